@@ -1,0 +1,32 @@
+# Every dependency comes from a Debian 12 package installed by ops/install-deps.sh.
+find_package(PkgConfig REQUIRED)
+find_package(RapidJSON REQUIRED)
+find_package(yaml-cpp REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(Threads REQUIRED)
+find_package(ICU REQUIRED COMPONENTS uc i18n data)
+pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)
+pkg_check_modules(RDKAFKA REQUIRED IMPORTED_TARGET rdkafka rdkafka++)
+pkg_check_modules(GUMBO REQUIRED IMPORTED_TARGET gumbo)
+find_package(prometheus-cpp CONFIG REQUIRED)
+
+# Snowball and CLD2 ship no CMake or pkg-config files in Debian 12.
+find_path(STEMMER_INCLUDE_DIR libstemmer.h REQUIRED)
+find_library(STEMMER_LIBRARY stemmer REQUIRED)
+add_library(newsflow_dep_stemmer INTERFACE)
+target_include_directories(newsflow_dep_stemmer SYSTEM INTERFACE ${STEMMER_INCLUDE_DIR})
+target_link_libraries(newsflow_dep_stemmer INTERFACE ${STEMMER_LIBRARY})
+add_library(Snowball::stemmer ALIAS newsflow_dep_stemmer)
+
+find_path(CLD2_INCLUDE_DIR cld2/public/compact_lang_det.h REQUIRED)
+find_library(CLD2_LIBRARY cld2 REQUIRED)
+add_library(newsflow_dep_cld2 INTERFACE)
+target_include_directories(newsflow_dep_cld2 SYSTEM INTERFACE ${CLD2_INCLUDE_DIR})
+target_link_libraries(newsflow_dep_cld2 INTERFACE ${CLD2_LIBRARY})
+add_library(CLD2::cld2 ALIAS newsflow_dep_cld2)
+
+if(NOT TARGET RapidJSON::RapidJSON)
+  add_library(RapidJSON::RapidJSON INTERFACE IMPORTED)
+  target_include_directories(RapidJSON::RapidJSON SYSTEM INTERFACE ${RapidJSON_INCLUDE_DIRS} ${RAPIDJSON_INCLUDE_DIRS})
+endif()

@@ -1,0 +1,135 @@
+#include "processors/core/config.h"
+
+#include <sstream>
+
+namespace newsflow::core {
+namespace {
+
+std::string Join(const std::string& path, std::string_view key) {
+  if (path.empty()) return std::string(key);
+  std::string out = path;
+  out += '.';
+  out += key;
+  return out;
+}
+
+template <typename T>
+std::string ToText(const T& value) {
+  std::ostringstream os;
+  if constexpr (std::is_same_v<T, bool>) {
+    os << (value ? "true" : "false");
+  } else {
+    os << value;
+  }
+  return os.str();
+}
+
+}  // namespace
+
+ConfigReader::ConfigReader(const YAML::Node& node, std::string path)
+    : node_(node), path_(std::move(path)) {
+  if (node_.IsDefined() && !node_.IsNull() && !node_.IsMap()) {
+    first_error_ = (path_.empty() ? std::string("config") : path_) + ": expected a mapping";
+  }
+}
+
+YAML::Node ConfigReader::Lookup(std::string_view key) {
+  known_.emplace(key);
+  if (!node_.IsDefined() || !node_.IsMap()) return YAML::Node(YAML::NodeType::Undefined);
+  return node_[std::string(key)];
+}
+
+void ConfigReader::Fail(std::string_view key, std::string message) {
+  if (!first_error_.empty()) return;
+  first_error_ = Join(path_, key) + ": " + message;
+}
+
+template <typename T>
+void ConfigReader::ReadScalar(std::string_view key, T* out, std::string_view type,
+                              std::string_view help) {
+  fields_.push_back({Join(path_, key), std::string(type), ToText(*out), std::string(help)});
+  YAML::Node value = Lookup(key);
+  if (!value.IsDefined() || value.IsNull()) return;
+  if (!value.IsScalar()) {
+    Fail(key, "expected a " + std::string(type));
+    return;
+  }
+  T parsed{};
+  if (!YAML::convert<T>::decode(value, parsed)) {
+    Fail(key, "expected a " + std::string(type) + ", got '" + value.Scalar() + "'");
+    return;
+  }
+  *out = parsed;
+}
+
+void ConfigReader::Read(std::string_view key, bool* out, std::string_view help) {
+  ReadScalar(key, out, "bool", help);
+}
+void ConfigReader::Read(std::string_view key, int64_t* out, std::string_view help) {
+  ReadScalar(key, out, "integer", help);
+}
+void ConfigReader::Read(std::string_view key, double* out, std::string_view help) {
+  ReadScalar(key, out, "number", help);
+}
+void ConfigReader::Read(std::string_view key, std::string* out, std::string_view help) {
+  ReadScalar(key, out, "string", help);
+}
+
+void ConfigReader::Read(std::string_view key, std::vector<std::string>* out,
+                        std::string_view help) {
+  std::string defaults;
+  for (const auto& item : *out) defaults += (defaults.empty() ? "" : ",") + item;
+  fields_.push_back({Join(path_, key), "list of strings", "[" + defaults + "]", std::string(help)});
+  YAML::Node value = Lookup(key);
+  if (!value.IsDefined() || value.IsNull()) return;
+  if (!value.IsSequence()) {
+    Fail(key, "expected a list of strings");
+    return;
+  }
+  std::vector<std::string> parsed;
+  for (const auto& item : value) {
+    if (!item.IsScalar()) {
+      Fail(key, "expected a list of strings");
+      return;
+    }
+    parsed.push_back(item.Scalar());
+  }
+  *out = std::move(parsed);
+}
+
+YAML::Node ConfigReader::Section(std::string_view key, std::string_view help) {
+  fields_.push_back({Join(path_, key), "section", "", std::string(help)});
+  return Lookup(key);
+}
+
+void ConfigReader::Require(bool condition, std::string_view key, std::string_view message) {
+  if (!condition) Fail(key, std::string(message));
+}
+
+Status ConfigReader::Finish() const {
+  if (!first_error_.empty()) return Status(Code::kInvalidConfig, "config", first_error_);
+  if (node_.IsDefined() && node_.IsMap()) {
+    for (const auto& item : node_) {
+      const std::string key = item.first.as<std::string>();
+      if (!known_.contains(key)) {
+        return Status(Code::kInvalidConfig, "config", Join(path_, key) + ": unknown key");
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+Status LoadYamlFile(const std::string& file, YAML::Node* out) {
+  try {
+    *out = YAML::LoadFile(file);
+  } catch (const YAML::BadFile&) {
+    return Status(Code::kInvalidConfig, "config", file + ": cannot open file");
+  } catch (const YAML::ParserException& e) {
+    return Status(Code::kInvalidConfig, "config",
+                  file + ":" + std::to_string(e.mark.line + 1) + ":" +
+                      std::to_string(e.mark.column + 1) + ": " + e.msg);
+  }
+  return Status::Ok();
+}
+
+}  // namespace newsflow::core

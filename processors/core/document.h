@@ -1,0 +1,149 @@
+// The values that flow through the pipeline: RawRecord in, Document while processing, Outcome
+// out.
+//
+// A RawRecord is what a source delivers (Kafka message or a line/file in offline mode): the
+// original bytes are never modified, so a dead letter can carry them unchanged. A Document is
+// the per-record working state that stages fill in order: decode sets `article`, normalize sets
+// the clean text, language, dates and tokens, tag/score set topics and entities, encode
+// renders `outputs`. Fields a stage has not filled stay empty; encoders write them as null or
+// [] rather than inventing values.
+//
+// Ownership: a Document borrows its RawRecord (`raw` outlives the Document; the pipeline
+// guarantees it for the duration of Pipeline::Process). Not thread-safe; one thread owns a
+// Document at a time.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "schemas/raw_article.h"
+
+namespace newsflow::core {
+
+struct Header {
+  std::string key;
+  std::string value;
+};
+
+// Where a record came from. Kafka fields are set for records from Kafka; file/line for
+// offline input (line is 1-based; 0 for a whole-file plain-text article).
+struct Origin {
+  enum class Kind { kKafka, kFile, kStdin };
+  Kind kind = Kind::kStdin;
+  std::string topic;
+  int32_t partition = -1;
+  int64_t offset = -1;
+  int64_t timestamp_ms = -1;  // Kafka message timestamp; -1 if unknown
+  std::string file;
+  int64_t line = 0;
+};
+
+struct RawRecord {
+  std::string value;
+  std::optional<std::string> key;
+  std::vector<Header> headers;
+  Origin origin;
+
+  // First header with this key (case-insensitive), or nullptr.
+  const std::string* FindHeader(std::string_view name) const;
+};
+
+// Which part of the article a token or match lies in. The lead is the first paragraph of the
+// body; offsets of lead and body tokens are both into the body text.
+enum class Field : uint8_t { kTitle, kLead, kBody };
+std::string_view FieldName(Field field);
+
+// One word of the token stream (built by the normalize stage). The strings live in
+// Document::token_text; a token holds offsets into it so that tokenizing allocates per
+// article, not per token.
+struct Token {
+  Field field = Field::kBody;
+  uint32_t begin = 0;  // byte offsets of the surface form in the field's original text
+  uint32_t end = 0;
+  uint32_t folded_offset = 0;  // folded matching form in token_text
+  uint32_t folded_size = 0;
+  uint32_t stem_offset = 0;  // Snowball stem of the folded form (size 0 if no stemmer)
+  uint32_t stem_size = 0;
+  uint32_t bare_offset = 0;  // folded form without Arabic clitics (size 0 if none stripped)
+  uint32_t bare_size = 0;
+};
+
+struct Language {
+  std::string code;  // ISO 639-1, empty if unknown
+  double confidence = 0.0;
+  std::string script;  // ISO 15924 (e.g. "Arab"), empty if unknown
+};
+
+struct Match {
+  std::string text;  // the matched text as it appears in the original
+  Field field = Field::kBody;
+  uint32_t begin = 0;
+  uint32_t end = 0;
+  std::string rule;  // which term/rule produced it (for explanations)
+};
+
+struct TopicResult {
+  std::string id;
+  std::string label;
+  double score = 0.0;
+  std::vector<Match> matches;
+};
+
+struct EntityResult {
+  std::string id;
+  std::string name;
+  std::string type;
+  double salience = 0.0;
+  std::vector<Match> mentions;
+};
+
+// One record to produce: the enriched event, or an alert.
+struct Output {
+  enum class Kind { kEnriched, kAlert };
+  Kind kind = Kind::kEnriched;
+  std::string key;
+  std::string value;
+};
+
+struct Document {
+  explicit Document(const RawRecord& record) : raw(&record) {}
+
+  const RawRecord* raw;
+  schemas::RawArticle article;
+
+  // Normalize stage output. Display text is NFC, cleaned; empty until normalize runs, in which
+  // case encoders fall back to the article's own title/body.
+  bool normalized = false;
+  std::string title;
+  std::string body;
+  std::string lead;
+  std::vector<std::string> keywords;
+  std::vector<std::string> related;  // titles of appended "read also" articles
+  std::optional<int64_t> word_count;
+  Language language;
+  std::optional<int64_t> published_at_ms;  // UTC epoch milliseconds
+  std::string published_raw;                // the string the date was taken from, if any
+  std::string token_text;                   // arena for token forms
+  std::vector<Token> tokens;
+
+  // Tag and score stage output.
+  std::vector<TopicResult> topics;
+  std::vector<EntityResult> entities;
+  std::string taxonomy_version;  // empty until a taxonomy is applied
+
+  // Story stage output.
+  std::string story_id;
+  std::string duplicate_of;
+
+  // Encode stage output.
+  std::vector<Output> outputs;
+
+  std::string_view TokenForm(uint32_t offset, uint32_t size) const {
+    return std::string_view(token_text).substr(offset, size);
+  }
+};
+
+}  // namespace newsflow::core

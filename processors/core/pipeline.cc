@@ -1,0 +1,72 @@
+#include "processors/core/pipeline.h"
+
+#include <set>
+
+#include "processors/core/config.h"
+
+namespace newsflow::core {
+
+std::vector<std::string> Pipeline::DefaultStages() { return {"decode", "encode"}; }
+
+Result<std::unique_ptr<Pipeline>> Pipeline::Create(const StageRegistry& registry,
+                                                   const YAML::Node& config,
+                                                   const std::string& path) {
+  ConfigReader reader(config, path);
+  std::vector<std::string> names = DefaultStages();
+  reader.Read("stages", &names, "Stages to run, in order.");
+  std::vector<YAML::Node> sections;
+  for (const auto& name : names) {
+    sections.push_back(reader.Section(name, "Configuration of the " + name + " stage."));
+  }
+  NEWSFLOW_RETURN_IF_ERROR(reader.Finish());
+  if (names.empty()) {
+    return Status(Code::kInvalidConfig, "config", path + ".stages: must name at least one stage");
+  }
+  std::set<std::string> seen;
+  auto pipeline = std::make_unique<Pipeline>();
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (!seen.insert(names[i]).second) {
+      return Status(Code::kInvalidConfig, "config",
+                    path + ".stages: stage '" + names[i] + "' listed twice");
+    }
+    NEWSFLOW_ASSIGN_OR_RETURN(auto stage,
+                              registry.Create(names[i], sections[i], path + "." + names[i]));
+    pipeline->stages_.push_back(std::move(stage));
+  }
+  return pipeline;
+}
+
+Outcome Pipeline::Process(const RawRecord& record, const StageContext& ctx,
+                          PipelineObserver* observer) const {
+  Document doc(record);
+  Outcome outcome;
+  for (const auto& stage : stages_) {
+    const auto start = std::chrono::steady_clock::now();
+    Status status = stage->Process(doc, ctx);
+    if (observer != nullptr) {
+      observer->OnStage(stage->Name(), std::chrono::steady_clock::now() - start, status.ok());
+    }
+    if (!status.ok()) {
+      outcome.status = std::move(status);
+      break;
+    }
+  }
+  outcome.id = std::move(doc.article.id);
+  if (outcome.ok()) outcome.outputs = std::move(doc.outputs);
+  return outcome;
+}
+
+std::vector<std::string_view> Pipeline::StageNames() const {
+  std::vector<std::string_view> names;
+  for (const auto& stage : stages_) names.push_back(stage->Name());
+  return names;
+}
+
+const Stage* Pipeline::FindStage(std::string_view name) const {
+  for (const auto& stage : stages_) {
+    if (stage->Name() == name) return stage.get();
+  }
+  return nullptr;
+}
+
+}  // namespace newsflow::core

@@ -1,0 +1,186 @@
+#include "processors/encode/encode_stage.h"
+
+#include <rapidjson/document.h>
+
+#include "processors/core/config.h"
+#include "processors/core/json.h"
+#include "schemas/text.h"
+
+namespace newsflow::processors {
+namespace {
+
+using core::JsonWriter;
+using core::WriteString;
+
+void StringOrNull(JsonWriter& w, std::string_view s) {
+  if (s.empty()) {
+    w.Null();
+  } else {
+    WriteString(w, s);
+  }
+}
+
+void WriteMatches(JsonWriter& w, const std::vector<core::Match>& matches) {
+  w.StartArray();
+  for (const auto& m : matches) {
+    w.StartObject();
+    w.Key("text");
+    WriteString(w, m.text);
+    w.Key("field");
+    WriteString(w, core::FieldName(m.field));
+    w.Key("begin");
+    w.Uint(m.begin);
+    w.Key("end");
+    w.Uint(m.end);
+    if (!m.rule.empty()) {
+      w.Key("rule");
+      WriteString(w, m.rule);
+    }
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
+void WriteStrings(JsonWriter& w, const std::vector<std::string>& items) {
+  w.StartArray();
+  for (const auto& s : items) WriteString(w, s);
+  w.EndArray();
+}
+
+}  // namespace
+
+core::Result<EncodeConfig> EncodeConfig::FromYaml(const YAML::Node& node, const std::string& path) {
+  EncodeConfig c;
+  core::ConfigReader r(node, path);
+  r.Read("include_body", &c.include_body, "Write the clean article body into the event.");
+  NEWSFLOW_RETURN_IF_ERROR(r.Finish());
+  return c;
+}
+
+core::Result<std::unique_ptr<core::Stage>> EncodeStage::Create(const YAML::Node& node,
+                                                               const std::string& path) {
+  NEWSFLOW_ASSIGN_OR_RETURN(EncodeConfig config, EncodeConfig::FromYaml(node, path));
+  return std::unique_ptr<core::Stage>(std::make_unique<EncodeStage>(config));
+}
+
+core::Status EncodeStage::Process(core::Document& doc, const core::StageContext& ctx) const {
+  if (doc.article.id.empty()) {
+    return core::Status(core::Code::kInternal, "encode", "no article decoded before encode");
+  }
+  const int64_t now = ctx.clock != nullptr ? ctx.clock->NowMs() : 0;
+  doc.outputs.push_back({core::Output::Kind::kEnriched, doc.article.id,
+                         EncodeEnrichedEvent(doc, now, ctx.pipeline_version, config_.include_body)});
+  return core::Status::Ok();
+}
+
+std::string EncodeEnrichedEvent(const core::Document& doc, int64_t processed_at_ms,
+                                std::string_view pipeline_version, bool include_body) {
+  const auto& a = doc.article;
+  rapidjson::StringBuffer sb;
+  JsonWriter w(sb);
+  w.StartObject();
+  w.Key("schema");
+  w.String("newsflow.enriched_event.v1");
+  w.Key("id");
+  WriteString(w, a.id);
+  w.Key("url");
+  StringOrNull(w, a.url);
+  w.Key("source");
+  StringOrNull(w, a.source);
+  w.Key("title");
+  WriteString(w, doc.normalized ? doc.title : a.title);
+  w.Key("body");
+  WriteString(w, include_body ? (doc.normalized ? doc.body : a.body) : std::string());
+  w.Key("lead");
+  StringOrNull(w, doc.lead);
+  w.Key("keywords");
+  WriteStrings(w, doc.keywords);
+  w.Key("related");
+  WriteStrings(w, doc.related);
+  w.Key("word_count");
+  if (doc.word_count) {
+    w.Int64(*doc.word_count);
+  } else {
+    w.Null();
+  }
+  w.Key("language");
+  w.StartObject();
+  w.Key("code");
+  StringOrNull(w, doc.language.code);
+  w.Key("confidence");
+  if (doc.language.code.empty()) {
+    w.Null();
+  } else {
+    w.Double(doc.language.confidence);
+  }
+  w.Key("script");
+  StringOrNull(w, doc.language.script);
+  w.EndObject();
+  w.Key("published_at");
+  if (doc.published_at_ms) {
+    WriteString(w, schemas::FormatRfc3339(*doc.published_at_ms));
+  } else {
+    w.Null();
+  }
+  w.Key("published_raw");
+  StringOrNull(w, doc.published_raw.empty() ? std::string_view(a.published)
+                                            : std::string_view(doc.published_raw));
+  w.Key("topics");
+  w.StartArray();
+  for (const auto& t : doc.topics) {
+    w.StartObject();
+    w.Key("id");
+    WriteString(w, t.id);
+    w.Key("label");
+    WriteString(w, t.label);
+    w.Key("score");
+    w.Double(t.score);
+    w.Key("matches");
+    WriteMatches(w, t.matches);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("entities");
+  w.StartArray();
+  for (const auto& e : doc.entities) {
+    w.StartObject();
+    w.Key("id");
+    WriteString(w, e.id);
+    w.Key("name");
+    WriteString(w, e.name);
+    w.Key("type");
+    WriteString(w, e.type);
+    w.Key("salience");
+    w.Double(e.salience);
+    w.Key("mentions");
+    WriteMatches(w, e.mentions);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("story");
+  w.StartObject();
+  w.Key("id");
+  StringOrNull(w, doc.story_id);
+  w.Key("duplicate_of");
+  StringOrNull(w, doc.duplicate_of);
+  w.EndObject();
+  w.Key("provenance");
+  w.StartObject();
+  w.Key("input");
+  core::WriteOriginJson(w, doc.raw->origin);
+  w.Key("processed_at");
+  WriteString(w, schemas::FormatRfc3339(processed_at_ms));
+  w.Key("pipeline_version");
+  WriteString(w, pipeline_version);
+  w.Key("taxonomy_version");
+  StringOrNull(w, doc.taxonomy_version);
+  w.EndObject();
+  if (!a.extra_json.empty()) {
+    w.Key("extra");
+    w.RawValue(a.extra_json.data(), a.extra_json.size(), rapidjson::kObjectType);
+  }
+  w.EndObject();
+  return std::string(sb.GetString(), sb.GetSize());
+}
+
+}  // namespace newsflow::processors

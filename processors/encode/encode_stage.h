@@ -1,0 +1,41 @@
+// Encode stage: renders the Document as an enriched event (schemas/enriched_event.v1) and
+// queues it in Document::outputs, keyed by article id.
+//
+// Fields a stage has not filled are written as null or [] -- never invented. Before the
+// normalize stage runs, title/body are the article's own. `include_body: false` leaves the body
+// out of the event for consumers that only need metadata (the field is then "").
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <yaml-cpp/yaml.h>
+
+#include "processors/core/result.h"
+#include "processors/core/stage.h"
+
+namespace newsflow::processors {
+
+struct EncodeConfig {
+  bool include_body = true;
+  static core::Result<EncodeConfig> FromYaml(const YAML::Node& node, const std::string& path);
+};
+
+class EncodeStage final : public core::Stage {
+ public:
+  static core::Result<std::unique_ptr<core::Stage>> Create(const YAML::Node& node,
+                                                           const std::string& path);
+  explicit EncodeStage(EncodeConfig config) : config_(config) {}
+
+  std::string_view Name() const override { return "encode"; }
+  core::Status Process(core::Document& doc, const core::StageContext& ctx) const override;
+
+ private:
+  EncodeConfig config_;
+};
+
+// The enriched-event JSON of `doc`, stamped with `processed_at_ms`.
+std::string EncodeEnrichedEvent(const core::Document& doc, int64_t processed_at_ms,
+                                std::string_view pipeline_version, bool include_body);
+
+}  // namespace newsflow::processors

@@ -1,0 +1,272 @@
+#include "schemas/raw_article.h"
+
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+#include <rapidjson/reader.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "schemas/text.h"
+#include "schemas/validate.h"
+
+namespace newsflow::schemas {
+namespace {
+
+using core::Code;
+using core::Status;
+
+// Forwards SAX events to a Document while refusing nesting deeper than `max_depth`, so that
+// "deeply nested junk" is rejected during parsing instead of being stored and later walked
+// recursively by a validator or writer.
+class DepthLimitingHandler {
+ public:
+  DepthLimitingHandler(rapidjson::Document& doc, int max_depth)
+      : doc_(doc), max_depth_(max_depth) {}
+
+  bool Null() { return doc_.Null(); }
+  bool Bool(bool b) { return doc_.Bool(b); }
+  bool Int(int i) { return doc_.Int(i); }
+  bool Uint(unsigned u) { return doc_.Uint(u); }
+  bool Int64(int64_t i) { return doc_.Int64(i); }
+  bool Uint64(uint64_t u) { return doc_.Uint64(u); }
+  bool Double(double d) { return doc_.Double(d); }
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) {
+    return doc_.RawNumber(s, n, copy);
+  }
+  bool String(const char* s, rapidjson::SizeType n, bool copy) { return doc_.String(s, n, copy); }
+  bool Key(const char* s, rapidjson::SizeType n, bool copy) { return doc_.Key(s, n, copy); }
+  bool StartObject() { return Enter() && doc_.StartObject(); }
+  bool EndObject(rapidjson::SizeType n) {
+    --depth_;
+    return doc_.EndObject(n);
+  }
+  bool StartArray() { return Enter() && doc_.StartArray(); }
+  bool EndArray(rapidjson::SizeType n) {
+    --depth_;
+    return doc_.EndArray(n);
+  }
+
+  bool too_deep() const { return too_deep_; }
+
+ private:
+  bool Enter() {
+    if (++depth_ > max_depth_) {
+      too_deep_ = true;
+      return false;
+    }
+    return true;
+  }
+
+  rapidjson::Document& doc_;
+  int max_depth_;
+  int depth_ = 0;
+  bool too_deep_ = false;
+};
+
+struct Parser {
+  std::string_view bytes;
+  int max_depth;
+  rapidjson::ParseResult result;
+  bool too_deep = false;
+
+  bool operator()(rapidjson::Document& doc) {
+    DepthLimitingHandler handler(doc, max_depth);
+    rapidjson::Reader reader;
+    rapidjson::MemoryStream ms(bytes.data(), bytes.size());
+    result = reader.Parse<rapidjson::kParseIterativeFlag>(ms, handler);
+    too_deep = handler.too_deep();
+    return !result.IsError();
+  }
+};
+
+const char* TypeName(const rapidjson::Value& v) {
+  switch (v.GetType()) {
+    case rapidjson::kNullType:
+      return "null";
+    case rapidjson::kFalseType:
+    case rapidjson::kTrueType:
+      return "boolean";
+    case rapidjson::kObjectType:
+      return "object";
+    case rapidjson::kArrayType:
+      return "array";
+    case rapidjson::kStringType:
+      return "string";
+    case rapidjson::kNumberType:
+      return "number";
+  }
+  return "value";
+}
+
+bool HasText(std::string_view s) {
+  for (char c : s) {
+    if (c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v') return true;
+  }
+  return false;
+}
+
+std::string_view TrimAscii(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+Status CheckNotEmpty(const RawArticle& a) {
+  if (!HasText(a.title) && !HasText(a.body)) {
+    return Status(Code::kEmptyArticle, "decode", "neither title nor body contains any text");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+core::Result<RawArticle> DecodeRawArticleJson(std::string_view bytes, const JsonLimits& limits) {
+  rapidjson::Document doc;
+  Parser parser{bytes, limits.max_depth, {}, false};
+  doc.Populate(parser);
+  if (parser.too_deep) {
+    return Status(Code::kMalformed, "decode",
+                  "JSON nesting deeper than " + std::to_string(limits.max_depth) + " levels at byte " +
+                      std::to_string(parser.result.Offset()));
+  }
+  if (parser.result.IsError()) {
+    return Status(Code::kMalformed, "decode",
+                  std::string("invalid JSON at byte ") + std::to_string(parser.result.Offset()) +
+                      ": " + rapidjson::GetParseError_En(parser.result.Code()));
+  }
+  if (!doc.IsObject()) {
+    return Status(Code::kSchemaViolation, "decode",
+                  std::string("expected a JSON object (one article), got ") + TypeName(doc));
+  }
+  if (Status s = Validate(SchemaId::kRawArticle, doc); !s.ok()) {
+    // The schema's top-level anyOf is the "title or body" rule: report it in plain words.
+    if (s.message().rfind("/: violates 'anyOf'", 0) == 0) {
+      return Status(Code::kEmptyArticle, "decode", "neither title nor body contains any text");
+    }
+    return s;
+  }
+
+  RawArticle a;
+  bool has_id = false;
+  rapidjson::Document extra(rapidjson::kObjectType);
+  for (auto& m : doc.GetObject()) {
+    const std::string_view key(m.name.GetString(), m.name.GetStringLength());
+    std::string* target = nullptr;
+    if (key == "id") {
+      target = &a.id;
+      has_id = m.value.IsString();
+    } else if (key == "url") {
+      target = &a.url;
+    } else if (key == "source") {
+      target = &a.source;
+    } else if (key == "title") {
+      target = &a.title;
+    } else if (key == "body") {
+      target = &a.body;
+    } else if (key == "published") {
+      target = &a.published;
+    } else if (key == "language") {
+      target = &a.language;
+    } else if (key == "content_type") {
+      target = &a.content_type;
+    } else if (key == "fetched_at") {
+      target = &a.fetched_at;
+    }
+    if (target == nullptr) {
+      extra.AddMember(rapidjson::Value(m.name, extra.GetAllocator()),
+                      rapidjson::Value(m.value, extra.GetAllocator()), extra.GetAllocator());
+      continue;
+    }
+    if (m.value.IsNull()) continue;  // null = absent; the schema allowed it
+    target->assign(m.value.GetString(), m.value.GetStringLength());
+    // A \udc00-style lone surrogate escape decodes to bytes that are not UTF-8.
+    if (auto bad = FindInvalidUtf8(*target)) {
+      return Status(Code::kInvalidEncoding, "decode",
+                    "field '" + std::string(key) + "' decodes to invalid UTF-8 at byte " +
+                        std::to_string(*bad) + " of its value (lone surrogate escape?)");
+    }
+  }
+  if (a.content_type.empty()) a.content_type = "text/plain";
+  if (extra.MemberCount() > 0) {
+    rapidjson::StringBuffer sb;
+    rapidjson::Writer<rapidjson::StringBuffer> writer(sb);
+    extra.Accept(writer);
+    a.extra_json.assign(sb.GetString(), sb.GetSize());
+  }
+  if (Status s = CheckNotEmpty(a); !s.ok()) return s;
+  if (!has_id) AssignId(a);
+  return a;
+}
+
+core::Result<RawArticle> DecodeRawArticleText(std::string_view text) {
+  RawArticle a;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t eol = text.find('\n', pos);
+    if (eol == std::string_view::npos) eol = text.size();
+    const std::string_view line = TrimAscii(text.substr(pos, eol - pos));
+    pos = eol + 1;
+    if (HasText(line)) {
+      a.title.assign(line);
+      break;
+    }
+  }
+  if (pos < text.size()) a.body.assign(text.substr(pos));
+  if (Status s = CheckNotEmpty(a); !s.ok()) return s;
+  AssignId(a);
+  return a;
+}
+
+void AssignId(RawArticle& article) {
+  const std::string_view url = TrimAscii(article.url);
+  if (!url.empty()) {
+    article.id = Hash128Hex(url);
+    article.id_source = IdSource::kUrl;
+    return;
+  }
+  std::string content;
+  content.reserve(article.title.size() + article.body.size() + 1);
+  content += article.title;
+  content += '\n';
+  content += article.body;
+  article.id = Hash128Hex(content);
+  article.id_source = IdSource::kContent;
+}
+
+std::string EncodeRawArticleJson(const RawArticle& a) {
+  rapidjson::StringBuffer sb;
+  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+  w.StartObject();
+  auto field = [&](const char* name, const std::string& value, bool always) {
+    if (value.empty() && !always) return;
+    w.Key(name);
+    w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+  };
+  field("id", a.id, false);
+  field("url", a.url, false);
+  field("source", a.source, false);
+  field("title", a.title, true);
+  field("body", a.body, true);
+  field("published", a.published, false);
+  field("language", a.language, false);
+  if (a.content_type != "text/plain") field("content_type", a.content_type, false);
+  field("fetched_at", a.fetched_at, false);
+  if (!a.extra_json.empty()) {
+    rapidjson::Document extra;
+    extra.Parse(a.extra_json.data(), a.extra_json.size());
+    if (extra.IsObject()) {
+      for (auto& m : extra.GetObject()) {
+        w.Key(m.name.GetString(), m.name.GetStringLength());
+        m.value.Accept(w);
+      }
+    }
+  }
+  w.EndObject();
+  return std::string(sb.GetString(), sb.GetSize());
+}
+
+}  // namespace newsflow::schemas

@@ -1,0 +1,46 @@
+#include "tests/testing/testing.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace newsflow::testing {
+
+std::string SourcePath(std::string_view relative) {
+  return std::string(NEWSFLOW_SOURCE_DIR) + "/" + std::string(relative);
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    std::fprintf(stderr, "cannot read test file %s\n", path.c_str());
+    std::abort();
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::optional<std::string> DevCorpusPath() {
+  if (const char* env = std::getenv("NEWSFLOW_DEV_CORPUS"); env != nullptr && *env != '\0') {
+    if (std::filesystem::exists(env)) return std::string(env);
+    return std::nullopt;
+  }
+  const std::string path = std::string(NEWSFLOW_SOURCE_DIR) + "/../shared/corpus/dev/articles.jsonl";
+  if (std::filesystem::exists(path)) return std::filesystem::weakly_canonical(path).string();
+  return std::nullopt;
+}
+
+core::RawRecord MakeRecord(std::string value, std::string content_type) {
+  core::RawRecord r;
+  r.value = std::move(value);
+  if (!content_type.empty()) r.headers.push_back({"content-type", std::move(content_type)});
+  r.origin.kind = core::Origin::Kind::kFile;
+  r.origin.file = "test";
+  r.origin.line = 1;
+  return r;
+}
+
+}  // namespace newsflow::testing

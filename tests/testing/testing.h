@@ -1,0 +1,25 @@
+// Helpers for tests: reading fixtures, locating the dev corpus, building raw records.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "processors/core/document.h"
+
+namespace newsflow::testing {
+
+// Absolute path of a file in the source tree, e.g. SourcePath("tests/data/seed.txt").
+std::string SourcePath(std::string_view relative);
+
+// Whole file contents; aborts the test binary with a message if unreadable.
+std::string ReadFile(const std::string& path);
+
+// The labelled dev corpus (../shared/corpus/dev/articles.jsonl relative to the repo, or
+// $NEWSFLOW_DEV_CORPUS), or nullopt when absent: tests then GTEST_SKIP().
+std::optional<std::string> DevCorpusPath();
+
+// A RawRecord holding `value`, from an offline file origin.
+core::RawRecord MakeRecord(std::string value, std::string content_type = "");
+
+}  // namespace newsflow::testing
