@@ -1,0 +1,37 @@
+#include "app/app_config.h"
+
+#include "processors/core/config.h"
+#include "processors/core/embedded.h"
+
+namespace newsflow::app {
+namespace embedded {
+extern const core::EmbeddedFile kDefaultConfig[];
+extern const std::size_t kDefaultConfig_count;
+}  // namespace embedded
+
+std::string_view DefaultConfigText() { return embedded::kDefaultConfig[0].data; }
+
+core::Result<AppConfig> LoadAppConfig(const std::string& path) {
+  AppConfig config;
+  YAML::Node root;
+  if (path.empty()) {
+    config.origin = "<built-in config/newsflow.yaml>";
+    root = YAML::Load(std::string(DefaultConfigText()));
+  } else {
+    config.origin = path;
+    NEWSFLOW_RETURN_IF_ERROR(core::LoadYamlFile(path, &root));
+  }
+  core::ConfigReader reader(root, "");
+  config.pipeline = reader.Section("pipeline", "Processing stages and their settings.");
+  config.kafka = reader.Section("kafka", "Kafka runtime (newsflow run).");
+  config.metrics = reader.Section("metrics", "Metrics and health endpoint.");
+  config.taxonomy = reader.Section("taxonomy", "Entities and topics.");
+  core::Status status = reader.Finish();
+  if (!status.ok()) {
+    return core::Status(core::Code::kInvalidConfig, "config",
+                        config.origin + ": " + status.message());
+  }
+  return config;
+}
+
+}  // namespace newsflow::app

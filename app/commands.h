@@ -1,0 +1,40 @@
+// The CLI subcommands. Each Add*Command() declares its options on `parent` and returns the
+// subcommand plus the action main() runs when it was chosen. Actions return the exit code:
+// 0 success, 1 runtime failure, 2 usage or configuration error.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "processors/core/pipeline.h"
+#include "processors/core/registry.h"
+
+namespace newsflow::app {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+
+struct Command {
+  CLI::App* subcommand = nullptr;
+  std::function<int()> action;
+};
+
+Command AddProcessCommand(CLI::App& parent);
+Command AddValidateConfigCommand(CLI::App& parent);
+Command AddConfigCommand(CLI::App& parent);
+
+// The registry of every built-in stage.
+const core::StageRegistry& BuiltinRegistry();
+
+// Builds the pipeline from a config file (empty: built-in default); prints the error and
+// returns null on failure.
+std::unique_ptr<core::Pipeline> BuildPipelineOrReport(const std::string& config_path);
+
+// Version string, e.g. "0.1.0".
+std::string_view Version();
+
+}  // namespace newsflow::app

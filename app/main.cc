@@ -1,0 +1,28 @@
+// newsflow: entry point. Subcommands live in app/cmd_*.cc; see `newsflow --help`.
+#include <iostream>
+#include <vector>
+
+#include "app/commands.h"
+
+namespace newsflow::app {
+
+std::string_view Version() { return NEWSFLOW_VERSION; }
+
+}  // namespace newsflow::app
+
+int main(int argc, char** argv) {
+  using namespace newsflow::app;
+  CLI::App app{
+      "newsflow: a streaming news-event processor. Reads raw articles (Kafka or files), "
+      "normalizes, tags and scores them, and writes enriched events, alerts and dead letters."};
+  app.set_version_flag("-V,--version", std::string("newsflow ") + std::string(Version()) +
+                                           " (schemas v1)");
+  app.require_subcommand(1);
+  std::vector<Command> commands = {AddProcessCommand(app), AddValidateConfigCommand(app),
+                                   AddConfigCommand(app)};
+  CLI11_PARSE(app, argc, argv);
+  for (const auto& command : commands) {
+    if (command.subcommand->parsed()) return command.action();
+  }
+  return kExitUsage;
+}

@@ -1,0 +1,63 @@
+// Offline mode (`newsflow process`): the same pipeline as the Kafka runtime, over files or
+// stdin, JSON Lines out.
+//
+// Input kinds, per file: JSON Lines (.jsonl/.ndjson/.json: one raw article per line; blank lines
+// skipped), plain-text articles (.txt: the whole file is one article, first non-empty line the
+// title), HTML articles (.html/.htm: a plain-text article whose body is HTML). Other names and
+// stdin are sniffed: first non-blank byte `{` or `[` -> JSON Lines, else one plain-text article.
+// A UTF-8 byte-order mark is tolerated at the start of a file and of a line.
+//
+// Every record read ends as one enriched event on `out` or one dead letter (on the dead-letter
+// stream when given, else reported on `log`); the counts reconcile:
+// read == enriched + dead_lettered.
+#pragma once
+
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "processors/core/pipeline.h"
+#include "processors/core/status.h"
+
+namespace newsflow::app {
+
+struct OfflineStats {
+  int64_t read = 0;
+  int64_t enriched = 0;
+  int64_t dead_lettered = 0;
+  int64_t blank_lines = 0;
+  int64_t outputs = 0;  // events written (enriched events + alerts)
+};
+
+enum class InputKind { kAuto, kJsonLines, kText, kHtml };
+
+class OfflineRunner {
+ public:
+  // `dead_letters` may be null: dead letters are then described one per line on `log`.
+  OfflineRunner(const core::Pipeline& pipeline, const core::StageContext& ctx, std::ostream& out,
+                std::ostream* dead_letters, std::ostream& log);
+
+  // Processes one file ("-" = stdin). Errors only for I/O failures (unreadable file); bad
+  // records never fail the run.
+  core::Status ProcessPath(const std::string& path, InputKind kind);
+  // Processes a stream; `name` is used in origins and messages.
+  void ProcessStream(std::istream& in, const std::string& name, InputKind kind, bool is_stdin);
+
+  const OfflineStats& stats() const { return stats_; }
+
+ private:
+  void ProcessRecord(core::RawRecord& record);
+
+  const core::Pipeline& pipeline_;
+  const core::StageContext& ctx_;
+  std::ostream& out_;
+  std::ostream* dead_letters_;
+  std::ostream& log_;
+  OfflineStats stats_;
+};
+
+// The kind implied by a file name (kAuto when the extension says nothing).
+InputKind KindFromPath(const std::string& path);
+
+}  // namespace newsflow::app

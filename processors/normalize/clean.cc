@@ -1,0 +1,513 @@
+#include "processors/normalize/clean.h"
+
+#include <gumbo.h>
+#include <unicode/edits.h>
+#include <unicode/normalizer2.h>
+#include <unicode/uchar.h>
+#include <unicode/uscript.h>
+#include <unicode/utf8.h>
+
+#include <utility>
+#include <vector>
+
+#include "processors/normalize/folding.h"
+
+namespace newsflow::normalize {
+namespace {
+
+enum class Kind : uint8_t { kOrdinary, kSpace, kNewline, kRemove, kJoiner };
+
+inline Kind Classify(UChar32 c) {
+  if (c < 0x80) {
+    if (c >= 0x21 && c != 0x7F) return Kind::kOrdinary;
+    if (c == ' ' || c == '\t') return Kind::kSpace;
+    if (c == '\n' || c == '\r' || c == 0x0B || c == 0x0C) return Kind::kNewline;
+    return Kind::kRemove;
+  }
+  if (c < 0xA0) return c == 0x85 ? Kind::kNewline : Kind::kRemove;
+  if (c < 0x2000) {
+    switch (c) {
+      case 0x00A0:
+      case 0x1680:
+        return Kind::kSpace;
+      case 0x00AD:
+      case 0x061C:
+      case 0x180E:
+        return Kind::kRemove;
+      default:
+        return Kind::kOrdinary;
+    }
+  }
+  if (c <= 0x200A) return Kind::kSpace;
+  if (c <= 0x206F) {
+    switch (c) {
+      case 0x200B:
+      case 0x200E:
+      case 0x200F:
+        return Kind::kRemove;
+      case 0x200C:
+      case 0x200D:
+        return Kind::kJoiner;
+      case 0x2028:
+      case 0x2029:
+        return Kind::kNewline;
+      case 0x202F:
+      case 0x205F:
+        return Kind::kSpace;
+      default:
+        if (c >= 0x202A && c <= 0x202E) return Kind::kRemove;
+        if (c >= 0x2060) return Kind::kRemove;  // U+2060-U+206F: joiners, isolates, format
+        return Kind::kOrdinary;
+    }
+  }
+  if (c == 0x3000) return Kind::kSpace;
+  if (c == 0xFEFF || (c >= 0xFFF9 && c <= 0xFFFC)) return Kind::kRemove;
+  return Kind::kOrdinary;
+}
+
+// Scripts in which ZWNJ/ZWJ change how letters join (and so what a word looks like).
+bool IsJoiningScript(int script) {
+  switch (script) {
+    case USCRIPT_ARABIC:
+    case USCRIPT_SYRIAC:
+    case USCRIPT_NKO:
+    case USCRIPT_MONGOLIAN:
+    case USCRIPT_DEVANAGARI:
+    case USCRIPT_BENGALI:
+    case USCRIPT_GURMUKHI:
+    case USCRIPT_GUJARATI:
+    case USCRIPT_ORIYA:
+    case USCRIPT_TAMIL:
+    case USCRIPT_TELUGU:
+    case USCRIPT_KANNADA:
+    case USCRIPT_MALAYALAM:
+    case USCRIPT_SINHALA:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool IsEmojiPart(UChar32 c) {
+  return u_hasBinaryProperty(c, UCHAR_EXTENDED_PICTOGRAPHIC) || c == 0xFE0F ||
+         (c >= 0x1F3FB && c <= 0x1F3FF);
+}
+
+const icu::Normalizer2* Nfc() {
+  static const icu::Normalizer2* const nfc = [] {
+    UErrorCode ec = U_ZERO_ERROR;
+    const icu::Normalizer2* n = icu::Normalizer2::getNFCInstance(ec);
+    return U_SUCCESS(ec) ? n : nullptr;
+  }();
+  return nfc;
+}
+
+// The whitespace/control pass (everything but NFC).
+class Cleaner {
+ public:
+  Cleaner(std::string_view in, const CleanOptions& options, std::string* out, OffsetMap* map)
+      : in_(in), options_(options), out_(out), map_(map), folder_(TextFolder::Default()) {}
+
+  void Run() {
+    const auto* s = reinterpret_cast<const uint8_t*>(in_.data());
+    const auto n = static_cast<int32_t>(in_.size());
+    int32_t i = 0;
+    while (i < n) {
+      const int32_t start = i;
+      if (s[i] >= 0x21 && s[i] < 0x7F) {  // ASCII fast path: a run of printable bytes
+        while (i < n && s[i] >= 0x21 && s[i] < 0x7F) ++i;
+        EmitContent(start, i);
+        last_script_ = USCRIPT_COMMON;
+        last_cp_ = s[i - 1];
+        continue;
+      }
+      UChar32 c = 0;
+      U8_NEXT(s, i, n, c);
+      if (c < 0) {  // ill-formed: U+FFFD, mapped to the bad bytes
+        EmitReplaced("\xEF\xBF\xBD", start, i);
+        last_script_ = USCRIPT_COMMON;
+        last_cp_ = 0xFFFD;
+        continue;
+      }
+      switch (Classify(c)) {
+        case Kind::kOrdinary: {
+          // Extend over following ordinary non-ASCII code points.
+          UChar32 last = c;
+          while (i < n && s[i] >= 0x80) {
+            int32_t j = i;
+            UChar32 d = 0;
+            U8_NEXT(s, j, n, d);
+            if (d < 0 || Classify(d) != Kind::kOrdinary) break;
+            NoteScript(last);
+            last = d;
+            i = j;
+          }
+          EmitContent(start, i);
+          NoteScript(last);
+          last_cp_ = last;
+          break;
+        }
+        case Kind::kSpace:
+          Space(start, i, c == ' ');
+          break;
+        case Kind::kNewline:
+          if (c == '\r' && i < n && s[i] == '\n') ++i;  // CRLF
+          if (options_.single_line) {
+            Space(start, i, false);
+          } else {
+            Newline(start, i, c == '\n');
+          }
+          break;
+        case Kind::kRemove:
+          break;
+        case Kind::kJoiner:
+          if (KeepJoiner(c, s, i, n)) {
+            EmitContent(start, i);
+            last_cp_ = c;  // script unchanged: a joiner continues the word
+          }
+          break;
+      }
+    }
+  }
+
+ private:
+  void NoteScript(UChar32 c) {
+    const int sc = folder_.Script(static_cast<uint32_t>(c));
+    if (sc != USCRIPT_INHERITED) last_script_ = sc;
+  }
+
+  bool KeepJoiner(UChar32 c, const uint8_t* s, int32_t i, int32_t n) const {
+    if (!options_.keep_zwnj || pending_space_ || pending_newlines_ > 0 || !line_has_content_) {
+      return false;
+    }
+    if (i >= n) return false;
+    UChar32 next = 0;
+    U8_NEXT(s, i, n, next);
+    if (next < 0) return false;
+    if (c == 0x200D && IsEmojiPart(last_cp_) && IsEmojiPart(next)) return true;
+    if (!IsJoiningScript(last_script_)) return false;
+    const uint8_t flags = folder_.CharFlags(static_cast<uint32_t>(next));
+    return (flags & (TextFolder::kLetter | TextFolder::kMark)) != 0;
+  }
+
+  void Space(int32_t begin, int32_t end, bool ascii_space) {
+    if (!pending_space_) {
+      pending_space_ = true;
+      space_begin_ = begin;
+      space_ascii_ = ascii_space;
+    }
+    space_end_ = end;
+  }
+
+  void Newline(int32_t begin, int32_t end, bool lf) {
+    pending_space_ = false;  // trims the end of the line
+    line_has_content_ = false;
+    if (pending_newlines_ == 0) {
+      nl_begin_ = begin;
+      nl_lf_ = lf;
+    }
+    ++pending_newlines_;
+    nl_end_ = end;
+  }
+
+  void FlushSeparators() {
+    if (pending_newlines_ > 0) {
+      if (!out_->empty()) {
+        const auto o = static_cast<uint32_t>(out_->size());
+        if (pending_newlines_ == 1 && nl_lf_) {
+          map_->AddExact(o, static_cast<uint32_t>(nl_begin_), 1);
+          out_->push_back('\n');
+        } else {
+          const uint32_t k = pending_newlines_ == 1 ? 1 : 2;
+          map_->AddReplaced(o, k, static_cast<uint32_t>(nl_begin_),
+                            static_cast<uint32_t>(nl_end_));
+          out_->append(k, '\n');
+        }
+      }
+      pending_newlines_ = 0;
+    }
+    if (pending_space_) {
+      if (line_has_content_) {
+        const auto o = static_cast<uint32_t>(out_->size());
+        if (space_ascii_) {
+          map_->AddExact(o, static_cast<uint32_t>(space_begin_), 1);
+        } else {
+          map_->AddReplaced(o, 1, static_cast<uint32_t>(space_begin_),
+                            static_cast<uint32_t>(space_end_));
+        }
+        out_->push_back(' ');
+      }
+      pending_space_ = false;
+    }
+  }
+
+  void EmitContent(int32_t begin, int32_t end) {
+    FlushSeparators();
+    map_->AddExact(static_cast<uint32_t>(out_->size()), static_cast<uint32_t>(begin),
+                   static_cast<uint32_t>(end - begin));
+    out_->append(in_.data() + begin, static_cast<size_t>(end - begin));
+    line_has_content_ = true;
+  }
+
+  void EmitReplaced(std::string_view bytes, int32_t begin, int32_t end) {
+    FlushSeparators();
+    map_->AddReplaced(static_cast<uint32_t>(out_->size()), static_cast<uint32_t>(bytes.size()),
+                      static_cast<uint32_t>(begin), static_cast<uint32_t>(end));
+    out_->append(bytes);
+    line_has_content_ = true;
+  }
+
+  std::string_view in_;
+  const CleanOptions& options_;
+  std::string* out_;
+  OffsetMap* map_;
+  const TextFolder& folder_;
+
+  bool line_has_content_ = false;
+  bool pending_space_ = false;
+  bool space_ascii_ = false;
+  int32_t space_begin_ = 0;
+  int32_t space_end_ = 0;
+  int pending_newlines_ = 0;
+  bool nl_lf_ = false;
+  int32_t nl_begin_ = 0;
+  int32_t nl_end_ = 0;
+  int last_script_ = USCRIPT_COMMON;
+  UChar32 last_cp_ = 0;
+};
+
+// The map of an ICU normalization (Edits: new text -> old text).
+OffsetMap EditsMap(const icu::Edits& edits) {
+  OffsetMap map;
+  UErrorCode ec = U_ZERO_ERROR;
+  icu::Edits::Iterator it = edits.getFineIterator();
+  while (it.next(ec)) {
+    const auto dst = static_cast<uint32_t>(it.destinationIndex());
+    const auto src = static_cast<uint32_t>(it.sourceIndex());
+    if (it.hasChange()) {
+      map.AddReplaced(dst, static_cast<uint32_t>(it.newLength()), src,
+                      src + static_cast<uint32_t>(it.oldLength()));
+    } else {
+      map.AddExact(dst, src, static_cast<uint32_t>(it.oldLength()));
+    }
+  }
+  return map;
+}
+
+}  // namespace
+
+void CleanText(std::string_view in, const CleanOptions& options, std::string* out,
+               OffsetMap* map) {
+  out->clear();
+  map->Clear();
+  out->reserve(in.size());
+  Cleaner(in, options, out, map).Run();
+
+  const icu::Normalizer2* nfc = Nfc();
+  if (nfc == nullptr) return;
+  UErrorCode ec = U_ZERO_ERROR;
+  if (nfc->isNormalizedUTF8(*out, ec) || U_FAILURE(ec)) return;
+  // Rare path: compose, and route offsets through ICU's edit record.
+  std::string composed;
+  composed.reserve(out->size());
+  icu::StringByteSink<std::string> sink(&composed);
+  icu::Edits edits;
+  ec = U_ZERO_ERROR;
+  nfc->normalizeUTF8(0, *out, sink, &edits, ec);
+  if (U_FAILURE(ec)) return;
+  *map = EditsMap(edits).Compose(*map);
+  *out = std::move(composed);
+}
+
+std::string CleanText(std::string_view in, const CleanOptions& options) {
+  std::string out;
+  OffsetMap map;
+  CleanText(in, options, &out, &map);
+  return out;
+}
+
+namespace {
+
+bool IsDropped(GumboTag tag) {
+  switch (tag) {
+    case GUMBO_TAG_SCRIPT:
+    case GUMBO_TAG_STYLE:
+    case GUMBO_TAG_NOSCRIPT:
+    case GUMBO_TAG_TEMPLATE:
+    case GUMBO_TAG_NAV:
+    case GUMBO_TAG_HEADER:
+    case GUMBO_TAG_FOOTER:
+    case GUMBO_TAG_ASIDE:
+    case GUMBO_TAG_FORM:
+    case GUMBO_TAG_IFRAME:
+    case GUMBO_TAG_SVG:
+    case GUMBO_TAG_HEAD:
+    case GUMBO_TAG_BUTTON:
+    case GUMBO_TAG_SELECT:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool IsBlock(GumboTag tag) {
+  switch (tag) {
+    case GUMBO_TAG_ADDRESS:
+    case GUMBO_TAG_ARTICLE:
+    case GUMBO_TAG_BLOCKQUOTE:
+    case GUMBO_TAG_CAPTION:
+    case GUMBO_TAG_CENTER:
+    case GUMBO_TAG_DD:
+    case GUMBO_TAG_DETAILS:
+    case GUMBO_TAG_DIV:
+    case GUMBO_TAG_DL:
+    case GUMBO_TAG_DT:
+    case GUMBO_TAG_FIELDSET:
+    case GUMBO_TAG_FIGCAPTION:
+    case GUMBO_TAG_FIGURE:
+    case GUMBO_TAG_H1:
+    case GUMBO_TAG_H2:
+    case GUMBO_TAG_H3:
+    case GUMBO_TAG_H4:
+    case GUMBO_TAG_H5:
+    case GUMBO_TAG_H6:
+    case GUMBO_TAG_HR:
+    case GUMBO_TAG_LI:
+    case GUMBO_TAG_MAIN:
+    case GUMBO_TAG_OL:
+    case GUMBO_TAG_P:
+    case GUMBO_TAG_PRE:
+    case GUMBO_TAG_SECTION:
+    case GUMBO_TAG_SUMMARY:
+    case GUMBO_TAG_TABLE:
+    case GUMBO_TAG_TBODY:
+    case GUMBO_TAG_TFOOT:
+    case GUMBO_TAG_THEAD:
+    case GUMBO_TAG_TR:
+    case GUMBO_TAG_UL:
+    case GUMBO_TAG_BR:
+      return true;
+    default:
+      return false;
+  }
+}
+
+class HtmlWalker {
+ public:
+  HtmlWalker(std::string* out, OffsetMap* map) : out_(out), map_(map) {}
+
+  // Iterative walk (no recursion: nesting depth is attacker-controlled).
+  void Walk(const GumboNode* root) {
+    struct Frame {
+      const GumboNode* node;
+      unsigned next_child;
+      bool preformatted;
+    };
+    std::vector<Frame> stack;
+    stack.push_back({root, 0, false});
+    Enter(root);
+    while (!stack.empty()) {
+      Frame& f = stack.back();
+      const GumboNode* node = f.node;
+      if (node->type != GUMBO_NODE_ELEMENT && node->type != GUMBO_NODE_DOCUMENT) {
+        stack.pop_back();
+        continue;
+      }
+      const GumboVector& children =
+          node->type == GUMBO_NODE_DOCUMENT ? node->v.document.children : node->v.element.children;
+      if (f.next_child >= children.length) {
+        Leave(node);
+        stack.pop_back();
+        continue;
+      }
+      const auto* child = static_cast<const GumboNode*>(children.data[f.next_child++]);
+      const bool pre = f.preformatted;
+      switch (child->type) {
+        case GUMBO_NODE_TEXT:
+        case GUMBO_NODE_CDATA:
+        case GUMBO_NODE_WHITESPACE:
+          Text(child->v.text, pre);
+          break;
+        case GUMBO_NODE_ELEMENT:
+        case GUMBO_NODE_TEMPLATE: {
+          if (IsDropped(child->v.element.tag)) break;
+          const bool child_pre = pre || child->v.element.tag == GUMBO_TAG_PRE ||
+                                 child->v.element.tag == GUMBO_TAG_TEXTAREA;
+          Enter(child);
+          stack.push_back({child, 0, child_pre});
+          break;
+        }
+        case GUMBO_NODE_DOCUMENT:
+        case GUMBO_NODE_COMMENT:
+          break;
+      }
+    }
+  }
+
+ private:
+  void Enter(const GumboNode* node) {
+    if (node->type != GUMBO_NODE_ELEMENT) return;
+    const GumboTag tag = node->v.element.tag;
+    if (IsBlock(tag)) {
+      Break(node->v.element.start_pos.offset);
+    } else if (tag == GUMBO_TAG_TD || tag == GUMBO_TAG_TH) {
+      Separator(" ", node->v.element.start_pos.offset);
+    }
+  }
+
+  void Leave(const GumboNode* node) {
+    if (node->type != GUMBO_NODE_ELEMENT) return;
+    const GumboTag tag = node->v.element.tag;
+    if (IsBlock(tag)) {
+      const unsigned pos = node->v.element.end_pos.offset != 0 ? node->v.element.end_pos.offset
+                                                               : node->v.element.start_pos.offset;
+      Break(pos);
+    }
+  }
+
+  void Break(unsigned pos) { Separator("\n", pos); }
+
+  void Separator(std::string_view s, unsigned pos) {
+    map_->AddReplaced(static_cast<uint32_t>(out_->size()), static_cast<uint32_t>(s.size()), pos,
+                      pos);
+    out_->append(s);
+  }
+
+  void Text(const GumboText& text, bool preformatted) {
+    const std::string_view decoded(text.text);
+    const std::string_view original(text.original_text.data, text.original_text.length);
+    const auto o = static_cast<uint32_t>(out_->size());
+    const auto pos = static_cast<uint32_t>(text.start_pos.offset);
+    if (decoded == original) {
+      map_->AddExact(o, pos, static_cast<uint32_t>(decoded.size()));
+    } else {
+      map_->AddReplaced(o, static_cast<uint32_t>(decoded.size()), pos,
+                        pos + static_cast<uint32_t>(original.size()));
+    }
+    const size_t at = out_->size();
+    out_->append(decoded);
+    if (!preformatted) {
+      for (size_t k = at; k < out_->size(); ++k) {
+        char& ch = (*out_)[k];
+        if (ch == '\n' || ch == '\r' || ch == '\t' || ch == '\f') ch = ' ';
+      }
+    }
+  }
+
+  std::string* out_;
+  OffsetMap* map_;
+};
+
+}  // namespace
+
+void HtmlToText(std::string_view html, std::string* out, OffsetMap* map) {
+  out->clear();
+  map->Clear();
+  GumboOptions options = kGumboDefaultOptions;
+  GumboOutput* output = gumbo_parse_with_options(&options, html.data(), html.size());
+  if (output == nullptr) return;
+  HtmlWalker(out, map).Walk(output->document);
+  gumbo_destroy_output(&options, output);
+}
+
+}  // namespace newsflow::normalize

@@ -1,0 +1,59 @@
+// Display text cleaning: the first thing the normalize stage does to a title or body.
+//
+// CleanText() turns any UTF-8 text into the display form newsflow stores and emits:
+//   * line breaks unified: CRLF, CR, VT, FF, NEL, U+2028, U+2029 -> "\n";
+//   * spaces unified: tab, NBSP, U+1680, U+2000-U+200A, U+202F, U+205F, U+3000 -> " ";
+//     runs of spaces collapse to one; lines are trimmed; runs of 2+ blank lines collapse to one
+//     blank line ("\n\n\n+" -> "\n\n"); leading and trailing blank lines go;
+//   * invisible characters removed: other C0/C1 controls, soft hyphen, ZWSP U+200B, word
+//     joiner and invisible operators U+2060-U+2064, bidi controls (LRM, RLM, ALM, U+202A-U+202E,
+//     U+2066-U+2069), deprecated format characters U+206A-U+206F, BOM/ZWNBSP U+FEFF,
+//     U+180E, U+FFF9-U+FFFC;
+//   * ZWNJ U+200C and ZWJ U+200D are kept (when `keep_zwnj`) where they carry meaning: after a
+//     letter of a joining script (Arabic script, Syriac, N'Ko, Mongolian, the Indic scripts)
+//     and before a letter or mark -- Persian می‌خواهم, آتش‌بس -- and ZWJ inside emoji sequences;
+//     removed everywhere else;
+//   * NFC (ICU), skipped after a quick check when the text already is NFC (nearly always).
+// Ill-formed UTF-8 becomes U+FFFD (the decode stage normally rejects it before).
+//
+// CleanText is idempotent: CleanText(CleanText(x)) == CleanText(x) (a property test checks it).
+//
+// Every function here fills an OffsetMap from the output back to its input so that token
+// offsets can be reported in the original text. They are pure functions: thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "processors/normalize/offset_map.h"
+
+namespace newsflow::normalize {
+
+struct CleanOptions {
+  // Titles: line breaks become spaces and the result is one line.
+  bool single_line = false;
+  // Keep ZWNJ/ZWJ in joining-script words (see above). When false they are always removed.
+  bool keep_zwnj = true;
+};
+
+// Cleans `in` into `*out` (replaced, not appended) and sets `*map` (out -> in offsets).
+void CleanText(std::string_view in, const CleanOptions& options, std::string* out,
+               OffsetMap* map);
+
+// Convenience for callers that need no offsets.
+std::string CleanText(std::string_view in, const CleanOptions& options = {});
+
+// Extracts the text of an HTML document or fragment with gumbo, for CleanText() to clean next:
+//   * script, style, noscript, template, nav, header, footer, aside, form, iframe, svg, head,
+//     button and select elements are dropped with their content;
+//   * block elements (p, div, h1-h6, li, tr, blockquote, section, article, pre, ...) and <br>
+//     become line breaks, so paragraphs survive; table cells are separated by spaces;
+//   * entities are decoded (gumbo), and line breaks inside a text node become spaces as a
+//     browser renders them (except inside <pre> and <textarea>).
+// Offsets (`*map`, out -> html) are exact for text runs without entity references or CRs; a
+// text node that has them maps, as a whole, to its source span (a token in it begins at the
+// text node's first byte and ends at its last). Inserted line breaks map to the position of
+// the element that caused them.
+void HtmlToText(std::string_view html, std::string* out, OffsetMap* map);
+
+}  // namespace newsflow::normalize

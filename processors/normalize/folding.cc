@@ -1,0 +1,314 @@
+#include "processors/normalize/folding.h"
+
+#include <unicode/normalizer2.h>
+#include <unicode/uchar.h>
+#include <unicode/uscript.h>
+#include <unicode/utf8.h>
+
+#include <cassert>
+#include <cstring>
+
+namespace newsflow::normalize {
+namespace {
+
+void AppendUtf8(uint32_t cp, std::string* out) {
+  char buf[4];
+  int32_t n = 0;
+  UBool error = false;
+  U8_APPEND(buf, n, 4, static_cast<UChar32>(cp), error);
+  if (error) {
+    out->append("\xEF\xBF\xBD");
+    return;
+  }
+  out->append(buf, static_cast<size_t>(n));
+}
+
+// Script-specific replacements applied after NFKC_Casefold. Returns true and sets `*to` (0 =
+// drop) when `cp` has an explicit rule.
+bool ExplicitMap(uint32_t cp, uint32_t* to) {
+  // Arabic marks: harakat, superscript alef, Quranic annotation signs; tatweel.
+  if ((cp >= 0x064B && cp <= 0x0652) || cp == 0x0670 || (cp >= 0x0610 && cp <= 0x061A) ||
+      (cp >= 0x06D6 && cp <= 0x06ED) || cp == 0x0640) {
+    *to = 0;
+    return true;
+  }
+  switch (cp) {
+    // Arabic alef variants: hamza above/below, madda, wasla, wavy hamza.
+    case 0x0622:
+    case 0x0623:
+    case 0x0625:
+    case 0x0671:
+    case 0x0672:
+    case 0x0673:
+      *to = 0x0627;
+      return true;
+    case 0x0649:  // alef maksura -> yeh
+    case 0x06CC:  // Persian yeh -> Arabic yeh
+      *to = 0x064A;
+      return true;
+    case 0x0629:  // teh marbuta -> heh
+      *to = 0x0647;
+      return true;
+    case 0x06A9:  // Persian keheh -> Arabic kaf
+      *to = 0x0643;
+      return true;
+    case 0x0451:  // ё -> е (Ё case-folds to ё first)
+      *to = 0x0435;
+      return true;
+    case 0x0131:  // dotless ı -> i (İ folds to i + U+0307, whose mark is dropped)
+      *to = 'i';
+      return true;
+    case 0x0142:  // ł
+      *to = 'l';
+      return true;
+    case 0x00F8:  // ø
+      *to = 'o';
+      return true;
+    case 0x0111:  // đ
+      *to = 'd';
+      return true;
+    case 0x0127:  // ħ
+      *to = 'h';
+      return true;
+    case 0x2019:  // right single quotation mark, used as apostrophe
+    case 0x02BC:  // modifier letter apostrophe (Ukrainian)
+    case 0x0060:  // grave accent used as apostrophe
+      *to = '\'';
+      return true;
+    default:
+      break;
+  }
+  if (u_charType(static_cast<UChar32>(cp)) == U_DECIMAL_DIGIT_NUMBER) {
+    const int32_t v = u_charDigitValue(static_cast<UChar32>(cp));
+    if (v >= 0 && v <= 9) {
+      *to = static_cast<uint32_t>('0' + v);
+      return true;
+    }
+  }
+  return false;
+}
+
+bool IsMark(uint32_t cp) {
+  const int8_t t = u_charType(static_cast<UChar32>(cp));
+  return t == U_NON_SPACING_MARK || t == U_ENCLOSING_MARK;
+}
+
+// Scripts whose diacritics are folded away (canonical decomposition, marks dropped).
+bool DropsMarks(UScriptCode sc) {
+  return sc == USCRIPT_LATIN || sc == USCRIPT_GREEK || sc == USCRIPT_COMMON ||
+         sc == USCRIPT_INHERITED || sc == USCRIPT_HEBREW;
+}
+
+void FoldOne(uint32_t cp, const icu::Normalizer2* nfd, std::string* out) {
+  uint32_t to = 0;
+  if (ExplicitMap(cp, &to)) {
+    if (to != 0) AppendUtf8(to, out);
+    return;
+  }
+  UErrorCode ec = U_ZERO_ERROR;
+  const UScriptCode sc = uscript_getScript(static_cast<UChar32>(cp), &ec);
+  if (sc == USCRIPT_CYRILLIC) {
+    if (!IsMark(cp)) AppendUtf8(cp, out);  // й, ї stay composed; titlo etc. dropped
+    return;
+  }
+  if (!DropsMarks(sc)) {
+    AppendUtf8(cp, out);
+    return;
+  }
+  icu::UnicodeString decomposed;
+  if (!nfd->getDecomposition(static_cast<UChar32>(cp), decomposed)) {
+    if (!IsMark(cp)) AppendUtf8(cp, out);
+    return;
+  }
+  for (int32_t i = 0; i < decomposed.length();) {
+    const UChar32 c = decomposed.char32At(i);
+    i += U16_LENGTH(c);
+    if (IsMark(static_cast<uint32_t>(c))) continue;
+    uint32_t mapped = 0;
+    if (ExplicitMap(static_cast<uint32_t>(c), &mapped)) {
+      if (mapped != 0) AppendUtf8(mapped, out);
+    } else {
+      AppendUtf8(static_cast<uint32_t>(c), out);
+    }
+  }
+}
+
+}  // namespace
+
+std::string FoldCodePointSlow(uint32_t cp) {
+  std::string out;
+  if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+    out = "\xEF\xBF\xBD";
+    return out;
+  }
+  UErrorCode ec = U_ZERO_ERROR;
+  const icu::Normalizer2* nfkc_cf = icu::Normalizer2::getNFKCCasefoldInstance(ec);
+  const icu::Normalizer2* nfd = icu::Normalizer2::getNFDInstance(ec);
+  if (U_FAILURE(ec)) return out;  // ICU data missing: nothing sensible to fold to
+  uint32_t direct = 0;
+  if (cp == 0x0130) {  // İ: NFKC_Casefold gives i + U+0307; say it plainly
+    out = "i";
+    return out;
+  }
+  if (ExplicitMap(cp, &direct)) {
+    if (direct != 0) AppendUtf8(direct, &out);
+    return out;
+  }
+  const icu::UnicodeString folded =
+      nfkc_cf->normalize(icu::UnicodeString(static_cast<UChar32>(cp)), ec);
+  if (U_FAILURE(ec)) return out;
+  for (int32_t i = 0; i < folded.length();) {
+    const UChar32 c = folded.char32At(i);
+    i += U16_LENGTH(c);
+    FoldOne(static_cast<uint32_t>(c), nfd, &out);
+  }
+  return out;
+}
+
+const TextFolder& TextFolder::Default() {
+  static const TextFolder* const folder = new TextFolder();  // intentionally leaked
+  return *folder;
+}
+
+TextFolder::TextFolder() : entries_(0x10000) {
+  pool_.reserve(256 * 1024);
+  for (uint32_t cp = 0; cp < 0x10000; ++cp) {
+    Entry& e = entries_[cp];
+    const std::string f = FoldCodePointSlow(cp);
+    assert(f.size() < 256);
+    e.offset = static_cast<uint32_t>(pool_.size());
+    e.length = static_cast<uint8_t>(f.size());
+    pool_.append(f);
+    UErrorCode ec = U_ZERO_ERROR;
+    e.script = static_cast<uint8_t>(uscript_getScript(static_cast<UChar32>(cp), &ec));
+    uint8_t flags = 0;
+    const auto c = static_cast<UChar32>(cp);
+    if (u_hasBinaryProperty(c, UCHAR_ALPHABETIC)) flags |= kLetter;
+    const int8_t type = u_charType(c);
+    if (type == U_DECIMAL_DIGIT_NUMBER) flags |= kDigit;
+    if (type == U_NON_SPACING_MARK || type == U_ENCLOSING_MARK ||
+        type == U_COMBINING_SPACING_MARK) {
+      flags |= kMark;
+    }
+    e.flags = flags;
+    std::string self;
+    if (cp < 0xD800 || cp > 0xDFFF) AppendUtf8(cp, &self);
+    e.identity = (self == f) ? 1 : 0;
+  }
+  for (int c = 0; c < 128; ++c) {
+    char f = static_cast<char>(c);
+    if (c >= 'A' && c <= 'Z') f = static_cast<char>(c - 'A' + 'a');
+    if (c == '`') f = '\'';
+    ascii_[c] = f;
+  }
+}
+
+int TextFolder::Script(uint32_t cp) const {
+  if (cp < 0x10000) return entries_[cp].script;
+  UErrorCode ec = U_ZERO_ERROR;
+  return uscript_getScript(static_cast<UChar32>(cp), &ec);
+}
+
+uint8_t TextFolder::CharFlags(uint32_t cp) const {
+  if (cp < 0x10000) return entries_[cp].flags;
+  const auto c = static_cast<UChar32>(cp);
+  uint8_t flags = 0;
+  if (u_hasBinaryProperty(c, UCHAR_ALPHABETIC)) flags |= kLetter;
+  const int8_t type = u_charType(c);
+  if (type == U_DECIMAL_DIGIT_NUMBER) flags |= kDigit;
+  if (type == U_NON_SPACING_MARK || type == U_ENCLOSING_MARK || type == U_COMBINING_SPACING_MARK) {
+    flags |= kMark;
+  }
+  return flags;
+}
+
+void TextFolder::AppendSupplementary(uint32_t cp, std::string* out) const {
+  out->append(FoldCodePointSlow(cp));
+}
+
+void TextFolder::FoldNfcAppend(std::string_view nfc, std::string* out) const {
+  const auto* s = reinterpret_cast<const uint8_t*>(nfc.data());
+  const int32_t n = static_cast<int32_t>(nfc.size());
+  int32_t i = 0;
+  while (i < n) {
+    const uint8_t b = s[i];
+    if (b < 0x80) {
+      out->push_back(ascii_[b]);
+      ++i;
+      continue;
+    }
+    const int32_t start = i;
+    UChar32 c = 0;
+    U8_NEXT(s, i, n, c);
+    if (c < 0) {
+      out->append("\xEF\xBF\xBD");
+      continue;
+    }
+    if (c < 0x10000) {
+      const Entry& e = entries_[static_cast<uint32_t>(c)];
+      if (e.identity) {
+        out->append(nfc.data() + start, static_cast<size_t>(i - start));
+      } else {
+        out->append(pool_.data() + e.offset, e.length);
+      }
+    } else {
+      AppendSupplementary(static_cast<uint32_t>(c), out);
+    }
+  }
+}
+
+void TextFolder::FoldAppend(std::string_view utf8, std::string* out) const {
+  UErrorCode ec = U_ZERO_ERROR;
+  const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(ec);
+  if (U_SUCCESS(ec) && !nfc->isNormalizedUTF8(utf8, ec) && U_SUCCESS(ec)) {
+    std::string composed;
+    icu::StringByteSink<std::string> sink(&composed);
+    nfc->normalizeUTF8(0, utf8, sink, nullptr, ec);
+    if (U_SUCCESS(ec)) {
+      FoldNfcAppend(composed, out);
+      return;
+    }
+  }
+  FoldNfcAppend(utf8, out);
+}
+
+std::string_view ArabicBareForm(std::string_view folded) {
+  // Arabic letters are two bytes in UTF-8 (U+0600-U+06FF: lead byte 0xD8-0xDB).
+  auto is_arabic2 = [](std::string_view s, size_t at) {
+    return at + 1 < s.size() && static_cast<uint8_t>(s[at]) >= 0xD8 &&
+           static_cast<uint8_t>(s[at]) <= 0xDB;
+  };
+  if (!is_arabic2(folded, 0)) return {};
+  // Letters left after dropping `bytes` from the front (at least 2 required).
+  auto letters_after = [&](size_t bytes) {
+    size_t count = 0;
+    for (size_t i = bytes; i < folded.size() && count < 2; ++i) {
+      if ((static_cast<uint8_t>(folded[i]) & 0xC0) != 0x80) ++count;
+    }
+    return count;
+  };
+  static constexpr std::string_view kPrefixes[] = {
+      "\xD9\x88\xD8\xA7\xD9\x84",  // وال
+      "\xD9\x81\xD8\xA7\xD9\x84",  // فال
+      "\xD8\xA8\xD8\xA7\xD9\x84",  // بال
+      "\xD9\x83\xD8\xA7\xD9\x84",  // كال
+      "\xD9\x88\xD9\x84\xD9\x84",  // ولل
+      "\xD9\x81\xD9\x84\xD9\x84",  // فلل
+      "\xD9\x84\xD9\x84",          // لل
+      "\xD8\xA7\xD9\x84",          // ال
+      "\xD9\x88",                  // و
+      "\xD9\x81",                  // ف
+      "\xD8\xA8",                  // ب
+      "\xD9\x84",                  // ل
+      "\xD9\x83",                  // ك
+  };
+  for (std::string_view p : kPrefixes) {
+    if (folded.size() > p.size() && folded.substr(0, p.size()) == p &&
+        letters_after(p.size()) >= 2) {
+      return folded.substr(p.size());
+    }
+  }
+  return {};
+}
+
+}  // namespace newsflow::normalize

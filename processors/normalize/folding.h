@@ -1,0 +1,125 @@
+// Matching form of text: per-code-point folding and Arabic clitic stripping.
+//
+// This is the one definition of "the same word" in newsflow. The normalize stage folds every
+// token of an article with it, and the tagger's taxonomy compiler must fold alias phrases with
+// it too (through Tokenize() in tokenize.h, or FoldAppend() here), otherwise aliases and
+// article text would not meet. Change a rule here and both sides change together; the golden
+// tests and the taxonomy snapshot version must be regenerated.
+//
+// Folding is a pure function of each code point (after NFC), so it is a table lookup:
+//
+//   all scripts  NFKC_Casefold (ICU): full case folding (ß -> ss, İ -> i, Σ/ς -> σ),
+//                compatibility forms (ﬁ -> fi, fullwidth Ａ -> a, Arabic presentation forms
+//                ﻻ -> لا), default-ignorables removed (ZWNJ, ZWJ, soft hyphen, bidi controls);
+//                every decimal digit (Arabic-Indic ٠-٩, Persian ۰-۹, Devanagari, ...) -> 0-9;
+//                apostrophes ’ ʼ ` -> ' (Ukrainian п’ять / пʼять / п'ять fold equal)
+//   Latin, Greek, Common, Inherited
+//                canonical decomposition, then every nonspacing/enclosing mark dropped
+//                (é -> e, ñ -> n, ü -> u, ά -> α); ı -> i; ł -> l, ø -> o, đ -> d, ħ -> h
+//                (stroke letters have no decomposition)
+//   Cyrillic     letters kept composed (й, ї stay; dropping their breve/diaeresis would merge
+//                distinct letters); ё -> е; Cyrillic combining marks (titlo etc.) dropped
+//   Hebrew       niqqud and cantillation (the marks in U+0591-U+05C7) dropped
+//   Arabic       harakat U+064B-U+0652 and U+0670 dropped; Quranic marks U+0610-U+061A and
+//                U+06D6-U+06ED dropped; tatweel U+0640 dropped; أ إ آ ٱ (and ٲ ٳ) -> ا;
+//                ى -> ي; ة -> ه; Persian ی -> ي, ک -> ك. Hamza carriers ؤ ئ are kept.
+//   other scripts (Devanagari, Thai, CJK, ...): case folding/NFKC only; marks kept (they are
+//                vowels there, not diacritics)
+//
+// The BMP table is computed once with ICU the first time TextFolder::Default() is called
+// (about 50 ms; the normalize stage's Create() triggers it, so no request pays for it) and is
+// immutable afterwards: every method here is safe to call from any number of threads.
+// Supplementary-plane code points (emoji, math letters) are folded by the same rules on the
+// fly, which is slower but rare in news text.
+//
+// Pitfalls:
+//   * Fold NFC text. FoldNfcAppend() assumes it (the stage's clean text is NFC); FoldAppend()
+//     normalizes first when needed, so a decomposed alias (e + U+0301, ا + U+0654) folds like
+//     its composed form.
+//   * The folded form is for matching only. Never display it: it drops diacritics that change
+//     meaning in some languages (Turkish ş/s, German ä/a).
+//   * Snowball's Arabic stemmer overstems proper nouns (بودابست -> ودابس); match names on
+//     folded or bare forms and keep stems for common words.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace newsflow::normalize {
+
+class TextFolder {
+ public:
+  // Character classes of a code point (bit set), as the tokenizer and script counter use them.
+  enum Flags : uint8_t {
+    kLetter = 1,  // Alphabetic (letters, and the marks/ideographs Unicode counts as alphabetic)
+    kDigit = 2,   // decimal digit of any script
+    kMark = 4,    // nonspacing, spacing or enclosing mark
+  };
+
+  // The process-wide folder, built on first call (thread-safe), never destroyed before exit.
+  static const TextFolder& Default();
+
+  TextFolder(const TextFolder&) = delete;
+  TextFolder& operator=(const TextFolder&) = delete;
+
+  // Appends the folded form of `utf8` (any normalization form) to `out`. Ill-formed UTF-8
+  // sequences fold to U+FFFD.
+  void FoldAppend(std::string_view utf8, std::string* out) const;
+
+  // Same, for text already in NFC (no normalization check): the tokenizer's hot path.
+  void FoldNfcAppend(std::string_view nfc, std::string* out) const;
+
+  // Convenience: the folded form as a new string.
+  std::string Fold(std::string_view utf8) const {
+    std::string out;
+    FoldAppend(utf8, &out);
+    return out;
+  }
+
+  // Folded UTF-8 bytes of one BMP code point (a view into the table; may be empty: the code
+  // point is dropped). `cp` must be < 0x10000.
+  std::string_view FoldBmp(uint32_t cp) const {
+    const Entry& e = entries_[cp];
+    return std::string_view(pool_.data() + e.offset, e.length);
+  }
+
+  // ICU script code (UScriptCode) and Flags of a code point (any plane).
+  int Script(uint32_t cp) const;
+  uint8_t CharFlags(uint32_t cp) const;
+
+ private:
+  struct Entry {
+    uint32_t offset;  // into pool_
+    uint8_t length;   // folded byte length
+    uint8_t script;   // UScriptCode (< USCRIPT_CODE_LIMIT = 200 in ICU 72)
+    uint8_t flags;
+    uint8_t identity;  // 1 if the folded form equals the code point itself
+  };
+
+  TextFolder();
+  void AppendSupplementary(uint32_t cp, std::string* out) const;
+
+  std::vector<Entry> entries_;  // 0x10000 entries
+  std::string pool_;
+  char ascii_[128];  // ASCII fold (lower case; ` -> ')
+};
+
+// Folded form of one code point by the rules above, computed with ICU (slow: table builder
+// and supplementary planes). Exposed for tests.
+std::string FoldCodePointSlow(uint32_t cp);
+
+// The Arabic bare form of a folded token: the token without a leading conjunction/preposition
+// and/or the article, as a suffix view of `folded` (empty if nothing was stripped or the token
+// is not Arabic-script). Prefixes tried, longest first, keeping at least 2 letters after them:
+//   وال فال بال كال ولل فلل   (conjunction or preposition + article)
+//   لل ال                     (لل = ل + ال with the alef elided)
+//   و ف ب ل ك                 (one attached conjunction/preposition)
+// e.g. والبيت -> بيت, البيت -> بيت, للرئيس -> رئيس, وبوتين -> بوتين. A word that merely starts
+// with one of these letters also gets a bare form (بوتين -> وتين): it is an extra matching form,
+// never a replacement, so a tagger should match `bare(token)` against folded alias forms.
+std::string_view ArabicBareForm(std::string_view folded);
+
+}  // namespace newsflow::normalize

@@ -1,0 +1,72 @@
+#include "app/offline.h"
+
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "app/commands.h"
+#include "tests/testing/testing.h"
+
+namespace newsflow::app {
+namespace {
+
+class OfflineRunnerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto p = core::Pipeline::Create(BuiltinRegistry(), YAML::Node());
+    ASSERT_TRUE(p.ok());
+    pipeline_ = std::move(p).value();
+  }
+
+  OfflineStats Run(const std::string& input, InputKind kind) {
+    std::istringstream in(input);
+    OfflineRunner runner(*pipeline_, ctx_, out_, &dead_, log_);
+    runner.ProcessStream(in, "mem", kind, false);
+    return runner.stats();
+  }
+
+  std::unique_ptr<core::Pipeline> pipeline_;
+  core::FixedClock clock_{1767225600000};
+  core::StageContext ctx_{&clock_, "test"};
+  std::ostringstream out_, dead_, log_;
+};
+
+TEST_F(OfflineRunnerTest, SniffsJsonLines) {
+  OfflineStats s = Run("\n{\"title\":\"a\"}\n\n{\"title\":\"b\"}", InputKind::kAuto);
+  EXPECT_EQ(s.read, 2);
+  EXPECT_EQ(s.enriched, 2);
+  EXPECT_EQ(s.blank_lines, 2);
+  EXPECT_NE(out_.str().find("\"processed_at\":\"2026-01-01T00:00:00.000Z\""), std::string::npos);
+}
+
+TEST_F(OfflineRunnerTest, SniffsPlainTextArticle) {
+  OfflineStats s = Run("Headline\nBody line\n", InputKind::kAuto);
+  EXPECT_EQ(s.read, 1);
+  EXPECT_EQ(s.enriched, 1);
+  EXPECT_NE(out_.str().find("\"title\":\"Headline\""), std::string::npos);
+  EXPECT_NE(out_.str().find(R"("input":{"kind":"file","file":"mem","line":0})"), std::string::npos);
+}
+
+TEST_F(OfflineRunnerTest, CrlfLinesAreAccepted) {
+  OfflineStats s = Run("{\"title\":\"a\"}\r\n{\"title\":\"b\"}\r\n", InputKind::kJsonLines);
+  EXPECT_EQ(s.enriched, 2);
+  EXPECT_EQ(s.dead_lettered, 0);
+}
+
+TEST_F(OfflineRunnerTest, CountsReconcile) {
+  OfflineStats s = Run("{\"title\":\"a\"}\nnope\n{}\n", InputKind::kJsonLines);
+  EXPECT_EQ(s.read, 3);
+  EXPECT_EQ(s.read, s.enriched + s.dead_lettered);
+  EXPECT_EQ(s.dead_lettered, 2);
+}
+
+TEST(KindFromPathTest, ByExtension) {
+  EXPECT_EQ(KindFromPath("a.jsonl"), InputKind::kJsonLines);
+  EXPECT_EQ(KindFromPath("a.ndjson"), InputKind::kJsonLines);
+  EXPECT_EQ(KindFromPath("a.txt"), InputKind::kText);
+  EXPECT_EQ(KindFromPath("a.html"), InputKind::kHtml);
+  EXPECT_EQ(KindFromPath("a"), InputKind::kAuto);
+}
+
+}  // namespace
+}  // namespace newsflow::app

@@ -1,0 +1,203 @@
+// End-to-end tests of the `newsflow` binary in offline mode: exit codes, stdout/stderr,
+// the dead-letter file, and the reconciliation of counts on a file full of bad records.
+#include <sys/wait.h>
+
+#include <fstream>
+#include <regex>
+
+#include <gtest/gtest.h>
+
+#include "schemas/text.h"
+#include "schemas/validate.h"
+#include "tests/testing/testing.h"
+
+namespace newsflow {
+namespace {
+
+struct CliRun {
+  int exit_code;
+  std::string out;
+  std::string err;
+};
+
+CliRun Newsflow(const std::string& args) {
+  // Unique per test: ctest runs the tests of this binary in parallel processes.
+  const std::string dir = ::testing::TempDir() + "/" +
+                          ::testing::UnitTest::GetInstance()->current_test_info()->name();
+  const std::string out = dir + ".out";
+  const std::string err = dir + ".err";
+  const std::string cmd = std::string(NEWSFLOW_BINARY) + " " + args + " >" + out + " 2>" + err;
+  const int rc = std::system(cmd.c_str());
+  return {WIFEXITED(rc) ? WEXITSTATUS(rc) : -1, testing::ReadFile(out), testing::ReadFile(err)};
+}
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> lines;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t eol = text.find('\n', pos);
+    if (eol == std::string::npos) eol = text.size();
+    lines.push_back(text.substr(pos, eol - pos));
+    pos = eol + 1;
+  }
+  return lines;
+}
+
+std::string WriteTemp(const std::string& name, const std::string& content) {
+  const std::string path = ::testing::TempDir() + "/" +
+                           ::testing::UnitTest::GetInstance()->current_test_info()->name() + "_" +
+                           name;
+  std::ofstream(path, std::ios::binary) << content;
+  return path;
+}
+
+TEST(ProcessCliTest, HelpAndVersion) {
+  CliRun help = Newsflow("--help");
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("process"), std::string::npos);
+  CliRun version = Newsflow("--version");
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_NE(version.out.find("newsflow 0."), std::string::npos) << version.out;
+  CliRun sub = Newsflow("process --help");
+  EXPECT_EQ(sub.exit_code, 0);
+  EXPECT_NE(sub.out.find("--dead-letter"), std::string::npos);
+}
+
+TEST(ProcessCliTest, UsageErrorsExitNonZeroWithAMessage) {
+  CliRun none = Newsflow("");
+  EXPECT_NE(none.exit_code, 0);
+  CliRun bad_opt = Newsflow("process --no-such-option");
+  EXPECT_NE(bad_opt.exit_code, 0);
+  EXPECT_NE(bad_opt.err.find("--no-such-option"), std::string::npos) << bad_opt.err;
+  CliRun missing = Newsflow("process /nonexistent/input.jsonl");
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("cannot open input '/nonexistent/input.jsonl'"), std::string::npos);
+  const std::string cfg = WriteTemp("bad_config.yaml", "pipeline:\n  decode:\n    max_bytes: 5\n");
+  CliRun bad_cfg = Newsflow("process -c " + cfg + " /dev/null");
+  EXPECT_EQ(bad_cfg.exit_code, 2);
+  EXPECT_NE(bad_cfg.err.find("pipeline.decode.max_bytes: unknown key"), std::string::npos)
+      << bad_cfg.err;
+  CliRun bad_time = Newsflow("process --processed-at yesterday /dev/null");
+  EXPECT_EQ(bad_time.exit_code, 2);
+}
+
+TEST(ProcessCliTest, ValidateConfig) {
+  const std::string good = WriteTemp("good.yaml", "pipeline:\n  stages: [decode, encode]\n");
+  CliRun ok = Newsflow("validate-config " + good);
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  const std::string bad = WriteTemp("typo.yaml", "pipelin:\n  stages: [decode]\n");
+  CliRun fail = Newsflow("validate-config " + bad);
+  EXPECT_EQ(fail.exit_code, 2);
+  EXPECT_NE(fail.err.find("pipelin: unknown key"), std::string::npos) << fail.err;
+}
+
+TEST(ProcessCliTest, SeedArticlePrintsOneSchemaValidEventWithItsTitle) {
+  CliRun r = Newsflow("process " + testing::SourcePath("tests/data/seed_ar_000_66ca287a9a26f914.txt"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto lines = Lines(r.out);
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_TRUE(schemas::ValidateText(schemas::SchemaId::kEnrichedEvent, lines[0]).ok());
+  EXPECT_NE(lines[0].find(R"("title":"أكسيوس: البيت الأبيض يجمد خطط عقد قمة ثانية بين ترامب وبوتين")"),
+            std::string::npos);
+  EXPECT_NE(r.err.find("read 1, enriched 1, dead-lettered 0"), std::string::npos) << r.err;
+}
+
+TEST(ProcessCliTest, StdinIsReadWhenNoFileIsGiven) {
+  const std::string in = WriteTemp("stdin.jsonl", "{\"title\":\"A\"}\n{\"title\":\"B\"}\n");
+  CliRun r = Newsflow("process < " + in);
+  ASSERT_EQ(r.exit_code, 0);
+  EXPECT_EQ(Lines(r.out).size(), 2u);
+  EXPECT_NE(r.out.find(R"("kind":"stdin","line":2)"), std::string::npos);
+}
+
+// The issue's acceptance case: good records mixed with every kind of bad one.
+TEST(ProcessCliTest, MixedBadRecordsAreDeadLetteredAndCountsReconcile) {
+  struct Line {
+    std::string bytes;
+    std::string expect_class;  // empty: good record
+  };
+  std::string utf16;
+  for (char c : std::string(R"({"title":"utf16"})")) {
+    utf16 += c;
+    utf16 += '\0';
+  }
+  std::string nested = R"({"title":"t","junk":)" + std::string(5000, '[') + std::string(5000, ']') + "}";
+  const std::vector<Line> lines = {
+      {"\xEF\xBB\xBF{\"id\":\"good-1\",\"title\":\"Ceasefire talks resume\",\"body\":\"Delegations met.\"}", ""},
+      {R"({"title": "x", })", "malformed"},
+      {R"({"id":"good-2","title":"قمة ثانية بين ترامب وبوتين","body":"نص","feed":{"k":1}})", ""},
+      {R"({"title":"Truncated art)", "malformed"},
+      {"{\"title\":\"caf\xE9\"}", "invalid_encoding"},
+      {R"({"title": 5, "body": ["x"]})", "schema_violation"},
+      {R"({"id":"good-3","url":"https://example.org/3","title":"Перемирие","body":"Текст"})", ""},
+      {R"({"url":"https://example.org/no-text"})", "empty_article"},
+      {R"({"title":"big","body":")" + std::string(1100000, 'x') + R"("})", "too_large"},
+      {std::string("{\"title\":\"a\0b\"}", 15), "invalid_encoding"},
+      {nested, "malformed"},
+      {R"([{"title":"in an array"}])", "schema_violation"},
+      {utf16, "invalid_encoding"},
+      {R"({"title":"","body":"   "})", "empty_article"},
+      {R"("just a string")", "schema_violation"},
+      {"null", "schema_violation"},
+      {R"({"id":"good-4","title":"Trêve hivernale","body":"Texte","content_type":"text/plain"})", ""},
+      {R"({"id":"good-5","body":"Only a body, no title."})", ""},
+  };
+  std::string file;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    file += lines[i].bytes + "\n";
+    if (i == 3) file += "\n   \n";  // blank lines are skipped, not counted
+  }
+  const std::string in = WriteTemp("mixed.jsonl", file);
+  const std::string dl = ::testing::TempDir() + "/mixed.dead.jsonl";
+  CliRun r = Newsflow("process --dead-letter " + dl + " --processed-at 2026-01-01T00:00:00Z " + in);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+
+  size_t good = 0;
+  for (const auto& l : lines) good += l.expect_class.empty() ? 1 : 0;
+  const size_t bad = lines.size() - good;
+  ASSERT_GE(bad, 10u);
+
+  auto out = Lines(r.out);
+  ASSERT_EQ(out.size(), good);
+  for (size_t i = 0; i < out.size(); ++i) {
+    EXPECT_TRUE(schemas::ValidateText(schemas::SchemaId::kEnrichedEvent, out[i]).ok()) << out[i];
+    EXPECT_NE(out[i].find("\"id\":\"good-" + std::to_string(i + 1) + "\""), std::string::npos)
+        << "good records come out in input order";
+  }
+  EXPECT_NE(r.out.find(R"("extra":{"feed":{"k":1}})"), std::string::npos);
+
+  auto dead = Lines(testing::ReadFile(dl));
+  ASSERT_EQ(dead.size(), bad);
+  size_t d = 0;
+  int line_number = 0;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    ++line_number;
+    if (i == 4) line_number += 2;  // the two blank lines after record 4
+    if (lines[i].expect_class.empty()) continue;
+    const std::string& rec = dead[d++];
+    SCOPED_TRACE("record " + std::to_string(i) + ": " + rec.substr(0, 300));
+    EXPECT_TRUE(schemas::ValidateText(schemas::SchemaId::kDeadLetter, rec).ok());
+    EXPECT_NE(rec.find("\"class\":\"" + lines[i].expect_class + "\""), std::string::npos);
+    EXPECT_NE(rec.find("\"line\":" + std::to_string(line_number) + "}"), std::string::npos);
+    EXPECT_NE(rec.find("\"base64\":\"" + schemas::Base64Encode(lines[i].bytes) + "\""),
+              std::string::npos)
+        << "the original bytes are carried unchanged";
+  }
+  const std::string summary = "read " + std::to_string(lines.size()) + ", enriched " +
+                              std::to_string(good) + ", dead-lettered " + std::to_string(bad) +
+                              " (blank lines skipped 2)";
+  EXPECT_NE(r.err.find(summary), std::string::npos) << r.err;
+}
+
+TEST(ProcessCliTest, WithoutDeadLetterFileEachRejectIsReportedOnStderr) {
+  const std::string in = WriteTemp("two_bad.jsonl", "{oops\n{\"title\":\"ok\"}\n[1]\n");
+  CliRun r = Newsflow("process " + in);
+  ASSERT_EQ(r.exit_code, 0);
+  EXPECT_EQ(Lines(r.out).size(), 1u);
+  EXPECT_NE(r.err.find(in + ":1: decode: malformed:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(in + ":3: decode: schema_violation:"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("read 3, enriched 1, dead-lettered 2"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace newsflow

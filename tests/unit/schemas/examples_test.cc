@@ -1,0 +1,56 @@
+// Every file under schemas/examples/<schema>/{valid,invalid}/ is checked against its schema:
+// valid ones must pass, invalid ones must fail.
+#include <filesystem>
+
+#include <gtest/gtest.h>
+
+#include "schemas/validate.h"
+#include "tests/testing/testing.h"
+
+namespace newsflow::schemas {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct SchemaDir {
+  const char* dir;
+  SchemaId id;
+};
+
+constexpr SchemaDir kDirs[] = {{"raw_article", SchemaId::kRawArticle},
+                               {"enriched_event", SchemaId::kEnrichedEvent},
+                               {"alert", SchemaId::kAlert},
+                               {"dead_letter", SchemaId::kDeadLetter}};
+
+TEST(SchemaExamplesTest, ValidExamplesPassAndInvalidOnesFail) {
+  int valid = 0;
+  int invalid = 0;
+  for (const auto& d : kDirs) {
+    const fs::path base = testing::SourcePath("schemas/examples") + "/" + d.dir;
+    for (const char* kind : {"valid", "invalid"}) {
+      const bool expect_ok = std::string_view(kind) == "valid";
+      int seen = 0;
+      for (const auto& entry : fs::directory_iterator(base / kind)) {
+        const std::string text = testing::ReadFile(entry.path().string());
+        core::Status s = ValidateText(d.id, text);
+        EXPECT_EQ(s.ok(), expect_ok) << entry.path() << ": " << s.ToString();
+        ++seen;
+        (expect_ok ? valid : invalid)++;
+      }
+      EXPECT_GT(seen, 0) << "no examples in " << (base / kind);
+    }
+  }
+  EXPECT_GE(valid, 8);
+  EXPECT_GE(invalid, 10);
+}
+
+TEST(SchemaExamplesTest, EverySchemaIsCompiledIn) {
+  for (const auto& d : kDirs) {
+    EXPECT_FALSE(SchemaText(d.id).empty());
+    EXPECT_EQ(SchemaText(d.id),
+              testing::ReadFile(testing::SourcePath("schemas/") + std::string(SchemaFileName(d.id))));
+  }
+}
+
+}  // namespace
+}  // namespace newsflow::schemas
