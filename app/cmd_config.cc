@@ -3,36 +3,15 @@
 
 #include "app/app_config.h"
 #include "app/commands.h"
-#include "processors/builtin.h"
+#include "app/engine.h"
+#include "app/kafka_setup.h"
 
 namespace newsflow::app {
 
-const core::StageRegistry& BuiltinRegistry() {
-  static const core::StageRegistry registry = [] {
-    core::StageRegistry r;
-    core::Status status = processors::RegisterBuiltinStages(r);
-    if (!status.ok()) {
-      std::cerr << "newsflow: " << status.ToString() << '\n';
-      std::abort();
-    }
-    return r;
-  }();
-  return registry;
-}
-
 std::unique_ptr<core::Pipeline> BuildPipelineOrReport(const std::string& config_path) {
-  core::Result<AppConfig> config = LoadAppConfig(config_path);
-  if (!config.ok()) {
-    std::cerr << "newsflow: invalid configuration: " << config.status().message() << '\n';
-    return nullptr;
-  }
-  auto pipeline = core::Pipeline::Create(BuiltinRegistry(), config->pipeline);
-  if (!pipeline.ok()) {
-    std::cerr << "newsflow: invalid configuration: " << config->origin << ": "
-              << pipeline.status().message() << '\n';
-    return nullptr;
-  }
-  return std::move(pipeline).value();
+  std::unique_ptr<Engine> engine = BuildEngineOrReport(config_path);
+  if (!engine) return nullptr;
+  return std::move(engine->pipeline);
 }
 
 namespace {
@@ -42,11 +21,20 @@ struct ValidateOptions {
 };
 
 int RunValidate(const ValidateOptions& opt) {
-  std::unique_ptr<core::Pipeline> pipeline = BuildPipelineOrReport(opt.path);
-  if (!pipeline) return kExitUsage;
+  std::unique_ptr<Engine> engine = BuildEngineOrReport(opt.path);
+  if (!engine) return kExitUsage;
+  // The kafka: and metrics: sections, env overrides and every librdkafka property.
+  core::Result<KafkaSetup> kafka = LoadKafkaSetup(engine->config);
+  if (!kafka.ok()) {
+    std::cerr << "newsflow: invalid configuration: " << kafka.status().message() << '\n';
+    return kExitUsage;
+  }
+  const auto taxonomy = engine->taxonomy->Get();
   std::cout << opt.path << ": OK (stages:";
-  for (auto name : pipeline->StageNames()) std::cout << ' ' << name;
-  std::cout << ")\n";
+  for (auto name : engine->pipeline->StageNames()) std::cout << ' ' << name;
+  std::cout << "; taxonomy " << taxonomy->version() << ": " << taxonomy->entities().size()
+            << " entities, " << taxonomy->topics().size() << " topics, "
+            << taxonomy->matcher().pattern_count() << " patterns)\n";
   return kExitOk;
 }
 

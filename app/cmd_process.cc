@@ -7,6 +7,7 @@
 
 #include "app/app_config.h"
 #include "app/commands.h"
+#include "app/engine.h"
 #include "app/offline.h"
 
 namespace newsflow::app {
@@ -15,6 +16,7 @@ namespace {
 struct ProcessOptions {
   std::vector<std::string> inputs;
   std::string config_path;
+  std::string taxonomy;
   std::string dead_letter_path;
   std::string format = "auto";
   std::string processed_at;
@@ -42,8 +44,9 @@ bool ParseUtcTimestamp(const std::string& text, int64_t* out) {
 }
 
 int RunProcess(const ProcessOptions& opt) {
-  std::unique_ptr<core::Pipeline> pipeline = BuildPipelineOrReport(opt.config_path);
-  if (!pipeline) return kExitUsage;
+  std::unique_ptr<Engine> engine = BuildEngineOrReport(opt.config_path, opt.taxonomy);
+  if (!engine) return kExitUsage;
+  const core::Pipeline* pipeline = engine->pipeline.get();
 
   std::unique_ptr<core::Clock> clock;
   if (!opt.processed_at.empty()) {
@@ -131,6 +134,8 @@ Command AddProcessCommand(CLI::App& parent) {
                   "Input files: .jsonl (one article per line), .txt (one article per file), "
                   ".html; '-' or none for stdin");
   sub->add_option("-c,--config", opt->config_path, "Configuration file (default: built-in)");
+  sub->add_option("--taxonomy", opt->taxonomy,
+                  "taxonomy.yaml to use instead of the configured one (try rules offline)");
   sub->add_option("--dead-letter", opt->dead_letter_path,
                   "Write rejected records here (JSON Lines, schemas/dead_letter.v1); without it "
                   "each is reported on stderr");

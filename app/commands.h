@@ -26,12 +26,13 @@ struct Command {
 Command AddProcessCommand(CLI::App& parent);
 Command AddValidateConfigCommand(CLI::App& parent);
 Command AddConfigCommand(CLI::App& parent);
-
-// The registry of every built-in stage.
-const core::StageRegistry& BuiltinRegistry();
+Command AddExplainCommand(CLI::App& parent);  // app/cmd_explain.cc
+Command AddEvalCommand(CLI::App& parent);     // app/cmd_explain.cc
+Command AddRunCommand(CLI::App& parent);   // app/cmd_run.cc: the Kafka runtime
+Command AddDemoCommand(CLI::App& parent);  // app/cmd_demo.cc: runtime on an in-process broker
 
 // Builds the pipeline from a config file (empty: built-in default); prints the error and
-// returns null on failure.
+// returns null on failure. (See engine.h for the taxonomy store and the rest.)
 std::unique_ptr<core::Pipeline> BuildPipelineOrReport(const std::string& config_path);
 
 // Version string, e.g. "0.1.0".

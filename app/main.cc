@@ -19,7 +19,9 @@ int main(int argc, char** argv) {
                                            " (schemas v1)");
   app.require_subcommand(1);
   std::vector<Command> commands = {AddProcessCommand(app), AddValidateConfigCommand(app),
-                                   AddConfigCommand(app)};
+                                   AddConfigCommand(app), AddRunCommand(app),
+                                   AddDemoCommand(app),
+                                   AddExplainCommand(app), AddEvalCommand(app)};
   CLI11_PARSE(app, argc, argv);
   for (const auto& command : commands) {
     if (command.subcommand->parsed()) return command.action();

@@ -20,14 +20,16 @@ function(newsflow_library name)
   newsflow_warnings(newsflow_${name})
 endfunction()
 
-# newsflow_embed(<out.cc> <namespace> <symbol> <file>...): compiles files into the binary as a
-# table {name, contents} so the executable needs no data directory at run time.
+# newsflow_embed(<out.cc> <namespace> <symbol> [BASE <dir>] <file>...): compiles files into the
+# binary as a table {name, contents} so the executable needs no data directory at run time.
+# Names are base names, or paths relative to BASE when given.
 function(newsflow_embed out namespace symbol)
-  set(files ${ARGN})
+  cmake_parse_arguments(ARG "" "BASE" "" ${ARGN})
+  set(files ${ARG_UNPARSED_ARGUMENTS})
   add_custom_command(
     OUTPUT ${out}
     COMMAND ${CMAKE_COMMAND} -DOUT=${out} -DNAMESPACE=${namespace} -DSYMBOL=${symbol}
-            "-DFILES=${files}" -P ${PROJECT_SOURCE_DIR}/cmake/EmbedFiles.cmake
+            "-DBASE=${ARG_BASE}" "-DFILES=${files}" -P ${PROJECT_SOURCE_DIR}/cmake/EmbedFiles.cmake
     DEPENDS ${files} ${PROJECT_SOURCE_DIR}/cmake/EmbedFiles.cmake
     COMMENT "Embedding ${symbol}"
     VERBATIM)

@@ -2,11 +2,20 @@
 
 #include "processors/decode/decode_stage.h"
 #include "processors/encode/encode_stage.h"
+#include "processors/normalize/normalize_stage.h"
+#include "processors/score/score_stage.h"
+#include "processors/tag/tag_stage.h"
 
 namespace newsflow::processors {
 
-core::Status RegisterBuiltinStages(core::StageRegistry& registry) {
+core::Status RegisterBuiltinStages(core::StageRegistry& registry, const StageServices& services) {
   NEWSFLOW_RETURN_IF_ERROR(registry.Add("decode", &DecodeStage::Create));
+  NEWSFLOW_RETURN_IF_ERROR(registry.Add("normalize", &normalize::NormalizeStage::Create));
+  NEWSFLOW_RETURN_IF_ERROR(registry.Add(
+      "tag", [store = services.taxonomy](const YAML::Node& node, const std::string& path) {
+        return tag::TagStage::Create(node, path, store);
+      }));
+  NEWSFLOW_RETURN_IF_ERROR(registry.Add("score", &score::ScoreStage::Create));
   NEWSFLOW_RETURN_IF_ERROR(registry.Add("encode", &EncodeStage::Create));
   return core::Status::Ok();
 }

@@ -2,10 +2,20 @@
 // from main() and from tests; there are no static initialisers.
 #pragma once
 
+#include <memory>
+
 #include "processors/core/registry.h"
+#include "processors/tag/taxonomy.h"
 
 namespace newsflow::processors {
 
-core::Status RegisterBuiltinStages(core::StageRegistry& registry);
+// Shared services that some stages are built with (explicit dependency injection: stages never
+// reach for globals). The app owns them and keeps them alive as long as the pipeline.
+struct StageServices {
+  // The current taxonomy; the app swaps snapshots on reload. Required by `tag`.
+  std::shared_ptr<tag::TaxonomyStore> taxonomy;
+};
+
+core::Status RegisterBuiltinStages(core::StageRegistry& registry, const StageServices& services);
 
 }  // namespace newsflow::processors

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -100,6 +101,23 @@ struct EntityResult {
   std::vector<Match> mentions;
 };
 
+// A span of tokens [token_begin, token_end) where a taxonomy pattern matched; `owner` is an id
+// defined by the taxonomy snapshot that produced it (tag stage -> score stage).
+struct PatternHit {
+  uint32_t pattern = 0;
+  uint32_t token_begin = 0;
+  uint32_t token_end = 0;
+};
+
+// An immutable, versioned snapshot of shared read-only state (the compiled taxonomy). The tag
+// stage pins one per record so that every later stage of that record sees the same version,
+// even when a reload swaps in a new snapshot meanwhile.
+class Snapshot {
+ public:
+  virtual ~Snapshot() = default;
+  virtual const std::string& version() const = 0;
+};
+
 // One record to produce: the enriched event, or an alert.
 struct Output {
   enum class Kind { kEnriched, kAlert };
@@ -130,6 +148,8 @@ struct Document {
   std::vector<Token> tokens;
 
   // Tag and score stage output.
+  std::shared_ptr<const Snapshot> taxonomy;  // pinned by the tag stage for this record
+  std::vector<PatternHit> hits;              // every pattern match, in token order
   std::vector<TopicResult> topics;
   std::vector<EntityResult> entities;
   std::string taxonomy_version;  // empty until a taxonomy is applied

@@ -40,20 +40,23 @@ Outcome Pipeline::Process(const RawRecord& record, const StageContext& ctx,
                           PipelineObserver* observer) const {
   Document doc(record);
   Outcome outcome;
+  outcome.status = ProcessDocument(doc, ctx, observer);
+  outcome.id = std::move(doc.article.id);
+  if (outcome.ok()) outcome.outputs = std::move(doc.outputs);
+  return outcome;
+}
+
+Status Pipeline::ProcessDocument(Document& doc, const StageContext& ctx,
+                                 PipelineObserver* observer) const {
   for (const auto& stage : stages_) {
     const auto start = std::chrono::steady_clock::now();
     Status status = stage->Process(doc, ctx);
     if (observer != nullptr) {
       observer->OnStage(stage->Name(), std::chrono::steady_clock::now() - start, status.ok());
     }
-    if (!status.ok()) {
-      outcome.status = std::move(status);
-      break;
-    }
+    if (!status.ok()) return status;
   }
-  outcome.id = std::move(doc.article.id);
-  if (outcome.ok()) outcome.outputs = std::move(doc.outputs);
-  return outcome;
+  return Status::Ok();
 }
 
 std::vector<std::string_view> Pipeline::StageNames() const {

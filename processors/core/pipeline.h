@@ -53,6 +53,11 @@ class Pipeline {
   Outcome Process(const RawRecord& record, const StageContext& ctx,
                   PipelineObserver* observer = nullptr) const;
 
+  // Runs the stages on a caller-owned Document (for tools that inspect the intermediate state,
+  // such as `explain` and `eval`). Stops at the first failing stage and returns its status.
+  Status ProcessDocument(Document& doc, const StageContext& ctx,
+                         PipelineObserver* observer = nullptr) const;
+
   std::vector<std::string_view> StageNames() const;
 
   // The stage with this name, or nullptr (for tools like `explain` that read stage state).

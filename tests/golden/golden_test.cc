@@ -12,7 +12,7 @@
 #include <rapidjson/stringbuffer.h>
 
 #include "app/app_config.h"
-#include "app/commands.h"
+#include "app/engine.h"
 #include "app/offline.h"
 #include "schemas/validate.h"
 #include "tests/testing/testing.h"
@@ -100,15 +100,14 @@ TEST_P(GoldenTest, MatchesExpectedOutput) {
   ASSERT_FALSE(input.empty()) << "no input.{jsonl,txt,html} in " << dir;
 
   const std::string config_path = fs::exists(dir / "config.yaml") ? (dir / "config.yaml").string() : "";
-  auto config = app::LoadAppConfig(config_path);
-  ASSERT_TRUE(config.ok()) << config.status().ToString();
-  auto pipeline = core::Pipeline::Create(app::BuiltinRegistry(), config->pipeline);
-  ASSERT_TRUE(pipeline.ok()) << pipeline.status().ToString();
+  auto engine = app::BuildEngine(config_path);
+  ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+  const core::Pipeline* pipeline = (*engine)->pipeline.get();
 
   core::FixedClock clock(kProcessedAt);
   const core::StageContext ctx{&clock, "golden"};
   std::ostringstream out, dead, log;
-  app::OfflineRunner runner(**pipeline, ctx, out, &dead, log);
+  app::OfflineRunner runner(*pipeline, ctx, out, &dead, log);
   std::ifstream in(input, std::ios::binary);
   // The origin names the file relative to the case, so outputs do not depend on the checkout.
   runner.ProcessStream(in, GetParam() + "/" + input.filename().string(),

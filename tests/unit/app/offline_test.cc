@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "app/commands.h"
+#include "app/engine.h"
 #include "tests/testing/testing.h"
 
 namespace newsflow::app {
@@ -13,9 +13,10 @@ namespace {
 class OfflineRunnerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto p = core::Pipeline::Create(BuiltinRegistry(), YAML::Node());
-    ASSERT_TRUE(p.ok());
-    pipeline_ = std::move(p).value();
+    auto engine = BuildEngine("");
+    ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+    engine_ = std::move(engine).value();
+    pipeline_ = engine_->pipeline.get();
   }
 
   OfflineStats Run(const std::string& input, InputKind kind) {
@@ -25,7 +26,8 @@ class OfflineRunnerTest : public ::testing::Test {
     return runner.stats();
   }
 
-  std::unique_ptr<core::Pipeline> pipeline_;
+  std::unique_ptr<Engine> engine_;
+  const core::Pipeline* pipeline_ = nullptr;
   core::FixedClock clock_{1767225600000};
   core::StageContext ctx_{&clock_, "test"};
   std::ostringstream out_, dead_, log_;

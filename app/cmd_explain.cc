@@ -1,0 +1,197 @@
+// `newsflow explain FILE [--topic ID]` and `newsflow eval --gold FILE`.
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "app/commands.h"
+#include "app/engine.h"
+#include "app/eval.h"
+#include "app/offline.h"
+#include "processors/score/score_stage.h"
+#include "processors/tag/tag_stage.h"
+#include "schemas/text.h"
+
+namespace newsflow::app {
+namespace {
+
+struct ExplainOptions {
+  std::string file;
+  std::string topic;
+  std::string config_path;
+  std::string taxonomy;
+  int64_t line = 1;
+};
+
+std::string Quote(const core::Match& m) {
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), " %s [%u,%u)", std::string(core::FieldName(m.field)).c_str(),
+                m.begin, m.end);
+  return "\"" + m.text + "\"" + buf;
+}
+
+// Reads the record to explain: the N-th non-blank line of a JSON Lines file, else the file.
+core::Result<core::RawRecord> ReadRecord(const ExplainOptions& opt) {
+  std::ifstream in(opt.file, std::ios::binary);
+  if (!in) return core::Status(core::Code::kInvalidConfig, "explain", "cannot open '" + opt.file + "'");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string all = ss.str();
+  core::RawRecord record;
+  record.origin.kind = core::Origin::Kind::kFile;
+  record.origin.file = opt.file;
+  InputKind kind = KindFromPath(opt.file);
+  if (kind == InputKind::kAuto) {
+    const size_t p = all.find_first_not_of(" \t\r\n");
+    kind = (p != std::string::npos && (all[p] == '{' || all[p] == '[')) ? InputKind::kJsonLines
+                                                                        : InputKind::kText;
+  }
+  if (kind != InputKind::kJsonLines) {
+    record.value = all;
+    record.headers = {{"content-type", kind == InputKind::kHtml ? "text/html" : "text/plain"}};
+    return record;
+  }
+  std::istringstream lines(all);
+  std::string line;
+  int64_t n = 0, number = 0;
+  while (std::getline(lines, line)) {
+    ++number;
+    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    if (++n == opt.line) {
+      record.value = line;
+      record.headers = {{"content-type", "application/json"}};
+      record.origin.line = number;
+      return record;
+    }
+  }
+  return core::Status(core::Code::kInvalidConfig, "explain",
+                      opt.file + " has fewer than " + std::to_string(opt.line) + " records");
+}
+
+int RunExplain(const ExplainOptions& opt) {
+  std::unique_ptr<Engine> engine = BuildEngineOrReport(opt.config_path, opt.taxonomy);
+  if (!engine) return kExitUsage;
+  auto record = ReadRecord(opt);
+  if (!record.ok()) {
+    std::cerr << "newsflow explain: " << record.status().message() << '\n';
+    return kExitUsage;
+  }
+  core::SystemClock clock;
+  core::Document doc(*record);
+  const core::Status status = engine->pipeline->ProcessDocument(doc, {&clock, Version()});
+  if (!status.ok()) {
+    std::cout << "record rejected: " << status.ToString() << '\n';
+    return kExitOk;
+  }
+  const auto* tax = dynamic_cast<const tag::Taxonomy*>(doc.taxonomy.get());
+  if (tax == nullptr) {
+    std::cerr << "newsflow explain: the pipeline has no tag stage\n";
+    return kExitUsage;
+  }
+  if (!opt.topic.empty() && tax->FindTopic(opt.topic) < 0) {
+    std::cerr << "newsflow explain: unknown topic '" << opt.topic << "'\n";
+    return kExitUsage;
+  }
+  std::printf("article %s\n  title: %s\n  language: %s (confidence %.2f, script %s)\n",
+              doc.article.id.c_str(), doc.title.empty() ? doc.article.title.c_str() : doc.title.c_str(),
+              doc.language.code.empty() ? "?" : doc.language.code.c_str(), doc.language.confidence,
+              doc.language.script.c_str());
+  std::printf("  published_at: %s  tokens: %zu  taxonomy: %s\n",
+              doc.published_at_ms ? schemas::FormatRfc3339(*doc.published_at_ms).c_str() : "null",
+              doc.tokens.size(), tax->version().c_str());
+  if (!doc.related.empty()) {
+    std::printf("  related (not scored):\n");
+    for (const auto& r : doc.related) std::printf("    - %s\n", r.c_str());
+  }
+  std::printf("\ntopics (score = 1 - exp(-sum of weight * (1 - exp(-n)))):\n");
+  for (const auto& s : score::ScoreTopics(doc, true)) {
+    const tag::Topic& topic = tax->topics()[s.topic];
+    if (!opt.topic.empty() && topic.id != opt.topic) continue;
+    std::printf("  %-22s score %.4f  threshold %.2f  %s\n", topic.id.c_str(), s.score,
+                topic.threshold, s.assigned ? "ASSIGNED" : "-");
+    for (const auto& r : s.rules) {
+      const char* kind = r.rule->kind == tag::Rule::Kind::kAny   ? "any"
+                         : r.rule->kind == tag::Rule::Kind::kAll ? "all"
+                                                                  : "near";
+      std::string refs;
+      for (const auto& ref : r.rule->refs) refs += (refs.empty() ? "" : ", ") + ref.text;
+      if (r.blocked) {
+        std::printf("    %-28s %s[%s] weight %+.2f: blocked by `not`\n", r.rule->name.c_str(), kind,
+                    refs.c_str(), r.rule->weight);
+      } else if (!r.fired) {
+        if (!opt.topic.empty()) {
+          std::printf("    %-28s %s[%s] weight %+.2f: did not fire\n", r.rule->name.c_str(), kind,
+                      refs.c_str(), r.rule->weight);
+        }
+      } else {
+        std::printf("    %-28s %s[%s] weight %+.2f: n=%.2f -> %+.4f\n", r.rule->name.c_str(), kind,
+                    refs.c_str(), r.rule->weight, r.n, r.contribution);
+        for (size_t i = 0; i < r.occurrences.size() && i < 8; ++i) {
+          const auto& o = r.occurrences[i];
+          std::printf("        %s\n", Quote(tag::MatchForTokens(doc, o.begin, o.end)).c_str());
+        }
+      }
+    }
+  }
+  if (opt.topic.empty()) {
+    std::printf("\nentities (salience = 0.45*title + 0.35*(1-exp(-n/2)) + 0.2*(1-first/tokens)):\n");
+    for (const auto& e : doc.entities) {
+      std::printf("  %-40s %-14s salience %.4f  mentions %zu\n", (e.id + " " + e.name).c_str(),
+                  e.type.c_str(), e.salience, e.mentions.size());
+      for (size_t i = 0; i < e.mentions.size() && i < 5; ++i) {
+        std::printf("        %s\n", Quote(e.mentions[i]).c_str());
+      }
+    }
+  }
+  return kExitOk;
+}
+
+struct EvalOptions {
+  std::string gold;
+  std::string config_path;
+  std::string taxonomy;
+  size_t worst = 25;
+};
+
+int RunEval(const EvalOptions& opt) {
+  std::unique_ptr<Engine> engine = BuildEngineOrReport(opt.config_path, opt.taxonomy);
+  if (!engine) return kExitUsage;
+  auto result = Evaluate(*engine->pipeline, opt.gold);
+  if (!result.ok()) {
+    std::cerr << "newsflow eval: " << result.status().message() << '\n';
+    return kExitUsage;
+  }
+  std::cout << "taxonomy " << engine->taxonomy->Get()->version() << ", gold " << opt.gold << "\n"
+            << FormatReport(*result, opt.worst);
+  return kExitOk;
+}
+
+}  // namespace
+
+Command AddExplainCommand(CLI::App& parent) {
+  auto opt = std::make_shared<ExplainOptions>();
+  CLI::App* sub = parent.add_subcommand(
+      "explain", "Show, for one article, every topic's score with the rules, terms and fields "
+                 "that produced it, and the entities with their mentions");
+  sub->add_option("file", opt->file, "Article: .jsonl (see --line), .txt or .html")->required();
+  sub->add_option("--topic", opt->topic, "Explain only this topic, including rules that did not fire");
+  sub->add_option("--line", opt->line, "Which record of a JSON Lines file (1-based)")
+      ->capture_default_str();
+  sub->add_option("-c,--config", opt->config_path, "Configuration file (default: built-in)");
+  sub->add_option("--taxonomy", opt->taxonomy, "taxonomy.yaml to use instead of the configured one");
+  return {sub, [opt] { return RunExplain(*opt); }};
+}
+
+Command AddEvalCommand(CLI::App& parent) {
+  auto opt = std::make_shared<EvalOptions>();
+  CLI::App* sub = parent.add_subcommand(
+      "eval", "Run the pipeline over a labelled JSON Lines file and print per-topic precision, "
+              "recall and F1, micro and macro averages, entity recall and the worst misses");
+  sub->add_option("--gold", opt->gold, "Labelled articles (format of the dev corpus)")->required();
+  sub->add_option("-c,--config", opt->config_path, "Configuration file (default: built-in)");
+  sub->add_option("--taxonomy", opt->taxonomy, "taxonomy.yaml to use instead of the configured one");
+  sub->add_option("--worst", opt->worst, "How many misses to list")->capture_default_str();
+  return {sub, [opt] { return RunEval(*opt); }};
+}
+
+}  // namespace newsflow::app

@@ -1,0 +1,242 @@
+#include "processors/score/score_stage.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "processors/core/config.h"
+#include "processors/tag/tag_stage.h"
+
+namespace newsflow::score {
+namespace {
+
+using tag::PatternKind;
+using tag::Ref;
+using tag::Rule;
+
+bool IsTitle(core::Field f) { return f == core::Field::kTitle; }
+
+double Round4(double x) { return std::round(x * 10000.0) / 10000.0; }
+
+// Occurrences of every group and entity in one document. Sparse: the cost depends on the hits
+// of the document, not on the size of the taxonomy.
+class Occurrences {
+ public:
+  Occurrences(const core::Document& doc, const tag::Taxonomy& tax) : doc_(doc), tax_(tax) {
+    const auto& info = tax.patterns();
+    std::vector<std::pair<uint32_t, Occurrence>> exclusions;  // (topic, span)
+    for (const auto& h : doc.hits) {
+      const auto& pi = info[h.pattern];
+      switch (pi.kind) {
+        case PatternKind::kGroup:
+          groups_.push_back({pi.owner, {h.token_begin, h.token_end}});
+          break;
+        case PatternKind::kAlias:
+        case PatternKind::kWeakAlias:
+          entities_.push_back({pi.owner, {h.token_begin, h.token_end}});
+          break;
+        case PatternKind::kExclusion:
+          exclusions.push_back({pi.owner, {h.token_begin, h.token_end}});
+          break;
+        case PatternKind::kContext:
+          break;
+      }
+    }
+    // Exclusions mask overlapping occurrences of their own topic's groups.
+    if (!exclusions.empty()) {
+      groups_.erase(std::remove_if(groups_.begin(), groups_.end(),
+                                   [&](const std::pair<uint32_t, Occurrence>& g) {
+                                     const uint32_t topic = tax.groups()[g.first].topic;
+                                     for (const auto& [t, x] : exclusions) {
+                                       if (t == topic && g.second.begin < x.end &&
+                                           x.begin < g.second.end) {
+                                         return true;
+                                       }
+                                     }
+                                     return false;
+                                   }),
+                    groups_.end());
+    }
+    std::stable_sort(groups_.begin(), groups_.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (const auto& g : groups_) candidates_.push_back(tax.groups()[g.first].topic);
+    if (!entities_.empty()) {
+      for (uint32_t t : tax.entity_triggered_topics()) candidates_.push_back(t);
+    }
+    std::sort(candidates_.begin(), candidates_.end());
+    candidates_.erase(std::unique(candidates_.begin(), candidates_.end()), candidates_.end());
+  }
+
+  // Topics with at least one occurrence of their groups (or of entities, for topics whose
+  // rules can fire on entities alone), ascending.
+  const std::vector<uint32_t>& candidates() const { return candidates_; }
+
+  std::vector<Occurrence> Of(const Ref& ref) const {
+    std::vector<Occurrence> out;
+    if (ref.kind == Ref::Kind::kGroup) {
+      auto lo = std::lower_bound(groups_.begin(), groups_.end(), ref.group,
+                                 [](const auto& g, uint32_t v) { return g.first < v; });
+      for (; lo != groups_.end() && lo->first == ref.group; ++lo) out.push_back(lo->second);
+      return out;
+    }
+    for (const auto& [entity, o] : entities_) {
+      const tag::Entity& e = tax_.entities()[entity];
+      bool match = false;
+      switch (ref.kind) {
+        case Ref::Kind::kEntity:
+          match = e.id == ref.value;
+          break;
+        case Ref::Kind::kTag:
+          match = std::find(e.tags.begin(), e.tags.end(), ref.value) != e.tags.end();
+          break;
+        case Ref::Kind::kType:
+          match = e.type == ref.value;
+          break;
+        case Ref::Kind::kGroup:
+          break;
+      }
+      if (match) out.push_back(o);
+    }
+    return out;
+  }
+
+  core::Field FieldOf(const Occurrence& o) const { return doc_.tokens[o.begin].field; }
+
+ private:
+  const core::Document& doc_;
+  const tag::Taxonomy& tax_;
+  std::vector<std::pair<uint32_t, Occurrence>> groups_;    // (group, span), by group
+  std::vector<std::pair<uint32_t, Occurrence>> entities_;  // (entity, span)
+  std::vector<uint32_t> candidates_;
+};
+
+RuleResult Evaluate(const Rule& rule, const tag::Topic& topic, const Occurrences& occ) {
+  RuleResult r;
+  r.rule = &rule;
+  for (const auto& ref : rule.unless) {
+    if (!occ.Of(ref).empty()) {
+      r.blocked = true;
+      return r;
+    }
+  }
+  std::vector<Occurrence> fired;
+  switch (rule.kind) {
+    case Rule::Kind::kAny:
+      for (const auto& ref : rule.refs) {
+        auto o = occ.Of(ref);
+        fired.insert(fired.end(), o.begin(), o.end());
+      }
+      break;
+    case Rule::Kind::kAll: {
+      bool all = true;
+      for (size_t i = 1; i < rule.refs.size() && all; ++i) all = !occ.Of(rule.refs[i]).empty();
+      if (all) fired = occ.Of(rule.refs[0]);
+      break;
+    }
+    case Rule::Kind::kNear: {
+      const auto a = occ.Of(rule.refs[0]);
+      const auto b = occ.Of(rule.refs[1]);
+      for (const auto& x : a) {
+        for (const auto& y : b) {
+          if (IsTitle(occ.FieldOf(x)) != IsTitle(occ.FieldOf(y))) continue;
+          if (x.begin < y.end && y.begin < x.end) continue;  // the same words cannot be both
+          const uint32_t gap = x.begin < y.begin ? y.begin - x.end : x.begin - y.end;
+          if (gap <= rule.within) {
+            fired.push_back(x);
+            r.occurrences.push_back(y);
+            break;
+          }
+        }
+      }
+      break;
+    }
+  }
+  if (fired.empty()) return r;
+  std::sort(fired.begin(), fired.end(), [](const Occurrence& p, const Occurrence& q) {
+    return p.begin != q.begin ? p.begin < q.begin : p.end < q.end;
+  });
+  fired.erase(std::unique(fired.begin(), fired.end(),
+                          [](const Occurrence& p, const Occurrence& q) {
+                            return p.begin == q.begin && p.end == q.end;
+                          }),
+              fired.end());
+  r.fired = true;
+  for (const auto& o : fired) r.n += topic.field_weights[static_cast<size_t>(occ.FieldOf(o))];
+  r.contribution = rule.weight * (1.0 - std::exp(-r.n));
+  r.occurrences.insert(r.occurrences.begin(), fired.begin(), fired.end());
+  return r;
+}
+
+}  // namespace
+
+std::vector<TopicScore> ScoreTopics(const core::Document& doc, bool include_all) {
+  std::vector<TopicScore> out;
+  const auto* tax = dynamic_cast<const tag::Taxonomy*>(doc.taxonomy.get());
+  if (tax == nullptr) return out;
+  const Occurrences occ(doc, *tax);
+  std::vector<uint32_t> all;
+  if (include_all) {
+    for (uint32_t t = 0; t < tax->topics().size(); ++t) all.push_back(t);
+  }
+  for (uint32_t t : include_all ? all : occ.candidates()) {
+    const tag::Topic& topic = tax->topics()[t];
+    TopicScore s;
+    s.topic = t;
+    double raw = 0.0;
+    for (const auto& rule : topic.rules) {
+      s.rules.push_back(Evaluate(rule, topic, occ));
+      raw += s.rules.back().contribution;
+    }
+    s.score = Round4(1.0 - std::exp(-std::max(raw, 0.0)));
+    s.assigned = s.score >= topic.threshold;
+    if (include_all || s.score > 0) out.push_back(std::move(s));
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const TopicScore& a, const TopicScore& b) { return a.score > b.score; });
+  return out;
+}
+
+core::Result<ScoreConfig> ScoreConfig::FromYaml(const YAML::Node& node, const std::string& path) {
+  ScoreConfig c;
+  core::ConfigReader r(node, path);
+  r.Read("max_matches", &c.max_matches, "Matches listed per topic in the output.");
+  r.Require(c.max_matches > 0, "max_matches", "must be positive");
+  NEWSFLOW_RETURN_IF_ERROR(r.Finish());
+  return c;
+}
+
+core::Result<std::unique_ptr<core::Stage>> ScoreStage::Create(const YAML::Node& node,
+                                                              const std::string& path) {
+  NEWSFLOW_ASSIGN_OR_RETURN(ScoreConfig config, ScoreConfig::FromYaml(node, path));
+  return std::unique_ptr<core::Stage>(std::make_unique<ScoreStage>(config));
+}
+
+core::Status ScoreStage::Process(core::Document& doc, const core::StageContext& /*ctx*/) const {
+  if (doc.taxonomy == nullptr) {
+    return core::Status(core::Code::kInternal, "score", "the tag stage must run before score");
+  }
+  const auto& tax = static_cast<const tag::Taxonomy&>(*doc.taxonomy);
+  doc.topics.clear();
+  for (const TopicScore& s : ScoreTopics(doc, false)) {
+    if (!s.assigned) continue;
+    const tag::Topic& topic = tax.topics()[s.topic];
+    core::TopicResult t;
+    t.id = topic.id;
+    t.label = topic.Label();
+    t.score = s.score;
+    for (const RuleResult& r : s.rules) {
+      if (!r.fired || r.rule->weight <= 0) continue;
+      for (const Occurrence& o : r.occurrences) {
+        if (t.matches.size() >= static_cast<size_t>(config_.max_matches)) break;
+        bool seen = false;
+        for (const auto& m : t.matches) {
+          seen = seen || (m.begin == doc.tokens[o.begin].begin && m.field == doc.tokens[o.begin].field);
+        }
+        if (!seen) t.matches.push_back(tag::MatchForTokens(doc, o.begin, o.end, r.rule->name));
+      }
+    }
+    doc.topics.push_back(std::move(t));
+  }
+  return core::Status::Ok();
+}
+
+}  // namespace newsflow::score

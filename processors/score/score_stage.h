@@ -1,0 +1,75 @@
+// Score stage: relevance of every candidate topic, from the pattern hits of the tag stage.
+//
+// Formula (documented in config/taxonomy/README.md; the threshold of a topic is calibrated on
+// it so that "score >= threshold" means an editor would tag the article with the topic):
+//   * occurrences of a topic's term groups that overlap one of the topic's exclusion phrases
+//     are ignored (false friends: "إطلاق النار على" is a shooting, "tariff truce" is trade);
+//   * each rule r fires at a set of occurrences (any: every occurrence of a listed group or
+//     entity; all: the first reference's occurrences when every reference occurs; near: the
+//     first reference's occurrences that have the second within `within` tokens in the same
+//     field), unless one of its `not` references occurs in the article;
+//   * n_r = sum over its occurrences of the topic's field weight (title 2.0, lead 1.5, body 1.0
+//     by default): term frequency weighted by where the term stands;
+//   * raw = sum_r weight_r * (1 - e^(-n_r))     (saturating: the 5th mention adds little);
+//   * score = 1 - e^(-max(raw, 0)), in [0, 1).
+// Only topics with at least one occurrence are evaluated (presearch). Topics at or above their
+// threshold are listed highest first with their matches (text, field, byte offsets, rule).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+#include "processors/core/result.h"
+#include "processors/core/stage.h"
+#include "processors/tag/taxonomy.h"
+
+namespace newsflow::score {
+
+struct ScoreConfig {
+  int64_t max_matches = 20;
+  static core::Result<ScoreConfig> FromYaml(const YAML::Node& node, const std::string& path);
+};
+
+// One span of tokens [begin, end) where a reference occurred.
+struct Occurrence {
+  uint32_t begin = 0;
+  uint32_t end = 0;
+};
+
+struct RuleResult {
+  const tag::Rule* rule = nullptr;
+  bool fired = false;
+  bool blocked = false;  // a `not` reference occurred
+  double n = 0.0;        // field-weighted occurrence count
+  double contribution = 0.0;
+  std::vector<Occurrence> occurrences;  // where it fired (and, for near, the partner spans)
+};
+
+struct TopicScore {
+  uint32_t topic = 0;
+  double score = 0.0;
+  bool assigned = false;
+  std::vector<RuleResult> rules;
+};
+
+// Scores every topic of `doc.taxonomy` that has an occurrence (or all topics when
+// `include_all`, for explanations). `doc` must have been through the tag stage.
+std::vector<TopicScore> ScoreTopics(const core::Document& doc, bool include_all);
+
+class ScoreStage final : public core::Stage {
+ public:
+  static core::Result<std::unique_ptr<core::Stage>> Create(const YAML::Node& node,
+                                                           const std::string& path);
+  explicit ScoreStage(ScoreConfig config) : config_(config) {}
+
+  std::string_view Name() const override { return "score"; }
+  core::Status Process(core::Document& doc, const core::StageContext& ctx) const override;
+
+ private:
+  ScoreConfig config_;
+};
+
+}  // namespace newsflow::score

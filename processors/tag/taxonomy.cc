@@ -1,0 +1,483 @@
+#include "processors/tag/taxonomy.h"
+
+#include <fnmatch.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <yaml-cpp/yaml.h>
+
+#include "processors/core/embedded.h"
+#include "processors/normalize/tokenize.h"
+
+namespace newsflow::tag {
+namespace embedded {
+extern const core::EmbeddedFile kTaxonomy[];
+extern const std::size_t kTaxonomy_count;
+}  // namespace embedded
+
+const std::string& Topic::Label() const {
+  auto it = labels.find("en");
+  return it != labels.end() ? it->second : id;
+}
+
+int Taxonomy::FindEntity(std::string_view id) const {
+  auto it = entity_index_.find(id);
+  return it == entity_index_.end() ? -1 : static_cast<int>(it->second);
+}
+
+int Taxonomy::FindTopic(std::string_view id) const {
+  for (size_t i = 0; i < topics_.size(); ++i) {
+    if (topics_[i].id == id) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+namespace {
+
+// "US", "UN", "EU", "ООН": 2-3 letters, all upper case (ASCII or Cyrillic). Such aliases match
+// only the same upper-case text, since their lower-case forms are common words (us, un, eu).
+bool IsShortAcronym(std::string_view word) {
+  size_t letters = 0;
+  for (size_t i = 0; i < word.size();) {
+    const unsigned char c = static_cast<unsigned char>(word[i]);
+    if (c >= 'A' && c <= 'Z') {
+      ++letters;
+      ++i;
+    } else if (c == 0xD0 && i + 1 < word.size() &&
+               static_cast<unsigned char>(word[i + 1]) >= 0x90 &&
+               static_cast<unsigned char>(word[i + 1]) <= 0xAF) {
+      ++letters;  // Cyrillic А..Я
+      i += 2;
+    } else {
+      return false;
+    }
+  }
+  return letters >= 2 && letters <= 3;
+}
+
+}  // namespace
+
+// Builds a Taxonomy from YAML nodes. Every error carries "file:line: <what>: message".
+class TaxonomyCompiler {
+ public:
+  explicit TaxonomyCompiler(const SourceProvider& sources) : sources_(sources) {}
+
+  core::Result<std::shared_ptr<const Taxonomy>> Compile(const std::string& manifest_name);
+
+ private:
+  core::Status Error(const std::string& file, const YAML::Node& at, const std::string& what) const {
+    std::string where = file;
+    if (at.IsDefined() && at.Mark().line >= 0) where += ":" + std::to_string(at.Mark().line + 1);
+    return core::Status(core::Code::kInvalidConfig, "taxonomy", where + ": " + what);
+  }
+  core::Status CheckKeys(const std::string& file, const YAML::Node& node,
+                         std::initializer_list<std::string_view> known, const std::string& what) const;
+  core::Result<YAML::Node> Parse(const std::string& name) const;
+  core::Status LoadEntities(const std::string& file, const YAML::Node& root);
+  core::Status LoadTopic(const std::string& file, const YAML::Node& root);
+  // Compiles one phrase (taxonomy syntax) into matcher tokens.
+  core::Status CompilePhrase(const std::string& file, const YAML::Node& at, const std::string& phrase,
+                             const std::string& language, std::vector<PatternToken>* out) const;
+  // Adds every phrase of a {language: [phrase...]} map as patterns of `kind`/`owner`.
+  core::Status AddPhrases(const std::string& file, const YAML::Node& by_language, PatternKind kind,
+                          uint32_t owner, const std::string& what);
+  core::Result<Ref> ParseRef(const std::string& file, const YAML::Node& at, const std::string& text,
+                             const std::map<std::string, uint32_t>& groups,
+                             const std::string& rule) const;
+
+  const SourceProvider& sources_;
+  std::shared_ptr<Taxonomy> tax_ = std::make_shared<Taxonomy>();
+};
+
+core::Status TaxonomyCompiler::CheckKeys(const std::string& file, const YAML::Node& node,
+                                         std::initializer_list<std::string_view> known,
+                                         const std::string& what) const {
+  if (!node.IsMap()) return Error(file, node, what + ": expected a mapping");
+  for (const auto& kv : node) {
+    const std::string key = kv.first.Scalar();
+    if (std::find(known.begin(), known.end(), key) == known.end()) {
+      return Error(file, kv.first, what + ": unknown key '" + key + "'");
+    }
+  }
+  return core::Status::Ok();
+}
+
+core::Result<YAML::Node> TaxonomyCompiler::Parse(const std::string& name) const {
+  NEWSFLOW_ASSIGN_OR_RETURN(std::string text, sources_.read(name));
+  try {
+    return YAML::Load(text);
+  } catch (const YAML::ParserException& e) {
+    return core::Status(core::Code::kInvalidConfig, "taxonomy",
+                        name + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+  }
+}
+
+core::Status TaxonomyCompiler::CompilePhrase(const std::string& file, const YAML::Node& at,
+                                             const std::string& phrase_text,
+                                             const std::string& language,
+                                             std::vector<PatternToken>* out) const {
+  std::string_view phrase = phrase_text;
+  bool stem_mode = false;
+  if (!phrase.empty() && phrase.front() == '~') {
+    stem_mode = true;
+    phrase.remove_prefix(1);
+  }
+  std::istringstream words{std::string(phrase)};
+  std::string word;
+  const int stemmer = normalize::StemmerFor(language);
+  while (words >> word) {
+    bool prefix = false;
+    if (word.size() > 1 && word.back() == '*') {
+      prefix = true;
+      word.pop_back();
+    }
+    normalize::TokenStream ts;
+    normalize::Tokenize(word, {.language = language}, &ts);
+    // Punctuation between words ("Папуа — Новая Гвинея") is skipped, as in article text.
+    if (ts.tokens.empty()) continue;
+    for (size_t k = 0; k < ts.tokens.size(); ++k) {
+      const core::Token& t = ts.tokens[k];
+      PatternToken p;
+      p.form = std::string(ts.Folded(t));
+      if (prefix && k + 1 == ts.tokens.size()) {
+        p.mode = TokenMode::kPrefix;
+        // Count code points: a prefix must have at least 3 letters to be selective.
+        size_t letters = 0;
+        for (unsigned char c : p.form) letters += (c & 0xC0) != 0x80 ? 1 : 0;
+        if (letters < 3) {
+          return Error(file, at, "phrase '" + phrase_text + "': prefix '" + p.form +
+                                     "*' is shorter than 3 letters (a prefix applies to the last "
+                                     "word of a hyphenated or multi-part word)");
+        }
+      } else if (stem_mode) {
+        if (stemmer < 0) {
+          return Error(file, at, "phrase '" + phrase_text + "': no Snowball stemmer for language '" +
+                                     language + "' (use a prefix* instead of ~)");
+        }
+        p.mode = TokenMode::kStem;
+        p.form = std::string(normalize::Stem(stemmer, ts.Folded(t)));
+      } else {
+        p.mode = TokenMode::kExact;
+        // Bare-to-bare matching (والبيت ~ البيت) only for an alias word with the article:
+        // stripping a leading و/ب/ل/ف/ك of a name (وين, ليما) would make it match unrelated
+        // words that start with another clitic letter (بين, فيما).
+        if (ts.Folded(t).rfind("\xD8\xA7\xD9\x84", 0) == 0) p.bare = std::string(ts.Bare(t));
+        if (IsShortAcronym(word)) p.surface = word;
+      }
+      out->push_back(std::move(p));
+    }
+  }
+  if (out->empty()) return Error(file, at, "empty phrase");
+  if (out->size() > kMaxPatternTokens) {
+    return Error(file, at, "phrase '" + phrase_text + "' has more than " +
+                               std::to_string(kMaxPatternTokens) + " words");
+  }
+  return core::Status::Ok();
+}
+
+core::Status TaxonomyCompiler::AddPhrases(const std::string& file, const YAML::Node& by_language,
+                                          PatternKind kind, uint32_t owner,
+                                          const std::string& what) {
+  if (!by_language.IsDefined() || by_language.IsNull()) return core::Status::Ok();
+  if (!by_language.IsMap()) {
+    return Error(file, by_language, what + ": expected a mapping of language -> list of phrases");
+  }
+  for (const auto& kv : by_language) {
+    const std::string language = kv.first.Scalar();
+    if (!kv.second.IsSequence()) {
+      return Error(file, kv.second, what + "." + language + ": expected a list of phrases");
+    }
+    for (const auto& item : kv.second) {
+      if (!item.IsScalar() || item.Scalar().empty()) {
+        return Error(file, item, what + "." + language + ": expected a non-empty string");
+      }
+      std::vector<PatternToken> tokens;
+      NEWSFLOW_RETURN_IF_ERROR(CompilePhrase(file, item, item.Scalar(), language, &tokens));
+      tax_->matcher_.Add(std::move(tokens));
+      tax_->patterns_.push_back({kind, owner, item.Scalar(), language});
+      if (kind == PatternKind::kAlias || kind == PatternKind::kWeakAlias) ++tax_->alias_count_;
+    }
+  }
+  return core::Status::Ok();
+}
+
+core::Status TaxonomyCompiler::LoadEntities(const std::string& file, const YAML::Node& root) {
+  NEWSFLOW_RETURN_IF_ERROR(CheckKeys(file, root, {"entities"}, "entities file"));
+  const YAML::Node list = root["entities"];
+  if (!list.IsSequence()) return Error(file, list, "entities: expected a list");
+  for (const auto& node : list) {
+    const std::string label =
+        node["id"].IsScalar() ? "entity '" + node["id"].Scalar() + "'" : std::string("entity");
+    NEWSFLOW_RETURN_IF_ERROR(CheckKeys(
+        file, node, {"id", "type", "name", "tags", "aliases", "weak_aliases", "context", "wikidata"},
+        label));
+    Entity e;
+    for (const char* key : {"id", "type", "name"}) {
+      if (!node[key].IsScalar() || node[key].Scalar().empty()) {
+        return Error(file, node, label + ": '" + key + "' is required");
+      }
+    }
+    e.id = node["id"].Scalar();
+    e.type = node["type"].Scalar();
+    e.name = node["name"].Scalar();
+    if (node["tags"].IsDefined()) {
+      if (!node["tags"].IsSequence()) return Error(file, node["tags"], label + ": tags: expected a list");
+      for (const auto& t : node["tags"]) e.tags.push_back(t.Scalar());
+    }
+    if (tax_->entity_index_.contains(e.id)) {
+      return Error(file, node["id"], label + ": duplicate id");
+    }
+    if (!node["aliases"].IsMap()) return Error(file, node, label + ": 'aliases' is required");
+    const uint32_t index = static_cast<uint32_t>(tax_->entities_.size());
+    e.has_weak_aliases = node["weak_aliases"].IsDefined();
+    tax_->entity_index_.emplace(e.id, index);
+    tax_->entities_.push_back(std::move(e));
+    NEWSFLOW_RETURN_IF_ERROR(AddPhrases(file, node["aliases"], PatternKind::kAlias, index, label + ": aliases"));
+    NEWSFLOW_RETURN_IF_ERROR(AddPhrases(file, node["weak_aliases"], PatternKind::kWeakAlias, index,
+                                        label + ": weak_aliases"));
+    NEWSFLOW_RETURN_IF_ERROR(AddPhrases(file, node["context"], PatternKind::kContext, index, label + ": context"));
+  }
+  return core::Status::Ok();
+}
+
+core::Result<Ref> TaxonomyCompiler::ParseRef(const std::string& file, const YAML::Node& at,
+                                             const std::string& text,
+                                             const std::map<std::string, uint32_t>& groups,
+                                             const std::string& rule) const {
+  Ref ref;
+  ref.text = text;
+  auto entity_ref = [&](std::string_view prefix, Ref::Kind kind) {
+    if (text.rfind(prefix, 0) != 0) return false;
+    ref.kind = kind;
+    ref.value = text.substr(prefix.size());
+    return true;
+  };
+  if (entity_ref("@entity:", Ref::Kind::kEntity)) {
+    if (tax_->FindEntity(ref.value) < 0) {
+      return Error(file, at, rule + ": unknown entity '" + ref.value + "'");
+    }
+    return ref;
+  }
+  if (entity_ref("@tag:", Ref::Kind::kTag) || entity_ref("@type:", Ref::Kind::kType)) {
+    if (ref.value.empty()) return Error(file, at, rule + ": empty reference '" + text + "'");
+    return ref;
+  }
+  if (!text.empty() && text[0] == '@') {
+    return Error(file, at, rule + ": '" + text + "': use @entity:ID, @tag:TAG or @type:TYPE");
+  }
+  auto it = groups.find(text);
+  if (it == groups.end()) return Error(file, at, rule + ": unknown group '" + text + "'");
+  ref.kind = Ref::Kind::kGroup;
+  ref.group = it->second;
+  return ref;
+}
+
+core::Status TaxonomyCompiler::LoadTopic(const std::string& file, const YAML::Node& root) {
+  NEWSFLOW_RETURN_IF_ERROR(CheckKeys(file, root, {"topic"}, "topic file"));
+  const YAML::Node node = root["topic"];
+  NEWSFLOW_RETURN_IF_ERROR(CheckKeys(file, node,
+                                     {"id", "labels", "description", "threshold", "field_weights",
+                                      "groups", "rules", "exclude"},
+                                     "topic"));
+  Topic topic;
+  if (!node["id"].IsScalar() || node["id"].Scalar().empty()) return Error(file, node, "topic: 'id' is required");
+  topic.id = node["id"].Scalar();
+  const std::string label = "topic '" + topic.id + "'";
+  topic.source = file + ":" + std::to_string(node.Mark().line + 1);
+  if (tax_->FindTopic(topic.id) >= 0) return Error(file, node["id"], label + ": duplicate id");
+  if (node["labels"].IsMap()) {
+    for (const auto& kv : node["labels"]) topic.labels[kv.first.Scalar()] = kv.second.Scalar();
+  }
+  if (node["description"].IsScalar()) topic.description = node["description"].Scalar();
+  if (node["threshold"].IsDefined()) {
+    if (!YAML::convert<double>::decode(node["threshold"], topic.threshold) || topic.threshold <= 0 ||
+        topic.threshold > 1) {
+      return Error(file, node["threshold"], label + ": threshold must be a number in (0, 1]");
+    }
+  }
+  if (node["field_weights"].IsDefined()) {
+    NEWSFLOW_RETURN_IF_ERROR(
+        CheckKeys(file, node["field_weights"], {"title", "lead", "body"}, label + ": field_weights"));
+    const char* names[] = {"title", "lead", "body"};
+    for (int f = 0; f < 3; ++f) {
+      const YAML::Node w = node["field_weights"][names[f]];
+      if (w.IsDefined() && (!YAML::convert<double>::decode(w, topic.field_weights[f]) ||
+                            topic.field_weights[f] < 0)) {
+        return Error(file, w, label + ": field_weights." + names[f] + " must be a number >= 0");
+      }
+    }
+  }
+  const uint32_t topic_index = static_cast<uint32_t>(tax_->topics_.size());
+  std::map<std::string, uint32_t> groups;
+  if (!node["groups"].IsMap()) return Error(file, node, label + ": 'groups' is required");
+  for (const auto& kv : node["groups"]) {
+    const std::string name = kv.first.Scalar();
+    const uint32_t g = static_cast<uint32_t>(tax_->groups_.size());
+    tax_->groups_.push_back({name, topic_index});
+    groups[name] = g;
+    NEWSFLOW_RETURN_IF_ERROR(AddPhrases(file, kv.second, PatternKind::kGroup, g, label + ": group '" + name + "'"));
+  }
+  NEWSFLOW_RETURN_IF_ERROR(AddPhrases(file, node["exclude"], PatternKind::kExclusion, topic_index, label + ": exclude"));
+  if (!node["rules"].IsSequence() || node["rules"].size() == 0) {
+    return Error(file, node, label + ": 'rules' must be a non-empty list");
+  }
+  for (const auto& r : node["rules"]) {
+    Rule rule;
+    rule.name = r["name"].IsScalar() ? r["name"].Scalar() : std::string();
+    const std::string what = label + ": rule '" + rule.name + "'";
+    NEWSFLOW_RETURN_IF_ERROR(CheckKeys(file, r, {"name", "any", "all", "near", "within", "not", "weight"}, what));
+    if (rule.name.empty()) return Error(file, r, label + ": rule without 'name'");
+    int kinds = 0;
+    YAML::Node refs;
+    for (auto [key, kind] : {std::pair{"any", Rule::Kind::kAny}, std::pair{"all", Rule::Kind::kAll},
+                             std::pair{"near", Rule::Kind::kNear}}) {
+      if (r[key].IsDefined()) {
+        ++kinds;
+        rule.kind = kind;
+        refs = r[key];
+      }
+    }
+    if (kinds != 1) return Error(file, r, what + ": needs exactly one of any, all, near");
+    if (!refs.IsSequence() || refs.size() == 0) return Error(file, refs, what + ": expected a non-empty list");
+    for (const auto& item : refs) {
+      NEWSFLOW_ASSIGN_OR_RETURN(Ref ref, ParseRef(file, item, item.Scalar(), groups, what));
+      rule.refs.push_back(std::move(ref));
+    }
+    if (rule.kind == Rule::Kind::kNear) {
+      if (rule.refs.size() != 2) return Error(file, refs, what + ": near takes exactly two references");
+      if (!r["within"].IsDefined() || !YAML::convert<uint32_t>::decode(r["within"], rule.within) ||
+          rule.within == 0) {
+        return Error(file, r, what + ": near needs 'within' (a positive number of tokens)");
+      }
+    } else if (r["within"].IsDefined()) {
+      return Error(file, r["within"], what + ": 'within' only applies to near");
+    }
+    if (r["not"].IsDefined()) {
+      if (!r["not"].IsSequence()) return Error(file, r["not"], what + ": not: expected a list");
+      for (const auto& item : r["not"]) {
+        NEWSFLOW_ASSIGN_OR_RETURN(Ref ref, ParseRef(file, item, item.Scalar(), groups, what));
+        rule.unless.push_back(std::move(ref));
+      }
+    }
+    if (r["weight"].IsDefined() && !YAML::convert<double>::decode(r["weight"], rule.weight)) {
+      return Error(file, r["weight"], what + ": weight must be a number");
+    }
+    topic.rules.push_back(std::move(rule));
+  }
+  // Presearch needs to know topics that entities alone can trigger (an `any` of entities only).
+  for (const auto& rule : topic.rules) {
+    bool entities_only = rule.kind == Rule::Kind::kAny && rule.weight > 0;
+    for (const auto& ref : rule.refs) entities_only = entities_only && ref.kind != Ref::Kind::kGroup;
+    if (entities_only) {
+      tax_->entity_triggered_.push_back(topic_index);
+      break;
+    }
+  }
+  tax_->topics_.push_back(std::move(topic));
+  return core::Status::Ok();
+}
+
+core::Result<std::shared_ptr<const Taxonomy>> TaxonomyCompiler::Compile(const std::string& manifest) {
+  NEWSFLOW_ASSIGN_OR_RETURN(YAML::Node root, Parse(manifest));
+  NEWSFLOW_RETURN_IF_ERROR(CheckKeys(manifest, root, {"version", "entities", "topics"}, "manifest"));
+  if (!root["version"].IsScalar() || root["version"].Scalar().empty()) {
+    return Error(manifest, root, "manifest: 'version' is required");
+  }
+  tax_->version_ = root["version"].Scalar();
+  for (const char* section : {"entities", "topics"}) {
+    const YAML::Node globs = root[section];
+    if (!globs.IsSequence()) return Error(manifest, root, std::string("manifest: '") + section + "' must be a list of file patterns");
+    for (const auto& glob : globs) {
+      const std::vector<std::string> files = sources_.list(glob.Scalar());
+      if (files.empty()) return Error(manifest, glob, "no file matches '" + glob.Scalar() + "'");
+      for (const auto& file : files) {
+        NEWSFLOW_ASSIGN_OR_RETURN(YAML::Node doc, Parse(file));
+        try {
+          NEWSFLOW_RETURN_IF_ERROR(std::string_view(section) == "entities" ? LoadEntities(file, doc)
+                                                                          : LoadTopic(file, doc));
+        } catch (const YAML::Exception& e) {
+          return core::Status(core::Code::kInvalidConfig, "taxonomy",
+                              file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+        }
+      }
+    }
+  }
+  tax_->matcher_.Build();
+  return std::shared_ptr<const Taxonomy>(std::move(tax_));
+}
+
+core::Result<std::shared_ptr<const Taxonomy>> CompileTaxonomy(const std::string& manifest_name,
+                                                              const SourceProvider& sources) {
+  TaxonomyCompiler compiler(sources);
+  return compiler.Compile(manifest_name);
+}
+
+namespace {
+
+std::vector<std::string> Glob(const std::vector<std::string>& names, const std::string& pattern) {
+  std::vector<std::string> out;
+  for (const auto& name : names) {
+    if (fnmatch(pattern.c_str(), name.c_str(), FNM_PATHNAME) == 0) out.push_back(name);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+SourceProvider DirectorySource(const std::string& directory) {
+  namespace fs = std::filesystem;
+  SourceProvider p;
+  p.read = [directory](const std::string& name) -> core::Result<std::string> {
+    const fs::path path = fs::path(directory) / name;
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      return core::Status(core::Code::kInvalidConfig, "taxonomy", path.string() + ": cannot open file");
+    }
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  };
+  p.list = [directory](const std::string& pattern) {
+    std::vector<std::string> names;
+    std::error_code ec;
+    for (auto it = fs::recursive_directory_iterator(directory, ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      if (it->is_regular_file()) names.push_back(fs::relative(it->path(), directory).string());
+    }
+    return Glob(names, pattern);
+  };
+  return p;
+}
+
+SourceProvider BuiltinSource() {
+  SourceProvider p;
+  p.read = [](const std::string& name) -> core::Result<std::string> {
+    for (size_t i = 0; i < embedded::kTaxonomy_count; ++i) {
+      if (embedded::kTaxonomy[i].name == name) return std::string(embedded::kTaxonomy[i].data);
+    }
+    return core::Status(core::Code::kInvalidConfig, "taxonomy",
+                        "<built-in>/" + name + ": no such file");
+  };
+  p.list = [](const std::string& pattern) {
+    std::vector<std::string> names;
+    for (size_t i = 0; i < embedded::kTaxonomy_count; ++i) {
+      names.emplace_back(embedded::kTaxonomy[i].name);
+    }
+    return Glob(names, pattern);
+  };
+  return p;
+}
+
+core::Result<std::shared_ptr<const Taxonomy>> LoadTaxonomy(const std::string& path) {
+  if (path.empty()) return CompileTaxonomy(kManifestName, BuiltinSource());
+  const std::filesystem::path manifest(path);
+  return CompileTaxonomy(manifest.filename().string(),
+                         DirectorySource(manifest.parent_path().empty() ? "." : manifest.parent_path().string()));
+}
+
+}  // namespace newsflow::tag

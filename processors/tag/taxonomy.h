@@ -1,0 +1,166 @@
+// The compiled taxonomy: entities, topics and their rules, and the one matcher they compile to.
+//
+// Source format (YAML, config/taxonomy/; documented in config/taxonomy/README.md):
+//
+//   taxonomy.yaml    version: "2026.11-1"
+//                    entities: ["entities/*.yaml"]   # globs relative to this file
+//                    topics: ["topics/*.yaml"]
+//   entities/*.yaml  entities: [{id, type, name, tags, aliases: {lang: [...]},
+//                                weak_aliases: {lang: [...]}, context: {lang: [...]}}]
+//   topics/*.yaml    topic: {id, labels, description, threshold, field_weights,
+//                            groups: {name: {lang: [phrase...]}}, rules: [...], exclude: {...}}
+//
+// Compile() turns the parsed files into an immutable Taxonomy. Every alias, group phrase,
+// context word and exclusion becomes a Pattern in one Matcher (matcher.h), so matching an
+// article costs one pass over its tokens whatever the number of rules; the score stage then
+// evaluates only the topics whose patterns matched (presearch, as Lucene Monitor does).
+// Compile errors name the file, line and the entity/topic/rule they concern.
+//
+// Threading: a Taxonomy is immutable after Compile(); share it as shared_ptr<const Taxonomy>
+// (TaxonomyStore swaps snapshots atomically for hot reload).
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "processors/core/document.h"
+#include "processors/core/result.h"
+#include "processors/tag/matcher.h"
+
+namespace newsflow::tag {
+
+// What a pattern stands for. Patterns are numbered densely; `owner` indexes the vector the
+// kind implies (entities_, groups_, topics_ for exclusions, entities_ for context words).
+enum class PatternKind : uint8_t { kAlias, kWeakAlias, kContext, kGroup, kExclusion };
+
+struct PatternInfo {
+  PatternKind kind = PatternKind::kAlias;
+  uint32_t owner = 0;
+  std::string text;      // the phrase as written in the taxonomy
+  std::string language;  // the language key it was listed under
+};
+
+struct Entity {
+  std::string id;
+  std::string type;
+  std::string name;
+  std::vector<std::string> tags;
+  bool has_weak_aliases = false;
+};
+
+// A reference in a rule: a term group of the topic, or entities selected by id, tag or type.
+struct Ref {
+  enum class Kind : uint8_t { kGroup, kEntity, kTag, kType };
+  Kind kind = Kind::kGroup;
+  uint32_t group = 0;     // kGroup: global group index
+  std::string value;      // kEntity: entity id; kTag: tag; kType: type
+  std::string text;       // as written, for explanations
+};
+
+struct Rule {
+  enum class Kind : uint8_t { kAny, kAll, kNear };
+  std::string name;
+  Kind kind = Kind::kAny;
+  std::vector<Ref> refs;
+  std::vector<Ref> unless;  // `not:` the rule does not fire if any of these occurs
+  uint32_t within = 0;      // kNear: max token distance
+  double weight = 1.0;
+};
+
+struct Group {
+  std::string name;
+  uint32_t topic = 0;
+};
+
+struct Topic {
+  std::string id;
+  std::map<std::string, std::string> labels;  // language -> label
+  std::string description;
+  double threshold = 0.5;
+  std::array<double, 3> field_weights = {2.0, 1.5, 1.0};  // indexed by core::Field
+  std::vector<Rule> rules;
+  std::string source;  // file:line of the topic, for messages
+
+  const std::string& Label() const;  // English label, else the id
+};
+
+class Taxonomy final : public core::Snapshot {
+ public:
+  const std::string& version() const override { return version_; }
+  const std::vector<Entity>& entities() const { return entities_; }
+  const std::vector<Topic>& topics() const { return topics_; }
+  const std::vector<Group>& groups() const { return groups_; }
+  const std::vector<PatternInfo>& patterns() const { return patterns_; }
+  const Matcher& matcher() const { return matcher_; }
+
+  // Index of the entity with this id, or -1.
+  int FindEntity(std::string_view id) const;
+  int FindTopic(std::string_view id) const;
+
+  size_t alias_count() const { return alias_count_; }
+  // Topics with a positive rule that can fire on entity references alone.
+  const std::vector<uint32_t>& entity_triggered_topics() const { return entity_triggered_; }
+
+ private:
+  friend class TaxonomyCompiler;
+  std::string version_;
+  std::vector<Entity> entities_;
+  std::vector<Topic> topics_;
+  std::vector<Group> groups_;
+  std::vector<PatternInfo> patterns_;
+  Matcher matcher_;
+  std::map<std::string, uint32_t, std::less<>> entity_index_;
+  size_t alias_count_ = 0;
+  std::vector<uint32_t> entity_triggered_;
+};
+
+// One source file: its name (for messages) and text.
+struct SourceFile {
+  std::string name;
+  std::string text;
+};
+
+// Compiles a taxonomy from its manifest and the files it names. `read` returns the text of a
+// file named relative to the manifest's directory (or an error); `list` expands a glob pattern
+// ("entities/*.yaml") to such names, sorted. The functions keep Compile() free of I/O, so it
+// can run on files from disk, from the binary (the built-in default) or from a test.
+struct SourceProvider {
+  std::function<core::Result<std::string>(const std::string& name)> read;
+  std::function<std::vector<std::string>(const std::string& pattern)> list;
+};
+
+core::Result<std::shared_ptr<const Taxonomy>> CompileTaxonomy(const std::string& manifest_name,
+                                                              const SourceProvider& sources);
+
+// A SourceProvider over a directory on disk.
+SourceProvider DirectorySource(const std::string& directory);
+
+// The built-in default taxonomy (config/taxonomy/ compiled into the binary).
+SourceProvider BuiltinSource();
+inline constexpr const char* kManifestName = "taxonomy.yaml";
+
+// Loads and compiles: `path` is a taxonomy.yaml on disk, or empty for the built-in default.
+core::Result<std::shared_ptr<const Taxonomy>> LoadTaxonomy(const std::string& path);
+
+// Holds the current snapshot; Swap() replaces it atomically. Readers Get() a shared_ptr that
+// keeps their snapshot alive however many swaps happen meanwhile.
+class TaxonomyStore {
+ public:
+  explicit TaxonomyStore(std::shared_ptr<const Taxonomy> initial) : current_(std::move(initial)) {}
+  std::shared_ptr<const Taxonomy> Get() const { return current_.load(std::memory_order_acquire); }
+  void Swap(std::shared_ptr<const Taxonomy> next) {
+    current_.store(std::move(next), std::memory_order_release);
+  }
+
+ private:
+  std::atomic<std::shared_ptr<const Taxonomy>> current_;
+};
+
+}  // namespace newsflow::tag
