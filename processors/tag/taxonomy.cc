@@ -77,11 +77,12 @@ class TaxonomyCompiler {
   core::Status CheckKeys(const std::string& file, const YAML::Node& node,
                          std::initializer_list<std::string_view> known, const std::string& what) const;
   core::Result<YAML::Node> Parse(const std::string& name) const;
-  core::Status LoadEntities(const std::string& file, const YAML::Node& root);
-  core::Status LoadTopic(const std::string& file, const YAML::Node& root);
+  core::Status LoadEntities(const std::string& file, YAML::Node root);
+  core::Status LoadTopic(const std::string& file, YAML::Node root);
   // Compiles one phrase (taxonomy syntax) into matcher tokens.
-  core::Status CompilePhrase(const std::string& file, const YAML::Node& at, const std::string& phrase,
-                             const std::string& language, std::vector<PatternToken>* out) const;
+  core::Status CompilePhrase(const std::string& file, const YAML::Node& at, const std::string& what,
+                             const std::string& phrase, const std::string& language,
+                             std::vector<PatternToken>* out) const;
   // Adds every phrase of a {language: [phrase...]} map as patterns of `kind`/`owner`.
   core::Status AddPhrases(const std::string& file, const YAML::Node& by_language, PatternKind kind,
                           uint32_t owner, const std::string& what);
@@ -117,6 +118,7 @@ core::Result<YAML::Node> TaxonomyCompiler::Parse(const std::string& name) const 
 }
 
 core::Status TaxonomyCompiler::CompilePhrase(const std::string& file, const YAML::Node& at,
+                                             const std::string& what,
                                              const std::string& phrase_text,
                                              const std::string& language,
                                              std::vector<PatternToken>* out) const {
@@ -149,13 +151,13 @@ core::Status TaxonomyCompiler::CompilePhrase(const std::string& file, const YAML
         size_t letters = 0;
         for (unsigned char c : p.form) letters += (c & 0xC0) != 0x80 ? 1 : 0;
         if (letters < 3) {
-          return Error(file, at, "phrase '" + phrase_text + "': prefix '" + p.form +
+          return Error(file, at, what + ": phrase '" + phrase_text + "': prefix '" + p.form +
                                      "*' is shorter than 3 letters (a prefix applies to the last "
                                      "word of a hyphenated or multi-part word)");
         }
       } else if (stem_mode) {
         if (stemmer < 0) {
-          return Error(file, at, "phrase '" + phrase_text + "': no Snowball stemmer for language '" +
+          return Error(file, at, what + ": phrase '" + phrase_text + "': no Snowball stemmer for language '" +
                                      language + "' (use a prefix* instead of ~)");
         }
         p.mode = TokenMode::kStem;
@@ -171,9 +173,9 @@ core::Status TaxonomyCompiler::CompilePhrase(const std::string& file, const YAML
       out->push_back(std::move(p));
     }
   }
-  if (out->empty()) return Error(file, at, "empty phrase");
+  if (out->empty()) return Error(file, at, what + ": empty phrase");
   if (out->size() > kMaxPatternTokens) {
-    return Error(file, at, "phrase '" + phrase_text + "' has more than " +
+    return Error(file, at, what + ": phrase '" + phrase_text + "' has more than " +
                                std::to_string(kMaxPatternTokens) + " words");
   }
   return core::Status::Ok();
@@ -196,7 +198,8 @@ core::Status TaxonomyCompiler::AddPhrases(const std::string& file, const YAML::N
         return Error(file, item, what + "." + language + ": expected a non-empty string");
       }
       std::vector<PatternToken> tokens;
-      NEWSFLOW_RETURN_IF_ERROR(CompilePhrase(file, item, item.Scalar(), language, &tokens));
+      NEWSFLOW_RETURN_IF_ERROR(
+          CompilePhrase(file, item, what + "." + language, item.Scalar(), language, &tokens));
       tax_->matcher_.Add(std::move(tokens));
       tax_->patterns_.push_back({kind, owner, item.Scalar(), language});
       if (kind == PatternKind::kAlias || kind == PatternKind::kWeakAlias) ++tax_->alias_count_;
@@ -205,11 +208,11 @@ core::Status TaxonomyCompiler::AddPhrases(const std::string& file, const YAML::N
   return core::Status::Ok();
 }
 
-core::Status TaxonomyCompiler::LoadEntities(const std::string& file, const YAML::Node& root) {
+core::Status TaxonomyCompiler::LoadEntities(const std::string& file, YAML::Node root) {
   NEWSFLOW_RETURN_IF_ERROR(CheckKeys(file, root, {"entities"}, "entities file"));
-  const YAML::Node list = root["entities"];
+  YAML::Node list = root["entities"];
   if (!list.IsSequence()) return Error(file, list, "entities: expected a list");
-  for (const auto& node : list) {
+  for (YAML::Node node : list) {
     const std::string label =
         node["id"].IsScalar() ? "entity '" + node["id"].Scalar() + "'" : std::string("entity");
     NEWSFLOW_RETURN_IF_ERROR(CheckKeys(
@@ -276,9 +279,9 @@ core::Result<Ref> TaxonomyCompiler::ParseRef(const std::string& file, const YAML
   return ref;
 }
 
-core::Status TaxonomyCompiler::LoadTopic(const std::string& file, const YAML::Node& root) {
+core::Status TaxonomyCompiler::LoadTopic(const std::string& file, YAML::Node root) {
   NEWSFLOW_RETURN_IF_ERROR(CheckKeys(file, root, {"topic"}, "topic file"));
-  const YAML::Node node = root["topic"];
+  YAML::Node node = root["topic"];
   NEWSFLOW_RETURN_IF_ERROR(CheckKeys(file, node,
                                      {"id", "labels", "description", "threshold", "field_weights",
                                       "groups", "rules", "exclude"},
@@ -304,7 +307,7 @@ core::Status TaxonomyCompiler::LoadTopic(const std::string& file, const YAML::No
         CheckKeys(file, node["field_weights"], {"title", "lead", "body"}, label + ": field_weights"));
     const char* names[] = {"title", "lead", "body"};
     for (int f = 0; f < 3; ++f) {
-      const YAML::Node w = node["field_weights"][names[f]];
+      YAML::Node w = node["field_weights"][names[f]];
       if (w.IsDefined() && (!YAML::convert<double>::decode(w, topic.field_weights[f]) ||
                             topic.field_weights[f] < 0)) {
         return Error(file, w, label + ": field_weights." + names[f] + " must be a number >= 0");
@@ -325,7 +328,7 @@ core::Status TaxonomyCompiler::LoadTopic(const std::string& file, const YAML::No
   if (!node["rules"].IsSequence() || node["rules"].size() == 0) {
     return Error(file, node, label + ": 'rules' must be a non-empty list");
   }
-  for (const auto& r : node["rules"]) {
+  for (YAML::Node r : node["rules"]) {
     Rule rule;
     rule.name = r["name"].IsScalar() ? r["name"].Scalar() : std::string();
     const std::string what = label + ": rule '" + rule.name + "'";
@@ -389,7 +392,7 @@ core::Result<std::shared_ptr<const Taxonomy>> TaxonomyCompiler::Compile(const st
   }
   tax_->version_ = root["version"].Scalar();
   for (const char* section : {"entities", "topics"}) {
-    const YAML::Node globs = root[section];
+    YAML::Node globs = root[section];
     if (!globs.IsSequence()) return Error(manifest, root, std::string("manifest: '") + section + "' must be a list of file patterns");
     for (const auto& glob : globs) {
       const std::vector<std::string> files = sources_.list(glob.Scalar());

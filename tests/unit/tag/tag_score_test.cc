@@ -1,0 +1,315 @@
+// Matching and scoring, one test per rule feature, on a small inline taxonomy run through the
+// real decode -> normalize -> tag -> score stages.
+#include <cmath>
+
+#include <gtest/gtest.h>
+
+#include "processors/score/score_stage.h"
+#include "processors/tag/tag_stage.h"
+#include "tests/unit/tag/tag_fixture.h"
+
+namespace newsflow::tag {
+namespace {
+
+const char* kEntities = R"(
+entities:
+  - id: person/donald-trump
+    type: person
+    name: Donald Trump
+    tags: [head_of_state]
+    aliases:
+      en: ["Donald Trump", "Trump"]
+      ar: ["دونالد ترامب", "ترامب"]
+      he: ["טראמפ"]
+      ru: ["Трамп", "Трампа"]
+  - id: person/vladimir-putin
+    type: person
+    name: Vladimir Putin
+    aliases:
+      ar: ["بوتين"]
+  - id: organization/white-house
+    type: organization
+    name: White House
+    aliases:
+      ar: ["البيت الأبيض"]
+      en: ["White House"]
+  - id: city/vienna
+    type: city
+    name: Vienna
+    aliases:
+      fa: ["وین"]
+  - id: country/united-states
+    type: country
+    name: United States
+    aliases:
+      en: ["United States", "US"]
+  - id: person/george-washington
+    type: person
+    name: George Washington
+    weak_aliases:
+      en: ["Washington"]
+    context:
+      en: ["general", "founding father"]
+    aliases:
+      en: ["George Washington"]
+  - id: place/gaza-strip
+    type: place
+    name: Gaza Strip
+    tags: [conflict_zone]
+    aliases:
+      en: ["Gaza Strip"]
+  - id: city/gaza
+    type: city
+    name: Gaza City
+    aliases:
+      en: ["Gaza"]
+  - id: person/mediator
+    type: person
+    name: Steve Mediator
+    tags: [mediator]
+    aliases:
+      en: ["Mediator Steve"]
+)";
+
+const char* kTopics = R"(
+topic:
+  id: ceasefire_talks
+  labels: {en: "Ceasefire talks"}
+  threshold: 0.5
+  groups:
+    ceasefire:
+      en: ["ceasefire", "cease-fire", "truce"]
+      ru: ["перемири*"]
+      ar: ["وقف إطلاق النار", "هدنة"]
+    talks:
+      en: ["~negotiation", "talks"]
+    sport:
+      en: ["football"]
+  rules:
+    - {name: term, any: [ceasefire]}
+    - {name: with-talks, near: [ceasefire, talks], within: 3, weight: 0.5}
+    - {name: with-mediator, near: [ceasefire, "@tag:mediator"], within: 10, weight: 0.5}
+    - {name: term-and-zone, all: [ceasefire, "@tag:conflict_zone"], weight: 0.25}
+    - {name: sports, all: [ceasefire, sport], weight: -2.0}
+    - {name: not-demo, any: [talks], not: [sport], weight: 0.1}
+  exclude:
+    en: ["tariff truce"]
+    ar: ["إطلاق النار على"]
+)";
+
+class TagScoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto t = CompileInline(kEntities, kTopics);
+    ASSERT_TRUE(t.ok()) << t.status().ToString();
+    pipeline_ = std::make_unique<TaggedPipeline>(*t);
+  }
+
+  const core::Document& Run(const std::string& title, const std::string& body) {
+    return pipeline_->Run(Article(title, body));
+  }
+
+  static std::vector<std::string> EntityNames(const core::Document& doc) {
+    std::vector<std::string> names;
+    for (const auto& e : doc.entities) names.push_back(e.name);
+    std::sort(names.begin(), names.end());
+    return names;
+  }
+
+  static const core::EntityResult* Entity(const core::Document& doc, const std::string& name) {
+    for (const auto& e : doc.entities) {
+      if (e.name == name) return &e;
+    }
+    return nullptr;
+  }
+
+  static double TopicScore(const core::Document& doc) {
+    for (const auto& s : score::ScoreTopics(doc, true)) return s.score;
+    return -1;
+  }
+
+  static const score::RuleResult* RuleNamed(const core::Document& doc, const std::string& name) {
+    static std::vector<score::TopicScore> scores;
+    scores = score::ScoreTopics(doc, true);
+    for (const auto& r : scores[0].rules) {
+      if (r.rule->name == name) return &r;
+    }
+    return nullptr;
+  }
+
+  std::unique_ptr<TaggedPipeline> pipeline_;
+};
+
+// Expected score for a rule set: 1 - exp(-sum w * (1 - exp(-n))).
+double Expected(std::initializer_list<std::pair<double, double>> weight_n) {
+  double raw = 0;
+  for (auto [w, n] : weight_n) raw += w * (1 - std::exp(-n));
+  return 1 - std::exp(-std::max(raw, 0.0));
+}
+
+TEST_F(TagScoreTest, PhraseMatchesAcrossCaseAndFindsOffsets) {
+  const auto& doc = Run("Statement", "Officials at the WHITE HOUSE said so.");
+  ASSERT_NE(Entity(doc, "White House"), nullptr);
+  const auto& m = Entity(doc, "White House")->mentions[0];
+  EXPECT_EQ(m.text, "WHITE HOUSE");
+  EXPECT_EQ(m.field, core::Field::kLead);
+  EXPECT_EQ(doc.article.body.substr(m.begin, m.end - m.begin), "WHITE HOUSE");
+}
+
+TEST_F(TagScoreTest, ArabicCliticsAndArticle) {
+  const auto& doc = Run("عنوان", "قال مسؤول في والبيت الأبيض إن ترامب وبوتين اتفقا.");
+  EXPECT_EQ(EntityNames(doc), (std::vector<std::string>{"Donald Trump", "Vladimir Putin", "White House"}));
+  const auto* putin = Entity(doc, "Vladimir Putin");
+  ASSERT_NE(putin, nullptr);
+  EXPECT_EQ(putin->mentions[0].text, "وبوتين");
+}
+
+TEST_F(TagScoreTest, CliticStrippingDoesNotInventNames) {
+  // "بين" (between) must not match Persian "وین" (Vienna) by stripping different clitic letters.
+  const auto& doc = Run("عنوان", "الاجتماع بين الطرفين فيما بعد.");
+  EXPECT_EQ(Entity(doc, "Vienna"), nullptr);
+}
+
+TEST_F(TagScoreTest, LongestMatchWins) {
+  const auto& doc = Run("Title", "Donald Trump spoke. Fighting in the Gaza Strip continued.");
+  const auto* trump = Entity(doc, "Donald Trump");
+  ASSERT_NE(trump, nullptr);
+  ASSERT_EQ(trump->mentions.size(), 1u);
+  EXPECT_EQ(trump->mentions[0].text, "Donald Trump");
+  EXPECT_NE(Entity(doc, "Gaza Strip"), nullptr);
+  EXPECT_EQ(Entity(doc, "Gaza City"), nullptr) << "Gaza inside Gaza Strip is the Strip";
+}
+
+TEST_F(TagScoreTest, ShortAcronymsAreCaseSensitive) {
+  EXPECT_NE(Entity(Run("Title", "The US said it would help."), "United States"), nullptr);
+  EXPECT_EQ(Entity(Run("Title", "Tell us what you think."), "United States"), nullptr);
+}
+
+TEST_F(TagScoreTest, WeakAliasNeedsContextOrAStrongMention) {
+  EXPECT_EQ(Entity(Run("Title", "Washington announced new tariffs."), "George Washington"), nullptr);
+  EXPECT_NE(Entity(Run("Title", "The general Washington crossed the river."), "George Washington"),
+            nullptr);
+  const auto& doc = Run("George Washington", "Later Washington retired.");
+  ASSERT_NE(Entity(doc, "George Washington"), nullptr);
+  EXPECT_EQ(Entity(doc, "George Washington")->mentions.size(), 2u);
+}
+
+TEST_F(TagScoreTest, SalienceFavoursTitleAndFrequency) {
+  const auto& doc = Run("Trump speaks", "Trump said. Trump added. Later the White House agreed.");
+  const auto* trump = Entity(doc, "Donald Trump");
+  const auto* house = Entity(doc, "White House");
+  ASSERT_TRUE(trump != nullptr && house != nullptr);
+  EXPECT_GT(trump->salience, house->salience);
+  EXPECT_LE(trump->salience, 1.0);
+  EXPECT_EQ(doc.entities.front().name, "Donald Trump") << "entities are listed by salience";
+}
+
+TEST_F(TagScoreTest, SingleBodyMentionScoresByTheFormula) {
+  // The first paragraph is the lead (weight 1.5); the truce stands in the second (body, 1.0).
+  const auto& doc = Run("Update", "Officials met.\nThey said a truce was possible.");
+  EXPECT_NEAR(TopicScore(doc), Expected({{1.0, 1.0}}), 1e-3);
+  EXPECT_TRUE(doc.topics.empty()) << "0.47 is below the 0.5 threshold";
+}
+
+TEST_F(TagScoreTest, FieldWeightsMakeTitleCountMore) {
+  const auto& title = Run("Truce agreed", "Officials spoke.");
+  EXPECT_NEAR(TopicScore(title), Expected({{1.0, 2.0}}), 1e-3);
+  ASSERT_EQ(title.topics.size(), 1u);
+  EXPECT_EQ(title.topics[0].id, "ceasefire_talks");
+  EXPECT_EQ(title.topics[0].matches[0].field, core::Field::kTitle);
+  EXPECT_EQ(title.topics[0].matches[0].text, "Truce");
+}
+
+TEST_F(TagScoreTest, PrefixTermMatchesInflections) {
+  const auto& doc = Run("Новости", "Стороны обсудили условия перемирия.");
+  EXPECT_GT(TopicScore(doc), 0.4);
+  EXPECT_EQ(RuleNamed(doc, "term")->occurrences.size(), 1u);
+}
+
+TEST_F(TagScoreTest, StemTermMatchesOtherWordForms) {
+  const auto& doc = Run("Update", "A truce after negotiations ended.");
+  EXPECT_TRUE(RuleNamed(doc, "with-talks")->fired) << "~negotiation matches negotiations";
+}
+
+TEST_F(TagScoreTest, ProximityRespectsWithin) {
+  EXPECT_TRUE(RuleNamed(Run("U", "The truce talks resumed."), "with-talks")->fired);
+  EXPECT_FALSE(RuleNamed(Run("U", "The truce held for a long while before any talks."), "with-talks")->fired);
+}
+
+TEST_F(TagScoreTest, ProximityDoesNotCrossTitleAndBody) {
+  EXPECT_FALSE(RuleNamed(Run("Truce", "talks began."), "with-talks")->fired);
+}
+
+TEST_F(TagScoreTest, EntityConditionByTag) {
+  const auto& doc = Run("U", "A truce proposed by Mediator Steve.");
+  EXPECT_TRUE(RuleNamed(doc, "with-mediator")->fired);
+  EXPECT_FALSE(RuleNamed(Run("U", "A truce proposed by nobody."), "with-mediator")->fired);
+}
+
+TEST_F(TagScoreTest, AllNeedsEveryReference) {
+  EXPECT_TRUE(RuleNamed(Run("U", "A truce in the Gaza Strip."), "term-and-zone")->fired);
+  EXPECT_FALSE(RuleNamed(Run("U", "A truce in the north."), "term-and-zone")->fired);
+}
+
+TEST_F(TagScoreTest, NegativeWeightSuppresses) {
+  const auto& doc = Run("Truce between football fans", "The truce held.");
+  EXPECT_TRUE(RuleNamed(doc, "sports")->fired);
+  EXPECT_TRUE(doc.topics.empty());
+}
+
+TEST_F(TagScoreTest, NotBlocksTheRule) {
+  EXPECT_TRUE(RuleNamed(Run("U", "Talks went on."), "not-demo")->fired);
+  const auto* r = RuleNamed(Run("U", "Talks about football went on."), "not-demo");
+  EXPECT_TRUE(r->blocked);
+  EXPECT_FALSE(r->fired);
+}
+
+TEST_F(TagScoreTest, ExclusionMasksFalseFriends) {
+  EXPECT_FALSE(RuleNamed(Run("U", "The tariff truce was extended."), "term")->fired);
+  EXPECT_FALSE(RuleNamed(Run("عنوان", "أقدم مسلح على إطلاق النار على المارة."), "term")->fired);
+  EXPECT_TRUE(RuleNamed(Run("عنوان", "أعلن الطرفان وقف إطلاق النار في المدينة."), "term")->fired);
+}
+
+TEST_F(TagScoreTest, PresearchSkipsTopicsWithoutOccurrences) {
+  const auto& doc = Run("Weather", "It rained all day.");
+  EXPECT_TRUE(score::ScoreTopics(doc, false).empty());
+  EXPECT_EQ(score::ScoreTopics(doc, true).size(), 1u);
+}
+
+TEST_F(TagScoreTest, TaxonomyVersionIsPinnedPerRecord) {
+  const auto& doc = Run("Truce", "x");
+  EXPECT_EQ(doc.taxonomy_version, "t1");
+  auto next = CompileInline(kEntities, kTopics, "t2");
+  ASSERT_TRUE(next.ok());
+  pipeline_->store().Swap(*next);
+  EXPECT_EQ(Run("Truce", "x").taxonomy_version, "t2");
+}
+
+// Offsets point at the right bytes of the original text in every script, including text that
+// normalization changed (NFD input, zero-width characters, NBSP).
+TEST_F(TagScoreTest, OffsetsPointIntoTheOriginalTextInEveryScript) {
+  struct Case {
+    std::string body;
+    std::string entity;
+    std::string surface;
+  };
+  const Case cases[] = {
+      {"\u200Fقال ترامب إن", "Donald Trump", "ترامب"},
+      {"אמר טראמפ היום", "Donald Trump", "טראמפ"},
+      {"По словам Трампа, всё", "Donald Trump", "Трампа"},
+      {"Zero\u200Bwidth\u00A0then Trump\u00A0spoke", "Donald Trump", "Trump"},
+      {"Caf\u0065\u0301 talk with Trump", "Donald Trump", "Trump"},
+      {"بازدید از وین انجام شد", "Vienna", "وین"},
+  };
+  for (const auto& c : cases) {
+    const auto& doc = Run("Title", c.body);
+    const auto* e = Entity(doc, c.entity);
+    ASSERT_NE(e, nullptr) << c.body;
+    const auto& m = e->mentions[0];
+    EXPECT_EQ(doc.article.body.substr(m.begin, m.end - m.begin), c.surface) << c.body;
+    EXPECT_EQ(m.text, c.surface);
+  }
+}
+
+}  // namespace
+}  // namespace newsflow::tag
