@@ -147,13 +147,13 @@ core::Status TaxonomyCompiler::CompilePhrase(const std::string& file, const YAML
       p.form = std::string(ts.Folded(t));
       if (prefix && k + 1 == ts.tokens.size()) {
         p.mode = TokenMode::kPrefix;
-        // Count code points: a prefix must have at least 3 letters to be selective.
+        // A prefix must be selective: at least 3 letters, unless earlier words of the phrase
+        // already narrow it down ("f-16*" is f + 16*).
         size_t letters = 0;
         for (unsigned char c : p.form) letters += (c & 0xC0) != 0x80 ? 1 : 0;
-        if (letters < 3) {
+        if (letters < 3 && out->empty() && k == 0) {
           return Error(file, at, what + ": phrase '" + phrase_text + "': prefix '" + p.form +
-                                     "*' is shorter than 3 letters (a prefix applies to the last "
-                                     "word of a hyphenated or multi-part word)");
+                                     "*' is shorter than 3 letters");
         }
       } else if (stem_mode) {
         if (stemmer < 0) {

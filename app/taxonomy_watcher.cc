@@ -1,0 +1,91 @@
+#include "app/taxonomy_watcher.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <vector>
+
+namespace newsflow::app {
+
+TaxonomyWatcher::TaxonomyWatcher(std::string manifest_path,
+                                 std::shared_ptr<tag::TaxonomyStore> store,
+                                 std::chrono::milliseconds interval, bool watch_files,
+                                 Callbacks callbacks)
+    : manifest_path_(std::move(manifest_path)),
+      store_(std::move(store)),
+      interval_(interval),
+      watch_files_(watch_files),
+      callbacks_(std::move(callbacks)) {
+  fingerprint_ = Fingerprint();
+}
+
+TaxonomyWatcher::~TaxonomyWatcher() { Stop(); }
+
+void TaxonomyWatcher::Start() {
+  if (manifest_path_.empty() || thread_.joinable()) return;
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void TaxonomyWatcher::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+std::string TaxonomyWatcher::Fingerprint() const {
+  namespace fs = std::filesystem;
+  if (manifest_path_.empty()) return {};
+  const fs::path dir = fs::path(manifest_path_).parent_path().empty()
+                           ? fs::path(".")
+                           : fs::path(manifest_path_).parent_path();
+  std::vector<std::string> entries;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(dir, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (!it->is_regular_file(ec)) continue;
+    const auto size = it->file_size(ec);
+    const auto mtime = it->last_write_time(ec).time_since_epoch().count();
+    entries.push_back(it->path().string() + ":" + std::to_string(size) + ":" + std::to_string(mtime));
+  }
+  std::sort(entries.begin(), entries.end());
+  std::string out;
+  for (const auto& e : entries) out += e + "\n";
+  return out;
+}
+
+bool TaxonomyWatcher::ReloadNow() {
+  auto next = tag::LoadTaxonomy(manifest_path_);
+  if (!next.ok()) {
+    failures_.fetch_add(1);
+    if (callbacks_.on_failure) callbacks_.on_failure(next.status().message());
+    return false;
+  }
+  const std::string version = (*next)->version();
+  store_->Swap(std::move(next).value());
+  reloads_.fetch_add(1);
+  if (callbacks_.on_success) callbacks_.on_success(version);
+  return true;
+}
+
+void TaxonomyWatcher::Loop() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (!stop_) {
+    wake_.wait_for(lock, interval_, [this] { return stop_; });
+    if (stop_) break;
+    lock.unlock();
+    bool reload = requested_.exchange(false);
+    if (watch_files_) {
+      std::string now = Fingerprint();
+      if (now != fingerprint_) {
+        fingerprint_ = std::move(now);
+        reload = true;
+      }
+    }
+    if (reload) ReloadNow();
+    lock.lock();
+  }
+}
+
+}  // namespace newsflow::app

@@ -1,0 +1,70 @@
+// TaxonomyWatcher: hot reload of the taxonomy for long-running commands (`newsflow run`).
+//
+// A background thread checks, every `interval`, whether any file of the taxonomy directory
+// changed (size or modification time), or whether a reload was requested (SIGHUP calls
+// RequestReload()). It then recompiles the taxonomy off the hot path and, if that succeeds,
+// swaps the new snapshot into the store atomically: records in flight finish on the snapshot
+// they pinned, later records use the new one (their provenance.taxonomy_version says which).
+// An invalid taxonomy keeps the old snapshot running; the error is reported through
+// `on_failure` (logged and counted by the caller), never by stopping the process.
+//
+// The built-in taxonomy (empty path) has no files to watch; RequestReload() is then a no-op.
+// Threading: Start/Stop from one thread; RequestReload() from any thread or a signal handler
+// (it only stores to an atomic flag).
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "processors/tag/taxonomy.h"
+
+namespace newsflow::app {
+
+class TaxonomyWatcher {
+ public:
+  struct Callbacks {
+    std::function<void(const std::string& version)> on_success;
+    std::function<void(const std::string& error)> on_failure;
+  };
+
+  TaxonomyWatcher(std::string manifest_path, std::shared_ptr<tag::TaxonomyStore> store,
+                  std::chrono::milliseconds interval, bool watch_files, Callbacks callbacks);
+  ~TaxonomyWatcher();  // stops the thread
+
+  void Start();
+  void Stop();
+  // Asks for a reload at the next check (async-signal-safe).
+  void RequestReload() { requested_.store(true, std::memory_order_relaxed); }
+  // Reloads now, on the caller's thread; returns true if a new snapshot was swapped in.
+  bool ReloadNow();
+
+  int64_t reloads() const { return reloads_.load(); }
+  int64_t failures() const { return failures_.load(); }
+
+ private:
+  // A fingerprint of every file under the taxonomy directory (names, sizes, mtimes).
+  std::string Fingerprint() const;
+  void Loop();
+
+  const std::string manifest_path_;
+  const std::shared_ptr<tag::TaxonomyStore> store_;
+  const std::chrono::milliseconds interval_;
+  const bool watch_files_;
+  const Callbacks callbacks_;
+  std::atomic<bool> requested_{false};
+  std::atomic<int64_t> reloads_{0};
+  std::atomic<int64_t> failures_{0};
+  std::string fingerprint_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+}  // namespace newsflow::app
