@@ -108,6 +108,10 @@ class Cleaner {
   Cleaner(std::string_view in, const CleanOptions& options, std::string* out, OffsetMap* map)
       : in_(in), options_(options), out_(out), map_(map), folder_(TextFolder::Default()) {}
 
+  // After Run(): false when every emitted character is NFC-stable with combining class 0, so
+  // the output is NFC without asking ICU.
+  bool nfc_maybe() const { return nfc_maybe_; }
+
   void Run() {
     const auto* s = reinterpret_cast<const uint8_t*>(in_.data());
     const auto n = static_cast<int32_t>(in_.size());
@@ -174,6 +178,9 @@ class Cleaner {
   void NoteScript(UChar32 c) {
     const int sc = folder_.Script(static_cast<uint32_t>(c));
     if (sc != USCRIPT_INHERITED) last_script_ = sc;
+    if ((folder_.CharFlags(static_cast<uint32_t>(c)) & TextFolder::kNfcMaybe) != 0) {
+      nfc_maybe_ = true;
+    }
   }
 
   bool KeepJoiner(UChar32 c, const uint8_t* s, int32_t i, int32_t n) const {
@@ -219,8 +226,7 @@ class Cleaner {
           out_->push_back('\n');
         } else {
           const uint32_t k = pending_newlines_ == 1 ? 1 : 2;
-          map_->AddReplaced(o, k, static_cast<uint32_t>(nl_begin_),
-                            static_cast<uint32_t>(nl_end_));
+          map_->AddReplaced(o, k, static_cast<uint32_t>(nl_begin_), static_cast<uint32_t>(nl_end_));
           out_->append(k, '\n');
         }
       }
@@ -263,6 +269,7 @@ class Cleaner {
   OffsetMap* map_;
   const TextFolder& folder_;
 
+  bool nfc_maybe_ = false;  // some character may need NFC work
   bool line_has_content_ = false;
   bool pending_space_ = false;
   bool space_ascii_ = false;
@@ -296,12 +303,13 @@ OffsetMap EditsMap(const icu::Edits& edits) {
 
 }  // namespace
 
-void CleanText(std::string_view in, const CleanOptions& options, std::string* out,
-               OffsetMap* map) {
+void CleanText(std::string_view in, const CleanOptions& options, std::string* out, OffsetMap* map) {
   out->clear();
   map->Clear();
   out->reserve(in.size());
-  Cleaner(in, options, out, map).Run();
+  Cleaner cleaner(in, options, out, map);
+  cleaner.Run();
+  if (!cleaner.nfc_maybe()) return;  // fast path: every character is NFC-stable
 
   const icu::Normalizer2* nfc = Nfc();
   if (nfc == nullptr) return;
@@ -328,69 +336,39 @@ std::string CleanText(std::string_view in, const CleanOptions& options) {
 
 namespace {
 
-bool IsDropped(GumboTag tag) {
-  switch (tag) {
-    case GUMBO_TAG_SCRIPT:
-    case GUMBO_TAG_STYLE:
-    case GUMBO_TAG_NOSCRIPT:
-    case GUMBO_TAG_TEMPLATE:
-    case GUMBO_TAG_NAV:
-    case GUMBO_TAG_HEADER:
-    case GUMBO_TAG_FOOTER:
-    case GUMBO_TAG_ASIDE:
-    case GUMBO_TAG_FORM:
-    case GUMBO_TAG_IFRAME:
-    case GUMBO_TAG_SVG:
-    case GUMBO_TAG_HEAD:
-    case GUMBO_TAG_BUTTON:
-    case GUMBO_TAG_SELECT:
-      return true;
-    default:
-      return false;
+// Tag sets as lookup tables (a switch over GumboTag would have to name all ~150 tags).
+struct TagTable {
+  bool dropped[GUMBO_TAG_LAST + 1] = {};
+  bool block[GUMBO_TAG_LAST + 1] = {};
+  TagTable() {
+    for (GumboTag t :
+         {GUMBO_TAG_SCRIPT, GUMBO_TAG_STYLE, GUMBO_TAG_NOSCRIPT, GUMBO_TAG_TEMPLATE, GUMBO_TAG_NAV,
+          GUMBO_TAG_HEADER, GUMBO_TAG_FOOTER, GUMBO_TAG_ASIDE, GUMBO_TAG_FORM, GUMBO_TAG_IFRAME,
+          GUMBO_TAG_SVG, GUMBO_TAG_HEAD, GUMBO_TAG_BUTTON, GUMBO_TAG_SELECT}) {
+      dropped[t] = true;
+    }
+    for (GumboTag t :
+         {GUMBO_TAG_ADDRESS, GUMBO_TAG_ARTICLE, GUMBO_TAG_BLOCKQUOTE, GUMBO_TAG_CAPTION,
+          GUMBO_TAG_CENTER,  GUMBO_TAG_DD,      GUMBO_TAG_DETAILS,    GUMBO_TAG_DIV,
+          GUMBO_TAG_DL,      GUMBO_TAG_DT,      GUMBO_TAG_FIELDSET,   GUMBO_TAG_FIGCAPTION,
+          GUMBO_TAG_FIGURE,  GUMBO_TAG_H1,      GUMBO_TAG_H2,         GUMBO_TAG_H3,
+          GUMBO_TAG_H4,      GUMBO_TAG_H5,      GUMBO_TAG_H6,         GUMBO_TAG_HR,
+          GUMBO_TAG_LI,      GUMBO_TAG_MAIN,    GUMBO_TAG_OL,         GUMBO_TAG_P,
+          GUMBO_TAG_PRE,     GUMBO_TAG_SECTION, GUMBO_TAG_SUMMARY,    GUMBO_TAG_TABLE,
+          GUMBO_TAG_TBODY,   GUMBO_TAG_TFOOT,   GUMBO_TAG_THEAD,      GUMBO_TAG_TR,
+          GUMBO_TAG_UL,      GUMBO_TAG_BR}) {
+      block[t] = true;
+    }
   }
+};
+
+const TagTable& Tags() {
+  static const TagTable tags;
+  return tags;
 }
 
-bool IsBlock(GumboTag tag) {
-  switch (tag) {
-    case GUMBO_TAG_ADDRESS:
-    case GUMBO_TAG_ARTICLE:
-    case GUMBO_TAG_BLOCKQUOTE:
-    case GUMBO_TAG_CAPTION:
-    case GUMBO_TAG_CENTER:
-    case GUMBO_TAG_DD:
-    case GUMBO_TAG_DETAILS:
-    case GUMBO_TAG_DIV:
-    case GUMBO_TAG_DL:
-    case GUMBO_TAG_DT:
-    case GUMBO_TAG_FIELDSET:
-    case GUMBO_TAG_FIGCAPTION:
-    case GUMBO_TAG_FIGURE:
-    case GUMBO_TAG_H1:
-    case GUMBO_TAG_H2:
-    case GUMBO_TAG_H3:
-    case GUMBO_TAG_H4:
-    case GUMBO_TAG_H5:
-    case GUMBO_TAG_H6:
-    case GUMBO_TAG_HR:
-    case GUMBO_TAG_LI:
-    case GUMBO_TAG_MAIN:
-    case GUMBO_TAG_OL:
-    case GUMBO_TAG_P:
-    case GUMBO_TAG_PRE:
-    case GUMBO_TAG_SECTION:
-    case GUMBO_TAG_SUMMARY:
-    case GUMBO_TAG_TABLE:
-    case GUMBO_TAG_TBODY:
-    case GUMBO_TAG_TFOOT:
-    case GUMBO_TAG_THEAD:
-    case GUMBO_TAG_TR:
-    case GUMBO_TAG_UL:
-    case GUMBO_TAG_BR:
-      return true;
-    default:
-      return false;
-  }
-}
+bool IsDropped(GumboTag tag) { return tag <= GUMBO_TAG_LAST && Tags().dropped[tag]; }
+bool IsBlock(GumboTag tag) { return tag <= GUMBO_TAG_LAST && Tags().block[tag]; }
 
 class HtmlWalker {
  public:
@@ -448,7 +426,9 @@ class HtmlWalker {
   void Enter(const GumboNode* node) {
     if (node->type != GUMBO_NODE_ELEMENT) return;
     const GumboTag tag = node->v.element.tag;
-    if (IsBlock(tag)) {
+    if (tag == GUMBO_TAG_BR) {
+      Separator("\n", node->v.element.start_pos.offset);
+    } else if (IsBlock(tag)) {
       Break(node->v.element.start_pos.offset);
     } else if (tag == GUMBO_TAG_TD || tag == GUMBO_TAG_TH) {
       Separator(" ", node->v.element.start_pos.offset);
@@ -458,14 +438,18 @@ class HtmlWalker {
   void Leave(const GumboNode* node) {
     if (node->type != GUMBO_NODE_ELEMENT) return;
     const GumboTag tag = node->v.element.tag;
-    if (IsBlock(tag)) {
+    if (IsBlock(tag) && tag != GUMBO_TAG_BR) {
       const unsigned pos = node->v.element.end_pos.offset != 0 ? node->v.element.end_pos.offset
                                                                : node->v.element.start_pos.offset;
       Break(pos);
     }
   }
 
-  void Break(unsigned pos) { Separator("\n", pos); }
+  // Block boundaries: one line break however many blocks open or close (<br> always adds one).
+  void Break(unsigned pos) {
+    if (out_->empty() || out_->back() == '\n') return;
+    Separator("\n", pos);
+  }
 
   void Separator(std::string_view s, unsigned pos) {
     map_->AddReplaced(static_cast<uint32_t>(out_->size()), static_cast<uint32_t>(s.size()), pos,

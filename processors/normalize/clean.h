@@ -11,8 +11,8 @@
 //     U+180E, U+FFF9-U+FFFC;
 //   * ZWNJ U+200C and ZWJ U+200D are kept (when `keep_zwnj`) where they carry meaning: after a
 //     letter of a joining script (Arabic script, Syriac, N'Ko, Mongolian, the Indic scripts)
-//     and before a letter or mark -- Persian می‌خواهم, آتش‌بس -- and ZWJ inside emoji sequences;
-//     removed everywhere else;
+//     and before a letter or mark -- Persian می‌خواهم, آتش‌بس -- and ZWJ inside emoji
+//     sequences; removed everywhere else;
 //   * NFC (ICU), skipped after a quick check when the text already is NFC (nearly always).
 // Ill-formed UTF-8 becomes U+FFFD (the decode stage normally rejects it before).
 //
@@ -37,8 +37,7 @@ struct CleanOptions {
 };
 
 // Cleans `in` into `*out` (replaced, not appended) and sets `*map` (out -> in offsets).
-void CleanText(std::string_view in, const CleanOptions& options, std::string* out,
-               OffsetMap* map);
+void CleanText(std::string_view in, const CleanOptions& options, std::string* out, OffsetMap* map);
 
 // Convenience for callers that need no offsets.
 std::string CleanText(std::string_view in, const CleanOptions& options = {});

@@ -2,6 +2,7 @@
 
 #include <unicode/normalizer2.h>
 #include <unicode/uchar.h>
+#include <unicode/unorm2.h>
 #include <unicode/uscript.h>
 #include <unicode/utf8.h>
 
@@ -133,12 +134,91 @@ void FoldOne(uint32_t cp, const icu::Normalizer2* nfd, std::string* out) {
   }
 }
 
+constexpr uint8_t kIdentity = 0x80;  // private flag: the folded form is the code point itself
+
+TextFolder::WordClass ComputeWordClass(uint32_t cp) {
+  using WC = TextFolder::WordClass;
+  const auto c = static_cast<UChar32>(cp);
+  if ((cp >= 0xAC00 && cp <= 0xD7A3) || u_hasBinaryProperty(c, UCHAR_IDEOGRAPHIC) ||
+      u_getIntPropertyValue(c, UCHAR_LINE_BREAK) == U_LB_COMPLEX_CONTEXT) {
+    return WC::kHard;
+  }
+  UErrorCode ec = U_ZERO_ERROR;
+  const UScriptCode sc = uscript_getScript(c, &ec);
+  if (sc == USCRIPT_HAN || sc == USCRIPT_HIRAGANA || sc == USCRIPT_KATAKANA) return WC::kHard;
+  switch (static_cast<UWordBreakValues>(u_getIntPropertyValue(c, UCHAR_WORD_BREAK))) {
+    case U_WB_ALETTER:
+      return WC::kLetter;
+    case U_WB_HEBREW_LETTER:
+      return WC::kHebrew;
+    case U_WB_NUMERIC:
+      return WC::kNumeric;
+    case U_WB_MIDLETTER:
+      // ICU's root rules (CLDR) take the colons out of MidLetter: "ENXTPA:RNO" is two words.
+      if (cp == 0x003A || cp == 0xFE55 || cp == 0xFF1A) return WC::kOther;
+      return WC::kMidLetter;
+    case U_WB_MIDNUM:
+      return WC::kMidNum;
+    case U_WB_MIDNUMLET:
+      return WC::kMidNumLet;
+    case U_WB_SINGLE_QUOTE:
+      return WC::kSingleQuote;
+    case U_WB_DOUBLE_QUOTE:
+      return WC::kDoubleQuote;
+    case U_WB_EXTEND:
+    case U_WB_FORMAT:
+    case U_WB_ZWJ:
+      return WC::kExtend;
+    case U_WB_KATAKANA:
+    case U_WB_EXTENDNUMLET:
+    case U_WB_REGIONAL_INDICATOR:
+      return WC::kHard;
+    case U_WB_CR:  // line breaks always break (rules 3-3b) and are never words
+    case U_WB_LF:
+    case U_WB_NEWLINE:
+    case U_WB_OTHER:
+    case U_WB_E_BASE:
+    case U_WB_E_BASE_GAZ:
+    case U_WB_E_MODIFIER:
+    case U_WB_GLUE_AFTER_ZWJ:
+    case U_WB_WSEGSPACE:
+    case U_WB_COUNT:
+      break;
+  }
+  if (u_hasBinaryProperty(c, UCHAR_EMOJI) || u_hasBinaryProperty(c, UCHAR_EXTENDED_PICTOGRAPHIC)) {
+    return WC::kEmoji;
+  }
+  return WC::kOther;
+}
+
+}  // namespace
+
+TextFolder::WordClass TextFolder::SupplementaryWordClass(uint32_t cp) {
+  return ComputeWordClass(cp);
+}
+
+namespace {
+
+uint8_t ComputeFlags(UChar32 c) {
+  uint8_t flags = 0;
+  if (u_hasBinaryProperty(c, UCHAR_ALPHABETIC)) flags |= TextFolder::kLetter;
+  const int8_t type = u_charType(c);
+  if (type == U_DECIMAL_DIGIT_NUMBER) flags |= TextFolder::kDigit;
+  if (type == U_NON_SPACING_MARK || type == U_ENCLOSING_MARK || type == U_COMBINING_SPACING_MARK) {
+    flags |= TextFolder::kMark;
+  }
+  if (u_getIntPropertyValue(c, UCHAR_NFC_QUICK_CHECK) != UNORM_YES || u_getCombiningClass(c) != 0) {
+    flags |= TextFolder::kNfcMaybe;
+  }
+  return flags;
+}
+
 }  // namespace
 
 std::string FoldCodePointSlow(uint32_t cp) {
   std::string out;
   if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-    out = "\xEF\xBF\xBD";
+    out.append("\xEF\xBF\xBD", 3);
     return out;
   }
   UErrorCode ec = U_ZERO_ERROR;
@@ -147,7 +227,7 @@ std::string FoldCodePointSlow(uint32_t cp) {
   if (U_FAILURE(ec)) return out;  // ICU data missing: nothing sensible to fold to
   uint32_t direct = 0;
   if (cp == 0x0130) {  // İ: NFKC_Casefold gives i + U+0307; say it plainly
-    out = "i";
+    out.push_back('i');
     return out;
   }
   if (ExplicitMap(cp, &direct)) {
@@ -181,19 +261,11 @@ TextFolder::TextFolder() : entries_(0x10000) {
     pool_.append(f);
     UErrorCode ec = U_ZERO_ERROR;
     e.script = static_cast<uint8_t>(uscript_getScript(static_cast<UChar32>(cp), &ec));
-    uint8_t flags = 0;
-    const auto c = static_cast<UChar32>(cp);
-    if (u_hasBinaryProperty(c, UCHAR_ALPHABETIC)) flags |= kLetter;
-    const int8_t type = u_charType(c);
-    if (type == U_DECIMAL_DIGIT_NUMBER) flags |= kDigit;
-    if (type == U_NON_SPACING_MARK || type == U_ENCLOSING_MARK ||
-        type == U_COMBINING_SPACING_MARK) {
-      flags |= kMark;
-    }
-    e.flags = flags;
+    e.flags = ComputeFlags(static_cast<UChar32>(cp));
     std::string self;
     if (cp < 0xD800 || cp > 0xDFFF) AppendUtf8(cp, &self);
-    e.identity = (self == f) ? 1 : 0;
+    if (self == f) e.flags |= kIdentity;
+    e.word_class = static_cast<uint8_t>(ComputeWordClass(cp));
   }
   for (int c = 0; c < 128; ++c) {
     char f = static_cast<char>(c);
@@ -211,15 +283,7 @@ int TextFolder::Script(uint32_t cp) const {
 
 uint8_t TextFolder::CharFlags(uint32_t cp) const {
   if (cp < 0x10000) return entries_[cp].flags;
-  const auto c = static_cast<UChar32>(cp);
-  uint8_t flags = 0;
-  if (u_hasBinaryProperty(c, UCHAR_ALPHABETIC)) flags |= kLetter;
-  const int8_t type = u_charType(c);
-  if (type == U_DECIMAL_DIGIT_NUMBER) flags |= kDigit;
-  if (type == U_NON_SPACING_MARK || type == U_ENCLOSING_MARK || type == U_COMBINING_SPACING_MARK) {
-    flags |= kMark;
-  }
-  return flags;
+  return ComputeFlags(static_cast<UChar32>(cp));
 }
 
 void TextFolder::AppendSupplementary(uint32_t cp, std::string* out) const {
@@ -227,6 +291,12 @@ void TextFolder::AppendSupplementary(uint32_t cp, std::string* out) const {
 }
 
 void TextFolder::FoldNfcAppend(std::string_view nfc, std::string* out) const {
+  FoldNfcAppendCounting(nfc, out, nullptr);
+}
+
+int TextFolder::FoldNfcAppendCounting(std::string_view nfc, std::string* out,
+                                      ScriptHistogram* scripts) const {
+  int first_script = -1;
   const auto* s = reinterpret_cast<const uint8_t*>(nfc.data());
   const int32_t n = static_cast<int32_t>(nfc.size());
   int32_t i = 0;
@@ -235,6 +305,10 @@ void TextFolder::FoldNfcAppend(std::string_view nfc, std::string* out) const {
     if (b < 0x80) {
       out->push_back(ascii_[b]);
       ++i;
+      if (((b | 0x20) >= 'a' && (b | 0x20) <= 'z')) {
+        if (first_script < 0) first_script = USCRIPT_LATIN;
+        if (scripts != nullptr) scripts->letters[USCRIPT_LATIN]++;
+      }
       continue;
     }
     const int32_t start = i;
@@ -246,7 +320,11 @@ void TextFolder::FoldNfcAppend(std::string_view nfc, std::string* out) const {
     }
     if (c < 0x10000) {
       const Entry& e = entries_[static_cast<uint32_t>(c)];
-      if (e.identity) {
+      if ((e.flags & kLetter) != 0 && e.script != USCRIPT_INHERITED && e.script != USCRIPT_COMMON) {
+        if (first_script < 0) first_script = e.script;
+        if (scripts != nullptr) scripts->letters[e.script]++;
+      }
+      if ((e.flags & kIdentity) != 0) {
         out->append(nfc.data() + start, static_cast<size_t>(i - start));
       } else {
         out->append(pool_.data() + e.offset, e.length);
@@ -255,6 +333,7 @@ void TextFolder::FoldNfcAppend(std::string_view nfc, std::string* out) const {
       AppendSupplementary(static_cast<uint32_t>(c), out);
     }
   }
+  return first_script;
 }
 
 void TextFolder::FoldAppend(std::string_view utf8, std::string* out) const {
@@ -270,6 +349,19 @@ void TextFolder::FoldAppend(std::string_view utf8, std::string* out) const {
     }
   }
   FoldNfcAppend(utf8, out);
+}
+
+int ScriptHistogram::Dominant() const {
+  int best = -1;
+  uint32_t best_count = 0;
+  for (int i = 0; i < kSize; ++i) {
+    if (i == USCRIPT_COMMON || i == USCRIPT_INHERITED) continue;
+    if (letters[i] > best_count) {
+      best_count = letters[i];
+      best = i;
+    }
+  }
+  return best;
 }
 
 std::string_view ArabicBareForm(std::string_view folded) {

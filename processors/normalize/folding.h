@@ -50,14 +50,51 @@
 
 namespace newsflow::normalize {
 
+// Letters per ICU script (UScriptCode index), counted while tokens are folded.
+struct ScriptHistogram {
+  static constexpr int kSize = 200;  // USCRIPT_CODE_LIMIT in ICU 72
+  uint32_t letters[kSize] = {};
+
+  void Add(int script, uint32_t n = 1) {
+    if (script >= 0 && script < kSize) letters[script] += n;
+  }
+  // The script with most letters (Common and Inherited excluded), or -1 when there are none.
+  int Dominant() const;
+};
+
 class TextFolder {
  public:
   // Character classes of a code point (bit set), as the tokenizer and script counter use them.
   enum Flags : uint8_t {
-    kLetter = 1,  // Alphabetic (letters, and the marks/ideographs Unicode counts as alphabetic)
-    kDigit = 2,   // decimal digit of any script
-    kMark = 4,    // nonspacing, spacing or enclosing mark
+    kLetter = 1,    // Alphabetic (letters, and the marks/ideographs Unicode counts as alphabetic)
+    kDigit = 2,     // decimal digit of any script
+    kMark = 4,      // nonspacing, spacing or enclosing mark
+    kNfcMaybe = 8,  // NFC_Quick_Check is not Yes, or the combining class is not 0: text with
+                    // such a character may need NFC work (text without any is NFC)
   };
+
+  // Word-break class of a code point for the tokenizer's fast path (tokenize.cc): the UAX #29
+  // Word_Break property reduced to what matters for finding words in space-delimited scripts.
+  enum class WordClass : uint8_t {
+    kOther,        // spaces, line breaks, punctuation, symbols: never part of a word
+    kLetter,       // ALetter (not CJK, not a dictionary script)
+    kHebrew,       // Hebrew_Letter
+    kNumeric,      // Numeric
+    kMidLetter,    // MidLetter (: · ׳ ...)
+    kMidNum,       // MidNum (, ; ...)
+    kMidNumLet,    // MidNumLet (. ’ ...)
+    kSingleQuote,  // '
+    kDoubleQuote,  // "
+    kExtend,       // Extend, Format, ZWJ: continue the previous character
+    kEmoji,        // Emoji / Extended_Pictographic (matters only right after a ZWJ)
+    kHard,         // anything the fast path does not model: ICU's BreakIterator decides
+                   // (CJK, Thai and other dictionary scripts, Katakana, ExtendNumLet,
+                   // regional indicators)
+  };
+  WordClass WordBreakClass(uint32_t cp) const {
+    if (cp < 0x10000) return static_cast<WordClass>(entries_[cp].word_class);
+    return SupplementaryWordClass(cp);
+  }
 
   // The process-wide folder, built on first call (thread-safe), never destroyed before exit.
   static const TextFolder& Default();
@@ -71,6 +108,10 @@ class TextFolder {
 
   // Same, for text already in NFC (no normalization check): the tokenizer's hot path.
   void FoldNfcAppend(std::string_view nfc, std::string* out) const;
+
+  // FoldNfcAppend() that also counts letters per script into `*scripts` (may be null) and
+  // returns the script of the first letter (-1 if there is none).
+  int FoldNfcAppendCounting(std::string_view nfc, std::string* out, ScriptHistogram* scripts) const;
 
   // Convenience: the folded form as a new string.
   std::string Fold(std::string_view utf8) const {
@@ -96,11 +137,12 @@ class TextFolder {
     uint8_t length;   // folded byte length
     uint8_t script;   // UScriptCode (< USCRIPT_CODE_LIMIT = 200 in ICU 72)
     uint8_t flags;
-    uint8_t identity;  // 1 if the folded form equals the code point itself
+    uint8_t word_class;  // WordClass
   };
 
   TextFolder();
   void AppendSupplementary(uint32_t cp, std::string* out) const;
+  static WordClass SupplementaryWordClass(uint32_t cp);
 
   std::vector<Entry> entries_;  // 0x10000 entries
   std::string pool_;

@@ -12,6 +12,7 @@
 // Built append-only by one writer, then read-only: share freely across threads once built.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 

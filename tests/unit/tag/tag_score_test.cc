@@ -170,6 +170,14 @@ TEST_F(TagScoreTest, CliticStrippingDoesNotInventNames) {
   EXPECT_EQ(Entity(doc, "Vienna"), nullptr);
 }
 
+TEST_F(TagScoreTest, ApostropheSuffixesAndElisions) {
+  EXPECT_NE(Entity(Run("Başlık", "Trump'ın açıklaması geldi."), "Donald Trump"), nullptr);
+  EXPECT_NE(Entity(Run("Title", "Trump's plan was shelved."), "Donald Trump"), nullptr);
+  const auto& fr = Run("Titre", "Des officiels de l’White House ont parlé.");
+  ASSERT_NE(Entity(fr, "White House"), nullptr) << "elided article before a phrase";
+  EXPECT_EQ(Entity(fr, "White House")->mentions[0].text, "l’White House");
+}
+
 TEST_F(TagScoreTest, LongestMatchWins) {
   const auto& doc = Run("Title", "Donald Trump spoke. Fighting in the Gaza Strip continued.");
   const auto* trump = Entity(doc, "Donald Trump");

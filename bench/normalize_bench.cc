@@ -1,0 +1,252 @@
+// Throughput of the normalize stage and of its parts on the dev corpus.
+//
+//   cmake --preset release && cmake --build build/release --target normalize_bench
+//   build/release/bench/normalize_bench [--benchmark_repetitions=5]
+//
+// The corpus is $NEWSFLOW_DEV_CORPUS, else ../shared/corpus/dev/articles.jsonl next to the
+// repository; without it every benchmark is skipped with a message. Bytes are article bytes in
+// (title + body), so MB/s compares with the input rate of a topic. See bench/README.md.
+#include <benchmark/benchmark.h>
+#include <rapidjson/document.h>
+
+#include <malloc.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "processors/normalize/boilerplate.h"
+#include "processors/normalize/clean.h"
+#include "processors/normalize/folding.h"
+#include "processors/normalize/languages.h"
+#include "processors/normalize/normalize_stage.h"
+#include "processors/normalize/tokenize.h"
+
+namespace newsflow::normalize {
+namespace {
+
+struct Article {
+  std::string title;
+  std::string body;
+  std::string published;
+};
+
+struct Corpus {
+  std::vector<Article> articles;
+  int64_t bytes = 0;
+  std::string error;
+};
+
+const Corpus& LoadCorpus() {
+  static const Corpus corpus = [] {
+    Corpus c;
+    std::string path;
+    if (const char* env = std::getenv("NEWSFLOW_DEV_CORPUS"); env != nullptr && *env != '\0') {
+      path = env;
+    } else {
+      path = std::string(NEWSFLOW_SOURCE_DIR) + "/../shared/corpus/dev/articles.jsonl";
+    }
+    std::ifstream in(path);
+    if (!in) {
+      c.error = "dev corpus not found at " + path + " (set NEWSFLOW_DEV_CORPUS)";
+      return c;
+    }
+    std::string line;
+    while (std::getline(in, line)) {
+      rapidjson::Document d;
+      d.Parse(line.data(), line.size());
+      if (d.HasParseError() || !d.IsObject()) continue;
+      auto get = [&](const char* key) {
+        auto it = d.FindMember(key);
+        return it != d.MemberEnd() && it->value.IsString() ? std::string(it->value.GetString())
+                                                           : std::string();
+      };
+      Article a{get("title"), get("body"), get("published")};
+      c.bytes += static_cast<int64_t>(a.title.size() + a.body.size());
+      c.articles.push_back(std::move(a));
+    }
+    if (c.articles.empty()) c.error = "dev corpus at " + path + " has no articles";
+    return c;
+  }();
+  return corpus;
+}
+
+// Sets bytes/s and articles/s for `iterations` passes over the corpus.
+void Report(benchmark::State& state, const Corpus& c) {
+  state.SetBytesProcessed(state.iterations() * c.bytes);
+  state.counters["articles/s"] = benchmark::Counter(
+      static_cast<double>(state.iterations()) * static_cast<double>(c.articles.size()),
+      benchmark::Counter::kIsRate);
+}
+
+#define NEWSFLOW_CORPUS_OR_SKIP(c)        \
+  const Corpus& c = LoadCorpus();         \
+  if (!c.error.empty()) {                 \
+    state.SkipWithError(c.error.c_str()); \
+    return;                               \
+  }
+
+// The whole stage, one fresh Document per article as the pipeline does. The argument is
+// language_sample_bytes (bytes given to CLD2; 0 = whole text).
+void BM_NormalizeStage(benchmark::State& state) {
+  NEWSFLOW_CORPUS_OR_SKIP(c);
+  YAML::Node config;
+  config["language_sample_bytes"] = state.range(0);
+  auto stage = NormalizeStage::Create(config, "pipeline.normalize");
+  if (!stage.ok()) {
+    state.SkipWithError(stage.status().ToString().c_str());
+    return;
+  }
+  const core::RawRecord record;
+  const core::StageContext ctx;
+  for (auto _ : state) {
+    for (const Article& a : c.articles) {
+      core::Document doc(record);
+      doc.article.title = a.title;
+      doc.article.body = a.body;
+      doc.article.published = a.published;
+      benchmark::DoNotOptimize((*stage)->Process(doc, ctx));
+      benchmark::DoNotOptimize(doc.tokens.data());
+    }
+  }
+  Report(state, c);
+}
+BENCHMARK(BM_NormalizeStage)
+    ->Unit(benchmark::kMillisecond)
+    ->ArgName("sample")
+    ->Arg(0)
+    ->Arg(256)
+    ->Arg(512)
+    ->Arg(1024);
+
+// Parts of the stage, to see where the time goes.
+void BM_CleanText(benchmark::State& state) {
+  NEWSFLOW_CORPUS_OR_SKIP(c);
+  std::string out;
+  OffsetMap map;
+  for (auto _ : state) {
+    for (const Article& a : c.articles) {
+      CleanText(a.title, {}, &out, &map);
+      CleanText(a.body, {}, &out, &map);
+      benchmark::DoNotOptimize(out.data());
+    }
+  }
+  Report(state, c);
+}
+BENCHMARK(BM_CleanText)->Unit(benchmark::kMillisecond);
+
+void BM_ClassifyLines(benchmark::State& state) {
+  NEWSFLOW_CORPUS_OR_SKIP(c);
+  for (auto _ : state) {
+    for (const Article& a : c.articles) {
+      std::string_view body(a.body);
+      for (size_t pos = 0; pos < body.size();) {
+        size_t eol = body.find('\n', pos);
+        if (eol == std::string_view::npos) eol = body.size();
+        benchmark::DoNotOptimize(ClassifyLine(body.substr(pos, eol - pos)));
+        pos = eol + 1;
+      }
+    }
+  }
+  Report(state, c);
+}
+BENCHMARK(BM_ClassifyLines)->Unit(benchmark::kMillisecond);
+
+// Word segmentation: ICU's BreakIterator alone, and the stage's fast path (falls back to ICU
+// for scripts it does not model; none in the dev corpus).
+void BM_WordBreakIcu(benchmark::State& state) {
+  NEWSFLOW_CORPUS_OR_SKIP(c);
+  for (auto _ : state) {
+    size_t words = 0;
+    for (const Article& a : c.articles) {
+      ForEachWordIcu(a.title, [&](uint32_t, uint32_t) { ++words; });
+      ForEachWordIcu(a.body, [&](uint32_t, uint32_t) { ++words; });
+    }
+    benchmark::DoNotOptimize(words);
+  }
+  Report(state, c);
+}
+BENCHMARK(BM_WordBreakIcu)->Unit(benchmark::kMillisecond);
+
+void BM_WordBreakFastPath(benchmark::State& state) {
+  NEWSFLOW_CORPUS_OR_SKIP(c);
+  for (auto _ : state) {
+    size_t words = 0;
+    for (const Article& a : c.articles) {
+      ForEachWord(a.title, [&](uint32_t, uint32_t) { ++words; });
+      ForEachWord(a.body, [&](uint32_t, uint32_t) { ++words; });
+    }
+    benchmark::DoNotOptimize(words);
+  }
+  Report(state, c);
+}
+BENCHMARK(BM_WordBreakFastPath)->Unit(benchmark::kMillisecond);
+
+void BM_FoldText(benchmark::State& state) {
+  NEWSFLOW_CORPUS_OR_SKIP(c);
+  const TextFolder& folder = TextFolder::Default();
+  std::string out;
+  for (auto _ : state) {
+    for (const Article& a : c.articles) {
+      out.clear();
+      folder.FoldNfcAppend(a.title, &out);
+      folder.FoldNfcAppend(a.body, &out);
+      benchmark::DoNotOptimize(out.data());
+    }
+  }
+  Report(state, c);
+}
+BENCHMARK(BM_FoldText)->Unit(benchmark::kMillisecond);
+
+void BM_DetectLanguage(benchmark::State& state) {
+  NEWSFLOW_CORPUS_OR_SKIP(c);
+  for (auto _ : state) {
+    for (const Article& a : c.articles) {
+      benchmark::DoNotOptimize(DetectLanguage(a.body, {}));
+    }
+  }
+  Report(state, c);
+}
+BENCHMARK(BM_DetectLanguage)->Unit(benchmark::kMillisecond);
+
+// Tokenize() = clean + word break + fold + bare + stem, with the labelled language's stemmer
+// taken as English for every article (a stand-in: most corpus articles are not English, so
+// this measures stemming only for Latin-script tokens).
+void BM_TokenizeWithStems(benchmark::State& state) {
+  NEWSFLOW_CORPUS_OR_SKIP(c);
+  TokenStream ts;
+  for (auto _ : state) {
+    for (const Article& a : c.articles) {
+      ts.arena.clear();
+      ts.tokens.clear();
+      TokenizeOptions options;
+      options.language = "en";
+      Tokenize(a.body, options, &ts);
+      benchmark::DoNotOptimize(ts.tokens.data());
+    }
+  }
+  Report(state, c);
+}
+BENCHMARK(BM_TokenizeWithStems)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace newsflow::normalize
+
+// glibc returns the top of the heap to the kernel whenever more than 128 KiB is free there
+// (M_TRIM_THRESHOLD), and CLD2 allocates and frees ~200 KiB of scratch per call: with the
+// defaults every article pays brk() + page faults (~60 us). Services set the thresholds (see
+// bench/README.md); so does this benchmark, unless NEWSFLOW_BENCH_DEFAULT_MALLOC=1.
+int main(int argc, char** argv) {
+  const char* keep = std::getenv("NEWSFLOW_BENCH_DEFAULT_MALLOC");
+  if (keep == nullptr || std::string(keep) != "1") {
+    mallopt(M_TRIM_THRESHOLD, 256 << 20);
+    mallopt(M_MMAP_THRESHOLD, 64 << 20);
+  }
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

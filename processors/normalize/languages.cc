@@ -1,0 +1,267 @@
+#include "processors/normalize/languages.h"
+
+#include <cld2/public/compact_lang_det.h>
+#include <cld2/public/encodings.h>
+#include <libstemmer.h>
+#include <unicode/uscript.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <vector>
+
+#include <xxhash.h>
+
+namespace newsflow::normalize {
+namespace {
+
+struct StemmerInfo {
+  const char* language;   // ISO 639-1
+  const char* algorithm;  // Snowball name
+  UScriptCode script;
+};
+
+// Every Snowball algorithm in libstemmer 2.2 that has an ISO 639-1 code.
+constexpr std::array<StemmerInfo, 26> kStemmers = {{
+    {"ar", "arabic", USCRIPT_ARABIC},    {"hy", "armenian", USCRIPT_ARMENIAN},
+    {"eu", "basque", USCRIPT_LATIN},     {"ca", "catalan", USCRIPT_LATIN},
+    {"da", "danish", USCRIPT_LATIN},     {"nl", "dutch", USCRIPT_LATIN},
+    {"en", "english", USCRIPT_LATIN},    {"fi", "finnish", USCRIPT_LATIN},
+    {"fr", "french", USCRIPT_LATIN},     {"de", "german", USCRIPT_LATIN},
+    {"el", "greek", USCRIPT_GREEK},      {"hi", "hindi", USCRIPT_DEVANAGARI},
+    {"hu", "hungarian", USCRIPT_LATIN},  {"id", "indonesian", USCRIPT_LATIN},
+    {"ga", "irish", USCRIPT_LATIN},      {"it", "italian", USCRIPT_LATIN},
+    {"lt", "lithuanian", USCRIPT_LATIN}, {"ne", "nepali", USCRIPT_DEVANAGARI},
+    {"no", "norwegian", USCRIPT_LATIN},  {"pt", "portuguese", USCRIPT_LATIN},
+    {"ro", "romanian", USCRIPT_LATIN},   {"ru", "russian", USCRIPT_CYRILLIC},
+    {"es", "spanish", USCRIPT_LATIN},    {"sv", "swedish", USCRIPT_LATIN},
+    {"ta", "tamil", USCRIPT_TAMIL},      {"tr", "turkish", USCRIPT_LATIN},
+}};
+
+// A per-thread memo of word -> stem: open addressing on a 64-bit XXH3 hash, keys and stems in
+// one arena, no allocation per lookup. News vocabulary is Zipfian, so a few thousand entries
+// cover nearly every token of a language's stream; when the table fills up it starts over.
+class StemCache {
+ public:
+  // Small enough to stay in L2 (a larger table missed the cache on nearly every lookup and
+  // was slower than Snowball itself); holds a language's few thousand most frequent words.
+  static constexpr size_t kSlots = 1 << 13;  // power of two
+  static constexpr size_t kMaxEntries = kSlots / 2;
+
+  // The cached stem of `word` (hash `h`), or nullptr.
+  const std::string_view* Find(std::string_view word, uint64_t h) const {
+    if (slots_.empty()) return nullptr;
+    for (size_t i = h & (kSlots - 1);; i = (i + 1) & (kSlots - 1)) {
+      const Slot& s = slots_[i];
+      if (s.key_size == kEmpty) return nullptr;
+      if (s.hash == static_cast<uint32_t>(h) && Key(s) == word) {
+        scratch_ = std::string_view(arena_.data() + s.key_offset + s.key_size, s.stem_size);
+        return &scratch_;
+      }
+    }
+  }
+
+  void Insert(std::string_view word, uint64_t h, std::string_view stem) {
+    if (slots_.empty()) slots_.assign(kSlots, Slot{});
+    if (word.size() >= kEmpty || stem.size() >= kEmpty) return;
+    if (entries_ >= kMaxEntries) Clear();
+    size_t i = h & (kSlots - 1);
+    while (slots_[i].key_size != kEmpty) i = (i + 1) & (kSlots - 1);
+    Slot& s = slots_[i];
+    s.hash = static_cast<uint32_t>(h);
+    s.key_offset = static_cast<uint32_t>(arena_.size());
+    s.key_size = static_cast<uint16_t>(word.size());
+    s.stem_size = static_cast<uint16_t>(stem.size());
+    arena_.append(word);
+    arena_.append(stem);
+    ++entries_;
+  }
+
+ private:
+  static constexpr uint16_t kEmpty = 0xFFFF;
+  struct Slot {         // 12 bytes
+    uint32_t hash = 0;  // low half of the XXH3 hash
+    uint32_t key_offset = 0;
+    uint16_t key_size = kEmpty;
+    uint16_t stem_size = 0;
+  };
+
+  std::string_view Key(const Slot& s) const {
+    return std::string_view(arena_.data() + s.key_offset, s.key_size);
+  }
+  void Clear() {
+    std::fill(slots_.begin(), slots_.end(), Slot{});
+    arena_.clear();
+    entries_ = 0;
+  }
+
+  std::vector<Slot> slots_;
+  std::string arena_;
+  size_t entries_ = 0;
+  mutable std::string_view scratch_;
+};
+
+// One thread's stemmers and stem caches, created lazily, deleted when the thread exits.
+// Snowball is the costliest step of tokenizing (its Arabic stemmer ~1 us per word); the cache
+// makes a repeated word a hash lookup.
+class ThreadStemmers {
+ public:
+  ThreadStemmers() { stemmers_.fill(nullptr); }
+  ~ThreadStemmers() {
+    for (sb_stemmer* s : stemmers_) {
+      if (s != nullptr) sb_stemmer_delete(s);
+    }
+  }
+  ThreadStemmers(const ThreadStemmers&) = delete;
+  ThreadStemmers& operator=(const ThreadStemmers&) = delete;
+
+  std::string_view Stem(int id, std::string_view word) {
+    StemCache& cache = caches_[static_cast<size_t>(id)];
+    const uint64_t h = XXH3_64bits(word.data(), word.size());
+    if (const std::string_view* hit = cache.Find(word, h)) return *hit;
+    sb_stemmer*& s = stemmers_[static_cast<size_t>(id)];
+    if (s == nullptr) s = sb_stemmer_new(kStemmers[static_cast<size_t>(id)].algorithm, "UTF_8");
+    if (s == nullptr) return word;
+    const sb_symbol* out = sb_stemmer_stem(s, reinterpret_cast<const sb_symbol*>(word.data()),
+                                           static_cast<int>(word.size()));
+    if (out == nullptr) return word;
+    const std::string_view stem(reinterpret_cast<const char*>(out),
+                                static_cast<size_t>(sb_stemmer_length(s)));
+    cache.Insert(word, h, stem);
+    return stem;  // Snowball's buffer: valid until this stemmer's next call
+  }
+
+ private:
+  std::array<sb_stemmer*, kStemmers.size()> stemmers_;
+  std::array<StemCache, kStemmers.size()> caches_;
+};
+
+std::string_view BaseLanguage(std::string_view tag) {
+  const size_t cut = tag.find_first_of("-_");
+  return cut == std::string_view::npos ? tag : tag.substr(0, cut);
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+}  // namespace
+
+std::string ScriptCode(int script) {
+  if (script < 0) return {};
+  const char* name = uscript_getShortName(static_cast<UScriptCode>(script));
+  return name == nullptr ? std::string() : std::string(name);
+}
+
+int StemmerFor(std::string_view language) {
+  const std::string base = Lower(BaseLanguage(language));
+  for (size_t i = 0; i < kStemmers.size(); ++i) {
+    if (base == kStemmers[i].language) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+int StemmerScript(int stemmer) {
+  if (stemmer < 0 || stemmer >= static_cast<int>(kStemmers.size())) return -1;
+  return kStemmers[static_cast<size_t>(stemmer)].script;
+}
+
+std::string_view Stem(int stemmer, std::string_view word) {
+  thread_local ThreadStemmers stemmers;
+  if (stemmer < 0 || stemmer >= static_cast<int>(kStemmers.size())) return word;
+  return stemmers.Stem(stemmer, word);
+}
+
+std::string IsoFromCld2(std::string_view code) {
+  if (code.empty() || code == "un" || code == "xxx") return {};
+  std::string base = Lower(BaseLanguage(code));
+  if (base == "iw") return "he";
+  if (base == "in") return "id";
+  if (base == "jw") return "jv";
+  if (base == "mo") return "ro";
+  if (base == "ji") return "yi";
+  if (base.size() != 2) return {};  // CLD2 extended/3-letter codes have no ISO 639-1 code
+  return base;
+}
+
+namespace {
+
+// Is `language` (ISO 639-1) normally written in `script`? Used to vet the feed hint.
+bool WrittenIn(std::string_view language, int script) {
+  if (script < 0) return true;
+  switch (script) {
+    case USCRIPT_ARABIC:
+      return language == "ar" || language == "fa" || language == "ur" || language == "ps" ||
+             language == "ku" || language == "sd" || language == "ug";
+    case USCRIPT_HEBREW:
+      return language == "he" || language == "yi";
+    case USCRIPT_CYRILLIC:
+      return language == "ru" || language == "uk" || language == "be" || language == "bg" ||
+             language == "sr" || language == "mk" || language == "kk" || language == "ky" ||
+             language == "tg" || language == "mn";
+    case USCRIPT_GREEK:
+      return language == "el";
+    case USCRIPT_LATIN:
+      return !(language == "ar" || language == "fa" || language == "he" || language == "ru" ||
+               language == "uk" || language == "el" || language == "zh" || language == "ja" ||
+               language == "ko" || language == "bg");
+    default:
+      return true;
+  }
+}
+
+}  // namespace
+
+core::Language DetectLanguage(std::string_view text, const DetectOptions& options) {
+  core::Language result;
+  result.script = ScriptCode(options.dominant_script);
+  const std::string hint = IsoFromCld2(BaseLanguage(options.hint));
+  if (options.trust_hint && !hint.empty()) {
+    result.code = hint;
+    result.confidence = 1.0;
+    return result;
+  }
+  if (options.max_bytes > 0 && text.size() > options.max_bytes) {
+    size_t cut = options.max_bytes;
+    while (cut > 0 && (static_cast<uint8_t>(text[cut]) & 0xC0) == 0x80) --cut;  // char start
+    const size_t space = text.rfind(' ', cut);
+    if (space != std::string_view::npos && space > cut / 2) cut = space;
+    text = text.substr(0, cut);
+  }
+  CLD2::Language language3[3];
+  int percent3[3] = {0, 0, 0};
+  double scores3[3] = {0, 0, 0};
+  int text_bytes = 0;
+  bool reliable = false;
+  const CLD2::CLDHints no_hints = {nullptr, nullptr, CLD2::UNKNOWN_ENCODING,
+                                   CLD2::UNKNOWN_LANGUAGE};
+  const CLD2::Language top = CLD2::ExtDetectLanguageSummary(
+      text.data(), static_cast<int>(text.size()), /*is_plain_text=*/true, &no_hints, /*flags=*/0,
+      language3, percent3, scores3, /*resultchunkvector=*/nullptr, &text_bytes, &reliable);
+  std::string code = IsoFromCld2(CLD2::LanguageCode(top));
+  double confidence = percent3[0] / 100.0;
+  if (!reliable) confidence *= 0.5;
+
+  if (!reliable && !hint.empty() && hint != code && WrittenIn(hint, options.dominant_script)) {
+    // Tie-break: take the hint when CLD2 itself ranks it, or when CLD2 has nothing to say.
+    bool ranked = false;
+    for (int i = 0; i < 3; ++i) {
+      if (IsoFromCld2(CLD2::LanguageCode(language3[i])) == hint) {
+        ranked = true;
+        confidence = percent3[i] / 100.0 * 0.5;
+      }
+    }
+    if (ranked || code.empty()) {
+      code = hint;
+      if (!ranked) confidence = 0.25;
+    }
+  }
+  if (code.empty() && text_bytes == 0) confidence = 0.0;
+  result.code = code;
+  result.confidence = code.empty() ? 0.0 : std::min(1.0, std::max(0.0, confidence));
+  return result;
+}
+
+}  // namespace newsflow::normalize

@@ -1,0 +1,91 @@
+// Normalize stage: a decoded article -> display text, structure, language, date and tokens.
+//
+// Reads doc.article (title, body, content_type, published, language hint, source) and fills:
+//   doc.title        clean title (clean.h: NFC, invisible characters removed, one line)
+//   doc.body         clean body without boilerplate lines and without "read also" blocks;
+//                    HTML bodies (content_type text/html) are turned into text first
+//   doc.lead         the first body paragraph (line) left after boilerplate removal
+//   doc.keywords     deduplicated keywords from keyword/tag lines
+//   doc.related      titles of appended articles (after a read-also marker; see below)
+//   doc.article.source  from a credit line ("المصدر: ...") when the feed gave none
+//   doc.published_at_ms / published_raw
+//                    the feed's `published` if ParseDate() reads it, else the first date line
+//                    of the text; published_raw is the string used (or the unparseable feed
+//                    string). Unparseable dates give published_at null, never a guess and never
+//                    a dead letter.
+//   doc.language     CLD2 (feed hint as tie-break) + dominant script of the letters (ICU)
+//   doc.tokens / doc.token_text
+//                    words of title (kTitle), lead (kLead) and body (kBody) with folded form,
+//                    stem and Arabic bare form (tokenize.h); offsets into doc.article.title for
+//                    title tokens and into doc.article.body for lead/body tokens (HTML: into
+//                    the HTML source, see clean.h HtmlToText for the precision)
+//   doc.word_count   words of title + body (numbers included; related blocks excluded)
+//   doc.normalized   true
+//
+// Boilerplate (boilerplate.h ClassifyLine, per clean line of the body): date, source/credit,
+// keyword and share/subscribe footer lines are removed from the body. A read-also marker ends
+// the article proper: the marker's own value, or else the first non-empty line after it, is a
+// related title; everything else after it is dropped, until a further marker starts another
+// related block. So nothing of an appended article reaches body, tokens or language detection.
+//
+// Never fails on valid UTF-8 input: every degraded path (unparseable date, unknown language,
+// token limit) is a value, not a dead letter.
+//
+// Threading: Process() is const and thread-safe. Immutable tables (folding table, word break
+// prototype) are built in Create(); per-thread caches (BreakIterator clone, Snowball stemmers,
+// scratch buffers) live in thread_local storage.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+#include "processors/core/config.h"
+#include "processors/core/result.h"
+#include "processors/core/stage.h"
+
+namespace newsflow::normalize {
+
+// Configuration, section `pipeline.normalize` (every field optional):
+//
+// | key                 | type | default | meaning                                              |
+// |---------------------|------|---------|------------------------------------------------------|
+// | keep_zwnj           | bool | true    | keep ZWNJ/ZWJ inside joining-script words (Persian)  |
+// | strip_boilerplate   | bool | true    | remove date/source/keyword/footer/read-also lines    |
+// | stem                | bool | true    | compute Snowball stems                               |
+// | trust_feed_language | bool | false   | the feed's language field wins over CLD2             |
+// | max_tokens          | int  | 20000   | tokens stored per article (more are only counted)    |
+// | language_sample_bytes | int | 512    | bytes of title + body given to CLD2 (0 = all)        |
+struct NormalizeConfig {
+  bool keep_zwnj = true;
+  bool strip_boilerplate = true;
+  bool stem = true;
+  bool trust_feed_language = false;
+  int64_t max_tokens = 20000;
+  int64_t language_sample_bytes = 512;
+
+  static core::Result<NormalizeConfig> FromYaml(const YAML::Node& node, const std::string& path);
+  // Field docs (name, type, default, description) for `config --dump` and README tables.
+  static std::vector<core::ConfigFieldDoc> Fields();
+};
+
+class NormalizeStage final : public core::Stage {
+ public:
+  // Builds the stage (and, on first call in the process, the folding table: ~50 ms).
+  static core::Result<std::unique_ptr<core::Stage>> Create(const YAML::Node& node,
+                                                           const std::string& path);
+  explicit NormalizeStage(NormalizeConfig config);
+
+  std::string_view Name() const override { return "normalize"; }
+  core::Status Process(core::Document& doc, const core::StageContext& ctx) const override;
+
+  const NormalizeConfig& config() const { return config_; }
+
+ private:
+  NormalizeConfig config_;
+};
+
+}  // namespace newsflow::normalize

@@ -1,0 +1,119 @@
+#include "processors/normalize/clean.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace newsflow::normalize {
+namespace {
+
+TEST(CleanText, RemovesZeroWidthAndBidiControls) {
+  EXPECT_EQ(CleanText("a\u200Bb\u200E c\u202Bd\u202C\uFEFFe\u2066f\u2069\u00ADg\u061Ch"),
+            "ab cdefgh");
+  EXPECT_EQ(CleanText("\u200F\u0627\u0644\u062E\u0628\u0631\u200F"),
+            "\u0627\u0644\u062E\u0628\u0631");
+}
+
+TEST(CleanText, KeepsZwnjInPersianWords) {
+  const std::string word = "\u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645";  // می‌خواهم
+  EXPECT_EQ(CleanText(word), word);
+  const std::string ceasefire = "\u0622\u062A\u0634\u200C\u0628\u0633";  // آتش‌بس
+  EXPECT_EQ(CleanText(ceasefire), ceasefire);
+}
+
+TEST(CleanText, DropsZwnjWhereItCarriesNoMeaning) {
+  EXPECT_EQ(CleanText("ab\u200Ccd"), "abcd");                    // Latin
+  EXPECT_EQ(CleanText("\u0628\u200C \u062A"), "\u0628 \u062A");  // before a space
+  EXPECT_EQ(CleanText("\u200C\u0628\u062A"), "\u0628\u062A");    // line start
+  CleanOptions no_zwnj;
+  no_zwnj.keep_zwnj = false;
+  EXPECT_EQ(CleanText("\u0622\u062A\u0634\u200C\u0628\u0633", no_zwnj),
+            "\u0622\u062A\u0634\u0628\u0633");
+}
+
+TEST(CleanText, KeepsZwjInEmojiSequences) {
+  const std::string family = "\U0001F468\u200D\U0001F469";
+  EXPECT_EQ(CleanText("x " + family), "x " + family);
+  EXPECT_EQ(CleanText("a\u200Db"), "ab");
+}
+
+TEST(CleanText, UnifiesLineBreaks) {
+  EXPECT_EQ(CleanText("a\r\nb\rc\u2028d\u2029e\u0085f\x0Bg\x0Ch"), "a\nb\nc\nd\ne\nf\ng\nh");
+}
+
+TEST(CleanText, UnifiesAndCollapsesSpaces) {
+  EXPECT_EQ(CleanText("a\u00A0\u00A0b\tc\u2009d\u3000e\u202Ff"), "a b c d e f");
+  EXPECT_EQ(CleanText("  a   b  \n  c "), "a b\nc");
+}
+
+TEST(CleanText, CollapsesBlankLines) {
+  EXPECT_EQ(CleanText("a\n\nb"), "a\n\nb");
+  EXPECT_EQ(CleanText("a\n\n\n\n\nb"), "a\n\nb");
+  EXPECT_EQ(CleanText("a\n \n\t\n\u00A0\nb"), "a\n\nb");
+  EXPECT_EQ(CleanText("\n\n  a\n\n"), "a");
+}
+
+TEST(CleanText, RemovesControlCharacters) {
+  EXPECT_EQ(CleanText(std::string("a\x01"
+                                  "b\x7F"
+                                  "c\u0092d",
+                                  9)),
+            "abcd");
+}
+
+TEST(CleanText, ComposesToNfc) {
+  EXPECT_EQ(CleanText("Cafe\u0301"), "Caf\u00E9");
+  EXPECT_EQ(CleanText("\u0627\u0654\u0645\u0646"), "\u0623\u0645\u0646");  // ا + hamza -> أ
+  EXPECT_EQ(CleanText("\u0439"), "\u0439");                                // already NFC
+  EXPECT_EQ(CleanText("\u0438\u0306"), "\u0439");                          // и + breve -> й
+}
+
+TEST(CleanText, SingleLineForTitles) {
+  CleanOptions title;
+  title.single_line = true;
+  EXPECT_EQ(CleanText(" Breaking:\r\n  news \n", title), "Breaking: news");
+}
+
+TEST(CleanText, IllFormedUtf8BecomesReplacementCharacter) {
+  EXPECT_EQ(CleanText(std::string("a\xFF"
+                                  "b")),
+            "a\uFFFDb");
+}
+
+TEST(CleanText, MapsOffsetsBackToTheInput) {
+  const std::string in = "\u200B  Hello\u00A0\u00A0w\u200Borld\r\n\r\n\r\n\r\nCafe\u0301!";
+  std::string out;
+  OffsetMap map;
+  CleanText(in, {}, &out, &map);
+  ASSERT_EQ(out, "Hello world\n\nCaf\u00E9!");
+  auto orig = [&](size_t b, size_t e) {
+    const uint32_t ob = map.MapBegin(static_cast<uint32_t>(b));
+    const uint32_t oe = map.MapEnd(static_cast<uint32_t>(e));
+    return in.substr(ob, oe - ob);
+  };
+  EXPECT_EQ(orig(0, 5), "Hello");
+  EXPECT_EQ(orig(6, 11), "w\u200Borld");
+  EXPECT_EQ(orig(13, 18), "Cafe\u0301");
+  EXPECT_EQ(orig(18, 19), "!");
+}
+
+TEST(CleanText, IsIdempotentOnTrickyInput) {
+  const std::string inputs[] = {
+      "\u0628\u200C\u200C\u062A",
+      "\u0628\u200C\u200B\u062A",
+      " \u200C\u0628",
+      "e\u200B\u0301",
+      "a \u200B b",
+      "\r\r\n\n\u2029x",
+      "\u0628\u200C\u064E\u062A",
+      "x\u200D\U0001F600",
+      "\u00A0\u200B\u00A0y\u00A0",
+  };
+  for (const std::string& in : inputs) {
+    const std::string once = CleanText(in);
+    EXPECT_EQ(CleanText(once), once) << in;
+  }
+}
+
+}  // namespace
+}  // namespace newsflow::normalize

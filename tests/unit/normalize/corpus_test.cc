@@ -1,0 +1,72 @@
+// Language identification on the labelled dev corpus (label `corpus`; skipped when absent).
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <map>
+#include <string>
+
+#include "processors/normalize/normalize_stage.h"
+#include "tests/unit/normalize/corpus_util.h"
+
+namespace newsflow::normalize {
+namespace {
+
+TEST(CorpusLanguage, MatchesLabelsOnAtLeast98Percent) {
+  const auto corpus = test::LoadDevCorpus();
+  if (corpus.empty()) GTEST_SKIP() << "dev corpus absent (see testing::DevCorpusPath)";
+  auto stage = NormalizeStage::Create(YAML::Node(), "pipeline.normalize");
+  ASSERT_TRUE(stage.ok());
+  size_t hits = 0;
+  std::map<std::string, std::pair<int, int>> per_language;  // lang -> (hits, total)
+  for (const auto& a : corpus) {
+    core::RawRecord record;
+    core::Document doc(record);
+    doc.article.title = a.title;
+    doc.article.body = a.body;
+    doc.article.published = a.published;
+    ASSERT_TRUE((*stage)->Process(doc, core::StageContext{}).ok());
+    auto& [lang_hits, lang_total] = per_language[a.lang];
+    ++lang_total;
+    if (doc.language.code == a.lang) {
+      ++hits;
+      ++lang_hits;
+    } else {
+      std::printf("miss: %s labelled %s, detected '%s' (%.2f, %s)\n", a.id.c_str(), a.lang.c_str(),
+                  doc.language.code.c_str(), doc.language.confidence, doc.language.script.c_str());
+    }
+  }
+  for (const auto& [lang, counts] : per_language) {
+    std::printf("%s: %d/%d\n", lang.c_str(), counts.first, counts.second);
+  }
+  const double accuracy = static_cast<double>(hits) / static_cast<double>(corpus.size());
+  std::printf("language accuracy: %zu/%zu = %.1f%%\n", hits, corpus.size(), 100.0 * accuracy);
+  RecordProperty("language_accuracy", std::to_string(accuracy));
+  EXPECT_GE(accuracy, 0.98);
+}
+
+// How much text CLD2 needs: accuracy for several language_sample_bytes settings (printed, for
+// choosing the default; the assertion above is on the default).
+TEST(CorpusLanguage, AccuracyBySampleSize) {
+  const auto corpus = test::LoadDevCorpus();
+  if (corpus.empty()) GTEST_SKIP() << "dev corpus absent";
+  for (int sample : {0, 128, 256, 512, 1024}) {
+    YAML::Node config;
+    config["language_sample_bytes"] = sample;
+    auto stage = NormalizeStage::Create(config, "pipeline.normalize");
+    ASSERT_TRUE(stage.ok());
+    size_t hits = 0;
+    for (const auto& a : corpus) {
+      core::RawRecord record;
+      core::Document doc(record);
+      doc.article.title = a.title;
+      doc.article.body = a.body;
+      ASSERT_TRUE((*stage)->Process(doc, core::StageContext{}).ok());
+      if (doc.language.code == a.lang) ++hits;
+    }
+    std::printf("language_sample_bytes=%d: %zu/%zu\n", sample, hits, corpus.size());
+    EXPECT_GE(static_cast<double>(hits) / static_cast<double>(corpus.size()), 0.9);
+  }
+}
+
+}  // namespace
+}  // namespace newsflow::normalize

@@ -1,0 +1,268 @@
+// Property tests: cleaning is idempotent, and the stage survives anything that is valid UTF-8.
+// Fixed seeds, so a failure reproduces; run under the asan preset too.
+#include <gtest/gtest.h>
+#include <unicode/utf8.h>
+
+#include <random>
+#include <string>
+#include <vector>
+
+#include "processors/normalize/clean.h"
+#include "processors/normalize/folding.h"
+#include "processors/normalize/normalize_stage.h"
+#include "tests/unit/normalize/corpus_util.h"
+
+namespace newsflow::normalize {
+namespace {
+
+// Code points that stress the cleaner and tokenizer, weighted towards the tricky ones.
+uint32_t RandomCodePoint(std::mt19937& rng) {
+  static const std::vector<std::pair<uint32_t, uint32_t>> kRanges = {
+      {'a', 'z'},         {'A', 'Z'},         {'0', '9'},         {' ', '/'},
+      {'\t', '\r'},       {0x00A0, 0x00FF},   {0x0300, 0x036F},   {0x0410, 0x0451},
+      {0x05B0, 0x05EA},   {0x0610, 0x065F},   {0x0660, 0x06FF},   {0x200B, 0x200F},
+      {0x2028, 0x202F},   {0x2060, 0x206F},   {0x0E01, 0x0E3A},   {0x4E00, 0x4E40},
+      {0xAC00, 0xAC20},   {0xFB50, 0xFB60},   {0xFE70, 0xFEFF},   {0xFFF0, 0xFFFD},
+      {0x1F600, 0x1F64F}, {0x1F3FB, 0x1F3FF}, {0x1D400, 0x1D420}, {0x0000, 0x001F},
+      {0x0080, 0x009F},   {'<', '>'},         {'&', '&'},         {0x0130, 0x0131},
+  };
+  std::uniform_int_distribution<int> pick(0, static_cast<int>(kRanges.size()));
+  const int r = pick(rng);
+  if (r == static_cast<int>(kRanges.size())) {  // anything at all
+    std::uniform_int_distribution<uint32_t> any(0, 0x10FFFF);
+    uint32_t cp = any(rng);
+    if (cp >= 0xD800 && cp <= 0xDFFF) cp = 0xFFFD;
+    return cp;
+  }
+  std::uniform_int_distribution<uint32_t> in(kRanges[static_cast<size_t>(r)].first,
+                                             kRanges[static_cast<size_t>(r)].second);
+  return in(rng);
+}
+
+void Append(uint32_t cp, std::string* out) {
+  char buf[4];
+  int32_t n = 0;
+  U8_APPEND_UNSAFE(buf, n, cp);
+  out->append(buf, static_cast<size_t>(n));
+}
+
+std::string RandomText(std::mt19937& rng, size_t max_len) {
+  std::uniform_int_distribution<size_t> len(0, max_len);
+  std::string s;
+  const size_t n = len(rng);
+  for (size_t i = 0; i < n; ++i) Append(RandomCodePoint(rng), &s);
+  return s;
+}
+
+std::vector<uint32_t> Decode(const std::string& s) {
+  std::vector<uint32_t> cps;
+  const auto* p = reinterpret_cast<const uint8_t*>(s.data());
+  const auto n = static_cast<int32_t>(s.size());
+  for (int32_t i = 0; i < n;) {
+    UChar32 c = 0;
+    U8_NEXT(p, i, n, c);
+    cps.push_back(c < 0 ? 0xFFFD : static_cast<uint32_t>(c));
+  }
+  return cps;
+}
+
+// Code-point-level mutations keep the text valid UTF-8.
+std::string Mutate(const std::string& text, std::mt19937& rng) {
+  std::vector<uint32_t> cps = Decode(text);
+  std::uniform_int_distribution<int> ops(1, 12);
+  const int k = ops(rng);
+  for (int i = 0; i < k && !cps.empty(); ++i) {
+    std::uniform_int_distribution<size_t> at(0, cps.size() - 1);
+    const size_t pos = at(rng);
+    switch (rng() % 5) {
+      case 0:
+        cps.erase(cps.begin() + static_cast<std::ptrdiff_t>(pos));
+        break;
+      case 1:
+        cps.insert(cps.begin() + static_cast<std::ptrdiff_t>(pos), RandomCodePoint(rng));
+        break;
+      case 2:
+        cps[pos] = RandomCodePoint(rng);
+        break;
+      case 3: {
+        const size_t end = std::min(cps.size(), pos + 1 + rng() % 40);
+        std::vector<uint32_t> piece(cps.begin() + static_cast<std::ptrdiff_t>(pos),
+                                    cps.begin() + static_cast<std::ptrdiff_t>(end));
+        cps.insert(cps.begin() + static_cast<std::ptrdiff_t>(pos), piece.begin(), piece.end());
+        break;
+      }
+      default:
+        if (pos + 1 < cps.size()) std::swap(cps[pos], cps[pos + 1]);
+        break;
+    }
+  }
+  std::string out;
+  for (uint32_t c : cps) Append(c, &out);
+  return out;
+}
+
+void ExpectIdempotent(const std::string& in) {
+  for (bool single_line : {false, true}) {
+    CleanOptions o;
+    o.single_line = single_line;
+    const std::string once = CleanText(in, o);
+    const std::string twice = CleanText(once, o);
+    ASSERT_EQ(twice, once) << "single_line=" << single_line << " input: " << in;
+  }
+}
+
+TEST(CleanProperty, IdempotentOnRandomStrings) {
+  std::mt19937 rng(20251021);
+  for (int i = 0; i < 3000; ++i) ExpectIdempotent(RandomText(rng, 120));
+}
+
+TEST(CleanProperty, IdempotentOnCorpusTexts) {
+  const auto corpus = test::LoadDevCorpus();
+  if (corpus.empty()) GTEST_SKIP() << "dev corpus absent";
+  std::mt19937 rng(7);
+  for (const auto& a : corpus) {
+    ExpectIdempotent(a.title);
+    ExpectIdempotent(a.body);
+    ExpectIdempotent(Mutate(a.body, rng));
+  }
+}
+
+// Runs the stage and checks the invariants every output must hold.
+void RunStage(const core::Stage& stage, std::string title, std::string body, bool html,
+              std::string published = "", std::string language = "") {
+  core::RawRecord record;
+  core::Document doc(record);
+  doc.article.id = "p";
+  doc.article.title = std::move(title);
+  doc.article.body = std::move(body);
+  doc.article.published = std::move(published);
+  doc.article.language = std::move(language);
+  if (html) doc.article.content_type = "text/html";
+  const core::Status s = stage.Process(doc, core::StageContext{});
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  ASSERT_TRUE(doc.normalized);
+  ASSERT_TRUE(doc.word_count.has_value());
+  ASSERT_GE(*doc.word_count, static_cast<int64_t>(doc.tokens.size()));
+  ASSERT_GE(doc.language.confidence, 0.0);
+  ASSERT_LE(doc.language.confidence, 1.0);
+  for (const core::Token& t : doc.tokens) {
+    const std::string& original =
+        t.field == core::Field::kTitle ? doc.article.title : doc.article.body;
+    ASSERT_LE(t.begin, t.end);
+    ASSERT_LE(t.end, original.size());
+    ASSERT_LE(t.folded_offset + t.folded_size, doc.token_text.size());
+    ASSERT_LE(t.stem_offset + t.stem_size, doc.token_text.size());
+    ASSERT_LE(t.bare_offset + t.bare_size, doc.token_text.size());
+    if (t.bare_size > 0) {
+      ASSERT_GE(t.bare_offset, t.folded_offset);
+      ASSERT_EQ(t.bare_offset + t.bare_size, t.folded_offset + t.folded_size);
+    }
+  }
+  // Display text is clean: cleaning it again changes nothing.
+  ASSERT_EQ(CleanText(doc.body), doc.body);
+  CleanOptions title_options;
+  title_options.single_line = true;
+  ASSERT_EQ(CleanText(doc.title, title_options), doc.title);
+}
+
+TEST(StageProperty, NeverFailsOnRandomValidUtf8) {
+  auto stage = NormalizeStage::Create(YAML::Node(), "pipeline.normalize");
+  ASSERT_TRUE(stage.ok());
+  std::mt19937 rng(4);
+  static const char* const kHints[] = {"", "ar", "en", "fa-IR", "xx", "he"};
+  for (int i = 0; i < 2000; ++i) {
+    RunStage(**stage, RandomText(rng, 40), RandomText(rng, 400), i % 4 == 0, RandomText(rng, 30),
+             kHints[i % 6]);
+    if (HasFatalFailure()) return;
+  }
+}
+
+TEST(StageProperty, NeverFailsOnMutatedCorpusArticles) {
+  const auto corpus = test::LoadDevCorpus();
+  if (corpus.empty()) GTEST_SKIP() << "dev corpus absent";
+  auto stage = NormalizeStage::Create(YAML::Node(), "pipeline.normalize");
+  ASSERT_TRUE(stage.ok());
+  std::mt19937 rng(11);
+  for (int i = 0; i < 2000; ++i) {
+    const auto& a = corpus[static_cast<size_t>(i) % corpus.size()];
+    std::string body = Mutate(a.body, rng);
+    const bool html = i % 5 == 0;
+    if (html) body = "<p>" + body + "</p><script>x</script>";
+    RunStage(**stage, Mutate(a.title, rng), std::move(body), html, a.published);
+    if (HasFatalFailure()) return;
+  }
+}
+
+TEST(StageProperty, CorpusTokenSurfacesFoldToTheirForms) {
+  const auto corpus = test::LoadDevCorpus();
+  if (corpus.empty()) GTEST_SKIP() << "dev corpus absent";
+  auto stage = NormalizeStage::Create(YAML::Node(), "pipeline.normalize");
+  ASSERT_TRUE(stage.ok());
+  const TextFolder& folder = TextFolder::Default();
+  size_t checked = 0;
+  for (const auto& a : corpus) {
+    core::RawRecord record;
+    core::Document doc(record);
+    doc.article.title = a.title;
+    doc.article.body = a.body;
+    ASSERT_TRUE((*stage)->Process(doc, core::StageContext{}).ok());
+    for (const core::Token& t : doc.tokens) {
+      const std::string& original = t.field == core::Field::kTitle ? a.title : a.body;
+      const std::string surface = original.substr(t.begin, t.end - t.begin);
+      ASSERT_EQ(folder.Fold(surface), doc.TokenForm(t.folded_offset, t.folded_size))
+          << a.id << ": '" << surface << "'";
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 10000u);
+}
+
+}  // namespace
+}  // namespace newsflow::normalize
+
+#include "processors/normalize/tokenize.h"
+
+namespace newsflow::normalize {
+namespace {
+
+TEST(WordBreakFastPathProperty, AgreesWithIcuOnCorpusLines) {
+  const auto corpus = test::LoadDevCorpus();
+  if (corpus.empty()) GTEST_SKIP() << "dev corpus absent";
+  using Spans = std::vector<std::pair<uint32_t, uint32_t>>;
+  size_t lines = 0;
+  for (const auto& a : corpus) {
+    const std::string clean = CleanText(a.title + "\n" + a.body);
+    for (size_t pos = 0; pos < clean.size();) {
+      size_t eol = clean.find('\n', pos);
+      if (eol == std::string::npos) eol = clean.size();
+      const std::string_view line(clean.data() + pos, eol - pos);
+      Spans fast;
+      Spans icu;
+      ForEachWord(line, [&](uint32_t b, uint32_t e) { fast.emplace_back(b, e); });
+      ForEachWordIcu(line, [&](uint32_t b, uint32_t e) { icu.emplace_back(b, e); });
+      ASSERT_EQ(fast, icu) << a.id << ": " << line;
+      ++lines;
+      pos = eol + 1;
+    }
+  }
+  EXPECT_GT(lines, 500u);
+}
+
+TEST(WordBreakFastPathProperty, AgreesWithIcuOnRawCorpusTexts) {
+  const auto corpus = test::LoadDevCorpus();
+  if (corpus.empty()) GTEST_SKIP() << "dev corpus absent";
+  using Spans = std::vector<std::pair<uint32_t, uint32_t>>;
+  std::mt19937 rng(3);
+  for (const auto& a : corpus) {
+    for (const std::string& text : {a.body, Mutate(a.body, rng)}) {
+      Spans fast;
+      Spans icu;
+      ForEachWord(text, [&](uint32_t b, uint32_t e) { fast.emplace_back(b, e); });
+      ForEachWordIcu(text, [&](uint32_t b, uint32_t e) { icu.emplace_back(b, e); });
+      ASSERT_EQ(fast, icu) << a.id;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace newsflow::normalize

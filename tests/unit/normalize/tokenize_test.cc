@@ -1,0 +1,208 @@
+#include "processors/normalize/tokenize.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace newsflow::normalize {
+namespace {
+
+struct Tok {
+  std::string surface;  // original.substr(begin, end - begin)
+  std::string folded;
+  std::string stem;
+  std::string bare;
+};
+
+std::vector<Tok> Toks(const std::string& text, std::string_view language = "") {
+  TokenStream ts;
+  TokenizeOptions options;
+  options.language = language;
+  Tokenize(text, options, &ts);
+  std::vector<Tok> out;
+  for (const core::Token& t : ts.tokens) {
+    EXPECT_LE(t.begin, t.end);
+    EXPECT_LE(t.end, text.size());
+    out.push_back({text.substr(t.begin, t.end - t.begin), std::string(ts.Folded(t)),
+                   std::string(ts.Stem(t)), std::string(ts.Bare(t))});
+  }
+  return out;
+}
+
+std::vector<std::string> Surfaces(const std::string& text) {
+  std::vector<std::string> out;
+  for (const Tok& t : Toks(text)) out.push_back(t.surface);
+  return out;
+}
+
+using Strings = std::vector<std::string>;
+
+TEST(TokenizeOffsets, Arabic) {
+  EXPECT_EQ(Surfaces("قال ترامب، في البيت الأبيض: «لا»."),
+            (Strings{"قال", "ترامب", "في", "البيت", "الأبيض", "لا"}));
+}
+
+TEST(TokenizeOffsets, ArabicWithHarakatAndTatweel) {
+  EXPECT_EQ(Surfaces("الرَّئِيسُ  عـــربي"), (Strings{"الرَّئِيسُ", "عـــربي"}));
+}
+
+TEST(TokenizeOffsets, Hebrew) {
+  EXPECT_EQ(Surfaces("ראש הממשלה אמר: \"הפסקת אש\" בעזה."),
+            (Strings{"ראש", "הממשלה", "אמר", "הפסקת", "אש", "בעזה"}));
+}
+
+TEST(TokenizeOffsets, PersianWithZwnj) {
+  EXPECT_EQ(Surfaces("آتش\u200Cبس در سوریه می\u200Cشود."),
+            (Strings{"آتش\u200Cبس", "در", "سوریه", "می\u200Cشود"}));
+}
+
+TEST(TokenizeOffsets, Russian) {
+  EXPECT_EQ(Surfaces("Путин и Зеленский — 2025 год."),
+            (Strings{"Путин", "и", "Зеленский", "2025", "год"}));
+}
+
+TEST(TokenizeOffsets, LatinWithDiacritics) {
+  EXPECT_EQ(Surfaces("Élysée: «cessez-le-feu» à Gaza, Müller's ateşkes."),
+            (Strings{"Élysée", "cessez", "le", "feu", "à", "Gaza", "Müller's", "ateşkes"}));
+}
+
+TEST(TokenizeOffsets, RemovedZeroWidthAndNbsp) {
+  const std::string text = "\u200Bfoo\u200Bbar\u00A0\u00A0baz\u200E qux\u00A0";
+  EXPECT_EQ(Surfaces(text), (Strings{"foo\u200Bbar", "baz", "qux"}));
+}
+
+TEST(TokenizeOffsets, NfdInput) {
+  EXPECT_EQ(Surfaces("Cafe\u0301 ole\u0301 x"), (Strings{"Cafe\u0301", "ole\u0301", "x"}));
+  const auto toks = Toks("Cafe\u0301");
+  ASSERT_EQ(toks.size(), 1u);
+  EXPECT_EQ(toks[0].folded, "cafe");
+}
+
+TEST(TokenizeOffsets, CrlfAndMultipleLines) {
+  EXPECT_EQ(Surfaces("one two\r\n\r\n\r\nthree\rfour"), (Strings{"one", "two", "three", "four"}));
+}
+
+TEST(Tokenize, SkipsPunctuationKeepsNumbers) {
+  EXPECT_EQ(Surfaces("- 3.5 % ... 1,000 ! 2025"), (Strings{"3.5", "1,000", "2025"}));
+}
+
+TEST(Tokenize, FormsForArabic) {
+  const auto toks = Toks("والبيت الأبيض وبوتين", "ar");
+  ASSERT_EQ(toks.size(), 3u);
+  EXPECT_EQ(toks[0].folded, "والبيت");
+  EXPECT_EQ(toks[0].bare, "بيت");
+  EXPECT_EQ(toks[1].folded, "الابيض");
+  EXPECT_EQ(toks[1].bare, "ابيض");
+  EXPECT_EQ(toks[2].bare, "بوتين");
+  EXPECT_FALSE(toks[0].stem.empty());
+}
+
+TEST(Tokenize, StemsOnlyTokensOfTheLanguagesScript) {
+  const auto en = Toks("Running talks", "en");
+  ASSERT_EQ(en.size(), 2u);
+  EXPECT_EQ(en[0].stem, "run");
+  EXPECT_EQ(en[1].stem, "talk");
+  const auto ru = Toks("переговоры Trump", "ru");
+  ASSERT_EQ(ru.size(), 2u);
+  EXPECT_EQ(ru[0].stem, "переговор");
+  EXPECT_EQ(ru[1].stem, "");  // Latin token in a Russian text: no Russian stem
+  const auto ar = Toks("Trump", "ar");
+  ASSERT_EQ(ar.size(), 1u);
+  EXPECT_EQ(ar[0].stem, "");
+}
+
+TEST(Tokenize, NoStemsWithoutStemmer) {
+  for (const Tok& t : Toks("הפסקת אש", "he")) EXPECT_EQ(t.stem, "");
+  for (const Tok& t : Toks("آتش‌بس", "fa")) EXPECT_EQ(t.stem, "");
+  for (const Tok& t : Toks("перемир'я", "uk")) EXPECT_EQ(t.stem, "");
+  for (const Tok& t : Toks("talks", "")) EXPECT_EQ(t.stem, "");
+}
+
+TEST(Tokenize, PersianWithAndWithoutZwnjFoldEqual) {
+  const auto a = Toks("آتش\u200Cبس");
+  const auto b = Toks("آتشبس");
+  ASSERT_EQ(a.size(), 1u);
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_EQ(a[0].folded, b[0].folded);
+}
+
+TEST(Tokenize, MaxTokensStillCountsWords) {
+  TokenStream ts;
+  TokenizeOptions options;
+  options.max_tokens = 2;
+  EXPECT_EQ(Tokenize("a b c d e", options, &ts), 5u);
+  EXPECT_EQ(ts.tokens.size(), 2u);
+}
+
+TEST(Tokenize, AppendsToAnExistingStream) {
+  TokenStream ts;
+  Tokenize("one", {}, &ts);
+  Tokenize("two", {}, &ts);
+  ASSERT_EQ(ts.tokens.size(), 2u);
+  EXPECT_EQ(ts.Folded(ts.tokens[1]), "two");
+}
+
+}  // namespace
+}  // namespace newsflow::normalize
+
+namespace newsflow::normalize {
+namespace {
+
+using Spans = std::vector<std::pair<uint32_t, uint32_t>>;
+
+Spans FastOrIcu(std::string_view text) {
+  Spans out;
+  ForEachWord(text, [&](uint32_t b, uint32_t e) { out.emplace_back(b, e); });
+  return out;
+}
+
+Spans IcuOnly(std::string_view text) {
+  Spans out;
+  ForEachWordIcu(text, [&](uint32_t b, uint32_t e) { out.emplace_back(b, e); });
+  return out;
+}
+
+TEST(WordBreakFastPath, AgreesWithIcuOnTrickyCases) {
+  const char* const cases[] = {
+      "Müller's 3.5 1,000,000 a.b a1 1a 1.a a.1 U.S.A. e-mail co-op don't",
+      "צה\"ל ג' ג'ורג' \"שלום\" ב-2025 ת\"א",
+      "والبيت ١٢٣٫٤٥ ۱۴۰۴ آتش‌بس می‌شود «لا»",
+      "п’ять пʼять п'ять перемир`я",
+      "Ateşkes İstanbul'da 21:30'da",
+      "a\u0301b \u0301x \u200Dy \u00ADz",
+      "x\u200D\U0001F600 \U0001F468\u200D\U0001F469 \U0001F1FA\U0001F1F8 \U0001F44D\U0001F3FD",
+      "snake_case __init__ a_1 _",
+      "日本語のテキスト 中文 한국어 ภาษาไทย",
+      "x: y; z, ... -- — ¿¡ … «» „“",
+  };
+  for (const char* text : cases) {
+    EXPECT_EQ(FastOrIcu(text), IcuOnly(text)) << text;
+  }
+}
+
+TEST(WordBreakFastPath, AgreesWithIcuOnRandomText) {
+  // Characters from every class the fast path models, plus a few it hands to ICU.
+  const std::vector<std::string> pieces = {
+      "a",      "Z",      "é",      "ß",  "й",      "Ї",      "ب",          "ة",      "ی",
+      "\u200C", "\u200D", "\u064E", "ש",  "ג",      "1",      "٣",          "۴",      "'",
+      "\"",     "’",      ".",      ",",  ":",      ";",      "·",          "-",      "_",
+      " ",      "\u00A0", "!",      "«",  "\u0301", "\u00AD", "\U0001F600", "\u2764", "#",
+      "*",      "中",     "ア",     "ก",  "\u05F3", "\u05F4", "\u066B",     "\u066C", "\u2019",
+      "\uFE0F", "\n",     "\r\n",   "\r", "\u2028", "\u0085", "\x0B",
+  };
+  uint32_t seed = 12345;
+  auto next = [&] {
+    seed = seed * 1103515245u + 12345u;
+    return (seed >> 16) & 0x7FFF;
+  };
+  for (int i = 0; i < 20000; ++i) {
+    std::string text;
+    const uint32_t len = next() % 16;
+    for (uint32_t k = 0; k < len; ++k) text += pieces[next() % pieces.size()];
+    ASSERT_EQ(FastOrIcu(text), IcuOnly(text)) << text;
+  }
+}
+
+}  // namespace
+}  // namespace newsflow::normalize
