@@ -1,4 +1,6 @@
 // newsflow: entry point. Subcommands live in app/cmd_*.cc; see `newsflow --help`.
+#include <malloc.h>
+
 #include <iostream>
 #include <vector>
 
@@ -12,6 +14,11 @@ std::string_view Version() { return NEWSFLOW_VERSION; }
 
 int main(int argc, char** argv) {
   using namespace newsflow::app;
+  // Keep freed memory in the heap instead of returning it to the kernel after every article:
+  // CLD2 and the per-article buffers otherwise make glibc trim and re-grow the heap for each
+  // record (13% of the normalize stage; see bench/README.md).
+  mallopt(M_TRIM_THRESHOLD, 64 << 20);
+  mallopt(M_MMAP_THRESHOLD, 16 << 20);
   CLI::App app{
       "newsflow: a streaming news-event processor. Reads raw articles (Kafka or files), "
       "normalizes, tags and scores them, and writes enriched events, alerts and dead letters."};

@@ -11,6 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include <rapidjson/document.h>
+
 #include "processors/core/result.h"
 
 namespace newsflow::schemas {
@@ -41,6 +43,11 @@ struct JsonLimits {
 // Decodes and validates one JSON raw article. `bytes` must already be valid UTF-8 (see
 // FindInvalidUtf8). Errors carry stage "decode" and Code kMalformed or kSchemaViolation.
 core::Result<RawArticle> DecodeRawArticleJson(std::string_view bytes, const JsonLimits& limits);
+
+// A fast, conservative check of raw_article.v1: true only for values the schema accepts (the
+// decoder then skips the SchemaValidator); false means "run the full validator", which either
+// accepts or explains. Exposed for the equivalence tests.
+bool QuickValidRawArticle(const rapidjson::Value& value);
 
 // Decodes a plain-text article (first non-empty line = title, rest = body).
 core::Result<RawArticle> DecodeRawArticleText(std::string_view text);

@@ -24,8 +24,19 @@ class Occurrences {
   Occurrences(const core::Document& doc, const tag::Taxonomy& tax) : doc_(doc), tax_(tax) {
     const auto& info = tax.patterns();
     std::vector<std::pair<uint32_t, Occurrence>> exclusions;  // (topic, span)
+    const std::string& lang = doc.language.code;
+    // Term phrases apply to articles in their own language (Turkish "var" is not Persian,
+    // French "but" is not English). When the article's language is unknown, or the topic has
+    // no phrases for it, every language's phrases apply.
+    auto in_language = [&](const tag::PatternInfo& pi, uint32_t topic) {
+      if (lang.empty() || pi.language == lang) return true;
+      const auto& langs = tax.topics()[topic].languages;
+      return !std::binary_search(langs.begin(), langs.end(), lang);
+    };
     for (const auto& h : doc.hits) {
       const auto& pi = info[h.pattern];
+      if (pi.kind == PatternKind::kGroup && !in_language(pi, tax.groups()[pi.owner].topic)) continue;
+      if (pi.kind == PatternKind::kExclusion && !in_language(pi, pi.owner)) continue;
       switch (pi.kind) {
         case PatternKind::kGroup:
           groups_.push_back({pi.owner, {h.token_begin, h.token_end}});

@@ -1,5 +1,9 @@
 // Score stage: relevance of every candidate topic, from the pattern hits of the tag stage.
 //
+// Term phrases count only in articles of the language they are listed under (when the article's
+// language is known and the topic has phrases for it): a Turkish word is no evidence in a Persian
+// article. Entities match across languages (names are names).
+//
 // Formula (documented in config/taxonomy/README.md; the threshold of a topic is calibrated on
 // it so that "score >= threshold" means an editor would tag the article with the topic):
 //   * occurrences of a topic's term groups that overlap one of the topic's exclusion phrases

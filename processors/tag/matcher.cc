@@ -13,6 +13,14 @@ std::string_view Form(std::string_view arena, uint32_t offset, uint32_t size) {
   return arena.substr(offset, size);
 }
 
+constexpr size_t kPrefixFilterBits = 1 << 16;
+
+size_t PrefixFilterBit(std::string_view form) {
+  const auto* b = reinterpret_cast<const unsigned char*>(form.data());
+  return ((size_t{b[0]} * 0x9E3779B1u) ^ (size_t{b[1]} * 0x85EBCA77u) ^ (size_t{b[2]} * 0xC2B2AE3Du)) &
+         (kPrefixFilterBits - 1);
+}
+
 bool StartsWith(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && s.compare(0, prefix.size(), prefix) == 0;
 }
@@ -95,6 +103,13 @@ uint32_t Matcher::Add(std::vector<PatternToken> tokens) {
       break;
     case TokenMode::kPrefix:
       prefix_.Add(first.form, {id, 0});
+      if (prefix_filter_.empty()) prefix_filter_.assign(kPrefixFilterBits / 64, 0);
+      if (first.form.size() >= 3) {
+        const size_t bit = PrefixFilterBit(first.form);
+        prefix_filter_[bit / 64] |= uint64_t{1} << (bit % 64);
+      } else {
+        prefix_unfiltered_ = true;  // a key shorter than the filter's 3 bytes
+      }
       if (std::find(prefix_lengths_.begin(), prefix_lengths_.end(), first.form.size()) ==
           prefix_lengths_.end()) {
         prefix_lengths_.push_back(static_cast<uint32_t>(first.form.size()));
@@ -106,6 +121,14 @@ uint32_t Matcher::Add(std::vector<PatternToken> tokens) {
   }
   patterns_.push_back({std::move(tokens)});
   return id;
+}
+
+bool Matcher::MayStartPrefix(std::string_view form) const {
+  if (prefix_filter_.empty()) return false;
+  if (prefix_unfiltered_) return true;
+  if (form.size() < 3) return false;
+  const size_t bit = PrefixFilterBit(form);
+  return (prefix_filter_[bit / 64] >> (bit % 64)) & 1;
 }
 
 void Matcher::Build() {
@@ -182,12 +205,15 @@ void Matcher::Match(const std::vector<core::Token>& tokens, std::string_view are
       auto [b2, e2] = exact_.Find(bare);
       Verify(b2, e2, true, i, in, hits, first_hit);
     }
+    const bool folded_may = MayStartPrefix(folded);
+    const bool bare_may = !bare.empty() && MayStartPrefix(bare);
     for (uint32_t len : prefix_lengths_) {
-      if (len <= folded.size()) {
+      if (!folded_may && !bare_may) break;
+      if (folded_may && len <= folded.size()) {
         auto [b, e] = prefix_.Find(folded.substr(0, len));
         Verify(b, e, false, i, in, hits, first_hit);
       }
-      if (len <= bare.size()) {
+      if (bare_may && len <= bare.size()) {
         auto [b, e] = prefix_.Find(bare.substr(0, len));
         Verify(b, e, false, i, in, hits, first_hit);
       }

@@ -109,6 +109,11 @@ class Matcher {
   FormIndex prefix_;
   FormIndex stem_;
   std::vector<uint32_t> prefix_lengths_;  // distinct prefix byte lengths in use, ascending
+  // Bit set over a hash of the first 3 bytes of every prefix key: most article tokens cannot
+  // start any prefix term, and skip the per-length probes after one bit test.
+  std::vector<uint64_t> prefix_filter_;
+  bool prefix_unfiltered_ = false;
+  bool MayStartPrefix(std::string_view form) const;
 };
 
 }  // namespace newsflow::tag

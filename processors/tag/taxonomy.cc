@@ -325,6 +325,12 @@ core::Status TaxonomyCompiler::LoadTopic(const std::string& file, YAML::Node roo
     NEWSFLOW_RETURN_IF_ERROR(AddPhrases(file, kv.second, PatternKind::kGroup, g, label + ": group '" + name + "'"));
   }
   NEWSFLOW_RETURN_IF_ERROR(AddPhrases(file, node["exclude"], PatternKind::kExclusion, topic_index, label + ": exclude"));
+  for (const auto& kv : node["groups"]) {
+    for (const auto& lang : kv.second) topic.languages.push_back(lang.first.Scalar());
+  }
+  std::sort(topic.languages.begin(), topic.languages.end());
+  topic.languages.erase(std::unique(topic.languages.begin(), topic.languages.end()),
+                        topic.languages.end());
   if (!node["rules"].IsSequence() || node["rules"].size() == 0) {
     return Error(file, node, label + ": 'rules' must be a non-empty list");
   }

@@ -86,6 +86,7 @@ struct Topic {
   double threshold = 0.5;
   std::array<double, 3> field_weights = {2.0, 1.5, 1.0};  // indexed by core::Field
   std::vector<Rule> rules;
+  std::vector<std::string> languages;  // languages its groups have phrases for, sorted
   std::string source;  // file:line of the topic, for messages
 
   const std::string& Label() const;  // English label, else the id

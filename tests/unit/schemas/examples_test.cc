@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "schemas/raw_article.h"
 #include "schemas/validate.h"
 #include "tests/testing/testing.h"
 
@@ -42,6 +43,36 @@ TEST(SchemaExamplesTest, ValidExamplesPassAndInvalidOnesFail) {
   }
   EXPECT_GE(valid, 8);
   EXPECT_GE(invalid, 10);
+}
+
+// The decoder's quick check must never accept a raw article that the schema rejects.
+TEST(SchemaExamplesTest, QuickCheckNeverAcceptsWhatTheSchemaRejects) {
+  std::vector<std::string> cases;
+  const fs::path base = testing::SourcePath("schemas/examples/raw_article");
+  for (const char* kind : {"valid", "invalid"}) {
+    for (const auto& entry : fs::directory_iterator(base / kind)) {
+      cases.push_back(testing::ReadFile(entry.path().string()));
+    }
+  }
+  const char* more[] = {
+      R"({"title":"t","id":""})",          R"({"title":"t","id":null})",
+      R"({"title":"","body":""})",         R"({"title":"t","content_type":"text/xml"})",
+      R"({"title":"t","language":"0123456789012345678901234567890123456"})",
+      R"({"title":"t","url":5})",          R"({"body":"b","extra":{"x":[1,2]}})",
+      R"({"title":null,"body":"b"})",      R"({"title":"t","body":null,"content_type":null})",
+      R"({"title":"t","fetched_at":true})"};
+  for (const char* m : more) cases.emplace_back(m);
+  int quick_accepted = 0;
+  for (const auto& text : cases) {
+    rapidjson::Document d;
+    d.Parse(text.c_str(), text.size());
+    ASSERT_FALSE(d.HasParseError()) << text;
+    if (QuickValidRawArticle(d)) {
+      ++quick_accepted;
+      EXPECT_TRUE(Validate(SchemaId::kRawArticle, d).ok()) << text;
+    }
+  }
+  EXPECT_GE(quick_accepted, 6);
 }
 
 TEST(SchemaExamplesTest, EverySchemaIsCompiledIn) {

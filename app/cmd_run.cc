@@ -1,0 +1,143 @@
+// `newsflow run --config FILE`: the Kafka runtime (consumers/kafka_runtime.h) with the
+// metrics/health endpoint. Logs are JSON lines on stdout. SIGTERM/SIGINT: stop fetching, drain,
+// commit, close, exit 0 (1 after a permanent delivery failure or a fatal Kafka error).
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+
+#include "app/commands.h"
+#include "app/engine.h"
+#include "app/kafka_setup.h"
+#include "app/runtime_main.h"
+#include "app/taxonomy_watcher.h"
+#include "consumers/kafka_runtime.h"
+#include "consumers/metrics.h"
+
+namespace newsflow::app {
+namespace {
+
+std::atomic<bool> g_stop{false};
+static_assert(std::atomic<bool>::is_always_lock_free, "signal handler needs a lock-free flag");
+
+extern "C" void OnStopSignal(int) { g_stop.store(true); }
+
+std::atomic<TaxonomyWatcher*> g_watcher{nullptr};
+extern "C" void OnReloadSignal(int) {
+  if (TaxonomyWatcher* w = g_watcher.load()) w->RequestReload();
+}
+
+struct RunOptions {
+  std::string config_path;
+  std::string metrics_address;
+  bool debug = false;
+};
+
+int RunRun(const RunOptions& opt) {
+  std::unique_ptr<Engine> engine = BuildEngineOrReport(opt.config_path);
+  if (!engine) return kExitUsage;
+  core::Result<KafkaSetup> setup = LoadKafkaSetup(engine->config);
+  if (!setup.ok()) {
+    std::cerr << "newsflow: invalid configuration: " << setup.status().message() << '\n';
+    return kExitUsage;
+  }
+  if (!opt.metrics_address.empty()) setup->metrics.address = opt.metrics_address;
+
+  struct sigaction sa {};
+  sa.sa_handler = OnStopSignal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGTERM, &sa, nullptr);
+  sigaction(SIGINT, &sa, nullptr);
+
+  consumers::Logger log(stdout,
+                        opt.debug ? consumers::LogLevel::kDebug : consumers::LogLevel::kInfo);
+  std::shared_ptr<tag::TaxonomyStore> taxonomy = engine->taxonomy;
+
+  // Taxonomy hot reload (file changes, SIGHUP). Stopped and unregistered before `engine`.
+  TaxonomyWatcher::Callbacks callbacks;
+  callbacks.on_success = [&log](const std::string& version) {
+    log.Info("taxonomy reloaded", {{"version", version}});
+  };
+  callbacks.on_failure = [&log](const std::string& error) {
+    log.Error("taxonomy reload failed; keeping the current snapshot", {{"error", error}});
+  };
+  TaxonomyWatcher watcher(engine->taxonomy_settings.path, taxonomy,
+                          std::chrono::milliseconds(engine->taxonomy_settings.watch_interval_ms),
+                          engine->taxonomy_settings.watch, std::move(callbacks));
+  watcher.Start();
+  g_watcher.store(&watcher);
+  struct sigaction hup {};
+  hup.sa_handler = OnReloadSignal;
+  sigemptyset(&hup.sa_mask);
+  sigaction(SIGHUP, &hup, nullptr);
+  struct Unregister {
+    ~Unregister() { g_watcher.store(nullptr); }
+  } unregister;
+
+  RuntimeRun run;
+  run.kafka = setup->kafka;
+  run.metrics = setup->metrics;
+  run.pipeline = engine->pipeline.get();
+  run.log = &log;
+  run.taxonomy_loaded = [taxonomy] { return taxonomy != nullptr && taxonomy->Get() != nullptr; };
+  return RunRuntime(run, g_stop);
+}
+
+}  // namespace
+
+int RunRuntime(const RuntimeRun& run, const std::atomic<bool>& stop) {
+  core::SystemClock clock;
+  consumers::RuntimeMetrics metrics{std::string(Version())};
+  consumers::RuntimeOptions options;
+  options.kafka = run.kafka;
+  options.pipeline = run.pipeline;
+  options.clock = &clock;
+  options.version = std::string(Version());
+  options.log = run.log;
+  options.metrics = &metrics;
+  options.taxonomy_loaded = run.taxonomy_loaded;
+  // Destruction order: `http` (its threads call into `runtime` and `metrics`) goes first,
+  // then `runtime`, then `metrics` and `clock` it points to.
+  core::Result<std::unique_ptr<consumers::KafkaRuntime>> runtime =
+      consumers::KafkaRuntime::Create(std::move(options));
+  if (!runtime.ok()) {
+    run.log->Error("cannot start", {{"error", runtime.status().message()}});
+    return kExitUsage;
+  }
+  consumers::KafkaRuntime* rt = runtime->get();
+  std::unique_ptr<consumers::HttpEndpoint> http;
+  if (run.metrics.enabled) {
+    auto endpoint = consumers::HttpEndpoint::Start(
+        run.metrics.address, [&metrics] { return metrics.Render(); },
+        [rt] { return rt->readiness(); });
+    if (!endpoint.ok()) {
+      run.log->Error("cannot start", {{"error", endpoint.status().message()}});
+      return kExitUsage;
+    }
+    http = std::move(endpoint).value();
+    run.log->Info("http endpoint listening",
+                  {{"address", run.metrics.address}, {"port", int64_t{http->port()}}});
+  }
+  core::Status status = rt->Run(stop);
+  http.reset();
+  if (!status.ok()) {
+    run.log->Error("exiting with failure", {{"error", status.message()}});
+    return kExitFailure;
+  }
+  return kExitOk;
+}
+
+Command AddRunCommand(CLI::App& parent) {
+  auto opt = std::make_shared<RunOptions>();
+  CLI::App* sub = parent.add_subcommand(
+      "run",
+      "Consume raw articles from Kafka, enrich them and produce enriched events, alerts and "
+      "dead letters (at-least-once). Serves /metrics, /healthz and /readyz.");
+  sub->add_option("-c,--config", opt->config_path, "Configuration file (default: built-in)");
+  sub->add_option("--metrics-address", opt->metrics_address,
+                  "Override metrics.address (host:port; port 0 picks a free port)");
+  sub->add_flag("--debug", opt->debug,
+                "Debug-level logs (each offset commit); librdkafka debug: kafka.consumer.debug");
+  return {sub, [opt] { return RunRun(*opt); }};
+}
+
+}  // namespace newsflow::app

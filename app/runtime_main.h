@@ -1,0 +1,26 @@
+// RunRuntime(): what `newsflow run` and `newsflow demo` share — the Kafka runtime plus the
+// metrics/health HTTP endpoint, run until `stop` turns true (or a failure), then drained.
+#pragma once
+
+#include <atomic>
+#include <functional>
+
+#include "consumers/config.h"
+#include "consumers/kafka_runtime.h"
+#include "consumers/log.h"
+#include "processors/core/pipeline.h"
+
+namespace newsflow::app {
+
+struct RuntimeRun {
+  consumers::KafkaConfig kafka;
+  consumers::MetricsConfig metrics;
+  const core::Pipeline* pipeline = nullptr;
+  consumers::Logger* log = nullptr;
+  std::function<bool()> taxonomy_loaded;
+};
+
+// Returns the process exit code.
+int RunRuntime(const RuntimeRun& run, const std::atomic<bool>& stop);
+
+}  // namespace newsflow::app

@@ -1,0 +1,188 @@
+// End-to-end throughput of `newsflow run` through a real Kafka broker, and in the same run a
+// pass-through baseline (the same runtime — consumer, queue, workers, sequencer, idempotent
+// producer, offset tracking — with no processing: each record is produced unchanged).
+//
+//   BOOTSTRAP=$(ops/kafka/local-kafka.sh start)
+//   NEWSFLOW_BENCH_BROKERS=$BOOTSTRAP build/release/bench/kafka_e2e_bench
+//
+// Method, per benchmark: fresh input (6 partitions) and output topics; start the runtime
+// in-process and wait until it is ready (partitions assigned); then time from the first
+// produce of N records (the sample corpus repeated with distinct ids + 0.5% bad records) until
+// the runtime has every record completed (all outputs acknowledged by the broker). So the
+// figure includes the producer writing the input, consume, processing, produce with acks=all
+// and delivery reports. Env: NEWSFLOW_BENCH_RECORDS (default 20000), NEWSFLOW_BENCH_CONFIG
+// (config file for the pipeline; default built-in), NEWSFLOW_BENCH_WORKERS (default 2).
+// Results: bench/README.md ("Kafka end-to-end").
+#include <benchmark/benchmark.h>
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafkacpp.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <thread>
+
+#include "app/engine.h"
+#include "consumers/kafka_runtime.h"
+
+namespace newsflow::bench {
+namespace {
+
+std::string Env(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return v != nullptr && *v != '\0' ? v : fallback;
+}
+
+std::string Brokers() { return Env("NEWSFLOW_BENCH_BROKERS", Env("NEWSFLOW_TEST_BROKERS", "")); }
+
+bool CreateTopic(const std::string& name, int partitions) {
+  char err[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  rd_kafka_conf_set(conf, "bootstrap.servers", Brokers().c_str(), err, sizeof(err));
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
+  if (rk == nullptr) return false;
+  rd_kafka_NewTopic_t* topic = rd_kafka_NewTopic_new(name.c_str(), partitions, 1, err, sizeof(err));
+  rd_kafka_queue_t* queue = rd_kafka_queue_new(rk);
+  rd_kafka_CreateTopics(rk, &topic, 1, nullptr, queue);
+  rd_kafka_event_t* event = rd_kafka_queue_poll(queue, 30000);
+  bool ok = false;
+  if (event != nullptr) {
+    size_t n = 0;
+    const rd_kafka_topic_result_t** r =
+        rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(event), &n);
+    ok = n == 1 && rd_kafka_topic_result_error(r[0]) == RD_KAFKA_RESP_ERR_NO_ERROR;
+    rd_kafka_event_destroy(event);
+  }
+  rd_kafka_NewTopic_destroy(topic);
+  rd_kafka_queue_destroy(queue);
+  rd_kafka_destroy(rk);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // leader election
+  return ok;
+}
+
+std::vector<std::string> Corpus(int n) {
+  std::ifstream in(std::string(NEWSFLOW_SOURCE_DIR) + "/samples/articles.jsonl");
+  std::vector<std::string> templates;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.find("sample-bad") == std::string::npos) templates.push_back(line);
+  }
+  std::vector<std::string> out;
+  for (int i = 0; i < n; ++i) {
+    if (i % 200 == 199) {
+      out.push_back("{\"id\":\"bad-" + std::to_string(i) + "\",\"title\":");
+      continue;
+    }
+    std::string v = templates[static_cast<size_t>(i) % templates.size()];
+    const size_t at = v.find("\"id\":\"") + 6;
+    v.replace(at, v.find('"', at) - at, "bench-" + std::to_string(i));
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+double g_records_per_second[2] = {0, 0};  // [0] pipeline, [1] pass-through
+
+void BM_KafkaEndToEnd(benchmark::State& state) {
+  const bool passthrough = state.range(0) == 1;
+  if (Brokers().empty()) {
+    state.SkipWithError("set NEWSFLOW_BENCH_BROKERS (e.g. $(ops/kafka/local-kafka.sh start))");
+    return;
+  }
+  const int n = std::atoi(Env("NEWSFLOW_BENCH_RECORDS", "20000").c_str());
+  auto engine = app::BuildEngine(Env("NEWSFLOW_BENCH_CONFIG", ""));
+  if (!engine.ok()) {
+    state.SkipWithError(engine.status().message().c_str());
+    return;
+  }
+  const std::vector<std::string> corpus = Corpus(n);
+  static int run = 0;
+  for (auto _ : state) {
+    const std::string prefix = "bench-" + std::to_string(getpid()) + "-" + std::to_string(++run);
+    consumers::KafkaConfig kafka;
+    kafka.brokers = Brokers();
+    kafka.group_id = prefix;
+    kafka.input_topics = {prefix + "-raw"};
+    kafka.output = {prefix + "-enriched", prefix + "-alerts", prefix + "-dlq"};
+    kafka.workers = std::atoi(Env("NEWSFLOW_BENCH_WORKERS", "2").c_str());
+    kafka.statistics_interval_ms = 0;
+    bool ok = CreateTopic(kafka.input_topics[0], 6);
+    for (const auto& t : {kafka.output.enriched, kafka.output.alerts, kafka.output.dead_letter}) {
+      ok = CreateTopic(t, 6) && ok;
+    }
+    if (!ok) {
+      state.SkipWithError("cannot create topics");
+      return;
+    }
+    core::SystemClock clock;
+    consumers::Logger log(stderr, consumers::LogLevel::kWarn);
+    consumers::RuntimeOptions options;
+    options.kafka = kafka;
+    options.pipeline = passthrough ? nullptr : (*engine)->pipeline.get();
+    options.clock = &clock;
+    options.version = "bench";
+    options.log = &log;
+    auto runtime = consumers::KafkaRuntime::Create(std::move(options));
+    if (!runtime.ok()) {
+      state.SkipWithError(runtime.status().message().c_str());
+      return;
+    }
+    std::atomic<bool> stop{false};
+    std::thread runner([&] { (void)(*runtime)->Run(stop); });
+    while (!(*runtime)->readiness().ready)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+
+    const auto start = std::chrono::steady_clock::now();
+    std::string err;
+    std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+    conf->set("bootstrap.servers", kafka.brokers, err);
+    conf->set("linger.ms", "5", err);
+    std::unique_ptr<RdKafka::Producer> producer(RdKafka::Producer::create(conf.get(), err));
+    for (const auto& value : corpus) {
+      while (producer->produce(kafka.input_topics[0], RdKafka::Topic::PARTITION_UA,
+                               RdKafka::Producer::RK_MSG_COPY, const_cast<char*>(value.data()),
+                               value.size(), nullptr, 0, 0, nullptr) == RdKafka::ERR__QUEUE_FULL) {
+        producer->poll(10);
+      }
+    }
+    producer->flush(60000);
+    while ((*runtime)->counts().completed < n) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    state.SetIterationTime(seconds);
+    stop.store(true);
+    runner.join();
+    g_records_per_second[passthrough ? 1 : 0] = n / seconds;
+  }
+  state.counters["records_per_second"] = g_records_per_second[passthrough ? 1 : 0];
+  state.SetItemsProcessed(state.iterations() * n);
+}
+
+BENCHMARK(BM_KafkaEndToEnd)
+    ->ArgName("passthrough")
+    ->Arg(0)
+    ->Arg(1)
+    ->Iterations(1)
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
+
+}  // namespace
+}  // namespace newsflow::bench
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  using newsflow::bench::g_records_per_second;
+  if (g_records_per_second[0] > 0 && g_records_per_second[1] > 0) {
+    std::printf("pipeline %.0f records/s, pass-through %.0f records/s, ratio %.2f\n",
+                g_records_per_second[0], g_records_per_second[1],
+                g_records_per_second[0] / g_records_per_second[1]);
+  }
+  return 0;
+}

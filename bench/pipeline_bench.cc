@@ -1,0 +1,174 @@
+// Whole pipeline in `process` mode (JSON in, JSON out) on the dev corpus, with the default
+// taxonomy and with a generated taxonomy 100x larger. See bench/README.md for method and
+// figures. Run on the release preset:
+//   build/release/bench/pipeline_bench --benchmark_counters_tabular=true
+#include <sys/resource.h>
+
+#include <fstream>
+#include <sstream>
+
+#include <benchmark/benchmark.h>
+#include <yaml-cpp/yaml.h>
+
+#include "app/engine.h"
+#include "processors/builtin.h"
+
+namespace newsflow {
+namespace {
+
+std::string CorpusPath() {
+  if (const char* env = std::getenv("NEWSFLOW_DEV_CORPUS")) return env;
+  return std::string(NEWSFLOW_SOURCE_DIR) + "/../shared/corpus/dev/articles.jsonl";
+}
+
+std::vector<core::RawRecord> LoadCorpus() {
+  std::vector<core::RawRecord> records;
+  std::ifstream in(CorpusPath());
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    core::RawRecord r;
+    r.value = line;
+    r.headers = {{"content-type", "application/json"}};
+    records.push_back(std::move(r));
+  }
+  return records;
+}
+
+// Appends a per-copy suffix to every word of a phrase ("Donald Trump" -> "Donaldqb Trumpqb"),
+// keeping the taxonomy syntax (~stem prefix, trailing *). The copies have the same shape and
+// size as the originals but their own vocabulary.
+std::string Mutate(const std::string& phrase, const std::string& suffix) {
+  std::istringstream words(phrase);
+  std::string word, out;
+  while (words >> word) {
+    std::string prefix;
+    if (!word.empty() && word[0] == '~') {
+      prefix = "~";
+      word.erase(0, 1);
+    }
+    bool star = !word.empty() && word.back() == '*';
+    if (star) word.pop_back();
+    out += (out.empty() ? "" : " ") + prefix + word + suffix + (star ? "*" : "");
+  }
+  return out;
+}
+
+void MutatePhrases(YAML::Node by_language, const std::string& suffix) {
+  if (!by_language.IsMap()) return;
+  for (auto kv : by_language) {
+    YAML::Node list = kv.second;
+    for (std::size_t i = 0; i < list.size(); ++i) list[i] = Mutate(list[i].as<std::string>(), suffix);
+  }
+}
+
+// The built-in taxonomy plus `copies` - 1 renamed copies of every entity and topic.
+tag::SourceProvider ScaledTaxonomy(int copies) {
+  auto files = std::make_shared<std::map<std::string, std::string>>();
+  const tag::SourceProvider builtin = tag::BuiltinSource();
+  (*files)["taxonomy.yaml"] = "version: \"scaled-x" + std::to_string(copies) +
+                              "\"\nentities: [\"entities/*.yaml\"]\ntopics: [\"topics/*.yaml\"]\n";
+  for (const char* kind : {"entities/", "topics/"}) {
+    for (const auto& name : builtin.list(std::string(kind) + "*.yaml")) {
+      const std::string text = *builtin.read(name);
+      (*files)[name] = text;
+      for (int c = 1; c < copies; ++c) {
+        const std::string suffix = std::string("q") + char('a' + c / 26) + char('a' + c % 26);
+        YAML::Node root = YAML::Load(text);
+        if (root["entities"]) {
+          for (auto e : root["entities"]) {
+            e["id"] = e["id"].as<std::string>() + "-" + suffix;
+            for (const char* k : {"aliases", "weak_aliases", "context"}) MutatePhrases(e[k], suffix);
+          }
+        } else {
+          YAML::Node t = root["topic"];
+          t["id"] = t["id"].as<std::string>() + "_" + suffix;
+          for (auto g : t["groups"]) MutatePhrases(g.second, suffix);
+          MutatePhrases(t["exclude"], suffix);
+        }
+        YAML::Emitter out;
+        out << root;
+        (*files)[name.substr(0, name.size() - 5) + "_" + suffix + ".yaml"] = out.c_str();
+      }
+    }
+  }
+  tag::SourceProvider p;
+  p.read = [files](const std::string& n) -> core::Result<std::string> { return files->at(n); };
+  p.list = [files](const std::string& pattern) {
+    std::vector<std::string> out;
+    const std::string prefix = pattern.substr(0, pattern.find('*'));
+    for (const auto& [n, t] : *files) {
+      if (n.rfind(prefix, 0) == 0 && n != "taxonomy.yaml") out.push_back(n);
+    }
+    return out;
+  };
+  return p;
+}
+
+void RunPipeline(benchmark::State& state, const core::Pipeline& pipeline) {
+  const std::vector<core::RawRecord> corpus = LoadCorpus();
+  if (corpus.empty()) {
+    state.SkipWithError("dev corpus not found (set NEWSFLOW_DEV_CORPUS)");
+    return;
+  }
+  core::FixedClock clock(0);
+  const core::StageContext ctx{&clock, "bench"};
+  int64_t bytes = 0, out_bytes = 0, articles = 0;
+  for (auto _ : state) {
+    for (const auto& record : corpus) {
+      core::Outcome outcome = pipeline.Process(record, ctx);
+      benchmark::DoNotOptimize(outcome);
+      bytes += static_cast<int64_t>(record.value.size());
+      for (const auto& o : outcome.outputs) out_bytes += static_cast<int64_t>(o.value.size());
+      ++articles;
+    }
+  }
+  state.SetItemsProcessed(articles);
+  state.SetBytesProcessed(bytes);
+  state.counters["us_per_article"] = benchmark::Counter(static_cast<double>(articles),
+                                                        benchmark::Counter::kIsRate |
+                                                            benchmark::Counter::kInvert,
+                                                        benchmark::Counter::OneK::kIs1000);
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  state.counters["peak_rss_MB"] = static_cast<double>(usage.ru_maxrss) / 1024.0;
+}
+
+void BM_PipelineDefaultTaxonomy(benchmark::State& state) {
+  auto engine = app::BuildEngine("");
+  if (!engine.ok()) {
+    state.SkipWithError(engine.status().ToString().c_str());
+    return;
+  }
+  const auto tax = (*engine)->taxonomy->Get();
+  state.counters["patterns"] = static_cast<double>(tax->matcher().pattern_count());
+  state.counters["matcher_MB"] = static_cast<double>(tax->matcher().memory_bytes()) / 1e6;
+  RunPipeline(state, *(*engine)->pipeline);
+}
+BENCHMARK(BM_PipelineDefaultTaxonomy)->Unit(benchmark::kMillisecond)->MinTime(3.0);
+
+void BM_PipelineTaxonomyX100(benchmark::State& state) {
+  auto tax = tag::CompileTaxonomy("taxonomy.yaml", ScaledTaxonomy(100));
+  if (!tax.ok()) {
+    state.SkipWithError(tax.status().ToString().c_str());
+    return;
+  }
+  state.counters["patterns"] = static_cast<double>((*tax)->matcher().pattern_count());
+  state.counters["matcher_MB"] = static_cast<double>((*tax)->matcher().memory_bytes()) / 1e6;
+  auto store = std::make_shared<tag::TaxonomyStore>(*tax);
+  core::StageRegistry registry;
+  if (!processors::RegisterBuiltinStages(registry, {.taxonomy = store}).ok()) return;
+  auto config = app::LoadAppConfig("");
+  auto pipeline = core::Pipeline::Create(registry, config->pipeline);
+  if (!pipeline.ok()) {
+    state.SkipWithError(pipeline.status().ToString().c_str());
+    return;
+  }
+  RunPipeline(state, **pipeline);
+}
+BENCHMARK(BM_PipelineTaxonomyX100)->Unit(benchmark::kMillisecond)->MinTime(3.0);
+
+}  // namespace
+}  // namespace newsflow
+
+BENCHMARK_MAIN();

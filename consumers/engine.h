@@ -1,0 +1,155 @@
+// Engine: the processing core of `newsflow run`, independent of librdkafka.
+//
+// Threads and queues:
+//   poll thread (the caller of Assign/Dispatch/Revoke/Drain)
+//     -> one work queue (FIFO; soft-bounded: the poll thread pauses input partitions when
+//        QueueSize() reaches queue_max, see KafkaRuntime)
+//     -> N worker threads run core::Pipeline::Process (const, shared)
+//     -> per-partition Sequencer: results are released to the Sink in the partition's
+//        dispatch order, under the partition's release mutex, so outputs of one input
+//        partition reach the producer in offset order although workers finish in any order
+//     -> Sink (one producer) -> delivery reports -> OnDelivery (producer poll thread)
+//     -> per-partition OffsetTracker -> OffsetCommitter::Store(committable offset).
+//
+// A record completes when every message it produced (enriched event + alerts, or its one dead
+// letter) is acknowledged. A dead letter is an ordinary output: it never blocks its partition.
+// A permanent delivery failure leaves the record in flight forever (its offset is never
+// committed); failed() turns true and the runtime shuts down (see consumers/README.md).
+//
+// Revocation: Revoke() waits (bounded) until the partitions' in-flight records complete, then
+// commits their final offsets through OffsetCommitter::Commit and forgets them. Records of a
+// revoked partition still queued are dropped by the workers (the new owner reprocesses them
+// from the committed offset).
+//
+// Pass-through mode (options.pipeline == nullptr, used by the benchmark as a baseline): each
+// record is produced unchanged to the enriched topic.
+//
+// Lifetime: the Sink, OffsetCommitter, probe, pipeline and clock must outlive the Engine. Stop()
+// (also run by the destructor) joins the workers; call it before destroying the Sink. Delivery
+// reports for messages already enqueued may arrive after Stop(): OnDelivery stays valid until
+// the Engine is destroyed, so destroy the producer (after flushing) before the Engine.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "consumers/config.h"
+#include "consumers/io.h"
+#include "consumers/offset_tracker.h"
+#include "consumers/sequencer.h"
+#include "processors/core/clock.h"
+#include "processors/core/pipeline.h"
+
+namespace newsflow::consumers {
+
+// Engine statistics hooks (the Prometheus implementation is RuntimeMetrics). Called from
+// worker and delivery threads: implementations must be thread-safe. Defaults do nothing.
+class EngineProbe : public core::PipelineObserver {
+ public:
+  void OnStage(std::string_view, std::chrono::nanoseconds, bool) override {}
+  virtual void OnConsumed(const std::string& /*topic*/) {}
+  virtual void OnDeadLettered(const std::string& /*topic*/, const core::Status& /*why*/) {}
+  virtual void OnProduced(std::string_view /*topic*/) {}
+  virtual void OnDeliveryFailed(std::string_view /*topic*/) {}
+  // Kafka timestamp of the input -> acknowledgement of its last output.
+  virtual void OnEndToEnd(double /*seconds*/) {}
+};
+
+struct EngineOptions {
+  const core::Pipeline* pipeline = nullptr;  // null: pass-through
+  const core::Clock* clock = nullptr;        // required
+  std::string pipeline_version;
+  OutputTopics topics;
+  int workers = 2;
+};
+
+struct EngineCounts {
+  int64_t dispatched = 0;
+  int64_t enriched = 0;       // records whose pipeline succeeded (outputs released)
+  int64_t dead_lettered = 0;  // records sent to the dead-letter topic
+  int64_t completed = 0;      // records whose every output was acknowledged
+  int64_t delivery_failures = 0;
+  int64_t dropped_revoked = 0;     // queued records dropped because their partition was revoked
+  int64_t dropped_unassigned = 0;  // records of partitions not assigned (stale), not processed
+};
+
+class Engine final : public DeliveryListener {
+ public:
+  Engine(EngineOptions options, Sink* sink, OffsetCommitter* committer, EngineProbe* probe);
+  ~Engine() override;
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  void Start();  // starts the workers
+  void Stop();   // stops taking work and joins the workers (idempotent)
+
+  // Poll thread: partitions newly assigned to this instance.
+  void Assign(const std::vector<TopicPartition>& partitions);
+  // Poll thread: one consumed record (origin.topic/partition/offset set). A record of a
+  // partition not assigned (Assign() not called, or revoked) is dropped and counted.
+  void Dispatch(core::RawRecord record);
+  // Poll thread: waits up to `timeout` for in-flight records of `partitions`, commits their
+  // final offsets (unless `lost`), forgets them. Returns how many records were still in flight.
+  size_t Revoke(const std::vector<TopicPartition>& partitions, std::chrono::milliseconds timeout,
+                bool lost);
+  // Waits until the queue is empty and every record completed (or failed). False on timeout.
+  bool Drain(std::chrono::milliseconds timeout);
+  // Commits the committable offset of every assigned partition now.
+  core::Status CommitAll();
+
+  size_t QueueSize() const;
+  int64_t InFlight() const;  // records dispatched and not completed
+  bool failed() const { return failed_.load(); }
+  EngineCounts counts() const;
+  std::vector<TopicPartition> Assigned() const;
+
+  void OnDelivery(void* cookie, std::string_view topic, DeliveryResult result,
+                  std::string_view error) override;
+
+ private:
+  struct Partition;
+  struct Record;
+  struct Processed;
+  struct WorkItem;
+
+  void WorkerLoop();
+  void Release(Partition& partition, uint64_t seq, Processed processed);
+  // Forgets `records` records of a revoked partition plus its sequencer backlog; caller holds
+  // partition.release_mu.
+  void DropLocked(Partition& partition, int64_t records);
+  void FinishMessage(Record* record);
+  std::shared_ptr<Partition> FindOrCreate(const TopicPartition& tp);
+
+  EngineOptions options_;
+  Sink* sink_;
+  OffsetCommitter* committer_;
+  EngineProbe* probe_;
+  EngineProbe null_probe_;
+
+  mutable std::mutex mu_;  // partitions_, trackers, counts_
+  std::condition_variable progress_cv_;
+  std::map<TopicPartition, std::shared_ptr<Partition>> partitions_;
+  EngineCounts counts_;
+  int64_t in_flight_ = 0;
+  int64_t failed_records_ = 0;
+
+  mutable std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::deque<WorkItem> queue_;
+  int busy_workers_ = 0;
+  bool stopping_ = false;
+
+  std::atomic<bool> failed_{false};
+  std::vector<std::thread> workers_;
+};
+
+}  // namespace newsflow::consumers

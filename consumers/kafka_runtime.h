@@ -1,0 +1,90 @@
+// KafkaRuntime: `newsflow run` — the Engine wired to a librdkafka KafkaConsumer (one poll
+// thread: the caller of Run) and an idempotent Producer (its own poll thread for delivery
+// reports). See consumers/README.md for the delivery guarantees and the shutdown sequence.
+//
+// Threads:
+//   Run()'s thread   consume(), rebalance callbacks (drain + commit on revoke), pause/resume,
+//                    gauges; on stop: drain, commit, close.
+//   producer poller  producer->poll(): delivery reports -> Engine::OnDelivery -> offsets_store.
+//   N workers        owned by the Engine.
+//   librdkafka's own threads call the event callbacks (stats, errors, logs) — they only touch
+//   atomics, the metrics and the logger.
+//
+// Lifetime and destruction order (ClickHouse KafkaConsumer.h style; members are destroyed in
+// reverse declaration order, and ~KafkaRuntime() does the explicit part first):
+//   1. Run() returns only after: consumer closed, workers joined, producer flushed, producer
+//      poller joined. ~KafkaRuntime() repeats whatever Run() did not get to.
+//   2. consumer_ is destroyed before producer_ (its rebalance callback commits through the
+//      engine, which produces through the producer).
+//   3. producer_ is destroyed before engine_ (late delivery reports call engine_).
+//   4. callbacks (rebalance_cb_, event_cb_, delivery_cb_) are declared first, so they outlive
+//      both handles that call them.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "consumers/config.h"
+#include "consumers/engine.h"
+#include "consumers/log.h"
+#include "consumers/metrics.h"
+#include "processors/core/result.h"
+
+namespace newsflow::consumers {
+
+struct RuntimeOptions {
+  KafkaConfig kafka;
+  const core::Pipeline* pipeline = nullptr;  // null: pass-through (benchmark baseline)
+  const core::Clock* clock = nullptr;        // required
+  std::string version;
+  Logger* log = nullptr;              // required
+  RuntimeMetrics* metrics = nullptr;  // optional
+  // TODO(taxonomy): readiness hook for "taxonomy snapshot loaded"; null means loaded.
+  std::function<bool()> taxonomy_loaded;
+};
+
+class KafkaRuntime {
+ public:
+  static core::Result<std::unique_ptr<KafkaRuntime>> Create(RuntimeOptions options);
+  ~KafkaRuntime();
+  KafkaRuntime(const KafkaRuntime&) = delete;
+  KafkaRuntime& operator=(const KafkaRuntime&) = delete;
+
+  // Consumes until `stop` turns true or a fatal condition (permanent delivery failure, fatal
+  // librdkafka error); then stops fetching, drains, commits and closes within
+  // kafka.shutdown_timeout_ms. OK only for a clean stop with nothing failed.
+  core::Status Run(const std::atomic<bool>& stop);
+
+  Readiness readiness() const;
+  EngineCounts counts() const;
+
+ private:
+  class Callbacks;
+  class KafkaSink;
+  class KafkaCommitter;
+  explicit KafkaRuntime(RuntimeOptions options);
+  void Backpressure();
+  void UpdateGauges();
+  void Shutdown(std::chrono::steady_clock::time_point deadline);
+
+  RuntimeOptions options_;
+  std::atomic<bool> running_{false};
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> fatal_{false};
+  std::atomic<bool> assigned_once_{false};
+  std::atomic<bool> broker_up_{false};
+  std::atomic<bool> closed_{false};
+  bool paused_ = false;
+
+  // Declaration order is destruction order in reverse; see the header comment.
+  std::unique_ptr<Callbacks> callbacks_;
+  std::unique_ptr<KafkaCommitter> committer_;
+  std::unique_ptr<Engine> engine_;
+  std::unique_ptr<KafkaSink> sink_;
+  struct Handles;
+  std::unique_ptr<Handles> handles_;
+};
+
+}  // namespace newsflow::consumers

@@ -1,0 +1,122 @@
+// RuntimeMetrics: the one stats struct of the Kafka runtime (Prometheus, prometheus-cpp), and
+// HttpEndpoint: /metrics, /healthz and /readyz on one port (civetweb, which prometheus-cpp's
+// own Exposer is built on; we run our own CivetServer because Exposer cannot register non-
+// metrics handlers).
+//
+// Metric names (all prefixed newsflow_; counters end in _total, durations in _seconds):
+//   newsflow_build_info{version}                          1
+//   newsflow_records_consumed_total{topic}                records read from input topics
+//   newsflow_records_produced_total{topic}                messages acknowledged by the broker
+//   newsflow_records_dead_lettered_total{topic,stage,class} records sent to the dead-letter topic
+//   newsflow_delivery_failures_total{topic}               permanent delivery failures
+//   newsflow_stage_duration_seconds{stage}                per-stage processing time (histogram)
+//   newsflow_end_to_end_latency_seconds                   Kafka timestamp -> last ack (histogram)
+//   newsflow_consumer_lag_messages{topic,partition}       from librdkafka statistics
+//   newsflow_rebalances_total{kind="assign"|"revoke"|"lost"}
+//   newsflow_assigned_partitions                          partitions currently assigned
+//   newsflow_producer_queue_messages                      producer messages not yet delivered
+//   newsflow_work_queue_records                           records waiting for a worker
+//   newsflow_input_paused                                 1 while input partitions are paused
+//   newsflow_pauses_total                                 back-pressure pauses
+//   newsflow_ready                                        1 when /readyz answers 200
+//
+// Thread-safety: every method may be called from any thread (prometheus-cpp metrics are
+// thread-safe; label lookups lock the family).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include "consumers/engine.h"
+#include "processors/core/result.h"
+
+class CivetServer;
+
+namespace newsflow::consumers {
+
+class RuntimeMetrics final : public EngineProbe {
+ public:
+  explicit RuntimeMetrics(std::string version);
+
+  std::shared_ptr<prometheus::Registry> registry() const { return registry_; }
+  // Text exposition format of the registry (what /metrics serves).
+  std::string Render() const;
+
+  // EngineProbe.
+  void OnStage(std::string_view stage, std::chrono::nanoseconds elapsed, bool ok) override;
+  void OnConsumed(const std::string& topic) override;
+  void OnDeadLettered(const std::string& topic, const core::Status& why) override;
+  void OnProduced(std::string_view topic) override;
+  void OnDeliveryFailed(std::string_view topic) override;
+  void OnEndToEnd(double seconds) override;
+
+  void OnRebalance(std::string_view kind);
+  void SetAssigned(int64_t n) { assigned_.Set(static_cast<double>(n)); }
+  void SetProducerQueue(int64_t n) { producer_queue_.Set(static_cast<double>(n)); }
+  void SetWorkQueue(int64_t n) { work_queue_.Set(static_cast<double>(n)); }
+  void SetPaused(bool paused);
+  void SetReady(bool ready) { ready_.Set(ready ? 1 : 0); }
+  void SetConsumerLag(const std::string& topic, int32_t partition, int64_t lag);
+
+ private:
+  std::shared_ptr<prometheus::Registry> registry_;
+  prometheus::Family<prometheus::Counter>& consumed_;
+  prometheus::Family<prometheus::Counter>& produced_;
+  prometheus::Family<prometheus::Counter>& dead_lettered_;
+  prometheus::Family<prometheus::Counter>& delivery_failures_;
+  prometheus::Family<prometheus::Histogram>& stage_seconds_;
+  prometheus::Histogram& end_to_end_;
+  prometheus::Family<prometheus::Gauge>& lag_;
+  prometheus::Family<prometheus::Counter>& rebalances_;
+  prometheus::Gauge& assigned_;
+  prometheus::Gauge& producer_queue_;
+  prometheus::Gauge& work_queue_;
+  prometheus::Gauge& paused_;
+  prometheus::Counter& pauses_;
+  prometheus::Gauge& ready_;
+};
+
+struct ConsumerLag {
+  std::string topic;
+  int32_t partition = -1;
+  int64_t lag = -1;
+};
+// Consumer lag per assigned partition from a librdkafka statistics JSON document
+// (topics.<t>.partitions.<p>.consumer_lag; partitions with lag -1 (unknown) or id -1 skipped).
+std::vector<ConsumerLag> ParseConsumerLag(std::string_view stats_json);
+// True when the statistics list at least one broker (not the bootstrap placeholder) in "UP".
+bool AnyBrokerUp(std::string_view stats_json);
+
+struct Readiness {
+  bool ready = false;
+  std::string reason;  // why not ready, or "ready"
+};
+
+// Serves GET /metrics, /healthz (200 "ok" while the process runs its loop) and /readyz
+// (200 when `readiness` says so, else 503 with the reason).
+class HttpEndpoint {
+ public:
+  static core::Result<std::unique_ptr<HttpEndpoint>> Start(
+      const std::string& address, std::function<std::string()> render_metrics,
+      std::function<Readiness()> readiness);
+  ~HttpEndpoint();
+  int port() const { return port_; }
+
+ private:
+  HttpEndpoint() = default;
+  struct Handlers;
+  // Destruction order: the server (its threads call the handlers) goes before the handlers.
+  std::unique_ptr<Handlers> handlers_;
+  std::unique_ptr<CivetServer> server_;
+  int port_ = 0;
+};
+
+}  // namespace newsflow::consumers

@@ -1,0 +1,108 @@
+// Helpers for the integration tests against a real broker (NEWSFLOW_TEST_BROKERS, set by
+// ops/test.sh after `ops/kafka/local-kafka.sh start`): topic creation through the Admin API,
+// a producer and a reader built on librdkafka, committed offsets and watermarks, the test
+// corpus, and `newsflow run` as a child process.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace newsflow::integration {
+
+// The broker address; empty when NEWSFLOW_TEST_BROKERS is unset (tests then fail loudly).
+std::string Brokers();
+
+// A name unique to this run and test, e.g. "it-12345-1767225600-fullflow".
+std::string UniqueName(const std::string& test);
+
+// Creates a topic (replication factor 1). Fails the test on error.
+void CreateTopic(const std::string& name, int partitions);
+
+struct TestRecord {
+  std::optional<std::string> key;
+  std::string value;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// 10,000 good articles (the sample corpus repeated with distinct ids "<prefix>-<n>") and 50 bad
+// records (keys "<prefix>-bad-<n>"), shuffled deterministically. good_ids/bad_ids are filled.
+std::vector<TestRecord> MakeCorpus(const std::string& prefix, int good, int bad,
+                                   std::set<std::string>* good_ids, std::set<std::string>* bad_ids);
+
+void Produce(const std::string& topic, const std::vector<TestRecord>& records);
+
+struct ReadMessage {
+  std::string key;
+  std::string value;
+  std::map<std::string, std::string> headers;
+  int32_t partition = -1;
+  int64_t offset = -1;
+};
+
+// Reads a topic from the beginning with a group-less consumer.
+class TopicReader {
+ public:
+  explicit TopicReader(const std::string& topic);
+  ~TopicReader();
+  // Reads whatever arrives within `wait`; returns everything read so far.
+  const std::vector<ReadMessage>& Poll(std::chrono::milliseconds wait);
+  const std::vector<ReadMessage>& messages() const { return messages_; }
+
+ private:
+  struct Impl;
+  Impl* impl_;
+  std::vector<ReadMessage> messages_;
+};
+
+// Committed offset per partition of `topic` for `group` (-1001 when none), and the high
+// watermark per partition.
+std::map<int32_t, int64_t> CommittedOffsets(const std::string& group, const std::string& topic,
+                                            int partitions);
+std::map<int32_t, int64_t> HighWatermarks(const std::string& topic, int partitions);
+
+// A TCP port free at the time of the call.
+int FreePort();
+
+struct RunConfig {
+  std::string group;
+  std::string input;
+  std::string enriched;
+  std::string alerts;
+  std::string dead_letter;
+  int metrics_port = 0;
+  int workers = 2;
+  std::string
+      producer_properties;  // extra `kafka.producer` entries, e.g. "message.timeout.ms: 3000"
+};
+// Writes a config file for `newsflow run`; returns its path.
+std::string WriteConfig(const RunConfig& config, const std::string& name);
+
+// `newsflow run --config FILE` as a child process; stdout+stderr go to a log file.
+class NewsflowProcess {
+ public:
+  NewsflowProcess(const std::string& config_path, const std::string& log_path);
+  ~NewsflowProcess();  // SIGKILLs a still-running child
+  void Signal(int sig);
+  // Exit code, or nullopt on timeout; a signal death returns 128+signal.
+  std::optional<int> Wait(std::chrono::milliseconds timeout);
+  bool running();
+  const std::string& log_path() const { return log_path_; }
+  std::string Log() const;
+
+ private:
+  pid_t pid_ = -1;
+  std::optional<int> exit_code_;
+  std::string log_path_;
+};
+
+// GET http://127.0.0.1:port/path -> {status, body}; status 0 when unreachable.
+std::pair<int, std::string> HttpGet(int port, const std::string& path);
+
+}  // namespace newsflow::integration

@@ -1,0 +1,359 @@
+// `newsflow run` against a real Kafka broker (label `integration`; NEWSFLOW_TEST_BROKERS is set
+// by ops/test.sh). Each test uses its own topics and group, so re-runs never collide.
+#include <signal.h>
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include "tests/integration/kafka_harness.h"
+
+namespace newsflow::integration {
+namespace {
+
+constexpr int kPartitions = 6;
+constexpr int kGood = 10000;
+constexpr int kBad = 50;
+
+struct Flow {
+  std::string name;
+  RunConfig config;
+  std::vector<TestRecord> corpus;
+  std::set<std::string> good_ids;
+  std::set<std::string> bad_ids;
+};
+
+struct Tally {
+  std::map<std::string, int> enriched;  // key -> times seen
+  std::map<std::string, int> dead;
+  int64_t total = 0;
+  int64_t Duplicates() const { return total - static_cast<int64_t>(enriched.size() + dead.size()); }
+};
+
+class RuntimeIntegrationTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (Brokers().empty()) {
+      FAIL() << "NEWSFLOW_TEST_BROKERS is not set. Integration tests need a real Kafka broker: "
+                "run ops/test.sh, or BOOTSTRAP=$(ops/kafka/local-kafka.sh start) and "
+                "NEWSFLOW_TEST_BROKERS=$BOOTSTRAP ctest -L integration";
+    }
+  }
+
+  Flow Prepare(const std::string& test) {
+    Flow f;
+    f.name = UniqueName(test);
+    f.config.group = f.name + "-group";
+    f.config.input = f.name + "-raw";
+    f.config.enriched = f.name + "-enriched";
+    f.config.alerts = f.name + "-alerts";
+    f.config.dead_letter = f.name + "-dlq";
+    f.config.metrics_port = FreePort();
+    CreateTopic(f.config.input, kPartitions);
+    CreateTopic(f.config.enriched, 3);
+    CreateTopic(f.config.alerts, 1);
+    CreateTopic(f.config.dead_letter, 1);
+    f.corpus = MakeCorpus(f.name, kGood, kBad, &f.good_ids, &f.bad_ids);
+    Produce(f.config.input, f.corpus);
+    return f;
+  }
+
+  static Tally Count(TopicReader& enriched, TopicReader& dead) {
+    Tally t;
+    for (const auto& m : enriched.messages()) ++t.enriched[m.key];
+    for (const auto& m : dead.messages()) ++t.dead[m.key];
+    t.total = static_cast<int64_t>(enriched.messages().size() + dead.messages().size());
+    return t;
+  }
+
+  // Reads until at least `n` distinct outputs are seen (or the timeout).
+  static Tally WaitForOutputs(const Flow& f, TopicReader& enriched, TopicReader& dead, size_t n,
+                              std::chrono::seconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    Tally t;
+    while (std::chrono::steady_clock::now() < deadline) {
+      enriched.Poll(std::chrono::milliseconds(200));
+      dead.Poll(std::chrono::milliseconds(50));
+      t = Count(enriched, dead);
+      if (t.enriched.size() + t.dead.size() >= n) break;
+    }
+    (void)f;
+    return t;
+  }
+
+  static void ExpectAllAccountedFor(const Flow& f, const Tally& t) {
+    size_t missing = 0;
+    for (const auto& id : f.good_ids) {
+      if (!t.enriched.contains(id)) ++missing;
+    }
+    EXPECT_EQ(missing, 0u) << "good articles missing from the enriched topic";
+    EXPECT_EQ(t.enriched.size(), f.good_ids.size());
+    EXPECT_EQ(t.dead.size(), f.bad_ids.size());
+    for (const auto& [key, n] : t.dead) EXPECT_TRUE(f.bad_ids.contains(key)) << key;
+  }
+
+  static void WaitForCommitsAtEnd(const Flow& f) {
+    const auto high = HighWatermarks(f.config.input, kPartitions);
+    std::map<int32_t, int64_t> committed;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (std::chrono::steady_clock::now() < deadline) {
+      committed = CommittedOffsets(f.config.group, f.config.input, kPartitions);
+      if (committed == high) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+    EXPECT_EQ(committed, high) << "committed offsets must reach the end of every partition";
+  }
+
+  static void Report(const std::string& what, int64_t value) {
+    std::cout << "[ FIGURE   ] " << what << " = " << value << std::endl;
+    ::testing::Test::RecordProperty(what, std::to_string(value));
+  }
+
+  std::string LogPath(const Flow& f, const std::string& suffix) {
+    return ::testing::TempDir() + "/" + f.name + "-" + suffix + ".log";
+  }
+};
+
+TEST_F(RuntimeIntegrationTest, EveryGoodArticleIsEnrichedAndEveryBadOneDeadLetteredUnchanged) {
+  Flow f = Prepare("fullflow");
+  const auto start = std::chrono::steady_clock::now();
+  NewsflowProcess run(WriteConfig(f.config, f.name), LogPath(f, "run"));
+  TopicReader enriched(f.config.enriched), dead(f.config.dead_letter);
+  Tally t = WaitForOutputs(f, enriched, dead, f.good_ids.size() + f.bad_ids.size(),
+                           std::chrono::seconds(120));
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  ExpectAllAccountedFor(f, t);
+  Report("fullflow_records", t.total);
+  Report("fullflow_duplicates", t.Duplicates());
+  Report("fullflow_records_per_second",
+         static_cast<int64_t>(static_cast<double>(t.total) / seconds));
+  EXPECT_EQ(t.Duplicates(), 0);
+
+  // Dead letters: original key and bytes, error and origin headers.
+  std::map<std::string, std::string> original;
+  for (const auto& r : f.corpus) original[*r.key] = r.value;
+  for (const auto& m : dead.messages()) {
+    EXPECT_EQ(m.value, original[m.key]) << m.key;
+    EXPECT_EQ(m.headers.at("content-type"), "application/json") << "original headers kept";
+    EXPECT_EQ(m.headers.at("newsflow.error.stage"), "decode");
+    EXPECT_TRUE(m.headers.at("newsflow.error.class") == "malformed" ||
+                m.headers.at("newsflow.error.class") == "invalid_encoding")
+        << m.headers.at("newsflow.error.class");
+    EXPECT_FALSE(m.headers.at("newsflow.error.message").empty());
+    EXPECT_EQ(m.headers.at("newsflow.error.topic"), f.config.input);
+    EXPECT_GE(std::stoi(m.headers.at("newsflow.error.partition")), 0);
+    EXPECT_GE(std::stoll(m.headers.at("newsflow.error.offset")), 0);
+    EXPECT_GT(std::stoll(m.headers.at("newsflow.error.timestamp")), 0);
+  }
+  // Enriched events: keyed by article id, CloudEvents + provenance headers.
+  ASSERT_FALSE(enriched.messages().empty());
+  const ReadMessage& e = enriched.messages().front();
+  EXPECT_EQ(e.headers.at("ce_id"), e.key);
+  EXPECT_EQ(e.headers.at("ce_specversion"), "1.0");
+  EXPECT_EQ(e.headers.at("ce_type"), "io.newsflow.enriched_event.v1");
+  EXPECT_EQ(e.headers.at("ce_source"), "newsflow/" + f.config.input);
+  EXPECT_EQ(e.headers.at("content-type"), "application/json");
+  EXPECT_EQ(e.headers.at("newsflow-source-topic"), f.config.input);
+  EXPECT_NE(e.value.find("\"" + e.key + "\""), std::string::npos);
+
+  WaitForCommitsAtEnd(f);
+  run.Signal(SIGTERM);
+  EXPECT_EQ(run.Wait(std::chrono::seconds(40)), 0) << run.Log();
+}
+
+TEST_F(RuntimeIntegrationTest, Kill9MidFlowThenRestartLosesNothing) {
+  Flow f = Prepare("kill9");
+  TopicReader enriched(f.config.enriched), dead(f.config.dead_letter);
+  const std::string config = WriteConfig(f.config, f.name);
+  {
+    NewsflowProcess first(config, LogPath(f, "first"));
+    Tally t = WaitForOutputs(f, enriched, dead, 3000, std::chrono::seconds(90));
+    ASSERT_GE(t.enriched.size() + t.dead.size(), 3000u) << first.Log();
+    first.Signal(SIGKILL);
+    EXPECT_EQ(first.Wait(std::chrono::seconds(10)), 128 + SIGKILL);
+    enriched.Poll(std::chrono::milliseconds(500));
+    dead.Poll(std::chrono::milliseconds(100));
+    Report("kill9_outputs_before_kill", Count(enriched, dead).total);
+    int64_t committed = 0;
+    for (const auto& [p, offset] : CommittedOffsets(f.config.group, f.config.input, kPartitions)) {
+      if (offset > 0) committed += offset;
+    }
+    Report("kill9_records_committed_before_kill", committed);
+  }
+  NewsflowProcess second(config, LogPath(f, "second"));
+  Tally t = WaitForOutputs(f, enriched, dead, f.good_ids.size() + f.bad_ids.size(),
+                           std::chrono::seconds(120));
+  enriched.Poll(std::chrono::seconds(2));  // let late duplicates arrive before counting
+  t = Count(enriched, dead);
+  ExpectAllAccountedFor(f, t);
+  Report("kill9_duplicates", t.Duplicates());
+  WaitForCommitsAtEnd(f);
+  second.Signal(SIGTERM);
+  EXPECT_EQ(second.Wait(std::chrono::seconds(40)), 0) << second.Log();
+}
+
+TEST_F(RuntimeIntegrationTest, SigtermMidFlowExitsZeroAndRestartProducesNoDuplicate) {
+  Flow f = Prepare("sigterm");
+  TopicReader enriched(f.config.enriched), dead(f.config.dead_letter);
+  const std::string config = WriteConfig(f.config, f.name);
+  {
+    NewsflowProcess first(config, LogPath(f, "first"));
+    Tally t = WaitForOutputs(f, enriched, dead, 3000, std::chrono::seconds(90));
+    ASSERT_GE(t.enriched.size() + t.dead.size(), 3000u) << first.Log();
+    const auto stop = std::chrono::steady_clock::now();
+    first.Signal(SIGTERM);
+    EXPECT_EQ(first.Wait(std::chrono::seconds(35)), 0) << first.Log();
+    Report("sigterm_shutdown_ms", std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      std::chrono::steady_clock::now() - stop)
+                                      .count());
+  }
+  enriched.Poll(std::chrono::seconds(1));
+  Report("sigterm_outputs_before_restart", Count(enriched, dead).total);
+  NewsflowProcess second(config, LogPath(f, "second"));
+  Tally t = WaitForOutputs(f, enriched, dead, f.good_ids.size() + f.bad_ids.size(),
+                           std::chrono::seconds(120));
+  enriched.Poll(std::chrono::seconds(2));
+  t = Count(enriched, dead);
+  ExpectAllAccountedFor(f, t);
+  Report("sigterm_duplicates", t.Duplicates());
+  EXPECT_EQ(t.Duplicates(), 0) << "a graceful stop commits everything it produced";
+  second.Signal(SIGTERM);
+  EXPECT_EQ(second.Wait(std::chrono::seconds(40)), 0) << second.Log();
+}
+
+int64_t MetricValue(const std::string& text, const std::string& name) {
+  const size_t at = text.find("\n" + name + " ");
+  if (at == std::string::npos) return -1;
+  return static_cast<int64_t>(std::stod(text.substr(at + name.size() + 2)));
+}
+
+TEST_F(RuntimeIntegrationTest, TwoInstancesShareTheGroupAndStoppingOneHandsOverWithNothingLost) {
+  Flow f = Prepare("twoinstances");
+  TopicReader enriched(f.config.enriched), dead(f.config.dead_letter);
+  RunConfig second_config = f.config;
+  second_config.metrics_port = FreePort();
+  NewsflowProcess a(WriteConfig(f.config, f.name + "-a"), LogPath(f, "a"));
+  Tally t = WaitForOutputs(f, enriched, dead, 1000, std::chrono::seconds(90));
+  ASSERT_GE(t.enriched.size() + t.dead.size(), 1000u) << a.Log();
+  NewsflowProcess b(WriteConfig(second_config, f.name + "-b"), LogPath(f, "b"));
+  // Both members hold partitions after the cooperative rebalance.
+  int64_t assigned_a = -1, assigned_b = -1;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline) {
+    assigned_a = MetricValue(HttpGet(f.config.metrics_port, "/metrics").second,
+                             "newsflow_assigned_partitions");
+    assigned_b = MetricValue(HttpGet(second_config.metrics_port, "/metrics").second,
+                             "newsflow_assigned_partitions");
+    if (assigned_a > 0 && assigned_b > 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_GT(assigned_a, 0);
+  EXPECT_GT(assigned_b, 0);
+  EXPECT_EQ(assigned_a + assigned_b, kPartitions);
+  Report("two_instances_partitions_a", assigned_a);
+  Report("two_instances_partitions_b", assigned_b);
+  a.Signal(SIGTERM);
+  EXPECT_EQ(a.Wait(std::chrono::seconds(40)), 0) << a.Log();
+  t = WaitForOutputs(f, enriched, dead, f.good_ids.size() + f.bad_ids.size(),
+                     std::chrono::seconds(120));
+  enriched.Poll(std::chrono::seconds(2));
+  t = Count(enriched, dead);
+  ExpectAllAccountedFor(f, t);
+  Report("two_instances_duplicates", t.Duplicates());
+  EXPECT_EQ(MetricValue(HttpGet(second_config.metrics_port, "/metrics").second,
+                        "newsflow_assigned_partitions"),
+            kPartitions)
+      << "the survivor owns every partition";
+  WaitForCommitsAtEnd(f);
+  b.Signal(SIGTERM);
+  EXPECT_EQ(b.Wait(std::chrono::seconds(40)), 0) << b.Log();
+}
+
+TEST_F(RuntimeIntegrationTest, MetricsPassPromtoolAndReadyzTurnsReadyOnlyAfterAssignment) {
+  Flow f;
+  f.name = UniqueName("metrics");
+  f.config = {f.name + "-group",
+              f.name + "-raw",
+              f.name + "-enriched",
+              f.name + "-alerts",
+              f.name + "-dlq",
+              FreePort(),
+              2,
+              ""};
+  CreateTopic(f.config.input, 2);
+  CreateTopic(f.config.enriched, 1);
+  CreateTopic(f.config.alerts, 1);
+  CreateTopic(f.config.dead_letter, 1);
+  Produce(f.config.input, MakeCorpus(f.name, 20, 2, &f.good_ids, &f.bad_ids));
+  NewsflowProcess run(WriteConfig(f.config, f.name), LogPath(f, "run"));
+  std::vector<int> statuses;  // distinct /readyz statuses in the order seen
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto [status, body] = HttpGet(f.config.metrics_port, "/readyz");
+    if (status != 0 && (statuses.empty() || statuses.back() != status)) statuses.push_back(status);
+    if (status == 200) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_EQ(statuses, (std::vector<int>{503, 200})) << run.Log();
+  EXPECT_EQ(HttpGet(f.config.metrics_port, "/healthz").first, 200);
+  TopicReader enriched(f.config.enriched);
+  for (int i = 0; i < 100 && enriched.messages().size() < 20; ++i) {
+    enriched.Poll(std::chrono::milliseconds(200));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // statistics + gauges refresh
+  const std::string metrics = HttpGet(f.config.metrics_port, "/metrics").second;
+  for (const char* name :
+       {"newsflow_build_info{", "newsflow_records_consumed_total{",
+        "newsflow_records_produced_total{", "newsflow_records_dead_lettered_total{",
+        "newsflow_stage_duration_seconds_bucket{", "newsflow_end_to_end_latency_seconds_bucket{",
+        "newsflow_consumer_lag_messages{", "newsflow_rebalances_total{",
+        "newsflow_producer_queue_messages ", "newsflow_ready 1"}) {
+    EXPECT_NE(metrics.find(name), std::string::npos) << name << "\n" << metrics;
+  }
+  const std::string path = ::testing::TempDir() + "/" + f.name + "-metrics.txt";
+  std::ofstream(path) << metrics;
+  if (std::system("command -v promtool >/dev/null 2>&1") == 0) {
+    EXPECT_EQ(std::system(("promtool check metrics < " + path).c_str()), 0) << metrics;
+  } else {
+    ADD_FAILURE() << "promtool not installed (ops/install-deps.sh installs it)";
+  }
+  run.Signal(SIGTERM);
+  EXPECT_EQ(run.Wait(std::chrono::seconds(40)), 0) << run.Log();
+}
+
+TEST_F(RuntimeIntegrationTest, PermanentDeliveryFailureExitsOneAndNeverCommitsThatRecord) {
+  // The dead-letter topic does not exist (auto-creation is off): the bad record's dead letter
+  // can never be delivered. Its offset must not be committed, and the instance must stop.
+  Flow f;
+  f.name = UniqueName("deliveryfailure");
+  f.config = {f.name + "-group",
+              f.name + "-raw",
+              f.name + "-enriched",
+              f.name + "-alerts",
+              f.name + "-missing-dlq",
+              FreePort(),
+              2,
+              "message.timeout.ms: 3000"};
+  CreateTopic(f.config.input, 1);
+  CreateTopic(f.config.enriched, 1);
+  CreateTopic(f.config.alerts, 1);
+  std::vector<TestRecord> corpus = MakeCorpus(f.name, 6, 0, &f.good_ids, &f.bad_ids);
+  corpus.insert(corpus.begin() + 3, TestRecord{"bad", "{\"id\":", {}});  // offset 3
+  Produce(f.config.input, corpus);
+  NewsflowProcess run(WriteConfig(f.config, f.name), LogPath(f, "run"));
+  EXPECT_EQ(run.Wait(std::chrono::seconds(90)), 1) << run.Log();
+  EXPECT_NE(run.Log().find("delivery failed"), std::string::npos) << run.Log();
+  const auto committed = CommittedOffsets(f.config.group, f.config.input, 1);
+  ASSERT_TRUE(committed.contains(0));
+  EXPECT_EQ(committed.at(0), 3) << "offsets 0-2 are done; 3 failed, so 4-6 are held back";
+  TopicReader enriched(f.config.enriched);
+  enriched.Poll(std::chrono::seconds(2));
+  EXPECT_EQ(enriched.messages().size(), 6u) << "the good records were all produced";
+}
+
+}  // namespace
+}  // namespace newsflow::integration

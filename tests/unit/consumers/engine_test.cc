@@ -1,0 +1,340 @@
+// Engine with a fake sink and committer: ordering per partition, commit only after every output
+// is acknowledged, dead letters, permanent failures, revocation. No broker.
+#include "consumers/engine.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <random>
+#include <thread>
+
+namespace newsflow::consumers {
+namespace {
+
+// Test stage: "bad..." -> malformed; else one enriched output (key = value), plus an alert when
+// the value contains "alert". Sleeps a pseudo-random few hundred microseconds so that workers
+// finish out of order.
+class FakeStage final : public core::Stage {
+ public:
+  std::string_view Name() const override { return "fake"; }
+  core::Status Process(core::Document& doc, const core::StageContext&) const override {
+    const std::string& v = doc.raw->value;
+    std::this_thread::sleep_for(std::chrono::microseconds((std::hash<std::string>{}(v) % 7) * 100));
+    if (v.rfind("bad", 0) == 0) {
+      return core::Status(core::Code::kMalformed, "decode", "not an article");
+    }
+    doc.article.id = v;
+    doc.outputs.push_back({core::Output::Kind::kEnriched, v, "out:" + v});
+    if (v.find("alert") != std::string::npos) {
+      doc.outputs.push_back({core::Output::Kind::kAlert, v, "alert:" + v});
+    }
+    return core::Status::Ok();
+  }
+};
+
+std::unique_ptr<core::Pipeline> FakePipeline() {
+  core::StageRegistry registry;
+  EXPECT_TRUE(registry
+                  .Add("fake",
+                       [](const YAML::Node&,
+                          const std::string&) -> core::Result<std::unique_ptr<core::Stage>> {
+                         return std::unique_ptr<core::Stage>(new FakeStage());
+                       })
+                  .ok());
+  YAML::Node config = YAML::Load("stages: [fake]");
+  auto pipeline = core::Pipeline::Create(registry, config);
+  EXPECT_TRUE(pipeline.ok()) << pipeline.status().ToString();
+  return std::move(pipeline).value();
+}
+
+struct Sent {
+  OutMessage message;
+  void* cookie;
+};
+
+class FakeSink final : public Sink {
+ public:
+  core::Status Produce(OutMessage message, void* cookie) override {
+    std::lock_guard lock(mu_);
+    if (fail_produce_) return core::Status(core::Code::kInternal, "produce", "fatal");
+    sent_.push_back({std::move(message), cookie});
+    return core::Status::Ok();
+  }
+  int64_t QueueDepth() const override {
+    std::lock_guard lock(mu_);
+    return static_cast<int64_t>(sent_.size() - acked_);
+  }
+  // Acknowledges every message not yet acknowledged (in reverse order, to exercise
+  // out-of-order completion), failing those whose value is in `fail`.
+  void AckAll(DeliveryListener& listener, const std::string& fail = "") {
+    std::vector<Sent> batch;
+    {
+      std::lock_guard lock(mu_);
+      batch.assign(sent_.begin() + static_cast<long>(acked_), sent_.end());
+      acked_ = sent_.size();
+    }
+    for (auto it = batch.rbegin(); it != batch.rend(); ++it) {
+      const bool failed = !fail.empty() && it->message.value.find(fail) != std::string::npos;
+      listener.OnDelivery(it->cookie, it->message.topic,
+                          failed ? DeliveryResult::kFailed : DeliveryResult::kAcked,
+                          failed ? "boom" : "");
+    }
+  }
+  std::vector<OutMessage> Messages() const {
+    std::lock_guard lock(mu_);
+    std::vector<OutMessage> out;
+    for (const auto& s : sent_) out.push_back(s.message);
+    return out;
+  }
+  void set_fail_produce(bool v) {
+    std::lock_guard lock(mu_);
+    fail_produce_ = v;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::vector<Sent> sent_;
+  size_t acked_ = 0;
+  bool fail_produce_ = false;
+};
+
+class FakeCommitter final : public OffsetCommitter {
+ public:
+  void Store(const TopicPartition& tp, int64_t next_offset) override {
+    std::lock_guard lock(mu_);
+    EXPECT_GT(next_offset, stored_[tp]) << "stored offsets only move forward";
+    stored_[tp] = next_offset;
+  }
+  core::Status Commit(const std::vector<PartitionOffset>& offsets) override {
+    std::lock_guard lock(mu_);
+    for (const auto& o : offsets) committed_[o.tp] = o.offset;
+    return core::Status::Ok();
+  }
+  int64_t stored(const TopicPartition& tp) {
+    std::lock_guard lock(mu_);
+    return stored_[tp];
+  }
+  std::map<TopicPartition, int64_t> committed() {
+    std::lock_guard lock(mu_);
+    return committed_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<TopicPartition, int64_t> stored_;
+  std::map<TopicPartition, int64_t> committed_;
+};
+
+core::RawRecord Rec(const std::string& topic, int32_t partition, int64_t offset,
+                    std::string value) {
+  core::RawRecord r;
+  r.value = std::move(value);
+  r.key = "k-" + r.value;
+  r.headers = {{"content-type", "application/json"}};
+  r.origin.kind = core::Origin::Kind::kKafka;
+  r.origin.topic = topic;
+  r.origin.partition = partition;
+  r.origin.offset = offset;
+  r.origin.timestamp_ms = 1000;
+  return r;
+}
+
+class EngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    pipeline_ = FakePipeline();
+    EngineOptions o;
+    o.pipeline = pipeline_.get();
+    o.clock = &clock_;
+    o.workers = 4;
+    o.topics = {"enriched", "alerts", "dlq"};
+    engine_ = std::make_unique<Engine>(o, &sink_, &committer_, nullptr);
+    engine_->Start();
+  }
+  void TearDown() override {
+    engine_->Stop();
+    sink_.AckAll(*engine_);  // records in the sink are owned by their pending deliveries
+  }
+
+  // Waits until the sink has seen `n` messages.
+  void WaitForMessages(size_t n) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (sink_.Messages().size() < n && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    ASSERT_EQ(sink_.Messages().size(), n);
+  }
+
+  core::FixedClock clock_{5000};
+  std::unique_ptr<core::Pipeline> pipeline_;
+  FakeSink sink_;
+  FakeCommitter committer_;
+  std::unique_ptr<Engine> engine_;
+};
+
+TEST_F(EngineTest, OutputsOfEachPartitionReachTheSinkInOffsetOrder) {
+  const TopicPartition p0{"in", 0}, p1{"in", 1};
+  engine_->Assign({p0, p1});
+  for (int i = 0; i < 200; ++i) {
+    engine_->Dispatch(
+        Rec("in", i % 2, i / 2, "p" + std::to_string(i % 2) + "-" + std::to_string(i / 2)));
+  }
+  WaitForMessages(200);
+  std::map<std::string, int> last = {{"p0", -1}, {"p1", -1}};
+  for (const auto& m : sink_.Messages()) {
+    const std::string part = m.value.substr(4, 2);
+    const int seq = std::stoi(m.value.substr(7));
+    EXPECT_EQ(seq, last[part] + 1) << "out of order: " << m.value;
+    last[part] = seq;
+  }
+}
+
+TEST_F(EngineTest, OffsetIsStoredOnlyAfterEveryOutputIsAcknowledged) {
+  const TopicPartition p{"in", 0};
+  engine_->Assign({p});
+  engine_->Dispatch(Rec("in", 0, 0, "a"));
+  engine_->Dispatch(Rec("in", 0, 1, "b-alert"));  // two outputs
+  engine_->Dispatch(Rec("in", 0, 2, "bad-1"));    // dead letter
+  WaitForMessages(4);
+  EXPECT_EQ(committer_.stored(p), 0) << "nothing acknowledged yet";
+  sink_.AckAll(*engine_);
+  ASSERT_TRUE(engine_->Drain(std::chrono::seconds(5)));
+  EXPECT_EQ(committer_.stored(p), 3);
+  EngineCounts c = engine_->counts();
+  EXPECT_EQ(c.dispatched, 3);
+  EXPECT_EQ(c.enriched, 2);
+  EXPECT_EQ(c.dead_lettered, 1);
+  EXPECT_EQ(c.completed, 3);
+}
+
+TEST_F(EngineTest, DeadLetterKeepsOriginalKeyValueAndHeadersAndNamesTheError) {
+  engine_->Assign({{"in", 3}});
+  engine_->Dispatch(Rec("in", 3, 42, "bad-record \xff bytes"));
+  WaitForMessages(1);
+  const OutMessage m = sink_.Messages().front();
+  EXPECT_EQ(m.topic, "dlq");
+  EXPECT_EQ(m.value, "bad-record \xff bytes");
+  EXPECT_EQ(m.key, "k-bad-record \xff bytes");
+  std::map<std::string, std::string> h;
+  for (const auto& header : m.headers) h[header.key] = header.value;
+  EXPECT_EQ(h["content-type"], "application/json");
+  EXPECT_EQ(h["newsflow.error.stage"], "decode");
+  EXPECT_EQ(h["newsflow.error.class"], "malformed");
+  EXPECT_EQ(h["newsflow.error.partition"], "3");
+  EXPECT_EQ(h["newsflow.error.offset"], "42");
+  sink_.AckAll(*engine_);
+  ASSERT_TRUE(engine_->Drain(std::chrono::seconds(5)));
+  EXPECT_EQ(committer_.stored({"in", 3}), 43) << "a dead letter completes its offset";
+}
+
+TEST_F(EngineTest, PermanentDeliveryFailureNeverCommitsThatOffset) {
+  const TopicPartition p{"in", 0};
+  engine_->Assign({p});
+  for (int i = 0; i < 5; ++i) engine_->Dispatch(Rec("in", 0, i, "r" + std::to_string(i)));
+  WaitForMessages(5);
+  sink_.AckAll(*engine_, "out:r2");
+  ASSERT_TRUE(engine_->Drain(std::chrono::seconds(5))) << "failed records do not block draining";
+  EXPECT_TRUE(engine_->failed());
+  EXPECT_EQ(committer_.stored(p), 2) << "offsets 3 and 4 are acked, but 2 failed";
+  ASSERT_TRUE(engine_->CommitAll().ok());
+  EXPECT_EQ(committer_.committed().at(p), 2);
+}
+
+TEST_F(EngineTest, ProduceErrorMarksTheRecordFailed) {
+  sink_.set_fail_produce(true);
+  engine_->Assign({{"in", 0}});
+  engine_->Dispatch(Rec("in", 0, 0, "x"));
+  ASSERT_TRUE(engine_->Drain(std::chrono::seconds(5)));
+  EXPECT_TRUE(engine_->failed());
+  EXPECT_EQ(engine_->counts().delivery_failures, 1);
+}
+
+TEST_F(EngineTest, RevokeWaitsForInFlightRecordsThenCommitsTheirOffsets) {
+  const TopicPartition p0{"in", 0}, p1{"in", 1};
+  engine_->Assign({p0, p1});
+  for (int i = 0; i < 10; ++i) engine_->Dispatch(Rec("in", 0, 100 + i, "a" + std::to_string(i)));
+  engine_->Dispatch(Rec("in", 1, 7, "b"));
+  WaitForMessages(11);
+  std::thread acker([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    sink_.AckAll(*engine_);
+  });
+  const auto start = std::chrono::steady_clock::now();
+  const size_t left = engine_->Revoke({p0}, std::chrono::seconds(5), /*lost=*/false);
+  acker.join();
+  EXPECT_EQ(left, 0u);
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(150))
+      << "revoke waited for the acknowledgements";
+  EXPECT_EQ(committer_.committed().at(p0), 110);
+  EXPECT_EQ(engine_->Assigned(), std::vector<TopicPartition>{p1});
+}
+
+TEST_F(EngineTest, RevokeGivesUpAfterTheTimeoutWithoutCommittingUnackedRecords) {
+  const TopicPartition p{"in", 0};
+  engine_->Assign({p});
+  engine_->Dispatch(Rec("in", 0, 5, "x"));
+  WaitForMessages(1);
+  const size_t left = engine_->Revoke({p}, std::chrono::milliseconds(50), false);
+  EXPECT_EQ(left, 1u);
+  EXPECT_EQ(committer_.committed().at(p), 5) << "offset 5 itself is not committed";
+  sink_.AckAll(*engine_);  // late acknowledgement of a revoked partition: no store
+  EXPECT_EQ(committer_.stored(p), 0);
+}
+
+TEST_F(EngineTest, QueuedRecordsOfARevokedPartitionAreDroppedAndDoNotBlockDraining) {
+  const TopicPartition p{"in", 0};
+  engine_->Assign({p});
+  for (int i = 0; i < 300; ++i) engine_->Dispatch(Rec("in", 0, i, "r" + std::to_string(i)));
+  (void)engine_->Revoke({p}, std::chrono::milliseconds(0), /*lost=*/true);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (engine_->QueueSize() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  sink_.AckAll(*engine_);
+  EXPECT_TRUE(engine_->Drain(std::chrono::seconds(5)));
+  const EngineCounts c = engine_->counts();
+  EXPECT_EQ(c.completed + c.dropped_revoked, 300);
+  EXPECT_GT(c.dropped_revoked, 0);
+  EXPECT_TRUE(committer_.committed().empty()) << "lost partitions are not committed";
+}
+
+TEST_F(EngineTest, RecordsOfPartitionsNotAssignedAreNotProcessed) {
+  engine_->Assign({{"in", 0}});
+  engine_->Revoke({{"in", 0}}, std::chrono::milliseconds(0), false);
+  engine_->Dispatch(Rec("in", 0, 9, "stale"));
+  engine_->Dispatch(Rec("in", 5, 0, "never-assigned"));
+  EXPECT_TRUE(engine_->Drain(std::chrono::seconds(1)));
+  EXPECT_TRUE(sink_.Messages().empty());
+  EXPECT_EQ(engine_->counts().dropped_unassigned, 2);
+  EXPECT_EQ(engine_->counts().dispatched, 0);
+}
+
+TEST(EnginePassThroughTest, ProducesRecordsUnchangedToTheEnrichedTopic) {
+  core::FixedClock clock(0);
+  FakeSink sink;
+  FakeCommitter committer;
+  EngineOptions o;
+  o.clock = &clock;
+  o.workers = 2;
+  o.topics = {"out", "alerts", "dlq"};
+  Engine engine(o, &sink, &committer, nullptr);
+  engine.Start();
+  engine.Assign({{"in", 0}});
+  engine.Dispatch(Rec("in", 0, 0, "bad-but-passed-through"));
+  ASSERT_TRUE(engine.Drain(std::chrono::milliseconds(1)) == false);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (sink.Messages().empty() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_EQ(sink.Messages().size(), 1u);
+  EXPECT_EQ(sink.Messages()[0].topic, "out");
+  EXPECT_EQ(sink.Messages()[0].value, "bad-but-passed-through");
+  sink.AckAll(engine);
+  EXPECT_TRUE(engine.Drain(std::chrono::seconds(5)));
+  engine.Stop();
+}
+
+}  // namespace
+}  // namespace newsflow::consumers

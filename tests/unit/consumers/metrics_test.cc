@@ -1,0 +1,129 @@
+#include "consumers/metrics.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <regex>
+#include <set>
+
+namespace newsflow::consumers {
+namespace {
+
+std::unique_ptr<RuntimeMetrics> Populated() {
+  auto owned = std::make_unique<RuntimeMetrics>("1.2.3");
+  RuntimeMetrics& m = *owned;
+  m.OnConsumed("news.raw");
+  m.OnProduced("news.enriched");
+  m.OnDeadLettered("news.raw", core::Status(core::Code::kMalformed, "decode", "x"));
+  m.OnDeliveryFailed("news.enriched");
+  m.OnStage("decode", std::chrono::microseconds(50), true);
+  m.OnEndToEnd(0.02);
+  m.OnRebalance("assign");
+  m.SetConsumerLag("news.raw", 0, 12);
+  m.SetPaused(true);
+  m.SetReady(true);
+  return owned;
+}
+
+TEST(MetricsTest, NamesFollowPrometheusConventions) {
+  auto metrics = Populated();
+  RuntimeMetrics& m = *metrics;
+  const std::string text = m.Render();
+  EXPECT_NE(text.find("newsflow_build_info{version=\"1.2.3\"} 1"), std::string::npos) << text;
+  EXPECT_NE(text.find("newsflow_records_consumed_total{topic=\"news.raw\"} 1"), std::string::npos);
+  EXPECT_NE(text.find("newsflow_records_dead_lettered_total{"), std::string::npos);
+  EXPECT_NE(text.find("newsflow_stage_duration_seconds_bucket{stage=\"decode\""),
+            std::string::npos);
+  EXPECT_NE(text.find("newsflow_end_to_end_latency_seconds_count 1"), std::string::npos);
+  EXPECT_NE(text.find("newsflow_consumer_lag_messages{partition=\"0\",topic=\"news.raw\"} 12"),
+            std::string::npos);
+  EXPECT_NE(text.find("newsflow_pauses_total 1"), std::string::npos);
+  std::regex type_line("# TYPE (\\S+) (\\S+)");
+  std::set<std::string> names;
+  for (std::sregex_iterator it(text.begin(), text.end(), type_line), end; it != end; ++it) {
+    const std::string name = (*it)[1], type = (*it)[2];
+    names.insert(name);
+    EXPECT_EQ(name.rfind("newsflow_", 0), 0u) << name;
+    if (type == "counter") {
+      EXPECT_TRUE(name.ends_with("_total")) << name;
+    }
+    if (type == "histogram") {
+      EXPECT_TRUE(name.ends_with("_seconds")) << name;
+    }
+  }
+  EXPECT_GE(names.size(), 15u);
+}
+
+TEST(MetricsTest, PromtoolAcceptsTheExposition) {
+#ifndef NEWSFLOW_PROMTOOL
+  GTEST_SKIP() << "promtool not found at configure time (installed by ops/install-deps.sh)";
+#else
+  auto metrics = Populated();
+  RuntimeMetrics& m = *metrics;
+  const std::string path = ::testing::TempDir() + "/newsflow_metrics.txt";
+  std::ofstream(path) << m.Render();
+  const std::string cmd = std::string(NEWSFLOW_PROMTOOL) + " check metrics < " + path + " 2>&1";
+  std::FILE* p = popen(cmd.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  std::string output;
+  char buf[512];
+  while (std::fgets(buf, sizeof(buf), p) != nullptr) output += buf;
+  const int rc = pclose(p);
+  EXPECT_EQ(rc, 0) << output;
+  EXPECT_EQ(output, "") << "promtool lint findings";
+#endif
+}
+
+TEST(MetricsTest, ConsumerLagAndBrokerStateFromLibrdkafkaStatistics) {
+  const std::string stats = R"({"type":"consumer","brokers":{
+      "127.0.0.1:19092/bootstrap":{"nodeid":-1,"state":"UP"},
+      "127.0.0.1:19092/1":{"nodeid":1,"state":"UP"}},
+    "topics":{"news.raw":{"partitions":{
+      "0":{"partition":0,"consumer_lag":5},
+      "1":{"partition":1,"consumer_lag":-1},
+      "-1":{"partition":-1,"consumer_lag":-1}}}}})";
+  std::vector<ConsumerLag> lag = ParseConsumerLag(stats);
+  ASSERT_EQ(lag.size(), 1u);
+  EXPECT_EQ(lag[0].topic, "news.raw");
+  EXPECT_EQ(lag[0].partition, 0);
+  EXPECT_EQ(lag[0].lag, 5);
+  EXPECT_TRUE(AnyBrokerUp(stats));
+  EXPECT_FALSE(AnyBrokerUp(
+      R"({"brokers":{"b/bootstrap":{"nodeid":-1,"state":"UP"},"b/1":{"nodeid":1,"state":"DOWN"}}})"));
+  EXPECT_TRUE(ParseConsumerLag("not json").empty());
+}
+
+TEST(MetricsTest, HttpEndpointServesMetricsHealthAndReadiness) {
+  auto metrics = Populated();
+  RuntimeMetrics& m = *metrics;
+  std::atomic<bool> ready{false};
+  auto endpoint = HttpEndpoint::Start(
+      "127.0.0.1:0", [&] { return m.Render(); },
+      [&] {
+        return ready ? Readiness{true, "ready"}
+                     : Readiness{false, "waiting for partition assignment"};
+      });
+  ASSERT_TRUE(endpoint.ok()) << endpoint.status().ToString();
+  const int port = (*endpoint)->port();
+  ASSERT_GT(port, 0);
+  auto get = [&](const std::string& path) {
+    const std::string cmd =
+        "curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:" + std::to_string(port) + path;
+    std::FILE* p = popen(cmd.c_str(), "r");
+    char buf[16] = {};
+    if (std::fgets(buf, sizeof(buf), p) == nullptr) buf[0] = 0;
+    pclose(p);
+    return std::string(buf);
+  };
+  if (std::system("command -v curl >/dev/null 2>&1") != 0) GTEST_SKIP() << "curl not installed";
+  EXPECT_EQ(get("/metrics"), "200");
+  EXPECT_EQ(get("/healthz"), "200");
+  EXPECT_EQ(get("/readyz"), "503");
+  ready = true;
+  EXPECT_EQ(get("/readyz"), "200");
+}
+
+}  // namespace
+}  // namespace newsflow::consumers
