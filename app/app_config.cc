@@ -31,6 +31,20 @@ core::Result<AppConfig> LoadAppConfig(const std::string& path) {
     return core::Status(core::Code::kInvalidConfig, "config",
                         config.origin + ": " + status.message());
   }
+  // A section the file leaves out is the built-in default's section (a Kafka-only config still
+  // gets the full pipeline).
+  if (!path.empty()) {
+    YAML::Node defaults = YAML::Load(std::string(DefaultConfigText()));
+    auto fill = [&](YAML::Node& section, const char* key) {
+      if ((!section.IsDefined() || section.IsNull()) && defaults[key].IsDefined()) {
+        section = defaults[key];
+      }
+    };
+    fill(config.pipeline, "pipeline");
+    fill(config.kafka, "kafka");
+    fill(config.metrics, "metrics");
+    fill(config.taxonomy, "taxonomy");
+  }
   return config;
 }
 

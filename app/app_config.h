@@ -7,7 +7,8 @@
 //   metrics:   the metrics/health HTTP endpoint
 //   taxonomy:  entity and topic definitions
 //
-// With no --config, the compiled-in config/newsflow.yaml is used.
+// With no --config, the compiled-in config/newsflow.yaml is used; a file that leaves a section
+// out gets that section from it.
 #pragma once
 
 #include <string>

@@ -53,12 +53,16 @@ int RunRun(const RunOptions& opt) {
   std::shared_ptr<tag::TaxonomyStore> taxonomy = engine->taxonomy;
 
   // Taxonomy hot reload (file changes, SIGHUP). Stopped and unregistered before `engine`.
+  // Reloads are counted in newsflow_taxonomy_reloads_total{result} while the metrics exist.
+  auto metrics_slot = std::make_shared<std::atomic<consumers::RuntimeMetrics*>>(nullptr);
   TaxonomyWatcher::Callbacks callbacks;
-  callbacks.on_success = [&log](const std::string& version) {
+  callbacks.on_success = [&log, metrics_slot](const std::string& version) {
     log.Info("taxonomy reloaded", {{"version", version}});
+    if (auto* m = metrics_slot->load()) m->OnTaxonomyReload(true, version);
   };
-  callbacks.on_failure = [&log](const std::string& error) {
+  callbacks.on_failure = [&log, metrics_slot](const std::string& error) {
     log.Error("taxonomy reload failed; keeping the current snapshot", {{"error", error}});
+    if (auto* m = metrics_slot->load()) m->OnTaxonomyReload(false, "");
   };
   TaxonomyWatcher watcher(engine->taxonomy_settings.path, taxonomy,
                           std::chrono::milliseconds(engine->taxonomy_settings.watch_interval_ms),
@@ -79,6 +83,10 @@ int RunRun(const RunOptions& opt) {
   run.pipeline = engine->pipeline.get();
   run.log = &log;
   run.taxonomy_loaded = [taxonomy] { return taxonomy != nullptr && taxonomy->Get() != nullptr; };
+  run.on_metrics = [metrics_slot, taxonomy](consumers::RuntimeMetrics* m) {
+    if (m != nullptr) m->OnTaxonomyReload(true, taxonomy->Get()->version(), /*initial=*/true);
+    metrics_slot->store(m);
+  };
   return RunRuntime(run, g_stop);
 }
 
@@ -87,6 +95,15 @@ int RunRun(const RunOptions& opt) {
 int RunRuntime(const RuntimeRun& run, const std::atomic<bool>& stop) {
   core::SystemClock clock;
   consumers::RuntimeMetrics metrics{std::string(Version())};
+  struct MetricsAttachment {
+    const RuntimeRun& run;
+    MetricsAttachment(const RuntimeRun& r, consumers::RuntimeMetrics* m) : run(r) {
+      if (run.on_metrics) run.on_metrics(m);
+    }
+    ~MetricsAttachment() {
+      if (run.on_metrics) run.on_metrics(nullptr);
+    }
+  } attachment(run, &metrics);
   consumers::RuntimeOptions options;
   options.kafka = run.kafka;
   options.pipeline = run.pipeline;

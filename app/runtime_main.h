@@ -18,6 +18,9 @@ struct RuntimeRun {
   const core::Pipeline* pipeline = nullptr;
   consumers::Logger* log = nullptr;
   std::function<bool()> taxonomy_loaded;
+  // Called with the metrics once they exist, and with nullptr before they are destroyed
+  // (so that a taxonomy reload on another thread can count itself safely).
+  std::function<void(consumers::RuntimeMetrics*)> on_metrics;
 };
 
 // Returns the process exit code.

@@ -88,13 +88,33 @@ RuntimeMetrics::RuntimeMetrics(std::string version)
                  .Name("newsflow_ready")
                  .Help("1 when /readyz reports ready.")
                  .Register(*registry_)
-                 .Add({})) {
+                 .Add({})),
+      taxonomy_reloads_(prometheus::BuildCounter()
+                            .Name("newsflow_taxonomy_reloads_total")
+                            .Help("Taxonomy reloads (file change or SIGHUP), by result; a "
+                                  "failure keeps the previous taxonomy running.")
+                            .Register(*registry_)),
+      taxonomy_info_(prometheus::BuildGauge()
+                         .Name("newsflow_taxonomy_info")
+                         .Help("1 for the taxonomy version new records are tagged with.")
+                         .Register(*registry_)) {
+  taxonomy_reloads_.Add({{"result", "success"}});
+  taxonomy_reloads_.Add({{"result", "failure"}});
   prometheus::BuildGauge()
       .Name("newsflow_build_info")
       .Help("Build information; the value is always 1.")
       .Register(*registry_)
       .Add({{"version", std::move(version)}})
       .Set(1);
+}
+
+void RuntimeMetrics::OnTaxonomyReload(bool ok, const std::string& version, bool initial) {
+  if (!initial) taxonomy_reloads_.Add({{"result", ok ? "success" : "failure"}}).Increment();
+  if (!ok) return;
+  std::lock_guard<std::mutex> lock(taxonomy_mutex_);
+  if (taxonomy_current_ != nullptr) taxonomy_info_.Remove(taxonomy_current_);
+  taxonomy_current_ = &taxonomy_info_.Add({{"version", version}});
+  taxonomy_current_->Set(1);
 }
 
 std::string RuntimeMetrics::Render() const {

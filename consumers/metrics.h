@@ -26,6 +26,7 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -65,6 +66,9 @@ class RuntimeMetrics final : public EngineProbe {
   void SetPaused(bool paused);
   void SetReady(bool ready) { ready_.Set(ready ? 1 : 0); }
   void SetConsumerLag(const std::string& topic, int32_t partition, int64_t lag);
+  // A taxonomy (re)load: counts newsflow_taxonomy_reloads_total{result="success"|"failure"}
+  // (not for the initial load) and, on success, points newsflow_taxonomy_info{version} at it.
+  void OnTaxonomyReload(bool ok, const std::string& version, bool initial = false);
 
  private:
   std::shared_ptr<prometheus::Registry> registry_;
@@ -82,6 +86,10 @@ class RuntimeMetrics final : public EngineProbe {
   prometheus::Gauge& paused_;
   prometheus::Counter& pauses_;
   prometheus::Gauge& ready_;
+  prometheus::Family<prometheus::Counter>& taxonomy_reloads_;
+  prometheus::Family<prometheus::Gauge>& taxonomy_info_;
+  std::mutex taxonomy_mutex_;
+  prometheus::Gauge* taxonomy_current_ = nullptr;
 };
 
 struct ConsumerLag {

@@ -6,7 +6,9 @@
 
 namespace newsflow::core {
 
-std::vector<std::string> Pipeline::DefaultStages() { return {"decode", "encode"}; }
+std::vector<std::string> Pipeline::DefaultStages() {
+  return {"decode", "normalize", "tag", "score", "encode"};
+}
 
 Result<std::unique_ptr<Pipeline>> Pipeline::Create(const StageRegistry& registry,
                                                    const YAML::Node& config,

@@ -258,8 +258,10 @@ std::string WriteConfig(const RunConfig& c, const std::string& name) {
       << "  producer: {" << c.producer_properties << "}\n"
       << "metrics:\n"
       << "  address: 127.0.0.1:" << c.metrics_port << "\n";
-  // Development aid: a taxonomy other than the built-in one.
-  if (const char* taxonomy = std::getenv("NEWSFLOW_TEST_TAXONOMY")) {
+  if (!c.taxonomy_path.empty()) {
+    out << "taxonomy:\n  path: " << c.taxonomy_path << "\n  watch: true\n  watch_interval_ms: 200\n";
+  } else if (const char* taxonomy = std::getenv("NEWSFLOW_TEST_TAXONOMY")) {
+    // Development aid: a taxonomy other than the built-in one.
     out << "taxonomy:\n  path: " << taxonomy << "\n";
   }
   return path;

@@ -80,6 +80,7 @@ struct RunConfig {
   int workers = 2;
   std::string
       producer_properties;  // extra `kafka.producer` entries, e.g. "message.timeout.ms: 3000"
+  std::string taxonomy_path;  // taxonomy.yaml on disk (watched for changes); empty: built-in
 };
 // Writes a config file for `newsflow run`; returns its path.
 std::string WriteConfig(const RunConfig& config, const std::string& name);

@@ -1,5 +1,6 @@
 #include "app/offline.h"
 
+#include <fstream>
 #include <sstream>
 
 #include <gtest/gtest.h>
@@ -68,6 +69,27 @@ TEST(KindFromPathTest, ByExtension) {
   EXPECT_EQ(KindFromPath("a.txt"), InputKind::kText);
   EXPECT_EQ(KindFromPath("a.html"), InputKind::kHtml);
   EXPECT_EQ(KindFromPath("a"), InputKind::kAuto);
+}
+
+}  // namespace
+}  // namespace newsflow::app
+
+namespace newsflow::app {
+namespace {
+
+// A config file that leaves a section out gets the built-in default's section: a Kafka-only
+// file still runs the full pipeline (regression: it used to run decode+encode only).
+TEST(AppConfigTest, MissingSectionsFallBackToTheBuiltInDefaults) {
+  const std::string path = ::testing::TempDir() + "/only_taxonomy.yaml";
+  std::ofstream(path) << "taxonomy:\n  watch: false\n";
+  auto config = LoadAppConfig(path);
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  ASSERT_TRUE(config->pipeline["stages"].IsSequence());
+  EXPECT_EQ(config->pipeline["stages"].size(), 5u);
+  EXPECT_FALSE(config->taxonomy["watch"].as<bool>());
+  auto engine = BuildEngine(path);
+  ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+  EXPECT_NE((*engine)->pipeline->FindStage("tag"), nullptr);
 }
 
 }  // namespace
