@@ -33,7 +33,8 @@ std::string Quote(const core::Match& m) {
 // Reads the record to explain: the N-th non-blank line of a JSON Lines file, else the file.
 core::Result<core::RawRecord> ReadRecord(const ExplainOptions& opt) {
   std::ifstream in(opt.file, std::ios::binary);
-  if (!in) return core::Status(core::Code::kInvalidConfig, "explain", "cannot open '" + opt.file + "'");
+  if (!in)
+    return core::Status(core::Code::kInvalidConfig, "explain", "cannot open '" + opt.file + "'");
   std::stringstream ss;
   ss << in.rdbuf();
   const std::string all = ss.str();
@@ -93,7 +94,8 @@ int RunExplain(const ExplainOptions& opt) {
     return kExitUsage;
   }
   std::printf("article %s\n  title: %s\n  language: %s (confidence %.2f, script %s)\n",
-              doc.article.id.c_str(), doc.title.empty() ? doc.article.title.c_str() : doc.title.c_str(),
+              doc.article.id.c_str(),
+              doc.title.empty() ? doc.article.title.c_str() : doc.title.c_str(),
               doc.language.code.empty() ? "?" : doc.language.code.c_str(), doc.language.confidence,
               doc.language.script.c_str());
   std::printf("  published_at: %s  tokens: %zu  taxonomy: %s\n",
@@ -112,7 +114,7 @@ int RunExplain(const ExplainOptions& opt) {
     for (const auto& r : s.rules) {
       const char* kind = r.rule->kind == tag::Rule::Kind::kAny   ? "any"
                          : r.rule->kind == tag::Rule::Kind::kAll ? "all"
-                                                                  : "near";
+                                                                 : "near";
       std::string refs;
       for (const auto& ref : r.rule->refs) refs += (refs.empty() ? "" : ", ") + ref.text;
       if (r.blocked) {
@@ -134,7 +136,8 @@ int RunExplain(const ExplainOptions& opt) {
     }
   }
   if (opt.topic.empty()) {
-    std::printf("\nentities (salience = 0.45*title + 0.35*(1-exp(-n/2)) + 0.2*(1-first/tokens)):\n");
+    std::printf(
+        "\nentities (salience = 0.45*title + 0.35*(1-exp(-n/2)) + 0.2*(1-first/tokens)):\n");
     for (const auto& e : doc.entities) {
       std::printf("  %-40s %-14s salience %.4f  mentions %zu\n", (e.id + " " + e.name).c_str(),
                   e.type.c_str(), e.salience, e.mentions.size());
@@ -171,25 +174,30 @@ int RunEval(const EvalOptions& opt) {
 Command AddExplainCommand(CLI::App& parent) {
   auto opt = std::make_shared<ExplainOptions>();
   CLI::App* sub = parent.add_subcommand(
-      "explain", "Show, for one article, every topic's score with the rules, terms and fields "
-                 "that produced it, and the entities with their mentions");
+      "explain",
+      "Show, for one article, every topic's score with the rules, terms and fields "
+      "that produced it, and the entities with their mentions");
   sub->add_option("file", opt->file, "Article: .jsonl (see --line), .txt or .html")->required();
-  sub->add_option("--topic", opt->topic, "Explain only this topic, including rules that did not fire");
+  sub->add_option("--topic", opt->topic,
+                  "Explain only this topic, including rules that did not fire");
   sub->add_option("--line", opt->line, "Which record of a JSON Lines file (1-based)")
       ->capture_default_str();
   sub->add_option("-c,--config", opt->config_path, "Configuration file (default: built-in)");
-  sub->add_option("--taxonomy", opt->taxonomy, "taxonomy.yaml to use instead of the configured one");
+  sub->add_option("--taxonomy", opt->taxonomy,
+                  "taxonomy.yaml to use instead of the configured one");
   return {sub, [opt] { return RunExplain(*opt); }};
 }
 
 Command AddEvalCommand(CLI::App& parent) {
   auto opt = std::make_shared<EvalOptions>();
   CLI::App* sub = parent.add_subcommand(
-      "eval", "Run the pipeline over a labelled JSON Lines file and print per-topic precision, "
-              "recall and F1, micro and macro averages, entity recall and the worst misses");
+      "eval",
+      "Run the pipeline over a labelled JSON Lines file and print per-topic precision, "
+      "recall and F1, micro and macro averages, entity recall and the worst misses");
   sub->add_option("--gold", opt->gold, "Labelled articles (format of the dev corpus)")->required();
   sub->add_option("-c,--config", opt->config_path, "Configuration file (default: built-in)");
-  sub->add_option("--taxonomy", opt->taxonomy, "taxonomy.yaml to use instead of the configured one");
+  sub->add_option("--taxonomy", opt->taxonomy,
+                  "taxonomy.yaml to use instead of the configured one");
   sub->add_option("--worst", opt->worst, "How many misses to list")->capture_default_str();
   return {sub, [opt] { return RunEval(*opt); }};
 }

@@ -28,8 +28,8 @@ Command AddValidateConfigCommand(CLI::App& parent);
 Command AddConfigCommand(CLI::App& parent);
 Command AddExplainCommand(CLI::App& parent);  // app/cmd_explain.cc
 Command AddEvalCommand(CLI::App& parent);     // app/cmd_explain.cc
-Command AddRunCommand(CLI::App& parent);   // app/cmd_run.cc: the Kafka runtime
-Command AddDemoCommand(CLI::App& parent);  // app/cmd_demo.cc: runtime on an in-process broker
+Command AddRunCommand(CLI::App& parent);      // app/cmd_run.cc: the Kafka runtime
+Command AddDemoCommand(CLI::App& parent);     // app/cmd_demo.cc: runtime on an in-process broker
 
 // Builds the pipeline from a config file (empty: built-in default); prints the error and
 // returns null on failure. (See engine.h for the taxonomy store and the rest.)

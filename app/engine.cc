@@ -10,7 +10,8 @@ core::Result<TaxonomySettings> ParseTaxonomySettings(const YAML::Node& node) {
   TaxonomySettings s;
   core::ConfigReader r(node, "taxonomy");
   r.Read("path", &s.path, "taxonomy.yaml to load; empty: the built-in default taxonomy.");
-  r.Read("watch", &s.watch, "Reload when the taxonomy files change (newsflow run; also on SIGHUP).");
+  r.Read("watch", &s.watch,
+         "Reload when the taxonomy files change (newsflow run; also on SIGHUP).");
   r.Read("watch_interval_ms", &s.watch_interval_ms, "How often to check the files for changes.");
   r.Require(s.watch_interval_ms >= 100, "watch_interval_ms", "must be at least 100");
   NEWSFLOW_RETURN_IF_ERROR(r.Finish());

@@ -19,8 +19,8 @@
 namespace newsflow::app {
 
 struct TaxonomySettings {
-  std::string path;          // taxonomy.yaml on disk; empty = the built-in default
-  bool watch = true;         // reload when the files change (and on SIGHUP) in `run`
+  std::string path;   // taxonomy.yaml on disk; empty = the built-in default
+  bool watch = true;  // reload when the files change (and on SIGHUP) in `run`
   int64_t watch_interval_ms = 2000;
 };
 

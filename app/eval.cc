@@ -84,7 +84,8 @@ core::Result<EvalResult> Evaluate(const core::Pipeline& pipeline, const std::str
     std::map<std::string, double> candidate_scores;
     if (doc.taxonomy) {
       const auto& tax = static_cast<const tag::Taxonomy&>(*doc.taxonomy);
-      for (const auto& s : score::ScoreTopics(doc, false)) candidate_scores[tax.topics()[s.topic].id] = s.score;
+      for (const auto& s : score::ScoreTopics(doc, false))
+        candidate_scores[tax.topics()[s.topic].id] = s.score;
     }
 
     bool all_right = true;
@@ -139,12 +140,13 @@ core::Result<EvalResult> Evaluate(const core::Pipeline& pipeline, const std::str
 std::string FormatReport(const EvalResult& r, size_t worst) {
   std::string out;
   char buf[512];
-  std::snprintf(buf, sizeof(buf), "articles %d (rejected by the pipeline: %d), language accuracy %.3f\n\n",
+  std::snprintf(buf, sizeof(buf),
+                "articles %d (rejected by the pipeline: %d), language accuracy %.3f\n\n",
                 r.articles, r.failed,
                 r.articles == 0 ? 0.0 : static_cast<double>(r.language_correct) / r.articles);
   out += buf;
-  std::snprintf(buf, sizeof(buf), "%-22s %5s %4s %4s %4s %9s %7s %6s\n", "topic", "gold", "tp", "fp",
-                "fn", "precision", "recall", "f1");
+  std::snprintf(buf, sizeof(buf), "%-22s %5s %4s %4s %4s %9s %7s %6s\n", "topic", "gold", "tp",
+                "fp", "fn", "precision", "recall", "f1");
   out += buf;
   for (const auto& [id, c] : r.topics) {
     std::snprintf(buf, sizeof(buf), "%-22s %5d %4d %4d %4d %9.3f %7.3f %6.3f\n", id.c_str(),
@@ -158,8 +160,8 @@ std::string FormatReport(const EvalResult& r, size_t worst) {
   std::snprintf(buf, sizeof(buf), "%-22s %48.3f\n\n", "macro (topics with gold)", r.macro_f1);
   out += buf;
   std::snprintf(buf, sizeof(buf),
-                "hard negatives all right: %d/%d; hard positives all right: %d/%d\n", r.hard_negative_right,
-                r.hard_negative, r.hard_positive_right, r.hard_positive);
+                "hard negatives all right: %d/%d; hard positives all right: %d/%d\n",
+                r.hard_negative_right, r.hard_negative, r.hard_positive_right, r.hard_positive);
   out += buf;
   std::snprintf(buf, sizeof(buf), "entity recall %.3f (%d of %d labelled entities found)\n\n",
                 r.EntityRecall(), r.entity_found, r.entity_gold);

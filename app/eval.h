@@ -38,7 +38,7 @@ struct EvalMiss {
 
 struct EvalResult {
   int articles = 0;
-  int failed = 0;  // records the pipeline rejected
+  int failed = 0;                             // records the pipeline rejected
   std::map<std::string, TopicCounts> topics;  // every topic of the taxonomy
   TopicCounts micro;
   double macro_f1 = 0.0;  // over topics with at least one positive

@@ -22,13 +22,13 @@ int main(int argc, char** argv) {
   CLI::App app{
       "newsflow: a streaming news-event processor. Reads raw articles (Kafka or files), "
       "normalizes, tags and scores them, and writes enriched events, alerts and dead letters."};
-  app.set_version_flag("-V,--version", std::string("newsflow ") + std::string(Version()) +
-                                           " (schemas v1)");
+  app.set_version_flag("-V,--version",
+                       std::string("newsflow ") + std::string(Version()) + " (schemas v1)");
   app.require_subcommand(1);
   std::vector<Command> commands = {AddProcessCommand(app), AddValidateConfigCommand(app),
-                                   AddConfigCommand(app), AddRunCommand(app),
-                                   AddDemoCommand(app),
-                                   AddExplainCommand(app), AddEvalCommand(app)};
+                                   AddConfigCommand(app),  AddRunCommand(app),
+                                   AddDemoCommand(app),    AddExplainCommand(app),
+                                   AddEvalCommand(app)};
   CLI11_PARSE(app, argc, argv);
   for (const auto& command : commands) {
     if (command.subcommand->parsed()) return command.action();

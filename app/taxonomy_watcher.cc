@@ -47,7 +47,8 @@ std::string TaxonomyWatcher::Fingerprint() const {
     if (!it->is_regular_file(ec)) continue;
     const auto size = it->file_size(ec);
     const auto mtime = it->last_write_time(ec).time_since_epoch().count();
-    entries.push_back(it->path().string() + ":" + std::to_string(size) + ":" + std::to_string(mtime));
+    entries.push_back(it->path().string() + ":" + std::to_string(size) + ":" +
+                      std::to_string(mtime));
   }
   std::sort(entries.begin(), entries.end());
   std::string out;

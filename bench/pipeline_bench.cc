@@ -58,7 +58,8 @@ void MutatePhrases(YAML::Node by_language, const std::string& suffix) {
   if (!by_language.IsMap()) return;
   for (auto kv : by_language) {
     YAML::Node list = kv.second;
-    for (std::size_t i = 0; i < list.size(); ++i) list[i] = Mutate(list[i].as<std::string>(), suffix);
+    for (std::size_t i = 0; i < list.size(); ++i)
+      list[i] = Mutate(list[i].as<std::string>(), suffix);
   }
 }
 
@@ -78,7 +79,8 @@ tag::SourceProvider ScaledTaxonomy(int copies) {
         if (root["entities"]) {
           for (auto e : root["entities"]) {
             e["id"] = e["id"].as<std::string>() + "-" + suffix;
-            for (const char* k : {"aliases", "weak_aliases", "context"}) MutatePhrases(e[k], suffix);
+            for (const char* k : {"aliases", "weak_aliases", "context"})
+              MutatePhrases(e[k], suffix);
           }
         } else {
           YAML::Node t = root["topic"];
@@ -125,10 +127,9 @@ void RunPipeline(benchmark::State& state, const core::Pipeline& pipeline) {
   }
   state.SetItemsProcessed(articles);
   state.SetBytesProcessed(bytes);
-  state.counters["us_per_article"] = benchmark::Counter(static_cast<double>(articles),
-                                                        benchmark::Counter::kIsRate |
-                                                            benchmark::Counter::kInvert,
-                                                        benchmark::Counter::OneK::kIs1000);
+  state.counters["us_per_article"] = benchmark::Counter(
+      static_cast<double>(articles), benchmark::Counter::kIsRate | benchmark::Counter::kInvert,
+      benchmark::Counter::OneK::kIs1000);
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   state.counters["peak_rss_MB"] = static_cast<double>(usage.ru_maxrss) / 1024.0;

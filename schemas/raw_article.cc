@@ -155,8 +155,8 @@ core::Result<RawArticle> DecodeRawArticleJson(std::string_view bytes, const Json
   doc.Populate(parser);
   if (parser.too_deep) {
     return Status(Code::kMalformed, "decode",
-                  "JSON nesting deeper than " + std::to_string(limits.max_depth) + " levels at byte " +
-                      std::to_string(parser.result.Offset()));
+                  "JSON nesting deeper than " + std::to_string(limits.max_depth) +
+                      " levels at byte " + std::to_string(parser.result.Offset()));
   }
   if (parser.result.IsError()) {
     return Status(Code::kMalformed, "decode",

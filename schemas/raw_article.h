@@ -23,15 +23,15 @@ enum class IdSource { kFeed, kUrl, kContent };
 struct RawArticle {
   std::string id;
   IdSource id_source = IdSource::kFeed;
-  std::string url;           // may be empty
-  std::string source;        // outlet name; may be empty
-  std::string title;         // as given (not yet normalized)
-  std::string body;          // as given (text or HTML, see content_type)
-  std::string published;     // free-form date string as the feed gave it; may be empty
-  std::string language;      // optional hint from the feed (BCP 47 / ISO 639-1)
+  std::string url;        // may be empty
+  std::string source;     // outlet name; may be empty
+  std::string title;      // as given (not yet normalized)
+  std::string body;       // as given (text or HTML, see content_type)
+  std::string published;  // free-form date string as the feed gave it; may be empty
+  std::string language;   // optional hint from the feed (BCP 47 / ISO 639-1)
   std::string content_type = "text/plain";  // "text/plain" or "text/html"
-  std::string fetched_at;    // optional
-  std::string extra_json;    // unknown top-level fields as a JSON object text; empty when none
+  std::string fetched_at;                   // optional
+  std::string extra_json;  // unknown top-level fields as a JSON object text; empty when none
 };
 
 struct JsonLimits {

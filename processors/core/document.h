@@ -143,8 +143,8 @@ struct Document {
   std::optional<int64_t> word_count;
   Language language;
   std::optional<int64_t> published_at_ms;  // UTC epoch milliseconds
-  std::string published_raw;                // the string the date was taken from, if any
-  std::string token_text;                   // arena for token forms
+  std::string published_raw;               // the string the date was taken from, if any
+  std::string token_text;                  // arena for token forms
   std::vector<Token> tokens;
 
   // Tag and score stage output.

@@ -19,8 +19,8 @@ namespace newsflow::core {
 
 // Builds a stage from its config section (may be undefined = all defaults). `path` is the
 // dotted config path of that section, for error messages.
-using StageFactory =
-    std::function<Result<std::unique_ptr<Stage>>(const YAML::Node& config, const std::string& path)>;
+using StageFactory = std::function<Result<std::unique_ptr<Stage>>(const YAML::Node& config,
+                                                                  const std::string& path)>;
 
 class StageRegistry {
  public:

@@ -15,7 +15,7 @@ namespace newsflow::core {
 template <typename T>
 class Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : value_(std::move(value)) {}         // NOLINT(google-explicit-constructor)
   Result(Status status) : status_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!status_.ok() && "Result constructed from an OK status without a value");
   }
@@ -50,10 +50,10 @@ class Result {
 #define NEWSFLOW_CONCAT_INNER_(a, b) a##b
 #define NEWSFLOW_CONCAT_(a, b) NEWSFLOW_CONCAT_INNER_(a, b)
 
-#define NEWSFLOW_RETURN_IF_ERROR(expr)              \
-  do {                                              \
-    ::newsflow::core::Status nf_status_ = (expr);   \
-    if (!nf_status_.ok()) return nf_status_;        \
+#define NEWSFLOW_RETURN_IF_ERROR(expr)            \
+  do {                                            \
+    ::newsflow::core::Status nf_status_ = (expr); \
+    if (!nf_status_.ok()) return nf_status_;      \
   } while (false)
 
 #define NEWSFLOW_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \

@@ -30,14 +30,14 @@ bool LooksLikeUtf16(std::string_view s) {
 
 enum class Format { kJson, kText, kHtmlText };
 
-Format DetectFormat(const core::RawRecord& record, std::string_view value, const DecodeConfig& cfg) {
+Format DetectFormat(const core::RawRecord& record, std::string_view value,
+                    const DecodeConfig& cfg) {
   if (cfg.format == "json") return Format::kJson;
   if (cfg.format == "text") return Format::kText;
   if (const std::string* ct = record.FindHeader("content-type")) {
     std::string_view media(*ct);
     media = media.substr(0, media.find(';'));
-    if (strncasecmp(media.data(), "application/json", media.size()) == 0 &&
-        media.size() == 16) {
+    if (strncasecmp(media.data(), "application/json", media.size()) == 0 && media.size() == 16) {
       return Format::kJson;
     }
     if (media.size() == 10 && strncasecmp(media.data(), "text/plain", 10) == 0) {
@@ -113,10 +113,9 @@ core::Status DecodeStage::Process(core::Document& doc, const core::StageContext&
 
   const Format format = DetectFormat(*doc.raw, value, config_);
   core::Result<schemas::RawArticle> article =
-      format == Format::kJson
-          ? schemas::DecodeRawArticleJson(value,
-                                          {.max_depth = static_cast<int>(config_.max_json_depth)})
-          : schemas::DecodeRawArticleText(value);
+      format == Format::kJson ? schemas::DecodeRawArticleJson(
+                                    value, {.max_depth = static_cast<int>(config_.max_json_depth)})
+                              : schemas::DecodeRawArticleText(value);
   if (!article.ok()) return article.status();
   doc.article = std::move(article).value();
   if (format == Format::kHtmlText) doc.article.content_type = "text/html";

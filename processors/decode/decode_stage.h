@@ -30,7 +30,7 @@ namespace newsflow::processors {
 struct DecodeConfig {
   int64_t max_record_bytes = 1 << 20;
   int64_t max_json_depth = 32;
-  std::string format = "auto";            // auto | json | text
+  std::string format = "auto";             // auto | json | text
   std::string on_invalid_utf8 = "reject";  // reject | replace
 
   static core::Result<DecodeConfig> FromYaml(const YAML::Node& node, const std::string& path);

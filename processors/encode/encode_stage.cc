@@ -68,8 +68,9 @@ core::Status EncodeStage::Process(core::Document& doc, const core::StageContext&
     return core::Status(core::Code::kInternal, "encode", "no article decoded before encode");
   }
   const int64_t now = ctx.clock != nullptr ? ctx.clock->NowMs() : 0;
-  doc.outputs.push_back({core::Output::Kind::kEnriched, doc.article.id,
-                         EncodeEnrichedEvent(doc, now, ctx.pipeline_version, config_.include_body)});
+  doc.outputs.push_back(
+      {core::Output::Kind::kEnriched, doc.article.id,
+       EncodeEnrichedEvent(doc, now, ctx.pipeline_version, config_.include_body)});
   return core::Status::Ok();
 }
 

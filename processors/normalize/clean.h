@@ -11,8 +11,8 @@
 //     U+180E, U+FFF9-U+FFFC;
 //   * ZWNJ U+200C and ZWJ U+200D are kept (when `keep_zwnj`) where they carry meaning: after a
 //     letter of a joining script (Arabic script, Syriac, N'Ko, Mongolian, the Indic scripts)
-//     and before a letter or mark -- Persian می‌خواهم, آتش‌بس -- and ZWJ inside emoji
-//     sequences; removed everywhere else;
+//     and before a letter or mark -- Persian می‌خواهم, آتش‌بس -- and ZWJ inside
+//     emoji sequences; removed everywhere else;
 //   * NFC (ICU), skipped after a quick check when the text already is NFC (nearly always).
 // Ill-formed UTF-8 becomes U+FFFD (the decode stage normally rejects it before).
 //

@@ -35,7 +35,8 @@ class Occurrences {
     };
     for (const auto& h : doc.hits) {
       const auto& pi = info[h.pattern];
-      if (pi.kind == PatternKind::kGroup && !in_language(pi, tax.groups()[pi.owner].topic)) continue;
+      if (pi.kind == PatternKind::kGroup && !in_language(pi, tax.groups()[pi.owner].topic))
+        continue;
       if (pi.kind == PatternKind::kExclusion && !in_language(pi, pi.owner)) continue;
       switch (pi.kind) {
         case PatternKind::kGroup:
@@ -54,18 +55,18 @@ class Occurrences {
     }
     // Exclusions mask overlapping occurrences of their own topic's groups.
     if (!exclusions.empty()) {
-      groups_.erase(std::remove_if(groups_.begin(), groups_.end(),
-                                   [&](const std::pair<uint32_t, Occurrence>& g) {
-                                     const uint32_t topic = tax.groups()[g.first].topic;
-                                     for (const auto& [t, x] : exclusions) {
-                                       if (t == topic && g.second.begin < x.end &&
-                                           x.begin < g.second.end) {
-                                         return true;
-                                       }
-                                     }
-                                     return false;
-                                   }),
-                    groups_.end());
+      groups_.erase(
+          std::remove_if(groups_.begin(), groups_.end(),
+                         [&](const std::pair<uint32_t, Occurrence>& g) {
+                           const uint32_t topic = tax.groups()[g.first].topic;
+                           for (const auto& [t, x] : exclusions) {
+                             if (t == topic && g.second.begin < x.end && x.begin < g.second.end) {
+                               return true;
+                             }
+                           }
+                           return false;
+                         }),
+          groups_.end());
     }
     std::stable_sort(groups_.begin(), groups_.end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -240,7 +241,8 @@ core::Status ScoreStage::Process(core::Document& doc, const core::StageContext& 
         if (t.matches.size() >= static_cast<size_t>(config_.max_matches)) break;
         bool seen = false;
         for (const auto& m : t.matches) {
-          seen = seen || (m.begin == doc.tokens[o.begin].begin && m.field == doc.tokens[o.begin].field);
+          seen = seen ||
+                 (m.begin == doc.tokens[o.begin].begin && m.field == doc.tokens[o.begin].field);
         }
         if (!seen) t.matches.push_back(tag::MatchForTokens(doc, o.begin, o.end, r.rule->name));
       }

@@ -17,7 +17,8 @@ constexpr size_t kPrefixFilterBits = 1 << 16;
 
 size_t PrefixFilterBit(std::string_view form) {
   const auto* b = reinterpret_cast<const unsigned char*>(form.data());
-  return ((size_t{b[0]} * 0x9E3779B1u) ^ (size_t{b[1]} * 0x85EBCA77u) ^ (size_t{b[2]} * 0xC2B2AE3Du)) &
+  return ((size_t{b[0]} * 0x9E3779B1u) ^ (size_t{b[1]} * 0x85EBCA77u) ^
+          (size_t{b[2]} * 0xC2B2AE3Du)) &
          (kPrefixFilterBits - 1);
 }
 
@@ -142,7 +143,8 @@ size_t Matcher::memory_bytes() const {
   size_t n = exact_.memory_bytes() + prefix_.memory_bytes() + stem_.memory_bytes();
   for (const auto& p : patterns_) {
     n += sizeof(StoredPattern);
-    for (const auto& t : p.tokens) n += sizeof(PatternToken) + t.form.capacity() + t.bare.capacity();
+    for (const auto& t : p.tokens)
+      n += sizeof(PatternToken) + t.form.capacity() + t.bare.capacity();
   }
   return n;
 }

@@ -66,7 +66,8 @@ class Matcher {
  private:
   struct Posting {
     uint32_t pattern;
-    uint8_t bare_key;  // 1: the key is the pattern token's bare form (only article bare forms match)
+    uint8_t
+        bare_key;  // 1: the key is the pattern token's bare form (only article bare forms match)
   };
   class FormIndex {
    public:

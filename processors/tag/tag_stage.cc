@@ -82,8 +82,10 @@ core::Status TagStage::Process(core::Document& doc, const core::StageContext& /*
   for (size_t i = 0; i < doc.hits.size(); ++i) {
     // Also drop a second hit of the same entity at the same span (two aliases, same words).
     if (drop[i] || !IsAlias(info[doc.hits[i].pattern].kind)) continue;
-    for (size_t j = i + 1; j < doc.hits.size() && doc.hits[j].token_begin == doc.hits[i].token_begin; ++j) {
-      if (IsAlias(info[doc.hits[j].pattern].kind) && doc.hits[j].token_end == doc.hits[i].token_end &&
+    for (size_t j = i + 1;
+         j < doc.hits.size() && doc.hits[j].token_begin == doc.hits[i].token_begin; ++j) {
+      if (IsAlias(info[doc.hits[j].pattern].kind) &&
+          doc.hits[j].token_end == doc.hits[i].token_end &&
           info[doc.hits[j].pattern].owner == info[doc.hits[i].pattern].owner) {
         drop[j] = true;
       }
@@ -105,8 +107,10 @@ core::Status TagStage::Process(core::Document& doc, const core::StageContext& /*
     if (std::binary_search(strong.begin(), strong.end(), entity)) continue;
     bool confirmed = false;
     for (const auto& c : doc.hits) {
-      if (info[c.pattern].kind != PatternKind::kContext || info[c.pattern].owner != entity) continue;
-      const int64_t distance = static_cast<int64_t>(c.token_begin) - static_cast<int64_t>(h.token_begin);
+      if (info[c.pattern].kind != PatternKind::kContext || info[c.pattern].owner != entity)
+        continue;
+      const int64_t distance =
+          static_cast<int64_t>(c.token_begin) - static_cast<int64_t>(h.token_begin);
       if (std::abs(distance) <= config_.context_window) confirmed = true;
     }
     drop[i] = !confirmed;
@@ -127,7 +131,8 @@ core::Status TagStage::Process(core::Document& doc, const core::StageContext& /*
   for (uint32_t i = 0; i < doc.hits.size(); ++i) {
     const auto& pi = info[doc.hits[i].pattern];
     if (!IsAlias(pi.kind)) continue;
-    auto it = std::find_if(found.begin(), found.end(), [&](const Acc& a) { return a.entity == pi.owner; });
+    auto it = std::find_if(found.begin(), found.end(),
+                           [&](const Acc& a) { return a.entity == pi.owner; });
     if (it == found.end()) {
       found.push_back({pi.owner, {}});
       it = found.end() - 1;
@@ -154,15 +159,15 @@ core::Status TagStage::Process(core::Document& doc, const core::StageContext& /*
       }
     }
     const double n = static_cast<double>(acc.hits.size());
-    r.salience = Round4(std::clamp(0.45 * (in_title ? 1.0 : 0.0) + 0.35 * (1.0 - std::exp(-n / 2.0)) +
-                                       0.20 * (1.0 - first / token_count),
-                                   0.0, 1.0));
+    r.salience =
+        Round4(std::clamp(0.45 * (in_title ? 1.0 : 0.0) + 0.35 * (1.0 - std::exp(-n / 2.0)) +
+                              0.20 * (1.0 - first / token_count),
+                          0.0, 1.0));
     doc.entities.push_back(std::move(r));
   }
-  std::stable_sort(doc.entities.begin(), doc.entities.end(),
-                   [](const auto& a, const auto& b) {
-                     return a.salience != b.salience ? a.salience > b.salience : a.name < b.name;
-                   });
+  std::stable_sort(doc.entities.begin(), doc.entities.end(), [](const auto& a, const auto& b) {
+    return a.salience != b.salience ? a.salience > b.salience : a.name < b.name;
+  });
   doc.taxonomy = std::move(tax);
   return core::Status::Ok();
 }

@@ -34,9 +34,8 @@ struct TagConfig {
 
 class TagStage final : public core::Stage {
  public:
-  static core::Result<std::unique_ptr<core::Stage>> Create(const YAML::Node& node,
-                                                           const std::string& path,
-                                                           std::shared_ptr<const TaxonomyStore> store);
+  static core::Result<std::unique_ptr<core::Stage>> Create(
+      const YAML::Node& node, const std::string& path, std::shared_ptr<const TaxonomyStore> store);
   TagStage(TagConfig config, std::shared_ptr<const TaxonomyStore> store)
       : config_(config), store_(std::move(store)) {}
 

@@ -75,7 +75,8 @@ class TaxonomyCompiler {
     return core::Status(core::Code::kInvalidConfig, "taxonomy", where + ": " + what);
   }
   core::Status CheckKeys(const std::string& file, const YAML::Node& node,
-                         std::initializer_list<std::string_view> known, const std::string& what) const;
+                         std::initializer_list<std::string_view> known,
+                         const std::string& what) const;
   core::Result<YAML::Node> Parse(const std::string& name) const;
   core::Status LoadEntities(const std::string& file, YAML::Node root);
   core::Status LoadTopic(const std::string& file, YAML::Node root);
@@ -152,13 +153,15 @@ core::Status TaxonomyCompiler::CompilePhrase(const std::string& file, const YAML
         size_t letters = 0;
         for (unsigned char c : p.form) letters += (c & 0xC0) != 0x80 ? 1 : 0;
         if (letters < 3 && out->empty() && k == 0) {
-          return Error(file, at, what + ": phrase '" + phrase_text + "': prefix '" + p.form +
-                                     "*' is shorter than 3 letters");
+          return Error(file, at,
+                       what + ": phrase '" + phrase_text + "': prefix '" + p.form +
+                           "*' is shorter than 3 letters");
         }
       } else if (stem_mode) {
         if (stemmer < 0) {
-          return Error(file, at, what + ": phrase '" + phrase_text + "': no Snowball stemmer for language '" +
-                                     language + "' (use a prefix* instead of ~)");
+          return Error(file, at,
+                       what + ": phrase '" + phrase_text + "': no Snowball stemmer for language '" +
+                           language + "' (use a prefix* instead of ~)");
         }
         p.mode = TokenMode::kStem;
         p.form = std::string(normalize::Stem(stemmer, ts.Folded(t)));
@@ -175,8 +178,9 @@ core::Status TaxonomyCompiler::CompilePhrase(const std::string& file, const YAML
   }
   if (out->empty()) return Error(file, at, what + ": empty phrase");
   if (out->size() > kMaxPatternTokens) {
-    return Error(file, at, what + ": phrase '" + phrase_text + "' has more than " +
-                               std::to_string(kMaxPatternTokens) + " words");
+    return Error(file, at,
+                 what + ": phrase '" + phrase_text + "' has more than " +
+                     std::to_string(kMaxPatternTokens) + " words");
   }
   return core::Status::Ok();
 }
@@ -216,8 +220,8 @@ core::Status TaxonomyCompiler::LoadEntities(const std::string& file, YAML::Node 
     const std::string label =
         node["id"].IsScalar() ? "entity '" + node["id"].Scalar() + "'" : std::string("entity");
     NEWSFLOW_RETURN_IF_ERROR(CheckKeys(
-        file, node, {"id", "type", "name", "tags", "aliases", "weak_aliases", "context", "wikidata"},
-        label));
+        file, node,
+        {"id", "type", "name", "tags", "aliases", "weak_aliases", "context", "wikidata"}, label));
     Entity e;
     for (const char* key : {"id", "type", "name"}) {
       if (!node[key].IsScalar() || node[key].Scalar().empty()) {
@@ -228,7 +232,8 @@ core::Status TaxonomyCompiler::LoadEntities(const std::string& file, YAML::Node 
     e.type = node["type"].Scalar();
     e.name = node["name"].Scalar();
     if (node["tags"].IsDefined()) {
-      if (!node["tags"].IsSequence()) return Error(file, node["tags"], label + ": tags: expected a list");
+      if (!node["tags"].IsSequence())
+        return Error(file, node["tags"], label + ": tags: expected a list");
       for (const auto& t : node["tags"]) e.tags.push_back(t.Scalar());
     }
     if (tax_->entity_index_.contains(e.id)) {
@@ -239,10 +244,12 @@ core::Status TaxonomyCompiler::LoadEntities(const std::string& file, YAML::Node 
     e.has_weak_aliases = node["weak_aliases"].IsDefined();
     tax_->entity_index_.emplace(e.id, index);
     tax_->entities_.push_back(std::move(e));
-    NEWSFLOW_RETURN_IF_ERROR(AddPhrases(file, node["aliases"], PatternKind::kAlias, index, label + ": aliases"));
+    NEWSFLOW_RETURN_IF_ERROR(
+        AddPhrases(file, node["aliases"], PatternKind::kAlias, index, label + ": aliases"));
     NEWSFLOW_RETURN_IF_ERROR(AddPhrases(file, node["weak_aliases"], PatternKind::kWeakAlias, index,
                                         label + ": weak_aliases"));
-    NEWSFLOW_RETURN_IF_ERROR(AddPhrases(file, node["context"], PatternKind::kContext, index, label + ": context"));
+    NEWSFLOW_RETURN_IF_ERROR(
+        AddPhrases(file, node["context"], PatternKind::kContext, index, label + ": context"));
   }
   return core::Status::Ok();
 }
@@ -282,12 +289,13 @@ core::Result<Ref> TaxonomyCompiler::ParseRef(const std::string& file, const YAML
 core::Status TaxonomyCompiler::LoadTopic(const std::string& file, YAML::Node root) {
   NEWSFLOW_RETURN_IF_ERROR(CheckKeys(file, root, {"topic"}, "topic file"));
   YAML::Node node = root["topic"];
-  NEWSFLOW_RETURN_IF_ERROR(CheckKeys(file, node,
-                                     {"id", "labels", "description", "threshold", "field_weights",
-                                      "groups", "rules", "exclude"},
-                                     "topic"));
+  NEWSFLOW_RETURN_IF_ERROR(CheckKeys(
+      file, node,
+      {"id", "labels", "description", "threshold", "field_weights", "groups", "rules", "exclude"},
+      "topic"));
   Topic topic;
-  if (!node["id"].IsScalar() || node["id"].Scalar().empty()) return Error(file, node, "topic: 'id' is required");
+  if (!node["id"].IsScalar() || node["id"].Scalar().empty())
+    return Error(file, node, "topic: 'id' is required");
   topic.id = node["id"].Scalar();
   const std::string label = "topic '" + topic.id + "'";
   topic.source = file + ":" + std::to_string(node.Mark().line + 1);
@@ -297,14 +305,14 @@ core::Status TaxonomyCompiler::LoadTopic(const std::string& file, YAML::Node roo
   }
   if (node["description"].IsScalar()) topic.description = node["description"].Scalar();
   if (node["threshold"].IsDefined()) {
-    if (!YAML::convert<double>::decode(node["threshold"], topic.threshold) || topic.threshold <= 0 ||
-        topic.threshold > 1) {
+    if (!YAML::convert<double>::decode(node["threshold"], topic.threshold) ||
+        topic.threshold <= 0 || topic.threshold > 1) {
       return Error(file, node["threshold"], label + ": threshold must be a number in (0, 1]");
     }
   }
   if (node["field_weights"].IsDefined()) {
-    NEWSFLOW_RETURN_IF_ERROR(
-        CheckKeys(file, node["field_weights"], {"title", "lead", "body"}, label + ": field_weights"));
+    NEWSFLOW_RETURN_IF_ERROR(CheckKeys(file, node["field_weights"], {"title", "lead", "body"},
+                                       label + ": field_weights"));
     const char* names[] = {"title", "lead", "body"};
     for (int f = 0; f < 3; ++f) {
       YAML::Node w = node["field_weights"][names[f]];
@@ -322,9 +330,11 @@ core::Status TaxonomyCompiler::LoadTopic(const std::string& file, YAML::Node roo
     const uint32_t g = static_cast<uint32_t>(tax_->groups_.size());
     tax_->groups_.push_back({name, topic_index});
     groups[name] = g;
-    NEWSFLOW_RETURN_IF_ERROR(AddPhrases(file, kv.second, PatternKind::kGroup, g, label + ": group '" + name + "'"));
+    NEWSFLOW_RETURN_IF_ERROR(
+        AddPhrases(file, kv.second, PatternKind::kGroup, g, label + ": group '" + name + "'"));
   }
-  NEWSFLOW_RETURN_IF_ERROR(AddPhrases(file, node["exclude"], PatternKind::kExclusion, topic_index, label + ": exclude"));
+  NEWSFLOW_RETURN_IF_ERROR(
+      AddPhrases(file, node["exclude"], PatternKind::kExclusion, topic_index, label + ": exclude"));
   for (const auto& kv : node["groups"]) {
     for (const auto& lang : kv.second) topic.languages.push_back(lang.first.Scalar());
   }
@@ -338,7 +348,8 @@ core::Status TaxonomyCompiler::LoadTopic(const std::string& file, YAML::Node roo
     Rule rule;
     rule.name = r["name"].IsScalar() ? r["name"].Scalar() : std::string();
     const std::string what = label + ": rule '" + rule.name + "'";
-    NEWSFLOW_RETURN_IF_ERROR(CheckKeys(file, r, {"name", "any", "all", "near", "within", "not", "weight"}, what));
+    NEWSFLOW_RETURN_IF_ERROR(
+        CheckKeys(file, r, {"name", "any", "all", "near", "within", "not", "weight"}, what));
     if (rule.name.empty()) return Error(file, r, label + ": rule without 'name'");
     int kinds = 0;
     YAML::Node refs;
@@ -351,13 +362,15 @@ core::Status TaxonomyCompiler::LoadTopic(const std::string& file, YAML::Node roo
       }
     }
     if (kinds != 1) return Error(file, r, what + ": needs exactly one of any, all, near");
-    if (!refs.IsSequence() || refs.size() == 0) return Error(file, refs, what + ": expected a non-empty list");
+    if (!refs.IsSequence() || refs.size() == 0)
+      return Error(file, refs, what + ": expected a non-empty list");
     for (const auto& item : refs) {
       NEWSFLOW_ASSIGN_OR_RETURN(Ref ref, ParseRef(file, item, item.Scalar(), groups, what));
       rule.refs.push_back(std::move(ref));
     }
     if (rule.kind == Rule::Kind::kNear) {
-      if (rule.refs.size() != 2) return Error(file, refs, what + ": near takes exactly two references");
+      if (rule.refs.size() != 2)
+        return Error(file, refs, what + ": near takes exactly two references");
       if (!r["within"].IsDefined() || !YAML::convert<uint32_t>::decode(r["within"], rule.within) ||
           rule.within == 0) {
         return Error(file, r, what + ": near needs 'within' (a positive number of tokens)");
@@ -380,7 +393,8 @@ core::Status TaxonomyCompiler::LoadTopic(const std::string& file, YAML::Node roo
   // Presearch needs to know topics that entities alone can trigger (an `any` of entities only).
   for (const auto& rule : topic.rules) {
     bool entities_only = rule.kind == Rule::Kind::kAny && rule.weight > 0;
-    for (const auto& ref : rule.refs) entities_only = entities_only && ref.kind != Ref::Kind::kGroup;
+    for (const auto& ref : rule.refs)
+      entities_only = entities_only && ref.kind != Ref::Kind::kGroup;
     if (entities_only) {
       tax_->entity_triggered_.push_back(topic_index);
       break;
@@ -390,16 +404,20 @@ core::Status TaxonomyCompiler::LoadTopic(const std::string& file, YAML::Node roo
   return core::Status::Ok();
 }
 
-core::Result<std::shared_ptr<const Taxonomy>> TaxonomyCompiler::Compile(const std::string& manifest) {
+core::Result<std::shared_ptr<const Taxonomy>> TaxonomyCompiler::Compile(
+    const std::string& manifest) {
   NEWSFLOW_ASSIGN_OR_RETURN(YAML::Node root, Parse(manifest));
-  NEWSFLOW_RETURN_IF_ERROR(CheckKeys(manifest, root, {"version", "entities", "topics"}, "manifest"));
+  NEWSFLOW_RETURN_IF_ERROR(
+      CheckKeys(manifest, root, {"version", "entities", "topics"}, "manifest"));
   if (!root["version"].IsScalar() || root["version"].Scalar().empty()) {
     return Error(manifest, root, "manifest: 'version' is required");
   }
   tax_->version_ = root["version"].Scalar();
   for (const char* section : {"entities", "topics"}) {
     YAML::Node globs = root[section];
-    if (!globs.IsSequence()) return Error(manifest, root, std::string("manifest: '") + section + "' must be a list of file patterns");
+    if (!globs.IsSequence())
+      return Error(manifest, root,
+                   std::string("manifest: '") + section + "' must be a list of file patterns");
     for (const auto& glob : globs) {
       const std::vector<std::string> files = sources_.list(glob.Scalar());
       if (files.empty()) return Error(manifest, glob, "no file matches '" + glob.Scalar() + "'");
@@ -407,7 +425,7 @@ core::Result<std::shared_ptr<const Taxonomy>> TaxonomyCompiler::Compile(const st
         NEWSFLOW_ASSIGN_OR_RETURN(YAML::Node doc, Parse(file));
         try {
           NEWSFLOW_RETURN_IF_ERROR(std::string_view(section) == "entities" ? LoadEntities(file, doc)
-                                                                          : LoadTopic(file, doc));
+                                                                           : LoadTopic(file, doc));
         } catch (const YAML::Exception& e) {
           return core::Status(core::Code::kInvalidConfig, "taxonomy",
                               file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
@@ -445,7 +463,8 @@ SourceProvider DirectorySource(const std::string& directory) {
     const fs::path path = fs::path(directory) / name;
     std::ifstream in(path, std::ios::binary);
     if (!in) {
-      return core::Status(core::Code::kInvalidConfig, "taxonomy", path.string() + ": cannot open file");
+      return core::Status(core::Code::kInvalidConfig, "taxonomy",
+                          path.string() + ": cannot open file");
     }
     std::ostringstream ss;
     ss << in.rdbuf();
@@ -485,8 +504,9 @@ SourceProvider BuiltinSource() {
 core::Result<std::shared_ptr<const Taxonomy>> LoadTaxonomy(const std::string& path) {
   if (path.empty()) return CompileTaxonomy(kManifestName, BuiltinSource());
   const std::filesystem::path manifest(path);
-  return CompileTaxonomy(manifest.filename().string(),
-                         DirectorySource(manifest.parent_path().empty() ? "." : manifest.parent_path().string()));
+  return CompileTaxonomy(
+      manifest.filename().string(),
+      DirectorySource(manifest.parent_path().empty() ? "." : manifest.parent_path().string()));
 }
 
 }  // namespace newsflow::tag

@@ -59,9 +59,9 @@ struct Entity {
 struct Ref {
   enum class Kind : uint8_t { kGroup, kEntity, kTag, kType };
   Kind kind = Kind::kGroup;
-  uint32_t group = 0;     // kGroup: global group index
-  std::string value;      // kEntity: entity id; kTag: tag; kType: type
-  std::string text;       // as written, for explanations
+  uint32_t group = 0;  // kGroup: global group index
+  std::string value;   // kEntity: entity id; kTag: tag; kType: type
+  std::string text;    // as written, for explanations
 };
 
 struct Rule {
@@ -87,7 +87,7 @@ struct Topic {
   std::array<double, 3> field_weights = {2.0, 1.5, 1.0};  // indexed by core::Field
   std::vector<Rule> rules;
   std::vector<std::string> languages;  // languages its groups have phrases for, sorted
-  std::string source;  // file:line of the topic, for messages
+  std::string source;                  // file:line of the topic, for messages
 
   const std::string& Label() const;  // English label, else the id
 };

@@ -72,12 +72,13 @@ void CompareOrUpdate(const fs::path& expected_path, const std::string& actual, b
   const std::string expected = ReadOrEmpty(expected_path);
   const std::string normalized_actual = actual == "[\n\n]\n" ? "" : actual;
   if (expected == normalized_actual) return;
-  const fs::path actual_path = fs::path(::testing::TempDir()) /
-                               (expected_path.parent_path().filename().string() + "." +
-                                expected_path.filename().string());
+  const fs::path actual_path =
+      fs::path(::testing::TempDir()) /
+      (expected_path.parent_path().filename().string() + "." + expected_path.filename().string());
   std::ofstream(actual_path, std::ios::binary) << normalized_actual;
   std::string diff;
-  const std::string cmd = "diff -u '" + expected_path.string() + "' '" + actual_path.string() + "' 2>&1 | head -80";
+  const std::string cmd =
+      "diff -u '" + expected_path.string() + "' '" + actual_path.string() + "' 2>&1 | head -80";
   if (FILE* p = popen(cmd.c_str(), "r")) {
     char buf[4096];
     size_t n;
@@ -99,7 +100,8 @@ TEST_P(GoldenTest, MatchesExpectedOutput) {
   }
   ASSERT_FALSE(input.empty()) << "no input.{jsonl,txt,html} in " << dir;
 
-  const std::string config_path = fs::exists(dir / "config.yaml") ? (dir / "config.yaml").string() : "";
+  const std::string config_path =
+      fs::exists(dir / "config.yaml") ? (dir / "config.yaml").string() : "";
   auto engine = app::BuildEngine(config_path);
   ASSERT_TRUE(engine.ok()) << engine.status().ToString();
   const core::Pipeline* pipeline = (*engine)->pipeline.get();

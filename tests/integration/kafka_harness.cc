@@ -259,7 +259,8 @@ std::string WriteConfig(const RunConfig& c, const std::string& name) {
       << "metrics:\n"
       << "  address: 127.0.0.1:" << c.metrics_port << "\n";
   if (!c.taxonomy_path.empty()) {
-    out << "taxonomy:\n  path: " << c.taxonomy_path << "\n  watch: true\n  watch_interval_ms: 200\n";
+    out << "taxonomy:\n  path: " << c.taxonomy_path
+        << "\n  watch: true\n  watch_interval_ms: 200\n";
   } else if (const char* taxonomy = std::getenv("NEWSFLOW_TEST_TAXONOMY")) {
     // Development aid: a taxonomy other than the built-in one.
     out << "taxonomy:\n  path: " << taxonomy << "\n";

@@ -79,7 +79,7 @@ struct RunConfig {
   int metrics_port = 0;
   int workers = 2;
   std::string
-      producer_properties;  // extra `kafka.producer` entries, e.g. "message.timeout.ms: 3000"
+      producer_properties;    // extra `kafka.producer` entries, e.g. "message.timeout.ms: 3000"
   std::string taxonomy_path;  // taxonomy.yaml on disk (watched for changes); empty: built-in
 };
 // Writes a config file for `newsflow run`; returns its path.

@@ -281,9 +281,9 @@ TEST_F(RuntimeIntegrationTest, TaxonomyReloadUnderLoadLosesAndStallsNothing) {
   };
   const size_t third = f.corpus.size() / 3;
   auto batch = [&](size_t i) {
-    return std::vector<TestRecord>(f.corpus.begin() + static_cast<std::ptrdiff_t>(i * third),
-                                   i == 2 ? f.corpus.end()
-                                          : f.corpus.begin() + static_cast<std::ptrdiff_t>((i + 1) * third));
+    return std::vector<TestRecord>(
+        f.corpus.begin() + static_cast<std::ptrdiff_t>(i * third),
+        i == 2 ? f.corpus.end() : f.corpus.begin() + static_cast<std::ptrdiff_t>((i + 1) * third));
   };
 
   set_version("reload-v1");

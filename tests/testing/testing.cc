@@ -28,7 +28,8 @@ std::optional<std::string> DevCorpusPath() {
     if (std::filesystem::exists(env)) return std::string(env);
     return std::nullopt;
   }
-  const std::string path = std::string(NEWSFLOW_SOURCE_DIR) + "/../shared/corpus/dev/articles.jsonl";
+  const std::string path =
+      std::string(NEWSFLOW_SOURCE_DIR) + "/../shared/corpus/dev/articles.jsonl";
   if (std::filesystem::exists(path)) return std::filesystem::weakly_canonical(path).string();
   return std::nullopt;
 }

@@ -22,8 +22,8 @@ struct CliRun {
 
 CliRun Newsflow(const std::string& args) {
   // Unique per test: ctest runs the tests of this binary in parallel processes.
-  const std::string dir = ::testing::TempDir() + "/" +
-                          ::testing::UnitTest::GetInstance()->current_test_info()->name();
+  const std::string dir =
+      ::testing::TempDir() + "/" + ::testing::UnitTest::GetInstance()->current_test_info()->name();
   const std::string out = dir + ".out";
   const std::string err = dir + ".err";
   const std::string cmd = std::string(NEWSFLOW_BINARY) + " " + args + " >" + out + " 2>" + err;
@@ -92,13 +92,15 @@ TEST(ProcessCliTest, ValidateConfig) {
 }
 
 TEST(ProcessCliTest, SeedArticlePrintsOneSchemaValidEventWithItsTitle) {
-  CliRun r = Newsflow("process " + testing::SourcePath("tests/data/seed_ar_000_66ca287a9a26f914.txt"));
+  CliRun r =
+      Newsflow("process " + testing::SourcePath("tests/data/seed_ar_000_66ca287a9a26f914.txt"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   auto lines = Lines(r.out);
   ASSERT_EQ(lines.size(), 1u);
   EXPECT_TRUE(schemas::ValidateText(schemas::SchemaId::kEnrichedEvent, lines[0]).ok());
-  EXPECT_NE(lines[0].find(R"("title":"أكسيوس: البيت الأبيض يجمد خطط عقد قمة ثانية بين ترامب وبوتين")"),
-            std::string::npos);
+  EXPECT_NE(
+      lines[0].find(R"("title":"أكسيوس: البيت الأبيض يجمد خطط عقد قمة ثانية بين ترامب وبوتين")"),
+      std::string::npos);
   EXPECT_NE(r.err.find("read 1, enriched 1, dead-lettered 0"), std::string::npos) << r.err;
 }
 
@@ -121,9 +123,12 @@ TEST(ProcessCliTest, MixedBadRecordsAreDeadLetteredAndCountsReconcile) {
     utf16 += c;
     utf16 += '\0';
   }
-  std::string nested = R"({"title":"t","junk":)" + std::string(5000, '[') + std::string(5000, ']') + "}";
+  std::string nested =
+      R"({"title":"t","junk":)" + std::string(5000, '[') + std::string(5000, ']') + "}";
   const std::vector<Line> lines = {
-      {"\xEF\xBB\xBF{\"id\":\"good-1\",\"title\":\"Ceasefire talks resume\",\"body\":\"Delegations met.\"}", ""},
+      {"\xEF\xBB\xBF{\"id\":\"good-1\",\"title\":\"Ceasefire talks resume\",\"body\":\"Delegations "
+       "met.\"}",
+       ""},
       {R"({"title": "x", })", "malformed"},
       {R"({"id":"good-2","title":"قمة ثانية بين ترامب وبوتين","body":"نص","feed":{"k":1}})", ""},
       {R"({"title":"Truncated art)", "malformed"},
@@ -139,7 +144,8 @@ TEST(ProcessCliTest, MixedBadRecordsAreDeadLetteredAndCountsReconcile) {
       {R"({"title":"","body":"   "})", "empty_article"},
       {R"("just a string")", "schema_violation"},
       {"null", "schema_violation"},
-      {R"({"id":"good-4","title":"Trêve hivernale","body":"Texte","content_type":"text/plain"})", ""},
+      {R"({"id":"good-4","title":"Trêve hivernale","body":"Texte","content_type":"text/plain"})",
+       ""},
       {R"({"id":"good-5","body":"Only a body, no title."})", ""},
   };
   std::string file;

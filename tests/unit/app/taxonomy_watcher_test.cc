@@ -14,12 +14,14 @@ namespace fs = std::filesystem;
 class TaxonomyWatcherTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::path(::testing::TempDir()) /
-           ("watch_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    dir_ =
+        fs::path(::testing::TempDir()) /
+        ("watch_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
     fs::remove_all(dir_);
     fs::create_directories(dir_ / "entities");
     fs::create_directories(dir_ / "topics");
-    Write("entities/e.yaml", "entities:\n  - {id: p/x, type: person, name: X, aliases: {en: [Xavier]}}\n");
+    Write("entities/e.yaml",
+          "entities:\n  - {id: p/x, type: person, name: X, aliases: {en: [Xavier]}}\n");
     Write("topics/t.yaml",
           "topic:\n  id: t\n  groups: {g: {en: [truce]}}\n  rules:\n    - {name: r, any: [g]}\n");
     WriteVersion("v1");
@@ -32,13 +34,15 @@ class TaxonomyWatcherTest : public ::testing::Test {
     std::ofstream(dir_ / name, std::ios::trunc) << text;
   }
   void WriteVersion(const std::string& v) {
-    Write("taxonomy.yaml", "version: \"" + v + "\"\nentities: [\"entities/*.yaml\"]\ntopics: [\"topics/*.yaml\"]\n");
+    Write("taxonomy.yaml",
+          "version: \"" + v + "\"\nentities: [\"entities/*.yaml\"]\ntopics: [\"topics/*.yaml\"]\n");
   }
   std::string Manifest() const { return (dir_ / "taxonomy.yaml").string(); }
 
   template <typename Pred>
   static bool WaitFor(Pred pred) {
-    for (int i = 0; i < 200 && !pred(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    for (int i = 0; i < 200 && !pred(); ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
     return pred();
   }
 
@@ -74,7 +78,8 @@ TEST_F(TaxonomyWatcherTest, InvalidTaxonomyKeepsTheOldOneAndReportsTheError) {
                        error = e;
                      }});
   w.Start();
-  Write("topics/t.yaml", "topic:\n  id: t\n  groups: {g: {en: [truce]}}\n  rules:\n    - {name: r, any: [nope]}\n");
+  Write("topics/t.yaml",
+        "topic:\n  id: t\n  groups: {g: {en: [truce]}}\n  rules:\n    - {name: r, any: [nope]}\n");
   ASSERT_TRUE(WaitFor([&] { return w.failures() >= 1; }));
   EXPECT_EQ(store_->Get()->version(), "v1");
   std::lock_guard<std::mutex> l(m);

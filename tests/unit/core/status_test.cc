@@ -20,9 +20,10 @@ TEST(StatusTest, ToStringNamesStageClassAndMessage) {
 }
 
 TEST(StatusTest, EveryCodeHasADistinctStableName) {
-  const Code codes[] = {Code::kOk,           Code::kInvalidConfig,   Code::kTooLarge,
-                        Code::kInvalidEncoding, Code::kMalformed,     Code::kSchemaViolation,
-                        Code::kEmptyArticle, Code::kStageFailure,    Code::kInternal};
+  const Code codes[] = {
+      Code::kOk,        Code::kInvalidConfig,   Code::kTooLarge,     Code::kInvalidEncoding,
+      Code::kMalformed, Code::kSchemaViolation, Code::kEmptyArticle, Code::kStageFailure,
+      Code::kInternal};
   std::set<std::string_view> names;
   for (Code c : codes) names.insert(CodeName(c));
   EXPECT_EQ(names.size(), std::size(codes));

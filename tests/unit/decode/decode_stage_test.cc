@@ -14,8 +14,7 @@ struct Decoded {
   schemas::RawArticle article;
 };
 
-Decoded Decode(std::string value, std::string content_type = "",
-               const std::string& yaml = "{}") {
+Decoded Decode(std::string value, std::string content_type = "", const std::string& yaml = "{}") {
   auto stage = DecodeStage::Create(YAML::Load(yaml), "pipeline.decode");
   EXPECT_TRUE(stage.ok()) << stage.status().ToString();
   core::RawRecord record = testing::MakeRecord(std::move(value), std::move(content_type));
@@ -44,15 +43,16 @@ TEST(DecodeStageTest, PlainTextByHeaderOrSniffing) {
 }
 
 TEST(DecodeStageTest, SeedArticleDecodesAsPlainText) {
-  Decoded d = Decode(testing::ReadFile(testing::SourcePath("tests/data/seed_ar_000_66ca287a9a26f914.txt")),
-                     "text/plain");
+  Decoded d =
+      Decode(testing::ReadFile(testing::SourcePath("tests/data/seed_ar_000_66ca287a9a26f914.txt")),
+             "text/plain");
   ASSERT_TRUE(d.status.ok());
   EXPECT_EQ(d.article.title, "أكسيوس: البيت الأبيض يجمد خطط عقد قمة ثانية بين ترامب وبوتين");
 }
 
 TEST(DecodeStageTest, TooLarge) {
-  Decoded d = Decode(R"({"title":")" + std::string(2000, 'x') + R"("})", "",
-                     "{max_record_bytes: 1000}");
+  Decoded d =
+      Decode(R"({"title":")" + std::string(2000, 'x') + R"("})", "", "{max_record_bytes: 1000}");
   EXPECT_EQ(d.status.code(), Code::kTooLarge);
   EXPECT_EQ(d.status.stage(), "decode");
   EXPECT_NE(d.status.message().find("limit (max_record_bytes) is 1000"), std::string::npos);
@@ -98,14 +98,18 @@ TEST(DecodeStageTest, ForcedFormat) {
 TEST(DecodeConfigTest, BadValuesNameTheKey) {
   auto bad = DecodeStage::Create(YAML::Load("{format: xml}"), "pipeline.decode");
   ASSERT_FALSE(bad.ok());
-  EXPECT_EQ(bad.status().message(), "pipeline.decode.format: must be auto, json or text, got 'xml'");
+  EXPECT_EQ(bad.status().message(),
+            "pipeline.decode.format: must be auto, json or text, got 'xml'");
   auto neg = DecodeStage::Create(YAML::Load("{max_record_bytes: 0}"), "pipeline.decode");
   ASSERT_FALSE(neg.ok());
   EXPECT_EQ(neg.status().message(), "pipeline.decode.max_record_bytes: must be positive");
 }
 
 TEST(ReplaceInvalidUtf8Test, ReplacesEachBadSequenceOnce) {
-  EXPECT_EQ(ReplaceInvalidUtf8("a\xFF" "b"), "a\xEF\xBF\xBD" "b");
+  EXPECT_EQ(ReplaceInvalidUtf8("a\xFF"
+                               "b"),
+            "a\xEF\xBF\xBD"
+            "b");
   EXPECT_EQ(ReplaceInvalidUtf8("\xE2\x82"), "\xEF\xBF\xBD");
   EXPECT_EQ(ReplaceInvalidUtf8("ok"), "ok");
 }

@@ -54,13 +54,16 @@ TEST(SchemaExamplesTest, QuickCheckNeverAcceptsWhatTheSchemaRejects) {
       cases.push_back(testing::ReadFile(entry.path().string()));
     }
   }
-  const char* more[] = {
-      R"({"title":"t","id":""})",          R"({"title":"t","id":null})",
-      R"({"title":"","body":""})",         R"({"title":"t","content_type":"text/xml"})",
-      R"({"title":"t","language":"0123456789012345678901234567890123456"})",
-      R"({"title":"t","url":5})",          R"({"body":"b","extra":{"x":[1,2]}})",
-      R"({"title":null,"body":"b"})",      R"({"title":"t","body":null,"content_type":null})",
-      R"({"title":"t","fetched_at":true})"};
+  const char* more[] = {R"({"title":"t","id":""})",
+                        R"({"title":"t","id":null})",
+                        R"({"title":"","body":""})",
+                        R"({"title":"t","content_type":"text/xml"})",
+                        R"({"title":"t","language":"0123456789012345678901234567890123456"})",
+                        R"({"title":"t","url":5})",
+                        R"({"body":"b","extra":{"x":[1,2]}})",
+                        R"({"title":null,"body":"b"})",
+                        R"({"title":"t","body":null,"content_type":null})",
+                        R"({"title":"t","fetched_at":true})"};
   for (const char* m : more) cases.emplace_back(m);
   int quick_accepted = 0;
   for (const auto& text : cases) {
@@ -78,8 +81,8 @@ TEST(SchemaExamplesTest, QuickCheckNeverAcceptsWhatTheSchemaRejects) {
 TEST(SchemaExamplesTest, EverySchemaIsCompiledIn) {
   for (const auto& d : kDirs) {
     EXPECT_FALSE(SchemaText(d.id).empty());
-    EXPECT_EQ(SchemaText(d.id),
-              testing::ReadFile(testing::SourcePath("schemas/") + std::string(SchemaFileName(d.id))));
+    EXPECT_EQ(SchemaText(d.id), testing::ReadFile(testing::SourcePath("schemas/") +
+                                                  std::string(SchemaFileName(d.id))));
   }
 }
 

@@ -19,14 +19,14 @@ TEST(FindInvalidUtf8Test, ReportsOffsetOfFirstBadSequence) {
     size_t offset;
   };
   const Case cases[] = {
-      {"abc\xFF", 3},                         // never valid
-      {"abcdefghij\xC0\xAF", 10},             // overlong '/'
-      {"x\xE0\x80\xAF", 1},                   // overlong 3-byte
-      {"ok \xED\xA0\x80", 3},                 // UTF-16 surrogate D800
-      {"\xF4\x90\x80\x80", 0},                // above U+10FFFF
-      {"tail\xE2\x82", 4},                    // truncated
-      {"\xC3\x28", 0},                        // bad continuation
-      {"12345678\x80", 8},                    // lone continuation after fast path
+      {"abc\xFF", 3},              // never valid
+      {"abcdefghij\xC0\xAF", 10},  // overlong '/'
+      {"x\xE0\x80\xAF", 1},        // overlong 3-byte
+      {"ok \xED\xA0\x80", 3},      // UTF-16 surrogate D800
+      {"\xF4\x90\x80\x80", 0},     // above U+10FFFF
+      {"tail\xE2\x82", 4},         // truncated
+      {"\xC3\x28", 0},             // bad continuation
+      {"12345678\x80", 8},         // lone continuation after fast path
   };
   for (const auto& c : cases) {
     auto bad = FindInvalidUtf8(c.bytes);

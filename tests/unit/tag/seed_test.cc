@@ -30,9 +30,9 @@ TEST(SeedArticleTest, TopicsAndEntitiesFromThisArticleOnly) {
 
   std::vector<std::string> names;
   for (const auto& e : doc.entities) names.push_back(e.name);
-  for (const char* expected : {"Donald Trump", "Vladimir Putin", "Volodymyr Zelensky", "Marco Rubio",
-                               "Sergei Lavrov", "Budapest", "Hungary", "Ukraine", "Russia",
-                               "White House"}) {
+  for (const char* expected :
+       {"Donald Trump", "Vladimir Putin", "Volodymyr Zelensky", "Marco Rubio", "Sergei Lavrov",
+        "Budapest", "Hungary", "Ukraine", "Russia", "White House"}) {
     EXPECT_NE(std::find(names.begin(), names.end(), expected), names.end()) << expected;
   }
   // Nothing is matched in the related article: every mention lies before its marker.

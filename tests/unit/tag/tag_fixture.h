@@ -35,9 +35,8 @@ inline SourceProvider MemorySource(std::map<std::string, std::string> files) {
   return p;
 }
 
-inline core::Result<std::shared_ptr<const Taxonomy>> CompileInline(const std::string& entities,
-                                                                   const std::string& topics,
-                                                                   const std::string& version = "t1") {
+inline core::Result<std::shared_ptr<const Taxonomy>> CompileInline(
+    const std::string& entities, const std::string& topics, const std::string& version = "t1") {
   return CompileTaxonomy("taxonomy.yaml",
                          MemorySource({{"taxonomy.yaml", "version: \"" + version +
                                                              "\"\nentities: [\"entities/*\"]\n"
@@ -51,7 +50,8 @@ class TaggedPipeline {
   explicit TaggedPipeline(std::shared_ptr<const Taxonomy> taxonomy)
       : store_(std::make_shared<TaxonomyStore>(std::move(taxonomy))) {
     EXPECT_TRUE(processors::RegisterBuiltinStages(registry_, {.taxonomy = store_}).ok());
-    auto p = core::Pipeline::Create(registry_, YAML::Load("{stages: [decode, normalize, tag, score]}"));
+    auto p =
+        core::Pipeline::Create(registry_, YAML::Load("{stages: [decode, normalize, tag, score]}"));
     EXPECT_TRUE(p.ok()) << p.status().ToString();
     pipeline_ = std::move(p).value();
   }

@@ -158,7 +158,8 @@ TEST_F(TagScoreTest, PhraseMatchesAcrossCaseAndFindsOffsets) {
 
 TEST_F(TagScoreTest, ArabicCliticsAndArticle) {
   const auto& doc = Run("عنوان", "قال مسؤول في والبيت الأبيض إن ترامب وبوتين اتفقا.");
-  EXPECT_EQ(EntityNames(doc), (std::vector<std::string>{"Donald Trump", "Vladimir Putin", "White House"}));
+  EXPECT_EQ(EntityNames(doc),
+            (std::vector<std::string>{"Donald Trump", "Vladimir Putin", "White House"}));
   const auto* putin = Entity(doc, "Vladimir Putin");
   ASSERT_NE(putin, nullptr);
   EXPECT_EQ(putin->mentions[0].text, "وبوتين");
@@ -194,7 +195,8 @@ TEST_F(TagScoreTest, ShortAcronymsAreCaseSensitive) {
 }
 
 TEST_F(TagScoreTest, WeakAliasNeedsContextOrAStrongMention) {
-  EXPECT_EQ(Entity(Run("Title", "Washington announced new tariffs."), "George Washington"), nullptr);
+  EXPECT_EQ(Entity(Run("Title", "Washington announced new tariffs."), "George Washington"),
+            nullptr);
   EXPECT_NE(Entity(Run("Title", "The general Washington crossed the river."), "George Washington"),
             nullptr);
   const auto& doc = Run("George Washington", "Later Washington retired.");
@@ -241,7 +243,9 @@ TEST_F(TagScoreTest, StemTermMatchesOtherWordForms) {
 
 TEST_F(TagScoreTest, ProximityRespectsWithin) {
   EXPECT_TRUE(RuleNamed(Run("U", "The truce talks resumed."), "with-talks")->fired);
-  EXPECT_FALSE(RuleNamed(Run("U", "The truce held for a long while before any talks."), "with-talks")->fired);
+  EXPECT_FALSE(
+      RuleNamed(Run("U", "The truce held for a long while before any talks."), "with-talks")
+          ->fired);
 }
 
 TEST_F(TagScoreTest, ProximityDoesNotCrossTitleAndBody) {

@@ -61,7 +61,8 @@ TEST(TaxonomyCompileTest, UnknownGroupNamesFileLineAndRule) {
   rules:
     - {name: r1, any: [b]}
 )";
-  EXPECT_EQ(CompileError(kEntities, topic), "topics/t.yaml:7: topic 't': rule 'r1': unknown group 'b'");
+  EXPECT_EQ(CompileError(kEntities, topic),
+            "topics/t.yaml:7: topic 't': rule 'r1': unknown group 'b'");
 }
 
 TEST(TaxonomyCompileTest, NearNeedsWithin) {
@@ -72,7 +73,8 @@ TEST(TaxonomyCompileTest, NearNeedsWithin) {
     - {name: close, near: [a, b]}
 )";
   EXPECT_EQ(CompileError(kEntities, topic),
-            "topics/t.yaml:5: topic 't': rule 'close': near needs 'within' (a positive number of tokens)");
+            "topics/t.yaml:5: topic 't': rule 'close': near needs 'within' (a positive number of "
+            "tokens)");
 }
 
 TEST(TaxonomyCompileTest, UnknownKeysAreErrors) {
@@ -118,14 +120,18 @@ TEST(TaxonomyCompileTest, DuplicateEntityAndUnknownEntityReference) {
     type: person
     name: Again
     aliases: {en: [Again]}
-)", kTopic).find("duplicate id"), std::string::npos);
+)",
+                         kTopic)
+                .find("duplicate id"),
+            std::string::npos);
   const std::string topic = R"(topic:
   id: t
   groups: {a: {en: [x]}}
   rules:
     - {name: r, near: [a, "@entity:person/nobody"], within: 3}
 )";
-  EXPECT_NE(CompileError(kEntities, topic).find("unknown entity 'person/nobody'"), std::string::npos);
+  EXPECT_NE(CompileError(kEntities, topic).find("unknown entity 'person/nobody'"),
+            std::string::npos);
 }
 
 TEST(TaxonomyCompileTest, YamlSyntaxErrorNamesFileAndLine) {
@@ -137,9 +143,9 @@ TEST(TaxonomyCompileTest, BuiltinDefaultTaxonomyCompiles) {
   auto r = LoadTaxonomy("");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_GE((*r)->entities().size(), 500u);
-  for (const char* id : {"ceasefire_talks", "summit_diplomacy", "weapons_supply", "sanctions",
-                         "humanitarian_aid", "military_escalation", "elections", "economy", "sports",
-                         "technology", "health"}) {
+  for (const char* id :
+       {"ceasefire_talks", "summit_diplomacy", "weapons_supply", "sanctions", "humanitarian_aid",
+        "military_escalation", "elections", "economy", "sports", "technology", "health"}) {
     EXPECT_GE((*r)->FindTopic(id), 0) << id;
   }
 }
