@@ -45,7 +45,8 @@ class RuntimeIntegrationTest : public ::testing::Test {
     }
   }
 
-  Flow Prepare(const std::string& test) {
+  // Creates the topics and the corpus; produces the corpus unless `produce` is false.
+  Flow Prepare(const std::string& test, bool produce = true) {
     Flow f;
     f.name = UniqueName(test);
     f.config.group = f.name + "-group";
@@ -59,7 +60,7 @@ class RuntimeIntegrationTest : public ::testing::Test {
     CreateTopic(f.config.alerts, 1);
     CreateTopic(f.config.dead_letter, 1);
     f.corpus = MakeCorpus(f.name, kGood, kBad, &f.good_ids, &f.bad_ids);
-    Produce(f.config.input, f.corpus);
+    if (produce) Produce(f.config.input, f.corpus);
     return f;
   }
 
@@ -240,19 +241,7 @@ int64_t MetricValue(const std::string& text, const std::string& name) {
 // reloads are counted in the metrics.
 TEST_F(RuntimeIntegrationTest, TaxonomyReloadUnderLoadLosesAndStallsNothing) {
   namespace fs = std::filesystem;
-  Flow f;
-  f.name = UniqueName("reload");
-  f.config.group = f.name + "-group";
-  f.config.input = f.name + "-raw";
-  f.config.enriched = f.name + "-enriched";
-  f.config.alerts = f.name + "-alerts";
-  f.config.dead_letter = f.name + "-dlq";
-  f.config.metrics_port = FreePort();
-  CreateTopic(f.config.input, kPartitions);
-  CreateTopic(f.config.enriched, 3);
-  CreateTopic(f.config.alerts, 1);
-  CreateTopic(f.config.dead_letter, 1);
-  f.corpus = MakeCorpus(f.name, kGood, kBad, &f.good_ids, &f.bad_ids);
+  Flow f = Prepare("reload", /*produce=*/false);
 
   const fs::path dir = fs::path(::testing::TempDir()) / (f.name + "-taxonomy");
   fs::remove_all(dir);
