@@ -44,6 +44,11 @@ void Matcher::FormIndex::Build() {
   while (capacity < distinct * 2) capacity *= 2;
   slots_.assign(capacity, Slot{});
   mask_ = capacity - 1;
+  // About 16 bits per key: a false positive rate near 6% with one hash.
+  size_t filter_bits = 1024;
+  while (filter_bits < distinct * 16) filter_bits *= 2;
+  filter_.assign(filter_bits / 64, 0);
+  filter_mask_ = filter_bits - 1;
   postings_.clear();
   keys_.clear();
   for (size_t i = 0; i < staged_.size();) {
@@ -52,6 +57,8 @@ void Matcher::FormIndex::Build() {
     const std::string& key = staged_[i].first;
     Slot slot;
     slot.hash = XXH3_64bits(key.data(), key.size());
+    const uint64_t bit = (slot.hash >> 20) & filter_mask_;
+    filter_[bit / 64] |= uint64_t{1} << (bit % 64);
     slot.key_offset = static_cast<uint32_t>(keys_.size());
     slot.key_size = static_cast<uint32_t>(key.size());
     keys_ += key;
@@ -78,6 +85,8 @@ std::pair<const Matcher::Posting*, const Matcher::Posting*> Matcher::FormIndex::
     std::string_view form) const {
   if (slots_.empty() || form.empty()) return {nullptr, nullptr};
   const uint64_t h = XXH3_64bits(form.data(), form.size());
+  const uint64_t bit = (h >> 20) & filter_mask_;
+  if (((filter_[bit / 64] >> (bit % 64)) & 1) == 0) return {nullptr, nullptr};
   for (uint64_t pos = h & mask_;; pos = (pos + 1) & mask_) {
     const Slot& s = slots_[pos];
     if (s.postings_count == 0) return {nullptr, nullptr};
@@ -90,20 +99,21 @@ std::pair<const Matcher::Posting*, const Matcher::Posting*> Matcher::FormIndex::
 }
 
 size_t Matcher::FormIndex::memory_bytes() const {
-  return slots_.capacity() * sizeof(Slot) + postings_.capacity() * sizeof(Posting) +
-         keys_.capacity();
+  return slots_.capacity() * sizeof(Slot) + filter_.capacity() * sizeof(uint64_t) +
+         postings_.capacity() * sizeof(Posting) + keys_.capacity();
 }
 
 uint32_t Matcher::Add(std::vector<PatternToken> tokens) {
   const uint32_t id = static_cast<uint32_t>(patterns_.size());
   const PatternToken& first = tokens.front();
+  const uint8_t simple = tokens.size() == 1 && first.surface.empty() ? 1 : 0;
   switch (first.mode) {
     case TokenMode::kExact:
-      exact_.Add(first.form, {id, 0});
-      if (!first.bare.empty()) exact_.Add(first.bare, {id, 1});
+      exact_.Add(first.form, {id, 0, simple});
+      if (!first.bare.empty()) exact_.Add(first.bare, {id, 1, simple});
       break;
     case TokenMode::kPrefix:
-      prefix_.Add(first.form, {id, 0});
+      prefix_.Add(first.form, {id, 0, simple});
       if (prefix_filter_.empty()) prefix_filter_.assign(kPrefixFilterBits / 64, 0);
       if (first.form.size() >= 3) {
         const size_t bit = PrefixFilterBit(first.form);
@@ -117,7 +127,7 @@ uint32_t Matcher::Add(std::vector<PatternToken> tokens) {
       }
       break;
     case TokenMode::kStem:
-      stem_.Add(first.form, {id, 0});
+      stem_.Add(first.form, {id, 0, simple});
       break;
   }
   patterns_.push_back({std::move(tokens)});
@@ -174,15 +184,18 @@ void Matcher::Verify(const Posting* begin, const Posting* end, bool from_bare, s
   for (const Posting* p = begin; p != end; ++p) {
     // A key that is the pattern's bare form only matches an article token's bare form.
     if (p->bare_key != 0 && !from_bare) continue;
-    const auto& pattern = patterns_[p->pattern].tokens;
-    const size_t n = pattern.size();
-    if (i + n > tokens.size()) continue;
-    bool ok = pattern[0].surface.empty() || TokenMatches(pattern[0], tokens[i], in);
-    for (size_t k = 1; k < n && ok; ++k) {
-      const core::Token& t = tokens[i + k];
-      ok = IsTitle(t.field) == IsTitle(tokens[i].field) && TokenMatches(pattern[k], t, in);
+    size_t n = 1;
+    if (p->simple == 0) {  // the key matched the first token; check the rest of the phrase
+      const auto& pattern = patterns_[p->pattern].tokens;
+      n = pattern.size();
+      if (i + n > tokens.size()) continue;
+      bool ok = pattern[0].surface.empty() || TokenMatches(pattern[0], tokens[i], in);
+      for (size_t k = 1; k < n && ok; ++k) {
+        const core::Token& t = tokens[i + k];
+        ok = IsTitle(t.field) == IsTitle(tokens[i].field) && TokenMatches(pattern[k], t, in);
+      }
+      if (!ok) continue;
     }
-    if (!ok) continue;
     bool duplicate = false;
     for (size_t h = first_hit; h < hits->size(); ++h) {
       if ((*hits)[h].pattern == p->pattern) duplicate = true;

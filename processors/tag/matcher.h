@@ -66,8 +66,10 @@ class Matcher {
  private:
   struct Posting {
     uint32_t pattern;
-    uint8_t
-        bare_key;  // 1: the key is the pattern token's bare form (only article bare forms match)
+    // 1: the key is the pattern token's bare form (only article bare forms match it).
+    uint8_t bare_key;
+    // 1: a one-token pattern without a surface condition: matching the key is matching it.
+    uint8_t simple;
   };
   class FormIndex {
    public:
@@ -88,6 +90,10 @@ class Matcher {
     };
     std::vector<std::pair<std::string, Posting>> staged_;
     std::vector<Slot> slots_;
+    // One bit per hash value (modulo its size), set for every key: most article tokens are not
+    // keys, and one bit test in a table that stays in cache spares them the probe of slots_.
+    std::vector<uint64_t> filter_;
+    uint64_t filter_mask_ = 0;
     std::vector<Posting> postings_;
     std::string keys_;
     uint64_t mask_ = 0;
