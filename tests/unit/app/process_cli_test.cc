@@ -207,3 +207,71 @@ TEST(ProcessCliTest, WithoutDeadLetterFileEachRejectIsReportedOnStderr) {
 
 }  // namespace
 }  // namespace newsflow
+
+namespace newsflow {
+namespace {
+
+std::string SeedPath() {
+  return testing::SourcePath("tests/data/seed_ar_000_66ca287a9a26f914.txt");
+}
+
+TEST(ExplainCliTest, ShowsTopicRulesEntitiesAndRelated) {
+  CliRun r = Newsflow("explain " + SeedPath());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("language: ar"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("related (not scored)"), std::string::npos);
+  EXPECT_NE(r.out.find("ceasefire_talks"), std::string::npos);
+  EXPECT_NE(r.out.find("ASSIGNED"), std::string::npos);
+  EXPECT_NE(r.out.find("person/donald-trump Donald Trump"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\"ترامب\" title ["), std::string::npos)
+      << "mentions with field and offsets";
+}
+
+TEST(ExplainCliTest, TopicFilterAndUnknownTopic) {
+  CliRun r = Newsflow("explain " + SeedPath() + " --topic summit_diplomacy");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("summit_diplomacy"), std::string::npos);
+  EXPECT_EQ(r.out.find("ceasefire_talks"), std::string::npos) << "only the asked topic";
+  EXPECT_EQ(r.out.find("entities ("), std::string::npos);
+  CliRun bad = Newsflow("explain " + SeedPath() + " --topic no_such_topic");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("unknown topic 'no_such_topic'"), std::string::npos);
+}
+
+TEST(EvalCliTest, PrintsPerTopicFiguresAndEntityRecall) {
+  const std::string gold = WriteTemp(
+      "gold.jsonl",
+      R"({"id":"g1","lang":"en","title":"Ceasefire agreed in Gaza","body":"Israel and Hamas agreed to a ceasefire after talks mediated by Qatar.","labels":["ceasefire_talks"],"entities":["Israel","Hamas","Qatar"]})"
+      "\n"
+      R"({"id":"g2","lang":"en","title":"Local bakery opens","body":"A new bakery opened on Main Street.","labels":["other"],"entities":[]})"
+      "\n");
+  CliRun r = Newsflow("eval --gold " + gold);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("articles 2 (rejected by the pipeline: 0)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("ceasefire_talks"), std::string::npos);
+  EXPECT_NE(r.out.find("micro"), std::string::npos);
+  EXPECT_NE(r.out.find("entity recall 1.000 (3 of 3"), std::string::npos) << r.out;
+  CliRun missing = Newsflow("eval --gold /nonexistent.jsonl");
+  EXPECT_EQ(missing.exit_code, 2);
+}
+
+TEST(ValidateConfigCliTest, RejectsABrokenTaxonomyNamingFileAndLine) {
+  const std::string dir = ::testing::TempDir() + "/broken_taxonomy";
+  std::system(("rm -rf " + dir + " && mkdir -p " + dir + "/entities " + dir + "/topics").c_str());
+  std::ofstream(dir + "/taxonomy.yaml")
+      << "version: \"x\"\nentities: [\"entities/*.yaml\"]\ntopics: [\"topics/*.yaml\"]\n";
+  std::ofstream(dir + "/entities/e.yaml")
+      << "entities:\n  - {id: p/x, type: person, name: X, aliases: {en: [Xavier]}}\n";
+  std::ofstream(dir + "/topics/t.yaml")
+      << "topic:\n  id: t\n  groups: {g: {en: [truce]}}\n  rules:\n    - {name: r, any: [h]}\n";
+  const std::string cfg =
+      WriteTemp("taxonomy_config.yaml", "taxonomy:\n  path: " + dir + "/taxonomy.yaml\n");
+  CliRun r = Newsflow("validate-config " + cfg);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("topics/t.yaml:5: topic 't': rule 'r': unknown group 'h'"),
+            std::string::npos)
+      << r.err;
+}
+
+}  // namespace
+}  // namespace newsflow
