@@ -73,7 +73,9 @@ struct Parser {
     DepthLimitingHandler handler(doc, max_depth);
     rapidjson::Reader reader;
     rapidjson::MemoryStream ms(bytes.data(), bytes.size());
-    result = reader.Parse<rapidjson::kParseIterativeFlag>(ms, handler);
+    // Recursive descent is safe here: the handler stops the parse at max_depth, before the
+    // parser recurses any deeper (and it is faster than kParseIterativeFlag).
+    result = reader.Parse<rapidjson::kParseDefaultFlags>(ms, handler);
     too_deep = handler.too_deep();
     return !result.IsError();
   }
@@ -180,6 +182,8 @@ core::Result<RawArticle> DecodeRawArticleJson(std::string_view bytes, const Json
 
   RawArticle a;
   bool has_id = false;
+  // Only a \u escape can decode to bytes that are not UTF-8 (the record itself was validated).
+  const bool has_escapes = bytes.find("\\u") != std::string_view::npos;
   rapidjson::Document extra(rapidjson::kObjectType);
   for (auto& m : doc.GetObject()) {
     const std::string_view key(m.name.GetString(), m.name.GetStringLength());
@@ -212,7 +216,7 @@ core::Result<RawArticle> DecodeRawArticleJson(std::string_view bytes, const Json
     if (m.value.IsNull()) continue;  // null = absent; the schema allowed it
     target->assign(m.value.GetString(), m.value.GetStringLength());
     // A \udc00-style lone surrogate escape decodes to bytes that are not UTF-8.
-    if (auto bad = FindInvalidUtf8(*target)) {
+    if (auto bad = has_escapes ? FindInvalidUtf8(*target) : std::nullopt) {
       return Status(Code::kInvalidEncoding, "decode",
                     "field '" + std::string(key) + "' decodes to invalid UTF-8 at byte " +
                         std::to_string(*bad) + " of its value (lone surrogate escape?)");
