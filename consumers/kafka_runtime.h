@@ -41,7 +41,8 @@ struct RuntimeOptions {
   std::string version;
   Logger* log = nullptr;              // required
   RuntimeMetrics* metrics = nullptr;  // optional
-  // TODO(taxonomy): readiness hook for "taxonomy snapshot loaded"; null means loaded.
+  // Readiness hook: /readyz needs it to return true (a taxonomy snapshot is loaded); null
+  // means there is nothing to wait for (pass-through benchmark).
   std::function<bool()> taxonomy_loaded;
 };
 
