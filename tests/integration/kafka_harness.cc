@@ -278,8 +278,15 @@ NewsflowProcess::NewsflowProcess(const std::string& config_path, const std::stri
       dup2(fd, 2);
       close(fd);
     }
-    execl(NEWSFLOW_BINARY, "newsflow", "run", "--config", config_path.c_str(),
-          static_cast<char*>(nullptr));
+    // NEWSFLOW_TEST_RUN_DEBUG=1: debug logs (every commit, every rebalance) in the run logs.
+    const char* debug = std::getenv("NEWSFLOW_TEST_RUN_DEBUG");
+    if (debug != nullptr && *debug == '1') {
+      execl(NEWSFLOW_BINARY, "newsflow", "run", "--config", config_path.c_str(), "--debug",
+            static_cast<char*>(nullptr));
+    } else {
+      execl(NEWSFLOW_BINARY, "newsflow", "run", "--config", config_path.c_str(),
+            static_cast<char*>(nullptr));
+    }
     _exit(127);
   }
 }
