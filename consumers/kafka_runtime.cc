@@ -79,6 +79,33 @@ class KafkaRuntime::KafkaSink final : public Sink {
   RdKafka::Producer* producer_;
 };
 
+namespace {
+
+// The RawRecord of a consumed message: value, key, headers and origin, bytes unchanged.
+core::RawRecord ToRawRecord(RdKafka::Message& msg) {
+  core::RawRecord record;
+
+  record.value.assign(static_cast<const char*>(msg.payload()), msg.len());
+  if (msg.key_pointer() != nullptr) {
+    record.key.emplace(static_cast<const char*>(msg.key_pointer()), msg.key_len());
+  }
+  if (RdKafka::Headers* headers = msg.headers()) {
+    for (const auto& h : headers->get_all()) {
+      record.headers.push_back(
+          {h.key(), h.value() ? std::string(static_cast<const char*>(h.value()), h.value_size())
+                              : std::string()});
+    }
+  }
+  record.origin.kind = core::Origin::Kind::kKafka;
+  record.origin.topic = msg.topic_name();
+  record.origin.partition = msg.partition();
+  record.origin.offset = msg.offset();
+  record.origin.timestamp_ms = msg.timestamp().timestamp;
+  return record;
+}
+
+}  // namespace
+
 class KafkaRuntime::KafkaCommitter final : public OffsetCommitter {
  public:
   KafkaCommitter(KafkaRuntime* runtime) : runtime_(runtime) {}
@@ -129,6 +156,8 @@ class KafkaRuntime::Callbacks final : public RdKafka::RebalanceCb,
     Logger& log = *rt_->options_.log;
     RdKafka::Error* error = nullptr;
     if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
+      // A (re)assigned partition starts from wherever the group says (committed offset).
+      for (const auto& tp : tps) rt_->next_offset_.erase({tp.topic, tp.partition});
       rt_->engine_->Assign(tps);
       if (cooperative) {
         error = consumer->incremental_assign(partitions);
@@ -142,6 +171,7 @@ class KafkaRuntime::Callbacks final : public RdKafka::RebalanceCb,
       log.Info("partitions assigned",
                {{"count", static_cast<int64_t>(tps.size())}, {"partitions", Describe(tps)}});
     } else if (err == RdKafka::ERR__REVOKE_PARTITIONS) {
+      for (const auto& tp : tps) rt_->next_offset_.erase({tp.topic, tp.partition});
       const bool lost = consumer->assignment_lost();
       const auto start = Clock::now();
       const size_t left = rt_->engine_->Revoke(
@@ -363,24 +393,22 @@ core::Status KafkaRuntime::Run(const std::atomic<bool>& stop) {
     std::unique_ptr<RdKafka::Message> msg(consumer.consume(100));
     const RdKafka::ErrorCode err = msg->err();
     if (err == RdKafka::ERR_NO_ERROR) {
-      core::RawRecord record;
-      record.value.assign(static_cast<const char*>(msg->payload()), msg->len());
-      if (msg->key_pointer() != nullptr) {
-        record.key.emplace(static_cast<const char*>(msg->key_pointer()), msg->key_len());
-      }
-      if (RdKafka::Headers* headers = msg->headers()) {
-        for (const auto& h : headers->get_all()) {
-          record.headers.push_back(
-              {h.key(), h.value() ? std::string(static_cast<const char*>(h.value()), h.value_size())
-                                  : std::string()});
+      auto [expected, inserted] =
+          next_offset_.try_emplace({msg->topic_name(), msg->partition()}, msg->offset());
+      if (!inserted && msg->offset() < expected->second) {
+        // A rewound fetch position: this record was already dispatched (see next_offset_).
+        if (rewound_skipped_++ % 1000 == 0) {
+          log.Warn("skipping records re-delivered after a fetch rewind",
+                   {{"topic", msg->topic_name()},
+                    {"partition", static_cast<int64_t>(msg->partition())},
+                    {"offset", msg->offset()},
+                    {"expected", expected->second},
+                    {"skipped_so_far", rewound_skipped_}});
         }
+      } else {
+        expected->second = msg->offset() + 1;
+        engine_->Dispatch(ToRawRecord(*msg));
       }
-      record.origin.kind = core::Origin::Kind::kKafka;
-      record.origin.topic = msg->topic_name();
-      record.origin.partition = msg->partition();
-      record.origin.offset = msg->offset();
-      record.origin.timestamp_ms = msg->timestamp().timestamp;
-      engine_->Dispatch(std::move(record));
       broker_up_.store(true, std::memory_order_relaxed);
     } else if (err == RdKafka::ERR__TIMED_OUT || err == RdKafka::ERR__PARTITION_EOF) {
       // Nothing to do.

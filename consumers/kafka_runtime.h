@@ -23,6 +23,7 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -78,6 +79,12 @@ class KafkaRuntime {
   std::atomic<bool> broker_up_{false};
   std::atomic<bool> closed_{false};
   bool paused_ = false;
+  // Poll thread only (consume loop and rebalance callbacks): the next offset expected per
+  // assigned partition. librdkafka 2.0 can rewind a partition's fetch position after
+  // pause/resume (upstream issues 4637/4686, fixed in 2.4); records below the expected offset
+  // were already dispatched in this assignment and are skipped, not processed twice.
+  std::map<std::pair<std::string, int32_t>, int64_t> next_offset_;
+  int64_t rewound_skipped_ = 0;
 
   // Declaration order is destruction order in reverse; see the header comment.
   std::unique_ptr<Callbacks> callbacks_;
