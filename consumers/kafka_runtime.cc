@@ -397,6 +397,7 @@ core::Status KafkaRuntime::Run(const std::atomic<bool>& stop) {
           next_offset_.try_emplace({msg->topic_name(), msg->partition()}, msg->offset());
       if (!inserted && msg->offset() < expected->second) {
         // A rewound fetch position: this record was already dispatched (see next_offset_).
+        if (options_.metrics) options_.metrics->OnRedeliverySkipped();
         if (rewound_skipped_++ % 1000 == 0) {
           log.Warn("skipping records re-delivered after a fetch rewind",
                    {{"topic", msg->topic_name()},

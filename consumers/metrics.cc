@@ -97,7 +97,13 @@ RuntimeMetrics::RuntimeMetrics(std::string version)
       taxonomy_info_(prometheus::BuildGauge()
                          .Name("newsflow_taxonomy_info")
                          .Help("1 for the taxonomy version new records are tagged with.")
-                         .Register(*registry_)) {
+                         .Register(*registry_)),
+      redelivery_skipped_(prometheus::BuildCounter()
+                              .Name("newsflow_records_redelivery_skipped_total")
+                              .Help("Consumed records skipped because the consumer re-delivered "
+                                    "an offset already dispatched (fetch rewind).")
+                              .Register(*registry_)
+                              .Add({})) {
   taxonomy_reloads_.Add({{"result", "success"}});
   taxonomy_reloads_.Add({{"result", "failure"}});
   prometheus::BuildGauge()

@@ -69,6 +69,9 @@ class RuntimeMetrics final : public EngineProbe {
   // A taxonomy (re)load: counts newsflow_taxonomy_reloads_total{result="success"|"failure"}
   // (not for the initial load) and, on success, points newsflow_taxonomy_info{version} at it.
   void OnTaxonomyReload(bool ok, const std::string& version, bool initial = false);
+  // A consumed record skipped because librdkafka re-delivered an offset already dispatched in
+  // the current assignment (fetch rewind; see KafkaRuntime::next_offset_).
+  void OnRedeliverySkipped() { redelivery_skipped_.Increment(); }
 
  private:
   std::shared_ptr<prometheus::Registry> registry_;
@@ -88,6 +91,7 @@ class RuntimeMetrics final : public EngineProbe {
   prometheus::Gauge& ready_;
   prometheus::Family<prometheus::Counter>& taxonomy_reloads_;
   prometheus::Family<prometheus::Gauge>& taxonomy_info_;
+  prometheus::Counter& redelivery_skipped_;
   std::mutex taxonomy_mutex_;
   prometheus::Gauge* taxonomy_current_ = nullptr;
 };
