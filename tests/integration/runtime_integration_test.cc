@@ -46,8 +46,8 @@ class RuntimeIntegrationTest : public ::testing::Test {
     }
   }
 
-  // Creates the topics and the corpus; produces the corpus unless `produce` is false.
-  Flow Prepare(const std::string& test, bool produce = true) {
+  // A flow with names (topics, group) unique to this run and test, and a free metrics port.
+  static Flow Named(const std::string& test) {
     Flow f;
     f.name = UniqueName(test);
     f.config.group = f.name + "-group";
@@ -56,6 +56,12 @@ class RuntimeIntegrationTest : public ::testing::Test {
     f.config.alerts = f.name + "-alerts";
     f.config.dead_letter = f.name + "-dlq";
     f.config.metrics_port = FreePort();
+    return f;
+  }
+
+  // Creates the topics and the corpus; produces the corpus unless `produce` is false.
+  Flow Prepare(const std::string& test, bool produce = true) {
+    Flow f = Named(test);
     CreateTopic(f.config.input, kPartitions);
     CreateTopic(f.config.enriched, 3);
     CreateTopic(f.config.alerts, 1);
@@ -370,17 +376,7 @@ TEST_F(RuntimeIntegrationTest, TwoInstancesShareTheGroupAndStoppingOneHandsOverW
 }
 
 TEST_F(RuntimeIntegrationTest, MetricsPassPromtoolAndReadyzTurnsReadyOnlyAfterAssignment) {
-  Flow f;
-  f.name = UniqueName("metrics");
-  f.config = {f.name + "-group",
-              f.name + "-raw",
-              f.name + "-enriched",
-              f.name + "-alerts",
-              f.name + "-dlq",
-              FreePort(),
-              2,
-              "",
-              ""};
+  Flow f = Named("metrics");
   CreateTopic(f.config.input, 2);
   CreateTopic(f.config.enriched, 1);
   CreateTopic(f.config.alerts, 1);
@@ -425,17 +421,9 @@ TEST_F(RuntimeIntegrationTest, MetricsPassPromtoolAndReadyzTurnsReadyOnlyAfterAs
 TEST_F(RuntimeIntegrationTest, PermanentDeliveryFailureExitsOneAndNeverCommitsThatRecord) {
   // The dead-letter topic does not exist (auto-creation is off): the bad record's dead letter
   // can never be delivered. Its offset must not be committed, and the instance must stop.
-  Flow f;
-  f.name = UniqueName("deliveryfailure");
-  f.config = {f.name + "-group",
-              f.name + "-raw",
-              f.name + "-enriched",
-              f.name + "-alerts",
-              f.name + "-missing-dlq",
-              FreePort(),
-              2,
-              "message.timeout.ms: 3000",
-              ""};
+  Flow f = Named("deliveryfailure");
+  f.config.dead_letter = f.name + "-missing-dlq";
+  f.config.producer_properties = "message.timeout.ms: 3000";
   CreateTopic(f.config.input, 1);
   CreateTopic(f.config.enriched, 1);
   CreateTopic(f.config.alerts, 1);
