@@ -231,6 +231,46 @@ void BM_TokenizeWithStems(benchmark::State& state) {
 }
 BENCHMARK(BM_TokenizeWithStems)->Unit(benchmark::kMillisecond);
 
+// The stage's word tokens (split + fold + bare forms + script counts, no stems) over the clean
+// lines of each article: arg 1 = the fused one-pass tokenizer (AppendWordTokens), arg 0 = the
+// general path (ForEachWord, then each word folded).
+void BM_WordTokens(benchmark::State& state) {
+  NEWSFLOW_CORPUS_OR_SKIP(c);
+  const bool fused = state.range(0) == 1;
+  struct Clean {
+    std::string text;
+    OffsetMap map;
+  };
+  std::vector<Clean> cleaned(c.articles.size());
+  for (size_t i = 0; i < c.articles.size(); ++i) {
+    CleanText(c.articles[i].body, {}, &cleaned[i].text, &cleaned[i].map);
+  }
+  std::string arena;
+  std::vector<core::Token> tokens;
+  ScriptHistogram scripts;
+  for (auto _ : state) {
+    for (const Clean& cl : cleaned) {
+      arena.clear();
+      tokens.clear();
+      const WordSink sink{&arena, &tokens, 100000, &scripts};
+      for (size_t pos = 0; pos < cl.text.size();) {
+        size_t eol = cl.text.find('\n', pos);
+        if (eol == std::string::npos) eol = cl.text.size();
+        if (fused) {
+          AppendWordTokens(cl.text, pos, eol, core::Field::kBody, cl.map, -1, sink);
+        } else {
+          internal::AppendWordTokensGeneral(cl.text, pos, eol, core::Field::kBody, cl.map, -1,
+                                            sink);
+        }
+        pos = eol + 1;
+      }
+      benchmark::DoNotOptimize(tokens.data());
+    }
+  }
+  Report(state, c);
+}
+BENCHMARK(BM_WordTokens)->Unit(benchmark::kMillisecond)->ArgName("fused")->Arg(0)->Arg(1);
+
 }  // namespace
 }  // namespace newsflow::normalize
 

@@ -142,6 +142,13 @@ class MarkerTable {
     return std::binary_search(platform_.begin(), platform_.end(), folded);
   }
 
+  // Whether some marker's folded form starts with this word (followed by a space or nothing).
+  // A line whose first word is not one cannot start with a marker, so the classifier need not
+  // fold its further words nor look up its longer prefixes.
+  bool IsFirstWord(std::string_view folded_word) const {
+    return std::binary_search(first_words_.begin(), first_words_.end(), folded_word);
+  }
+
  private:
   MarkerTable() {
     for (const MarkerList& list : kMarkerLists) {
@@ -157,6 +164,9 @@ class MarkerTable {
         std::unique(markers_.begin(), markers_.end(),
                     [](const Marker& a, const Marker& b) { return a.folded == b.folded; }),
         markers_.end());
+    for (const Marker& m : markers_) first_words_.push_back(m.folded.substr(0, m.folded.find(' ')));
+    std::sort(first_words_.begin(), first_words_.end());
+    first_words_.erase(std::unique(first_words_.begin(), first_words_.end()), first_words_.end());
     ForEach(kPlatformWords, [&](std::string_view p) {
       // Multi-word entries ("e-mail") fold to several words; each is allowed on its own.
       const std::string key = FoldText(p);
@@ -183,6 +193,7 @@ class MarkerTable {
   }
 
   std::vector<Marker> markers_;
+  std::vector<std::string> first_words_;
   std::vector<std::string> platform_;
 };
 
@@ -282,7 +293,8 @@ struct LinePrefix {
   size_t fold_end[kMaxWords] = {};  // folded length up to and including word n
   size_t byte_end[kMaxWords] = {};  // byte offset in the line after word n
   size_t words = 0;
-  bool bracket = false;  // the line starts with ( or [
+  bool bracket = false;      // the line starts with ( or [
+  bool maybe_marker = true;  // false: the first word starts no marker (later words not read)
 };
 
 void ScanPrefix(std::string_view line, LinePrefix* p) {
@@ -329,6 +341,10 @@ void ScanPrefix(std::string_view line, LinePrefix* p) {
     p->fold_end[p->words] = len;
     p->byte_end[p->words] = pos;
     ++p->words;
+    if (p->words == 1 && !MarkerTable::Get().IsFirstWord(std::string_view(p->folded, len))) {
+      p->maybe_marker = false;
+      return;
+    }
   }
 }
 
@@ -477,7 +493,9 @@ LineInfo ClassifyLine(std::string_view line) {
   LinePrefix prefix;
   ScanPrefix(line, &prefix);
   if (prefix.words == 0) return {};
-  if (std::optional<LineInfo> info = ClassifyMarker(line, prefix)) return *info;
+  if (prefix.maybe_marker) {
+    if (std::optional<LineInfo> info = ClassifyMarker(line, prefix)) return *info;
+  }
   // A short line that is nothing but a date.
   if (CountWords(line, 9) <= 8) {
     if (std::optional<DateMatch> date = FindDate(line)) {

@@ -118,11 +118,13 @@ class Cleaner {
     int32_t i = 0;
     while (i < n) {
       const int32_t start = i;
-      if (s[i] >= 0x21 && s[i] < 0x7F) {  // ASCII fast path: a run of printable bytes
-        while (i < n && s[i] >= 0x21 && s[i] < 0x7F) ++i;
-        EmitContent(start, i);
-        last_script_ = USCRIPT_COMMON;
-        last_cp_ = s[i - 1];
+      // A run of content -- ordinary characters, and single ASCII spaces between two of them --
+      // is copied with one append and one map piece. (A space inside a run is exactly what the
+      // separator logic below would emit for it: one ' ' mapped to itself.)
+      const int32_t end = ContentRun(s, i, n);
+      if (end > start) {
+        EmitContent(start, end);
+        i = end;
         continue;
       }
       UChar32 c = 0;
@@ -134,23 +136,11 @@ class Cleaner {
         continue;
       }
       switch (Classify(c)) {
-        case Kind::kOrdinary: {
-          // Extend over following ordinary non-ASCII code points.
-          UChar32 last = c;
-          while (i < n && s[i] >= 0x80) {
-            int32_t j = i;
-            UChar32 d = 0;
-            U8_NEXT(s, j, n, d);
-            if (d < 0 || Classify(d) != Kind::kOrdinary) break;
-            NoteScript(last);
-            last = d;
-            i = j;
-          }
+        case Kind::kOrdinary:  // ContentRun() takes every ordinary character
           EmitContent(start, i);
-          NoteScript(last);
-          last_cp_ = last;
+          NoteScript(c);
+          last_cp_ = c;
           break;
-        }
         case Kind::kSpace:
           Space(start, i, c == ' ');
           break;
@@ -175,12 +165,59 @@ class Cleaner {
   }
 
  private:
-  void NoteScript(UChar32 c) {
-    const int sc = folder_.Script(static_cast<uint32_t>(c));
-    if (sc != USCRIPT_INHERITED) last_script_ = sc;
-    if ((folder_.CharFlags(static_cast<uint32_t>(c)) & TextFolder::kNfcMaybe) != 0) {
-      nfc_maybe_ = true;
+  // The end of the content run starting at i (i itself when s[i] is not ordinary content).
+  // Notes the script and NFC flags of its characters.
+  int32_t ContentRun(const uint8_t* s, int32_t i, int32_t n) {
+    const int32_t start = i;
+    while (i < n) {
+      const uint8_t b = s[i];
+      if (b >= 0x21 && b < 0x7F) {
+        ++i;
+        last_script_ = USCRIPT_COMMON;
+        last_cp_ = b;
+        continue;
+      }
+      if (b == ' ') {
+        if (i == start || i + 1 >= n) break;
+        const uint8_t next = s[i + 1];
+        if (next >= 0x21 && next < 0x7F) {
+          ++i;
+          continue;
+        }
+        if (next < 0x80) break;
+        int32_t k = i + 1;
+        UChar32 d = 0;
+        U8_NEXT(s, k, n, d);
+        if (d < 0 || Classify(d) != Kind::kOrdinary) break;
+        ++i;
+        continue;
+      }
+      if (b < 0x80) break;
+      int32_t k = i;
+      UChar32 d = 0;
+      U8_NEXT(s, k, n, d);
+      if (d < 0 || Classify(d) != Kind::kOrdinary) break;
+      NoteScript(d);
+      last_cp_ = d;
+      i = k;
     }
+    return i;
+  }
+
+  void NoteScript(UChar32 c) {
+    const auto cp = static_cast<uint32_t>(c);
+    int sc;
+    uint8_t flags;
+    if (cp < 0x10000) {
+      const TextFolder::Row& row = folder_.RowOf(cp);
+      sc = row.script;
+      flags = row.flags;
+    } else {
+      sc = folder_.Script(cp);
+      flags = folder_.CharFlags(cp);
+    }
+    if (sc != USCRIPT_INHERITED) last_script_ = sc;
+    if ((flags & TextFolder::kNfcMaybe) != 0) nfc_maybe_ = true;
   }
 
   bool KeepJoiner(UChar32 c, const uint8_t* s, int32_t i, int32_t n) const {

@@ -134,8 +134,6 @@ void FoldOne(uint32_t cp, const icu::Normalizer2* nfd, std::string* out) {
   }
 }
 
-constexpr uint8_t kIdentity = 0x80;  // private flag: the folded form is the code point itself
-
 TextFolder::WordClass ComputeWordClass(uint32_t cp) {
   using WC = TextFolder::WordClass;
   const auto c = static_cast<UChar32>(cp);
@@ -264,9 +262,14 @@ TextFolder::TextFolder() : entries_(0x10000) {
     e.flags = ComputeFlags(static_cast<UChar32>(cp));
     std::string self;
     if (cp < 0xD800 || cp > 0xDFFF) AppendUtf8(cp, &self);
-    if (self == f) e.flags |= kIdentity;
+    if (self == f) e.flags |= TextFolder::kIdentity;
+    if ((e.flags & TextFolder::kLetter) != 0 && e.script != USCRIPT_COMMON &&
+        e.script != USCRIPT_INHERITED) {
+      e.flags |= TextFolder::kScriptLetter;
+    }
     e.word_class = static_cast<uint8_t>(ComputeWordClass(cp));
   }
+  pool_.append(4, '\0');  // padding: FoldPool() readers may copy 4 bytes from any row
   for (int c = 0; c < 128; ++c) {
     char f = static_cast<char>(c);
     if (c >= 'A' && c <= 'Z') f = static_cast<char>(c - 'A' + 'a');

@@ -71,6 +71,8 @@ class TextFolder {
     kMark = 4,      // nonspacing, spacing or enclosing mark
     kNfcMaybe = 8,  // NFC_Quick_Check is not Yes, or the combining class is not 0: text with
                     // such a character may need NFC work (text without any is NFC)
+    kScriptLetter = 0x40,  // kLetter of a real script (not Common/Inherited): counted per script
+    kIdentity = 0x80,      // the folded form is the code point itself (its own UTF-8 bytes)
   };
 
   // Word-break class of a code point for the tokenizer's fast path (tokenize.cc): the UAX #29
@@ -131,17 +133,25 @@ class TextFolder {
   int Script(uint32_t cp) const;
   uint8_t CharFlags(uint32_t cp) const;
 
- private:
-  struct Entry {
-    uint32_t offset;  // into pool_
-    uint8_t length;   // folded byte length
-    uint8_t script;   // UScriptCode (< USCRIPT_CODE_LIMIT = 200 in ICU 72)
-    uint8_t flags;
+  // Everything the table knows of one BMP code point in 8 bytes, for loops that classify, fold
+  // and count scripts in one pass (the tokenizer's fused fast path): one load per character.
+  struct Row {
+    uint32_t offset;     // folded bytes: FoldPool() + offset
+    uint8_t length;      // folded byte length (0: dropped)
+    uint8_t script;      // UScriptCode (< USCRIPT_CODE_LIMIT = 200 in ICU 72)
+    uint8_t flags;       // Flags
     uint8_t word_class;  // WordClass
   };
+  const Row& RowOf(uint32_t cp) const { return entries_[cp]; }  // cp < 0x10000
+  const char* FoldPool() const { return pool_.data(); }         // ends with 4 bytes of padding
+  char FoldAscii(uint8_t b) const { return ascii_[b]; }         // b < 0x80
+  // Appends the folded form of a supplementary-plane code point (slow path, rare).
+  void AppendSupplementary(uint32_t cp, std::string* out) const;
+
+ private:
+  using Entry = Row;
 
   TextFolder();
-  void AppendSupplementary(uint32_t cp, std::string* out) const;
   static WordClass SupplementaryWordClass(uint32_t cp);
 
   std::vector<Entry> entries_;  // 0x10000 entries

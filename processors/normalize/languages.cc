@@ -10,6 +10,9 @@
 #include <cctype>
 #include <vector>
 
+// Header-only mode: XXH3 inlined into the stem memo's lookup (a call into libxxhash costs as
+// much as hashing a short word).
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 namespace newsflow::normalize {
@@ -214,6 +217,25 @@ bool WrittenIn(std::string_view language, int script) {
 
 }  // namespace
 
+namespace {
+
+// The first `max_bytes` of `text` (all when 0), cut back to a character start and, when one is
+// in the second half, to a space.
+std::string_view SampleOf(std::string_view text, size_t max_bytes) {
+  if (max_bytes == 0 || text.size() <= max_bytes) return text;
+  size_t cut = max_bytes;
+  while (cut > 0 && (static_cast<uint8_t>(text[cut]) & 0xC0) == 0x80) --cut;  // char start
+  const size_t space = text.rfind(' ', cut);
+  if (space != std::string_view::npos && space > cut / 2) cut = space;
+  return text.substr(0, cut);
+}
+
+// A first-pass answer stands when CLD2 calls it reliable and gives the top language at least
+// this share of the text.
+constexpr int kFirstPassPercent = 80;
+
+}  // namespace
+
 core::Language DetectLanguage(std::string_view text, const DetectOptions& options) {
   core::Language result;
   result.script = ScriptCode(options.dominant_script);
@@ -223,23 +245,28 @@ core::Language DetectLanguage(std::string_view text, const DetectOptions& option
     result.confidence = 1.0;
     return result;
   }
-  if (options.max_bytes > 0 && text.size() > options.max_bytes) {
-    size_t cut = options.max_bytes;
-    while (cut > 0 && (static_cast<uint8_t>(text[cut]) & 0xC0) == 0x80) --cut;  // char start
-    const size_t space = text.rfind(' ', cut);
-    if (space != std::string_view::npos && space > cut / 2) cut = space;
-    text = text.substr(0, cut);
-  }
   CLD2::Language language3[3];
   int percent3[3] = {0, 0, 0};
   double scores3[3] = {0, 0, 0};
   int text_bytes = 0;
   bool reliable = false;
-  const CLD2::CLDHints no_hints = {nullptr, nullptr, CLD2::UNKNOWN_ENCODING,
-                                   CLD2::UNKNOWN_LANGUAGE};
-  const CLD2::Language top = CLD2::ExtDetectLanguageSummary(
-      text.data(), static_cast<int>(text.size()), /*is_plain_text=*/true, &no_hints, /*flags=*/0,
-      language3, percent3, scores3, /*resultchunkvector=*/nullptr, &text_bytes, &reliable);
+  CLD2::Language top = CLD2::UNKNOWN_LANGUAGE;
+  const bool two_pass = options.first_pass_bytes > 0 &&
+                        (options.max_bytes == 0 || options.first_pass_bytes < options.max_bytes) &&
+                        text.size() > options.first_pass_bytes;
+  if (options.cld2_calls != nullptr) *options.cld2_calls = 0;
+  for (int pass = two_pass ? 0 : 1; pass < 2; ++pass) {
+    const std::string_view sample =
+        SampleOf(text, pass == 0 ? options.first_pass_bytes : options.max_bytes);
+    const CLD2::CLDHints no_hints = {nullptr, nullptr, CLD2::UNKNOWN_ENCODING,
+                                     CLD2::UNKNOWN_LANGUAGE};
+    top = CLD2::ExtDetectLanguageSummary(sample.data(), static_cast<int>(sample.size()),
+                                         /*is_plain_text=*/true, &no_hints,
+                                         /*flags=*/0, language3, percent3, scores3,
+                                         /*resultchunkvector=*/nullptr, &text_bytes, &reliable);
+    if (options.cld2_calls != nullptr) ++*options.cld2_calls;
+    if (reliable && percent3[0] >= kFirstPassPercent) break;
+  }
   std::string code = IsoFromCld2(CLD2::LanguageCode(top));
   double confidence = percent3[0] / 100.0;
   if (!reliable) confidence *= 0.5;

@@ -42,6 +42,12 @@ struct DetectOptions {
   // cost is linear in its input (~35 MB/s), and a few hundred bytes of running text decide
   // the language as well as the whole article does.
   size_t max_bytes = 0;
+  // When > 0 (and less than max_bytes), CLD2 first reads only this many bytes and reads the
+  // max_bytes sample only when that first answer is not reliable: most articles are decided
+  // by their first sentences, at a fraction of the cost.
+  size_t first_pass_bytes = 0;
+  // Set to the number of CLD2 calls made (1 or 2) when not null; for tests and benchmarks.
+  int* cld2_calls = nullptr;
 };
 
 // Language of `text` (clean UTF-8). code is ISO 639-1 or empty; confidence in [0, 1];

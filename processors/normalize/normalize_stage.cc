@@ -31,9 +31,15 @@ void ReadFields(core::ConfigReader& r, NormalizeConfig& c) {
          "Bytes of title + body given to CLD2 for language identification (0 = all). 512 "
          "decides as well as the whole text on the dev corpus (114/114) at a fraction of the "
          "cost; 256 missed one.");
+  r.Read("language_first_pass_bytes", &c.language_first_pass_bytes,
+         "CLD2 first reads only this many bytes of the sample, and the whole sample only when "
+         "that answer is not reliable (CLD2's is_reliable and a top language share of at least "
+         "80%); 0 = always the whole sample. 256 keeps the dev corpus at 114/114 with a second "
+         "pass for 2 of 114 articles, halving CLD2's cost.");
   r.Require(c.max_tokens >= 0 && c.max_tokens <= 1000000, "max_tokens",
             "must be between 0 and 1000000");
   r.Require(c.language_sample_bytes >= 0, "language_sample_bytes", "must not be negative");
+  r.Require(c.language_first_pass_bytes >= 0, "language_first_pass_bytes", "must not be negative");
 }
 
 // A line of the clean body: [begin, end) in the clean text.
@@ -206,10 +212,12 @@ core::Status NormalizeStage::Process(core::Document& doc, const core::StageConte
   s.detect.append(doc.title);
   s.detect.push_back('\n');
   s.detect.append(doc.body, 0, sample == 0 ? std::string::npos : sample);
-  doc.language = DetectLanguage(s.detect, {.hint = a.language,
-                                           .trust_hint = config_.trust_feed_language,
-                                           .dominant_script = scripts.Dominant(),
-                                           .max_bytes = sample});
+  doc.language = DetectLanguage(
+      s.detect, {.hint = a.language,
+                 .trust_hint = config_.trust_feed_language,
+                 .dominant_script = scripts.Dominant(),
+                 .max_bytes = sample,
+                 .first_pass_bytes = static_cast<size_t>(config_.language_first_pass_bytes)});
   if (config_.stem && !doc.language.code.empty()) {
     AppendStems(StemmerFor(doc.language.code), 0, &doc.token_text, &doc.tokens);
   }

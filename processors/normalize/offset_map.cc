@@ -4,16 +4,26 @@
 
 namespace newsflow::normalize {
 
-size_t OffsetMap::Find(uint32_t out) const {
-  // First piece whose out_end > out.
+size_t OffsetMap::FirstEndingAfter(uint32_t out) const {
   auto it = std::upper_bound(pieces_.begin(), pieces_.end(), out,
                              [](uint32_t x, const Piece& p) { return x < p.out_end; });
-  if (it == pieces_.end() || it->out_begin > out) return pieces_.size();
   return static_cast<size_t>(it - pieces_.begin());
 }
 
-uint32_t OffsetMap::MapBegin(uint32_t out) const {
-  const size_t i = Find(out);
+size_t OffsetMap::Find(uint32_t out) const {
+  const size_t i = FirstEndingAfter(out);
+  if (i == pieces_.size() || pieces_[i].out_begin > out) return pieces_.size();
+  return i;
+}
+
+uint32_t OffsetMap::MapBegin(uint32_t out) const { return BeginIn(Find(out), out); }
+
+uint32_t OffsetMap::MapEnd(uint32_t out) const {
+  if (out == 0) return pieces_.empty() ? 0 : pieces_.front().in_begin;
+  return EndIn(Find(out - 1), out);
+}
+
+uint32_t OffsetMap::BeginIn(size_t i, uint32_t out) const {
   if (i == pieces_.size()) {
     // Past the end (or an uncovered gap, which the builders never leave): clamp.
     return pieces_.empty() ? 0 : pieces_.back().in_end;
@@ -22,9 +32,7 @@ uint32_t OffsetMap::MapBegin(uint32_t out) const {
   return p.exact ? p.in_begin + (out - p.out_begin) : p.in_begin;
 }
 
-uint32_t OffsetMap::MapEnd(uint32_t out) const {
-  if (out == 0) return pieces_.empty() ? 0 : pieces_.front().in_begin;
-  const size_t i = Find(out - 1);
+uint32_t OffsetMap::EndIn(size_t i, uint32_t out) const {
   if (i == pieces_.size()) return pieces_.empty() ? 0 : pieces_.back().in_end;
   const Piece& p = pieces_[i];
   return p.exact ? p.in_begin + (out - p.out_begin) : p.in_end;

@@ -54,6 +54,35 @@ class OffsetMap {
   // Input offset just past a token ending at output offset `out` (exclusive end).
   uint32_t MapEnd(uint32_t out) const;
 
+  // Maps a non-decreasing sequence of output offsets -- the words of a text in order, each
+  // word's begin and then its end -- by walking the pieces forward instead of searching them:
+  // one binary search when created, O(1) amortized per offset after that. Gives exactly what
+  // MapBegin()/MapEnd() give. The map must outlive the cursor and not change meanwhile.
+  class Cursor {
+   public:
+    // Every offset looked up must be >= start.
+    Cursor(const OffsetMap& map, uint32_t start) : map_(&map), i_(map.FirstEndingAfter(start)) {}
+    uint32_t MapBegin(uint32_t out) {
+      const size_t i = Seek(out);
+      return map_->BeginIn(i, out);
+    }
+    uint32_t MapEnd(uint32_t out) {
+      if (out == 0) return map_->MapEnd(0);
+      const size_t i = Seek(out - 1);
+      return map_->EndIn(i, out);
+    }
+
+   private:
+    size_t Seek(uint32_t out) {
+      const std::vector<Piece>& p = map_->pieces_;
+      while (i_ < p.size() && p[i_].out_end <= out) ++i_;
+      if (i_ == p.size() || p[i_].out_begin > out) return p.size();
+      return i_;
+    }
+    const OffsetMap* map_;
+    size_t i_;  // first piece whose out_end is past the last offset looked up
+  };
+
   // Given this map (C -> B) and `inner` (B -> A), the map C -> A.
   OffsetMap Compose(const OffsetMap& inner) const;
 
@@ -64,6 +93,11 @@ class OffsetMap {
  private:
   // Index of the piece containing output byte `out`, or pieces_.size() if none.
   size_t Find(uint32_t out) const;
+  // Index of the first piece whose out_end > out (pieces_.size() if none).
+  size_t FirstEndingAfter(uint32_t out) const;
+  // MapBegin()/MapEnd() given the piece index Find() returned for out (resp. out - 1).
+  uint32_t BeginIn(size_t i, uint32_t out) const;
+  uint32_t EndIn(size_t i, uint32_t out) const;
 
   std::vector<Piece> pieces_;
 };

@@ -7,6 +7,8 @@
 #include <unicode/utext.h>
 #include <unicode/utf8.h>
 
+#include <algorithm>
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -185,42 +187,54 @@ std::string_view LatinApostropheBareForm(std::string_view folded) {
   return folded.substr(0, apostrophe);
 }
 
-size_t AppendWordTokens(std::string_view clean, size_t begin, size_t end, core::Field field,
-                        const OffsetMap& map, int stemmer, const WordSink& sink) {
+namespace {
+
+// Sets the bare form of a token whose folded form is `folded` (at t->folded_offset in the arena)
+// and whose first letter is in `script`.
+void SetBareForm(int script, std::string_view folded, core::Token* t) {
+  if (script == USCRIPT_ARABIC) {
+    const std::string_view bare = ArabicBareForm(folded);
+    if (!bare.empty()) {
+      t->bare_offset = t->folded_offset + static_cast<uint32_t>(folded.size() - bare.size());
+      t->bare_size = static_cast<uint32_t>(bare.size());
+    }
+  } else if (script == USCRIPT_LATIN) {
+    const std::string_view bare = LatinApostropheBareForm(folded);
+    if (!bare.empty()) {
+      t->bare_offset = t->folded_offset + static_cast<uint32_t>(bare.data() - folded.data());
+      t->bare_size = static_cast<uint32_t>(bare.size());
+    }
+  }
+}
+
+}  // namespace
+
+// The general path: words from ForEachWord (fast path or ICU), each folded on its own.
+size_t internal::AppendWordTokensGeneral(std::string_view clean, size_t begin, size_t end,
+                                         core::Field field, const OffsetMap& map, int stemmer,
+                                         const WordSink& sink) {
   const std::string_view line = clean.substr(begin, end - begin);
   const TextFolder& folder = TextFolder::Default();
   const int stem_script = StemmerScript(stemmer);
   size_t count = 0;
   std::string& arena = *sink.arena;
+  OffsetMap::Cursor offsets(map, static_cast<uint32_t>(begin));
   ForEachWord(line, [&](uint32_t b, uint32_t e) {
     ++count;
     if (sink.tokens->size() >= sink.max_tokens) return;
     core::Token t;
     t.field = field;
-    t.begin = map.MapBegin(static_cast<uint32_t>(begin + b));
-    t.end = map.MapEnd(static_cast<uint32_t>(begin + e));
-    const auto folded_offset = static_cast<uint32_t>(arena.size());
+    t.begin = offsets.MapBegin(static_cast<uint32_t>(begin + b));
+    t.end = offsets.MapEnd(static_cast<uint32_t>(begin + e));
+    t.folded_offset = static_cast<uint32_t>(arena.size());
     const int script = folder.FoldNfcAppendCounting(line.substr(b, e - b), &arena, sink.scripts);
-    t.folded_offset = folded_offset;
-    t.folded_size = static_cast<uint32_t>(arena.size() - folded_offset);
-    const std::string_view folded(arena.data() + folded_offset, t.folded_size);
-    if (script == USCRIPT_ARABIC) {
-      const std::string_view bare = ArabicBareForm(folded);
-      if (!bare.empty()) {
-        t.bare_offset = folded_offset + static_cast<uint32_t>(folded.size() - bare.size());
-        t.bare_size = static_cast<uint32_t>(bare.size());
-      }
-    } else if (script == USCRIPT_LATIN) {
-      const std::string_view bare = LatinApostropheBareForm(folded);
-      if (!bare.empty()) {
-        t.bare_offset = folded_offset + static_cast<uint32_t>(bare.data() - folded.data());
-        t.bare_size = static_cast<uint32_t>(bare.size());
-      }
-    }
+    t.folded_size = static_cast<uint32_t>(arena.size() - t.folded_offset);
+    const std::string_view folded(arena.data() + t.folded_offset, t.folded_size);
+    SetBareForm(script, folded, &t);
     if (stemmer >= 0 && script == stem_script && t.folded_size > 0) {
       const std::string_view stem = Stem(stemmer, folded);
       if (stem == folded) {
-        t.stem_offset = folded_offset;
+        t.stem_offset = t.folded_offset;
         t.stem_size = t.folded_size;
       } else {
         t.stem_offset = static_cast<uint32_t>(arena.size());
@@ -235,6 +249,267 @@ size_t AppendWordTokens(std::string_view clean, size_t begin, size_t end, core::
 
 namespace {
 
+using WC = TextFolder::WordClass;
+
+bool IsWordClass(WC c) { return c == WC::kLetter || c == WC::kHebrew || c == WC::kNumeric; }
+bool IsAlphaClass(WC c) { return c == WC::kLetter || c == WC::kHebrew; }
+bool IsMidClass(WC c) {
+  return c == WC::kMidLetter || c == WC::kMidNum || c == WC::kMidNumLet || c == WC::kSingleQuote ||
+         c == WC::kDoubleQuote;
+}
+// Whether `mid` between a word ending in `last` and a word character `after` joins them (rules
+// 6/7, 7b/7c, 11/12).
+bool Joins(WC last, WC mid, WC after) {
+  if (IsAlphaClass(last) && IsAlphaClass(after)) {
+    return mid == WC::kMidLetter || mid == WC::kMidNumLet || mid == WC::kSingleQuote ||
+           (mid == WC::kDoubleQuote && last == WC::kHebrew && after == WC::kHebrew);
+  }
+  if (last == WC::kNumeric && after == WC::kNumeric) {
+    return mid == WC::kMidNum || mid == WC::kMidNumLet || mid == WC::kSingleQuote;
+  }
+  return false;
+}
+
+// Letters per script of one line, kept apart until the line is known to take the fast path.
+// Lines mix few scripts; a fifth one sends the line to the general path.
+struct LineScripts {
+  static constexpr int kMax = 4;
+  uint8_t script[kMax];
+  uint32_t count[kMax];
+  int used = 0;
+  bool Add(uint8_t sc) {
+    for (int k = 0; k < used; ++k) {
+      if (script[k] == sc) {
+        ++count[k];
+        return true;
+      }
+    }
+    if (used == kMax) return false;
+    script[used] = sc;
+    count[used++] = 1;
+    return true;
+  }
+};
+
+// Grows the arena so that at least `room` bytes follow `pos`; returns its (new) data pointer.
+[[gnu::noinline]] char* GrowArena(std::string* arena, size_t pos, size_t room) {
+  arena->resize(std::max(pos + room, 2 * arena->size()));
+  return arena->data();
+}
+
+// The fused fast path: one pass over the line that finds its words by the same rules as
+// FastWords() and folds each character into the arena as it is read, with one table load per
+// character (TextFolder::Row: word class, flags, script, folded bytes). The word-break rules
+// run as a small state machine instead of FastWords()' lookahead: a MidLetter/MidNum/quote
+// after a word is folded speculatively and kept only if a word character that joins follows.
+// All state lives in locals (so in registers). Returns false, with the sink untouched, when
+// the line needs ICU's iterator (the characters FastWords() gives up on) or mixes more than
+// four scripts; the caller then takes the general path. A unit test compares the two paths on
+// the corpus and on random text.
+bool FusedWordTokens(std::string_view line, uint32_t map_offset, const OffsetMap& map,
+                     core::Field field, int stemmer, const WordSink& sink, size_t* count) {
+  constexpr size_t kSlack = 256;  // room kept past pos: a table row folds to <= 255 bytes
+  const TextFolder& folder = TextFolder::Default();
+  const char* const pool = folder.FoldPool();
+  const auto* const s = reinterpret_cast<const uint8_t*>(line.data());
+  const auto n = static_cast<uint32_t>(line.size());
+  std::string& arena = *sink.arena;
+  std::vector<core::Token>& tokens = *sink.tokens;
+  const size_t arena_start = arena.size();
+  const size_t tokens_start = tokens.size();
+  arena.resize(arena_start + n + kSlack);
+  char* out = arena.data();
+  size_t pos = arena_start;
+  size_t limit = arena.size();
+  const int stem_script = StemmerScript(stemmer);
+  OffsetMap::Cursor offsets(map, map_offset);
+  LineScripts scripts;
+
+  size_t words = 0;
+  bool in_word = false;
+  bool store = false;       // the current word is stored (max_tokens not reached)
+  WC last = WC::kOther;     // class of the word's last word character
+  uint32_t word_begin = 0;  // byte offsets in the line
+  uint32_t word_end = 0;
+  size_t fold_start = 0;  // the word's folded form in the arena
+  int first_script = -1;
+  bool pending = false;  // a mid character follows the word, folded speculatively
+  WC mid_cls = WC::kOther;
+  uint32_t mid_end = 0;
+  size_t mid_pos = 0;  // arena position before the mid character's fold
+  bool mid_extended = false;
+  bool after_zwj = false;
+  bool hard = false;
+
+  // Ends the current word at word_end (the pending mid character is dropped, unless rule 7a
+  // takes a quote after a Hebrew letter) and stores it.
+  auto finish_word = [&]() {
+    if (pending) {
+      if (last == WC::kHebrew && mid_cls == WC::kSingleQuote) {  // rule 7a
+        // ICU 72 quirk mirrored from FastWords(): Extend/Format after that quote makes the
+        // segment a non-word. Rare: the general path handles it.
+        if (mid_extended) hard = true;
+        word_end = mid_end;
+      } else {
+        pos = mid_pos;
+      }
+      pending = false;
+    }
+    in_word = false;
+    if (!store || hard) return;
+    core::Token t;
+    t.field = field;
+    t.begin = offsets.MapBegin(map_offset + word_begin);
+    t.end = offsets.MapEnd(map_offset + word_end);
+    t.folded_offset = static_cast<uint32_t>(fold_start);
+    t.folded_size = static_cast<uint32_t>(pos - fold_start);
+    const std::string_view folded(out + fold_start, t.folded_size);
+    SetBareForm(first_script, folded, &t);
+    if (stemmer >= 0 && first_script == stem_script && t.folded_size > 0) {
+      const std::string_view stem = Stem(stemmer, folded);  // a view into the stem memo
+      if (stem == folded) {
+        t.stem_offset = t.folded_offset;
+        t.stem_size = t.folded_size;
+      } else {
+        if (limit - pos < stem.size() + kSlack) {
+          out = GrowArena(&arena, pos, stem.size() + kSlack);
+          limit = arena.size();
+        }
+        t.stem_offset = static_cast<uint32_t>(pos);
+        t.stem_size = static_cast<uint32_t>(stem.size());
+        std::memcpy(out + pos, stem.data(), stem.size());
+        pos += stem.size();
+      }
+    }
+    tokens.push_back(t);
+  };
+
+  for (uint32_t i = 0; i < n && !hard;) {
+    // Decode one character: its bytes [start, i) and its table row.
+    const uint32_t start = i;
+    uint32_t cp = s[i];
+    if (cp < 0x80) {
+      ++i;
+    } else if (cp >= 0xC2 && cp < 0xE0 && i + 1 < n && (s[i + 1] & 0xC0) == 0x80) {
+      cp = ((cp & 0x1F) << 6) | (s[i + 1] & 0x3F);
+      i += 2;
+    } else {
+      UChar32 c = 0;
+      U8_NEXT(s, i, n, c);
+      if (c < 0 || c >= 0x10000) {  // ill-formed (clean text never is) or supplementary
+        hard = true;
+        break;
+      }
+      cp = static_cast<uint32_t>(c);
+    }
+    const TextFolder::Row& row = folder.RowOf(cp);
+    const auto cls = static_cast<WC>(row.word_class);
+    if (cls == WC::kHard || (after_zwj && cls == WC::kEmoji)) {
+      hard = true;
+      break;
+    }
+    after_zwj = cp == 0x200D;
+
+    bool fold = false;
+    if (IsWordClass(cls)) {
+      if (in_word && pending) {
+        if (Joins(last, mid_cls, cls)) {
+          pending = false;  // keep the mid character's fold
+        } else {
+          finish_word();
+        }
+      }
+      if (!in_word) {
+        in_word = true;
+        ++words;
+        store = tokens.size() < sink.max_tokens;
+        word_begin = start;
+        fold_start = pos;
+        first_script = -1;
+      }
+      last = cls;
+      word_end = i;
+      fold = store;
+    } else if (cls == WC::kExtend) {
+      if (in_word) {  // extends the word character or the pending mid character before it
+        if (pending) {
+          mid_end = i;
+          mid_extended = true;
+        } else {
+          word_end = i;
+        }
+        fold = store;
+      }
+    } else if (in_word && !pending && IsMidClass(cls)) {
+      pending = true;
+      mid_cls = cls;
+      mid_end = i;
+      mid_pos = pos;
+      mid_extended = false;
+      fold = store;
+    } else if (in_word) {
+      finish_word();
+    }
+    if (!fold) continue;
+
+    if (limit - pos < kSlack) {
+      out = GrowArena(&arena, pos, kSlack);
+      limit = arena.size();
+    }
+    if ((row.flags & TextFolder::kScriptLetter) != 0) {
+      if (first_script < 0) first_script = row.script;
+      if (sink.scripts != nullptr && !scripts.Add(row.script)) {
+        hard = true;
+        break;
+      }
+    }
+    const uint32_t len = i - start;
+    if ((row.flags & TextFolder::kIdentity) != 0) {
+      if (len == 1) {
+        out[pos] = static_cast<char>(s[start]);
+      } else if (len == 2) {
+        std::memcpy(out + pos, s + start, 2);
+      } else {
+        std::memcpy(out + pos, s + start, 3);
+      }
+      pos += len;
+    } else if (row.length <= 4) {
+      std::memcpy(out + pos, pool + row.offset, 4);  // the pool is padded; slack absorbs the rest
+      pos += row.length;
+    } else {
+      std::memcpy(out + pos, pool + row.offset, row.length);
+      pos += row.length;
+    }
+  }
+  if (in_word && !hard) finish_word();
+  if (hard) {
+    arena.resize(arena_start);
+    tokens.resize(tokens_start);
+    return false;
+  }
+  if (sink.scripts != nullptr) {
+    for (int k = 0; k < scripts.used; ++k) sink.scripts->Add(scripts.script[k], scripts.count[k]);
+  }
+  arena.resize(pos);
+  *count = words;
+  return true;
+}
+
+}  // namespace
+
+size_t AppendWordTokens(std::string_view clean, size_t begin, size_t end, core::Field field,
+                        const OffsetMap& map, int stemmer, const WordSink& sink) {
+  if (begin >= end) return 0;
+  size_t count = 0;
+  if (FusedWordTokens(clean.substr(begin, end - begin), static_cast<uint32_t>(begin), map, field,
+                      stemmer, sink, &count)) {
+    return count;
+  }
+  return internal::AppendWordTokensGeneral(clean, begin, end, field, map, stemmer, sink);
+}
+
+namespace {
+
 // Script of the first letter of a folded form (folding keeps scripts), or -1.
 int FirstLetterScript(std::string_view folded) {
   const TextFolder& folder = TextFolder::Default();
@@ -245,7 +520,10 @@ int FirstLetterScript(std::string_view folded) {
     U8_NEXT(s, i, n, c);
     if (c < 0) continue;
     const auto cp = static_cast<uint32_t>(c);
-    if ((folder.CharFlags(cp) & TextFolder::kLetter) != 0) {
+    if (cp < 0x10000) {
+      const TextFolder::Row& row = folder.RowOf(cp);
+      if ((row.flags & TextFolder::kScriptLetter) != 0) return row.script;
+    } else if ((folder.CharFlags(cp) & TextFolder::kLetter) != 0) {
       const int sc = folder.Script(cp);
       if (sc != USCRIPT_COMMON && sc != USCRIPT_INHERITED) return sc;
     }

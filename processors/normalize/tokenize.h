@@ -105,6 +105,10 @@ namespace internal {
 using WordCallback = void (*)(void* ctx, uint32_t begin, uint32_t end);
 void ForEachWordImpl(std::string_view text, WordCallback cb, void* ctx);
 void ForEachWordIcu(std::string_view text, WordCallback cb, void* ctx);
+// AppendWordTokens() without its fused one-pass fast path: ForEachWord(), then each word folded
+// on its own. The reference the fused path is tested against (and its fallback).
+size_t AppendWordTokensGeneral(std::string_view clean, size_t begin, size_t end, core::Field field,
+                               const OffsetMap& map, int stemmer, const WordSink& sink);
 }  // namespace internal
 
 template <typename Fn>

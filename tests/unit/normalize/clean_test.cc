@@ -117,3 +117,45 @@ TEST(CleanText, IsIdempotentOnTrickyInput) {
 
 }  // namespace
 }  // namespace newsflow::normalize
+
+namespace newsflow::normalize {
+namespace {
+
+// The forward-walking cursor gives exactly what the searching lookups give, on maps with exact
+// pieces, replaced pieces (growing and shrinking) and deleted input (gaps on the input side).
+TEST(OffsetMapCursor, AgreesWithMapBeginAndMapEnd) {
+  uint32_t seed = 7;
+  auto next = [&] {
+    seed = seed * 1103515245u + 12345u;
+    return (seed >> 16) & 0x7FFF;
+  };
+  for (int round = 0; round < 200; ++round) {
+    OffsetMap map;
+    uint32_t out = 0;
+    uint32_t in = 0;
+    const int pieces = static_cast<int>(next() % 12);
+    for (int k = 0; k < pieces; ++k) {
+      in += next() % 3;  // deleted input
+      const uint32_t len = 1 + next() % 6;
+      if (next() % 3 == 0) {
+        const uint32_t in_len = next() % 5;
+        map.AddReplaced(out, len, in, in + in_len);
+        in += in_len;
+      } else {
+        map.AddExact(out, in, len);
+        in += len;
+      }
+      out += len;
+    }
+    for (uint32_t start = 0; start <= out; start += 1 + next() % 4) {
+      OffsetMap::Cursor cursor(map, start);
+      for (uint32_t x = start; x <= out + 2; x += next() % 3) {
+        ASSERT_EQ(cursor.MapBegin(x), map.MapBegin(x)) << round << " " << start << " " << x;
+        ASSERT_EQ(cursor.MapEnd(x + 1), map.MapEnd(x + 1)) << round << " " << start << " " << x;
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace newsflow::normalize

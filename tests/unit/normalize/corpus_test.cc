@@ -5,6 +5,7 @@
 #include <map>
 #include <string>
 
+#include "processors/normalize/languages.h"
 #include "processors/normalize/normalize_stage.h"
 #include "tests/unit/normalize/corpus_util.h"
 
@@ -64,6 +65,31 @@ TEST(CorpusLanguage, AccuracyBySampleSize) {
       if (doc.language.code == a.lang) ++hits;
     }
     std::printf("language_sample_bytes=%d: %zu/%zu\n", sample, hits, corpus.size());
+    EXPECT_GE(static_cast<double>(hits) / static_cast<double>(corpus.size()), 0.9);
+  }
+}
+
+// The two-pass detection (language_first_pass_bytes): accuracy and how often the second, full
+// sample was needed, for several first-pass sizes (printed, for choosing the default).
+TEST(CorpusLanguage, AccuracyByFirstPassSize) {
+  const auto corpus = test::LoadDevCorpus();
+  if (corpus.empty()) GTEST_SKIP() << "dev corpus absent";
+  for (size_t first : {0, 96, 128, 192, 256, 384}) {
+    size_t hits = 0;
+    size_t second_passes = 0;
+    for (const auto& a : corpus) {
+      const std::string text = a.title + "\n" + a.body;
+      int calls = 0;
+      DetectOptions options;
+      options.max_bytes = 512;
+      options.first_pass_bytes = first;
+      options.cld2_calls = &calls;
+      const core::Language l = DetectLanguage(text, options);
+      if (l.code == a.lang) ++hits;
+      if (calls == 2) ++second_passes;
+    }
+    std::printf("first_pass_bytes=%zu (sample 512): %zu/%zu, second pass for %zu\n", first, hits,
+                corpus.size(), second_passes);
     EXPECT_GE(static_cast<double>(hits) / static_cast<double>(corpus.size()), 0.9);
   }
 }

@@ -9,6 +9,7 @@
 
 #include "processors/decode/decode_stage.h"
 #include "processors/normalize/folding.h"
+#include "processors/normalize/languages.h"
 #include "tests/testing/testing.h"
 
 namespace newsflow::normalize {
@@ -78,7 +79,8 @@ TEST(NormalizeConfig, UnknownKeyIsAnErrorNamingIt) {
 TEST(NormalizeConfig, ReadsEveryKey) {
   const auto r = NormalizeConfig::FromYaml(
       YAML::Load("keep_zwnj: false\nstrip_boilerplate: false\nstem: false\n"
-                 "trust_feed_language: true\nmax_tokens: 7"),
+                 "trust_feed_language: true\nmax_tokens: 7\nlanguage_sample_bytes: 300\n"
+                 "language_first_pass_bytes: 0"),
       "pipeline.normalize");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_FALSE(r->keep_zwnj);
@@ -86,8 +88,11 @@ TEST(NormalizeConfig, ReadsEveryKey) {
   EXPECT_FALSE(r->stem);
   EXPECT_TRUE(r->trust_feed_language);
   EXPECT_EQ(r->max_tokens, 7);
+  EXPECT_EQ(r->language_sample_bytes, 300);
+  EXPECT_EQ(r->language_first_pass_bytes, 0);
   EXPECT_FALSE(NormalizeConfig::FromYaml(YAML::Load("max_tokens: -1"), "n").ok());
-  EXPECT_EQ(NormalizeConfig::Fields().size(), 6u);
+  EXPECT_FALSE(NormalizeConfig::FromYaml(YAML::Load("language_first_pass_bytes: -1"), "n").ok());
+  EXPECT_EQ(NormalizeConfig::Fields().size(), 7u);
 }
 
 TEST(NormalizeStage, SeedArticle) {
@@ -335,6 +340,34 @@ TEST(NormalizeStage, FeedLanguageHintBreaksTiesOnly) {
               R"j("body":"Negotiators said on Monday that both sides had accepted a pause in )j"
               R"j(fighting to let aid convoys reach the city, officials said.","language":"fr"})j");
   EXPECT_EQ(q->doc->language.code, "en");
+}
+
+// Two-pass detection: a clear first pass decides alone; an unclear one (here: only numbers and
+// a stray word in the first pass bytes) makes CLD2 read the whole sample.
+TEST(DetectLanguage, SecondPassOnlyWhenTheFirstIsNotReliable) {
+  std::string english;
+  for (int i = 0; i < 12; ++i) {
+    english += "The foreign ministers met in Geneva on Tuesday to discuss a ceasefire. ";
+  }
+  DetectOptions options;
+  options.max_bytes = 512;
+  options.first_pass_bytes = 128;
+  int calls = 0;
+  options.cld2_calls = &calls;
+  core::Language l = DetectLanguage(english, options);
+  EXPECT_EQ(l.code, "en");
+  EXPECT_EQ(calls, 1);
+
+  std::string numbers_first;
+  for (int i = 0; i < 20; ++i) numbers_first += "2025-10-21 14:05 ";
+  l = DetectLanguage(numbers_first + english, options);
+  EXPECT_EQ(l.code, "en");
+  EXPECT_EQ(calls, 2);
+
+  options.first_pass_bytes = 0;  // one pass over the whole sample
+  l = DetectLanguage(numbers_first + english, options);
+  EXPECT_EQ(l.code, "en");
+  EXPECT_EQ(calls, 1);
 }
 
 TEST(NormalizeStage, MaxTokensLimitsStoredTokensNotWordCount) {

@@ -268,3 +268,106 @@ TEST(WordBreakFastPathProperty, AgreesWithIcuOnRawCorpusTexts) {
 
 }  // namespace
 }  // namespace newsflow::normalize
+
+// The fused one-pass tokenizer (AppendWordTokens) against the general path it short-cuts
+// (internal::AppendWordTokensGeneral: ForEachWord, then each word folded on its own): same
+// words, offsets, folded/bare/stem forms, word counts and script counts, on every line.
+namespace newsflow::normalize {
+namespace {
+
+struct TokenRun {
+  std::vector<std::string> forms;  // per token: begin/end/field and its three forms
+  size_t words = 0;
+  ScriptHistogram scripts;
+};
+
+TokenRun RunTokens(const std::string& clean, const OffsetMap& map, int stemmer, size_t max_tokens,
+                   bool fused) {
+  TokenRun run;
+  std::string arena = "prefix";  // forms are offsets into an arena that may not start empty
+  std::vector<core::Token> tokens;
+  const WordSink sink{&arena, &tokens, max_tokens, &run.scripts};
+  for (size_t pos = 0; pos <= clean.size();) {
+    size_t eol = clean.find('\n', pos);
+    if (eol == std::string::npos) eol = clean.size();
+    run.words += fused ? AppendWordTokens(clean, pos, eol, core::Field::kBody, map, stemmer, sink)
+                       : internal::AppendWordTokensGeneral(clean, pos, eol, core::Field::kBody, map,
+                                                           stemmer, sink);
+    pos = eol + 1;
+  }
+  for (const core::Token& t : tokens) {
+    run.forms.push_back(std::to_string(t.begin) + "-" + std::to_string(t.end) + " " +
+                        arena.substr(t.folded_offset, t.folded_size) + " | " +
+                        arena.substr(t.bare_offset, t.bare_size) + " | " +
+                        arena.substr(t.stem_offset, t.stem_size));
+  }
+  return run;
+}
+
+void ExpectSameTokens(const std::string& text, int stemmer, size_t max_tokens = SIZE_MAX) {
+  std::string clean;
+  OffsetMap map;
+  CleanText(text, CleanOptions{}, &clean, &map);
+  const TokenRun fused = RunTokens(clean, map, stemmer, max_tokens, true);
+  const TokenRun general = RunTokens(clean, map, stemmer, max_tokens, false);
+  ASSERT_EQ(fused.forms, general.forms) << text;
+  ASSERT_EQ(fused.words, general.words) << text;
+  for (int i = 0; i < ScriptHistogram::kSize; ++i) {
+    ASSERT_EQ(fused.scripts.letters[i], general.scripts.letters[i])
+        << "script " << i << ": " << text;
+  }
+}
+
+TEST(FusedTokenizerProperty, AgreesWithGeneralPathOnRandomText) {
+  std::mt19937 rng(11);
+  const int stemmers[] = {-1, StemmerFor("en"), StemmerFor("ar"), StemmerFor("ru")};
+  for (int i = 0; i < 5000; ++i) {
+    std::string text;
+    const int len = static_cast<int>(rng() % 40);
+    for (int k = 0; k < len; ++k) {
+      const uint32_t cp = RandomCodePoint(rng);
+      char buf[4];
+      int32_t n = 0;
+      UBool err = false;
+      U8_APPEND(buf, n, 4, static_cast<UChar32>(cp), err);
+      if (!err) text.append(buf, static_cast<size_t>(n));
+    }
+    ExpectSameTokens(text, stemmers[i % 4], i % 7 == 0 ? 3 : SIZE_MAX);
+    if (::testing::Test::HasFatalFailure()) return;
+  }
+}
+
+TEST(FusedTokenizerProperty, AgreesWithGeneralPathOnTrickyCases) {
+  const char* const cases[] = {
+      "Müller's 3.5 1,000,000 a.b a1 1a 1.a a.1 U.S.A. e-mail co-op don't",
+      "צה\"ל ג' ג'ורג' \"שלום\" ב-2025 ת\"א ג'\u05B0 x",
+      "والبيت ١٢٣٫٤٥ ۱۴۰۴ آتش‌بس می‌شود «لا» "
+      "وَالْبَيْتِ",
+      "п’ять пʼять п'ять перемир`я Ёлка",
+      "Ateşkes İstanbul'da 21:30'da STRASSE Straße ﬁn ﷺ",
+      "a\u0301b \u0301x \u200Dy \u00ADz",
+      "x\u200D\U0001F600 \U0001F468\u200D\U0001F469 \U0001F1FA\U0001F1F8 \U0001F44D\U0001F3FD",
+      "snake_case __init__ a_1 _ \U0001D400\U0001D401 math",
+      "日本語のテキスト 中文 한국어 ภาษาไทย then words",
+      "x: y; z, ... -- — ¿¡ … «» „“",
+  };
+  for (const char* text : cases) {
+    for (const char* lang : {"", "en", "ar", "he", "ru", "tr"}) {
+      ExpectSameTokens(text, *lang ? StemmerFor(lang) : -1);
+      ExpectSameTokens(text, *lang ? StemmerFor(lang) : -1, 2);
+    }
+  }
+}
+
+TEST(FusedTokenizerProperty, AgreesWithGeneralPathOnCorpus) {
+  const auto corpus = test::LoadDevCorpus();
+  if (corpus.empty()) GTEST_SKIP() << "dev corpus absent";
+  for (const auto& a : corpus) {
+    ExpectSameTokens(a.title + "\n" + a.body, StemmerFor(a.lang));
+    ExpectSameTokens(a.body, -1);
+    if (::testing::Test::HasFatalFailure()) return;
+  }
+}
+
+}  // namespace
+}  // namespace newsflow::normalize
