@@ -211,6 +211,24 @@ void BM_DetectLanguage(benchmark::State& state) {
 }
 BENCHMARK(BM_DetectLanguage)->Unit(benchmark::kMillisecond);
 
+// CLD2 on the first N bytes of each body: its fixed cost per call against its cost per byte.
+void BM_DetectLanguageSample(benchmark::State& state) {
+  NEWSFLOW_CORPUS_OR_SKIP(c);
+  DetectOptions options;
+  options.max_bytes = static_cast<size_t>(state.range(0));
+  for (auto _ : state) {
+    for (const Article& a : c.articles) benchmark::DoNotOptimize(DetectLanguage(a.body, options));
+  }
+  Report(state, c);
+}
+BENCHMARK(BM_DetectLanguageSample)
+    ->Unit(benchmark::kMillisecond)
+    ->ArgName("bytes")
+    ->Arg(16)
+    ->Arg(128)
+    ->Arg(256)
+    ->Arg(512);
+
 // Tokenize() = clean + word break + fold + bare + stem, with the labelled language's stemmer
 // taken as English for every article (a stand-in: most corpus articles are not English, so
 // this measures stemming only for Latin-script tokens).

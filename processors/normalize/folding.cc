@@ -368,40 +368,42 @@ int ScriptHistogram::Dominant() const {
 }
 
 std::string_view ArabicBareForm(std::string_view folded) {
-  // Arabic letters are two bytes in UTF-8 (U+0600-U+06FF: lead byte 0xD8-0xDB).
-  auto is_arabic2 = [](std::string_view s, size_t at) {
-    return at + 1 < s.size() && static_cast<uint8_t>(s[at]) >= 0xD8 &&
-           static_cast<uint8_t>(s[at]) <= 0xDB;
+  // Folded Arabic letters are two bytes (U+0600-U+06FF: lead byte 0xD8-0xDB), so the prefixes
+  // are compared as 16-bit codes of the first three letters: one load each, no string compares.
+  const auto* s = reinterpret_cast<const uint8_t*>(folded.data());
+  const size_t n = folded.size();
+  if (n < 2 || s[0] < 0xD8 || s[0] > 0xDB) return {};
+  auto letter = [&](size_t at) -> uint16_t {
+    return at + 1 < n ? static_cast<uint16_t>((s[at] << 8) | s[at + 1]) : 0;
   };
-  if (!is_arabic2(folded, 0)) return {};
-  // Letters left after dropping `bytes` from the front (at least 2 required).
-  auto letters_after = [&](size_t bytes) {
+  constexpr uint16_t kAlef = 0xD8A7;  // ا
+  constexpr uint16_t kBeh = 0xD8A8;   // ب
+  constexpr uint16_t kFeh = 0xD981;   // ف
+  constexpr uint16_t kKaf = 0xD983;   // ك
+  constexpr uint16_t kLam = 0xD984;   // ل
+  constexpr uint16_t kWaw = 0xD988;   // و
+  const uint16_t c0 = letter(0);
+  const uint16_t c1 = letter(2);
+  const uint16_t c2 = letter(4);
+  // At least 2 letters (characters) must remain after the prefix.
+  auto leaves_two = [&](size_t bytes) {
     size_t count = 0;
-    for (size_t i = bytes; i < folded.size() && count < 2; ++i) {
-      if ((static_cast<uint8_t>(folded[i]) & 0xC0) != 0x80) ++count;
+    for (size_t i = bytes; i < n && count < 2; ++i) {
+      if ((s[i] & 0xC0) != 0x80) ++count;
     }
-    return count;
+    return count >= 2;
   };
-  static constexpr std::string_view kPrefixes[] = {
-      "\xD9\x88\xD8\xA7\xD9\x84",  // وال
-      "\xD9\x81\xD8\xA7\xD9\x84",  // فال
-      "\xD8\xA8\xD8\xA7\xD9\x84",  // بال
-      "\xD9\x83\xD8\xA7\xD9\x84",  // كال
-      "\xD9\x88\xD9\x84\xD9\x84",  // ولل
-      "\xD9\x81\xD9\x84\xD9\x84",  // فلل
-      "\xD9\x84\xD9\x84",          // لل
-      "\xD8\xA7\xD9\x84",          // ال
-      "\xD9\x88",                  // و
-      "\xD9\x81",                  // ف
-      "\xD8\xA8",                  // ب
-      "\xD9\x84",                  // ل
-      "\xD9\x83",                  // ك
-  };
-  for (std::string_view p : kPrefixes) {
-    if (folded.size() > p.size() && folded.substr(0, p.size()) == p &&
-        letters_after(p.size()) >= 2) {
-      return folded.substr(p.size());
-    }
+  // Longest first; at most one prefix of each length can match a given word.
+  //   وال فال بال كال (conjunction/preposition + article), ولل فلل
+  const bool three =
+      ((c0 == kWaw || c0 == kFeh || c0 == kBeh || c0 == kKaf) && c1 == kAlef && c2 == kLam) ||
+      ((c0 == kWaw || c0 == kFeh) && c1 == kLam && c2 == kLam);
+  if (three && leaves_two(6)) return folded.substr(6);
+  //   لل ال
+  if ((c0 == kLam || c0 == kAlef) && c1 == kLam && leaves_two(4)) return folded.substr(4);
+  //   و ف ب ل ك
+  if ((c0 == kWaw || c0 == kFeh || c0 == kBeh || c0 == kLam || c0 == kKaf) && leaves_two(2)) {
+    return folded.substr(2);
   }
   return {};
 }

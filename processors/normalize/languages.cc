@@ -231,8 +231,9 @@ std::string_view SampleOf(std::string_view text, size_t max_bytes) {
 }
 
 // A first-pass answer stands when CLD2 calls it reliable and gives the top language at least
-// this share of the text.
-constexpr int kFirstPassPercent = 80;
+// this share of the text. 80 let a noisy Russian article (corpus text with inserted symbols)
+// come out Serbian at 90 % from its first 256 bytes; at 95 the full sample decided it right.
+constexpr int kFirstPassPercent = 95;
 
 }  // namespace
 

@@ -251,7 +251,12 @@ namespace {
 
 using WC = TextFolder::WordClass;
 
-bool IsWordClass(WC c) { return c == WC::kLetter || c == WC::kHebrew || c == WC::kNumeric; }
+// kLetter, kHebrew and kNumeric are consecutive (folding.h).
+static_assert(static_cast<int>(WC::kHebrew) == static_cast<int>(WC::kLetter) + 1 &&
+              static_cast<int>(WC::kNumeric) == static_cast<int>(WC::kLetter) + 2);
+bool IsWordClass(WC c) {
+  return static_cast<unsigned>(static_cast<int>(c) - static_cast<int>(WC::kLetter)) < 3;
+}
 bool IsAlphaClass(WC c) { return c == WC::kLetter || c == WC::kHebrew; }
 bool IsMidClass(WC c) {
   return c == WC::kMidLetter || c == WC::kMidNum || c == WC::kMidNumLet || c == WC::kSingleQuote ||
@@ -277,16 +282,23 @@ struct LineScripts {
   uint8_t script[kMax];
   uint32_t count[kMax];
   int used = 0;
+  int last = -1;  // index of the script counted last (runs of one script are the rule)
   bool Add(uint8_t sc) {
+    if (last >= 0 && script[last] == sc) {
+      ++count[last];
+      return true;
+    }
     for (int k = 0; k < used; ++k) {
       if (script[k] == sc) {
         ++count[k];
+        last = k;
         return true;
       }
     }
     if (used == kMax) return false;
     script[used] = sc;
-    count[used++] = 1;
+    count[used] = 1;
+    last = used++;
     return true;
   }
 };
@@ -404,7 +416,8 @@ bool FusedWordTokens(std::string_view line, uint32_t map_offset, const OffsetMap
     }
     const TextFolder::Row& row = folder.RowOf(cp);
     const auto cls = static_cast<WC>(row.word_class);
-    if (cls == WC::kHard || (after_zwj && cls == WC::kEmoji)) {
+    static_assert(WC::kHard > WC::kEmoji && WC::kEmoji > WC::kExtend);  // the last two classes
+    if (cls >= WC::kEmoji && (cls == WC::kHard || after_zwj)) {
       hard = true;
       break;
     }

@@ -144,3 +144,44 @@ TEST(ArabicBareForm, IsASuffixOfTheFoldedForm) {
 
 }  // namespace
 }  // namespace newsflow::normalize
+
+namespace newsflow::normalize {
+namespace {
+
+// The rule ArabicBareForm() implements, written the plain way (prefixes tried longest first,
+// at least two characters left), as the reference for random words over the letters involved.
+std::string_view ReferenceBareForm(std::string_view folded) {
+  if (folded.size() < 2 || static_cast<uint8_t>(folded[0]) < 0xD8 ||
+      static_cast<uint8_t>(folded[0]) > 0xDB) {
+    return {};
+  }
+  static constexpr std::string_view kPrefixes[] = {"وال", "فال", "بال", "كال", "ولل", "فلل", "لل",
+                                                   "ال",  "و",   "ف",   "ب",   "ل",   "ك"};
+  for (std::string_view p : kPrefixes) {
+    if (folded.substr(0, p.size()) != p) continue;
+    size_t left = 0;
+    for (size_t i = p.size(); i < folded.size(); ++i) {
+      if ((static_cast<uint8_t>(folded[i]) & 0xC0) != 0x80) ++left;
+    }
+    if (left >= 2) return folded.substr(p.size());
+  }
+  return {};
+}
+
+TEST(ArabicBareForm, MatchesTheReferenceRuleOnRandomWords) {
+  const std::vector<std::string> letters = {"و", "ف", "ب", "ك", "ل", "ا", "م", "ن", "ي", "a", "1"};
+  uint32_t seed = 99;
+  auto next = [&] {
+    seed = seed * 1103515245u + 12345u;
+    return (seed >> 16) & 0x7FFF;
+  };
+  for (int i = 0; i < 50000; ++i) {
+    std::string word;
+    const uint32_t len = next() % 7;
+    for (uint32_t k = 0; k < len; ++k) word += letters[next() % letters.size()];
+    ASSERT_EQ(ArabicBareForm(word), ReferenceBareForm(word)) << word;
+  }
+}
+
+}  // namespace
+}  // namespace newsflow::normalize
