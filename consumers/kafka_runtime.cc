@@ -181,7 +181,10 @@ class KafkaRuntime::Callbacks final : public RdKafka::RebalanceCb,
       } else {
         (void)consumer->unassign();
       }
-      if (rt_->options_.metrics) rt_->options_.metrics->OnRebalance(lost ? "lost" : "revoke");
+      if (rt_->options_.metrics) {
+        rt_->options_.metrics->OnRebalance(lost ? "lost" : "revoke");
+        for (const auto& tp : tps) rt_->options_.metrics->RemoveConsumerLag(tp.topic, tp.partition);
+      }
       log.Info(
           lost ? "partitions lost" : "partitions revoked",
           {{"count", static_cast<int64_t>(tps.size())},
@@ -230,9 +233,7 @@ class KafkaRuntime::Callbacks final : public RdKafka::RebalanceCb,
         const bool consumer_stats = json.find("\"type\":\"consumer\"") != std::string::npos ||
                                     json.find("\"type\": \"consumer\"") != std::string::npos;
         if (rt_->options_.metrics && consumer_stats) {
-          for (const auto& lag : ParseConsumerLag(json)) {
-            rt_->options_.metrics->SetConsumerLag(lag.topic, lag.partition, lag.lag);
-          }
+          rt_->options_.metrics->ReplaceConsumerLags(ParseConsumerLag(json));
         }
         break;
       }

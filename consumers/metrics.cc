@@ -165,8 +165,33 @@ void RuntimeMetrics::SetPaused(bool paused) {
 }
 
 void RuntimeMetrics::SetConsumerLag(const std::string& topic, int32_t partition, int64_t lag) {
+  std::lock_guard<std::mutex> lock(lag_mutex_);
   lag_.Add({{"topic", topic}, {"partition", std::to_string(partition)}})
       .Set(static_cast<double>(lag));
+  lag_series_.emplace(topic, partition);
+}
+
+void RuntimeMetrics::ReplaceConsumerLags(const std::vector<ConsumerLag>& lags) {
+  std::set<std::pair<std::string, int32_t>> now;
+  for (const ConsumerLag& l : lags) {
+    SetConsumerLag(l.topic, l.partition, l.lag);
+    now.emplace(l.topic, l.partition);
+  }
+  std::vector<std::pair<std::string, int32_t>> gone;
+  {
+    std::lock_guard<std::mutex> lock(lag_mutex_);
+    for (const auto& series : lag_series_) {
+      if (now.count(series) == 0) gone.push_back(series);
+    }
+  }
+  for (const auto& [topic, partition] : gone) RemoveConsumerLag(topic, partition);
+}
+
+void RuntimeMetrics::RemoveConsumerLag(const std::string& topic, int32_t partition) {
+  std::lock_guard<std::mutex> lock(lag_mutex_);
+  const prometheus::Labels labels{{"topic", topic}, {"partition", std::to_string(partition)}};
+  if (lag_.Has(labels)) lag_.Remove(&lag_.Add(labels));
+  lag_series_.erase({topic, partition});
 }
 
 std::vector<ConsumerLag> ParseConsumerLag(std::string_view stats_json) {

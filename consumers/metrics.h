@@ -27,6 +27,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,8 @@
 class CivetServer;
 
 namespace newsflow::consumers {
+
+struct ConsumerLag;
 
 class RuntimeMetrics final : public EngineProbe {
  public:
@@ -66,6 +69,12 @@ class RuntimeMetrics final : public EngineProbe {
   void SetPaused(bool paused);
   void SetReady(bool ready) { ready_.Set(ready ? 1 : 0); }
   void SetConsumerLag(const std::string& topic, int32_t partition, int64_t lag);
+  // One statistics document's lags: sets these and removes the series of partitions that are
+  // no longer in it (revoked or lost), so /metrics never shows a stale lag of a partition this
+  // instance stopped consuming.
+  void ReplaceConsumerLags(const std::vector<ConsumerLag>& lags);
+  // Drops the lag series of one partition (on revoke; the next statistics would drop it too).
+  void RemoveConsumerLag(const std::string& topic, int32_t partition);
   // A taxonomy (re)load: counts newsflow_taxonomy_reloads_total{result="success"|"failure"}
   // (not for the initial load) and, on success, points newsflow_taxonomy_info{version} at it.
   void OnTaxonomyReload(bool ok, const std::string& version, bool initial = false);
@@ -94,6 +103,8 @@ class RuntimeMetrics final : public EngineProbe {
   prometheus::Counter& redelivery_skipped_;
   std::mutex taxonomy_mutex_;
   prometheus::Gauge* taxonomy_current_ = nullptr;
+  std::mutex lag_mutex_;
+  std::set<std::pair<std::string, int32_t>> lag_series_;  // partitions with a lag series
 };
 
 struct ConsumerLag {

@@ -95,6 +95,28 @@ TEST(MetricsTest, ConsumerLagAndBrokerStateFromLibrdkafkaStatistics) {
   EXPECT_TRUE(ParseConsumerLag("not json").empty());
 }
 
+// A partition that leaves the assignment (revoked, or absent from the next statistics) loses
+// its lag series instead of showing its last value forever.
+TEST(MetricsTest, LagOfPartitionsNoLongerAssignedIsRemoved) {
+  RuntimeMetrics m("1.2.3");
+  m.ReplaceConsumerLags({{"news.raw", 0, 5}, {"news.raw", 1, 7}});
+  std::string text = m.Render();
+  EXPECT_NE(text.find("newsflow_consumer_lag_messages{partition=\"0\",topic=\"news.raw\"} 5"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("newsflow_consumer_lag_messages{partition=\"1\",topic=\"news.raw\"} 7"),
+            std::string::npos);
+  m.ReplaceConsumerLags({{"news.raw", 1, 3}});  // partition 0 moved to another instance
+  text = m.Render();
+  EXPECT_EQ(text.find("newsflow_consumer_lag_messages{partition=\"0\""), std::string::npos) << text;
+  EXPECT_NE(text.find("newsflow_consumer_lag_messages{partition=\"1\",topic=\"news.raw\"} 3"),
+            std::string::npos);
+  m.RemoveConsumerLag("news.raw", 1);  // revoke callback
+  m.RemoveConsumerLag("news.raw", 9);  // never had a series: no-op
+  text = m.Render();
+  EXPECT_EQ(text.find("newsflow_consumer_lag_messages{"), std::string::npos) << text;
+}
+
 TEST(MetricsTest, HttpEndpointServesMetricsHealthAndReadiness) {
   auto metrics = Populated();
   RuntimeMetrics& m = *metrics;
