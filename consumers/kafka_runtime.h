@@ -25,6 +25,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "consumers/config.h"
@@ -68,6 +69,9 @@ class KafkaRuntime {
   class KafkaCommitter;
   explicit KafkaRuntime(RuntimeOptions options);
   void Backpressure();
+  // True while the poll loop should hold off consuming because the work queue is full (see
+  // Run()); waits a millisecond for the workers before returning true.
+  bool HoldForQueueRoom();
   void UpdateGauges();
   void Shutdown(std::chrono::steady_clock::time_point deadline);
 
@@ -79,6 +83,8 @@ class KafkaRuntime {
   std::atomic<bool> broker_up_{false};
   std::atomic<bool> closed_{false};
   bool paused_ = false;
+  // Since when the work queue has been full without a pause (unset: not full).
+  std::optional<std::chrono::steady_clock::time_point> full_since_;
   // Poll thread only (consume loop and rebalance callbacks): the next offset expected per
   // assigned partition. librdkafka 2.0 can rewind a partition's fetch position after
   // pause/resume (upstream issues 4637/4686, fixed in 2.4); records below the expected offset

@@ -255,8 +255,14 @@ std::string WriteConfig(const RunConfig& c, const std::string& name) {
       << "  shutdown_timeout_ms: 30000\n"
       << "  statistics_interval_ms: 1000\n"
       << "  consumer: {session.timeout.ms: 10000, auto.commit.interval.ms: 200}\n"
-      << "  producer: {" << c.producer_properties << "}\n"
-      << "metrics:\n"
+      << "  producer: {" << c.producer_properties << "}\n";
+  std::string_view extra = c.kafka_extra;
+  while (!extra.empty()) {
+    const size_t eol = std::min(extra.find('\n'), extra.size());
+    out << "  " << extra.substr(0, eol) << "\n";
+    extra.remove_prefix(std::min(eol + 1, extra.size()));
+  }
+  out << "metrics:\n"
       << "  address: 127.0.0.1:" << c.metrics_port << "\n";
   if (!c.taxonomy_path.empty()) {
     out << "taxonomy:\n  path: " << c.taxonomy_path

@@ -81,6 +81,7 @@ struct RunConfig {
   std::string
       producer_properties;    // extra `kafka.producer` entries, e.g. "message.timeout.ms: 3000"
   std::string taxonomy_path;  // taxonomy.yaml on disk (watched for changes); empty: built-in
+  std::string kafka_extra;    // extra `kafka` entries, one per line, e.g. "queue_max_records: 20"
 };
 // Writes a config file for `newsflow run`; returns its path.
 std::string WriteConfig(const RunConfig& config, const std::string& name);
