@@ -1,8 +1,7 @@
 #include "processors/tag/matcher.h"
 
 #include <algorithm>
-
-#include <xxhash.h>
+#include <cstring>
 
 namespace newsflow::tag {
 namespace {
@@ -26,15 +25,98 @@ bool StartsWith(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && s.compare(0, prefix.size(), prefix) == 0;
 }
 
-}  // namespace
+__extension__ using U128 = unsigned __int128;
 
-void Matcher::FormIndex::Add(std::string_view form, Posting posting) {
-  staged_.emplace_back(std::string(form), posting);
+// 64x64 -> 128-bit multiply folded to 64 bits: every input bit reaches the middle output bits.
+inline uint64_t MulFold(uint64_t a, uint64_t b) {
+  const U128 r = static_cast<U128>(a) * b;
+  return static_cast<uint64_t>(r) ^ static_cast<uint64_t>(r >> 64);
 }
 
-void Matcher::FormIndex::Build() {
+inline uint64_t Load64(const char* p) {
+  uint64_t v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+inline uint64_t Load32(const char* p) {
+  uint32_t v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+constexpr uint64_t kSeed0 = 0x243F6A8885A308D3ull;  // digits of pi
+constexpr uint64_t kSeed1 = 0x9E3779B97F4A7C15ull;  // golden ratio
+
+inline uint64_t HashBytes(const char* p, size_t n) {
+  // Words are short (a dozen bytes): two overlapping loads cover up to 16 bytes without a
+  // byte loop, and two multiply-folds mix them. Far cheaper than a call to a general-purpose
+  // hash, and good enough for tables whose keys are compared on a hash match anyway.
+  uint64_t a = 0;
+  uint64_t b = 0;
+  uint64_t seed = kSeed0;
+  if (n <= 16) {
+    if (n >= 4) {
+      const size_t mid = (n >> 3) << 2;  // 0 below 8 bytes, else 4
+      a = (Load32(p) << 32) | Load32(p + mid);
+      b = (Load32(p + n - 4) << 32) | Load32(p + n - 4 - mid);
+    } else if (n > 0) {
+      const auto* u = reinterpret_cast<const unsigned char*>(p);
+      a = (uint64_t{u[0]} << 16) | (uint64_t{u[n >> 1]} << 8) | u[n - 1];
+    }
+  } else {
+    const char* q = p;
+    size_t left = n;
+    while (left > 16) {
+      seed = MulFold(Load64(q) ^ kSeed1, Load64(q + 8) ^ seed);
+      q += 16;
+      left -= 16;
+    }
+    a = Load64(q + left - 16);
+    b = Load64(q + left - 8);
+  }
+  return MulFold(kSeed1 ^ n, MulFold(a ^ kSeed1, b ^ seed));
+}
+
+inline uint32_t Fingerprint(uint64_t hash) { return static_cast<uint32_t>(hash >> 32); }
+
+}  // namespace
+
+uint64_t Matcher::Hash(std::string_view bytes) { return HashBytes(bytes.data(), bytes.size()); }
+
+uint32_t Matcher::Intern(std::string_view s) {
+  if (s.empty()) return 0;
+  if ((interned_ + 1) * 2 > intern_table_.size()) {
+    std::vector<uint32_t> old = std::move(intern_table_);
+    intern_table_.assign(std::max<size_t>(1024, old.size() * 2), 0);
+    const size_t mask = intern_table_.size() - 1;
+    for (uint32_t id : old) {
+      if (id == 0) continue;
+      size_t pos = Hash(Str(id)) & mask;
+      while (intern_table_[pos] != 0) pos = (pos + 1) & mask;
+      intern_table_[pos] = id;
+    }
+  }
+  const size_t mask = intern_table_.size() - 1;
+  size_t pos = Hash(s) & mask;
+  for (; intern_table_[pos] != 0; pos = (pos + 1) & mask) {
+    if (Str(intern_table_[pos]) == s) return intern_table_[pos];
+  }
+  const uint32_t id = static_cast<uint32_t>(pool_offsets_.size() - 1);
+  pool_.append(s);
+  pool_offsets_.push_back(static_cast<uint32_t>(pool_.size()));
+  intern_table_[pos] = id;
+  ++interned_;
+  return id;
+}
+
+void Matcher::FormIndex::Build(const Matcher& m) {
+  // Keys are string ids, so equal ids are equal strings; within a key, postings stay in pattern
+  // order (the order hits are reported in).
   std::sort(staged_.begin(), staged_.end(), [](const auto& a, const auto& b) {
-    return a.first != b.first ? a.first < b.first : a.second.pattern < b.second.pattern;
+    if (a.first != b.first) return a.first < b.first;
+    if (a.second.pattern != b.second.pattern) return a.second.pattern < b.second.pattern;
+    return a.second.bare_key < b.second.bare_key;
   });
   size_t distinct = 0;
   for (size_t i = 0; i < staged_.size(); ++i) {
@@ -50,18 +132,16 @@ void Matcher::FormIndex::Build() {
   filter_.assign(filter_bits / 64, 0);
   filter_mask_ = filter_bits - 1;
   postings_.clear();
-  keys_.clear();
   for (size_t i = 0; i < staged_.size();) {
     size_t j = i;
     while (j < staged_.size() && staged_[j].first == staged_[i].first) ++j;
-    const std::string& key = staged_[i].first;
+    const std::string_view key = m.Str(staged_[i].first);
     Slot slot;
-    slot.hash = XXH3_64bits(key.data(), key.size());
+    slot.hash = Hash(key);
     const uint64_t bit = (slot.hash >> 20) & filter_mask_;
     filter_[bit / 64] |= uint64_t{1} << (bit % 64);
-    slot.key_offset = static_cast<uint32_t>(keys_.size());
+    slot.key_offset = m.pool_offsets_[staged_[i].first];
     slot.key_size = static_cast<uint32_t>(key.size());
-    keys_ += key;
     slot.postings_begin = static_cast<uint32_t>(postings_.size());
     for (size_t k = i; k < j; ++k) {
       const Posting& p = staged_[k].second;
@@ -77,21 +157,21 @@ void Matcher::FormIndex::Build() {
     slots_[pos] = slot;
     i = j;
   }
+  postings_.shrink_to_fit();
   staged_.clear();
   staged_.shrink_to_fit();
 }
 
-std::pair<const Matcher::Posting*, const Matcher::Posting*> Matcher::FormIndex::Find(
-    std::string_view form) const {
+inline std::pair<const Matcher::Posting*, const Matcher::Posting*> Matcher::FormIndex::Find(
+    std::string_view form, uint64_t hash, std::string_view pool) const {
   if (slots_.empty() || form.empty()) return {nullptr, nullptr};
-  const uint64_t h = XXH3_64bits(form.data(), form.size());
-  const uint64_t bit = (h >> 20) & filter_mask_;
+  const uint64_t bit = (hash >> 20) & filter_mask_;
   if (((filter_[bit / 64] >> (bit % 64)) & 1) == 0) return {nullptr, nullptr};
-  for (uint64_t pos = h & mask_;; pos = (pos + 1) & mask_) {
+  for (uint64_t pos = hash & mask_;; pos = (pos + 1) & mask_) {
     const Slot& s = slots_[pos];
     if (s.postings_count == 0) return {nullptr, nullptr};
-    if (s.hash == h && s.key_size == form.size() &&
-        std::string_view(keys_).substr(s.key_offset, s.key_size) == form) {
+    if (s.hash == hash && s.key_size == form.size() &&
+        std::memcmp(pool.data() + s.key_offset, form.data(), form.size()) == 0) {
       const Posting* b = postings_.data() + s.postings_begin;
       return {b, b + s.postings_count};
     }
@@ -100,20 +180,49 @@ std::pair<const Matcher::Posting*, const Matcher::Posting*> Matcher::FormIndex::
 
 size_t Matcher::FormIndex::memory_bytes() const {
   return slots_.capacity() * sizeof(Slot) + filter_.capacity() * sizeof(uint64_t) +
-         postings_.capacity() * sizeof(Posting) + keys_.capacity();
+         postings_.capacity() * sizeof(Posting);
+}
+
+Matcher::Posting Matcher::MakePosting(uint32_t pattern, uint8_t bare_key, uint8_t simple,
+                                      const std::vector<PatternToken>& tokens) const {
+  Posting p{pattern, bare_key, simple, NextCheck::kNone, 0, 0, 0};
+  if (tokens.size() < 2) return p;
+  const PatternToken& next = tokens[1];
+  switch (next.mode) {
+    case TokenMode::kExact:
+      p.next_check = NextCheck::kExact;
+      p.next_form_fp = Fingerprint(Hash(next.form));
+      if (!next.bare.empty()) {
+        p.next_has_bare = 1;
+        p.next_bare_fp = Fingerprint(Hash(next.bare));
+      }
+      break;
+    case TokenMode::kStem:
+      p.next_check = NextCheck::kStem;
+      p.next_form_fp = Fingerprint(Hash(next.form));
+      break;
+    case TokenMode::kPrefix:
+      break;
+  }
+  return p;
 }
 
 uint32_t Matcher::Add(std::vector<PatternToken> tokens) {
-  const uint32_t id = static_cast<uint32_t>(patterns_.size());
+  const uint32_t id = static_cast<uint32_t>(pattern_count());
   const PatternToken& first = tokens.front();
   const uint8_t simple = tokens.size() == 1 && first.surface.empty() ? 1 : 0;
+  for (const PatternToken& t : tokens) {
+    tokens_.push_back({Intern(t.form), Intern(t.bare), Intern(t.surface), t.mode});
+  }
+  pattern_begin_.push_back(static_cast<uint32_t>(tokens_.size()));
+  const StoredToken& key = tokens_[pattern_begin_[id]];
   switch (first.mode) {
     case TokenMode::kExact:
-      exact_.Add(first.form, {id, 0, simple});
-      if (!first.bare.empty()) exact_.Add(first.bare, {id, 1, simple});
+      exact_.Add(key.form, MakePosting(id, 0, simple, tokens));
+      if (key.bare != 0) exact_.Add(key.bare, MakePosting(id, 1, simple, tokens));
       break;
     case TokenMode::kPrefix:
-      prefix_.Add(first.form, {id, 0, simple});
+      prefix_.Add(key.form, MakePosting(id, 0, simple, tokens));
       if (prefix_filter_.empty()) prefix_filter_.assign(kPrefixFilterBits / 64, 0);
       if (first.form.size() >= 3) {
         const size_t bit = PrefixFilterBit(first.form);
@@ -127,10 +236,9 @@ uint32_t Matcher::Add(std::vector<PatternToken> tokens) {
       }
       break;
     case TokenMode::kStem:
-      stem_.Add(first.form, {id, 0, simple});
+      stem_.Add(key.form, MakePosting(id, 0, simple, tokens));
       break;
   }
-  patterns_.push_back({std::move(tokens)});
   return id;
 }
 
@@ -143,39 +251,62 @@ bool Matcher::MayStartPrefix(std::string_view form) const {
 }
 
 void Matcher::Build() {
-  exact_.Build();
-  prefix_.Build();
-  stem_.Build();
+  exact_.Build(*this);
+  prefix_.Build(*this);
+  stem_.Build(*this);
   std::sort(prefix_lengths_.begin(), prefix_lengths_.end());
+  // Only Add() interns; the table is not needed for matching.
+  intern_table_.clear();
+  intern_table_.shrink_to_fit();
+  pool_.shrink_to_fit();
+  pool_offsets_.shrink_to_fit();
+  tokens_.shrink_to_fit();
+  pattern_begin_.shrink_to_fit();
 }
 
 size_t Matcher::memory_bytes() const {
-  size_t n = exact_.memory_bytes() + prefix_.memory_bytes() + stem_.memory_bytes();
-  for (const auto& p : patterns_) {
-    n += sizeof(StoredPattern);
-    for (const auto& t : p.tokens)
-      n += sizeof(PatternToken) + t.form.capacity() + t.bare.capacity();
-  }
-  return n;
+  return exact_.memory_bytes() + prefix_.memory_bytes() + stem_.memory_bytes() + pool_.capacity() +
+         pool_offsets_.capacity() * sizeof(uint32_t) + tokens_.capacity() * sizeof(StoredToken) +
+         pattern_begin_.capacity() * sizeof(uint32_t) + intern_table_.capacity() * sizeof(uint32_t);
 }
 
-bool Matcher::TokenMatches(const PatternToken& p, const core::Token& t, const Input& in) const {
-  if (!p.surface.empty()) {
+bool Matcher::TokenMatches(const StoredToken& p, const core::Token& t, const Input& in) const {
+  if (p.surface != 0) {
     const std::string_view text = t.field == core::Field::kTitle ? in.source.title : in.source.body;
-    if (t.end > text.size() || text.substr(t.begin, t.end - t.begin) != p.surface) return false;
+    if (t.end > text.size() || text.substr(t.begin, t.end - t.begin) != Str(p.surface)) {
+      return false;
+    }
   }
   const std::string_view arena = in.arena;
   const std::string_view folded = Form(arena, t.folded_offset, t.folded_size);
   const std::string_view bare = Form(arena, t.bare_offset, t.bare_size);
+  const std::string_view form = Str(p.form);
   switch (p.mode) {
     case TokenMode::kExact:
-      return folded == p.form || (!bare.empty() && (bare == p.form || bare == p.bare));
+      return folded == form || (!bare.empty() && (bare == form || bare == Str(p.bare)));
     case TokenMode::kPrefix:
-      return StartsWith(folded, p.form) || (!bare.empty() && StartsWith(bare, p.form));
+      return StartsWith(folded, form) || (!bare.empty() && StartsWith(bare, form));
     case TokenMode::kStem:
-      return t.stem_size > 0 && Form(arena, t.stem_offset, t.stem_size) == p.form;
+      return t.stem_size > 0 && Form(arena, t.stem_offset, t.stem_size) == form;
   }
   return false;
+}
+
+// A necessary condition for TokenMatches() of the pattern's second token on token `next`.
+inline bool Matcher::NextMayMatch(const Posting& p, size_t next, const Input& in) const {
+  const core::Token& t = in.tokens[next];
+  const TokenHashes& h = in.hashes[next];
+  switch (p.next_check) {
+    case NextCheck::kNone:
+      return true;
+    case NextCheck::kExact:
+      if (Fingerprint(h.folded) == p.next_form_fp) return true;
+      return t.bare_size > 0 && (Fingerprint(h.bare) == p.next_form_fp ||
+                                 (p.next_has_bare != 0 && Fingerprint(h.bare) == p.next_bare_fp));
+    case NextCheck::kStem:
+      return t.stem_size > 0 && Fingerprint(h.stem) == p.next_form_fp;
+  }
+  return true;
 }
 
 void Matcher::Verify(const Posting* begin, const Posting* end, bool from_bare, size_t i,
@@ -186,10 +317,15 @@ void Matcher::Verify(const Posting* begin, const Posting* end, bool from_bare, s
     if (p->bare_key != 0 && !from_bare) continue;
     size_t n = 1;
     if (p->simple == 0) {  // the key matched the first token; check the rest of the phrase
-      const auto& pattern = patterns_[p->pattern].tokens;
-      n = pattern.size();
+      const uint32_t b = pattern_begin_[p->pattern];
+      n = pattern_begin_[p->pattern + 1] - b;
       if (i + n > tokens.size()) continue;
-      bool ok = pattern[0].surface.empty() || TokenMatches(pattern[0], tokens[i], in);
+      if (n > 1 && (IsTitle(tokens[i + 1].field) != IsTitle(tokens[i].field) ||
+                    !NextMayMatch(*p, i + 1, in))) {
+        continue;
+      }
+      const StoredToken* pattern = tokens_.data() + b;
+      bool ok = pattern[0].surface == 0 || TokenMatches(pattern[0], tokens[i], in);
       for (size_t k = 1; k < n && ok; ++k) {
         const core::Token& t = tokens[i + k];
         ok = IsTitle(t.field) == IsTitle(tokens[i].field) && TokenMatches(pattern[k], t, in);
@@ -208,16 +344,28 @@ void Matcher::Verify(const Posting* begin, const Posting* end, bool from_bare, s
 
 void Matcher::Match(const std::vector<core::Token>& tokens, std::string_view arena,
                     SourceText source, std::vector<core::PatternHit>* hits) const {
-  const Input in{tokens, arena, source};
+  // Every form of every token is hashed once: the hashes serve the probes of the token's own
+  // forms and the fingerprint test of candidates that start one token earlier.
+  thread_local std::vector<TokenHashes> hashes;
+  hashes.resize(tokens.size());
   for (size_t i = 0; i < tokens.size(); ++i) {
     const core::Token& t = tokens[i];
+    hashes[i].folded = HashBytes(arena.data() + t.folded_offset, t.folded_size);
+    hashes[i].bare = t.bare_size > 0 ? HashBytes(arena.data() + t.bare_offset, t.bare_size) : 0;
+    hashes[i].stem = t.stem_size > 0 ? HashBytes(arena.data() + t.stem_offset, t.stem_size) : 0;
+  }
+  const Input in{tokens, hashes, arena, source};
+  const std::string_view pool = pool_;
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    const core::Token& t = tokens[i];
+    const TokenHashes& th = hashes[i];
     const std::string_view folded = Form(arena, t.folded_offset, t.folded_size);
     const std::string_view bare = Form(arena, t.bare_offset, t.bare_size);
     const size_t first_hit = hits->size();
-    auto [b1, e1] = exact_.Find(folded);
+    auto [b1, e1] = exact_.Find(folded, th.folded, pool);
     Verify(b1, e1, false, i, in, hits, first_hit);
     if (!bare.empty()) {
-      auto [b2, e2] = exact_.Find(bare);
+      auto [b2, e2] = exact_.Find(bare, th.bare, pool);
       Verify(b2, e2, true, i, in, hits, first_hit);
     }
     const bool folded_may = MayStartPrefix(folded);
@@ -225,17 +373,19 @@ void Matcher::Match(const std::vector<core::Token>& tokens, std::string_view are
     for (uint32_t len : prefix_lengths_) {
       if (!folded_may && !bare_may) break;
       if (folded_may && len <= folded.size()) {
-        auto [b, e] = prefix_.Find(folded.substr(0, len));
+        const std::string_view key = folded.substr(0, len);
+        auto [b, e] = prefix_.Find(key, HashBytes(key.data(), key.size()), pool);
         Verify(b, e, false, i, in, hits, first_hit);
       }
       if (bare_may && len <= bare.size()) {
-        auto [b, e] = prefix_.Find(bare.substr(0, len));
+        const std::string_view key = bare.substr(0, len);
+        auto [b, e] = prefix_.Find(key, HashBytes(key.data(), key.size()), pool);
         Verify(b, e, false, i, in, hits, first_hit);
       }
       if (len > folded.size()) break;
     }
     if (t.stem_size > 0) {
-      auto [b, e] = stem_.Find(Form(arena, t.stem_offset, t.stem_size));
+      auto [b, e] = stem_.Find(Form(arena, t.stem_offset, t.stem_size), th.stem, pool);
       Verify(b, e, false, i, in, hits, first_hit);
     }
   }
