@@ -21,6 +21,12 @@ size_t PrefixFilterBit(std::string_view form) {
          (kPrefixFilterBits - 1);
 }
 
+// The bit of (first 3 bytes, key length) in Matcher::prefix_length_filter_, from the
+// PrefixFilterBit of the form.
+size_t PrefixLengthBit(size_t first3_bit, size_t length) {
+  return (first3_bit ^ (length * 0x2545F491u)) & (kPrefixFilterBits - 1);
+}
+
 bool StartsWith(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && s.compare(0, prefix.size(), prefix) == 0;
 }
@@ -144,11 +150,11 @@ void Matcher::FormIndex::Build(const Matcher& m) {
     slot.key_size = static_cast<uint32_t>(key.size());
     slot.postings_begin = static_cast<uint32_t>(postings_.size());
     for (size_t k = i; k < j; ++k) {
+      // One posting per pattern: Verify() relies on it to skip the duplicate test within a
+      // list. A key that is both a pattern's form and its bare form keeps the form's posting
+      // (bare_key 0, sorted first), which matches from folded and bare article forms alike.
       const Posting& p = staged_[k].second;
-      if (k > i && staged_[k - 1].second.pattern == p.pattern &&
-          staged_[k - 1].second.bare_key == p.bare_key) {
-        continue;
-      }
+      if (k > i && staged_[k - 1].second.pattern == p.pattern) continue;
       postings_.push_back(p);
     }
     slot.postings_count = static_cast<uint32_t>(postings_.size()) - slot.postings_begin;
@@ -224,9 +230,12 @@ uint32_t Matcher::Add(std::vector<PatternToken> tokens) {
     case TokenMode::kPrefix:
       prefix_.Add(key.form, MakePosting(id, 0, simple, tokens));
       if (prefix_filter_.empty()) prefix_filter_.assign(kPrefixFilterBits / 64, 0);
+      if (prefix_length_filter_.empty()) prefix_length_filter_.assign(kPrefixFilterBits / 64, 0);
       if (first.form.size() >= 3) {
         const size_t bit = PrefixFilterBit(first.form);
         prefix_filter_[bit / 64] |= uint64_t{1} << (bit % 64);
+        const size_t len_bit = PrefixLengthBit(bit, first.form.size());
+        prefix_length_filter_[len_bit / 64] |= uint64_t{1} << (len_bit % 64);
       } else {
         prefix_unfiltered_ = true;  // a key shorter than the filter's 3 bytes
       }
@@ -312,6 +321,9 @@ inline bool Matcher::NextMayMatch(const Posting& p, size_t next, const Input& in
 void Matcher::Verify(const Posting* begin, const Posting* end, bool from_bare, size_t i,
                      const Input& in, std::vector<core::PatternHit>* hits, size_t first_hit) const {
   const auto& tokens = in.tokens;
+  // A list holds each pattern once, so a hit can only repeat one of an earlier probe of the
+  // same token: [first_hit, earlier_end).
+  const size_t earlier_end = hits->size();
   for (const Posting* p = begin; p != end; ++p) {
     // A key that is the pattern's bare form only matches an article token's bare form.
     if (p->bare_key != 0 && !from_bare) continue;
@@ -333,8 +345,8 @@ void Matcher::Verify(const Posting* begin, const Posting* end, bool from_bare, s
       if (!ok) continue;
     }
     bool duplicate = false;
-    for (size_t h = first_hit; h < hits->size(); ++h) {
-      if ((*hits)[h].pattern == p->pattern) duplicate = true;
+    for (size_t h = first_hit; h < earlier_end && !duplicate; ++h) {
+      duplicate = (*hits)[h].pattern == p->pattern;
     }
     if (!duplicate) {
       hits->push_back({p->pattern, static_cast<uint32_t>(i), static_cast<uint32_t>(i + n)});
@@ -363,30 +375,39 @@ void Matcher::Match(const std::vector<core::Token>& tokens, std::string_view are
     const std::string_view bare = Form(arena, t.bare_offset, t.bare_size);
     const size_t first_hit = hits->size();
     auto [b1, e1] = exact_.Find(folded, th.folded, pool);
-    Verify(b1, e1, false, i, in, hits, first_hit);
+    if (b1 != e1) Verify(b1, e1, false, i, in, hits, first_hit);
     if (!bare.empty()) {
       auto [b2, e2] = exact_.Find(bare, th.bare, pool);
-      Verify(b2, e2, true, i, in, hits, first_hit);
+      if (b2 != e2) Verify(b2, e2, true, i, in, hits, first_hit);
     }
     const bool folded_may = MayStartPrefix(folded);
     const bool bare_may = !bare.empty() && MayStartPrefix(bare);
+    // Most lengths hold no key with the token's first 3 bytes: one bit test spares the hash
+    // and the probe (keys shorter than 3 bytes are always probed).
+    const size_t folded_bit = folded.size() >= 3 ? PrefixFilterBit(folded) : 0;
+    const size_t bare_bit = bare.size() >= 3 ? PrefixFilterBit(bare) : 0;
+    auto length_may = [&](size_t first3_bit, uint32_t len) {
+      if (len < 3) return true;
+      const size_t bit = PrefixLengthBit(first3_bit, len);
+      return ((prefix_length_filter_[bit / 64] >> (bit % 64)) & 1) != 0;
+    };
     for (uint32_t len : prefix_lengths_) {
       if (!folded_may && !bare_may) break;
-      if (folded_may && len <= folded.size()) {
+      if (folded_may && len <= folded.size() && length_may(folded_bit, len)) {
         const std::string_view key = folded.substr(0, len);
         auto [b, e] = prefix_.Find(key, HashBytes(key.data(), key.size()), pool);
-        Verify(b, e, false, i, in, hits, first_hit);
+        if (b != e) Verify(b, e, false, i, in, hits, first_hit);
       }
-      if (bare_may && len <= bare.size()) {
+      if (bare_may && len <= bare.size() && length_may(bare_bit, len)) {
         const std::string_view key = bare.substr(0, len);
         auto [b, e] = prefix_.Find(key, HashBytes(key.data(), key.size()), pool);
-        Verify(b, e, false, i, in, hits, first_hit);
+        if (b != e) Verify(b, e, false, i, in, hits, first_hit);
       }
       if (len > folded.size()) break;
     }
     if (t.stem_size > 0) {
       auto [b, e] = stem_.Find(Form(arena, t.stem_offset, t.stem_size), th.stem, pool);
-      Verify(b, e, false, i, in, hits, first_hit);
+      if (b != e) Verify(b, e, false, i, in, hits, first_hit);
     }
   }
 }

@@ -165,6 +165,9 @@ class Matcher {
   // Bit set over a hash of the first 3 bytes of every prefix key: most article tokens cannot
   // start any prefix term, and skip the per-length probes after one bit test.
   std::vector<uint64_t> prefix_filter_;
+  // The same over (first 3 bytes, key length): a token probes only the lengths that may hold
+  // a key starting like it.
+  std::vector<uint64_t> prefix_length_filter_;
   bool prefix_unfiltered_ = false;
 };
 
