@@ -17,21 +17,45 @@ bool IsTitle(core::Field f) { return f == core::Field::kTitle; }
 
 double Round4(double x) { return std::round(x * 10000.0) / 10000.0; }
 
+// Per-thread buffers of one scoring pass, reused across records.
+struct Scratch {
+  std::vector<std::pair<uint32_t, Occurrence>> groups;
+  std::vector<std::pair<uint32_t, Occurrence>> entities;
+  std::vector<std::pair<uint32_t, Occurrence>> exclusions;
+  std::vector<uint32_t> candidates;
+  std::vector<Occurrence> fired;
+  std::vector<Occurrence> a;
+  std::vector<Occurrence> b;
+};
+
 // Occurrences of every group and entity in one document. Sparse: the cost depends on the hits
 // of the document, not on the size of the taxonomy.
 class Occurrences {
  public:
-  Occurrences(const core::Document& doc, const tag::Taxonomy& tax) : doc_(doc), tax_(tax) {
+  Occurrences(const core::Document& doc, const tag::Taxonomy& tax, Scratch& scratch)
+      : doc_(doc),
+        tax_(tax),
+        groups_(scratch.groups),
+        entities_(scratch.entities),
+        candidates_(scratch.candidates) {
+    groups_.clear();
+    entities_.clear();
+    candidates_.clear();
     const auto& info = tax.patterns();
-    std::vector<std::pair<uint32_t, Occurrence>> exclusions;  // (topic, span)
-    const std::string& lang = doc.language.code;
+    auto& exclusions = scratch.exclusions;  // (topic, span)
+    exclusions.clear();
+    // Language ids stand for the language strings: equal ids, equal strings; -1 is a language
+    // no phrase and no topic of the taxonomy is listed under.
+    const bool no_lang = doc.language.code.empty();
+    const int lang = no_lang ? -1 : tax.LanguageId(doc.language.code);
     // Term phrases apply to articles in their own language (Turkish "var" is not Persian,
     // French "but" is not English). When the article's language is unknown, or the topic has
     // no phrases for it, every language's phrases apply.
     auto in_language = [&](const tag::PatternInfo& pi, uint32_t topic) {
-      if (lang.empty() || pi.language == lang) return true;
-      const auto& langs = tax.topics()[topic].languages;
-      return !std::binary_search(langs.begin(), langs.end(), lang);
+      if (no_lang || static_cast<int>(pi.language_id) == lang) return true;
+      if (lang < 0) return true;
+      const auto& langs = tax.topics()[topic].language_ids;
+      return !std::binary_search(langs.begin(), langs.end(), static_cast<uint32_t>(lang));
     };
     for (const auto& h : doc.hits) {
       const auto& pi = info[h.pattern];
@@ -82,71 +106,78 @@ class Occurrences {
   // rules can fire on entities alone), ascending.
   const std::vector<uint32_t>& candidates() const { return candidates_; }
 
-  std::vector<Occurrence> Of(const Ref& ref) const {
-    std::vector<Occurrence> out;
+  // Whether `ref` occurs at all.
+  bool Any(const Ref& ref) const {
     if (ref.kind == Ref::Kind::kGroup) {
-      auto lo = std::lower_bound(groups_.begin(), groups_.end(), ref.group,
-                                 [](const auto& g, uint32_t v) { return g.first < v; });
-      for (; lo != groups_.end() && lo->first == ref.group; ++lo) out.push_back(lo->second);
-      return out;
+      auto lo = GroupBegin(ref.group);
+      return lo != groups_.end() && lo->first == ref.group;
     }
+    const auto& selected = tax_.entity_selection(ref.selection);
     for (const auto& [entity, o] : entities_) {
-      const tag::Entity& e = tax_.entities()[entity];
-      bool match = false;
-      switch (ref.kind) {
-        case Ref::Kind::kEntity:
-          match = e.id == ref.value;
-          break;
-        case Ref::Kind::kTag:
-          match = std::find(e.tags.begin(), e.tags.end(), ref.value) != e.tags.end();
-          break;
-        case Ref::Kind::kType:
-          match = e.type == ref.value;
-          break;
-        case Ref::Kind::kGroup:
-          break;
-      }
-      if (match) out.push_back(o);
+      if (std::binary_search(selected.begin(), selected.end(), entity)) return true;
     }
-    return out;
+    return false;
+  }
+
+  // Appends the occurrences of `ref` to `out`: a group's in token order, an entity selection's
+  // in hit order.
+  void AppendOf(const Ref& ref, std::vector<Occurrence>* out) const {
+    if (ref.kind == Ref::Kind::kGroup) {
+      for (auto lo = GroupBegin(ref.group); lo != groups_.end() && lo->first == ref.group; ++lo) {
+        out->push_back(lo->second);
+      }
+      return;
+    }
+    const auto& selected = tax_.entity_selection(ref.selection);
+    for (const auto& [entity, o] : entities_) {
+      if (std::binary_search(selected.begin(), selected.end(), entity)) out->push_back(o);
+    }
   }
 
   core::Field FieldOf(const Occurrence& o) const { return doc_.tokens[o.begin].field; }
 
  private:
+  std::vector<std::pair<uint32_t, Occurrence>>::const_iterator GroupBegin(uint32_t group) const {
+    return std::lower_bound(groups_.begin(), groups_.end(), group,
+                            [](const auto& g, uint32_t v) { return g.first < v; });
+  }
+
   const core::Document& doc_;
   const tag::Taxonomy& tax_;
-  std::vector<std::pair<uint32_t, Occurrence>> groups_;    // (group, span), by group
-  std::vector<std::pair<uint32_t, Occurrence>> entities_;  // (entity, span)
-  std::vector<uint32_t> candidates_;
+  std::vector<std::pair<uint32_t, Occurrence>>& groups_;    // (group, span), by group
+  std::vector<std::pair<uint32_t, Occurrence>>& entities_;  // (entity, span)
+  std::vector<uint32_t>& candidates_;
 };
 
-RuleResult Evaluate(const Rule& rule, const tag::Topic& topic, const Occurrences& occ) {
+RuleResult Evaluate(const Rule& rule, const tag::Topic& topic, const Occurrences& occ,
+                    Scratch& scratch) {
   RuleResult r;
   r.rule = &rule;
   for (const auto& ref : rule.unless) {
-    if (!occ.Of(ref).empty()) {
+    if (occ.Any(ref)) {
       r.blocked = true;
       return r;
     }
   }
-  std::vector<Occurrence> fired;
+  std::vector<Occurrence>& fired = scratch.fired;
+  fired.clear();
   switch (rule.kind) {
     case Rule::Kind::kAny:
-      for (const auto& ref : rule.refs) {
-        auto o = occ.Of(ref);
-        fired.insert(fired.end(), o.begin(), o.end());
-      }
+      for (const auto& ref : rule.refs) occ.AppendOf(ref, &fired);
       break;
     case Rule::Kind::kAll: {
       bool all = true;
-      for (size_t i = 1; i < rule.refs.size() && all; ++i) all = !occ.Of(rule.refs[i]).empty();
-      if (all) fired = occ.Of(rule.refs[0]);
+      for (size_t i = 1; i < rule.refs.size() && all; ++i) all = occ.Any(rule.refs[i]);
+      if (all) occ.AppendOf(rule.refs[0], &fired);
       break;
     }
     case Rule::Kind::kNear: {
-      const auto a = occ.Of(rule.refs[0]);
-      const auto b = occ.Of(rule.refs[1]);
+      auto& a = scratch.a;
+      auto& b = scratch.b;
+      a.clear();
+      b.clear();
+      occ.AppendOf(rule.refs[0], &a);
+      occ.AppendOf(rule.refs[1], &b);
       for (const auto& x : a) {
         for (const auto& y : b) {
           if (IsTitle(occ.FieldOf(x)) != IsTitle(occ.FieldOf(y))) continue;
@@ -184,7 +215,8 @@ std::vector<TopicScore> ScoreTopics(const core::Document& doc, bool include_all)
   std::vector<TopicScore> out;
   const auto* tax = dynamic_cast<const tag::Taxonomy*>(doc.taxonomy.get());
   if (tax == nullptr) return out;
-  const Occurrences occ(doc, *tax);
+  thread_local Scratch scratch;
+  const Occurrences occ(doc, *tax, scratch);
   std::vector<uint32_t> all;
   if (include_all) {
     for (uint32_t t = 0; t < tax->topics().size(); ++t) all.push_back(t);
@@ -193,9 +225,10 @@ std::vector<TopicScore> ScoreTopics(const core::Document& doc, bool include_all)
     const tag::Topic& topic = tax->topics()[t];
     TopicScore s;
     s.topic = t;
+    s.rules.reserve(topic.rules.size());
     double raw = 0.0;
     for (const auto& rule : topic.rules) {
-      s.rules.push_back(Evaluate(rule, topic, occ));
+      s.rules.push_back(Evaluate(rule, topic, occ, scratch));
       raw += s.rules.back().contribution;
     }
     s.score = Round4(1.0 - std::exp(-std::max(raw, 0.0)));
