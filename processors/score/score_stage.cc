@@ -18,9 +18,17 @@ bool IsTitle(core::Field f) { return f == core::Field::kTitle; }
 double Round4(double x) { return std::round(x * 10000.0) / 10000.0; }
 
 // Per-thread buffers of one scoring pass, reused across records.
+// An occurrence of an entity selection (Ref::selection); `seq` keeps hit order among equal
+// selections.
+struct Selected {
+  uint32_t selection;
+  uint32_t seq;
+  Occurrence occurrence;
+};
+
 struct Scratch {
   std::vector<std::pair<uint32_t, Occurrence>> groups;
-  std::vector<std::pair<uint32_t, Occurrence>> entities;
+  std::vector<Selected> selected;
   std::vector<std::pair<uint32_t, Occurrence>> exclusions;
   std::vector<uint32_t> candidates;
   std::vector<Occurrence> fired;
@@ -34,12 +42,12 @@ class Occurrences {
  public:
   Occurrences(const core::Document& doc, const tag::Taxonomy& tax, Scratch& scratch)
       : doc_(doc),
-        tax_(tax),
         groups_(scratch.groups),
-        entities_(scratch.entities),
+        selected_(scratch.selected),
         candidates_(scratch.candidates) {
     groups_.clear();
-    entities_.clear();
+    selected_.clear();
+    bool any_entity = false;
     candidates_.clear();
     const auto& info = tax.patterns();
     auto& exclusions = scratch.exclusions;  // (topic, span)
@@ -67,9 +75,15 @@ class Occurrences {
           groups_.push_back({pi.owner, {h.token_begin, h.token_end}});
           break;
         case PatternKind::kAlias:
-        case PatternKind::kWeakAlias:
-          entities_.push_back({pi.owner, {h.token_begin, h.token_end}});
+        case PatternKind::kWeakAlias: {
+          any_entity = true;
+          auto [b, e] = tax.selections_of(pi.owner);
+          for (; b != e; ++b) {
+            selected_.push_back(
+                {*b, static_cast<uint32_t>(selected_.size()), {h.token_begin, h.token_end}});
+          }
           break;
+        }
         case PatternKind::kExclusion:
           exclusions.push_back({pi.owner, {h.token_begin, h.token_end}});
           break;
@@ -94,8 +108,11 @@ class Occurrences {
     }
     std::stable_sort(groups_.begin(), groups_.end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::sort(selected_.begin(), selected_.end(), [](const Selected& a, const Selected& b) {
+      return a.selection != b.selection ? a.selection < b.selection : a.seq < b.seq;
+    });
     for (const auto& g : groups_) candidates_.push_back(tax.groups()[g.first].topic);
-    if (!entities_.empty()) {
+    if (any_entity) {
       for (uint32_t t : tax.entity_triggered_topics()) candidates_.push_back(t);
     }
     std::sort(candidates_.begin(), candidates_.end());
@@ -112,11 +129,8 @@ class Occurrences {
       auto lo = GroupBegin(ref.group);
       return lo != groups_.end() && lo->first == ref.group;
     }
-    const auto& selected = tax_.entity_selection(ref.selection);
-    for (const auto& [entity, o] : entities_) {
-      if (std::binary_search(selected.begin(), selected.end(), entity)) return true;
-    }
-    return false;
+    auto lo = SelectedBegin(ref.selection);
+    return lo != selected_.end() && lo->selection == ref.selection;
   }
 
   // Appends the occurrences of `ref` to `out`: a group's in token order, an entity selection's
@@ -128,9 +142,9 @@ class Occurrences {
       }
       return;
     }
-    const auto& selected = tax_.entity_selection(ref.selection);
-    for (const auto& [entity, o] : entities_) {
-      if (std::binary_search(selected.begin(), selected.end(), entity)) out->push_back(o);
+    for (auto lo = SelectedBegin(ref.selection);
+         lo != selected_.end() && lo->selection == ref.selection; ++lo) {
+      out->push_back(lo->occurrence);
     }
   }
 
@@ -142,10 +156,16 @@ class Occurrences {
                             [](const auto& g, uint32_t v) { return g.first < v; });
   }
 
+  std::vector<Selected>::const_iterator SelectedBegin(uint32_t selection) const {
+    return std::lower_bound(selected_.begin(), selected_.end(), selection,
+                            [](const Selected& s, uint32_t v) { return s.selection < v; });
+  }
+
   const core::Document& doc_;
-  const tag::Taxonomy& tax_;
-  std::vector<std::pair<uint32_t, Occurrence>>& groups_;    // (group, span), by group
-  std::vector<std::pair<uint32_t, Occurrence>>& entities_;  // (entity, span)
+  std::vector<std::pair<uint32_t, Occurrence>>& groups_;  // (group, span), by group
+  // Entity occurrences under every selection their entity belongs to, by selection, then in
+  // hit order.
+  std::vector<Selected>& selected_;
   std::vector<uint32_t>& candidates_;
 };
 

@@ -492,6 +492,19 @@ void TaxonomyCompiler::ResolveIds() {
       for (auto& ref : rule.unless) resolve(ref);
     }
   }
+  std::vector<std::pair<uint32_t, uint32_t>> pairs;  // (entity, selection)
+  for (uint32_t s = 0; s < tax_->entity_selections_.size(); ++s) {
+    for (uint32_t e : tax_->entity_selections_[s]) pairs.push_back({e, s});
+  }
+  std::sort(pairs.begin(), pairs.end());
+  tax_->selections_of_begin_.assign(tax_->entities_.size() + 1, 0);
+  for (const auto& [e, s] : pairs) {
+    ++tax_->selections_of_begin_[e + 1];
+    tax_->selections_of_.push_back(s);
+  }
+  for (size_t e = 0; e < tax_->entities_.size(); ++e) {
+    tax_->selections_of_begin_[e + 1] += tax_->selections_of_begin_[e];
+  }
 }
 
 core::Result<std::shared_ptr<const Taxonomy>> CompileTaxonomy(const std::string& manifest_name,

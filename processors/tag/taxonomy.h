@@ -117,6 +117,11 @@ class Taxonomy final : public core::Snapshot {
   const std::vector<uint32_t>& entity_selection(uint32_t selection) const {
     return entity_selections_[selection];
   }
+  // The inverse: the selections (ascending) that entity `entity` belongs to, as [begin, end).
+  std::pair<const uint32_t*, const uint32_t*> selections_of(uint32_t entity) const {
+    const uint32_t* base = selections_of_.data();
+    return {base + selections_of_begin_[entity], base + selections_of_begin_[entity + 1]};
+  }
 
   size_t alias_count() const { return alias_count_; }
   // Topics with a positive rule that can fire on entity references alone.
@@ -135,6 +140,8 @@ class Taxonomy final : public core::Snapshot {
   std::vector<uint32_t> entity_triggered_;
   std::vector<std::string> languages_;  // by LanguageId
   std::vector<std::vector<uint32_t>> entity_selections_;
+  std::vector<uint32_t> selections_of_begin_;  // entity -> first index in selections_of_
+  std::vector<uint32_t> selections_of_;
 };
 
 // One source file: its name (for messages) and text.
