@@ -13,6 +13,8 @@ std::string_view Form(std::string_view arena, uint32_t offset, uint32_t size) {
 }
 
 constexpr size_t kPrefixFilterBits = 1 << 16;
+// Buckets of Matcher::prefix_length_masks_ (the low bits of PrefixFilterBit): 32 KiB of masks.
+constexpr size_t kPrefixBuckets = 1 << 12;
 
 size_t PrefixFilterBit(std::string_view form) {
   const auto* b = reinterpret_cast<const unsigned char*>(form.data());
@@ -236,6 +238,8 @@ uint32_t Matcher::Add(std::vector<PatternToken> tokens) {
         prefix_filter_[bit / 64] |= uint64_t{1} << (bit % 64);
         const size_t len_bit = PrefixLengthBit(bit, first.form.size());
         prefix_length_filter_[len_bit / 64] |= uint64_t{1} << (len_bit % 64);
+        staged_prefix_keys_.push_back({static_cast<uint32_t>(bit & (kPrefixBuckets - 1)),
+                                       static_cast<uint32_t>(first.form.size())});
       } else {
         prefix_unfiltered_ = true;  // a key shorter than the filter's 3 bytes
       }
@@ -264,6 +268,32 @@ void Matcher::Build() {
   prefix_.Build(*this);
   stem_.Build(*this);
   std::sort(prefix_lengths_.begin(), prefix_lengths_.end());
+  // Per bucket of first 3 bytes, the lengths (as bits over prefix_lengths_) that hold a key;
+  // keys shorter than 3 bytes are in every bucket. Up to 64 distinct lengths, else every token
+  // walks all lengths.
+  if (!prefix_lengths_.empty() && prefix_lengths_.size() <= 64) {
+    auto index_of = [&](uint32_t len) {
+      return std::lower_bound(prefix_lengths_.begin(), prefix_lengths_.end(), len) -
+             prefix_lengths_.begin();
+    };
+    prefix_length_masks_.assign(kPrefixBuckets, 0);
+    for (const auto& [bucket, len] : staged_prefix_keys_) {
+      prefix_length_masks_[bucket] |= uint64_t{1} << index_of(len);
+    }
+    for (size_t k = 0; k < prefix_lengths_.size() && prefix_lengths_[k] < 3; ++k) {
+      short_prefix_mask_ |= uint64_t{1} << k;
+    }
+    // lengths_upto_[n]: the lengths <= n, plus the first one above n.
+    lengths_upto_.assign(prefix_lengths_.back() + 1, 0);
+    for (uint32_t n = 0; n <= prefix_lengths_.back(); ++n) {
+      size_t count = 0;
+      while (count < prefix_lengths_.size() && prefix_lengths_[count] <= n) ++count;
+      count = std::min(count + 1, prefix_lengths_.size());
+      lengths_upto_[n] = count == 64 ? ~uint64_t{0} : (uint64_t{1} << count) - 1;
+    }
+  }
+  staged_prefix_keys_.clear();
+  staged_prefix_keys_.shrink_to_fit();
   // Only Add() interns; the table is not needed for matching.
   intern_table_.clear();
   intern_table_.shrink_to_fit();
@@ -391,7 +421,37 @@ void Matcher::Match(const std::vector<core::Token>& tokens, std::string_view are
       const size_t bit = PrefixLengthBit(first3_bit, len);
       return ((prefix_length_filter_[bit / 64] >> (bit % 64)) & 1) != 0;
     };
+    if (!prefix_length_masks_.empty()) {
+      // The same probes, in the same order, as the walk over every length below; only the
+      // lengths that hold a key in the token's bucket are visited.
+      auto mask_for = [&](std::string_view form, bool may) -> uint64_t {
+        if (!may) return 0;
+        uint64_t m = short_prefix_mask_;
+        if (form.size() >= 3)
+          m |= prefix_length_masks_[PrefixFilterBit(form) & (kPrefixBuckets - 1)];
+        return m;
+      };
+      const uint64_t upto =
+          folded.size() < lengths_upto_.size() ? lengths_upto_[folded.size()] : ~uint64_t{0};
+      const uint64_t folded_mask = mask_for(folded, folded_may) & upto;
+      const uint64_t bare_mask = mask_for(bare, bare_may) & upto;
+      for (uint64_t m = folded_mask | bare_mask; m != 0; m &= m - 1) {
+        const int k = __builtin_ctzll(m);
+        const uint32_t len = prefix_lengths_[k];
+        if ((folded_mask >> k & 1) != 0 && len <= folded.size() && length_may(folded_bit, len)) {
+          const std::string_view key = folded.substr(0, len);
+          auto [b, e] = prefix_.Find(key, HashBytes(key.data(), key.size()), pool);
+          if (b != e) Verify(b, e, false, i, in, hits, first_hit);
+        }
+        if ((bare_mask >> k & 1) != 0 && len <= bare.size() && length_may(bare_bit, len)) {
+          const std::string_view key = bare.substr(0, len);
+          auto [b, e] = prefix_.Find(key, HashBytes(key.data(), key.size()), pool);
+          if (b != e) Verify(b, e, false, i, in, hits, first_hit);
+        }
+      }
+    }
     for (uint32_t len : prefix_lengths_) {
+      if (!prefix_length_masks_.empty()) break;
       if (!folded_may && !bare_may) break;
       if (folded_may && len <= folded.size() && length_may(folded_bit, len)) {
         const std::string_view key = folded.substr(0, len);

@@ -168,6 +168,12 @@ class Matcher {
   // The same over (first 3 bytes, key length): a token probes only the lengths that may hold
   // a key starting like it.
   std::vector<uint64_t> prefix_length_filter_;
+  // Bucket of the first 3 bytes -> bit k set when prefix_lengths_[k] holds a key of the
+  // bucket; empty when there are more than 64 lengths.
+  std::vector<uint64_t> prefix_length_masks_;
+  uint64_t short_prefix_mask_ = 0;      // lengths below 3 bytes: probed for every token
+  std::vector<uint64_t> lengths_upto_;  // by form size n: lengths <= n and the next one
+  std::vector<std::pair<uint32_t, uint32_t>> staged_prefix_keys_;  // (bucket, length)
   bool prefix_unfiltered_ = false;
 };
 

@@ -92,21 +92,23 @@ core::Status TagStage::Process(core::Document& doc, const core::StageContext& /*
   }
 
   // Longest match: drop an alias hit strictly inside a longer alias hit. Hits are ordered by
-  // start token and patterns span at most kMaxPatternTokens, so only nearby hits can contain.
-  auto contains = [](const core::PatternHit& g, const core::PatternHit& h) {
-    return g.token_begin <= h.token_begin && g.token_end >= h.token_end &&
-           g.token_end - g.token_begin > h.token_end - h.token_begin;
-  };
-  for (size_t a = 0; a < aliases.size(); ++a) {
-    const auto& h = hits[aliases[a]];
-    for (size_t b = a;
-         b-- > 0 && hits[aliases[b]].token_begin + kMaxPatternTokens > h.token_begin;) {
-      if (contains(hits[aliases[b]], h)) drop[aliases[a]] = 1;
+  // start token, so in one pass: an alias hit g contains h if g starts before h and ends at or
+  // after h's end, or starts with h and ends after it. Kept as the largest end among alias hits
+  // that start before the current token, and among those that start at it.
+  uint32_t end_before = 0;  // largest token_end of alias hits starting before the current token
+  for (size_t a = 0; a < aliases.size();) {
+    const uint32_t begin = hits[aliases[a]].token_begin;
+    size_t z = a;
+    uint32_t end_here = 0;  // largest token_end of alias hits starting at `begin`
+    for (; z < aliases.size() && hits[aliases[z]].token_begin == begin; ++z) {
+      end_here = std::max(end_here, hits[aliases[z]].token_end);
     }
-    for (size_t b = a + 1; b < aliases.size() && hits[aliases[b]].token_begin == h.token_begin;
-         ++b) {
-      if (contains(hits[aliases[b]], h)) drop[aliases[a]] = 1;
+    for (size_t k = a; k < z; ++k) {
+      const uint32_t end = hits[aliases[k]].token_end;
+      if (end_before >= end || end_here > end) drop[aliases[k]] = 1;
     }
+    end_before = std::max(end_before, end_here);
+    a = z;
   }
   for (size_t a = 0; a < aliases.size(); ++a) {
     // Also drop a second hit of the same entity at the same span (two aliases, same words).
