@@ -255,12 +255,11 @@ uint32_t Matcher::Add(std::vector<PatternToken> tokens) {
   return id;
 }
 
-bool Matcher::MayStartPrefix(std::string_view form) const {
+bool Matcher::MayStartPrefix(std::string_view form, size_t first3_bit) const {
   if (prefix_filter_.empty()) return false;
   if (prefix_unfiltered_) return true;
   if (form.size() < 3) return false;
-  const size_t bit = PrefixFilterBit(form);
-  return (prefix_filter_[bit / 64] >> (bit % 64)) & 1;
+  return (prefix_filter_[first3_bit / 64] >> (first3_bit % 64)) & 1;
 }
 
 void Matcher::Build() {
@@ -403,19 +402,23 @@ void Matcher::Match(const std::vector<core::Token>& tokens, std::string_view are
     const TokenHashes& th = hashes[i];
     const std::string_view folded = Form(arena, t.folded_offset, t.folded_size);
     const std::string_view bare = Form(arena, t.bare_offset, t.bare_size);
-    const size_t first_hit = hits->size();
+    // A pattern is in one index (by the mode of its first token), so a hit can only repeat
+    // one found through another key of the same index: Verify() compares with the hits from
+    // `first_hit` on, which restarts for each index.
+    size_t first_hit = hits->size();
     auto [b1, e1] = exact_.Find(folded, th.folded, pool);
     if (b1 != e1) Verify(b1, e1, false, i, in, hits, first_hit);
     if (!bare.empty()) {
       auto [b2, e2] = exact_.Find(bare, th.bare, pool);
       if (b2 != e2) Verify(b2, e2, true, i, in, hits, first_hit);
     }
-    const bool folded_may = MayStartPrefix(folded);
-    const bool bare_may = !bare.empty() && MayStartPrefix(bare);
+    first_hit = hits->size();
     // Most lengths hold no key with the token's first 3 bytes: one bit test spares the hash
     // and the probe (keys shorter than 3 bytes are always probed).
     const size_t folded_bit = folded.size() >= 3 ? PrefixFilterBit(folded) : 0;
     const size_t bare_bit = bare.size() >= 3 ? PrefixFilterBit(bare) : 0;
+    const bool folded_may = MayStartPrefix(folded, folded_bit);
+    const bool bare_may = !bare.empty() && MayStartPrefix(bare, bare_bit);
     auto length_may = [&](size_t first3_bit, uint32_t len) {
       if (len < 3) return true;
       const size_t bit = PrefixLengthBit(first3_bit, len);
@@ -424,17 +427,16 @@ void Matcher::Match(const std::vector<core::Token>& tokens, std::string_view are
     if (!prefix_length_masks_.empty()) {
       // The same probes, in the same order, as the walk over every length below; only the
       // lengths that hold a key in the token's bucket are visited.
-      auto mask_for = [&](std::string_view form, bool may) -> uint64_t {
+      auto mask_for = [&](std::string_view form, size_t first3_bit, bool may) -> uint64_t {
         if (!may) return 0;
         uint64_t m = short_prefix_mask_;
-        if (form.size() >= 3)
-          m |= prefix_length_masks_[PrefixFilterBit(form) & (kPrefixBuckets - 1)];
+        if (form.size() >= 3) m |= prefix_length_masks_[first3_bit & (kPrefixBuckets - 1)];
         return m;
       };
       const uint64_t upto =
           folded.size() < lengths_upto_.size() ? lengths_upto_[folded.size()] : ~uint64_t{0};
-      const uint64_t folded_mask = mask_for(folded, folded_may) & upto;
-      const uint64_t bare_mask = mask_for(bare, bare_may) & upto;
+      const uint64_t folded_mask = mask_for(folded, folded_bit, folded_may) & upto;
+      const uint64_t bare_mask = mask_for(bare, bare_bit, bare_may) & upto;
       for (uint64_t m = folded_mask | bare_mask; m != 0; m &= m - 1) {
         const int k = __builtin_ctzll(m);
         const uint32_t len = prefix_lengths_[k];
@@ -467,7 +469,7 @@ void Matcher::Match(const std::vector<core::Token>& tokens, std::string_view are
     }
     if (t.stem_size > 0) {
       auto [b, e] = stem_.Find(Form(arena, t.stem_offset, t.stem_size), th.stem, pool);
-      if (b != e) Verify(b, e, false, i, in, hits, first_hit);
+      if (b != e) Verify(b, e, false, i, in, hits, hits->size());
     }
   }
 }

@@ -148,7 +148,8 @@ class Matcher {
   bool NextMayMatch(const Posting& p, size_t next, const Input& in) const;
   void Verify(const Posting* begin, const Posting* end, bool from_bare, size_t i, const Input& in,
               std::vector<core::PatternHit>* hits, size_t first_hit) const;
-  bool MayStartPrefix(std::string_view form) const;
+  // `first3_bit`: PrefixFilterBit of the form (when it has 3 bytes or more).
+  bool MayStartPrefix(std::string_view form, size_t first3_bit) const;
 
   std::string pool_;
   std::vector<uint32_t> pool_offsets_ = {0, 0};  // string id -> offset; id 0 is ""
