@@ -2,6 +2,11 @@
 
 #include <strings.h>
 
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
 #include "processors/core/config.h"
 #include "schemas/text.h"
 
@@ -52,6 +57,211 @@ Format DetectFormat(const core::RawRecord& record, std::string_view value,
     return (c == '{' || c == '[') ? Format::kJson : Format::kText;
   }
   return Format::kText;
+}
+
+bool HasText(std::string_view s) {
+  for (char c : s) {
+    if (c != ' ' && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v') return true;
+  }
+  return false;
+}
+
+// A JSON string at p (after its opening quote) decoded into *out; p is left after the closing
+// quote. False for what the fast path leaves to RapidJSON: \u escapes (which may be lone
+// surrogates), unknown escapes, raw control characters, a missing closing quote.
+bool ParseSimpleString(const char*& p, const char* end, std::string* out) {
+  out->clear();
+  const char* run = p;
+  while (true) {
+    const char* q = p;
+    while (q < end && *q != '"' && *q != '\\' && static_cast<unsigned char>(*q) >= 0x20) ++q;
+    if (q == end || static_cast<unsigned char>(*q) < 0x20) return false;
+    out->append(run, q);
+    if (*q == '"') {
+      p = q + 1;
+      return true;
+    }
+    if (q + 1 == end) return false;
+    char c = q[1];
+    switch (c) {
+      case '"':
+      case '\\':
+      case '/':
+        break;
+      case 'b':
+        c = '\b';
+        break;
+      case 'f':
+        c = '\f';
+        break;
+      case 'n':
+        c = '\n';
+        break;
+      case 'r':
+        c = '\r';
+        break;
+      case 't':
+        c = '\t';
+        break;
+      default:
+        return false;
+    }
+    out->push_back(c);
+    p = run = q + 2;
+  }
+}
+
+// SAX handler that writes the events of one extra member's value, refusing nesting deeper
+// than `max_depth` levels (counted from inside the article object).
+class ExtraValueWriter {
+ public:
+  ExtraValueWriter(rapidjson::Writer<rapidjson::StringBuffer>& w, int max_depth)
+      : w_(w), max_depth_(max_depth) {}
+  bool Null() { return w_.Null(); }
+  bool Bool(bool b) { return w_.Bool(b); }
+  bool Int(int i) { return w_.Int(i); }
+  bool Uint(unsigned u) { return w_.Uint(u); }
+  bool Int64(int64_t i) { return w_.Int64(i); }
+  bool Uint64(uint64_t u) { return w_.Uint64(u); }
+  bool Double(double d) { return w_.Double(d); }
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) {
+    return w_.RawNumber(s, n, copy);
+  }
+  bool String(const char* s, rapidjson::SizeType n, bool copy) { return w_.String(s, n, copy); }
+  bool Key(const char* s, rapidjson::SizeType n, bool copy) { return w_.Key(s, n, copy); }
+  bool StartObject() { return ++depth_ <= max_depth_ && w_.StartObject(); }
+  bool EndObject(rapidjson::SizeType n) {
+    --depth_;
+    return w_.EndObject(n);
+  }
+  bool StartArray() { return ++depth_ <= max_depth_ && w_.StartArray(); }
+  bool EndArray(rapidjson::SizeType n) {
+    --depth_;
+    return w_.EndArray(n);
+  }
+
+ private:
+  rapidjson::Writer<rapidjson::StringBuffer>& w_;
+  int max_depth_;
+  int depth_ = 0;
+};
+
+// The common shape of a raw article: one flat JSON object whose members are known fields
+// (each at most once) with string or null values, which the schema accepts as they are
+// (QuickValidRawArticle's conditions) and with text in the title or body. Decoded straight
+// into *article without building a DOM; anything else returns false and goes to
+// schemas::DecodeRawArticleJson, which gives the same article for these records and the exact
+// error for the others.
+bool DecodeSimpleArticleJson(std::string_view json, int max_depth, schemas::RawArticle* article) {
+  const char* p = json.data();
+  const char* const end = p + json.size();
+  auto skip_ws = [&] {
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')) ++p;
+  };
+  schemas::RawArticle& a = *article;
+  skip_ws();
+  if (p == end || *p != '{') return false;
+  ++p;
+  skip_ws();
+  unsigned seen = 0;
+  bool has_id = false;
+  thread_local rapidjson::StringBuffer extra;
+  extra.Clear();
+  rapidjson::Writer<rapidjson::StringBuffer> extra_writer(extra);
+  bool extra_started = false;
+  bool has_text = false;
+  while (true) {
+    if (p == end || *p != '"') return false;
+    const char* key_begin = ++p;
+    while (p < end && *p != '"' && *p != '\\' && static_cast<unsigned char>(*p) >= 0x20) ++p;
+    if (p == end || *p != '"') return false;
+    const std::string_view key(key_begin, static_cast<size_t>(p - key_begin));
+    ++p;
+    skip_ws();
+    if (p == end || *p != ':') return false;
+    ++p;
+    skip_ws();
+    static constexpr std::string_view kKeys[] = {"id",       "url",          "source",
+                                                 "title",    "body",         "published",
+                                                 "language", "content_type", "fetched_at"};
+    std::string* const targets[] = {&a.id,       &a.url,          &a.source,
+                                    &a.title,    &a.body,         &a.published,
+                                    &a.language, &a.content_type, &a.fetched_at};
+    size_t field = 0;
+    while (field < std::size(kKeys) && kKeys[field] != key) ++field;
+    if (field == std::size(kKeys)) {
+      // Unknown members are kept, re-written compactly by RapidJSON as the full decoder does
+      // (numbers, escapes and all), in the order they come.
+      if (!extra_started) {
+        extra_writer.StartObject();
+        extra_started = true;
+      }
+      extra_writer.Key(key.data(), static_cast<rapidjson::SizeType>(key.size()));
+      ExtraValueWriter handler(extra_writer, max_depth - 1);
+      rapidjson::Reader reader;
+      rapidjson::MemoryStream ms(p, static_cast<size_t>(end - p));
+      if (reader.Parse<rapidjson::kParseStopWhenDoneFlag>(ms, handler).IsError()) return false;
+      p += ms.Tell();
+      skip_ws();
+      if (p == end) return false;
+      if (*p == '}') {
+        ++p;
+        break;
+      }
+      if (*p != ',') return false;
+      ++p;
+      skip_ws();
+      continue;
+    }
+    if ((seen & (1u << field)) != 0) return false;
+    seen |= 1u << field;
+    if (end - p >= 4 && std::string_view(p, 4) == "null") {
+      p += 4;  // null = absent
+    } else if (p < end && *p == '"') {
+      ++p;
+      std::string* target = targets[field];
+      if (!ParseSimpleString(p, end, target)) return false;
+      const size_t n = target->size();
+      switch (field) {
+        case 0:  // id: 1..512 code points; longer byte strings are left to the validator
+          if (n == 0 || n > 512) return false;
+          has_id = true;
+          break;
+        case 3:  // title
+        case 4:  // body
+          has_text = has_text || n > 0;
+          break;
+        case 6:  // language
+          if (n > 35) return false;
+          break;
+        case 7:  // content_type
+          if (*target != "text/plain" && *target != "text/html") return false;
+          break;
+        default:
+          break;
+      }
+    } else {
+      return false;
+    }
+    skip_ws();
+    if (p == end) return false;
+    if (*p == '}') {
+      ++p;
+      break;
+    }
+    if (*p != ',') return false;
+    ++p;
+    skip_ws();
+  }
+  skip_ws();
+  if (p != end || !has_text) return false;
+  if (!HasText(a.title) && !HasText(a.body)) return false;  // the full decoder explains
+  if (extra_started) {
+    extra_writer.EndObject();
+    a.extra_json.assign(extra.GetString(), extra.GetSize());
+  }
+  if (!has_id) schemas::AssignId(a);
+  return true;
 }
 
 }  // namespace
@@ -112,6 +322,13 @@ core::Status DecodeStage::Process(core::Document& doc, const core::StageContext&
   }
 
   const Format format = DetectFormat(*doc.raw, value, config_);
+  if (format == Format::kJson) {
+    schemas::RawArticle simple;
+    if (DecodeSimpleArticleJson(value, static_cast<int>(config_.max_json_depth), &simple)) {
+      doc.article = std::move(simple);
+      return Status::Ok();
+    }
+  }
   core::Result<schemas::RawArticle> article =
       format == Format::kJson ? schemas::DecodeRawArticleJson(
                                     value, {.max_depth = static_cast<int>(config_.max_json_depth)})

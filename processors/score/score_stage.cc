@@ -17,21 +17,53 @@ bool IsTitle(core::Field f) { return f == core::Field::kTitle; }
 
 double Round4(double x) { return std::round(x * 10000.0) / 10000.0; }
 
+// Per-thread buffers of one scoring pass, reused across records.
+// An occurrence of an entity selection (Ref::selection); `seq` keeps hit order among equal
+// selections.
+struct Selected {
+  uint32_t selection;
+  uint32_t seq;
+  Occurrence occurrence;
+};
+
+struct Scratch {
+  std::vector<std::pair<uint32_t, Occurrence>> groups;
+  std::vector<Selected> selected;
+  std::vector<std::pair<uint32_t, Occurrence>> exclusions;
+  std::vector<uint32_t> candidates;
+  std::vector<Occurrence> fired;
+  std::vector<Occurrence> a;
+  std::vector<Occurrence> b;
+};
+
 // Occurrences of every group and entity in one document. Sparse: the cost depends on the hits
 // of the document, not on the size of the taxonomy.
 class Occurrences {
  public:
-  Occurrences(const core::Document& doc, const tag::Taxonomy& tax) : doc_(doc), tax_(tax) {
+  Occurrences(const core::Document& doc, const tag::Taxonomy& tax, Scratch& scratch)
+      : doc_(doc),
+        groups_(scratch.groups),
+        selected_(scratch.selected),
+        candidates_(scratch.candidates) {
+    groups_.clear();
+    selected_.clear();
+    bool any_entity = false;
+    candidates_.clear();
     const auto& info = tax.patterns();
-    std::vector<std::pair<uint32_t, Occurrence>> exclusions;  // (topic, span)
-    const std::string& lang = doc.language.code;
+    auto& exclusions = scratch.exclusions;  // (topic, span)
+    exclusions.clear();
+    // Language ids stand for the language strings: equal ids, equal strings; -1 is a language
+    // no phrase and no topic of the taxonomy is listed under.
+    const bool no_lang = doc.language.code.empty();
+    const int lang = no_lang ? -1 : tax.LanguageId(doc.language.code);
     // Term phrases apply to articles in their own language (Turkish "var" is not Persian,
     // French "but" is not English). When the article's language is unknown, or the topic has
     // no phrases for it, every language's phrases apply.
     auto in_language = [&](const tag::PatternInfo& pi, uint32_t topic) {
-      if (lang.empty() || pi.language == lang) return true;
-      const auto& langs = tax.topics()[topic].languages;
-      return !std::binary_search(langs.begin(), langs.end(), lang);
+      if (no_lang || static_cast<int>(pi.language_id) == lang) return true;
+      if (lang < 0) return true;
+      const auto& langs = tax.topics()[topic].language_ids;
+      return !std::binary_search(langs.begin(), langs.end(), static_cast<uint32_t>(lang));
     };
     for (const auto& h : doc.hits) {
       const auto& pi = info[h.pattern];
@@ -43,9 +75,15 @@ class Occurrences {
           groups_.push_back({pi.owner, {h.token_begin, h.token_end}});
           break;
         case PatternKind::kAlias:
-        case PatternKind::kWeakAlias:
-          entities_.push_back({pi.owner, {h.token_begin, h.token_end}});
+        case PatternKind::kWeakAlias: {
+          any_entity = true;
+          auto [b, e] = tax.selections_of(pi.owner);
+          for (; b != e; ++b) {
+            selected_.push_back(
+                {*b, static_cast<uint32_t>(selected_.size()), {h.token_begin, h.token_end}});
+          }
           break;
+        }
         case PatternKind::kExclusion:
           exclusions.push_back({pi.owner, {h.token_begin, h.token_end}});
           break;
@@ -70,8 +108,11 @@ class Occurrences {
     }
     std::stable_sort(groups_.begin(), groups_.end(),
                      [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::sort(selected_.begin(), selected_.end(), [](const Selected& a, const Selected& b) {
+      return a.selection != b.selection ? a.selection < b.selection : a.seq < b.seq;
+    });
     for (const auto& g : groups_) candidates_.push_back(tax.groups()[g.first].topic);
-    if (!entities_.empty()) {
+    if (any_entity) {
       for (uint32_t t : tax.entity_triggered_topics()) candidates_.push_back(t);
     }
     std::sort(candidates_.begin(), candidates_.end());
@@ -82,71 +123,81 @@ class Occurrences {
   // rules can fire on entities alone), ascending.
   const std::vector<uint32_t>& candidates() const { return candidates_; }
 
-  std::vector<Occurrence> Of(const Ref& ref) const {
-    std::vector<Occurrence> out;
+  // Whether `ref` occurs at all.
+  bool Any(const Ref& ref) const {
     if (ref.kind == Ref::Kind::kGroup) {
-      auto lo = std::lower_bound(groups_.begin(), groups_.end(), ref.group,
-                                 [](const auto& g, uint32_t v) { return g.first < v; });
-      for (; lo != groups_.end() && lo->first == ref.group; ++lo) out.push_back(lo->second);
-      return out;
+      auto lo = GroupBegin(ref.group);
+      return lo != groups_.end() && lo->first == ref.group;
     }
-    for (const auto& [entity, o] : entities_) {
-      const tag::Entity& e = tax_.entities()[entity];
-      bool match = false;
-      switch (ref.kind) {
-        case Ref::Kind::kEntity:
-          match = e.id == ref.value;
-          break;
-        case Ref::Kind::kTag:
-          match = std::find(e.tags.begin(), e.tags.end(), ref.value) != e.tags.end();
-          break;
-        case Ref::Kind::kType:
-          match = e.type == ref.value;
-          break;
-        case Ref::Kind::kGroup:
-          break;
+    auto lo = SelectedBegin(ref.selection);
+    return lo != selected_.end() && lo->selection == ref.selection;
+  }
+
+  // Appends the occurrences of `ref` to `out`: a group's in token order, an entity selection's
+  // in hit order.
+  void AppendOf(const Ref& ref, std::vector<Occurrence>* out) const {
+    if (ref.kind == Ref::Kind::kGroup) {
+      for (auto lo = GroupBegin(ref.group); lo != groups_.end() && lo->first == ref.group; ++lo) {
+        out->push_back(lo->second);
       }
-      if (match) out.push_back(o);
+      return;
     }
-    return out;
+    for (auto lo = SelectedBegin(ref.selection);
+         lo != selected_.end() && lo->selection == ref.selection; ++lo) {
+      out->push_back(lo->occurrence);
+    }
   }
 
   core::Field FieldOf(const Occurrence& o) const { return doc_.tokens[o.begin].field; }
 
  private:
+  std::vector<std::pair<uint32_t, Occurrence>>::const_iterator GroupBegin(uint32_t group) const {
+    return std::lower_bound(groups_.begin(), groups_.end(), group,
+                            [](const auto& g, uint32_t v) { return g.first < v; });
+  }
+
+  std::vector<Selected>::const_iterator SelectedBegin(uint32_t selection) const {
+    return std::lower_bound(selected_.begin(), selected_.end(), selection,
+                            [](const Selected& s, uint32_t v) { return s.selection < v; });
+  }
+
   const core::Document& doc_;
-  const tag::Taxonomy& tax_;
-  std::vector<std::pair<uint32_t, Occurrence>> groups_;    // (group, span), by group
-  std::vector<std::pair<uint32_t, Occurrence>> entities_;  // (entity, span)
-  std::vector<uint32_t> candidates_;
+  std::vector<std::pair<uint32_t, Occurrence>>& groups_;  // (group, span), by group
+  // Entity occurrences under every selection their entity belongs to, by selection, then in
+  // hit order.
+  std::vector<Selected>& selected_;
+  std::vector<uint32_t>& candidates_;
 };
 
-RuleResult Evaluate(const Rule& rule, const tag::Topic& topic, const Occurrences& occ) {
+RuleResult Evaluate(const Rule& rule, const tag::Topic& topic, const Occurrences& occ,
+                    Scratch& scratch) {
   RuleResult r;
   r.rule = &rule;
   for (const auto& ref : rule.unless) {
-    if (!occ.Of(ref).empty()) {
+    if (occ.Any(ref)) {
       r.blocked = true;
       return r;
     }
   }
-  std::vector<Occurrence> fired;
+  std::vector<Occurrence>& fired = scratch.fired;
+  fired.clear();
   switch (rule.kind) {
     case Rule::Kind::kAny:
-      for (const auto& ref : rule.refs) {
-        auto o = occ.Of(ref);
-        fired.insert(fired.end(), o.begin(), o.end());
-      }
+      for (const auto& ref : rule.refs) occ.AppendOf(ref, &fired);
       break;
     case Rule::Kind::kAll: {
       bool all = true;
-      for (size_t i = 1; i < rule.refs.size() && all; ++i) all = !occ.Of(rule.refs[i]).empty();
-      if (all) fired = occ.Of(rule.refs[0]);
+      for (size_t i = 1; i < rule.refs.size() && all; ++i) all = occ.Any(rule.refs[i]);
+      if (all) occ.AppendOf(rule.refs[0], &fired);
       break;
     }
     case Rule::Kind::kNear: {
-      const auto a = occ.Of(rule.refs[0]);
-      const auto b = occ.Of(rule.refs[1]);
+      auto& a = scratch.a;
+      auto& b = scratch.b;
+      a.clear();
+      b.clear();
+      occ.AppendOf(rule.refs[0], &a);
+      occ.AppendOf(rule.refs[1], &b);
       for (const auto& x : a) {
         for (const auto& y : b) {
           if (IsTitle(occ.FieldOf(x)) != IsTitle(occ.FieldOf(y))) continue;
@@ -184,7 +235,8 @@ std::vector<TopicScore> ScoreTopics(const core::Document& doc, bool include_all)
   std::vector<TopicScore> out;
   const auto* tax = dynamic_cast<const tag::Taxonomy*>(doc.taxonomy.get());
   if (tax == nullptr) return out;
-  const Occurrences occ(doc, *tax);
+  thread_local Scratch scratch;
+  const Occurrences occ(doc, *tax, scratch);
   std::vector<uint32_t> all;
   if (include_all) {
     for (uint32_t t = 0; t < tax->topics().size(); ++t) all.push_back(t);
@@ -193,9 +245,10 @@ std::vector<TopicScore> ScoreTopics(const core::Document& doc, bool include_all)
     const tag::Topic& topic = tax->topics()[t];
     TopicScore s;
     s.topic = t;
+    s.rules.reserve(topic.rules.size());
     double raw = 0.0;
     for (const auto& rule : topic.rules) {
-      s.rules.push_back(Evaluate(rule, topic, occ));
+      s.rules.push_back(Evaluate(rule, topic, occ, scratch));
       raw += s.rules.back().contribution;
     }
     s.score = Round4(1.0 - std::exp(-std::max(raw, 0.0)));

@@ -14,11 +14,13 @@
 // hash probes, independent of the number of patterns, plus the verification of the (few)
 // candidates that share a first token.
 //
-// Hash tables are open-addressing over XXH3-64 of the form bytes, built once; the form bytes
-// are compared on a hash match, so collisions cannot produce false matches.
+// Hash tables are open-addressing over a 64-bit hash of the form bytes (Hash()), built once; the
+// form bytes are compared on a hash match, so collisions cannot produce false matches. Match()
+// hashes each article token's forms once, and uses the hashes for every probe and, as
+// fingerprints, to reject most multi-token candidates before reading the pattern store.
 //
-// Thread-safety: immutable after Build(); Match() is const and allocation-free apart from
-// appending to `hits`.
+// Thread-safety: immutable after Build(); Match() is const; it appends to `hits` and keeps the
+// token hashes in a per-thread buffer that is reused across calls.
 #pragma once
 
 #include <cstdint>
@@ -60,58 +62,103 @@ class Matcher {
   void Match(const std::vector<core::Token>& tokens, std::string_view arena, SourceText source,
              std::vector<core::PatternHit>* hits) const;
 
-  size_t pattern_count() const { return patterns_.size(); }
+  size_t pattern_count() const { return pattern_begin_.size() - 1; }
   size_t memory_bytes() const;
 
+  // The hash of the index (exposed for tests): any byte string, stable within a process.
+  static uint64_t Hash(std::string_view bytes);
+
  private:
+  // What a candidate's second pattern token needs of the article token after the key's: a
+  // test on 32-bit fingerprints (the high half of Hash) of the forms, so that most candidates
+  // are rejected without touching the pattern store. kNone: no such test (one-token pattern, or
+  // a prefix second token), verify in full.
+  enum class NextCheck : uint8_t { kNone, kExact, kStem };
   struct Posting {
     uint32_t pattern;
     // 1: the key is the pattern token's bare form (only article bare forms match it).
     uint8_t bare_key;
     // 1: a one-token pattern without a surface condition: matching the key is matching it.
     uint8_t simple;
+    NextCheck next_check;
+    uint8_t next_has_bare;  // the second token has a bare form (fingerprint next_bare_fp)
+    uint32_t next_form_fp;  // fingerprint of the second token's form (exact) or stem (stem)
+    uint32_t next_bare_fp;
   };
   class FormIndex {
    public:
-    void Add(std::string_view form, Posting posting);
-    void Build();
-    // Postings of `form` as [begin, end) into postings(), or an empty range.
-    std::pair<const Posting*, const Posting*> Find(std::string_view form) const;
+    // `form` is a string id of the pool (see Matcher::Intern).
+    void Add(uint32_t form, Posting posting) { staged_.push_back({form, posting}); }
+    void Build(const Matcher& m);
+    // Postings of the form with this hash and bytes as [begin, end) into postings(), or an empty
+    // range.
+    std::pair<const Posting*, const Posting*> Find(std::string_view form, uint64_t hash,
+                                                   std::string_view pool) const;
     size_t memory_bytes() const;
-    bool empty() const { return staged_.empty() && slots_.empty(); }
 
    private:
     struct Slot {
       uint64_t hash = 0;
-      uint32_t key_offset = 0;
+      uint32_t key_offset = 0;  // the key's bytes in the pool
       uint32_t key_size = 0;
       uint32_t postings_begin = 0;
       uint32_t postings_count = 0;  // 0 = empty slot
     };
-    std::vector<std::pair<std::string, Posting>> staged_;
+    std::vector<std::pair<uint32_t, Posting>> staged_;
     std::vector<Slot> slots_;
     // One bit per hash value (modulo its size), set for every key: most article tokens are not
     // keys, and one bit test in a table that stays in cache spares them the probe of slots_.
     std::vector<uint64_t> filter_;
     uint64_t filter_mask_ = 0;
     std::vector<Posting> postings_;
-    std::string keys_;
     uint64_t mask_ = 0;
   };
-  struct StoredPattern {
-    std::vector<PatternToken> tokens;
+  // A pattern token in the compact store: string ids of the pool (0 = empty).
+  struct StoredToken {
+    uint32_t form = 0;
+    uint32_t bare = 0;
+    uint32_t surface = 0;
+    TokenMode mode = TokenMode::kExact;
+  };
+  // Per article token, the hashes of its forms (0 when the form is empty).
+  struct TokenHashes {
+    uint64_t folded;
+    uint64_t bare;
+    uint64_t stem;
   };
 
   struct Input {
     const std::vector<core::Token>& tokens;
+    const std::vector<TokenHashes>& hashes;
     std::string_view arena;
     SourceText source;
   };
-  bool TokenMatches(const PatternToken& p, const core::Token& t, const Input& in) const;
+
+  // Every pattern string (forms, bare forms, surfaces) once, in one pool: a string id is an
+  // index into pool_offsets_. Patterns of a large taxonomy share most of their words, and one
+  // pool costs a few bytes per string where a std::string costs 32 and a heap block.
+  uint32_t Intern(std::string_view s);
+  std::string_view Str(uint32_t id) const {
+    return std::string_view(pool_).substr(pool_offsets_[id],
+                                          pool_offsets_[id + 1] - pool_offsets_[id]);
+  }
+  Posting MakePosting(uint32_t pattern, uint8_t bare_key, uint8_t simple,
+                      const std::vector<PatternToken>& tokens) const;
+  bool TokenMatches(const StoredToken& p, const core::Token& t, const Input& in) const;
+  bool NextMayMatch(const Posting& p, size_t next, const Input& in) const;
   void Verify(const Posting* begin, const Posting* end, bool from_bare, size_t i, const Input& in,
               std::vector<core::PatternHit>* hits, size_t first_hit) const;
+  // `first3_bit`: PrefixFilterBit of the form (when it has 3 bytes or more).
+  bool MayStartPrefix(std::string_view form, size_t first3_bit) const;
 
-  std::vector<StoredPattern> patterns_;
+  std::string pool_;
+  std::vector<uint32_t> pool_offsets_ = {0, 0};  // string id -> offset; id 0 is ""
+  // Intern's open-addressing table of string ids (0 = free), used while patterns are added.
+  std::vector<uint32_t> intern_table_;
+  size_t interned_ = 0;
+
+  std::vector<StoredToken> tokens_;
+  std::vector<uint32_t> pattern_begin_ = {0};  // pattern id -> first token in tokens_
   FormIndex exact_;
   FormIndex prefix_;
   FormIndex stem_;
@@ -119,8 +166,16 @@ class Matcher {
   // Bit set over a hash of the first 3 bytes of every prefix key: most article tokens cannot
   // start any prefix term, and skip the per-length probes after one bit test.
   std::vector<uint64_t> prefix_filter_;
+  // The same over (first 3 bytes, key length): a token probes only the lengths that may hold
+  // a key starting like it.
+  std::vector<uint64_t> prefix_length_filter_;
+  // Bucket of the first 3 bytes -> bit k set when prefix_lengths_[k] holds a key of the
+  // bucket; empty when there are more than 64 lengths.
+  std::vector<uint64_t> prefix_length_masks_;
+  uint64_t short_prefix_mask_ = 0;      // lengths below 3 bytes: probed for every token
+  std::vector<uint64_t> lengths_upto_;  // by form size n: lengths <= n and the next one
+  std::vector<std::pair<uint32_t, uint32_t>> staged_prefix_keys_;  // (bucket, length)
   bool prefix_unfiltered_ = false;
-  bool MayStartPrefix(std::string_view form) const;
 };
 
 }  // namespace newsflow::tag

@@ -54,6 +54,26 @@ core::Match MatchForTokens(const core::Document& doc, uint32_t begin, uint32_t e
   return m;
 }
 
+namespace {
+
+// Per-thread scratch of TagStage::Process, reused across records so that resolving the hits
+// of an article does not allocate once the buffers have grown to the largest article seen.
+struct TagScratch {
+  std::vector<uint8_t> drop;
+  std::vector<uint32_t> aliases;                        // indices of alias hits, in hit order
+  std::vector<uint32_t> strong;                         // entities with a strong mention, sorted
+  std::vector<std::pair<uint32_t, uint32_t>> context;   // (entity, token_begin), sorted
+  std::vector<std::pair<uint32_t, uint32_t>> mentions;  // (entity, hit), sorted
+  struct Group {
+    uint32_t first_hit;  // where the entity is first mentioned: the order entities are found
+    uint32_t begin;      // its range in `mentions`
+    uint32_t end;
+  };
+  std::vector<Group> groups;
+};
+
+}  // namespace
+
 core::Status TagStage::Process(core::Document& doc, const core::StageContext& /*ctx*/) const {
   std::shared_ptr<const Taxonomy> tax = store_->Get();
   doc.taxonomy_version = tax->version();
@@ -61,59 +81,83 @@ core::Status TagStage::Process(core::Document& doc, const core::StageContext& /*
   tax->matcher().Match(doc.tokens, doc.token_text, {doc.article.title, doc.article.body},
                        &doc.hits);
   const auto& info = tax->patterns();
+  const auto& hits = doc.hits;
+  thread_local TagScratch scratch;
+  auto& drop = scratch.drop;
+  drop.assign(hits.size(), 0);
+  auto& aliases = scratch.aliases;
+  aliases.clear();
+  for (uint32_t i = 0; i < hits.size(); ++i) {
+    if (IsAlias(info[hits[i].pattern].kind)) aliases.push_back(i);
+  }
 
   // Longest match: drop an alias hit strictly inside a longer alias hit. Hits are ordered by
-  // start token and patterns span at most kMaxPatternTokens, so only nearby hits can contain.
-  std::vector<bool> drop(doc.hits.size(), false);
-  auto contains = [&](const core::PatternHit& g, const core::PatternHit& h) {
-    return IsAlias(info[g.pattern].kind) && g.token_begin <= h.token_begin &&
-           g.token_end >= h.token_end && g.token_end - g.token_begin > h.token_end - h.token_begin;
-  };
-  for (size_t i = 0; i < doc.hits.size(); ++i) {
-    const auto& h = doc.hits[i];
-    if (!IsAlias(info[h.pattern].kind)) continue;
-    for (size_t j = i; j-- > 0 && doc.hits[j].token_begin + kMaxPatternTokens > h.token_begin;) {
-      if (contains(doc.hits[j], h)) drop[i] = true;
+  // start token, so in one pass: an alias hit g contains h if g starts before h and ends at or
+  // after h's end, or starts with h and ends after it. Kept as the largest end among alias hits
+  // that start before the current token, and among those that start at it.
+  uint32_t end_before = 0;  // largest token_end of alias hits starting before the current token
+  for (size_t a = 0; a < aliases.size();) {
+    const uint32_t begin = hits[aliases[a]].token_begin;
+    size_t z = a;
+    uint32_t end_here = 0;  // largest token_end of alias hits starting at `begin`
+    for (; z < aliases.size() && hits[aliases[z]].token_begin == begin; ++z) {
+      end_here = std::max(end_here, hits[aliases[z]].token_end);
     }
-    for (size_t j = i + 1; j < doc.hits.size() && doc.hits[j].token_begin == h.token_begin; ++j) {
-      if (contains(doc.hits[j], h)) drop[i] = true;
+    for (size_t k = a; k < z; ++k) {
+      const uint32_t end = hits[aliases[k]].token_end;
+      if (end_before >= end || end_here > end) drop[aliases[k]] = 1;
     }
+    end_before = std::max(end_before, end_here);
+    a = z;
   }
-  for (size_t i = 0; i < doc.hits.size(); ++i) {
+  for (size_t a = 0; a < aliases.size(); ++a) {
     // Also drop a second hit of the same entity at the same span (two aliases, same words).
-    if (drop[i] || !IsAlias(info[doc.hits[i].pattern].kind)) continue;
-    for (size_t j = i + 1;
-         j < doc.hits.size() && doc.hits[j].token_begin == doc.hits[i].token_begin; ++j) {
-      if (IsAlias(info[doc.hits[j].pattern].kind) &&
-          doc.hits[j].token_end == doc.hits[i].token_end &&
-          info[doc.hits[j].pattern].owner == info[doc.hits[i].pattern].owner) {
-        drop[j] = true;
+    const auto& h = hits[aliases[a]];
+    if (drop[aliases[a]]) continue;
+    for (size_t b = a + 1; b < aliases.size() && hits[aliases[b]].token_begin == h.token_begin;
+         ++b) {
+      const auto& g = hits[aliases[b]];
+      if (g.token_end == h.token_end && info[g.pattern].owner == info[h.pattern].owner) {
+        drop[aliases[b]] = 1;
       }
     }
   }
 
   // Entities with a strong mention; weak mentions need one, or a context word nearby.
-  std::vector<uint32_t> strong;
-  for (size_t i = 0; i < doc.hits.size(); ++i) {
-    if (!drop[i] && info[doc.hits[i].pattern].kind == PatternKind::kAlias) {
-      strong.push_back(info[doc.hits[i].pattern].owner);
+  auto& strong = scratch.strong;
+  strong.clear();
+  bool any_weak = false;
+  for (uint32_t i : aliases) {
+    if (drop[i]) continue;
+    if (info[hits[i].pattern].kind == PatternKind::kAlias) {
+      strong.push_back(info[hits[i].pattern].owner);
+    } else {
+      any_weak = true;
     }
   }
-  std::sort(strong.begin(), strong.end());
-  for (size_t i = 0; i < doc.hits.size(); ++i) {
-    const auto& h = doc.hits[i];
-    if (drop[i] || info[h.pattern].kind != PatternKind::kWeakAlias) continue;
-    const uint32_t entity = info[h.pattern].owner;
-    if (std::binary_search(strong.begin(), strong.end(), entity)) continue;
-    bool confirmed = false;
-    for (const auto& c : doc.hits) {
-      if (info[c.pattern].kind != PatternKind::kContext || info[c.pattern].owner != entity)
-        continue;
-      const int64_t distance =
-          static_cast<int64_t>(c.token_begin) - static_cast<int64_t>(h.token_begin);
-      if (std::abs(distance) <= config_.context_window) confirmed = true;
+  if (any_weak) {
+    std::sort(strong.begin(), strong.end());
+    auto& context = scratch.context;
+    context.clear();
+    for (const auto& c : hits) {
+      if (info[c.pattern].kind == PatternKind::kContext) {
+        context.push_back({info[c.pattern].owner, c.token_begin});
+      }
     }
-    drop[i] = !confirmed;
+    std::sort(context.begin(), context.end());
+    for (uint32_t i : aliases) {
+      const auto& h = hits[i];
+      if (drop[i] || info[h.pattern].kind != PatternKind::kWeakAlias) continue;
+      const uint32_t entity = info[h.pattern].owner;
+      if (std::binary_search(strong.begin(), strong.end(), entity)) continue;
+      // Context words of the entity starting within context_window tokens of the weak alias.
+      const int64_t lo = std::max<int64_t>(0, int64_t{h.token_begin} - config_.context_window);
+      auto it = std::lower_bound(context.begin(), context.end(),
+                                 std::pair<uint32_t, uint32_t>(entity, static_cast<uint32_t>(lo)));
+      const bool confirmed = it != context.end() && it->first == entity &&
+                             int64_t{it->second} - int64_t{h.token_begin} <= config_.context_window;
+      drop[i] = confirmed ? 0 : 1;
+    }
   }
   // Keep only surviving hits (the score stage reads them as entity occurrences).
   size_t kept = 0;
@@ -122,43 +166,46 @@ core::Status TagStage::Process(core::Document& doc, const core::StageContext& /*
   }
   doc.hits.resize(kept);
 
-  // Group mentions per entity.
-  struct Acc {
-    uint32_t entity;
-    std::vector<uint32_t> hits;
-  };
-  std::vector<Acc> found;
-  for (uint32_t i = 0; i < doc.hits.size(); ++i) {
-    const auto& pi = info[doc.hits[i].pattern];
-    if (!IsAlias(pi.kind)) continue;
-    auto it = std::find_if(found.begin(), found.end(),
-                           [&](const Acc& a) { return a.entity == pi.owner; });
-    if (it == found.end()) {
-      found.push_back({pi.owner, {}});
-      it = found.end() - 1;
-    }
-    it->hits.push_back(i);
+  // Group mentions per entity, entities in the order of their first mention.
+  auto& mentions = scratch.mentions;
+  mentions.clear();
+  for (uint32_t i = 0; i < hits.size(); ++i) {
+    const auto& pi = info[hits[i].pattern];
+    if (IsAlias(pi.kind)) mentions.push_back({pi.owner, i});
   }
+  std::sort(mentions.begin(), mentions.end());
+  auto& groups = scratch.groups;
+  groups.clear();
+  for (uint32_t m = 0; m < mentions.size();) {
+    uint32_t e = m;
+    while (e < mentions.size() && mentions[e].first == mentions[m].first) ++e;
+    groups.push_back({mentions[m].second, m, e});
+    m = e;
+  }
+  std::sort(groups.begin(), groups.end(),
+            [](const auto& a, const auto& b) { return a.first_hit < b.first_hit; });
   const double token_count = std::max<double>(1.0, static_cast<double>(doc.tokens.size()));
   doc.entities.clear();
-  doc.entities.reserve(found.size());
-  for (const auto& acc : found) {
-    const Entity& e = tax->entities()[acc.entity];
+  doc.entities.reserve(groups.size());
+  for (const auto& group : groups) {
+    const Entity& e = tax->entities()[mentions[group.begin].first];
     core::EntityResult r;
     r.id = e.id;
     r.name = e.name;
     r.type = e.type;
     bool in_title = false;
-    uint32_t first = doc.hits[acc.hits.front()].token_begin;
-    for (uint32_t i : acc.hits) {
-      const auto& h = doc.hits[i];
+    uint32_t first = hits[group.first_hit].token_begin;
+    const size_t shown = std::min<size_t>(group.end - group.begin, config_.max_mentions);
+    r.mentions.reserve(shown);
+    for (uint32_t m = group.begin; m < group.end; ++m) {
+      const auto& h = hits[mentions[m].second];
       in_title = in_title || doc.tokens[h.token_begin].field == core::Field::kTitle;
       first = std::min(first, h.token_begin);
-      if (r.mentions.size() < static_cast<size_t>(config_.max_mentions)) {
+      if (r.mentions.size() < shown) {
         r.mentions.push_back(MatchForTokens(doc, h.token_begin, h.token_end));
       }
     }
-    const double n = static_cast<double>(acc.hits.size());
+    const double n = static_cast<double>(group.end - group.begin);
     r.salience =
         Round4(std::clamp(0.45 * (in_title ? 1.0 : 0.0) + 0.35 * (1.0 - std::exp(-n / 2.0)) +
                               0.20 * (1.0 - first / token_count),

@@ -29,6 +29,13 @@ int Taxonomy::FindEntity(std::string_view id) const {
   return it == entity_index_.end() ? -1 : static_cast<int>(it->second);
 }
 
+int Taxonomy::LanguageId(std::string_view language) const {
+  for (size_t i = 0; i < languages_.size(); ++i) {
+    if (languages_[i] == language) return static_cast<int>(i);
+  }
+  return -1;
+}
+
 int Taxonomy::FindTopic(std::string_view id) const {
   for (size_t i = 0; i < topics_.size(); ++i) {
     if (topics_[i].id == id) return static_cast<int>(i);
@@ -87,6 +94,8 @@ class TaxonomyCompiler {
   // Adds every phrase of a {language: [phrase...]} map as patterns of `kind`/`owner`.
   core::Status AddPhrases(const std::string& file, const YAML::Node& by_language, PatternKind kind,
                           uint32_t owner, const std::string& what);
+  // Fills the ids that scoring compares instead of strings (languages, entity selections).
+  void ResolveIds();
   core::Result<Ref> ParseRef(const std::string& file, const YAML::Node& at, const std::string& text,
                              const std::map<std::string, uint32_t>& groups,
                              const std::string& rule) const;
@@ -433,8 +442,69 @@ core::Result<std::shared_ptr<const Taxonomy>> TaxonomyCompiler::Compile(
       }
     }
   }
+  ResolveIds();
   tax_->matcher_.Build();
   return std::shared_ptr<const Taxonomy>(std::move(tax_));
+}
+
+void TaxonomyCompiler::ResolveIds() {
+  std::map<std::string, uint32_t, std::less<>> languages;
+  auto language_id = [&](const std::string& language) {
+    auto [it, added] = languages.emplace(language, static_cast<uint32_t>(languages.size()));
+    if (added) tax_->languages_.push_back(language);
+    return it->second;
+  };
+  for (auto& p : tax_->patterns_) p.language_id = language_id(p.language);
+  std::map<std::pair<Ref::Kind, std::string>, uint32_t> selections;
+  auto resolve = [&](Ref& ref) {
+    if (ref.kind == Ref::Kind::kGroup) return;
+    auto [it, added] = selections.emplace(std::pair(ref.kind, ref.value),
+                                          static_cast<uint32_t>(selections.size()));
+    ref.selection = it->second;
+    if (!added) return;
+    std::vector<uint32_t> selected;
+    for (uint32_t i = 0; i < tax_->entities_.size(); ++i) {
+      const Entity& e = tax_->entities_[i];
+      bool match = false;
+      switch (ref.kind) {
+        case Ref::Kind::kEntity:
+          match = e.id == ref.value;
+          break;
+        case Ref::Kind::kTag:
+          match = std::find(e.tags.begin(), e.tags.end(), ref.value) != e.tags.end();
+          break;
+        case Ref::Kind::kType:
+          match = e.type == ref.value;
+          break;
+        case Ref::Kind::kGroup:
+          break;
+      }
+      if (match) selected.push_back(i);
+    }
+    tax_->entity_selections_.push_back(std::move(selected));
+  };
+  for (auto& topic : tax_->topics_) {
+    for (const auto& language : topic.languages)
+      topic.language_ids.push_back(language_id(language));
+    std::sort(topic.language_ids.begin(), topic.language_ids.end());
+    for (auto& rule : topic.rules) {
+      for (auto& ref : rule.refs) resolve(ref);
+      for (auto& ref : rule.unless) resolve(ref);
+    }
+  }
+  std::vector<std::pair<uint32_t, uint32_t>> pairs;  // (entity, selection)
+  for (uint32_t s = 0; s < tax_->entity_selections_.size(); ++s) {
+    for (uint32_t e : tax_->entity_selections_[s]) pairs.push_back({e, s});
+  }
+  std::sort(pairs.begin(), pairs.end());
+  tax_->selections_of_begin_.assign(tax_->entities_.size() + 1, 0);
+  for (const auto& [e, s] : pairs) {
+    ++tax_->selections_of_begin_[e + 1];
+    tax_->selections_of_.push_back(s);
+  }
+  for (size_t e = 0; e < tax_->entities_.size(); ++e) {
+    tax_->selections_of_begin_[e + 1] += tax_->selections_of_begin_[e];
+  }
 }
 
 core::Result<std::shared_ptr<const Taxonomy>> CompileTaxonomy(const std::string& manifest_name,

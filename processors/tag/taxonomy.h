@@ -43,8 +43,9 @@ enum class PatternKind : uint8_t { kAlias, kWeakAlias, kContext, kGroup, kExclus
 struct PatternInfo {
   PatternKind kind = PatternKind::kAlias;
   uint32_t owner = 0;
-  std::string text;      // the phrase as written in the taxonomy
-  std::string language;  // the language key it was listed under
+  std::string text;          // the phrase as written in the taxonomy
+  std::string language;      // the language key it was listed under
+  uint32_t language_id = 0;  // `language` as a Taxonomy::LanguageId (compared per hit)
 };
 
 struct Entity {
@@ -62,6 +63,8 @@ struct Ref {
   uint32_t group = 0;  // kGroup: global group index
   std::string value;   // kEntity: entity id; kTag: tag; kType: type
   std::string text;    // as written, for explanations
+  // kEntity, kTag, kType: index of the entities it selects in Taxonomy::entity_selection().
+  uint32_t selection = 0;
 };
 
 struct Rule {
@@ -87,6 +90,7 @@ struct Topic {
   std::array<double, 3> field_weights = {2.0, 1.5, 1.0};  // indexed by core::Field
   std::vector<Rule> rules;
   std::vector<std::string> languages;  // languages its groups have phrases for, sorted
+  std::vector<uint32_t> language_ids;  // the same as Taxonomy::LanguageId, sorted
   std::string source;                  // file:line of the topic, for messages
 
   const std::string& Label() const;  // English label, else the id
@@ -105,6 +109,20 @@ class Taxonomy final : public core::Snapshot {
   int FindEntity(std::string_view id) const;
   int FindTopic(std::string_view id) const;
 
+  // Dense id of a language key used by the taxonomy's phrases or topics, or -1.
+  int LanguageId(std::string_view language) const;
+  // The entities (ascending indices) that a Ref of kind kEntity, kTag or kType selects: resolved
+  // once at compile time so that scoring compares indices, not strings. Refs with the same kind
+  // and value share one list.
+  const std::vector<uint32_t>& entity_selection(uint32_t selection) const {
+    return entity_selections_[selection];
+  }
+  // The inverse: the selections (ascending) that entity `entity` belongs to, as [begin, end).
+  std::pair<const uint32_t*, const uint32_t*> selections_of(uint32_t entity) const {
+    const uint32_t* base = selections_of_.data();
+    return {base + selections_of_begin_[entity], base + selections_of_begin_[entity + 1]};
+  }
+
   size_t alias_count() const { return alias_count_; }
   // Topics with a positive rule that can fire on entity references alone.
   const std::vector<uint32_t>& entity_triggered_topics() const { return entity_triggered_; }
@@ -120,6 +138,10 @@ class Taxonomy final : public core::Snapshot {
   std::map<std::string, uint32_t, std::less<>> entity_index_;
   size_t alias_count_ = 0;
   std::vector<uint32_t> entity_triggered_;
+  std::vector<std::string> languages_;  // by LanguageId
+  std::vector<std::vector<uint32_t>> entity_selections_;
+  std::vector<uint32_t> selections_of_begin_;  // entity -> first index in selections_of_
+  std::vector<uint32_t> selections_of_;
 };
 
 // One source file: its name (for messages) and text.
