@@ -96,12 +96,19 @@ class TaxonomyCompiler {
                           uint32_t owner, const std::string& what);
   // Fills the ids that scoring compares instead of strings (languages, entity selections).
   void ResolveIds();
+  // The id of a language key, added on first use.
+  uint32_t LanguageId(const std::string& language) {
+    auto [it, added] = language_ids_.emplace(language, static_cast<uint32_t>(language_ids_.size()));
+    if (added) tax_->languages_.push_back(language);
+    return it->second;
+  }
   core::Result<Ref> ParseRef(const std::string& file, const YAML::Node& at, const std::string& text,
                              const std::map<std::string, uint32_t>& groups,
                              const std::string& rule) const;
 
   const SourceProvider& sources_;
   std::shared_ptr<Taxonomy> tax_ = std::make_shared<Taxonomy>();
+  std::map<std::string, uint32_t, std::less<>> language_ids_;
 };
 
 core::Status TaxonomyCompiler::CheckKeys(const std::string& file, const YAML::Node& node,
@@ -214,7 +221,10 @@ core::Status TaxonomyCompiler::AddPhrases(const std::string& file, const YAML::N
       NEWSFLOW_RETURN_IF_ERROR(
           CompilePhrase(file, item, what + "." + language, item.Scalar(), language, &tokens));
       tax_->matcher_.Add(std::move(tokens));
-      tax_->patterns_.push_back({kind, owner, item.Scalar(), language});
+      tax_->pattern_text_ += item.Scalar();
+      tax_->pattern_text_begin_.push_back(static_cast<uint32_t>(tax_->pattern_text_.size()));
+      tax_->patterns_.push_back({kind, owner, LanguageId(language),
+                                 static_cast<uint32_t>(tax_->pattern_text_begin_.size() - 2)});
       if (kind == PatternKind::kAlias || kind == PatternKind::kWeakAlias) ++tax_->alias_count_;
     }
   }
@@ -448,13 +458,10 @@ core::Result<std::shared_ptr<const Taxonomy>> TaxonomyCompiler::Compile(
 }
 
 void TaxonomyCompiler::ResolveIds() {
-  std::map<std::string, uint32_t, std::less<>> languages;
-  auto language_id = [&](const std::string& language) {
-    auto [it, added] = languages.emplace(language, static_cast<uint32_t>(languages.size()));
-    if (added) tax_->languages_.push_back(language);
-    return it->second;
-  };
-  for (auto& p : tax_->patterns_) p.language_id = language_id(p.language);
+  auto language_id = [&](const std::string& language) { return LanguageId(language); };
+  tax_->pattern_text_.shrink_to_fit();
+  tax_->pattern_text_begin_.shrink_to_fit();
+  tax_->patterns_.shrink_to_fit();
   std::map<std::pair<Ref::Kind, std::string>, uint32_t> selections;
   auto resolve = [&](Ref& ref) {
     if (ref.kind == Ref::Kind::kGroup) return;

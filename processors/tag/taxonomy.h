@@ -40,12 +40,13 @@ namespace newsflow::tag {
 // kind implies (entities_, groups_, topics_ for exclusions, entities_ for context words).
 enum class PatternKind : uint8_t { kAlias, kWeakAlias, kContext, kGroup, kExclusion };
 
+// Compact (16 bytes): a large taxonomy has millions of patterns. The phrase text and the
+// language key live in the Taxonomy (pattern_text(), language()).
 struct PatternInfo {
   PatternKind kind = PatternKind::kAlias;
   uint32_t owner = 0;
-  std::string text;          // the phrase as written in the taxonomy
-  std::string language;      // the language key it was listed under
-  uint32_t language_id = 0;  // `language` as a Taxonomy::LanguageId (compared per hit)
+  uint32_t language_id = 0;  // the language key it was listed under, as Taxonomy::LanguageId
+  uint32_t text = 0;         // the phrase as written in the taxonomy: Taxonomy::pattern_text()
 };
 
 struct Entity {
@@ -103,6 +104,14 @@ class Taxonomy final : public core::Snapshot {
   const std::vector<Topic>& topics() const { return topics_; }
   const std::vector<Group>& groups() const { return groups_; }
   const std::vector<PatternInfo>& patterns() const { return patterns_; }
+  // The phrase of pattern `pattern` as written in the taxonomy.
+  std::string_view pattern_text(uint32_t pattern) const {
+    const uint32_t begin = pattern_text_begin_[patterns_[pattern].text];
+    return std::string_view(pattern_text_)
+        .substr(begin, pattern_text_begin_[patterns_[pattern].text + 1] - begin);
+  }
+  // The language key of a LanguageId.
+  const std::string& language(uint32_t language_id) const { return languages_[language_id]; }
   const Matcher& matcher() const { return matcher_; }
 
   // Index of the entity with this id, or -1.
@@ -134,6 +143,8 @@ class Taxonomy final : public core::Snapshot {
   std::vector<Topic> topics_;
   std::vector<Group> groups_;
   std::vector<PatternInfo> patterns_;
+  std::string pattern_text_;                        // every phrase, end to end
+  std::vector<uint32_t> pattern_text_begin_ = {0};  // PatternInfo::text -> offset
   Matcher matcher_;
   std::map<std::string, uint32_t, std::less<>> entity_index_;
   size_t alias_count_ = 0;
