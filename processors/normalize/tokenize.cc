@@ -57,6 +57,34 @@ void IcuWords(std::string_view text, WordCallback cb, void* ctx) {
   utext_close(&ut);
 }
 
+// Word classes as the UAX #29 word rules use them, shared by FastWords() and the fused
+// tokenizer (FusedWordTokens()) so both join words by the same rules.
+using WC = TextFolder::WordClass;
+
+// kLetter, kHebrew and kNumeric are consecutive (folding.h).
+static_assert(static_cast<int>(WC::kHebrew) == static_cast<int>(WC::kLetter) + 1 &&
+              static_cast<int>(WC::kNumeric) == static_cast<int>(WC::kLetter) + 2);
+bool IsWordClass(WC c) {
+  return static_cast<unsigned>(static_cast<int>(c) - static_cast<int>(WC::kLetter)) < 3;
+}
+bool IsAlphaClass(WC c) { return c == WC::kLetter || c == WC::kHebrew; }
+bool IsMidClass(WC c) {
+  return c == WC::kMidLetter || c == WC::kMidNum || c == WC::kMidNumLet || c == WC::kSingleQuote ||
+         c == WC::kDoubleQuote;
+}
+// Whether `mid` between a word ending in `last` and a word character `after` joins them (rules
+// 6/7, 7b/7c, 11/12).
+bool Joins(WC last, WC mid, WC after) {
+  if (IsAlphaClass(last) && IsAlphaClass(after)) {
+    return mid == WC::kMidLetter || mid == WC::kMidNumLet || mid == WC::kSingleQuote ||
+           (mid == WC::kDoubleQuote && last == WC::kHebrew && after == WC::kHebrew);
+  }
+  if (last == WC::kNumeric && after == WC::kNumeric) {
+    return mid == WC::kMidNum || mid == WC::kMidNumLet || mid == WC::kSingleQuote;
+  }
+  return false;
+}
+
 // The fast path: UAX #29 word boundaries (ICU's word.txt rules 4-12) for text made only of
 // characters whose word-break behaviour it models -- every alphabet and abjad newsflow handles
 // -- so that ICU's rule engine (~70 MB/s) only runs for CJK, Thai and other dictionary scripts
@@ -75,7 +103,6 @@ struct Unit {
 };
 
 bool FastWords(std::string_view text, WordCallback cb, void* ctx) {
-  using WC = TextFolder::WordClass;
   thread_local std::vector<Unit> units;
   units.clear();
   const TextFolder& folder = TextFolder::Default();
@@ -110,11 +137,9 @@ bool FastWords(std::string_view text, WordCallback cb, void* ctx) {
     }
     units.push_back({static_cast<uint32_t>(start), static_cast<uint32_t>(i), cls});
   }
-  auto is_word = [](WC c) { return c == WC::kLetter || c == WC::kHebrew || c == WC::kNumeric; };
-  auto is_alpha = [](WC c) { return c == WC::kLetter || c == WC::kHebrew; };
   const size_t count = units.size();
   for (size_t i = 0; i < count;) {
-    if (!is_word(units[i].cls)) {
+    if (!IsWordClass(units[i].cls)) {
       ++i;
       continue;
     }
@@ -125,22 +150,15 @@ bool FastWords(std::string_view text, WordCallback cb, void* ctx) {
     size_t j = i + 1;
     while (j < count) {
       const WC next = units[j].cls;
-      if (is_word(next)) {  // rules 5, 8, 9, 10
+      if (IsWordClass(next)) {  // rules 5, 8, 9, 10
         last = next;
         end = units[j].end;
         ++j;
         continue;
       }
-      if (j + 1 < count && is_word(units[j + 1].cls)) {
+      if (j + 1 < count && IsWordClass(units[j + 1].cls)) {
         const WC after = units[j + 1].cls;
-        bool join = false;
-        if (is_alpha(last) && is_alpha(after)) {
-          join = next == WC::kMidLetter || next == WC::kMidNumLet || next == WC::kSingleQuote ||
-                 (next == WC::kDoubleQuote && last == WC::kHebrew && after == WC::kHebrew);
-        } else if (last == WC::kNumeric && after == WC::kNumeric) {
-          join = next == WC::kMidNum || next == WC::kMidNumLet || next == WC::kSingleQuote;
-        }
-        if (join) {
+        if (Joins(last, next, after)) {
           last = after;
           end = units[j + 1].end;
           j += 2;
@@ -249,31 +267,10 @@ size_t internal::AppendWordTokensGeneral(std::string_view clean, size_t begin, s
 
 namespace {
 
-using WC = TextFolder::WordClass;
-
-// kLetter, kHebrew and kNumeric are consecutive (folding.h).
-static_assert(static_cast<int>(WC::kHebrew) == static_cast<int>(WC::kLetter) + 1 &&
-              static_cast<int>(WC::kNumeric) == static_cast<int>(WC::kLetter) + 2);
-bool IsWordClass(WC c) {
-  return static_cast<unsigned>(static_cast<int>(c) - static_cast<int>(WC::kLetter)) < 3;
-}
-bool IsAlphaClass(WC c) { return c == WC::kLetter || c == WC::kHebrew; }
-bool IsMidClass(WC c) {
-  return c == WC::kMidLetter || c == WC::kMidNum || c == WC::kMidNumLet || c == WC::kSingleQuote ||
-         c == WC::kDoubleQuote;
-}
-// Whether `mid` between a word ending in `last` and a word character `after` joins them (rules
-// 6/7, 7b/7c, 11/12).
-bool Joins(WC last, WC mid, WC after) {
-  if (IsAlphaClass(last) && IsAlphaClass(after)) {
-    return mid == WC::kMidLetter || mid == WC::kMidNumLet || mid == WC::kSingleQuote ||
-           (mid == WC::kDoubleQuote && last == WC::kHebrew && after == WC::kHebrew);
-  }
-  if (last == WC::kNumeric && after == WC::kNumeric) {
-    return mid == WC::kMidNum || mid == WC::kMidNumLet || mid == WC::kSingleQuote;
-  }
-  return false;
-}
+using internal::IsMidClass;
+using internal::IsWordClass;
+using internal::Joins;
+using internal::WC;
 
 // Letters per script of one line, kept apart until the line is known to take the fast path.
 // Lines mix few scripts; a fifth one sends the line to the general path.
