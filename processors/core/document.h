@@ -61,7 +61,9 @@ std::string_view FieldName(Field field);
 // Document::token_text; a token holds offsets into it so that tokenizing allocates per
 // article, not per token.
 struct Token {
+  static constexpr uint8_t kNoScript = 0xFF;
   Field field = Field::kBody;
+  uint8_t script = kNoScript;  // ICU UScriptCode of the first letter (kNoScript: none, digits)
   uint32_t begin = 0;  // byte offsets of the surface form in the field's original text
   uint32_t end = 0;
   uint32_t folded_offset = 0;  // folded matching form in token_text

@@ -206,15 +206,32 @@ bool IsWordClass(CharClass cls) {
 
 // Number of white-space separated chunks of `text` that contain a letter or digit, counting
 // stops at `cap` (the rules only ask "at most N words", so long lines are not read to the end).
+// Runs for every line (the date-line test), so the common characters skip Classify(): inside a
+// chunk already counted only a separator matters, and no character of U+00C0-U+07FF (UTF-8 lead
+// bytes C3-DF: Latin, Greek, Cyrillic, Hebrew, Arabic letters) is one.
 size_t CountWords(std::string_view text, size_t cap = SIZE_MAX) {
   size_t words = 0;
   bool in_chunk = false;
   bool chunk_counted = false;
   size_t pos = 0;
-  while (pos < text.size()) {
+  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
+  const size_t n = text.size();
+  while (pos < n) {
+    if (chunk_counted) {
+      const uint8_t b = s[pos];
+      if (b > 0x20 && b < 0x7F) {
+        ++pos;
+        continue;
+      }
+      if (b >= 0xC3 && b <= 0xDF && pos + 1 < n && (s[pos + 1] & 0xC0) == 0x80) {
+        pos += 2;
+        continue;
+      }
+    }
     const CharClass cls = Classify(DecodeUtf8(text, &pos));
     if (cls == CharClass::kSeparator) {
       in_chunk = false;
+      chunk_counted = false;
       continue;
     }
     if (!in_chunk) {

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstring>
 #include <vector>
 
 // Header-only mode: XXH3 inlined into the stem memo's lookup (a call into libxxhash costs as
@@ -51,17 +52,37 @@ class StemCache {
   static constexpr size_t kSlots = 1 << 13;  // power of two
   static constexpr size_t kMaxEntries = kSlots / 2;
 
+  static constexpr uint16_t kSame = 0xFFFF;  // Slot::stem_size of a word that is its own stem
+
   // The cached stem of `word` (hash `h`), or nullptr.
   const std::string_view* Find(std::string_view word, uint64_t h) const {
-    if (slots_.empty()) return nullptr;
+    const int32_t i = FindSlot(word, h);
+    if (i < 0) return nullptr;
+    const Slot& s = slots_[static_cast<size_t>(i)];
+    scratch_ = s.stem_size == kSame
+                   ? Key(s)
+                   : std::string_view(arena_.data() + s.key_offset + s.key_size, s.stem_size);
+    return &scratch_;
+  }
+
+  // Index of the slot holding `word` (hash `h`), or -1.
+  int32_t FindSlot(std::string_view word, uint64_t h) const {
+    if (slots_.empty()) return -1;
     for (size_t i = h & (kSlots - 1);; i = (i + 1) & (kSlots - 1)) {
       const Slot& s = slots_[i];
-      if (s.key_size == kEmpty) return nullptr;
-      if (s.hash == static_cast<uint32_t>(h) && Key(s) == word) {
-        scratch_ = std::string_view(arena_.data() + s.key_offset + s.key_size, s.stem_size);
-        return &scratch_;
+      if (s.key_size == kEmpty) return -1;
+      if (s.hash == static_cast<uint32_t>(h) && s.key_size == word.size() &&
+          EqualBytes(arena_.data() + s.key_offset, word.data(), word.size())) {
+        return static_cast<int32_t>(i);
       }
     }
+  }
+  // A slot's stem: nullptr when the word is its own stem.
+  const char* StemOf(int32_t slot, uint16_t* size) const {
+    const Slot& s = slots_[static_cast<size_t>(slot)];
+    if (s.stem_size == kSame) return nullptr;
+    *size = s.stem_size;
+    return arena_.data() + s.key_offset + s.key_size;
   }
 
   void Insert(std::string_view word, uint64_t h, std::string_view stem) {
@@ -74,9 +95,13 @@ class StemCache {
     s.hash = static_cast<uint32_t>(h);
     s.key_offset = static_cast<uint32_t>(arena_.size());
     s.key_size = static_cast<uint16_t>(word.size());
-    s.stem_size = static_cast<uint16_t>(stem.size());
     arena_.append(word);
-    arena_.append(stem);
+    if (stem == word) {
+      s.stem_size = kSame;
+    } else {
+      s.stem_size = static_cast<uint16_t>(stem.size());
+      arena_.append(stem);
+    }
     ++entries_;
   }
 
@@ -88,6 +113,31 @@ class StemCache {
     uint16_t key_size = kEmpty;
     uint16_t stem_size = 0;
   };
+
+  // memcmp for the short keys of a memo, without a call: overlapping 8- or 4-byte loads.
+  static bool EqualBytes(const char* a, const char* b, size_t n) {
+    if (n >= 8) {
+      for (size_t i = 0; i + 8 < n; i += 8) {
+        if (Load64(a + i) != Load64(b + i)) return false;
+      }
+      return Load64(a + n - 8) == Load64(b + n - 8);
+    }
+    if (n >= 4) return Load32(a) == Load32(b) && Load32(a + n - 4) == Load32(b + n - 4);
+    for (size_t i = 0; i < n; ++i) {
+      if (a[i] != b[i]) return false;
+    }
+    return true;
+  }
+  static uint64_t Load64(const char* p) {
+    uint64_t v;
+    std::memcpy(&v, p, 8);
+    return v;
+  }
+  static uint32_t Load32(const char* p) {
+    uint32_t v;
+    std::memcpy(&v, p, 4);
+    return v;
+  }
 
   std::string_view Key(const Slot& s) const {
     return std::string_view(arena_.data() + s.key_offset, s.key_size);
@@ -122,6 +172,47 @@ class ThreadStemmers {
     StemCache& cache = caches_[static_cast<size_t>(id)];
     const uint64_t h = XXH3_64bits(word.data(), word.size());
     if (const std::string_view* hit = cache.Find(word, h)) return *hit;
+    return StemAndRemember(id, word, h);
+  }
+
+  void StemTokens(int id, size_t from, std::string* arena, std::vector<core::Token>* tokens) {
+    StemCache& cache = caches_[static_cast<size_t>(id)];
+    const auto script = static_cast<uint8_t>(kStemmers[static_cast<size_t>(id)].script);
+    for (size_t i = from; i < tokens->size(); ++i) {
+      core::Token& t = (*tokens)[i];
+      if (t.script != script || t.folded_size == 0) continue;
+      const std::string_view folded(arena->data() + t.folded_offset, t.folded_size);
+      const uint64_t h = XXH3_64bits(folded.data(), folded.size());
+      const int32_t slot = cache.FindSlot(folded, h);
+      if (slot >= 0) {
+        uint16_t size = 0;
+        const char* stem = cache.StemOf(slot, &size);
+        if (stem == nullptr) {
+          t.stem_offset = t.folded_offset;
+          t.stem_size = t.folded_size;
+        } else {
+          t.stem_offset = static_cast<uint32_t>(arena->size());
+          t.stem_size = size;
+          arena->append(stem, size);
+        }
+        continue;
+      }
+      const std::string_view stem = StemAndRemember(id, folded, h);
+      if (stem == folded) {
+        t.stem_offset = t.folded_offset;
+        t.stem_size = t.folded_size;
+      } else {
+        t.stem_offset = static_cast<uint32_t>(arena->size());
+        t.stem_size = static_cast<uint32_t>(stem.size());
+        arena->append(stem);  // Snowball's buffer, not the arena: no aliasing
+      }
+    }
+  }
+
+ private:
+  // Snowball's stem of `word` (hash `h`), remembered in the memo.
+  [[gnu::noinline]] std::string_view StemAndRemember(int id, std::string_view word, uint64_t h) {
+    StemCache& cache = caches_[static_cast<size_t>(id)];
     sb_stemmer*& s = stemmers_[static_cast<size_t>(id)];
     if (s == nullptr) s = sb_stemmer_new(kStemmers[static_cast<size_t>(id)].algorithm, "UTF_8");
     if (s == nullptr) return word;
@@ -134,7 +225,6 @@ class ThreadStemmers {
     return stem;  // Snowball's buffer: valid until this stemmer's next call
   }
 
- private:
   std::array<sb_stemmer*, kStemmers.size()> stemmers_;
   std::array<StemCache, kStemmers.size()> caches_;
 };
@@ -171,10 +261,21 @@ int StemmerScript(int stemmer) {
   return kStemmers[static_cast<size_t>(stemmer)].script;
 }
 
-std::string_view Stem(int stemmer, std::string_view word) {
+namespace {
+ThreadStemmers& ThisThreadStemmers() {
   thread_local ThreadStemmers stemmers;
+  return stemmers;
+}
+}  // namespace
+
+std::string_view Stem(int stemmer, std::string_view word) {
   if (stemmer < 0 || stemmer >= static_cast<int>(kStemmers.size())) return word;
-  return stemmers.Stem(stemmer, word);
+  return ThisThreadStemmers().Stem(stemmer, word);
+}
+
+void StemTokens(int stemmer, size_t from, std::string* arena, std::vector<core::Token>* tokens) {
+  if (stemmer < 0 || stemmer >= static_cast<int>(kStemmers.size())) return;
+  ThisThreadStemmers().StemTokens(stemmer, from, arena, tokens);
 }
 
 std::string IsoFromCld2(std::string_view code) {

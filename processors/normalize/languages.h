@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "processors/core/document.h"
 #include "processors/normalize/folding.h"
@@ -33,6 +34,11 @@ int StemmerScript(int stemmer);
 // Stems `word` (folded UTF-8) with this thread's stemmer `stemmer`. The view is valid until the
 // next Stem() call on the same thread. Returns `word` itself when stemming fails.
 std::string_view Stem(int stemmer, std::string_view word);
+
+// Sets the stem of every token of tokens[from..] whose script is the stemmer's
+// (StemmerScript()); stems that differ from the folded form are appended to `*arena`, the others
+// share the folded form's bytes. The per-token path of the stage: one memo probe per token.
+void StemTokens(int stemmer, size_t from, std::string* arena, std::vector<core::Token>* tokens);
 
 struct DetectOptions {
   std::string_view hint;     // the feed's language (BCP 47 / ISO 639-1), may be empty

@@ -23,21 +23,6 @@ uint32_t OffsetMap::MapEnd(uint32_t out) const {
   return EndIn(Find(out - 1), out);
 }
 
-uint32_t OffsetMap::BeginIn(size_t i, uint32_t out) const {
-  if (i == pieces_.size()) {
-    // Past the end (or an uncovered gap, which the builders never leave): clamp.
-    return pieces_.empty() ? 0 : pieces_.back().in_end;
-  }
-  const Piece& p = pieces_[i];
-  return p.exact ? p.in_begin + (out - p.out_begin) : p.in_begin;
-}
-
-uint32_t OffsetMap::EndIn(size_t i, uint32_t out) const {
-  if (i == pieces_.size()) return pieces_.empty() ? 0 : pieces_.back().in_end;
-  const Piece& p = pieces_[i];
-  return p.exact ? p.in_begin + (out - p.out_begin) : p.in_end;
-}
-
 OffsetMap OffsetMap::Compose(const OffsetMap& inner) const {
   OffsetMap result;
   result.pieces_.reserve(pieces_.size() + inner.pieces_.size());

@@ -96,8 +96,19 @@ class OffsetMap {
   // Index of the first piece whose out_end > out (pieces_.size() if none).
   size_t FirstEndingAfter(uint32_t out) const;
   // MapBegin()/MapEnd() given the piece index Find() returned for out (resp. out - 1).
-  uint32_t BeginIn(size_t i, uint32_t out) const;
-  uint32_t EndIn(size_t i, uint32_t out) const;
+  uint32_t BeginIn(size_t i, uint32_t out) const {
+    if (i == pieces_.size()) {
+      // Past the end (or an uncovered gap, which the builders never leave): clamp.
+      return pieces_.empty() ? 0 : pieces_.back().in_end;
+    }
+    const Piece& p = pieces_[i];
+    return p.exact ? p.in_begin + (out - p.out_begin) : p.in_begin;
+  }
+  uint32_t EndIn(size_t i, uint32_t out) const {
+    if (i == pieces_.size()) return pieces_.empty() ? 0 : pieces_.back().in_end;
+    const Piece& p = pieces_[i];
+    return p.exact ? p.in_begin + (out - p.out_begin) : p.in_end;
+  }
 
   std::vector<Piece> pieces_;
 };

@@ -207,16 +207,18 @@ std::string_view LatinApostropheBareForm(std::string_view folded) {
 
 namespace {
 
-// Sets the bare form of a token whose folded form is `folded` (at t->folded_offset in the arena)
-// and whose first letter is in `script`.
-void SetBareForm(int script, std::string_view folded, core::Token* t) {
+// Sets the script and bare form of a token whose folded form is `folded` (at t->folded_offset in
+// the arena) and whose first letter is in `script` (-1: none). `maybe_quote` false says the
+// folded form has no apostrophe (the fused tokenizer knows).
+void SetBareForm(int script, std::string_view folded, bool maybe_quote, core::Token* t) {
+  if (script >= 0) t->script = static_cast<uint8_t>(script);
   if (script == USCRIPT_ARABIC) {
     const std::string_view bare = ArabicBareForm(folded);
     if (!bare.empty()) {
       t->bare_offset = t->folded_offset + static_cast<uint32_t>(folded.size() - bare.size());
       t->bare_size = static_cast<uint32_t>(bare.size());
     }
-  } else if (script == USCRIPT_LATIN) {
+  } else if (script == USCRIPT_LATIN && maybe_quote) {
     const std::string_view bare = LatinApostropheBareForm(folded);
     if (!bare.empty()) {
       t->bare_offset = t->folded_offset + static_cast<uint32_t>(bare.data() - folded.data());
@@ -248,7 +250,7 @@ size_t internal::AppendWordTokensGeneral(std::string_view clean, size_t begin, s
     const int script = folder.FoldNfcAppendCounting(line.substr(b, e - b), &arena, sink.scripts);
     t.folded_size = static_cast<uint32_t>(arena.size() - t.folded_offset);
     const std::string_view folded(arena.data() + t.folded_offset, t.folded_size);
-    SetBareForm(script, folded, &t);
+    SetBareForm(script, folded, /*maybe_quote=*/true, &t);
     if (stemmer >= 0 && script == stem_script && t.folded_size > 0) {
       const std::string_view stem = Stem(stemmer, folded);
       if (stem == folded) {
@@ -349,10 +351,11 @@ bool FusedWordTokens(std::string_view line, uint32_t map_offset, const OffsetMap
   bool mid_extended = false;
   bool after_zwj = false;
   bool hard = false;
+  bool maybe_quote = false;  // the word's fold may hold an apostrophe (for its Latin bare form)
 
   // Ends the current word at word_end (the pending mid character is dropped, unless rule 7a
   // takes a quote after a Hebrew letter) and stores it.
-  auto finish_word = [&]() {
+  auto finish_word = [&]() __attribute__((always_inline)) {
     if (pending) {
       if (last == WC::kHebrew && mid_cls == WC::kSingleQuote) {  // rule 7a
         // ICU 72 quirk mirrored from FastWords(): Extend/Format after that quote makes the
@@ -373,7 +376,7 @@ bool FusedWordTokens(std::string_view line, uint32_t map_offset, const OffsetMap
     t.folded_offset = static_cast<uint32_t>(fold_start);
     t.folded_size = static_cast<uint32_t>(pos - fold_start);
     const std::string_view folded(out + fold_start, t.folded_size);
-    SetBareForm(first_script, folded, &t);
+    SetBareForm(first_script, folded, maybe_quote, &t);
     if (stemmer >= 0 && first_script == stem_script && t.folded_size > 0) {
       const std::string_view stem = Stem(stemmer, folded);  // a view into the stem memo
       if (stem == folded) {
@@ -421,10 +424,12 @@ bool FusedWordTokens(std::string_view line, uint32_t map_offset, const OffsetMap
     after_zwj = cp == 0x200D;
 
     bool fold = false;
-    if (IsWordClass(cls)) {
+    const bool word_char = IsWordClass(cls);
+    if (word_char) {
       if (in_word && pending) {
         if (Joins(last, mid_cls, cls)) {
           pending = false;  // keep the mid character's fold
+          maybe_quote = true;
         } else {
           finish_word();
         }
@@ -436,6 +441,7 @@ bool FusedWordTokens(std::string_view line, uint32_t map_offset, const OffsetMap
         word_begin = start;
         fold_start = pos;
         first_script = -1;
+        maybe_quote = false;
       }
       last = cls;
       word_end = i;
@@ -468,7 +474,7 @@ bool FusedWordTokens(std::string_view line, uint32_t map_offset, const OffsetMap
     }
     if ((row.flags & TextFolder::kScriptLetter) != 0) {
       if (first_script < 0) first_script = row.script;
-      if (sink.scripts != nullptr && !scripts.Add(row.script)) {
+        if (!scripts.Add(row.script) && sink.scripts != nullptr) {
         hard = true;
         break;
       }
@@ -486,10 +492,56 @@ bool FusedWordTokens(std::string_view line, uint32_t map_offset, const OffsetMap
     } else if (row.length <= 4) {
       std::memcpy(out + pos, pool + row.offset, 4);  // the pool is padded; slack absorbs the rest
       pos += row.length;
+      maybe_quote = true;
     } else {
       std::memcpy(out + pos, pool + row.offset, row.length);
       pos += row.length;
+      maybe_quote = true;
     }
+    if (!word_char) continue;
+
+    // The rest of the word, while its characters are letters or digits of the script counted
+    // last (or of none) with a fold of at most 4 bytes: the common case, read without the
+    // state machine (nothing is pending and no ZWJ precedes). Anything else goes back to the
+    // loop above, which then sees that character first.
+    const int run_index = scripts.last;
+    const uint8_t run_script = run_index >= 0 ? scripts.script[run_index] : 0xFF;
+    const size_t safe = limit - kSlack;  // a character folds to at most 4 bytes here
+    uint32_t run = 0;
+    while (i < n && pos < safe) {
+      uint32_t c = s[i];
+      uint32_t bytes = 1;
+      if (c >= 0x80) {
+        if (c - 0xC2 >= 0x1E || i + 1 >= n || (s[i + 1] & 0xC0) != 0x80) break;
+        c = ((c & 0x1F) << 6) | (s[i + 1] & 0x3F);
+        bytes = 2;
+      }
+      const TextFolder::Row& r = folder.RowOf(c);
+      const auto k = static_cast<WC>(r.word_class);
+      if (!IsWordClass(k)) break;
+      if ((r.flags & TextFolder::kScriptLetter) != 0) {
+        if (r.script != run_script) break;
+        ++run;
+      }
+      if ((r.flags & TextFolder::kIdentity) != 0) {
+        out[pos] = static_cast<char>(s[i]);
+        if (bytes == 2) out[pos + 1] = static_cast<char>(s[i + 1]);
+        pos += bytes;
+      } else if (r.length <= 4) {
+        std::memcpy(out + pos, pool + r.offset, 4);
+        pos += r.length;
+        maybe_quote = true;
+      } else {
+        break;
+      }
+      i += bytes;
+      last = k;
+    }
+    if (run != 0) {
+      scripts.count[run_index] += run;
+      if (first_script < 0) first_script = run_script;
+    }
+    word_end = i;
   }
   if (in_word && !hard) finish_word();
   if (hard) {
@@ -518,49 +570,8 @@ size_t AppendWordTokens(std::string_view clean, size_t begin, size_t end, core::
   return internal::AppendWordTokensGeneral(clean, begin, end, field, map, stemmer, sink);
 }
 
-namespace {
-
-// Script of the first letter of a folded form (folding keeps scripts), or -1.
-int FirstLetterScript(std::string_view folded) {
-  const TextFolder& folder = TextFolder::Default();
-  const auto* s = reinterpret_cast<const uint8_t*>(folded.data());
-  const auto n = static_cast<int32_t>(folded.size());
-  for (int32_t i = 0; i < n;) {
-    UChar32 c = 0;
-    U8_NEXT(s, i, n, c);
-    if (c < 0) continue;
-    const auto cp = static_cast<uint32_t>(c);
-    if (cp < 0x10000) {
-      const TextFolder::Row& row = folder.RowOf(cp);
-      if ((row.flags & TextFolder::kScriptLetter) != 0) return row.script;
-    } else if ((folder.CharFlags(cp) & TextFolder::kLetter) != 0) {
-      const int sc = folder.Script(cp);
-      if (sc != USCRIPT_COMMON && sc != USCRIPT_INHERITED) return sc;
-    }
-  }
-  return -1;
-}
-
-}  // namespace
-
 void AppendStems(int stemmer, size_t from, std::string* arena, std::vector<core::Token>* tokens) {
-  if (stemmer < 0) return;
-  const int stem_script = StemmerScript(stemmer);
-  for (size_t i = from; i < tokens->size(); ++i) {
-    core::Token& t = (*tokens)[i];
-    if (t.folded_size == 0) continue;
-    const std::string_view folded(arena->data() + t.folded_offset, t.folded_size);
-    if (FirstLetterScript(folded) != stem_script) continue;
-    const std::string_view stem = Stem(stemmer, folded);
-    if (stem == folded) {
-      t.stem_offset = t.folded_offset;
-      t.stem_size = t.folded_size;
-    } else {
-      t.stem_offset = static_cast<uint32_t>(arena->size());
-      t.stem_size = static_cast<uint32_t>(stem.size());
-      arena->append(stem);
-    }
-  }
+  StemTokens(stemmer, from, arena, tokens);
 }
 
 size_t Tokenize(std::string_view text, const TokenizeOptions& options, TokenStream* out) {
