@@ -166,15 +166,15 @@ class Cleaner {
 
  private:
   // The end of the content run starting at i (i itself when s[i] is not ordinary content).
-  // Notes the script and NFC flags of its characters.
+  // Notes the NFC flags of its characters, and the last character and script as the
+  // character-by-character loop would have left them (read back from the run's end once).
   int32_t ContentRun(const uint8_t* s, int32_t i, int32_t n) {
     const int32_t start = i;
+    bool nfc_maybe = false;
     while (i < n) {
       const uint8_t b = s[i];
       if (b >= 0x21 && b < 0x7F) {
         ++i;
-        last_script_ = USCRIPT_COMMON;
-        last_cp_ = b;
         continue;
       }
       if (b == ' ') {
@@ -193,15 +193,59 @@ class Cleaner {
         continue;
       }
       if (b < 0x80) break;
+      if (b >= 0xC2 && b < 0xE0 && i + 1 < n && (s[i + 1] & 0xC0) == 0x80) {
+        // Two bytes (Latin-1 to Arabic and NKo): the bulk of non-Latin text.
+        const uint32_t cp = ((b & 0x1Fu) << 6) | (s[i + 1] & 0x3Fu);
+        if (Classify(static_cast<UChar32>(cp)) != Kind::kOrdinary) break;
+        nfc_maybe |= (folder_.RowOf(cp).flags & TextFolder::kNfcMaybe) != 0;
+        i += 2;
+        continue;
+      }
       int32_t k = i;
       UChar32 d = 0;
       U8_NEXT(s, k, n, d);
       if (d < 0 || Classify(d) != Kind::kOrdinary) break;
-      NoteScript(d);
-      last_cp_ = d;
+      nfc_maybe |= (Flags(static_cast<uint32_t>(d)) & TextFolder::kNfcMaybe) != 0;
       i = k;
     }
+    if (nfc_maybe) nfc_maybe_ = true;
+    if (i > start) NoteRunEnd(s, start, i);
     return i;
+  }
+
+  uint8_t Flags(uint32_t cp) const {
+    return cp < 0x10000 ? folder_.RowOf(cp).flags : folder_.CharFlags(cp);
+  }
+  int ScriptOf(uint32_t cp) const {
+    return cp < 0x10000 ? folder_.RowOf(cp).script : folder_.Script(cp);
+  }
+
+  // last_cp_ and last_script_ after the content run s[start, end) (well-formed, not ending in
+  // a space): its last character, and the script of its last character that has one (ASCII
+  // counts as Common, spaces and Inherited marks leave the script as it was).
+  void NoteRunEnd(const uint8_t* s, int32_t start, int32_t end) {
+    bool last = true;
+    for (int32_t i = end; i > start;) {
+      --i;
+      while (i > start && (s[i] & 0xC0) == 0x80) --i;  // back to the character's first byte
+      int32_t k = i;
+      UChar32 c = 0;
+      U8_NEXT(s, k, end, c);
+      if (last) {
+        last_cp_ = c;
+        last = false;
+      }
+      if (c == ' ') continue;
+      if (c < 0x80) {
+        last_script_ = USCRIPT_COMMON;
+        return;
+      }
+      const int sc = ScriptOf(static_cast<uint32_t>(c));
+      if (sc != USCRIPT_INHERITED) {
+        last_script_ = sc;
+        return;
+      }
+    }
   }
 
   void NoteScript(UChar32 c) {

@@ -59,7 +59,7 @@ namespace newsflow::normalize {
 // | trust_feed_language | bool | false   | the feed's language field wins over CLD2             |
 // | max_tokens          | int  | 20000   | tokens stored per article (more are only counted)    |
 // | language_sample_bytes | int | 512    | bytes of title + body given to CLD2 (0 = all)        |
-// | language_first_pass_bytes | int | 256 | CLD2 reads these first; the full sample only when    |
+// | language_first_pass_bytes | int | 192 | CLD2 reads these first; the full sample only when    |
 // |                     |      |         | that answer is not reliable (0 = one pass)           |
 struct NormalizeConfig {
   bool keep_zwnj = true;
@@ -68,7 +68,7 @@ struct NormalizeConfig {
   bool trust_feed_language = false;
   int64_t max_tokens = 20000;
   int64_t language_sample_bytes = 512;
-  int64_t language_first_pass_bytes = 256;
+  int64_t language_first_pass_bytes = 192;
 
   static core::Result<NormalizeConfig> FromYaml(const YAML::Node& node, const std::string& path);
   // Field docs (name, type, default, description) for `config --dump` and README tables.
