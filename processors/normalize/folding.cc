@@ -6,8 +6,10 @@
 #include <unicode/uscript.h>
 #include <unicode/utf8.h>
 
+#include <bit>
 #include <cassert>
 #include <cstring>
+#include <iterator>
 
 namespace newsflow::normalize {
 namespace {
@@ -310,7 +312,7 @@ int TextFolder::FoldNfcAppendCounting(std::string_view nfc, std::string* out,
       ++i;
       if (((b | 0x20) >= 'a' && (b | 0x20) <= 'z')) {
         if (first_script < 0) first_script = USCRIPT_LATIN;
-        if (scripts != nullptr) scripts->letters[USCRIPT_LATIN]++;
+        if (scripts != nullptr) scripts->Add(USCRIPT_LATIN);
       }
       continue;
     }
@@ -325,7 +327,7 @@ int TextFolder::FoldNfcAppendCounting(std::string_view nfc, std::string* out,
       const Entry& e = entries_[static_cast<uint32_t>(c)];
       if ((e.flags & kLetter) != 0 && e.script != USCRIPT_INHERITED && e.script != USCRIPT_COMMON) {
         if (first_script < 0) first_script = e.script;
-        if (scripts != nullptr) scripts->letters[e.script]++;
+        if (scripts != nullptr) scripts->Add(e.script);
       }
       if ((e.flags & kIdentity) != 0) {
         out->append(nfc.data() + start, static_cast<size_t>(i - start));
@@ -357,11 +359,14 @@ void TextFolder::FoldAppend(std::string_view utf8, std::string* out) const {
 int ScriptHistogram::Dominant() const {
   int best = -1;
   uint32_t best_count = 0;
-  for (int i = 0; i < kSize; ++i) {
-    if (i == USCRIPT_COMMON || i == USCRIPT_INHERITED) continue;
-    if (letters[i] > best_count) {
-      best_count = letters[i];
-      best = i;
+  for (int w = 0; w < static_cast<int>(std::size(seen)); ++w) {
+    for (uint64_t bits = seen[w]; bits != 0; bits &= bits - 1) {
+      const int i = w * 64 + std::countr_zero(bits);
+      if (i == USCRIPT_COMMON || i == USCRIPT_INHERITED) continue;
+      if (letters[i] > best_count) {
+        best_count = letters[i];
+        best = i;
+      }
     }
   }
   return best;

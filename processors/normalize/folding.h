@@ -53,10 +53,14 @@ namespace newsflow::normalize {
 // Letters per ICU script (UScriptCode index), counted while tokens are folded.
 struct ScriptHistogram {
   static constexpr int kSize = 200;  // USCRIPT_CODE_LIMIT in ICU 72
-  uint32_t letters[kSize] = {};
+  uint32_t letters[kSize] = {};  // written through Add() only
+  uint64_t seen[(kSize + 63) / 64] = {};  // scripts with letters, so Dominant() skips the rest
 
   void Add(int script, uint32_t n = 1) {
-    if (script >= 0 && script < kSize) letters[script] += n;
+    if (script >= 0 && script < kSize) {
+      letters[script] += n;
+      seen[script >> 6] |= uint64_t{1} << (script & 63);
+    }
   }
   // The script with most letters (Common and Inherited excluded), or -1 when there are none.
   int Dominant() const;

@@ -72,6 +72,17 @@ class OffsetMap {
       return map_->EndIn(i, out);
     }
 
+    // Whether every offset in [from, to] maps by one shift, their bytes lying in one exact
+    // piece (a line that cleaning left alone); sets *shift. `from` is the cursor's start.
+    bool UniformShift(uint32_t from, uint32_t to, int64_t* shift) const {
+      const std::vector<Piece>& p = map_->pieces_;
+      if (i_ >= p.size()) return false;
+      const Piece& q = p[i_];
+      if (!q.exact || q.out_begin > from || q.out_end < to) return false;
+      *shift = static_cast<int64_t>(q.in_begin) - static_cast<int64_t>(q.out_begin);
+      return true;
+    }
+
    private:
     size_t Seek(uint32_t out) {
       const std::vector<Piece>& p = map_->pieces_;

@@ -8,6 +8,8 @@
 #include <unicode/utf8.h>
 
 #include <algorithm>
+#include <bit>
+#include <cstddef>
 #include <cstring>
 #include <memory>
 #include <vector>
@@ -302,6 +304,34 @@ struct LineScripts {
   }
 };
 
+// SWAR byte classes: bytes of `v` strictly between `lo` and `hi` (0 <= lo <= 127,
+// 0 <= hi <= 128) get their high bit set, all others 0; exact per byte, since each byte is
+// computed from its low 7 bits and no carry crosses into the next byte.
+constexpr uint64_t kOneBytes = 0x0101010101010101;
+constexpr uint64_t kHighBits = 0x8080808080808080;
+inline uint64_t BytesBetween(uint64_t v, uint64_t lo, uint64_t hi) {
+  const uint64_t low7 = v & (kOneBytes * 127);
+  return (kOneBytes * (127 + hi) - low7) & ~v & (low7 + kOneBytes * (127 - lo)) & kHighBits;
+}
+
+// A row's length, script, identity/script-letter flags and word class as one 32-bit value, so
+// that "a two-byte letter of script X that folds to itself" is one compare.
+static_assert(offsetof(TextFolder::Row, script) == offsetof(TextFolder::Row, length) + 1 &&
+              offsetof(TextFolder::Row, flags) == offsetof(TextFolder::Row, length) + 2 &&
+              offsetof(TextFolder::Row, word_class) == offsetof(TextFolder::Row, length) + 3);
+static_assert(std::endian::native == std::endian::little);
+constexpr uint32_t kPackedFlagMask = TextFolder::kIdentity | TextFolder::kScriptLetter;
+inline uint32_t PackedRow(const TextFolder::Row& r) {
+  uint32_t v = 0;
+  std::memcpy(&v, reinterpret_cast<const unsigned char*>(&r) + offsetof(TextFolder::Row, length),
+              4);
+  return v & (0xFF00FFFFu | (kPackedFlagMask << 16));
+}
+constexpr uint32_t PackRow(uint32_t length, uint32_t script, uint32_t flags, WC word_class) {
+  return length | (script << 8) | ((flags & kPackedFlagMask) << 16) |
+         (static_cast<uint32_t>(word_class) << 24);
+}
+
 // Grows the arena so that at least `room` bytes follow `pos`; returns its (new) data pointer.
 [[gnu::noinline]] char* GrowArena(std::string* arena, size_t pos, size_t room) {
   arena->resize(std::max(pos + room, 2 * arena->size()));
@@ -334,6 +364,8 @@ bool FusedWordTokens(std::string_view line, uint32_t map_offset, const OffsetMap
   size_t limit = arena.size();
   const int stem_script = StemmerScript(stemmer);
   OffsetMap::Cursor offsets(map, map_offset);
+  int64_t shift = 0;  // when the whole line maps by one shift, offsets need no lookup
+  const bool uniform = offsets.UniformShift(map_offset, map_offset + n, &shift);
   LineScripts scripts;
 
   size_t words = 0;
@@ -371,8 +403,13 @@ bool FusedWordTokens(std::string_view line, uint32_t map_offset, const OffsetMap
     if (!store || hard) return;
     core::Token t;
     t.field = field;
-    t.begin = offsets.MapBegin(map_offset + word_begin);
-    t.end = offsets.MapEnd(map_offset + word_end);
+    if (uniform) {
+      t.begin = static_cast<uint32_t>(map_offset + word_begin + shift);
+      t.end = static_cast<uint32_t>(map_offset + word_end + shift);
+    } else {
+      t.begin = offsets.MapBegin(map_offset + word_begin);
+      t.end = offsets.MapEnd(map_offset + word_end);
+    }
     t.folded_offset = static_cast<uint32_t>(fold_start);
     t.folded_size = static_cast<uint32_t>(pos - fold_start);
     const std::string_view folded(out + fold_start, t.folded_size);
@@ -507,11 +544,62 @@ bool FusedWordTokens(std::string_view line, uint32_t map_offset, const OffsetMap
     const int run_index = scripts.last;
     const uint8_t run_script = run_index >= 0 ? scripts.script[run_index] : 0xFF;
     const size_t safe = limit - kSlack;  // a character folds to at most 4 bytes here
+    // The packed row of a two-byte letter of the run's script that folds to itself.
+    const WC run_class = run_script == USCRIPT_HEBREW ? WC::kHebrew : WC::kLetter;
+    const uint32_t run_letter =
+        PackRow(2, run_script, TextFolder::kIdentity | TextFolder::kScriptLetter, run_class);
     uint32_t run = 0;
-    while (i < n && pos < safe) {
+    // The loop works on copies: `pos`, `out` and `last` are shared with finish_word(), and
+    // every byte stored through `o` would otherwise make the compiler reload them.
+    size_t p = pos;
+    char* const o = out;
+    WC lst = last;
+    while (i < n && p < safe) {
       uint32_t c = s[i];
       uint32_t bytes = 1;
+      if (c < 0x80 && i + 8 <= n) {
+        // Eight bytes at a time while they are lowercase ASCII letters or digits, which fold
+        // to themselves: most of a Latin word after its first letter.
+        uint64_t v = 0;
+        std::memcpy(&v, s + i, 8);
+        const uint64_t lower = BytesBetween(v, 'a' - 1, 'z' + 1);
+        const uint64_t digit = BytesBetween(v, '0' - 1, '9' + 1);
+        const uint64_t not_ok = ~(lower | digit) & kHighBits;
+        const int take = std::countr_zero(not_ok) >> 3;  // 8 when all are
+        if (take > 0) {
+          const uint64_t mask = take == 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * take)) - 1;
+          const int letters = std::popcount(lower & mask);
+          if (letters == 0 || run_script == USCRIPT_LATIN) {
+            std::memcpy(o + p, s + i, 8);  // p < safe leaves room
+            p += static_cast<size_t>(take);
+            i += static_cast<uint32_t>(take);
+            run += static_cast<uint32_t>(letters);
+            lst = ((digit >> (8 * take - 1)) & 1) != 0 ? WC::kNumeric : WC::kLetter;
+            continue;
+          }
+        }
+      }
       if (c >= 0x80) {
+        // Two-byte letters of the run's script that fold to themselves (most of an Arabic,
+        // Cyrillic or Hebrew word): one compare of the row's packed fields each.
+        if (run_index >= 0) {
+          const uint32_t start2 = i;
+          while (i + 1 < n && p < safe) {
+            const uint32_t b0 = s[i];
+            const uint32_t b1 = s[i + 1];
+            if (b0 - 0xC2 >= 0x1E || (b1 & 0xC0) != 0x80) break;
+            if (PackedRow(folder.RowOf(((b0 & 0x1F) << 6) | (b1 & 0x3F))) != run_letter) break;
+            o[p] = static_cast<char>(b0);
+            o[p + 1] = static_cast<char>(b1);
+            p += 2;
+            i += 2;
+            ++run;
+          }
+          if (i != start2) {
+            lst = run_class;
+            continue;
+          }
+        }
         if (c - 0xC2 >= 0x1E || i + 1 >= n || (s[i + 1] & 0xC0) != 0x80) break;
         c = ((c & 0x1F) << 6) | (s[i + 1] & 0x3F);
         bytes = 2;
@@ -524,19 +612,21 @@ bool FusedWordTokens(std::string_view line, uint32_t map_offset, const OffsetMap
         ++run;
       }
       if ((r.flags & TextFolder::kIdentity) != 0) {
-        out[pos] = static_cast<char>(s[i]);
-        if (bytes == 2) out[pos + 1] = static_cast<char>(s[i + 1]);
-        pos += bytes;
+        o[p] = static_cast<char>(s[i]);
+        if (bytes == 2) o[p + 1] = static_cast<char>(s[i + 1]);
+        p += bytes;
       } else if (r.length <= 4) {
-        std::memcpy(out + pos, pool + r.offset, 4);
-        pos += r.length;
+        std::memcpy(o + p, pool + r.offset, 4);
+        p += r.length;
         maybe_quote = true;
       } else {
         break;
       }
       i += bytes;
-      last = k;
+      lst = k;
     }
+    pos = p;
+    last = lst;
     if (run != 0) {
       scripts.count[run_index] += run;
       if (first_script < 0) first_script = run_script;
