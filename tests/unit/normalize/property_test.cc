@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <unicode/utf8.h>
 
+#include <algorithm>
+#include <iterator>
 #include <random>
 #include <string>
 #include <vector>
@@ -333,6 +335,42 @@ TEST(FusedTokenizerProperty, AgreesWithGeneralPathOnRandomText) {
       if (!err) text.append(buf, static_cast<size_t>(n));
     }
     ExpectSameTokens(text, stemmers[i % 4], i % 7 == 0 ? 3 : SIZE_MAX);
+    if (::testing::Test::HasFatalFailure()) return;
+  }
+}
+
+// Random words rather than random characters: long runs of one script's letters are what the
+// fused tokenizer's fast loops take (eight lowercase ASCII bytes at a time, two-byte letters that
+// fold to themselves), so words mix those with the characters that end the fast loops: capitals,
+// digits, letters that fold to something else (أ ة ى ё), marks, another script, joiners.
+TEST(FusedTokenizerProperty, AgreesWithGeneralPathOnRandomWords) {
+  const std::vector<std::vector<std::string>> alphabets = {
+      {"a", "b", "e", "k", "m", "s", "t", "z", "0", "7"},
+      {"a", "e", "n", "r", "S", "T", "Ü", "é", "ß", "'", "1"},
+      {"а", "в", "е", "к", "н", "о", "т", "я", "ё", "Д", "І", "ї", "’", "ʼ"},
+      {"ا", "ب", "ت", "ل", "م", "ن", "و", "ي", "أ", "إ", "ة", "ى", "ـ", "\u064E", "٢"},
+      {"ا", "ب", "ر", "س", "ی", "ک", "گ", "\u200C", "۴"},
+      {"א", "ב", "ה", "ו", "ל", "ם", "ש", "ת", "\u05B8", "\"", "'"},
+  };
+  const char* const separators[] = {" ", " ", " ", ", ", ". ", "-", "'", "’", ":", "\u00A0", "  "};
+  std::mt19937 rng(29);
+  const int stemmers[] = {-1, StemmerFor("en"), StemmerFor("ar"), StemmerFor("ru")};
+  for (int i = 0; i < 3000; ++i) {
+    std::string text;
+    const int words = 1 + static_cast<int>(rng() % 12);
+    for (int w = 0; w < words; ++w) {
+      if (w > 0) text += separators[rng() % std::size(separators)];
+      const auto* alphabet = &alphabets[rng() % alphabets.size()];
+      const int len = 1 + static_cast<int>(rng() % 20);
+      for (int k = 0; k < len; ++k) {
+        if (rng() % 40 == 0) alphabet = &alphabets[rng() % alphabets.size()];  // script switch
+        // Mostly the first (plain, self-folding) letters, so that long plain runs occur.
+        const size_t plain = std::min<size_t>(8, alphabet->size());
+        const size_t pick = rng() % 4 != 0 ? rng() % plain : rng() % alphabet->size();
+        text += (*alphabet)[pick];
+      }
+    }
+    ExpectSameTokens(text, stemmers[i % 4], i % 11 == 0 ? 4 : SIZE_MAX);
     if (::testing::Test::HasFatalFailure()) return;
   }
 }
