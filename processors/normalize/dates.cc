@@ -24,7 +24,7 @@
 namespace newsflow::normalize {
 namespace dates_internal {
 
-CharClass Classify(int32_t c) {
+CharClass ClassifyOther(int32_t c) {
   if (c < 0) return CharClass::kSeparator;
   if (c < 0x80) {
     if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return CharClass::kLetter;

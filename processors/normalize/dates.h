@@ -166,8 +166,24 @@ inline int32_t DecodeUtf8(std::string_view text, size_t* pos) {
   return c;
 }
 
-// Class of a code point (-1, the ill-formed marker, is a separator).
-CharClass Classify(int32_t c);
+// Class of a code point (-1, the ill-formed marker, is a separator). Inline for ASCII and the
+// core letter blocks of Cyrillic, Hebrew and Arabic (every line is scanned with it); ICU's
+// general category for the rest.
+CharClass ClassifyOther(int32_t c);
+inline CharClass Classify(int32_t c) {
+  if (c >= 0 && c < 0x80) {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return CharClass::kLetter;
+    if (c >= '0' && c <= '9') return CharClass::kDigit;
+    if (c <= 0x20 || c == 0x7F) return CharClass::kSeparator;
+    return CharClass::kPunct;
+  }
+  // All assigned letters (the same answer as u_charType).
+  if ((c >= 0x0410 && c <= 0x044F) || (c >= 0x05D0 && c <= 0x05EA) ||
+      (c >= 0x0620 && c <= 0x063A) || (c >= 0x0640 && c <= 0x064A)) {
+    return CharClass::kLetter;
+  }
+  return ClassifyOther(c);
+}
 
 // Writes the matching fold of code point `c` (lower case, no accent or diacritic, Arabic and
 // Persian letter variants unified, digits of any script as ASCII) to `out` and returns its
