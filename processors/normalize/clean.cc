@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "processors/normalize/folding.h"
+#include "processors/normalize/swar.h"
 
 namespace newsflow::normalize {
 namespace {
@@ -174,6 +175,17 @@ class Cleaner {
     while (i < n) {
       const uint8_t b = s[i];
       if (b >= 0x21 && b < 0x7F) {
+        if (i + 8 <= n) {
+          // Eight ASCII bytes at once: printable characters and single spaces between them
+          // (the first is printable; a space may not end the block, whose follower is unread).
+          const uint64_t v = swar::Load8(s + i);
+          const uint64_t space = swar::BytesBetween(v, 0x1F, 0x21);
+          if ((swar::BytesBetween(v, 0x20, 0x7F) | space) == swar::kHighBits &&
+              (space & ((space >> 8) | (uint64_t{1} << 63))) == 0) {
+            i += 8;
+            continue;
+          }
+        }
         ++i;
         continue;
       }

@@ -16,6 +16,7 @@
 
 #include "processors/normalize/clean.h"
 #include "processors/normalize/folding.h"
+#include "processors/normalize/swar.h"
 
 namespace newsflow::normalize {
 namespace internal {
@@ -304,15 +305,8 @@ struct LineScripts {
   }
 };
 
-// SWAR byte classes: bytes of `v` strictly between `lo` and `hi` (0 <= lo <= 127,
-// 0 <= hi <= 128) get their high bit set, all others 0; exact per byte, since each byte is
-// computed from its low 7 bits and no carry crosses into the next byte.
-constexpr uint64_t kOneBytes = 0x0101010101010101;
-constexpr uint64_t kHighBits = 0x8080808080808080;
-inline uint64_t BytesBetween(uint64_t v, uint64_t lo, uint64_t hi) {
-  const uint64_t low7 = v & (kOneBytes * 127);
-  return (kOneBytes * (127 + hi) - low7) & ~v & (low7 + kOneBytes * (127 - lo)) & kHighBits;
-}
+using swar::BytesBetween;
+using swar::kHighBits;
 
 // A row's length, script, identity/script-letter flags and word class as one 32-bit value, so
 // that "a two-byte letter of script X that folds to itself" is one compare.
@@ -560,8 +554,7 @@ bool FusedWordTokens(std::string_view line, uint32_t map_offset, const OffsetMap
       if (c < 0x80 && i + 8 <= n) {
         // Eight bytes at a time while they are lowercase ASCII letters or digits, which fold
         // to themselves: most of a Latin word after its first letter.
-        uint64_t v = 0;
-        std::memcpy(&v, s + i, 8);
+        const uint64_t v = swar::Load8(s + i);
         const uint64_t lower = BytesBetween(v, 'a' - 1, 'z' + 1);
         const uint64_t digit = BytesBetween(v, '0' - 1, '9' + 1);
         const uint64_t not_ok = ~(lower | digit) & kHighBits;

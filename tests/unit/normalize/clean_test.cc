@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <iterator>
 #include <string>
 
 namespace newsflow::normalize {
@@ -44,6 +45,41 @@ TEST(CleanText, UnifiesLineBreaks) {
 TEST(CleanText, UnifiesAndCollapsesSpaces) {
   EXPECT_EQ(CleanText("a\u00A0\u00A0b\tc\u2009d\u3000e\u202Ff"), "a b c d e f");
   EXPECT_EQ(CleanText("  a   b  \n  c "), "a b\nc");
+}
+
+// Runs of spaces and tabs at every alignment to the cleaner's eight-byte ASCII steps: each run
+// becomes one space (none at either end), and every kept byte maps back to itself.
+TEST(CleanText, CollapsesSpacesAtEveryAlignment) {
+  const std::string pieces[] = {"ab", "  ", "c", "\t", "defghijkl", " ", "m", "   ", "nopq", " \t "};
+  for (size_t lead = 0; lead < 17; ++lead) {
+    for (size_t rotate = 0; rotate < std::size(pieces); ++rotate) {
+      std::string in(lead % 3 == 0 ? 0 : 1, ' ');
+      in += std::string(lead, 'x');
+      for (size_t k = 0; k < std::size(pieces); ++k) in += pieces[(k + rotate) % std::size(pieces)];
+      // Expected: whitespace runs -> one space, trimmed.
+      std::string want;
+      bool space = false;
+      for (char c : in) {
+        if (c == ' ' || c == '\t') {
+          space = true;
+          continue;
+        }
+        if (space && !want.empty()) want += ' ';
+        space = false;
+        want += c;
+      }
+      std::string out;
+      OffsetMap map;
+      CleanText(in, {}, &out, &map);
+      ASSERT_EQ(out, want) << "input: [" << in << "]";
+      for (size_t i = 0; i < out.size(); ++i) {
+        if (out[i] == ' ') continue;
+        const uint32_t at = map.MapBegin(static_cast<uint32_t>(i));
+        ASSERT_LT(at, in.size());
+        ASSERT_EQ(in[at], out[i]) << "byte " << i << " of [" << out << "]";
+      }
+    }
+  }
 }
 
 TEST(CleanText, CollapsesBlankLines) {

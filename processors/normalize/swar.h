@@ -1,0 +1,28 @@
+// SWAR (SIMD within a register) byte tests for the scanners' ASCII fast paths: eight bytes of
+// text tested with a few 64-bit operations instead of one branch each.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+
+namespace newsflow::normalize::swar {
+
+constexpr uint64_t kOneBytes = 0x0101010101010101;
+constexpr uint64_t kHighBits = 0x8080808080808080;
+
+// The eight bytes at p (unaligned), first byte in the low bits.
+inline uint64_t Load8(const void* p) {
+  uint64_t v = 0;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+
+// Bytes of `v` strictly between `lo` and `hi` (0 <= lo <= 127, 0 <= hi <= 128) get their high
+// bit set, all others 0. Exact per byte: each byte is computed from its low 7 bits, no carry
+// crosses into the next byte, and bytes >= 0x80 are never in range.
+constexpr uint64_t BytesBetween(uint64_t v, uint64_t lo, uint64_t hi) {
+  const uint64_t low7 = v & (kOneBytes * 127);
+  return (kOneBytes * (127 + hi) - low7) & ~v & (low7 + kOneBytes * (127 - lo)) & kHighBits;
+}
+
+}  // namespace newsflow::normalize::swar

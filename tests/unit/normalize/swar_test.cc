@@ -1,0 +1,39 @@
+#include "processors/normalize/swar.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <utility>
+
+namespace newsflow::normalize::swar {
+namespace {
+
+// Every byte value at every position, next to neighbours that could leak a borrow or carry
+// into it (0x00, 0x7F, 0x80, 0xFF), against the plain per-byte comparison.
+TEST(SwarTest, BytesBetweenMatchesPerByteComparison) {
+  const std::pair<uint64_t, uint64_t> ranges[] = {
+      {'a' - 1, 'z' + 1}, {'0' - 1, '9' + 1}, {0x20, 0x7F}, {0x1F, 0x21}, {0, 128}, {127, 128}};
+  const uint8_t neighbours[] = {0x00, 0x20, 0x7F, 0x80, 0xFF};
+  for (const auto& [lo, hi] : ranges) {
+    for (int position = 0; position < 8; ++position) {
+      for (uint8_t fill : neighbours) {
+        for (int b = 0; b < 256; ++b) {
+          uint8_t bytes[8];
+          for (uint8_t& x : bytes) x = fill;
+          bytes[position] = static_cast<uint8_t>(b);
+          const uint64_t got = BytesBetween(Load8(bytes), lo, hi);
+          for (int k = 0; k < 8; ++k) {
+            const bool want = bytes[k] > lo && bytes[k] < hi;
+            const bool have = ((got >> (8 * k + 7)) & 1) != 0;
+            ASSERT_EQ(have, want) << "lo " << lo << " hi " << hi << " byte " << int{bytes[k]}
+                                  << " at " << k;
+            ASSERT_EQ((got >> (8 * k)) & 0x7F, 0u);  // only high bits are ever set
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace newsflow::normalize::swar
