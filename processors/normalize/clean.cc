@@ -104,10 +104,40 @@ const icu::Normalizer2* Nfc() {
 }
 
 // The whitespace/control pass (everything but NFC).
+// Two-byte characters (U+0080-U+07FF: Latin-1 to Arabic and NKo) by one table load: bit 0 =
+// ordinary content (Classify), bit 1 = may need NFC work (TextFolder::kNfcMaybe).
+class TwoByteTable {
+ public:
+  static constexpr uint8_t kOrdinary = 1;
+  static constexpr uint8_t kNfcMaybe = 2;
+  static const TwoByteTable& Get() {
+    static const TwoByteTable table;
+    return table;
+  }
+  uint8_t operator[](uint32_t cp) const { return bits_[cp]; }  // cp < 0x800
+
+ private:
+  TwoByteTable() {
+    const TextFolder& folder = TextFolder::Default();
+    for (uint32_t cp = 0x80; cp < 0x800; ++cp) {
+      uint8_t b = 0;
+      if (Classify(static_cast<UChar32>(cp)) == Kind::kOrdinary) b |= kOrdinary;
+      if ((folder.RowOf(cp).flags & TextFolder::kNfcMaybe) != 0) b |= kNfcMaybe;
+      bits_[cp] = b;
+    }
+  }
+  uint8_t bits_[0x800] = {};
+};
+
 class Cleaner {
  public:
   Cleaner(std::string_view in, const CleanOptions& options, std::string* out, OffsetMap* map)
-      : in_(in), options_(options), out_(out), map_(map), folder_(TextFolder::Default()) {}
+      : in_(in),
+        options_(options),
+        out_(out),
+        map_(map),
+        folder_(TextFolder::Default()),
+        two_byte_(TwoByteTable::Get()) {}
 
   // After Run(): false when every emitted character is NFC-stable with combining class 0, so
   // the output is NFC without asking ICU.
@@ -207,9 +237,9 @@ class Cleaner {
       if (b < 0x80) break;
       if (b >= 0xC2 && b < 0xE0 && i + 1 < n && (s[i + 1] & 0xC0) == 0x80) {
         // Two bytes (Latin-1 to Arabic and NKo): the bulk of non-Latin text.
-        const uint32_t cp = ((b & 0x1Fu) << 6) | (s[i + 1] & 0x3Fu);
-        if (Classify(static_cast<UChar32>(cp)) != Kind::kOrdinary) break;
-        nfc_maybe |= (folder_.RowOf(cp).flags & TextFolder::kNfcMaybe) != 0;
+        const uint8_t bits = two_byte_[((b & 0x1Fu) << 6) | (s[i + 1] & 0x3Fu)];
+        if ((bits & TwoByteTable::kOrdinary) == 0) break;
+        nfc_maybe |= (bits & TwoByteTable::kNfcMaybe) != 0;
         i += 2;
         continue;
       }
@@ -361,6 +391,7 @@ class Cleaner {
   std::string* out_;
   OffsetMap* map_;
   const TextFolder& folder_;
+  const TwoByteTable& two_byte_;
 
   bool nfc_maybe_ = false;  // some character may need NFC work
   bool line_has_content_ = false;
