@@ -326,6 +326,37 @@ constexpr uint32_t PackRow(uint32_t length, uint32_t script, uint32_t flags, WC 
          (static_cast<uint32_t>(word_class) << 24);
 }
 
+// Every pair of bytes, read as a little-endian 16-bit value: the script of the two-byte UTF-8
+// character it encodes when that is a "plain letter" -- a letter of a real script that folds to
+// itself, with the word class its script's letters have (Hebrew_Letter for Hebrew, ALetter
+// otherwise) -- else 0xFF. A 64 KiB table that turns the tokenizer's commonest step (one more
+// Arabic, Cyrillic or Hebrew letter of the same word) into one load and one compare.
+struct PlainLetterTable {
+  uint8_t bytes[0x10000];
+  static const PlainLetterTable& Get() {
+    static const PlainLetterTable table;
+    return table;
+  }
+
+ private:
+  PlainLetterTable() {
+    std::memset(bytes, 0xFF, sizeof(bytes));
+    const TextFolder& folder = TextFolder::Default();
+    for (uint32_t lead = 0xC2; lead < 0xE0; ++lead) {
+      for (uint32_t trail = 0x80; trail < 0xC0; ++trail) {
+        const TextFolder::Row& row = folder.RowOf(((lead & 0x1F) << 6) | (trail & 0x3F));
+        const WC word_class = row.script == USCRIPT_HEBREW ? WC::kHebrew : WC::kLetter;
+        if (PackedRow(row) == PackRow(2, row.script, kPackedFlagMask, word_class)) {
+          const uint8_t pair[2] = {static_cast<uint8_t>(lead), static_cast<uint8_t>(trail)};
+          uint16_t index = 0;
+          std::memcpy(&index, pair, 2);
+          bytes[index] = row.script;
+        }
+      }
+    }
+  }
+};
+
 // Grows the arena so that at least `room` bytes follow `pos`; returns its (new) data pointer.
 [[gnu::noinline]] char* GrowArena(std::string* arena, size_t pos, size_t room) {
   arena->resize(std::max(pos + room, 2 * arena->size()));
@@ -346,6 +377,7 @@ bool FusedWordTokens(std::string_view line, uint32_t map_offset, const OffsetMap
   constexpr size_t kSlack = 256;  // room kept past pos: a table row folds to <= 255 bytes
   const TextFolder& folder = TextFolder::Default();
   const char* const pool = folder.FoldPool();
+  const uint8_t* const plain = PlainLetterTable::Get().bytes;
   const auto* const s = reinterpret_cast<const uint8_t*>(line.data());
   const auto n = static_cast<uint32_t>(line.size());
   std::string& arena = *sink.arena;
@@ -540,8 +572,6 @@ bool FusedWordTokens(std::string_view line, uint32_t map_offset, const OffsetMap
     const size_t safe = limit - kSlack;  // a character folds to at most 4 bytes here
     // The packed row of a two-byte letter of the run's script that folds to itself.
     const WC run_class = run_script == USCRIPT_HEBREW ? WC::kHebrew : WC::kLetter;
-    const uint32_t run_letter =
-        PackRow(2, run_script, TextFolder::kIdentity | TextFolder::kScriptLetter, run_class);
     uint32_t run = 0;
     // The loop works on copies: `pos`, `out` and `last` are shared with finish_word(), and
     // every byte stored through `o` would otherwise make the compiler reload them.
@@ -578,12 +608,10 @@ bool FusedWordTokens(std::string_view line, uint32_t map_offset, const OffsetMap
         if (run_index >= 0) {
           const uint32_t start2 = i;
           while (i + 1 < n && p < safe) {
-            const uint32_t b0 = s[i];
-            const uint32_t b1 = s[i + 1];
-            if (b0 - 0xC2 >= 0x1E || (b1 & 0xC0) != 0x80) break;
-            if (PackedRow(folder.RowOf(((b0 & 0x1F) << 6) | (b1 & 0x3F))) != run_letter) break;
-            o[p] = static_cast<char>(b0);
-            o[p + 1] = static_cast<char>(b1);
+            uint16_t pair = 0;
+            std::memcpy(&pair, s + i, 2);
+            if (plain[pair] != run_script) break;
+            std::memcpy(o + p, &pair, 2);
             p += 2;
             i += 2;
             ++run;
