@@ -7,6 +7,7 @@
 #include <unicode/uscript.h>
 #include <unicode/utf8.h>
 
+#include <cstring>
 #include <utility>
 #include <vector>
 
@@ -104,8 +105,10 @@ const icu::Normalizer2* Nfc() {
 }
 
 // The whitespace/control pass (everything but NFC).
-// Two-byte characters (U+0080-U+07FF: Latin-1 to Arabic and NKo) by one table load: bit 0 =
-// ordinary content (Classify), bit 1 = may need NFC work (TextFolder::kNfcMaybe).
+// Two-byte characters (U+0080-U+07FF: Latin-1 to Arabic and NKo) by one table load, indexed
+// by the two bytes as they are (little-endian 16-bit value): bit 0 = a well-formed two-byte
+// character that is ordinary content (Classify), bit 1 = it may need NFC work
+// (TextFolder::kNfcMaybe). Every other byte pair is 0.
 class TwoByteTable {
  public:
   static constexpr uint8_t kOrdinary = 1;
@@ -114,19 +117,29 @@ class TwoByteTable {
     static const TwoByteTable table;
     return table;
   }
-  uint8_t operator[](uint32_t cp) const { return bits_[cp]; }  // cp < 0x800
+  uint8_t At(const uint8_t* p) const {  // reads p[0] and p[1]
+    uint16_t index = 0;
+    std::memcpy(&index, p, 2);
+    return bits_[index];
+  }
 
  private:
   TwoByteTable() {
     const TextFolder& folder = TextFolder::Default();
-    for (uint32_t cp = 0x80; cp < 0x800; ++cp) {
-      uint8_t b = 0;
-      if (Classify(static_cast<UChar32>(cp)) == Kind::kOrdinary) b |= kOrdinary;
-      if ((folder.RowOf(cp).flags & TextFolder::kNfcMaybe) != 0) b |= kNfcMaybe;
-      bits_[cp] = b;
+    for (uint32_t lead = 0xC2; lead < 0xE0; ++lead) {
+      for (uint32_t trail = 0x80; trail < 0xC0; ++trail) {
+        const uint32_t cp = ((lead & 0x1F) << 6) | (trail & 0x3F);
+        uint8_t b = 0;
+        if (Classify(static_cast<UChar32>(cp)) == Kind::kOrdinary) b |= kOrdinary;
+        if ((folder.RowOf(cp).flags & TextFolder::kNfcMaybe) != 0) b |= kNfcMaybe;
+        const uint8_t pair[2] = {static_cast<uint8_t>(lead), static_cast<uint8_t>(trail)};
+        uint16_t index = 0;
+        std::memcpy(&index, pair, 2);
+        bits_[index] = b;
+      }
     }
   }
-  uint8_t bits_[0x800] = {};
+  uint8_t bits_[0x10000] = {};
 };
 
 class Cleaner {
@@ -235,13 +248,15 @@ class Cleaner {
         continue;
       }
       if (b < 0x80) break;
-      if (b >= 0xC2 && b < 0xE0 && i + 1 < n && (s[i + 1] & 0xC0) == 0x80) {
-        // Two bytes (Latin-1 to Arabic and NKo): the bulk of non-Latin text.
-        const uint8_t bits = two_byte_[((b & 0x1Fu) << 6) | (s[i + 1] & 0x3Fu)];
-        if ((bits & TwoByteTable::kOrdinary) == 0) break;
-        nfc_maybe |= (bits & TwoByteTable::kNfcMaybe) != 0;
-        i += 2;
-        continue;
+      if (i + 1 < n) {
+        // Two bytes (Latin-1 to Arabic and NKo): the bulk of non-Latin text. Anything else,
+        // and two-byte characters that are not ordinary, go the long way below.
+        const uint8_t bits = two_byte_.At(s + i);
+        if ((bits & TwoByteTable::kOrdinary) != 0) {
+          nfc_maybe |= (bits & TwoByteTable::kNfcMaybe) != 0;
+          i += 2;
+          continue;
+        }
       }
       int32_t k = i;
       UChar32 d = 0;
