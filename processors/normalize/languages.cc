@@ -52,16 +52,16 @@ class StemCache {
   static constexpr size_t kSlots = 1 << 13;  // power of two
   static constexpr size_t kMaxEntries = kSlots / 2;
 
-  static constexpr uint16_t kSame = 0xFFFF;  // Slot::stem_size of a word that is its own stem
+  static constexpr uint16_t kApart = 0xFFFF;  // Slot::stem_at of a stem that is not in the word
 
   // The cached stem of `word` (hash `h`), or nullptr.
   const std::string_view* Find(std::string_view word, uint64_t h) const {
     const int32_t i = FindSlot(word, h);
     if (i < 0) return nullptr;
     const Slot& s = slots_[static_cast<size_t>(i)];
-    scratch_ = s.stem_size == kSame
-                   ? Key(s)
-                   : std::string_view(arena_.data() + s.key_offset + s.key_size, s.stem_size);
+    scratch_ = s.stem_at == kApart
+                   ? std::string_view(arena_.data() + s.key_offset + s.key_size, s.stem_size)
+                   : Key(s).substr(s.stem_at, s.stem_size);
     return &scratch_;
   }
 
@@ -77,12 +77,14 @@ class StemCache {
       }
     }
   }
-  // A slot's stem: nullptr when the word is its own stem.
-  const char* StemOf(int32_t slot, uint16_t* size) const {
+  // A slot's stem: its size, and where it starts inside the word (kApart: it is not a piece of
+  // the word, and *apart points at its bytes). Snowball mostly strips affixes, so most stems
+  // are a piece of their word and a token can point at its folded form's bytes.
+  uint16_t StemOf(int32_t slot, uint16_t* size, const char** apart) const {
     const Slot& s = slots_[static_cast<size_t>(slot)];
-    if (s.stem_size == kSame) return nullptr;
     *size = s.stem_size;
-    return arena_.data() + s.key_offset + s.key_size;
+    if (s.stem_at == kApart) *apart = arena_.data() + s.key_offset + s.key_size;
+    return s.stem_at;
   }
 
   void Insert(std::string_view word, uint64_t h, std::string_view stem) {
@@ -96,10 +98,12 @@ class StemCache {
     s.key_offset = static_cast<uint32_t>(arena_.size());
     s.key_size = static_cast<uint16_t>(word.size());
     arena_.append(word);
-    if (stem == word) {
-      s.stem_size = kSame;
+    s.stem_size = static_cast<uint16_t>(stem.size());
+    const size_t at = word.find(stem);
+    if (at != std::string_view::npos) {
+      s.stem_at = static_cast<uint16_t>(at);
     } else {
-      s.stem_size = static_cast<uint16_t>(stem.size());
+      s.stem_at = kApart;
       arena_.append(stem);
     }
     ++entries_;
@@ -107,11 +111,12 @@ class StemCache {
 
  private:
   static constexpr uint16_t kEmpty = 0xFFFF;
-  struct Slot {         // 12 bytes
+  struct Slot {         // 16 bytes
     uint32_t hash = 0;  // low half of the XXH3 hash
     uint32_t key_offset = 0;
     uint16_t key_size = kEmpty;
     uint16_t stem_size = 0;
+    uint16_t stem_at = kApart;  // the stem is key[stem_at, stem_at + stem_size), or follows the key
   };
 
   // memcmp for the short keys of a memo, without a call: overlapping 8- or 4-byte loads.
@@ -186,24 +191,24 @@ class ThreadStemmers {
       const int32_t slot = cache.FindSlot(folded, h);
       if (slot >= 0) {
         uint16_t size = 0;
-        const char* stem = cache.StemOf(slot, &size);
-        if (stem == nullptr) {
-          t.stem_offset = t.folded_offset;
-          t.stem_size = t.folded_size;
+        const char* apart = nullptr;
+        const uint16_t at = cache.StemOf(slot, &size, &apart);
+        t.stem_size = size;
+        if (at != StemCache::kApart) {
+          t.stem_offset = t.folded_offset + at;
         } else {
           t.stem_offset = static_cast<uint32_t>(arena->size());
-          t.stem_size = size;
-          arena->append(stem, size);
+          arena->append(apart, size);
         }
         continue;
       }
       const std::string_view stem = StemAndRemember(id, folded, h);
-      if (stem == folded) {
-        t.stem_offset = t.folded_offset;
-        t.stem_size = t.folded_size;
+      t.stem_size = static_cast<uint32_t>(stem.size());
+      const size_t at = folded.find(stem);
+      if (at != std::string_view::npos) {
+        t.stem_offset = t.folded_offset + static_cast<uint32_t>(at);
       } else {
         t.stem_offset = static_cast<uint32_t>(arena->size());
-        t.stem_size = static_cast<uint32_t>(stem.size());
         arena->append(stem);  // Snowball's buffer, not the arena: no aliasing
       }
     }
