@@ -8,6 +8,7 @@
 #include <unicode/utf8.h>
 
 #include <algorithm>
+#include <cassert>
 #include <bit>
 #include <cstddef>
 #include <cstring>
@@ -459,10 +460,17 @@ bool FusedWordTokens(std::string_view line, uint32_t map_offset, const OffsetMap
     tokens.push_back(t);
   };
 
+  assert(folder.RowOf(' ').word_class == static_cast<uint8_t>(WC::kOther));
   for (uint32_t i = 0; i < n && !hard;) {
     // Decode one character: its bytes [start, i) and its table row.
     const uint32_t start = i;
     uint32_t cp = s[i];
+    if (cp == ' ') {  // the commonest separator: ends a word (dropping a pending mid character)
+      if (in_word) finish_word();
+      after_zwj = false;
+      ++i;
+      continue;
+    }
     if (cp < 0x80) {
       ++i;
     } else if (cp >= 0xC2 && cp < 0xE0 && i + 1 < n && (s[i + 1] & 0xC0) == 0x80) {
