@@ -19,6 +19,17 @@ inline void WriteString(JsonWriter& w, std::string_view s) {
   w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
 }
 
+// A key or string given as a literal: its length is known at compile time, where
+// Writer::Key(const char*) and String(const char*) would count it.
+template <size_t N>
+inline void WriteKey(JsonWriter& w, const char (&key)[N]) {
+  w.Key(key, N - 1);
+}
+template <size_t N>
+inline void WriteLiteral(JsonWriter& w, const char (&s)[N]) {
+  w.String(s, N - 1);
+}
+
 // Writes the origin object of schemas (enriched_event and dead_letter "#/definitions/origin").
 void WriteOriginJson(JsonWriter& w, const Origin& origin);
 
