@@ -172,6 +172,11 @@ std::string Base64Encode(std::string_view bytes) {
 }
 
 std::string FormatRfc3339(int64_t epoch_ms) {
+  // The same instant is often formatted many times in a row (processed_at of the records of one
+  // batch, a fixed clock), so each thread keeps the last one.
+  thread_local int64_t last_ms = 0;
+  thread_local std::string last;
+  if (!last.empty() && epoch_ms == last_ms) return last;
   int64_t secs = epoch_ms / 1000;
   int64_t ms = epoch_ms % 1000;
   if (ms < 0) {
@@ -184,7 +189,9 @@ std::string FormatRfc3339(int64_t epoch_ms) {
   char buf[40];
   const size_t n = std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
   std::snprintf(buf + n, sizeof(buf) - n, ".%03dZ", static_cast<int>(ms));
-  return buf;
+  last_ms = epoch_ms;
+  last = buf;
+  return last;
 }
 
 std::string Hash128Hex(std::string_view bytes) {
