@@ -1,5 +1,6 @@
 #include "schemas/text.h"
 
+#include <chrono>
 #include <cstring>
 #include <ctime>
 
@@ -172,26 +173,53 @@ std::string Base64Encode(std::string_view bytes) {
 }
 
 std::string FormatRfc3339(int64_t epoch_ms) {
-  // The same instant is often formatted many times in a row (processed_at of the records of one
-  // batch, a fixed clock), so each thread keeps the last one.
-  thread_local int64_t last_ms = 0;
-  thread_local std::string last;
-  if (!last.empty() && epoch_ms == last_ms) return last;
+  // The calendar from <chrono>; the fixed-width digits written here: strftime + snprintf cost
+  // about 2,500 instructions a call and fmt's compiled format about 1,700, for a string that is
+  // written twice per enriched event.
+  using namespace std::chrono;
+  const sys_time<milliseconds> t{milliseconds(epoch_ms)};
+  const sys_days day = floor<days>(t);
+  const year_month_day ymd(day);
+  const int y = static_cast<int>(ymd.year());
+  if (y >= 1000 && y <= 9999) {
+    const hh_mm_ss<milliseconds> hms(t - day);
+    char buf[24];
+    auto digits = [&buf](size_t at, unsigned value, int width) {
+      for (int k = width - 1; k >= 0; --k) {
+        buf[at + static_cast<size_t>(k)] = static_cast<char>('0' + value % 10);
+        value /= 10;
+      }
+    };
+    digits(0, static_cast<unsigned>(y), 4);
+    buf[4] = '-';
+    digits(5, static_cast<unsigned>(ymd.month()), 2);
+    buf[7] = '-';
+    digits(8, static_cast<unsigned>(ymd.day()), 2);
+    buf[10] = 'T';
+    digits(11, static_cast<unsigned>(hms.hours().count()), 2);
+    buf[13] = ':';
+    digits(14, static_cast<unsigned>(hms.minutes().count()), 2);
+    buf[16] = ':';
+    digits(17, static_cast<unsigned>(hms.seconds().count()), 2);
+    buf[19] = '.';
+    digits(20, static_cast<unsigned>(hms.subseconds().count()), 3);
+    buf[23] = 'Z';
+    return std::string(buf, sizeof(buf));
+  }
+  // Years with other than four digits: as strftime writes them.
   int64_t secs = epoch_ms / 1000;
   int64_t ms = epoch_ms % 1000;
   if (ms < 0) {
     ms += 1000;
     secs -= 1;
   }
-  const time_t t = static_cast<time_t>(secs);
+  const time_t tt = static_cast<time_t>(secs);
   std::tm tm{};
-  gmtime_r(&t, &tm);
+  gmtime_r(&tt, &tm);
   char buf[40];
   const size_t n = std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
   std::snprintf(buf + n, sizeof(buf) - n, ".%03dZ", static_cast<int>(ms));
-  last_ms = epoch_ms;
-  last = buf;
-  return last;
+  return buf;
 }
 
 std::string Hash128Hex(std::string_view bytes) {

@@ -1,5 +1,7 @@
 #include "schemas/text.h"
 
+#include <cstdio>
+#include <ctime>
 #include <optional>
 #include <string>
 #include <vector>
@@ -185,6 +187,41 @@ TEST(FormatRfc3339Test, FormatsUtcWithMilliseconds) {
   EXPECT_EQ(FormatRfc3339(1761004800000), "2025-10-21T00:00:00.000Z");
   EXPECT_EQ(FormatRfc3339(1761004800123), "2025-10-21T00:00:00.123Z");
   EXPECT_EQ(FormatRfc3339(-1), "1969-12-31T23:59:59.999Z");
+}
+
+// The libc formatting FormatRfc3339 used before (and still uses outside years 1000-9999).
+std::string StrftimeRfc3339(int64_t epoch_ms) {
+  int64_t secs = epoch_ms / 1000;
+  int64_t ms = epoch_ms % 1000;
+  if (ms < 0) {
+    ms += 1000;
+    secs -= 1;
+  }
+  const time_t t = static_cast<time_t>(secs);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[40];
+  const size_t n = std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+  std::snprintf(buf + n, sizeof(buf) - n, ".%03dZ", static_cast<int>(ms));
+  return buf;
+}
+
+TEST(FormatRfc3339Test, SameAsStrftimeFromYear1To10000) {
+  // Year 1 to 10000, in steps that move through every millisecond, second, minute, hour and day
+  // value, plus the instants around the ends of the four-digit years and of leap days.
+  const int64_t first = -62135596800000;  // 0001-01-01T00:00:00.000Z
+  const int64_t last = 253402300800000;   // 10000-01-01T00:00:00.000Z
+  for (int64_t ms = first; ms <= last; ms += int64_t{86'400'000} * 37 + 3'600'000 * 5 + 60'000 * 7 + 1'001) {
+    ASSERT_EQ(FormatRfc3339(ms), StrftimeRfc3339(ms)) << ms;
+  }
+  const int64_t edges[] = {first,        -30610224000000 /* 1000-01-01 */,   0,
+                           951782400000, 951868800000 /* 2000-02-29, 03-01 */, last - 86'400'000,
+                           last};
+  for (int64_t edge : edges) {
+    for (int64_t d = -2000; d <= 2000; d += 7) {
+      ASSERT_EQ(FormatRfc3339(edge + d), StrftimeRfc3339(edge + d)) << edge + d;
+    }
+  }
 }
 
 TEST(Hash128HexTest, StableAndDistinct) {
