@@ -22,20 +22,38 @@ void StringOrNull(JsonWriter& w, std::string_view s) {
   }
 }
 
+// The keys and values written for every match, entity and topic.
+const core::JsonConstant kText("text");
+const core::JsonConstant kField("field");
+const core::JsonConstant kBegin("begin");
+const core::JsonConstant kEnd("end");
+const core::JsonConstant kRule("rule");
+const core::JsonConstant kId("id");
+const core::JsonConstant kLabel("label");
+const core::JsonConstant kScore("score");
+const core::JsonConstant kMatches("matches");
+const core::JsonConstant kName("name");
+const core::JsonConstant kType("type");
+const core::JsonConstant kSalience("salience");
+const core::JsonConstant kMentions("mentions");
+const core::JsonConstant kFieldNames[] = {core::JsonConstant(core::FieldName(core::Field::kTitle)),
+                                          core::JsonConstant(core::FieldName(core::Field::kLead)),
+                                          core::JsonConstant(core::FieldName(core::Field::kBody))};
+
 void WriteMatches(JsonWriter& w, const std::vector<core::Match>& matches) {
   w.StartArray();
   for (const auto& m : matches) {
     w.StartObject();
-    WriteKey(w, "text");
+    kText.Write(w);
     WriteString(w, m.text);
-    WriteKey(w, "field");
-    WriteString(w, core::FieldName(m.field));
-    WriteKey(w, "begin");
+    kField.Write(w);
+    kFieldNames[static_cast<size_t>(m.field)].Write(w);
+    kBegin.Write(w);
     w.Uint(m.begin);
-    WriteKey(w, "end");
+    kEnd.Write(w);
     w.Uint(m.end);
     if (!m.rule.empty()) {
-      WriteKey(w, "rule");
+      kRule.Write(w);
       WriteString(w, m.rule);
     }
     w.EndObject();
@@ -136,13 +154,13 @@ std::string EncodeEnrichedEvent(const core::Document& doc, int64_t processed_at_
   w.StartArray();
   for (const auto& t : doc.topics) {
     w.StartObject();
-    WriteKey(w, "id");
+    kId.Write(w);
     WriteString(w, t.id);
-    WriteKey(w, "label");
+    kLabel.Write(w);
     WriteString(w, t.label);
-    WriteKey(w, "score");
+    kScore.Write(w);
     w.Double(t.score);
-    WriteKey(w, "matches");
+    kMatches.Write(w);
     WriteMatches(w, t.matches);
     w.EndObject();
   }
@@ -151,15 +169,15 @@ std::string EncodeEnrichedEvent(const core::Document& doc, int64_t processed_at_
   w.StartArray();
   for (const auto& e : doc.entities) {
     w.StartObject();
-    WriteKey(w, "id");
+    kId.Write(w);
     WriteString(w, e.id);
-    WriteKey(w, "name");
+    kName.Write(w);
     WriteString(w, e.name);
-    WriteKey(w, "type");
+    kType.Write(w);
     WriteString(w, e.type);
-    WriteKey(w, "salience");
+    kSalience.Write(w);
     w.Double(e.salience);
-    WriteKey(w, "mentions");
+    kMentions.Write(w);
     WriteMatches(w, e.mentions);
     w.EndObject();
   }
