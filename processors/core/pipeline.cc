@@ -56,11 +56,14 @@ Outcome Pipeline::Process(const RawRecord& record, const StageContext& ctx,
 Status Pipeline::ProcessDocument(Document& doc, const StageContext& ctx,
                                  PipelineObserver* observer) const {
   for (const auto& stage : stages_) {
+    if (observer == nullptr) {  // nobody to tell the time to: no clock reads
+      Status status = stage->Process(doc, ctx);
+      if (!status.ok()) return status;
+      continue;
+    }
     const auto start = std::chrono::steady_clock::now();
     Status status = stage->Process(doc, ctx);
-    if (observer != nullptr) {
-      observer->OnStage(stage->Name(), std::chrono::steady_clock::now() - start, status.ok());
-    }
+    observer->OnStage(stage->Name(), std::chrono::steady_clock::now() - start, status.ok());
     if (!status.ok()) return status;
   }
   return Status::Ok();
