@@ -6,6 +6,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <optional>
+
 #include "schemas/text.h"
 #include "schemas/validate.h"
 
@@ -160,7 +162,7 @@ bool QuickValidRawArticle(const rapidjson::Value& doc) {
   return has_text;
 }
 
-core::Result<RawArticle> DecodeRawArticleJson(std::string_view bytes, const JsonLimits& limits) {
+core::Result<RawArticle> DecodeRawArticleJsonDom(std::string_view bytes, const JsonLimits& limits) {
   rapidjson::Document doc;
   Parser parser{bytes, limits.max_depth, {}, false};
   doc.Populate(parser);
@@ -241,6 +243,169 @@ core::Result<RawArticle> DecodeRawArticleJson(std::string_view bytes, const Json
   if (Status s = CheckNotEmpty(a); !s.ok()) return s;
   if (!has_id) AssignId(a);
   return a;
+}
+
+namespace {
+
+// The common case in one pass, without a DOM: RapidJSON's Reader hands the members of the
+// top-level object to this handler, which assigns the known fields straight to a RawArticle and
+// forwards the unknown members, value by value, to the Writer that makes `extra_json` (the same
+// events, in the same order, that the DOM path's Document::Accept replays). Whatever it is not
+// sure of it gives up on (returns false, which stops the parse), and the record goes to the DOM
+// path, which decides and explains: a root that is not an object, a known field twice or not a
+// string or null, nesting near the depth limit, a value QuickValidRawArticle would not pass.
+class FlatArticleHandler {
+ public:
+  FlatArticleHandler(RawArticle& article, rapidjson::Writer<rapidjson::StringBuffer>& extra,
+                     int max_depth)
+      : a_(article), extra_(extra), max_depth_(max_depth) {}
+
+  bool Null() {
+    if (depth_ == 1 && target_ != nullptr) {  // null = absent
+      target_ = nullptr;
+      return true;
+    }
+    return depth_ >= 1 && !AwaitingKnown() && extra_.Null();
+  }
+  bool Bool(bool b) { return InExtraValue() && extra_.Bool(b); }
+  bool Int(int i) { return InExtraValue() && extra_.Int(i); }
+  bool Uint(unsigned u) { return InExtraValue() && extra_.Uint(u); }
+  bool Int64(int64_t i) { return InExtraValue() && extra_.Int64(i); }
+  bool Uint64(uint64_t u) { return InExtraValue() && extra_.Uint64(u); }
+  bool Double(double d) { return InExtraValue() && extra_.Double(d); }
+  bool RawNumber(const char*, rapidjson::SizeType, bool) { return false; }
+  bool String(const char* s, rapidjson::SizeType n, bool) {
+    if (depth_ == 1 && target_ != nullptr) {
+      target_->assign(s, n);
+      target_ = nullptr;
+      assigned_ |= 1u << field_;
+      return true;
+    }
+    return InExtraValue() && extra_.String(s, n);
+  }
+  bool Key(const char* s, rapidjson::SizeType n, bool) {
+    if (depth_ > 1) return extra_.Key(s, n);
+    const int field = KnownField(std::string_view(s, n));
+    if (field < 0) {
+      if (!has_extra_) {
+        has_extra_ = true;
+        extra_.StartObject();
+      }
+      return extra_.Key(s, n);
+    }
+    if (seen_ & (1u << field)) return false;  // a known field twice: the DOM path decides
+    seen_ |= 1u << field;
+    field_ = field;
+    target_ = Field(field);
+    return true;
+  }
+  bool StartObject() {
+    if (depth_ == 0) {
+      depth_ = 1;
+      return true;
+    }
+    return Enter() && extra_.StartObject();
+  }
+  bool EndObject(rapidjson::SizeType) {
+    if (--depth_ == 0) return true;
+    return extra_.EndObject();
+  }
+  bool StartArray() { return depth_ > 0 && Enter() && extra_.StartArray(); }
+  bool EndArray(rapidjson::SizeType) {
+    --depth_;
+    return extra_.EndArray();
+  }
+
+  bool has_extra() const { return has_extra_; }
+  // Whether the field (an index into kFields) was given as a string (not absent, not null).
+  bool assigned(int field) const { return (assigned_ & (1u << field)) != 0; }
+  static constexpr int kId = 0;
+  static constexpr int kContentType = 7;
+
+ private:
+  static constexpr std::string_view kFields[] = {"id",        "url",      "source",
+                                                 "title",     "body",     "published",
+                                                 "language",  "content_type", "fetched_at"};
+
+  static int KnownField(std::string_view key) {
+    for (int i = 0; i < 9; ++i) {
+      if (kFields[i] == key) return i;
+    }
+    return -1;
+  }
+  std::string* Field(int field) {
+    std::string* const targets[] = {&a_.id,     &a_.url,      &a_.source,
+                                    &a_.title,  &a_.body,     &a_.published,
+                                    &a_.language, &a_.content_type, &a_.fetched_at};
+    return targets[field];
+  }
+  // A known field whose value has not come yet: only a string or null may follow.
+  bool AwaitingKnown() const { return depth_ == 1 && target_ != nullptr; }
+  bool InExtraValue() const { return depth_ >= 1 && !AwaitingKnown(); }
+  // One nesting level more inside an unknown member. Stops a little before the limit, so that
+  // the DOM path (which counts the same way) is the one that reports a too-deep record.
+  bool Enter() {
+    if (AwaitingKnown()) return false;
+    return ++depth_ < max_depth_;
+  }
+
+  RawArticle& a_;
+  rapidjson::Writer<rapidjson::StringBuffer>& extra_;
+  int max_depth_;
+  int depth_ = 0;
+  uint32_t seen_ = 0;
+  uint32_t assigned_ = 0;
+  int field_ = -1;
+  std::string* target_ = nullptr;
+  bool has_extra_ = false;
+};
+
+// Decodes `bytes` with FlatArticleHandler; nullopt when the DOM path has to decide.
+std::optional<RawArticle> DecodeFlatArticle(std::string_view bytes, const JsonLimits& limits) {
+  // Parsed from a NUL-terminated copy padded with 15 more NULs, for RapidJSON's SSE2 scanning
+  // (see Parser above). One reader and buffers per thread, reused.
+  thread_local std::string padded;
+  padded.assign(bytes);
+  padded.append(16, '\0');
+  thread_local rapidjson::Reader reader;
+  thread_local rapidjson::StringBuffer extra_buffer;
+  thread_local rapidjson::Writer<rapidjson::StringBuffer> extra;
+  extra_buffer.Clear();
+  extra.Reset(extra_buffer);
+  RawArticle a;
+  FlatArticleHandler handler(a, extra, limits.max_depth);
+  rapidjson::StringStream ss(padded.data());
+  if (reader.Parse<rapidjson::kParseDefaultFlags>(ss, handler).IsError()) return std::nullopt;
+  // QuickValidRawArticle's conditions, on the decoded fields (a field given as null kept its
+  // default: content_type "text/plain", the others empty).
+  if (a.title.empty() && a.body.empty()) return std::nullopt;
+  if (a.content_type != "text/plain" && a.content_type != "text/html") return std::nullopt;
+  const bool has_id = handler.assigned(FlatArticleHandler::kId);
+  if ((has_id && a.id.empty()) || a.id.size() > 512 || a.language.size() > 35) {
+    return std::nullopt;
+  }
+  // A \u escape that decodes to bytes that are not UTF-8 (a lone surrogate): the DOM path
+  // rejects the record and says which field.
+  if (bytes.find("\\u") != std::string_view::npos) {
+    for (const std::string* f : {&a.id, &a.url, &a.source, &a.title, &a.body, &a.published,
+                                 &a.language, &a.content_type, &a.fetched_at}) {
+      if (FindInvalidUtf8(*f)) return std::nullopt;
+    }
+  }
+  if (handler.has_extra()) {
+    extra.EndObject();
+    a.extra_json.assign(extra_buffer.GetString(), extra_buffer.GetSize());
+  }
+  if (!CheckNotEmpty(a).ok()) return std::nullopt;
+  if (!has_id) AssignId(a);
+  return a;
+}
+
+}  // namespace
+
+core::Result<RawArticle> DecodeRawArticleJson(std::string_view bytes, const JsonLimits& limits) {
+  if (std::optional<RawArticle> a = DecodeFlatArticle(bytes, limits)) return std::move(*a);
+  return DecodeRawArticleJsonDom(bytes, limits);
 }
 
 core::Result<RawArticle> DecodeRawArticleText(std::string_view text) {

@@ -44,6 +44,10 @@ struct JsonLimits {
 // FindInvalidUtf8). Errors carry stage "decode" and Code kMalformed or kSchemaViolation.
 core::Result<RawArticle> DecodeRawArticleJson(std::string_view bytes, const JsonLimits& limits);
 
+// The same decoding, always through a RapidJSON Document (DecodeRawArticleJson takes it for
+// records it cannot decode in one pass without one). Exposed for the equivalence tests.
+core::Result<RawArticle> DecodeRawArticleJsonDom(std::string_view bytes, const JsonLimits& limits);
+
 // A fast, conservative check of raw_article.v1: true only for values the schema accepts (the
 // decoder then skips the SchemaValidator); false means "run the full validator", which either
 // accepts or explains. Exposed for the equivalence tests.

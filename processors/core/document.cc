@@ -14,6 +14,33 @@ const std::string* RawRecord::FindHeader(std::string_view name) const {
   return nullptr;
 }
 
+void Document::Reset(const RawRecord& record) {
+  raw = &record;
+  article = schemas::RawArticle();
+  normalized = false;
+  title.clear();
+  body.clear();
+  lead.clear();
+  keywords.clear();
+  related.clear();
+  word_count.reset();
+  language.code.clear();
+  language.confidence = 0.0;
+  language.script.clear();
+  published_at_ms.reset();
+  published_raw.clear();
+  token_text.clear();
+  tokens.clear();
+  taxonomy.reset();
+  hits.clear();
+  topics.clear();
+  entities.clear();
+  taxonomy_version.clear();
+  story_id.clear();
+  duplicate_of.clear();
+  outputs.clear();
+}
+
 std::string_view FieldName(Field field) {
   switch (field) {
     case Field::kTitle:

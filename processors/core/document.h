@@ -163,6 +163,11 @@ struct Document {
   // Encode stage output.
   std::vector<Output> outputs;
 
+  // Back to the state Document(record) starts in, keeping the capacity of its strings and
+  // vectors (Pipeline::Process reuses one Document per thread). Every field is listed here: a
+  // new field must be too (tests/unit/core/pipeline_test.cc compares with a new Document).
+  void Reset(const RawRecord& record);
+
   std::string_view TokenForm(uint32_t offset, uint32_t size) const {
     return std::string_view(token_text).substr(offset, size);
   }

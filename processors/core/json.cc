@@ -6,17 +6,17 @@ namespace newsflow::core {
 
 void WriteOriginJson(JsonWriter& w, const Origin& origin) {
   w.StartObject();
-  w.Key("kind");
+  WriteKey(w, "kind");
   switch (origin.kind) {
     case Origin::Kind::kKafka:
-      w.String("kafka");
-      w.Key("topic");
+      WriteLiteral(w, "kafka");
+      WriteKey(w, "topic");
       WriteString(w, origin.topic);
-      w.Key("partition");
+      WriteKey(w, "partition");
       w.Int(origin.partition);
-      w.Key("offset");
+      WriteKey(w, "offset");
       w.Int64(origin.offset);
-      w.Key("timestamp");
+      WriteKey(w, "timestamp");
       if (origin.timestamp_ms >= 0) {
         WriteString(w, schemas::FormatRfc3339(origin.timestamp_ms));
       } else {
@@ -24,15 +24,15 @@ void WriteOriginJson(JsonWriter& w, const Origin& origin) {
       }
       break;
     case Origin::Kind::kFile:
-      w.String("file");
-      w.Key("file");
+      WriteLiteral(w, "file");
+      WriteKey(w, "file");
       WriteString(w, origin.file);
-      w.Key("line");
+      WriteKey(w, "line");
       w.Int64(origin.line);
       break;
     case Origin::Kind::kStdin:
-      w.String("stdin");
-      w.Key("line");
+      WriteLiteral(w, "stdin");
+      WriteKey(w, "line");
       w.Int64(origin.line);
       break;
   }
@@ -44,39 +44,39 @@ std::string EncodeDeadLetterJson(const RawRecord& record, const Status& status,
   rapidjson::StringBuffer sb;
   JsonWriter w(sb);
   w.StartObject();
-  w.Key("schema");
-  w.String("newsflow.dead_letter.v1");
-  w.Key("error");
+  WriteKey(w, "schema");
+  WriteLiteral(w, "newsflow.dead_letter.v1");
+  WriteKey(w, "error");
   w.StartObject();
-  w.Key("stage");
+  WriteKey(w, "stage");
   WriteString(w, status.stage());
-  w.Key("class");
+  WriteKey(w, "class");
   WriteString(w, CodeName(status.code()));
-  w.Key("message");
+  WriteKey(w, "message");
   WriteString(w, status.message());
   w.EndObject();
-  w.Key("origin");
+  WriteKey(w, "origin");
   WriteOriginJson(w, record.origin);
-  w.Key("original");
+  WriteKey(w, "original");
   w.StartObject();
-  w.Key("base64");
+  WriteKey(w, "base64");
   WriteString(w, schemas::Base64Encode(record.value));
-  w.Key("size");
+  WriteKey(w, "size");
   w.Uint64(record.value.size());
-  w.Key("key_base64");
+  WriteKey(w, "key_base64");
   if (record.key) {
     WriteString(w, schemas::Base64Encode(*record.key));
   } else {
     w.Null();
   }
   w.EndObject();
-  w.Key("article_id");
+  WriteKey(w, "article_id");
   if (article_id.empty()) {
     w.Null();
   } else {
     WriteString(w, article_id);
   }
-  w.Key("dead_lettered_at");
+  WriteKey(w, "dead_lettered_at");
   WriteString(w, schemas::FormatRfc3339(now_ms));
   w.EndObject();
   return std::string(sb.GetString(), sb.GetSize());

@@ -10,6 +10,8 @@ namespace newsflow::processors {
 namespace {
 
 using core::JsonWriter;
+using core::WriteKey;
+using core::WriteLiteral;
 using core::WriteString;
 
 void StringOrNull(JsonWriter& w, std::string_view s) {
@@ -20,20 +22,38 @@ void StringOrNull(JsonWriter& w, std::string_view s) {
   }
 }
 
+// The keys and values written for every match, entity and topic.
+const core::JsonConstant kText("text");
+const core::JsonConstant kField("field");
+const core::JsonConstant kBegin("begin");
+const core::JsonConstant kEnd("end");
+const core::JsonConstant kRule("rule");
+const core::JsonConstant kId("id");
+const core::JsonConstant kLabel("label");
+const core::JsonConstant kScore("score");
+const core::JsonConstant kMatches("matches");
+const core::JsonConstant kName("name");
+const core::JsonConstant kType("type");
+const core::JsonConstant kSalience("salience");
+const core::JsonConstant kMentions("mentions");
+const core::JsonConstant kFieldNames[] = {core::JsonConstant(core::FieldName(core::Field::kTitle)),
+                                          core::JsonConstant(core::FieldName(core::Field::kLead)),
+                                          core::JsonConstant(core::FieldName(core::Field::kBody))};
+
 void WriteMatches(JsonWriter& w, const std::vector<core::Match>& matches) {
   w.StartArray();
   for (const auto& m : matches) {
     w.StartObject();
-    w.Key("text");
+    kText.Write(w);
     WriteString(w, m.text);
-    w.Key("field");
-    WriteString(w, core::FieldName(m.field));
-    w.Key("begin");
+    kField.Write(w);
+    kFieldNames[static_cast<size_t>(m.field)].Write(w);
+    kBegin.Write(w);
     w.Uint(m.begin);
-    w.Key("end");
+    kEnd.Write(w);
     w.Uint(m.end);
     if (!m.rule.empty()) {
-      w.Key("rule");
+      kRule.Write(w);
       WriteString(w, m.rule);
     }
     w.EndObject();
@@ -84,104 +104,104 @@ std::string EncodeEnrichedEvent(const core::Document& doc, int64_t processed_at_
   sb.Clear();
   w.Reset(sb);
   w.StartObject();
-  w.Key("schema");
-  w.String("newsflow.enriched_event.v1");
-  w.Key("id");
+  WriteKey(w, "schema");
+  WriteLiteral(w, "newsflow.enriched_event.v1");
+  WriteKey(w, "id");
   WriteString(w, a.id);
-  w.Key("url");
+  WriteKey(w, "url");
   StringOrNull(w, a.url);
-  w.Key("source");
+  WriteKey(w, "source");
   StringOrNull(w, a.source);
-  w.Key("title");
+  WriteKey(w, "title");
   WriteString(w, doc.normalized ? doc.title : a.title);
-  w.Key("body");
+  WriteKey(w, "body");
   WriteString(w, include_body ? (doc.normalized ? doc.body : a.body) : std::string());
-  w.Key("lead");
+  WriteKey(w, "lead");
   StringOrNull(w, doc.lead);
-  w.Key("keywords");
+  WriteKey(w, "keywords");
   WriteStrings(w, doc.keywords);
-  w.Key("related");
+  WriteKey(w, "related");
   WriteStrings(w, doc.related);
-  w.Key("word_count");
+  WriteKey(w, "word_count");
   if (doc.word_count) {
     w.Int64(*doc.word_count);
   } else {
     w.Null();
   }
-  w.Key("language");
+  WriteKey(w, "language");
   w.StartObject();
-  w.Key("code");
+  WriteKey(w, "code");
   StringOrNull(w, doc.language.code);
-  w.Key("confidence");
+  WriteKey(w, "confidence");
   if (doc.language.code.empty()) {
     w.Null();
   } else {
     w.Double(doc.language.confidence);
   }
-  w.Key("script");
+  WriteKey(w, "script");
   StringOrNull(w, doc.language.script);
   w.EndObject();
-  w.Key("published_at");
+  WriteKey(w, "published_at");
   if (doc.published_at_ms) {
     WriteString(w, schemas::FormatRfc3339(*doc.published_at_ms));
   } else {
     w.Null();
   }
-  w.Key("published_raw");
+  WriteKey(w, "published_raw");
   StringOrNull(w, doc.published_raw.empty() ? std::string_view(a.published)
                                             : std::string_view(doc.published_raw));
-  w.Key("topics");
+  WriteKey(w, "topics");
   w.StartArray();
   for (const auto& t : doc.topics) {
     w.StartObject();
-    w.Key("id");
+    kId.Write(w);
     WriteString(w, t.id);
-    w.Key("label");
+    kLabel.Write(w);
     WriteString(w, t.label);
-    w.Key("score");
+    kScore.Write(w);
     w.Double(t.score);
-    w.Key("matches");
+    kMatches.Write(w);
     WriteMatches(w, t.matches);
     w.EndObject();
   }
   w.EndArray();
-  w.Key("entities");
+  WriteKey(w, "entities");
   w.StartArray();
   for (const auto& e : doc.entities) {
     w.StartObject();
-    w.Key("id");
+    kId.Write(w);
     WriteString(w, e.id);
-    w.Key("name");
+    kName.Write(w);
     WriteString(w, e.name);
-    w.Key("type");
+    kType.Write(w);
     WriteString(w, e.type);
-    w.Key("salience");
+    kSalience.Write(w);
     w.Double(e.salience);
-    w.Key("mentions");
+    kMentions.Write(w);
     WriteMatches(w, e.mentions);
     w.EndObject();
   }
   w.EndArray();
-  w.Key("story");
+  WriteKey(w, "story");
   w.StartObject();
-  w.Key("id");
+  WriteKey(w, "id");
   StringOrNull(w, doc.story_id);
-  w.Key("duplicate_of");
+  WriteKey(w, "duplicate_of");
   StringOrNull(w, doc.duplicate_of);
   w.EndObject();
-  w.Key("provenance");
+  WriteKey(w, "provenance");
   w.StartObject();
-  w.Key("input");
+  WriteKey(w, "input");
   core::WriteOriginJson(w, doc.raw->origin);
-  w.Key("processed_at");
+  WriteKey(w, "processed_at");
   WriteString(w, schemas::FormatRfc3339(processed_at_ms));
-  w.Key("pipeline_version");
+  WriteKey(w, "pipeline_version");
   WriteString(w, pipeline_version);
-  w.Key("taxonomy_version");
+  WriteKey(w, "taxonomy_version");
   StringOrNull(w, doc.taxonomy_version);
   w.EndObject();
   if (!a.extra_json.empty()) {
-    w.Key("extra");
+    WriteKey(w, "extra");
     w.RawValue(a.extra_json.data(), a.extra_json.size(), rapidjson::kObjectType);
   }
   w.EndObject();

@@ -169,14 +169,21 @@ class Occurrences {
   std::vector<uint32_t>& candidates_;
 };
 
-RuleResult Evaluate(const Rule& rule, const tag::Topic& topic, const Occurrences& occ,
-                    Scratch& scratch) {
-  RuleResult r;
+// Evaluates `rule` into `out`, which may hold an earlier result: every field is set, and the
+// occurrences vector keeps its capacity.
+void Evaluate(const Rule& rule, const tag::Topic& topic, const Occurrences& occ,
+              Scratch& scratch, RuleResult* out) {
+  RuleResult& r = *out;
   r.rule = &rule;
+  r.fired = false;
+  r.blocked = false;
+  r.n = 0.0;
+  r.contribution = 0.0;
+  r.occurrences.clear();
   for (const auto& ref : rule.unless) {
     if (occ.Any(ref)) {
       r.blocked = true;
-      return r;
+      return;
     }
   }
   std::vector<Occurrence>& fired = scratch.fired;
@@ -213,7 +220,7 @@ RuleResult Evaluate(const Rule& rule, const tag::Topic& topic, const Occurrences
       break;
     }
   }
-  if (fired.empty()) return r;
+  if (fired.empty()) return;
   std::sort(fired.begin(), fired.end(), [](const Occurrence& p, const Occurrence& q) {
     return p.begin != q.begin ? p.begin < q.begin : p.end < q.end;
   });
@@ -226,37 +233,44 @@ RuleResult Evaluate(const Rule& rule, const tag::Topic& topic, const Occurrences
   for (const auto& o : fired) r.n += topic.field_weights[static_cast<size_t>(occ.FieldOf(o))];
   r.contribution = rule.weight * (1.0 - std::exp(-r.n));
   r.occurrences.insert(r.occurrences.begin(), fired.begin(), fired.end());
-  return r;
 }
 
 }  // namespace
 
-std::vector<TopicScore> ScoreTopics(const core::Document& doc, bool include_all) {
-  std::vector<TopicScore> out;
+size_t ScoreTopicsInto(const core::Document& doc, bool include_all,
+                       std::vector<TopicScore>* out) {
   const auto* tax = dynamic_cast<const tag::Taxonomy*>(doc.taxonomy.get());
-  if (tax == nullptr) return out;
+  if (tax == nullptr) return 0;
   thread_local Scratch scratch;
   const Occurrences occ(doc, *tax, scratch);
   std::vector<uint32_t> all;
   if (include_all) {
     for (uint32_t t = 0; t < tax->topics().size(); ++t) all.push_back(t);
   }
+  size_t used = 0;
   for (uint32_t t : include_all ? all : occ.candidates()) {
     const tag::Topic& topic = tax->topics()[t];
-    TopicScore s;
+    if (used == out->size()) out->emplace_back();
+    TopicScore& s = (*out)[used];
     s.topic = t;
-    s.rules.reserve(topic.rules.size());
+    s.rules.resize(topic.rules.size());
     double raw = 0.0;
-    for (const auto& rule : topic.rules) {
-      s.rules.push_back(Evaluate(rule, topic, occ, scratch));
-      raw += s.rules.back().contribution;
+    for (size_t k = 0; k < topic.rules.size(); ++k) {
+      Evaluate(topic.rules[k], topic, occ, scratch, &s.rules[k]);
+      raw += s.rules[k].contribution;
     }
     s.score = Round4(1.0 - std::exp(-std::max(raw, 0.0)));
     s.assigned = s.score >= topic.threshold;
-    if (include_all || s.score > 0) out.push_back(std::move(s));
+    if (include_all || s.score > 0) ++used;  // else the element is reused for the next topic
   }
-  std::stable_sort(out.begin(), out.end(),
+  std::stable_sort(out->begin(), out->begin() + static_cast<std::ptrdiff_t>(used),
                    [](const TopicScore& a, const TopicScore& b) { return a.score > b.score; });
+  return used;
+}
+
+std::vector<TopicScore> ScoreTopics(const core::Document& doc, bool include_all) {
+  std::vector<TopicScore> out;
+  out.resize(ScoreTopicsInto(doc, include_all, &out));
   return out;
 }
 
@@ -281,7 +295,11 @@ core::Status ScoreStage::Process(core::Document& doc, const core::StageContext& 
   }
   const auto& tax = static_cast<const tag::Taxonomy&>(*doc.taxonomy);
   doc.topics.clear();
-  for (const TopicScore& s : ScoreTopics(doc, false)) {
+  // One vector of scores per thread, reused with the vectors inside its elements.
+  thread_local std::vector<TopicScore> scores;
+  const size_t count = ScoreTopicsInto(doc, false, &scores);
+  for (size_t k = 0; k < count; ++k) {
+    const TopicScore& s = scores[k];
     if (!s.assigned) continue;
     const tag::Topic& topic = tax.topics()[s.topic];
     core::TopicResult t;

@@ -63,6 +63,10 @@ struct TopicScore {
 // `include_all`, for explanations). `doc` must have been through the tag stage.
 std::vector<TopicScore> ScoreTopics(const core::Document& doc, bool include_all);
 
+// The same into `out`, whose elements (and the vectors inside them) are reused: the scores are
+// its first N elements, N returned; the elements after them are left over from earlier calls.
+size_t ScoreTopicsInto(const core::Document& doc, bool include_all, std::vector<TopicScore>* out);
+
 class ScoreStage final : public core::Stage {
  public:
   static core::Result<std::unique_ptr<core::Stage>> Create(const YAML::Node& node,

@@ -56,14 +56,20 @@ core::Match MatchForTokens(const core::Document& doc, uint32_t begin, uint32_t e
 
 namespace {
 
+uint64_t Pack(uint32_t first, uint32_t second) { return (uint64_t{first} << 32) | second; }
+uint32_t First(uint64_t packed) { return static_cast<uint32_t>(packed >> 32); }
+uint32_t Second(uint64_t packed) { return static_cast<uint32_t>(packed); }
+
 // Per-thread scratch of TagStage::Process, reused across records so that resolving the hits
 // of an article does not allocate once the buffers have grown to the largest article seen.
 struct TagScratch {
   std::vector<uint8_t> drop;
   std::vector<uint32_t> aliases;                        // indices of alias hits, in hit order
   std::vector<uint32_t> strong;                         // entities with a strong mention, sorted
-  std::vector<std::pair<uint32_t, uint32_t>> context;   // (entity, token_begin), sorted
-  std::vector<std::pair<uint32_t, uint32_t>> mentions;  // (entity, hit), sorted
+  // Pairs of 32-bit numbers packed as (first << 32 | second), so that sorting them compares
+  // one integer: the order is that of the pairs.
+  std::vector<uint64_t> context;   // (entity, token_begin), sorted
+  std::vector<uint64_t> mentions;  // (entity, hit), sorted
   struct Group {
     uint32_t first_hit;  // where the entity is first mentioned: the order entities are found
     uint32_t begin;      // its range in `mentions`
@@ -141,7 +147,7 @@ core::Status TagStage::Process(core::Document& doc, const core::StageContext& /*
     context.clear();
     for (const auto& c : hits) {
       if (info[c.pattern].kind == PatternKind::kContext) {
-        context.push_back({info[c.pattern].owner, c.token_begin});
+        context.push_back(Pack(info[c.pattern].owner, c.token_begin));
       }
     }
     std::sort(context.begin(), context.end());
@@ -153,9 +159,9 @@ core::Status TagStage::Process(core::Document& doc, const core::StageContext& /*
       // Context words of the entity starting within context_window tokens of the weak alias.
       const int64_t lo = std::max<int64_t>(0, int64_t{h.token_begin} - config_.context_window);
       auto it = std::lower_bound(context.begin(), context.end(),
-                                 std::pair<uint32_t, uint32_t>(entity, static_cast<uint32_t>(lo)));
-      const bool confirmed = it != context.end() && it->first == entity &&
-                             int64_t{it->second} - int64_t{h.token_begin} <= config_.context_window;
+                                 Pack(entity, static_cast<uint32_t>(lo)));
+      const bool confirmed = it != context.end() && First(*it) == entity &&
+                             int64_t{Second(*it)} - int64_t{h.token_begin} <= config_.context_window;
       drop[i] = confirmed ? 0 : 1;
     }
   }
@@ -171,15 +177,15 @@ core::Status TagStage::Process(core::Document& doc, const core::StageContext& /*
   mentions.clear();
   for (uint32_t i = 0; i < hits.size(); ++i) {
     const auto& pi = info[hits[i].pattern];
-    if (IsAlias(pi.kind)) mentions.push_back({pi.owner, i});
+    if (IsAlias(pi.kind)) mentions.push_back(Pack(pi.owner, i));
   }
   std::sort(mentions.begin(), mentions.end());
   auto& groups = scratch.groups;
   groups.clear();
   for (uint32_t m = 0; m < mentions.size();) {
     uint32_t e = m;
-    while (e < mentions.size() && mentions[e].first == mentions[m].first) ++e;
-    groups.push_back({mentions[m].second, m, e});
+    while (e < mentions.size() && First(mentions[e]) == First(mentions[m])) ++e;
+    groups.push_back({Second(mentions[m]), m, e});
     m = e;
   }
   std::sort(groups.begin(), groups.end(),
@@ -188,7 +194,7 @@ core::Status TagStage::Process(core::Document& doc, const core::StageContext& /*
   doc.entities.clear();
   doc.entities.reserve(groups.size());
   for (const auto& group : groups) {
-    const Entity& e = tax->entities()[mentions[group.begin].first];
+    const Entity& e = tax->entities()[First(mentions[group.begin])];
     core::EntityResult r;
     r.id = e.id;
     r.name = e.name;
@@ -198,7 +204,7 @@ core::Status TagStage::Process(core::Document& doc, const core::StageContext& /*
     const size_t shown = std::min<size_t>(group.end - group.begin, config_.max_mentions);
     r.mentions.reserve(shown);
     for (uint32_t m = group.begin; m < group.end; ++m) {
-      const auto& h = hits[mentions[m].second];
+      const auto& h = hits[Second(mentions[m])];
       in_title = in_title || doc.tokens[h.token_begin].field == core::Field::kTitle;
       first = std::min(first, h.token_begin);
       if (r.mentions.size() < shown) {

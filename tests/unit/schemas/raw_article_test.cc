@@ -1,5 +1,8 @@
 #include "schemas/raw_article.h"
 
+#include <fstream>
+#include <string>
+
 #include <gtest/gtest.h>
 
 #include "schemas/text.h"
@@ -103,6 +106,117 @@ TEST(DecodeRawArticleJsonTest, RejectsLoneSurrogateEscape) {
   EXPECT_TRUE(r.status().code() == core::Code::kInvalidEncoding ||
               r.status().code() == core::Code::kMalformed)
       << r.status().ToString();
+}
+
+// DecodeRawArticleJson decodes most records in one pass without a DOM and sends the rest to
+// DecodeRawArticleJsonDom: both must give the same article, or the same error, for any input.
+void ExpectSameAsDom(const std::string& bytes, const JsonLimits& limits = kLimits) {
+  SCOPED_TRACE(bytes.size() > 300 ? bytes.substr(0, 300) + "..." : bytes);
+  const auto fast = DecodeRawArticleJson(bytes, limits);
+  const auto dom = DecodeRawArticleJsonDom(bytes, limits);
+  ASSERT_EQ(fast.ok(), dom.ok()) << (fast.ok() ? dom.status() : fast.status()).ToString();
+  if (!fast.ok()) {
+    EXPECT_EQ(fast.status().code(), dom.status().code());
+    EXPECT_EQ(fast.status().stage(), dom.status().stage());
+    EXPECT_EQ(fast.status().message(), dom.status().message());
+    return;
+  }
+  EXPECT_EQ(fast->id, dom->id);
+  EXPECT_EQ(fast->id_source, dom->id_source);
+  EXPECT_EQ(fast->url, dom->url);
+  EXPECT_EQ(fast->source, dom->source);
+  EXPECT_EQ(fast->title, dom->title);
+  EXPECT_EQ(fast->body, dom->body);
+  EXPECT_EQ(fast->published, dom->published);
+  EXPECT_EQ(fast->language, dom->language);
+  EXPECT_EQ(fast->content_type, dom->content_type);
+  EXPECT_EQ(fast->fetched_at, dom->fetched_at);
+  EXPECT_EQ(fast->extra_json, dom->extra_json);
+}
+
+TEST(DecodeRawArticleJsonTest, OnePassDecodingEqualsTheDomPath) {
+  const std::string long_id(513, 'i');
+  std::string long_id_code_points;  // 300 code points in 600 bytes: the schema's limit is 512
+  for (int i = 0; i < 300; ++i) long_id_code_points += "\xD8\xA8";
+  const std::string cases[] = {
+      R"({"title":"T"})",
+      R"({"body":"B"})",
+      R"({"id":"a1","url":"https://x/1","source":"S","title":"T","body":"B","published":"P",
+          "language":"ar","content_type":"text/html","fetched_at":"F"})",
+      R"(  {"title":"T","body":"B"}  )",
+      R"({"title":"T","feed":{"n":1,"m":[1,-2,3.5,1e3,-0.0,18446744073709551615,
+          -9223372036854775808,4294967296,2147483648,true,false,null,"s\n\"\\\/\u00e9"]},
+          "tags":["a",{"b":[[]]},{}],"z":null,"e":""})",
+      R"({"title":"caf\u00e9 \ud83d\ude00 \"q\" \\ \/ \b\f\n\r\t","extra":"\u0001\u001f"})",
+      R"({"title":"T","\u00e9t\u00e9":1,"k\"ey":2})",
+      R"({"title":"a\udc00b"})",
+      R"({"title":"T","body":"\ud800"})",
+      R"({"title":"T","x":"\udc00"})",
+      R"({"title":"T","title":"U"})",
+      R"({"title":"T","id":"a","id":null})",
+      R"({"title":"T","x":1,"x":2})",
+      R"({"title":"T","body":null,"content_type":null,"id":null,"url":null})",
+      R"({"title":"T","id":null})",
+      R"({"title":"T","id":""})",
+      R"({"title":"T","id":")" + long_id + R"("})",
+      R"({"title":"T","id":")" + long_id_code_points + R"("})",
+      R"({"title":"T","content_type":""})",
+      R"({"title":"T","content_type":"text/xml"})",
+      R"({"title":"T","content_type":"text/plain"})",
+      R"({"title":"T","language":"ar-Arab-EG-u-nu-arab-x-something-long"})",
+      R"({"title":"T","language":"ar-Arab-EG-u-nu-arab-x-something-longer-than-35"})",
+      R"({"title":42})",
+      R"({"title":"T","body":true})",
+      R"({"title":"T","body":["B"]})",
+      R"({"title":"T","body":{"text":"B"}})",
+      R"({"title":"","body":""})",
+      R"({"title":"  ","body":"\n"})",
+      R"({"title":"","body":"B"})",
+      R"({"url":"u"})",
+      R"({})",
+      R"([{"title":"T"}])",
+      R"("title")",
+      R"(42)",
+      R"(null)",
+      R"({"title":"T" "body":"B"})",
+      R"({"title":"T"} {"title":"U"})",
+      R"({"title":"T")",
+      R"({"title":"T",})",
+      R"({"title":"T\x"})",
+      "",
+      "   ",
+  };
+  for (const auto& c : cases) ExpectSameAsDom(c);
+  // Nesting at, under and over the limit, in unknown members and as known fields.
+  for (int depth : {1, 2, 3, 4, 5, 30, 31, 32, 33, 100}) {
+    const std::string arrays = std::string(depth, '[') + std::string(depth, ']');
+    const std::string objects = [depth] {
+      std::string s;
+      for (int i = 0; i < depth; ++i) s += R"({"a":)";
+      s += "1";
+      for (int i = 0; i < depth; ++i) s += "}";
+      return s;
+    }();
+    ExpectSameAsDom(R"({"title":"T","junk":)" + arrays + "}");
+    ExpectSameAsDom(R"({"title":"T","junk":)" + objects + "}");
+    ExpectSameAsDom(R"({"title":"T","body":)" + arrays + "}");
+    ExpectSameAsDom(R"({"title":"T","junk":)" + arrays + "}", JsonLimits{.max_depth = 4});
+    ExpectSameAsDom(R"({"title":"T","junk":)" + objects + "}", JsonLimits{.max_depth = 4});
+  }
+}
+
+TEST(DecodeRawArticleJsonTest, OnePassDecodingEqualsTheDomPathOnCorpora) {
+  size_t records = 0;
+  for (const char* file : {"/samples/articles.jsonl", "/tests/golden/mixed_records/input.jsonl",
+                           "/../shared/corpus/dev/articles.jsonl"}) {
+    std::ifstream in(std::string(NEWSFLOW_SOURCE_DIR) + file);
+    std::string line;
+    while (std::getline(in, line)) {
+      ExpectSameAsDom(line);
+      ++records;
+    }
+  }
+  EXPECT_GT(records, 10u);
 }
 
 TEST(DecodeRawArticleTextTest, FirstNonEmptyLineIsTitle) {

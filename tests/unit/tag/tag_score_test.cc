@@ -288,6 +288,51 @@ TEST_F(TagScoreTest, PresearchSkipsTopicsWithoutOccurrences) {
   EXPECT_EQ(score::ScoreTopics(doc, true).size(), 1u);
 }
 
+TEST_F(TagScoreTest, ScoreTopicsIntoAReusedVectorEqualsFreshScores) {
+  // The score stage reuses one vector of scores per thread (and the vectors inside it): what is
+  // left over from one article must not reach the next, whatever their sizes.
+  const std::pair<const char*, const char*> articles[] = {
+      {"Truce", "Talks on a ceasefire and a truce began; the truce held."},
+      {"Weather", "It rained all day."},
+      {"U", "The tariff truce was extended."},
+      {"عنوان", "أعلن الطرفان وقف إطلاق النار في المدينة."},
+      {"Truce", "x"},
+      {"Weather", "It rained all day."},
+  };
+  std::vector<score::TopicScore> reused;
+  for (int round = 0; round < 2; ++round) {
+    for (const auto& [title, body] : articles) {
+      const auto& doc = Run(title, body);
+      for (bool include_all : {false, true}) {
+        SCOPED_TRACE(std::string(body) + (include_all ? " (all)" : ""));
+        const auto fresh = score::ScoreTopics(doc, include_all);
+        const size_t n = score::ScoreTopicsInto(doc, include_all, &reused);
+        ASSERT_EQ(n, fresh.size());
+        for (size_t k = 0; k < n; ++k) {
+          const auto& a = reused[k];
+          const auto& b = fresh[k];
+          EXPECT_EQ(a.topic, b.topic);
+          EXPECT_EQ(a.score, b.score);
+          EXPECT_EQ(a.assigned, b.assigned);
+          ASSERT_EQ(a.rules.size(), b.rules.size());
+          for (size_t r = 0; r < a.rules.size(); ++r) {
+            EXPECT_EQ(a.rules[r].rule, b.rules[r].rule);
+            EXPECT_EQ(a.rules[r].fired, b.rules[r].fired);
+            EXPECT_EQ(a.rules[r].blocked, b.rules[r].blocked);
+            EXPECT_EQ(a.rules[r].n, b.rules[r].n);
+            EXPECT_EQ(a.rules[r].contribution, b.rules[r].contribution);
+            ASSERT_EQ(a.rules[r].occurrences.size(), b.rules[r].occurrences.size());
+            for (size_t o = 0; o < a.rules[r].occurrences.size(); ++o) {
+              EXPECT_EQ(a.rules[r].occurrences[o].begin, b.rules[r].occurrences[o].begin);
+              EXPECT_EQ(a.rules[r].occurrences[o].end, b.rules[r].occurrences[o].end);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
 TEST_F(TagScoreTest, TaxonomyVersionIsPinnedPerRecord) {
   const auto& doc = Run("Truce", "x");
   EXPECT_EQ(doc.taxonomy_version, "t1");
