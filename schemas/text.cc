@@ -10,6 +10,10 @@ namespace newsflow::schemas {
 
 namespace {
 
+// Hand-written because no library on the target does it in bulk: simdutf is not packaged in
+// Debian 12, and ICU validates one character at a time (U8_NEXT, which the exact-offset scan
+// below still uses for records that fail).
+//
 // UTF-8 validation as a shift-based DFA (RFC 3629, table 3-7 of the Unicode standard): each
 // state is a bit offset (a multiple of 6) into a 64-bit row per input byte, and the row holds at
 // that offset the state to go to. kError is 0, so every row maps it to itself: once a byte is
