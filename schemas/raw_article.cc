@@ -323,9 +323,9 @@ class FlatArticleHandler {
   static constexpr int kContentType = 7;
 
  private:
-  static constexpr std::string_view kFields[] = {"id",        "url",      "source",
-                                                 "title",     "body",     "published",
-                                                 "language",  "content_type", "fetched_at"};
+  static constexpr std::string_view kFields[] = {"id",       "url",          "source",
+                                                 "title",    "body",         "published",
+                                                 "language", "content_type", "fetched_at"};
 
   static int KnownField(std::string_view key) {
     for (int i = 0; i < 9; ++i) {
@@ -334,8 +334,8 @@ class FlatArticleHandler {
     return -1;
   }
   std::string* Field(int field) {
-    std::string* const targets[] = {&a_.id,     &a_.url,      &a_.source,
-                                    &a_.title,  &a_.body,     &a_.published,
+    std::string* const targets[] = {&a_.id,       &a_.url,          &a_.source,
+                                    &a_.title,    &a_.body,         &a_.published,
                                     &a_.language, &a_.content_type, &a_.fetched_at};
     return targets[field];
   }

@@ -60,9 +60,7 @@ constexpr Utf8Table MakeUtf8Table() {
 
 constexpr Utf8Table kUtf8 = MakeUtf8Table();
 
-inline uint64_t Step(uint64_t state, unsigned char byte) {
-  return kUtf8.row[byte] >> (state & 63);
-}
+inline uint64_t Step(uint64_t state, unsigned char byte) { return kUtf8.row[byte] >> (state & 63); }
 
 // Whether `bytes` is well-formed UTF-8. Runs of 16 ASCII bytes between characters are skipped
 // with two word tests; everything else goes through the DFA.

@@ -64,7 +64,7 @@ struct Token {
   static constexpr uint8_t kNoScript = 0xFF;
   Field field = Field::kBody;
   uint8_t script = kNoScript;  // ICU UScriptCode of the first letter (kNoScript: none, digits)
-  uint32_t begin = 0;  // byte offsets of the surface form in the field's original text
+  uint32_t begin = 0;          // byte offsets of the surface form in the field's original text
   uint32_t end = 0;
   uint32_t folded_offset = 0;  // folded matching form in token_text
   uint32_t folded_size = 0;

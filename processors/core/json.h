@@ -42,7 +42,9 @@ class JsonConstant {
     json_.assign(sb.GetString(), sb.GetSize());
   }
   // As a key (in an object) or a string value: Prefix() sees a string either way.
-  void Write(JsonWriter& w) const { w.RawValue(json_.data(), json_.size(), rapidjson::kStringType); }
+  void Write(JsonWriter& w) const {
+    w.RawValue(json_.data(), json_.size(), rapidjson::kStringType);
+  }
   const std::string& json() const { return json_; }
 
  private:

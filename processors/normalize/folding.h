@@ -52,8 +52,8 @@ namespace newsflow::normalize {
 
 // Letters per ICU script (UScriptCode index), counted while tokens are folded.
 struct ScriptHistogram {
-  static constexpr int kSize = 200;  // USCRIPT_CODE_LIMIT in ICU 72
-  uint32_t letters[kSize] = {};  // written through Add() only
+  static constexpr int kSize = 200;       // USCRIPT_CODE_LIMIT in ICU 72
+  uint32_t letters[kSize] = {};           // written through Add() only
   uint64_t seen[(kSize + 63) / 64] = {};  // scripts with letters, so Dominant() skips the rest
 
   void Add(int script, uint32_t n = 1) {

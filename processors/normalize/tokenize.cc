@@ -8,8 +8,8 @@
 #include <unicode/utf8.h>
 
 #include <algorithm>
-#include <cassert>
 #include <bit>
+#include <cassert>
 #include <cstddef>
 #include <cstring>
 #include <memory>
@@ -545,7 +545,7 @@ bool FusedWordTokens(std::string_view line, uint32_t map_offset, const OffsetMap
     }
     if ((row.flags & TextFolder::kScriptLetter) != 0) {
       if (first_script < 0) first_script = row.script;
-        if (!scripts.Add(row.script) && sink.scripts != nullptr) {
+      if (!scripts.Add(row.script) && sink.scripts != nullptr) {
         hard = true;
         break;
       }

@@ -171,8 +171,8 @@ class Occurrences {
 
 // Evaluates `rule` into `out`, which may hold an earlier result: every field is set, and the
 // occurrences vector keeps its capacity.
-void Evaluate(const Rule& rule, const tag::Topic& topic, const Occurrences& occ,
-              Scratch& scratch, RuleResult* out) {
+void Evaluate(const Rule& rule, const tag::Topic& topic, const Occurrences& occ, Scratch& scratch,
+              RuleResult* out) {
   RuleResult& r = *out;
   r.rule = &rule;
   r.fired = false;
@@ -237,8 +237,7 @@ void Evaluate(const Rule& rule, const tag::Topic& topic, const Occurrences& occ,
 
 }  // namespace
 
-size_t ScoreTopicsInto(const core::Document& doc, bool include_all,
-                       std::vector<TopicScore>* out) {
+size_t ScoreTopicsInto(const core::Document& doc, bool include_all, std::vector<TopicScore>* out) {
   const auto* tax = dynamic_cast<const tag::Taxonomy*>(doc.taxonomy.get());
   if (tax == nullptr) return 0;
   thread_local Scratch scratch;

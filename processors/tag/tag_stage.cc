@@ -64,8 +64,8 @@ uint32_t Second(uint64_t packed) { return static_cast<uint32_t>(packed); }
 // of an article does not allocate once the buffers have grown to the largest article seen.
 struct TagScratch {
   std::vector<uint8_t> drop;
-  std::vector<uint32_t> aliases;                        // indices of alias hits, in hit order
-  std::vector<uint32_t> strong;                         // entities with a strong mention, sorted
+  std::vector<uint32_t> aliases;  // indices of alias hits, in hit order
+  std::vector<uint32_t> strong;   // entities with a strong mention, sorted
   // Pairs of 32-bit numbers packed as (first << 32 | second), so that sorting them compares
   // one integer: the order is that of the pairs.
   std::vector<uint64_t> context;   // (entity, token_begin), sorted
@@ -158,10 +158,11 @@ core::Status TagStage::Process(core::Document& doc, const core::StageContext& /*
       if (std::binary_search(strong.begin(), strong.end(), entity)) continue;
       // Context words of the entity starting within context_window tokens of the weak alias.
       const int64_t lo = std::max<int64_t>(0, int64_t{h.token_begin} - config_.context_window);
-      auto it = std::lower_bound(context.begin(), context.end(),
-                                 Pack(entity, static_cast<uint32_t>(lo)));
-      const bool confirmed = it != context.end() && First(*it) == entity &&
-                             int64_t{Second(*it)} - int64_t{h.token_begin} <= config_.context_window;
+      auto it =
+          std::lower_bound(context.begin(), context.end(), Pack(entity, static_cast<uint32_t>(lo)));
+      const bool confirmed =
+          it != context.end() && First(*it) == entity &&
+          int64_t{Second(*it)} - int64_t{h.token_begin} <= config_.context_window;
       drop[i] = confirmed ? 0 : 1;
     }
   }

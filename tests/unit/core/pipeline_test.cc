@@ -141,13 +141,13 @@ class FixedSnapshot final : public Snapshot {
 TEST(PipelineTest, DoesNotHoldTheRecordsSnapshotAfterProcess) {
   auto snapshot = std::make_shared<const FixedSnapshot>();
   StageRegistry registry;
-  ASSERT_TRUE(registry
-                  .Add("snapshot",
-                       [snapshot](const YAML::Node&, const std::string&)
-                           -> Result<std::unique_ptr<Stage>> {
-                         return std::unique_ptr<Stage>(std::make_unique<SnapshotStage>(snapshot));
-                       })
-                  .ok());
+  ASSERT_TRUE(
+      registry
+          .Add("snapshot",
+               [snapshot](const YAML::Node&, const std::string&) -> Result<std::unique_ptr<Stage>> {
+                 return std::unique_ptr<Stage>(std::make_unique<SnapshotStage>(snapshot));
+               })
+          .ok());
   auto pipeline = Pipeline::Create(registry, YAML::Load("stages: [snapshot]"));
   ASSERT_TRUE(pipeline.ok());
   const long before = snapshot.use_count();  // the test's, the factory's, the stage's

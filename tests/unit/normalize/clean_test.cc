@@ -50,7 +50,8 @@ TEST(CleanText, UnifiesAndCollapsesSpaces) {
 // Runs of spaces and tabs at every alignment to the cleaner's eight-byte ASCII steps: each run
 // becomes one space (none at either end), and every kept byte maps back to itself.
 TEST(CleanText, CollapsesSpacesAtEveryAlignment) {
-  const std::string pieces[] = {"ab", "  ", "c", "\t", "defghijkl", " ", "m", "   ", "nopq", " \t "};
+  const std::string pieces[] = {"ab", "  ", "c",   "\t",   "defghijkl",
+                                " ",  "m",  "   ", "nopq", " \t "};
   for (size_t lead = 0; lead < 17; ++lead) {
     for (size_t rotate = 0; rotate < std::size(pieces); ++rotate) {
       std::string in(lead % 3 == 0 ? 0 : 1, ' ');

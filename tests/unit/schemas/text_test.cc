@@ -132,8 +132,7 @@ TEST(FindInvalidUtf8Test, AgreesWithTheUnicodeTableOnAllShortSequences) {
   for (unsigned char a : edges) {
     for (unsigned char b : edges) {
       for (unsigned char c : edges) {
-        inputs.push_back(
-            {static_cast<char>(a), static_cast<char>(b), static_cast<char>(c)});
+        inputs.push_back({static_cast<char>(a), static_cast<char>(b), static_cast<char>(c)});
         for (unsigned char d : edges) {
           inputs.push_back({static_cast<char>(a), static_cast<char>(b), static_cast<char>(c),
                             static_cast<char>(d)});
@@ -156,9 +155,10 @@ TEST(FindInvalidUtf8Test, AgreesWithTheUnicodeTableOnAllShortSequences) {
 TEST(FindInvalidUtf8Test, LongValidTextInEveryScriptAndInvalidAtTheEnd) {
   std::string text;
   for (int i = 0; i < 50; ++i) {
-    text += "Trump \xD8\xAA\xD8\xB1\xD8\xA7\xD9\x85\xD8\xA8 \xD0\xA2\xD1\x80\xD0\xB0\xD0\xBC\xD0\xBF "
-            "\xD7\x98\xD7\xA8\xD7\x90\xD7\x9E\xD7\xA4 \xE2\x9C\x93 \xF0\x9F\x98\x80 "
-            "\xE4\xB8\xAD\xE6\x96\x87 0123456789012345678901234567890123456789 ";
+    text +=
+        "Trump \xD8\xAA\xD8\xB1\xD8\xA7\xD9\x85\xD8\xA8 \xD0\xA2\xD1\x80\xD0\xB0\xD0\xBC\xD0\xBF "
+        "\xD7\x98\xD7\xA8\xD7\x90\xD7\x9E\xD7\xA4 \xE2\x9C\x93 \xF0\x9F\x98\x80 "
+        "\xE4\xB8\xAD\xE6\x96\x87 0123456789012345678901234567890123456789 ";
   }
   EXPECT_FALSE(FindInvalidUtf8(text));
   EXPECT_EQ(FindInvalidUtf8(text + "\xED\xA0\x80"), text.size());
@@ -211,10 +211,11 @@ TEST(FormatRfc3339Test, SameAsStrftimeFromYear1To10000) {
   // value, plus the instants around the ends of the four-digit years and of leap days.
   const int64_t first = -62135596800000;  // 0001-01-01T00:00:00.000Z
   const int64_t last = 253402300800000;   // 10000-01-01T00:00:00.000Z
-  for (int64_t ms = first; ms <= last; ms += int64_t{86'400'000} * 37 + 3'600'000 * 5 + 60'000 * 7 + 1'001) {
+  for (int64_t ms = first; ms <= last;
+       ms += int64_t{86'400'000} * 37 + 3'600'000 * 5 + 60'000 * 7 + 1'001) {
     ASSERT_EQ(FormatRfc3339(ms), StrftimeRfc3339(ms)) << ms;
   }
-  const int64_t edges[] = {first,        -30610224000000 /* 1000-01-01 */,   0,
+  const int64_t edges[] = {first,        -30610224000000 /* 1000-01-01 */,     0,
                            951782400000, 951868800000 /* 2000-02-29, 03-01 */, last - 86'400'000,
                            last};
   for (int64_t edge : edges) {
