@@ -27,10 +27,11 @@ target_link_libraries(newsflow_dep_cld2 INTERFACE ${CLD2_LIBRARY})
 add_library(CLD2::cld2 ALIAS newsflow_dep_cld2)
 
 # RapidJSON's SSE2 paths: Writer<StringBuffer> copies the unescaped runs of a string 16 bytes at
-# a time instead of one byte at a time (enriched events are mostly long strings). Its reader's
-# SIMD whitespace skipping only applies to NUL-terminated input, which newsflow never parses
-# (every Parse() call passes a length). Set for every target so all translation units see the
-# same RapidJSON definitions. SSE2 is part of the x86-64 baseline.
+# a time instead of one byte at a time (enriched events are mostly long strings), and its
+# reader skips whitespace and scans strings 16 bytes at a time on NUL-terminated input, which is
+# how the decoder parses records (PaddedCopy() in schemas/raw_article.cc). Set for every target
+# so all translation units see the same RapidJSON definitions. SSE2 is part of the x86-64
+# baseline.
 if(CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$")
   add_compile_definitions(RAPIDJSON_SSE2)
 endif()

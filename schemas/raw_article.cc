@@ -6,6 +6,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <iterator>
 #include <optional>
 
 #include "schemas/text.h"
@@ -65,6 +66,34 @@ class DepthLimitingHandler {
   bool too_deep_ = false;
 };
 
+// `bytes` as a NUL-terminated per-thread copy padded with 15 more NULs, valid until the next
+// call on the thread. RapidJSON's SSE2 paths (RAPIDJSON_SSE2, cmake/NewsflowDeps.cmake) skip
+// whitespace and copy unescaped string runs 16 bytes at a time only on NUL-terminated input,
+// and their aligned 16-byte loads stop at the terminator's block, which the padding keeps inside
+// the buffer. The record has no NUL of its own (the decode stage rejects those first; a NUL here
+// would end the input early, which RapidJSON reports as an error, as it does for a truncated
+// record).
+const char* PaddedCopy(std::string_view bytes) {
+  thread_local std::string padded;
+  padded.assign(bytes);
+  padded.append(16, '\0');
+  return padded.data();
+}
+
+// The article fields of raw_article.v1 (the index is FlatArticleHandler's field number), and the
+// byte lengths within which the schema's code-point limits surely hold (longer values go to the
+// full validator, which counts code points).
+constexpr std::string_view kArticleFields[] = {
+    "id", "url", "source", "title", "body", "published", "language", "content_type", "fetched_at"};
+int ArticleField(std::string_view key) {
+  for (int i = 0; i < static_cast<int>(std::size(kArticleFields)); ++i) {
+    if (kArticleFields[i] == key) return i;
+  }
+  return -1;
+}
+constexpr size_t kMaxIdBytes = 512;
+constexpr size_t kMaxLanguageBytes = 35;
+
 struct Parser {
   std::string_view bytes;
   int max_depth;
@@ -74,16 +103,7 @@ struct Parser {
   bool operator()(rapidjson::Document& doc) {
     DepthLimitingHandler handler(doc, max_depth);
     rapidjson::Reader reader;
-    // Parsed from a NUL-terminated copy padded with 15 more NULs: RapidJSON's SSE2 paths
-    // (RAPIDJSON_SSE2, cmake/NewsflowDeps.cmake) then skip whitespace and copy unescaped string
-    // runs 16 bytes at a time, and their aligned 16-byte loads stop at the terminator's block,
-    // which the padding keeps inside the buffer. The record has no NUL of its own (the decode
-    // stage rejects those first; a NUL here would end the input early, which RapidJSON reports
-    // as an error, as it does for a truncated record).
-    thread_local std::string padded;
-    padded.assign(bytes);
-    padded.append(16, '\0');
-    rapidjson::StringStream ss(padded.data());
+    rapidjson::StringStream ss(PaddedCopy(bytes));
     // Recursive descent is safe here: the handler stops the parse at max_depth, before the
     // parser recurses any deeper (and it is faster than kParseIterativeFlag).
     result = reader.Parse<rapidjson::kParseDefaultFlags>(ss, handler);
@@ -142,10 +162,7 @@ bool QuickValidRawArticle(const rapidjson::Value& doc) {
   bool has_text = false;
   for (const auto& m : doc.GetObject()) {
     const std::string_view key(m.name.GetString(), m.name.GetStringLength());
-    const bool known = key == "id" || key == "url" || key == "source" || key == "title" ||
-                       key == "body" || key == "published" || key == "language" ||
-                       key == "content_type" || key == "fetched_at";
-    if (!known) continue;
+    if (ArticleField(key) < 0) continue;
     if (m.value.IsNull()) continue;
     if (!m.value.IsString()) return false;
     const size_t n = m.value.GetStringLength();
@@ -153,10 +170,8 @@ bool QuickValidRawArticle(const rapidjson::Value& doc) {
       const std::string_view v(m.value.GetString(), n);
       if (v != "text/plain" && v != "text/html") return false;
     }
-    // Byte length bounds code points from above, so these are safe; longer ones go to the
-    // full validator, which counts code points.
-    if (key == "id" && (n == 0 || n > 512)) return false;
-    if (key == "language" && n > 35) return false;
+    if (key == "id" && (n == 0 || n > kMaxIdBytes)) return false;
+    if (key == "language" && n > kMaxLanguageBytes) return false;
     if ((key == "title" || key == "body") && n > 0) has_text = true;
   }
   return has_text;
@@ -285,7 +300,7 @@ class FlatArticleHandler {
   }
   bool Key(const char* s, rapidjson::SizeType n, bool) {
     if (depth_ > 1) return extra_.Key(s, n);
-    const int field = KnownField(std::string_view(s, n));
+    const int field = ArticleField(std::string_view(s, n));
     if (field < 0) {
       if (!has_extra_) {
         has_extra_ = true;
@@ -317,22 +332,12 @@ class FlatArticleHandler {
   }
 
   bool has_extra() const { return has_extra_; }
-  // Whether the field (an index into kFields) was given as a string (not absent, not null).
+  // Whether the field (an index into kArticleFields) was given as a string (not absent, not null).
   bool assigned(int field) const { return (assigned_ & (1u << field)) != 0; }
   static constexpr int kId = 0;
   static constexpr int kContentType = 7;
 
  private:
-  static constexpr std::string_view kFields[] = {"id",       "url",          "source",
-                                                 "title",    "body",         "published",
-                                                 "language", "content_type", "fetched_at"};
-
-  static int KnownField(std::string_view key) {
-    for (int i = 0; i < 9; ++i) {
-      if (kFields[i] == key) return i;
-    }
-    return -1;
-  }
   std::string* Field(int field) {
     std::string* const targets[] = {&a_.id,       &a_.url,          &a_.source,
                                     &a_.title,    &a_.body,         &a_.published,
@@ -362,11 +367,8 @@ class FlatArticleHandler {
 
 // Decodes `bytes` with FlatArticleHandler; nullopt when the DOM path has to decide.
 std::optional<RawArticle> DecodeFlatArticle(std::string_view bytes, const JsonLimits& limits) {
-  // Parsed from a NUL-terminated copy padded with 15 more NULs, for RapidJSON's SSE2 scanning
-  // (see Parser above). One reader and buffers per thread, reused.
-  thread_local std::string padded;
-  padded.assign(bytes);
-  padded.append(16, '\0');
+  // Parsed from PaddedCopy(), for RapidJSON's SSE2 scanning. One reader and buffers per thread,
+  // reused.
   thread_local rapidjson::Reader reader;
   thread_local rapidjson::StringBuffer extra_buffer;
   thread_local rapidjson::Writer<rapidjson::StringBuffer> extra;
@@ -374,14 +376,15 @@ std::optional<RawArticle> DecodeFlatArticle(std::string_view bytes, const JsonLi
   extra.Reset(extra_buffer);
   RawArticle a;
   FlatArticleHandler handler(a, extra, limits.max_depth);
-  rapidjson::StringStream ss(padded.data());
+  rapidjson::StringStream ss(PaddedCopy(bytes));
   if (reader.Parse<rapidjson::kParseDefaultFlags>(ss, handler).IsError()) return std::nullopt;
   // QuickValidRawArticle's conditions, on the decoded fields (a field given as null kept its
   // default: content_type "text/plain", the others empty).
   if (a.title.empty() && a.body.empty()) return std::nullopt;
   if (a.content_type != "text/plain" && a.content_type != "text/html") return std::nullopt;
   const bool has_id = handler.assigned(FlatArticleHandler::kId);
-  if ((has_id && a.id.empty()) || a.id.size() > 512 || a.language.size() > 35) {
+  if ((has_id && a.id.empty()) || a.id.size() > kMaxIdBytes ||
+      a.language.size() > kMaxLanguageBytes) {
     return std::nullopt;
   }
   // A \u escape that decodes to bytes that are not UTF-8 (a lone surrogate): the DOM path
