@@ -220,7 +220,7 @@ core::Status NormalizeStage::Process(core::Document& doc, const core::StageConte
                  .max_bytes = sample,
                  .first_pass_bytes = static_cast<size_t>(config_.language_first_pass_bytes)});
   if (config_.stem && !doc.language.code.empty()) {
-    AppendStems(StemmerFor(doc.language.code), 0, &doc.token_text, &doc.tokens);
+    StemTokens(StemmerFor(doc.language.code), 0, &doc.token_text, &doc.tokens);
   }
 
   // 5. Date: the feed's field first, then a date line of the text.

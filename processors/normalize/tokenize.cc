@@ -689,10 +689,6 @@ size_t AppendWordTokens(std::string_view clean, size_t begin, size_t end, core::
   return internal::AppendWordTokensGeneral(clean, begin, end, field, map, stemmer, sink);
 }
 
-void AppendStems(int stemmer, size_t from, std::string* arena, std::vector<core::Token>* tokens) {
-  StemTokens(stemmer, from, arena, tokens);
-}
-
 size_t Tokenize(std::string_view text, const TokenizeOptions& options, TokenStream* out) {
   std::string clean;
   OffsetMap map;

@@ -80,10 +80,6 @@ struct WordSink {
 size_t AppendWordTokens(std::string_view clean, size_t begin, size_t end, core::Field field,
                         const OffsetMap& map, int stemmer, const WordSink& sink);
 
-// Adds Snowball stems (of the folded forms) to tokens[from..] whose script is the stemmer's
-// language's script. For callers that learn the language after tokenizing (the stage).
-void AppendStems(int stemmer, size_t from, std::string* arena, std::vector<core::Token>* tokens);
-
 // The extra matching form of a Latin-script folded token with an apostrophe: the word after an
 // elided article or preposition (l'armee -> armee, d'iran -> iran, qu'israel -> israel), or the
 // word before a suffix (turkiye'nin -> turkiye, gazze'de -> gazze, poland's -> poland). A view
