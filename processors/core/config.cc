@@ -97,6 +97,33 @@ void ConfigReader::Read(std::string_view key, std::vector<std::string>* out,
   *out = std::move(parsed);
 }
 
+void ConfigReader::Read(std::string_view key, std::map<std::string, int64_t>* out,
+                        std::string_view help) {
+  std::string defaults;
+  for (const auto& [name, value] : *out) {
+    defaults += (defaults.empty() ? "" : ", ") + name + ": " + std::to_string(value);
+  }
+  fields_.push_back({Join(path_, key), "map of integers", "{" + defaults + "}", std::string(help)});
+  YAML::Node value = Lookup(key);
+  if (!value.IsDefined() || value.IsNull()) return;
+  if (!value.IsMap()) {
+    Fail(key, "expected a mapping of names to integers");
+    return;
+  }
+  std::map<std::string, int64_t> parsed;
+  for (const auto& item : value) {
+    int64_t number = 0;
+    if (!item.first.IsScalar() || !item.second.IsScalar() ||
+        !YAML::convert<int64_t>::decode(item.second, number)) {
+      const std::string name = item.first.IsScalar() ? item.first.Scalar() : std::string("?");
+      Fail(key, "expected a mapping of names to integers; '" + name + "' is not an integer");
+      return;
+    }
+    parsed[item.first.Scalar()] = number;
+  }
+  *out = std::move(parsed);
+}
+
 YAML::Node ConfigReader::Section(std::string_view key, std::string_view help) {
   fields_.push_back({Join(path_, key), "section", "", std::string(help)});
   return Lookup(key);

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <set>
 #include <string>
 #include <string_view>
@@ -42,6 +43,9 @@ class ConfigReader {
   void Read(std::string_view key, double* out, std::string_view help);
   void Read(std::string_view key, std::string* out, std::string_view help);
   void Read(std::string_view key, std::vector<std::string>* out, std::string_view help);
+  // A mapping of names to integers ("Arab: 64"). A given mapping replaces the default one
+  // whole ({} empties it); keys are not checked here (Require() what they must be).
+  void Read(std::string_view key, std::map<std::string, int64_t>* out, std::string_view help);
   // Marks a key as known without reading it (sub-sections handled by another reader).
   YAML::Node Section(std::string_view key, std::string_view help);
 

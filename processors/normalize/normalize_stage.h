@@ -37,8 +37,10 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <yaml-cpp/yaml.h>
@@ -61,6 +63,8 @@ namespace newsflow::normalize {
 // | language_sample_bytes | int | 512    | bytes of title + body given to CLD2 (0 = all)        |
 // | language_first_pass_bytes | int | 192 | CLD2 reads these first; the full sample only when    |
 // |                     |      |         | that answer is not reliable (0 = one pass)           |
+// | language_first_pass_bytes_by_script | map | {Arab: 64, Hebr: 64} | the first pass for    |
+// |                     |      |         | text whose dominant script (ISO 15924) is listed     |
 struct NormalizeConfig {
   bool keep_zwnj = true;
   bool strip_boilerplate = true;
@@ -69,6 +73,11 @@ struct NormalizeConfig {
   int64_t max_tokens = 20000;
   int64_t language_sample_bytes = 512;
   int64_t language_first_pass_bytes = 192;
+  // Few languages share these scripts (Arabic script: ar, fa, ur, ps, ...; Hebrew: he, yi), so
+  // fewer bytes decide them: on 965 text windows of the dev corpus (and its noisy variants) in
+  // these scripts, first passes of 32-96 bytes gave no wrong language; Cyrillic and Latin
+  // texts did go wrong below 160-192 bytes (bench/README.md, Normalize, session 4).
+  std::map<std::string, int64_t> language_first_pass_bytes_by_script = {{"Arab", 64}, {"Hebr", 64}};
 
   static core::Result<NormalizeConfig> FromYaml(const YAML::Node& node, const std::string& path);
   // Field docs (name, type, default, description) for `config --dump` and README tables.
@@ -86,9 +95,13 @@ class NormalizeStage final : public core::Stage {
   core::Status Process(core::Document& doc, const core::StageContext& ctx) const override;
 
   const NormalizeConfig& config() const { return config_; }
+  // CLD2's first-pass bytes for text whose dominant script is `script` (UScriptCode):
+  // language_first_pass_bytes_by_script, else language_first_pass_bytes.
+  size_t FirstPassBytes(int script) const;
 
  private:
   NormalizeConfig config_;
+  std::vector<std::pair<int, size_t>> first_pass_by_script_;  // UScriptCode -> bytes
 };
 
 }  // namespace newsflow::normalize

@@ -10,6 +10,7 @@ struct Sample {
   bool flag = false;
   std::string mode = "a";
   std::vector<std::string> items = {"x"};
+  std::map<std::string, int64_t> sizes = {{"a", 1}, {"b", 2}};
 };
 
 Status ReadSample(const std::string& yaml, Sample* s) {
@@ -18,6 +19,7 @@ Status ReadSample(const std::string& yaml, Sample* s) {
   r.Read("flag", &s->flag, "A flag.");
   r.Read("mode", &s->mode, "A mode.");
   r.Read("items", &s->items, "Items.");
+  r.Read("sizes", &s->sizes, "Sizes.");
   r.Require(s->limit > 0, "limit", "must be positive");
   return r.Finish();
 }
@@ -28,6 +30,7 @@ TEST(ConfigReaderTest, AbsentKeysKeepDefaults) {
   EXPECT_EQ(s.limit, 10);
   EXPECT_EQ(s.mode, "a");
   EXPECT_EQ(s.items, std::vector<std::string>{"x"});
+  EXPECT_EQ(s.sizes, (std::map<std::string, int64_t>{{"a", 1}, {"b", 2}}));
 }
 
 TEST(ConfigReaderTest, ReadsTypedValues) {
@@ -37,6 +40,35 @@ TEST(ConfigReaderTest, ReadsTypedValues) {
   EXPECT_TRUE(s.flag);
   EXPECT_EQ(s.mode, "b");
   EXPECT_EQ(s.items, (std::vector<std::string>{"p", "q"}));
+}
+
+TEST(ConfigReaderTest, AGivenMapReplacesTheDefaultWhole) {
+  Sample s;
+  ASSERT_TRUE(ReadSample("{sizes: {c: 7}}", &s).ok());
+  EXPECT_EQ(s.sizes, (std::map<std::string, int64_t>{{"c", 7}}));
+  ASSERT_TRUE(ReadSample("{sizes: {}}", &s).ok());
+  EXPECT_TRUE(s.sizes.empty());
+}
+
+TEST(ConfigReaderTest, MapErrorsNameKeyAndEntry) {
+  Sample s;
+  EXPECT_EQ(ReadSample("{sizes: [1, 2]}", &s).message(),
+            "pipeline.sample.sizes: expected a mapping of names to integers");
+  EXPECT_EQ(
+      ReadSample("{sizes: {c: many}}", &s).message(),
+      "pipeline.sample.sizes: expected a mapping of names to integers; 'c' is not an integer");
+  EXPECT_EQ(
+      ReadSample("{sizes: {c: [1]}}", &s).message(),
+      "pipeline.sample.sizes: expected a mapping of names to integers; 'c' is not an integer");
+}
+
+TEST(ConfigReaderTest, DocumentsAMapWithItsDefault) {
+  ConfigReader r(YAML::Node(), "x");
+  std::map<std::string, int64_t> m = {{"Arab", 64}, {"Hebr", 32}};
+  r.Read("m", &m, "The m.");
+  ASSERT_EQ(r.Fields().size(), 1u);
+  EXPECT_EQ(r.Fields()[0].type, "map of integers");
+  EXPECT_EQ(r.Fields()[0].default_value, "{Arab: 64, Hebr: 32}");
 }
 
 TEST(ConfigReaderTest, UnknownKeyIsAnErrorNamingTheFullPath) {

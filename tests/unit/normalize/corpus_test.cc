@@ -1,9 +1,11 @@
 // Language identification on the labelled dev corpus (label `corpus`; skipped when absent).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <string>
+#include <utility>
 
 #include "processors/normalize/languages.h"
 #include "processors/normalize/normalize_stage.h"
@@ -91,6 +93,43 @@ TEST(CorpusLanguage, AccuracyByFirstPassSize) {
     std::printf("first_pass_bytes=%zu (sample 512): %zu/%zu, second pass for %zu\n", first, hits,
                 corpus.size(), second_passes);
     EXPECT_GE(static_cast<double>(hits) / static_cast<double>(corpus.size()), 0.9);
+  }
+}
+
+// The per-script first pass (language_first_pass_bytes_by_script) on more text than the 114
+// articles: windows of 700 bytes starting at each line of each article (up to 12 per article,
+// at least 300 bytes left), run through the stage with its defaults. Prints the figure per
+// script of the window.
+TEST(CorpusLanguage, FirstPassByScriptOnTextWindows) {
+  const auto corpus = test::LoadDevCorpus();
+  if (corpus.empty()) GTEST_SKIP() << "dev corpus absent";
+  auto stage = NormalizeStage::Create(YAML::Node(), "pipeline.normalize");
+  ASSERT_TRUE(stage.ok());
+  std::map<std::string, std::pair<size_t, size_t>> by_script;  // script -> (hits, windows)
+  for (const auto& a : corpus) {
+    size_t taken = 0;
+    for (size_t start = 0; start < a.body.size() && taken < 12;) {
+      const size_t eol = a.body.find('\n', start);
+      if (a.body.size() - start >= 300) {
+        size_t end = std::min(a.body.size(), start + 700);
+        while (end < a.body.size() && (static_cast<uint8_t>(a.body[end]) & 0xC0) == 0x80) --end;
+        core::RawRecord record;
+        core::Document doc(record);
+        doc.article.body = a.body.substr(start, end - start);
+        ASSERT_TRUE((*stage)->Process(doc, core::StageContext{}).ok());
+        auto& [hits, windows] = by_script[doc.language.script];
+        ++windows;
+        if (doc.language.code == a.lang) ++hits;
+        ++taken;
+      }
+      if (eol == std::string::npos) break;
+      start = eol + 1;
+    }
+  }
+  for (const auto& [script, counts] : by_script) {
+    std::printf("windows in %s: %zu/%zu right\n", script.c_str(), counts.first, counts.second);
+    EXPECT_GE(static_cast<double>(counts.first) / static_cast<double>(counts.second), 0.98)
+        << script;
   }
 }
 

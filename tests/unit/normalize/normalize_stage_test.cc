@@ -1,8 +1,10 @@
 #include "processors/normalize/normalize_stage.h"
 
 #include <gtest/gtest.h>
+#include <unicode/uscript.h>
 
 #include <algorithm>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -80,7 +82,8 @@ TEST(NormalizeConfig, ReadsEveryKey) {
   const auto r = NormalizeConfig::FromYaml(
       YAML::Load("keep_zwnj: false\nstrip_boilerplate: false\nstem: false\n"
                  "trust_feed_language: true\nmax_tokens: 7\nlanguage_sample_bytes: 300\n"
-                 "language_first_pass_bytes: 0"),
+                 "language_first_pass_bytes: 0\n"
+                 "language_first_pass_bytes_by_script: {Cyrl: 128}"),
       "pipeline.normalize");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_FALSE(r->keep_zwnj);
@@ -90,9 +93,47 @@ TEST(NormalizeConfig, ReadsEveryKey) {
   EXPECT_EQ(r->max_tokens, 7);
   EXPECT_EQ(r->language_sample_bytes, 300);
   EXPECT_EQ(r->language_first_pass_bytes, 0);
+  EXPECT_EQ(r->language_first_pass_bytes_by_script,
+            (std::map<std::string, int64_t>{{"Cyrl", 128}}));
   EXPECT_FALSE(NormalizeConfig::FromYaml(YAML::Load("max_tokens: -1"), "n").ok());
   EXPECT_FALSE(NormalizeConfig::FromYaml(YAML::Load("language_first_pass_bytes: -1"), "n").ok());
-  EXPECT_EQ(NormalizeConfig::Fields().size(), 7u);
+  EXPECT_EQ(NormalizeConfig::Fields().size(), 8u);
+}
+
+TEST(NormalizeConfig, FirstPassByScriptDefaultsAndErrors) {
+  const auto d = NormalizeConfig::FromYaml(YAML::Node(), "pipeline.normalize");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->language_first_pass_bytes_by_script,
+            (std::map<std::string, int64_t>{{"Arab", 64}, {"Hebr", 64}}));
+  auto error = [](const char* yaml) {
+    const auto r = NormalizeConfig::FromYaml(YAML::Load(yaml), "pipeline.normalize");
+    return r.ok() ? std::string() : r.status().message();
+  };
+  EXPECT_EQ(error("language_first_pass_bytes_by_script: {Arabic: 64}"),
+            "pipeline.normalize.language_first_pass_bytes_by_script: 'Arabic' is not an ISO "
+            "15924 script code (e.g. Arab, Hebr, Cyrl)");
+  EXPECT_EQ(error("language_first_pass_bytes_by_script: {Xyzw: 64}"),
+            "pipeline.normalize.language_first_pass_bytes_by_script: 'Xyzw' is not an ISO 15924 "
+            "script code (e.g. Arab, Hebr, Cyrl)");
+  EXPECT_EQ(error("language_first_pass_bytes_by_script: {Hebr: -1}"),
+            "pipeline.normalize.language_first_pass_bytes_by_script: 'Hebr': must not be negative");
+  EXPECT_EQ(error("language_first_pass_bytes_by_script: {}"), "");
+}
+
+TEST(NormalizeStage, FirstPassBytesFollowTheDominantScript) {
+  const NormalizeStage defaults{NormalizeConfig{}};
+  EXPECT_EQ(defaults.FirstPassBytes(USCRIPT_ARABIC), 64u);
+  EXPECT_EQ(defaults.FirstPassBytes(USCRIPT_HEBREW), 64u);
+  EXPECT_EQ(defaults.FirstPassBytes(USCRIPT_LATIN), 192u);
+  EXPECT_EQ(defaults.FirstPassBytes(USCRIPT_CYRILLIC), 192u);
+  EXPECT_EQ(defaults.FirstPassBytes(-1), 192u);
+  const auto config = NormalizeConfig::FromYaml(
+      YAML::Load("language_first_pass_bytes: 300\nlanguage_first_pass_bytes_by_script: {Cyrl: 0}"),
+      "pipeline.normalize");
+  ASSERT_TRUE(config.ok());
+  const NormalizeStage custom{*config};
+  EXPECT_EQ(custom.FirstPassBytes(USCRIPT_CYRILLIC), 0u);
+  EXPECT_EQ(custom.FirstPassBytes(USCRIPT_ARABIC), 300u);  // the given map replaced the default
 }
 
 TEST(NormalizeStage, SeedArticle) {
