@@ -408,6 +408,10 @@ bool FusedWordTokens(std::string_view line, uint32_t map_offset, const OffsetMap
   uint32_t mid_end = 0;
   size_t mid_pos = 0;  // arena position before the mid character's fold
   bool mid_extended = false;
+  // Script letters (Hebrew points, ...) among the Extend characters after the pending mid
+  // character: counted only if the mid character is kept, as the general path counts them.
+  uint32_t mid_letters = 0;
+  uint8_t mid_script = 0;
   bool after_zwj = false;
   bool hard = false;
   bool maybe_quote = false;  // the word's fold may hold an apostrophe (for its Latin bare form)
@@ -501,6 +505,11 @@ bool FusedWordTokens(std::string_view line, uint32_t map_offset, const OffsetMap
         if (Joins(last, mid_cls, cls)) {
           pending = false;  // keep the mid character's fold
           maybe_quote = true;
+          for (; mid_letters > 0; --mid_letters) {
+            if (first_script < 0) first_script = mid_script;
+            if (!scripts.Add(mid_script) && sink.scripts != nullptr) hard = true;
+          }
+          if (hard) break;
         } else {
           finish_word();
         }
@@ -533,6 +542,7 @@ bool FusedWordTokens(std::string_view line, uint32_t map_offset, const OffsetMap
       mid_end = i;
       mid_pos = pos;
       mid_extended = false;
+      mid_letters = 0;
       fold = store;
     } else if (in_word) {
       finish_word();
@@ -544,10 +554,19 @@ bool FusedWordTokens(std::string_view line, uint32_t map_offset, const OffsetMap
       limit = arena.size();
     }
     if ((row.flags & TextFolder::kScriptLetter) != 0) {
-      if (first_script < 0) first_script = row.script;
-      if (!scripts.Add(row.script) && sink.scripts != nullptr) {
-        hard = true;
-        break;
+      if (pending) {  // an Extend character after the mid character (see mid_letters)
+        if (mid_letters != 0 && mid_script != row.script) {
+          hard = true;  // marks of two scripts after one mid character: the general path
+          break;
+        }
+        mid_script = row.script;
+        ++mid_letters;
+      } else {
+        if (first_script < 0) first_script = row.script;
+        if (!scripts.Add(row.script) && sink.scripts != nullptr) {
+          hard = true;
+          break;
+        }
       }
     }
     const uint32_t len = i - start;
@@ -577,18 +596,59 @@ bool FusedWordTokens(std::string_view line, uint32_t map_offset, const OffsetMap
     // loop above, which then sees that character first.
     const int run_index = scripts.last;
     const uint8_t run_script = run_index >= 0 ? scripts.script[run_index] : 0xFF;
-    const size_t safe = limit - kSlack;  // a character folds to at most 4 bytes here
+    size_t safe = limit - kSlack;  // a character folds to at most 4 bytes here
     // The packed row of a two-byte letter of the run's script that folds to itself.
     const WC run_class = run_script == USCRIPT_HEBREW ? WC::kHebrew : WC::kLetter;
     uint32_t run = 0;
     // The loop works on copies: `pos`, `out` and `last` are shared with finish_word(), and
     // every byte stored through `o` would otherwise make the compiler reload them.
     size_t p = pos;
-    char* const o = out;
+    char* o = out;
     WC lst = last;
     while (i < n && p < safe) {
       uint32_t c = s[i];
       uint32_t bytes = 1;
+      if (c == ' ') {
+        // A space, and a next word that this loop would take from its first character (a
+        // word character with a short fold, of the run's script or of none): end the word
+        // and start the next one here, as the outer loop would, without leaving this loop.
+        // Nothing is pending inside this loop, and no ZWJ precedes a space.
+        const uint32_t j = i + 1;
+        if (j >= n || tokens.size() + 1 >= sink.max_tokens) break;
+        uint32_t c1 = s[j];
+        if (c1 >= 0x80) {
+          if (c1 - 0xC2 >= 0x1E || j + 1 >= n || (s[j + 1] & 0xC0) != 0x80) break;
+          c1 = ((c1 & 0x1F) << 6) | (s[j + 1] & 0x3F);
+        }
+        const TextFolder::Row& r1 = folder.RowOf(c1);
+        if (!IsWordClass(static_cast<WC>(r1.word_class)) ||
+            ((r1.flags & TextFolder::kScriptLetter) != 0 && r1.script != run_script) ||
+            ((r1.flags & TextFolder::kIdentity) == 0 && r1.length > 4)) {
+          break;
+        }
+        pos = p;
+        last = lst;
+        word_end = i;
+        if (run != 0) {
+          scripts.count[run_index] += run;
+          if (first_script < 0) first_script = run_script;
+          run = 0;
+        }
+        finish_word();
+        out = o = arena.data();  // a stem stored by finish_word() may have grown the arena
+        limit = arena.size();
+        safe = limit - kSlack;
+        p = pos;
+        in_word = true;
+        ++words;
+        store = true;
+        word_begin = j;
+        fold_start = pos;
+        first_script = -1;
+        maybe_quote = false;
+        i = j;
+        continue;
+      }
       if (c < 0x80 && i + 8 <= n) {
         // Eight bytes at a time while they are lowercase ASCII letters or digits, which fold
         // to themselves: most of a Latin word after its first letter.

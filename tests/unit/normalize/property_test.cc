@@ -370,7 +370,7 @@ TEST(FusedTokenizerProperty, AgreesWithGeneralPathOnRandomWords) {
         text += (*alphabet)[pick];
       }
     }
-    ExpectSameTokens(text, stemmers[i % 4], i % 11 == 0 ? 4 : SIZE_MAX);
+    ExpectSameTokens(text, stemmers[i % 4], i % 5 == 0 ? 1 + rng() % 6 : SIZE_MAX);
     if (::testing::Test::HasFatalFailure()) return;
   }
 }
@@ -388,6 +388,9 @@ TEST(FusedTokenizerProperty, AgreesWithGeneralPathOnTrickyCases) {
       "snake_case __init__ a_1 _ \U0001D400\U0001D401 math",
       "日本語のテキスト 中文 한국어 ภาษาไทย then words",
       "x: y; z, ... -- — ¿¡ … «» „“",
+      // A Hebrew point after a quote that is then dropped (not part of the word, nor of its
+      // script letters) or kept (the quote joins two Hebrew letters).
+      "ש\"\u05B8 x e7esm\u05B8\u05E9\u05E9\"\u05B8  y ש\"\u05B8ש",
   };
   for (const char* text : cases) {
     for (const char* lang : {"", "en", "ar", "he", "ru", "tr"}) {
