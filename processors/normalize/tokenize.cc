@@ -214,7 +214,8 @@ namespace {
 // Sets the script and bare form of a token whose folded form is `folded` (at t->folded_offset in
 // the arena) and whose first letter is in `script` (-1: none). `maybe_quote` false says the
 // folded form has no apostrophe (the fused tokenizer knows).
-void SetBareForm(int script, std::string_view folded, bool maybe_quote, core::Token* t) {
+[[gnu::always_inline]] inline void SetBareForm(int script, std::string_view folded,
+                                               bool maybe_quote, core::Token* t) {
   if (script >= 0) t->script = static_cast<uint8_t>(script);
   if (script == USCRIPT_ARABIC) {
     const std::string_view bare = ArabicBareForm(folded);
@@ -385,6 +386,8 @@ bool FusedWordTokens(std::string_view line, uint32_t map_offset, const OffsetMap
   std::vector<core::Token>& tokens = *sink.tokens;
   const size_t arena_start = arena.size();
   const size_t tokens_start = tokens.size();
+  // Tokens that may still be stored (max_tokens), kept as a count: cheaper than size().
+  size_t room = sink.max_tokens > tokens_start ? sink.max_tokens - tokens_start : 0;
   arena.resize(arena_start + n + kSlack);
   char* out = arena.data();
   size_t pos = arena_start;
@@ -462,6 +465,7 @@ bool FusedWordTokens(std::string_view line, uint32_t map_offset, const OffsetMap
       }
     }
     tokens.push_back(t);
+    --room;
   };
 
   assert(folder.RowOf(' ').word_class == static_cast<uint8_t>(WC::kOther));
@@ -517,7 +521,7 @@ bool FusedWordTokens(std::string_view line, uint32_t map_offset, const OffsetMap
       if (!in_word) {
         in_word = true;
         ++words;
-        store = tokens.size() < sink.max_tokens;
+        store = room > 0;
         word_begin = start;
         fold_start = pos;
         first_script = -1;
@@ -614,7 +618,7 @@ bool FusedWordTokens(std::string_view line, uint32_t map_offset, const OffsetMap
         // and start the next one here, as the outer loop would, without leaving this loop.
         // Nothing is pending inside this loop, and no ZWJ precedes a space.
         const uint32_t j = i + 1;
-        if (j >= n || tokens.size() + 1 >= sink.max_tokens) break;
+        if (j >= n || room < 2) break;  // the word ending here takes one
         uint32_t c1 = s[j];
         if (c1 >= 0x80) {
           if (c1 - 0xC2 >= 0x1E || j + 1 >= n || (s[j + 1] & 0xC0) != 0x80) break;
@@ -674,17 +678,23 @@ bool FusedWordTokens(std::string_view line, uint32_t map_offset, const OffsetMap
         // Two-byte letters of the run's script that fold to themselves (most of an Arabic,
         // Cyrillic or Hebrew word): one compare of the row's packed fields each.
         if (run_index >= 0) {
-          const uint32_t start2 = i;
-          while (i + 1 < n && p < safe) {
+          // i and p advance together here, so one bound covers both `i + 1 < n` and `p < safe`.
+          const uint8_t* src = s + i;
+          const uint8_t* const src_end = s + std::min<size_t>(n - 1, i + (safe - p));
+          char* dst = o + p;
+          while (src < src_end) {
             uint16_t pair = 0;
-            std::memcpy(&pair, s + i, 2);
+            std::memcpy(&pair, src, 2);
             if (plain[pair] != run_script) break;
-            std::memcpy(o + p, &pair, 2);
-            p += 2;
-            i += 2;
-            ++run;
+            std::memcpy(dst, &pair, 2);
+            src += 2;
+            dst += 2;
           }
-          if (i != start2) {
+          const auto took = static_cast<uint32_t>(src - (s + i));
+          if (took != 0) {
+            i += took;
+            p += took;
+            run += took / 2;
             lst = run_class;
             continue;
           }
