@@ -1,9 +1,14 @@
 #include "processors/normalize/tokenize.h"
 
 #include <gtest/gtest.h>
+#include <libstemmer.h>
 
+#include <memory>
+#include <random>
 #include <string>
 #include <vector>
+
+#include "processors/normalize/languages.h"
 
 namespace newsflow::normalize {
 namespace {
@@ -110,6 +115,53 @@ TEST(Tokenize, StemsOnlyTokensOfTheLanguagesScript) {
   const auto ar = Toks("Trump", "ar");
   ASSERT_EQ(ar.size(), 1u);
   EXPECT_EQ(ar[0].stem, "");
+}
+
+// StemTokens() (per-thread memo, probes with prefetching, memo cleared when full) against
+// Snowball called directly, on more distinct words than the memo holds, with repeats and with
+// tokens of another script in between (which get no stem).
+TEST(Tokenize, StemTokensMatchesSnowballOnManyWords) {
+  std::mt19937 rng(5);
+  const char* const latin[] = {"a", "e", "i", "o", "u", "n", "r", "s", "t", "l", "ing", "ed", "s"};
+  std::vector<std::string> vocabulary;
+  for (int i = 0; i < 12000; ++i) {
+    std::string w;
+    const int len = 2 + static_cast<int>(rng() % 7);
+    for (int k = 0; k < len; ++k) w += latin[rng() % std::size(latin)];
+    vocabulary.push_back(w);
+  }
+  std::string text;
+  for (int i = 0; i < 30000; ++i) {
+    // Mostly the first thousand words (repeats hit the memo), else any of them.
+    text += vocabulary[rng() % 4 != 0 ? rng() % 1000 : rng() % vocabulary.size()];
+    text += rng() % 9 == 0 ? " слово " : " ";
+  }
+  TokenStream ts;
+  TokenizeOptions options;
+  options.max_tokens = 1000000;
+  Tokenize(text, options, &ts);  // no language: no stems yet
+  ASSERT_GT(ts.tokens.size(), 30000u);
+  StemTokens(StemmerFor("en"), 0, &ts.arena, &ts.tokens);
+
+  std::unique_ptr<sb_stemmer, decltype(&sb_stemmer_delete)> snowball(
+      sb_stemmer_new("english", "UTF_8"), sb_stemmer_delete);
+  ASSERT_NE(snowball, nullptr);
+  size_t stemmed = 0;
+  for (const core::Token& t : ts.tokens) {
+    const std::string folded(ts.Folded(t));
+    if (folded == "слово") {
+      EXPECT_EQ(t.stem_size, 0u);
+      continue;
+    }
+    const sb_symbol* out =
+        sb_stemmer_stem(snowball.get(), reinterpret_cast<const sb_symbol*>(folded.data()),
+                        static_cast<int>(folded.size()));
+    const std::string expected(reinterpret_cast<const char*>(out),
+                               static_cast<size_t>(sb_stemmer_length(snowball.get())));
+    ASSERT_EQ(ts.Stem(t), expected) << folded;
+    ++stemmed;
+  }
+  EXPECT_EQ(stemmed, 30000u);
 }
 
 TEST(Tokenize, NoStemsWithoutStemmer) {
