@@ -663,7 +663,7 @@ bool FusedWordTokens(std::string_view line, uint32_t map_offset, const OffsetMap
         const int take = std::countr_zero(not_ok) >> 3;  // 8 when all are
         if (take > 0) {
           const uint64_t mask = take == 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * take)) - 1;
-          const int letters = std::popcount(lower & mask);
+          const int letters = swar::CountHighBits(lower & mask);
           if (letters == 0 || run_script == USCRIPT_LATIN) {
             std::memcpy(o + p, s + i, 8);  // p < safe leaves room
             p += static_cast<size_t>(take);

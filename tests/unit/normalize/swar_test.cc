@@ -35,5 +35,20 @@ TEST(SwarTest, BytesBetweenMatchesPerByteComparison) {
   }
 }
 
+// All 256 combinations of the eight high bits.
+TEST(SwarTest, CountHighBitsCountsEveryPattern) {
+  for (int pattern = 0; pattern < 256; ++pattern) {
+    uint64_t mask = 0;
+    int want = 0;
+    for (int k = 0; k < 8; ++k) {
+      if ((pattern >> k) & 1) {
+        mask |= uint64_t{0x80} << (8 * k);
+        ++want;
+      }
+    }
+    ASSERT_EQ(CountHighBits(mask), want) << pattern;
+  }
+}
+
 }  // namespace
 }  // namespace newsflow::normalize::swar
