@@ -639,9 +639,11 @@ bool FusedWordTokens(std::string_view line, uint32_t map_offset, const OffsetMap
           run = 0;
         }
         finish_word();
-        out = o = arena.data();  // a stem stored by finish_word() may have grown the arena
-        limit = arena.size();
-        safe = limit - kSlack;
+        if (stemmer >= 0) {  // a stem stored by finish_word() may have grown the arena
+          out = o = arena.data();
+          limit = arena.size();
+          safe = limit - kSlack;
+        }
         p = pos;
         in_word = true;
         ++words;
