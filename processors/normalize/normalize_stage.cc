@@ -98,6 +98,7 @@ NormalizeStage::NormalizeStage(NormalizeConfig config) : config_(std::move(confi
   (void)TextFolder::Default();
   TokenStream warm;
   Tokenize("warm up", {}, &warm);
+  (void)ClassifyLine("warm up");  // the marker tables
 }
 
 core::Status NormalizeStage::Process(core::Document& doc, const core::StageContext& /*ctx*/) const {
