@@ -21,65 +21,46 @@ namespace newsflow::normalize::simd {
 //   * printable ASCII (0x21-0x7E);
 //   * a space (0x20) followed by a plain non-space character, and (at p[0]) only when
 //     `space_first` (the cleaner's runs never start with a space);
-//   * two-byte characters of the scripts the corpus is written in, where they are letters,
-//     digits or punctuation: U+00A1-U+00BF except the soft hyphen, U+00C0-U+02FF (Latin),
-//     U+0400-U+047F (Cyrillic), U+05C8-U+05FF (Hebrew letters), U+0600-U+060F and
-//     U+061D-U+063F, U+0640-U+064A, U+0660-U+066F and U+0671-U+067F, U+0680-U+06BF and
-//     U+06C0-U+06D5, U+06EE-U+06FF (Arabic and Persian letters, digits and punctuation).
-// Everything else (ill-formed bytes, marks, controls, other spaces, three- and four-byte
-// characters) stops the prefix; the prefix always ends on a character boundary.
+//   * the letters of the main two-byte scripts: U+00C0-U+02FF (Latin, lead bytes C3-CB),
+//     U+0400-U+047F (Cyrillic), U+05D0-U+05FF (Hebrew letters), U+0620-U+064A and
+//     U+0680-U+06D5 (Arabic and Persian letters).
+// Everything else (ill-formed bytes, marks, controls, other spaces, other two-byte characters,
+// three- and four-byte characters) stops the prefix, which always ends on a character boundary.
+// (Reading a 17th byte to complete a character or a space at the end of the block was tried:
+// fewer blocks end early, but each costs more, and the sum was higher.)
 inline int PlainPrefix16(const uint8_t* p, bool space_first) {
 #if defined(__SSE2__)
   if (!space_first && p[0] == ' ') return 0;
   const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-  // Signed byte compares only (SSE2): ASCII is 0..127, bytes >= 0x80 are negative.
-  const __m128i ascii =
-      _mm_and_si128(_mm_cmpgt_epi8(b, _mm_set1_epi8(0x20)), _mm_cmplt_epi8(b, _mm_set1_epi8(0x7F)));
-  const __m128i space = _mm_cmpeq_epi8(b, _mm_set1_epi8(0x20));
-  const __m128i cont = _mm_cmplt_epi8(b, _mm_set1_epi8(-64));  // 0x80-0xBF
-  // u = b - 0x80: a continuation byte's payload 0..63, a lead byte 0x40 + (lead - 0xC0).
-  const __m128i u = _mm_xor_si128(b, _mm_set1_epi8(static_cast<char>(0x80)));
-  const __m128i lead = _mm_slli_si128(u, 1);  // the byte before each byte (0 before the first)
-  auto lead_is = [&](int byte) {
-    return _mm_cmpeq_epi8(lead, _mm_set1_epi8(static_cast<char>(byte - 0x80)));
-  };
-  auto trail_below = [&](int byte) {
-    return _mm_cmplt_epi8(u, _mm_set1_epi8(static_cast<char>(byte - 0x80)));
-  };
-  auto trail_above = [&](int byte) {
-    return _mm_cmpgt_epi8(u, _mm_set1_epi8(static_cast<char>(byte - 0x80)));
-  };
-  // Leads whose every character is plain: C3-CB (U+00C0-U+02FF), D0-D1 (U+0400-U+047F),
-  // DA (U+0680-U+06BF).
-  __m128i pair =
-      _mm_or_si128(_mm_and_si128(_mm_cmpgt_epi8(lead, _mm_set1_epi8(0xC2 - 0x80)),
-                                 _mm_cmplt_epi8(lead, _mm_set1_epi8(0xCC - 0x80))),
-                   _mm_or_si128(_mm_or_si128(lead_is(0xD0), lead_is(0xD1)), lead_is(0xDA)));
-  // C2: U+00A1-U+00BF except U+00AD (soft hyphen, removed).
-  pair =
-      _mm_or_si128(pair, _mm_andnot_si128(_mm_cmpeq_epi8(b, _mm_set1_epi8(static_cast<char>(0xAD))),
-                                          _mm_and_si128(lead_is(0xC2), trail_above(0xA0))));
-  // D7: U+05C8-U+05FF (Hebrew letters; the points before them are marks).
-  pair = _mm_or_si128(pair, _mm_and_si128(lead_is(0xD7), trail_above(0x87)));
-  // D8: U+0600-U+060F, U+061D-U+063F (not the marks U+0610-U+061A nor U+061C, removed).
-  pair = _mm_or_si128(
-      pair, _mm_and_si128(lead_is(0xD8), _mm_or_si128(trail_below(0x90), trail_above(0x9C))));
-  // D9: U+0640-U+064A, U+0660-U+066F, U+0671-U+067F (not the harakat nor U+0670).
-  pair = _mm_or_si128(
-      pair,
-      _mm_and_si128(
-          lead_is(0xD9),
-          _mm_or_si128(trail_below(0x8B),
-                       _mm_andnot_si128(_mm_cmpeq_epi8(b, _mm_set1_epi8(static_cast<char>(0xB0))),
-                                        trail_above(0x9F)))));
-  // DB: U+06C0-U+06D5, U+06EE-U+06FF (not the Quranic marks between them).
-  pair = _mm_or_si128(
-      pair, _mm_and_si128(lead_is(0xDB), _mm_or_si128(trail_below(0x96), trail_above(0xAD))));
-  pair = _mm_and_si128(pair, cont);                   // at the continuation byte
-  const __m128i pair_lead = _mm_srli_si128(pair, 1);  // at the lead byte (never the last byte)
-  const __m128i start = _mm_or_si128(ascii, pair_lead);
-  const __m128i space_ok = _mm_and_si128(space, _mm_srli_si128(start, 1));
-  const __m128i ok = _mm_or_si128(_mm_or_si128(start, pair), space_ok);
+  // Signed byte compares only (SSE2): ASCII is 0..127, bytes >= 0x80 are negative, in order.
+  auto byte = [](int v) { return _mm_set1_epi8(static_cast<char>(v)); };
+  const __m128i ascii = _mm_and_si128(_mm_cmpgt_epi8(b, byte(0x20)), _mm_cmplt_epi8(b, byte(0x7F)));
+  const __m128i space = _mm_cmpeq_epi8(b, byte(0x20));
+  __m128i ok;
+  if (_mm_movemask_epi8(b) == 0) {
+    // All ASCII (the usual block of Latin-script text): printable bytes and single spaces.
+    ok = _mm_or_si128(ascii, _mm_and_si128(space, _mm_srli_si128(ascii, 1)));
+  } else {
+    const __m128i cont = _mm_cmplt_epi8(b, byte(0xC0));  // 0x80-0xBF (below 0xC0, negative)
+    const __m128i lead = _mm_slli_si128(b, 1);           // the byte before each byte
+    auto lead_is = [&](int v) { return _mm_cmpeq_epi8(lead, byte(v)); };
+    auto trail_from = [&](int v) { return _mm_cmpgt_epi8(b, byte(v - 1)); };  // trail >= v
+    auto trail_below = [&](int v) { return _mm_cmplt_epi8(b, byte(v)); };     // trail < v
+    // pair: at a continuation byte whose character is plain. Leads whose every character is
+    // plain: C3-CB, D0-D1, DA.
+    __m128i pair =
+        _mm_and_si128(_mm_cmpgt_epi8(lead, byte(0xC2)), _mm_cmplt_epi8(lead, byte(0xCC)));
+    pair = _mm_or_si128(pair, _mm_cmpeq_epi8(_mm_and_si128(lead, byte(0xFE)), byte(0xD0)));
+    pair = _mm_or_si128(pair, lead_is(0xDA));
+    pair = _mm_or_si128(pair, _mm_and_si128(lead_is(0xD7), trail_from(0x90)));   // U+05D0-05FF
+    pair = _mm_or_si128(pair, _mm_and_si128(lead_is(0xD8), trail_from(0xA0)));   // U+0620-063F
+    pair = _mm_or_si128(pair, _mm_and_si128(lead_is(0xD9), trail_below(0x8B)));  // U+0640-064A
+    pair = _mm_or_si128(pair, _mm_and_si128(lead_is(0xDB), trail_below(0x96)));  // U+06C0-06D5
+    pair = _mm_and_si128(pair, cont);
+    const __m128i pair_lead = _mm_srli_si128(pair, 1);  // at the lead byte (never the last byte)
+    const __m128i start = _mm_or_si128(ascii, pair_lead);
+    ok = _mm_or_si128(_mm_or_si128(start, pair), _mm_and_si128(space, _mm_srli_si128(start, 1)));
+  }
   const unsigned bad = ~static_cast<unsigned>(_mm_movemask_epi8(ok)) & 0xFFFFu;
   return bad == 0 ? 16 : __builtin_ctz(bad);
 #else

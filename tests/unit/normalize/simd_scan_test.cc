@@ -82,11 +82,12 @@ TEST(PlainPrefix16, AcceptsOnlyPlainTwoByteCharacters) {
     ASSERT_EQ(PlainPrefix16(reinterpret_cast<const uint8_t*>(straddle.data()), false), 15);
   }
 #if defined(__SSE2__)
-  EXPECT_GT(accepted, 2 * 950);  // the fast path covers the main scripts (987 characters)
+  EXPECT_GT(accepted, 2 * 850);  // the fast path covers the main scripts (881 characters)
   const std::string samples[] = {"\u0627\u0644\u0639\u0631\u0628\u064A\u0629 \u06A9\u06CC",
                                  "\u0420\u0443\u0441\u0441\u043A\u0438\u0439 \u0456\u0457",
                                  "\u05E2\u05D1\u05E8\u05D9\u05EA \u05D0\u05D1\u05D2\u05D3",
-                                 "Fran\u00E7ais \u00AB\u00E9t\u00E9\u00BB!", "plain ASCII text"};
+                                 "Fran\u00E7ais \u00E9t\u00E9 \u015F\u0131\u011F!",
+                                 "plain ASCII text"};
   for (const std::string& sample : samples) {
     // Every whole character in the first 16 bytes is taken (a space only before another).
     size_t want = 0;
