@@ -271,44 +271,55 @@ size_t CountWords(std::string_view text, size_t cap = SIZE_MAX) {
   return words;
 }
 
-// The two-byte characters (U+0080-U+07FF) that are letters or digits (Classify()), one bit
-// each: looked up instead of decoding and classifying the first character after a space.
-class TwoByteWordStarts {
+// Classify() and FoldChar() of every two-byte character (U+0080-U+07FF: Latin-1 to Arabic),
+// computed once: the line scans look them up instead of calling them per character.
+class TwoByteChars {
  public:
-  static const TwoByteWordStarts& Get() {
-    static const TwoByteWordStarts table;
+  struct Entry {
+    CharClass cls;
+    uint8_t fold_len;
+    char fold[4];
+    uint8_t unused[2];  // 8 bytes: the index is a shift
+  };
+  static const TwoByteChars& Get() {
+    static const TwoByteChars table;
     return table;
   }
-  // `lead` 0xC2-0xDF, `trail` 0x80-0xBF (a well-formed two-byte character).
-  bool Has(uint8_t lead, uint8_t trail) const {
+  const Entry& operator[](int32_t cp) const { return entries_[cp - 0x80]; }  // 0x80-0x7FF
+  // Whether the two-byte character `lead` (0xC2-0xDF) `trail` (0x80-0xBF) is a letter or digit.
+  bool IsWordStart(uint8_t lead, uint8_t trail) const {
     const unsigned cp = (lead & 0x1Fu) << 6 | (trail & 0x3Fu);
-    return (bits_[cp / 64] >> (cp % 64) & 1) != 0;
+    return (word_bits_[cp / 64] >> (cp % 64) & 1) != 0;
   }
 
  private:
-  TwoByteWordStarts() {
+  TwoByteChars() {
     for (int32_t cp = 0x80; cp < 0x800; ++cp) {
-      const CharClass cls = Classify(cp);
-      if (cls == CharClass::kLetter || cls == CharClass::kDigit) {
-        bits_[cp / 64] |= uint64_t{1} << (cp % 64);
+      Entry& e = entries_[cp - 0x80];
+      e.cls = Classify(cp);
+      e.fold_len = static_cast<uint8_t>(FoldChar(cp, e.fold));
+      if (e.cls == CharClass::kLetter || e.cls == CharClass::kDigit) {
+        word_bits_[cp / 64] |= uint64_t{1} << (cp % 64);
       }
     }
   }
-  uint64_t bits_[0x800 / 64] = {};
+  uint64_t word_bits_[0x800 / 64] = {};  // letters and digits, one bit each
+  Entry entries_[0x800 - 0x80] = {};
 };
 
 // Whether `line` has more than `limit` words: CountWords(line, limit + 1) > limit. Most lines
-// are long paragraphs, so a lower bound decides first: every separator followed by a letter or
+// are long paragraphs, so a lower bound decides first: every space followed by a letter or
 // digit starts a chunk that counts, as does a letter or digit at the start (SSE2, sixteen bytes
-// at a time; only the rarer characters after a separator are decoded). When that does not
-// reach the limit, CountWords() counts exactly.
+// at a time; only the non-ASCII characters after a space are looked up). Other separators are
+// not looked for (CleanText's lines have none; they only make the bound lower). When the bound
+// does not reach the limit, CountWords() counts exactly.
 bool MoreWordsThan(std::string_view line, size_t limit) {
   const auto* s = reinterpret_cast<const uint8_t*>(line.data());
   const size_t n = line.size();
-  const TwoByteWordStarts& two_byte = TwoByteWordStarts::Get();
+  const TwoByteChars& two_byte = TwoByteChars::Get();
   auto word_at = [&](size_t at) {
     if (at + 1 < n && s[at] >= 0xC2 && s[at] <= 0xDF && (s[at + 1] & 0xC0) == 0x80) {
-      return two_byte.Has(s[at], s[at + 1]);
+      return two_byte.IsWordStart(s[at], s[at + 1]);
     }
     const CharClass cls = Classify(DecodeUtf8(line, &at));
     return cls == CharClass::kLetter || cls == CharClass::kDigit;
@@ -318,7 +329,7 @@ bool MoreWordsThan(std::string_view line, size_t limit) {
   for (; i + 17 <= n; i += 16) {
     uint32_t alnum = 0;
     uint32_t non_ascii = 0;
-    simd::SeparatorThen16(s + i, &alnum, &non_ascii);
+    simd::SpaceThen16(s + i, &alnum, &non_ascii);
     words += static_cast<size_t>(std::popcount(alnum));
     for (; non_ascii != 0; non_ascii &= non_ascii - 1) {
       if (word_at(i + static_cast<size_t>(std::countr_zero(non_ascii)) + 1)) ++words;
@@ -326,7 +337,7 @@ bool MoreWordsThan(std::string_view line, size_t limit) {
     if (words > limit) return true;
   }
   for (; i + 1 < n; ++i) {
-    if ((s[i] <= 0x20 || s[i] == 0x7F) && word_at(i + 1) && ++words > limit) return true;
+    if (s[i] == ' ' && word_at(i + 1) && ++words > limit) return true;
   }
   return CountWords(line, limit + 1) > limit;
 }
@@ -422,6 +433,7 @@ struct LinePrefix {
 template <bool kFast>
 void ScanPrefix(std::string_view line, LinePrefix* p) {
   const MarkerTable& table = MarkerTable::Get();
+  const TwoByteChars& two_byte = TwoByteChars::Get();
   size_t pos = 0;
   size_t len = 0;
   // Leading decoration: bullets, dashes, quotes, brackets, emoji.
@@ -458,6 +470,10 @@ void ScanPrefix(std::string_view line, LinePrefix* p) {
         // An ASCII letter or digit (word class): FoldChar() would give it in lower case.
         p->folded[len] = static_cast<char>(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
         n = 1;
+      } else if (kFast && c < 0x800 && len + 4 <= LinePrefix::kMaxBytes) {
+        const TwoByteChars::Entry& e = two_byte[c];  // the fold, looked up
+        std::memcpy(p->folded + len, e.fold, 4);     // (room for 4 bytes: one move)
+        n = e.fold_len;
       } else if (kFast && len + 4 <= LinePrefix::kMaxBytes) {
         n = FoldChar(c, p->folded + len);  // room for the longest fold: no copy
       } else {

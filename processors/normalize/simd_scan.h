@@ -4,7 +4,7 @@
 // no cleaning and no NFC work" or "word starts" this cheaply; what they accept is a subset of
 // what the general code accepts, checked against ICU and per-byte code by simd_scan_test.cc.
 // Without SSE2, PlainPrefix16 finds nothing (the caller's general per-character code does all
-// the work) and SeparatorThen16 is computed byte by byte: same results, just slower.
+// the work) and SpaceThen16 is computed byte by byte: same results, just slower.
 #pragma once
 
 #include <cstdint>
@@ -70,33 +70,30 @@ inline int PlainPrefix16(const uint8_t* p, bool space_first) {
 #endif
 }
 
-// For counting words: bit k of the results is set when byte k of the 16 bytes at p is a
-// separator byte (0x00-0x20 or 0x7F: white space and controls, each a character of its own
-// however the bytes before it decode) and byte k + 1 -- the first byte of the character after
-// it; p[16] for the last, so 17 bytes are read -- is an ASCII letter or digit (`*alnum`) or a
-// byte >= 0x80 (`*non_ascii`: a character the caller must classify).
-inline void SeparatorThen16(const uint8_t* p, uint32_t* alnum, uint32_t* non_ascii) {
+// For counting words: bit k of the results is set when byte k of the 16 bytes at p is a space
+// (0x20: a character of its own however the bytes before it decode) and byte k + 1 -- the first
+// byte of the character after it; p[16] for the last, so 17 bytes are read -- is an ASCII
+// letter or digit (`*alnum`) or a byte >= 0x80 (`*non_ascii`: a character the caller must
+// classify). Other separators (tabs, controls) are not looked for: CleanText's lines have none.
+inline void SpaceThen16(const uint8_t* p, uint32_t* alnum, uint32_t* non_ascii) {
 #if defined(__SSE2__)
   const __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
   const __m128i next = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 1));
-  const __m128i separator =
-      _mm_or_si128(_mm_and_si128(_mm_cmpgt_epi8(b, _mm_set1_epi8(-1)),  // 0x00-0x20
-                                 _mm_cmplt_epi8(b, _mm_set1_epi8(0x21))),
-                   _mm_cmpeq_epi8(b, _mm_set1_epi8(0x7F)));
+  const __m128i space = _mm_cmpeq_epi8(b, _mm_set1_epi8(0x20));
   const __m128i lower = _mm_or_si128(next, _mm_set1_epi8(0x20));  // A-Z -> a-z (and others)
   const __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(lower, _mm_set1_epi8('a' - 1)),
                                        _mm_cmplt_epi8(lower, _mm_set1_epi8('z' + 1)));
   const __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(next, _mm_set1_epi8('0' - 1)),
                                       _mm_cmplt_epi8(next, _mm_set1_epi8('9' + 1)));
   const __m128i high = _mm_cmplt_epi8(next, _mm_setzero_si128());  // >= 0x80
-  *alnum = static_cast<uint32_t>(
-      _mm_movemask_epi8(_mm_and_si128(separator, _mm_or_si128(letter, digit))));
-  *non_ascii = static_cast<uint32_t>(_mm_movemask_epi8(_mm_and_si128(separator, high)));
+  *alnum =
+      static_cast<uint32_t>(_mm_movemask_epi8(_mm_and_si128(space, _mm_or_si128(letter, digit))));
+  *non_ascii = static_cast<uint32_t>(_mm_movemask_epi8(_mm_and_si128(space, high)));
 #else
   *alnum = 0;
   *non_ascii = 0;
   for (int k = 0; k < 16; ++k) {
-    if (p[k] > 0x20 && p[k] != 0x7F) continue;
+    if (p[k] != 0x20) continue;
     const uint8_t c = p[k + 1];
     const uint8_t lower = c | 0x20;
     if ((lower >= 'a' && lower <= 'z') || (c >= '0' && c <= '9')) *alnum |= 1u << k;
