@@ -229,7 +229,9 @@ class Cleaner {
         // usual case; the first character that is anything else takes one step below.
         const int plain = simd::PlainPrefix16(s + i, i > start);
         i += plain;
-        if (plain == 16) continue;
+        // Stopped at the last byte or two (a character or space that the block cuts off):
+        // the next block starts with it. Earlier, at a character to take one step for.
+        if (plain >= 14) continue;
       }
       const uint8_t b = s[i];
       if (b >= 0x21 && b < 0x7F) {
