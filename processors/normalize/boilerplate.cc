@@ -434,22 +434,42 @@ template <bool kFast>
 void ScanPrefix(std::string_view line, LinePrefix* p) {
   const MarkerTable& table = MarkerTable::Get();
   const TwoByteChars& two_byte = TwoByteChars::Get();
+  // The character at `at`: its class, code point and end. kFast reads ASCII and two-byte
+  // characters without DecodeUtf8()/Classify() (same results).
+  auto read = [&](size_t at, int32_t* c, size_t* next) {
+    if (kFast) {
+      const auto b0 = static_cast<uint8_t>(line[at]);
+      if (b0 < 0x80) {
+        *c = b0;
+        *next = at + 1;
+        return Classify(b0);
+      }
+      if (b0 >= 0xC2 && b0 <= 0xDF && at + 1 < line.size() &&
+          (static_cast<uint8_t>(line[at + 1]) & 0xC0) == 0x80) {
+        *c = (b0 & 0x1F) << 6 | (static_cast<uint8_t>(line[at + 1]) & 0x3F);
+        *next = at + 2;
+        return two_byte[*c].cls;
+      }
+    }
+    *next = at;
+    *c = DecodeUtf8(line, next);
+    return Classify(*c);
+  };
   size_t pos = 0;
   size_t len = 0;
   // Leading decoration: bullets, dashes, quotes, brackets, emoji.
   while (pos < line.size()) {
     size_t next = pos;
-    const int32_t c = DecodeUtf8(line, &next);
-    const CharClass cls = Classify(c);
-    if (IsWordClass(cls)) break;
+    int32_t c = 0;
+    if (IsWordClass(read(pos, &c, &next))) break;
     if (c == '(' || c == '[') p->bracket = true;
     pos = next;
   }
   while (pos < line.size() && p->words < LinePrefix::kMaxWords) {
-    // Skip to the next word.
     size_t next = pos;
-    CharClass cls = Classify(DecodeUtf8(line, &next));
-    if (!IsWordClass(cls)) {
+    int32_t c = 0;
+    // Skip to the next word (the first one starts where the decoration ends).
+    if (p->words > 0 && !IsWordClass(read(pos, &c, &next))) {
       pos = next;
       continue;
     }
@@ -461,10 +481,7 @@ void ScanPrefix(std::string_view line, LinePrefix* p) {
     bool head_checked = !kFast || !first;
     bool overflow = false;
     while (pos < line.size()) {
-      next = pos;
-      const int32_t c = DecodeUtf8(line, &next);
-      cls = Classify(c);
-      if (!IsWordClass(cls)) break;
+      if (!IsWordClass(read(pos, &c, &next))) break;
       size_t n = 0;
       if (kFast && c < 0x80 && len < LinePrefix::kMaxBytes) {
         // An ASCII letter or digit (word class): FoldChar() would give it in lower case.
