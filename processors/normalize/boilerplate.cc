@@ -326,6 +326,19 @@ bool MoreWordsThan(std::string_view line, size_t limit) {
   };
   size_t words = n > 0 && word_at(0) ? 1 : 0;
   size_t i = 0;
+  for (; i + 33 <= n; i += 32) {  // 32 bytes a step: half the loop and limit checks
+    uint32_t alnum = 0;
+    uint32_t non_ascii = 0;
+    uint32_t alnum_hi = 0;
+    uint32_t non_ascii_hi = 0;
+    simd::SpaceThen16(s + i, &alnum, &non_ascii);
+    simd::SpaceThen16(s + i + 16, &alnum_hi, &non_ascii_hi);
+    words += static_cast<size_t>(std::popcount(alnum | alnum_hi << 16));
+    for (non_ascii |= non_ascii_hi << 16; non_ascii != 0; non_ascii &= non_ascii - 1) {
+      if (word_at(i + static_cast<size_t>(std::countr_zero(non_ascii)) + 1)) ++words;
+    }
+    if (words > limit) return true;
+  }
   for (; i + 17 <= n; i += 16) {
     uint32_t alnum = 0;
     uint32_t non_ascii = 0;
