@@ -226,12 +226,19 @@ class Cleaner {
     while (i < n) {
       if (n - i >= 16) {
         // Sixteen bytes at once: plain text (ASCII, and the letters of the main scripts) in the
-        // usual case; the first character that is anything else takes one step below.
-        const int plain = simd::PlainPrefix16(s + i, i > start);
-        i += plain;
-        // Stopped at the last byte or two (a character or space that the block cuts off):
-        // the next block starts with it. Earlier, at a character to take one step for.
-        if (plain >= 14) continue;
+        // usual case; the first character that is anything else takes one step below. A block
+        // that stopped at its last byte or two (a character or space that it cuts off) is
+        // followed by the block starting there.
+        const uint8_t* p = s + i;
+        const uint8_t* const last = s + n - 16;  // the last place a block fits
+        int plain = simd::PlainPrefix16(p, i > start);
+        p += plain;
+        while (plain >= 14 && p <= last) {
+          plain = simd::PlainPrefix16(p, true);
+          p += plain;
+        }
+        i = static_cast<int32_t>(p - s);
+        if (plain >= 14) continue;  // too close to the end for a block: the steps below
       }
       const uint8_t b = s[i];
       if (b >= 0x21 && b < 0x7F) {
