@@ -13,7 +13,8 @@
 //     letter of a joining script (Arabic script, Syriac, N'Ko, Mongolian, the Indic scripts)
 //     and before a letter or mark -- Persian می‌خواهم, آتش‌بس -- and ZWJ inside
 //     emoji sequences; removed everywhere else;
-//   * NFC (ICU), skipped after a quick check when the text already is NFC (nearly always).
+//   * NFC (ICU). Only the characters that may need NFC work are checked (with the character
+//     before each), and the text is composed only from the first that is not NFC.
 // Ill-formed UTF-8 becomes U+FFFD (the decode stage normally rejects it before).
 //
 // CleanText is idempotent: CleanText(CleanText(x)) == CleanText(x) (a property test checks it).
