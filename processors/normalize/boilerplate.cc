@@ -133,11 +133,32 @@ class MarkerTable {
     return table;
   }
 
-  const Marker* Find(std::string_view folded) const {
-    auto it = std::lower_bound(markers_.begin(), markers_.end(), folded,
-                               [](const Marker& m, std::string_view k) { return m.folded < k; });
-    if (it == markers_.end() || it->folded != folded) return nullptr;
-    return &*it;
+  using Range = std::pair<const Marker*, const Marker*>;
+  Range All() const { return {markers_.data(), markers_.data() + markers_.size()}; }
+
+  // The markers whose folded form is `word` or starts with `word` and a space: all those a
+  // line whose first folded word is `word` can start with. They sort together from `word` on
+  // (a space sorts before every byte a folded word has), a few at most.
+  Range StartingWith(std::string_view word) const {
+    const Marker* const end = markers_.data() + markers_.size();
+    const Marker* const begin =
+        std::lower_bound(markers_.data(), end, word,
+                         [](const Marker& m, std::string_view k) { return m.folded < k; });
+    const Marker* it = begin;
+    while (it != end && it->folded.starts_with(word) &&
+           (it->folded.size() == word.size() || it->folded[word.size()] == ' ')) {
+      ++it;
+    }
+    return {begin, it};
+  }
+
+  // The marker whose folded form is `folded`, looked for in `range` (sorted).
+  static const Marker* Find(Range range, std::string_view folded) {
+    const Marker* it =
+        std::lower_bound(range.first, range.second, folded,
+                         [](const Marker& m, std::string_view k) { return m.folded < k; });
+    if (it == range.second || it->folded != folded) return nullptr;
+    return it;
   }
 
   bool IsPlatformWord(std::string_view folded) const {
@@ -613,12 +634,17 @@ bool AllPlatformWords(std::string_view rest) {
   return true;
 }
 
+// kFast looks for the line's marker among those that start with its first word only (the
+// general version searches the whole table for each prefix).
+template <bool kFast>
 std::optional<LineInfo> ClassifyMarker(std::string_view line, const LinePrefix& prefix) {
   const MarkerTable& table = MarkerTable::Get();
+  const MarkerTable::Range range =
+      kFast ? table.StartingWith(std::string_view(prefix.folded, prefix.fold_end[0])) : table.All();
   const Marker* marker = nullptr;
   size_t marker_words = 0;
   for (size_t n = prefix.words; n >= 1; --n) {
-    marker = table.Find(std::string_view(prefix.folded, prefix.fold_end[n - 1]));
+    marker = MarkerTable::Find(range, std::string_view(prefix.folded, prefix.fold_end[n - 1]));
     if (marker != nullptr) {
       marker_words = n;
       break;
@@ -696,7 +722,7 @@ LineInfo Classify(std::string_view line) {
   ScanPrefix<kFast>(line, &prefix);
   if (prefix.words == 0) return {};
   if (prefix.maybe_marker) {
-    if (std::optional<LineInfo> info = ClassifyMarker(line, prefix)) return *info;
+    if (std::optional<LineInfo> info = ClassifyMarker<kFast>(line, prefix)) return *info;
   }
   // A short line that is nothing but a date.
   const bool short_line = kFast ? !MoreWordsThan(line, 8) : CountWords(line, 9) <= 8;
