@@ -2,6 +2,7 @@
 #include "processors/normalize/boilerplate.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <optional>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "processors/normalize/dates.h"
+#include "processors/normalize/simd_scan.h"
 
 namespace newsflow::normalize {
 namespace {
@@ -131,11 +133,32 @@ class MarkerTable {
     return table;
   }
 
-  const Marker* Find(std::string_view folded) const {
-    auto it = std::lower_bound(markers_.begin(), markers_.end(), folded,
-                               [](const Marker& m, std::string_view k) { return m.folded < k; });
-    if (it == markers_.end() || it->folded != folded) return nullptr;
-    return &*it;
+  using Range = std::pair<const Marker*, const Marker*>;
+  Range All() const { return {markers_.data(), markers_.data() + markers_.size()}; }
+
+  // The markers whose folded form is `word` or starts with `word` and a space: all those a
+  // line whose first folded word is `word` can start with. They sort together from `word` on
+  // (a space sorts before every byte a folded word has), a few at most.
+  Range StartingWith(std::string_view word) const {
+    const Marker* const end = markers_.data() + markers_.size();
+    const Marker* const begin =
+        std::lower_bound(markers_.data(), end, word,
+                         [](const Marker& m, std::string_view k) { return m.folded < k; });
+    const Marker* it = begin;
+    while (it != end && it->folded.starts_with(word) &&
+           (it->folded.size() == word.size() || it->folded[word.size()] == ' ')) {
+      ++it;
+    }
+    return {begin, it};
+  }
+
+  // The marker whose folded form is `folded`, looked for in `range` (sorted).
+  static const Marker* Find(Range range, std::string_view folded) {
+    const Marker* it =
+        std::lower_bound(range.first, range.second, folded,
+                         [](const Marker& m, std::string_view k) { return m.folded < k; });
+    if (it == range.second || it->folded != folded) return nullptr;
+    return it;
   }
 
   bool IsPlatformWord(std::string_view folded) const {
@@ -147,6 +170,16 @@ class MarkerTable {
   // fold its further words nor look up its longer prefixes.
   bool IsFirstWord(std::string_view folded_word) const {
     return std::binary_search(first_words_.begin(), first_words_.end(), folded_word);
+  }
+
+  // A quick filter in front of IsFirstWord(), asked while the first word is being folded: false
+  // when no first word of a marker is `head` (a whole folded word of fewer than kHeadBytes
+  // bytes) or starts with `head` (the first kHeadBytes bytes of a longer one). May say true
+  // wrongly (a hashed bit set), never false wrongly.
+  static constexpr size_t kHeadBytes = 4;
+  bool MayBeFirstWord(std::string_view head) const {
+    const uint32_t h = HeadHash(head);
+    return (head_bits_[h / 64] >> (h % 64) & 1) != 0;
   }
 
  private:
@@ -167,6 +200,10 @@ class MarkerTable {
     for (const Marker& m : markers_) first_words_.push_back(m.folded.substr(0, m.folded.find(' ')));
     std::sort(first_words_.begin(), first_words_.end());
     first_words_.erase(std::unique(first_words_.begin(), first_words_.end()), first_words_.end());
+    for (const std::string& w : first_words_) {
+      const uint32_t h = HeadHash(std::string_view(w).substr(0, kHeadBytes));
+      head_bits_[h / 64] |= uint64_t{1} << (h % 64);
+    }
     ForEach(kPlatformWords, [&](std::string_view p) {
       // Multi-word entries ("e-mail") fold to several words; each is allowed on its own.
       const std::string key = FoldText(p);
@@ -193,7 +230,16 @@ class MarkerTable {
   }
 
   std::vector<Marker> markers_;
+  // Hash of up to kHeadBytes folded bytes (the length counts: "ab" and "ab\0" differ).
+  static uint32_t HeadHash(std::string_view head) {
+    uint32_t v = 0;
+    std::memcpy(&v, head.data(), std::min(head.size(), kHeadBytes));
+    return ((v ^ static_cast<uint32_t>(head.size()) << 29) * 0x9E3779B1u) >> (32 - kHeadBits);
+  }
+  static constexpr int kHeadBits = 14;  // 16 K bits: a few hundred heads, ~2% false yes
+
   std::vector<std::string> first_words_;
+  uint64_t head_bits_[(1u << kHeadBits) / 64] = {};
   std::vector<std::string> platform_;
 };
 
@@ -244,6 +290,106 @@ size_t CountWords(std::string_view text, size_t cap = SIZE_MAX) {
     }
   }
   return words;
+}
+
+// Classify() and FoldChar() of every two-byte character (U+0080-U+07FF: Latin-1 to Arabic),
+// computed once: the line scans look them up instead of calling them per character.
+class TwoByteChars {
+ public:
+  struct Entry {
+    CharClass cls;
+    uint8_t fold_len;
+    char fold[4];
+    uint8_t unused[2];  // 8 bytes: the index is a shift
+  };
+  static const TwoByteChars& Get() {
+    static const TwoByteChars table;
+    return table;
+  }
+  const Entry& operator[](int32_t cp) const { return entries_[cp - 0x80]; }  // 0x80-0x7FF
+  // Whether the two-byte character `lead` (0xC2-0xDF) `trail` (0x80-0xBF) is a letter or digit.
+  bool IsWordStart(uint8_t lead, uint8_t trail) const {
+    const unsigned cp = (lead & 0x1Fu) << 6 | (trail & 0x3Fu);
+    return (word_bits_[cp / 64] >> (cp % 64) & 1) != 0;
+  }
+
+ private:
+  TwoByteChars() {
+    for (int32_t cp = 0x80; cp < 0x800; ++cp) {
+      Entry& e = entries_[cp - 0x80];
+      e.cls = Classify(cp);
+      e.fold_len = static_cast<uint8_t>(FoldChar(cp, e.fold));
+      if (e.cls == CharClass::kLetter || e.cls == CharClass::kDigit) {
+        word_bits_[cp / 64] |= uint64_t{1} << (cp % 64);
+      }
+    }
+  }
+  uint64_t word_bits_[0x800 / 64] = {};  // letters and digits, one bit each
+  Entry entries_[0x800 - 0x80] = {};
+};
+
+// Whether `line` has more than `limit` words: CountWords(line, limit + 1) > limit. Most lines
+// are long paragraphs, so a lower bound decides first: every space followed by a letter or
+// digit starts a chunk that counts, as does a letter or digit at the start (SSE2, sixteen bytes
+// at a time; only the non-ASCII characters after a space are looked up). Other separators are
+// not looked for (CleanText's lines have none; they only make the bound lower). When the bound
+// does not reach the limit, CountWords() counts exactly.
+bool MoreWordsThan(std::string_view line, size_t limit) {
+  const auto* s = reinterpret_cast<const uint8_t*>(line.data());
+  const size_t n = line.size();
+  const TwoByteChars& two_byte = TwoByteChars::Get();
+  auto word_at = [&](size_t at) {
+    if (at + 1 < n && s[at] >= 0xC2 && s[at] <= 0xDF && (s[at + 1] & 0xC0) == 0x80) {
+      return two_byte.IsWordStart(s[at], s[at + 1]);
+    }
+    const CharClass cls = Classify(DecodeUtf8(line, &at));
+    return cls == CharClass::kLetter || cls == CharClass::kDigit;
+  };
+  size_t words = n > 0 && word_at(0) ? 1 : 0;
+  size_t i = 0;
+  for (; i + 33 <= n; i += 32) {  // 32 bytes a step: half the loop and limit checks
+    uint32_t alnum = 0;
+    uint32_t non_ascii = 0;
+    uint32_t alnum_hi = 0;
+    uint32_t non_ascii_hi = 0;
+    simd::SpaceThen16(s + i, &alnum, &non_ascii);
+    simd::SpaceThen16(s + i + 16, &alnum_hi, &non_ascii_hi);
+    words += static_cast<size_t>(std::popcount(alnum | alnum_hi << 16));
+    for (non_ascii |= non_ascii_hi << 16; non_ascii != 0; non_ascii &= non_ascii - 1) {
+      if (word_at(i + static_cast<size_t>(std::countr_zero(non_ascii)) + 1)) ++words;
+    }
+    if (words > limit) return true;
+  }
+  for (; i + 17 <= n; i += 16) {
+    uint32_t alnum = 0;
+    uint32_t non_ascii = 0;
+    simd::SpaceThen16(s + i, &alnum, &non_ascii);
+    words += static_cast<size_t>(std::popcount(alnum));
+    for (; non_ascii != 0; non_ascii &= non_ascii - 1) {
+      if (word_at(i + static_cast<size_t>(std::countr_zero(non_ascii)) + 1)) ++words;
+    }
+    if (words > limit) return true;
+  }
+  for (; i + 1 < n; ++i) {
+    if (s[i] == ' ' && word_at(i + 1) && ++words > limit) return true;
+  }
+  return CountWords(line, limit + 1) > limit;
+}
+
+// Whether `text` has a decimal digit of any script. FindDate() needs one (days and years are
+// numbers), so lines without are no dates.
+bool HasDigit(std::string_view text) {
+  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
+  size_t pos = 0;
+  while (pos < text.size()) {
+    if (s[pos] < 0x80) {
+      if (s[pos] >= '0' && s[pos] <= '9') return true;
+      ++pos;
+      continue;
+    }
+    if (Classify(DecodeUtf8(text, &pos)) == CharClass::kDigit) return true;
+  }
+  return false;
 }
 
 // Counts word chunks of `line` that lie entirely outside / overlap [begin, end).
@@ -314,23 +460,50 @@ struct LinePrefix {
   bool maybe_marker = true;  // false: the first word starts no marker (later words not read)
 };
 
+// Folds the line's first words into `p`. kFast (ClassifyLine) stops as soon as the first word's
+// folded head rules out every marker (MarkerTable::MayBeFirstWord), and folds ASCII in line;
+// the general version (the test reference) folds the whole first word. Both give the same
+// words > 0 and maybe_marker, and the same words when maybe_marker is true.
+template <bool kFast>
 void ScanPrefix(std::string_view line, LinePrefix* p) {
+  const MarkerTable& table = MarkerTable::Get();
+  const TwoByteChars& two_byte = TwoByteChars::Get();
+  // The character at `at`: its class, code point and end. kFast reads ASCII and two-byte
+  // characters without DecodeUtf8()/Classify() (same results).
+  auto read = [&](size_t at, int32_t* c, size_t* next) {
+    if (kFast) {
+      const auto b0 = static_cast<uint8_t>(line[at]);
+      if (b0 < 0x80) {
+        *c = b0;
+        *next = at + 1;
+        return Classify(b0);
+      }
+      if (b0 >= 0xC2 && b0 <= 0xDF && at + 1 < line.size() &&
+          (static_cast<uint8_t>(line[at + 1]) & 0xC0) == 0x80) {
+        *c = (b0 & 0x1F) << 6 | (static_cast<uint8_t>(line[at + 1]) & 0x3F);
+        *next = at + 2;
+        return two_byte[*c].cls;
+      }
+    }
+    *next = at;
+    *c = DecodeUtf8(line, next);
+    return Classify(*c);
+  };
   size_t pos = 0;
   size_t len = 0;
   // Leading decoration: bullets, dashes, quotes, brackets, emoji.
   while (pos < line.size()) {
     size_t next = pos;
-    const int32_t c = DecodeUtf8(line, &next);
-    const CharClass cls = Classify(c);
-    if (IsWordClass(cls)) break;
+    int32_t c = 0;
+    if (IsWordClass(read(pos, &c, &next))) break;
     if (c == '(' || c == '[') p->bracket = true;
     pos = next;
   }
   while (pos < line.size() && p->words < LinePrefix::kMaxWords) {
-    // Skip to the next word.
     size_t next = pos;
-    CharClass cls = Classify(DecodeUtf8(line, &next));
-    if (!IsWordClass(cls)) {
+    int32_t c = 0;
+    // Skip to the next word (the first one starts where the decoration ends).
+    if (p->words > 0 && !IsWordClass(read(pos, &c, &next))) {
       pos = next;
       continue;
     }
@@ -338,29 +511,58 @@ void ScanPrefix(std::string_view line, LinePrefix* p) {
       if (len + 1 > LinePrefix::kMaxBytes) return;
       p->folded[len++] = ' ';
     }
+    const bool first = p->words == 0;
+    bool head_checked = !kFast || !first;
     bool overflow = false;
     while (pos < line.size()) {
-      next = pos;
-      const int32_t c = DecodeUtf8(line, &next);
-      cls = Classify(c);
-      if (!IsWordClass(cls)) break;
-      char buf[4];
-      const size_t n = FoldChar(c, buf);
-      if (len + n > LinePrefix::kMaxBytes) {
-        overflow = true;
-        break;
+      if (!IsWordClass(read(pos, &c, &next))) break;
+      size_t n = 0;
+      if (kFast && c < 0x80 && len < LinePrefix::kMaxBytes) {
+        // An ASCII letter or digit (word class): FoldChar() would give it in lower case.
+        p->folded[len] = static_cast<char>(c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c);
+        n = 1;
+      } else if (kFast && c < 0x800 && len + 4 <= LinePrefix::kMaxBytes) {
+        const TwoByteChars::Entry& e = two_byte[c];  // the fold, looked up
+        std::memcpy(p->folded + len, e.fold, 4);     // (room for 4 bytes: one move)
+        n = e.fold_len;
+      } else if (kFast && len + 4 <= LinePrefix::kMaxBytes) {
+        n = FoldChar(c, p->folded + len);  // room for the longest fold: no copy
+      } else {
+        char buf[4];
+        n = FoldChar(c, buf);
+        if (len + n > LinePrefix::kMaxBytes) {
+          overflow = true;
+          break;
+        }
+        std::memcpy(p->folded + len, buf, n);
       }
-      std::memcpy(p->folded + len, buf, n);
       len += n;
       pos = next;
+      if (!head_checked && len >= MarkerTable::kHeadBytes &&
+          !table.MayBeFirstWord(std::string_view(p->folded, MarkerTable::kHeadBytes))) {
+        // No marker starts so. The rest of the word need not be folded -- unless its fold could
+        // overflow the buffer (which leaves no word at all): a word ends at a space, and the
+        // fold of a character is at most twice its bytes, so one within 150 bytes is enough.
+        const size_t rest = line.size() - pos;
+        if (rest <= 150 || std::memchr(line.data() + pos, ' ', 150) != nullptr) {
+          p->words = 1;
+          p->maybe_marker = false;
+          return;
+        }
+      }
+      if (len >= MarkerTable::kHeadBytes) head_checked = true;
     }
     if (overflow) return;  // the words so far stand; this one is too long to be a marker
     p->fold_end[p->words] = len;
     p->byte_end[p->words] = pos;
     ++p->words;
-    if (p->words == 1 && !MarkerTable::Get().IsFirstWord(std::string_view(p->folded, len))) {
-      p->maybe_marker = false;
-      return;
+    if (first) {
+      const std::string_view word(p->folded, len);
+      if ((kFast && len < MarkerTable::kHeadBytes && !table.MayBeFirstWord(word)) ||
+          !table.IsFirstWord(word)) {
+        p->maybe_marker = false;
+        return;
+      }
     }
   }
 }
@@ -432,12 +634,17 @@ bool AllPlatformWords(std::string_view rest) {
   return true;
 }
 
+// kFast looks for the line's marker among those that start with its first word only (the
+// general version searches the whole table for each prefix).
+template <bool kFast>
 std::optional<LineInfo> ClassifyMarker(std::string_view line, const LinePrefix& prefix) {
   const MarkerTable& table = MarkerTable::Get();
+  const MarkerTable::Range range =
+      kFast ? table.StartingWith(std::string_view(prefix.folded, prefix.fold_end[0])) : table.All();
   const Marker* marker = nullptr;
   size_t marker_words = 0;
   for (size_t n = prefix.words; n >= 1; --n) {
-    marker = table.Find(std::string_view(prefix.folded, prefix.fold_end[n - 1]));
+    marker = MarkerTable::Find(range, std::string_view(prefix.folded, prefix.fold_end[n - 1]));
     if (marker != nullptr) {
       marker_words = n;
       break;
@@ -506,15 +713,20 @@ std::string_view LineKindName(LineKind kind) {
   return "text";
 }
 
-LineInfo ClassifyLine(std::string_view line) {
+namespace {
+
+// ClassifyLine(), and with kFast = false the general version its fast paths are tested against.
+template <bool kFast>
+LineInfo Classify(std::string_view line) {
   LinePrefix prefix;
-  ScanPrefix(line, &prefix);
+  ScanPrefix<kFast>(line, &prefix);
   if (prefix.words == 0) return {};
   if (prefix.maybe_marker) {
-    if (std::optional<LineInfo> info = ClassifyMarker(line, prefix)) return *info;
+    if (std::optional<LineInfo> info = ClassifyMarker<kFast>(line, prefix)) return *info;
   }
   // A short line that is nothing but a date.
-  if (CountWords(line, 9) <= 8) {
+  const bool short_line = kFast ? !MoreWordsThan(line, 8) : CountWords(line, 9) <= 8;
+  if (short_line && (!kFast || HasDigit(line))) {
     if (std::optional<DateMatch> date = FindDate(line)) {
       size_t outside = 0;
       size_t inside = 0;
@@ -530,6 +742,23 @@ LineInfo ClassifyLine(std::string_view line) {
   }
   return {};
 }
+
+}  // namespace
+
+LineInfo ClassifyLine(std::string_view line) { return Classify<true>(line); }
+
+namespace boilerplate_internal {
+
+LineInfo ClassifyLineGeneral(std::string_view line) { return Classify<false>(line); }
+bool MoreWordsThan(std::string_view line, size_t limit) {
+  return newsflow::normalize::MoreWordsThan(line, limit);
+}
+size_t CountWords(std::string_view line, size_t cap) {
+  return newsflow::normalize::CountWords(line, cap);
+}
+bool HasDigit(std::string_view text) { return newsflow::normalize::HasDigit(text); }
+
+}  // namespace boilerplate_internal
 
 std::vector<std::string> SplitKeywords(std::string_view list) {
   // Which separators split this list?

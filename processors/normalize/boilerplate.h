@@ -98,4 +98,19 @@ LineInfo ClassifyLine(std::string_view line);
 // recovering phrases needs the original markup (one link per tag), not this line.
 std::vector<std::string> SplitKeywords(std::string_view list);
 
+// Exposed for tests (boilerplate_test.cc checks the fast paths against these), not an API.
+namespace boilerplate_internal {
+
+// ClassifyLine() without its fast paths: the whole first word folded and looked up, words
+// counted one by one, FindDate() asked for every short line.
+LineInfo ClassifyLineGeneral(std::string_view line);
+// Whether `line` has more than `limit` words (the fast path) ...
+bool MoreWordsThan(std::string_view line, size_t limit);
+// ... and the general count (white-space separated chunks with a letter or digit, up to `cap`).
+size_t CountWords(std::string_view line, size_t cap);
+// Whether `text` has a decimal digit of any script (FindDate() needs one).
+bool HasDigit(std::string_view text);
+
+}  // namespace boilerplate_internal
+
 }  // namespace newsflow::normalize

@@ -7,11 +7,14 @@
 #include <unicode/uscript.h>
 #include <unicode/utf8.h>
 
+#include <algorithm>
 #include <cstring>
+#include <span>
 #include <utility>
 #include <vector>
 
 #include "processors/normalize/folding.h"
+#include "processors/normalize/simd_scan.h"
 #include "processors/normalize/swar.h"
 
 namespace newsflow::normalize {
@@ -152,9 +155,14 @@ class Cleaner {
         folder_(TextFolder::Default()),
         two_byte_(TwoByteTable::Get()) {}
 
-  // After Run(): false when every emitted character is NFC-stable with combining class 0, so
-  // the output is NFC without asking ICU.
-  bool nfc_maybe() const { return nfc_maybe_; }
+  // After Run(): the output offsets of the characters that may need NFC work (NFC_Quick_Check
+  // not Yes, or combining class not 0), ascending -- the first kMaxNfcSpots of them;
+  // nfc_count() tells how many there are. Every other character (ZWNJ/ZWJ and U+FFFD too) is
+  // NFC-stable with combining class 0, so NFC boundaries lie before it and the text between
+  // spots is NFC without asking ICU.
+  static constexpr int kMaxNfcSpots = 32;
+  const uint32_t* nfc_spots() const { return nfc_spots_; }
+  int nfc_count() const { return nfc_count_; }
 
   void Run() {
     const auto* s = reinterpret_cast<const uint8_t*>(in_.data());
@@ -181,8 +189,8 @@ class Cleaner {
       }
       switch (Classify(c)) {
         case Kind::kOrdinary:  // ContentRun() takes every ordinary character
+          NoteScript(c, start);
           EmitContent(start, i);
-          NoteScript(c);
           last_cp_ = c;
           break;
         case Kind::kSpace:
@@ -210,12 +218,28 @@ class Cleaner {
 
  private:
   // The end of the content run starting at i (i itself when s[i] is not ordinary content).
-  // Notes the NFC flags of its characters, and the last character and script as the
-  // character-by-character loop would have left them (read back from the run's end once).
+  // Notes the characters that may need NFC work (NoteNfcSpot), and the last character and
+  // script as the character-by-character loop would have left them (read back from the run's
+  // end once).
   int32_t ContentRun(const uint8_t* s, int32_t i, int32_t n) {
     const int32_t start = i;
-    bool nfc_maybe = false;
     while (i < n) {
+      if (n - i >= 16) {
+        // Sixteen bytes at once: plain text (ASCII, and the letters of the main scripts) in the
+        // usual case; the first character that is anything else takes one step below. A block
+        // that stopped at its last byte or two (a character or space that it cuts off) is
+        // followed by the block starting there.
+        const uint8_t* p = s + i;
+        const uint8_t* const last = s + n - 16;  // the last place a block fits
+        int plain = simd::PlainPrefix16(p, i > start);
+        p += plain;
+        while (plain >= 14 && p <= last) {
+          plain = simd::PlainPrefix16(p, true);
+          p += plain;
+        }
+        i = static_cast<int32_t>(p - s);
+        if (plain >= 14) continue;  // too close to the end for a block: the steps below
+      }
       const uint8_t b = s[i];
       if (b >= 0x21 && b < 0x7F) {
         if (i + 8 <= n) {
@@ -240,6 +264,12 @@ class Cleaner {
           continue;
         }
         if (next < 0x80) break;
+        if (i + 2 < n) {
+          if ((two_byte_.At(s + i + 1) & TwoByteTable::kOrdinary) != 0) {
+            ++i;  // the two-byte character itself is taken (and its NFC flag noted) next
+            continue;
+          }
+        }
         int32_t k = i + 1;
         UChar32 d = 0;
         U8_NEXT(s, k, n, d);
@@ -253,7 +283,7 @@ class Cleaner {
         // and two-byte characters that are not ordinary, go the long way below.
         const uint8_t bits = two_byte_.At(s + i);
         if ((bits & TwoByteTable::kOrdinary) != 0) {
-          nfc_maybe |= (bits & TwoByteTable::kNfcMaybe) != 0;
+          if ((bits & TwoByteTable::kNfcMaybe) != 0) NoteNfcSpot(i);
           i += 2;
           continue;
         }
@@ -262,12 +292,18 @@ class Cleaner {
       UChar32 d = 0;
       U8_NEXT(s, k, n, d);
       if (d < 0 || Classify(d) != Kind::kOrdinary) break;
-      nfc_maybe |= (Flags(static_cast<uint32_t>(d)) & TextFolder::kNfcMaybe) != 0;
+      if ((Flags(static_cast<uint32_t>(d)) & TextFolder::kNfcMaybe) != 0) NoteNfcSpot(i);
       i = k;
     }
-    if (nfc_maybe) nfc_maybe_ = true;
     if (i > start) NoteRunEnd(s, start, i);
     return i;
+  }
+
+  // The character at input offset `at`, about to be emitted by EmitContent(), may need NFC
+  // work. Spots are kept as input offsets until EmitContent() knows where they land.
+  void NoteNfcSpot(int32_t at) {
+    if (nfc_count_ < kMaxNfcSpots) nfc_spots_[nfc_count_] = static_cast<uint32_t>(at);
+    ++nfc_count_;
   }
 
   uint8_t Flags(uint32_t cp) const {
@@ -305,7 +341,7 @@ class Cleaner {
     }
   }
 
-  void NoteScript(UChar32 c) {
+  void NoteScript(UChar32 c, int32_t at) {
     const auto cp = static_cast<uint32_t>(c);
     int sc;
     uint8_t flags;
@@ -318,7 +354,7 @@ class Cleaner {
       flags = folder_.CharFlags(cp);
     }
     if (sc != USCRIPT_INHERITED) last_script_ = sc;
-    if ((flags & TextFolder::kNfcMaybe) != 0) nfc_maybe_ = true;
+    if ((flags & TextFolder::kNfcMaybe) != 0) NoteNfcSpot(at);
   }
 
   bool KeepJoiner(UChar32 c, const uint8_t* s, int32_t i, int32_t n) const {
@@ -387,8 +423,15 @@ class Cleaner {
 
   void EmitContent(int32_t begin, int32_t end) {
     FlushSeparators();
-    map_->AddExact(static_cast<uint32_t>(out_->size()), static_cast<uint32_t>(begin),
-                   static_cast<uint32_t>(end - begin));
+    const auto o = static_cast<uint32_t>(out_->size());
+    if (nfc_placed_ < nfc_count_) {  // this content's spots: input -> output offsets
+      const int last = nfc_count_ < kMaxNfcSpots ? nfc_count_ : kMaxNfcSpots;
+      for (int k = nfc_placed_; k < last; ++k) {
+        nfc_spots_[k] = o + (nfc_spots_[k] - static_cast<uint32_t>(begin));
+      }
+      nfc_placed_ = nfc_count_;
+    }
+    map_->AddExact(o, static_cast<uint32_t>(begin), static_cast<uint32_t>(end - begin));
     out_->append(in_.data() + begin, static_cast<size_t>(end - begin));
     line_has_content_ = true;
   }
@@ -408,7 +451,9 @@ class Cleaner {
   const TextFolder& folder_;
   const TwoByteTable& two_byte_;
 
-  bool nfc_maybe_ = false;  // some character may need NFC work
+  uint32_t nfc_spots_[kMaxNfcSpots];  // see nfc_spots()
+  int nfc_count_ = 0;
+  int nfc_placed_ = 0;  // spots before this one hold output offsets
   bool line_has_content_ = false;
   bool pending_space_ = false;
   bool space_ascii_ = false;
@@ -422,25 +467,88 @@ class Cleaner {
   UChar32 last_cp_ = 0;
 };
 
-// The map of an ICU normalization (Edits: new text -> old text).
-OffsetMap EditsMap(const icu::Edits& edits) {
-  OffsetMap map;
+// Appends the map of an ICU normalization of text[from, ...) (Edits: new text -> old text,
+// both relative to `from`) to `map`.
+void AppendEditsMap(const icu::Edits& edits, uint32_t from, OffsetMap* map) {
   UErrorCode ec = U_ZERO_ERROR;
   icu::Edits::Iterator it = edits.getFineIterator();
   while (it.next(ec)) {
-    const auto dst = static_cast<uint32_t>(it.destinationIndex());
-    const auto src = static_cast<uint32_t>(it.sourceIndex());
+    const auto dst = from + static_cast<uint32_t>(it.destinationIndex());
+    const auto src = from + static_cast<uint32_t>(it.sourceIndex());
     if (it.hasChange()) {
-      map.AddReplaced(dst, static_cast<uint32_t>(it.newLength()), src,
-                      src + static_cast<uint32_t>(it.oldLength()));
+      map->AddReplaced(dst, static_cast<uint32_t>(it.newLength()), src,
+                       src + static_cast<uint32_t>(it.oldLength()));
     } else {
-      map.AddExact(dst, src, static_cast<uint32_t>(it.oldLength()));
+      map->AddExact(dst, src, static_cast<uint32_t>(it.oldLength()));
     }
   }
-  return map;
+}
+
+// Start of the character before offset `at` of well-formed UTF-8 (0 when `at` is 0).
+uint32_t CharBefore(const uint8_t* s, uint32_t at) {
+  if (at == 0) return 0;
+  --at;
+  while (at > 0 && (s[at] & 0xC0) == 0x80) --at;
+  return at;
 }
 
 }  // namespace
+
+namespace clean_internal {
+
+void ComposeNfc(std::span<const uint32_t> spots, bool complete, std::string* text, OffsetMap* map) {
+  if (spots.empty()) return;
+  const icu::Normalizer2* nfc = Nfc();
+  if (nfc == nullptr) return;
+  const auto* s = reinterpret_cast<const uint8_t*>(text->data());
+  const auto n = static_cast<int32_t>(text->size());
+  // Each spot, with the character before it (which may compose with it: ا + U+0654 -> أ) and
+  // the spots right after it, is a segment between NFC boundaries: every other character is
+  // NFC-stable with combining class 0, so a boundary lies before it and it is NFC on its own.
+  // The text is NFC when every segment is; else everything from the first segment that is not
+  // is composed (what lies before it stays as it is).
+  uint32_t from = UINT32_MAX;
+  size_t k = 0;
+  while (k < spots.size()) {
+    const uint32_t begin = CharBefore(s, spots[k]);
+    int32_t end = static_cast<int32_t>(spots[k]);
+    U8_FWD_1(s, end, n);
+    ++k;
+    while (k < spots.size() && CharBefore(s, spots[k]) < static_cast<uint32_t>(end)) {
+      end = static_cast<int32_t>(spots[k]);
+      U8_FWD_1(s, end, n);
+      ++k;
+    }
+    // Spots after the last one known (incomplete list) may follow anywhere: check to the end.
+    if (k == spots.size() && !complete) end = n;
+    UErrorCode ec = U_ZERO_ERROR;
+    const bool normalized = nfc->isNormalizedUTF8(
+        icu::StringPiece(text->data() + begin, static_cast<int32_t>(end - begin)), ec);
+    if (U_FAILURE(ec)) return;
+    if (!normalized) {
+      from = begin;
+      break;
+    }
+  }
+  if (from == UINT32_MAX) return;
+  // Rare path: compose the rest, and route its offsets through ICU's edit record.
+  std::string composed;
+  composed.reserve(text->size());
+  composed.append(*text, 0, from);
+  icu::StringByteSink<std::string> sink(&composed);
+  icu::Edits edits;
+  UErrorCode ec = U_ZERO_ERROR;
+  nfc->normalizeUTF8(0, icu::StringPiece(text->data() + from, n - static_cast<int32_t>(from)), sink,
+                     &edits, ec);
+  if (U_FAILURE(ec)) return;
+  OffsetMap composed_map;  // composed -> text
+  composed_map.AddExact(0, 0, from);
+  AppendEditsMap(edits, from, &composed_map);
+  *map = composed_map.Compose(*map);
+  *text = std::move(composed);
+}
+
+}  // namespace clean_internal
 
 void CleanText(std::string_view in, const CleanOptions& options, std::string* out, OffsetMap* map) {
   out->clear();
@@ -448,22 +556,11 @@ void CleanText(std::string_view in, const CleanOptions& options, std::string* ou
   out->reserve(in.size());
   Cleaner cleaner(in, options, out, map);
   cleaner.Run();
-  if (!cleaner.nfc_maybe()) return;  // fast path: every character is NFC-stable
-
-  const icu::Normalizer2* nfc = Nfc();
-  if (nfc == nullptr) return;
-  UErrorCode ec = U_ZERO_ERROR;
-  if (nfc->isNormalizedUTF8(*out, ec) || U_FAILURE(ec)) return;
-  // Rare path: compose, and route offsets through ICU's edit record.
-  std::string composed;
-  composed.reserve(out->size());
-  icu::StringByteSink<std::string> sink(&composed);
-  icu::Edits edits;
-  ec = U_ZERO_ERROR;
-  nfc->normalizeUTF8(0, *out, sink, &edits, ec);
-  if (U_FAILURE(ec)) return;
-  *map = EditsMap(edits).Compose(*map);
-  *out = std::move(composed);
+  if (cleaner.nfc_count() == 0) return;  // fast path: every character is NFC-stable
+  const int known = std::min(cleaner.nfc_count(), Cleaner::kMaxNfcSpots);
+  clean_internal::ComposeNfc(
+      std::span<const uint32_t>(cleaner.nfc_spots(), static_cast<size_t>(known)),
+      known == cleaner.nfc_count(), out, map);
 }
 
 std::string CleanText(std::string_view in, const CleanOptions& options) {

@@ -13,7 +13,8 @@
 //     letter of a joining script (Arabic script, Syriac, N'Ko, Mongolian, the Indic scripts)
 //     and before a letter or mark -- Persian می‌خواهم, آتش‌بس -- and ZWJ inside
 //     emoji sequences; removed everywhere else;
-//   * NFC (ICU), skipped after a quick check when the text already is NFC (nearly always).
+//   * NFC (ICU). Only the characters that may need NFC work are checked (with the character
+//     before each), and the text is composed only from the first that is not NFC.
 // Ill-formed UTF-8 becomes U+FFFD (the decode stage normally rejects it before).
 //
 // CleanText is idempotent: CleanText(CleanText(x)) == CleanText(x) (a property test checks it).
@@ -22,6 +23,8 @@
 // offsets can be reported in the original text. They are pure functions: thread-safe.
 #pragma once
 
+#include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -54,5 +57,18 @@ std::string CleanText(std::string_view in, const CleanOptions& options = {});
 // text node's first byte and ends at its last). Inserted line breaks map to the position of
 // the element that caused them.
 void HtmlToText(std::string_view html, std::string* out, OffsetMap* map);
+
+// Exposed for tests (clean_test.cc checks it against whole-text normalization), not an API.
+namespace clean_internal {
+
+// The NFC step of CleanText(): composes `*text` (well-formed UTF-8, mapped to some input by
+// `*map`) to NFC and makes `*map` map the result to that input. `spots` are the offsets,
+// ascending, of the characters of `text` that may need NFC work (NFC_Quick_Check not Yes, or
+// combining class not 0): all of them when `complete`, else the first few (at least one).
+// Only the text around the spots is checked (isNormalizedUTF8), and only the text from the
+// first segment that is not NFC is composed (normalizeUTF8).
+void ComposeNfc(std::span<const uint32_t> spots, bool complete, std::string* text, OffsetMap* map);
+
+}  // namespace clean_internal
 
 }  // namespace newsflow::normalize

@@ -127,6 +127,7 @@ NormalizeStage::NormalizeStage(NormalizeConfig config) : config_(std::move(confi
   (void)TextFolder::Default();
   TokenStream warm;
   Tokenize("warm up", {}, &warm);
+  (void)ClassifyLine("warm up");  // the marker tables
 }
 
 size_t NormalizeStage::FirstPassBytes(int script) const {

@@ -377,5 +377,215 @@ TEST(BoilerplatePropertyTest, RandomBytesNeverCrash) {
   }
 }
 
+// --- Fast paths (ClassifyLine) against the general code (boilerplate_internal) ---------------
+
+// Checks every fast path on `line`: the classification (kind and where the value lies), the
+// word-count bound at every limit the rules use and around them, and that a line FindDate()
+// reads has a digit.
+void ExpectFastPathsAgree(std::string_view line) {
+  const LineInfo fast = ClassifyLine(line);
+  const LineInfo general = boilerplate_internal::ClassifyLineGeneral(line);
+  ASSERT_EQ(LineKindName(fast.kind), LineKindName(general.kind)) << "line: " << line;
+  ASSERT_EQ(fast.value.data(), general.value.data()) << "line: " << line;
+  ASSERT_EQ(fast.value.size(), general.value.size()) << "line: " << line;
+  for (size_t limit = 0; limit <= 22; ++limit) {
+    ASSERT_EQ(boilerplate_internal::MoreWordsThan(line, limit),
+              boilerplate_internal::CountWords(line, limit + 1) > limit)
+        << "limit " << limit << " line: " << line;
+  }
+  if (!boilerplate_internal::HasDigit(line)) {
+    ASSERT_FALSE(FindDate(line).has_value()) << "line: " << line;
+  }
+}
+
+// Lines assembled from marker phrases (every kind, several languages), dates in several
+// scripts, ordinary words, punctuation, odd white space, marks, emoji, ill-formed bytes and
+// words too long to fold, so that every exit of the fast paths is taken both ways.
+TEST(BoilerplateFastPathTest, AgreesWithGeneralCodeOnRandomLines) {
+  const std::string_view pieces[] = {"Published",
+                                     "published on",
+                                     "Updated:",
+                                     "Source:",
+                                     "Sources",
+                                     "Tags:",
+                                     "Keywords",
+                                     "Read also",
+                                     "Read more",
+                                     "Related",
+                                     "Share",
+                                     "Share on",
+                                     "Follow us on",
+                                     "Subscribe",
+                                     "Credit",
+                                     "Date",
+                                     "Stand",
+                                     "Quelle:",
+                                     "Publié le",
+                                     "Mis à jour",
+                                     "Lire aussi",
+                                     "Partager",
+                                     "Teilen",
+                                     "Lesen Sie auch",
+                                     "Fuente:",
+                                     "Lee también",
+                                     "Compartir",
+                                     "Yayın tarihi",
+                                     "Kaynak:",
+                                     "Paylaş",
+                                     "Опубликовано",
+                                     "Источник:",
+                                     "Читайте также",
+                                     "Поделиться",
+                                     "Опубліковано",
+                                     "Джерело:",
+                                     "Читайте також",
+                                     "تاريخ النشر",
+                                     "نشر في",
+                                     "المصدر:",
+                                     "كلمات دلالية:",
+                                     "اقرأ أيضا",
+                                     "إقرأ أيضاً",
+                                     "شارك",
+                                     "تابعونا على",
+                                     "פורסם",
+                                     "מקור:",
+                                     "קראו גם",
+                                     "שתפו",
+                                     "تاریخ انتشار",
+                                     "منبع:",
+                                     "برچسب‌ها:",
+                                     "بیشتر بخوانید",
+                                     "اشتراک‌گذاری",
+                                     "21 October 2025",
+                                     "October 21, 2025",
+                                     "2025-10-21T14:05:00Z",
+                                     "21.10.2025",
+                                     "21/10/2025",
+                                     "05/10/2025",
+                                     "14:05",
+                                     "2 PM",
+                                     "Tue, 21 Oct 2025",
+                                     "21 октября 2025 г.",
+                                     "21 Ekim 2025",
+                                     "21 באוקטובר 2025",
+                                     "٢١ أكتوبر ٢٠٢٥",
+                                     "۲۹ مهر ۱۴۰۴",
+                                     "29 ربيع الآخر 1447 هـ",
+                                     "١٤٤٧",
+                                     "۱۴۰۴",
+                                     "७",
+                                     "２０２５",
+                                     "2025",
+                                     "7",
+                                     "Facebook",
+                                     "Twitter",
+                                     "WhatsApp",
+                                     "X",
+                                     "e-mail",
+                                     "via",
+                                     "and",
+                                     "the",
+                                     "The",
+                                     "source",
+                                     "said",
+                                     "Reuters",
+                                     "AFP",
+                                     "a",
+                                     "ab",
+                                     "abc",
+                                     "abcd",
+                                     "abcde",
+                                     "sharing",
+                                     "dates",
+                                     "Путин",
+                                     "заявил",
+                                     "Київ",
+                                     "الرئيس",
+                                     "قال",
+                                     "الأمم",
+                                     "über",
+                                     "İstanbul",
+                                     "şehir",
+                                     "ÉTÉ",
+                                     "Ελλάδα",
+                                     "שלום",
+                                     "می‌خواهم",
+                                     "e\u0301",
+                                     "\u0627\u0654",
+                                     "\u064E",
+                                     "😀",
+                                     "\u200C",
+                                     "\u200F",
+                                     "\u00AD",
+                                     "—",
+                                     "-",
+                                     "|",
+                                     ":",
+                                     "»",
+                                     "(",
+                                     ")",
+                                     "[",
+                                     "•",
+                                     "...",
+                                     ",",
+                                     "&",
+                                     "#",
+                                     "\u00A0",
+                                     "\t",
+                                     "\xFF",
+                                     "\xD8",
+                                     "\xE2\x80"};
+  const std::string long_words[] = {std::string(200, 'a'), std::string(400, 'b'),
+                                    [] {
+                                      std::string w;
+                                      for (int i = 0; i < 120; ++i) w += "ж";
+                                      return w;
+                                    }(),
+                                    [] {
+                                      std::string w;
+                                      for (int i = 0; i < 90; ++i) w += "\u00DF";  // ß -> ss
+                                      return w;
+                                    }()};
+  std::mt19937 rng(2026);
+  for (int round = 0; round < 40000; ++round) {
+    std::string line;
+    const size_t n = 1 + rng() % 26;
+    for (size_t k = 0; k < n; ++k) {
+      if (k > 0) {
+        const unsigned sep = rng() % 10;
+        line += sep < 7 ? " " : sep == 7 ? "  " : sep == 8 ? "" : ", ";
+      }
+      if (rng() % 60 == 0) {
+        line += long_words[rng() % std::size(long_words)];
+      } else {
+        line += pieces[rng() % std::size(pieces)];
+      }
+    }
+    ExpectFastPathsAgree(line);
+    if (::testing::Test::HasFatalFailure()) return;
+  }
+}
+
+// The classifier's own examples (every marker kind and language above) and random bytes.
+TEST(BoilerplateFastPathTest, AgreesWithGeneralCodeOnExamplesAndRandomBytes) {
+  for (std::string_view line : {kSeedDate, kSeedSource, kSeedKeywords, kSeedReadAlso}) {
+    ExpectFastPathsAgree(line);
+  }
+  std::mt19937 rng(9);
+  for (int round = 0; round < 20000; ++round) {
+    std::string line;
+    const size_t n = rng() % 120;
+    for (size_t k = 0; k < n; ++k) {
+      // Mostly spaces and letters, so that words are counted; any byte now and then.
+      const unsigned r = rng() % 8;
+      line.push_back(r == 0  ? ' '
+                     : r < 6 ? static_cast<char>('a' + rng() % 26)
+                             : static_cast<char>(rng()));
+    }
+    ExpectFastPathsAgree(line);
+    if (::testing::Test::HasFatalFailure()) return;
+  }
+}
+
 }  // namespace
 }  // namespace newsflow::normalize

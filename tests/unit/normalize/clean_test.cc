@@ -2,8 +2,16 @@
 
 #include <gtest/gtest.h>
 
+#include <unicode/edits.h>
+#include <unicode/normalizer2.h>
+#include <unicode/uchar.h>
+#include <unicode/unorm2.h>
+#include <unicode/utf8.h>
+
 #include <iterator>
+#include <random>
 #include <string>
+#include <vector>
 
 namespace newsflow::normalize {
 namespace {
@@ -149,6 +157,159 @@ TEST(CleanText, IsIdempotentOnTrickyInput) {
   for (const std::string& in : inputs) {
     const std::string once = CleanText(in);
     EXPECT_EQ(CleanText(once), once) << in;
+  }
+}
+
+// --- NFC of the spots only (clean_internal::ComposeNfc) against whole-text NFC ---------------
+
+const icu::Normalizer2& Nfc() {
+  UErrorCode ec = U_ZERO_ERROR;
+  const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(ec);
+  EXPECT_TRUE(U_SUCCESS(ec));
+  return *nfc;
+}
+
+// What CleanText did before the spots: the whole text normalized, its Edits composed with the
+// map the cleaner built.
+void WholeTextNfc(std::string* text, OffsetMap* map) {
+  std::string composed;
+  icu::StringByteSink<std::string> sink(&composed);
+  icu::Edits edits;
+  UErrorCode ec = U_ZERO_ERROR;
+  Nfc().normalizeUTF8(0, *text, sink, &edits, ec);
+  ASSERT_TRUE(U_SUCCESS(ec));
+  OffsetMap edits_map;
+  icu::Edits::Iterator it = edits.getFineIterator();
+  while (it.next(ec)) {
+    const auto dst = static_cast<uint32_t>(it.destinationIndex());
+    const auto src = static_cast<uint32_t>(it.sourceIndex());
+    if (it.hasChange()) {
+      edits_map.AddReplaced(dst, static_cast<uint32_t>(it.newLength()), src,
+                            src + static_cast<uint32_t>(it.oldLength()));
+    } else {
+      edits_map.AddExact(dst, src, static_cast<uint32_t>(it.oldLength()));
+    }
+  }
+  *map = edits_map.Compose(*map);
+  *text = std::move(composed);
+}
+
+// Offsets of the characters that may need NFC work, straight from ICU's properties.
+std::vector<uint32_t> NfcSpots(const std::string& text) {
+  std::vector<uint32_t> spots;
+  const auto* s = reinterpret_cast<const uint8_t*>(text.data());
+  const auto n = static_cast<int32_t>(text.size());
+  for (int32_t i = 0; i < n;) {
+    const int32_t start = i;
+    UChar32 c = 0;
+    U8_NEXT(s, i, n, c);
+    if (u_getIntPropertyValue(c, UCHAR_NFC_QUICK_CHECK) != UNORM_YES ||
+        u_getCombiningClass(c) != 0) {
+      spots.push_back(static_cast<uint32_t>(start));
+    }
+  }
+  return spots;
+}
+
+void ExpectSameMap(const OffsetMap& got, const OffsetMap& want, const std::string& context) {
+  ASSERT_EQ(got.pieces().size(), want.pieces().size()) << context;
+  for (size_t k = 0; k < got.pieces().size(); ++k) {
+    const OffsetMap::Piece& a = got.pieces()[k];
+    const OffsetMap::Piece& b = want.pieces()[k];
+    ASSERT_TRUE(a.out_begin == b.out_begin && a.out_end == b.out_end && a.in_begin == b.in_begin &&
+                a.in_end == b.in_end && a.exact == b.exact)
+        << context << " piece " << k;
+  }
+}
+
+// Characters that compose, reorder, decompose or block each other, and stable ones between.
+const char32_t kNfcAlphabet[] = {
+    U'a',   U'e',   U'o',   U'A',   U' ',   U'.',    0x00E9, 0x00C5, 0x0301, 0x0300,
+    0x0308, 0x0323, 0x0327, 0x030A, 0x0338, 0x0627,  0x0648, 0x064A, 0x0653, 0x0654,
+    0x0655, 0x064E, 0x0651, 0x0650, 0x0670, 0x0623,  0x05D0, 0x05D1, 0x05B8, 0x05BC,
+    0x05C1, 0x0438, 0x0306, 0x0439, 0x0483, 0x1100,  0x1161, 0x11A8, 0xAC00, 0x0915,
+    0x093C, 0x0958, 0x212B, 0x2126, 0x0344, 0x1F600, 0xFB2A, 0x0F73, 0x1E0A, 0x0CCB};
+
+std::string RandomNfcText(std::mt19937& rng) {
+  std::string text;
+  const size_t n = rng() % 90;
+  for (size_t i = 0; i < n; ++i) {
+    // Mostly stable characters, so that spots are apart as in real text.
+    const char32_t c =
+        rng() % 3 == 0 ? kNfcAlphabet[rng() % std::size(kNfcAlphabet)] : kNfcAlphabet[rng() % 7];
+    uint8_t buf[4];
+    int32_t len = 0;
+    U8_APPEND_UNSAFE(buf, len, static_cast<UChar32>(c));
+    text.append(reinterpret_cast<const char*>(buf), static_cast<size_t>(len));
+  }
+  return text;
+}
+
+TEST(ComposeNfc, AgreesWithWholeTextNormalization) {
+  std::mt19937 rng(1521);
+  int composed = 0;
+  for (int round = 0; round < 20000; ++round) {
+    const std::string text = RandomNfcText(rng);
+    // Some cleaner map: exact runs, with a replaced piece now and then.
+    OffsetMap map;
+    uint32_t in = 0;
+    for (uint32_t out = 0; out < text.size();) {
+      const uint32_t len =
+          std::min<uint32_t>(1 + rng() % 9, static_cast<uint32_t>(text.size()) - out);
+      in += rng() % 2;
+      if (rng() % 4 == 0) {
+        map.AddReplaced(out, len, in, in + 3);
+        in += 3;
+      } else {
+        map.AddExact(out, in, len);
+        in += len;
+      }
+      out += len;
+    }
+    std::string want = text;
+    OffsetMap want_map = map;
+    WholeTextNfc(&want, &want_map);
+    const std::vector<uint32_t> spots = NfcSpots(text);
+    if (spots.empty()) {
+      ASSERT_EQ(want, text);
+      continue;
+    }
+    if (want != text) ++composed;
+    // All spots, and (as when the cleaner runs out of room) only the first few.
+    for (const size_t known : {spots.size(), 1 + rng() % spots.size()}) {
+      std::string got = text;
+      OffsetMap got_map = map;
+      clean_internal::ComposeNfc(std::span<const uint32_t>(spots.data(), known),
+                                 known == spots.size(), &got, &got_map);
+      ASSERT_EQ(got, want) << "round " << round << " known " << known;
+      ExpectSameMap(got_map, want_map, "round " + std::to_string(round));
+    }
+  }
+  EXPECT_GT(composed, 5000);  // most rounds really compose something
+}
+
+// CleanText finds every spot itself: on text it copies as it is (ordinary characters and single
+// spaces), its output and map are exactly whole-text NFC's.
+TEST(CleanText, NfcAgreesWithWholeTextNormalization) {
+  std::mt19937 rng(77);
+  for (int round = 0; round < 20000; ++round) {
+    std::string text = RandomNfcText(rng);
+    // No spaces at the ends or next to each other: the cleaner's output is the input.
+    std::string in;
+    for (char ch : text) {
+      if (ch == ' ' && (in.empty() || in.back() == ' ')) continue;
+      in += ch;
+    }
+    while (!in.empty() && in.back() == ' ') in.pop_back();
+    std::string want = in;
+    OffsetMap want_map;
+    want_map.AddExact(0, 0, static_cast<uint32_t>(in.size()));
+    WholeTextNfc(&want, &want_map);
+    std::string got;
+    OffsetMap got_map;
+    CleanText(in, {}, &got, &got_map);
+    ASSERT_EQ(got, want) << "round " << round;
+    ExpectSameMap(got_map, want_map, "round " + std::to_string(round));
   }
 }
 

@@ -412,3 +412,50 @@ TEST(FusedTokenizerProperty, AgreesWithGeneralPathOnCorpus) {
 
 }  // namespace
 }  // namespace newsflow::normalize
+
+#include "processors/normalize/boilerplate.h"
+#include "processors/normalize/dates.h"
+
+namespace newsflow::normalize {
+namespace {
+
+// ClassifyLine()'s fast paths against the general code on every line of the corpus, cleaned
+// as the stage cleans it, and on lines of mutated articles (boilerplate_test.cc has random
+// lines): same kind and value, the same word-count answers, and no date without a digit.
+TEST(BoilerplateFastPathProperty, AgreesWithGeneralCodeOnCorpusLines) {
+  const auto corpus = test::LoadDevCorpus();
+  if (corpus.empty()) GTEST_SKIP() << "dev corpus absent";
+  std::mt19937 rng(5);
+  size_t lines = 0;
+  size_t boilerplate = 0;
+  for (const auto& a : corpus) {
+    for (const std::string& text : {CleanText(a.title + "\n" + a.body), Mutate(a.body, rng)}) {
+      for (size_t pos = 0; pos < text.size();) {
+        size_t eol = text.find('\n', pos);
+        if (eol == std::string::npos) eol = text.size();
+        const std::string_view line(text.data() + pos, eol - pos);
+        pos = eol + 1;
+        const LineInfo fast = ClassifyLine(line);
+        const LineInfo general = boilerplate_internal::ClassifyLineGeneral(line);
+        ASSERT_EQ(fast.kind, general.kind) << a.id << ": " << line;
+        ASSERT_EQ(fast.value.data(), general.value.data()) << a.id << ": " << line;
+        ASSERT_EQ(fast.value.size(), general.value.size()) << a.id << ": " << line;
+        for (const size_t limit : {8, 12, 20}) {
+          ASSERT_EQ(boilerplate_internal::MoreWordsThan(line, limit),
+                    boilerplate_internal::CountWords(line, limit + 1) > limit)
+              << a.id << ": " << line;
+        }
+        if (!boilerplate_internal::HasDigit(line)) {
+          ASSERT_FALSE(FindDate(line).has_value()) << a.id << ": " << line;
+        }
+        ++lines;
+        if (fast.kind != LineKind::kText) ++boilerplate;
+      }
+    }
+  }
+  EXPECT_GT(lines, 1000u);
+  EXPECT_GT(boilerplate, 0u);  // some lines of the corpus are boilerplate
+}
+
+}  // namespace
+}  // namespace newsflow::normalize
