@@ -104,7 +104,7 @@ TEST(NormalizeConfig, FirstPassByScriptDefaultsAndErrors) {
   const auto d = NormalizeConfig::FromYaml(YAML::Node(), "pipeline.normalize");
   ASSERT_TRUE(d.ok());
   EXPECT_EQ(d->language_first_pass_bytes_by_script,
-            (std::map<std::string, int64_t>{{"Arab", 64}, {"Hebr", 64}}));
+            (std::map<std::string, int64_t>{{"Arab", 96}, {"Hebr", 96}}));
   auto error = [](const char* yaml) {
     const auto r = NormalizeConfig::FromYaml(YAML::Load(yaml), "pipeline.normalize");
     return r.ok() ? std::string() : r.status().message();
@@ -122,8 +122,8 @@ TEST(NormalizeConfig, FirstPassByScriptDefaultsAndErrors) {
 
 TEST(NormalizeStage, FirstPassBytesFollowTheDominantScript) {
   const NormalizeStage defaults{NormalizeConfig{}};
-  EXPECT_EQ(defaults.FirstPassBytes(USCRIPT_ARABIC), 64u);
-  EXPECT_EQ(defaults.FirstPassBytes(USCRIPT_HEBREW), 64u);
+  EXPECT_EQ(defaults.FirstPassBytes(USCRIPT_ARABIC), 96u);
+  EXPECT_EQ(defaults.FirstPassBytes(USCRIPT_HEBREW), 96u);
   EXPECT_EQ(defaults.FirstPassBytes(USCRIPT_LATIN), 192u);
   EXPECT_EQ(defaults.FirstPassBytes(USCRIPT_CYRILLIC), 192u);
   EXPECT_EQ(defaults.FirstPassBytes(-1), 192u);
