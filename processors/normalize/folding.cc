@@ -265,6 +265,7 @@ TextFolder::TextFolder() : entries_(0x10000) {
     std::string self;
     if (cp < 0xD800 || cp > 0xDFFF) AppendUtf8(cp, &self);
     if (self == f) e.flags |= TextFolder::kIdentity;
+    if (f.find('\'') != std::string::npos) e.flags |= TextFolder::kFoldQuote;
     if ((e.flags & TextFolder::kLetter) != 0 && e.script != USCRIPT_COMMON &&
         e.script != USCRIPT_INHERITED) {
       e.flags |= TextFolder::kScriptLetter;

@@ -75,6 +75,7 @@ class TextFolder {
     kMark = 4,      // nonspacing, spacing or enclosing mark
     kNfcMaybe = 8,  // NFC_Quick_Check is not Yes, or the combining class is not 0: text with
                     // such a character may need NFC work (text without any is NFC)
+    kFoldQuote = 0x10,     // the folded form has an apostrophe (' from ' ’ ʼ ` ...)
     kScriptLetter = 0x40,  // kLetter of a real script (not Common/Inherited): counted per script
     kIdentity = 0x80,      // the folded form is the code point itself (its own UTF-8 bytes)
   };

@@ -417,7 +417,9 @@ bool FusedWordTokens(std::string_view line, uint32_t map_offset, const OffsetMap
   uint8_t mid_script = 0;
   bool after_zwj = false;
   bool hard = false;
-  bool maybe_quote = false;  // the word's fold may hold an apostrophe (for its Latin bare form)
+  // The word's fold may hold an apostrophe (for its Latin bare form): a kept mid character,
+  // or a character whose fold has one (kFoldQuote), not any other non-identity fold.
+  bool maybe_quote = false;
 
   // Ends the current word at word_end (the pending mid character is dropped, unless rule 7a
   // takes a quote after a Hebrew letter) and stores it.
@@ -586,11 +588,11 @@ bool FusedWordTokens(std::string_view line, uint32_t map_offset, const OffsetMap
     } else if (row.length <= 4) {
       std::memcpy(out + pos, pool + row.offset, 4);  // the pool is padded; slack absorbs the rest
       pos += row.length;
-      maybe_quote = true;
+      maybe_quote |= (row.flags & TextFolder::kFoldQuote) != 0;
     } else {
       std::memcpy(out + pos, pool + row.offset, row.length);
       pos += row.length;
-      maybe_quote = true;
+      maybe_quote |= (row.flags & TextFolder::kFoldQuote) != 0;
     }
     if (!word_char) continue;
 
@@ -719,7 +721,7 @@ bool FusedWordTokens(std::string_view line, uint32_t map_offset, const OffsetMap
       } else if (r.length <= 4) {
         std::memcpy(o + p, pool + r.offset, 4);
         p += r.length;
-        maybe_quote = true;
+        maybe_quote |= (r.flags & TextFolder::kFoldQuote) != 0;
       } else {
         break;
       }

@@ -346,7 +346,7 @@ TEST(FusedTokenizerProperty, AgreesWithGeneralPathOnRandomText) {
 TEST(FusedTokenizerProperty, AgreesWithGeneralPathOnRandomWords) {
   const std::vector<std::vector<std::string>> alphabets = {
       {"a", "b", "e", "k", "m", "s", "t", "z", "0", "7"},
-      {"a", "e", "n", "r", "S", "T", "Ü", "é", "ß", "'", "1"},
+      {"a", "e", "n", "r", "S", "T", "Ü", "é", "ß", "'", "1", "’", "ʼ", "`"},
       {"а", "в", "е", "к", "н", "о", "т", "я", "ё", "Д", "І", "ї", "’", "ʼ"},
       {"ا", "ب", "ت", "ل", "م", "ن", "و", "ي", "أ", "إ", "ة", "ى", "ـ", "\u064E", "٢"},
       {"ا", "ب", "ر", "س", "ی", "ک", "گ", "\u200C", "۴"},
@@ -378,6 +378,7 @@ TEST(FusedTokenizerProperty, AgreesWithGeneralPathOnRandomWords) {
 TEST(FusedTokenizerProperty, AgreesWithGeneralPathOnTrickyCases) {
   const char* const cases[] = {
       "Müller's 3.5 1,000,000 a.b a1 1a 1.a a.1 U.S.A. e-mail co-op don't",
+      "L’Été O’NEIL d`Arc Dʼor l'été AUJOURD’HUI",
       "צה\"ל ג' ג'ורג' \"שלום\" ב-2025 ת\"א ג'\u05B0 x",
       "والبيت ١٢٣٫٤٥ ۱۴۰۴ آتش‌بس می‌شود «لا» "
       "وَالْبَيْتِ",
