@@ -278,9 +278,17 @@ std::string ScriptCode(int script) {
 }
 
 int StemmerFor(std::string_view language) {
-  const std::string base = Lower(BaseLanguage(language));
+  // Called per article: compared without building a lower-case copy.
+  const std::string_view base = BaseLanguage(language);
+  auto same = [&](std::string_view code) {
+    if (base.size() != code.size()) return false;
+    for (size_t i = 0; i < base.size(); ++i) {
+      if (std::tolower(static_cast<unsigned char>(base[i])) != code[i]) return false;
+    }
+    return true;
+  };
   for (size_t i = 0; i < kStemmers.size(); ++i) {
-    if (base == kStemmers[i].language) return static_cast<int>(i);
+    if (same(kStemmers[i].language)) return static_cast<int>(i);
   }
   return -1;
 }

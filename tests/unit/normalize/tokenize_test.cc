@@ -164,6 +164,17 @@ TEST(Tokenize, StemTokensMatchesSnowballOnManyWords) {
   EXPECT_EQ(stemmed, 30000u);
 }
 
+TEST(Tokenize, StemmerForTakesTheBaseLanguageInAnyCase) {
+  ASSERT_GE(StemmerFor("en"), 0);
+  EXPECT_EQ(StemmerFor("EN-gb"), StemmerFor("en"));
+  EXPECT_EQ(StemmerFor("Ar_EG"), StemmerFor("ar"));
+  EXPECT_NE(StemmerFor("ar"), StemmerFor("en"));
+  EXPECT_EQ(StemmerFor(""), -1);
+  EXPECT_EQ(StemmerFor("he"), -1);  // no Snowball stemmer for Hebrew
+  EXPECT_EQ(StemmerFor("english"), -1);
+  EXPECT_EQ(StemmerFor("e"), -1);
+}
+
 TEST(Tokenize, NoStemsWithoutStemmer) {
   for (const Tok& t : Toks("הפסקת אש", "he")) EXPECT_EQ(t.stem, "");
   for (const Tok& t : Toks("آتش‌بس", "fa")) EXPECT_EQ(t.stem, "");
