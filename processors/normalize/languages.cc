@@ -263,9 +263,12 @@ std::string_view BaseLanguage(std::string_view tag) {
   return cut == std::string_view::npos ? tag : tag.substr(0, cut);
 }
 
+// ASCII lower case (language codes are ASCII; std::tolower is a locale-aware call per byte).
+char AsciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
 std::string Lower(std::string_view s) {
   std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : out) c = AsciiLower(c);
   return out;
 }
 
@@ -283,7 +286,7 @@ int StemmerFor(std::string_view language) {
   auto same = [&](std::string_view code) {
     if (base.size() != code.size()) return false;
     for (size_t i = 0; i < base.size(); ++i) {
-      if (std::tolower(static_cast<unsigned char>(base[i])) != code[i]) return false;
+      if (AsciiLower(base[i]) != code[i]) return false;
     }
     return true;
   };
