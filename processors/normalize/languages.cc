@@ -91,6 +91,13 @@ class StemCache {
     return s.stem_at;
   }
 
+  // Forgets every entry (the table and arena keep their memory).
+  void Clear() {
+    std::fill(slots_.begin(), slots_.end(), Slot{});
+    arena_.clear();
+    entries_ = 0;
+  }
+
   void Insert(std::string_view word, uint64_t h, std::string_view stem) {
     if (slots_.empty()) slots_.assign(kSlots, Slot{});
     if (word.size() >= kEmpty || stem.size() >= kEmpty) return;
@@ -151,12 +158,6 @@ class StemCache {
   std::string_view Key(const Slot& s) const {
     return std::string_view(arena_.data() + s.key_offset, s.key_size);
   }
-  void Clear() {
-    std::fill(slots_.begin(), slots_.end(), Slot{});
-    arena_.clear();
-    entries_ = 0;
-  }
-
   std::vector<Slot> slots_;
   std::string arena_;
   size_t entries_ = 0;
@@ -182,6 +183,10 @@ class ThreadStemmers {
     const uint64_t h = XXH3_64bits(word.data(), word.size());
     if (const std::string_view* hit = cache.Find(word, h)) return *hit;
     return StemAndRemember(id, word, h);
+  }
+
+  void ClearMemos() {
+    for (StemCache& cache : caches_) cache.Clear();
   }
 
   void StemTokens(int id, size_t from, std::string* arena, std::vector<core::Token>* tokens) {
@@ -316,6 +321,8 @@ void StemTokens(int stemmer, size_t from, std::string* arena, std::vector<core::
   if (stemmer < 0 || stemmer >= static_cast<int>(kStemmers.size())) return;
   ThisThreadStemmers().StemTokens(stemmer, from, arena, tokens);
 }
+
+void ClearStemMemos() { ThisThreadStemmers().ClearMemos(); }
 
 std::string IsoFromCld2(std::string_view code) {
   if (code.empty() || code == "un" || code == "xxx") return {};

@@ -40,6 +40,10 @@ std::string_view Stem(int stemmer, std::string_view word);
 // share the folded form's bytes. The per-token path of the stage: one memo probe per token.
 void StemTokens(int stemmer, size_t from, std::string* arena, std::vector<core::Token>* tokens);
 
+// Empties this thread's stem memos (every language), as if no word had been stemmed yet. For
+// benchmarks and tests: a stream's first articles, or one whose words are all new.
+void ClearStemMemos();
+
 struct DetectOptions {
   std::string_view hint;     // the feed's language (BCP 47 / ISO 639-1), may be empty
   bool trust_hint = false;   // true: a known hint wins over CLD2 outright
