@@ -611,6 +611,17 @@ bool FusedWordTokens(std::string_view line, uint32_t map_offset, const OffsetMap
     size_t p = pos;
     char* o = out;
     WC lst = last;
+    // Hands the loop's copies back (word end at i) and counts the run's letters.
+    auto close_run = [&]() __attribute__((always_inline)) {
+      pos = p;
+      last = lst;
+      word_end = i;
+      if (run != 0) {
+        scripts.count[run_index] += run;
+        if (first_script < 0) first_script = run_script;
+        run = 0;
+      }
+    };
     while (i < n && p < safe) {
       uint32_t c = s[i];
       uint32_t bytes = 1;
@@ -632,14 +643,7 @@ bool FusedWordTokens(std::string_view line, uint32_t map_offset, const OffsetMap
             ((r1.flags & TextFolder::kIdentity) == 0 && r1.length > 4)) {
           break;
         }
-        pos = p;
-        last = lst;
-        word_end = i;
-        if (run != 0) {
-          scripts.count[run_index] += run;
-          if (first_script < 0) first_script = run_script;
-          run = 0;
-        }
+        close_run();
         finish_word();
         if (stemmer >= 0) {  // a stem stored by finish_word() may have grown the arena
           out = o = arena.data();
@@ -728,13 +732,7 @@ bool FusedWordTokens(std::string_view line, uint32_t map_offset, const OffsetMap
       i += bytes;
       lst = k;
     }
-    pos = p;
-    last = lst;
-    if (run != 0) {
-      scripts.count[run_index] += run;
-      if (first_script < 0) first_script = run_script;
-    }
-    word_end = i;
+    close_run();
   }
   if (in_word && !hard) finish_word();
   if (hard) {
