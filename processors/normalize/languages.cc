@@ -46,7 +46,7 @@ constexpr std::array<StemmerInfo, 26> kStemmers = {{
 class StemCache {
  public:
   // 32 K words per language (1 MiB of slots, allocated on the language's first word). A miss
-  // is a Snowball call (~0.35 us on average over the dev corpus; BM_NormalizeStageColdStems),
+  // is a Snowball call (~0.4 us on average over the dev corpus; BM_NormalizeStageColdStems),
   // and news vocabulary has a long tail: in a simulated Zipf (s = 1) stream of 30 k distinct
   // words, a memo that starts over at 4 K entries missed 35 % of tokens, at 32 K 5 % (100 k
   // words: 44 % and 21 %). Until session 4 the table had 8 K slots (4 K words), kept small
