@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -126,17 +127,21 @@ TEST(Tokenize, StemTokensMatchesSnowballOnManyWords) {
   std::vector<std::string> vocabulary;
   for (int i = 0; i < 80000; ++i) {
     std::string w;
-    const int len = 2 + static_cast<int>(rng() % 7);
+    const int len = 3 + static_cast<int>(rng() % 7);
     for (int k = 0; k < len; ++k) w += latin[rng() % std::size(latin)];
     vocabulary.push_back(w);
   }
   std::string text;
+  std::set<std::string> distinct;
   for (int i = 0; i < 100000; ++i) {
-    // Half the first thousand words (repeats hit the memo), half any of them: more distinct
-    // words than the memo holds (32 K), so it starts over during the call.
-    text += vocabulary[rng() % 2 != 0 ? rng() % 1000 : rng() % vocabulary.size()];
+    // A quarter the first thousand words (repeats hit the memo), the rest any of them: more
+    // distinct words than the memo holds (32 K), so it starts over during the call.
+    const std::string& word = vocabulary[rng() % 4 == 0 ? rng() % 1000 : rng() % vocabulary.size()];
+    distinct.insert(word);
+    text += word;
     text += rng() % 9 == 0 ? " слово " : " ";
   }
+  ASSERT_GT(distinct.size(), 32768u);  // the memo's capacity (StemCache::kMaxEntries)
   TokenStream ts;
   TokenizeOptions options;
   options.max_tokens = 1000000;
