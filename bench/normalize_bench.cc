@@ -31,6 +31,7 @@ struct Article {
   std::string title;
   std::string body;
   std::string published;
+  std::string lang;  // the corpus label; the feed's language only in BM_NormalizeStageWithout/2
 };
 
 struct Corpus {
@@ -63,7 +64,7 @@ const Corpus& LoadCorpus() {
         return it != d.MemberEnd() && it->value.IsString() ? std::string(it->value.GetString())
                                                            : std::string();
       };
-      Article a{get("title"), get("body"), get("published")};
+      Article a{get("title"), get("body"), get("published"), get("lang")};
       c.bytes += static_cast<int64_t>(a.title.size() + a.body.size());
       c.articles.push_back(std::move(a));
     }
@@ -90,8 +91,10 @@ void Report(benchmark::State& state, const Corpus& c) {
 
 // The whole stage, as the pipeline runs it: one Document per thread, Reset() for each article
 // (its strings and vectors keep their capacity). With `cold_stems` the stem memos are emptied
-// before each pass over the corpus.
-void RunStage(benchmark::State& state, const Corpus& c, const YAML::Node& config, bool cold_stems) {
+// before each pass over the corpus; with `feed_language` the corpus label is the article's
+// `language` field.
+void RunStage(benchmark::State& state, const Corpus& c, const YAML::Node& config, bool cold_stems,
+              bool feed_language = false) {
   auto stage = NormalizeStage::Create(config, "pipeline.normalize");
   if (!stage.ok()) {
     state.SkipWithError(stage.status().ToString().c_str());
@@ -107,6 +110,7 @@ void RunStage(benchmark::State& state, const Corpus& c, const YAML::Node& config
       doc.article.title = a.title;
       doc.article.body = a.body;
       doc.article.published = a.published;
+      if (feed_language) doc.article.language = a.lang;
       benchmark::DoNotOptimize((*stage)->Process(doc, ctx));
       benchmark::DoNotOptimize(doc.tokens.data());
     }
@@ -138,6 +142,23 @@ void BM_NormalizeStageColdStems(benchmark::State& state) {
   RunStage(state, c, YAML::Node(), /*cold_stems=*/true);
 }
 BENCHMARK(BM_NormalizeStageColdStems)->Unit(benchmark::kMillisecond);
+
+// The stage without its costliest steps, so that their share of the time shows as a difference
+// (a profile's sample counts miss what one step costs the others in cache): arg 1 = no stems
+// (stem: false), arg 2 = no stems and no CLD2 (trust_feed_language, with the corpus label as the
+// feed's language).
+void BM_NormalizeStageWithout(benchmark::State& state) {
+  NEWSFLOW_CORPUS_OR_SKIP(c);
+  YAML::Node config;
+  config["stem"] = false;
+  config["trust_feed_language"] = state.range(0) == 2;
+  RunStage(state, c, config, /*cold_stems=*/false, /*feed_language=*/state.range(0) == 2);
+}
+BENCHMARK(BM_NormalizeStageWithout)
+    ->Unit(benchmark::kMillisecond)
+    ->ArgName("steps")
+    ->Arg(1)
+    ->Arg(2);
 
 // Parts of the stage, to see where the time goes.
 void BM_CleanText(benchmark::State& state) {

@@ -357,18 +357,23 @@ void TextFolder::FoldAppend(std::string_view utf8, std::string* out) const {
   FoldNfcAppend(utf8, out);
 }
 
-int ScriptHistogram::Dominant() const {
+int ScriptHistogram::Dominant(double* share) const {
   int best = -1;
   uint32_t best_count = 0;
+  uint64_t total = 0;
   for (int w = 0; w < static_cast<int>(std::size(seen)); ++w) {
     for (uint64_t bits = seen[w]; bits != 0; bits &= bits - 1) {
       const int i = w * 64 + std::countr_zero(bits);
       if (i == USCRIPT_COMMON || i == USCRIPT_INHERITED) continue;
+      total += letters[i];
       if (letters[i] > best_count) {
         best_count = letters[i];
         best = i;
       }
     }
+  }
+  if (share != nullptr) {
+    *share = total == 0 ? 0.0 : static_cast<double>(best_count) / static_cast<double>(total);
   }
   return best;
 }

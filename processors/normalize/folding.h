@@ -63,7 +63,8 @@ struct ScriptHistogram {
     }
   }
   // The script with most letters (Common and Inherited excluded), or -1 when there are none.
-  int Dominant() const;
+  // With `share`, also its share of those letters (0 when there are none).
+  int Dominant(double* share = nullptr) const;
 };
 
 class TextFolder {

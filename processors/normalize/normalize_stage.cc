@@ -54,12 +54,31 @@ void ReadFields(core::ConfigReader& r, NormalizeConfig& c) {
          "a given mapping replaces the default whole ({} = the same first pass for every "
          "script). Few languages share the Arabic and Hebrew scripts: on 965 text windows of "
          "the dev corpus and its noisy variants in them, 32-96 bytes gave no wrong language.");
-  for (const auto& [script, bytes] : c.language_first_pass_bytes_by_script) {
-    r.Require(ScriptFromCode(script) >= 0, "language_first_pass_bytes_by_script",
-              "'" + script + "' is not an ISO 15924 script code (e.g. Arab, Hebr, Cyrl)");
-    r.Require(bytes >= 0, "language_first_pass_bytes_by_script",
-              "'" + script + "': must not be negative");
+  r.Read("language_first_pass_bytes_single_script", &c.language_first_pass_bytes_single_script,
+         "The first pass for text whose letters are nearly all (language_single_script_share) "
+         "in one script, by that script (ISO 15924); it takes precedence over "
+         "language_first_pass_bytes_by_script. Short samples go wrong on noisy text (symbols, "
+         "marks and letters of other scripts inside words), not on clean single-script text: "
+         "on 25,445 texts (dev corpus articles and windows, noisy and mutated variants) these "
+         "defaults changed no answer on clean text and 19 of 15,567 Latin/Cyrillic mutated "
+         "ones (5 right, 14 wrong), for ~9 % of the stage's time; 96 went wrong on clean text. "
+         "A given mapping replaces the default whole ({} = off).");
+  r.Read("language_single_script_share", &c.language_single_script_share,
+         "Share of an article's letters (title + kept body) that must be in its dominant script "
+         "for language_first_pass_bytes_single_script to apply (0-1).");
+  for (const auto* map :
+       {&c.language_first_pass_bytes_by_script, &c.language_first_pass_bytes_single_script}) {
+    const char* key = map == &c.language_first_pass_bytes_by_script
+                          ? "language_first_pass_bytes_by_script"
+                          : "language_first_pass_bytes_single_script";
+    for (const auto& [script, bytes] : *map) {
+      r.Require(ScriptFromCode(script) >= 0, key,
+                "'" + script + "' is not an ISO 15924 script code (e.g. Arab, Hebr, Cyrl)");
+      r.Require(bytes >= 0, key, "'" + script + "': must not be negative");
+    }
   }
+  r.Require(c.language_single_script_share >= 0 && c.language_single_script_share <= 1,
+            "language_single_script_share", "must be between 0 and 1");
   r.Require(c.max_tokens >= 0 && c.max_tokens <= 1000000, "max_tokens",
             "must be between 0 and 1000000");
   r.Require(c.language_sample_bytes >= 0, "language_sample_bytes", "must not be negative");
@@ -123,6 +142,12 @@ NormalizeStage::NormalizeStage(NormalizeConfig config) : config_(std::move(confi
       first_pass_by_script_.emplace_back(script, static_cast<size_t>(bytes));
     }
   }
+  for (const auto& [code, bytes] : config_.language_first_pass_bytes_single_script) {
+    const int script = ScriptFromCode(code);
+    if (script >= 0 && bytes >= 0) {
+      first_pass_single_script_.emplace_back(script, static_cast<size_t>(bytes));
+    }
+  }
   // Build the immutable tables now rather than on the first record.
   (void)TextFolder::Default();
   TokenStream warm;
@@ -130,7 +155,12 @@ NormalizeStage::NormalizeStage(NormalizeConfig config) : config_(std::move(confi
   (void)ClassifyLine("warm up");  // the marker tables
 }
 
-size_t NormalizeStage::FirstPassBytes(int script) const {
+size_t NormalizeStage::FirstPassBytes(int script, double share) const {
+  if (share >= config_.language_single_script_share) {
+    for (const auto& [s, bytes] : first_pass_single_script_) {
+      if (s == script) return bytes;
+    }
+  }
   for (const auto& [s, bytes] : first_pass_by_script_) {
     if (s == script) return bytes;
   }
@@ -250,12 +280,13 @@ core::Status NormalizeStage::Process(core::Document& doc, const core::StageConte
   s.detect.append(doc.title);
   s.detect.push_back('\n');
   s.detect.append(doc.body, 0, sample == 0 ? std::string::npos : sample);
-  const int dominant = scripts.Dominant();
+  double share = 0;
+  const int dominant = scripts.Dominant(&share);
   doc.language = DetectLanguage(s.detect, {.hint = a.language,
                                            .trust_hint = config_.trust_feed_language,
                                            .dominant_script = dominant,
                                            .max_bytes = sample,
-                                           .first_pass_bytes = FirstPassBytes(dominant)});
+                                           .first_pass_bytes = FirstPassBytes(dominant, share)});
   if (config_.stem && !doc.language.code.empty()) {
     StemTokens(StemmerFor(doc.language.code), 0, &doc.token_text, &doc.tokens);
   }

@@ -1,6 +1,7 @@
 #include "processors/normalize/folding.h"
 
 #include <gtest/gtest.h>
+#include <unicode/uscript.h>
 #include <unicode/utf8.h>
 
 #include <string>
@@ -181,6 +182,23 @@ TEST(ArabicBareForm, MatchesTheReferenceRuleOnRandomWords) {
     for (uint32_t k = 0; k < len; ++k) word += letters[next() % letters.size()];
     ASSERT_EQ(ArabicBareForm(word), ReferenceBareForm(word)) << word;
   }
+}
+
+TEST(ScriptHistogram, DominantScriptAndItsShare) {
+  ScriptHistogram h;
+  double share = -1;
+  EXPECT_EQ(h.Dominant(&share), -1);
+  EXPECT_EQ(share, 0.0);
+  h.Add(USCRIPT_LATIN, 995);
+  h.Add(USCRIPT_ARABIC, 5);
+  h.Add(USCRIPT_COMMON, 1000);  // Common and Inherited count in neither the top nor the total
+  h.Add(USCRIPT_INHERITED, 1000);
+  EXPECT_EQ(h.Dominant(&share), USCRIPT_LATIN);
+  EXPECT_DOUBLE_EQ(share, 0.995);
+  EXPECT_EQ(h.Dominant(), USCRIPT_LATIN);
+  h.Add(USCRIPT_CYRILLIC, 1000);
+  EXPECT_EQ(h.Dominant(&share), USCRIPT_CYRILLIC);
+  EXPECT_DOUBLE_EQ(share, 1000.0 / 2000.0);
 }
 
 }  // namespace

@@ -83,7 +83,9 @@ TEST(NormalizeConfig, ReadsEveryKey) {
       YAML::Load("keep_zwnj: false\nstrip_boilerplate: false\nstem: false\n"
                  "trust_feed_language: true\nmax_tokens: 7\nlanguage_sample_bytes: 300\n"
                  "language_first_pass_bytes: 0\n"
-                 "language_first_pass_bytes_by_script: {Cyrl: 128}"),
+                 "language_first_pass_bytes_by_script: {Cyrl: 128}\n"
+                 "language_first_pass_bytes_single_script: {Grek: 100}\n"
+                 "language_single_script_share: 0.9"),
       "pipeline.normalize");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_FALSE(r->keep_zwnj);
@@ -95,9 +97,12 @@ TEST(NormalizeConfig, ReadsEveryKey) {
   EXPECT_EQ(r->language_first_pass_bytes, 0);
   EXPECT_EQ(r->language_first_pass_bytes_by_script,
             (std::map<std::string, int64_t>{{"Cyrl", 128}}));
+  EXPECT_EQ(r->language_first_pass_bytes_single_script,
+            (std::map<std::string, int64_t>{{"Grek", 100}}));
+  EXPECT_DOUBLE_EQ(r->language_single_script_share, 0.9);
   EXPECT_FALSE(NormalizeConfig::FromYaml(YAML::Load("max_tokens: -1"), "n").ok());
   EXPECT_FALSE(NormalizeConfig::FromYaml(YAML::Load("language_first_pass_bytes: -1"), "n").ok());
-  EXPECT_EQ(NormalizeConfig::Fields().size(), 8u);
+  EXPECT_EQ(NormalizeConfig::Fields().size(), 10u);
 }
 
 TEST(NormalizeConfig, FirstPassByScriptDefaultsAndErrors) {
@@ -120,6 +125,29 @@ TEST(NormalizeConfig, FirstPassByScriptDefaultsAndErrors) {
   EXPECT_EQ(error("language_first_pass_bytes_by_script: {}"), "");
 }
 
+TEST(NormalizeConfig, SingleScriptFirstPassDefaultsAndErrors) {
+  const auto d = NormalizeConfig::FromYaml(YAML::Node(), "pipeline.normalize");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->language_first_pass_bytes_single_script,
+            (std::map<std::string, int64_t>{{"Arab", 64}, {"Cyrl", 128}, {"Latn", 128}}));
+  EXPECT_DOUBLE_EQ(d->language_single_script_share, 0.995);
+  auto error = [](const char* yaml) {
+    const auto r = NormalizeConfig::FromYaml(YAML::Load(yaml), "pipeline.normalize");
+    return r.ok() ? std::string() : r.status().message();
+  };
+  EXPECT_EQ(error("language_first_pass_bytes_single_script: {Latin: 128}"),
+            "pipeline.normalize.language_first_pass_bytes_single_script: 'Latin' is not an ISO "
+            "15924 script code (e.g. Arab, Hebr, Cyrl)");
+  EXPECT_EQ(error("language_first_pass_bytes_single_script: {Latn: -5}"),
+            "pipeline.normalize.language_first_pass_bytes_single_script: 'Latn': must not be "
+            "negative");
+  EXPECT_EQ(error("language_single_script_share: 1.5"),
+            "pipeline.normalize.language_single_script_share: must be between 0 and 1");
+  EXPECT_EQ(error("language_single_script_share: -0.1"),
+            "pipeline.normalize.language_single_script_share: must be between 0 and 1");
+  EXPECT_EQ(error("language_first_pass_bytes_single_script: {}"), "");
+}
+
 TEST(NormalizeStage, FirstPassBytesFollowTheDominantScript) {
   const NormalizeStage defaults{NormalizeConfig{}};
   EXPECT_EQ(defaults.FirstPassBytes(USCRIPT_ARABIC), 96u);
@@ -134,6 +162,27 @@ TEST(NormalizeStage, FirstPassBytesFollowTheDominantScript) {
   const NormalizeStage custom{*config};
   EXPECT_EQ(custom.FirstPassBytes(USCRIPT_CYRILLIC), 0u);
   EXPECT_EQ(custom.FirstPassBytes(USCRIPT_ARABIC), 300u);  // the given map replaced the default
+}
+
+TEST(NormalizeStage, SingleScriptTextGetsTheShorterFirstPass) {
+  const NormalizeStage defaults{NormalizeConfig{}};
+  // At or above the share (0.995): the single-script map, where it names the script.
+  EXPECT_EQ(defaults.FirstPassBytes(USCRIPT_LATIN, 1.0), 128u);
+  EXPECT_EQ(defaults.FirstPassBytes(USCRIPT_LATIN, 0.995), 128u);
+  EXPECT_EQ(defaults.FirstPassBytes(USCRIPT_CYRILLIC, 0.999), 128u);
+  EXPECT_EQ(defaults.FirstPassBytes(USCRIPT_ARABIC, 1.0), 64u);
+  EXPECT_EQ(defaults.FirstPassBytes(USCRIPT_HEBREW, 1.0), 96u);  // not in it: by_script
+  EXPECT_EQ(defaults.FirstPassBytes(USCRIPT_GREEK, 1.0), 192u);  // in neither map
+  // Below it (letters of other scripts mixed in, as in noisy text): the by-script rules.
+  EXPECT_EQ(defaults.FirstPassBytes(USCRIPT_LATIN, 0.99), 192u);
+  EXPECT_EQ(defaults.FirstPassBytes(USCRIPT_CYRILLIC, 0.9), 192u);
+  EXPECT_EQ(defaults.FirstPassBytes(USCRIPT_ARABIC, 0.99), 96u);
+  const auto off = NormalizeConfig::FromYaml(
+      YAML::Load("language_first_pass_bytes_single_script: {}"), "pipeline.normalize");
+  ASSERT_TRUE(off.ok());
+  const NormalizeStage without{*off};
+  EXPECT_EQ(without.FirstPassBytes(USCRIPT_LATIN, 1.0), 192u);
+  EXPECT_EQ(without.FirstPassBytes(USCRIPT_ARABIC, 1.0), 96u);
 }
 
 TEST(NormalizeStage, SeedArticle) {
