@@ -160,6 +160,36 @@ BENCHMARK(BM_NormalizeStageWithout)
     ->Arg(1)
     ->Arg(2);
 
+void BM_TmpStems(benchmark::State& state) {
+  NEWSFLOW_CORPUS_OR_SKIP(c);
+  auto stage = NormalizeStage::Create(YAML::Node(), "pipeline.normalize");
+  const core::RawRecord record;
+  struct D { std::string arena; std::vector<core::Token> tokens; int stemmer; };
+  std::vector<D> docs;
+  size_t ntok = 0;
+  for (const Article& a : c.articles) {
+    core::Document doc(record);
+    doc.article.title = a.title;
+    doc.article.body = a.body;
+    (void)(*stage)->Process(doc, core::StageContext{});
+    docs.push_back({doc.token_text, doc.tokens, StemmerFor(doc.language.code)});
+    ntok += doc.tokens.size();
+  }
+  std::vector<D> work = docs;
+  for (auto _ : state) {
+    for (size_t i = 0; i < docs.size(); ++i) {
+      state.PauseTiming();
+      work[i].arena = docs[i].arena;
+      work[i].tokens = docs[i].tokens;
+      state.ResumeTiming();
+      StemTokens(work[i].stemmer, 0, &work[i].arena, &work[i].tokens);
+    }
+  }
+  state.counters["tokens"] = static_cast<double>(ntok);
+  Report(state, c);
+}
+BENCHMARK(BM_TmpStems)->Unit(benchmark::kMillisecond);
+
 // Parts of the stage, to see where the time goes.
 void BM_CleanText(benchmark::State& state) {
   NEWSFLOW_CORPUS_OR_SKIP(c);

@@ -59,6 +59,7 @@ class StemCache {
 
   // The cached stem of `word` (hash `h`), or nullptr.
   const std::string_view* Find(std::string_view word, uint64_t h) const {
+    if (slots_.empty()) return nullptr;
     const int32_t i = FindSlot(word, h);
     if (i < 0) return nullptr;
     const Slot& s = slots_[static_cast<size_t>(i)];
@@ -68,14 +69,16 @@ class StemCache {
     return &scratch_;
   }
 
-  // Starts loading, into the cache, the first slot a probe for hash `h` reads.
-  void Prefetch(uint64_t h) const {
-    if (!slots_.empty()) __builtin_prefetch(&slots_[h & (kSlots - 1)]);
+  // Allocates the (empty) table if it has none yet.
+  void Allocate() {
+    if (slots_.empty()) slots_.assign(kSlots, Slot{});
   }
 
-  // Index of the slot holding `word` (hash `h`), or -1.
+  // Starts loading, into the cache, the first slot a probe for hash `h` reads. Allocate() first.
+  void Prefetch(uint64_t h) const { __builtin_prefetch(&slots_[h & (kSlots - 1)]); }
+
+  // Index of the slot holding `word` (hash `h`), or -1. Allocate() first.
   int32_t FindSlot(std::string_view word, uint64_t h) const {
-    if (slots_.empty()) return -1;
     for (size_t i = h & (kSlots - 1);; i = (i + 1) & (kSlots - 1)) {
       const Slot& s = slots_[i];
       if (s.key_size == kEmpty) return -1;
@@ -103,7 +106,7 @@ class StemCache {
   }
 
   void Insert(std::string_view word, uint64_t h, std::string_view stem) {
-    if (slots_.empty()) slots_.assign(kSlots, Slot{});
+    Allocate();
     if (word.size() >= kEmpty || stem.size() >= kEmpty) return;
     if (entries_ >= kMaxEntries) Clear();
     size_t i = h & (kSlots - 1);
@@ -203,18 +206,28 @@ class ThreadStemmers {
     // starting the load of the slot kSlotAhead words ahead (the function: 12.6 %). 8 ahead was
     // too close; 32 no better than 16; also prefetching the keys (a slot read) did not help.
     constexpr size_t kSlotAhead = 16;
-    todo_.clear();
-    for (size_t i = from; i < tokens->size(); ++i) {
-      const core::Token& t = (*tokens)[i];
-      if (t.script != script || t.folded_size == 0) continue;
-      todo_.push_back({i, XXH3_64bits(arena->data() + t.folded_offset, t.folded_size)});
+    // The words to look up, in a reused array written by index (no push_back per token).
+    const size_t count = tokens->size();
+    if (todo_.size() < count) todo_.resize(count);
+    Pending* const todo = todo_.data();
+    size_t m = 0;
+    {
+      const core::Token* const tok = tokens->data();
+      const char* const text = arena->data();
+      for (size_t i = from; i < count; ++i) {
+        const core::Token& t = tok[i];
+        if (t.script != script || t.folded_size == 0) continue;
+        todo[m++] = {i, XXH3_64bits(text + t.folded_offset, t.folded_size)};
+      }
     }
-    for (size_t k = 0; k < todo_.size() && k < kSlotAhead; ++k) cache.Prefetch(todo_[k].hash);
-    for (size_t k = 0; k < todo_.size(); ++k) {
-      if (k + kSlotAhead < todo_.size()) cache.Prefetch(todo_[k + kSlotAhead].hash);
-      core::Token& t = (*tokens)[todo_[k].index];
+    if (m == 0) return;
+    cache.Allocate();  // FindSlot() and Prefetch() need the table
+    for (size_t k = 0; k < m && k < kSlotAhead; ++k) cache.Prefetch(todo[k].hash);
+    for (size_t k = 0; k < m; ++k) {
+      if (k + kSlotAhead < m) cache.Prefetch(todo[k + kSlotAhead].hash);
+      core::Token& t = (*tokens)[todo[k].index];
       const std::string_view folded(arena->data() + t.folded_offset, t.folded_size);
-      const uint64_t h = todo_[k].hash;
+      const uint64_t h = todo[k].hash;
       const int32_t slot = cache.FindSlot(folded, h);
       if (slot >= 0) {
         uint16_t size = 0;

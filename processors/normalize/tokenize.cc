@@ -374,6 +374,9 @@ struct PlainLetterTable {
 // the line needs ICU's iterator (the characters FastWords() gives up on) or mixes more than
 // four scripts; the caller then takes the general path. A unit test compares the two paths on
 // the corpus and on random text.
+// kStems: stems are looked up per word (`stemmer` >= 0; Tokenize() does, the stage looks them up
+// afterwards with StemTokens()); a template parameter so the stage's path has no stem tests.
+template <bool kStems>
 bool FusedWordTokens(std::string_view line, uint32_t map_offset, const OffsetMap& map,
                      core::Field field, int stemmer, const WordSink& sink, size_t* count) {
   constexpr size_t kSlack = 256;  // room kept past pos: a table row folds to <= 255 bytes
@@ -450,7 +453,7 @@ bool FusedWordTokens(std::string_view line, uint32_t map_offset, const OffsetMap
     t.folded_size = static_cast<uint32_t>(pos - fold_start);
     const std::string_view folded(out + fold_start, t.folded_size);
     SetBareForm(first_script, folded, maybe_quote, &t);
-    if (stemmer >= 0 && first_script == stem_script && t.folded_size > 0) {
+    if (kStems && first_script == stem_script && t.folded_size > 0) {
       const std::string_view stem = Stem(stemmer, folded);  // a view into the stem memo
       if (stem == folded) {
         t.stem_offset = t.folded_offset;
@@ -645,7 +648,7 @@ bool FusedWordTokens(std::string_view line, uint32_t map_offset, const OffsetMap
         }
         close_run();
         finish_word();
-        if (stemmer >= 0) {  // a stem stored by finish_word() may have grown the arena
+        if (kStems) {  // a stem stored by finish_word() may have grown the arena
           out = o = arena.data();
           limit = arena.size();
           safe = limit - kSlack;
@@ -754,8 +757,10 @@ size_t AppendWordTokens(std::string_view clean, size_t begin, size_t end, core::
                         const OffsetMap& map, int stemmer, const WordSink& sink) {
   if (begin >= end) return 0;
   size_t count = 0;
-  if (FusedWordTokens(clean.substr(begin, end - begin), static_cast<uint32_t>(begin), map, field,
-                      stemmer, sink, &count)) {
+  const std::string_view line = clean.substr(begin, end - begin);
+  const auto at = static_cast<uint32_t>(begin);
+  if (stemmer >= 0 ? FusedWordTokens<true>(line, at, map, field, stemmer, sink, &count)
+                   : FusedWordTokens<false>(line, at, map, field, stemmer, sink, &count)) {
     return count;
   }
   return internal::AppendWordTokensGeneral(clean, begin, end, field, map, stemmer, sink);
