@@ -378,4 +378,45 @@ int ScriptHistogram::Dominant(double* share) const {
   return best;
 }
 
+std::string_view ArabicBareForm(std::string_view folded) {
+  // Folded Arabic letters are two bytes (U+0600-U+06FF: lead byte 0xD8-0xDB), so the prefixes
+  // are compared as 16-bit codes of the first three letters: one load each, no string compares.
+  const auto* s = reinterpret_cast<const uint8_t*>(folded.data());
+  const size_t n = folded.size();
+  if (n < 2 || s[0] < 0xD8 || s[0] > 0xDB) return {};
+  auto letter = [&](size_t at) -> uint16_t {
+    return at + 1 < n ? static_cast<uint16_t>((s[at] << 8) | s[at + 1]) : 0;
+  };
+  constexpr uint16_t kAlef = 0xD8A7;  // ا
+  constexpr uint16_t kBeh = 0xD8A8;   // ب
+  constexpr uint16_t kFeh = 0xD981;   // ف
+  constexpr uint16_t kKaf = 0xD983;   // ك
+  constexpr uint16_t kLam = 0xD984;   // ل
+  constexpr uint16_t kWaw = 0xD988;   // و
+  const uint16_t c0 = letter(0);
+  const uint16_t c1 = letter(2);
+  const uint16_t c2 = letter(4);
+  // At least 2 letters (characters) must remain after the prefix.
+  auto leaves_two = [&](size_t bytes) {
+    size_t count = 0;
+    for (size_t i = bytes; i < n && count < 2; ++i) {
+      if ((s[i] & 0xC0) != 0x80) ++count;
+    }
+    return count >= 2;
+  };
+  // Longest first; at most one prefix of each length can match a given word.
+  //   وال فال بال كال (conjunction/preposition + article), ولل فلل
+  const bool three =
+      ((c0 == kWaw || c0 == kFeh || c0 == kBeh || c0 == kKaf) && c1 == kAlef && c2 == kLam) ||
+      ((c0 == kWaw || c0 == kFeh) && c1 == kLam && c2 == kLam);
+  if (three && leaves_two(6)) return folded.substr(6);
+  //   لل ال
+  if ((c0 == kLam || c0 == kAlef) && c1 == kLam && leaves_two(4)) return folded.substr(4);
+  //   و ف ب ل ك
+  if ((c0 == kWaw || c0 == kFeh || c0 == kBeh || c0 == kLam || c0 == kKaf) && leaves_two(2)) {
+    return folded.substr(2);
+  }
+  return {};
+}
+
 }  // namespace newsflow::normalize
