@@ -47,8 +47,9 @@ void ReadFields(core::ConfigReader& r, NormalizeConfig& c) {
          "CLD2 first reads only this many bytes of the sample, and the whole sample only when "
          "that answer is not reliable (CLD2's is_reliable and a top language share of at least "
          "95%); 0 = always the whole sample. 192 keeps the dev corpus at 114/114 with a second "
-         "pass for 5 of 114 articles, at ~40% of CLD2's one-pass cost; 128 and 160 let a "
-         "Spanish text come out English (99%).");
+         "pass for 5 of 114 articles, at ~40% of CLD2's one-pass cost; 128 and 160 let a noisy "
+         "Spanish text come out English (99%) (single-script text: see "
+         "language_first_pass_bytes_single_script).");
   r.Read("language_first_pass_bytes_by_script", &c.language_first_pass_bytes_by_script,
          "language_first_pass_bytes for text whose dominant script (ISO 15924 code) is listed; "
          "a given mapping replaces the default whole ({} = the same first pass for every "
