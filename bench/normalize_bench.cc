@@ -74,9 +74,13 @@ const Corpus& LoadCorpus() {
   return corpus;
 }
 
-// Sets bytes/s and articles/s for `iterations` passes over the corpus.
+// Sets bytes/s (printed in binary units: M/s = MiB/s), MB/s (10^6 bytes; the unit) and
+// articles/s for `iterations` passes over the corpus.
 void Report(benchmark::State& state, const Corpus& c) {
   state.SetBytesProcessed(state.iterations() * c.bytes);
+  state.counters["MB/s"] = benchmark::Counter(
+      static_cast<double>(state.iterations()) * static_cast<double>(c.bytes) / 1e6,
+      benchmark::Counter::kIsRate);
   state.counters["articles/s"] = benchmark::Counter(
       static_cast<double>(state.iterations()) * static_cast<double>(c.articles.size()),
       benchmark::Counter::kIsRate);
