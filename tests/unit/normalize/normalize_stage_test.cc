@@ -105,24 +105,26 @@ TEST(NormalizeConfig, ReadsEveryKey) {
   EXPECT_EQ(NormalizeConfig::Fields().size(), 10u);
 }
 
+// The message of the error that `yaml` as the normalize section gives ("" when it is valid).
+std::string ConfigError(const char* yaml) {
+  const auto r = NormalizeConfig::FromYaml(YAML::Load(yaml), "pipeline.normalize");
+  return r.ok() ? std::string() : r.status().message();
+}
+
 TEST(NormalizeConfig, FirstPassByScriptDefaultsAndErrors) {
   const auto d = NormalizeConfig::FromYaml(YAML::Node(), "pipeline.normalize");
   ASSERT_TRUE(d.ok());
   EXPECT_EQ(d->language_first_pass_bytes_by_script,
             (std::map<std::string, int64_t>{{"Arab", 96}, {"Hebr", 96}}));
-  auto error = [](const char* yaml) {
-    const auto r = NormalizeConfig::FromYaml(YAML::Load(yaml), "pipeline.normalize");
-    return r.ok() ? std::string() : r.status().message();
-  };
-  EXPECT_EQ(error("language_first_pass_bytes_by_script: {Arabic: 64}"),
+  EXPECT_EQ(ConfigError("language_first_pass_bytes_by_script: {Arabic: 64}"),
             "pipeline.normalize.language_first_pass_bytes_by_script: 'Arabic' is not an ISO "
             "15924 script code (e.g. Arab, Hebr, Cyrl)");
-  EXPECT_EQ(error("language_first_pass_bytes_by_script: {Xyzw: 64}"),
+  EXPECT_EQ(ConfigError("language_first_pass_bytes_by_script: {Xyzw: 64}"),
             "pipeline.normalize.language_first_pass_bytes_by_script: 'Xyzw' is not an ISO 15924 "
             "script code (e.g. Arab, Hebr, Cyrl)");
-  EXPECT_EQ(error("language_first_pass_bytes_by_script: {Hebr: -1}"),
+  EXPECT_EQ(ConfigError("language_first_pass_bytes_by_script: {Hebr: -1}"),
             "pipeline.normalize.language_first_pass_bytes_by_script: 'Hebr': must not be negative");
-  EXPECT_EQ(error("language_first_pass_bytes_by_script: {}"), "");
+  EXPECT_EQ(ConfigError("language_first_pass_bytes_by_script: {}"), "");
 }
 
 TEST(NormalizeConfig, SingleScriptFirstPassDefaultsAndErrors) {
@@ -131,21 +133,17 @@ TEST(NormalizeConfig, SingleScriptFirstPassDefaultsAndErrors) {
   EXPECT_EQ(d->language_first_pass_bytes_single_script,
             (std::map<std::string, int64_t>{{"Arab", 64}, {"Cyrl", 128}, {"Latn", 128}}));
   EXPECT_DOUBLE_EQ(d->language_single_script_share, 0.995);
-  auto error = [](const char* yaml) {
-    const auto r = NormalizeConfig::FromYaml(YAML::Load(yaml), "pipeline.normalize");
-    return r.ok() ? std::string() : r.status().message();
-  };
-  EXPECT_EQ(error("language_first_pass_bytes_single_script: {Latin: 128}"),
+  EXPECT_EQ(ConfigError("language_first_pass_bytes_single_script: {Latin: 128}"),
             "pipeline.normalize.language_first_pass_bytes_single_script: 'Latin' is not an ISO "
             "15924 script code (e.g. Arab, Hebr, Cyrl)");
-  EXPECT_EQ(error("language_first_pass_bytes_single_script: {Latn: -5}"),
+  EXPECT_EQ(ConfigError("language_first_pass_bytes_single_script: {Latn: -5}"),
             "pipeline.normalize.language_first_pass_bytes_single_script: 'Latn': must not be "
             "negative");
-  EXPECT_EQ(error("language_single_script_share: 1.5"),
+  EXPECT_EQ(ConfigError("language_single_script_share: 1.5"),
             "pipeline.normalize.language_single_script_share: must be between 0 and 1");
-  EXPECT_EQ(error("language_single_script_share: -0.1"),
+  EXPECT_EQ(ConfigError("language_single_script_share: -0.1"),
             "pipeline.normalize.language_single_script_share: must be between 0 and 1");
-  EXPECT_EQ(error("language_first_pass_bytes_single_script: {}"), "");
+  EXPECT_EQ(ConfigError("language_first_pass_bytes_single_script: {}"), "");
 }
 
 TEST(NormalizeStage, FirstPassBytesFollowTheDominantScript) {
