@@ -89,10 +89,10 @@ struct NormalizeConfig {
   // symbols and letters of other scripts inside words), which this share keeps on the longer
   // pass. Measured through the stage on 25,445 texts (the dev corpus articles, windows of them,
   // their noisy and mutated variants; bench/README.md, Normalize, session 5): no answer changed
-  // on the 755 clean texts; on the mutated ones Latin at 128 changed 14 of 10,647 (5 right, 9
-  // wrong) and Cyrillic 5 of 4,920 (all wrong), Arabic at 64 none of 8,617. The stage got ~9 %
-  // faster. 96 for Latin/Cyrillic went wrong on clean text; Hebrew stays at 96 (at 64, more
-  // second passes than savings).
+  // on the 755 clean texts; Latin at 128 changed 14 of 10,647 Latin-script texts (5 became
+  // right, 9 wrong) and Cyrillic 5 of 4,920 (all wrong), all of them noisy ones; Arabic at 64
+  // changed none of 8,617. The stage got ~9 % faster. 96 for Latin/Cyrillic went wrong on clean
+  // text; Hebrew stays at 96 (at 64, more second passes than savings).
   std::map<std::string, int64_t> language_first_pass_bytes_single_script = {
       {"Arab", 64}, {"Cyrl", 128}, {"Latn", 128}};
   double language_single_script_share = 0.995;
