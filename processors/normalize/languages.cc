@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cstring>
 #include <vector>
 
@@ -42,18 +43,31 @@ constexpr std::array<StemmerInfo, 26> kStemmers = {{
 }};
 
 // A per-thread memo of word -> stem: open addressing on a 64-bit XXH3 hash, keys and stems in
-// one arena, no allocation per lookup; when the table fills up it starts over.
+// one arena, no allocation per lookup; when it holds its capacity of words it starts over.
 class StemCache {
  public:
-  // 32 K words per language (1 MiB of slots, allocated on the language's first word). A miss
-  // is a Snowball call (~0.4 us on average over the dev corpus; BM_NormalizeStageColdStems),
-  // and news vocabulary has a long tail: in a simulated Zipf (s = 1) stream of 30 k distinct
-  // words, a memo that starts over at 4 K entries missed 35 % of tokens, at 32 K 5 % (100 k
-  // words: 44 % and 21 %). Until session 4 the table had 8 K slots (4 K words), kept small
-  // for L2; since StemTokens() prefetches the slots, 64 K slots cost no time on the warm
-  // benchmark (84.9-87.6 MiB/s for 8 K, 32 K and 64 K slots, alternating runs).
-  static constexpr size_t kSlots = 1 << 16;  // power of two
-  static constexpr size_t kMaxEntries = kSlots / 2;
+  // Capacity: kDefaultStemMemoWords (32 K) words per language unless the stage's
+  // stem_memo_words says otherwise; the table has the next power of two >= 2 x the words as
+  // slots (32 K words: 64 K slots, 1 MiB, allocated on the language's first word). A miss is a
+  // Snowball call (~0.4 us on average over the dev corpus; BM_NormalizeStageColdStems), and
+  // news vocabulary has a long tail: in a simulated Zipf (s = 1) stream of 30 k distinct words,
+  // a memo that starts over at 4 K entries missed 35 % of tokens, at 32 K 5 % (100 k words: 44 %
+  // and 21 %; 64 K: 13 %). Until session 4 the table had 8 K slots (4 K words), kept small for
+  // L2; since StemTokens() prefetches the slots, 64 K slots cost no time on the warm benchmark
+  // (84.9-87.6 MiB/s for 8 K, 32 K and 64 K slots, alternating runs).
+  //
+  // Sets the capacity in words (at least 1). A new capacity forgets the memo's entries.
+  void SetCapacity(size_t words) {
+    words = std::max<size_t>(words, 1);
+    if (words == max_entries_) return;
+    max_entries_ = words;
+    slot_count_ = std::max<size_t>(std::bit_ceil(2 * words), 64);
+    mask_ = slot_count_ - 1;
+    slots_.clear();
+    slots_.shrink_to_fit();
+    arena_.clear();
+    entries_ = 0;
+  }
 
   static constexpr uint16_t kApart = 0xFFFF;  // Slot::stem_at of a stem that is not in the word
 
@@ -71,15 +85,15 @@ class StemCache {
 
   // Allocates the (empty) table if it has none yet.
   void Allocate() {
-    if (slots_.empty()) slots_.assign(kSlots, Slot{});
+    if (slots_.empty()) slots_.assign(slot_count_, Slot{});
   }
 
   // Starts loading, into the cache, the first slot a probe for hash `h` reads. Allocate() first.
-  void Prefetch(uint64_t h) const { __builtin_prefetch(&slots_[h & (kSlots - 1)]); }
+  void Prefetch(uint64_t h) const { __builtin_prefetch(&slots_[h & mask_]); }
 
   // Index of the slot holding `word` (hash `h`), or -1. Allocate() first.
   int32_t FindSlot(std::string_view word, uint64_t h) const {
-    for (size_t i = h & (kSlots - 1);; i = (i + 1) & (kSlots - 1)) {
+    for (size_t i = h & mask_;; i = (i + 1) & mask_) {
       const Slot& s = slots_[i];
       if (s.key_size == kEmpty) return -1;
       if (s.hash == static_cast<uint32_t>(h) && s.key_size == word.size() &&
@@ -108,9 +122,9 @@ class StemCache {
   void Insert(std::string_view word, uint64_t h, std::string_view stem) {
     Allocate();
     if (word.size() >= kEmpty || stem.size() >= kEmpty) return;
-    if (entries_ >= kMaxEntries) Clear();
-    size_t i = h & (kSlots - 1);
-    while (slots_[i].key_size != kEmpty) i = (i + 1) & (kSlots - 1);
+    if (entries_ >= max_entries_) Clear();
+    size_t i = h & mask_;
+    while (slots_[i].key_size != kEmpty) i = (i + 1) & mask_;
     Slot& s = slots_[i];
     s.hash = static_cast<uint32_t>(h);
     s.key_offset = static_cast<uint32_t>(arena_.size());
@@ -166,6 +180,9 @@ class StemCache {
     return std::string_view(arena_.data() + s.key_offset, s.key_size);
   }
   std::vector<Slot> slots_;
+  size_t max_entries_ = kDefaultStemMemoWords;
+  size_t slot_count_ = std::bit_ceil(2 * kDefaultStemMemoWords);
+  size_t mask_ = slot_count_ - 1;
   std::string arena_;
   size_t entries_ = 0;
   mutable std::string_view scratch_;
@@ -196,8 +213,10 @@ class ThreadStemmers {
     for (StemCache& cache : caches_) cache.Clear();
   }
 
-  void StemTokens(int id, size_t from, std::string* arena, std::vector<core::Token>* tokens) {
+  void StemTokens(int id, size_t from, std::string* arena, std::vector<core::Token>* tokens,
+                  size_t memo_words) {
     StemCache& cache = caches_[static_cast<size_t>(id)];
+    cache.SetCapacity(memo_words);
     const auto script = static_cast<uint8_t>(kStemmers[static_cast<size_t>(id)].script);
     // The memo's slots are mostly out of the cache by the time an article gets here (CLD2's
     // tables ran in between), and a probe that waited for each slot in turn stalled on most
@@ -334,9 +353,10 @@ std::string_view Stem(int stemmer, std::string_view word) {
   return ThisThreadStemmers().Stem(stemmer, word);
 }
 
-void StemTokens(int stemmer, size_t from, std::string* arena, std::vector<core::Token>* tokens) {
+void StemTokens(int stemmer, size_t from, std::string* arena, std::vector<core::Token>* tokens,
+                size_t memo_words) {
   if (stemmer < 0 || stemmer >= static_cast<int>(kStemmers.size())) return;
-  ThisThreadStemmers().StemTokens(stemmer, from, arena, tokens);
+  ThisThreadStemmers().StemTokens(stemmer, from, arena, tokens, memo_words);
 }
 
 void ClearStemMemos() { ThisThreadStemmers().ClearMemos(); }

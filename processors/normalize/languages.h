@@ -35,10 +35,17 @@ int StemmerScript(int stemmer);
 // next Stem() call on the same thread. Returns `word` itself when stemming fails.
 std::string_view Stem(int stemmer, std::string_view word);
 
+// Words a thread's stem memo holds per language before it starts over, unless StemTokens() is
+// given another capacity (the stage's stem_memo_words).
+inline constexpr size_t kDefaultStemMemoWords = 32768;
+
 // Sets the stem of every token of tokens[from..] whose script is the stemmer's
 // (StemmerScript()); stems that differ from the folded form are appended to `*arena`, the others
 // share the folded form's bytes. The per-token path of the stage: one memo probe per token.
-void StemTokens(int stemmer, size_t from, std::string* arena, std::vector<core::Token>* tokens);
+// `memo_words` is the capacity of this thread's memo for the stemmer's language (>= 1); a
+// capacity other than the memo's current one empties it first.
+void StemTokens(int stemmer, size_t from, std::string* arena, std::vector<core::Token>* tokens,
+                size_t memo_words = kDefaultStemMemoWords);
 
 // Empties this thread's stem memos (every language), as if no word had been stemmed yet. For
 // benchmarks and tests: a stream's first articles, or one whose words are all new.

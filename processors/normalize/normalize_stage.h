@@ -48,6 +48,7 @@
 #include "processors/core/config.h"
 #include "processors/core/result.h"
 #include "processors/core/stage.h"
+#include "processors/normalize/languages.h"
 
 namespace newsflow::normalize {
 
@@ -58,6 +59,7 @@ namespace newsflow::normalize {
 // | keep_zwnj           | bool | true    | keep ZWNJ/ZWJ inside joining-script words (Persian)  |
 // | strip_boilerplate   | bool | true    | remove date/source/keyword/footer/read-also lines    |
 // | stem                | bool | true    | compute Snowball stems                               |
+// | stem_memo_words     | int  | 32768   | stems remembered per language and worker thread      |
 // | trust_feed_language | bool | false   | the feed's language field wins over CLD2             |
 // | max_tokens          | int  | 20000   | tokens stored per article (more are only counted)    |
 // | language_sample_bytes | int | 512    | bytes of title + body given to CLD2 (0 = all)        |
@@ -73,6 +75,7 @@ struct NormalizeConfig {
   bool keep_zwnj = true;
   bool strip_boilerplate = true;
   bool stem = true;
+  int64_t stem_memo_words = static_cast<int64_t>(kDefaultStemMemoWords);
   bool trust_feed_language = false;
   int64_t max_tokens = 20000;
   int64_t language_sample_bytes = 512;

@@ -81,6 +81,7 @@ TEST(NormalizeConfig, UnknownKeyIsAnErrorNamingIt) {
 TEST(NormalizeConfig, ReadsEveryKey) {
   const auto r = NormalizeConfig::FromYaml(
       YAML::Load("keep_zwnj: false\nstrip_boilerplate: false\nstem: false\n"
+                 "stem_memo_words: 2048\n"
                  "trust_feed_language: true\nmax_tokens: 7\nlanguage_sample_bytes: 300\n"
                  "language_first_pass_bytes: 0\n"
                  "language_first_pass_bytes_by_script: {Cyrl: 128}\n"
@@ -91,6 +92,7 @@ TEST(NormalizeConfig, ReadsEveryKey) {
   EXPECT_FALSE(r->keep_zwnj);
   EXPECT_FALSE(r->strip_boilerplate);
   EXPECT_FALSE(r->stem);
+  EXPECT_EQ(r->stem_memo_words, 2048);
   EXPECT_TRUE(r->trust_feed_language);
   EXPECT_EQ(r->max_tokens, 7);
   EXPECT_EQ(r->language_sample_bytes, 300);
@@ -102,7 +104,7 @@ TEST(NormalizeConfig, ReadsEveryKey) {
   EXPECT_DOUBLE_EQ(r->language_single_script_share, 0.9);
   EXPECT_FALSE(NormalizeConfig::FromYaml(YAML::Load("max_tokens: -1"), "n").ok());
   EXPECT_FALSE(NormalizeConfig::FromYaml(YAML::Load("language_first_pass_bytes: -1"), "n").ok());
-  EXPECT_EQ(NormalizeConfig::Fields().size(), 10u);
+  EXPECT_EQ(NormalizeConfig::Fields().size(), 11u);
 }
 
 // The message of the error that `yaml` as the normalize section gives ("" when it is valid).
@@ -144,6 +146,17 @@ TEST(NormalizeConfig, SingleScriptFirstPassDefaultsAndErrors) {
   EXPECT_EQ(ConfigError("language_single_script_share: -0.1"),
             "pipeline.normalize.language_single_script_share: must be between 0 and 1");
   EXPECT_EQ(ConfigError("language_first_pass_bytes_single_script: {}"), "");
+}
+
+TEST(NormalizeConfig, StemMemoWordsRange) {
+  const auto d = NormalizeConfig::FromYaml(YAML::Node(), "pipeline.normalize");
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->stem_memo_words, 32768);
+  EXPECT_EQ(ConfigError("stem_memo_words: 1023"),
+            "pipeline.normalize.stem_memo_words: must be between 1024 and 4194304");
+  EXPECT_EQ(ConfigError("stem_memo_words: 4194305"),
+            "pipeline.normalize.stem_memo_words: must be between 1024 and 4194304");
+  EXPECT_EQ(ConfigError("stem_memo_words: 1024"), "");
 }
 
 TEST(NormalizeStage, FirstPassBytesFollowTheDominantScript) {

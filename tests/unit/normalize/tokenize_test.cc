@@ -121,7 +121,11 @@ TEST(Tokenize, StemsOnlyTokensOfTheLanguagesScript) {
 // StemTokens() (per-thread memo, probes with prefetching, memo cleared when full) against
 // Snowball called directly, on more distinct words than the memo holds, with repeats and with
 // tokens of another script in between (which get no stem).
-TEST(Tokenize, StemTokensMatchesSnowballOnManyWords) {
+struct ManyWords {
+  TokenStream ts;
+  size_t distinct = 0;
+};
+ManyWords ManyEnglishWords() {
   std::mt19937 rng(5);
   const char* const latin[] = {"a", "e", "i", "o", "u", "n", "r", "s", "t", "l", "ing", "ed", "s"};
   std::vector<std::string> vocabulary;
@@ -135,20 +139,21 @@ TEST(Tokenize, StemTokensMatchesSnowballOnManyWords) {
   std::set<std::string> distinct;
   for (int i = 0; i < 100000; ++i) {
     // A quarter the first thousand words (repeats hit the memo), the rest any of them: more
-    // distinct words than the memo holds (32 K), so it starts over during the call.
+    // distinct words than the default memo holds, so it starts over during the call.
     const std::string& word = vocabulary[rng() % 4 == 0 ? rng() % 1000 : rng() % vocabulary.size()];
     distinct.insert(word);
     text += word;
     text += rng() % 9 == 0 ? " слово " : " ";
   }
-  ASSERT_GT(distinct.size(), 32768u);  // the memo's capacity (StemCache::kMaxEntries)
-  TokenStream ts;
+  ManyWords out;
+  out.distinct = distinct.size();
   TokenizeOptions options;
   options.max_tokens = 1000000;
-  Tokenize(text, options, &ts);  // no language: no stems yet
-  ASSERT_GT(ts.tokens.size(), 100000u);
-  StemTokens(StemmerFor("en"), 0, &ts.arena, &ts.tokens);
+  Tokenize(text, options, &out.ts);  // no language: no stems yet
+  return out;
+}
 
+void ExpectSnowballStems(const TokenStream& ts) {
   std::unique_ptr<sb_stemmer, decltype(&sb_stemmer_delete)> snowball(
       sb_stemmer_new("english", "UTF_8"), sb_stemmer_delete);
   ASSERT_NE(snowball, nullptr);
@@ -168,6 +173,28 @@ TEST(Tokenize, StemTokensMatchesSnowballOnManyWords) {
     ++stemmed;
   }
   EXPECT_EQ(stemmed, 100000u);
+}
+
+TEST(Tokenize, StemTokensMatchesSnowballOnManyWords) {
+  ManyWords words = ManyEnglishWords();
+  ASSERT_GT(words.distinct, kDefaultStemMemoWords);
+  ASSERT_GT(words.ts.tokens.size(), 100000u);
+  StemTokens(StemmerFor("en"), 0, &words.ts.arena, &words.ts.tokens);
+  ExpectSnowballStems(words.ts);
+}
+
+// The stage's stem_memo_words: a small memo starts over many times, and a change of capacity
+// (here for the second half of the tokens) empties it; the stems stay Snowball's.
+TEST(Tokenize, StemTokensWithOtherMemoCapacitiesMatchesSnowball) {
+  ManyWords words = ManyEnglishWords();
+  ASSERT_GT(words.distinct, 20u * 1024u);
+  const size_t half = words.ts.tokens.size() / 2;
+  StemTokens(StemmerFor("en"), 0, &words.ts.arena, &words.ts.tokens, 1024);
+  StemTokens(StemmerFor("en"), half, &words.ts.arena, &words.ts.tokens, 4096);
+  ExpectSnowballStems(words.ts);
+  // Back to the default for the tests that follow on this thread.
+  StemTokens(StemmerFor("en"), half, &words.ts.arena, &words.ts.tokens);
+  ExpectSnowballStems(words.ts);
 }
 
 TEST(Tokenize, StemmerForTakesTheBaseLanguageInAnyCase) {
