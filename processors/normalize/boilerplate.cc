@@ -12,6 +12,7 @@
 
 #include "processors/normalize/dates.h"
 #include "processors/normalize/simd_scan.h"
+#include "processors/normalize/swar.h"
 
 namespace newsflow::normalize {
 namespace {
@@ -354,7 +355,7 @@ bool MoreWordsThan(std::string_view line, size_t limit) {
     uint32_t non_ascii_hi = 0;
     simd::SpaceThen16(s + i, &alnum, &non_ascii);
     simd::SpaceThen16(s + i + 16, &alnum_hi, &non_ascii_hi);
-    words += static_cast<size_t>(std::popcount(alnum | alnum_hi << 16));
+    words += static_cast<size_t>(swar::PopCount32(alnum | alnum_hi << 16));
     for (non_ascii |= non_ascii_hi << 16; non_ascii != 0; non_ascii &= non_ascii - 1) {
       if (word_at(i + static_cast<size_t>(std::countr_zero(non_ascii)) + 1)) ++words;
     }
@@ -364,7 +365,7 @@ bool MoreWordsThan(std::string_view line, size_t limit) {
     uint32_t alnum = 0;
     uint32_t non_ascii = 0;
     simd::SpaceThen16(s + i, &alnum, &non_ascii);
-    words += static_cast<size_t>(std::popcount(alnum));
+    words += static_cast<size_t>(swar::PopCount32(alnum));
     for (; non_ascii != 0; non_ascii &= non_ascii - 1) {
       if (word_at(i + static_cast<size_t>(std::countr_zero(non_ascii)) + 1)) ++words;
     }

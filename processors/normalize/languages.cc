@@ -3,6 +3,7 @@
 #include <cld2/public/compact_lang_det.h>
 #include <cld2/public/encodings.h>
 #include <libstemmer.h>
+#include <unicode/uchar.h>
 #include <unicode/uscript.h>
 
 #include <algorithm>
@@ -242,9 +243,10 @@ class ThreadStemmers {
     if (m == 0) return;
     cache.Allocate();  // FindSlot() and Prefetch() need the table
     for (size_t k = 0; k < m && k < kSlotAhead; ++k) cache.Prefetch(todo[k].hash);
+    core::Token* const tok = tokens->data();
     for (size_t k = 0; k < m; ++k) {
       if (k + kSlotAhead < m) cache.Prefetch(todo[k + kSlotAhead].hash);
-      core::Token& t = (*tokens)[todo[k].index];
+      core::Token& t = tok[todo[k].index];
       const std::string_view folded(arena->data() + t.folded_offset, t.folded_size);
       const uint64_t h = todo[k].hash;
       const int32_t slot = cache.FindSlot(folded, h);
@@ -315,8 +317,17 @@ std::string Lower(std::string_view s) {
 }  // namespace
 
 std::string ScriptCode(int script) {
-  if (script < 0) return {};
-  const char* name = uscript_getShortName(static_cast<UScriptCode>(script));
+  // Called per article; uscript_getShortName() searches ICU's property name tables, so each
+  // script's name is looked up once.
+  static const std::vector<const char*> names = [] {
+    std::vector<const char*> v(static_cast<size_t>(u_getIntPropertyMaxValue(UCHAR_SCRIPT)) + 1);
+    for (size_t i = 0; i < v.size(); ++i) {
+      v[i] = uscript_getShortName(static_cast<UScriptCode>(i));
+    }
+    return v;
+  }();
+  if (script < 0 || static_cast<size_t>(script) >= names.size()) return {};
+  const char* name = names[static_cast<size_t>(script)];
   return name == nullptr ? std::string() : std::string(name);
 }
 

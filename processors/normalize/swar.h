@@ -32,4 +32,13 @@ constexpr int CountHighBits(uint64_t mask) {
   return static_cast<int>(((mask >> 7) * kOneBytes) >> 56);
 }
 
+// Number of set bits of a 32-bit value, for the same reason (std::popcount is a libgcc call
+// here): pairs, nibbles and bytes summed in place, the four byte sums added by one multiply.
+constexpr int PopCount32(uint32_t v) {
+  v = v - ((v >> 1) & 0x55555555u);
+  v = (v & 0x33333333u) + ((v >> 2) & 0x33333333u);
+  v = (v + (v >> 4)) & 0x0F0F0F0Fu;
+  return static_cast<int>((v * 0x01010101u) >> 24);
+}
+
 }  // namespace newsflow::normalize::swar

@@ -50,5 +50,27 @@ TEST(SwarTest, CountHighBitsCountsEveryPattern) {
   }
 }
 
+// Against a bit-by-bit count: every single bit and pair of bits, all-ones, and random values.
+TEST(SwarTest, PopCount32CountsSetBits) {
+  auto slow = [](uint32_t v) {
+    int n = 0;
+    for (; v != 0; v >>= 1) n += static_cast<int>(v & 1);
+    return n;
+  };
+  for (int a = 0; a < 32; ++a) {
+    for (int b = a; b < 32; ++b) {
+      const uint32_t v = (uint32_t{1} << a) | (uint32_t{1} << b);
+      ASSERT_EQ(PopCount32(v), slow(v)) << a << " " << b;
+    }
+  }
+  EXPECT_EQ(PopCount32(0), 0);
+  EXPECT_EQ(PopCount32(0xFFFFFFFFu), 32);
+  uint32_t x = 12345;
+  for (int i = 0; i < 100000; ++i) {
+    x = x * 1664525u + 1013904223u;
+    ASSERT_EQ(PopCount32(x), slow(x)) << x;
+  }
+}
+
 }  // namespace
 }  // namespace newsflow::normalize::swar

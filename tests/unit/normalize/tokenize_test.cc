@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <libstemmer.h>
+#include <unicode/uscript.h>
 
 #include <memory>
 #include <random>
@@ -195,6 +196,15 @@ TEST(Tokenize, StemTokensWithOtherMemoCapacitiesMatchesSnowball) {
   // Back to the default for the tests that follow on this thread.
   StemTokens(StemmerFor("en"), half, &words.ts.arena, &words.ts.tokens);
   ExpectSnowballStems(words.ts);
+}
+
+TEST(Languages, ScriptCodeIsTheIso15924Code) {
+  EXPECT_EQ(ScriptCode(USCRIPT_ARABIC), "Arab");
+  EXPECT_EQ(ScriptCode(USCRIPT_CYRILLIC), "Cyrl");
+  EXPECT_EQ(ScriptCode(USCRIPT_LATIN), "Latn");
+  EXPECT_EQ(ScriptCode(USCRIPT_HEBREW), "Hebr");
+  EXPECT_EQ(ScriptCode(-1), "");
+  EXPECT_EQ(ScriptCode(1 << 20), "");  // beyond ICU's scripts
 }
 
 TEST(Tokenize, StemmerForTakesTheBaseLanguageInAnyCase) {
