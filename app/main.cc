@@ -14,16 +14,22 @@ std::string_view Version() { return NEWSFLOW_VERSION; }
 
 int main(int argc, char** argv) {
   using namespace newsflow::app;
-  // Keep freed memory in the heap instead of returning it to the kernel after every article:
-  // CLD2 and the per-article buffers otherwise make glibc trim and re-grow the heap for each
-  // record (13% of the normalize stage; see bench/README.md).
+  // With glibc's malloc (a build with NEWSFLOW_TCMALLOC=OFF): keep freed memory in the heap
+  // instead of returning it to the kernel after every article: CLD2 and the per-article buffers
+  // otherwise make glibc trim and re-grow the heap for each record (13% of the normalize stage;
+  // see bench/README.md). tcmalloc, the default allocator, keeps its own caches.
   mallopt(M_TRIM_THRESHOLD, 64 << 20);
   mallopt(M_MMAP_THRESHOLD, 16 << 20);
   CLI::App app{
       "newsflow: a streaming news-event processor. Reads raw articles (Kafka or files), "
       "normalizes, tags and scores them, and writes enriched events, alerts and dead letters."};
-  app.set_version_flag("-V,--version",
-                       std::string("newsflow ") + std::string(Version()) + " (schemas v1)");
+#ifdef NEWSFLOW_TCMALLOC
+  constexpr const char* kAllocator = "tcmalloc";
+#else
+  constexpr const char* kAllocator = "glibc malloc";
+#endif
+  app.set_version_flag("-V,--version", std::string("newsflow ") + std::string(Version()) +
+                                           " (schemas v1, " + kAllocator + ")");
   app.require_subcommand(1);
   std::vector<Command> commands = {AddProcessCommand(app), AddValidateConfigCommand(app),
                                    AddConfigCommand(app),  AddRunCommand(app),

@@ -26,6 +26,25 @@ target_include_directories(newsflow_dep_cld2 SYSTEM INTERFACE ${CLD2_INCLUDE_DIR
 target_link_libraries(newsflow_dep_cld2 INTERFACE ${CLD2_LIBRARY})
 add_library(CLD2::cld2 ALIAS newsflow_dep_cld2)
 
+# The executables' allocator (newsflow::allocator, linked by every executable): gperftools'
+# tcmalloc_minimal (libgoogle-perftools-dev), which takes CLD2's per-call scratch (~200 KiB
+# allocated and freed per call) and the stages' short-lived strings from per-thread caches:
+# +2-4 % on the normalize benchmark and the whole pipeline against glibc with its tuned
+# thresholds (bench/README.md, session 5; jemalloc measured 4 % slower). With
+# NEWSFLOW_TCMALLOC=OFF (ASan/TSan presets: they replace malloc themselves) it is glibc's.
+add_library(newsflow_allocator INTERFACE)
+if(NEWSFLOW_TCMALLOC AND CMAKE_CXX_FLAGS MATCHES "-fsanitize")
+  # Also for a build directory configured before the presets said so.
+  message(STATUS "NEWSFLOW_TCMALLOC ignored: sanitizer builds keep their own allocator")
+  set(NEWSFLOW_TCMALLOC OFF)
+endif()
+if(NEWSFLOW_TCMALLOC)
+  find_library(TCMALLOC_MINIMAL_LIBRARY tcmalloc_minimal REQUIRED)
+  target_link_libraries(newsflow_allocator INTERFACE ${TCMALLOC_MINIMAL_LIBRARY})
+  target_compile_definitions(newsflow_allocator INTERFACE NEWSFLOW_TCMALLOC=1)
+endif()
+add_library(newsflow::allocator ALIAS newsflow_allocator)
+
 # RapidJSON's SSE2 paths: Writer<StringBuffer> copies the unescaped runs of a string 16 bytes at
 # a time instead of one byte at a time (enriched events are mostly long strings), and its
 # reader skips whitespace and scans strings 16 bytes at a time on NUL-terminated input, which is

@@ -10,7 +10,7 @@ packages=(
   # libraries (see README.md, "Dependencies")
   librdkafka-dev rapidjson-dev libicu-dev prometheus-cpp-dev libgtest-dev libgmock-dev
   libbenchmark-dev libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev libstemmer-dev
-  libcld2-dev libgumbo-dev libxxhash-dev zlib1g-dev libcurl4-openssl-dev
+  libcld2-dev libgumbo-dev libxxhash-dev zlib1g-dev libcurl4-openssl-dev libgoogle-perftools-dev
   # tools used by tests and ops: Kafka CLI client, promtool, the local broker's JVM + Maven
   kcat prometheus curl openjdk-17-jre-headless maven python3
 )

@@ -58,6 +58,12 @@ TEST(ProcessCliTest, HelpAndVersion) {
   CliRun version = Newsflow("--version");
   EXPECT_EQ(version.exit_code, 0);
   EXPECT_NE(version.out.find("newsflow 0."), std::string::npos) << version.out;
+  // The allocator it was linked with (NEWSFLOW_TCMALLOC; the test binary is built alike).
+#ifdef NEWSFLOW_TCMALLOC
+  EXPECT_NE(version.out.find("tcmalloc)"), std::string::npos) << version.out;
+#else
+  EXPECT_NE(version.out.find("glibc malloc)"), std::string::npos) << version.out;
+#endif
   CliRun sub = Newsflow("process --help");
   EXPECT_EQ(sub.exit_code, 0);
   EXPECT_NE(sub.out.find("--dead-letter"), std::string::npos);
