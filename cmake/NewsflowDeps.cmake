@@ -29,8 +29,8 @@ add_library(CLD2::cld2 ALIAS newsflow_dep_cld2)
 # The executables' allocator (newsflow::allocator, linked by every executable): gperftools'
 # tcmalloc_minimal (libgoogle-perftools-dev), which takes CLD2's per-call scratch (~200 KiB
 # allocated and freed per call) and the stages' short-lived strings from per-thread caches:
-# +2-4 % on the normalize benchmark and the whole pipeline against glibc with its tuned
-# thresholds (bench/README.md, session 5; jemalloc measured 4 % slower). With
+# +1-4 % on the normalize benchmark and more on the whole pipeline against glibc with its tuned
+# thresholds, for ~7 MB more RSS (bench/README.md, session 5; jemalloc measured 4 % slower). With
 # NEWSFLOW_TCMALLOC=OFF (ASan/TSan presets: they replace malloc themselves) it is glibc's.
 add_library(newsflow_allocator INTERFACE)
 if(NEWSFLOW_TCMALLOC AND CMAKE_CXX_FLAGS MATCHES "-fsanitize")
