@@ -1,17 +1,17 @@
 #include "app/app_config.h"
 
 #include "processors/core/config.h"
-#include "processors/core/embedded.h"
+#include "schemas/embedded.h"
 
 namespace newsflow::app {
 namespace embedded {
-extern const core::EmbeddedFile kDefaultConfig[];
+extern const EmbeddedFile kDefaultConfig[];
 extern const std::size_t kDefaultConfig_count;
 }  // namespace embedded
 
 std::string_view DefaultConfigText() { return embedded::kDefaultConfig[0].data; }
 
-core::Result<AppConfig> LoadAppConfig(const std::string& path) {
+Result<AppConfig> LoadAppConfig(const std::string& path) {
   AppConfig config;
   YAML::Node root;
   if (path.empty()) {
@@ -26,10 +26,9 @@ core::Result<AppConfig> LoadAppConfig(const std::string& path) {
   config.kafka = reader.Section("kafka", "Kafka runtime (newsflow run).");
   config.metrics = reader.Section("metrics", "Metrics and health endpoint.");
   config.taxonomy = reader.Section("taxonomy", "Entities and topics.");
-  core::Status status = reader.Finish();
+  Status status = reader.Finish();
   if (!status.ok()) {
-    return core::Status(core::Code::kInvalidConfig, "config",
-                        config.origin + ": " + status.message());
+    return Status(Code::kInvalidConfig, "config", config.origin + ": " + status.message());
   }
   // A section the file leaves out is the built-in default's section (a Kafka-only config still
   // gets the full pipeline).

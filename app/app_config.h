@@ -15,7 +15,7 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "processors/core/result.h"
+#include "schemas/result.h"
 
 namespace newsflow::app {
 
@@ -28,7 +28,7 @@ struct AppConfig {
 };
 
 // Loads `path`, or the built-in default when empty. Unknown top-level keys are errors.
-core::Result<AppConfig> LoadAppConfig(const std::string& path);
+Result<AppConfig> LoadAppConfig(const std::string& path);
 
 // The text of the built-in default configuration.
 std::string_view DefaultConfigText();

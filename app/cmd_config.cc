@@ -24,7 +24,7 @@ int RunValidate(const ValidateOptions& opt) {
   std::unique_ptr<Engine> engine = BuildEngineOrReport(opt.path);
   if (!engine) return kExitUsage;
   // The kafka: and metrics: sections, env overrides and every librdkafka property.
-  core::Result<KafkaSetup> kafka = LoadKafkaSetup(engine->config);
+  Result<KafkaSetup> kafka = LoadKafkaSetup(engine->config);
   if (!kafka.ok()) {
     std::cerr << "newsflow: invalid configuration: " << kafka.status().message() << '\n';
     return kExitUsage;

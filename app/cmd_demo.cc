@@ -19,11 +19,11 @@
 #include "app/kafka_setup.h"
 #include "app/runtime_main.h"
 #include "consumers/mock_cluster.h"
-#include "processors/core/embedded.h"
+#include "schemas/embedded.h"
 
 namespace newsflow::app {
 namespace embedded {
-extern const core::EmbeddedFile kSamples[];
+extern const EmbeddedFile kSamples[];
 extern const std::size_t kSamples_count;
 }  // namespace embedded
 
@@ -43,7 +43,7 @@ struct SampleRecord {
 std::vector<SampleRecord> SampleRecords() {
   std::vector<SampleRecord> out;
   for (std::size_t i = 0; i < embedded::kSamples_count; ++i) {
-    const core::EmbeddedFile& f = embedded::kSamples[i];
+    const EmbeddedFile& f = embedded::kSamples[i];
     if (f.name.ends_with(".jsonl")) {
       std::istringstream in{std::string(f.data)};
       std::string line;
@@ -84,7 +84,7 @@ std::string DeadLetterLine(RdKafka::Message& m) {
 int RunDemo(const DemoOptions& opt) {
   std::unique_ptr<Engine> engine = BuildEngineOrReport(opt.config_path);
   if (!engine) return kExitUsage;
-  core::Result<KafkaSetup> setup = LoadKafkaSetup(engine->config);
+  Result<KafkaSetup> setup = LoadKafkaSetup(engine->config);
   if (!setup.ok()) {
     std::cerr << "newsflow demo: invalid configuration: " << setup.status().message() << '\n';
     return kExitUsage;
@@ -107,7 +107,7 @@ int RunDemo(const DemoOptions& opt) {
   const std::string input = kafka.input_topics.front();
   for (const std::string& topic :
        {input, kafka.output.enriched, kafka.output.alerts, kafka.output.dead_letter}) {
-    core::Status s = (*cluster)->CreateTopic(topic, topic == input ? 3 : 1);
+    Status s = (*cluster)->CreateTopic(topic, topic == input ? 3 : 1);
     if (!s.ok()) {
       std::cerr << "newsflow demo: " << s.message() << '\n';
       return kExitFailure;

@@ -31,15 +31,14 @@ std::string Quote(const core::Match& m) {
 }
 
 // Reads the record to explain: the N-th non-blank line of a JSON Lines file, else the file.
-core::Result<core::RawRecord> ReadRecord(const ExplainOptions& opt) {
+Result<schemas::RawRecord> ReadRecord(const ExplainOptions& opt) {
   std::ifstream in(opt.file, std::ios::binary);
-  if (!in)
-    return core::Status(core::Code::kInvalidConfig, "explain", "cannot open '" + opt.file + "'");
+  if (!in) return Status(Code::kInvalidConfig, "explain", "cannot open '" + opt.file + "'");
   std::stringstream ss;
   ss << in.rdbuf();
   const std::string all = ss.str();
-  core::RawRecord record;
-  record.origin.kind = core::Origin::Kind::kFile;
+  schemas::RawRecord record;
+  record.origin.kind = schemas::Origin::Kind::kFile;
   record.origin.file = opt.file;
   InputKind kind = KindFromPath(opt.file);
   if (kind == InputKind::kAuto) {
@@ -65,8 +64,8 @@ core::Result<core::RawRecord> ReadRecord(const ExplainOptions& opt) {
       return record;
     }
   }
-  return core::Status(core::Code::kInvalidConfig, "explain",
-                      opt.file + " has fewer than " + std::to_string(opt.line) + " records");
+  return Status(Code::kInvalidConfig, "explain",
+                opt.file + " has fewer than " + std::to_string(opt.line) + " records");
 }
 
 int RunExplain(const ExplainOptions& opt) {
@@ -79,7 +78,7 @@ int RunExplain(const ExplainOptions& opt) {
   }
   core::SystemClock clock;
   core::Document doc(*record);
-  const core::Status status = engine->pipeline->ProcessDocument(doc, {&clock, Version()});
+  const Status status = engine->pipeline->ProcessDocument(doc, {&clock, Version()});
   if (!status.ok()) {
     std::cout << "record rejected: " << status.ToString() << '\n';
     return kExitOk;

@@ -1,14 +1,15 @@
 // `newsflow process [FILE...]`: offline mode. See app/offline.h.
 #include <chrono>
 #include <cstdio>
-#include <ctime>
 #include <fstream>
 #include <iostream>
+#include <optional>
 
 #include "app/app_config.h"
 #include "app/commands.h"
 #include "app/engine.h"
 #include "app/offline.h"
+#include "schemas/text.h"
 
 namespace newsflow::app {
 namespace {
@@ -23,26 +24,6 @@ struct ProcessOptions {
   bool quiet = false;
 };
 
-// "2026-01-01T00:00:00Z" (optionally with .fff) -> epoch ms.
-bool ParseUtcTimestamp(const std::string& text, int64_t* out) {
-  std::tm tm{};
-  int ms = 0;
-  char z = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%3d%c", &tm.tm_year, &tm.tm_mon,
-                  &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &ms, &z) != 8) {
-    ms = 0;
-    if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                    &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &z) != 7) {
-      return false;
-    }
-  }
-  if (z != 'Z') return false;
-  tm.tm_year -= 1900;
-  tm.tm_mon -= 1;
-  *out = static_cast<int64_t>(timegm(&tm)) * 1000 + ms;
-  return true;
-}
-
 int RunProcess(const ProcessOptions& opt) {
   std::unique_ptr<Engine> engine = BuildEngineOrReport(opt.config_path, opt.taxonomy);
   if (!engine) return kExitUsage;
@@ -50,14 +31,14 @@ int RunProcess(const ProcessOptions& opt) {
 
   std::unique_ptr<core::Clock> clock;
   if (!opt.processed_at.empty()) {
-    int64_t ms = 0;
-    if (!ParseUtcTimestamp(opt.processed_at, &ms)) {
-      std::cerr << "newsflow process: --processed-at: expected an RFC 3339 UTC time such as "
+    const std::optional<int64_t> ms = schemas::ParseRfc3339(opt.processed_at);
+    if (!ms) {
+      std::cerr << "newsflow process: --processed-at: expected an RFC 3339 time such as "
                    "2026-01-01T00:00:00Z, got '"
                 << opt.processed_at << "'\n";
       return kExitUsage;
     }
-    clock = std::make_unique<core::FixedClock>(ms);
+    clock = std::make_unique<core::FixedClock>(*ms);
   } else {
     clock = std::make_unique<core::SystemClock>();
   }
@@ -94,7 +75,7 @@ int RunProcess(const ProcessOptions& opt) {
                        opt.dead_letter_path.empty() ? nullptr : &dead_letter_file, std::cerr);
   const auto start = std::chrono::steady_clock::now();
   for (const auto& path : inputs) {
-    core::Status status = runner.ProcessPath(path, kind);
+    Status status = runner.ProcessPath(path, kind);
     if (!status.ok()) {
       std::cerr << "newsflow process: " << status.message() << '\n';
       return kExitFailure;

@@ -35,7 +35,7 @@ struct RunOptions {
 int RunRun(const RunOptions& opt) {
   std::unique_ptr<Engine> engine = BuildEngineOrReport(opt.config_path);
   if (!engine) return kExitUsage;
-  core::Result<KafkaSetup> setup = LoadKafkaSetup(engine->config);
+  Result<KafkaSetup> setup = LoadKafkaSetup(engine->config);
   if (!setup.ok()) {
     std::cerr << "newsflow: invalid configuration: " << setup.status().message() << '\n';
     return kExitUsage;
@@ -114,7 +114,7 @@ int RunRuntime(const RuntimeRun& run, const std::atomic<bool>& stop) {
   options.taxonomy_loaded = run.taxonomy_loaded;
   // Destruction order: `http` (its threads call into `runtime` and `metrics`) goes first,
   // then `runtime`, then `metrics` and `clock` it points to.
-  core::Result<std::unique_ptr<consumers::KafkaRuntime>> runtime =
+  Result<std::unique_ptr<consumers::KafkaRuntime>> runtime =
       consumers::KafkaRuntime::Create(std::move(options));
   if (!runtime.ok()) {
     run.log->Error("cannot start", {{"error", runtime.status().message()}});
@@ -134,7 +134,7 @@ int RunRuntime(const RuntimeRun& run, const std::atomic<bool>& stop) {
     run.log->Info("http endpoint listening",
                   {{"address", run.metrics.address}, {"port", int64_t{http->port()}}});
   }
-  core::Status status = rt->Run(stop);
+  Status status = rt->Run(stop);
   http.reset();
   if (!status.ok()) {
     run.log->Error("exiting with failure", {{"error", status.message()}});

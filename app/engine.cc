@@ -6,7 +6,7 @@
 
 namespace newsflow::app {
 
-core::Result<TaxonomySettings> ParseTaxonomySettings(const YAML::Node& node) {
+Result<TaxonomySettings> ParseTaxonomySettings(const YAML::Node& node) {
   TaxonomySettings s;
   core::ConfigReader r(node, "taxonomy");
   r.Read("path", &s.path, "taxonomy.yaml to load; empty: the built-in default taxonomy.");
@@ -18,14 +18,14 @@ core::Result<TaxonomySettings> ParseTaxonomySettings(const YAML::Node& node) {
   return s;
 }
 
-core::Result<std::unique_ptr<Engine>> BuildEngine(AppConfig config,
-                                                  const std::string& taxonomy_override) {
+Result<std::unique_ptr<Engine>> BuildEngine(AppConfig config,
+                                            const std::string& taxonomy_override) {
   auto engine = std::make_unique<Engine>();
   engine->config = std::move(config);
   auto settings = ParseTaxonomySettings(engine->config.taxonomy);
   if (!settings.ok()) {
-    return core::Status(core::Code::kInvalidConfig, "config",
-                        engine->config.origin + ": " + settings.status().message());
+    return Status(Code::kInvalidConfig, "config",
+                  engine->config.origin + ": " + settings.status().message());
   }
   engine->taxonomy_settings = std::move(settings).value();
   if (!taxonomy_override.empty()) engine->taxonomy_settings.path = taxonomy_override;
@@ -36,15 +36,15 @@ core::Result<std::unique_ptr<Engine>> BuildEngine(AppConfig config,
       processors::RegisterBuiltinStages(engine->registry, {.taxonomy = engine->taxonomy}));
   auto pipeline = core::Pipeline::Create(engine->registry, engine->config.pipeline);
   if (!pipeline.ok()) {
-    return core::Status(core::Code::kInvalidConfig, "config",
-                        engine->config.origin + ": " + pipeline.status().message());
+    return Status(Code::kInvalidConfig, "config",
+                  engine->config.origin + ": " + pipeline.status().message());
   }
   engine->pipeline = std::move(pipeline).value();
   return engine;
 }
 
-core::Result<std::unique_ptr<Engine>> BuildEngine(const std::string& config_path,
-                                                  const std::string& taxonomy_override) {
+Result<std::unique_ptr<Engine>> BuildEngine(const std::string& config_path,
+                                            const std::string& taxonomy_override) {
   NEWSFLOW_ASSIGN_OR_RETURN(AppConfig config, LoadAppConfig(config_path));
   return BuildEngine(std::move(config), taxonomy_override);
 }

@@ -24,7 +24,7 @@ struct TaxonomySettings {
   int64_t watch_interval_ms = 2000;
 };
 
-core::Result<TaxonomySettings> ParseTaxonomySettings(const YAML::Node& node);
+Result<TaxonomySettings> ParseTaxonomySettings(const YAML::Node& node);
 
 struct Engine {
   AppConfig config;
@@ -35,11 +35,11 @@ struct Engine {
 };
 
 // Builds from a loaded config. `taxonomy_override` (if non-empty) replaces taxonomy.path.
-core::Result<std::unique_ptr<Engine>> BuildEngine(AppConfig config,
-                                                  const std::string& taxonomy_override = "");
+Result<std::unique_ptr<Engine>> BuildEngine(AppConfig config,
+                                            const std::string& taxonomy_override = "");
 // Loads the config file (empty = built-in) and builds.
-core::Result<std::unique_ptr<Engine>> BuildEngine(const std::string& config_path,
-                                                  const std::string& taxonomy_override = "");
+Result<std::unique_ptr<Engine>> BuildEngine(const std::string& config_path,
+                                            const std::string& taxonomy_override = "");
 // BuildEngine(), printing the error to stderr and returning null on failure.
 std::unique_ptr<Engine> BuildEngineOrReport(const std::string& config_path,
                                             const std::string& taxonomy_override = "");

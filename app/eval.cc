@@ -34,10 +34,10 @@ std::string Str(const rapidjson::Value& doc, const char* key) {
 
 }  // namespace
 
-core::Result<EvalResult> Evaluate(const core::Pipeline& pipeline, const std::string& gold_path) {
+Result<EvalResult> Evaluate(const core::Pipeline& pipeline, const std::string& gold_path) {
   std::ifstream in(gold_path, std::ios::binary);
   if (!in) {
-    return core::Status(core::Code::kInvalidConfig, "eval", "cannot open '" + gold_path + "'");
+    return Status(Code::kInvalidConfig, "eval", "cannot open '" + gold_path + "'");
   }
   EvalResult result;
   core::SystemClock clock;
@@ -51,18 +51,18 @@ core::Result<EvalResult> Evaluate(const core::Pipeline& pipeline, const std::str
     rapidjson::Document gold;
     gold.Parse(line.c_str(), line.size());
     if (gold.HasParseError() || !gold.IsObject()) {
-      return core::Status(core::Code::kMalformed, "eval",
-                          gold_path + ":" + std::to_string(line_number) + ": not a JSON object");
+      return Status(Code::kMalformed, "eval",
+                    gold_path + ":" + std::to_string(line_number) + ": not a JSON object");
     }
     ++result.articles;
-    core::RawRecord record;
+    schemas::RawRecord record;
     record.value = line;
     record.headers = {{"content-type", "application/json"}};
-    record.origin.kind = core::Origin::Kind::kFile;
+    record.origin.kind = schemas::Origin::Kind::kFile;
     record.origin.file = gold_path;
     record.origin.line = line_number;
     core::Document doc(record);
-    const core::Status status = pipeline.ProcessDocument(doc, ctx);
+    const Status status = pipeline.ProcessDocument(doc, ctx);
     if (!status.ok()) ++result.failed;
     if (const auto* tax = dynamic_cast<const tag::Taxonomy*>(doc.taxonomy.get())) {
       for (const auto& t : tax->topics()) {

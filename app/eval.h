@@ -57,7 +57,7 @@ struct EvalResult {
 };
 
 // Runs the evaluation; errors only when the file cannot be read.
-core::Result<EvalResult> Evaluate(const core::Pipeline& pipeline, const std::string& gold_path);
+Result<EvalResult> Evaluate(const core::Pipeline& pipeline, const std::string& gold_path);
 
 // A human-readable report: per-topic table, micro/macro, entity recall, worst misses.
 std::string FormatReport(const EvalResult& result, size_t worst);

@@ -4,21 +4,21 @@
 
 namespace newsflow::app {
 
-core::Result<KafkaSetup> LoadKafkaSetup(const AppConfig& config, const consumers::GetEnv& getenv) {
+Result<KafkaSetup> LoadKafkaSetup(const AppConfig& config, const consumers::GetEnv& getenv) {
   KafkaSetup setup;
-  auto prefix = [&](const core::Status& s) {
-    return core::Status(core::Code::kInvalidConfig, "config", config.origin + ": " + s.message());
+  auto prefix = [&](const Status& s) {
+    return Status(Code::kInvalidConfig, "config", config.origin + ": " + s.message());
   };
-  core::Result<consumers::KafkaConfig> kafka = consumers::ParseKafkaConfig(config.kafka);
+  Result<consumers::KafkaConfig> kafka = consumers::ParseKafkaConfig(config.kafka);
   if (!kafka.ok()) return prefix(kafka.status());
-  core::Result<consumers::MetricsConfig> metrics = consumers::ParseMetricsConfig(config.metrics);
+  Result<consumers::MetricsConfig> metrics = consumers::ParseMetricsConfig(config.metrics);
   if (!metrics.ok()) return prefix(metrics.status());
   setup.kafka = std::move(kafka).value();
   setup.metrics = std::move(metrics).value();
   consumers::ApplyEnvironment(
       &setup.kafka, &setup.metrics,
       getenv ? getenv : [](const char* name) { return std::getenv(name); });
-  core::Result<consumers::RdKafkaConfs> confs = consumers::BuildRdKafkaConfs(setup.kafka);
+  Result<consumers::RdKafkaConfs> confs = consumers::BuildRdKafkaConfs(setup.kafka);
   if (!confs.ok()) return prefix(confs.status());
   return setup;
 }

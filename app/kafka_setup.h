@@ -6,7 +6,7 @@
 
 #include "app/app_config.h"
 #include "consumers/config.h"
-#include "processors/core/result.h"
+#include "schemas/result.h"
 
 namespace newsflow::app {
 
@@ -16,7 +16,7 @@ struct KafkaSetup {
 };
 
 // `getenv` null: the process environment.
-core::Result<KafkaSetup> LoadKafkaSetup(const AppConfig& config,
-                                        const consumers::GetEnv& getenv = nullptr);
+Result<KafkaSetup> LoadKafkaSetup(const AppConfig& config,
+                                  const consumers::GetEnv& getenv = nullptr);
 
 }  // namespace newsflow::app

@@ -7,7 +7,7 @@
 #include <iterator>
 #include <sstream>
 
-#include "processors/core/json.h"
+#include "schemas/dead_letter.h"
 
 namespace newsflow::app {
 namespace {
@@ -49,28 +49,28 @@ OfflineRunner::OfflineRunner(const core::Pipeline& pipeline, const core::StageCo
                              std::ostream& out, std::ostream* dead_letters, std::ostream& log)
     : pipeline_(pipeline), ctx_(ctx), out_(out), dead_letters_(dead_letters), log_(log) {}
 
-core::Status OfflineRunner::ProcessPath(const std::string& path, InputKind kind) {
+Status OfflineRunner::ProcessPath(const std::string& path, InputKind kind) {
   if (path == "-") {
     ProcessStream(std::cin, "<stdin>", kind, true);
-    return core::Status::Ok();
+    return Status::Ok();
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return core::Status(core::Code::kInvalidConfig, "input",
-                        "cannot open '" + path + "': " + std::strerror(errno));
+    return Status(Code::kInvalidConfig, "input",
+                  "cannot open '" + path + "': " + std::strerror(errno));
   }
   if (kind == InputKind::kAuto) kind = KindFromPath(path);
   ProcessStream(in, path, kind, false);
   if (in.bad()) {
-    return core::Status(core::Code::kInternal, "input", "read error on '" + path + "'");
+    return Status(Code::kInternal, "input", "read error on '" + path + "'");
   }
-  return core::Status::Ok();
+  return Status::Ok();
 }
 
 void OfflineRunner::ProcessStream(std::istream& in, const std::string& name, InputKind kind,
                                   bool is_stdin) {
-  core::RawRecord record;
-  record.origin.kind = is_stdin ? core::Origin::Kind::kStdin : core::Origin::Kind::kFile;
+  schemas::RawRecord record;
+  record.origin.kind = is_stdin ? schemas::Origin::Kind::kStdin : schemas::Origin::Kind::kFile;
   record.origin.file = is_stdin ? std::string() : name;
 
   if (kind == InputKind::kAuto) {
@@ -108,7 +108,7 @@ void OfflineRunner::ProcessStream(std::istream& in, const std::string& name, Inp
   }
 }
 
-void OfflineRunner::ProcessRecord(core::RawRecord& record) {
+void OfflineRunner::ProcessRecord(schemas::RawRecord& record) {
   ++stats_.read;
   core::Outcome outcome = pipeline_.Process(record, ctx_);
   if (outcome.ok()) {
@@ -121,8 +121,8 @@ void OfflineRunner::ProcessRecord(core::RawRecord& record) {
   }
   ++stats_.dead_lettered;
   if (dead_letters_ != nullptr) {
-    *dead_letters_ << core::EncodeDeadLetterJson(record, outcome.status, outcome.id,
-                                                 ctx_.clock->NowMs())
+    *dead_letters_ << schemas::DeadLetterJson(
+                          {record, outcome.status, outcome.id, ctx_.clock->NowMs()})
                    << '\n';
   } else {
     log_ << "dead letter: "

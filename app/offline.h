@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "processors/core/pipeline.h"
-#include "processors/core/status.h"
+#include "schemas/status.h"
 
 namespace newsflow::app {
 
@@ -40,14 +40,14 @@ class OfflineRunner {
 
   // Processes one file ("-" = stdin). Errors only for I/O failures (unreadable file); bad
   // records never fail the run.
-  core::Status ProcessPath(const std::string& path, InputKind kind);
+  Status ProcessPath(const std::string& path, InputKind kind);
   // Processes a stream; `name` is used in origins and messages.
   void ProcessStream(std::istream& in, const std::string& name, InputKind kind, bool is_stdin);
 
   const OfflineStats& stats() const { return stats_; }
 
  private:
-  void ProcessRecord(core::RawRecord& record);
+  void ProcessRecord(schemas::RawRecord& record);
 
   const core::Pipeline& pipeline_;
   const core::StageContext& ctx_;

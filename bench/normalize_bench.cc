@@ -104,7 +104,7 @@ void RunStage(benchmark::State& state, const Corpus& c, const YAML::Node& config
     state.SkipWithError(stage.status().ToString().c_str());
     return;
   }
-  const core::RawRecord record;
+  const schemas::RawRecord record;
   const core::StageContext ctx;
   core::Document doc(record);
   for (auto _ : state) {
@@ -171,7 +171,7 @@ void BM_StemTokens(benchmark::State& state) {
   YAML::Node config;
   config["stem"] = false;
   auto stage = NormalizeStage::Create(config, "pipeline.normalize");
-  const core::RawRecord record;
+  const schemas::RawRecord record;
   struct Tokens {
     std::string arena;
     size_t folded_bytes;

@@ -21,13 +21,13 @@ std::string CorpusPath() {
   return std::string(NEWSFLOW_SOURCE_DIR) + "/../shared/corpus/dev/articles.jsonl";
 }
 
-std::vector<core::RawRecord> LoadCorpus() {
-  std::vector<core::RawRecord> records;
+std::vector<schemas::RawRecord> LoadCorpus() {
+  std::vector<schemas::RawRecord> records;
   std::ifstream in(CorpusPath());
   std::string line;
   while (std::getline(in, line)) {
     if (line.empty()) continue;
-    core::RawRecord r;
+    schemas::RawRecord r;
     r.value = line;
     r.headers = {{"content-type", "application/json"}};
     records.push_back(std::move(r));
@@ -95,7 +95,7 @@ tag::SourceProvider ScaledTaxonomy(int copies) {
     }
   }
   tag::SourceProvider p;
-  p.read = [files](const std::string& n) -> core::Result<std::string> { return files->at(n); };
+  p.read = [files](const std::string& n) -> Result<std::string> { return files->at(n); };
   p.list = [files](const std::string& pattern) {
     std::vector<std::string> out;
     const std::string prefix = pattern.substr(0, pattern.find('*'));
@@ -108,7 +108,7 @@ tag::SourceProvider ScaledTaxonomy(int copies) {
 }
 
 void RunPipeline(benchmark::State& state, const core::Pipeline& pipeline) {
-  const std::vector<core::RawRecord> corpus = LoadCorpus();
+  const std::vector<schemas::RawRecord> corpus = LoadCorpus();
   if (corpus.empty()) {
     state.SkipWithError("dev corpus not found (set NEWSFLOW_DEV_CORPUS)");
     return;

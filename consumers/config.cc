@@ -18,15 +18,15 @@ const std::vector<std::string> kManagedProducerProperties = {
 
 namespace {
 
-core::Status ConfigError(std::string message) {
-  return core::Status(core::Code::kInvalidConfig, "config", std::move(message));
+Status ConfigError(std::string message) {
+  return Status(Code::kInvalidConfig, "config", std::move(message));
 }
 
 // A map of librdkafka property -> scalar value.
-core::Status ReadPassThrough(const YAML::Node& node, const std::string& path,
-                             const std::vector<std::string>& managed,
-                             std::map<std::string, std::string>* out) {
-  if (!node.IsDefined() || node.IsNull()) return core::Status::Ok();
+Status ReadPassThrough(const YAML::Node& node, const std::string& path,
+                       const std::vector<std::string>& managed,
+                       std::map<std::string, std::string>* out) {
+  if (!node.IsDefined() || node.IsNull()) return Status::Ok();
   if (!node.IsMap()) return ConfigError(path + ": expected a map of librdkafka properties");
   for (const auto& item : node) {
     const std::string key = item.first.as<std::string>();
@@ -40,21 +40,21 @@ core::Status ReadPassThrough(const YAML::Node& node, const std::string& path,
     }
     (*out)[key] = item.second.Scalar();
   }
-  return core::Status::Ok();
+  return Status::Ok();
 }
 
-core::Status Set(RdKafka::Conf& conf, const std::string& config_key, const std::string& name,
-                 const std::string& value) {
+Status Set(RdKafka::Conf& conf, const std::string& config_key, const std::string& name,
+           const std::string& value) {
   std::string errstr;
   if (conf.set(name, value, errstr) != RdKafka::Conf::CONF_OK) {
     return ConfigError(config_key + ": " + errstr);
   }
-  return core::Status::Ok();
+  return Status::Ok();
 }
 
 }  // namespace
 
-core::Result<KafkaConfig> ParseKafkaConfig(const YAML::Node& node, const std::string& path) {
+Result<KafkaConfig> ParseKafkaConfig(const YAML::Node& node, const std::string& path) {
   KafkaConfig cfg;
   core::ConfigReader r(node, path);
   r.Read("brokers", &cfg.brokers,
@@ -105,7 +105,7 @@ core::Result<KafkaConfig> ParseKafkaConfig(const YAML::Node& node, const std::st
   return cfg;
 }
 
-core::Result<MetricsConfig> ParseMetricsConfig(const YAML::Node& node, const std::string& path) {
+Result<MetricsConfig> ParseMetricsConfig(const YAML::Node& node, const std::string& path) {
   MetricsConfig cfg;
   core::ConfigReader r(node, path);
   r.Read("enabled", &cfg.enabled, "Serve /metrics, /healthz and /readyz over HTTP.");
@@ -140,7 +140,7 @@ void ApplyEnvironment(KafkaConfig* kafka, MetricsConfig* metrics, const GetEnv& 
   if (auto v = value("NEWSFLOW_METRICS_ADDRESS")) metrics->address = *v;
 }
 
-core::Result<RdKafkaConfs> BuildRdKafkaConfs(const KafkaConfig& config, const std::string& path) {
+Result<RdKafkaConfs> BuildRdKafkaConfs(const KafkaConfig& config, const std::string& path) {
   RdKafkaConfs confs;
   confs.consumer.reset(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
   confs.producer.reset(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));

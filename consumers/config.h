@@ -36,7 +36,7 @@
 #include <librdkafka/rdkafkacpp.h>
 #include <yaml-cpp/yaml.h>
 
-#include "processors/core/result.h"
+#include "schemas/result.h"
 
 namespace newsflow::consumers {
 
@@ -73,10 +73,9 @@ extern const std::vector<std::string> kManagedConsumerProperties;
 extern const std::vector<std::string> kManagedProducerProperties;
 
 // Parses `node` (may be undefined: all defaults). `path` prefixes messages ("kafka").
-core::Result<KafkaConfig> ParseKafkaConfig(const YAML::Node& node,
-                                           const std::string& path = "kafka");
-core::Result<MetricsConfig> ParseMetricsConfig(const YAML::Node& node,
-                                               const std::string& path = "metrics");
+Result<KafkaConfig> ParseKafkaConfig(const YAML::Node& node, const std::string& path = "kafka");
+Result<MetricsConfig> ParseMetricsConfig(const YAML::Node& node,
+                                         const std::string& path = "metrics");
 
 // Reads the NEWSFLOW_* overrides listed above through `getenv` (injectable for tests).
 using GetEnv = std::function<const char*(const char*)>;
@@ -90,7 +89,7 @@ struct RdKafkaConfs {
 // Builds the consumer and producer configurations: newsflow defaults, then pass-through, then
 // managed properties. Errors name the config key of the property that librdkafka rejected.
 // Callbacks are not set here (the runtime sets them).
-core::Result<RdKafkaConfs> BuildRdKafkaConfs(const KafkaConfig& config,
-                                             const std::string& path = "kafka");
+Result<RdKafkaConfs> BuildRdKafkaConfs(const KafkaConfig& config,
+                                       const std::string& path = "kafka");
 
 }  // namespace newsflow::consumers

@@ -3,7 +3,8 @@
 #include <cassert>
 #include <utility>
 
-#include "consumers/headers.h"
+#include "schemas/cloudevents.h"
+#include "schemas/dead_letter.h"
 
 namespace newsflow::consumers {
 
@@ -40,7 +41,7 @@ struct Engine::WorkItem {
   std::shared_ptr<Partition> partition;
   uint64_t seq = 0;
   bool tracked = true;
-  core::RawRecord record;
+  schemas::RawRecord record;
 };
 
 Engine::Engine(EngineOptions options, Sink* sink, OffsetCommitter* committer, EngineProbe* probe)
@@ -83,7 +84,7 @@ void Engine::Assign(const std::vector<TopicPartition>& partitions) {
   for (const auto& tp : partitions) FindOrCreate(tp);
 }
 
-void Engine::Dispatch(core::RawRecord record) {
+void Engine::Dispatch(schemas::RawRecord record) {
   WorkItem item;
   {
     std::lock_guard lock(mu_);
@@ -135,7 +136,7 @@ void Engine::WorkerLoop() {
       processed.record->offset = item.record.origin.offset;
       processed.record->timestamp_ms = item.record.origin.timestamp_ms;
       processed.record->tracked = item.tracked;
-      const core::RawRecord& raw = item.record;
+      const schemas::RawRecord& raw = item.record;
       if (options_.pipeline == nullptr) {
         processed.messages.push_back({options_.topics.enriched, raw.key, raw.value, raw.headers});
         std::lock_guard lock(mu_);
@@ -148,14 +149,14 @@ void Engine::WorkerLoop() {
           for (auto& output : outcome.outputs) {
             std::string topic;
             switch (output.kind) {
-              case core::Output::Kind::kEnriched:
+              case schemas::Output::Kind::kEnriched:
                 topic = options_.topics.enriched;
                 break;
-              case core::Output::Kind::kAlert:
+              case schemas::Output::Kind::kAlert:
                 topic = options_.topics.alerts;
                 break;
             }
-            std::vector<core::Header> headers = OutputHeaders(raw, output, now);
+            std::vector<schemas::Header> headers = schemas::OutputHeaders(raw, output, now);
             processed.messages.push_back(
                 {std::move(topic), output.key, std::move(output.value), std::move(headers)});
           }
@@ -163,8 +164,10 @@ void Engine::WorkerLoop() {
           ++counts_.enriched;
         } else {
           probe_->OnDeadLettered(raw.origin.topic, outcome.status);
+          const schemas::DeadLetter letter{raw, outcome.status, outcome.id,
+                                           options_.clock->NowMs()};
           processed.messages.push_back({options_.topics.dead_letter, raw.key, raw.value,
-                                        DeadLetterHeaders(raw, outcome.status, outcome.id)});
+                                        schemas::DeadLetterHeaders(letter)});
           std::lock_guard lock(mu_);
           ++counts_.dead_lettered;
         }
@@ -206,7 +209,7 @@ void Engine::Release(Partition& partition, uint64_t seq, Processed processed) {
     // +1 guard so a fast delivery report cannot finish the record while we still enqueue.
     record->pending.store(n + 1);
     for (auto& message : ready.messages) {
-      core::Status status = sink_->Produce(std::move(message), record);
+      Status status = sink_->Produce(std::move(message), record);
       if (!status.ok()) {
         record->failed.store(true);
         FinishMessage(record);  // this message will never be reported
@@ -314,7 +317,7 @@ bool Engine::Drain(std::chrono::milliseconds timeout) {
   }
 }
 
-core::Status Engine::CommitAll() {
+Status Engine::CommitAll() {
   std::vector<PartitionOffset> offsets;
   {
     std::lock_guard lock(mu_);
@@ -323,7 +326,7 @@ core::Status Engine::CommitAll() {
       if (committable) offsets.push_back({tp, *committable});
     }
   }
-  if (offsets.empty()) return core::Status::Ok();
+  if (offsets.empty()) return Status::Ok();
   return committer_->Commit(offsets);
 }
 

@@ -57,7 +57,7 @@ class EngineProbe : public core::PipelineObserver {
  public:
   void OnStage(std::string_view, std::chrono::nanoseconds, bool) override {}
   virtual void OnConsumed(const std::string& /*topic*/) {}
-  virtual void OnDeadLettered(const std::string& /*topic*/, const core::Status& /*why*/) {}
+  virtual void OnDeadLettered(const std::string& /*topic*/, const Status& /*why*/) {}
   virtual void OnProduced(std::string_view /*topic*/) {}
   virtual void OnDeliveryFailed(std::string_view /*topic*/) {}
   // Kafka timestamp of the input -> acknowledgement of its last output.
@@ -96,7 +96,7 @@ class Engine final : public DeliveryListener {
   void Assign(const std::vector<TopicPartition>& partitions);
   // Poll thread: one consumed record (origin.topic/partition/offset set). A record of a
   // partition not assigned (Assign() not called, or revoked) is dropped and counted.
-  void Dispatch(core::RawRecord record);
+  void Dispatch(schemas::RawRecord record);
   // Poll thread: waits up to `timeout` for in-flight records of `partitions`, commits their
   // final offsets (unless `lost`), forgets them. Returns how many records were still in flight.
   size_t Revoke(const std::vector<TopicPartition>& partitions, std::chrono::milliseconds timeout,
@@ -104,7 +104,7 @@ class Engine final : public DeliveryListener {
   // Waits until the queue is empty and every record completed (or failed). False on timeout.
   bool Drain(std::chrono::milliseconds timeout);
   // Commits the committable offset of every assigned partition now.
-  core::Status CommitAll();
+  Status CommitAll();
 
   size_t QueueSize() const;
   int64_t InFlight() const;  // records dispatched and not completed

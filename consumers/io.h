@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "processors/core/document.h"
-#include "processors/core/status.h"
+#include "schemas/status.h"
 
 namespace newsflow::consumers {
 
@@ -35,7 +35,7 @@ struct OutMessage {
   std::string topic;
   std::optional<std::string> key;
   std::string value;
-  std::vector<core::Header> headers;
+  std::vector<schemas::Header> headers;
 };
 
 // What the broker said about one message. Converted at the librdkafka boundary: librdkafka
@@ -57,7 +57,7 @@ class Sink {
   // Enqueues one message. While the producer queue is full it polls and retries (blocking the
   // caller: that is the back-pressure). OK: OnDelivery(cookie, ...) will follow exactly once.
   // Not OK: the message was not enqueued and never will be (fatal producer error).
-  virtual core::Status Produce(OutMessage message, void* cookie) = 0;
+  virtual Status Produce(OutMessage message, void* cookie) = 0;
   // Messages enqueued and not yet delivered.
   virtual int64_t QueueDepth() const = 0;
 };
@@ -73,7 +73,7 @@ class OffsetCommitter {
   // A new committable offset (called from the delivery thread; must not block for long).
   virtual void Store(const TopicPartition& tp, int64_t next_offset) = 0;
   // Commits now, synchronously (revocation, shutdown).
-  virtual core::Status Commit(const std::vector<PartitionOffset>& offsets) = 0;
+  virtual Status Commit(const std::vector<PartitionOffset>& offsets) = 0;
 };
 
 }  // namespace newsflow::consumers

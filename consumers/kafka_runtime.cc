@@ -53,7 +53,7 @@ class KafkaRuntime::KafkaSink final : public Sink {
  public:
   explicit KafkaSink(RdKafka::Producer* producer) : producer_(producer) {}
 
-  core::Status Produce(OutMessage message, void* cookie) override {
+  Status Produce(OutMessage message, void* cookie) override {
     for (;;) {
       RdKafka::Headers* headers = RdKafka::Headers::create();
       for (const auto& h : message.headers) headers->add(h.key, h.value.data(), h.value.size());
@@ -61,15 +61,15 @@ class KafkaRuntime::KafkaSink final : public Sink {
           message.topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
           message.value.data(), message.value.size(), message.key ? message.key->data() : nullptr,
           message.key ? message.key->size() : 0, 0, headers, cookie);
-      if (err == RdKafka::ERR_NO_ERROR) return core::Status::Ok();  // headers now owned by rdkafka
+      if (err == RdKafka::ERR_NO_ERROR) return Status::Ok();  // headers now owned by rdkafka
       delete headers;
       if (err == RdKafka::ERR__QUEUE_FULL) {
         // librdkafka's advice: serve delivery reports, then retry.
         producer_->poll(10);
         continue;
       }
-      return core::Status(core::Code::kInternal, "produce",
-                          "produce to " + message.topic + " failed: " + RdKafka::err2str(err));
+      return Status(Code::kInternal, "produce",
+                    "produce to " + message.topic + " failed: " + RdKafka::err2str(err));
     }
   }
 
@@ -82,8 +82,8 @@ class KafkaRuntime::KafkaSink final : public Sink {
 namespace {
 
 // The RawRecord of a consumed message: value, key, headers and origin, bytes unchanged.
-core::RawRecord ToRawRecord(RdKafka::Message& msg) {
-  core::RawRecord record;
+schemas::RawRecord ToRawRecord(RdKafka::Message& msg) {
+  schemas::RawRecord record;
 
   record.value.assign(static_cast<const char*>(msg.payload()), msg.len());
   if (msg.key_pointer() != nullptr) {
@@ -96,7 +96,7 @@ core::RawRecord ToRawRecord(RdKafka::Message& msg) {
                               : std::string()});
     }
   }
-  record.origin.kind = core::Origin::Kind::kKafka;
+  record.origin.kind = schemas::Origin::Kind::kKafka;
   record.origin.topic = msg.topic_name();
   record.origin.partition = msg.partition();
   record.origin.offset = msg.offset();
@@ -119,7 +119,7 @@ class KafkaRuntime::KafkaCommitter final : public OffsetCommitter {
     (void)consumer_->offsets_store(l.list);
   }
 
-  core::Status Commit(const std::vector<PartitionOffset>& offsets) override {
+  Status Commit(const std::vector<PartitionOffset>& offsets) override {
     PartitionList l;
     for (const auto& o : offsets) {
       l.list.push_back(RdKafka::TopicPartition::create(o.tp.topic, o.tp.partition, o.offset));
@@ -128,14 +128,14 @@ class KafkaRuntime::KafkaCommitter final : public OffsetCommitter {
     const RdKafka::ErrorCode err = consumer_->commitSync(l.list);
     if (err != RdKafka::ERR_NO_ERROR && err != RdKafka::ERR__NO_OFFSET) {
       runtime_->options_.log->Warn("commit failed", {{"error", RdKafka::err2str(err)}});
-      return core::Status(core::Code::kInternal, "commit", RdKafka::err2str(err));
+      return Status(Code::kInternal, "commit", RdKafka::err2str(err));
     }
     for (const auto& o : offsets) {
       runtime_->options_.log->Write(
           LogLevel::kDebug, "committed",
           {{"topic", o.tp.topic}, {"partition", o.tp.partition}, {"offset", o.offset}});
     }
-    return core::Status::Ok();
+    return Status::Ok();
   }
 
  private:
@@ -277,17 +277,17 @@ class KafkaRuntime::Callbacks final : public RdKafka::RebalanceCb,
 
 KafkaRuntime::KafkaRuntime(RuntimeOptions options) : options_(std::move(options)) {}
 
-core::Result<std::unique_ptr<KafkaRuntime>> KafkaRuntime::Create(RuntimeOptions options) {
+Result<std::unique_ptr<KafkaRuntime>> KafkaRuntime::Create(RuntimeOptions options) {
   NEWSFLOW_ASSIGN_OR_RETURN(RdKafkaConfs confs, BuildRdKafkaConfs(options.kafka));
   std::unique_ptr<KafkaRuntime> rt(new KafkaRuntime(std::move(options)));
   rt->callbacks_ = std::make_unique<Callbacks>(rt.get());
   rt->handles_ = std::make_unique<Handles>();
   std::string errstr;
-  auto set_cb = [&](RdKafka::Conf& conf, const char* name, auto* cb) -> core::Status {
+  auto set_cb = [&](RdKafka::Conf& conf, const char* name, auto* cb) -> Status {
     if (conf.set(name, cb, errstr) != RdKafka::Conf::CONF_OK) {
-      return core::Status(core::Code::kInternal, "kafka", errstr);
+      return Status(Code::kInternal, "kafka", errstr);
     }
-    return core::Status::Ok();
+    return Status::Ok();
   };
   NEWSFLOW_RETURN_IF_ERROR(set_cb(*confs.producer, "dr_cb",
                                   static_cast<RdKafka::DeliveryReportCb*>(rt->callbacks_.get())));
@@ -300,11 +300,11 @@ core::Result<std::unique_ptr<KafkaRuntime>> KafkaRuntime::Create(RuntimeOptions 
 
   rt->handles_->producer.reset(RdKafka::Producer::create(confs.producer.get(), errstr));
   if (!rt->handles_->producer) {
-    return core::Status(core::Code::kInvalidConfig, "kafka", "cannot create producer: " + errstr);
+    return Status(Code::kInvalidConfig, "kafka", "cannot create producer: " + errstr);
   }
   rt->handles_->consumer.reset(RdKafka::KafkaConsumer::create(confs.consumer.get(), errstr));
   if (!rt->handles_->consumer) {
-    return core::Status(core::Code::kInvalidConfig, "kafka", "cannot create consumer: " + errstr);
+    return Status(Code::kInvalidConfig, "kafka", "cannot create consumer: " + errstr);
   }
   rt->sink_ = std::make_unique<KafkaSink>(rt->handles_->producer.get());
   rt->committer_ = std::make_unique<KafkaCommitter>(rt.get());
@@ -392,7 +392,7 @@ void KafkaRuntime::UpdateGauges() {
   options_.metrics->SetReady(readiness().ready);
 }
 
-core::Status KafkaRuntime::Run(const std::atomic<bool>& stop) {
+Status KafkaRuntime::Run(const std::atomic<bool>& stop) {
   Logger& log = *options_.log;
   RdKafka::KafkaConsumer& consumer = *handles_->consumer;
   RdKafka::Producer* producer = handles_->producer.get();
@@ -403,8 +403,7 @@ core::Status KafkaRuntime::Run(const std::atomic<bool>& stop) {
   const RdKafka::ErrorCode sub = consumer.subscribe(options_.kafka.input_topics);
   if (sub != RdKafka::ERR_NO_ERROR) {
     Shutdown(Clock::now() + std::chrono::milliseconds(options_.kafka.shutdown_timeout_ms));
-    return core::Status(core::Code::kInvalidConfig, "kafka",
-                        "subscribe failed: " + RdKafka::err2str(sub));
+    return Status(Code::kInvalidConfig, "kafka", "subscribe failed: " + RdKafka::err2str(sub));
   }
   running_.store(true);
   log.Info("running", {{"brokers", options_.kafka.brokers},
@@ -474,12 +473,12 @@ core::Status KafkaRuntime::Run(const std::atomic<bool>& stop) {
                        {"dropped_revoked", c.dropped_revoked},
                        {"dropped_unassigned", c.dropped_unassigned}});
   if (failed) {
-    return core::Status(core::Code::kInternal, "kafka",
-                        fatal_.load() ? "fatal Kafka error"
-                                      : "permanent delivery failure; uncommitted records will be "
-                                        "reprocessed by the group");
+    return Status(Code::kInternal, "kafka",
+                  fatal_.load() ? "fatal Kafka error"
+                                : "permanent delivery failure; uncommitted records will be "
+                                  "reprocessed by the group");
   }
-  return core::Status::Ok();
+  return Status::Ok();
 }
 
 void KafkaRuntime::Shutdown(Clock::time_point deadline) {
@@ -495,7 +494,7 @@ void KafkaRuntime::Shutdown(Clock::time_point deadline) {
     log.Warn("shutdown timeout while draining; undelivered records will be reprocessed",
              {{"in_flight", engine_->InFlight()}});
   }
-  core::Status commit = engine_->CommitAll();
+  Status commit = engine_->CommitAll();
   if (!commit.ok()) log.Warn("final commit failed", {{"error", commit.message()}});
   consumer.close();  // revoke callback: Revoke() finds nothing in flight, commits again
   closed_.store(true);

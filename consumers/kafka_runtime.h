@@ -32,7 +32,7 @@
 #include "consumers/engine.h"
 #include "consumers/log.h"
 #include "consumers/metrics.h"
-#include "processors/core/result.h"
+#include "schemas/result.h"
 
 namespace newsflow::consumers {
 
@@ -50,7 +50,7 @@ struct RuntimeOptions {
 
 class KafkaRuntime {
  public:
-  static core::Result<std::unique_ptr<KafkaRuntime>> Create(RuntimeOptions options);
+  static Result<std::unique_ptr<KafkaRuntime>> Create(RuntimeOptions options);
   ~KafkaRuntime();
   KafkaRuntime(const KafkaRuntime&) = delete;
   KafkaRuntime& operator=(const KafkaRuntime&) = delete;
@@ -58,7 +58,7 @@ class KafkaRuntime {
   // Consumes until `stop` turns true or a fatal condition (permanent delivery failure, fatal
   // librdkafka error); then stops fetching, drains, commits and closes within
   // kafka.shutdown_timeout_ms. OK only for a clean stop with nothing failed.
-  core::Status Run(const std::atomic<bool>& stop);
+  Status Run(const std::atomic<bool>& stop);
 
   Readiness readiness() const;
   EngineCounts counts() const;

@@ -5,7 +5,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include "consumers/headers.h"
+#include "schemas/text.h"
 
 namespace newsflow::consumers {
 namespace {
@@ -35,7 +35,7 @@ std::string Logger::Format(int64_t now_ms, LogLevel level, std::string_view msg,
   };
   w.StartObject();
   w.Key("ts");
-  str(FormatRfc3339Ms(now_ms));
+  str(schemas::FormatRfc3339(now_ms));
   w.Key("level");
   str(LevelName(level));
   w.Key("msg");

@@ -137,11 +137,9 @@ void RuntimeMetrics::OnConsumed(const std::string& topic) {
   consumed_.Add({{"topic", topic}}).Increment();
 }
 
-void RuntimeMetrics::OnDeadLettered(const std::string& topic, const core::Status& why) {
+void RuntimeMetrics::OnDeadLettered(const std::string& topic, const Status& why) {
   dead_lettered_
-      .Add({{"topic", topic},
-            {"stage", why.stage()},
-            {"class", std::string(core::CodeName(why.code()))}})
+      .Add({{"topic", topic}, {"stage", why.stage()}, {"class", std::string(CodeName(why.code()))}})
       .Increment();
 }
 
@@ -256,7 +254,7 @@ struct HttpEndpoint::Handlers {
   std::unique_ptr<Text> metrics, healthz, readyz;
 };
 
-core::Result<std::unique_ptr<HttpEndpoint>> HttpEndpoint::Start(
+Result<std::unique_ptr<HttpEndpoint>> HttpEndpoint::Start(
     const std::string& address, std::function<std::string()> render_metrics,
     std::function<Readiness()> readiness) {
   std::unique_ptr<HttpEndpoint> endpoint(new HttpEndpoint());
@@ -274,8 +272,8 @@ core::Result<std::unique_ptr<HttpEndpoint>> HttpEndpoint::Start(
     std::vector<std::string> options = {"listening_ports", address, "num_threads", "2"};
     endpoint->server_ = std::make_unique<CivetServer>(options);
   } catch (const std::exception& e) {
-    return core::Status(core::Code::kInvalidConfig, "metrics",
-                        "metrics.address: cannot listen on '" + address + "': " + e.what());
+    return Status(Code::kInvalidConfig, "metrics",
+                  "metrics.address: cannot listen on '" + address + "': " + e.what());
   }
   endpoint->server_->addHandler("/metrics", endpoint->handlers_->metrics.get());
   endpoint->server_->addHandler("/healthz", endpoint->handlers_->healthz.get());

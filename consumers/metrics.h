@@ -38,7 +38,7 @@
 #include <prometheus/registry.h>
 
 #include "consumers/engine.h"
-#include "processors/core/result.h"
+#include "schemas/result.h"
 
 class CivetServer;
 
@@ -57,7 +57,7 @@ class RuntimeMetrics final : public EngineProbe {
   // EngineProbe.
   void OnStage(std::string_view stage, std::chrono::nanoseconds elapsed, bool ok) override;
   void OnConsumed(const std::string& topic) override;
-  void OnDeadLettered(const std::string& topic, const core::Status& why) override;
+  void OnDeadLettered(const std::string& topic, const Status& why) override;
   void OnProduced(std::string_view topic) override;
   void OnDeliveryFailed(std::string_view topic) override;
   void OnEndToEnd(double seconds) override;
@@ -127,9 +127,9 @@ struct Readiness {
 // (200 when `readiness` says so, else 503 with the reason).
 class HttpEndpoint {
  public:
-  static core::Result<std::unique_ptr<HttpEndpoint>> Start(
-      const std::string& address, std::function<std::string()> render_metrics,
-      std::function<Readiness()> readiness);
+  static Result<std::unique_ptr<HttpEndpoint>> Start(const std::string& address,
+                                                     std::function<std::string()> render_metrics,
+                                                     std::function<Readiness()> readiness);
   ~HttpEndpoint();
   int port() const { return port_; }
 

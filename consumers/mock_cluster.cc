@@ -15,7 +15,7 @@ struct MockCluster::State {
   }
 };
 
-core::Result<std::unique_ptr<MockCluster>> MockCluster::Create(int brokers) {
+Result<std::unique_ptr<MockCluster>> MockCluster::Create(int brokers) {
   std::unique_ptr<MockCluster> mc(new MockCluster());
   mc->state_ = std::make_unique<State>();
   char errstr[512];
@@ -24,11 +24,11 @@ core::Result<std::unique_ptr<MockCluster>> MockCluster::Create(int brokers) {
   mc->state_->handle = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
   if (mc->state_->handle == nullptr) {
     rd_kafka_conf_destroy(conf);
-    return core::Status(core::Code::kInternal, "mock", std::string("rd_kafka_new: ") + errstr);
+    return Status(Code::kInternal, "mock", std::string("rd_kafka_new: ") + errstr);
   }
   mc->state_->cluster = rd_kafka_mock_cluster_new(mc->state_->handle, brokers);
   if (mc->state_->cluster == nullptr) {
-    return core::Status(core::Code::kInternal, "mock", "rd_kafka_mock_cluster_new failed");
+    return Status(Code::kInternal, "mock", "rd_kafka_mock_cluster_new failed");
   }
   mc->bootstraps_ = rd_kafka_mock_cluster_bootstraps(mc->state_->cluster);
   return mc;
@@ -36,14 +36,13 @@ core::Result<std::unique_ptr<MockCluster>> MockCluster::Create(int brokers) {
 
 MockCluster::~MockCluster() = default;
 
-core::Status MockCluster::CreateTopic(const std::string& name, int partitions) {
+Status MockCluster::CreateTopic(const std::string& name, int partitions) {
   rd_kafka_resp_err_t err =
       rd_kafka_mock_topic_create(state_->cluster, name.c_str(), partitions, 1);
   if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    return core::Status(core::Code::kInternal, "mock",
-                        "create topic " + name + ": " + rd_kafka_err2str(err));
+    return Status(Code::kInternal, "mock", "create topic " + name + ": " + rd_kafka_err2str(err));
   }
-  return core::Status::Ok();
+  return Status::Ok();
 }
 
 }  // namespace newsflow::consumers

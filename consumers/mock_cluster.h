@@ -10,20 +10,20 @@
 #include <memory>
 #include <string>
 
-#include "processors/core/result.h"
+#include "schemas/result.h"
 
 namespace newsflow::consumers {
 
 class MockCluster {
  public:
-  static core::Result<std::unique_ptr<MockCluster>> Create(int brokers);
+  static Result<std::unique_ptr<MockCluster>> Create(int brokers);
   ~MockCluster();
   MockCluster(const MockCluster&) = delete;
   MockCluster& operator=(const MockCluster&) = delete;
 
   // Bootstrap servers of the mock brokers ("127.0.0.1:port,...").
   const std::string& bootstraps() const { return bootstraps_; }
-  core::Status CreateTopic(const std::string& name, int partitions);
+  Status CreateTopic(const std::string& name, int partitions);
 
  private:
   MockCluster() = default;

@@ -8,7 +8,7 @@
 
 namespace newsflow::processors {
 
-core::Status RegisterBuiltinStages(core::StageRegistry& registry, const StageServices& services) {
+Status RegisterBuiltinStages(core::StageRegistry& registry, const StageServices& services) {
   NEWSFLOW_RETURN_IF_ERROR(registry.Add("decode", &DecodeStage::Create));
   NEWSFLOW_RETURN_IF_ERROR(registry.Add("normalize", &normalize::NormalizeStage::Create));
   NEWSFLOW_RETURN_IF_ERROR(registry.Add(
@@ -17,7 +17,7 @@ core::Status RegisterBuiltinStages(core::StageRegistry& registry, const StageSer
       }));
   NEWSFLOW_RETURN_IF_ERROR(registry.Add("score", &score::ScoreStage::Create));
   NEWSFLOW_RETURN_IF_ERROR(registry.Add("encode", &EncodeStage::Create));
-  return core::Status::Ok();
+  return Status::Ok();
 }
 
 }  // namespace newsflow::processors

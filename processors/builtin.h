@@ -16,6 +16,6 @@ struct StageServices {
   std::shared_ptr<tag::TaxonomyStore> taxonomy;
 };
 
-core::Status RegisterBuiltinStages(core::StageRegistry& registry, const StageServices& services);
+Status RegisterBuiltinStages(core::StageRegistry& registry, const StageServices& services);
 
 }  // namespace newsflow::processors

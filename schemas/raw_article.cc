@@ -15,9 +15,6 @@
 namespace newsflow::schemas {
 namespace {
 
-using core::Code;
-using core::Status;
-
 // Forwards SAX events to a Document while refusing nesting deeper than `max_depth`, so that
 // "deeply nested junk" is rejected during parsing instead of being stored and later walked
 // recursively by a validator or writer.
@@ -177,7 +174,7 @@ bool QuickValidRawArticle(const rapidjson::Value& doc) {
   return has_text;
 }
 
-core::Result<RawArticle> DecodeRawArticleJsonDom(std::string_view bytes, const JsonLimits& limits) {
+Result<RawArticle> DecodeRawArticleJsonDom(std::string_view bytes, const JsonLimits& limits) {
   rapidjson::Document doc;
   Parser parser{bytes, limits.max_depth, {}, false};
   doc.Populate(parser);
@@ -406,12 +403,12 @@ std::optional<RawArticle> DecodeFlatArticle(std::string_view bytes, const JsonLi
 
 }  // namespace
 
-core::Result<RawArticle> DecodeRawArticleJson(std::string_view bytes, const JsonLimits& limits) {
+Result<RawArticle> DecodeRawArticleJson(std::string_view bytes, const JsonLimits& limits) {
   if (std::optional<RawArticle> a = DecodeFlatArticle(bytes, limits)) return std::move(*a);
   return DecodeRawArticleJsonDom(bytes, limits);
 }
 
-core::Result<RawArticle> DecodeRawArticleText(std::string_view text) {
+Result<RawArticle> DecodeRawArticleText(std::string_view text) {
   RawArticle a;
   size_t pos = 0;
   while (pos < text.size()) {

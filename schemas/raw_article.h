@@ -13,7 +13,7 @@
 
 #include <rapidjson/document.h>
 
-#include "processors/core/result.h"
+#include "schemas/result.h"
 
 namespace newsflow::schemas {
 
@@ -42,11 +42,11 @@ struct JsonLimits {
 
 // Decodes and validates one JSON raw article. `bytes` must already be valid UTF-8 (see
 // FindInvalidUtf8). Errors carry stage "decode" and Code kMalformed or kSchemaViolation.
-core::Result<RawArticle> DecodeRawArticleJson(std::string_view bytes, const JsonLimits& limits);
+Result<RawArticle> DecodeRawArticleJson(std::string_view bytes, const JsonLimits& limits);
 
 // The same decoding, always through a RapidJSON Document (DecodeRawArticleJson takes it for
 // records it cannot decode in one pass without one). Exposed for the equivalence tests.
-core::Result<RawArticle> DecodeRawArticleJsonDom(std::string_view bytes, const JsonLimits& limits);
+Result<RawArticle> DecodeRawArticleJsonDom(std::string_view bytes, const JsonLimits& limits);
 
 // A fast, conservative check of raw_article.v1: true only for values the schema accepts (the
 // decoder then skips the SchemaValidator); false means "run the full validator", which either
@@ -54,7 +54,7 @@ core::Result<RawArticle> DecodeRawArticleJsonDom(std::string_view bytes, const J
 bool QuickValidRawArticle(const rapidjson::Value& value);
 
 // Decodes a plain-text article (first non-empty line = title, rest = body).
-core::Result<RawArticle> DecodeRawArticleText(std::string_view text);
+Result<RawArticle> DecodeRawArticleText(std::string_view text);
 
 // Fills `id` when the feed gave none: derived from the URL when present, else from a content
 // hash of title and body. Stable across runs and machines (XXH3-128, lower-case hex).

@@ -224,6 +224,67 @@ std::string FormatRfc3339(int64_t epoch_ms) {
   return buf;
 }
 
+std::optional<int64_t> ParseRfc3339(std::string_view text) {
+  size_t at = 0;
+  auto digits = [&](size_t width, int* out) {
+    if (at + width > text.size()) return false;
+    int v = 0;
+    for (size_t k = 0; k < width; ++k) {
+      const char c = text[at + k];
+      if (c < '0' || c > '9') return false;
+      v = v * 10 + (c - '0');
+    }
+    at += width;
+    *out = v;
+    return true;
+  };
+  auto literal = [&](std::string_view chars) {
+    if (at >= text.size() || chars.find(text[at]) == std::string_view::npos) return false;
+    ++at;
+    return true;
+  };
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0;
+  if (!digits(4, &y) || !literal("-") || !digits(2, &mo) || !literal("-") || !digits(2, &d) ||
+      !literal("Tt ") || !digits(2, &h) || !literal(":") || !digits(2, &mi) || !literal(":") ||
+      !digits(2, &sec)) {
+    return std::nullopt;
+  }
+  int ms = 0;
+  if (at < text.size() && text[at] == '.') {
+    ++at;
+    const size_t first = at;
+    int scale = 100;
+    while (at < text.size() && text[at] >= '0' && text[at] <= '9') {
+      ms += (text[at] - '0') * scale;
+      scale /= 10;
+      ++at;
+    }
+    if (at == first) return std::nullopt;
+  }
+  int offset_minutes = 0;
+  if (literal("Zz")) {
+    offset_minutes = 0;
+  } else if (at < text.size() && (text[at] == '+' || text[at] == '-')) {
+    const int sign = text[at] == '-' ? -1 : 1;
+    ++at;
+    int oh = 0, om = 0;
+    if (!digits(2, &oh) || !literal(":") || !digits(2, &om) || oh > 23 || om > 59) {
+      return std::nullopt;
+    }
+    offset_minutes = sign * (oh * 60 + om);
+  } else {
+    return std::nullopt;
+  }
+  if (at != text.size()) return std::nullopt;
+  using namespace std::chrono;
+  const year_month_day ymd{year(y), month(static_cast<unsigned>(mo)),
+                           day(static_cast<unsigned>(d))};
+  // A leap second (60) is accepted as RFC 3339 allows and counted as the next second.
+  if (!ymd.ok() || h > 23 || mi > 59 || sec > 60) return std::nullopt;
+  const int64_t day_ms = sys_days(ymd).time_since_epoch().count() * int64_t{86'400'000};
+  return day_ms + ((h * 60 + mi - offset_minutes) * int64_t{60} + sec) * 1000 + ms;
+}
+
 std::string Hash128Hex(std::string_view bytes) {
   const XXH128_hash_t h = XXH3_128bits(bytes.data(), bytes.size());
   char buf[33];

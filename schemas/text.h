@@ -23,8 +23,16 @@ std::optional<size_t> FindNul(std::string_view bytes);
 // Standard base64 (RFC 4648 section 4), padded.
 std::string Base64Encode(std::string_view bytes);
 
-// RFC 3339 UTC with millisecond precision, e.g. "2025-10-21T00:00:00.000Z".
+// RFC 3339 UTC with millisecond precision, e.g. "2025-10-21T00:00:00.000Z". The one timestamp
+// formatter of the project: every timestamp newsflow writes (events, dead letters, headers,
+// logs) comes from here.
 std::string FormatRfc3339(int64_t epoch_ms);
+
+// Parses an RFC 3339 date-time ("2026-01-01T00:00:00Z", "2026-01-01t00:00:00.5+02:00"; 'T' or
+// a space between date and time, any number of fraction digits, truncated to milliseconds) into
+// epoch milliseconds. nullopt for anything else, including out-of-range fields (month 13,
+// second 61) and trailing characters. The one parser of such times in the project.
+std::optional<int64_t> ParseRfc3339(std::string_view text);
 
 // Lower-case hex of XXH3-128 of `bytes` (32 characters).
 std::string Hash128Hex(std::string_view bytes);

@@ -8,11 +8,11 @@
 #include <rapidjson/schema.h>
 #include <rapidjson/stringbuffer.h>
 
-#include "processors/core/embedded.h"
+#include "schemas/embedded.h"
 
 namespace newsflow::schemas {
 namespace embedded {
-extern const core::EmbeddedFile kSchemas[];
+extern const EmbeddedFile kSchemas[];
 extern const std::size_t kSchemas_count;
 }  // namespace embedded
 
@@ -62,9 +62,9 @@ std::string_view SchemaText(SchemaId id) {
   std::abort();  // every SchemaId has an embedded file (see schemas/CMakeLists.txt)
 }
 
-core::Status Validate(SchemaId id, const rapidjson::Value& value) {
+Status Validate(SchemaId id, const rapidjson::Value& value) {
   rapidjson::SchemaValidator validator(*Schemas().docs[static_cast<size_t>(id)]);
-  if (value.Accept(validator)) return core::Status::Ok();
+  if (value.Accept(validator)) return Status::Ok();
   std::string message = PointerText(validator.GetInvalidDocumentPointer());
   message += ": violates '";
   message += validator.GetInvalidSchemaKeyword();
@@ -75,16 +75,16 @@ core::Status Validate(SchemaId id, const rapidjson::Value& value) {
   message += " of ";
   message += SchemaFileName(id);
   message += ")";
-  return core::Status(core::Code::kSchemaViolation, "decode", std::move(message));
+  return Status(Code::kSchemaViolation, "decode", std::move(message));
 }
 
-core::Status ValidateText(SchemaId id, std::string_view json) {
+Status ValidateText(SchemaId id, std::string_view json) {
   rapidjson::Document d;
   d.Parse<rapidjson::kParseIterativeFlag>(json.data(), json.size());
   if (d.HasParseError()) {
-    return core::Status(core::Code::kMalformed, "decode",
-                        std::string("invalid JSON at byte ") + std::to_string(d.GetErrorOffset()) +
-                            ": " + rapidjson::GetParseError_En(d.GetParseError()));
+    return Status(Code::kMalformed, "decode",
+                  std::string("invalid JSON at byte ") + std::to_string(d.GetErrorOffset()) + ": " +
+                      rapidjson::GetParseError_En(d.GetParseError()));
   }
   return Validate(id, d);
 }

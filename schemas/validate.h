@@ -8,7 +8,7 @@
 
 #include <rapidjson/document.h>
 
-#include "processors/core/status.h"
+#include "schemas/status.h"
 
 namespace newsflow::schemas {
 
@@ -21,9 +21,9 @@ std::string_view SchemaText(SchemaId id);
 
 // OK, or kSchemaViolation (stage "decode") naming the JSON pointer of the offending value and
 // the violated keyword, e.g. "/title: violates 'type' (schema #/properties/title)".
-core::Status Validate(SchemaId id, const rapidjson::Value& value);
+Status Validate(SchemaId id, const rapidjson::Value& value);
 
 // Parses `json` and validates it; kMalformed if it does not parse.
-core::Status ValidateText(SchemaId id, std::string_view json);
+Status ValidateText(SchemaId id, std::string_view json);
 
 }  // namespace newsflow::schemas

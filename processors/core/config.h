@@ -22,7 +22,7 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "processors/core/status.h"
+#include "schemas/status.h"
 
 namespace newsflow::core {
 

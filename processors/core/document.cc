@@ -1,20 +1,8 @@
 #include "processors/core/document.h"
 
-#include <strings.h>
-
 namespace newsflow::core {
 
-const std::string* RawRecord::FindHeader(std::string_view name) const {
-  for (const auto& header : headers) {
-    if (header.key.size() == name.size() &&
-        strncasecmp(header.key.data(), name.data(), name.size()) == 0) {
-      return &header.value;
-    }
-  }
-  return nullptr;
-}
-
-void Document::Reset(const RawRecord& record) {
+void Document::Reset(const schemas::RawRecord& record) {
   raw = &record;
   article = schemas::RawArticle();
   normalized = false;

@@ -21,36 +21,9 @@
 #include <vector>
 
 #include "schemas/raw_article.h"
+#include "schemas/record.h"
 
 namespace newsflow::core {
-
-struct Header {
-  std::string key;
-  std::string value;
-};
-
-// Where a record came from. Kafka fields are set for records from Kafka; file/line for
-// offline input (line is 1-based; 0 for a whole-file plain-text article).
-struct Origin {
-  enum class Kind { kKafka, kFile, kStdin };
-  Kind kind = Kind::kStdin;
-  std::string topic;
-  int32_t partition = -1;
-  int64_t offset = -1;
-  int64_t timestamp_ms = -1;  // Kafka message timestamp; -1 if unknown
-  std::string file;
-  int64_t line = 0;
-};
-
-struct RawRecord {
-  std::string value;
-  std::optional<std::string> key;
-  std::vector<Header> headers;
-  Origin origin;
-
-  // First header with this key (case-insensitive), or nullptr.
-  const std::string* FindHeader(std::string_view name) const;
-};
 
 // Which part of the article a token or match lies in. The lead is the first paragraph of the
 // body; offsets of lead and body tokens are both into the body text.
@@ -120,18 +93,10 @@ class Snapshot {
   virtual const std::string& version() const = 0;
 };
 
-// One record to produce: the enriched event, or an alert.
-struct Output {
-  enum class Kind { kEnriched, kAlert };
-  Kind kind = Kind::kEnriched;
-  std::string key;
-  std::string value;
-};
-
 struct Document {
-  explicit Document(const RawRecord& record) : raw(&record) {}
+  explicit Document(const schemas::RawRecord& record) : raw(&record) {}
 
-  const RawRecord* raw;
+  const schemas::RawRecord* raw;
   schemas::RawArticle article;
 
   // Normalize stage output. Display text is NFC, cleaned; empty until normalize runs, in which
@@ -161,12 +126,12 @@ struct Document {
   std::string duplicate_of;
 
   // Encode stage output.
-  std::vector<Output> outputs;
+  std::vector<schemas::Output> outputs;
 
   // Back to the state Document(record) starts in, keeping the capacity of its strings and
   // vectors (Pipeline::Process reuses one Document per thread). Every field is listed here: a
   // new field must be too (tests/unit/core/pipeline_test.cc compares with a new Document).
-  void Reset(const RawRecord& record);
+  void Reset(const schemas::RawRecord& record);
 
   std::string_view TokenForm(uint32_t offset, uint32_t size) const {
     return std::string_view(token_text).substr(offset, size);

@@ -38,7 +38,7 @@ Result<std::unique_ptr<Pipeline>> Pipeline::Create(const StageRegistry& registry
   return pipeline;
 }
 
-Outcome Pipeline::Process(const RawRecord& record, const StageContext& ctx,
+Outcome Pipeline::Process(const schemas::RawRecord& record, const StageContext& ctx,
                           PipelineObserver* observer) const {
   // One Document per thread, reset for each record: its strings and vectors keep their
   // capacity, so a record does not allocate (and free) them again.

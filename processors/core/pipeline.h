@@ -22,14 +22,14 @@
 #include <yaml-cpp/yaml.h>
 
 #include "processors/core/registry.h"
-#include "processors/core/result.h"
 #include "processors/core/stage.h"
+#include "schemas/result.h"
 
 namespace newsflow::core {
 
 struct Outcome {
   std::string id;  // article id when decoding got that far
-  std::vector<Output> outputs;
+  std::vector<schemas::Output> outputs;
   Status status;
   bool ok() const { return status.ok(); }
 };
@@ -50,7 +50,7 @@ class Pipeline {
                                                   const YAML::Node& config,
                                                   const std::string& path = "pipeline");
 
-  Outcome Process(const RawRecord& record, const StageContext& ctx,
+  Outcome Process(const schemas::RawRecord& record, const StageContext& ctx,
                   PipelineObserver* observer = nullptr) const;
 
   // Runs the stages on a caller-owned Document (for tools that inspect the intermediate state,

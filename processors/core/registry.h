@@ -12,8 +12,8 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "processors/core/result.h"
 #include "processors/core/stage.h"
+#include "schemas/result.h"
 
 namespace newsflow::core {
 

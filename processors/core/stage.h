@@ -15,7 +15,7 @@
 
 #include "processors/core/clock.h"
 #include "processors/core/document.h"
-#include "processors/core/status.h"
+#include "schemas/status.h"
 
 namespace newsflow::core {
 

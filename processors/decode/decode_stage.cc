@@ -8,9 +8,6 @@
 namespace newsflow::processors {
 namespace {
 
-using core::Code;
-using core::Status;
-
 Status Fail(Code code, std::string message) { return Status(code, "decode", std::move(message)); }
 
 bool StartsWith(std::string_view s, std::string_view prefix) {
@@ -30,7 +27,7 @@ bool LooksLikeUtf16(std::string_view s) {
 
 enum class Format { kJson, kText, kHtmlText };
 
-Format DetectFormat(const core::RawRecord& record, std::string_view value,
+Format DetectFormat(const schemas::RawRecord& record, std::string_view value,
                     const DecodeConfig& cfg) {
   if (cfg.format == "json") return Format::kJson;
   if (cfg.format == "text") return Format::kText;
@@ -56,7 +53,7 @@ Format DetectFormat(const core::RawRecord& record, std::string_view value,
 
 }  // namespace
 
-core::Result<DecodeConfig> DecodeConfig::FromYaml(const YAML::Node& node, const std::string& path) {
+Result<DecodeConfig> DecodeConfig::FromYaml(const YAML::Node& node, const std::string& path) {
   DecodeConfig c;
   core::ConfigReader r(node, path);
   r.Read("max_record_bytes", &c.max_record_bytes,
@@ -76,13 +73,13 @@ core::Result<DecodeConfig> DecodeConfig::FromYaml(const YAML::Node& node, const 
   return c;
 }
 
-core::Result<std::unique_ptr<core::Stage>> DecodeStage::Create(const YAML::Node& node,
-                                                               const std::string& path) {
+Result<std::unique_ptr<core::Stage>> DecodeStage::Create(const YAML::Node& node,
+                                                         const std::string& path) {
   NEWSFLOW_ASSIGN_OR_RETURN(DecodeConfig config, DecodeConfig::FromYaml(node, path));
   return std::unique_ptr<core::Stage>(std::make_unique<DecodeStage>(std::move(config)));
 }
 
-core::Status DecodeStage::Process(core::Document& doc, const core::StageContext& /*ctx*/) const {
+Status DecodeStage::Process(core::Document& doc, const core::StageContext& /*ctx*/) const {
   std::string_view value = doc.raw->value;
   if (value.size() > static_cast<uint64_t>(config_.max_record_bytes)) {
     return Fail(Code::kTooLarge, "record is " + std::to_string(value.size()) +
@@ -112,7 +109,7 @@ core::Status DecodeStage::Process(core::Document& doc, const core::StageContext&
   }
 
   const Format format = DetectFormat(*doc.raw, value, config_);
-  core::Result<schemas::RawArticle> article =
+  Result<schemas::RawArticle> article =
       format == Format::kJson ? schemas::DecodeRawArticleJson(
                                     value, {.max_depth = static_cast<int>(config_.max_json_depth)})
                               : schemas::DecodeRawArticleText(value);

@@ -21,9 +21,9 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "processors/core/result.h"
 #include "processors/core/stage.h"
 #include "schemas/raw_article.h"
+#include "schemas/result.h"
 
 namespace newsflow::processors {
 
@@ -33,17 +33,17 @@ struct DecodeConfig {
   std::string format = "auto";             // auto | json | text
   std::string on_invalid_utf8 = "reject";  // reject | replace
 
-  static core::Result<DecodeConfig> FromYaml(const YAML::Node& node, const std::string& path);
+  static Result<DecodeConfig> FromYaml(const YAML::Node& node, const std::string& path);
 };
 
 class DecodeStage final : public core::Stage {
  public:
-  static core::Result<std::unique_ptr<core::Stage>> Create(const YAML::Node& node,
-                                                           const std::string& path);
+  static Result<std::unique_ptr<core::Stage>> Create(const YAML::Node& node,
+                                                     const std::string& path);
   explicit DecodeStage(DecodeConfig config) : config_(std::move(config)) {}
 
   std::string_view Name() const override { return "decode"; }
-  core::Status Process(core::Document& doc, const core::StageContext& ctx) const override;
+  Status Process(core::Document& doc, const core::StageContext& ctx) const override;
 
  private:
   DecodeConfig config_;

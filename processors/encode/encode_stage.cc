@@ -3,16 +3,16 @@
 #include <rapidjson/document.h>
 
 #include "processors/core/config.h"
-#include "processors/core/json.h"
+#include "schemas/json_writer.h"
 #include "schemas/text.h"
 
 namespace newsflow::processors {
 namespace {
 
-using core::JsonWriter;
-using core::WriteKey;
-using core::WriteLiteral;
-using core::WriteString;
+using schemas::JsonWriter;
+using schemas::WriteKey;
+using schemas::WriteLiteral;
+using schemas::WriteString;
 
 void StringOrNull(JsonWriter& w, std::string_view s) {
   if (s.empty()) {
@@ -23,22 +23,23 @@ void StringOrNull(JsonWriter& w, std::string_view s) {
 }
 
 // The keys and values written for every match, entity and topic.
-const core::JsonConstant kText("text");
-const core::JsonConstant kField("field");
-const core::JsonConstant kBegin("begin");
-const core::JsonConstant kEnd("end");
-const core::JsonConstant kRule("rule");
-const core::JsonConstant kId("id");
-const core::JsonConstant kLabel("label");
-const core::JsonConstant kScore("score");
-const core::JsonConstant kMatches("matches");
-const core::JsonConstant kName("name");
-const core::JsonConstant kType("type");
-const core::JsonConstant kSalience("salience");
-const core::JsonConstant kMentions("mentions");
-const core::JsonConstant kFieldNames[] = {core::JsonConstant(core::FieldName(core::Field::kTitle)),
-                                          core::JsonConstant(core::FieldName(core::Field::kLead)),
-                                          core::JsonConstant(core::FieldName(core::Field::kBody))};
+const schemas::JsonConstant kText("text");
+const schemas::JsonConstant kField("field");
+const schemas::JsonConstant kBegin("begin");
+const schemas::JsonConstant kEnd("end");
+const schemas::JsonConstant kRule("rule");
+const schemas::JsonConstant kId("id");
+const schemas::JsonConstant kLabel("label");
+const schemas::JsonConstant kScore("score");
+const schemas::JsonConstant kMatches("matches");
+const schemas::JsonConstant kName("name");
+const schemas::JsonConstant kType("type");
+const schemas::JsonConstant kSalience("salience");
+const schemas::JsonConstant kMentions("mentions");
+const schemas::JsonConstant kFieldNames[] = {
+    schemas::JsonConstant(core::FieldName(core::Field::kTitle)),
+    schemas::JsonConstant(core::FieldName(core::Field::kLead)),
+    schemas::JsonConstant(core::FieldName(core::Field::kBody))};
 
 void WriteMatches(JsonWriter& w, const std::vector<core::Match>& matches) {
   w.StartArray();
@@ -69,7 +70,7 @@ void WriteStrings(JsonWriter& w, const std::vector<std::string>& items) {
 
 }  // namespace
 
-core::Result<EncodeConfig> EncodeConfig::FromYaml(const YAML::Node& node, const std::string& path) {
+Result<EncodeConfig> EncodeConfig::FromYaml(const YAML::Node& node, const std::string& path) {
   EncodeConfig c;
   core::ConfigReader r(node, path);
   r.Read("include_body", &c.include_body, "Write the clean article body into the event.");
@@ -77,21 +78,21 @@ core::Result<EncodeConfig> EncodeConfig::FromYaml(const YAML::Node& node, const 
   return c;
 }
 
-core::Result<std::unique_ptr<core::Stage>> EncodeStage::Create(const YAML::Node& node,
-                                                               const std::string& path) {
+Result<std::unique_ptr<core::Stage>> EncodeStage::Create(const YAML::Node& node,
+                                                         const std::string& path) {
   NEWSFLOW_ASSIGN_OR_RETURN(EncodeConfig config, EncodeConfig::FromYaml(node, path));
   return std::unique_ptr<core::Stage>(std::make_unique<EncodeStage>(config));
 }
 
-core::Status EncodeStage::Process(core::Document& doc, const core::StageContext& ctx) const {
+Status EncodeStage::Process(core::Document& doc, const core::StageContext& ctx) const {
   if (doc.article.id.empty()) {
-    return core::Status(core::Code::kInternal, "encode", "no article decoded before encode");
+    return Status(Code::kInternal, "encode", "no article decoded before encode");
   }
   const int64_t now = ctx.clock != nullptr ? ctx.clock->NowMs() : 0;
   doc.outputs.push_back(
-      {core::Output::Kind::kEnriched, doc.article.id,
+      {schemas::Output::Kind::kEnriched, doc.article.id,
        EncodeEnrichedEvent(doc, now, ctx.pipeline_version, config_.include_body)});
-  return core::Status::Ok();
+  return Status::Ok();
 }
 
 std::string EncodeEnrichedEvent(const core::Document& doc, int64_t processed_at_ms,
@@ -192,7 +193,7 @@ std::string EncodeEnrichedEvent(const core::Document& doc, int64_t processed_at_
   WriteKey(w, "provenance");
   w.StartObject();
   WriteKey(w, "input");
-  core::WriteOriginJson(w, doc.raw->origin);
+  schemas::WriteOriginJson(w, doc.raw->origin);
   WriteKey(w, "processed_at");
   WriteString(w, schemas::FormatRfc3339(processed_at_ms));
   WriteKey(w, "pipeline_version");

@@ -11,24 +11,24 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "processors/core/result.h"
 #include "processors/core/stage.h"
+#include "schemas/result.h"
 
 namespace newsflow::processors {
 
 struct EncodeConfig {
   bool include_body = true;
-  static core::Result<EncodeConfig> FromYaml(const YAML::Node& node, const std::string& path);
+  static Result<EncodeConfig> FromYaml(const YAML::Node& node, const std::string& path);
 };
 
 class EncodeStage final : public core::Stage {
  public:
-  static core::Result<std::unique_ptr<core::Stage>> Create(const YAML::Node& node,
-                                                           const std::string& path);
+  static Result<std::unique_ptr<core::Stage>> Create(const YAML::Node& node,
+                                                     const std::string& path);
   explicit EncodeStage(EncodeConfig config) : config_(config) {}
 
   std::string_view Name() const override { return "encode"; }
-  core::Status Process(core::Document& doc, const core::StageContext& ctx) const override;
+  Status Process(core::Document& doc, const core::StageContext& ctx) const override;
 
  private:
   EncodeConfig config_;

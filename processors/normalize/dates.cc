@@ -492,18 +492,6 @@ int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
   return era * 146097 + doe - 719468;
 }
 
-void CivilFromDays(int64_t z, int64_t* y, int64_t* m, int64_t* d) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const int64_t doe = z - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  *d = doy - (153 * mp + 2) / 5 + 1;
-  *m = mp < 10 ? mp + 3 : mp - 9;
-  *y = yoe + era * 400 + (*m <= 2 ? 1 : 0);
-}
-
 bool IsLeap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
 int DaysInMonth(int y, int m) {
@@ -1180,33 +1168,6 @@ std::optional<ParsedDate> ParseDate(std::string_view text) {
   std::optional<DateMatch> m = FindDate(text);
   if (!m.has_value()) return std::nullopt;
   return m->date;
-}
-
-std::string FormatRfc3339(int64_t epoch_ms) {
-  int64_t days = epoch_ms / kMsPerDay;
-  int64_t rem = epoch_ms % kMsPerDay;
-  if (rem < 0) {
-    rem += kMsPerDay;
-    --days;
-  }
-  int64_t y = 0;
-  int64_t mo = 0;
-  int64_t d = 0;
-  CivilFromDays(days, &y, &mo, &d);
-  const int64_t secs = rem / 1000;
-  const int64_t ms = rem % 1000;
-  char buf[40];
-  int n = std::snprintf(buf, sizeof(buf), "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld",
-                        static_cast<long long>(y), static_cast<long long>(mo),
-                        static_cast<long long>(d), static_cast<long long>(secs / 3600),
-                        static_cast<long long>(secs / 60 % 60), static_cast<long long>(secs % 60));
-  if (ms != 0) {
-    n += std::snprintf(buf + n, sizeof(buf) - static_cast<size_t>(n), ".%03lld",
-                       static_cast<long long>(ms));
-  }
-  std::string out(buf, static_cast<size_t>(n));
-  out.push_back('Z');
-  return out;
 }
 
 }  // namespace newsflow::normalize

@@ -97,10 +97,6 @@ struct DateMatch {
 };
 std::optional<DateMatch> FindDate(std::string_view text);
 
-// RFC 3339 in UTC: "2025-10-21T14:05:00Z", with ".mmm" before the Z only when the milliseconds
-// are not zero ("2025-10-21T14:05:00.123Z").
-std::string FormatRfc3339(int64_t epoch_ms);
-
 // Shared with boilerplate.cc (not an API for other callers): the small, allocation-free
 // matching fold both files use for marker words. It is not the text folder of folding.h: it
 // drops Latin accents and turns ؤ/ئ into و/ي, which is right for fixed marker lists and wrong

@@ -131,8 +131,7 @@ void AddKeywords(std::string_view list, std::vector<std::string>* keywords) {
 
 }  // namespace
 
-core::Result<NormalizeConfig> NormalizeConfig::FromYaml(const YAML::Node& node,
-                                                        const std::string& path) {
+Result<NormalizeConfig> NormalizeConfig::FromYaml(const YAML::Node& node, const std::string& path) {
   NormalizeConfig c;
   core::ConfigReader r(node, path);
   ReadFields(r, c);
@@ -147,8 +146,8 @@ std::vector<core::ConfigFieldDoc> NormalizeConfig::Fields() {
   return r.Fields();
 }
 
-core::Result<std::unique_ptr<core::Stage>> NormalizeStage::Create(const YAML::Node& node,
-                                                                  const std::string& path) {
+Result<std::unique_ptr<core::Stage>> NormalizeStage::Create(const YAML::Node& node,
+                                                            const std::string& path) {
   NEWSFLOW_ASSIGN_OR_RETURN(NormalizeConfig config, NormalizeConfig::FromYaml(node, path));
   return std::unique_ptr<core::Stage>(std::make_unique<NormalizeStage>(std::move(config)));
 }
@@ -175,7 +174,7 @@ size_t NormalizeStage::FirstPassBytes(int script, double share) const {
   return static_cast<size_t>(config_.language_first_pass_bytes);
 }
 
-core::Status NormalizeStage::Process(core::Document& doc, const core::StageContext& /*ctx*/) const {
+Status NormalizeStage::Process(core::Document& doc, const core::StageContext& /*ctx*/) const {
   thread_local Scratch scratch;
   Scratch& s = scratch;
   const schemas::RawArticle& a = doc.article;
@@ -327,7 +326,7 @@ core::Status NormalizeStage::Process(core::Document& doc, const core::StageConte
   if (doc.article.source.empty() && !source_line.empty()) doc.article.source.assign(source_line);
 
   doc.normalized = true;
-  return core::Status::Ok();
+  return Status::Ok();
 }
 
 }  // namespace newsflow::normalize

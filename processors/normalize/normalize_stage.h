@@ -46,9 +46,9 @@
 #include <yaml-cpp/yaml.h>
 
 #include "processors/core/config.h"
-#include "processors/core/result.h"
 #include "processors/core/stage.h"
 #include "processors/normalize/languages.h"
+#include "schemas/result.h"
 
 namespace newsflow::normalize {
 
@@ -100,7 +100,7 @@ struct NormalizeConfig {
       {"Arab", 64}, {"Cyrl", 128}, {"Latn", 128}};
   double language_single_script_share = 0.995;
 
-  static core::Result<NormalizeConfig> FromYaml(const YAML::Node& node, const std::string& path);
+  static Result<NormalizeConfig> FromYaml(const YAML::Node& node, const std::string& path);
   // Field docs (name, type, default, description) for `config --dump` and README tables.
   static std::vector<core::ConfigFieldDoc> Fields();
 };
@@ -108,12 +108,12 @@ struct NormalizeConfig {
 class NormalizeStage final : public core::Stage {
  public:
   // Builds the stage (and, on first call in the process, the folding table: ~50 ms).
-  static core::Result<std::unique_ptr<core::Stage>> Create(const YAML::Node& node,
-                                                           const std::string& path);
+  static Result<std::unique_ptr<core::Stage>> Create(const YAML::Node& node,
+                                                     const std::string& path);
   explicit NormalizeStage(NormalizeConfig config);
 
   std::string_view Name() const override { return "normalize"; }
-  core::Status Process(core::Document& doc, const core::StageContext& ctx) const override;
+  Status Process(core::Document& doc, const core::StageContext& ctx) const override;
 
   const NormalizeConfig& config() const { return config_; }
   // CLD2's first-pass bytes for text whose dominant script is `script` (UScriptCode), with

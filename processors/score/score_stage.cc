@@ -273,7 +273,7 @@ std::vector<TopicScore> ScoreTopics(const core::Document& doc, bool include_all)
   return out;
 }
 
-core::Result<ScoreConfig> ScoreConfig::FromYaml(const YAML::Node& node, const std::string& path) {
+Result<ScoreConfig> ScoreConfig::FromYaml(const YAML::Node& node, const std::string& path) {
   ScoreConfig c;
   core::ConfigReader r(node, path);
   r.Read("max_matches", &c.max_matches, "Matches listed per topic in the output.");
@@ -282,15 +282,15 @@ core::Result<ScoreConfig> ScoreConfig::FromYaml(const YAML::Node& node, const st
   return c;
 }
 
-core::Result<std::unique_ptr<core::Stage>> ScoreStage::Create(const YAML::Node& node,
-                                                              const std::string& path) {
+Result<std::unique_ptr<core::Stage>> ScoreStage::Create(const YAML::Node& node,
+                                                        const std::string& path) {
   NEWSFLOW_ASSIGN_OR_RETURN(ScoreConfig config, ScoreConfig::FromYaml(node, path));
   return std::unique_ptr<core::Stage>(std::make_unique<ScoreStage>(config));
 }
 
-core::Status ScoreStage::Process(core::Document& doc, const core::StageContext& /*ctx*/) const {
+Status ScoreStage::Process(core::Document& doc, const core::StageContext& /*ctx*/) const {
   if (doc.taxonomy == nullptr) {
-    return core::Status(core::Code::kInternal, "score", "the tag stage must run before score");
+    return Status(Code::kInternal, "score", "the tag stage must run before score");
   }
   const auto& tax = static_cast<const tag::Taxonomy&>(*doc.taxonomy);
   doc.topics.clear();
@@ -319,7 +319,7 @@ core::Status ScoreStage::Process(core::Document& doc, const core::StageContext& 
     }
     doc.topics.push_back(std::move(t));
   }
-  return core::Status::Ok();
+  return Status::Ok();
 }
 
 }  // namespace newsflow::score

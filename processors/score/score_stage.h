@@ -26,15 +26,15 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "processors/core/result.h"
 #include "processors/core/stage.h"
 #include "processors/tag/taxonomy.h"
+#include "schemas/result.h"
 
 namespace newsflow::score {
 
 struct ScoreConfig {
   int64_t max_matches = 20;
-  static core::Result<ScoreConfig> FromYaml(const YAML::Node& node, const std::string& path);
+  static Result<ScoreConfig> FromYaml(const YAML::Node& node, const std::string& path);
 };
 
 // One span of tokens [begin, end) where a reference occurred.
@@ -69,12 +69,12 @@ size_t ScoreTopicsInto(const core::Document& doc, bool include_all, std::vector<
 
 class ScoreStage final : public core::Stage {
  public:
-  static core::Result<std::unique_ptr<core::Stage>> Create(const YAML::Node& node,
-                                                           const std::string& path);
+  static Result<std::unique_ptr<core::Stage>> Create(const YAML::Node& node,
+                                                     const std::string& path);
   explicit ScoreStage(ScoreConfig config) : config_(config) {}
 
   std::string_view Name() const override { return "score"; }
-  core::Status Process(core::Document& doc, const core::StageContext& ctx) const override;
+  Status Process(core::Document& doc, const core::StageContext& ctx) const override;
 
  private:
   ScoreConfig config_;

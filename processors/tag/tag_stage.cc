@@ -14,7 +14,7 @@ double Round4(double x) { return std::round(x * 10000.0) / 10000.0; }
 
 }  // namespace
 
-core::Result<TagConfig> TagConfig::FromYaml(const YAML::Node& node, const std::string& path) {
+Result<TagConfig> TagConfig::FromYaml(const YAML::Node& node, const std::string& path) {
   TagConfig c;
   core::ConfigReader r(node, path);
   r.Read("context_window", &c.context_window,
@@ -26,11 +26,12 @@ core::Result<TagConfig> TagConfig::FromYaml(const YAML::Node& node, const std::s
   return c;
 }
 
-core::Result<std::unique_ptr<core::Stage>> TagStage::Create(
-    const YAML::Node& node, const std::string& path, std::shared_ptr<const TaxonomyStore> store) {
+Result<std::unique_ptr<core::Stage>> TagStage::Create(const YAML::Node& node,
+                                                      const std::string& path,
+                                                      std::shared_ptr<const TaxonomyStore> store) {
   NEWSFLOW_ASSIGN_OR_RETURN(TagConfig config, TagConfig::FromYaml(node, path));
   if (!store) {
-    return core::Status(core::Code::kInvalidConfig, "config", path + ": no taxonomy loaded");
+    return Status(Code::kInvalidConfig, "config", path + ": no taxonomy loaded");
   }
   return std::unique_ptr<core::Stage>(std::make_unique<TagStage>(config, std::move(store)));
 }
@@ -80,7 +81,7 @@ struct TagScratch {
 
 }  // namespace
 
-core::Status TagStage::Process(core::Document& doc, const core::StageContext& /*ctx*/) const {
+Status TagStage::Process(core::Document& doc, const core::StageContext& /*ctx*/) const {
   std::shared_ptr<const Taxonomy> tax = store_->Get();
   doc.taxonomy_version = tax->version();
   doc.hits.clear();
@@ -223,7 +224,7 @@ core::Status TagStage::Process(core::Document& doc, const core::StageContext& /*
     return a.salience != b.salience ? a.salience > b.salience : a.name < b.name;
   });
   doc.taxonomy = std::move(tax);
-  return core::Status::Ok();
+  return Status::Ok();
 }
 
 }  // namespace newsflow::tag

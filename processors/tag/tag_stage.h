@@ -20,27 +20,28 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "processors/core/result.h"
 #include "processors/core/stage.h"
 #include "processors/tag/taxonomy.h"
+#include "schemas/result.h"
 
 namespace newsflow::tag {
 
 struct TagConfig {
   int64_t context_window = 10;
   int64_t max_mentions = 20;
-  static core::Result<TagConfig> FromYaml(const YAML::Node& node, const std::string& path);
+  static Result<TagConfig> FromYaml(const YAML::Node& node, const std::string& path);
 };
 
 class TagStage final : public core::Stage {
  public:
-  static core::Result<std::unique_ptr<core::Stage>> Create(
-      const YAML::Node& node, const std::string& path, std::shared_ptr<const TaxonomyStore> store);
+  static Result<std::unique_ptr<core::Stage>> Create(const YAML::Node& node,
+                                                     const std::string& path,
+                                                     std::shared_ptr<const TaxonomyStore> store);
   TagStage(TagConfig config, std::shared_ptr<const TaxonomyStore> store)
       : config_(config), store_(std::move(store)) {}
 
   std::string_view Name() const override { return "tag"; }
-  core::Status Process(core::Document& doc, const core::StageContext& ctx) const override;
+  Status Process(core::Document& doc, const core::StageContext& ctx) const override;
 
  private:
   TagConfig config_;

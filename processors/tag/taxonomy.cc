@@ -10,12 +10,12 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "processors/core/embedded.h"
 #include "processors/normalize/tokenize.h"
+#include "schemas/embedded.h"
 
 namespace newsflow::tag {
 namespace embedded {
-extern const core::EmbeddedFile kTaxonomy[];
+extern const EmbeddedFile kTaxonomy[];
 extern const std::size_t kTaxonomy_count;
 }  // namespace embedded
 
@@ -73,27 +73,26 @@ class TaxonomyCompiler {
  public:
   explicit TaxonomyCompiler(const SourceProvider& sources) : sources_(sources) {}
 
-  core::Result<std::shared_ptr<const Taxonomy>> Compile(const std::string& manifest_name);
+  Result<std::shared_ptr<const Taxonomy>> Compile(const std::string& manifest_name);
 
  private:
-  core::Status Error(const std::string& file, const YAML::Node& at, const std::string& what) const {
+  Status Error(const std::string& file, const YAML::Node& at, const std::string& what) const {
     std::string where = file;
     if (at.IsDefined() && at.Mark().line >= 0) where += ":" + std::to_string(at.Mark().line + 1);
-    return core::Status(core::Code::kInvalidConfig, "taxonomy", where + ": " + what);
+    return Status(Code::kInvalidConfig, "taxonomy", where + ": " + what);
   }
-  core::Status CheckKeys(const std::string& file, const YAML::Node& node,
-                         std::initializer_list<std::string_view> known,
-                         const std::string& what) const;
-  core::Result<YAML::Node> Parse(const std::string& name) const;
-  core::Status LoadEntities(const std::string& file, YAML::Node root);
-  core::Status LoadTopic(const std::string& file, YAML::Node root);
+  Status CheckKeys(const std::string& file, const YAML::Node& node,
+                   std::initializer_list<std::string_view> known, const std::string& what) const;
+  Result<YAML::Node> Parse(const std::string& name) const;
+  Status LoadEntities(const std::string& file, YAML::Node root);
+  Status LoadTopic(const std::string& file, YAML::Node root);
   // Compiles one phrase (taxonomy syntax) into matcher tokens.
-  core::Status CompilePhrase(const std::string& file, const YAML::Node& at, const std::string& what,
-                             const std::string& phrase, const std::string& language,
-                             std::vector<PatternToken>* out) const;
+  Status CompilePhrase(const std::string& file, const YAML::Node& at, const std::string& what,
+                       const std::string& phrase, const std::string& language,
+                       std::vector<PatternToken>* out) const;
   // Adds every phrase of a {language: [phrase...]} map as patterns of `kind`/`owner`.
-  core::Status AddPhrases(const std::string& file, const YAML::Node& by_language, PatternKind kind,
-                          uint32_t owner, const std::string& what);
+  Status AddPhrases(const std::string& file, const YAML::Node& by_language, PatternKind kind,
+                    uint32_t owner, const std::string& what);
   // Fills the ids that scoring compares instead of strings (languages, entity selections).
   void ResolveIds();
   // The id of a language key, added on first use.
@@ -102,18 +101,18 @@ class TaxonomyCompiler {
     if (added) tax_->languages_.push_back(language);
     return it->second;
   }
-  core::Result<Ref> ParseRef(const std::string& file, const YAML::Node& at, const std::string& text,
-                             const std::map<std::string, uint32_t>& groups,
-                             const std::string& rule) const;
+  Result<Ref> ParseRef(const std::string& file, const YAML::Node& at, const std::string& text,
+                       const std::map<std::string, uint32_t>& groups,
+                       const std::string& rule) const;
 
   const SourceProvider& sources_;
   std::shared_ptr<Taxonomy> tax_ = std::make_shared<Taxonomy>();
   std::map<std::string, uint32_t, std::less<>> language_ids_;
 };
 
-core::Status TaxonomyCompiler::CheckKeys(const std::string& file, const YAML::Node& node,
-                                         std::initializer_list<std::string_view> known,
-                                         const std::string& what) const {
+Status TaxonomyCompiler::CheckKeys(const std::string& file, const YAML::Node& node,
+                                   std::initializer_list<std::string_view> known,
+                                   const std::string& what) const {
   if (!node.IsMap()) return Error(file, node, what + ": expected a mapping");
   for (const auto& kv : node) {
     const std::string key = kv.first.Scalar();
@@ -121,24 +120,23 @@ core::Status TaxonomyCompiler::CheckKeys(const std::string& file, const YAML::No
       return Error(file, kv.first, what + ": unknown key '" + key + "'");
     }
   }
-  return core::Status::Ok();
+  return Status::Ok();
 }
 
-core::Result<YAML::Node> TaxonomyCompiler::Parse(const std::string& name) const {
+Result<YAML::Node> TaxonomyCompiler::Parse(const std::string& name) const {
   NEWSFLOW_ASSIGN_OR_RETURN(std::string text, sources_.read(name));
   try {
     return YAML::Load(text);
   } catch (const YAML::ParserException& e) {
-    return core::Status(core::Code::kInvalidConfig, "taxonomy",
-                        name + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+    return Status(Code::kInvalidConfig, "taxonomy",
+                  name + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
   }
 }
 
-core::Status TaxonomyCompiler::CompilePhrase(const std::string& file, const YAML::Node& at,
-                                             const std::string& what,
-                                             const std::string& phrase_text,
-                                             const std::string& language,
-                                             std::vector<PatternToken>* out) const {
+Status TaxonomyCompiler::CompilePhrase(const std::string& file, const YAML::Node& at,
+                                       const std::string& what, const std::string& phrase_text,
+                                       const std::string& language,
+                                       std::vector<PatternToken>* out) const {
   std::string_view phrase = phrase_text;
   bool stem_mode = false;
   if (!phrase.empty() && phrase.front() == '~') {
@@ -198,13 +196,12 @@ core::Status TaxonomyCompiler::CompilePhrase(const std::string& file, const YAML
                  what + ": phrase '" + phrase_text + "' has more than " +
                      std::to_string(kMaxPatternTokens) + " words");
   }
-  return core::Status::Ok();
+  return Status::Ok();
 }
 
-core::Status TaxonomyCompiler::AddPhrases(const std::string& file, const YAML::Node& by_language,
-                                          PatternKind kind, uint32_t owner,
-                                          const std::string& what) {
-  if (!by_language.IsDefined() || by_language.IsNull()) return core::Status::Ok();
+Status TaxonomyCompiler::AddPhrases(const std::string& file, const YAML::Node& by_language,
+                                    PatternKind kind, uint32_t owner, const std::string& what) {
+  if (!by_language.IsDefined() || by_language.IsNull()) return Status::Ok();
   if (!by_language.IsMap()) {
     return Error(file, by_language, what + ": expected a mapping of language -> list of phrases");
   }
@@ -228,10 +225,10 @@ core::Status TaxonomyCompiler::AddPhrases(const std::string& file, const YAML::N
       if (kind == PatternKind::kAlias || kind == PatternKind::kWeakAlias) ++tax_->alias_count_;
     }
   }
-  return core::Status::Ok();
+  return Status::Ok();
 }
 
-core::Status TaxonomyCompiler::LoadEntities(const std::string& file, YAML::Node root) {
+Status TaxonomyCompiler::LoadEntities(const std::string& file, YAML::Node root) {
   NEWSFLOW_RETURN_IF_ERROR(CheckKeys(file, root, {"entities"}, "entities file"));
   YAML::Node list = root["entities"];
   if (!list.IsSequence()) return Error(file, list, "entities: expected a list");
@@ -270,13 +267,13 @@ core::Status TaxonomyCompiler::LoadEntities(const std::string& file, YAML::Node 
     NEWSFLOW_RETURN_IF_ERROR(
         AddPhrases(file, node["context"], PatternKind::kContext, index, label + ": context"));
   }
-  return core::Status::Ok();
+  return Status::Ok();
 }
 
-core::Result<Ref> TaxonomyCompiler::ParseRef(const std::string& file, const YAML::Node& at,
-                                             const std::string& text,
-                                             const std::map<std::string, uint32_t>& groups,
-                                             const std::string& rule) const {
+Result<Ref> TaxonomyCompiler::ParseRef(const std::string& file, const YAML::Node& at,
+                                       const std::string& text,
+                                       const std::map<std::string, uint32_t>& groups,
+                                       const std::string& rule) const {
   Ref ref;
   ref.text = text;
   auto entity_ref = [&](std::string_view prefix, Ref::Kind kind) {
@@ -305,7 +302,7 @@ core::Result<Ref> TaxonomyCompiler::ParseRef(const std::string& file, const YAML
   return ref;
 }
 
-core::Status TaxonomyCompiler::LoadTopic(const std::string& file, YAML::Node root) {
+Status TaxonomyCompiler::LoadTopic(const std::string& file, YAML::Node root) {
   NEWSFLOW_RETURN_IF_ERROR(CheckKeys(file, root, {"topic"}, "topic file"));
   YAML::Node node = root["topic"];
   NEWSFLOW_RETURN_IF_ERROR(CheckKeys(
@@ -420,11 +417,10 @@ core::Status TaxonomyCompiler::LoadTopic(const std::string& file, YAML::Node roo
     }
   }
   tax_->topics_.push_back(std::move(topic));
-  return core::Status::Ok();
+  return Status::Ok();
 }
 
-core::Result<std::shared_ptr<const Taxonomy>> TaxonomyCompiler::Compile(
-    const std::string& manifest) {
+Result<std::shared_ptr<const Taxonomy>> TaxonomyCompiler::Compile(const std::string& manifest) {
   NEWSFLOW_ASSIGN_OR_RETURN(YAML::Node root, Parse(manifest));
   NEWSFLOW_RETURN_IF_ERROR(
       CheckKeys(manifest, root, {"version", "entities", "topics"}, "manifest"));
@@ -446,8 +442,8 @@ core::Result<std::shared_ptr<const Taxonomy>> TaxonomyCompiler::Compile(
           NEWSFLOW_RETURN_IF_ERROR(std::string_view(section) == "entities" ? LoadEntities(file, doc)
                                                                            : LoadTopic(file, doc));
         } catch (const YAML::Exception& e) {
-          return core::Status(core::Code::kInvalidConfig, "taxonomy",
-                              file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+          return Status(Code::kInvalidConfig, "taxonomy",
+                        file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
         }
       }
     }
@@ -514,8 +510,8 @@ void TaxonomyCompiler::ResolveIds() {
   }
 }
 
-core::Result<std::shared_ptr<const Taxonomy>> CompileTaxonomy(const std::string& manifest_name,
-                                                              const SourceProvider& sources) {
+Result<std::shared_ptr<const Taxonomy>> CompileTaxonomy(const std::string& manifest_name,
+                                                        const SourceProvider& sources) {
   TaxonomyCompiler compiler(sources);
   return compiler.Compile(manifest_name);
 }
@@ -536,12 +532,11 @@ std::vector<std::string> Glob(const std::vector<std::string>& names, const std::
 SourceProvider DirectorySource(const std::string& directory) {
   namespace fs = std::filesystem;
   SourceProvider p;
-  p.read = [directory](const std::string& name) -> core::Result<std::string> {
+  p.read = [directory](const std::string& name) -> Result<std::string> {
     const fs::path path = fs::path(directory) / name;
     std::ifstream in(path, std::ios::binary);
     if (!in) {
-      return core::Status(core::Code::kInvalidConfig, "taxonomy",
-                          path.string() + ": cannot open file");
+      return Status(Code::kInvalidConfig, "taxonomy", path.string() + ": cannot open file");
     }
     std::ostringstream ss;
     ss << in.rdbuf();
@@ -561,12 +556,11 @@ SourceProvider DirectorySource(const std::string& directory) {
 
 SourceProvider BuiltinSource() {
   SourceProvider p;
-  p.read = [](const std::string& name) -> core::Result<std::string> {
+  p.read = [](const std::string& name) -> Result<std::string> {
     for (size_t i = 0; i < embedded::kTaxonomy_count; ++i) {
       if (embedded::kTaxonomy[i].name == name) return std::string(embedded::kTaxonomy[i].data);
     }
-    return core::Status(core::Code::kInvalidConfig, "taxonomy",
-                        "<built-in>/" + name + ": no such file");
+    return Status(Code::kInvalidConfig, "taxonomy", "<built-in>/" + name + ": no such file");
   };
   p.list = [](const std::string& pattern) {
     std::vector<std::string> names;
@@ -578,7 +572,7 @@ SourceProvider BuiltinSource() {
   return p;
 }
 
-core::Result<std::shared_ptr<const Taxonomy>> LoadTaxonomy(const std::string& path) {
+Result<std::shared_ptr<const Taxonomy>> LoadTaxonomy(const std::string& path) {
   if (path.empty()) return CompileTaxonomy(kManifestName, BuiltinSource());
   const std::filesystem::path manifest(path);
   return CompileTaxonomy(

@@ -31,8 +31,8 @@
 #include <vector>
 
 #include "processors/core/document.h"
-#include "processors/core/result.h"
 #include "processors/tag/matcher.h"
+#include "schemas/result.h"
 
 namespace newsflow::tag {
 
@@ -166,12 +166,12 @@ struct SourceFile {
 // ("entities/*.yaml") to such names, sorted. The functions keep Compile() free of I/O, so it
 // can run on files from disk, from the binary (the built-in default) or from a test.
 struct SourceProvider {
-  std::function<core::Result<std::string>(const std::string& name)> read;
+  std::function<Result<std::string>(const std::string& name)> read;
   std::function<std::vector<std::string>(const std::string& pattern)> list;
 };
 
-core::Result<std::shared_ptr<const Taxonomy>> CompileTaxonomy(const std::string& manifest_name,
-                                                              const SourceProvider& sources);
+Result<std::shared_ptr<const Taxonomy>> CompileTaxonomy(const std::string& manifest_name,
+                                                        const SourceProvider& sources);
 
 // A SourceProvider over a directory on disk.
 SourceProvider DirectorySource(const std::string& directory);
@@ -181,7 +181,7 @@ SourceProvider BuiltinSource();
 inline constexpr const char* kManifestName = "taxonomy.yaml";
 
 // Loads and compiles: `path` is a taxonomy.yaml on disk, or empty for the built-in default.
-core::Result<std::shared_ptr<const Taxonomy>> LoadTaxonomy(const std::string& path);
+Result<std::shared_ptr<const Taxonomy>> LoadTaxonomy(const std::string& path);
 
 // Holds the current snapshot; Swap() replaces it atomically. Readers Get() a shared_ptr that
 // keeps their snapshot alive however many swaps happen meanwhile.

@@ -119,12 +119,12 @@ TEST_P(GoldenTest, MatchesExpectedOutput) {
   std::istringstream events(out.str());
   std::string line;
   while (std::getline(events, line)) {
-    core::Status s = schemas::ValidateText(schemas::SchemaId::kEnrichedEvent, line);
+    Status s = schemas::ValidateText(schemas::SchemaId::kEnrichedEvent, line);
     EXPECT_TRUE(s.ok()) << s.ToString() << "\n" << line;
   }
   std::istringstream dead_letters(dead.str());
   while (std::getline(dead_letters, line)) {
-    core::Status s = schemas::ValidateText(schemas::SchemaId::kDeadLetter, line);
+    Status s = schemas::ValidateText(schemas::SchemaId::kDeadLetter, line);
     EXPECT_TRUE(s.ok()) << s.ToString() << "\n" << line;
   }
 

@@ -34,11 +34,11 @@ std::optional<std::string> DevCorpusPath() {
   return std::nullopt;
 }
 
-core::RawRecord MakeRecord(std::string value, std::string content_type) {
-  core::RawRecord r;
+schemas::RawRecord MakeRecord(std::string value, std::string content_type) {
+  schemas::RawRecord r;
   r.value = std::move(value);
   if (!content_type.empty()) r.headers.push_back({"content-type", std::move(content_type)});
-  r.origin.kind = core::Origin::Kind::kFile;
+  r.origin.kind = schemas::Origin::Kind::kFile;
   r.origin.file = "test";
   r.origin.line = 1;
   return r;

@@ -20,6 +20,6 @@ std::string ReadFile(const std::string& path);
 std::optional<std::string> DevCorpusPath();
 
 // A RawRecord holding `value`, from an offline file origin.
-core::RawRecord MakeRecord(std::string value, std::string content_type = "");
+schemas::RawRecord MakeRecord(std::string value, std::string content_type = "");
 
 }  // namespace newsflow::testing

@@ -19,30 +19,30 @@ namespace {
 class FakeStage final : public core::Stage {
  public:
   std::string_view Name() const override { return "fake"; }
-  core::Status Process(core::Document& doc, const core::StageContext&) const override {
+  Status Process(core::Document& doc, const core::StageContext&) const override {
     const std::string& v = doc.raw->value;
     std::this_thread::sleep_for(std::chrono::microseconds((std::hash<std::string>{}(v) % 7) * 100));
     if (v.rfind("bad", 0) == 0) {
-      return core::Status(core::Code::kMalformed, "decode", "not an article");
+      return Status(Code::kMalformed, "decode", "not an article");
     }
     doc.article.id = v;
-    doc.outputs.push_back({core::Output::Kind::kEnriched, v, "out:" + v});
+    doc.outputs.push_back({schemas::Output::Kind::kEnriched, v, "out:" + v});
     if (v.find("alert") != std::string::npos) {
-      doc.outputs.push_back({core::Output::Kind::kAlert, v, "alert:" + v});
+      doc.outputs.push_back({schemas::Output::Kind::kAlert, v, "alert:" + v});
     }
-    return core::Status::Ok();
+    return Status::Ok();
   }
 };
 
 std::unique_ptr<core::Pipeline> FakePipeline() {
   core::StageRegistry registry;
-  EXPECT_TRUE(registry
-                  .Add("fake",
-                       [](const YAML::Node&,
-                          const std::string&) -> core::Result<std::unique_ptr<core::Stage>> {
-                         return std::unique_ptr<core::Stage>(new FakeStage());
-                       })
-                  .ok());
+  EXPECT_TRUE(
+      registry
+          .Add("fake",
+               [](const YAML::Node&, const std::string&) -> Result<std::unique_ptr<core::Stage>> {
+                 return std::unique_ptr<core::Stage>(new FakeStage());
+               })
+          .ok());
   YAML::Node config = YAML::Load("stages: [fake]");
   auto pipeline = core::Pipeline::Create(registry, config);
   EXPECT_TRUE(pipeline.ok()) << pipeline.status().ToString();
@@ -56,11 +56,11 @@ struct Sent {
 
 class FakeSink final : public Sink {
  public:
-  core::Status Produce(OutMessage message, void* cookie) override {
+  Status Produce(OutMessage message, void* cookie) override {
     std::lock_guard lock(mu_);
-    if (fail_produce_) return core::Status(core::Code::kInternal, "produce", "fatal");
+    if (fail_produce_) return Status(Code::kInternal, "produce", "fatal");
     sent_.push_back({std::move(message), cookie});
-    return core::Status::Ok();
+    return Status::Ok();
   }
   int64_t QueueDepth() const override {
     std::lock_guard lock(mu_);
@@ -107,10 +107,10 @@ class FakeCommitter final : public OffsetCommitter {
     EXPECT_GT(next_offset, stored_[tp]) << "stored offsets only move forward";
     stored_[tp] = next_offset;
   }
-  core::Status Commit(const std::vector<PartitionOffset>& offsets) override {
+  Status Commit(const std::vector<PartitionOffset>& offsets) override {
     std::lock_guard lock(mu_);
     for (const auto& o : offsets) committed_[o.tp] = o.offset;
-    return core::Status::Ok();
+    return Status::Ok();
   }
   int64_t stored(const TopicPartition& tp) {
     std::lock_guard lock(mu_);
@@ -127,13 +127,13 @@ class FakeCommitter final : public OffsetCommitter {
   std::map<TopicPartition, int64_t> committed_;
 };
 
-core::RawRecord Rec(const std::string& topic, int32_t partition, int64_t offset,
-                    std::string value) {
-  core::RawRecord r;
+schemas::RawRecord Rec(const std::string& topic, int32_t partition, int64_t offset,
+                       std::string value) {
+  schemas::RawRecord r;
   r.value = std::move(value);
   r.key = "k-" + r.value;
   r.headers = {{"content-type", "application/json"}};
-  r.origin.kind = core::Origin::Kind::kKafka;
+  r.origin.kind = schemas::Origin::Kind::kKafka;
   r.origin.topic = topic;
   r.origin.partition = partition;
   r.origin.offset = offset;

@@ -16,7 +16,7 @@ std::unique_ptr<RuntimeMetrics> Populated() {
   RuntimeMetrics& m = *owned;
   m.OnConsumed("news.raw");
   m.OnProduced("news.enriched");
-  m.OnDeadLettered("news.raw", core::Status(core::Code::kMalformed, "decode", "x"));
+  m.OnDeadLettered("news.raw", Status(Code::kMalformed, "decode", "x"));
   m.OnDeliveryFailed("news.enriched");
   m.OnStage("decode", std::chrono::microseconds(50), true);
   m.OnEndToEnd(0.02);

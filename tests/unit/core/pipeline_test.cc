@@ -16,7 +16,7 @@ class MarkStage final : public Stage {
     if (fail_) return Status(Code::kStageFailure, name_, "configured to fail");
     doc.article.id = "id";
     doc.article.title += name_;
-    doc.outputs = {{Output::Kind::kEnriched, "k", doc.article.title}};
+    doc.outputs = {{schemas::Output::Kind::kEnriched, "k", doc.article.title}};
     return Status::Ok();
   }
 
@@ -53,7 +53,7 @@ class CountingObserver final : public PipelineObserver {
 TEST(PipelineTest, RunsStagesInConfiguredOrder) {
   auto p = Pipeline::Create(Registry(), YAML::Load("{stages: [b, a]}"));
   ASSERT_TRUE(p.ok()) << p.status().ToString();
-  RawRecord rec;
+  schemas::RawRecord rec;
   FixedClock clock(0);
   CountingObserver obs;
   Outcome out = (*p)->Process(rec, {&clock, "test"}, &obs);
@@ -67,7 +67,7 @@ TEST(PipelineTest, RunsStagesInConfiguredOrder) {
 TEST(PipelineTest, FailingStageStopsTheRecordAndDropsOutputs) {
   auto p = Pipeline::Create(Registry(), YAML::Load("{stages: [a, b], b: {fail: true}}"));
   ASSERT_TRUE(p.ok());
-  RawRecord rec;
+  schemas::RawRecord rec;
   FixedClock clock(0);
   Outcome out = (*p)->Process(rec, {&clock, "test"});
   EXPECT_FALSE(out.ok());
@@ -103,9 +103,9 @@ TEST(PipelineTest, EachRecordStartsFromAFreshDocument) {
   // Process() reuses one Document per thread: nothing of a record may reach the next one.
   auto pipeline = Pipeline::Create(Registry(), YAML::Load("stages: [a, b]"));
   ASSERT_TRUE(pipeline.ok());
-  RawRecord first;
+  schemas::RawRecord first;
   first.value = "x";
-  RawRecord second;
+  schemas::RawRecord second;
   second.value = "y";
   const StageContext ctx{nullptr, "test"};
   for (int i = 0; i < 3; ++i) {
@@ -151,15 +151,15 @@ TEST(PipelineTest, DoesNotHoldTheRecordsSnapshotAfterProcess) {
   auto pipeline = Pipeline::Create(registry, YAML::Load("stages: [snapshot]"));
   ASSERT_TRUE(pipeline.ok());
   const long before = snapshot.use_count();  // the test's, the factory's, the stage's
-  RawRecord record;
+  schemas::RawRecord record;
   (*pipeline)->Process(record, StageContext{nullptr, "test"});
   // The record's reference is gone: a reload can free an old taxonomy.
   EXPECT_EQ(snapshot.use_count(), before);
 }
 
 TEST(DocumentTest, ResetEqualsANewDocument) {
-  RawRecord a;
-  RawRecord b;
+  schemas::RawRecord a;
+  schemas::RawRecord b;
   Document doc(a);
   doc.article.id = "id";
   doc.article.id_source = schemas::IdSource::kContent;
@@ -233,7 +233,7 @@ TEST(StageRegistryTest, DuplicateRegistrationIsAnError) {
 }
 
 TEST(RawRecordTest, FindHeaderIsCaseInsensitive) {
-  RawRecord rec;
+  schemas::RawRecord rec;
   rec.headers = {{"Content-Type", "text/plain"}};
   ASSERT_NE(rec.FindHeader("content-type"), nullptr);
   EXPECT_EQ(*rec.FindHeader("content-type"), "text/plain");

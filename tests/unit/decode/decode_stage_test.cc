@@ -7,20 +7,18 @@
 namespace newsflow::processors {
 namespace {
 
-using core::Code;
-
 struct Decoded {
-  core::Status status;
+  Status status;
   schemas::RawArticle article;
 };
 
 Decoded Decode(std::string value, std::string content_type = "", const std::string& yaml = "{}") {
   auto stage = DecodeStage::Create(YAML::Load(yaml), "pipeline.decode");
   EXPECT_TRUE(stage.ok()) << stage.status().ToString();
-  core::RawRecord record = testing::MakeRecord(std::move(value), std::move(content_type));
+  schemas::RawRecord record = testing::MakeRecord(std::move(value), std::move(content_type));
   core::Document doc(record);
   core::FixedClock clock(0);
-  core::Status st = (*stage)->Process(doc, {&clock, "test"});
+  Status st = (*stage)->Process(doc, {&clock, "test"});
   return {st, doc.article};
 }
 

@@ -14,6 +14,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "schemas/text.h"
+
 #include "processors/normalize/dates.h"
 
 namespace newsflow::normalize {
@@ -284,7 +286,7 @@ TEST(ClassifyLineTest, SeedLines) {
   EXPECT_EQ(date.value, "21st, October 2025 GMT");
   const std::optional<ParsedDate> parsed = ParseDate(date.value);
   ASSERT_TRUE(parsed.has_value());
-  EXPECT_EQ(FormatRfc3339(parsed->epoch_ms), "2025-10-21T00:00:00Z");
+  EXPECT_EQ(schemas::FormatRfc3339(parsed->epoch_ms), "2025-10-21T00:00:00.000Z");
 
   LineInfo source = ClassifyLine(kSeedSource);
   EXPECT_EQ(source.kind, LineKind::kSource);
@@ -458,7 +460,7 @@ TEST(BoilerplateFastPathTest, AgreesWithGeneralCodeOnRandomLines) {
                                      "اشتراک‌گذاری",
                                      "21 October 2025",
                                      "October 21, 2025",
-                                     "2025-10-21T14:05:00Z",
+                                     "2025-10-21T14:05:00.000Z",
                                      "21.10.2025",
                                      "21/10/2025",
                                      "05/10/2025",

@@ -22,7 +22,7 @@ TEST(CorpusLanguage, MatchesLabelsOnAtLeast98Percent) {
   size_t hits = 0;
   std::map<std::string, std::pair<int, int>> per_language;  // lang -> (hits, total)
   for (const auto& a : corpus) {
-    core::RawRecord record;
+    schemas::RawRecord record;
     core::Document doc(record);
     doc.article.title = a.title;
     doc.article.body = a.body;
@@ -59,7 +59,7 @@ TEST(CorpusLanguage, AccuracyBySampleSize) {
     ASSERT_TRUE(stage.ok());
     size_t hits = 0;
     for (const auto& a : corpus) {
-      core::RawRecord record;
+      schemas::RawRecord record;
       core::Document doc(record);
       doc.article.title = a.title;
       doc.article.body = a.body;
@@ -113,7 +113,7 @@ TEST(CorpusLanguage, FirstPassByScriptOnTextWindows) {
       if (a.body.size() - start >= 300) {
         size_t end = std::min(a.body.size(), start + 700);
         while (end < a.body.size() && (static_cast<uint8_t>(a.body[end]) & 0xC0) == 0x80) --end;
-        core::RawRecord record;
+        schemas::RawRecord record;
         core::Document doc(record);
         doc.article.body = a.body.substr(start, end - start);
         ASSERT_TRUE((*stage)->Process(doc, core::StageContext{}).ok());

@@ -19,7 +19,7 @@ namespace {
 
 // A decoded + normalized record (the Document borrows the record, so both live here).
 struct Processed {
-  core::RawRecord record;
+  schemas::RawRecord record;
   std::unique_ptr<core::Document> doc;
 };
 
@@ -31,11 +31,11 @@ std::unique_ptr<Processed> Process(std::string value, std::string content_type =
   const core::StageContext ctx;
   auto decode = processors::DecodeStage::Create(YAML::Node(), "pipeline.decode");
   EXPECT_TRUE(decode.ok());
-  const core::Status ds = (*decode)->Process(*p->doc, ctx);
+  const Status ds = (*decode)->Process(*p->doc, ctx);
   EXPECT_TRUE(ds.ok()) << ds.ToString();
   auto normalize = NormalizeStage::Create(config, "pipeline.normalize");
   EXPECT_TRUE(normalize.ok()) << normalize.status().ToString();
-  const core::Status ns = (*normalize)->Process(*p->doc, ctx);
+  const Status ns = (*normalize)->Process(*p->doc, ctx);
   EXPECT_TRUE(ns.ok()) << ns.ToString();
   return p;
 }

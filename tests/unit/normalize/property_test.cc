@@ -132,7 +132,7 @@ TEST(CleanProperty, IdempotentOnCorpusTexts) {
 // Runs the stage and checks the invariants every output must hold.
 void RunStage(const core::Stage& stage, std::string title, std::string body, bool html,
               std::string published = "", std::string language = "") {
-  core::RawRecord record;
+  schemas::RawRecord record;
   core::Document doc(record);
   doc.article.id = "p";
   doc.article.title = std::move(title);
@@ -140,7 +140,7 @@ void RunStage(const core::Stage& stage, std::string title, std::string body, boo
   doc.article.published = std::move(published);
   doc.article.language = std::move(language);
   if (html) doc.article.content_type = "text/html";
-  const core::Status s = stage.Process(doc, core::StageContext{});
+  const Status s = stage.Process(doc, core::StageContext{});
   ASSERT_TRUE(s.ok()) << s.ToString();
   ASSERT_TRUE(doc.normalized);
   ASSERT_TRUE(doc.word_count.has_value());
@@ -205,7 +205,7 @@ TEST(StageProperty, CorpusTokenSurfacesFoldToTheirForms) {
   const TextFolder& folder = TextFolder::Default();
   size_t checked = 0;
   for (const auto& a : corpus) {
-    core::RawRecord record;
+    schemas::RawRecord record;
     core::Document doc(record);
     doc.article.title = a.title;
     doc.article.body = a.body;

@@ -33,7 +33,7 @@ TEST(SchemaExamplesTest, ValidExamplesPassAndInvalidOnesFail) {
       int seen = 0;
       for (const auto& entry : fs::directory_iterator(base / kind)) {
         const std::string text = testing::ReadFile(entry.path().string());
-        core::Status s = ValidateText(d.id, text);
+        Status s = ValidateText(d.id, text);
         EXPECT_EQ(s.ok(), expect_ok) << entry.path() << ": " << s.ToString();
         ++seen;
         (expect_ok ? valid : invalid)++;

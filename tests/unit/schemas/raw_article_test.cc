@@ -63,30 +63,30 @@ TEST(DecodeRawArticleJsonTest, NullFieldsCountAsAbsent) {
 TEST(DecodeRawArticleJsonTest, ErrorsCarryClassAndPointer) {
   auto type = DecodeRawArticleJson(R"({"title":42})", kLimits);
   ASSERT_FALSE(type.ok());
-  EXPECT_EQ(type.status().code(), core::Code::kSchemaViolation);
+  EXPECT_EQ(type.status().code(), Code::kSchemaViolation);
   EXPECT_NE(type.status().message().find("/title"), std::string::npos) << type.status().message();
 
   auto empty = DecodeRawArticleJson(R"({"title":"  ","body":"\n"})", kLimits);
   ASSERT_FALSE(empty.ok());
-  EXPECT_EQ(empty.status().code(), core::Code::kEmptyArticle);
+  EXPECT_EQ(empty.status().code(), Code::kEmptyArticle);
 
   auto missing = DecodeRawArticleJson(R"({"url":"u"})", kLimits);
   ASSERT_FALSE(missing.ok());
-  EXPECT_EQ(missing.status().code(), core::Code::kEmptyArticle);
+  EXPECT_EQ(missing.status().code(), Code::kEmptyArticle);
 
   auto array = DecodeRawArticleJson(R"([{"title":"T"}])", kLimits);
   ASSERT_FALSE(array.ok());
-  EXPECT_EQ(array.status().code(), core::Code::kSchemaViolation);
+  EXPECT_EQ(array.status().code(), Code::kSchemaViolation);
   EXPECT_EQ(array.status().message(), "expected a JSON object (one article), got array");
 
   auto syntax = DecodeRawArticleJson(R"({"title":"T" "body":"B"})", kLimits);
   ASSERT_FALSE(syntax.ok());
-  EXPECT_EQ(syntax.status().code(), core::Code::kMalformed);
+  EXPECT_EQ(syntax.status().code(), Code::kMalformed);
   EXPECT_NE(syntax.status().message().find("at byte 13"), std::string::npos)
       << syntax.status().message();
 
   auto trailing = DecodeRawArticleJson(R"({"title":"T"} {"title":"U"})", kLimits);
-  EXPECT_EQ(trailing.status().code(), core::Code::kMalformed);
+  EXPECT_EQ(trailing.status().code(), Code::kMalformed);
 }
 
 TEST(DecodeRawArticleJsonTest, RejectsNestingBeyondLimitWithoutRecursion) {
@@ -96,15 +96,14 @@ TEST(DecodeRawArticleJsonTest, RejectsNestingBeyondLimitWithoutRecursion) {
   deep += "}";
   auto r = DecodeRawArticleJson(deep, kLimits);
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().code(), core::Code::kMalformed);
+  EXPECT_EQ(r.status().code(), Code::kMalformed);
   EXPECT_NE(r.status().message().find("nesting deeper than 32"), std::string::npos);
 }
 
 TEST(DecodeRawArticleJsonTest, RejectsLoneSurrogateEscape) {
   auto r = DecodeRawArticleJson(R"({"title":"a\udc00b"})", kLimits);
   ASSERT_FALSE(r.ok());
-  EXPECT_TRUE(r.status().code() == core::Code::kInvalidEncoding ||
-              r.status().code() == core::Code::kMalformed)
+  EXPECT_TRUE(r.status().code() == Code::kInvalidEncoding || r.status().code() == Code::kMalformed)
       << r.status().ToString();
 }
 
@@ -230,7 +229,7 @@ TEST(DecodeRawArticleTextTest, FirstNonEmptyLineIsTitle) {
 TEST(DecodeRawArticleTextTest, BlankTextIsEmptyArticle) {
   auto r = DecodeRawArticleText(" \n\t\n");
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().code(), core::Code::kEmptyArticle);
+  EXPECT_EQ(r.status().code(), Code::kEmptyArticle);
 }
 
 }  // namespace

@@ -189,6 +189,35 @@ TEST(FormatRfc3339Test, FormatsUtcWithMilliseconds) {
   EXPECT_EQ(FormatRfc3339(-1), "1969-12-31T23:59:59.999Z");
 }
 
+TEST(ParseRfc3339Test, AcceptsTheFormsRfc3339Allows) {
+  EXPECT_EQ(ParseRfc3339("1970-01-01T00:00:00Z"), 0);
+  EXPECT_EQ(ParseRfc3339("2025-10-21T00:00:00.123Z"), 1761004800123);
+  EXPECT_EQ(ParseRfc3339("2025-10-21t00:00:00.1z"), 1761004800100);
+  EXPECT_EQ(ParseRfc3339("2025-10-21 00:00:00.123456789Z"), 1761004800123) << "truncated to ms";
+  EXPECT_EQ(ParseRfc3339("2025-10-21T02:30:00+02:30"), 1761004800000);
+  EXPECT_EQ(ParseRfc3339("2025-10-20T22:00:00-02:00"), 1761004800000);
+  EXPECT_EQ(ParseRfc3339("1969-12-31T23:59:59.999Z"), -1);
+  EXPECT_EQ(ParseRfc3339("2024-02-29T00:00:00Z"), 1709164800000) << "leap day";
+}
+
+TEST(ParseRfc3339Test, RejectsEverythingElse) {
+  for (const char* bad :
+       {"", "2025-10-21", "2025-10-21T00:00:00", "2025-10-21T00:00:00ZZ", "2025-10-21T00:00Z",
+        "2025-13-01T00:00:00Z", "2025-02-29T00:00:00Z", "2025-10-32T00:00:00Z",
+        "2025-10-21T24:00:00Z", "2025-10-21T00:60:00Z", "2025-10-21T00:00:61Z",
+        "2025-10-21T00:00:00.Z", "2025-10-21T00:00:00+0200", "2025-10-21T00:00:00+24:00",
+        "25-10-21T00:00:00Z", "2025/10/21T00:00:00Z", " 2025-10-21T00:00:00Z"}) {
+    EXPECT_FALSE(ParseRfc3339(bad).has_value()) << bad;
+  }
+}
+
+TEST(ParseRfc3339Test, RoundTripsTheFormatter) {
+  for (int64_t ms : {int64_t{0}, int64_t{-1}, int64_t{1761004800123}, int64_t{253402300799999},
+                     int64_t{-30610224000000}}) {
+    EXPECT_EQ(ParseRfc3339(FormatRfc3339(ms)), ms) << ms;
+  }
+}
+
 // The libc formatting FormatRfc3339 used before (and still uses outside years 1000-9999).
 std::string StrftimeRfc3339(int64_t epoch_ms) {
   int64_t secs = epoch_ms / 1000;

@@ -14,7 +14,7 @@ namespace {
 TEST(SeedArticleTest, TopicsAndEntitiesFromThisArticleOnly) {
   auto engine = app::BuildEngine("");
   ASSERT_TRUE(engine.ok()) << engine.status().ToString();
-  core::RawRecord record = testing::MakeRecord(
+  schemas::RawRecord record = testing::MakeRecord(
       testing::ReadFile(testing::SourcePath("tests/data/seed_ar_000_66ca287a9a26f914.txt")),
       "text/plain");
   core::Document doc(record);

@@ -17,10 +17,10 @@ namespace newsflow::tag {
 inline SourceProvider MemorySource(std::map<std::string, std::string> files) {
   auto shared = std::make_shared<std::map<std::string, std::string>>(std::move(files));
   SourceProvider p;
-  p.read = [shared](const std::string& name) -> core::Result<std::string> {
+  p.read = [shared](const std::string& name) -> Result<std::string> {
     auto it = shared->find(name);
     if (it == shared->end()) {
-      return core::Status(core::Code::kInvalidConfig, "taxonomy", name + ": no such file");
+      return Status(Code::kInvalidConfig, "taxonomy", name + ": no such file");
     }
     return it->second;
   };
@@ -35,8 +35,9 @@ inline SourceProvider MemorySource(std::map<std::string, std::string> files) {
   return p;
 }
 
-inline core::Result<std::shared_ptr<const Taxonomy>> CompileInline(
-    const std::string& entities, const std::string& topics, const std::string& version = "t1") {
+inline Result<std::shared_ptr<const Taxonomy>> CompileInline(const std::string& entities,
+                                                             const std::string& topics,
+                                                             const std::string& version = "t1") {
   return CompileTaxonomy("taxonomy.yaml",
                          MemorySource({{"taxonomy.yaml", "version: \"" + version +
                                                              "\"\nentities: [\"entities/*\"]\n"
@@ -60,7 +61,7 @@ class TaggedPipeline {
   const core::Document& Run(const std::string& json) {
     record_ = testing::MakeRecord(json, "application/json");
     doc_ = std::make_unique<core::Document>(record_);
-    const core::Status s = pipeline_->ProcessDocument(*doc_, {&clock_, "test"});
+    const Status s = pipeline_->ProcessDocument(*doc_, {&clock_, "test"});
     EXPECT_TRUE(s.ok()) << s.ToString();
     return *doc_;
   }
@@ -72,7 +73,7 @@ class TaggedPipeline {
   core::StageRegistry registry_;
   std::unique_ptr<core::Pipeline> pipeline_;
   core::FixedClock clock_{0};
-  core::RawRecord record_;
+  schemas::RawRecord record_;
   std::unique_ptr<core::Document> doc_;
 };
 

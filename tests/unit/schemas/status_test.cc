@@ -1,8 +1,8 @@
-#include "processors/core/status.h"
+#include "schemas/status.h"
 
 #include <gtest/gtest.h>
 
-#include "processors/core/result.h"
+#include "schemas/result.h"
 
 namespace newsflow::core {
 namespace {

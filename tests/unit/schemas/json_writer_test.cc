@@ -1,11 +1,11 @@
-#include "processors/core/json.h"
+#include "schemas/json_writer.h"
 
 #include <functional>
 #include <string>
 
 #include <gtest/gtest.h>
 
-namespace newsflow::core {
+namespace newsflow::schemas {
 namespace {
 
 std::string Render(const std::function<void(JsonWriter&)>& body) {
@@ -45,4 +45,4 @@ TEST(JsonConstantTest, WritesWhatWriteStringWritesAsKeyAndValue) {
 }
 
 }  // namespace
-}  // namespace newsflow::core
+}  // namespace newsflow::schemas

@@ -8,9 +8,9 @@
 #include <optional>
 #include <utility>
 
-#include "processors/core/status.h"
+#include "schemas/status.h"
 
-namespace newsflow::core {
+namespace newsflow {
 
 template <typename T>
 class Result {
@@ -45,15 +45,15 @@ class Result {
   std::optional<T> value_;
 };
 
-}  // namespace newsflow::core
+}  // namespace newsflow
 
 #define NEWSFLOW_CONCAT_INNER_(a, b) a##b
 #define NEWSFLOW_CONCAT_(a, b) NEWSFLOW_CONCAT_INNER_(a, b)
 
-#define NEWSFLOW_RETURN_IF_ERROR(expr)            \
-  do {                                            \
-    ::newsflow::core::Status nf_status_ = (expr); \
-    if (!nf_status_.ok()) return nf_status_;      \
+#define NEWSFLOW_RETURN_IF_ERROR(expr)       \
+  do {                                       \
+    ::newsflow::Status nf_status_ = (expr);  \
+    if (!nf_status_.ok()) return nf_status_; \
   } while (false)
 
 #define NEWSFLOW_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \

@@ -1,6 +1,6 @@
-#include "processors/core/status.h"
+#include "schemas/status.h"
 
-namespace newsflow::core {
+namespace newsflow {
 
 std::string_view CodeName(Code code) {
   switch (code) {
@@ -39,4 +39,4 @@ std::string Status::ToString() const {
   return out;
 }
 
-}  // namespace newsflow::core
+}  // namespace newsflow

@@ -1,26 +1,26 @@
-#include "consumers/headers.h"
+#include "schemas/cloudevents.h"
+#include "schemas/dead_letter.h"
 
 #include <gtest/gtest.h>
 
 #include <map>
+#include <string>
 
-#include "consumers/log.h"
-
-namespace newsflow::consumers {
+namespace newsflow::schemas {
 namespace {
 
-std::map<std::string, std::string> ToMap(const std::vector<core::Header>& headers) {
+std::map<std::string, std::string> ToMap(const std::vector<Header>& headers) {
   std::map<std::string, std::string> m;
   for (const auto& h : headers) m[h.key] = h.value;
   return m;
 }
 
-core::RawRecord KafkaRecord() {
-  core::RawRecord r;
+RawRecord KafkaRecord() {
+  RawRecord r;
   r.value = "{\"id\":\"a1\"}";
   r.key = "k";
   r.headers = {{"content-type", "application/json"}, {"trace", "t-1"}};
-  r.origin.kind = core::Origin::Kind::kKafka;
+  r.origin.kind = Origin::Kind::kKafka;
   r.origin.topic = "news.raw";
   r.origin.partition = 4;
   r.origin.offset = 1234;
@@ -28,13 +28,8 @@ core::RawRecord KafkaRecord() {
   return r;
 }
 
-TEST(HeadersTest, Rfc3339WithMilliseconds) {
-  EXPECT_EQ(FormatRfc3339Ms(0), "1970-01-01T00:00:00.000Z");
-  EXPECT_EQ(FormatRfc3339Ms(1767225600123), "2026-01-01T00:00:00.123Z");
-}
-
 TEST(HeadersTest, EnrichedEventCarriesCloudEventsBinaryModeAndProvenance) {
-  core::Output out{core::Output::Kind::kEnriched, "a1", "{}"};
+  Output out{Output::Kind::kEnriched, "a1", "{}"};
   auto h = ToMap(OutputHeaders(KafkaRecord(), out, 1767225600123));
   EXPECT_EQ(h["content-type"], "application/json");
   EXPECT_EQ(h["ce_specversion"], "1.0");
@@ -48,13 +43,14 @@ TEST(HeadersTest, EnrichedEventCarriesCloudEventsBinaryModeAndProvenance) {
 }
 
 TEST(HeadersTest, AlertHasItsOwnCloudEventsType) {
-  core::Output out{core::Output::Kind::kAlert, "a1", "{}"};
+  Output out{Output::Kind::kAlert, "a1", "{}"};
   EXPECT_EQ(ToMap(OutputHeaders(KafkaRecord(), out, 0))["ce_type"], "io.newsflow.alert.v1");
 }
 
 TEST(HeadersTest, DeadLetterKeepsOriginalHeadersAndAddsErrorAndOrigin) {
-  core::Status why(core::Code::kSchemaViolation, "decode", "title: expected a string");
-  std::vector<core::Header> headers = DeadLetterHeaders(KafkaRecord(), why, "a1");
+  const RawRecord record = KafkaRecord();
+  const Status why(Code::kSchemaViolation, "decode", "title: expected a string");
+  std::vector<Header> headers = DeadLetterHeaders({record, why, "a1", 0});
   ASSERT_GE(headers.size(), 2u);
   EXPECT_EQ(headers[0].key, "content-type") << "original headers first, unchanged";
   EXPECT_EQ(headers[1].value, "t-1");
@@ -68,16 +64,8 @@ TEST(HeadersTest, DeadLetterKeepsOriginalHeadersAndAddsErrorAndOrigin) {
   EXPECT_EQ(h["newsflow.error.timestamp"], "1767225600000");
   EXPECT_EQ(h["newsflow.error.article_id"], "a1");
   EXPECT_FALSE(
-      ToMap(DeadLetterHeaders(KafkaRecord(), why, "")).contains("newsflow.error.article_id"));
-}
-
-TEST(LogTest, OneEscapedJsonObjectPerLine) {
-  std::string line = Logger::Format(0, LogLevel::kWarn, "say \"hi\"\n",
-                                    {{"n", int64_t{3}}, {"s", "a\tb"}, {"ok", true}});
-  EXPECT_EQ(line,
-            "{\"ts\":\"1970-01-01T00:00:00.000Z\",\"level\":\"warn\",\"msg\":\"say "
-            "\\\"hi\\\"\\n\",\"n\":3,\"s\":\"a\\tb\",\"ok\":true}");
+      ToMap(DeadLetterHeaders({record, why, "", 0})).contains("newsflow.error.article_id"));
 }
 
 }  // namespace
-}  // namespace newsflow::consumers
+}  // namespace newsflow::schemas

@@ -7,6 +7,10 @@
 // metrics labels, so downstream tooling may match on them. Add new codes at the end and extend
 // CodeName(); every switch over Code is exhaustive (no default) so the compiler flags the gaps.
 //
+// Status lives in schemas/ because its codes are part of the wire contract
+// (schemas/dead_letter.v1.schema.json lists them), and in the top-level namespace `newsflow`
+// because every folder uses it as a vocabulary type, the way absl::Status is used.
+//
 // Thread-safety: plain value types; no shared state.
 #pragma once
 
@@ -14,7 +18,7 @@
 #include <string_view>
 #include <utility>
 
-namespace newsflow::core {
+namespace newsflow {
 
 enum class Code {
   kOk,
@@ -54,4 +58,4 @@ class Status {
   std::string message_;
 };
 
-}  // namespace newsflow::core
+}  // namespace newsflow

@@ -1,17 +1,18 @@
-// JSON rendering shared by the encoders: the `origin` object and the dead-letter record.
+// JSON writing helpers shared by every encoder of the contract (enriched events, dead letters):
+// RapidJSON's Writer with literal-length keys and pre-rendered constants, and the `origin`
+// object that enriched_event.v1 and dead_letter.v1 share.
 #pragma once
 
-#include <cstdint>
+#include <cstddef>
 #include <string>
 #include <string_view>
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include "processors/core/document.h"
-#include "processors/core/status.h"
+#include "schemas/record.h"
 
-namespace newsflow::core {
+namespace newsflow::schemas {
 
 using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 
@@ -51,12 +52,7 @@ class JsonConstant {
   std::string json_;
 };
 
-// Writes the origin object of schemas (enriched_event and dead_letter "#/definitions/origin").
+// Writes the origin object of the schemas (enriched_event and dead_letter "#/definitions/origin").
 void WriteOriginJson(JsonWriter& w, const Origin& origin);
 
-// A dead-letter record (schemas/dead_letter.v1.schema.json) for `record`, rejected with
-// `status`. `article_id` may be empty when decoding did not get that far.
-std::string EncodeDeadLetterJson(const RawRecord& record, const Status& status,
-                                 std::string_view article_id, int64_t now_ms);
-
-}  // namespace newsflow::core
+}  // namespace newsflow::schemas
