@@ -3,16 +3,10 @@
 
 #include "app/app_config.h"
 #include "app/commands.h"
-#include "app/engine.h"
 #include "app/kafka_setup.h"
+#include "app/pipeline_setup.h"
 
 namespace newsflow::app {
-
-std::unique_ptr<core::Pipeline> BuildPipelineOrReport(const std::string& config_path) {
-  std::unique_ptr<Engine> engine = BuildEngineOrReport(config_path);
-  if (!engine) return nullptr;
-  return std::move(engine->pipeline);
-}
 
 namespace {
 
@@ -21,17 +15,17 @@ struct ValidateOptions {
 };
 
 int RunValidate(const ValidateOptions& opt) {
-  std::unique_ptr<Engine> engine = BuildEngineOrReport(opt.path);
-  if (!engine) return kExitUsage;
+  std::unique_ptr<PipelineSetup> pipeline_setup = BuildPipelineSetupOrReport(opt.path);
+  if (!pipeline_setup) return kExitUsage;
   // The kafka: and metrics: sections, env overrides and every librdkafka property.
-  Result<KafkaSetup> kafka = LoadKafkaSetup(engine->config);
+  Result<KafkaSetup> kafka = LoadKafkaSetup(pipeline_setup->config);
   if (!kafka.ok()) {
     std::cerr << "newsflow: invalid configuration: " << kafka.status().message() << '\n';
     return kExitUsage;
   }
-  const auto taxonomy = engine->taxonomy->Get();
+  const auto taxonomy = pipeline_setup->taxonomy->Get();
   std::cout << opt.path << ": OK (stages:";
-  for (auto name : engine->pipeline->StageNames()) std::cout << ' ' << name;
+  for (auto name : pipeline_setup->pipeline->StageNames()) std::cout << ' ' << name;
   std::cout << "; taxonomy " << taxonomy->version() << ": " << taxonomy->entities().size()
             << " entities, " << taxonomy->topics().size() << " topics, "
             << taxonomy->matcher().pattern_count() << " patterns)\n";

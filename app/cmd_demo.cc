@@ -15,8 +15,8 @@
 #include <thread>
 
 #include "app/commands.h"
-#include "app/engine.h"
 #include "app/kafka_setup.h"
+#include "app/pipeline_setup.h"
 #include "app/runtime_main.h"
 #include "consumers/mock_cluster.h"
 #include "schemas/embedded.h"
@@ -82,9 +82,9 @@ std::string DeadLetterLine(RdKafka::Message& m) {
 }
 
 int RunDemo(const DemoOptions& opt) {
-  std::unique_ptr<Engine> engine = BuildEngineOrReport(opt.config_path);
-  if (!engine) return kExitUsage;
-  Result<KafkaSetup> setup = LoadKafkaSetup(engine->config);
+  std::unique_ptr<PipelineSetup> pipeline_setup = BuildPipelineSetupOrReport(opt.config_path);
+  if (!pipeline_setup) return kExitUsage;
+  Result<KafkaSetup> setup = LoadKafkaSetup(pipeline_setup->config);
   if (!setup.ok()) {
     std::cerr << "newsflow demo: invalid configuration: " << setup.status().message() << '\n';
     return kExitUsage;
@@ -150,7 +150,7 @@ int RunDemo(const DemoOptions& opt) {
   run.kafka = kafka;
   run.metrics = setup->metrics;
   run.metrics.enabled = false;
-  run.pipeline = engine->pipeline.get();
+  run.pipeline = pipeline_setup->pipeline.get();
   run.log = &log;
   std::thread runtime([&] { runtime_exit = RunRuntime(run, stop); });
 

@@ -5,9 +5,9 @@
 #include <sstream>
 
 #include "app/commands.h"
-#include "app/engine.h"
 #include "app/eval.h"
 #include "app/offline.h"
+#include "app/pipeline_setup.h"
 #include "processors/score/score_stage.h"
 #include "processors/tag/tag_stage.h"
 #include "schemas/text.h"
@@ -32,20 +32,15 @@ std::string Quote(const core::Match& m) {
 
 // Reads the record to explain: the N-th non-blank line of a JSON Lines file, else the file.
 Result<schemas::RawRecord> ReadRecord(const ExplainOptions& opt) {
-  std::ifstream in(opt.file, std::ios::binary);
-  if (!in) return Status(Code::kInvalidConfig, "explain", "cannot open '" + opt.file + "'");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  const std::string all = ss.str();
+  NEWSFLOW_ASSIGN_OR_RETURN(const std::string all, ReadWholeInput(opt.file));
+  if (IsBlankText(all)) {
+    return Status(Code::kInvalidConfig, "explain", "'" + opt.file + "': empty input (no article)");
+  }
   schemas::RawRecord record;
   record.origin.kind = schemas::Origin::Kind::kFile;
   record.origin.file = opt.file;
   InputKind kind = KindFromPath(opt.file);
-  if (kind == InputKind::kAuto) {
-    const size_t p = all.find_first_not_of(" \t\r\n");
-    kind = (p != std::string::npos && (all[p] == '{' || all[p] == '[')) ? InputKind::kJsonLines
-                                                                        : InputKind::kText;
-  }
+  if (kind == InputKind::kAuto) kind = SniffKind(all);
   if (kind != InputKind::kJsonLines) {
     record.value = all;
     record.headers = {{"content-type", kind == InputKind::kHtml ? "text/html" : "text/plain"}};
@@ -69,8 +64,9 @@ Result<schemas::RawRecord> ReadRecord(const ExplainOptions& opt) {
 }
 
 int RunExplain(const ExplainOptions& opt) {
-  std::unique_ptr<Engine> engine = BuildEngineOrReport(opt.config_path, opt.taxonomy);
-  if (!engine) return kExitUsage;
+  std::unique_ptr<PipelineSetup> pipeline_setup =
+      BuildPipelineSetupOrReport(opt.config_path, opt.taxonomy);
+  if (!pipeline_setup) return kExitUsage;
   auto record = ReadRecord(opt);
   if (!record.ok()) {
     std::cerr << "newsflow explain: " << record.status().message() << '\n';
@@ -78,7 +74,7 @@ int RunExplain(const ExplainOptions& opt) {
   }
   core::SystemClock clock;
   core::Document doc(*record);
-  const Status status = engine->pipeline->ProcessDocument(doc, {&clock, Version()});
+  const Status status = pipeline_setup->pipeline->ProcessDocument(doc, {&clock, Version()});
   if (!status.ok()) {
     std::cout << "record rejected: " << status.ToString() << '\n';
     return kExitOk;
@@ -156,14 +152,16 @@ struct EvalOptions {
 };
 
 int RunEval(const EvalOptions& opt) {
-  std::unique_ptr<Engine> engine = BuildEngineOrReport(opt.config_path, opt.taxonomy);
-  if (!engine) return kExitUsage;
-  auto result = Evaluate(*engine->pipeline, opt.gold);
+  std::unique_ptr<PipelineSetup> pipeline_setup =
+      BuildPipelineSetupOrReport(opt.config_path, opt.taxonomy);
+  if (!pipeline_setup) return kExitUsage;
+  auto result = Evaluate(*pipeline_setup->pipeline, opt.gold);
   if (!result.ok()) {
     std::cerr << "newsflow eval: " << result.status().message() << '\n';
     return kExitUsage;
   }
-  std::cout << "taxonomy " << engine->taxonomy->Get()->version() << ", gold " << opt.gold << "\n"
+  std::cout << "taxonomy " << pipeline_setup->taxonomy->Get()->version() << ", gold " << opt.gold
+            << "\n"
             << FormatReport(*result, opt.worst);
   return kExitOk;
 }

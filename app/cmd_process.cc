@@ -7,8 +7,8 @@
 
 #include "app/app_config.h"
 #include "app/commands.h"
-#include "app/engine.h"
 #include "app/offline.h"
+#include "app/pipeline_setup.h"
 #include "schemas/text.h"
 
 namespace newsflow::app {
@@ -24,10 +24,51 @@ struct ProcessOptions {
   bool quiet = false;
 };
 
+// The progress line of a long run, redrawn in place on stderr (a terminal) at most twice a
+// second: records, MB read, records/s, and the ETA when every input's size is known.
+class ProgressLine {
+ public:
+  ProgressLine(std::chrono::steady_clock::time_point start, std::optional<int64_t> total_bytes)
+      : start_(start), last_(start), total_bytes_(total_bytes) {}
+
+  void Update(const OfflineStats& s) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_ < std::chrono::milliseconds(500)) return;
+    last_ = now;
+    const double seconds = std::chrono::duration<double>(now - start_).count();
+    const double rate = static_cast<double>(s.read) / seconds;
+    char eta[48] = "";
+    if (total_bytes_ && *total_bytes_ > 0 && s.bytes > 0) {
+      const double left =
+          seconds * static_cast<double>(*total_bytes_ - s.bytes) / static_cast<double>(s.bytes);
+      const long long secs = static_cast<long long>(left > 0 ? left : 0);
+      std::snprintf(eta, sizeof(eta), ", %3.0f %%, ETA %lld:%02lld",
+                    100.0 * static_cast<double>(s.bytes) / static_cast<double>(*total_bytes_),
+                    secs / 60, secs % 60);
+    }
+    std::fprintf(stderr, "\rnewsflow process: %lld records, %.1f MB, %.0f records/s%s   ",
+                 static_cast<long long>(s.read), static_cast<double>(s.bytes) / 1e6, rate, eta);
+    shown_ = true;
+  }
+
+  // Erases the line (before the summary or an error message).
+  void Clear() {
+    if (shown_) std::fprintf(stderr, "\r\033[K");
+    shown_ = false;
+  }
+
+ private:
+  std::chrono::steady_clock::time_point start_;
+  std::chrono::steady_clock::time_point last_;
+  std::optional<int64_t> total_bytes_;
+  bool shown_ = false;
+};
+
 int RunProcess(const ProcessOptions& opt) {
-  std::unique_ptr<Engine> engine = BuildEngineOrReport(opt.config_path, opt.taxonomy);
-  if (!engine) return kExitUsage;
-  const core::Pipeline* pipeline = engine->pipeline.get();
+  std::unique_ptr<PipelineSetup> pipeline_setup =
+      BuildPipelineSetupOrReport(opt.config_path, opt.taxonomy);
+  if (!pipeline_setup) return kExitUsage;
+  const core::Pipeline* pipeline = pipeline_setup->pipeline.get();
 
   std::unique_ptr<core::Clock> clock;
   if (!opt.processed_at.empty()) {
@@ -50,13 +91,15 @@ int RunProcess(const ProcessOptions& opt) {
 
   std::vector<std::string> inputs = opt.inputs;
   if (inputs.empty()) inputs.push_back("-");
+  std::optional<int64_t> total_bytes = 0;  // for the ETA; unknown when an input is a stream
   for (const auto& path : inputs) {
-    if (path == "-") continue;
-    std::ifstream probe(path, std::ios::binary);
-    if (!probe) {
-      std::cerr << "newsflow process: cannot open input '" << path << "'\n";
+    const Status readable = CheckInput(path);
+    if (!readable.ok()) {
+      std::cerr << "newsflow process: cannot read input " << readable.message() << '\n';
       return kExitUsage;
     }
+    const std::optional<int64_t> size = InputSize(path);
+    total_bytes = size && total_bytes ? std::optional<int64_t>(*total_bytes + *size) : std::nullopt;
   }
 
   std::ofstream dead_letter_file;
@@ -74,26 +117,33 @@ int RunProcess(const ProcessOptions& opt) {
   OfflineRunner runner(*pipeline, ctx, std::cout,
                        opt.dead_letter_path.empty() ? nullptr : &dead_letter_file, std::cerr);
   const auto start = std::chrono::steady_clock::now();
+  ProgressLine progress(start, total_bytes);
+  if (!opt.quiet && isatty(STDERR_FILENO)) {
+    runner.OnProgress([&progress](const OfflineStats& s) { progress.Update(s); });
+  }
   for (const auto& path : inputs) {
     Status status = runner.ProcessPath(path, kind);
     if (!status.ok()) {
-      std::cerr << "newsflow process: " << status.message() << '\n';
+      progress.Clear();
+      std::cerr << "newsflow process: cannot read input " << status.message() << '\n';
       return kExitFailure;
     }
   }
+  progress.Clear();
   std::cout.flush();
   dead_letter_file.flush();
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const OfflineStats& s = runner.stats();
   if (!opt.quiet) {
-    char line[256];
+    char line[320];
     std::snprintf(line, sizeof(line),
                   "newsflow process: read %lld, enriched %lld, dead-lettered %lld "
-                  "(blank lines skipped %lld) in %.3f s, %.0f records/s\n",
+                  "(blank lines skipped %lld) in %.3f s, %.0f records/s, %.1f MB/s\n",
                   static_cast<long long>(s.read), static_cast<long long>(s.enriched),
                   static_cast<long long>(s.dead_lettered), static_cast<long long>(s.blank_lines),
-                  seconds, seconds > 0 ? static_cast<double>(s.read) / seconds : 0.0);
+                  seconds, seconds > 0 ? static_cast<double>(s.read) / seconds : 0.0,
+                  seconds > 0 ? static_cast<double>(s.bytes) / 1e6 / seconds : 0.0);
     std::cerr << line;
   }
   if (!std::cout || (!opt.dead_letter_path.empty() && !dead_letter_file)) {
@@ -126,7 +176,9 @@ Command AddProcessCommand(CLI::App& parent) {
   sub->add_option("--processed-at", opt->processed_at,
                   "Stamp this RFC 3339 UTC time as provenance.processed_at instead of the clock "
                   "(reproducible output)");
-  sub->add_flag("-q,--quiet", opt->quiet, "Do not print the summary line");
+  sub->add_flag("-q,--quiet", opt->quiet,
+                "Print neither the progress line (shown when stderr is a terminal) nor the "
+                "summary");
   return {sub, [opt] { return RunProcess(*opt); }};
 }
 

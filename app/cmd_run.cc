@@ -6,8 +6,8 @@
 #include <iostream>
 
 #include "app/commands.h"
-#include "app/engine.h"
 #include "app/kafka_setup.h"
+#include "app/pipeline_setup.h"
 #include "app/runtime_main.h"
 #include "app/taxonomy_watcher.h"
 #include "consumers/kafka_runtime.h"
@@ -33,9 +33,9 @@ struct RunOptions {
 };
 
 int RunRun(const RunOptions& opt) {
-  std::unique_ptr<Engine> engine = BuildEngineOrReport(opt.config_path);
-  if (!engine) return kExitUsage;
-  Result<KafkaSetup> setup = LoadKafkaSetup(engine->config);
+  std::unique_ptr<PipelineSetup> pipeline_setup = BuildPipelineSetupOrReport(opt.config_path);
+  if (!pipeline_setup) return kExitUsage;
+  Result<KafkaSetup> setup = LoadKafkaSetup(pipeline_setup->config);
   if (!setup.ok()) {
     std::cerr << "newsflow: invalid configuration: " << setup.status().message() << '\n';
     return kExitUsage;
@@ -50,9 +50,9 @@ int RunRun(const RunOptions& opt) {
 
   consumers::Logger log(stdout,
                         opt.debug ? consumers::LogLevel::kDebug : consumers::LogLevel::kInfo);
-  std::shared_ptr<tag::TaxonomyStore> taxonomy = engine->taxonomy;
+  std::shared_ptr<tag::TaxonomyStore> taxonomy = pipeline_setup->taxonomy;
 
-  // Taxonomy hot reload (file changes, SIGHUP). Stopped and unregistered before `engine`.
+  // Taxonomy hot reload (file changes, SIGHUP). Stopped and unregistered before `pipeline_setup`.
   // Reloads are counted in newsflow_taxonomy_reloads_total{result} while the metrics exist.
   auto metrics_slot = std::make_shared<std::atomic<consumers::RuntimeMetrics*>>(nullptr);
   TaxonomyWatcher::Callbacks callbacks;
@@ -64,9 +64,10 @@ int RunRun(const RunOptions& opt) {
     log.Error("taxonomy reload failed; keeping the current snapshot", {{"error", error}});
     if (auto* m = metrics_slot->load()) m->OnTaxonomyReload(false, "");
   };
-  TaxonomyWatcher watcher(engine->taxonomy_settings.path, taxonomy,
-                          std::chrono::milliseconds(engine->taxonomy_settings.watch_interval_ms),
-                          engine->taxonomy_settings.watch, std::move(callbacks));
+  TaxonomyWatcher watcher(
+      pipeline_setup->taxonomy_settings.path, taxonomy,
+      std::chrono::milliseconds(pipeline_setup->taxonomy_settings.watch_interval_ms),
+      pipeline_setup->taxonomy_settings.watch, std::move(callbacks));
   watcher.Start();
   g_watcher.store(&watcher);
   struct sigaction hup {};
@@ -80,7 +81,7 @@ int RunRun(const RunOptions& opt) {
   RuntimeRun run;
   run.kafka = setup->kafka;
   run.metrics = setup->metrics;
-  run.pipeline = engine->pipeline.get();
+  run.pipeline = pipeline_setup->pipeline.get();
   run.log = &log;
   run.taxonomy_loaded = [taxonomy] { return taxonomy != nullptr && taxonomy->Get() != nullptr; };
   run.on_metrics = [metrics_slot, taxonomy](consumers::RuntimeMetrics* m) {

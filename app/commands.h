@@ -31,10 +31,6 @@ Command AddEvalCommand(CLI::App& parent);     // app/cmd_explain.cc
 Command AddRunCommand(CLI::App& parent);      // app/cmd_run.cc: the Kafka runtime
 Command AddDemoCommand(CLI::App& parent);     // app/cmd_demo.cc: runtime on an in-process broker
 
-// Builds the pipeline from a config file (empty: built-in default); prints the error and
-// returns null on failure. (See engine.h for the taxonomy store and the rest.)
-std::unique_ptr<core::Pipeline> BuildPipelineOrReport(const std::string& config_path);
-
 // Version string, e.g. "0.1.0".
 std::string_view Version();
 

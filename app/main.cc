@@ -35,7 +35,27 @@ int main(int argc, char** argv) {
                                    AddConfigCommand(app),  AddRunCommand(app),
                                    AddDemoCommand(app),    AddExplainCommand(app),
                                    AddEvalCommand(app)};
-  CLI11_PARSE(app, argc, argv);
+  // The first word that is not an option must name a subcommand: say so when it does not
+  // (CLI11 alone would answer "A subcommand is required").
+  if (argc > 1 && argv[1][0] != '-') {
+    bool known = false;
+    for (const auto& command : commands) known = known || command.subcommand->check_name(argv[1]);
+    if (!known) {
+      std::cerr << "newsflow: unknown command '" << argv[1] << "'. Commands:";
+      for (const auto& command : commands) std::cerr << ' ' << command.subcommand->get_name();
+      std::cerr << "\nRun 'newsflow --help' for more.\n";
+      return kExitUsage;
+    }
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);  // --help, --version: the text on stdout, exit 0
+  } catch (const CLI::ParseError& e) {
+    // CLI11's own codes (106, 109, ...) are not ours: every usage error exits 2.
+    app.exit(e);
+    return kExitUsage;
+  }
   for (const auto& command : commands) {
     if (command.subcommand->parsed()) return command.action();
   }

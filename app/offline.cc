@@ -1,5 +1,9 @@
 #include "app/offline.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -24,8 +28,9 @@ bool IsBlank(std::string_view line) {
   return true;
 }
 
-// First non-blank byte after an optional BOM decides JSON Lines vs a plain-text article.
-InputKind Sniff(std::string_view head) {
+}  // namespace
+
+InputKind SniffKind(std::string_view head) {
   if (head.substr(0, 3) == "\xEF\xBB\xBF") head.remove_prefix(3);
   for (char c : head) {
     if (c == ' ' || c == '\t' || c == '\r' || c == '\n') continue;
@@ -34,7 +39,64 @@ InputKind Sniff(std::string_view head) {
   return InputKind::kText;
 }
 
+bool IsBlankText(std::string_view text) {
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  for (char c : text) {
+    if (c != '\n' && !IsBlank(std::string_view(&c, 1))) return false;
+  }
+  return true;
+}
+
+namespace {
+
+Status InputError(const std::string& path, const std::string& reason) {
+  return Status(Code::kInvalidConfig, "input", "'" + path + "': " + reason);
+}
+
 }  // namespace
+
+Status CheckInput(const std::string& path) {
+  if (path == "-") return Status::Ok();
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return InputError(path, std::strerror(errno));
+  if (S_ISDIR(st.st_mode)) {
+    return InputError(path, "is a directory (give the files in it, e.g. " + path + "/*.jsonl)");
+  }
+  if (!S_ISREG(st.st_mode)) {
+    // A FIFO or a device: opening it here could consume its one writer's data (a FIFO), so
+    // only the permission is checked.
+    if (::access(path.c_str(), R_OK) != 0) return InputError(path, std::strerror(errno));
+    return Status::Ok();
+  }
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return InputError(path, std::strerror(errno));
+  ::close(fd);
+  return Status::Ok();
+}
+
+Result<std::string> ReadWholeInput(const std::string& path) {
+  NEWSFLOW_RETURN_IF_ERROR(CheckInput(path));
+  std::string all;
+  try {
+    if (path == "-") {
+      all.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+    } else {
+      std::ifstream in(path, std::ios::binary);
+      if (!in) return InputError(path, std::strerror(errno));
+      all.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+      if (in.bad()) return InputError(path, std::string("read error: ") + std::strerror(errno));
+    }
+  } catch (const std::ios_base::failure&) {
+    return InputError(path, std::string("read error: ") + std::strerror(errno));
+  }
+  return all;
+}
+
+std::optional<int64_t> InputSize(const std::string& path) {
+  struct stat st {};
+  if (path == "-" || ::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
+  return static_cast<int64_t>(st.st_size);
+}
 
 InputKind KindFromPath(const std::string& path) {
   if (EndsWith(path, ".jsonl") || EndsWith(path, ".ndjson") || EndsWith(path, ".json")) {
@@ -54,16 +116,17 @@ Status OfflineRunner::ProcessPath(const std::string& path, InputKind kind) {
     ProcessStream(std::cin, "<stdin>", kind, true);
     return Status::Ok();
   }
+  NEWSFLOW_RETURN_IF_ERROR(CheckInput(path));
   std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return Status(Code::kInvalidConfig, "input",
-                  "cannot open '" + path + "': " + std::strerror(errno));
-  }
+  if (!in) return InputError(path, std::strerror(errno));
   if (kind == InputKind::kAuto) kind = KindFromPath(path);
-  ProcessStream(in, path, kind, false);
-  if (in.bad()) {
-    return Status(Code::kInternal, "input", "read error on '" + path + "'");
+  // libstdc++'s filebuf throws on a read error (EISDIR, EIO) instead of setting badbit.
+  try {
+    ProcessStream(in, path, kind, false);
+  } catch (const std::ios_base::failure&) {
+    return InputError(path, std::string("read error: ") + std::strerror(errno));
   }
+  if (in.bad()) return InputError(path, std::string("read error: ") + std::strerror(errno));
   return Status::Ok();
 }
 
@@ -77,12 +140,17 @@ void OfflineRunner::ProcessStream(std::istream& in, const std::string& name, Inp
     // Peek without consuming: read the whole input, then decide.
     std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     std::istringstream again(all);
-    ProcessStream(again, name, Sniff(all), is_stdin);
+    ProcessStream(again, name, SniffKind(all), is_stdin);
     return;
   }
 
   if (kind == InputKind::kText || kind == InputKind::kHtml) {
     record.value.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    stats_.bytes += static_cast<int64_t>(record.value.size());
+    if (IsBlankText(record.value)) {
+      NoteEmpty(name);
+      return;
+    }
     record.headers = {{"content-type", kind == InputKind::kHtml ? "text/html" : "text/plain"}};
     record.origin.line = 0;
     ProcessRecord(record);
@@ -90,9 +158,11 @@ void OfflineRunner::ProcessStream(std::istream& in, const std::string& name, Inp
   }
 
   int64_t line_number = 0;
+  const int64_t read_before = stats_.read;
   std::string line;
   while (std::getline(in, line)) {
     ++line_number;
+    stats_.bytes += static_cast<int64_t>(line.size()) + (in.eof() ? 0 : 1);
     if (!line.empty() && line.back() == '\r') line.pop_back();
     std::string_view view(line);
     if (line_number == 1 && view.substr(0, 3) == "\xEF\xBB\xBF") view.remove_prefix(3);
@@ -106,10 +176,17 @@ void OfflineRunner::ProcessStream(std::istream& in, const std::string& name, Inp
     ProcessRecord(record);
     line = std::move(record.value);
   }
+  if (stats_.read == read_before) NoteEmpty(name);  // nothing but blank lines, or no bytes
+}
+
+void OfflineRunner::NoteEmpty(const std::string& name) {
+  ++stats_.empty_inputs;
+  log_ << "newsflow process: " << name << ": empty input (no records)\n";
 }
 
 void OfflineRunner::ProcessRecord(schemas::RawRecord& record) {
   ++stats_.read;
+  if (progress_ && stats_.read % progress_every_ == 0) progress_(stats_);
   core::Outcome outcome = pipeline_.Process(record, ctx_);
   if (outcome.ok()) {
     ++stats_.enriched;

@@ -9,15 +9,23 @@
 //
 // Every record read ends as one enriched event on `out` or one dead letter (on the dead-letter
 // stream when given, else reported on `log`); the counts reconcile:
-// read == enriched + dead_lettered.
+// read == enriched + dead_lettered. An empty input (no bytes, or only blanks and a BOM) holds
+// no record, whatever its kind: it is noted on `log` and counted in `empty_inputs`.
+//
+// Inputs that cannot be read (a directory, a missing or unreadable file, a read error midway)
+// are reported as a Status naming the path and the reason (strerror); nothing throws.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "processors/core/pipeline.h"
+#include "schemas/result.h"
 #include "schemas/status.h"
 
 namespace newsflow::app {
@@ -28,6 +36,8 @@ struct OfflineStats {
   int64_t dead_lettered = 0;
   int64_t blank_lines = 0;
   int64_t outputs = 0;  // events written (enriched events + alerts)
+  int64_t bytes = 0;    // input bytes consumed (records, blank lines and line ends)
+  int64_t empty_inputs = 0;
 };
 
 enum class InputKind { kAuto, kJsonLines, kText, kHtml };
@@ -38,16 +48,23 @@ class OfflineRunner {
   OfflineRunner(const core::Pipeline& pipeline, const core::StageContext& ctx, std::ostream& out,
                 std::ostream* dead_letters, std::ostream& log);
 
-  // Processes one file ("-" = stdin). Errors only for I/O failures (unreadable file); bad
-  // records never fail the run.
+  // Processes one file ("-" = stdin). Errors only for I/O failures (unreadable file, read
+  // error); bad records never fail the run.
   Status ProcessPath(const std::string& path, InputKind kind);
   // Processes a stream; `name` is used in origins and messages.
   void ProcessStream(std::istream& in, const std::string& name, InputKind kind, bool is_stdin);
 
   const OfflineStats& stats() const { return stats_; }
 
+  // Called every `every` records with the running counts (progress reports); may be empty.
+  void OnProgress(std::function<void(const OfflineStats&)> callback, int64_t every = 256) {
+    progress_ = std::move(callback);
+    progress_every_ = every;
+  }
+
  private:
   void ProcessRecord(schemas::RawRecord& record);
+  void NoteEmpty(const std::string& name);
 
   const core::Pipeline& pipeline_;
   const core::StageContext& ctx_;
@@ -55,7 +72,28 @@ class OfflineRunner {
   std::ostream* dead_letters_;
   std::ostream& log_;
   OfflineStats stats_;
+  std::function<void(const OfflineStats&)> progress_;
+  int64_t progress_every_ = 256;
 };
+
+// OK when `path` can be read as an input: it exists, is not a directory, and opens for reading
+// (a regular file, a FIFO or a device such as /dev/stdin). Otherwise a Status whose message
+// names the path and the reason, e.g. "'in/': is a directory".
+Status CheckInput(const std::string& path);
+
+// The whole content of an input ("-" = stdin), or a Status as CheckInput gives (read errors
+// included). For tools that read one article (`explain`).
+Result<std::string> ReadWholeInput(const std::string& path);
+
+// JSON Lines when the first non-blank byte after an optional BOM is `{` or `[`, else one
+// plain-text article.
+InputKind SniffKind(std::string_view head);
+
+// True for text with nothing but an optional BOM, blanks and line ends: no article in it.
+bool IsBlankText(std::string_view text);
+
+// Size in bytes of a regular file, or nullopt (stdin, a FIFO, a device): for ETAs.
+std::optional<int64_t> InputSize(const std::string& path);
 
 // The kind implied by a file name (kAuto when the extension says nothing).
 InputKind KindFromPath(const std::string& path);

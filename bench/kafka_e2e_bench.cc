@@ -25,7 +25,7 @@
 #include <fstream>
 #include <thread>
 
-#include "app/engine.h"
+#include "app/pipeline_setup.h"
 #include "consumers/kafka_runtime.h"
 
 namespace newsflow::bench {
@@ -93,9 +93,9 @@ void BM_KafkaEndToEnd(benchmark::State& state) {
     return;
   }
   const int n = std::atoi(Env("NEWSFLOW_BENCH_RECORDS", "20000").c_str());
-  auto engine = app::BuildEngine(Env("NEWSFLOW_BENCH_CONFIG", ""));
-  if (!engine.ok()) {
-    state.SkipWithError(engine.status().message().c_str());
+  auto pipeline_setup = app::BuildPipelineSetup(Env("NEWSFLOW_BENCH_CONFIG", ""));
+  if (!pipeline_setup.ok()) {
+    state.SkipWithError(pipeline_setup.status().message().c_str());
     return;
   }
   const std::vector<std::string> corpus = Corpus(n);
@@ -121,7 +121,7 @@ void BM_KafkaEndToEnd(benchmark::State& state) {
     consumers::Logger log(stderr, consumers::LogLevel::kWarn);
     consumers::RuntimeOptions options;
     options.kafka = kafka;
-    options.pipeline = passthrough ? nullptr : (*engine)->pipeline.get();
+    options.pipeline = passthrough ? nullptr : (*pipeline_setup)->pipeline.get();
     options.clock = &clock;
     options.version = "bench";
     options.log = &log;

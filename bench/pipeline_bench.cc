@@ -10,7 +10,7 @@
 #include <benchmark/benchmark.h>
 #include <yaml-cpp/yaml.h>
 
-#include "app/engine.h"
+#include "app/pipeline_setup.h"
 #include "processors/builtin.h"
 
 namespace newsflow {
@@ -136,15 +136,15 @@ void RunPipeline(benchmark::State& state, const core::Pipeline& pipeline) {
 }
 
 void BM_PipelineDefaultTaxonomy(benchmark::State& state) {
-  auto engine = app::BuildEngine("");
-  if (!engine.ok()) {
-    state.SkipWithError(engine.status().ToString().c_str());
+  auto pipeline_setup = app::BuildPipelineSetup("");
+  if (!pipeline_setup.ok()) {
+    state.SkipWithError(pipeline_setup.status().ToString().c_str());
     return;
   }
-  const auto tax = (*engine)->taxonomy->Get();
+  const auto tax = (*pipeline_setup)->taxonomy->Get();
   state.counters["patterns"] = static_cast<double>(tax->matcher().pattern_count());
   state.counters["matcher_MB"] = static_cast<double>(tax->matcher().memory_bytes()) / 1e6;
-  RunPipeline(state, *(*engine)->pipeline);
+  RunPipeline(state, *(*pipeline_setup)->pipeline);
 }
 BENCHMARK(BM_PipelineDefaultTaxonomy)->Unit(benchmark::kMillisecond)->MinTime(3.0);
 

@@ -4,6 +4,8 @@
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+#include <spdlog/logger.h>
+#include <spdlog/sinks/stdout_sinks.h>
 
 #include "schemas/text.h"
 
@@ -56,16 +58,39 @@ std::string Logger::Format(int64_t now_ms, LogLevel level, std::string_view msg,
   return std::string(buffer.GetString(), buffer.GetSize());
 }
 
+Logger::Logger(std::FILE* out, LogLevel min) : min_(min) {
+  spdlog::sink_ptr sink =
+      std::make_shared<spdlog::sinks::stdout_sink_base<spdlog::details::console_mutex>>(out);
+  sink->set_pattern("%v");  // the line is already the whole JSON object
+  sink_ = std::make_unique<spdlog::logger>("newsflow", std::move(sink));
+  sink_->set_level(spdlog::level::trace);  // filtered by min_ before the line is built
+  sink_->flush_on(spdlog::level::trace);
+}
+
+Logger::~Logger() = default;
+
 void Logger::Write(LogLevel level, std::string_view msg, std::initializer_list<LogField> fields) {
   if (static_cast<int>(level) < static_cast<int>(min_)) return;
   const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();
-  std::string line = Format(now, level, msg, fields);
-  line.push_back('\n');
-  std::lock_guard lock(mu_);
-  std::fwrite(line.data(), 1, line.size(), out_);
-  std::fflush(out_);
+  const std::string line = Format(now, level, msg, fields);
+  spdlog::level::level_enum spd = spdlog::level::info;
+  switch (level) {
+    case LogLevel::kDebug:
+      spd = spdlog::level::debug;
+      break;
+    case LogLevel::kInfo:
+      spd = spdlog::level::info;
+      break;
+    case LogLevel::kWarn:
+      spd = spdlog::level::warn;
+      break;
+    case LogLevel::kError:
+      spd = spdlog::level::err;
+      break;
+  }
+  sink_->log(spd, spdlog::string_view_t(line.data(), line.size()));
 }
 
 }  // namespace newsflow::consumers

@@ -3,16 +3,25 @@
 // Strings are escaped by RapidJSON (quotes, control characters; invalid UTF-8 is written as
 // is by the writer's default, so callers pass text from librdkafka and our own messages only).
 //
-// Thread-safety: Write() serialises lines with a mutex; a line is written with one fwrite.
+// The line is built here (RapidJSON escapes the fields); spdlog writes it: its thread-safe
+// stdout/stderr sink (one line per call, never interleaved), its level filter, and a flush per
+// line so that a crash loses no log line. spdlog's own formatter is printf-style and has no
+// structured fields, hence the JSON is ours.
+//
+// Thread-safety: Write() may be called from any thread.
 #pragma once
 
 #include <cstdint>
 #include <cstdio>
 #include <initializer_list>
-#include <mutex>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <variant>
+
+namespace spdlog {
+class logger;
+}  // namespace spdlog
 
 namespace newsflow::consumers {
 
@@ -34,7 +43,10 @@ struct LogField {
 class Logger {
  public:
   // `out` is not owned (stdout for `run`, stderr for `demo`). Lines below `min` are dropped.
-  explicit Logger(std::FILE* out, LogLevel min = LogLevel::kInfo) : out_(out), min_(min) {}
+  explicit Logger(std::FILE* out, LogLevel min = LogLevel::kInfo);
+  ~Logger();
+  Logger(const Logger&) = delete;
+  Logger& operator=(const Logger&) = delete;
 
   void Write(LogLevel level, std::string_view msg, std::initializer_list<LogField> fields = {});
   void Info(std::string_view msg, std::initializer_list<LogField> fields = {}) {
@@ -52,9 +64,8 @@ class Logger {
                             std::initializer_list<LogField> fields);
 
  private:
-  std::FILE* out_;
   LogLevel min_;
-  std::mutex mu_;
+  std::unique_ptr<spdlog::logger> sink_;
 };
 
 }  // namespace newsflow::consumers

@@ -12,7 +12,7 @@
 #include <rapidjson/stringbuffer.h>
 
 #include "app/app_config.h"
-#include "app/engine.h"
+#include "app/pipeline_setup.h"
 #include "app/offline.h"
 #include "schemas/validate.h"
 #include "tests/testing/testing.h"
@@ -102,9 +102,9 @@ TEST_P(GoldenTest, MatchesExpectedOutput) {
 
   const std::string config_path =
       fs::exists(dir / "config.yaml") ? (dir / "config.yaml").string() : "";
-  auto engine = app::BuildEngine(config_path);
-  ASSERT_TRUE(engine.ok()) << engine.status().ToString();
-  const core::Pipeline* pipeline = (*engine)->pipeline.get();
+  auto pipeline_setup = app::BuildPipelineSetup(config_path);
+  ASSERT_TRUE(pipeline_setup.ok()) << pipeline_setup.status().ToString();
+  const core::Pipeline* pipeline = (*pipeline_setup)->pipeline.get();
 
   core::FixedClock clock(kProcessedAt);
   const core::StageContext ctx{&clock, "golden"};

@@ -3,8 +3,8 @@
 // positive articles, entity recall >= 0.90. Prints the whole `newsflow eval` report.
 #include <gtest/gtest.h>
 
-#include "app/engine.h"
 #include "app/eval.h"
+#include "app/pipeline_setup.h"
 #include "tests/testing/testing.h"
 
 namespace newsflow::app {
@@ -13,9 +13,9 @@ namespace {
 TEST(EvalCorpusTest, DevCorpusMeetsTheTargets) {
   const auto corpus = testing::DevCorpusPath();
   if (!corpus) GTEST_SKIP() << "dev corpus not found (../shared/corpus/dev/articles.jsonl)";
-  auto engine = BuildEngine("");
-  ASSERT_TRUE(engine.ok()) << engine.status().ToString();
-  auto result = Evaluate(*(*engine)->pipeline, *corpus);
+  auto pipeline_setup = BuildPipelineSetup("");
+  ASSERT_TRUE(pipeline_setup.ok()) << pipeline_setup.status().ToString();
+  auto result = Evaluate(*(*pipeline_setup)->pipeline, *corpus);
   ASSERT_TRUE(result.ok()) << result.status().ToString();
   std::printf("%s", FormatReport(*result, 40).c_str());
   EXPECT_EQ(result->failed, 0);

@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include "app/engine.h"
+#include "app/pipeline_setup.h"
 #include "tests/testing/testing.h"
 
 namespace newsflow::app {
@@ -14,10 +14,10 @@ namespace {
 class OfflineRunnerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto engine = BuildEngine("");
-    ASSERT_TRUE(engine.ok()) << engine.status().ToString();
-    engine_ = std::move(engine).value();
-    pipeline_ = engine_->pipeline.get();
+    auto pipeline_setup = BuildPipelineSetup("");
+    ASSERT_TRUE(pipeline_setup.ok()) << pipeline_setup.status().ToString();
+    pipeline_setup_ = std::move(pipeline_setup).value();
+    pipeline_ = pipeline_setup_->pipeline.get();
   }
 
   OfflineStats Run(const std::string& input, InputKind kind) {
@@ -27,7 +27,7 @@ class OfflineRunnerTest : public ::testing::Test {
     return runner.stats();
   }
 
-  std::unique_ptr<Engine> engine_;
+  std::unique_ptr<PipelineSetup> pipeline_setup_;
   const core::Pipeline* pipeline_ = nullptr;
   core::FixedClock clock_{1767225600000};
   core::StageContext ctx_{&clock_, "test"};
@@ -87,9 +87,9 @@ TEST(AppConfigTest, MissingSectionsFallBackToTheBuiltInDefaults) {
   ASSERT_TRUE(config->pipeline["stages"].IsSequence());
   EXPECT_EQ(config->pipeline["stages"].size(), 5u);
   EXPECT_FALSE(config->taxonomy["watch"].as<bool>());
-  auto engine = BuildEngine(path);
-  ASSERT_TRUE(engine.ok()) << engine.status().ToString();
-  EXPECT_NE((*engine)->pipeline->FindStage("tag"), nullptr);
+  auto pipeline_setup = BuildPipelineSetup(path);
+  ASSERT_TRUE(pipeline_setup.ok()) << pipeline_setup.status().ToString();
+  EXPECT_NE((*pipeline_setup)->pipeline->FindStage("tag"), nullptr);
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 // End-to-end tests of the `newsflow` binary in offline mode: exit codes, stdout/stderr,
 // the dead-letter file, and the reconciliation of counts on a file full of bad records.
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <regex>
@@ -69,15 +71,28 @@ TEST(ProcessCliTest, HelpAndVersion) {
   EXPECT_NE(sub.out.find("--dead-letter"), std::string::npos);
 }
 
-TEST(ProcessCliTest, UsageErrorsExitNonZeroWithAMessage) {
+TEST(ProcessCliTest, UsageErrorsExitTwoWithAMessage) {
   CliRun none = Newsflow("");
-  EXPECT_NE(none.exit_code, 0);
+  EXPECT_EQ(none.exit_code, 2);
+  EXPECT_NE(none.err.find("A subcommand is required"), std::string::npos) << none.err;
+  CliRun unknown = Newsflow("bogus");
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.err.find("unknown command 'bogus'"), std::string::npos) << unknown.err;
+  EXPECT_NE(unknown.err.find("process"), std::string::npos) << "lists the commands";
   CliRun bad_opt = Newsflow("process --no-such-option");
-  EXPECT_NE(bad_opt.exit_code, 0);
+  EXPECT_EQ(bad_opt.exit_code, 2);
   EXPECT_NE(bad_opt.err.find("--no-such-option"), std::string::npos) << bad_opt.err;
+  CliRun bad_value = Newsflow("process --format yaml /dev/null");
+  EXPECT_EQ(bad_value.exit_code, 2);
+  EXPECT_NE(bad_value.err.find("--format"), std::string::npos) << bad_value.err;
+  CliRun missing_arg = Newsflow("validate-config");
+  EXPECT_EQ(missing_arg.exit_code, 2);
   CliRun missing = Newsflow("process /nonexistent/input.jsonl");
   EXPECT_EQ(missing.exit_code, 2);
-  EXPECT_NE(missing.err.find("cannot open input '/nonexistent/input.jsonl'"), std::string::npos);
+  EXPECT_NE(missing.err.find("cannot read input '/nonexistent/input.jsonl': No such file or "
+                             "directory"),
+            std::string::npos)
+      << missing.err;
   const std::string cfg = WriteTemp("bad_config.yaml", "pipeline:\n  decode:\n    max_bytes: 5\n");
   CliRun bad_cfg = Newsflow("process -c " + cfg + " /dev/null");
   EXPECT_EQ(bad_cfg.exit_code, 2);
@@ -85,6 +100,75 @@ TEST(ProcessCliTest, UsageErrorsExitNonZeroWithAMessage) {
       << bad_cfg.err;
   CliRun bad_time = Newsflow("process --processed-at yesterday /dev/null");
   EXPECT_EQ(bad_time.exit_code, 2);
+}
+
+TEST(ProcessCliTest, ADirectoryIsAUsageErrorNamingIt) {
+  const std::string dir = ::testing::TempDir();
+  for (const char* command : {"process", "explain"}) {
+    CliRun r = Newsflow(std::string(command) + " " + dir);
+    EXPECT_EQ(r.exit_code, 2) << command;
+    EXPECT_NE(r.err.find("is a directory"), std::string::npos) << command << ": " << r.err;
+    EXPECT_TRUE(r.out.empty()) << command;
+  }
+}
+
+TEST(ProcessCliTest, AnUnreadableFileIsAUsageErrorWithTheReason) {
+  // root reads any file whatever its mode; a /proc/sys file without read permission refuses
+  // even root.
+  std::string path = WriteTemp("secret.jsonl", "{\"title\":\"a\"}\n");
+  ASSERT_EQ(::chmod(path.c_str(), 0), 0);
+  if (::geteuid() == 0) path = "/proc/sys/vm/compact_memory";
+  if (::access(path.c_str(), F_OK) != 0) GTEST_SKIP() << "no unreadable file available";
+  CliRun r = Newsflow("process " + path);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("cannot read input '" + path + "': Permission denied"), std::string::npos)
+      << r.err;
+}
+
+TEST(ProcessCliTest, AReadErrorMidRunExitsOneWithTheReason) {
+  // /proc/self/mem opens like a regular file and fails with EIO at the first read.
+  CliRun r = Newsflow("process /proc/self/mem");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("'/proc/self/mem': read error: Input/output error"), std::string::npos)
+      << r.err;
+}
+
+TEST(ProcessCliTest, AFifoIsReadLikeAFile) {
+  const std::string fifo = ::testing::TempDir() + "/process_cli_fifo";
+  ::unlink(fifo.c_str());
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const std::string writer = "(printf '{\"title\":\"Ceasefire talks\"}\\n' > " + fifo + ") &";
+  ASSERT_EQ(std::system(writer.c_str()), 0);
+  CliRun r = Newsflow("process --format jsonl " + fifo);
+  ::unlink(fifo.c_str());
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Lines(r.out).size(), 1u) << r.out;
+  EXPECT_NE(r.err.find("read 1, enriched 1, dead-lettered 0"), std::string::npos) << r.err;
+}
+
+TEST(ProcessCliTest, EmptyStdinAndAnEmptyFileBehaveAlike) {
+  const std::string empty_jsonl = WriteTemp("empty.jsonl", "");
+  const std::string empty_txt = WriteTemp("empty.txt", "\xEF\xBB\xBF \n\n");
+  for (const std::string& args : {std::string("process < /dev/null"), "process " + empty_jsonl,
+                                  "process " + empty_txt, std::string("process - < /dev/null")}) {
+    CliRun r = Newsflow(args);
+    EXPECT_EQ(r.exit_code, 0) << args << ": " << r.err;
+    EXPECT_TRUE(r.out.empty()) << args;
+    EXPECT_NE(r.err.find("empty input (no records)"), std::string::npos) << args << ": " << r.err;
+    EXPECT_NE(r.err.find("read 0, enriched 0, dead-lettered 0"), std::string::npos) << args;
+  }
+  CliRun explain = Newsflow("explain " + empty_txt);
+  EXPECT_EQ(explain.exit_code, 2);
+  EXPECT_NE(explain.err.find("empty input (no article)"), std::string::npos) << explain.err;
+}
+
+TEST(ProcessCliTest, SummaryGivesRecordsAndMegabytesPerSecond) {
+  CliRun r = Newsflow("process " + testing::SourcePath("samples/articles.jsonl"));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(std::regex_search(r.err, std::regex(R"(records/s, [0-9]+\.[0-9] MB/s)"))) << r.err;
+  CliRun quiet = Newsflow("process -q --dead-letter /dev/null " +
+                          testing::SourcePath("samples/articles.jsonl"));
+  EXPECT_TRUE(quiet.err.empty()) << quiet.err;
 }
 
 TEST(ProcessCliTest, ValidateConfig) {

@@ -5,21 +5,21 @@
 
 #include <gtest/gtest.h>
 
-#include "app/engine.h"
+#include "app/pipeline_setup.h"
 #include "tests/testing/testing.h"
 
 namespace newsflow {
 namespace {
 
 TEST(SeedArticleTest, TopicsAndEntitiesFromThisArticleOnly) {
-  auto engine = app::BuildEngine("");
-  ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+  auto pipeline_setup = app::BuildPipelineSetup("");
+  ASSERT_TRUE(pipeline_setup.ok()) << pipeline_setup.status().ToString();
   schemas::RawRecord record = testing::MakeRecord(
       testing::ReadFile(testing::SourcePath("tests/data/seed_ar_000_66ca287a9a26f914.txt")),
       "text/plain");
   core::Document doc(record);
   core::FixedClock clock(0);
-  ASSERT_TRUE((*engine)->pipeline->ProcessDocument(doc, {&clock, "test"}).ok());
+  ASSERT_TRUE((*pipeline_setup)->pipeline->ProcessDocument(doc, {&clock, "test"}).ok());
 
   std::vector<std::string> topics;
   for (const auto& t : doc.topics) topics.push_back(t.id);

@@ -1,10 +1,10 @@
-// Engine: everything a command needs to process records, built from one configuration:
+// PipelineSetup: everything a command needs to process records, built from one configuration:
 // the taxonomy store, the stage registry and the pipeline. `process`, `run`, `demo`,
 // `explain`, `eval` and the golden tests all build their pipeline here, so they run the same
 // code on the same configuration.
 //
 // Lifetime: the pipeline's stages hold shared references to the taxonomy store; keep the
-// Engine (or at least the pipeline) alive while records are processed.
+// PipelineSetup (or at least the pipeline) alive while records are processed.
 #pragma once
 
 #include <memory>
@@ -26,7 +26,7 @@ struct TaxonomySettings {
 
 Result<TaxonomySettings> ParseTaxonomySettings(const YAML::Node& node);
 
-struct Engine {
+struct PipelineSetup {
   AppConfig config;
   TaxonomySettings taxonomy_settings;
   std::shared_ptr<tag::TaxonomyStore> taxonomy;
@@ -35,13 +35,13 @@ struct Engine {
 };
 
 // Builds from a loaded config. `taxonomy_override` (if non-empty) replaces taxonomy.path.
-Result<std::unique_ptr<Engine>> BuildEngine(AppConfig config,
-                                            const std::string& taxonomy_override = "");
+Result<std::unique_ptr<PipelineSetup>> BuildPipelineSetup(
+    AppConfig config, const std::string& taxonomy_override = "");
 // Loads the config file (empty = built-in) and builds.
-Result<std::unique_ptr<Engine>> BuildEngine(const std::string& config_path,
-                                            const std::string& taxonomy_override = "");
-// BuildEngine(), printing the error to stderr and returning null on failure.
-std::unique_ptr<Engine> BuildEngineOrReport(const std::string& config_path,
-                                            const std::string& taxonomy_override = "");
+Result<std::unique_ptr<PipelineSetup>> BuildPipelineSetup(
+    const std::string& config_path, const std::string& taxonomy_override = "");
+// BuildPipelineSetup(), printing the error to stderr and returning null on failure.
+std::unique_ptr<PipelineSetup> BuildPipelineSetupOrReport(
+    const std::string& config_path, const std::string& taxonomy_override = "");
 
 }  // namespace newsflow::app
