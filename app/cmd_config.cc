@@ -1,10 +1,14 @@
 // `newsflow validate-config FILE` and `newsflow config --dump`.
+#include <algorithm>
 #include <iostream>
+#include <memory>
+#include <vector>
 
 #include "app/app_config.h"
 #include "app/commands.h"
 #include "app/kafka_setup.h"
 #include "app/pipeline_setup.h"
+#include "processors/core/config.h"
 
 namespace newsflow::app {
 
@@ -43,11 +47,45 @@ Command AddValidateConfigCommand(CLI::App& parent) {
 }
 
 Command AddConfigCommand(CLI::App& parent) {
-  CLI::App* sub = parent.add_subcommand("config", "Print the built-in default configuration");
-  return {sub, [] {
-            std::cout << DefaultConfigText();
+  auto dump = std::make_shared<bool>(false);
+  CLI::App* sub = parent.add_subcommand(
+      "config", "Print the built-in default configuration (YAML, every key commented)");
+  sub->add_flag("--dump", *dump,
+                "Print every option instead: dotted path, type, default and description, from "
+                "the option tables the configuration is read with");
+  return {sub, [dump] {
+            if (!*dump) {
+              std::cout << DefaultConfigText();
+              return kExitOk;
+            }
+            Result<std::vector<core::ConfigFieldDoc>> fields = DumpConfigFields();
+            if (!fields.ok()) {
+              std::cerr << "newsflow config: " << fields.status().message() << '\n';
+              return kExitFailure;
+            }
+            for (const auto& f : *fields) {
+              if (f.type == "section") {
+                std::cout << '\n' << f.path << ":  " << f.description << '\n';
+                continue;
+              }
+              std::cout << "  " << f.path << " (" << f.type << ") = " << f.value << "\n      "
+                        << f.description << '\n';
+            }
             return kExitOk;
           }};
+}
+
+Result<std::vector<core::ConfigFieldDoc>> DumpConfigFields() {
+  core::ConfigDocs docs;
+  NEWSFLOW_ASSIGN_OR_RETURN(AppConfig config, LoadAppConfig(""));
+  NEWSFLOW_ASSIGN_OR_RETURN(std::unique_ptr<PipelineSetup> setup, BuildPipelineSetup(config));
+  // The built-in values, not this machine's NEWSFLOW_* environment.
+  const consumers::GetEnv no_environment = [](const char*) -> const char* { return nullptr; };
+  NEWSFLOW_ASSIGN_OR_RETURN(KafkaSetup kafka, LoadKafkaSetup(config, no_environment));
+  std::vector<core::ConfigFieldDoc> fields = docs.fields();
+  std::stable_sort(fields.begin(), fields.end(),
+                   [](const auto& a, const auto& b) { return a.path < b.path; });
+  return fields;
 }
 
 }  // namespace newsflow::app

@@ -6,9 +6,11 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
+#include "processors/core/config.h"
 #include "processors/core/pipeline.h"
 #include "processors/core/registry.h"
 
@@ -30,6 +32,11 @@ Command AddExplainCommand(CLI::App& parent);  // app/cmd_explain.cc
 Command AddEvalCommand(CLI::App& parent);     // app/cmd_explain.cc
 Command AddRunCommand(CLI::App& parent);      // app/cmd_run.cc: the Kafka runtime
 Command AddDemoCommand(CLI::App& parent);     // app/cmd_demo.cc: runtime on an in-process broker
+
+// Every configuration option (dotted path, type, built-in value, description), sorted by
+// path, collected from the option tables while the built-in configuration is read
+// (`newsflow config --dump`).
+Result<std::vector<core::ConfigFieldDoc>> DumpConfigFields();
 
 // Version string, e.g. "0.1.0".
 std::string_view Version();

@@ -9,14 +9,14 @@
 namespace newsflow::processors {
 
 Status RegisterBuiltinStages(core::StageRegistry& registry, const StageServices& services) {
-  NEWSFLOW_RETURN_IF_ERROR(registry.Add("decode", &DecodeStage::Create));
+  NEWSFLOW_RETURN_IF_ERROR(registry.Add("decode", &decode::DecodeStage::Create));
   NEWSFLOW_RETURN_IF_ERROR(registry.Add("normalize", &normalize::NormalizeStage::Create));
   NEWSFLOW_RETURN_IF_ERROR(registry.Add(
       "tag", [store = services.taxonomy](const YAML::Node& node, const std::string& path) {
         return tag::TagStage::Create(node, path, store);
       }));
   NEWSFLOW_RETURN_IF_ERROR(registry.Add("score", &score::ScoreStage::Create));
-  NEWSFLOW_RETURN_IF_ERROR(registry.Add("encode", &EncodeStage::Create));
+  NEWSFLOW_RETURN_IF_ERROR(registry.Add("encode", &encode::EncodeStage::Create));
   return Status::Ok();
 }
 

@@ -24,7 +24,18 @@ std::string ToText(const T& value) {
   return os.str();
 }
 
+thread_local ConfigDocs* current_docs = nullptr;
+
 }  // namespace
+
+ConfigDocs::ConfigDocs() : previous_(current_docs) { current_docs = this; }
+ConfigDocs::~ConfigDocs() { current_docs = previous_; }
+
+ConfigReader::~ConfigReader() {
+  if (current_docs != nullptr) {
+    current_docs->fields_.insert(current_docs->fields_.end(), fields_.begin(), fields_.end());
+  }
+}
 
 ConfigReader::ConfigReader(const YAML::Node& node, std::string path)
     : node_(node), path_(std::move(path)) {
@@ -47,7 +58,9 @@ void ConfigReader::Fail(std::string_view key, std::string message) {
 template <typename T>
 void ConfigReader::ReadScalar(std::string_view key, T* out, std::string_view type,
                               std::string_view help) {
-  fields_.push_back({Join(path_, key), std::string(type), ToText(*out), std::string(help)});
+  const std::string default_text = ToText(*out);
+  fields_.push_back(
+      {Join(path_, key), std::string(type), default_text, default_text, std::string(help)});
   YAML::Node value = Lookup(key);
   if (!value.IsDefined() || value.IsNull()) return;
   if (!value.IsScalar()) {
@@ -60,6 +73,7 @@ void ConfigReader::ReadScalar(std::string_view key, T* out, std::string_view typ
     return;
   }
   *out = parsed;
+  fields_.back().value = ToText(*out);
 }
 
 void ConfigReader::Read(std::string_view key, bool* out, std::string_view help) {
@@ -77,9 +91,13 @@ void ConfigReader::Read(std::string_view key, std::string* out, std::string_view
 
 void ConfigReader::Read(std::string_view key, std::vector<std::string>* out,
                         std::string_view help) {
-  std::string defaults;
-  for (const auto& item : *out) defaults += (defaults.empty() ? "" : ",") + item;
-  fields_.push_back({Join(path_, key), "list of strings", "[" + defaults + "]", std::string(help)});
+  auto text = [](const std::vector<std::string>& items) {
+    std::string joined;
+    for (const auto& item : items) joined += (joined.empty() ? "" : ", ") + item;
+    return "[" + joined + "]";
+  };
+  fields_.push_back(
+      {Join(path_, key), "list of strings", text(*out), text(*out), std::string(help)});
   YAML::Node value = Lookup(key);
   if (!value.IsDefined() || value.IsNull()) return;
   if (!value.IsSequence()) {
@@ -95,15 +113,20 @@ void ConfigReader::Read(std::string_view key, std::vector<std::string>* out,
     parsed.push_back(item.Scalar());
   }
   *out = std::move(parsed);
+  fields_.back().value = text(*out);
 }
 
 void ConfigReader::Read(std::string_view key, std::map<std::string, int64_t>* out,
                         std::string_view help) {
-  std::string defaults;
-  for (const auto& [name, value] : *out) {
-    defaults += (defaults.empty() ? "" : ", ") + name + ": " + std::to_string(value);
-  }
-  fields_.push_back({Join(path_, key), "map of integers", "{" + defaults + "}", std::string(help)});
+  auto text = [](const std::map<std::string, int64_t>& items) {
+    std::string joined;
+    for (const auto& [name, number] : items) {
+      joined += (joined.empty() ? "" : ", ") + name + ": " + std::to_string(number);
+    }
+    return "{" + joined + "}";
+  };
+  fields_.push_back(
+      {Join(path_, key), "map of integers", text(*out), text(*out), std::string(help)});
   YAML::Node value = Lookup(key);
   if (!value.IsDefined() || value.IsNull()) return;
   if (!value.IsMap()) {
@@ -122,10 +145,11 @@ void ConfigReader::Read(std::string_view key, std::map<std::string, int64_t>* ou
     parsed[item.first.Scalar()] = number;
   }
   *out = std::move(parsed);
+  fields_.back().value = text(*out);
 }
 
 YAML::Node ConfigReader::Section(std::string_view key, std::string_view help) {
-  fields_.push_back({Join(path_, key), "section", "", std::string(help)});
+  fields_.push_back({Join(path_, key), "section", "", "", std::string(help)});
   return Lookup(key);
 }
 

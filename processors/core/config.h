@@ -9,8 +9,10 @@
 // Read() leaves the default in place when the key is absent. Finish() reports the first
 // problem: a value of the wrong type, a failed Require(), or a key nobody read (an unknown
 // key), always naming the full dotted path ("pipeline.decode.max_recrod_bytes: unknown key").
-// Fields() returns name/type/default/description of every declared field, which
-// `newsflow config --dump` and the README tables are made from.
+// Fields() returns name/type/default/description of every declared field. While a ConfigDocs
+// is alive on the thread, every ConfigReader also hands its fields to it when destroyed:
+// `newsflow config --dump` builds the whole built-in configuration under one and prints every
+// option with its type, default and description.
 #pragma once
 
 #include <cstdint>
@@ -29,14 +31,35 @@ namespace newsflow::core {
 struct ConfigFieldDoc {
   std::string path;  // full dotted path
   std::string type;
-  std::string default_value;
+  std::string default_value;  // the config struct's own default (before reading)
+  std::string value;          // the value after reading (the node's, or the default)
   std::string description;
+};
+
+// Collects the fields of every ConfigReader destroyed on this thread while it is alive (nested
+// collectors: the innermost one). Not thread-safe by design: one thread builds one config.
+class ConfigDocs {
+ public:
+  ConfigDocs();
+  ~ConfigDocs();
+  ConfigDocs(const ConfigDocs&) = delete;
+  ConfigDocs& operator=(const ConfigDocs&) = delete;
+
+  const std::vector<ConfigFieldDoc>& fields() const { return fields_; }
+
+ private:
+  friend class ConfigReader;
+  std::vector<ConfigFieldDoc> fields_;
+  ConfigDocs* previous_;
 };
 
 class ConfigReader {
  public:
   // `node` may be null/undefined (all defaults). `path` is the dotted prefix used in messages.
   ConfigReader(const YAML::Node& node, std::string path);
+  ~ConfigReader();
+  ConfigReader(const ConfigReader&) = delete;
+  ConfigReader& operator=(const ConfigReader&) = delete;
 
   void Read(std::string_view key, bool* out, std::string_view help);
   void Read(std::string_view key, int64_t* out, std::string_view help);

@@ -5,7 +5,7 @@
 #include "processors/core/config.h"
 #include "schemas/text.h"
 
-namespace newsflow::processors {
+namespace newsflow::decode {
 namespace {
 
 Status Fail(Code code, std::string message) { return Status(code, "decode", std::move(message)); }
@@ -141,4 +141,4 @@ std::string ReplaceInvalidUtf8(std::string_view bytes) {
   return out;
 }
 
-}  // namespace newsflow::processors
+}  // namespace newsflow::decode

@@ -25,7 +25,7 @@
 #include "schemas/raw_article.h"
 #include "schemas/result.h"
 
-namespace newsflow::processors {
+namespace newsflow::decode {
 
 struct DecodeConfig {
   int64_t max_record_bytes = 1 << 20;
@@ -52,4 +52,4 @@ class DecodeStage final : public core::Stage {
 // Replaces every ill-formed UTF-8 sequence with U+FFFD (maximal subparts, as ICU does).
 std::string ReplaceInvalidUtf8(std::string_view bytes);
 
-}  // namespace newsflow::processors
+}  // namespace newsflow::decode

@@ -6,7 +6,7 @@
 #include "schemas/json_writer.h"
 #include "schemas/text.h"
 
-namespace newsflow::processors {
+namespace newsflow::encode {
 namespace {
 
 using schemas::JsonWriter;
@@ -209,4 +209,4 @@ std::string EncodeEnrichedEvent(const core::Document& doc, int64_t processed_at_
   return std::string(sb.GetString(), sb.GetSize());
 }
 
-}  // namespace newsflow::processors
+}  // namespace newsflow::encode

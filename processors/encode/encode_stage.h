@@ -14,7 +14,7 @@
 #include "processors/core/stage.h"
 #include "schemas/result.h"
 
-namespace newsflow::processors {
+namespace newsflow::encode {
 
 struct EncodeConfig {
   bool include_body = true;
@@ -38,4 +38,4 @@ class EncodeStage final : public core::Stage {
 std::string EncodeEnrichedEvent(const core::Document& doc, int64_t processed_at_ms,
                                 std::string_view pipeline_version, bool include_body);
 
-}  // namespace newsflow::processors
+}  // namespace newsflow::encode

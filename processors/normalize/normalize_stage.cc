@@ -139,13 +139,6 @@ Result<NormalizeConfig> NormalizeConfig::FromYaml(const YAML::Node& node, const 
   return c;
 }
 
-std::vector<core::ConfigFieldDoc> NormalizeConfig::Fields() {
-  NormalizeConfig c;
-  core::ConfigReader r(YAML::Node(), "pipeline.normalize");
-  ReadFields(r, c);
-  return r.Fields();
-}
-
 Result<std::unique_ptr<core::Stage>> NormalizeStage::Create(const YAML::Node& node,
                                                             const std::string& path) {
   NEWSFLOW_ASSIGN_OR_RETURN(NormalizeConfig config, NormalizeConfig::FromYaml(node, path));

@@ -101,8 +101,6 @@ struct NormalizeConfig {
   double language_single_script_share = 0.995;
 
   static Result<NormalizeConfig> FromYaml(const YAML::Node& node, const std::string& path);
-  // Field docs (name, type, default, description) for `config --dump` and README tables.
-  static std::vector<core::ConfigFieldDoc> Fields();
 };
 
 class NormalizeStage final : public core::Stage {

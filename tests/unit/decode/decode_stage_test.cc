@@ -4,7 +4,7 @@
 
 #include "tests/testing/testing.h"
 
-namespace newsflow::processors {
+namespace newsflow::decode {
 namespace {
 
 struct Decoded {
@@ -113,4 +113,4 @@ TEST(ReplaceInvalidUtf8Test, ReplacesEachBadSequenceOnce) {
 }
 
 }  // namespace
-}  // namespace newsflow::processors
+}  // namespace newsflow::decode

@@ -29,7 +29,7 @@ std::unique_ptr<Processed> Process(std::string value, std::string content_type =
   p->record = testing::MakeRecord(std::move(value), std::move(content_type));
   p->doc = std::make_unique<core::Document>(p->record);
   const core::StageContext ctx;
-  auto decode = processors::DecodeStage::Create(YAML::Node(), "pipeline.decode");
+  auto decode = decode::DecodeStage::Create(YAML::Node(), "pipeline.decode");
   EXPECT_TRUE(decode.ok());
   const Status ds = (*decode)->Process(*p->doc, ctx);
   EXPECT_TRUE(ds.ok()) << ds.ToString();
@@ -104,7 +104,9 @@ TEST(NormalizeConfig, ReadsEveryKey) {
   EXPECT_DOUBLE_EQ(r->language_single_script_share, 0.9);
   EXPECT_FALSE(NormalizeConfig::FromYaml(YAML::Load("max_tokens: -1"), "n").ok());
   EXPECT_FALSE(NormalizeConfig::FromYaml(YAML::Load("language_first_pass_bytes: -1"), "n").ok());
-  EXPECT_EQ(NormalizeConfig::Fields().size(), 11u);
+  core::ConfigDocs docs;
+  ASSERT_TRUE(NormalizeConfig::FromYaml(YAML::Node(), "pipeline.normalize").ok());
+  EXPECT_EQ(docs.fields().size(), 11u) << "every option is declared with a description";
 }
 
 // The message of the error that `yaml` as the normalize section gives ("" when it is valid).
@@ -258,7 +260,7 @@ class NormalizeLanguages : public ::testing::TestWithParam<LanguageCase> {};
 TEST_P(NormalizeLanguages, GoldenInput) {
   const LanguageCase& c = GetParam();
   auto p = Process(testing::ReadFile(
-      testing::SourcePath(std::string("tests/golden/normalize_") + c.lang + "/input.txt")));
+      testing::SourcePath(std::string("tests/golden/article_") + c.lang + "/input.txt")));
   const core::Document& doc = *p->doc;
   EXPECT_EQ(doc.language.code, c.lang);
   EXPECT_EQ(doc.language.script, c.script);
@@ -365,7 +367,7 @@ INSTANTIATE_TEST_SUITE_P(
     });
 
 TEST(NormalizeStage, PersianTokensWithAndWithoutZwnjMatch) {
-  auto p = Process(testing::ReadFile(testing::SourcePath("tests/golden/normalize_fa/input.txt")));
+  auto p = Process(testing::ReadFile(testing::SourcePath("tests/golden/article_fa/input.txt")));
   const auto folded = FoldedTokens(*p->doc);
   // The title has آتش‌بس (with ZWNJ), the body آتشبس (without): one folded form.
   EXPECT_GE(std::count(folded.begin(), folded.end(), "اتشبس"), 2);

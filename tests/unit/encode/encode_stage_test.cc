@@ -1,0 +1,165 @@
+// The encode stage on hand-built Documents: every field of enriched_event.v1, what is null
+// before a stage filled it, escaping, the body option, and the output record it queues.
+#include "processors/encode/encode_stage.h"
+
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+
+#include <string>
+
+#include "schemas/validate.h"
+
+namespace newsflow::encode {
+namespace {
+
+constexpr int64_t kProcessedAt = 1767225600000;  // 2026-01-01T00:00:00.000Z
+
+schemas::RawRecord KafkaRecord() {
+  schemas::RawRecord r;
+  r.value = "{}";
+  r.origin.kind = schemas::Origin::Kind::kKafka;
+  r.origin.topic = "news.raw";
+  r.origin.partition = 2;
+  r.origin.offset = 77;
+  r.origin.timestamp_ms = 1767225600500;
+  return r;
+}
+
+rapidjson::Document Parse(const std::string& json) {
+  rapidjson::Document d;
+  d.Parse(json.data(), json.size());
+  EXPECT_FALSE(d.HasParseError()) << json;
+  const Status valid = schemas::ValidateText(schemas::SchemaId::kEnrichedEvent, json);
+  EXPECT_TRUE(valid.ok()) << valid.ToString() << "\n" << json;
+  return d;
+}
+
+TEST(EncodeStageTest, DecodedOnlyArticleHasNullsAndEmptyListsNotInventedValues) {
+  const schemas::RawRecord record = KafkaRecord();
+  core::Document doc(record);
+  doc.article.id = "a1";
+  doc.article.title = "Raw title";
+  doc.article.body = "Raw body";
+  doc.article.published = "yesterday";
+  const rapidjson::Document e = Parse(EncodeEnrichedEvent(doc, kProcessedAt, "0.1.0", true));
+  EXPECT_STREQ(e["schema"].GetString(), "newsflow.enriched_event.v1");
+  EXPECT_STREQ(e["id"].GetString(), "a1");
+  EXPECT_STREQ(e["title"].GetString(), "Raw title") << "the article's own before normalize";
+  EXPECT_STREQ(e["body"].GetString(), "Raw body");
+  for (const char* key : {"url", "source", "lead", "word_count", "published_at"}) {
+    EXPECT_TRUE(e[key].IsNull()) << key;
+  }
+  EXPECT_STREQ(e["published_raw"].GetString(), "yesterday");
+  EXPECT_TRUE(e["language"]["code"].IsNull());
+  EXPECT_TRUE(e["language"]["confidence"].IsNull());
+  for (const char* key : {"keywords", "related", "topics", "entities"}) {
+    ASSERT_TRUE(e[key].IsArray()) << key;
+    EXPECT_EQ(e[key].Size(), 0u) << key;
+  }
+  EXPECT_TRUE(e["story"]["id"].IsNull());
+  EXPECT_TRUE(e["story"]["duplicate_of"].IsNull());
+  EXPECT_TRUE(e["provenance"]["taxonomy_version"].IsNull());
+  EXPECT_FALSE(e.HasMember("extra")) << "no unknown input fields, no extra object";
+}
+
+TEST(EncodeStageTest, EveryStageFieldIsWrittenWithOffsetsAndProvenance) {
+  const schemas::RawRecord record = KafkaRecord();
+  core::Document doc(record);
+  doc.article.id = "a2";
+  doc.article.url = "https://example.org/a2";
+  doc.article.source = "Example";
+  doc.article.extra_json = R"({"feed":{"rank":3}})";
+  doc.normalized = true;
+  doc.title = "Ceasefire talks";
+  doc.body = "Talks resumed in Cairo.";
+  doc.lead = "Talks resumed in Cairo.";
+  doc.keywords = {"Gaza", "talks"};
+  doc.related = {"Earlier round failed"};
+  doc.word_count = 4;
+  doc.language = {"en", 0.99, "Latn"};
+  doc.published_at_ms = 1761004800123;
+  doc.published_raw = "21 Oct 2025";
+  doc.topics.push_back({"ceasefire_talks",
+                        "Ceasefire talks",
+                        0.75,
+                        {{"Ceasefire talks", core::Field::kTitle, 0, 15, "ceasefire.phrases"}}});
+  doc.entities.push_back(
+      {"place/cairo", "Cairo", "place", 0.5, {{"Cairo", core::Field::kBody, 17, 22, ""}}});
+  doc.taxonomy_version = "tax-1";
+  doc.story_id = "s-1";
+  doc.duplicate_of = "a0";
+  const rapidjson::Document e = Parse(EncodeEnrichedEvent(doc, kProcessedAt, "0.1.0", true));
+  EXPECT_STREQ(e["title"].GetString(), "Ceasefire talks");
+  EXPECT_STREQ(e["lead"].GetString(), "Talks resumed in Cairo.");
+  EXPECT_EQ(e["keywords"].Size(), 2u);
+  EXPECT_STREQ(e["related"][0].GetString(), "Earlier round failed");
+  EXPECT_EQ(e["word_count"].GetInt64(), 4);
+  EXPECT_STREQ(e["language"]["code"].GetString(), "en");
+  EXPECT_DOUBLE_EQ(e["language"]["confidence"].GetDouble(), 0.99);
+  EXPECT_STREQ(e["language"]["script"].GetString(), "Latn");
+  EXPECT_STREQ(e["published_at"].GetString(), "2025-10-21T00:00:00.123Z");
+  EXPECT_STREQ(e["published_raw"].GetString(), "21 Oct 2025");
+  const auto& topic = e["topics"][0];
+  EXPECT_STREQ(topic["id"].GetString(), "ceasefire_talks");
+  EXPECT_DOUBLE_EQ(topic["score"].GetDouble(), 0.75);
+  EXPECT_STREQ(topic["matches"][0]["field"].GetString(), "title");
+  EXPECT_EQ(topic["matches"][0]["end"].GetUint(), 15u);
+  EXPECT_STREQ(topic["matches"][0]["rule"].GetString(), "ceasefire.phrases");
+  const auto& mention = e["entities"][0]["mentions"][0];
+  EXPECT_STREQ(mention["field"].GetString(), "body");
+  EXPECT_EQ(mention["begin"].GetUint(), 17u);
+  EXPECT_FALSE(mention.HasMember("rule")) << "an empty rule is left out";
+  EXPECT_STREQ(e["story"]["id"].GetString(), "s-1");
+  EXPECT_STREQ(e["story"]["duplicate_of"].GetString(), "a0");
+  const auto& input = e["provenance"]["input"];
+  EXPECT_STREQ(input["kind"].GetString(), "kafka");
+  EXPECT_STREQ(input["topic"].GetString(), "news.raw");
+  EXPECT_EQ(input["partition"].GetInt(), 2);
+  EXPECT_EQ(input["offset"].GetInt64(), 77);
+  EXPECT_STREQ(input["timestamp"].GetString(), "2026-01-01T00:00:00.500Z");
+  EXPECT_STREQ(e["provenance"]["processed_at"].GetString(), "2026-01-01T00:00:00.000Z");
+  EXPECT_STREQ(e["provenance"]["pipeline_version"].GetString(), "0.1.0");
+  EXPECT_STREQ(e["provenance"]["taxonomy_version"].GetString(), "tax-1");
+  EXPECT_EQ(e["extra"]["feed"]["rank"].GetInt(), 3) << "unknown input fields pass through";
+}
+
+TEST(EncodeStageTest, TextIsEscapedAndIncludeBodyFalseLeavesTheBodyEmpty) {
+  const schemas::RawRecord record = KafkaRecord();
+  core::Document doc(record);
+  doc.article.id = "a3";
+  doc.article.title = "quote \" backslash \\ newline \n tab \t ctl \x01 ب";
+  doc.article.body = "secret body";
+  const std::string json = EncodeEnrichedEvent(doc, kProcessedAt, "v", false);
+  const rapidjson::Document e = Parse(json);
+  EXPECT_EQ(std::string(e["title"].GetString()), doc.article.title);
+  EXPECT_STREQ(e["body"].GetString(), "");
+  EXPECT_EQ(json.find("secret"), std::string::npos);
+}
+
+TEST(EncodeStageTest, ProcessQueuesOneEnrichedOutputKeyedByArticleId) {
+  auto stage = EncodeStage::Create(YAML::Load("{include_body: false}"), "pipeline.encode");
+  ASSERT_TRUE(stage.ok()) << stage.status().ToString();
+  const schemas::RawRecord record = KafkaRecord();
+  core::Document doc(record);
+  core::FixedClock clock(kProcessedAt);
+  const core::StageContext ctx{&clock, "0.1.0"};
+  const Status no_article = (*stage)->Process(doc, ctx);
+  EXPECT_EQ(no_article.code(), Code::kInternal) << "encode before decode is a bug, not input";
+  doc.article.id = "a4";
+  doc.article.body = "body";
+  ASSERT_TRUE((*stage)->Process(doc, ctx).ok());
+  ASSERT_EQ(doc.outputs.size(), 1u);
+  EXPECT_EQ(doc.outputs[0].kind, schemas::Output::Kind::kEnriched);
+  EXPECT_EQ(doc.outputs[0].key, "a4");
+  EXPECT_NE(doc.outputs[0].value.find("\"body\":\"\""), std::string::npos);
+}
+
+TEST(EncodeStageTest, UnknownOptionIsAConfigErrorNamingTheKey) {
+  auto stage = EncodeStage::Create(YAML::Load("{include_bodies: false}"), "pipeline.encode");
+  ASSERT_FALSE(stage.ok());
+  EXPECT_NE(stage.status().message().find("pipeline.encode.include_bodies"), std::string::npos)
+      << stage.status().message();
+}
+
+}  // namespace
+}  // namespace newsflow::encode
