@@ -6,6 +6,8 @@
 #      in NEWSFLOW_TEST_BROKERS. They run one at a time (-j1): each drives `newsflow run`
 #      processes on this machine's cores. NEWSFLOW_SKIP_INTEGRATION=1 skips them.
 #   3. asan preset (AddressSanitizer + UBSan): unit and golden tests.
+#   4. tsan preset (ThreadSanitizer): the Kafka engine's tests (queue, workers, sequencer,
+#      delivery, revocation) and one pipeline shared by four threads. NEWSFLOW_SKIP_TSAN=1 skips.
 # Exits non-zero if anything fails (every stage still runs, so one report shows all failures).
 set -euo pipefail
 root="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -30,5 +32,13 @@ if [[ "${NEWSFLOW_SKIP_ASAN:-0}" != "1" ]]; then
   echo "== ctest (asan): unit and golden" >&2
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --preset asan -j "$jobs" || failed=1
+fi
+if [[ "${NEWSFLOW_SKIP_TSAN:-0}" != "1" ]]; then
+  "$root/ops/build.sh" tsan --target consumers_test app_test
+  echo "== ThreadSanitizer: consumers_test, app_test (PipelineThreads*)" >&2
+  export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1"
+  "$root/build/tsan/tests/unit/consumers/consumers_test" --gtest_brief=1 || failed=1
+  "$root/build/tsan/tests/unit/app/app_test" --gtest_brief=1 --gtest_filter='PipelineThreads*' ||
+    failed=1
 fi
 exit "$failed"

@@ -111,7 +111,10 @@ struct Line {
 };
 
 // Per-thread scratch, reused across documents to avoid reallocating per article.
-struct Scratch {
+}  // namespace
+
+// Per-thread buffers of NormalizeStage::Process, reused from record to record.
+struct NormalizeStage::Scratch {
   std::string html_text;
   OffsetMap html_map;
   std::string clean;
@@ -121,10 +124,167 @@ struct Scratch {
   std::vector<Line> lines;
 };
 
+namespace {
+
+using Scratch = NormalizeStage::Scratch;
+
 void AddKeywords(std::string_view list, std::vector<std::string>* keywords) {
   for (std::string& k : SplitKeywords(list)) {
     if (std::find(keywords->begin(), keywords->end(), k) == keywords->end()) {
       keywords->push_back(std::move(k));
+    }
+  }
+}
+
+// The phases of NormalizeStage::Process, in order. Each reads what the previous ones left in
+// the Document and the thread's Scratch.
+
+// 1. Display text: title and body cleaned (HTML to text first when the body is HTML), with the
+// offset maps back to the original text.
+void CleanDisplayText(core::Document& doc, bool keep_zwnj, Scratch& s) {
+  const schemas::RawArticle& a = doc.article;
+  const CleanOptions body_options{.single_line = false, .keep_zwnj = keep_zwnj};
+  const CleanOptions title_options{.single_line = true, .keep_zwnj = keep_zwnj};
+  CleanText(a.title, title_options, &doc.title, &s.title_map);
+  if (a.content_type == "text/html") {
+    HtmlToText(a.body, &s.html_text, &s.html_map);
+    CleanText(s.html_text, body_options, &s.clean, &s.map);
+    s.map = s.map.Compose(s.html_map);
+  } else {
+    CleanText(a.body, body_options, &s.clean, &s.map);
+  }
+}
+
+// What SplitStructure found besides the article's own lines (views into Scratch::clean).
+struct Boilerplate {
+  std::string_view date_line;
+  std::string_view source_line;
+};
+
+// 2. Structure: classifies the clean body's lines; keeps the article's own in Scratch::lines,
+// takes keywords and "read also" titles into the Document, and returns the date and source
+// lines.
+Boilerplate SplitStructure(core::Document& doc, bool strip_boilerplate, Scratch& s) {
+  enum class Mode { kMain, kRelatedTitle, kRelatedBody };
+  const std::string& clean = s.clean;
+  Mode mode = Mode::kMain;
+  Boilerplate found;
+  s.lines.clear();
+  doc.keywords.clear();
+  doc.related.clear();
+  bool blank_pending = false;
+  for (size_t pos = 0; pos <= clean.size();) {
+    size_t eol = clean.find('\n', pos);
+    if (eol == std::string::npos) eol = clean.size();
+    const std::string_view line(clean.data() + pos, eol - pos);
+    const Line range{static_cast<uint32_t>(pos), static_cast<uint32_t>(eol), false};
+    pos = eol + 1;
+    if (line.empty()) {
+      blank_pending = true;
+      continue;
+    }
+    if (!strip_boilerplate) {
+      s.lines.push_back({range.begin, range.end, blank_pending && !s.lines.empty()});
+      blank_pending = false;
+      continue;
+    }
+    const LineInfo info = ClassifyLine(line);
+    if (info.kind == LineKind::kReadAlso) {
+      if (!info.value.empty()) {
+        doc.related.emplace_back(info.value);
+        mode = Mode::kRelatedBody;
+      } else {
+        mode = Mode::kRelatedTitle;
+      }
+      continue;
+    }
+    if (mode == Mode::kRelatedTitle) {
+      doc.related.emplace_back(line);
+      mode = Mode::kRelatedBody;
+      continue;
+    }
+    if (mode == Mode::kRelatedBody) continue;
+    switch (info.kind) {
+      case LineKind::kText:
+        s.lines.push_back({range.begin, range.end, blank_pending && !s.lines.empty()});
+        blank_pending = false;
+        break;
+      case LineKind::kDate:
+        if (found.date_line.empty()) found.date_line = info.value.empty() ? line : info.value;
+        break;
+      case LineKind::kSource:
+        if (found.source_line.empty()) found.source_line = info.value;
+        break;
+      case LineKind::kKeywords:
+        AddKeywords(info.value, &doc.keywords);
+        break;
+      case LineKind::kFooter:
+      case LineKind::kReadAlso:
+        break;
+    }
+  }
+  return found;
+}
+
+// 3. The clean body and lead from the kept lines.
+void AssembleBodyAndLead(core::Document& doc, const Scratch& s) {
+  const std::string& clean = s.clean;
+  doc.body.clear();
+  doc.body.reserve(clean.size());
+  for (const Line& l : s.lines) {
+    if (!doc.body.empty()) doc.body.append(l.blank_before ? "\n\n" : "\n");
+    doc.body.append(clean, l.begin, l.end - l.begin);
+  }
+  doc.lead.clear();
+  if (!s.lines.empty()) doc.lead.assign(clean, s.lines[0].begin, s.lines[0].end - s.lines[0].begin);
+}
+
+// 4. Tokens of the title, the lead and the body (folded and bare forms; stems come once the
+// language is known), and the word count. Returns the letters' script histogram.
+ScriptHistogram TokenizeFields(core::Document& doc, size_t max_tokens, const Scratch& s) {
+  doc.tokens.clear();
+  doc.token_text.clear();
+  doc.token_text.reserve(doc.title.size() + doc.body.size() + doc.body.size() / 2 + 64);
+  doc.tokens.reserve(std::min<size_t>(max_tokens, (doc.title.size() + doc.body.size()) / 6 + 8));
+  ScriptHistogram scripts;
+  const WordSink sink{&doc.token_text, &doc.tokens, max_tokens, &scripts};
+  int64_t words = 0;
+  words += static_cast<int64_t>(
+      AppendWordTokens(doc.title, 0, doc.title.size(), core::Field::kTitle, s.title_map, -1, sink));
+  for (size_t i = 0; i < s.lines.size(); ++i) {
+    const Line& l = s.lines[i];
+    words += static_cast<int64_t>(AppendWordTokens(s.clean, l.begin, l.end,
+                                                   i == 0 ? core::Field::kLead : core::Field::kBody,
+                                                   s.map, -1, sink));
+  }
+  doc.word_count = words;
+  return scripts;
+}
+
+// 6. The publication time: the feed's field first, then a date line of the text; the string
+// it was taken from (or, when none parses, the feed's string or the date line) as
+// published_raw.
+void ResolvePublished(core::Document& doc, std::string_view date_line) {
+  const schemas::RawArticle& a = doc.article;
+  doc.published_at_ms.reset();
+  doc.published_raw.clear();
+  if (!a.published.empty()) {
+    if (const std::optional<ParsedDate> d = ParseDate(a.published)) {
+      doc.published_at_ms = d->epoch_ms;
+      doc.published_raw = a.published;
+    }
+  }
+  if (!doc.published_at_ms && !date_line.empty()) {
+    if (const std::optional<ParsedDate> d = ParseDate(date_line)) {
+      doc.published_at_ms = d->epoch_ms;
+      doc.published_raw.assign(date_line);
+    }
+  }
+  if (!doc.published_at_ms) {
+    if (!a.published.empty()) {
+      doc.published_raw = a.published;
+    } else {
+      doc.published_raw.assign(date_line);
     }
   }
 }
@@ -167,114 +327,10 @@ size_t NormalizeStage::FirstPassBytes(int script, double share) const {
   return static_cast<size_t>(config_.language_first_pass_bytes);
 }
 
-Status NormalizeStage::Process(core::Document& doc, const core::StageContext& /*ctx*/) const {
-  thread_local Scratch scratch;
-  Scratch& s = scratch;
-  const schemas::RawArticle& a = doc.article;
-  const CleanOptions body_options{.single_line = false, .keep_zwnj = config_.keep_zwnj};
-  const CleanOptions title_options{.single_line = true, .keep_zwnj = config_.keep_zwnj};
-
-  // 1. Display text.
-  CleanText(a.title, title_options, &doc.title, &s.title_map);
-  if (a.content_type == "text/html") {
-    HtmlToText(a.body, &s.html_text, &s.html_map);
-    CleanText(s.html_text, body_options, &s.clean, &s.map);
-    s.map = s.map.Compose(s.html_map);
-  } else {
-    CleanText(a.body, body_options, &s.clean, &s.map);
-  }
-  const std::string& clean = s.clean;
-
-  // 2. Structure: classify lines, keep the article's own text.
-  enum class Mode { kMain, kRelatedTitle, kRelatedBody };
-  Mode mode = Mode::kMain;
-  std::string_view date_line;
-  std::string_view source_line;
-  s.lines.clear();
-  doc.keywords.clear();
-  doc.related.clear();
-  bool blank_pending = false;
-  for (size_t pos = 0; pos <= clean.size();) {
-    size_t eol = clean.find('\n', pos);
-    if (eol == std::string::npos) eol = clean.size();
-    const std::string_view line(clean.data() + pos, eol - pos);
-    const Line range{static_cast<uint32_t>(pos), static_cast<uint32_t>(eol), false};
-    pos = eol + 1;
-    if (line.empty()) {
-      blank_pending = true;
-      continue;
-    }
-    if (!config_.strip_boilerplate) {
-      s.lines.push_back({range.begin, range.end, blank_pending && !s.lines.empty()});
-      blank_pending = false;
-      continue;
-    }
-    const LineInfo info = ClassifyLine(line);
-    if (info.kind == LineKind::kReadAlso) {
-      if (!info.value.empty()) {
-        doc.related.emplace_back(info.value);
-        mode = Mode::kRelatedBody;
-      } else {
-        mode = Mode::kRelatedTitle;
-      }
-      continue;
-    }
-    if (mode == Mode::kRelatedTitle) {
-      doc.related.emplace_back(line);
-      mode = Mode::kRelatedBody;
-      continue;
-    }
-    if (mode == Mode::kRelatedBody) continue;
-    switch (info.kind) {
-      case LineKind::kText:
-        s.lines.push_back({range.begin, range.end, blank_pending && !s.lines.empty()});
-        blank_pending = false;
-        break;
-      case LineKind::kDate:
-        if (date_line.empty()) date_line = info.value.empty() ? line : info.value;
-        break;
-      case LineKind::kSource:
-        if (source_line.empty()) source_line = info.value;
-        break;
-      case LineKind::kKeywords:
-        AddKeywords(info.value, &doc.keywords);
-        break;
-      case LineKind::kFooter:
-      case LineKind::kReadAlso:
-        break;
-    }
-  }
-
-  // Clean body and lead from the kept lines.
-  doc.body.clear();
-  doc.body.reserve(clean.size());
-  for (const Line& l : s.lines) {
-    if (!doc.body.empty()) doc.body.append(l.blank_before ? "\n\n" : "\n");
-    doc.body.append(clean, l.begin, l.end - l.begin);
-  }
-  doc.lead.clear();
-  if (!s.lines.empty()) doc.lead.assign(clean, s.lines[0].begin, s.lines[0].end - s.lines[0].begin);
-
-  // 3. Tokens (folded + bare forms now; stems once the language is known).
-  doc.tokens.clear();
-  doc.token_text.clear();
-  doc.token_text.reserve(doc.title.size() + doc.body.size() + doc.body.size() / 2 + 64);
-  doc.tokens.reserve(std::min<size_t>(static_cast<size_t>(config_.max_tokens),
-                                      (doc.title.size() + doc.body.size()) / 6 + 8));
-  ScriptHistogram scripts;
-  const WordSink sink{&doc.token_text, &doc.tokens, static_cast<size_t>(config_.max_tokens),
-                      &scripts};
-  int64_t words = 0;
-  words += static_cast<int64_t>(
-      AppendWordTokens(doc.title, 0, doc.title.size(), core::Field::kTitle, s.title_map, -1, sink));
-  for (size_t i = 0; i < s.lines.size(); ++i) {
-    const Line& l = s.lines[i];
-    words += static_cast<int64_t>(AppendWordTokens(
-        clean, l.begin, l.end, i == 0 ? core::Field::kLead : core::Field::kBody, s.map, -1, sink));
-  }
-  doc.word_count = words;
-
-  // 4. Language and script.
+// 5. Language (CLD2 on the title and the start of the body, first pass sized by the dominant
+// script) and the tokens' stems in that language.
+void NormalizeStage::DetectLanguageAndStem(core::Document& doc, const ScriptHistogram& scripts,
+                                           Scratch& s) const {
   const auto sample = static_cast<size_t>(config_.language_sample_bytes);
   s.detect.clear();
   s.detect.append(doc.title);
@@ -282,7 +338,7 @@ Status NormalizeStage::Process(core::Document& doc, const core::StageContext& /*
   s.detect.append(doc.body, 0, sample == 0 ? std::string::npos : sample);
   double share = 0;
   const int dominant = scripts.Dominant(&share);
-  doc.language = DetectLanguage(s.detect, {.hint = a.language,
+  doc.language = DetectLanguage(s.detect, {.hint = doc.article.language,
                                            .trust_hint = config_.trust_feed_language,
                                            .dominant_script = dominant,
                                            .max_bytes = sample,
@@ -291,33 +347,21 @@ Status NormalizeStage::Process(core::Document& doc, const core::StageContext& /*
     StemTokens(StemmerFor(doc.language.code), 0, &doc.token_text, &doc.tokens,
                static_cast<size_t>(config_.stem_memo_words));
   }
+}
 
-  // 5. Date: the feed's field first, then a date line of the text.
-  doc.published_at_ms.reset();
-  doc.published_raw.clear();
-  if (!a.published.empty()) {
-    if (const std::optional<ParsedDate> d = ParseDate(a.published)) {
-      doc.published_at_ms = d->epoch_ms;
-      doc.published_raw = a.published;
-    }
+Status NormalizeStage::Process(core::Document& doc, const core::StageContext& /*ctx*/) const {
+  thread_local Scratch scratch;
+  Scratch& s = scratch;
+  CleanDisplayText(doc, config_.keep_zwnj, s);
+  const Boilerplate found = SplitStructure(doc, config_.strip_boilerplate, s);
+  AssembleBodyAndLead(doc, s);
+  const ScriptHistogram scripts = TokenizeFields(doc, static_cast<size_t>(config_.max_tokens), s);
+  DetectLanguageAndStem(doc, scripts, s);
+  ResolvePublished(doc, found.date_line);
+  // The source from the credit line when the feed has none.
+  if (doc.article.source.empty() && !found.source_line.empty()) {
+    doc.article.source.assign(found.source_line);
   }
-  if (!doc.published_at_ms && !date_line.empty()) {
-    if (const std::optional<ParsedDate> d = ParseDate(date_line)) {
-      doc.published_at_ms = d->epoch_ms;
-      doc.published_raw.assign(date_line);
-    }
-  }
-  if (!doc.published_at_ms) {
-    if (!a.published.empty()) {
-      doc.published_raw = a.published;
-    } else {
-      doc.published_raw.assign(date_line);
-    }
-  }
-
-  // 6. Source from the credit line when the feed has none.
-  if (doc.article.source.empty() && !source_line.empty()) doc.article.source.assign(source_line);
-
   doc.normalized = true;
   return Status::Ok();
 }

@@ -47,6 +47,7 @@
 
 #include "processors/core/config.h"
 #include "processors/core/stage.h"
+#include "processors/normalize/folding.h"
 #include "processors/normalize/languages.h"
 #include "schemas/result.h"
 
@@ -120,7 +121,11 @@ class NormalizeStage final : public core::Stage {
   // language_first_pass_bytes.
   size_t FirstPassBytes(int script, double share = 0) const;
 
+  struct Scratch;  // per-thread buffers (normalize_stage.cc)
+
  private:
+  void DetectLanguageAndStem(core::Document& doc, const ScriptHistogram& scripts, Scratch& s) const;
+
   NormalizeConfig config_;
   std::vector<std::pair<int, size_t>> first_pass_by_script_;  // UScriptCode -> bytes
   std::vector<std::pair<int, size_t>> first_pass_single_script_;
