@@ -1,11 +1,16 @@
 #include "consumers/engine.h"
 
+#include <algorithm>
 #include <cassert>
 #include <utility>
 
 #include "consumers/headers.h"
 
 namespace newsflow::consumers {
+namespace {
+// A revocation commit gets at least this long even when the drain used up the revoke timeout.
+constexpr std::chrono::milliseconds kMinCommitTimeout{2000};
+}  // namespace
 
 struct Engine::Partition {
   TopicPartition tp;
@@ -293,7 +298,7 @@ size_t Engine::Revoke(const std::vector<TopicPartition>& partitions,
       partitions_.erase(s->tp);
     }
   }
-  if (!offsets.empty()) (void)committer_->Commit(offsets);
+  if (!offsets.empty()) (void)committer_->Commit(offsets, std::max(timeout, kMinCommitTimeout));
   return left;
 }
 
@@ -314,7 +319,7 @@ bool Engine::Drain(std::chrono::milliseconds timeout) {
   }
 }
 
-core::Status Engine::CommitAll() {
+core::Status Engine::CommitAll(std::chrono::milliseconds timeout) {
   std::vector<PartitionOffset> offsets;
   {
     std::lock_guard lock(mu_);
@@ -324,7 +329,7 @@ core::Status Engine::CommitAll() {
     }
   }
   if (offsets.empty()) return core::Status::Ok();
-  return committer_->Commit(offsets);
+  return committer_->Commit(offsets, timeout);
 }
 
 size_t Engine::QueueSize() const {

@@ -62,6 +62,12 @@ class EngineProbe : public core::PipelineObserver {
   virtual void OnDeliveryFailed(std::string_view /*topic*/) {}
   // Kafka timestamp of the input -> acknowledgement of its last output.
   virtual void OnEndToEnd(double /*seconds*/) {}
+  // PollLoop (poll thread): rebalances, assignment size, pause state, rewind skips.
+  virtual void OnRebalance(std::string_view /*kind*/) {}
+  virtual void SetAssigned(int64_t /*n*/) {}
+  virtual void SetPaused(bool /*paused*/) {}
+  virtual void OnRedeliverySkipped() {}
+  virtual void RemoveConsumerLag(const std::string& /*topic*/, int32_t /*partition*/) {}
 };
 
 struct EngineOptions {
@@ -103,8 +109,8 @@ class Engine final : public DeliveryListener {
                 bool lost);
   // Waits until the queue is empty and every record completed (or failed). False on timeout.
   bool Drain(std::chrono::milliseconds timeout);
-  // Commits the committable offset of every assigned partition now.
-  core::Status CommitAll();
+  // Commits the committable offset of every assigned partition now (waits at most `timeout`).
+  core::Status CommitAll(std::chrono::milliseconds timeout);
 
   size_t QueueSize() const;
   int64_t InFlight() const;  // records dispatched and not completed

@@ -1,16 +1,21 @@
 // The I/O seams of the runtime, in the manner of Redpanda's transform/io.h: the Engine (queue,
-// workers, sequencer, offset tracking) talks to Kafka only through these interfaces, so its
-// logic is unit-tested with fakes (tests/unit/consumers) and an exactly-once mode can later
-// swap in a transactional sink + committer (send_offsets_to_transaction) without touching it.
+// workers, sequencer, offset tracking) and the PollLoop (pause/resume, rewind-skip, revocation)
+// talk to Kafka only through these interfaces, so their policies are unit-tested with the fakes
+// of tests/testing/kafka_fakes.h, and the exactly-once mode swaps in a transactional sink +
+// committer (send_offsets_to_transaction) without touching them.
 //
-//   source side:  KafkaRuntime's poll thread calls Engine::Assign/Dispatch/Revoke.
+//   Source:       the consumer. PollLoop calls Poll() on its one thread; rebalances are reported
+//                 through RebalanceListener from inside Poll() (librdkafka: the rebalance_cb runs
+//                 inside consume()). KafkaRuntime's KafkaSource wraps a KafkaConsumer.
 //   Sink:         hands messages to the producer; delivery reports come back through
 //                 DeliveryListener::OnDelivery (librdkafka: the dr_cb on the producer poll
 //                 thread).
 //   OffsetCommitter: where completed offsets go (at-least-once: offsets_store + auto commit,
-//                 explicit commitSync on revoke/shutdown).
+//                 explicit commitSync on revoke/shutdown; exactly-once: offsets ride in the
+//                 producer's transaction).
 #pragma once
 
+#include <chrono>
 #include <compare>
 #include <cstdint>
 #include <optional>
@@ -72,8 +77,55 @@ class OffsetCommitter {
   virtual ~OffsetCommitter() = default;
   // A new committable offset (called from the delivery thread; must not block for long).
   virtual void Store(const TopicPartition& tp, int64_t next_offset) = 0;
-  // Commits now, synchronously (revocation, shutdown).
-  virtual core::Status Commit(const std::vector<PartitionOffset>& offsets) = 0;
+  // Commits now, synchronously (revocation, shutdown), waiting at most `timeout`.
+  virtual core::Status Commit(const std::vector<PartitionOffset>& offsets,
+                              std::chrono::milliseconds timeout) = 0;
+};
+
+// What the Source reports about the group (called from inside Source::Poll/Close, on the poll
+// thread).
+class RebalanceListener {
+ public:
+  virtual ~RebalanceListener() = default;
+  // `partitions` were added to this member's assignment (already assigned on the source, so
+  // Pause() applies to them).
+  virtual void OnAssigned(const std::vector<TopicPartition>& partitions) = 0;
+  // `partitions` are being taken away (still assigned until this returns, so offsets can still
+  // be committed). `lost`: the group already gave them to another member (session timeout,
+  // fencing): nothing may be committed for them.
+  virtual void OnRevoked(const std::vector<TopicPartition>& partitions, bool lost) = 0;
+};
+
+// One result of Source::Poll.
+struct Polled {
+  enum class Kind {
+    kRecord,   // `record` holds a consumed record (origin topic/partition/offset/timestamp set)
+    kNothing,  // timeout, end of partition
+    kError,    // a consumer error librdkafka recovers from by itself (logged)
+    kFatal,    // a fatal consumer error: the instance must stop
+  };
+  Kind kind = Kind::kNothing;
+  core::RawRecord record;
+  std::string error;
+};
+
+class Source {
+ public:
+  virtual ~Source() = default;
+  // Joins the group; rebalances are reported to `listener` from inside Poll().
+  virtual core::Status Subscribe(const std::vector<std::string>& topics,
+                                 RebalanceListener* listener) = 0;
+  // Waits up to `timeout` for one record of a partition that is assigned and not paused.
+  virtual Polled Poll(std::chrono::milliseconds timeout) = 0;
+  virtual std::vector<TopicPartition> Assignment() = 0;
+  virtual void Pause(const std::vector<TopicPartition>& partitions) = 0;
+  virtual void Resume(const std::vector<TopicPartition>& partitions) = 0;
+  // Moves the fetch position of `partitions` back to the group's committed offsets (used after
+  // an aborted transaction, whose records must be read again).
+  virtual core::Status SeekToCommitted(const std::vector<TopicPartition>& partitions,
+                                       std::chrono::milliseconds timeout) = 0;
+  // Leaves the group (the listener's OnRevoked runs inside) and stops consuming.
+  virtual void Close() = 0;
 };
 
 }  // namespace newsflow::consumers

@@ -2,6 +2,9 @@
 
 #include <librdkafka/rdkafkacpp.h>
 
+#include <condition_variable>
+#include <functional>
+#include <mutex>
 #include <thread>
 #include <utility>
 
@@ -21,6 +24,7 @@ std::vector<TopicPartition> Convert(const std::vector<RdKafka::TopicPartition*>&
 struct PartitionList {
   std::vector<RdKafka::TopicPartition*> list;
   PartitionList() = default;
+  PartitionList(PartitionList&& other) noexcept : list(std::move(other.list)) {}
   PartitionList(const PartitionList&) = delete;
   PartitionList& operator=(const PartitionList&) = delete;
   ~PartitionList() { RdKafka::TopicPartition::destroy(list); }
@@ -106,6 +110,34 @@ core::RawRecord ToRawRecord(RdKafka::Message& msg) {
 
 }  // namespace
 
+// Runs `call` on a helper thread and waits for it until `deadline`. Returns false when the
+// deadline passed first: the call is then abandoned (left running, detached), and the caller
+// must not destroy what it uses (KafkaRuntime sets abandoned_ and never destroys its handles;
+// the process exits). This is how every blocking librdkafka call of the shutdown path
+// (commitSync, close) gets a deadline: librdkafka has none of its own for them.
+bool BoundedCall(std::function<void()> call, Clock::time_point deadline) {
+  struct State {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool done = false;
+  };
+  auto state = std::make_shared<State>();
+  std::thread t([state, call = std::move(call)] {
+    call();
+    std::lock_guard lock(state->mu);
+    state->done = true;
+    state->cv.notify_all();
+  });
+  std::unique_lock lock(state->mu);
+  if (state->cv.wait_until(lock, deadline, [&] { return state->done; })) {
+    lock.unlock();
+    t.join();
+    return true;
+  }
+  t.detach();
+  return false;
+}
+
 class KafkaRuntime::KafkaCommitter final : public OffsetCommitter {
  public:
   KafkaCommitter(KafkaRuntime* runtime) : runtime_(runtime) {}
@@ -119,21 +151,38 @@ class KafkaRuntime::KafkaCommitter final : public OffsetCommitter {
     (void)consumer_->offsets_store(l.list);
   }
 
-  core::Status Commit(const std::vector<PartitionOffset>& offsets) override {
-    PartitionList l;
+  core::Status Commit(const std::vector<PartitionOffset>& offsets,
+                      std::chrono::milliseconds timeout) override {
+    Logger& log = *runtime_->options_.log;
+    auto list = std::make_shared<PartitionList>();
     for (const auto& o : offsets) {
-      l.list.push_back(RdKafka::TopicPartition::create(o.tp.topic, o.tp.partition, o.offset));
+      list->list.push_back(RdKafka::TopicPartition::create(o.tp.topic, o.tp.partition, o.offset));
     }
-    (void)consumer_->offsets_store(l.list);
-    const RdKafka::ErrorCode err = consumer_->commitSync(l.list);
-    if (err != RdKafka::ERR_NO_ERROR && err != RdKafka::ERR__NO_OFFSET) {
-      runtime_->options_.log->Warn("commit failed", {{"error", RdKafka::err2str(err)}});
-      return core::Status(core::Code::kInternal, "commit", RdKafka::err2str(err));
+    (void)consumer_->offsets_store(list->list);
+    auto err = std::make_shared<std::atomic<int>>(RdKafka::ERR_NO_ERROR);
+    RdKafka::KafkaConsumer* consumer = consumer_;
+    const bool finished =
+        BoundedCall([consumer, list, err] { err->store(consumer->commitSync(list->list)); },
+                    Clock::now() + timeout);
+    if (!finished) {
+      runtime_->abandoned_.store(true);
+      for (const auto& o : offsets) {
+        log.Warn("commit timed out; records from the last committed offset will be re-delivered",
+                 {{"topic", o.tp.topic},
+                  {"partition", o.tp.partition},
+                  {"offset", o.offset},
+                  {"timeout_ms", static_cast<int64_t>(timeout.count())}});
+      }
+      return core::Status(core::Code::kInternal, "commit", "commit timed out");
+    }
+    const auto code = static_cast<RdKafka::ErrorCode>(err->load());
+    if (code != RdKafka::ERR_NO_ERROR && code != RdKafka::ERR__NO_OFFSET) {
+      log.Warn("commit failed", {{"error", RdKafka::err2str(code)}});
+      return core::Status(core::Code::kInternal, "commit", RdKafka::err2str(code));
     }
     for (const auto& o : offsets) {
-      runtime_->options_.log->Write(
-          LogLevel::kDebug, "committed",
-          {{"topic", o.tp.topic}, {"partition", o.tp.partition}, {"offset", o.offset}});
+      log.Write(LogLevel::kDebug, "committed",
+                {{"topic", o.tp.topic}, {"partition", o.tp.partition}, {"offset", o.offset}});
     }
     return core::Status::Ok();
   }
@@ -143,58 +192,100 @@ class KafkaRuntime::KafkaCommitter final : public OffsetCommitter {
   RdKafka::KafkaConsumer* consumer_ = nullptr;
 };
 
-class KafkaRuntime::Callbacks final : public RdKafka::RebalanceCb,
-                                      public RdKafka::EventCb,
-                                      public RdKafka::DeliveryReportCb {
+// The Source over a librdkafka KafkaConsumer (cooperative-sticky): rebalance callbacks are
+// converted into RebalanceListener calls around incremental_(un)assign.
+class KafkaRuntime::KafkaSource final : public Source, public RdKafka::RebalanceCb {
  public:
-  explicit Callbacks(KafkaRuntime* runtime) : rt_(runtime) {}
+  explicit KafkaSource(Logger* log) : log_(log) {}
+  void set_consumer(RdKafka::KafkaConsumer* consumer) { consumer_ = consumer; }
+
+  core::Status Subscribe(const std::vector<std::string>& topics,
+                         RebalanceListener* listener) override {
+    listener_ = listener;
+    const RdKafka::ErrorCode err = consumer_->subscribe(topics);
+    if (err != RdKafka::ERR_NO_ERROR) {
+      return core::Status(core::Code::kInvalidConfig, "kafka",
+                          "subscribe failed: " + RdKafka::err2str(err));
+    }
+    return core::Status::Ok();
+  }
+
+  Polled Poll(std::chrono::milliseconds timeout) override {
+    Polled out;
+    std::unique_ptr<RdKafka::Message> msg(consumer_->consume(ToTimeoutMs(timeout)));
+    const RdKafka::ErrorCode err = msg->err();
+    if (err == RdKafka::ERR_NO_ERROR) {
+      out.kind = Polled::Kind::kRecord;
+      out.record = ToRawRecord(*msg);
+    } else if (err == RdKafka::ERR__TIMED_OUT || err == RdKafka::ERR__PARTITION_EOF) {
+      out.kind = Polled::Kind::kNothing;
+    } else {
+      // Retriable errors: librdkafka recovers by itself. Fatal ones also come through the
+      // event callback.
+      out.kind = err == RdKafka::ERR__FATAL ? Polled::Kind::kFatal : Polled::Kind::kError;
+      out.error = msg->errstr();
+    }
+    return out;
+  }
+
+  std::vector<TopicPartition> Assignment() override {
+    PartitionList l;
+    if (consumer_->assignment(l.list) != RdKafka::ERR_NO_ERROR) return {};
+    return Convert(l.list);
+  }
+
+  void Pause(const std::vector<TopicPartition>& partitions) override {
+    PartitionList l = ToList(partitions);
+    if (!l.list.empty()) (void)consumer_->pause(l.list);
+  }
+
+  void Resume(const std::vector<TopicPartition>& partitions) override {
+    PartitionList l = ToList(partitions);
+    if (!l.list.empty()) (void)consumer_->resume(l.list);
+  }
+
+  core::Status SeekToCommitted(const std::vector<TopicPartition>& partitions,
+                               std::chrono::milliseconds timeout) override {
+    PartitionList l = ToList(partitions);
+    if (l.list.empty()) return core::Status::Ok();
+    RdKafka::ErrorCode err = consumer_->committed(l.list, ToTimeoutMs(timeout));
+    if (err != RdKafka::ERR_NO_ERROR) {
+      return core::Status(core::Code::kInternal, "kafka",
+                          "reading committed offsets failed: " + RdKafka::err2str(err));
+    }
+    for (RdKafka::TopicPartition* tp : l.list) {
+      // No committed offset: the start (auto.offset.reset is earliest or rejected).
+      if (tp->offset() < 0) tp->set_offset(RdKafka::Topic::OFFSET_BEGINNING);
+      err = consumer_->seek(*tp, ToTimeoutMs(timeout));
+      if (err != RdKafka::ERR_NO_ERROR) {
+        return core::Status(core::Code::kInternal, "kafka",
+                            "seek of " + tp->topic() + "/" + std::to_string(tp->partition()) +
+                                " failed: " + RdKafka::err2str(err));
+      }
+    }
+    return core::Status::Ok();
+  }
+
+  void Close() override { consumer_->close(); }
 
   void rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
                     std::vector<RdKafka::TopicPartition*>& partitions) override {
     const bool cooperative = consumer->rebalance_protocol() == "COOPERATIVE";
     const std::vector<TopicPartition> tps = Convert(partitions);
-    Logger& log = *rt_->options_.log;
     RdKafka::Error* error = nullptr;
     if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
-      // A (re)assigned partition starts from wherever the group says (committed offset).
-      for (const auto& tp : tps) rt_->next_offset_.erase({tp.topic, tp.partition});
-      rt_->engine_->Assign(tps);
       if (cooperative) {
         error = consumer->incremental_assign(partitions);
       } else {
         (void)consumer->assign(partitions);
       }
-      if (rt_->paused_) (void)consumer->pause(partitions);
-      rt_->assigned_once_.store(true);
-      rt_->broker_up_.store(true);
-      if (rt_->options_.metrics) rt_->options_.metrics->OnRebalance("assign");
-      log.Info("partitions assigned",
-               {{"count", static_cast<int64_t>(tps.size())}, {"partitions", Describe(tps)}});
-    } else if (err == RdKafka::ERR__REVOKE_PARTITIONS) {
-      for (const auto& tp : tps) rt_->next_offset_.erase({tp.topic, tp.partition});
-      const bool lost = consumer->assignment_lost();
-      const auto start = Clock::now();
-      const size_t left = rt_->engine_->Revoke(
-          tps, std::chrono::milliseconds(rt_->options_.kafka.revoke_timeout_ms), lost);
-      if (cooperative) {
-        error = consumer->incremental_unassign(partitions);
-      } else {
-        (void)consumer->unassign();
-      }
-      if (rt_->options_.metrics) {
-        rt_->options_.metrics->OnRebalance(lost ? "lost" : "revoke");
-        for (const auto& tp : tps) rt_->options_.metrics->RemoveConsumerLag(tp.topic, tp.partition);
-      }
-      log.Info(
-          lost ? "partitions lost" : "partitions revoked",
-          {{"count", static_cast<int64_t>(tps.size())},
-           {"partitions", Describe(tps)},
-           {"in_flight_abandoned", static_cast<int64_t>(left)},
-           {"drain_ms", static_cast<int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                 Clock::now() - start)
-                                                 .count())}});
+      if (listener_ != nullptr) listener_->OnAssigned(tps);
     } else {
-      log.Error("rebalance error", {{"error", RdKafka::err2str(err)}});
+      const bool lost = err != RdKafka::ERR__REVOKE_PARTITIONS || consumer->assignment_lost();
+      if (err != RdKafka::ERR__REVOKE_PARTITIONS) {
+        log_->Error("rebalance error", {{"error", RdKafka::err2str(err)}});
+      }
+      if (listener_ != nullptr) listener_->OnRevoked(tps, lost);
       if (cooperative) {
         error = consumer->incremental_unassign(partitions);
       } else {
@@ -202,14 +293,28 @@ class KafkaRuntime::Callbacks final : public RdKafka::RebalanceCb,
       }
     }
     if (error != nullptr) {
-      log.Error("incremental (un)assign failed", {{"error", error->str()}});
+      log_->Error("incremental (un)assign failed", {{"error", error->str()}});
       delete error;
     }
-    PartitionList now;
-    if (consumer->assignment(now.list) == RdKafka::ERR_NO_ERROR && rt_->options_.metrics) {
-      rt_->options_.metrics->SetAssigned(static_cast<int64_t>(now.list.size()));
-    }
   }
+
+ private:
+  static PartitionList ToList(const std::vector<TopicPartition>& partitions) {
+    PartitionList l;
+    for (const auto& tp : partitions) {
+      l.list.push_back(RdKafka::TopicPartition::create(tp.topic, tp.partition));
+    }
+    return l;
+  }
+
+  Logger* log_;
+  RdKafka::KafkaConsumer* consumer_ = nullptr;
+  RebalanceListener* listener_ = nullptr;
+};
+
+class KafkaRuntime::Callbacks final : public RdKafka::EventCb, public RdKafka::DeliveryReportCb {
+ public:
+  explicit Callbacks(KafkaRuntime* runtime) : rt_(runtime) {}
 
   void event_cb(RdKafka::Event& event) override {
     Logger& log = *rt_->options_.log;
@@ -263,15 +368,6 @@ class KafkaRuntime::Callbacks final : public RdKafka::RebalanceCb,
   }
 
  private:
-  static std::string Describe(const std::vector<TopicPartition>& tps) {
-    std::string s;
-    for (const auto& tp : tps) {
-      if (!s.empty()) s += ",";
-      s += tp.ToString();
-    }
-    return s;
-  }
-
   KafkaRuntime* rt_;
 };
 
@@ -281,6 +377,7 @@ core::Result<std::unique_ptr<KafkaRuntime>> KafkaRuntime::Create(RuntimeOptions 
   NEWSFLOW_ASSIGN_OR_RETURN(RdKafkaConfs confs, BuildRdKafkaConfs(options.kafka));
   std::unique_ptr<KafkaRuntime> rt(new KafkaRuntime(std::move(options)));
   rt->callbacks_ = std::make_unique<Callbacks>(rt.get());
+  rt->source_ = std::make_unique<KafkaSource>(rt->options_.log);
   rt->handles_ = std::make_unique<Handles>();
   std::string errstr;
   auto set_cb = [&](RdKafka::Conf& conf, const char* name, auto* cb) -> core::Status {
@@ -296,7 +393,7 @@ core::Result<std::unique_ptr<KafkaRuntime>> KafkaRuntime::Create(RuntimeOptions 
   NEWSFLOW_RETURN_IF_ERROR(
       set_cb(*confs.consumer, "event_cb", static_cast<RdKafka::EventCb*>(rt->callbacks_.get())));
   NEWSFLOW_RETURN_IF_ERROR(set_cb(*confs.consumer, "rebalance_cb",
-                                  static_cast<RdKafka::RebalanceCb*>(rt->callbacks_.get())));
+                                  static_cast<RdKafka::RebalanceCb*>(rt->source_.get())));
 
   rt->handles_->producer.reset(RdKafka::Producer::create(confs.producer.get(), errstr));
   if (!rt->handles_->producer) {
@@ -306,6 +403,7 @@ core::Result<std::unique_ptr<KafkaRuntime>> KafkaRuntime::Create(RuntimeOptions 
   if (!rt->handles_->consumer) {
     return core::Status(core::Code::kInvalidConfig, "kafka", "cannot create consumer: " + errstr);
   }
+  rt->source_->set_consumer(rt->handles_->consumer.get());
   rt->sink_ = std::make_unique<KafkaSink>(rt->handles_->producer.get());
   rt->committer_ = std::make_unique<KafkaCommitter>(rt.get());
   rt->committer_->set_consumer(rt->handles_->consumer.get());
@@ -317,10 +415,29 @@ core::Result<std::unique_ptr<KafkaRuntime>> KafkaRuntime::Create(RuntimeOptions 
   eo.workers = static_cast<int>(rt->options_.kafka.workers);
   rt->engine_ =
       std::make_unique<Engine>(eo, rt->sink_.get(), rt->committer_.get(), rt->options_.metrics);
+  PollLoopOptions lo;
+  lo.queue_max_records = rt->options_.kafka.queue_max_records;
+  lo.producer_max_messages = rt->options_.kafka.producer_max_messages;
+  lo.revoke_timeout = std::chrono::milliseconds(rt->options_.kafka.revoke_timeout_ms);
+  rt->loop_ = std::make_unique<PollLoop>(lo, rt->source_.get(), rt->engine_.get(), rt->sink_.get(),
+                                         rt->options_.metrics, rt->options_.log);
   return rt;
 }
 
 KafkaRuntime::~KafkaRuntime() {
+  if (abandoned_.load()) {
+    // A librdkafka call of the shutdown path is still running on a detached thread (see
+    // BoundedCall): destroying the handles under it would crash. The process is about to exit
+    // (the caller checks abandoned()); leak them.
+    (void)handles_.release();
+    (void)engine_.release();
+    (void)sink_.release();
+    (void)committer_.release();
+    (void)source_.release();
+    (void)callbacks_.release();
+    (void)loop_.release();
+    return;
+  }
   if (engine_) engine_->Stop();
   if (handles_) {
     if (handles_->consumer && !closed_.load()) handles_->consumer->close();
@@ -328,62 +445,23 @@ KafkaRuntime::~KafkaRuntime() {
     handles_->StopPoller();
     handles_.reset();  // consumer, then producer
   }
+  loop_.reset();
   engine_.reset();  // after the producer: late delivery reports call it
 }
 
 Readiness KafkaRuntime::readiness() const {
   if (stopping_.load()) return {false, "shutting down"};
-  if (fatal_.load()) return {false, "fatal kafka error"};
+  if (fatal_.load() || loop_->fatal()) return {false, "fatal kafka error"};
   if (engine_->failed()) return {false, "delivery failure: draining before exit"};
   if (!running_.load()) return {false, "not started"};
   if (!broker_up_.load()) return {false, "broker not reachable"};
-  if (!assigned_once_.load()) return {false, "waiting for partition assignment"};
+  if (!loop_->assigned_once()) return {false, "waiting for partition assignment"};
   if (options_.taxonomy_loaded && !options_.taxonomy_loaded())
     return {false, "taxonomy not loaded"};
   return {true, "ready"};
 }
 
 EngineCounts KafkaRuntime::counts() const { return engine_->counts(); }
-
-// How long the poll loop may hold off consuming while the work queue is full before it pauses
-// the partitions instead (it serves no rebalance or statistics events while holding).
-constexpr auto kMaxHold = std::chrono::milliseconds(1000);
-
-bool KafkaRuntime::HoldForQueueRoom() {
-  const auto queue = static_cast<int64_t>(engine_->QueueSize());
-  if (queue < options_.kafka.queue_max_records) {
-    full_since_.reset();
-    return false;
-  }
-  if (paused_) return false;  // paused: consume (nothing arrives) to keep serving events
-  const auto now = Clock::now();
-  if (!full_since_) full_since_ = now;
-  if (now - *full_since_ >= kMaxHold) return false;  // Backpressure() pauses now
-  std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  return true;
-}
-
-void KafkaRuntime::Backpressure() {
-  const int64_t queue = static_cast<int64_t>(engine_->QueueSize());
-  const int64_t depth = sink_->QueueDepth();
-  const int64_t qmax = options_.kafka.queue_max_records;
-  const int64_t pmax = options_.kafka.producer_max_messages;
-  RdKafka::KafkaConsumer& consumer = *handles_->consumer;
-  // A full work queue alone first only holds the poll loop (HoldForQueueRoom()); it pauses
-  // once that has lasted kMaxHold. A backed-up producer pauses at once.
-  const bool queue_stuck = full_since_ && Clock::now() - *full_since_ >= kMaxHold;
-  if (!paused_ && ((queue >= qmax && queue_stuck) || depth >= pmax)) {
-    PartitionList l;
-    if (consumer.assignment(l.list) == RdKafka::ERR_NO_ERROR) (void)consumer.pause(l.list);
-    paused_ = true;
-    if (options_.metrics) options_.metrics->SetPaused(true);
-  } else if (paused_ && queue <= qmax / 2 && depth <= pmax / 2) {
-    PartitionList l;
-    if (consumer.assignment(l.list) == RdKafka::ERR_NO_ERROR) (void)consumer.resume(l.list);
-    paused_ = false;
-    if (options_.metrics) options_.metrics->SetPaused(false);
-  }
-}
 
 void KafkaRuntime::UpdateGauges() {
   if (!options_.metrics) return;
@@ -394,70 +472,29 @@ void KafkaRuntime::UpdateGauges() {
 
 core::Status KafkaRuntime::Run(const std::atomic<bool>& stop) {
   Logger& log = *options_.log;
-  RdKafka::KafkaConsumer& consumer = *handles_->consumer;
   RdKafka::Producer* producer = handles_->producer.get();
   handles_->producer_poller = std::thread([this, producer] {
     while (!handles_->poller_stop.load()) producer->poll(100);
   });
   engine_->Start();
-  const RdKafka::ErrorCode sub = consumer.subscribe(options_.kafka.input_topics);
-  if (sub != RdKafka::ERR_NO_ERROR) {
+  core::Status sub = source_->Subscribe(options_.kafka.input_topics, loop_.get());
+  if (!sub.ok()) {
     Shutdown(Clock::now() + std::chrono::milliseconds(options_.kafka.shutdown_timeout_ms));
-    return core::Status(core::Code::kInvalidConfig, "kafka",
-                        "subscribe failed: " + RdKafka::err2str(sub));
+    return sub;
   }
   running_.store(true);
   log.Info("running", {{"brokers", options_.kafka.brokers},
                        {"group_id", options_.kafka.group_id},
                        {"workers", options_.kafka.workers}});
   auto last_gauges = Clock::now();
-  while (!stop.load() && !fatal_.load() && !engine_->failed()) {
-    // Back-pressure from the workers: a full work queue holds the loop for a moment instead of
-    // pausing the partitions. Pausing makes librdkafka (2.0.x) drop what it prefetched and
-    // re-fetch after the resume, which idled the input ~0.5 s per pause/resume cycle: with a
-    // 20-record queue the flow crawled at ~35 records/s. Messages stay in librdkafka's
-    // prefetch queue meanwhile (bounded by queued.max.messages.kbytes).
-    if (HoldForQueueRoom()) {
-      Backpressure();
-      continue;
-    }
-    // While paused nothing arrives: wake up often to resume as soon as the queues drain.
-    std::unique_ptr<RdKafka::Message> msg(consumer.consume(paused_ ? 5 : 100));
-    const RdKafka::ErrorCode err = msg->err();
-    if (err == RdKafka::ERR_NO_ERROR) {
-      auto [expected, inserted] =
-          next_offset_.try_emplace({msg->topic_name(), msg->partition()}, msg->offset());
-      if (!inserted && msg->offset() < expected->second) {
-        // A rewound fetch position: this record was already dispatched (see next_offset_).
-        if (options_.metrics) options_.metrics->OnRedeliverySkipped();
-        if (rewound_skipped_++ % 1000 == 0) {
-          log.Warn("skipping records re-delivered after a fetch rewind",
-                   {{"topic", msg->topic_name()},
-                    {"partition", static_cast<int64_t>(msg->partition())},
-                    {"offset", msg->offset()},
-                    {"expected", expected->second},
-                    {"skipped_so_far", rewound_skipped_}});
-        }
-      } else {
-        expected->second = msg->offset() + 1;
-        engine_->Dispatch(ToRawRecord(*msg));
-      }
-      broker_up_.store(true, std::memory_order_relaxed);
-    } else if (err == RdKafka::ERR__TIMED_OUT || err == RdKafka::ERR__PARTITION_EOF) {
-      // Nothing to do.
-    } else {
-      // Retriable errors are logged; librdkafka recovers by itself. Fatal ones come through
-      // the event callback (fatal_).
-      log.Warn("consume error", {{"error", msg->errstr()}});
-      if (err == RdKafka::ERR__FATAL) fatal_.store(true);
-    }
-    Backpressure();
+  while (!stop.load() && !fatal_.load() && !loop_->fatal() && !engine_->failed()) {
+    if (loop_->Step() == Polled::Kind::kRecord) broker_up_.store(true, std::memory_order_relaxed);
     if (Clock::now() - last_gauges > std::chrono::milliseconds(500)) {
       UpdateGauges();
       last_gauges = Clock::now();
     }
   }
-  const bool failed = fatal_.load() || engine_->failed();
+  const bool failed = fatal_.load() || loop_->fatal() || engine_->failed();
   stopping_.store(true);
   UpdateGauges();
   log.Info("stopping",
@@ -475,30 +512,40 @@ core::Status KafkaRuntime::Run(const std::atomic<bool>& stop) {
                        {"dropped_unassigned", c.dropped_unassigned}});
   if (failed) {
     return core::Status(core::Code::kInternal, "kafka",
-                        fatal_.load() ? "fatal Kafka error"
-                                      : "permanent delivery failure; uncommitted records will be "
-                                        "reprocessed by the group");
+                        fatal_.load() || loop_->fatal()
+                            ? "fatal Kafka error"
+                            : "permanent delivery failure; uncommitted records will be "
+                              "reprocessed by the group");
+  }
+  if (abandoned_.load()) {
+    return core::Status(core::Code::kInternal, "kafka",
+                        "shutdown deadline passed before the commit/close finished; uncommitted "
+                        "records will be re-delivered");
   }
   return core::Status::Ok();
 }
 
 void KafkaRuntime::Shutdown(Clock::time_point deadline) {
   Logger& log = *options_.log;
-  RdKafka::KafkaConsumer& consumer = *handles_->consumer;
-  {
-    // Stop fetching.
-    PartitionList l;
-    if (consumer.assignment(l.list) == RdKafka::ERR_NO_ERROR) (void)consumer.pause(l.list);
-  }
+  loop_->PauseAll();  // stop fetching
   const bool drained = engine_->Drain(Remaining(deadline));
   if (!drained) {
     log.Warn("shutdown timeout while draining; undelivered records will be reprocessed",
              {{"in_flight", engine_->InFlight()}});
   }
-  core::Status commit = engine_->CommitAll();
+  core::Status commit = engine_->CommitAll(Remaining(deadline));
   if (!commit.ok()) log.Warn("final commit failed", {{"error", commit.message()}});
-  consumer.close();  // revoke callback: Revoke() finds nothing in flight, commits again
-  closed_.store(true);
+  // close() leaves the group; its revoke callback finds nothing in flight and commits again.
+  RdKafka::KafkaConsumer* consumer = handles_->consumer.get();
+  if (!abandoned_.load() && BoundedCall([consumer] { consumer->close(); }, deadline)) {
+    closed_.store(true);
+  } else {
+    abandoned_.store(true);
+    log.Warn(
+        "consumer close did not finish before the shutdown deadline; the group will "
+        "reassign the partitions after the session timeout",
+        {{"shutdown_timeout_ms", options_.kafka.shutdown_timeout_ms}});
+  }
   engine_->Stop();
   handles_->producer->flush(ToTimeoutMs(Remaining(deadline)));
   handles_->StopPoller();

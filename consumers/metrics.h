@@ -62,11 +62,11 @@ class RuntimeMetrics final : public EngineProbe {
   void OnDeliveryFailed(std::string_view topic) override;
   void OnEndToEnd(double seconds) override;
 
-  void OnRebalance(std::string_view kind);
-  void SetAssigned(int64_t n) { assigned_.Set(static_cast<double>(n)); }
+  void OnRebalance(std::string_view kind) override;
+  void SetAssigned(int64_t n) override { assigned_.Set(static_cast<double>(n)); }
   void SetProducerQueue(int64_t n) { producer_queue_.Set(static_cast<double>(n)); }
   void SetWorkQueue(int64_t n) { work_queue_.Set(static_cast<double>(n)); }
-  void SetPaused(bool paused);
+  void SetPaused(bool paused) override;
   void SetReady(bool ready) { ready_.Set(ready ? 1 : 0); }
   void SetConsumerLag(const std::string& topic, int32_t partition, int64_t lag);
   // One statistics document's lags: sets these and removes the series of partitions that are
@@ -74,13 +74,13 @@ class RuntimeMetrics final : public EngineProbe {
   // instance stopped consuming.
   void ReplaceConsumerLags(const std::vector<ConsumerLag>& lags);
   // Drops the lag series of one partition (on revoke; the next statistics would drop it too).
-  void RemoveConsumerLag(const std::string& topic, int32_t partition);
+  void RemoveConsumerLag(const std::string& topic, int32_t partition) override;
   // A taxonomy (re)load: counts newsflow_taxonomy_reloads_total{result="success"|"failure"}
   // (not for the initial load) and, on success, points newsflow_taxonomy_info{version} at it.
   void OnTaxonomyReload(bool ok, const std::string& version, bool initial = false);
   // A consumed record skipped because librdkafka re-delivered an offset already dispatched in
   // the current assignment (fetch rewind; see KafkaRuntime::next_offset_).
-  void OnRedeliverySkipped() { redelivery_skipped_.Increment(); }
+  void OnRedeliverySkipped() override { redelivery_skipped_.Increment(); }
 
  private:
   std::shared_ptr<prometheus::Registry> registry_;

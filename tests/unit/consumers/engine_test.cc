@@ -1,5 +1,6 @@
-// Engine with a fake sink and committer: ordering per partition, commit only after every output
-// is acknowledged, dead letters, permanent failures, revocation. No broker.
+// Engine with the fake sink and committer of tests/testing/kafka_fakes.h: ordering per
+// partition, commit only after every output is acknowledged, dead letters, permanent failures,
+// revocation. No broker.
 #include "consumers/engine.h"
 
 #include <gtest/gtest.h>
@@ -10,135 +11,18 @@
 #include <random>
 #include <thread>
 
+#include "tests/testing/kafka_fakes.h"
+
 namespace newsflow::consumers {
 namespace {
 
-// Test stage: "bad..." -> malformed; else one enriched output (key = value), plus an alert when
-// the value contains "alert". Sleeps a pseudo-random few hundred microseconds so that workers
-// finish out of order.
-class FakeStage final : public core::Stage {
- public:
-  std::string_view Name() const override { return "fake"; }
-  core::Status Process(core::Document& doc, const core::StageContext&) const override {
-    const std::string& v = doc.raw->value;
-    std::this_thread::sleep_for(std::chrono::microseconds((std::hash<std::string>{}(v) % 7) * 100));
-    if (v.rfind("bad", 0) == 0) {
-      return core::Status(core::Code::kMalformed, "decode", "not an article");
-    }
-    doc.article.id = v;
-    doc.outputs.push_back({core::Output::Kind::kEnriched, v, "out:" + v});
-    if (v.find("alert") != std::string::npos) {
-      doc.outputs.push_back({core::Output::Kind::kAlert, v, "alert:" + v});
-    }
-    return core::Status::Ok();
-  }
-};
-
-std::unique_ptr<core::Pipeline> FakePipeline() {
-  core::StageRegistry registry;
-  EXPECT_TRUE(registry
-                  .Add("fake",
-                       [](const YAML::Node&,
-                          const std::string&) -> core::Result<std::unique_ptr<core::Stage>> {
-                         return std::unique_ptr<core::Stage>(new FakeStage());
-                       })
-                  .ok());
-  YAML::Node config = YAML::Load("stages: [fake]");
-  auto pipeline = core::Pipeline::Create(registry, config);
-  EXPECT_TRUE(pipeline.ok()) << pipeline.status().ToString();
-  return std::move(pipeline).value();
-}
-
-struct Sent {
-  OutMessage message;
-  void* cookie;
-};
-
-class FakeSink final : public Sink {
- public:
-  core::Status Produce(OutMessage message, void* cookie) override {
-    std::lock_guard lock(mu_);
-    if (fail_produce_) return core::Status(core::Code::kInternal, "produce", "fatal");
-    sent_.push_back({std::move(message), cookie});
-    return core::Status::Ok();
-  }
-  int64_t QueueDepth() const override {
-    std::lock_guard lock(mu_);
-    return static_cast<int64_t>(sent_.size() - acked_);
-  }
-  // Acknowledges every message not yet acknowledged (in reverse order, to exercise
-  // out-of-order completion), failing those whose value is in `fail`.
-  void AckAll(DeliveryListener& listener, const std::string& fail = "") {
-    std::vector<Sent> batch;
-    {
-      std::lock_guard lock(mu_);
-      batch.assign(sent_.begin() + static_cast<long>(acked_), sent_.end());
-      acked_ = sent_.size();
-    }
-    for (auto it = batch.rbegin(); it != batch.rend(); ++it) {
-      const bool failed = !fail.empty() && it->message.value.find(fail) != std::string::npos;
-      listener.OnDelivery(it->cookie, it->message.topic,
-                          failed ? DeliveryResult::kFailed : DeliveryResult::kAcked,
-                          failed ? "boom" : "");
-    }
-  }
-  std::vector<OutMessage> Messages() const {
-    std::lock_guard lock(mu_);
-    std::vector<OutMessage> out;
-    for (const auto& s : sent_) out.push_back(s.message);
-    return out;
-  }
-  void set_fail_produce(bool v) {
-    std::lock_guard lock(mu_);
-    fail_produce_ = v;
-  }
-
- private:
-  mutable std::mutex mu_;
-  std::vector<Sent> sent_;
-  size_t acked_ = 0;
-  bool fail_produce_ = false;
-};
-
-class FakeCommitter final : public OffsetCommitter {
- public:
-  void Store(const TopicPartition& tp, int64_t next_offset) override {
-    std::lock_guard lock(mu_);
-    EXPECT_GT(next_offset, stored_[tp]) << "stored offsets only move forward";
-    stored_[tp] = next_offset;
-  }
-  core::Status Commit(const std::vector<PartitionOffset>& offsets) override {
-    std::lock_guard lock(mu_);
-    for (const auto& o : offsets) committed_[o.tp] = o.offset;
-    return core::Status::Ok();
-  }
-  int64_t stored(const TopicPartition& tp) {
-    std::lock_guard lock(mu_);
-    return stored_[tp];
-  }
-  std::map<TopicPartition, int64_t> committed() {
-    std::lock_guard lock(mu_);
-    return committed_;
-  }
-
- private:
-  std::mutex mu_;
-  std::map<TopicPartition, int64_t> stored_;
-  std::map<TopicPartition, int64_t> committed_;
-};
+using testing::FakeCommitter;
+using testing::FakePipeline;
+using testing::FakeSink;
 
 core::RawRecord Rec(const std::string& topic, int32_t partition, int64_t offset,
                     std::string value) {
-  core::RawRecord r;
-  r.value = std::move(value);
-  r.key = "k-" + r.value;
-  r.headers = {{"content-type", "application/json"}};
-  r.origin.kind = core::Origin::Kind::kKafka;
-  r.origin.topic = topic;
-  r.origin.partition = partition;
-  r.origin.offset = offset;
-  r.origin.timestamp_ms = 1000;
-  return r;
+  return testing::KafkaRecord(topic, partition, offset, std::move(value));
 }
 
 class EngineTest : public ::testing::Test {
@@ -156,6 +40,7 @@ class EngineTest : public ::testing::Test {
   void TearDown() override {
     engine_->Stop();
     sink_.AckAll(*engine_);  // records in the sink are owned by their pending deliveries
+    EXPECT_EQ(committer_.backward_stores(), 0) << "stored offsets only move forward";
   }
 
   // Waits until the sink has seen `n` messages.
@@ -238,7 +123,7 @@ TEST_F(EngineTest, PermanentDeliveryFailureNeverCommitsThatOffset) {
   ASSERT_TRUE(engine_->Drain(std::chrono::seconds(5))) << "failed records do not block draining";
   EXPECT_TRUE(engine_->failed());
   EXPECT_EQ(committer_.stored(p), 2) << "offsets 3 and 4 are acked, but 2 failed";
-  ASSERT_TRUE(engine_->CommitAll().ok());
+  ASSERT_TRUE(engine_->CommitAll(std::chrono::seconds(1)).ok());
   EXPECT_EQ(committer_.committed().at(p), 2);
 }
 
