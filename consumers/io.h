@@ -41,6 +41,9 @@ struct OutMessage {
   std::optional<std::string> key;
   std::string value;
   std::vector<core::Header> headers;
+  // A null value (a tombstone), distinct from an empty one: produced with no payload. Set for
+  // the dead letter of a consumed tombstone, so it is preserved exactly.
+  bool null_value = false;
 };
 
 // What the broker said about one message. Converted at the librdkafka boundary: librdkafka
@@ -48,12 +51,33 @@ struct OutMessage {
 // error that reaches a delivery report is final for that message.
 enum class DeliveryResult { kAcked, kFailed };
 
+// Why a message could not be delivered: a bounded label for
+// newsflow_delivery_failures_total{topic,reason}, and the Engine's decision between "the record
+// is at fault" (kTooLarge: re-routed to the dead-letter path) and "the cluster is at fault"
+// (everything else: the offset is not committed and the instance stops).
+enum class DeliveryFailure {
+  kNone,
+  kTooLarge,      // above the producer's message.max.bytes or the topic's max.message.bytes
+  kUnknownTopic,  // the topic does not exist or is not authorized
+  kTimedOut,      // message.timeout.ms elapsed (broker unreachable)
+  kFatal,         // a fatal producer error (fenced, out of order sequence, ...)
+  kOther,
+};
+std::string_view DeliveryFailureName(DeliveryFailure failure);
+
+struct DeliveryReport {
+  std::string_view topic;
+  int32_t partition = -1;  // output partition, -1 when never assigned
+  DeliveryResult result = DeliveryResult::kAcked;
+  DeliveryFailure failure = DeliveryFailure::kNone;
+  std::string_view error;  // librdkafka's error text when failed
+};
+
 class DeliveryListener {
  public:
   virtual ~DeliveryListener() = default;
   // Exactly once per message a Sink accepted. `cookie` is what was passed to Produce().
-  virtual void OnDelivery(void* cookie, std::string_view topic, DeliveryResult result,
-                          std::string_view error) = 0;
+  virtual void OnDelivery(void* cookie, const DeliveryReport& report) = 0;
 };
 
 class Sink {
@@ -61,7 +85,9 @@ class Sink {
   virtual ~Sink() = default;
   // Enqueues one message. While the producer queue is full it polls and retries (blocking the
   // caller: that is the back-pressure). OK: OnDelivery(cookie, ...) will follow exactly once.
-  // Not OK: the message was not enqueued and never will be (fatal producer error).
+  // Not OK: the message was not enqueued and never will be; code kTooLarge when the message is
+  // above the producer's limit (the Engine then dead-letters the record), kInternal otherwise
+  // (fatal producer error). The message names the topic and librdkafka's error.
   virtual core::Status Produce(OutMessage message, void* cookie) = 0;
   // Messages enqueued and not yet delivered.
   virtual int64_t QueueDepth() const = 0;
@@ -80,6 +106,31 @@ class OffsetCommitter {
   // Commits now, synchronously (revocation, shutdown), waiting at most `timeout`.
   virtual core::Status Commit(const std::vector<PartitionOffset>& offsets,
                               std::chrono::milliseconds timeout) = 0;
+};
+
+// exactly_once: the producer's transactions. One transaction spans a batch of records: it is
+// opened before the first record of the batch is dispatched, and committed together with the
+// input offsets (send_offsets_to_transaction with the consumer group metadata, KIP-447) once
+// every record of the batch is acknowledged (see PollLoop).
+struct TxnStatus {
+  enum class Kind {
+    kOk,
+    kAbortable,  // the transaction must be aborted; the instance carries on
+    kFatal,      // the producer is unusable (fenced, ...): the instance must exit
+  };
+  Kind kind = Kind::kOk;
+  std::string error;
+  bool ok() const { return kind == Kind::kOk; }
+};
+
+class Transactions {
+ public:
+  virtual ~Transactions() = default;
+  virtual TxnStatus Begin() = 0;
+  // Adds `offsets` (next offsets to read) to the transaction and commits it.
+  virtual TxnStatus Commit(const std::vector<PartitionOffset>& offsets,
+                           std::chrono::milliseconds timeout) = 0;
+  virtual TxnStatus Abort(std::chrono::milliseconds timeout) = 0;
 };
 
 // What the Source reports about the group (called from inside Source::Poll/Close, on the poll

@@ -2,6 +2,7 @@
 
 #include <librdkafka/rdkafkacpp.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
@@ -37,6 +38,34 @@ std::chrono::milliseconds Remaining(Clock::time_point deadline) {
 
 int ToTimeoutMs(std::chrono::milliseconds ms) { return static_cast<int>(ms.count()); }
 
+// /healthz: a worker on one record, or the poll loop beyond its longest legitimate block, for
+// this long means the process is wedged.
+constexpr int64_t kWatchdogMarginMs = 60000;
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch())
+      .count();
+}
+
+DeliveryFailure ClassifyDeliveryError(RdKafka::ErrorCode err) {
+  if (err == RdKafka::ERR_NO_ERROR) return DeliveryFailure::kNone;
+  if (err == RdKafka::ERR_MSG_SIZE_TOO_LARGE || err == RdKafka::ERR_RECORD_LIST_TOO_LARGE) {
+    return DeliveryFailure::kTooLarge;
+  }
+  if (err == RdKafka::ERR__UNKNOWN_TOPIC || err == RdKafka::ERR_UNKNOWN_TOPIC_OR_PART ||
+      err == RdKafka::ERR_TOPIC_AUTHORIZATION_FAILED) {
+    return DeliveryFailure::kUnknownTopic;
+  }
+  if (err == RdKafka::ERR__MSG_TIMED_OUT || err == RdKafka::ERR__TIMED_OUT) {
+    return DeliveryFailure::kTimedOut;
+  }
+  if (err == RdKafka::ERR__FATAL || err == RdKafka::ERR__FENCED ||
+      err == RdKafka::ERR_PRODUCER_FENCED || err == RdKafka::ERR_INVALID_PRODUCER_EPOCH) {
+    return DeliveryFailure::kFatal;
+  }
+  return DeliveryFailure::kOther;
+}
+
 }  // namespace
 
 struct KafkaRuntime::Handles {
@@ -60,11 +89,17 @@ class KafkaRuntime::KafkaSink final : public Sink {
   core::Status Produce(OutMessage message, void* cookie) override {
     for (;;) {
       RdKafka::Headers* headers = RdKafka::Headers::create();
-      for (const auto& h : message.headers) headers->add(h.key, h.value.data(), h.value.size());
+      for (const auto& h : message.headers) {
+        // A null header value stays null (librdkafka: value pointer NULL).
+        headers->add(h.key, h.null_value ? nullptr : h.value.data(),
+                     h.null_value ? 0 : h.value.size());
+      }
       const RdKafka::ErrorCode err = producer_->produce(
           message.topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
-          message.value.data(), message.value.size(), message.key ? message.key->data() : nullptr,
-          message.key ? message.key->size() : 0, 0, headers, cookie);
+          message.null_value ? nullptr : message.value.data(),
+          message.null_value ? 0 : message.value.size(),
+          message.key ? message.key->data() : nullptr, message.key ? message.key->size() : 0, 0,
+          headers, cookie);
       if (err == RdKafka::ERR_NO_ERROR) return core::Status::Ok();  // headers now owned by rdkafka
       delete headers;
       if (err == RdKafka::ERR__QUEUE_FULL) {
@@ -72,8 +107,13 @@ class KafkaRuntime::KafkaSink final : public Sink {
         producer_->poll(10);
         continue;
       }
-      return core::Status(core::Code::kInternal, "produce",
-                          "produce to " + message.topic + " failed: " + RdKafka::err2str(err));
+      const std::string what = "produce to " + message.topic + " failed (" +
+                               std::to_string(message.value.size()) +
+                               " bytes): " + RdKafka::err2str(err);
+      if (err == RdKafka::ERR_MSG_SIZE_TOO_LARGE) {
+        return core::Status(core::Code::kTooLarge, "produce", what);
+      }
+      return core::Status(core::Code::kInternal, "produce", what);
     }
   }
 
@@ -89,15 +129,23 @@ namespace {
 core::RawRecord ToRawRecord(RdKafka::Message& msg) {
   core::RawRecord record;
 
-  record.value.assign(static_cast<const char*>(msg.payload()), msg.len());
+  if (msg.payload() == nullptr) {
+    record.null_value = true;  // a tombstone
+  } else {
+    record.value.assign(static_cast<const char*>(msg.payload()), msg.len());
+  }
   if (msg.key_pointer() != nullptr) {
     record.key.emplace(static_cast<const char*>(msg.key_pointer()), msg.key_len());
   }
   if (RdKafka::Headers* headers = msg.headers()) {
     for (const auto& h : headers->get_all()) {
-      record.headers.push_back(
-          {h.key(), h.value() ? std::string(static_cast<const char*>(h.value()), h.value_size())
-                              : std::string()});
+      core::Header header{h.key(), std::string()};
+      if (h.value() == nullptr) {
+        header.null_value = true;
+      } else {
+        header.value.assign(static_cast<const char*>(h.value()), h.value_size());
+      }
+      record.headers.push_back(std::move(header));
     }
   }
   record.origin.kind = core::Origin::Kind::kKafka;
@@ -190,6 +238,71 @@ class KafkaRuntime::KafkaCommitter final : public OffsetCommitter {
  private:
   KafkaRuntime* runtime_;
   RdKafka::KafkaConsumer* consumer_ = nullptr;
+};
+
+// exactly_once: offsets travel in the transaction (PollLoop::EndTransaction), so the Engine's
+// stores and revocation commits are no-ops.
+class KafkaRuntime::TransactionalCommitter final : public OffsetCommitter {
+ public:
+  void Store(const TopicPartition&, int64_t) override {}
+  core::Status Commit(const std::vector<PartitionOffset>&, std::chrono::milliseconds) override {
+    return core::Status::Ok();
+  }
+};
+
+class KafkaRuntime::KafkaTransactions final : public Transactions {
+ public:
+  KafkaTransactions(RdKafka::Producer* producer, RdKafka::KafkaConsumer* consumer)
+      : producer_(producer), consumer_(consumer) {}
+
+  TxnStatus Begin() override { return Convert(producer_->begin_transaction()); }
+
+  TxnStatus Commit(const std::vector<PartitionOffset>& offsets,
+                   std::chrono::milliseconds timeout) override {
+    const auto deadline = Clock::now() + timeout;
+    if (!offsets.empty()) {
+      PartitionList l;
+      for (const auto& o : offsets) {
+        l.list.push_back(RdKafka::TopicPartition::create(o.tp.topic, o.tp.partition, o.offset));
+      }
+      std::unique_ptr<RdKafka::ConsumerGroupMetadata> metadata(consumer_->groupMetadata());
+      TxnStatus sent = Convert(producer_->send_offsets_to_transaction(
+          l.list, metadata.get(), ToTimeoutMs(Remaining(deadline))));
+      if (!sent.ok()) return sent;
+    }
+    for (;;) {
+      RdKafka::Error* error = producer_->commit_transaction(ToTimeoutMs(Remaining(deadline)));
+      // Retriable (a timeout): the commit may be retried until the deadline.
+      if (error != nullptr && error->is_retriable() && Clock::now() < deadline) {
+        delete error;
+        continue;
+      }
+      return Convert(error);
+    }
+  }
+
+  TxnStatus Abort(std::chrono::milliseconds timeout) override {
+    return Convert(producer_->abort_transaction(ToTimeoutMs(timeout)));
+  }
+
+  // Before the first transaction; also fences a previous incarnation of this transactional.id
+  // (its open transaction is aborted by the coordinator).
+  TxnStatus Init(std::chrono::milliseconds timeout) {
+    return Convert(producer_->init_transactions(ToTimeoutMs(timeout)));
+  }
+
+ private:
+  static TxnStatus Convert(RdKafka::Error* error) {
+    TxnStatus status;
+    if (error == nullptr) return status;
+    status.error = error->name() + ": " + error->str();
+    status.kind = error->is_fatal() ? TxnStatus::Kind::kFatal : TxnStatus::Kind::kAbortable;
+    delete error;
+    return status;
+  }
+
+  RdKafka::Producer* producer_;
+  RdKafka::KafkaConsumer* consumer_;
 };
 
 // The Source over a librdkafka KafkaConsumer (cooperative-sticky): rebalance callbacks are
@@ -325,8 +438,19 @@ class KafkaRuntime::Callbacks final : public RdKafka::EventCb, public RdKafka::D
           log.Error("fatal kafka error",
                     {{"error", RdKafka::err2str(event.err())}, {"detail", event.str()}});
         } else if (event.err() == RdKafka::ERR__ALL_BROKERS_DOWN) {
-          rt_->broker_up_.store(false);
+          rt_->brokers_down_.store(true);
           log.Warn("all brokers down", {{"detail", event.str()}});
+        } else if (event.err() == RdKafka::ERR__AUTHENTICATION ||
+                   event.err() == RdKafka::ERR_SASL_AUTHENTICATION_FAILED) {
+          {
+            std::lock_guard lock(rt_->auth_mu_);
+            rt_->auth_error_ = event.str();
+          }
+          rt_->auth_failed_.store(true);
+          log.Error(
+              "broker authentication failed; check the SASL credentials "
+              "(NEWSFLOW_KAFKA_SASL_USERNAME / NEWSFLOW_KAFKA_SASL_PASSWORD)",
+              {{"error", RdKafka::err2str(event.err())}, {"detail", event.str()}});
         } else {
           log.Warn("kafka error",
                    {{"error", RdKafka::err2str(event.err())}, {"detail", event.str()}});
@@ -334,7 +458,7 @@ class KafkaRuntime::Callbacks final : public RdKafka::EventCb, public RdKafka::D
         break;
       case RdKafka::Event::EVENT_STATS: {
         const std::string& json = event.str();
-        if (AnyBrokerUp(json)) rt_->broker_up_.store(true);
+        if (AnyBrokerUp(json)) rt_->brokers_down_.store(false);
         const bool consumer_stats = json.find("\"type\":\"consumer\"") != std::string::npos ||
                                     json.find("\"type\": \"consumer\"") != std::string::npos;
         if (rt_->options_.metrics && consumer_stats) {
@@ -357,14 +481,20 @@ class KafkaRuntime::Callbacks final : public RdKafka::EventCb, public RdKafka::D
   }
 
   void dr_cb(RdKafka::Message& message) override {
-    const bool ok = message.err() == RdKafka::ERR_NO_ERROR;
-    if (!ok) {
-      rt_->options_.log->Error("delivery failed; offset will not be committed",
-                               {{"topic", message.topic_name()}, {"error", message.errstr()}});
+    DeliveryReport report;
+    const std::string topic = message.topic_name();
+    const std::string error = message.err() == RdKafka::ERR_NO_ERROR ? "" : message.errstr();
+    report.topic = topic;
+    report.partition = message.partition();
+    report.error = error;
+    report.result =
+        message.err() == RdKafka::ERR_NO_ERROR ? DeliveryResult::kAcked : DeliveryResult::kFailed;
+    report.failure = ClassifyDeliveryError(message.err());
+    if (report.result == DeliveryResult::kAcked) {
+      rt_->brokers_down_.store(false, std::memory_order_relaxed);
+      rt_->auth_failed_.store(false, std::memory_order_relaxed);
     }
-    rt_->engine_->OnDelivery(message.msg_opaque(), message.topic_name(),
-                             ok ? DeliveryResult::kAcked : DeliveryResult::kFailed,
-                             message.errstr());
+    rt_->engine_->OnDelivery(message.msg_opaque(), report);
   }
 
  private:
@@ -407,20 +537,32 @@ core::Result<std::unique_ptr<KafkaRuntime>> KafkaRuntime::Create(RuntimeOptions 
   rt->sink_ = std::make_unique<KafkaSink>(rt->handles_->producer.get());
   rt->committer_ = std::make_unique<KafkaCommitter>(rt.get());
   rt->committer_->set_consumer(rt->handles_->consumer.get());
+  const bool eos = rt->options_.kafka.guarantee == Guarantee::kExactlyOnce;
+  if (eos) {
+    rt->txn_committer_ = std::make_unique<TransactionalCommitter>();
+    rt->transactions_ = std::make_unique<KafkaTransactions>(rt->handles_->producer.get(),
+                                                            rt->handles_->consumer.get());
+  }
   EngineOptions eo;
   eo.pipeline = rt->options_.pipeline;
   eo.clock = rt->options_.clock;
   eo.pipeline_version = rt->options_.version;
   eo.topics = rt->options_.kafka.output;
   eo.workers = static_cast<int>(rt->options_.kafka.workers);
-  rt->engine_ =
-      std::make_unique<Engine>(eo, rt->sink_.get(), rt->committer_.get(), rt->options_.metrics);
+  eo.max_message_bytes = ProducerMessageMaxBytes(rt->options_.kafka);
+  eo.log = rt->options_.log;
+  OffsetCommitter* committer =
+      eos ? static_cast<OffsetCommitter*>(rt->txn_committer_.get()) : rt->committer_.get();
+  rt->engine_ = std::make_unique<Engine>(eo, rt->sink_.get(), committer, rt->options_.metrics);
   PollLoopOptions lo;
   lo.queue_max_records = rt->options_.kafka.queue_max_records;
   lo.producer_max_messages = rt->options_.kafka.producer_max_messages;
   lo.revoke_timeout = std::chrono::milliseconds(rt->options_.kafka.revoke_timeout_ms);
-  rt->loop_ = std::make_unique<PollLoop>(lo, rt->source_.get(), rt->engine_.get(), rt->sink_.get(),
-                                         rt->options_.metrics, rt->options_.log);
+  lo.transaction_max_records = rt->options_.kafka.transaction_max_records;
+  lo.transaction_interval = std::chrono::milliseconds(rt->options_.kafka.transaction_interval_ms);
+  rt->loop_ =
+      std::make_unique<PollLoop>(lo, rt->source_.get(), rt->engine_.get(), rt->sink_.get(),
+                                 rt->options_.metrics, rt->options_.log, rt->transactions_.get());
   return rt;
 }
 
@@ -435,6 +577,8 @@ KafkaRuntime::~KafkaRuntime() {
     (void)committer_.release();
     (void)source_.release();
     (void)callbacks_.release();
+    (void)transactions_.release();
+    (void)txn_committer_.release();
     (void)loop_.release();
     return;
   }
@@ -454,11 +598,38 @@ Readiness KafkaRuntime::readiness() const {
   if (fatal_.load() || loop_->fatal()) return {false, "fatal kafka error"};
   if (engine_->failed()) return {false, "delivery failure: draining before exit"};
   if (!running_.load()) return {false, "not started"};
-  if (!broker_up_.load()) return {false, "broker not reachable"};
+  if (auth_failed_.load()) return {false, "broker authentication failed: " + AuthError()};
+  if (loop_->lost()) return {false, "partitions lost (group session expired); rejoining"};
   if (!loop_->assigned_once()) return {false, "waiting for partition assignment"};
-  if (options_.taxonomy_loaded && !options_.taxonomy_loaded())
+  if (brokers_down_.load()) return {false, "broker not reachable"};
+  if (std::optional<std::string> stalled =
+          engine_->Stalled(std::chrono::milliseconds(options_.kafka.unhealthy_after_ms))) {
+    return {false, "broker not acknowledging: " + *stalled};
+  }
+  if (options_.taxonomy_loaded && !options_.taxonomy_loaded()) {
     return {false, "taxonomy not loaded"};
+  }
   return {true, "ready"};
+}
+
+Readiness KafkaRuntime::liveness() const {
+  if (!running_.load() || stopping_.load()) return {true, "ok"};
+  // The poll loop may legitimately block in a revocation (revoke_timeout_ms) or a commit.
+  const int64_t loop_limit = options_.kafka.revoke_timeout_ms + kWatchdogMarginMs;
+  const int64_t since = NowMs() - loop_->heartbeat_ms();
+  if (since > loop_limit) {
+    return {false, "poll loop stuck for " + std::to_string(since) + " ms"};
+  }
+  if (std::optional<std::string> wedged =
+          engine_->Wedged(std::chrono::milliseconds(kWatchdogMarginMs))) {
+    return {false, *wedged};
+  }
+  return {true, "ok"};
+}
+
+std::string KafkaRuntime::AuthError() const {
+  std::lock_guard lock(auth_mu_);
+  return auth_error_;
 }
 
 EngineCounts KafkaRuntime::counts() const { return engine_->counts(); }
@@ -477,6 +648,18 @@ core::Status KafkaRuntime::Run(const std::atomic<bool>& stop) {
     while (!handles_->poller_stop.load()) producer->poll(100);
   });
   engine_->Start();
+  const bool eos = transactions_ != nullptr;
+  if (eos) {
+    TxnStatus init = transactions_->Init(
+        std::chrono::milliseconds(std::max<int64_t>(options_.kafka.shutdown_timeout_ms, 30000)));
+    if (!init.ok()) {
+      log.Error("init_transactions failed",
+                {{"error", init.error}, {"transactional_id", TransactionalId(options_.kafka)}});
+      Shutdown(Clock::now() + std::chrono::milliseconds(options_.kafka.shutdown_timeout_ms));
+      return core::Status(core::Code::kInternal, "kafka",
+                          "init_transactions failed: " + init.error);
+    }
+  }
   core::Status sub = source_->Subscribe(options_.kafka.input_topics, loop_.get());
   if (!sub.ok()) {
     Shutdown(Clock::now() + std::chrono::milliseconds(options_.kafka.shutdown_timeout_ms));
@@ -485,16 +668,24 @@ core::Status KafkaRuntime::Run(const std::atomic<bool>& stop) {
   running_.store(true);
   log.Info("running", {{"brokers", options_.kafka.brokers},
                        {"group_id", options_.kafka.group_id},
+                       {"instance_id", options_.kafka.instance_id},
+                       {"processing_guarantee", GuaranteeName(options_.kafka.guarantee)},
+                       {"transactional_id", eos ? TransactionalId(options_.kafka) : std::string()},
                        {"workers", options_.kafka.workers}});
   auto last_gauges = Clock::now();
-  while (!stop.load() && !fatal_.load() && !loop_->fatal() && !engine_->failed()) {
-    if (loop_->Step() == Polled::Kind::kRecord) broker_up_.store(true, std::memory_order_relaxed);
+  // exactly_once: a failed delivery aborts the transaction and rewinds (PollLoop); it does not
+  // end the loop.
+  while (!stop.load() && !fatal_.load() && !loop_->fatal() && (eos || !engine_->failed())) {
+    if (loop_->Step() == Polled::Kind::kRecord) {
+      brokers_down_.store(false, std::memory_order_relaxed);
+      auth_failed_.store(false, std::memory_order_relaxed);
+    }
     if (Clock::now() - last_gauges > std::chrono::milliseconds(500)) {
       UpdateGauges();
       last_gauges = Clock::now();
     }
   }
-  const bool failed = fatal_.load() || loop_->fatal() || engine_->failed();
+  const bool failed = fatal_.load() || loop_->fatal() || (!eos && engine_->failed());
   stopping_.store(true);
   UpdateGauges();
   log.Info("stopping",
@@ -528,13 +719,20 @@ core::Status KafkaRuntime::Run(const std::atomic<bool>& stop) {
 void KafkaRuntime::Shutdown(Clock::time_point deadline) {
   Logger& log = *options_.log;
   loop_->PauseAll();  // stop fetching
-  const bool drained = engine_->Drain(Remaining(deadline));
-  if (!drained) {
-    log.Warn("shutdown timeout while draining; undelivered records will be reprocessed",
-             {{"in_flight", engine_->InFlight()}});
+  bool drained = true;
+  if (transactions_ != nullptr) {
+    // exactly_once: commit the open transaction (bounded: it aborts when the records are not
+    // acknowledged in time; the next owner re-reads them).
+    if (!loop_->fatal()) drained = loop_->EndTransaction(/*commit=*/true);
+  } else {
+    drained = engine_->Drain(Remaining(deadline));
+    if (!drained) {
+      log.Warn("shutdown timeout while draining; undelivered records will be reprocessed",
+               {{"in_flight", engine_->InFlight()}});
+    }
+    core::Status commit = engine_->CommitAll(Remaining(deadline));
+    if (!commit.ok()) log.Warn("final commit failed", {{"error", commit.message()}});
   }
-  core::Status commit = engine_->CommitAll(Remaining(deadline));
-  if (!commit.ok()) log.Warn("final commit failed", {{"error", commit.message()}});
   // close() leaves the group; its revoke callback finds nothing in flight and commits again.
   RdKafka::KafkaConsumer* consumer = handles_->consumer.get();
   if (!abandoned_.load() && BoundedCall([consumer] { consumer->close(); }, deadline)) {

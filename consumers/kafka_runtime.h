@@ -27,6 +27,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -63,7 +64,13 @@ class KafkaRuntime {
   // kafka.shutdown_timeout_ms. OK only for a clean stop with nothing failed.
   core::Status Run(const std::atomic<bool>& stop);
 
+  // /readyz: not ready while starting, shutting down, failing, after lost partitions (until
+  // reassigned), when the broker is down or refuses our credentials, when an output topic has
+  // messages waiting and no acknowledgement for kafka.unhealthy_after_ms, or without taxonomy.
   Readiness readiness() const;
+  // /healthz: false only when wedged (the poll loop or a worker stuck far beyond any
+  // legitimate wait; see kWatchdogMarginMs).
+  Readiness liveness() const;
   EngineCounts counts() const;
   // True when a blocking librdkafka call of the shutdown path missed its deadline and is still
   // running: the caller must end the process without destroying the runtime (std::_Exit).
@@ -74,15 +81,21 @@ class KafkaRuntime {
   class KafkaSink;
   class KafkaCommitter;
   class KafkaSource;
+  class KafkaTransactions;
+  class TransactionalCommitter;
   explicit KafkaRuntime(RuntimeOptions options);
   void UpdateGauges();
+  std::string AuthError() const;
   void Shutdown(std::chrono::steady_clock::time_point deadline);
 
   RuntimeOptions options_;
   std::atomic<bool> running_{false};
   std::atomic<bool> stopping_{false};
   std::atomic<bool> fatal_{false};
-  std::atomic<bool> broker_up_{false};
+  std::atomic<bool> brokers_down_{false};  // ALL_BROKERS_DOWN seen, no sign of life since
+  std::atomic<bool> auth_failed_{false};
+  mutable std::mutex auth_mu_;
+  std::string auth_error_;  // guarded by auth_mu_
   std::atomic<bool> closed_{false};
   std::atomic<bool> abandoned_{false};
 
@@ -90,6 +103,8 @@ class KafkaRuntime {
   std::unique_ptr<Callbacks> callbacks_;
   std::unique_ptr<KafkaSource> source_;  // the consumer's rebalance callback
   std::unique_ptr<KafkaCommitter> committer_;
+  std::unique_ptr<TransactionalCommitter> txn_committer_;  // exactly_once only
+  std::unique_ptr<KafkaTransactions> transactions_;        // exactly_once only
   std::unique_ptr<Engine> engine_;
   std::unique_ptr<KafkaSink> sink_;
   std::unique_ptr<PollLoop> loop_;

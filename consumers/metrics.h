@@ -8,7 +8,11 @@
 //   newsflow_records_consumed_total{topic}                records read from input topics
 //   newsflow_records_produced_total{topic}                messages acknowledged by the broker
 //   newsflow_records_dead_lettered_total{topic,stage,class} records sent to the dead-letter topic
-//   newsflow_delivery_failures_total{topic}               permanent delivery failures
+//   newsflow_delivery_failures_total{topic,reason}        messages not delivered or not enqueued
+//                                                         (reason: DeliveryFailureName())
+//   newsflow_outputs_reduced_total{topic}                 enriched events produced reduced
+//   newsflow_transactions_total{result="committed"|"aborted"}  exactly_once transactions
+//   newsflow_transaction_duration_seconds                 begin -> commit/abort (histogram)
 //   newsflow_stage_duration_seconds{stage}                per-stage processing time (histogram)
 //   newsflow_end_to_end_latency_seconds                   Kafka timestamp -> last ack (histogram)
 //   newsflow_consumer_lag_messages{topic,partition}       from librdkafka statistics
@@ -59,7 +63,9 @@ class RuntimeMetrics final : public EngineProbe {
   void OnConsumed(const std::string& topic) override;
   void OnDeadLettered(const std::string& topic, const core::Status& why) override;
   void OnProduced(std::string_view topic) override;
-  void OnDeliveryFailed(std::string_view topic) override;
+  void OnDeliveryFailed(std::string_view topic, std::string_view reason) override;
+  void OnReduced(std::string_view topic) override;
+  void OnTransaction(bool committed, double seconds) override;
   void OnEndToEnd(double seconds) override;
 
   void OnRebalance(std::string_view kind) override;
@@ -88,6 +94,9 @@ class RuntimeMetrics final : public EngineProbe {
   prometheus::Family<prometheus::Counter>& produced_;
   prometheus::Family<prometheus::Counter>& dead_lettered_;
   prometheus::Family<prometheus::Counter>& delivery_failures_;
+  prometheus::Family<prometheus::Counter>& reduced_;
+  prometheus::Family<prometheus::Counter>& transactions_;
+  prometheus::Histogram& transaction_seconds_;
   prometheus::Family<prometheus::Histogram>& stage_seconds_;
   prometheus::Histogram& end_to_end_;
   prometheus::Family<prometheus::Gauge>& lag_;
@@ -123,13 +132,14 @@ struct Readiness {
   std::string reason;  // why not ready, or "ready"
 };
 
-// Serves GET /metrics, /healthz (200 "ok" while the process runs its loop) and /readyz
-// (200 when `readiness` says so, else 503 with the reason).
+// Serves GET /metrics, /healthz (200 "ok" unless `liveness` (optional) says the process is
+// wedged: then 503 with the reason) and /readyz (200 when `readiness` says so, else 503 with
+// the reason).
 class HttpEndpoint {
  public:
   static core::Result<std::unique_ptr<HttpEndpoint>> Start(
       const std::string& address, std::function<std::string()> render_metrics,
-      std::function<Readiness()> readiness);
+      std::function<Readiness()> readiness, std::function<Readiness()> liveness = nullptr);
   ~HttpEndpoint();
   int port() const { return port_; }
 

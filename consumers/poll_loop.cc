@@ -15,13 +15,16 @@ std::string DescribePartitions(const std::vector<TopicPartition>& partitions) {
 }
 
 PollLoop::PollLoop(PollLoopOptions options, Source* source, Engine* engine, Sink* sink,
-                   EngineProbe* probe, Logger* log)
+                   EngineProbe* probe, Logger* log, Transactions* transactions)
     : options_(options),
+      txn_(transactions),
       source_(source),
       engine_(engine),
       sink_(sink),
       probe_(probe != nullptr ? probe : &null_probe_),
-      log_(log) {}
+      log_(log) {
+  Beat();
+}
 
 bool PollLoop::HoldForQueueRoom() {
   const auto queue = static_cast<int64_t>(engine_->QueueSize());
@@ -62,7 +65,89 @@ void PollLoop::Backpressure() {
   }
 }
 
+void PollLoop::Beat() {
+  heartbeat_ms_.store(
+      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch())
+          .count());
+}
+
+void PollLoop::BeginTransaction() {
+  TxnStatus status = txn_->Begin();
+  if (!status.ok()) {
+    log_->Error("begin_transaction failed", {{"error", status.error}});
+    fatal_.store(true);
+    return;
+  }
+  txn_open_ = true;
+  txn_records_ = 0;
+  txn_start_ = Clock::now();
+}
+
+void PollLoop::Rewind(const std::string& why) {
+  const std::vector<TopicPartition> assigned = source_->Assignment();
+  // Forget the batch: no commit (lost=true), queued records dropped, late failures of these
+  // partitions count as dropped (engine.h).
+  (void)engine_->Revoke(assigned, std::chrono::milliseconds(0), /*lost=*/true);
+  for (const auto& tp : assigned) next_offset_.erase(tp);
+  engine_->Assign(assigned);
+  core::Status seek = source_->SeekToCommitted(assigned, options_.transaction_timeout);
+  if (!seek.ok()) {
+    log_->Error("cannot rewind after an aborted transaction", {{"error", seek.message()}});
+    fatal_.store(true);
+    return;
+  }
+  log_->Warn("transaction aborted; the batch is read again from the committed offsets",
+             {{"reason", why}, {"partitions", DescribePartitions(assigned)}});
+}
+
+bool PollLoop::EndTransaction(bool commit) {
+  if (txn_ == nullptr || !txn_open_) return true;
+  txn_open_ = false;
+  const auto start = txn_start_;
+  auto seconds = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
+  std::string why = "requested";
+  if (commit) {
+    const bool drained = engine_->Drain(options_.transaction_timeout);
+    if (!drained) {
+      why = "records not acknowledged within the transaction timeout";
+    } else if (engine_->failed()) {
+      why = "a delivery failed";
+    } else {
+      TxnStatus status = txn_->Commit(engine_->CommittableOffsets(), options_.transaction_timeout);
+      if (status.ok()) {
+        probe_->OnTransaction(true, seconds());
+        return true;
+      }
+      if (status.kind == TxnStatus::Kind::kFatal) {
+        log_->Error("fatal transaction error; exiting for a restart", {{"error", status.error}});
+        fatal_.store(true);
+        return false;
+      }
+      why = "commit failed: " + status.error;
+    }
+  }
+  TxnStatus aborted = txn_->Abort(options_.transaction_timeout);
+  probe_->OnTransaction(false, seconds());
+  if (aborted.kind == TxnStatus::Kind::kFatal || aborted.kind == TxnStatus::Kind::kAbortable) {
+    log_->Error("abort_transaction failed; exiting for a restart", {{"error", aborted.error}});
+    fatal_.store(true);
+    return false;
+  }
+  // The aborted outputs are purged; their delivery reports land on revoked partitions.
+  Rewind(why);
+  (void)engine_->Drain(options_.transaction_timeout);
+  engine_->ResetFailures();
+  return false;
+}
+
 Polled::Kind PollLoop::Step() {
+  Beat();
+  if (txn_open_ &&
+      (txn_records_ >= options_.transaction_max_records ||
+       Clock::now() - txn_start_ >= options_.transaction_interval || engine_->failed())) {
+    EndTransaction(true);
+    if (fatal_.load()) return Polled::Kind::kFatal;
+  }
   // Back-pressure from the workers: a full work queue holds the loop for a moment instead of
   // pausing the partitions (see the header comment).
   if (HoldForQueueRoom()) {
@@ -86,8 +171,11 @@ Polled::Kind PollLoop::Step() {
                       {"skipped_so_far", rewound_skipped_}});
         }
       } else {
+        if (txn_ != nullptr && !txn_open_) BeginTransaction();
+        if (fatal_.load()) break;
         expected->second = o.offset + 1;
         engine_->Dispatch(std::move(polled.record));
+        ++txn_records_;
       }
       break;
     }
@@ -112,6 +200,8 @@ void PollLoop::OnAssigned(const std::vector<TopicPartition>& partitions) {
   engine_->Assign(partitions);
   if (paused_) source_->Pause(partitions);
   assigned_once_.store(true);
+  lost_.store(false);
+  Beat();
   probe_->OnRebalance("assign");
   probe_->SetAssigned(static_cast<int64_t>(source_->Assignment().size()));
   log_->Info("partitions assigned", {{"count", static_cast<int64_t>(partitions.size())},
@@ -119,9 +209,14 @@ void PollLoop::OnAssigned(const std::vector<TopicPartition>& partitions) {
 }
 
 void PollLoop::OnRevoked(const std::vector<TopicPartition>& partitions, bool lost) {
+  // exactly_once: every output of the open transaction is committed with its offsets while
+  // the partitions are still ours; lost ones cannot be committed (abort and rewind).
+  EndTransaction(/*commit=*/!lost);
   for (const auto& tp : partitions) next_offset_.erase(tp);
   const auto start = Clock::now();
+  if (lost) lost_.store(true);
   const size_t left = engine_->Revoke(partitions, options_.revoke_timeout, lost);
+  Beat();
   probe_->OnRebalance(lost ? "lost" : "revoke");
   for (const auto& tp : partitions) probe_->RemoveConsumerLag(tp.topic, tp.partition);
   const int64_t remaining =

@@ -48,15 +48,32 @@ struct PollLoopOptions {
   // Poll timeouts: while paused nothing arrives, so wake up often to resume promptly.
   std::chrono::milliseconds poll_timeout{100};
   std::chrono::milliseconds paused_poll_timeout{5};
+  // exactly_once (PollLoop constructed with a Transactions): a transaction is committed after
+  // this many dispatched records or this long, whichever comes first.
+  int64_t transaction_max_records = 2000;
+  std::chrono::milliseconds transaction_interval{100};
+  // Bound on draining + committing (or aborting) one transaction.
+  std::chrono::milliseconds transaction_timeout{30000};
 };
 
 class PollLoop final : public RebalanceListener {
  public:
   using Clock = std::chrono::steady_clock;
 
-  // None owned; all must outlive the loop. `probe` may be null.
+  // None owned; all must outlive the loop. `probe` may be null. `transactions` non-null:
+  // exactly_once (the Engine's OffsetCommitter must then ignore Store/Commit: offsets travel in
+  // the transaction).
   PollLoop(PollLoopOptions options, Source* source, Engine* engine, Sink* sink, EngineProbe* probe,
-           Logger* log);
+           Logger* log, Transactions* transactions = nullptr);
+
+  // exactly_once: ends the open transaction, if any: waits (bounded) until every dispatched
+  // record is acknowledged, then commits the outputs with the committable offsets of every
+  // assigned partition. Aborts instead when `commit` is false, when the records could not be
+  // acknowledged in time or failed, or when the commit fails with an abortable error; an abort
+  // rewinds every assigned partition to its committed offset (the batch is processed again).
+  // A fatal error sets fatal(). Returns true when committed (or nothing was open).
+  bool EndTransaction(bool commit);
+  bool in_transaction() const { return txn_open_; }
 
   // One iteration: hold for queue room, or poll one record and dispatch it; then apply
   // back-pressure. Returns what the source returned (kNothing while holding).
@@ -68,6 +85,11 @@ class PollLoop final : public RebalanceListener {
   bool paused() const { return paused_; }
   // True once the first assignment arrived (thread-safe).
   bool assigned_once() const { return assigned_once_.load(); }
+  // True from a lost-partitions event until the next assignment (thread-safe).
+  bool lost() const { return lost_.load(); }
+  // Steady-clock ms when the loop last made progress (a Step or a rebalance callback ended);
+  // the /healthz watchdog (thread-safe).
+  int64_t heartbeat_ms() const { return heartbeat_ms_.load(); }
   // Records skipped by the rewind check so far.
   int64_t rewound_skipped() const { return rewound_skipped_; }
   // Pauses every assigned partition (shutdown: stop fetching).
@@ -83,7 +105,14 @@ class PollLoop final : public RebalanceListener {
   bool HoldForQueueRoom();
   void Backpressure();
 
+  void BeginTransaction();
+  void Rewind(const std::string& why);
+
   PollLoopOptions options_;
+  Transactions* txn_;
+  bool txn_open_ = false;
+  int64_t txn_records_ = 0;
+  Clock::time_point txn_start_;
   Source* source_;
   Engine* engine_;
   Sink* sink_;
@@ -93,6 +122,9 @@ class PollLoop final : public RebalanceListener {
 
   std::atomic<bool> fatal_{false};
   std::atomic<bool> assigned_once_{false};
+  std::atomic<bool> lost_{false};
+  std::atomic<int64_t> heartbeat_ms_{0};
+  void Beat();
   bool paused_ = false;
   // Since when the work queue has been full without a pause (unset: not full).
   std::optional<Clock::time_point> full_since_;

@@ -254,7 +254,7 @@ std::string WriteConfig(const RunConfig& c, const std::string& name) {
       << "  workers: " << c.workers << "\n"
       << "  shutdown_timeout_ms: 30000\n"
       << "  statistics_interval_ms: 1000\n"
-      << "  consumer: {session.timeout.ms: 10000, auto.commit.interval.ms: 200}\n"
+      << "  consumer: {session.timeout.ms: 10000}\n"
       << "  producer: {" << c.producer_properties << "}\n";
   std::string_view extra = c.kafka_extra;
   while (!extra.empty()) {

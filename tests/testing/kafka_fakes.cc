@@ -57,6 +57,9 @@ int FakeCommitter::commit_calls() const {
 core::Status FakeSink::Produce(OutMessage message, void* cookie) {
   std::lock_guard lock(mu_);
   if (fail_produce_) return core::Status(core::Code::kInternal, "produce", "fatal");
+  if (max_bytes_ > 0 && static_cast<int64_t>(message.value.size()) > max_bytes_) {
+    return core::Status(core::Code::kTooLarge, "produce", "Broker: Message size too large");
+  }
   sent_.push_back({std::move(message), cookie});
   return core::Status::Ok();
 }
@@ -75,10 +78,13 @@ void FakeSink::AckAll(consumers::DeliveryListener& listener, const std::string& 
   }
   for (auto it = batch.rbegin(); it != batch.rend(); ++it) {
     const bool failed = !fail.empty() && it->message.value.find(fail) != std::string::npos;
-    listener.OnDelivery(
-        it->cookie, it->message.topic,
-        failed ? consumers::DeliveryResult::kFailed : consumers::DeliveryResult::kAcked,
-        failed ? "boom" : "");
+    consumers::DeliveryReport report;
+    report.topic = it->message.topic;
+    report.partition = 0;
+    report.result = failed ? consumers::DeliveryResult::kFailed : consumers::DeliveryResult::kAcked;
+    report.failure = failed ? failure_ : consumers::DeliveryFailure::kNone;
+    report.error = failed ? "boom" : "";
+    listener.OnDelivery(it->cookie, report);
   }
 }
 
@@ -93,6 +99,16 @@ std::vector<OutMessage> FakeSink::Messages() const {
 size_t FakeSink::size() const {
   std::lock_guard lock(mu_);
   return sent_.size();
+}
+
+void FakeSink::set_failure(consumers::DeliveryFailure failure) {
+  std::lock_guard lock(mu_);
+  failure_ = failure;
+}
+
+void FakeSink::set_max_bytes(int64_t max_bytes) {
+  std::lock_guard lock(mu_);
+  max_bytes_ = max_bytes;
 }
 
 void FakeSink::set_fail_produce(bool fail) {
@@ -265,6 +281,62 @@ void FakeSource::Close() {
   paused_.clear();
 }
 
+// ------------------------------------------------------------------------ FakeTransactions --
+
+consumers::TxnStatus FakeTransactions::Begin() {
+  std::lock_guard lock(mu_);
+  ++begun_;
+  begin_index_ = sink_->size();
+  return {};
+}
+
+consumers::TxnStatus FakeTransactions::Commit(const std::vector<PartitionOffset>& offsets,
+                                              std::chrono::milliseconds timeout) {
+  std::lock_guard lock(mu_);
+  if (next_commit_ != consumers::TxnStatus::Kind::kOk) {
+    consumers::TxnStatus failed{next_commit_, "injected commit failure"};
+    next_commit_ = consumers::TxnStatus::Kind::kOk;
+    return failed;
+  }
+  ++committed_;
+  const std::vector<OutMessage> all = sink_->Messages();
+  visible_.insert(visible_.end(), all.begin() + static_cast<std::ptrdiff_t>(begin_index_),
+                  all.end());
+  (void)committer_->Commit(offsets, timeout);
+  return {};
+}
+
+consumers::TxnStatus FakeTransactions::Abort(std::chrono::milliseconds) {
+  std::lock_guard lock(mu_);
+  ++aborted_;
+  return {};
+}
+
+void FakeTransactions::FailNextCommit(consumers::TxnStatus::Kind kind) {
+  std::lock_guard lock(mu_);
+  next_commit_ = kind;
+}
+
+std::vector<OutMessage> FakeTransactions::Visible() const {
+  std::lock_guard lock(mu_);
+  return visible_;
+}
+
+int FakeTransactions::begun() const {
+  std::lock_guard lock(mu_);
+  return begun_;
+}
+
+int FakeTransactions::committed() const {
+  std::lock_guard lock(mu_);
+  return committed_;
+}
+
+int FakeTransactions::aborted() const {
+  std::lock_guard lock(mu_);
+  return aborted_;
+}
+
 // ------------------------------------------------------------------------- Gate, pipeline --
 
 void Gate::Close() {
@@ -295,11 +367,14 @@ class FakeStage final : public core::Stage {
     if (gate_ != nullptr) gate_->Wait();
     const std::string& v = doc.raw->value;
     std::this_thread::sleep_for(std::chrono::microseconds((std::hash<std::string>{}(v) % 7) * 100));
+    if (doc.raw->null_value) return core::Status(core::Code::kMalformed, "decode", "tombstone");
     if (v.rfind("bad", 0) == 0) {
       return core::Status(core::Code::kMalformed, "decode", "not an article");
     }
-    doc.article.id = v;
-    doc.outputs.push_back({core::Output::Kind::kEnriched, v, "out:" + v});
+    doc.article.id = v.substr(0, 64);
+    // A JSON object stands for an enriched event itself (size-limit tests).
+    doc.outputs.push_back(
+        {core::Output::Kind::kEnriched, doc.article.id, v.rfind('{', 0) == 0 ? v : "out:" + v});
     if (v.find("alert") != std::string::npos) {
       doc.outputs.push_back({core::Output::Kind::kAlert, v, "alert:" + v});
     }

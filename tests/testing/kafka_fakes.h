@@ -6,14 +6,16 @@
 //                  librdkafka does; Pause/Resume are honoured; Rewind() imitates librdkafka's
 //                  fetch rewind; SeekToCommitted() reads a FakeCommitter.
 //   FakeSink       records what was produced; deliveries are reported only when the test calls
-//                  AckAll() (optionally failing some), so "in flight" is under the test's
-//                  control; Produce() can be made to fail outright.
+//                  AckAll() (optionally failing some, with a chosen DeliveryFailure), so "in
+//                  flight" is under the test's control; Produce() can be made to fail outright
+//                  or to refuse values above a size.
 //   FakeCommitter  stored and committed offsets per partition (stores must only move forward).
-//   FakePipeline   one stage: values starting with "bad" are dead-lettered (malformed); others
-//                  give one enriched output "out:<value>" keyed by the value, plus an alert when
-//                  the value contains "alert". It sleeps a value-dependent few hundred
-//                  microseconds so workers finish out of order, and waits on an optional Gate
-//                  (to fill the work queue on purpose).
+//   FakePipeline   one stage: tombstones and values starting with "bad" are dead-lettered
+//                  (malformed); others give one enriched output keyed by the value's first 64
+//                  bytes: "out:<value>", or the value itself when it is a JSON object (starts
+//                  with '{'), plus an alert when the value contains "alert". It sleeps a
+//                  value-dependent few hundred microseconds so workers finish out of order, and
+//                  waits on an optional Gate (to fill the work queue on purpose).
 //
 // Ownership: a FakeSink owns nothing; the cookies it holds belong to the Engine until they are
 // acknowledged, so a test must AckAll() before destroying the Engine (Engine::Stop first).
@@ -67,6 +69,10 @@ class FakeSink final : public consumers::Sink {
   std::vector<consumers::OutMessage> Messages() const;
   size_t size() const;
   void set_fail_produce(bool fail);
+  // The failure AckAll() reports for failed messages (default kOther).
+  void set_failure(consumers::DeliveryFailure failure);
+  // Produce() refuses values above this many bytes with kTooLarge (0: no limit).
+  void set_max_bytes(int64_t max_bytes);
 
  private:
   struct Sent {
@@ -77,6 +83,8 @@ class FakeSink final : public consumers::Sink {
   std::vector<Sent> sent_;
   size_t acked_ = 0;
   bool fail_produce_ = false;
+  consumers::DeliveryFailure failure_ = consumers::DeliveryFailure::kOther;
+  int64_t max_bytes_ = 0;
 };
 
 class FakeSource final : public consumers::Source {
@@ -129,6 +137,33 @@ class FakeSource final : public consumers::Source {
   size_t next_partition_ = 0;  // round robin over assigned partitions
   int pause_calls_ = 0;
   int resume_calls_ = 0;
+};
+
+// exactly_once fake: transactions over a FakeSink and a FakeCommitter. Messages produced
+// between Begin() and Commit() become "visible" (what a read_committed reader sees) on Commit,
+// together with the offsets (written to the FakeCommitter); Abort() discards them. The next
+// Commit() can be made to fail (abortable or fatal).
+class FakeTransactions final : public consumers::Transactions {
+ public:
+  FakeTransactions(FakeSink* sink, FakeCommitter* committer) : sink_(sink), committer_(committer) {}
+  consumers::TxnStatus Begin() override;
+  consumers::TxnStatus Commit(const std::vector<consumers::PartitionOffset>& offsets,
+                              std::chrono::milliseconds timeout) override;
+  consumers::TxnStatus Abort(std::chrono::milliseconds timeout) override;
+  void FailNextCommit(consumers::TxnStatus::Kind kind);
+  std::vector<consumers::OutMessage> Visible() const;
+  int begun() const;
+  int committed() const;
+  int aborted() const;
+
+ private:
+  FakeSink* sink_;
+  FakeCommitter* committer_;
+  mutable std::mutex mu_;
+  size_t begin_index_ = 0;
+  std::vector<consumers::OutMessage> visible_;
+  consumers::TxnStatus::Kind next_commit_ = consumers::TxnStatus::Kind::kOk;
+  int begun_ = 0, committed_ = 0, aborted_ = 0;
 };
 
 // Blocks FakePipeline's stage while closed.

@@ -196,6 +196,130 @@ TEST_F(EngineTest, RecordsOfPartitionsNotAssignedAreNotProcessed) {
   EXPECT_EQ(engine_->counts().dispatched, 0);
 }
 
+// Size limits, tombstones, re-routes: an engine whose producer limit is 4,000 bytes.
+class EngineLimitsTest : public EngineTest {
+ protected:
+  void SetUp() override {
+    pipeline_ = FakePipeline();
+    EngineOptions o;
+    o.pipeline = pipeline_.get();
+    o.clock = &clock_;
+    o.workers = 2;
+    o.topics = {"enriched", "alerts", "dlq"};
+    o.max_message_bytes = 4000;
+    engine_ = std::make_unique<Engine>(o, &sink_, &committer_, nullptr);
+    engine_->Start();
+  }
+  static std::map<std::string, std::string> Headers(const OutMessage& m) {
+    std::map<std::string, std::string> h;
+    for (const auto& header : m.headers) h[header.key] = header.value;
+    return h;
+  }
+};
+
+TEST_F(EngineLimitsTest, EnrichedEventAboveTheLimitIsProducedReducedAndMarkedTruncated) {
+  engine_->Assign({{"in", 0}});
+  const std::string event = R"({"id":"a1","title":"t","body":")" + std::string(6000, 'x') +
+                            R"(","lead":"l","topics":[]})";
+  engine_->Dispatch(Rec("in", 0, 0, event));
+  WaitForMessages(1);
+  const OutMessage m = sink_.Messages()[0];
+  EXPECT_EQ(m.topic, "enriched");
+  EXPECT_LT(m.value.size(), 4000u);
+  EXPECT_NE(m.value.find(R"("truncated":true)"), std::string::npos) << m.value;
+  EXPECT_NE(m.value.find(R"("body":"")"), std::string::npos) << m.value;
+  sink_.AckAll(*engine_);
+  ASSERT_TRUE(engine_->Drain(std::chrono::seconds(5)));
+  EXPECT_EQ(committer_.stored({"in", 0}), 1);
+  EXPECT_EQ(engine_->counts().enriched, 1);
+}
+
+TEST_F(EngineLimitsTest, OutputThatCannotBeReducedDeadLettersTheRecordWithABoundedPrefix) {
+  engine_->Assign({{"in", 0}});
+  const std::string value(9000, 'z');  // "out:zzz..." is not JSON: no reduced form
+  engine_->Dispatch(Rec("in", 0, 0, value));
+  engine_->Dispatch(Rec("in", 0, 1, "next"));
+  WaitForMessages(2);
+  const OutMessage m = sink_.Messages()[0];
+  EXPECT_EQ(m.topic, "dlq");
+  auto h = Headers(m);
+  EXPECT_EQ(h["newsflow.error.class"], "too_large");
+  EXPECT_EQ(h["newsflow.error.stage"], "produce");
+  EXPECT_NE(h["newsflow.error.message"].find("above the producer limit"), std::string::npos);
+  EXPECT_EQ(h["newsflow.error.value_truncated"], "true");
+  EXPECT_EQ(h["newsflow.error.original_length"], "9000");
+  EXPECT_EQ(m.value, value.substr(0, m.value.size()));
+  EXPECT_EQ(sink_.Messages()[1].topic, "enriched") << "the partition keeps moving";
+  sink_.AckAll(*engine_);
+  ASSERT_TRUE(engine_->Drain(std::chrono::seconds(5)));
+  EXPECT_FALSE(engine_->failed());
+  EXPECT_EQ(committer_.stored({"in", 0}), 2);
+  EXPECT_EQ(engine_->counts().dead_lettered, 1);
+}
+
+TEST_F(EngineLimitsTest, TombstoneAndNullHeaderReachTheDeadLetterExactly) {
+  engine_->Assign({{"in", 0}});
+  core::RawRecord r = Rec("in", 0, 0, "");
+  r.null_value = true;
+  r.headers.push_back({"trace", "", /*null_value=*/true});
+  r.headers.push_back({"empty", ""});
+  engine_->Dispatch(std::move(r));
+  WaitForMessages(1);
+  const OutMessage m = sink_.Messages()[0];
+  EXPECT_EQ(m.topic, "dlq");
+  EXPECT_TRUE(m.null_value) << "a tombstone stays a tombstone";
+  bool saw_null = false, saw_empty = false;
+  for (const auto& h : m.headers) {
+    if (h.key == "trace") saw_null = h.null_value;
+    if (h.key == "empty") saw_empty = !h.null_value && h.value.empty();
+  }
+  EXPECT_TRUE(saw_null) << "a null header stays null";
+  EXPECT_TRUE(saw_empty) << "an empty header stays empty, not null";
+}
+
+TEST_F(EngineLimitsTest, BrokerRefusingAnOutputAsTooLargeReroutesTheRecordToTheDeadLetterTopic) {
+  engine_->Assign({{"in", 0}});
+  engine_->Dispatch(Rec("in", 0, 0, "a"));
+  engine_->Dispatch(Rec("in", 0, 1, "b"));
+  WaitForMessages(2);
+  sink_.set_failure(DeliveryFailure::kTooLarge);
+  sink_.AckAll(*engine_, "out:a");  // the broker refuses a's enriched event
+  WaitForMessages(3);
+  const OutMessage dl = sink_.Messages()[2];
+  EXPECT_EQ(dl.topic, "dlq");
+  EXPECT_EQ(dl.value, "a") << "the original bytes";
+  EXPECT_EQ(Headers(dl)["newsflow.error.class"], "too_large");
+  sink_.AckAll(*engine_);
+  ASSERT_TRUE(engine_->Drain(std::chrono::seconds(5)));
+  EXPECT_FALSE(engine_->failed()) << "the record, not the cluster, was at fault";
+  EXPECT_EQ(committer_.stored({"in", 0}), 2);
+  EXPECT_EQ(engine_->counts().rerouted, 1);
+}
+
+TEST_F(EngineLimitsTest, ProducerRefusingAMessageAsTooLargeReroutesToo) {
+  sink_.set_max_bytes(100);  // "out:" + 100 bytes is refused, the 100-byte original is not
+  engine_->Assign({{"in", 0}});
+  engine_->Dispatch(Rec("in", 0, 0, std::string(100, 'q')));
+  WaitForMessages(1);
+  EXPECT_EQ(sink_.Messages()[0].topic, "dlq");
+  EXPECT_EQ(sink_.Messages()[0].value, std::string(100, 'q'));
+  sink_.AckAll(*engine_);
+  ASSERT_TRUE(engine_->Drain(std::chrono::seconds(5)));
+  EXPECT_FALSE(engine_->failed());
+  EXPECT_EQ(committer_.stored({"in", 0}), 1);
+}
+
+TEST_F(EngineLimitsTest, OtherDeliveryFailuresStillStopTheEngine) {
+  engine_->Assign({{"in", 0}});
+  engine_->Dispatch(Rec("in", 0, 0, "a"));
+  WaitForMessages(1);
+  sink_.set_failure(DeliveryFailure::kUnknownTopic);
+  sink_.AckAll(*engine_, "out:a");
+  ASSERT_TRUE(engine_->Drain(std::chrono::seconds(5)));
+  EXPECT_TRUE(engine_->failed());
+  EXPECT_EQ(committer_.stored({"in", 0}), 0);
+}
+
 TEST(EnginePassThroughTest, ProducesRecordsUnchangedToTheEnrichedTopic) {
   core::FixedClock clock(0);
   FakeSink sink;

@@ -276,3 +276,151 @@ TEST_F(PollLoopTest, FatalSourceErrorStopsAndARetriableOneDoesNot) {
 
 }  // namespace
 }  // namespace newsflow::consumers
+
+namespace newsflow::consumers {
+namespace {
+
+// exactly_once on the fakes: outputs become visible only with their offsets, in one
+// transaction per batch; an abort rewinds, so each record is visible exactly once.
+class ExactlyOnceLoopTest : public ::testing::Test {
+ protected:
+  // The committer the Engine sees: offsets travel in the transaction instead.
+  class NoCommitter final : public OffsetCommitter {
+   public:
+    void Store(const TopicPartition&, int64_t) override {}
+    core::Status Commit(const std::vector<PartitionOffset>&, std::chrono::milliseconds) override {
+      return core::Status::Ok();
+    }
+  };
+
+  void Build(int64_t max_records) {
+    pipeline_ = testing::FakePipeline();
+    EngineOptions o;
+    o.pipeline = pipeline_.get();
+    o.clock = &clock_;
+    o.workers = 2;
+    o.topics = {"enriched", "alerts", "dlq"};
+    engine_ = std::make_unique<Engine>(o, &sink_, &no_committer_, nullptr);
+    engine_->Start();
+    PollLoopOptions lo;
+    lo.transaction_max_records = max_records;
+    lo.transaction_interval = std::chrono::seconds(60);
+    lo.transaction_timeout = std::chrono::seconds(5);
+    loop_ = std::make_unique<PollLoop>(lo, &source_, engine_.get(), &sink_, nullptr, &log_, &txn_);
+    ASSERT_TRUE(source_.Subscribe({"in"}, loop_.get()).ok());
+    acker_ = std::thread([this] {
+      while (!stop_acker_.load()) {
+        sink_.AckAll(*engine_);
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+    });
+  }
+  void TearDown() override {
+    stop_acker_.store(true);
+    if (acker_.joinable()) acker_.join();
+    if (engine_) {
+      engine_->Stop();
+      sink_.AckAll(*engine_);
+    }
+  }
+  std::map<std::string, int> VisibleCounts() const {
+    std::map<std::string, int> n;
+    for (const auto& m : txn_.Visible()) ++n[m.value];
+    return n;
+  }
+  bool StepUntil(const std::function<bool()>& done) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!done()) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      loop_->Step();
+    }
+    return true;
+  }
+
+  const TopicPartition p0_{"in", 0};
+  core::FixedClock clock_{5000};
+  std::unique_ptr<core::Pipeline> pipeline_;
+  FakeSink sink_;
+  FakeCommitter committer_;  // the group's committed offsets (written by the transactions)
+  NoCommitter no_committer_;
+  FakeSource source_{&committer_};
+  testing::FakeTransactions txn_{&sink_, &committer_};
+  Logger log_{stderr, LogLevel::kError};
+  std::unique_ptr<Engine> engine_;
+  std::unique_ptr<PollLoop> loop_;
+  std::atomic<bool> stop_acker_{false};
+  std::thread acker_;
+};
+
+TEST_F(ExactlyOnceLoopTest, OutputsAndOffsetsAreCommittedTogetherOneTransactionPerBatch) {
+  Build(/*max_records=*/5);
+  for (int i = 0; i < 12; ++i) source_.Append(p0_, "r" + std::to_string(i));
+  source_.ScheduleAssign({p0_});
+  ASSERT_TRUE(StepUntil([&] { return engine_->counts().dispatched == 12; }));
+  ASSERT_TRUE(loop_->EndTransaction(true));
+  EXPECT_EQ(txn_.committed(), 3) << "5 + 5 + 2 records";
+  EXPECT_EQ(txn_.begun(), 3);
+  EXPECT_EQ(committer_.committed().at(p0_), 12);
+  const auto visible = VisibleCounts();
+  EXPECT_EQ(visible.size(), 12u);
+  for (const auto& [value, n] : visible) EXPECT_EQ(n, 1) << value;
+  EXPECT_FALSE(loop_->in_transaction());
+  EXPECT_TRUE(loop_->EndTransaction(true)) << "nothing open: nothing to do";
+  EXPECT_EQ(txn_.begun(), 3) << "no empty transaction";
+}
+
+TEST_F(ExactlyOnceLoopTest, AbortableCommitErrorAbortsRewindsAndEachRecordIsVisibleOnce) {
+  Build(/*max_records=*/4);
+  for (int i = 0; i < 10; ++i) source_.Append(p0_, "r" + std::to_string(i));
+  source_.ScheduleAssign({p0_});
+  txn_.FailNextCommit(TxnStatus::Kind::kAbortable);
+  ASSERT_TRUE(StepUntil([&] {
+    if (source_.position(p0_) == 10 && loop_->in_transaction()) loop_->EndTransaction(true);
+    return committer_.committed().contains(p0_) && committer_.committed().at(p0_) == 10;
+  }));
+  EXPECT_EQ(txn_.aborted(), 1);
+  EXPECT_EQ(committer_.committed().at(p0_), 10);
+  EXPECT_GT(engine_->counts().dispatched, 10) << "the aborted batch was read again";
+  const auto visible = VisibleCounts();
+  EXPECT_EQ(visible.size(), 10u);
+  for (const auto& [value, n] : visible) EXPECT_EQ(n, 1) << value;
+  EXPECT_FALSE(loop_->fatal());
+}
+
+TEST_F(ExactlyOnceLoopTest, RevocationCommitsTheOpenTransactionFirst) {
+  Build(/*max_records=*/1000);
+  for (int i = 0; i < 6; ++i) source_.Append(p0_, "r" + std::to_string(i));
+  source_.ScheduleAssign({p0_});
+  ASSERT_TRUE(StepUntil([&] { return engine_->counts().dispatched == 6; }));
+  EXPECT_TRUE(loop_->in_transaction());
+  source_.ScheduleRevoke({p0_}, /*lost=*/false);
+  loop_->Step();
+  EXPECT_EQ(txn_.committed(), 1);
+  EXPECT_EQ(committer_.committed().at(p0_), 6);
+  EXPECT_EQ(VisibleCounts().size(), 6u);
+}
+
+TEST_F(ExactlyOnceLoopTest, LostPartitionsAbortTheOpenTransaction) {
+  Build(/*max_records=*/1000);
+  for (int i = 0; i < 6; ++i) source_.Append(p0_, "r" + std::to_string(i));
+  source_.ScheduleAssign({p0_});
+  ASSERT_TRUE(StepUntil([&] { return engine_->counts().dispatched == 6; }));
+  source_.ScheduleRevoke({p0_}, /*lost=*/true);
+  loop_->Step();
+  EXPECT_EQ(txn_.committed(), 0);
+  EXPECT_EQ(txn_.aborted(), 1);
+  EXPECT_TRUE(txn_.Visible().empty()) << "nothing of the lost batch is visible";
+  EXPECT_TRUE(committer_.committed().empty());
+}
+
+TEST_F(ExactlyOnceLoopTest, FatalCommitErrorStopsTheLoop) {
+  Build(/*max_records=*/3);
+  for (int i = 0; i < 5; ++i) source_.Append(p0_, "r" + std::to_string(i));
+  source_.ScheduleAssign({p0_});
+  txn_.FailNextCommit(TxnStatus::Kind::kFatal);
+  ASSERT_TRUE(StepUntil([&] { return loop_->fatal(); }));
+  EXPECT_TRUE(txn_.Visible().empty());
+}
+
+}  // namespace
+}  // namespace newsflow::consumers
