@@ -179,15 +179,15 @@ int RunRuntime(const RuntimeRun& run, const std::atomic<bool>& stop) {
   }
   watchdog_cv.notify_all();
   watchdog.join();
-  http.reset();
   if (rt->abandoned()) {
     // A librdkafka call of the shutdown path is still running (it missed its deadline): the
-    // runtime must not be destroyed under it. Exit now; the group re-delivers what was not
-    // committed.
+    // runtime must not be destroyed under it. Exit now (not even stopping the HTTP server,
+    // which can take seconds); the group re-delivers what was not committed.
     run.log->Error("exiting with failure", {{"error", status.message()}});
     std::fflush(stdout);
     std::_Exit(kExitFailure);
   }
+  http.reset();
   if (!status.ok()) {
     run.log->Error("exiting with failure", {{"error", status.message()}});
     return kExitFailure;

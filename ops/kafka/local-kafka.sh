@@ -5,6 +5,12 @@
 #   local-kafka.sh start                  start (idempotent); last stdout line = bootstrap address
 #   local-kafka.sh stop                   stop and delete the state dir (idempotent)
 #   local-kafka.sh status                 exit 0 running, 3 stopped, 1 running but not answering
+#   local-kafka.sh freeze | thaw          SIGSTOP / SIGCONT the broker (fault tests: a frozen
+#                                         broker keeps its connections open and answers nothing)
+#   local-kafka.sh restart                stop the broker (SIGTERM, then SIGKILL) and start it
+#                                         again on the same data (topics, offsets, transactions)
+#   local-kafka.sh kill9-restart          the same after a SIGKILL (a crash)
+#   local-kafka.sh pid                    print the broker's pid
 #   local-kafka.sh create-topic NAME N [TopicCommand args...]
 #                                         create topic NAME with N partitions, RF 1 (if not exists)
 #
@@ -52,7 +58,8 @@ die() { log "error: $*"; exit 1; }
 
 usage() {
   cat >&2 <<EOF
-usage: ${0##*/} start | stop | status | create-topic NAME PARTITIONS [TopicCommand args...]
+usage: ${0##*/} start | stop | status | freeze | thaw | restart | kill9-restart | pid
+       ${0##*/} create-topic NAME PARTITIONS [TopicCommand args...]
   (env: KAFKA_PORT=$KAFKA_PORT KAFKA_CONTROLLER_PORT=$KAFKA_CONTROLLER_PORT KAFKA_STATE_DIR=$KAFKA_STATE_DIR)
 EOF
 }
@@ -317,6 +324,12 @@ start_broker() {
     die "kafka.tools.StorageTool format failed"
   fi
 
+  launch_jvm
+}
+
+# Starts the broker JVM on the existing state dir (formatted, configs written).
+launch_jvm() {
+  local pid
   log "starting Kafka $KAFKA_VERSION broker+controller on $BOOTSTRAP (controller 127.0.0.1:$KAFKA_CONTROLLER_PORT)"
   local -a heap jvm
   read -r -a heap <<<"$KAFKA_HEAP_OPTS"
@@ -411,6 +424,47 @@ cmd_stop() {
   remove_state_dir
 }
 
+cmd_freeze() {
+  validate_env
+  local pid
+  pid="$(running_pid)" || die "broker is not running on $BOOTSTRAP"
+  kill -STOP "$pid"
+  log "broker pid $pid frozen (SIGSTOP)"
+}
+
+cmd_thaw() {
+  validate_env
+  local pid
+  pid="$(running_pid)" || die "broker is not running on $BOOTSTRAP"
+  kill -CONT "$pid"
+  log "broker pid $pid thawed (SIGCONT)"
+}
+
+# Restart on the same data: $1 = TERM (controlled shutdown) or KILL (a crash).
+cmd_restart() {
+  validate_env
+  lock_state
+  local pid signal="${1:-TERM}" t0=$SECONDS
+  [[ -f "$MARKER" && -f "$CONFIG" ]] || die "no broker state in $KAFKA_STATE_DIR; run start first"
+  if pid="$(running_pid)"; then
+    kill -CONT "$pid" 2>/dev/null || true
+    if [[ "$signal" == KILL ]]; then
+      log "killing broker pid $pid (SIGKILL)"
+      kill -KILL "$pid" 2>/dev/null || true
+      while pid_alive "$pid"; do sleep 0.1; done
+    else
+      kill_broker "$pid"
+    fi
+  fi
+  ensure_java
+  [[ -f "$SERVER_LOG" ]] && mv -f -- "$SERVER_LOG" "$SERVER_LOG.previous"
+  launch_jvm
+  pid="$(read_pid)"
+  wait_ready "$pid"
+  log "restarted on the same data after $((SECONDS - t0))s"
+  printf '%s\n' "$BOOTSTRAP"
+}
+
 cmd_status() {
   validate_env
   local pid
@@ -454,6 +508,14 @@ main() {
     start) cmd_start ;;
     stop) cmd_stop ;;
     status) cmd_status ;;
+    freeze) cmd_freeze ;;
+    thaw) cmd_thaw ;;
+    restart) cmd_restart TERM ;;
+    kill9-restart) cmd_restart KILL ;;
+    pid)
+      validate_env
+      running_pid
+      ;;
     create-topic) cmd_create_topic "$@" ;;
     -h | --help | help) usage ;;
     *)
