@@ -15,8 +15,12 @@ targets=("$@")
 
 "$root/ops/install-deps.sh"
 build="$root/build/fuzz"
-flags="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
-if [[ ! -f "$build/build.ninja" ]]; then
+# pointer-overflow stays recoverable so that tests/fuzz/ubsan.supp can suppress RapidJSON's
+# known report; every other UBSan check aborts (and halt_on_error=1 below aborts on any
+# unsuppressed report).
+flags="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fsanitize-recover=pointer-overflow -fno-omit-frame-pointer"
+# (Re)configure when absent or configured with other flags.
+if [[ ! -f "$build/build.ninja" ]] || ! grep -qF -- "$flags" "$build/CMakeCache.txt"; then
   cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 \
     -DCMAKE_C_COMPILER_LAUNCHER="$(command -v ccache || true)" \
@@ -54,6 +58,7 @@ seed() {
   esac
 }
 
+export UBSAN_OPTIONS="suppressions=$root/tests/fuzz/ubsan.supp:halt_on_error=1:print_stacktrace=1"
 failed=0
 for target in "${targets[@]}"; do
   seed "$target"

@@ -15,6 +15,10 @@
 #                                         create topic NAME with N partitions, RF 1 (if not exists)
 #
 # Environment (all optional): KAFKA_PORT (19092), KAFKA_CONTROLLER_PORT (port+1),
+# KAFKA_SASL_PORT (port+2: a SASL_PLAINTEXT listener, mechanisms SCRAM-SHA-256 and PLAIN, user
+# KAFKA_SASL_USER (newsflow) with password KAFKA_SASL_PASSWORD (newsflow-test-secret); the SCRAM
+# credential is created at format time. Note: librdkafka < 2.6.1 (Debian 12 has 2.0.2) cannot
+# authenticate with SCRAM to Kafka 4.x brokers (librdkafka#4895); PLAIN works),
 # KAFKA_STATE_DIR (/tmp/newsflow-kafka-$KAFKA_PORT), KAFKA_VERSION (4.1.1),
 # KAFKA_LOG4J_VERSION (2.24.3), NEWSFLOW_KAFKA_HOME (jar cache),
 # KAFKA_START_TIMEOUT (90), KAFKA_STOP_TIMEOUT (30), KAFKA_HEAP_OPTS,
@@ -30,6 +34,9 @@ KAFKA_VERSION="${KAFKA_VERSION:-4.1.1}"
 KAFKA_LOG4J_VERSION="${KAFKA_LOG4J_VERSION:-2.24.3}"
 KAFKA_PORT="${KAFKA_PORT:-19092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-$((KAFKA_PORT + 1))}"
+KAFKA_SASL_PORT="${KAFKA_SASL_PORT:-$((KAFKA_PORT + 2))}"
+KAFKA_SASL_USER="${KAFKA_SASL_USER:-newsflow}"
+KAFKA_SASL_PASSWORD="${KAFKA_SASL_PASSWORD:-newsflow-test-secret}"
 KAFKA_STATE_DIR="${KAFKA_STATE_DIR:-${TMPDIR:-/tmp}/newsflow-kafka-$KAFKA_PORT}"
 NEWSFLOW_KAFKA_HOME="${NEWSFLOW_KAFKA_HOME:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/newsflow/kafka-$KAFKA_VERSION}"
 KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-90}"
@@ -68,7 +75,7 @@ is_uint() { [[ "$1" =~ ^[0-9]+$ ]]; }
 
 validate_env() {
   local v
-  for v in KAFKA_PORT KAFKA_CONTROLLER_PORT KAFKA_START_TIMEOUT KAFKA_STOP_TIMEOUT; do
+  for v in KAFKA_PORT KAFKA_CONTROLLER_PORT KAFKA_SASL_PORT KAFKA_START_TIMEOUT KAFKA_STOP_TIMEOUT; do
     is_uint "${!v}" || die "$v must be a non-negative integer (got '${!v}')"
   done
   ((KAFKA_PORT > 0 && KAFKA_PORT < 65536)) || die "KAFKA_PORT out of range: $KAFKA_PORT"
@@ -229,11 +236,14 @@ write_configs() {
 process.roles=broker,controller
 node.id=1
 controller.quorum.bootstrap.servers=127.0.0.1:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT,SASL_PLAINTEXT://127.0.0.1:$KAFKA_SASL_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT,SASL_PLAINTEXT://127.0.0.1:$KAFKA_SASL_PORT
+sasl.enabled.mechanisms=SCRAM-SHA-256,PLAIN
+listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_$KAFKA_SASL_USER="$KAFKA_SASL_PASSWORD";
 inter.broker.listener.name=PLAINTEXT
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT
 log.dirs=$KAFKA_STATE_DIR/data
 num.partitions=1
 default.replication.factor=1
@@ -319,6 +329,7 @@ start_broker() {
   if ! fmt_out="$("$JAVA" -Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
     "-Dlog4j2.configurationFile=$KAFKA_STATE_DIR/tools-log4j2.properties" \
     -cp "$LIB_DIR/*" kafka.tools.StorageTool format --standalone \
+    --add-scram "SCRAM-SHA-256=[name=$KAFKA_SASL_USER,password=$KAFKA_SASL_PASSWORD]" \
     -t "$cluster_id" -c "$CONFIG" 2>&1)"; then
     printf '%s\n' "$fmt_out" >&2
     die "kafka.tools.StorageTool format failed"
@@ -383,6 +394,9 @@ cmd_start() {
   fi
   if port_open "$KAFKA_CONTROLLER_PORT"; then
     die "controller port $KAFKA_CONTROLLER_PORT is already in use; set KAFKA_CONTROLLER_PORT"
+  fi
+  if port_open "$KAFKA_SASL_PORT"; then
+    die "SASL port $KAFKA_SASL_PORT is already in use; set KAFKA_SASL_PORT"
   fi
   ensure_java
   ensure_jars

@@ -132,6 +132,15 @@ std::vector<TestRecord> MakeCorpus(const std::string& prefix, int good, int bad,
   return out;
 }
 
+std::string SaslBrokers() {
+  if (const char* b = std::getenv("NEWSFLOW_TEST_SASL_BROKERS"); b != nullptr && *b != '\0') {
+    return b;
+  }
+  const std::string brokers = Brokers();
+  const size_t colon = brokers.rfind(':');
+  return brokers.substr(0, colon + 1) + std::to_string(std::stoi(brokers.substr(colon + 1)) + 2);
+}
+
 int BrokerCtl(const std::string& command) {
   const std::string brokers = Brokers();
   const std::string port = brokers.substr(brokers.rfind(':') + 1);
@@ -282,7 +291,7 @@ std::string WriteConfig(const RunConfig& c, const std::string& name) {
   const std::string path = ::testing::TempDir() + "/" + name + ".yaml";
   std::ofstream out(path);
   out << "kafka:\n"
-      << "  brokers: " << Brokers() << "\n"
+      << "  brokers: " << (c.brokers.empty() ? Brokers() : c.brokers) << "\n"
       << "  group_id: " << c.group << "\n"
       << "  input_topics: [" << c.input << "]\n"
       << "  output_topics: {enriched: " << c.enriched << ", alerts: " << c.alerts

@@ -80,10 +80,15 @@ std::map<int32_t, int64_t> CommittedOffsets(const std::string& group, const std:
                                             int partitions);
 std::map<int32_t, int64_t> HighWatermarks(const std::string& topic, int partitions);
 
+// The broker's SASL_PLAINTEXT (SCRAM-SHA-256) listener: NEWSFLOW_TEST_SASL_BROKERS, or the port
+// of Brokers() + 2 (ops/kafka/local-kafka.sh's KAFKA_SASL_PORT default).
+std::string SaslBrokers();
+
 // A TCP port free at the time of the call.
 int FreePort();
 
 struct RunConfig {
+  std::string brokers;  // empty: Brokers()
   std::string group;
   std::string input;
   std::string enriched;
