@@ -1,13 +1,22 @@
 // `newsflow run --config FILE`: the Kafka runtime (consumers/kafka_runtime.h) with the
 // metrics/health endpoint. Logs are JSON lines on stdout. SIGTERM/SIGINT: stop fetching, drain,
-// commit, close, exit 0 (1 after a permanent delivery failure or a fatal Kafka error).
+// commit, close, exit 0 (1 after a permanent delivery failure or a fatal Kafka error, or when
+// the shutdown could not finish within kafka.shutdown_timeout_ms); a second signal exits at
+// once (1).
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
+#include <mutex>
+#include <thread>
 
 #include "app/commands.h"
-#include "app/kafka_setup.h"
 #include "app/pipeline_setup.h"
+#include "app/kafka_setup.h"
 #include "app/runtime_main.h"
 #include "app/taxonomy_watcher.h"
 #include "consumers/kafka_runtime.h"
@@ -19,7 +28,18 @@ namespace {
 std::atomic<bool> g_stop{false};
 static_assert(std::atomic<bool>::is_always_lock_free, "signal handler needs a lock-free flag");
 
-extern "C" void OnStopSignal(int) { g_stop.store(true); }
+// First SIGTERM/SIGINT: a graceful stop (drain, commit, close; bounded by
+// kafka.shutdown_timeout_ms). A second one: exit at once (1); what was not committed is
+// re-delivered to the group. Only async-signal-safe calls here.
+extern "C" void OnStopSignal(int) {
+  if (g_stop.exchange(true)) {
+    static constexpr char kMessage[] =
+        "{\"level\":\"error\",\"msg\":\"second signal: exiting at once; uncommitted records "
+        "will be re-delivered\"}\n";
+    (void)!write(STDOUT_FILENO, kMessage, sizeof(kMessage) - 1);
+    _exit(kExitFailure);
+  }
+}
 
 std::atomic<TaxonomyWatcher*> g_watcher{nullptr};
 extern "C" void OnReloadSignal(int) {
@@ -64,10 +84,9 @@ int RunRun(const RunOptions& opt) {
     log.Error("taxonomy reload failed; keeping the current snapshot", {{"error", error}});
     if (auto* m = metrics_slot->load()) m->OnTaxonomyReload(false, "");
   };
-  TaxonomyWatcher watcher(
-      pipeline_setup->taxonomy_settings.path, taxonomy,
-      std::chrono::milliseconds(pipeline_setup->taxonomy_settings.watch_interval_ms),
-      pipeline_setup->taxonomy_settings.watch, std::move(callbacks));
+  TaxonomyWatcher watcher(pipeline_setup->taxonomy_settings.path, taxonomy,
+                          std::chrono::milliseconds(pipeline_setup->taxonomy_settings.watch_interval_ms),
+                          pipeline_setup->taxonomy_settings.watch, std::move(callbacks));
   watcher.Start();
   g_watcher.store(&watcher);
   struct sigaction hup {};
@@ -126,7 +145,7 @@ int RunRuntime(const RuntimeRun& run, const std::atomic<bool>& stop) {
   if (run.metrics.enabled) {
     auto endpoint = consumers::HttpEndpoint::Start(
         run.metrics.address, [&metrics] { return metrics.Render(); },
-        [rt] { return rt->readiness(); });
+        [rt] { return rt->readiness(); }, [rt] { return rt->liveness(); });
     if (!endpoint.ok()) {
       run.log->Error("cannot start", {{"error", endpoint.status().message()}});
       return kExitUsage;
@@ -135,7 +154,39 @@ int RunRuntime(const RuntimeRun& run, const std::atomic<bool>& stop) {
     run.log->Info("http endpoint listening",
                   {{"address", run.metrics.address}, {"port", int64_t{http->port()}}});
   }
+  // Backstop of the bounded shutdown: every blocking call of the shutdown path has its own
+  // deadline (consumers/kafka_runtime.cc), but should anything still hang, the process ends
+  // shutdown_timeout_ms + 1.5 s after the stop request.
+  std::mutex watchdog_mu;
+  std::condition_variable watchdog_cv;
+  bool finished = false;
+  std::thread watchdog([&] {
+    std::unique_lock lock(watchdog_mu);
+    while (!finished && !stop.load()) watchdog_cv.wait_for(lock, std::chrono::milliseconds(50));
+    if (finished) return;
+    const auto limit = std::chrono::milliseconds(run.kafka.shutdown_timeout_ms + 1500);
+    if (!watchdog_cv.wait_for(lock, limit, [&] { return finished; })) {
+      run.log->Error("shutdown deadline exceeded; exiting without finishing the close",
+                     {{"shutdown_timeout_ms", run.kafka.shutdown_timeout_ms}});
+      std::fflush(stdout);
+      std::_Exit(kExitFailure);
+    }
+  });
   Status status = rt->Run(stop);
+  {
+    std::lock_guard lock(watchdog_mu);
+    finished = true;
+  }
+  watchdog_cv.notify_all();
+  watchdog.join();
+  if (rt->abandoned()) {
+    // A librdkafka call of the shutdown path is still running (it missed its deadline): the
+    // runtime must not be destroyed under it. Exit now (not even stopping the HTTP server,
+    // which can take seconds); the group re-delivers what was not committed.
+    run.log->Error("exiting with failure", {{"error", status.message()}});
+    std::fflush(stdout);
+    std::_Exit(kExitFailure);
+  }
   http.reset();
   if (!status.ok()) {
     run.log->Error("exiting with failure", {{"error", status.message()}});

@@ -1,8 +1,38 @@
 #include "app/kafka_setup.h"
 
 #include <cstdlib>
+#include <string>
+
+#include "consumers/output_limits.h"
+#include "processors/decode/decode_stage.h"
 
 namespace newsflow::app {
+
+Status CheckSizeLimits(const AppConfig& config, const consumers::KafkaConfig& kafka) {
+  int64_t max_record = decode::DecodeConfig{}.max_record_bytes;
+  const YAML::Node decode = config.pipeline["decode"];
+  if (decode.IsMap() && decode["max_record_bytes"].IsScalar()) {
+    try {
+      max_record = decode["max_record_bytes"].as<int64_t>();
+    } catch (const YAML::Exception&) {
+      // The pipeline's own validation reports a bad value.
+    }
+  }
+  const int64_t message_max = consumers::ProducerMessageMaxBytes(kafka);
+  const int64_t needed = max_record + consumers::kDeadLetterHeaderBudget;
+  if (message_max >= needed) return Status::Ok();
+  return Status(Code::kInvalidConfig, "config",
+                      "kafka.producer.message.max.bytes (" + std::to_string(message_max) +
+                          ") is too small for pipeline.decode.max_record_bytes (" +
+                          std::to_string(max_record) +
+                          "): a dead letter carries the whole record plus up to " +
+                          std::to_string(consumers::kDeadLetterHeaderBudget) +
+                          " bytes of headers. Set kafka.producer.message.max.bytes to at least " +
+                          std::to_string(needed) +
+                          " (and the output topics' max.message.bytes to match), or "
+                          "pipeline.decode.max_record_bytes to at most " +
+                          std::to_string(message_max - consumers::kDeadLetterHeaderBudget));
+}
 
 Result<KafkaSetup> LoadKafkaSetup(const AppConfig& config, const consumers::GetEnv& getenv) {
   KafkaSetup setup;
@@ -20,6 +50,8 @@ Result<KafkaSetup> LoadKafkaSetup(const AppConfig& config, const consumers::GetE
       getenv ? getenv : [](const char* name) { return std::getenv(name); });
   Result<consumers::RdKafkaConfs> confs = consumers::BuildRdKafkaConfs(setup.kafka);
   if (!confs.ok()) return prefix(confs.status());
+  Status sizes = CheckSizeLimits(config, setup.kafka);
+  if (!sizes.ok()) return prefix(sizes);
   return setup;
 }
 

@@ -15,8 +15,15 @@ struct KafkaSetup {
   consumers::MetricsConfig metrics;
 };
 
-// `getenv` null: the process environment.
+// Start-up consistency of the size limits: the producer's message.max.bytes must hold a dead
+// letter of the largest record decode accepts (pipeline.decode.max_record_bytes + the dead-letter
+// header budget, consumers/output_limits.h). The error says what to set. (The output topics'
+// own max.message.bytes is not known here; a broker refusal is handled at delivery time by
+// re-routing the record to the dead-letter path, consumers/engine.h.)
+Status CheckSizeLimits(const AppConfig& config, const consumers::KafkaConfig& kafka);
+
+// `getenv` null: the process environment. Runs CheckSizeLimits() too.
 Result<KafkaSetup> LoadKafkaSetup(const AppConfig& config,
-                                  const consumers::GetEnv& getenv = nullptr);
+                                        const consumers::GetEnv& getenv = nullptr);
 
 }  // namespace newsflow::app

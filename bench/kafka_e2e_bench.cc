@@ -12,7 +12,8 @@
 // figure includes the producer writing the input, consume, processing, produce with acks=all
 // and delivery reports. Env: NEWSFLOW_BENCH_RECORDS (default 20000), NEWSFLOW_BENCH_CONFIG
 // (config file for the pipeline; default built-in), NEWSFLOW_BENCH_WORKERS (default 2).
-// Results: bench/README.md ("Kafka end-to-end").
+// mode:2 runs the pipeline in exactly_once (transactions; default transaction_max_records and
+// transaction_interval_ms). Results: bench/README.md ("Kafka end-to-end").
 #include <benchmark/benchmark.h>
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafkacpp.h>
@@ -84,10 +85,11 @@ std::vector<std::string> Corpus(int n) {
   return out;
 }
 
-double g_records_per_second[2] = {0, 0};  // [0] pipeline, [1] pass-through
+double g_records_per_second[3] = {0, 0, 0};  // [0] pipeline, [1] pass-through, [2] exactly_once
 
 void BM_KafkaEndToEnd(benchmark::State& state) {
   const bool passthrough = state.range(0) == 1;
+  const bool exactly_once = state.range(0) == 2;
   if (Brokers().empty()) {
     state.SkipWithError("set NEWSFLOW_BENCH_BROKERS (e.g. $(ops/kafka/local-kafka.sh start))");
     return;
@@ -109,6 +111,10 @@ void BM_KafkaEndToEnd(benchmark::State& state) {
     kafka.output = {prefix + "-enriched", prefix + "-alerts", prefix + "-dlq"};
     kafka.workers = std::atoi(Env("NEWSFLOW_BENCH_WORKERS", "2").c_str());
     kafka.statistics_interval_ms = 0;
+    if (exactly_once) {
+      kafka.guarantee = consumers::Guarantee::kExactlyOnce;
+      kafka.instance_id = prefix;
+    }
     bool ok = CreateTopic(kafka.input_topics[0], 6);
     for (const auto& t : {kafka.output.enriched, kafka.output.alerts, kafka.output.dead_letter}) {
       ok = CreateTopic(t, 6) && ok;
@@ -157,16 +163,17 @@ void BM_KafkaEndToEnd(benchmark::State& state) {
     state.SetIterationTime(seconds);
     stop.store(true);
     runner.join();
-    g_records_per_second[passthrough ? 1 : 0] = n / seconds;
+    g_records_per_second[state.range(0)] = n / seconds;
   }
-  state.counters["records_per_second"] = g_records_per_second[passthrough ? 1 : 0];
+  state.counters["records_per_second"] = g_records_per_second[state.range(0)];
   state.SetItemsProcessed(state.iterations() * n);
 }
 
 BENCHMARK(BM_KafkaEndToEnd)
-    ->ArgName("passthrough")
+    ->ArgName("mode")  // 0 pipeline (at_least_once), 1 pass-through, 2 pipeline exactly_once
     ->Arg(0)
     ->Arg(1)
+    ->Arg(2)
     ->Iterations(1)
     ->UseManualTime()
     ->Unit(benchmark::kMillisecond);
@@ -183,6 +190,9 @@ int main(int argc, char** argv) {
     std::printf("pipeline %.0f records/s, pass-through %.0f records/s, ratio %.2f\n",
                 g_records_per_second[0], g_records_per_second[1],
                 g_records_per_second[0] / g_records_per_second[1]);
+  }
+  if (g_records_per_second[2] > 0) {
+    std::printf("pipeline exactly_once %.0f records/s\n", g_records_per_second[2]);
   }
   return 0;
 }

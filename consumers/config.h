@@ -14,6 +14,7 @@
 // Environment overrides (applied by ApplyEnvironment(), after the file, before validation):
 //   NEWSFLOW_KAFKA_BROKERS          kafka.brokers
 //   NEWSFLOW_KAFKA_GROUP_ID         kafka.group_id
+//   NEWSFLOW_KAFKA_INSTANCE_ID      kafka.instance_id (e.g. the pod name of a StatefulSet)
 //   NEWSFLOW_KAFKA_SECURITY_PROTOCOL  security.protocol   (consumer and producer)
 //   NEWSFLOW_KAFKA_SASL_MECHANISM   sasl.mechanism         (consumer and producer)
 //   NEWSFLOW_KAFKA_SASL_USERNAME    sasl.username          (consumer and producer)
@@ -46,9 +47,28 @@ struct OutputTopics {
   std::string dead_letter = "news.dead_letter";
 };
 
+// kafka.processing_guarantee.
+enum class Guarantee {
+  kAtLeastOnce,  // idempotent producer; offsets committed after every output is acknowledged
+  kExactlyOnce,  // transactional producer; outputs and input offsets in one transaction
+};
+
 struct KafkaConfig {
   std::string brokers = "127.0.0.1:19092";
   std::string group_id = "newsflow";
+  // Static membership (group.instance.id) and the exactly-once transactional.id suffix. Env:
+  // NEWSFLOW_KAFKA_INSTANCE_ID. Empty: dynamic membership.
+  std::string instance_id;
+  Guarantee guarantee = Guarantee::kAtLeastOnce;
+  int64_t transaction_max_records = 2000;  // exactly_once: records per transaction at most
+  int64_t transaction_interval_ms = 100;   // exactly_once: a transaction lasts at most this
+  // at_least_once: how often stored offsets are committed (auto.commit.interval.ms).
+  int64_t commit_interval_ms = 200;
+  // /readyz turns 503 when the broker acknowledged nothing for this long while messages wait.
+  int64_t unhealthy_after_ms = 10000;
+  // auto.offset.reset latest/largest/end is refused unless this is true (a new group would
+  // skip the backlog).
+  bool allow_skip_backlog = false;
   std::vector<std::string> input_topics = {"news.raw"};
   OutputTopics output;
   int64_t workers = 2;                    // pipeline worker threads
@@ -68,7 +88,9 @@ struct MetricsConfig {
 };
 
 // librdkafka properties newsflow sets itself; setting them in kafka.consumer/producer is an
-// error because the delivery guarantees depend on them.
+// error because the delivery guarantees depend on them (transactional.id: derived, see
+// TransactionalId(); group.instance.id: kafka.instance_id; auto.commit.interval.ms:
+// kafka.commit_interval_ms; isolation.level: read_committed).
 extern const std::vector<std::string> kManagedConsumerProperties;
 extern const std::vector<std::string> kManagedProducerProperties;
 
@@ -76,6 +98,19 @@ extern const std::vector<std::string> kManagedProducerProperties;
 Result<KafkaConfig> ParseKafkaConfig(const YAML::Node& node, const std::string& path = "kafka");
 Result<MetricsConfig> ParseMetricsConfig(const YAML::Node& node,
                                          const std::string& path = "metrics");
+
+std::string_view GuaranteeName(Guarantee guarantee);
+
+// exactly_once: the producer's transactional.id, "newsflow-<group_id>-<instance_id>", or with
+// no instance_id "newsflow-<group_id>-<hostname>". Stable across restarts of one instance, so a
+// restarted instance fences its predecessor's open transaction at once (init_transactions);
+// unique per instance, so two instances never fence each other (fencing of zombies across a
+// rebalance uses the consumer group metadata, KIP-447).
+std::string TransactionalId(const KafkaConfig& config);
+
+// The producer's message.max.bytes: kafka.producer["message.max.bytes"] or librdkafka's
+// default (1,000,000).
+int64_t ProducerMessageMaxBytes(const KafkaConfig& config);
 
 // Reads the NEWSFLOW_* overrides listed above through `getenv` (injectable for tests).
 using GetEnv = std::function<const char*(const char*)>;

@@ -1,12 +1,41 @@
 #include "consumers/engine.h"
 
+#include <algorithm>
 #include <cassert>
+#include <optional>
+#include <string>
 #include <utility>
 
+#include "consumers/output_limits.h"
 #include "schemas/cloudevents.h"
 #include "schemas/dead_letter.h"
 
 namespace newsflow::consumers {
+
+std::string_view DeliveryFailureName(DeliveryFailure failure) {
+  switch (failure) {
+    case DeliveryFailure::kNone:
+      return "none";
+    case DeliveryFailure::kTooLarge:
+      return "too_large";
+    case DeliveryFailure::kUnknownTopic:
+      return "unknown_topic";
+    case DeliveryFailure::kTimedOut:
+      return "timed_out";
+    case DeliveryFailure::kFatal:
+      return "fatal";
+    case DeliveryFailure::kOther:
+      return "other";
+  }
+  return "other";
+}
+
+namespace {
+// A revocation commit gets at least this long even when the drain used up the revoke timeout.
+constexpr std::chrono::milliseconds kMinCommitTimeout{2000};
+// The bound of a dead letter the broker refused as too large (its topic limit is unknown).
+constexpr int64_t kMinimalDeadLetterBytes = 64 * 1024;
+}  // namespace
 
 struct Engine::Partition {
   TopicPartition tp;
@@ -30,6 +59,14 @@ struct Engine::Record {
   bool tracked = true;
   std::atomic<int> pending{0};
   std::atomic<bool> failed{false};
+  // The input, kept for a re-route to the dead-letter path (see OnDelivery).
+  schemas::RawRecord raw;
+  std::string article_id;
+  // Re-route state: touched by one thread at a time (the delivery thread, then the worker that
+  // produces the dead letter, then the delivery thread again).
+  bool rerouted = false;
+  bool dead_letter_refused = false;
+  std::string reroute_reason;
 };
 
 struct Engine::Processed {
@@ -42,6 +79,7 @@ struct Engine::WorkItem {
   uint64_t seq = 0;
   bool tracked = true;
   schemas::RawRecord record;
+  Record* reroute = nullptr;  // set: produce this in-flight record's dead letter instead
 };
 
 Engine::Engine(EngineOptions options, Sink* sink, OffsetCommitter* committer, EngineProbe* probe)
@@ -50,6 +88,50 @@ Engine::Engine(EngineOptions options, Sink* sink, OffsetCommitter* committer, En
       committer_(committer),
       probe_(probe != nullptr ? probe : &null_probe_) {
   assert(options_.clock != nullptr);
+  busy_since_ = std::make_unique<std::atomic<int64_t>[]>(static_cast<size_t>(options_.workers));
+  for (int i = 0; i < options_.workers; ++i) busy_since_[static_cast<size_t>(i)].store(0);
+  for (const std::string* topic :
+       {&options_.topics.enriched, &options_.topics.alerts, &options_.topics.dead_letter}) {
+    health_.emplace(*topic, std::make_unique<TopicHealth>());
+  }
+}
+
+namespace {
+int64_t SteadyMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+}  // namespace
+
+Engine::TopicHealth& Engine::Health(std::string_view topic) {
+  auto it = health_.find(topic);
+  return it == health_.end() ? other_health_ : *it->second;
+}
+
+void Engine::BeforeProduce(std::string_view topic) {
+  TopicHealth& h = Health(topic);
+  if (h.pending.fetch_add(1) == 0) h.progress_ms.store(SteadyMs());
+}
+
+void Engine::AfterDelivery(std::string_view topic, bool acked) {
+  TopicHealth& h = Health(topic);
+  if (acked) h.progress_ms.store(SteadyMs());
+  h.pending.fetch_sub(1);
+}
+
+std::optional<std::string> Engine::Stalled(std::chrono::milliseconds after) const {
+  const int64_t now = SteadyMs();
+  for (const auto& [topic, h] : health_) {
+    const int64_t pending = h->pending.load();
+    const int64_t idle = now - h->progress_ms.load();
+    if (pending > 0 && idle >= after.count()) {
+      return topic + ": " + std::to_string(pending) +
+             " messages waiting, no acknowledgement from the broker for " + std::to_string(idle) +
+             " ms";
+    }
+  }
+  return std::nullopt;
 }
 
 Engine::~Engine() { Stop(); }
@@ -57,7 +139,10 @@ Engine::~Engine() { Stop(); }
 void Engine::Start() {
   std::lock_guard lock(queue_mu_);
   stopping_ = false;
-  for (int i = 0; i < options_.workers; ++i) workers_.emplace_back([this] { WorkerLoop(); });
+  for (int i = 0; i < options_.workers; ++i) {
+    busy_since_[static_cast<size_t>(i)].store(0);
+    workers_.emplace_back([this, i] { WorkerLoop(i); });
+  }
 }
 
 void Engine::Stop() {
@@ -114,7 +199,144 @@ void Engine::Dispatch(schemas::RawRecord record) {
   queue_cv_.notify_one();
 }
 
-void Engine::WorkerLoop() {
+OutMessage Engine::DeadLetter(const schemas::RawRecord& raw, const Status& status,
+                              std::string_view article_id) const {
+  OutMessage m{options_.topics.dead_letter, raw.key, raw.value,
+               schemas::DeadLetterHeaders({raw, status, article_id, options_.clock->NowMs()})};
+  m.null_value = raw.null_value;
+  return m;
+}
+
+void Engine::ApplyLimits(const schemas::RawRecord& raw, std::string_view article_id,
+                         std::vector<OutMessage>* messages, bool* dead_lettered) {
+  const int64_t limit = options_.max_message_bytes;
+  std::string too_large;  // why the record must be dead-lettered instead
+  for (auto& m : *messages) {
+    if (m.topic == options_.topics.dead_letter) continue;
+    const int64_t size = MessageSize(m);
+    if (size <= limit) continue;
+    if (m.topic == options_.topics.enriched) {
+      if (std::optional<std::string> reduced = ReduceEnrichedEvent(m.value)) {
+        const std::string original = std::exchange(m.value, std::move(*reduced));
+        if (MessageSize(m) <= limit) {
+          probe_->OnReduced(m.topic);
+          if (options_.log != nullptr) {
+            options_.log->Warn("enriched event too large; produced in its reduced form",
+                               {{"topic", raw.origin.topic},
+                                {"partition", raw.origin.partition},
+                                {"offset", raw.origin.offset},
+                                {"key", raw.key.value_or("")},
+                                {"bytes", size},
+                                {"reduced_bytes", MessageSize(m)},
+                                {"limit", limit}});
+          }
+          continue;
+        }
+        m.value = original;
+      }
+    }
+    too_large = "output to " + m.topic + " is " + std::to_string(size) +
+                " bytes, above the producer limit (kafka.producer message.max.bytes) of " +
+                std::to_string(limit) +
+                (m.topic == options_.topics.enriched ? " even in its reduced form" : "");
+    break;
+  }
+  if (!too_large.empty()) {
+    messages->clear();
+    const Status why(Code::kTooLarge, "produce", too_large);
+    probe_->OnDeadLettered(raw.origin.topic, why);
+    messages->push_back(DeadLetter(raw, why, article_id));
+    *dead_lettered = true;
+  }
+  for (auto& m : *messages) {
+    if (m.topic == options_.topics.dead_letter) m = BoundDeadLetter(std::move(m), limit);
+  }
+}
+
+void Engine::Process(WorkItem& item, Processed* processed) {
+  processed->record = std::make_unique<Record>();
+  Record& record = *processed->record;
+  record.partition = item.partition;
+  record.offset = item.record.origin.offset;
+  record.timestamp_ms = item.record.origin.timestamp_ms;
+  record.tracked = item.tracked;
+  const schemas::RawRecord& raw = item.record;
+  std::vector<OutMessage>& messages = processed->messages;
+  bool dead_lettered = false;
+  std::string article_id;
+  if (options_.pipeline == nullptr) {
+    OutMessage m{options_.topics.enriched, raw.key, raw.value, raw.headers};
+    m.null_value = raw.null_value;
+    messages.push_back(std::move(m));
+  } else {
+    const core::StageContext ctx{options_.clock, options_.pipeline_version};
+    core::Outcome outcome = options_.pipeline->Process(raw, ctx, probe_);
+    article_id = outcome.id;
+    if (outcome.ok()) {
+      const int64_t now = options_.clock->NowMs();
+      for (auto& output : outcome.outputs) {
+        std::string topic;
+        switch (output.kind) {
+          case schemas::Output::Kind::kEnriched:
+            topic = options_.topics.enriched;
+            break;
+          case schemas::Output::Kind::kAlert:
+            topic = options_.topics.alerts;
+            break;
+        }
+        std::vector<schemas::Header> headers = schemas::OutputHeaders(raw, output, now);
+        messages.push_back(
+            {std::move(topic), output.key, std::move(output.value), std::move(headers)});
+      }
+    } else {
+      probe_->OnDeadLettered(raw.origin.topic, outcome.status);
+      messages.push_back(DeadLetter(raw, outcome.status, outcome.id));
+      dead_lettered = true;
+    }
+  }
+  ApplyLimits(raw, article_id, &messages, &dead_lettered);
+  {
+    std::lock_guard lock(mu_);
+    ++(dead_lettered ? counts_.dead_lettered : counts_.enriched);
+  }
+  // Kept until the record completes: a broker that rejects an output as too large re-routes
+  // the record to the dead-letter path (OnDelivery), which needs the original bytes.
+  record.article_id = std::move(article_id);
+  record.raw = std::move(item.record);
+}
+
+void Engine::Reroute(Record* record) {
+  const Status why(Code::kTooLarge, "produce", record->reroute_reason);
+  probe_->OnDeadLettered(record->raw.origin.topic, why);
+  OutMessage m = DeadLetter(record->raw, why, record->article_id);
+  // A dead letter the broker itself refused as too large gets a small prefix the second time.
+  m = BoundDeadLetter(std::move(m), record->dead_letter_refused ? kMinimalDeadLetterBytes
+                                                                : options_.max_message_bytes);
+  {
+    std::lock_guard lock(mu_);
+    ++counts_.dead_lettered;
+    ++counts_.rerouted;
+  }
+  if (options_.log != nullptr) {
+    options_.log->Warn("output refused as too large; record re-routed to the dead-letter topic",
+                       {{"topic", record->raw.origin.topic},
+                        {"partition", record->raw.origin.partition},
+                        {"offset", record->raw.origin.offset},
+                        {"key", record->raw.key.value_or("")},
+                        {"reason", record->reroute_reason}});
+  }
+  BeforeProduce(options_.topics.dead_letter);
+  Status status = sink_->Produce(std::move(m), record);
+  if (!status.ok()) {
+    AfterDelivery(options_.topics.dead_letter, false);
+    ReportProduceError(*record, options_.topics.dead_letter, status);
+    record->failed.store(true);
+    FinishMessage(record);
+  }
+}
+
+void Engine::WorkerLoop(int index) {
+  std::atomic<int64_t>& busy_since = busy_since_[static_cast<size_t>(index)];
   for (;;) {
     WorkItem item;
     {
@@ -125,60 +347,51 @@ void Engine::WorkerLoop() {
       queue_.pop_front();
       ++busy_workers_;
     }
-    Partition& partition = *item.partition;
-    if (partition.dropped.load()) {
-      std::lock_guard release(partition.release_mu);
-      DropLocked(partition, 1);
+    if (item.reroute != nullptr) {
+      Reroute(item.reroute);
+    } else if (item.partition->dropped.load()) {
+      std::lock_guard release(item.partition->release_mu);
+      DropLocked(*item.partition, 1);
     } else {
       Processed processed;
-      processed.record = std::make_unique<Record>();
-      processed.record->partition = item.partition;
-      processed.record->offset = item.record.origin.offset;
-      processed.record->timestamp_ms = item.record.origin.timestamp_ms;
-      processed.record->tracked = item.tracked;
-      const schemas::RawRecord& raw = item.record;
-      if (options_.pipeline == nullptr) {
-        processed.messages.push_back({options_.topics.enriched, raw.key, raw.value, raw.headers});
-        std::lock_guard lock(mu_);
-        ++counts_.enriched;
-      } else {
-        const core::StageContext ctx{options_.clock, options_.pipeline_version};
-        core::Outcome outcome = options_.pipeline->Process(raw, ctx, probe_);
-        if (outcome.ok()) {
-          const int64_t now = options_.clock->NowMs();
-          for (auto& output : outcome.outputs) {
-            std::string topic;
-            switch (output.kind) {
-              case schemas::Output::Kind::kEnriched:
-                topic = options_.topics.enriched;
-                break;
-              case schemas::Output::Kind::kAlert:
-                topic = options_.topics.alerts;
-                break;
-            }
-            std::vector<schemas::Header> headers = schemas::OutputHeaders(raw, output, now);
-            processed.messages.push_back(
-                {std::move(topic), output.key, std::move(output.value), std::move(headers)});
-          }
-          std::lock_guard lock(mu_);
-          ++counts_.enriched;
-        } else {
-          probe_->OnDeadLettered(raw.origin.topic, outcome.status);
-          const schemas::DeadLetter letter{raw, outcome.status, outcome.id,
-                                           options_.clock->NowMs()};
-          processed.messages.push_back({options_.topics.dead_letter, raw.key, raw.value,
-                                        schemas::DeadLetterHeaders(letter)});
-          std::lock_guard lock(mu_);
-          ++counts_.dead_lettered;
-        }
-      }
-      Release(partition, item.seq, std::move(processed));
+      busy_since.store(SteadyMs());
+      Process(item, &processed);
+      busy_since.store(0);
+      Release(*item.partition, item.seq, std::move(processed));
     }
     {
       std::lock_guard lock(queue_mu_);
       --busy_workers_;
     }
     progress_cv_.notify_all();
+  }
+}
+
+void Engine::EnqueueReroute(Record* record, std::string reason) {
+  record->reroute_reason = std::move(reason);
+  WorkItem item;
+  item.reroute = record;
+  {
+    std::lock_guard lock(queue_mu_);
+    queue_.push_back(std::move(item));
+  }
+  queue_cv_.notify_one();
+}
+
+void Engine::ReportProduceError(const Record& record, std::string_view topic,
+                                const Status& status) {
+  const DeliveryFailure failure =
+      status.code() == Code::kTooLarge ? DeliveryFailure::kTooLarge : DeliveryFailure::kFatal;
+  probe_->OnDeliveryFailed(topic, DeliveryFailureName(failure));
+  if (options_.log != nullptr) {
+    options_.log->Error("produce failed; offset will not be committed",
+                        {{"output_topic", topic},
+                         {"topic", record.raw.origin.topic},
+                         {"partition", record.raw.origin.partition},
+                         {"offset", record.offset},
+                         {"key", record.raw.key.value_or("")},
+                         {"reason", DeliveryFailureName(failure)},
+                         {"error", status.message()}});
   }
 }
 
@@ -209,27 +422,66 @@ void Engine::Release(Partition& partition, uint64_t seq, Processed processed) {
     // +1 guard so a fast delivery report cannot finish the record while we still enqueue.
     record->pending.store(n + 1);
     for (auto& message : ready.messages) {
+      const bool is_dead_letter = message.topic == options_.topics.dead_letter;
+      std::string topic = message.topic;
+      BeforeProduce(topic);
       Status status = sink_->Produce(std::move(message), record);
-      if (!status.ok()) {
-        record->failed.store(true);
-        FinishMessage(record);  // this message will never be reported
+      if (status.ok()) continue;
+      AfterDelivery(topic, false);
+      if (status.code() == Code::kTooLarge && !is_dead_letter && !record->rerouted) {
+        // The size check (MessageSize) should have caught it; librdkafka counts differently.
+        record->rerouted = true;
+        EnqueueReroute(record, status.message());  // the dead letter replaces this message
+        continue;
       }
+      ReportProduceError(*record, topic, status);
+      record->failed.store(true);
+      FinishMessage(record);  // this message will never be reported
     }
     FinishMessage(record);  // the guard
   }
 }
 
-void Engine::OnDelivery(void* cookie, std::string_view topic, DeliveryResult result,
-                        std::string_view /*error*/) {
+void Engine::OnDelivery(void* cookie, const DeliveryReport& report) {
   Record* record = static_cast<Record*>(cookie);
-  switch (result) {
+  AfterDelivery(report.topic, report.result == DeliveryResult::kAcked);
+  switch (report.result) {
     case DeliveryResult::kAcked:
-      probe_->OnProduced(topic);
+      probe_->OnProduced(report.topic);
       break;
-    case DeliveryResult::kFailed:
-      probe_->OnDeliveryFailed(topic);
+    case DeliveryResult::kFailed: {
+      const bool is_dead_letter = report.topic == options_.topics.dead_letter;
+      if (report.failure == DeliveryFailure::kTooLarge) {
+        // The record, not the cluster, is at fault (the topic's max.message.bytes is below
+        // the producer's limit): dead-letter it instead of stopping the partition.
+        probe_->OnDeliveryFailed(report.topic, DeliveryFailureName(report.failure));
+        if (!is_dead_letter && record->rerouted) {
+          FinishMessage(record);  // another output already re-routed the record
+          return;
+        }
+        if (!is_dead_letter || !record->dead_letter_refused) {
+          if (is_dead_letter) record->dead_letter_refused = true;
+          record->rerouted = true;
+          EnqueueReroute(record, "output to " + std::string(report.topic) +
+                                     " refused by the broker: " + std::string(report.error));
+          return;  // the dead letter replaces this message: pending stays
+        }
+      }
+      probe_->OnDeliveryFailed(report.topic, DeliveryFailureName(report.failure));
+      if (options_.log != nullptr) {
+        options_.log->Error("delivery failed; offset will not be committed",
+                            {{"output_topic", report.topic},
+                             {"output_partition", report.partition},
+                             {"topic", record->raw.origin.topic},
+                             {"partition", record->raw.origin.partition},
+                             {"offset", record->offset},
+                             {"key", record->raw.key.value_or("")},
+                             {"reason", DeliveryFailureName(report.failure)},
+                             {"error", report.error}});
+      }
       record->failed.store(true);
       break;
+    }
   }
   FinishMessage(record);
 }
@@ -241,7 +493,13 @@ void Engine::FinishMessage(Record* record) {
   std::optional<int64_t> store;
   {
     std::lock_guard lock(mu_);
-    if (owned->failed.load()) {
+    if (owned->failed.load() && partition.revoked) {
+      // Its partition is gone (revoked, lost, or rewound after an aborted transaction): the
+      // new owner (or the rewind) reads the record again from the committed offset, so this
+      // failure (often a purge by abort_transaction) loses nothing and stops nothing.
+      ++counts_.dropped_revoked;
+      --in_flight_;
+    } else if (owned->failed.load()) {
       ++partition.failed;
       ++failed_records_;
       ++counts_.delivery_failures;
@@ -296,7 +554,7 @@ size_t Engine::Revoke(const std::vector<TopicPartition>& partitions,
       partitions_.erase(s->tp);
     }
   }
-  if (!offsets.empty()) (void)committer_->Commit(offsets);
+  if (!offsets.empty()) (void)committer_->Commit(offsets, std::max(timeout, kMinCommitTimeout));
   return left;
 }
 
@@ -317,7 +575,24 @@ bool Engine::Drain(std::chrono::milliseconds timeout) {
   }
 }
 
-Status Engine::CommitAll() {
+std::vector<PartitionOffset> Engine::CommittableOffsets() const {
+  std::vector<PartitionOffset> offsets;
+  std::lock_guard lock(mu_);
+  for (const auto& [tp, state] : partitions_) {
+    std::optional<int64_t> committable = state->tracker.Committable();
+    if (committable) offsets.push_back({tp, *committable});
+  }
+  return offsets;
+}
+
+void Engine::ResetFailures() {
+  std::lock_guard lock(mu_);
+  in_flight_ -= failed_records_;
+  failed_records_ = 0;
+  failed_.store(false);
+}
+
+Status Engine::CommitAll(std::chrono::milliseconds timeout) {
   std::vector<PartitionOffset> offsets;
   {
     std::lock_guard lock(mu_);
@@ -327,7 +602,20 @@ Status Engine::CommitAll() {
     }
   }
   if (offsets.empty()) return Status::Ok();
-  return committer_->Commit(offsets);
+  return committer_->Commit(offsets, timeout);
+}
+
+std::optional<std::string> Engine::Wedged(std::chrono::milliseconds after) const {
+  if (!busy_since_) return std::nullopt;
+  const int64_t now = SteadyMs();
+  for (int i = 0; i < options_.workers; ++i) {
+    const int64_t since = busy_since_[static_cast<size_t>(i)].load();
+    if (since != 0 && now - since >= after.count()) {
+      return "worker " + std::to_string(i) + " has been processing one record for " +
+             std::to_string(now - since) + " ms";
+    }
+  }
+  return std::nullopt;
 }
 
 size_t Engine::QueueSize() const {

@@ -13,7 +13,13 @@
 //
 // A record completes when every message it produced (enriched event + alerts, or its one dead
 // letter) is acknowledged. A dead letter is an ordinary output: it never blocks its partition.
-// A permanent delivery failure leaves the record in flight forever (its offset is never
+// Size limits (output_limits.h): every output is checked against max_message_bytes before it
+// is produced (enriched events too large are reduced, records whose outputs still do not fit
+// are dead-lettered as too_large, dead letters too large carry a bounded prefix). When the
+// producer or the broker still refuses an output as too large (DeliveryFailure::kTooLarge), the
+// record -- not the cluster -- is at fault: it is re-routed to the dead-letter path (a worker
+// produces its dead letter, outside the partition's order) and completes normally.
+// Any other permanent delivery failure leaves the record in flight forever (its offset is never
 // committed); failed() turns true and the runtime shuts down (see consumers/README.md).
 //
 // Revocation: Revoke() waits (bounded) until the partitions' in-flight records complete, then
@@ -38,12 +44,14 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "consumers/config.h"
 #include "consumers/io.h"
+#include "consumers/log.h"
 #include "consumers/offset_tracker.h"
 #include "consumers/sequencer.h"
 #include "processors/core/clock.h"
@@ -59,9 +67,20 @@ class EngineProbe : public core::PipelineObserver {
   virtual void OnConsumed(const std::string& /*topic*/) {}
   virtual void OnDeadLettered(const std::string& /*topic*/, const Status& /*why*/) {}
   virtual void OnProduced(std::string_view /*topic*/) {}
-  virtual void OnDeliveryFailed(std::string_view /*topic*/) {}
+  // A message that could not be delivered or enqueued; `reason` is DeliveryFailureName().
+  virtual void OnDeliveryFailed(std::string_view /*topic*/, std::string_view /*reason*/) {}
+  // An enriched event produced in its reduced form (output_limits.h).
+  virtual void OnReduced(std::string_view /*topic*/) {}
   // Kafka timestamp of the input -> acknowledgement of its last output.
   virtual void OnEndToEnd(double /*seconds*/) {}
+  // exactly_once: a transaction ended (committed or aborted) after `seconds`.
+  virtual void OnTransaction(bool /*committed*/, double /*seconds*/) {}
+  // PollLoop (poll thread): rebalances, assignment size, pause state, rewind skips.
+  virtual void OnRebalance(std::string_view /*kind*/) {}
+  virtual void SetAssigned(int64_t /*n*/) {}
+  virtual void SetPaused(bool /*paused*/) {}
+  virtual void OnRedeliverySkipped() {}
+  virtual void RemoveConsumerLag(const std::string& /*topic*/, int32_t /*partition*/) {}
 };
 
 struct EngineOptions {
@@ -70,6 +89,10 @@ struct EngineOptions {
   std::string pipeline_version;
   OutputTopics topics;
   int workers = 2;
+  // The producer's message.max.bytes: every output is checked against it before producing
+  // (consumers/output_limits.h).
+  int64_t max_message_bytes = 1000000;
+  Logger* log = nullptr;  // optional: produce errors, reduced and re-routed records
 };
 
 struct EngineCounts {
@@ -80,6 +103,7 @@ struct EngineCounts {
   int64_t delivery_failures = 0;
   int64_t dropped_revoked = 0;     // queued records dropped because their partition was revoked
   int64_t dropped_unassigned = 0;  // records of partitions not assigned (stale), not processed
+  int64_t rerouted = 0;  // records dead-lettered after the broker refused an output as too large
 };
 
 class Engine final : public DeliveryListener {
@@ -103,8 +127,23 @@ class Engine final : public DeliveryListener {
                 bool lost);
   // Waits until the queue is empty and every record completed (or failed). False on timeout.
   bool Drain(std::chrono::milliseconds timeout);
-  // Commits the committable offset of every assigned partition now.
-  Status CommitAll();
+  // Commits the committable offset of every assigned partition now (waits at most `timeout`).
+  Status CommitAll(std::chrono::milliseconds timeout);
+  // The committable offset of every assigned partition (exactly_once: what goes into the
+  // transaction).
+  std::vector<PartitionOffset> CommittableOffsets() const;
+  // exactly_once, after an aborted transaction whose partitions were revoked (lost=true) and
+  // drained: forgets the failed records so the engine can carry on. Poll thread.
+  void ResetFailures();
+
+  // Readiness: the first output topic with messages waiting that the broker has acknowledged
+  // nothing for `after` (frozen broker, missing topic), as "topic: N messages waiting, no
+  // acknowledgement for T ms"; nullopt when every topic is healthy. Thread-safe.
+  std::optional<std::string> Stalled(std::chrono::milliseconds after) const;
+
+  // /healthz watchdog: a reason when a worker has been processing one record for longer than
+  // `after` (a stage that never returns); nullopt otherwise. Thread-safe.
+  std::optional<std::string> Wedged(std::chrono::milliseconds after) const;
 
   size_t QueueSize() const;
   int64_t InFlight() const;  // records dispatched and not completed
@@ -112,8 +151,7 @@ class Engine final : public DeliveryListener {
   EngineCounts counts() const;
   std::vector<TopicPartition> Assigned() const;
 
-  void OnDelivery(void* cookie, std::string_view topic, DeliveryResult result,
-                  std::string_view error) override;
+  void OnDelivery(void* cookie, const DeliveryReport& report) override;
 
  private:
   struct Partition;
@@ -121,7 +159,17 @@ class Engine final : public DeliveryListener {
   struct Processed;
   struct WorkItem;
 
-  void WorkerLoop();
+  void WorkerLoop(int index);
+  // Runs the pipeline on one record and builds its messages (size limits applied).
+  void Process(WorkItem& item, Processed* processed);
+  OutMessage DeadLetter(const schemas::RawRecord& raw, const Status& status,
+                        std::string_view article_id) const;
+  void ApplyLimits(const schemas::RawRecord& raw, std::string_view article_id,
+                   std::vector<OutMessage>* messages, bool* dead_lettered);
+  // Dead-letter path for a record whose output was refused as too large (worker thread).
+  void EnqueueReroute(Record* record, std::string reason);
+  void Reroute(Record* record);
+  void ReportProduceError(const Record& record, std::string_view topic, const Status& status);
   void Release(Partition& partition, uint64_t seq, Processed processed);
   // Forgets `records` records of a revoked partition plus its sequencer backlog; caller holds
   // partition.release_mu.
@@ -129,7 +177,18 @@ class Engine final : public DeliveryListener {
   void FinishMessage(Record* record);
   std::shared_ptr<Partition> FindOrCreate(const TopicPartition& tp);
 
+  // Per output topic: messages waiting and the last sign of progress (steady-clock ms).
+  struct TopicHealth {
+    std::atomic<int64_t> pending{0};
+    std::atomic<int64_t> progress_ms{0};  // last ack, or when pending went up from 0
+  };
+  TopicHealth& Health(std::string_view topic);
+  void BeforeProduce(std::string_view topic);
+  void AfterDelivery(std::string_view topic, bool acked);
+
   EngineOptions options_;
+  std::map<std::string, std::unique_ptr<TopicHealth>, std::less<>> health_;  // fixed at start
+  TopicHealth other_health_;
   Sink* sink_;
   OffsetCommitter* committer_;
   EngineProbe* probe_;
@@ -150,6 +209,8 @@ class Engine final : public DeliveryListener {
 
   std::atomic<bool> failed_{false};
   std::vector<std::thread> workers_;
+  // Per worker: steady-clock ms since it started its current record, 0 when idle.
+  std::unique_ptr<std::atomic<int64_t>[]> busy_since_;
 };
 
 }  // namespace newsflow::consumers

@@ -2,6 +2,10 @@
 
 #include <librdkafka/rdkafkacpp.h>
 
+#include <algorithm>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
 #include <thread>
 #include <utility>
 
@@ -21,6 +25,7 @@ std::vector<TopicPartition> Convert(const std::vector<RdKafka::TopicPartition*>&
 struct PartitionList {
   std::vector<RdKafka::TopicPartition*> list;
   PartitionList() = default;
+  PartitionList(PartitionList&& other) noexcept : list(std::move(other.list)) {}
   PartitionList(const PartitionList&) = delete;
   PartitionList& operator=(const PartitionList&) = delete;
   ~PartitionList() { RdKafka::TopicPartition::destroy(list); }
@@ -32,6 +37,34 @@ std::chrono::milliseconds Remaining(Clock::time_point deadline) {
 }
 
 int ToTimeoutMs(std::chrono::milliseconds ms) { return static_cast<int>(ms.count()); }
+
+// /healthz: a worker on one record, or the poll loop beyond its longest legitimate block, for
+// this long means the process is wedged.
+constexpr int64_t kWatchdogMarginMs = 60000;
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch())
+      .count();
+}
+
+DeliveryFailure ClassifyDeliveryError(RdKafka::ErrorCode err) {
+  if (err == RdKafka::ERR_NO_ERROR) return DeliveryFailure::kNone;
+  if (err == RdKafka::ERR_MSG_SIZE_TOO_LARGE || err == RdKafka::ERR_RECORD_LIST_TOO_LARGE) {
+    return DeliveryFailure::kTooLarge;
+  }
+  if (err == RdKafka::ERR__UNKNOWN_TOPIC || err == RdKafka::ERR_UNKNOWN_TOPIC_OR_PART ||
+      err == RdKafka::ERR_TOPIC_AUTHORIZATION_FAILED) {
+    return DeliveryFailure::kUnknownTopic;
+  }
+  if (err == RdKafka::ERR__MSG_TIMED_OUT || err == RdKafka::ERR__TIMED_OUT) {
+    return DeliveryFailure::kTimedOut;
+  }
+  if (err == RdKafka::ERR__FATAL || err == RdKafka::ERR__FENCED ||
+      err == RdKafka::ERR_PRODUCER_FENCED || err == RdKafka::ERR_INVALID_PRODUCER_EPOCH) {
+    return DeliveryFailure::kFatal;
+  }
+  return DeliveryFailure::kOther;
+}
 
 }  // namespace
 
@@ -56,11 +89,17 @@ class KafkaRuntime::KafkaSink final : public Sink {
   Status Produce(OutMessage message, void* cookie) override {
     for (;;) {
       RdKafka::Headers* headers = RdKafka::Headers::create();
-      for (const auto& h : message.headers) headers->add(h.key, h.value.data(), h.value.size());
+      for (const auto& h : message.headers) {
+        // A null header value stays null (librdkafka: value pointer NULL).
+        headers->add(h.key, h.null_value ? nullptr : h.value.data(),
+                     h.null_value ? 0 : h.value.size());
+      }
       const RdKafka::ErrorCode err = producer_->produce(
           message.topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
-          message.value.data(), message.value.size(), message.key ? message.key->data() : nullptr,
-          message.key ? message.key->size() : 0, 0, headers, cookie);
+          message.null_value ? nullptr : message.value.data(),
+          message.null_value ? 0 : message.value.size(),
+          message.key ? message.key->data() : nullptr, message.key ? message.key->size() : 0, 0,
+          headers, cookie);
       if (err == RdKafka::ERR_NO_ERROR) return Status::Ok();  // headers now owned by rdkafka
       delete headers;
       if (err == RdKafka::ERR__QUEUE_FULL) {
@@ -68,8 +107,13 @@ class KafkaRuntime::KafkaSink final : public Sink {
         producer_->poll(10);
         continue;
       }
-      return Status(Code::kInternal, "produce",
-                    "produce to " + message.topic + " failed: " + RdKafka::err2str(err));
+      const std::string what = "produce to " + message.topic + " failed (" +
+                               std::to_string(message.value.size()) +
+                               " bytes): " + RdKafka::err2str(err);
+      if (err == RdKafka::ERR_MSG_SIZE_TOO_LARGE) {
+        return Status(Code::kTooLarge, "produce", what);
+      }
+      return Status(Code::kInternal, "produce", what);
     }
   }
 
@@ -85,15 +129,23 @@ namespace {
 schemas::RawRecord ToRawRecord(RdKafka::Message& msg) {
   schemas::RawRecord record;
 
-  record.value.assign(static_cast<const char*>(msg.payload()), msg.len());
+  if (msg.payload() == nullptr) {
+    record.null_value = true;  // a tombstone
+  } else {
+    record.value.assign(static_cast<const char*>(msg.payload()), msg.len());
+  }
   if (msg.key_pointer() != nullptr) {
     record.key.emplace(static_cast<const char*>(msg.key_pointer()), msg.key_len());
   }
   if (RdKafka::Headers* headers = msg.headers()) {
     for (const auto& h : headers->get_all()) {
-      record.headers.push_back(
-          {h.key(), h.value() ? std::string(static_cast<const char*>(h.value()), h.value_size())
-                              : std::string()});
+      schemas::Header header{h.key(), std::string()};
+      if (h.value() == nullptr) {
+        header.null_value = true;
+      } else {
+        header.value.assign(static_cast<const char*>(h.value()), h.value_size());
+      }
+      record.headers.push_back(std::move(header));
     }
   }
   record.origin.kind = schemas::Origin::Kind::kKafka;
@@ -105,6 +157,34 @@ schemas::RawRecord ToRawRecord(RdKafka::Message& msg) {
 }
 
 }  // namespace
+
+// Runs `call` on a helper thread and waits for it until `deadline`. Returns false when the
+// deadline passed first: the call is then abandoned (left running, detached), and the caller
+// must not destroy what it uses (KafkaRuntime sets abandoned_ and never destroys its handles;
+// the process exits). This is how every blocking librdkafka call of the shutdown path
+// (commitSync, close) gets a deadline: librdkafka has none of its own for them.
+bool BoundedCall(std::function<void()> call, Clock::time_point deadline) {
+  struct State {
+    std::mutex mu;
+    std::condition_variable cv;
+    bool done = false;
+  };
+  auto state = std::make_shared<State>();
+  std::thread t([state, call = std::move(call)] {
+    call();
+    std::lock_guard lock(state->mu);
+    state->done = true;
+    state->cv.notify_all();
+  });
+  std::unique_lock lock(state->mu);
+  if (state->cv.wait_until(lock, deadline, [&] { return state->done; })) {
+    lock.unlock();
+    t.join();
+    return true;
+  }
+  t.detach();
+  return false;
+}
 
 class KafkaRuntime::KafkaCommitter final : public OffsetCommitter {
  public:
@@ -119,21 +199,38 @@ class KafkaRuntime::KafkaCommitter final : public OffsetCommitter {
     (void)consumer_->offsets_store(l.list);
   }
 
-  Status Commit(const std::vector<PartitionOffset>& offsets) override {
-    PartitionList l;
+  Status Commit(const std::vector<PartitionOffset>& offsets,
+                      std::chrono::milliseconds timeout) override {
+    Logger& log = *runtime_->options_.log;
+    auto list = std::make_shared<PartitionList>();
     for (const auto& o : offsets) {
-      l.list.push_back(RdKafka::TopicPartition::create(o.tp.topic, o.tp.partition, o.offset));
+      list->list.push_back(RdKafka::TopicPartition::create(o.tp.topic, o.tp.partition, o.offset));
     }
-    (void)consumer_->offsets_store(l.list);
-    const RdKafka::ErrorCode err = consumer_->commitSync(l.list);
-    if (err != RdKafka::ERR_NO_ERROR && err != RdKafka::ERR__NO_OFFSET) {
-      runtime_->options_.log->Warn("commit failed", {{"error", RdKafka::err2str(err)}});
-      return Status(Code::kInternal, "commit", RdKafka::err2str(err));
+    (void)consumer_->offsets_store(list->list);
+    auto err = std::make_shared<std::atomic<int>>(RdKafka::ERR_NO_ERROR);
+    RdKafka::KafkaConsumer* consumer = consumer_;
+    const bool finished =
+        BoundedCall([consumer, list, err] { err->store(consumer->commitSync(list->list)); },
+                    Clock::now() + timeout);
+    if (!finished) {
+      runtime_->abandoned_.store(true);
+      for (const auto& o : offsets) {
+        log.Warn("commit timed out; records from the last committed offset will be re-delivered",
+                 {{"topic", o.tp.topic},
+                  {"partition", o.tp.partition},
+                  {"offset", o.offset},
+                  {"timeout_ms", static_cast<int64_t>(timeout.count())}});
+      }
+      return Status(Code::kInternal, "commit", "commit timed out");
+    }
+    const auto code = static_cast<RdKafka::ErrorCode>(err->load());
+    if (code != RdKafka::ERR_NO_ERROR && code != RdKafka::ERR__NO_OFFSET) {
+      log.Warn("commit failed", {{"error", RdKafka::err2str(code)}});
+      return Status(Code::kInternal, "commit", RdKafka::err2str(code));
     }
     for (const auto& o : offsets) {
-      runtime_->options_.log->Write(
-          LogLevel::kDebug, "committed",
-          {{"topic", o.tp.topic}, {"partition", o.tp.partition}, {"offset", o.offset}});
+      log.Write(LogLevel::kDebug, "committed",
+                {{"topic", o.tp.topic}, {"partition", o.tp.partition}, {"offset", o.offset}});
     }
     return Status::Ok();
   }
@@ -143,58 +240,165 @@ class KafkaRuntime::KafkaCommitter final : public OffsetCommitter {
   RdKafka::KafkaConsumer* consumer_ = nullptr;
 };
 
-class KafkaRuntime::Callbacks final : public RdKafka::RebalanceCb,
-                                      public RdKafka::EventCb,
-                                      public RdKafka::DeliveryReportCb {
+// exactly_once: offsets travel in the transaction (PollLoop::EndTransaction), so the Engine's
+// stores and revocation commits are no-ops.
+class KafkaRuntime::TransactionalCommitter final : public OffsetCommitter {
  public:
-  explicit Callbacks(KafkaRuntime* runtime) : rt_(runtime) {}
+  void Store(const TopicPartition&, int64_t) override {}
+  Status Commit(const std::vector<PartitionOffset>&, std::chrono::milliseconds) override {
+    return Status::Ok();
+  }
+};
+
+class KafkaRuntime::KafkaTransactions final : public Transactions {
+ public:
+  KafkaTransactions(RdKafka::Producer* producer, RdKafka::KafkaConsumer* consumer)
+      : producer_(producer), consumer_(consumer) {}
+
+  TxnStatus Begin() override { return Convert(producer_->begin_transaction()); }
+
+  TxnStatus Commit(const std::vector<PartitionOffset>& offsets,
+                   std::chrono::milliseconds timeout) override {
+    const auto deadline = Clock::now() + timeout;
+    if (!offsets.empty()) {
+      PartitionList l;
+      for (const auto& o : offsets) {
+        l.list.push_back(RdKafka::TopicPartition::create(o.tp.topic, o.tp.partition, o.offset));
+      }
+      std::unique_ptr<RdKafka::ConsumerGroupMetadata> metadata(consumer_->groupMetadata());
+      TxnStatus sent = Convert(producer_->send_offsets_to_transaction(
+          l.list, metadata.get(), ToTimeoutMs(Remaining(deadline))));
+      if (!sent.ok()) return sent;
+    }
+    for (;;) {
+      RdKafka::Error* error = producer_->commit_transaction(ToTimeoutMs(Remaining(deadline)));
+      // Retriable (a timeout): the commit may be retried until the deadline.
+      if (error != nullptr && error->is_retriable() && Clock::now() < deadline) {
+        delete error;
+        continue;
+      }
+      return Convert(error);
+    }
+  }
+
+  TxnStatus Abort(std::chrono::milliseconds timeout) override {
+    return Convert(producer_->abort_transaction(ToTimeoutMs(timeout)));
+  }
+
+  // Before the first transaction; also fences a previous incarnation of this transactional.id
+  // (its open transaction is aborted by the coordinator).
+  TxnStatus Init(std::chrono::milliseconds timeout) {
+    return Convert(producer_->init_transactions(ToTimeoutMs(timeout)));
+  }
+
+ private:
+  static TxnStatus Convert(RdKafka::Error* error) {
+    TxnStatus status;
+    if (error == nullptr) return status;
+    status.error = error->name() + ": " + error->str();
+    status.kind = error->is_fatal() ? TxnStatus::Kind::kFatal : TxnStatus::Kind::kAbortable;
+    delete error;
+    return status;
+  }
+
+  RdKafka::Producer* producer_;
+  RdKafka::KafkaConsumer* consumer_;
+};
+
+// The Source over a librdkafka KafkaConsumer (cooperative-sticky): rebalance callbacks are
+// converted into RebalanceListener calls around incremental_(un)assign.
+class KafkaRuntime::KafkaSource final : public Source, public RdKafka::RebalanceCb {
+ public:
+  explicit KafkaSource(Logger* log) : log_(log) {}
+  void set_consumer(RdKafka::KafkaConsumer* consumer) { consumer_ = consumer; }
+
+  Status Subscribe(const std::vector<std::string>& topics,
+                         RebalanceListener* listener) override {
+    listener_ = listener;
+    const RdKafka::ErrorCode err = consumer_->subscribe(topics);
+    if (err != RdKafka::ERR_NO_ERROR) {
+      return Status(Code::kInvalidConfig, "kafka",
+                          "subscribe failed: " + RdKafka::err2str(err));
+    }
+    return Status::Ok();
+  }
+
+  Polled Poll(std::chrono::milliseconds timeout) override {
+    Polled out;
+    std::unique_ptr<RdKafka::Message> msg(consumer_->consume(ToTimeoutMs(timeout)));
+    const RdKafka::ErrorCode err = msg->err();
+    if (err == RdKafka::ERR_NO_ERROR) {
+      out.kind = Polled::Kind::kRecord;
+      out.record = ToRawRecord(*msg);
+    } else if (err == RdKafka::ERR__TIMED_OUT || err == RdKafka::ERR__PARTITION_EOF) {
+      out.kind = Polled::Kind::kNothing;
+    } else {
+      // Retriable errors: librdkafka recovers by itself. Fatal ones also come through the
+      // event callback.
+      out.kind = err == RdKafka::ERR__FATAL ? Polled::Kind::kFatal : Polled::Kind::kError;
+      out.error = msg->errstr();
+    }
+    return out;
+  }
+
+  std::vector<TopicPartition> Assignment() override {
+    PartitionList l;
+    if (consumer_->assignment(l.list) != RdKafka::ERR_NO_ERROR) return {};
+    return Convert(l.list);
+  }
+
+  void Pause(const std::vector<TopicPartition>& partitions) override {
+    PartitionList l = ToList(partitions);
+    if (!l.list.empty()) (void)consumer_->pause(l.list);
+  }
+
+  void Resume(const std::vector<TopicPartition>& partitions) override {
+    PartitionList l = ToList(partitions);
+    if (!l.list.empty()) (void)consumer_->resume(l.list);
+  }
+
+  Status SeekToCommitted(const std::vector<TopicPartition>& partitions,
+                               std::chrono::milliseconds timeout) override {
+    PartitionList l = ToList(partitions);
+    if (l.list.empty()) return Status::Ok();
+    RdKafka::ErrorCode err = consumer_->committed(l.list, ToTimeoutMs(timeout));
+    if (err != RdKafka::ERR_NO_ERROR) {
+      return Status(Code::kInternal, "kafka",
+                          "reading committed offsets failed: " + RdKafka::err2str(err));
+    }
+    for (RdKafka::TopicPartition* tp : l.list) {
+      // No committed offset: the start (auto.offset.reset is earliest or rejected).
+      if (tp->offset() < 0) tp->set_offset(RdKafka::Topic::OFFSET_BEGINNING);
+      err = consumer_->seek(*tp, ToTimeoutMs(timeout));
+      if (err != RdKafka::ERR_NO_ERROR) {
+        return Status(Code::kInternal, "kafka",
+                            "seek of " + tp->topic() + "/" + std::to_string(tp->partition()) +
+                                " failed: " + RdKafka::err2str(err));
+      }
+    }
+    return Status::Ok();
+  }
+
+  void Close() override { consumer_->close(); }
 
   void rebalance_cb(RdKafka::KafkaConsumer* consumer, RdKafka::ErrorCode err,
                     std::vector<RdKafka::TopicPartition*>& partitions) override {
     const bool cooperative = consumer->rebalance_protocol() == "COOPERATIVE";
     const std::vector<TopicPartition> tps = Convert(partitions);
-    Logger& log = *rt_->options_.log;
     RdKafka::Error* error = nullptr;
     if (err == RdKafka::ERR__ASSIGN_PARTITIONS) {
-      // A (re)assigned partition starts from wherever the group says (committed offset).
-      for (const auto& tp : tps) rt_->next_offset_.erase({tp.topic, tp.partition});
-      rt_->engine_->Assign(tps);
       if (cooperative) {
         error = consumer->incremental_assign(partitions);
       } else {
         (void)consumer->assign(partitions);
       }
-      if (rt_->paused_) (void)consumer->pause(partitions);
-      rt_->assigned_once_.store(true);
-      rt_->broker_up_.store(true);
-      if (rt_->options_.metrics) rt_->options_.metrics->OnRebalance("assign");
-      log.Info("partitions assigned",
-               {{"count", static_cast<int64_t>(tps.size())}, {"partitions", Describe(tps)}});
-    } else if (err == RdKafka::ERR__REVOKE_PARTITIONS) {
-      for (const auto& tp : tps) rt_->next_offset_.erase({tp.topic, tp.partition});
-      const bool lost = consumer->assignment_lost();
-      const auto start = Clock::now();
-      const size_t left = rt_->engine_->Revoke(
-          tps, std::chrono::milliseconds(rt_->options_.kafka.revoke_timeout_ms), lost);
-      if (cooperative) {
-        error = consumer->incremental_unassign(partitions);
-      } else {
-        (void)consumer->unassign();
-      }
-      if (rt_->options_.metrics) {
-        rt_->options_.metrics->OnRebalance(lost ? "lost" : "revoke");
-        for (const auto& tp : tps) rt_->options_.metrics->RemoveConsumerLag(tp.topic, tp.partition);
-      }
-      log.Info(
-          lost ? "partitions lost" : "partitions revoked",
-          {{"count", static_cast<int64_t>(tps.size())},
-           {"partitions", Describe(tps)},
-           {"in_flight_abandoned", static_cast<int64_t>(left)},
-           {"drain_ms", static_cast<int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                 Clock::now() - start)
-                                                 .count())}});
+      if (listener_ != nullptr) listener_->OnAssigned(tps);
     } else {
-      log.Error("rebalance error", {{"error", RdKafka::err2str(err)}});
+      const bool lost = err != RdKafka::ERR__REVOKE_PARTITIONS || consumer->assignment_lost();
+      if (err != RdKafka::ERR__REVOKE_PARTITIONS) {
+        log_->Error("rebalance error", {{"error", RdKafka::err2str(err)}});
+      }
+      if (listener_ != nullptr) listener_->OnRevoked(tps, lost);
       if (cooperative) {
         error = consumer->incremental_unassign(partitions);
       } else {
@@ -202,14 +406,28 @@ class KafkaRuntime::Callbacks final : public RdKafka::RebalanceCb,
       }
     }
     if (error != nullptr) {
-      log.Error("incremental (un)assign failed", {{"error", error->str()}});
+      log_->Error("incremental (un)assign failed", {{"error", error->str()}});
       delete error;
     }
-    PartitionList now;
-    if (consumer->assignment(now.list) == RdKafka::ERR_NO_ERROR && rt_->options_.metrics) {
-      rt_->options_.metrics->SetAssigned(static_cast<int64_t>(now.list.size()));
-    }
   }
+
+ private:
+  static PartitionList ToList(const std::vector<TopicPartition>& partitions) {
+    PartitionList l;
+    for (const auto& tp : partitions) {
+      l.list.push_back(RdKafka::TopicPartition::create(tp.topic, tp.partition));
+    }
+    return l;
+  }
+
+  Logger* log_;
+  RdKafka::KafkaConsumer* consumer_ = nullptr;
+  RebalanceListener* listener_ = nullptr;
+};
+
+class KafkaRuntime::Callbacks final : public RdKafka::EventCb, public RdKafka::DeliveryReportCb {
+ public:
+  explicit Callbacks(KafkaRuntime* runtime) : rt_(runtime) {}
 
   void event_cb(RdKafka::Event& event) override {
     Logger& log = *rt_->options_.log;
@@ -220,8 +438,19 @@ class KafkaRuntime::Callbacks final : public RdKafka::RebalanceCb,
           log.Error("fatal kafka error",
                     {{"error", RdKafka::err2str(event.err())}, {"detail", event.str()}});
         } else if (event.err() == RdKafka::ERR__ALL_BROKERS_DOWN) {
-          rt_->broker_up_.store(false);
+          rt_->brokers_down_.store(true);
           log.Warn("all brokers down", {{"detail", event.str()}});
+        } else if (event.err() == RdKafka::ERR__AUTHENTICATION ||
+                   event.err() == RdKafka::ERR_SASL_AUTHENTICATION_FAILED) {
+          {
+            std::lock_guard lock(rt_->auth_mu_);
+            rt_->auth_error_ = event.str();
+          }
+          rt_->auth_failed_.store(true);
+          log.Error(
+              "broker authentication failed; check the SASL credentials "
+              "(NEWSFLOW_KAFKA_SASL_USERNAME / NEWSFLOW_KAFKA_SASL_PASSWORD)",
+              {{"error", RdKafka::err2str(event.err())}, {"detail", event.str()}});
         } else {
           log.Warn("kafka error",
                    {{"error", RdKafka::err2str(event.err())}, {"detail", event.str()}});
@@ -229,7 +458,7 @@ class KafkaRuntime::Callbacks final : public RdKafka::RebalanceCb,
         break;
       case RdKafka::Event::EVENT_STATS: {
         const std::string& json = event.str();
-        if (AnyBrokerUp(json)) rt_->broker_up_.store(true);
+        if (AnyBrokerUp(json)) rt_->brokers_down_.store(false);
         const bool consumer_stats = json.find("\"type\":\"consumer\"") != std::string::npos ||
                                     json.find("\"type\": \"consumer\"") != std::string::npos;
         if (rt_->options_.metrics && consumer_stats) {
@@ -252,26 +481,23 @@ class KafkaRuntime::Callbacks final : public RdKafka::RebalanceCb,
   }
 
   void dr_cb(RdKafka::Message& message) override {
-    const bool ok = message.err() == RdKafka::ERR_NO_ERROR;
-    if (!ok) {
-      rt_->options_.log->Error("delivery failed; offset will not be committed",
-                               {{"topic", message.topic_name()}, {"error", message.errstr()}});
+    DeliveryReport report;
+    const std::string topic = message.topic_name();
+    const std::string error = message.err() == RdKafka::ERR_NO_ERROR ? "" : message.errstr();
+    report.topic = topic;
+    report.partition = message.partition();
+    report.error = error;
+    report.result =
+        message.err() == RdKafka::ERR_NO_ERROR ? DeliveryResult::kAcked : DeliveryResult::kFailed;
+    report.failure = ClassifyDeliveryError(message.err());
+    if (report.result == DeliveryResult::kAcked) {
+      rt_->brokers_down_.store(false, std::memory_order_relaxed);
+      rt_->auth_failed_.store(false, std::memory_order_relaxed);
     }
-    rt_->engine_->OnDelivery(message.msg_opaque(), message.topic_name(),
-                             ok ? DeliveryResult::kAcked : DeliveryResult::kFailed,
-                             message.errstr());
+    rt_->engine_->OnDelivery(message.msg_opaque(), report);
   }
 
  private:
-  static std::string Describe(const std::vector<TopicPartition>& tps) {
-    std::string s;
-    for (const auto& tp : tps) {
-      if (!s.empty()) s += ",";
-      s += tp.ToString();
-    }
-    return s;
-  }
-
   KafkaRuntime* rt_;
 };
 
@@ -281,6 +507,7 @@ Result<std::unique_ptr<KafkaRuntime>> KafkaRuntime::Create(RuntimeOptions option
   NEWSFLOW_ASSIGN_OR_RETURN(RdKafkaConfs confs, BuildRdKafkaConfs(options.kafka));
   std::unique_ptr<KafkaRuntime> rt(new KafkaRuntime(std::move(options)));
   rt->callbacks_ = std::make_unique<Callbacks>(rt.get());
+  rt->source_ = std::make_unique<KafkaSource>(rt->options_.log);
   rt->handles_ = std::make_unique<Handles>();
   std::string errstr;
   auto set_cb = [&](RdKafka::Conf& conf, const char* name, auto* cb) -> Status {
@@ -296,7 +523,7 @@ Result<std::unique_ptr<KafkaRuntime>> KafkaRuntime::Create(RuntimeOptions option
   NEWSFLOW_RETURN_IF_ERROR(
       set_cb(*confs.consumer, "event_cb", static_cast<RdKafka::EventCb*>(rt->callbacks_.get())));
   NEWSFLOW_RETURN_IF_ERROR(set_cb(*confs.consumer, "rebalance_cb",
-                                  static_cast<RdKafka::RebalanceCb*>(rt->callbacks_.get())));
+                                  static_cast<RdKafka::RebalanceCb*>(rt->source_.get())));
 
   rt->handles_->producer.reset(RdKafka::Producer::create(confs.producer.get(), errstr));
   if (!rt->handles_->producer) {
@@ -306,21 +533,55 @@ Result<std::unique_ptr<KafkaRuntime>> KafkaRuntime::Create(RuntimeOptions option
   if (!rt->handles_->consumer) {
     return Status(Code::kInvalidConfig, "kafka", "cannot create consumer: " + errstr);
   }
+  rt->source_->set_consumer(rt->handles_->consumer.get());
   rt->sink_ = std::make_unique<KafkaSink>(rt->handles_->producer.get());
   rt->committer_ = std::make_unique<KafkaCommitter>(rt.get());
   rt->committer_->set_consumer(rt->handles_->consumer.get());
+  const bool eos = rt->options_.kafka.guarantee == Guarantee::kExactlyOnce;
+  if (eos) {
+    rt->txn_committer_ = std::make_unique<TransactionalCommitter>();
+    rt->transactions_ = std::make_unique<KafkaTransactions>(rt->handles_->producer.get(),
+                                                            rt->handles_->consumer.get());
+  }
   EngineOptions eo;
   eo.pipeline = rt->options_.pipeline;
   eo.clock = rt->options_.clock;
   eo.pipeline_version = rt->options_.version;
   eo.topics = rt->options_.kafka.output;
   eo.workers = static_cast<int>(rt->options_.kafka.workers);
-  rt->engine_ =
-      std::make_unique<Engine>(eo, rt->sink_.get(), rt->committer_.get(), rt->options_.metrics);
+  eo.max_message_bytes = ProducerMessageMaxBytes(rt->options_.kafka);
+  eo.log = rt->options_.log;
+  OffsetCommitter* committer =
+      eos ? static_cast<OffsetCommitter*>(rt->txn_committer_.get()) : rt->committer_.get();
+  rt->engine_ = std::make_unique<Engine>(eo, rt->sink_.get(), committer, rt->options_.metrics);
+  PollLoopOptions lo;
+  lo.queue_max_records = rt->options_.kafka.queue_max_records;
+  lo.producer_max_messages = rt->options_.kafka.producer_max_messages;
+  lo.revoke_timeout = std::chrono::milliseconds(rt->options_.kafka.revoke_timeout_ms);
+  lo.transaction_max_records = rt->options_.kafka.transaction_max_records;
+  lo.transaction_interval = std::chrono::milliseconds(rt->options_.kafka.transaction_interval_ms);
+  rt->loop_ =
+      std::make_unique<PollLoop>(lo, rt->source_.get(), rt->engine_.get(), rt->sink_.get(),
+                                 rt->options_.metrics, rt->options_.log, rt->transactions_.get());
   return rt;
 }
 
 KafkaRuntime::~KafkaRuntime() {
+  if (abandoned_.load()) {
+    // A librdkafka call of the shutdown path is still running on a detached thread (see
+    // BoundedCall): destroying the handles under it would crash. The process is about to exit
+    // (the caller checks abandoned()); leak them.
+    (void)handles_.release();
+    (void)engine_.release();
+    (void)sink_.release();
+    (void)committer_.release();
+    (void)source_.release();
+    (void)callbacks_.release();
+    (void)transactions_.release();
+    (void)txn_committer_.release();
+    (void)loop_.release();
+    return;
+  }
   if (engine_) engine_->Stop();
   if (handles_) {
     if (handles_->consumer && !closed_.load()) handles_->consumer->close();
@@ -328,62 +589,50 @@ KafkaRuntime::~KafkaRuntime() {
     handles_->StopPoller();
     handles_.reset();  // consumer, then producer
   }
+  loop_.reset();
   engine_.reset();  // after the producer: late delivery reports call it
 }
 
 Readiness KafkaRuntime::readiness() const {
   if (stopping_.load()) return {false, "shutting down"};
-  if (fatal_.load()) return {false, "fatal kafka error"};
+  if (fatal_.load() || loop_->fatal()) return {false, "fatal kafka error"};
   if (engine_->failed()) return {false, "delivery failure: draining before exit"};
   if (!running_.load()) return {false, "not started"};
-  if (!broker_up_.load()) return {false, "broker not reachable"};
-  if (!assigned_once_.load()) return {false, "waiting for partition assignment"};
-  if (options_.taxonomy_loaded && !options_.taxonomy_loaded())
+  if (auth_failed_.load()) return {false, "broker authentication failed: " + AuthError()};
+  if (loop_->lost()) return {false, "partitions lost (group session expired); rejoining"};
+  if (!loop_->assigned_once()) return {false, "waiting for partition assignment"};
+  if (brokers_down_.load()) return {false, "broker not reachable"};
+  if (std::optional<std::string> stalled =
+          engine_->Stalled(std::chrono::milliseconds(options_.kafka.unhealthy_after_ms))) {
+    return {false, "broker not acknowledging: " + *stalled};
+  }
+  if (options_.taxonomy_loaded && !options_.taxonomy_loaded()) {
     return {false, "taxonomy not loaded"};
+  }
   return {true, "ready"};
 }
 
+Readiness KafkaRuntime::liveness() const {
+  if (!running_.load() || stopping_.load()) return {true, "ok"};
+  // The poll loop may legitimately block in a revocation (revoke_timeout_ms) or a commit.
+  const int64_t loop_limit = options_.kafka.revoke_timeout_ms + kWatchdogMarginMs;
+  const int64_t since = NowMs() - loop_->heartbeat_ms();
+  if (since > loop_limit) {
+    return {false, "poll loop stuck for " + std::to_string(since) + " ms"};
+  }
+  if (std::optional<std::string> wedged =
+          engine_->Wedged(std::chrono::milliseconds(kWatchdogMarginMs))) {
+    return {false, *wedged};
+  }
+  return {true, "ok"};
+}
+
+std::string KafkaRuntime::AuthError() const {
+  std::lock_guard lock(auth_mu_);
+  return auth_error_;
+}
+
 EngineCounts KafkaRuntime::counts() const { return engine_->counts(); }
-
-// How long the poll loop may hold off consuming while the work queue is full before it pauses
-// the partitions instead (it serves no rebalance or statistics events while holding).
-constexpr auto kMaxHold = std::chrono::milliseconds(1000);
-
-bool KafkaRuntime::HoldForQueueRoom() {
-  const auto queue = static_cast<int64_t>(engine_->QueueSize());
-  if (queue < options_.kafka.queue_max_records) {
-    full_since_.reset();
-    return false;
-  }
-  if (paused_) return false;  // paused: consume (nothing arrives) to keep serving events
-  const auto now = Clock::now();
-  if (!full_since_) full_since_ = now;
-  if (now - *full_since_ >= kMaxHold) return false;  // Backpressure() pauses now
-  std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  return true;
-}
-
-void KafkaRuntime::Backpressure() {
-  const int64_t queue = static_cast<int64_t>(engine_->QueueSize());
-  const int64_t depth = sink_->QueueDepth();
-  const int64_t qmax = options_.kafka.queue_max_records;
-  const int64_t pmax = options_.kafka.producer_max_messages;
-  RdKafka::KafkaConsumer& consumer = *handles_->consumer;
-  // A full work queue alone first only holds the poll loop (HoldForQueueRoom()); it pauses
-  // once that has lasted kMaxHold. A backed-up producer pauses at once.
-  const bool queue_stuck = full_since_ && Clock::now() - *full_since_ >= kMaxHold;
-  if (!paused_ && ((queue >= qmax && queue_stuck) || depth >= pmax)) {
-    PartitionList l;
-    if (consumer.assignment(l.list) == RdKafka::ERR_NO_ERROR) (void)consumer.pause(l.list);
-    paused_ = true;
-    if (options_.metrics) options_.metrics->SetPaused(true);
-  } else if (paused_ && queue <= qmax / 2 && depth <= pmax / 2) {
-    PartitionList l;
-    if (consumer.assignment(l.list) == RdKafka::ERR_NO_ERROR) (void)consumer.resume(l.list);
-    paused_ = false;
-    if (options_.metrics) options_.metrics->SetPaused(false);
-  }
-}
 
 void KafkaRuntime::UpdateGauges() {
   if (!options_.metrics) return;
@@ -394,69 +643,49 @@ void KafkaRuntime::UpdateGauges() {
 
 Status KafkaRuntime::Run(const std::atomic<bool>& stop) {
   Logger& log = *options_.log;
-  RdKafka::KafkaConsumer& consumer = *handles_->consumer;
   RdKafka::Producer* producer = handles_->producer.get();
   handles_->producer_poller = std::thread([this, producer] {
     while (!handles_->poller_stop.load()) producer->poll(100);
   });
   engine_->Start();
-  const RdKafka::ErrorCode sub = consumer.subscribe(options_.kafka.input_topics);
-  if (sub != RdKafka::ERR_NO_ERROR) {
+  const bool eos = transactions_ != nullptr;
+  if (eos) {
+    TxnStatus init = transactions_->Init(
+        std::chrono::milliseconds(std::max<int64_t>(options_.kafka.shutdown_timeout_ms, 30000)));
+    if (!init.ok()) {
+      log.Error("init_transactions failed",
+                {{"error", init.error}, {"transactional_id", TransactionalId(options_.kafka)}});
+      Shutdown(Clock::now() + std::chrono::milliseconds(options_.kafka.shutdown_timeout_ms));
+      return Status(Code::kInternal, "kafka",
+                          "init_transactions failed: " + init.error);
+    }
+  }
+  Status sub = source_->Subscribe(options_.kafka.input_topics, loop_.get());
+  if (!sub.ok()) {
     Shutdown(Clock::now() + std::chrono::milliseconds(options_.kafka.shutdown_timeout_ms));
-    return Status(Code::kInvalidConfig, "kafka", "subscribe failed: " + RdKafka::err2str(sub));
+    return sub;
   }
   running_.store(true);
   log.Info("running", {{"brokers", options_.kafka.brokers},
                        {"group_id", options_.kafka.group_id},
+                       {"instance_id", options_.kafka.instance_id},
+                       {"processing_guarantee", GuaranteeName(options_.kafka.guarantee)},
+                       {"transactional_id", eos ? TransactionalId(options_.kafka) : std::string()},
                        {"workers", options_.kafka.workers}});
   auto last_gauges = Clock::now();
-  while (!stop.load() && !fatal_.load() && !engine_->failed()) {
-    // Back-pressure from the workers: a full work queue holds the loop for a moment instead of
-    // pausing the partitions. Pausing makes librdkafka (2.0.x) drop what it prefetched and
-    // re-fetch after the resume, which idled the input ~0.5 s per pause/resume cycle: with a
-    // 20-record queue the flow crawled at ~35 records/s. Messages stay in librdkafka's
-    // prefetch queue meanwhile (bounded by queued.max.messages.kbytes).
-    if (HoldForQueueRoom()) {
-      Backpressure();
-      continue;
+  // exactly_once: a failed delivery aborts the transaction and rewinds (PollLoop); it does not
+  // end the loop.
+  while (!stop.load() && !fatal_.load() && !loop_->fatal() && (eos || !engine_->failed())) {
+    if (loop_->Step() == Polled::Kind::kRecord) {
+      brokers_down_.store(false, std::memory_order_relaxed);
+      auth_failed_.store(false, std::memory_order_relaxed);
     }
-    // While paused nothing arrives: wake up often to resume as soon as the queues drain.
-    std::unique_ptr<RdKafka::Message> msg(consumer.consume(paused_ ? 5 : 100));
-    const RdKafka::ErrorCode err = msg->err();
-    if (err == RdKafka::ERR_NO_ERROR) {
-      auto [expected, inserted] =
-          next_offset_.try_emplace({msg->topic_name(), msg->partition()}, msg->offset());
-      if (!inserted && msg->offset() < expected->second) {
-        // A rewound fetch position: this record was already dispatched (see next_offset_).
-        if (options_.metrics) options_.metrics->OnRedeliverySkipped();
-        if (rewound_skipped_++ % 1000 == 0) {
-          log.Warn("skipping records re-delivered after a fetch rewind",
-                   {{"topic", msg->topic_name()},
-                    {"partition", static_cast<int64_t>(msg->partition())},
-                    {"offset", msg->offset()},
-                    {"expected", expected->second},
-                    {"skipped_so_far", rewound_skipped_}});
-        }
-      } else {
-        expected->second = msg->offset() + 1;
-        engine_->Dispatch(ToRawRecord(*msg));
-      }
-      broker_up_.store(true, std::memory_order_relaxed);
-    } else if (err == RdKafka::ERR__TIMED_OUT || err == RdKafka::ERR__PARTITION_EOF) {
-      // Nothing to do.
-    } else {
-      // Retriable errors are logged; librdkafka recovers by itself. Fatal ones come through
-      // the event callback (fatal_).
-      log.Warn("consume error", {{"error", msg->errstr()}});
-      if (err == RdKafka::ERR__FATAL) fatal_.store(true);
-    }
-    Backpressure();
     if (Clock::now() - last_gauges > std::chrono::milliseconds(500)) {
       UpdateGauges();
       last_gauges = Clock::now();
     }
   }
-  const bool failed = fatal_.load() || engine_->failed();
+  const bool failed = fatal_.load() || loop_->fatal() || (!eos && engine_->failed());
   stopping_.store(true);
   UpdateGauges();
   log.Info("stopping",
@@ -474,30 +703,47 @@ Status KafkaRuntime::Run(const std::atomic<bool>& stop) {
                        {"dropped_unassigned", c.dropped_unassigned}});
   if (failed) {
     return Status(Code::kInternal, "kafka",
-                  fatal_.load() ? "fatal Kafka error"
-                                : "permanent delivery failure; uncommitted records will be "
-                                  "reprocessed by the group");
+                        fatal_.load() || loop_->fatal()
+                            ? "fatal Kafka error"
+                            : "permanent delivery failure; uncommitted records will be "
+                              "reprocessed by the group");
+  }
+  if (abandoned_.load()) {
+    return Status(Code::kInternal, "kafka",
+                        "shutdown deadline passed before the commit/close finished; uncommitted "
+                        "records will be re-delivered");
   }
   return Status::Ok();
 }
 
 void KafkaRuntime::Shutdown(Clock::time_point deadline) {
   Logger& log = *options_.log;
-  RdKafka::KafkaConsumer& consumer = *handles_->consumer;
-  {
-    // Stop fetching.
-    PartitionList l;
-    if (consumer.assignment(l.list) == RdKafka::ERR_NO_ERROR) (void)consumer.pause(l.list);
+  loop_->PauseAll();  // stop fetching
+  bool drained = true;
+  if (transactions_ != nullptr) {
+    // exactly_once: commit the open transaction (bounded: it aborts when the records are not
+    // acknowledged in time; the next owner re-reads them).
+    if (!loop_->fatal()) drained = loop_->EndTransaction(/*commit=*/true);
+  } else {
+    drained = engine_->Drain(Remaining(deadline));
+    if (!drained) {
+      log.Warn("shutdown timeout while draining; undelivered records will be reprocessed",
+               {{"in_flight", engine_->InFlight()}});
+    }
+    Status commit = engine_->CommitAll(Remaining(deadline));
+    if (!commit.ok()) log.Warn("final commit failed", {{"error", commit.message()}});
   }
-  const bool drained = engine_->Drain(Remaining(deadline));
-  if (!drained) {
-    log.Warn("shutdown timeout while draining; undelivered records will be reprocessed",
-             {{"in_flight", engine_->InFlight()}});
+  // close() leaves the group; its revoke callback finds nothing in flight and commits again.
+  RdKafka::KafkaConsumer* consumer = handles_->consumer.get();
+  if (!abandoned_.load() && BoundedCall([consumer] { consumer->close(); }, deadline)) {
+    closed_.store(true);
+  } else {
+    abandoned_.store(true);
+    log.Warn(
+        "consumer close did not finish before the shutdown deadline; the group will "
+        "reassign the partitions after the session timeout",
+        {{"shutdown_timeout_ms", options_.kafka.shutdown_timeout_ms}});
   }
-  Status commit = engine_->CommitAll();
-  if (!commit.ok()) log.Warn("final commit failed", {{"error", commit.message()}});
-  consumer.close();  // revoke callback: Revoke() finds nothing in flight, commits again
-  closed_.store(true);
   engine_->Stop();
   handles_->producer->flush(ToTimeoutMs(Remaining(deadline)));
   handles_->StopPoller();

@@ -1,10 +1,12 @@
-// KafkaRuntime: `newsflow run` — the Engine wired to a librdkafka KafkaConsumer (one poll
-// thread: the caller of Run) and an idempotent Producer (its own poll thread for delivery
-// reports). See consumers/README.md for the delivery guarantees and the shutdown sequence.
+// KafkaRuntime: `newsflow run` — the PollLoop and the Engine wired to a librdkafka
+// KafkaConsumer (KafkaSource, one poll thread: the caller of Run) and an idempotent Producer
+// (KafkaSink; its own poll thread for delivery reports). See consumers/README.md for the delivery
+// guarantees and the shutdown sequence.
 //
 // Threads:
-//   Run()'s thread   consume(), rebalance callbacks (drain + commit on revoke), pause/resume,
-//                    gauges; on stop: drain, commit, close.
+//   Run()'s thread   PollLoop::Step (consume(), rebalance callbacks: drain + commit on revoke,
+//                    pause/resume), gauges; on stop: drain, commit, close (each bounded by the
+//                    shutdown deadline).
 //   producer poller  producer->poll(): delivery reports -> Engine::OnDelivery -> offsets_store.
 //   N workers        owned by the Engine.
 //   librdkafka's own threads call the event callbacks (stats, errors, logs) — they only touch
@@ -25,6 +27,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
@@ -32,6 +35,7 @@
 #include "consumers/engine.h"
 #include "consumers/log.h"
 #include "consumers/metrics.h"
+#include "consumers/poll_loop.h"
 #include "schemas/result.h"
 
 namespace newsflow::consumers {
@@ -60,43 +64,50 @@ class KafkaRuntime {
   // kafka.shutdown_timeout_ms. OK only for a clean stop with nothing failed.
   Status Run(const std::atomic<bool>& stop);
 
+  // /readyz: not ready while starting, shutting down, failing, after lost partitions (until
+  // reassigned), when the broker is down or refuses our credentials, when an output topic has
+  // messages waiting and no acknowledgement for kafka.unhealthy_after_ms, or without taxonomy.
   Readiness readiness() const;
+  // /healthz: false only when wedged (the poll loop or a worker stuck far beyond any
+  // legitimate wait; see kWatchdogMarginMs).
+  Readiness liveness() const;
   EngineCounts counts() const;
+  // True when a blocking librdkafka call of the shutdown path missed its deadline and is still
+  // running: the caller must end the process without destroying the runtime (std::_Exit).
+  bool abandoned() const { return abandoned_.load(); }
 
  private:
   class Callbacks;
   class KafkaSink;
   class KafkaCommitter;
+  class KafkaSource;
+  class KafkaTransactions;
+  class TransactionalCommitter;
   explicit KafkaRuntime(RuntimeOptions options);
-  void Backpressure();
-  // True while the poll loop should hold off consuming because the work queue is full (see
-  // Run()); waits a millisecond for the workers before returning true.
-  bool HoldForQueueRoom();
   void UpdateGauges();
+  std::string AuthError() const;
   void Shutdown(std::chrono::steady_clock::time_point deadline);
 
   RuntimeOptions options_;
   std::atomic<bool> running_{false};
   std::atomic<bool> stopping_{false};
   std::atomic<bool> fatal_{false};
-  std::atomic<bool> assigned_once_{false};
-  std::atomic<bool> broker_up_{false};
+  std::atomic<bool> brokers_down_{false};  // ALL_BROKERS_DOWN seen, no sign of life since
+  std::atomic<bool> auth_failed_{false};
+  mutable std::mutex auth_mu_;
+  std::string auth_error_;  // guarded by auth_mu_
   std::atomic<bool> closed_{false};
-  bool paused_ = false;
-  // Since when the work queue has been full without a pause (unset: not full).
-  std::optional<std::chrono::steady_clock::time_point> full_since_;
-  // Poll thread only (consume loop and rebalance callbacks): the next offset expected per
-  // assigned partition. librdkafka 2.0 can rewind a partition's fetch position after
-  // pause/resume (upstream issues 4637/4686, fixed in 2.4); records below the expected offset
-  // were already dispatched in this assignment and are skipped, not processed twice.
-  std::map<std::pair<std::string, int32_t>, int64_t> next_offset_;
-  int64_t rewound_skipped_ = 0;
+  std::atomic<bool> abandoned_{false};
 
   // Declaration order is destruction order in reverse; see the header comment.
   std::unique_ptr<Callbacks> callbacks_;
+  std::unique_ptr<KafkaSource> source_;  // the consumer's rebalance callback
   std::unique_ptr<KafkaCommitter> committer_;
+  std::unique_ptr<TransactionalCommitter> txn_committer_;  // exactly_once only
+  std::unique_ptr<KafkaTransactions> transactions_;        // exactly_once only
   std::unique_ptr<Engine> engine_;
   std::unique_ptr<KafkaSink> sink_;
+  std::unique_ptr<PollLoop> loop_;
   struct Handles;
   std::unique_ptr<Handles> handles_;
 };

@@ -39,8 +39,24 @@ RuntimeMetrics::RuntimeMetrics(std::string version)
                          .Register(*registry_)),
       delivery_failures_(prometheus::BuildCounter()
                              .Name("newsflow_delivery_failures_total")
-                             .Help("Messages the producer reported as permanently failed.")
+                             .Help("Messages the producer could not enqueue or reported as "
+                                   "permanently failed, per output topic and reason.")
                              .Register(*registry_)),
+      reduced_(prometheus::BuildCounter()
+                   .Name("newsflow_outputs_reduced_total")
+                   .Help("Enriched events above the producer limit produced in their reduced "
+                         "form (\"truncated\": true).")
+                   .Register(*registry_)),
+      transactions_(prometheus::BuildCounter()
+                        .Name("newsflow_transactions_total")
+                        .Help("exactly_once: Kafka transactions ended, by result.")
+                        .Register(*registry_)),
+      transaction_seconds_(prometheus::BuildHistogram()
+                               .Name("newsflow_transaction_duration_seconds")
+                               .Help("exactly_once: from begin_transaction to its commit or "
+                                     "abort.")
+                               .Register(*registry_)
+                               .Add({}, EndToEndBuckets())),
       stage_seconds_(prometheus::BuildHistogram()
                          .Name("newsflow_stage_duration_seconds")
                          .Help("Processing time of one record in one pipeline stage.")
@@ -147,8 +163,18 @@ void RuntimeMetrics::OnProduced(std::string_view topic) {
   produced_.Add({{"topic", std::string(topic)}}).Increment();
 }
 
-void RuntimeMetrics::OnDeliveryFailed(std::string_view topic) {
-  delivery_failures_.Add({{"topic", std::string(topic)}}).Increment();
+void RuntimeMetrics::OnDeliveryFailed(std::string_view topic, std::string_view reason) {
+  delivery_failures_.Add({{"topic", std::string(topic)}, {"reason", std::string(reason)}})
+      .Increment();
+}
+
+void RuntimeMetrics::OnTransaction(bool committed, double seconds) {
+  transactions_.Add({{"result", committed ? "committed" : "aborted"}}).Increment();
+  transaction_seconds_.Observe(seconds);
+}
+
+void RuntimeMetrics::OnReduced(std::string_view topic) {
+  reduced_.Add({{"topic", std::string(topic)}}).Increment();
 }
 
 void RuntimeMetrics::OnEndToEnd(double seconds) { end_to_end_.Observe(seconds); }
@@ -256,13 +282,16 @@ struct HttpEndpoint::Handlers {
 
 Result<std::unique_ptr<HttpEndpoint>> HttpEndpoint::Start(
     const std::string& address, std::function<std::string()> render_metrics,
-    std::function<Readiness()> readiness) {
+    std::function<Readiness()> readiness, std::function<Readiness()> liveness) {
   std::unique_ptr<HttpEndpoint> endpoint(new HttpEndpoint());
   endpoint->handlers_ = std::make_unique<Handlers>();
   endpoint->handlers_->metrics = std::make_unique<Handlers::Text>(
       [render = std::move(render_metrics)] { return std::pair<int, std::string>(200, render()); });
-  endpoint->handlers_->healthz =
-      std::make_unique<Handlers::Text>([] { return std::pair<int, std::string>(200, "ok\n"); });
+  endpoint->handlers_->healthz = std::make_unique<Handlers::Text>([liveness = std::move(liveness)] {
+    if (!liveness) return std::pair<int, std::string>(200, "ok\n");
+    Readiness r = liveness();
+    return std::pair<int, std::string>(r.ready ? 200 : 503, r.ready ? "ok\n" : r.reason + "\n");
+  });
   endpoint->handlers_->readyz =
       std::make_unique<Handlers::Text>([readiness = std::move(readiness)] {
         Readiness r = readiness();

@@ -8,7 +8,11 @@
 //   newsflow_records_consumed_total{topic}                records read from input topics
 //   newsflow_records_produced_total{topic}                messages acknowledged by the broker
 //   newsflow_records_dead_lettered_total{topic,stage,class} records sent to the dead-letter topic
-//   newsflow_delivery_failures_total{topic}               permanent delivery failures
+//   newsflow_delivery_failures_total{topic,reason}        messages not delivered or not enqueued
+//                                                         (reason: DeliveryFailureName())
+//   newsflow_outputs_reduced_total{topic}                 enriched events produced reduced
+//   newsflow_transactions_total{result="committed"|"aborted"}  exactly_once transactions
+//   newsflow_transaction_duration_seconds                 begin -> commit/abort (histogram)
 //   newsflow_stage_duration_seconds{stage}                per-stage processing time (histogram)
 //   newsflow_end_to_end_latency_seconds                   Kafka timestamp -> last ack (histogram)
 //   newsflow_consumer_lag_messages{topic,partition}       from librdkafka statistics
@@ -59,14 +63,16 @@ class RuntimeMetrics final : public EngineProbe {
   void OnConsumed(const std::string& topic) override;
   void OnDeadLettered(const std::string& topic, const Status& why) override;
   void OnProduced(std::string_view topic) override;
-  void OnDeliveryFailed(std::string_view topic) override;
+  void OnDeliveryFailed(std::string_view topic, std::string_view reason) override;
+  void OnReduced(std::string_view topic) override;
+  void OnTransaction(bool committed, double seconds) override;
   void OnEndToEnd(double seconds) override;
 
-  void OnRebalance(std::string_view kind);
-  void SetAssigned(int64_t n) { assigned_.Set(static_cast<double>(n)); }
+  void OnRebalance(std::string_view kind) override;
+  void SetAssigned(int64_t n) override { assigned_.Set(static_cast<double>(n)); }
   void SetProducerQueue(int64_t n) { producer_queue_.Set(static_cast<double>(n)); }
   void SetWorkQueue(int64_t n) { work_queue_.Set(static_cast<double>(n)); }
-  void SetPaused(bool paused);
+  void SetPaused(bool paused) override;
   void SetReady(bool ready) { ready_.Set(ready ? 1 : 0); }
   void SetConsumerLag(const std::string& topic, int32_t partition, int64_t lag);
   // One statistics document's lags: sets these and removes the series of partitions that are
@@ -74,13 +80,13 @@ class RuntimeMetrics final : public EngineProbe {
   // instance stopped consuming.
   void ReplaceConsumerLags(const std::vector<ConsumerLag>& lags);
   // Drops the lag series of one partition (on revoke; the next statistics would drop it too).
-  void RemoveConsumerLag(const std::string& topic, int32_t partition);
+  void RemoveConsumerLag(const std::string& topic, int32_t partition) override;
   // A taxonomy (re)load: counts newsflow_taxonomy_reloads_total{result="success"|"failure"}
   // (not for the initial load) and, on success, points newsflow_taxonomy_info{version} at it.
   void OnTaxonomyReload(bool ok, const std::string& version, bool initial = false);
   // A consumed record skipped because librdkafka re-delivered an offset already dispatched in
   // the current assignment (fetch rewind; see KafkaRuntime::next_offset_).
-  void OnRedeliverySkipped() { redelivery_skipped_.Increment(); }
+  void OnRedeliverySkipped() override { redelivery_skipped_.Increment(); }
 
  private:
   std::shared_ptr<prometheus::Registry> registry_;
@@ -88,6 +94,9 @@ class RuntimeMetrics final : public EngineProbe {
   prometheus::Family<prometheus::Counter>& produced_;
   prometheus::Family<prometheus::Counter>& dead_lettered_;
   prometheus::Family<prometheus::Counter>& delivery_failures_;
+  prometheus::Family<prometheus::Counter>& reduced_;
+  prometheus::Family<prometheus::Counter>& transactions_;
+  prometheus::Histogram& transaction_seconds_;
   prometheus::Family<prometheus::Histogram>& stage_seconds_;
   prometheus::Histogram& end_to_end_;
   prometheus::Family<prometheus::Gauge>& lag_;
@@ -123,13 +132,14 @@ struct Readiness {
   std::string reason;  // why not ready, or "ready"
 };
 
-// Serves GET /metrics, /healthz (200 "ok" while the process runs its loop) and /readyz
-// (200 when `readiness` says so, else 503 with the reason).
+// Serves GET /metrics, /healthz (200 "ok" unless `liveness` (optional) says the process is
+// wedged: then 503 with the reason) and /readyz (200 when `readiness` says so, else 503 with
+// the reason).
 class HttpEndpoint {
  public:
-  static Result<std::unique_ptr<HttpEndpoint>> Start(const std::string& address,
-                                                     std::function<std::string()> render_metrics,
-                                                     std::function<Readiness()> readiness);
+  static Result<std::unique_ptr<HttpEndpoint>> Start(
+      const std::string& address, std::function<std::string()> render_metrics,
+      std::function<Readiness()> readiness, std::function<Readiness()> liveness = nullptr);
   ~HttpEndpoint();
   int port() const { return port_; }
 

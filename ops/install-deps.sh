@@ -11,6 +11,9 @@ packages=(
   librdkafka-dev rapidjson-dev libicu-dev prometheus-cpp-dev libgtest-dev libgmock-dev
   libbenchmark-dev libyaml-cpp-dev libcli11-dev libspdlog-dev libfmt-dev libstemmer-dev
   libcld2-dev libgumbo-dev libxxhash-dev zlib1g-dev libcurl4-openssl-dev libgoogle-perftools-dev
+  libssl-dev
+  # fuzzing (tests/fuzz, ops/fuzz.sh): clang with libFuzzer
+  clang-14 libclang-rt-14-dev
   # tools used by tests and ops: Kafka CLI client, promtool, the local broker's JVM + Maven
   kcat prometheus curl openjdk-17-jre-headless maven python3
 )

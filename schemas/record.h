@@ -20,6 +20,7 @@ namespace newsflow::schemas {
 struct Header {
   std::string key;
   std::string value;
+  bool null_value = false;  // a Kafka header with a null value (distinct from ""), kept as is
 };
 
 // Where a record came from. Kafka fields are set for records from Kafka; file/line for
@@ -37,6 +38,7 @@ struct Origin {
 
 struct RawRecord {
   std::string value;
+  bool null_value = false;  // a Kafka tombstone (null value, distinct from ""), kept as is
   std::optional<std::string> key;
   std::vector<Header> headers;
   Origin origin;

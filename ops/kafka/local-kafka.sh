@@ -5,10 +5,20 @@
 #   local-kafka.sh start                  start (idempotent); last stdout line = bootstrap address
 #   local-kafka.sh stop                   stop and delete the state dir (idempotent)
 #   local-kafka.sh status                 exit 0 running, 3 stopped, 1 running but not answering
+#   local-kafka.sh freeze | thaw          SIGSTOP / SIGCONT the broker (fault tests: a frozen
+#                                         broker keeps its connections open and answers nothing)
+#   local-kafka.sh restart                stop the broker (SIGTERM, then SIGKILL) and start it
+#                                         again on the same data (topics, offsets, transactions)
+#   local-kafka.sh kill9-restart          the same after a SIGKILL (a crash)
+#   local-kafka.sh pid                    print the broker's pid
 #   local-kafka.sh create-topic NAME N [TopicCommand args...]
 #                                         create topic NAME with N partitions, RF 1 (if not exists)
 #
 # Environment (all optional): KAFKA_PORT (19092), KAFKA_CONTROLLER_PORT (port+1),
+# KAFKA_SASL_PORT (port+2: a SASL_PLAINTEXT listener, mechanisms SCRAM-SHA-256 and PLAIN, user
+# KAFKA_SASL_USER (newsflow) with password KAFKA_SASL_PASSWORD (newsflow-test-secret); the SCRAM
+# credential is created at format time. Note: librdkafka < 2.6.1 (Debian 12 has 2.0.2) cannot
+# authenticate with SCRAM to Kafka 4.x brokers (librdkafka#4895); PLAIN works),
 # KAFKA_STATE_DIR (/tmp/newsflow-kafka-$KAFKA_PORT), KAFKA_VERSION (4.1.1),
 # KAFKA_LOG4J_VERSION (2.24.3), NEWSFLOW_KAFKA_HOME (jar cache),
 # KAFKA_START_TIMEOUT (90), KAFKA_STOP_TIMEOUT (30), KAFKA_HEAP_OPTS,
@@ -24,6 +34,9 @@ KAFKA_VERSION="${KAFKA_VERSION:-4.1.1}"
 KAFKA_LOG4J_VERSION="${KAFKA_LOG4J_VERSION:-2.24.3}"
 KAFKA_PORT="${KAFKA_PORT:-19092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-$((KAFKA_PORT + 1))}"
+KAFKA_SASL_PORT="${KAFKA_SASL_PORT:-$((KAFKA_PORT + 2))}"
+KAFKA_SASL_USER="${KAFKA_SASL_USER:-newsflow}"
+KAFKA_SASL_PASSWORD="${KAFKA_SASL_PASSWORD:-newsflow-test-secret}"
 KAFKA_STATE_DIR="${KAFKA_STATE_DIR:-${TMPDIR:-/tmp}/newsflow-kafka-$KAFKA_PORT}"
 NEWSFLOW_KAFKA_HOME="${NEWSFLOW_KAFKA_HOME:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cache}/newsflow/kafka-$KAFKA_VERSION}"
 KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-90}"
@@ -52,7 +65,8 @@ die() { log "error: $*"; exit 1; }
 
 usage() {
   cat >&2 <<EOF
-usage: ${0##*/} start | stop | status | create-topic NAME PARTITIONS [TopicCommand args...]
+usage: ${0##*/} start | stop | status | freeze | thaw | restart | kill9-restart | pid
+       ${0##*/} create-topic NAME PARTITIONS [TopicCommand args...]
   (env: KAFKA_PORT=$KAFKA_PORT KAFKA_CONTROLLER_PORT=$KAFKA_CONTROLLER_PORT KAFKA_STATE_DIR=$KAFKA_STATE_DIR)
 EOF
 }
@@ -61,7 +75,7 @@ is_uint() { [[ "$1" =~ ^[0-9]+$ ]]; }
 
 validate_env() {
   local v
-  for v in KAFKA_PORT KAFKA_CONTROLLER_PORT KAFKA_START_TIMEOUT KAFKA_STOP_TIMEOUT; do
+  for v in KAFKA_PORT KAFKA_CONTROLLER_PORT KAFKA_SASL_PORT KAFKA_START_TIMEOUT KAFKA_STOP_TIMEOUT; do
     is_uint "${!v}" || die "$v must be a non-negative integer (got '${!v}')"
   done
   ((KAFKA_PORT > 0 && KAFKA_PORT < 65536)) || die "KAFKA_PORT out of range: $KAFKA_PORT"
@@ -222,11 +236,14 @@ write_configs() {
 process.roles=broker,controller
 node.id=1
 controller.quorum.bootstrap.servers=127.0.0.1:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT,SASL_PLAINTEXT://127.0.0.1:$KAFKA_SASL_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT,SASL_PLAINTEXT://127.0.0.1:$KAFKA_SASL_PORT
+sasl.enabled.mechanisms=SCRAM-SHA-256,PLAIN
+listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_$KAFKA_SASL_USER="$KAFKA_SASL_PASSWORD";
 inter.broker.listener.name=PLAINTEXT
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT
 log.dirs=$KAFKA_STATE_DIR/data
 num.partitions=1
 default.replication.factor=1
@@ -312,11 +329,18 @@ start_broker() {
   if ! fmt_out="$("$JAVA" -Xmx256m -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
     "-Dlog4j2.configurationFile=$KAFKA_STATE_DIR/tools-log4j2.properties" \
     -cp "$LIB_DIR/*" kafka.tools.StorageTool format --standalone \
+    --add-scram "SCRAM-SHA-256=[name=$KAFKA_SASL_USER,password=$KAFKA_SASL_PASSWORD]" \
     -t "$cluster_id" -c "$CONFIG" 2>&1)"; then
     printf '%s\n' "$fmt_out" >&2
     die "kafka.tools.StorageTool format failed"
   fi
 
+  launch_jvm
+}
+
+# Starts the broker JVM on the existing state dir (formatted, configs written).
+launch_jvm() {
+  local pid
   log "starting Kafka $KAFKA_VERSION broker+controller on $BOOTSTRAP (controller 127.0.0.1:$KAFKA_CONTROLLER_PORT)"
   local -a heap jvm
   read -r -a heap <<<"$KAFKA_HEAP_OPTS"
@@ -371,6 +395,9 @@ cmd_start() {
   if port_open "$KAFKA_CONTROLLER_PORT"; then
     die "controller port $KAFKA_CONTROLLER_PORT is already in use; set KAFKA_CONTROLLER_PORT"
   fi
+  if port_open "$KAFKA_SASL_PORT"; then
+    die "SASL port $KAFKA_SASL_PORT is already in use; set KAFKA_SASL_PORT"
+  fi
   ensure_java
   ensure_jars
   start_broker
@@ -409,6 +436,47 @@ cmd_stop() {
     log "not running"
   fi
   remove_state_dir
+}
+
+cmd_freeze() {
+  validate_env
+  local pid
+  pid="$(running_pid)" || die "broker is not running on $BOOTSTRAP"
+  kill -STOP "$pid"
+  log "broker pid $pid frozen (SIGSTOP)"
+}
+
+cmd_thaw() {
+  validate_env
+  local pid
+  pid="$(running_pid)" || die "broker is not running on $BOOTSTRAP"
+  kill -CONT "$pid"
+  log "broker pid $pid thawed (SIGCONT)"
+}
+
+# Restart on the same data: $1 = TERM (controlled shutdown) or KILL (a crash).
+cmd_restart() {
+  validate_env
+  lock_state
+  local pid signal="${1:-TERM}" t0=$SECONDS
+  [[ -f "$MARKER" && -f "$CONFIG" ]] || die "no broker state in $KAFKA_STATE_DIR; run start first"
+  if pid="$(running_pid)"; then
+    kill -CONT "$pid" 2>/dev/null || true
+    if [[ "$signal" == KILL ]]; then
+      log "killing broker pid $pid (SIGKILL)"
+      kill -KILL "$pid" 2>/dev/null || true
+      while pid_alive "$pid"; do sleep 0.1; done
+    else
+      kill_broker "$pid"
+    fi
+  fi
+  ensure_java
+  [[ -f "$SERVER_LOG" ]] && mv -f -- "$SERVER_LOG" "$SERVER_LOG.previous"
+  launch_jvm
+  pid="$(read_pid)"
+  wait_ready "$pid"
+  log "restarted on the same data after $((SECONDS - t0))s"
+  printf '%s\n' "$BOOTSTRAP"
 }
 
 cmd_status() {
@@ -454,6 +522,14 @@ main() {
     start) cmd_start ;;
     stop) cmd_stop ;;
     status) cmd_status ;;
+    freeze) cmd_freeze ;;
+    thaw) cmd_thaw ;;
+    restart) cmd_restart TERM ;;
+    kill9-restart) cmd_restart KILL ;;
+    pid)
+      validate_env
+      running_pid
+      ;;
     create-topic) cmd_create_topic "$@" ;;
     -h | --help | help) usage ;;
     *)

@@ -10,7 +10,7 @@
 // Configuration (the `pipeline:` section of the config file):
 //   pipeline:
 //     stages: [decode, normalize, tag, score, encode]   # order of execution
-//     decode: { max_record_bytes: 1048576 }             # one section per stage, optional
+//     decode: { max_record_bytes: 983040 }              # one section per stage, optional
 #pragma once
 
 #include <chrono>

@@ -1,7 +1,7 @@
 // Decode stage: raw bytes -> schemas::RawArticle, or a dead letter saying exactly why not.
 //
 // In order, each failure with its own error class:
-//   too_large          value above max_record_bytes (default 1 MiB, Kafka's default max);
+//   too_large          value above max_record_bytes (default 960 KiB, so a dead letter fits 1 MB);
 //   invalid_encoding   UTF-16 (BOM or NUL pattern), NUL bytes, malformed UTF-8 (with byte
 //                      offset) -- unless on_invalid_utf8 = replace, which substitutes U+FFFD;
 //   malformed          JSON syntax errors, nesting deeper than max_json_depth;
@@ -28,7 +28,7 @@
 namespace newsflow::decode {
 
 struct DecodeConfig {
-  int64_t max_record_bytes = 1 << 20;
+  int64_t max_record_bytes = 983040;  // 960 KiB: see kafka_setup.h (startup consistency check)
   int64_t max_json_depth = 32;
   std::string format = "auto";             // auto | json | text
   std::string on_invalid_utf8 = "reject";  // reject | replace

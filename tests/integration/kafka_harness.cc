@@ -65,7 +65,8 @@ std::string UniqueName(const std::string& test) {
          "-" + test;
 }
 
-void CreateTopic(const std::string& name, int partitions) {
+void CreateTopic(const std::string& name, int partitions,
+                 const std::map<std::string, std::string>& config) {
   char err[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   rd_kafka_conf_set(conf, "bootstrap.servers", Brokers().c_str(), err, sizeof(err));
@@ -73,6 +74,10 @@ void CreateTopic(const std::string& name, int partitions) {
   ASSERT_NE(rk, nullptr) << err;
   rd_kafka_NewTopic_t* topic = rd_kafka_NewTopic_new(name.c_str(), partitions, 1, err, sizeof(err));
   ASSERT_NE(topic, nullptr) << err;
+  for (const auto& [k, v] : config) {
+    ASSERT_EQ(rd_kafka_NewTopic_set_config(topic, k.c_str(), v.c_str()), RD_KAFKA_RESP_ERR_NO_ERROR)
+        << k;
+  }
   rd_kafka_queue_t* queue = rd_kafka_queue_new(rk);
   rd_kafka_CreateTopics(rk, &topic, 1, nullptr, queue);
   rd_kafka_event_t* event = rd_kafka_queue_poll(queue, 30000);
@@ -127,20 +132,49 @@ std::vector<TestRecord> MakeCorpus(const std::string& prefix, int good, int bad,
   return out;
 }
 
-void Produce(const std::string& topic, const std::vector<TestRecord>& records) {
+std::string SaslBrokers() {
+  if (const char* b = std::getenv("NEWSFLOW_TEST_SASL_BROKERS"); b != nullptr && *b != '\0') {
+    return b;
+  }
+  const std::string brokers = Brokers();
+  const size_t colon = brokers.rfind(':');
+  return brokers.substr(0, colon + 1) + std::to_string(std::stoi(brokers.substr(colon + 1)) + 2);
+}
+
+int BrokerCtl(const std::string& command) {
+  const std::string brokers = Brokers();
+  const std::string port = brokers.substr(brokers.rfind(':') + 1);
+  const std::string cmd = "KAFKA_PORT=" + port + " " + std::string(NEWSFLOW_SOURCE_DIR) +
+                          "/ops/kafka/local-kafka.sh " + command + " >&2";
+  const int status = std::system(cmd.c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+void Produce(const std::string& topic, const std::vector<TestRecord>& records,
+             const std::map<std::string, std::string>& producer_conf) {
   std::string err;
   auto conf = BaseConf();
   conf->set("linger.ms", "20", err);
+  for (const auto& [k, v] : producer_conf) {
+    ASSERT_EQ(conf->set(k, v, err), RdKafka::Conf::CONF_OK) << k << ": " << err;
+  }
   std::unique_ptr<RdKafka::Producer> producer(RdKafka::Producer::create(conf.get(), err));
   ASSERT_TRUE(producer) << err;
   for (const auto& r : records) {
     for (;;) {
       RdKafka::Headers* headers = RdKafka::Headers::create();
-      for (const auto& [k, v] : r.headers) headers->add(k, v);
-      RdKafka::ErrorCode e = producer->produce(
-          topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
-          const_cast<char*>(r.value.data()), r.value.size(), r.key ? r.key->data() : nullptr,
-          r.key ? r.key->size() : 0, 0, headers, nullptr);
+      for (const auto& [k, v] : r.headers) {
+        if (r.null_headers.contains(k)) {
+          headers->add(k, nullptr, 0);
+        } else {
+          headers->add(k, v);
+        }
+      }
+      RdKafka::ErrorCode e =
+          producer->produce(topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
+                            r.tombstone ? nullptr : const_cast<char*>(r.value.data()),
+                            r.tombstone ? 0 : r.value.size(), r.key ? r.key->data() : nullptr,
+                            r.key ? r.key->size() : 0, 0, headers, nullptr);
       if (e == RdKafka::ERR_NO_ERROR) break;
       delete headers;
       ASSERT_EQ(e, RdKafka::ERR__QUEUE_FULL) << RdKafka::err2str(e);
@@ -155,9 +189,11 @@ struct TopicReader::Impl {
   std::unique_ptr<RdKafka::KafkaConsumer> consumer;
 };
 
-TopicReader::TopicReader(const std::string& topic) : impl_(new Impl) {
+TopicReader::TopicReader(const std::string& topic, bool read_committed) : impl_(new Impl) {
   std::string err;
   auto conf = BaseConf();
+  conf->set("isolation.level", read_committed ? "read_committed" : "read_uncommitted", err);
+  conf->set("fetch.message.max.bytes", "4000000", err);
   conf->set("group.id", UniqueName("reader"), err);
   conf->set("enable.auto.commit", "false", err);
   impl_->consumer.reset(RdKafka::KafkaConsumer::create(conf.get(), err));
@@ -184,11 +220,20 @@ const std::vector<ReadMessage>& TopicReader::Poll(std::chrono::milliseconds wait
     if (m->err() != RdKafka::ERR_NO_ERROR) continue;
     ReadMessage r;
     if (m->key()) r.key = *m->key();
-    r.value.assign(static_cast<const char*>(m->payload()), m->len());
+    if (m->payload() == nullptr) {
+      r.null_value = true;
+    } else {
+      r.value.assign(static_cast<const char*>(m->payload()), m->len());
+    }
     if (RdKafka::Headers* h = m->headers()) {
       for (const auto& header : h->get_all()) {
-        r.headers[header.key()] =
-            std::string(static_cast<const char*>(header.value()), header.value_size());
+        if (header.value() == nullptr) {
+          r.null_headers.insert(header.key());
+          r.headers[header.key()] = "";
+        } else {
+          r.headers[header.key()] =
+              std::string(static_cast<const char*>(header.value()), header.value_size());
+        }
       }
     }
     r.partition = m->partition();
@@ -246,15 +291,18 @@ std::string WriteConfig(const RunConfig& c, const std::string& name) {
   const std::string path = ::testing::TempDir() + "/" + name + ".yaml";
   std::ofstream out(path);
   out << "kafka:\n"
-      << "  brokers: " << Brokers() << "\n"
+      << "  brokers: " << (c.brokers.empty() ? Brokers() : c.brokers) << "\n"
       << "  group_id: " << c.group << "\n"
       << "  input_topics: [" << c.input << "]\n"
       << "  output_topics: {enriched: " << c.enriched << ", alerts: " << c.alerts
       << ", dead_letter: " << c.dead_letter << "}\n"
-      << "  workers: " << c.workers << "\n"
-      << "  shutdown_timeout_ms: 30000\n"
-      << "  statistics_interval_ms: 1000\n"
-      << "  consumer: {session.timeout.ms: 10000, auto.commit.interval.ms: 200}\n"
+      << "  workers: " << c.workers << "\n";
+  // Defaults of the tests, unless kafka_extra sets them (a YAML key must not appear twice).
+  if (c.kafka_extra.find("shutdown_timeout_ms:") == std::string::npos) {
+    out << "  shutdown_timeout_ms: 30000\n";
+  }
+  out << "  statistics_interval_ms: 1000\n"
+      << "  consumer: {session.timeout.ms: 10000}\n"
       << "  producer: {" << c.producer_properties << "}\n";
   std::string_view extra = c.kafka_extra;
   while (!extra.empty()) {

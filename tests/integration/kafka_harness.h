@@ -22,13 +22,17 @@ std::string Brokers();
 // A name unique to this run and test, e.g. "it-12345-1767225600-fullflow".
 std::string UniqueName(const std::string& test);
 
-// Creates a topic (replication factor 1). Fails the test on error.
-void CreateTopic(const std::string& name, int partitions);
+// Creates a topic (replication factor 1) with optional topic configs (e.g.
+// {"max.message.bytes", "3000000"}). Fails the test on error.
+void CreateTopic(const std::string& name, int partitions,
+                 const std::map<std::string, std::string>& config = {});
 
 struct TestRecord {
   std::optional<std::string> key;
   std::string value;
   std::vector<std::pair<std::string, std::string>> headers;
+  bool tombstone = false;                   // produce a null value (value ignored)
+  std::set<std::string> null_headers = {};  // headers (by key) produced with a null value
 };
 
 // 10,000 good articles (the sample corpus repeated with distinct ids "<prefix>-<n>") and 50 bad
@@ -36,20 +40,29 @@ struct TestRecord {
 std::vector<TestRecord> MakeCorpus(const std::string& prefix, int good, int bad,
                                    std::set<std::string>* good_ids, std::set<std::string>* bad_ids);
 
-void Produce(const std::string& topic, const std::vector<TestRecord>& records);
+// `producer_conf`: extra librdkafka producer properties (compression.type, message.max.bytes).
+void Produce(const std::string& topic, const std::vector<TestRecord>& records,
+             const std::map<std::string, std::string>& producer_conf = {});
+
+// Runs ops/kafka/local-kafka.sh COMMAND (freeze, thaw, restart, kill9-restart) for the broker
+// of NEWSFLOW_TEST_BROKERS (its port); returns the exit code.
+int BrokerCtl(const std::string& command);
 
 struct ReadMessage {
   std::string key;
   std::string value;
+  bool null_value = false;
   std::map<std::string, std::string> headers;
+  std::set<std::string> null_headers;
   int32_t partition = -1;
   int64_t offset = -1;
 };
 
-// Reads a topic from the beginning with a group-less consumer.
+// Reads a topic from the beginning with a group-less consumer; `read_committed`: as a
+// downstream reader of exactly_once output must (isolation.level=read_committed).
 class TopicReader {
  public:
-  explicit TopicReader(const std::string& topic);
+  explicit TopicReader(const std::string& topic, bool read_committed = false);
   ~TopicReader();
   // Reads whatever arrives within `wait`; returns everything read so far.
   const std::vector<ReadMessage>& Poll(std::chrono::milliseconds wait);
@@ -67,10 +80,15 @@ std::map<int32_t, int64_t> CommittedOffsets(const std::string& group, const std:
                                             int partitions);
 std::map<int32_t, int64_t> HighWatermarks(const std::string& topic, int partitions);
 
+// The broker's SASL_PLAINTEXT (SCRAM-SHA-256) listener: NEWSFLOW_TEST_SASL_BROKERS, or the port
+// of Brokers() + 2 (ops/kafka/local-kafka.sh's KAFKA_SASL_PORT default).
+std::string SaslBrokers();
+
 // A TCP port free at the time of the call.
 int FreePort();
 
 struct RunConfig {
+  std::string brokers;  // empty: Brokers()
   std::string group;
   std::string input;
   std::string enriched;

@@ -114,6 +114,73 @@ TEST(KafkaConfigTest, PassThroughIsValidatedByLibrdkafkaNamingTheKey) {
       << bad_value.status().message();
 }
 
+TEST(KafkaConfigTest, TransactionalIdInTheProducerSectionIsRejectedWithTheReason) {
+  const std::string e = Error("producer: {transactional.id: mine}");
+  EXPECT_NE(e.find("kafka.producer.transactional.id: managed by newsflow"), std::string::npos) << e;
+  EXPECT_NE(e.find("kafka.processing_guarantee: exactly_once"), std::string::npos) << e;
+  EXPECT_NE(Error("consumer: {group.instance.id: x}").find("set kafka.instance_id instead"),
+            std::string::npos);
+  EXPECT_NE(Error("consumer: {auto.commit.interval.ms: 5}").find("kafka.commit_interval_ms"),
+            std::string::npos);
+}
+
+TEST(KafkaConfigTest, AutoOffsetResetLatestNeedsAllowSkipBacklog) {
+  const std::string e = Error("consumer: {auto.offset.reset: latest}");
+  EXPECT_NE(e.find("kafka.consumer.auto.offset.reset: latest makes a new consumer group skip"),
+            std::string::npos)
+      << e;
+  EXPECT_NE(e.find("kafka.allow_skip_backlog: true"), std::string::npos) << e;
+  EXPECT_FALSE(Error("consumer: {auto.offset.reset: largest}").empty());
+  Parse("consumer: {auto.offset.reset: latest}\nallow_skip_backlog: true");
+  Parse("consumer: {auto.offset.reset: earliest}");
+}
+
+TEST(KafkaConfigTest, ExactlyOnceDerivesTheTransactionalIdAndStaticMembership) {
+  KafkaConfig c = Parse(
+      "processing_guarantee: exactly_once\ngroup_id: g\ninstance_id: pod-1\n"
+      "transaction_max_records: 50\ntransaction_interval_ms: 20\ncommit_interval_ms: 300");
+  EXPECT_EQ(c.guarantee, Guarantee::kExactlyOnce);
+  EXPECT_EQ(c.transaction_max_records, 50);
+  EXPECT_EQ(TransactionalId(c), "newsflow-g-pod-1");
+  auto confs = BuildRdKafkaConfs(c);
+  ASSERT_TRUE(confs.ok()) << confs.status().ToString();
+  std::string v;
+  ASSERT_EQ(confs->producer->get("transactional.id", v), RdKafka::Conf::CONF_OK);
+  EXPECT_EQ(v, "newsflow-g-pod-1");
+  ASSERT_EQ(confs->consumer->get("group.instance.id", v), RdKafka::Conf::CONF_OK);
+  EXPECT_EQ(v, "pod-1");
+  ASSERT_EQ(confs->consumer->get("enable.auto.commit", v), RdKafka::Conf::CONF_OK);
+  EXPECT_EQ(v, "false") << "offsets travel in the transaction";
+  ASSERT_EQ(confs->consumer->get("isolation.level", v), RdKafka::Conf::CONF_OK);
+  EXPECT_EQ(v, "read_committed");
+  EXPECT_NE(Error("processing_guarantee: twice").find("must be at_least_once or exactly_once"),
+            std::string::npos);
+}
+
+TEST(KafkaConfigTest, AtLeastOnceCommitsOnTheCommitInterval) {
+  KafkaConfig c = Parse("commit_interval_ms: 150");
+  EXPECT_EQ(c.guarantee, Guarantee::kAtLeastOnce);
+  auto confs = BuildRdKafkaConfs(c);
+  ASSERT_TRUE(confs.ok());
+  std::string v;
+  ASSERT_EQ(confs->consumer->get("auto.commit.interval.ms", v), RdKafka::Conf::CONF_OK);
+  EXPECT_EQ(v, "150");
+  ASSERT_EQ(confs->consumer->get("enable.auto.commit", v), RdKafka::Conf::CONF_OK);
+  EXPECT_EQ(v, "true");
+  EXPECT_NE(confs->consumer->get("group.instance.id", v), RdKafka::Conf::CONF_OK)
+      << "dynamic membership without kafka.instance_id";
+  EXPECT_NE(confs->producer->get("transactional.id", v), RdKafka::Conf::CONF_OK);
+}
+
+TEST(KafkaConfigTest, InstanceIdFromTheEnvironment) {
+  KafkaConfig kafka = Parse("");
+  MetricsConfig metrics;
+  ApplyEnvironment(&kafka, &metrics, [](const char* name) -> const char* {
+    return std::string(name) == "NEWSFLOW_KAFKA_INSTANCE_ID" ? "pod-7" : nullptr;
+  });
+  EXPECT_EQ(kafka.instance_id, "pod-7");
+}
+
 TEST(MetricsConfigTest, ParsesAndNamesErrors) {
   auto ok = ParseMetricsConfig(YAML::Load("enabled: false\naddress: 127.0.0.1:9000"));
   ASSERT_TRUE(ok.ok());

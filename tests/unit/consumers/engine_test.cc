@@ -1,5 +1,6 @@
-// Engine with a fake sink and committer: ordering per partition, commit only after every output
-// is acknowledged, dead letters, permanent failures, revocation. No broker.
+// Engine with the fake sink and committer of tests/testing/kafka_fakes.h: ordering per
+// partition, commit only after every output is acknowledged, dead letters, permanent failures,
+// revocation. No broker.
 #include "consumers/engine.h"
 
 #include <gtest/gtest.h>
@@ -10,135 +11,18 @@
 #include <random>
 #include <thread>
 
+#include "tests/testing/kafka_fakes.h"
+
 namespace newsflow::consumers {
 namespace {
 
-// Test stage: "bad..." -> malformed; else one enriched output (key = value), plus an alert when
-// the value contains "alert". Sleeps a pseudo-random few hundred microseconds so that workers
-// finish out of order.
-class FakeStage final : public core::Stage {
- public:
-  std::string_view Name() const override { return "fake"; }
-  Status Process(core::Document& doc, const core::StageContext&) const override {
-    const std::string& v = doc.raw->value;
-    std::this_thread::sleep_for(std::chrono::microseconds((std::hash<std::string>{}(v) % 7) * 100));
-    if (v.rfind("bad", 0) == 0) {
-      return Status(Code::kMalformed, "decode", "not an article");
-    }
-    doc.article.id = v;
-    doc.outputs.push_back({schemas::Output::Kind::kEnriched, v, "out:" + v});
-    if (v.find("alert") != std::string::npos) {
-      doc.outputs.push_back({schemas::Output::Kind::kAlert, v, "alert:" + v});
-    }
-    return Status::Ok();
-  }
-};
-
-std::unique_ptr<core::Pipeline> FakePipeline() {
-  core::StageRegistry registry;
-  EXPECT_TRUE(
-      registry
-          .Add("fake",
-               [](const YAML::Node&, const std::string&) -> Result<std::unique_ptr<core::Stage>> {
-                 return std::unique_ptr<core::Stage>(new FakeStage());
-               })
-          .ok());
-  YAML::Node config = YAML::Load("stages: [fake]");
-  auto pipeline = core::Pipeline::Create(registry, config);
-  EXPECT_TRUE(pipeline.ok()) << pipeline.status().ToString();
-  return std::move(pipeline).value();
-}
-
-struct Sent {
-  OutMessage message;
-  void* cookie;
-};
-
-class FakeSink final : public Sink {
- public:
-  Status Produce(OutMessage message, void* cookie) override {
-    std::lock_guard lock(mu_);
-    if (fail_produce_) return Status(Code::kInternal, "produce", "fatal");
-    sent_.push_back({std::move(message), cookie});
-    return Status::Ok();
-  }
-  int64_t QueueDepth() const override {
-    std::lock_guard lock(mu_);
-    return static_cast<int64_t>(sent_.size() - acked_);
-  }
-  // Acknowledges every message not yet acknowledged (in reverse order, to exercise
-  // out-of-order completion), failing those whose value is in `fail`.
-  void AckAll(DeliveryListener& listener, const std::string& fail = "") {
-    std::vector<Sent> batch;
-    {
-      std::lock_guard lock(mu_);
-      batch.assign(sent_.begin() + static_cast<long>(acked_), sent_.end());
-      acked_ = sent_.size();
-    }
-    for (auto it = batch.rbegin(); it != batch.rend(); ++it) {
-      const bool failed = !fail.empty() && it->message.value.find(fail) != std::string::npos;
-      listener.OnDelivery(it->cookie, it->message.topic,
-                          failed ? DeliveryResult::kFailed : DeliveryResult::kAcked,
-                          failed ? "boom" : "");
-    }
-  }
-  std::vector<OutMessage> Messages() const {
-    std::lock_guard lock(mu_);
-    std::vector<OutMessage> out;
-    for (const auto& s : sent_) out.push_back(s.message);
-    return out;
-  }
-  void set_fail_produce(bool v) {
-    std::lock_guard lock(mu_);
-    fail_produce_ = v;
-  }
-
- private:
-  mutable std::mutex mu_;
-  std::vector<Sent> sent_;
-  size_t acked_ = 0;
-  bool fail_produce_ = false;
-};
-
-class FakeCommitter final : public OffsetCommitter {
- public:
-  void Store(const TopicPartition& tp, int64_t next_offset) override {
-    std::lock_guard lock(mu_);
-    EXPECT_GT(next_offset, stored_[tp]) << "stored offsets only move forward";
-    stored_[tp] = next_offset;
-  }
-  Status Commit(const std::vector<PartitionOffset>& offsets) override {
-    std::lock_guard lock(mu_);
-    for (const auto& o : offsets) committed_[o.tp] = o.offset;
-    return Status::Ok();
-  }
-  int64_t stored(const TopicPartition& tp) {
-    std::lock_guard lock(mu_);
-    return stored_[tp];
-  }
-  std::map<TopicPartition, int64_t> committed() {
-    std::lock_guard lock(mu_);
-    return committed_;
-  }
-
- private:
-  std::mutex mu_;
-  std::map<TopicPartition, int64_t> stored_;
-  std::map<TopicPartition, int64_t> committed_;
-};
+using testing::FakeCommitter;
+using testing::FakePipeline;
+using testing::FakeSink;
 
 schemas::RawRecord Rec(const std::string& topic, int32_t partition, int64_t offset,
-                       std::string value) {
-  schemas::RawRecord r;
-  r.value = std::move(value);
-  r.key = "k-" + r.value;
-  r.headers = {{"content-type", "application/json"}};
-  r.origin.kind = schemas::Origin::Kind::kKafka;
-  r.origin.topic = topic;
-  r.origin.partition = partition;
-  r.origin.offset = offset;
-  r.origin.timestamp_ms = 1000;
-  return r;
+                    std::string value) {
+  return testing::KafkaRecord(topic, partition, offset, std::move(value));
 }
 
 class EngineTest : public ::testing::Test {
@@ -156,6 +40,7 @@ class EngineTest : public ::testing::Test {
   void TearDown() override {
     engine_->Stop();
     sink_.AckAll(*engine_);  // records in the sink are owned by their pending deliveries
+    EXPECT_EQ(committer_.backward_stores(), 0) << "stored offsets only move forward";
   }
 
   // Waits until the sink has seen `n` messages.
@@ -238,7 +123,7 @@ TEST_F(EngineTest, PermanentDeliveryFailureNeverCommitsThatOffset) {
   ASSERT_TRUE(engine_->Drain(std::chrono::seconds(5))) << "failed records do not block draining";
   EXPECT_TRUE(engine_->failed());
   EXPECT_EQ(committer_.stored(p), 2) << "offsets 3 and 4 are acked, but 2 failed";
-  ASSERT_TRUE(engine_->CommitAll().ok());
+  ASSERT_TRUE(engine_->CommitAll(std::chrono::seconds(1)).ok());
   EXPECT_EQ(committer_.committed().at(p), 2);
 }
 
@@ -309,6 +194,130 @@ TEST_F(EngineTest, RecordsOfPartitionsNotAssignedAreNotProcessed) {
   EXPECT_TRUE(sink_.Messages().empty());
   EXPECT_EQ(engine_->counts().dropped_unassigned, 2);
   EXPECT_EQ(engine_->counts().dispatched, 0);
+}
+
+// Size limits, tombstones, re-routes: an engine whose producer limit is 4,000 bytes.
+class EngineLimitsTest : public EngineTest {
+ protected:
+  void SetUp() override {
+    pipeline_ = FakePipeline();
+    EngineOptions o;
+    o.pipeline = pipeline_.get();
+    o.clock = &clock_;
+    o.workers = 2;
+    o.topics = {"enriched", "alerts", "dlq"};
+    o.max_message_bytes = 4000;
+    engine_ = std::make_unique<Engine>(o, &sink_, &committer_, nullptr);
+    engine_->Start();
+  }
+  static std::map<std::string, std::string> Headers(const OutMessage& m) {
+    std::map<std::string, std::string> h;
+    for (const auto& header : m.headers) h[header.key] = header.value;
+    return h;
+  }
+};
+
+TEST_F(EngineLimitsTest, EnrichedEventAboveTheLimitIsProducedReducedAndMarkedTruncated) {
+  engine_->Assign({{"in", 0}});
+  const std::string event = R"({"id":"a1","title":"t","body":")" + std::string(6000, 'x') +
+                            R"(","lead":"l","topics":[]})";
+  engine_->Dispatch(Rec("in", 0, 0, event));
+  WaitForMessages(1);
+  const OutMessage m = sink_.Messages()[0];
+  EXPECT_EQ(m.topic, "enriched");
+  EXPECT_LT(m.value.size(), 4000u);
+  EXPECT_NE(m.value.find(R"("truncated":true)"), std::string::npos) << m.value;
+  EXPECT_NE(m.value.find(R"("body":"")"), std::string::npos) << m.value;
+  sink_.AckAll(*engine_);
+  ASSERT_TRUE(engine_->Drain(std::chrono::seconds(5)));
+  EXPECT_EQ(committer_.stored({"in", 0}), 1);
+  EXPECT_EQ(engine_->counts().enriched, 1);
+}
+
+TEST_F(EngineLimitsTest, OutputThatCannotBeReducedDeadLettersTheRecordWithABoundedPrefix) {
+  engine_->Assign({{"in", 0}});
+  const std::string value(9000, 'z');  // "out:zzz..." is not JSON: no reduced form
+  engine_->Dispatch(Rec("in", 0, 0, value));
+  engine_->Dispatch(Rec("in", 0, 1, "next"));
+  WaitForMessages(2);
+  const OutMessage m = sink_.Messages()[0];
+  EXPECT_EQ(m.topic, "dlq");
+  auto h = Headers(m);
+  EXPECT_EQ(h["newsflow.error.class"], "too_large");
+  EXPECT_EQ(h["newsflow.error.stage"], "produce");
+  EXPECT_NE(h["newsflow.error.message"].find("above the producer limit"), std::string::npos);
+  EXPECT_EQ(h["newsflow.error.value_truncated"], "true");
+  EXPECT_EQ(h["newsflow.error.original_length"], "9000");
+  EXPECT_EQ(m.value, value.substr(0, m.value.size()));
+  EXPECT_EQ(sink_.Messages()[1].topic, "enriched") << "the partition keeps moving";
+  sink_.AckAll(*engine_);
+  ASSERT_TRUE(engine_->Drain(std::chrono::seconds(5)));
+  EXPECT_FALSE(engine_->failed());
+  EXPECT_EQ(committer_.stored({"in", 0}), 2);
+  EXPECT_EQ(engine_->counts().dead_lettered, 1);
+}
+
+TEST_F(EngineLimitsTest, TombstoneAndNullHeaderReachTheDeadLetterExactly) {
+  engine_->Assign({{"in", 0}});
+  schemas::RawRecord r = Rec("in", 0, 0, "");
+  r.null_value = true;
+  r.headers.push_back({"trace", "", /*null_value=*/true});
+  r.headers.push_back({"empty", ""});
+  engine_->Dispatch(std::move(r));
+  WaitForMessages(1);
+  const OutMessage m = sink_.Messages()[0];
+  EXPECT_EQ(m.topic, "dlq");
+  EXPECT_TRUE(m.null_value) << "a tombstone stays a tombstone";
+  bool saw_null = false, saw_empty = false;
+  for (const auto& h : m.headers) {
+    if (h.key == "trace") saw_null = h.null_value;
+    if (h.key == "empty") saw_empty = !h.null_value && h.value.empty();
+  }
+  EXPECT_TRUE(saw_null) << "a null header stays null";
+  EXPECT_TRUE(saw_empty) << "an empty header stays empty, not null";
+}
+
+TEST_F(EngineLimitsTest, BrokerRefusingAnOutputAsTooLargeReroutesTheRecordToTheDeadLetterTopic) {
+  engine_->Assign({{"in", 0}});
+  engine_->Dispatch(Rec("in", 0, 0, "a"));
+  engine_->Dispatch(Rec("in", 0, 1, "b"));
+  WaitForMessages(2);
+  sink_.set_failure(DeliveryFailure::kTooLarge);
+  sink_.AckAll(*engine_, "out:a");  // the broker refuses a's enriched event
+  WaitForMessages(3);
+  const OutMessage dl = sink_.Messages()[2];
+  EXPECT_EQ(dl.topic, "dlq");
+  EXPECT_EQ(dl.value, "a") << "the original bytes";
+  EXPECT_EQ(Headers(dl)["newsflow.error.class"], "too_large");
+  sink_.AckAll(*engine_);
+  ASSERT_TRUE(engine_->Drain(std::chrono::seconds(5)));
+  EXPECT_FALSE(engine_->failed()) << "the record, not the cluster, was at fault";
+  EXPECT_EQ(committer_.stored({"in", 0}), 2);
+  EXPECT_EQ(engine_->counts().rerouted, 1);
+}
+
+TEST_F(EngineLimitsTest, ProducerRefusingAMessageAsTooLargeReroutesToo) {
+  sink_.set_max_bytes(100);  // "out:" + 100 bytes is refused, the 100-byte original is not
+  engine_->Assign({{"in", 0}});
+  engine_->Dispatch(Rec("in", 0, 0, std::string(100, 'q')));
+  WaitForMessages(1);
+  EXPECT_EQ(sink_.Messages()[0].topic, "dlq");
+  EXPECT_EQ(sink_.Messages()[0].value, std::string(100, 'q'));
+  sink_.AckAll(*engine_);
+  ASSERT_TRUE(engine_->Drain(std::chrono::seconds(5)));
+  EXPECT_FALSE(engine_->failed());
+  EXPECT_EQ(committer_.stored({"in", 0}), 1);
+}
+
+TEST_F(EngineLimitsTest, OtherDeliveryFailuresStillStopTheEngine) {
+  engine_->Assign({{"in", 0}});
+  engine_->Dispatch(Rec("in", 0, 0, "a"));
+  WaitForMessages(1);
+  sink_.set_failure(DeliveryFailure::kUnknownTopic);
+  sink_.AckAll(*engine_, "out:a");
+  ASSERT_TRUE(engine_->Drain(std::chrono::seconds(5)));
+  EXPECT_TRUE(engine_->failed());
+  EXPECT_EQ(committer_.stored({"in", 0}), 0);
 }
 
 TEST(EnginePassThroughTest, ProducesRecordsUnchangedToTheEnrichedTopic) {

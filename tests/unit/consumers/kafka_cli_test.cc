@@ -67,6 +67,46 @@ TEST(KafkaCliTest, ValidateConfigAcceptsKafkaSectionsAndPassThrough) {
   EXPECT_EQ(r.code, 0) << r.out;
 }
 
+TEST(KafkaCliTest, ValidateConfigRejectsATransactionalIdWithTheReason) {
+  Result r = RunNewsflow("validate-config " +
+                         Config("txn_id", "kafka:\n  producer: {transactional.id: mine}\n"));
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("kafka.producer.transactional.id: managed by newsflow"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("processing_guarantee: exactly_once"), std::string::npos) << r.out;
+}
+
+TEST(KafkaCliTest, ValidateConfigChecksTheSizeLimitsAreConsistent) {
+  Result r = RunNewsflow("validate-config " +
+                         Config("sizes",
+                                "pipeline:\n  decode: {max_record_bytes: 2000000}\n"
+                                "kafka:\n  producer: {message.max.bytes: 1000000}\n"));
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("kafka.producer.message.max.bytes (1000000) is too small for "
+                       "pipeline.decode.max_record_bytes (2000000)"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("Set kafka.producer.message.max.bytes to at least 2016384"),
+            std::string::npos)
+      << r.out;
+  r = RunNewsflow("validate-config " +
+                  Config("sizes_ok",
+                         "pipeline:\n  decode: {max_record_bytes: 2000000}\n"
+                         "kafka:\n  producer: {message.max.bytes: 2100000}\n"));
+  EXPECT_EQ(r.code, 0) << r.out;
+}
+
+TEST(KafkaCliTest, ValidateConfigRejectsSkippingTheBacklogUnlessAllowed) {
+  Result r = RunNewsflow("validate-config " +
+                         Config("latest", "kafka:\n  consumer: {auto.offset.reset: latest}\n"));
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_NE(r.out.find("allow_skip_backlog"), std::string::npos) << r.out;
+  r = RunNewsflow("validate-config " + Config("latest_ok",
+                                              "kafka:\n  consumer: {auto.offset.reset: latest}\n"
+                                              "  allow_skip_backlog: true\n"));
+  EXPECT_EQ(r.code, 0) << r.out;
+}
+
 TEST(KafkaCliTest, DemoAccountsForEverySampleRecord) {
   const std::string cmd =
       std::getenv("NEWSFLOW_TEST_TAXONOMY") ? "demo -c " + Config("demo", "") : "demo";

@@ -17,7 +17,8 @@ std::unique_ptr<RuntimeMetrics> Populated() {
   m.OnConsumed("news.raw");
   m.OnProduced("news.enriched");
   m.OnDeadLettered("news.raw", Status(Code::kMalformed, "decode", "x"));
-  m.OnDeliveryFailed("news.enriched");
+  m.OnDeliveryFailed("news.enriched", "too_large");
+  m.OnReduced("news.enriched");
   m.OnStage("decode", std::chrono::microseconds(50), true);
   m.OnEndToEnd(0.02);
   m.OnRebalance("assign");
@@ -34,6 +35,12 @@ TEST(MetricsTest, NamesFollowPrometheusConventions) {
   EXPECT_NE(text.find("newsflow_build_info{version=\"1.2.3\"} 1"), std::string::npos) << text;
   EXPECT_NE(text.find("newsflow_records_consumed_total{topic=\"news.raw\"} 1"), std::string::npos);
   EXPECT_NE(text.find("newsflow_records_dead_lettered_total{"), std::string::npos);
+  EXPECT_NE(
+      text.find("newsflow_delivery_failures_total{reason=\"too_large\",topic=\"news.enriched\"} 1"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(text.find("newsflow_outputs_reduced_total{topic=\"news.enriched\"} 1"),
+            std::string::npos);
   EXPECT_NE(text.find("newsflow_stage_duration_seconds_bucket{stage=\"decode\""),
             std::string::npos);
   EXPECT_NE(text.find("newsflow_end_to_end_latency_seconds_count 1"), std::string::npos);
