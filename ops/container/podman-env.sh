@@ -5,7 +5,11 @@
 # /etc/containers is left alone. Settings (verified on Debian 12 hosts with hybrid cgroups):
 #   runtime = "runc"            crun 1.8 (Debian 12) rejects hybrid cgroup hierarchies
 #   cgroup_manager = "cgroupfs" no systemd needed
-#   default_ulimits nofile      librdkafka and the demo's in-process broker open many sockets
+#   default_ulimits             nofile 20000 (librdkafka and the demo's in-process broker open
+#                               many sockets) and nproc 4096: podman's own default nproc for
+#                               root (1048576) makes runc fail with "error setting rlimit type
+#                               6: operation not permitted" in sandboxed hosts (seen here: any
+#                               value from 50000 up fails, 10000 works)
 # Override the storage driver with NEWSFLOW_PODMAN_STORAGE_DRIVER (default overlay; vfs works
 # everywhere but copies every layer).
 newsflow_podman_env() {
@@ -13,7 +17,7 @@ newsflow_podman_env() {
   mkdir -p "$dir/storage" "$dir/run"
   cat >"$dir/containers.conf" <<CONF
 [containers]
-default_ulimits = ["nofile=20000:20000"]
+default_ulimits = ["nofile=20000:20000", "nproc=4096:4096"]
 netns = "host"
 log_driver = "k8s-file"
 
