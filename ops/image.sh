@@ -81,15 +81,21 @@ image="localhost/newsflow:$version"
 mkdir -p "$cache/ccache"
 echo "== image: building $image (revision $revision)" >&2
 start=$SECONDS
-podman build --layers --network=host \
-  -f ops/container/Containerfile --ignorefile ops/container/Containerfile.dockerignore \
-  --build-arg BASE="$base" \
-  --build-arg NEWSFLOW_BUILD_JOBS="${NEWSFLOW_BUILD_JOBS:-$(nproc)}" \
-  -v "$cache/ccache:/ccache" \
+build=(podman build --layers --network=host
+  -f ops/container/Containerfile --ignorefile ops/container/Containerfile.dockerignore
+  --build-arg BASE="$base"
+  --build-arg NEWSFLOW_BUILD_JOBS="${NEWSFLOW_BUILD_JOBS:-$(nproc)}"
+  -v "$cache/ccache:/ccache")
+# The builder stage first, tagged, so its layers stay the cache of the next build while the
+# previous generations (untagged now) are pruned below; it is also a minimal Debian 12 with
+# everything ops/install-deps.sh installs (ops/test.sh runs the README commands in it).
+"${build[@]}" --target builder -t localhost/newsflow-builder:latest . >&2
+"${build[@]}" \
   --label org.opencontainers.image.version="$version" \
   --label org.opencontainers.image.revision="$revision" \
   --label org.opencontainers.image.source="$source_url" \
   --label org.opencontainers.image.created="$created" \
   -t "$image" -t localhost/newsflow:latest . >&2
+podman image prune -f >/dev/null  # earlier builds' layers (about 2 GB each)
 echo "== image: built $image in $((SECONDS - start)) s, $(podman image inspect --format '{{.Size}}' "$image") bytes" >&2
 echo "$image"
