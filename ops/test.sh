@@ -6,6 +6,11 @@
 #      in NEWSFLOW_TEST_BROKERS. They run one at a time (-j1): each drives `newsflow run`
 #      processes on this machine's cores. NEWSFLOW_SKIP_INTEGRATION=1 skips them.
 #   3. asan preset (AddressSanitizer + UBSan): unit and golden tests.
+#   4. the operating kit (issue 15; ops/README.md has what each runs and its cold/warm times),
+#      each stage skippable: rules (NEWSFLOW_SKIP_RULES=1), dashboard against a real Prometheus
+#      scraping newsflow run on the broker (NEWSFLOW_SKIP_DASHBOARD=1), Helm chart
+#      (NEWSFLOW_SKIP_CHART=1), container image (NEWSFLOW_SKIP_IMAGE=1); optionally the README
+#      commands on a minimal Debian 12 container (NEWSFLOW_SLIM_README=1, off by default).
 # Exits non-zero if anything fails (every stage still runs, so one report shows all failures).
 set -euo pipefail
 root="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -17,10 +22,17 @@ failed=0
 echo "== ctest (dev): all labels but integration" >&2
 ctest --preset dev -j "$jobs" -LE integration || failed=1
 
+brokers=""
+start_broker() {  # once; stopped on exit
+  if [[ -z "$brokers" ]]; then
+    echo "== starting the local Kafka broker (ops/kafka/local-kafka.sh)" >&2
+    brokers="$("$root/ops/kafka/local-kafka.sh" start | tail -n 1)"
+    trap '"$root/ops/kafka/local-kafka.sh" stop >&2 || true' EXIT
+  fi
+}
+
 if [[ "${NEWSFLOW_SKIP_INTEGRATION:-0}" != "1" ]]; then
-  echo "== starting the local Kafka broker (ops/kafka/local-kafka.sh)" >&2
-  brokers="$("$root/ops/kafka/local-kafka.sh" start | tail -n 1)"
-  trap '"$root/ops/kafka/local-kafka.sh" stop >&2 || true' EXIT
+  start_broker
   echo "== ctest (dev): integration against $brokers" >&2
   NEWSFLOW_TEST_BROKERS="$brokers" ctest --preset dev -L integration -j 1 || failed=1
 fi
@@ -30,5 +42,48 @@ if [[ "${NEWSFLOW_SKIP_ASAN:-0}" != "1" ]]; then
   echo "== ctest (asan): unit and golden" >&2
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --preset asan -j "$jobs" || failed=1
+fi
+
+# --- 4. The operating kit (issue 15): rules, dashboard, chart, image -------------------------
+# Slow tools are built once and cached under ${XDG_CACHE_HOME:-$HOME/.cache}/newsflow/.
+stage() {  # NAME SKIP-VARIABLE: prints the header and the time; returns 1 when skipped
+  if [[ "${!2:-0}" == "1" ]]; then echo "== $1: skipped ($2=1)" >&2; return 1; fi
+  echo "== $1 ($2=1 skips it)" >&2
+}
+stage_done() { echo "== $1: $2 in $((SECONDS - $3)) s" >&2; }
+if stage "rules: promtool check/test, runbook links" NEWSFLOW_SKIP_RULES; then
+  t=$SECONDS r=ok
+  "$root/ops/prometheus/test-rules.sh" || { failed=1; r=FAILED; }
+  stage_done rules $r $t
+fi
+if stage "dashboard: generated JSON; every query and recording rule against a real Prometheus" \
+  NEWSFLOW_SKIP_DASHBOARD; then
+  t=$SECONDS r=ok
+  start_broker
+  { "$root/ops/grafana/dashboard.sh" --check &&
+    "$root/ops/prometheus/live-test.sh" "$root/build/dev/app/newsflow" "$brokers"; } ||
+    { failed=1; r=FAILED; }
+  stage_done dashboard $r $t
+fi
+if stage "chart: lint, template, schema rejections, helm-unittest, kubeconform, validate-config" \
+  NEWSFLOW_SKIP_CHART; then
+  t=$SECONDS r=ok
+  "$root/ops/chart-test.sh" "$root/build/dev/app/newsflow" || { failed=1; r=FAILED; }
+  stage_done chart $r $t
+fi
+if stage "image: ops/image.sh, then --version, demo, non-root, run on the broker" \
+  NEWSFLOW_SKIP_IMAGE; then
+  t=$SECONDS r=ok
+  start_broker
+  { image="$("$root/ops/image.sh")" &&
+    "$root/ops/container/image-test.sh" "$image" "$brokers" \
+      "$("$root/ops/tools/go-tools.sh" helm)"; } || { failed=1; r=FAILED; }
+  stage_done image $r $t
+fi
+if [[ "${NEWSFLOW_SLIM_README:-0}" == "1" ]]; then
+  echo "== slim: the README commands on a minimal Debian 12 container" >&2
+  t=$SECONDS r=ok
+  "$root/ops/container/slim-readme-test.sh" NEWSFLOW_SKIP_ASAN=1 || { failed=1; r=FAILED; }
+  stage_done slim $r $t
 fi
 exit "$failed"
