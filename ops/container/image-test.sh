@@ -47,7 +47,8 @@ mkdir -p "$work/config"
 chmod -R a+rX "$work/config"
 topic="imagetest-$$-$(date +%s)"
 for t in "$topic.raw:2" "news.enriched:1" "news.alerts:1" "news.dead_letter:1"; do
-  "$root/ops/kafka/local-kafka.sh" create-topic "${t%%:*}" "${t##*:}" >/dev/null 2>&1
+  "$root/ops/kafka/local-kafka.sh" create-topic "${t%%:*}" "${t##*:}" >/dev/null 2>&1 ||
+    fail "cannot create topic ${t%%:*} on $brokers (is the broker running?)"
 done
 port="$("$("$root/ops/tools/py-venv.sh")" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 sed -i "s/^  - news.raw$/  - $topic.raw/" "$work/config/newsflow.yaml"
@@ -69,15 +70,21 @@ done
 echo "image-test: /readyz 200" >&2
 kcat -b "$brokers" -t "$topic.raw" -P -l "$root/samples/articles.jsonl"
 want="$(grep -c '' "$root/samples/articles.jsonl")"
+# Done when every record is accounted for: consumed = enriched + dead-lettered (the counters
+# move when the broker acknowledges the outputs).
 deadline=$((SECONDS + 60))
 while :; do
-  got="$(curl -fsS "http://127.0.0.1:$port/metrics" | awk -v t="$topic.raw" '$1 == "newsflow_records_consumed_total{topic=\"" t "\"}" {print $2}')"
-  [[ "${got:-0}" == "$want" ]] && break
-  [[ $SECONDS -lt $deadline ]] || fail "consumed ${got:-0} of $want records in 60 s"
+  read -r got enriched dead < <(curl -fsS "http://127.0.0.1:$port/metrics" | awk '
+    /^newsflow_records_consumed_total/ {c += $2}
+    /^newsflow_records_produced_total\{topic="news.enriched"\}/ {e += $2}
+    /^newsflow_records_dead_lettered_total/ {d += $2}
+    END {print c + 0, e + 0, d + 0}')
+  [[ "$got" == "$want" && $((enriched + dead)) == "$want" ]] && break
+  [[ $SECONDS -lt $deadline ]] ||
+    fail "after 60 s: consumed $got of $want, enriched $enriched, dead-lettered $dead"
   sleep 0.5
 done
-dead="$(curl -fsS "http://127.0.0.1:$port/metrics" | awk '/^newsflow_records_dead_lettered_total/ {s += $2} END {print s + 0}')"
-echo "image-test: consumed $got records ($dead dead-lettered) from the real broker" >&2
+echo "image-test: consumed $got records from the real broker: $enriched enriched, $dead dead-lettered" >&2
 [[ "$dead" -ge 1 ]] || fail "the bad samples were not dead-lettered"
 podman stop -t 40 "$name" >/dev/null
 status="$(podman inspect --format '{{.State.ExitCode}}' "$name")"
