@@ -5,7 +5,7 @@
 #  2. helm template: defaults, every optional feature on, and the HPA variant;
 #  3. values the schema (or the chart's own checks) must reject: helm lint and helm template fail;
 #  4. the helm-unittest suites (helm/newsflow/tests);
-#  5. kubeconform -strict of every rendering against Kubernetes $NEWSFLOW_KUBE_VERSION (v1.33.0)
+#  5. kubeconform -strict of every rendering against Kubernetes $NEWSFLOW_KUBE_VERSION (v1.34.0)
 #     and the ServiceMonitor/PodMonitor/ScaledObject/TriggerAuthentication CRD schemas;
 #  6. `newsflow validate-config` accepts each rendered ConfigMap;
 #  7. a config change changes the pods' checksum annotation;
@@ -20,7 +20,7 @@ all="$chart/ci/all-features-values.yaml"
 mapfile -t tools < <("$root/ops/tools/go-tools.sh" helm helm-unittest kubeconform)
 helm="${tools[0]}" unittest="${tools[1]}" kubeconform="${tools[2]}"
 mapfile -t schemas < <("$root/ops/tools/kube-schemas.sh")
-kube_version="${NEWSFLOW_KUBE_VERSION:-v1.33.0}"
+kube_version="${NEWSFLOW_KUBE_VERSION:-v1.34.0}"
 python="$("$root/ops/tools/py-venv.sh")"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT

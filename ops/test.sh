@@ -9,8 +9,9 @@
 #   4. the operating kit (issue 15; ops/README.md has what each runs and its cold/warm times),
 #      each stage skippable: rules (NEWSFLOW_SKIP_RULES=1), dashboard against a real Prometheus
 #      scraping newsflow run on the broker (NEWSFLOW_SKIP_DASHBOARD=1), Helm chart
-#      (NEWSFLOW_SKIP_CHART=1), container image (NEWSFLOW_SKIP_IMAGE=1); optionally the README
-#      commands on a minimal Debian 12 container (NEWSFLOW_SLIM_README=1, off by default).
+#      (NEWSFLOW_SKIP_CHART=1), the chart against a real kube-apiserver (when its binaries are
+#      cached, or NEWSFLOW_KUBE_DRY_RUN=1), container image (NEWSFLOW_SKIP_IMAGE=1); optionally
+#      the README commands on a minimal Debian 12 container (NEWSFLOW_SLIM_README=1).
 # Exits non-zero if anything fails (every stage still runs, so one report shows all failures).
 set -euo pipefail
 root="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -70,6 +71,19 @@ if stage "chart: lint, template, schema rejections, helm-unittest, kubeconform, 
   t=$SECONDS r=ok
   "$root/ops/chart-test.sh" "$root/build/dev/app/newsflow" || { failed=1; r=FAILED; }
   stage_done chart $r $t
+fi
+# The server-side dry run needs etcd and kube-apiserver (built from the Go module proxy, ~8 min
+# the first time): it runs when both are cached or with NEWSFLOW_KUBE_DRY_RUN=1 (which builds
+# them); NEWSFLOW_KUBE_DRY_RUN=0 skips it.
+if [[ "${NEWSFLOW_KUBE_DRY_RUN:-}" == "1" ]] ||
+  { [[ "${NEWSFLOW_KUBE_DRY_RUN:-}" != "0" && "${NEWSFLOW_SKIP_CHART:-0}" != "1" ]] &&
+    "$root/ops/tools/go-tools.sh" --cached etcd kube-apiserver; }; then
+  echo "== kube-dry-run: the chart against a real kube-apiserver (dryRun=All)" >&2
+  t=$SECONDS r=ok
+  "$root/ops/kube-dry-run.sh" || { failed=1; r=FAILED; }
+  stage_done kube-dry-run $r $t
+else
+  echo "== kube-dry-run: skipped (etcd/kube-apiserver not cached; NEWSFLOW_KUBE_DRY_RUN=1 builds and runs it)" >&2
 fi
 if stage "image: ops/image.sh, then --version, demo, non-root, run on the broker" \
   NEWSFLOW_SKIP_IMAGE; then

@@ -1,6 +1,6 @@
 """JSON schemas for kubeconform, offline.
 
-  kube_schemas.py k8s VERSION OUTDIR   Kubernetes VERSION (e.g. v1.33.0) from the PyPI package
+  kube_schemas.py k8s VERSION OUTDIR   Kubernetes VERSION (e.g. v1.34.0) from the PyPI package
                                         kubernetes-validate, made usable offline: its files carry
                                         "$id" and absolute "$ref"s (/api/_definitions.json#...),
                                         which kubeconform would try to fetch; "$id" is removed and
