@@ -16,6 +16,8 @@ packages=(
   libcld2-dev libgumbo-dev libxxhash-dev zlib1g-dev libcurl4-openssl-dev libgoogle-perftools-dev
   # tools used by tests and ops: Kafka CLI client, promtool, the local broker's JVM + Maven
   kcat prometheus curl openjdk-17-jre-headless maven python3
+  # the operating-kit tests' Python tools run in a venv (ops/tools/py-venv.sh)
+  python3-venv
 )
 for group in "$@"; do
   case "$group" in
