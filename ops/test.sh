@@ -83,7 +83,8 @@ if [[ "${NEWSFLOW_KUBE_DRY_RUN:-}" == "1" ]] ||
   "$root/ops/kube-dry-run.sh" || { failed=1; r=FAILED; }
   stage_done kube-dry-run $r $t
 else
-  echo "== kube-dry-run: skipped (etcd/kube-apiserver not cached; NEWSFLOW_KUBE_DRY_RUN=1 builds and runs it)" >&2
+  echo "== kube-dry-run: skipped (NEWSFLOW_KUBE_DRY_RUN=0, NEWSFLOW_SKIP_CHART=1, or etcd and" \
+    "kube-apiserver not cached; NEWSFLOW_KUBE_DRY_RUN=1 builds them and runs it)" >&2
 fi
 if stage "image: ops/image.sh, then --version, demo, non-root, run on the broker" \
   NEWSFLOW_SKIP_IMAGE; then
