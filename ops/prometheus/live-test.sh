@@ -75,16 +75,23 @@ YAML
 fail_pid=$!
 pids+=($fail_pid)
 wait_http "http://127.0.0.1:$fail_port/readyz" 60 || { tail -20 "$work/failing.log" >&2; exit 1; }
-(  # keeps the last /metrics page of the failing instance that shows its failures
-  while kill -0 "$fail_pid" 2>/dev/null; do
-    if curl -fsS -m 1 "http://127.0.0.1:$fail_port/metrics" -o "$work/poll" 2>/dev/null &&
-      grep -q '^newsflow_delivery_failures_total{' "$work/poll"; then
-      mv "$work/poll" "$work/failing.metrics"
-    fi
-    sleep 0.02
-  done
-) &
-pids+=($!)
+# Keeps the last /metrics page of the failing instance that shows its failures (one process
+# polling every 10 ms until the instance exits).
+"$python" - "http://127.0.0.1:$fail_port/metrics" "$work/failing.metrics" "$fail_pid" <<'PY' &
+import os, sys, time, urllib.request
+url, out, pid = sys.argv[1], sys.argv[2], int(sys.argv[3])
+while os.path.exists(f"/proc/{pid}"):
+    try:
+        page = urllib.request.urlopen(url, timeout=1).read().decode()
+        if "\nnewsflow_delivery_failures_total{" in page:
+            open(out + ".tmp", "w").write(page)
+            os.replace(out + ".tmp", out)
+    except Exception:
+        pass
+    time.sleep(0.01)
+PY
+poll_pid=$!
+pids+=($poll_pid)
 replay_port="$(free_port)"
 
 # Kubernetes-style target labels (what a ServiceMonitor/PodMonitor scrape adds).
@@ -134,7 +141,8 @@ grep -m1 '"delivery failed' "$work/failing.log" >&2
 # endpoint when it stops, then exits 1 two seconds later), so a 1 s scrape rarely sees
 # newsflow_delivery_failures_total: the page the poller caught is served to Prometheus as the
 # same pod (another instance label) for 10 s, as if its last scrape had landed.
-grep -q '^newsflow_delivery_failures_total{' "$work/failing.metrics" || {
+wait "$poll_pid" || true  # the poller ends with the instance
+grep -q '^newsflow_delivery_failures_total{' "$work/failing.metrics" 2>/dev/null || {
   echo "live-test: the poller never saw newsflow_delivery_failures_total on the failing instance" >&2
   exit 1
 }
