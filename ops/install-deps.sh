@@ -2,6 +2,9 @@
 # Installs everything newsflow needs to build, test and run, from Debian 12 packages.
 # Idempotent: packages already installed are left alone, and apt-get runs only when
 # something is missing. Needs root (or sudo).
+#   ops/install-deps.sh [GROUP...]   the default set, plus optional groups:
+#     image  podman, buildah, mmdebstrap, runc (ops/image.sh; ops/test.sh's operate stages)
+# Works on a minimal Debian 12 (debian:bookworm-slim and the like): see the man1 note below.
 set -euo pipefail
 
 packages=(
@@ -16,7 +19,15 @@ packages=(
   clang-14 libclang-rt-14-dev
   # tools used by tests and ops: Kafka CLI client, promtool, the local broker's JVM + Maven
   kcat prometheus curl openjdk-17-jre-headless maven python3
+  # the operating-kit tests' Python tools run in a venv (ops/tools/py-venv.sh)
+  python3-venv
 )
+for group in "$@"; do
+  case "$group" in
+    image) packages+=(podman buildah mmdebstrap runc uidmap) ;;
+    *) echo "install-deps: unknown group '$group' (known: image)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do
@@ -49,6 +60,10 @@ if [[ $(id -u) -ne 0 ]]; then
 fi
 echo "install-deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
+# Minimal images (debian:bookworm-slim, mmdebstrap minbase with the slim dpkg excludes) have no
+# /usr/share/man: the JRE's post-install registers man pages with update-alternatives and fails
+# ("error creating symbolic link '/usr/share/man/man1/java.1.gz...'") without these folders.
+$SUDO mkdir -p /usr/share/man/man1
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 echo "install-deps: done" >&2
