@@ -1,4 +1,4 @@
-// `newsflow explain FILE [--topic ID]` and `newsflow eval --gold FILE`.
+// `newsflow explain FILE [--topic ID]`.
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -6,7 +6,6 @@
 
 #include "app/commands.h"
 #include "app/engine.h"
-#include "app/eval.h"
 #include "app/offline.h"
 #include "processors/score/score_stage.h"
 #include "processors/tag/tag_stage.h"
@@ -149,26 +148,6 @@ int RunExplain(const ExplainOptions& opt) {
   return kExitOk;
 }
 
-struct EvalOptions {
-  std::string gold;
-  std::string config_path;
-  std::string taxonomy;
-  size_t worst = 25;
-};
-
-int RunEval(const EvalOptions& opt) {
-  std::unique_ptr<Engine> engine = BuildEngineOrReport(opt.config_path, opt.taxonomy);
-  if (!engine) return kExitUsage;
-  auto result = Evaluate(*engine->pipeline, opt.gold);
-  if (!result.ok()) {
-    std::cerr << "newsflow eval: " << result.status().message() << '\n';
-    return kExitUsage;
-  }
-  std::cout << "taxonomy " << engine->taxonomy->Get()->version() << ", gold " << opt.gold << "\n"
-            << FormatReport(*result, opt.worst);
-  return kExitOk;
-}
-
 }  // namespace
 
 Command AddExplainCommand(CLI::App& parent) {
@@ -186,20 +165,6 @@ Command AddExplainCommand(CLI::App& parent) {
   sub->add_option("--taxonomy", opt->taxonomy,
                   "taxonomy.yaml to use instead of the configured one");
   return {sub, [opt] { return RunExplain(*opt); }};
-}
-
-Command AddEvalCommand(CLI::App& parent) {
-  auto opt = std::make_shared<EvalOptions>();
-  CLI::App* sub = parent.add_subcommand(
-      "eval",
-      "Run the pipeline over a labelled JSON Lines file and print per-topic precision, "
-      "recall and F1, micro and macro averages, entity recall and the worst misses");
-  sub->add_option("--gold", opt->gold, "Labelled articles (format of the dev corpus)")->required();
-  sub->add_option("-c,--config", opt->config_path, "Configuration file (default: built-in)");
-  sub->add_option("--taxonomy", opt->taxonomy,
-                  "taxonomy.yaml to use instead of the configured one");
-  sub->add_option("--worst", opt->worst, "How many misses to list")->capture_default_str();
-  return {sub, [opt] { return RunEval(*opt); }};
 }
 
 }  // namespace newsflow::app

@@ -34,7 +34,7 @@ int main(int argc, char** argv) {
   std::vector<Command> commands = {AddProcessCommand(app), AddValidateConfigCommand(app),
                                    AddConfigCommand(app),  AddRunCommand(app),
                                    AddDemoCommand(app),    AddExplainCommand(app),
-                                   AddEvalCommand(app)};
+                                   AddEvalCommand(app),    AddFitCommand(app)};
   CLI11_PARSE(app, argc, argv);
   for (const auto& command : commands) {
     if (command.subcommand->parsed()) return command.action();

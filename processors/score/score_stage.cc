@@ -17,6 +17,17 @@ bool IsTitle(core::Field f) { return f == core::Field::kTitle; }
 
 double Round4(double x) { return std::round(x * 10000.0) / 10000.0; }
 
+}  // namespace
+
+double Feature(double n) { return 1.0 - std::exp(-n); }
+
+double TopicScoreOf(const tag::Topic& topic, double raw) {
+  if (topic.calibrated) return 1.0 / (1.0 + std::exp(-(topic.bias + raw)));
+  return 1.0 - std::exp(-std::max(raw, 0.0));
+}
+
+namespace {
+
 // Per-thread buffers of one scoring pass, reused across records.
 // An occurrence of an entity selection (Ref::selection); `seq` keeps hit order among equal
 // selections.
@@ -231,7 +242,7 @@ void Evaluate(const Rule& rule, const tag::Topic& topic, const Occurrences& occ,
               fired.end());
   r.fired = true;
   for (const auto& o : fired) r.n += topic.field_weights[static_cast<size_t>(occ.FieldOf(o))];
-  r.contribution = rule.weight * (1.0 - std::exp(-r.n));
+  r.contribution = rule.EffectiveWeight(topic.calibrated) * Feature(r.n);
   r.occurrences.insert(r.occurrences.begin(), fired.begin(), fired.end());
 }
 
@@ -254,13 +265,18 @@ size_t ScoreTopicsInto(const core::Document& doc, bool include_all, std::vector<
     s.topic = t;
     s.rules.resize(topic.rules.size());
     double raw = 0.0;
+    bool any_fired = false;
     for (size_t k = 0; k < topic.rules.size(); ++k) {
       Evaluate(topic.rules[k], topic, occ, scratch, &s.rules[k]);
       raw += s.rules[k].contribution;
+      any_fired = any_fired || (s.rules[k].fired && s.rules[k].contribution > 0);
     }
-    s.score = Round4(1.0 - std::exp(-std::max(raw, 0.0)));
-    s.assigned = s.score >= topic.threshold;
-    if (include_all || s.score > 0) ++used;  // else the element is reused for the next topic
+    s.score = Round4(TopicScoreOf(topic, raw));
+    // Uncalibrated, a positive score needs positive evidence; calibrated, the bias alone gives
+    // every topic a (small) score, so a topic counts only when positive evidence fired.
+    const bool evidence = topic.calibrated ? any_fired : s.score > 0;
+    s.assigned = evidence && s.score >= topic.threshold;
+    if (include_all || evidence) ++used;  // else the element is reused for the next topic
   }
   std::stable_sort(out->begin(), out->begin() + static_cast<std::ptrdiff_t>(used),
                    [](const TopicScore& a, const TopicScore& b) { return a.score > b.score; });
@@ -306,7 +322,7 @@ core::Status ScoreStage::Process(core::Document& doc, const core::StageContext& 
     t.label = topic.Label();
     t.score = s.score;
     for (const RuleResult& r : s.rules) {
-      if (!r.fired || r.rule->weight <= 0) continue;
+      if (!r.fired || r.rule->EffectiveWeight(topic.calibrated) <= 0) continue;
       for (const Occurrence& o : r.occurrences) {
         if (t.matches.size() >= static_cast<size_t>(config_.max_matches)) break;
         bool seen = false;

@@ -87,6 +87,8 @@ class TaxonomyCompiler {
   core::Result<YAML::Node> Parse(const std::string& name) const;
   core::Status LoadEntities(const std::string& file, YAML::Node root);
   core::Status LoadTopic(const std::string& file, YAML::Node root);
+  // Applies calibration.yaml (fitted bias, weights and threshold per topic) to loaded topics.
+  core::Status LoadCalibration(const std::string& file, YAML::Node root);
   // Compiles one phrase (taxonomy syntax) into matcher tokens.
   core::Status CompilePhrase(const std::string& file, const YAML::Node& at, const std::string& what,
                              const std::string& phrase, const std::string& language,
@@ -328,6 +330,7 @@ core::Status TaxonomyCompiler::LoadTopic(const std::string& file, YAML::Node roo
         topic.threshold <= 0 || topic.threshold > 1) {
       return Error(file, node["threshold"], label + ": threshold must be a number in (0, 1]");
     }
+    topic.hand_threshold = topic.threshold;
   }
   if (node["field_weights"].IsDefined()) {
     NEWSFLOW_RETURN_IF_ERROR(CheckKeys(file, node["field_weights"], {"title", "lead", "body"},
@@ -370,6 +373,10 @@ core::Status TaxonomyCompiler::LoadTopic(const std::string& file, YAML::Node roo
     NEWSFLOW_RETURN_IF_ERROR(
         CheckKeys(file, r, {"name", "any", "all", "near", "within", "not", "weight"}, what));
     if (rule.name.empty()) return Error(file, r, label + ": rule without 'name'");
+    for (const auto& earlier : topic.rules) {
+      // Names key the fitted weights of calibration.yaml.
+      if (earlier.name == rule.name) return Error(file, r, what + ": duplicate rule name");
+    }
     int kinds = 0;
     YAML::Node refs;
     for (auto [key, kind] : {std::pair{"any", Rule::Kind::kAny}, std::pair{"all", Rule::Kind::kAll},
@@ -427,7 +434,7 @@ core::Result<std::shared_ptr<const Taxonomy>> TaxonomyCompiler::Compile(
     const std::string& manifest) {
   NEWSFLOW_ASSIGN_OR_RETURN(YAML::Node root, Parse(manifest));
   NEWSFLOW_RETURN_IF_ERROR(
-      CheckKeys(manifest, root, {"version", "entities", "topics"}, "manifest"));
+      CheckKeys(manifest, root, {"version", "entities", "topics", "calibration"}, "manifest"));
   if (!root["version"].IsScalar() || root["version"].Scalar().empty()) {
     return Error(manifest, root, "manifest: 'version' is required");
   }
@@ -452,9 +459,66 @@ core::Result<std::shared_ptr<const Taxonomy>> TaxonomyCompiler::Compile(
       }
     }
   }
+  if (root["calibration"].IsDefined()) {
+    if (!root["calibration"].IsScalar())
+      return Error(manifest, root["calibration"], "manifest: 'calibration' must be a file name");
+    const std::string file = root["calibration"].Scalar();
+    NEWSFLOW_ASSIGN_OR_RETURN(YAML::Node doc, Parse(file));
+    try {
+      NEWSFLOW_RETURN_IF_ERROR(LoadCalibration(file, doc));
+    } catch (const YAML::Exception& e) {
+      return core::Status(core::Code::kInvalidConfig, "taxonomy",
+                          file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+    }
+  }
   ResolveIds();
   tax_->matcher_.Build();
   return std::shared_ptr<const Taxonomy>(std::move(tax_));
+}
+
+core::Status TaxonomyCompiler::LoadCalibration(const std::string& file, YAML::Node root) {
+  NEWSFLOW_RETURN_IF_ERROR(CheckKeys(file, root, {"calibration"}, "calibration file"));
+  YAML::Node cal = root["calibration"];
+  NEWSFLOW_RETURN_IF_ERROR(CheckKeys(file, cal, {"fitted_on", "topics"}, "calibration"));
+  if (cal["fitted_on"].IsScalar()) tax_->calibration_note_ = cal["fitted_on"].Scalar();
+  if (!cal["topics"].IsMap()) return Error(file, cal, "calibration: 'topics' must be a mapping");
+  for (const auto& kv : cal["topics"]) {
+    const std::string id = kv.first.Scalar();
+    const int t = tax_->FindTopic(id);
+    if (t < 0) return Error(file, kv.first, "calibration: unknown topic '" + id + "'");
+    Topic& topic = tax_->topics_[static_cast<size_t>(t)];
+    const std::string what = "calibration: topic '" + id + "'";
+    const YAML::Node node = kv.second;
+    NEWSFLOW_RETURN_IF_ERROR(CheckKeys(file, node, {"bias", "threshold", "weights"}, what));
+    double threshold = 0.0;
+    if (!YAML::convert<double>::decode(node["bias"], topic.bias))
+      return Error(file, node, what + ": 'bias' must be a number");
+    if (!YAML::convert<double>::decode(node["threshold"], threshold) || threshold <= 0 ||
+        threshold > 1) {
+      return Error(file, node, what + ": 'threshold' must be a number in (0, 1]");
+    }
+    topic.threshold = threshold;
+    if (!node["weights"].IsMap()) return Error(file, node, what + ": 'weights' must be a mapping");
+    size_t seen = 0;
+    for (const auto& w : node["weights"]) {
+      const std::string name = w.first.Scalar();
+      auto rule = std::find_if(topic.rules.begin(), topic.rules.end(),
+                               [&](const Rule& r) { return r.name == name; });
+      if (rule == topic.rules.end())
+        return Error(file, w.first, what + ": unknown rule '" + name + "' (re-run newsflow fit)");
+      if (!YAML::convert<double>::decode(w.second, rule->fitted_weight))
+        return Error(file, w.second, what + ": weight of '" + name + "' must be a number");
+      ++seen;
+    }
+    if (seen != topic.rules.size()) {
+      return Error(file, node,
+                   what + ": has " + std::to_string(seen) + " weights for " +
+                       std::to_string(topic.rules.size()) +
+                       " rules (the topic changed: re-run newsflow fit)");
+    }
+    topic.calibrated = true;
+  }
+  return core::Status::Ok();
 }
 
 void TaxonomyCompiler::ResolveIds() {

@@ -5,6 +5,7 @@
 //   taxonomy.yaml    version: "2026.11-1"
 //                    entities: ["entities/*.yaml"]   # globs relative to this file
 //                    topics: ["topics/*.yaml"]
+//                    calibration: "calibration.yaml" # optional: fitted weights (newsflow fit)
 //   entities/*.yaml  entities: [{id, type, name, tags, aliases: {lang: [...]},
 //                                weak_aliases: {lang: [...]}, context: {lang: [...]}}]
 //   topics/*.yaml    topic: {id, labels, description, threshold, field_weights,
@@ -75,7 +76,12 @@ struct Rule {
   std::vector<Ref> refs;
   std::vector<Ref> unless;  // `not:` the rule does not fire if any of these occurs
   uint32_t within = 0;      // kNear: max token distance
-  double weight = 1.0;
+  double weight = 1.0;      // the hand-written weight (the fitting prior)
+  // The weight fitted by `newsflow fit` (calibration.yaml); used instead of `weight` when the
+  // topic is calibrated.
+  double fitted_weight = 0.0;
+  // The weight scoring uses.
+  double EffectiveWeight(bool calibrated) const { return calibrated ? fitted_weight : weight; }
 };
 
 struct Group {
@@ -87,12 +93,18 @@ struct Topic {
   std::string id;
   std::map<std::string, std::string> labels;  // language -> label
   std::string description;
-  double threshold = 0.5;
+  double threshold = 0.5;       // the threshold in force (the fitted one when calibrated)
+  double hand_threshold = 0.5;  // the topic file's threshold (for the hand formula)
   std::array<double, 3> field_weights = {2.0, 1.5, 1.0};  // indexed by core::Field
   std::vector<Rule> rules;
   std::vector<std::string> languages;  // languages its groups have phrases for, sorted
   std::vector<uint32_t> language_ids;  // the same as Taxonomy::LanguageId, sorted
   std::string source;                  // file:line of the topic, for messages
+  // Calibration (calibration.yaml, written by `newsflow fit`): when set, the score is the
+  // logistic  1 / (1 + e^-(bias + sum_r fitted_weight_r * (1 - e^-n_r)))  and `threshold` is the
+  // fitted one; otherwise the hand formula 1 - e^-max(sum_r weight_r * (1 - e^-n_r), 0).
+  bool calibrated = false;
+  double bias = 0.0;
 
   const std::string& Label() const;  // English label, else the id
 };
@@ -100,6 +112,8 @@ struct Topic {
 class Taxonomy final : public core::Snapshot {
  public:
   const std::string& version() const override { return version_; }
+  // What the calibration was fitted on (calibration.yaml `fitted_on`), empty when uncalibrated.
+  const std::string& calibration_note() const { return calibration_note_; }
   const std::vector<Entity>& entities() const { return entities_; }
   const std::vector<Topic>& topics() const { return topics_; }
   const std::vector<Group>& groups() const { return groups_; }
@@ -139,6 +153,7 @@ class Taxonomy final : public core::Snapshot {
  private:
   friend class TaxonomyCompiler;
   std::string version_;
+  std::string calibration_note_;
   std::vector<Entity> entities_;
   std::vector<Topic> topics_;
   std::vector<Group> groups_;
