@@ -87,6 +87,9 @@ class TaxonomyCompiler {
   core::Result<YAML::Node> Parse(const std::string& name) const;
   core::Status LoadEntities(const std::string& file, YAML::Node root);
   core::Status LoadTopic(const std::string& file, YAML::Node root);
+  // Adds the `more_aliases` lists (aliases for entities defined in any entities file, e.g. the
+  // generated gazetteer's names for hand-curated countries) once every entity is loaded.
+  core::Status LoadMoreAliases();
   // Applies calibration.yaml (fitted bias, weights and threshold per topic) to loaded topics.
   core::Status LoadCalibration(const std::string& file, YAML::Node root);
   // Compiles one phrase (taxonomy syntax) into matcher tokens.
@@ -111,6 +114,7 @@ class TaxonomyCompiler {
   const SourceProvider& sources_;
   std::shared_ptr<Taxonomy> tax_ = std::make_shared<Taxonomy>();
   std::map<std::string, uint32_t, std::less<>> language_ids_;
+  std::vector<std::pair<std::string, YAML::Node>> pending_aliases_;  // (file, more_aliases)
 };
 
 core::Status TaxonomyCompiler::CheckKeys(const std::string& file, const YAML::Node& node,
@@ -234,8 +238,14 @@ core::Status TaxonomyCompiler::AddPhrases(const std::string& file, const YAML::N
 }
 
 core::Status TaxonomyCompiler::LoadEntities(const std::string& file, YAML::Node root) {
-  NEWSFLOW_RETURN_IF_ERROR(CheckKeys(file, root, {"entities"}, "entities file"));
+  NEWSFLOW_RETURN_IF_ERROR(CheckKeys(file, root, {"entities", "more_aliases"}, "entities file"));
+  if (root["more_aliases"].IsDefined()) {
+    if (!root["more_aliases"].IsSequence())
+      return Error(file, root["more_aliases"], "more_aliases: expected a list");
+    pending_aliases_.push_back({file, root["more_aliases"]});
+  }
   YAML::Node list = root["entities"];
+  if (!list.IsDefined() && root["more_aliases"].IsDefined()) return core::Status::Ok();
   if (!list.IsSequence()) return Error(file, list, "entities: expected a list");
   for (YAML::Node node : list) {
     const std::string label =
@@ -272,6 +282,23 @@ core::Status TaxonomyCompiler::LoadEntities(const std::string& file, YAML::Node 
     NEWSFLOW_RETURN_IF_ERROR(
         AddPhrases(file, node["context"], PatternKind::kContext, index, label + ": context"));
   }
+  return core::Status::Ok();
+}
+
+core::Status TaxonomyCompiler::LoadMoreAliases() {
+  for (const auto& [file, list] : pending_aliases_) {
+    for (const YAML::Node& node : list) {
+      const std::string label =
+          node["id"].IsScalar() ? "more_aliases '" + node["id"].Scalar() + "'" : "more_aliases";
+      NEWSFLOW_RETURN_IF_ERROR(CheckKeys(file, node, {"id", "aliases"}, label));
+      const int index = node["id"].IsScalar() ? tax_->FindEntity(node["id"].Scalar()) : -1;
+      if (index < 0) return Error(file, node, label + ": unknown entity id");
+      if (!node["aliases"].IsMap()) return Error(file, node, label + ": 'aliases' is required");
+      NEWSFLOW_RETURN_IF_ERROR(AddPhrases(file, node["aliases"], PatternKind::kAlias,
+                                          static_cast<uint32_t>(index), label + ": aliases"));
+    }
+  }
+  pending_aliases_.clear();
   return core::Status::Ok();
 }
 
@@ -458,6 +485,7 @@ core::Result<std::shared_ptr<const Taxonomy>> TaxonomyCompiler::Compile(
         }
       }
     }
+    if (std::string_view(section) == "entities") NEWSFLOW_RETURN_IF_ERROR(LoadMoreAliases());
   }
   if (root["calibration"].IsDefined()) {
     if (!root["calibration"].IsScalar())
