@@ -13,6 +13,8 @@ packages=(
   libcld2-dev libgumbo-dev libxxhash-dev zlib1g-dev libcurl4-openssl-dev libgoogle-perftools-dev
   # tools used by tests and ops: Kafka CLI client, promtool, the local broker's JVM + Maven
   kcat prometheus curl openjdk-17-jre-headless maven python3
+  # the gazetteer generator (ops/gazetteer/generate.py) and its up-to-date test
+  python3-yaml iso-codes
 )
 
 missing=()

@@ -11,6 +11,8 @@ Sources (Debian packages, nothing downloaded):
 Writes (both GENERATED, reviewed by `git diff`, never edited by hand):
   config/taxonomy/entities/gen_countries.yaml  `more_aliases` for the hand-curated countries
       (countries.yaml) and entities for ISO 3166-1 countries/territories not there yet;
+  config/taxonomy/entities/gen_morphology.yaml  Hebrew prefixed forms and German genitives of
+      the hand-curated entities' aliases (`more_aliases`);
   config/taxonomy/entities/gen_regions.yaml    first-level subdivisions (oblasts, provinces,
       governorates, states ...) with their names in every language the sources have, plus
       generated inflected forms (rules below).
@@ -24,7 +26,7 @@ Rules (documented in config/taxonomy/entities/README.md):
     (WITH_WEAK_REGIONS below: as weak aliases they cost the matcher 87 MB for 2 entities found);
   * morphology (suffix rules; unit tests in tests/unit/tag/): Russian/Ukrainian
     adjective + noun names ("Луганская область", "Пермский край") in all cases; German
-    genitive -s; Hebrew prefixes ו ב ל מ ש (and וב ול ומ שב של).
+    genitive -s; Hebrew prefixes ו ב ל מ ש (and וב ול ומ שב של; ב and ל absorb the article ה).
 
 Usage: ops/gazetteer/generate.py [--check]   (--check: exit 1 if the files would change)
 """
@@ -123,6 +125,9 @@ def inflect(name, lang):
     if lang == "de" and " " not in name and not name.endswith(("s", "x", "z", "ß")):
         return [name + "s"]
     if lang == "he":
+        # Before the article ה, ב and ל absorb it: בבית -> "in the house" is בבית, not בהבית.
+        if name.startswith("ה"):
+            return [p + (name[1:] if p.endswith(("ב", "ל")) else name) for p in HEBREW_PREFIXES]
         return [p + name for p in HEBREW_PREFIXES]
     return []
 
@@ -354,8 +359,48 @@ def main():
             emit_aliases(lines, "context", country_context[code.split("-")[0]], "    ")
     out_regions = "\n".join(lines) + "\n"
 
+    # Morphology for the hand-curated entities: Hebrew prefixed forms of every strong alias and
+    # the German genitive of one-word place names, where the hand-curated lists lack them.
+    lines = [head.rstrip("\n"),
+             "# Inflected forms of the hand-curated entities' aliases (Hebrew prefixes ו ב ל מ ש",
+             "# וב ול ומ שב של; German genitive -s of one-word country, city and place names).",
+             "more_aliases:"]
+    count = 0
+    for eid in sorted(entities):
+        e = entities[eid]
+        aliases = e.get("aliases") or {}
+        forms = {}
+        he = aliases.get("he", [])
+        folded_he = {fold(a) for a in he}
+        for a in he:
+            # An alias that is itself a prefixed form of another alias gets no more prefixes.
+            if any(a.startswith(p) and (fold(a[len(p):]) in folded_he or
+                                        fold("ה" + a[len(p):]) in folded_he)
+                   for p in HEBREW_PREFIXES):
+                continue
+            forms.setdefault("he", []).extend(inflect(a, "he"))
+        if e["type"] in ("country", "city", "place"):
+            for a in aliases.get("de", []):
+                forms.setdefault("de", []).extend(inflect(a, "de"))
+        keep = {}
+        for lang, names in forms.items():
+            for n in names:
+                f = fold(n)
+                if f in existing_strings.get(eid, {}).get(lang, set()) or owners.get(f, set()) - {eid}:
+                    continue
+                if used.get(f, eid) != eid:
+                    continue
+                used[f] = eid
+                keep.setdefault(lang, []).append(n)
+        if keep:
+            count += 1
+            lines.append(f"  - id: {eid}")
+            emit_aliases(lines, "aliases", keep, "    ")
+    out_morphology = "\n".join(lines) + "\n"
+
     changed = False
-    for name, text in (("gen_countries.yaml", out_countries), ("gen_regions.yaml", out_regions)):
+    for name, text in (("gen_countries.yaml", out_countries), ("gen_regions.yaml", out_regions),
+                       ("gen_morphology.yaml", out_morphology)):
         path = os.path.join(ENTITIES, name)
         old = open(path, encoding="utf-8").read() if os.path.exists(path) else None
         if old != text:
@@ -365,6 +410,7 @@ def main():
                     fh.write(text)
         print(f"{name}: {text.count(chr(10) + '  - id: ')} entries{' (changed)' if old != text else ''}")
     if check and changed:
+        print("generated gazetteer files are out of date: run ops/gazetteer/generate.py", file=sys.stderr)
         sys.exit(1)
 
 
