@@ -20,7 +20,9 @@ struct EvalOptions {
 };
 
 core::Result<EvalDataset> Load(const EvalOptions& opt, std::unique_ptr<Engine>& engine) {
-  engine = BuildEngineOrReport(opt.config_path, opt.taxonomy);
+  // The calibration file is ignored: eval fits its own weights per fold, and fit must work
+  // while the file is stale (after a rule change).
+  engine = BuildEngineOrReport(opt.config_path, opt.taxonomy, {.calibration = false});
   if (!engine) return core::Status(core::Code::kInvalidConfig, "eval", "no engine");
   NEWSFLOW_ASSIGN_OR_RETURN(std::vector<std::string> files, ExpandGoldPaths(opt.gold));
   return LoadEvalDataset(*engine->pipeline, files);

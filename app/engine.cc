@@ -19,7 +19,8 @@ core::Result<TaxonomySettings> ParseTaxonomySettings(const YAML::Node& node) {
 }
 
 core::Result<std::unique_ptr<Engine>> BuildEngine(AppConfig config,
-                                                  const std::string& taxonomy_override) {
+                                                  const std::string& taxonomy_override,
+                                                  tag::CompileOptions taxonomy_options) {
   auto engine = std::make_unique<Engine>();
   engine->config = std::move(config);
   auto settings = ParseTaxonomySettings(engine->config.taxonomy);
@@ -30,7 +31,7 @@ core::Result<std::unique_ptr<Engine>> BuildEngine(AppConfig config,
   engine->taxonomy_settings = std::move(settings).value();
   if (!taxonomy_override.empty()) engine->taxonomy_settings.path = taxonomy_override;
   NEWSFLOW_ASSIGN_OR_RETURN(std::shared_ptr<const tag::Taxonomy> taxonomy,
-                            tag::LoadTaxonomy(engine->taxonomy_settings.path));
+                            tag::LoadTaxonomy(engine->taxonomy_settings.path, taxonomy_options));
   engine->taxonomy = std::make_shared<tag::TaxonomyStore>(std::move(taxonomy));
   NEWSFLOW_RETURN_IF_ERROR(
       processors::RegisterBuiltinStages(engine->registry, {.taxonomy = engine->taxonomy}));
@@ -44,14 +45,16 @@ core::Result<std::unique_ptr<Engine>> BuildEngine(AppConfig config,
 }
 
 core::Result<std::unique_ptr<Engine>> BuildEngine(const std::string& config_path,
-                                                  const std::string& taxonomy_override) {
+                                                  const std::string& taxonomy_override,
+                                                  tag::CompileOptions taxonomy_options) {
   NEWSFLOW_ASSIGN_OR_RETURN(AppConfig config, LoadAppConfig(config_path));
-  return BuildEngine(std::move(config), taxonomy_override);
+  return BuildEngine(std::move(config), taxonomy_override, taxonomy_options);
 }
 
 std::unique_ptr<Engine> BuildEngineOrReport(const std::string& config_path,
-                                            const std::string& taxonomy_override) {
-  auto engine = BuildEngine(config_path, taxonomy_override);
+                                            const std::string& taxonomy_override,
+                                            tag::CompileOptions taxonomy_options) {
+  auto engine = BuildEngine(config_path, taxonomy_override, taxonomy_options);
   if (!engine.ok()) {
     std::cerr << "newsflow: invalid configuration: " << engine.status().message() << '\n';
     return nullptr;

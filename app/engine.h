@@ -35,13 +35,17 @@ struct Engine {
 };
 
 // Builds from a loaded config. `taxonomy_override` (if non-empty) replaces taxonomy.path.
+// `taxonomy_options`: see tag::CompileOptions (eval and fit ignore the calibration file).
 core::Result<std::unique_ptr<Engine>> BuildEngine(AppConfig config,
-                                                  const std::string& taxonomy_override = "");
+                                                  const std::string& taxonomy_override = "",
+                                                  tag::CompileOptions taxonomy_options = {});
 // Loads the config file (empty = built-in) and builds.
 core::Result<std::unique_ptr<Engine>> BuildEngine(const std::string& config_path,
-                                                  const std::string& taxonomy_override = "");
+                                                  const std::string& taxonomy_override = "",
+                                                  tag::CompileOptions taxonomy_options = {});
 // BuildEngine(), printing the error to stderr and returning null on failure.
 std::unique_ptr<Engine> BuildEngineOrReport(const std::string& config_path,
-                                            const std::string& taxonomy_override = "");
+                                            const std::string& taxonomy_override = "",
+                                            tag::CompileOptions taxonomy_options = {});
 
 }  // namespace newsflow::app

@@ -35,6 +35,7 @@ struct Selected {
   uint32_t selection;
   uint32_t seq;
   Occurrence occurrence;
+  uint32_t entity;
 };
 
 struct Scratch {
@@ -45,6 +46,7 @@ struct Scratch {
   std::vector<Occurrence> fired;
   std::vector<Occurrence> a;
   std::vector<Occurrence> b;
+  std::vector<std::pair<Occurrence, uint32_t>> entities;  // (occurrence, entity) for pair
 };
 
 // Occurrences of every group and entity in one document. Sparse: the cost depends on the hits
@@ -90,8 +92,10 @@ class Occurrences {
           any_entity = true;
           auto [b, e] = tax.selections_of(pi.owner);
           for (; b != e; ++b) {
-            selected_.push_back(
-                {*b, static_cast<uint32_t>(selected_.size()), {h.token_begin, h.token_end}});
+            selected_.push_back({*b,
+                                 static_cast<uint32_t>(selected_.size()),
+                                 {h.token_begin, h.token_end},
+                                 pi.owner});
           }
           break;
         }
@@ -159,6 +163,14 @@ class Occurrences {
     }
   }
 
+  // Appends the occurrences of an entity selection with their entities.
+  void AppendEntitiesOf(const Ref& ref, std::vector<std::pair<Occurrence, uint32_t>>* out) const {
+    for (auto lo = SelectedBegin(ref.selection);
+         lo != selected_.end() && lo->selection == ref.selection; ++lo) {
+      out->push_back({lo->occurrence, lo->entity});
+    }
+  }
+
   core::Field FieldOf(const Occurrence& o) const { return doc_.tokens[o.begin].field; }
 
  private:
@@ -207,6 +219,35 @@ void Evaluate(const Rule& rule, const tag::Topic& topic, const Occurrences& occ,
       bool all = true;
       for (size_t i = 1; i < rule.refs.size() && all; ++i) all = occ.Any(rule.refs[i]);
       if (all) occ.AppendOf(rule.refs[0], &fired);
+      break;
+    }
+    case Rule::Kind::kPair: {
+      auto& a = scratch.a;
+      auto& near = scratch.entities;
+      a.clear();
+      near.clear();
+      occ.AppendOf(rule.refs[0], &a);
+      if (a.empty()) break;
+      for (size_t k = 1; k < rule.refs.size(); ++k) occ.AppendEntitiesOf(rule.refs[k], &near);
+      for (const auto& x : a) {
+        // Within the window: a first entity, then the first different one.
+        const std::pair<Occurrence, uint32_t>* first = nullptr;
+        for (const auto& candidate : near) {
+          const Occurrence& y = candidate.first;
+          if (IsTitle(occ.FieldOf(x)) != IsTitle(occ.FieldOf(y))) continue;
+          if (x.begin < y.end && y.begin < x.end) continue;
+          const uint32_t gap = x.begin < y.begin ? y.begin - x.end : x.begin - y.end;
+          if (gap > rule.within) continue;
+          if (first == nullptr) {
+            first = &candidate;
+          } else if (candidate.second != first->second) {
+            fired.push_back(x);
+            r.occurrences.push_back(first->first);
+            r.occurrences.push_back(y);
+            break;
+          }
+        }
+      }
       break;
     }
     case Rule::Kind::kNear: {

@@ -71,7 +71,8 @@ bool IsShortAcronym(std::string_view word) {
 // Builds a Taxonomy from YAML nodes. Every error carries "file:line: <what>: message".
 class TaxonomyCompiler {
  public:
-  explicit TaxonomyCompiler(const SourceProvider& sources) : sources_(sources) {}
+  TaxonomyCompiler(const SourceProvider& sources, CompileOptions options)
+      : sources_(sources), options_(options) {}
 
   core::Result<std::shared_ptr<const Taxonomy>> Compile(const std::string& manifest_name);
 
@@ -112,6 +113,7 @@ class TaxonomyCompiler {
                              const std::string& rule) const;
 
   const SourceProvider& sources_;
+  CompileOptions options_;
   std::shared_ptr<Taxonomy> tax_ = std::make_shared<Taxonomy>();
   std::map<std::string, uint32_t, std::less<>> language_ids_;
   std::vector<std::pair<std::string, YAML::Node>> pending_aliases_;  // (file, more_aliases)
@@ -397,8 +399,8 @@ core::Status TaxonomyCompiler::LoadTopic(const std::string& file, YAML::Node roo
     Rule rule;
     rule.name = r["name"].IsScalar() ? r["name"].Scalar() : std::string();
     const std::string what = label + ": rule '" + rule.name + "'";
-    NEWSFLOW_RETURN_IF_ERROR(
-        CheckKeys(file, r, {"name", "any", "all", "near", "within", "not", "weight"}, what));
+    NEWSFLOW_RETURN_IF_ERROR(CheckKeys(
+        file, r, {"name", "any", "all", "near", "pair", "within", "not", "weight"}, what));
     if (rule.name.empty()) return Error(file, r, label + ": rule without 'name'");
     for (const auto& earlier : topic.rules) {
       // Names key the fitted weights of calibration.yaml.
@@ -406,30 +408,41 @@ core::Status TaxonomyCompiler::LoadTopic(const std::string& file, YAML::Node roo
     }
     int kinds = 0;
     YAML::Node refs;
-    for (auto [key, kind] : {std::pair{"any", Rule::Kind::kAny}, std::pair{"all", Rule::Kind::kAll},
-                             std::pair{"near", Rule::Kind::kNear}}) {
+    for (auto [key, kind] :
+         {std::pair{"any", Rule::Kind::kAny}, std::pair{"all", Rule::Kind::kAll},
+          std::pair{"near", Rule::Kind::kNear}, std::pair{"pair", Rule::Kind::kPair}}) {
       if (r[key].IsDefined()) {
         ++kinds;
         rule.kind = kind;
         refs = r[key];
       }
     }
-    if (kinds != 1) return Error(file, r, what + ": needs exactly one of any, all, near");
+    if (kinds != 1) return Error(file, r, what + ": needs exactly one of any, all, near, pair");
     if (!refs.IsSequence() || refs.size() == 0)
       return Error(file, refs, what + ": expected a non-empty list");
     for (const auto& item : refs) {
       NEWSFLOW_ASSIGN_OR_RETURN(Ref ref, ParseRef(file, item, item.Scalar(), groups, what));
       rule.refs.push_back(std::move(ref));
     }
-    if (rule.kind == Rule::Kind::kNear) {
-      if (rule.refs.size() != 2)
+    if (rule.kind == Rule::Kind::kPair) {
+      if (rule.refs.size() < 2)
+        return Error(file, refs, what + ": pair takes 2 or more references");
+      for (size_t k = 1; k < rule.refs.size(); ++k) {
+        if (rule.refs[k].kind == Ref::Kind::kGroup)
+          return Error(file, refs, what + ": pair: references after the first must be entities");
+      }
+    }
+    if (rule.kind == Rule::Kind::kNear || rule.kind == Rule::Kind::kPair) {
+      if (rule.kind == Rule::Kind::kNear && rule.refs.size() != 2)
         return Error(file, refs, what + ": near takes exactly two references");
       if (!r["within"].IsDefined() || !YAML::convert<uint32_t>::decode(r["within"], rule.within) ||
           rule.within == 0) {
-        return Error(file, r, what + ": near needs 'within' (a positive number of tokens)");
+        return Error(file, r,
+                     what + (rule.kind == Rule::Kind::kNear ? ": near" : ": pair") +
+                         " needs 'within' (a positive number of tokens)");
       }
     } else if (r["within"].IsDefined()) {
-      return Error(file, r["within"], what + ": 'within' only applies to near");
+      return Error(file, r["within"], what + ": 'within' only applies to near and pair");
     }
     if (r["not"].IsDefined()) {
       if (!r["not"].IsSequence()) return Error(file, r["not"], what + ": not: expected a list");
@@ -487,7 +500,7 @@ core::Result<std::shared_ptr<const Taxonomy>> TaxonomyCompiler::Compile(
     }
     if (std::string_view(section) == "entities") NEWSFLOW_RETURN_IF_ERROR(LoadMoreAliases());
   }
-  if (root["calibration"].IsDefined()) {
+  if (root["calibration"].IsDefined() && options_.calibration) {
     if (!root["calibration"].IsScalar())
       return Error(manifest, root["calibration"], "manifest: 'calibration' must be a file name");
     const std::string file = root["calibration"].Scalar();
@@ -607,8 +620,9 @@ void TaxonomyCompiler::ResolveIds() {
 }
 
 core::Result<std::shared_ptr<const Taxonomy>> CompileTaxonomy(const std::string& manifest_name,
-                                                              const SourceProvider& sources) {
-  TaxonomyCompiler compiler(sources);
+                                                              const SourceProvider& sources,
+                                                              CompileOptions options) {
+  TaxonomyCompiler compiler(sources, options);
   return compiler.Compile(manifest_name);
 }
 
@@ -670,12 +684,14 @@ SourceProvider BuiltinSource() {
   return p;
 }
 
-core::Result<std::shared_ptr<const Taxonomy>> LoadTaxonomy(const std::string& path) {
-  if (path.empty()) return CompileTaxonomy(kManifestName, BuiltinSource());
+core::Result<std::shared_ptr<const Taxonomy>> LoadTaxonomy(const std::string& path,
+                                                           CompileOptions options) {
+  if (path.empty()) return CompileTaxonomy(kManifestName, BuiltinSource(), options);
   const std::filesystem::path manifest(path);
   return CompileTaxonomy(
       manifest.filename().string(),
-      DirectorySource(manifest.parent_path().empty() ? "." : manifest.parent_path().string()));
+      DirectorySource(manifest.parent_path().empty() ? "." : manifest.parent_path().string()),
+      options);
 }
 
 }  // namespace newsflow::tag

@@ -70,12 +70,15 @@ struct Ref {
 };
 
 struct Rule {
-  enum class Kind : uint8_t { kAny, kAll, kNear };
+  // kPair: at an occurrence of the first reference (e.g. a meeting verb) that has at least two
+  // *different* entities of the other references (entity selections) within `within` tokens in
+  // the same field: "Putin met Xi", "talks between Lavrov and Rubio".
+  enum class Kind : uint8_t { kAny, kAll, kNear, kPair };
   std::string name;
   Kind kind = Kind::kAny;
   std::vector<Ref> refs;
   std::vector<Ref> unless;  // `not:` the rule does not fire if any of these occurs
-  uint32_t within = 0;      // kNear: max token distance
+  uint32_t within = 0;      // kNear, kPair: max token distance
   double weight = 1.0;      // the hand-written weight (the fitting prior)
   // The weight fitted by `newsflow fit` (calibration.yaml); used instead of `weight` when the
   // topic is calibrated.
@@ -185,8 +188,15 @@ struct SourceProvider {
   std::function<std::vector<std::string>(const std::string& pattern)> list;
 };
 
+// What to compile. `calibration` false ignores the manifest's calibration file: `newsflow fit`
+// and `newsflow eval` fit their own weights, and must work while the file is stale.
+struct CompileOptions {
+  bool calibration = true;
+};
+
 core::Result<std::shared_ptr<const Taxonomy>> CompileTaxonomy(const std::string& manifest_name,
-                                                              const SourceProvider& sources);
+                                                              const SourceProvider& sources,
+                                                              CompileOptions options = {});
 
 // A SourceProvider over a directory on disk.
 SourceProvider DirectorySource(const std::string& directory);
@@ -196,7 +206,8 @@ SourceProvider BuiltinSource();
 inline constexpr const char* kManifestName = "taxonomy.yaml";
 
 // Loads and compiles: `path` is a taxonomy.yaml on disk, or empty for the built-in default.
-core::Result<std::shared_ptr<const Taxonomy>> LoadTaxonomy(const std::string& path);
+core::Result<std::shared_ptr<const Taxonomy>> LoadTaxonomy(const std::string& path,
+                                                           CompileOptions options = {});
 
 // Holds the current snapshot; Swap() replaces it atomically. Readers Get() a shared_ptr that
 // keeps their snapshot alive however many swaps happen meanwhile.

@@ -24,7 +24,7 @@ constexpr double kEntityRecallRegressionFloor = 0.72;  // what the gazetteer rea
 TEST(EvalCorpusTest, DevCorpusMeetsTheTargets) {
   const auto files = testing::DevCorpusFiles();
   if (files.empty()) GTEST_SKIP() << "dev corpus not found (../shared/corpus/dev/articles*.jsonl)";
-  auto engine = BuildEngine("");
+  auto engine = BuildEngine("", "", {.calibration = false});
   ASSERT_TRUE(engine.ok()) << engine.status().ToString();
   auto result = Evaluate(*(*engine)->pipeline, files);
   ASSERT_TRUE(result.ok()) << result.status().ToString();

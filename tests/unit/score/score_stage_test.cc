@@ -115,3 +115,34 @@ TEST(ScoreStageTest, TheBuiltInTaxonomyIsCalibrated) {
 
 }  // namespace
 }  // namespace newsflow::score
+
+namespace newsflow::score {
+namespace {
+
+TEST(ScoreStageTest, PairNeedsTwoDifferentEntitiesNearTheAnchor) {
+  auto tax = tag::CompileInline(
+      "entities:\n"
+      "  - {id: person/a, type: person, name: A, tags: [head_of_state], aliases: {en: [Abel]}}\n"
+      "  - {id: person/b, type: person, name: B, tags: [foreign_minister], aliases: {en: "
+      "[Bork]}}\n",
+      "topic:\n  id: t\n  groups: {meet: {en: [met]}}\n"
+      "  rules: [{name: pair, pair: [meet, \"@tag:head_of_state\", \"@tag:foreign_minister\"], "
+      "within: 3}]\n");
+  ASSERT_TRUE(tax.ok()) << tax.status().ToString();
+  TaggedPipeline p(*tax);
+  EXPECT_EQ(p.Run(Article("", "Yesterday Abel met Bork in town.", "en")).topics.size(), 1u);
+  // One entity twice is not a meeting between two.
+  EXPECT_TRUE(p.Run(Article("", "Yesterday Abel met Abel in town.", "en")).topics.empty());
+  // The counterpart too far away.
+  EXPECT_TRUE(
+      p.Run(Article("", "Abel met the people of the town and then Bork.", "en")).topics.empty());
+
+  auto bad = tag::CompileInline(
+      "entities: [{id: misc/x, type: organization, name: X, aliases: {en: [X]}}]\n",
+      "topic: {id: t, groups: {g: {en: [y]}}, rules: [{name: r, pair: [g, g], within: 2}]}\n");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("must be entities"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace newsflow::score
