@@ -4,6 +4,8 @@
 Sources (Debian packages, nothing downloaded):
   * CLDR country names in the ten languages, through ICU (icu::Locale::getDisplayCountry;
     libicu-dev; the helper icu_country_names.cc is compiled on the fly);
+  * CLDR exemplar cities of the time zones in the ten languages, through ICU
+    (icu::TimeZoneNames::getExemplarLocationName; helper icu_city_names.cc);
   * Debian `iso-codes`: /usr/share/iso-codes/json/iso_3166-1.json (English name, common and
     official names) and iso_3166-2.json (first-level subdivisions), with their translations
     from the gettext catalogues /usr/share/locale/<lang>/LC_MESSAGES/iso_3166-{1,2}.mo.
@@ -11,6 +13,8 @@ Sources (Debian packages, nothing downloaded):
 Writes (both GENERATED, reviewed by `git diff`, never edited by hand):
   config/taxonomy/entities/gen_countries.yaml  `more_aliases` for the hand-curated countries
       (countries.yaml) and entities for ISO 3166-1 countries/territories not there yet;
+  config/taxonomy/entities/gen_cities.yaml     names of the time-zone cities for the
+      hand-curated cities (`more_aliases`) and new multi-word cities;
   config/taxonomy/entities/gen_morphology.yaml  Hebrew prefixed forms and German genitives of
       the hand-curated entities' aliases (`more_aliases`);
   config/taxonomy/entities/gen_regions.yaml    first-level subdivisions (oblasts, provinces,
@@ -134,14 +138,28 @@ def inflect(name, lang):
 
 # --- sources ---------------------------------------------------------------------------------
 
-def icu_names():
-    src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "icu_country_names.cc")
+def run_helper(name):
+    """Compiles ops/gazetteer/<name>.cc against ICU and returns its output for LANGS."""
+    src = os.path.join(os.path.dirname(os.path.abspath(__file__)), name + ".cc")
     with tempfile.TemporaryDirectory() as tmp:
-        exe = os.path.join(tmp, "icu_country_names")
+        exe = os.path.join(tmp, name)
         flags = subprocess.check_output(["pkg-config", "--cflags", "--libs", "icu-uc", "icu-i18n"],
                                         text=True).split()
         subprocess.check_call(["c++", "-O1", "-o", exe, src] + flags)
-        out = subprocess.check_output([exe] + LANGS, text=True)
+        return subprocess.check_output([exe] + LANGS, text=True)
+
+
+def icu_cities():
+    """zone -> (ISO region, {lang: [exemplar city name]})."""
+    cities = {}
+    for line in run_helper("icu_city_names").splitlines():
+        zone, region, lang, name = line.split("\t")
+        cities.setdefault(zone, (region, {}))[1].setdefault(lang, []).append(name)
+    return cities
+
+
+def icu_names():
+    out = run_helper("icu_country_names")
     names = {}
     for line in out.splitlines():
         code, lang, name = line.split("\t")
@@ -359,6 +377,48 @@ def main():
             emit_aliases(lines, "context", country_context[code.split("-")[0]], "    ")
     out_regions = "\n".join(lines) + "\n"
 
+    # Cities: CLDR's exemplar cities of the time zones (Baghdad, Tehran, Kyiv ...) in the ten
+    # languages. Names of hand-curated cities are added to them; other cities are new entities,
+    # one-word names weak with the country's CLDR name as context (as for regions, off unless
+    # WITH_WEAK_REGIONS: "Center", "Knox", "Nome" are words).
+    more, new = [], []
+    for zone, (region, by_lang) in sorted(icu_cities().items()):
+        by_lang = {l: [n for n in ns if usable(n)] for l, ns in by_lang.items()}
+        en = (by_lang.get("en") or [None])[0]
+        if en is None or region in ("", "001", "ZZ"):
+            continue
+        eid = target_of(by_lang, {"city", "place"})
+        if eid is not None:
+            names = take(eid, by_lang, ("z", zone))
+            if names:
+                more.append((eid, zone, names))
+            continue
+        eid = "city/" + kebab(en)
+        if eid in entities:
+            continue
+        names = take(eid, by_lang, ("z", zone))
+        strong = {l: [n for n in ns if " " in n.strip()] for l, ns in names.items()}
+        strong = {l: ns for l, ns in strong.items() if ns}
+        weak = {}
+        if WITH_WEAK_REGIONS:
+            weak = {l: [n for n in ns if " " not in n.strip()] for l, ns in names.items()}
+            weak = {l: ns for l, ns in weak.items() if ns}
+        if strong or weak:
+            new.append((eid, en, zone, region, strong, weak))
+    lines = [head.rstrip("\n"), "# Cities: CLDR exemplar cities of the time zones.",
+             "more_aliases:" if more else "more_aliases: []"]
+    for eid, zone, names in more:
+        lines.append(f"  - id: {eid}  # {zone}")
+        emit_aliases(lines, "aliases", names, "    ")
+    lines.append("entities:" if new else "entities: []")
+    for eid, en, zone, region, strong, weak in new:
+        lines += [f"  - id: {eid}  # {zone}, {region}", "    type: city", f"    name: {q(en)}"]
+        emit_aliases(lines, "aliases", strong, "    ") if strong else lines.append("    aliases: {}")
+        if weak:
+            emit_aliases(lines, "weak_aliases", weak, "    ")
+            emit_aliases(lines, "context", country_context.get(region, {}), "    ")
+    out_cities = "\n".join(lines) + "\n"
+
     # Morphology for the hand-curated entities: Hebrew prefixed forms of every strong alias and
     # the German genitive of one-word place names, where the hand-curated lists lack them.
     lines = [head.rstrip("\n"),
@@ -400,7 +460,7 @@ def main():
 
     changed = False
     for name, text in (("gen_countries.yaml", out_countries), ("gen_regions.yaml", out_regions),
-                       ("gen_morphology.yaml", out_morphology)):
+                       ("gen_cities.yaml", out_cities), ("gen_morphology.yaml", out_morphology)):
         path = os.path.join(ENTITIES, name)
         old = open(path, encoding="utf-8").read() if os.path.exists(path) else None
         if old != text:
