@@ -322,6 +322,11 @@ std::string FormatReport(const EvalResult& r, size_t worst) {
                static_cast<double>(pooled[b].positives) / pooled[b].count);
   }
   out += "  per topic, buckets >= 0.1 (n:observed):\n";
+  {
+    std::string header = Fmt("  %-20s", "");
+    for (size_t b = 1; b < 10; ++b) header += Fmt("  [%.1f,)  ", b / 10.0);
+    out += header + "\n";
+  }
   for (const auto& [id, t] : r.topics) {
     std::string line = Fmt("  %-20s", id.c_str());
     for (size_t b = 1; b < 10; ++b) {
