@@ -268,6 +268,9 @@ def main():
         return hits.pop() if len(hits) == 1 else None
 
     used = {}  # folded -> id, over everything generated
+    # Aliases apply to articles of every language, so a name an entity already has (hand-curated
+    # or generated, under any language key) is not added again.
+    has = {eid: set().union(*by_lang.values()) for eid, by_lang in existing_strings.items()}
 
     def take(eid, by_lang, key, forms=True):
         """Names of by_lang that are new for `eid` and collide with nothing; plus forms."""
@@ -278,7 +281,7 @@ def main():
                 cands = [n] + (inflect(n, lang) if forms else [])
                 for m in cands:
                     f = fold(m)
-                    if f in existing_strings.get(eid, {}).get(lang, set()):
+                    if f in has.get(eid, set()):
                         continue
                     if owners.get(f, set()) - {eid}:
                         continue  # another hand-curated entity's alias
@@ -288,9 +291,9 @@ def main():
                         continue  # ambiguous among generated entities
                     if used.get(f, eid) != eid:
                         continue
-                    if m not in keep:
-                        keep.append(m)
-                        used[f] = eid
+                    keep.append(m)
+                    used[f] = eid
+                    has.setdefault(eid, set()).add(f)
             if keep:
                 out[lang] = keep
         return out
@@ -446,11 +449,12 @@ def main():
         for lang, names in forms.items():
             for n in names:
                 f = fold(n)
-                if f in existing_strings.get(eid, {}).get(lang, set()) or owners.get(f, set()) - {eid}:
+                if f in has.get(eid, set()) or owners.get(f, set()) - {eid}:
                     continue
                 if used.get(f, eid) != eid:
                     continue
                 used[f] = eid
+                has.setdefault(eid, set()).add(f)
                 keep.setdefault(lang, []).append(n)
         if keep:
             count += 1
