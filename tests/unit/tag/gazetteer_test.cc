@@ -67,6 +67,15 @@ TEST_F(GazetteerTest, CldrNamesInEveryLanguage) {
   EXPECT_THAT(Found("انتخابات في إمارة أندورا", "ar"), Contains("country/andorra"));
 }
 
+TEST_F(GazetteerTest, TurkishSuffixAfterTheApostropheAndArabicClitics) {
+  // CLDR/iso-codes names (gen_countries.yaml) go through the matcher's general morphology: the
+  // Turkish case suffix after an apostrophe, Arabic clitics and the article.
+  EXPECT_THAT(Found("Fildişi Sahili Cumhuriyeti'nin başkenti Yamusukro'dur.", "tr"),
+              Contains("country/ivory-coast"));
+  EXPECT_THAT(Found("وصل الوفد إلى جمهورية ساحل العاج وجمهورية ساحل العاج ترحب", "ar"),
+              Contains("country/ivory-coast"));
+}
+
 TEST(MoreAliasesTest, AddsAliasesToAnEntityOfAnotherFile) {
   const std::string topics =
       "topic: {id: t, threshold: 0.5, groups: {g: {en: [x]}}, rules: [{name: r, any: [g]}]}\n";
