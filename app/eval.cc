@@ -321,6 +321,17 @@ std::string FormatReport(const EvalResult& r, size_t worst) {
                pooled[b].count, pooled[b].score_sum / pooled[b].count,
                static_cast<double>(pooled[b].positives) / pooled[b].count);
   }
+  {
+    // The ECE above is over every pair, most of them near 0 and right; restricted to the pairs
+    // an alert could act on (score >= 0.1) it is stricter.
+    int n = 0;
+    double gap = 0.0;
+    for (size_t b = 1; b < 10; ++b) {
+      n += pooled[b].count;
+      gap += std::abs(pooled[b].positives - pooled[b].score_sum);
+    }
+    out += Fmt("  pooled ECE over the %d pairs with score >= 0.1: %.3f\n", n, n ? gap / n : 0.0);
+  }
   out += "  per topic, buckets >= 0.1 (n:observed):\n";
   {
     std::string header = Fmt("  %-20s", "");
