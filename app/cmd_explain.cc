@@ -1,11 +1,11 @@
-// `newsflow explain FILE [--topic ID]` and `newsflow eval --gold FILE`.
+// `newsflow explain FILE [--topic ID]`.
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include "app/commands.h"
-#include "app/eval.h"
+#include "app/pipeline_setup.h"
 #include "app/offline.h"
 #include "app/pipeline_setup.h"
 #include "processors/score/score_stage.h"
@@ -100,29 +100,38 @@ int RunExplain(const ExplainOptions& opt) {
     std::printf("  related (not scored):\n");
     for (const auto& r : doc.related) std::printf("    - %s\n", r.c_str());
   }
-  std::printf("\ntopics (score = 1 - exp(-sum of weight * (1 - exp(-n)))):\n");
+  std::printf(
+      "\ntopics (calibrated: score = 1 / (1 + exp(-(bias + sum of weight * (1 - exp(-n))))), "
+      "weights fitted by `newsflow fit`, hand weight in brackets; otherwise score = 1 - "
+      "exp(-sum of weight * (1 - exp(-n)))):\n");
   for (const auto& s : score::ScoreTopics(doc, true)) {
     const tag::Topic& topic = tax->topics()[s.topic];
     if (!opt.topic.empty() && topic.id != opt.topic) continue;
-    std::printf("  %-22s score %.4f  threshold %.2f  %s\n", topic.id.c_str(), s.score,
+    std::printf("  %-22s score %.4f  threshold %.2f  %s", topic.id.c_str(), s.score,
                 topic.threshold, s.assigned ? "ASSIGNED" : "-");
+    if (topic.calibrated) std::printf("  (calibrated, bias %+.3f)", topic.bias);
+    std::printf("\n");
     for (const auto& r : s.rules) {
-      const char* kind = r.rule->kind == tag::Rule::Kind::kAny   ? "any"
-                         : r.rule->kind == tag::Rule::Kind::kAll ? "all"
-                                                                 : "near";
+      const double weight = r.rule->EffectiveWeight(topic.calibrated);
+      char hand[32] = "";
+      if (topic.calibrated) std::snprintf(hand, sizeof(hand), " [hand %+.2f]", r.rule->weight);
+      const char* kind = r.rule->kind == tag::Rule::Kind::kAny    ? "any"
+                         : r.rule->kind == tag::Rule::Kind::kAll  ? "all"
+                         : r.rule->kind == tag::Rule::Kind::kNear ? "near"
+                                                                  : "pair";
       std::string refs;
       for (const auto& ref : r.rule->refs) refs += (refs.empty() ? "" : ", ") + ref.text;
       if (r.blocked) {
-        std::printf("    %-28s %s[%s] weight %+.2f: blocked by `not`\n", r.rule->name.c_str(), kind,
-                    refs.c_str(), r.rule->weight);
+        std::printf("    %-28s %s[%s] weight %+.3f%s: blocked by `not`\n", r.rule->name.c_str(),
+                    kind, refs.c_str(), weight, hand);
       } else if (!r.fired) {
         if (!opt.topic.empty()) {
-          std::printf("    %-28s %s[%s] weight %+.2f: did not fire\n", r.rule->name.c_str(), kind,
-                      refs.c_str(), r.rule->weight);
+          std::printf("    %-28s %s[%s] weight %+.3f%s: did not fire\n", r.rule->name.c_str(), kind,
+                      refs.c_str(), weight, hand);
         }
       } else {
-        std::printf("    %-28s %s[%s] weight %+.2f: n=%.2f -> %+.4f\n", r.rule->name.c_str(), kind,
-                    refs.c_str(), r.rule->weight, r.n, r.contribution);
+        std::printf("    %-28s %s[%s] weight %+.3f%s: n=%.2f -> %+.4f\n", r.rule->name.c_str(),
+                    kind, refs.c_str(), weight, hand, r.n, r.contribution);
         for (size_t i = 0; i < r.occurrences.size() && i < 8; ++i) {
           const auto& o = r.occurrences[i];
           std::printf("        %s\n", Quote(tag::MatchForTokens(doc, o.begin, o.end)).c_str());
@@ -144,28 +153,6 @@ int RunExplain(const ExplainOptions& opt) {
   return kExitOk;
 }
 
-struct EvalOptions {
-  std::string gold;
-  std::string config_path;
-  std::string taxonomy;
-  size_t worst = 25;
-};
-
-int RunEval(const EvalOptions& opt) {
-  std::unique_ptr<PipelineSetup> pipeline_setup =
-      BuildPipelineSetupOrReport(opt.config_path, opt.taxonomy);
-  if (!pipeline_setup) return kExitUsage;
-  auto result = Evaluate(*pipeline_setup->pipeline, opt.gold);
-  if (!result.ok()) {
-    std::cerr << "newsflow eval: " << result.status().message() << '\n';
-    return kExitUsage;
-  }
-  std::cout << "taxonomy " << pipeline_setup->taxonomy->Get()->version() << ", gold " << opt.gold
-            << "\n"
-            << FormatReport(*result, opt.worst);
-  return kExitOk;
-}
-
 }  // namespace
 
 Command AddExplainCommand(CLI::App& parent) {
@@ -183,20 +170,6 @@ Command AddExplainCommand(CLI::App& parent) {
   sub->add_option("--taxonomy", opt->taxonomy,
                   "taxonomy.yaml to use instead of the configured one");
   return {sub, [opt] { return RunExplain(*opt); }};
-}
-
-Command AddEvalCommand(CLI::App& parent) {
-  auto opt = std::make_shared<EvalOptions>();
-  CLI::App* sub = parent.add_subcommand(
-      "eval",
-      "Run the pipeline over a labelled JSON Lines file and print per-topic precision, "
-      "recall and F1, micro and macro averages, entity recall and the worst misses");
-  sub->add_option("--gold", opt->gold, "Labelled articles (format of the dev corpus)")->required();
-  sub->add_option("-c,--config", opt->config_path, "Configuration file (default: built-in)");
-  sub->add_option("--taxonomy", opt->taxonomy,
-                  "taxonomy.yaml to use instead of the configured one");
-  sub->add_option("--worst", opt->worst, "How many misses to list")->capture_default_str();
-  return {sub, [opt] { return RunEval(*opt); }};
 }
 
 }  // namespace newsflow::app

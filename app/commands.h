@@ -29,7 +29,8 @@ Command AddProcessCommand(CLI::App& parent);
 Command AddValidateConfigCommand(CLI::App& parent);
 Command AddConfigCommand(CLI::App& parent);
 Command AddExplainCommand(CLI::App& parent);  // app/cmd_explain.cc
-Command AddEvalCommand(CLI::App& parent);     // app/cmd_explain.cc
+Command AddEvalCommand(CLI::App& parent);     // app/cmd_eval.cc
+Command AddFitCommand(CLI::App& parent);      // app/cmd_eval.cc
 Command AddRunCommand(CLI::App& parent);      // app/cmd_run.cc: the Kafka runtime
 Command AddDemoCommand(CLI::App& parent);     // app/cmd_demo.cc: runtime on an in-process broker
 

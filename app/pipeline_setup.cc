@@ -19,7 +19,8 @@ Result<TaxonomySettings> ParseTaxonomySettings(const YAML::Node& node) {
 }
 
 Result<std::unique_ptr<PipelineSetup>> BuildPipelineSetup(AppConfig config,
-                                                          const std::string& taxonomy_override) {
+                                                          const std::string& taxonomy_override,
+                                                          tag::CompileOptions taxonomy_options) {
   auto pipeline_setup = std::make_unique<PipelineSetup>();
   pipeline_setup->config = std::move(config);
   auto settings = ParseTaxonomySettings(pipeline_setup->config.taxonomy);
@@ -30,7 +31,7 @@ Result<std::unique_ptr<PipelineSetup>> BuildPipelineSetup(AppConfig config,
   pipeline_setup->taxonomy_settings = std::move(settings).value();
   if (!taxonomy_override.empty()) pipeline_setup->taxonomy_settings.path = taxonomy_override;
   NEWSFLOW_ASSIGN_OR_RETURN(std::shared_ptr<const tag::Taxonomy> taxonomy,
-                            tag::LoadTaxonomy(pipeline_setup->taxonomy_settings.path));
+                            tag::LoadTaxonomy(pipeline_setup->taxonomy_settings.path, taxonomy_options));
   pipeline_setup->taxonomy = std::make_shared<tag::TaxonomyStore>(std::move(taxonomy));
   NEWSFLOW_RETURN_IF_ERROR(processors::RegisterBuiltinStages(
       pipeline_setup->registry, {.taxonomy = pipeline_setup->taxonomy}));
@@ -44,14 +45,16 @@ Result<std::unique_ptr<PipelineSetup>> BuildPipelineSetup(AppConfig config,
 }
 
 Result<std::unique_ptr<PipelineSetup>> BuildPipelineSetup(const std::string& config_path,
-                                                          const std::string& taxonomy_override) {
+                                                          const std::string& taxonomy_override,
+                                                          tag::CompileOptions taxonomy_options) {
   NEWSFLOW_ASSIGN_OR_RETURN(AppConfig config, LoadAppConfig(config_path));
-  return BuildPipelineSetup(std::move(config), taxonomy_override);
+  return BuildPipelineSetup(std::move(config), taxonomy_override, taxonomy_options);
 }
 
 std::unique_ptr<PipelineSetup> BuildPipelineSetupOrReport(const std::string& config_path,
-                                                          const std::string& taxonomy_override) {
-  auto pipeline_setup = BuildPipelineSetup(config_path, taxonomy_override);
+                                                          const std::string& taxonomy_override,
+                                                          tag::CompileOptions taxonomy_options) {
+  auto pipeline_setup = BuildPipelineSetup(config_path, taxonomy_override, taxonomy_options);
   if (!pipeline_setup.ok()) {
     std::cerr << "newsflow: invalid configuration: " << pipeline_setup.status().message() << '\n';
     return nullptr;

@@ -35,13 +35,17 @@ struct PipelineSetup {
 };
 
 // Builds from a loaded config. `taxonomy_override` (if non-empty) replaces taxonomy.path.
+// `taxonomy_options`: see tag::CompileOptions (eval and fit ignore the calibration file).
 Result<std::unique_ptr<PipelineSetup>> BuildPipelineSetup(
-    AppConfig config, const std::string& taxonomy_override = "");
+    AppConfig config, const std::string& taxonomy_override = "",
+    tag::CompileOptions taxonomy_options = {});
 // Loads the config file (empty = built-in) and builds.
 Result<std::unique_ptr<PipelineSetup>> BuildPipelineSetup(
-    const std::string& config_path, const std::string& taxonomy_override = "");
+    const std::string& config_path, const std::string& taxonomy_override = "",
+    tag::CompileOptions taxonomy_options = {});
 // BuildPipelineSetup(), printing the error to stderr and returning null on failure.
 std::unique_ptr<PipelineSetup> BuildPipelineSetupOrReport(
-    const std::string& config_path, const std::string& taxonomy_override = "");
+    const std::string& config_path, const std::string& taxonomy_override = "",
+    tag::CompileOptions taxonomy_options = {});
 
 }  // namespace newsflow::app

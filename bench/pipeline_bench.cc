@@ -76,11 +76,16 @@ tag::SourceProvider ScaledTaxonomy(int copies) {
       for (int c = 1; c < copies; ++c) {
         const std::string suffix = std::string("q") + char('a' + c / 26) + char('a' + c % 26);
         YAML::Node root = YAML::Load(text);
-        if (root["entities"]) {
+        if (root["entities"] || root["more_aliases"]) {
           for (auto e : root["entities"]) {
             e["id"] = e["id"].as<std::string>() + "-" + suffix;
             for (const char* k : {"aliases", "weak_aliases", "context"})
               MutatePhrases(e[k], suffix);
+          }
+          // Aliases a generated file adds to entities of other files: to the same copy's.
+          for (auto e : root["more_aliases"]) {
+            e["id"] = e["id"].as<std::string>() + "-" + suffix;
+            MutatePhrases(e["aliases"], suffix);
           }
         } else {
           YAML::Node t = root["topic"];

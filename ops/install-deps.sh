@@ -21,6 +21,8 @@ packages=(
   kcat prometheus curl openjdk-17-jre-headless maven python3
   # the operating-kit tests' Python tools run in a venv (ops/tools/py-venv.sh)
   python3-venv
+  # the gazetteer generator (ops/gazetteer/generate.py) and its up-to-date test
+  python3-yaml iso-codes
 )
 for group in "$@"; do
   case "$group" in

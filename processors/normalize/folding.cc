@@ -143,6 +143,10 @@ TextFolder::WordClass ComputeWordClass(uint32_t cp) {
       u_getIntPropertyValue(c, UCHAR_LINE_BREAK) == U_LB_COMPLEX_CONTEXT) {
     return WC::kHard;
   }
+  // ICU's root word rules (word.txt) tailor UAX #29: `$ALetter = [\p{Word_Break = ALetter} @]`,
+  // so that e-mail addresses and handles stay one word ("@POTUS", "a@b.com"). Only the ASCII
+  // '@' (U+FF20 and U+FE6B stay Other). Without this the fast path started "@POTUS" at 'P'.
+  if (cp == 0x0040) return WC::kLetter;
   UErrorCode ec = U_ZERO_ERROR;
   const UScriptCode sc = uscript_getScript(c, &ec);
   if (sc == USCRIPT_HAN || sc == USCRIPT_HIRAGANA || sc == USCRIPT_KATAKANA) return WC::kHard;

@@ -17,6 +17,17 @@ bool IsTitle(core::Field f) { return f == core::Field::kTitle; }
 
 double Round4(double x) { return std::round(x * 10000.0) / 10000.0; }
 
+}  // namespace
+
+double Feature(double n) { return 1.0 - std::exp(-n); }
+
+double TopicScoreOf(const tag::Topic& topic, double raw) {
+  if (topic.calibrated) return 1.0 / (1.0 + std::exp(-(topic.bias + raw)));
+  return 1.0 - std::exp(-std::max(raw, 0.0));
+}
+
+namespace {
+
 // Per-thread buffers of one scoring pass, reused across records.
 // An occurrence of an entity selection (Ref::selection); `seq` keeps hit order among equal
 // selections.
@@ -24,6 +35,7 @@ struct Selected {
   uint32_t selection;
   uint32_t seq;
   Occurrence occurrence;
+  uint32_t entity;
 };
 
 struct Scratch {
@@ -34,6 +46,7 @@ struct Scratch {
   std::vector<Occurrence> fired;
   std::vector<Occurrence> a;
   std::vector<Occurrence> b;
+  std::vector<std::pair<Occurrence, uint32_t>> entities;  // (occurrence, entity) for pair
 };
 
 // Occurrences of every group and entity in one document. Sparse: the cost depends on the hits
@@ -79,8 +92,10 @@ class Occurrences {
           any_entity = true;
           auto [b, e] = tax.selections_of(pi.owner);
           for (; b != e; ++b) {
-            selected_.push_back(
-                {*b, static_cast<uint32_t>(selected_.size()), {h.token_begin, h.token_end}});
+            selected_.push_back({*b,
+                                 static_cast<uint32_t>(selected_.size()),
+                                 {h.token_begin, h.token_end},
+                                 pi.owner});
           }
           break;
         }
@@ -148,6 +163,14 @@ class Occurrences {
     }
   }
 
+  // Appends the occurrences of an entity selection with their entities.
+  void AppendEntitiesOf(const Ref& ref, std::vector<std::pair<Occurrence, uint32_t>>* out) const {
+    for (auto lo = SelectedBegin(ref.selection);
+         lo != selected_.end() && lo->selection == ref.selection; ++lo) {
+      out->push_back({lo->occurrence, lo->entity});
+    }
+  }
+
   core::Field FieldOf(const Occurrence& o) const { return doc_.tokens[o.begin].field; }
 
  private:
@@ -198,6 +221,35 @@ void Evaluate(const Rule& rule, const tag::Topic& topic, const Occurrences& occ,
       if (all) occ.AppendOf(rule.refs[0], &fired);
       break;
     }
+    case Rule::Kind::kPair: {
+      auto& a = scratch.a;
+      auto& near = scratch.entities;
+      a.clear();
+      near.clear();
+      occ.AppendOf(rule.refs[0], &a);
+      if (a.empty()) break;
+      for (size_t k = 1; k < rule.refs.size(); ++k) occ.AppendEntitiesOf(rule.refs[k], &near);
+      for (const auto& x : a) {
+        // Within the window: a first entity, then the first different one.
+        const std::pair<Occurrence, uint32_t>* first = nullptr;
+        for (const auto& candidate : near) {
+          const Occurrence& y = candidate.first;
+          if (IsTitle(occ.FieldOf(x)) != IsTitle(occ.FieldOf(y))) continue;
+          if (x.begin < y.end && y.begin < x.end) continue;
+          const uint32_t gap = x.begin < y.begin ? y.begin - x.end : x.begin - y.end;
+          if (gap > rule.within) continue;
+          if (first == nullptr) {
+            first = &candidate;
+          } else if (candidate.second != first->second) {
+            fired.push_back(x);
+            r.occurrences.push_back(first->first);
+            r.occurrences.push_back(y);
+            break;
+          }
+        }
+      }
+      break;
+    }
     case Rule::Kind::kNear: {
       auto& a = scratch.a;
       auto& b = scratch.b;
@@ -231,7 +283,7 @@ void Evaluate(const Rule& rule, const tag::Topic& topic, const Occurrences& occ,
               fired.end());
   r.fired = true;
   for (const auto& o : fired) r.n += topic.field_weights[static_cast<size_t>(occ.FieldOf(o))];
-  r.contribution = rule.weight * (1.0 - std::exp(-r.n));
+  r.contribution = rule.EffectiveWeight(topic.calibrated) * Feature(r.n);
   r.occurrences.insert(r.occurrences.begin(), fired.begin(), fired.end());
 }
 
@@ -254,13 +306,18 @@ size_t ScoreTopicsInto(const core::Document& doc, bool include_all, std::vector<
     s.topic = t;
     s.rules.resize(topic.rules.size());
     double raw = 0.0;
+    bool any_fired = false;
     for (size_t k = 0; k < topic.rules.size(); ++k) {
       Evaluate(topic.rules[k], topic, occ, scratch, &s.rules[k]);
       raw += s.rules[k].contribution;
+      any_fired = any_fired || (s.rules[k].fired && s.rules[k].contribution > 0);
     }
-    s.score = Round4(1.0 - std::exp(-std::max(raw, 0.0)));
-    s.assigned = s.score >= topic.threshold;
-    if (include_all || s.score > 0) ++used;  // else the element is reused for the next topic
+    s.score = Round4(TopicScoreOf(topic, raw));
+    // Uncalibrated, a positive score needs positive evidence; calibrated, the bias alone gives
+    // every topic a (small) score, so a topic counts only when positive evidence fired.
+    const bool evidence = topic.calibrated ? any_fired : s.score > 0;
+    s.assigned = evidence && s.score >= topic.threshold;
+    if (include_all || evidence) ++used;  // else the element is reused for the next topic
   }
   std::stable_sort(out->begin(), out->begin() + static_cast<std::ptrdiff_t>(used),
                    [](const TopicScore& a, const TopicScore& b) { return a.score > b.score; });
@@ -306,7 +363,7 @@ Status ScoreStage::Process(core::Document& doc, const core::StageContext& /*ctx*
     t.label = topic.Label();
     t.score = s.score;
     for (const RuleResult& r : s.rules) {
-      if (!r.fired || r.rule->weight <= 0) continue;
+      if (!r.fired || r.rule->EffectiveWeight(topic.calibrated) <= 0) continue;
       for (const Occurrence& o : r.occurrences) {
         if (t.matches.size() >= static_cast<size_t>(config_.max_matches)) break;
         bool seen = false;

@@ -15,7 +15,13 @@
 //   * n_r = sum over its occurrences of the topic's field weight (title 2.0, lead 1.5, body 1.0
 //     by default): term frequency weighted by where the term stands;
 //   * raw = sum_r weight_r * (1 - e^(-n_r))     (saturating: the 5th mention adds little);
-//   * score = 1 - e^(-max(raw, 0)), in [0, 1).
+//   * score = 1 - e^(-max(raw, 0)), in [0, 1) -- the hand formula;
+//   * or, for a topic calibrated by `newsflow fit` (config/taxonomy/calibration.yaml), the same
+//     sum with the fitted weights w_r and a fitted bias b through the logistic function:
+//     score = 1 / (1 + e^-(b + sum_r w_r * (1 - e^(-n_r)))), an estimate of the probability
+//     that an editor would tag the article (calibration is measured by `newsflow eval`).
+// A topic is assigned when at least one rule with a positive contribution fired and the score
+// is at or above the (fitted) threshold.
 // Only topics with at least one occurrence are evaluated (presearch). Topics at or above their
 // threshold are listed highest first with their matches (text, field, byte offsets, rule).
 #pragma once
@@ -58,6 +64,12 @@ struct TopicScore {
   bool assigned = false;
   std::vector<RuleResult> rules;
 };
+
+// The feature of a rule that occurred n (field-weighted) times: 1 - e^-n, in [0, 1).
+double Feature(double n);
+
+// A topic's score from raw = sum_r weight_r * Feature(n_r) (fitted weights when calibrated).
+double TopicScoreOf(const tag::Topic& topic, double raw);
 
 // Scores every topic of `doc.taxonomy` that has an occurrence (or all topics when
 // `include_all`, for explanations). `doc` must have been through the tag stage.

@@ -26,9 +26,8 @@ Result<TagConfig> TagConfig::FromYaml(const YAML::Node& node, const std::string&
   return c;
 }
 
-Result<std::unique_ptr<core::Stage>> TagStage::Create(const YAML::Node& node,
-                                                      const std::string& path,
-                                                      std::shared_ptr<const TaxonomyStore> store) {
+Result<std::unique_ptr<core::Stage>> TagStage::Create(
+    const YAML::Node& node, const std::string& path, std::shared_ptr<const TaxonomyStore> store) {
   NEWSFLOW_ASSIGN_OR_RETURN(TagConfig config, TagConfig::FromYaml(node, path));
   if (!store) {
     return Status(Code::kInvalidConfig, "config", path + ": no taxonomy loaded");
@@ -79,17 +78,10 @@ struct TagScratch {
   std::vector<Group> groups;
 };
 
-}  // namespace
-
-Status TagStage::Process(core::Document& doc, const core::StageContext& /*ctx*/) const {
-  std::shared_ptr<const Taxonomy> tax = store_->Get();
-  doc.taxonomy_version = tax->version();
-  doc.hits.clear();
-  tax->matcher().Match(doc.tokens, doc.token_text, {doc.article.title, doc.article.body},
-                       &doc.hits);
-  const auto& info = tax->patterns();
-  const auto& hits = doc.hits;
-  thread_local TagScratch scratch;
+// Phase 1: the alias hits (scratch.aliases) and, in scratch.drop, those shadowed by a longer
+// alias hit or repeating the same entity at the same span.
+void DropShadowedAliases(const std::vector<core::PatternHit>& hits,
+                         const std::vector<PatternInfo>& info, TagScratch& scratch) {
   auto& drop = scratch.drop;
   drop.assign(hits.size(), 0);
   auto& aliases = scratch.aliases;
@@ -129,7 +121,14 @@ Status TagStage::Process(core::Document& doc, const core::StageContext& /*ctx*/)
       }
     }
   }
+}
 
+// Phase 2: drops weak alias hits that have neither a strong mention of their entity nor one
+// of its context words within `window` tokens.
+void ConfirmWeakAliases(const std::vector<core::PatternHit>& hits,
+                        const std::vector<PatternInfo>& info, int64_t window, TagScratch& scratch) {
+  auto& drop = scratch.drop;
+  const auto& aliases = scratch.aliases;
   // Entities with a strong mention; weak mentions need one, or a context word nearby.
   auto& strong = scratch.strong;
   strong.clear();
@@ -158,22 +157,32 @@ Status TagStage::Process(core::Document& doc, const core::StageContext& /*ctx*/)
       const uint32_t entity = info[h.pattern].owner;
       if (std::binary_search(strong.begin(), strong.end(), entity)) continue;
       // Context words of the entity starting within context_window tokens of the weak alias.
-      const int64_t lo = std::max<int64_t>(0, int64_t{h.token_begin} - config_.context_window);
+      const int64_t lo = std::max<int64_t>(0, int64_t{h.token_begin} - window);
       auto it =
           std::lower_bound(context.begin(), context.end(), Pack(entity, static_cast<uint32_t>(lo)));
-      const bool confirmed =
-          it != context.end() && First(*it) == entity &&
-          int64_t{Second(*it)} - int64_t{h.token_begin} <= config_.context_window;
+      const bool confirmed = it != context.end() && First(*it) == entity &&
+                             int64_t{Second(*it)} - int64_t{h.token_begin} <= window;
       drop[i] = confirmed ? 0 : 1;
     }
   }
-  // Keep only surviving hits (the score stage reads them as entity occurrences).
+}
+
+// Phase 3: keeps only the surviving hits (the score stage reads them as entity occurrences).
+void KeepSurvivingHits(core::Document& doc, const TagScratch& scratch) {
+  const auto& drop = scratch.drop;
   size_t kept = 0;
   for (size_t i = 0; i < doc.hits.size(); ++i) {
     if (!drop[i]) doc.hits[kept++] = doc.hits[i];
   }
   doc.hits.resize(kept);
+}
 
+// Phase 4: one EntityResult per entity mentioned, with mentions and salience, most salient
+// first.
+void BuildEntities(core::Document& doc, const Taxonomy& tax, int64_t max_mentions,
+                   TagScratch& scratch) {
+  const auto& info = tax.patterns();
+  const auto& hits = doc.hits;
   // Group mentions per entity, entities in the order of their first mention.
   auto& mentions = scratch.mentions;
   mentions.clear();
@@ -196,14 +205,14 @@ Status TagStage::Process(core::Document& doc, const core::StageContext& /*ctx*/)
   doc.entities.clear();
   doc.entities.reserve(groups.size());
   for (const auto& group : groups) {
-    const Entity& e = tax->entities()[First(mentions[group.begin])];
+    const Entity& e = tax.entities()[First(mentions[group.begin])];
     core::EntityResult r;
     r.id = e.id;
     r.name = e.name;
     r.type = e.type;
     bool in_title = false;
     uint32_t first = hits[group.first_hit].token_begin;
-    const size_t shown = std::min<size_t>(group.end - group.begin, config_.max_mentions);
+    const size_t shown = std::min<size_t>(group.end - group.begin, max_mentions);
     r.mentions.reserve(shown);
     for (uint32_t m = group.begin; m < group.end; ++m) {
       const auto& h = hits[Second(mentions[m])];
@@ -223,6 +232,21 @@ Status TagStage::Process(core::Document& doc, const core::StageContext& /*ctx*/)
   std::stable_sort(doc.entities.begin(), doc.entities.end(), [](const auto& a, const auto& b) {
     return a.salience != b.salience ? a.salience > b.salience : a.name < b.name;
   });
+}
+
+}  // namespace
+
+Status TagStage::Process(core::Document& doc, const core::StageContext& /*ctx*/) const {
+  std::shared_ptr<const Taxonomy> tax = store_->Get();
+  doc.taxonomy_version = tax->version();
+  doc.hits.clear();
+  tax->matcher().Match(doc.tokens, doc.token_text, {doc.article.title, doc.article.body},
+                       &doc.hits);
+  thread_local TagScratch scratch;
+  DropShadowedAliases(doc.hits, tax->patterns(), scratch);
+  ConfirmWeakAliases(doc.hits, tax->patterns(), config_.context_window, scratch);
+  KeepSurvivingHits(doc, scratch);
+  BuildEntities(doc, *tax, config_.max_mentions, scratch);
   doc.taxonomy = std::move(tax);
   return Status::Ok();
 }

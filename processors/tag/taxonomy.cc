@@ -10,8 +10,8 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "processors/normalize/tokenize.h"
 #include "schemas/embedded.h"
+#include "processors/normalize/tokenize.h"
 
 namespace newsflow::tag {
 namespace embedded {
@@ -71,7 +71,8 @@ bool IsShortAcronym(std::string_view word) {
 // Builds a Taxonomy from YAML nodes. Every error carries "file:line: <what>: message".
 class TaxonomyCompiler {
  public:
-  explicit TaxonomyCompiler(const SourceProvider& sources) : sources_(sources) {}
+  TaxonomyCompiler(const SourceProvider& sources, CompileOptions options)
+      : sources_(sources), options_(options) {}
 
   Result<std::shared_ptr<const Taxonomy>> Compile(const std::string& manifest_name);
 
@@ -82,17 +83,23 @@ class TaxonomyCompiler {
     return Status(Code::kInvalidConfig, "taxonomy", where + ": " + what);
   }
   Status CheckKeys(const std::string& file, const YAML::Node& node,
-                   std::initializer_list<std::string_view> known, const std::string& what) const;
+                         std::initializer_list<std::string_view> known,
+                         const std::string& what) const;
   Result<YAML::Node> Parse(const std::string& name) const;
   Status LoadEntities(const std::string& file, YAML::Node root);
   Status LoadTopic(const std::string& file, YAML::Node root);
+  // Adds the `more_aliases` lists (aliases for entities defined in any entities file, e.g. the
+  // generated gazetteer's names for hand-curated countries) once every entity is loaded.
+  Status LoadMoreAliases();
+  // Applies calibration.yaml (fitted bias, weights and threshold per topic) to loaded topics.
+  Status LoadCalibration(const std::string& file, YAML::Node root);
   // Compiles one phrase (taxonomy syntax) into matcher tokens.
   Status CompilePhrase(const std::string& file, const YAML::Node& at, const std::string& what,
-                       const std::string& phrase, const std::string& language,
-                       std::vector<PatternToken>* out) const;
+                             const std::string& phrase, const std::string& language,
+                             std::vector<PatternToken>* out) const;
   // Adds every phrase of a {language: [phrase...]} map as patterns of `kind`/`owner`.
   Status AddPhrases(const std::string& file, const YAML::Node& by_language, PatternKind kind,
-                    uint32_t owner, const std::string& what);
+                          uint32_t owner, const std::string& what);
   // Fills the ids that scoring compares instead of strings (languages, entity selections).
   void ResolveIds();
   // The id of a language key, added on first use.
@@ -102,17 +109,19 @@ class TaxonomyCompiler {
     return it->second;
   }
   Result<Ref> ParseRef(const std::string& file, const YAML::Node& at, const std::string& text,
-                       const std::map<std::string, uint32_t>& groups,
-                       const std::string& rule) const;
+                             const std::map<std::string, uint32_t>& groups,
+                             const std::string& rule) const;
 
   const SourceProvider& sources_;
+  CompileOptions options_;
   std::shared_ptr<Taxonomy> tax_ = std::make_shared<Taxonomy>();
   std::map<std::string, uint32_t, std::less<>> language_ids_;
+  std::vector<std::pair<std::string, YAML::Node>> pending_aliases_;  // (file, more_aliases)
 };
 
 Status TaxonomyCompiler::CheckKeys(const std::string& file, const YAML::Node& node,
-                                   std::initializer_list<std::string_view> known,
-                                   const std::string& what) const {
+                                         std::initializer_list<std::string_view> known,
+                                         const std::string& what) const {
   if (!node.IsMap()) return Error(file, node, what + ": expected a mapping");
   for (const auto& kv : node) {
     const std::string key = kv.first.Scalar();
@@ -129,14 +138,15 @@ Result<YAML::Node> TaxonomyCompiler::Parse(const std::string& name) const {
     return YAML::Load(text);
   } catch (const YAML::ParserException& e) {
     return Status(Code::kInvalidConfig, "taxonomy",
-                  name + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+                        name + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
   }
 }
 
 Status TaxonomyCompiler::CompilePhrase(const std::string& file, const YAML::Node& at,
-                                       const std::string& what, const std::string& phrase_text,
-                                       const std::string& language,
-                                       std::vector<PatternToken>* out) const {
+                                             const std::string& what,
+                                             const std::string& phrase_text,
+                                             const std::string& language,
+                                             std::vector<PatternToken>* out) const {
   std::string_view phrase = phrase_text;
   bool stem_mode = false;
   if (!phrase.empty() && phrase.front() == '~') {
@@ -200,7 +210,8 @@ Status TaxonomyCompiler::CompilePhrase(const std::string& file, const YAML::Node
 }
 
 Status TaxonomyCompiler::AddPhrases(const std::string& file, const YAML::Node& by_language,
-                                    PatternKind kind, uint32_t owner, const std::string& what) {
+                                          PatternKind kind, uint32_t owner,
+                                          const std::string& what) {
   if (!by_language.IsDefined() || by_language.IsNull()) return Status::Ok();
   if (!by_language.IsMap()) {
     return Error(file, by_language, what + ": expected a mapping of language -> list of phrases");
@@ -229,8 +240,14 @@ Status TaxonomyCompiler::AddPhrases(const std::string& file, const YAML::Node& b
 }
 
 Status TaxonomyCompiler::LoadEntities(const std::string& file, YAML::Node root) {
-  NEWSFLOW_RETURN_IF_ERROR(CheckKeys(file, root, {"entities"}, "entities file"));
+  NEWSFLOW_RETURN_IF_ERROR(CheckKeys(file, root, {"entities", "more_aliases"}, "entities file"));
+  if (root["more_aliases"].IsDefined()) {
+    if (!root["more_aliases"].IsSequence())
+      return Error(file, root["more_aliases"], "more_aliases: expected a list");
+    pending_aliases_.push_back({file, root["more_aliases"]});
+  }
   YAML::Node list = root["entities"];
+  if (!list.IsDefined() && root["more_aliases"].IsDefined()) return Status::Ok();
   if (!list.IsSequence()) return Error(file, list, "entities: expected a list");
   for (YAML::Node node : list) {
     const std::string label =
@@ -270,10 +287,27 @@ Status TaxonomyCompiler::LoadEntities(const std::string& file, YAML::Node root) 
   return Status::Ok();
 }
 
+Status TaxonomyCompiler::LoadMoreAliases() {
+  for (const auto& [file, list] : pending_aliases_) {
+    for (const YAML::Node& node : list) {
+      const std::string label =
+          node["id"].IsScalar() ? "more_aliases '" + node["id"].Scalar() + "'" : "more_aliases";
+      NEWSFLOW_RETURN_IF_ERROR(CheckKeys(file, node, {"id", "aliases"}, label));
+      const int index = node["id"].IsScalar() ? tax_->FindEntity(node["id"].Scalar()) : -1;
+      if (index < 0) return Error(file, node, label + ": unknown entity id");
+      if (!node["aliases"].IsMap()) return Error(file, node, label + ": 'aliases' is required");
+      NEWSFLOW_RETURN_IF_ERROR(AddPhrases(file, node["aliases"], PatternKind::kAlias,
+                                          static_cast<uint32_t>(index), label + ": aliases"));
+    }
+  }
+  pending_aliases_.clear();
+  return Status::Ok();
+}
+
 Result<Ref> TaxonomyCompiler::ParseRef(const std::string& file, const YAML::Node& at,
-                                       const std::string& text,
-                                       const std::map<std::string, uint32_t>& groups,
-                                       const std::string& rule) const {
+                                             const std::string& text,
+                                             const std::map<std::string, uint32_t>& groups,
+                                             const std::string& rule) const {
   Ref ref;
   ref.text = text;
   auto entity_ref = [&](std::string_view prefix, Ref::Kind kind) {
@@ -325,6 +359,7 @@ Status TaxonomyCompiler::LoadTopic(const std::string& file, YAML::Node root) {
         topic.threshold <= 0 || topic.threshold > 1) {
       return Error(file, node["threshold"], label + ": threshold must be a number in (0, 1]");
     }
+    topic.hand_threshold = topic.threshold;
   }
   if (node["field_weights"].IsDefined()) {
     NEWSFLOW_RETURN_IF_ERROR(CheckKeys(file, node["field_weights"], {"title", "lead", "body"},
@@ -364,35 +399,50 @@ Status TaxonomyCompiler::LoadTopic(const std::string& file, YAML::Node root) {
     Rule rule;
     rule.name = r["name"].IsScalar() ? r["name"].Scalar() : std::string();
     const std::string what = label + ": rule '" + rule.name + "'";
-    NEWSFLOW_RETURN_IF_ERROR(
-        CheckKeys(file, r, {"name", "any", "all", "near", "within", "not", "weight"}, what));
+    NEWSFLOW_RETURN_IF_ERROR(CheckKeys(
+        file, r, {"name", "any", "all", "near", "pair", "within", "not", "weight"}, what));
     if (rule.name.empty()) return Error(file, r, label + ": rule without 'name'");
+    for (const auto& earlier : topic.rules) {
+      // Names key the fitted weights of calibration.yaml.
+      if (earlier.name == rule.name) return Error(file, r, what + ": duplicate rule name");
+    }
     int kinds = 0;
     YAML::Node refs;
-    for (auto [key, kind] : {std::pair{"any", Rule::Kind::kAny}, std::pair{"all", Rule::Kind::kAll},
-                             std::pair{"near", Rule::Kind::kNear}}) {
+    for (auto [key, kind] :
+         {std::pair{"any", Rule::Kind::kAny}, std::pair{"all", Rule::Kind::kAll},
+          std::pair{"near", Rule::Kind::kNear}, std::pair{"pair", Rule::Kind::kPair}}) {
       if (r[key].IsDefined()) {
         ++kinds;
         rule.kind = kind;
         refs = r[key];
       }
     }
-    if (kinds != 1) return Error(file, r, what + ": needs exactly one of any, all, near");
+    if (kinds != 1) return Error(file, r, what + ": needs exactly one of any, all, near, pair");
     if (!refs.IsSequence() || refs.size() == 0)
       return Error(file, refs, what + ": expected a non-empty list");
     for (const auto& item : refs) {
       NEWSFLOW_ASSIGN_OR_RETURN(Ref ref, ParseRef(file, item, item.Scalar(), groups, what));
       rule.refs.push_back(std::move(ref));
     }
-    if (rule.kind == Rule::Kind::kNear) {
-      if (rule.refs.size() != 2)
+    if (rule.kind == Rule::Kind::kPair) {
+      if (rule.refs.size() < 2)
+        return Error(file, refs, what + ": pair takes 2 or more references");
+      for (size_t k = 1; k < rule.refs.size(); ++k) {
+        if (rule.refs[k].kind == Ref::Kind::kGroup)
+          return Error(file, refs, what + ": pair: references after the first must be entities");
+      }
+    }
+    if (rule.kind == Rule::Kind::kNear || rule.kind == Rule::Kind::kPair) {
+      if (rule.kind == Rule::Kind::kNear && rule.refs.size() != 2)
         return Error(file, refs, what + ": near takes exactly two references");
       if (!r["within"].IsDefined() || !YAML::convert<uint32_t>::decode(r["within"], rule.within) ||
           rule.within == 0) {
-        return Error(file, r, what + ": near needs 'within' (a positive number of tokens)");
+        return Error(file, r,
+                     what + (rule.kind == Rule::Kind::kNear ? ": near" : ": pair") +
+                         " needs 'within' (a positive number of tokens)");
       }
     } else if (r["within"].IsDefined()) {
-      return Error(file, r["within"], what + ": 'within' only applies to near");
+      return Error(file, r["within"], what + ": 'within' only applies to near and pair");
     }
     if (r["not"].IsDefined()) {
       if (!r["not"].IsSequence()) return Error(file, r["not"], what + ": not: expected a list");
@@ -420,10 +470,11 @@ Status TaxonomyCompiler::LoadTopic(const std::string& file, YAML::Node root) {
   return Status::Ok();
 }
 
-Result<std::shared_ptr<const Taxonomy>> TaxonomyCompiler::Compile(const std::string& manifest) {
+Result<std::shared_ptr<const Taxonomy>> TaxonomyCompiler::Compile(
+    const std::string& manifest) {
   NEWSFLOW_ASSIGN_OR_RETURN(YAML::Node root, Parse(manifest));
   NEWSFLOW_RETURN_IF_ERROR(
-      CheckKeys(manifest, root, {"version", "entities", "topics"}, "manifest"));
+      CheckKeys(manifest, root, {"version", "entities", "topics", "calibration"}, "manifest"));
   if (!root["version"].IsScalar() || root["version"].Scalar().empty()) {
     return Error(manifest, root, "manifest: 'version' is required");
   }
@@ -443,14 +494,72 @@ Result<std::shared_ptr<const Taxonomy>> TaxonomyCompiler::Compile(const std::str
                                                                            : LoadTopic(file, doc));
         } catch (const YAML::Exception& e) {
           return Status(Code::kInvalidConfig, "taxonomy",
-                        file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+                              file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
         }
       }
+    }
+    if (std::string_view(section) == "entities") NEWSFLOW_RETURN_IF_ERROR(LoadMoreAliases());
+  }
+  if (root["calibration"].IsDefined() && options_.calibration) {
+    if (!root["calibration"].IsScalar())
+      return Error(manifest, root["calibration"], "manifest: 'calibration' must be a file name");
+    const std::string file = root["calibration"].Scalar();
+    NEWSFLOW_ASSIGN_OR_RETURN(YAML::Node doc, Parse(file));
+    try {
+      NEWSFLOW_RETURN_IF_ERROR(LoadCalibration(file, doc));
+    } catch (const YAML::Exception& e) {
+      return Status(Code::kInvalidConfig, "taxonomy",
+                          file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
     }
   }
   ResolveIds();
   tax_->matcher_.Build();
   return std::shared_ptr<const Taxonomy>(std::move(tax_));
+}
+
+Status TaxonomyCompiler::LoadCalibration(const std::string& file, YAML::Node root) {
+  NEWSFLOW_RETURN_IF_ERROR(CheckKeys(file, root, {"calibration"}, "calibration file"));
+  YAML::Node cal = root["calibration"];
+  NEWSFLOW_RETURN_IF_ERROR(CheckKeys(file, cal, {"fitted_on", "topics"}, "calibration"));
+  if (cal["fitted_on"].IsScalar()) tax_->calibration_note_ = cal["fitted_on"].Scalar();
+  if (!cal["topics"].IsMap()) return Error(file, cal, "calibration: 'topics' must be a mapping");
+  for (const auto& kv : cal["topics"]) {
+    const std::string id = kv.first.Scalar();
+    const int t = tax_->FindTopic(id);
+    if (t < 0) return Error(file, kv.first, "calibration: unknown topic '" + id + "'");
+    Topic& topic = tax_->topics_[static_cast<size_t>(t)];
+    const std::string what = "calibration: topic '" + id + "'";
+    const YAML::Node node = kv.second;
+    NEWSFLOW_RETURN_IF_ERROR(CheckKeys(file, node, {"bias", "threshold", "weights"}, what));
+    double threshold = 0.0;
+    if (!YAML::convert<double>::decode(node["bias"], topic.bias))
+      return Error(file, node, what + ": 'bias' must be a number");
+    if (!YAML::convert<double>::decode(node["threshold"], threshold) || threshold <= 0 ||
+        threshold > 1) {
+      return Error(file, node, what + ": 'threshold' must be a number in (0, 1]");
+    }
+    topic.threshold = threshold;
+    if (!node["weights"].IsMap()) return Error(file, node, what + ": 'weights' must be a mapping");
+    size_t seen = 0;
+    for (const auto& w : node["weights"]) {
+      const std::string name = w.first.Scalar();
+      auto rule = std::find_if(topic.rules.begin(), topic.rules.end(),
+                               [&](const Rule& r) { return r.name == name; });
+      if (rule == topic.rules.end())
+        return Error(file, w.first, what + ": unknown rule '" + name + "' (re-run newsflow fit)");
+      if (!YAML::convert<double>::decode(w.second, rule->fitted_weight))
+        return Error(file, w.second, what + ": weight of '" + name + "' must be a number");
+      ++seen;
+    }
+    if (seen != topic.rules.size()) {
+      return Error(file, node,
+                   what + ": has " + std::to_string(seen) + " weights for " +
+                       std::to_string(topic.rules.size()) +
+                       " rules (the topic changed: re-run newsflow fit)");
+    }
+    topic.calibrated = true;
+  }
+  return Status::Ok();
 }
 
 void TaxonomyCompiler::ResolveIds() {
@@ -511,8 +620,9 @@ void TaxonomyCompiler::ResolveIds() {
 }
 
 Result<std::shared_ptr<const Taxonomy>> CompileTaxonomy(const std::string& manifest_name,
-                                                        const SourceProvider& sources) {
-  TaxonomyCompiler compiler(sources);
+                                                              const SourceProvider& sources,
+                                                              CompileOptions options) {
+  TaxonomyCompiler compiler(sources, options);
   return compiler.Compile(manifest_name);
 }
 
@@ -536,7 +646,8 @@ SourceProvider DirectorySource(const std::string& directory) {
     const fs::path path = fs::path(directory) / name;
     std::ifstream in(path, std::ios::binary);
     if (!in) {
-      return Status(Code::kInvalidConfig, "taxonomy", path.string() + ": cannot open file");
+      return Status(Code::kInvalidConfig, "taxonomy",
+                          path.string() + ": cannot open file");
     }
     std::ostringstream ss;
     ss << in.rdbuf();
@@ -560,7 +671,8 @@ SourceProvider BuiltinSource() {
     for (size_t i = 0; i < embedded::kTaxonomy_count; ++i) {
       if (embedded::kTaxonomy[i].name == name) return std::string(embedded::kTaxonomy[i].data);
     }
-    return Status(Code::kInvalidConfig, "taxonomy", "<built-in>/" + name + ": no such file");
+    return Status(Code::kInvalidConfig, "taxonomy",
+                        "<built-in>/" + name + ": no such file");
   };
   p.list = [](const std::string& pattern) {
     std::vector<std::string> names;
@@ -572,12 +684,14 @@ SourceProvider BuiltinSource() {
   return p;
 }
 
-Result<std::shared_ptr<const Taxonomy>> LoadTaxonomy(const std::string& path) {
-  if (path.empty()) return CompileTaxonomy(kManifestName, BuiltinSource());
+Result<std::shared_ptr<const Taxonomy>> LoadTaxonomy(const std::string& path,
+                                                           CompileOptions options) {
+  if (path.empty()) return CompileTaxonomy(kManifestName, BuiltinSource(), options);
   const std::filesystem::path manifest(path);
   return CompileTaxonomy(
       manifest.filename().string(),
-      DirectorySource(manifest.parent_path().empty() ? "." : manifest.parent_path().string()));
+      DirectorySource(manifest.parent_path().empty() ? "." : manifest.parent_path().string()),
+      options);
 }
 
 }  // namespace newsflow::tag

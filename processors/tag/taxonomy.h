@@ -5,6 +5,7 @@
 //   taxonomy.yaml    version: "2026.11-1"
 //                    entities: ["entities/*.yaml"]   # globs relative to this file
 //                    topics: ["topics/*.yaml"]
+//                    calibration: "calibration.yaml" # optional: fitted weights (newsflow fit)
 //   entities/*.yaml  entities: [{id, type, name, tags, aliases: {lang: [...]},
 //                                weak_aliases: {lang: [...]}, context: {lang: [...]}}]
 //   topics/*.yaml    topic: {id, labels, description, threshold, field_weights,
@@ -31,8 +32,8 @@
 #include <vector>
 
 #include "processors/core/document.h"
-#include "processors/tag/matcher.h"
 #include "schemas/result.h"
+#include "processors/tag/matcher.h"
 
 namespace newsflow::tag {
 
@@ -69,13 +70,21 @@ struct Ref {
 };
 
 struct Rule {
-  enum class Kind : uint8_t { kAny, kAll, kNear };
+  // kPair: at an occurrence of the first reference (e.g. a meeting verb) that has at least two
+  // *different* entities of the other references (entity selections) within `within` tokens in
+  // the same field: "Putin met Xi", "talks between Lavrov and Rubio".
+  enum class Kind : uint8_t { kAny, kAll, kNear, kPair };
   std::string name;
   Kind kind = Kind::kAny;
   std::vector<Ref> refs;
   std::vector<Ref> unless;  // `not:` the rule does not fire if any of these occurs
-  uint32_t within = 0;      // kNear: max token distance
-  double weight = 1.0;
+  uint32_t within = 0;      // kNear, kPair: max token distance
+  double weight = 1.0;      // the hand-written weight (the fitting prior)
+  // The weight fitted by `newsflow fit` (calibration.yaml); used instead of `weight` when the
+  // topic is calibrated.
+  double fitted_weight = 0.0;
+  // The weight scoring uses.
+  double EffectiveWeight(bool calibrated) const { return calibrated ? fitted_weight : weight; }
 };
 
 struct Group {
@@ -87,12 +96,18 @@ struct Topic {
   std::string id;
   std::map<std::string, std::string> labels;  // language -> label
   std::string description;
-  double threshold = 0.5;
+  double threshold = 0.5;       // the threshold in force (the fitted one when calibrated)
+  double hand_threshold = 0.5;  // the topic file's threshold (for the hand formula)
   std::array<double, 3> field_weights = {2.0, 1.5, 1.0};  // indexed by core::Field
   std::vector<Rule> rules;
   std::vector<std::string> languages;  // languages its groups have phrases for, sorted
   std::vector<uint32_t> language_ids;  // the same as Taxonomy::LanguageId, sorted
   std::string source;                  // file:line of the topic, for messages
+  // Calibration (calibration.yaml, written by `newsflow fit`): when set, the score is the
+  // logistic  1 / (1 + e^-(bias + sum_r fitted_weight_r * (1 - e^-n_r)))  and `threshold` is the
+  // fitted one; otherwise the hand formula 1 - e^-max(sum_r weight_r * (1 - e^-n_r), 0).
+  bool calibrated = false;
+  double bias = 0.0;
 
   const std::string& Label() const;  // English label, else the id
 };
@@ -100,6 +115,8 @@ struct Topic {
 class Taxonomy final : public core::Snapshot {
  public:
   const std::string& version() const override { return version_; }
+  // What the calibration was fitted on (calibration.yaml `fitted_on`), empty when uncalibrated.
+  const std::string& calibration_note() const { return calibration_note_; }
   const std::vector<Entity>& entities() const { return entities_; }
   const std::vector<Topic>& topics() const { return topics_; }
   const std::vector<Group>& groups() const { return groups_; }
@@ -139,6 +156,7 @@ class Taxonomy final : public core::Snapshot {
  private:
   friend class TaxonomyCompiler;
   std::string version_;
+  std::string calibration_note_;
   std::vector<Entity> entities_;
   std::vector<Topic> topics_;
   std::vector<Group> groups_;
@@ -170,8 +188,15 @@ struct SourceProvider {
   std::function<std::vector<std::string>(const std::string& pattern)> list;
 };
 
+// What to compile. `calibration` false ignores the manifest's calibration file: `newsflow fit`
+// and `newsflow eval` fit their own weights, and must work while the file is stale.
+struct CompileOptions {
+  bool calibration = true;
+};
+
 Result<std::shared_ptr<const Taxonomy>> CompileTaxonomy(const std::string& manifest_name,
-                                                        const SourceProvider& sources);
+                                                              const SourceProvider& sources,
+                                                              CompileOptions options = {});
 
 // A SourceProvider over a directory on disk.
 SourceProvider DirectorySource(const std::string& directory);
@@ -181,7 +206,8 @@ SourceProvider BuiltinSource();
 inline constexpr const char* kManifestName = "taxonomy.yaml";
 
 // Loads and compiles: `path` is a taxonomy.yaml on disk, or empty for the built-in default.
-Result<std::shared_ptr<const Taxonomy>> LoadTaxonomy(const std::string& path);
+Result<std::shared_ptr<const Taxonomy>> LoadTaxonomy(const std::string& path,
+                                                           CompileOptions options = {});
 
 // Holds the current snapshot; Swap() replaces it atomically. Readers Get() a shared_ptr that
 // keeps their snapshot alive however many swaps happen meanwhile.

@@ -1,5 +1,6 @@
 #include "tests/testing/testing.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -32,6 +33,29 @@ std::optional<std::string> DevCorpusPath() {
       std::string(NEWSFLOW_SOURCE_DIR) + "/../shared/corpus/dev/articles.jsonl";
   if (std::filesystem::exists(path)) return std::filesystem::weakly_canonical(path).string();
   return std::nullopt;
+}
+
+std::vector<std::string> DevCorpusFiles() {
+  std::vector<std::string> out;
+  std::filesystem::path dir;
+  if (const char* env = std::getenv("NEWSFLOW_DEV_CORPUS"); env != nullptr && *env != '\0') {
+    if (!std::filesystem::is_directory(env)) {
+      if (std::filesystem::exists(env)) out.push_back(env);
+      return out;
+    }
+    dir = env;
+  } else {
+    const auto first = DevCorpusPath();
+    if (!first) return out;
+    dir = std::filesystem::path(*first).parent_path();
+  }
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.starts_with("articles") && name.ends_with(".jsonl")) out.push_back(e.path().string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 schemas::RawRecord MakeRecord(std::string value, std::string content_type) {

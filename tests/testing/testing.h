@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "processors/core/document.h"
 
@@ -18,6 +19,10 @@ std::string ReadFile(const std::string& path);
 // The labelled dev corpus (../shared/corpus/dev/articles.jsonl relative to the repo, or
 // $NEWSFLOW_DEV_CORPUS), or nullopt when absent: tests then GTEST_SKIP().
 std::optional<std::string> DevCorpusPath();
+
+// Every file of the dev corpus: the `articles*.jsonl` files of the folder of DevCorpusPath()
+// (sorted; $NEWSFLOW_DEV_CORPUS may name one file or a folder). Empty when absent.
+std::vector<std::string> DevCorpusFiles();
 
 // A RawRecord holding `value`, from an offline file origin.
 schemas::RawRecord MakeRecord(std::string value, std::string content_type = "");

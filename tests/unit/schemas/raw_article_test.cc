@@ -206,8 +206,9 @@ TEST(DecodeRawArticleJsonTest, OnePassDecodingEqualsTheDomPath) {
 
 TEST(DecodeRawArticleJsonTest, OnePassDecodingEqualsTheDomPathOnCorpora) {
   size_t records = 0;
-  for (const char* file : {"/samples/articles.jsonl", "/tests/golden/mixed_records/input.jsonl",
-                           "/../shared/corpus/dev/articles.jsonl"}) {
+  for (const char* file :
+       {"/samples/articles.jsonl", "/tests/golden/mixed_records/input.jsonl",
+        "/../shared/corpus/dev/articles.jsonl", "/../shared/corpus/dev/articles-batch2.jsonl"}) {
     std::ifstream in(std::string(NEWSFLOW_SOURCE_DIR) + file);
     std::string line;
     while (std::getline(in, line)) {

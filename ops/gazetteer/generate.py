@@ -1,0 +1,482 @@
+#!/usr/bin/env python3
+"""Generates the gazetteer's country and region files from kept data (not from memory).
+
+Sources (Debian packages, nothing downloaded):
+  * CLDR country names in the ten languages, through ICU (icu::Locale::getDisplayCountry;
+    libicu-dev; the helper icu_country_names.cc is compiled on the fly);
+  * CLDR exemplar cities of the time zones in the ten languages, through ICU
+    (icu::TimeZoneNames::getExemplarLocationName; helper icu_city_names.cc);
+  * Debian `iso-codes`: /usr/share/iso-codes/json/iso_3166-1.json (English name, common and
+    official names) and iso_3166-2.json (first-level subdivisions), with their translations
+    from the gettext catalogues /usr/share/locale/<lang>/LC_MESSAGES/iso_3166-{1,2}.mo.
+
+Writes (both GENERATED, reviewed by `git diff`, never edited by hand):
+  config/taxonomy/entities/gen_countries.yaml  `more_aliases` for the hand-curated countries
+      (countries.yaml) and entities for ISO 3166-1 countries/territories not there yet;
+  config/taxonomy/entities/gen_cities.yaml     names of the time-zone cities for the
+      hand-curated cities (`more_aliases`) and new multi-word cities;
+  config/taxonomy/entities/gen_morphology.yaml  Hebrew prefixed forms and German genitives of
+      the hand-curated entities' aliases (`more_aliases`);
+  config/taxonomy/entities/gen_regions.yaml    first-level subdivisions (oblasts, provinces,
+      governorates, states ...) with their names in every language the sources have, plus
+      generated inflected forms (rules below).
+
+Rules (documented in config/taxonomy/entities/README.md):
+  * a generated name is dropped when it folds (lower case, no diacritics) to an alias of
+    another entity, or when two generated entities share it (ambiguous: "Central");
+  * a subdivision whose names already are aliases of a hand-curated entity (places.yaml has
+    e.g. Luhansk Oblast) adds its other names to that entity instead of a duplicate;
+  * one-word subdivision names are left out unless they name a hand-curated place
+    (WITH_WEAK_REGIONS below: as weak aliases they cost the matcher 87 MB for 2 entities found);
+  * morphology (suffix rules; unit tests in tests/unit/tag/): Russian/Ukrainian
+    adjective + noun names ("Луганская область", "Пермский край") in all cases; German
+    genitive -s; Hebrew prefixes ו ב ל מ ש (and וב ול ומ שב של; ב and ל absorb the article ה).
+
+Usage: ops/gazetteer/generate.py [--check]   (--check: exit 1 if the files would change)
+"""
+import gettext
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import unicodedata
+
+import yaml
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ENTITIES = os.path.join(ROOT, "config", "taxonomy", "entities")
+LANGS = ["ar", "en", "ru", "uk", "fr", "de", "es", "tr", "he", "fa"]
+ISO = "/usr/share/iso-codes/json"
+# One-word region names ("Batman", "Mersin") as weak aliases with the country's name as context:
+# off. Measured on the dev corpus (2026-12-05): +2 of 1,506 gold entities found, matcher +87 MB
+# RSS (2,811 more entities with context patterns), against the 100 MB budget. Multi-word names
+# and names of hand-curated places are kept.
+WITH_WEAK_REGIONS = False
+HEBREW_PREFIXES = ["ו", "ב", "ל", "מ", "ש", "וב", "ול", "ומ", "שב", "של"]
+
+def fold(s):
+    s = unicodedata.normalize("NFKD", s.lower())
+    s = "".join(c for c in s if not unicodedata.combining(c))
+    s = s.replace("’", "'").replace("ʼ", "'").replace("ё", "е")
+    return re.sub(r"[\s\-]+", " ", s).strip()
+
+
+def kebab(s):
+    s = unicodedata.normalize("NFKD", s)
+    s = "".join(c for c in s if not unicodedata.combining(c)).lower()
+    return re.sub(r"[^a-z0-9]+", "-", s).strip("-")
+
+
+def usable(name):
+    return bool(name) and not any(c in name for c in "(),[]/") and len(fold(name)) >= 3
+
+
+# --- morphology (suffix rules) ---------------------------------------------------------------
+
+# Russian: feminine adjective + noun ("Луганская область"), masculine adjective + noun
+# ("Пермский край").
+RU_FEM_ADJ = [("ская", ["ской", "скую", "ской"]), ("цкая", ["цкой", "цкую", "цкой"]),
+              ("ная", ["ной", "ную", "ной"]), ("кая", ["кой", "кую", "кой"]),
+              ("ая", ["ой", "ую", "ой"]), ("яя", ["ей", "юю", "ей"])]
+RU_NOUNS = {"область": ["области", "область", "областью"],
+            "республика": ["республики", "республику", "республикой"],
+            "провинция": ["провинции", "провинцию", "провинцией"]}
+RU_MASC_ADJ = [("ский", ["ского", "скому", "ским", "ском"]), ("цкий", ["цкого", "цкому", "цким", "цком"]),
+               ("ный", ["ного", "ному", "ным", "ном"]), ("кий", ["кого", "кому", "ким", "ком"]),
+               ("ий", ["его", "ему", "им", "ем"]), ("ый", ["ого", "ому", "ым", "ом"])]
+RU_MASC_NOUNS = {"край": ["края", "краю", "краем", "крае"], "округ": ["округа", "округу", "округом", "округе"]}
+# Ukrainian: "Луганська область" -> Луганської/Луганській/Луганську/Луганською області/областю.
+UK_FEM_ADJ = [("ська", ["ської", "ській", "ську", "ською"]), ("цька", ["цької", "цькій", "цьку", "цькою"]),
+              ("на", ["ної", "ній", "ну", "ною"]), ("ка", ["кої", "кій", "ку", "кою"]),
+              ("а", ["ої", "ій", "у", "ою"])]
+UK_NOUNS = {"область": ["області", "області", "область", "областю"]}
+
+
+def slavic_forms(name, lang):
+    words = name.split(" ")
+    if len(words) != 2:
+        return []
+    adj, noun = words
+    out = []
+    if lang == "ru":
+        if noun.lower() in RU_NOUNS:
+            for end, forms in RU_FEM_ADJ:
+                if adj.endswith(end):
+                    for a, n in zip(forms, RU_NOUNS[noun.lower()]):
+                        out.append(adj[: -len(end)] + a + " " + (n if noun.islower() else n.capitalize()))
+                    break
+        if noun.lower() in RU_MASC_NOUNS:
+            for end, forms in RU_MASC_ADJ:
+                if adj.endswith(end):
+                    for a, n in zip(forms, RU_MASC_NOUNS[noun.lower()]):
+                        out.append(adj[: -len(end)] + a + " " + n)
+                    break
+    if lang == "uk" and noun.lower() in UK_NOUNS:
+        for end, forms in UK_FEM_ADJ:
+            if adj.endswith(end):
+                for a, n in zip(forms, UK_NOUNS[noun.lower()]):
+                    out.append(adj[: -len(end)] + a + " " + n)
+                break
+    return out
+
+
+def inflect(name, lang):
+    """Inflected forms of a name (besides the name itself)."""
+    if lang in ("ru", "uk"):
+        return slavic_forms(name, lang)
+    if lang == "de" and " " not in name and not name.endswith(("s", "x", "z", "ß")):
+        return [name + "s"]
+    if lang == "he":
+        # Before the article ה, ב and ל absorb it: בבית -> "in the house" is בבית, not בהבית.
+        if name.startswith("ה"):
+            return [p + (name[1:] if p.endswith(("ב", "ל")) else name) for p in HEBREW_PREFIXES]
+        return [p + name for p in HEBREW_PREFIXES]
+    return []
+
+
+# --- sources ---------------------------------------------------------------------------------
+
+def run_helper(name):
+    """Compiles ops/gazetteer/<name>.cc against ICU and returns its output for LANGS."""
+    src = os.path.join(os.path.dirname(os.path.abspath(__file__)), name + ".cc")
+    with tempfile.TemporaryDirectory() as tmp:
+        exe = os.path.join(tmp, name)
+        flags = subprocess.check_output(["pkg-config", "--cflags", "--libs", "icu-uc", "icu-i18n"],
+                                        text=True).split()
+        subprocess.check_call(["c++", "-O1", "-o", exe, src] + flags)
+        return subprocess.check_output([exe] + LANGS, text=True)
+
+
+def icu_cities():
+    """zone -> (ISO region, {lang: [exemplar city name]})."""
+    cities = {}
+    for line in run_helper("icu_city_names").splitlines():
+        zone, region, lang, name = line.split("\t")
+        cities.setdefault(zone, (region, {}))[1].setdefault(lang, []).append(name)
+    return cities
+
+
+def icu_names():
+    out = run_helper("icu_country_names")
+    names = {}
+    for line in out.splitlines():
+        code, lang, name = line.split("\t")
+        names.setdefault(code, {}).setdefault(lang, []).append(name)
+    return names
+
+
+def catalog(domain, lang):
+    try:
+        return gettext.translation(domain, "/usr/share/locale", [lang])
+    except OSError:
+        return None
+
+
+def load_existing():
+    """(entities by id, folded alias -> ids) of the hand-curated files."""
+    entities, owners = {}, {}
+    for f in sorted(os.listdir(ENTITIES)):
+        if not f.endswith(".yaml") or f.startswith("gen_"):
+            continue
+        with open(os.path.join(ENTITIES, f), encoding="utf-8") as fh:
+            doc = yaml.safe_load(fh)
+        for e in doc.get("entities", []):
+            entities[e["id"]] = e
+            for key in ("aliases", "weak_aliases"):
+                for lang, names in (e.get(key) or {}).items():
+                    for n in names:
+                        owners.setdefault(fold(n), set()).add(e["id"])
+    return entities, owners
+
+
+def q(s):
+    return json.dumps(s, ensure_ascii=False)
+
+
+def emit_aliases(lines, key, by_lang, indent):
+    lines.append(f"{indent}{key}:")
+    for lang in LANGS:
+        if by_lang.get(lang):
+            lines.append(f"{indent}  {lang}: [" + ", ".join(q(n) for n in by_lang[lang]) + "]")
+
+
+def main():
+    check = "--check" in sys.argv
+    entities, owners = load_existing()
+    existing_strings = {}  # id -> lang -> set of folded names
+    for eid, e in entities.items():
+        for key in ("aliases", "weak_aliases"):
+            for lang, names in (e.get(key) or {}).items():
+                existing_strings.setdefault(eid, {}).setdefault(lang, set()).update(fold(n) for n in names)
+
+    cldr = icu_names()
+    iso1 = json.load(open(os.path.join(ISO, "iso_3166-1.json"), encoding="utf-8"))["3166-1"]
+    iso2 = json.load(open(os.path.join(ISO, "iso_3166-2.json"), encoding="utf-8"))["3166-2"]
+    cat1 = {l: catalog("iso_3166-1", l) for l in LANGS}
+    cat2 = {l: catalog("iso_3166-2", l) for l in LANGS}
+
+    # Candidate names per (kind, code): lang -> [names], in source order.
+    countries = {}
+    for c in iso1:
+        code = c["alpha_2"]
+        by_lang = {}
+        for lang in LANGS:
+            names = list(cldr.get(code, {}).get(lang, []))
+            for key in ("common_name", "name", "official_name"):
+                if key in c:
+                    t = cat1[lang].gettext(c[key]) if cat1[lang] and lang != "en" else c[key]
+                    if lang == "en" or t != c[key]:
+                        names.append(t)
+            by_lang[lang] = [n for i, n in enumerate(names) if usable(n) and n not in names[:i]]
+        en = cldr.get(code, {}).get("en", [c.get("common_name", c["name"])])[0]
+        countries[code] = (en, by_lang)
+    regions = {}
+    for s in iso2:
+        if "parent" in s:
+            continue
+        by_lang = {}
+        for lang in LANGS:
+            names = [s["name"]] if lang == "en" else []
+            if lang != "en" and cat2[lang]:
+                t = cat2[lang].gettext(s["name"])
+                if t != s["name"]:
+                    names.append(t)
+            by_lang[lang] = [n for n in names if usable(n)]
+        regions[s["code"]] = (s["name"], s["type"], by_lang)
+
+    # Generated names used by more than one generated entity are ambiguous.
+    users = {}
+    for key, (_, by_lang) in [(("c", k), v) for k, v in countries.items()]:
+        for names in by_lang.values():
+            for n in names:
+                users.setdefault(fold(n), set()).add(key)
+    for code, (_, _, by_lang) in regions.items():
+        for names in by_lang.values():
+            for n in names:
+                users.setdefault(fold(n), set()).add(("r", code))
+
+    def target_of(by_lang, type_filter):
+        """The hand-curated entity whose aliases include one of these names, else None."""
+        hits = set()
+        for names in by_lang.values():
+            for n in names:
+                for eid in owners.get(fold(n), ()):
+                    if entities[eid]["type"] in type_filter:
+                        hits.add(eid)
+        return hits.pop() if len(hits) == 1 else None
+
+    used = {}  # folded -> id, over everything generated
+    # Aliases apply to articles of every language, so a name an entity already has (hand-curated
+    # or generated, under any language key) is not added again.
+    has = {eid: set().union(*by_lang.values()) for eid, by_lang in existing_strings.items()}
+
+    def take(eid, by_lang, key, forms=True):
+        """Names of by_lang that are new for `eid` and collide with nothing; plus forms."""
+        out = {}
+        for lang in LANGS:
+            keep = []
+            for n in by_lang.get(lang, []):
+                cands = [n] + (inflect(n, lang) if forms else [])
+                for m in cands:
+                    f = fold(m)
+                    if f in has.get(eid, set()):
+                        continue
+                    if owners.get(f, set()) - {eid}:
+                        continue  # another hand-curated entity's alias
+                    if m is n and len(users.get(f, ())) > 1 and key not in users.get(f, ()):
+                        continue
+                    if m is n and len(users.get(f, ())) > 1:
+                        continue  # ambiguous among generated entities
+                    if used.get(f, eid) != eid:
+                        continue
+                    keep.append(m)
+                    used[f] = eid
+                    has.setdefault(eid, set()).add(f)
+            if keep:
+                out[lang] = keep
+        return out
+
+    head = ("# GENERATED by ops/gazetteer/generate.py from CLDR (ICU {icu}) and Debian iso-codes {iso};\n"
+            "# do not edit by hand (edit the hand-curated files or the generator, then re-run it).\n")
+    icu_version = subprocess.check_output(["pkg-config", "--modversion", "icu-uc"], text=True).strip()
+    iso_version = subprocess.check_output(["dpkg-query", "-W", "-f=${Version}", "iso-codes"], text=True).strip()
+    head = head.format(icu=icu_version, iso=iso_version)
+
+    # Countries.
+    more, new = [], []
+    for code in sorted(countries):
+        en, by_lang = countries[code]
+        eid = target_of(by_lang, {"country"})
+        if eid is None:
+            for e in entities.values():
+                if e["type"] == "country" and fold(e["name"]) == fold(en):
+                    eid = e["id"]
+        if eid is not None:
+            names = take(eid, by_lang, ("c", code))
+            if names:
+                more.append((eid, code, names))
+        else:
+            eid = "country/" + kebab(en)
+            if eid in entities:
+                continue
+            names = take(eid, by_lang, ("c", code))
+            if names:
+                new.append((eid, en, code, names))
+    lines = [head.rstrip("\n"), "# Country names (ISO 3166-1) in the ten languages.", "more_aliases:"]
+    for eid, code, names in more:
+        lines.append(f"  - id: {eid}  # {code}")
+        emit_aliases(lines, "aliases", names, "    ")
+    lines.append("entities:" if new else "entities: []")
+    for eid, en, code, names in new:
+        lines += [f"  - id: {eid}  # {code}", "    type: country", f"    name: {q(en)}"]
+        emit_aliases(lines, "aliases", names, "    ")
+    out_countries = "\n".join(lines) + "\n"
+
+    # Regions.
+    country_context = {}
+    for code, (_, by_lang) in countries.items():
+        ctx = {}
+        for lang in LANGS:
+            # The country's CLDR name only: every context word is a pattern of its own, and
+            # thousands of regions with long lists would cost the matcher 100+ MB.
+            ctx[lang] = cldr.get(code, {}).get(lang, [])[:1]
+        country_context[code] = ctx
+    more, new = [], []
+    for code in sorted(regions):
+        en, kind, by_lang = regions[code]
+        eid = target_of(by_lang, {"place", "city"})
+        if eid is not None:
+            names = take(eid, by_lang, ("r", code))
+            if names:
+                more.append((eid, code, names))
+            continue
+        eid = "place/" + kebab(code + "-" + en)
+        names = take(eid, by_lang, ("r", code))
+        if not names:
+            continue
+        strong = {l: [n for n in ns if " " in n.strip()] for l, ns in names.items()}
+        strong = {l: ns for l, ns in strong.items() if ns}
+        if WITH_WEAK_REGIONS:
+            weak = {l: [n for n in ns if " " not in n.strip()] for l, ns in names.items()}
+            weak = {l: ns for l, ns in weak.items() if ns}
+        else:
+            weak = {}
+        if strong or weak:
+            new.append((eid, en, kind, code, strong, weak))
+    lines = [head.rstrip("\n"),
+             "# First-level subdivisions (ISO 3166-2): oblasts, provinces, governorates, states ...",
+             "more_aliases:" if more else "more_aliases: []"]
+    for eid, code, names in more:
+        lines.append(f"  - id: {eid}  # {code}")
+        emit_aliases(lines, "aliases", names, "    ")
+    lines.append("entities:")
+    for eid, en, kind, code, strong, weak in new:
+        lines += [f"  - id: {eid}  # {code}, {kind}", "    type: place", f"    name: {q(en)}"]
+        emit_aliases(lines, "aliases", strong, "    ") if strong else lines.append("    aliases: {}")
+        if weak:
+            emit_aliases(lines, "weak_aliases", weak, "    ")
+            emit_aliases(lines, "context", country_context[code.split("-")[0]], "    ")
+    out_regions = "\n".join(lines) + "\n"
+
+    # Cities: CLDR's exemplar cities of the time zones (Baghdad, Tehran, Kyiv ...) in the ten
+    # languages. Names of hand-curated cities are added to them; other cities are new entities,
+    # one-word names weak with the country's CLDR name as context (as for regions, off unless
+    # WITH_WEAK_REGIONS: "Center", "Knox", "Nome" are words).
+    more, new = [], []
+    for zone, (region, by_lang) in sorted(icu_cities().items()):
+        by_lang = {l: [n for n in ns if usable(n)] for l, ns in by_lang.items()}
+        en = (by_lang.get("en") or [None])[0]
+        if en is None or region in ("", "001", "ZZ"):
+            continue
+        eid = target_of(by_lang, {"city", "place"})
+        if eid is not None:
+            names = take(eid, by_lang, ("z", zone))
+            if names:
+                more.append((eid, zone, names))
+            continue
+        eid = "city/" + kebab(en)
+        if eid in entities:
+            continue
+        names = take(eid, by_lang, ("z", zone))
+        strong = {l: [n for n in ns if " " in n.strip()] for l, ns in names.items()}
+        strong = {l: ns for l, ns in strong.items() if ns}
+        weak = {}
+        if WITH_WEAK_REGIONS:
+            weak = {l: [n for n in ns if " " not in n.strip()] for l, ns in names.items()}
+            weak = {l: ns for l, ns in weak.items() if ns}
+        if strong or weak:
+            new.append((eid, en, zone, region, strong, weak))
+    lines = [head.rstrip("\n"), "# Cities: CLDR exemplar cities of the time zones.",
+             "more_aliases:" if more else "more_aliases: []"]
+    for eid, zone, names in more:
+        lines.append(f"  - id: {eid}  # {zone}")
+        emit_aliases(lines, "aliases", names, "    ")
+    lines.append("entities:" if new else "entities: []")
+    for eid, en, zone, region, strong, weak in new:
+        lines += [f"  - id: {eid}  # {zone}, {region}", "    type: city", f"    name: {q(en)}"]
+        emit_aliases(lines, "aliases", strong, "    ") if strong else lines.append("    aliases: {}")
+        if weak:
+            emit_aliases(lines, "weak_aliases", weak, "    ")
+            emit_aliases(lines, "context", country_context.get(region, {}), "    ")
+    out_cities = "\n".join(lines) + "\n"
+
+    # Morphology for the hand-curated entities: Hebrew prefixed forms of every strong alias and
+    # the German genitive of one-word place names, where the hand-curated lists lack them.
+    lines = [head.rstrip("\n"),
+             "# Inflected forms of the hand-curated entities' aliases (Hebrew prefixes ו ב ל מ ש",
+             "# וב ול ומ שב של; German genitive -s of one-word country, city and place names).",
+             "more_aliases:"]
+    count = 0
+    for eid in sorted(entities):
+        e = entities[eid]
+        aliases = e.get("aliases") or {}
+        forms = {}
+        he = aliases.get("he", [])
+        folded_he = {fold(a) for a in he}
+        for a in he:
+            # An alias that is itself a prefixed form of another alias gets no more prefixes.
+            if any(a.startswith(p) and (fold(a[len(p):]) in folded_he or
+                                        fold("ה" + a[len(p):]) in folded_he)
+                   for p in HEBREW_PREFIXES):
+                continue
+            forms.setdefault("he", []).extend(inflect(a, "he"))
+        if e["type"] in ("country", "city", "place"):
+            for a in aliases.get("de", []):
+                forms.setdefault("de", []).extend(inflect(a, "de"))
+        keep = {}
+        for lang, names in forms.items():
+            for n in names:
+                f = fold(n)
+                if f in has.get(eid, set()) or owners.get(f, set()) - {eid}:
+                    continue
+                if used.get(f, eid) != eid:
+                    continue
+                used[f] = eid
+                has.setdefault(eid, set()).add(f)
+                keep.setdefault(lang, []).append(n)
+        if keep:
+            count += 1
+            lines.append(f"  - id: {eid}")
+            emit_aliases(lines, "aliases", keep, "    ")
+    out_morphology = "\n".join(lines) + "\n"
+
+    changed = False
+    for name, text in (("gen_countries.yaml", out_countries), ("gen_regions.yaml", out_regions),
+                       ("gen_cities.yaml", out_cities), ("gen_morphology.yaml", out_morphology)):
+        path = os.path.join(ENTITIES, name)
+        old = open(path, encoding="utf-8").read() if os.path.exists(path) else None
+        if old != text:
+            changed = True
+            if not check:
+                with open(path, "w", encoding="utf-8") as fh:
+                    fh.write(text)
+        print(f"{name}: {text.count(chr(10) + '  - id: ')} entries{' (changed)' if old != text else ''}")
+    if check and changed:
+        print("generated gazetteer files are out of date: run ops/gazetteer/generate.py", file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,148 @@
+// The score stage (processors/score/score_stage.h): the hand formula, the calibrated
+// (logistic) formula of a topic with calibration.yaml, assignment, and the compiler's checks of
+// calibration files.
+#include "processors/score/score_stage.h"
+
+#include <cmath>
+
+#include <gtest/gtest.h>
+
+#include "tests/unit/tag/tag_fixture.h"
+
+namespace newsflow::score {
+namespace {
+
+using tag::Article;
+using tag::MemorySource;
+using tag::TaggedPipeline;
+
+const char* kTopic =
+    "topic:\n"
+    "  id: t\n"
+    "  threshold: 0.5\n"
+    "  groups: {truce: {en: [truce]}, talks: {en: [talks]}}\n"
+    "  rules:\n"
+    "    - {name: truce, any: [truce], weight: 1.0}\n"
+    "    - {name: truce-talks, near: [truce, talks], within: 3, weight: 0.5}\n";
+const char* kEntities =
+    "entities: [{id: misc/x, type: organization, name: X, aliases: {en: [X]}}]\n";
+
+Result<std::shared_ptr<const tag::Taxonomy>> Compile(const std::string& calibration) {
+  std::map<std::string, std::string> files = {
+      {"taxonomy.yaml",
+       "version: v\nentities: [\"entities/*\"]\ntopics: [\"topics/*\"]\n" +
+           (calibration.empty() ? std::string() : std::string("calibration: cal.yaml\n"))},
+      {"entities/e.yaml", kEntities},
+      {"topics/t.yaml", kTopic}};
+  if (!calibration.empty()) files["cal.yaml"] = calibration;
+  return tag::CompileTaxonomy("taxonomy.yaml", MemorySource(files));
+}
+
+TEST(ScoreStageTest, HandFormula) {
+  auto tax = Compile("");
+  ASSERT_TRUE(tax.ok()) << tax.status().ToString();
+  EXPECT_FALSE((*tax)->topics()[0].calibrated);
+  TaggedPipeline p(*tax);
+  // One mention of "truce" in the lead (field weight 1.5, so n = 1.5) near "talks":
+  // raw = 1.0 (1-e^-1.5) + 0.5 (1-e^-1.5).
+  const auto& doc = p.Run(Article("", "The truce talks went on.", "en"));
+  const double raw = 1.5 * (1 - std::exp(-1.5));
+  ASSERT_EQ(doc.topics.size(), 1u);
+  EXPECT_NEAR(doc.topics[0].score, 1 - std::exp(-raw), 1e-4);
+}
+
+TEST(ScoreStageTest, CalibratedFormulaAndThreshold) {
+  auto tax = Compile(
+      "calibration:\n  fitted_on: test\n  topics:\n    t:\n      bias: -2.0\n"
+      "      threshold: 0.6\n      weights: {truce: 3.0, truce-talks: 1.0}\n");
+  ASSERT_TRUE(tax.ok()) << tax.status().ToString();
+  const tag::Topic& topic = (*tax)->topics()[0];
+  EXPECT_TRUE(topic.calibrated);
+  EXPECT_DOUBLE_EQ(topic.threshold, 0.6);
+  EXPECT_DOUBLE_EQ(topic.hand_threshold, 0.5);
+  EXPECT_EQ((*tax)->calibration_note(), "test");
+  TaggedPipeline p(*tax);
+  {
+    // Both rules fire once in the lead (n = 1.5): z = -2 + (3 + 1)(1 - e^-1.5) = 1.108,
+    // p = 0.752.
+    const auto& doc = p.Run(Article("", "The truce talks went on.", "en"));
+    const double z = -2.0 + 4.0 * (1 - std::exp(-1.5));
+    ASSERT_EQ(doc.topics.size(), 1u);
+    EXPECT_NEAR(doc.topics[0].score, 1 / (1 + std::exp(-z)), 1e-4);
+  }
+  {
+    // Only "truce": z = -2 + 3 (1 - e^-1.5) = 0.331, p = 0.582 < 0.6: listed by ScoreTopics,
+    // not assigned.
+    const auto& doc = p.Run(Article("", "A truce.", "en"));
+    EXPECT_TRUE(doc.topics.empty());
+    const auto scores = ScoreTopics(doc, false);
+    ASSERT_EQ(scores.size(), 1u);
+    EXPECT_NEAR(scores[0].score, 1 / (1 + std::exp(2.0 - 3 * (1 - std::exp(-1.5)))), 1e-4);
+    EXPECT_FALSE(scores[0].assigned);
+  }
+  {
+    // No evidence at all: the bias alone never lists a topic.
+    const auto& doc = p.Run(Article("", "Nothing here.", "en"));
+    EXPECT_TRUE(ScoreTopics(doc, false).empty());
+  }
+}
+
+TEST(ScoreStageTest, StaleOrInvalidCalibrationIsRejected) {
+  auto missing =
+      Compile("calibration:\n  topics:\n    t: {bias: 0, threshold: 0.5, weights: {truce: 1}}\n");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("re-run newsflow fit"), std::string::npos);
+  auto unknown_rule = Compile(
+      "calibration:\n  topics:\n    t: {bias: 0, threshold: 0.5, weights: {truce: 1, "
+      "truce-talks: 1, gone: 1}}\n");
+  ASSERT_FALSE(unknown_rule.ok());
+  EXPECT_NE(unknown_rule.status().message().find("unknown rule 'gone'"), std::string::npos);
+  auto unknown_topic = Compile("calibration:\n  topics:\n    u: {bias: 0, threshold: 0.5}\n");
+  ASSERT_FALSE(unknown_topic.ok());
+  EXPECT_NE(unknown_topic.status().message().find("unknown topic 'u'"), std::string::npos);
+  auto bad_threshold = Compile(
+      "calibration:\n  topics:\n    t: {bias: 0, threshold: 1.5, weights: {truce: 1, "
+      "truce-talks: 1}}\n");
+  EXPECT_FALSE(bad_threshold.ok());
+}
+
+TEST(ScoreStageTest, TheBuiltInTaxonomyIsCalibrated) {
+  auto tax = tag::LoadTaxonomy("");
+  ASSERT_TRUE(tax.ok()) << tax.status().ToString();
+  for (const auto& t : (*tax)->topics()) EXPECT_TRUE(t.calibrated) << t.id;
+  EXPECT_FALSE((*tax)->calibration_note().empty());
+}
+
+}  // namespace
+}  // namespace newsflow::score
+
+namespace newsflow::score {
+namespace {
+
+TEST(ScoreStageTest, PairNeedsTwoDifferentEntitiesNearTheAnchor) {
+  auto tax = tag::CompileInline(
+      "entities:\n"
+      "  - {id: person/a, type: person, name: A, tags: [head_of_state], aliases: {en: [Abel]}}\n"
+      "  - {id: person/b, type: person, name: B, tags: [foreign_minister], aliases: {en: "
+      "[Bork]}}\n",
+      "topic:\n  id: t\n  groups: {meet: {en: [met]}}\n"
+      "  rules: [{name: pair, pair: [meet, \"@tag:head_of_state\", \"@tag:foreign_minister\"], "
+      "within: 3}]\n");
+  ASSERT_TRUE(tax.ok()) << tax.status().ToString();
+  TaggedPipeline p(*tax);
+  EXPECT_EQ(p.Run(Article("", "Yesterday Abel met Bork in town.", "en")).topics.size(), 1u);
+  // One entity twice is not a meeting between two.
+  EXPECT_TRUE(p.Run(Article("", "Yesterday Abel met Abel in town.", "en")).topics.empty());
+  // The counterpart too far away.
+  EXPECT_TRUE(
+      p.Run(Article("", "Abel met the people of the town and then Bork.", "en")).topics.empty());
+
+  auto bad = tag::CompileInline(
+      "entities: [{id: misc/x, type: organization, name: X, aliases: {en: [X]}}]\n",
+      "topic: {id: t, groups: {g: {en: [y]}}, rules: [{name: r, pair: [g, g], within: 2}]}\n");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("must be entities"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace newsflow::score

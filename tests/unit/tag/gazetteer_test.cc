@@ -1,0 +1,107 @@
+// The generated gazetteer (ops/gazetteer/generate.py -> config/taxonomy/entities/gen_*.yaml) in
+// the built-in taxonomy: names from CLDR/iso-codes and the inflected forms the generator's
+// suffix rules add, found in real sentences; and the `more_aliases` lists of entity files.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/unit/tag/tag_fixture.h"
+
+namespace newsflow::tag {
+namespace {
+
+class GazetteerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto tax = LoadTaxonomy("");
+    ASSERT_TRUE(tax.ok()) << tax.status().ToString();
+    taxonomy_ = new std::shared_ptr<const Taxonomy>(*tax);
+  }
+  static void TearDownTestSuite() { delete taxonomy_; }
+
+  // Ids of the entities found in `body` (language given, so the test does not depend on CLD2).
+  std::vector<std::string> Found(const std::string& body, const std::string& lang) {
+    TaggedPipeline p(*taxonomy_);
+    std::vector<std::string> ids;
+    for (const auto& e : p.Run(Article("", body, lang)).entities) ids.push_back(e.id);
+    return ids;
+  }
+
+  static std::shared_ptr<const Taxonomy>* taxonomy_;
+};
+std::shared_ptr<const Taxonomy>* GazetteerTest::taxonomy_ = nullptr;
+
+using ::testing::Contains;
+
+TEST_F(GazetteerTest, RussianRegionInEveryCase) {
+  // Nominative from iso-codes' Russian catalogue; the other cases from the suffix rules.
+  for (const char* text : {"Пермский край получил субсидии.", "Губернатор Пермского края заявил.",
+                           "Помощь Пермскому краю выделена.", "Руководство Пермским краем.",
+                           "В Пермском крае прошли выборы."}) {
+    EXPECT_THAT(Found(text, "ru"), Contains("place/ru-per-permskij-kraj")) << text;
+  }
+  EXPECT_THAT(Found("Удар по Донецкой области.", "ru"), Contains("place/donetsk-oblast"));
+}
+
+TEST_F(GazetteerTest, UkrainianOblastInEveryCase) {
+  for (const char* text : {"Сумська область під обстрілом.", "Жителі Сумської області евакуйовані.",
+                           "У Сумській області оголошено тривогу.",
+                           "Ворог атакував Сумську область.", "Керівництво Сумською областю."}) {
+    EXPECT_THAT(Found(text, "uk"), Contains("place/ua-59-sumska-oblast")) << text;
+  }
+}
+
+TEST_F(GazetteerTest, GermanGenitive) {
+  EXPECT_THAT(Found("Die Regierung Andorras hat entschieden.", "de"), Contains("country/andorra"));
+}
+
+TEST_F(GazetteerTest, HebrewPrefixes) {
+  for (const char* text : {"הבחירות באנדורה הסתיימו", "הנציג מאנדורה הגיע", "ולאנדורה אין צבא"}) {
+    EXPECT_THAT(Found(text, "he"), Contains("country/andorra")) << text;
+  }
+}
+
+TEST_F(GazetteerTest, CldrNamesInEveryLanguage) {
+  EXPECT_THAT(Found("Le Fürstentum Andorra est petit.", "fr"), Contains("country/andorra"));
+  EXPECT_THAT(Found("El Principado de Andorra vota.", "es"), Contains("country/andorra"));
+  EXPECT_THAT(Found("Andorra Prensliği seçime gidiyor.", "tr"), Contains("country/andorra"));
+  EXPECT_THAT(Found("انتخابات في إمارة أندورا", "ar"), Contains("country/andorra"));
+}
+
+TEST_F(GazetteerTest, TurkishSuffixAfterTheApostropheAndArabicClitics) {
+  // CLDR/iso-codes names (gen_countries.yaml) go through the matcher's general morphology: the
+  // Turkish case suffix after an apostrophe, Arabic clitics and the article.
+  EXPECT_THAT(Found("Fildişi Sahili Cumhuriyeti'nin başkenti Yamusukro'dur.", "tr"),
+              Contains("country/ivory-coast"));
+  EXPECT_THAT(Found("وصل الوفد إلى جمهورية ساحل العاج وجمهورية ساحل العاج ترحب", "ar"),
+              Contains("country/ivory-coast"));
+}
+
+TEST(MoreAliasesTest, AddsAliasesToAnEntityOfAnotherFile) {
+  const std::string topics =
+      "topic: {id: t, threshold: 0.5, groups: {g: {en: [x]}}, rules: [{name: r, any: [g]}]}\n";
+  auto tax = CompileTaxonomy(
+      "taxonomy.yaml",
+      MemorySource(
+          {{"taxonomy.yaml", "version: v\nentities: [\"entities/*\"]\ntopics: [\"topics/*\"]\n"},
+           {"entities/a.yaml", "more_aliases: [{id: place/x, aliases: {en: [Xland]}}]\n"},
+           {"entities/b.yaml",
+            "entities: [{id: place/x, type: place, name: X, aliases: {en: [Xia]}}]\n"},
+           {"topics/t.yaml", topics}}));
+  ASSERT_TRUE(tax.ok()) << tax.status().ToString();
+  TaggedPipeline p(*tax);
+  const auto& doc = p.Run(Article("", "Xland and Xia.", "en"));
+  ASSERT_EQ(doc.entities.size(), 1u);
+  EXPECT_EQ(doc.entities[0].mentions.size(), 2u);
+
+  auto bad = CompileTaxonomy(
+      "taxonomy.yaml",
+      MemorySource(
+          {{"taxonomy.yaml", "version: v\nentities: [\"entities/*\"]\ntopics: [\"topics/*\"]\n"},
+           {"entities/a.yaml", "more_aliases: [{id: place/y, aliases: {en: [Y]}}]\n"},
+           {"topics/t.yaml", topics}}));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.status().message().find("unknown entity id"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace newsflow::tag

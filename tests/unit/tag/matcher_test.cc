@@ -1,0 +1,121 @@
+// Direct tests of the Matcher (processors/tag/matcher.h): token modes, multi-token
+// verification, surface conditions, Arabic bare forms, title/body separation, many patterns
+// sharing a first token. Articles are tokenized by the real normalize stage.
+#include "processors/tag/matcher.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/unit/tag/tag_fixture.h"
+
+namespace newsflow::tag {
+namespace {
+
+PatternToken Exact(std::string form, std::string bare = "", std::string surface = "") {
+  return {TokenMode::kExact, std::move(form), std::move(bare), std::move(surface)};
+}
+PatternToken Prefix(std::string form) { return {TokenMode::kPrefix, std::move(form), "", ""}; }
+PatternToken Stem(std::string stem) { return {TokenMode::kStem, std::move(stem), "", ""}; }
+
+class MatcherTest : public ::testing::Test {
+ protected:
+  MatcherTest() {
+    // A one-pattern taxonomy, only to run decode + normalize (+ tag) for the tokens.
+    auto tax = CompileInline(
+        "entities: [{id: misc/z, type: organization, name: Z, aliases: {en: "
+        "[Zzzq]}}]\n",
+        "topic: {id: t, groups: {g: {en: [zzzq]}}, rules: [{name: r, any: "
+        "[g]}]}\n");
+    EXPECT_TRUE(tax.ok()) << tax.status().ToString();
+    pipeline_ = std::make_unique<TaggedPipeline>(*tax);
+  }
+
+  // (pattern, token_begin, token_end) of every hit in the article.
+  std::vector<std::tuple<uint32_t, uint32_t, uint32_t>> Hits(const Matcher& m,
+                                                             const std::string& title,
+                                                             const std::string& body,
+                                                             const std::string& lang = "en") {
+    const core::Document& doc = pipeline_->Run(Article(title, body, lang));
+    std::vector<core::PatternHit> hits;
+    m.Match(doc.tokens, doc.token_text, {doc.article.title, doc.article.body}, &hits);
+    std::vector<std::tuple<uint32_t, uint32_t, uint32_t>> out;
+    for (const auto& h : hits) out.emplace_back(h.pattern, h.token_begin, h.token_end);
+    return out;
+  }
+
+  std::unique_ptr<TaggedPipeline> pipeline_;
+};
+
+using Hit = std::tuple<uint32_t, uint32_t, uint32_t>;
+
+TEST_F(MatcherTest, ExactSingleAndMultiTokenPatterns) {
+  Matcher m;
+  const uint32_t a = m.Add({Exact("ceasefire")});
+  const uint32_t b = m.Add({Exact("cessation"), Exact("of"), Exact("hostilities")});
+  const uint32_t c = m.Add({Exact("cessation"), Exact("of"), Exact("fire")});
+  m.Build();
+  EXPECT_EQ(m.pattern_count(), 3u);
+  // Body tokens: Talks(0) on(1) a(2) Ceasefire(3) and(4) a(5) cessation(6) of(7) hostilities(8)
+  EXPECT_EQ(Hits(m, "", "Talks on a Ceasefire and a cessation of hostilities."),
+            (std::vector<Hit>{{a, 3, 4}, {b, 6, 9}}));
+  (void)c;
+}
+
+TEST_F(MatcherTest, PrefixAndStemModes) {
+  Matcher m;
+  const uint32_t p = m.Add({Prefix("перемири")});
+  m.Build();
+  EXPECT_EQ(Hits(m, "", "Стороны обсудили условия перемирия.", "ru"),
+            (std::vector<Hit>{{p, 3, 4}}));
+  EXPECT_TRUE(Hits(m, "", "Мир без перемен.", "ru").empty());
+
+  // The Snowball English stem of "negotiations" and "negotiated" is "negoti".
+  Matcher s;
+  const uint32_t st = s.Add({Stem("negoti")});
+  s.Build();
+  EXPECT_EQ(Hits(s, "", "They negotiated. Negotiations continue.", "en"),
+            (std::vector<Hit>{{st, 1, 2}, {st, 2, 3}}));
+}
+
+TEST_F(MatcherTest, SurfaceConditionIsCaseSensitive) {
+  Matcher m;
+  const uint32_t us = m.Add({Exact("us", "", "US")});
+  m.Build();
+  EXPECT_EQ(Hits(m, "", "The US told us."), (std::vector<Hit>{{us, 1, 2}}));
+}
+
+TEST_F(MatcherTest, ArabicBareFormsMatchWithClitics) {
+  Matcher m;
+  // Folded form of هدنة is هدنه (ة -> ه); the bare form is the same without clitics.
+  const uint32_t h = m.Add({Exact("هدنه", "هدنه")});
+  m.Build();
+  const auto hits = Hits(m, "", "أعلنت الأطراف والهدنة صامدة وللهدنة شروط", "ar");
+  ASSERT_EQ(hits.size(), 2u);
+  EXPECT_EQ(std::get<0>(hits[0]), h);
+  EXPECT_EQ(std::get<1>(hits[0]), 2u);
+  EXPECT_EQ(std::get<1>(hits[1]), 4u);
+}
+
+TEST_F(MatcherTest, PatternsNeverSpanTitleAndBody) {
+  Matcher m;
+  const uint32_t p = m.Add({Exact("peace"), Exact("talks")});
+  m.Build();
+  // Title "Peace" + body "talks resume": no hit; body "peace talks": one, in the body.
+  EXPECT_TRUE(Hits(m, "Peace", "talks resume").empty());
+  EXPECT_EQ(Hits(m, "Peace", "peace talks"), (std::vector<Hit>{{p, 1, 3}}));
+}
+
+TEST_F(MatcherTest, ManyPatternsSharingAFirstToken) {
+  Matcher m;
+  std::vector<uint32_t> ids;
+  for (int i = 0; i < 500; ++i)
+    ids.push_back(m.Add({Exact("new"), Exact("w" + std::to_string(i))}));
+  const uint32_t single = m.Add({Exact("new")});
+  m.Build();
+  EXPECT_EQ(Hits(m, "", "a new w499 and new w7 and new x"),
+            (std::vector<Hit>{
+                {ids[499], 1, 3}, {single, 1, 2}, {ids[7], 4, 6}, {single, 4, 5}, {single, 7, 8}}));
+  EXPECT_GT(m.memory_bytes(), 0u);
+}
+
+}  // namespace
+}  // namespace newsflow::tag
