@@ -305,8 +305,9 @@ TEST_F(FaultTest, RebalanceOneToThreeToOneWithSigtermDuringTheRebalance) {
   auto config_for = [&](int i) {
     RunConfig c = f.config;
     c.metrics_port = i == 0 ? f.config.metrics_port : FreePort();
+    // Dynamic members (they leave the group on SIGTERM); instance_id names the transactional.id.
     c.kafka_extra = "processing_guarantee: exactly_once\ninstance_id: " + f.name + "-" +
-                    std::to_string(i) + "\nshutdown_timeout_ms: 10000";
+                    std::to_string(i) + "\nstatic_membership: false\nshutdown_timeout_ms: 10000";
     return c;
   };
   const RunConfig ca = config_for(0), cb = config_for(1), cc = config_for(2);
