@@ -438,8 +438,8 @@ TEST_F(FaultTest, SaslCredentialsFromTheEnvironmentWorkAndAWrongPasswordIsReport
     setenv("NEWSFLOW_KAFKA_SASL_MECHANISM", mechanism ? mechanism : "PLAIN", 1);
     setenv("NEWSFLOW_KAFKA_SASL_USERNAME", user ? user : "newsflow", 1);
     setenv("NEWSFLOW_KAFKA_SASL_PASSWORD", pass.c_str(), 1);
-    auto process =
-        std::make_unique<NewsflowProcess>(WriteConfig(f.config, f.name + suffix), LogPath(f, suffix));
+    auto process = std::make_unique<NewsflowProcess>(WriteConfig(f.config, f.name + suffix),
+                                                     LogPath(f, suffix));
     for (const char* v : {"NEWSFLOW_KAFKA_SECURITY_PROTOCOL", "NEWSFLOW_KAFKA_SASL_MECHANISM",
                           "NEWSFLOW_KAFKA_SASL_USERNAME", "NEWSFLOW_KAFKA_SASL_PASSWORD"}) {
       unsetenv(v);
@@ -476,7 +476,8 @@ TEST_F(FaultTest, SaslCredentialsFromTheEnvironmentWorkAndAWrongPasswordIsReport
   EXPECT_EQ(HttpGet(f.config.metrics_port, "/readyz").first, 200);
   good->Signal(SIGTERM);
   EXPECT_EQ(good->Wait(seconds(40)), 0);
-  EXPECT_EQ(good->Log().find(good_password), std::string::npos) << "the password appears in the log";
+  EXPECT_EQ(good->Log().find(good_password), std::string::npos)
+      << "the password appears in the log";
 }
 
 // One bad input per class; `expect` is the newsflow.error.class its dead letter must carry.
