@@ -123,8 +123,8 @@ double ProduceBacklog(const std::string& topic, int64_t n) {
       v.replace(at, v.find('"', at) - at, "soak-" + std::to_string(i));
     }
     while (producer->produce(topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
-                             v.data(), v.size(), nullptr, 0, 0, nullptr) ==
-           RdKafka::ERR__QUEUE_FULL) {
+                             v.data(), v.size(), nullptr, 0, 0,
+                             nullptr) == RdKafka::ERR__QUEUE_FULL) {
       producer->poll(10);
     }
     producer->poll(0);

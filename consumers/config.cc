@@ -99,6 +99,10 @@ Result<KafkaConfig> ParseKafkaConfig(const YAML::Node& node, const std::string& 
          "Static group membership (group.instance.id) and the transactional.id suffix; a "
          "restarted instance gets its partitions back without waiting for the session timeout. "
          "Unique per instance (e.g. a StatefulSet pod name). Env: NEWSFLOW_KAFKA_INSTANCE_ID.");
+  r.Read("static_membership", &cfg.static_membership,
+         "With instance_id: join as a static member (group.instance.id = instance_id). false: "
+         "dynamic membership (leaves the group at once on shutdown; instance_id then only names "
+         "the exactly_once transactional.id).");
   std::string guarantee = "at_least_once";
   r.Read("processing_guarantee", &guarantee,
          "at_least_once (idempotent producer, offsets committed after acknowledgement) or "
@@ -273,7 +277,7 @@ Result<RdKafkaConfs> BuildRdKafkaConfs(const KafkaConfig& config, const std::str
                                std::to_string(config.commit_interval_ms)));
   // Outputs of aborted transactions (ours or upstream's) are never processed.
   NEWSFLOW_RETURN_IF_ERROR(Set(c, path + ".consumer", "isolation.level", "read_committed"));
-  if (!config.instance_id.empty()) {
+  if (!config.instance_id.empty() && config.static_membership) {
     NEWSFLOW_RETURN_IF_ERROR(
         Set(c, path + ".instance_id", "group.instance.id", config.instance_id));
   }

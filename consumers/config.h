@@ -59,6 +59,11 @@ struct KafkaConfig {
   // Static membership (group.instance.id) and the exactly-once transactional.id suffix. Env:
   // NEWSFLOW_KAFKA_INSTANCE_ID. Empty: dynamic membership.
   std::string instance_id;
+  // With an instance_id: use it as group.instance.id (static membership: a restarted instance
+  // gets its partitions back at once; but a static member does not leave the group on
+  // shutdown, so on scale-down its partitions wait session.timeout.ms). false: dynamic
+  // membership (leaves the group in close()); instance_id then only names the transactional.id.
+  bool static_membership = true;
   Guarantee guarantee = Guarantee::kAtLeastOnce;
   int64_t transaction_max_records = 2000;  // exactly_once: records per transaction at most
   int64_t transaction_interval_ms = 100;   // exactly_once: a transaction lasts at most this

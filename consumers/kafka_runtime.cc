@@ -583,6 +583,18 @@ KafkaRuntime::~KafkaRuntime() {
     return;
   }
   if (engine_) engine_->Stop();
+  if (handles_ && handles_->consumer && loop_ && !loop_->assigned_once()) {
+    // librdkafka 2.0.2 aborts in rd_kafka_sticky_assignor_state_destroy (assertion
+    // `assignor_state') when a cooperative-sticky consumer that never completed an assignment
+    // is destroyed (seen: SIGTERM to a member that joined during a rebalance). The process is
+    // exiting: leave the consumer and what its threads call back into (callbacks, source)
+    // undestroyed.
+    if (!closed_.load()) handles_->consumer->close();
+    closed_.store(true);
+    (void)handles_->consumer.release();
+    (void)callbacks_.release();
+    (void)source_.release();
+  }
   if (handles_) {
     if (handles_->consumer && !closed_.load()) handles_->consumer->close();
     if (handles_->producer) handles_->producer->flush(5000);

@@ -305,8 +305,9 @@ TEST_F(FaultTest, RebalanceOneToThreeToOneWithSigtermDuringTheRebalance) {
   auto config_for = [&](int i) {
     RunConfig c = f.config;
     c.metrics_port = i == 0 ? f.config.metrics_port : FreePort();
+    // Dynamic members (they leave the group on SIGTERM); instance_id names the transactional.id.
     c.kafka_extra = "processing_guarantee: exactly_once\ninstance_id: " + f.name + "-" +
-                    std::to_string(i) + "\nshutdown_timeout_ms: 10000";
+                    std::to_string(i) + "\nstatic_membership: false\nshutdown_timeout_ms: 10000";
     return c;
   };
   const RunConfig ca = config_for(0), cb = config_for(1), cc = config_for(2);
@@ -437,8 +438,8 @@ TEST_F(FaultTest, SaslCredentialsFromTheEnvironmentWorkAndAWrongPasswordIsReport
     setenv("NEWSFLOW_KAFKA_SASL_MECHANISM", mechanism ? mechanism : "PLAIN", 1);
     setenv("NEWSFLOW_KAFKA_SASL_USERNAME", user ? user : "newsflow", 1);
     setenv("NEWSFLOW_KAFKA_SASL_PASSWORD", pass.c_str(), 1);
-    auto process =
-        std::make_unique<NewsflowProcess>(WriteConfig(f.config, f.name + suffix), LogPath(f, suffix));
+    auto process = std::make_unique<NewsflowProcess>(WriteConfig(f.config, f.name + suffix),
+                                                     LogPath(f, suffix));
     for (const char* v : {"NEWSFLOW_KAFKA_SECURITY_PROTOCOL", "NEWSFLOW_KAFKA_SASL_MECHANISM",
                           "NEWSFLOW_KAFKA_SASL_USERNAME", "NEWSFLOW_KAFKA_SASL_PASSWORD"}) {
       unsetenv(v);
@@ -475,7 +476,8 @@ TEST_F(FaultTest, SaslCredentialsFromTheEnvironmentWorkAndAWrongPasswordIsReport
   EXPECT_EQ(HttpGet(f.config.metrics_port, "/readyz").first, 200);
   good->Signal(SIGTERM);
   EXPECT_EQ(good->Wait(seconds(40)), 0);
-  EXPECT_EQ(good->Log().find(good_password), std::string::npos) << "the password appears in the log";
+  EXPECT_EQ(good->Log().find(good_password), std::string::npos)
+      << "the password appears in the log";
 }
 
 // One bad input per class; `expect` is the newsflow.error.class its dead letter must carry.

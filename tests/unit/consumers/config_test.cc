@@ -172,6 +172,18 @@ TEST(KafkaConfigTest, AtLeastOnceCommitsOnTheCommitInterval) {
   EXPECT_NE(confs->producer->get("transactional.id", v), RdKafka::Conf::CONF_OK);
 }
 
+TEST(KafkaConfigTest, StaticMembershipCanBeTurnedOffKeepingTheTransactionalId) {
+  KafkaConfig c = Parse(
+      "processing_guarantee: exactly_once\ngroup_id: g\ninstance_id: pod-1\n"
+      "static_membership: false");
+  auto confs = BuildRdKafkaConfs(c);
+  ASSERT_TRUE(confs.ok()) << confs.status().ToString();
+  std::string v;
+  EXPECT_NE(confs->consumer->get("group.instance.id", v), RdKafka::Conf::CONF_OK);
+  ASSERT_EQ(confs->producer->get("transactional.id", v), RdKafka::Conf::CONF_OK);
+  EXPECT_EQ(v, "newsflow-g-pod-1");
+}
+
 TEST(KafkaConfigTest, InstanceIdFromTheEnvironment) {
   KafkaConfig kafka = Parse("");
   MetricsConfig metrics;

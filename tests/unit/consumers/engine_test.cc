@@ -196,6 +196,55 @@ TEST_F(EngineTest, RecordsOfPartitionsNotAssignedAreNotProcessed) {
   EXPECT_EQ(engine_->counts().dispatched, 0);
 }
 
+TEST_F(EngineTest, StalledNamesTheTopicWhoseMessagesWaitWithoutAcknowledgement) {
+  engine_->Assign({{"in", 0}});
+  EXPECT_FALSE(engine_->Stalled(std::chrono::milliseconds(0)).has_value()) << "nothing waits";
+  engine_->Dispatch(Rec("in", 0, 0, "a"));
+  WaitForMessages(1);
+  EXPECT_FALSE(engine_->Stalled(std::chrono::seconds(60)).has_value()) << "not for that long";
+  const std::optional<std::string> stalled = engine_->Stalled(std::chrono::milliseconds(0));
+  ASSERT_TRUE(stalled.has_value());
+  EXPECT_NE(stalled->find("enriched: 1 messages waiting"), std::string::npos) << *stalled;
+  sink_.AckAll(*engine_);
+  EXPECT_FALSE(engine_->Stalled(std::chrono::milliseconds(0)).has_value()) << "acknowledged";
+}
+
+TEST(EngineWatchdogTest, WedgedNamesAWorkerStuckOnOneRecord) {
+  testing::Gate gate;
+  auto pipeline = FakePipeline(&gate);
+  core::FixedClock clock(0);
+  FakeSink sink;
+  FakeCommitter committer;
+  EngineOptions o;
+  o.pipeline = pipeline.get();
+  o.clock = &clock;
+  o.workers = 1;
+  o.topics = {"enriched", "alerts", "dlq"};
+  Engine engine(o, &sink, &committer, nullptr);
+  engine.Start();
+  engine.Assign({{"in", 0}});
+  EXPECT_FALSE(engine.Wedged(std::chrono::milliseconds(0)).has_value()) << "idle";
+  gate.Close();
+  engine.Dispatch(Rec("in", 0, 0, "stuck"));
+  std::optional<std::string> wedged;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!wedged && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    wedged = engine.Wedged(std::chrono::milliseconds(20));
+  }
+  ASSERT_TRUE(wedged.has_value());
+  EXPECT_NE(wedged->find("worker 0 has been processing one record"), std::string::npos) << *wedged;
+  EXPECT_FALSE(engine.Wedged(std::chrono::seconds(60)).has_value());
+  gate.Open();
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (sink.size() < 1 && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_FALSE(engine.Wedged(std::chrono::milliseconds(0)).has_value()) << "done with it";
+  engine.Stop();
+  sink.AckAll(engine);
+}
+
 // Size limits, tombstones, re-routes: an engine whose producer limit is 4,000 bytes.
 class EngineLimitsTest : public EngineTest {
  protected:
