@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "processors/core/config.h"
+#include "processors/story/story_stage.h"
 
 namespace newsflow::app {
 
@@ -32,8 +33,18 @@ core::Result<std::unique_ptr<Engine>> BuildEngine(AppConfig config,
   NEWSFLOW_ASSIGN_OR_RETURN(std::shared_ptr<const tag::Taxonomy> taxonomy,
                             tag::LoadTaxonomy(engine->taxonomy_settings.path));
   engine->taxonomy = std::make_shared<tag::TaxonomyStore>(std::move(taxonomy));
-  NEWSFLOW_RETURN_IF_ERROR(
-      processors::RegisterBuiltinStages(engine->registry, {.taxonomy = engine->taxonomy}));
+  {
+    const YAML::Node& p = engine->config.pipeline;
+    auto story_config = story::ParseStoryConfig(p.IsMap() ? p["story"] : YAML::Node());
+    if (!story_config.ok()) {
+      return core::Status(core::Code::kInvalidConfig, "config",
+                          engine->config.origin + ": " + story_config.status().message());
+    }
+    if (story_config->store.instance_id.empty()) story_config->store.instance_id = "local";
+    engine->stories = std::make_shared<story::StoryStore>(story_config->store);
+  }
+  NEWSFLOW_RETURN_IF_ERROR(processors::RegisterBuiltinStages(
+      engine->registry, {.taxonomy = engine->taxonomy, .stories = engine->stories}));
   auto pipeline = core::Pipeline::Create(engine->registry, engine->config.pipeline);
   if (!pipeline.ok()) {
     return core::Status(core::Code::kInvalidConfig, "config",

@@ -30,6 +30,8 @@ struct Engine {
   AppConfig config;
   TaxonomySettings taxonomy_settings;
   std::shared_ptr<tag::TaxonomyStore> taxonomy;
+  // Story state (processors/story), from `pipeline.story`; shared by the story stage.
+  std::shared_ptr<story::StoryStore> stories;
   core::StageRegistry registry;
   std::unique_ptr<core::Pipeline> pipeline;
 };

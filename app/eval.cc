@@ -34,6 +34,54 @@ std::string Str(const rapidjson::Value& doc, const char* key) {
 
 }  // namespace
 
+StoryMetrics ComputeStoryMetrics(const std::vector<StoryAssignment>& a) {
+  StoryMetrics m;
+  m.articles = static_cast<int>(a.size());
+  if (a.empty()) return m;
+  std::map<std::string, std::vector<size_t>> gold, predicted, roots;
+  std::map<std::string, std::set<std::string>> gold_languages;
+  for (size_t i = 0; i < a.size(); ++i) {
+    gold[a[i].gold_story].push_back(i);
+    predicted[a[i].story].push_back(i);
+    roots[a[i].duplicate_root].push_back(i);
+    gold_languages[a[i].gold_story].insert(a[i].language);
+  }
+  m.gold_stories = static_cast<int>(gold.size());
+  m.predicted_stories = static_cast<int>(predicted.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    const auto& cluster = predicted[a[i].story];
+    const auto& truth = gold[a[i].gold_story];
+    int both = 0;
+    for (size_t j : cluster) both += a[j].gold_story == a[i].gold_story ? 1 : 0;
+    const double p = static_cast<double>(both) / cluster.size();
+    const double r = static_cast<double>(both) / truth.size();
+    m.precision += p;
+    m.recall += r;
+    if (gold_languages[a[i].gold_story].size() > 1) {
+      ++m.multi_language_articles;
+      m.multi_precision += p;
+      m.multi_recall += r;
+    }
+  }
+  m.precision /= a.size();
+  m.recall /= a.size();
+  if (m.multi_language_articles > 0) {
+    m.multi_precision /= m.multi_language_articles;
+    m.multi_recall /= m.multi_language_articles;
+  }
+  for (size_t i = 0; i < a.size(); ++i) {
+    for (size_t j = i + 1; j < a.size(); ++j) {
+      const bool g = !a[i].gold_duplicate_group.empty() &&
+                     a[i].gold_duplicate_group == a[j].gold_duplicate_group;
+      const bool p = a[i].duplicate_root == a[j].duplicate_root;
+      m.duplicate_gold_pairs += g ? 1 : 0;
+      m.duplicate_predicted_pairs += p ? 1 : 0;
+      m.duplicate_true_pairs += (g && p) ? 1 : 0;
+    }
+  }
+  return m;
+}
+
 core::Result<EvalResult> Evaluate(const core::Pipeline& pipeline, const std::string& gold_path) {
   std::ifstream in(gold_path, std::ios::binary);
   if (!in) {
@@ -111,6 +159,13 @@ core::Result<EvalResult> Evaluate(const core::Pipeline& pipeline, const std::str
       result.hard_positive_right += all_right ? 1 : 0;
     }
 
+    if (const std::string gold_story = Str(gold, "story"); !gold_story.empty()) {
+      result.stories.push_back({id, Str(gold, "lang"), gold_story, Str(gold, "duplicate_group"),
+                                doc.story_id,
+                                doc.duplicate_of.empty() ? id : doc.duplicate_of, title,
+                                doc.story.explanation});
+    }
+
     std::set<std::string> found;
     for (const auto& e : doc.entities) found.insert(Lower(e.name));
     for (const auto& name : Strings(gold, "entities")) {
@@ -134,6 +189,7 @@ core::Result<EvalResult> Evaluate(const core::Pipeline& pipeline, const std::str
     }
   }
   result.macro_f1 = f1_topics == 0 ? 0.0 : f1_sum / f1_topics;
+  result.story = ComputeStoryMetrics(result.stories);
   return result;
 }
 
@@ -166,6 +222,38 @@ std::string FormatReport(const EvalResult& r, size_t worst) {
   std::snprintf(buf, sizeof(buf), "entity recall %.3f (%d of %d labelled entities found)\n\n",
                 r.EntityRecall(), r.entity_found, r.entity_gold);
   out += buf;
+  if (r.story.articles > 0) {
+    const StoryMetrics& s = r.story;
+    std::snprintf(buf, sizeof(buf),
+                  "stories: %d articles, %d gold stories, %d predicted\n"
+                  "  B-cubed precision %.3f recall %.3f F1 %.3f\n"
+                  "  multi-language stories (%d articles): precision %.3f recall %.3f F1 %.3f\n"
+                  "  near-duplicates: precision %.3f recall %.3f (%d gold pairs, %d predicted, "
+                  "%d right)\n\n",
+                  s.articles, s.gold_stories, s.predicted_stories, s.precision, s.recall, s.F1(),
+                  s.multi_language_articles, s.multi_precision, s.multi_recall, s.MultiF1(),
+                  s.DuplicatePrecision(), s.DuplicateRecall(), s.duplicate_gold_pairs,
+                  s.duplicate_predicted_pairs, s.duplicate_true_pairs);
+    out += buf;
+    if (worst > 0) {
+      // Articles whose predicted story differs from the majority of their gold story.
+      std::map<std::string, std::map<std::string, int>> votes;
+      for (const auto& x : r.stories) ++votes[x.gold_story][x.story];
+      out += "story assignments that differ from their gold story's main predicted story:\n";
+      for (const auto& x : r.stories) {
+        const auto& v = votes[x.gold_story];
+        const auto main = std::max_element(v.begin(), v.end(), [](const auto& a, const auto& b) {
+          return a.second < b.second;
+        });
+        if (x.story == main->first) continue;
+        std::snprintf(buf, sizeof(buf), "  %-45.45s %-22.22s %s  %.60s\n", x.gold_story.c_str(),
+                      x.story.c_str(), x.language.c_str(), x.title.c_str());
+        out += buf;
+        out += "      " + x.why.substr(0, 400) + "\n";
+      }
+      out += "\n";
+    }
+  }
   if (worst > 0) {
     out += "worst misses (false negatives first, then false positives by score):\n";
     std::vector<EvalMiss> misses = r.misses;

@@ -36,7 +36,53 @@ struct EvalMiss {
   std::string note;
 };
 
+// Story metrics against the gold `story` and `duplicate_group` fields (records without a
+// `story` field are left out). B-cubed (Bagga & Baldwin 1998): an article's precision is the
+// share of its predicted story that shares its gold story, its recall the share of its gold
+// story inside its predicted story; both averaged over articles. `multi_language` averages
+// over the articles of gold stories told in more than one language only (the predicted
+// stories still contain everything). Near-duplicates: pairs of articles in one
+// `duplicate_group` against pairs the pipeline linked (same duplicate_of root).
+struct StoryMetrics {
+  int articles = 0;
+  int gold_stories = 0;
+  int predicted_stories = 0;
+  double precision = 0, recall = 0;
+  int multi_language_articles = 0;
+  double multi_precision = 0, multi_recall = 0;
+  int duplicate_gold_pairs = 0, duplicate_predicted_pairs = 0, duplicate_true_pairs = 0;
+  static double F1(double p, double r) { return p + r == 0 ? 0.0 : 2 * p * r / (p + r); }
+  double F1() const { return F1(precision, recall); }
+  double MultiF1() const { return F1(multi_precision, multi_recall); }
+  double DuplicatePrecision() const {
+    return duplicate_predicted_pairs == 0
+               ? 1.0
+               : static_cast<double>(duplicate_true_pairs) / duplicate_predicted_pairs;
+  }
+  double DuplicateRecall() const {
+    return duplicate_gold_pairs == 0 ? 1.0
+                                     : static_cast<double>(duplicate_true_pairs) /
+                                           duplicate_gold_pairs;
+  }
+};
+
+// One article's gold and predicted story (for the story metrics and their report).
+struct StoryAssignment {
+  std::string article;
+  std::string language;
+  std::string gold_story;
+  std::string gold_duplicate_group;
+  std::string story;
+  std::string duplicate_root;  // duplicate_of, or the article itself
+  std::string title;
+  std::string why;  // the story stage's explanation
+};
+
+StoryMetrics ComputeStoryMetrics(const std::vector<StoryAssignment>& assignments);
+
 struct EvalResult {
+  std::vector<StoryAssignment> stories;  // articles with a gold `story` field
+  StoryMetrics story;
   int articles = 0;
   int failed = 0;                             // records the pipeline rejected
   std::map<std::string, TopicCounts> topics;  // every topic of the taxonomy

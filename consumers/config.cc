@@ -93,9 +93,13 @@ core::Result<KafkaConfig> ParseKafkaConfig(const YAML::Node& node, const std::st
   o.Read("alerts", &cfg.output.alerts, "Alerts.");
   o.Read("dead_letter", &cfg.output.dead_letter,
          "Records that could not be processed: original key and value, error headers.");
+  o.Read("stories", &cfg.output.stories,
+         "Story states (schema story.v1, key = story id; create it compacted). Every instance "
+         "also reads it in full to share the story index (consumers/story_state.h).");
   o.Require(!cfg.output.enriched.empty(), "enriched", "must not be empty");
   o.Require(!cfg.output.alerts.empty(), "alerts", "must not be empty");
   o.Require(!cfg.output.dead_letter.empty(), "dead_letter", "must not be empty");
+  o.Require(!cfg.output.stories.empty(), "stories", "must not be empty");
   NEWSFLOW_RETURN_IF_ERROR(o.Finish());
 
   NEWSFLOW_RETURN_IF_ERROR(

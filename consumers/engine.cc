@@ -154,6 +154,9 @@ void Engine::WorkerLoop() {
               case core::Output::Kind::kAlert:
                 topic = options_.topics.alerts;
                 break;
+              case core::Output::Kind::kStory:  // issue 14: story states (compacted topic)
+                topic = options_.topics.stories;
+                break;
             }
             std::vector<core::Header> headers = OutputHeaders(raw, output, now);
             processed.messages.push_back(

@@ -31,6 +31,9 @@ std::vector<core::Header> OutputHeaders(const core::RawRecord& input, const core
     case core::Output::Kind::kAlert:
       type = kAlertType;
       break;
+    case core::Output::Kind::kStory:
+      type = kStoryType;
+      break;
   }
   const core::Origin& o = input.origin;
   std::vector<core::Header> headers = {

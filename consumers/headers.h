@@ -7,7 +7,8 @@
 //   ce_specversion          1.0
 //   ce_id                   article id (the message key)
 //   ce_source               newsflow/<input topic>
-//   ce_type                 io.newsflow.enriched_event.v1 | io.newsflow.alert.v1
+//   ce_type                 io.newsflow.enriched_event.v1 | io.newsflow.alert.v1 |
+//                           io.newsflow.story.v1 (story states, news.stories)
 //   ce_time                 processing time, RFC 3339 UTC with milliseconds
 //   newsflow-source-topic / newsflow-source-partition / newsflow-source-offset   provenance
 //
@@ -32,6 +33,7 @@ namespace newsflow::consumers {
 
 inline constexpr std::string_view kEnrichedEventType = "io.newsflow.enriched_event.v1";
 inline constexpr std::string_view kAlertType = "io.newsflow.alert.v1";
+inline constexpr std::string_view kStoryType = "io.newsflow.story.v1";
 
 // "2026-01-01T00:00:00.000Z".
 std::string FormatRfc3339Ms(int64_t epoch_ms);

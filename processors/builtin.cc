@@ -4,6 +4,7 @@
 #include "processors/encode/encode_stage.h"
 #include "processors/normalize/normalize_stage.h"
 #include "processors/score/score_stage.h"
+#include "processors/story/story_stage.h"
 #include "processors/tag/tag_stage.h"
 
 namespace newsflow::processors {
@@ -16,6 +17,10 @@ core::Status RegisterBuiltinStages(core::StageRegistry& registry, const StageSer
         return tag::TagStage::Create(node, path, store);
       }));
   NEWSFLOW_RETURN_IF_ERROR(registry.Add("score", &score::ScoreStage::Create));
+  NEWSFLOW_RETURN_IF_ERROR(registry.Add(
+      "story", [store = services.stories](const YAML::Node& node, const std::string& path) {
+        return story::StoryStage::Create(node, path, store);
+      }));
   NEWSFLOW_RETURN_IF_ERROR(registry.Add("encode", &EncodeStage::Create));
   return core::Status::Ok();
 }

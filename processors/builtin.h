@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "processors/core/registry.h"
+#include "processors/story/story_store.h"
 #include "processors/tag/taxonomy.h"
 
 namespace newsflow::processors {
@@ -14,6 +15,8 @@ namespace newsflow::processors {
 struct StageServices {
   // The current taxonomy; the app swaps snapshots on reload. Required by `tag`.
   std::shared_ptr<tag::TaxonomyStore> taxonomy;
+  // The open stories and near-duplicate index, shared by all workers. Required by `story`.
+  std::shared_ptr<story::StoryStore> stories;
 };
 
 core::Status RegisterBuiltinStages(core::StageRegistry& registry, const StageServices& services);

@@ -19,6 +19,10 @@ std::string ReadFile(const std::string& path);
 // $NEWSFLOW_DEV_CORPUS), or nullopt when absent: tests then GTEST_SKIP().
 std::optional<std::string> DevCorpusPath();
 
+// The story set (../shared/corpus/stories/articles.jsonl, or $NEWSFLOW_STORY_CORPUS), or
+// nullopt when absent: tests then GTEST_SKIP().
+std::optional<std::string> StoryCorpusPath();
+
 // A RawRecord holding `value`, from an offline file origin.
 core::RawRecord MakeRecord(std::string value, std::string content_type = "");
 
