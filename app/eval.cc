@@ -161,9 +161,8 @@ core::Result<EvalResult> Evaluate(const core::Pipeline& pipeline, const std::str
 
     if (const std::string gold_story = Str(gold, "story"); !gold_story.empty()) {
       result.stories.push_back({id, Str(gold, "lang"), gold_story, Str(gold, "duplicate_group"),
-                                doc.story_id,
-                                doc.duplicate_of.empty() ? id : doc.duplicate_of, title,
-                                doc.story.explanation});
+                                doc.story_id, doc.duplicate_of.empty() ? id : doc.duplicate_of,
+                                title, doc.story.explanation});
     }
 
     std::set<std::string> found;
@@ -242,9 +241,8 @@ std::string FormatReport(const EvalResult& r, size_t worst) {
       out += "story assignments that differ from their gold story's main predicted story:\n";
       for (const auto& x : r.stories) {
         const auto& v = votes[x.gold_story];
-        const auto main = std::max_element(v.begin(), v.end(), [](const auto& a, const auto& b) {
-          return a.second < b.second;
-        });
+        const auto main = std::max_element(
+            v.begin(), v.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
         if (x.story == main->first) continue;
         std::snprintf(buf, sizeof(buf), "  %-45.45s %-22.22s %s  %.60s\n", x.gold_story.c_str(),
                       x.story.c_str(), x.language.c_str(), x.title.c_str());

@@ -60,9 +60,9 @@ struct StoryMetrics {
                : static_cast<double>(duplicate_true_pairs) / duplicate_predicted_pairs;
   }
   double DuplicateRecall() const {
-    return duplicate_gold_pairs == 0 ? 1.0
-                                     : static_cast<double>(duplicate_true_pairs) /
-                                           duplicate_gold_pairs;
+    return duplicate_gold_pairs == 0
+               ? 1.0
+               : static_cast<double>(duplicate_true_pairs) / duplicate_gold_pairs;
   }
 };
 

@@ -36,7 +36,7 @@ namespace newsflow::story {
 
 struct SignatureOptions {
   int shingle_size = 3;
-  int lead_words = 80;  // words of lead + body whose shingles form the lead set
+  int lead_words = 80;   // words of lead + body whose shingles form the lead set
   int min_shingles = 8;  // fewer: the article gets no fingerprint (too short to compare)
   size_t max_numbers = 24;
 };

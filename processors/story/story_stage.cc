@@ -53,8 +53,7 @@ core::Result<StoryConfig> ParseStoryConfig(const YAML::Node& node, const std::st
   r.Require(s.max_fingerprints >= 1, "max_fingerprints", "must be at least 1");
   r.Require(s.duplicate_distance >= 0 && s.duplicate_distance <= 3, "duplicate_distance",
             "must be between 0 and 3");
-  r.Require(s.join_threshold > 0 && s.join_threshold <= 1, "join_threshold",
-            "must be in (0, 1]");
+  r.Require(s.join_threshold > 0 && s.join_threshold <= 1, "join_threshold", "must be in (0, 1]");
   r.Require(s.lead_jaccard >= 0 && s.lead_jaccard <= 1, "lead_jaccard", "must be in [0, 1]");
   r.Require(s.lead_min_shared >= 1, "lead_min_shared", "must be at least 1");
   r.Require(s.max_postings_scan >= 1, "max_postings_scan", "must be at least 1");

@@ -41,7 +41,9 @@ core::Status Bad(std::string message) {
   return core::Status(core::Code::kMalformed, "story", "story.v1: " + std::move(message));
 }
 
-std::string Str(const rapidjson::Value& v) { return std::string(v.GetString(), v.GetStringLength()); }
+std::string Str(const rapidjson::Value& v) {
+  return std::string(v.GetString(), v.GetStringLength());
+}
 
 // "2025-05-16T00:00:00.000Z" (as FormatRfc3339 writes it; fraction optional) -> epoch ms.
 std::optional<int64_t> ParseUtc(const std::string& text) {
@@ -147,8 +149,8 @@ core::Result<StoryState> DecodeStoryState(std::string_view json) {
   } else {
     return Bad("no counts");
   }
-  for (const auto& [key, out] : {std::pair{"first_seen", &s.first_seen_ms},
-                                 std::pair{"last_seen", &s.last_seen_ms}}) {
+  for (const auto& [key, out] :
+       {std::pair{"first_seen", &s.first_seen_ms}, std::pair{"last_seen", &s.last_seen_ms}}) {
     const auto* v = member(key);
     if (v == nullptr || !v->IsString()) return Bad(std::string("no ") + key);
     auto t = ParseUtc(Str(*v));

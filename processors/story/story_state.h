@@ -25,7 +25,7 @@ namespace newsflow::story {
 
 struct StoryState {
   std::string id;
-  std::string merged_into;  // empty unless this story was merged into another
+  std::string merged_into;                // empty unless this story was merged into another
   std::map<std::string, int64_t> counts;  // writer instance -> articles it added
   int64_t first_seen_ms = 0;
   int64_t last_seen_ms = 0;

@@ -75,8 +75,8 @@ struct StoryStore::Fingerprint {
   int64_t time = 0;
   int64_t closes_at = 0;
   std::vector<uint32_t> lead;  // lead set (sorted)
-  std::string root;      // earliest article of this text
-  std::string story_id;  // story of that article
+  std::string root;            // earliest article of this text
+  std::string story_id;        // story of that article
 };
 
 StoryStore::StoryStore(StoryStoreConfig config) : config_(std::move(config)) {
@@ -147,7 +147,7 @@ void StoryStore::PopFingerprintLocked() {
   ++fingerprint_base_;
 }
 
-void StoryStore::ExpireLocked() {
+void StoryStore::ExpireLocked(int64_t reserve) {
   while (!expiry_.empty()) {
     auto [closes_at, slot, gen] = expiry_.top();
     const Story& s = stories_[slot];
@@ -156,7 +156,7 @@ void StoryStore::ExpireLocked() {
       continue;
     }
     const bool expired = watermark_ != INT64_MIN && closes_at < watermark_;
-    const bool over = open_ > config_.max_open;
+    const bool over = open_ + reserve > config_.max_open;
     if (!expired && !over) break;
     expiry_.pop();
     CloseLocked(slot, !expired);
@@ -177,6 +177,7 @@ int64_t StoryStore::ClosesAt(int64_t first_seen) const {
 }
 
 uint32_t StoryStore::NewStoryLocked(const std::string& id, int64_t first_seen) {
+  ExpireLocked(/*reserve=*/1);  // room for this one within max_open
   uint32_t slot;
   if (!free_slots_.empty()) {
     slot = free_slots_.back();
@@ -249,8 +250,8 @@ void StoryStore::AddArticleLocked(Story& s, const ArticleSignature& sig,
   }
   if (s.articles.size() < kMaxArticles) s.articles.push_back(sig.article_id);
   if (s.fingerprint == 0 && sig.has_fingerprint) s.fingerprint = sig.simhash;
-  s.recent.push_back({sig.event_time_ms, source,
-                      sig.language.empty() ? UINT32_MAX : Intern(sig.language)});
+  s.recent.push_back(
+      {sig.event_time_ms, source, sig.language.empty() ? UINT32_MAX : Intern(sig.language)});
   if (static_cast<int64_t>(s.recent.size()) > config_.recent_articles) {
     s.recent.erase(s.recent.begin());
   }
@@ -347,7 +348,8 @@ double StoryStore::ScoreLocked(const Story& s, const std::vector<std::pair<uint3
   const double score = total > 0 ? (we * ent + wt * top + wn * num) / total : 0.0;
   if (why != nullptr) {
     char buf[160];
-    std::snprintf(buf, sizeof(buf), "score %.3f = entities %.3f x %.2f + topics %.3f x %.2f + "
+    std::snprintf(buf, sizeof(buf),
+                  "score %.3f = entities %.3f x %.2f + topics %.3f x %.2f + "
                   "numbers %.3f x %.2f",
                   score, ent, config_.weight_entities, top, config_.weight_topics, num,
                   config_.weight_numbers);
@@ -416,7 +418,8 @@ Assignment StoryStore::Assign(const ArticleSignature& sig) {
       uint64_t best_seq = 0;
       for (int b = 0; b < 4; ++b) {
         for (uint64_t seq : bands_[b][Band(sig.simhash, b)]) {
-          const int d = HammingDistance(sig.simhash, fingerprints_[seq - fingerprint_base_].simhash);
+          const int d =
+              HammingDistance(sig.simhash, fingerprints_[seq - fingerprint_base_].simhash);
           if (d < best || (d == best && seq < best_seq)) {
             best = d;
             best_seq = seq;
@@ -448,8 +451,8 @@ Assignment StoryStore::Assign(const ArticleSignature& sig) {
     for (const auto& [seq, n] : shared) {
       if (n < config_.lead_min_shared) continue;
       const Fingerprint& f = fingerprints_[seq - fingerprint_base_];
-      const double j =
-          static_cast<double>(n) / static_cast<double>(sig.lead_shingles.size() + f.lead.size() - n);
+      const double j = static_cast<double>(n) /
+                       static_cast<double>(sig.lead_shingles.size() + f.lead.size() - n);
       if (j > best || (j == best && seq < best_seq)) {
         best = j;
         best_seq = seq;
@@ -470,7 +473,8 @@ Assignment StoryStore::Assign(const ArticleSignature& sig) {
     chosen = SlotOfLocked(dup->story_id);
     if (chosen) {
       char buf[96];
-      std::snprintf(buf, sizeof(buf), "near-duplicate of %s (SimHash distance %d, lead Jaccard %.2f)",
+      std::snprintf(buf, sizeof(buf),
+                    "near-duplicate of %s (SimHash distance %d, lead Jaccard %.2f)",
                     dup->root.c_str(), out.duplicate_distance, out.lead_jaccard);
       out.explanation = buf;
       out.score = 1.0;
@@ -530,8 +534,7 @@ Assignment StoryStore::Assign(const ArticleSignature& sig) {
                       "opened: best of %zu candidate stories %s scored %.3f < %.3f", seen.size(),
                       stories_[*best_slot].id.c_str(), best, config_.join_threshold);
       } else {
-        std::snprintf(buf, sizeof(buf), "opened: no candidate story (%zu looked at)",
-                      seen.size());
+        std::snprintf(buf, sizeof(buf), "opened: no candidate story (%zu looked at)", seen.size());
       }
       out.explanation = buf;
     }
@@ -609,7 +612,8 @@ void StoryStore::MergeStateLocked(Story& s, const StoryState& r) {
   s.version = std::max(s.version, r.version);
   for (const auto& l : r.languages) InsertSorted(s.languages, Intern(l));
   for (const auto& x : r.sources) {
-    if (s.sources.size() < static_cast<size_t>(config_.max_sources)) InsertSorted(s.sources, Intern(x));
+    if (s.sources.size() < static_cast<size_t>(config_.max_sources))
+      InsertSorted(s.sources, Intern(x));
   }
   for (const auto& n : r.numbers) {
     if (s.numbers.size() < kMaxNumbers) InsertSorted(s.numbers, Intern(n));
@@ -794,7 +798,8 @@ size_t StoryStore::ApproximateBytes() const {
   for (const auto& [k, v] : topic_postings_) bytes += 48 + v.capacity() * sizeof(Posting);
   bytes += by_id_.size() * 64 + intern_.size() * 64 + entity_df_.size() * 32;
   for (const auto& n : names_) bytes += n.capacity();
-  for (const auto& f : fingerprints_) bytes += sizeof(Fingerprint) + f.root.capacity() + f.story_id.capacity();
+  for (const auto& f : fingerprints_)
+    bytes += sizeof(Fingerprint) + f.root.capacity() + f.story_id.capacity();
   bytes += exact_.size() * 32;
   for (const auto& band : bands_) {
     for (const auto& b : band) bytes += sizeof(b) + b.capacity() * 8;

@@ -50,10 +50,10 @@ struct StoryStoreConfig {
   int64_t max_open = 200000;
   int64_t max_fingerprints = 500000;
   int64_t duplicate_distance = 3;
-  double lead_jaccard = 0.15;       // lead-set Jaccard that makes a near-duplicate (0: off)
-  int64_t lead_min_shared = 4;      // and at least this many shared lead shingles
-  int64_t max_lead_postings = 64;   // most recent fingerprints looked at per lead shingle
-  double join_threshold = 0.30;
+  double lead_jaccard = 0.15;      // lead-set Jaccard that makes a near-duplicate (0: off)
+  int64_t lead_min_shared = 4;     // and at least this many shared lead shingles
+  int64_t max_lead_postings = 64;  // most recent fingerprints looked at per lead shingle
+  double join_threshold = 0.50;
   double weight_entities = 0.60;
   double weight_topics = 0.25;
   double weight_numbers = 0.15;
@@ -66,16 +66,16 @@ struct StoryStoreConfig {
 // The outcome of Assign() for one article.
 struct Assignment {
   std::string story_id;
-  std::string duplicate_of;  // empty: not a near-duplicate
+  std::string duplicate_of;     // empty: not a near-duplicate
   int duplicate_distance = -1;  // SimHash bits to the matched copy (0: same text)
-  double lead_jaccard = 0.0;     // lead-set Jaccard when matched through the lead sets
+  double lead_jaccard = 0.0;    // lead-set Jaccard when matched through the lead sets
   bool opened = false;
-  double score = 0.0;        // similarity to the joined story (0 when opened)
-  std::string explanation;   // which signature parts matched
+  double score = 0.0;       // similarity to the joined story (0 when opened)
+  std::string explanation;  // which signature parts matched
   int64_t article_count = 0;
   int64_t first_seen_ms = 0;
   std::vector<core::StoryArticle> recent;
-  StoryState state;          // the story's state after this article (for news.stories)
+  StoryState state;  // the story's state after this article (for news.stories)
 };
 
 struct StoreStats {
@@ -130,7 +130,9 @@ class StoryStore {
   Story* Live(Posting p);
   const Story* FindLocked(const std::string& id) const;
   void AdvanceWatermark(int64_t t);
-  void ExpireLocked();
+  // Closes expired stories, and the earliest-closing ones while more than max_open - reserve
+  // are open.
+  void ExpireLocked(int64_t reserve = 0);
   void CloseLocked(uint32_t slot, bool evicted);
   int64_t ClosesAt(int64_t first_seen) const;
   uint32_t NewStoryLocked(const std::string& id, int64_t first_seen);
@@ -166,8 +168,8 @@ class StoryStore {
   using ExpiryEntry = std::tuple<int64_t, uint32_t, uint32_t>;
   std::priority_queue<ExpiryEntry, std::vector<ExpiryEntry>, std::greater<>> expiry_;
   // Near-duplicate index.
-  std::deque<Fingerprint> fingerprints_;  // FIFO; front is the oldest
-  uint64_t fingerprint_base_ = 0;         // sequence number of fingerprints_.front()
+  std::deque<Fingerprint> fingerprints_;          // FIFO; front is the oldest
+  uint64_t fingerprint_base_ = 0;                 // sequence number of fingerprints_.front()
   std::unordered_map<uint64_t, uint64_t> exact_;  // text hash -> sequence number
   std::vector<std::vector<uint64_t>> bands_[4];   // band value -> sequence numbers
   std::unordered_map<uint32_t, std::vector<uint64_t>> lead_postings_;  // shingle -> sequences

@@ -1,9 +1,9 @@
 // The acceptance figures of story clustering and near-duplicate detection on the story set
 // (../shared/corpus/stories/articles.jsonl; skipped when absent): B-cubed F1 >= 0.85 overall
 // and >= 0.75 for stories told in more than one language, near-duplicate recall >= 0.90 and
-// precision >= 0.88 (the target 0.95 is not reached; see the test). Also prints the SimHash distances between the articles of one
-// duplicate_group and the closest distances between articles of different groups, which is
-// how the duplicate_distance default was chosen.
+// precision >= 0.88 (the target 0.95 is not reached; see the test). Also prints the SimHash
+// distances between the articles of one duplicate_group and the closest distances between articles
+// of different groups, which is how the duplicate_distance default was chosen.
 #include <gtest/gtest.h>
 
 #include <rapidjson/document.h>
@@ -114,7 +114,7 @@ TEST(StoryCorpusTest, SimHashDistancesOfDuplicateGroups) {
     std::printf("  %.3f %s\n", lead_between[i].first, lead_between[i].second.c_str());
   }
   ASSERT_GT(within_pairs, 0);
-  EXPECT_GT(min_between, 3);  // the default duplicate_distance makes no false pair here
+  EXPECT_GT(min_between, 3);         // the default duplicate_distance makes no false pair here
   EXPECT_GE(min_lead_within, 0.15);  // the default lead_jaccard finds every labelled pair
 }
 
