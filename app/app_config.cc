@@ -26,6 +26,7 @@ core::Result<AppConfig> LoadAppConfig(const std::string& path) {
   config.kafka = reader.Section("kafka", "Kafka runtime (newsflow run).");
   config.metrics = reader.Section("metrics", "Metrics and health endpoint.");
   config.taxonomy = reader.Section("taxonomy", "Entities and topics.");
+  config.alerts = reader.Section("alerts", "Alert rules.");
   core::Status status = reader.Finish();
   if (!status.ok()) {
     return core::Status(core::Code::kInvalidConfig, "config",
@@ -44,6 +45,7 @@ core::Result<AppConfig> LoadAppConfig(const std::string& path) {
     fill(config.kafka, "kafka");
     fill(config.metrics, "metrics");
     fill(config.taxonomy, "taxonomy");
+    fill(config.alerts, "alerts");
   }
   return config;
 }

@@ -20,6 +20,9 @@ struct ProcessOptions {
   std::string dead_letter_path;
   std::string format = "auto";
   std::string processed_at;
+  std::string alerts_path;
+  std::string stories_path;
+  std::string alert_rules;
   bool quiet = false;
 };
 
@@ -44,7 +47,8 @@ bool ParseUtcTimestamp(const std::string& text, int64_t* out) {
 }
 
 int RunProcess(const ProcessOptions& opt) {
-  std::unique_ptr<Engine> engine = BuildEngineOrReport(opt.config_path, opt.taxonomy);
+  std::unique_ptr<Engine> engine =
+      BuildEngineOrReport(opt.config_path, opt.taxonomy, opt.alert_rules);
   if (!engine) return kExitUsage;
   const core::Pipeline* pipeline = engine->pipeline.get();
 
@@ -88,10 +92,28 @@ int RunProcess(const ProcessOptions& opt) {
     }
   }
 
+  std::ofstream alerts_file;
+  if (!opt.alerts_path.empty()) {
+    alerts_file.open(opt.alerts_path, std::ios::binary | std::ios::trunc);
+    if (!alerts_file) {
+      std::cerr << "newsflow process: cannot write alerts to '" << opt.alerts_path << "'\n";
+      return kExitUsage;
+    }
+  }
+  std::ofstream stories_file;
+  if (!opt.stories_path.empty()) {
+    stories_file.open(opt.stories_path, std::ios::binary | std::ios::trunc);
+    if (!stories_file) {
+      std::cerr << "newsflow process: cannot write stories to '" << opt.stories_path << "'\n";
+      return kExitUsage;
+    }
+  }
+
   std::ios::sync_with_stdio(false);
   const core::StageContext ctx{clock.get(), Version()};
   OfflineRunner runner(*pipeline, ctx, std::cout,
                        opt.dead_letter_path.empty() ? nullptr : &dead_letter_file, std::cerr);
+  if (!opt.alerts_path.empty()) runner.set_alerts(&alerts_file);
   const auto start = std::chrono::steady_clock::now();
   for (const auto& path : inputs) {
     core::Status status = runner.ProcessPath(path, kind);
@@ -102,6 +124,11 @@ int RunProcess(const ProcessOptions& opt) {
   }
   std::cout.flush();
   dead_letter_file.flush();
+  alerts_file.flush();
+  if (!opt.stories_path.empty()) {
+    for (const auto& [id, state] : runner.story_states()) stories_file << state << '\n';
+    stories_file.flush();
+  }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const OfflineStats& s = runner.stats();
@@ -109,13 +136,16 @@ int RunProcess(const ProcessOptions& opt) {
     char line[256];
     std::snprintf(line, sizeof(line),
                   "newsflow process: read %lld, enriched %lld, dead-lettered %lld "
-                  "(blank lines skipped %lld) in %.3f s, %.0f records/s\n",
+                  "(blank lines skipped %lld), alerts %lld in %.3f s, %.0f records/s\n",
                   static_cast<long long>(s.read), static_cast<long long>(s.enriched),
                   static_cast<long long>(s.dead_lettered), static_cast<long long>(s.blank_lines),
+                  static_cast<long long>(s.alerts),
                   seconds, seconds > 0 ? static_cast<double>(s.read) / seconds : 0.0);
     std::cerr << line;
   }
-  if (!std::cout || (!opt.dead_letter_path.empty() && !dead_letter_file)) {
+  if (!std::cout || (!opt.dead_letter_path.empty() && !dead_letter_file) ||
+      (!opt.alerts_path.empty() && !alerts_file) ||
+      (!opt.stories_path.empty() && !stories_file)) {
     std::cerr << "newsflow process: write error\n";
     return kExitFailure;
   }
@@ -145,6 +175,14 @@ Command AddProcessCommand(CLI::App& parent) {
   sub->add_option("--processed-at", opt->processed_at,
                   "Stamp this RFC 3339 UTC time as provenance.processed_at instead of the clock "
                   "(reproducible output)");
+  sub->add_option("--alerts", opt->alerts_path,
+                  "Write the alerts raised (JSON Lines, schemas/alert.v1) to this file; input "
+                  "order is arrival order for stories, suppression and surges");
+  sub->add_option("--stories", opt->stories_path,
+                  "Write the final state of every story (JSON Lines, schemas/story.v1, one "
+                  "line per story id, sorted) to this file at the end");
+  sub->add_option("--alert-rules", opt->alert_rules,
+                  "Alert rules file to use instead of the configured one (try rules offline)");
   sub->add_flag("-q,--quiet", opt->quiet, "Do not print the summary line");
   return {sub, [opt] { return RunProcess(*opt); }};
 }

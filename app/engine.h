@@ -26,24 +26,40 @@ struct TaxonomySettings {
 
 core::Result<TaxonomySettings> ParseTaxonomySettings(const YAML::Node& node);
 
+struct AlertSettings {
+  std::string path;  // rules file on disk; empty = the built-in config/alerts/alerts.yaml
+  bool watch = true;
+  int64_t watch_interval_ms = 2000;
+  int64_t max_pairs = 500000;
+};
+
+core::Result<AlertSettings> ParseAlertSettings(const YAML::Node& node);
+
 struct Engine {
   AppConfig config;
   TaxonomySettings taxonomy_settings;
   std::shared_ptr<tag::TaxonomyStore> taxonomy;
   // Story state (processors/story), from `pipeline.story`; shared by the story stage.
   std::shared_ptr<story::StoryStore> stories;
+  // Alert rules and state (processors/alert), from `alerts`; shared by the alert stage.
+  AlertSettings alert_settings;
+  alert::AlertServices alerts;
   core::StageRegistry registry;
   std::unique_ptr<core::Pipeline> pipeline;
 };
 
-// Builds from a loaded config. `taxonomy_override` (if non-empty) replaces taxonomy.path.
+// Builds from a loaded config. `taxonomy_override` (if non-empty) replaces taxonomy.path,
+// `alerts_override` alerts.path.
 core::Result<std::unique_ptr<Engine>> BuildEngine(AppConfig config,
-                                                  const std::string& taxonomy_override = "");
+                                                  const std::string& taxonomy_override = "",
+                                                  const std::string& alerts_override = "");
 // Loads the config file (empty = built-in) and builds.
 core::Result<std::unique_ptr<Engine>> BuildEngine(const std::string& config_path,
-                                                  const std::string& taxonomy_override = "");
+                                                  const std::string& taxonomy_override = "",
+                                                  const std::string& alerts_override = "");
 // BuildEngine(), printing the error to stderr and returning null on failure.
 std::unique_ptr<Engine> BuildEngineOrReport(const std::string& config_path,
-                                            const std::string& taxonomy_override = "");
+                                            const std::string& taxonomy_override = "",
+                                            const std::string& alerts_override = "");
 
 }  // namespace newsflow::app

@@ -9,11 +9,14 @@
 //
 // Every record read ends as one enriched event on `out` or one dead letter (on the dead-letter
 // stream when given, else reported on `log`); the counts reconcile:
-// read == enriched + dead_lettered.
+// read == enriched + dead_lettered. Alerts go to the alerts stream when one is set
+// (set_alerts); story states (Output kStory) are not written per record: the last state of each
+// story is kept (story_states()) and `process --stories` writes them at the end.
 #pragma once
 
 #include <cstdint>
 #include <iosfwd>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -27,7 +30,8 @@ struct OfflineStats {
   int64_t enriched = 0;
   int64_t dead_lettered = 0;
   int64_t blank_lines = 0;
-  int64_t outputs = 0;  // events written (enriched events + alerts)
+  int64_t outputs = 0;  // enriched events written
+  int64_t alerts = 0;   // alerts raised (written when an alerts stream is set)
 };
 
 enum class InputKind { kAuto, kJsonLines, kText, kHtml };
@@ -45,6 +49,10 @@ class OfflineRunner {
   void ProcessStream(std::istream& in, const std::string& name, InputKind kind, bool is_stdin);
 
   const OfflineStats& stats() const { return stats_; }
+  // The last story.v1 state of every story seen, by story id (`process --stories`).
+  const std::map<std::string, std::string>& story_states() const { return story_states_; }
+  // Where alerts are written (JSON Lines); null: counted only.
+  void set_alerts(std::ostream* alerts) { alerts_ = alerts; }
 
  private:
   void ProcessRecord(core::RawRecord& record);
@@ -53,6 +61,8 @@ class OfflineRunner {
   const core::StageContext& ctx_;
   std::ostream& out_;
   std::ostream* dead_letters_;
+  std::ostream* alerts_ = nullptr;
+  std::map<std::string, std::string> story_states_;
   std::ostream& log_;
   OfflineStats stats_;
 };

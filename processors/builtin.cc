@@ -21,6 +21,10 @@ core::Status RegisterBuiltinStages(core::StageRegistry& registry, const StageSer
       "story", [store = services.stories](const YAML::Node& node, const std::string& path) {
         return story::StoryStage::Create(node, path, store);
       }));
+  NEWSFLOW_RETURN_IF_ERROR(registry.Add(
+      "alert", [alerts = services.alerts](const YAML::Node& node, const std::string& path) {
+        return alert::AlertStage::Create(node, path, alerts);
+      }));
   NEWSFLOW_RETURN_IF_ERROR(registry.Add("encode", &EncodeStage::Create));
   return core::Status::Ok();
 }

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "processors/core/registry.h"
+#include "processors/alert/alert_stage.h"
 #include "processors/story/story_store.h"
 #include "processors/tag/taxonomy.h"
 
@@ -17,6 +18,9 @@ struct StageServices {
   std::shared_ptr<tag::TaxonomyStore> taxonomy;
   // The open stories and near-duplicate index, shared by all workers. Required by `story`.
   std::shared_ptr<story::StoryStore> stories;
+  // Alert rules (hot-reloaded), raised levels per (rule, story), surge counts. Required by
+  // `alert`.
+  alert::AlertServices alerts;
 };
 
 core::Status RegisterBuiltinStages(core::StageRegistry& registry, const StageServices& services);

@@ -13,6 +13,19 @@ std::string_view ShingleForm(const core::Document& doc, const core::Token& t) {
   return doc.TokenForm(t.folded_offset, t.folded_size);
 }
 
+// "https://www.example.com/a/b" -> "example.com": the outlet when the feed names no source.
+std::string HostOf(std::string_view url) {
+  const size_t scheme = url.find("://");
+  if (scheme == std::string_view::npos) return {};
+  url.remove_prefix(scheme + 3);
+  url = url.substr(0, url.find_first_of("/?#"));
+  url = url.substr(0, url.find(':'));
+  if (url.substr(0, 4) == "www.") url.remove_prefix(4);
+  std::string host(url);
+  for (char& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return host;
+}
+
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 // "1,000" -> "1000"; empty when the token is not a number worth keeping.
@@ -44,6 +57,7 @@ void ComputeSignature(const core::Document& doc, int64_t now_ms, const Signature
                       ArticleSignature* sig) {
   sig->article_id = doc.article.id;
   sig->source = doc.article.source;
+  if (sig->source.empty()) sig->source = HostOf(doc.article.url);
   sig->language = doc.language.code;
   sig->title = doc.normalized ? doc.title : doc.article.title;
   if (doc.published_at_ms) {

@@ -43,7 +43,7 @@ struct SignatureOptions {
 
 struct ArticleSignature {
   std::string article_id;
-  std::string source;
+  std::string source;  // the article's source, else the host of its URL
   std::string language;
   std::string title;
   int64_t event_time_ms = 0;
