@@ -139,13 +139,12 @@ int RunProcess(const ProcessOptions& opt) {
                   "(blank lines skipped %lld), alerts %lld in %.3f s, %.0f records/s\n",
                   static_cast<long long>(s.read), static_cast<long long>(s.enriched),
                   static_cast<long long>(s.dead_lettered), static_cast<long long>(s.blank_lines),
-                  static_cast<long long>(s.alerts),
-                  seconds, seconds > 0 ? static_cast<double>(s.read) / seconds : 0.0);
+                  static_cast<long long>(s.alerts), seconds,
+                  seconds > 0 ? static_cast<double>(s.read) / seconds : 0.0);
     std::cerr << line;
   }
   if (!std::cout || (!opt.dead_letter_path.empty() && !dead_letter_file) ||
-      (!opt.alerts_path.empty() && !alerts_file) ||
-      (!opt.stories_path.empty() && !stories_file)) {
+      (!opt.alerts_path.empty() && !alerts_file) || (!opt.stories_path.empty() && !stories_file)) {
     std::cerr << "newsflow process: write error\n";
     return kExitFailure;
   }

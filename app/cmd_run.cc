@@ -5,10 +5,12 @@
 #include <cstdio>
 #include <iostream>
 
+#include "app/alerts_watcher.h"
 #include "app/commands.h"
 #include "app/engine.h"
 #include "app/kafka_setup.h"
 #include "app/runtime_main.h"
+#include "app/story_runtime.h"
 #include "app/taxonomy_watcher.h"
 #include "consumers/kafka_runtime.h"
 #include "consumers/metrics.h"
@@ -22,8 +24,10 @@ static_assert(std::atomic<bool>::is_always_lock_free, "signal handler needs a lo
 extern "C" void OnStopSignal(int) { g_stop.store(true); }
 
 std::atomic<TaxonomyWatcher*> g_watcher{nullptr};
+std::atomic<AlertsWatcher*> g_alerts_watcher{nullptr};
 extern "C" void OnReloadSignal(int) {
   if (TaxonomyWatcher* w = g_watcher.load()) w->RequestReload();
+  if (AlertsWatcher* w = g_alerts_watcher.load()) w->RequestReload();
 }
 
 struct RunOptions {
@@ -33,8 +37,23 @@ struct RunOptions {
 };
 
 int RunRun(const RunOptions& opt) {
-  std::unique_ptr<Engine> engine = BuildEngineOrReport(opt.config_path);
-  if (!engine) return kExitUsage;
+  // Each instance writes its story counters under its own id (news.stories, story.v1).
+  core::Result<AppConfig> config = LoadAppConfig(opt.config_path);
+  if (!config.ok()) {
+    std::cerr << "newsflow: invalid configuration: " << config.status().message() << '\n';
+    return kExitUsage;
+  }
+  if (config->pipeline.IsMap() &&
+      (!config->pipeline["story"].IsMap() || !config->pipeline["story"]["instance_id"] ||
+       config->pipeline["story"]["instance_id"].as<std::string>("").empty())) {
+    config->pipeline["story"]["instance_id"] = DefaultInstanceId();
+  }
+  core::Result<std::unique_ptr<Engine>> built = BuildEngine(std::move(config).value());
+  if (!built.ok()) {
+    std::cerr << "newsflow: invalid configuration: " << built.status().message() << '\n';
+    return kExitUsage;
+  }
+  std::unique_ptr<Engine> engine = std::move(built).value();
   core::Result<KafkaSetup> setup = LoadKafkaSetup(engine->config);
   if (!setup.ok()) {
     std::cerr << "newsflow: invalid configuration: " << setup.status().message() << '\n';
@@ -73,9 +92,33 @@ int RunRun(const RunOptions& opt) {
   hup.sa_handler = OnReloadSignal;
   sigemptyset(&hup.sa_mask);
   sigaction(SIGHUP, &hup, nullptr);
+  // Alert rules hot reload, the same way.
+  AlertsWatcher::Callbacks alert_callbacks;
+  alert_callbacks.on_success = [&log](const std::string& version) {
+    log.Info("alert rules reloaded", {{"version", version}});
+  };
+  alert_callbacks.on_failure = [&log](const std::string& error) {
+    log.Error("alert rules reload failed; keeping the current rules", {{"error", error}});
+  };
+  AlertsWatcher alerts_watcher(engine->alert_settings.path, engine->alerts.rules,
+                               std::chrono::milliseconds(engine->alert_settings.watch_interval_ms),
+                               engine->alert_settings.watch, std::move(alert_callbacks));
+  alerts_watcher.Start();
+  g_alerts_watcher.store(&alerts_watcher);
   struct Unregister {
-    ~Unregister() { g_watcher.store(nullptr); }
+    ~Unregister() {
+      g_watcher.store(nullptr);
+      g_alerts_watcher.store(nullptr);
+    }
   } unregister;
+
+  // Shared story state: restore from news.stories before consuming, then tail it.
+  auto stories = StoryRuntime::Start(setup->kafka, *engine, &log, std::chrono::seconds(120));
+  if (!stories.ok()) {
+    log.Error("cannot restore the story state", {{"error", stories.status().message()}});
+    return kExitFailure;
+  }
+  StoryRuntime* story_runtime = stories->get();
 
   RuntimeRun run;
   run.kafka = setup->kafka;
@@ -83,9 +126,10 @@ int RunRun(const RunOptions& opt) {
   run.pipeline = engine->pipeline.get();
   run.log = &log;
   run.taxonomy_loaded = [taxonomy] { return taxonomy != nullptr && taxonomy->Get() != nullptr; };
-  run.on_metrics = [metrics_slot, taxonomy](consumers::RuntimeMetrics* m) {
+  run.on_metrics = [metrics_slot, taxonomy, story_runtime](consumers::RuntimeMetrics* m) {
     if (m != nullptr) m->OnTaxonomyReload(true, taxonomy->Get()->version(), /*initial=*/true);
     metrics_slot->store(m);
+    story_runtime->AttachMetrics(m);
   };
   return RunRuntime(run, g_stop);
 }

@@ -31,7 +31,7 @@ std::string Lower(std::string s) {
 // The placeholders a reason template may use (alert_stage.cc fills them).
 const std::set<std::string>& Placeholders() {
   static const std::set<std::string> kNames = {
-      "rule",     "severity", "title",   "article_id", "story_id",  "articles", "sources",
+      "rule",      "severity", "title",  "article_id", "story_id", "articles", "sources",
       "languages", "language", "source", "topics",     "entities", "level"};
   return kNames;
 }
@@ -126,8 +126,8 @@ core::Status ParseRule(const YAML::Node& node, const std::string& where, Rule* r
   NEWSFLOW_RETURN_IF_ERROR(Scalar(k.Get("reason"), at + ".reason", &rule->reason));
   if (rule->reason.empty()) rule->reason = "{rule}: {title}";
   NEWSFLOW_RETURN_IF_ERROR(CheckTemplate(at + ".reason", rule->reason));
-  NEWSFLOW_RETURN_IF_ERROR(Duration(k.Get("suppress_for"), at + ".suppress_for",
-                                    &rule->suppress_for_ms));
+  NEWSFLOW_RETURN_IF_ERROR(
+      Duration(k.Get("suppress_for"), at + ".suppress_for", &rule->suppress_for_ms));
   if (rule->suppress_for_ms <= 0) return Error(at + ".suppress_for", "must be positive");
 
   YAML::Node when = k.Get("when");
@@ -257,7 +257,7 @@ core::Result<int64_t> ParseDuration(const std::string& text) {
     used = 0;
   }
   const std::string unit = used == 0 ? std::string() : text.substr(used);
-  const int64_t scale = unit == "ms" ? 1
+  const int64_t scale = unit == "ms"  ? 1
                         : unit == "s" ? 1000
                         : unit == "m" ? 60000
                         : unit == "h" ? 3600000

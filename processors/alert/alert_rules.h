@@ -80,8 +80,8 @@ class AlertRules {
   const SurgeSettings& surge() const { return surge_; }
 
  private:
-  friend core::Result<std::shared_ptr<const AlertRules>> CompileAlertRules(
-      const std::string& name, const std::string& text);
+  friend core::Result<std::shared_ptr<const AlertRules>> CompileAlertRules(const std::string& name,
+                                                                           const std::string& text);
   std::string version_;
   std::vector<Rule> rules_;
   SurgeSettings surge_;

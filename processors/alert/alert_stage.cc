@@ -86,7 +86,8 @@ std::string Fill(const std::string& tmpl, const std::map<std::string, std::strin
 std::string DisplayTitle(const core::Document& doc) {
   const std::string& title = doc.normalized ? doc.title : doc.article.title;
   if (!title.empty()) return title;
-  std::string_view lead = doc.lead.empty() ? std::string_view(doc.body) : std::string_view(doc.lead);
+  std::string_view lead =
+      doc.lead.empty() ? std::string_view(doc.body) : std::string_view(doc.lead);
   if (lead.size() <= 120) return std::string(lead);
   size_t cut = lead.rfind(' ', 120);
   if (cut == std::string_view::npos || cut < 40) {
@@ -96,8 +97,8 @@ std::string DisplayTitle(const core::Document& doc) {
   return std::string(lead.substr(0, cut)) + "…";
 }
 
-void WriteCommon(JsonWriter& w, const std::string& id, std::string_view kind,
-                 std::string_view rule, Severity severity, const core::Document& doc) {
+void WriteCommon(JsonWriter& w, const std::string& id, std::string_view kind, std::string_view rule,
+                 Severity severity, const core::Document& doc) {
   WriteKey(w, "schema");
   WriteString(w, "newsflow.alert.v1");
   WriteKey(w, "id");
@@ -159,8 +160,8 @@ std::string AlertId(std::string_view rule, std::string_view story, std::string_v
   return buf;
 }
 
-bool AlertState::Decide(const std::string& rule, const std::string& story,
-                        const AlertLevel& level, AlertLevel* previous, bool* had_previous) {
+bool AlertState::Decide(const std::string& rule, const std::string& story, const AlertLevel& level,
+                        AlertLevel* previous, bool* had_previous) {
   std::lock_guard lock(mu_);
   const std::string key = rule + "|" + story;
   auto it = raised_.find(key);
@@ -318,7 +319,8 @@ core::Status AlertStage::Run(core::Document& doc, const core::StageContext& ctx,
       continue;
     }
     AlertLevel level;
-    for (int64_t step : rule.escalate_articles) level.articles_step += article_count >= step ? 1 : 0;
+    for (int64_t step : rule.escalate_articles)
+      level.articles_step += article_count >= step ? 1 : 0;
     level.languages = rule.escalate_languages ? static_cast<int64_t>(story_languages.size()) : 0;
     Severity severity = rule.severity;
     if (rule.critical_at > 0 && article_count >= rule.critical_at) severity = Severity::kCritical;
@@ -396,7 +398,8 @@ core::Status AlertStage::Run(core::Document& doc, const core::StageContext& ctx,
     WriteKey(w, "raised_at");
     WriteString(w, schemas::FormatRfc3339(now));
     w.EndObject();
-    doc.outputs.push_back({core::Output::Kind::kAlert, doc.story_id.empty() ? doc.article.id : doc.story_id,
+    doc.outputs.push_back({core::Output::Kind::kAlert,
+                           doc.story_id.empty() ? doc.article.id : doc.story_id,
                            std::string(sb.GetString(), sb.GetSize())});
     if (verdicts != nullptr) verdicts->push_back(std::move(v));
   }
@@ -418,7 +421,8 @@ core::Status AlertStage::Run(core::Document& doc, const core::StageContext& ctx,
       const std::string id = AlertId("surge", s.key, bucket);
       char reason[256];
       std::snprintf(reason, sizeof(reason),
-                    "surge in %s: %" PRId64 " articles in the bucket from %s against a baseline "
+                    "surge in %s: %" PRId64
+                    " articles in the bucket from %s against a baseline "
                     "of %.2f (Poisson p = %.2g)",
                     s.key.c_str(), s.count, bucket.c_str(), s.baseline, s.p_value);
       rapidjson::StringBuffer sb;

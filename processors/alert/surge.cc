@@ -16,7 +16,8 @@ double PoissonUpperTail(int64_t c, double lambda) {
   double sum = 0.0;
   const double log_lambda = std::log(lambda);
   for (int64_t k = c; k < c + 2000; ++k) {
-    const double term = std::exp(-lambda + k * log_lambda - std::lgamma(static_cast<double>(k) + 1));
+    const double term =
+        std::exp(-lambda + k * log_lambda - std::lgamma(static_cast<double>(k) + 1));
     sum += term;
     if (k > lambda && term < sum * 1e-12) break;
   }

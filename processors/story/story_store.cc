@@ -784,6 +784,17 @@ StoreStats StoryStore::Stats() const {
   return s;
 }
 
+std::vector<int64_t> StoryStore::ArticleCountBuckets(const std::vector<int64_t>& bounds) const {
+  std::lock_guard lock(mu_);
+  std::vector<int64_t> out(bounds.size() + 1, 0);
+  for (const auto& s : stories_) {
+    if (!s.live) continue;
+    for (size_t i = 0; i < bounds.size(); ++i) out[i] += s.count <= bounds[i] ? 1 : 0;
+    ++out.back();
+  }
+  return out;
+}
+
 size_t StoryStore::ApproximateBytes() const {
   std::lock_guard lock(mu_);
   size_t bytes = stories_.capacity() * sizeof(Story);

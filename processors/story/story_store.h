@@ -114,6 +114,9 @@ class StoryStore {
   std::optional<StoryState> Find(const std::string& id) const;
 
   StoreStats Stats() const;
+  // Open stories by article count: result[i] = stories with at most bounds[i] articles
+  // (cumulative, Prometheus style); the last element counts all. Walks every open story.
+  std::vector<int64_t> ArticleCountBuckets(const std::vector<int64_t>& bounds) const;
   // Approximate heap bytes held (stories, indexes, fingerprints): for the memory benchmark
   // and the story_store_bytes gauge.
   size_t ApproximateBytes() const;

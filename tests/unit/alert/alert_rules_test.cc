@@ -12,9 +12,9 @@ TEST(AlertRulesTest, BuiltInRulesCompile) {
   EXPECT_FALSE((*rules)->version().empty());
   std::vector<std::string> ids;
   for (const auto& r : (*rules)->rules()) ids.push_back(r.id);
-  for (const char* id : {"ceasefire-announced", "ceasefire-collapsing", "summit-planned-or-cancelled",
-                         "new-offensive", "sanctions-package", "outbreak-declared",
-                         "story-confirmed"}) {
+  for (const char* id :
+       {"ceasefire-announced", "ceasefire-collapsing", "summit-planned-or-cancelled",
+        "new-offensive", "sanctions-package", "outbreak-declared", "story-confirmed"}) {
     EXPECT_NE(std::find(ids.begin(), ids.end(), id), ids.end()) << id;
   }
   EXPECT_TRUE((*rules)->surge().enabled);
@@ -36,9 +36,10 @@ std::string Compile(const std::string& text) {
 TEST(AlertRulesTest, ErrorsNameTheRuleAndKey) {
   EXPECT_EQ(Compile("version: 1\nrules: []\n"), "");
   EXPECT_NE(Compile("rules: []\n").find("version"), std::string::npos);
-  EXPECT_NE(Compile("version: 1\nrules:\n  - id: a\n    severity: urgent\n    when: {topics: {x: 0.5}}\n")
-                .find("rules[0](a).severity"),
-            std::string::npos);
+  EXPECT_NE(
+      Compile("version: 1\nrules:\n  - id: a\n    severity: urgent\n    when: {topics: {x: 0.5}}\n")
+          .find("rules[0](a).severity"),
+      std::string::npos);
   EXPECT_NE(Compile("version: 1\nrules:\n  - id: a\n    when: {topicz: {x: 0.5}}\n")
                 .find("rules[0](a).when.topicz: unknown key"),
             std::string::npos);
@@ -47,16 +48,17 @@ TEST(AlertRulesTest, ErrorsNameTheRuleAndKey) {
   EXPECT_NE(Compile("version: 1\nrules:\n  - id: a\n    when: {languages: [en]}\n")
                 .find("needs at least one"),
             std::string::npos);
-  EXPECT_NE(Compile("version: 1\nrules:\n  - id: a\n    reason: \"{nope}\"\n    when: {terms: [x]}\n")
-                .find("unknown placeholder {nope}"),
-            std::string::npos);
+  EXPECT_NE(
+      Compile("version: 1\nrules:\n  - id: a\n    reason: \"{nope}\"\n    when: {terms: [x]}\n")
+          .find("unknown placeholder {nope}"),
+      std::string::npos);
   EXPECT_NE(Compile("version: 1\nrules:\n  - id: a\n    when: {terms: [x]}\n  - id: a\n    when: "
                     "{terms: [y]}\n")
                 .find("duplicate rule id"),
             std::string::npos);
-  EXPECT_NE(Compile("version: 1\nrules:\n  - id: a\n    when: {story: {within: soon}}\n")
-                .find("within"),
-            std::string::npos);
+  EXPECT_NE(
+      Compile("version: 1\nrules:\n  - id: a\n    when: {story: {within: soon}}\n").find("within"),
+      std::string::npos);
   EXPECT_NE(Compile("version: 1\nsurge: {max_p_value: 2}\n").find("surge.max_p_value"),
             std::string::npos);
 }

@@ -42,8 +42,8 @@ std::string Article(int i, const std::string& lang, int minute) {
   char published[32];
   std::snprintf(published, sizeof(published), "2022-04-01T10:%02d:00Z", minute);
   return std::string(R"({"id":"a)") + std::to_string(i) + R"(","title":"Truce in Yemen )" +
-         std::to_string(i) + R"(","body":")" + body + R"(","source":"outlet)" +
-         std::to_string(i) + R"(","published":")" + published + R"("})";
+         std::to_string(i) + R"(","body":")" + body + R"(","source":"outlet)" + std::to_string(i) +
+         R"(","published":")" + published + R"("})";
 }
 
 class AlertStageTest : public ::testing::Test {
