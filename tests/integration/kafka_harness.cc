@@ -65,7 +65,7 @@ std::string UniqueName(const std::string& test) {
          "-" + test;
 }
 
-void CreateTopic(const std::string& name, int partitions) {
+void CreateTopic(const std::string& name, int partitions, bool compacted) {
   char err[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
   rd_kafka_conf_set(conf, "bootstrap.servers", Brokers().c_str(), err, sizeof(err));
@@ -73,6 +73,7 @@ void CreateTopic(const std::string& name, int partitions) {
   ASSERT_NE(rk, nullptr) << err;
   rd_kafka_NewTopic_t* topic = rd_kafka_NewTopic_new(name.c_str(), partitions, 1, err, sizeof(err));
   ASSERT_NE(topic, nullptr) << err;
+  if (compacted) rd_kafka_NewTopic_set_config(topic, "cleanup.policy", "compact");
   rd_kafka_queue_t* queue = rd_kafka_queue_new(rk);
   rd_kafka_CreateTopics(rk, &topic, 1, nullptr, queue);
   rd_kafka_event_t* event = rd_kafka_queue_poll(queue, 30000);
@@ -250,7 +251,8 @@ std::string WriteConfig(const RunConfig& c, const std::string& name) {
       << "  group_id: " << c.group << "\n"
       << "  input_topics: [" << c.input << "]\n"
       << "  output_topics: {enriched: " << c.enriched << ", alerts: " << c.alerts
-      << ", dead_letter: " << c.dead_letter << "}\n"
+      << ", dead_letter: " << c.dead_letter
+      << ", stories: " << (c.stories.empty() ? c.enriched + "-stories" : c.stories) << "}\n"
       << "  workers: " << c.workers << "\n"
       << "  shutdown_timeout_ms: 30000\n"
       << "  statistics_interval_ms: 1000\n"
@@ -262,6 +264,7 @@ std::string WriteConfig(const RunConfig& c, const std::string& name) {
     out << "  " << extra.substr(0, eol) << "\n";
     extra.remove_prefix(std::min(eol + 1, extra.size()));
   }
+  if (!c.pipeline.empty()) out << "pipeline:\n" << c.pipeline;
   out << "metrics:\n"
       << "  address: 127.0.0.1:" << c.metrics_port << "\n";
   if (!c.taxonomy_path.empty()) {
