@@ -347,12 +347,11 @@ double StoryStore::ScoreLocked(const Story& s, const std::vector<std::pair<uint3
   const double total = we + wt + wn;
   const double score = total > 0 ? (we * ent + wt * top + wn * num) / total : 0.0;
   if (why != nullptr) {
-    char buf[160];
+    char buf[256];
     std::snprintf(buf, sizeof(buf),
-                  "score %.3f = entities %.3f x %.2f + topics %.3f x %.2f + "
-                  "numbers %.3f x %.2f",
-                  score, ent, config_.weight_entities, top, config_.weight_topics, num,
-                  config_.weight_numbers);
+                  "score %.3f = (entities %.3f x %.2f + topics %.3f x %.2f + numbers %.3f x "
+                  "%.2f) / %.2f (a part one side lacks weighs 0)",
+                  score, ent, we, top, wt, num, wn, total);
     *why = buf;
     *why += "; shared entities [" + shared_entities + "], topics [" + shared_topics +
             "], numbers [" + shared_numbers + "]";
