@@ -36,7 +36,7 @@ struct StoryRuntime::Metrics {
                          .Add({})),
         by_articles(prometheus::BuildGauge()
                         .Name("newsflow_stories_by_articles")
-                        .Help("Open stories with at most `le` articles (cumulative).")
+                        .Help("Open stories with at most max_articles articles (cumulative).")
                         .Register(r)),
         opened(prometheus::BuildCounter()
                    .Name("newsflow_stories_opened_total")
@@ -187,10 +187,10 @@ void StoryRuntime::Refresh() {
       static const std::vector<int64_t> kBounds = {1, 2, 3, 5, 10, 30, 100};
       const auto buckets = engine_->stories->ArticleCountBuckets(kBounds);
       for (size_t i = 0; i < kBounds.size(); ++i) {
-        m.by_articles.Add({{"le", std::to_string(kBounds[i])}})
+        m.by_articles.Add({{"max_articles", std::to_string(kBounds[i])}})
             .Set(static_cast<double>(buckets[i]));
       }
-      m.by_articles.Add({{"le", "+Inf"}}).Set(static_cast<double>(buckets.back()));
+      m.by_articles.Add({{"max_articles", "+Inf"}}).Set(static_cast<double>(buckets.back()));
     }
   }
   if (engine_->alerts.state) {

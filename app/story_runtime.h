@@ -8,7 +8,7 @@
 //       newsflow_stories_open                      open stories
 //       newsflow_story_store_bytes                 approximate heap bytes of the story store
 //       newsflow_story_fingerprints                near-duplicate fingerprints held
-//       newsflow_stories_by_articles{le}           open stories with at most `le` articles
+//       newsflow_stories_by_articles{max_articles} open stories with at most that many articles
 //       newsflow_stories_opened_total
 //       newsflow_story_duplicates_total{kind="exact"|"near"}
 //       newsflow_stories_closed_total{reason="expired"|"evicted"|"merged"}
