@@ -4,8 +4,8 @@
 
 #include <memory>
 
-#include "processors/core/registry.h"
 #include "processors/alert/alert_stage.h"
+#include "processors/core/registry.h"
 #include "processors/story/story_store.h"
 #include "processors/tag/taxonomy.h"
 
@@ -17,10 +17,10 @@ struct StageServices {
   // The current taxonomy; the app swaps snapshots on reload. Required by `tag`.
   std::shared_ptr<tag::TaxonomyStore> taxonomy;
   // The open stories and near-duplicate index, shared by all workers. Required by `story`.
-  std::shared_ptr<story::StoryStore> stories;
+  std::shared_ptr<story::StoryStore> stories = nullptr;
   // Alert rules (hot-reloaded), raised levels per (rule, story), surge counts. Required by
   // `alert`.
-  alert::AlertServices alerts;
+  alert::AlertServices alerts = {};
 };
 
 core::Status RegisterBuiltinStages(core::StageRegistry& registry, const StageServices& services);
