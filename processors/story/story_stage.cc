@@ -56,6 +56,7 @@ core::Result<StoryConfig> ParseStoryConfig(const YAML::Node& node, const std::st
   r.Require(s.join_threshold > 0 && s.join_threshold <= 1, "join_threshold", "must be in (0, 1]");
   r.Require(s.lead_jaccard >= 0 && s.lead_jaccard <= 1, "lead_jaccard", "must be in [0, 1]");
   r.Require(s.lead_min_shared >= 1, "lead_min_shared", "must be at least 1");
+  r.Require(s.max_candidates >= 1, "max_candidates", "must be at least 1");
   r.Require(s.max_postings_scan >= 1, "max_postings_scan", "must be at least 1");
   r.Require(s.recent_articles >= 1 && s.recent_articles <= 1000, "recent_articles",
             "must be between 1 and 1000");

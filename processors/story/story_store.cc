@@ -17,6 +17,27 @@ constexpr size_t kMaxEntities = 48;
 
 uint16_t Band(uint64_t h, int b) { return static_cast<uint16_t>(h >> (16 * b)); }
 
+constexpr size_t kLeadBuckets = size_t{1} << 17;
+bool LeadSampled(uint32_t h) { return (h & 1) == 0; }
+size_t LeadBucket(uint32_t h) { return (h >> 1) & (kLeadBuckets - 1); }
+
+size_t SharedCount(const std::vector<uint32_t>& a, const std::vector<uint32_t>& b) {
+  size_t n = 0;
+  auto i = a.begin(), j = b.begin();
+  while (i != a.end() && j != b.end()) {
+    if (*i < *j) {
+      ++i;
+    } else if (*j < *i) {
+      ++j;
+    } else {
+      ++n;
+      ++i;
+      ++j;
+    }
+  }
+  return n;
+}
+
 template <typename T>
 void InsertSorted(std::vector<T>& v, const T& x) {
   auto it = std::lower_bound(v.begin(), v.end(), x);
@@ -81,13 +102,17 @@ struct StoryStore::Fingerprint {
 
 StoryStore::StoryStore(StoryStoreConfig config) : config_(std::move(config)) {
   for (auto& band : bands_) band.resize(1 << 16);
+  lead_buckets_.resize(kLeadBuckets);
 }
 
 StoryStore::~StoryStore() = default;
 
 uint32_t StoryStore::Intern(const std::string& s) {
   auto [it, inserted] = intern_.try_emplace(s, static_cast<uint32_t>(names_.size()));
-  if (inserted) names_.push_back(s);
+  if (inserted) {
+    names_.push_back(s);
+    entity_df_.push_back(0);
+  }
   return it->second;
 }
 
@@ -103,8 +128,7 @@ void StoryStore::AdvanceWatermark(int64_t t) {
 void StoryStore::CloseLocked(uint32_t slot, bool evicted) {
   Story& s = stories_[slot];
   for (const auto& [e, w] : s.entities) {
-    auto it = entity_df_.find(e);
-    if (it != entity_df_.end() && --it->second <= 0) entity_df_.erase(it);
+    if (entity_df_[e] > 0) --entity_df_[e];
   }
   by_id_.erase(s.id);
   s.live = false;
@@ -138,10 +162,12 @@ void StoryStore::PopFingerprintLocked() {
     }
   }
   for (uint32_t h : f.lead) {
-    auto lp = lead_postings_.find(h);
-    if (lp == lead_postings_.end()) continue;
-    std::erase(lp->second, seq);
-    if (lp->second.empty()) lead_postings_.erase(lp);
+    if (!LeadSampled(h)) continue;
+    auto& bucket = lead_buckets_[LeadBucket(h)];
+    const uint32_t low = static_cast<uint32_t>(seq);
+    auto pos = std::find_if(bucket.begin(), bucket.end(),
+                            [&](const LeadEntry& e) { return e.seq == low && e.shingle == h; });
+    if (pos != bucket.end()) bucket.erase(pos);
   }
   fingerprints_.pop_front();
   ++fingerprint_base_;
@@ -279,11 +305,8 @@ double StoryStore::ScoreLocked(const Story& s, const std::vector<std::pair<uint3
                                const std::vector<std::pair<uint32_t, double>>& topics,
                                const std::vector<uint32_t>& numbers, std::string* why) const {
   const double n_open = static_cast<double>(open_);
-  auto idf = [&](uint32_t e) {
-    auto it = entity_df_.find(e);
-    const double df = it == entity_df_.end() ? 0.0 : static_cast<double>(it->second);
-    return std::log((n_open + 20.0) / (df + 1.0));
-  };
+  const double log_n = std::log(n_open + 20.0);
+  auto idf = [&](uint32_t e) { return log_n - std::log(static_cast<double>(entity_df_[e]) + 1.0); };
   const double inv_count = s.count > 0 ? 1.0 / static_cast<double>(s.count) : 1.0;
   // Entities: cosine of idf-weighted salience vectors (story side: mean salience).
   double dot = 0, na = 0, ns = 0;
@@ -383,7 +406,9 @@ void StoryStore::AddFingerprintLocked(const ArticleSignature& sig, const std::st
   exact_.try_emplace(sig.text_hash, seq);
   for (int b = 0; b < 4; ++b) bands_[b][Band(sig.simhash, b)].push_back(seq);
   if (config_.lead_jaccard > 0) {
-    for (uint32_t h : sig.lead_shingles) lead_postings_[h].push_back(seq);
+    for (uint32_t h : sig.lead_shingles) {
+      if (LeadSampled(h)) lead_buckets_[LeadBucket(h)].push_back({h, static_cast<uint32_t>(seq)});
+    }
   }
 }
 
@@ -435,21 +460,34 @@ Assignment StoryStore::Assign(const ArticleSignature& sig) {
   if (dup == nullptr && config_.lead_jaccard > 0 && !sig.lead_shingles.empty()) {
     // Edited copies: the Jaccard similarity of the lead sets, over the fingerprints that share
     // lead shingles with this article (inverted index; bounded per shingle).
-    std::unordered_map<uint64_t, int> shared;
+    std::vector<uint64_t> candidates;
     for (uint32_t h : sig.lead_shingles) {
-      auto lp = lead_postings_.find(h);
-      if (lp == lead_postings_.end()) continue;
+      if (!LeadSampled(h)) continue;
+      const auto& bucket = lead_buckets_[LeadBucket(h)];
       int64_t n = 0;
-      for (auto it = lp->second.rbegin(); it != lp->second.rend() && n < config_.max_lead_postings;
-           ++it, ++n) {
-        ++shared[*it];
+      for (auto it = bucket.rbegin(); it != bucket.rend() && n < config_.max_lead_postings; ++it) {
+        if (it->shingle != h) continue;
+        ++n;
+        const uint32_t base_low = static_cast<uint32_t>(fingerprint_base_);
+        candidates.push_back(fingerprint_base_ + static_cast<uint32_t>(it->seq - base_low));
       }
     }
+    std::sort(candidates.begin(), candidates.end());
+    // Candidates sharing at least 2 sampled shingles.
+    size_t kept = 0;
+    for (size_t i = 0; i < candidates.size();) {
+      size_t j = i;
+      while (j < candidates.size() && candidates[j] == candidates[i]) ++j;
+      if (j - i >= 2) candidates[kept++] = candidates[i];
+      i = j;
+    }
+    candidates.resize(kept);
     double best = config_.lead_jaccard;
     uint64_t best_seq = UINT64_MAX;
-    for (const auto& [seq, n] : shared) {
-      if (n < config_.lead_min_shared) continue;
+    for (uint64_t seq : candidates) {
       const Fingerprint& f = fingerprints_[seq - fingerprint_base_];
+      const size_t n = SharedCount(sig.lead_shingles, f.lead);
+      if (static_cast<int64_t>(n) < config_.lead_min_shared) continue;
       const double j = static_cast<double>(n) /
                        static_cast<double>(sig.lead_shingles.size() + f.lead.size() - n);
       if (j > best || (j == best && seq < best_seq)) {
@@ -488,6 +526,7 @@ Assignment StoryStore::Assign(const ArticleSignature& sig) {
     auto consider = [&](Posting p) {
       Story* s = Live(p);
       if (s == nullptr) return;
+      if (static_cast<int64_t>(seen.size()) >= config_.max_candidates) return;
       if (std::find(seen.begin(), seen.end(), p.slot) != seen.end()) return;
       seen.push_back(p.slot);
       // An article timed by the processing clock only (offline input without a date) is
@@ -511,7 +550,13 @@ Assignment StoryStore::Assign(const ArticleSignature& sig) {
       }
     };
     if (!ents.empty()) {
-      for (const auto& [e, w] : ents) {
+      // Rarest entities first: they tell stories apart, and their lists are short.
+      std::vector<uint32_t> order;
+      for (const auto& [e, w] : ents) order.push_back(e);
+      std::sort(order.begin(), order.end(),
+                [&](uint32_t a, uint32_t b) { return entity_df_[a] < entity_df_[b]; });
+      for (uint32_t e : order) {
+        if (static_cast<int64_t>(seen.size()) >= config_.max_candidates) break;
         auto it = entity_postings_.find(e);
         if (it != entity_postings_.end()) scan(it->second);
       }
@@ -729,6 +774,16 @@ std::vector<StoryState> StoryStore::ApplyRemote(const StoryState& remote) {
       if (std::find(seen.begin(), seen.end(), p->slot) != seen.end()) continue;
       seen.push_back(p->slot);
       if (std::llabs(remote.first_seen_ms - s->first_seen) > config_.window_ms) continue;
+      // Only stories no writer of the incoming one has seen: a writer that saw both kept them
+      // apart on purpose (or merged them already).
+      bool shared_writer = false;
+      for (const auto& [local_writer, local_count] : s->counts) {
+        const std::string writer = local_writer.substr(0, local_writer.find('@'));
+        for (const auto& [rw, rn] : remote.counts) {
+          shared_writer |= rw.compare(0, rw.find('@'), writer) == 0;
+        }
+      }
+      if (shared_writer) continue;
       const double score = ScoreLocked(*s, ents, topics, numbers, nullptr);
       if (score >= best) {
         best = score;
@@ -806,13 +861,17 @@ size_t StoryStore::ApproximateBytes() const {
   }
   for (const auto& [k, v] : entity_postings_) bytes += 48 + v.capacity() * sizeof(Posting);
   for (const auto& [k, v] : topic_postings_) bytes += 48 + v.capacity() * sizeof(Posting);
-  bytes += by_id_.size() * 64 + intern_.size() * 64 + entity_df_.size() * 32;
+  bytes += by_id_.size() * 64 + intern_.size() * 64 + entity_df_.capacity() * 4;
   for (const auto& n : names_) bytes += n.capacity();
   for (const auto& f : fingerprints_)
-    bytes += sizeof(Fingerprint) + f.root.capacity() + f.story_id.capacity();
+    bytes +=
+        sizeof(Fingerprint) + f.root.capacity() + f.story_id.capacity() + f.lead.capacity() * 4;
   bytes += exact_.size() * 32;
   for (const auto& band : bands_) {
     for (const auto& b : band) bytes += sizeof(b) + b.capacity() * 8;
+  }
+  for (const auto& b : lead_buckets_) {
+    bytes += sizeof(b) + b.capacity() * sizeof(LeadEntry);
   }
   return bytes;
 }

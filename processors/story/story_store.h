@@ -58,6 +58,7 @@ struct StoryStoreConfig {
   double weight_topics = 0.25;
   double weight_numbers = 0.15;
   int64_t max_postings_scan = 128;
+  int64_t max_candidates = 64;  // stories scored per article at most (rarest entities first)
   int64_t recent_articles = 32;
   int64_t max_sources = 64;
   std::string instance_id;  // writer id in news.stories counters (the app sets it)
@@ -166,7 +167,7 @@ class StoryStore {
   std::unordered_map<std::string, std::string> merged_;  // closed/merged id -> winner id
   std::unordered_map<uint32_t, std::vector<Posting>> entity_postings_;
   std::unordered_map<uint32_t, std::vector<Posting>> topic_postings_;
-  std::unordered_map<uint32_t, int64_t> entity_df_;  // open stories containing the entity
+  std::vector<int32_t> entity_df_;  // by interned id: open stories containing the entity
   // Expiry order: (closes_at, slot, gen), earliest first; stale entries skipped.
   using ExpiryEntry = std::tuple<int64_t, uint32_t, uint32_t>;
   std::priority_queue<ExpiryEntry, std::vector<ExpiryEntry>, std::greater<>> expiry_;
@@ -175,7 +176,15 @@ class StoryStore {
   uint64_t fingerprint_base_ = 0;                 // sequence number of fingerprints_.front()
   std::unordered_map<uint64_t, uint64_t> exact_;  // text hash -> sequence number
   std::vector<std::vector<uint64_t>> bands_[4];   // band value -> sequence numbers
-  std::unordered_map<uint32_t, std::vector<uint64_t>> lead_postings_;  // shingle -> sequences
+  // Lead-set index: the sampled lead shingles (even hashes, about half) of each fingerprint,
+  // as (shingle, sequence) pairs in a fixed table of buckets chosen by hash bits: 8 bytes per
+  // entry, no hash-map node per distinct shingle. A fingerprint is a candidate when it shares
+  // at least 2 sampled shingles exactly; the exact Jaccard of the stored sets decides.
+  struct LeadEntry {
+    uint32_t shingle;
+    uint32_t seq;  // low 32 bits of the fingerprint's sequence number
+  };
+  std::vector<std::vector<LeadEntry>> lead_buckets_;
   int64_t watermark_ = INT64_MIN;
   int64_t open_ = 0;
   StoreStats stats_;
