@@ -714,6 +714,21 @@ void StoryStore::AbsorbLocked(Story& winner, Story& loser) {
   ++stats_.merged;
 }
 
+namespace {
+
+// The loser's counters under writer@loser keys (see AbsorbLocked).
+StoryState Qualified(const StoryState& s, const std::string& loser) {
+  StoryState q = s;
+  q.merged_into.clear();
+  q.counts.clear();
+  for (const auto& [w, c] : s.counts) {
+    q.counts[w.find('@') == std::string::npos ? w + "@" + loser : w] = c;
+  }
+  return q;
+}
+
+}  // namespace
+
 std::vector<StoryState> StoryStore::ApplyRemote(const StoryState& remote) {
   std::lock_guard lock(mu_);
   std::vector<StoryState> changed;
@@ -730,6 +745,17 @@ std::vector<StoryState> StoryStore::ApplyRemote(const StoryState& remote) {
       MergeStateLocked(stories_[loser->second], qualified);
       AbsorbLocked(stories_[*winner], stories_[loser->second]);
       changed.push_back(StateLocked(stories_[*winner]));
+    } else if (!winner) {
+      // The winner has not arrived yet: keep the loser's state for it.
+      const std::string final_winner = ResolveLocked(remote.id);
+      if (loser != by_id_.end()) {
+        pending_[final_winner].push_back(
+            Qualified(StateLocked(stories_[loser->second]), remote.id));
+        CloseLocked(loser->second, false);
+        --stats_.expired;
+        ++stats_.merged;
+      }
+      pending_[final_winner].push_back(Qualified(remote, remote.id));
     }
     return changed;
   }
@@ -746,6 +772,11 @@ std::vector<StoryState> StoryStore::ApplyRemote(const StoryState& remote) {
       }
       MergeStateLocked(s, qualified);
     }
+    return changed;
+  }
+  if (const std::string& winner = ResolveLocked(remote.id); winner != remote.id) {
+    // A record of a story merged away whose winner has not arrived yet.
+    pending_[winner].push_back(Qualified(remote, remote.id));
     return changed;
   }
   // A story this instance has not seen. If it matches an open story here (two instances opened
@@ -793,6 +824,10 @@ std::vector<StoryState> StoryStore::ApplyRemote(const StoryState& remote) {
   }
   const uint32_t slot = NewStoryLocked(remote.id, remote.first_seen_ms);
   MergeStateLocked(stories_[slot], remote);
+  if (auto p = pending_.find(remote.id); p != pending_.end()) {
+    for (const auto& loser : p->second) MergeStateLocked(stories_[slot], loser);
+    pending_.erase(p);
+  }
   if (match) {
     Story& local = stories_[*match];
     Story& incoming = stories_[slot];

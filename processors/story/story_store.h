@@ -165,6 +165,9 @@ class StoryStore {
   std::vector<uint32_t> free_slots_;
   std::unordered_map<std::string, uint32_t> by_id_;
   std::unordered_map<std::string, std::string> merged_;  // closed/merged id -> winner id
+  // States of merged-away stories whose winner this store has not seen yet (records of
+  // different partitions arrive in any order): applied when the winner arrives.
+  std::unordered_map<std::string, std::vector<StoryState>> pending_;
   std::unordered_map<uint32_t, std::vector<Posting>> entity_postings_;
   std::unordered_map<uint32_t, std::vector<Posting>> topic_postings_;
   std::vector<int32_t> entity_df_;  // by interned id: open stories containing the entity

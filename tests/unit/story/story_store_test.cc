@@ -214,5 +214,33 @@ TEST(StoryStoreTest, StateRoundTripsThroughStoryV1) {
   EXPECT_FALSE(DecodeStoryState("not json").ok());
 }
 
+// Regression (seen in the two-instance integration test): the loser's merged_into record, from
+// another partition, was applied before the winner's first record; the loser stayed open.
+TEST(StoryStoreTest, AMergeRecordBeforeItsWinnerIsHeldUntilTheWinnerArrives) {
+  StoryStoreConfig ca = Config();
+  ca.instance_id = "A";
+  StoryStoreConfig cb = Config();
+  cb.instance_id = "B";
+  StoryStore a(ca), b(cb);
+  const auto ra = a.Assign(Article("x1", kT0, {{"e/x", 1}, {"e/y", 1}}, {{"t", 1}}));
+  const auto rb = b.Assign(Article("x2", kT0, {{"e/x", 1}, {"e/y", 1}}, {{"t", 1}}));
+  const auto changed = a.ApplyRemote(rb.state);  // [loser with merged_into, winner]
+  ASSERT_EQ(changed.size(), 2u);
+  const StoryState& loser = changed[0];
+  const StoryState& winner = changed[1];
+  StoryStoreConfig cr = Config();
+  cr.instance_id = "R";
+  StoryStore restored(cr);
+  // Loser's own record, then its merge record, then the winner.
+  const StoryState& loser_first = loser.id == ra.story_id ? ra.state : rb.state;
+  restored.ApplyRemote(loser_first);
+  restored.ApplyRemote(loser);
+  restored.ApplyRemote(winner);
+  const auto open = restored.OpenStories();
+  ASSERT_EQ(open.size(), 1u);
+  EXPECT_EQ(open[0].id, winner.id);
+  EXPECT_EQ(open[0].ArticleCount(), 2);
+}
+
 }  // namespace
 }  // namespace newsflow::story
