@@ -26,6 +26,7 @@ Result<AppConfig> LoadAppConfig(const std::string& path) {
   config.kafka = reader.Section("kafka", "Kafka runtime (newsflow run).");
   config.metrics = reader.Section("metrics", "Metrics and health endpoint.");
   config.taxonomy = reader.Section("taxonomy", "Entities and topics.");
+  config.alerts = reader.Section("alerts", "Alert rules.");
   Status status = reader.Finish();
   if (!status.ok()) {
     return Status(Code::kInvalidConfig, "config", config.origin + ": " + status.message());
@@ -43,6 +44,7 @@ Result<AppConfig> LoadAppConfig(const std::string& path) {
     fill(config.kafka, "kafka");
     fill(config.metrics, "metrics");
     fill(config.taxonomy, "taxonomy");
+    fill(config.alerts, "alerts");
   }
   return config;
 }

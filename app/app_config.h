@@ -6,6 +6,7 @@
 //   kafka:     the Kafka runtime (consumers/)
 //   metrics:   the metrics/health HTTP endpoint
 //   taxonomy:  entity and topic definitions
+//   alerts:    alert rules file (processors/alert, config/alerts/)
 //
 // With no --config, the compiled-in config/newsflow.yaml is used; a file that leaves a section
 // out gets that section from it.
@@ -25,6 +26,7 @@ struct AppConfig {
   YAML::Node kafka;
   YAML::Node metrics;
   YAML::Node taxonomy;
+  YAML::Node alerts;
 };
 
 // Loads `path`, or the built-in default when empty. Unknown top-level keys are errors.

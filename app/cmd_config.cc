@@ -85,6 +85,10 @@ Result<std::vector<core::ConfigFieldDoc>> DumpConfigFields() {
   std::vector<core::ConfigFieldDoc> fields = docs.fields();
   std::stable_sort(fields.begin(), fields.end(),
                    [](const auto& a, const auto& b) { return a.path < b.path; });
+  // A section read twice (pipeline.story: by the story store and by its stage) lists once.
+  fields.erase(std::unique(fields.begin(), fields.end(),
+                           [](const auto& a, const auto& b) { return a.path == b.path; }),
+               fields.end());
   return fields;
 }
 

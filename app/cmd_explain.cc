@@ -5,9 +5,9 @@
 #include <sstream>
 
 #include "app/commands.h"
-#include "app/pipeline_setup.h"
 #include "app/offline.h"
 #include "app/pipeline_setup.h"
+#include "processors/alert/alert_stage.h"
 #include "processors/score/score_stage.h"
 #include "processors/tag/tag_stage.h"
 #include "schemas/text.h"
@@ -31,7 +31,9 @@ std::string Quote(const core::Match& m) {
 }
 
 // Reads the record to explain: the N-th non-blank line of a JSON Lines file, else the file.
-Result<schemas::RawRecord> ReadRecord(const ExplainOptions& opt) {
+// `preceding` (may be null) gets the records before it, for the story and alert state.
+Result<schemas::RawRecord> ReadRecord(const ExplainOptions& opt,
+                                      std::vector<schemas::RawRecord>* preceding) {
   NEWSFLOW_ASSIGN_OR_RETURN(const std::string all, ReadWholeInput(opt.file));
   if (IsBlankText(all)) {
     return Status(Code::kInvalidConfig, "explain", "'" + opt.file + "': empty input (no article)");
@@ -52,29 +54,42 @@ Result<schemas::RawRecord> ReadRecord(const ExplainOptions& opt) {
   while (std::getline(lines, line)) {
     ++number;
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    if (++n == opt.line) {
-      record.value = line;
-      record.headers = {{"content-type", "application/json"}};
-      record.origin.line = number;
-      return record;
-    }
+    record.value = line;
+    record.headers = {{"content-type", "application/json"}};
+    record.origin.line = number;
+    if (++n == opt.line) return record;
+    if (preceding != nullptr) preceding->push_back(record);
   }
   return Status(Code::kInvalidConfig, "explain",
                 opt.file + " has fewer than " + std::to_string(opt.line) + " records");
 }
 
 int RunExplain(const ExplainOptions& opt) {
-  std::unique_ptr<PipelineSetup> pipeline_setup =
-      BuildPipelineSetupOrReport(opt.config_path, opt.taxonomy);
+  std::unique_ptr<PipelineSetup> pipeline_setup = BuildPipelineSetupOrReport(
+      opt.config_path, {.taxonomy = opt.taxonomy, .alerts = "", .taxonomy_options = {}});
   if (!pipeline_setup) return kExitUsage;
-  auto record = ReadRecord(opt);
+  std::vector<schemas::RawRecord> preceding;
+  auto record = ReadRecord(opt, &preceding);
   if (!record.ok()) {
     std::cerr << "newsflow explain: " << record.status().message() << '\n';
     return kExitUsage;
   }
   core::SystemClock clock;
+  const core::StageContext ctx{&clock, Version()};
+  // The records before it build the story and alert state, as `process` would have it.
+  for (const auto& r : preceding) (void)pipeline_setup->pipeline->Process(r, ctx);
   core::Document doc(*record);
-  const Status status = pipeline_setup->pipeline->ProcessDocument(doc, {&clock, Version()});
+  std::vector<alert::Verdict> verdicts;
+  Status status;
+  for (const auto name : pipeline_setup->pipeline->StageNames()) {
+    const core::Stage* stage = pipeline_setup->pipeline->FindStage(name);
+    if (const auto* a = dynamic_cast<const alert::AlertStage*>(stage)) {
+      status = a->Run(doc, ctx, &verdicts);
+    } else {
+      status = stage->Process(doc, ctx);
+    }
+    if (!status.ok()) break;
+  }
   if (!status.ok()) {
     std::cout << "record rejected: " << status.ToString() << '\n';
     return kExitOk;
@@ -139,6 +154,28 @@ int RunExplain(const ExplainOptions& opt) {
       }
     }
   }
+  if (opt.topic.empty() && !doc.story_id.empty()) {
+    std::printf("\nstory (after the %zu records before this one):\n", preceding.size());
+    std::printf("  %s %s, now %lld articles, first seen %s\n",
+                doc.story.opened ? "opened" : "joined", doc.story_id.c_str(),
+                static_cast<long long>(doc.story.article_count),
+                schemas::FormatRfc3339(doc.story.first_seen_ms).c_str());
+    std::printf("  event time %s (from %s)\n",
+                schemas::FormatRfc3339(doc.story.event_time_ms).c_str(),
+                doc.story.event_time_basis.c_str());
+    if (!doc.duplicate_of.empty()) std::printf("  duplicate of %s\n", doc.duplicate_of.c_str());
+    std::printf("  why: %s\n", doc.story.explanation.c_str());
+  }
+  if (opt.topic.empty() && !verdicts.empty()) {
+    std::printf("\nalert rules:\n");
+    for (const auto& v : verdicts) {
+      std::printf("  %-30s %-10s %s%s%s\n", v.rule.c_str(),
+                  v.raised    ? "RAISED"
+                  : v.matched ? "suppressed"
+                              : "no match",
+                  v.why.c_str(), v.alert_id.empty() ? "" : "  id ", v.alert_id.c_str());
+    }
+  }
   if (opt.topic.empty()) {
     std::printf(
         "\nentities (salience = 0.45*title + 0.35*(1-exp(-n/2)) + 0.2*(1-first/tokens)):\n");
@@ -164,7 +201,9 @@ Command AddExplainCommand(CLI::App& parent) {
   sub->add_option("file", opt->file, "Article: .jsonl (see --line), .txt or .html")->required();
   sub->add_option("--topic", opt->topic,
                   "Explain only this topic, including rules that did not fire");
-  sub->add_option("--line", opt->line, "Which record of a JSON Lines file (1-based)")
+  sub->add_option("--line", opt->line,
+                  "Which record of a JSON Lines file (1-based); the records before it are run "
+                  "first, so the story and alert state is what `process` has at that record")
       ->capture_default_str();
   sub->add_option("-c,--config", opt->config_path, "Configuration file (default: built-in)");
   sub->add_option("--taxonomy", opt->taxonomy,

@@ -21,6 +21,9 @@ struct ProcessOptions {
   std::string dead_letter_path;
   std::string format = "auto";
   std::string processed_at;
+  std::string alerts_path;
+  std::string stories_path;
+  std::string alert_rules;
   bool quiet = false;
 };
 
@@ -65,8 +68,9 @@ class ProgressLine {
 };
 
 int RunProcess(const ProcessOptions& opt) {
-  std::unique_ptr<PipelineSetup> pipeline_setup =
-      BuildPipelineSetupOrReport(opt.config_path, opt.taxonomy);
+  std::unique_ptr<PipelineSetup> pipeline_setup = BuildPipelineSetupOrReport(
+      opt.config_path,
+      {.taxonomy = opt.taxonomy, .alerts = opt.alert_rules, .taxonomy_options = {}});
   if (!pipeline_setup) return kExitUsage;
   const core::Pipeline* pipeline = pipeline_setup->pipeline.get();
 
@@ -112,10 +116,28 @@ int RunProcess(const ProcessOptions& opt) {
     }
   }
 
+  std::ofstream alerts_file;
+  if (!opt.alerts_path.empty()) {
+    alerts_file.open(opt.alerts_path, std::ios::binary | std::ios::trunc);
+    if (!alerts_file) {
+      std::cerr << "newsflow process: cannot write alerts to '" << opt.alerts_path << "'\n";
+      return kExitUsage;
+    }
+  }
+  std::ofstream stories_file;
+  if (!opt.stories_path.empty()) {
+    stories_file.open(opt.stories_path, std::ios::binary | std::ios::trunc);
+    if (!stories_file) {
+      std::cerr << "newsflow process: cannot write stories to '" << opt.stories_path << "'\n";
+      return kExitUsage;
+    }
+  }
+
   std::ios::sync_with_stdio(false);
   const core::StageContext ctx{clock.get(), Version()};
   OfflineRunner runner(*pipeline, ctx, std::cout,
                        opt.dead_letter_path.empty() ? nullptr : &dead_letter_file, std::cerr);
+  if (!opt.alerts_path.empty()) runner.set_alerts(&alerts_file);
   const auto start = std::chrono::steady_clock::now();
   ProgressLine progress(start, total_bytes);
   if (!opt.quiet && isatty(STDERR_FILENO)) {
@@ -132,6 +154,11 @@ int RunProcess(const ProcessOptions& opt) {
   progress.Clear();
   std::cout.flush();
   dead_letter_file.flush();
+  alerts_file.flush();
+  if (!opt.stories_path.empty()) {
+    for (const auto& [id, state] : runner.story_states()) stories_file << state << '\n';
+    stories_file.flush();
+  }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const OfflineStats& s = runner.stats();
@@ -139,14 +166,16 @@ int RunProcess(const ProcessOptions& opt) {
     char line[320];
     std::snprintf(line, sizeof(line),
                   "newsflow process: read %lld, enriched %lld, dead-lettered %lld "
-                  "(blank lines skipped %lld) in %.3f s, %.0f records/s, %.1f MB/s\n",
+                  "(blank lines skipped %lld), alerts %lld in %.3f s, %.0f records/s, %.1f MB/s\n",
                   static_cast<long long>(s.read), static_cast<long long>(s.enriched),
                   static_cast<long long>(s.dead_lettered), static_cast<long long>(s.blank_lines),
-                  seconds, seconds > 0 ? static_cast<double>(s.read) / seconds : 0.0,
+                  static_cast<long long>(s.alerts), seconds,
+                  seconds > 0 ? static_cast<double>(s.read) / seconds : 0.0,
                   seconds > 0 ? static_cast<double>(s.bytes) / 1e6 / seconds : 0.0);
     std::cerr << line;
   }
-  if (!std::cout || (!opt.dead_letter_path.empty() && !dead_letter_file)) {
+  if (!std::cout || (!opt.dead_letter_path.empty() && !dead_letter_file) ||
+      (!opt.alerts_path.empty() && !alerts_file) || (!opt.stories_path.empty() && !stories_file)) {
     std::cerr << "newsflow process: write error\n";
     return kExitFailure;
   }
@@ -176,6 +205,14 @@ Command AddProcessCommand(CLI::App& parent) {
   sub->add_option("--processed-at", opt->processed_at,
                   "Stamp this RFC 3339 UTC time as provenance.processed_at instead of the clock "
                   "(reproducible output)");
+  sub->add_option("--alerts", opt->alerts_path,
+                  "Write the alerts raised (JSON Lines, schemas/alert.v1) to this file; input "
+                  "order is arrival order for stories, suppression and surges");
+  sub->add_option("--stories", opt->stories_path,
+                  "Write the final state of every story (JSON Lines, schemas/story.v1, one "
+                  "line per story id, sorted) to this file at the end");
+  sub->add_option("--alert-rules", opt->alert_rules,
+                  "Alert rules file to use instead of the configured one (try rules offline)");
   sub->add_flag("-q,--quiet", opt->quiet,
                 "Print neither the progress line (shown when stderr is a terminal) nor the "
                 "summary");

@@ -14,10 +14,12 @@
 #include <mutex>
 #include <thread>
 
+#include "app/alerts_watcher.h"
 #include "app/commands.h"
-#include "app/pipeline_setup.h"
 #include "app/kafka_setup.h"
+#include "app/pipeline_setup.h"
 #include "app/runtime_main.h"
+#include "app/story_runtime.h"
 #include "app/taxonomy_watcher.h"
 #include "consumers/kafka_runtime.h"
 #include "consumers/metrics.h"
@@ -42,8 +44,10 @@ extern "C" void OnStopSignal(int) {
 }
 
 std::atomic<TaxonomyWatcher*> g_watcher{nullptr};
+std::atomic<AlertsWatcher*> g_alerts_watcher{nullptr};
 extern "C" void OnReloadSignal(int) {
   if (TaxonomyWatcher* w = g_watcher.load()) w->RequestReload();
+  if (AlertsWatcher* w = g_alerts_watcher.load()) w->RequestReload();
 }
 
 struct RunOptions {
@@ -53,8 +57,23 @@ struct RunOptions {
 };
 
 int RunRun(const RunOptions& opt) {
-  std::unique_ptr<PipelineSetup> pipeline_setup = BuildPipelineSetupOrReport(opt.config_path);
-  if (!pipeline_setup) return kExitUsage;
+  // Each instance writes its story counters under its own id (news.stories, story.v1).
+  Result<AppConfig> config = LoadAppConfig(opt.config_path);
+  if (!config.ok()) {
+    std::cerr << "newsflow: invalid configuration: " << config.status().message() << '\n';
+    return kExitUsage;
+  }
+  if (config->pipeline.IsMap() &&
+      (!config->pipeline["story"].IsMap() || !config->pipeline["story"]["instance_id"] ||
+       config->pipeline["story"]["instance_id"].as<std::string>("").empty())) {
+    config->pipeline["story"]["instance_id"] = DefaultInstanceId();
+  }
+  Result<std::unique_ptr<PipelineSetup>> built = BuildPipelineSetup(std::move(config).value());
+  if (!built.ok()) {
+    std::cerr << "newsflow: invalid configuration: " << built.status().message() << '\n';
+    return kExitUsage;
+  }
+  std::unique_ptr<PipelineSetup> pipeline_setup = std::move(built).value();
   Result<KafkaSetup> setup = LoadKafkaSetup(pipeline_setup->config);
   if (!setup.ok()) {
     std::cerr << "newsflow: invalid configuration: " << setup.status().message() << '\n';
@@ -84,18 +103,45 @@ int RunRun(const RunOptions& opt) {
     log.Error("taxonomy reload failed; keeping the current snapshot", {{"error", error}});
     if (auto* m = metrics_slot->load()) m->OnTaxonomyReload(false, "");
   };
-  TaxonomyWatcher watcher(pipeline_setup->taxonomy_settings.path, taxonomy,
-                          std::chrono::milliseconds(pipeline_setup->taxonomy_settings.watch_interval_ms),
-                          pipeline_setup->taxonomy_settings.watch, std::move(callbacks));
+  TaxonomyWatcher watcher(
+      pipeline_setup->taxonomy_settings.path, taxonomy,
+      std::chrono::milliseconds(pipeline_setup->taxonomy_settings.watch_interval_ms),
+      pipeline_setup->taxonomy_settings.watch, std::move(callbacks));
   watcher.Start();
   g_watcher.store(&watcher);
   struct sigaction hup {};
   hup.sa_handler = OnReloadSignal;
   sigemptyset(&hup.sa_mask);
   sigaction(SIGHUP, &hup, nullptr);
+  // Alert rules hot reload, the same way.
+  AlertsWatcher::Callbacks alert_callbacks;
+  alert_callbacks.on_success = [&log](const std::string& version) {
+    log.Info("alert rules reloaded", {{"version", version}});
+  };
+  alert_callbacks.on_failure = [&log](const std::string& error) {
+    log.Error("alert rules reload failed; keeping the current rules", {{"error", error}});
+  };
+  AlertsWatcher alerts_watcher(
+      pipeline_setup->alert_settings.path, pipeline_setup->alerts.rules,
+      std::chrono::milliseconds(pipeline_setup->alert_settings.watch_interval_ms),
+      pipeline_setup->alert_settings.watch, std::move(alert_callbacks));
+  alerts_watcher.Start();
+  g_alerts_watcher.store(&alerts_watcher);
   struct Unregister {
-    ~Unregister() { g_watcher.store(nullptr); }
+    ~Unregister() {
+      g_watcher.store(nullptr);
+      g_alerts_watcher.store(nullptr);
+    }
   } unregister;
+
+  // Shared story state: restore from news.stories before consuming, then tail it.
+  auto stories =
+      StoryRuntime::Start(setup->kafka, *pipeline_setup, &log, std::chrono::seconds(120));
+  if (!stories.ok()) {
+    log.Error("cannot restore the story state", {{"error", stories.status().message()}});
+    return kExitFailure;
+  }
+  StoryRuntime* story_runtime = stories->get();
 
   RuntimeRun run;
   run.kafka = setup->kafka;
@@ -103,9 +149,10 @@ int RunRun(const RunOptions& opt) {
   run.pipeline = pipeline_setup->pipeline.get();
   run.log = &log;
   run.taxonomy_loaded = [taxonomy] { return taxonomy != nullptr && taxonomy->Get() != nullptr; };
-  run.on_metrics = [metrics_slot, taxonomy](consumers::RuntimeMetrics* m) {
+  run.on_metrics = [metrics_slot, taxonomy, story_runtime](consumers::RuntimeMetrics* m) {
     if (m != nullptr) m->OnTaxonomyReload(true, taxonomy->Get()->version(), /*initial=*/true);
     metrics_slot->store(m);
+    story_runtime->AttachMetrics(m);
   };
   return RunRuntime(run, g_stop);
 }

@@ -69,7 +69,7 @@ Result<std::vector<std::string>> ExpandGoldPaths(const std::vector<std::string>&
 }
 
 Result<EvalDataset> LoadEvalDataset(const core::Pipeline& pipeline,
-                                          const std::vector<std::string>& files) {
+                                    const std::vector<std::string>& files) {
   EvalDataset data;
   data.files = files;
   core::SystemClock clock;
@@ -87,7 +87,7 @@ Result<EvalDataset> LoadEvalDataset(const core::Pipeline& pipeline,
       gold.Parse(line.c_str(), line.size());
       if (gold.HasParseError() || !gold.IsObject()) {
         return Status(Code::kMalformed, "eval",
-                            path + ":" + std::to_string(line_number) + ": not a JSON object");
+                      path + ":" + std::to_string(line_number) + ": not a JSON object");
       }
       schemas::RawRecord record;
       record.value = line;
@@ -133,6 +133,11 @@ Result<EvalDataset> LoadEvalDataset(const core::Pipeline& pipeline,
           }
         }
       }
+      if (const std::string gold_story = Str(gold, "story"); !gold_story.empty()) {
+        data.stories.push_back({a.id, a.lang, gold_story, Str(gold, "duplicate_group"),
+                                doc.story_id, doc.duplicate_of.empty() ? a.id : doc.duplicate_of,
+                                a.title, doc.story.explanation});
+      }
       data.articles.push_back(std::move(a));
     }
   }
@@ -175,8 +180,58 @@ FitData TopicFitData(const EvalDataset& data, size_t topic, const std::vector<in
   return d;
 }
 
+StoryMetrics ComputeStoryMetrics(const std::vector<StoryAssignment>& a) {
+  StoryMetrics m;
+  m.articles = static_cast<int>(a.size());
+  if (a.empty()) return m;
+  std::map<std::string, std::vector<size_t>> gold, predicted, roots;
+  std::map<std::string, std::set<std::string>> gold_languages;
+  for (size_t i = 0; i < a.size(); ++i) {
+    gold[a[i].gold_story].push_back(i);
+    predicted[a[i].story].push_back(i);
+    roots[a[i].duplicate_root].push_back(i);
+    gold_languages[a[i].gold_story].insert(a[i].language);
+  }
+  m.gold_stories = static_cast<int>(gold.size());
+  m.predicted_stories = static_cast<int>(predicted.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    const auto& cluster = predicted[a[i].story];
+    const auto& truth = gold[a[i].gold_story];
+    int both = 0;
+    for (size_t j : cluster) both += a[j].gold_story == a[i].gold_story ? 1 : 0;
+    const double p = static_cast<double>(both) / cluster.size();
+    const double r = static_cast<double>(both) / truth.size();
+    m.precision += p;
+    m.recall += r;
+    if (gold_languages[a[i].gold_story].size() > 1) {
+      ++m.multi_language_articles;
+      m.multi_precision += p;
+      m.multi_recall += r;
+    }
+  }
+  m.precision /= a.size();
+  m.recall /= a.size();
+  if (m.multi_language_articles > 0) {
+    m.multi_precision /= m.multi_language_articles;
+    m.multi_recall /= m.multi_language_articles;
+  }
+  for (size_t i = 0; i < a.size(); ++i) {
+    for (size_t j = i + 1; j < a.size(); ++j) {
+      const bool g = !a[i].gold_duplicate_group.empty() &&
+                     a[i].gold_duplicate_group == a[j].gold_duplicate_group;
+      const bool p = a[i].duplicate_root == a[j].duplicate_root;
+      m.duplicate_gold_pairs += g ? 1 : 0;
+      m.duplicate_predicted_pairs += p ? 1 : 0;
+      m.duplicate_true_pairs += (g && p) ? 1 : 0;
+    }
+  }
+  return m;
+}
+
 EvalResult EvaluateDataset(const EvalDataset& data, int k) {
   EvalResult result;
+  result.stories = data.stories;
+  result.story = ComputeStoryMetrics(data.stories);
   result.articles = static_cast<int>(data.articles.size());
   result.folds = k;
   const std::vector<int> folds = OutletFolds(data, k);
@@ -276,7 +331,7 @@ EvalResult EvaluateDataset(const EvalDataset& data, int k) {
 }
 
 Result<EvalResult> Evaluate(const core::Pipeline& pipeline,
-                                  const std::vector<std::string>& gold_paths, int folds) {
+                            const std::vector<std::string>& gold_paths, int folds) {
   NEWSFLOW_ASSIGN_OR_RETURN(std::vector<std::string> files, ExpandGoldPaths(gold_paths));
   NEWSFLOW_ASSIGN_OR_RETURN(EvalDataset data, LoadEvalDataset(pipeline, files));
   return EvaluateDataset(data, folds);
@@ -387,6 +442,35 @@ std::string FormatReport(const EvalResult& r, size_t worst) {
     out += "\nmost missed entities:\n";
     for (size_t i = 0; i < missed.size() && i < worst; ++i) {
       out += Fmt("  %3d  %s\n", missed[i].first, missed[i].second.c_str());
+    }
+  }
+  if (r.story.articles > 0) {
+    const StoryMetrics& s = r.story;
+    out +=
+        Fmt("\nstories: %d articles, %d gold stories, %d predicted\n"
+            "  B-cubed precision %.3f recall %.3f F1 %.3f\n"
+            "  multi-language stories (%d articles): precision %.3f recall %.3f F1 %.3f\n"
+            "  near-duplicates: precision %.3f recall %.3f (%d gold pairs, %d predicted, "
+            "%d right)\n\n",
+            s.articles, s.gold_stories, s.predicted_stories, s.precision, s.recall, s.F1(),
+            s.multi_language_articles, s.multi_precision, s.multi_recall, s.MultiF1(),
+            s.DuplicatePrecision(), s.DuplicateRecall(), s.duplicate_gold_pairs,
+            s.duplicate_predicted_pairs, s.duplicate_true_pairs);
+    if (worst > 0) {
+      // Articles whose predicted story differs from the majority of their gold story.
+      std::map<std::string, std::map<std::string, int>> votes;
+      for (const auto& x : r.stories) ++votes[x.gold_story][x.story];
+      out += "story assignments that differ from their gold story's main predicted story:\n";
+      for (const auto& x : r.stories) {
+        const auto& v = votes[x.gold_story];
+        const auto main = std::max_element(
+            v.begin(), v.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
+        if (x.story == main->first) continue;
+        out += Fmt("  %-45.45s %-22.22s %s  %.60s\n", x.gold_story.c_str(), x.story.c_str(),
+                   x.language.c_str(), x.title.c_str());
+        out += "      " + x.why.substr(0, 400) + "\n";
+      }
+      out += "\n";
     }
   }
   return out;

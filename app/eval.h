@@ -65,6 +65,50 @@ struct EvalArticle {
   std::vector<std::vector<double>> features;  // [topic][rule]
 };
 
+// Story metrics against the gold `story` and `duplicate_group` fields (records without a
+// `story` field are left out). B-cubed (Bagga & Baldwin 1998): an article's precision is the
+// share of its predicted story that shares its gold story, its recall the share of its gold
+// story inside its predicted story; both averaged over articles. `multi_language` averages
+// over the articles of gold stories told in more than one language only (the predicted
+// stories still contain everything). Near-duplicates: pairs of articles in one
+// `duplicate_group` against pairs the pipeline linked (same duplicate_of root).
+struct StoryMetrics {
+  int articles = 0;
+  int gold_stories = 0;
+  int predicted_stories = 0;
+  double precision = 0, recall = 0;
+  int multi_language_articles = 0;
+  double multi_precision = 0, multi_recall = 0;
+  int duplicate_gold_pairs = 0, duplicate_predicted_pairs = 0, duplicate_true_pairs = 0;
+  static double F1(double p, double r) { return p + r == 0 ? 0.0 : 2 * p * r / (p + r); }
+  double F1() const { return F1(precision, recall); }
+  double MultiF1() const { return F1(multi_precision, multi_recall); }
+  double DuplicatePrecision() const {
+    return duplicate_predicted_pairs == 0
+               ? 1.0
+               : static_cast<double>(duplicate_true_pairs) / duplicate_predicted_pairs;
+  }
+  double DuplicateRecall() const {
+    return duplicate_gold_pairs == 0
+               ? 1.0
+               : static_cast<double>(duplicate_true_pairs) / duplicate_gold_pairs;
+  }
+};
+
+// One article's gold and predicted story (for the story metrics and their report).
+struct StoryAssignment {
+  std::string article;
+  std::string language;
+  std::string gold_story;
+  std::string gold_duplicate_group;
+  std::string story;
+  std::string duplicate_root;  // duplicate_of, or the article itself
+  std::string title;
+  std::string why;  // the story stage's explanation
+};
+
+StoryMetrics ComputeStoryMetrics(const std::vector<StoryAssignment>& assignments);
+
 // Everything the evaluation and the fitting need, computed once.
 struct EvalDataset {
   std::string taxonomy_version;
@@ -74,6 +118,7 @@ struct EvalDataset {
   std::vector<std::vector<double>> hand_weights;     // [topic][rule]
   std::vector<double> hand_thresholds;               // [topic]
   std::vector<EvalArticle> articles;
+  std::vector<StoryAssignment> stories;  // articles with a gold `story` field, input order
 };
 
 // Expands the --gold arguments: a directory stands for its `*.jsonl` files (sorted).
@@ -82,7 +127,7 @@ Result<std::vector<std::string>> ExpandGoldPaths(const std::vector<std::string>&
 // Runs the pipeline over every record of `files`; errors only when a file cannot be read or a
 // line is not a JSON object.
 Result<EvalDataset> LoadEvalDataset(const core::Pipeline& pipeline,
-                                          const std::vector<std::string>& files);
+                                    const std::vector<std::string>& files);
 
 // Fold (0..k-1) of each article: outlets sorted by article count (descending, then name) are
 // given in turn to the fold with fewest articles so far.
@@ -124,6 +169,8 @@ struct EvalMiss {
 };
 
 struct EvalResult {
+  std::vector<StoryAssignment> stories;  // articles with a gold `story` field
+  StoryMetrics story;
   int articles = 0;
   int failed = 0;  // records the pipeline rejected
   int folds = 0;
@@ -155,8 +202,7 @@ EvalResult EvaluateDataset(const EvalDataset& data, int folds = kDefaultFolds);
 
 // LoadEvalDataset + EvaluateDataset over the expanded `gold_paths`.
 Result<EvalResult> Evaluate(const core::Pipeline& pipeline,
-                                  const std::vector<std::string>& gold_paths,
-                                  int folds = kDefaultFolds);
+                            const std::vector<std::string>& gold_paths, int folds = kDefaultFolds);
 
 // A human-readable report: per-topic table (cross-validated and hand weights), micro/macro,
 // calibration, per language, per file, entity recall, worst misses.

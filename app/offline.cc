@@ -191,8 +191,19 @@ void OfflineRunner::ProcessRecord(schemas::RawRecord& record) {
   if (outcome.ok()) {
     ++stats_.enriched;
     for (const auto& output : outcome.outputs) {
-      out_ << output.value << '\n';
-      ++stats_.outputs;
+      switch (output.kind) {
+        case schemas::Output::Kind::kEnriched:
+          out_ << output.value << '\n';
+          ++stats_.outputs;
+          break;
+        case schemas::Output::Kind::kAlert:
+          ++stats_.alerts;
+          if (alerts_ != nullptr) *alerts_ << output.value << '\n';
+          break;
+        case schemas::Output::Kind::kStory:
+          story_states_[output.key] = output.value;  // the latest state wins
+          break;
+      }
     }
     return;
   }

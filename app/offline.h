@@ -10,7 +10,10 @@
 // Every record read ends as one enriched event on `out` or one dead letter (on the dead-letter
 // stream when given, else reported on `log`); the counts reconcile:
 // read == enriched + dead_lettered. An empty input (no bytes, or only blanks and a BOM) holds
-// no record, whatever its kind: it is noted on `log` and counted in `empty_inputs`.
+// no record, whatever its kind: it is noted on `log` and counted in `empty_inputs`. Alerts go to
+// the alerts stream when one is set (set_alerts); story states (Output kStory) are not written per
+// record: the last state of each story is kept (story_states()) and `process --stories` writes them
+// at the end.
 //
 // Inputs that cannot be read (a directory, a missing or unreadable file, a read error midway)
 // are reported as a Status naming the path and the reason (strerror); nothing throws.
@@ -19,6 +22,7 @@
 #include <cstdint>
 #include <functional>
 #include <iosfwd>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,7 +39,8 @@ struct OfflineStats {
   int64_t enriched = 0;
   int64_t dead_lettered = 0;
   int64_t blank_lines = 0;
-  int64_t outputs = 0;  // events written (enriched events + alerts)
+  int64_t outputs = 0;  // enriched events written
+  int64_t alerts = 0;   // alerts raised (written when an alerts stream is set)
   int64_t bytes = 0;    // input bytes consumed (records, blank lines and line ends)
   int64_t empty_inputs = 0;
 };
@@ -55,6 +60,10 @@ class OfflineRunner {
   void ProcessStream(std::istream& in, const std::string& name, InputKind kind, bool is_stdin);
 
   const OfflineStats& stats() const { return stats_; }
+  // The last story.v1 state of every story seen, by story id (`process --stories`).
+  const std::map<std::string, std::string>& story_states() const { return story_states_; }
+  // Where alerts are written (JSON Lines); null: counted only.
+  void set_alerts(std::ostream* alerts) { alerts_ = alerts; }
 
   // Called every `every` records with the running counts (progress reports); may be empty.
   void OnProgress(std::function<void(const OfflineStats&)> callback, int64_t every = 256) {
@@ -70,6 +79,8 @@ class OfflineRunner {
   const core::StageContext& ctx_;
   std::ostream& out_;
   std::ostream* dead_letters_;
+  std::ostream* alerts_ = nullptr;
+  std::map<std::string, std::string> story_states_;
   std::ostream& log_;
   OfflineStats stats_;
   std::function<void(const OfflineStats&)> progress_;

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "processors/core/config.h"
+#include "processors/story/story_stage.h"
 
 namespace newsflow::app {
 
@@ -18,48 +19,83 @@ Result<TaxonomySettings> ParseTaxonomySettings(const YAML::Node& node) {
   return s;
 }
 
+Result<AlertSettings> ParseAlertSettings(const YAML::Node& node) {
+  AlertSettings s;
+  core::ConfigReader r(node, "alerts");
+  r.Read("path", &s.path, "Alert rules file; empty: the built-in config/alerts/alerts.yaml.");
+  r.Read("watch", &s.watch, "Reload the rules when the file changes (newsflow run; also SIGHUP).");
+  r.Read("watch_interval_ms", &s.watch_interval_ms, "How often to check the file for changes.");
+  r.Read("max_pairs", &s.max_pairs,
+         "(rule, story) pairs whose raised alert levels are remembered (oldest forgotten first).");
+  r.Require(s.watch_interval_ms >= 100, "watch_interval_ms", "must be at least 100");
+  r.Require(s.max_pairs >= 1, "max_pairs", "must be at least 1");
+  NEWSFLOW_RETURN_IF_ERROR(r.Finish());
+  return s;
+}
+
 Result<std::unique_ptr<PipelineSetup>> BuildPipelineSetup(AppConfig config,
-                                                          const std::string& taxonomy_override,
-                                                          tag::CompileOptions taxonomy_options) {
-  auto pipeline_setup = std::make_unique<PipelineSetup>();
-  pipeline_setup->config = std::move(config);
-  auto settings = ParseTaxonomySettings(pipeline_setup->config.taxonomy);
+                                                          const SetupOverrides& overrides) {
+  auto setup = std::make_unique<PipelineSetup>();
+  setup->config = std::move(config);
+  const std::string& origin = setup->config.origin;
+  auto settings = ParseTaxonomySettings(setup->config.taxonomy);
   if (!settings.ok()) {
-    return Status(Code::kInvalidConfig, "config",
-                  pipeline_setup->config.origin + ": " + settings.status().message());
+    return Status(Code::kInvalidConfig, "config", origin + ": " + settings.status().message());
   }
-  pipeline_setup->taxonomy_settings = std::move(settings).value();
-  if (!taxonomy_override.empty()) pipeline_setup->taxonomy_settings.path = taxonomy_override;
-  NEWSFLOW_ASSIGN_OR_RETURN(std::shared_ptr<const tag::Taxonomy> taxonomy,
-                            tag::LoadTaxonomy(pipeline_setup->taxonomy_settings.path, taxonomy_options));
-  pipeline_setup->taxonomy = std::make_shared<tag::TaxonomyStore>(std::move(taxonomy));
+  setup->taxonomy_settings = std::move(settings).value();
+  if (!overrides.taxonomy.empty()) setup->taxonomy_settings.path = overrides.taxonomy;
+  NEWSFLOW_ASSIGN_OR_RETURN(
+      std::shared_ptr<const tag::Taxonomy> taxonomy,
+      tag::LoadTaxonomy(setup->taxonomy_settings.path, overrides.taxonomy_options));
+  setup->taxonomy = std::make_shared<tag::TaxonomyStore>(std::move(taxonomy));
+
+  const YAML::Node& p = setup->config.pipeline;
+  auto story_config = story::ParseStoryConfig(p.IsMap() ? p["story"] : YAML::Node());
+  if (!story_config.ok()) {
+    return Status(Code::kInvalidConfig, "config", origin + ": " + story_config.status().message());
+  }
+  if (story_config->store.instance_id.empty()) story_config->store.instance_id = "local";
+  setup->stories = std::make_shared<story::StoryStore>(story_config->store);
+
+  auto alert_settings = ParseAlertSettings(setup->config.alerts);
+  if (!alert_settings.ok()) {
+    return Status(Code::kInvalidConfig, "config",
+                  origin + ": " + alert_settings.status().message());
+  }
+  setup->alert_settings = std::move(alert_settings).value();
+  if (!overrides.alerts.empty()) setup->alert_settings.path = overrides.alerts;
+  NEWSFLOW_ASSIGN_OR_RETURN(std::shared_ptr<const alert::AlertRules> rules,
+                            alert::LoadAlertRules(setup->alert_settings.path));
+  setup->alerts.rules = std::make_shared<alert::AlertRuleStore>(std::move(rules));
+  setup->alerts.state =
+      std::make_shared<alert::AlertState>(static_cast<size_t>(setup->alert_settings.max_pairs));
+  setup->alerts.surges = std::make_shared<alert::SurgeDetector>();
+
   NEWSFLOW_RETURN_IF_ERROR(processors::RegisterBuiltinStages(
-      pipeline_setup->registry, {.taxonomy = pipeline_setup->taxonomy}));
-  auto pipeline = core::Pipeline::Create(pipeline_setup->registry, pipeline_setup->config.pipeline);
+      setup->registry,
+      {.taxonomy = setup->taxonomy, .stories = setup->stories, .alerts = setup->alerts}));
+  auto pipeline = core::Pipeline::Create(setup->registry, setup->config.pipeline);
   if (!pipeline.ok()) {
-    return Status(Code::kInvalidConfig, "config",
-                  pipeline_setup->config.origin + ": " + pipeline.status().message());
+    return Status(Code::kInvalidConfig, "config", origin + ": " + pipeline.status().message());
   }
-  pipeline_setup->pipeline = std::move(pipeline).value();
-  return pipeline_setup;
+  setup->pipeline = std::move(pipeline).value();
+  return setup;
 }
 
 Result<std::unique_ptr<PipelineSetup>> BuildPipelineSetup(const std::string& config_path,
-                                                          const std::string& taxonomy_override,
-                                                          tag::CompileOptions taxonomy_options) {
+                                                          const SetupOverrides& overrides) {
   NEWSFLOW_ASSIGN_OR_RETURN(AppConfig config, LoadAppConfig(config_path));
-  return BuildPipelineSetup(std::move(config), taxonomy_override, taxonomy_options);
+  return BuildPipelineSetup(std::move(config), overrides);
 }
 
 std::unique_ptr<PipelineSetup> BuildPipelineSetupOrReport(const std::string& config_path,
-                                                          const std::string& taxonomy_override,
-                                                          tag::CompileOptions taxonomy_options) {
-  auto pipeline_setup = BuildPipelineSetup(config_path, taxonomy_override, taxonomy_options);
-  if (!pipeline_setup.ok()) {
-    std::cerr << "newsflow: invalid configuration: " << pipeline_setup.status().message() << '\n';
+                                                          const SetupOverrides& overrides) {
+  auto setup = BuildPipelineSetup(config_path, overrides);
+  if (!setup.ok()) {
+    std::cerr << "newsflow: invalid configuration: " << setup.status().message() << '\n';
     return nullptr;
   }
-  return std::move(pipeline_setup).value();
+  return std::move(setup).value();
 }
 
 }  // namespace newsflow::app

@@ -1,10 +1,11 @@
 // PipelineSetup: everything a command needs to process records, built from one configuration:
-// the taxonomy store, the stage registry and the pipeline. `process`, `run`, `demo`,
-// `explain`, `eval` and the golden tests all build their pipeline here, so they run the same
-// code on the same configuration.
+// the taxonomy store, the story store, the alert rules and state, the stage registry and the
+// pipeline. `process`, `run`, `demo`, `explain`, `eval`, `fit`, the golden tests and the
+// benchmarks all build their pipeline here, so they run the same code on the same
+// configuration.
 //
-// Lifetime: the pipeline's stages hold shared references to the taxonomy store; keep the
-// PipelineSetup (or at least the pipeline) alive while records are processed.
+// Lifetime: the pipeline's stages hold shared references to the taxonomy, story and alert
+// stores; keep the PipelineSetup (or at least the pipeline) alive while records are processed.
 #pragma once
 
 #include <memory>
@@ -26,26 +27,44 @@ struct TaxonomySettings {
 
 Result<TaxonomySettings> ParseTaxonomySettings(const YAML::Node& node);
 
+struct AlertSettings {
+  std::string path;  // rules file on disk; empty = the built-in config/alerts/alerts.yaml
+  bool watch = true;
+  int64_t watch_interval_ms = 2000;
+  int64_t max_pairs = 500000;
+};
+
+Result<AlertSettings> ParseAlertSettings(const YAML::Node& node);
+
 struct PipelineSetup {
   AppConfig config;
   TaxonomySettings taxonomy_settings;
   std::shared_ptr<tag::TaxonomyStore> taxonomy;
+  // Story state (processors/story), from `pipeline.story`; shared by the story stage.
+  std::shared_ptr<story::StoryStore> stories;
+  // Alert rules and state (processors/alert), from `alerts`; shared by the alert stage.
+  AlertSettings alert_settings;
+  alert::AlertServices alerts;
   core::StageRegistry registry;
   std::unique_ptr<core::Pipeline> pipeline;
 };
 
-// Builds from a loaded config. `taxonomy_override` (if non-empty) replaces taxonomy.path.
-// `taxonomy_options`: see tag::CompileOptions (eval and fit ignore the calibration file).
-Result<std::unique_ptr<PipelineSetup>> BuildPipelineSetup(
-    AppConfig config, const std::string& taxonomy_override = "",
-    tag::CompileOptions taxonomy_options = {});
+// What a command may change of the configuration it builds from.
+struct SetupOverrides {
+  std::string taxonomy;                  // replaces taxonomy.path when not empty (--taxonomy)
+  std::string alerts;                    // replaces alerts.path when not empty (--alert-rules)
+  tag::CompileOptions taxonomy_options;  // see tag::CompileOptions (eval and fit ignore the
+                                         // calibration file)
+};
+
+// Builds from a loaded config.
+Result<std::unique_ptr<PipelineSetup>> BuildPipelineSetup(AppConfig config,
+                                                          const SetupOverrides& overrides = {});
 // Loads the config file (empty = built-in) and builds.
-Result<std::unique_ptr<PipelineSetup>> BuildPipelineSetup(
-    const std::string& config_path, const std::string& taxonomy_override = "",
-    tag::CompileOptions taxonomy_options = {});
+Result<std::unique_ptr<PipelineSetup>> BuildPipelineSetup(const std::string& config_path,
+                                                          const SetupOverrides& overrides = {});
 // BuildPipelineSetup(), printing the error to stderr and returning null on failure.
-std::unique_ptr<PipelineSetup> BuildPipelineSetupOrReport(
-    const std::string& config_path, const std::string& taxonomy_override = "",
-    tag::CompileOptions taxonomy_options = {});
+std::unique_ptr<PipelineSetup> BuildPipelineSetupOrReport(const std::string& config_path,
+                                                          const SetupOverrides& overrides = {});
 
 }  // namespace newsflow::app

@@ -47,8 +47,8 @@ std::string ManagedHint(const std::string& key) {
 
 // A map of librdkafka property -> scalar value.
 Status ReadPassThrough(const YAML::Node& node, const std::string& path,
-                             const std::vector<std::string>& managed,
-                             std::map<std::string, std::string>* out) {
+                       const std::vector<std::string>& managed,
+                       std::map<std::string, std::string>* out) {
   if (!node.IsDefined() || node.IsNull()) return Status::Ok();
   if (!node.IsMap()) return ConfigError(path + ": expected a map of librdkafka properties");
   for (const auto& item : node) {
@@ -66,7 +66,7 @@ Status ReadPassThrough(const YAML::Node& node, const std::string& path,
 }
 
 Status Set(RdKafka::Conf& conf, const std::string& config_key, const std::string& name,
-                 const std::string& value) {
+           const std::string& value) {
   std::string errstr;
   if (conf.set(name, value, errstr) != RdKafka::Conf::CONF_OK) {
     return ConfigError(config_key + ": " + errstr);
@@ -162,9 +162,13 @@ Result<KafkaConfig> ParseKafkaConfig(const YAML::Node& node, const std::string& 
   o.Read("alerts", &cfg.output.alerts, "Alerts.");
   o.Read("dead_letter", &cfg.output.dead_letter,
          "Records that could not be processed: original key and value, error headers.");
+  o.Read("stories", &cfg.output.stories,
+         "Story states (schema story.v1, key = story id; create it compacted). Every instance "
+         "also reads it in full to share the story index (consumers/story_state.h).");
   o.Require(!cfg.output.enriched.empty(), "enriched", "must not be empty");
   o.Require(!cfg.output.alerts.empty(), "alerts", "must not be empty");
   o.Require(!cfg.output.dead_letter.empty(), "dead_letter", "must not be empty");
+  o.Require(!cfg.output.stories.empty(), "stories", "must not be empty");
   NEWSFLOW_RETURN_IF_ERROR(o.Finish());
 
   NEWSFLOW_RETURN_IF_ERROR(

@@ -45,6 +45,7 @@ struct OutputTopics {
   std::string enriched = "news.enriched";
   std::string alerts = "news.alerts";
   std::string dead_letter = "news.dead_letter";
+  std::string stories = "news.stories";  // story states (compacted; processors/story)
 };
 
 // kafka.processing_guarantee.

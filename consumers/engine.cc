@@ -283,6 +283,9 @@ void Engine::Process(WorkItem& item, Processed* processed) {
           case schemas::Output::Kind::kAlert:
             topic = options_.topics.alerts;
             break;
+          case schemas::Output::Kind::kStory:  // story states (news.stories, compacted)
+            topic = options_.topics.stories;
+            break;
         }
         std::vector<schemas::Header> headers = schemas::OutputHeaders(raw, output, now);
         messages.push_back(

@@ -4,6 +4,7 @@
 #include "processors/encode/encode_stage.h"
 #include "processors/normalize/normalize_stage.h"
 #include "processors/score/score_stage.h"
+#include "processors/story/story_stage.h"
 #include "processors/tag/tag_stage.h"
 
 namespace newsflow::processors {
@@ -16,6 +17,14 @@ Status RegisterBuiltinStages(core::StageRegistry& registry, const StageServices&
         return tag::TagStage::Create(node, path, store);
       }));
   NEWSFLOW_RETURN_IF_ERROR(registry.Add("score", &score::ScoreStage::Create));
+  NEWSFLOW_RETURN_IF_ERROR(registry.Add(
+      "story", [store = services.stories](const YAML::Node& node, const std::string& path) {
+        return story::StoryStage::Create(node, path, store);
+      }));
+  NEWSFLOW_RETURN_IF_ERROR(registry.Add(
+      "alert", [alerts = services.alerts](const YAML::Node& node, const std::string& path) {
+        return alert::AlertStage::Create(node, path, alerts);
+      }));
   NEWSFLOW_RETURN_IF_ERROR(registry.Add("encode", &encode::EncodeStage::Create));
   return Status::Ok();
 }

@@ -15,6 +15,9 @@ std::vector<Header> OutputHeaders(const RawRecord& input, const Output& output, 
     case Output::Kind::kAlert:
       type = kAlertType;
       break;
+    case Output::Kind::kStory:
+      type = kStoryType;
+      break;
   }
   const Origin& o = input.origin;
   return {

@@ -47,9 +47,9 @@ struct RawRecord {
   const std::string* FindHeader(std::string_view name) const;
 };
 
-// One record to produce: the enriched event, or an alert.
+// One record to produce: the enriched event, an alert, or a story's state (news.stories).
 struct Output {
-  enum class Kind { kEnriched, kAlert };
+  enum class Kind { kEnriched, kAlert, kStory };
   Kind kind = Kind::kEnriched;
   std::string key;
   std::string value;

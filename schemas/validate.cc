@@ -18,12 +18,12 @@ extern const std::size_t kSchemas_count;
 
 namespace {
 
-constexpr std::array<std::string_view, 4> kFileNames = {
+constexpr std::array<std::string_view, 5> kFileNames = {
     "raw_article.v1.schema.json", "enriched_event.v1.schema.json", "alert.v1.schema.json",
-    "dead_letter.v1.schema.json"};
+    "dead_letter.v1.schema.json", "story.v1.schema.json"};
 
 struct Compiled {
-  std::array<std::unique_ptr<rapidjson::SchemaDocument>, 4> docs;
+  std::array<std::unique_ptr<rapidjson::SchemaDocument>, 5> docs;
 };
 
 const Compiled& Schemas() {

@@ -12,7 +12,7 @@
 
 namespace newsflow::schemas {
 
-enum class SchemaId { kRawArticle, kEnrichedEvent, kAlert, kDeadLetter };
+enum class SchemaId { kRawArticle, kEnrichedEvent, kAlert, kDeadLetter, kStory };
 
 // "raw_article.v1.schema.json" etc.
 std::string_view SchemaFileName(SchemaId id);

@@ -26,6 +26,13 @@ void Document::Reset(const schemas::RawRecord& record) {
   taxonomy_version.clear();
   story_id.clear();
   duplicate_of.clear();
+  story.event_time_ms = -1;
+  story.event_time_basis.clear();
+  story.article_count = 0;
+  story.first_seen_ms = -1;
+  story.opened = false;
+  story.recent.clear();
+  story.explanation.clear();
   outputs.clear();
 }
 

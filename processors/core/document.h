@@ -93,6 +93,24 @@ class Snapshot {
   virtual const std::string& version() const = 0;
 };
 
+// One article of a story, as the alert stage's story conditions read it.
+struct StoryArticle {
+  int64_t time_ms = 0;
+  std::string source;
+  std::string language;
+};
+
+// The story stage's view of the article's story after the article joined it (processors/story).
+struct StoryInfo {
+  int64_t event_time_ms = -1;        // the article's event time (see processors/story/README.md)
+  std::string event_time_basis;      // "published", "kafka" or "clock"
+  int64_t article_count = 0;         // articles in the story, this one included
+  int64_t first_seen_ms = -1;        // event time of the story's earliest article
+  bool opened = false;               // this article opened the story
+  std::vector<StoryArticle> recent;  // the story's latest articles, oldest first (bounded)
+  std::string explanation;           // why the article joined or opened the story
+};
+
 struct Document {
   explicit Document(const schemas::RawRecord& record) : raw(&record) {}
 
@@ -124,6 +142,7 @@ struct Document {
   // Story stage output.
   std::string story_id;
   std::string duplicate_of;
+  StoryInfo story;
 
   // Encode stage output.
   std::vector<schemas::Output> outputs;

@@ -7,7 +7,7 @@
 namespace newsflow::core {
 
 std::vector<std::string> Pipeline::DefaultStages() {
-  return {"decode", "normalize", "tag", "score", "encode"};
+  return {"decode", "normalize", "tag", "score", "story", "alert", "encode"};
 }
 
 Result<std::unique_ptr<Pipeline>> Pipeline::Create(const StageRegistry& registry,

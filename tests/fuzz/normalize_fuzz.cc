@@ -16,7 +16,7 @@
 
 namespace {
 
-newsflow::app::Engine* Build() {
+newsflow::app::PipelineSetup* Build() {
   auto config = newsflow::app::LoadAppConfig("");
   if (!config.ok()) {
     std::fprintf(stderr, "%s\n", config.status().ToString().c_str());
@@ -35,7 +35,7 @@ newsflow::app::Engine* Build() {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace newsflow;
-  static app::Engine* engine = Build();
+  static app::PipelineSetup* engine = Build();
   schemas::RawRecord record;
   record.value.assign(reinterpret_cast<const char*>(data), size);
   record.headers.push_back({"content-type", "text/plain"});

@@ -92,6 +92,7 @@ class FaultTest : public ::testing::Test {
     f.config.enriched = f.name + "-enriched";
     f.config.alerts = f.name + "-alerts";
     f.config.dead_letter = f.name + "-dlq";
+    f.config.stories = f.name + "-stories";
     f.config.metrics_port = FreePort();
     return f;
   }
@@ -102,6 +103,7 @@ class FaultTest : public ::testing::Test {
     CreateTopic(f.config.enriched, 3);
     CreateTopic(f.config.alerts, 1);
     CreateTopic(f.config.dead_letter, 1);
+    CreateTopic(f.config.stories, 1);
     f.corpus = MakeCorpus(f.name, good, bad, &f.good_ids, &f.bad_ids);
     if (produce) Produce(f.config.input, f.corpus);
     return f;
@@ -366,6 +368,7 @@ TEST_F(FaultTest, OversizedArticleAndBadRecordKeepThePartitionMoving) {
   CreateTopic(f.config.enriched, 1);
   CreateTopic(f.config.alerts, 1);
   CreateTopic(f.config.dead_letter, 1);
+  CreateTopic(f.config.stories, 1);
   // A valid 950 KB article: the sample's text repeated (its enriched event is ~2x larger than
   // the producer limit), and a 2 MB bad record; 20 ordinary articles behind them.
   std::vector<TestRecord> records;
@@ -568,6 +571,7 @@ TEST_F(FaultTest, ThirtyBadInputClassesAreEachDeadLetteredWithClassAndOriginalBy
   CreateTopic(f.config.enriched, 1);
   CreateTopic(f.config.alerts, 1);
   CreateTopic(f.config.dead_letter, 1);
+  CreateTopic(f.config.stories, 1);
   const std::vector<BadInput> inputs = BadInputs();
   ASSERT_GE(inputs.size(), 30u);
   std::set<std::string> good;

@@ -295,7 +295,8 @@ std::string WriteConfig(const RunConfig& c, const std::string& name) {
       << "  group_id: " << c.group << "\n"
       << "  input_topics: [" << c.input << "]\n"
       << "  output_topics: {enriched: " << c.enriched << ", alerts: " << c.alerts
-      << ", dead_letter: " << c.dead_letter << "}\n"
+      << ", dead_letter: " << c.dead_letter
+      << ", stories: " << (c.stories.empty() ? c.enriched + "-stories" : c.stories) << "}\n"
       << "  workers: " << c.workers << "\n";
   // Defaults of the tests, unless kafka_extra sets them (a YAML key must not appear twice).
   if (c.kafka_extra.find("shutdown_timeout_ms:") == std::string::npos) {
@@ -310,6 +311,7 @@ std::string WriteConfig(const RunConfig& c, const std::string& name) {
     out << "  " << extra.substr(0, eol) << "\n";
     extra.remove_prefix(std::min(eol + 1, extra.size()));
   }
+  if (!c.pipeline.empty()) out << "pipeline:\n" << c.pipeline;
   out << "metrics:\n"
       << "  address: 127.0.0.1:" << c.metrics_port << "\n";
   if (!c.taxonomy_path.empty()) {

@@ -94,12 +94,14 @@ struct RunConfig {
   std::string enriched;
   std::string alerts;
   std::string dead_letter;
+  std::string stories;  // news.stories; empty: "<enriched>-stories" (create it: auto-create is off)
   int metrics_port = 0;
   int workers = 2;
   std::string
       producer_properties;    // extra `kafka.producer` entries, e.g. "message.timeout.ms: 3000"
   std::string taxonomy_path;  // taxonomy.yaml on disk (watched for changes); empty: built-in
   std::string kafka_extra;    // extra `kafka` entries, one per line, e.g. "queue_max_records: 20"
+  std::string pipeline;       // a `pipeline` section (YAML lines, indented), empty: the default
 };
 // Writes a config file for `newsflow run`; returns its path.
 std::string WriteConfig(const RunConfig& config, const std::string& name);

@@ -56,6 +56,7 @@ class RuntimeIntegrationTest : public ::testing::Test {
     f.config.enriched = f.name + "-enriched";
     f.config.alerts = f.name + "-alerts";
     f.config.dead_letter = f.name + "-dlq";
+    f.config.stories = f.name + "-stories";
     f.config.metrics_port = FreePort();
     return f;
   }
@@ -68,6 +69,7 @@ class RuntimeIntegrationTest : public ::testing::Test {
     CreateTopic(f.config.enriched, 3);
     CreateTopic(f.config.alerts, 1);
     CreateTopic(f.config.dead_letter, 1);
+    CreateTopic(f.config.stories, 1);
     f.corpus = MakeCorpus(f.name, good, kBad, &f.good_ids, &f.bad_ids);
     if (produce) Produce(f.config.input, f.corpus);
     return f;
@@ -430,6 +432,7 @@ TEST_F(RuntimeIntegrationTest, MetricsPassPromtoolAndReadyzTurnsReadyOnlyAfterAs
   CreateTopic(f.config.enriched, 1);
   CreateTopic(f.config.alerts, 1);
   CreateTopic(f.config.dead_letter, 1);
+  CreateTopic(f.config.stories, 1);
   Produce(f.config.input, MakeCorpus(f.name, 20, 2, &f.good_ids, &f.bad_ids));
   NewsflowProcess run(WriteConfig(f.config, f.name), LogPath(f, "run"));
   std::vector<int> statuses;  // distinct /readyz statuses in the order seen
@@ -476,6 +479,7 @@ TEST_F(RuntimeIntegrationTest, PermanentDeliveryFailureExitsOneAndNeverCommitsTh
   CreateTopic(f.config.input, 1);
   CreateTopic(f.config.enriched, 1);
   CreateTopic(f.config.alerts, 1);
+  CreateTopic(f.config.stories, 1);
   std::vector<TestRecord> corpus = MakeCorpus(f.name, 6, 0, &f.good_ids, &f.bad_ids);
   corpus.insert(corpus.begin() + 3, TestRecord{"bad", "{\"id\":", {}});  // offset 3
   Produce(f.config.input, corpus);

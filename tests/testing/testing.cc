@@ -58,6 +58,17 @@ std::vector<std::string> DevCorpusFiles() {
   return out;
 }
 
+std::optional<std::string> StoryCorpusPath() {
+  if (const char* env = std::getenv("NEWSFLOW_STORY_CORPUS"); env != nullptr && *env != '\0') {
+    if (std::filesystem::exists(env)) return std::string(env);
+    return std::nullopt;
+  }
+  const std::string path =
+      std::string(NEWSFLOW_SOURCE_DIR) + "/../shared/corpus/stories/articles.jsonl";
+  if (std::filesystem::exists(path)) return std::filesystem::weakly_canonical(path).string();
+  return std::nullopt;
+}
+
 schemas::RawRecord MakeRecord(std::string value, std::string content_type) {
   schemas::RawRecord r;
   r.value = std::move(value);

@@ -24,6 +24,10 @@ std::optional<std::string> DevCorpusPath();
 // (sorted; $NEWSFLOW_DEV_CORPUS may name one file or a folder). Empty when absent.
 std::vector<std::string> DevCorpusFiles();
 
+// The story set (../shared/corpus/stories/articles.jsonl, or $NEWSFLOW_STORY_CORPUS), or
+// nullopt when absent: tests then GTEST_SKIP().
+std::optional<std::string> StoryCorpusPath();
+
 // A RawRecord holding `value`, from an offline file origin.
 schemas::RawRecord MakeRecord(std::string value, std::string content_type = "");
 

@@ -11,8 +11,8 @@
 // (kEntityRecallRegressionFloor), named as such; the target stays open in the issue.
 #include <gtest/gtest.h>
 
-#include "app/pipeline_setup.h"
 #include "app/eval.h"
+#include "app/pipeline_setup.h"
 #include "tests/testing/testing.h"
 
 namespace newsflow::app {
@@ -24,7 +24,8 @@ constexpr double kEntityRecallRegressionFloor = 0.72;  // what the gazetteer rea
 TEST(EvalCorpusTest, DevCorpusMeetsTheTargets) {
   const auto files = testing::DevCorpusFiles();
   if (files.empty()) GTEST_SKIP() << "dev corpus not found (../shared/corpus/dev/articles*.jsonl)";
-  auto pipeline_setup = BuildPipelineSetup("", "", {.calibration = false});
+  auto pipeline_setup = BuildPipelineSetup(
+      "", {.taxonomy = "", .alerts = "", .taxonomy_options = {.calibration = false}});
   ASSERT_TRUE(pipeline_setup.ok()) << pipeline_setup.status().ToString();
   auto result = Evaluate(*(*pipeline_setup)->pipeline, files);
   ASSERT_TRUE(result.ok()) << result.status().ToString();

@@ -85,7 +85,7 @@ TEST(AppConfigTest, MissingSectionsFallBackToTheBuiltInDefaults) {
   auto config = LoadAppConfig(path);
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   ASSERT_TRUE(config->pipeline["stages"].IsSequence());
-  EXPECT_EQ(config->pipeline["stages"].size(), 5u);
+  EXPECT_EQ(config->pipeline["stages"].size(), 7u);  // decode ... score, story, alert, encode
   EXPECT_FALSE(config->taxonomy["watch"].as<bool>());
   auto pipeline_setup = BuildPipelineSetup(path);
   ASSERT_TRUE(pipeline_setup.ok()) << pipeline_setup.status().ToString();

@@ -363,5 +363,75 @@ TEST(ValidateConfigCliTest, RejectsABrokenTaxonomyNamingFileAndLine) {
       << r.err;
 }
 
+TEST(ValidateConfigCliTest, RejectsBrokenAlertRulesNamingTheRuleAndKey) {
+  const std::string rules = WriteTemp(
+      "rules.yaml", "version: t\nrules:\n  - id: x\n    severity: loud\n    when: {terms: [a]}\n");
+  const std::string cfg = WriteTemp("alerts_config.yaml", "alerts:\n  path: " + rules + "\n");
+  CliRun r = Newsflow("validate-config " + cfg);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("rules[0](x).severity"), std::string::npos) << r.err;
+}
+
+TEST(ProcessCliTest, AlertsAndStoriesFilesHoldSchemaValidRecords) {
+  const std::string body_en =
+      "UN envoy Hans Grundberg announced a two-month truce in Yemen between the Houthis and the "
+      "Saudi-led coalition, a ceasefire starting on Saturday across the country.";
+  const std::string body_fr =
+      "L'envoye de l'ONU Hans Grundberg a annonce une treve de deux mois au Yemen entre les "
+      "Houthis et la coalition, un cessez-le-feu qui commence samedi.";
+  const std::string input =
+      WriteTemp("in.jsonl",
+                "{\"id\":\"a\",\"title\":\"Truce in Yemen\",\"body\":\"" + body_en +
+                    "\",\"published\":\"2022-04-01T10:00:00Z\"}\n"
+                    "{\"id\":\"b\",\"title\":\"Treve au Yemen\",\"body\":\"" +
+                    body_fr +
+                    "\",\"published\":\"2022-04-01T11:00:00Z\"}\n"
+                    "{\"id\":\"c\",\"title\":\"PSG win the final\",\"body\":\"Paris Saint-Germain "
+                    "beat Inter Milan 5-0 in Munich.\",\"published\":\"2025-05-31T21:00:00Z\"}\n");
+  const std::string alerts = ::testing::TempDir() + "/cli_alerts.jsonl";
+  const std::string stories = ::testing::TempDir() + "/cli_stories.jsonl";
+  CliRun r = Newsflow("process " + input + " --alerts " + alerts + " --stories " + stories);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto events = Lines(r.out);
+  ASSERT_EQ(events.size(), 3u);
+  std::vector<std::string> ids;
+  for (const auto& e : events) {
+    const size_t p = e.find("\"story\":{\"id\":\"");
+    ASSERT_NE(p, std::string::npos) << e;
+    ids.push_back(e.substr(p + 16, 19));
+  }
+  EXPECT_EQ(ids[0], ids[1]);  // the English and French reports: one story
+  EXPECT_NE(ids[0], ids[2]);
+  const auto alert_lines = Lines(testing::ReadFile(alerts));
+  ASSERT_GE(alert_lines.size(), 1u);
+  for (const auto& a : alert_lines) {
+    EXPECT_TRUE(schemas::ValidateText(schemas::SchemaId::kAlert, a).ok()) << a;
+  }
+  const auto story_lines = Lines(testing::ReadFile(stories));
+  EXPECT_EQ(story_lines.size(), 2u);
+  for (const auto& st : story_lines) {
+    EXPECT_TRUE(schemas::ValidateText(schemas::SchemaId::kStory, st).ok()) << st;
+  }
+  EXPECT_NE(r.err.find("alerts " + std::to_string(alert_lines.size())), std::string::npos) << r.err;
+}
+
+TEST(ExplainCliTest, ShowsTheStoryAndTheAlertRules) {
+  const std::string input = WriteTemp(
+      "in.jsonl",
+      "{\"id\":\"a\",\"title\":\"Truce in Yemen\",\"body\":\"The UN announced a truce in "
+      "Yemen between the Houthis and Saudi Arabia.\",\"published\":\"2022-04-01T10:00:00Z\"}\n"
+      "{\"id\":\"b\",\"title\":\"Yemen truce holds\",\"body\":\"The truce in Yemen between "
+      "the Houthis and Saudi Arabia holds, the UN said.\",\"published\":\"2022-04-01T12:00:00Z\"}"
+      "\n");
+  CliRun r = Newsflow("explain " + input + " --line 2");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("story (after the 1 records before this one)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("joined st-"), std::string::npos) << r.out;
+  // Why: these two short texts share their opening, so b is a near-duplicate of a.
+  EXPECT_NE(r.out.find("why: near-duplicate of a"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("alert rules:"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("story-confirmed"), std::string::npos) << r.out;
+}
+
 }  // namespace
 }  // namespace newsflow

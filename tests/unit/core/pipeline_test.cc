@@ -183,6 +183,9 @@ TEST(DocumentTest, ResetEqualsANewDocument) {
   doc.entities.resize(1);
   doc.taxonomy_version = "v";
   doc.story_id = doc.duplicate_of = "s";
+  doc.story.event_time_ms = 7;
+  doc.story.recent.resize(2);
+  doc.story.explanation = "x";
   doc.outputs.resize(1);
   doc.Reset(b);
 
@@ -220,10 +223,13 @@ TEST(DocumentTest, ResetEqualsANewDocument) {
   EXPECT_EQ(doc.taxonomy_version, fresh.taxonomy_version);
   EXPECT_EQ(doc.story_id, fresh.story_id);
   EXPECT_EQ(doc.duplicate_of, fresh.duplicate_of);
+  EXPECT_EQ(doc.story.event_time_ms, fresh.story.event_time_ms);
+  EXPECT_EQ(doc.story.recent.size(), fresh.story.recent.size());
+  EXPECT_EQ(doc.story.explanation, fresh.story.explanation);
   EXPECT_EQ(doc.outputs.size(), fresh.outputs.size());
   // Listed field by field above; a field added to Document changes its size: list it there, in
   // Document::Reset, and update this figure.
-  EXPECT_EQ(sizeof(Document), 888u);
+  EXPECT_EQ(sizeof(Document), 1008u);
 }
 
 TEST(StageRegistryTest, DuplicateRegistrationIsAnError) {

@@ -21,7 +21,8 @@ struct SchemaDir {
 constexpr SchemaDir kDirs[] = {{"raw_article", SchemaId::kRawArticle},
                                {"enriched_event", SchemaId::kEnrichedEvent},
                                {"alert", SchemaId::kAlert},
-                               {"dead_letter", SchemaId::kDeadLetter}};
+                               {"dead_letter", SchemaId::kDeadLetter},
+                               {"story", SchemaId::kStory}};
 
 TEST(SchemaExamplesTest, ValidExamplesPassAndInvalidOnesFail) {
   int valid = 0;

@@ -1,0 +1,269 @@
+// Stories and alerts: what the story and alert stages add to the pipeline's per-article cost
+// with 100,000 open stories, the story store's memory at 100,000 open stories, and the time to
+// restore 100,000 story states (decode + apply in process; and from a news.stories topic on a
+// real broker when NEWSFLOW_BENCH_BROKERS is set). See bench/README.md for method and figures.
+// Run on the release preset:
+//   build/release/bench/story_bench --benchmark_counters_tabular=true
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <random>
+#include <thread>
+
+#include <benchmark/benchmark.h>
+#include <librdkafka/rdkafka.h>
+#include <librdkafka/rdkafkacpp.h>
+
+#include "app/pipeline_setup.h"
+#include "consumers/story_state.h"
+#include "processors/story/story_state.h"
+#include "processors/story/story_store.h"
+#include "processors/tag/taxonomy.h"
+
+namespace newsflow {
+namespace {
+
+constexpr int64_t kOpenStories = 100000;
+
+std::vector<schemas::RawRecord> LoadCorpus() {
+  std::string path = std::string(NEWSFLOW_SOURCE_DIR) + "/../shared/corpus/dev/articles.jsonl";
+  if (const char* env = std::getenv("NEWSFLOW_DEV_CORPUS")) path = env;
+  std::vector<schemas::RawRecord> records;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    schemas::RawRecord r;
+    r.value = line;
+    r.headers = {{"content-type", "application/json"}};
+    records.push_back(std::move(r));
+  }
+  return records;
+}
+
+int64_t RssBytes() {
+  std::ifstream statm("/proc/self/statm");
+  int64_t size = 0, resident = 0;
+  statm >> size >> resident;
+  return resident * sysconf(_SC_PAGESIZE);
+}
+
+// 100,000 synthetic open stories: each with 2-6 real taxonomy entities (skewed towards the
+// first ones, as news is), one entity of its own, 1-2 topics, 0-4 numbers and a fingerprint,
+// all within one event-time window so that every one is a candidate by time.
+void Fill(story::StoryStore& store, int64_t t0, int64_t span_ms) {
+  auto taxonomy = tag::LoadTaxonomy("");
+  const auto& entities = (*taxonomy)->entities();
+  const auto& topics = (*taxonomy)->topics();
+  std::mt19937_64 rng(14);
+  std::uniform_real_distribution<double> u(0, 1);
+  int64_t i = 0;
+  while (store.Stats().open < kOpenStories) {
+    story::ArticleSignature s;
+    s.article_id = "bench-" + std::to_string(i);
+    s.source = "outlet-" + std::to_string(i % 500);
+    s.language = i % 3 == 0 ? "en" : i % 3 == 1 ? "ar" : "ru";
+    s.title = "synthetic story " + std::to_string(i);
+    s.event_time_ms = t0 + static_cast<int64_t>(u(rng) * static_cast<double>(span_ms));
+    s.time_basis = "published";
+    const int n = 2 + static_cast<int>(rng() % 5);
+    for (int k = 0; k < n; ++k) {
+      const size_t e =
+          static_cast<size_t>(std::pow(u(rng), 3) * static_cast<double>(entities.size()));
+      s.entities.emplace_back(entities[std::min(e, entities.size() - 1)].id, 0.2 + 0.8 * u(rng));
+    }
+    s.entities.emplace_back("bench/own-" + std::to_string(i), 0.9);
+    s.topics.emplace_back(topics[rng() % topics.size()].id, 0.6 + 0.4 * u(rng));
+    for (int k = 0; k < static_cast<int>(rng() % 5); ++k) {
+      s.numbers.push_back(std::to_string(10 + rng() % 5000));
+    }
+    s.has_fingerprint = true;
+    s.text_hash = rng();
+    s.simhash = rng();
+    for (int k = 0; k < 60; ++k) s.lead_shingles.push_back(static_cast<uint32_t>(rng()));
+    std::sort(s.lead_shingles.begin(), s.lead_shingles.end());
+    store.Assign(s);
+    ++i;
+  }
+}
+
+struct Setup {
+  std::unique_ptr<app::PipelineSetup> without;  // decode, normalize, tag, score, encode
+  std::unique_ptr<app::PipelineSetup> with;     // + story, alert; 100,000 open stories
+  std::vector<schemas::RawRecord> corpus;
+  int64_t store_bytes = 0;
+  int64_t rss_delta = 0;
+  double fill_seconds = 0;
+};
+
+Setup& GetSetup() {
+  static Setup* s = [] {
+    auto* setup = new Setup();
+    setup->corpus = LoadCorpus();
+    if (setup->corpus.empty()) {
+      std::fprintf(stderr,
+                   "no corpus (../shared/corpus/dev/articles.jsonl or NEWSFLOW_DEV_CORPUS)\n");
+      std::abort();
+    }
+    auto base = app::LoadAppConfig("");
+    base->pipeline["stages"] = YAML::Load("[decode, normalize, tag, score, encode]");
+    base->pipeline.remove("story");
+    auto without = app::BuildPipelineSetup(*base);
+    if (!without.ok()) {
+      std::fprintf(stderr, "%s\n", without.status().ToString().c_str());
+      std::abort();
+    }
+    setup->without = std::move(without).value();
+    auto with = app::LoadAppConfig("");
+    with->pipeline["stages"] = YAML::Load("[decode, normalize, tag, score, story, alert, encode]");
+    // Every synthetic story stays open and is a candidate by time for every corpus article.
+    with->pipeline["story"]["window_hours"] = 24 * 365 * 20;
+    auto built = app::BuildPipelineSetup(*with);
+    if (!built.ok()) {
+      std::fprintf(stderr, "%s\n", built.status().ToString().c_str());
+      std::abort();
+    }
+    setup->with = std::move(built).value();
+    const int64_t before = RssBytes();
+    const auto start = std::chrono::steady_clock::now();
+    Fill(*setup->with->stories, 1577836800000 /* 2020-01-01 */, 6LL * 365 * 86400000);
+    setup->fill_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    setup->rss_delta = RssBytes() - before;
+    setup->store_bytes = static_cast<int64_t>(setup->with->stories->ApproximateBytes());
+    return setup;
+  }();
+  return *s;
+}
+
+void RunCorpus(benchmark::State& state, const core::Pipeline& pipeline,
+               const std::vector<schemas::RawRecord>& corpus) {
+  core::FixedClock clock(1767225600000);
+  const core::StageContext ctx{&clock, "bench"};
+  size_t i = 0;
+  int64_t articles = 0;
+  for (auto _ : state) {
+    core::Outcome o = pipeline.Process(corpus[i], ctx);
+    benchmark::DoNotOptimize(o);
+    i = (i + 1) % corpus.size();
+    ++articles;
+  }
+  state.counters["articles/s"] =
+      benchmark::Counter(static_cast<double>(articles), benchmark::Counter::kIsRate);
+}
+
+void BM_PipelineWithoutStoryAlert(benchmark::State& state) {
+  Setup& s = GetSetup();
+  RunCorpus(state, *s.without->pipeline, s.corpus);
+}
+
+void BM_PipelineWithStoryAlert100kOpen(benchmark::State& state) {
+  Setup& s = GetSetup();
+  RunCorpus(state, *s.with->pipeline, s.corpus);
+  state.counters["open_stories"] = static_cast<double>(s.with->stories->Stats().open);
+  state.counters["store_MB"] = static_cast<double>(s.store_bytes) / 1e6;
+  state.counters["rss_delta_MB"] = static_cast<double>(s.rss_delta) / 1e6;
+  state.counters["fill_s"] = s.fill_seconds;
+}
+
+// Restore in process: decode 100,000 story.v1 records and apply them to an empty store.
+void BM_RestoreDecodeApply100k(benchmark::State& state) {
+  Setup& s = GetSetup();
+  std::vector<std::string> records;
+  for (const auto& st : s.with->stories->OpenStories())
+    records.push_back(story::EncodeStoryState(st));
+  story::StoryStoreConfig config = s.with->stories->config();
+  for (auto _ : state) {
+    story::StoryStore store(config);
+    for (const auto& r : records) {
+      auto decoded = story::DecodeStoryState(r);
+      store.ApplyRemote(*decoded);
+    }
+    benchmark::DoNotOptimize(store.Stats().open);
+    state.counters["restored_open"] = static_cast<double>(store.Stats().open);
+  }
+  state.counters["records"] = static_cast<double>(records.size());
+}
+
+// Creates a compacted topic with 3 partitions through the Admin API (auto-creation is off).
+bool CreateCompactedTopic(const char* brokers, const std::string& name) {
+  char err[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  rd_kafka_conf_set(conf, "bootstrap.servers", brokers, err, sizeof(err));
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
+  if (rk == nullptr) return false;
+  rd_kafka_NewTopic_t* topic = rd_kafka_NewTopic_new(name.c_str(), 3, 1, err, sizeof(err));
+  rd_kafka_NewTopic_set_config(topic, "cleanup.policy", "compact");
+  rd_kafka_queue_t* queue = rd_kafka_queue_new(rk);
+  rd_kafka_CreateTopics(rk, &topic, 1, nullptr, queue);
+  rd_kafka_event_t* event = rd_kafka_queue_poll(queue, 30000);
+  const bool ok = event != nullptr;
+  if (event != nullptr) rd_kafka_event_destroy(event);
+  rd_kafka_NewTopic_destroy(topic);
+  rd_kafka_queue_destroy(queue);
+  rd_kafka_destroy(rk);
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // leaders elected
+  return ok;
+}
+
+// Restore from a news.stories topic on a real broker (NEWSFLOW_BENCH_BROKERS): the 100,000
+// records are produced to a new topic once, then each iteration restores a fresh store with
+// consumers::StoryStateSync, as `newsflow run` does at start-up.
+void BM_RestoreFromKafka100k(benchmark::State& state) {
+  const char* brokers = std::getenv("NEWSFLOW_BENCH_BROKERS");
+  if (brokers == nullptr) {
+    state.SkipWithError("NEWSFLOW_BENCH_BROKERS not set");
+    return;
+  }
+  Setup& s = GetSetup();
+  const std::string topic = "bench-stories-" + std::to_string(getpid());
+  {
+    std::string err;
+    std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
+    conf->set("bootstrap.servers", brokers, err);
+    conf->set("linger.ms", "20", err);
+    std::unique_ptr<RdKafka::Producer> p(RdKafka::Producer::create(conf.get(), err));
+    if (!CreateCompactedTopic(brokers, topic)) {
+      state.SkipWithError("cannot create the topic");
+      return;
+    }
+    for (const auto& st : s.with->stories->OpenStories()) {
+      const std::string v = story::EncodeStoryState(st);
+      while (p->produce(topic, RdKafka::Topic::PARTITION_UA, RdKafka::Producer::RK_MSG_COPY,
+                        const_cast<char*>(v.data()), v.size(), st.id.data(), st.id.size(), 0,
+                        nullptr) == RdKafka::ERR__QUEUE_FULL) {
+        p->poll(10);
+      }
+    }
+    p->flush(60000);
+  }
+  consumers::KafkaConfig kc;
+  kc.brokers = brokers;
+  kc.group_id = topic;
+  kc.output.stories = topic;
+  consumers::Logger log(stderr, consumers::LogLevel::kWarn);
+  for (auto _ : state) {
+    auto store = std::make_shared<story::StoryStore>(s.with->stories->config());
+    auto sync = consumers::StoryStateSync::Create(
+        kc, "bench",
+        [store](std::string_view, std::string_view v) {
+          auto d = story::DecodeStoryState(v);
+          if (d.ok()) store->ApplyRemote(*d);
+        },
+        &log);
+    auto r = (*sync)->Restore(std::chrono::seconds(300));
+    state.counters["records"] = static_cast<double>(r->records);
+    state.counters["restored_open"] = static_cast<double>(store->Stats().open);
+  }
+}
+
+BENCHMARK(BM_PipelineWithoutStoryAlert)->MinTime(3.0);
+BENCHMARK(BM_PipelineWithStoryAlert100kOpen)->MinTime(3.0);
+BENCHMARK(BM_RestoreDecodeApply100k)->Unit(benchmark::kMillisecond)->Iterations(3);
+BENCHMARK(BM_RestoreFromKafka100k)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+}  // namespace
+}  // namespace newsflow
+
+BENCHMARK_MAIN();

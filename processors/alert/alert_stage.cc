@@ -1,0 +1,466 @@
+#include "processors/alert/alert_stage.h"
+
+#include <xxhash.h>
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+#include <set>
+
+#include "processors/core/config.h"
+#include "schemas/json_writer.h"
+#include "schemas/text.h"
+
+namespace newsflow::alert {
+namespace {
+
+using schemas::JsonWriter;
+using schemas::WriteKey;
+using schemas::WriteString;
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+int64_t EventTime(const core::Document& doc, const core::StageContext& ctx) {
+  if (doc.story.event_time_ms >= 0) return doc.story.event_time_ms;
+  if (doc.published_at_ms) return *doc.published_at_ms;
+  if (doc.raw != nullptr && doc.raw->origin.timestamp_ms >= 0) return doc.raw->origin.timestamp_ms;
+  return ctx.clock != nullptr ? ctx.clock->NowMs() : 0;
+}
+
+struct StoryCounts {
+  int64_t articles = 0;
+  int64_t sources = 0;
+  int64_t languages = 0;
+};
+
+StoryCounts CountStory(const core::Document& doc, int64_t now, int64_t within_ms) {
+  StoryCounts c;
+  std::set<std::string_view> sources, languages;
+  for (const auto& a : doc.story.recent) {
+    if (within_ms > 0 && a.time_ms < now - within_ms) continue;
+    ++c.articles;
+    if (!a.source.empty()) sources.insert(a.source);
+    if (!a.language.empty()) languages.insert(a.language);
+  }
+  c.sources = static_cast<int64_t>(sources.size());
+  c.languages = static_cast<int64_t>(languages.size());
+  return c;
+}
+
+bool HasTerm(const core::Document& doc, const std::string& term) {
+  for (const auto& t : doc.tokens) {
+    const std::string_view folded = doc.TokenForm(t.folded_offset, t.folded_size);
+    if (folded.size() >= term.size() && folded.size() <= term.size() + 3 &&
+        folded.substr(0, term.size()) == term) {
+      return true;
+    }
+    if (t.stem_size > 0 && doc.TokenForm(t.stem_offset, t.stem_size) == term) return true;
+  }
+  return false;
+}
+
+std::string Fill(const std::string& tmpl, const std::map<std::string, std::string>& values) {
+  std::string out;
+  size_t pos = 0;
+  while (pos < tmpl.size()) {
+    const size_t open = tmpl.find('{', pos);
+    if (open == std::string::npos) {
+      out.append(tmpl, pos);
+      break;
+    }
+    out.append(tmpl, pos, open - pos);
+    const size_t close = tmpl.find('}', open);
+    const std::string name = tmpl.substr(open + 1, close - open - 1);
+    auto it = values.find(name);
+    out += it == values.end() ? std::string() : it->second;
+    pos = close + 1;
+  }
+  return out;
+}
+
+// The title, or when the article has none the start of its lead (cut at a word, <= 120 bytes).
+std::string DisplayTitle(const core::Document& doc) {
+  const std::string& title = doc.normalized ? doc.title : doc.article.title;
+  if (!title.empty()) return title;
+  std::string_view lead =
+      doc.lead.empty() ? std::string_view(doc.body) : std::string_view(doc.lead);
+  if (lead.size() <= 120) return std::string(lead);
+  size_t cut = lead.rfind(' ', 120);
+  if (cut == std::string_view::npos || cut < 40) {
+    cut = 120;
+    while (cut > 0 && (static_cast<unsigned char>(lead[cut]) & 0xC0) == 0x80) --cut;
+  }
+  return std::string(lead.substr(0, cut)) + "…";
+}
+
+void WriteCommon(JsonWriter& w, const std::string& id, std::string_view kind, std::string_view rule,
+                 Severity severity, const core::Document& doc) {
+  WriteKey(w, "schema");
+  WriteString(w, "newsflow.alert.v1");
+  WriteKey(w, "id");
+  WriteString(w, id);
+  WriteKey(w, "kind");
+  WriteString(w, kind);
+  WriteKey(w, "rule");
+  WriteString(w, rule);
+  WriteKey(w, "severity");
+  WriteString(w, SeverityName(severity));
+  WriteKey(w, "article_id");
+  WriteString(w, doc.article.id);
+  WriteKey(w, "url");
+  if (doc.article.url.empty()) {
+    w.Null();
+  } else {
+    WriteString(w, doc.article.url);
+  }
+  WriteKey(w, "title");
+  WriteString(w, DisplayTitle(doc));
+  WriteKey(w, "language");
+  if (doc.language.code.empty()) {
+    w.Null();
+  } else {
+    WriteString(w, doc.language.code);
+  }
+  WriteKey(w, "topics");
+  w.StartArray();
+  for (const auto& t : doc.topics) {
+    w.StartObject();
+    WriteKey(w, "id");
+    WriteString(w, t.id);
+    WriteKey(w, "score");
+    w.Double(t.score);
+    w.EndObject();
+  }
+  w.EndArray();
+  WriteKey(w, "entities");
+  w.StartArray();
+  for (const auto& e : doc.entities) WriteString(w, e.id);
+  w.EndArray();
+}
+
+}  // namespace
+
+std::string AlertLevel::Key() const {
+  char buf[96];
+  std::snprintf(buf, sizeof(buf), "a%" PRId64 ".l%" PRId64 ".s%d.r%" PRId64, articles_step,
+                languages, severity, renewal);
+  return buf;
+}
+
+std::string AlertId(std::string_view rule, std::string_view story, std::string_view level) {
+  std::string key;
+  key.reserve(rule.size() + story.size() + level.size() + 2);
+  key.append(rule).append("|").append(story).append("|").append(level);
+  char buf[24];
+  std::snprintf(buf, sizeof(buf), "al-%016" PRIx64, XXH3_64bits(key.data(), key.size()));
+  return buf;
+}
+
+bool AlertState::Decide(const std::string& rule, const std::string& story, const AlertLevel& level,
+                        AlertLevel* previous, bool* had_previous) {
+  std::lock_guard lock(mu_);
+  const std::string key = rule + "|" + story;
+  auto it = raised_.find(key);
+  *had_previous = it != raised_.end();
+  if (it == raised_.end()) {
+    raised_.emplace(key, level);
+    order_.push_back(key);
+    while (order_.size() > max_pairs_) {
+      raised_.erase(order_.front());
+      order_.pop_front();
+    }
+    return true;
+  }
+  *previous = it->second;
+  if (!level.HigherThan(it->second)) return false;
+  AlertLevel& r = it->second;
+  r.articles_step = std::max(r.articles_step, level.articles_step);
+  r.languages = std::max(r.languages, level.languages);
+  r.severity = std::max(r.severity, level.severity);
+  r.renewal = std::max(r.renewal, level.renewal);
+  return true;
+}
+
+void AlertState::Count(const std::string& rule, Severity severity, bool raised) {
+  std::lock_guard lock(mu_);
+  if (raised) {
+    ++counters_.raised[rule + "|" + std::string(SeverityName(severity))];
+  } else {
+    ++counters_.suppressed[rule];
+  }
+}
+
+void AlertState::CountSurge() {
+  std::lock_guard lock(mu_);
+  ++counters_.surges;
+}
+
+AlertCounters AlertState::Counters() const {
+  std::lock_guard lock(mu_);
+  return counters_;
+}
+
+size_t AlertState::size() const {
+  std::lock_guard lock(mu_);
+  return raised_.size();
+}
+
+bool RuleMatches(const Rule& rule, const core::Document& doc, std::string* why) {
+  for (const auto& [id, min] : rule.topics) {
+    auto it = std::find_if(doc.topics.begin(), doc.topics.end(),
+                           [&](const core::TopicResult& t) { return t.id == id; });
+    if (it == doc.topics.end() || it->score < min) {
+      char buf[160];
+      std::snprintf(buf, sizeof(buf), "topic %s %s (needs >= %.2f)", id.c_str(),
+                    it == doc.topics.end() ? "absent" : "too low", min);
+      *why = buf;
+      return false;
+    }
+  }
+  auto has_entity = [&](const std::string& id) {
+    return std::any_of(doc.entities.begin(), doc.entities.end(),
+                       [&](const core::EntityResult& e) { return e.id == id; });
+  };
+  if (!rule.entities_any.empty() &&
+      std::none_of(rule.entities_any.begin(), rule.entities_any.end(), has_entity)) {
+    *why = "none of the entities.any";
+    return false;
+  }
+  for (const auto& id : rule.entities_all) {
+    if (!has_entity(id)) {
+      *why = "entities.all: " + id + " absent";
+      return false;
+    }
+  }
+  for (const auto& id : rule.entities_none) {
+    if (has_entity(id)) {
+      *why = "entities.none: " + id + " present";
+      return false;
+    }
+  }
+  if (!rule.languages.empty() && std::find(rule.languages.begin(), rule.languages.end(),
+                                           doc.language.code) == rule.languages.end()) {
+    *why = "language " + doc.language.code + " not listed";
+    return false;
+  }
+  if (!rule.sources.empty() && std::find(rule.sources.begin(), rule.sources.end(),
+                                         Lower(doc.article.source)) == rule.sources.end()) {
+    *why = "source not listed";
+    return false;
+  }
+  if (!rule.terms.empty() && std::none_of(rule.terms.begin(), rule.terms.end(),
+                                          [&](const std::string& t) { return HasTerm(doc, t); })) {
+    *why = "none of the terms";
+    return false;
+  }
+  if (rule.has_story) {
+    const int64_t now = doc.story.event_time_ms;
+    const StoryCounts c = CountStory(doc, now, rule.story.within_ms);
+    char buf[200];
+    std::snprintf(buf, sizeof(buf),
+                  "story has %" PRId64 " articles, %" PRId64 " outlets, %" PRId64
+                  " languages in the window (needs %" PRId64 "/%" PRId64 "/%" PRId64 ")",
+                  c.articles, c.sources, c.languages, rule.story.min_articles,
+                  rule.story.min_sources, rule.story.min_languages);
+    *why = buf;
+    if (c.articles < rule.story.min_articles || c.sources < rule.story.min_sources ||
+        c.languages < rule.story.min_languages) {
+      return false;
+    }
+    return true;
+  }
+  *why = "all conditions hold";
+  return true;
+}
+
+Result<std::unique_ptr<core::Stage>> AlertStage::Create(const YAML::Node& node,
+                                                        const std::string& path,
+                                                        AlertServices services) {
+  core::ConfigReader r(node, path);
+  NEWSFLOW_RETURN_IF_ERROR(r.Finish());
+  if (!services.rules || !services.state || !services.surges) {
+    return Status(Code::kInvalidConfig, "config",
+                  path + ": the alert stage needs alert rules and state (built by the app)");
+  }
+  return std::unique_ptr<core::Stage>(std::make_unique<AlertStage>(std::move(services)));
+}
+
+Status AlertStage::Process(core::Document& doc, const core::StageContext& ctx) const {
+  return Run(doc, ctx, nullptr);
+}
+
+Status AlertStage::Run(core::Document& doc, const core::StageContext& ctx,
+                       std::vector<Verdict>* verdicts) const {
+  if (doc.article.id.empty()) {
+    return Status(Code::kInternal, "alert", "no article decoded before alert");
+  }
+  const std::shared_ptr<const AlertRules> rules = services_.rules->Get();
+  if (!rules) return Status::Ok();
+  const int64_t event_time = EventTime(doc, ctx);
+  const int64_t now = ctx.clock != nullptr ? ctx.clock->NowMs() : 0;
+  const std::string& story = doc.story_id.empty() ? doc.article.id : doc.story_id;
+  std::set<std::string_view> story_languages;
+  for (const auto& a : doc.story.recent) {
+    if (!a.language.empty()) story_languages.insert(a.language);
+  }
+  const int64_t article_count = std::max<int64_t>(doc.story.article_count, 1);
+  const int64_t first_seen = doc.story.first_seen_ms >= 0 ? doc.story.first_seen_ms : event_time;
+
+  for (const Rule& rule : rules->rules()) {
+    Verdict v;
+    v.rule = rule.id;
+    v.matched = RuleMatches(rule, doc, &v.why);
+    if (!v.matched) {
+      if (verdicts != nullptr) verdicts->push_back(std::move(v));
+      continue;
+    }
+    AlertLevel level;
+    for (int64_t step : rule.escalate_articles)
+      level.articles_step += article_count >= step ? 1 : 0;
+    level.languages = rule.escalate_languages ? static_cast<int64_t>(story_languages.size()) : 0;
+    Severity severity = rule.severity;
+    if (rule.critical_at > 0 && article_count >= rule.critical_at) severity = Severity::kCritical;
+    level.severity = static_cast<int>(severity);
+    // An article timed only by the processing clock does not renew (its time is not comparable
+    // with the story's event times).
+    const int64_t renewal_time = doc.story.event_time_basis == "clock" ? first_seen : event_time;
+    level.renewal = std::max<int64_t>(0, renewal_time - first_seen) / rule.suppress_for_ms;
+    AlertLevel previous;
+    bool had_previous = false;
+    v.raised = services_.state->Decide(rule.id, story, level, &previous, &had_previous);
+    services_.state->Count(rule.id, severity, v.raised);
+    const std::string level_key = level.Key();
+    v.alert_id = AlertId(rule.id, story, level_key);
+    if (!v.raised) {
+      v.why += "; suppressed: level " + level_key + " not above " + previous.Key();
+      if (verdicts != nullptr) verdicts->push_back(std::move(v));
+      continue;
+    }
+    v.why += "; raised at level " + level_key +
+             (had_previous ? " (escalated from " + previous.Key() + ")" : " (first for the story)");
+    std::string topics, entities;
+    for (const auto& t : doc.topics) topics += (topics.empty() ? "" : ", ") + t.label;
+    for (const auto& e : doc.entities) entities += (entities.empty() ? "" : ", ") + e.name;
+    const std::map<std::string, std::string> values = {
+        {"rule", rule.id},
+        {"severity", std::string(SeverityName(severity))},
+        {"title", DisplayTitle(doc)},
+        {"article_id", doc.article.id},
+        {"story_id", doc.story_id},
+        {"articles", std::to_string(article_count)},
+        {"sources", std::to_string(CountStory(doc, event_time, 0).sources)},
+        {"languages", std::to_string(story_languages.size())},
+        {"language", doc.language.code},
+        {"source", doc.article.source},
+        {"topics", topics},
+        {"entities", entities},
+        {"level", level_key}};
+    rapidjson::StringBuffer sb;
+    JsonWriter w(sb);
+    w.StartObject();
+    WriteCommon(w, v.alert_id, "rule", rule.id, severity, doc);
+    WriteKey(w, "story_id");
+    if (doc.story_id.empty()) {
+      w.Null();
+    } else {
+      WriteString(w, doc.story_id);
+    }
+    WriteKey(w, "level");
+    w.StartObject();
+    WriteKey(w, "key");
+    WriteString(w, level_key);
+    WriteKey(w, "articles_step");
+    w.Int64(level.articles_step);
+    WriteKey(w, "languages");
+    w.Int64(level.languages);
+    WriteKey(w, "renewal");
+    w.Int64(level.renewal);
+    w.EndObject();
+    WriteKey(w, "story");
+    w.StartObject();
+    WriteKey(w, "article_count");
+    w.Int64(article_count);
+    WriteKey(w, "languages");
+    w.StartArray();
+    for (const auto& l : story_languages) WriteString(w, l);
+    w.EndArray();
+    WriteKey(w, "first_seen");
+    WriteString(w, schemas::FormatRfc3339(first_seen));
+    w.EndObject();
+    WriteKey(w, "reason");
+    WriteString(w, Fill(rule.reason, values));
+    WriteKey(w, "event_time");
+    WriteString(w, schemas::FormatRfc3339(event_time));
+    WriteKey(w, "raised_at");
+    WriteString(w, schemas::FormatRfc3339(now));
+    w.EndObject();
+    doc.outputs.push_back({schemas::Output::Kind::kAlert,
+                           doc.story_id.empty() ? doc.article.id : doc.story_id,
+                           std::string(sb.GetString(), sb.GetSize())});
+    if (verdicts != nullptr) verdicts->push_back(std::move(v));
+  }
+
+  // Surges.
+  const SurgeSettings& surge = rules->surge();
+  if (surge.enabled) {
+    thread_local std::vector<std::string> keys;
+    keys.clear();
+    for (const auto& t : doc.topics) keys.push_back("topic:" + t.id);
+    for (const auto& e : doc.entities) {
+      if (std::find(surge.entities.begin(), surge.entities.end(), e.id) != surge.entities.end()) {
+        keys.push_back("entity:" + e.id);
+      }
+    }
+    for (const SurgeEvent& s : services_.surges->Observe(keys, event_time, surge)) {
+      services_.state->CountSurge();
+      const std::string bucket = schemas::FormatRfc3339(s.bucket_start_ms);
+      const std::string id = AlertId("surge", s.key, bucket);
+      char reason[256];
+      std::snprintf(reason, sizeof(reason),
+                    "surge in %s: %" PRId64
+                    " articles in the bucket from %s against a baseline "
+                    "of %.2f (Poisson p = %.2g)",
+                    s.key.c_str(), s.count, bucket.c_str(), s.baseline, s.p_value);
+      rapidjson::StringBuffer sb;
+      JsonWriter w(sb);
+      w.StartObject();
+      WriteCommon(w, id, "surge", "surge", surge.severity, doc);
+      WriteKey(w, "story_id");
+      w.Null();
+      WriteKey(w, "surge");
+      w.StartObject();
+      WriteKey(w, "key");
+      WriteString(w, s.key);
+      WriteKey(w, "bucket_start");
+      WriteString(w, bucket);
+      WriteKey(w, "bucket_seconds");
+      w.Int64(s.bucket_ms / 1000);
+      WriteKey(w, "count");
+      w.Int64(s.count);
+      WriteKey(w, "baseline");
+      w.Double(s.baseline);
+      WriteKey(w, "p_value");
+      w.Double(s.p_value);
+      w.EndObject();
+      WriteKey(w, "reason");
+      WriteString(w, reason);
+      WriteKey(w, "event_time");
+      WriteString(w, schemas::FormatRfc3339(event_time));
+      WriteKey(w, "raised_at");
+      WriteString(w, schemas::FormatRfc3339(now));
+      w.EndObject();
+      doc.outputs.push_back(
+          {schemas::Output::Kind::kAlert, s.key, std::string(sb.GetString(), sb.GetSize())});
+      if (verdicts != nullptr) {
+        verdicts->push_back({"surge", true, true, reason, id});
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace newsflow::alert

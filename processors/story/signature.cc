@@ -1,0 +1,139 @@
+#include "processors/story/signature.h"
+
+#include <xxhash.h>
+
+#include <algorithm>
+
+namespace newsflow::story {
+namespace {
+
+// The form a token contributes to shingles: stem, else folded.
+std::string_view ShingleForm(const core::Document& doc, const core::Token& t) {
+  if (t.stem_size > 0) return doc.TokenForm(t.stem_offset, t.stem_size);
+  return doc.TokenForm(t.folded_offset, t.folded_size);
+}
+
+// "https://www.example.com/a/b" -> "example.com": the outlet when the feed names no source.
+std::string HostOf(std::string_view url) {
+  const size_t scheme = url.find("://");
+  if (scheme == std::string_view::npos) return {};
+  url.remove_prefix(scheme + 3);
+  url = url.substr(0, url.find_first_of("/?#"));
+  url = url.substr(0, url.find(':'));
+  if (url.substr(0, 4) == "www.") url.remove_prefix(4);
+  std::string host(url);
+  for (char& c : host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return host;
+}
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// "1,000" -> "1000"; empty when the token is not a number worth keeping.
+void NumberOf(std::string_view folded, std::string* out) {
+  out->clear();
+  if (folded.empty() || !IsDigit(folded.front())) return;
+  for (char c : folded) {
+    if (IsDigit(c)) {
+      out->push_back(c);
+    } else if (c != ',' && c != '.' && c != '\'' && c != ' ') {
+      out->clear();  // "5km", "g7": not a plain number
+      return;
+    }
+  }
+  while (out->size() > 1 && out->front() == '0') out->erase(out->begin());
+  if (out->size() < 2) {
+    out->clear();
+    return;
+  }
+  if (out->size() == 4) {
+    const int v = std::stoi(*out);
+    if (v >= 1900 && v <= 2100) out->clear();
+  }
+}
+
+}  // namespace
+
+void ComputeSignature(const core::Document& doc, int64_t now_ms, const SignatureOptions& options,
+                      ArticleSignature* sig) {
+  sig->article_id = doc.article.id;
+  sig->source = doc.article.source;
+  if (sig->source.empty()) sig->source = HostOf(doc.article.url);
+  sig->language = doc.language.code;
+  sig->title = doc.normalized ? doc.title : doc.article.title;
+  if (doc.published_at_ms) {
+    sig->event_time_ms = *doc.published_at_ms;
+    sig->time_basis = "published";
+  } else if (doc.raw != nullptr && doc.raw->origin.timestamp_ms >= 0) {
+    sig->event_time_ms = doc.raw->origin.timestamp_ms;
+    sig->time_basis = "kafka";
+  } else {
+    sig->event_time_ms = now_ms;
+    sig->time_basis = "clock";
+  }
+
+  // Per-token hashes once; shingles combine neighbours.
+  thread_local std::vector<uint64_t> hashes;
+  hashes.clear();
+  uint64_t exact_hash = 0x9E3779B97F4A7C15ull;
+  for (const core::Token& t : doc.tokens) {
+    const std::string_view form = ShingleForm(doc, t);
+    const uint64_t h = XXH3_64bits(form.data(), form.size());
+    hashes.push_back(h);
+    const std::string_view folded = doc.TokenForm(t.folded_offset, t.folded_size);
+    exact_hash = XXH3_64bits_withSeed(folded.data(), folded.size(), exact_hash);
+  }
+  const int k = std::max(1, options.shingle_size);
+  const int shingles = static_cast<int>(hashes.size()) - k + 1;
+  sig->has_fingerprint = shingles >= options.min_shingles;
+  sig->text_hash = sig->has_fingerprint ? exact_hash : 0;
+  sig->simhash = 0;
+  if (sig->has_fingerprint) {
+    // Count the one bits per position (a loop the compiler vectorises); a bit of the
+    // fingerprint is set when more than half of the shingles have it.
+    uint32_t ones[64] = {};
+    for (int i = 0; i < shingles; ++i) {
+      uint64_t h = hashes[i];
+      for (int j = 1; j < k; ++j) h = XXH3_64bits_withSeed(&hashes[i + j], sizeof(uint64_t), h);
+      for (int b = 0; b < 64; ++b) ones[b] += static_cast<uint32_t>((h >> b) & 1);
+    }
+    for (int b = 0; b < 64; ++b) {
+      if (2 * ones[b] > static_cast<uint32_t>(shingles)) sig->simhash |= (uint64_t{1} << b);
+    }
+  }
+
+  // Lead set: shingles over the first lead_words tokens of lead and body.
+  sig->lead_shingles.clear();
+  {
+    size_t first = 0;
+    while (first < doc.tokens.size() && doc.tokens[first].field == core::Field::kTitle) ++first;
+    const size_t end = std::min(hashes.size(), first + static_cast<size_t>(options.lead_words));
+    for (size_t i = first; i + k <= end; ++i) {
+      uint64_t h = hashes[i];
+      for (int j = 1; j < k; ++j) h = XXH3_64bits_withSeed(&hashes[i + j], sizeof(uint64_t), h);
+      sig->lead_shingles.push_back(static_cast<uint32_t>(h));
+    }
+    std::sort(sig->lead_shingles.begin(), sig->lead_shingles.end());
+    sig->lead_shingles.erase(std::unique(sig->lead_shingles.begin(), sig->lead_shingles.end()),
+                             sig->lead_shingles.end());
+  }
+
+  sig->entities.clear();
+  for (const auto& e : doc.entities) sig->entities.emplace_back(e.id, e.salience);
+  sig->topics.clear();
+  for (const auto& t : doc.topics) sig->topics.emplace_back(t.id, t.score);
+
+  // Numbers in order of first mention (title first), the first max_numbers distinct ones.
+  sig->numbers.clear();
+  std::string number;
+  for (const core::Token& t : doc.tokens) {
+    if (sig->numbers.size() >= options.max_numbers) break;
+    NumberOf(doc.TokenForm(t.folded_offset, t.folded_size), &number);
+    if (number.empty()) continue;
+    if (std::find(sig->numbers.begin(), sig->numbers.end(), number) == sig->numbers.end()) {
+      sig->numbers.push_back(number);
+    }
+  }
+  std::sort(sig->numbers.begin(), sig->numbers.end());
+}
+
+}  // namespace newsflow::story

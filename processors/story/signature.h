@@ -1,0 +1,68 @@
+// Signature: what the story stage computes from one article, outside any lock.
+//
+// Three parts:
+//   * the text fingerprint for near-duplicates: an exact hash of the article's folded word
+//     sequence (same normalized text) and a 64-bit SimHash over word shingles (Charikar 2002:
+//     each shingle's 64-bit hash votes +1/-1 per bit; the fingerprint keeps the sign of each
+//     bit's sum, so texts that share most shingles differ in few bits). Shingles are
+//     `shingle_size` consecutive words, each word in its Snowball stem form where the
+//     normalizer gave one (so "talks"/"talk" and inflected Russian forms agree), else its
+//     folded form. Title, lead and body tokens all count.
+//   * the lead set: the hashes of the shingles of the article's opening (the first
+//     `lead_words` words of lead + body, title left out). Republished wire copy keeps its
+//     opening nearly verbatim while outlets cut or extend the rest, so the Jaccard similarity
+//     of the lead sets finds edited copies that a whole-text SimHash misses (measured on the
+//     story set: see README.md).
+//   * the language-independent story signature: canonical entity ids with their salience,
+//     topic ids with their scores, and the numbers the text mentions (digits of every script
+//     are folded to 0-9 by the normalizer; separators dropped, so "1,000", "1.000" and "1000"
+//     agree; years 1900-2100 and one-digit numbers are left out as too common to tell events
+//     apart).
+//
+// Why by hand: SimHash and shingling are a few dozen lines over the normalizer's tokens; the
+// hashing itself is xxHash (XXH3). No Debian library computes SimHash over our token stream.
+//
+// Threading: pure functions, thread-safe; one thread_local scratch buffer per thread.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "processors/core/document.h"
+
+namespace newsflow::story {
+
+struct SignatureOptions {
+  int shingle_size = 3;
+  int lead_words = 80;   // words of lead + body whose shingles form the lead set
+  int min_shingles = 8;  // fewer: the article gets no fingerprint (too short to compare)
+  size_t max_numbers = 24;
+};
+
+struct ArticleSignature {
+  std::string article_id;
+  std::string source;  // the article's source, else the host of its URL
+  std::string language;
+  std::string title;
+  int64_t event_time_ms = 0;
+  std::string time_basis;  // "published", "kafka" or "clock"
+  bool has_fingerprint = false;
+  uint64_t text_hash = 0;  // exact duplicate key (folded word sequence)
+  uint64_t simhash = 0;
+  std::vector<uint32_t> lead_shingles;  // sorted, unique 32-bit hashes of the opening's shingles
+  std::vector<std::pair<std::string, double>> entities;  // id, salience
+  std::vector<std::pair<std::string, double>> topics;    // id, score
+  std::vector<std::string> numbers;                      // sorted, unique
+};
+
+// Fills `sig` from a document that went through normalize/tag/score. The event time is
+// published_at, else the Kafka message timestamp, else `now_ms` (processing time).
+void ComputeSignature(const core::Document& doc, int64_t now_ms, const SignatureOptions& options,
+                      ArticleSignature* sig);
+
+// Number of differing bits.
+inline int HammingDistance(uint64_t a, uint64_t b) { return __builtin_popcountll(a ^ b); }
+
+}  // namespace newsflow::story

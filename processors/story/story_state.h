@@ -1,0 +1,55 @@
+// StoryState: one story's current state, the value of a news.stories record (schema
+// schemas/story.v1.schema.json, key = story id). The story store renders it after each change
+// and applies the records of other instances (and its own, after a restart) to restore.
+//
+// Merging two states of the same story (StoryStore::ApplyRemote) is deterministic and
+// order-independent (a join-semilattice, so records applied in any order, twice, or
+// interleaved with local updates converge):
+//   counts        per-writer article counters, merged by max per writer (a G-Counter); the
+//                 article count is their sum, so articles added by two instances both count
+//   first_seen    min;  last_seen  max;  version  max
+//   languages, sources, numbers, titles (per language), articles   set union (bounded)
+//   entities, topics   per id, max of the aggregated weight
+//   merged_into   the lower story id wins once set (see StoryStore)
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "schemas/result.h"
+
+namespace newsflow::story {
+
+struct StoryState {
+  std::string id;
+  std::string merged_into;                // empty unless this story was merged into another
+  std::map<std::string, int64_t> counts;  // writer instance -> articles it added
+  int64_t first_seen_ms = 0;
+  int64_t last_seen_ms = 0;
+  int64_t version = 0;  // local update counter of the writer; informational
+  std::string updated_by;
+  std::vector<std::string> languages;                    // sorted
+  std::vector<std::string> sources;                      // sorted, bounded
+  std::map<std::string, std::string> titles;             // language -> representative title
+  std::vector<std::pair<std::string, double>> topics;    // id -> summed score over articles
+  std::vector<std::pair<std::string, double>> entities;  // id -> summed salience over articles
+  std::vector<std::string> numbers;                      // sorted, bounded
+  std::vector<std::string> articles;                     // representative article ids (first)
+  uint64_t fingerprint = 0;                              // SimHash of the first article
+
+  int64_t ArticleCount() const {
+    int64_t n = 0;
+    for (const auto& [writer, c] : counts) n += c;
+    return n;
+  }
+};
+
+// story.v1 JSON (one line).
+std::string EncodeStoryState(const StoryState& state);
+// Parses and checks a story.v1 record (not the whole schema: the fields used here).
+Result<StoryState> DecodeStoryState(std::string_view json);
+
+}  // namespace newsflow::story

@@ -1,0 +1,914 @@
+#include "processors/story/story_store.h"
+
+#include <xxhash.h>
+
+#include <algorithm>
+#include <cinttypes>
+#include <cmath>
+#include <cstdio>
+
+namespace newsflow::story {
+namespace {
+
+constexpr size_t kMaxTitles = 16;
+constexpr size_t kMaxArticles = 5;
+constexpr size_t kMaxNumbers = 48;
+constexpr size_t kMaxEntities = 48;
+
+uint16_t Band(uint64_t h, int b) { return static_cast<uint16_t>(h >> (16 * b)); }
+
+constexpr size_t kLeadBuckets = size_t{1} << 17;
+bool LeadSampled(uint32_t h) { return (h & 1) == 0; }
+size_t LeadBucket(uint32_t h) { return (h >> 1) & (kLeadBuckets - 1); }
+
+size_t SharedCount(const std::vector<uint32_t>& a, const std::vector<uint32_t>& b) {
+  size_t n = 0;
+  auto i = a.begin(), j = b.begin();
+  while (i != a.end() && j != b.end()) {
+    if (*i < *j) {
+      ++i;
+    } else if (*j < *i) {
+      ++j;
+    } else {
+      ++n;
+      ++i;
+      ++j;
+    }
+  }
+  return n;
+}
+
+template <typename T>
+void InsertSorted(std::vector<T>& v, const T& x) {
+  auto it = std::lower_bound(v.begin(), v.end(), x);
+  if (it == v.end() || *it != x) v.insert(it, x);
+}
+
+std::string StoryIdFor(const std::string& article_id) {
+  char buf[24];
+  std::snprintf(buf, sizeof(buf), "st-%016" PRIx64,
+                XXH3_64bits(article_id.data(), article_id.size()));
+  return buf;
+}
+
+double Norm(const std::vector<std::pair<uint32_t, double>>& v) {
+  double n = 0;
+  for (const auto& [k, w] : v) n += w * w;
+  return std::sqrt(n);
+}
+
+}  // namespace
+
+struct StoryStore::Story {
+  bool live = false;
+  uint32_t gen = 0;
+  std::string id;
+  int64_t first_seen = 0;
+  int64_t last_seen = 0;
+  std::vector<std::pair<std::string, int64_t>> counts;  // G-Counter, sorted by writer
+  int64_t count = 0;
+  std::vector<std::pair<uint32_t, double>> entities;  // sorted by key; summed salience
+  std::vector<std::pair<uint32_t, double>> topics;    // sorted by key; summed score
+  std::vector<uint32_t> numbers;                      // sorted
+  std::vector<uint32_t> languages;                    // sorted
+  std::vector<uint32_t> sources;                      // sorted
+  std::vector<std::pair<uint32_t, std::string>> titles;
+  std::vector<std::string> articles;
+  struct Recent {
+    int64_t time;
+    uint32_t source;
+    uint32_t language;
+  };
+  std::vector<Recent> recent;  // oldest first
+  uint64_t fingerprint = 0;
+  int64_t version = 0;
+  std::string updated_by;
+
+  void Recount() {
+    count = 0;
+    for (const auto& [w, c] : counts) count += c;
+  }
+};
+
+struct StoryStore::Fingerprint {
+  uint64_t simhash = 0;
+  uint64_t text_hash = 0;
+  int64_t time = 0;
+  int64_t closes_at = 0;
+  std::vector<uint32_t> lead;  // lead set (sorted)
+  std::string root;            // earliest article of this text
+  std::string story_id;        // story of that article
+};
+
+StoryStore::StoryStore(StoryStoreConfig config) : config_(std::move(config)) {
+  for (auto& band : bands_) band.resize(1 << 16);
+  lead_buckets_.resize(kLeadBuckets);
+}
+
+StoryStore::~StoryStore() = default;
+
+uint32_t StoryStore::Intern(const std::string& s) {
+  auto [it, inserted] = intern_.try_emplace(s, static_cast<uint32_t>(names_.size()));
+  if (inserted) {
+    names_.push_back(s);
+    entity_df_.push_back(0);
+  }
+  return it->second;
+}
+
+StoryStore::Story* StoryStore::Live(Posting p) {
+  Story& s = stories_[p.slot];
+  return (s.live && s.gen == p.gen) ? &s : nullptr;
+}
+
+void StoryStore::AdvanceWatermark(int64_t t) {
+  if (t > watermark_) watermark_ = t;
+}
+
+void StoryStore::CloseLocked(uint32_t slot, bool evicted) {
+  Story& s = stories_[slot];
+  for (const auto& [e, w] : s.entities) {
+    if (entity_df_[e] > 0) --entity_df_[e];
+  }
+  by_id_.erase(s.id);
+  s.live = false;
+  ++s.gen;
+  s.id.clear();
+  s.counts.clear();
+  s.entities.clear();
+  s.topics.clear();
+  s.numbers.clear();
+  s.languages.clear();
+  s.sources.clear();
+  s.titles.clear();
+  s.articles.clear();
+  s.recent.clear();
+  free_slots_.push_back(slot);
+  --open_;
+  ++(evicted ? stats_.evicted : stats_.expired);
+}
+
+void StoryStore::PopFingerprintLocked() {
+  const Fingerprint& f = fingerprints_.front();
+  const uint64_t seq = fingerprint_base_;
+  auto it = exact_.find(f.text_hash);
+  if (it != exact_.end() && it->second == seq) exact_.erase(it);
+  for (int b = 0; b < 4; ++b) {
+    auto& bucket = bands_[b][Band(f.simhash, b)];
+    auto pos = std::find(bucket.begin(), bucket.end(), seq);
+    if (pos != bucket.end()) {
+      *pos = bucket.back();
+      bucket.pop_back();
+    }
+  }
+  for (uint32_t h : f.lead) {
+    if (!LeadSampled(h)) continue;
+    auto& bucket = lead_buckets_[LeadBucket(h)];
+    const uint32_t low = static_cast<uint32_t>(seq);
+    auto pos = std::find_if(bucket.begin(), bucket.end(),
+                            [&](const LeadEntry& e) { return e.seq == low && e.shingle == h; });
+    if (pos != bucket.end()) bucket.erase(pos);
+  }
+  fingerprints_.pop_front();
+  ++fingerprint_base_;
+}
+
+void StoryStore::ExpireLocked(int64_t reserve) {
+  while (!expiry_.empty()) {
+    auto [closes_at, slot, gen] = expiry_.top();
+    const Story& s = stories_[slot];
+    if (!s.live || s.gen != gen) {
+      expiry_.pop();
+      continue;
+    }
+    const bool expired = watermark_ != INT64_MIN && closes_at < watermark_;
+    const bool over = open_ + reserve > config_.max_open;
+    if (!expired && !over) break;
+    expiry_.pop();
+    CloseLocked(slot, !expired);
+  }
+  while (!fingerprints_.empty() &&
+         (static_cast<int64_t>(fingerprints_.size()) > config_.max_fingerprints ||
+          (watermark_ != INT64_MIN && fingerprints_.front().closes_at < watermark_))) {
+    PopFingerprintLocked();
+  }
+}
+
+int64_t StoryStore::ClosesAt(int64_t first_seen) const {
+  // A story opened by a late article (a replayed backlog, input not in time order) stays open
+  // for the allowed lateness from the watermark at which it opened, so its own late siblings
+  // can still join it.
+  const int64_t base = std::max(first_seen + config_.window_ms, watermark_);
+  return base + config_.allowed_lateness_ms;
+}
+
+uint32_t StoryStore::NewStoryLocked(const std::string& id, int64_t first_seen) {
+  ExpireLocked(/*reserve=*/1);  // room for this one within max_open
+  uint32_t slot;
+  if (!free_slots_.empty()) {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+  } else {
+    slot = static_cast<uint32_t>(stories_.size());
+    stories_.emplace_back();
+  }
+  Story& s = stories_[slot];
+  s.live = true;
+  s.id = id;
+  s.first_seen = s.last_seen = first_seen;
+  s.count = 0;
+  s.version = 0;
+  s.fingerprint = 0;
+  by_id_[id] = slot;
+  ++open_;
+  expiry_.emplace(ClosesAt(first_seen), slot, s.gen);
+  return slot;
+}
+
+void StoryStore::AddArticleLocked(Story& s, const ArticleSignature& sig,
+                                  const std::vector<std::pair<uint32_t, double>>& ents,
+                                  const std::vector<std::pair<uint32_t, double>>& topics,
+                                  const std::vector<uint32_t>& numbers) {
+  const uint32_t slot = static_cast<uint32_t>(&s - stories_.data());
+  const Posting posting{slot, s.gen};
+  for (const auto& [e, w] : ents) {
+    auto it = std::lower_bound(s.entities.begin(), s.entities.end(), std::make_pair(e, -1e300));
+    if (it != s.entities.end() && it->first == e) {
+      it->second += w;
+    } else if (s.entities.size() < kMaxEntities) {
+      s.entities.insert(it, {e, w});
+      ++entity_df_[e];
+      auto& list = entity_postings_[e];
+      // Compact stale postings now and then so lists track the open stories.
+      if (list.size() >= 64 && list.size() > 2 * static_cast<size_t>(entity_df_[e])) {
+        std::erase_if(list, [this](Posting p) { return Live(p) == nullptr; });
+      }
+      list.push_back(posting);
+    }
+  }
+  for (const auto& [t, w] : topics) {
+    auto it = std::lower_bound(s.topics.begin(), s.topics.end(), std::make_pair(t, -1e300));
+    if (it != s.topics.end() && it->first == t) {
+      it->second += w;
+    } else {
+      s.topics.insert(it, {t, w});
+      auto& list = topic_postings_[t];
+      if (list.size() >= 256 && list.size() > 2 * static_cast<size_t>(open_)) {
+        std::erase_if(list, [this](Posting p) { return Live(p) == nullptr; });
+      }
+      list.push_back(posting);
+    }
+  }
+  for (uint32_t n : numbers) {
+    if (s.numbers.size() >= kMaxNumbers) break;
+    InsertSorted(s.numbers, n);
+  }
+  if (!sig.language.empty()) {
+    const uint32_t lang = Intern(sig.language);
+    InsertSorted(s.languages, lang);
+    bool has_title = false;
+    for (const auto& [l, t] : s.titles) has_title |= (l == lang);
+    if (!has_title && s.titles.size() < kMaxTitles) s.titles.emplace_back(lang, sig.title);
+  }
+  const uint32_t source = sig.source.empty() ? UINT32_MAX : Intern(sig.source);
+  if (source != UINT32_MAX && s.sources.size() < static_cast<size_t>(config_.max_sources)) {
+    InsertSorted(s.sources, source);
+  }
+  if (s.articles.size() < kMaxArticles) s.articles.push_back(sig.article_id);
+  if (s.fingerprint == 0 && sig.has_fingerprint) s.fingerprint = sig.simhash;
+  s.recent.push_back(
+      {sig.event_time_ms, source, sig.language.empty() ? UINT32_MAX : Intern(sig.language)});
+  if (static_cast<int64_t>(s.recent.size()) > config_.recent_articles) {
+    s.recent.erase(s.recent.begin());
+  }
+  if (sig.time_basis != "clock" || s.count == 0) {
+    s.first_seen = std::min(s.first_seen, sig.event_time_ms);
+    s.last_seen = std::max(s.last_seen, sig.event_time_ms);
+  }
+  bool found = false;
+  for (auto& [w, c] : s.counts) {
+    if (w == config_.instance_id) {
+      ++c;
+      found = true;
+    }
+  }
+  if (!found) {
+    s.counts.emplace_back(config_.instance_id, 1);
+    std::sort(s.counts.begin(), s.counts.end());
+  }
+  s.Recount();
+  ++s.version;
+  s.updated_by = config_.instance_id;
+}
+
+double StoryStore::ScoreLocked(const Story& s, const std::vector<std::pair<uint32_t, double>>& ents,
+                               const std::vector<std::pair<uint32_t, double>>& topics,
+                               const std::vector<uint32_t>& numbers, std::string* why) const {
+  const double n_open = static_cast<double>(open_);
+  const double log_n = std::log(n_open + 20.0);
+  auto idf = [&](uint32_t e) { return log_n - std::log(static_cast<double>(entity_df_[e]) + 1.0); };
+  const double inv_count = s.count > 0 ? 1.0 / static_cast<double>(s.count) : 1.0;
+  // Entities: cosine of idf-weighted salience vectors (story side: mean salience).
+  double dot = 0, na = 0, ns = 0;
+  std::string shared_entities;
+  size_t i = 0;
+  for (const auto& [e, sw] : s.entities) {
+    const double w = idf(e);
+    const double sv = sw * inv_count * w;
+    ns += sv * sv;
+    while (i < ents.size() && ents[i].first < e) ++i;
+    if (i < ents.size() && ents[i].first == e) {
+      dot += ents[i].second * w * sv;
+      if (why != nullptr) {
+        if (!shared_entities.empty()) shared_entities += ",";
+        shared_entities += names_[e];
+      }
+    }
+  }
+  for (const auto& [e, aw] : ents) {
+    const double v = aw * idf(e);
+    na += v * v;
+  }
+  const double ent = (na > 0 && ns > 0) ? dot / std::sqrt(na * ns) : 0.0;
+  // Topics: cosine of scores.
+  double tdot = 0;
+  std::string shared_topics;
+  i = 0;
+  std::vector<std::pair<uint32_t, double>> st;
+  for (const auto& [t, sw] : s.topics) {
+    while (i < topics.size() && topics[i].first < t) ++i;
+    if (i < topics.size() && topics[i].first == t) {
+      tdot += topics[i].second * sw * inv_count;
+      if (why != nullptr) {
+        if (!shared_topics.empty()) shared_topics += ",";
+        shared_topics += names_[t];
+      }
+    }
+  }
+  double tn = 0;
+  for (const auto& [t, sw] : s.topics) tn += (sw * inv_count) * (sw * inv_count);
+  const double ta = Norm(topics);
+  const double top = (ta > 0 && tn > 0) ? tdot / (ta * std::sqrt(tn)) : 0.0;
+  // Numbers: shared ones.
+  int shared = 0;
+  std::string shared_numbers;
+  for (uint32_t n : numbers) {
+    if (std::binary_search(s.numbers.begin(), s.numbers.end(), n)) {
+      ++shared;
+      if (why != nullptr) {
+        if (!shared_numbers.empty()) shared_numbers += ",";
+        shared_numbers += names_[n];
+      }
+    }
+  }
+  const double num = std::min(1.0, shared / 3.0);
+  // A part that one side lacks (no topics, no numbers, no entities) is no evidence either way:
+  // it leaves the sum and the weights are renormalised over the parts both sides have.
+  const double we = (na > 0 && ns > 0) ? config_.weight_entities : 0.0;
+  const double wt = (ta > 0 && tn > 0) ? config_.weight_topics : 0.0;
+  const double wn = (!numbers.empty() && !s.numbers.empty()) ? config_.weight_numbers : 0.0;
+  const double total = we + wt + wn;
+  const double score = total > 0 ? (we * ent + wt * top + wn * num) / total : 0.0;
+  if (why != nullptr) {
+    char buf[256];
+    std::snprintf(buf, sizeof(buf),
+                  "score %.3f = (entities %.3f x %.2f + topics %.3f x %.2f + numbers %.3f x "
+                  "%.2f) / %.2f (a part one side lacks weighs 0)",
+                  score, ent, we, top, wt, num, wn, total);
+    *why = buf;
+    *why += "; shared entities [" + shared_entities + "], topics [" + shared_topics +
+            "], numbers [" + shared_numbers + "]";
+  }
+  return score;
+}
+
+const std::string& StoryStore::ResolveLocked(const std::string& id) const {
+  const std::string* cur = &id;
+  for (int hops = 0; hops < 16; ++hops) {
+    auto it = merged_.find(*cur);
+    if (it == merged_.end()) break;
+    cur = &it->second;
+  }
+  return *cur;
+}
+
+std::optional<uint32_t> StoryStore::SlotOfLocked(const std::string& id) const {
+  auto it = by_id_.find(ResolveLocked(id));
+  if (it == by_id_.end()) return std::nullopt;
+  return it->second;
+}
+
+void StoryStore::AddFingerprintLocked(const ArticleSignature& sig, const std::string& root,
+                                      const std::string& story_id) {
+  const uint64_t seq = fingerprint_base_ + fingerprints_.size();
+  fingerprints_.push_back({sig.simhash, sig.text_hash, sig.event_time_ms,
+                           ClosesAt(sig.event_time_ms), sig.lead_shingles, root, story_id});
+  exact_.try_emplace(sig.text_hash, seq);
+  for (int b = 0; b < 4; ++b) bands_[b][Band(sig.simhash, b)].push_back(seq);
+  if (config_.lead_jaccard > 0) {
+    for (uint32_t h : sig.lead_shingles) {
+      if (LeadSampled(h)) lead_buckets_[LeadBucket(h)].push_back({h, static_cast<uint32_t>(seq)});
+    }
+  }
+}
+
+Assignment StoryStore::Assign(const ArticleSignature& sig) {
+  std::lock_guard lock(mu_);
+  Assignment out;
+  if (sig.time_basis != "clock") AdvanceWatermark(sig.event_time_ms);
+  ExpireLocked();
+  ++stats_.assigned;
+
+  // Interned, sorted signature parts.
+  std::vector<std::pair<uint32_t, double>> ents, topics;
+  std::vector<uint32_t> numbers;
+  for (const auto& [id, w] : sig.entities) ents.emplace_back(Intern(id), w);
+  for (const auto& [id, w] : sig.topics) topics.emplace_back(Intern(id), w);
+  for (const auto& n : sig.numbers) numbers.push_back(Intern(n));
+  std::sort(ents.begin(), ents.end());
+  std::sort(topics.begin(), topics.end());
+  std::sort(numbers.begin(), numbers.end());
+
+  // 1. Near-duplicates.
+  const Fingerprint* dup = nullptr;
+  if (sig.has_fingerprint) {
+    auto it = exact_.find(sig.text_hash);
+    if (it != exact_.end()) {
+      dup = &fingerprints_[it->second - fingerprint_base_];
+      out.duplicate_distance = 0;
+      ++stats_.exact_duplicates;
+    } else {
+      int best = static_cast<int>(config_.duplicate_distance) + 1;
+      uint64_t best_seq = 0;
+      for (int b = 0; b < 4; ++b) {
+        for (uint64_t seq : bands_[b][Band(sig.simhash, b)]) {
+          const int d =
+              HammingDistance(sig.simhash, fingerprints_[seq - fingerprint_base_].simhash);
+          if (d < best || (d == best && seq < best_seq)) {
+            best = d;
+            best_seq = seq;
+          }
+        }
+      }
+      if (best <= config_.duplicate_distance) {
+        dup = &fingerprints_[best_seq - fingerprint_base_];
+        out.duplicate_distance = best;
+        ++stats_.near_duplicates;
+      }
+    }
+  }
+  if (dup == nullptr && config_.lead_jaccard > 0 && !sig.lead_shingles.empty()) {
+    // Edited copies: the Jaccard similarity of the lead sets, over the fingerprints that share
+    // lead shingles with this article (inverted index; bounded per shingle).
+    std::vector<uint64_t> candidates;
+    for (uint32_t h : sig.lead_shingles) {
+      if (!LeadSampled(h)) continue;
+      const auto& bucket = lead_buckets_[LeadBucket(h)];
+      int64_t n = 0;
+      for (auto it = bucket.rbegin(); it != bucket.rend() && n < config_.max_lead_postings; ++it) {
+        if (it->shingle != h) continue;
+        ++n;
+        const uint32_t base_low = static_cast<uint32_t>(fingerprint_base_);
+        candidates.push_back(fingerprint_base_ + static_cast<uint32_t>(it->seq - base_low));
+      }
+    }
+    std::sort(candidates.begin(), candidates.end());
+    // Candidates sharing at least 2 sampled shingles.
+    size_t kept = 0;
+    for (size_t i = 0; i < candidates.size();) {
+      size_t j = i;
+      while (j < candidates.size() && candidates[j] == candidates[i]) ++j;
+      if (j - i >= 2) candidates[kept++] = candidates[i];
+      i = j;
+    }
+    candidates.resize(kept);
+    double best = config_.lead_jaccard;
+    uint64_t best_seq = UINT64_MAX;
+    for (uint64_t seq : candidates) {
+      const Fingerprint& f = fingerprints_[seq - fingerprint_base_];
+      const size_t n = SharedCount(sig.lead_shingles, f.lead);
+      if (static_cast<int64_t>(n) < config_.lead_min_shared) continue;
+      const double j = static_cast<double>(n) /
+                       static_cast<double>(sig.lead_shingles.size() + f.lead.size() - n);
+      if (j > best || (j == best && seq < best_seq)) {
+        best = j;
+        best_seq = seq;
+      }
+    }
+    if (best_seq != UINT64_MAX) {
+      dup = &fingerprints_[best_seq - fingerprint_base_];
+      out.duplicate_distance = HammingDistance(sig.simhash, dup->simhash);
+      out.lead_jaccard = best;
+      ++stats_.near_duplicates;
+    }
+  }
+  std::string root = sig.article_id;
+  std::optional<uint32_t> chosen;
+  if (dup != nullptr) {
+    out.duplicate_of = dup->root;
+    root = dup->root;
+    chosen = SlotOfLocked(dup->story_id);
+    if (chosen) {
+      char buf[96];
+      std::snprintf(buf, sizeof(buf),
+                    "near-duplicate of %s (SimHash distance %d, lead Jaccard %.2f)",
+                    dup->root.c_str(), out.duplicate_distance, out.lead_jaccard);
+      out.explanation = buf;
+      out.score = 1.0;
+    }
+  }
+
+  // 2-3. Candidates and scores.
+  if (!chosen) {
+    std::vector<uint32_t> seen;
+    double best = -1;
+    std::optional<uint32_t> best_slot;
+    auto consider = [&](Posting p) {
+      Story* s = Live(p);
+      if (s == nullptr) return;
+      if (static_cast<int64_t>(seen.size()) >= config_.max_candidates) return;
+      if (std::find(seen.begin(), seen.end(), p.slot) != seen.end()) return;
+      seen.push_back(p.slot);
+      // An article timed by the processing clock only (offline input without a date) is
+      // matched on content alone.
+      if (sig.time_basis != "clock" &&
+          std::llabs(sig.event_time_ms - s->first_seen) > config_.window_ms) {
+        return;
+      }
+      const double score = ScoreLocked(*s, ents, topics, numbers, nullptr);
+      if (score > best || (score == best && best_slot && s->id < stories_[*best_slot].id)) {
+        best = score;
+        best_slot = p.slot;
+      }
+    };
+    auto scan = [&](const std::vector<Posting>& list) {
+      int64_t n = 0;
+      for (auto it = list.rbegin(); it != list.rend() && n < config_.max_postings_scan; ++it) {
+        if (Live(*it) == nullptr) continue;
+        ++n;
+        consider(*it);
+      }
+    };
+    if (!ents.empty()) {
+      // Rarest entities first: they tell stories apart, and their lists are short.
+      std::vector<uint32_t> order;
+      for (const auto& [e, w] : ents) order.push_back(e);
+      std::sort(order.begin(), order.end(),
+                [&](uint32_t a, uint32_t b) { return entity_df_[a] < entity_df_[b]; });
+      for (uint32_t e : order) {
+        if (static_cast<int64_t>(seen.size()) >= config_.max_candidates) break;
+        auto it = entity_postings_.find(e);
+        if (it != entity_postings_.end()) scan(it->second);
+      }
+    } else {
+      for (const auto& [t, w] : topics) {
+        auto it = topic_postings_.find(t);
+        if (it != topic_postings_.end()) scan(it->second);
+      }
+    }
+    if (best_slot && best >= config_.join_threshold) {
+      chosen = best_slot;
+      out.score = best;
+      ScoreLocked(stories_[*best_slot], ents, topics, numbers, &out.explanation);
+      out.explanation = "joined: " + out.explanation;
+    } else {
+      char buf[128];
+      if (best_slot) {
+        std::snprintf(buf, sizeof(buf),
+                      "opened: best of %zu candidate stories %s scored %.3f < %.3f", seen.size(),
+                      stories_[*best_slot].id.c_str(), best, config_.join_threshold);
+      } else {
+        std::snprintf(buf, sizeof(buf), "opened: no candidate story (%zu looked at)", seen.size());
+      }
+      out.explanation = buf;
+    }
+  }
+  if (!chosen) {
+    std::string id = StoryIdFor(sig.article_id);
+    if (by_id_.contains(id) || merged_.contains(id)) {
+      // The same article again (a redelivery): its story.
+      chosen = SlotOfLocked(id);
+    }
+    if (!chosen) {
+      chosen = NewStoryLocked(id, sig.event_time_ms);
+      out.opened = true;
+      ++stats_.opened;
+    }
+  }
+  Story& s = stories_[*chosen];
+  AddArticleLocked(s, sig, ents, topics, numbers);
+  if (sig.has_fingerprint && (dup == nullptr || out.duplicate_distance > 0)) {
+    AddFingerprintLocked(sig, root, s.id);
+  }
+  out.story_id = s.id;
+  out.article_count = s.count;
+  out.first_seen_ms = s.first_seen;
+  out.recent.reserve(s.recent.size());
+  for (const auto& r : s.recent) {
+    out.recent.push_back({r.time, r.source == UINT32_MAX ? std::string() : names_[r.source],
+                          r.language == UINT32_MAX ? std::string() : names_[r.language]});
+  }
+  out.state = StateLocked(s);
+  return out;
+}
+
+StoryState StoryStore::StateLocked(const Story& s) const {
+  StoryState st;
+  st.id = s.id;
+  for (const auto& [w, c] : s.counts) st.counts[w] = c;
+  st.first_seen_ms = s.first_seen;
+  st.last_seen_ms = s.last_seen;
+  st.version = s.version;
+  st.updated_by = s.updated_by;
+  for (uint32_t l : s.languages) st.languages.push_back(names_[l]);
+  for (uint32_t x : s.sources) st.sources.push_back(names_[x]);
+  std::sort(st.languages.begin(), st.languages.end());
+  std::sort(st.sources.begin(), st.sources.end());
+  for (const auto& [l, t] : s.titles) st.titles[names_[l]] = t;
+  for (const auto& [t, w] : s.topics) st.topics.emplace_back(names_[t], w);
+  for (const auto& [e, w] : s.entities) st.entities.emplace_back(names_[e], w);
+  std::sort(st.topics.begin(), st.topics.end());
+  std::sort(st.entities.begin(), st.entities.end());
+  for (uint32_t n : s.numbers) st.numbers.push_back(names_[n]);
+  std::sort(st.numbers.begin(), st.numbers.end());
+  st.articles = s.articles;
+  st.fingerprint = s.fingerprint;
+  return st;
+}
+
+void StoryStore::MergeStateLocked(Story& s, const StoryState& r) {
+  const uint32_t slot = static_cast<uint32_t>(&s - stories_.data());
+  const Posting posting{slot, s.gen};
+  for (const auto& [w, c] : r.counts) {
+    auto it = std::lower_bound(s.counts.begin(), s.counts.end(), std::make_pair(w, INT64_MIN));
+    if (it != s.counts.end() && it->first == w) {
+      it->second = std::max(it->second, c);
+    } else {
+      s.counts.insert(it, {w, c});
+    }
+  }
+  s.Recount();
+  if (r.first_seen_ms < s.first_seen) {
+    s.first_seen = r.first_seen_ms;
+    expiry_.emplace(ClosesAt(s.first_seen), slot, s.gen);
+  }
+  s.last_seen = std::max(s.last_seen, r.last_seen_ms);
+  s.version = std::max(s.version, r.version);
+  for (const auto& l : r.languages) InsertSorted(s.languages, Intern(l));
+  for (const auto& x : r.sources) {
+    if (s.sources.size() < static_cast<size_t>(config_.max_sources))
+      InsertSorted(s.sources, Intern(x));
+  }
+  for (const auto& n : r.numbers) {
+    if (s.numbers.size() < kMaxNumbers) InsertSorted(s.numbers, Intern(n));
+  }
+  for (const auto& [l, t] : r.titles) {
+    const uint32_t lang = Intern(l);
+    bool has = false;
+    for (const auto& [x, y] : s.titles) has |= (x == lang);
+    if (!has && s.titles.size() < kMaxTitles) s.titles.emplace_back(lang, t);
+  }
+  for (const auto& a : r.articles) {
+    if (s.articles.size() < kMaxArticles &&
+        std::find(s.articles.begin(), s.articles.end(), a) == s.articles.end()) {
+      s.articles.push_back(a);
+    }
+  }
+  auto merge_weighted = [&](const std::vector<std::pair<std::string, double>>& from,
+                            std::vector<std::pair<uint32_t, double>>& into, bool entities) {
+    for (const auto& [id, w] : from) {
+      const uint32_t k = Intern(id);
+      auto it = std::lower_bound(into.begin(), into.end(), std::make_pair(k, -1e300));
+      if (it != into.end() && it->first == k) {
+        it->second = std::max(it->second, w);
+      } else if (!entities || into.size() < kMaxEntities) {
+        into.insert(it, {k, w});
+        if (entities) {
+          ++entity_df_[k];
+          entity_postings_[k].push_back(posting);
+        } else {
+          topic_postings_[k].push_back(posting);
+        }
+      }
+    }
+  };
+  merge_weighted(r.entities, s.entities, true);
+  merge_weighted(r.topics, s.topics, false);
+  if (s.fingerprint == 0) s.fingerprint = r.fingerprint;
+}
+
+void StoryStore::AbsorbLocked(Story& winner, Story& loser) {
+  // The loser's counters move to writer keys qualified by the loser's id, so later records of
+  // the loser (from an instance that has not merged yet) still merge by max, not add twice.
+  StoryState moved = StateLocked(loser);
+  std::map<std::string, int64_t> qualified;
+  for (const auto& [w, c] : moved.counts) {
+    qualified[w.find('@') == std::string::npos ? w + "@" + loser.id : w] = c;
+  }
+  moved.counts = std::move(qualified);
+  MergeStateLocked(winner, moved);
+  merged_[loser.id] = winner.id;
+  const uint32_t slot = static_cast<uint32_t>(&loser - stories_.data());
+  CloseLocked(slot, false);
+  --stats_.expired;
+  ++stats_.merged;
+}
+
+namespace {
+
+// The loser's counters under writer@loser keys (see AbsorbLocked).
+StoryState Qualified(const StoryState& s, const std::string& loser) {
+  StoryState q = s;
+  q.merged_into.clear();
+  q.counts.clear();
+  for (const auto& [w, c] : s.counts) {
+    q.counts[w.find('@') == std::string::npos ? w + "@" + loser : w] = c;
+  }
+  return q;
+}
+
+}  // namespace
+
+std::vector<StoryState> StoryStore::ApplyRemote(const StoryState& remote) {
+  std::lock_guard lock(mu_);
+  std::vector<StoryState> changed;
+  ++stats_.remote_applied;
+  AdvanceWatermark(remote.last_seen_ms);
+  ExpireLocked();
+  if (!remote.merged_into.empty()) {
+    merged_[remote.id] = remote.merged_into;
+    auto loser = by_id_.find(remote.id);
+    auto winner = SlotOfLocked(remote.merged_into);
+    if (loser != by_id_.end() && winner && *winner != loser->second) {
+      StoryState qualified = remote;
+      qualified.merged_into.clear();
+      MergeStateLocked(stories_[loser->second], qualified);
+      AbsorbLocked(stories_[*winner], stories_[loser->second]);
+      changed.push_back(StateLocked(stories_[*winner]));
+    } else if (!winner) {
+      // The winner has not arrived yet: keep the loser's state for it.
+      const std::string final_winner = ResolveLocked(remote.id);
+      if (loser != by_id_.end()) {
+        pending_[final_winner].push_back(
+            Qualified(StateLocked(stories_[loser->second]), remote.id));
+        CloseLocked(loser->second, false);
+        --stats_.expired;
+        ++stats_.merged;
+      }
+      pending_[final_winner].push_back(Qualified(remote, remote.id));
+    }
+    return changed;
+  }
+  if (auto slot = SlotOfLocked(remote.id)) {
+    Story& s = stories_[*slot];
+    if (s.id == remote.id) {
+      MergeStateLocked(s, remote);
+    } else {
+      // A record of a story merged away here: its counters go to the qualified keys.
+      StoryState qualified = remote;
+      qualified.counts.clear();
+      for (const auto& [w, c] : remote.counts) {
+        qualified.counts[w.find('@') == std::string::npos ? w + "@" + remote.id : w] = c;
+      }
+      MergeStateLocked(s, qualified);
+    }
+    return changed;
+  }
+  if (const std::string& winner = ResolveLocked(remote.id); winner != remote.id) {
+    // A record of a story merged away whose winner has not arrived yet.
+    pending_[winner].push_back(Qualified(remote, remote.id));
+    return changed;
+  }
+  // A story this instance has not seen. If it matches an open story here (two instances opened
+  // the same story at the same moment), the lower id wins.
+  std::vector<std::pair<uint32_t, double>> ents, topics;
+  std::vector<uint32_t> numbers;
+  const double inv = remote.ArticleCount() > 0 ? 1.0 / remote.ArticleCount() : 1.0;
+  for (const auto& [id, w] : remote.entities) ents.emplace_back(Intern(id), w * inv);
+  for (const auto& [id, w] : remote.topics) topics.emplace_back(Intern(id), w * inv);
+  for (const auto& n : remote.numbers) numbers.push_back(Intern(n));
+  std::sort(ents.begin(), ents.end());
+  std::sort(topics.begin(), topics.end());
+  std::sort(numbers.begin(), numbers.end());
+  std::optional<uint32_t> match;
+  double best = config_.join_threshold;
+  std::vector<uint32_t> seen;
+  for (const auto& [e, w] : ents) {
+    auto it = entity_postings_.find(e);
+    if (it == entity_postings_.end()) continue;
+    int64_t n = 0;
+    for (auto p = it->second.rbegin(); p != it->second.rend() && n < config_.max_postings_scan;
+         ++p) {
+      Story* s = Live(*p);
+      if (s == nullptr) continue;
+      ++n;
+      if (std::find(seen.begin(), seen.end(), p->slot) != seen.end()) continue;
+      seen.push_back(p->slot);
+      if (std::llabs(remote.first_seen_ms - s->first_seen) > config_.window_ms) continue;
+      // Only stories no writer of the incoming one has seen: a writer that saw both kept them
+      // apart on purpose (or merged them already).
+      bool shared_writer = false;
+      for (const auto& [local_writer, local_count] : s->counts) {
+        const std::string writer = local_writer.substr(0, local_writer.find('@'));
+        for (const auto& [rw, rn] : remote.counts) {
+          shared_writer |= rw.compare(0, rw.find('@'), writer) == 0;
+        }
+      }
+      if (shared_writer) continue;
+      const double score = ScoreLocked(*s, ents, topics, numbers, nullptr);
+      if (score >= best) {
+        best = score;
+        match = p->slot;
+      }
+    }
+  }
+  const uint32_t slot = NewStoryLocked(remote.id, remote.first_seen_ms);
+  MergeStateLocked(stories_[slot], remote);
+  if (auto p = pending_.find(remote.id); p != pending_.end()) {
+    for (const auto& loser : p->second) MergeStateLocked(stories_[slot], loser);
+    pending_.erase(p);
+  }
+  if (match) {
+    Story& local = stories_[*match];
+    Story& incoming = stories_[slot];
+    if (incoming.id < local.id) {
+      changed.push_back(StateLocked(local));
+      AbsorbLocked(incoming, local);
+      changed.back().merged_into = incoming.id;
+      changed.push_back(StateLocked(incoming));
+    } else {
+      changed.push_back(StateLocked(incoming));
+      AbsorbLocked(local, incoming);
+      changed.back().merged_into = local.id;
+      changed.push_back(StateLocked(local));
+    }
+  }
+  return changed;
+}
+
+std::vector<StoryState> StoryStore::OpenStories() const {
+  std::lock_guard lock(mu_);
+  std::vector<StoryState> out;
+  for (const auto& s : stories_) {
+    if (s.live) out.push_back(StateLocked(s));
+  }
+  std::sort(out.begin(), out.end(),
+            [](const StoryState& a, const StoryState& b) { return a.id < b.id; });
+  return out;
+}
+
+std::optional<StoryState> StoryStore::Find(const std::string& id) const {
+  std::lock_guard lock(mu_);
+  auto slot = SlotOfLocked(id);
+  if (!slot) return std::nullopt;
+  return StateLocked(stories_[*slot]);
+}
+
+StoreStats StoryStore::Stats() const {
+  std::lock_guard lock(mu_);
+  StoreStats s = stats_;
+  s.open = open_;
+  s.fingerprints = static_cast<int64_t>(fingerprints_.size());
+  s.watermark_ms = watermark_ == INT64_MIN ? 0 : watermark_;
+  return s;
+}
+
+std::vector<int64_t> StoryStore::ArticleCountBuckets(const std::vector<int64_t>& bounds) const {
+  std::lock_guard lock(mu_);
+  std::vector<int64_t> out(bounds.size() + 1, 0);
+  for (const auto& s : stories_) {
+    if (!s.live) continue;
+    for (size_t i = 0; i < bounds.size(); ++i) out[i] += s.count <= bounds[i] ? 1 : 0;
+    ++out.back();
+  }
+  return out;
+}
+
+size_t StoryStore::ApproximateBytes() const {
+  std::lock_guard lock(mu_);
+  size_t bytes = stories_.capacity() * sizeof(Story);
+  for (const auto& s : stories_) {
+    bytes += s.id.capacity() + s.entities.capacity() * 16 + s.topics.capacity() * 16 +
+             s.numbers.capacity() * 4 + s.languages.capacity() * 4 + s.sources.capacity() * 4 +
+             s.recent.capacity() * sizeof(Story::Recent) + s.counts.capacity() * 40;
+    for (const auto& [l, t] : s.titles) bytes += 40 + t.capacity();
+    for (const auto& a : s.articles) bytes += 32 + a.capacity();
+  }
+  for (const auto& [k, v] : entity_postings_) bytes += 48 + v.capacity() * sizeof(Posting);
+  for (const auto& [k, v] : topic_postings_) bytes += 48 + v.capacity() * sizeof(Posting);
+  bytes += by_id_.size() * 64 + intern_.size() * 64 + entity_df_.capacity() * 4;
+  for (const auto& n : names_) bytes += n.capacity();
+  for (const auto& f : fingerprints_)
+    bytes +=
+        sizeof(Fingerprint) + f.root.capacity() + f.story_id.capacity() + f.lead.capacity() * 4;
+  bytes += exact_.size() * 32;
+  for (const auto& band : bands_) {
+    for (const auto& b : band) bytes += sizeof(b) + b.capacity() * 8;
+  }
+  for (const auto& b : lead_buckets_) {
+    bytes += sizeof(b) + b.capacity() * sizeof(LeadEntry);
+  }
+  return bytes;
+}
+
+}  // namespace newsflow::story

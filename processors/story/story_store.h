@@ -1,0 +1,196 @@
+// StoryStore: the open stories and the near-duplicate index, shared by every worker thread of
+// one process (and, through news.stories, by every instance; see README.md).
+//
+// What it does per article (Assign):
+//   1. near-duplicates: an exact match on the folded-text hash, else a SimHash within
+//      `duplicate_distance` bits, found through a banded index (the 64 bits cut into 4 bands
+//      of 16: two fingerprints within 3 bits agree exactly on at least one band, so looking up
+//      the 4 bands of the article finds every candidate without a scan). duplicate_of = the
+//      earliest article of that text still indexed. A duplicate joins its original's story if
+//      that story is still open.
+//   2. story candidates through an inverted index entity id -> open stories (the most recent
+//      `max_postings_scan` stories per entity are looked at, so the cost does not grow with the
+//      number of open stories); articles with no entity look at the stories of their topics.
+//   3. score = w_entities * cosine(entity saliences, idf-weighted) + w_topics * cosine(topic
+//      scores) + w_numbers * min(1, shared numbers / 3), only for stories whose first article
+//      is within `window` of the article's event time. The best story at or above
+//      `join_threshold` is joined; else a new story is opened (id "st-" + hash of the article
+//      id, so a redelivered article opens the same id on any instance).
+//   4. expiry by event time: the watermark is the highest event time seen (articles whose
+//      time came from the clock do not move it); a story closes when
+//      watermark > first_seen + window + allowed_lateness. Above `max_open` open stories the
+//      one that would expire first is closed early. Fingerprints are kept in a FIFO of
+//      `max_fingerprints` entries and closed with the same rule.
+//
+// Threading: every public method takes the store's one mutex for its whole (short) run. The
+// per-article work that does not need shared state (shingling, SimHash, signature) is done by
+// the caller before Assign(); Assign() itself is hash lookups and a bounded candidate scoring.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <queue>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "processors/core/document.h"
+#include "processors/story/signature.h"
+#include "processors/story/story_state.h"
+
+namespace newsflow::story {
+
+struct StoryStoreConfig {
+  int64_t window_ms = 48LL * 3600 * 1000;
+  int64_t allowed_lateness_ms = 6LL * 3600 * 1000;
+  int64_t max_open = 200000;
+  int64_t max_fingerprints = 500000;
+  int64_t duplicate_distance = 3;
+  double lead_jaccard = 0.15;      // lead-set Jaccard that makes a near-duplicate (0: off)
+  int64_t lead_min_shared = 4;     // and at least this many shared lead shingles
+  int64_t max_lead_postings = 64;  // most recent fingerprints looked at per lead shingle
+  double join_threshold = 0.50;
+  double weight_entities = 0.60;
+  double weight_topics = 0.25;
+  double weight_numbers = 0.15;
+  int64_t max_postings_scan = 128;
+  int64_t max_candidates = 64;  // stories scored per article at most (rarest entities first)
+  int64_t recent_articles = 32;
+  int64_t max_sources = 64;
+  std::string instance_id;  // writer id in news.stories counters (the app sets it)
+};
+
+// The outcome of Assign() for one article.
+struct Assignment {
+  std::string story_id;
+  std::string duplicate_of;     // empty: not a near-duplicate
+  int duplicate_distance = -1;  // SimHash bits to the matched copy (0: same text)
+  double lead_jaccard = 0.0;    // lead-set Jaccard when matched through the lead sets
+  bool opened = false;
+  double score = 0.0;       // similarity to the joined story (0 when opened)
+  std::string explanation;  // which signature parts matched
+  int64_t article_count = 0;
+  int64_t first_seen_ms = 0;
+  std::vector<core::StoryArticle> recent;
+  StoryState state;  // the story's state after this article (for news.stories)
+};
+
+struct StoreStats {
+  int64_t open = 0;
+  int64_t fingerprints = 0;
+  int64_t assigned = 0;
+  int64_t opened = 0;
+  int64_t exact_duplicates = 0;
+  int64_t near_duplicates = 0;
+  int64_t expired = 0;
+  int64_t evicted = 0;  // closed early because of max_open
+  int64_t merged = 0;
+  int64_t remote_applied = 0;
+  int64_t watermark_ms = 0;
+};
+
+class StoryStore {
+ public:
+  explicit StoryStore(StoryStoreConfig config);
+  ~StoryStore();
+  StoryStore(const StoryStore&) = delete;
+  StoryStore& operator=(const StoryStore&) = delete;
+
+  const StoryStoreConfig& config() const { return config_; }
+
+  Assignment Assign(const ArticleSignature& sig);
+
+  // Applies a news.stories record (another instance's update, or a restore at start-up).
+  // Returns the states that changed because of a merge (the loser with merged_into set and the
+  // winner), which the caller may publish; empty otherwise.
+  std::vector<StoryState> ApplyRemote(const StoryState& state);
+
+  // Every open story's state, sorted by id (for `process --stories` and tests).
+  std::vector<StoryState> OpenStories() const;
+  // The state of one story (open), or nullopt.
+  std::optional<StoryState> Find(const std::string& id) const;
+
+  StoreStats Stats() const;
+  // Open stories by article count: result[i] = stories with at most bounds[i] articles
+  // (cumulative, Prometheus style); the last element counts all. Walks every open story.
+  std::vector<int64_t> ArticleCountBuckets(const std::vector<int64_t>& bounds) const;
+  // Approximate heap bytes held (stories, indexes, fingerprints): for the memory benchmark
+  // and the story_store_bytes gauge.
+  size_t ApproximateBytes() const;
+
+ private:
+  struct Story;
+  struct Fingerprint;
+  struct Posting {
+    uint32_t slot;
+    uint32_t gen;
+  };
+
+  uint32_t Intern(const std::string& s);
+  Story* Live(Posting p);
+  const Story* FindLocked(const std::string& id) const;
+  void AdvanceWatermark(int64_t t);
+  // Closes expired stories, and the earliest-closing ones while more than max_open - reserve
+  // are open.
+  void ExpireLocked(int64_t reserve = 0);
+  void CloseLocked(uint32_t slot, bool evicted);
+  int64_t ClosesAt(int64_t first_seen) const;
+  uint32_t NewStoryLocked(const std::string& id, int64_t first_seen);
+  void IndexStoryLocked(uint32_t slot);
+  double ScoreLocked(const Story& s, const std::vector<std::pair<uint32_t, double>>& ents,
+                     const std::vector<std::pair<uint32_t, double>>& topics,
+                     const std::vector<uint32_t>& numbers, std::string* why) const;
+  void AddArticleLocked(Story& s, const ArticleSignature& sig,
+                        const std::vector<std::pair<uint32_t, double>>& ents,
+                        const std::vector<std::pair<uint32_t, double>>& topics,
+                        const std::vector<uint32_t>& numbers);
+  void MergeStateLocked(Story& s, const StoryState& remote);
+  void AbsorbLocked(Story& winner, Story& loser);
+  StoryState StateLocked(const Story& s) const;
+  const std::string& ResolveLocked(const std::string& id) const;
+  std::optional<uint32_t> SlotOfLocked(const std::string& id) const;
+  void AddFingerprintLocked(const ArticleSignature& sig, const std::string& root,
+                            const std::string& story_id);
+  void PopFingerprintLocked();
+
+  const StoryStoreConfig config_;
+  mutable std::mutex mu_;
+  std::unordered_map<std::string, uint32_t> intern_;
+  std::vector<std::string> names_;
+  std::vector<Story> stories_;  // slots
+  std::vector<uint32_t> free_slots_;
+  std::unordered_map<std::string, uint32_t> by_id_;
+  std::unordered_map<std::string, std::string> merged_;  // closed/merged id -> winner id
+  // States of merged-away stories whose winner this store has not seen yet (records of
+  // different partitions arrive in any order): applied when the winner arrives.
+  std::unordered_map<std::string, std::vector<StoryState>> pending_;
+  std::unordered_map<uint32_t, std::vector<Posting>> entity_postings_;
+  std::unordered_map<uint32_t, std::vector<Posting>> topic_postings_;
+  std::vector<int32_t> entity_df_;  // by interned id: open stories containing the entity
+  // Expiry order: (closes_at, slot, gen), earliest first; stale entries skipped.
+  using ExpiryEntry = std::tuple<int64_t, uint32_t, uint32_t>;
+  std::priority_queue<ExpiryEntry, std::vector<ExpiryEntry>, std::greater<>> expiry_;
+  // Near-duplicate index.
+  std::deque<Fingerprint> fingerprints_;          // FIFO; front is the oldest
+  uint64_t fingerprint_base_ = 0;                 // sequence number of fingerprints_.front()
+  std::unordered_map<uint64_t, uint64_t> exact_;  // text hash -> sequence number
+  std::vector<std::vector<uint64_t>> bands_[4];   // band value -> sequence numbers
+  // Lead-set index: the sampled lead shingles (even hashes, about half) of each fingerprint,
+  // as (shingle, sequence) pairs in a fixed table of buckets chosen by hash bits: 8 bytes per
+  // entry, no hash-map node per distinct shingle. A fingerprint is a candidate when it shares
+  // at least 2 sampled shingles exactly; the exact Jaccard of the stored sets decides.
+  struct LeadEntry {
+    uint32_t shingle;
+    uint32_t seq;  // low 32 bits of the fingerprint's sequence number
+  };
+  std::vector<std::vector<LeadEntry>> lead_buckets_;
+  int64_t watermark_ = INT64_MIN;
+  int64_t open_ = 0;
+  StoreStats stats_;
+};
+
+}  // namespace newsflow::story

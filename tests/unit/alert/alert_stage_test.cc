@@ -1,0 +1,163 @@
+// The alert stage: rules match, one alert per (rule, story) until the level escalates, ids are
+// deterministic, and every alert and story output validates against its schema.
+#include "processors/alert/alert_stage.h"
+
+#include <gtest/gtest.h>
+
+#include "app/pipeline_setup.h"
+#include "schemas/validate.h"
+#include "tests/testing/testing.h"
+
+namespace newsflow::alert {
+namespace {
+
+const char* kRules = R"(
+version: test.1
+rules:
+  - id: truce
+    severity: warning
+    when:
+      topics: {ceasefire_talks: 0.5}
+      terms: [truce, trêve]
+    reason: "{rule}: {articles} articles in {languages} languages"
+    suppress_for: 24h
+    escalate: {articles: [3, 10], languages: true, critical_at: 10}
+  - id: confirmed
+    severity: info
+    when:
+      story: {min_articles: 3, min_sources: 3, min_languages: 2, within: 2h}
+  - id: never
+    when:
+      entities: {all: [person/nobody]}
+surge: {enabled: false}
+)";
+
+std::string Article(int i, const std::string& lang, int minute) {
+  const std::string body =
+      lang == "fr"
+          ? "L'envoyé de l'ONU Hans Grundberg a annoncé une trêve de deux mois au Yémen entre "
+            "les Houthis et la coalition, un cessez-le-feu qui commence samedi après sept ans "
+            "de guerre."
+          : "UN envoy Hans Grundberg announced a two-month truce in Yemen between the Houthis "
+            "and the Saudi-led coalition, a ceasefire that starts on Saturday after seven years "
+            "of war.";
+  char published[32];
+  std::snprintf(published, sizeof(published), "2022-04-01T10:%02d:00Z", minute);
+  return std::string(R"({"id":"a)") + std::to_string(i) + R"(","title":"Truce in Yemen )" +
+         std::to_string(i) + R"(","body":")" + body + R"(","source":"outlet)" + std::to_string(i) +
+         R"(","published":")" + published + R"("})";
+}
+
+class AlertStageTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto pipeline_setup = app::BuildPipelineSetup("");
+    ASSERT_TRUE(pipeline_setup.ok()) << pipeline_setup.status().ToString();
+    pipeline_setup_ = std::move(pipeline_setup).value();
+    auto rules = CompileAlertRules("test", kRules);
+    ASSERT_TRUE(rules.ok()) << rules.status().ToString();
+    pipeline_setup_->alerts.rules->Swap(*rules);
+  }
+  std::vector<schemas::Output> Alerts(const std::string& json) {
+    schemas::RawRecord record = testing::MakeRecord(json, "application/json");
+    core::FixedClock clock(1700000000000);
+    core::Outcome o = pipeline_setup_->pipeline->Process(record, {&clock, "test"});
+    EXPECT_TRUE(o.ok()) << o.status.ToString();
+    std::vector<schemas::Output> alerts;
+    for (auto& out : o.outputs) {
+      if (out.kind == schemas::Output::Kind::kAlert) {
+        EXPECT_TRUE(schemas::ValidateText(schemas::SchemaId::kAlert, out.value).ok())
+            << schemas::ValidateText(schemas::SchemaId::kAlert, out.value).ToString() << "\n"
+            << out.value;
+        alerts.push_back(out);
+      }
+      if (out.kind == schemas::Output::Kind::kStory) {
+        EXPECT_TRUE(schemas::ValidateText(schemas::SchemaId::kStory, out.value).ok())
+            << schemas::ValidateText(schemas::SchemaId::kStory, out.value).ToString() << "\n"
+            << out.value;
+      }
+      if (out.kind == schemas::Output::Kind::kEnriched) {
+        EXPECT_TRUE(schemas::ValidateText(schemas::SchemaId::kEnrichedEvent, out.value).ok());
+      }
+    }
+    return alerts;
+  }
+  static std::string Rule(const schemas::Output& o) {
+    const size_t p = o.value.find("\"rule\":\"");
+    return o.value.substr(p + 8, o.value.find('"', p + 8) - p - 8);
+  }
+  std::unique_ptr<app::PipelineSetup> pipeline_setup_;
+};
+
+TEST_F(AlertStageTest, OneAlertPerRuleAndStoryUntilItEscalates) {
+  auto first = Alerts(Article(1, "en", 0));
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(Rule(first[0]), "truce");
+  const std::string story = first[0].key;
+  EXPECT_EQ(story.substr(0, 3), "st-");  // keyed by story id
+  // Same story, same language, below the next step: suppressed.
+  EXPECT_TRUE(Alerts(Article(2, "en", 10)).empty());
+  // Third article, second language: escalates (step 3 reached, new language) and confirms.
+  auto third = Alerts(Article(3, "fr", 20));
+  ASSERT_EQ(third.size(), 2u);
+  EXPECT_EQ(Rule(third[0]), "truce");
+  EXPECT_EQ(Rule(third[1]), "confirmed");
+  EXPECT_EQ(third[0].key, story);
+  EXPECT_NE(third[0].value.find("\"key\":\"a1.l2.s1.r0\""), std::string::npos) << third[0].value;
+  EXPECT_TRUE(Alerts(Article(4, "fr", 30)).empty());
+  const AlertCounters c = pipeline_setup_->alerts.state->Counters();
+  EXPECT_EQ(c.raised.at("truce|warning"), 2);
+  EXPECT_EQ(c.suppressed.at("truce"), 2);
+}
+
+TEST_F(AlertStageTest, IdsAreDeterministicAcrossInstances) {
+  auto a = Alerts(Article(1, "en", 0));
+  // A second pipeline_setup (another instance, or a restart) raising the same alert: same id.
+  auto engine2 = app::BuildPipelineSetup("");
+  ASSERT_TRUE(engine2.ok());
+  (*engine2)->alerts.rules->Swap(pipeline_setup_->alerts.rules->Get());
+  schemas::RawRecord record = testing::MakeRecord(Article(1, "en", 0), "application/json");
+  core::FixedClock clock(1800000000000);
+  core::Outcome o = (*engine2)->pipeline->Process(record, {&clock, "test"});
+  ASSERT_EQ(a.size(), 1u);
+  std::string id_a = a[0].value.substr(a[0].value.find("\"id\":\""), 26);
+  bool found = false;
+  for (const auto& out : o.outputs) {
+    if (out.kind == schemas::Output::Kind::kAlert) {
+      found = true;
+      EXPECT_EQ(out.value.substr(out.value.find("\"id\":\""), 26), id_a);
+    }
+  }
+  EXPECT_TRUE(found);
+  EXPECT_EQ(AlertId("r", "s", "a0.l1.s1.r0"), AlertId("r", "s", "a0.l1.s1.r0"));
+  EXPECT_NE(AlertId("r", "s", "a0.l1.s1.r0"), AlertId("r", "s", "a1.l1.s1.r0"));
+}
+
+TEST_F(AlertStageTest, VerdictsSayWhyARuleDidNotFireOrWasSuppressed) {
+  schemas::RawRecord record = testing::MakeRecord(Article(1, "en", 0), "application/json");
+  core::FixedClock clock(0);
+  core::Document doc(record);
+  const core::StageContext ctx{&clock, "t"};
+  for (auto name : pipeline_setup_->pipeline->StageNames()) {
+    if (name == "alert" || name == "encode") continue;
+    ASSERT_TRUE(pipeline_setup_->pipeline->FindStage(name)->Process(doc, ctx).ok());
+  }
+  const auto* stage =
+      dynamic_cast<const AlertStage*>(pipeline_setup_->pipeline->FindStage("alert"));
+  ASSERT_NE(stage, nullptr);
+  std::vector<Verdict> verdicts;
+  ASSERT_TRUE(stage->Run(doc, ctx, &verdicts).ok());
+  ASSERT_EQ(verdicts.size(), 3u);
+  EXPECT_TRUE(verdicts[0].raised);
+  EXPECT_NE(verdicts[0].why.find("first for the story"), std::string::npos);
+  EXPECT_FALSE(verdicts[1].matched);
+  EXPECT_NE(verdicts[1].why.find("story has 1 articles"), std::string::npos);
+  EXPECT_NE(verdicts[2].why.find("person/nobody"), std::string::npos);
+  verdicts.clear();
+  ASSERT_TRUE(stage->Run(doc, ctx, &verdicts).ok());
+  EXPECT_FALSE(verdicts[0].raised);
+  EXPECT_NE(verdicts[0].why.find("suppressed"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace newsflow::alert

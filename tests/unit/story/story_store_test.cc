@@ -1,0 +1,246 @@
+// StoryStore: joining, opening, windows and expiry, near-duplicates, remote states and merges.
+#include "processors/story/story_store.h"
+
+#include <gtest/gtest.h>
+
+namespace newsflow::story {
+namespace {
+
+constexpr int64_t kHour = 3600 * 1000;
+constexpr int64_t kT0 = 1700000000000;
+
+ArticleSignature Article(const std::string& id, int64_t t,
+                         std::vector<std::pair<std::string, double>> entities,
+                         std::vector<std::pair<std::string, double>> topics = {},
+                         std::vector<std::string> numbers = {}) {
+  ArticleSignature s;
+  s.article_id = id;
+  s.source = "outlet-" + id;
+  s.language = "en";
+  s.title = "title " + id;
+  s.event_time_ms = t;
+  s.time_basis = "published";
+  s.entities = std::move(entities);
+  s.topics = std::move(topics);
+  s.numbers = std::move(numbers);
+  return s;
+}
+
+StoryStoreConfig Config() {
+  StoryStoreConfig c;
+  c.instance_id = "test";
+  return c;
+}
+
+TEST(StoryStoreTest, SimilarArticlesJoinAndDifferentOnesOpenStories) {
+  StoryStore store(Config());
+  const auto a = store.Assign(
+      Article("a", kT0, {{"country/yemen", 0.9}, {"org/un", 0.5}}, {{"ceasefire_talks", 0.9}}));
+  EXPECT_TRUE(a.opened);
+  EXPECT_EQ(a.story_id.substr(0, 3), "st-");
+  const auto b = store.Assign(Article("b", kT0 + kHour, {{"country/yemen", 0.8}, {"org/un", 0.4}},
+                                      {{"ceasefire_talks", 0.8}}));
+  EXPECT_FALSE(b.opened);
+  EXPECT_EQ(b.story_id, a.story_id);
+  EXPECT_EQ(b.article_count, 2);
+  EXPECT_NE(b.explanation.find("country/yemen"), std::string::npos) << b.explanation;
+  const auto c = store.Assign(Article("c", kT0 + kHour, {{"sports/psg", 0.9}}, {{"sports", 0.9}}));
+  EXPECT_TRUE(c.opened);
+  EXPECT_NE(c.story_id, a.story_id);
+  EXPECT_EQ(store.Stats().open, 2);
+}
+
+TEST(StoryStoreTest, AnArticleOutsideTheWindowOpensANewStory) {
+  StoryStore store(Config());
+  const auto a = store.Assign(Article("a", kT0, {{"country/yemen", 0.9}}));
+  const auto b = store.Assign(Article("b", kT0 + 72 * kHour, {{"country/yemen", 0.9}}));
+  EXPECT_NE(a.story_id, b.story_id);
+}
+
+TEST(StoryStoreTest, StoriesExpireByEventTimeAndMaxOpenIsABound) {
+  StoryStoreConfig c = Config();
+  c.max_open = 3;
+  StoryStore store(c);
+  store.Assign(Article("a", kT0, {{"e/a", 1}}));
+  store.Assign(Article("b", kT0 + 100 * kHour, {{"e/b", 1}}));  // a closes (48 h + 6 h)
+  EXPECT_EQ(store.Stats().open, 1);
+  EXPECT_EQ(store.Stats().expired, 1);
+  for (int i = 0; i < 5; ++i) {
+    store.Assign(
+        Article("x" + std::to_string(i), kT0 + 100 * kHour, {{"e/x" + std::to_string(i), 1}}));
+  }
+  EXPECT_EQ(store.Stats().open, 3);
+  EXPECT_EQ(store.Stats().evicted, 3);
+}
+
+TEST(StoryStoreTest, ALateArticleStillFindsTheStoryItsLateSiblingOpened) {
+  StoryStore store(Config());
+  store.Assign(Article("new", kT0 + 500 * kHour, {{"e/other", 1}}));
+  const auto a = store.Assign(Article("late1", kT0, {{"e/late", 1}}));
+  const auto b = store.Assign(Article("late2", kT0 + kHour, {{"e/late", 1}}));
+  EXPECT_EQ(a.story_id, b.story_id);
+}
+
+TEST(StoryStoreTest, NearDuplicatesNameTheEarliestArticleAndJoinItsStory) {
+  StoryStore store(Config());
+  ArticleSignature a = Article("a", kT0, {{"e/a", 1}});
+  a.has_fingerprint = true;
+  a.text_hash = 42;
+  a.simhash = 0xF0F0F0F0F0F0F0F0ull;
+  const auto ra = store.Assign(a);
+  EXPECT_TRUE(ra.duplicate_of.empty());
+  ArticleSignature b = Article("b", kT0 + kHour, {{"e/zzz", 1}});  // different entities
+  b.has_fingerprint = true;
+  b.text_hash = 43;
+  b.simhash = a.simhash ^ 0x7;  // 3 bits apart
+  const auto rb = store.Assign(b);
+  EXPECT_EQ(rb.duplicate_of, "a");
+  EXPECT_EQ(rb.duplicate_distance, 3);
+  EXPECT_EQ(rb.story_id, ra.story_id);
+  ArticleSignature c = Article("c", kT0 + kHour, {{"e/zzz", 1}});
+  c.has_fingerprint = true;
+  c.text_hash = 43;  // b's text exactly: still the earliest, a
+  c.simhash = b.simhash;
+  EXPECT_EQ(store.Assign(c).duplicate_of, "a");
+  ArticleSignature d = Article("d", kT0 + kHour, {{"e/q", 1}});
+  d.has_fingerprint = true;
+  d.text_hash = 44;
+  d.simhash = a.simhash ^ 0xF00;  // 4 bits from a, 7 from b: not a duplicate
+  EXPECT_TRUE(store.Assign(d).duplicate_of.empty());
+  EXPECT_EQ(store.Stats().exact_duplicates, 1);
+  EXPECT_EQ(store.Stats().near_duplicates, 1);
+}
+
+TEST(StoryStoreTest, EditedCopiesAreFoundThroughTheLeadSets) {
+  StoryStore store(Config());
+  ArticleSignature a = Article("a", kT0, {{"e/a", 1}});
+  a.has_fingerprint = true;
+  a.text_hash = 1;
+  a.simhash = 0;
+  for (uint32_t i = 0; i < 40; ++i) a.lead_shingles.push_back(i);
+  store.Assign(a);
+  ArticleSignature b = Article("b", kT0, {{"e/b", 1}});
+  b.has_fingerprint = true;
+  b.text_hash = 2;
+  b.simhash = ~uint64_t{0};
+  for (uint32_t i = 30; i < 70; ++i) b.lead_shingles.push_back(i);  // 10 shared of 70: 0.14
+  EXPECT_TRUE(store.Assign(b).duplicate_of.empty());
+  ArticleSignature c = b;
+  c.article_id = "c";
+  c.text_hash = 3;
+  c.simhash = 0x5555555555555555ull;  // far from both: only the lead sets can match
+  c.lead_shingles.clear();
+  // 20 shared of 60 with a (0.33), 30 of 50 with b (0.6): the closer one wins.
+  for (uint32_t i = 20; i < 60; ++i) c.lead_shingles.push_back(i);
+  const auto rc = store.Assign(c);
+  EXPECT_EQ(rc.duplicate_of, "b");
+  EXPECT_NEAR(rc.lead_jaccard, 0.6, 1e-9);
+}
+
+TEST(StoryStoreTest, RedeliveredArticleKeepsItsStoryId) {
+  StoryStore one(Config());
+  StoryStore two(Config());
+  const auto a = one.Assign(Article("same", kT0, {{"e/a", 1}}));
+  const auto b = two.Assign(Article("same", kT0, {{"e/a", 1}}));
+  EXPECT_EQ(a.story_id, b.story_id);  // deterministic id on any instance
+}
+
+TEST(StoryStoreTest, RemoteStatesMergeAsACounterPerWriter) {
+  StoryStoreConfig ca = Config();
+  ca.instance_id = "A";
+  StoryStoreConfig cb = Config();
+  cb.instance_id = "B";
+  StoryStore a(ca), b(cb);
+  const auto first = a.Assign(Article("a1", kT0, {{"e/x", 1}, {"e/y", 1}}));
+  b.ApplyRemote(first.state);
+  const auto second = b.Assign(Article("b1", kT0 + kHour, {{"e/x", 1}, {"e/y", 1}}));
+  EXPECT_EQ(second.story_id, first.story_id);  // b restored a's story and joined it
+  const auto third = a.Assign(Article("a2", kT0 + kHour, {{"e/x", 1}, {"e/y", 1}}));
+  a.ApplyRemote(second.state);
+  b.ApplyRemote(third.state);
+  b.ApplyRemote(first.state);  // an old record again: no change (max per writer)
+  auto sa = a.Find(first.story_id);
+  auto sb = b.Find(first.story_id);
+  ASSERT_TRUE(sa && sb);
+  EXPECT_EQ(sa->ArticleCount(), 3);
+  EXPECT_EQ(sb->ArticleCount(), 3);
+  EXPECT_EQ(EncodeStoryState(*sa).size() > 0, true);
+  EXPECT_EQ(sa->counts, sb->counts);
+}
+
+TEST(StoryStoreTest, TwoInstancesOpeningTheSameStoryMergeIntoTheLowerId) {
+  StoryStoreConfig ca = Config();
+  ca.instance_id = "A";
+  StoryStoreConfig cb = Config();
+  cb.instance_id = "B";
+  StoryStore a(ca), b(cb);
+  const auto ra = a.Assign(Article("x1", kT0, {{"e/x", 1}, {"e/y", 1}}, {{"t", 1}}));
+  const auto rb = b.Assign(Article("x2", kT0, {{"e/x", 1}, {"e/y", 1}}, {{"t", 1}}));
+  ASSERT_NE(ra.story_id, rb.story_id);
+  const std::string winner = std::min(ra.story_id, rb.story_id);
+  const std::string loser = std::max(ra.story_id, rb.story_id);
+  const auto changed_a = a.ApplyRemote(rb.state);
+  const auto changed_b = b.ApplyRemote(ra.state);
+  ASSERT_EQ(changed_a.size(), 2u);
+  EXPECT_EQ(changed_a[0].id, loser);
+  EXPECT_EQ(changed_a[0].merged_into, winner);
+  EXPECT_EQ(changed_a[1].id, winner);
+  for (StoryStore* s : {&a, &b}) {
+    auto w = s->Find(winner);
+    ASSERT_TRUE(w);
+    EXPECT_EQ(w->id, winner);
+    EXPECT_EQ(w->ArticleCount(), 2);
+    EXPECT_EQ(s->Find(loser)->id, winner);  // the loser resolves to the winner
+    EXPECT_EQ(s->Stats().open, 1);
+  }
+  // Later articles of either instance go to the winner, and a late record of the loser does
+  // not count its articles twice.
+  EXPECT_EQ(b.Assign(Article("x3", kT0, {{"e/x", 1}, {"e/y", 1}}, {{"t", 1}})).story_id, winner);
+  a.ApplyRemote(rb.state);
+  EXPECT_EQ(a.Find(winner)->ArticleCount(), 2);
+}
+
+TEST(StoryStoreTest, StateRoundTripsThroughStoryV1) {
+  StoryStore store(Config());
+  const auto r = store.Assign(Article("a", kT0, {{"e/x", 0.5}}, {{"t", 0.7}}, {"1000"}));
+  auto decoded = DecodeStoryState(EncodeStoryState(r.state));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(decoded->id, r.story_id);
+  EXPECT_EQ(decoded->counts, r.state.counts);
+  EXPECT_EQ(decoded->first_seen_ms, kT0);
+  EXPECT_EQ(decoded->entities, r.state.entities);
+  EXPECT_EQ(decoded->numbers, (std::vector<std::string>{"1000"}));
+  EXPECT_FALSE(DecodeStoryState(R"({"schema":"newsflow.story.v1"})").ok());
+  EXPECT_FALSE(DecodeStoryState("not json").ok());
+}
+
+// Regression (seen in the two-instance integration test): the loser's merged_into record, from
+// another partition, was applied before the winner's first record; the loser stayed open.
+TEST(StoryStoreTest, AMergeRecordBeforeItsWinnerIsHeldUntilTheWinnerArrives) {
+  StoryStoreConfig ca = Config();
+  ca.instance_id = "A";
+  StoryStoreConfig cb = Config();
+  cb.instance_id = "B";
+  StoryStore a(ca), b(cb);
+  const auto ra = a.Assign(Article("x1", kT0, {{"e/x", 1}, {"e/y", 1}}, {{"t", 1}}));
+  const auto rb = b.Assign(Article("x2", kT0, {{"e/x", 1}, {"e/y", 1}}, {{"t", 1}}));
+  const auto changed = a.ApplyRemote(rb.state);  // [loser with merged_into, winner]
+  ASSERT_EQ(changed.size(), 2u);
+  const StoryState& loser = changed[0];
+  const StoryState& winner = changed[1];
+  StoryStoreConfig cr = Config();
+  cr.instance_id = "R";
+  StoryStore restored(cr);
+  // Loser's own record, then its merge record, then the winner.
+  const StoryState& loser_first = loser.id == ra.story_id ? ra.state : rb.state;
+  restored.ApplyRemote(loser_first);
+  restored.ApplyRemote(loser);
+  restored.ApplyRemote(winner);
+  const auto open = restored.OpenStories();
+  ASSERT_EQ(open.size(), 1u);
+  EXPECT_EQ(open[0].id, winner.id);
+  EXPECT_EQ(open[0].ArticleCount(), 2);
+}
+
+}  // namespace
+}  // namespace newsflow::story
