@@ -134,12 +134,12 @@ int RunRun(const RunOptions& opt) {
     }
   } unregister;
 
-  // Shared story state: restore from news.stories before consuming, then tail it.
-  auto stories =
-      StoryRuntime::Start(setup->kafka, *pipeline_setup, &log, std::chrono::seconds(120));
+  // Shared story state: restored from news.stories once the health endpoint is up and before
+  // any input is consumed (retried while the broker is unreachable), then tailed.
+  auto stories = StoryRuntime::Create(setup->kafka, *pipeline_setup, &log);
   if (!stories.ok()) {
-    log.Error("cannot restore the story state", {{"error", stories.status().message()}});
-    return kExitFailure;
+    log.Error("cannot start", {{"error", stories.status().message()}});
+    return kExitUsage;
   }
   StoryRuntime* story_runtime = stories->get();
 
@@ -154,6 +154,10 @@ int RunRun(const RunOptions& opt) {
     metrics_slot->store(m);
     story_runtime->AttachMetrics(m);
   };
+  run.before_consume = [story_runtime](const std::atomic<bool>& stop) {
+    return story_runtime->RestoreThenTail(std::chrono::seconds(120), std::chrono::seconds(5), stop);
+  };
+  run.not_ready = [story_runtime] { return story_runtime->NotReady(); };
   return RunRuntime(run, g_stop);
 }
 

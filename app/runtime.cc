@@ -48,7 +48,13 @@ int RunRuntime(const RuntimeRun& run, const std::atomic<bool>& stop) {
   if (run.metrics.enabled) {
     auto endpoint = consumers::HttpEndpoint::Start(
         run.metrics.address, [&metrics] { return metrics.Render(); },
-        [rt] { return rt->readiness(); }, [rt] { return rt->liveness(); });
+        [rt, &run]() -> consumers::Readiness {
+          if (run.not_ready) {
+            if (std::optional<std::string> reason = run.not_ready()) return {false, *reason};
+          }
+          return rt->readiness();
+        },
+        [rt] { return rt->liveness(); });
     if (!endpoint.ok()) {
       run.log->Error("cannot start", {{"error", endpoint.status().message()}});
       return kExitUsage;
@@ -75,7 +81,8 @@ int RunRuntime(const RuntimeRun& run, const std::atomic<bool>& stop) {
       std::_Exit(kExitFailure);
     }
   });
-  Status status = rt->Run(stop);
+  Status status = Status::Ok();
+  if (!run.before_consume || run.before_consume(stop)) status = rt->Run(stop);
   {
     std::lock_guard lock(watchdog_mu);
     finished = true;

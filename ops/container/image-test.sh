@@ -50,6 +50,9 @@ for t in "$topic.raw:2" "news.enriched:1" "news.alerts:1" "news.dead_letter:1"; 
   "$root/ops/kafka/local-kafka.sh" create-topic "${t%%:*}" "${t##*:}" >/dev/null 2>&1 ||
     fail "cannot create topic ${t%%:*} on $brokers (is the broker running?)"
 done
+# The shared story state (the chart's config.kafka.output_topics.stories): compacted.
+"$root/ops/kafka/local-kafka.sh" create-topic news.stories 1 --config cleanup.policy=compact \
+  >/dev/null 2>&1 || fail "cannot create topic news.stories on $brokers"
 port="$("$("$root/ops/tools/py-venv.sh")" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 sed -i "s/^  - news.raw$/  - $topic.raw/" "$work/config/newsflow.yaml"
 podman run -d --name "$name" --network host \

@@ -38,6 +38,8 @@ input="$run_id.raw"
 for t in "$input:3" "$run_id.enriched:1" "$run_id.alerts:1" "$run_id.dead_letter:1"; do
   "$root/ops/kafka/local-kafka.sh" create-topic "${t%%:*}" "${t##*:}" >/dev/null
 done
+# The shared story state: compacted, key = story id (consumers/story_state.h).
+"$root/ops/kafka/local-kafka.sh" create-topic "$run_id.stories" 1 --config cleanup.policy=compact >/dev/null
 
 metrics_port="$(free_port)"
 cat >"$work/newsflow.yaml" <<YAML
@@ -45,7 +47,7 @@ kafka:
   brokers: $brokers
   group_id: $run_id
   input_topics: [$input]
-  output_topics: {enriched: $run_id.enriched, alerts: $run_id.alerts, dead_letter: $run_id.dead_letter}
+  output_topics: {enriched: $run_id.enriched, alerts: $run_id.alerts, dead_letter: $run_id.dead_letter, stories: $run_id.stories}
   statistics_interval_ms: 1000
 metrics:
   address: 127.0.0.1:$metrics_port
@@ -66,7 +68,7 @@ kafka:
   brokers: $brokers
   group_id: $run_id.fail
   input_topics: [$run_id.fail.raw]
-  output_topics: {enriched: $run_id.missing, alerts: $run_id.missing, dead_letter: $run_id.missing}
+  output_topics: {enriched: $run_id.missing, alerts: $run_id.missing, dead_letter: $run_id.missing, stories: $run_id.missing}
   producer: {message.timeout.ms: 1000}
 metrics:
   address: 127.0.0.1:$fail_port
