@@ -130,9 +130,10 @@ def build():
         "percentunit",
         q(f"newsflow:dead_letter_ratio:rate5m{{{NS_TOPIC}}}", "{{topic}}")))
     d = d.with_panel(ts(
-        "Delivery failures", "Messages the producer reported as permanently failed, since each "
-        "pod's start (the pod then exits 1; see the runbook). A pod's series appears with its "
-        "first failure, so the counter itself is shown rather than its rate.", "short",
+        "Delivery failures", "Messages the producer reported as permanently failed, per output "
+        "topic (news.stories included), since each pod's start. The pod then exits 1 (see the "
+        "runbook) after one last scrape, so the counter itself is shown rather than its rate.",
+        "short",
         q(f"sum by (pod, topic) (newsflow_delivery_failures_total{{{POD}}})", "{{pod}} {{topic}}")))
     d = d.with_panel(ts(
         "Redelivered records skipped", "Records the consumer delivered again after a fetch "
