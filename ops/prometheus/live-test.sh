@@ -3,18 +3,20 @@
 #   ops/prometheus/live-test.sh NEWSFLOW_BINARY BROKERS
 # Starts `newsflow run` against the real broker BROKERS (ops/kafka/local-kafka.sh) on fresh
 # topics (the stories topic compacted, as operators must create it), feeds it
-# samples/articles.jsonl (ten languages plus the two bad records, so dead-letter series exist;
-# the ceasefire samples raise alerts, repeated rounds make exact duplicates and suppressed
-# re-matches) in rounds, starts a real Prometheus (Debian package) that scrapes it every second
-# with the labels Kubernetes scraping gives (namespace, pod) and evaluates
-# ops/prometheus/newsflow-rules.yaml every second (the recording group's 30 s interval is
-# shortened for the test), then runs check_queries.py: every dashboard expression (variables
-# substituted) and every recording rule must return data, every metric name used must be
-# exported, and the NewsflowDeliveryFailures alert must fire for two more instances whose
-# deliveries fail for real: one whose enriched/alerts/dead-letter topic does not exist, one
-# whose stories topic does not exist (each exits 1 after Prometheus scraped its failure: the
-# final scrape of app/cmd_run.cc). Everything it starts is stopped on exit; temporary files go
-# to a mktemp dir.
+# samples/articles.jsonl in rounds (ten languages plus the two bad records, so dead-letter
+# series exist; the ceasefire samples raise alerts, the repeated rounds make exact duplicates
+# and suppressed re-matches) and 11 articles that make a surge, starts a real Prometheus (Debian
+# package) that scrapes it every second with the labels Kubernetes scraping gives (namespace,
+# pod) and evaluates ops/prometheus/newsflow-rules.yaml every second (the recording group's
+# 30 s interval is shortened for the test), then runs check_queries.py: every dashboard
+# expression (variables substituted) and every recording rule must return data, every metric
+# name used must be exported, and the NewsflowDeliveryFailures alert must fire for two more
+# instances whose deliveries fail for real: one whose enriched/alerts/dead-letter topic does
+# not exist, one whose stories topic does not exist (each exits 1 after Prometheus scraped its
+# failure: the final scrape of app/cmd_run.cc). The main instance's last page must show the
+# story layer at work (stories, story states produced, duplicates, alerts raised and
+# suppressed, one surge) and the series known at start-up at 0. Everything it starts is
+# stopped on exit; temporary files go to a mktemp dir.
 set -euo pipefail
 root="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/../.." && pwd)"
 bin="$1" brokers="$2"
@@ -129,11 +131,39 @@ pids+=($!)
 wait_http "http://127.0.0.1:$prom_port/-/ready" 60 || { tail -20 "$work/prometheus.log" >&2; exit 1; }
 echo "live-test: prometheus on :$prom_port scraping it" >&2
 
+# A surge (processors/alert/surge.h) needs a key with a baseline: one article on a topic the
+# samples do not have (elections) dated 3 hours ago, which gives its series 3 hours of closed
+# 5-minute buckets (baseline 0.89 after decay, past the 12-bucket warm-up), then 10 distinct
+# articles on it dated now, in one bucket: the 8th makes 8 >= min_count, >= 3 x baseline,
+# Poisson tail 4.5e-06 <= 1e-4, so one surge alert is raised and newsflow_surge_* move.
+"$python" - "$run_id" "$work/surge" <<'PY'
+import datetime, json, sys, time
+run, out = sys.argv[1], sys.argv[2]
+now = time.time()
+def art(i, t, city):
+    return json.dumps({
+        "id": f"{run}-surge-{i}", "url": f"https://example.org/elections/{run}/{i}",
+        "source": f"Example Wire {i % 4}", "language": "en",
+        "published": datetime.datetime.fromtimestamp(t, datetime.timezone.utc).strftime(
+            "%Y-%m-%dT%H:%M:%SZ"),
+        "title": f"Polls close in {city} regional election",
+        "body": f"Voters in {city} cast ballots on Sunday in the regional election. The election "
+                f"commission said turnout reached {40 + i} percent and that {3 + i} parties are on "
+                "the ballot; the results are expected overnight, and a runoff would follow in two "
+                "weeks."}) + "\n"
+open(out + ".warmup.jsonl", "w").write(art(0, now - 3 * 3600, "Bergen"))
+cities = ["Lyon", "Porto", "Graz", "Tartu", "Kaunas", "Brno", "Split", "Varna", "Malmo", "Ghent"]
+open(out + ".burst.jsonl", "w").write("".join(art(i, now - 30, c) for i, c in enumerate(cities, 1)))
+PY
+
 # Feed the samples in rounds while Prometheus scrapes: rates, ratios and latency quantiles
-# need increases inside their windows.
+# need increases inside their windows. The surge's warm-up article goes first (a later one
+# would find its bucket already closed by the burst: late, not counted), its burst in round 6.
 rounds=12
 for ((i = 1; i <= rounds; i++)); do
   kcat -b "$brokers" -t "$input" -P -l "$root/samples/articles.jsonl"
+  if [[ $i -eq 1 ]]; then kcat -b "$brokers" -t "$input" -P -l "$work/surge.warmup.jsonl"; fi
+  if [[ $i -eq 6 ]]; then kcat -b "$brokers" -t "$input" -P -l "$work/surge.burst.jsonl"; fi
   if [[ $i -eq 2 ]]; then
     head -n 3 "$root/samples/articles.jsonl" | kcat -b "$brokers" -t "$run_id.fail.raw" -P -l /dev/stdin
   fi
@@ -164,9 +194,28 @@ grep -q "\"output_topic\":\"$run_id.missing\"" "$work/fail-outputs.log" ||
 grep -q "\"output_topic\":\"$run_id.missing-stories\"" "$work/fail-stories.log" ||
   { echo "live-test: fail-stories did not fail on its missing stories topic" >&2; exit 1; }
 lines="$(grep -c '' "$root/samples/articles.jsonl")"
-echo "live-test: produced $((rounds * lines)) records in $rounds rounds" >&2
+echo "live-test: produced $((rounds * lines + 11)) records: $rounds rounds of the samples, 11 for a surge" >&2
 sleep 3
-curl -fsS "http://127.0.0.1:$metrics_port/metrics" | grep -E '^newsflow_records_(consumed|dead_lettered)_total' >&2
+curl -fsS "http://127.0.0.1:$metrics_port/metrics" >"$work/final.metrics"
+grep -E '^newsflow_records_(consumed|dead_lettered)_total' "$work/final.metrics" >&2
+# What the story panels show is real: stories open, story states produced to the stories topic,
+# exact duplicates (the rounds repeat the samples), ceasefire alerts raised and suppressed; and
+# the series known at start-up exist at 0 (a rebalance kind and a failure reason that never
+# happened here).
+expect() {  # REGEX-OF-A-SERIES-LINE CONDITION-ON-ITS-VALUE (awk)
+  re="$1" awk 'BEGIN {found = 0} $0 ~ ENVIRON["re"] {found = 1; if (!('"$2"')) bad = 1; print}
+    END {exit (found && !bad) ? 0 : 1}' "$work/final.metrics" >&2 ||
+    { echo "live-test: expected a series matching $1 with value $2" >&2; exit 1; }
+}
+expect '^newsflow_stories_open ' '$2 > 0'
+expect "^newsflow_records_produced_total\\{topic=\"$run_id.stories\"\\} " '$2 > 0'
+expect '^newsflow_story_duplicates_total\{kind="exact"\} ' '$2 > 0'
+expect '^newsflow_alerts_raised_total\{rule="ceasefire-announced",' '$2 > 0'
+expect '^newsflow_alerts_suppressed_total\{rule="ceasefire-announced"\} ' '$2 > 0'
+expect '^newsflow_surge_alerts_total ' '$2 >= 1'
+expect '^newsflow_surge_bucket_articles\{key="topic:elections"\} ' '$2 >= 8'
+expect '^newsflow_rebalances_total\{kind="lost"\} ' '$2 == 0'
+expect "^newsflow_delivery_failures_total\\{reason=\"unknown_topic\",topic=\"$run_id.stories\"\\} " '$2 == 0'
 
 "$python" "$root/ops/prometheus/check_queries.py" "http://127.0.0.1:$prom_port" \
   "$root/ops/grafana/newsflow.json" "$root/ops/prometheus/newsflow-rules.yaml" \
