@@ -2,7 +2,7 @@
 // metrics/health endpoint. Logs are JSON lines on stdout. SIGTERM/SIGINT: stop fetching, drain,
 // commit, close, exit 0 (1 after a permanent delivery failure or a fatal Kafka error, or when
 // the shutdown could not finish within kafka.shutdown_timeout_ms); a second signal exits at
-// once (1).
+// once (1). After a failure the endpoint serves one last scrape first (app/runtime.cc).
 #include <unistd.h>
 
 #include <chrono>

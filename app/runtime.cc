@@ -1,4 +1,14 @@
 // RunRuntime(): see runtime.h.
+//
+// Final scrape after a failure: when the runtime stops on a failure (a permanent delivery
+// failure, a fatal Kafka error), the counters that explain it (newsflow_delivery_failures_total)
+// moved milliseconds earlier, and the process is about to exit: without a wait no Prometheus
+// scrape would ever see them. So the HTTP endpoint keeps serving (/readyz 503 with the reason,
+// newsflow_ready 0) until one /metrics page rendered after the stop has been sent, or for at most
+// kFinalScrapeWindow (30 s, the chart's default scrape interval), or until a stop signal. The
+// consumer has already left the group by then (its partitions are being reassigned), so the
+// wait only delays this process's exit and restart. A stop on SIGTERM does not wait (Kubernetes
+// has already removed the pod from its endpoints and counts the grace period).
 #include "app/runtime.h"
 
 #include <chrono>
@@ -14,10 +24,16 @@
 #include "consumers/metrics.h"
 
 namespace newsflow::app {
+namespace {
+
+constexpr std::chrono::seconds kFinalScrapeWindow{30};
+
+}  // namespace
 
 int RunRuntime(const RuntimeRun& run, const std::atomic<bool>& stop) {
   core::SystemClock clock;
   consumers::RuntimeMetrics metrics{std::string(Version())};
+  metrics.CreateKnownSeries(run.kafka);  // every known series at 0 from the first scrape
   struct MetricsAttachment {
     const RuntimeRun& run;
     MetricsAttachment(const RuntimeRun& r, consumers::RuntimeMetrics* m) : run(r) {
@@ -96,6 +112,18 @@ int RunRuntime(const RuntimeRun& run, const std::atomic<bool>& stop) {
     run.log->Error("exiting with failure", {{"error", status.message()}});
     std::fflush(stdout);
     std::_Exit(kExitFailure);
+  }
+  if (!status.ok() && http) {
+    metrics.SetReady(false);
+    const int64_t started = http->metrics_started();
+    run.log->Info("serving /metrics until the next scrape before exiting",
+                  {{"max_seconds", int64_t{kFinalScrapeWindow.count()}}});
+    const auto deadline = std::chrono::steady_clock::now() + kFinalScrapeWindow;
+    while (http->metrics_served() <= started && !stop.load() &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    run.log->Info("final scrape", {{"served", http->metrics_served() > started}});
   }
   http.reset();
   if (!status.ok()) {
