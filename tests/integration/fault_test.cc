@@ -39,39 +39,6 @@ void Report(const std::string& what, int64_t value) {
   ::testing::Test::RecordProperty(what, std::to_string(value));
 }
 
-// Sum of a metric family's samples in the text exposition (-1 when absent).
-int64_t MetricSum(const std::string& text, const std::string& family) {
-  int64_t sum = -1;
-  for (size_t at = text.find("\n" + family); at != std::string::npos;
-       at = text.find("\n" + family, at + 1)) {
-    const size_t after = at + 1 + family.size();
-    if (after >= text.size() || (text[after] != '{' && text[after] != ' ')) continue;
-    const size_t value = text.find(' ', text[after] == '{' ? text.find('}', after) : after);
-    if (value == std::string::npos) continue;
-    sum = std::max<int64_t>(sum, 0) + static_cast<int64_t>(std::stod(text.substr(value + 1)));
-  }
-  return sum;
-}
-
-int64_t Produced(int port) {
-  return MetricSum(HttpGet(port, "/metrics").second, "newsflow_records_produced_total");
-}
-
-struct Flow {
-  std::string name;
-  RunConfig config;
-  std::vector<TestRecord> corpus;
-  std::set<std::string> good_ids;
-  std::set<std::string> bad_ids;
-};
-
-struct Tally {
-  std::map<std::string, int> enriched;
-  std::map<std::string, int> dead;
-  int64_t total = 0;
-  int64_t Duplicates() const { return total - static_cast<int64_t>(enriched.size() + dead.size()); }
-};
-
 class FaultTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -84,59 +51,6 @@ class FaultTest : public ::testing::Test {
     if (frozen_) BrokerCtl("thaw");
   }
 
-  static Flow Named(const std::string& test) {
-    Flow f;
-    f.name = UniqueName(test);
-    f.config.group = f.name + "-group";
-    f.config.input = f.name + "-raw";
-    f.config.enriched = f.name + "-enriched";
-    f.config.alerts = f.name + "-alerts";
-    f.config.dead_letter = f.name + "-dlq";
-    f.config.stories = f.name + "-stories";
-    f.config.metrics_port = FreePort();
-    return f;
-  }
-
-  static Flow Prepare(const std::string& test, int good, int bad, bool produce = true) {
-    Flow f = Named(test);
-    CreateTopic(f.config.input, kPartitions);
-    CreateTopic(f.config.enriched, 3);
-    CreateTopic(f.config.alerts, 1);
-    CreateTopic(f.config.dead_letter, 1);
-    CreateTopic(f.config.stories, 1);
-    f.corpus = MakeCorpus(f.name, good, bad, &f.good_ids, &f.bad_ids);
-    if (produce) Produce(f.config.input, f.corpus);
-    return f;
-  }
-
-  static Tally Count(TopicReader& enriched, TopicReader& dead) {
-    Tally t;
-    for (const auto& m : enriched.messages()) ++t.enriched[m.key];
-    for (const auto& m : dead.messages()) ++t.dead[m.key];
-    t.total = static_cast<int64_t>(enriched.messages().size() + dead.messages().size());
-    return t;
-  }
-
-  static Tally WaitForOutputs(TopicReader& enriched, TopicReader& dead, size_t n,
-                              Clock::duration timeout) {
-    const auto deadline = Clock::now() + timeout;
-    Tally t;
-    while (Clock::now() < deadline) {
-      enriched.Poll(milliseconds(200));
-      dead.Poll(milliseconds(50));
-      t = Count(enriched, dead);
-      if (t.enriched.size() + t.dead.size() >= n) break;
-    }
-    return t;
-  }
-
-  static size_t Missing(const Flow& f, const Tally& t) {
-    size_t missing = 0;
-    for (const auto& id : f.good_ids) missing += t.enriched.contains(id) ? 0 : 1;
-    for (const auto& id : f.bad_ids) missing += t.dead.contains(id) ? 0 : 1;
-    return missing;
-  }
-
   // Waits until /readyz answers `status`; returns the wait, or -1 on timeout.
   static int64_t WaitForReadyz(int port, int status, Clock::duration timeout) {
     const auto start = Clock::now();
@@ -145,17 +59,6 @@ class FaultTest : public ::testing::Test {
       std::this_thread::sleep_for(milliseconds(50));
     }
     return -1;
-  }
-
-  static int64_t WaitForProduced(int port, int64_t n, Clock::duration timeout) {
-    const auto deadline = Clock::now() + timeout;
-    int64_t produced = 0;
-    while (Clock::now() < deadline) {
-      produced = Produced(port);
-      if (produced >= n) break;
-      std::this_thread::sleep_for(milliseconds(5));
-    }
-    return produced;
   }
 
   std::string LogPath(const Flow& f, const std::string& suffix) {
@@ -167,7 +70,7 @@ class FaultTest : public ::testing::Test {
   // once). Returns the tally read by a reader with `read_committed`.
   Tally KillNineFiveTimes(const std::string& test, const std::string& guarantee, Flow* flow) {
     Flow& f = *flow;
-    f = Prepare(test, 20000, 50);
+    f = PrepareFlow(test, kPartitions, 20000, 50);
     f.config.kafka_extra = "processing_guarantee: " + guarantee + "\ninstance_id: " + f.name + "-0";
     // Measurement aid (bench/README.md, commit interval): NEWSFLOW_TEST_COMMIT_INTERVAL_MS.
     if (const char* interval = std::getenv("NEWSFLOW_TEST_COMMIT_INTERVAL_MS")) {
@@ -196,7 +99,7 @@ class FaultTest : public ::testing::Test {
     Tally t = WaitForOutputs(enriched, dead, f.good_ids.size() + f.bad_ids.size(), seconds(180));
     enriched.Poll(seconds(3));  // late duplicates
     dead.Poll(milliseconds(200));
-    t = Count(enriched, dead);
+    t = CountOutputs(enriched, dead);
     final_run.Signal(SIGTERM);
     EXPECT_EQ(final_run.Wait(seconds(20)), 0) << final_run.Log();
     return t;
@@ -209,7 +112,7 @@ TEST_F(FaultTest, ExactlyOnceKill9FiveTimesDuringABacklogLosesAndDuplicatesNothi
   Flow f;
   const auto start = Clock::now();
   Tally t = KillNineFiveTimes("eos_kill9", "exactly_once", &f);
-  EXPECT_EQ(Missing(f, t), 0u) << "lost records";
+  EXPECT_EQ(MissingOutputs(f, t), 0u) << "lost records";
   EXPECT_EQ(t.Duplicates(), 0) << "duplicates seen by a read_committed reader";
   Report("eos_kill9_outputs", t.total);
   Report("eos_kill9_duplicates_read_committed", t.Duplicates());
@@ -220,7 +123,7 @@ TEST_F(FaultTest, AtLeastOnceKill9FiveTimesDuringABacklogLosesNothing) {
   Flow f;
   const auto start = Clock::now();
   Tally t = KillNineFiveTimes("alo_kill9", "at_least_once", &f);
-  EXPECT_EQ(Missing(f, t), 0u) << "lost records";
+  EXPECT_EQ(MissingOutputs(f, t), 0u) << "lost records";
   Report("alo_kill9_outputs", t.total);
   Report("alo_kill9_duplicates_total", t.Duplicates());
   Report("alo_kill9_duplicates_per_kill", t.Duplicates() / 5);
@@ -228,7 +131,7 @@ TEST_F(FaultTest, AtLeastOnceKill9FiveTimesDuringABacklogLosesNothing) {
 }
 
 TEST_F(FaultTest, BrokerFrozenThenRestartedMidStreamLosesNothingAndReadyzFollows) {
-  Flow f = Prepare("freeze", 20000, 50, /*produce=*/false);
+  Flow f = PrepareFlow("freeze", kPartitions, 20000, 50, /*produce=*/false);
   // Dynamic membership: a static member whose session expires during the freeze is fenced when
   // it comes back (librdkafka: fatal), exits 1 and must be restarted (consumers/README.md).
   f.config.kafka_extra = "unhealthy_after_ms: 3000";
@@ -267,7 +170,7 @@ TEST_F(FaultTest, BrokerFrozenThenRestartedMidStreamLosesNothingAndReadyzFollows
 
   TopicReader enriched(f.config.enriched), dead(f.config.dead_letter);
   Tally t = WaitForOutputs(enriched, dead, f.good_ids.size() + f.bad_ids.size(), seconds(180));
-  EXPECT_EQ(Missing(f, t), 0u);
+  EXPECT_EQ(MissingOutputs(f, t), 0u);
   EXPECT_TRUE(run.running()) << "no restart of newsflow was needed\n" << run.Log();
   Report("freeze_restart_duplicates", t.Duplicates());
   run.Signal(SIGTERM);
@@ -275,7 +178,7 @@ TEST_F(FaultTest, BrokerFrozenThenRestartedMidStreamLosesNothingAndReadyzFollows
 }
 
 TEST_F(FaultTest, SigtermWhileTheBrokerIsFrozenExitsWithinTheShutdownTimeout) {
-  Flow f = Prepare("frozen_sigterm", 20000, 0);
+  Flow f = PrepareFlow("frozen_sigterm", kPartitions, 20000, 0);
   f.config.kafka_extra = "shutdown_timeout_ms: 5000";
   NewsflowProcess run(WriteConfig(f.config, f.name), LogPath(f, "run"));
   ASSERT_GE(WaitForProduced(f.config.metrics_port, 2000, seconds(60)), 2000) << run.Log();
@@ -296,14 +199,14 @@ TEST_F(FaultTest, SigtermWhileTheBrokerIsFrozenExitsWithinTheShutdownTimeout) {
   NewsflowProcess second(WriteConfig(f.config, f.name), LogPath(f, "second"));
   TopicReader enriched(f.config.enriched), dead(f.config.dead_letter);
   Tally t = WaitForOutputs(enriched, dead, f.good_ids.size(), seconds(180));
-  EXPECT_EQ(Missing(f, t), 0u);
+  EXPECT_EQ(MissingOutputs(f, t), 0u);
   Report("frozen_sigterm_duplicates", t.Duplicates());
   second.Signal(SIGTERM);
   EXPECT_EQ(second.Wait(seconds(40)), 0) << second.Log();
 }
 
 TEST_F(FaultTest, RebalanceOneToThreeToOneWithSigtermDuringTheRebalance) {
-  Flow f = Prepare("rebalance", 20000, 50);
+  Flow f = PrepareFlow("rebalance", kPartitions, 20000, 50);
   auto config_for = [&](int i) {
     RunConfig c = f.config;
     c.metrics_port = i == 0 ? f.config.metrics_port : FreePort();
@@ -354,8 +257,8 @@ TEST_F(FaultTest, RebalanceOneToThreeToOneWithSigtermDuringTheRebalance) {
   TopicReader enriched(f.config.enriched, true), dead(f.config.dead_letter, true);
   Tally t = WaitForOutputs(enriched, dead, f.good_ids.size() + f.bad_ids.size(), seconds(180));
   enriched.Poll(seconds(2));
-  t = Count(enriched, dead);
-  EXPECT_EQ(Missing(f, t), 0u);
+  t = CountOutputs(enriched, dead);
+  EXPECT_EQ(MissingOutputs(f, t), 0u);
   EXPECT_EQ(t.Duplicates(), 0) << "exactly_once: no duplicate for a read_committed reader";
   Report("rebalance_duplicates_read_committed", t.Duplicates());
   a.Signal(SIGTERM);
@@ -363,7 +266,7 @@ TEST_F(FaultTest, RebalanceOneToThreeToOneWithSigtermDuringTheRebalance) {
 }
 
 TEST_F(FaultTest, OversizedArticleAndBadRecordKeepThePartitionMoving) {
-  Flow f = Named("oversized");
+  Flow f = NamedFlow("oversized");
   CreateTopic(f.config.input, 1, {{"max.message.bytes", "3000000"}});
   CreateTopic(f.config.enriched, 1);
   CreateTopic(f.config.alerts, 1);
@@ -429,7 +332,7 @@ TEST_F(FaultTest, OversizedArticleAndBadRecordKeepThePartitionMoving) {
 // credentials" whatever the password (librdkafka#4895: the client nonce is sent twice, which
 // Kafka 4 rejects); SCRAM-SHA-256 passes with a fixed librdkafka or a 3.x broker.
 TEST_F(FaultTest, SaslCredentialsFromTheEnvironmentWorkAndAWrongPasswordIsReported) {
-  Flow f = Prepare("sasl", 200, 5);
+  Flow f = PrepareFlow("sasl", kPartitions, 200, 5);
   f.config.brokers = SaslBrokers();
   const char* user = std::getenv("KAFKA_SASL_USER");
   const char* password = std::getenv("KAFKA_SASL_PASSWORD");
@@ -475,7 +378,7 @@ TEST_F(FaultTest, SaslCredentialsFromTheEnvironmentWorkAndAWrongPasswordIsReport
   auto good = with_env(good_password, "good");
   TopicReader enriched(f.config.enriched), dead(f.config.dead_letter);
   Tally t = WaitForOutputs(enriched, dead, f.good_ids.size() + f.bad_ids.size(), seconds(90));
-  EXPECT_EQ(Missing(f, t), 0u) << good->Log();
+  EXPECT_EQ(MissingOutputs(f, t), 0u) << good->Log();
   EXPECT_EQ(HttpGet(f.config.metrics_port, "/readyz").first, 200);
   good->Signal(SIGTERM);
   EXPECT_EQ(good->Wait(seconds(40)), 0);
@@ -566,7 +469,7 @@ std::vector<BadInput> BadInputs() {
 }
 
 TEST_F(FaultTest, ThirtyBadInputClassesAreEachDeadLetteredWithClassAndOriginalBytes) {
-  Flow f = Named("badinputs");
+  Flow f = NamedFlow("badinputs");
   CreateTopic(f.config.input, 2, {{"max.message.bytes", "3000000"}});
   CreateTopic(f.config.enriched, 1);
   CreateTopic(f.config.alerts, 1);

@@ -406,4 +406,85 @@ std::pair<int, std::string> HttpGet(int port, const std::string& path) {
   return {status, body == std::string::npos ? "" : resp.substr(body + 4)};
 }
 
+int64_t MetricSum(const std::string& text, const std::string& family) {
+  int64_t sum = -1;
+  for (size_t at = text.find("\n" + family); at != std::string::npos;
+       at = text.find("\n" + family, at + 1)) {
+    const size_t after = at + 1 + family.size();
+    if (after >= text.size() || (text[after] != '{' && text[after] != ' ')) continue;
+    const size_t value = text.find(' ', text[after] == '{' ? text.find('}', after) : after);
+    if (value == std::string::npos) continue;
+    sum = std::max<int64_t>(sum, 0) + static_cast<int64_t>(std::stod(text.substr(value + 1)));
+  }
+  return sum;
+}
+
+int64_t ProducedCount(int port) {
+  return MetricSum(HttpGet(port, "/metrics").second, "newsflow_records_produced_total");
+}
+
+int64_t WaitForProduced(int port, int64_t n, std::chrono::steady_clock::duration timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  int64_t produced = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    produced = ProducedCount(port);
+    if (produced >= n) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return produced;
+}
+
+Flow NamedFlow(const std::string& test) {
+  Flow f;
+  f.name = UniqueName(test);
+  f.config.group = f.name + "-group";
+  f.config.input = f.name + "-raw";
+  f.config.enriched = f.name + "-enriched";
+  f.config.alerts = f.name + "-alerts";
+  f.config.dead_letter = f.name + "-dlq";
+  f.config.stories = f.name + "-stories";
+  f.config.metrics_port = FreePort();
+  return f;
+}
+
+Flow PrepareFlow(const std::string& test, int partitions, int good, int bad, bool produce) {
+  Flow f = NamedFlow(test);
+  CreateTopic(f.config.input, partitions);
+  CreateTopic(f.config.enriched, 3);
+  CreateTopic(f.config.alerts, 1);
+  CreateTopic(f.config.dead_letter, 1);
+  CreateTopic(f.config.stories, 1);
+  f.corpus = MakeCorpus(f.name, good, bad, &f.good_ids, &f.bad_ids);
+  if (produce) Produce(f.config.input, f.corpus);
+  return f;
+}
+
+Tally CountOutputs(const TopicReader& enriched, const TopicReader& dead) {
+  Tally t;
+  for (const auto& m : enriched.messages()) ++t.enriched[m.key];
+  for (const auto& m : dead.messages()) ++t.dead[m.key];
+  t.total = static_cast<int64_t>(enriched.messages().size() + dead.messages().size());
+  return t;
+}
+
+Tally WaitForOutputs(TopicReader& enriched, TopicReader& dead, size_t n,
+                     std::chrono::steady_clock::duration timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  Tally t;
+  while (std::chrono::steady_clock::now() < deadline) {
+    enriched.Poll(std::chrono::milliseconds(200));
+    dead.Poll(std::chrono::milliseconds(50));
+    t = CountOutputs(enriched, dead);
+    if (t.enriched.size() + t.dead.size() >= n) break;
+  }
+  return t;
+}
+
+size_t MissingOutputs(const Flow& f, const Tally& t) {
+  size_t missing = 0;
+  for (const auto& id : f.good_ids) missing += t.enriched.contains(id) ? 0 : 1;
+  for (const auto& id : f.bad_ids) missing += t.dead.contains(id) ? 0 : 1;
+  return missing;
+}
+
 }  // namespace newsflow::integration

@@ -127,4 +127,43 @@ class NewsflowProcess {
 // GET http://127.0.0.1:port/path -> {status, body}; status 0 when unreachable.
 std::pair<int, std::string> HttpGet(int port, const std::string& path);
 
+// Sum of a metric family's samples in a /metrics page (text exposition); -1 when absent.
+int64_t MetricSum(const std::string& text, const std::string& family);
+// newsflow_records_produced_total summed over topics (outputs the broker acknowledged) of the
+// instance serving /metrics on `port`; -1 when unreachable or absent.
+int64_t ProducedCount(int port);
+// Polls ProducedCount every 5 ms until it reaches `n` (or the timeout): a mid-flow point that
+// does not depend on how fast a test's own readers catch up. Returns the count seen.
+int64_t WaitForProduced(int port, int64_t n, std::chrono::steady_clock::duration timeout);
+
+// One test's data flow: topic and group names unique to this run and test, a free metrics
+// port, and the corpus with the ids of its good and bad records.
+struct Flow {
+  std::string name;
+  RunConfig config;
+  std::vector<TestRecord> corpus;
+  std::set<std::string> good_ids;
+  std::set<std::string> bad_ids;
+};
+
+// The names only ("<unique>-raw", "-enriched", "-alerts", "-dlq", "-stories", "-group").
+Flow NamedFlow(const std::string& test);
+// NamedFlow() plus the topics (input with `partitions`, enriched 3, the others 1) and a corpus
+// of `good` articles and `bad` records (MakeCorpus), produced unless `produce` is false.
+Flow PrepareFlow(const std::string& test, int partitions, int good, int bad, bool produce = true);
+
+// What the output topics hold, by record key.
+struct Tally {
+  std::map<std::string, int> enriched;  // key -> times seen
+  std::map<std::string, int> dead;
+  int64_t total = 0;
+  int64_t Duplicates() const { return total - static_cast<int64_t>(enriched.size() + dead.size()); }
+};
+Tally CountOutputs(const TopicReader& enriched, const TopicReader& dead);
+// Reads both topics until at least `n` distinct keys are seen (or the timeout).
+Tally WaitForOutputs(TopicReader& enriched, TopicReader& dead, size_t n,
+                     std::chrono::steady_clock::duration timeout);
+// Good ids missing from the enriched topic plus bad ids missing from the dead-letter topic.
+size_t MissingOutputs(const Flow& f, const Tally& t);
+
 }  // namespace newsflow::integration

@@ -22,21 +22,6 @@ constexpr int kGood = 10000;
 constexpr int kBad = 50;
 constexpr int kMidFlowGood = 30000;  // the kill -9 and SIGTERM tests
 
-struct Flow {
-  std::string name;
-  RunConfig config;
-  std::vector<TestRecord> corpus;
-  std::set<std::string> good_ids;
-  std::set<std::string> bad_ids;
-};
-
-struct Tally {
-  std::map<std::string, int> enriched;  // key -> times seen
-  std::map<std::string, int> dead;
-  int64_t total = 0;
-  int64_t Duplicates() const { return total - static_cast<int64_t>(enriched.size() + dead.size()); }
-};
-
 class RuntimeIntegrationTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -47,77 +32,10 @@ class RuntimeIntegrationTest : public ::testing::Test {
     }
   }
 
-  // A flow with names (topics, group) unique to this run and test, and a free metrics port.
-  static Flow Named(const std::string& test) {
-    Flow f;
-    f.name = UniqueName(test);
-    f.config.group = f.name + "-group";
-    f.config.input = f.name + "-raw";
-    f.config.enriched = f.name + "-enriched";
-    f.config.alerts = f.name + "-alerts";
-    f.config.dead_letter = f.name + "-dlq";
-    f.config.stories = f.name + "-stories";
-    f.config.metrics_port = FreePort();
-    return f;
-  }
-
   // Creates the topics and the corpus (`good` articles plus kBad bad records); produces the
   // corpus unless `produce` is false.
-  Flow Prepare(const std::string& test, bool produce = true, int good = kGood) {
-    Flow f = Named(test);
-    CreateTopic(f.config.input, kPartitions);
-    CreateTopic(f.config.enriched, 3);
-    CreateTopic(f.config.alerts, 1);
-    CreateTopic(f.config.dead_letter, 1);
-    CreateTopic(f.config.stories, 1);
-    f.corpus = MakeCorpus(f.name, good, kBad, &f.good_ids, &f.bad_ids);
-    if (produce) Produce(f.config.input, f.corpus);
-    return f;
-  }
-
-  static Tally Count(TopicReader& enriched, TopicReader& dead) {
-    Tally t;
-    for (const auto& m : enriched.messages()) ++t.enriched[m.key];
-    for (const auto& m : dead.messages()) ++t.dead[m.key];
-    t.total = static_cast<int64_t>(enriched.messages().size() + dead.messages().size());
-    return t;
-  }
-
-  // Reads until at least `n` distinct outputs are seen (or the timeout).
-  static Tally WaitForOutputs(const Flow& f, TopicReader& enriched, TopicReader& dead, size_t n,
-                              std::chrono::seconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    Tally t;
-    while (std::chrono::steady_clock::now() < deadline) {
-      enriched.Poll(std::chrono::milliseconds(200));
-      dead.Poll(std::chrono::milliseconds(50));
-      t = Count(enriched, dead);
-      if (t.enriched.size() + t.dead.size() >= n) break;
-    }
-    (void)f;
-    return t;
-  }
-
-  // Waits until the instance serving /metrics on `port` has produced at least `n` records (sum
-  // of newsflow_records_produced_total over topics: outputs the broker acknowledged), polling
-  // every 5 ms: a mid-flow point that does not depend on how fast the test's own readers catch
-  // up (the whole flow takes a few seconds). Returns the count seen.
-  static int64_t WaitForProduced(int port, int64_t n, std::chrono::seconds timeout) {
-    const std::string name = "newsflow_records_produced_total{";
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    int64_t consumed = 0;
-    while (std::chrono::steady_clock::now() < deadline) {
-      const std::string text = HttpGet(port, "/metrics").second;
-      consumed = 0;
-      for (size_t at = text.find("\n" + name); at != std::string::npos;
-           at = text.find("\n" + name, at + 1)) {
-        const size_t value = text.find("} ", at);
-        if (value != std::string::npos) consumed += std::stoll(text.substr(value + 2));
-      }
-      if (consumed >= n) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    return consumed;
+  static Flow Prepare(const std::string& test, bool produce = true, int good = kGood) {
+    return PrepareFlow(test, kPartitions, good, kBad, produce);
   }
 
   static void ExpectAllAccountedFor(const Flow& f, const Tally& t) {
@@ -158,7 +76,7 @@ TEST_F(RuntimeIntegrationTest, EveryGoodArticleIsEnrichedAndEveryBadOneDeadLette
   const auto start = std::chrono::steady_clock::now();
   NewsflowProcess run(WriteConfig(f.config, f.name), LogPath(f, "run"));
   TopicReader enriched(f.config.enriched), dead(f.config.dead_letter);
-  Tally t = WaitForOutputs(f, enriched, dead, f.good_ids.size() + f.bad_ids.size(),
+  Tally t = WaitForOutputs(enriched, dead, f.good_ids.size() + f.bad_ids.size(),
                            std::chrono::seconds(120));
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -216,7 +134,7 @@ TEST_F(RuntimeIntegrationTest, Kill9MidFlowThenRestartLosesNothing) {
     EXPECT_EQ(first.Wait(std::chrono::seconds(10)), 128 + SIGKILL);
     enriched.Poll(std::chrono::milliseconds(500));
     dead.Poll(std::chrono::milliseconds(100));
-    Report("kill9_outputs_before_kill", Count(enriched, dead).total);
+    Report("kill9_outputs_before_kill", CountOutputs(enriched, dead).total);
     int64_t committed = 0;
     for (const auto& [p, offset] : CommittedOffsets(f.config.group, f.config.input, kPartitions)) {
       if (offset > 0) committed += offset;
@@ -225,10 +143,10 @@ TEST_F(RuntimeIntegrationTest, Kill9MidFlowThenRestartLosesNothing) {
     EXPECT_LT(committed, static_cast<int64_t>(f.corpus.size())) << "the kill must come mid-flow";
   }
   NewsflowProcess second(config, LogPath(f, "second"));
-  Tally t = WaitForOutputs(f, enriched, dead, f.good_ids.size() + f.bad_ids.size(),
+  Tally t = WaitForOutputs(enriched, dead, f.good_ids.size() + f.bad_ids.size(),
                            std::chrono::seconds(120));
   enriched.Poll(std::chrono::seconds(2));  // let late duplicates arrive before counting
-  t = Count(enriched, dead);
+  t = CountOutputs(enriched, dead);
   ExpectAllAccountedFor(f, t);
   Report("kill9_duplicates", t.Duplicates());
   WaitForCommitsAtEnd(f);
@@ -253,14 +171,14 @@ TEST_F(RuntimeIntegrationTest, SigtermMidFlowExitsZeroAndRestartProducesNoDuplic
   }
   enriched.Poll(std::chrono::seconds(1));
   dead.Poll(std::chrono::milliseconds(100));
-  const int64_t before_restart = Count(enriched, dead).total;
+  const int64_t before_restart = CountOutputs(enriched, dead).total;
   Report("sigterm_outputs_before_restart", before_restart);
   EXPECT_LT(before_restart, static_cast<int64_t>(f.corpus.size())) << "the stop must come mid-flow";
   NewsflowProcess second(config, LogPath(f, "second"));
-  Tally t = WaitForOutputs(f, enriched, dead, f.good_ids.size() + f.bad_ids.size(),
+  Tally t = WaitForOutputs(enriched, dead, f.good_ids.size() + f.bad_ids.size(),
                            std::chrono::seconds(120));
   enriched.Poll(std::chrono::seconds(2));
-  t = Count(enriched, dead);
+  t = CountOutputs(enriched, dead);
   ExpectAllAccountedFor(f, t);
   Report("sigterm_duplicates", t.Duplicates());
   // A graceful stop commits everything it produced, so the restart produces nothing twice. (The
@@ -286,10 +204,10 @@ TEST_F(RuntimeIntegrationTest, BackPressurePausesAndResumesWithoutLossOrDuplicat
   f.config.kafka_extra = "queue_max_records: 20\nproducer_max_messages: 100";
   NewsflowProcess run(WriteConfig(f.config, f.name), LogPath(f, "run"));
   TopicReader enriched(f.config.enriched), dead(f.config.dead_letter);
-  Tally t = WaitForOutputs(f, enriched, dead, f.good_ids.size() + f.bad_ids.size(),
+  Tally t = WaitForOutputs(enriched, dead, f.good_ids.size() + f.bad_ids.size(),
                            std::chrono::seconds(180));
   enriched.Poll(std::chrono::seconds(2));  // let late duplicates arrive before counting
-  t = Count(enriched, dead);
+  t = CountOutputs(enriched, dead);
   ExpectAllAccountedFor(f, t);
   EXPECT_EQ(t.Duplicates(), 0);
   const std::string metrics = HttpGet(f.config.metrics_port, "/metrics").second;
@@ -363,7 +281,7 @@ TEST_F(RuntimeIntegrationTest, TaxonomyReloadUnderLoadLosesAndStallsNothing) {
   ASSERT_TRUE(wait_for_metric("newsflow_taxonomy_info{version=\"reload-v3\"} 1")) << run.Log();
   Produce(f.config.input, batch(2));
 
-  Tally t = WaitForOutputs(f, enriched, dead, f.good_ids.size() + f.bad_ids.size(),
+  Tally t = WaitForOutputs(enriched, dead, f.good_ids.size() + f.bad_ids.size(),
                            std::chrono::seconds(120));
   ExpectAllAccountedFor(f, t);
   std::map<std::string, int64_t> versions;
@@ -390,7 +308,7 @@ TEST_F(RuntimeIntegrationTest, TwoInstancesShareTheGroupAndStoppingOneHandsOverW
   RunConfig second_config = f.config;
   second_config.metrics_port = FreePort();
   NewsflowProcess a(WriteConfig(f.config, f.name + "-a"), LogPath(f, "a"));
-  Tally t = WaitForOutputs(f, enriched, dead, 1000, std::chrono::seconds(90));
+  Tally t = WaitForOutputs(enriched, dead, 1000, std::chrono::seconds(90));
   ASSERT_GE(t.enriched.size() + t.dead.size(), 1000u) << a.Log();
   NewsflowProcess b(WriteConfig(second_config, f.name + "-b"), LogPath(f, "b"));
   // Both members hold partitions after the cooperative rebalance.
@@ -411,10 +329,10 @@ TEST_F(RuntimeIntegrationTest, TwoInstancesShareTheGroupAndStoppingOneHandsOverW
   Report("two_instances_partitions_b", assigned_b);
   a.Signal(SIGTERM);
   EXPECT_EQ(a.Wait(std::chrono::seconds(40)), 0) << a.Log();
-  t = WaitForOutputs(f, enriched, dead, f.good_ids.size() + f.bad_ids.size(),
+  t = WaitForOutputs(enriched, dead, f.good_ids.size() + f.bad_ids.size(),
                      std::chrono::seconds(120));
   enriched.Poll(std::chrono::seconds(2));
-  t = Count(enriched, dead);
+  t = CountOutputs(enriched, dead);
   ExpectAllAccountedFor(f, t);
   Report("two_instances_duplicates", t.Duplicates());
   EXPECT_EQ(MetricValue(HttpGet(second_config.metrics_port, "/metrics").second,
@@ -427,7 +345,7 @@ TEST_F(RuntimeIntegrationTest, TwoInstancesShareTheGroupAndStoppingOneHandsOverW
 }
 
 TEST_F(RuntimeIntegrationTest, MetricsPassPromtoolAndReadyzTurnsReadyOnlyAfterAssignment) {
-  Flow f = Named("metrics");
+  Flow f = NamedFlow("metrics");
   CreateTopic(f.config.input, 2);
   CreateTopic(f.config.enriched, 1);
   CreateTopic(f.config.alerts, 1);
@@ -473,7 +391,7 @@ TEST_F(RuntimeIntegrationTest, MetricsPassPromtoolAndReadyzTurnsReadyOnlyAfterAs
 TEST_F(RuntimeIntegrationTest, PermanentDeliveryFailureExitsOneAndNeverCommitsThatRecord) {
   // The dead-letter topic does not exist (auto-creation is off): the bad record's dead letter
   // can never be delivered. Its offset must not be committed, and the instance must stop.
-  Flow f = Named("deliveryfailure");
+  Flow f = NamedFlow("deliveryfailure");
   f.config.dead_letter = f.name + "-missing-dlq";
   f.config.producer_properties = "message.timeout.ms: 3000";
   CreateTopic(f.config.input, 1);
