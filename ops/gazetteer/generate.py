@@ -36,6 +36,7 @@ Usage: ops/gazetteer/generate.py [--check]   (--check: exit 1 if the files would
 """
 import gettext
 import json
+import xml.etree.ElementTree as ET
 import os
 import re
 import subprocess
@@ -49,6 +50,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 ENTITIES = os.path.join(ROOT, "config", "taxonomy", "entities")
 LANGS = ["ar", "en", "ru", "uk", "fr", "de", "es", "tr", "he", "fa"]
 ISO = "/usr/share/iso-codes/json"
+CLDR_SUBDIVISIONS = "/usr/share/unicode/cldr/common/subdivisions"  # Debian unicode-cldr-core
 # One-word region names ("Batman", "Mersin") as weak aliases with the country's name as context:
 # off. Measured on the dev corpus (2026-12-05): +2 of 1,506 gold entities found, matcher +87 MB
 # RSS (2,811 more entities with context patterns), against the 100 MB budget. Multi-word names
@@ -167,6 +169,65 @@ def icu_names():
     return names
 
 
+def cldr_subdivisions():
+    """ISO 3166-2 code -> {lang: name} from CLDR's subdivision names (unicode-cldr-core).
+
+    CLDR keys a subdivision by its ISO code in lower case without the hyphen ("ua59" =
+    UA-59); names marked draft="unconfirmed" are skipped."""
+    out = {}
+    for lang in LANGS:
+        path = os.path.join(CLDR_SUBDIVISIONS, lang + ".xml")
+        for elem in ET.parse(path).getroot().iter("subdivision"):
+            if elem.get("draft") == "unconfirmed" or not elem.text:
+                continue
+            out.setdefault(elem.get("type"), {})[lang] = elem.text.strip()
+    return out
+
+
+# Usual English names of subdivisions (the canonical `name` of a generated region). CLDR's
+# English names are mostly the usual ones ("Perm Krai", "New South Wales", "Tatarstan"), but for
+# some kinds of subdivision English writes the kind after the name: Russian and Ukrainian
+# oblasts ("Arkhangelsk Oblast"; CLDR: "Arkhangelsk", "Moscow Province"), Arab governorates
+# ("Nineveh Governorate"), Iranian, Afghan and Turkish provinces ("Markazi Province").
+# (country, ISO 3166-2 type) -> the word appended when the CLDR name does not end with it.
+KIND_WORD = {("RU", "Administrative region"): "Oblast", ("UA", "Region"): "Oblast",
+             ("IQ", "Governorate"): "Governorate", ("SY", "Province"): "Governorate",
+             ("EG", "Governorate"): "Governorate", ("JO", "Governorate"): "Governorate",
+             ("YE", "Governorate"): "Governorate", ("IR", "Province"): "Province",
+             ("AF", "Province"): "Province", ("TR", "Province"): "Province"}
+
+
+# Words for kinds of subdivision in the ten languages (folded prefixes), see city_named().
+KIND_STEMS = ("oblast", "krai", "kray", "province", "governorate", "region", "county", "state",
+              "област", "край", "губерн", "провинц", "провінц", "штат", "округ", "республик",
+              "республік", "محافظ", "منطق", "ولاي", "استان", "provinc", "provinz", "bundesland",
+              "departement", "il", "bolge", "מחוז")
+
+
+def english_region_name(code, iso_name, kind, cldr_en, city_names):
+    """The usual English name of subdivision `code` (see KIND_WORD), or the ISO name."""
+    country = code.split("-")[0]
+    word = KIND_WORD.get((country, kind))
+    base = cldr_en
+    if country == "UA" and word:
+        # CLDR's English names of Ukrainian oblasts are the colloquial "Sumshchyna"; English
+        # names an oblast after its centre: the ISO (national romanisation) adjective
+        # "Kharkivska" is matched to the known city "Kharkiv" ("Donetska" -> "Donetsk").
+        adj = iso_name.split(" ")[0]
+        stem = re.sub(r"(ska|tska|zka|ka)$", "", adj.replace("'", ""))
+        cands = sorted(c for c in city_names if len(stem) >= 4 and
+                       fold(c).replace("'", "").startswith(fold(stem)[:max(4, len(stem) - 1)]))
+        base = cands[0] if len(cands) == 1 else None
+    if not base:
+        return iso_name
+    if word:
+        for w in (" Province", " Oblast", " Governorate"):
+            if base.endswith(w):
+                base = base[: -len(w)]
+        return base + " " + word
+    return base
+
+
 def catalog(domain, lang):
     try:
         return gettext.translation(domain, "/usr/share/locale", [lang])
@@ -233,18 +294,44 @@ def main():
         en = cldr.get(code, {}).get("en", [c.get("common_name", c["name"])])[0]
         countries[code] = (en, by_lang)
     regions = {}
+    cldr_sub = cldr_subdivisions()
+    city_names = sorted({e["name"] for e in entities.values() if e["type"] == "city"})
+    # CLDR gives capital districts and overseas departments the name of their city or
+    # territory ("Addis Ababa", "French Guiana"): such a name stays the city's or country's.
+    taken = set(owners)
+    for _, by_lang in countries.values():
+        taken.update(fold(n) for names in by_lang.values() for n in names)
+    for _, by_lang in icu_cities().values():
+        taken.update(fold(n) for names in by_lang.values() for n in names)
+    # A region CLDR names like its chief city ("مكة المكرمة" for the Makkah region) would hide
+    # the city (the longest match wins): a CLDR name that starts with a hand-curated city's
+    # alias is kept only when it also has a word for a kind of subdivision (Kharkiv Oblast).
+    city_first = {fold(a).split(" ")[0] for e in entities.values() if e["type"] == "city"
+                  for names in (e.get("aliases") or {}).values() for a in names}
+
+    def city_named(name):
+        words = fold(name).split(" ")
+        return (len(words) > 1 and words[0] in city_first and
+                not any(w.startswith(KIND_STEMS) for w in words[1:]))
+
     for s in iso2:
         if "parent" in s:
             continue
+        sub = cldr_sub.get(s["code"].lower().replace("-", ""), {})
+        sub = {l: n for l, n in sub.items() if fold(n) not in taken and not city_named(n)}
+        usual = english_region_name(s["code"], s["name"], s["type"], sub.get("en"), city_names)
         by_lang = {}
         for lang in LANGS:
-            names = [s["name"]] if lang == "en" else []
+            # The usual English name first (it is the entity's name), then ISO's, then CLDR's.
+            names = [usual, s["name"]] if lang == "en" else []
             if lang != "en" and cat2[lang]:
                 t = cat2[lang].gettext(s["name"])
                 if t != s["name"]:
                     names.append(t)
-            by_lang[lang] = [n for n in names if usable(n)]
-        regions[s["code"]] = (s["name"], s["type"], by_lang)
+            if sub.get(lang):
+                names.append(sub[lang])
+            by_lang[lang] = [n for i, n in enumerate(names) if usable(n) and n not in names[:i]]
+        regions[s["code"]] = (s["name"], usual, s["type"], by_lang)
 
     # Generated names used by more than one generated entity are ambiguous.
     users = {}
@@ -252,7 +339,7 @@ def main():
         for names in by_lang.values():
             for n in names:
                 users.setdefault(fold(n), set()).add(key)
-    for code, (_, _, by_lang) in regions.items():
+    for code, (_, _, _, by_lang) in regions.items():
         for names in by_lang.values():
             for n in names:
                 users.setdefault(fold(n), set()).add(("r", code))
@@ -345,14 +432,14 @@ def main():
         country_context[code] = ctx
     more, new = [], []
     for code in sorted(regions):
-        en, kind, by_lang = regions[code]
+        iso_name, en, kind, by_lang = regions[code]
         eid = target_of(by_lang, {"place", "city"})
         if eid is not None:
             names = take(eid, by_lang, ("r", code))
             if names:
                 more.append((eid, code, names))
             continue
-        eid = "place/" + kebab(code + "-" + en)
+        eid = "place/" + kebab(code + "-" + iso_name)  # stable: from the ISO name
         names = take(eid, by_lang, ("r", code))
         if not names:
             continue
