@@ -124,10 +124,70 @@ def slavic_forms(name, lang):
     return out
 
 
+# Coordinated oblasts share one plural noun ("Донецкой, Луганской, Харьковской областей",
+# "Сумської та Одеської областей"): the last adjective + the plural noun in the same case.
+RU_PLURAL = {"ской": ["областей", "областях", "областям", "областями"]}
+UK_PLURAL = {"ської": ["областей"], "ській": ["областях", "областям"], "ською": ["областями"]}
+
+
+def coordinated_forms(forms, lang):
+    """`forms`: the case forms of an oblast's name; the adjective + plural noun forms."""
+    out = []
+    for f in forms:
+        words = f.split(" ")
+        if len(words) != 2 or words[1] not in ("области", "області", "областю"):
+            continue
+        adj = words[0]
+        for end, plurals in (RU_PLURAL if lang == "ru" else UK_PLURAL).items():
+            if adj.endswith(end) or (lang == "ru" and adj.endswith(end.replace("ск", "цк"))):
+                out += [adj + " " + n for n in plurals if adj + " " + n not in out]
+    return out
+
+
+def turkish_forms(name):
+    """Case forms of a Turkish name written without the apostrophe (Irakta, Ukraynada,
+    Rusyanın, Suriyeye): locative, ablative, dative, accusative, genitive of the last word, by
+    vowel harmony (back a ı o u / front e i ö ü), with the buffer y/n after a vowel and t for d
+    after a voiceless consonant. No consonant softening (proper names keep their stem). Only
+    for names of 5 letters or more: shorter ones collide with words (Mali + ye = maliye)."""
+    word = name.split(" ")[-1]
+    low = word.replace("I", "ı").replace("İ", "i").lower()
+    if sum(c.isalpha() for c in low) < 5 or not low[-1].isalpha():
+        return []
+    vowels = [c for c in low if c in "aıoueiöü"]
+    if not vowels:
+        return []
+    v = vowels[-1]
+    a = "a" if v in "aıou" else "e"
+    i = {"a": "ı", "ı": "ı", "o": "u", "u": "u", "e": "i", "i": "i", "ö": "ü", "ü": "ü"}[v]
+    if low[-1] in "aıoueiöü":
+        suffixes = ["d" + a, "d" + a + "n", "y" + a, "y" + i, "n" + i + "n"]
+    else:
+        d = "t" if low[-1] in "fstkçşhp" else "d"
+        suffixes = [d + a, d + a + "n", a, i, i + "n"]
+    return [name + s for s in suffixes]
+
+
+def persian_forms(name):
+    """The ezafe form of a Persian name ending in a vowel letter, written with ی: آمریکا ->
+    آمریکای (آمریکای لاتین), اروپا -> اروپای, with a ZWNJ after ه (کره -> کره‌ی). After a
+    consonant the ezafe is not written."""
+    if name.endswith(("ا", "و")):
+        return [name + "ی"]
+    if name.endswith("ه"):
+        return [name + "\u200cی"]
+    return []
+
+
 def inflect(name, lang):
     """Inflected forms of a name (besides the name itself)."""
     if lang in ("ru", "uk"):
-        return slavic_forms(name, lang)
+        forms = slavic_forms(name, lang)
+        return forms + coordinated_forms(forms, lang)
+    if lang == "tr":
+        return turkish_forms(name)
+    if lang == "fa":
+        return persian_forms(name)
     if lang == "de" and " " not in name and not name.endswith(("s", "x", "z", "ß")):
         return [name + "s"]
     if lang == "he":
@@ -190,7 +250,8 @@ def cldr_subdivisions():
 # oblasts ("Arkhangelsk Oblast"; CLDR: "Arkhangelsk", "Moscow Province"), Arab governorates
 # ("Nineveh Governorate"), Iranian, Afghan and Turkish provinces ("Markazi Province").
 # (country, ISO 3166-2 type) -> the word appended when the CLDR name does not end with it.
-KIND_WORD = {("RU", "Administrative region"): "Oblast", ("UA", "Region"): "Oblast",
+KIND_WORD = {("RU", "Administrative region"): "Oblast",
+             ("RU", "Autonomous region"): "Autonomous Oblast", ("UA", "Region"): "Oblast",
              ("IQ", "Governorate"): "Governorate", ("SY", "Province"): "Governorate",
              ("EG", "Governorate"): "Governorate", ("JO", "Governorate"): "Governorate",
              ("YE", "Governorate"): "Governorate", ("IR", "Province"): "Province",
@@ -215,13 +276,13 @@ def english_region_name(code, iso_name, kind, cldr_en, city_names):
         # "Kharkivska" is matched to the known city "Kharkiv" ("Donetska" -> "Donetsk").
         adj = iso_name.split(" ")[0]
         stem = re.sub(r"(ska|tska|zka|ka)$", "", adj.replace("'", ""))
-        cands = sorted(c for c in city_names if len(stem) >= 4 and
-                       fold(c).replace("'", "").startswith(fold(stem)[:max(4, len(stem) - 1)]))
+        cands = sorted(c for c in city_names if len(stem) >= 3 and
+                       fold(c).replace("'", "").startswith(fold(stem)[:max(3, len(stem) - 1)]))
         base = cands[0] if len(cands) == 1 else None
     if not base:
         return iso_name
     if word:
-        for w in (" Province", " Oblast", " Governorate"):
+        for w in (" Province", " Oblast", " Governorate", " Autonomous"):
             if base.endswith(w):
                 base = base[: -len(w)]
         return base + " " + word
@@ -318,8 +379,12 @@ def main():
         if "parent" in s:
             continue
         sub = cldr_sub.get(s["code"].lower().replace("-", ""), {})
-        sub = {l: n for l, n in sub.items() if fold(n) not in taken and not city_named(n)}
+        # The usual English name may be the city's plus a kind word ("Bryansk" -> "Bryansk
+        # Oblast"), so it is derived before CLDR names of cities and countries are dropped.
         usual = english_region_name(s["code"], s["name"], s["type"], sub.get("en"), city_names)
+        if fold(usual) in taken:
+            usual = s["name"]
+        sub = {l: n for l, n in sub.items() if fold(n) not in taken and not city_named(n)}
         by_lang = {}
         for lang in LANGS:
             # The usual English name first (it is the entity's name), then ISO's, then CLDR's.
@@ -532,6 +597,13 @@ def main():
         if e["type"] in ("country", "city", "place"):
             for a in aliases.get("de", []):
                 forms.setdefault("de", []).extend(inflect(a, "de"))
+        if e["type"] in ("country", "city", "place", "person"):
+            for a in aliases.get("tr", []):
+                forms.setdefault("tr", []).extend(inflect(a, "tr"))
+        for a in aliases.get("fa", []):
+            forms.setdefault("fa", []).extend(inflect(a, "fa"))
+        for lang in ("ru", "uk"):
+            forms.setdefault(lang, []).extend(coordinated_forms(aliases.get(lang, []), lang))
         keep = {}
         for lang, names in forms.items():
             for n in names:
