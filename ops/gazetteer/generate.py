@@ -56,6 +56,11 @@ CLDR_SUBDIVISIONS = "/usr/share/unicode/cldr/common/subdivisions"  # Debian unic
 # RSS (2,811 more entities with context patterns), against the 100 MB budget. Multi-word names
 # and names of hand-curated places are kept.
 WITH_WEAK_REGIONS = False
+# Inflected forms of region names only in these languages: the Turkish case forms and Hebrew
+# prefixes of the ~3,000 subdivisions' names would be 15,000 patterns (+40 MB peak RSS while
+# the taxonomy loads) for names that are rare in the news; Russian and Ukrainian name oblasts
+# and krais in every case.
+REGION_FORMS = ("ru", "uk")
 HEBREW_PREFIXES = ["ו", "ב", "ל", "מ", "ש", "וב", "ול", "ומ", "שב", "של"]
 
 def fold(s):
@@ -396,7 +401,15 @@ def main():
             if sub.get(lang):
                 names.append(sub[lang])
             by_lang[lang] = [n for i, n in enumerate(names) if usable(n) and n not in names[:i]]
-        regions[s["code"]] = (s["name"], usual, s["type"], by_lang)
+        # The names that make a subdivision an entity of its own: ISO's (and their
+        # translations) and the usual English name. CLDR's names are added to those, but do
+        # not create entities by themselves (+1,700 entities, +20 MB peak RSS while loading,
+        # none of them in the dev corpus).
+        core = {fold(usual), fold(s["name"])}
+        for lang in LANGS:
+            if lang != "en" and cat2[lang] and cat2[lang].gettext(s["name"]) != s["name"]:
+                core.add(fold(cat2[lang].gettext(s["name"])))
+        regions[s["code"]] = (s["name"], usual, s["type"], by_lang, core)
 
     # Generated names used by more than one generated entity are ambiguous.
     users = {}
@@ -404,7 +417,7 @@ def main():
         for names in by_lang.values():
             for n in names:
                 users.setdefault(fold(n), set()).add(key)
-    for code, (_, _, _, by_lang) in regions.items():
+    for code, (_, _, _, by_lang, _) in regions.items():
         for names in by_lang.values():
             for n in names:
                 users.setdefault(fold(n), set()).add(("r", code))
@@ -424,13 +437,14 @@ def main():
     # or generated, under any language key) is not added again.
     has = {eid: set().union(*by_lang.values()) for eid, by_lang in existing_strings.items()}
 
-    def take(eid, by_lang, key, forms=True):
-        """Names of by_lang that are new for `eid` and collide with nothing; plus forms."""
+    def take(eid, by_lang, key, forms=LANGS):
+        """Names of by_lang that are new for `eid` and collide with nothing; plus the inflected
+        forms of the languages in `forms`."""
         out = {}
         for lang in LANGS:
             keep = []
             for n in by_lang.get(lang, []):
-                cands = [n] + (inflect(n, lang) if forms else [])
+                cands = [n] + (inflect(n, lang) if lang in forms else [])
                 for m in cands:
                     f = fold(m)
                     if f in has.get(eid, set()):
@@ -497,15 +511,15 @@ def main():
         country_context[code] = ctx
     more, new = [], []
     for code in sorted(regions):
-        iso_name, en, kind, by_lang = regions[code]
+        iso_name, en, kind, by_lang, core = regions[code]
         eid = target_of(by_lang, {"place", "city"})
         if eid is not None:
-            names = take(eid, by_lang, ("r", code))
+            names = take(eid, by_lang, ("r", code), REGION_FORMS)
             if names:
                 more.append((eid, code, names))
             continue
         eid = "place/" + kebab(code + "-" + iso_name)  # stable: from the ISO name
-        names = take(eid, by_lang, ("r", code))
+        names = take(eid, by_lang, ("r", code), REGION_FORMS)
         if not names:
             continue
         strong = {l: [n for n in ns if " " in n.strip()] for l, ns in names.items()}
@@ -515,6 +529,9 @@ def main():
             weak = {l: ns for l, ns in weak.items() if ns}
         else:
             weak = {}
+        if not any(fold(n) in core for ns in list(strong.values()) + list(weak.values())
+                   for n in ns):
+            continue
         if strong or weak:
             new.append((eid, en, kind, code, strong, weak))
     lines = [head.rstrip("\n"),
