@@ -19,7 +19,7 @@ namespace newsflow::app {
 namespace {
 
 constexpr double kEntityRecallTarget = 0.95;           // issue 16, not reached
-constexpr double kEntityRecallRegressionFloor = 0.72;  // what the gazetteer reaches today
+constexpr double kEntityRecallRegressionFloor = 0.73;  // measured 0.730 (1,100 of 1,506)
 
 TEST(EvalCorpusTest, DevCorpusMeetsTheTargets) {
   const auto files = testing::DevCorpusFiles();
