@@ -140,6 +140,10 @@ RU_PLURAL = {"ской": ["областей", "областях", "област�
 UK_PLURAL = {"ської": ["областей"], "ській": ["областях", "областям"], "ською": ["областями"]}
 
 
+PLURAL_OBLAST = {"ru": ["областей", "областях", "областям", "областями"],
+                 "uk": ["областей", "областях", "областям", "областями"]}
+
+
 def coordinated_forms(forms, lang):
     """`forms`: the case forms of an oblast's name; the adjective + plural noun forms."""
     out = []
@@ -518,6 +522,28 @@ def main():
             # thousands of regions with long lists would cost the matcher 100+ MB.
             ctx[lang] = cldr.get(code, {}).get(lang, [])[:1]
         country_context[code] = ctx
+    def coordinated_weak(eid, strong):
+        """The first adjectives of coordinated oblasts ("Брянской" in "Брянской и Курской
+        областей"): the oblique singular adjectives of a Russian/Ukrainian oblast name as weak
+        aliases, confirmed by a plural `областей`/`областях`/... within the matcher's window
+        (or by a strong mention of the oblast). Returns (weak, context)."""
+        weak = {}
+        for lang in ("ru", "uk"):
+            for n in strong.get(lang, []):
+                adj, _, noun = n.partition(" ")
+                if noun not in ("области", "областью", "області", "областю", "область"):
+                    continue
+                if noun == "область" and not adj.endswith(("ую", "у")):
+                    continue  # the nominative adjective stays strong-only
+                f = fold(adj)
+                if owners.get(f, set()) - {eid} or used.get(f, eid) != eid or len(f) < 5:
+                    continue
+                if adj not in weak.get(lang, []):
+                    weak.setdefault(lang, []).append(adj)
+                    used[f] = eid
+        context = {l: PLURAL_OBLAST[l] for l in weak}
+        return weak, context
+
     more, new = [], []
     for code in sorted(regions):
         iso_name, en, kind, by_lang, core = regions[code]
@@ -541,8 +567,11 @@ def main():
         if not any(fold(n) in core for ns in list(strong.values()) + list(weak.values())
                    for n in ns):
             continue
+        context = country_context[code.split("-")[0]]
+        if not weak:
+            weak, context = coordinated_weak(eid, strong)
         if strong or weak:
-            new.append((eid, en, kind, code, strong, weak))
+            new.append((eid, en, kind, code, strong, weak, context))
     lines = [head.rstrip("\n"),
              "# First-level subdivisions (ISO 3166-2): oblasts, provinces, governorates, states ...",
              "more_aliases:" if more else "more_aliases: []"]
@@ -550,12 +579,12 @@ def main():
         lines.append(f"  - id: {eid}  # {code}")
         emit_aliases(lines, "aliases", names, "    ")
     lines.append("entities:")
-    for eid, en, kind, code, strong, weak in new:
+    for eid, en, kind, code, strong, weak, context in new:
         lines += [f"  - id: {eid}  # {code}, {kind}", "    type: place", f"    name: {q(en)}"]
         emit_aliases(lines, "aliases", strong, "    ") if strong else lines.append("    aliases: {}")
         if weak:
             emit_aliases(lines, "weak_aliases", weak, "    ")
-            emit_aliases(lines, "context", country_context[code.split("-")[0]], "    ")
+            emit_aliases(lines, "context", context, "    ")
     out_regions = "\n".join(lines) + "\n"
 
     # Cities: CLDR's exemplar cities of the time zones (Baghdad, Tehran, Kyiv ...) in the ten
