@@ -23,6 +23,8 @@ packages=(
   python3-venv
   # the gazetteer generator (ops/gazetteer/generate.py) and its up-to-date test
   python3-yaml iso-codes unicode-cldr-core
+  hunspell-en-us hunspell-ru hunspell-uk hunspell-de-de hunspell-fr hunspell-es hunspell-ar
+  hunspell-he hunspell-tr
 )
 for group in "$@"; do
   case "$group" in

