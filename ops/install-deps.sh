@@ -22,7 +22,9 @@ packages=(
   # the operating-kit tests' Python tools run in a venv (ops/tools/py-venv.sh)
   python3-venv
   # the gazetteer generator (ops/gazetteer/generate.py) and its up-to-date test
-  python3-yaml iso-codes
+  python3-yaml iso-codes unicode-cldr-core
+  hunspell-en-us hunspell-ru hunspell-uk hunspell-de-de hunspell-fr hunspell-es hunspell-ar
+  hunspell-he hunspell-tr
 )
 for group in "$@"; do
   case "$group" in

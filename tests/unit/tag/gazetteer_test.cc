@@ -3,6 +3,7 @@
 // suffix rules add, found in real sentences; and the `more_aliases` lists of entity files.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <map>
 
 #include "tests/unit/tag/tag_fixture.h"
 
@@ -74,6 +75,62 @@ TEST_F(GazetteerTest, TurkishSuffixAfterTheApostropheAndArabicClitics) {
               Contains("country/ivory-coast"));
   EXPECT_THAT(Found("وصل الوفد إلى جمهورية ساحل العاج وجمهورية ساحل العاج ترحب", "ar"),
               Contains("country/ivory-coast"));
+}
+
+TEST_F(GazetteerTest, TurkishCaseSuffixWithoutApostrophe) {
+  // Generated case forms (vowel harmony, buffer letters) of one-word names of 5+ letters.
+  for (const char* text : {"Ukraynada yeni saldırılar oldu.", "Heyet Ukraynadan döndü.",
+                           "Yardım Ukraynaya ulaştı.", "Ukraynanın başkenti Kiev."}) {
+    EXPECT_THAT(Found(text, "tr"), Contains("country/ukraine")) << text;
+  }
+  EXPECT_THAT(Found("Suriyeye yardım konvoyu gitti.", "tr"), Contains("country/syria"));
+  EXPECT_THAT(Found("Rusyanın açıklaması geldi.", "tr"), Contains("country/russia"));
+  // Short names get no forms: "maliye" (finance) is not Mali + ye.
+  EXPECT_THAT(Found("Maliye Bakanlığı yeni bütçeyi açıkladı.", "tr"),
+              ::testing::Not(Contains("country/mali")));
+}
+
+TEST_F(GazetteerTest, PersianEzafe) {
+  // آمریکا + ezafe ی before its modifier: "آمریکای شمالی", "دولت آمریکای".
+  EXPECT_THAT(Found("سفیر آمریکای سابق در تهران گفت", "fa"), Contains("country/united-states"));
+}
+
+TEST_F(GazetteerTest, CoordinatedOblastsShareThePluralNoun) {
+  // "Donetsk, Luhansk and Kharkiv oblasts": the last adjective + the plural noun.
+  EXPECT_THAT(Found("Бои идут в Донецкой, Луганской, Харьковской областей.", "ru"),
+              Contains("place/kharkiv-oblast"));
+  EXPECT_THAT(Found("Тривога в Сумській та Одеській областях.", "uk"),
+              Contains("place/ua-51-odeska-oblast"));
+  EXPECT_THAT(Found("Евакуація з Сумської та Одеської областей.", "uk"),
+              Contains("place/ua-51-odeska-oblast"));
+}
+
+TEST_F(GazetteerTest, CldrSubdivisionNamesAndUsualEnglishNames) {
+  // CLDR's subdivision names (unicode-cldr-core) and the usual English name as the entity name.
+  TaggedPipeline p(*taxonomy_);
+  std::map<std::string, std::string> names;  // id -> name
+  for (const auto& e :
+       p.Run(Article("", "Floods hit Perm Krai and Bryansk Oblast.", "en")).entities)
+    names[e.id] = e.name;
+  EXPECT_EQ(names["place/ru-per-permskij-kraj"], "Perm Krai");
+  EXPECT_EQ(names["place/ru-bry-brjanskaja-oblast"], "Bryansk Oblast");
+  EXPECT_THAT(Found("Паводок в Одесской области.", "ru"), Contains("place/ua-51-odeska-oblast"));
+  auto odesa = p.Run(Article("", "Паводок в Одесской области.", "ru")).entities;
+  ASSERT_FALSE(odesa.empty());
+  EXPECT_EQ(odesa[0].name, "Odesa Oblast");  // named after its centre, a known city
+}
+
+TEST_F(GazetteerTest, GeoNamesCities) {
+  // gen_geonames.yaml: GeoNames cities of 200,000+ inhabitants, Cyrillic names with their case
+  // endings.
+  EXPECT_THAT(Found("Drones hit Lublin overnight.", "en"), Contains("city/lublin"));
+  for (const char* text : {"Учения в Люблине.", "Удар по Люблину.", "Из Люблина сообщают."}) {
+    EXPECT_THAT(Found(text, "ru"), Contains("city/lublin")) << text;
+  }
+  // Left out: names that are common words (English "nice") or people's first names.
+  EXPECT_THAT(Found("It was a nice day in the city.", "en"), ::testing::Not(Contains("city/nice")));
+  EXPECT_THAT(Found("Губернатор Владимир Солодов заявил.", "ru"),
+              ::testing::Not(Contains("city/vladimir")));
 }
 
 TEST(MoreAliasesTest, AddsAliasesToAnEntityOfAnotherFile) {
