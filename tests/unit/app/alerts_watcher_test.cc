@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -13,11 +14,19 @@ std::string Rules(const std::string& version) {
   return "version: " + version + "\nrules:\n  - id: r\n    when: {terms: [truce]}\n";
 }
 
+// Up to 10 s (the watcher polls every 100 ms; a loaded CI machine can be slow).
 bool WaitFor(const std::function<bool()>& condition) {
-  for (int i = 0; i < 200 && !condition(); ++i) {
+  for (int i = 0; i < 500 && !condition(); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return condition();
+}
+
+// Replaces the file in one step (write beside it, rename), as a ConfigMap update does, so the
+// watcher never reads a half-written file.
+void Replace(const std::string& path, const std::string& text) {
+  std::ofstream(path + ".tmp") << text;
+  std::filesystem::rename(path + ".tmp", path);
 }
 
 TEST(AlertsWatcherTest, FileChangeSwapsAndInvalidFileKeepsTheOldRules) {
@@ -32,11 +41,10 @@ TEST(AlertsWatcherTest, FileChangeSwapsAndInvalidFileKeepsTheOldRules) {
   AlertsWatcher watcher(path, store, std::chrono::milliseconds(100), true, callbacks);
   watcher.Start();
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));  // a distinct mtime
-  std::ofstream(path) << Rules("v2-longer");
+  Replace(path, Rules("v2-longer"));
   EXPECT_TRUE(WaitFor([&] { return store->Get()->version() == "v2-longer"; }));
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));
-  std::ofstream(path)
-      << "version: v3\nrules:\n  - id: r\n    severity: loud\n    when: {terms: [x]}\n";
+  Replace(path, "version: v3\nrules:\n  - id: r\n    severity: loud\n    when: {terms: [x]}\n");
   EXPECT_TRUE(WaitFor([&] { return failures.load() > 0; }));
   EXPECT_EQ(store->Get()->version(), "v2-longer");
   watcher.Stop();
