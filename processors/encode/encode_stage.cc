@@ -1,6 +1,9 @@
 #include "processors/encode/encode_stage.h"
 
 #include <rapidjson/document.h>
+#include <rapidjson/internal/itoa.h>
+
+#include <cstring>
 
 #include "processors/core/config.h"
 #include "schemas/json_writer.h"
@@ -41,25 +44,93 @@ const schemas::JsonConstant kFieldNames[] = {
     schemas::JsonConstant(core::FieldName(core::Field::kLead)),
     schemas::JsonConstant(core::FieldName(core::Field::kBody))};
 
-void WriteMatches(JsonWriter& w, const std::vector<core::Match>& matches) {
-  w.StartArray();
-  for (const auto& m : matches) {
-    w.StartObject();
-    kText.Write(w);
-    WriteString(w, m.text);
-    kField.Write(w);
-    kFieldNames[static_cast<size_t>(m.field)].Write(w);
-    kBegin.Write(w);
-    w.Uint(m.begin);
-    kEnd.Write(w);
-    w.Uint(m.end);
-    if (!m.rule.empty()) {
-      kRule.Write(w);
-      WriteString(w, m.rule);
+// Matches (an entity's mentions, a topic's matched terms) are most of an event's values, and
+// through the Writer each costs nine calls (keys, text, field, offsets, object), every one with
+// its comma/colon bookkeeping and a byte-at-a-time copy of its raw bytes. So a match list is
+// rendered by hand into one per-thread buffer, from pieces pre-rendered by RapidJSON (keys,
+// field names), and handed to the Writer as one raw array value; the bytes are RapidJSON's own:
+//   * a text or rule with no byte RapidJSON escapes (control characters, '"', '\\') is its
+//     bytes between quotes (the Writer, with the default flags, writes every other byte as it
+//     is); any other string is rendered by a RapidJSON Writer (rare: clean text has none);
+//   * numbers by rapidjson::internal::u32toa, the function Writer::Uint calls.
+// A unit test (EncodeStageTest.MatchListsAreWhatTheWriterWrites) compares the bytes with the
+// Writer's for escapes, every field and empty lists.
+struct MatchPieces {
+  std::string open_text;       // {"text":
+  std::string field_begin[3];  // ,"field":"title","begin":  (by core::Field)
+  std::string end;             // ,"end":
+  std::string rule;            // ,"rule":
+  MatchPieces() {
+    open_text = "{" + kText.json() + ":";
+    for (size_t f = 0; f < 3; ++f) {
+      field_begin[f] =
+          "," + kField.json() + ":" + kFieldNames[f].json() + "," + kBegin.json() + ":";
     }
-    w.EndObject();
+    end = "," + kEnd.json() + ":";
+    rule = "," + kRule.json() + ":";
   }
-  w.EndArray();
+};
+
+// Whether the Writer writes `s` as its bytes between quotes (no byte it escapes).
+bool NeedsNoEscape(std::string_view s) {
+  for (const char c : s) {
+    const auto b = static_cast<unsigned char>(c);
+    if (b < 0x20 || b == '"' || b == '\\') return false;
+  }
+  return true;
+}
+
+void AppendJsonString(std::string& out, std::string_view s) {
+  if (NeedsNoEscape(s)) {
+    out += '"';
+    out.append(s);
+    out += '"';
+    return;
+  }
+  rapidjson::StringBuffer sb;
+  JsonWriter w(sb);
+  WriteString(w, s);
+  out.append(sb.GetString(), sb.GetSize());
+}
+
+void AppendUint(std::string& out, uint32_t v) {
+  char digits[10];
+  const char* const end = rapidjson::internal::u32toa(v, digits);
+  out.append(digits, static_cast<size_t>(end - digits));
+}
+
+// The JSON array of `matches`, as the Writer would write it, appended to `out`.
+void RenderMatches(const std::vector<core::Match>& matches, std::string& out) {
+  static const MatchPieces pieces;
+  out += '[';
+  for (size_t k = 0; k < matches.size(); ++k) {
+    const core::Match& m = matches[k];
+    if (k != 0) out += ',';
+    out += pieces.open_text;
+    AppendJsonString(out, m.text);
+    out += pieces.field_begin[static_cast<size_t>(m.field)];
+    AppendUint(out, m.begin);
+    out += pieces.end;
+    AppendUint(out, m.end);
+    if (!m.rule.empty()) {
+      out += pieces.rule;
+      AppendJsonString(out, m.rule);
+    }
+    out += '}';
+  }
+  out += ']';
+}
+
+// Writes `matches` as the value of the key just written. The Writer does the comma/colon
+// bookkeeping for one raw array value with no bytes of its own (RawValue copies byte by byte),
+// and the rendered bytes go straight into its buffer `sb`.
+void WriteMatches(JsonWriter& w, rapidjson::StringBuffer& sb,
+                  const std::vector<core::Match>& matches) {
+  thread_local std::string json;
+  json.clear();
+  RenderMatches(matches, json);
+  w.RawValue("", 0, rapidjson::kArrayType);
+  std::memcpy(sb.Push(json.size()), json.data(), json.size());
 }
 
 void WriteStrings(JsonWriter& w, const std::vector<std::string>& items) {
@@ -162,7 +233,7 @@ std::string EncodeEnrichedEvent(const core::Document& doc, int64_t processed_at_
     kScore.Write(w);
     w.Double(t.score);
     kMatches.Write(w);
-    WriteMatches(w, t.matches);
+    WriteMatches(w, sb, t.matches);
     w.EndObject();
   }
   w.EndArray();
@@ -179,7 +250,7 @@ std::string EncodeEnrichedEvent(const core::Document& doc, int64_t processed_at_
     kSalience.Write(w);
     w.Double(e.salience);
     kMentions.Write(w);
-    WriteMatches(w, e.mentions);
+    WriteMatches(w, sb, e.mentions);
     w.EndObject();
   }
   w.EndArray();
