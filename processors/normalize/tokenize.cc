@@ -422,7 +422,7 @@ class FusedLine {
   // The whole line. Returns false (sink untouched) when it needs the general path; else sets
   // *count to the number of words found.
   [[gnu::always_inline]] bool Run(size_t* count) {
-    assert(folder_.RowOf(' ').word_class == static_cast<uint8_t>(WC::kOther));
+    assert(rows_[' '].word_class == static_cast<uint8_t>(WC::kOther));
     for (uint32_t i = 0; i < n_ && !hard_;) {
       if (s_[i] == ' ') {  // the commonest separator: ends a word (dropping a pending mid char)
         if (in_word_) FinishWord();
@@ -433,7 +433,7 @@ class FusedLine {
       const uint32_t start = i;
       uint32_t cp = 0;
       if (!DecodeChar(&i, &cp)) break;
-      const TextFolder::Row& row = folder_.RowOf(cp);
+      const TextFolder::Row& row = rows_[cp];
       const auto cls = static_cast<WC>(row.word_class);
       if (NeedsIcu(cls, cp)) break;
       if (!Segment(cls, start, i)) continue;
@@ -689,7 +689,7 @@ class FusedLine {
       if (c1 - 0xC2 >= 0x1E || j + 1 >= n_ || (s_[j + 1] & 0xC0) != 0x80) return false;
       c1 = ((c1 & 0x1F) << 6) | (s_[j + 1] & 0x3F);
     }
-    const TextFolder::Row& r1 = folder_.RowOf(c1);
+    const TextFolder::Row& r1 = rows_[c1];
     if (!IsWordClass(static_cast<WC>(r1.word_class)) ||
         ((r1.flags & TextFolder::kScriptLetter) != 0 && r1.script != r->run_script) ||
         ((r1.flags & TextFolder::kIdentity) == 0 && r1.length > 4)) {
@@ -734,10 +734,12 @@ class FusedLine {
     const uint8_t* src = s_ + *i;
     const uint8_t* const src_end = s_ + std::min<size_t>(n_ - 1, *i + (r->safe - r->p));
     char* dst = r->o + r->p;
+    const uint8_t* const plain = plain_;  // copies: the stores through dst would reload them
+    const uint8_t script = r->run_script;
     while (src < src_end) {
       uint16_t pair = 0;
       std::memcpy(&pair, src, 2);
-      if (plain_[pair] != r->run_script) break;
+      if (plain[pair] != script) break;
       std::memcpy(dst, &pair, 2);
       src += 2;
       dst += 2;
@@ -761,7 +763,7 @@ class FusedLine {
       c = ((c & 0x1F) << 6) | (s_[*i + 1] & 0x3F);
       bytes = 2;
     }
-    const TextFolder::Row& row = folder_.RowOf(c);
+    const TextFolder::Row& row = rows_[c];
     const auto k = static_cast<WC>(row.word_class);
     if (!IsWordClass(k)) return false;
     if ((row.flags & TextFolder::kScriptLetter) != 0) {
@@ -857,8 +859,11 @@ class FusedLine {
   }
 
   // The line and where its results go.
-  const TextFolder& folder_ = TextFolder::Default();
-  const char* const pool_ = folder_.FoldPool();
+  // The folding table's rows (TextFolder::RowOf(cp) is rows_[cp], cp < 0x10000) and fold pool,
+  // as plain pointers: read through the TextFolder, each lookup would load the table's address
+  // again after every byte stored into the arena.
+  const TextFolder::Row* const rows_ = &TextFolder::Default().RowOf(0);
+  const char* const pool_ = TextFolder::Default().FoldPool();
   const uint8_t* const plain_ = PlainLetterTable::Get().bytes;
   const uint8_t* const s_;
   const uint32_t n_;
