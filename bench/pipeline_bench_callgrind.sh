@@ -7,22 +7,29 @@
 # PIPELINE_BENCH defaults to build/release/bench/pipeline_bench; TOP (default 25) is the number
 # of functions listed; FILTER (default DefaultTaxonomy: the default pipeline) selects the
 # benchmark, e.g. FiveStages for decode, normalize, tag, score, encode. Only `core::Pipeline::Process` is measured
-# (--toggle-collect), so set-up (taxonomy compile, corpus load) is left out. Takes ~1-2 minutes.
+# (--toggle-collect), so set-up (taxonomy compile, corpus load) is left out. Takes ~2-5 minutes.
+# CALLGRIND_OUT=FILE keeps callgrind's output (for callgrind_annotate).
+#
+# The number of passes over the corpus depends on Google Benchmark's timing (MinTime), and the
+# first pass differs from the others: every distinct word is a stem-memo miss (a Snowball call),
+# and the story store fills. So the normalize stage is also given without those misses
+# ("steady state": minus ThreadStemmers::StemAndRemember, which only runs on a miss), the figure
+# to compare between runs; the pipeline total and the story stage depend on the passes.
 set -euo pipefail
 root="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)"
 bench="${1:-$root/build/release/bench/pipeline_bench}"
 top="${2:-25}"
 filter="${3:-DefaultTaxonomy}"
 work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+trap 'if [[ -n "${CALLGRIND_OUT:-}" ]]; then cp "$work/cg.out" "$CALLGRIND_OUT"; fi; rm -rf "$work"' EXIT
 export NEWSFLOW_DEV_CORPUS="${NEWSFLOW_DEV_CORPUS:-$root/../shared/corpus/dev/articles.jsonl}"
 valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" \
   --toggle-collect='newsflow::core::Pipeline::Process(*' \
   "$bench" --benchmark_filter="$filter" > "$work/bench.log" 2> "$work/valgrind.log"
-python3 - "$work/cg.out" "$top" <<'PY'
+python3 - "$work/cg.out" "$top" "$(grep -c . "$NEWSFLOW_DEV_CORPUS")" <<'PY'
 import re, sys
 from collections import defaultdict
-path, top = sys.argv[1], int(sys.argv[2])
+path, top, corpus = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 names, self_cost, incl_calls, calls = {}, defaultdict(int), defaultdict(int), defaultdict(int)
 def name(spec):
     m = re.match(r"\((\d+)\)(?: (.*))?", spec)
@@ -63,6 +70,11 @@ print("\nstage (inclusive, K instructions per article):")
 stages = [(f, v) for f, v in incl.items() if re.search(r"::\w+Stage::Process\(", f)]
 for f, v in sorted(stages, key=lambda x: -x[1]):
     print(f"  {v / articles / 1000:8.1f}  {f.split('(')[0]}")
+misses = sum(v for f, v in incl.items() if "StemAndRemember" in f)
+norm = sum(v for f, v in incl.items() if "NormalizeStage::Process(" in f)
+print(f"\nnormalize, steady state (minus {misses / articles / 1000:.1f} K of stem-memo misses): "
+      f"{(norm - misses) / articles / 1000:.1f} K per article; passes over the corpus: "
+      f"{articles / corpus:.1f}")
 print(f"\ntop {top} functions by inclusive count (K per article, self K per article):")
 for f, v in sorted(incl.items(), key=lambda x: -x[1])[:top]:
     print(f"  {v / articles / 1000:8.1f} {self_cost[f] / articles / 1000:8.1f}  {f[:110]}")
