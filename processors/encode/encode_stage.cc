@@ -25,12 +25,7 @@ void StringOrNull(JsonWriter& w, std::string_view s) {
   }
 }
 
-// The keys and values written for every match, entity and topic.
-const schemas::JsonConstant kText("text");
-const schemas::JsonConstant kField("field");
-const schemas::JsonConstant kBegin("begin");
-const schemas::JsonConstant kEnd("end");
-const schemas::JsonConstant kRule("rule");
+// The keys written for every entity and topic.
 const schemas::JsonConstant kId("id");
 const schemas::JsonConstant kLabel("label");
 const schemas::JsonConstant kScore("score");
@@ -39,98 +34,81 @@ const schemas::JsonConstant kName("name");
 const schemas::JsonConstant kType("type");
 const schemas::JsonConstant kSalience("salience");
 const schemas::JsonConstant kMentions("mentions");
-const schemas::JsonConstant kFieldNames[] = {
-    schemas::JsonConstant(core::FieldName(core::Field::kTitle)),
-    schemas::JsonConstant(core::FieldName(core::Field::kLead)),
-    schemas::JsonConstant(core::FieldName(core::Field::kBody))};
 
 // Matches (an entity's mentions, a topic's matched terms) are most of an event's values, and
 // through the Writer each costs nine calls (keys, text, field, offsets, object), every one with
 // its comma/colon bookkeeping and a byte-at-a-time copy of its raw bytes. So a match list is
-// rendered by hand into one per-thread buffer, from pieces pre-rendered by RapidJSON (keys,
-// field names), and handed to the Writer as one raw array value; the bytes are RapidJSON's own:
-//   * a text or rule with no byte RapidJSON escapes (control characters, '"', '\\') is its
-//     bytes between quotes (the Writer, with the default flags, writes every other byte as it
+// written by hand, straight into the Writer's buffer, after one RawValue call that does the
+// bookkeeping for the list; the bytes are the ones the Writer would write:
+//   * the keys and field names are the literals below (what the Writer writes for them);
+//   * a text or rule with no byte the Writer escapes (control characters, '"', '\\') is its
+//     bytes between quotes (the Writer, with the default flags, copies every other byte as it
 //     is); any other string is rendered by a RapidJSON Writer (rare: clean text has none);
 //   * numbers by rapidjson::internal::u32toa, the function Writer::Uint calls.
-// A unit test (EncodeStageTest.MatchListsAreWhatTheWriterWrites) compares the bytes with the
-// Writer's for escapes, every field and empty lists.
-struct MatchPieces {
-  std::string open_text;       // {"text":
-  std::string field_begin[3];  // ,"field":"title","begin":  (by core::Field)
-  std::string end;             // ,"end":
-  std::string rule;            // ,"rule":
-  MatchPieces() {
-    open_text = "{" + kText.json() + ":";
-    for (size_t f = 0; f < 3; ++f) {
-      field_begin[f] =
-          "," + kField.json() + ":" + kFieldNames[f].json() + "," + kBegin.json() + ":";
-    }
-    end = "," + kEnd.json() + ":";
-    rule = "," + kRule.json() + ":";
-  }
-};
+// EncodeStageTest.MatchListsAreWhatTheWriterWrites compares the bytes with the Writer's own
+// (escapes, every field, 2^32 - 1, empty lists).
+constexpr std::string_view kOpenText = R"({"text":)";
+constexpr std::string_view kFieldBegin[] = {
+    R"(,"field":"title","begin":)", R"(,"field":"lead","begin":)", R"(,"field":"body","begin":)"};
+constexpr std::string_view kEndKey = R"(,"end":)";
+constexpr std::string_view kRuleKey = R"(,"rule":)";
+// Bytes a match needs besides 6 per byte of its text and rule (the longest escape is \u00XX):
+// the literals, two numbers of at most 10 digits, four quotes, a comma and a brace.
+constexpr size_t kMatchFixedBytes = 128;
 
-// Whether the Writer writes `s` as its bytes between quotes (no byte it escapes).
-bool NeedsNoEscape(std::string_view s) {
+[[gnu::always_inline]] inline char* Put(char* p, std::string_view s) {
+  std::memcpy(p, s.data(), s.size());  // a constant size for the literals: no call
+  return p + s.size();
+}
+
+// Writes `s` as a JSON string at p (room: 6 * size + 2); returns the end.
+char* PutString(char* p, std::string_view s) {
+  unsigned escape = 0;
   for (const char c : s) {
     const auto b = static_cast<unsigned char>(c);
-    if (b < 0x20 || b == '"' || b == '\\') return false;
+    escape |= static_cast<unsigned>(b < 0x20) | static_cast<unsigned>(b == '"') |
+              static_cast<unsigned>(b == '\\');
   }
-  return true;
-}
-
-void AppendJsonString(std::string& out, std::string_view s) {
-  if (NeedsNoEscape(s)) {
-    out += '"';
-    out.append(s);
-    out += '"';
-    return;
+  if (escape == 0) {
+    *p++ = '"';
+    p = Put(p, s);
+    *p++ = '"';
+    return p;
   }
-  rapidjson::StringBuffer sb;
-  JsonWriter w(sb);
+  thread_local rapidjson::StringBuffer sb;
+  thread_local JsonWriter w;
+  sb.Clear();
+  w.Reset(sb);
   WriteString(w, s);
-  out.append(sb.GetString(), sb.GetSize());
+  return Put(p, std::string_view(sb.GetString(), sb.GetSize()));
 }
 
-void AppendUint(std::string& out, uint32_t v) {
-  char digits[10];
-  const char* const end = rapidjson::internal::u32toa(v, digits);
-  out.append(digits, static_cast<size_t>(end - digits));
-}
-
-// The JSON array of `matches`, as the Writer would write it, appended to `out`.
-void RenderMatches(const std::vector<core::Match>& matches, std::string& out) {
-  static const MatchPieces pieces;
-  out += '[';
-  for (size_t k = 0; k < matches.size(); ++k) {
-    const core::Match& m = matches[k];
-    if (k != 0) out += ',';
-    out += pieces.open_text;
-    AppendJsonString(out, m.text);
-    out += pieces.field_begin[static_cast<size_t>(m.field)];
-    AppendUint(out, m.begin);
-    out += pieces.end;
-    AppendUint(out, m.end);
-    if (!m.rule.empty()) {
-      out += pieces.rule;
-      AppendJsonString(out, m.rule);
-    }
-    out += '}';
-  }
-  out += ']';
-}
-
-// Writes `matches` as the value of the key just written. The Writer does the comma/colon
-// bookkeeping for one raw array value with no bytes of its own (RawValue copies byte by byte),
-// and the rendered bytes go straight into its buffer `sb`.
+// Writes `matches` as the value of the key just written into `w`, whose buffer is `sb`.
 void WriteMatches(JsonWriter& w, rapidjson::StringBuffer& sb,
                   const std::vector<core::Match>& matches) {
-  thread_local std::string json;
-  json.clear();
-  RenderMatches(matches, json);
-  w.RawValue("", 0, rapidjson::kArrayType);
-  std::memcpy(sb.Push(json.size()), json.data(), json.size());
+  w.RawValue("", 0, rapidjson::kArrayType);  // the comma or colon before the list
+  size_t bound = 2;
+  for (const auto& m : matches) bound += 6 * (m.text.size() + m.rule.size()) + kMatchFixedBytes;
+  char* const start = sb.Push(bound);
+  char* p = start;
+  *p++ = '[';
+  for (size_t k = 0; k < matches.size(); ++k) {
+    const core::Match& m = matches[k];
+    if (k != 0) *p++ = ',';
+    p = Put(p, kOpenText);
+    p = PutString(p, m.text);
+    p = Put(p, kFieldBegin[static_cast<size_t>(m.field)]);
+    p = rapidjson::internal::u32toa(m.begin, p);
+    p = Put(p, kEndKey);
+    p = rapidjson::internal::u32toa(m.end, p);
+    if (!m.rule.empty()) {
+      p = Put(p, kRuleKey);
+      p = PutString(p, m.rule);
+    }
+    *p++ = '}';
+  }
+  *p++ = ']';
+  sb.Pop(bound - static_cast<size_t>(p - start));
 }
 
 void WriteStrings(JsonWriter& w, const std::vector<std::string>& items) {
