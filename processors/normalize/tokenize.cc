@@ -370,385 +370,555 @@ struct PlainLetterTable {
 // character (TextFolder::Row: word class, flags, script, folded bytes). The word-break rules
 // run as a small state machine instead of FastWords()' lookahead: a MidLetter/MidNum/quote
 // after a word is folded speculatively and kept only if a word character that joins follows.
-// All state lives in locals (so in registers). Returns false, with the sink untouched, when
-// the line needs ICU's iterator (the characters FastWords() gives up on) or mixes more than
-// four scripts; the caller then takes the general path. A unit test compares the two paths on
-// the corpus and on random text.
+// Run() returns false, with the sink untouched, when the line needs ICU's iterator (the
+// characters FastWords() gives up on) or mixes more than four scripts; the caller then takes
+// the general path. A unit test compares the two paths on the corpus and on random text.
+//
+// The pass, per character (Run()):
+//   1. DecodeChar()  the character's code point (an ASCII space is handled before, at once);
+//      NeedsIcu()    a character or sequence only ICU's iterator handles ends the fast path;
+//   2. Segment()     the word rules: the character starts, extends or ends a word, or is held
+//                    as the pending mid character; says whether its fold is stored;
+//   3. FoldChar()    counts a script letter and appends the character's fold to the arena;
+//   4. WordTail()    after a word character, the rest of the word in a tight loop (ASCII eight
+//                    bytes at a time, two-byte letters by a byte-pair table, a space followed by
+//                    the next word's first letter without leaving the loop);
+// per word, FinishWord(): resolves the pending mid character, then StoreToken() (original
+// offsets, bare form, stem); per line, Commit() or Abandon().
+//
+// Speed: this is the normalizer's hot loop (bench/README.md). The object lives on
+// FusedWordTokens()' stack, its address never escapes and every member function is inlined, so
+// its fields stay in registers like plain locals. WordTail() still works on local copies of
+// `pos_`, `out_` and `last_`: every byte stored through a `char*` would otherwise make the
+// compiler reload them.
+//
 // kStems: stems are looked up per word (`stemmer` >= 0; Tokenize() does, the stage looks them up
 // afterwards with StemTokens()); a template parameter so the stage's path has no stem tests.
 template <bool kStems>
-bool FusedWordTokens(std::string_view line, uint32_t map_offset, const OffsetMap& map,
-                     core::Field field, int stemmer, const WordSink& sink, size_t* count) {
-  constexpr size_t kSlack = 256;  // room kept past pos: a table row folds to <= 255 bytes
-  const TextFolder& folder = TextFolder::Default();
-  const char* const pool = folder.FoldPool();
-  const uint8_t* const plain = PlainLetterTable::Get().bytes;
-  const auto* const s = reinterpret_cast<const uint8_t*>(line.data());
-  const auto n = static_cast<uint32_t>(line.size());
-  std::string& arena = *sink.arena;
-  std::vector<core::Token>& tokens = *sink.tokens;
-  const size_t arena_start = arena.size();
-  const size_t tokens_start = tokens.size();
-  // Tokens that may still be stored (max_tokens), kept as a count: cheaper than size().
-  size_t room = sink.max_tokens > tokens_start ? sink.max_tokens - tokens_start : 0;
-  arena.resize(arena_start + n + kSlack);
-  char* out = arena.data();
-  size_t pos = arena_start;
-  size_t limit = arena.size();
-  const int stem_script = StemmerScript(stemmer);
-  OffsetMap::Cursor offsets(map, map_offset);
-  int64_t shift = 0;  // when the whole line maps by one shift, offsets need no lookup
-  const bool uniform = offsets.UniformShift(map_offset, map_offset + n, &shift);
-  LineScripts scripts;
+class FusedLine {
+ public:
+  [[gnu::always_inline]] FusedLine(std::string_view line, uint32_t map_offset, const OffsetMap& map,
+                                   core::Field field, int stemmer, const WordSink& sink)
+      : s_(reinterpret_cast<const uint8_t*>(line.data())),
+        n_(static_cast<uint32_t>(line.size())),
+        map_offset_(map_offset),
+        field_(field),
+        stemmer_(stemmer),
+        stem_script_(StemmerScript(stemmer)),
+        sink_scripts_(sink.scripts),
+        arena_(*sink.arena),
+        tokens_(*sink.tokens),
+        arena_start_(arena_.size()),
+        tokens_start_(tokens_.size()),
+        room_(sink.max_tokens > tokens_start_ ? sink.max_tokens - tokens_start_ : 0),
+        offsets_(map, map_offset) {
+    arena_.resize(arena_start_ + n_ + kSlack);
+    out_ = arena_.data();
+    pos_ = arena_start_;
+    limit_ = arena_.size();
+    uniform_ = offsets_.UniformShift(map_offset, map_offset + n_, &shift_);
+  }
 
-  size_t words = 0;
-  bool in_word = false;
-  bool store = false;       // the current word is stored (max_tokens not reached)
-  WC last = WC::kOther;     // class of the word's last word character
-  uint32_t word_begin = 0;  // byte offsets in the line
-  uint32_t word_end = 0;
-  size_t fold_start = 0;  // the word's folded form in the arena
-  int first_script = -1;
-  bool pending = false;  // a mid character follows the word, folded speculatively
-  WC mid_cls = WC::kOther;
-  uint32_t mid_end = 0;
-  size_t mid_pos = 0;  // arena position before the mid character's fold
-  bool mid_extended = false;
-  // Script letters (Hebrew points, ...) among the Extend characters after the pending mid
-  // character: counted only if the mid character is kept, as the general path counts them.
-  uint32_t mid_letters = 0;
-  uint8_t mid_script = 0;
-  bool after_zwj = false;
-  bool hard = false;
-  // The word's fold may hold an apostrophe (for its Latin bare form): a kept mid character,
-  // or a character whose fold has one (kFoldQuote), not any other non-identity fold.
-  bool maybe_quote = false;
-
-  // Ends the current word at word_end (the pending mid character is dropped, unless rule 7a
-  // takes a quote after a Hebrew letter) and stores it.
-  auto finish_word = [&]() __attribute__((always_inline)) {
-    if (pending) {
-      if (last == WC::kHebrew && mid_cls == WC::kSingleQuote) {  // rule 7a
-        // ICU 72 quirk mirrored from FastWords(): Extend/Format after that quote makes the
-        // segment a non-word. Rare: the general path handles it.
-        if (mid_extended) hard = true;
-        word_end = mid_end;
-      } else {
-        pos = mid_pos;
-      }
-      pending = false;
-    }
-    in_word = false;
-    if (!store || hard) return;
-    core::Token t;
-    t.field = field;
-    if (uniform) {
-      t.begin = static_cast<uint32_t>(map_offset + word_begin + shift);
-      t.end = static_cast<uint32_t>(map_offset + word_end + shift);
-    } else {
-      t.begin = offsets.MapBegin(map_offset + word_begin);
-      t.end = offsets.MapEnd(map_offset + word_end);
-    }
-    t.folded_offset = static_cast<uint32_t>(fold_start);
-    t.folded_size = static_cast<uint32_t>(pos - fold_start);
-    const std::string_view folded(out + fold_start, t.folded_size);
-    SetBareForm(first_script, folded, maybe_quote, &t);
-    if (kStems && first_script == stem_script && t.folded_size > 0) {
-      const std::string_view stem = Stem(stemmer, folded);  // a view into the stem memo
-      if (stem == folded) {
-        t.stem_offset = t.folded_offset;
-        t.stem_size = t.folded_size;
-      } else {
-        if (limit - pos < stem.size() + kSlack) {
-          out = GrowArena(&arena, pos, stem.size() + kSlack);
-          limit = arena.size();
-        }
-        t.stem_offset = static_cast<uint32_t>(pos);
-        t.stem_size = static_cast<uint32_t>(stem.size());
-        std::memcpy(out + pos, stem.data(), stem.size());
-        pos += stem.size();
-      }
-    }
-    tokens.push_back(t);
-    --room;
-  };
-
-  assert(folder.RowOf(' ').word_class == static_cast<uint8_t>(WC::kOther));
-  for (uint32_t i = 0; i < n && !hard;) {
-    // Decode one character: its bytes [start, i) and its table row.
-    const uint32_t start = i;
-    uint32_t cp = s[i];
-    if (cp == ' ') {  // the commonest separator: ends a word (dropping a pending mid character)
-      if (in_word) finish_word();
-      after_zwj = false;
-      ++i;
-      continue;
-    }
-    if (cp < 0x80) {
-      ++i;
-    } else if (cp >= 0xC2 && cp < 0xE0 && i + 1 < n && (s[i + 1] & 0xC0) == 0x80) {
-      cp = ((cp & 0x1F) << 6) | (s[i + 1] & 0x3F);
-      i += 2;
-    } else {
-      UChar32 c = 0;
-      U8_NEXT(s, i, n, c);
-      if (c < 0 || c >= 0x10000) {  // ill-formed (clean text never is) or supplementary
-        hard = true;
-        break;
-      }
-      cp = static_cast<uint32_t>(c);
-    }
-    const TextFolder::Row& row = folder.RowOf(cp);
-    const auto cls = static_cast<WC>(row.word_class);
-    static_assert(WC::kHard > WC::kEmoji && WC::kEmoji > WC::kExtend);  // the last two classes
-    if (cls >= WC::kEmoji && (cls == WC::kHard || after_zwj)) {
-      hard = true;
-      break;
-    }
-    after_zwj = cp == 0x200D;
-
-    bool fold = false;
-    const bool word_char = IsWordClass(cls);
-    if (word_char) {
-      if (in_word && pending) {
-        if (Joins(last, mid_cls, cls)) {
-          pending = false;  // keep the mid character's fold
-          maybe_quote = true;
-          for (; mid_letters > 0; --mid_letters) {
-            if (first_script < 0) first_script = mid_script;
-            if (!scripts.Add(mid_script) && sink.scripts != nullptr) hard = true;
-          }
-          if (hard) break;
-        } else {
-          finish_word();
-        }
-      }
-      if (!in_word) {
-        in_word = true;
-        ++words;
-        store = room > 0;
-        word_begin = start;
-        fold_start = pos;
-        first_script = -1;
-        maybe_quote = false;
-      }
-      last = cls;
-      word_end = i;
-      fold = store;
-    } else if (cls == WC::kExtend) {
-      if (in_word) {  // extends the word character or the pending mid character before it
-        if (pending) {
-          mid_end = i;
-          mid_extended = true;
-        } else {
-          word_end = i;
-        }
-        fold = store;
-      }
-    } else if (in_word && !pending && IsMidClass(cls)) {
-      pending = true;
-      mid_cls = cls;
-      mid_end = i;
-      mid_pos = pos;
-      mid_extended = false;
-      mid_letters = 0;
-      fold = store;
-    } else if (in_word) {
-      finish_word();
-    }
-    if (!fold) continue;
-
-    if (limit - pos < kSlack) {
-      out = GrowArena(&arena, pos, kSlack);
-      limit = arena.size();
-    }
-    if ((row.flags & TextFolder::kScriptLetter) != 0) {
-      if (pending) {  // an Extend character after the mid character (see mid_letters)
-        if (mid_letters != 0 && mid_script != row.script) {
-          hard = true;  // marks of two scripts after one mid character: the general path
-          break;
-        }
-        mid_script = row.script;
-        ++mid_letters;
-      } else {
-        if (first_script < 0) first_script = row.script;
-        if (!scripts.Add(row.script) && sink.scripts != nullptr) {
-          hard = true;
-          break;
-        }
-      }
-    }
-    const uint32_t len = i - start;
-    if ((row.flags & TextFolder::kIdentity) != 0) {
-      if (len == 1) {
-        out[pos] = static_cast<char>(s[start]);
-      } else if (len == 2) {
-        std::memcpy(out + pos, s + start, 2);
-      } else {
-        std::memcpy(out + pos, s + start, 3);
-      }
-      pos += len;
-    } else if (row.length <= 4) {
-      std::memcpy(out + pos, pool + row.offset, 4);  // the pool is padded; slack absorbs the rest
-      pos += row.length;
-      maybe_quote |= (row.flags & TextFolder::kFoldQuote) != 0;
-    } else {
-      std::memcpy(out + pos, pool + row.offset, row.length);
-      pos += row.length;
-      maybe_quote |= (row.flags & TextFolder::kFoldQuote) != 0;
-    }
-    if (!word_char) continue;
-
-    // The rest of the word, while its characters are letters or digits of the script counted
-    // last (or of none) with a fold of at most 4 bytes: the common case, read without the
-    // state machine (nothing is pending and no ZWJ precedes). Anything else goes back to the
-    // loop above, which then sees that character first.
-    const int run_index = scripts.last;
-    const uint8_t run_script = run_index >= 0 ? scripts.script[run_index] : 0xFF;
-    size_t safe = limit - kSlack;  // a character folds to at most 4 bytes here
-    // The packed row of a two-byte letter of the run's script that folds to itself.
-    const WC run_class = run_script == USCRIPT_HEBREW ? WC::kHebrew : WC::kLetter;
-    uint32_t run = 0;
-    // The loop works on copies: `pos`, `out` and `last` are shared with finish_word(), and
-    // every byte stored through `o` would otherwise make the compiler reload them.
-    size_t p = pos;
-    char* o = out;
-    WC lst = last;
-    // Hands the loop's copies back (word end at i) and counts the run's letters.
-    auto close_run = [&]() __attribute__((always_inline)) {
-      pos = p;
-      last = lst;
-      word_end = i;
-      if (run != 0) {
-        scripts.count[run_index] += run;
-        if (first_script < 0) first_script = run_script;
-        run = 0;
-      }
-    };
-    while (i < n && p < safe) {
-      uint32_t c = s[i];
-      uint32_t bytes = 1;
-      if (c == ' ') {
-        // A space, and a next word that this loop would take from its first character (a
-        // word character with a short fold, of the run's script or of none): end the word
-        // and start the next one here, as the outer loop would, without leaving this loop.
-        // Nothing is pending inside this loop, and no ZWJ precedes a space.
-        const uint32_t j = i + 1;
-        if (j >= n || room < 2) break;  // the word ending here takes one
-        uint32_t c1 = s[j];
-        if (c1 >= 0x80) {
-          if (c1 - 0xC2 >= 0x1E || j + 1 >= n || (s[j + 1] & 0xC0) != 0x80) break;
-          c1 = ((c1 & 0x1F) << 6) | (s[j + 1] & 0x3F);
-        }
-        const TextFolder::Row& r1 = folder.RowOf(c1);
-        if (!IsWordClass(static_cast<WC>(r1.word_class)) ||
-            ((r1.flags & TextFolder::kScriptLetter) != 0 && r1.script != run_script) ||
-            ((r1.flags & TextFolder::kIdentity) == 0 && r1.length > 4)) {
-          break;
-        }
-        close_run();
-        finish_word();
-        if (kStems) {  // a stem stored by finish_word() may have grown the arena
-          out = o = arena.data();
-          limit = arena.size();
-          safe = limit - kSlack;
-        }
-        p = pos;
-        in_word = true;
-        ++words;
-        store = true;
-        word_begin = j;
-        fold_start = pos;
-        first_script = -1;
-        maybe_quote = false;
-        i = j;
+  // The whole line. Returns false (sink untouched) when it needs the general path; else sets
+  // *count to the number of words found.
+  [[gnu::always_inline]] bool Run(size_t* count) {
+    assert(rows_[' '].word_class == static_cast<uint8_t>(WC::kOther));
+    for (uint32_t i = 0; i < n_ && !hard_;) {
+      if (s_[i] == ' ') {  // the commonest separator: ends a word (dropping a pending mid char)
+        if (in_word_) FinishWord();
+        after_zwj_ = false;
+        ++i;
         continue;
       }
-      if (c < 0x80 && i + 8 <= n) {
-        // Eight bytes at a time while they are lowercase ASCII letters or digits, which fold
-        // to themselves: most of a Latin word after its first letter.
-        const uint64_t v = swar::Load8(s + i);
-        const uint64_t lower = BytesBetween(v, 'a' - 1, 'z' + 1);
-        const uint64_t digit = BytesBetween(v, '0' - 1, '9' + 1);
-        const uint64_t not_ok = ~(lower | digit) & kHighBits;
-        const int take = std::countr_zero(not_ok) >> 3;  // 8 when all are
-        if (take > 0) {
-          const uint64_t mask = take == 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * take)) - 1;
-          const int letters = swar::CountHighBits(lower & mask);
-          if (letters == 0 || run_script == USCRIPT_LATIN) {
-            std::memcpy(o + p, s + i, 8);  // p < safe leaves room
-            p += static_cast<size_t>(take);
-            i += static_cast<uint32_t>(take);
-            run += static_cast<uint32_t>(letters);
-            lst = ((digit >> (8 * take - 1)) & 1) != 0 ? WC::kNumeric : WC::kLetter;
-            continue;
-          }
-        }
-      }
-      if (c >= 0x80) {
-        // Two-byte letters of the run's script that fold to themselves (most of an Arabic,
-        // Cyrillic or Hebrew word): one compare of the row's packed fields each.
-        if (run_index >= 0) {
-          // i and p advance together here, so one bound covers both `i + 1 < n` and `p < safe`.
-          const uint8_t* src = s + i;
-          const uint8_t* const src_end = s + std::min<size_t>(n - 1, i + (safe - p));
-          char* dst = o + p;
-          while (src < src_end) {
-            uint16_t pair = 0;
-            std::memcpy(&pair, src, 2);
-            if (plain[pair] != run_script) break;
-            std::memcpy(dst, &pair, 2);
-            src += 2;
-            dst += 2;
-          }
-          const auto took = static_cast<uint32_t>(src - (s + i));
-          if (took != 0) {
-            i += took;
-            p += took;
-            run += took / 2;
-            lst = run_class;
-            continue;
-          }
-        }
-        if (c - 0xC2 >= 0x1E || i + 1 >= n || (s[i + 1] & 0xC0) != 0x80) break;
-        c = ((c & 0x1F) << 6) | (s[i + 1] & 0x3F);
-        bytes = 2;
-      }
-      const TextFolder::Row& r = folder.RowOf(c);
-      const auto k = static_cast<WC>(r.word_class);
-      if (!IsWordClass(k)) break;
-      if ((r.flags & TextFolder::kScriptLetter) != 0) {
-        if (r.script != run_script) break;
-        ++run;
-      }
-      if ((r.flags & TextFolder::kIdentity) != 0) {
-        o[p] = static_cast<char>(s[i]);
-        if (bytes == 2) o[p + 1] = static_cast<char>(s[i + 1]);
-        p += bytes;
-      } else if (r.length <= 4) {
-        std::memcpy(o + p, pool + r.offset, 4);
-        p += r.length;
-        maybe_quote |= (r.flags & TextFolder::kFoldQuote) != 0;
-      } else {
-        break;
-      }
-      i += bytes;
-      lst = k;
+      const uint32_t start = i;
+      uint32_t cp = 0;
+      if (!DecodeChar(&i, &cp)) break;
+      const TextFolder::Row& row = rows_[cp];
+      const auto cls = static_cast<WC>(row.word_class);
+      if (NeedsIcu(cls, cp)) break;
+      if (!Segment(cls, start, i)) continue;
+      if (!FoldChar(row, start, i)) break;
+      if (IsWordClass(cls)) i = WordTail(i);
     }
-    close_run();
+    if (in_word_ && !hard_) FinishWord();
+    if (hard_) {
+      Abandon();
+      return false;
+    }
+    Commit(count);
+    return true;
   }
-  if (in_word && !hard) finish_word();
-  if (hard) {
-    arena.resize(arena_start);
-    tokens.resize(tokens_start);
+
+ private:
+  static constexpr size_t kSlack = 256;  // room kept past pos_: a table row folds to <= 255 bytes
+
+  // --- Phase 1: decoding ---
+
+  // Reads the character at *i (not a space): advances *i past its bytes and sets *cp. Returns
+  // false (hard_) for ill-formed UTF-8 (clean text never is) and supplementary characters.
+  [[gnu::always_inline]] bool DecodeChar(uint32_t* i, uint32_t* cp) {
+    uint32_t c = s_[*i];
+    if (c < 0x80) {
+      ++*i;
+    } else if (c >= 0xC2 && c < 0xE0 && *i + 1 < n_ && (s_[*i + 1] & 0xC0) == 0x80) {
+      c = ((c & 0x1F) << 6) | (s_[*i + 1] & 0x3F);
+      *i += 2;
+    } else {
+      int32_t at = static_cast<int32_t>(*i);
+      UChar32 u = 0;
+      U8_NEXT(s_, at, static_cast<int32_t>(n_), u);
+      *i = static_cast<uint32_t>(at);
+      if (u < 0 || u >= 0x10000) {
+        hard_ = true;
+        return false;
+      }
+      c = static_cast<uint32_t>(u);
+    }
+    *cp = c;
+    return true;
+  }
+
+  // Whether the character (class `cls`) is one only ICU's iterator handles (kHard) or an emoji
+  // after a ZWJ (rule 3c): then the line takes the general path (hard_). Notes a ZWJ.
+  [[gnu::always_inline]] bool NeedsIcu(WC cls, uint32_t cp) {
+    static_assert(WC::kHard > WC::kEmoji && WC::kEmoji > WC::kExtend);  // the last two classes
+    if (cls >= WC::kEmoji && (cls == WC::kHard || after_zwj_)) {
+      hard_ = true;
+      return true;
+    }
+    after_zwj_ = cp == 0x200D;
     return false;
   }
-  if (sink.scripts != nullptr) {
-    for (int k = 0; k < scripts.used; ++k) sink.scripts->Add(scripts.script[k], scripts.count[k]);
+
+  // --- Phase 2: the word rules (UAX #29, as FastWords() applies them) ---
+
+  // A character of class `cls` at [start, end) of the line: starts or extends the current
+  // word, joins it across the pending mid character, is held as the pending mid character, or
+  // ends the word. Returns whether its fold is to be stored (FoldChar()); false also when the
+  // line turned out to need the general path (hard_).
+  [[gnu::always_inline]] bool Segment(WC cls, uint32_t start, uint32_t end) {
+    if (IsWordClass(cls)) {
+      if (in_word_ && pending_) {
+        if (!Joins(last_, mid_cls_, cls)) {
+          FinishWord();
+        } else if (!KeepPending()) {
+          return false;
+        }
+      }
+      if (!in_word_) StartWord(start);
+      last_ = cls;
+      word_end_ = end;
+      return store_;
+    }
+    if (cls == WC::kExtend) {
+      if (!in_word_) return false;
+      // Extends the word character or the pending mid character before it (rule 4).
+      if (pending_) {
+        mid_end_ = end;
+        mid_extended_ = true;
+      } else {
+        word_end_ = end;
+      }
+      return store_;
+    }
+    if (in_word_ && !pending_ && IsMidClass(cls)) {
+      HoldMid(cls, end);
+      return store_;
+    }
+    if (in_word_) FinishWord();
+    return false;
   }
-  arena.resize(pos);
-  *count = words;
-  return true;
+
+  [[gnu::always_inline]] void StartWord(uint32_t start) {
+    in_word_ = true;
+    ++words_;
+    store_ = room_ > 0;
+    word_begin_ = start;
+    fold_start_ = pos_;
+    first_script_ = -1;
+    maybe_quote_ = false;
+  }
+
+  // A mid character (MidLetter, MidNum, MidNumLet, quotes) after a word character: folded
+  // speculatively; kept if a word character that joins follows (rules 6/7, 7b/7c, 11/12).
+  [[gnu::always_inline]] void HoldMid(WC cls, uint32_t end) {
+    pending_ = true;
+    mid_cls_ = cls;
+    mid_end_ = end;
+    mid_pos_ = pos_;
+    mid_extended_ = false;
+    mid_letters_ = 0;
+  }
+
+  // The pending mid character joins: its fold stays, and the script letters among its Extend
+  // characters are counted now. Returns false (hard_) if that makes a fifth script.
+  [[gnu::always_inline]] bool KeepPending() {
+    pending_ = false;
+    maybe_quote_ = true;
+    for (; mid_letters_ > 0; --mid_letters_) {
+      if (first_script_ < 0) first_script_ = mid_script_;
+      if (!scripts_.Add(mid_script_) && sink_scripts_ != nullptr) hard_ = true;
+    }
+    return !hard_;
+  }
+
+  // --- Phase 3: folding ---
+
+  // Appends the fold of the character at [start, end) of the line (table row `row`) and counts
+  // it if it is a script letter. Returns false (hard_) when the line needs the general path.
+  [[gnu::always_inline]] bool FoldChar(const TextFolder::Row& row, uint32_t start, uint32_t end) {
+    if (limit_ - pos_ < kSlack) GrowTo(kSlack);
+    if ((row.flags & TextFolder::kScriptLetter) != 0 && !CountLetter(row.script)) return false;
+    const uint32_t len = end - start;
+    if ((row.flags & TextFolder::kIdentity) != 0) {
+      if (len == 1) {
+        out_[pos_] = static_cast<char>(s_[start]);
+      } else if (len == 2) {
+        std::memcpy(out_ + pos_, s_ + start, 2);
+      } else {
+        std::memcpy(out_ + pos_, s_ + start, 3);
+      }
+      pos_ += len;
+    } else if (row.length <= 4) {
+      std::memcpy(out_ + pos_, pool_ + row.offset, 4);  // the pool is padded; slack takes the rest
+      pos_ += row.length;
+      maybe_quote_ |= (row.flags & TextFolder::kFoldQuote) != 0;
+    } else {
+      std::memcpy(out_ + pos_, pool_ + row.offset, row.length);
+      pos_ += row.length;
+      maybe_quote_ |= (row.flags & TextFolder::kFoldQuote) != 0;
+    }
+    return true;
+  }
+
+  // A script letter: counted for the word and the line, or -- among the Extend characters after
+  // a pending mid character -- held until that character is kept (KeepPending()), as the
+  // general path counts them. Returns false (hard_) for a fifth script in the line, or marks of
+  // two scripts after one mid character.
+  [[gnu::always_inline]] bool CountLetter(uint8_t script) {
+    if (pending_) {
+      if (mid_letters_ != 0 && mid_script_ != script) {
+        hard_ = true;
+        return false;
+      }
+      mid_script_ = script;
+      ++mid_letters_;
+      return true;
+    }
+    if (first_script_ < 0) first_script_ = script;
+    if (!scripts_.Add(script) && sink_scripts_ != nullptr) {
+      hard_ = true;
+      return false;
+    }
+    return true;
+  }
+
+  [[gnu::always_inline]] void GrowTo(size_t room) {
+    out_ = GrowArena(&arena_, pos_, room);
+    limit_ = arena_.size();
+  }
+
+  // --- Phase 4: the rest of a word ---
+
+  // The rest of the word from line offset i, while its characters are letters or digits of the
+  // script counted last (or of none) with a fold of at most 4 bytes: the common case, read
+  // without the state machine (nothing is pending and no ZWJ precedes). Returns the offset of
+  // the first character it did not take, which Run() then reads as usual.
+  [[gnu::always_inline]] uint32_t WordTail(uint32_t i) {
+    WordRun r = BeginRun();
+    while (i < n_ && r.p < r.safe) {
+      const uint32_t c = s_[i];
+      if (c == ' ') {
+        if (!NextWordAfterSpace(&r, &i)) break;
+        continue;
+      }
+      if (c < 0x80 && i + 8 <= n_ && TakeAsciiChunk(&r, &i)) continue;
+      if (c >= 0x80 && r.run_index >= 0 && TakePlainLetters(&r, &i)) continue;
+      if (!TakeShortFoldChar(&r, &i)) break;
+    }
+    EndRun(&r, i);
+    return i;
+  }
+
+  // WordTail()'s working copies of the state it changes, and the run's script.
+  struct WordRun {
+    size_t p;       // pos_
+    char* o;        // out_
+    WC last;        // last_
+    size_t safe;    // p below this leaves room for a fold of up to 4 bytes
+    int run_index;  // scripts_ index of the run's script (-1: none counted yet)
+    uint8_t run_script;
+    WC run_class;  // word class of the run script's letters
+    uint32_t run;  // letters of the run's script taken, not yet counted in scripts_
+  };
+
+  [[gnu::always_inline]] WordRun BeginRun() const {
+    WordRun r;
+    r.p = pos_;
+    r.o = out_;
+    r.last = last_;
+    r.safe = limit_ - kSlack;  // a character folds to at most 4 bytes here
+    r.run_index = scripts_.last;
+    r.run_script = r.run_index >= 0 ? scripts_.script[r.run_index] : 0xFF;
+    r.run_class = r.run_script == USCRIPT_HEBREW ? WC::kHebrew : WC::kLetter;
+    r.run = 0;
+    return r;
+  }
+
+  // Hands the copies back (the word ends at i) and counts the run's letters.
+  [[gnu::always_inline]] void EndRun(WordRun* r, uint32_t i) {
+    pos_ = r->p;
+    last_ = r->last;
+    word_end_ = i;
+    if (r->run != 0) {
+      scripts_.count[r->run_index] += r->run;
+      if (first_script_ < 0) first_script_ = r->run_script;
+      r->run = 0;
+    }
+  }
+
+  // A space at *i, and a next word that this loop would take from its first character (a word
+  // character with a short fold, of the run's script or of none): ends the word and starts the
+  // next one, as Run() would, without leaving the loop. Nothing is pending inside the loop, and
+  // no ZWJ precedes a space. Returns false (nothing done) otherwise.
+  [[gnu::always_inline]] bool NextWordAfterSpace(WordRun* r, uint32_t* i) {
+    const uint32_t j = *i + 1;
+    if (j >= n_ || room_ < 2) return false;  // the word ending here takes one
+    uint32_t c1 = s_[j];
+    if (c1 >= 0x80) {
+      if (c1 - 0xC2 >= 0x1E || j + 1 >= n_ || (s_[j + 1] & 0xC0) != 0x80) return false;
+      c1 = ((c1 & 0x1F) << 6) | (s_[j + 1] & 0x3F);
+    }
+    const TextFolder::Row& r1 = rows_[c1];
+    if (!IsWordClass(static_cast<WC>(r1.word_class)) ||
+        ((r1.flags & TextFolder::kScriptLetter) != 0 && r1.script != r->run_script) ||
+        ((r1.flags & TextFolder::kIdentity) == 0 && r1.length > 4)) {
+      return false;
+    }
+    EndRun(r, *i);
+    FinishWord();
+    if (kStems) {  // a stem stored by FinishWord() may have grown the arena
+      r->o = out_;
+      r->safe = limit_ - kSlack;
+    }
+    r->p = pos_;
+    StartWord(j);
+    *i = j;
+    return true;
+  }
+
+  // Eight bytes at a time while they are lowercase ASCII letters or digits, which fold to
+  // themselves: most of a Latin word after its first letter. Returns whether it took any.
+  [[gnu::always_inline]] bool TakeAsciiChunk(WordRun* r, uint32_t* i) {
+    const uint64_t v = swar::Load8(s_ + *i);
+    const uint64_t lower = BytesBetween(v, 'a' - 1, 'z' + 1);
+    const uint64_t digit = BytesBetween(v, '0' - 1, '9' + 1);
+    const uint64_t not_ok = ~(lower | digit) & kHighBits;
+    const int take = std::countr_zero(not_ok) >> 3;  // 8 when all are
+    if (take == 0) return false;
+    const uint64_t mask = take == 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * take)) - 1;
+    const int letters = swar::CountHighBits(lower & mask);
+    if (letters != 0 && r->run_script != USCRIPT_LATIN) return false;
+    std::memcpy(r->o + r->p, s_ + *i, 8);  // p < safe leaves room
+    r->p += static_cast<size_t>(take);
+    *i += static_cast<uint32_t>(take);
+    r->run += static_cast<uint32_t>(letters);
+    r->last = ((digit >> (8 * take - 1)) & 1) != 0 ? WC::kNumeric : WC::kLetter;
+    return true;
+  }
+
+  // Two-byte letters of the run's script that fold to themselves (most of an Arabic, Cyrillic
+  // or Hebrew word): one load from the byte-pair table each. Returns whether it took any.
+  [[gnu::always_inline]] bool TakePlainLetters(WordRun* r, uint32_t* i) {
+    // i and p advance together here, so one bound covers both `i + 1 < n` and `p < safe`.
+    const uint8_t* src = s_ + *i;
+    const uint8_t* const src_end = s_ + std::min<size_t>(n_ - 1, *i + (r->safe - r->p));
+    char* dst = r->o + r->p;
+    const uint8_t* const plain = plain_;  // copies: the stores through dst would reload them
+    const uint8_t script = r->run_script;
+    while (src < src_end) {
+      uint16_t pair = 0;
+      std::memcpy(&pair, src, 2);
+      if (plain[pair] != script) break;
+      std::memcpy(dst, &pair, 2);
+      src += 2;
+      dst += 2;
+    }
+    const auto took = static_cast<uint32_t>(src - (s_ + *i));
+    if (took == 0) return false;
+    *i += took;
+    r->p += took;
+    r->run += took / 2;
+    r->last = r->run_class;
+    return true;
+  }
+
+  // Any other one- or two-byte word character of the run's script (or of none) whose fold has
+  // at most 4 bytes. Returns false (nothing taken) for anything else.
+  [[gnu::always_inline]] bool TakeShortFoldChar(WordRun* r, uint32_t* i) {
+    uint32_t c = s_[*i];
+    uint32_t bytes = 1;
+    if (c >= 0x80) {
+      if (c - 0xC2 >= 0x1E || *i + 1 >= n_ || (s_[*i + 1] & 0xC0) != 0x80) return false;
+      c = ((c & 0x1F) << 6) | (s_[*i + 1] & 0x3F);
+      bytes = 2;
+    }
+    const TextFolder::Row& row = rows_[c];
+    const auto k = static_cast<WC>(row.word_class);
+    if (!IsWordClass(k)) return false;
+    if ((row.flags & TextFolder::kScriptLetter) != 0) {
+      if (row.script != r->run_script) return false;
+      ++r->run;
+    }
+    if ((row.flags & TextFolder::kIdentity) != 0) {
+      r->o[r->p] = static_cast<char>(s_[*i]);
+      if (bytes == 2) r->o[r->p + 1] = static_cast<char>(s_[*i + 1]);
+      r->p += bytes;
+    } else if (row.length <= 4) {
+      std::memcpy(r->o + r->p, pool_ + row.offset, 4);
+      r->p += row.length;
+      maybe_quote_ |= (row.flags & TextFolder::kFoldQuote) != 0;
+    } else {
+      return false;
+    }
+    *i += bytes;
+    r->last = k;
+    return true;
+  }
+
+  // --- Per word ---
+
+  // Ends the current word at word_end_ (the pending mid character is dropped, unless rule 7a
+  // takes a quote after a Hebrew letter) and stores it.
+  [[gnu::always_inline]] void FinishWord() {
+    if (pending_) {
+      if (last_ == WC::kHebrew && mid_cls_ == WC::kSingleQuote) {  // rule 7a
+        // ICU 72 quirk mirrored from FastWords(): Extend/Format after that quote makes the
+        // segment a non-word. Rare: the general path handles it.
+        if (mid_extended_) hard_ = true;
+        word_end_ = mid_end_;
+      } else {
+        pos_ = mid_pos_;
+      }
+      pending_ = false;
+    }
+    in_word_ = false;
+    if (store_ && !hard_) StoreToken();
+  }
+
+  // The token of the word just finished: original offsets, folded and bare forms, stem.
+  [[gnu::always_inline]] void StoreToken() {
+    core::Token t;
+    t.field = field_;
+    if (uniform_) {
+      t.begin = static_cast<uint32_t>(map_offset_ + word_begin_ + shift_);
+      t.end = static_cast<uint32_t>(map_offset_ + word_end_ + shift_);
+    } else {
+      t.begin = offsets_.MapBegin(map_offset_ + word_begin_);
+      t.end = offsets_.MapEnd(map_offset_ + word_end_);
+    }
+    t.folded_offset = static_cast<uint32_t>(fold_start_);
+    t.folded_size = static_cast<uint32_t>(pos_ - fold_start_);
+    const std::string_view folded(out_ + fold_start_, t.folded_size);
+    SetBareForm(first_script_, folded, maybe_quote_, &t);
+    if (kStems && first_script_ == stem_script_ && t.folded_size > 0) StoreStem(folded, &t);
+    tokens_.push_back(t);
+    --room_;
+  }
+
+  [[gnu::always_inline]] void StoreStem(std::string_view folded, core::Token* t) {
+    const std::string_view stem = Stem(stemmer_, folded);  // a view into the stem memo
+    if (stem == folded) {
+      t->stem_offset = t->folded_offset;
+      t->stem_size = t->folded_size;
+      return;
+    }
+    if (limit_ - pos_ < stem.size() + kSlack) GrowTo(stem.size() + kSlack);
+    t->stem_offset = static_cast<uint32_t>(pos_);
+    t->stem_size = static_cast<uint32_t>(stem.size());
+    std::memcpy(out_ + pos_, stem.data(), stem.size());
+    pos_ += stem.size();
+  }
+
+  // --- Per line ---
+
+  // Hands the line's script counts to the sink and trims the arena to what was written.
+  [[gnu::always_inline]] void Commit(size_t* count) {
+    if (sink_scripts_ != nullptr) {
+      for (int k = 0; k < scripts_.used; ++k)
+        sink_scripts_->Add(scripts_.script[k], scripts_.count[k]);
+    }
+    arena_.resize(pos_);
+    *count = words_;
+  }
+
+  // Leaves the sink as it was: the general path takes the line.
+  [[gnu::always_inline]] void Abandon() {
+    arena_.resize(arena_start_);
+    tokens_.resize(tokens_start_);
+  }
+
+  // The line and where its results go.
+  // The folding table's rows (TextFolder::RowOf(cp) is rows_[cp], cp < 0x10000) and fold pool,
+  // as plain pointers: read through the TextFolder, each lookup would load the table's address
+  // again after every byte stored into the arena.
+  const TextFolder::Row* const rows_ = &TextFolder::Default().RowOf(0);
+  const char* const pool_ = TextFolder::Default().FoldPool();
+  const uint8_t* const plain_ = PlainLetterTable::Get().bytes;
+  const uint8_t* const s_;
+  const uint32_t n_;
+  const uint32_t map_offset_;  // the line's offset in the clean text
+  const core::Field field_;
+  const int stemmer_;
+  const int stem_script_;
+  ScriptHistogram* const sink_scripts_;
+  std::string& arena_;
+  std::vector<core::Token>& tokens_;
+  const size_t arena_start_;
+  const size_t tokens_start_;
+  size_t room_;  // tokens that may still be stored (max_tokens): cheaper than size()
+  OffsetMap::Cursor offsets_;
+  int64_t shift_ = 0;  // when the whole line maps by one shift, offsets need no lookup
+  bool uniform_ = false;
+
+  // The arena: `out_` is its data, folds are written at `pos_`, `limit_` is its size.
+  char* out_ = nullptr;
+  size_t pos_ = 0;
+  size_t limit_ = 0;
+  LineScripts scripts_;
+  size_t words_ = 0;
+  bool hard_ = false;  // the line needs the general path
+  bool after_zwj_ = false;
+
+  // The current word.
+  bool in_word_ = false;
+  bool store_ = false;       // it is stored (max_tokens not reached)
+  WC last_ = WC::kOther;     // class of its last word character
+  uint32_t word_begin_ = 0;  // byte offsets in the line
+  uint32_t word_end_ = 0;
+  size_t fold_start_ = 0;  // its folded form in the arena
+  int first_script_ = -1;
+  // Its fold may hold an apostrophe (for its Latin bare form): a kept mid character, or a
+  // character whose fold has one (kFoldQuote), not any other non-identity fold.
+  bool maybe_quote_ = false;
+
+  // The pending mid character after the word, folded speculatively.
+  bool pending_ = false;
+  WC mid_cls_ = WC::kOther;
+  uint32_t mid_end_ = 0;
+  size_t mid_pos_ = 0;  // arena position before its fold
+  bool mid_extended_ = false;
+  // Script letters (Hebrew points, ...) among the Extend characters after it: counted only if
+  // it is kept, as the general path counts them.
+  uint32_t mid_letters_ = 0;
+  uint8_t mid_script_ = 0;
+};
+
+template <bool kStems>
+bool FusedWordTokens(std::string_view line, uint32_t map_offset, const OffsetMap& map,
+                     core::Field field, int stemmer, const WordSink& sink, size_t* count) {
+  FusedLine<kStems> fused(line, map_offset, map, field, stemmer, sink);
+  return fused.Run(count);
 }
 
 }  // namespace

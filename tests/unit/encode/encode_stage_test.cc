@@ -6,7 +6,9 @@
 #include <rapidjson/document.h>
 
 #include <string>
+#include <vector>
 
+#include "schemas/json_writer.h"
 #include "schemas/validate.h"
 
 namespace newsflow::encode {
@@ -134,6 +136,63 @@ TEST(EncodeStageTest, TextIsEscapedAndIncludeBodyFalseLeavesTheBodyEmpty) {
   EXPECT_EQ(std::string(e["title"].GetString()), doc.article.title);
   EXPECT_STREQ(e["body"].GetString(), "");
   EXPECT_EQ(json.find("secret"), std::string::npos);
+}
+
+// The match lists are rendered without the Writer's per-value calls (encode_stage.cc); this is
+// the Writer's own rendering they must equal byte for byte.
+std::string WriterMatches(const std::vector<core::Match>& matches) {
+  rapidjson::StringBuffer sb;
+  schemas::JsonWriter w(sb);
+  w.StartArray();
+  for (const auto& m : matches) {
+    w.StartObject();
+    w.Key("text");
+    w.String(m.text.data(), static_cast<rapidjson::SizeType>(m.text.size()));
+    w.Key("field");
+    const std::string_view field = core::FieldName(m.field);
+    w.String(field.data(), static_cast<rapidjson::SizeType>(field.size()));
+    w.Key("begin");
+    w.Uint(m.begin);
+    w.Key("end");
+    w.Uint(m.end);
+    if (!m.rule.empty()) {
+      w.Key("rule");
+      w.String(m.rule.data(), static_cast<rapidjson::SizeType>(m.rule.size()));
+    }
+    w.EndObject();
+  }
+  w.EndArray();
+  return std::string(sb.GetString(), sb.GetSize());
+}
+
+TEST(EncodeStageTest, MatchListsAreWhatTheWriterWrites) {
+  const schemas::RawRecord record = KafkaRecord();
+  core::Document doc(record);
+  doc.article.id = "a5";
+  const std::vector<core::Match> tricky = {
+      {"plain", core::Field::kTitle, 0, 5, ""},
+      {"quote \" backslash \\ nl \n tab \t ctl \x01 del \x7f / ب ש 😀", core::Field::kLead, 9,
+       4294967295u, "rule \"x\"\\y"},
+      {"", core::Field::kBody, 1234567890, 1234567899, "r"},
+      {"Ünïcödé", core::Field::kBody, 10, 100, ""}};
+  doc.topics.push_back({"t1", "Topic", 0.5, tricky});
+  doc.topics.push_back({"t2", "Empty", 0.25, {}});
+  doc.entities.push_back({"e/1", "E", "person", 0.5, tricky});
+  doc.entities.push_back({"e/2", "F", "place", 0.0, {{"F", core::Field::kBody, 3, 4, ""}}});
+  const std::string json = EncodeEnrichedEvent(doc, kProcessedAt, "v", true);
+  Parse(json);
+  const std::string expected_tricky = "\"matches\":" + WriterMatches(tricky) + "}";
+  EXPECT_NE(json.find(expected_tricky), std::string::npos) << json;
+  EXPECT_NE(json.find("\"mentions\":" + WriterMatches(tricky) + "}"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"matches\":[]}"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"mentions\":" + WriterMatches(doc.entities[1].mentions) + "}]"),
+            std::string::npos)
+      << json;
+  // Escapes as JSON readers see them.
+  const rapidjson::Document e = Parse(json);
+  EXPECT_EQ(std::string(e["topics"][0]["matches"][1]["text"].GetString()), tricky[1].text);
+  EXPECT_EQ(std::string(e["entities"][0]["mentions"][1]["rule"].GetString()), tricky[1].rule);
+  EXPECT_EQ(e["entities"][0]["mentions"][1]["end"].GetUint(), 4294967295u);
 }
 
 TEST(EncodeStageTest, ProcessQueuesOneEnrichedOutputKeyedByArticleId) {

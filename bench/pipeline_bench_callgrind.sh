@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Instructions per article, by stage and by function, of the whole default pipeline as
+# pipeline_bench runs it (decode, normalize, tag, score, encode on the dev corpus), counted by
+# callgrind. Instruction counts do not depend on the load of the machine, so this is the figure
+# to compare two builds with on the shared VM (bench/README.md, "Throughput to 30 k").
+#   bench/pipeline_bench_callgrind.sh [PIPELINE_BENCH] [TOP] [FILTER]
+# PIPELINE_BENCH defaults to build/release/bench/pipeline_bench; TOP (default 25) is the number
+# of functions listed; FILTER (default DefaultTaxonomy: the default pipeline) selects the
+# benchmark, e.g. FiveStages for decode, normalize, tag, score, encode. Only `core::Pipeline::Process` is measured
+# (--toggle-collect), so set-up (taxonomy compile, corpus load) is left out. Takes ~2-5 minutes.
+# CALLGRIND_OUT=FILE keeps callgrind's output (for callgrind_annotate).
+#
+# The number of passes over the corpus depends on Google Benchmark's timing (MinTime), and the
+# first pass differs from the others: every distinct word is a stem-memo miss (a Snowball call),
+# and the story store fills. So the normalize stage is also given without those misses
+# ("steady state": minus ThreadStemmers::StemAndRemember, which only runs on a miss), the figure
+# to compare between runs; the pipeline total and the story stage depend on the passes.
+set -euo pipefail
+root="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)"
+bench="${1:-$root/build/release/bench/pipeline_bench}"
+top="${2:-25}"
+filter="${3:-DefaultTaxonomy}"
+work="$(mktemp -d)"
+trap 'if [[ -n "${CALLGRIND_OUT:-}" ]]; then cp "$work/cg.out" "$CALLGRIND_OUT"; fi; rm -rf "$work"' EXIT
+export NEWSFLOW_DEV_CORPUS="${NEWSFLOW_DEV_CORPUS:-$root/../shared/corpus/dev/articles.jsonl}"
+valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" \
+  --toggle-collect='newsflow::core::Pipeline::Process(*' \
+  "$bench" --benchmark_filter="$filter" > "$work/bench.log" 2> "$work/valgrind.log"
+python3 - "$work/cg.out" "$top" "$(grep -c . "$NEWSFLOW_DEV_CORPUS")" <<'PY'
+import re, sys
+from collections import defaultdict
+path, top, corpus = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+names, self_cost, incl_calls, calls = {}, defaultdict(int), defaultdict(int), defaultdict(int)
+def name(spec):
+    m = re.match(r"\((\d+)\)(?: (.*))?", spec)
+    if not m:
+        return spec
+    if m.group(2) is not None:
+        names[m.group(1)] = m.group(2)
+    return names[m.group(1)]
+fn = cfn = None
+pending_call = 0
+with open(path) as f:
+    for line in f:
+        line = line.rstrip("\n")
+        if line.startswith("fn="):
+            fn = name(line[3:])
+        elif line.startswith("cfn="):
+            cfn = name(line[4:])
+        elif line.startswith("calls="):
+            pending_call = int(line[6:].split()[0])
+        elif line and (line[0].isdigit() or line[0] in "+-*"):
+            parts = line.split()
+            cost = int(parts[1]) if len(parts) > 1 else 0
+            if pending_call:
+                if cfn != fn:  # recursion: counted once
+                    incl_calls[fn] += cost
+                calls[cfn] += pending_call
+                pending_call = 0
+            else:
+                self_cost[fn] += cost
+        elif line.startswith(("fl=", "fi=", "fe=", "cfi=", "cfl=", "ob=", "cob=")):
+            pass
+incl = {f: self_cost[f] + incl_calls[f] for f in set(self_cost) | set(incl_calls)}
+articles = max(calls.get(f, 0) for f in calls if "Pipeline::Process" in f)
+total = sum(self_cost.values())
+print(f"articles: {articles}, instructions in Pipeline::Process: {total:,} "
+      f"= {total / articles / 1000:.1f} K per article")
+print("\nstage (inclusive, K instructions per article):")
+stages = [(f, v) for f, v in incl.items() if re.search(r"::\w+Stage::Process\(", f)]
+for f, v in sorted(stages, key=lambda x: -x[1]):
+    print(f"  {v / articles / 1000:8.1f}  {f.split('(')[0]}")
+misses = sum(v for f, v in incl.items() if "StemAndRemember" in f)
+norm = sum(v for f, v in incl.items() if "NormalizeStage::Process(" in f)
+print(f"\nnormalize, steady state (minus {misses / articles / 1000:.1f} K of stem-memo misses): "
+      f"{(norm - misses) / articles / 1000:.1f} K per article; passes over the corpus: "
+      f"{articles / corpus:.1f}")
+print(f"\ntop {top} functions by inclusive count (K per article, self K per article):")
+for f, v in sorted(incl.items(), key=lambda x: -x[1])[:top]:
+    print(f"  {v / articles / 1000:8.1f} {self_cost[f] / articles / 1000:8.1f}  {f[:110]}")
+print(f"\ntop {top} functions by self count (K per article):")
+for f, v in sorted(self_cost.items(), key=lambda x: -x[1])[:top]:
+    print(f"  {v / articles / 1000:8.1f}  {f[:110]}")
+PY
