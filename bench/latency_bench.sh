@@ -13,13 +13,15 @@
 #    latencies measured from the broker's timestamps (kafka_latency_bench) and the delta of the
 #    process's own newsflow_end_to_end_latency_seconds histogram over the measured run.
 #
-# Environment: BROKERS (or NEWSFLOW_BENCH_BROKERS; required), BUILD (build/release), RATE
+# Environment: BROKERS (or NEWSFLOW_BENCH_BROKERS; required), BUILD (build/release),
+# NEWSFLOW_BIN (the newsflow binary to measure; default \$BUILD/app/newsflow), RATE
 # (skip step 1), SECONDS (60), WARMUP_SECONDS (5), MAX_RECORDS (20000), CORPUS (the dev corpus
 # ../shared/corpus/dev/articles.jsonl if present, else samples/articles.jsonl), METRICS_PORT
 # (29400), KAFKA_EXTRA (YAML lines added to the kafka: section, e.g. $'  producer:\n
 # linger.ms: 5' to try a knob), PIPELINE_EXTRA (a pipeline: section, e.g. to drop stages),
 # CSV (a file for the per-record latencies of step 2), REPEAT (1: run step 2 this many times),
-# MAX_ONLY (set: step 1 only), PHASES (set: also print the latency phases and stage durations of each run), KAFKA_PID (the
+# NICE (a niceness for newsflow and the load generator, e.g. -10 with the broker reniced too:
+# separates what the code does from what a busy shared machine does), MAX_ONLY (set: step 1 only), PHASES (set: also print the latency phases and stage durations of each run), KAFKA_PID (the
 # broker's pid, e.g. $(KAFKA_PORT=... ops/kafka/local-kafka.sh pid): count its GC pauses with jstat).
 # Output: key=value lines; bench/README.md ("Tail latency") has the method and figures.
 set -euo pipefail
@@ -36,9 +38,9 @@ if [[ -z "${CORPUS:-}" ]]; then
   CORPUS="$root/samples/articles.jsonl"
   [[ -f "$root/../shared/corpus/dev/articles.jsonl" ]] && CORPUS="$root/../shared/corpus/dev/articles.jsonl"
 fi
-tool="$BUILD/bench/kafka_latency_bench"
-newsflow="$BUILD/app/newsflow"
-[[ -x "$tool" && -x "$newsflow" ]] || {
+tool() { ${NICE:+nice -n "$NICE"} "$BUILD/bench/kafka_latency_bench" "$@"; }
+newsflow="${NEWSFLOW_BIN:-$BUILD/app/newsflow}"
+[[ -x "$BUILD/bench/kafka_latency_bench" && -x "$newsflow" ]] || {
   echo "build first: cmake --preset release && cmake --build build/release --target newsflow kafka_latency_bench" >&2
   exit 64
 }
@@ -56,7 +58,7 @@ trap cleanup EXIT
 # start_newsflow PREFIX: fresh topics, config, process; waits for /readyz.
 start_newsflow() {
   local prefix="$1"
-  "$tool" topics --brokers "$BROKERS" --prefix "$prefix"
+  tool topics --brokers "$BROKERS" --prefix "$prefix"
   cat >"$work/$prefix.yaml" <<EOF
 kafka:
   brokers: $BROKERS
@@ -68,7 +70,7 @@ metrics:
   address: 127.0.0.1:$METRICS_PORT
 ${PIPELINE_EXTRA:-}
 EOF
-  "$newsflow" run --config "$work/$prefix.yaml" >"$work/$prefix.log" 2>&1 &
+  ${NICE:+nice -n "$NICE"} "$newsflow" run --config "$work/$prefix.yaml" >"$work/$prefix.log" 2>&1 &
   nf_pid=$!
   for _ in $(seq 1 600); do
     if curl -sf "http://127.0.0.1:$METRICS_PORT/readyz" >/dev/null 2>&1; then return 0; fi
@@ -102,7 +104,7 @@ tag="lat$(date +%s)"
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), corpus $CORPUS"
 if [[ -z "${RATE:-}" ]]; then
   start_newsflow "$tag-max"
-  line="$("$tool" run --brokers "$BROKERS" --prefix "$tag-max" --rate 0 --records "$MAX_RECORDS" --corpus "$CORPUS")"
+  line="$(tool run --brokers "$BROKERS" --prefix "$tag-max" --rate 0 --records "$MAX_RECORDS" --corpus "$CORPUS")"
   stop_newsflow
   echo "$line"
   max_rate="$(sed -n 's/.* throughput=\([0-9]*\).*/\1/p' <<<"$line")"
@@ -113,13 +115,13 @@ fi
 for i in $(seq 1 "$REPEAT"); do
   prefix="$tag-r$i"
   start_newsflow "$prefix"
-  "$tool" run --brokers "$BROKERS" --prefix "$prefix" --rate "$RATE" --seconds "$WARMUP_SECONDS" \
+  tool run --brokers "$BROKERS" --prefix "$prefix" --rate "$RATE" --seconds "$WARMUP_SECONDS" \
     --warmup 0 --corpus "$CORPUS" >/dev/null 2>&1 || true
   scrape "$work/before"
   gc_before="$(broker_gc)"
   csv_args=()
   [[ -n "${CSV:-}" ]] && csv_args=(--csv "$CSV.$i")
-  line="$("$tool" run --brokers "$BROKERS" --prefix "$prefix" --rate "$RATE" --seconds "$SECONDS_RUN" \
+  line="$(tool run --brokers "$BROKERS" --prefix "$prefix" --rate "$RATE" --seconds "$SECONDS_RUN" \
     --warmup 0 --corpus "$CORPUS" "${csv_args[@]}")"
   scrape "$work/after"
   gc_after="$(broker_gc)"

@@ -88,6 +88,11 @@ struct KafkaConfig {
   std::map<std::string, std::string> producer;
 };
 
+// The producer's linger.ms unless kafka.producer sets it: how long librdkafka waits to batch
+// outputs before sending (every output waits up to this long). See consumers/README.md,
+// "Latency": measured trade-off and why this value.
+inline constexpr const char* kDefaultLingerMs = "1";
+
 struct MetricsConfig {
   bool enabled = true;
   std::string address = "0.0.0.0:9464";  // host:port for /metrics, /healthz, /readyz
