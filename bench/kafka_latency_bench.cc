@@ -5,19 +5,25 @@
 //
 //   kafka_latency_bench topics  --brokers B --prefix P
 //       creates P.raw (6 partitions) and P.enriched / P.alerts / P.dlq / P.stories (6
-//       partitions each; message.timestamp.type=LogAppendTime so that each output carries the
-//       broker's append time, i.e. when the broker accepted it; P.stories also compacted).
+//       partitions each; P.stories compacted), all with message.timestamp.type=LogAppendTime so
+//       that each output carries the broker's append time, i.e. when the broker accepted it,
+//       and the input's Kafka timestamp (what newsflow's histogram starts from) is its arrival
+//       at the broker.
+//   kafka_latency_bench delete --brokers B --prefix P
+//       deletes every topic whose name starts with P.
 //   kafka_latency_bench run --brokers B --prefix P --rate R --seconds S [--warmup W] [--csv F]
 //       produces articles to P.raw at R records/s for S seconds (R = 0: as fast as possible, S
 //       then counts records: --records N) with linger.ms=0 and an explicit CreateTime; reads
 //       every output topic from the beginning; for each input record (matched through the
 //       provenance headers newsflow-source-partition/-offset, or newsflow.error.* for dead
 //       letters) its latency is the append time of its LAST output minus its CreateTime, the
-//       same interval as newsflow_end_to_end_latency_seconds (Kafka timestamp of the input ->
-//       acknowledgement of its last output), measured by the broker's clock instead of
-//       newsflow's. Records produced in the first W seconds are left out of the percentiles
-//       (connections, caches). Prints one line of key=value figures; --csv writes one line per
-//       record (create_ms, partition, offset, latency_ms, outputs) for finding periodic stalls.
+//       interval the issue names, including the upstream producer's own send. from_append_*
+//       starts at the input's append time instead: the same interval as
+//       newsflow_end_to_end_latency_seconds (Kafka timestamp of the input -> acknowledgement of
+//       its last output), measured by the broker's clock instead of newsflow's. Records
+//       produced in the first W seconds are left out of the percentiles (connections, caches).
+//       Prints one line of key=value figures; --csv writes one line per record (create_ms,
+//       partition, offset, latency_ms, from_append_ms, outputs) for finding periodic stalls.
 //
 // Why a separate program and not Google Benchmark: a fixed-rate run with per-record latencies
 // is not an iteration-timing problem. Why LogAppendTime: a consumer-side receive time would add
@@ -99,10 +105,43 @@ std::vector<std::string> OutputTopics(const std::string& prefix) {
   return {prefix + ".enriched", prefix + ".alerts", prefix + ".dlq", prefix + ".stories"};
 }
 
+// Deletes every topic whose name starts with the prefix (a broker that keeps the topics of
+// earlier runs does more work per request: the figures would drift from run to run).
+int DeleteTopics(const Args& a) {
+  char err[512];
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  rd_kafka_conf_set(conf, "bootstrap.servers", a.brokers.c_str(), err, sizeof(err));
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
+  if (rk == nullptr) return 1;
+  const rd_kafka_metadata_t* md = nullptr;
+  if (rd_kafka_metadata(rk, 1, nullptr, &md, 10000) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    rd_kafka_destroy(rk);
+    return 1;
+  }
+  std::vector<rd_kafka_DeleteTopic_t*> topics;
+  for (int i = 0; i < md->topic_cnt; ++i) {
+    const std::string name = md->topics[i].topic;
+    if (name.rfind(a.prefix, 0) == 0) topics.push_back(rd_kafka_DeleteTopic_new(name.c_str()));
+  }
+  rd_kafka_metadata_destroy(md);
+  int rc = 0;
+  if (!topics.empty()) {
+    rd_kafka_queue_t* queue = rd_kafka_queue_new(rk);
+    rd_kafka_DeleteTopics(rk, topics.data(), topics.size(), nullptr, queue);
+    rd_kafka_event_t* event = rd_kafka_queue_poll(queue, 30000);
+    if (event == nullptr || rd_kafka_event_error(event) != RD_KAFKA_RESP_ERR_NO_ERROR) rc = 1;
+    if (event != nullptr) rd_kafka_event_destroy(event);
+    rd_kafka_DeleteTopic_destroy_array(topics.data(), topics.size());
+    rd_kafka_queue_destroy(queue);
+  }
+  rd_kafka_destroy(rk);
+  return rc;
+}
+
 int Topics(const Args& a) {
   const std::vector<std::pair<std::string, std::string>> append = {
       {"message.timestamp.type", "LogAppendTime"}};
-  bool ok = CreateTopic(a.brokers, a.prefix + ".raw", 6, {});
+  bool ok = CreateTopic(a.brokers, a.prefix + ".raw", 6, append);
   for (const std::string& t : OutputTopics(a.prefix)) {
     auto config = append;
     if (t == a.prefix + ".stories") config.emplace_back("cleanup.policy", "compact");
@@ -126,7 +165,8 @@ std::vector<std::string> LoadCorpus(const std::string& path) {
 
 // Input records as the producer saw them: CreateTime per (partition, offset).
 struct Sent {
-  int64_t create_ms = 0;
+  int64_t create_ms = 0;  // set by this producer at produce()
+  int64_t append_ms = 0;  // the broker's append time (the input topic uses LogAppendTime)
 };
 
 class DeliveryTracker final : public RdKafka::DeliveryReportCb {
@@ -138,12 +178,17 @@ class DeliveryTracker final : public RdKafka::DeliveryReportCb {
       return;
     }
     const int64_t create = *static_cast<int64_t*>(m.msg_opaque());
-    sent_[Key(m.partition(), m.offset())] = create;
+    // The input topic uses LogAppendTime: the report carries the broker's append time.
+    const int64_t append =
+        m.timestamp().type == RdKafka::MessageTimestamp::MSG_TIMESTAMP_LOG_APPEND_TIME
+            ? m.timestamp().timestamp
+            : create;
+    sent_[Key(m.partition(), m.offset())] = {create, append};
   }
   static uint64_t Key(int32_t partition, int64_t offset) {
     return (static_cast<uint64_t>(partition) << 48) | static_cast<uint64_t>(offset);
   }
-  std::unordered_map<uint64_t, int64_t> Take() {
+  std::unordered_map<uint64_t, Sent> Take() {
     std::lock_guard lock(mu_);
     return sent_;
   }
@@ -154,7 +199,7 @@ class DeliveryTracker final : public RdKafka::DeliveryReportCb {
 
  private:
   std::mutex mu_;
-  std::unordered_map<uint64_t, int64_t> sent_;
+  std::unordered_map<uint64_t, Sent> sent_;
   int64_t failed_ = 0;
 };
 
@@ -289,29 +334,33 @@ int Run(const Args& a) {
   reader_thread.join();
   reader->close();
 
-  const std::unordered_map<uint64_t, int64_t> sent = tracker.Take();
-  std::vector<int64_t> latencies;
+  const std::unordered_map<uint64_t, Sent> sent = tracker.Take();
+  std::vector<int64_t> latencies;         // last output's append time - input CreateTime
+  std::vector<int64_t> broker_latencies;  // last output's append time - input append time
   int64_t missing = 0, first_in = INT64_MAX, last_out = 0;
   const int64_t warm_until = start_ms + static_cast<int64_t>(a.warmup * 1000);
   std::FILE* csv = a.csv.empty() ? nullptr : std::fopen(a.csv.c_str(), "w");
-  if (csv) std::fprintf(csv, "create_ms,partition,offset,latency_ms,outputs\n");
-  for (const auto& [key, create] : sent) {
+  if (csv) std::fprintf(csv, "create_ms,partition,offset,latency_ms,from_append_ms,outputs\n");
+  for (const auto& [key, in] : sent) {
     auto it = seen.find(key);
     if (it == seen.end()) {
       ++missing;
       continue;
     }
-    const int64_t latency = it->second.last_ms - create;
-    first_in = std::min(first_in, create);
+    const int64_t latency = it->second.last_ms - in.create_ms;
+    const int64_t from_append = it->second.last_ms - in.append_ms;
+    first_in = std::min(first_in, in.create_ms);
     last_out = std::max(last_out, it->second.last_ms);
     if (csv) {
-      std::fprintf(csv, "%lld,%llu,%llu,%lld,%d\n", static_cast<long long>(create),
+      std::fprintf(csv, "%lld,%llu,%llu,%lld,%lld,%d\n", static_cast<long long>(in.create_ms),
                    static_cast<unsigned long long>(key >> 48),
                    static_cast<unsigned long long>(key & ((uint64_t{1} << 48) - 1)),
-                   static_cast<long long>(latency), it->second.outputs);
+                   static_cast<long long>(latency), static_cast<long long>(from_append),
+                   it->second.outputs);
     }
-    if (a.rate > 0 && create < warm_until) continue;
+    if (a.rate > 0 && in.create_ms < warm_until) continue;
     latencies.push_back(latency);
+    broker_latencies.push_back(from_append);
   }
   if (csv) std::fclose(csv);
   const double span = static_cast<double>(last_out - first_in) / 1000.0;
@@ -327,15 +376,19 @@ int Run(const Args& a) {
   const double p90 = Percentile(latencies, 0.90);
   const double p99 = Percentile(latencies, 0.99);
   const double p999 = Percentile(latencies, 0.999);
+  const double b50 = Percentile(broker_latencies, 0.50);
+  const double b99 = Percentile(broker_latencies, 0.99);
+  const double b999 = Percentile(broker_latencies, 0.999);
   std::printf(
       "mode=%s sent=%zu produce_failed=%lld missing=%lld outputs_read=%lld "
       "non_append_time=%lld produce_seconds=%.2f throughput=%.0f measured=%zu "
-      "mean_ms=%.2f p50_ms=%.0f p90_ms=%.0f p99_ms=%.0f p999_ms=%.0f max_ms=%lld\n",
+      "mean_ms=%.2f p50_ms=%.0f p90_ms=%.0f p99_ms=%.0f p999_ms=%.0f max_ms=%lld "
+      "from_append_p50_ms=%.0f from_append_p99_ms=%.0f from_append_p999_ms=%.0f\n",
       a.rate > 0 ? "fixed_rate" : "max_rate", sent.size(), static_cast<long long>(tracker.failed()),
       static_cast<long long>(missing), static_cast<long long>(outputs_read),
       static_cast<long long>(non_append_time), produce_seconds,
       span > 0 ? static_cast<double>(sent.size() - missing) / span : 0.0, measured, mean, p50, p90,
-      p99, p999, static_cast<long long>(max));
+      p99, p999, static_cast<long long>(max), b50, b99, b999);
   return missing == 0 && tracker.failed() == 0 ? 0 : 2;
 }
 
@@ -345,7 +398,7 @@ int main(int argc, char** argv) {
   Args a;
   if (argc < 2) {
     std::fprintf(stderr,
-                 "usage: kafka_latency_bench topics|run --brokers B --prefix P [--rate R] "
+                 "usage: kafka_latency_bench topics|run|delete --brokers B --prefix P [--rate R] "
                  "[--seconds S] [--records N] [--warmup W] [--csv F] [--corpus F]\n");
     return 64;
   }
@@ -380,6 +433,7 @@ int main(int argc, char** argv) {
   if (a.corpus.empty()) a.corpus = std::string(NEWSFLOW_SOURCE_DIR) + "/samples/articles.jsonl";
   if (a.mode == "topics") return Topics(a);
   if (a.mode == "run") return Run(a);
+  if (a.mode == "delete") return DeleteTopics(a);
   std::fprintf(stderr, "unknown mode %s\n", a.mode.c_str());
   return 64;
 }

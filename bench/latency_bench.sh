@@ -82,10 +82,12 @@ EOF
   return 1
 }
 
+# stop_newsflow PREFIX: stops the process and deletes the run's topics.
 stop_newsflow() {
   kill -TERM "$nf_pid"
   wait "$nf_pid" || true
   nf_pid=""
+  tool delete --brokers "$BROKERS" --prefix "$1." || true
 }
 
 scrape() {
@@ -105,7 +107,7 @@ echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), co
 if [[ -z "${RATE:-}" ]]; then
   start_newsflow "$tag-max"
   line="$(tool run --brokers "$BROKERS" --prefix "$tag-max" --rate 0 --records "$MAX_RECORDS" --corpus "$CORPUS")"
-  stop_newsflow
+  stop_newsflow "$tag-max"
   echo "$line"
   max_rate="$(sed -n 's/.* throughput=\([0-9]*\).*/\1/p' <<<"$line")"
   RATE=$((max_rate / 2))
@@ -125,7 +127,7 @@ for i in $(seq 1 "$REPEAT"); do
     --warmup 0 --corpus "$CORPUS" "${csv_args[@]}")"
   scrape "$work/after"
   gc_after="$(broker_gc)"
-  stop_newsflow
+  stop_newsflow "$prefix"
   gc=""
   if [[ -n "$gc_before" && -n "$gc_after" ]]; then
     gc="$(awk -v b="$gc_before" -v a="$gc_after" 'BEGIN { split(b, x); split(a, y);
