@@ -259,6 +259,8 @@ Result<RdKafkaConfs> BuildRdKafkaConfs(const KafkaConfig& config, const std::str
   NEWSFLOW_RETURN_IF_ERROR(Set(p, path + ".producer", "client.id", "newsflow"));
   NEWSFLOW_RETURN_IF_ERROR(Set(p, path + ".producer", "compression.type", "lz4"));
   NEWSFLOW_RETURN_IF_ERROR(Set(p, path + ".producer", "linger.ms", kDefaultLingerMs));
+  NEWSFLOW_RETURN_IF_ERROR(
+      Set(p, path + ".producer", "max.in.flight.requests.per.connection", kDefaultMaxInFlight));
 
   for (const auto& [key, value] : config.consumer) {
     NEWSFLOW_RETURN_IF_ERROR(Set(c, path + ".consumer." + key, key, value));

@@ -172,15 +172,18 @@ TEST(KafkaConfigTest, AtLeastOnceCommitsOnTheCommitInterval) {
   EXPECT_NE(confs->producer->get("transactional.id", v), RdKafka::Conf::CONF_OK);
 }
 
-// Latency defaults (consumers/README.md, "Latency"): the producer's linger and no producer
-// statistics (nothing reads them); the consumer keeps its statistics for the lag metrics; a
-// linger.ms in kafka.producer still wins.
+// Latency defaults (consumers/README.md, "Latency"): no linger, one request in flight (adaptive
+// batching), no producer statistics (nothing reads them); the consumer keeps its statistics
+// for the lag metrics; a linger.ms in kafka.producer still wins.
 TEST(KafkaConfigTest, LatencyDefaultsAndTheirOverride) {
   auto confs = BuildRdKafkaConfs(Parse(""));
   ASSERT_TRUE(confs.ok()) << confs.status().ToString();
   std::string v;
   ASSERT_EQ(confs->producer->get("linger.ms", v), RdKafka::Conf::CONF_OK);
-  EXPECT_EQ(v, kDefaultLingerMs);
+  EXPECT_EQ(v, "0");
+  ASSERT_EQ(confs->producer->get("max.in.flight.requests.per.connection", v),
+            RdKafka::Conf::CONF_OK);
+  EXPECT_EQ(v, "1") << "adaptive batching: one request in flight";
   ASSERT_EQ(confs->producer->get("statistics.interval.ms", v), RdKafka::Conf::CONF_OK);
   EXPECT_EQ(v, "0");
   ASSERT_EQ(confs->consumer->get("statistics.interval.ms", v), RdKafka::Conf::CONF_OK);
