@@ -9,27 +9,28 @@
 #    MAX_RECORDS articles produced as fast as possible; max rate = records / (last output's
 #    append time - first input's CreateTime).
 # 2. fixed rate: fresh topics, a fresh `newsflow run`, WARMUP_SECONDS at the rate (not counted),
-#    then SECONDS at RATE (default: 50 % of the max rate of step 1). Reports the per-record
-#    latencies measured from the broker's timestamps (kafka_latency_bench) and the delta of the
-#    process's own newsflow_end_to_end_latency_seconds histogram over the measured run.
+#    then DURATION seconds at RATE (default: 50 % of the max rate of step 1). Reports the
+#    per-record latencies measured from the broker's timestamps (kafka_latency_bench) and the
+#    delta of the process's own newsflow_end_to_end_latency_seconds histogram over the run.
 #
 # Environment: BROKERS (or NEWSFLOW_BENCH_BROKERS; required), BUILD (build/release),
-# NEWSFLOW_BIN (the newsflow binary to measure; default \$BUILD/app/newsflow), RATE
-# (skip step 1), SECONDS (60), WARMUP_SECONDS (5), MAX_RECORDS (20000), CORPUS (the dev corpus
+# NEWSFLOW_BIN (the newsflow binary to measure; default $BUILD/app/newsflow), RATE (skip step 1),
+# DURATION (60 s of step 2), WARMUP_SECONDS (5), MAX_RECORDS (20000), CORPUS (the dev corpus
 # ../shared/corpus/dev/articles.jsonl if present, else samples/articles.jsonl), METRICS_PORT
 # (29400), KAFKA_EXTRA (YAML lines added to the kafka: section, e.g. $'  producer:\n
-# linger.ms: 5' to try a knob), PIPELINE_EXTRA (a pipeline: section, e.g. to drop stages),
-# CSV (a file for the per-record latencies of step 2), REPEAT (1: run step 2 this many times),
-# NICE (a niceness for newsflow and the load generator, e.g. -10 with the broker reniced too:
-# separates what the code does from what a busy shared machine does), MAX_ONLY (set: step 1 only), PHASES (set: also print the latency phases and stage durations of each run), KAFKA_PID (the
-# broker's pid, e.g. $(KAFKA_PORT=... ops/kafka/local-kafka.sh pid): count its GC pauses with jstat).
+# linger.ms: 5' to try a knob), PIPELINE_EXTRA (a pipeline: section), CSV (a file for the
+# per-record latencies of step 2), REPEAT (1: run step 2 this many times), NICE (a niceness for
+# newsflow and the load generator, e.g. -10 with the broker's threads reniced too: separates
+# what the code does from what a busy shared machine does), MAX_ONLY (set: step 1 only),
+# PHASES (set: also print the latency phases and stage durations of each run), KAFKA_PID (the
+# broker's pid, $(KAFKA_PORT=... ops/kafka/local-kafka.sh pid): count its GC pauses with jstat).
 # Output: key=value lines; bench/README.md ("Tail latency") has the method and figures.
 set -euo pipefail
 root="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)"
 BROKERS="${BROKERS:-${NEWSFLOW_BENCH_BROKERS:-}}"
 [[ -n "$BROKERS" ]] || { echo "set BROKERS (e.g. \$(ops/kafka/local-kafka.sh start))" >&2; exit 64; }
 BUILD="${BUILD:-$root/build/release}"
-SECONDS_RUN="${SECONDS:-60}"
+SECONDS_RUN="${DURATION:-60}"
 WARMUP_SECONDS="${WARMUP_SECONDS:-5}"
 MAX_RECORDS="${MAX_RECORDS:-20000}"
 METRICS_PORT="${METRICS_PORT:-29400}"
