@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -269,6 +270,12 @@ TEST(MetricsTest, HttpEndpointServesMetricsHealthAndReadiness) {
   EXPECT_EQ((*endpoint)->metrics_served(), 1);
   const int64_t mark = (*endpoint)->metrics_started();
   EXPECT_EQ(get("/metrics"), "200");
+  // The server counts a page as served after its last byte is written, which can be a moment
+  // after curl has read it (seen once under load): wait for it, bounded.
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while ((*endpoint)->metrics_served() <= mark && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
   EXPECT_GT((*endpoint)->metrics_served(), mark);
 }
 
