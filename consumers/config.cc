@@ -258,7 +258,9 @@ Result<RdKafkaConfs> BuildRdKafkaConfs(const KafkaConfig& config, const std::str
 
   NEWSFLOW_RETURN_IF_ERROR(Set(p, path + ".producer", "client.id", "newsflow"));
   NEWSFLOW_RETURN_IF_ERROR(Set(p, path + ".producer", "compression.type", "lz4"));
-  NEWSFLOW_RETURN_IF_ERROR(Set(p, path + ".producer", "linger.ms", "5"));
+  NEWSFLOW_RETURN_IF_ERROR(Set(p, path + ".producer", "linger.ms", kDefaultLingerMs));
+  NEWSFLOW_RETURN_IF_ERROR(
+      Set(p, path + ".producer", "max.in.flight.requests.per.connection", kDefaultMaxInFlight));
 
   for (const auto& [key, value] : config.consumer) {
     NEWSFLOW_RETURN_IF_ERROR(Set(c, path + ".consumer." + key, key, value));
@@ -296,8 +298,10 @@ Result<RdKafkaConfs> BuildRdKafkaConfs(const KafkaConfig& config, const std::str
     NEWSFLOW_RETURN_IF_ERROR(
         Set(p, path + ".instance_id", "transactional.id", TransactionalId(config)));
   }
-  NEWSFLOW_RETURN_IF_ERROR(
-      Set(p, path + ".statistics_interval_ms", "statistics.interval.ms", stats));
+  // The producer's statistics are not used (readiness and lag come from the consumer's, queue
+  // depth from outq_len()): building and parsing them every interval on the delivery-report
+  // thread only delayed acknowledgements.
+  NEWSFLOW_RETURN_IF_ERROR(Set(p, path + ".statistics_interval_ms", "statistics.interval.ms", "0"));
   return confs;
 }
 

@@ -56,6 +56,9 @@ struct Engine::Record {
   std::shared_ptr<Partition> partition;
   int64_t offset = -1;
   int64_t timestamp_ms = -1;
+  // Latency phases (LatencyPhases): wall ms at dispatch, steady times of each hand-over.
+  int64_t dispatched_ms = -1;
+  std::chrono::steady_clock::time_point dispatched, started, processed, released;
   bool tracked = true;
   std::atomic<int> pending{0};
   std::atomic<bool> failed{false};
@@ -79,7 +82,9 @@ struct Engine::WorkItem {
   uint64_t seq = 0;
   bool tracked = true;
   schemas::RawRecord record;
-  Record* reroute = nullptr;  // set: produce this in-flight record's dead letter instead
+  Record* reroute = nullptr;   // set: produce this in-flight record's dead letter instead
+  int64_t dispatched_ms = -1;  // clock ms when the poll loop dispatched it
+  std::chrono::steady_clock::time_point dispatched;
 };
 
 Engine::Engine(EngineOptions options, Sink* sink, OffsetCommitter* committer, EngineProbe* probe)
@@ -192,6 +197,8 @@ void Engine::Dispatch(schemas::RawRecord record) {
   }
   probe_->OnConsumed(record.origin.topic);
   item.record = std::move(record);
+  item.dispatched_ms = options_.clock->NowMs();
+  item.dispatched = std::chrono::steady_clock::now();
   {
     std::lock_guard lock(queue_mu_);
     queue_.push_back(std::move(item));
@@ -260,6 +267,9 @@ void Engine::Process(WorkItem& item, Processed* processed) {
   record.offset = item.record.origin.offset;
   record.timestamp_ms = item.record.origin.timestamp_ms;
   record.tracked = item.tracked;
+  record.dispatched_ms = item.dispatched_ms;
+  record.dispatched = item.dispatched;
+  record.started = std::chrono::steady_clock::now();
   const schemas::RawRecord& raw = item.record;
   std::vector<OutMessage>& messages = processed->messages;
   bool dead_lettered = false;
@@ -306,6 +316,7 @@ void Engine::Process(WorkItem& item, Processed* processed) {
   // the record to the dead-letter path (OnDelivery), which needs the original bytes.
   record.article_id = std::move(article_id);
   record.raw = std::move(item.record);
+  record.processed = std::chrono::steady_clock::now();
 }
 
 void Engine::Reroute(Record* record) {
@@ -421,6 +432,7 @@ void Engine::Release(Partition& partition, uint64_t seq, Processed processed) {
   (void)added;
   for (Processed& ready : partition.sequencer.TakeReady()) {
     Record* record = ready.record.release();  // owned by its deliveries from here on
+    record->released = std::chrono::steady_clock::now();
     const int n = static_cast<int>(ready.messages.size());
     // +1 guard so a fast delivery report cannot finish the record while we still enqueue.
     record->pending.store(n + 1);
@@ -521,6 +533,18 @@ void Engine::FinishMessage(Record* record) {
   if (store) committer_->Store(partition.tp, *store);
   if (!owned->failed.load() && owned->timestamp_ms >= 0) {
     probe_->OnEndToEnd(static_cast<double>(options_.clock->NowMs() - owned->timestamp_ms) / 1000.0);
+    if (owned->dispatched_ms >= 0 && !owned->rerouted) {
+      using Seconds = std::chrono::duration<double>;
+      LatencyPhases phases;
+      phases.consume =
+          static_cast<double>(std::max<int64_t>(0, owned->dispatched_ms - owned->timestamp_ms)) /
+          1000.0;
+      phases.queue = Seconds(owned->started - owned->dispatched).count();
+      phases.process = Seconds(owned->processed - owned->started).count();
+      phases.order = Seconds(owned->released - owned->processed).count();
+      phases.produce = Seconds(std::chrono::steady_clock::now() - owned->released).count();
+      probe_->OnLatencyPhases(phases);
+    }
   }
   progress_cv_.notify_all();
 }

@@ -59,6 +59,19 @@
 
 namespace newsflow::consumers {
 
+// Where one record's end-to-end latency went, in seconds. consume + queue + process + order +
+// produce = the end-to-end latency (up to the millisecond resolution of the Kafka timestamp).
+struct LatencyPhases {
+  double consume = 0;  // Kafka timestamp -> dispatched by the poll loop (upstream producer,
+                       // broker, fetch, librdkafka's queue, the poll loop)
+  double queue = 0;    // dispatched -> a worker starts it (work queue wait, worker wake-up)
+  double process = 0;  // the pipeline (all stages) and building the output messages
+  double order = 0;    // processed -> handed to the producer (waiting for earlier offsets of
+                       // its partition in the Sequencer, the release mutex)
+  double produce = 0;  // handed to the producer -> its last output acknowledged (linger.ms,
+                       // broker round trip, delivery report)
+};
+
 // Engine statistics hooks (the Prometheus implementation is RuntimeMetrics). Called from
 // worker and delivery threads: implementations must be thread-safe. Defaults do nothing.
 class EngineProbe : public core::PipelineObserver {
@@ -73,6 +86,9 @@ class EngineProbe : public core::PipelineObserver {
   virtual void OnReduced(std::string_view /*topic*/) {}
   // Kafka timestamp of the input -> acknowledgement of its last output.
   virtual void OnEndToEnd(double /*seconds*/) {}
+  // The same interval cut into its phases (LatencyPhases), once per completed record: where
+  // a tail comes from (consumers/README.md, "Latency").
+  virtual void OnLatencyPhases(const LatencyPhases& /*phases*/) {}
   // exactly_once: a transaction ended (committed or aborted) after `seconds`.
   virtual void OnTransaction(bool /*committed*/, double /*seconds*/) {}
   // PollLoop (poll thread): rebalances, assignment size, pause state, rewind skips.

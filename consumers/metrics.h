@@ -15,6 +15,8 @@
 //   newsflow_transaction_duration_seconds                 begin -> commit/abort (histogram)
 //   newsflow_stage_duration_seconds{stage}                per-stage processing time (histogram)
 //   newsflow_end_to_end_latency_seconds                   Kafka timestamp -> last ack (histogram)
+//   newsflow_latency_phase_seconds{phase}                 the same cut into consume, queue,
+//                                                         process, order, produce (LatencyPhases)
 //   newsflow_consumer_lag_messages{topic,partition}       from librdkafka statistics
 //   newsflow_rebalances_total{kind="assign"|"revoke"|"lost"}
 //   newsflow_assigned_partitions                          partitions currently assigned
@@ -32,15 +34,21 @@
 // minutes of data, is not affected; the dashboard's counters are).
 //
 // Thread-safety: every method may be called from any thread (prometheus-cpp metrics are
-// thread-safe; label lookups lock the family).
+// thread-safe). Per-record series (stage, consumed and produced per topic) are looked up in a
+// cache under a shared lock: prometheus-cpp's Family::Add() takes the family's mutex and builds
+// a label map (allocations) on every call, which the workers and the delivery thread would
+// otherwise do ~10 times per record.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
+#include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <prometheus/counter.h>
@@ -83,6 +91,7 @@ class RuntimeMetrics final : public EngineProbe {
   void OnReduced(std::string_view topic) override;
   void OnTransaction(bool committed, double seconds) override;
   void OnEndToEnd(double seconds) override;
+  void OnLatencyPhases(const LatencyPhases& phases) override;
 
   void OnRebalance(std::string_view kind) override;
   void SetAssigned(int64_t n) override { assigned_.Set(static_cast<double>(n)); }
@@ -105,6 +114,14 @@ class RuntimeMetrics final : public EngineProbe {
   void OnRedeliverySkipped() override { redelivery_skipped_.Increment(); }
 
  private:
+  // label value -> series of one family; series are never removed from these families.
+  template <typename Metric>
+  struct SeriesCache {
+    Metric& Get(std::string_view label, const std::function<Metric&()>& create);
+    std::shared_mutex mu;
+    std::map<std::string, Metric*, std::less<>> by_label;
+  };
+
   std::shared_ptr<prometheus::Registry> registry_;
   prometheus::Family<prometheus::Counter>& consumed_;
   prometheus::Family<prometheus::Counter>& produced_;
@@ -115,6 +132,12 @@ class RuntimeMetrics final : public EngineProbe {
   prometheus::Histogram& transaction_seconds_;
   prometheus::Family<prometheus::Histogram>& stage_seconds_;
   prometheus::Histogram& end_to_end_;
+  prometheus::Family<prometheus::Histogram>& phase_seconds_;
+  prometheus::Histogram& phase_consume_;
+  prometheus::Histogram& phase_queue_;
+  prometheus::Histogram& phase_process_;
+  prometheus::Histogram& phase_order_;
+  prometheus::Histogram& phase_produce_;
   prometheus::Family<prometheus::Gauge>& lag_;
   prometheus::Family<prometheus::Counter>& rebalances_;
   prometheus::Gauge& assigned_;
@@ -130,6 +153,9 @@ class RuntimeMetrics final : public EngineProbe {
   prometheus::Gauge* taxonomy_current_ = nullptr;
   std::mutex lag_mutex_;
   std::set<std::pair<std::string, int32_t>> lag_series_;  // partitions with a lag series
+  SeriesCache<prometheus::Histogram> stage_cache_;
+  SeriesCache<prometheus::Counter> consumed_cache_;
+  SeriesCache<prometheus::Counter> produced_cache_;
 };
 
 struct ConsumerLag {

@@ -64,7 +64,10 @@ Result<std::unique_ptr<StoryStateSync>> StoryStateSync::Create(const KafkaConfig
                                                         {"enable.auto.offset.store", "false"},
                                                         {"auto.offset.reset", "earliest"},
                                                         {"statistics.interval.ms", "0"},
-                                                        {"enable.partition.eof", "true"}}) {
+                                                        {"enable.partition.eof", "true"},
+                                                        // Fetch in batches (latency, below).
+                                                        {"fetch.wait.max.ms", "100"},
+                                                        {"fetch.min.bytes", "65536"}}) {
     if (confs.consumer->set(k, v, err) != RdKafka::Conf::CONF_OK) return Fail(k + ": " + err);
   }
   if (confs.producer->set("statistics.interval.ms", "0", err) != RdKafka::Conf::CONF_OK) {

@@ -21,7 +21,12 @@
 //
 // Consistency this gives (consumers/README.md): eventual. An instance sees another's story
 // after the record's round trip through the broker (milliseconds to the producer's linger
-// plus the tail poll); until then both may open the same story, which the merge resolves. A
+// plus the tail poll, which fetches in batches: fetch.min.bytes 64 KiB or fetch.wait.max.ms
+// 100 ms, whichever comes first, so up to ~0.1 s); until then both may open the same story,
+// which the merge resolves. Why batches: fetching each state as it arrives cost the broker one
+// fetch request per record (on a shared test broker, a third of all requests), and the
+// broker's extra work showed up in the input's end-to-end latency (bench/README.md, "Tail
+// latency"). A
 // story's article count is exact once all records are read (per-writer counters), not a sum
 // of racing writes.
 //

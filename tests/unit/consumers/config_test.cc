@@ -172,6 +172,28 @@ TEST(KafkaConfigTest, AtLeastOnceCommitsOnTheCommitInterval) {
   EXPECT_NE(confs->producer->get("transactional.id", v), RdKafka::Conf::CONF_OK);
 }
 
+// Latency defaults (consumers/README.md, "Latency"): no linger, one request in flight (adaptive
+// batching), no producer statistics (nothing reads them); the consumer keeps its statistics
+// for the lag metrics; a linger.ms in kafka.producer still wins.
+TEST(KafkaConfigTest, LatencyDefaultsAndTheirOverride) {
+  auto confs = BuildRdKafkaConfs(Parse(""));
+  ASSERT_TRUE(confs.ok()) << confs.status().ToString();
+  std::string v;
+  ASSERT_EQ(confs->producer->get("linger.ms", v), RdKafka::Conf::CONF_OK);
+  EXPECT_EQ(v, "0");
+  ASSERT_EQ(confs->producer->get("max.in.flight.requests.per.connection", v),
+            RdKafka::Conf::CONF_OK);
+  EXPECT_EQ(v, "1") << "adaptive batching: one request in flight";
+  ASSERT_EQ(confs->producer->get("statistics.interval.ms", v), RdKafka::Conf::CONF_OK);
+  EXPECT_EQ(v, "0");
+  ASSERT_EQ(confs->consumer->get("statistics.interval.ms", v), RdKafka::Conf::CONF_OK);
+  EXPECT_EQ(v, "5000");
+  auto tuned = BuildRdKafkaConfs(Parse("producer: {linger.ms: 20}"));
+  ASSERT_TRUE(tuned.ok()) << tuned.status().ToString();
+  ASSERT_EQ(tuned->producer->get("linger.ms", v), RdKafka::Conf::CONF_OK);
+  EXPECT_EQ(v, "20");
+}
+
 TEST(KafkaConfigTest, StaticMembershipCanBeTurnedOffKeepingTheTransactionalId) {
   KafkaConfig c = Parse(
       "processing_guarantee: exactly_once\ngroup_id: g\ninstance_id: pod-1\n"

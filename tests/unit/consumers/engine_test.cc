@@ -10,6 +10,7 @@
 #include <mutex>
 #include <random>
 #include <thread>
+#include <vector>
 
 #include "tests/testing/kafka_fakes.h"
 
@@ -21,7 +22,7 @@ using testing::FakePipeline;
 using testing::FakeSink;
 
 schemas::RawRecord Rec(const std::string& topic, int32_t partition, int64_t offset,
-                    std::string value) {
+                       std::string value) {
   return testing::KafkaRecord(topic, partition, offset, std::move(value));
 }
 
@@ -74,6 +75,74 @@ TEST_F(EngineTest, OutputsOfEachPartitionReachTheSinkInOffsetOrder) {
     EXPECT_EQ(seq, last[part] + 1) << "out of order: " << m.value;
     last[part] = seq;
   }
+}
+
+// Records every end-to-end observation and its phases.
+class PhaseProbe final : public EngineProbe {
+ public:
+  void OnEndToEnd(double seconds) override {
+    std::lock_guard lock(mu_);
+    end_to_end_.push_back(seconds);
+  }
+  void OnLatencyPhases(const LatencyPhases& phases) override {
+    std::lock_guard lock(mu_);
+    phases_.push_back(phases);
+  }
+  std::vector<double> end_to_end() {
+    std::lock_guard lock(mu_);
+    return end_to_end_;
+  }
+  std::vector<LatencyPhases> phases() {
+    std::lock_guard lock(mu_);
+    return phases_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<double> end_to_end_;
+  std::vector<LatencyPhases> phases_;
+};
+
+// The latency phases of a record: consume from its Kafka timestamp to the dispatch (clock
+// time), produce from the hand-over to the sink until its last acknowledgement; each record
+// that completes reports them once, next to its end-to-end latency.
+TEST_F(EngineTest, EachCompletedRecordReportsWhereItsLatencyWent) {
+  PhaseProbe probe;
+  EngineOptions o;
+  o.pipeline = pipeline_.get();
+  o.clock = &clock_;  // 5000 ms; the records' Kafka timestamp is 1000 ms
+  o.workers = 2;
+  o.topics = {"enriched", "alerts", "dlq"};
+  FakeSink sink;
+  FakeCommitter committer;
+  Engine engine(o, &sink, &committer, &probe);
+  engine.Start();
+  engine.Assign({{"in", 0}});
+  engine.Dispatch(Rec("in", 0, 0, "a"));
+  engine.Dispatch(Rec("in", 0, 1, "b-alert"));  // two outputs: completes with the last ack
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (sink.Messages().size() < 3 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ASSERT_EQ(sink.Messages().size(), 3u);
+  EXPECT_TRUE(probe.phases().empty()) << "nothing is complete before its acknowledgement";
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));  // the broker takes its time
+  sink.AckAll(engine);
+  ASSERT_TRUE(engine.Drain(std::chrono::seconds(5)));
+  engine.Stop();
+  const std::vector<LatencyPhases> phases = probe.phases();
+  ASSERT_EQ(phases.size(), 2u);
+  ASSERT_EQ(probe.end_to_end().size(), 2u);
+  for (const LatencyPhases& p : phases) {
+    EXPECT_DOUBLE_EQ(p.consume, 4.0);  // dispatched at 5000 ms, Kafka timestamp 1000 ms
+    EXPECT_GE(p.produce, 0.029);       // held by the sink for 30 ms
+    EXPECT_LT(p.produce, 5.0);
+    for (double v : {p.queue, p.process, p.order}) {
+      EXPECT_GE(v, 0.0);
+      EXPECT_LT(v, 5.0);
+    }
+  }
+  for (double e : probe.end_to_end()) EXPECT_DOUBLE_EQ(e, 4.0);  // FixedClock: 5000 - 1000 ms
 }
 
 TEST_F(EngineTest, OffsetIsStoredOnlyAfterEveryOutputIsAcknowledged) {

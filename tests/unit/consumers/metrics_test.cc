@@ -2,11 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <regex>
 #include <set>
+#include <thread>
+#include <vector>
 
 namespace newsflow::consumers {
 namespace {
@@ -22,6 +25,10 @@ std::unique_ptr<RuntimeMetrics> Populated() {
   m.OnReduced("news.enriched");
   m.OnStage("decode", std::chrono::microseconds(50), true);
   m.OnEndToEnd(0.02);
+  LatencyPhases phases;
+  phases.consume = 0.001;
+  phases.produce = 0.004;
+  m.OnLatencyPhases(phases);
   m.OnRebalance("assign");
   m.SetConsumerLag("news.raw", 0, 12);
   m.SetPaused(true);
@@ -62,6 +69,63 @@ TEST(MetricsTest, NamesFollowPrometheusConventions) {
     }
   }
   EXPECT_GE(names.size(), 15u);
+}
+
+// The end-to-end histogram resolves the millisecond range the latency target is about (a 10 ms
+// p99 must be distinguishable from 20 ms), and the phases add up to it per record.
+TEST(MetricsTest, EndToEndBucketsAreFineBelowFiftyMillisecondsAndPhasesAreExported) {
+  RuntimeMetrics m("1.2.3");
+  for (int i = 0; i < 99; ++i) m.OnEndToEnd(0.0035);
+  m.OnEndToEnd(0.0095);
+  LatencyPhases phases;
+  phases.consume = 0.0007;
+  phases.queue = 0.00004;
+  phases.process = 0.0003;
+  phases.order = 0.00002;
+  phases.produce = 0.0025;
+  m.OnLatencyPhases(phases);
+  const std::string text = m.Render();
+  auto has = [&](const std::string& line) { return text.find(line + "\n") != std::string::npos; };
+  for (const char* le : {"0.003", "0.004", "0.008", "0.01", "0.0125", "0.015", "0.02", "0.03"}) {
+    EXPECT_NE(
+        text.find(std::string("newsflow_end_to_end_latency_seconds_bucket{le=\"") + le + "\"}"),
+        std::string::npos)
+        << le;
+  }
+  EXPECT_TRUE(has("newsflow_end_to_end_latency_seconds_bucket{le=\"0.004\"} 99")) << text;
+  EXPECT_TRUE(has("newsflow_end_to_end_latency_seconds_bucket{le=\"0.008\"} 99")) << text;
+  EXPECT_TRUE(has("newsflow_end_to_end_latency_seconds_bucket{le=\"0.01\"} 100")) << text;
+  for (const char* phase : {"consume", "queue", "process", "order", "produce"}) {
+    EXPECT_TRUE(has(std::string("newsflow_latency_phase_seconds_count{phase=\"") + phase + "\"} 1"))
+        << phase << "\n"
+        << text;
+  }
+  EXPECT_TRUE(has("newsflow_latency_phase_seconds_bucket{phase=\"produce\",le=\"0.002\"} 0"));
+  EXPECT_TRUE(has("newsflow_latency_phase_seconds_bucket{phase=\"produce\",le=\"0.003\"} 1"));
+}
+
+// Per-record series are cached (no Family::Add per call): repeated calls from several threads
+// count into the one series per label.
+TEST(MetricsTest, PerRecordSeriesCountIntoOneSeriesFromManyThreads) {
+  RuntimeMetrics m("1.2.3");
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&m] {
+      for (int i = 0; i < 1000; ++i) {
+        m.OnConsumed("news.raw");
+        m.OnProduced(i % 2 == 0 ? "news.enriched" : "news.stories");
+        m.OnStage(i % 2 == 0 ? "tag" : "story", std::chrono::microseconds(10), true);
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  const std::string text = m.Render();
+  auto has = [&](const std::string& line) { return text.find(line + "\n") != std::string::npos; };
+  EXPECT_TRUE(has("newsflow_records_consumed_total{topic=\"news.raw\"} 4000")) << text;
+  EXPECT_TRUE(has("newsflow_records_produced_total{topic=\"news.enriched\"} 2000")) << text;
+  EXPECT_TRUE(has("newsflow_records_produced_total{topic=\"news.stories\"} 2000")) << text;
+  EXPECT_TRUE(has("newsflow_stage_duration_seconds_count{stage=\"tag\"} 2000")) << text;
+  EXPECT_TRUE(has("newsflow_stage_duration_seconds_count{stage=\"story\"} 2000")) << text;
 }
 
 TEST(MetricsTest, PromtoolAcceptsTheExposition) {
@@ -206,6 +270,12 @@ TEST(MetricsTest, HttpEndpointServesMetricsHealthAndReadiness) {
   EXPECT_EQ((*endpoint)->metrics_served(), 1);
   const int64_t mark = (*endpoint)->metrics_started();
   EXPECT_EQ(get("/metrics"), "200");
+  // The server counts a page as served after its last byte is written, which can be a moment
+  // after curl has read it (seen once under load): wait for it, bounded.
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while ((*endpoint)->metrics_served() <= mark && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
   EXPECT_GT((*endpoint)->metrics_served(), mark);
 }
 
