@@ -108,7 +108,7 @@ void BM_KafkaEndToEnd(benchmark::State& state) {
     kafka.brokers = Brokers();
     kafka.group_id = prefix;
     kafka.input_topics = {prefix + "-raw"};
-    kafka.output = {prefix + "-enriched", prefix + "-alerts", prefix + "-dlq"};
+    kafka.output = {prefix + "-enriched", prefix + "-alerts", prefix + "-dlq", prefix + "-stories"};
     kafka.workers = std::atoi(Env("NEWSFLOW_BENCH_WORKERS", "2").c_str());
     kafka.statistics_interval_ms = 0;
     if (exactly_once) {
@@ -116,7 +116,8 @@ void BM_KafkaEndToEnd(benchmark::State& state) {
       kafka.instance_id = prefix;
     }
     bool ok = CreateTopic(kafka.input_topics[0], 6);
-    for (const auto& t : {kafka.output.enriched, kafka.output.alerts, kafka.output.dead_letter}) {
+    for (const auto& t : {kafka.output.enriched, kafka.output.alerts, kafka.output.dead_letter,
+                          kafka.output.stories}) {
       ok = CreateTopic(t, 6) && ok;
     }
     if (!ok) {

@@ -150,13 +150,14 @@ ModeResult RunMode(const std::string& mode, int64_t n, app::PipelineSetup* engin
   kafka.group_id = prefix;
   kafka.instance_id = prefix;
   kafka.input_topics = {prefix + "-raw"};
-  kafka.output = {prefix + "-enriched", prefix + "-alerts", prefix + "-dlq"};
+  kafka.output = {prefix + "-enriched", prefix + "-alerts", prefix + "-dlq", prefix + "-stories"};
   kafka.workers = std::atoi(Env("NEWSFLOW_BENCH_WORKERS", "2").c_str());
   kafka.statistics_interval_ms = 0;
   kafka.guarantee = mode == "exactly_once" ? consumers::Guarantee::kExactlyOnce
                                            : consumers::Guarantee::kAtLeastOnce;
   CreateTopic(kafka.input_topics[0], 6);
-  for (const auto& t : {kafka.output.enriched, kafka.output.alerts, kafka.output.dead_letter}) {
+  for (const auto& t : {kafka.output.enriched, kafka.output.alerts, kafka.output.dead_letter,
+                        kafka.output.stories}) {
     CreateTopic(t, 6);
   }
   const double produce_seconds = ProduceBacklog(kafka.input_topics[0], n);
