@@ -211,8 +211,10 @@ size_t AlertState::size() const {
 
 bool RuleMatches(const Rule& rule, const core::Document& doc, std::string* why) {
   for (const auto& [id, min] : rule.topics) {
+    // (clang 14 cannot capture a structured binding: compare through a plain reference)
+    const std::string& topic_id = id;
     auto it = std::find_if(doc.topics.begin(), doc.topics.end(),
-                           [&](const core::TopicResult& t) { return t.id == id; });
+                           [&](const core::TopicResult& t) { return t.id == topic_id; });
     if (it == doc.topics.end() || it->score < min) {
       char buf[160];
       std::snprintf(buf, sizeof(buf), "topic %s %s (needs >= %.2f)", id.c_str(),
