@@ -34,7 +34,8 @@ int main(int argc, char** argv) {
   std::vector<Command> commands = {AddProcessCommand(app), AddValidateConfigCommand(app),
                                    AddConfigCommand(app),  AddRunCommand(app),
                                    AddDemoCommand(app),    AddExplainCommand(app),
-                                   AddEvalCommand(app),    AddFitCommand(app)};
+                                   AddEvalCommand(app),    AddFitCommand(app),
+                                   AddCompileTaxonomyCommand(app)};
   // The first word that is not an option must name a subcommand: say so when it does not
   // (CLI11 alone would answer "A subcommand is required").
   if (argc > 1 && argv[1][0] != '-') {
