@@ -103,8 +103,11 @@ int RunRun(const RunOptions& opt) {
     log.Error("taxonomy reload failed; keeping the current snapshot", {{"error", error}});
     if (auto* m = metrics_slot->load()) m->OnTaxonomyReload(false, "");
   };
+  callbacks.on_warning = [&log](const std::string& warning) {
+    log.Warn("taxonomy reload", {{"warning", warning}});
+  };
   TaxonomyWatcher watcher(
-      pipeline_setup->taxonomy_settings.path, taxonomy,
+      TaxonomyLoadSettingsOf(pipeline_setup->taxonomy_settings), taxonomy,
       std::chrono::milliseconds(pipeline_setup->taxonomy_settings.watch_interval_ms),
       pipeline_setup->taxonomy_settings.watch, std::move(callbacks));
   watcher.Start();

@@ -62,6 +62,9 @@ Result<std::unique_ptr<PipelineSetup>> BuildPipelineSetup(AppConfig config,
     setup->taxonomy_settings.path = overrides.taxonomy;
     setup->taxonomy_settings.snapshot.clear();
   }
+  if (!overrides.taxonomy_snapshot.empty()) {
+    setup->taxonomy_settings.snapshot = overrides.taxonomy_snapshot;
+  }
   NEWSFLOW_ASSIGN_OR_RETURN(tag::LoadedTaxonomy loaded,
                             tag::LoadTaxonomyFast(TaxonomyLoadSettingsOf(
                                 setup->taxonomy_settings, overrides.taxonomy_options)));

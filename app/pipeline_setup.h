@@ -22,7 +22,7 @@
 namespace newsflow::app {
 
 struct TaxonomySettings {
-  std::string path;   // taxonomy.yaml on disk; empty = the built-in default
+  std::string path;  // taxonomy.yaml on disk; empty = the built-in default
   // A compiled snapshot (`newsflow compile-taxonomy`) to load instead of compiling `path`;
   // rejected (with a warning, then `path` is compiled) when it does not load or was compiled
   // from other files. See processors/tag/snapshot.h.
@@ -68,6 +68,9 @@ struct SetupOverrides {
   std::string alerts;                    // replaces alerts.path when not empty (--alert-rules)
   tag::CompileOptions taxonomy_options;  // see tag::CompileOptions (eval and fit ignore the
                                          // calibration file)
+  // Replaces taxonomy.snapshot when not empty (--taxonomy-snapshot); checked against the
+  // taxonomy in use (taxonomy.path or `taxonomy` above) like a configured one.
+  std::string taxonomy_snapshot = {};  // (= {}: may be left out of designated initializers)
 };
 
 // How the taxonomy of `settings` is loaded (tag::LoadTaxonomyFast), also for hot reload.

@@ -64,7 +64,8 @@ class ImageWriter {
     for (size_t i = 0; i < table.size(); ++i) {
       words[1 + 2 * i] = table[i].first;
       words[2 + 2 * i] = table[i].second;
-      if (table[i].second > 0) std::memcpy(base + table[i].first, entries_[i].first, table[i].second);
+      if (table[i].second > 0)
+        std::memcpy(base + table[i].first, entries_[i].first, table[i].second);
     }
     return words;
   }

@@ -306,7 +306,8 @@ void Matcher::Build() {
   // Image element types: no padding bytes, so that an image's bytes depend only on its content.
   static_assert(std::has_unique_object_representations_v<Matcher::Posting> &&
                 sizeof(Matcher::Posting) == 16);
-  static_assert(std::has_unique_object_representations_v<Matcher::Slot> && sizeof(Matcher::Slot) == 24);
+  static_assert(std::has_unique_object_representations_v<Matcher::Slot> &&
+                sizeof(Matcher::Slot) == 24);
   static_assert(std::has_unique_object_representations_v<Matcher::StoredToken> &&
                 sizeof(Matcher::StoredToken) == 16);
   Builder& b = *builder_;
@@ -457,8 +458,8 @@ Status Matcher::CheckTables() const {
         continue;
       }
       if (s.postings_begin > x->postings.size() ||
-          s.postings_count > x->postings.size() - s.postings_begin ||
-          s.key_offset > pool_.size() || s.key_size > pool_.size() - s.key_offset) {
+          s.postings_count > x->postings.size() - s.postings_begin || s.key_offset > pool_.size() ||
+          s.key_size > pool_.size() - s.key_offset) {
         return fail("bad index slot");
       }
     }

@@ -23,8 +23,8 @@
 // Attach() uses an image from elsewhere in place (a taxonomy snapshot mapped from a file), so a
 // loaded snapshot costs no per-pattern allocation and no rebuilding.
 //
-// Thread-safety: immutable after Build()/Attach(); Match() is const; it appends to `hits` and keeps the
-// token hashes in a per-thread buffer that is reused across calls.
+// Thread-safety: immutable after Build()/Attach(); Match() is const; it appends to `hits` and keeps
+// the token hashes in a per-thread buffer that is reused across calls.
 #pragma once
 
 #include <cstddef>
@@ -187,9 +187,9 @@ class Matcher {
   // index into pool_offsets_. Patterns of a large taxonomy share most of their words, and one
   // pool costs a few bytes per string where a std::string costs 32 and a heap block.
   std::string_view pool_;
-  std::span<const uint32_t> pool_offsets_;     // string id -> offset; id 0 is ""
+  std::span<const uint32_t> pool_offsets_;  // string id -> offset; id 0 is ""
   std::span<const StoredToken> tokens_;
-  std::span<const uint32_t> pattern_begin_;    // pattern id -> first token in tokens_
+  std::span<const uint32_t> pattern_begin_;  // pattern id -> first token in tokens_
   FormIndex exact_;
   FormIndex prefix_;
   FormIndex stem_;
@@ -203,9 +203,9 @@ class Matcher {
   // Bucket of the first 3 bytes -> bit k set when prefix_lengths_[k] holds a key of the
   // bucket; empty when there are more than 64 lengths.
   std::span<const uint64_t> prefix_length_masks_;
-  uint64_t short_prefix_mask_ = 0;            // lengths below 3 bytes: probed for every token
-  std::span<const uint64_t> lengths_upto_;    // by form size n: lengths <= n and the next one
-  bool prefix_unfiltered_ = false;            // a prefix key shorter than 3 bytes exists
+  uint64_t short_prefix_mask_ = 0;          // lengths below 3 bytes: probed for every token
+  std::span<const uint64_t> lengths_upto_;  // by form size n: lengths <= n and the next one
+  bool prefix_unfiltered_ = false;          // a prefix key shorter than 3 bytes exists
 };
 
 }  // namespace newsflow::tag

@@ -39,14 +39,15 @@ struct Header {
   uint32_t format_version;
   uint32_t byte_order;
   uint64_t file_size;
-  uint64_t checksum;     // XXH3-64 of bytes [sizeof(Header), file_size)
-  uint64_t source_hash;  // TaxonomySourceHash() of the sources
-  uint64_t hash_probe;   // Matcher::Hash(kHashProbeText) of the writer
+  uint64_t checksum;          // XXH3-64 of bytes [sizeof(Header), file_size)
+  uint64_t source_hash;       // TaxonomySourceHash() of the sources
+  uint64_t hash_probe;        // Matcher::Hash(kHashProbeText) of the writer
   char taxonomy_version[48];  // the first 47 bytes, NUL-terminated (for people)
   uint64_t reserved[4];
 };
 static_assert(sizeof(Header) == 128 && std::has_unique_object_representations_v<Header>);
-static_assert(std::endian::native == std::endian::little || std::endian::native == std::endian::big);
+static_assert(std::endian::native == std::endian::little ||
+              std::endian::native == std::endian::big);
 
 Status Rejected(const std::string& path, const std::string& why) {
   return Status(Code::kInvalidConfig, "taxonomy", "snapshot " + path + " rejected: " + why);
@@ -367,7 +368,8 @@ Status SnapshotCodec::ReadMeta(std::string_view meta, Taxonomy* t) {
   if (!r.ok() || !r.AtEnd()) {
     return Status(Code::kInvalidConfig, "taxonomy", "entity and topic tables are damaged");
   }
-  for (uint32_t i = 0; i < t->entities_.size(); ++i) t->entity_index_.emplace(t->entities_[i].id, i);
+  for (uint32_t i = 0; i < t->entities_.size(); ++i)
+    t->entity_index_.emplace(t->entities_[i].id, i);
   return Status::Ok();
 }
 
@@ -503,6 +505,13 @@ Result<std::shared_ptr<const Taxonomy>> SnapshotCodec::Load(const std::string& p
   return std::shared_ptr<const Taxonomy>(std::move(t));
 }
 
+bool IsSnapshotFileName(std::string_view file_name) {
+  const std::string_view ext = kSnapshotExtension;
+  return (file_name.size() >= ext.size() &&
+          file_name.substr(file_name.size() - ext.size()) == ext) ||
+         file_name.find(std::string(ext) + ".tmp.") != std::string_view::npos;
+}
+
 const std::string& BuilderId() {
   static const std::string id = [] {
     std::string build_id = BuildIdOfMainProgram();
@@ -540,7 +549,9 @@ Result<uint64_t> TaxonomySourceHash(const std::string& manifest_path, CompileOpt
     std::error_code ec;
     for (auto it = fs::recursive_directory_iterator(dir, ec);
          !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-      if (it->is_regular_file(ec)) names.push_back(fs::relative(it->path(), dir).string());
+      if (it->is_regular_file(ec) && !IsSnapshotFileName(it->path().filename().string())) {
+        names.push_back(fs::relative(it->path(), dir).string());
+      }
     }
     if (ec) {
       XXH3_freeState(state);
@@ -607,18 +618,19 @@ Result<std::shared_ptr<const Taxonomy>> LoadSnapshot(const std::string& path,
                                                      SnapshotInfo* info) {
   NEWSFLOW_ASSIGN_OR_RETURN(std::shared_ptr<const MappedFile> file, MappedFile::Open(path));
   if (file->size() < sizeof(Header)) {
-    return Rejected(path, "truncated (" + std::to_string(file->size()) +
-                              " bytes, smaller than the header)");
+    return Rejected(
+        path, "truncated (" + std::to_string(file->size()) + " bytes, smaller than the header)");
   }
   Header h;
   std::memcpy(&h, file->data(), sizeof h);
   if (std::memcmp(h.magic, kMagic, sizeof kMagic) != 0) {
     return Rejected(path, "not a newsflow taxonomy snapshot (bad magic)");
   }
-  if (h.byte_order != kByteOrder) return Rejected(path, "written on a machine of another byte order");
+  if (h.byte_order != kByteOrder)
+    return Rejected(path, "written on a machine of another byte order");
   if (h.format_version != kSnapshotFormatVersion) {
-    return Rejected(path, "format version " + std::to_string(h.format_version) + ", this build reads " +
-                              std::to_string(kSnapshotFormatVersion) +
+    return Rejected(path, "format version " + std::to_string(h.format_version) +
+                              ", this build reads " + std::to_string(kSnapshotFormatVersion) +
                               " (compile it again with newsflow compile-taxonomy)");
   }
   if (h.file_size != file->size()) {
@@ -642,9 +654,10 @@ Result<std::shared_ptr<const Taxonomy>> LoadSnapshot(const std::string& path,
     return Rejected(path, "written with another matcher hash function");
   }
   if (expected_source_hash != 0 && h.source_hash != expected_source_hash) {
-    return Rejected(path, "compiled from other taxonomy files than the configured ones (source hash " +
-                              Hex(h.source_hash) + ", configured " + Hex(expected_source_hash) +
-                              "): compile it again");
+    return Rejected(path,
+                    "compiled from other taxonomy files than the configured ones (source hash " +
+                        Hex(h.source_hash) + ", configured " + Hex(expected_source_hash) +
+                        "): compile it again");
   }
   return SnapshotCodec::Load(path, std::move(file), body);
 }

@@ -32,6 +32,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "processors/tag/taxonomy.h"
@@ -43,6 +44,10 @@ namespace newsflow::tag {
 // changes.
 inline constexpr uint32_t kSnapshotFormatVersion = 1;
 inline constexpr const char* kSnapshotExtension = ".nfsnap";
+// A snapshot or a snapshot being written (NAME.nfsnap.tmp.*): not a taxonomy source file, so a
+// cache directory inside the taxonomy directory changes neither its content hash nor what the
+// hot-reload watcher sees.
+bool IsSnapshotFileName(std::string_view file_name);
 
 // The identity of this build (the GNU build id of the running executable, hex; or the newsflow
 // version when the executable has none): a snapshot records the builder that wrote it.
@@ -75,10 +80,10 @@ Result<std::shared_ptr<const Taxonomy>> LoadSnapshot(const std::string& path,
 
 // How a command loads its taxonomy.
 struct TaxonomyLoadSettings {
-  std::string path;       // taxonomy.yaml; empty: the built-in default
-  std::string snapshot;   // a snapshot to load first (must match `path`'s sources)
-  std::string cache_dir;  // where compiled snapshots are kept, keyed by content hash
-  CompileOptions options;
+  std::string path = {};       // taxonomy.yaml; empty: the built-in default
+  std::string snapshot = {};   // a snapshot to load first (must match `path`'s sources)
+  std::string cache_dir = {};  // where compiled snapshots are kept, keyed by content hash
+  CompileOptions options = {};
 };
 
 struct LoadedTaxonomy {

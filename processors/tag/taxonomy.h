@@ -33,8 +33,8 @@
 #include <vector>
 
 #include "processors/core/document.h"
-#include "schemas/result.h"
 #include "processors/tag/matcher.h"
+#include "schemas/result.h"
 
 namespace newsflow::tag {
 
@@ -212,8 +212,8 @@ struct CompileOptions {
 };
 
 Result<std::shared_ptr<const Taxonomy>> CompileTaxonomy(const std::string& manifest_name,
-                                                              const SourceProvider& sources,
-                                                              CompileOptions options = {});
+                                                        const SourceProvider& sources,
+                                                        CompileOptions options = {});
 
 // A SourceProvider over a directory on disk.
 SourceProvider DirectorySource(const std::string& directory);
@@ -224,7 +224,7 @@ inline constexpr const char* kManifestName = "taxonomy.yaml";
 
 // Loads and compiles: `path` is a taxonomy.yaml on disk, or empty for the built-in default.
 Result<std::shared_ptr<const Taxonomy>> LoadTaxonomy(const std::string& path,
-                                                           CompileOptions options = {});
+                                                     CompileOptions options = {});
 
 // Holds the current snapshot; Swap() replaces it atomically. Readers Get() a shared_ptr that
 // keeps their snapshot alive however many swaps happen meanwhile.
