@@ -1,6 +1,7 @@
 // Compiled taxonomy snapshots: the compiled Taxonomy (matcher, patterns, entities, topics, the
 // fitted calibration) as one versioned binary file, loaded in milliseconds instead of compiling
-// the YAML files (0.15-0.5 s, ~2.7 G instructions for the built-in taxonomy).
+// the YAML files (about 0.26 s of CPU for the built-in taxonomy in a release build; figures in
+// bench/README.md, "Start-up and whole process").
 //
 // `newsflow compile-taxonomy DIR -o FILE` writes one; `newsflow run`/`process` load it when
 // `taxonomy.snapshot` names one, or keep one per taxonomy content in `taxonomy.cache_dir`
