@@ -90,8 +90,8 @@ int RunRun(const RunOptions& opt) {
   consumers::Logger log(stdout,
                         opt.debug ? consumers::LogLevel::kDebug : consumers::LogLevel::kInfo);
   std::shared_ptr<tag::TaxonomyStore> taxonomy = pipeline_setup->taxonomy;
-  log.Info("taxonomy loaded", {{"version", taxonomy->Get()->version()},
-                               {"from", pipeline_setup->taxonomy_origin}});
+  log.Info("taxonomy loaded",
+           {{"version", taxonomy->Get()->version()}, {"from", pipeline_setup->taxonomy_origin}});
 
   // Taxonomy hot reload (file changes, SIGHUP). Stopped and unregistered before `pipeline_setup`.
   // Reloads are counted in newsflow_taxonomy_reloads_total{result} while the metrics exist.
