@@ -18,6 +18,7 @@ struct ProcessOptions {
   std::vector<std::string> inputs;
   std::string config_path;
   std::string taxonomy;
+  std::string taxonomy_snapshot;
   std::string dead_letter_path;
   std::string format = "auto";
   std::string processed_at;
@@ -68,9 +69,11 @@ class ProgressLine {
 };
 
 int RunProcess(const ProcessOptions& opt) {
-  std::unique_ptr<PipelineSetup> pipeline_setup = BuildPipelineSetupOrReport(
-      opt.config_path,
-      {.taxonomy = opt.taxonomy, .alerts = opt.alert_rules, .taxonomy_options = {}});
+  std::unique_ptr<PipelineSetup> pipeline_setup =
+      BuildPipelineSetupOrReport(opt.config_path, {.taxonomy = opt.taxonomy,
+                                                   .alerts = opt.alert_rules,
+                                                   .taxonomy_options = {},
+                                                   .taxonomy_snapshot = opt.taxonomy_snapshot});
   if (!pipeline_setup) return kExitUsage;
   const core::Pipeline* pipeline = pipeline_setup->pipeline.get();
 
@@ -196,6 +199,10 @@ Command AddProcessCommand(CLI::App& parent) {
   sub->add_option("-c,--config", opt->config_path, "Configuration file (default: built-in)");
   sub->add_option("--taxonomy", opt->taxonomy,
                   "taxonomy.yaml to use instead of the configured one (try rules offline)");
+  sub->add_option("--taxonomy-snapshot", opt->taxonomy_snapshot,
+                  "Compiled taxonomy (newsflow compile-taxonomy) to load instead of compiling "
+                  "the YAML files; rejected with a warning, and the YAML compiled, when it does "
+                  "not load or was compiled from other files than the taxonomy in use");
   sub->add_option("--dead-letter", opt->dead_letter_path,
                   "Write rejected records here (JSON Lines, schemas/dead_letter.v1); without it "
                   "each is reported on stderr");

@@ -90,6 +90,8 @@ int RunRun(const RunOptions& opt) {
   consumers::Logger log(stdout,
                         opt.debug ? consumers::LogLevel::kDebug : consumers::LogLevel::kInfo);
   std::shared_ptr<tag::TaxonomyStore> taxonomy = pipeline_setup->taxonomy;
+  log.Info("taxonomy loaded",
+           {{"version", taxonomy->Get()->version()}, {"from", pipeline_setup->taxonomy_origin}});
 
   // Taxonomy hot reload (file changes, SIGHUP). Stopped and unregistered before `pipeline_setup`.
   // Reloads are counted in newsflow_taxonomy_reloads_total{result} while the metrics exist.
@@ -103,8 +105,11 @@ int RunRun(const RunOptions& opt) {
     log.Error("taxonomy reload failed; keeping the current snapshot", {{"error", error}});
     if (auto* m = metrics_slot->load()) m->OnTaxonomyReload(false, "");
   };
+  callbacks.on_warning = [&log](const std::string& warning) {
+    log.Warn("taxonomy reload", {{"warning", warning}});
+  };
   TaxonomyWatcher watcher(
-      pipeline_setup->taxonomy_settings.path, taxonomy,
+      TaxonomyLoadSettingsOf(pipeline_setup->taxonomy_settings), taxonomy,
       std::chrono::milliseconds(pipeline_setup->taxonomy_settings.watch_interval_ms),
       pipeline_setup->taxonomy_settings.watch, std::move(callbacks));
   watcher.Start();

@@ -33,6 +33,8 @@ Command AddEvalCommand(CLI::App& parent);     // app/cmd_eval.cc
 Command AddFitCommand(CLI::App& parent);      // app/cmd_eval.cc
 Command AddRunCommand(CLI::App& parent);      // app/cmd_run.cc: the Kafka runtime
 Command AddDemoCommand(CLI::App& parent);     // app/cmd_demo.cc: runtime on an in-process broker
+// app/cmd_compile_taxonomy.cc: the compiled snapshot of a taxonomy (processors/tag/snapshot.h)
+Command AddCompileTaxonomyCommand(CLI::App& parent);
 
 // Every configuration option (dotted path, type, built-in value, description), sorted by
 // path, collected from the option tables while the built-in configuration is read

@@ -31,10 +31,11 @@ int main(int argc, char** argv) {
   app.set_version_flag("-V,--version", std::string("newsflow ") + std::string(Version()) +
                                            " (schemas v1, " + kAllocator + ")");
   app.require_subcommand(1);
-  std::vector<Command> commands = {AddProcessCommand(app), AddValidateConfigCommand(app),
-                                   AddConfigCommand(app),  AddRunCommand(app),
-                                   AddDemoCommand(app),    AddExplainCommand(app),
-                                   AddEvalCommand(app),    AddFitCommand(app)};
+  std::vector<Command> commands = {AddProcessCommand(app),        AddValidateConfigCommand(app),
+                                   AddConfigCommand(app),         AddRunCommand(app),
+                                   AddDemoCommand(app),           AddExplainCommand(app),
+                                   AddEvalCommand(app),           AddFitCommand(app),
+                                   AddCompileTaxonomyCommand(app)};
   // The first word that is not an option must name a subcommand: say so when it does not
   // (CLI11 alone would answer "A subcommand is required").
   if (argc > 1 && argv[1][0] != '-') {

@@ -11,12 +11,26 @@ Result<TaxonomySettings> ParseTaxonomySettings(const YAML::Node& node) {
   TaxonomySettings s;
   core::ConfigReader r(node, "taxonomy");
   r.Read("path", &s.path, "taxonomy.yaml to load; empty: the built-in default taxonomy.");
+  r.Read("snapshot", &s.snapshot,
+         "Compiled snapshot (newsflow compile-taxonomy) to load instead of compiling `path`; "
+         "one that does not load or was compiled from other files is rejected with a warning.");
+  r.Read("cache_dir", &s.cache_dir,
+         "Directory of compiled snapshots keyed by the taxonomy's content hash (written after "
+         "compiling, loaded when one matches); empty: no cache.");
   r.Read("watch", &s.watch,
          "Reload when the taxonomy files change (newsflow run; also on SIGHUP).");
   r.Read("watch_interval_ms", &s.watch_interval_ms, "How often to check the files for changes.");
   r.Require(s.watch_interval_ms >= 100, "watch_interval_ms", "must be at least 100");
   NEWSFLOW_RETURN_IF_ERROR(r.Finish());
   return s;
+}
+
+tag::TaxonomyLoadSettings TaxonomyLoadSettingsOf(const TaxonomySettings& settings,
+                                                 tag::CompileOptions options) {
+  return {.path = settings.path,
+          .snapshot = settings.snapshot,
+          .cache_dir = settings.cache_dir,
+          .options = options};
 }
 
 Result<AlertSettings> ParseAlertSettings(const YAML::Node& node) {
@@ -43,11 +57,21 @@ Result<std::unique_ptr<PipelineSetup>> BuildPipelineSetup(AppConfig config,
     return Status(Code::kInvalidConfig, "config", origin + ": " + settings.status().message());
   }
   setup->taxonomy_settings = std::move(settings).value();
-  if (!overrides.taxonomy.empty()) setup->taxonomy_settings.path = overrides.taxonomy;
-  NEWSFLOW_ASSIGN_OR_RETURN(
-      std::shared_ptr<const tag::Taxonomy> taxonomy,
-      tag::LoadTaxonomy(setup->taxonomy_settings.path, overrides.taxonomy_options));
-  setup->taxonomy = std::make_shared<tag::TaxonomyStore>(std::move(taxonomy));
+  if (!overrides.taxonomy.empty()) {
+    // Another taxonomy than the configured one: the configured snapshot is not for it.
+    setup->taxonomy_settings.path = overrides.taxonomy;
+    setup->taxonomy_settings.snapshot.clear();
+  }
+  if (!overrides.taxonomy_snapshot.empty()) {
+    setup->taxonomy_settings.snapshot = overrides.taxonomy_snapshot;
+  }
+  NEWSFLOW_ASSIGN_OR_RETURN(tag::LoadedTaxonomy loaded,
+                            tag::LoadTaxonomyFast(TaxonomyLoadSettingsOf(
+                                setup->taxonomy_settings, overrides.taxonomy_options)));
+  for (const auto& warning : loaded.warnings) std::cerr << "newsflow: warning: " << warning << '\n';
+  setup->taxonomy = std::make_shared<tag::TaxonomyStore>(std::move(loaded.taxonomy));
+  setup->taxonomy_origin = std::move(loaded.origin);
+  setup->taxonomy_warnings = std::move(loaded.warnings);
 
   const YAML::Node& p = setup->config.pipeline;
   auto story_config = story::ParseStoryConfig(p.IsMap() ? p["story"] : YAML::Node());

@@ -10,17 +10,26 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "app/app_config.h"
 #include "processors/builtin.h"
 #include "processors/core/pipeline.h"
 #include "processors/core/registry.h"
+#include "processors/tag/snapshot.h"
 #include "processors/tag/taxonomy.h"
 
 namespace newsflow::app {
 
 struct TaxonomySettings {
-  std::string path;   // taxonomy.yaml on disk; empty = the built-in default
+  std::string path;  // taxonomy.yaml on disk; empty = the built-in default
+  // A compiled snapshot (`newsflow compile-taxonomy`) to load instead of compiling `path`;
+  // rejected (with a warning, then `path` is compiled) when it does not load or was compiled
+  // from other files. See processors/tag/snapshot.h.
+  std::string snapshot;
+  // A directory of compiled snapshots keyed by the taxonomy's content hash: loaded when one
+  // matches, written after compiling otherwise. Empty: no cache.
+  std::string cache_dir;
   bool watch = true;  // reload when the files change (and on SIGHUP) in `run`
   int64_t watch_interval_ms = 2000;
 };
@@ -40,6 +49,10 @@ struct PipelineSetup {
   AppConfig config;
   TaxonomySettings taxonomy_settings;
   std::shared_ptr<tag::TaxonomyStore> taxonomy;
+  // Where the taxonomy came from ("yaml", "snapshot FILE", "cache FILE") and the warnings of
+  // loading it (a snapshot rejected, a cache entry not written); already printed on stderr.
+  std::string taxonomy_origin;
+  std::vector<std::string> taxonomy_warnings;
   // Story state (processors/story), from `pipeline.story`; shared by the story stage.
   std::shared_ptr<story::StoryStore> stories;
   // Alert rules and state (processors/alert), from `alerts`; shared by the alert stage.
@@ -55,7 +68,14 @@ struct SetupOverrides {
   std::string alerts;                    // replaces alerts.path when not empty (--alert-rules)
   tag::CompileOptions taxonomy_options;  // see tag::CompileOptions (eval and fit ignore the
                                          // calibration file)
+  // Replaces taxonomy.snapshot when not empty (--taxonomy-snapshot); checked against the
+  // taxonomy in use (taxonomy.path or `taxonomy` above) like a configured one.
+  std::string taxonomy_snapshot = {};  // (= {}: may be left out of designated initializers)
 };
+
+// How the taxonomy of `settings` is loaded (tag::LoadTaxonomyFast), also for hot reload.
+tag::TaxonomyLoadSettings TaxonomyLoadSettingsOf(const TaxonomySettings& settings,
+                                                 tag::CompileOptions options = {});
 
 // Builds from a loaded config.
 Result<std::unique_ptr<PipelineSetup>> BuildPipelineSetup(AppConfig config,

@@ -6,11 +6,11 @@
 
 namespace newsflow::app {
 
-TaxonomyWatcher::TaxonomyWatcher(std::string manifest_path,
+TaxonomyWatcher::TaxonomyWatcher(tag::TaxonomyLoadSettings load,
                                  std::shared_ptr<tag::TaxonomyStore> store,
                                  std::chrono::milliseconds interval, bool watch_files,
                                  Callbacks callbacks)
-    : manifest_path_(std::move(manifest_path)),
+    : load_(std::move(load)),
       store_(std::move(store)),
       interval_(interval),
       watch_files_(watch_files),
@@ -21,7 +21,7 @@ TaxonomyWatcher::TaxonomyWatcher(std::string manifest_path,
 TaxonomyWatcher::~TaxonomyWatcher() { Stop(); }
 
 void TaxonomyWatcher::Start() {
-  if (manifest_path_.empty() || thread_.joinable()) return;
+  if (load_.path.empty() || thread_.joinable()) return;
   thread_ = std::thread([this] { Loop(); });
 }
 
@@ -36,15 +36,16 @@ void TaxonomyWatcher::Stop() {
 
 std::string TaxonomyWatcher::Fingerprint() const {
   namespace fs = std::filesystem;
-  if (manifest_path_.empty()) return {};
-  const fs::path dir = fs::path(manifest_path_).parent_path().empty()
+  if (load_.path.empty()) return {};
+  const fs::path dir = fs::path(load_.path).parent_path().empty()
                            ? fs::path(".")
-                           : fs::path(manifest_path_).parent_path();
+                           : fs::path(load_.path).parent_path();
   std::vector<std::string> entries;
   std::error_code ec;
   for (auto it = fs::recursive_directory_iterator(dir, ec);
        !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     if (!it->is_regular_file(ec)) continue;
+    if (tag::IsSnapshotFileName(it->path().filename().string())) continue;  // a cache inside
     const auto size = it->file_size(ec);
     const auto mtime = it->last_write_time(ec).time_since_epoch().count();
     entries.push_back(it->path().string() + ":" + std::to_string(size) + ":" +
@@ -57,14 +58,17 @@ std::string TaxonomyWatcher::Fingerprint() const {
 }
 
 bool TaxonomyWatcher::ReloadNow() {
-  auto next = tag::LoadTaxonomy(manifest_path_);
+  auto next = tag::LoadTaxonomyFast(load_);
   if (!next.ok()) {
     failures_.fetch_add(1);
     if (callbacks_.on_failure) callbacks_.on_failure(next.status().message());
     return false;
   }
-  const std::string version = (*next)->version();
-  store_->Swap(std::move(next).value());
+  if (callbacks_.on_warning) {
+    for (const auto& warning : next->warnings) callbacks_.on_warning(warning);
+  }
+  const std::string version = next->taxonomy->version();
+  store_->Swap(std::move(next->taxonomy));
   reloads_.fetch_add(1);
   if (callbacks_.on_success) callbacks_.on_success(version);
   return true;

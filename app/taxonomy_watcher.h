@@ -8,6 +8,11 @@
 // An invalid taxonomy keeps the old snapshot running; the error is reported through
 // `on_failure` (logged and counted by the caller), never by stopping the process.
 //
+// Reloads load as start-up does (tag::LoadTaxonomyFast): the configured compiled snapshot when
+// it still matches the files, else a cached one for the new content, else the YAML files (then
+// cached when a cache directory is set). A snapshot rejected on the way is reported through
+// `on_warning`; the reload itself still succeeds from the YAML files.
+//
 // The built-in taxonomy (empty path) has no files to watch; RequestReload() is then a no-op.
 // Threading: Start/Stop from one thread; RequestReload() from any thread or a signal handler
 // (it only stores to an atomic flag).
@@ -22,6 +27,7 @@
 #include <string>
 #include <thread>
 
+#include "processors/tag/snapshot.h"
 #include "processors/tag/taxonomy.h"
 
 namespace newsflow::app {
@@ -31,10 +37,16 @@ class TaxonomyWatcher {
   struct Callbacks {
     std::function<void(const std::string& version)> on_success;
     std::function<void(const std::string& error)> on_failure;
+    std::function<void(const std::string& warning)> on_warning = {};  // e.g. a stale snapshot
   };
 
-  TaxonomyWatcher(std::string manifest_path, std::shared_ptr<tag::TaxonomyStore> store,
+  // `load.path` is the taxonomy.yaml watched (empty: built-in, nothing to watch).
+  TaxonomyWatcher(tag::TaxonomyLoadSettings load, std::shared_ptr<tag::TaxonomyStore> store,
                   std::chrono::milliseconds interval, bool watch_files, Callbacks callbacks);
+  TaxonomyWatcher(std::string manifest_path, std::shared_ptr<tag::TaxonomyStore> store,
+                  std::chrono::milliseconds interval, bool watch_files, Callbacks callbacks)
+      : TaxonomyWatcher(tag::TaxonomyLoadSettings{.path = std::move(manifest_path)},
+                        std::move(store), interval, watch_files, std::move(callbacks)) {}
   ~TaxonomyWatcher();  // stops the thread
 
   void Start();
@@ -52,7 +64,7 @@ class TaxonomyWatcher {
   std::string Fingerprint() const;
   void Loop();
 
-  const std::string manifest_path_;
+  const tag::TaxonomyLoadSettings load_;
   const std::shared_ptr<tag::TaxonomyStore> store_;
   const std::chrono::milliseconds interval_;
   const bool watch_files_;

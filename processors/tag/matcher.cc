@@ -1,7 +1,11 @@
 #include "processors/tag/matcher.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
+#include <type_traits>
+
+#include "processors/tag/image.h"
 
 namespace newsflow::tag {
 namespace {
@@ -92,107 +96,140 @@ inline uint32_t Fingerprint(uint64_t hash) { return static_cast<uint32_t>(hash >
 
 uint64_t Matcher::Hash(std::string_view bytes) { return HashBytes(bytes.data(), bytes.size()); }
 
-uint32_t Matcher::Intern(std::string_view s) {
+// The tables of one index as Build() computes them, before they are written to the image.
+struct Matcher::BuiltIndex {
+  std::vector<Slot> slots;
+  std::vector<uint64_t> filter;
+  std::vector<Posting> postings;
+  uint64_t mask = 0;
+  uint64_t filter_mask = 0;
+};
+
+struct Matcher::Builder {
+  // The string pool as it grows, and Intern's open-addressing table of string ids (0 = free).
+  std::string pool;
+  std::vector<uint32_t> pool_offsets = {0, 0};
+  std::vector<uint32_t> intern_table;
+  size_t interned = 0;
+  std::vector<StoredToken> tokens;
+  std::vector<uint32_t> pattern_begin = {0};
+  // (key string id, posting) per index, until Build().
+  std::vector<std::pair<uint32_t, Posting>> staged[3];  // exact, prefix, stem
+  std::vector<uint32_t> prefix_lengths;
+  std::vector<uint64_t> prefix_filter;
+  std::vector<uint64_t> prefix_length_filter;
+  std::vector<std::pair<uint32_t, uint32_t>> staged_prefix_keys;  // (bucket, length)
+  bool prefix_unfiltered = false;
+
+  std::string_view Str(uint32_t id) const {
+    return std::string_view(pool).substr(pool_offsets[id], pool_offsets[id + 1] - pool_offsets[id]);
+  }
+  uint32_t Intern(std::string_view s);
+  BuiltIndex BuildIndex(std::vector<std::pair<uint32_t, Posting>>& keys) const;
+};
+
+uint32_t Matcher::Builder::Intern(std::string_view s) {
   if (s.empty()) return 0;
-  if ((interned_ + 1) * 2 > intern_table_.size()) {
-    std::vector<uint32_t> old = std::move(intern_table_);
-    intern_table_.assign(std::max<size_t>(1024, old.size() * 2), 0);
-    const size_t mask = intern_table_.size() - 1;
+  if ((interned + 1) * 2 > intern_table.size()) {
+    std::vector<uint32_t> old = std::move(intern_table);
+    intern_table.assign(std::max<size_t>(1024, old.size() * 2), 0);
+    const size_t mask = intern_table.size() - 1;
     for (uint32_t id : old) {
       if (id == 0) continue;
       size_t pos = Hash(Str(id)) & mask;
-      while (intern_table_[pos] != 0) pos = (pos + 1) & mask;
-      intern_table_[pos] = id;
+      while (intern_table[pos] != 0) pos = (pos + 1) & mask;
+      intern_table[pos] = id;
     }
   }
-  const size_t mask = intern_table_.size() - 1;
+  const size_t mask = intern_table.size() - 1;
   size_t pos = Hash(s) & mask;
-  for (; intern_table_[pos] != 0; pos = (pos + 1) & mask) {
-    if (Str(intern_table_[pos]) == s) return intern_table_[pos];
+  for (; intern_table[pos] != 0; pos = (pos + 1) & mask) {
+    if (Str(intern_table[pos]) == s) return intern_table[pos];
   }
-  const uint32_t id = static_cast<uint32_t>(pool_offsets_.size() - 1);
-  pool_.append(s);
-  pool_offsets_.push_back(static_cast<uint32_t>(pool_.size()));
-  intern_table_[pos] = id;
-  ++interned_;
+  const uint32_t id = static_cast<uint32_t>(pool_offsets.size() - 1);
+  pool.append(s);
+  pool_offsets.push_back(static_cast<uint32_t>(pool.size()));
+  intern_table[pos] = id;
+  ++interned;
   return id;
 }
 
-void Matcher::FormIndex::Build(const Matcher& m) {
+Matcher::BuiltIndex Matcher::Builder::BuildIndex(
+    std::vector<std::pair<uint32_t, Posting>>& keys) const {
   // Keys are string ids, so equal ids are equal strings; within a key, postings stay in pattern
   // order (the order hits are reported in).
-  std::sort(staged_.begin(), staged_.end(), [](const auto& a, const auto& b) {
+  std::sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) {
     if (a.first != b.first) return a.first < b.first;
     if (a.second.pattern != b.second.pattern) return a.second.pattern < b.second.pattern;
     return a.second.bare_key < b.second.bare_key;
   });
   size_t distinct = 0;
-  for (size_t i = 0; i < staged_.size(); ++i) {
-    if (i == 0 || staged_[i].first != staged_[i - 1].first) ++distinct;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (i == 0 || keys[i].first != keys[i - 1].first) ++distinct;
   }
+  BuiltIndex out;
   size_t capacity = 16;
   while (capacity < distinct * 2) capacity *= 2;
-  slots_.assign(capacity, Slot{});
-  mask_ = capacity - 1;
+  out.slots.assign(capacity, Slot{});
+  out.mask = capacity - 1;
   // About 16 bits per key: a false positive rate near 6% with one hash.
   size_t filter_bits = 1024;
   while (filter_bits < distinct * 16) filter_bits *= 2;
-  filter_.assign(filter_bits / 64, 0);
-  filter_mask_ = filter_bits - 1;
-  postings_.clear();
-  for (size_t i = 0; i < staged_.size();) {
+  out.filter.assign(filter_bits / 64, 0);
+  out.filter_mask = filter_bits - 1;
+  for (size_t i = 0; i < keys.size();) {
     size_t j = i;
-    while (j < staged_.size() && staged_[j].first == staged_[i].first) ++j;
-    const std::string_view key = m.Str(staged_[i].first);
+    while (j < keys.size() && keys[j].first == keys[i].first) ++j;
+    const std::string_view key = Str(keys[i].first);
     Slot slot;
     slot.hash = Hash(key);
-    const uint64_t bit = (slot.hash >> 20) & filter_mask_;
-    filter_[bit / 64] |= uint64_t{1} << (bit % 64);
-    slot.key_offset = m.pool_offsets_[staged_[i].first];
+    const uint64_t bit = (slot.hash >> 20) & out.filter_mask;
+    out.filter[bit / 64] |= uint64_t{1} << (bit % 64);
+    slot.key_offset = pool_offsets[keys[i].first];
     slot.key_size = static_cast<uint32_t>(key.size());
-    slot.postings_begin = static_cast<uint32_t>(postings_.size());
+    slot.postings_begin = static_cast<uint32_t>(out.postings.size());
     for (size_t k = i; k < j; ++k) {
       // One posting per pattern: Verify() relies on it to skip the duplicate test within a
       // list. A key that is both a pattern's form and its bare form keeps the form's posting
       // (bare_key 0, sorted first), which matches from folded and bare article forms alike.
-      const Posting& p = staged_[k].second;
-      if (k > i && staged_[k - 1].second.pattern == p.pattern) continue;
-      postings_.push_back(p);
+      const Posting& p = keys[k].second;
+      if (k > i && keys[k - 1].second.pattern == p.pattern) continue;
+      out.postings.push_back(p);
     }
-    slot.postings_count = static_cast<uint32_t>(postings_.size()) - slot.postings_begin;
-    uint64_t pos = slot.hash & mask_;
-    while (slots_[pos].postings_count != 0) pos = (pos + 1) & mask_;
-    slots_[pos] = slot;
+    slot.postings_count = static_cast<uint32_t>(out.postings.size()) - slot.postings_begin;
+    uint64_t pos = slot.hash & out.mask;
+    while (out.slots[pos].postings_count != 0) pos = (pos + 1) & out.mask;
+    out.slots[pos] = slot;
     i = j;
   }
-  postings_.shrink_to_fit();
-  staged_.clear();
-  staged_.shrink_to_fit();
+  keys.clear();
+  keys.shrink_to_fit();
+  return out;
 }
+
+Matcher::Matcher() : builder_(std::make_unique<Builder>()) {}
+Matcher::~Matcher() = default;
+Matcher::Matcher(Matcher&&) noexcept = default;
+Matcher& Matcher::operator=(Matcher&&) noexcept = default;
 
 inline std::pair<const Matcher::Posting*, const Matcher::Posting*> Matcher::FormIndex::Find(
     std::string_view form, uint64_t hash, std::string_view pool) const {
-  if (slots_.empty() || form.empty()) return {nullptr, nullptr};
-  const uint64_t bit = (hash >> 20) & filter_mask_;
-  if (((filter_[bit / 64] >> (bit % 64)) & 1) == 0) return {nullptr, nullptr};
-  for (uint64_t pos = hash & mask_;; pos = (pos + 1) & mask_) {
-    const Slot& s = slots_[pos];
+  if (slots.empty() || form.empty()) return {nullptr, nullptr};
+  const uint64_t bit = (hash >> 20) & filter_mask;
+  if (((filter[bit / 64] >> (bit % 64)) & 1) == 0) return {nullptr, nullptr};
+  for (uint64_t pos = hash & mask;; pos = (pos + 1) & mask) {
+    const Slot& s = slots[pos];
     if (s.postings_count == 0) return {nullptr, nullptr};
     if (s.hash == hash && s.key_size == form.size() &&
         std::memcmp(pool.data() + s.key_offset, form.data(), form.size()) == 0) {
-      const Posting* b = postings_.data() + s.postings_begin;
+      const Posting* b = postings.data() + s.postings_begin;
       return {b, b + s.postings_count};
     }
   }
 }
 
-size_t Matcher::FormIndex::memory_bytes() const {
-  return slots_.capacity() * sizeof(Slot) + filter_.capacity() * sizeof(uint64_t) +
-         postings_.capacity() * sizeof(Posting);
-}
-
 Matcher::Posting Matcher::MakePosting(uint32_t pattern, uint8_t bare_key, uint8_t simple,
-                                      const std::vector<PatternToken>& tokens) const {
+                                      const std::vector<PatternToken>& tokens) {
   Posting p{pattern, bare_key, simple, NextCheck::kNone, 0, 0, 0};
   if (tokens.size() < 2) return p;
   const PatternToken& next = tokens[1];
@@ -216,40 +253,43 @@ Matcher::Posting Matcher::MakePosting(uint32_t pattern, uint8_t bare_key, uint8_
 }
 
 uint32_t Matcher::Add(std::vector<PatternToken> tokens) {
-  const uint32_t id = static_cast<uint32_t>(pattern_count());
+  Builder& b = *builder_;  // Add() after Build() or Attach() is a programming error
+  const uint32_t id = static_cast<uint32_t>(pattern_count_++);
   const PatternToken& first = tokens.front();
   const uint8_t simple = tokens.size() == 1 && first.surface.empty() ? 1 : 0;
   for (const PatternToken& t : tokens) {
-    tokens_.push_back({Intern(t.form), Intern(t.bare), Intern(t.surface), t.mode});
+    b.tokens.push_back({b.Intern(t.form), b.Intern(t.bare), b.Intern(t.surface), t.mode});
   }
-  pattern_begin_.push_back(static_cast<uint32_t>(tokens_.size()));
-  const StoredToken& key = tokens_[pattern_begin_[id]];
+  b.pattern_begin.push_back(static_cast<uint32_t>(b.tokens.size()));
+  const StoredToken& key = b.tokens[b.pattern_begin[id]];
   switch (first.mode) {
     case TokenMode::kExact:
-      exact_.Add(key.form, MakePosting(id, 0, simple, tokens));
-      if (key.bare != 0) exact_.Add(key.bare, MakePosting(id, 1, simple, tokens));
+      b.staged[0].push_back({key.form, MakePosting(id, 0, simple, tokens)});
+      if (key.bare != 0) b.staged[0].push_back({key.bare, MakePosting(id, 1, simple, tokens)});
       break;
     case TokenMode::kPrefix:
-      prefix_.Add(key.form, MakePosting(id, 0, simple, tokens));
-      if (prefix_filter_.empty()) prefix_filter_.assign(kPrefixFilterBits / 64, 0);
-      if (prefix_length_filter_.empty()) prefix_length_filter_.assign(kPrefixFilterBits / 64, 0);
+      b.staged[1].push_back({key.form, MakePosting(id, 0, simple, tokens)});
+      if (b.prefix_filter.empty()) b.prefix_filter.assign(kPrefixFilterBits / 64, 0);
+      if (b.prefix_length_filter.empty()) {
+        b.prefix_length_filter.assign(kPrefixFilterBits / 64, 0);
+      }
       if (first.form.size() >= 3) {
         const size_t bit = PrefixFilterBit(first.form);
-        prefix_filter_[bit / 64] |= uint64_t{1} << (bit % 64);
+        b.prefix_filter[bit / 64] |= uint64_t{1} << (bit % 64);
         const size_t len_bit = PrefixLengthBit(bit, first.form.size());
-        prefix_length_filter_[len_bit / 64] |= uint64_t{1} << (len_bit % 64);
-        staged_prefix_keys_.push_back({static_cast<uint32_t>(bit & (kPrefixBuckets - 1)),
-                                       static_cast<uint32_t>(first.form.size())});
+        b.prefix_length_filter[len_bit / 64] |= uint64_t{1} << (len_bit % 64);
+        b.staged_prefix_keys.push_back({static_cast<uint32_t>(bit & (kPrefixBuckets - 1)),
+                                        static_cast<uint32_t>(first.form.size())});
       } else {
-        prefix_unfiltered_ = true;  // a key shorter than the filter's 3 bytes
+        b.prefix_unfiltered = true;  // a key shorter than the filter's 3 bytes
       }
-      if (std::find(prefix_lengths_.begin(), prefix_lengths_.end(), first.form.size()) ==
-          prefix_lengths_.end()) {
-        prefix_lengths_.push_back(static_cast<uint32_t>(first.form.size()));
+      if (std::find(b.prefix_lengths.begin(), b.prefix_lengths.end(), first.form.size()) ==
+          b.prefix_lengths.end()) {
+        b.prefix_lengths.push_back(static_cast<uint32_t>(first.form.size()));
       }
       break;
     case TokenMode::kStem:
-      stem_.Add(key.form, MakePosting(id, 0, simple, tokens));
+      b.staged[2].push_back({key.form, MakePosting(id, 0, simple, tokens)});
       break;
   }
   return id;
@@ -263,49 +303,212 @@ bool Matcher::MayStartPrefix(std::string_view form, size_t first3_bit) const {
 }
 
 void Matcher::Build() {
-  exact_.Build(*this);
-  prefix_.Build(*this);
-  stem_.Build(*this);
-  std::sort(prefix_lengths_.begin(), prefix_lengths_.end());
-  // Per bucket of first 3 bytes, the lengths (as bits over prefix_lengths_) that hold a key;
+  // Image element types: no padding bytes, so that an image's bytes depend only on its content.
+  static_assert(std::has_unique_object_representations_v<Matcher::Posting> &&
+                sizeof(Matcher::Posting) == 16);
+  static_assert(std::has_unique_object_representations_v<Matcher::Slot> &&
+                sizeof(Matcher::Slot) == 24);
+  static_assert(std::has_unique_object_representations_v<Matcher::StoredToken> &&
+                sizeof(Matcher::StoredToken) == 16);
+  Builder& b = *builder_;
+  BuiltIndex index[3];
+  for (int k = 0; k < 3; ++k) index[k] = b.BuildIndex(b.staged[k]);
+  std::sort(b.prefix_lengths.begin(), b.prefix_lengths.end());
+  // Per bucket of first 3 bytes, the lengths (as bits over prefix_lengths) that hold a key;
   // keys shorter than 3 bytes are in every bucket. Up to 64 distinct lengths, else every token
   // walks all lengths.
-  if (!prefix_lengths_.empty() && prefix_lengths_.size() <= 64) {
+  std::vector<uint64_t> prefix_length_masks;
+  std::vector<uint64_t> lengths_upto;
+  uint64_t short_prefix_mask = 0;
+  const auto& lengths = b.prefix_lengths;
+  if (!lengths.empty() && lengths.size() <= 64) {
     auto index_of = [&](uint32_t len) {
-      return std::lower_bound(prefix_lengths_.begin(), prefix_lengths_.end(), len) -
-             prefix_lengths_.begin();
+      return std::lower_bound(lengths.begin(), lengths.end(), len) - lengths.begin();
     };
-    prefix_length_masks_.assign(kPrefixBuckets, 0);
-    for (const auto& [bucket, len] : staged_prefix_keys_) {
-      prefix_length_masks_[bucket] |= uint64_t{1} << index_of(len);
+    prefix_length_masks.assign(kPrefixBuckets, 0);
+    for (const auto& [bucket, len] : b.staged_prefix_keys) {
+      prefix_length_masks[bucket] |= uint64_t{1} << index_of(len);
     }
-    for (size_t k = 0; k < prefix_lengths_.size() && prefix_lengths_[k] < 3; ++k) {
-      short_prefix_mask_ |= uint64_t{1} << k;
+    for (size_t k = 0; k < lengths.size() && lengths[k] < 3; ++k) {
+      short_prefix_mask |= uint64_t{1} << k;
     }
-    // lengths_upto_[n]: the lengths <= n, plus the first one above n.
-    lengths_upto_.assign(prefix_lengths_.back() + 1, 0);
-    for (uint32_t n = 0; n <= prefix_lengths_.back(); ++n) {
+    // lengths_upto[n]: the lengths <= n, plus the first one above n.
+    lengths_upto.assign(lengths.back() + 1, 0);
+    for (uint32_t n = 0; n <= lengths.back(); ++n) {
       size_t count = 0;
-      while (count < prefix_lengths_.size() && prefix_lengths_[count] <= n) ++count;
-      count = std::min(count + 1, prefix_lengths_.size());
-      lengths_upto_[n] = count == 64 ? ~uint64_t{0} : (uint64_t{1} << count) - 1;
+      while (count < lengths.size() && lengths[count] <= n) ++count;
+      count = std::min(count + 1, lengths.size());
+      lengths_upto[n] = count == 64 ? ~uint64_t{0} : (uint64_t{1} << count) - 1;
     }
   }
-  staged_prefix_keys_.clear();
-  staged_prefix_keys_.shrink_to_fit();
-  // Only Add() interns; the table is not needed for matching.
-  intern_table_.clear();
-  intern_table_.shrink_to_fit();
-  pool_.shrink_to_fit();
-  pool_offsets_.shrink_to_fit();
-  tokens_.shrink_to_fit();
-  pattern_begin_.shrink_to_fit();
+  // The image: the order of the entries is the format (Attach() reads them in this order).
+  ImageWriter w;
+  w.Scalar(pattern_count_);
+  w.Bytes(b.pool);
+  w.Array(b.pool_offsets);
+  w.Array(b.tokens);
+  w.Array(b.pattern_begin);
+  for (const BuiltIndex& x : index) {
+    w.Array(x.slots);
+    w.Array(x.filter);
+    w.Array(x.postings);
+    w.Scalar(x.mask);
+    w.Scalar(x.filter_mask);
+  }
+  w.Array(lengths);
+  w.Array(b.prefix_filter);
+  w.Array(b.prefix_length_filter);
+  w.Array(prefix_length_masks);
+  w.Scalar(short_prefix_mask);
+  w.Array(lengths_upto);
+  w.Scalar(b.prefix_unfiltered ? 1 : 0);
+  std::vector<uint64_t> image = w.Finish();
+  builder_.reset();
+  pattern_count_ = 0;
+  owned_image_ = std::move(image);
+  const std::span<const std::byte> bytes(reinterpret_cast<const std::byte*>(owned_image_.data()),
+                                         owned_image_.size() * sizeof(uint64_t));
+  const Status attached = Attach(bytes, nullptr);
+  // The image was just written from consistent tables: a failure is a bug in this file.
+  if (!attached.ok()) std::abort();
+}
+
+Status Matcher::Attach(std::span<const std::byte> image, std::shared_ptr<const void> keep_alive) {
+  auto fail = [](const std::string& what) {
+    return Status(Code::kInvalidConfig, "taxonomy", "compiled matcher: " + what);
+  };
+  if (builder_ && (builder_->pattern_begin.size() > 1)) return fail("patterns were added");
+  ImageReader r(image);
+  const uint64_t patterns = r.Scalar();
+  pool_ = r.Bytes();
+  pool_offsets_ = r.Array<uint32_t>();
+  tokens_ = r.Array<StoredToken>();
+  pattern_begin_ = r.Array<uint32_t>();
+  for (FormIndex* x : {&exact_, &prefix_, &stem_}) {
+    x->slots = r.Array<Slot>();
+    x->filter = r.Array<uint64_t>();
+    x->postings = r.Array<Posting>();
+    x->mask = r.Scalar();
+    x->filter_mask = r.Scalar();
+  }
+  prefix_lengths_ = r.Array<uint32_t>();
+  prefix_filter_ = r.Array<uint64_t>();
+  prefix_length_filter_ = r.Array<uint64_t>();
+  prefix_length_masks_ = r.Array<uint64_t>();
+  short_prefix_mask_ = r.Scalar();
+  lengths_upto_ = r.Array<uint64_t>();
+  prefix_unfiltered_ = r.Scalar() != 0;
+  if (r.ok() && !r.AtEnd()) r.Fail("more entries than expected");
+  if (!r.ok()) return fail(r.error());
+  pattern_count_ = patterns;
+  Status checked = CheckTables();
+  if (!checked.ok()) {
+    *this = Matcher();
+    return checked;
+  }
+  builder_.reset();
+  image_ = image;
+  if (keep_alive) {
+    owned_image_.clear();
+    owned_image_.shrink_to_fit();
+    keep_alive_ = std::move(keep_alive);
+  }
+  return Status::Ok();
+}
+
+Status Matcher::CheckTables() const {
+  auto fail = [](const std::string& what) {
+    return Status(Code::kInvalidConfig, "taxonomy", "compiled matcher: " + what);
+  };
+  // Strings: offsets ascending within the pool.
+  if (pool_offsets_.size() < 2 || pool_offsets_[0] != 0) return fail("bad string table");
+  for (size_t i = 1; i < pool_offsets_.size(); ++i) {
+    if (pool_offsets_[i] < pool_offsets_[i - 1]) return fail("bad string table");
+  }
+  if (pool_offsets_.back() > pool_.size()) return fail("string table beyond the pool");
+  const size_t strings = pool_offsets_.size() - 1;
+  for (const StoredToken& t : tokens_) {
+    if (t.form >= strings || t.bare >= strings || t.surface >= strings ||
+        static_cast<uint8_t>(t.mode) > 2) {
+      return fail("bad pattern token");
+    }
+  }
+  // Patterns: 1..kMaxPatternTokens tokens each, covering the token store.
+  if (pattern_begin_.size() != pattern_count_ + 1 || pattern_begin_[0] != 0 ||
+      pattern_begin_.back() != tokens_.size()) {
+    return fail("bad pattern table");
+  }
+  for (size_t i = 1; i < pattern_begin_.size(); ++i) {
+    const uint32_t n = pattern_begin_[i] - pattern_begin_[i - 1];
+    if (pattern_begin_[i] < pattern_begin_[i - 1] || n == 0 || n > kMaxPatternTokens) {
+      return fail("bad pattern table");
+    }
+  }
+  for (const FormIndex* x : {&exact_, &prefix_, &stem_}) {
+    // A power-of-two table with at least one free slot (probing stops there), a filter of
+    // filter_mask + 1 bits, postings ranges inside the postings, keys inside the pool.
+    if (x->slots.empty() || x->slots.size() != x->mask + 1 || (x->mask & (x->mask + 1)) != 0 ||
+        x->filter.size() * 64 != x->filter_mask + 1 || (x->filter_mask & (x->filter_mask + 1))) {
+      return fail("bad index table");
+    }
+    size_t free_slots = 0;
+    for (const Slot& s : x->slots) {
+      if (s.postings_count == 0) {
+        ++free_slots;
+        continue;
+      }
+      if (s.postings_begin > x->postings.size() ||
+          s.postings_count > x->postings.size() - s.postings_begin || s.key_offset > pool_.size() ||
+          s.key_size > pool_.size() - s.key_offset) {
+        return fail("bad index slot");
+      }
+    }
+    if (free_slots == 0) return fail("index table without a free slot");
+    for (const Posting& p : x->postings) {
+      if (p.pattern >= pattern_count_ || static_cast<uint8_t>(p.next_check) > 2) {
+        return fail("bad posting");
+      }
+    }
+  }
+  // Prefix tables: ascending lengths; filters of their fixed size or absent (together); masks
+  // and length sets only name existing lengths.
+  for (size_t i = 1; i < prefix_lengths_.size(); ++i) {
+    if (prefix_lengths_[i] <= prefix_lengths_[i - 1]) return fail("bad prefix lengths");
+  }
+  const size_t filter_words = kPrefixFilterBits / 64;
+  if (prefix_filter_.size() != prefix_length_filter_.size() ||
+      (!prefix_filter_.empty() && prefix_filter_.size() != filter_words)) {
+    return fail("bad prefix filter");
+  }
+  if (!prefix_length_masks_.empty()) {
+    if (prefix_length_masks_.size() != kPrefixBuckets || prefix_lengths_.empty() ||
+        prefix_lengths_.size() > 64 || lengths_upto_.size() != prefix_lengths_.back() + 1) {
+      return fail("bad prefix masks");
+    }
+    const uint64_t valid =
+        prefix_lengths_.size() == 64 ? ~uint64_t{0} : (uint64_t{1} << prefix_lengths_.size()) - 1;
+    for (uint64_t m : prefix_length_masks_) {
+      if ((m & ~valid) != 0) return fail("bad prefix masks");
+    }
+    for (uint64_t m : lengths_upto_) {
+      if ((m & ~valid) != 0) return fail("bad prefix masks");
+    }
+    if ((short_prefix_mask_ & ~valid) != 0) return fail("bad prefix masks");
+  }
+  return Status::Ok();
 }
 
 size_t Matcher::memory_bytes() const {
-  return exact_.memory_bytes() + prefix_.memory_bytes() + stem_.memory_bytes() + pool_.capacity() +
-         pool_offsets_.capacity() * sizeof(uint32_t) + tokens_.capacity() * sizeof(StoredToken) +
-         pattern_begin_.capacity() * sizeof(uint32_t) + intern_table_.capacity() * sizeof(uint32_t);
+  size_t building = 0;
+  if (builder_) {
+    const Builder& b = *builder_;
+    building = b.pool.capacity() + b.pool_offsets.capacity() * sizeof(uint32_t) +
+               b.intern_table.capacity() * sizeof(uint32_t) +
+               b.tokens.capacity() * sizeof(StoredToken) +
+               b.pattern_begin.capacity() * sizeof(uint32_t);
+    for (const auto& s : b.staged) building += s.capacity() * sizeof(s[0]);
+  }
+  return image_.size() + building;
 }
 
 bool Matcher::TokenMatches(const StoredToken& p, const core::Token& t, const Input& in) const {
@@ -396,7 +599,7 @@ void Matcher::Match(const std::vector<core::Token>& tokens, std::string_view are
     hashes[i].stem = t.stem_size > 0 ? HashBytes(arena.data() + t.stem_offset, t.stem_size) : 0;
   }
   const Input in{tokens, hashes, arena, source};
-  const std::string_view pool = pool_;
+  const std::string_view pool = pool_;  // the image's
   for (size_t i = 0; i < tokens.size(); ++i) {
     const core::Token& t = tokens[i];
     const TokenHashes& th = hashes[i];

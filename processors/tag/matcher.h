@@ -19,16 +19,24 @@
 // hashes each article token's forms once, and uses the hashes for every probe and, as
 // fingerprints, to reject most multi-token candidates before reading the pattern store.
 //
-// Thread-safety: immutable after Build(); Match() is const; it appends to `hits` and keeps the
-// token hashes in a per-thread buffer that is reused across calls.
+// Storage: Build() lays every table out as one flat image (image.h) and Match() reads only that;
+// Attach() uses an image from elsewhere in place (a taxonomy snapshot mapped from a file), so a
+// loaded snapshot costs no per-pattern allocation and no rebuilding.
+//
+// Thread-safety: immutable after Build()/Attach(); Match() is const; it appends to `hits` and keeps
+// the token hashes in a per-thread buffer that is reused across calls.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "processors/core/document.h"
+#include "schemas/result.h"
 
 namespace newsflow::tag {
 
@@ -53,8 +61,17 @@ struct SourceText {
 
 class Matcher {
  public:
+  Matcher();
+  ~Matcher();
+  Matcher(const Matcher&) = delete;
+  Matcher& operator=(const Matcher&) = delete;
+  Matcher(Matcher&&) noexcept;
+  Matcher& operator=(Matcher&&) noexcept;
+
   // Adds a pattern; returns its id (dense, from 0, in insertion order). Call before Build().
   uint32_t Add(std::vector<PatternToken> tokens);
+  // Builds the tables and lays them out as one image (image.h), which Match() then reads; the
+  // build-time structures (interning table, staged keys) are freed.
   void Build();
 
   // Appends every (pattern, token span) match in `tokens` to `hits`, ordered by start token.
@@ -62,10 +79,21 @@ class Matcher {
   void Match(const std::vector<core::Token>& tokens, std::string_view arena, SourceText source,
              std::vector<core::PatternHit>* hits) const;
 
-  size_t pattern_count() const { return pattern_begin_.size() - 1; }
+  size_t pattern_count() const { return pattern_count_; }
+  // Bytes of the tables (the image, wherever it lives; plus the build state before Build()).
   size_t memory_bytes() const;
 
-  // The hash of the index (exposed for tests): any byte string, stable within a process.
+  // The compiled tables as one 8-byte-aligned image (image.h), after Build() or Attach(): what
+  // a snapshot stores (snapshot.h).
+  std::span<const std::byte> image() const { return image_; }
+  // Matches from `image` in place (e.g. a mapped snapshot file) instead of building; `keep_alive`
+  // owns the image's memory. The structure and every index stored in the tables are checked
+  // against the tables' sizes first, so a damaged image is an error, never an out-of-bounds
+  // read while matching. Only on a Matcher without patterns added.
+  Status Attach(std::span<const std::byte> image, std::shared_ptr<const void> keep_alive);
+
+  // The hash of the index (exposed for tests): any byte string; a pure function of the bytes
+  // (snapshots store hashes, and check this function against a stored probe when loaded).
   static uint64_t Hash(std::string_view bytes);
 
  private:
@@ -74,6 +102,7 @@ class Matcher {
   // are rejected without touching the pattern store. kNone: no such test (one-token pattern, or
   // a prefix second token), verify in full.
   enum class NextCheck : uint8_t { kNone, kExact, kStem };
+  // Image element types: trivially copyable, no padding bytes (checked in matcher.cc).
   struct Posting {
     uint32_t pattern;
     // 1: the key is the pattern token's bare form (only article bare forms match it).
@@ -85,33 +114,26 @@ class Matcher {
     uint32_t next_form_fp;  // fingerprint of the second token's form (exact) or stem (stem)
     uint32_t next_bare_fp;
   };
-  class FormIndex {
-   public:
-    // `form` is a string id of the pool (see Matcher::Intern).
-    void Add(uint32_t form, Posting posting) { staged_.push_back({form, posting}); }
-    void Build(const Matcher& m);
-    // Postings of the form with this hash and bytes as [begin, end) into postings(), or an empty
+  struct Slot {
+    uint64_t hash = 0;
+    uint32_t key_offset = 0;  // the key's bytes in the pool
+    uint32_t key_size = 0;
+    uint32_t postings_begin = 0;
+    uint32_t postings_count = 0;  // 0 = empty slot
+  };
+  // One of the three hash indexes (exact, prefix, stem keys): views into the image.
+  struct FormIndex {
+    std::span<const Slot> slots;
+    // One bit per hash value (modulo its size), set for every key: most article tokens are not
+    // keys, and one bit test in a table that stays in cache spares them the probe of slots.
+    std::span<const uint64_t> filter;
+    std::span<const Posting> postings;
+    uint64_t mask = 0;
+    uint64_t filter_mask = 0;
+    // Postings of the form with this hash and bytes as [begin, end) into postings, or an empty
     // range.
     std::pair<const Posting*, const Posting*> Find(std::string_view form, uint64_t hash,
                                                    std::string_view pool) const;
-    size_t memory_bytes() const;
-
-   private:
-    struct Slot {
-      uint64_t hash = 0;
-      uint32_t key_offset = 0;  // the key's bytes in the pool
-      uint32_t key_size = 0;
-      uint32_t postings_begin = 0;
-      uint32_t postings_count = 0;  // 0 = empty slot
-    };
-    std::vector<std::pair<uint32_t, Posting>> staged_;
-    std::vector<Slot> slots_;
-    // One bit per hash value (modulo its size), set for every key: most article tokens are not
-    // keys, and one bit test in a table that stays in cache spares them the probe of slots_.
-    std::vector<uint64_t> filter_;
-    uint64_t filter_mask_ = 0;
-    std::vector<Posting> postings_;
-    uint64_t mask_ = 0;
   };
   // A pattern token in the compact store: string ids of the pool (0 = empty).
   struct StoredToken {
@@ -119,6 +141,7 @@ class Matcher {
     uint32_t bare = 0;
     uint32_t surface = 0;
     TokenMode mode = TokenMode::kExact;
+    uint8_t padding[3] = {};
   };
   // Per article token, the hashes of its forms (0 when the form is empty).
   struct TokenHashes {
@@ -134,48 +157,55 @@ class Matcher {
     SourceText source;
   };
 
-  // Every pattern string (forms, bare forms, surfaces) once, in one pool: a string id is an
-  // index into pool_offsets_. Patterns of a large taxonomy share most of their words, and one
-  // pool costs a few bytes per string where a std::string costs 32 and a heap block.
-  uint32_t Intern(std::string_view s);
+  // What Add() and Build() need and matching does not (matcher.cc).
+  struct Builder;
+  struct BuiltIndex;
+
   std::string_view Str(uint32_t id) const {
-    return std::string_view(pool_).substr(pool_offsets_[id],
-                                          pool_offsets_[id + 1] - pool_offsets_[id]);
+    return pool_.substr(pool_offsets_[id], pool_offsets_[id + 1] - pool_offsets_[id]);
   }
-  Posting MakePosting(uint32_t pattern, uint8_t bare_key, uint8_t simple,
-                      const std::vector<PatternToken>& tokens) const;
+  static Posting MakePosting(uint32_t pattern, uint8_t bare_key, uint8_t simple,
+                             const std::vector<PatternToken>& tokens);
   bool TokenMatches(const StoredToken& p, const core::Token& t, const Input& in) const;
   bool NextMayMatch(const Posting& p, size_t next, const Input& in) const;
   void Verify(const Posting* begin, const Posting* end, bool from_bare, size_t i, const Input& in,
               std::vector<core::PatternHit>* hits, size_t first_hit) const;
   // `first3_bit`: PrefixFilterBit of the form (when it has 3 bytes or more).
   bool MayStartPrefix(std::string_view form, size_t first3_bit) const;
+  Status CheckTables() const;
 
-  std::string pool_;
-  std::vector<uint32_t> pool_offsets_ = {0, 0};  // string id -> offset; id 0 is ""
-  // Intern's open-addressing table of string ids (0 = free), used while patterns are added.
-  std::vector<uint32_t> intern_table_;
-  size_t interned_ = 0;
+  std::unique_ptr<Builder> builder_;  // until Build()
+  size_t pattern_count_ = 0;
 
-  std::vector<StoredToken> tokens_;
-  std::vector<uint32_t> pattern_begin_ = {0};  // pattern id -> first token in tokens_
+  // The image and what keeps it alive: owned_image_ (built here) or keep_alive_ (e.g. a
+  // mapping). Every table below is a view into it.
+  std::vector<uint64_t> owned_image_;
+  std::shared_ptr<const void> keep_alive_;
+  std::span<const std::byte> image_;
+
+  // Every pattern string (forms, bare forms, surfaces) once, in one pool: a string id is an
+  // index into pool_offsets_. Patterns of a large taxonomy share most of their words, and one
+  // pool costs a few bytes per string where a std::string costs 32 and a heap block.
+  std::string_view pool_;
+  std::span<const uint32_t> pool_offsets_;  // string id -> offset; id 0 is ""
+  std::span<const StoredToken> tokens_;
+  std::span<const uint32_t> pattern_begin_;  // pattern id -> first token in tokens_
   FormIndex exact_;
   FormIndex prefix_;
   FormIndex stem_;
-  std::vector<uint32_t> prefix_lengths_;  // distinct prefix byte lengths in use, ascending
+  std::span<const uint32_t> prefix_lengths_;  // distinct prefix byte lengths in use, ascending
   // Bit set over a hash of the first 3 bytes of every prefix key: most article tokens cannot
   // start any prefix term, and skip the per-length probes after one bit test.
-  std::vector<uint64_t> prefix_filter_;
+  std::span<const uint64_t> prefix_filter_;
   // The same over (first 3 bytes, key length): a token probes only the lengths that may hold
   // a key starting like it.
-  std::vector<uint64_t> prefix_length_filter_;
+  std::span<const uint64_t> prefix_length_filter_;
   // Bucket of the first 3 bytes -> bit k set when prefix_lengths_[k] holds a key of the
   // bucket; empty when there are more than 64 lengths.
-  std::vector<uint64_t> prefix_length_masks_;
-  uint64_t short_prefix_mask_ = 0;      // lengths below 3 bytes: probed for every token
-  std::vector<uint64_t> lengths_upto_;  // by form size n: lengths <= n and the next one
-  std::vector<std::pair<uint32_t, uint32_t>> staged_prefix_keys_;  // (bucket, length)
-  bool prefix_unfiltered_ = false;
+  std::span<const uint64_t> prefix_length_masks_;
+  uint64_t short_prefix_mask_ = 0;          // lengths below 3 bytes: probed for every token
+  std::span<const uint64_t> lengths_upto_;  // by form size n: lengths <= n and the next one
+  bool prefix_unfiltered_ = false;          // a prefix key shorter than 3 bytes exists
 };
 
 }  // namespace newsflow::tag

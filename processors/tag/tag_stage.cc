@@ -81,7 +81,7 @@ struct TagScratch {
 // Phase 1: the alias hits (scratch.aliases) and, in scratch.drop, those shadowed by a longer
 // alias hit or repeating the same entity at the same span.
 void DropShadowedAliases(const std::vector<core::PatternHit>& hits,
-                         const std::vector<PatternInfo>& info, TagScratch& scratch) {
+                         std::span<const PatternInfo> info, TagScratch& scratch) {
   auto& drop = scratch.drop;
   drop.assign(hits.size(), 0);
   auto& aliases = scratch.aliases;
@@ -126,7 +126,7 @@ void DropShadowedAliases(const std::vector<core::PatternHit>& hits,
 // Phase 2: drops weak alias hits that have neither a strong mention of their entity nor one
 // of its context words within `window` tokens.
 void ConfirmWeakAliases(const std::vector<core::PatternHit>& hits,
-                        const std::vector<PatternInfo>& info, int64_t window, TagScratch& scratch) {
+                        std::span<const PatternInfo> info, int64_t window, TagScratch& scratch) {
   auto& drop = scratch.drop;
   const auto& aliases = scratch.aliases;
   // Entities with a strong mention; weak mentions need one, or a context word nearby.

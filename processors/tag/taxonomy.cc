@@ -229,10 +229,15 @@ Status TaxonomyCompiler::AddPhrases(const std::string& file, const YAML::Node& b
       NEWSFLOW_RETURN_IF_ERROR(
           CompilePhrase(file, item, what + "." + language, item.Scalar(), language, &tokens));
       tax_->matcher_.Add(std::move(tokens));
-      tax_->pattern_text_ += item.Scalar();
-      tax_->pattern_text_begin_.push_back(static_cast<uint32_t>(tax_->pattern_text_.size()));
-      tax_->patterns_.push_back({kind, owner, LanguageId(language),
-                                 static_cast<uint32_t>(tax_->pattern_text_begin_.size() - 2)});
+      tax_->owned_pattern_text_ += item.Scalar();
+      tax_->owned_pattern_text_begin_.push_back(
+          static_cast<uint32_t>(tax_->owned_pattern_text_.size()));
+      PatternInfo info;
+      info.kind = kind;
+      info.owner = owner;
+      info.language_id = LanguageId(language);
+      info.text = static_cast<uint32_t>(tax_->owned_pattern_text_begin_.size() - 2);
+      tax_->owned_patterns_.push_back(info);
       if (kind == PatternKind::kAlias || kind == PatternKind::kWeakAlias) ++tax_->alias_count_;
     }
   }
@@ -564,9 +569,10 @@ Status TaxonomyCompiler::LoadCalibration(const std::string& file, YAML::Node roo
 
 void TaxonomyCompiler::ResolveIds() {
   auto language_id = [&](const std::string& language) { return LanguageId(language); };
-  tax_->pattern_text_.shrink_to_fit();
-  tax_->pattern_text_begin_.shrink_to_fit();
-  tax_->patterns_.shrink_to_fit();
+  tax_->owned_pattern_text_.shrink_to_fit();
+  tax_->owned_pattern_text_begin_.shrink_to_fit();
+  tax_->owned_patterns_.shrink_to_fit();
+  tax_->UseOwnedTables();
   std::map<std::pair<Ref::Kind, std::string>, uint32_t> selections;
   auto resolve = [&](Ref& ref) {
     if (ref.kind == Ref::Kind::kGroup) return;

@@ -27,13 +27,14 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "processors/core/document.h"
-#include "schemas/result.h"
 #include "processors/tag/matcher.h"
+#include "schemas/result.h"
 
 namespace newsflow::tag {
 
@@ -45,6 +46,7 @@ enum class PatternKind : uint8_t { kAlias, kWeakAlias, kContext, kGroup, kExclus
 // language key live in the Taxonomy (pattern_text(), language()).
 struct PatternInfo {
   PatternKind kind = PatternKind::kAlias;
+  uint8_t padding[3] = {};  // explicit, so that a snapshot's bytes depend only on the content
   uint32_t owner = 0;
   uint32_t language_id = 0;  // the language key it was listed under, as Taxonomy::LanguageId
   uint32_t text = 0;         // the phrase as written in the taxonomy: Taxonomy::pattern_text()
@@ -120,12 +122,13 @@ class Taxonomy final : public core::Snapshot {
   const std::vector<Entity>& entities() const { return entities_; }
   const std::vector<Topic>& topics() const { return topics_; }
   const std::vector<Group>& groups() const { return groups_; }
-  const std::vector<PatternInfo>& patterns() const { return patterns_; }
+  // Every pattern (densely numbered as in the Matcher); a view into the taxonomy's tables (or
+  // into a mapped snapshot file, snapshot.h), valid while the taxonomy lives.
+  std::span<const PatternInfo> patterns() const { return patterns_; }
   // The phrase of pattern `pattern` as written in the taxonomy.
   std::string_view pattern_text(uint32_t pattern) const {
     const uint32_t begin = pattern_text_begin_[patterns_[pattern].text];
-    return std::string_view(pattern_text_)
-        .substr(begin, pattern_text_begin_[patterns_[pattern].text + 1] - begin);
+    return pattern_text_.substr(begin, pattern_text_begin_[patterns_[pattern].text + 1] - begin);
   }
   // The language key of a LanguageId.
   const std::string& language(uint32_t language_id) const { return languages_[language_id]; }
@@ -155,14 +158,28 @@ class Taxonomy final : public core::Snapshot {
 
  private:
   friend class TaxonomyCompiler;
+  friend class SnapshotCodec;  // snapshot.cc
+  // Points the views below at the owned tables (after compiling).
+  void UseOwnedTables() {
+    patterns_ = owned_patterns_;
+    pattern_text_ = owned_pattern_text_;
+    pattern_text_begin_ = owned_pattern_text_begin_;
+  }
   std::string version_;
   std::string calibration_note_;
   std::vector<Entity> entities_;
   std::vector<Topic> topics_;
   std::vector<Group> groups_;
-  std::vector<PatternInfo> patterns_;
-  std::string pattern_text_;                        // every phrase, end to end
-  std::vector<uint32_t> pattern_text_begin_ = {0};  // PatternInfo::text -> offset
+  // The pattern tables: the owned_* vectors when compiled here, views into a mapped snapshot
+  // (kept alive by keep_alive_) when loaded; patterns_, pattern_text_ and pattern_text_begin_
+  // are the views every reader uses.
+  std::vector<PatternInfo> owned_patterns_;
+  std::string owned_pattern_text_;                        // every phrase, end to end
+  std::vector<uint32_t> owned_pattern_text_begin_ = {0};  // PatternInfo::text -> offset
+  std::span<const PatternInfo> patterns_;
+  std::string_view pattern_text_;
+  std::span<const uint32_t> pattern_text_begin_;
+  std::shared_ptr<const void> keep_alive_;
   Matcher matcher_;
   std::map<std::string, uint32_t, std::less<>> entity_index_;
   size_t alias_count_ = 0;
@@ -195,8 +212,8 @@ struct CompileOptions {
 };
 
 Result<std::shared_ptr<const Taxonomy>> CompileTaxonomy(const std::string& manifest_name,
-                                                              const SourceProvider& sources,
-                                                              CompileOptions options = {});
+                                                        const SourceProvider& sources,
+                                                        CompileOptions options = {});
 
 // A SourceProvider over a directory on disk.
 SourceProvider DirectorySource(const std::string& directory);
@@ -207,7 +224,7 @@ inline constexpr const char* kManifestName = "taxonomy.yaml";
 
 // Loads and compiles: `path` is a taxonomy.yaml on disk, or empty for the built-in default.
 Result<std::shared_ptr<const Taxonomy>> LoadTaxonomy(const std::string& path,
-                                                           CompileOptions options = {});
+                                                     CompileOptions options = {});
 
 // Holds the current snapshot; Swap() replaces it atomically. Readers Get() a shared_ptr that
 // keeps their snapshot alive however many swaps happen meanwhile.

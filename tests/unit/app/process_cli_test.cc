@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <regex>
 
@@ -431,6 +432,79 @@ TEST(ExplainCliTest, ShowsTheStoryAndTheAlertRules) {
   EXPECT_NE(r.out.find("why: near-duplicate of a"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("alert rules:"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("story-confirmed"), std::string::npos) << r.out;
+}
+
+TEST(CompileTaxonomyCliTest, SnapshotLoadsWithTheSameOutputAndDamageFallsBackToYaml) {
+  const std::string snapshot = ::testing::TempDir() + "/cli_builtin.nfsnap";
+  std::remove(snapshot.c_str());
+  CliRun compiled = Newsflow("compile-taxonomy -o " + snapshot);
+  ASSERT_EQ(compiled.exit_code, 0) << compiled.err;
+  EXPECT_TRUE(std::regex_search(
+      compiled.out, std::regex("wrote .*cli_builtin.nfsnap: taxonomy .* from the built-in "
+                               "taxonomy, [0-9]+ entities, [0-9]+ topics, [0-9]+ patterns")))
+      << compiled.out;
+  EXPECT_NE(compiled.out.find("format 1"), std::string::npos) << compiled.out;
+
+  const std::string process =
+      "process --processed-at 2026-01-01T00:00:00Z --dead-letter /dev/null " +
+      testing::SourcePath("samples/articles.jsonl");
+  CliRun yaml = Newsflow(process);
+  ASSERT_EQ(yaml.exit_code, 0) << yaml.err;
+  ASSERT_GE(Lines(yaml.out).size(), 10u);
+  CliRun snap = Newsflow(process + " --taxonomy-snapshot " + snapshot);
+  ASSERT_EQ(snap.exit_code, 0) << snap.err;
+  EXPECT_EQ(snap.out, yaml.out);
+  EXPECT_EQ(snap.err.find("warning"), std::string::npos) << snap.err;
+
+  // One flipped byte: rejected with the reason on stderr, the YAML compiled, the same output.
+  std::string bytes = testing::ReadFile(snapshot);
+  bytes[bytes.size() / 2] = static_cast<char>(bytes[bytes.size() / 2] ^ 0x40);
+  std::ofstream(snapshot, std::ios::binary | std::ios::trunc) << bytes;
+  CliRun damaged = Newsflow(process + " --taxonomy-snapshot " + snapshot);
+  ASSERT_EQ(damaged.exit_code, 0) << damaged.err;
+  EXPECT_EQ(damaged.out, yaml.out);
+  EXPECT_NE(damaged.err.find("warning: snapshot " + snapshot +
+                             " rejected: corrupt (checksum mismatch); using the YAML taxonomy"),
+            std::string::npos)
+      << damaged.err;
+}
+
+TEST(CompileTaxonomyCliTest, CacheDirectoryFromTheConfigIsFilledThenUsed) {
+  const std::string cache = ::testing::TempDir() + "/cli_taxonomy_cache";
+  std::system(("rm -rf " + cache).c_str());
+  const std::string cfg = WriteTemp("cache.yaml", "taxonomy:\n  cache_dir: " + cache + "\n");
+  const std::string process = "process -c " + cfg +
+                              " --processed-at 2026-01-01T00:00:00Z --dead-letter /dev/null " +
+                              testing::SourcePath("samples/articles.jsonl");
+  CliRun first = Newsflow(process);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  std::vector<std::string> entries;
+  for (const auto& e : std::filesystem::directory_iterator(cache)) {
+    entries.push_back(e.path().filename().string());
+  }
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_TRUE(
+      std::regex_match(entries[0], std::regex(R"(taxonomy-v1-[0-9a-f]{16}-[0-9a-f]{8}\.nfsnap)")))
+      << entries[0];
+  CliRun second = Newsflow(process);
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_EQ(second.out, first.out);
+  EXPECT_EQ(second.err.find("warning"), std::string::npos) << second.err;
+}
+
+TEST(CompileTaxonomyCliTest, BrokenTaxonomyOrMissingOutputIsAUsageError) {
+  const std::string dir = ::testing::TempDir() + "/compile_broken_taxonomy";
+  std::system(("rm -rf " + dir + " && mkdir -p " + dir + "/entities " + dir + "/topics").c_str());
+  std::ofstream(dir + "/taxonomy.yaml")
+      << "version: \"x\"\nentities: [\"entities/*.yaml\"]\ntopics: [\"topics/*.yaml\"]\n";
+  std::ofstream(dir + "/entities/e.yaml") << "entities: [";
+  CliRun broken = Newsflow("compile-taxonomy " + dir + " -o " + dir + "/out.nfsnap");
+  EXPECT_EQ(broken.exit_code, 2);
+  EXPECT_NE(broken.err.find("invalid taxonomy"), std::string::npos) << broken.err;
+  EXPECT_FALSE(std::filesystem::exists(dir + "/out.nfsnap"));
+  CliRun no_output = Newsflow("compile-taxonomy " + dir);
+  EXPECT_EQ(no_output.exit_code, 2);
+  EXPECT_NE(no_output.err.find("--output is required"), std::string::npos) << no_output.err;
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <fstream>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -95,6 +96,45 @@ TEST_F(TaxonomyWatcherTest, RequestReloadWithoutFileWatching) {
   EXPECT_EQ(store_->Get()->version(), "v1") << "watch_files=false ignores file changes";
   w.RequestReload();  // what SIGHUP does
   ASSERT_TRUE(WaitFor([&] { return store_->Get()->version() == "v3"; }));
+}
+
+TEST_F(TaxonomyWatcherTest, ReloadUsesTheSnapshotWhileItMatchesThenTheFilesAndTheCache) {
+  const std::string snapshot = dir_.string() + "-v1.nfsnap";
+  ASSERT_TRUE(
+      tag::WriteSnapshot(*store_->Get(), *tag::TaxonomySourceHash(Manifest()), snapshot).ok());
+  const std::string cache = (dir_ / "cache").string();  // inside the watched directory
+  std::vector<std::string> warnings;
+  std::mutex m;
+  TaxonomyWatcher::Callbacks callbacks;
+  callbacks.on_warning = [&](const std::string& w) {
+    std::lock_guard<std::mutex> l(m);
+    warnings.push_back(w);
+  };
+  tag::TaxonomyLoadSettings load;
+  load.path = Manifest();
+  load.snapshot = snapshot;
+  load.cache_dir = cache;
+  {
+    TaxonomyWatcher w(load, store_, std::chrono::milliseconds(100), false, callbacks);
+    ASSERT_TRUE(w.ReloadNow());  // the snapshot matches the files: no warning, nothing cached
+    EXPECT_EQ(store_->Get()->version(), "v1");
+    EXPECT_FALSE(fs::exists(cache));
+    WriteVersion("v2");
+    ASSERT_TRUE(w.ReloadNow());  // stale snapshot: the files, then a cache entry
+    EXPECT_EQ(store_->Get()->version(), "v2");
+    EXPECT_TRUE(fs::exists(tag::CachedSnapshotPath(cache, *tag::TaxonomySourceHash(Manifest()))));
+    std::lock_guard<std::mutex> l(m);
+    ASSERT_EQ(warnings.size(), 1u);
+    EXPECT_NE(warnings[0].find("compiled from other taxonomy files"), std::string::npos)
+        << warnings[0];
+  }
+  // Watching: the cache entry a reload writes into the directory does not trigger another one.
+  TaxonomyWatcher w(load, store_, std::chrono::milliseconds(100), true, callbacks);
+  w.Start();
+  WriteVersion("v3");
+  ASSERT_TRUE(WaitFor([&] { return store_->Get()->version() == "v3"; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_EQ(w.reloads(), 1);
 }
 
 }  // namespace
