@@ -51,7 +51,94 @@ void NumberOf(std::string_view folded, std::string* out) {
   }
 }
 
+// Quotation marks, by how they may be used. `kEither` marks open a quotation at depth 0 and
+// close one inside a quotation: English "..." and “...”, German „...“ (the low mark only
+// opens), French and Russian «...», their reversed German/Danish form »...«, Swedish ”...”.
+// Single quotes are left out (apostrophes). Returns 0 for no mark, else the mark's byte length;
+// `kind` says how it acts.
+enum class QuoteKind { kOpen, kClose, kEither };
+size_t QuoteMark(std::string_view text, size_t i, QuoteKind* kind) {
+  const auto c = static_cast<unsigned char>(text[i]);
+  if (c == '"') {
+    *kind = QuoteKind::kEither;
+    return 1;
+  }
+  if (c == 0xC2 && i + 1 < text.size()) {
+    const auto d = static_cast<unsigned char>(text[i + 1]);
+    if (d == 0xAB || d == 0xBB) {  // « »
+      *kind = QuoteKind::kEither;
+      return 2;
+    }
+    return 0;
+  }
+  if (i + 2 >= text.size()) return 0;
+  const auto d = static_cast<unsigned char>(text[i + 1]);
+  const auto e = static_cast<unsigned char>(text[i + 2]);
+  if (c == 0xE2 && d == 0x80) {
+    if (e == 0x9C || e == 0x9D) {  // “ ”
+      *kind = QuoteKind::kEither;
+      return 3;
+    }
+    if (e == 0x9E || e == 0x9F) {  // „ ‟
+      *kind = QuoteKind::kOpen;
+      return 3;
+    }
+    return 0;
+  }
+  if (c == 0xE3 && d == 0x80) {
+    if (e == 0x8C || e == 0x8E) {  // 「 『
+      *kind = QuoteKind::kOpen;
+      return 3;
+    }
+    if (e == 0x8D || e == 0x8F) {  // 」 』
+      *kind = QuoteKind::kClose;
+      return 3;
+    }
+    return 0;
+  }
+  if (c == 0xEF && d == 0xBC && e == 0x82) {  // fullwidth quotation mark
+    *kind = QuoteKind::kEither;
+    return 3;
+  }
+  return 0;
+}
+
 }  // namespace
+
+void QuotedTokens(const core::Document& doc, size_t first, size_t end,
+                  std::vector<uint8_t>* quoted) {
+  quoted->assign(end > first ? end - first : 0, 0);
+  const std::string_view body(doc.body);
+  int depth = 0;
+  size_t pos = first < doc.tokens.size() ? doc.tokens[first].begin : 0;
+  for (size_t i = first; i < end; ++i) {
+    const core::Token& t = doc.tokens[i];
+    if (t.field == core::Field::kTitle) continue;
+    // The text between the previous token and this one: quotation marks and line ends.
+    const size_t stop = std::min<size_t>(t.begin, body.size());
+    while (pos < stop) {
+      if (body[pos] == '\n') {
+        depth = 0;  // a quotation does not go on past its paragraph (the next one reopens it)
+        ++pos;
+        continue;
+      }
+      QuoteKind kind;
+      const size_t n = QuoteMark(body, pos, &kind);
+      if (n == 0) {
+        ++pos;
+        continue;
+      }
+      if (kind == QuoteKind::kOpen || (kind == QuoteKind::kEither && depth == 0)) {
+        ++depth;
+      } else if (depth > 0) {
+        --depth;
+      }
+      pos += n;
+    }
+    (*quoted)[i - first] = depth > 0 ? 1 : 0;
+    pos = std::max<size_t>(pos, t.end);
+  }
+}
 
 void ComputeSignature(const core::Document& doc, int64_t now_ms, const SignatureOptions& options,
                       ArticleSignature* sig) {
@@ -107,7 +194,18 @@ void ComputeSignature(const core::Document& doc, int64_t now_ms, const Signature
     size_t first = 0;
     while (first < doc.tokens.size() && doc.tokens[first].field == core::Field::kTitle) ++first;
     const size_t end = std::min(hashes.size(), first + static_cast<size_t>(options.lead_words));
+    thread_local std::vector<uint8_t> quoted;
+    if (options.lead_skip_quotes) {
+      QuotedTokens(doc, first, end, &quoted);
+    } else {
+      quoted.assign(end > first ? end - first : 0, 0);
+    }
     for (size_t i = first; i + k <= end; ++i) {
+      // A shingle with a word inside a quotation is the quoted speaker's words, not the
+      // article's own text: left out (see the header).
+      bool in_quote = false;
+      for (int j = 0; j < k; ++j) in_quote |= quoted[i - first + j] != 0;
+      if (in_quote) continue;
       uint64_t h = hashes[i];
       for (int j = 1; j < k; ++j) h = XXH3_64bits_withSeed(&hashes[i + j], sizeof(uint64_t), h);
       sig->lead_shingles.push_back(static_cast<uint32_t>(h));

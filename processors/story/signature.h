@@ -39,6 +39,7 @@ struct SignatureOptions {
   int lead_words = 80;   // words of lead + body whose shingles form the lead set
   int min_shingles = 8;  // fewer: the article gets no fingerprint (too short to compare)
   size_t max_numbers = 24;
+  bool lead_skip_quotes = true;  // leave shingles with a quoted word out of the lead set
 };
 
 struct ArticleSignature {
@@ -61,6 +62,12 @@ struct ArticleSignature {
 // published_at, else the Kafka message timestamp, else `now_ms` (processing time).
 void ComputeSignature(const core::Document& doc, int64_t now_ms, const SignatureOptions& options,
                       ArticleSignature* sig);
+
+// Marks which of doc.tokens[first, end) lie inside a quotation in the body text (1 = inside):
+// quotation marks of most scripts (see signature.cc), nested ones counted, a quotation ends at
+// its paragraph's end. Title tokens are never marked.
+void QuotedTokens(const core::Document& doc, size_t first, size_t end,
+                  std::vector<uint8_t>* quoted);
 
 // Number of differing bits.
 inline int HammingDistance(uint64_t a, uint64_t b) { return __builtin_popcountll(a ^ b); }
