@@ -17,7 +17,7 @@
 #include "app/commands.h"
 #include "app/kafka_setup.h"
 #include "app/pipeline_setup.h"
-#include "app/runtime_main.h"
+#include "app/runtime.h"
 #include "consumers/mock_cluster.h"
 #include "schemas/embedded.h"
 

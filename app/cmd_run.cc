@@ -2,7 +2,7 @@
 // metrics/health endpoint. Logs are JSON lines on stdout. SIGTERM/SIGINT: stop fetching, drain,
 // commit, close, exit 0 (1 after a permanent delivery failure or a fatal Kafka error, or when
 // the shutdown could not finish within kafka.shutdown_timeout_ms); a second signal exits at
-// once (1).
+// once (1). After a failure the endpoint serves one last scrape first (app/runtime.cc).
 #include <unistd.h>
 
 #include <chrono>
@@ -18,7 +18,7 @@
 #include "app/commands.h"
 #include "app/kafka_setup.h"
 #include "app/pipeline_setup.h"
-#include "app/runtime_main.h"
+#include "app/runtime.h"
 #include "app/story_runtime.h"
 #include "app/taxonomy_watcher.h"
 #include "consumers/kafka_runtime.h"
@@ -134,12 +134,12 @@ int RunRun(const RunOptions& opt) {
     }
   } unregister;
 
-  // Shared story state: restore from news.stories before consuming, then tail it.
-  auto stories =
-      StoryRuntime::Start(setup->kafka, *pipeline_setup, &log, std::chrono::seconds(120));
+  // Shared story state: restored from news.stories once the health endpoint is up and before
+  // any input is consumed (retried while the broker is unreachable), then tailed.
+  auto stories = StoryRuntime::Create(setup->kafka, *pipeline_setup, &log);
   if (!stories.ok()) {
-    log.Error("cannot restore the story state", {{"error", stories.status().message()}});
-    return kExitFailure;
+    log.Error("cannot start", {{"error", stories.status().message()}});
+    return kExitUsage;
   }
   StoryRuntime* story_runtime = stories->get();
 
@@ -154,93 +154,14 @@ int RunRun(const RunOptions& opt) {
     metrics_slot->store(m);
     story_runtime->AttachMetrics(m);
   };
+  run.before_consume = [story_runtime](const std::atomic<bool>& stop) {
+    return story_runtime->RestoreThenTail(std::chrono::seconds(120), std::chrono::seconds(5), stop);
+  };
+  run.not_ready = [story_runtime] { return story_runtime->NotReady(); };
   return RunRuntime(run, g_stop);
 }
 
 }  // namespace
-
-int RunRuntime(const RuntimeRun& run, const std::atomic<bool>& stop) {
-  core::SystemClock clock;
-  consumers::RuntimeMetrics metrics{std::string(Version())};
-  struct MetricsAttachment {
-    const RuntimeRun& run;
-    MetricsAttachment(const RuntimeRun& r, consumers::RuntimeMetrics* m) : run(r) {
-      if (run.on_metrics) run.on_metrics(m);
-    }
-    ~MetricsAttachment() {
-      if (run.on_metrics) run.on_metrics(nullptr);
-    }
-  } attachment(run, &metrics);
-  consumers::RuntimeOptions options;
-  options.kafka = run.kafka;
-  options.pipeline = run.pipeline;
-  options.clock = &clock;
-  options.version = std::string(Version());
-  options.log = run.log;
-  options.metrics = &metrics;
-  options.taxonomy_loaded = run.taxonomy_loaded;
-  // Destruction order: `http` (its threads call into `runtime` and `metrics`) goes first,
-  // then `runtime`, then `metrics` and `clock` it points to.
-  Result<std::unique_ptr<consumers::KafkaRuntime>> runtime =
-      consumers::KafkaRuntime::Create(std::move(options));
-  if (!runtime.ok()) {
-    run.log->Error("cannot start", {{"error", runtime.status().message()}});
-    return kExitUsage;
-  }
-  consumers::KafkaRuntime* rt = runtime->get();
-  std::unique_ptr<consumers::HttpEndpoint> http;
-  if (run.metrics.enabled) {
-    auto endpoint = consumers::HttpEndpoint::Start(
-        run.metrics.address, [&metrics] { return metrics.Render(); },
-        [rt] { return rt->readiness(); }, [rt] { return rt->liveness(); });
-    if (!endpoint.ok()) {
-      run.log->Error("cannot start", {{"error", endpoint.status().message()}});
-      return kExitUsage;
-    }
-    http = std::move(endpoint).value();
-    run.log->Info("http endpoint listening",
-                  {{"address", run.metrics.address}, {"port", int64_t{http->port()}}});
-  }
-  // Backstop of the bounded shutdown: every blocking call of the shutdown path has its own
-  // deadline (consumers/kafka_runtime.cc), but should anything still hang, the process ends
-  // shutdown_timeout_ms + 1.5 s after the stop request.
-  std::mutex watchdog_mu;
-  std::condition_variable watchdog_cv;
-  bool finished = false;
-  std::thread watchdog([&] {
-    std::unique_lock lock(watchdog_mu);
-    while (!finished && !stop.load()) watchdog_cv.wait_for(lock, std::chrono::milliseconds(50));
-    if (finished) return;
-    const auto limit = std::chrono::milliseconds(run.kafka.shutdown_timeout_ms + 1500);
-    if (!watchdog_cv.wait_for(lock, limit, [&] { return finished; })) {
-      run.log->Error("shutdown deadline exceeded; exiting without finishing the close",
-                     {{"shutdown_timeout_ms", run.kafka.shutdown_timeout_ms}});
-      std::fflush(stdout);
-      std::_Exit(kExitFailure);
-    }
-  });
-  Status status = rt->Run(stop);
-  {
-    std::lock_guard lock(watchdog_mu);
-    finished = true;
-  }
-  watchdog_cv.notify_all();
-  watchdog.join();
-  if (rt->abandoned()) {
-    // A librdkafka call of the shutdown path is still running (it missed its deadline): the
-    // runtime must not be destroyed under it. Exit now (not even stopping the HTTP server,
-    // which can take seconds); the group re-delivers what was not committed.
-    run.log->Error("exiting with failure", {{"error", status.message()}});
-    std::fflush(stdout);
-    std::_Exit(kExitFailure);
-  }
-  http.reset();
-  if (!status.ok()) {
-    run.log->Error("exiting with failure", {{"error", status.message()}});
-    return kExitFailure;
-  }
-  return kExitOk;
-}
 
 Command AddRunCommand(CLI::App& parent) {
   auto opt = std::make_shared<RunOptions>();

@@ -111,9 +111,9 @@ struct StoryRuntime::Metrics {
   int refreshes = 0;
 };
 
-Result<std::unique_ptr<StoryRuntime>> StoryRuntime::Start(
-    const consumers::KafkaConfig& kafka, PipelineSetup& pipeline_setup, consumers::Logger* log,
-    std::chrono::milliseconds restore_timeout) {
+Result<std::unique_ptr<StoryRuntime>> StoryRuntime::Create(const consumers::KafkaConfig& kafka,
+                                                           PipelineSetup& pipeline_setup,
+                                                           consumers::Logger* log) {
   std::unique_ptr<StoryRuntime> rt(new StoryRuntime());
   rt->pipeline_setup_ = &pipeline_setup;
   rt->log_ = log;
@@ -133,8 +133,7 @@ Result<std::unique_ptr<StoryRuntime>> StoryRuntime::Start(
     NEWSFLOW_ASSIGN_OR_RETURN(rt->sync_,
                               consumers::StoryStateSync::Create(kafka, store->config().instance_id,
                                                                 std::move(apply), log));
-    NEWSFLOW_ASSIGN_OR_RETURN(rt->restored_, rt->sync_->Restore(restore_timeout));
-    rt->sync_->Start();
+    rt->not_ready_ = "restoring the story state from " + kafka.output.stories;
   }
   rt->refresher_ = std::thread([self = rt.get()] {
     while (!self->stop_.load()) {
@@ -145,6 +144,49 @@ Result<std::unique_ptr<StoryRuntime>> StoryRuntime::Start(
     }
   });
   return rt;
+}
+
+bool StoryRuntime::RestoreThenTail(std::chrono::milliseconds restore_timeout,
+                                   std::chrono::milliseconds retry_interval,
+                                   const std::atomic<bool>& stop) {
+  if (!sync_) return !stop.load();
+  std::string last_error;
+  while (!stop.load()) {
+    Result<consumers::RestoreResult> restored = sync_->Restore(restore_timeout, &stop);
+    if (restored.ok()) {
+      if (stop.load()) return false;
+      {
+        std::lock_guard lock(metrics_mu_);
+        restored_ = *restored;
+      }
+      sync_->Start();
+      std::lock_guard lock(state_mu_);
+      not_ready_.reset();
+      return true;
+    }
+    const std::string error = restored.status().message();
+    {
+      std::lock_guard lock(state_mu_);
+      not_ready_ = error.find("authentication failed") != std::string::npos
+                       ? error
+                       : "cannot restore the story state: " + error;
+    }
+    if (error != last_error) {
+      log_->Error("cannot restore the story state; retrying",
+                  {{"error", error}, {"retry_ms", static_cast<int64_t>(retry_interval.count())}});
+      last_error = error;
+    }
+    const auto until = std::chrono::steady_clock::now() + retry_interval;
+    while (!stop.load() && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  return false;
+}
+
+std::optional<std::string> StoryRuntime::NotReady() const {
+  std::lock_guard lock(state_mu_);
+  return not_ready_;
 }
 
 StoryRuntime::~StoryRuntime() { Stop(); }
@@ -162,14 +204,14 @@ void StoryRuntime::AttachMetrics(consumers::RuntimeMetrics* metrics) {
     return;
   }
   metrics_ = std::make_unique<Metrics>(*metrics->registry());
-  metrics_->restore_seconds.Set(restored_.seconds);
-  metrics_->restore_records.Set(static_cast<double>(restored_.records));
 }
 
 void StoryRuntime::Refresh() {
   std::lock_guard lock(metrics_mu_);
   if (!metrics_) return;
   Metrics& m = *metrics_;
+  m.restore_seconds.Set(restored_.seconds);
+  m.restore_records.Set(static_cast<double>(restored_.records));
   if (pipeline_setup_->stories) {
     const story::StoreStats s = pipeline_setup_->stories->Stats();
     m.open.Set(static_cast<double>(s.open));

@@ -25,6 +25,8 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -38,17 +40,25 @@ namespace newsflow::app {
 
 class StoryRuntime {
  public:
-  // Restores (bounded by `restore_timeout`) and starts tailing. Errors: the topic could not be
-  // read (the caller exits: running without the shared state would split stories).
-  static Result<std::unique_ptr<StoryRuntime>> Start(const consumers::KafkaConfig& kafka,
-                                                     PipelineSetup& pipeline_setup,
-                                                     consumers::Logger* log,
-                                                     std::chrono::milliseconds restore_timeout);
+  // Creates the clients and starts the metrics refresh; nothing is read yet. Errors: the
+  // Kafka configuration is unusable.
+  static Result<std::unique_ptr<StoryRuntime>> Create(const consumers::KafkaConfig& kafka,
+                                                      PipelineSetup& pipeline_setup,
+                                                      consumers::Logger* log);
+  // Restores the story index from news.stories (each attempt's reading bounded by
+  // `restore_timeout`), then starts tailing it. A failed attempt (broker unreachable, wrong
+  // credentials) is logged and retried every `retry_interval` until one succeeds or `stop`
+  // turns true; meanwhile NotReady() gives the reason for /readyz. Returns false when stopped
+  // before the restore finished (the caller must not consume: running without the shared
+  // state would split stories). Call once, before any input is consumed.
+  bool RestoreThenTail(std::chrono::milliseconds restore_timeout,
+                       std::chrono::milliseconds retry_interval, const std::atomic<bool>& stop);
+  // Why the instance must not be reported ready yet (the restore has not finished), or none.
+  std::optional<std::string> NotReady() const;
   ~StoryRuntime();
   void Stop();
   // Registers the metrics on `metrics` (null: detach before the metrics are destroyed).
   void AttachMetrics(consumers::RuntimeMetrics* metrics);
-  const consumers::RestoreResult& restored() const { return restored_; }
 
  private:
   StoryRuntime() = default;
@@ -57,7 +67,9 @@ class StoryRuntime {
   PipelineSetup* pipeline_setup_ = nullptr;
   consumers::Logger* log_ = nullptr;
   std::unique_ptr<consumers::StoryStateSync> sync_;
-  consumers::RestoreResult restored_;
+  consumers::RestoreResult restored_;  // written under metrics_mu_
+  mutable std::mutex state_mu_;
+  std::optional<std::string> not_ready_;  // under state_mu_
   struct Metrics;
   std::unique_ptr<Metrics> metrics_;
   std::mutex metrics_mu_;

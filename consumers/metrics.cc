@@ -4,9 +4,12 @@
 #include <prometheus/text_serializer.h>
 #include <rapidjson/document.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <exception>
 #include <utility>
+
+#include "consumers/io.h"
 
 namespace newsflow::consumers {
 namespace {
@@ -128,6 +131,26 @@ RuntimeMetrics::RuntimeMetrics(std::string version)
       .Register(*registry_)
       .Add({{"version", std::move(version)}})
       .Set(1);
+}
+
+void RuntimeMetrics::CreateKnownSeries(const KafkaConfig& kafka) {
+  for (const std::string& topic : kafka.input_topics) consumed_.Add({{"topic", topic}});
+  const OutputTopics& out = kafka.output;
+  for (const std::string* topic : {&out.enriched, &out.alerts, &out.dead_letter, &out.stories}) {
+    produced_.Add({{"topic", *topic}});
+    for (DeliveryFailure failure :
+         {DeliveryFailure::kTooLarge, DeliveryFailure::kUnknownTopic, DeliveryFailure::kTimedOut,
+          DeliveryFailure::kFatal, DeliveryFailure::kOther}) {
+      delivery_failures_.Add(
+          {{"topic", *topic}, {"reason", std::string(DeliveryFailureName(failure))}});
+    }
+  }
+  reduced_.Add({{"topic", out.enriched}});
+  for (const char* kind : {"assign", "revoke", "lost"}) rebalances_.Add({{"kind", kind}});
+  if (kafka.guarantee == Guarantee::kExactlyOnce) {
+    transactions_.Add({{"result", "committed"}});
+    transactions_.Add({{"result", "aborted"}});
+  }
 }
 
 void RuntimeMetrics::OnTaxonomyReload(bool ok, const std::string& version, bool initial) {
@@ -261,9 +284,13 @@ bool AnyBrokerUp(std::string_view stats_json) {
 struct HttpEndpoint::Handlers {
   class Text final : public CivetHandler {
    public:
-    explicit Text(std::function<std::pair<int, std::string>()> body) : body_(std::move(body)) {}
+    // `started`/`served` (optional) count the requests whose body was begun / sent.
+    explicit Text(std::function<std::pair<int, std::string>()> body,
+                  std::atomic<int64_t>* started = nullptr, std::atomic<int64_t>* served = nullptr)
+        : body_(std::move(body)), started_(started), served_(served) {}
     using CivetHandler::handleGet;
     bool handleGet(CivetServer*, struct mg_connection* conn) override {
+      if (started_ != nullptr) started_->fetch_add(1);
       auto [code, text] = body_();
       const char* reason = code == 200 ? "OK" : "Service Unavailable";
       mg_printf(conn,
@@ -271,14 +298,22 @@ struct HttpEndpoint::Handlers {
                 "Content-Length: %zu\r\nConnection: close\r\n\r\n",
                 code, reason, text.size());
       mg_write(conn, text.data(), text.size());
+      if (served_ != nullptr) served_->fetch_add(1);
       return true;
     }
 
    private:
     std::function<std::pair<int, std::string>()> body_;
+    std::atomic<int64_t>* started_;
+    std::atomic<int64_t>* served_;
   };
+  std::atomic<int64_t> metrics_started{0};
+  std::atomic<int64_t> metrics_served{0};
   std::unique_ptr<Text> metrics, healthz, readyz;
 };
+
+int64_t HttpEndpoint::metrics_started() const { return handlers_->metrics_started.load(); }
+int64_t HttpEndpoint::metrics_served() const { return handlers_->metrics_served.load(); }
 
 Result<std::unique_ptr<HttpEndpoint>> HttpEndpoint::Start(
     const std::string& address, std::function<std::string()> render_metrics,
@@ -286,7 +321,8 @@ Result<std::unique_ptr<HttpEndpoint>> HttpEndpoint::Start(
   std::unique_ptr<HttpEndpoint> endpoint(new HttpEndpoint());
   endpoint->handlers_ = std::make_unique<Handlers>();
   endpoint->handlers_->metrics = std::make_unique<Handlers::Text>(
-      [render = std::move(render_metrics)] { return std::pair<int, std::string>(200, render()); });
+      [render = std::move(render_metrics)] { return std::pair<int, std::string>(200, render()); },
+      &endpoint->handlers_->metrics_started, &endpoint->handlers_->metrics_served);
   endpoint->handlers_->healthz = std::make_unique<Handlers::Text>([liveness = std::move(liveness)] {
     if (!liveness) return std::pair<int, std::string>(200, "ok\n");
     Readiness r = liveness();

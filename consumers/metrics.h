@@ -24,10 +24,18 @@
 //   newsflow_pauses_total                                 back-pressure pauses
 //   newsflow_ready                                        1 when /readyz answers 200
 //
+// Series known at start-up exist from the start, at 0 (CreateKnownSeries): prometheus-cpp
+// creates a labelled series on its first Add(), and a counter that first appears with value N
+// hides those N events from rate()/increase() (they compare with the previous sample, and there
+// is none). The dead-letter series are the exception: their (stage, class) pairs are open-ended,
+// so they still appear with their first dead letter (the dead-letter ratio alert, which needs
+// minutes of data, is not affected; the dashboard's counters are).
+//
 // Thread-safety: every method may be called from any thread (prometheus-cpp metrics are
 // thread-safe; label lookups lock the family).
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -41,6 +49,7 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
+#include "consumers/config.h"
 #include "consumers/engine.h"
 #include "schemas/result.h"
 
@@ -55,6 +64,13 @@ class RuntimeMetrics final : public EngineProbe {
   explicit RuntimeMetrics(std::string version);
 
   std::shared_ptr<prometheus::Registry> registry() const { return registry_; }
+  // Creates at 0 every labelled series whose labels the configuration determines:
+  // records_consumed_total per input topic; records_produced_total per output topic (enriched,
+  // alerts, dead letters, stories); delivery_failures_total per output topic and reason;
+  // outputs_reduced_total for the enriched topic; rebalances_total per kind (assign, revoke,
+  // lost); transactions_total per result (committed, aborted) with exactly_once. Idempotent;
+  // call it before the runtime starts so the first scrape already lists them.
+  void CreateKnownSeries(const KafkaConfig& kafka);
   // Text exposition format of the registry (what /metrics serves).
   std::string Render() const;
 
@@ -135,13 +151,22 @@ struct Readiness {
 // Serves GET /metrics, /healthz (200 "ok" unless `liveness` (optional) says the process is
 // wedged: then 503 with the reason) and /readyz (200 when `readiness` says so, else 503 with
 // the reason).
+//
+// Final scrape: a caller that is about to stop serving (app/cmd_run.cc after a failure) notes
+// metrics_started() and waits until metrics_served() exceeds it: at least one /metrics page
+// rendered after that moment has then been sent (pages started earlier may finish in between,
+// but at most metrics_started() of them can).
 class HttpEndpoint {
  public:
-  static Result<std::unique_ptr<HttpEndpoint>> Start(
-      const std::string& address, std::function<std::string()> render_metrics,
-      std::function<Readiness()> readiness, std::function<Readiness()> liveness = nullptr);
+  static Result<std::unique_ptr<HttpEndpoint>> Start(const std::string& address,
+                                                     std::function<std::string()> render_metrics,
+                                                     std::function<Readiness()> readiness,
+                                                     std::function<Readiness()> liveness = nullptr);
   ~HttpEndpoint();
   int port() const { return port_; }
+  // /metrics requests whose page rendering began / whose page was sent, since Start().
+  int64_t metrics_started() const;
+  int64_t metrics_served() const;
 
  private:
   HttpEndpoint() = default;

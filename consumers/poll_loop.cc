@@ -198,7 +198,14 @@ void PollLoop::OnAssigned(const std::vector<TopicPartition>& partitions) {
   // A (re)assigned partition starts from wherever the group says (committed offset).
   for (const auto& tp : partitions) next_offset_.erase(tp);
   engine_->Assign(partitions);
-  if (paused_) source_->Pause(partitions);
+  // librdkafka keeps a partition's pause flag across revocation and re-assignment, and a
+  // Resume() of the whole assignment while the partitions were away (lost, revoked) never
+  // reached them: set the flag of every newly assigned partition to the loop's state.
+  if (paused_) {
+    source_->Pause(partitions);
+  } else {
+    source_->Resume(partitions);
+  }
   assigned_once_.store(true);
   lost_.store(false);
   Beat();

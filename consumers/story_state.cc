@@ -7,7 +7,41 @@
 
 namespace newsflow::consumers {
 
+// Error events of both clients: an authentication failure is remembered (and logged once per
+// episode, in the same words as the runtime's); other errors are logged as warnings.
+class StoryStateSync::Events final : public RdKafka::EventCb {
+ public:
+  explicit Events(StoryStateSync* sync) : sync_(sync) {}
+  void event_cb(RdKafka::Event& event) override {
+    if (event.type() != RdKafka::Event::EVENT_ERROR) return;
+    if (event.err() == RdKafka::ERR__AUTHENTICATION ||
+        event.err() == RdKafka::ERR_SASL_AUTHENTICATION_FAILED) {
+      {
+        std::lock_guard lock(sync_->auth_mu_);
+        sync_->auth_error_ = event.str();
+      }
+      if (!sync_->auth_failed_.exchange(true)) {
+        sync_->log_->Error(
+            "broker authentication failed; check the SASL credentials "
+            "(NEWSFLOW_KAFKA_SASL_USERNAME / NEWSFLOW_KAFKA_SASL_PASSWORD)",
+            {{"client", "stories"},
+             {"error", RdKafka::err2str(event.err())},
+             {"detail", event.str()}});
+      }
+    } else if (event.err() != RdKafka::ERR__ALL_BROKERS_DOWN &&
+               event.err() != RdKafka::ERR__TRANSPORT) {
+      sync_->log_->Warn("kafka error", {{"client", "stories"},
+                                        {"error", RdKafka::err2str(event.err())},
+                                        {"detail", event.str()}});
+    }
+  }
+
+ private:
+  StoryStateSync* sync_;
+};
+
 struct StoryStateSync::Handles {
+  std::unique_ptr<Events> events;               // outlives both clients
   std::unique_ptr<RdKafka::Producer> producer;  // destroyed after the consumer
   std::unique_ptr<RdKafka::KafkaConsumer> consumer;
 };
@@ -38,6 +72,13 @@ Result<std::unique_ptr<StoryStateSync>> StoryStateSync::Create(const KafkaConfig
   }
   std::unique_ptr<StoryStateSync> s(new StoryStateSync());
   s->handles_ = std::make_unique<Handles>();
+  s->handles_->events = std::make_unique<Events>(s.get());
+  for (RdKafka::Conf* conf : {confs.consumer.get(), confs.producer.get()}) {
+    if (conf->set("event_cb", static_cast<RdKafka::EventCb*>(s->handles_->events.get()), err) !=
+        RdKafka::Conf::CONF_OK) {
+      return Fail("event_cb: " + err);
+    }
+  }
   s->topic_ = kafka.output.stories;
   s->apply_ = std::move(apply);
   s->log_ = log;
@@ -63,7 +104,15 @@ Status StoryStateSync::AssignAll() {
   RdKafka::Metadata* raw = nullptr;
   const RdKafka::ErrorCode err = c.metadata(true, nullptr, &raw, 10000);
   std::unique_ptr<RdKafka::Metadata> md(raw);
-  if (err != RdKafka::ERR_NO_ERROR) return Fail("metadata: " + RdKafka::err2str(err));
+  if (err != RdKafka::ERR_NO_ERROR) {
+    // Serve the error events queued meanwhile, so that an authentication failure is known.
+    for (int i = 0; i < 10; ++i) std::unique_ptr<RdKafka::Message>(c.consume(0));
+    if (std::optional<std::string> auth = AuthFailure()) {
+      return Fail("broker authentication failed: " + *auth);
+    }
+    return Fail("metadata: " + RdKafka::err2str(err));
+  }
+  auth_failed_.store(false);
   std::vector<RdKafka::TopicPartition*> parts;
   for (const auto* t : *md->topics()) {
     if (t->topic() != topic_ || t->err() != RdKafka::ERR_NO_ERROR) continue;
@@ -98,7 +147,8 @@ bool StoryStateSync::ConsumeOne(int timeout_ms) {
   return false;
 }
 
-Result<RestoreResult> StoryStateSync::Restore(std::chrono::milliseconds timeout) {
+Result<RestoreResult> StoryStateSync::Restore(std::chrono::milliseconds timeout,
+                                              const std::atomic<bool>* stop) {
   const auto start = std::chrono::steady_clock::now();
   RestoreResult r;
   NEWSFLOW_RETURN_IF_ERROR(AssignAll());
@@ -125,7 +175,7 @@ Result<RestoreResult> StoryStateSync::Restore(std::chrono::milliseconds timeout)
   }
   const auto deadline = start + timeout;
   while (!ends.empty()) {
-    if (std::chrono::steady_clock::now() >= deadline) {
+    if (std::chrono::steady_clock::now() >= deadline || (stop != nullptr && stop->load())) {
       r.complete = false;
       break;
     }
@@ -153,6 +203,12 @@ Result<RestoreResult> StoryStateSync::Restore(std::chrono::milliseconds timeout)
                                       {"seconds", r.seconds},
                                       {"complete", r.complete}});
   return r;
+}
+
+std::optional<std::string> StoryStateSync::AuthFailure() const {
+  if (!auth_failed_.load()) return std::nullopt;
+  std::lock_guard lock(auth_mu_);
+  return auth_error_;
 }
 
 void StoryStateSync::Start() {

@@ -37,6 +37,8 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -67,12 +69,17 @@ class StoryStateSync {
 
   // Reads the topic from the beginning up to its current end. A topic that does not exist yet
   // restores nothing (it is created by the first write, or by the operator, compacted).
-  Result<RestoreResult> Restore(std::chrono::milliseconds timeout);
+  // `stop` (optional) ends the reading early, as the timeout does (complete = false).
+  Result<RestoreResult> Restore(std::chrono::milliseconds timeout,
+                                const std::atomic<bool>* stop = nullptr);
   // Tails the topic in a background thread from where Restore() stopped.
   void Start();
   void Stop();  // joins the thread (idempotent)
   void Publish(const std::string& key, const std::string& value);
 
+  // Set when a client reported an authentication failure since the last successful metadata
+  // request: the librdkafka detail (never the credentials).
+  std::optional<std::string> AuthFailure() const;
   int64_t applied() const { return applied_.load(); }
   int64_t malformed() const { return malformed_.load(); }
 
@@ -81,6 +88,7 @@ class StoryStateSync {
   bool ConsumeOne(int timeout_ms);
   Status AssignAll();
 
+  class Events;
   struct Handles;
   std::unique_ptr<Handles> handles_;
   std::string topic_;
@@ -89,6 +97,9 @@ class StoryStateSync {
   std::atomic<bool> stop_{false};
   std::atomic<int64_t> applied_{0};
   std::atomic<int64_t> malformed_{0};
+  std::atomic<bool> auth_failed_{false};
+  mutable std::mutex auth_mu_;
+  std::string auth_error_;
   bool assigned_ = false;
   std::thread thread_;
 };

@@ -79,6 +79,7 @@ reject "grace period below shutdown_timeout_ms" "must exceed config.kafka.shutdo
 reject "HPA and KEDA together" "mutually exclusive" --set autoscaling.enabled=true --set keda.enabled=true
 reject "brokers inside config" "set it with kafka.brokers" --set config.kafka.brokers=x:1
 reject "metrics section inside config" "set metrics.port instead" --set config.metrics.enabled=false
+reject "startup probe shorter than the story restore" "must exceed 120 s, the story state restore" --set probes.startup.failureThreshold=30
 
 echo "== chart: helm-unittest"
 check "helm-unittest suites" "$unittest" --color=false "$chart"

@@ -9,8 +9,9 @@
 #    filesystem, all capabilities dropped, no privilege escalation, /tmp an empty dir) and the
 #    chart's rendered ConfigMap mounted at /etc/newsflow, brokers from NEWSFLOW_KAFKA_BROKERS as
 #    the chart sets them, against the real broker BROKERS: the process runs as uid 10001,
-#    /readyz turns 200, the samples are consumed (dead letters included), and SIGTERM (podman
-#    stop, as the kubelet does) exits 0.
+#    /readyz turns 200, the samples are consumed (dead letters included), each enriched event's
+#    story state is produced to news.stories (created compacted, as the chart's NOTES say), and
+#    SIGTERM (podman stop, as the kubelet does) exits 0.
 set -euo pipefail
 root="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/../.." && pwd)"
 image="$1" brokers="$2" helm="$3"
@@ -46,10 +47,15 @@ mkdir -p "$work/config"
   >"$work/config/newsflow.yaml"
 chmod -R a+rX "$work/config"
 topic="imagetest-$$-$(date +%s)"
-for t in "$topic.raw:2" "news.enriched:1" "news.alerts:1" "news.dead_letter:1"; do
-  "$root/ops/kafka/local-kafka.sh" create-topic "${t%%:*}" "${t##*:}" >/dev/null 2>&1 ||
-    fail "cannot create topic ${t%%:*} on $brokers (is the broker running?)"
+# The chart's output topics; news.stories compacted, as the chart's NOTES tell the operator.
+for t in "$topic.raw:2" "news.enriched:1" "news.alerts:1" "news.dead_letter:1" \
+  "news.stories:1:--config:cleanup.policy=compact"; do
+  IFS=: read -r -a spec <<<"$t"
+  "$root/ops/kafka/local-kafka.sh" create-topic "${spec[@]}" >/dev/null 2>&1 ||
+    fail "cannot create topic ${spec[0]} on $brokers (is the broker running?)"
 done
+grep -q '^    stories: news.stories$' "$work/config/newsflow.yaml" ||
+  fail "the chart's ConfigMap does not name the stories topic news.stories"
 port="$("$("$root/ops/tools/py-venv.sh")" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 sed -i "s/^  - news.raw$/  - $topic.raw/" "$work/config/newsflow.yaml"
 podman run -d --name "$name" --network host \
@@ -74,17 +80,19 @@ want="$(grep -c '' "$root/samples/articles.jsonl")"
 # move when the broker acknowledges the outputs).
 deadline=$((SECONDS + 60))
 while :; do
-  read -r got enriched dead < <(curl -fsS "http://127.0.0.1:$port/metrics" | awk '
+  read -r got enriched dead stories < <(curl -fsS "http://127.0.0.1:$port/metrics" | awk '
     /^newsflow_records_consumed_total/ {c += $2}
     /^newsflow_records_produced_total\{topic="news.enriched"\}/ {e += $2}
     /^newsflow_records_dead_lettered_total/ {d += $2}
-    END {print c + 0, e + 0, d + 0}')
-  [[ "$got" == "$want" && $((enriched + dead)) == "$want" ]] && break
+    /^newsflow_records_produced_total\{topic="news.stories"\}/ {s += $2}
+    END {print c + 0, e + 0, d + 0, s + 0}')
+  [[ "$got" == "$want" && $((enriched + dead)) == "$want" && "$stories" -ge 1 ]] && break
   [[ $SECONDS -lt $deadline ]] ||
-    fail "after 60 s: consumed $got of $want, enriched $enriched, dead-lettered $dead"
+    fail "after 60 s: consumed $got of $want, enriched $enriched, dead-lettered $dead, stories $stories"
   sleep 0.5
 done
-echo "image-test: consumed $got records from the real broker: $enriched enriched, $dead dead-lettered" >&2
+echo "image-test: consumed $got records from the real broker: $enriched enriched, $dead dead-lettered, $stories story states to news.stories" >&2
+podman logs "$name" | grep -m1 '"msg":"story state' >&2 || fail "no story state restore log line"
 [[ "$dead" -ge 1 ]] || fail "the bad samples were not dead-lettered"
 podman stop -t 40 "$name" >/dev/null
 status="$(podman inspect --format '{{.State.ExitCode}}' "$name")"

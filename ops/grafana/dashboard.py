@@ -8,8 +8,8 @@ schema by construction.
                           (ops/grafana/check_queries.py evaluates them against a real Prometheus)
 
 Metric names: consumers/metrics.cc; recording rules: ops/prometheus/newsflow-rules.yaml.
-Variables: $datasource, $namespace, $pod, $topic (input topics). Stories and alert-rule panels
-come when their metrics exist (the "Stories and alerts" row says so; no metric is invented).
+Variables: $datasource, $namespace, $pod, $topic (input topics). Story and alert-rule metrics:
+app/story_runtime.cc (the "Stories and alerts" row).
 """
 import json
 import os
@@ -17,7 +17,7 @@ import sys
 
 from grafana_foundation_sdk.builders import dashboard as db
 from grafana_foundation_sdk.builders import prometheus as prom
-from grafana_foundation_sdk.builders import stat, statetimeline, table, text, timeseries
+from grafana_foundation_sdk.builders import stat, statetimeline, table, timeseries
 from grafana_foundation_sdk.cog.encoder import JSONEncoder
 from grafana_foundation_sdk.models import dashboard as dm
 from grafana_foundation_sdk.models.common import BigValueColorMode, GraphDrawStyle
@@ -52,7 +52,7 @@ def build():
     d = (db.Dashboard("newsflow")
          .uid("newsflow")
          .description("newsflow consumer group: throughput, dead letters, lag, latency, "
-                      "back-pressure, rebalances, taxonomy, readiness.")
+                      "back-pressure, rebalances, taxonomy, readiness, stories and alerts.")
          .tags(["newsflow", "kafka"])
          .editable()
          .refresh("30s")
@@ -130,9 +130,10 @@ def build():
         "percentunit",
         q(f"newsflow:dead_letter_ratio:rate5m{{{NS_TOPIC}}}", "{{topic}}")))
     d = d.with_panel(ts(
-        "Delivery failures", "Messages the producer reported as permanently failed, since each "
-        "pod's start (the pod then exits 1; see the runbook). A pod's series appears with its "
-        "first failure, so the counter itself is shown rather than its rate.", "short",
+        "Delivery failures", "Messages the producer reported as permanently failed, per output "
+        "topic (news.stories included), since each pod's start. The pod then exits 1 (see the "
+        "runbook) after one last scrape, so the counter itself is shown rather than its rate.",
+        "short",
         q(f"sum by (pod, topic) (newsflow_delivery_failures_total{{{POD}}})", "{{pod}} {{topic}}")))
     d = d.with_panel(ts(
         "Redelivered records skipped", "Records the consumer delivered again after a fetch "
@@ -207,13 +208,92 @@ def build():
         "tagged with.", "short",
         q(f"newsflow_taxonomy_info{{{POD}}}", "{{pod}}: {{version}}")))
 
-    # --- Reserved ------------------------------------------------------------------------------
+    # --- Stories and alerts --------------------------------------------------------------------
+    # Metrics: app/story_runtime.cc (refreshed every second). The story store is shared state:
+    # every pod restores news.stories and tails it, so each pod holds (about) all open stories:
+    # its gauges are shown per pod or as a max, never summed. Counters of opened stories,
+    # duplicates and alerts count what each pod's own articles did: those are summed.
     d = d.with_row(db.Row("Stories and alerts"))
     d = d.with_panel(
-        text.Panel().title("Stories and alerts").span(24).height(3)
-        .content("Story clustering and alert rules do not export metrics yet. Their panels "
-                 "(alerts raised per rule, stories opened/merged) go here when they do; "
-                 "see ops/grafana/dashboard.py."))
+        stat.Panel().title("Open stories").datasource(DS).span(6).height(4)
+        .description("Stories open in the shared story store (recording rule "
+                     "newsflow:stories_open:max; alert at 90 % of pipeline.story.max_open).")
+        .with_target(q('newsflow:stories_open:max{namespace=~"$namespace"}', instant=True)))
+    d = d.with_panel(
+        stat.Panel().title("Story store memory").datasource(DS).span(6).height(4).unit("bytes")
+        .description("Approximate heap bytes of the story store, largest pod (recording rule "
+                     "newsflow:story_store_bytes:max).")
+        .with_target(q('newsflow:story_store_bytes:max{namespace=~"$namespace"}', instant=True)))
+    d = d.with_panel(
+        stat.Panel().title("Alerts raised / s").datasource(DS).span(6).height(4).unit("ops")
+        .description("Rule alerts raised, all rules, last 5 minutes (recording rule "
+                     "newsflow:alerts_raised:rate5m).")
+        .with_target(q('sum(newsflow:alerts_raised:rate5m{namespace=~"$namespace"})',
+                       instant=True)))
+    d = d.with_panel(
+        stat.Panel().title("Story restore at start-up").datasource(DS).span(6).height(4)
+        .unit("s")
+        .description("Slowest pod's start-up restore of news.stories (limit 120 s; alert above "
+                     "60 s). The gauge is set once per process start.")
+        .with_target(q(f"max(newsflow_story_restore_seconds{{{POD}}})", instant=True)))
+    d = d.with_panel(ts(
+        "Open stories per pod", "newsflow_stories_open: each pod's view of the shared store "
+        "(pods agree within the tail delay); fingerprints are the near-duplicate index.",
+        "short",
+        q(f"newsflow_stories_open{{{POD}}}", "open {{pod}}"),
+        q(f"newsflow_story_fingerprints{{{POD}}}", "fingerprints {{pod}}")))
+    d = d.with_panel(ts(
+        "Story store memory per pod", "newsflow_story_store_bytes (approximate heap of the "
+        "store, refreshed every 10 s); compare with the pod's memory limit.", "bytes",
+        q(f"newsflow_story_store_bytes{{{POD}}}", "{{pod}}")))
+    d = d.with_panel(ts(
+        "Stories opened and closed", "Per second: opened by each pod's articles; closed by "
+        "reason (expired: window passed; evicted: max_open reached, a capacity problem; merged: "
+        "two pods opened one event, the higher id merges into the lower).", "ops",
+        q(f"sum by (pod) (rate(newsflow_stories_opened_total{{{POD}}}[$__rate_interval]))",
+          "opened {{pod}}"),
+        q("sum by (reason) (rate(newsflow_stories_closed_total"
+          f"{{{POD}}}[$__rate_interval]))", "closed: {{reason}}"),
+        q('newsflow:stories_opened:rate5m{namespace=~"$namespace"}', "opened 5m ({{namespace}})")))
+    d = d.with_panel(ts(
+        "Near-duplicates by kind", "Articles recognised as copies per second (exact: same "
+        "text; near: SimHash or shared opening).", "ops",
+        q("sum by (kind) (rate(newsflow_story_duplicates_total"
+          f"{{{POD}}}[$__rate_interval]))", "{{kind}}"),
+        q('newsflow:story_duplicates:rate5m{namespace=~"$namespace"}', "{{kind}} 5m")))
+    d = d.with_panel(ts(
+        "Alerts raised per rule and severity", "Rule alerts raised (a new alert or an "
+        "escalation) per interval. Alert ids are deterministic, so two pods raising one alert "
+        "count twice here but consumers de-duplicate by id.", "short",
+        q("sum by (rule, severity) (increase(newsflow_alerts_raised_total"
+          f"{{{POD}}}[$__rate_interval]))", "{{rule}} ({{severity}})")))
+    d = d.with_panel(ts(
+        "Alerts suppressed per rule", "Rule matches that raised nothing because the story's "
+        "alert was already raised at that level (suppress_for, escalation).", "short",
+        q("sum by (rule) (increase(newsflow_alerts_suppressed_total"
+          f"{{{POD}}}[$__rate_interval]))", "{{rule}}"),
+        q('newsflow:alerts_suppressed:rate5m{namespace=~"$namespace"}', "{{rule}} 5m /s")))
+    d = d.with_panel(ts(
+        "Surge buckets vs baseline", "Articles in the newest 5-minute event-time bucket against "
+        "the EWMA baseline, per key (topic), summed over pods (each pod counts its "
+        "partitions' share); surge alerts raised.", "short",
+        q(f"sum by (key) (newsflow_surge_bucket_articles{{{POD}}})", "{{key}} bucket"),
+        q(f"sum by (key) (newsflow_surge_baseline_articles{{{POD}}})", "{{key}} baseline"),
+        q(f"sum(increase(newsflow_surge_alerts_total{{{POD}}}[$__rate_interval]))",
+          "surge alerts")))
+    d = d.with_panel(ts(
+        "Story state: restore and tail", "Records of news.stories applied per second (restore "
+        "and tail of the other pods' states); the start-up restore's duration and records.",
+        "short",
+        q("sum by (pod) (rate(newsflow_story_states_applied_total"
+          f"{{{POD}}}[$__rate_interval]))", "applied/s {{pod}}"),
+        q(f"newsflow_story_restore_seconds{{{POD}}}", "restore s {{pod}}"),
+        q(f"newsflow_story_restore_records{{{POD}}}", "restore records {{pod}}")))
+    d = d.with_panel(ts(
+        "Open stories by size", "Open stories with at most N articles (cumulative), largest "
+        "pod.", "short",
+        q(f"max by (max_articles) (newsflow_stories_by_articles{{{POD}}})",
+          "<= {{max_articles}}")))
     return d.build()
 
 

@@ -1,14 +1,16 @@
 """Evaluates PromQL against a running Prometheus and fails on any expression without data.
 
-  check_queries.py PROM_URL DASHBOARD.json RULES.yaml START [ALERT=LABEL:VALUE...] KEY=VALUE...
+  check_queries.py PROM_URL DASHBOARD.json RULES.yaml START [ALERT=LABEL:VALUE[,LABEL:VALUE]...]
+                   KEY=VALUE...
 
 KEY=VALUE pairs substitute dashboard variables ($namespace, $pod, $topic, $__rate_interval...).
 START is the Unix time the data begins: range targets are queried like Grafana does, over
 START..now (1 s step), instant targets at now. Checks, each printed with its result:
   - every target expression of every dashboard panel returns at least one series with at least
     one number (not NaN);
-  - every alert named as ALERT=LABEL:VALUE (e.g. NewsflowDeliveryFailures=pod:newsflow-test-1)
-    fired during the window for a series with that label value;
+  - every alert named as ALERT=LABEL:VALUE[,LABEL:VALUE...] (e.g.
+    NewsflowDeliveryFailures=pod:newsflow-test-1,topic:news.stories; an alert may be named more
+    than once) fired during the window for a series with those label values;
   - every query variable (label_values(SELECTOR, LABEL)) lists a value the regular expression
     given for it matches;
   - every recording rule's series exists for the given namespace;
@@ -43,7 +45,7 @@ def substitute(expr, subs):
 
 def main(argv):
     base, dashboard_path, rules_path, start = argv[:4]
-    alerts = dict(a.split("=", 1) for a in argv[4:] if a[:1].isupper())
+    alerts = [a.split("=", 1) for a in argv[4:] if a[:1].isupper()]
     subs = dict(a.split("=", 1) for a in argv[4:] if not a[:1].isupper())
     end = f"{__import__('time').time():.3f}"
     dash = json.load(open(dashboard_path))
@@ -102,14 +104,15 @@ def main(argv):
             if not numbers:
                 failures.append(f"recording rule {rule['record']}: no data")
 
-    for name, selector in alerts.items():
-        label, value = selector.split(":", 1)
-        expr = f'ALERTS{{alertname="{name}", alertstate="firing", {label}="{value}"}}'
+    for name, selector in alerts:
+        matchers = ", ".join(f'{label}="{value}"' for label, value in
+                             (pair.split(":", 1) for pair in selector.split(",")))
+        expr = f'ALERTS{{alertname="{name}", alertstate="firing", {matchers}}}'
         result = get(base, "/api/v1/query_range", query=expr, start=start, end=end,
                      step="1")["result"]
-        print(f"{'ok ' if result else 'FAIL'} alert {name} fired for {label}={value}")
+        print(f"{'ok ' if result else 'FAIL'} alert {name} fired for {matchers}")
         if not result:
-            failures.append(f"alert {name} did not fire for {label}={value}")
+            failures.append(f"alert {name} did not fire for {matchers}")
     fired = get(base, "/api/v1/query_range", query='count by (alertname, alertstate) (ALERTS)',
                 start=start, end=end, step="1")["result"]
     for s in fired:

@@ -23,24 +23,24 @@ newsflow::app::PipelineSetup* Build() {
     std::abort();
   }
   config->pipeline["decode"]["on_invalid_utf8"] = "replace";
-  auto engine = newsflow::app::BuildPipelineSetup(std::move(config).value());
-  if (!engine.ok()) {
-    std::fprintf(stderr, "%s\n", engine.status().ToString().c_str());
+  auto pipeline_setup = newsflow::app::BuildPipelineSetup(std::move(config).value());
+  if (!pipeline_setup.ok()) {
+    std::fprintf(stderr, "%s\n", pipeline_setup.status().ToString().c_str());
     std::abort();
   }
-  return std::move(engine).value().release();
+  return std::move(pipeline_setup).value().release();
 }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace newsflow;
-  static app::PipelineSetup* engine = Build();
+  static app::PipelineSetup* pipeline_setup = Build();
   schemas::RawRecord record;
   record.value.assign(reinterpret_cast<const char*>(data), size);
   record.headers.push_back({"content-type", "text/plain"});
   static core::FixedClock clock(1767225600000);
   const core::StageContext ctx{&clock, "fuzz"};
-  (void)engine->pipeline->Process(record, ctx, nullptr);
+  (void)pipeline_setup->pipeline->Process(record, ctx, nullptr);
   return 0;
 }

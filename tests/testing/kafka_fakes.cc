@@ -24,7 +24,7 @@ void FakeCommitter::Store(const TopicPartition& tp, int64_t next_offset) {
 }
 
 Status FakeCommitter::Commit(const std::vector<PartitionOffset>& offsets,
-                                   std::chrono::milliseconds) {
+                             std::chrono::milliseconds) {
   std::lock_guard lock(mu_);
   ++commit_calls_;
   for (const auto& o : offsets) committed_[o.tp] = o.offset;
@@ -119,7 +119,7 @@ void FakeSink::set_fail_produce(bool fail) {
 // ------------------------------------------------------------------------------- FakeSource --
 
 schemas::RawRecord KafkaRecord(const std::string& topic, int32_t partition, int64_t offset,
-                            std::string value) {
+                               std::string value) {
   schemas::RawRecord r;
   r.value = std::move(value);
   r.key = "k-" + r.value;
@@ -190,7 +190,7 @@ int64_t FakeSource::StartOffset(const TopicPartition& tp) const {
 }
 
 Status FakeSource::Subscribe(const std::vector<std::string>&,
-                                   consumers::RebalanceListener* listener) {
+                             consumers::RebalanceListener* listener) {
   std::lock_guard lock(mu_);
   listener_ = listener;
   return Status::Ok();
@@ -212,10 +212,8 @@ Polled FakeSource::Poll(std::chrono::milliseconds timeout) {
         lock.unlock();  // still assigned while the listener runs
         if (listener_ != nullptr) listener_->OnRevoked(event.partitions, event.flag);
         lock.lock();
-        for (const auto& tp : event.partitions) {
-          positions_.erase(tp);
-          paused_.erase(tp);
-        }
+        // As librdkafka does, the pause flag stays with the partition (see PollLoop).
+        for (const auto& tp : event.partitions) positions_.erase(tp);
         return out;
       case Event::Kind::kError:
         out.kind = event.flag ? Polled::Kind::kFatal : Polled::Kind::kError;
@@ -264,8 +262,13 @@ void FakeSource::Resume(const std::vector<TopicPartition>& partitions) {
   for (const auto& tp : partitions) paused_.erase(tp);
 }
 
+bool FakeSource::PausedFlag(const TopicPartition& tp) const {
+  std::lock_guard lock(mu_);
+  return paused_.contains(tp);
+}
+
 Status FakeSource::SeekToCommitted(const std::vector<TopicPartition>& partitions,
-                                         std::chrono::milliseconds) {
+                                   std::chrono::milliseconds) {
   std::lock_guard lock(mu_);
   for (const auto& tp : partitions) {
     if (positions_.contains(tp)) positions_[tp] = StartOffset(tp);

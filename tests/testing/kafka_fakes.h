@@ -3,7 +3,8 @@
 //
 //   FakeSource     partitions as in-memory logs; rebalances and errors are scripted and
 //                  reported to the RebalanceListener from inside the next Poll(), as
-//                  librdkafka does; Pause/Resume are honoured; Rewind() imitates librdkafka's
+//                  librdkafka does; Pause/Resume are honoured and, as in librdkafka, a
+//                  partition keeps its pause flag across revocation; Rewind() imitates librdkafka's
 //                  fetch rewind; SeekToCommitted() reads a FakeCommitter.
 //   FakeSink       records what was produced; deliveries are reported only when the test calls
 //                  AckAll() (optionally failing some, with a chosen DeliveryFailure), so "in
@@ -44,7 +45,7 @@ class FakeCommitter final : public consumers::OffsetCommitter {
  public:
   void Store(const TopicPartition& tp, int64_t next_offset) override;
   Status Commit(const std::vector<consumers::PartitionOffset>& offsets,
-                      std::chrono::milliseconds timeout) override;
+                std::chrono::milliseconds timeout) override;
   int64_t stored(const TopicPartition& tp) const;  // 0 when nothing was stored
   std::map<TopicPartition, int64_t> committed() const;
   // Stored offsets that went backwards (always 0 for a correct Engine).
@@ -103,19 +104,21 @@ class FakeSource final : public consumers::Source {
   // Moves a partition's fetch position back (librdkafka 2.0's rewind after pause/resume).
   void Rewind(const TopicPartition& tp, int64_t offset);
   std::set<TopicPartition> paused() const;
+  // The pause flag of a partition, assigned or not (librdkafka keeps it across revocation).
+  bool PausedFlag(const TopicPartition& tp) const;
   int pause_calls() const;
   int resume_calls() const;
   int64_t position(const TopicPartition& tp) const;
 
   // consumers::Source.
   Status Subscribe(const std::vector<std::string>& topics,
-                         consumers::RebalanceListener* listener) override;
+                   consumers::RebalanceListener* listener) override;
   consumers::Polled Poll(std::chrono::milliseconds timeout) override;
   std::vector<TopicPartition> Assignment() override;
   void Pause(const std::vector<TopicPartition>& partitions) override;
   void Resume(const std::vector<TopicPartition>& partitions) override;
   Status SeekToCommitted(const std::vector<TopicPartition>& partitions,
-                               std::chrono::milliseconds timeout) override;
+                         std::chrono::milliseconds timeout) override;
   void Close() override;
 
  private:
@@ -184,6 +187,6 @@ std::unique_ptr<core::Pipeline> FakePipeline(const Gate* gate = nullptr);
 
 // A consumed record as a Source would return it (key "k-<value>", content-type header).
 schemas::RawRecord KafkaRecord(const std::string& topic, int32_t partition, int64_t offset,
-                            std::string value);
+                               std::string value);
 
 }  // namespace newsflow::testing

@@ -97,6 +97,10 @@ must match the container port the probes use).
 {{- fail (printf "config.kafka.%s: set it with kafka.%s instead (the chart owns it)" $k (ternary "brokers" "groupId" (eq $k "brokers"))) }}
 {{- end }}
 {{- end }}
+{{- $startupBudget := mul (int .Values.probes.startup.periodSeconds) (int .Values.probes.startup.failureThreshold) }}
+{{- if le (int $startupBudget) 120 }}
+{{- fail (printf "probes.startup: periodSeconds × failureThreshold = %d s must exceed 120 s, the story state restore's limit (newsflow serves /healthz only after it): the pods would be killed while restoring" (int $startupBudget)) }}
+{{- end }}
 {{- if hasKey $.Values.config "metrics" }}
 {{- fail "config.metrics: set metrics.port instead (the chart owns the metrics section)" }}
 {{- end }}

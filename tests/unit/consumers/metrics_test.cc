@@ -14,6 +14,7 @@ namespace {
 std::unique_ptr<RuntimeMetrics> Populated() {
   auto owned = std::make_unique<RuntimeMetrics>("1.2.3");
   RuntimeMetrics& m = *owned;
+  m.CreateKnownSeries(KafkaConfig{});
   m.OnConsumed("news.raw");
   m.OnProduced("news.enriched");
   m.OnDeadLettered("news.raw", Status(Code::kMalformed, "decode", "x"));
@@ -83,6 +84,53 @@ TEST(MetricsTest, PromtoolAcceptsTheExposition) {
 #endif
 }
 
+// Labelled series known from the configuration exist at 0 before any event, so that rate() and
+// increase() count the first events (a series born with value N hides them).
+TEST(MetricsTest, KnownSeriesExistAtZeroFromTheStart) {
+  RuntimeMetrics m("1.2.3");
+  KafkaConfig kafka;
+  kafka.input_topics = {"in.a", "in.b"};
+  kafka.output = {"out.enriched", "out.alerts", "out.dead", "out.stories"};
+  m.CreateKnownSeries(kafka);
+  m.CreateKnownSeries(kafka);  // idempotent
+  std::string text = m.Render();
+  auto has = [&](const std::string& line) { return text.find(line + "\n") != std::string::npos; };
+  EXPECT_TRUE(has("newsflow_records_consumed_total{topic=\"in.a\"} 0")) << text;
+  EXPECT_TRUE(has("newsflow_records_consumed_total{topic=\"in.b\"} 0"));
+  for (const char* topic : {"out.enriched", "out.alerts", "out.dead", "out.stories"}) {
+    EXPECT_TRUE(has(std::string("newsflow_records_produced_total{topic=\"") + topic + "\"} 0"))
+        << topic;
+    for (const char* reason : {"too_large", "unknown_topic", "timed_out", "fatal", "other"}) {
+      EXPECT_TRUE(has(std::string("newsflow_delivery_failures_total{reason=\"") + reason +
+                      "\",topic=\"" + topic + "\"} 0"))
+          << topic << " " << reason;
+    }
+  }
+  EXPECT_TRUE(has("newsflow_outputs_reduced_total{topic=\"out.enriched\"} 0"));
+  for (const char* kind : {"assign", "revoke", "lost"}) {
+    EXPECT_TRUE(has(std::string("newsflow_rebalances_total{kind=\"") + kind + "\"} 0")) << kind;
+  }
+  // at_least_once: no transaction series (they would claim a mode that is not in use).
+  EXPECT_EQ(text.find("newsflow_transactions_total{"), std::string::npos) << text;
+  // The first events increment the same series (no second series with other labels).
+  m.OnConsumed("in.a");
+  m.OnDeliveryFailed("out.stories", "unknown_topic");
+  m.OnRebalance("assign");
+  text = m.Render();
+  EXPECT_TRUE(has("newsflow_records_consumed_total{topic=\"in.a\"} 1")) << text;
+  EXPECT_TRUE(
+      has("newsflow_delivery_failures_total{reason=\"unknown_topic\",topic=\"out.stories\"} 1"));
+  EXPECT_TRUE(has("newsflow_rebalances_total{kind=\"assign\"} 1"));
+  EXPECT_TRUE(has("newsflow_rebalances_total{kind=\"revoke\"} 0"));
+
+  RuntimeMetrics eos("1.2.3");
+  kafka.guarantee = Guarantee::kExactlyOnce;
+  eos.CreateKnownSeries(kafka);
+  text = eos.Render();
+  EXPECT_TRUE(has("newsflow_transactions_total{result=\"committed\"} 0")) << text;
+  EXPECT_TRUE(has("newsflow_transactions_total{result=\"aborted\"} 0"));
+}
+
 TEST(MetricsTest, ConsumerLagAndBrokerStateFromLibrdkafkaStatistics) {
   const std::string stats = R"({"type":"consumer","brokers":{
       "127.0.0.1:19092/bootstrap":{"nodeid":-1,"state":"UP"},
@@ -147,11 +195,18 @@ TEST(MetricsTest, HttpEndpointServesMetricsHealthAndReadiness) {
     return std::string(buf);
   };
   if (std::system("command -v curl >/dev/null 2>&1") != 0) GTEST_SKIP() << "curl not installed";
+  EXPECT_EQ((*endpoint)->metrics_served(), 0);
   EXPECT_EQ(get("/metrics"), "200");
   EXPECT_EQ(get("/healthz"), "200");
   EXPECT_EQ(get("/readyz"), "503");
   ready = true;
   EXPECT_EQ(get("/readyz"), "200");
+  // Only /metrics pages count (app/cmd_run.cc's final scrape waits for one after a failure).
+  EXPECT_EQ((*endpoint)->metrics_started(), 1);
+  EXPECT_EQ((*endpoint)->metrics_served(), 1);
+  const int64_t mark = (*endpoint)->metrics_started();
+  EXPECT_EQ(get("/metrics"), "200");
+  EXPECT_GT((*endpoint)->metrics_served(), mark);
 }
 
 }  // namespace

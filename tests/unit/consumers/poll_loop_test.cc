@@ -253,6 +253,35 @@ TEST_F(PollLoopTest, LostPartitionIsDroppedAtOnceAndNeverCommitted) {
   EXPECT_EQ(committer_.stored(p0_), 0);
 }
 
+// Regression (fault suite, broker frozen then restarted): the producer backed up and paused
+// the input; the partitions were lost while paused; the producer drained and the loop resumed
+// its (then empty) assignment; when the group gave the partitions back, librdkafka still had
+// them paused and nothing was consumed again.
+TEST_F(PollLoopTest, PartitionsLostWhilePausedAreConsumedAgainWhenReassigned) {
+  PollLoopOptions o;
+  o.producer_max_messages = 4;
+  Build(o);
+  for (int i = 0; i < 4; ++i) source_.Append(p0_, "r" + std::to_string(i));
+  source_.ScheduleAssign({p0_});
+  ASSERT_TRUE(StepUntil([&] { return loop_->paused(); }));
+  source_.ScheduleRevoke({p0_}, /*lost=*/true);
+  ASSERT_TRUE(StepUntil([&] { return probe_.rebalances["lost"] == 1; }));
+  EXPECT_TRUE(source_.PausedFlag(p0_)) << "the fake keeps the flag, as librdkafka does";
+  sink_.AckAll(*engine_);
+  ASSERT_TRUE(StepUntil([&] {
+    sink_.AckAll(*engine_);
+    return !loop_->paused();
+  })) << "the producer drained: the loop resumes (an empty assignment)";
+  for (int i = 4; i < 10; ++i) source_.Append(p0_, "r" + std::to_string(i));
+  source_.ScheduleAssign({p0_});
+  ASSERT_TRUE(StepUntil([&] { return probe_.rebalances["assign"] == 2; }));
+  EXPECT_FALSE(source_.PausedFlag(p0_)) << "a partition assigned while not paused is resumed";
+  ASSERT_TRUE(StepUntil([&] {
+    sink_.AckAll(*engine_);
+    return engine_->counts().dispatched >= 10;
+  })) << "the re-assigned partition is consumed again (from the committed offset)";
+}
+
 TEST_F(PollLoopTest, DeliveryFailureFailsTheEngineAndHoldsTheOffsetBack) {
   Build(PollLoopOptions{});
   for (int i = 0; i < 6; ++i) source_.Append(p0_, "r" + std::to_string(i));

@@ -4,6 +4,8 @@
 
 #include <atomic>
 #include <functional>
+#include <optional>
+#include <string>
 
 #include "consumers/config.h"
 #include "consumers/kafka_runtime.h"
@@ -21,6 +23,12 @@ struct RuntimeRun {
   // Called with the metrics once they exist, and with nullptr before they are destroyed
   // (so that a taxonomy reload on another thread can count itself safely).
   std::function<void(consumers::RuntimeMetrics*)> on_metrics;
+  // Optional: runs once the metrics and health endpoint are up, before any input is consumed
+  // (the story-state restore). Returns false when `stop` turned true meanwhile: the runtime
+  // then exits without consuming.
+  std::function<bool(const std::atomic<bool>& stop)> before_consume;
+  // Optional: a reason /readyz must report 503 for, checked before the runtime's own.
+  std::function<std::optional<std::string>()> not_ready;
 };
 
 // Returns the process exit code.
