@@ -103,27 +103,42 @@ size_t QuoteMark(std::string_view text, size_t i, QuoteKind* kind) {
   return 0;
 }
 
+// The hash of the k-word shingle starting at token i (the word hashes chained with XXH3).
+uint64_t ShingleHash(const std::vector<uint64_t>& hashes, size_t i, int k) {
+  uint64_t h = hashes[i];
+  for (int j = 1; j < k; ++j) h = XXH3_64bits_withSeed(&hashes[i + j], sizeof(uint64_t), h);
+  return h;
+}
+
 }  // namespace
 
 void QuotedTokens(const core::Document& doc, size_t first, size_t end,
                   std::vector<uint8_t>* quoted) {
   quoted->assign(end > first ? end - first : 0, 0);
-  const std::string_view body(doc.body);
+  std::string_view text;
+  core::Field field = core::Field::kTitle;
   int depth = 0;
-  size_t pos = first < doc.tokens.size() ? doc.tokens[first].begin : 0;
+  size_t pos = 0;
   for (size_t i = first; i < end; ++i) {
     const core::Token& t = doc.tokens[i];
     if (t.field == core::Field::kTitle) continue;
+    if (t.field != field) {
+      // Offsets are per field: a quotation does not run from the lead into the body.
+      field = t.field;
+      text = field == core::Field::kLead ? std::string_view(doc.lead) : std::string_view(doc.body);
+      depth = 0;
+      pos = 0;
+    }
     // The text between the previous token and this one: quotation marks and line ends.
-    const size_t stop = std::min<size_t>(t.begin, body.size());
+    const size_t stop = std::min<size_t>(t.begin, text.size());
     while (pos < stop) {
-      if (body[pos] == '\n') {
+      if (text[pos] == '\n') {
         depth = 0;  // a quotation does not go on past its paragraph (the next one reopens it)
         ++pos;
         continue;
       }
       QuoteKind kind;
-      const size_t n = QuoteMark(body, pos, &kind);
+      const size_t n = QuoteMark(text, pos, &kind);
       if (n == 0) {
         ++pos;
         continue;
@@ -179,8 +194,7 @@ void ComputeSignature(const core::Document& doc, int64_t now_ms, const Signature
     // fingerprint is set when more than half of the shingles have it.
     uint32_t ones[64] = {};
     for (int i = 0; i < shingles; ++i) {
-      uint64_t h = hashes[i];
-      for (int j = 1; j < k; ++j) h = XXH3_64bits_withSeed(&hashes[i + j], sizeof(uint64_t), h);
+      const uint64_t h = ShingleHash(hashes, static_cast<size_t>(i), k);
       for (int b = 0; b < 64; ++b) ones[b] += static_cast<uint32_t>((h >> b) & 1);
     }
     for (int b = 0; b < 64; ++b) {
@@ -188,27 +202,41 @@ void ComputeSignature(const core::Document& doc, int64_t now_ms, const Signature
     }
   }
 
-  // Lead set: shingles over the first lead_words tokens of lead and body.
+  // Lead set: shingles over the article's opening (the first lead_words words of lead and
+  // body). With lead_skip_quotes, the opening is the first lead_words words outside quotations
+  // and a shingle with a quoted word is left out (see the header).
   sig->lead_shingles.clear();
   {
     size_t first = 0;
     while (first < doc.tokens.size() && doc.tokens[first].field == core::Field::kTitle) ++first;
-    const size_t end = std::min(hashes.size(), first + static_cast<size_t>(options.lead_words));
-    thread_local std::vector<uint8_t> quoted;
+    const size_t lead_words = static_cast<size_t>(std::max(0, options.lead_words));
+    auto plain_lead = [&] {
+      sig->lead_shingles.clear();
+      const size_t end = std::min(hashes.size(), first + lead_words);
+      for (size_t i = first; i + k <= end; ++i) {
+        sig->lead_shingles.push_back(static_cast<uint32_t>(ShingleHash(hashes, i, k)));
+      }
+    };
     if (options.lead_skip_quotes) {
-      QuotedTokens(doc, first, end, &quoted);
+      thread_local std::vector<uint8_t> quoted;
+      QuotedTokens(doc, first, hashes.size(), &quoted);
+      size_t own = 0;  // words outside quotations so far
+      size_t i = first;
+      for (; i < hashes.size() && own < lead_words; ++i) {
+        if (quoted[i - first] != 0) continue;
+        ++own;
+        if (i + k > hashes.size()) continue;
+        bool in_quote = false;
+        for (int j = 1; j < k; ++j) in_quote |= quoted[i - first + j] != 0;
+        if (!in_quote) {
+          sig->lead_shingles.push_back(static_cast<uint32_t>(ShingleHash(hashes, i, k)));
+        }
+      }
+      // Mostly quotation (or an unbalanced mark that runs to the paragraph's end): the plain
+      // opening, so that such copies are still compared.
+      if (static_cast<int>(sig->lead_shingles.size()) < options.min_shingles) plain_lead();
     } else {
-      quoted.assign(end > first ? end - first : 0, 0);
-    }
-    for (size_t i = first; i + k <= end; ++i) {
-      // A shingle with a word inside a quotation is the quoted speaker's words, not the
-      // article's own text: left out (see the header).
-      bool in_quote = false;
-      for (int j = 0; j < k; ++j) in_quote |= quoted[i - first + j] != 0;
-      if (in_quote) continue;
-      uint64_t h = hashes[i];
-      for (int j = 1; j < k; ++j) h = XXH3_64bits_withSeed(&hashes[i + j], sizeof(uint64_t), h);
-      sig->lead_shingles.push_back(static_cast<uint32_t>(h));
+      plain_lead();
     }
     std::sort(sig->lead_shingles.begin(), sig->lead_shingles.end());
     sig->lead_shingles.erase(std::unique(sig->lead_shingles.begin(), sig->lead_shingles.end()),
