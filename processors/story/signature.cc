@@ -112,47 +112,78 @@ uint64_t ShingleHash(const std::vector<uint64_t>& hashes, size_t i, int k) {
 
 }  // namespace
 
+namespace {
+
+// Marks tokens as quoted from `first` on, as far as asked (Extend): the lead set needs only as
+// many as it takes to find lead_words own words, not the whole text.
+class QuoteScan {
+ public:
+  QuoteScan(const core::Document& doc, size_t first, std::vector<uint8_t>* quoted)
+      : doc_(doc), next_(first), quoted_(quoted) {
+    quoted_->clear();
+  }
+
+  // Marks tokens [next, end); quoted[i - first] is token i's mark.
+  void Extend(size_t end) {
+    end = std::min(end, doc_.tokens.size());
+    for (; next_ < end; ++next_) {
+      const core::Token& t = doc_.tokens[next_];
+      if (t.field == core::Field::kTitle) {
+        quoted_->push_back(0);
+        continue;
+      }
+      if (t.field != field_) {
+        // Offsets are per field: a quotation does not run from the lead into the body.
+        field_ = t.field;
+        text_ = field_ == core::Field::kLead ? std::string_view(doc_.lead)
+                                             : std::string_view(doc_.body);
+        depth_ = 0;
+        pos_ = 0;
+      }
+      // The text between the previous token and this one: quotation marks and line ends.
+      const size_t stop = std::min<size_t>(t.begin, text_.size());
+      while (pos_ < stop) {
+        const auto c = static_cast<unsigned char>(text_[pos_]);
+        if (c == '\n') {
+          depth_ = 0;  // a quotation does not go on past its paragraph (the next one reopens it)
+          ++pos_;
+          continue;
+        }
+        QuoteKind kind;
+        const size_t n = (c == '"' || c >= 0xC2) ? QuoteMark(text_, pos_, &kind) : 0;
+        if (n == 0) {
+          ++pos_;
+          continue;
+        }
+        if (kind == QuoteKind::kOpen || (kind == QuoteKind::kEither && depth_ == 0)) {
+          ++depth_;
+        } else if (depth_ > 0) {
+          --depth_;
+        }
+        pos_ += n;
+      }
+      quoted_->push_back(depth_ > 0 ? 1 : 0);
+      pos_ = std::max<size_t>(pos_, t.end);
+    }
+  }
+  size_t end() const { return next_; }
+
+ private:
+  const core::Document& doc_;
+  size_t next_;
+  std::vector<uint8_t>* quoted_;
+  std::string_view text_;
+  core::Field field_ = core::Field::kTitle;
+  int depth_ = 0;
+  size_t pos_ = 0;
+};
+
+}  // namespace
+
 void QuotedTokens(const core::Document& doc, size_t first, size_t end,
                   std::vector<uint8_t>* quoted) {
-  quoted->assign(end > first ? end - first : 0, 0);
-  std::string_view text;
-  core::Field field = core::Field::kTitle;
-  int depth = 0;
-  size_t pos = 0;
-  for (size_t i = first; i < end; ++i) {
-    const core::Token& t = doc.tokens[i];
-    if (t.field == core::Field::kTitle) continue;
-    if (t.field != field) {
-      // Offsets are per field: a quotation does not run from the lead into the body.
-      field = t.field;
-      text = field == core::Field::kLead ? std::string_view(doc.lead) : std::string_view(doc.body);
-      depth = 0;
-      pos = 0;
-    }
-    // The text between the previous token and this one: quotation marks and line ends.
-    const size_t stop = std::min<size_t>(t.begin, text.size());
-    while (pos < stop) {
-      if (text[pos] == '\n') {
-        depth = 0;  // a quotation does not go on past its paragraph (the next one reopens it)
-        ++pos;
-        continue;
-      }
-      QuoteKind kind;
-      const size_t n = QuoteMark(text, pos, &kind);
-      if (n == 0) {
-        ++pos;
-        continue;
-      }
-      if (kind == QuoteKind::kOpen || (kind == QuoteKind::kEither && depth == 0)) {
-        ++depth;
-      } else if (depth > 0) {
-        --depth;
-      }
-      pos += n;
-    }
-    (*quoted)[i - first] = depth > 0 ? 1 : 0;
-    pos = std::max<size_t>(pos, t.end);
-  }
+  QuoteScan scan(doc, first, quoted);
+  scan.Extend(end);
 }
 
 void ComputeSignature(const core::Document& doc, int64_t now_ms, const SignatureOptions& options,
@@ -219,10 +250,12 @@ void ComputeSignature(const core::Document& doc, int64_t now_ms, const Signature
     };
     if (options.lead_skip_quotes) {
       thread_local std::vector<uint8_t> quoted;
-      QuotedTokens(doc, first, hashes.size(), &quoted);
+      QuoteScan scan(doc, first, &quoted);
       size_t own = 0;  // words outside quotations so far
       size_t i = first;
       for (; i < hashes.size() && own < lead_words; ++i) {
+        // Marks as far as this shingle's last word, a lead's worth at a time.
+        if (i + k > scan.end()) scan.Extend(i + k + lead_words);
         if (quoted[i - first] != 0) continue;
         ++own;
         if (i + k > hashes.size()) continue;
