@@ -5,6 +5,7 @@
 // Run on the release preset:
 //   build/release/bench/story_bench --benchmark_counters_tabular=true
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -153,6 +154,12 @@ Setup& GetSetup() {
   return *s;
 }
 
+int64_t ThreadCpuNs() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
 uint64_t Mix(uint64_t x, uint64_t salt) {
   const uint64_t v[2] = {x, salt};
   return XXH3_64bits(v, sizeof(v));
@@ -174,6 +181,9 @@ void RunCorpus(benchmark::State& state, const app::PipelineSetup& setup,
     stages.push_back(setup.pipeline->FindStage(name));
   const auto* story_stage =
       dynamic_cast<const story::StoryStage*>(setup.pipeline->FindStage("story"));
+  const core::Stage* alert_stage = setup.pipeline->FindStage("alert");
+  int64_t story_alert_ns = 0;
+  const int64_t run_start = ThreadCpuNs();
   core::Document doc(corpus[0]);
   story::ArticleSignature sig;
   // Google Benchmark calls this function several times (growing iteration counts): the pass
@@ -186,6 +196,8 @@ void RunCorpus(benchmark::State& state, const app::PipelineSetup& setup,
     doc.Reset(corpus[i]);
     for (const core::Stage* stage : stages) {
       Status status;
+      const bool story_or_alert = stage == story_stage || stage == alert_stage;
+      const int64_t t0 = story_or_alert ? ThreadCpuNs() : 0;
       if (stage == story_stage && new_texts) {
         ComputeSignature(doc, clock.NowMs(), story_stage->signature_options(), &sig);
         sig.article_id += "#" + std::to_string(pass);
@@ -197,6 +209,7 @@ void RunCorpus(benchmark::State& state, const app::PipelineSetup& setup,
       } else {
         status = stage->Process(doc, ctx);
       }
+      if (story_or_alert) story_alert_ns += ThreadCpuNs() - t0;
       if (!status.ok()) break;
     }
     benchmark::DoNotOptimize(doc.outputs);
@@ -209,6 +222,17 @@ void RunCorpus(benchmark::State& state, const app::PipelineSetup& setup,
   }
   state.counters["articles/s"] =
       benchmark::Counter(static_cast<double>(articles), benchmark::Counter::kIsRate);
+  if (story_stage != nullptr && articles > 0) {
+    // The story and alert stages' own thread CPU time, and its share of the rest of the same
+    // run's per-article CPU time: both sides measured in one run, so machine load that varies
+    // between runs cancels out more than in a difference of two runs.
+    const double story_us =
+        static_cast<double>(story_alert_ns) / 1e3 / static_cast<double>(articles);
+    state.counters["story_alert_us"] = story_us;
+    const double total_us =
+        static_cast<double>(ThreadCpuNs() - run_start) / 1e3 / static_cast<double>(articles);
+    state.counters["story_alert_share"] = story_us / std::max(1e-9, total_us - story_us);
+  }
 }
 
 void BM_PipelineWithoutStoryAlert(benchmark::State& state) {
