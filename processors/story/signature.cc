@@ -51,7 +51,140 @@ void NumberOf(std::string_view folded, std::string* out) {
   }
 }
 
+// Quotation marks, by how they may be used. `kEither` marks open a quotation at depth 0 and
+// close one inside a quotation: English "..." and “...”, German „...“ (the low mark only
+// opens), French and Russian «...», their reversed German/Danish form »...«, Swedish ”...”.
+// Single quotes are left out (apostrophes). Returns 0 for no mark, else the mark's byte length;
+// `kind` says how it acts.
+enum class QuoteKind { kOpen, kClose, kEither };
+size_t QuoteMark(std::string_view text, size_t i, QuoteKind* kind) {
+  const auto c = static_cast<unsigned char>(text[i]);
+  if (c == '"') {
+    *kind = QuoteKind::kEither;
+    return 1;
+  }
+  if (c == 0xC2 && i + 1 < text.size()) {
+    const auto d = static_cast<unsigned char>(text[i + 1]);
+    if (d == 0xAB || d == 0xBB) {  // « »
+      *kind = QuoteKind::kEither;
+      return 2;
+    }
+    return 0;
+  }
+  if (i + 2 >= text.size()) return 0;
+  const auto d = static_cast<unsigned char>(text[i + 1]);
+  const auto e = static_cast<unsigned char>(text[i + 2]);
+  if (c == 0xE2 && d == 0x80) {
+    if (e == 0x9C || e == 0x9D) {  // “ ”
+      *kind = QuoteKind::kEither;
+      return 3;
+    }
+    if (e == 0x9E || e == 0x9F) {  // „ ‟
+      *kind = QuoteKind::kOpen;
+      return 3;
+    }
+    return 0;
+  }
+  if (c == 0xE3 && d == 0x80) {
+    if (e == 0x8C || e == 0x8E) {  // 「 『
+      *kind = QuoteKind::kOpen;
+      return 3;
+    }
+    if (e == 0x8D || e == 0x8F) {  // 」 』
+      *kind = QuoteKind::kClose;
+      return 3;
+    }
+    return 0;
+  }
+  if (c == 0xEF && d == 0xBC && e == 0x82) {  // fullwidth quotation mark
+    *kind = QuoteKind::kEither;
+    return 3;
+  }
+  return 0;
+}
+
+// The hash of the k-word shingle starting at token i (the word hashes chained with XXH3).
+uint64_t ShingleHash(const std::vector<uint64_t>& hashes, size_t i, int k) {
+  uint64_t h = hashes[i];
+  for (int j = 1; j < k; ++j) h = XXH3_64bits_withSeed(&hashes[i + j], sizeof(uint64_t), h);
+  return h;
+}
+
 }  // namespace
+
+namespace {
+
+// Marks tokens as quoted from `first` on, as far as asked (Extend): the lead set needs only as
+// many as it takes to find lead_words own words, not the whole text.
+class QuoteScan {
+ public:
+  QuoteScan(const core::Document& doc, size_t first, std::vector<uint8_t>* quoted)
+      : doc_(doc), next_(first), quoted_(quoted) {
+    quoted_->clear();
+  }
+
+  // Marks tokens [next, end); quoted[i - first] is token i's mark.
+  void Extend(size_t end) {
+    end = std::min(end, doc_.tokens.size());
+    for (; next_ < end; ++next_) {
+      const core::Token& t = doc_.tokens[next_];
+      if (t.field == core::Field::kTitle) {
+        quoted_->push_back(0);
+        continue;
+      }
+      if (t.field != field_) {
+        // Offsets are per field: a quotation does not run from the lead into the body.
+        field_ = t.field;
+        text_ = field_ == core::Field::kLead ? std::string_view(doc_.lead)
+                                             : std::string_view(doc_.body);
+        depth_ = 0;
+        pos_ = 0;
+      }
+      // The text between the previous token and this one: quotation marks and line ends.
+      const size_t stop = std::min<size_t>(t.begin, text_.size());
+      while (pos_ < stop) {
+        const auto c = static_cast<unsigned char>(text_[pos_]);
+        if (c == '\n') {
+          depth_ = 0;  // a quotation does not go on past its paragraph (the next one reopens it)
+          ++pos_;
+          continue;
+        }
+        QuoteKind kind;
+        const size_t n = (c == '"' || c >= 0xC2) ? QuoteMark(text_, pos_, &kind) : 0;
+        if (n == 0) {
+          ++pos_;
+          continue;
+        }
+        if (kind == QuoteKind::kOpen || (kind == QuoteKind::kEither && depth_ == 0)) {
+          ++depth_;
+        } else if (depth_ > 0) {
+          --depth_;
+        }
+        pos_ += n;
+      }
+      quoted_->push_back(depth_ > 0 ? 1 : 0);
+      pos_ = std::max<size_t>(pos_, t.end);
+    }
+  }
+  size_t end() const { return next_; }
+
+ private:
+  const core::Document& doc_;
+  size_t next_;
+  std::vector<uint8_t>* quoted_;
+  std::string_view text_;
+  core::Field field_ = core::Field::kTitle;
+  int depth_ = 0;
+  size_t pos_ = 0;
+};
+
+}  // namespace
+
+void QuotedTokens(const core::Document& doc, size_t first, size_t end,
+                  std::vector<uint8_t>* quoted) {
+  QuoteScan scan(doc, first, quoted);
+  scan.Extend(end);
+}
 
 void ComputeSignature(const core::Document& doc, int64_t now_ms, const SignatureOptions& options,
                       ArticleSignature* sig) {
@@ -92,8 +225,7 @@ void ComputeSignature(const core::Document& doc, int64_t now_ms, const Signature
     // fingerprint is set when more than half of the shingles have it.
     uint32_t ones[64] = {};
     for (int i = 0; i < shingles; ++i) {
-      uint64_t h = hashes[i];
-      for (int j = 1; j < k; ++j) h = XXH3_64bits_withSeed(&hashes[i + j], sizeof(uint64_t), h);
+      const uint64_t h = ShingleHash(hashes, static_cast<size_t>(i), k);
       for (int b = 0; b < 64; ++b) ones[b] += static_cast<uint32_t>((h >> b) & 1);
     }
     for (int b = 0; b < 64; ++b) {
@@ -101,16 +233,43 @@ void ComputeSignature(const core::Document& doc, int64_t now_ms, const Signature
     }
   }
 
-  // Lead set: shingles over the first lead_words tokens of lead and body.
+  // Lead set: shingles over the article's opening (the first lead_words words of lead and
+  // body). With lead_skip_quotes, the opening is the first lead_words words outside quotations
+  // and a shingle with a quoted word is left out (see the header).
   sig->lead_shingles.clear();
   {
     size_t first = 0;
     while (first < doc.tokens.size() && doc.tokens[first].field == core::Field::kTitle) ++first;
-    const size_t end = std::min(hashes.size(), first + static_cast<size_t>(options.lead_words));
-    for (size_t i = first; i + k <= end; ++i) {
-      uint64_t h = hashes[i];
-      for (int j = 1; j < k; ++j) h = XXH3_64bits_withSeed(&hashes[i + j], sizeof(uint64_t), h);
-      sig->lead_shingles.push_back(static_cast<uint32_t>(h));
+    const size_t lead_words = static_cast<size_t>(std::max(0, options.lead_words));
+    auto plain_lead = [&] {
+      sig->lead_shingles.clear();
+      const size_t end = std::min(hashes.size(), first + lead_words);
+      for (size_t i = first; i + k <= end; ++i) {
+        sig->lead_shingles.push_back(static_cast<uint32_t>(ShingleHash(hashes, i, k)));
+      }
+    };
+    if (options.lead_skip_quotes) {
+      thread_local std::vector<uint8_t> quoted;
+      QuoteScan scan(doc, first, &quoted);
+      size_t own = 0;  // words outside quotations so far
+      size_t i = first;
+      for (; i < hashes.size() && own < lead_words; ++i) {
+        // Marks as far as this shingle's last word, a lead's worth at a time.
+        if (i + k > scan.end()) scan.Extend(i + k + lead_words);
+        if (quoted[i - first] != 0) continue;
+        ++own;
+        if (i + k > hashes.size()) continue;
+        bool in_quote = false;
+        for (int j = 1; j < k; ++j) in_quote |= quoted[i - first + j] != 0;
+        if (!in_quote) {
+          sig->lead_shingles.push_back(static_cast<uint32_t>(ShingleHash(hashes, i, k)));
+        }
+      }
+      // Mostly quotation (or an unbalanced mark that runs to the paragraph's end): the plain
+      // opening, so that such copies are still compared.
+      if (static_cast<int>(sig->lead_shingles.size()) < options.min_shingles) plain_lead();
+    } else {
+      plain_lead();
     }
     std::sort(sig->lead_shingles.begin(), sig->lead_shingles.end());
     sig->lead_shingles.erase(std::unique(sig->lead_shingles.begin(), sig->lead_shingles.end()),

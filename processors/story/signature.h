@@ -12,7 +12,13 @@
 //     `lead_words` words of lead + body, title left out). Republished wire copy keeps its
 //     opening nearly verbatim while outlets cut or extend the rest, so the Jaccard similarity
 //     of the lead sets finds edited copies that a whole-text SimHash misses (measured on the
-//     story set: see README.md).
+//     story set: see README.md). With `lead_skip_quotes` (default) the opening is the article's
+//     own text: words inside quotation marks are skipped (the opening is then the first
+//     `lead_words` words outside quotations) and a shingle with a quoted word is left out.
+//     Independent reports of one statement quote it verbatim, so quoted words say nothing
+//     about republished text; a copy keeps its quotations and its own words alike. If fewer
+//     than `min_shingles` shingles remain (an opening that is mostly quotation, or a mark never
+//     closed, which runs to its paragraph's end), the plain opening is used.
 //   * the language-independent story signature: canonical entity ids with their salience,
 //     topic ids with their scores, and the numbers the text mentions (digits of every script
 //     are folded to 0-9 by the normalizer; separators dropped, so "1,000", "1.000" and "1000"
@@ -39,6 +45,7 @@ struct SignatureOptions {
   int lead_words = 80;   // words of lead + body whose shingles form the lead set
   int min_shingles = 8;  // fewer: the article gets no fingerprint (too short to compare)
   size_t max_numbers = 24;
+  bool lead_skip_quotes = true;  // lead set over the opening's own (unquoted) words
 };
 
 struct ArticleSignature {
@@ -61,6 +68,13 @@ struct ArticleSignature {
 // published_at, else the Kafka message timestamp, else `now_ms` (processing time).
 void ComputeSignature(const core::Document& doc, int64_t now_ms, const SignatureOptions& options,
                       ArticleSignature* sig);
+
+// Marks which of doc.tokens[first, end) lie inside a quotation in the lead or body text
+// (1 = inside): quotation marks of most scripts ("", “”, „“, «», »«, 「」, fullwidth; single
+// quotes are apostrophes and ignored), nested ones counted; a quotation ends at its paragraph's
+// end and at the end of its field. Title tokens are never marked.
+void QuotedTokens(const core::Document& doc, size_t first, size_t end,
+                  std::vector<uint8_t>* quoted);
 
 // Number of differing bits.
 inline int HammingDistance(uint64_t a, uint64_t b) { return __builtin_popcountll(a ^ b); }

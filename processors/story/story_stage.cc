@@ -88,6 +88,10 @@ Status StoryStage::Process(core::Document& doc, const core::StageContext& ctx) c
   thread_local ArticleSignature sig;
   const int64_t now = ctx.clock != nullptr ? ctx.clock->NowMs() : 0;
   ComputeSignature(doc, now, config_.signature, &sig);
+  return Apply(sig, doc);
+}
+
+Status StoryStage::Apply(const ArticleSignature& sig, core::Document& doc) const {
   Assignment a = store_->Assign(sig);
   doc.story_id = a.story_id;
   doc.duplicate_of = a.duplicate_of;

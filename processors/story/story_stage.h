@@ -49,6 +49,13 @@ class StoryStage final : public core::Stage {
   std::string_view Name() const override { return "story"; }
   Status Process(core::Document& doc, const core::StageContext& ctx) const override;
 
+  // The second half of Process (which is ComputeSignature + Apply): assigns the article with
+  // this signature to a story and writes the result into `doc`. Public for the benchmark
+  // (bench/story_bench.cc), which gives each pass over its corpus new fingerprints.
+  Status Apply(const ArticleSignature& sig, core::Document& doc) const;
+
+  const SignatureOptions& signature_options() const { return config_.signature; }
+
   const std::shared_ptr<StoryStore>& store() const { return store_; }
 
  private:

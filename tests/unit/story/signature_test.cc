@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <iterator>
+
 #include "app/pipeline_setup.h"
 #include "tests/testing/testing.h"
 
@@ -16,13 +19,14 @@ class SignatureTest : public ::testing::Test {
     ASSERT_TRUE(pipeline_setup.ok()) << pipeline_setup.status().ToString();
     pipeline_setup_ = std::move(pipeline_setup).value();
   }
-  ArticleSignature Sign(const std::string& json, int64_t now = 1000) {
+  ArticleSignature Sign(const std::string& json, int64_t now = 1000,
+                        const SignatureOptions& options = SignatureOptions{}) {
     schemas::RawRecord record = testing::MakeRecord(json, "application/json");
     core::Document doc(record);
     core::FixedClock clock(now);
     EXPECT_TRUE(pipeline_setup_->pipeline->ProcessDocument(doc, {&clock, "test"}).ok());
     ArticleSignature sig;
-    ComputeSignature(doc, now, SignatureOptions{}, &sig);
+    ComputeSignature(doc, now, options, &sig);
     return sig;
   }
   std::unique_ptr<app::PipelineSetup> pipeline_setup_;
@@ -58,6 +62,76 @@ TEST_F(SignatureTest, UnrelatedTextsAreFarApart) {
       R"(in front of a record crowd, with two late goals from the young striker who joined )"
       R"(the club last summer from a second division team in the north of the country."})");
   EXPECT_GE(HammingDistance(a.simhash, b.simhash), 16);
+}
+
+double Jaccard(const std::vector<uint32_t>& a, const std::vector<uint32_t>& b) {
+  std::vector<uint32_t> both;
+  std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(both));
+  const size_t uni = a.size() + b.size() - both.size();
+  return uni == 0 ? 0.0 : static_cast<double>(both.size()) / static_cast<double>(uni);
+}
+
+// A statement that two independent reports both quote at length.
+const char* kQuote =
+    "The parties to the conflict have accepted to renew the truce for two more months under "
+    "the same terms, and I call on them to use this time to agree on the opening of roads and "
+    "the payment of public salaries without delay";
+
+TEST_F(SignatureTest, LeadSetLeavesQuotationsOut) {
+  const std::string a =
+      std::string(R"({"id":"a","title":"Truce renewed","body":"Aden, Saturday. )") +
+      R"(The envoy of the United Nations said in a written statement: \")" + kQuote +
+      R"(.\" Residents of the port city welcomed the news while local )"
+      R"(traders hoped fuel prices would finally fall this month."})";
+  const std::string b =
+      std::string(R"({"id":"b","title":"UN: truce extended","body":"In a brief announcement )") +
+      R"(from his office, Hans Grundberg declared: “)" + kQuote +
+      R"(.” Analysts in Riyadh expect the talks on prisoners to resume soon, a diplomat told )"
+      R"(our correspondent."})";
+  const ArticleSignature sa = Sign(a), sb = Sign(b);
+  ASSERT_GE(sa.lead_shingles.size(), 8u);
+  ASSERT_GE(sb.lead_shingles.size(), 8u);
+  // Without quotations the two openings share nothing; with them, the quote dominates.
+  EXPECT_LT(Jaccard(sa.lead_shingles, sb.lead_shingles), 0.05);
+  SignatureOptions with_quotes;
+  with_quotes.lead_skip_quotes = false;
+  const ArticleSignature qa = Sign(a, 1000, with_quotes), qb = Sign(b, 1000, with_quotes);
+  EXPECT_GT(Jaccard(qa.lead_shingles, qb.lead_shingles), 0.30);
+  // A republished copy with the same quotation still matches fully.
+  std::string copy = a;
+  copy.replace(copy.find(R"("id":"a")"), 8, R"("id":"c")");
+  EXPECT_EQ(Jaccard(sa.lead_shingles, Sign(copy).lead_shingles), 1.0);
+}
+
+TEST_F(SignatureTest, MostlyQuotedOrUnbalancedOpeningFallsBackToThePlainLead) {
+  // An opening quotation mark never closed runs to the paragraph's end: nearly every word is
+  // "quoted", so the lead set is the plain opening (still compared), not empty.
+  const std::string json = std::string(R"({"id":"u","title":"Statement","body":"\")") + kBody +
+                           R"( And more words follow in the same paragraph here."})";
+  SignatureOptions plain;
+  plain.lead_skip_quotes = false;
+  const ArticleSignature s = Sign(json), p = Sign(json, 1000, plain);
+  EXPECT_FALSE(s.lead_shingles.empty());
+  EXPECT_EQ(s.lead_shingles, p.lead_shingles);
+}
+
+TEST_F(SignatureTest, QuotedTokensFollowMarksOfSeveralScriptsAndEndAtTheParagraph) {
+  schemas::RawRecord record = testing::MakeRecord(
+      R"({"id":"q","title":"T","body":"one «two three» four “five” six \"seven\nnine ten"})",
+      "application/json");
+  core::Document doc(record);
+  core::FixedClock clock(0);
+  ASSERT_TRUE(pipeline_setup_->pipeline->ProcessDocument(doc, {&clock, "test"}).ok());
+  size_t first = 0;
+  while (first < doc.tokens.size() && doc.tokens[first].field == core::Field::kTitle) ++first;
+  std::vector<uint8_t> quoted;
+  QuotedTokens(doc, first, doc.tokens.size(), &quoted);
+  std::string marked;
+  for (size_t i = first; i < doc.tokens.size(); ++i) {
+    marked += std::string(doc.TokenForm(doc.tokens[i].folded_offset, doc.tokens[i].folded_size)) +
+              (quoted[i - first] != 0 ? "+ " : "- ");
+  }
+  EXPECT_EQ(marked, "one- two+ three+ four- five+ six- seven+ nine- ten- ");
 }
 
 TEST_F(SignatureTest, NumbersDropSeparatorsYearsAndSingleDigits) {

@@ -1,9 +1,11 @@
 // The acceptance figures of story clustering and near-duplicate detection on the story set
 // (../shared/corpus/stories/articles.jsonl; skipped when absent): B-cubed F1 >= 0.85 overall
-// and >= 0.75 for stories told in more than one language, near-duplicate recall >= 0.90 and
-// precision >= 0.88 (the target 0.95 is not reached; see the test). Also prints the SimHash
-// distances between the articles of one duplicate_group and the closest distances between articles
-// of different groups, which is how the duplicate_distance default was chosen.
+// and >= 0.75 for stories told in more than one language, near-duplicate precision >= 0.95 and
+// recall 1.0 (what is reached). Also prints, for every pair of articles, the measures the
+// near-duplicate decision could use (SimHash distance; Jaccard of the lead sets of the article's
+// own text, the decision's measure; Jaccard of the plain opening, quotations included; shingle
+// containment of the whole own text) for the labelled pairs and the closest other pairs: the
+// margins, which is how the defaults were checked (see processors/story/README.md).
 #include <gtest/gtest.h>
 
 #include <rapidjson/document.h>
@@ -33,12 +35,11 @@ TEST(StoryCorpusTest, ClusteringAndNearDuplicatesMeetTheTargets) {
   EXPECT_EQ(result->failed, 0);
   EXPECT_GE(m.F1(), 0.85);
   EXPECT_GE(m.MultiF1(), 0.75);
-  // Target 0.95, not met: 8 of 9 linked pairs are right. The wrong one (en-iranpress /
-  // en-south24, Yemen truce renewal) quotes the same UN statement over most of its opening
-  // (lead Jaccard 0.38, above 5 of the 8 labelled pairs), which the gold does not count as
-  // republished text. Asserted at what is reached so that a regression shows.
-  EXPECT_GE(m.DuplicatePrecision(), 0.88);
-  EXPECT_GE(m.DuplicateRecall(), 0.90);
+  // Target >= 0.95. On this set a single false pair among the 8 labelled ones gives 0.889, so
+  // this asserts that there is none. The one that 0.889 came from (two reports quoting the same
+  // UN statement over their opening) is gone because the lead sets leave quotations out.
+  EXPECT_GE(m.DuplicatePrecision(), 0.95);
+  EXPECT_GE(m.DuplicateRecall(), 1.0);
   // Every article has a story.
   for (const auto& a : result->stories) EXPECT_FALSE(a.story.empty()) << a.article;
 }
@@ -54,7 +55,9 @@ TEST(StoryCorpusTest, SimHashDistancesOfDuplicateGroups) {
     std::string id, group, story;
     uint64_t simhash;
     bool has;
-    std::vector<uint32_t> lead;
+    std::vector<uint32_t> lead;        // the decision's lead set (own text, default options)
+    std::vector<uint32_t> plain_lead;  // the opening with its quotations
+    std::vector<uint32_t> all;         // every shingle of the own text
   };
   std::vector<Item> items;
   core::FixedClock clock(0);
@@ -71,35 +74,66 @@ TEST(StoryCorpusTest, SimHashDistancesOfDuplicateGroups) {
     auto str = [&](const char* k) {
       return d.HasMember(k) && d[k].IsString() ? std::string(d[k].GetString()) : std::string();
     };
-    items.push_back({str("id"), str("duplicate_group"), str("story"), sig.simhash,
-                     sig.has_fingerprint, sig.lead_shingles});
+    Item item{str("id"),           str("duplicate_group"), str("story"), sig.simhash,
+              sig.has_fingerprint, sig.lead_shingles,      {},           {}};
+    SignatureOptions options;
+    options.lead_skip_quotes = false;
+    ComputeSignature(doc, 0, options, &sig);
+    item.plain_lead = sig.lead_shingles;
+    options.lead_skip_quotes = true;
+    options.lead_words = 1 << 20;
+    ComputeSignature(doc, 0, options, &sig);
+    item.all = sig.lead_shingles;
+    items.push_back(std::move(item));
   }
-  auto jaccard = [](const std::vector<uint32_t>& a, const std::vector<uint32_t>& b) {
+  auto shared = [](const std::vector<uint32_t>& a, const std::vector<uint32_t>& b) {
     std::vector<uint32_t> both;
     std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(both));
-    const size_t uni = a.size() + b.size() - both.size();
-    return uni == 0 ? 0.0 : static_cast<double>(both.size()) / uni;
+    return both.size();
+  };
+  auto jaccard = [&](const std::vector<uint32_t>& a, const std::vector<uint32_t>& b) {
+    const size_t n = shared(a, b);
+    const size_t uni = a.size() + b.size() - n;
+    return uni == 0 ? 0.0 : static_cast<double>(n) / static_cast<double>(uni);
+  };
+  auto containment = [&](const std::vector<uint32_t>& a, const std::vector<uint32_t>& b) {
+    const size_t smaller = std::min(a.size(), b.size());
+    return smaller == 0 ? 0.0 : static_cast<double>(shared(a, b)) / static_cast<double>(smaller);
   };
   double min_lead_within = 1.0;
-  std::vector<std::pair<double, std::string>> lead_between;
+  double min_plain_within = 1.0;
+  double min_all_within = 1.0;
+  // The closest other pairs by each measure.
+  std::vector<std::pair<double, std::string>> lead_between, plain_between, all_between;
   int max_within = 0;
   int min_between = 64;
   int within_pairs = 0;
   std::map<int, int> between_histogram;
   for (size_t i = 0; i < items.size(); ++i) {
     for (size_t j = i + 1; j < items.size(); ++j) {
-      if (!items[i].has || !items[j].has) continue;
-      const int d = HammingDistance(items[i].simhash, items[j].simhash);
-      const double lj = jaccard(items[i].lead, items[j].lead);
-      if (!items[i].group.empty() && items[i].group == items[j].group) {
-        std::printf("duplicate pair %s %s: %d bits, lead Jaccard %.3f\n", items[i].id.c_str(),
-                    items[j].id.c_str(), d, lj);
+      const Item& a = items[i];
+      const Item& b = items[j];
+      if (!a.has || !b.has) continue;
+      const int d = HammingDistance(a.simhash, b.simhash);
+      const double lj = jaccard(a.lead, b.lead);
+      const double pj = jaccard(a.plain_lead, b.plain_lead);
+      const double ac = containment(a.all, b.all);
+      if (!a.group.empty() && a.group == b.group) {
+        std::printf(
+            "duplicate pair %s %s: %d bits, lead Jaccard %.3f (with quotations %.3f), "
+            "containment %.3f\n",
+            a.id.c_str(), b.id.c_str(), d, lj, pj, ac);
         min_lead_within = std::min(min_lead_within, lj);
+        min_plain_within = std::min(min_plain_within, pj);
+        min_all_within = std::min(min_all_within, ac);
         max_within = std::max(max_within, d);
         ++within_pairs;
       } else {
         min_between = std::min(min_between, d);
-        lead_between.emplace_back(lj, items[i].id + " " + items[j].id);
+        const std::string pair = a.id + " " + b.id + (a.story == b.story ? " (same story)" : "");
+        lead_between.emplace_back(lj, pair);
+        plain_between.emplace_back(pj, pair);
+        all_between.emplace_back(ac, pair);
         ++between_histogram[std::min(d, 20)];
       }
     }
@@ -107,15 +141,23 @@ TEST(StoryCorpusTest, SimHashDistancesOfDuplicateGroups) {
   std::printf("largest distance within a duplicate group: %d; smallest between others: %d\n",
               max_within, min_between);
   for (const auto& [d, n] : between_histogram) std::printf("  between, %2d bits: %d pairs\n", d, n);
-  std::sort(lead_between.rbegin(), lead_between.rend());
-  std::printf("smallest lead Jaccard within a duplicate group: %.3f; largest between others:\n",
-              min_lead_within);
-  for (size_t i = 0; i < 5 && i < lead_between.size(); ++i) {
-    std::printf("  %.3f %s\n", lead_between[i].first, lead_between[i].second.c_str());
-  }
+  auto print_top = [](const char* what, double within,
+                      std::vector<std::pair<double, std::string>>& between) {
+    std::sort(between.rbegin(), between.rend());
+    std::printf("%s: smallest within a duplicate group %.3f; largest between others:\n", what,
+                within);
+    for (size_t i = 0; i < 5 && i < between.size(); ++i) {
+      std::printf("  %.3f %s\n", between[i].first, between[i].second.c_str());
+    }
+  };
+  print_top("lead Jaccard (own text)", min_lead_within, lead_between);
+  print_top("lead Jaccard (with quotations)", min_plain_within, plain_between);
+  print_top("containment (whole own text)", min_all_within, all_between);
   ASSERT_GT(within_pairs, 0);
+  ASSERT_FALSE(lead_between.empty());
   EXPECT_GT(min_between, 3);         // the default duplicate_distance makes no false pair here
   EXPECT_GE(min_lead_within, 0.15);  // the default lead_jaccard finds every labelled pair
+  EXPECT_LT(lead_between.front().first, 0.15);  // and no other pair
 }
 
 }  // namespace
