@@ -126,7 +126,8 @@ Result<std::unique_ptr<StoryRuntime>> StoryRuntime::Create(const consumers::Kafk
         self->log_->Warn("news.stories record skipped", {{"error", state.status().message()}});
         return;
       }
-      for (const auto& changed : store->ApplyRemote(*state)) {
+      // While restoring, replay only (story_store.h, ApplyRemote); the tail may merge.
+      for (const auto& changed : store->ApplyRemote(*state, !self->restoring_.load())) {
         if (self->sync_) self->sync_->Publish(changed.id, story::EncodeStoryState(changed));
       }
     };
@@ -152,7 +153,9 @@ bool StoryRuntime::RestoreThenTail(std::chrono::milliseconds restore_timeout,
   if (!sync_) return !stop.load();
   std::string last_error;
   while (!stop.load()) {
+    restoring_.store(true);
     Result<consumers::RestoreResult> restored = sync_->Restore(restore_timeout, &stop);
+    restoring_.store(false);
     if (restored.ok()) {
       if (stop.load()) return false;
       {

@@ -74,6 +74,7 @@ class StoryRuntime {
   std::unique_ptr<Metrics> metrics_;
   std::mutex metrics_mu_;
   std::atomic<bool> stop_{false};
+  std::atomic<bool> restoring_{false};  // Restore() is replaying the topic
   std::thread refresher_;
 };
 

@@ -729,7 +729,7 @@ StoryState Qualified(const StoryState& s, const std::string& loser) {
 
 }  // namespace
 
-std::vector<StoryState> StoryStore::ApplyRemote(const StoryState& remote) {
+std::vector<StoryState> StoryStore::ApplyRemote(const StoryState& remote, bool match_open) {
   std::lock_guard lock(mu_);
   std::vector<StoryState> changed;
   ++stats_.remote_applied;
@@ -794,6 +794,7 @@ std::vector<StoryState> StoryStore::ApplyRemote(const StoryState& remote) {
   double best = config_.join_threshold;
   std::vector<uint32_t> seen;
   for (const auto& [e, w] : ents) {
+    if (!match_open) break;
     auto it = entity_postings_.find(e);
     if (it == entity_postings_.end()) continue;
     int64_t n = 0;

@@ -107,7 +107,14 @@ class StoryStore {
   // Applies a news.stories record (another instance's update, or a restore at start-up).
   // Returns the states that changed because of a merge (the loser with merged_into set and the
   // winner), which the caller may publish; empty otherwise.
-  std::vector<StoryState> ApplyRemote(const StoryState& state);
+  //
+  // `match_open`: a story this store has not seen is compared with its open stories, and two
+  // that match (opened by two instances at the same moment) are merged, the lower id winning.
+  // A restore passes false: it replays the topic as the writers left it. Matching during a
+  // replay would decide merges from a partial, order-dependent view (a story can be matched
+  // here before the record that merged it elsewhere arrives), and a story merged twice would
+  // count its articles twice; new merges are decided by the live tail only.
+  std::vector<StoryState> ApplyRemote(const StoryState& state, bool match_open = true);
 
   // Every open story's state, sorted by id (for `process --stories` and tests).
   std::vector<StoryState> OpenStories() const;

@@ -259,7 +259,7 @@ TEST_F(StoryIntegrationTest, TwoInstancesShareStoriesAlertOncePerLevelAndRestore
         kc, "restore-check",
         [store](std::string_view, std::string_view value) {
           auto s = story::DecodeStoryState(value);
-          if (s.ok()) store->ApplyRemote(*s);
+          if (s.ok()) store->ApplyRemote(*s, /*match_open=*/false);  // a replay, as at start-up
         },
         &log);
     ASSERT_TRUE(sync.ok()) << sync.status().ToString();

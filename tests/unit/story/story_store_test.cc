@@ -168,6 +168,29 @@ TEST(StoryStoreTest, RemoteStatesMergeAsACounterPerWriter) {
   EXPECT_EQ(sa->counts, sb->counts);
 }
 
+// A replay (the start-up restore) keeps the topic's stories as their writers left them: two
+// matching stories stay apart, their articles counted once each; the live tail merges them.
+TEST(StoryStoreTest, AReplayDoesNotMergeMatchingStoriesTheTailDoes) {
+  StoryStoreConfig ca = Config();
+  ca.instance_id = "A";
+  StoryStoreConfig cb = Config();
+  cb.instance_id = "B";
+  StoryStoreConfig cr = Config();
+  cr.instance_id = "R";
+  StoryStore a(ca), b(cb), replay(cr), tail(cr);
+  const auto ra = a.Assign(Article("x1", kT0, {{"e/x", 1}, {"e/y", 1}}, {{"t", 1}}));
+  const auto rb = b.Assign(Article("x2", kT0, {{"e/x", 1}, {"e/y", 1}}, {{"t", 1}}));
+  ASSERT_NE(ra.story_id, rb.story_id);
+  EXPECT_TRUE(replay.ApplyRemote(ra.state, /*match_open=*/false).empty());
+  EXPECT_TRUE(replay.ApplyRemote(rb.state, /*match_open=*/false).empty());
+  EXPECT_EQ(replay.Stats().open, 2);
+  EXPECT_EQ(replay.Find(ra.story_id)->ArticleCount(), 1);
+  EXPECT_EQ(replay.Find(rb.story_id)->ArticleCount(), 1);
+  tail.ApplyRemote(ra.state);
+  EXPECT_EQ(tail.ApplyRemote(rb.state).size(), 2u) << "the loser and the winner changed";
+  EXPECT_EQ(tail.Stats().open, 1);
+}
+
 TEST(StoryStoreTest, TwoInstancesOpeningTheSameStoryMergeIntoTheLowerId) {
   StoryStoreConfig ca = Config();
   ca.instance_id = "A";
