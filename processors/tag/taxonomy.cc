@@ -10,8 +10,8 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "schemas/embedded.h"
 #include "processors/normalize/tokenize.h"
+#include "schemas/embedded.h"
 
 namespace newsflow::tag {
 namespace embedded {
@@ -83,8 +83,7 @@ class TaxonomyCompiler {
     return Status(Code::kInvalidConfig, "taxonomy", where + ": " + what);
   }
   Status CheckKeys(const std::string& file, const YAML::Node& node,
-                         std::initializer_list<std::string_view> known,
-                         const std::string& what) const;
+                   std::initializer_list<std::string_view> known, const std::string& what) const;
   Result<YAML::Node> Parse(const std::string& name) const;
   Status LoadEntities(const std::string& file, YAML::Node root);
   Status LoadTopic(const std::string& file, YAML::Node root);
@@ -95,11 +94,11 @@ class TaxonomyCompiler {
   Status LoadCalibration(const std::string& file, YAML::Node root);
   // Compiles one phrase (taxonomy syntax) into matcher tokens.
   Status CompilePhrase(const std::string& file, const YAML::Node& at, const std::string& what,
-                             const std::string& phrase, const std::string& language,
-                             std::vector<PatternToken>* out) const;
+                       const std::string& phrase, const std::string& language,
+                       std::vector<PatternToken>* out) const;
   // Adds every phrase of a {language: [phrase...]} map as patterns of `kind`/`owner`.
   Status AddPhrases(const std::string& file, const YAML::Node& by_language, PatternKind kind,
-                          uint32_t owner, const std::string& what);
+                    uint32_t owner, const std::string& what);
   // Fills the ids that scoring compares instead of strings (languages, entity selections).
   void ResolveIds();
   // The id of a language key, added on first use.
@@ -109,8 +108,8 @@ class TaxonomyCompiler {
     return it->second;
   }
   Result<Ref> ParseRef(const std::string& file, const YAML::Node& at, const std::string& text,
-                             const std::map<std::string, uint32_t>& groups,
-                             const std::string& rule) const;
+                       const std::map<std::string, uint32_t>& groups,
+                       const std::string& rule) const;
 
   const SourceProvider& sources_;
   CompileOptions options_;
@@ -120,8 +119,8 @@ class TaxonomyCompiler {
 };
 
 Status TaxonomyCompiler::CheckKeys(const std::string& file, const YAML::Node& node,
-                                         std::initializer_list<std::string_view> known,
-                                         const std::string& what) const {
+                                   std::initializer_list<std::string_view> known,
+                                   const std::string& what) const {
   if (!node.IsMap()) return Error(file, node, what + ": expected a mapping");
   for (const auto& kv : node) {
     const std::string key = kv.first.Scalar();
@@ -138,15 +137,14 @@ Result<YAML::Node> TaxonomyCompiler::Parse(const std::string& name) const {
     return YAML::Load(text);
   } catch (const YAML::ParserException& e) {
     return Status(Code::kInvalidConfig, "taxonomy",
-                        name + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+                  name + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
   }
 }
 
 Status TaxonomyCompiler::CompilePhrase(const std::string& file, const YAML::Node& at,
-                                             const std::string& what,
-                                             const std::string& phrase_text,
-                                             const std::string& language,
-                                             std::vector<PatternToken>* out) const {
+                                       const std::string& what, const std::string& phrase_text,
+                                       const std::string& language,
+                                       std::vector<PatternToken>* out) const {
   std::string_view phrase = phrase_text;
   bool stem_mode = false;
   if (!phrase.empty() && phrase.front() == '~') {
@@ -210,8 +208,7 @@ Status TaxonomyCompiler::CompilePhrase(const std::string& file, const YAML::Node
 }
 
 Status TaxonomyCompiler::AddPhrases(const std::string& file, const YAML::Node& by_language,
-                                          PatternKind kind, uint32_t owner,
-                                          const std::string& what) {
+                                    PatternKind kind, uint32_t owner, const std::string& what) {
   if (!by_language.IsDefined() || by_language.IsNull()) return Status::Ok();
   if (!by_language.IsMap()) {
     return Error(file, by_language, what + ": expected a mapping of language -> list of phrases");
@@ -295,6 +292,7 @@ Status TaxonomyCompiler::LoadEntities(const std::string& file, YAML::Node root) 
 Status TaxonomyCompiler::LoadMoreAliases() {
   for (const auto& [file, list] : pending_aliases_) {
     for (const YAML::Node& node : list) {
+      if (!node.IsMap()) return Error(file, node, "more_aliases: each item must be a map");
       const std::string label =
           node["id"].IsScalar() ? "more_aliases '" + node["id"].Scalar() + "'" : "more_aliases";
       NEWSFLOW_RETURN_IF_ERROR(CheckKeys(file, node, {"id", "aliases"}, label));
@@ -310,9 +308,9 @@ Status TaxonomyCompiler::LoadMoreAliases() {
 }
 
 Result<Ref> TaxonomyCompiler::ParseRef(const std::string& file, const YAML::Node& at,
-                                             const std::string& text,
-                                             const std::map<std::string, uint32_t>& groups,
-                                             const std::string& rule) const {
+                                       const std::string& text,
+                                       const std::map<std::string, uint32_t>& groups,
+                                       const std::string& rule) const {
   Ref ref;
   ref.text = text;
   auto entity_ref = [&](std::string_view prefix, Ref::Kind kind) {
@@ -475,8 +473,7 @@ Status TaxonomyCompiler::LoadTopic(const std::string& file, YAML::Node root) {
   return Status::Ok();
 }
 
-Result<std::shared_ptr<const Taxonomy>> TaxonomyCompiler::Compile(
-    const std::string& manifest) {
+Result<std::shared_ptr<const Taxonomy>> TaxonomyCompiler::Compile(const std::string& manifest) {
   NEWSFLOW_ASSIGN_OR_RETURN(YAML::Node root, Parse(manifest));
   NEWSFLOW_RETURN_IF_ERROR(
       CheckKeys(manifest, root, {"version", "entities", "topics", "calibration"}, "manifest"));
@@ -499,7 +496,7 @@ Result<std::shared_ptr<const Taxonomy>> TaxonomyCompiler::Compile(
                                                                            : LoadTopic(file, doc));
         } catch (const YAML::Exception& e) {
           return Status(Code::kInvalidConfig, "taxonomy",
-                              file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+                        file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
         }
       }
     }
@@ -514,7 +511,7 @@ Result<std::shared_ptr<const Taxonomy>> TaxonomyCompiler::Compile(
       NEWSFLOW_RETURN_IF_ERROR(LoadCalibration(file, doc));
     } catch (const YAML::Exception& e) {
       return Status(Code::kInvalidConfig, "taxonomy",
-                          file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+                    file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
     }
   }
   ResolveIds();
@@ -626,8 +623,8 @@ void TaxonomyCompiler::ResolveIds() {
 }
 
 Result<std::shared_ptr<const Taxonomy>> CompileTaxonomy(const std::string& manifest_name,
-                                                              const SourceProvider& sources,
-                                                              CompileOptions options) {
+                                                        const SourceProvider& sources,
+                                                        CompileOptions options) {
   TaxonomyCompiler compiler(sources, options);
   return compiler.Compile(manifest_name);
 }
@@ -652,8 +649,7 @@ SourceProvider DirectorySource(const std::string& directory) {
     const fs::path path = fs::path(directory) / name;
     std::ifstream in(path, std::ios::binary);
     if (!in) {
-      return Status(Code::kInvalidConfig, "taxonomy",
-                          path.string() + ": cannot open file");
+      return Status(Code::kInvalidConfig, "taxonomy", path.string() + ": cannot open file");
     }
     std::ostringstream ss;
     ss << in.rdbuf();
@@ -677,8 +673,7 @@ SourceProvider BuiltinSource() {
     for (size_t i = 0; i < embedded::kTaxonomy_count; ++i) {
       if (embedded::kTaxonomy[i].name == name) return std::string(embedded::kTaxonomy[i].data);
     }
-    return Status(Code::kInvalidConfig, "taxonomy",
-                        "<built-in>/" + name + ": no such file");
+    return Status(Code::kInvalidConfig, "taxonomy", "<built-in>/" + name + ": no such file");
   };
   p.list = [](const std::string& pattern) {
     std::vector<std::string> names;
@@ -691,7 +686,7 @@ SourceProvider BuiltinSource() {
 }
 
 Result<std::shared_ptr<const Taxonomy>> LoadTaxonomy(const std::string& path,
-                                                           CompileOptions options) {
+                                                     CompileOptions options) {
   if (path.empty()) return CompileTaxonomy(kManifestName, BuiltinSource(), options);
   const std::filesystem::path manifest(path);
   return CompileTaxonomy(

@@ -158,6 +158,17 @@ TEST(MoreAliasesTest, AddsAliasesToAnEntityOfAnotherFile) {
            {"topics/t.yaml", topics}}));
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.status().message().find("unknown entity id"), std::string::npos);
+
+  // An item that is not a map is an error, not an exception (found by taxonomy_fuzz).
+  auto scalar = CompileTaxonomy(
+      "taxonomy.yaml",
+      MemorySource(
+          {{"taxonomy.yaml", "version: v\nentities: [\"entities/*\"]\ntopics: [\"topics/*\"]\n"},
+           {"entities/a.yaml", "more_aliases: [place/x]\n"},
+           {"topics/t.yaml", topics}}));
+  ASSERT_FALSE(scalar.ok());
+  EXPECT_NE(scalar.status().message().find("each item must be a map"), std::string::npos)
+      << scalar.status().ToString();
 }
 
 }  // namespace
