@@ -172,6 +172,13 @@ def build():
         q("histogram_quantile(0.50, sum by (stage, le) (rate(newsflow_stage_duration_seconds_bucket"
           f"{{{POD}}}[$__rate_interval])))", "{{stage}}")))
     d = d.with_panel(ts(
+        "End-to-end latency by phase, p99", "Where a record's end-to-end time goes: consume "
+        "(Kafka timestamp to dispatch), queue (work queue), process (all stages), order "
+        "(per-partition sequencer), produce (to the broker's last acknowledgement). "
+        "consumers/README.md, Latency.", "s",
+        q("histogram_quantile(0.99, sum by (phase, le) (rate(newsflow_latency_phase_seconds_bucket"
+          f"{{{POD}}}[$__rate_interval])))", "{{phase}}")))
+    d = d.with_panel(ts(
         "Stage latency p99 (namespace, 5 min)", "Recording rule "
         "newsflow:stage_duration_seconds:p99_5m.", "s",
         q('newsflow:stage_duration_seconds:p99_5m{namespace=~"$namespace"}', "{{stage}}")))
