@@ -22,16 +22,16 @@ Status CheckSizeLimits(const AppConfig& config, const consumers::KafkaConfig& ka
   const int64_t needed = max_record + consumers::kDeadLetterHeaderBudget;
   if (message_max >= needed) return Status::Ok();
   return Status(Code::kInvalidConfig, "config",
-                      "kafka.producer.message.max.bytes (" + std::to_string(message_max) +
-                          ") is too small for pipeline.decode.max_record_bytes (" +
-                          std::to_string(max_record) +
-                          "): a dead letter carries the whole record plus up to " +
-                          std::to_string(consumers::kDeadLetterHeaderBudget) +
-                          " bytes of headers. Set kafka.producer.message.max.bytes to at least " +
-                          std::to_string(needed) +
-                          " (and the output topics' max.message.bytes to match), or "
-                          "pipeline.decode.max_record_bytes to at most " +
-                          std::to_string(message_max - consumers::kDeadLetterHeaderBudget));
+                "kafka.producer.message.max.bytes (" + std::to_string(message_max) +
+                    ") is too small for pipeline.decode.max_record_bytes (" +
+                    std::to_string(max_record) +
+                    "): a dead letter carries the whole record plus up to " +
+                    std::to_string(consumers::kDeadLetterHeaderBudget) +
+                    " bytes of headers. Set kafka.producer.message.max.bytes to at least " +
+                    std::to_string(needed) +
+                    " (and the output topics' max.message.bytes to match), or "
+                    "pipeline.decode.max_record_bytes to at most " +
+                    std::to_string(message_max - consumers::kDeadLetterHeaderBudget));
 }
 
 Result<KafkaSetup> LoadKafkaSetup(const AppConfig& config, const consumers::GetEnv& getenv) {

@@ -24,6 +24,6 @@ Status CheckSizeLimits(const AppConfig& config, const consumers::KafkaConfig& ka
 
 // `getenv` null: the process environment. Runs CheckSizeLimits() too.
 Result<KafkaSetup> LoadKafkaSetup(const AppConfig& config,
-                                        const consumers::GetEnv& getenv = nullptr);
+                                  const consumers::GetEnv& getenv = nullptr);
 
 }  // namespace newsflow::app

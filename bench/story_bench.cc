@@ -240,8 +240,8 @@ void BM_PipelineWithStoryAlert100kOpen(benchmark::State& state) {
   const double assigned = static_cast<double>(after.assigned - before.assigned);
   state.counters["open_stories"] = static_cast<double>(after.open);
   state.counters["dup_share"] =
-      static_cast<double>(after.exact_duplicates + after.near_duplicates -
-                          before.exact_duplicates - before.near_duplicates) /
+      static_cast<double>(after.exact_duplicates + after.near_duplicates - before.exact_duplicates -
+                          before.near_duplicates) /
       assigned;
   state.counters["opened_share"] = static_cast<double>(after.opened - before.opened) / assigned;
   state.counters["store_MB"] = static_cast<double>(s.store_bytes) / 1e6;

@@ -105,7 +105,7 @@ class OffsetCommitter {
   virtual void Store(const TopicPartition& tp, int64_t next_offset) = 0;
   // Commits now, synchronously (revocation, shutdown), waiting at most `timeout`.
   virtual Status Commit(const std::vector<PartitionOffset>& offsets,
-                              std::chrono::milliseconds timeout) = 0;
+                        std::chrono::milliseconds timeout) = 0;
 };
 
 // exactly_once: the producer's transactions. One transaction spans a batch of records: it is
@@ -164,8 +164,7 @@ class Source {
  public:
   virtual ~Source() = default;
   // Joins the group; rebalances are reported to `listener` from inside Poll().
-  virtual Status Subscribe(const std::vector<std::string>& topics,
-                                 RebalanceListener* listener) = 0;
+  virtual Status Subscribe(const std::vector<std::string>& topics, RebalanceListener* listener) = 0;
   // Waits up to `timeout` for one record of a partition that is assigned and not paused.
   virtual Polled Poll(std::chrono::milliseconds timeout) = 0;
   virtual std::vector<TopicPartition> Assignment() = 0;
@@ -174,7 +173,7 @@ class Source {
   // Moves the fetch position of `partitions` back to the group's committed offsets (used after
   // an aborted transaction, whose records must be read again).
   virtual Status SeekToCommitted(const std::vector<TopicPartition>& partitions,
-                                       std::chrono::milliseconds timeout) = 0;
+                                 std::chrono::milliseconds timeout) = 0;
   // Leaves the group (the listener's OnRevoked runs inside) and stops consuming.
   virtual void Close() = 0;
 };

@@ -200,7 +200,7 @@ class KafkaRuntime::KafkaCommitter final : public OffsetCommitter {
   }
 
   Status Commit(const std::vector<PartitionOffset>& offsets,
-                      std::chrono::milliseconds timeout) override {
+                std::chrono::milliseconds timeout) override {
     Logger& log = *runtime_->options_.log;
     auto list = std::make_shared<PartitionList>();
     for (const auto& o : offsets) {
@@ -312,13 +312,11 @@ class KafkaRuntime::KafkaSource final : public Source, public RdKafka::Rebalance
   explicit KafkaSource(Logger* log) : log_(log) {}
   void set_consumer(RdKafka::KafkaConsumer* consumer) { consumer_ = consumer; }
 
-  Status Subscribe(const std::vector<std::string>& topics,
-                         RebalanceListener* listener) override {
+  Status Subscribe(const std::vector<std::string>& topics, RebalanceListener* listener) override {
     listener_ = listener;
     const RdKafka::ErrorCode err = consumer_->subscribe(topics);
     if (err != RdKafka::ERR_NO_ERROR) {
-      return Status(Code::kInvalidConfig, "kafka",
-                          "subscribe failed: " + RdKafka::err2str(err));
+      return Status(Code::kInvalidConfig, "kafka", "subscribe failed: " + RdKafka::err2str(err));
     }
     return Status::Ok();
   }
@@ -358,13 +356,13 @@ class KafkaRuntime::KafkaSource final : public Source, public RdKafka::Rebalance
   }
 
   Status SeekToCommitted(const std::vector<TopicPartition>& partitions,
-                               std::chrono::milliseconds timeout) override {
+                         std::chrono::milliseconds timeout) override {
     PartitionList l = ToList(partitions);
     if (l.list.empty()) return Status::Ok();
     RdKafka::ErrorCode err = consumer_->committed(l.list, ToTimeoutMs(timeout));
     if (err != RdKafka::ERR_NO_ERROR) {
       return Status(Code::kInternal, "kafka",
-                          "reading committed offsets failed: " + RdKafka::err2str(err));
+                    "reading committed offsets failed: " + RdKafka::err2str(err));
     }
     for (RdKafka::TopicPartition* tp : l.list) {
       // No committed offset: the start (auto.offset.reset is earliest or rejected).
@@ -372,8 +370,8 @@ class KafkaRuntime::KafkaSource final : public Source, public RdKafka::Rebalance
       err = consumer_->seek(*tp, ToTimeoutMs(timeout));
       if (err != RdKafka::ERR_NO_ERROR) {
         return Status(Code::kInternal, "kafka",
-                            "seek of " + tp->topic() + "/" + std::to_string(tp->partition()) +
-                                " failed: " + RdKafka::err2str(err));
+                      "seek of " + tp->topic() + "/" + std::to_string(tp->partition()) +
+                          " failed: " + RdKafka::err2str(err));
       }
     }
     return Status::Ok();
@@ -668,8 +666,7 @@ Status KafkaRuntime::Run(const std::atomic<bool>& stop) {
       log.Error("init_transactions failed",
                 {{"error", init.error}, {"transactional_id", TransactionalId(options_.kafka)}});
       Shutdown(Clock::now() + std::chrono::milliseconds(options_.kafka.shutdown_timeout_ms));
-      return Status(Code::kInternal, "kafka",
-                          "init_transactions failed: " + init.error);
+      return Status(Code::kInternal, "kafka", "init_transactions failed: " + init.error);
     }
   }
   Status sub = source_->Subscribe(options_.kafka.input_topics, loop_.get());
@@ -715,15 +712,15 @@ Status KafkaRuntime::Run(const std::atomic<bool>& stop) {
                        {"dropped_unassigned", c.dropped_unassigned}});
   if (failed) {
     return Status(Code::kInternal, "kafka",
-                        fatal_.load() || loop_->fatal()
-                            ? "fatal Kafka error"
-                            : "permanent delivery failure; uncommitted records will be "
-                              "reprocessed by the group");
+                  fatal_.load() || loop_->fatal()
+                      ? "fatal Kafka error"
+                      : "permanent delivery failure; uncommitted records will be "
+                        "reprocessed by the group");
   }
   if (abandoned_.load()) {
     return Status(Code::kInternal, "kafka",
-                        "shutdown deadline passed before the commit/close finished; uncommitted "
-                        "records will be re-delivered");
+                  "shutdown deadline passed before the commit/close finished; uncommitted "
+                  "records will be re-delivered");
   }
   return Status::Ok();
 }

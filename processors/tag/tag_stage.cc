@@ -26,8 +26,9 @@ Result<TagConfig> TagConfig::FromYaml(const YAML::Node& node, const std::string&
   return c;
 }
 
-Result<std::unique_ptr<core::Stage>> TagStage::Create(
-    const YAML::Node& node, const std::string& path, std::shared_ptr<const TaxonomyStore> store) {
+Result<std::unique_ptr<core::Stage>> TagStage::Create(const YAML::Node& node,
+                                                      const std::string& path,
+                                                      std::shared_ptr<const TaxonomyStore> store) {
   NEWSFLOW_ASSIGN_OR_RETURN(TagConfig config, TagConfig::FromYaml(node, path));
   if (!store) {
     return Status(Code::kInvalidConfig, "config", path + ": no taxonomy loaded");

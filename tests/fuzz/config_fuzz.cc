@@ -12,8 +12,8 @@
 #include <string>
 
 #include "app/app_config.h"
-#include "app/pipeline_setup.h"
 #include "app/kafka_setup.h"
+#include "app/pipeline_setup.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace newsflow;

@@ -12,8 +12,8 @@
 #include <rapidjson/stringbuffer.h>
 
 #include "app/app_config.h"
-#include "app/pipeline_setup.h"
 #include "app/offline.h"
+#include "app/pipeline_setup.h"
 #include "schemas/validate.h"
 #include "tests/testing/testing.h"
 
