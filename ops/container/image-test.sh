@@ -92,11 +92,14 @@ while :; do
   sleep 0.5
 done
 echo "image-test: consumed $got records from the real broker: $enriched enriched, $dead dead-lettered, $stories story states to news.stories" >&2
-podman logs "$name" | grep -m1 '"msg":"story state' >&2 || fail "no story state restore log line"
+# Logs captured first: with pipefail, `podman logs | grep -m1` fails when grep stops reading early.
+logs="$(podman logs "$name" 2>&1)"
+grep -m1 '"msg":"story state' <<<"$logs" >&2 || fail "no story state restore log line"
 [[ "$dead" -ge 1 ]] || fail "the bad samples were not dead-lettered"
 podman stop -t 40 "$name" >/dev/null
 status="$(podman inspect --format '{{.State.ExitCode}}' "$name")"
 echo "image-test: SIGTERM -> exit $status" >&2
 [[ "$status" == 0 ]] || { podman logs "$name" | tail >&2; fail "exit status $status after SIGTERM"; }
-podman logs "$name" | grep -q '"msg":"stopped"' || fail "no 'stopped' log line"
+logs="$(podman logs "$name" 2>&1)"
+grep -q '"msg":"stopped"' <<<"$logs" || fail "no 'stopped' log line"
 echo "image-test: OK" >&2
