@@ -95,6 +95,9 @@ echo "image-test: consumed $got records from the real broker: $enriched enriched
 # Logs captured first: with pipefail, `podman logs | grep -m1` fails when grep stops reading early.
 logs="$(podman logs "$name" 2>&1)"
 grep -m1 '"msg":"story state' <<<"$logs" >&2 || fail "no story state restore log line"
+# The chart points taxonomy.snapshot at the snapshot the image build compiled: no YAML compile.
+grep -m1 '"msg":"taxonomy loaded".*"from":"snapshot /usr/share/newsflow/taxonomy.snapshot"' \
+  <<<"$logs" >&2 || { grep -m3 'taxonomy\|snapshot' <<<"$logs" >&2; fail "the built-in taxonomy did not load from the image's snapshot"; }
 [[ "$dead" -ge 1 ]] || fail "the bad samples were not dead-lettered"
 podman stop -t 40 "$name" >/dev/null
 status="$(podman inspect --format '{{.State.ExitCode}}' "$name")"

@@ -53,6 +53,13 @@ must match the container port the probes use).
 {{- $_ := set $kafka "brokers" .Values.kafka.brokers }}
 {{- $_ := set $kafka "group_id" .Values.kafka.groupId }}
 {{- $_ := set $cfg "kafka" $kafka }}
+{{- /* The built-in taxonomy loads from the image's compiled snapshot (ops/container/Containerfile)
+     unless the values name a taxonomy file or a snapshot of their own. */}}
+{{- $taxonomy := default dict (get $cfg "taxonomy") }}
+{{- if and (not (get $taxonomy "path")) (not (hasKey $taxonomy "snapshot")) }}
+{{- $_ := set $taxonomy "snapshot" .Values.image.taxonomySnapshot }}
+{{- end }}
+{{- $_ := set $cfg "taxonomy" $taxonomy }}
 {{- $_ := set $cfg "metrics" (dict "enabled" true "address" (printf "0.0.0.0:%d" (int .Values.metrics.port))) }}
 {{- toYaml $cfg }}
 {{- end }}
