@@ -22,6 +22,7 @@
 # KAFKA_STATE_DIR (/tmp/newsflow-kafka-$KAFKA_PORT), KAFKA_VERSION (4.1.1),
 # KAFKA_LOG4J_VERSION (2.24.3), NEWSFLOW_KAFKA_HOME (jar cache),
 # KAFKA_START_TIMEOUT (90), KAFKA_STOP_TIMEOUT (30), KAFKA_HEAP_OPTS,
+# KAFKA_GC_OPTS (-XX:+UseG1GC -XX:MaxGCPauseMillis=20; e.g. -XX:+UseZGC for latency runs),
 # KAFKA_JVM_OPTS, KAFKA_LOG_LEVEL (INFO), KAFKA_AUTO_CREATE_TOPICS (false),
 # KAFKA_CLUSTER_ID, JAVA_HOME, MVN. See README.md beside this file.
 set -euo pipefail
@@ -42,6 +43,7 @@ NEWSFLOW_KAFKA_HOME="${NEWSFLOW_KAFKA_HOME:-${XDG_CACHE_HOME:-${HOME:-/tmp}/.cac
 KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-90}"
 KAFKA_STOP_TIMEOUT="${KAFKA_STOP_TIMEOUT:-30}"
 KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx512m}"
+KAFKA_GC_OPTS="${KAFKA_GC_OPTS:--XX:+UseG1GC -XX:MaxGCPauseMillis=20}"
 KAFKA_JVM_OPTS="${KAFKA_JVM_OPTS:-}"
 KAFKA_LOG_LEVEL="${KAFKA_LOG_LEVEL:-INFO}"
 KAFKA_AUTO_CREATE_TOPICS="${KAFKA_AUTO_CREATE_TOPICS:-false}"
@@ -342,12 +344,13 @@ start_broker() {
 launch_jvm() {
   local pid
   log "starting Kafka $KAFKA_VERSION broker+controller on $BOOTSTRAP (controller 127.0.0.1:$KAFKA_CONTROLLER_PORT)"
-  local -a heap jvm
+  local -a heap gc jvm
   read -r -a heap <<<"$KAFKA_HEAP_OPTS"
+  read -r -a gc <<<"$KAFKA_GC_OPTS"
   read -r -a jvm <<<"$KAFKA_JVM_OPTS"
   # stdin/stdout/stderr all detached so `$(local-kafka.sh start)` returns;
   # fds 8/9 (our locks) closed so the JVM never holds them.
-  nohup "$JAVA" ${heap[@]+"${heap[@]}"} -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
+  nohup "$JAVA" ${heap[@]+"${heap[@]}"} ${gc[@]+"${gc[@]}"} \
     -Djava.awt.headless=true "-Dkafka.logs.dir=$KAFKA_STATE_DIR" \
     "-Dlog4j2.configurationFile=$KAFKA_STATE_DIR/log4j2.properties" \
     ${jvm[@]+"${jvm[@]}"} \
