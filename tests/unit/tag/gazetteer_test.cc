@@ -171,5 +171,43 @@ TEST(MoreAliasesTest, AddsAliasesToAnEntityOfAnotherFile) {
       << scalar.status().ToString();
 }
 
+TEST(MoreAliasesTest, WeakAliasesAndContextForAnEntityOfAnotherFile) {
+  // Weak aliases added from another file count only with a context word nearby (or a strong
+  // mention), exactly like the entity's own weak aliases.
+  const std::string topics =
+      "topic: {id: t, threshold: 0.5, groups: {g: {en: [x]}}, rules: [{name: r, any: [g]}]}\n";
+  const std::string manifest = "version: v\nentities: [\"entities/*\"]\ntopics: [\"topics/*\"]\n";
+  auto tax = CompileTaxonomy(
+      "taxonomy.yaml",
+      MemorySource(
+          {{"taxonomy.yaml", manifest},
+           {"entities/a.yaml",
+            "more_aliases: [{id: country/x, weak_aliases: {de: [xische, xischen]}, "
+            "context: {de: [Regierung]}}]\n"},
+           {"entities/b.yaml",
+            "entities: [{id: country/x, type: country, name: X, aliases: {de: [Xland]}}]\n"},
+           {"topics/t.yaml", topics}}));
+  ASSERT_TRUE(tax.ok()) << tax.status().ToString();
+  TaggedPipeline p(*tax);
+  EXPECT_EQ(p.Run(Article("", "Die xische Regierung tagt.", "de")).entities.size(), 1u);
+  EXPECT_EQ(p.Run(Article("", "Ein xischen Gericht schmeckt gut.", "de")).entities.size(), 0u);
+  const auto& doc = p.Run(Article("", "Xland und die xischen Bauern.", "de"));
+  ASSERT_EQ(doc.entities.size(), 1u);
+  EXPECT_EQ(doc.entities[0].mentions.size(), 2u);
+
+  // Context without any weak alias is an error; so is an item with neither list.
+  for (const char* item : {"more_aliases: [{id: country/x, context: {de: [Regierung]}}]\n",
+                           "more_aliases: [{id: country/x}]\n"}) {
+    auto bad = CompileTaxonomy(
+        "taxonomy.yaml",
+        MemorySource({{"taxonomy.yaml", manifest},
+                      {"entities/a.yaml", item},
+                      {"entities/b.yaml",
+                       "entities: [{id: country/x, type: country, name: X, aliases: {de: [X]}}]\n"},
+                      {"topics/t.yaml", topics}}));
+    EXPECT_FALSE(bad.ok()) << item;
+  }
+}
+
 }  // namespace
 }  // namespace newsflow::tag
