@@ -105,6 +105,63 @@ TEST_F(GazetteerTest, CoordinatedOblastsShareThePluralNoun) {
               Contains("place/ua-51-odeska-oblast"));
 }
 
+TEST_F(GazetteerTest, FirstAdjectivesOfCoordinatedListsForHandCuratedOblasts) {
+  // gen_morphology.yaml gives the hand-curated oblasts (places.yaml) the earlier adjectives of
+  // a coordinated list as weak aliases (more_aliases weak_aliases + context): the plural noun
+  // confirms them.
+  const auto uk = Found("Дрони збили в межах Запорізької, Донецької та Сумської областей.", "uk");
+  EXPECT_THAT(uk, Contains("place/donetsk-oblast"));
+  EXPECT_THAT(uk, Contains("place/zaporizhzhia-oblast"));
+  EXPECT_THAT(Found("Обстрелы в Донецкой и Луганской областях.", "ru"),
+              Contains("place/donetsk-oblast"));
+  // Without the plural noun nearby the bare adjective is not the oblast.
+  EXPECT_THAT(Found("Футболісти донецького клубу та Донецької міської ради.", "uk"),
+              ::testing::Not(Contains("place/donetsk-oblast")));
+}
+
+TEST_F(GazetteerTest, GermanAdjectiveEndings) {
+  // The hand-curated weak adjectives (ukrainische, -en, -er) get -es/-em as weak aliases too:
+  // confirmed by a context word (Unternehmen, Militär ...), never alone.
+  EXPECT_THAT(Found("Ein türkisches Unternehmen baut die Brücke.", "de"),
+              Contains("country/turkey"));
+  EXPECT_THAT(Found("Mit ukrainischem Militär wurde gesprochen.", "de"),
+              Contains("country/ukraine"));
+  EXPECT_THAT(Found("Zum Abendessen gab es ein türkisches Gericht.", "de"),
+              ::testing::Not(Contains("country/turkey")));
+}
+
+TEST_F(GazetteerTest, UkrainianOblastsNamedAfterTheirCentreByGeoNames) {
+  // Oblasts whose centre is no hand-curated city take GeoNames' name of the centre (Sumy;
+  // Kirovohrad, an alternate name of Kropyvnytskyi): "Sumy Oblast", not ISO's "Sumska oblast".
+  TaggedPipeline p(*taxonomy_);
+  std::map<std::string, std::string> names;  // id -> name
+  for (const auto& e :
+       p.Run(Article("", "Shelling in Sumy Oblast and Kirovohrad Oblast.", "en")).entities)
+    names[e.id] = e.name;
+  EXPECT_EQ(names["place/ua-59-sumska-oblast"], "Sumy Oblast");
+  EXPECT_EQ(names["place/ua-35-kirovohradska-oblast"], "Kirovohrad Oblast");
+}
+
+TEST_F(GazetteerTest, PartiesAndStateBodies) {
+  // politics.yaml (hand-curated): parties and air forces, in the texts' own forms.
+  const auto tr = Found("AK Parti yüzde 41, CHP yüzde 22, MHP ve HDP yüzde 11 aldı.", "tr");
+  for (const char* id : {"org/akp", "org/chp", "org/mhp", "org/hdp"}) EXPECT_THAT(tr, Contains(id));
+  EXPECT_THAT(Found("Лідирує Партія регіонів, далі йде «Батьківщина» з 17%.", "uk"),
+              Contains("org/batkivshchyna"));
+  EXPECT_THAT(Found("Підрозділи Повітряних сил знищили всі дрони.", "uk"),
+              Contains("armed_group/ukrainian-air-force"));
+  EXPECT_THAT(Found("שוויון בין הליכוד לכחול לבן במדגמים.", "he"), Contains("org/blue-and-white"));
+  EXPECT_THAT(Found("Die ukrainische Luftwaffe meldete Angriffe.", "de"),
+              Contains("armed_group/ukrainian-air-force"));
+  // Ambiguous names are weak: common words do not match without their context.
+  EXPECT_THAT(Found("We had a good party last night.", "en"),
+              ::testing::Not(Contains("org/iyi-party")));
+  EXPECT_THAT(Found("The new flag is blue and white.", "en"),
+              ::testing::Not(Contains("org/blue-and-white")));
+  EXPECT_THAT(Found("Він захищає свою Батьківщину.", "uk"),
+              ::testing::Not(Contains("org/batkivshchyna")));
+}
+
 TEST_F(GazetteerTest, CldrSubdivisionNamesAndUsualEnglishNames) {
   // CLDR's subdivision names (unicode-cldr-core) and the usual English name as the entity name.
   TaggedPipeline p(*taxonomy_);
