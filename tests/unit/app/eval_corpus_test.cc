@@ -19,7 +19,7 @@ namespace newsflow::app {
 namespace {
 
 constexpr double kEntityRecallTarget = 0.95;            // issue 16, not reached
-constexpr double kEntityRecallRegressionFloor = 0.761;  // measured 0.762 (1,148 of 1,506)
+constexpr double kEntityRecallRegressionFloor = 0.765;  // measured 0.766 (1,153 of 1,506)
 
 TEST(EvalCorpusTest, DevCorpusMeetsTheTargets) {
   const auto files = testing::DevCorpusFiles();

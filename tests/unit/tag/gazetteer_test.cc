@@ -190,6 +190,22 @@ TEST_F(GazetteerTest, GeoNamesCities) {
               ::testing::Not(Contains("city/vladimir")));
 }
 
+TEST_F(GazetteerTest, TownsOfConflictCountriesBelow200000) {
+  // gen_geonames.yaml: in CONFLICT_COUNTRIES (Ukraine, Israel/Palestine, Lebanon, Syria, Iraq,
+  // Yemen, Sudan, Afghanistan) towns of 15,000+ inhabitants, with case forms (-а -и -і -е -у
+  // for names in -а: Кремина -> Кремині).
+  EXPECT_THAT(Found("Russian forces shelled Lysychansk and Konotop.", "en"),
+              Contains("city/lysychansk"));
+  EXPECT_THAT(Found("Обстріли у Кремині та Лисичанську.", "uk"), Contains("city/kreminna"));
+  EXPECT_THAT(Found("Удар по Конотопу.", "ru"), Contains("city/konotop"));
+  EXPECT_THAT(Found("Taliban fighters attacked Ghazni.", "en"), Contains("city/ghazni"));
+  // A town GeoNames also names as a hand-curated city stays the hand-curated one (Beit Hanoun,
+  // GeoNames "Bayt Hanun"), and a town whose English name is a dictionary word + an ending is
+  // left out ("Ihren": German ihr + -en).
+  EXPECT_THAT(Found("وغارات على بيت حانون", "ar"), Contains("city/beit-hanoun"));
+  EXPECT_THAT(Found("Wir danken Ihren Kollegen.", "de"), ::testing::Not(Contains("city/ihren")));
+}
+
 TEST(MoreAliasesTest, AddsAliasesToAnEntityOfAnotherFile) {
   const std::string topics =
       "topic: {id: t, threshold: 0.5, groups: {g: {en: [x]}}, rules: [{name: r, any: [g]}]}\n";
