@@ -220,6 +220,22 @@ def german_adjective_forms(names):
     return out
 
 
+def nisba_plurals(names, lang):
+    """Plurals of the nationality adjectives (nisba) a hand-curated entity has as weak aliases:
+    Arabic definite `الإيراني` -> `الإيرانيين`, `الإيرانيون` (the Iranians); Persian `ایرانی` ->
+    `ایرانی‌ها` (ZWNJ), `ایرانیها`, `ایرانیان`. One-word adjectives only; they stay weak (the
+    entity's context words confirm them)."""
+    out = []
+    for n in names:
+        if " " in n or len(n) < 5:
+            continue
+        if lang == "ar" and n.startswith("ال") and n.endswith("ي"):
+            out += [n + "ين", n + "ون"]
+        elif lang == "fa" and n.endswith("ی"):
+            out += [n + "\u200cها", n + "ها", n + "ان"]
+    return [m for m in out if m not in names]
+
+
 def inflect(name, lang):
     """Inflected forms of a name (besides the name itself)."""
     if lang in ("ru", "uk"):
@@ -920,6 +936,11 @@ def main():
             weak_de = german_adjective_forms((e.get("weak_aliases") or {}).get("de", []))
             if weak_de:
                 weak_forms["de"] = weak_de
+        if e["type"] == "country":
+            for lang in ("ar", "fa"):
+                plurals = nisba_plurals((e.get("weak_aliases") or {}).get(lang, []), lang)
+                if plurals:
+                    weak_forms[lang] = plurals
         weak = new_names(weak_forms)
         context = {}
         if e["type"] == "place":

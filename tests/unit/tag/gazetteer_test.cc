@@ -130,6 +130,22 @@ TEST_F(GazetteerTest, GermanAdjectiveEndings) {
               ::testing::Not(Contains("country/turkey")));
 }
 
+TEST_F(GazetteerTest, ArabicAndPersianNisbaPlurals) {
+  // Plurals of the weak nationality adjectives (gen_morphology.yaml): Arabic -ين/-ون after the
+  // definite nisba, Persian -ها/-ان; weak like the adjective, so a context word is needed.
+  EXPECT_THAT(Found("قال مسؤول إن الألمانيين سيشاركون في المحادثات", "ar"),
+              Contains("country/germany"));
+  EXPECT_THAT(
+      Found("وزیر گفت آلمانی‌ها در مذاکرات شرکت می‌کنند",
+            "fa"),
+      Contains("country/germany"));
+  EXPECT_THAT(
+      Found("وزیر گفت آلمانیان در مذاکرات شرکت می‌کنند", "fa"),
+      Contains("country/germany"));
+  EXPECT_THAT(Found("سافر الألمانيون إلى البحر في الصيف", "ar"),
+              ::testing::Not(Contains("country/germany")));
+}
+
 TEST_F(GazetteerTest, UkrainianOblastsNamedAfterTheirCentreByGeoNames) {
   // Oblasts whose centre is no hand-curated city take GeoNames' name of the centre (Sumy;
   // Kirovohrad, an alternate name of Kropyvnytskyi): "Sumy Oblast", not ISO's "Sumska oblast".
