@@ -206,6 +206,23 @@ TEST_F(GazetteerTest, GeoNamesCities) {
               ::testing::Not(Contains("city/vladimir")));
 }
 
+TEST_F(GazetteerTest, WeaponSystemsAndLebanesePlaces) {
+  // misc.yaml weapon systems and places.yaml conflict-zone places (hand-curated), in the
+  // texts' own forms; Hebrew prefixes come from gen_morphology.yaml.
+  EXPECT_THAT(Found("Росія атакувала 24 ударними БпЛА типу Shahed-131/136.", "uk"),
+              Contains("misc/shahed"));
+  EXPECT_THAT(Found("Россия завершит поставку С-400 Индии в 2025 году.", "ru"),
+              Contains("misc/s-400"));
+  EXPECT_THAT(Found("İsrail saldırılarında Beyrut'taki Dahiye bölgesinde 20 kişi öldü.", "tr"),
+              Contains("place/dahiyeh"));
+  EXPECT_THAT(Found("צה\"ל תקף 10 בניינים בדאחייה.", "he"), Contains("place/dahiyeh"));
+  EXPECT_THAT(Found("İsrail ordusu Bekaa Vadisi'nde köylere saldırdı.", "tr"),
+              Contains("place/bekaa-valley"));
+  // A first name is not the missile; Persian بقاع ("shrines") is not the Bekaa.
+  EXPECT_THAT(Found("Он назвал сына Искандер.", "ru"), ::testing::Not(Contains("misc/iskander")));
+  EXPECT_THAT(Found("زیارت بقاع متبرکه", "fa"), ::testing::Not(Contains("place/bekaa-valley")));
+}
+
 TEST_F(GazetteerTest, TownsOfConflictCountriesBelow200000) {
   // gen_geonames.yaml: in CONFLICT_COUNTRIES (Ukraine, Israel/Palestine, Lebanon, Syria, Iraq,
   // Yemen, Sudan, Afghanistan) towns of 15,000+ inhabitants, with case forms (-а -и -і -е -у
