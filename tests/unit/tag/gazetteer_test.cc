@@ -105,6 +105,79 @@ TEST_F(GazetteerTest, CoordinatedOblastsShareThePluralNoun) {
               Contains("place/ua-51-odeska-oblast"));
 }
 
+TEST_F(GazetteerTest, FirstAdjectivesOfCoordinatedListsForHandCuratedOblasts) {
+  // gen_morphology.yaml gives the hand-curated oblasts (places.yaml) the earlier adjectives of
+  // a coordinated list as weak aliases (more_aliases weak_aliases + context): the plural noun
+  // confirms them.
+  const auto uk = Found("Дрони збили в межах Запорізької, Донецької та Сумської областей.", "uk");
+  EXPECT_THAT(uk, Contains("place/donetsk-oblast"));
+  EXPECT_THAT(uk, Contains("place/zaporizhzhia-oblast"));
+  EXPECT_THAT(Found("Обстрелы в Донецкой и Луганской областях.", "ru"),
+              Contains("place/donetsk-oblast"));
+  // Without the plural noun nearby the bare adjective is not the oblast.
+  EXPECT_THAT(Found("Футболісти донецького клубу та Донецької міської ради.", "uk"),
+              ::testing::Not(Contains("place/donetsk-oblast")));
+}
+
+TEST_F(GazetteerTest, GermanAdjectiveEndings) {
+  // The hand-curated weak adjectives (ukrainische, -en, -er) get -es/-em as weak aliases too:
+  // confirmed by a context word (Unternehmen, Militär ...), never alone.
+  EXPECT_THAT(Found("Ein türkisches Unternehmen baut die Brücke.", "de"),
+              Contains("country/turkey"));
+  EXPECT_THAT(Found("Mit ukrainischem Militär wurde gesprochen.", "de"),
+              Contains("country/ukraine"));
+  EXPECT_THAT(Found("Zum Abendessen gab es ein türkisches Gericht.", "de"),
+              ::testing::Not(Contains("country/turkey")));
+}
+
+TEST_F(GazetteerTest, ArabicAndPersianNisbaPlurals) {
+  // Plurals of the weak nationality adjectives (gen_morphology.yaml): Arabic -ين/-ون after the
+  // definite nisba, Persian -ها/-ان; weak like the adjective, so a context word is needed.
+  EXPECT_THAT(Found("قال مسؤول إن الألمانيين سيشاركون في المحادثات", "ar"),
+              Contains("country/germany"));
+  EXPECT_THAT(
+      Found("وزیر گفت آلمانی‌ها در مذاکرات شرکت می‌کنند",
+            "fa"),
+      Contains("country/germany"));
+  EXPECT_THAT(
+      Found("وزیر گفت آلمانیان در مذاکرات شرکت می‌کنند", "fa"),
+      Contains("country/germany"));
+  EXPECT_THAT(Found("سافر الألمانيون إلى البحر في الصيف", "ar"),
+              ::testing::Not(Contains("country/germany")));
+}
+
+TEST_F(GazetteerTest, UkrainianOblastsNamedAfterTheirCentreByGeoNames) {
+  // Oblasts whose centre is no hand-curated city take GeoNames' name of the centre (Sumy;
+  // Kirovohrad, an alternate name of Kropyvnytskyi): "Sumy Oblast", not ISO's "Sumska oblast".
+  TaggedPipeline p(*taxonomy_);
+  std::map<std::string, std::string> names;  // id -> name
+  for (const auto& e :
+       p.Run(Article("", "Shelling in Sumy Oblast and Kirovohrad Oblast.", "en")).entities)
+    names[e.id] = e.name;
+  EXPECT_EQ(names["place/ua-59-sumska-oblast"], "Sumy Oblast");
+  EXPECT_EQ(names["place/ua-35-kirovohradska-oblast"], "Kirovohrad Oblast");
+}
+
+TEST_F(GazetteerTest, PartiesAndStateBodies) {
+  // politics.yaml (hand-curated): parties and air forces, in the texts' own forms.
+  const auto tr = Found("AK Parti yüzde 41, CHP yüzde 22, MHP ve HDP yüzde 11 aldı.", "tr");
+  for (const char* id : {"org/akp", "org/chp", "org/mhp", "org/hdp"}) EXPECT_THAT(tr, Contains(id));
+  EXPECT_THAT(Found("Лідирує Партія регіонів, далі йде «Батьківщина» з 17%.", "uk"),
+              Contains("org/batkivshchyna"));
+  EXPECT_THAT(Found("Підрозділи Повітряних сил знищили всі дрони.", "uk"),
+              Contains("armed_group/ukrainian-air-force"));
+  EXPECT_THAT(Found("שוויון בין הליכוד לכחול לבן במדגמים.", "he"), Contains("org/blue-and-white"));
+  EXPECT_THAT(Found("Die ukrainische Luftwaffe meldete Angriffe.", "de"),
+              Contains("armed_group/ukrainian-air-force"));
+  // Ambiguous names are weak: common words do not match without their context.
+  EXPECT_THAT(Found("We had a good party last night.", "en"),
+              ::testing::Not(Contains("org/iyi-party")));
+  EXPECT_THAT(Found("The new flag is blue and white.", "en"),
+              ::testing::Not(Contains("org/blue-and-white")));
+  EXPECT_THAT(Found("Він захищає свою Батьківщину.", "uk"),
+              ::testing::Not(Contains("org/batkivshchyna")));
+}
+
 TEST_F(GazetteerTest, CldrSubdivisionNamesAndUsualEnglishNames) {
   // CLDR's subdivision names (unicode-cldr-core) and the usual English name as the entity name.
   TaggedPipeline p(*taxonomy_);
@@ -131,6 +204,39 @@ TEST_F(GazetteerTest, GeoNamesCities) {
   EXPECT_THAT(Found("It was a nice day in the city.", "en"), ::testing::Not(Contains("city/nice")));
   EXPECT_THAT(Found("Губернатор Владимир Солодов заявил.", "ru"),
               ::testing::Not(Contains("city/vladimir")));
+}
+
+TEST_F(GazetteerTest, WeaponSystemsAndLebanesePlaces) {
+  // misc.yaml weapon systems and places.yaml conflict-zone places (hand-curated), in the
+  // texts' own forms; Hebrew prefixes come from gen_morphology.yaml.
+  EXPECT_THAT(Found("Росія атакувала 24 ударними БпЛА типу Shahed-131/136.", "uk"),
+              Contains("misc/shahed"));
+  EXPECT_THAT(Found("Россия завершит поставку С-400 Индии в 2025 году.", "ru"),
+              Contains("misc/s-400"));
+  EXPECT_THAT(Found("İsrail saldırılarında Beyrut'taki Dahiye bölgesinde 20 kişi öldü.", "tr"),
+              Contains("place/dahiyeh"));
+  EXPECT_THAT(Found("צה\"ל תקף 10 בניינים בדאחייה.", "he"), Contains("place/dahiyeh"));
+  EXPECT_THAT(Found("İsrail ordusu Bekaa Vadisi'nde köylere saldırdı.", "tr"),
+              Contains("place/bekaa-valley"));
+  // A first name is not the missile; Persian بقاع ("shrines") is not the Bekaa.
+  EXPECT_THAT(Found("Он назвал сына Искандер.", "ru"), ::testing::Not(Contains("misc/iskander")));
+  EXPECT_THAT(Found("زیارت بقاع متبرکه", "fa"), ::testing::Not(Contains("place/bekaa-valley")));
+}
+
+TEST_F(GazetteerTest, TownsOfConflictCountriesBelow200000) {
+  // gen_geonames.yaml: in CONFLICT_COUNTRIES (Ukraine, Israel/Palestine, Lebanon, Syria, Iraq,
+  // Yemen, Sudan, Afghanistan) towns of 15,000+ inhabitants, with case forms (-а -и -і -е -у
+  // for names in -а: Кремина -> Кремині).
+  EXPECT_THAT(Found("Russian forces shelled Lysychansk and Konotop.", "en"),
+              Contains("city/lysychansk"));
+  EXPECT_THAT(Found("Обстріли у Кремині та Лисичанську.", "uk"), Contains("city/kreminna"));
+  EXPECT_THAT(Found("Удар по Конотопу.", "ru"), Contains("city/konotop"));
+  EXPECT_THAT(Found("Taliban fighters attacked Ghazni.", "en"), Contains("city/ghazni"));
+  // A town GeoNames also names as a hand-curated city stays the hand-curated one (Beit Hanoun,
+  // GeoNames "Bayt Hanun"), and a town whose English name is a dictionary word + an ending is
+  // left out ("Ihren": German ihr + -en).
+  EXPECT_THAT(Found("وغارات على بيت حانون", "ar"), Contains("city/beit-hanoun"));
+  EXPECT_THAT(Found("Wir danken Ihren Kollegen.", "de"), ::testing::Not(Contains("city/ihren")));
 }
 
 TEST(MoreAliasesTest, AddsAliasesToAnEntityOfAnotherFile) {
@@ -169,6 +275,44 @@ TEST(MoreAliasesTest, AddsAliasesToAnEntityOfAnotherFile) {
   ASSERT_FALSE(scalar.ok());
   EXPECT_NE(scalar.status().message().find("each item must be a map"), std::string::npos)
       << scalar.status().ToString();
+}
+
+TEST(MoreAliasesTest, WeakAliasesAndContextForAnEntityOfAnotherFile) {
+  // Weak aliases added from another file count only with a context word nearby (or a strong
+  // mention), exactly like the entity's own weak aliases.
+  const std::string topics =
+      "topic: {id: t, threshold: 0.5, groups: {g: {en: [x]}}, rules: [{name: r, any: [g]}]}\n";
+  const std::string manifest = "version: v\nentities: [\"entities/*\"]\ntopics: [\"topics/*\"]\n";
+  auto tax = CompileTaxonomy(
+      "taxonomy.yaml",
+      MemorySource(
+          {{"taxonomy.yaml", manifest},
+           {"entities/a.yaml",
+            "more_aliases: [{id: country/x, weak_aliases: {de: [xische, xischen]}, "
+            "context: {de: [Regierung]}}]\n"},
+           {"entities/b.yaml",
+            "entities: [{id: country/x, type: country, name: X, aliases: {de: [Xland]}}]\n"},
+           {"topics/t.yaml", topics}}));
+  ASSERT_TRUE(tax.ok()) << tax.status().ToString();
+  TaggedPipeline p(*tax);
+  EXPECT_EQ(p.Run(Article("", "Die xische Regierung tagt.", "de")).entities.size(), 1u);
+  EXPECT_EQ(p.Run(Article("", "Ein xischen Gericht schmeckt gut.", "de")).entities.size(), 0u);
+  const auto& doc = p.Run(Article("", "Xland und die xischen Bauern.", "de"));
+  ASSERT_EQ(doc.entities.size(), 1u);
+  EXPECT_EQ(doc.entities[0].mentions.size(), 2u);
+
+  // Context without any weak alias is an error; so is an item with neither list.
+  for (const char* item : {"more_aliases: [{id: country/x, context: {de: [Regierung]}}]\n",
+                           "more_aliases: [{id: country/x}]\n"}) {
+    auto bad = CompileTaxonomy(
+        "taxonomy.yaml",
+        MemorySource({{"taxonomy.yaml", manifest},
+                      {"entities/a.yaml", item},
+                      {"entities/b.yaml",
+                       "entities: [{id: country/x, type: country, name: X, aliases: {de: [X]}}]\n"},
+                      {"topics/t.yaml", topics}}));
+    EXPECT_FALSE(bad.ok()) << item;
+  }
 }
 
 }  // namespace
