@@ -482,6 +482,20 @@ Assignment StoryStore::Assign(const ArticleSignature& sig) {
     // Edited copies: the Jaccard similarity of the lead sets, over the fingerprints that share
     // lead shingles with this article (inverted index; bounded per shingle).
     std::vector<uint64_t> candidates;
+    // Two cache misses per sampled shingle (the bucket's vector, then its entries, read from
+    // the back): prefetched for all shingles first so that they overlap (as for the story
+    // candidates below); same lookups, same order.
+    for (uint32_t h : sig.lead_shingles) {
+      if (LeadSampled(h)) __builtin_prefetch(&lead_buckets_[LeadBucket(h)]);
+    }
+    for (uint32_t h : sig.lead_shingles) {
+      if (!LeadSampled(h)) continue;
+      const auto& bucket = lead_buckets_[LeadBucket(h)];
+      if (!bucket.empty()) {
+        __builtin_prefetch(&bucket.back());
+        if (bucket.size() > 8) __builtin_prefetch(&bucket[bucket.size() - 9]);  // line before
+      }
+    }
     for (uint32_t h : sig.lead_shingles) {
       if (!LeadSampled(h)) continue;
       const auto& bucket = lead_buckets_[LeadBucket(h)];
