@@ -180,6 +180,32 @@ class QuoteScan {
 
 }  // namespace
 
+uint64_t SimHashOf(const uint64_t* hashes, size_t n) {
+  // Bit-sliced counting: planes[j] holds bit j of the 64 per-position counts, and adding a
+  // hash is a ripple-carry increment of all 64 counters at once (a few word operations per
+  // hash instead of 64 shift-mask-adds; the carry dies after 2 planes on average).
+  uint64_t planes[64] = {};
+  int used = 0;
+  for (size_t i = 0; i < n; ++i) {
+    uint64_t carry = hashes[i];
+    int j = 0;
+    while (carry != 0) {
+      const uint64_t next = planes[j] & carry;
+      planes[j] ^= carry;
+      carry = next;
+      ++j;
+    }
+    used = std::max(used, j);
+  }
+  uint64_t simhash = 0;
+  for (int b = 0; b < 64; ++b) {
+    uint64_t ones = 0;
+    for (int j = 0; j < used; ++j) ones |= ((planes[j] >> b) & 1) << j;
+    if (2 * ones > n) simhash |= uint64_t{1} << b;
+  }
+  return simhash;
+}
+
 void QuotedTokens(const core::Document& doc, size_t first, size_t end,
                   std::vector<uint8_t>* quoted) {
   QuoteScan scan(doc, first, quoted);
@@ -204,8 +230,10 @@ void ComputeSignature(const core::Document& doc, int64_t now_ms, const Signature
     sig->time_basis = "clock";
   }
 
-  // Per-token hashes once; shingles combine neighbours.
+  // Per-token hashes once; shingles combine neighbours, each shingle hashed once (the
+  // SimHash and the lead set read the same array).
   thread_local std::vector<uint64_t> hashes;
+  thread_local std::vector<uint64_t> shingle_hashes;
   hashes.clear();
   uint64_t exact_hash = 0x9E3779B97F4A7C15ull;
   for (const core::Token& t : doc.tokens) {
@@ -217,21 +245,13 @@ void ComputeSignature(const core::Document& doc, int64_t now_ms, const Signature
   }
   const int k = std::max(1, options.shingle_size);
   const int shingles = static_cast<int>(hashes.size()) - k + 1;
+  shingle_hashes.clear();
+  for (int i = 0; i < shingles; ++i) {
+    shingle_hashes.push_back(ShingleHash(hashes, static_cast<size_t>(i), k));
+  }
   sig->has_fingerprint = shingles >= options.min_shingles;
   sig->text_hash = sig->has_fingerprint ? exact_hash : 0;
-  sig->simhash = 0;
-  if (sig->has_fingerprint) {
-    // Count the one bits per position (a loop the compiler vectorises); a bit of the
-    // fingerprint is set when more than half of the shingles have it.
-    uint32_t ones[64] = {};
-    for (int i = 0; i < shingles; ++i) {
-      const uint64_t h = ShingleHash(hashes, static_cast<size_t>(i), k);
-      for (int b = 0; b < 64; ++b) ones[b] += static_cast<uint32_t>((h >> b) & 1);
-    }
-    for (int b = 0; b < 64; ++b) {
-      if (2 * ones[b] > static_cast<uint32_t>(shingles)) sig->simhash |= (uint64_t{1} << b);
-    }
-  }
+  sig->simhash = sig->has_fingerprint ? SimHashOf(shingle_hashes.data(), shingle_hashes.size()) : 0;
 
   // Lead set: shingles over the article's opening (the first lead_words words of lead and
   // body). With lead_skip_quotes, the opening is the first lead_words words outside quotations
@@ -245,7 +265,7 @@ void ComputeSignature(const core::Document& doc, int64_t now_ms, const Signature
       sig->lead_shingles.clear();
       const size_t end = std::min(hashes.size(), first + lead_words);
       for (size_t i = first; i + k <= end; ++i) {
-        sig->lead_shingles.push_back(static_cast<uint32_t>(ShingleHash(hashes, i, k)));
+        sig->lead_shingles.push_back(static_cast<uint32_t>(shingle_hashes[i]));
       }
     };
     if (options.lead_skip_quotes) {
@@ -261,9 +281,7 @@ void ComputeSignature(const core::Document& doc, int64_t now_ms, const Signature
         if (i + k > hashes.size()) continue;
         bool in_quote = false;
         for (int j = 1; j < k; ++j) in_quote |= quoted[i - first + j] != 0;
-        if (!in_quote) {
-          sig->lead_shingles.push_back(static_cast<uint32_t>(ShingleHash(hashes, i, k)));
-        }
+        if (!in_quote) sig->lead_shingles.push_back(static_cast<uint32_t>(shingle_hashes[i]));
       }
       // Mostly quotation (or an unbalanced mark that runs to the paragraph's end): the plain
       // opening, so that such copies are still compared.
