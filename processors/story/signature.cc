@@ -180,28 +180,57 @@ class QuoteScan {
 
 }  // namespace
 
+namespace {
+
+// Carry-save adder: three words of bits in, per position their sum's low bit and carry.
+inline void Csa(uint64_t a, uint64_t b, uint64_t c, uint64_t* sum, uint64_t* carry) {
+  const uint64_t u = a ^ b;
+  *sum = u ^ c;
+  *carry = (a & b) | (u & c);
+}
+
+}  // namespace
+
 uint64_t SimHashOf(const uint64_t* hashes, size_t n) {
-  // Bit-sliced counting: planes[j] holds bit j of the 64 per-position counts, and adding a
-  // hash is a ripple-carry increment of all 64 counters at once (a few word operations per
-  // hash instead of 64 shift-mask-adds; the carry dies after 2 planes on average).
+  // Bit-sliced counting: planes[j] holds bit j of the 64 per-position counts. Eight hashes at a
+  // time are first added vertically with carry-save adders (Harley-Seal: their per-position
+  // count, 0-8, as four bit planes in 7 adders), and that 4-bit number is added to the planes
+  // with a ripple carry: about 8 word operations per hash instead of 64 shift-mask-adds.
   uint64_t planes[64] = {};
-  int used = 0;
-  for (size_t i = 0; i < n; ++i) {
-    uint64_t carry = hashes[i];
+  int used = 0;  // planes in use
+  auto add = [&](const uint64_t* in, int bits) {
+    uint64_t carry = 0;
     int j = 0;
-    while (carry != 0) {
-      const uint64_t next = planes[j] & carry;
-      planes[j] ^= carry;
-      carry = next;
-      ++j;
+    for (; j < bits || carry != 0; ++j) {
+      const uint64_t b = j < bits ? in[j] : 0;
+      const uint64_t a = planes[j];
+      const uint64_t u = a ^ b;
+      planes[j] = u ^ carry;
+      carry = (a & b) | (u & carry);
     }
     used = std::max(used, j);
+  };
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const uint64_t* h = hashes + i;
+    uint64_t s1, c1, s2, c2, s3, c3, t1, d1;
+    Csa(h[0], h[1], h[2], &s1, &c1);
+    Csa(h[3], h[4], h[5], &s2, &c2);
+    Csa(s1, s2, h[6], &s3, &c3);
+    const uint64_t ones = s3 ^ h[7];
+    const uint64_t c4 = s3 & h[7];
+    Csa(c1, c2, c3, &t1, &d1);
+    const uint64_t twos = t1 ^ c4;
+    const uint64_t d2 = t1 & c4;
+    const uint64_t in[4] = {ones, twos, d1 ^ d2, d1 & d2};
+    add(in, 4);
   }
+  for (; i < n; ++i) add(&hashes[i], 1);
   uint64_t simhash = 0;
   for (int b = 0; b < 64; ++b) {
-    uint64_t ones = 0;
-    for (int j = 0; j < used; ++j) ones |= ((planes[j] >> b) & 1) << j;
-    if (2 * ones > n) simhash |= uint64_t{1} << b;
+    uint64_t count = 0;
+    for (int j = 0; j < used; ++j) count |= ((planes[j] >> b) & 1) << j;
+    if (2 * count > n) simhash |= uint64_t{1} << b;
   }
   return simhash;
 }
