@@ -226,13 +226,22 @@ uint64_t SimHashOf(const uint64_t* hashes, size_t n) {
     add(in, 4);
   }
   for (; i < n; ++i) add(&hashes[i], 1);
-  uint64_t simhash = 0;
-  for (int b = 0; b < 64; ++b) {
-    uint64_t count = 0;
-    for (int j = 0; j < used; ++j) count |= ((planes[j] >> b) & 1) << j;
-    if (2 * count > n) simhash |= uint64_t{1} << b;
+  // Bit b is set when its count > n / 2, i.e. >= t = floor(n / 2) + 1: the 64 comparisons
+  // bit-sliced too, from the highest plane down (`above`: count > t's high bits so far,
+  // `equal`: equal so far). Counts have `used` planes; a bit of t above them makes every count
+  // smaller.
+  const uint64_t t = n / 2 + 1;
+  if (used < 64 && (t >> used) != 0) return 0;
+  uint64_t above = 0, equal = ~uint64_t{0};
+  for (int j = used - 1; j >= 0; --j) {
+    if ((t >> j) & 1) {
+      equal &= planes[j];
+    } else {
+      above |= equal & planes[j];
+      equal &= ~planes[j];
+    }
   }
-  return simhash;
+  return above | equal;
 }
 
 void QuotedTokens(const core::Document& doc, size_t first, size_t end,
