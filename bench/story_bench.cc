@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <fstream>
 #include <random>
 #include <thread>
@@ -54,8 +55,11 @@ int64_t RssBytes() {
 
 // 100,000 synthetic open stories: each with 2-6 real taxonomy entities (skewed towards the
 // first ones, as news is), one entity of its own, 1-2 topics, 0-4 numbers and a fingerprint,
-// all within one event-time window so that every one is a candidate by time.
-void Fill(story::StoryStore& store, int64_t t0, int64_t span_ms) {
+// all within one event-time window so that every one is a candidate by time. Returns a hash of
+// every assignment (story id, opened, score to 1e-9): equal before and after a change that
+// must not change the algorithm's decisions (printed as the `fill_check` counter).
+uint64_t Fill(story::StoryStore& store, int64_t t0, int64_t span_ms) {
+  uint64_t check = 0;
   auto taxonomy = tag::LoadTaxonomy("");
   const auto& entities = (*taxonomy)->entities();
   const auto& topics = (*taxonomy)->topics();
@@ -86,9 +90,13 @@ void Fill(story::StoryStore& store, int64_t t0, int64_t span_ms) {
     s.simhash = rng();
     for (int k = 0; k < 60; ++k) s.lead_shingles.push_back(static_cast<uint32_t>(rng()));
     std::sort(s.lead_shingles.begin(), s.lead_shingles.end());
-    store.Assign(s);
+    const story::Assignment a = store.Assign(s);
+    const int64_t score = std::llround(a.score * 1e9);
+    check = XXH3_64bits_withSeed(a.story_id.data(), a.story_id.size(), check);
+    check = XXH3_64bits_withSeed(&score, sizeof(score), check + (a.opened ? 1 : 0));
     ++i;
   }
+  return check;
 }
 
 struct Setup {
@@ -98,6 +106,7 @@ struct Setup {
   int64_t store_bytes = 0;
   int64_t rss_delta = 0;
   double fill_seconds = 0;
+  uint64_t fill_check = 0;
 };
 
 Setup& GetSetup() {
@@ -134,7 +143,8 @@ Setup& GetSetup() {
     setup->with = std::move(built).value();
     const int64_t before = RssBytes();
     const auto start = std::chrono::steady_clock::now();
-    Fill(*setup->with->stories, 1577836800000 /* 2020-01-01 */, 6LL * 365 * 86400000);
+    setup->fill_check =
+        Fill(*setup->with->stories, 1577836800000 /* 2020-01-01 */, 6LL * 365 * 86400000);
     setup->fill_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     setup->rss_delta = RssBytes() - before;
@@ -247,6 +257,8 @@ void BM_PipelineWithStoryAlert100kOpen(benchmark::State& state) {
   state.counters["store_MB"] = static_cast<double>(s.store_bytes) / 1e6;
   state.counters["rss_delta_MB"] = static_cast<double>(s.rss_delta) / 1e6;
   state.counters["fill_s"] = s.fill_seconds;
+  // Low 32 bits of the assignment hash (a counter is a double).
+  state.counters["fill_check"] = static_cast<double>(s.fill_check & 0xffffffffu);
 }
 
 // Restore in process: decode 100,000 story.v1 records and apply them to an empty store.

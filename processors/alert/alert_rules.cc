@@ -290,6 +290,8 @@ Result<std::shared_ptr<const AlertRules>> CompileAlertRules(const std::string& n
       NEWSFLOW_RETURN_IF_ERROR(
           ParseRule(list[i], name + ": rules[" + std::to_string(i) + "]", &rule));
       if (!ids.insert(rule.id).second) return Error(name, "duplicate rule id '" + rule.id + "'");
+      rule.index = static_cast<uint32_t>(rules->rules_.size());
+      for (const auto& t : rule.terms) rules->terms_.Add(rule.index, t);
       rules->rules_.push_back(std::move(rule));
     }
   }

@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "processors/alert/term_index.h"
 #include "schemas/result.h"
 
 namespace newsflow::alert {
@@ -41,6 +42,7 @@ struct StoryCondition {
 };
 
 struct Rule {
+  uint32_t index = 0;  // position in AlertRules::rules() (the TermIndex's rule number)
   std::string id;
   std::string description;
   Severity severity = Severity::kWarning;
@@ -78,6 +80,8 @@ class AlertRules {
   const std::string& version() const { return version_; }
   const std::vector<Rule>& rules() const { return rules_; }
   const SurgeSettings& surge() const { return surge_; }
+  // Every rule's terms, for one pass over an article's tokens (term_index.h).
+  const TermIndex& terms() const { return terms_; }
 
  private:
   friend Result<std::shared_ptr<const AlertRules>> CompileAlertRules(const std::string& name,
@@ -85,6 +89,7 @@ class AlertRules {
   std::string version_;
   std::vector<Rule> rules_;
   SurgeSettings surge_;
+  TermIndex terms_;
 };
 
 // Compiles one rules file's text; errors name `name`, the rule id and the key.

@@ -209,17 +209,28 @@ size_t AlertState::size() const {
   return raised_.size();
 }
 
-bool RuleMatches(const Rule& rule, const core::Document& doc, std::string* why) {
+bool TermHits::Has(const Rule& rule) {
+  if (!done_) {
+    rules_.terms().Find(doc_, rules_.rules().size(), &hit_);
+    done_ = true;
+  }
+  return rule.index < hit_.size() && hit_[rule.index] != 0;
+}
+
+bool RuleMatches(const Rule& rule, const core::Document& doc, std::string* why, TermHits* terms) {
+  // `why` is formatted only when asked for (explain); the stage's hot path passes null.
   for (const auto& [id, min] : rule.topics) {
     // (clang 14 cannot capture a structured binding: compare through a plain reference)
     const std::string& topic_id = id;
     auto it = std::find_if(doc.topics.begin(), doc.topics.end(),
                            [&](const core::TopicResult& t) { return t.id == topic_id; });
     if (it == doc.topics.end() || it->score < min) {
-      char buf[160];
-      std::snprintf(buf, sizeof(buf), "topic %s %s (needs >= %.2f)", id.c_str(),
-                    it == doc.topics.end() ? "absent" : "too low", min);
-      *why = buf;
+      if (why != nullptr) {
+        char buf[160];
+        std::snprintf(buf, sizeof(buf), "topic %s %s (needs >= %.2f)", id.c_str(),
+                      it == doc.topics.end() ? "absent" : "too low", min);
+        *why = buf;
+      }
       return false;
     }
   }
@@ -229,53 +240,60 @@ bool RuleMatches(const Rule& rule, const core::Document& doc, std::string* why) 
   };
   if (!rule.entities_any.empty() &&
       std::none_of(rule.entities_any.begin(), rule.entities_any.end(), has_entity)) {
-    *why = "none of the entities.any";
+    if (why != nullptr) *why = "none of the entities.any";
     return false;
   }
   for (const auto& id : rule.entities_all) {
     if (!has_entity(id)) {
-      *why = "entities.all: " + id + " absent";
+      if (why != nullptr) *why = "entities.all: " + id + " absent";
       return false;
     }
   }
   for (const auto& id : rule.entities_none) {
     if (has_entity(id)) {
-      *why = "entities.none: " + id + " present";
+      if (why != nullptr) *why = "entities.none: " + id + " present";
       return false;
     }
   }
   if (!rule.languages.empty() && std::find(rule.languages.begin(), rule.languages.end(),
                                            doc.language.code) == rule.languages.end()) {
-    *why = "language " + doc.language.code + " not listed";
+    if (why != nullptr) *why = "language " + doc.language.code + " not listed";
     return false;
   }
   if (!rule.sources.empty() && std::find(rule.sources.begin(), rule.sources.end(),
                                          Lower(doc.article.source)) == rule.sources.end()) {
-    *why = "source not listed";
+    if (why != nullptr) *why = "source not listed";
     return false;
   }
-  if (!rule.terms.empty() && std::none_of(rule.terms.begin(), rule.terms.end(),
-                                          [&](const std::string& t) { return HasTerm(doc, t); })) {
-    *why = "none of the terms";
-    return false;
+  if (!rule.terms.empty()) {
+    const bool found = terms != nullptr
+                           ? terms->Has(rule)
+                           : std::any_of(rule.terms.begin(), rule.terms.end(),
+                                         [&](const std::string& t) { return HasTerm(doc, t); });
+    if (!found) {
+      if (why != nullptr) *why = "none of the terms";
+      return false;
+    }
   }
   if (rule.has_story) {
     const int64_t now = doc.story.event_time_ms;
     const StoryCounts c = CountStory(doc, now, rule.story.within_ms);
-    char buf[200];
-    std::snprintf(buf, sizeof(buf),
-                  "story has %" PRId64 " articles, %" PRId64 " outlets, %" PRId64
-                  " languages in the window (needs %" PRId64 "/%" PRId64 "/%" PRId64 ")",
-                  c.articles, c.sources, c.languages, rule.story.min_articles,
-                  rule.story.min_sources, rule.story.min_languages);
-    *why = buf;
+    if (why != nullptr) {
+      char buf[200];
+      std::snprintf(buf, sizeof(buf),
+                    "story has %" PRId64 " articles, %" PRId64 " outlets, %" PRId64
+                    " languages in the window (needs %" PRId64 "/%" PRId64 "/%" PRId64 ")",
+                    c.articles, c.sources, c.languages, rule.story.min_articles,
+                    rule.story.min_sources, rule.story.min_languages);
+      *why = buf;
+    }
     if (c.articles < rule.story.min_articles || c.sources < rule.story.min_sources ||
         c.languages < rule.story.min_languages) {
       return false;
     }
     return true;
   }
-  *why = "all conditions hold";
+  if (why != nullptr) *why = "all conditions hold";
   return true;
 }
 
@@ -312,10 +330,11 @@ Status AlertStage::Run(core::Document& doc, const core::StageContext& ctx,
   const int64_t article_count = std::max<int64_t>(doc.story.article_count, 1);
   const int64_t first_seen = doc.story.first_seen_ms >= 0 ? doc.story.first_seen_ms : event_time;
 
+  TermHits term_hits(*rules, doc);
   for (const Rule& rule : rules->rules()) {
     Verdict v;
     v.rule = rule.id;
-    v.matched = RuleMatches(rule, doc, &v.why);
+    v.matched = RuleMatches(rule, doc, verdicts != nullptr ? &v.why : nullptr, &term_hits);
     if (!v.matched) {
       if (verdicts != nullptr) verdicts->push_back(std::move(v));
       continue;
@@ -338,12 +357,17 @@ Status AlertStage::Run(core::Document& doc, const core::StageContext& ctx,
     const std::string level_key = level.Key();
     v.alert_id = AlertId(rule.id, story, level_key);
     if (!v.raised) {
-      v.why += "; suppressed: level " + level_key + " not above " + previous.Key();
-      if (verdicts != nullptr) verdicts->push_back(std::move(v));
+      if (verdicts != nullptr) {
+        v.why += "; suppressed: level " + level_key + " not above " + previous.Key();
+        verdicts->push_back(std::move(v));
+      }
       continue;
     }
-    v.why += "; raised at level " + level_key +
-             (had_previous ? " (escalated from " + previous.Key() + ")" : " (first for the story)");
+    if (verdicts != nullptr) {
+      v.why +=
+          "; raised at level " + level_key +
+          (had_previous ? " (escalated from " + previous.Key() + ")" : " (first for the story)");
+    }
     std::string topics, entities;
     for (const auto& t : doc.topics) topics += (topics.empty() ? "" : ", ") + t.label;
     for (const auto& e : doc.entities) entities += (entities.empty() ? "" : ", ") + e.name;

@@ -113,9 +113,27 @@ class AlertStage final : public core::Stage {
   AlertServices services_;
 };
 
-// Whether `rule`'s conditions hold for `doc` (after the story stage); `why` names the first
-// condition that failed, or summarises the match.
-bool RuleMatches(const Rule& rule, const core::Document& doc, std::string* why);
+// Which rules of a snapshot have a term in one article: the snapshot's TermIndex runs over the
+// tokens once, when the first rule gets as far as its terms (most articles fail a rule on its
+// topics first and never need it). One per article and thread; not thread-safe.
+class TermHits {
+ public:
+  TermHits(const AlertRules& rules, const core::Document& doc) : rules_(rules), doc_(doc) {}
+  bool Has(const Rule& rule);
+
+ private:
+  const AlertRules& rules_;
+  const core::Document& doc_;
+  bool done_ = false;
+  std::vector<uint8_t> hit_;
+};
+
+// Whether `rule`'s conditions hold for `doc` (after the story stage); `why` (may be null: no
+// text is formatted) names the first condition that failed, or summarises the match. With
+// `terms` the term condition is read from it (one token pass for all rules); without, the
+// tokens are scanned for each of the rule's terms (the same result).
+bool RuleMatches(const Rule& rule, const core::Document& doc, std::string* why,
+                 TermHits* terms = nullptr);
 
 // The alert id for (rule, story, level key).
 std::string AlertId(std::string_view rule, std::string_view story, std::string_view level);

@@ -180,6 +180,70 @@ class QuoteScan {
 
 }  // namespace
 
+namespace {
+
+// Carry-save adder: three words of bits in, per position their sum's low bit and carry.
+inline void Csa(uint64_t a, uint64_t b, uint64_t c, uint64_t* sum, uint64_t* carry) {
+  const uint64_t u = a ^ b;
+  *sum = u ^ c;
+  *carry = (a & b) | (u & c);
+}
+
+}  // namespace
+
+uint64_t SimHashOf(const uint64_t* hashes, size_t n) {
+  // Bit-sliced counting: planes[j] holds bit j of the 64 per-position counts. Eight hashes at a
+  // time are first added vertically with carry-save adders (Harley-Seal: their per-position
+  // count, 0-8, as four bit planes in 7 adders), and that 4-bit number is added to the planes
+  // with a ripple carry: about 8 word operations per hash instead of 64 shift-mask-adds.
+  uint64_t planes[64] = {};
+  int used = 0;  // planes in use
+  auto add = [&](const uint64_t* in, int bits) {
+    uint64_t carry = 0;
+    int j = 0;
+    for (; j < bits || carry != 0; ++j) {
+      const uint64_t b = j < bits ? in[j] : 0;
+      const uint64_t a = planes[j];
+      const uint64_t u = a ^ b;
+      planes[j] = u ^ carry;
+      carry = (a & b) | (u & carry);
+    }
+    used = std::max(used, j);
+  };
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const uint64_t* h = hashes + i;
+    uint64_t s1, c1, s2, c2, s3, c3, t1, d1;
+    Csa(h[0], h[1], h[2], &s1, &c1);
+    Csa(h[3], h[4], h[5], &s2, &c2);
+    Csa(s1, s2, h[6], &s3, &c3);
+    const uint64_t ones = s3 ^ h[7];
+    const uint64_t c4 = s3 & h[7];
+    Csa(c1, c2, c3, &t1, &d1);
+    const uint64_t twos = t1 ^ c4;
+    const uint64_t d2 = t1 & c4;
+    const uint64_t in[4] = {ones, twos, d1 ^ d2, d1 & d2};
+    add(in, 4);
+  }
+  for (; i < n; ++i) add(&hashes[i], 1);
+  // Bit b is set when its count > n / 2, i.e. >= t = floor(n / 2) + 1: the 64 comparisons
+  // bit-sliced too, from the highest plane down (`above`: count > t's high bits so far,
+  // `equal`: equal so far). Counts have `used` planes; a bit of t above them makes every count
+  // smaller.
+  const uint64_t t = n / 2 + 1;
+  if (used < 64 && (t >> used) != 0) return 0;
+  uint64_t above = 0, equal = ~uint64_t{0};
+  for (int j = used - 1; j >= 0; --j) {
+    if ((t >> j) & 1) {
+      equal &= planes[j];
+    } else {
+      above |= equal & planes[j];
+      equal &= ~planes[j];
+    }
+  }
+  return above | equal;
+}
+
 void QuotedTokens(const core::Document& doc, size_t first, size_t end,
                   std::vector<uint8_t>* quoted) {
   QuoteScan scan(doc, first, quoted);
@@ -204,8 +268,10 @@ void ComputeSignature(const core::Document& doc, int64_t now_ms, const Signature
     sig->time_basis = "clock";
   }
 
-  // Per-token hashes once; shingles combine neighbours.
+  // Per-token hashes once; shingles combine neighbours, each shingle hashed once (the
+  // SimHash and the lead set read the same array).
   thread_local std::vector<uint64_t> hashes;
+  thread_local std::vector<uint64_t> shingle_hashes;
   hashes.clear();
   uint64_t exact_hash = 0x9E3779B97F4A7C15ull;
   for (const core::Token& t : doc.tokens) {
@@ -217,21 +283,13 @@ void ComputeSignature(const core::Document& doc, int64_t now_ms, const Signature
   }
   const int k = std::max(1, options.shingle_size);
   const int shingles = static_cast<int>(hashes.size()) - k + 1;
+  shingle_hashes.clear();
+  for (int i = 0; i < shingles; ++i) {
+    shingle_hashes.push_back(ShingleHash(hashes, static_cast<size_t>(i), k));
+  }
   sig->has_fingerprint = shingles >= options.min_shingles;
   sig->text_hash = sig->has_fingerprint ? exact_hash : 0;
-  sig->simhash = 0;
-  if (sig->has_fingerprint) {
-    // Count the one bits per position (a loop the compiler vectorises); a bit of the
-    // fingerprint is set when more than half of the shingles have it.
-    uint32_t ones[64] = {};
-    for (int i = 0; i < shingles; ++i) {
-      const uint64_t h = ShingleHash(hashes, static_cast<size_t>(i), k);
-      for (int b = 0; b < 64; ++b) ones[b] += static_cast<uint32_t>((h >> b) & 1);
-    }
-    for (int b = 0; b < 64; ++b) {
-      if (2 * ones[b] > static_cast<uint32_t>(shingles)) sig->simhash |= (uint64_t{1} << b);
-    }
-  }
+  sig->simhash = sig->has_fingerprint ? SimHashOf(shingle_hashes.data(), shingle_hashes.size()) : 0;
 
   // Lead set: shingles over the article's opening (the first lead_words words of lead and
   // body). With lead_skip_quotes, the opening is the first lead_words words outside quotations
@@ -245,7 +303,7 @@ void ComputeSignature(const core::Document& doc, int64_t now_ms, const Signature
       sig->lead_shingles.clear();
       const size_t end = std::min(hashes.size(), first + lead_words);
       for (size_t i = first; i + k <= end; ++i) {
-        sig->lead_shingles.push_back(static_cast<uint32_t>(ShingleHash(hashes, i, k)));
+        sig->lead_shingles.push_back(static_cast<uint32_t>(shingle_hashes[i]));
       }
     };
     if (options.lead_skip_quotes) {
@@ -261,9 +319,7 @@ void ComputeSignature(const core::Document& doc, int64_t now_ms, const Signature
         if (i + k > hashes.size()) continue;
         bool in_quote = false;
         for (int j = 1; j < k; ++j) in_quote |= quoted[i - first + j] != 0;
-        if (!in_quote) {
-          sig->lead_shingles.push_back(static_cast<uint32_t>(ShingleHash(hashes, i, k)));
-        }
+        if (!in_quote) sig->lead_shingles.push_back(static_cast<uint32_t>(shingle_hashes[i]));
       }
       // Mostly quotation (or an unbalanced mark that runs to the paragraph's end): the plain
       // opening, so that such copies are still compared.

@@ -76,6 +76,10 @@ void ComputeSignature(const core::Document& doc, int64_t now_ms, const Signature
 void QuotedTokens(const core::Document& doc, size_t first, size_t end,
                   std::vector<uint8_t>* quoted);
 
+// The SimHash of n 64-bit hashes: bit b is set when more than half of them have bit b set
+// (bit-sliced counting: a few word operations per hash, see signature.cc).
+uint64_t SimHashOf(const uint64_t* hashes, size_t n);
+
 // Number of differing bits.
 inline int HammingDistance(uint64_t a, uint64_t b) { return __builtin_popcountll(a ^ b); }
 

@@ -136,9 +136,21 @@ class StoryStore {
     uint32_t slot;
     uint32_t gen;
   };
+  // Per slot, what the candidate scan reads for every posting (is the story still the
+  // posting's, and its first article's time), in a dense array (16 bytes a slot) instead of
+  // the Story (hundreds of bytes, one cache miss each): kept in step with stories_.
+  struct SlotHot {
+    uint32_t gen = 0;
+    uint32_t live = 0;
+    int64_t first_seen = 0;
+  };
 
   uint32_t Intern(const std::string& s);
   Story* Live(Posting p);
+  bool IsLive(Posting p) const {
+    const SlotHot& h = hot_[p.slot];
+    return h.live != 0 && h.gen == p.gen;
+  }
   const Story* FindLocked(const std::string& id) const;
   void AdvanceWatermark(int64_t t);
   // Closes expired stories, and the earliest-closing ones while more than max_open - reserve
@@ -148,9 +160,21 @@ class StoryStore {
   int64_t ClosesAt(int64_t first_seen) const;
   uint32_t NewStoryLocked(const std::string& id, int64_t first_seen);
   void IndexStoryLocked(uint32_t slot);
-  double ScoreLocked(const Story& s, const std::vector<std::pair<uint32_t, double>>& ents,
-                     const std::vector<std::pair<uint32_t, double>>& topics,
-                     const std::vector<uint32_t>& numbers, std::string* why) const;
+  // The article's side of the score, computed once per article: open_ and the entity counts
+  // do not change while its candidates are scored.
+  struct Query {
+    const std::vector<std::pair<uint32_t, double>>* ents;    // interned, sorted
+    const std::vector<std::pair<uint32_t, double>>* topics;  // interned, sorted
+    const std::vector<uint32_t>* numbers;                    // interned, sorted
+    double log_n = 0;                                        // ln(open + 20)
+    double na = 0;  // squared norm of the idf-weighted entity saliences
+    double ta = 0;  // norm of the topic scores
+  };
+  Query MakeQueryLocked(const std::vector<std::pair<uint32_t, double>>& ents,
+                        const std::vector<std::pair<uint32_t, double>>& topics,
+                        const std::vector<uint32_t>& numbers) const;
+  double ScoreLocked(const Story& s, const Query& q, std::string* why) const;
+  void AddDfLocked(uint32_t e, int32_t delta);
   void AddArticleLocked(Story& s, const ArticleSignature& sig,
                         const std::vector<std::pair<uint32_t, double>>& ents,
                         const std::vector<std::pair<uint32_t, double>>& topics,
@@ -177,7 +201,9 @@ class StoryStore {
   std::unordered_map<std::string, std::vector<StoryState>> pending_;
   std::unordered_map<uint32_t, std::vector<Posting>> entity_postings_;
   std::unordered_map<uint32_t, std::vector<Posting>> topic_postings_;
-  std::vector<int32_t> entity_df_;  // by interned id: open stories containing the entity
+  std::vector<int32_t> entity_df_;     // by interned id: open stories containing the entity
+  std::vector<double> entity_log_df_;  // ln(entity_df_ + 1), kept with it (AddDfLocked)
+  std::vector<SlotHot> hot_;
   // Expiry order: (closes_at, slot, gen), earliest first; stale entries skipped.
   using ExpiryEntry = std::tuple<int64_t, uint32_t, uint32_t>;
   std::priority_queue<ExpiryEntry, std::vector<ExpiryEntry>, std::greater<>> expiry_;

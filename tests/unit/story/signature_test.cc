@@ -3,8 +3,12 @@
 
 #include <gtest/gtest.h>
 
+#include <xxhash.h>
+
 #include <algorithm>
+#include <fstream>
 #include <iterator>
+#include <random>
 
 #include "app/pipeline_setup.h"
 #include "tests/testing/testing.h"
@@ -150,6 +154,139 @@ TEST_F(SignatureTest, EventTimeIsPublishedElseKafkaElseClock) {
   EXPECT_EQ(clock.time_basis, "clock");
   EXPECT_EQ(clock.event_time_ms, 42);
   EXPECT_FALSE(clock.has_fingerprint);  // too short
+}
+
+// The straightforward SimHash: 64 counters, one shift-mask-add per bit and hash.
+uint64_t NaiveSimHash(const std::vector<uint64_t>& hashes) {
+  uint64_t ones[64] = {};
+  for (uint64_t h : hashes) {
+    for (int b = 0; b < 64; ++b) ones[b] += (h >> b) & 1;
+  }
+  uint64_t out = 0;
+  for (int b = 0; b < 64; ++b) {
+    if (2 * ones[b] > hashes.size()) out |= uint64_t{1} << b;
+  }
+  return out;
+}
+
+TEST(SimHashOfTest, BitSlicedCountingEqualsPerBitCounting) {
+  std::mt19937_64 rng(7);
+  for (size_t n : {0, 1, 2, 3, 7, 8, 64, 255, 256, 1000, 4097, 70000}) {
+    std::vector<uint64_t> random(n), skewed(n), same(n, 0xF0F0F0F0F0F0F0F1ull);
+    for (size_t i = 0; i < n; ++i) {
+      random[i] = rng();
+      skewed[i] = rng() & rng() & rng();  // an eighth of the bits set
+    }
+    // Exactly half of the hashes with a bit: not a majority, so the bit stays clear.
+    std::vector<uint64_t> half(n);
+    for (size_t i = 0; i < n; ++i) half[i] = (i % 2 == 0) ? ~uint64_t{0} : 0;
+    for (const auto* v : {&random, &skewed, &same, &half}) {
+      EXPECT_EQ(SimHashOf(v->data(), v->size()), NaiveSimHash(*v)) << "n=" << n;
+    }
+  }
+  const std::vector<uint64_t> all(5, ~uint64_t{0});
+  EXPECT_EQ(SimHashOf(all.data(), all.size()), ~uint64_t{0});
+}
+
+// The signature as it was computed before the per-article work was cut (each shingle hashed
+// for the SimHash and again for the lead set, 64 counters per shingle, the whole quotation
+// scan): the new ComputeSignature must give the same values, so no decision changes.
+ArticleSignature ReferenceSignature(const core::Document& doc, int64_t now,
+                                    const SignatureOptions& options) {
+  ArticleSignature ref;
+  ComputeSignature(doc, now, options, &ref);  // the fields that were not changed
+  auto shingle_hash = [](const std::vector<uint64_t>& hashes, size_t i, int k) {
+    uint64_t h = hashes[i];
+    for (int j = 1; j < k; ++j) h = XXH3_64bits_withSeed(&hashes[i + j], sizeof(uint64_t), h);
+    return h;
+  };
+  std::vector<uint64_t> hashes;
+  uint64_t exact_hash = 0x9E3779B97F4A7C15ull;
+  for (const core::Token& t : doc.tokens) {
+    const std::string_view form = t.stem_size > 0 ? doc.TokenForm(t.stem_offset, t.stem_size)
+                                                  : doc.TokenForm(t.folded_offset, t.folded_size);
+    hashes.push_back(XXH3_64bits(form.data(), form.size()));
+    const std::string_view folded = doc.TokenForm(t.folded_offset, t.folded_size);
+    exact_hash = XXH3_64bits_withSeed(folded.data(), folded.size(), exact_hash);
+  }
+  const int k = std::max(1, options.shingle_size);
+  const int shingles = static_cast<int>(hashes.size()) - k + 1;
+  ref.has_fingerprint = shingles >= options.min_shingles;
+  ref.text_hash = ref.has_fingerprint ? exact_hash : 0;
+  ref.simhash = 0;
+  if (ref.has_fingerprint) {
+    std::vector<uint64_t> all;
+    for (int i = 0; i < shingles; ++i) all.push_back(shingle_hash(hashes, i, k));
+    ref.simhash = NaiveSimHash(all);
+  }
+  ref.lead_shingles.clear();
+  size_t first = 0;
+  while (first < doc.tokens.size() && doc.tokens[first].field == core::Field::kTitle) ++first;
+  const size_t lead_words = static_cast<size_t>(std::max(0, options.lead_words));
+  auto plain_lead = [&] {
+    ref.lead_shingles.clear();
+    const size_t end = std::min(hashes.size(), first + lead_words);
+    for (size_t i = first; i + k <= end; ++i) {
+      ref.lead_shingles.push_back(static_cast<uint32_t>(shingle_hash(hashes, i, k)));
+    }
+  };
+  if (options.lead_skip_quotes) {
+    std::vector<uint8_t> quoted;
+    QuotedTokens(doc, first, doc.tokens.size(), &quoted);
+    size_t own = 0;
+    for (size_t i = first; i < hashes.size() && own < lead_words; ++i) {
+      if (quoted[i - first] != 0) continue;
+      ++own;
+      if (i + k > hashes.size()) continue;
+      bool in_quote = false;
+      for (int j = 1; j < k; ++j) in_quote |= quoted[i - first + j] != 0;
+      if (!in_quote) ref.lead_shingles.push_back(static_cast<uint32_t>(shingle_hash(hashes, i, k)));
+    }
+    if (static_cast<int>(ref.lead_shingles.size()) < options.min_shingles) plain_lead();
+  } else {
+    plain_lead();
+  }
+  std::sort(ref.lead_shingles.begin(), ref.lead_shingles.end());
+  ref.lead_shingles.erase(std::unique(ref.lead_shingles.begin(), ref.lead_shingles.end()),
+                          ref.lead_shingles.end());
+  return ref;
+}
+
+TEST_F(SignatureTest, SameValuesAsTheReferenceOnTheCorpora) {
+  std::vector<std::string> files = testing::DevCorpusFiles();
+  if (auto stories = testing::StoryCorpusPath()) files.push_back(*stories);
+  if (files.empty()) GTEST_SKIP() << "no corpus found";
+  const SignatureOptions defaults;
+  SignatureOptions plain;
+  plain.lead_skip_quotes = false;
+  SignatureOptions small;
+  small.shingle_size = 2;
+  small.lead_words = 20;
+  int articles = 0, fingerprints = 0;
+  for (const std::string& file : files) {
+    std::ifstream in(file);
+    std::string line;
+    while (std::getline(in, line)) {
+      schemas::RawRecord record = testing::MakeRecord(line, "application/json");
+      core::Document doc(record);
+      core::FixedClock clock(0);
+      if (!pipeline_setup_->pipeline->ProcessDocument(doc, {&clock, "test"}).ok()) continue;
+      ++articles;
+      for (const SignatureOptions* options :
+           std::vector<const SignatureOptions*>{&defaults, &plain, &small}) {
+        ArticleSignature sig;
+        ComputeSignature(doc, 0, *options, &sig);
+        const ArticleSignature ref = ReferenceSignature(doc, 0, *options);
+        fingerprints += sig.has_fingerprint ? 1 : 0;
+        EXPECT_EQ(sig.has_fingerprint, ref.has_fingerprint) << doc.article.id;
+        EXPECT_EQ(sig.text_hash, ref.text_hash) << doc.article.id;
+        EXPECT_EQ(sig.simhash, ref.simhash) << doc.article.id;
+        EXPECT_EQ(sig.lead_shingles, ref.lead_shingles) << doc.article.id;
+      }
+    }
+  }
+  EXPECT_GT(articles, 100);
+  EXPECT_GT(fingerprints, articles);  // most articles have one under each option set
 }
 
 }  // namespace

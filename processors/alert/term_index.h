@@ -1,0 +1,67 @@
+// TermIndex: the `terms` of every alert rule, compiled so that one pass over an article's tokens
+// tells which rules have a term in it (instead of one pass over the tokens per term and rule).
+//
+// The match is the one alert_rules.h documents: a term t (folded) is in the article when a
+// token's folded form starts with t and is at most 3 bytes longer ("ceasefire" finds
+// "ceasefires"), or a token's Snowball stem equals t.
+//
+// How: a term of 4 bytes or more is a prefix of a matching form, so the form's first 4 bytes
+// (hashed into a 65,536-bit filter) reject almost every token with one bit test per form; a
+// token that passes is looked up by its prefixes of the possible term lengths (at most 4, only
+// lengths some term has) in a hash map term -> rules. Terms shorter than 4 bytes (rare: "alto"
+// is 4) are looked up only for forms of at most 6 bytes whose first byte starts such a term.
+// Cost per article: about a dozen instructions per token plus the rare lookups, whatever the
+// number of rules and terms.
+//
+// Threading: immutable after Build(); Find() is const and thread-safe (the caller owns the
+// result vector).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "processors/core/document.h"
+
+namespace newsflow::alert {
+
+class TermIndex {
+ public:
+  // Adds the folded `term` of rule number `rule` (rules numbered from 0).
+  void Add(uint32_t rule, const std::string& term);
+
+  bool empty() const { return terms_.empty(); }
+
+  // hit->at(r) = 1 for every rule r with a term in `doc` (hit is resized to `rules` and
+  // cleared first).
+  void Find(const core::Document& doc, size_t rules, std::vector<uint8_t>* hit) const;
+
+ private:
+  // A hash of the first 4 bytes of `form` (size >= 4) into the filter's 65,536 bits.
+  static uint32_t Key4(std::string_view form) {
+    uint32_t v;
+    __builtin_memcpy(&v, form.data(), 4);
+    return (v * 0x9E3779B1u) >> 16;
+  }
+  static bool Test(const std::vector<uint64_t>& bits, uint32_t key) {
+    return (bits[key >> 6] >> (key & 63)) & 1;
+  }
+  static void Set(std::vector<uint64_t>& bits, uint32_t key) {
+    bits[key >> 6] |= uint64_t{1} << (key & 63);
+  }
+  bool HasLength(size_t n) const { return n < 64 && ((lengths_ >> n) & 1) != 0; }
+  void Mark(std::string_view form, std::vector<uint8_t>* hit) const;
+  void MarkPrefixes(std::string_view folded, std::vector<uint8_t>* hit) const;
+
+  std::vector<std::unique_ptr<std::string>> owned_;  // the terms (stable addresses)
+  std::unordered_map<std::string_view, std::vector<uint32_t>> terms_;  // term -> rules
+  std::vector<uint64_t> filter_ = std::vector<uint64_t>(1024, 0);      // Key4 of terms >= 4 B
+  std::vector<uint64_t> short_first_ = std::vector<uint64_t>(4, 0);    // first bytes, < 4 B
+  uint64_t lengths_ = 0;  // bit n: some term has n bytes (n < 64)
+  size_t max_size_ = 0;   // longest term
+};
+
+}  // namespace newsflow::alert

@@ -1,0 +1,115 @@
+// TermIndex: one pass over an article's tokens finds every rule with a term in it, with the
+// same result as scanning the tokens for each term (the prefix rule: a folded form at most 3
+// bytes longer than the term; or a stem equal to it), on hand-made cases and on the corpora.
+#include "processors/alert/term_index.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "app/pipeline_setup.h"
+#include "processors/alert/alert_stage.h"
+#include "tests/testing/testing.h"
+
+namespace newsflow::alert {
+namespace {
+
+class TermIndexTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto pipeline_setup = app::BuildPipelineSetup("");
+    ASSERT_TRUE(pipeline_setup.ok()) << pipeline_setup.status().ToString();
+    pipeline_setup_ = std::move(pipeline_setup).value();
+  }
+  // The document after normalize (tokens with folded forms and stems).
+  std::unique_ptr<core::Document> Doc(const std::string& json) {
+    record_ = std::make_unique<schemas::RawRecord>(testing::MakeRecord(json, "application/json"));
+    auto doc = std::make_unique<core::Document>(*record_);
+    core::FixedClock clock(0);
+    EXPECT_TRUE(pipeline_setup_->pipeline->ProcessDocument(*doc, {&clock, "test"}).ok());
+    return doc;
+  }
+  std::unique_ptr<app::PipelineSetup> pipeline_setup_;
+  std::unique_ptr<schemas::RawRecord> record_;
+};
+
+TEST_F(TermIndexTest, PrefixUpToThreeMoreBytesStemsAndOneByteTerms) {
+  TermIndex index;
+  index.Add(0, "ceasefire");  // "ceasefires" (+1) matches
+  index.Add(1, "talk");       // "talks" (+1) and "talking" (+3) match
+  index.Add(2, "negotiat");   // "negotiations" is +4 bytes: no prefix match
+  index.Add(3, "x");          // a one-byte term: "x" .. "xxxx" match, "xxxxx" does not
+  index.Add(4, "truce");      // absent
+  index.Add(5, "перемир");  // Cyrillic prefix of "перемирие" (+4 bytes: 2 letters): no match
+  index.Add(5, "перемири");  // +2 bytes (one letter): matches
+  auto doc = Doc(R"({"id":"t","title":"Ceasefires","body":"Talking of talks and negotiations, )"
+                 R"(xxxxx then xxxx; перемирие."})");
+  std::vector<uint8_t> hit;
+  index.Find(*doc, 7, &hit);
+  EXPECT_EQ(hit, (std::vector<uint8_t>{1, 1, 0, 1, 0, 1, 0}));
+  auto no_x = Doc(R"({"id":"u","title":"T","body":"xxxxx and more words"})");
+  index.Find(*no_x, 7, &hit);
+  EXPECT_EQ(hit[3], 0);
+  TermIndex empty;
+  empty.Find(*doc, 3, &hit);
+  EXPECT_EQ(hit, (std::vector<uint8_t>{0, 0, 0}));
+}
+
+TEST_F(TermIndexTest, StemEqualToTheTermMatchesAShorterFoldedForm) {
+  TermIndex index;
+  // "negotiations" stems to "negoti" (Snowball English): the stem equals the term although the
+  // folded form is 6 bytes longer.
+  auto doc = Doc(R"({"id":"s","title":"T","body":"The negotiations went on.","language":"en"})");
+  std::string stem;
+  for (const auto& t : doc->tokens) {
+    if (doc->TokenForm(t.folded_offset, t.folded_size) == "negotiations" && t.stem_size > 0) {
+      stem = std::string(doc->TokenForm(t.stem_offset, t.stem_size));
+    }
+  }
+  ASSERT_FALSE(stem.empty());
+  ASSERT_GT(std::string("negotiations").size(), stem.size() + 3);
+  index.Add(0, stem);
+  std::vector<uint8_t> hit;
+  index.Find(*doc, 1, &hit);
+  EXPECT_EQ(hit[0], 1);
+}
+
+// Every default rule's terms, on every article of the dev and story corpora: the index (as the
+// stage uses it, through TermHits) and the per-term token scan agree.
+TEST_F(TermIndexTest, SameAsTheTokenScanOnTheCorpora) {
+  std::vector<std::string> files = testing::DevCorpusFiles();
+  if (auto stories = testing::StoryCorpusPath()) files.push_back(*stories);
+  if (files.empty()) GTEST_SKIP() << "no corpus found";
+  auto rules = LoadAlertRules("");
+  ASSERT_TRUE(rules.ok()) << rules.status().ToString();
+  int articles = 0, hits = 0, checks = 0;
+  for (const std::string& file : files) {
+    std::ifstream in(file);
+    std::string line;
+    while (std::getline(in, line)) {
+      schemas::RawRecord record = testing::MakeRecord(line, "application/json");
+      core::Document doc(record);
+      core::FixedClock clock(0);
+      if (!pipeline_setup_->pipeline->ProcessDocument(doc, {&clock, "test"}).ok()) continue;
+      ++articles;
+      TermHits term_hits(**rules, doc);
+      for (const Rule& rule : (*rules)->rules()) {
+        if (rule.terms.empty()) continue;
+        Rule terms_only;  // the term condition alone (the others would hide it)
+        terms_only.index = rule.index;
+        terms_only.terms = rule.terms;
+        const bool scanned = RuleMatches(terms_only, doc, nullptr, nullptr);
+        const bool indexed = RuleMatches(terms_only, doc, nullptr, &term_hits);
+        EXPECT_EQ(indexed, scanned) << doc.article.id << " " << rule.id;
+        hits += scanned ? 1 : 0;
+        ++checks;
+      }
+    }
+  }
+  EXPECT_GT(articles, 100);
+  EXPECT_GT(hits, 10);           // the comparison covers matches
+  EXPECT_GT(checks - hits, 10);  // and misses
+}
+
+}  // namespace
+}  // namespace newsflow::alert
