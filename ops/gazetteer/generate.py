@@ -26,6 +26,8 @@ Writes (both GENERATED, reviewed by `git diff`, never edited by hand):
   config/taxonomy/entities/gen_regions.yaml    first-level subdivisions (oblasts, provinces,
       governorates, states ...) with their names in every language the sources have, plus
       generated inflected forms (rules below).
+  A file above MAX_PART_BYTES is written as parts NAME-1.yaml, NAME-2.yaml ... (cut between
+  entries, in order; stale parts removed): the compiler's peak memory is its largest file's.
 
 Rules (documented in config/taxonomy/entities/README.md):
   * a generated name is dropped when it folds (lower case, no diacritics) to an alias of
@@ -978,20 +980,80 @@ def main():
     out_geonames = geonames_cities(entities, owners, emitted, taken_ids, head)
 
     changed = False
+    outputs = {}  # file name -> text, every generated file, split into parts
     for name, text in (("gen_countries.yaml", out_countries), ("gen_regions.yaml", out_regions),
                        ("gen_cities.yaml", out_cities), ("gen_morphology.yaml", out_morphology),
                        ("gen_geonames.yaml", out_geonames)):
+        parts = split_parts(text)
+        stem = name[:-len(".yaml")]
+        for i, part in enumerate(parts):
+            outputs[name if len(parts) == 1 else f"{stem}-{i + 1}.yaml"] = part
+        print(f"{name}: {text.count(chr(10) + '  - id: ')} entries in {len(parts)} file(s)")
+    stale = [f for f in os.listdir(ENTITIES)
+             if re.fullmatch(r"gen_[a-z]+(-[0-9]+)?\.yaml", f) and f not in outputs]
+    for f in sorted(stale):
+        changed = True
+        print(f"{f}: stale{'' if check else ' (removed)'}")
+        if not check:
+            os.remove(os.path.join(ENTITIES, f))
+    for name, text in outputs.items():
         path = os.path.join(ENTITIES, name)
         old = open(path, encoding="utf-8").read() if os.path.exists(path) else None
         if old != text:
             changed = True
+            print(f"{name}: changed")
             if not check:
                 with open(path, "w", encoding="utf-8") as fh:
                     fh.write(text)
-        print(f"{name}: {text.count(chr(10) + '  - id: ')} entries{' (changed)' if old != text else ''}")
     if check and changed:
         print("generated gazetteer files are out of date: run ops/gazetteer/generate.py", file=sys.stderr)
         sys.exit(1)
+
+
+# yaml-cpp holds a parsed file as a tree of nodes at ~60 bytes of heap per byte of YAML: the
+# compiler parses one file at a time, so the largest file sets its peak memory (one 740 KB file
+# of names took the YAML start-up of `newsflow process` from ~70 to ~105 MB). Generated files
+# are therefore written in parts of at most this many bytes, cut between entries.
+MAX_PART_BYTES = 160_000
+
+
+def split_parts(text):
+    """The generated text as one or more texts: each the leading comments, then whole entries
+    ("  - id: ..." and its indented lines) under their section keys (`more_aliases:`,
+    `entities:`), at most MAX_PART_BYTES each where an entry allows; the parts' entries, read
+    in order, are the input's."""
+    if len(text.encode("utf-8")) <= MAX_PART_BYTES:
+        return [text]
+    lines = text.splitlines(keepends=True)
+    first_key = next(i for i, l in enumerate(lines) if re.match(r"[a-z_]+:", l))
+    header = "".join(lines[:first_key])
+    entries = []  # (section key line, entry text)
+    key, current = None, []
+    for line in lines[first_key:]:
+        if re.match(r"[a-z_]+:", line) or line.startswith("  - id: "):
+            if current:
+                entries.append((key, "".join(current)))
+                current = []
+            if not line.startswith("  - "):
+                key = line
+                continue
+        current.append(line)
+    if current:
+        entries.append((key, "".join(current)))
+    parts, body, size, part_key = [], [], 0, None
+    for k, e in entries:
+        n = len(e.encode("utf-8")) + (len(k) if k != part_key else 0)
+        if body and len(header.encode("utf-8")) + size + n > MAX_PART_BYTES:
+            parts.append(header + "".join(body))
+            body, size, part_key = [], 0, None
+        if k != part_key:
+            body.append(k)
+            size += len(k.encode("utf-8"))
+            part_key = k
+        body.append(e)
+        size += len(e.encode("utf-8"))
+    parts.append(header + "".join(body))
+    return parts
 
 
 if __name__ == "__main__":
