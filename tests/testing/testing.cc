@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "processors/core/clock.h"
+
 namespace newsflow::testing {
 
 std::string SourcePath(std::string_view relative) {
@@ -77,6 +79,24 @@ schemas::RawRecord MakeRecord(std::string value, std::string content_type) {
   r.origin.file = "test";
   r.origin.line = 1;
   return r;
+}
+
+int ForEachProcessedArticle(const std::vector<std::string>& files, const core::Pipeline& pipeline,
+                            const std::function<void(core::Document&)>& fn) {
+  int processed = 0;
+  for (const std::string& file : files) {
+    std::ifstream in(file);
+    std::string line;
+    while (std::getline(in, line)) {
+      const schemas::RawRecord record = MakeRecord(line, "application/json");
+      core::Document doc(record);  // refers to the record's bytes
+      core::FixedClock clock(0);
+      if (!pipeline.ProcessDocument(doc, {&clock, "test"}).ok()) continue;
+      ++processed;
+      fn(doc);
+    }
+  }
+  return processed;
 }
 
 }  // namespace newsflow::testing

@@ -1,12 +1,14 @@
 // Helpers for tests: reading fixtures, locating the dev corpus, building raw records.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "processors/core/document.h"
+#include "processors/core/pipeline.h"
 
 namespace newsflow::testing {
 
@@ -30,5 +32,11 @@ std::optional<std::string> StoryCorpusPath();
 
 // A RawRecord holding `value`, from an offline file origin.
 schemas::RawRecord MakeRecord(std::string value, std::string content_type = "");
+
+// Runs `pipeline` over every line of `files` (JSON records of an offline origin, the clock at 0)
+// and calls `fn` with each document it processed without error; returns how many that was.
+// For corpus-wide equivalence tests ("the new code gives what the reference gives").
+int ForEachProcessedArticle(const std::vector<std::string>& files, const core::Pipeline& pipeline,
+                            const std::function<void(core::Document&)>& fn);
 
 }  // namespace newsflow::testing

@@ -82,30 +82,22 @@ TEST_F(TermIndexTest, SameAsTheTokenScanOnTheCorpora) {
   if (files.empty()) GTEST_SKIP() << "no corpus found";
   auto rules = LoadAlertRules("");
   ASSERT_TRUE(rules.ok()) << rules.status().ToString();
-  int articles = 0, hits = 0, checks = 0;
-  for (const std::string& file : files) {
-    std::ifstream in(file);
-    std::string line;
-    while (std::getline(in, line)) {
-      schemas::RawRecord record = testing::MakeRecord(line, "application/json");
-      core::Document doc(record);
-      core::FixedClock clock(0);
-      if (!pipeline_setup_->pipeline->ProcessDocument(doc, {&clock, "test"}).ok()) continue;
-      ++articles;
-      TermHits term_hits(**rules, doc);
-      for (const Rule& rule : (*rules)->rules()) {
-        if (rule.terms.empty()) continue;
-        Rule terms_only;  // the term condition alone (the others would hide it)
-        terms_only.index = rule.index;
-        terms_only.terms = rule.terms;
-        const bool scanned = RuleMatches(terms_only, doc, nullptr, nullptr);
-        const bool indexed = RuleMatches(terms_only, doc, nullptr, &term_hits);
-        EXPECT_EQ(indexed, scanned) << doc.article.id << " " << rule.id;
-        hits += scanned ? 1 : 0;
-        ++checks;
-      }
-    }
-  }
+  int hits = 0, checks = 0;
+  const int articles =
+      testing::ForEachProcessedArticle(files, *pipeline_setup_->pipeline, [&](core::Document& doc) {
+        TermHits term_hits(**rules, doc);
+        for (const Rule& rule : (*rules)->rules()) {
+          if (rule.terms.empty()) continue;
+          Rule terms_only;  // the term condition alone (the others would hide it)
+          terms_only.index = rule.index;
+          terms_only.terms = rule.terms;
+          const bool scanned = RuleMatches(terms_only, doc, nullptr, nullptr);
+          const bool indexed = RuleMatches(terms_only, doc, nullptr, &term_hits);
+          EXPECT_EQ(indexed, scanned) << doc.article.id << " " << rule.id;
+          hits += scanned ? 1 : 0;
+          ++checks;
+        }
+      });
   EXPECT_GT(articles, 100);
   EXPECT_GT(hits, 10);           // the comparison covers matches
   EXPECT_GT(checks - hits, 10);  // and misses

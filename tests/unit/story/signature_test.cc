@@ -262,29 +262,21 @@ TEST_F(SignatureTest, SameValuesAsTheReferenceOnTheCorpora) {
   SignatureOptions small;
   small.shingle_size = 2;
   small.lead_words = 20;
-  int articles = 0, fingerprints = 0;
-  for (const std::string& file : files) {
-    std::ifstream in(file);
-    std::string line;
-    while (std::getline(in, line)) {
-      schemas::RawRecord record = testing::MakeRecord(line, "application/json");
-      core::Document doc(record);
-      core::FixedClock clock(0);
-      if (!pipeline_setup_->pipeline->ProcessDocument(doc, {&clock, "test"}).ok()) continue;
-      ++articles;
-      for (const SignatureOptions* options :
-           std::vector<const SignatureOptions*>{&defaults, &plain, &small}) {
-        ArticleSignature sig;
-        ComputeSignature(doc, 0, *options, &sig);
-        const ArticleSignature ref = ReferenceSignature(doc, 0, *options);
-        fingerprints += sig.has_fingerprint ? 1 : 0;
-        EXPECT_EQ(sig.has_fingerprint, ref.has_fingerprint) << doc.article.id;
-        EXPECT_EQ(sig.text_hash, ref.text_hash) << doc.article.id;
-        EXPECT_EQ(sig.simhash, ref.simhash) << doc.article.id;
-        EXPECT_EQ(sig.lead_shingles, ref.lead_shingles) << doc.article.id;
-      }
-    }
-  }
+  int fingerprints = 0;
+  const int articles =
+      testing::ForEachProcessedArticle(files, *pipeline_setup_->pipeline, [&](core::Document& doc) {
+        for (const SignatureOptions* options :
+             std::vector<const SignatureOptions*>{&defaults, &plain, &small}) {
+          ArticleSignature sig;
+          ComputeSignature(doc, 0, *options, &sig);
+          const ArticleSignature ref = ReferenceSignature(doc, 0, *options);
+          fingerprints += sig.has_fingerprint ? 1 : 0;
+          EXPECT_EQ(sig.has_fingerprint, ref.has_fingerprint) << doc.article.id;
+          EXPECT_EQ(sig.text_hash, ref.text_hash) << doc.article.id;
+          EXPECT_EQ(sig.simhash, ref.simhash) << doc.article.id;
+          EXPECT_EQ(sig.lead_shingles, ref.lead_shingles) << doc.article.id;
+        }
+      });
   EXPECT_GT(articles, 100);
   EXPECT_GT(fingerprints, articles);  // most articles have one under each option set
 }
