@@ -554,7 +554,7 @@ void Matcher::Verify(const Posting* begin, const Posting* end, bool from_bare, s
                      const Input& in, std::vector<core::PatternHit>* hits, size_t first_hit) const {
   const auto& tokens = in.tokens;
   // A list holds each pattern once, so a hit can only repeat one of an earlier probe of the
-  // same token: [first_hit, earlier_end).
+  // same token: [first_hit, earlier_end). Only a bare-key posting can (see Match()).
   const size_t earlier_end = hits->size();
   for (const Posting* p = begin; p != end; ++p) {
     // A key that is the pattern's bare form only matches an article token's bare form.
@@ -577,8 +577,10 @@ void Matcher::Verify(const Posting* begin, const Posting* end, bool from_bare, s
       if (!ok) continue;
     }
     bool duplicate = false;
-    for (size_t h = first_hit; h < earlier_end && !duplicate; ++h) {
-      duplicate = (*hits)[h].pattern == p->pattern;
+    if (p->bare_key != 0) {
+      for (size_t h = first_hit; h < earlier_end && !duplicate; ++h) {
+        duplicate = (*hits)[h].pattern == p->pattern;
+      }
     }
     if (!duplicate) {
       hits->push_back({p->pattern, static_cast<uint32_t>(i), static_cast<uint32_t>(i + n)});
@@ -606,8 +608,17 @@ void Matcher::Match(const std::vector<core::Token>& tokens, std::string_view are
     const std::string_view folded = Form(arena, t.folded_offset, t.folded_size);
     const std::string_view bare = Form(arena, t.bare_offset, t.bare_size);
     // A pattern is in one index (by the mode of its first token), so a hit can only repeat
-    // one found through another key of the same index: Verify() compares with the hits from
-    // `first_hit` on, which restarts for each index.
+    // one found through another key of the same index, of the same token:
+    //  * exact index: a pattern has its form key and, when its first token has one, its bare
+    //    key. The folded probe finds form keys only (bare-key postings need an article bare
+    //    form); the bare probe's key differs from the folded one (a token's bare form is a
+    //    proper part of its folded form), so it can repeat only a pattern the folded probe
+    //    found by its form key, through that pattern's bare-key posting: Verify() looks for
+    //    repeats, among the hits from `first_hit` on, for bare-key postings only.
+    //  * prefix index: a pattern has one key, and the probes of one token are distinct keys
+    //    except when the bare form's prefix of a length equals the folded form's (poland's ->
+    //    poland): that second probe would only repeat the first one's hits and is skipped.
+    //  * stem index: one probe per token.
     size_t first_hit = hits->size();
     auto [b1, e1] = exact_.Find(folded, th.folded, pool);
     if (b1 != e1) Verify(b1, e1, false, i, in, hits, first_hit);
@@ -615,7 +626,6 @@ void Matcher::Match(const std::vector<core::Token>& tokens, std::string_view are
       auto [b2, e2] = exact_.Find(bare, th.bare, pool);
       if (b2 != e2) Verify(b2, e2, true, i, in, hits, first_hit);
     }
-    first_hit = hits->size();
     // Most lengths hold no key with the token's first 3 bytes: one bit test spares the hash
     // and the probe (keys shorter than 3 bytes are always probed).
     const size_t folded_bit = folded.size() >= 3 ? PrefixFilterBit(folded) : 0;
@@ -643,30 +653,36 @@ void Matcher::Match(const std::vector<core::Token>& tokens, std::string_view are
       for (uint64_t m = folded_mask | bare_mask; m != 0; m &= m - 1) {
         const int k = __builtin_ctzll(m);
         const uint32_t len = prefix_lengths_[k];
+        bool folded_probed = false;
         if ((folded_mask >> k & 1) != 0 && len <= folded.size() && length_may(folded_bit, len)) {
+          folded_probed = true;
           const std::string_view key = folded.substr(0, len);
           auto [b, e] = prefix_.Find(key, HashBytes(key.data(), key.size()), pool);
-          if (b != e) Verify(b, e, false, i, in, hits, first_hit);
+          if (b != e) Verify(b, e, false, i, in, hits, hits->size());
         }
         if ((bare_mask >> k & 1) != 0 && len <= bare.size() && length_may(bare_bit, len)) {
           const std::string_view key = bare.substr(0, len);
+          if (folded_probed && key == folded.substr(0, len)) continue;  // the same probe
           auto [b, e] = prefix_.Find(key, HashBytes(key.data(), key.size()), pool);
-          if (b != e) Verify(b, e, false, i, in, hits, first_hit);
+          if (b != e) Verify(b, e, false, i, in, hits, hits->size());
         }
       }
     }
     for (uint32_t len : prefix_lengths_) {
       if (!prefix_length_masks_.empty()) break;
       if (!folded_may && !bare_may) break;
+      bool folded_probed = false;
       if (folded_may && len <= folded.size() && length_may(folded_bit, len)) {
+        folded_probed = true;
         const std::string_view key = folded.substr(0, len);
         auto [b, e] = prefix_.Find(key, HashBytes(key.data(), key.size()), pool);
-        if (b != e) Verify(b, e, false, i, in, hits, first_hit);
+        if (b != e) Verify(b, e, false, i, in, hits, hits->size());
       }
-      if (bare_may && len <= bare.size() && length_may(bare_bit, len)) {
+      if (bare_may && len <= bare.size() && length_may(bare_bit, len) &&
+          !(folded_probed && bare.substr(0, len) == folded.substr(0, len))) {
         const std::string_view key = bare.substr(0, len);
         auto [b, e] = prefix_.Find(key, HashBytes(key.data(), key.size()), pool);
-        if (b != e) Verify(b, e, false, i, in, hits, first_hit);
+        if (b != e) Verify(b, e, false, i, in, hits, hits->size());
       }
       if (len > folded.size()) break;
     }
