@@ -533,19 +533,17 @@ bool Matcher::TokenMatches(const StoredToken& p, const core::Token& t, const Inp
   return false;
 }
 
-// A necessary condition for TokenMatches() of the pattern's second token on token `next`.
-inline bool Matcher::NextMayMatch(const Posting& p, size_t next, const Input& in) const {
-  const core::Token& t = in.tokens[next];
-  const TokenHashes& h = in.hashes[next];
+// A necessary condition for TokenMatches() of the pattern's second token on the next token.
+inline bool Matcher::NextMayMatch(const Posting& p, const NextToken& next) {
   switch (p.next_check) {
     case NextCheck::kNone:
       return true;
     case NextCheck::kExact:
-      if (Fingerprint(h.folded) == p.next_form_fp) return true;
-      return t.bare_size > 0 && (Fingerprint(h.bare) == p.next_form_fp ||
-                                 (p.next_has_bare != 0 && Fingerprint(h.bare) == p.next_bare_fp));
+      if (next.folded_fp == p.next_form_fp) return true;
+      return next.has_bare && (next.bare_fp == p.next_form_fp ||
+                               (p.next_has_bare != 0 && next.bare_fp == p.next_bare_fp));
     case NextCheck::kStem:
-      return t.stem_size > 0 && Fingerprint(h.stem) == p.next_form_fp;
+      return next.has_stem && next.stem_fp == p.next_form_fp;
   }
   return true;
 }
@@ -556,6 +554,17 @@ void Matcher::Verify(const Posting* begin, const Posting* end, bool from_bare, s
   // A list holds each pattern once, so a hit can only repeat one of an earlier probe of the
   // same token: [first_hit, earlier_end). Only a bare-key posting can (see Match()).
   const size_t earlier_end = hits->size();
+  NextToken next;
+  if (i + 1 < tokens.size()) {
+    const core::Token& t = tokens[i + 1];
+    const TokenHashes& h = in.hashes[i + 1];
+    next.same_field = IsTitle(t.field) == IsTitle(tokens[i].field);
+    next.has_bare = t.bare_size > 0;
+    next.has_stem = t.stem_size > 0;
+    next.folded_fp = Fingerprint(h.folded);
+    next.bare_fp = Fingerprint(h.bare);
+    next.stem_fp = Fingerprint(h.stem);
+  }
   for (const Posting* p = begin; p != end; ++p) {
     // A key that is the pattern's bare form only matches an article token's bare form.
     if (p->bare_key != 0 && !from_bare) continue;
@@ -564,10 +573,7 @@ void Matcher::Verify(const Posting* begin, const Posting* end, bool from_bare, s
       const uint32_t b = pattern_begin_[p->pattern];
       n = pattern_begin_[p->pattern + 1] - b;
       if (i + n > tokens.size()) continue;
-      if (n > 1 && (IsTitle(tokens[i + 1].field) != IsTitle(tokens[i].field) ||
-                    !NextMayMatch(*p, i + 1, in))) {
-        continue;
-      }
+      if (n > 1 && (!next.same_field || !NextMayMatch(*p, next))) continue;
       const StoredToken* pattern = tokens_.data() + b;
       bool ok = pattern[0].surface == 0 || TokenMatches(pattern[0], tokens[i], in);
       for (size_t k = 1; k < n && ok; ++k) {
