@@ -604,7 +604,14 @@ void Matcher::Match(const std::vector<core::Token>& tokens, std::string_view are
     const core::Token& t = tokens[i];
     hashes[i].folded = HashBytes(arena.data() + t.folded_offset, t.folded_size);
     hashes[i].bare = t.bare_size > 0 ? HashBytes(arena.data() + t.bare_offset, t.bare_size) : 0;
-    hashes[i].stem = t.stem_size > 0 ? HashBytes(arena.data() + t.stem_offset, t.stem_size) : 0;
+    // Many words are their own stem (normalize then points the stem at the folded bytes).
+    if (t.stem_size == 0) {
+      hashes[i].stem = 0;
+    } else if (t.stem_offset == t.folded_offset && t.stem_size == t.folded_size) {
+      hashes[i].stem = hashes[i].folded;
+    } else {
+      hashes[i].stem = HashBytes(arena.data() + t.stem_offset, t.stem_size);
+    }
   }
   const Input in{tokens, hashes, arena, source};
   const std::string_view pool = pool_;  // the image's
