@@ -552,7 +552,7 @@ void Matcher::Verify(const Posting* begin, const Posting* end, bool from_bare, s
                      const Input& in, std::vector<core::PatternHit>* hits, size_t first_hit) const {
   const auto& tokens = in.tokens;
   // A list holds each pattern once, so a hit can only repeat one of an earlier probe of the
-  // same token: [first_hit, earlier_end). Only a bare-key posting can (see Match()).
+  // same token, [first_hit, earlier_end): only a bare-key posting can (see Match()).
   const size_t earlier_end = hits->size();
   NextToken next;
   if (i + 1 < tokens.size()) {
@@ -583,10 +583,13 @@ void Matcher::Verify(const Posting* begin, const Posting* end, bool from_bare, s
       if (!ok) continue;
     }
     bool duplicate = false;
-    if (p->bare_key != 0) {
-      for (size_t h = first_hit; h < earlier_end && !duplicate; ++h) {
-        duplicate = (*hits)[h].pattern == p->pattern;
-      }
+    if (p->bare_key != 0 && first_hit < earlier_end) {
+      // The folded probe found this pattern too exactly when the token's folded form is the
+      // pattern's first form (its form key): the checks above are the same for both of its
+      // postings. One compare instead of a walk over the earlier hits.
+      const core::Token& t = tokens[i];
+      duplicate = Str(tokens_[pattern_begin_[p->pattern]].form) ==
+                  Form(in.arena, t.folded_offset, t.folded_size);
     }
     if (!duplicate) {
       hits->push_back({p->pattern, static_cast<uint32_t>(i), static_cast<uint32_t>(i + n)});
@@ -626,8 +629,8 @@ void Matcher::Match(const std::vector<core::Token>& tokens, std::string_view are
     //    key. The folded probe finds form keys only (bare-key postings need an article bare
     //    form); the bare probe's key differs from the folded one (a token's bare form is a
     //    proper part of its folded form), so it can repeat only a pattern the folded probe
-    //    found by its form key, through that pattern's bare-key posting: Verify() looks for
-    //    repeats, among the hits from `first_hit` on, for bare-key postings only.
+    //    found by its form key, through that pattern's bare-key posting: Verify() checks
+    //    bare-key postings only, when the folded probe had hits (from `first_hit` on).
     //  * prefix index: a pattern has one key, and the probes of one token are distinct keys
     //    except when the bare form's prefix of a length equals the folded form's (poland's ->
     //    poland): that second probe would only repeat the first one's hits and is skipped.
