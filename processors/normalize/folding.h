@@ -33,9 +33,9 @@
 // snapshot start-up) and the pages are shared, read-only and loaded on first touch. The table
 // records the ICU and Unicode versions it was generated with; TextFolder::Default() compares
 // them with the ICU linked at run time and, when they differ (a newer libicu minor release, a
-// binary moved to another system), builds the table with ICU at start as before (~60 ms), so
-// folding always follows the ICU the process runs with. Either way it is immutable afterwards:
-// every method here is safe to call from any number of threads.
+// binary moved to another system), builds the table with ICU at start as before (~99 M
+// instructions), so folding always follows the ICU the process runs with. Either way it is
+// immutable afterwards: every method here is safe to call from any number of threads.
 // Supplementary-plane code points (emoji, math letters) are folded by the same rules on the
 // fly, which is slower but rare in news text.
 //
@@ -118,7 +118,7 @@ class TextFolder {
   // Where a folder's BMP table comes from.
   enum class TableSource : uint8_t {
     kBuiltIn,     // generated with ICU at build time, compiled into the binary (no start cost)
-    kIcuAtStart,  // computed with the run-time ICU when the folder is made (~60 ms)
+    kIcuAtStart,  // computed with the run-time ICU when the folder is made (~99 M instr.)
   };
   TableSource Source() const { return source_; }
   // A folder with the given table (tests and benchmarks; the pipeline uses Default()).
