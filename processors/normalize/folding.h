@@ -26,8 +26,15 @@
 //   other scripts (Devanagari, Thai, CJK, ...): case folding/NFKC only; marks kept (they are
 //                vowels there, not diacritics)
 //
-// The BMP table is computed once with ICU the first time TextFolder::Default() is called
-// (about 50 ms; the normalize stage's Create() triggers it, so no request pays for it) and is
+// The BMP table (0x10000 rows of 8 bytes and a pool of folded bytes) is computed with ICU at
+// build time: folding_table_gen (folding_table_gen.cc, run by CMake) calls the same
+// internal::BuildBmpTable() as the library (folding_icu.h) and writes the result as constant
+// data compiled into the binary, so start-up costs nothing (it was ~99 M instructions, 60 % of a
+// snapshot start-up) and the pages are shared, read-only and loaded on first touch. The table
+// records the ICU and Unicode versions it was generated with; TextFolder::Default() compares
+// them with the ICU linked at run time and, when they differ (a newer libicu minor release, a
+// binary moved to another system), builds the table with ICU at start as before (~99 M
+// instructions), so folding always follows the ICU the process runs with. Either way it is
 // immutable afterwards: every method here is safe to call from any number of threads.
 // Supplementary-plane code points (emoji, math letters) are folded by the same rules on the
 // fly, which is slower but rare in news text.
@@ -100,12 +107,24 @@ class TextFolder {
                    // regional indicators)
   };
   WordClass WordBreakClass(uint32_t cp) const {
-    if (cp < 0x10000) return static_cast<WordClass>(entries_[cp].word_class);
+    if (cp < 0x10000) return static_cast<WordClass>(rows_[cp].word_class);
     return SupplementaryWordClass(cp);
   }
 
-  // The process-wide folder, built on first call (thread-safe), never destroyed before exit.
+  // The process-wide folder, made on first call (thread-safe), never destroyed before exit: the
+  // built-in table when the run-time ICU is the generator's, else one built with ICU.
   static const TextFolder& Default();
+
+  // Where a folder's BMP table comes from.
+  enum class TableSource : uint8_t {
+    kBuiltIn,     // generated with ICU at build time, compiled into the binary (no start cost)
+    kIcuAtStart,  // computed with the run-time ICU when the folder is made (~99 M instr.)
+  };
+  TableSource Source() const { return source_; }
+  // A folder with the given table (tests and benchmarks; the pipeline uses Default()).
+  static std::unique_ptr<TextFolder> Make(TableSource source);
+  // "<ICU version>/<Unicode version>" the built-in table was generated with, e.g. "72.1/15.0".
+  static std::string_view BuiltInIcuVersion();
 
   TextFolder(const TextFolder&) = delete;
   TextFolder& operator=(const TextFolder&) = delete;
@@ -131,8 +150,8 @@ class TextFolder {
   // Folded UTF-8 bytes of one BMP code point (a view into the table; may be empty: the code
   // point is dropped). `cp` must be < 0x10000.
   std::string_view FoldBmp(uint32_t cp) const {
-    const Entry& e = entries_[cp];
-    return std::string_view(pool_.data() + e.offset, e.length);
+    const Row& e = rows_[cp];
+    return std::string_view(pool_ + e.offset, e.length);
   }
 
   // ICU script code (UScriptCode) and Flags of a code point (any plane).
@@ -148,20 +167,21 @@ class TextFolder {
     uint8_t flags;       // Flags
     uint8_t word_class;  // WordClass
   };
-  const Row& RowOf(uint32_t cp) const { return entries_[cp]; }  // cp < 0x10000
-  const char* FoldPool() const { return pool_.data(); }         // ends with 4 bytes of padding
-  char FoldAscii(uint8_t b) const { return ascii_[b]; }         // b < 0x80
+  const Row& RowOf(uint32_t cp) const { return rows_[cp]; }  // cp < 0x10000
+  const char* FoldPool() const { return pool_; }             // ends with 4 bytes of padding
+  char FoldAscii(uint8_t b) const { return ascii_[b]; }      // b < 0x80
   // Appends the folded form of a supplementary-plane code point (slow path, rare).
   void AppendSupplementary(uint32_t cp, std::string* out) const;
 
  private:
-  using Entry = Row;
-
-  TextFolder();
+  explicit TextFolder(TableSource source);
   static WordClass SupplementaryWordClass(uint32_t cp);
 
-  std::vector<Entry> entries_;  // 0x10000 entries
-  std::string pool_;
+  TableSource source_;
+  const Row* rows_ = nullptr;  // 0x10000 rows: the built-in table or owned_rows_
+  const char* pool_ = nullptr;
+  std::vector<Row> owned_rows_;  // kIcuAtStart only
+  std::string owned_pool_;
   char ascii_[128];  // ASCII fold (lower case; ` -> ')
 };
 

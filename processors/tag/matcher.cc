@@ -533,19 +533,17 @@ bool Matcher::TokenMatches(const StoredToken& p, const core::Token& t, const Inp
   return false;
 }
 
-// A necessary condition for TokenMatches() of the pattern's second token on token `next`.
-inline bool Matcher::NextMayMatch(const Posting& p, size_t next, const Input& in) const {
-  const core::Token& t = in.tokens[next];
-  const TokenHashes& h = in.hashes[next];
+// A necessary condition for TokenMatches() of the pattern's second token on the next token.
+inline bool Matcher::NextMayMatch(const Posting& p, const NextToken& next) {
   switch (p.next_check) {
     case NextCheck::kNone:
       return true;
     case NextCheck::kExact:
-      if (Fingerprint(h.folded) == p.next_form_fp) return true;
-      return t.bare_size > 0 && (Fingerprint(h.bare) == p.next_form_fp ||
-                                 (p.next_has_bare != 0 && Fingerprint(h.bare) == p.next_bare_fp));
+      if (next.folded_fp == p.next_form_fp) return true;
+      return next.has_bare && (next.bare_fp == p.next_form_fp ||
+                               (p.next_has_bare != 0 && next.bare_fp == p.next_bare_fp));
     case NextCheck::kStem:
-      return t.stem_size > 0 && Fingerprint(h.stem) == p.next_form_fp;
+      return next.has_stem && next.stem_fp == p.next_form_fp;
   }
   return true;
 }
@@ -554,8 +552,19 @@ void Matcher::Verify(const Posting* begin, const Posting* end, bool from_bare, s
                      const Input& in, std::vector<core::PatternHit>* hits, size_t first_hit) const {
   const auto& tokens = in.tokens;
   // A list holds each pattern once, so a hit can only repeat one of an earlier probe of the
-  // same token: [first_hit, earlier_end).
+  // same token, [first_hit, earlier_end): only a bare-key posting can (see Match()).
   const size_t earlier_end = hits->size();
+  NextToken next;
+  if (i + 1 < tokens.size()) {
+    const core::Token& t = tokens[i + 1];
+    const TokenHashes& h = in.hashes[i + 1];
+    next.same_field = IsTitle(t.field) == IsTitle(tokens[i].field);
+    next.has_bare = t.bare_size > 0;
+    next.has_stem = t.stem_size > 0;
+    next.folded_fp = Fingerprint(h.folded);
+    next.bare_fp = Fingerprint(h.bare);
+    next.stem_fp = Fingerprint(h.stem);
+  }
   for (const Posting* p = begin; p != end; ++p) {
     // A key that is the pattern's bare form only matches an article token's bare form.
     if (p->bare_key != 0 && !from_bare) continue;
@@ -564,10 +573,7 @@ void Matcher::Verify(const Posting* begin, const Posting* end, bool from_bare, s
       const uint32_t b = pattern_begin_[p->pattern];
       n = pattern_begin_[p->pattern + 1] - b;
       if (i + n > tokens.size()) continue;
-      if (n > 1 && (IsTitle(tokens[i + 1].field) != IsTitle(tokens[i].field) ||
-                    !NextMayMatch(*p, i + 1, in))) {
-        continue;
-      }
+      if (n > 1 && (!next.same_field || !NextMayMatch(*p, next))) continue;
       const StoredToken* pattern = tokens_.data() + b;
       bool ok = pattern[0].surface == 0 || TokenMatches(pattern[0], tokens[i], in);
       for (size_t k = 1; k < n && ok; ++k) {
@@ -577,8 +583,13 @@ void Matcher::Verify(const Posting* begin, const Posting* end, bool from_bare, s
       if (!ok) continue;
     }
     bool duplicate = false;
-    for (size_t h = first_hit; h < earlier_end && !duplicate; ++h) {
-      duplicate = (*hits)[h].pattern == p->pattern;
+    if (p->bare_key != 0 && first_hit < earlier_end) {
+      // The folded probe found this pattern too exactly when the token's folded form is the
+      // pattern's first form (its form key): the checks above are the same for both of its
+      // postings. One compare instead of a walk over the earlier hits.
+      const core::Token& t = tokens[i];
+      duplicate = Str(tokens_[pattern_begin_[p->pattern]].form) ==
+                  Form(in.arena, t.folded_offset, t.folded_size);
     }
     if (!duplicate) {
       hits->push_back({p->pattern, static_cast<uint32_t>(i), static_cast<uint32_t>(i + n)});
@@ -596,7 +607,14 @@ void Matcher::Match(const std::vector<core::Token>& tokens, std::string_view are
     const core::Token& t = tokens[i];
     hashes[i].folded = HashBytes(arena.data() + t.folded_offset, t.folded_size);
     hashes[i].bare = t.bare_size > 0 ? HashBytes(arena.data() + t.bare_offset, t.bare_size) : 0;
-    hashes[i].stem = t.stem_size > 0 ? HashBytes(arena.data() + t.stem_offset, t.stem_size) : 0;
+    // Many words are their own stem (normalize then points the stem at the folded bytes).
+    if (t.stem_size == 0) {
+      hashes[i].stem = 0;
+    } else if (t.stem_offset == t.folded_offset && t.stem_size == t.folded_size) {
+      hashes[i].stem = hashes[i].folded;
+    } else {
+      hashes[i].stem = HashBytes(arena.data() + t.stem_offset, t.stem_size);
+    }
   }
   const Input in{tokens, hashes, arena, source};
   const std::string_view pool = pool_;  // the image's
@@ -606,8 +624,17 @@ void Matcher::Match(const std::vector<core::Token>& tokens, std::string_view are
     const std::string_view folded = Form(arena, t.folded_offset, t.folded_size);
     const std::string_view bare = Form(arena, t.bare_offset, t.bare_size);
     // A pattern is in one index (by the mode of its first token), so a hit can only repeat
-    // one found through another key of the same index: Verify() compares with the hits from
-    // `first_hit` on, which restarts for each index.
+    // one found through another key of the same index, of the same token:
+    //  * exact index: a pattern has its form key and, when its first token has one, its bare
+    //    key. The folded probe finds form keys only (bare-key postings need an article bare
+    //    form); the bare probe's key differs from the folded one (a token's bare form is a
+    //    proper part of its folded form), so it can repeat only a pattern the folded probe
+    //    found by its form key, through that pattern's bare-key posting: Verify() checks
+    //    bare-key postings only, when the folded probe had hits (from `first_hit` on).
+    //  * prefix index: a pattern has one key, and the probes of one token are distinct keys
+    //    except when the bare form's prefix of a length equals the folded form's (poland's ->
+    //    poland): that second probe would only repeat the first one's hits and is skipped.
+    //  * stem index: one probe per token.
     size_t first_hit = hits->size();
     auto [b1, e1] = exact_.Find(folded, th.folded, pool);
     if (b1 != e1) Verify(b1, e1, false, i, in, hits, first_hit);
@@ -615,7 +642,6 @@ void Matcher::Match(const std::vector<core::Token>& tokens, std::string_view are
       auto [b2, e2] = exact_.Find(bare, th.bare, pool);
       if (b2 != e2) Verify(b2, e2, true, i, in, hits, first_hit);
     }
-    first_hit = hits->size();
     // Most lengths hold no key with the token's first 3 bytes: one bit test spares the hash
     // and the probe (keys shorter than 3 bytes are always probed).
     const size_t folded_bit = folded.size() >= 3 ? PrefixFilterBit(folded) : 0;
@@ -643,30 +669,36 @@ void Matcher::Match(const std::vector<core::Token>& tokens, std::string_view are
       for (uint64_t m = folded_mask | bare_mask; m != 0; m &= m - 1) {
         const int k = __builtin_ctzll(m);
         const uint32_t len = prefix_lengths_[k];
+        bool folded_probed = false;
         if ((folded_mask >> k & 1) != 0 && len <= folded.size() && length_may(folded_bit, len)) {
+          folded_probed = true;
           const std::string_view key = folded.substr(0, len);
           auto [b, e] = prefix_.Find(key, HashBytes(key.data(), key.size()), pool);
-          if (b != e) Verify(b, e, false, i, in, hits, first_hit);
+          if (b != e) Verify(b, e, false, i, in, hits, hits->size());
         }
         if ((bare_mask >> k & 1) != 0 && len <= bare.size() && length_may(bare_bit, len)) {
           const std::string_view key = bare.substr(0, len);
+          if (folded_probed && key == folded.substr(0, len)) continue;  // the same probe
           auto [b, e] = prefix_.Find(key, HashBytes(key.data(), key.size()), pool);
-          if (b != e) Verify(b, e, false, i, in, hits, first_hit);
+          if (b != e) Verify(b, e, false, i, in, hits, hits->size());
         }
       }
     }
     for (uint32_t len : prefix_lengths_) {
       if (!prefix_length_masks_.empty()) break;
       if (!folded_may && !bare_may) break;
+      bool folded_probed = false;
       if (folded_may && len <= folded.size() && length_may(folded_bit, len)) {
+        folded_probed = true;
         const std::string_view key = folded.substr(0, len);
         auto [b, e] = prefix_.Find(key, HashBytes(key.data(), key.size()), pool);
-        if (b != e) Verify(b, e, false, i, in, hits, first_hit);
+        if (b != e) Verify(b, e, false, i, in, hits, hits->size());
       }
-      if (bare_may && len <= bare.size() && length_may(bare_bit, len)) {
+      if (bare_may && len <= bare.size() && length_may(bare_bit, len) &&
+          !(folded_probed && bare.substr(0, len) == folded.substr(0, len))) {
         const std::string_view key = bare.substr(0, len);
         auto [b, e] = prefix_.Find(key, HashBytes(key.data(), key.size()), pool);
-        if (b != e) Verify(b, e, false, i, in, hits, first_hit);
+        if (b != e) Verify(b, e, false, i, in, hits, hits->size());
       }
       if (len > folded.size()) break;
     }

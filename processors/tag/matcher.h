@@ -167,7 +167,17 @@ class Matcher {
   static Posting MakePosting(uint32_t pattern, uint8_t bare_key, uint8_t simple,
                              const std::vector<PatternToken>& tokens);
   bool TokenMatches(const StoredToken& p, const core::Token& t, const Input& in) const;
-  bool NextMayMatch(const Posting& p, size_t next, const Input& in) const;
+  // The fingerprints of the token after the one being verified, read once per Verify() call
+  // rather than once per posting.
+  struct NextToken {
+    bool same_field = false;  // exists and is in the same part (title or not) as the token
+    bool has_bare = false;
+    bool has_stem = false;
+    uint32_t folded_fp = 0;
+    uint32_t bare_fp = 0;
+    uint32_t stem_fp = 0;
+  };
+  static bool NextMayMatch(const Posting& p, const NextToken& next);
   void Verify(const Posting* begin, const Posting* end, bool from_bare, size_t i, const Input& in,
               std::vector<core::PatternHit>* hits, size_t first_hit) const;
   // `first3_bit`: PrefixFilterBit of the form (when it has 3 bytes or more).

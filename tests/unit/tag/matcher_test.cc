@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "tests/unit/tag/tag_fixture.h"
 
 namespace newsflow::tag {
@@ -115,6 +117,30 @@ TEST_F(MatcherTest, ManyPatternsSharingAFirstToken) {
             (std::vector<Hit>{
                 {ids[499], 1, 3}, {single, 1, 2}, {ids[7], 4, 6}, {single, 4, 5}, {single, 7, 8}}));
   EXPECT_GT(m.memory_bytes(), 0u);
+}
+
+// A token's folded and bare forms can reach a pattern twice: an Arabic pattern with both a form
+// and a bare key (folded والهدنه = its form, bare هدنه = its bare form), and a prefix key that
+// is a prefix of both poland's and its bare form poland. Each pattern is reported once per
+// token, in the order found.
+TEST_F(MatcherTest, EachPatternIsReportedOncePerTokenThroughFoldedAndBareForms) {
+  Matcher m;
+  const uint32_t both = m.Add({Exact("والهدنه", "هدنه")});
+  const uint32_t bare_only = m.Add({Exact("هدنه")});
+  const uint32_t polan = m.Add({Prefix("polan")});
+  const uint32_t pol = m.Add({Prefix("pol")});
+  const uint32_t poland = m.Add({Exact("poland")});
+  m.Build();
+  EXPECT_EQ(Hits(m, "", "أعلنت والهدنة صامدة", "ar"),
+            (std::vector<Hit>{{both, 1, 2}, {bare_only, 1, 2}}));
+  auto hits = Hits(m, "", "Poland's army and Poland.");
+  std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
+    return std::get<1>(a) != std::get<1>(b) ? std::get<1>(a) < std::get<1>(b) : a < b;
+  });
+  EXPECT_EQ(
+      hits,
+      (std::vector<Hit>{
+          {polan, 0, 1}, {pol, 0, 1}, {poland, 0, 1}, {polan, 3, 4}, {pol, 3, 4}, {poland, 3, 4}}));
 }
 
 }  // namespace
