@@ -27,42 +27,11 @@
 #include <thread>
 
 #include "app/pipeline_setup.h"
+#include "bench/kafka_bench_util.h"
 #include "consumers/kafka_runtime.h"
 
 namespace newsflow::bench {
 namespace {
-
-std::string Env(const char* name, const std::string& fallback) {
-  const char* v = std::getenv(name);
-  return v != nullptr && *v != '\0' ? v : fallback;
-}
-
-std::string Brokers() { return Env("NEWSFLOW_BENCH_BROKERS", Env("NEWSFLOW_TEST_BROKERS", "")); }
-
-bool CreateTopic(const std::string& name, int partitions) {
-  char err[512];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  rd_kafka_conf_set(conf, "bootstrap.servers", Brokers().c_str(), err, sizeof(err));
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
-  if (rk == nullptr) return false;
-  rd_kafka_NewTopic_t* topic = rd_kafka_NewTopic_new(name.c_str(), partitions, 1, err, sizeof(err));
-  rd_kafka_queue_t* queue = rd_kafka_queue_new(rk);
-  rd_kafka_CreateTopics(rk, &topic, 1, nullptr, queue);
-  rd_kafka_event_t* event = rd_kafka_queue_poll(queue, 30000);
-  bool ok = false;
-  if (event != nullptr) {
-    size_t n = 0;
-    const rd_kafka_topic_result_t** r =
-        rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(event), &n);
-    ok = n == 1 && rd_kafka_topic_result_error(r[0]) == RD_KAFKA_RESP_ERR_NO_ERROR;
-    rd_kafka_event_destroy(event);
-  }
-  rd_kafka_NewTopic_destroy(topic);
-  rd_kafka_queue_destroy(queue);
-  rd_kafka_destroy(rk);
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // leader election
-  return ok;
-}
 
 std::vector<std::string> Corpus(int n) {
   std::ifstream in(std::string(NEWSFLOW_SOURCE_DIR) + "/samples/articles.jsonl");
@@ -90,7 +59,7 @@ double g_records_per_second[3] = {0, 0, 0};  // [0] pipeline, [1] pass-through, 
 void BM_KafkaEndToEnd(benchmark::State& state) {
   const bool passthrough = state.range(0) == 1;
   const bool exactly_once = state.range(0) == 2;
-  if (Brokers().empty()) {
+  if (BenchBrokers().empty()) {
     state.SkipWithError("set NEWSFLOW_BENCH_BROKERS (e.g. $(ops/kafka/local-kafka.sh start))");
     return;
   }
@@ -105,7 +74,7 @@ void BM_KafkaEndToEnd(benchmark::State& state) {
   for (auto _ : state) {
     const std::string prefix = "bench-" + std::to_string(getpid()) + "-" + std::to_string(++run);
     consumers::KafkaConfig kafka;
-    kafka.brokers = Brokers();
+    kafka.brokers = BenchBrokers();
     kafka.group_id = prefix;
     kafka.input_topics = {prefix + "-raw"};
     kafka.output = {prefix + "-enriched", prefix + "-alerts", prefix + "-dlq", prefix + "-stories"};
@@ -115,10 +84,10 @@ void BM_KafkaEndToEnd(benchmark::State& state) {
       kafka.guarantee = consumers::Guarantee::kExactlyOnce;
       kafka.instance_id = prefix;
     }
-    bool ok = CreateTopic(kafka.input_topics[0], 6);
+    bool ok = CreateTopic(kafka.brokers, kafka.input_topics[0], 6);
     for (const auto& t : {kafka.output.enriched, kafka.output.alerts, kafka.output.dead_letter,
                           kafka.output.stories}) {
-      ok = CreateTopic(t, 6) && ok;
+      ok = CreateTopic(kafka.brokers, t, 6) && ok;
     }
     if (!ok) {
       state.SkipWithError("cannot create topics");

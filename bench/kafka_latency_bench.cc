@@ -50,7 +50,11 @@
 #include <unordered_map>
 #include <vector>
 
+#include "bench/kafka_bench_util.h"
+
 namespace {
+
+using newsflow::bench::CreateTopic;
 
 struct Args {
   std::string mode;
@@ -68,37 +72,6 @@ int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-bool CreateTopic(const std::string& brokers, const std::string& name, int partitions,
-                 const std::vector<std::pair<std::string, std::string>>& config) {
-  char err[512];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  rd_kafka_conf_set(conf, "bootstrap.servers", brokers.c_str(), err, sizeof(err));
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
-  if (rk == nullptr) return false;
-  rd_kafka_NewTopic_t* topic = rd_kafka_NewTopic_new(name.c_str(), partitions, 1, err, sizeof(err));
-  for (const auto& [k, v] : config) rd_kafka_NewTopic_set_config(topic, k.c_str(), v.c_str());
-  rd_kafka_queue_t* queue = rd_kafka_queue_new(rk);
-  rd_kafka_CreateTopics(rk, &topic, 1, nullptr, queue);
-  rd_kafka_event_t* event = rd_kafka_queue_poll(queue, 30000);
-  bool ok = false;
-  if (event != nullptr) {
-    size_t n = 0;
-    const rd_kafka_topic_result_t** r =
-        rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(event), &n);
-    ok = n == 1 && (rd_kafka_topic_result_error(r[0]) == RD_KAFKA_RESP_ERR_NO_ERROR ||
-                    rd_kafka_topic_result_error(r[0]) == RD_KAFKA_RESP_ERR_TOPIC_ALREADY_EXISTS);
-    if (!ok && n == 1) {
-      std::fprintf(stderr, "create %s: %s\n", name.c_str(),
-                   rd_kafka_topic_result_error_string(r[0]));
-    }
-    rd_kafka_event_destroy(event);
-  }
-  rd_kafka_NewTopic_destroy(topic);
-  rd_kafka_queue_destroy(queue);
-  rd_kafka_destroy(rk);
-  return ok;
 }
 
 std::vector<std::string> OutputTopics(const std::string& prefix) {

@@ -30,38 +30,16 @@
 #include <vector>
 
 #include "app/pipeline_setup.h"
+#include "bench/kafka_bench_util.h"
 #include "consumers/kafka_runtime.h"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
 using namespace newsflow;
-
-std::string Env(const char* name, const std::string& fallback) {
-  const char* v = std::getenv(name);
-  return v != nullptr && *v != '\0' ? v : fallback;
-}
-
-std::string Brokers() { return Env("NEWSFLOW_BENCH_BROKERS", Env("NEWSFLOW_TEST_BROKERS", "")); }
-
-bool CreateTopic(const std::string& name, int partitions) {
-  char err[512];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  rd_kafka_conf_set(conf, "bootstrap.servers", Brokers().c_str(), err, sizeof(err));
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
-  if (rk == nullptr) return false;
-  rd_kafka_NewTopic_t* topic = rd_kafka_NewTopic_new(name.c_str(), partitions, 1, err, sizeof(err));
-  rd_kafka_queue_t* queue = rd_kafka_queue_new(rk);
-  rd_kafka_CreateTopics(rk, &topic, 1, nullptr, queue);
-  rd_kafka_event_t* event = rd_kafka_queue_poll(queue, 30000);
-  bool ok = event != nullptr;
-  if (event != nullptr) rd_kafka_event_destroy(event);
-  rd_kafka_NewTopic_destroy(topic);
-  rd_kafka_queue_destroy(queue);
-  rd_kafka_destroy(rk);
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
-  return ok;
-}
+using bench::BenchBrokers;
+using bench::CreateTopic;
+using bench::Env;
 
 double RssMb() {
   std::ifstream statm("/proc/self/statm");
@@ -74,7 +52,7 @@ double RssMb() {
 int64_t Lag(const std::string& group, const std::string& topic, int partitions) {
   std::string err;
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
-  conf->set("bootstrap.servers", Brokers(), err);
+  conf->set("bootstrap.servers", BenchBrokers(), err);
   conf->set("group.id", group, err);
   std::unique_ptr<RdKafka::KafkaConsumer> c(RdKafka::KafkaConsumer::create(conf.get(), err));
   std::vector<RdKafka::TopicPartition*> parts;
@@ -108,7 +86,7 @@ double ProduceBacklog(const std::string& topic, int64_t n) {
   const std::vector<std::string> templates = Templates();
   std::string err;
   std::unique_ptr<RdKafka::Conf> conf(RdKafka::Conf::create(RdKafka::Conf::CONF_GLOBAL));
-  conf->set("bootstrap.servers", Brokers(), err);
+  conf->set("bootstrap.servers", BenchBrokers(), err);
   conf->set("linger.ms", "20", err);
   conf->set("compression.type", "lz4", err);
   std::unique_ptr<RdKafka::Producer> producer(RdKafka::Producer::create(conf.get(), err));
@@ -146,7 +124,7 @@ ModeResult RunMode(const std::string& mode, int64_t n, app::PipelineSetup* engin
   r.mode = mode;
   const std::string prefix = "soak-" + std::to_string(getpid()) + "-" + mode;
   consumers::KafkaConfig kafka;
-  kafka.brokers = Brokers();
+  kafka.brokers = BenchBrokers();
   kafka.group_id = prefix;
   kafka.instance_id = prefix;
   kafka.input_topics = {prefix + "-raw"};
@@ -155,10 +133,10 @@ ModeResult RunMode(const std::string& mode, int64_t n, app::PipelineSetup* engin
   kafka.statistics_interval_ms = 0;
   kafka.guarantee = mode == "exactly_once" ? consumers::Guarantee::kExactlyOnce
                                            : consumers::Guarantee::kAtLeastOnce;
-  CreateTopic(kafka.input_topics[0], 6);
+  CreateTopic(kafka.brokers, kafka.input_topics[0], 6);
   for (const auto& t : {kafka.output.enriched, kafka.output.alerts, kafka.output.dead_letter,
                         kafka.output.stories}) {
-    CreateTopic(t, 6);
+    CreateTopic(kafka.brokers, t, 6);
   }
   const double produce_seconds = ProduceBacklog(kafka.input_topics[0], n);
   std::printf("# %s: backlog of %lld records produced in %.1f s\n", mode.c_str(),
@@ -219,7 +197,7 @@ ModeResult RunMode(const std::string& mode, int64_t n, app::PipelineSetup* engin
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (Brokers().empty()) {
+  if (BenchBrokers().empty()) {
     std::fprintf(stderr, "set NEWSFLOW_BENCH_BROKERS (e.g. $(ops/kafka/local-kafka.sh start))\n");
     return 2;
   }
