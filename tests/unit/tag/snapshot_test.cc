@@ -59,28 +59,6 @@ std::string WriteBuiltinSnapshot(const std::string& dir) {
   return path;
 }
 
-// Decode, normalize, tag and score over one taxonomy; unlike TaggedPipeline, a record that does
-// not decode (the samples hold some on purpose) is a result, not a failure.
-class Tagger {
- public:
-  explicit Tagger(std::shared_ptr<const Taxonomy> taxonomy)
-      : store_(std::make_shared<TaxonomyStore>(std::move(taxonomy))) {
-    EXPECT_TRUE(processors::RegisterBuiltinStages(registry_, {.taxonomy = store_}).ok());
-    auto p =
-        core::Pipeline::Create(registry_, YAML::Load("{stages: [decode, normalize, tag, score]}"));
-    EXPECT_TRUE(p.ok()) << p.status().ToString();
-    pipeline_ = std::move(p).value();
-  }
-  // The status and, when it is OK, the tags (Tags() below) of one JSON line.
-  std::string Run(const std::string& json);
-
- private:
-  std::shared_ptr<TaxonomyStore> store_;
-  core::StageRegistry registry_;
-  std::unique_ptr<core::Pipeline> pipeline_;
-  core::FixedClock clock_{0};
-};
-
 // What the tag and score stages produced for one article, as text (every entity and topic with
 // its score and mentions), to compare two taxonomies on the same input.
 std::string Tags(const core::Document& doc) {
@@ -100,11 +78,11 @@ std::string Tags(const core::Document& doc) {
   return out.str();
 }
 
-std::string Tagger::Run(const std::string& json) {
-  const schemas::RawRecord record = testing::MakeRecord(json, "application/json");
-  core::Document doc(record);
-  const Status s = pipeline_->ProcessDocument(doc, {&clock_, "test"});
-  return s.ok() ? Tags(doc) : "error: " + s.ToString();
+// The tags (Tags() above) of one JSON line through decode, normalize, tag and score, or the
+// error: a record that does not decode (the samples hold some on purpose) is a result here.
+std::string TagsOrError(TaggedPipeline& pipeline, const std::string& json) {
+  const Status s = pipeline.TryRun(json);
+  return s.ok() ? Tags(pipeline.doc()) : "error: " + s.ToString();
 }
 
 TEST(SnapshotTest, RoundTripHasTheSameTablesAndTagsTheSamplesAlike) {
@@ -136,16 +114,16 @@ TEST(SnapshotTest, RoundTripHasTheSameTablesAndTagsTheSamplesAlike) {
   EXPECT_EQ(std::memcmp(a.data(), b.data(), a.size()), 0);
 
   // Every sample article gets the same entities, topics, scores and pattern hits.
-  Tagger from_yaml(Builtin());
-  Tagger from_snapshot(*loaded);
+  TaggedPipeline from_yaml(Builtin());
+  TaggedPipeline from_snapshot(*loaded);
   std::istringstream samples(testing::ReadFile(testing::SourcePath("samples/articles.jsonl")));
   std::string line;
   int articles = 0;
   int tagged = 0;
   while (std::getline(samples, line)) {
     if (line.empty()) continue;
-    const std::string expected = from_yaml.Run(line);
-    EXPECT_EQ(from_snapshot.Run(line), expected) << line.substr(0, 200);
+    const std::string expected = TagsOrError(from_yaml, line);
+    EXPECT_EQ(TagsOrError(from_snapshot, line), expected) << line.substr(0, 200);
     ++articles;
     if (expected.find("\nT ") != std::string::npos || expected.rfind("T ", 0) == 0) ++tagged;
   }

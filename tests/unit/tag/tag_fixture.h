@@ -59,12 +59,18 @@ class TaggedPipeline {
 
   // Runs a JSON raw article through the stages; the Document stays valid until the next Run.
   const core::Document& Run(const std::string& json) {
-    record_ = testing::MakeRecord(json, "application/json");
-    doc_ = std::make_unique<core::Document>(record_);
-    const Status s = pipeline_->ProcessDocument(*doc_, {&clock_, "test"});
+    const Status s = TryRun(json);
     EXPECT_TRUE(s.ok()) << s.ToString();
     return *doc_;
   }
+  // The same for input that may be rejected (a malformed line): the pipeline's status, no
+  // expectation; doc() is what the stages left, complete only when the status is OK.
+  Status TryRun(const std::string& json) {
+    record_ = testing::MakeRecord(json, "application/json");
+    doc_ = std::make_unique<core::Document>(record_);
+    return pipeline_->ProcessDocument(*doc_, {&clock_, "test"});
+  }
+  const core::Document& doc() const { return *doc_; }
 
   TaxonomyStore& store() { return *store_; }
 
