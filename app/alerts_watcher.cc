@@ -9,27 +9,9 @@ AlertsWatcher::AlertsWatcher(std::string path, std::shared_ptr<alert::AlertRuleS
                              Callbacks callbacks)
     : path_(std::move(path)),
       store_(std::move(store)),
-      interval_(interval),
-      watch_file_(watch_file),
-      callbacks_(std::move(callbacks)) {
-  fingerprint_ = Fingerprint();
-}
-
-AlertsWatcher::~AlertsWatcher() { Stop(); }
-
-void AlertsWatcher::Start() {
-  if (path_.empty() || thread_.joinable()) return;
-  thread_ = std::thread([this] { Loop(); });
-}
-
-void AlertsWatcher::Stop() {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    stop_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
+      callbacks_(std::move(callbacks)),
+      loop_(interval, watch_file && !path_.empty(),
+            {.fingerprint = [this] { return Fingerprint(); }, .reload = [this] { ReloadNow(); }}) {}
 
 std::string AlertsWatcher::Fingerprint() const {
   namespace fs = std::filesystem;
@@ -51,26 +33,6 @@ bool AlertsWatcher::ReloadNow() {
   store_->Swap(std::move(rules).value());
   if (callbacks_.on_success) callbacks_.on_success(version);
   return true;
-}
-
-void AlertsWatcher::Loop() {
-  std::unique_lock<std::mutex> lock(mutex_);
-  while (!stop_) {
-    wake_.wait_for(lock, interval_, [this] { return stop_; });
-    if (stop_) break;
-    bool reload = requested_.exchange(false);
-    if (watch_file_) {
-      const std::string now = Fingerprint();
-      if (now != fingerprint_) {
-        fingerprint_ = now;
-        reload = true;
-      }
-    }
-    if (!reload) continue;
-    lock.unlock();
-    ReloadNow();
-    lock.lock();
-  }
 }
 
 }  // namespace newsflow::app

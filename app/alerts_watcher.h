@@ -8,15 +8,12 @@
 // Threading: Start/Stop from one thread; RequestReload() from any thread or a signal handler.
 #pragma once
 
-#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 
+#include "app/reload_loop.h"
 #include "processors/alert/alert_rules.h"
 
 namespace newsflow::app {
@@ -29,28 +26,23 @@ class AlertsWatcher {
   };
   AlertsWatcher(std::string path, std::shared_ptr<alert::AlertRuleStore> store,
                 std::chrono::milliseconds interval, bool watch_file, Callbacks callbacks);
-  ~AlertsWatcher();
-  void Start();
-  void Stop();
-  void RequestReload() { requested_.store(true, std::memory_order_relaxed); }
+  // The built-in rules (empty path): Start() does nothing.
+  void Start() {
+    if (!path_.empty()) loop_.Start();
+  }
+  void Stop() { loop_.Stop(); }
+  void RequestReload() { loop_.RequestReload(); }
   // Reloads now on the caller's thread; true if new rules were swapped in.
   bool ReloadNow();
 
  private:
+  // The file's size and modification time ("missing" when it cannot be read).
   std::string Fingerprint() const;
-  void Loop();
 
   const std::string path_;
   const std::shared_ptr<alert::AlertRuleStore> store_;
-  const std::chrono::milliseconds interval_;
-  const bool watch_file_;
   const Callbacks callbacks_;
-  std::atomic<bool> requested_{false};
-  std::string fingerprint_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stop_ = false;
-  std::thread thread_;
+  ReloadLoop loop_;  // last: its thread is joined before the members above go
 };
 
 }  // namespace newsflow::app

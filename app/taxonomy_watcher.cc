@@ -12,27 +12,9 @@ TaxonomyWatcher::TaxonomyWatcher(tag::TaxonomyLoadSettings load,
                                  Callbacks callbacks)
     : load_(std::move(load)),
       store_(std::move(store)),
-      interval_(interval),
-      watch_files_(watch_files),
-      callbacks_(std::move(callbacks)) {
-  fingerprint_ = Fingerprint();
-}
-
-TaxonomyWatcher::~TaxonomyWatcher() { Stop(); }
-
-void TaxonomyWatcher::Start() {
-  if (load_.path.empty() || thread_.joinable()) return;
-  thread_ = std::thread([this] { Loop(); });
-}
-
-void TaxonomyWatcher::Stop() {
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    stop_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
+      callbacks_(std::move(callbacks)),
+      loop_(interval, watch_files && !load_.path.empty(),
+            {.fingerprint = [this] { return Fingerprint(); }, .reload = [this] { ReloadNow(); }}) {}
 
 std::string TaxonomyWatcher::Fingerprint() const {
   namespace fs = std::filesystem;
@@ -72,25 +54,6 @@ bool TaxonomyWatcher::ReloadNow() {
   reloads_.fetch_add(1);
   if (callbacks_.on_success) callbacks_.on_success(version);
   return true;
-}
-
-void TaxonomyWatcher::Loop() {
-  std::unique_lock<std::mutex> lock(mutex_);
-  while (!stop_) {
-    wake_.wait_for(lock, interval_, [this] { return stop_; });
-    if (stop_) break;
-    lock.unlock();
-    bool reload = requested_.exchange(false);
-    if (watch_files_) {
-      std::string now = Fingerprint();
-      if (now != fingerprint_) {
-        fingerprint_ = std::move(now);
-        reload = true;
-      }
-    }
-    if (reload) ReloadNow();
-    lock.lock();
-  }
 }
 
 }  // namespace newsflow::app

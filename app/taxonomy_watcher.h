@@ -20,13 +20,11 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 
+#include "app/reload_loop.h"
 #include "processors/tag/snapshot.h"
 #include "processors/tag/taxonomy.h"
 
@@ -47,12 +45,13 @@ class TaxonomyWatcher {
                   std::chrono::milliseconds interval, bool watch_files, Callbacks callbacks)
       : TaxonomyWatcher(tag::TaxonomyLoadSettings{.path = std::move(manifest_path)},
                         std::move(store), interval, watch_files, std::move(callbacks)) {}
-  ~TaxonomyWatcher();  // stops the thread
-
-  void Start();
-  void Stop();
+  // The built-in taxonomy (empty path): Start() does nothing.
+  void Start() {
+    if (!load_.path.empty()) loop_.Start();
+  }
+  void Stop() { loop_.Stop(); }
   // Asks for a reload at the next check (async-signal-safe).
-  void RequestReload() { requested_.store(true, std::memory_order_relaxed); }
+  void RequestReload() { loop_.RequestReload(); }
   // Reloads now, on the caller's thread; returns true if a new snapshot was swapped in.
   bool ReloadNow();
 
@@ -62,21 +61,13 @@ class TaxonomyWatcher {
  private:
   // A fingerprint of every file under the taxonomy directory (names, sizes, mtimes).
   std::string Fingerprint() const;
-  void Loop();
 
   const tag::TaxonomyLoadSettings load_;
   const std::shared_ptr<tag::TaxonomyStore> store_;
-  const std::chrono::milliseconds interval_;
-  const bool watch_files_;
   const Callbacks callbacks_;
-  std::atomic<bool> requested_{false};
   std::atomic<int64_t> reloads_{0};
   std::atomic<int64_t> failures_{0};
-  std::string fingerprint_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  bool stop_ = false;
-  std::thread thread_;
+  ReloadLoop loop_;  // last: its thread is joined before the members above go
 };
 
 }  // namespace newsflow::app
