@@ -136,18 +136,20 @@ Status StoryStateSync::AssignAll() {
 
 bool StoryStateSync::ConsumeOne(int timeout_ms) {
   std::unique_ptr<RdKafka::Message> msg(handles_->consumer->consume(timeout_ms));
-  if (msg->err() == RdKafka::ERR_NO_ERROR) {
-    if (msg->payload() != nullptr && msg->len() > 0) {
-      const std::string_view key =
-          msg->key_pointer() != nullptr
-              ? std::string_view(static_cast<const char*>(msg->key_pointer()), msg->key_len())
-              : std::string_view();
-      apply_(key, std::string_view(static_cast<const char*>(msg->payload()), msg->len()));
-      applied_.fetch_add(1);
-    }
-    return true;
-  }
-  return false;
+  if (msg->err() != RdKafka::ERR_NO_ERROR) return false;
+  ApplyRecord(*msg);
+  return true;
+}
+
+bool StoryStateSync::ApplyRecord(const RdKafka::Message& msg) {
+  if (msg.payload() == nullptr || msg.len() == 0) return false;
+  const std::string_view key =
+      msg.key_pointer() != nullptr
+          ? std::string_view(static_cast<const char*>(msg.key_pointer()), msg.key_len())
+          : std::string_view();
+  apply_(key, std::string_view(static_cast<const char*>(msg.payload()), msg.len()));
+  applied_.fetch_add(1);
+  return true;
 }
 
 Result<RestoreResult> StoryStateSync::Restore(std::chrono::milliseconds timeout,
@@ -184,15 +186,7 @@ Result<RestoreResult> StoryStateSync::Restore(std::chrono::milliseconds timeout,
     }
     std::unique_ptr<RdKafka::Message> msg(c.consume(100));
     if (msg->err() == RdKafka::ERR_NO_ERROR) {
-      if (msg->payload() != nullptr && msg->len() > 0) {
-        const std::string_view key =
-            msg->key_pointer() != nullptr
-                ? std::string_view(static_cast<const char*>(msg->key_pointer()), msg->key_len())
-                : std::string_view();
-        apply_(key, std::string_view(static_cast<const char*>(msg->payload()), msg->len()));
-        applied_.fetch_add(1);
-        ++r.records;
-      }
+      if (ApplyRecord(*msg)) ++r.records;
       auto it = ends.find(msg->partition());
       if (it != ends.end() && msg->offset() + 1 >= it->second) ends.erase(it);
     } else if (msg->err() == RdKafka::ERR__PARTITION_EOF) {

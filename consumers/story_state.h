@@ -91,6 +91,9 @@ class StoryStateSync {
  private:
   StoryStateSync() = default;
   bool ConsumeOne(int timeout_ms);
+  // Hands a fetched record with a value to apply_ (a tombstone or empty value is skipped);
+  // true when it was applied.
+  bool ApplyRecord(const RdKafka::Message& msg);
   Status AssignAll();
 
   class Events;
