@@ -315,5 +315,50 @@ TEST(MoreAliasesTest, WeakAliasesAndContextForAnEntityOfAnotherFile) {
   }
 }
 
+TEST(AlsoKnownAsTest, OtherSpellingsOfTheNameAreKeptAndChecked) {
+  const std::string topics =
+      "topic: {id: t, threshold: 0.5, groups: {g: {en: [x]}}, rules: [{name: r, any: [g]}]}\n";
+  const std::string manifest = "version: v\nentities: [\"entities/*\"]\ntopics: [\"topics/*\"]\n";
+  auto compile = [&](const std::string& entities) {
+    return CompileTaxonomy("taxonomy.yaml", MemorySource({{"taxonomy.yaml", manifest},
+                                                          {"entities/a.yaml", entities},
+                                                          {"topics/t.yaml", topics}}));
+  };
+  auto tax = compile(
+      "entities: [{id: person/s, type: person, name: Sergei Lavrov, "
+      "also_known_as: [Sergey Lavrov], aliases: {en: [Lavrov]}}]\n");
+  ASSERT_TRUE(tax.ok()) << tax.status().ToString();
+  ASSERT_EQ((*tax)->entities().size(), 1u);
+  EXPECT_EQ((*tax)->entities()[0].also_known_as, std::vector<std::string>{"Sergey Lavrov"});
+  // The names are for eval only: they are not surface forms.
+  TaggedPipeline p(*tax);
+  EXPECT_EQ(p.Run(Article("", "Sergey said so.", "en")).entities.size(), 0u);
+
+  // Errors: not a list; an empty name; the entity's own name (case-insensitively); a name
+  // listed twice; another entity's name or also_known_as name (eval would count one gold name
+  // for two entities).
+  const std::pair<const char*, const char*> bad[] = {
+      {"entities: [{id: a/x, type: t, name: X, also_known_as: Y, aliases: {en: [X]}}]\n",
+       "expected a list"},
+      {"entities: [{id: a/x, type: t, name: X, also_known_as: [\"\"], aliases: {en: [X]}}]\n",
+       "non-empty"},
+      {"entities: [{id: a/x, type: t, name: Gaza, also_known_as: [gaza], aliases: {en: [X]}}]\n",
+       "is its name"},
+      {"entities: [{id: a/x, type: t, name: X, also_known_as: [Y, y], aliases: {en: [X]}}]\n",
+       "also listed by this entity"},
+      {"entities: [{id: a/x, type: t, name: X, also_known_as: [Y], aliases: {en: [X]}},\n"
+       "           {id: a/y, type: t, name: Z, also_known_as: [Y], aliases: {en: [Z]}}]\n",
+       "also listed by 'a/x'"},
+      {"entities: [{id: a/x, type: t, name: X, also_known_as: [Washington], aliases: {en: [X]}},"
+       "\n           {id: a/y, type: t, name: Washington, aliases: {en: [Z]}}]\n",
+       "is the name of entity 'a/y'"},
+  };
+  for (const auto& [entities, message] : bad) {
+    auto r = compile(entities);
+    ASSERT_FALSE(r.ok()) << entities;
+    EXPECT_NE(r.status().message().find(message), std::string::npos) << r.status().ToString();
+  }
+}
+
 }  // namespace
 }  // namespace newsflow::tag
