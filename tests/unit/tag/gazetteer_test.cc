@@ -239,6 +239,48 @@ TEST_F(GazetteerTest, TownsOfConflictCountriesBelow200000) {
   EXPECT_THAT(Found("Wir danken Ihren Kollegen.", "de"), ::testing::Not(Contains("city/ihren")));
 }
 
+TEST_F(GazetteerTest, UkrainianOblastRegionNamesInShchyna) {
+  // gen_regions.yaml: a Ukrainian oblast "<adjective in -ська/-цька> область" is also called
+  // -щина/-ччина (Кіровоградщина, Донеччина; Russian Херсонщина), in every case.
+  EXPECT_THAT(Found("Явку не пораховано лише у 101-му окрузі на Кіровоградщині.", "uk"),
+              Contains("place/ua-35-kirovohradska-oblast"));
+  EXPECT_THAT(Found("Что касается Херсонщины, то здесь планируется завоз помощи.", "ru"),
+              Contains("place/kherson-oblast"));
+  EXPECT_THAT(Found("Ворог обстрілював Донеччину та Вінниччину.", "uk"),
+              ::testing::IsSupersetOf({"place/donetsk-oblast", "place/ua-05-vinnytska-oblast"}));
+  // The homeland (Батьківщина) is no oblast: the names are formed only from oblast adjectives.
+  EXPECT_THAT(Found("Вони захищають Батьківщину.", "uk"), ::testing::IsEmpty());
+}
+
+TEST_F(GazetteerTest, MultiWordRegionAndRepublicNamesInEveryCase) {
+  // slavic_forms: every adjective agrees with the noun (Еврейская автономная область ->
+  // Еврейскую автономную область), and Республика + an undeclined name declines the noun only
+  // (Республики Конго), for generated and hand-curated names alike.
+  EXPECT_THAT(Found("Еврейскую автономную область возглавит врио губернатора.", "ru"),
+              Contains("place/ru-yev-evrejskaja-avtonomnaja-oblast"));
+  EXPECT_THAT(Found("Выборы в Ненецком автономном округе прошли спокойно.", "ru"),
+              Contains("place/ru-nen-neneckij-avtonomnyj-okrug"));
+  EXPECT_THAT(Found("Путин провёл беседы с президентами Кубы и Республики Конго.", "ru"),
+              Contains("country/republic-of-the-congo"));
+  EXPECT_THAT(Found("В Республике Татарстан задержали подозреваемого.", "ru"),
+              Contains("place/ru-ta-tatarstan-respublika"));
+  // The inflected forms of a hand-curated name belong to that entity, not to a generated one
+  // with the same country code (CLDR's "Congo - Brazzaville").
+  EXPECT_THAT(Found("Путин провёл беседы с президентами Кубы и Республики Конго.", "ru"),
+              ::testing::Not(Contains("country/congo-brazzaville")));
+}
+
+TEST_F(GazetteerTest, RussianTownsNamedByAnAdjective) {
+  // geonames_cities: towns of UA/RU/BY in -ая/-ое/-ый take adjective endings (Попасная ->
+  // Попасной, Попасный -> Попасного), unless the masculine adjective is a common word
+  // (Рубежное: рубежный), so "рубежного контроля" is not the town.
+  EXPECT_THAT(Found("Эвакуация из Лисичанска, Северодонецка и Попасного.", "ru"),
+              Contains("city/popasna"));
+  EXPECT_THAT(Found("Бои шли у Ясиноватой.", "ru"), Contains("city/yasynuvata"));
+  EXPECT_THAT(Found("Усиление рубежного контроля на границе.", "ru"),
+              ::testing::Not(Contains("city/rubizhne")));
+}
+
 TEST(MoreAliasesTest, AddsAliasesToAnEntityOfAnotherFile) {
   const std::string topics =
       "topic: {id: t, threshold: 0.5, groups: {g: {en: [x]}}, rules: [{name: r, any: [g]}]}\n";
