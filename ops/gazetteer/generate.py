@@ -751,12 +751,25 @@ def main():
         regions[s["code"]] = (s["name"], usual, s["type"], by_lang, core)
 
     # Generated names used by more than one generated entity are ambiguous.
+    # ISO 3166-2 lists some territories with an ISO 3166-1 code of their own as subdivisions
+    # too (FR-MQ and FR-972 Martinique, US-PR Puerto Rico, NL-AW Aruba): the country entity is
+    # the territory, so such a subdivision is no entity and does not make its names ambiguous
+    # (they were dropped from both, leaving "Martinique" without its own name).
+    # Such a subdivision's code ends in the country's code and its ISO name is the country's
+    # (FR-MQ, US-PR, NL-AW); a second code with that name is the same territory (FR-972).
+    territories = {code for code, r in regions.items()
+                   if code.split("-", 1)[1] in countries and
+                   fold(r[0]) == fold(countries[code.split("-", 1)[1]][0])}
+    territory_names = {fold(regions[code][0]) for code in territories}
+    territories |= {code for code, r in regions.items() if fold(r[0]) in territory_names}
     users = {}
     for key, (_, by_lang) in [(("c", k), v) for k, v in countries.items()]:
         for names in by_lang.values():
             for n in names:
                 users.setdefault(fold(n), set()).add(key)
     for code, (_, _, _, by_lang, _) in regions.items():
+        if code in territories:
+            continue
         for names in by_lang.values():
             for n in names:
                 users.setdefault(fold(n), set()).add(("r", code))
@@ -877,6 +890,8 @@ def main():
 
     more, new = [], []
     for code in sorted(regions):
+        if code in territories:
+            continue
         iso_name, en, kind, by_lang, core = regions[code]
         eid = target_of(by_lang, {"place", "city"})
         # A Ukrainian oblast's -щина name (Херсонщина) and its cases: strong, one word or not.

@@ -281,6 +281,15 @@ TEST_F(GazetteerTest, RussianTownsNamedByAnAdjective) {
               ::testing::Not(Contains("city/rubizhne")));
 }
 
+TEST_F(GazetteerTest, TerritoriesListedAsSubdivisionsKeepTheirNames) {
+  // ISO 3166-2 lists Martinique (FR-MQ, FR-972), Puerto Rico (US-PR), Aruba (NL-AW) ... as
+  // subdivisions too; the country entity keeps its own name instead of losing it as ambiguous.
+  EXPECT_THAT(Found("Un carton plein dans les quatre circonscriptions de Martinique.", "fr"),
+              Contains("country/martinique"));
+  EXPECT_THAT(Found("The storm hit Guam, and later Aruba.", "en"),
+              ::testing::IsSupersetOf({"country/guam", "country/aruba"}));
+}
+
 TEST(MoreAliasesTest, AddsAliasesToAnEntityOfAnotherFile) {
   const std::string topics =
       "topic: {id: t, threshold: 0.5, groups: {g: {en: [x]}}, rules: [{name: r, any: [g]}]}\n";
