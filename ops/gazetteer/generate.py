@@ -698,6 +698,11 @@ def main():
             by_lang[lang] = [n for i, n in enumerate(names) if usable(n) and n not in names[:i]]
         en = cldr.get(code, {}).get("en", [c.get("common_name", c["name"])])[0]
         countries[code] = (en, by_lang)
+    # Kosovo has no ISO 3166-1 code (XK is user-assigned, so iso-codes lacks it); CLDR names it.
+    for code in ("XK",):
+        if code in cldr and code not in countries:
+            by_lang = {lang: [n for n in cldr[code].get(lang, []) if usable(n)] for lang in LANGS}
+            countries[code] = (cldr[code]["en"][0], by_lang)
     regions = {}
     cldr_sub = cldr_subdivisions()
     city_names = sorted({e["name"] for e in entities.values() if e["type"] == "city"})

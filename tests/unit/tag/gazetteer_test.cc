@@ -286,6 +286,9 @@ TEST_F(GazetteerTest, TerritoriesListedAsSubdivisionsKeepTheirNames) {
   // subdivisions too; the country entity keeps its own name instead of losing it as ambiguous.
   EXPECT_THAT(Found("Un carton plein dans les quatre circonscriptions de Martinique.", "fr"),
               Contains("country/martinique"));
+  // Kosovo (XK) has no ISO 3166-1 code; CLDR's names are used (Turkish "Kosova").
+  EXPECT_THAT(Found("Yardım malzemelerinin teminine Kosova halkı da katkı sundu.", "tr"),
+              Contains("country/kosovo"));
   EXPECT_THAT(Found("The storm hit Guam, and later Aruba.", "en"),
               ::testing::IsSupersetOf({"country/guam", "country/aruba"}));
 }
