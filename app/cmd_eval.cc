@@ -87,7 +87,9 @@ Command AddEvalCommand(CLI::App& parent) {
   CLI::App* sub = parent.add_subcommand(
       "eval",
       "Cross-validated quality on labelled articles (folds by outlet): per-topic precision, "
-      "recall, F1 and calibration, per language and file, entity recall, worst misses");
+      "recall, F1 and calibration, per language and file, entity recall (a labelled entity is "
+      "found when an output entity's name or one of its also_known_as names equals it, "
+      "ignoring ASCII case), worst misses");
   AddCommon(sub, opt.get());
   sub->add_option("--worst", opt->worst, "How many misses to list")->capture_default_str();
   return {sub, [opt] { return RunEval(*opt); }};

@@ -109,8 +109,15 @@ Result<EvalDataset> LoadEvalDataset(const core::Pipeline& pipeline,
       for (const auto& l : Strings(gold, "labels")) a.labels.insert(l);
       a.entities = Strings(gold, "entities");
       a.detected_language = doc.language.code;
-      for (const auto& e : doc.entities) a.found.insert(Lower(e.name));
-      if (const auto* tax = dynamic_cast<const tag::Taxonomy*>(doc.taxonomy.get())) {
+      const auto* tax = dynamic_cast<const tag::Taxonomy*>(doc.taxonomy.get());
+      for (const auto& e : doc.entities) {
+        a.found.insert(Lower(e.name));
+        // The entity's other spellings (also_known_as): a gold name in either spelling is found.
+        if (const int i = tax != nullptr ? tax->FindEntity(e.id) : -1; i >= 0) {
+          for (const auto& name : tax->entities()[i].also_known_as) a.found.insert(Lower(name));
+        }
+      }
+      if (tax != nullptr) {
         if (data.topics.empty()) {
           data.taxonomy_version = tax->version();
           for (const auto& t : tax->topics()) {

@@ -178,6 +178,8 @@ struct EvalResult {
   TopicCounts micro, hand_micro;
   double macro_f1 = 0.0, hand_macro_f1 = 0.0;  // over topics with at least one positive
   std::map<std::string, GroupEval> languages, files;
+  // A gold entity name is found when an output entity's name, or one of the taxonomy's
+  // also_known_as names of that entity (tag::Entity), equals it ignoring ASCII case.
   int entity_gold = 0;
   int entity_found = 0;
   std::map<std::string, int> missed_entities;  // name -> times missed

@@ -97,12 +97,13 @@ def usable(name):
 
 # Russian: feminine adjective + noun ("Луганская область"), masculine adjective + noun
 # ("Пермский край").
-RU_FEM_ADJ = [("ская", ["ской", "скую", "ской"]), ("цкая", ["цкой", "цкую", "цкой"]),
-              ("ная", ["ной", "ную", "ной"]), ("кая", ["кой", "кую", "кой"]),
-              ("ая", ["ой", "ую", "ой"]), ("яя", ["ей", "юю", "ей"])]
-RU_NOUNS = {"область": ["области", "область", "областью"],
-            "республика": ["республики", "республику", "республикой"],
-            "провинция": ["провинции", "провинцию", "провинцией"]}
+RU_FEM_ADJ = [("ская", ["ской", "скую", "ской", "ской"]), ("цкая", ["цкой", "цкую", "цкой", "цкой"]),
+              ("ная", ["ной", "ную", "ной", "ной"]), ("кая", ["кой", "кую", "кой", "кой"]),
+              ("ая", ["ой", "ую", "ой", "ой"]), ("яя", ["ей", "юю", "ей", "ей"])]
+# Genitive, accusative, instrumental, prepositional (a form equal to an earlier one is skipped).
+RU_NOUNS = {"область": ["области", "область", "областью", "области"],
+            "республика": ["республики", "республику", "республикой", "республике"],
+            "провинция": ["провинции", "провинцию", "провинцией", "провинции"]}
 RU_MASC_ADJ = [("ский", ["ского", "скому", "ским", "ском"]), ("цкий", ["цкого", "цкому", "цким", "цком"]),
                ("ный", ["ного", "ному", "ным", "ном"]), ("кий", ["кого", "кому", "ким", "ком"]),
                ("ий", ["его", "ему", "им", "ем"]), ("ый", ["ого", "ому", "ым", "ом"])]
@@ -112,34 +113,104 @@ UK_FEM_ADJ = [("ська", ["ської", "ській", "ську", "ською"
               ("на", ["ної", "ній", "ну", "ною"]), ("ка", ["кої", "кій", "ку", "кою"]),
               ("а", ["ої", "ій", "у", "ою"])]
 UK_NOUNS = {"область": ["області", "області", "область", "областю"]}
+# A noun before an undeclined name ("Республика Конго", "Республіка Молдова"): its case forms.
+RU_NOUN_FIRST = {"республика": RU_NOUNS["республика"]}
+UK_NOUN_FIRST = {"республіка": ["республіки", "республіці", "республіку", "республікою"]}
 
 
 def slavic_forms(name, lang):
+    """Case forms of a Russian/Ukrainian region or country name made of adjectives + a noun
+    ("Луганская область", "Еврейская автономная область", "Ненецкий автономный округ": every
+    adjective agrees with the noun) or of a noun + an undeclined name ("Республика Конго" ->
+    "Республики Конго", "Республике Конго"). Other names: none."""
     words = name.split(" ")
-    if len(words) != 2:
+    if len(words) < 2:
         return []
-    adj, noun = words
     out = []
+
+    def add(form):
+        if form != name and form not in out:
+            out.append(form)
+
+    def cap(form, like):
+        return form.capitalize() if like[:1].isupper() else form
+
+    first = words[0].lower()
+    noun_first = (RU_NOUN_FIRST if lang == "ru" else UK_NOUN_FIRST if lang == "uk" else {})
+    if len(words) == 2 and first in noun_first:
+        if words[1].endswith(("ая", "яя", "ська", "цька")):
+            return []  # an adjective after the noun declines too (Республика Сербская)
+        for n in noun_first[first]:
+            add(cap(n, words[0]) + " " + words[1])
+        return out
+    adjs, noun = words[:-1], words[-1]
+    tables = []
     if lang == "ru":
-        if noun.lower() in RU_NOUNS:
-            for end, forms in RU_FEM_ADJ:
+        tables = [(RU_FEM_ADJ, RU_NOUNS), (RU_MASC_ADJ, RU_MASC_NOUNS)]
+    elif lang == "uk":
+        tables = [(UK_FEM_ADJ, UK_NOUNS)]
+    for adj_table, nouns in tables:
+        if noun.lower() not in nouns:
+            continue
+        declined = []  # per adjective, its forms in the noun's cases
+        for adj in adjs:
+            for end, forms in adj_table:
                 if adj.endswith(end):
-                    for a, n in zip(forms, RU_NOUNS[noun.lower()]):
-                        out.append(adj[: -len(end)] + a + " " + (n if noun.islower() else n.capitalize()))
+                    declined.append([adj[: -len(end)] + a for a in forms])
                     break
-        if noun.lower() in RU_MASC_NOUNS:
-            for end, forms in RU_MASC_ADJ:
-                if adj.endswith(end):
-                    for a, n in zip(forms, RU_MASC_NOUNS[noun.lower()]):
-                        out.append(adj[: -len(end)] + a + " " + n)
-                    break
-    if lang == "uk" and noun.lower() in UK_NOUNS:
-        for end, forms in UK_FEM_ADJ:
-            if adj.endswith(end):
-                for a, n in zip(forms, UK_NOUNS[noun.lower()]):
-                    out.append(adj[: -len(end)] + a + " " + n)
-                break
+            else:
+                return []  # a word that is not an adjective of the table
+        for i, n in enumerate(nouns[noun.lower()]):
+            add(" ".join(d[i] for d in declined) + " " + cap(n, noun))
     return out
+
+
+# The region name of a Ukrainian oblast formed from its adjective (Кіровоградська область ->
+# Кіровоградщина, Херсонська -> Херсонщина, Донецька -> Донеччина; Russian Кировоградская ->
+# Кировоградщина): the usual name in the news ("на Кіровоградщині", "в Херсонщины"), with its
+# case forms (nominative, genitive, dative/locative, accusative, instrumental).
+UK_SHCHYNA = {"ська": ["щина", "щини", "щині", "щину", "щиною"],
+              "цька": ["ччина", "ччини", "ччині", "ччину", "ччиною"]}
+RU_SHCHYNA = {"ская": ["щина", "щины", "щине", "щину", "щиной"]}
+
+
+def oblast_region_names(name, lang):
+    """The -щина/-ччина region names of an oblast name "<adjective> область" (see UK_SHCHYNA);
+    none for other names (Запорізька -> Запоріжжя is not formed by a rule)."""
+    words = name.split(" ")
+    if len(words) != 2 or words[1].lower() != "область":
+        return []
+    table = UK_SHCHYNA if lang == "uk" else RU_SHCHYNA if lang == "ru" else {}
+    for end, forms in table.items():
+        if words[0].endswith(end) and len(words[0]) > len(end) + 2:
+            return [words[0][: -len(end)] + f for f in forms]
+    return []
+
+
+# Russian towns named by an adjective (Попасная, Попасный, Рубежное, Северодонецкое): their
+# case forms (из Попасной, у Попасного). Left out when the masculine adjective is a common word
+# (рубежный, южный): "рубежного контроля" is not the town.
+# Only towns of countries whose place names are Russian/Ukrainian/Belarusian: elsewhere a name
+# in -ая/-ое is a transcription (Сурабая, Каваґое), not an adjective.
+SLAVIC_COUNTRIES = ("UA", "RU", "BY")
+RU_ADJ_TOWN = [("ое", ["ого", "ому", "ым", "ом"]), ("ый", ["ого", "ому", "ым", "ом"]),
+               ("ая", ["ой", "ую"])]
+
+
+def adjectival_town_forms(name, words):
+    """Case forms of a one-word Russian town name ending like an adjective (RU_ADJ_TOWN), unless
+    the name's masculine adjective is a dictionary word (`words`: common_words())."""
+    if " " in name or "-" in name or len(name) < 6:
+        return []
+    for end, forms in RU_ADJ_TOWN:
+        if name.endswith(end):
+            stem = name[: -len(end)]
+            if stem[-1:].lower() in "кгхжшчщ":
+                return []  # -кий/-гий ... stems take other endings (Березники is a plural)
+            if is_word(fold(stem + "ый"), words) or is_word(fold(name), words):
+                return []
+            return [stem + f for f in forms]
+    return []
 
 
 # Coordinated oblasts share one plural noun ("Донецкой, Луганской, Харьковской областей",
@@ -538,7 +609,9 @@ def geonames_cities(entities, owners, used, taken_ids, head):
                 forms = [n]
                 if lang == "ru" and one_word and n[-1].lower() in "бвгджзклмнпрстфхцчшщ":
                     forms += [n + e for e in CYRILLIC_CASES]
-                if lang == "ru" and one_word and n.endswith("а") and len(n) >= 5:
+                if lang == "ru" and one_word and c["countrycode"] in SLAVIC_COUNTRIES:
+                    forms += adjectival_town_forms(n, words)  # Попасная -> Попасной
+                if lang == "ru" and one_word and n.endswith("а") and len(n) >= 5 and len(forms) == 1:
                     # Feminine -а (Хайфа, Касабланка): Russian/Ukrainian -и/-і, -е, -у (в
                     # Касабланке, у Хайфі); a form that is a common word is left out.
                     forms += [m for m in (n[:-1] + e for e in CYRILLIC_A_CASES)
@@ -625,6 +698,11 @@ def main():
             by_lang[lang] = [n for i, n in enumerate(names) if usable(n) and n not in names[:i]]
         en = cldr.get(code, {}).get("en", [c.get("common_name", c["name"])])[0]
         countries[code] = (en, by_lang)
+    # Kosovo has no ISO 3166-1 code (XK is user-assigned, so iso-codes lacks it); CLDR names it.
+    for code in ("XK",):
+        if code in cldr and code not in countries:
+            by_lang = {lang: [n for n in cldr[code].get(lang, []) if usable(n)] for lang in LANGS}
+            countries[code] = (cldr[code]["en"][0], by_lang)
     regions = {}
     cldr_sub = cldr_subdivisions()
     city_names = sorted({e["name"] for e in entities.values() if e["type"] == "city"})
@@ -678,12 +756,25 @@ def main():
         regions[s["code"]] = (s["name"], usual, s["type"], by_lang, core)
 
     # Generated names used by more than one generated entity are ambiguous.
+    # ISO 3166-2 lists some territories with an ISO 3166-1 code of their own as subdivisions
+    # too (FR-MQ and FR-972 Martinique, US-PR Puerto Rico, NL-AW Aruba): the country entity is
+    # the territory, so such a subdivision is no entity and does not make its names ambiguous
+    # (they were dropped from both, leaving "Martinique" without its own name).
+    # Such a subdivision's code ends in the country's code and its ISO name is the country's
+    # (FR-MQ, US-PR, NL-AW); a second code with that name is the same territory (FR-972).
+    territories = {code for code, r in regions.items()
+                   if code.split("-", 1)[1] in countries and
+                   fold(r[0]) == fold(countries[code.split("-", 1)[1]][0])}
+    territory_names = {fold(regions[code][0]) for code in territories}
+    territories |= {code for code, r in regions.items() if fold(r[0]) in territory_names}
     users = {}
     for key, (_, by_lang) in [(("c", k), v) for k, v in countries.items()]:
         for names in by_lang.values():
             for n in names:
                 users.setdefault(fold(n), set()).add(key)
     for code, (_, _, _, by_lang, _) in regions.items():
+        if code in territories:
+            continue
         for names in by_lang.values():
             for n in names:
                 users.setdefault(fold(n), set()).add(("r", code))
@@ -710,6 +801,8 @@ def main():
         for lang in LANGS:
             keep = []
             for n in by_lang.get(lang, []):
+                if owners.get(fold(n), set()) - {eid}:
+                    continue  # another hand-curated entity's name: its inflected forms too
                 cands = [n] + (inflect(n, lang) if lang in forms else [])
                 for m in cands:
                     f = fold(m)
@@ -802,10 +895,20 @@ def main():
 
     more, new = [], []
     for code in sorted(regions):
+        if code in territories:
+            continue
         iso_name, en, kind, by_lang, core = regions[code]
         eid = target_of(by_lang, {"place", "city"})
+        # A Ukrainian oblast's -щина name (Херсонщина) and its cases: strong, one word or not.
+        region_names = {}
+        if code.startswith("UA-"):
+            for lang in REGION_FORMS:
+                for n in by_lang.get(lang, []):
+                    region_names.setdefault(lang, []).extend(oblast_region_names(n, lang))
         if eid is not None:
             names = take(eid, by_lang, ("r", code), REGION_FORMS)
+            for lang, ns in take(eid, region_names, ("r", code), ()).items():
+                names.setdefault(lang, []).extend(ns)
             if names:
                 more.append((eid, code, names))
             continue
@@ -814,6 +917,8 @@ def main():
         if not names:
             continue
         strong = {l: [n for n in ns if " " in n.strip()] for l, ns in names.items()}
+        for lang, ns in take(eid, region_names, ("r", code), ()).items():
+            strong.setdefault(lang, []).extend(ns)
         strong = {l: ns for l, ns in strong.items() if ns}
         if WITH_WEAK_REGIONS:
             weak = {l: [n for n in ns if " " not in n.strip()] for l, ns in names.items()}
@@ -915,6 +1020,11 @@ def main():
             forms.setdefault("fa", []).extend(inflect(a, "fa"))
         for lang in ("ru", "uk"):
             forms.setdefault(lang, []).extend(coordinated_forms(aliases.get(lang, []), lang))
+            if e["type"] in ("country", "place"):
+                # Case forms of adjective + noun and Республика + name aliases the hand-curated
+                # lists lack ("Республики Конго", "Еврейской автономной области").
+                for a in aliases.get(lang, []):
+                    forms[lang].extend(slavic_forms(a, lang))
         def new_names(forms):
             keep = {}
             for lang, names in forms.items():

@@ -264,6 +264,7 @@ std::string SnapshotCodec::WriteMeta(const Taxonomy& t) {
     w.Str(e.type);
     w.Str(e.name);
     w.Strings(e.tags);
+    w.Strings(e.also_known_as);
     w.U8(e.has_weak_aliases ? 1 : 0);
   }
   w.U64(t.topics_.size());
@@ -321,6 +322,7 @@ Status SnapshotCodec::ReadMeta(std::string_view meta, Taxonomy* t) {
     e.type = r.Str();
     e.name = r.Str();
     e.tags = r.Strings();
+    e.also_known_as = r.Strings();
     e.has_weak_aliases = r.U8() != 0;
   }
   t->topics_.resize(r.Count(64));

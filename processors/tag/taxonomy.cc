@@ -3,6 +3,7 @@
 #include <fnmatch.h>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -90,6 +91,12 @@ class TaxonomyCompiler {
   // Adds the `more_aliases` lists (aliases for entities defined in any entities file, e.g. the
   // generated gazetteer's names for hand-curated countries) once every entity is loaded.
   Status LoadMoreAliases();
+  // Reads an entity's `also_known_as` list into `e` (non-empty strings, none equal to its name).
+  Status AlsoKnownAs(const std::string& file, const YAML::Node& list, const std::string& label,
+                     Entity* e);
+  // Once every entity is loaded: no also_known_as name is another entity's name or
+  // also_known_as name (eval would count one gold name for two entities).
+  Status CheckAlsoKnownAs() const;
   // Applies calibration.yaml (fitted bias, weights and threshold per topic) to loaded topics.
   Status LoadCalibration(const std::string& file, YAML::Node root);
   // Compiles one phrase (taxonomy syntax) into matcher tokens.
@@ -116,7 +123,50 @@ class TaxonomyCompiler {
   std::shared_ptr<Taxonomy> tax_ = std::make_shared<Taxonomy>();
   std::map<std::string, uint32_t, std::less<>> language_ids_;
   std::vector<std::pair<std::string, YAML::Node>> pending_aliases_;  // (file, more_aliases)
+  // Lower-case (ASCII, as eval compares) also_known_as name -> the entity id that has it.
+  std::map<std::string, std::string, std::less<>> also_known_as_owner_;
 };
+
+namespace {
+std::string AsciiLower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+}  // namespace
+
+Status TaxonomyCompiler::AlsoKnownAs(const std::string& file, const YAML::Node& list,
+                                     const std::string& label, Entity* e) {
+  if (!list.IsSequence()) return Error(file, list, label + ": also_known_as: expected a list");
+  for (const auto& item : list) {
+    if (!item.IsScalar() || item.Scalar().empty()) {
+      return Error(file, item, label + ": also_known_as: expected non-empty names");
+    }
+    std::string lower = AsciiLower(item.Scalar());
+    if (lower == AsciiLower(e->name)) {
+      return Error(file, item, label + ": also_known_as: '" + item.Scalar() + "' is its name");
+    }
+    auto [it, added] = also_known_as_owner_.emplace(lower, e->id);
+    if (!added) {
+      return Error(file, item,
+                   label + ": also_known_as: '" + item.Scalar() + "' is also listed by " +
+                       (it->second == e->id ? std::string("this entity") : "'" + it->second + "'"));
+    }
+    e->also_known_as.push_back(item.Scalar());
+  }
+  return Status::Ok();
+}
+
+Status TaxonomyCompiler::CheckAlsoKnownAs() const {
+  for (const Entity& e : tax_->entities_) {
+    const auto it = also_known_as_owner_.find(AsciiLower(e.name));
+    if (it != also_known_as_owner_.end() && it->second != e.id) {
+      return Status(Code::kInvalidConfig, "taxonomy",
+                    "entity '" + it->second + "': also_known_as: '" + e.name +
+                        "' is the name of entity '" + e.id + "'");
+    }
+  }
+  return Status::Ok();
+}
 
 Status TaxonomyCompiler::CheckKeys(const std::string& file, const YAML::Node& node,
                                    std::initializer_list<std::string_view> known,
@@ -254,9 +304,10 @@ Status TaxonomyCompiler::LoadEntities(const std::string& file, YAML::Node root) 
   for (YAML::Node node : list) {
     const std::string label =
         node["id"].IsScalar() ? "entity '" + node["id"].Scalar() + "'" : std::string("entity");
-    NEWSFLOW_RETURN_IF_ERROR(CheckKeys(
-        file, node,
-        {"id", "type", "name", "tags", "aliases", "weak_aliases", "context", "wikidata"}, label));
+    NEWSFLOW_RETURN_IF_ERROR(CheckKeys(file, node,
+                                       {"id", "type", "name", "tags", "also_known_as", "aliases",
+                                        "weak_aliases", "context", "wikidata"},
+                                       label));
     Entity e;
     for (const char* key : {"id", "type", "name"}) {
       if (!node[key].IsScalar() || node[key].Scalar().empty()) {
@@ -270,6 +321,9 @@ Status TaxonomyCompiler::LoadEntities(const std::string& file, YAML::Node root) 
       if (!node["tags"].IsSequence())
         return Error(file, node["tags"], label + ": tags: expected a list");
       for (const auto& t : node["tags"]) e.tags.push_back(t.Scalar());
+    }
+    if (node["also_known_as"].IsDefined()) {
+      NEWSFLOW_RETURN_IF_ERROR(AlsoKnownAs(file, node["also_known_as"], label, &e));
     }
     if (tax_->entity_index_.contains(e.id)) {
       return Error(file, node["id"], label + ": duplicate id");
@@ -519,7 +573,10 @@ Result<std::shared_ptr<const Taxonomy>> TaxonomyCompiler::Compile(const std::str
         }
       }
     }
-    if (std::string_view(section) == "entities") NEWSFLOW_RETURN_IF_ERROR(LoadMoreAliases());
+    if (std::string_view(section) == "entities") {
+      NEWSFLOW_RETURN_IF_ERROR(LoadMoreAliases());
+      NEWSFLOW_RETURN_IF_ERROR(CheckAlsoKnownAs());
+    }
   }
   if (root["calibration"].IsDefined() && options_.calibration) {
     if (!root["calibration"].IsScalar())

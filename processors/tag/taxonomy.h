@@ -57,6 +57,12 @@ struct Entity {
   std::string type;
   std::string name;
   std::vector<std::string> tags;
+  // `also_known_as:` other spellings of the canonical English name ("Recep Tayyip Erdoğan" for
+  // "Recep Tayyip Erdogan", "Gaza Strip" for "Gaza"). They are names of the entity, not surface
+  // forms: the matcher never sees them (aliases do that). `newsflow eval` counts a gold entity
+  // name equal (case-insensitively) to the name or to one of these as found, so annotators'
+  // two spellings of one entity count once. No two entities share one (the compiler checks).
+  std::vector<std::string> also_known_as;
   bool has_weak_aliases = false;
 };
 

@@ -19,7 +19,7 @@ namespace newsflow::app {
 namespace {
 
 constexpr double kEntityRecallTarget = 0.95;            // issue 16, not reached
-constexpr double kEntityRecallRegressionFloor = 0.769;  // measured 0.770 (1,160 of 1,506)
+constexpr double kEntityRecallRegressionFloor = 0.784;  // measured 0.785 (1,182 of 1,506)
 
 TEST(EvalCorpusTest, DevCorpusMeetsTheTargets) {
   const auto files = testing::DevCorpusFiles();

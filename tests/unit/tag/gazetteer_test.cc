@@ -239,6 +239,60 @@ TEST_F(GazetteerTest, TownsOfConflictCountriesBelow200000) {
   EXPECT_THAT(Found("Wir danken Ihren Kollegen.", "de"), ::testing::Not(Contains("city/ihren")));
 }
 
+TEST_F(GazetteerTest, UkrainianOblastRegionNamesInShchyna) {
+  // gen_regions.yaml: a Ukrainian oblast "<adjective in -ська/-цька> область" is also called
+  // -щина/-ччина (Кіровоградщина, Донеччина; Russian Херсонщина), in every case.
+  EXPECT_THAT(Found("Явку не пораховано лише у 101-му окрузі на Кіровоградщині.", "uk"),
+              Contains("place/ua-35-kirovohradska-oblast"));
+  EXPECT_THAT(Found("Что касается Херсонщины, то здесь планируется завоз помощи.", "ru"),
+              Contains("place/kherson-oblast"));
+  EXPECT_THAT(Found("Ворог обстрілював Донеччину та Вінниччину.", "uk"),
+              ::testing::IsSupersetOf({"place/donetsk-oblast", "place/ua-05-vinnytska-oblast"}));
+  // The homeland (Батьківщина) is no oblast: the names are formed only from oblast adjectives.
+  EXPECT_THAT(Found("Вони захищають Батьківщину.", "uk"), ::testing::IsEmpty());
+}
+
+TEST_F(GazetteerTest, MultiWordRegionAndRepublicNamesInEveryCase) {
+  // slavic_forms: every adjective agrees with the noun (Еврейская автономная область ->
+  // Еврейскую автономную область), and Республика + an undeclined name declines the noun only
+  // (Республики Конго), for generated and hand-curated names alike.
+  EXPECT_THAT(Found("Еврейскую автономную область возглавит врио губернатора.", "ru"),
+              Contains("place/ru-yev-evrejskaja-avtonomnaja-oblast"));
+  EXPECT_THAT(Found("Выборы в Ненецком автономном округе прошли спокойно.", "ru"),
+              Contains("place/ru-nen-neneckij-avtonomnyj-okrug"));
+  EXPECT_THAT(Found("Путин провёл беседы с президентами Кубы и Республики Конго.", "ru"),
+              Contains("country/republic-of-the-congo"));
+  EXPECT_THAT(Found("В Республике Татарстан задержали подозреваемого.", "ru"),
+              Contains("place/ru-ta-tatarstan-respublika"));
+  // The inflected forms of a hand-curated name belong to that entity, not to a generated one
+  // with the same country code (CLDR's "Congo - Brazzaville").
+  EXPECT_THAT(Found("Путин провёл беседы с президентами Кубы и Республики Конго.", "ru"),
+              ::testing::Not(Contains("country/congo-brazzaville")));
+}
+
+TEST_F(GazetteerTest, RussianTownsNamedByAnAdjective) {
+  // geonames_cities: towns of UA/RU/BY in -ая/-ое/-ый take adjective endings (Попасная ->
+  // Попасной, Попасный -> Попасного), unless the masculine adjective is a common word
+  // (Рубежное: рубежный), so "рубежного контроля" is not the town.
+  EXPECT_THAT(Found("Эвакуация из Лисичанска, Северодонецка и Попасного.", "ru"),
+              Contains("city/popasna"));
+  EXPECT_THAT(Found("Бои шли у Ясиноватой.", "ru"), Contains("city/yasynuvata"));
+  EXPECT_THAT(Found("Усиление рубежного контроля на границе.", "ru"),
+              ::testing::Not(Contains("city/rubizhne")));
+}
+
+TEST_F(GazetteerTest, TerritoriesListedAsSubdivisionsKeepTheirNames) {
+  // ISO 3166-2 lists Martinique (FR-MQ, FR-972), Puerto Rico (US-PR), Aruba (NL-AW) ... as
+  // subdivisions too; the country entity keeps its own name instead of losing it as ambiguous.
+  EXPECT_THAT(Found("Un carton plein dans les quatre circonscriptions de Martinique.", "fr"),
+              Contains("country/martinique"));
+  // Kosovo (XK) has no ISO 3166-1 code; CLDR's names are used (Turkish "Kosova").
+  EXPECT_THAT(Found("Yardım malzemelerinin teminine Kosova halkı da katkı sundu.", "tr"),
+              Contains("country/kosovo"));
+  EXPECT_THAT(Found("The storm hit Guam, and later Aruba.", "en"),
+              ::testing::IsSupersetOf({"country/guam", "country/aruba"}));
+}
+
 TEST(MoreAliasesTest, AddsAliasesToAnEntityOfAnotherFile) {
   const std::string topics =
       "topic: {id: t, threshold: 0.5, groups: {g: {en: [x]}}, rules: [{name: r, any: [g]}]}\n";
@@ -312,6 +366,51 @@ TEST(MoreAliasesTest, WeakAliasesAndContextForAnEntityOfAnotherFile) {
                        "entities: [{id: country/x, type: country, name: X, aliases: {de: [X]}}]\n"},
                       {"topics/t.yaml", topics}}));
     EXPECT_FALSE(bad.ok()) << item;
+  }
+}
+
+TEST(AlsoKnownAsTest, OtherSpellingsOfTheNameAreKeptAndChecked) {
+  const std::string topics =
+      "topic: {id: t, threshold: 0.5, groups: {g: {en: [x]}}, rules: [{name: r, any: [g]}]}\n";
+  const std::string manifest = "version: v\nentities: [\"entities/*\"]\ntopics: [\"topics/*\"]\n";
+  auto compile = [&](const std::string& entities) {
+    return CompileTaxonomy("taxonomy.yaml", MemorySource({{"taxonomy.yaml", manifest},
+                                                          {"entities/a.yaml", entities},
+                                                          {"topics/t.yaml", topics}}));
+  };
+  auto tax = compile(
+      "entities: [{id: person/s, type: person, name: Sergei Lavrov, "
+      "also_known_as: [Sergey Lavrov], aliases: {en: [Lavrov]}}]\n");
+  ASSERT_TRUE(tax.ok()) << tax.status().ToString();
+  ASSERT_EQ((*tax)->entities().size(), 1u);
+  EXPECT_EQ((*tax)->entities()[0].also_known_as, std::vector<std::string>{"Sergey Lavrov"});
+  // The names are for eval only: they are not surface forms.
+  TaggedPipeline p(*tax);
+  EXPECT_EQ(p.Run(Article("", "Sergey said so.", "en")).entities.size(), 0u);
+
+  // Errors: not a list; an empty name; the entity's own name (case-insensitively); a name
+  // listed twice; another entity's name or also_known_as name (eval would count one gold name
+  // for two entities).
+  const std::pair<const char*, const char*> bad[] = {
+      {"entities: [{id: a/x, type: t, name: X, also_known_as: Y, aliases: {en: [X]}}]\n",
+       "expected a list"},
+      {"entities: [{id: a/x, type: t, name: X, also_known_as: [\"\"], aliases: {en: [X]}}]\n",
+       "non-empty"},
+      {"entities: [{id: a/x, type: t, name: Gaza, also_known_as: [gaza], aliases: {en: [X]}}]\n",
+       "is its name"},
+      {"entities: [{id: a/x, type: t, name: X, also_known_as: [Y, y], aliases: {en: [X]}}]\n",
+       "also listed by this entity"},
+      {"entities: [{id: a/x, type: t, name: X, also_known_as: [Y], aliases: {en: [X]}},\n"
+       "           {id: a/y, type: t, name: Z, also_known_as: [Y], aliases: {en: [Z]}}]\n",
+       "also listed by 'a/x'"},
+      {"entities: [{id: a/x, type: t, name: X, also_known_as: [Washington], aliases: {en: [X]}},"
+       "\n           {id: a/y, type: t, name: Washington, aliases: {en: [Z]}}]\n",
+       "is the name of entity 'a/y'"},
+  };
+  for (const auto& [entities, message] : bad) {
+    auto r = compile(entities);
+    ASSERT_FALSE(r.ok()) << entities;
+    EXPECT_NE(r.status().message().find(message), std::string::npos) << r.status().ToString();
   }
 }
 

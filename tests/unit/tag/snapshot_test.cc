@@ -99,6 +99,13 @@ TEST(SnapshotTest, RoundTripHasTheSameTablesAndTagsTheSamplesAlike) {
   EXPECT_EQ(snap.version(), yaml.version());
   EXPECT_EQ(snap.calibration_note(), yaml.calibration_note());
   ASSERT_EQ(snap.entities().size(), yaml.entities().size());
+  size_t with_other_names = 0;
+  for (size_t i = 0; i < yaml.entities().size(); ++i) {
+    EXPECT_EQ(snap.entities()[i].name, yaml.entities()[i].name);
+    EXPECT_EQ(snap.entities()[i].also_known_as, yaml.entities()[i].also_known_as) << i;
+    with_other_names += !yaml.entities()[i].also_known_as.empty();
+  }
+  EXPECT_GT(with_other_names, 0u);  // the built-in gazetteer has also_known_as names
   ASSERT_EQ(snap.topics().size(), yaml.topics().size());
   ASSERT_EQ(snap.patterns().size(), yaml.patterns().size());
   ASSERT_GT(snap.patterns().size(), 10000u);

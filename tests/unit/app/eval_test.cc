@@ -1,0 +1,57 @@
+// newsflow eval's entity recall with `also_known_as` (an entity's other spellings of its
+// canonical English name): a gold name in either spelling counts as found, a name the entity
+// does not list does not. Runs the real pipeline over a small taxonomy and gold file on disk.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "app/eval.h"
+#include "app/pipeline_setup.h"
+
+namespace newsflow::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+void Write(const fs::path& path, const std::string& text) {
+  fs::create_directories(path.parent_path());
+  std::ofstream(path) << text;
+}
+
+TEST(EvalTest, AlsoKnownAsCountsEitherSpellingOfAGoldName) {
+  const fs::path dir = fs::path(::testing::TempDir()) / "eval_also_known_as";
+  fs::remove_all(dir);
+  Write(dir / "taxonomy.yaml", "version: v\nentities: [\"entities/*\"]\ntopics: [\"topics/*\"]\n");
+  Write(dir / "entities/e.yaml",
+        "entities:\n"
+        "  - {id: person/erdogan, type: person, name: \"Recep Tayyip Erdogan\",\n"
+        "     also_known_as: [\"Recep Tayyip Erdoğan\"], aliases: {en: [Erdogan]}}\n"
+        "  - {id: place/gaza, type: place, name: Gaza, also_known_as: [Gaza Strip],\n"
+        "     aliases: {en: [Gaza]}}\n");
+  Write(
+      dir / "topics/t.yaml",
+      "topic: {id: t, threshold: 0.5, groups: {g: {en: [talks]}}, rules: [{name: r, any: [g]}]}\n");
+  // Both articles mention both entities; the labels use the other spelling in one of them, and
+  // one label (Gaza City) is a different entity, which stays missed.
+  Write(dir / "gold.jsonl",
+        "{\"id\":\"a\",\"lang\":\"en\",\"outlet\":\"o1\",\"title\":\"\",\"body\":\"Erdogan spoke "
+        "about Gaza talks today.\",\"labels\":[\"t\"],\"entities\":[\"Recep Tayyip "
+        "Erdogan\",\"Gaza\"]}\n"
+        "{\"id\":\"b\",\"lang\":\"en\",\"outlet\":\"o2\",\"title\":\"\",\"body\":\"Erdogan spoke "
+        "about Gaza talks again.\",\"labels\":[\"t\"],\"entities\":[\"Recep Tayyip "
+        "Erdoğan\",\"Gaza Strip\",\"Gaza City\"]}\n");
+  auto setup = BuildPipelineSetup("", {.taxonomy = (dir / "taxonomy.yaml").string(),
+                                       .alerts = "",
+                                       .taxonomy_options = {.calibration = false}});
+  ASSERT_TRUE(setup.ok()) << setup.status().ToString();
+  auto result = Evaluate(*(*setup)->pipeline, {(dir / "gold.jsonl").string()}, 2);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->entity_gold, 5);
+  EXPECT_EQ(result->entity_found, 4);
+  ASSERT_EQ(result->missed_entities.size(), 1u);
+  EXPECT_EQ(result->missed_entities.begin()->first, "Gaza City");
+}
+
+}  // namespace
+}  // namespace newsflow::app
