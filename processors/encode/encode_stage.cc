@@ -18,22 +18,22 @@
 namespace newsflow::encode {
 namespace {
 
-using schemas::JsonWriter;
+using internal::EventWriter;
 
 using internal::WriteJsonString;
 
 // A key, or a literal value, with no byte to escape (every one in this file: ASCII letters,
 // digits, '_' and '.'), written as its bytes between quotes after the Writer's bookkeeping.
 template <size_t N>
-void Literal(JsonWriter& w, rapidjson::StringBuffer& sb, const char (&s)[N]) {
-  w.RawValue("", 0, rapidjson::kStringType);
+void Literal(EventWriter& w, rapidjson::StringBuffer& sb, const char (&s)[N]) {
+  w.BeginValue(rapidjson::kStringType);
   char* const p = sb.Push(N + 1);
   p[0] = '"';
   std::memcpy(p + 1, s, N - 1);
   p[N] = '"';
 }
 
-void StringOrNull(JsonWriter& w, rapidjson::StringBuffer& sb, std::string_view s) {
+void StringOrNull(EventWriter& w, rapidjson::StringBuffer& sb, std::string_view s) {
   if (s.empty()) {
     w.Null();
   } else {
@@ -44,7 +44,7 @@ void StringOrNull(JsonWriter& w, rapidjson::StringBuffer& sb, std::string_view s
 // Matches (an entity's mentions, a topic's matched terms) are most of an event's values, and
 // through the Writer each costs nine calls (keys, text, field, offsets, object), every one with
 // its comma/colon bookkeeping and a byte-at-a-time copy of its raw bytes. So a match list is
-// written by hand, straight into the Writer's buffer, after one RawValue call that does the
+// written by hand, straight into the Writer's buffer, after one BeginValue call that does the
 // bookkeeping for the list; the bytes are the ones the Writer would write:
 //   * the keys and field names are the literals below (what the Writer writes for them);
 //   * texts and rules by PutJsonString (encode_stage.h: the Writer's escapes);
@@ -178,11 +178,10 @@ char* internal::PutJsonString(char* p, std::string_view s) {
   return p;
 }
 
-void internal::WriteJsonString(schemas::JsonWriter& w, rapidjson::StringBuffer& sb,
-                               std::string_view s) {
-  // RawValue does the Writer's bookkeeping (the comma or colon before the string, the key/value
-  // alternation of objects) and writes nothing; the string goes straight into the buffer.
-  w.RawValue("", 0, rapidjson::kStringType);
+void internal::WriteJsonString(EventWriter& w, rapidjson::StringBuffer& sb, std::string_view s) {
+  // The Writer's bookkeeping (the comma or colon before the string), then the string goes
+  // straight into the buffer.
+  w.BeginValue(rapidjson::kStringType);
   const size_t bound = 6 * s.size() + 2;
   char* const start = sb.Push(bound);
   char* const p = internal::PutJsonString(start, s);
@@ -194,9 +193,9 @@ namespace {
 using internal::PutJsonString;
 
 // Writes `matches` as the value of the key just written into `w`, whose buffer is `sb`.
-void WriteMatches(JsonWriter& w, rapidjson::StringBuffer& sb,
+void WriteMatches(EventWriter& w, rapidjson::StringBuffer& sb,
                   const std::vector<core::Match>& matches) {
-  w.RawValue("", 0, rapidjson::kArrayType);  // the comma or colon before the list
+  w.BeginValue(rapidjson::kArrayType);  // the comma or colon before the list
   size_t bound = 2;
   for (const auto& m : matches) bound += 6 * (m.text.size() + m.rule.size()) + kMatchFixedBytes;
   char* const start = sb.Push(bound);
@@ -221,7 +220,7 @@ void WriteMatches(JsonWriter& w, rapidjson::StringBuffer& sb,
   sb.Pop(bound - static_cast<size_t>(p - start));
 }
 
-void WriteStrings(JsonWriter& w, rapidjson::StringBuffer& sb,
+void WriteStrings(EventWriter& w, rapidjson::StringBuffer& sb,
                   const std::vector<std::string>& items) {
   w.StartArray();
   for (const auto& s : items) WriteJsonString(w, sb, s);
@@ -261,7 +260,7 @@ std::string EncodeEnrichedEvent(const core::Document& doc, int64_t processed_at_
   // One buffer and writer per thread, reused: the event is written without allocating (once the
   // buffer has grown to the largest event so far) and copied out once at its exact size.
   thread_local rapidjson::StringBuffer sb;
-  thread_local JsonWriter w;
+  thread_local EventWriter w;
   sb.Clear();
   w.Reset(sb);
   w.StartObject();

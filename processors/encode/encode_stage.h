@@ -57,8 +57,19 @@ namespace internal {
 // bytes are left, and those alone have room for 96); returns the end.
 char* PutJsonString(char* p, std::string_view s);
 
+// RapidJSON's Writer with its bookkeeping callable on its own: BeginValue(type) writes what
+// every Writer call writes before a value or key of that type (the comma or colon, and the
+// key/value alternation of objects), so that the value's bytes can then be put straight into
+// the buffer. (RawValue("", 0, type) does the same plus an empty copy: ~25 instructions more
+// per call, ~200 calls per event.)
+class EventWriter : public schemas::JsonWriter {
+ public:
+  using schemas::JsonWriter::JsonWriter;
+  void BeginValue(rapidjson::Type type) { Prefix(type); }
+};
+
 // Writes `s` as a string value or key into `w`, whose buffer is `sb`.
-void WriteJsonString(schemas::JsonWriter& w, rapidjson::StringBuffer& sb, std::string_view s);
+void WriteJsonString(EventWriter& w, rapidjson::StringBuffer& sb, std::string_view s);
 
 }  // namespace internal
 

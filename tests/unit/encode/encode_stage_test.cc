@@ -212,7 +212,7 @@ std::string WriterRendering(std::string_view s) {
 
 std::string FastRendering(std::string_view s) {
   rapidjson::StringBuffer sb;
-  schemas::JsonWriter w(sb);
+  internal::EventWriter w(sb);
   w.StartArray();
   w.StartObject();
   internal::WriteJsonString(w, sb, s);
