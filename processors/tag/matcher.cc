@@ -565,16 +565,21 @@ void Matcher::Verify(const Posting* begin, const Posting* end, bool from_bare, s
     next.bare_fp = Fingerprint(h.bare);
     next.stem_fp = Fingerprint(h.stem);
   }
+  // Read once: `hits->push_back` could alias them as far as the compiler knows, and a list
+  // has a few postings on average (hundreds per article).
+  const size_t token_count = tokens.size();
+  const uint32_t* const pattern_begin = pattern_begin_.data();
+  const StoredToken* const stored = tokens_.data();
   for (const Posting* p = begin; p != end; ++p) {
     // A key that is the pattern's bare form only matches an article token's bare form.
     if (p->bare_key != 0 && !from_bare) continue;
     size_t n = 1;
     if (p->simple == 0) {  // the key matched the first token; check the rest of the phrase
-      const uint32_t b = pattern_begin_[p->pattern];
-      n = pattern_begin_[p->pattern + 1] - b;
-      if (i + n > tokens.size()) continue;
+      const uint32_t b = pattern_begin[p->pattern];
+      n = pattern_begin[p->pattern + 1] - b;
+      if (i + n > token_count) continue;
       if (n > 1 && (!next.same_field || !NextMayMatch(*p, next))) continue;
-      const StoredToken* pattern = tokens_.data() + b;
+      const StoredToken* pattern = stored + b;
       bool ok = pattern[0].surface == 0 || TokenMatches(pattern[0], tokens[i], in);
       for (size_t k = 1; k < n && ok; ++k) {
         const core::Token& t = tokens[i + k];
@@ -588,7 +593,7 @@ void Matcher::Verify(const Posting* begin, const Posting* end, bool from_bare, s
       // pattern's first form (its form key): the checks above are the same for both of its
       // postings. One compare instead of a walk over the earlier hits.
       const core::Token& t = tokens[i];
-      duplicate = Str(tokens_[pattern_begin_[p->pattern]].form) ==
+      duplicate = Str(stored[pattern_begin[p->pattern]].form) ==
                   Form(in.arena, t.folded_offset, t.folded_size);
     }
     if (!duplicate) {
