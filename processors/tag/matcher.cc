@@ -689,9 +689,10 @@ void Matcher::Match(const std::vector<core::Token>& tokens, std::string_view are
         }
       }
     }
-    for (uint32_t len : prefix_lengths_) {
-      if (!prefix_length_masks_.empty()) break;
-      if (!folded_may && !bare_may) break;
+    // Without masks (more than 64 lengths): every length in turn. (Tested once per token here,
+    // not at the top of every turn.)
+    const bool walk_lengths = prefix_length_masks_.empty() && (folded_may || bare_may);
+    for (uint32_t len : walk_lengths ? prefix_lengths_ : std::span<const uint32_t>()) {
       bool folded_probed = false;
       if (folded_may && len <= folded.size() && length_may(folded_bit, len)) {
         folded_probed = true;
