@@ -607,25 +607,27 @@ void Matcher::Match(const std::vector<core::Token>& tokens, std::string_view are
   // Every form of every token is hashed once: the hashes serve the probes of the token's own
   // forms and the fingerprint test of candidates that start one token earlier.
   thread_local std::vector<TokenHashes> hashes;
-  hashes.resize(tokens.size());
-  for (size_t i = 0; i < tokens.size(); ++i) {
+  const size_t token_count = tokens.size();
+  hashes.resize(token_count);
+  TokenHashes* const hs = hashes.data();
+  for (size_t i = 0; i < token_count; ++i) {
     const core::Token& t = tokens[i];
-    hashes[i].folded = HashBytes(arena.data() + t.folded_offset, t.folded_size);
-    hashes[i].bare = t.bare_size > 0 ? HashBytes(arena.data() + t.bare_offset, t.bare_size) : 0;
+    hs[i].folded = HashBytes(arena.data() + t.folded_offset, t.folded_size);
+    hs[i].bare = t.bare_size > 0 ? HashBytes(arena.data() + t.bare_offset, t.bare_size) : 0;
     // Many words are their own stem (normalize then points the stem at the folded bytes).
     if (t.stem_size == 0) {
-      hashes[i].stem = 0;
+      hs[i].stem = 0;
     } else if (t.stem_offset == t.folded_offset && t.stem_size == t.folded_size) {
-      hashes[i].stem = hashes[i].folded;
+      hs[i].stem = hs[i].folded;
     } else {
-      hashes[i].stem = HashBytes(arena.data() + t.stem_offset, t.stem_size);
+      hs[i].stem = HashBytes(arena.data() + t.stem_offset, t.stem_size);
     }
   }
   const Input in{tokens, hashes, arena, source};
   const std::string_view pool = pool_;  // the image's
-  for (size_t i = 0; i < tokens.size(); ++i) {
+  for (size_t i = 0; i < token_count; ++i) {
     const core::Token& t = tokens[i];
-    const TokenHashes& th = hashes[i];
+    const TokenHashes& th = hs[i];
     const std::string_view folded = Form(arena, t.folded_offset, t.folded_size);
     const std::string_view bare = Form(arena, t.bare_offset, t.bare_size);
     // A pattern is in one index (by the mode of its first token), so a hit can only repeat
