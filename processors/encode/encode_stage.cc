@@ -3,7 +3,13 @@
 #include <rapidjson/document.h>
 #include <rapidjson/internal/itoa.h>
 
+#include <array>
+#include <cstdint>
 #include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "processors/core/config.h"
 #include "schemas/json_writer.h"
@@ -12,41 +18,40 @@
 namespace newsflow::encode {
 namespace {
 
-using schemas::JsonWriter;
-using schemas::WriteKey;
-using schemas::WriteLiteral;
-using schemas::WriteString;
+using internal::EventWriter;
 
-void StringOrNull(JsonWriter& w, std::string_view s) {
+using internal::WriteJsonString;
+
+// A key, or a literal value, with no byte to escape (every one in this file: ASCII letters,
+// digits, '_' and '.'), written as its bytes between quotes after the Writer's bookkeeping.
+template <size_t N>
+void Literal(EventWriter& w, rapidjson::StringBuffer& sb, const char (&s)[N]) {
+  w.BeginValue(rapidjson::kStringType);
+  char* const p = sb.Push(N + 1);
+  p[0] = '"';
+  std::memcpy(p + 1, s, N - 1);
+  p[N] = '"';
+}
+
+void StringOrNull(EventWriter& w, rapidjson::StringBuffer& sb, std::string_view s) {
   if (s.empty()) {
     w.Null();
   } else {
-    WriteString(w, s);
+    WriteJsonString(w, sb, s);
   }
 }
-
-// The keys written for every entity and topic.
-const schemas::JsonConstant kId("id");
-const schemas::JsonConstant kLabel("label");
-const schemas::JsonConstant kScore("score");
-const schemas::JsonConstant kMatches("matches");
-const schemas::JsonConstant kName("name");
-const schemas::JsonConstant kType("type");
-const schemas::JsonConstant kSalience("salience");
-const schemas::JsonConstant kMentions("mentions");
 
 // Matches (an entity's mentions, a topic's matched terms) are most of an event's values, and
 // through the Writer each costs nine calls (keys, text, field, offsets, object), every one with
 // its comma/colon bookkeeping and a byte-at-a-time copy of its raw bytes. So a match list is
-// written by hand, straight into the Writer's buffer, after one RawValue call that does the
+// written by hand, straight into the Writer's buffer, after one BeginValue call that does the
 // bookkeeping for the list; the bytes are the ones the Writer would write:
 //   * the keys and field names are the literals below (what the Writer writes for them);
-//   * a text or rule with no byte the Writer escapes (control characters, '"', '\\') is its
-//     bytes between quotes (the Writer, with the default flags, copies every other byte as it
-//     is); any other string is rendered by a RapidJSON Writer (rare: clean text has none);
+//   * texts and rules by PutJsonString (encode_stage.h: the Writer's escapes);
 //   * numbers by rapidjson::internal::u32toa, the function Writer::Uint calls.
 // EncodeStageTest.MatchListsAreWhatTheWriterWrites compares the bytes with the Writer's own
-// (escapes, every field, 2^32 - 1, empty lists).
+// (escapes, every field, 2^32 - 1, empty lists). The other strings of the event go the same way
+// (WriteJsonString, Literal).
 constexpr std::string_view kOpenText = R"({"text":)";
 constexpr std::string_view kFieldBegin[] = {
     R"(,"field":"title","begin":)", R"(,"field":"lead","begin":)", R"(,"field":"body","begin":)"};
@@ -61,32 +66,136 @@ constexpr size_t kMatchFixedBytes = 128;
   return p + s.size();
 }
 
-// Writes `s` as a JSON string at p (room: 6 * size + 2); returns the end.
-char* PutString(char* p, std::string_view s) {
-  unsigned escape = 0;
-  for (const char c : s) {
-    const auto b = static_cast<unsigned char>(c);
-    escape |= static_cast<unsigned>(b < 0x20) | static_cast<unsigned>(b == '"') |
-              static_cast<unsigned>(b == '\\');
+// The escape RapidJSON's Writer (default flags) writes for a byte, or 0 for a byte it copies
+// as it is: control characters as \b \t \n \f \r or \u00XX (upper-case hex), '"' and '\\'
+// preceded by a backslash; every other byte (non-ASCII, DEL, '/') is copied.
+constexpr char EscapeOf(unsigned char b) {
+  switch (b) {
+    case '\b':
+      return 'b';
+    case '\t':
+      return 't';
+    case '\n':
+      return 'n';
+    case '\f':
+      return 'f';
+    case '\r':
+      return 'r';
+    case '"':
+      return '"';
+    case '\\':
+      return '\\';
+    default:
+      return b < 0x20 ? 'u' : 0;
   }
-  if (escape == 0) {
-    *p++ = '"';
-    p = Put(p, s);
-    *p++ = '"';
-    return p;
-  }
-  thread_local rapidjson::StringBuffer sb;
-  thread_local JsonWriter w;
-  sb.Clear();
-  w.Reset(sb);
-  WriteString(w, s);
-  return Put(p, std::string_view(sb.GetString(), sb.GetSize()));
 }
 
+constexpr std::array<char, 256> kEscapes = [] {
+  std::array<char, 256> table{};
+  for (int b = 0; b < 256; ++b) table[b] = EscapeOf(static_cast<unsigned char>(b));
+  return table;
+}();
+
+// Whether one of the 8 bytes of `word` is to be escaped (< 0x20, '"' or '\\'). The classic
+// tests for "some byte is zero" ((x - 0x01..) & ~x & 0x80..) and "some byte is below n" (n <=
+// 0x80: (x - n * 0x01..) & ~x & 0x80..) are exact about whether such a byte exists (their
+// borrows can only mark bytes above a byte that qualifies).
+inline bool HasByteToEscape(uint64_t word) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  constexpr uint64_t kHighs = 0x8080808080808080ull;
+  const uint64_t quote = word ^ (kOnes * '"');
+  const uint64_t backslash = word ^ (kOnes * '\\');
+  const uint64_t found = ((word - kOnes * 0x20) & ~word) | ((quote - kOnes) & ~quote) |
+                         ((backslash - kOnes) & ~backslash);
+  return (found & kHighs) != 0;
+}
+
+// Writes the escape of byte `b` (EscapeOf(b) != 0) at p; returns the end.
+char* PutEscape(char* p, unsigned char b) {
+  constexpr char kHex[] = "0123456789ABCDEF";
+  const char e = EscapeOf(b);
+  *p++ = '\\';
+  *p++ = e;
+  if (e == 'u') {
+    *p++ = '0';
+    *p++ = '0';
+    *p++ = kHex[b >> 4];
+    *p++ = kHex[b & 0xF];
+  }
+  return p;
+}
+
+}  // namespace
+
+char* internal::PutJsonString(char* p, std::string_view s) {
+  const char* q = s.data();
+  const char* const end = q + s.size();
+  *p++ = '"';
+#if defined(__SSE2__)
+  // 16 bytes at a time: copy them, then find the first byte to escape (a control character,
+  // '"' or '\\'); the bytes after it are copied again on the next round. The output has room
+  // for 6 bytes per input byte, so the 16-byte store never overruns it.
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  const __m128i below_space = _mm_set1_epi8(0x1F);
+  while (end - q >= 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(p), v);
+    // Unsigned v <= 0x1F exactly when min(v, 0x1F) == v.
+    const __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(v, below_space), v);
+    const __m128i special =
+        _mm_or_si128(control, _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
+    const auto mask = static_cast<unsigned>(_mm_movemask_epi8(special));
+    if (mask == 0) {
+      p += 16;
+      q += 16;
+      continue;
+    }
+    const int k = __builtin_ctz(mask);
+    p = PutEscape(p + k, static_cast<unsigned char>(q[k]));
+    q += k + 1;
+  }
+#endif
+  // Then 8 bytes at a time (most strings of an event, names and match texts, are shorter than
+  // 16 bytes), and the last few one by one.
+  while (end - q >= 8) {
+    uint64_t word;
+    std::memcpy(&word, q, 8);
+    if (HasByteToEscape(word)) break;  // the byte loop takes it from here
+    std::memcpy(p, &word, 8);
+    p += 8;
+    q += 8;
+  }
+  for (; q != end; ++q) {
+    const auto b = static_cast<unsigned char>(*q);
+    if (kEscapes[b] != 0) {
+      p = PutEscape(p, b);
+    } else {
+      *p++ = static_cast<char>(b);
+    }
+  }
+  *p++ = '"';
+  return p;
+}
+
+void internal::WriteJsonString(EventWriter& w, rapidjson::StringBuffer& sb, std::string_view s) {
+  // The Writer's bookkeeping (the comma or colon before the string), then the string goes
+  // straight into the buffer.
+  w.BeginValue(rapidjson::kStringType);
+  const size_t bound = 6 * s.size() + 2;
+  char* const start = sb.Push(bound);
+  char* const p = internal::PutJsonString(start, s);
+  sb.Pop(bound - static_cast<size_t>(p - start));
+}
+
+namespace {
+
+using internal::PutJsonString;
+
 // Writes `matches` as the value of the key just written into `w`, whose buffer is `sb`.
-void WriteMatches(JsonWriter& w, rapidjson::StringBuffer& sb,
+void WriteMatches(EventWriter& w, rapidjson::StringBuffer& sb,
                   const std::vector<core::Match>& matches) {
-  w.RawValue("", 0, rapidjson::kArrayType);  // the comma or colon before the list
+  w.BeginValue(rapidjson::kArrayType);  // the comma or colon before the list
   size_t bound = 2;
   for (const auto& m : matches) bound += 6 * (m.text.size() + m.rule.size()) + kMatchFixedBytes;
   char* const start = sb.Push(bound);
@@ -96,14 +205,14 @@ void WriteMatches(JsonWriter& w, rapidjson::StringBuffer& sb,
     const core::Match& m = matches[k];
     if (k != 0) *p++ = ',';
     p = Put(p, kOpenText);
-    p = PutString(p, m.text);
+    p = PutJsonString(p, m.text);
     p = Put(p, kFieldBegin[static_cast<size_t>(m.field)]);
     p = rapidjson::internal::u32toa(m.begin, p);
     p = Put(p, kEndKey);
     p = rapidjson::internal::u32toa(m.end, p);
     if (!m.rule.empty()) {
       p = Put(p, kRuleKey);
-      p = PutString(p, m.rule);
+      p = PutJsonString(p, m.rule);
     }
     *p++ = '}';
   }
@@ -111,9 +220,10 @@ void WriteMatches(JsonWriter& w, rapidjson::StringBuffer& sb,
   sb.Pop(bound - static_cast<size_t>(p - start));
 }
 
-void WriteStrings(JsonWriter& w, const std::vector<std::string>& items) {
+void WriteStrings(EventWriter& w, rapidjson::StringBuffer& sb,
+                  const std::vector<std::string>& items) {
   w.StartArray();
-  for (const auto& s : items) WriteString(w, s);
+  for (const auto& s : items) WriteJsonString(w, sb, s);
   w.EndArray();
 }
 
@@ -150,108 +260,109 @@ std::string EncodeEnrichedEvent(const core::Document& doc, int64_t processed_at_
   // One buffer and writer per thread, reused: the event is written without allocating (once the
   // buffer has grown to the largest event so far) and copied out once at its exact size.
   thread_local rapidjson::StringBuffer sb;
-  thread_local JsonWriter w;
+  thread_local EventWriter w;
   sb.Clear();
   w.Reset(sb);
   w.StartObject();
-  WriteKey(w, "schema");
-  WriteLiteral(w, "newsflow.enriched_event.v1");
-  WriteKey(w, "id");
-  WriteString(w, a.id);
-  WriteKey(w, "url");
-  StringOrNull(w, a.url);
-  WriteKey(w, "source");
-  StringOrNull(w, a.source);
-  WriteKey(w, "title");
-  WriteString(w, doc.normalized ? doc.title : a.title);
-  WriteKey(w, "body");
-  WriteString(w, include_body ? (doc.normalized ? doc.body : a.body) : std::string());
-  WriteKey(w, "lead");
-  StringOrNull(w, doc.lead);
-  WriteKey(w, "keywords");
-  WriteStrings(w, doc.keywords);
-  WriteKey(w, "related");
-  WriteStrings(w, doc.related);
-  WriteKey(w, "word_count");
+  Literal(w, sb, "schema");
+  Literal(w, sb, "newsflow.enriched_event.v1");
+  Literal(w, sb, "id");
+  WriteJsonString(w, sb, a.id);
+  Literal(w, sb, "url");
+  StringOrNull(w, sb, a.url);
+  Literal(w, sb, "source");
+  StringOrNull(w, sb, a.source);
+  Literal(w, sb, "title");
+  WriteJsonString(w, sb, doc.normalized ? doc.title : a.title);
+  Literal(w, sb, "body");
+  WriteJsonString(w, sb, include_body ? (doc.normalized ? doc.body : a.body) : std::string());
+  Literal(w, sb, "lead");
+  StringOrNull(w, sb, doc.lead);
+  Literal(w, sb, "keywords");
+  WriteStrings(w, sb, doc.keywords);
+  Literal(w, sb, "related");
+  WriteStrings(w, sb, doc.related);
+  Literal(w, sb, "word_count");
   if (doc.word_count) {
     w.Int64(*doc.word_count);
   } else {
     w.Null();
   }
-  WriteKey(w, "language");
+  Literal(w, sb, "language");
   w.StartObject();
-  WriteKey(w, "code");
-  StringOrNull(w, doc.language.code);
-  WriteKey(w, "confidence");
+  Literal(w, sb, "code");
+  StringOrNull(w, sb, doc.language.code);
+  Literal(w, sb, "confidence");
   if (doc.language.code.empty()) {
     w.Null();
   } else {
     w.Double(doc.language.confidence);
   }
-  WriteKey(w, "script");
-  StringOrNull(w, doc.language.script);
+  Literal(w, sb, "script");
+  StringOrNull(w, sb, doc.language.script);
   w.EndObject();
-  WriteKey(w, "published_at");
+  Literal(w, sb, "published_at");
   if (doc.published_at_ms) {
-    WriteString(w, schemas::FormatRfc3339(*doc.published_at_ms));
+    WriteJsonString(w, sb, schemas::FormatRfc3339(*doc.published_at_ms));
   } else {
     w.Null();
   }
-  WriteKey(w, "published_raw");
-  StringOrNull(w, doc.published_raw.empty() ? std::string_view(a.published)
-                                            : std::string_view(doc.published_raw));
-  WriteKey(w, "topics");
+  Literal(w, sb, "published_raw");
+  StringOrNull(w, sb,
+               doc.published_raw.empty() ? std::string_view(a.published)
+                                         : std::string_view(doc.published_raw));
+  Literal(w, sb, "topics");
   w.StartArray();
   for (const auto& t : doc.topics) {
     w.StartObject();
-    kId.Write(w);
-    WriteString(w, t.id);
-    kLabel.Write(w);
-    WriteString(w, t.label);
-    kScore.Write(w);
+    Literal(w, sb, "id");
+    WriteJsonString(w, sb, t.id);
+    Literal(w, sb, "label");
+    WriteJsonString(w, sb, t.label);
+    Literal(w, sb, "score");
     w.Double(t.score);
-    kMatches.Write(w);
+    Literal(w, sb, "matches");
     WriteMatches(w, sb, t.matches);
     w.EndObject();
   }
   w.EndArray();
-  WriteKey(w, "entities");
+  Literal(w, sb, "entities");
   w.StartArray();
   for (const auto& e : doc.entities) {
     w.StartObject();
-    kId.Write(w);
-    WriteString(w, e.id);
-    kName.Write(w);
-    WriteString(w, e.name);
-    kType.Write(w);
-    WriteString(w, e.type);
-    kSalience.Write(w);
+    Literal(w, sb, "id");
+    WriteJsonString(w, sb, e.id);
+    Literal(w, sb, "name");
+    WriteJsonString(w, sb, e.name);
+    Literal(w, sb, "type");
+    WriteJsonString(w, sb, e.type);
+    Literal(w, sb, "salience");
     w.Double(e.salience);
-    kMentions.Write(w);
+    Literal(w, sb, "mentions");
     WriteMatches(w, sb, e.mentions);
     w.EndObject();
   }
   w.EndArray();
-  WriteKey(w, "story");
+  Literal(w, sb, "story");
   w.StartObject();
-  WriteKey(w, "id");
-  StringOrNull(w, doc.story_id);
-  WriteKey(w, "duplicate_of");
-  StringOrNull(w, doc.duplicate_of);
+  Literal(w, sb, "id");
+  StringOrNull(w, sb, doc.story_id);
+  Literal(w, sb, "duplicate_of");
+  StringOrNull(w, sb, doc.duplicate_of);
   w.EndObject();
-  WriteKey(w, "provenance");
+  Literal(w, sb, "provenance");
   w.StartObject();
-  WriteKey(w, "input");
+  Literal(w, sb, "input");
   schemas::WriteOriginJson(w, doc.raw->origin);
-  WriteKey(w, "processed_at");
-  WriteString(w, schemas::FormatRfc3339(processed_at_ms));
-  WriteKey(w, "pipeline_version");
-  WriteString(w, pipeline_version);
-  WriteKey(w, "taxonomy_version");
-  StringOrNull(w, doc.taxonomy_version);
+  Literal(w, sb, "processed_at");
+  WriteJsonString(w, sb, schemas::FormatRfc3339(processed_at_ms));
+  Literal(w, sb, "pipeline_version");
+  WriteJsonString(w, sb, pipeline_version);
+  Literal(w, sb, "taxonomy_version");
+  StringOrNull(w, sb, doc.taxonomy_version);
   w.EndObject();
   if (!a.extra_json.empty()) {
-    WriteKey(w, "extra");
+    Literal(w, sb, "extra");
     w.RawValue(a.extra_json.data(), a.extra_json.size(), rapidjson::kObjectType);
   }
   w.EndObject();

@@ -47,6 +47,8 @@ struct Scratch {
   std::vector<Occurrence> a;
   std::vector<Occurrence> b;
   std::vector<std::pair<Occurrence, uint32_t>> entities;  // (occurrence, entity) for pair
+  std::vector<uint64_t> group_keys;                       // (group << 32 | position)
+  std::vector<std::pair<uint32_t, Occurrence>> sorted_groups;
 };
 
 // Occurrences of every group and entity in one document. Sparse: the cost depends on the hits
@@ -121,8 +123,7 @@ class Occurrences {
                          }),
           groups_.end());
     }
-    std::stable_sort(groups_.begin(), groups_.end(),
-                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    SortByGroupInHitOrder(scratch);
     std::sort(selected_.begin(), selected_.end(), [](const Selected& a, const Selected& b) {
       return a.selection != b.selection ? a.selection < b.selection : a.seq < b.seq;
     });
@@ -174,6 +175,25 @@ class Occurrences {
   core::Field FieldOf(const Occurrence& o) const { return doc_.tokens[o.begin].field; }
 
  private:
+  // groups_ by group, in hit order among equal groups: what std::stable_sort gives, without
+  // its temporary buffer (an allocation per article) and merge passes. Packed (group, position)
+  // keys are sorted as integers, then the elements gathered in that order. Already sorted (one
+  // group, or groups in order): nothing to do.
+  void SortByGroupInHitOrder(Scratch& scratch) {
+    const auto by_group = [](const auto& a, const auto& b) { return a.first < b.first; };
+    if (std::is_sorted(groups_.begin(), groups_.end(), by_group)) return;
+    auto& keys = scratch.group_keys;
+    keys.clear();
+    for (size_t k = 0; k < groups_.size(); ++k) {
+      keys.push_back(uint64_t{groups_[k].first} << 32 | k);
+    }
+    std::sort(keys.begin(), keys.end());
+    auto& sorted = scratch.sorted_groups;
+    sorted.clear();
+    for (const uint64_t key : keys) sorted.push_back(groups_[static_cast<uint32_t>(key)]);
+    groups_.swap(sorted);
+  }
+
   std::vector<std::pair<uint32_t, Occurrence>>::const_iterator GroupBegin(uint32_t group) const {
     return std::lower_bound(groups_.begin(), groups_.end(), group,
                             [](const auto& g, uint32_t v) { return g.first < v; });

@@ -565,16 +565,21 @@ void Matcher::Verify(const Posting* begin, const Posting* end, bool from_bare, s
     next.bare_fp = Fingerprint(h.bare);
     next.stem_fp = Fingerprint(h.stem);
   }
+  // Read once: `hits->push_back` could alias them as far as the compiler knows, and a list
+  // has a few postings on average (hundreds per article).
+  const size_t token_count = tokens.size();
+  const uint32_t* const pattern_begin = pattern_begin_.data();
+  const StoredToken* const stored = tokens_.data();
   for (const Posting* p = begin; p != end; ++p) {
     // A key that is the pattern's bare form only matches an article token's bare form.
     if (p->bare_key != 0 && !from_bare) continue;
     size_t n = 1;
     if (p->simple == 0) {  // the key matched the first token; check the rest of the phrase
-      const uint32_t b = pattern_begin_[p->pattern];
-      n = pattern_begin_[p->pattern + 1] - b;
-      if (i + n > tokens.size()) continue;
+      const uint32_t b = pattern_begin[p->pattern];
+      n = pattern_begin[p->pattern + 1] - b;
+      if (i + n > token_count) continue;
       if (n > 1 && (!next.same_field || !NextMayMatch(*p, next))) continue;
-      const StoredToken* pattern = tokens_.data() + b;
+      const StoredToken* pattern = stored + b;
       bool ok = pattern[0].surface == 0 || TokenMatches(pattern[0], tokens[i], in);
       for (size_t k = 1; k < n && ok; ++k) {
         const core::Token& t = tokens[i + k];
@@ -588,7 +593,7 @@ void Matcher::Verify(const Posting* begin, const Posting* end, bool from_bare, s
       // pattern's first form (its form key): the checks above are the same for both of its
       // postings. One compare instead of a walk over the earlier hits.
       const core::Token& t = tokens[i];
-      duplicate = Str(tokens_[pattern_begin_[p->pattern]].form) ==
+      duplicate = Str(stored[pattern_begin[p->pattern]].form) ==
                   Form(in.arena, t.folded_offset, t.folded_size);
     }
     if (!duplicate) {
@@ -602,25 +607,27 @@ void Matcher::Match(const std::vector<core::Token>& tokens, std::string_view are
   // Every form of every token is hashed once: the hashes serve the probes of the token's own
   // forms and the fingerprint test of candidates that start one token earlier.
   thread_local std::vector<TokenHashes> hashes;
-  hashes.resize(tokens.size());
-  for (size_t i = 0; i < tokens.size(); ++i) {
+  const size_t token_count = tokens.size();
+  hashes.resize(token_count);
+  TokenHashes* const hs = hashes.data();
+  for (size_t i = 0; i < token_count; ++i) {
     const core::Token& t = tokens[i];
-    hashes[i].folded = HashBytes(arena.data() + t.folded_offset, t.folded_size);
-    hashes[i].bare = t.bare_size > 0 ? HashBytes(arena.data() + t.bare_offset, t.bare_size) : 0;
+    hs[i].folded = HashBytes(arena.data() + t.folded_offset, t.folded_size);
+    hs[i].bare = t.bare_size > 0 ? HashBytes(arena.data() + t.bare_offset, t.bare_size) : 0;
     // Many words are their own stem (normalize then points the stem at the folded bytes).
     if (t.stem_size == 0) {
-      hashes[i].stem = 0;
+      hs[i].stem = 0;
     } else if (t.stem_offset == t.folded_offset && t.stem_size == t.folded_size) {
-      hashes[i].stem = hashes[i].folded;
+      hs[i].stem = hs[i].folded;
     } else {
-      hashes[i].stem = HashBytes(arena.data() + t.stem_offset, t.stem_size);
+      hs[i].stem = HashBytes(arena.data() + t.stem_offset, t.stem_size);
     }
   }
   const Input in{tokens, hashes, arena, source};
   const std::string_view pool = pool_;  // the image's
-  for (size_t i = 0; i < tokens.size(); ++i) {
+  for (size_t i = 0; i < token_count; ++i) {
     const core::Token& t = tokens[i];
-    const TokenHashes& th = hashes[i];
+    const TokenHashes& th = hs[i];
     const std::string_view folded = Form(arena, t.folded_offset, t.folded_size);
     const std::string_view bare = Form(arena, t.bare_offset, t.bare_size);
     // A pattern is in one index (by the mode of its first token), so a hit can only repeat
@@ -684,9 +691,10 @@ void Matcher::Match(const std::vector<core::Token>& tokens, std::string_view are
         }
       }
     }
-    for (uint32_t len : prefix_lengths_) {
-      if (!prefix_length_masks_.empty()) break;
-      if (!folded_may && !bare_may) break;
+    // Without masks (more than 64 lengths): every length in turn. (Tested once per token here,
+    // not at the top of every turn.)
+    const bool walk_lengths = prefix_length_masks_.empty() && (folded_may || bare_may);
+    for (uint32_t len : walk_lengths ? prefix_lengths_ : std::span<const uint32_t>()) {
       bool folded_probed = false;
       if (folded_may && len <= folded.size() && length_may(folded_bit, len)) {
         folded_probed = true;

@@ -69,7 +69,7 @@ struct TagScratch {
   std::vector<uint32_t> strong;   // entities with a strong mention, sorted
   // Pairs of 32-bit numbers packed as (first << 32 | second), so that sorting them compares
   // one integer: the order is that of the pairs.
-  std::vector<uint64_t> context;   // (entity, token_begin), sorted
+  std::vector<uint64_t> context;   // (entity, token_begin), sorted when a weak alias needs it
   std::vector<uint64_t> mentions;  // (entity, hit), sorted
   struct Group {
     uint32_t first_hit;  // where the entity is first mentioned: the order entities are found
@@ -79,17 +79,33 @@ struct TagScratch {
   std::vector<Group> groups;
 };
 
-// Phase 1: the alias hits (scratch.aliases) and, in scratch.drop, those shadowed by a longer
-// alias hit or repeating the same entity at the same span.
+// Phase 1: the alias hits (scratch.aliases) and the context-word hits (scratch.context,
+// unsorted), in one pass over the hits (an article has a few hundred, mostly topic terms).
+void SortOutHits(const std::vector<core::PatternHit>& hits, std::span<const PatternInfo> info,
+                 TagScratch& scratch) {
+  const size_t n = hits.size();
+  const core::PatternHit* const h = hits.data();
+  scratch.drop.assign(n, 0);
+  auto& aliases = scratch.aliases;
+  auto& context = scratch.context;
+  aliases.clear();
+  context.clear();
+  for (size_t i = 0; i < n; ++i) {
+    const PatternInfo& pi = info[h[i].pattern];
+    if (IsAlias(pi.kind)) {
+      aliases.push_back(static_cast<uint32_t>(i));
+    } else if (pi.kind == PatternKind::kContext) {
+      context.push_back(Pack(pi.owner, h[i].token_begin));
+    }
+  }
+}
+
+// Phase 2: marks in scratch.drop the alias hits shadowed by a longer alias hit or repeating
+// the same entity at the same span.
 void DropShadowedAliases(const std::vector<core::PatternHit>& hits,
                          std::span<const PatternInfo> info, TagScratch& scratch) {
   auto& drop = scratch.drop;
-  drop.assign(hits.size(), 0);
-  auto& aliases = scratch.aliases;
-  aliases.clear();
-  for (uint32_t i = 0; i < hits.size(); ++i) {
-    if (IsAlias(info[hits[i].pattern].kind)) aliases.push_back(i);
-  }
+  const auto& aliases = scratch.aliases;
 
   // Longest match: drop an alias hit strictly inside a longer alias hit. Hits are ordered by
   // start token, so in one pass: an alias hit g contains h if g starts before h and ends at or
@@ -124,7 +140,7 @@ void DropShadowedAliases(const std::vector<core::PatternHit>& hits,
   }
 }
 
-// Phase 2: drops weak alias hits that have neither a strong mention of their entity nor one
+// Phase 3: drops weak alias hits that have neither a strong mention of their entity nor one
 // of its context words within `window` tokens.
 void ConfirmWeakAliases(const std::vector<core::PatternHit>& hits,
                         std::span<const PatternInfo> info, int64_t window, TagScratch& scratch) {
@@ -144,13 +160,7 @@ void ConfirmWeakAliases(const std::vector<core::PatternHit>& hits,
   }
   if (any_weak) {
     std::sort(strong.begin(), strong.end());
-    auto& context = scratch.context;
-    context.clear();
-    for (const auto& c : hits) {
-      if (info[c.pattern].kind == PatternKind::kContext) {
-        context.push_back(Pack(info[c.pattern].owner, c.token_begin));
-      }
-    }
+    auto& context = scratch.context;  // collected by SortOutHits
     std::sort(context.begin(), context.end());
     for (uint32_t i : aliases) {
       const auto& h = hits[i];
@@ -168,29 +178,36 @@ void ConfirmWeakAliases(const std::vector<core::PatternHit>& hits,
   }
 }
 
-// Phase 3: keeps only the surviving hits (the score stage reads them as entity occurrences).
-void KeepSurvivingHits(core::Document& doc, const TagScratch& scratch) {
+// Phase 4: keeps only the surviving hits (the score stage reads them as entity occurrences)
+// and lists the surviving alias hits as (entity, index among the kept hits) in
+// scratch.mentions, in hit order.
+void KeepSurvivingHits(core::Document& doc, std::span<const PatternInfo> info,
+                       TagScratch& scratch) {
   const auto& drop = scratch.drop;
+  const auto& aliases = scratch.aliases;
+  auto& mentions = scratch.mentions;
+  mentions.clear();
+  core::PatternHit* const h = doc.hits.data();
+  const size_t n = doc.hits.size();
   size_t kept = 0;
-  for (size_t i = 0; i < doc.hits.size(); ++i) {
-    if (!drop[i]) doc.hits[kept++] = doc.hits[i];
+  size_t next_alias = 0;  // aliases[next_alias] is the first alias hit at or after i
+  for (size_t i = 0; i < n; ++i) {
+    const bool alias = next_alias < aliases.size() && aliases[next_alias] == i;
+    next_alias += alias ? 1 : 0;
+    if (drop[i]) continue;
+    if (alias) mentions.push_back(Pack(info[h[i].pattern].owner, static_cast<uint32_t>(kept)));
+    h[kept++] = h[i];
   }
   doc.hits.resize(kept);
 }
 
-// Phase 4: one EntityResult per entity mentioned, with mentions and salience, most salient
-// first.
+// Phase 5: one EntityResult per entity mentioned (scratch.mentions), with mentions and
+// salience, most salient first.
 void BuildEntities(core::Document& doc, const Taxonomy& tax, int64_t max_mentions,
                    TagScratch& scratch) {
-  const auto& info = tax.patterns();
   const auto& hits = doc.hits;
   // Group mentions per entity, entities in the order of their first mention.
   auto& mentions = scratch.mentions;
-  mentions.clear();
-  for (uint32_t i = 0; i < hits.size(); ++i) {
-    const auto& pi = info[hits[i].pattern];
-    if (IsAlias(pi.kind)) mentions.push_back(Pack(pi.owner, i));
-  }
   std::sort(mentions.begin(), mentions.end());
   auto& groups = scratch.groups;
   groups.clear();
@@ -244,9 +261,10 @@ Status TagStage::Process(core::Document& doc, const core::StageContext& /*ctx*/)
   tax->matcher().Match(doc.tokens, doc.token_text, {doc.article.title, doc.article.body},
                        &doc.hits);
   thread_local TagScratch scratch;
+  SortOutHits(doc.hits, tax->patterns(), scratch);
   DropShadowedAliases(doc.hits, tax->patterns(), scratch);
   ConfirmWeakAliases(doc.hits, tax->patterns(), config_.context_window, scratch);
-  KeepSurvivingHits(doc, scratch);
+  KeepSurvivingHits(doc, tax->patterns(), scratch);
   BuildEntities(doc, *tax, config_.max_mentions, scratch);
   doc.taxonomy = std::move(tax);
   return Status::Ok();

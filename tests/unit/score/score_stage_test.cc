@@ -119,6 +119,28 @@ TEST(ScoreStageTest, TheBuiltInTaxonomyIsCalibrated) {
 namespace newsflow::score {
 namespace {
 
+// A group's occurrences are read in hit order, also when the hits of groups interleave (the
+// per-group sort keeps hit order among equal groups): `near` takes the first partner in that
+// order within the window.
+TEST(ScoreStageTest, NearTakesTheFirstPartnerInHitOrderWhenGroupsInterleave) {
+  auto tax = Compile("");
+  ASSERT_TRUE(tax.ok()) << tax.status().ToString();
+  TaggedPipeline p(*tax);
+  // Talks(0) and(1) truce(2) and(3) talks(4): hits of talks, truce, talks; both talks within 3.
+  const auto& doc = p.Run(Article("", "Talks and truce and talks.", "en"));
+  const std::vector<TopicScore> scores = ScoreTopics(doc, false);
+  ASSERT_EQ(scores.size(), 1u);
+  ASSERT_EQ(scores[0].rules.size(), 2u);
+  const RuleResult& near = scores[0].rules[1];
+  ASSERT_TRUE(near.fired);
+  ASSERT_EQ(near.occurrences.size(), 2u);
+  EXPECT_EQ(near.occurrences[0].begin, 2u);  // truce
+  EXPECT_EQ(near.occurrences[1].begin, 0u) << "the first talks in hit order, not the last";
+  const RuleResult& any = scores[0].rules[0];
+  ASSERT_EQ(any.occurrences.size(), 1u);
+  EXPECT_EQ(any.occurrences[0].begin, 2u);
+}
+
 TEST(ScoreStageTest, PairNeedsTwoDifferentEntitiesNearTheAnchor) {
   auto tax = tag::CompileInline(
       "entities:\n"

@@ -143,5 +143,20 @@ TEST_F(MatcherTest, EachPatternIsReportedOncePerTokenThroughFoldedAndBareForms) 
           {polan, 0, 1}, {pol, 0, 1}, {poland, 0, 1}, {polan, 3, 4}, {pol, 3, 4}, {poland, 3, 4}}));
 }
 
+// Prefix keys of more than 64 distinct lengths: the per-bucket length masks (64 bits) are not
+// built, and Match() walks every length instead (its other path).
+TEST_F(MatcherTest, PrefixKeysOfMoreThan64LengthsAreProbedLengthByLength) {
+  Matcher m;
+  std::vector<uint32_t> a_run;  // "a", "aa", ... 70 lengths
+  for (size_t len = 1; len <= 70; ++len) a_run.push_back(m.Add({Prefix(std::string(len, 'a'))}));
+  const uint32_t arabic = m.Add({Prefix("هدن")});  // found through the bare form
+  m.Build();
+  std::vector<Hit> expected;
+  for (size_t len = 1; len <= 10; ++len) expected.emplace_back(a_run[len - 1], 1, 2);
+  EXPECT_EQ(Hits(m, "", "Say aaaaaaaaaa now."), expected);
+  EXPECT_EQ(Hits(m, "", "أعلنت والهدنة صامدة", "ar"), (std::vector<Hit>{{arabic, 1, 2}}));
+  EXPECT_TRUE(Hits(m, "", "Nothing here.").empty());
+}
+
 }  // namespace
 }  // namespace newsflow::tag
