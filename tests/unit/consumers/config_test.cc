@@ -172,8 +172,8 @@ TEST(KafkaConfigTest, AtLeastOnceCommitsOnTheCommitInterval) {
   EXPECT_NE(confs->producer->get("transactional.id", v), RdKafka::Conf::CONF_OK);
 }
 
-// Latency defaults (consumers/README.md, "Latency"): no linger, one request in flight (adaptive
-// batching), no producer statistics (nothing reads them); the consumer keeps its statistics
+// Latency defaults (consumers/README.md, "Latency"): no linger, up to 5 requests in flight (the
+// idempotent producer's ordering limit), no producer statistics (nothing reads them); the consumer keeps its statistics
 // for the lag metrics; a linger.ms in kafka.producer still wins.
 TEST(KafkaConfigTest, LatencyDefaultsAndTheirOverride) {
   auto confs = BuildRdKafkaConfs(Parse(""));
@@ -183,7 +183,7 @@ TEST(KafkaConfigTest, LatencyDefaultsAndTheirOverride) {
   EXPECT_EQ(v, "0");
   ASSERT_EQ(confs->producer->get("max.in.flight.requests.per.connection", v),
             RdKafka::Conf::CONF_OK);
-  EXPECT_EQ(v, "1") << "adaptive batching: one request in flight";
+  EXPECT_EQ(v, "5") << "sent at once: up to 5 requests in flight";
   ASSERT_EQ(confs->producer->get("statistics.interval.ms", v), RdKafka::Conf::CONF_OK);
   EXPECT_EQ(v, "0");
   ASSERT_EQ(confs->consumer->get("statistics.interval.ms", v), RdKafka::Conf::CONF_OK);
