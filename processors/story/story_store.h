@@ -151,9 +151,9 @@ class StoryStore {
   };
   // Per slot, what the candidate scan reads for every posting (is the story still the
   // posting's, and its first article's time) and where its scoring record is, in a dense
-  // array (32 bytes a slot) instead of the Story (hundreds of bytes, one cache miss each):
+  // array (24 bytes a slot) instead of the Story (hundreds of bytes, one cache miss each):
   // kept in step with stories_ (SyncHotLocked after every change of a story's record).
-  struct alignas(32) SlotHot {
+  struct SlotHot {
     uint32_t gen = 0;
     uint32_t live = 0;
     int64_t first_seen = 0;
