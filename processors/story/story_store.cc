@@ -483,7 +483,7 @@ void StoryStore::AddFingerprintLocked(const ArticleSignature& sig, const std::st
   }
 }
 
-Assignment StoryStore::Assign(const ArticleSignature& sig) {
+Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output) {
   std::lock_guard lock(mu_);
   Assignment out;
   if (sig.time_basis != "clock") AdvanceWatermark(sig.event_time_ms);
@@ -740,8 +740,40 @@ Assignment StoryStore::Assign(const ArticleSignature& sig) {
     out.recent.push_back({r.time, r.source == UINT32_MAX ? std::string() : names_[r.source],
                           r.language == UINT32_MAX ? std::string() : names_[r.language]});
   }
-  out.state = StateLocked(s);
+  if (output == StateOutput::kState) out.state = StateLocked(s);
+  if (output == StateOutput::kRecord) out.record = RecordLocked(s);
   return out;
+}
+
+std::string StoryStore::RecordLocked(const Story& s) const {
+  // Views into the store's strings (valid while the lock is held), in StateLocked's order.
+  thread_local StoryStateView v;
+  v.Clear();
+  v.id = s.id;
+  // s.counts is sorted by writer, as StoryState's map is.
+  for (const auto& [w, c] : s.counts) v.counts.emplace_back(w, c);
+  v.first_seen_ms = s.first_seen;
+  v.last_seen_ms = s.last_seen;
+  v.version = s.version;
+  v.updated_by = s.updated_by;
+  auto by_text = [&](const std::vector<uint32_t>& ids, std::vector<std::string_view>* out) {
+    for (uint32_t k : ids) out->push_back(names_[k]);
+    std::sort(out->begin(), out->end());
+  };
+  by_text(s.languages, &v.languages);
+  by_text(s.sources, &v.sources);
+  for (const auto& [l, t] : s.titles) v.titles.emplace_back(names_[l], t);
+  std::sort(v.titles.begin(), v.titles.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (const ScoreItem& t : s.Topics()) v.topics.emplace_back(names_[t.key], t.w);
+  for (const ScoreItem& e : s.Entities()) v.entities.emplace_back(names_[e.key], e.w);
+  std::sort(v.topics.begin(), v.topics.end());
+  std::sort(v.entities.begin(), v.entities.end());
+  for (const ScoreItem& n : s.Numbers()) v.numbers.push_back(names_[n.key]);
+  std::sort(v.numbers.begin(), v.numbers.end());
+  v.articles.assign(s.articles.begin(), s.articles.end());
+  v.fingerprint = s.fingerprint;
+  return EncodeStoryView(v);
 }
 
 StoryState StoryStore::StateLocked(const Story& s) const {

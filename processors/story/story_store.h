@@ -76,7 +76,16 @@ struct Assignment {
   int64_t article_count = 0;
   int64_t first_seen_ms = 0;
   std::vector<core::StoryArticle> recent;
-  StoryState state;  // the story's state after this article (for news.stories)
+  // The story's state after this article (for news.stories), as Assign's `output` asks:
+  StoryState state;    // StateOutput::kState
+  std::string record;  // StateOutput::kRecord: its story.v1 JSON (EncodeStoryState(state))
+};
+
+// What Assign() renders of the story's new state.
+enum class StateOutput {
+  kState,   // Assignment::state
+  kRecord,  // Assignment::record, encoded straight from the store (no StoryState built)
+  kNone,
 };
 
 struct StoreStats {
@@ -102,7 +111,7 @@ class StoryStore {
 
   const StoryStoreConfig& config() const { return config_; }
 
-  Assignment Assign(const ArticleSignature& sig);
+  Assignment Assign(const ArticleSignature& sig, StateOutput output = StateOutput::kState);
 
   // Applies a news.stories record (another instance's update, or a restore at start-up).
   // Returns the states that changed because of a merge (the loser with merged_into set and the
@@ -198,6 +207,8 @@ class StoryStore {
   void MergeStateLocked(Story& s, const StoryState& remote);
   void AbsorbLocked(Story& winner, Story& loser);
   StoryState StateLocked(const Story& s) const;
+  // EncodeStoryState(StateLocked(s)), without building the StoryState.
+  std::string RecordLocked(const Story& s) const;
   const std::string& ResolveLocked(const std::string& id) const;
   std::optional<uint32_t> SlotOfLocked(const std::string& id) const;
   void AddFingerprintLocked(const ArticleSignature& sig, const std::string& root,

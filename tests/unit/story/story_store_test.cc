@@ -267,3 +267,57 @@ TEST(StoryStoreTest, AMergeRecordBeforeItsWinnerIsHeldUntilTheWinnerArrives) {
 
 }  // namespace
 }  // namespace newsflow::story
+
+namespace newsflow::story {
+namespace {
+
+// StateOutput::kRecord encodes story.v1 straight from the store: the same bytes as
+// EncodeStoryState of the story's StoryState, for stories with several writers, languages,
+// sources, titles, topics, entities and numbers whose interned order differs from their text
+// order (ids interned in reverse alphabetical order, non-ASCII ones included).
+TEST(StoryStoreTest, RecordIsTheEncodedStateByteForByte) {
+  StoryStore store(Config());
+  const std::vector<std::string> languages = {"ru", "fr", "en", "ar"};
+  const std::vector<std::string> entities = {"person/zelensky", "org/опек", "country/yemen",
+                                             "country/ukraine", "city/aden"};
+  const std::vector<std::string> numbers = {"9000", "450", "30", "1200"};
+  int checked = 0;
+  size_t most_languages = 0, most_writers = 0, most_entities = 0;
+  for (int i = 0; i < 40; ++i) {
+    ArticleSignature s = Article(
+        "art-" + std::to_string(i), kT0 + i * 60000,
+        {{"country/yemen", 0.9}, {entities[i % 5], 0.4}, {entities[(i + 2) % 5], 0.3 + i * 0.01}},
+        {{i % 2 ? "war" : "diplomacy", 0.7}, {"ceasefire_talks", 0.5}},
+        {numbers[i % 4], numbers[(i + 1) % 4]});
+    s.language = languages[i % 4];
+    s.source = "outlet-" + std::to_string(9 - i % 7);
+    s.title = "заголовок \"" + std::to_string(i) + "\"";
+    const Assignment a = store.Assign(s, StateOutput::kRecord);
+    EXPECT_TRUE(a.state.id.empty()) << "kRecord builds no StoryState";
+    const auto state = store.Find(a.story_id);
+    ASSERT_TRUE(state.has_value());
+    EXPECT_EQ(a.record, EncodeStoryState(*state)) << "article " << i;
+    ++checked;
+    most_languages = std::max(most_languages, state->languages.size());
+    most_writers = std::max(most_writers, state->counts.size());
+    most_entities = std::max(most_entities, state->entities.size());
+    if (i == 20) {
+      // A second writer's record merged in: counts with two writers.
+      StoryState remote = *state;
+      remote.counts = {{"other", 3}};
+      store.ApplyRemote(remote);
+    }
+  }
+  EXPECT_EQ(checked, 40);
+  // The comparison covered sorted lists, not only one-element ones.
+  EXPECT_GE(most_languages, 3u);
+  EXPECT_GE(most_writers, 2u);
+  EXPECT_GE(most_entities, 3u);
+  // kNone renders neither.
+  const Assignment none = store.Assign(Article("n", kT0, {{"city/aden", 0.9}}), StateOutput::kNone);
+  EXPECT_TRUE(none.record.empty());
+  EXPECT_TRUE(none.state.id.empty());
+}
+
+}  // namespace
+}  // namespace newsflow::story
