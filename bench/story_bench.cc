@@ -281,6 +281,16 @@ void BM_PipelineWithStoryAlert100kOpen(benchmark::State& state) {
   state.counters["fill_check"] = static_cast<double>(s.fill_check & 0xffffffffu);
 }
 
+// An empty store: construction and destruction (paid at start-up by every process with the
+// story stage, and by every restore).
+void BM_EmptyStore(benchmark::State& state) {
+  story::StoryStoreConfig config;
+  for (auto _ : state) {
+    story::StoryStore store(config);
+    benchmark::DoNotOptimize(store.Stats().open);
+  }
+}
+
 // Restore in process: decode 100,000 story.v1 records and apply them to an empty store.
 void BM_RestoreDecodeApply100k(benchmark::State& state) {
   Setup& s = GetSetup();
@@ -374,6 +384,7 @@ void BM_RestoreFromKafka100k(benchmark::State& state) {
 
 BENCHMARK(BM_PipelineWithoutStoryAlert)->MinTime(3.0);
 BENCHMARK(BM_PipelineWithStoryAlert100kOpen)->ArgName("new_texts")->Arg(1)->Arg(0)->MinTime(3.0);
+BENCHMARK(BM_EmptyStore)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_RestoreDecodeApply100k)->Unit(benchmark::kMillisecond)->Iterations(3);
 BENCHMARK(BM_RestoreFromKafka100k)->Unit(benchmark::kMillisecond)->Iterations(3);
 

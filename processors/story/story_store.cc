@@ -141,8 +141,9 @@ struct StoryStore::Fingerprint {
 };
 
 StoryStore::StoryStore(StoryStoreConfig config) : config_(std::move(config)) {
-  for (auto& band : bands_) band.resize(1 << 16);
-  lead_buckets_.resize(kLeadBuckets);
+  // bands_ and lead_buckets_ (9.4 MB of empty vectors) are allocated with the first
+  // fingerprint (AddFingerprintLocked): a store that never sees one (stories off, tests,
+  // start-up before the first article) does not zero-fill them.
 }
 
 StoryStore::~StoryStore() = default;
@@ -472,6 +473,10 @@ std::optional<uint32_t> StoryStore::SlotOfLocked(const std::string& id) const {
 void StoryStore::AddFingerprintLocked(const ArticleSignature& sig, const std::string& root,
                                       const std::string& story_id) {
   const uint64_t seq = fingerprint_base_ + fingerprints_.size();
+  if (bands_[0].empty()) {
+    for (auto& band : bands_) band.resize(1 << 16);
+  }
+  if (lead_buckets_.empty()) lead_buckets_.resize(kLeadBuckets);  // PopFingerprintLocked reads it
   fingerprints_.push_back({sig.simhash, sig.text_hash, sig.event_time_ms,
                            ClosesAt(sig.event_time_ms), sig.lead_shingles, root, story_id});
   exact_.try_emplace(sig.text_hash, seq);
@@ -508,7 +513,7 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output) {
       dup = &fingerprints_[it->second - fingerprint_base_];
       out.duplicate_distance = 0;
       ++stats_.exact_duplicates;
-    } else {
+    } else if (!bands_[0].empty()) {  // else no fingerprint yet
       int best = static_cast<int>(config_.duplicate_distance) + 1;
       uint64_t best_seq = 0;
       // Three dependent misses per band (the bucket, its entries, each entry's fingerprint):
@@ -537,7 +542,8 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output) {
       }
     }
   }
-  if (dup == nullptr && config_.lead_jaccard > 0 && !sig.lead_shingles.empty()) {
+  if (dup == nullptr && config_.lead_jaccard > 0 && !sig.lead_shingles.empty() &&
+      !lead_buckets_.empty()) {
     // Edited copies: the Jaccard similarity of the lead sets, over the fingerprints that share
     // lead shingles with this article (inverted index; bounded per shingle).
     std::vector<uint64_t> candidates;

@@ -321,3 +321,38 @@ TEST(StoryStoreTest, RecordIsTheEncodedStateByteForByte) {
 
 }  // namespace
 }  // namespace newsflow::story
+
+namespace newsflow::story {
+namespace {
+
+// The near-duplicate index is allocated with the first fingerprint: articles before it (no
+// fingerprint) find nothing, and with the lead-set check off, fingerprints still expire from
+// the FIFO (which reads the lead-set table) without fault.
+TEST(StoryStoreTest, NearDuplicateIndexIsAllocatedWithTheFirstFingerprint) {
+  StoryStoreConfig config = Config();
+  config.lead_jaccard = 0;
+  config.max_fingerprints = 2;
+  StoryStore store(config);
+  const auto plain = store.Assign(Article("p", kT0, {{"country/yemen", 0.9}}));
+  EXPECT_TRUE(plain.duplicate_of.empty());
+  EXPECT_EQ(store.ApproximateBytes() < 1000000, true) << "no index before a fingerprint";
+  auto with_text = [](const std::string& id, uint64_t simhash) {
+    ArticleSignature s = Article(id, kT0, {{"org/un", 0.9}});
+    s.has_fingerprint = true;
+    s.text_hash = simhash * 7 + 1;
+    s.simhash = simhash;
+    for (uint32_t i = 0; i < 20; ++i) s.lead_shingles.push_back(2 * i);
+    return s;
+  };
+  EXPECT_TRUE(store.Assign(with_text("a", 0x1111)).duplicate_of.empty());
+  EXPECT_GT(store.ApproximateBytes(), 1000000u) << "the bands and lead buckets now exist";
+  EXPECT_EQ(store.Assign(with_text("b", 0x1113)).duplicate_of, "a") << "1 bit apart";
+  store.Assign(with_text("c", 0xff000000));
+  store.Assign(with_text("d", 0xff0000ff000000));  // "a" leaves the FIFO ("b" with the next)
+  EXPECT_EQ(store.Stats().fingerprints, 3) << "b, c, d: the FIFO is trimmed before adding";
+  ArticleSignature e = with_text("e", 0x1111);  // a's text again
+  EXPECT_TRUE(store.Assign(e).duplicate_of.empty()) << "a's fingerprint expired";
+}
+
+}  // namespace
+}  // namespace newsflow::story
