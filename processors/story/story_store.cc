@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 #include <span>
+#include <type_traits>
 
 namespace newsflow::story {
 namespace {
@@ -141,6 +142,9 @@ struct StoryStore::Fingerprint {
 };
 
 StoryStore::StoryStore(StoryStoreConfig config) : config_(std::move(config)) {
+  // hot_[slot].sig points into a Story's `sig` buffer: when stories_ grows, its Stories must be
+  // moved (the buffer goes with them), not copied (a new buffer, the pointer left dangling).
+  static_assert(std::is_nothrow_move_constructible_v<Story>);
   // bands_ and lead_buckets_ (9.4 MB of empty vectors) are allocated with the first
   // fingerprint (AddFingerprintLocked): a store that never sees one (stories off, tests,
   // start-up before the first article) does not zero-fill them.
