@@ -562,12 +562,12 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output) {
       const auto& bucket = lead_buckets_[LeadBucket(h)];
       // The scan below reads a bucket from the back, usually to its front (a match is rare):
       // its last 16 lines (128 entries; buckets hold about 30 at 100,000 fingerprints).
+      if (bucket.empty()) continue;
       const char* first = reinterpret_cast<const char*>(bucket.data());
-      const char* end = reinterpret_cast<const char*>(bucket.data() + bucket.size());
-      for (const char* p = end - 1; p >= first && end - p <= 16 * 64; p -= 64) {
-        __builtin_prefetch(p);
-      }
-      if (!bucket.empty()) __builtin_prefetch(first);
+      const size_t bytes = bucket.size() * sizeof(LeadEntry);
+      const size_t span = std::min<size_t>(bytes, 16 * 64);
+      for (size_t off = 0; off < span; off += 64) __builtin_prefetch(first + bytes - 1 - off);
+      __builtin_prefetch(first + bytes - span);
     }
     for (uint32_t h : sig.lead_shingles) {
       if (!LeadSampled(h)) continue;
@@ -687,11 +687,13 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output) {
     // 2 x candidates misses in a row; prefetched level by level over all candidates first,
     // the misses of one level overlap. Same scores, same order.
     for (uint32_t slot : to_score) {
-      const char* b = reinterpret_cast<const char*>(hot_[slot].sig);
+      // As an integer: the record may be shorter than 128 bytes (a prefetch past its end is
+      // harmless; pointer arithmetic past it would not be).
+      const uintptr_t b = reinterpret_cast<uintptr_t>(hot_[slot].sig);
       // The first 128 bytes (header and seven items), wherever the allocation starts.
-      __builtin_prefetch(b);
-      __builtin_prefetch(b + 64);
-      __builtin_prefetch(b + 127);
+      __builtin_prefetch(reinterpret_cast<const void*>(b));
+      __builtin_prefetch(reinterpret_cast<const void*>(b + 64));
+      __builtin_prefetch(reinterpret_cast<const void*>(b + 127));
     }
     for (uint32_t slot : to_score) {
       const ScoreItem* b = hot_[slot].sig;
