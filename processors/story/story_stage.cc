@@ -92,7 +92,8 @@ Status StoryStage::Process(core::Document& doc, const core::StageContext& ctx) c
 }
 
 Status StoryStage::Apply(const ArticleSignature& sig, core::Document& doc) const {
-  Assignment a = store_->Assign(sig);
+  Assignment a =
+      store_->Assign(sig, config_.emit_state ? StateOutput::kRecord : StateOutput::kNone);
   doc.story_id = a.story_id;
   doc.duplicate_of = a.duplicate_of;
   doc.story.event_time_ms = sig.event_time_ms;
@@ -103,7 +104,7 @@ Status StoryStage::Apply(const ArticleSignature& sig, core::Document& doc) const
   doc.story.recent = std::move(a.recent);
   doc.story.explanation = std::move(a.explanation);
   if (config_.emit_state) {
-    doc.outputs.push_back({schemas::Output::Kind::kStory, a.story_id, EncodeStoryState(a.state)});
+    doc.outputs.push_back({schemas::Output::Kind::kStory, a.story_id, std::move(a.record)});
   }
   return Status::Ok();
 }

@@ -17,13 +17,13 @@ using schemas::JsonWriter;
 using schemas::WriteKey;
 using schemas::WriteString;
 
-void Strings(JsonWriter& w, const std::vector<std::string>& v) {
+void Strings(JsonWriter& w, const std::vector<std::string_view>& v) {
   w.StartArray();
   for (const auto& s : v) WriteString(w, s);
   w.EndArray();
 }
 
-void Weighted(JsonWriter& w, const std::vector<std::pair<std::string, double>>& v,
+void Weighted(JsonWriter& w, const std::vector<std::pair<std::string_view, double>>& v,
               const char* weight_key) {
   w.StartArray();
   for (const auto& [id, weight] : v) {
@@ -66,7 +66,41 @@ std::optional<int64_t> ParseUtc(const std::string& text) {
 
 }  // namespace
 
+void StoryStateView::Clear() {
+  id = merged_into = updated_by = {};
+  first_seen_ms = last_seen_ms = version = 0;
+  fingerprint = 0;
+  counts.clear();
+  languages.clear();
+  sources.clear();
+  titles.clear();
+  topics.clear();
+  entities.clear();
+  numbers.clear();
+  articles.clear();
+}
+
 std::string EncodeStoryState(const StoryState& s) {
+  StoryStateView v;
+  v.id = s.id;
+  v.merged_into = s.merged_into;
+  for (const auto& [writer, c] : s.counts) v.counts.emplace_back(writer, c);
+  v.first_seen_ms = s.first_seen_ms;
+  v.last_seen_ms = s.last_seen_ms;
+  v.version = s.version;
+  v.updated_by = s.updated_by;
+  v.languages.assign(s.languages.begin(), s.languages.end());
+  v.sources.assign(s.sources.begin(), s.sources.end());
+  for (const auto& [lang, title] : s.titles) v.titles.emplace_back(lang, title);
+  for (const auto& [id, w] : s.topics) v.topics.emplace_back(id, w);
+  for (const auto& [id, w] : s.entities) v.entities.emplace_back(id, w);
+  v.numbers.assign(s.numbers.begin(), s.numbers.end());
+  v.articles.assign(s.articles.begin(), s.articles.end());
+  v.fingerprint = s.fingerprint;
+  return EncodeStoryView(v);
+}
+
+std::string EncodeStoryView(const StoryStateView& s) {
   rapidjson::StringBuffer sb;
   JsonWriter w(sb);
   w.StartObject();
@@ -80,8 +114,10 @@ std::string EncodeStoryState(const StoryState& s) {
   } else {
     WriteString(w, s.merged_into);
   }
+  int64_t article_count = 0;
+  for (const auto& [writer, c] : s.counts) article_count += c;
   WriteKey(w, "article_count");
-  w.Int64(s.ArticleCount());
+  w.Int64(article_count);
   WriteKey(w, "counts");
   w.StartObject();
   for (const auto& [writer, c] : s.counts) {

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -47,8 +48,35 @@ struct StoryState {
   }
 };
 
-// story.v1 JSON (one line).
+// A story's state as borrowed views, for encoding story.v1 without building a StoryState
+// (the store encodes each changed story straight from its own data: no string copies, no
+// maps). Every list must already be in StoryState's order: counts by writer, languages,
+// sources, numbers and titles by their text, topics and entities by id. The views must outlive
+// the call to EncodeStoryView.
+struct StoryStateView {
+  std::string_view id;
+  std::string_view merged_into;
+  std::vector<std::pair<std::string_view, int64_t>> counts;
+  int64_t first_seen_ms = 0;
+  int64_t last_seen_ms = 0;
+  int64_t version = 0;
+  std::string_view updated_by;
+  std::vector<std::string_view> languages;
+  std::vector<std::string_view> sources;
+  std::vector<std::pair<std::string_view, std::string_view>> titles;
+  std::vector<std::pair<std::string_view, double>> topics;
+  std::vector<std::pair<std::string_view, double>> entities;
+  std::vector<std::string_view> numbers;
+  std::vector<std::string_view> articles;
+  uint64_t fingerprint = 0;
+
+  void Clear();
+};
+
+// story.v1 JSON (one line). Both overloads write the same bytes for the same state (the first
+// builds a view of `state` and calls the second).
 std::string EncodeStoryState(const StoryState& state);
+std::string EncodeStoryView(const StoryStateView& view);
 // Parses and checks a story.v1 record (not the whole schema: the fields used here).
 Result<StoryState> DecodeStoryState(std::string_view json);
 

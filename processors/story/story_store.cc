@@ -6,6 +6,8 @@
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
+#include <span>
+#include <type_traits>
 
 namespace newsflow::story {
 namespace {
@@ -67,11 +69,11 @@ struct StoryStore::Story {
   int64_t last_seen = 0;
   std::vector<std::pair<std::string, int64_t>> counts;  // G-Counter, sorted by writer
   int64_t count = 0;
-  std::vector<std::pair<uint32_t, double>> entities;  // sorted by key; summed salience
-  std::vector<std::pair<uint32_t, double>> topics;    // sorted by key; summed score
-  std::vector<uint32_t> numbers;                      // sorted
-  std::vector<uint32_t> languages;                    // sorted
-  std::vector<uint32_t> sources;                      // sorted
+  // Entities (summed salience), topics (summed score) and numbers, in one scoring record
+  // (ScoreItem's layout); never empty: sig[0] is the header.
+  std::vector<ScoreItem> sig = std::vector<ScoreItem>(1);
+  std::vector<uint32_t> languages;  // sorted
+  std::vector<uint32_t> sources;    // sorted
   std::vector<std::pair<uint32_t, std::string>> titles;
   std::vector<std::string> articles;
   struct Recent {
@@ -87,6 +89,45 @@ struct StoryStore::Story {
   void Recount() {
     count = 0;
     for (const auto& [w, c] : counts) count += c;
+    sig[0].w = static_cast<double>(count);
+  }
+
+  size_t EntityCount() const { return sig[0].key & 0xffff; }
+  size_t NumberCount() const { return sig[0].key >> 16; }
+  size_t TopicCount() const { return sig[0].aux; }
+  std::span<ScoreItem> Entities() { return {sig.data() + 1, EntityCount()}; }
+  std::span<ScoreItem> Topics() { return {sig.data() + 1 + EntityCount(), TopicCount()}; }
+  std::span<ScoreItem> Numbers() {
+    return {sig.data() + 1 + EntityCount() + TopicCount(), NumberCount()};
+  }
+  std::span<const ScoreItem> Entities() const { return {sig.data() + 1, EntityCount()}; }
+  std::span<const ScoreItem> Topics() const {
+    return {sig.data() + 1 + EntityCount(), TopicCount()};
+  }
+  std::span<const ScoreItem> Numbers() const {
+    return {sig.data() + 1 + EntityCount() + TopicCount(), NumberCount()};
+  }
+  // Inserts `item` at `pos` (an index into sig) as a new member of entities (0), topics (1)
+  // or numbers (2).
+  void Insert(size_t pos, ScoreItem item, int section) {
+    sig.insert(sig.begin() + static_cast<std::ptrdiff_t>(pos), item);
+    if (section == 0) sig[0].key += 1;
+    if (section == 1) sig[0].aux += 1;
+    if (section == 2) sig[0].key += 1u << 16;
+  }
+  // Finds `key` in a section (sorted by key): its index into sig, and whether it is there.
+  std::pair<size_t, bool> Locate(std::span<const ScoreItem> section, uint32_t key) const {
+    auto it = std::lower_bound(section.begin(), section.end(), key,
+                               [](const ScoreItem& x, uint32_t k) { return x.key < k; });
+    return {static_cast<size_t>(section.data() - sig.data()) +
+                static_cast<size_t>(it - section.begin()),
+            it != section.end() && it->key == key};
+  }
+  // An empty record (the allocation is kept for the slot's next story).
+  void ClearSig() {
+    sig.resize(1);
+    sig[0] = ScoreItem{};
+    sig[0].w = static_cast<double>(count);
   }
 };
 
@@ -101,8 +142,12 @@ struct StoryStore::Fingerprint {
 };
 
 StoryStore::StoryStore(StoryStoreConfig config) : config_(std::move(config)) {
-  for (auto& band : bands_) band.resize(1 << 16);
-  lead_buckets_.resize(kLeadBuckets);
+  // hot_[slot].sig points into a Story's `sig` buffer: when stories_ grows, its Stories must be
+  // moved (the buffer goes with them), not copied (a new buffer, the pointer left dangling).
+  static_assert(std::is_nothrow_move_constructible_v<Story>);
+  // bands_ and lead_buckets_ (9.4 MB of empty vectors) are allocated with the first
+  // fingerprint (AddFingerprintLocked): a store that never sees one (stories off, tests,
+  // start-up before the first article) does not zero-fill them.
 }
 
 StoryStore::~StoryStore() = default;
@@ -131,18 +176,16 @@ void StoryStore::AdvanceWatermark(int64_t t) {
 
 void StoryStore::CloseLocked(uint32_t slot, bool evicted) {
   Story& s = stories_[slot];
-  for (const auto& [e, w] : s.entities) {
-    if (entity_df_[e] > 0) AddDfLocked(e, -1);
+  for (const ScoreItem& e : s.Entities()) {
+    if (entity_df_[e.key] > 0) AddDfLocked(e.key, -1);
   }
   by_id_.erase(s.id);
   s.live = false;
   ++s.gen;
-  hot_[slot] = {s.gen, 0, 0};
   s.id.clear();
   s.counts.clear();
-  s.entities.clear();
-  s.topics.clear();
-  s.numbers.clear();
+  s.ClearSig();
+  hot_[slot] = {s.gen, 0, 0, s.sig.data()};
   s.languages.clear();
   s.sources.clear();
   s.titles.clear();
@@ -222,8 +265,9 @@ uint32_t StoryStore::NewStoryLocked(const std::string& id, int64_t first_seen) {
   s.live = true;
   s.id = id;
   s.first_seen = s.last_seen = first_seen;
-  hot_[slot] = {s.gen, 1, first_seen};
   s.count = 0;
+  s.ClearSig();
+  hot_[slot] = {s.gen, 1, first_seen, s.sig.data()};
   s.version = 0;
   s.fingerprint = 0;
   by_id_[id] = slot;
@@ -238,12 +282,14 @@ void StoryStore::AddArticleLocked(Story& s, const ArticleSignature& sig,
                                   const std::vector<uint32_t>& numbers) {
   const uint32_t slot = static_cast<uint32_t>(&s - stories_.data());
   const Posting posting{slot, s.gen};
+  // At most this many new items: one reallocation of the record at most.
+  s.sig.reserve(s.sig.size() + ents.size() + topics.size() + numbers.size());
   for (const auto& [e, w] : ents) {
-    auto it = std::lower_bound(s.entities.begin(), s.entities.end(), std::make_pair(e, -1e300));
-    if (it != s.entities.end() && it->first == e) {
-      it->second += w;
-    } else if (s.entities.size() < kMaxEntities) {
-      s.entities.insert(it, {e, w});
+    const auto [pos, found] = s.Locate(s.Entities(), e);
+    if (found) {
+      s.sig[pos].w += w;
+    } else if (s.EntityCount() < kMaxEntities) {
+      s.Insert(pos, {e, 0, w}, 0);
       AddDfLocked(e, +1);
       auto& list = entity_postings_[e];
       // Compact stale postings now and then so lists track the open stories.
@@ -254,11 +300,11 @@ void StoryStore::AddArticleLocked(Story& s, const ArticleSignature& sig,
     }
   }
   for (const auto& [t, w] : topics) {
-    auto it = std::lower_bound(s.topics.begin(), s.topics.end(), std::make_pair(t, -1e300));
-    if (it != s.topics.end() && it->first == t) {
-      it->second += w;
+    const auto [pos, found] = s.Locate(s.Topics(), t);
+    if (found) {
+      s.sig[pos].w += w;
     } else {
-      s.topics.insert(it, {t, w});
+      s.Insert(pos, {t, 0, w}, 1);
       auto& list = topic_postings_[t];
       if (list.size() >= 256 && list.size() > 2 * static_cast<size_t>(open_)) {
         std::erase_if(list, [this](Posting p) { return !IsLive(p); });
@@ -267,8 +313,9 @@ void StoryStore::AddArticleLocked(Story& s, const ArticleSignature& sig,
     }
   }
   for (uint32_t n : numbers) {
-    if (s.numbers.size() >= kMaxNumbers) break;
-    InsertSorted(s.numbers, n);
+    if (s.NumberCount() >= kMaxNumbers) break;
+    const auto [pos, found] = s.Locate(s.Numbers(), n);
+    if (!found) s.Insert(pos, {n, 0, 0.0}, 2);
   }
   if (!sig.language.empty()) {
     const uint32_t lang = Intern(sig.language);
@@ -307,7 +354,10 @@ void StoryStore::AddArticleLocked(Story& s, const ArticleSignature& sig,
   s.Recount();
   ++s.version;
   s.updated_by = config_.instance_id;
+  SyncHotLocked(slot);
 }
+
+void StoryStore::SyncHotLocked(uint32_t slot) { hot_[slot].sig = stories_[slot].sig.data(); }
 
 StoryStore::Query StoryStore::MakeQueryLocked(
     const std::vector<std::pair<uint32_t, double>>& ents,
@@ -323,7 +373,7 @@ StoryStore::Query StoryStore::MakeQueryLocked(
   return q;
 }
 
-double StoryStore::ScoreLocked(const Story& s, const Query& q, std::string* why) const {
+double StoryStore::ScoreLocked(const ScoreItem* sig, const Query& q, std::string* why) const {
   const auto& ents = *q.ents;
   const auto& topics = *q.topics;
   const auto& numbers = *q.numbers;
@@ -331,12 +381,16 @@ double StoryStore::ScoreLocked(const Story& s, const Query& q, std::string* why)
   // idf = ln((open + 20) / (stories with it + 1)); the logarithms are computed once (log_n per
   // article, ln(df + 1) when an entity's count changes), not per story entity.
   auto idf = [&](uint32_t e) { return log_n - entity_log_df_[e]; };
-  const double inv_count = s.count > 0 ? 1.0 / static_cast<double>(s.count) : 1.0;
+  const double count = sig[0].w;
+  const double inv_count = count > 0 ? 1.0 / count : 1.0;
+  const std::span<const ScoreItem> s_entities(sig + 1, sig[0].key & 0xffff);
+  const std::span<const ScoreItem> s_topics(s_entities.data() + s_entities.size(), sig[0].aux);
+  const std::span<const ScoreItem> s_numbers(s_topics.data() + s_topics.size(), sig[0].key >> 16);
   // Entities: cosine of idf-weighted salience vectors (story side: mean salience).
   double dot = 0, ns = 0;
   std::string shared_entities;
   size_t i = 0;
-  for (const auto& [e, sw] : s.entities) {
+  for (const auto& [e, unused, sw] : s_entities) {
     const double w = idf(e);
     const double sv = sw * inv_count * w;
     ns += sv * sv;
@@ -355,8 +409,7 @@ double StoryStore::ScoreLocked(const Story& s, const Query& q, std::string* why)
   double tdot = 0;
   std::string shared_topics;
   i = 0;
-  std::vector<std::pair<uint32_t, double>> st;
-  for (const auto& [t, sw] : s.topics) {
+  for (const auto& [t, unused, sw] : s_topics) {
     while (i < topics.size() && topics[i].first < t) ++i;
     if (i < topics.size() && topics[i].first == t) {
       tdot += topics[i].second * sw * inv_count;
@@ -367,14 +420,16 @@ double StoryStore::ScoreLocked(const Story& s, const Query& q, std::string* why)
     }
   }
   double tn = 0;
-  for (const auto& [t, sw] : s.topics) tn += (sw * inv_count) * (sw * inv_count);
+  for (const ScoreItem& x : s_topics) tn += (x.w * inv_count) * (x.w * inv_count);
   const double ta = q.ta;
   const double top = (ta > 0 && tn > 0) ? tdot / (ta * std::sqrt(tn)) : 0.0;
   // Numbers: shared ones.
   int shared = 0;
   std::string shared_numbers;
   for (uint32_t n : numbers) {
-    if (std::binary_search(s.numbers.begin(), s.numbers.end(), n)) {
+    auto it = std::lower_bound(s_numbers.begin(), s_numbers.end(), n,
+                               [](const ScoreItem& x, uint32_t k) { return x.key < k; });
+    if (it != s_numbers.end() && it->key == n) {
       ++shared;
       if (why != nullptr) {
         if (!shared_numbers.empty()) shared_numbers += ",";
@@ -387,7 +442,7 @@ double StoryStore::ScoreLocked(const Story& s, const Query& q, std::string* why)
   // it leaves the sum and the weights are renormalised over the parts both sides have.
   const double we = (na > 0 && ns > 0) ? config_.weight_entities : 0.0;
   const double wt = (ta > 0 && tn > 0) ? config_.weight_topics : 0.0;
-  const double wn = (!numbers.empty() && !s.numbers.empty()) ? config_.weight_numbers : 0.0;
+  const double wn = (!numbers.empty() && !s_numbers.empty()) ? config_.weight_numbers : 0.0;
   const double total = we + wt + wn;
   const double score = total > 0 ? (we * ent + wt * top + wn * num) / total : 0.0;
   if (why != nullptr) {
@@ -422,6 +477,10 @@ std::optional<uint32_t> StoryStore::SlotOfLocked(const std::string& id) const {
 void StoryStore::AddFingerprintLocked(const ArticleSignature& sig, const std::string& root,
                                       const std::string& story_id) {
   const uint64_t seq = fingerprint_base_ + fingerprints_.size();
+  if (bands_[0].empty()) {
+    for (auto& band : bands_) band.resize(1 << 16);
+  }
+  if (lead_buckets_.empty()) lead_buckets_.resize(kLeadBuckets);  // PopFingerprintLocked reads it
   fingerprints_.push_back({sig.simhash, sig.text_hash, sig.event_time_ms,
                            ClosesAt(sig.event_time_ms), sig.lead_shingles, root, story_id});
   exact_.try_emplace(sig.text_hash, seq);
@@ -433,7 +492,7 @@ void StoryStore::AddFingerprintLocked(const ArticleSignature& sig, const std::st
   }
 }
 
-Assignment StoryStore::Assign(const ArticleSignature& sig) {
+Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output) {
   std::lock_guard lock(mu_);
   Assignment out;
   if (sig.time_basis != "clock") AdvanceWatermark(sig.event_time_ms);
@@ -458,9 +517,18 @@ Assignment StoryStore::Assign(const ArticleSignature& sig) {
       dup = &fingerprints_[it->second - fingerprint_base_];
       out.duplicate_distance = 0;
       ++stats_.exact_duplicates;
-    } else {
+    } else if (!bands_[0].empty()) {  // else no fingerprint yet
       int best = static_cast<int>(config_.duplicate_distance) + 1;
       uint64_t best_seq = 0;
+      // Three dependent misses per band (the bucket, its entries, each entry's fingerprint):
+      // requested for the four bands level by level first, so that they overlap.
+      for (int b = 0; b < 4; ++b) __builtin_prefetch(&bands_[b][Band(sig.simhash, b)]);
+      for (int b = 0; b < 4; ++b) __builtin_prefetch(bands_[b][Band(sig.simhash, b)].data());
+      for (int b = 0; b < 4; ++b) {
+        for (uint64_t seq : bands_[b][Band(sig.simhash, b)]) {
+          __builtin_prefetch(&fingerprints_[seq - fingerprint_base_].simhash);
+        }
+      }
       for (int b = 0; b < 4; ++b) {
         for (uint64_t seq : bands_[b][Band(sig.simhash, b)]) {
           const int d =
@@ -478,7 +546,8 @@ Assignment StoryStore::Assign(const ArticleSignature& sig) {
       }
     }
   }
-  if (dup == nullptr && config_.lead_jaccard > 0 && !sig.lead_shingles.empty()) {
+  if (dup == nullptr && config_.lead_jaccard > 0 && !sig.lead_shingles.empty() &&
+      !lead_buckets_.empty()) {
     // Edited copies: the Jaccard similarity of the lead sets, over the fingerprints that share
     // lead shingles with this article (inverted index; bounded per shingle).
     std::vector<uint64_t> candidates;
@@ -491,10 +560,14 @@ Assignment StoryStore::Assign(const ArticleSignature& sig) {
     for (uint32_t h : sig.lead_shingles) {
       if (!LeadSampled(h)) continue;
       const auto& bucket = lead_buckets_[LeadBucket(h)];
-      if (!bucket.empty()) {
-        __builtin_prefetch(&bucket.back());
-        if (bucket.size() > 8) __builtin_prefetch(&bucket[bucket.size() - 9]);  // line before
-      }
+      // The scan below reads a bucket from the back, usually to its front (a match is rare):
+      // its last 16 lines (128 entries; buckets hold about 30 at 100,000 fingerprints).
+      if (bucket.empty()) continue;
+      const char* first = reinterpret_cast<const char*>(bucket.data());
+      const size_t bytes = bucket.size() * sizeof(LeadEntry);
+      const size_t span = std::min<size_t>(bytes, 16 * 64);
+      for (size_t off = 0; off < span; off += 64) __builtin_prefetch(first + bytes - 1 - off);
+      __builtin_prefetch(first + bytes - span);
     }
     for (uint32_t h : sig.lead_shingles) {
       if (!LeadSampled(h)) continue;
@@ -575,7 +648,14 @@ Assignment StoryStore::Assign(const ArticleSignature& sig) {
     };
     auto scan = [&](const std::vector<Posting>& list) {
       int64_t n = 0;
+      // Each posting's slot is a random line of hot_ (a cache miss at 100,000 open stories,
+      // measured: most of the scan's time): requested kAhead postings ahead of the one read.
+      constexpr ptrdiff_t kAhead = 16;
+      for (auto it = list.rbegin(); it != list.rend() && it - list.rbegin() < kAhead; ++it) {
+        __builtin_prefetch(&hot_[it->slot]);
+      }
       for (auto it = list.rbegin(); it != list.rend() && n < config_.max_postings_scan; ++it) {
+        if (list.rend() - it > kAhead) __builtin_prefetch(&hot_[(it + kAhead)->slot]);
         if (!IsLive(*it)) continue;
         ++n;
         // Enough candidates: the rest of the list would be skipped anyway.
@@ -600,34 +680,32 @@ Assignment StoryStore::Assign(const ArticleSignature& sig) {
         if (it != topic_postings_.end()) scan(it->second);
       }
     }
-    // Scoring reads three things per candidate, each a cache miss at 100,000 open stories
-    // (measured with perf: nearly all of ScoreLocked's time): the Story, its entity/topic/
-    // number arrays, and ln(df + 1) of each of its entities. Each depends on the one before,
-    // so scored one by one they are 3 x candidates misses in a row; prefetched level by level
-    // over all candidates first, the misses of one level overlap. Same scores, same order.
+    // Scoring reads two things per candidate, each a cache miss at 100,000 open stories: its
+    // scoring record (one allocation, found through the dense hot_ array that the scan has
+    // just read) and ln(df + 1) of each of its entities (measured with perf: nearly all of
+    // ScoreLocked's time). The second depends on the first, so scored one by one they are
+    // 2 x candidates misses in a row; prefetched level by level over all candidates first,
+    // the misses of one level overlap. Same scores, same order.
     for (uint32_t slot : to_score) {
-      // Only the lines that scoring reads (the count and the three arrays' headers, from
-      // `count` to the end of `numbers`), not the whole Story (six lines): a third of the
-      // memory traffic.
-      const Story& c = stories_[slot];
-      const char* from = reinterpret_cast<const char*>(&c.count);
-      const char* to = reinterpret_cast<const char*>(&c.numbers + 1);
-      for (const char* p = from; p < to; p += 64) __builtin_prefetch(p);
-      __builtin_prefetch(to - 1);
+      // As an integer: the record may be shorter than 128 bytes (a prefetch past its end is
+      // harmless; pointer arithmetic past it would not be).
+      const uintptr_t b = reinterpret_cast<uintptr_t>(hot_[slot].sig);
+      // The first 128 bytes (header and seven items), wherever the allocation starts.
+      __builtin_prefetch(reinterpret_cast<const void*>(b));
+      __builtin_prefetch(reinterpret_cast<const void*>(b + 64));
+      __builtin_prefetch(reinterpret_cast<const void*>(b + 127));
     }
     for (uint32_t slot : to_score) {
-      const Story& c = stories_[slot];
-      __builtin_prefetch(c.entities.data());
-      __builtin_prefetch(c.topics.data());
-      __builtin_prefetch(c.numbers.data());
+      const ScoreItem* b = hot_[slot].sig;
+      const size_t n_ent = b[0].key & 0xffff;
+      const size_t n = 1 + n_ent + b[0].aux + (b[0].key >> 16);
+      for (size_t k = 8; k < n; k += 4) __builtin_prefetch(b + k);  // the record's other lines
+      for (size_t k = 1; k <= n_ent; ++k) __builtin_prefetch(&entity_log_df_[b[k].key]);
     }
     for (uint32_t slot : to_score) {
-      for (const auto& [e, w] : stories_[slot].entities) __builtin_prefetch(&entity_log_df_[e]);
-    }
-    for (uint32_t slot : to_score) {
-      const Story& c = stories_[slot];
-      const double score = ScoreLocked(c, query, nullptr);
-      if (score > best || (score == best && best_slot && c.id < stories_[*best_slot].id)) {
+      const double score = ScoreLocked(hot_[slot].sig, query, nullptr);
+      if (score > best ||
+          (score == best && best_slot && stories_[slot].id < stories_[*best_slot].id)) {
         best = score;
         best_slot = slot;
       }
@@ -635,7 +713,7 @@ Assignment StoryStore::Assign(const ArticleSignature& sig) {
     if (best_slot && best >= config_.join_threshold) {
       chosen = best_slot;
       out.score = best;
-      ScoreLocked(stories_[*best_slot], query, &out.explanation);
+      ScoreLocked(hot_[*best_slot].sig, query, &out.explanation);
       out.explanation = "joined: " + out.explanation;
     } else {
       char buf[128];
@@ -674,8 +752,40 @@ Assignment StoryStore::Assign(const ArticleSignature& sig) {
     out.recent.push_back({r.time, r.source == UINT32_MAX ? std::string() : names_[r.source],
                           r.language == UINT32_MAX ? std::string() : names_[r.language]});
   }
-  out.state = StateLocked(s);
+  if (output == StateOutput::kState) out.state = StateLocked(s);
+  if (output == StateOutput::kRecord) out.record = RecordLocked(s);
   return out;
+}
+
+std::string StoryStore::RecordLocked(const Story& s) const {
+  // Views into the store's strings (valid while the lock is held), in StateLocked's order.
+  thread_local StoryStateView v;
+  v.Clear();
+  v.id = s.id;
+  // s.counts is sorted by writer, as StoryState's map is.
+  for (const auto& [w, c] : s.counts) v.counts.emplace_back(w, c);
+  v.first_seen_ms = s.first_seen;
+  v.last_seen_ms = s.last_seen;
+  v.version = s.version;
+  v.updated_by = s.updated_by;
+  auto by_text = [&](const std::vector<uint32_t>& ids, std::vector<std::string_view>* out) {
+    for (uint32_t k : ids) out->push_back(names_[k]);
+    std::sort(out->begin(), out->end());
+  };
+  by_text(s.languages, &v.languages);
+  by_text(s.sources, &v.sources);
+  for (const auto& [l, t] : s.titles) v.titles.emplace_back(names_[l], t);
+  std::sort(v.titles.begin(), v.titles.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (const ScoreItem& t : s.Topics()) v.topics.emplace_back(names_[t.key], t.w);
+  for (const ScoreItem& e : s.Entities()) v.entities.emplace_back(names_[e.key], e.w);
+  std::sort(v.topics.begin(), v.topics.end());
+  std::sort(v.entities.begin(), v.entities.end());
+  for (const ScoreItem& n : s.Numbers()) v.numbers.push_back(names_[n.key]);
+  std::sort(v.numbers.begin(), v.numbers.end());
+  v.articles.assign(s.articles.begin(), s.articles.end());
+  v.fingerprint = s.fingerprint;
+  return EncodeStoryView(v);
 }
 
 StoryState StoryStore::StateLocked(const Story& s) const {
@@ -691,11 +801,11 @@ StoryState StoryStore::StateLocked(const Story& s) const {
   std::sort(st.languages.begin(), st.languages.end());
   std::sort(st.sources.begin(), st.sources.end());
   for (const auto& [l, t] : s.titles) st.titles[names_[l]] = t;
-  for (const auto& [t, w] : s.topics) st.topics.emplace_back(names_[t], w);
-  for (const auto& [e, w] : s.entities) st.entities.emplace_back(names_[e], w);
+  for (const ScoreItem& t : s.Topics()) st.topics.emplace_back(names_[t.key], t.w);
+  for (const ScoreItem& e : s.Entities()) st.entities.emplace_back(names_[e.key], e.w);
   std::sort(st.topics.begin(), st.topics.end());
   std::sort(st.entities.begin(), st.entities.end());
-  for (uint32_t n : s.numbers) st.numbers.push_back(names_[n]);
+  for (const ScoreItem& n : s.Numbers()) st.numbers.push_back(names_[n.key]);
   std::sort(st.numbers.begin(), st.numbers.end());
   st.articles = s.articles;
   st.fingerprint = s.fingerprint;
@@ -727,7 +837,11 @@ void StoryStore::MergeStateLocked(Story& s, const StoryState& r) {
       InsertSorted(s.sources, Intern(x));
   }
   for (const auto& n : r.numbers) {
-    if (s.numbers.size() < kMaxNumbers) InsertSorted(s.numbers, Intern(n));
+    if (s.NumberCount() < kMaxNumbers) {
+      const uint32_t k = Intern(n);
+      const auto [pos, found] = s.Locate(s.Numbers(), k);
+      if (!found) s.Insert(pos, {k, 0, 0.0}, 2);
+    }
   }
   for (const auto& [l, t] : r.titles) {
     const uint32_t lang = Intern(l);
@@ -742,14 +856,14 @@ void StoryStore::MergeStateLocked(Story& s, const StoryState& r) {
     }
   }
   auto merge_weighted = [&](const std::vector<std::pair<std::string, double>>& from,
-                            std::vector<std::pair<uint32_t, double>>& into, bool entities) {
+                            bool entities) {
     for (const auto& [id, w] : from) {
       const uint32_t k = Intern(id);
-      auto it = std::lower_bound(into.begin(), into.end(), std::make_pair(k, -1e300));
-      if (it != into.end() && it->first == k) {
-        it->second = std::max(it->second, w);
-      } else if (!entities || into.size() < kMaxEntities) {
-        into.insert(it, {k, w});
+      const auto [pos, found] = s.Locate(entities ? s.Entities() : s.Topics(), k);
+      if (found) {
+        s.sig[pos].w = std::max(s.sig[pos].w, w);
+      } else if (!entities || s.EntityCount() < kMaxEntities) {
+        s.Insert(pos, {k, 0, w}, entities ? 0 : 1);
         if (entities) {
           AddDfLocked(k, +1);
           entity_postings_[k].push_back(posting);
@@ -759,9 +873,10 @@ void StoryStore::MergeStateLocked(Story& s, const StoryState& r) {
       }
     }
   };
-  merge_weighted(r.entities, s.entities, true);
-  merge_weighted(r.topics, s.topics, false);
+  merge_weighted(r.entities, true);
+  merge_weighted(r.topics, false);
   if (s.fingerprint == 0) s.fingerprint = r.fingerprint;
+  SyncHotLocked(slot);
 }
 
 void StoryStore::AbsorbLocked(Story& winner, Story& loser) {
@@ -884,7 +999,7 @@ std::vector<StoryState> StoryStore::ApplyRemote(const StoryState& remote, bool m
         }
       }
       if (shared_writer) continue;
-      const double score = ScoreLocked(*s, query, nullptr);
+      const double score = ScoreLocked(s->sig.data(), query, nullptr);
       if (score >= best) {
         best = score;
         match = p->slot;
@@ -957,9 +1072,9 @@ size_t StoryStore::ApproximateBytes() const {
   std::lock_guard lock(mu_);
   size_t bytes = stories_.capacity() * sizeof(Story);
   for (const auto& s : stories_) {
-    bytes += s.id.capacity() + s.entities.capacity() * 16 + s.topics.capacity() * 16 +
-             s.numbers.capacity() * 4 + s.languages.capacity() * 4 + s.sources.capacity() * 4 +
-             s.recent.capacity() * sizeof(Story::Recent) + s.counts.capacity() * 40;
+    bytes += s.id.capacity() + s.sig.capacity() * sizeof(ScoreItem) + s.languages.capacity() * 4 +
+             s.sources.capacity() * 4 + s.recent.capacity() * sizeof(Story::Recent) +
+             s.counts.capacity() * 40;
     for (const auto& [l, t] : s.titles) bytes += 40 + t.capacity();
     for (const auto& a : s.articles) bytes += 32 + a.capacity();
   }

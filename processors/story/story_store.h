@@ -76,7 +76,16 @@ struct Assignment {
   int64_t article_count = 0;
   int64_t first_seen_ms = 0;
   std::vector<core::StoryArticle> recent;
-  StoryState state;  // the story's state after this article (for news.stories)
+  // The story's state after this article (for news.stories), as Assign's `output` asks:
+  StoryState state;    // StateOutput::kState
+  std::string record;  // StateOutput::kRecord: its story.v1 JSON (EncodeStoryState(state))
+};
+
+// What Assign() renders of the story's new state.
+enum class StateOutput {
+  kState,   // Assignment::state
+  kRecord,  // Assignment::record, encoded straight from the store (no StoryState built)
+  kNone,
 };
 
 struct StoreStats {
@@ -102,7 +111,7 @@ class StoryStore {
 
   const StoryStoreConfig& config() const { return config_; }
 
-  Assignment Assign(const ArticleSignature& sig);
+  Assignment Assign(const ArticleSignature& sig, StateOutput output = StateOutput::kState);
 
   // Applies a news.stories record (another instance's update, or a restore at start-up).
   // Returns the states that changed because of a merge (the loser with merged_into set and the
@@ -136,13 +145,28 @@ class StoryStore {
     uint32_t slot;
     uint32_t gen;
   };
+  // One item of a story's scoring record (Story::sig): everything ScoreLocked reads about a
+  // story, in one allocation, so that scoring a candidate costs one cache miss (plus the idf
+  // of its entities) instead of the Story and three arrays in a row. Layout:
+  //   [0]                     header: key = entities | numbers << 16, aux = topics,
+  //                           w = article count (as a double)
+  //   [1, 1 + entities)       entity id, summed salience (sorted by id)
+  //   then topics             topic id, summed score (sorted by id)
+  //   then numbers            number id (sorted), w unused
+  struct ScoreItem {
+    uint32_t key = 0;
+    uint32_t aux = 0;
+    double w = 0;
+  };
   // Per slot, what the candidate scan reads for every posting (is the story still the
-  // posting's, and its first article's time), in a dense array (16 bytes a slot) instead of
-  // the Story (hundreds of bytes, one cache miss each): kept in step with stories_.
+  // posting's, and its first article's time) and where its scoring record is, in a dense
+  // array (24 bytes a slot) instead of the Story (hundreds of bytes, one cache miss each):
+  // kept in step with stories_ (SyncHotLocked after every change of a story's record).
   struct SlotHot {
     uint32_t gen = 0;
     uint32_t live = 0;
     int64_t first_seen = 0;
+    const ScoreItem* sig = nullptr;  // the story's scoring record (Story::sig.data())
   };
 
   uint32_t Intern(const std::string& s);
@@ -173,7 +197,8 @@ class StoryStore {
   Query MakeQueryLocked(const std::vector<std::pair<uint32_t, double>>& ents,
                         const std::vector<std::pair<uint32_t, double>>& topics,
                         const std::vector<uint32_t>& numbers) const;
-  double ScoreLocked(const Story& s, const Query& q, std::string* why) const;
+  double ScoreLocked(const ScoreItem* sig, const Query& q, std::string* why) const;
+  void SyncHotLocked(uint32_t slot);
   void AddDfLocked(uint32_t e, int32_t delta);
   void AddArticleLocked(Story& s, const ArticleSignature& sig,
                         const std::vector<std::pair<uint32_t, double>>& ents,
@@ -182,6 +207,8 @@ class StoryStore {
   void MergeStateLocked(Story& s, const StoryState& remote);
   void AbsorbLocked(Story& winner, Story& loser);
   StoryState StateLocked(const Story& s) const;
+  // EncodeStoryState(StateLocked(s)), without building the StoryState.
+  std::string RecordLocked(const Story& s) const;
   const std::string& ResolveLocked(const std::string& id) const;
   std::optional<uint32_t> SlotOfLocked(const std::string& id) const;
   void AddFingerprintLocked(const ArticleSignature& sig, const std::string& root,

@@ -267,3 +267,92 @@ TEST(StoryStoreTest, AMergeRecordBeforeItsWinnerIsHeldUntilTheWinnerArrives) {
 
 }  // namespace
 }  // namespace newsflow::story
+
+namespace newsflow::story {
+namespace {
+
+// StateOutput::kRecord encodes story.v1 straight from the store: the same bytes as
+// EncodeStoryState of the story's StoryState, for stories with several writers, languages,
+// sources, titles, topics, entities and numbers whose interned order differs from their text
+// order (ids interned in reverse alphabetical order, non-ASCII ones included).
+TEST(StoryStoreTest, RecordIsTheEncodedStateByteForByte) {
+  StoryStore store(Config());
+  const std::vector<std::string> languages = {"ru", "fr", "en", "ar"};
+  const std::vector<std::string> entities = {"person/zelensky", "org/опек", "country/yemen",
+                                             "country/ukraine", "city/aden"};
+  const std::vector<std::string> numbers = {"9000", "450", "30", "1200"};
+  int checked = 0;
+  size_t most_languages = 0, most_writers = 0, most_entities = 0;
+  for (int i = 0; i < 40; ++i) {
+    ArticleSignature s = Article(
+        "art-" + std::to_string(i), kT0 + i * 60000,
+        {{"country/yemen", 0.9}, {entities[i % 5], 0.4}, {entities[(i + 2) % 5], 0.3 + i * 0.01}},
+        {{i % 2 ? "war" : "diplomacy", 0.7}, {"ceasefire_talks", 0.5}},
+        {numbers[i % 4], numbers[(i + 1) % 4]});
+    s.language = languages[i % 4];
+    s.source = "outlet-" + std::to_string(9 - i % 7);
+    s.title = "заголовок \"" + std::to_string(i) + "\"";
+    const Assignment a = store.Assign(s, StateOutput::kRecord);
+    EXPECT_TRUE(a.state.id.empty()) << "kRecord builds no StoryState";
+    const auto state = store.Find(a.story_id);
+    ASSERT_TRUE(state.has_value());
+    EXPECT_EQ(a.record, EncodeStoryState(*state)) << "article " << i;
+    ++checked;
+    most_languages = std::max(most_languages, state->languages.size());
+    most_writers = std::max(most_writers, state->counts.size());
+    most_entities = std::max(most_entities, state->entities.size());
+    if (i == 20) {
+      // A second writer's record merged in: counts with two writers.
+      StoryState remote = *state;
+      remote.counts = {{"other", 3}};
+      store.ApplyRemote(remote);
+    }
+  }
+  EXPECT_EQ(checked, 40);
+  // The comparison covered sorted lists, not only one-element ones.
+  EXPECT_GE(most_languages, 3u);
+  EXPECT_GE(most_writers, 2u);
+  EXPECT_GE(most_entities, 3u);
+  // kNone renders neither.
+  const Assignment none = store.Assign(Article("n", kT0, {{"city/aden", 0.9}}), StateOutput::kNone);
+  EXPECT_TRUE(none.record.empty());
+  EXPECT_TRUE(none.state.id.empty());
+}
+
+}  // namespace
+}  // namespace newsflow::story
+
+namespace newsflow::story {
+namespace {
+
+// The near-duplicate index is allocated with the first fingerprint: articles before it (no
+// fingerprint) find nothing, and with the lead-set check off, fingerprints still expire from
+// the FIFO (which reads the lead-set table) without fault.
+TEST(StoryStoreTest, NearDuplicateIndexIsAllocatedWithTheFirstFingerprint) {
+  StoryStoreConfig config = Config();
+  config.lead_jaccard = 0;
+  config.max_fingerprints = 2;
+  StoryStore store(config);
+  const auto plain = store.Assign(Article("p", kT0, {{"country/yemen", 0.9}}));
+  EXPECT_TRUE(plain.duplicate_of.empty());
+  EXPECT_EQ(store.ApproximateBytes() < 1000000, true) << "no index before a fingerprint";
+  auto with_text = [](const std::string& id, uint64_t simhash) {
+    ArticleSignature s = Article(id, kT0, {{"org/un", 0.9}});
+    s.has_fingerprint = true;
+    s.text_hash = simhash * 7 + 1;
+    s.simhash = simhash;
+    for (uint32_t i = 0; i < 20; ++i) s.lead_shingles.push_back(2 * i);
+    return s;
+  };
+  EXPECT_TRUE(store.Assign(with_text("a", 0x1111)).duplicate_of.empty());
+  EXPECT_GT(store.ApproximateBytes(), 1000000u) << "the bands and lead buckets now exist";
+  EXPECT_EQ(store.Assign(with_text("b", 0x1113)).duplicate_of, "a") << "1 bit apart";
+  store.Assign(with_text("c", 0xff000000));
+  store.Assign(with_text("d", 0xff0000ff000000));  // "a" leaves the FIFO ("b" with the next)
+  EXPECT_EQ(store.Stats().fingerprints, 3) << "b, c, d: the FIFO is trimmed before adding";
+  ArticleSignature e = with_text("e", 0x1111);  // a's text again
+  EXPECT_TRUE(store.Assign(e).duplicate_of.empty()) << "a's fingerprint expired";
+}
+
+}  // namespace
+}  // namespace newsflow::story
