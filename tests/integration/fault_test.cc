@@ -51,16 +51,6 @@ class FaultTest : public ::testing::Test {
     if (frozen_) BrokerCtl("thaw");
   }
 
-  // Waits until /readyz answers `status`; returns the wait, or -1 on timeout.
-  static int64_t WaitForReadyz(int port, int status, Clock::duration timeout) {
-    const auto start = Clock::now();
-    while (Clock::now() - start < timeout) {
-      if (HttpGet(port, "/readyz").first == status) return Ms(Clock::now() - start);
-      std::this_thread::sleep_for(milliseconds(50));
-    }
-    return -1;
-  }
-
   std::string LogPath(const Flow& f, const std::string& suffix) {
     return ::testing::TempDir() + "/" + f.name + "-" + suffix + ".log";
   }

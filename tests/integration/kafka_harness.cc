@@ -382,6 +382,19 @@ std::string NewsflowProcess::Log() const {
   return ss.str();
 }
 
+int64_t WaitForReadyz(int port, int status, std::chrono::steady_clock::duration timeout) {
+  const auto start = std::chrono::steady_clock::now();
+  while (std::chrono::steady_clock::now() - start < timeout) {
+    if (HttpGet(port, "/readyz").first == status) {
+      return std::chrono::duration_cast<std::chrono::milliseconds>(
+                 std::chrono::steady_clock::now() - start)
+          .count();
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return -1;
+}
+
 std::pair<int, std::string> HttpGet(int port, const std::string& path) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};

@@ -127,6 +127,11 @@ class NewsflowProcess {
 // GET http://127.0.0.1:port/path -> {status, body}; status 0 when unreachable.
 std::pair<int, std::string> HttpGet(int port, const std::string& path);
 
+// Polls /readyz every 50 ms until it answers `status`; returns the wait in ms, or -1 on timeout.
+// Assert on this, not on one more request after it: a single GET can fail transiently (status
+// 0) on a loaded machine even though the instance is up.
+int64_t WaitForReadyz(int port, int status, std::chrono::steady_clock::duration timeout);
+
 // Sum of a metric family's samples in a /metrics page (text exposition); -1 when absent.
 int64_t MetricSum(const std::string& text, const std::string& family);
 // newsflow_records_produced_total summed over topics (outputs the broker acknowledged) of the

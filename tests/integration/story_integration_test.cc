@@ -187,11 +187,7 @@ TEST_F(StoryIntegrationTest, TwoInstancesShareStoriesAlertOncePerLevelAndRestore
     NewsflowProcess a(WriteConfig(c, name + "-a"), dir + "-a.log");
     NewsflowProcess b(WriteConfig(c2, name + "-b"), dir + "-b.log");
     for (int port : {c.metrics_port, c2.metrics_port}) {
-      const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-      while (HttpGet(port, "/readyz").first != 200 && std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      }
-      ASSERT_EQ(HttpGet(port, "/readyz").first, 200) << a.Log() << b.Log();
+      ASSERT_GE(WaitForReadyz(port, 200, std::chrono::seconds(60)), 0) << a.Log() << b.Log();
     }
     std::vector<TestRecord> records;
     for (size_t i : first) records.push_back({articles[i].id, articles[i].raw, {}});
@@ -310,12 +306,7 @@ TEST_F(StoryIntegrationTest, TwoInstancesShareStoriesAlertOncePerLevelAndRestore
                             })->first;
     }
     NewsflowProcess again(WriteConfig(c, name + "-again"), dir + "-again.log");
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (HttpGet(c.metrics_port, "/readyz").first != 200 &&
-           std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    ASSERT_EQ(HttpGet(c.metrics_port, "/readyz").first, 200) << again.Log();
+    ASSERT_GE(WaitForReadyz(c.metrics_port, 200, std::chrono::seconds(60)), 0) << again.Log();
     EXPECT_NE(again.Log().find("story state restored"), std::string::npos) << again.Log();
     std::vector<TestRecord> records;
     for (size_t i : held_out) records.push_back({articles[i].id, articles[i].raw, {}});
