@@ -173,8 +173,8 @@ TEST(KafkaConfigTest, AtLeastOnceCommitsOnTheCommitInterval) {
 }
 
 // Latency defaults (consumers/README.md, "Latency"): no linger, up to 5 requests in flight (the
-// idempotent producer's ordering limit), no producer statistics (nothing reads them); the consumer keeps its statistics
-// for the lag metrics; a linger.ms in kafka.producer still wins.
+// idempotent producer's ordering limit), no producer statistics (nothing reads them); the consumer
+// keeps its statistics for the lag metrics; a linger.ms in kafka.producer still wins.
 TEST(KafkaConfigTest, LatencyDefaultsAndTheirOverride) {
   auto confs = BuildRdKafkaConfs(Parse(""));
   ASSERT_TRUE(confs.ok()) << confs.status().ToString();
