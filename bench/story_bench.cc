@@ -19,6 +19,7 @@
 #include <xxhash.h>
 
 #include "app/pipeline_setup.h"
+#include "bench/kafka_bench_util.h"
 #include "consumers/story_state.h"
 #include "processors/story/story_stage.h"
 #include "processors/story/story_state.h"
@@ -310,27 +311,6 @@ void BM_RestoreDecodeApply100k(benchmark::State& state) {
   state.counters["records"] = static_cast<double>(records.size());
 }
 
-// Creates a compacted topic with 3 partitions through the Admin API (auto-creation is off).
-bool CreateCompactedTopic(const char* brokers, const std::string& name) {
-  char err[512];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  rd_kafka_conf_set(conf, "bootstrap.servers", brokers, err, sizeof(err));
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
-  if (rk == nullptr) return false;
-  rd_kafka_NewTopic_t* topic = rd_kafka_NewTopic_new(name.c_str(), 3, 1, err, sizeof(err));
-  rd_kafka_NewTopic_set_config(topic, "cleanup.policy", "compact");
-  rd_kafka_queue_t* queue = rd_kafka_queue_new(rk);
-  rd_kafka_CreateTopics(rk, &topic, 1, nullptr, queue);
-  rd_kafka_event_t* event = rd_kafka_queue_poll(queue, 30000);
-  const bool ok = event != nullptr;
-  if (event != nullptr) rd_kafka_event_destroy(event);
-  rd_kafka_NewTopic_destroy(topic);
-  rd_kafka_queue_destroy(queue);
-  rd_kafka_destroy(rk);
-  std::this_thread::sleep_for(std::chrono::seconds(2));  // leaders elected
-  return ok;
-}
-
 // Restore from a news.stories topic on a real broker (NEWSFLOW_BENCH_BROKERS): the 100,000
 // records are produced to a new topic once, then each iteration restores a fresh store with
 // consumers::StoryStateSync, as `newsflow run` does at start-up.
@@ -348,7 +328,8 @@ void BM_RestoreFromKafka100k(benchmark::State& state) {
     conf->set("bootstrap.servers", brokers, err);
     conf->set("linger.ms", "20", err);
     std::unique_ptr<RdKafka::Producer> p(RdKafka::Producer::create(conf.get(), err));
-    if (!CreateCompactedTopic(brokers, topic)) {
+    if (!bench::CreateTopic(brokers, topic, 3, {{"cleanup.policy", "compact"}},
+                            std::chrono::seconds(2))) {
       state.SkipWithError("cannot create the topic");
       return;
     }
