@@ -19,15 +19,8 @@ helm="${tools[0]}" etcd="${tools[1]}" apiserver="${tools[2]}"
 mapfile -t schemas < <("$root/ops/tools/kube-schemas.sh")
 crds="${schemas[2]}"
 python="$("$root/ops/tools/py-venv.sh")"
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-free_port() { "$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# shellcheck source=tools/scratch.sh
+source "$root/ops/tools/scratch.sh"
 
 client_port="$(free_port)" peer_port="$(free_port)" api_port="$(free_port)"
 "$etcd" --name nf --data-dir "$work/etcd" --log-level error \
@@ -50,14 +43,10 @@ echo "$token,newsflow-test,1,system:masters" >"$work/tokens.csv"
   >"$work/apiserver.log" 2>&1 &
 pids+=($!)
 start=$SECONDS
-until curl -ksf -H "Authorization: Bearer $token" "https://127.0.0.1:$api_port/readyz" >/dev/null 2>&1; do
-  if [[ $((SECONDS - start)) -gt 120 ]]; then
-    echo "kube-dry-run: kube-apiserver not ready in 120 s" >&2
-    tail -20 "$work/apiserver.log" "$work/etcd.log" >&2
-    exit 1
-  fi
-  sleep 1
-done
+if ! wait_http "https://127.0.0.1:$api_port/readyz" 120 -k -H "Authorization: Bearer $token"; then
+  tail -20 "$work/apiserver.log" "$work/etcd.log" >&2
+  exit 1
+fi
 echo "kube-dry-run: kube-apiserver $(basename "$(dirname "$apiserver")") ready on 127.0.0.1:$api_port in $((SECONDS - start)) s" >&2
 
 namespace=news

@@ -22,23 +22,8 @@ root="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/../.." && pwd)"
 bin="$1" brokers="$2"
 export KAFKA_PORT="${KAFKA_PORT:-${brokers##*:}}"  # local-kafka.sh create-topic talks to it
 python="$("$root/ops/tools/py-venv.sh")"
-work="$(mktemp -d)"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() { "$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_http() {  # URL SECONDS: until it answers 200
-  local deadline=$((SECONDS + $2))
-  until curl -fsS -o /dev/null "$1" 2>/dev/null; do
-    [[ $SECONDS -lt $deadline ]] || { echo "live-test: $1 did not answer 200 in $2 s" >&2; return 1; }
-    sleep 0.5
-  done
-}
+# shellcheck source=../tools/scratch.sh
+source "$root/ops/tools/scratch.sh"
 
 run_id="livetest-$$-$(date +%s)"
 input="$run_id.raw"

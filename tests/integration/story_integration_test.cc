@@ -54,7 +54,7 @@ std::vector<Article> LoadStorySet(const std::string& path) {
   std::string line;
   while (std::getline(in, line)) {
     rapidjson::Document d;
-    d.Parse(line.c_str());
+    d.Parse(line.c_str(), line.size());
     if (!d.IsObject()) continue;
     rapidjson::StringBuffer sb;
     rapidjson::Writer<rapidjson::StringBuffer> w(sb);
@@ -139,7 +139,7 @@ std::map<std::string, std::string> StoryOfEnriched(const std::vector<ReadMessage
   std::map<std::string, std::string> out;
   for (const auto& m : messages) {
     rapidjson::Document d;
-    d.Parse(m.value.c_str());
+    d.Parse(m.value.data(), m.value.size());
     if (!d.IsObject() || !d.HasMember("story")) continue;
     out[m.key] = Str(d["story"], "id");
   }
@@ -218,7 +218,7 @@ TEST_F(StoryIntegrationTest, TwoInstancesShareStoriesAlertOncePerLevelAndRestore
   for (const auto& m : alerts.messages()) {
     EXPECT_TRUE(schemas::ValidateText(schemas::SchemaId::kAlert, m.value).ok()) << m.value;
     rapidjson::Document d;
-    d.Parse(m.value.c_str());
+    d.Parse(m.value.data(), m.value.size());
     ASSERT_TRUE(d.IsObject());
     if (Str(d, "kind") != "rule") continue;
     ++copies;

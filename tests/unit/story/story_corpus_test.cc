@@ -64,7 +64,7 @@ TEST(StoryCorpusTest, SimHashDistancesOfDuplicateGroups) {
   const core::StageContext ctx{&clock, "test"};
   while (std::getline(in, line)) {
     rapidjson::Document d;
-    d.Parse(line.c_str());
+    d.Parse(line.c_str(), line.size());
     ASSERT_TRUE(d.IsObject());
     schemas::RawRecord record = testing::MakeRecord(line, "application/json");
     core::Document doc(record);
