@@ -28,13 +28,17 @@ schemas::RawRecord Rec(const std::string& topic, int32_t partition, int64_t offs
 
 class EngineTest : public ::testing::Test {
  protected:
-  void SetUp() override {
+  void SetUp() override { StartEngine(4, 0); }
+  // A started engine over FakePipeline with `workers` workers; `max_message_bytes` 0 keeps the
+  // engine's default.
+  void StartEngine(int workers, int64_t max_message_bytes) {
     pipeline_ = FakePipeline();
     EngineOptions o;
     o.pipeline = pipeline_.get();
     o.clock = &clock_;
-    o.workers = 4;
+    o.workers = workers;
     o.topics = {"enriched", "alerts", "dlq"};
+    if (max_message_bytes != 0) o.max_message_bytes = max_message_bytes;
     engine_ = std::make_unique<Engine>(o, &sink_, &committer_, nullptr);
     engine_->Start();
   }
@@ -317,17 +321,7 @@ TEST(EngineWatchdogTest, WedgedNamesAWorkerStuckOnOneRecord) {
 // Size limits, tombstones, re-routes: an engine whose producer limit is 4,000 bytes.
 class EngineLimitsTest : public EngineTest {
  protected:
-  void SetUp() override {
-    pipeline_ = FakePipeline();
-    EngineOptions o;
-    o.pipeline = pipeline_.get();
-    o.clock = &clock_;
-    o.workers = 2;
-    o.topics = {"enriched", "alerts", "dlq"};
-    o.max_message_bytes = 4000;
-    engine_ = std::make_unique<Engine>(o, &sink_, &committer_, nullptr);
-    engine_->Start();
-  }
+  void SetUp() override { StartEngine(2, 4000); }
   static std::map<std::string, std::string> Headers(const OutMessage& m) {
     std::map<std::string, std::string> h;
     for (const auto& header : m.headers) h[header.key] = header.value;
