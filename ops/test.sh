@@ -8,7 +8,7 @@
 #      The fault suite (label `fault`: kill -9 during backlogs, a frozen and a restarted broker,
 #      rebalances, oversized records, 30+ bad-input classes) runs after them on the same broker
 #      (it freezes and restarts it); NEWSFLOW_SKIP_FAULT=1 skips it.
-#   3. asan preset (AddressSanitizer + UBSan): unit and golden tests.
+#   3. asan preset (AddressSanitizer + UBSan): unit and golden tests. NEWSFLOW_SKIP_ASAN=1 skips it.
 #   4. tsan preset (ThreadSanitizer): the Kafka engine's tests (queue, workers, sequencer,
 #      delivery, revocation, poll loop) and one pipeline shared by four threads.
 #      NEWSFLOW_SKIP_TSAN=1 skips it.
