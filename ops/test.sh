@@ -8,7 +8,7 @@
 #      The fault suite (label `fault`: kill -9 during backlogs, a frozen and a restarted broker,
 #      rebalances, oversized records, 30+ bad-input classes) runs after them on the same broker
 #      (it freezes and restarts it); NEWSFLOW_SKIP_FAULT=1 skips it.
-#   3. asan preset (AddressSanitizer + UBSan): unit and golden tests. NEWSFLOW_SKIP_ASAN=1 skips it.
+#   3. asan preset (AddressSanitizer + UBSan): unit, golden and corpus tests. NEWSFLOW_SKIP_ASAN=1 skips it.
 #   4. tsan preset (ThreadSanitizer): the Kafka engine's tests (queue, workers, sequencer,
 #      delivery, revocation, poll loop) and one pipeline shared by four threads.
 #      NEWSFLOW_SKIP_TSAN=1 skips it.
@@ -59,7 +59,7 @@ fi
 
 if [[ "${NEWSFLOW_SKIP_ASAN:-0}" != "1" ]]; then
   "$root/ops/build.sh" asan
-  echo "== ctest (asan): unit and golden" >&2
+  echo "== ctest (asan): unit, golden and corpus" >&2
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --preset asan -j "$jobs" || failed=1
 fi
