@@ -240,14 +240,37 @@ class StoryStore {
   std::unordered_map<uint64_t, uint64_t> exact_;  // text hash -> sequence number
   std::vector<std::vector<uint64_t>> bands_[4];   // band value -> sequence numbers
   // Lead-set index: the sampled lead shingles (even hashes, about half) of each fingerprint,
-  // as (shingle, sequence) pairs in a fixed table of buckets chosen by hash bits: 8 bytes per
-  // entry, no hash-map node per distinct shingle. A fingerprint is a candidate when it shares
-  // at least 2 sampled shingles exactly; the exact Jaccard of the stored sets decides.
+  // as (shingle, sequence) pairs in one flat open-addressing table (linear probing, keyed by
+  // the shingle, several entries per shingle; 8 bytes a slot, entries inline): a lookup reads
+  // the run of slots from the shingle's home slot to the first empty one, usually one or two
+  // cache lines (it was a bucket header, then the bucket's ~30 entries elsewhere). A
+  // fingerprint is a candidate when it shares at least 2 sampled shingles exactly; the exact
+  // Jaccard of the stored sets decides.
+  //
+  // Only the `max_lead_postings` most recent fingerprints of a shingle are ever looked at, and
+  // fingerprints leave the index oldest first (the FIFO), so an older entry behind that many
+  // newer ones of its shingle can never be looked at again: an insertion that would make one
+  // more replaces the shingle's oldest entry. That bounds a shingle's run (boilerplate openings
+  // shared by thousands of articles) and every lookup's length with it, and decides the same.
   struct LeadEntry {
-    uint32_t shingle;
-    uint32_t seq;  // low 32 bits of the fingerprint's sequence number
+    uint32_t shingle;  // kLeadEmpty (odd: sampled shingles are even) marks an empty slot
+    uint32_t seq;      // low 32 bits of the fingerprint's sequence number
   };
-  std::vector<std::vector<LeadEntry>> lead_buckets_;
+  static constexpr uint32_t kLeadEmpty = 1;
+  size_t LeadHome(uint32_t h) const {
+    // The shingle is a hash: its high bits choose the slot (no power-of-two size needed).
+    return static_cast<size_t>((static_cast<uint64_t>(h) * lead_table_.size()) >> 32);
+  }
+  size_t LeadNext(size_t i) const { return i + 1 == lead_table_.size() ? 0 : i + 1; }
+  uint64_t LeadSeq(uint32_t low) const {
+    const uint32_t base_low = static_cast<uint32_t>(fingerprint_base_);
+    return fingerprint_base_ + static_cast<uint32_t>(low - base_low);
+  }
+  void LeadInsertLocked(uint32_t h, uint32_t seq);
+  void LeadEraseLocked(uint32_t h, uint32_t seq);
+  void LeadGrowLocked();
+  std::vector<LeadEntry> lead_table_;  // empty until the first fingerprint
+  size_t lead_used_ = 0;               // slots not empty
   int64_t watermark_ = INT64_MIN;
   int64_t open_ = 0;
   StoreStats stats_;
