@@ -20,11 +20,12 @@ constexpr size_t kMaxEntities = 48;
 uint16_t Band(uint64_t h, int b) { return static_cast<uint16_t>(h >> (16 * b)); }
 
 bool LeadSampled(uint32_t h) { return (h & 1) == 0; }
-// The lead-set table's first size (slots), and its load limit before it grows by a quarter:
-// linear probing stays short up to about 4/5 full (an absent shingle reads ~(1 + 1/(1 -
-// load)^2) / 2 slots: 7 at 0.72, 13 at 0.8, two cache lines), and the small growth step keeps
-// the table near that load, so 8-byte slots take no more than the former buckets did
-// (measured: 34.7 MB at 100,000 fingerprints of ~30 sampled shingles, against 36.5 MB).
+// The lead-set table's first size (slots), and its load limit before it doubles: linear
+// probing stays short up to about 4/5 full (an absent shingle reads ~(1 + 1/(1 - load)^2) / 2
+// slots: 7 at 0.72, 13 at 0.8, one or two cache lines). At 100,000 fingerprints of ~30
+// sampled shingles the table is 2^22 slots (33.5 MB, load 0.72), about what the former
+// buckets took. Doubling moves every entry once per growth (measured: growing by a quarter
+// instead was 2 % of story_bench's samples while the index grew).
 constexpr size_t kLeadFirstSlots = size_t{1} << 16;
 constexpr size_t kLeadLoadNum = 4, kLeadLoadDen = 5;
 
@@ -157,14 +158,37 @@ StoryStore::StoryStore(StoryStoreConfig config) : config_(std::move(config)) {
 
 StoryStore::~StoryStore() = default;
 
-uint32_t StoryStore::Intern(const std::string& s) {
-  auto [it, inserted] = intern_.try_emplace(s, static_cast<uint32_t>(names_.size()));
-  if (inserted) {
-    names_.push_back(s);
-    entity_df_.push_back(0);
-    entity_log_df_.push_back(0.0);  // std::log(0 + 1.0)
+uint64_t StoryStore::InternHash(std::string_view s) { return XXH3_64bits(s.data(), s.size()); }
+
+uint32_t StoryStore::InternHashed(std::string_view s, uint64_t h) {
+  if (intern_slots_.empty()) intern_slots_.assign(1024, 0);
+  const uint64_t tag = h & 0xffffffff00000000ull;
+  size_t mask = intern_slots_.size() - 1;
+  size_t i = h & mask;
+  for (; intern_slots_[i] != 0; i = (i + 1) & mask) {
+    const uint64_t slot = intern_slots_[i];
+    if ((slot & 0xffffffff00000000ull) != tag) continue;
+    const uint32_t id = static_cast<uint32_t>(slot) - 1;
+    if (names_[id] == s) return id;
   }
-  return it->second;
+  const auto id = static_cast<uint32_t>(names_.size());
+  names_.emplace_back(s);
+  entity_df_.push_back(0);
+  entity_log_df_.push_back(0.0);  // std::log(0 + 1.0)
+  if (2 * names_.size() > intern_slots_.size()) {
+    // Doubles (the hashes of every name again; names are never removed).
+    intern_slots_.assign(2 * intern_slots_.size(), 0);
+    mask = intern_slots_.size() - 1;
+    for (uint32_t k = 0; k < names_.size(); ++k) {
+      const uint64_t hk = InternHash(names_[k]);
+      size_t j = hk & mask;
+      while (intern_slots_[j] != 0) j = (j + 1) & mask;
+      intern_slots_[j] = (hk & 0xffffffff00000000ull) | (k + 1);
+    }
+    return id;
+  }
+  intern_slots_[i] = tag | (id + 1);
+  return id;
 }
 
 StoryStore::Story* StoryStore::Live(Posting p) { return IsLive(p) ? &stories_[p.slot] : nullptr; }
@@ -540,7 +564,7 @@ void StoryStore::LeadEraseLocked(uint32_t h, uint32_t seq) {
 }
 
 void StoryStore::LeadGrowLocked() {
-  std::vector<LeadEntry> old(lead_table_.size() + lead_table_.size() / 4, {kLeadEmpty, 0});
+  std::vector<LeadEntry> old(2 * lead_table_.size(), {kLeadEmpty, 0});
   old.swap(lead_table_);
   for (const LeadEntry& e : old) {
     if (e.shingle == kLeadEmpty) continue;
@@ -560,9 +584,17 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output) {
   // Interned, sorted signature parts.
   std::vector<std::pair<uint32_t, double>> ents, topics;
   std::vector<uint32_t> numbers;
-  for (const auto& [id, w] : sig.entities) ents.emplace_back(Intern(id), w);
-  for (const auto& [id, w] : sig.topics) topics.emplace_back(Intern(id), w);
-  for (const auto& n : sig.numbers) numbers.push_back(Intern(n));
+  // Hashed and their slots requested first, so that the lookups' cache misses overlap; then
+  // interned in the same order as ever (ids are given in first-seen order).
+  intern_scratch_.clear();
+  for (const auto& [id, w] : sig.entities) intern_scratch_.push_back(InternHash(id));
+  for (const auto& [id, w] : sig.topics) intern_scratch_.push_back(InternHash(id));
+  for (const auto& n : sig.numbers) intern_scratch_.push_back(InternHash(n));
+  for (uint64_t h : intern_scratch_) PrefetchIntern(h);
+  const uint64_t* hash = intern_scratch_.data();
+  for (const auto& [id, w] : sig.entities) ents.emplace_back(InternHashed(id, *hash++), w);
+  for (const auto& [id, w] : sig.topics) topics.emplace_back(InternHashed(id, *hash++), w);
+  for (const auto& n : sig.numbers) numbers.push_back(InternHashed(n, *hash++));
   std::sort(ents.begin(), ents.end());
   std::sort(topics.begin(), topics.end());
   std::sort(numbers.begin(), numbers.end());
@@ -1126,7 +1158,7 @@ size_t StoryStore::ApproximateBytes() const {
   }
   for (const auto& [k, v] : entity_postings_) bytes += 48 + v.capacity() * sizeof(Posting);
   for (const auto& [k, v] : topic_postings_) bytes += 48 + v.capacity() * sizeof(Posting);
-  bytes += by_id_.size() * 64 + intern_.size() * 64 + entity_df_.capacity() * 4 +
+  bytes += by_id_.size() * 64 + intern_slots_.capacity() * 8 + entity_df_.capacity() * 4 +
            entity_log_df_.capacity() * 8 + hot_.capacity() * sizeof(SlotHot);
   for (const auto& n : names_) bytes += n.capacity();
   for (const auto& f : fingerprints_)
