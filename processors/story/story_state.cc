@@ -6,6 +6,7 @@
 #include <rapidjson/internal/itoa.h>
 
 #include <array>
+#include <cassert>
 #include <cinttypes>
 #include <cstdint>
 #include <cstdio>
@@ -213,8 +214,12 @@ std::string EncodeStoryState(const StoryState& s) {
 std::string EncodeStoryView(const StoryStateView& s) {
   // An upper bound of the record's size: every string at 6 bytes a byte (the longest escape,
   // \u00XX) plus its quotes and separators, every number at its longest, the fixed text.
-  size_t bound = 512;  // keys, punctuation, the times, the fingerprint
+  const std::string first_seen = schemas::FormatRfc3339(s.first_seen_ms);
+  const std::string last_seen = schemas::FormatRfc3339(s.last_seen_ms);
+  size_t bound = 512;  // keys, punctuation, the fingerprint (about 300 bytes)
   auto text = [&](std::string_view x) { bound += 6 * x.size() + 8; };
+  text(first_seen);
+  text(last_seen);
   text(s.id);
   text(s.merged_into);
   text(s.updated_by);
@@ -250,9 +255,9 @@ std::string EncodeStoryView(const StoryStateView& s) {
     p = rapidjson::internal::i64toa(c, p);
   }
   p = Put(p, R"(},"first_seen":)");
-  p = PutString(p, schemas::FormatRfc3339(s.first_seen_ms));
+  p = PutString(p, first_seen);
   p = Put(p, R"(,"last_seen":)");
-  p = PutString(p, schemas::FormatRfc3339(s.last_seen_ms));
+  p = PutString(p, last_seen);
   p = Put(p, R"(,"version":)");
   p = rapidjson::internal::i64toa(s.version, p);
   p = Put(p, R"(,"updated_by":)");
@@ -283,7 +288,9 @@ std::string EncodeStoryView(const StoryStateView& s) {
   constexpr char kLowerHex[] = "0123456789abcdef";
   for (int shift = 60; shift >= 0; shift -= 4) *p++ = kLowerHex[(s.fingerprint >> shift) & 0xF];
   p = Put(p, "\"}");
-  out.resize(static_cast<size_t>(p - start));
+  const auto size = static_cast<size_t>(p - start);
+  assert(size <= bound);  // the bound above is what was reserved
+  out.resize(size);
   return out;
 }
 

@@ -78,9 +78,9 @@ struct StoryStore::Story {
   // Entities (summed salience), topics (summed score) and numbers, in one scoring record
   // (ScoreItem's layout); never empty: sig[0] is the header.
   std::vector<ScoreItem> sig = std::vector<ScoreItem>(1);
-  std::vector<uint32_t> languages;  // sorted
-  std::vector<uint32_t> sources;    // sorted
-  std::vector<std::pair<uint32_t, std::string>> titles;
+  std::vector<uint32_t> languages;                       // sorted by text (InsertByTextLocked)
+  std::vector<uint32_t> sources;                         // sorted by text
+  std::vector<std::pair<uint32_t, std::string>> titles;  // by language text
   std::vector<std::string> articles;
   struct Recent {
     int64_t time;
@@ -345,14 +345,14 @@ void StoryStore::AddArticleLocked(Story& s, const ArticleSignature& sig,
   }
   if (!sig.language.empty()) {
     const uint32_t lang = Intern(sig.language);
-    InsertSorted(s.languages, lang);
+    InsertByTextLocked(s.languages, lang);
     bool has_title = false;
     for (const auto& [l, t] : s.titles) has_title |= (l == lang);
-    if (!has_title && s.titles.size() < kMaxTitles) s.titles.emplace_back(lang, sig.title);
+    if (!has_title && s.titles.size() < kMaxTitles) AddTitleLocked(s, lang, sig.title);
   }
   const uint32_t source = sig.source.empty() ? UINT32_MAX : Intern(sig.source);
   if (source != UINT32_MAX && s.sources.size() < static_cast<size_t>(config_.max_sources)) {
-    InsertSorted(s.sources, source);
+    InsertByTextLocked(s.sources, source);
   }
   if (s.articles.size() < kMaxArticles) s.articles.push_back(sig.article_id);
   if (s.fingerprint == 0 && sig.has_fingerprint) s.fingerprint = sig.simhash;
@@ -381,6 +381,22 @@ void StoryStore::AddArticleLocked(Story& s, const ArticleSignature& sig,
   ++s.version;
   s.updated_by = config_.instance_id;
   SyncHotLocked(slot);
+}
+
+void StoryStore::InsertByTextLocked(std::vector<uint32_t>& ids, uint32_t id) const {
+  // Interned strings are distinct: the same text is the same id.
+  const std::string& text = names_[id];
+  auto it = std::lower_bound(ids.begin(), ids.end(), id,
+                             [&](uint32_t a, uint32_t) { return names_[a] < text; });
+  if (it == ids.end() || *it != id) ids.insert(it, id);
+}
+
+void StoryStore::AddTitleLocked(Story& s, uint32_t lang, const std::string& title) const {
+  const std::string& text = names_[lang];
+  auto it = std::lower_bound(
+      s.titles.begin(), s.titles.end(), lang,
+      [&](const std::pair<uint32_t, std::string>& a, uint32_t) { return names_[a.first] < text; });
+  s.titles.emplace(it, lang, title);
 }
 
 void StoryStore::SyncHotLocked(uint32_t slot) { hot_[slot].sig = stories_[slot].sig.data(); }
@@ -846,15 +862,11 @@ std::string StoryStore::RecordLocked(const Story& s) const {
   v.last_seen_ms = s.last_seen;
   v.version = s.version;
   v.updated_by = s.updated_by;
-  auto by_text = [&](const std::vector<uint32_t>& ids, std::vector<std::string_view>* out) {
-    for (uint32_t k : ids) out->push_back(names_[k]);
-    std::sort(out->begin(), out->end());
-  };
-  by_text(s.languages, &v.languages);
-  by_text(s.sources, &v.sources);
+  // Languages, sources and titles are kept in their text's order (InsertByTextLocked,
+  // AddTitleLocked): no sort per record.
+  for (uint32_t k : s.languages) v.languages.push_back(names_[k]);
+  for (uint32_t k : s.sources) v.sources.push_back(names_[k]);
   for (const auto& [l, t] : s.titles) v.titles.emplace_back(names_[l], t);
-  std::sort(v.titles.begin(), v.titles.end(),
-            [](const auto& a, const auto& b) { return a.first < b.first; });
   for (const ScoreItem& t : s.Topics()) v.topics.emplace_back(names_[t.key], t.w);
   for (const ScoreItem& e : s.Entities()) v.entities.emplace_back(names_[e.key], e.w);
   std::sort(v.topics.begin(), v.topics.end());
@@ -909,10 +921,10 @@ void StoryStore::MergeStateLocked(Story& s, const StoryState& r) {
   }
   s.last_seen = std::max(s.last_seen, r.last_seen_ms);
   s.version = std::max(s.version, r.version);
-  for (const auto& l : r.languages) InsertSorted(s.languages, Intern(l));
+  for (const auto& l : r.languages) InsertByTextLocked(s.languages, Intern(l));
   for (const auto& x : r.sources) {
     if (s.sources.size() < static_cast<size_t>(config_.max_sources))
-      InsertSorted(s.sources, Intern(x));
+      InsertByTextLocked(s.sources, Intern(x));
   }
   for (const auto& n : r.numbers) {
     if (s.NumberCount() < kMaxNumbers) {
@@ -925,7 +937,7 @@ void StoryStore::MergeStateLocked(Story& s, const StoryState& r) {
     const uint32_t lang = Intern(l);
     bool has = false;
     for (const auto& [x, y] : s.titles) has |= (x == lang);
-    if (!has && s.titles.size() < kMaxTitles) s.titles.emplace_back(lang, t);
+    if (!has && s.titles.size() < kMaxTitles) AddTitleLocked(s, lang, t);
   }
   for (const auto& a : r.articles) {
     if (s.articles.size() < kMaxArticles &&

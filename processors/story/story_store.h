@@ -206,6 +206,11 @@ class StoryStore {
                         const std::vector<uint32_t>& numbers) const;
   double ScoreLocked(const ScoreItem* sig, const Query& q, std::string* why) const;
   void SyncHotLocked(uint32_t slot);
+  // Story::languages and Story::sources are kept sorted by their text (as story.v1 lists
+  // them), Story::titles by their language's text: inserted in place, once, instead of sorted
+  // for every record.
+  void InsertByTextLocked(std::vector<uint32_t>& ids, uint32_t id) const;
+  void AddTitleLocked(Story& s, uint32_t lang, const std::string& title) const;
   void AddDfLocked(uint32_t e, int32_t delta);
   void AddArticleLocked(Story& s, const ArticleSignature& sig,
                         const std::vector<std::pair<uint32_t, double>>& ents,
