@@ -1,40 +1,151 @@
 #include "processors/story/story_state.h"
 
 #include <rapidjson/document.h>
+#include <rapidjson/internal/dtoa.h>
+#include <rapidjson/internal/ieee754.h>
+#include <rapidjson/internal/itoa.h>
 
+#include <array>
+#include <cassert>
 #include <cinttypes>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <optional>
 
-#include "schemas/json_writer.h"
 #include "schemas/text.h"
 
 namespace newsflow::story {
 namespace {
 
-using schemas::JsonWriter;
-using schemas::WriteKey;
-using schemas::WriteString;
+// story.v1 is written straight into a string, byte for byte what RapidJSON's Writer (default
+// flags) wrote for it before: the Writer's per-value bookkeeping (the nesting stack, commas
+// and colons decided at run time, a byte-at-a-time copy of every string) was most of the
+// record's cost, which is paid for every article (each changes its story). The values are
+// written by the functions the Writer itself calls (internal::i64toa, internal::dtoa) and
+// strings with the Writer's escapes; StoryStateTest.EncodeIsWhatTheWriterWrites compares the
+// bytes with the Writer's own.
+constexpr size_t kMaxInt64Bytes = 20;
+// {"id":…,"weight":<25 at most>}, and a comma, besides the id's own bytes.
+constexpr size_t kWeightedItemBytes = 64;
 
-void Strings(JsonWriter& w, const std::vector<std::string_view>& v) {
-  w.StartArray();
-  for (const auto& s : v) WriteString(w, s);
-  w.EndArray();
+template <size_t N>
+[[gnu::always_inline]] inline char* Put(char* p, const char (&literal)[N]) {
+  std::memcpy(p, literal, N - 1);  // a constant size: no call
+  return p + N - 1;
 }
 
-void Weighted(JsonWriter& w, const std::vector<std::pair<std::string_view, double>>& v,
-              const char* weight_key) {
-  w.StartArray();
-  for (const auto& [id, weight] : v) {
-    w.StartObject();
-    WriteKey(w, "id");
-    WriteString(w, id);
-    w.Key(weight_key);
-    w.Double(weight);
-    w.EndObject();
+// The escape RapidJSON's Writer writes for a byte, or 0 for a byte it copies as it is: control
+// characters as \b \t \n \f \r or \u00XX (upper-case hex), '"' and '\\' after a backslash;
+// every other byte (non-ASCII, DEL, '/') as it is.
+constexpr char EscapeOf(unsigned char b) {
+  switch (b) {
+    case '\b':
+      return 'b';
+    case '\t':
+      return 't';
+    case '\n':
+      return 'n';
+    case '\f':
+      return 'f';
+    case '\r':
+      return 'r';
+    case '"':
+      return '"';
+    case '\\':
+      return '\\';
+    default:
+      return b < 0x20 ? 'u' : 0;
   }
-  w.EndArray();
+}
+
+constexpr std::array<char, 256> kEscapes = [] {
+  std::array<char, 256> table{};
+  for (int b = 0; b < 256; ++b) table[b] = EscapeOf(static_cast<unsigned char>(b));
+  return table;
+}();
+
+// Whether one of the 8 bytes of `word` is to be escaped (< 0x20, '"' or '\\'): the classic
+// "some byte is zero / below n" tests, exact about whether such a byte exists.
+inline bool HasByteToEscape(uint64_t word) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  constexpr uint64_t kHighs = 0x8080808080808080ull;
+  const uint64_t quote = word ^ (kOnes * '"');
+  const uint64_t backslash = word ^ (kOnes * '\\');
+  const uint64_t found = ((word - kOnes * 0x20) & ~word) | ((quote - kOnes) & ~quote) |
+                         ((backslash - kOnes) & ~backslash);
+  return (found & kHighs) != 0;
+}
+
+// `s` as a JSON string at p (room for 6 bytes a byte and the quotes); returns the end.
+char* PutString(char* p, std::string_view s) {
+  constexpr char kHex[] = "0123456789ABCDEF";
+  const char* q = s.data();
+  const char* const end = q + s.size();
+  *p++ = '"';
+  // 8 bytes at a time while none is to be escaped (ids, names and titles mostly), then the
+  // rest (and from the first byte to escape on) one by one.
+  while (end - q >= 8) {
+    uint64_t word;
+    std::memcpy(&word, q, 8);
+    if (HasByteToEscape(word)) break;
+    std::memcpy(p, &word, 8);
+    p += 8;
+    q += 8;
+  }
+  for (; q != end; ++q) {
+    const auto b = static_cast<unsigned char>(*q);
+    const char e = kEscapes[b];
+    if (e == 0) {
+      *p++ = static_cast<char>(b);
+      continue;
+    }
+    *p++ = '\\';
+    *p++ = e;
+    if (e == 'u') {
+      *p++ = '0';
+      *p++ = '0';
+      *p++ = kHex[b >> 4];
+      *p++ = kHex[b & 0xF];
+    }
+  }
+  *p++ = '"';
+  return p;
+}
+
+char* PutStrings(char* p, const std::vector<std::string_view>& v) {
+  *p++ = '[';
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (i > 0) *p++ = ',';
+    p = PutString(p, v[i]);
+  }
+  *p++ = ']';
+  return p;
+}
+
+// What Writer::Double writes: internal::dtoa with the default 324 decimal places, and nothing
+// at all for NaN or an infinity (the Writer refuses them without kWriteNanAndInfFlag, after
+// its comma or colon).
+char* PutDouble(char* p, double d) {
+  if (rapidjson::internal::Double(d).IsNanOrInf()) return p;
+  return rapidjson::internal::dtoa(d, p, 324);
+}
+
+template <size_t N>
+char* PutWeighted(char* p, const std::vector<std::pair<std::string_view, double>>& v,
+                  const char (&weight_key)[N]) {
+  *p++ = '[';
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (i > 0) *p++ = ',';
+    p = Put(p, R"({"id":)");
+    p = PutString(p, v[i].first);
+    p = Put(p, weight_key);
+    p = PutDouble(p, v[i].second);
+    *p++ = '}';
+  }
+  *p++ = ']';
+  return p;
 }
 
 Status Bad(std::string message) {
@@ -101,63 +212,86 @@ std::string EncodeStoryState(const StoryState& s) {
 }
 
 std::string EncodeStoryView(const StoryStateView& s) {
-  rapidjson::StringBuffer sb;
-  JsonWriter w(sb);
-  w.StartObject();
-  WriteKey(w, "schema");
-  WriteString(w, "newsflow.story.v1");
-  WriteKey(w, "id");
-  WriteString(w, s.id);
-  WriteKey(w, "merged_into");
-  if (s.merged_into.empty()) {
-    w.Null();
-  } else {
-    WriteString(w, s.merged_into);
-  }
+  // An upper bound of the record's size: every string at 6 bytes a byte (the longest escape,
+  // \u00XX) plus its quotes and separators, every number at its longest, the fixed text.
+  const std::string first_seen = schemas::FormatRfc3339(s.first_seen_ms);
+  const std::string last_seen = schemas::FormatRfc3339(s.last_seen_ms);
+  size_t bound = 512;  // keys, punctuation, the fingerprint (about 300 bytes)
+  auto text = [&](std::string_view x) { bound += 6 * x.size() + 8; };
+  text(first_seen);
+  text(last_seen);
+  text(s.id);
+  text(s.merged_into);
+  text(s.updated_by);
+  for (const auto& [writer, c] : s.counts) bound += 6 * writer.size() + 8 + kMaxInt64Bytes;
+  for (const auto& x : s.languages) text(x);
+  for (const auto& x : s.sources) text(x);
+  for (const auto& [lang, title] : s.titles) bound += 6 * (lang.size() + title.size()) + 16;
+  for (const auto& [id, w] : s.topics) bound += 6 * id.size() + kWeightedItemBytes;
+  for (const auto& [id, w] : s.entities) bound += 6 * id.size() + kWeightedItemBytes;
+  for (const auto& x : s.numbers) text(x);
+  for (const auto& x : s.articles) text(x);
+  bound += 3 * kMaxInt64Bytes;  // article_count, version and slack
+
+  std::string out;
+  out.resize(bound);
+  char* const start = out.data();
+  char* p = start;
+  p = Put(p, R"({"schema":"newsflow.story.v1","id":)");
+  p = PutString(p, s.id);
+  p = Put(p, R"(,"merged_into":)");
+  p = s.merged_into.empty() ? Put(p, "null") : PutString(p, s.merged_into);
   int64_t article_count = 0;
   for (const auto& [writer, c] : s.counts) article_count += c;
-  WriteKey(w, "article_count");
-  w.Int64(article_count);
-  WriteKey(w, "counts");
-  w.StartObject();
+  p = Put(p, R"(,"article_count":)");
+  p = rapidjson::internal::i64toa(article_count, p);
+  p = Put(p, R"(,"counts":{)");
+  bool first = true;
   for (const auto& [writer, c] : s.counts) {
-    WriteString(w, writer);
-    w.Int64(c);
+    if (!first) *p++ = ',';
+    first = false;
+    p = PutString(p, writer);
+    *p++ = ':';
+    p = rapidjson::internal::i64toa(c, p);
   }
-  w.EndObject();
-  WriteKey(w, "first_seen");
-  WriteString(w, schemas::FormatRfc3339(s.first_seen_ms));
-  WriteKey(w, "last_seen");
-  WriteString(w, schemas::FormatRfc3339(s.last_seen_ms));
-  WriteKey(w, "version");
-  w.Int64(s.version);
-  WriteKey(w, "updated_by");
-  WriteString(w, s.updated_by);
-  WriteKey(w, "languages");
-  Strings(w, s.languages);
-  WriteKey(w, "sources");
-  Strings(w, s.sources);
-  WriteKey(w, "titles");
-  w.StartObject();
+  p = Put(p, R"(},"first_seen":)");
+  p = PutString(p, first_seen);
+  p = Put(p, R"(,"last_seen":)");
+  p = PutString(p, last_seen);
+  p = Put(p, R"(,"version":)");
+  p = rapidjson::internal::i64toa(s.version, p);
+  p = Put(p, R"(,"updated_by":)");
+  p = PutString(p, s.updated_by);
+  p = Put(p, R"(,"languages":)");
+  p = PutStrings(p, s.languages);
+  p = Put(p, R"(,"sources":)");
+  p = PutStrings(p, s.sources);
+  p = Put(p, R"(,"titles":{)");
+  first = true;
   for (const auto& [lang, title] : s.titles) {
-    WriteString(w, lang);
-    WriteString(w, title);
+    if (!first) *p++ = ',';
+    first = false;
+    p = PutString(p, lang);
+    *p++ = ':';
+    p = PutString(p, title);
   }
-  w.EndObject();
-  WriteKey(w, "topics");
-  Weighted(w, s.topics, "score");
-  WriteKey(w, "entities");
-  Weighted(w, s.entities, "weight");
-  WriteKey(w, "numbers");
-  Strings(w, s.numbers);
-  WriteKey(w, "articles");
-  Strings(w, s.articles);
-  WriteKey(w, "fingerprint");
-  char hex[17];
-  std::snprintf(hex, sizeof(hex), "%016" PRIx64, s.fingerprint);
-  WriteString(w, hex);
-  w.EndObject();
-  return std::string(sb.GetString(), sb.GetSize());
+  p = Put(p, R"(},"topics":)");
+  p = PutWeighted(p, s.topics, R"(,"score":)");
+  p = Put(p, R"(,"entities":)");
+  p = PutWeighted(p, s.entities, R"(,"weight":)");
+  p = Put(p, R"(,"numbers":)");
+  p = PutStrings(p, s.numbers);
+  p = Put(p, R"(,"articles":)");
+  p = PutStrings(p, s.articles);
+  p = Put(p, R"(,"fingerprint":")");
+  // "%016" PRIx64, as the record has always had it.
+  constexpr char kLowerHex[] = "0123456789abcdef";
+  for (int shift = 60; shift >= 0; shift -= 4) *p++ = kLowerHex[(s.fingerprint >> shift) & 0xF];
+  p = Put(p, "\"}");
+  const auto size = static_cast<size_t>(p - start);
+  assert(size <= bound);  // the bound above is what was reserved
+  out.resize(size);
+  return out;
 }
 
 Result<StoryState> DecodeStoryState(std::string_view json) {

@@ -74,7 +74,12 @@ struct StoryStateView {
 };
 
 // story.v1 JSON (one line). Both overloads write the same bytes for the same state (the first
-// builds a view of `state` and calls the second).
+// builds a view of `state` and calls the second). Written straight into the string (no
+// rapidjson::Writer: its per-value bookkeeping was most of the record's cost, paid for every
+// article), byte for byte what the Writer wrote, with one fix: bytes 0x1A-0x1F are always
+// escaped (RapidJSON 1.1.0's SSE2 scan copied them raw inside aligned 16-byte blocks). Pitfall
+// kept from the Writer: a NaN or infinite weight is written as nothing (invalid JSON); the
+// store never makes one (sums of finite saliences and scores).
 std::string EncodeStoryState(const StoryState& state);
 std::string EncodeStoryView(const StoryStateView& view);
 // Parses and checks a story.v1 record (not the whole schema: the fields used here).

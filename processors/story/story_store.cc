@@ -19,9 +19,15 @@ constexpr size_t kMaxEntities = 48;
 
 uint16_t Band(uint64_t h, int b) { return static_cast<uint16_t>(h >> (16 * b)); }
 
-constexpr size_t kLeadBuckets = size_t{1} << 17;
 bool LeadSampled(uint32_t h) { return (h & 1) == 0; }
-size_t LeadBucket(uint32_t h) { return (h >> 1) & (kLeadBuckets - 1); }
+// The lead-set table's first size (slots), and its load limit before it doubles: linear
+// probing stays short up to about 4/5 full (an absent shingle reads ~(1 + 1/(1 - load)^2) / 2
+// slots: 7 at 0.72, 13 at 0.8, one or two cache lines). At 100,000 fingerprints of ~30
+// sampled shingles the table is 2^22 slots (33.5 MB, load 0.72), about what the former
+// buckets took. Doubling moves every entry once per growth (measured: growing by a quarter
+// instead was 2 % of story_bench's samples while the index grew).
+constexpr size_t kLeadFirstSlots = size_t{1} << 16;
+constexpr size_t kLeadLoadNum = 4, kLeadLoadDen = 5;
 
 size_t SharedCount(const std::vector<uint32_t>& a, const std::vector<uint32_t>& b) {
   size_t n = 0;
@@ -72,9 +78,9 @@ struct StoryStore::Story {
   // Entities (summed salience), topics (summed score) and numbers, in one scoring record
   // (ScoreItem's layout); never empty: sig[0] is the header.
   std::vector<ScoreItem> sig = std::vector<ScoreItem>(1);
-  std::vector<uint32_t> languages;  // sorted
-  std::vector<uint32_t> sources;    // sorted
-  std::vector<std::pair<uint32_t, std::string>> titles;
+  std::vector<uint32_t> languages;                       // sorted by text (InsertByTextLocked)
+  std::vector<uint32_t> sources;                         // sorted by text
+  std::vector<std::pair<uint32_t, std::string>> titles;  // by language text
   std::vector<std::string> articles;
   struct Recent {
     int64_t time;
@@ -145,21 +151,44 @@ StoryStore::StoryStore(StoryStoreConfig config) : config_(std::move(config)) {
   // hot_[slot].sig points into a Story's `sig` buffer: when stories_ grows, its Stories must be
   // moved (the buffer goes with them), not copied (a new buffer, the pointer left dangling).
   static_assert(std::is_nothrow_move_constructible_v<Story>);
-  // bands_ and lead_buckets_ (9.4 MB of empty vectors) are allocated with the first
+  // bands_ and lead_table_ (6.3 MB of empty vectors, 0.5 MB of slots) are allocated with the first
   // fingerprint (AddFingerprintLocked): a store that never sees one (stories off, tests,
   // start-up before the first article) does not zero-fill them.
 }
 
 StoryStore::~StoryStore() = default;
 
-uint32_t StoryStore::Intern(const std::string& s) {
-  auto [it, inserted] = intern_.try_emplace(s, static_cast<uint32_t>(names_.size()));
-  if (inserted) {
-    names_.push_back(s);
-    entity_df_.push_back(0);
-    entity_log_df_.push_back(0.0);  // std::log(0 + 1.0)
+uint64_t StoryStore::InternHash(std::string_view s) { return XXH3_64bits(s.data(), s.size()); }
+
+uint32_t StoryStore::InternHashed(std::string_view s, uint64_t h) {
+  if (intern_slots_.empty()) intern_slots_.assign(1024, 0);
+  const uint64_t tag = h & 0xffffffff00000000ull;
+  size_t mask = intern_slots_.size() - 1;
+  size_t i = h & mask;
+  for (; intern_slots_[i] != 0; i = (i + 1) & mask) {
+    const uint64_t slot = intern_slots_[i];
+    if ((slot & 0xffffffff00000000ull) != tag) continue;
+    const uint32_t id = static_cast<uint32_t>(slot) - 1;
+    if (names_[id] == s) return id;
   }
-  return it->second;
+  const auto id = static_cast<uint32_t>(names_.size());
+  names_.emplace_back(s);
+  entity_df_.push_back(0);
+  entity_log_df_.push_back(0.0);  // std::log(0 + 1.0)
+  if (2 * names_.size() > intern_slots_.size()) {
+    // Doubles (the hashes of every name again; names are never removed).
+    intern_slots_.assign(2 * intern_slots_.size(), 0);
+    mask = intern_slots_.size() - 1;
+    for (uint32_t k = 0; k < names_.size(); ++k) {
+      const uint64_t hk = InternHash(names_[k]);
+      size_t j = hk & mask;
+      while (intern_slots_[j] != 0) j = (j + 1) & mask;
+      intern_slots_[j] = (hk & 0xffffffff00000000ull) | (k + 1);
+    }
+    return id;
+  }
+  intern_slots_[i] = tag | (id + 1);
+  return id;
 }
 
 StoryStore::Story* StoryStore::Live(Posting p) { return IsLive(p) ? &stories_[p.slot] : nullptr; }
@@ -209,13 +238,10 @@ void StoryStore::PopFingerprintLocked() {
       bucket.pop_back();
     }
   }
-  for (uint32_t h : f.lead) {
-    if (!LeadSampled(h)) continue;
-    auto& bucket = lead_buckets_[LeadBucket(h)];
-    const uint32_t low = static_cast<uint32_t>(seq);
-    auto pos = std::find_if(bucket.begin(), bucket.end(),
-                            [&](const LeadEntry& e) { return e.seq == low && e.shingle == h; });
-    if (pos != bucket.end()) bucket.erase(pos);
+  if (!lead_table_.empty()) {
+    for (uint32_t h : f.lead) {
+      if (LeadSampled(h)) LeadEraseLocked(h, static_cast<uint32_t>(seq));
+    }
   }
   fingerprints_.pop_front();
   ++fingerprint_base_;
@@ -319,14 +345,14 @@ void StoryStore::AddArticleLocked(Story& s, const ArticleSignature& sig,
   }
   if (!sig.language.empty()) {
     const uint32_t lang = Intern(sig.language);
-    InsertSorted(s.languages, lang);
+    InsertByTextLocked(s.languages, lang);
     bool has_title = false;
     for (const auto& [l, t] : s.titles) has_title |= (l == lang);
-    if (!has_title && s.titles.size() < kMaxTitles) s.titles.emplace_back(lang, sig.title);
+    if (!has_title && s.titles.size() < kMaxTitles) AddTitleLocked(s, lang, sig.title);
   }
   const uint32_t source = sig.source.empty() ? UINT32_MAX : Intern(sig.source);
   if (source != UINT32_MAX && s.sources.size() < static_cast<size_t>(config_.max_sources)) {
-    InsertSorted(s.sources, source);
+    InsertByTextLocked(s.sources, source);
   }
   if (s.articles.size() < kMaxArticles) s.articles.push_back(sig.article_id);
   if (s.fingerprint == 0 && sig.has_fingerprint) s.fingerprint = sig.simhash;
@@ -355,6 +381,22 @@ void StoryStore::AddArticleLocked(Story& s, const ArticleSignature& sig,
   ++s.version;
   s.updated_by = config_.instance_id;
   SyncHotLocked(slot);
+}
+
+void StoryStore::InsertByTextLocked(std::vector<uint32_t>& ids, uint32_t id) const {
+  // Interned strings are distinct: the same text is the same id.
+  const std::string& text = names_[id];
+  auto it = std::lower_bound(ids.begin(), ids.end(), id,
+                             [&](uint32_t a, uint32_t) { return names_[a] < text; });
+  if (it == ids.end() || *it != id) ids.insert(it, id);
+}
+
+void StoryStore::AddTitleLocked(Story& s, uint32_t lang, const std::string& title) const {
+  const std::string& text = names_[lang];
+  auto it = std::lower_bound(
+      s.titles.begin(), s.titles.end(), lang,
+      [&](const std::pair<uint32_t, std::string>& a, uint32_t) { return names_[a.first] < text; });
+  s.titles.emplace(it, lang, title);
 }
 
 void StoryStore::SyncHotLocked(uint32_t slot) { hot_[slot].sig = stories_[slot].sig.data(); }
@@ -480,15 +522,71 @@ void StoryStore::AddFingerprintLocked(const ArticleSignature& sig, const std::st
   if (bands_[0].empty()) {
     for (auto& band : bands_) band.resize(1 << 16);
   }
-  if (lead_buckets_.empty()) lead_buckets_.resize(kLeadBuckets);  // PopFingerprintLocked reads it
   fingerprints_.push_back({sig.simhash, sig.text_hash, sig.event_time_ms,
                            ClosesAt(sig.event_time_ms), sig.lead_shingles, root, story_id});
   exact_.try_emplace(sig.text_hash, seq);
   for (int b = 0; b < 4; ++b) bands_[b][Band(sig.simhash, b)].push_back(seq);
-  if (config_.lead_jaccard > 0) {
+  if (config_.lead_jaccard > 0 && config_.max_lead_postings > 0) {
+    if (lead_table_.empty()) lead_table_.assign(kLeadFirstSlots, {kLeadEmpty, 0});
     for (uint32_t h : sig.lead_shingles) {
-      if (LeadSampled(h)) lead_buckets_[LeadBucket(h)].push_back({h, static_cast<uint32_t>(seq)});
+      if (LeadSampled(h)) LeadInsertLocked(h, static_cast<uint32_t>(seq));
     }
+  }
+}
+
+void StoryStore::LeadInsertLocked(uint32_t h, uint32_t seq) {
+  // The shingle's run: its entries (how many, the oldest) up to the first empty slot.
+  size_t i = LeadHome(h);
+  int64_t n = 0;
+  size_t oldest = 0;
+  uint64_t oldest_seq = UINT64_MAX;
+  for (; lead_table_[i].shingle != kLeadEmpty; i = LeadNext(i)) {
+    if (lead_table_[i].shingle != h) continue;
+    ++n;
+    const uint64_t s = LeadSeq(lead_table_[i].seq);
+    if (s < oldest_seq) {
+      oldest_seq = s;
+      oldest = i;
+    }
+  }
+  if (n >= config_.max_lead_postings) {
+    // The oldest can no longer be looked at (see the header): this entry takes its slot.
+    lead_table_[oldest].seq = seq;
+    return;
+  }
+  lead_table_[i] = {h, seq};
+  ++lead_used_;
+  if (lead_used_ * kLeadLoadDen > lead_table_.size() * kLeadLoadNum) LeadGrowLocked();
+}
+
+void StoryStore::LeadEraseLocked(uint32_t h, uint32_t seq) {
+  size_t i = LeadHome(h);
+  for (;; i = LeadNext(i)) {
+    if (lead_table_[i].shingle == kLeadEmpty) return;  // replaced by a newer one (or never in)
+    if (lead_table_[i].shingle == h && lead_table_[i].seq == seq) break;
+  }
+  // Backward-shift deletion (no tombstones): later slots of the run whose home is not
+  // cyclically within (hole, slot] move into the hole, so every entry stays reachable from
+  // its home without crossing an empty slot.
+  for (size_t j = LeadNext(i); lead_table_[j].shingle != kLeadEmpty; j = LeadNext(j)) {
+    const size_t k = LeadHome(lead_table_[j].shingle);
+    const bool stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
+    if (stays) continue;
+    lead_table_[i] = lead_table_[j];
+    i = j;
+  }
+  lead_table_[i] = {kLeadEmpty, 0};
+  --lead_used_;
+}
+
+void StoryStore::LeadGrowLocked() {
+  std::vector<LeadEntry> old(2 * lead_table_.size(), {kLeadEmpty, 0});
+  old.swap(lead_table_);
+  for (const LeadEntry& e : old) {
+    if (e.shingle == kLeadEmpty) continue;
+    size_t i = LeadHome(e.shingle);
+    while (lead_table_[i].shingle != kLeadEmpty) i = LeadNext(i);
+    lead_table_[i] = e;
   }
 }
 
@@ -502,9 +600,17 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output) {
   // Interned, sorted signature parts.
   std::vector<std::pair<uint32_t, double>> ents, topics;
   std::vector<uint32_t> numbers;
-  for (const auto& [id, w] : sig.entities) ents.emplace_back(Intern(id), w);
-  for (const auto& [id, w] : sig.topics) topics.emplace_back(Intern(id), w);
-  for (const auto& n : sig.numbers) numbers.push_back(Intern(n));
+  // Hashed and their slots requested first, so that the lookups' cache misses overlap; then
+  // interned in the same order as ever (ids are given in first-seen order).
+  intern_scratch_.clear();
+  for (const auto& [id, w] : sig.entities) intern_scratch_.push_back(InternHash(id));
+  for (const auto& [id, w] : sig.topics) intern_scratch_.push_back(InternHash(id));
+  for (const auto& n : sig.numbers) intern_scratch_.push_back(InternHash(n));
+  for (uint64_t h : intern_scratch_) PrefetchIntern(h);
+  const uint64_t* hash = intern_scratch_.data();
+  for (const auto& [id, w] : sig.entities) ents.emplace_back(InternHashed(id, *hash++), w);
+  for (const auto& [id, w] : sig.topics) topics.emplace_back(InternHashed(id, *hash++), w);
+  for (const auto& n : sig.numbers) numbers.push_back(InternHashed(n, *hash++));
   std::sort(ents.begin(), ents.end());
   std::sort(topics.begin(), topics.end());
   std::sort(numbers.begin(), numbers.end());
@@ -547,37 +653,25 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output) {
     }
   }
   if (dup == nullptr && config_.lead_jaccard > 0 && !sig.lead_shingles.empty() &&
-      !lead_buckets_.empty()) {
+      !lead_table_.empty()) {
     // Edited copies: the Jaccard similarity of the lead sets, over the fingerprints that share
     // lead shingles with this article (inverted index; bounded per shingle).
     std::vector<uint64_t> candidates;
-    // Two cache misses per sampled shingle (the bucket's vector, then its entries, read from
-    // the back): prefetched for all shingles first so that they overlap (as for the story
-    // candidates below); same lookups, same order.
+    // One or two cache misses per sampled shingle (the run from its home slot: ~13 slots when
+    // absent at 0.8 load): requested for all shingles first so that they overlap.
     for (uint32_t h : sig.lead_shingles) {
-      if (LeadSampled(h)) __builtin_prefetch(&lead_buckets_[LeadBucket(h)]);
+      if (!LeadSampled(h)) continue;
+      // As an integer: the next line may be past the table's end.
+      const uintptr_t home = reinterpret_cast<uintptr_t>(&lead_table_[LeadHome(h)]);
+      __builtin_prefetch(reinterpret_cast<const void*>(home));
+      __builtin_prefetch(reinterpret_cast<const void*>(home + 64));
     }
     for (uint32_t h : sig.lead_shingles) {
       if (!LeadSampled(h)) continue;
-      const auto& bucket = lead_buckets_[LeadBucket(h)];
-      // The scan below reads a bucket from the back, usually to its front (a match is rare):
-      // its last 16 lines (128 entries; buckets hold about 30 at 100,000 fingerprints).
-      if (bucket.empty()) continue;
-      const char* first = reinterpret_cast<const char*>(bucket.data());
-      const size_t bytes = bucket.size() * sizeof(LeadEntry);
-      const size_t span = std::min<size_t>(bytes, 16 * 64);
-      for (size_t off = 0; off < span; off += 64) __builtin_prefetch(first + bytes - 1 - off);
-      __builtin_prefetch(first + bytes - span);
-    }
-    for (uint32_t h : sig.lead_shingles) {
-      if (!LeadSampled(h)) continue;
-      const auto& bucket = lead_buckets_[LeadBucket(h)];
-      int64_t n = 0;
-      for (auto it = bucket.rbegin(); it != bucket.rend() && n < config_.max_lead_postings; ++it) {
-        if (it->shingle != h) continue;
-        ++n;
-        const uint32_t base_low = static_cast<uint32_t>(fingerprint_base_);
-        candidates.push_back(fingerprint_base_ + static_cast<uint32_t>(it->seq - base_low));
+      // Every entry of the shingle is one of its max_lead_postings most recent (insertion
+      // keeps it so): all of them are candidates.
+      for (size_t i = LeadHome(h); lead_table_[i].shingle != kLeadEmpty; i = LeadNext(i)) {
+        if (lead_table_[i].shingle == h) candidates.push_back(LeadSeq(lead_table_[i].seq));
       }
     }
     std::sort(candidates.begin(), candidates.end());
@@ -768,15 +862,11 @@ std::string StoryStore::RecordLocked(const Story& s) const {
   v.last_seen_ms = s.last_seen;
   v.version = s.version;
   v.updated_by = s.updated_by;
-  auto by_text = [&](const std::vector<uint32_t>& ids, std::vector<std::string_view>* out) {
-    for (uint32_t k : ids) out->push_back(names_[k]);
-    std::sort(out->begin(), out->end());
-  };
-  by_text(s.languages, &v.languages);
-  by_text(s.sources, &v.sources);
+  // Languages, sources and titles are kept in their text's order (InsertByTextLocked,
+  // AddTitleLocked): no sort per record.
+  for (uint32_t k : s.languages) v.languages.push_back(names_[k]);
+  for (uint32_t k : s.sources) v.sources.push_back(names_[k]);
   for (const auto& [l, t] : s.titles) v.titles.emplace_back(names_[l], t);
-  std::sort(v.titles.begin(), v.titles.end(),
-            [](const auto& a, const auto& b) { return a.first < b.first; });
   for (const ScoreItem& t : s.Topics()) v.topics.emplace_back(names_[t.key], t.w);
   for (const ScoreItem& e : s.Entities()) v.entities.emplace_back(names_[e.key], e.w);
   std::sort(v.topics.begin(), v.topics.end());
@@ -831,10 +921,10 @@ void StoryStore::MergeStateLocked(Story& s, const StoryState& r) {
   }
   s.last_seen = std::max(s.last_seen, r.last_seen_ms);
   s.version = std::max(s.version, r.version);
-  for (const auto& l : r.languages) InsertSorted(s.languages, Intern(l));
+  for (const auto& l : r.languages) InsertByTextLocked(s.languages, Intern(l));
   for (const auto& x : r.sources) {
     if (s.sources.size() < static_cast<size_t>(config_.max_sources))
-      InsertSorted(s.sources, Intern(x));
+      InsertByTextLocked(s.sources, Intern(x));
   }
   for (const auto& n : r.numbers) {
     if (s.NumberCount() < kMaxNumbers) {
@@ -847,7 +937,7 @@ void StoryStore::MergeStateLocked(Story& s, const StoryState& r) {
     const uint32_t lang = Intern(l);
     bool has = false;
     for (const auto& [x, y] : s.titles) has |= (x == lang);
-    if (!has && s.titles.size() < kMaxTitles) s.titles.emplace_back(lang, t);
+    if (!has && s.titles.size() < kMaxTitles) AddTitleLocked(s, lang, t);
   }
   for (const auto& a : r.articles) {
     if (s.articles.size() < kMaxArticles &&
@@ -1080,7 +1170,7 @@ size_t StoryStore::ApproximateBytes() const {
   }
   for (const auto& [k, v] : entity_postings_) bytes += 48 + v.capacity() * sizeof(Posting);
   for (const auto& [k, v] : topic_postings_) bytes += 48 + v.capacity() * sizeof(Posting);
-  bytes += by_id_.size() * 64 + intern_.size() * 64 + entity_df_.capacity() * 4 +
+  bytes += by_id_.size() * 64 + intern_slots_.capacity() * 8 + entity_df_.capacity() * 4 +
            entity_log_df_.capacity() * 8 + hot_.capacity() * sizeof(SlotHot);
   for (const auto& n : names_) bytes += n.capacity();
   for (const auto& f : fingerprints_)
@@ -1090,9 +1180,7 @@ size_t StoryStore::ApproximateBytes() const {
   for (const auto& band : bands_) {
     for (const auto& b : band) bytes += sizeof(b) + b.capacity() * 8;
   }
-  for (const auto& b : lead_buckets_) {
-    bytes += sizeof(b) + b.capacity() * sizeof(LeadEntry);
-  }
+  bytes += lead_table_.capacity() * sizeof(LeadEntry);
   return bytes;
 }
 

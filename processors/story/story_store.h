@@ -169,7 +169,14 @@ class StoryStore {
     const ScoreItem* sig = nullptr;  // the story's scoring record (Story::sig.data())
   };
 
-  uint32_t Intern(const std::string& s);
+  // The id of a string (entity, topic, number, language, source), given in first-seen order;
+  // `h` is InternHash(s).
+  static uint64_t InternHash(std::string_view s);
+  uint32_t Intern(std::string_view s) { return InternHashed(s, InternHash(s)); }
+  uint32_t InternHashed(std::string_view s, uint64_t h);
+  void PrefetchIntern(uint64_t h) const {
+    if (!intern_slots_.empty()) __builtin_prefetch(&intern_slots_[h & (intern_slots_.size() - 1)]);
+  }
   Story* Live(Posting p);
   bool IsLive(Posting p) const {
     const SlotHot& h = hot_[p.slot];
@@ -199,6 +206,11 @@ class StoryStore {
                         const std::vector<uint32_t>& numbers) const;
   double ScoreLocked(const ScoreItem* sig, const Query& q, std::string* why) const;
   void SyncHotLocked(uint32_t slot);
+  // Story::languages and Story::sources are kept sorted by their text (as story.v1 lists
+  // them), Story::titles by their language's text: inserted in place, once, instead of sorted
+  // for every record.
+  void InsertByTextLocked(std::vector<uint32_t>& ids, uint32_t id) const;
+  void AddTitleLocked(Story& s, uint32_t lang, const std::string& title) const;
   void AddDfLocked(uint32_t e, int32_t delta);
   void AddArticleLocked(Story& s, const ArticleSignature& sig,
                         const std::vector<std::pair<uint32_t, double>>& ents,
@@ -217,9 +229,13 @@ class StoryStore {
 
   const StoryStoreConfig config_;
   mutable std::mutex mu_;
-  std::unordered_map<std::string, uint32_t> intern_;
+  // Interned strings: names_[id], found through a flat open-addressing table of
+  // (hash's high 32 bits << 32 | id + 1) slots, 0 = empty, at most half full: one cache miss
+  // per lookup and a compare with names_[id] (it was an unordered_map's bucket, node and key).
+  std::vector<uint64_t> intern_slots_;
   std::vector<std::string> names_;
-  std::vector<Story> stories_;  // slots
+  std::vector<uint64_t> intern_scratch_;  // Assign's hashes of the article's strings
+  std::vector<Story> stories_;            // slots
   std::vector<uint32_t> free_slots_;
   std::unordered_map<std::string, uint32_t> by_id_;
   std::unordered_map<std::string, std::string> merged_;  // closed/merged id -> winner id
@@ -240,14 +256,37 @@ class StoryStore {
   std::unordered_map<uint64_t, uint64_t> exact_;  // text hash -> sequence number
   std::vector<std::vector<uint64_t>> bands_[4];   // band value -> sequence numbers
   // Lead-set index: the sampled lead shingles (even hashes, about half) of each fingerprint,
-  // as (shingle, sequence) pairs in a fixed table of buckets chosen by hash bits: 8 bytes per
-  // entry, no hash-map node per distinct shingle. A fingerprint is a candidate when it shares
-  // at least 2 sampled shingles exactly; the exact Jaccard of the stored sets decides.
+  // as (shingle, sequence) pairs in one flat open-addressing table (linear probing, keyed by
+  // the shingle, several entries per shingle; 8 bytes a slot, entries inline): a lookup reads
+  // the run of slots from the shingle's home slot to the first empty one, usually one or two
+  // cache lines (it was a bucket header, then the bucket's ~30 entries elsewhere). A
+  // fingerprint is a candidate when it shares at least 2 sampled shingles exactly; the exact
+  // Jaccard of the stored sets decides.
+  //
+  // Only the `max_lead_postings` most recent fingerprints of a shingle are ever looked at, and
+  // fingerprints leave the index oldest first (the FIFO), so an older entry behind that many
+  // newer ones of its shingle can never be looked at again: an insertion that would make one
+  // more replaces the shingle's oldest entry. That bounds a shingle's run (boilerplate openings
+  // shared by thousands of articles) and every lookup's length with it, and decides the same.
   struct LeadEntry {
-    uint32_t shingle;
-    uint32_t seq;  // low 32 bits of the fingerprint's sequence number
+    uint32_t shingle;  // kLeadEmpty (odd: sampled shingles are even) marks an empty slot
+    uint32_t seq;      // low 32 bits of the fingerprint's sequence number
   };
-  std::vector<std::vector<LeadEntry>> lead_buckets_;
+  static constexpr uint32_t kLeadEmpty = 1;
+  size_t LeadHome(uint32_t h) const {
+    // The shingle is a hash: its high bits choose the slot (no power-of-two size needed).
+    return static_cast<size_t>((static_cast<uint64_t>(h) * lead_table_.size()) >> 32);
+  }
+  size_t LeadNext(size_t i) const { return i + 1 == lead_table_.size() ? 0 : i + 1; }
+  uint64_t LeadSeq(uint32_t low) const {
+    const uint32_t base_low = static_cast<uint32_t>(fingerprint_base_);
+    return fingerprint_base_ + static_cast<uint32_t>(low - base_low);
+  }
+  void LeadInsertLocked(uint32_t h, uint32_t seq);
+  void LeadEraseLocked(uint32_t h, uint32_t seq);
+  void LeadGrowLocked();
+  std::vector<LeadEntry> lead_table_;  // empty until the first fingerprint
+  size_t lead_used_ = 0;               // slots not empty
   int64_t watermark_ = INT64_MIN;
   int64_t open_ = 0;
   StoreStats stats_;

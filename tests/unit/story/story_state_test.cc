@@ -1,0 +1,366 @@
+// story.v1 encoding (EncodeStoryState / EncodeStoryView write the record straight into a
+// string): the bytes must be exactly what RapidJSON's Writer writes for the same state, the
+// way the record was written before (so news.stories, `process --stories` and their consumers
+// see no change). The reference below is that Writer code.
+//
+// And the lead-set index of the story store (a flat table since story5): which fingerprints an
+// edited copy finds, after the table has grown and entries have left it, against a reference
+// kept here (the most recent max_lead_postings fingerprints of each shingle).
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <cinttypes>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <random>
+#include <set>
+
+#include <gtest/gtest.h>
+
+#include "processors/story/story_state.h"
+#include "processors/story/story_store.h"
+#include "schemas/text.h"
+
+namespace newsflow::story {
+namespace {
+
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+void Str(Writer& w, std::string_view s) {
+  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+}
+
+// story.v1 as RapidJSON's Writer writes it (EncodeStoryView before story5).
+std::string WriterReference(const StoryState& s) {
+  rapidjson::StringBuffer sb;
+  Writer w(sb);
+  w.StartObject();
+  w.Key("schema");
+  Str(w, "newsflow.story.v1");
+  w.Key("id");
+  Str(w, s.id);
+  w.Key("merged_into");
+  if (s.merged_into.empty()) {
+    w.Null();
+  } else {
+    Str(w, s.merged_into);
+  }
+  w.Key("article_count");
+  w.Int64(s.ArticleCount());
+  w.Key("counts");
+  w.StartObject();
+  for (const auto& [writer, c] : s.counts) {
+    Str(w, writer);
+    w.Int64(c);
+  }
+  w.EndObject();
+  w.Key("first_seen");
+  Str(w, schemas::FormatRfc3339(s.first_seen_ms));
+  w.Key("last_seen");
+  Str(w, schemas::FormatRfc3339(s.last_seen_ms));
+  w.Key("version");
+  w.Int64(s.version);
+  w.Key("updated_by");
+  Str(w, s.updated_by);
+  auto strings = [&](const char* key, const std::vector<std::string>& v) {
+    w.Key(key);
+    w.StartArray();
+    for (const auto& x : v) Str(w, x);
+    w.EndArray();
+  };
+  strings("languages", s.languages);
+  strings("sources", s.sources);
+  w.Key("titles");
+  w.StartObject();
+  for (const auto& [lang, title] : s.titles) {
+    Str(w, lang);
+    Str(w, title);
+  }
+  w.EndObject();
+  auto weighted = [&](const char* key, const std::vector<std::pair<std::string, double>>& v,
+                      const char* weight_key) {
+    w.Key(key);
+    w.StartArray();
+    for (const auto& [id, weight] : v) {
+      w.StartObject();
+      w.Key("id");
+      Str(w, id);
+      w.Key(weight_key);
+      w.Double(weight);
+      w.EndObject();
+    }
+    w.EndArray();
+  };
+  weighted("topics", s.topics, "score");
+  weighted("entities", s.entities, "weight");
+  strings("numbers", s.numbers);
+  strings("articles", s.articles);
+  w.Key("fingerprint");
+  char hex[17];
+  std::snprintf(hex, sizeof(hex), "%016" PRIx64, s.fingerprint);
+  Str(w, hex);
+  w.EndObject();
+  return std::string(sb.GetString(), sb.GetSize());
+}
+
+// RapidJSON 1.1.0's Writer, built with RAPIDJSON_SSE2 as newsflow is, copies bytes 0x1A-0x1F
+// unescaped when they fall in a 16-byte-aligned block of a string of 16 bytes or more (its
+// SIMD test is "byte <= 0x19"): invalid JSON, and dependent on where the string lies in
+// memory. EncodeStoryView escapes them as \u001A-\u001F everywhere (as the Writer's own escape
+// table does; EscapesEveryControlByte below). So the reference comparison keeps those six
+// bytes to strings shorter than 16 bytes, where the Writer writes them byte by byte.
+bool WriterSimdSkips(unsigned char b) { return b >= 0x1A && b <= 0x1F; }
+
+std::string KeepWriterExact(std::string s) {
+  if (s.size() >= 16) {
+    for (char& c : s) {
+      if (WriterSimdSkips(static_cast<unsigned char>(c))) c = '\x19';
+    }
+  }
+  return s;
+}
+
+StoryState KeepWriterExact(StoryState s) {
+  auto fix = [](std::vector<std::string>& v) {
+    for (auto& x : v) x = KeepWriterExact(x);
+  };
+  s.id = KeepWriterExact(s.id);
+  s.merged_into = KeepWriterExact(s.merged_into);
+  s.updated_by = KeepWriterExact(s.updated_by);
+  std::map<std::string, int64_t> counts;
+  for (const auto& [k, v] : s.counts) counts[KeepWriterExact(k)] = v;
+  s.counts = counts;
+  std::map<std::string, std::string> titles;
+  for (const auto& [k, v] : s.titles) titles[KeepWriterExact(k)] = KeepWriterExact(v);
+  s.titles = titles;
+  fix(s.languages);
+  fix(s.sources);
+  fix(s.numbers);
+  fix(s.articles);
+  for (auto& [k, v] : s.topics) k = KeepWriterExact(k);
+  for (auto& [k, v] : s.entities) k = KeepWriterExact(k);
+  return s;
+}
+
+// Every byte that needs an escape, at every position of an 8-byte word and past it.
+std::vector<std::string> Awkward() {
+  std::vector<std::string> v = {"",
+                                "a",
+                                "plain-ascii-longer-than-16-bytes",
+                                "quote\"in",
+                                "back\\slash",
+                                "slash/and DEL\x7f",
+                                "заголовок \"1\"",
+                                "عربي 中文 🙂",
+                                std::string("nul\0inside", 10),
+                                "\b\t\n\f\r\x01\x1f"};
+  for (int b = 0; b < 0x20; ++b) {
+    for (size_t pos : {0u, 3u, 7u, 8u, 15u}) {
+      std::string s(WriterSimdSkips(static_cast<unsigned char>(b)) ? 15 : 17, 'x');
+      if (pos < s.size()) s[pos] = static_cast<char>(b);
+      v.push_back(s);
+    }
+  }
+  return v;
+}
+
+TEST(StoryStateTest, EncodeIsWhatTheWriterWrites) {
+  const std::vector<double> doubles = {0.0,
+                                       -0.0,
+                                       1.0,
+                                       0.1,
+                                       1.0 / 3.0,
+                                       2.5,
+                                       -7.25,
+                                       1e-9,
+                                       1e21,
+                                       1e22,
+                                       123456789.123,
+                                       0.30000000000000004,
+                                       std::numeric_limits<double>::max(),
+                                       std::numeric_limits<double>::min(),
+                                       std::numeric_limits<double>::denorm_min(),
+                                       std::numeric_limits<double>::quiet_NaN(),
+                                       std::numeric_limits<double>::infinity()};
+  const std::vector<std::string> texts = Awkward();
+  std::mt19937_64 rng(5);
+  int compared = 0, with_escapes = 0;
+  for (int round = 0; round < 400; ++round) {
+    StoryState s;
+    auto text = [&] { return texts[rng() % texts.size()]; };
+    auto random_bytes = [&] {
+      std::string x(rng() % 40, ' ');
+      for (char& c : x) {
+        c = static_cast<char>(rng() % 256);
+      }
+      return x;
+    };
+    auto any = [&] { return rng() % 3 == 0 ? random_bytes() : text(); };
+    s.id = round == 0 ? "" : "st-" + any();
+    if (rng() % 2) s.merged_into = any();
+    const int writers = static_cast<int>(rng() % 4);
+    for (int k = 0; k < writers; ++k) s.counts[any()] = static_cast<int64_t>(rng() % 100000);
+    s.first_seen_ms = static_cast<int64_t>(rng() % 4102444800000);
+    s.last_seen_ms = s.first_seen_ms + static_cast<int64_t>(rng() % 100000000);
+    s.version = round == 1   ? std::numeric_limits<int64_t>::max()
+                : round == 2 ? std::numeric_limits<int64_t>::min()
+                             : static_cast<int64_t>(rng()) >> (rng() % 63);
+    s.updated_by = any();
+    for (int k = 0, n = static_cast<int>(rng() % 5); k < n; ++k) s.languages.push_back(any());
+    for (int k = 0, n = static_cast<int>(rng() % 5); k < n; ++k) s.sources.push_back(any());
+    for (int k = 0, n = static_cast<int>(rng() % 4); k < n; ++k) s.titles[any()] = any();
+    auto weight = [&] {
+      return rng() % 2
+                 ? doubles[rng() % doubles.size()]
+                 : std::ldexp(static_cast<double>(rng() >> 11), -static_cast<int>(rng() % 80));
+    };
+    for (int k = 0, n = static_cast<int>(rng() % 6); k < n; ++k)
+      s.topics.emplace_back(any(), weight());
+    for (int k = 0, n = static_cast<int>(rng() % 9); k < n; ++k)
+      s.entities.emplace_back(any(), weight());
+    for (int k = 0, n = static_cast<int>(rng() % 5); k < n; ++k) s.numbers.push_back(any());
+    for (int k = 0, n = static_cast<int>(rng() % 5); k < n; ++k) s.articles.push_back(any());
+    s.fingerprint = rng() % 4 == 0 ? 0 : rng();
+    s = KeepWriterExact(s);
+    const std::string expected = WriterReference(s);
+    const std::string encoded = EncodeStoryState(s);
+    size_t diff = 0;
+    while (diff < encoded.size() && diff < expected.size() && encoded[diff] == expected[diff])
+      ++diff;
+    ASSERT_EQ(encoded, expected) << "round " << round << ", first difference at byte " << diff
+                                 << ": ..." << expected.substr(diff > 20 ? diff - 20 : 0, 60)
+                                 << " vs ..." << encoded.substr(diff > 20 ? diff - 20 : 0, 60);
+    ++compared;
+    with_escapes += expected.find('\\') != std::string::npos ? 1 : 0;
+  }
+  EXPECT_EQ(compared, 400);
+  EXPECT_GT(with_escapes, 100) << "escapes were among the compared bytes";
+  // A valid record still decodes to its state.
+  StoryState plain;
+  plain.id = "st-1";
+  plain.counts["a"] = 2;
+  plain.entities = {{"org/un", 1.5}};
+  const auto decoded = DecodeStoryState(EncodeStoryState(plain));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().message();
+  EXPECT_EQ(decoded->entities, plain.entities);
+  EXPECT_EQ(decoded->ArticleCount(), 2);
+}
+
+TEST(StoryStateTest, EscapesEveryControlByte) {
+  StoryState s;
+  s.id = "st-1";
+  s.counts["a"] = 1;
+  // Long titles with every control byte at several offsets (where the Writer's SIMD scan would
+  // have copied 0x1A-0x1F as they are).
+  for (int b = 0; b < 0x20; ++b) {
+    std::string title(48, 't');
+    for (size_t pos : {5u, 16u, 17u, 31u, 47u}) title[pos] = static_cast<char>(b);
+    s.titles["l" + std::to_string(b)] = title;
+  }
+  const std::string json = EncodeStoryState(s);
+  for (unsigned char c : json) EXPECT_GE(c, 0x20) << "a raw control byte in the record";
+  EXPECT_NE(json.find("\\u001A"), std::string::npos);
+  EXPECT_NE(json.find("\\u001F"), std::string::npos);
+  EXPECT_NE(json.find("\\u0000"), std::string::npos);
+  EXPECT_NE(json.find("\\n"), std::string::npos);
+  const auto decoded = DecodeStoryState(json);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().message();
+  EXPECT_EQ(decoded->titles, s.titles);
+}
+
+// The lead-set index's answers against a reference over many fingerprints: the table grows
+// several times from its first size, fingerprints leave it (FIFO, max_fingerprints), a shingle
+// shared by every article goes past max_lead_postings, and an edited copy of an article is a
+// near-duplicate exactly when the reference says so.
+TEST(StoryStoreLeadTableTest, EditedCopiesAreFoundAsTheReferenceSays) {
+  StoryStoreConfig config;
+  config.instance_id = "test";
+  config.max_fingerprints = 4000;
+  StoryStore store(config);
+  std::mt19937_64 rng(11);
+  constexpr int kOriginals = 7000;
+  constexpr int64_t kT0 = 1700000000000;
+  // `common`: 10 sampled (even) shingles in every article; each original has 50 more of its own,
+  // half of them odd (not sampled: only the exact Jaccard sees them).
+  std::vector<uint32_t> common;
+  for (uint32_t i = 0; i < 10; ++i) common.push_back(2 * (i + 1));
+  std::vector<std::vector<uint32_t>> own(kOriginals);
+  std::set<uint32_t> used(common.begin(), common.end());
+  auto fresh = [&](bool even) {
+    for (;;) {
+      uint32_t h = static_cast<uint32_t>(rng());
+      h = even ? (h & ~1u) : (h | 1u);
+      if (used.insert(h).second) return h;
+    }
+  };
+  auto signature = [&](const std::string& id, std::vector<uint32_t> lead) {
+    ArticleSignature s;
+    s.article_id = id;
+    s.source = "outlet";
+    s.language = "en";
+    s.event_time_ms = kT0;
+    s.time_basis = "published";
+    s.entities = {{"bench/" + id, 1.0}};
+    s.has_fingerprint = true;
+    s.text_hash = rng();
+    s.simhash = rng();
+    std::sort(lead.begin(), lead.end());
+    s.lead_shingles = std::move(lead);
+    return s;
+  };
+  // The reference: every fingerprint's id in FIFO order; holders of `common` in order.
+  std::vector<std::string> fifo;
+  std::set<int> probed;  // each original is copied once (a copy is indexed too)
+  int found[2] = {0, 0}, not_found[2] = {0, 0};
+  for (int i = 0; i < kOriginals; ++i) {
+    for (int k = 0; k < 50; ++k) own[i].push_back(fresh(k % 2 == 0));
+    std::vector<uint32_t> lead = common;
+    lead.insert(lead.end(), own[i].begin(), own[i].end());
+    // 10 shared of 110 with any other original: 0.09 < lead_jaccard.
+    const Assignment a = store.Assign(signature("o" + std::to_string(i), lead));
+    ASSERT_TRUE(a.duplicate_of.empty()) << i;
+    fifo.push_back("o" + std::to_string(i));
+    // Every 7th original after the first 5000: probe an edited copy of an earlier one, either
+    // through its own sampled shingles (found while it is in the FIFO) or through `common`
+    // only (found while it is also among the 64 most recent holders of `common`).
+    if (i < 5000 || i % 7 != 0) continue;
+    for (int variant = 0; variant < 2; ++variant) {
+      // Through its own shingles: any of the last 4,500 originals (the FIFO keeps ~3,700 of
+      // them); through `common`: one of the last 120 (about half are among the 64 most recent).
+      int target = 0;
+      do {
+        target = i - 1 - static_cast<int>(rng() % (variant == 0 ? 4500 : 120));
+      } while (!probed.insert(target).second);
+      std::vector<uint32_t> copy = common;
+      for (size_t k = 0; k < own[target].size(); ++k) {
+        const bool sampled = own[target][k] % 2 == 0;
+        if (variant == 0 ? k < 40 : !sampled) copy.push_back(own[target][k]);
+      }
+      for (int k = 0; k < 5; ++k) copy.push_back(fresh(false));
+      const std::string target_id = "o" + std::to_string(target);
+      const size_t live_from = fifo.size() > 4000 ? fifo.size() - 4000 : 0;
+      const size_t recent_from = fifo.size() > 64 ? fifo.size() - 64 : 0;
+      size_t pos = 0;
+      while (fifo[pos] != target_id) ++pos;
+      const bool expected = variant == 0 ? pos >= live_from : pos >= recent_from;
+      const std::string probe_id = "p" + std::to_string(i) + "-" + std::to_string(variant);
+      const Assignment probe = store.Assign(signature(probe_id, copy));
+      EXPECT_EQ(probe.duplicate_of, expected ? target_id : "")
+          << probe_id << " of " << target_id << " (FIFO position " << pos << " of " << fifo.size()
+          << ")";
+      (expected ? found : not_found)[variant] += 1;
+      fifo.push_back(probe_id);
+    }
+  }
+  // The FIFO is trimmed to max_fingerprints before an article's lookup, then it is added.
+  EXPECT_EQ(store.Stats().fingerprints, 4001);
+  // Both answers were asked for, through both paths.
+  for (int variant = 0; variant < 2; ++variant) {
+    EXPECT_GT(found[variant], 30) << variant;
+    EXPECT_GT(not_found[variant], 30) << variant;
+  }
+}
+
+}  // namespace
+}  // namespace newsflow::story
