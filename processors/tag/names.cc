@@ -1,0 +1,457 @@
+#include "processors/tag/names.h"
+
+#include <unicode/dtfmtsym.h>
+#include <unicode/translit.h>
+#include <unicode/uchar.h>
+#include <unicode/unistr.h>
+#include <unicode/uscript.h>
+#include <unicode/utf8.h>
+
+#include <algorithm>
+
+#include "processors/normalize/folding.h"
+#include "processors/tag/matcher.h"
+#include "processors/tag/tag_stage.h"
+
+namespace newsflow::tag {
+namespace {
+
+// What a token is to the name rules.
+enum class Kind : uint8_t { kOther, kLower, kCap, kParticle };
+
+constexpr size_t kMinNameWords = 2;
+constexpr size_t kMaxNameWords = 4;
+constexpr size_t kMaxParticles = 2;  // von der, de la
+
+// Lower-case name particles that may stand between two capitalised words of one name.
+constexpr std::string_view kParticles[] = {"de", "del", "della", "der", "den", "di", "da",
+                                           "das", "do",  "dos",   "du",  "van", "von", "ter",
+                                           "la", "le",  "bin",   "ibn", "al",  "el"};
+
+// Languages whose month and day names are read from ICU (those newsflow detects in Latin or
+// Cyrillic script); other languages fall back to English's.
+constexpr const char* kCalendarLanguages[] = {"en", "es", "de", "fr", "tr", "ru", "uk", "it",
+                                              "pt", "nl", "pl", "ro", "sv", "da", "nb", "fi",
+                                              "cs", "id", "bg", "sr", "hr", "sk", "sl", "hu",
+                                              "lt", "lv", "et", "az", "ca", "be"};
+
+// BGN/PCGN romanisation, then without the prime marks for soft/hard signs (Yelʹtsin) and
+// without diacritics (Shchëlkovo): the spelling English text uses.
+constexpr const char* kRussianLatin =
+    "Russian-Latin/BGN; [\\u02B9\\u02BA] Remove; NFD; [:Mn:] Remove; NFC";
+constexpr const char* kUkrainianLatin =
+    "Ukrainian-Latin/BGN; [\\u02B9\\u02BA] Remove; NFD; [:Mn:] Remove; NFC";
+
+bool IsParticle(std::string_view folded) {
+  return std::find(std::begin(kParticles), std::end(kParticles), folded) != std::end(kParticles);
+}
+
+UChar32 FirstCodePoint(std::string_view s) {
+  int32_t i = 0;
+  UChar32 c = 0;
+  U8_NEXT(s.data(), i, static_cast<int32_t>(s.size()), c);
+  return c;
+}
+
+// Every letter upper case (ABD, NATO, FC).
+bool AllUpper(std::string_view s) {
+  for (int32_t i = 0, n = static_cast<int32_t>(s.size()); i < n;) {
+    UChar32 c = 0;
+    U8_NEXT(s.data(), i, n, c);
+    if (u_isalpha(c) && !u_isupper(c) && !u_istitle(c)) return false;
+  }
+  return true;
+}
+
+// The text between two words of one name: a space, a no-break space, a hyphen, or " & ".
+bool JoinsName(std::string_view gap) {
+  return gap == " " || gap == "\u00A0" || gap == "-" || gap == "\u2010" || gap == " & " ||
+         gap == "&";
+}
+
+// A line break or a sentence terminal (ICU Sentence_Terminal: . ! ? … । 。 ...) in `gap`.
+bool EndsSentence(std::string_view gap) {
+  for (int32_t i = 0, n = static_cast<int32_t>(gap.size()); i < n;) {
+    UChar32 c = 0;
+    U8_NEXT(gap.data(), i, n, c);
+    if (c == '\n' || c == '\r' || c == 0x2029 || u_hasBinaryProperty(c, UCHAR_S_TERM)) return true;
+  }
+  return false;
+}
+
+bool EndsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+// The last code point of folded (lower-case) UTF-8.
+UChar32 LastCodePoint(std::string_view s) {
+  size_t start = s.size();
+  while (start > 0 && (static_cast<unsigned char>(s[start - 1]) & 0xC0) == 0x80) --start;
+  if (start > 0) --start;
+  return FirstCodePoint(s.substr(start));
+}
+
+bool IsCyrillicVowel(UChar32 c) {
+  return std::u32string_view(U"аеёиоуыэюяіїє").find(static_cast<char32_t>(c)) !=
+         std::u32string_view::npos;
+}
+
+// A Russian/Ukrainian word (folded) in a form that is the nominative of a man's name: ends in a
+// consonant, й or ь, not in an instrumental ending; or an undeclined surname ending.
+bool MasculineNominative(std::string_view w) {
+  for (std::string_view indeclinable : {"енко", "єнко", "швили", "дзе"}) {
+    if (EndsWith(w, indeclinable)) return true;
+  }
+  const UChar32 last = LastCodePoint(w);
+  if (u_getIntPropertyValue(last, UCHAR_SCRIPT) != USCRIPT_CYRILLIC || IsCyrillicVowel(last)) {
+    return false;
+  }
+  if (last == U'ъ') return false;
+  for (std::string_view instrumental : {"ом", "ём", "єм", "ым", "ой", "еем", "ием", "ієм"}) {
+    if (EndsWith(w, instrumental)) return false;
+  }
+  return true;
+}
+
+// The case-ending rule (names.h) over the folded words of a Cyrillic span.
+bool CyrillicNominative(const std::vector<std::string_view>& words) {
+  bool all = true;
+  for (std::string_view w : words) all = all && MasculineNominative(w);
+  if (all) return true;
+  // A woman's name with an undeclined surname: Мария Костюк, Ірина Верещук.
+  const UChar32 first_last = LastCodePoint(words.front());
+  if (first_last != U'а' && first_last != U'я') return false;
+  for (size_t k = 1; k < words.size(); ++k) {
+    if (!MasculineNominative(words[k]) || EndsWith(words[k], "енко")) return false;
+  }
+  return true;
+}
+
+// ASCII slug: letters and digits lower-cased, anything else one '-'.
+void AppendSlug(std::string_view s, std::string* out) {
+  for (char c : s) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    if (u < 0x80 && std::isalnum(u)) {
+      out->push_back(static_cast<char>(std::tolower(u)));
+    } else if (u >= 0x80) {
+      out->push_back(c);  // folded non-ASCII letters (ß -> ss is already done by folding)
+    } else if (!out->empty() && out->back() != '-' && out->back() != '/') {
+      out->push_back('-');
+    }
+  }
+  while (!out->empty() && out->back() == '-') out->pop_back();
+}
+
+// An open-addressing set of non-zero 64-bit hashes, reused across articles.
+class HashSet {
+ public:
+  void Reset(size_t expected) {
+    size_t capacity = 64;
+    while (capacity < expected * 2) capacity *= 2;
+    slots_.assign(capacity, 0);
+    mask_ = capacity - 1;
+  }
+  void Insert(uint64_t h) {
+    h |= 1;
+    for (size_t pos = h & mask_;; pos = (pos + 1) & mask_) {
+      if (slots_[pos] == h) return;
+      if (slots_[pos] == 0) {
+        slots_[pos] = h;
+        return;
+      }
+    }
+  }
+  bool Contains(uint64_t h) const {
+    h |= 1;
+    for (size_t pos = h & mask_;; pos = (pos + 1) & mask_) {
+      if (slots_[pos] == h) return true;
+      if (slots_[pos] == 0) return false;
+    }
+  }
+
+ private:
+  std::vector<uint64_t> slots_;
+  size_t mask_ = 0;
+};
+
+struct Pending {
+  std::string id;
+  std::string name;
+  std::vector<std::pair<uint32_t, uint32_t>> spans;  // token ranges
+};
+
+// Per-thread buffers of Find(): grown to the largest article, then reused.
+struct NameScratch {
+  std::vector<Kind> kind;
+  std::vector<uint8_t> eligible;
+  HashSet lower;
+  std::vector<std::string_view> words;
+  std::string id;
+  std::string name;
+  std::vector<Pending> pending;
+};
+
+const icu::Transliterator* ThreadTransliterator(bool ukrainian) {
+  thread_local std::unique_ptr<icu::Transliterator> cache[2];
+  std::unique_ptr<icu::Transliterator>& t = cache[ukrainian ? 1 : 0];
+  if (!t) {
+    UErrorCode status = U_ZERO_ERROR;
+    t.reset(icu::Transliterator::createInstance(
+        icu::UnicodeString::fromUTF8(ukrainian ? kUkrainianLatin : kRussianLatin), UTRANS_FORWARD,
+        status));
+    if (U_FAILURE(status)) t.reset();  // Create() checked that this works
+  }
+  return t.get();
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const NameFinder>> NameFinder::Create() {
+  for (const char* id : {kRussianLatin, kUkrainianLatin}) {
+    UErrorCode status = U_ZERO_ERROR;
+    std::unique_ptr<icu::Transliterator> t(icu::Transliterator::createInstance(
+        icu::UnicodeString::fromUTF8(id), UTRANS_FORWARD, status));
+    if (U_FAILURE(status) || !t) {
+      return Status(Code::kInvalidConfig, "config",
+                    std::string("tag.unlinked_names: ICU has no transliterator '") + id +
+                        "': " + u_errorName(status));
+    }
+  }
+  std::shared_ptr<NameFinder> f(new NameFinder());
+  const normalize::TextFolder& folder = normalize::TextFolder::Default();
+  for (const char* lang : kCalendarLanguages) {
+    UErrorCode status = U_ZERO_ERROR;
+    icu::DateFormatSymbols symbols{icu::Locale(lang), status};
+    if (U_FAILURE(status)) {
+      return Status(Code::kInvalidConfig, "config",
+                    std::string("tag.unlinked_names: ICU has no date symbols for '") + lang +
+                        "': " + u_errorName(status));
+    }
+    std::vector<uint64_t>& words = f->calendar_words_[lang];
+    auto add = [&](const icu::UnicodeString* names, int32_t count) {
+      for (int32_t i = 0; i < count; ++i) {
+        std::string utf8;
+        names[i].toUTF8String(utf8);
+        std::string folded = folder.Fold(utf8);
+        while (!folded.empty() && folded.back() == '.') folded.pop_back();
+        // Two-letter abbreviations (Mo, Di) are too often other words.
+        if (folded.size() < 3) continue;
+        words.push_back(Matcher::Hash(folded));
+      }
+    };
+    using S = icu::DateFormatSymbols;
+    for (S::DtContextType context : {S::FORMAT, S::STANDALONE}) {
+      for (S::DtWidthType width : {S::WIDE, S::ABBREVIATED}) {
+        int32_t count = 0;
+        const icu::UnicodeString* months = symbols.getMonths(count, context, width);
+        add(months, count);
+        const icu::UnicodeString* days = symbols.getWeekdays(count, context, width);
+        add(days, count);
+      }
+    }
+    std::sort(words.begin(), words.end());
+    words.erase(std::unique(words.begin(), words.end()), words.end());
+  }
+  return std::shared_ptr<const NameFinder>(std::move(f));
+}
+
+void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
+                      int64_t max_mentions) const {
+  const std::vector<core::Token>& tokens = doc.tokens;
+  const size_t n = tokens.size();
+  if (n < kMinNameWords) return;
+  thread_local NameScratch s;
+  auto& kind = s.kind;
+  kind.assign(n, Kind::kOther);
+  auto folded_of = [&](const core::Token& t) {
+    return doc.TokenForm(t.folded_offset, t.folded_size);
+  };
+  // Pass 1: what each Latin/Cyrillic token is, from its first code point in the original text.
+  size_t caps = 0;
+  size_t lowers = 0;
+  size_t title_words = 0;
+  size_t title_caps = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const core::Token& t = tokens[i];
+    if (t.script != USCRIPT_LATIN && t.script != USCRIPT_CYRILLIC) continue;
+    const std::string_view text = OriginalText(doc, t.field);
+    if (t.end > text.size() || t.begin >= t.end) continue;
+    const unsigned char b = static_cast<unsigned char>(text[t.begin]);
+    bool upper = false;
+    bool lower = false;
+    if (b < 0x80) {
+      upper = b >= 'A' && b <= 'Z';
+      lower = b >= 'a' && b <= 'z';
+    } else {
+      const UChar32 c = FirstCodePoint(text.substr(t.begin, t.end - t.begin));
+      upper = u_isupper(c) || u_istitle(c);
+      lower = u_islower(c);
+    }
+    if (upper) {
+      kind[i] = Kind::kCap;
+      ++caps;
+    } else if (lower) {
+      kind[i] = IsParticle(folded_of(t)) ? Kind::kParticle : Kind::kLower;
+      ++lowers;
+    }
+    if (t.field == core::Field::kTitle && t.folded_size >= 4) {
+      ++title_words;
+      title_caps += upper ? 1 : 0;
+    }
+  }
+  if (caps < kMinNameWords) return;
+  // A Title Case headline: most of its words capitalised.
+  const bool title_case = title_words >= 3 && title_caps * 5 >= title_words * 3;
+
+  // Pass 2: the lower-case words of the text, then which capitalised words may be names.
+  s.lower.Reset(lowers);
+  for (size_t i = 0; i < n; ++i) {
+    if (kind[i] == Kind::kLower) s.lower.Insert(Matcher::Hash(folded_of(tokens[i])));
+  }
+  const std::vector<uint64_t>* calendar = nullptr;
+  if (auto it = calendar_words_.find(doc.language.code); it != calendar_words_.end()) {
+    calendar = &it->second;
+  } else {
+    calendar = &calendar_words_.at("en");
+  }
+  auto& eligible = s.eligible;
+  eligible.assign(n, 0);
+  for (size_t i = 0; i < n; ++i) {
+    if (kind[i] != Kind::kCap || (i < covered.size() && covered[i] != 0)) continue;
+    if (title_case && tokens[i].field == core::Field::kTitle) continue;
+    const uint64_t h = Matcher::Hash(folded_of(tokens[i]));
+    if (s.lower.Contains(h) || std::binary_search(calendar->begin(), calendar->end(), h)) continue;
+    eligible[i] = 1;
+  }
+
+  auto same_part = [&](size_t a, size_t b) {
+    return (tokens[a].field == core::Field::kTitle) == (tokens[b].field == core::Field::kTitle);
+  };
+  auto gap = [&](size_t a, size_t b) -> std::string_view {  // text between tokens a < b
+    const std::string_view text = OriginalText(doc, tokens[a].field);
+    if (tokens[a].end > tokens[b].begin || tokens[b].begin > text.size()) return {};
+    return text.substr(tokens[a].end, tokens[b].begin - tokens[a].end);
+  };
+  auto joined = [&](size_t a, size_t b) { return same_part(a, b) && JoinsName(gap(a, b)); };
+  auto sentence_initial = [&](size_t i) {
+    if (i == 0 || !same_part(i - 1, i)) return true;
+    const std::string_view g = gap(i - 1, i);
+    return g.data() == nullptr || EndsSentence(g);
+  };
+  auto is_covered = [&](size_t i) { return i < covered.size() && covered[i] != 0; };
+
+  const bool cyrillic_ok = doc.language.code == "ru" || doc.language.code == "uk";
+  for (auto& p : s.pending) p.spans.clear();
+  size_t pending = 0;
+
+  // Pass 3: runs of eligible words (with particles between them), then the span rules.
+  for (size_t i = 0; i < n;) {
+    if (!eligible[i]) {
+      ++i;
+      continue;
+    }
+    const uint8_t script = tokens[i].script;
+    size_t end = i + 1;  // [i, end)
+    while (end < n) {
+      if (eligible[end] && tokens[end].script == script && joined(end - 1, end)) {
+        ++end;
+        continue;
+      }
+      // Particles between two name words: de la, von der, al-.
+      size_t k = end;
+      while (k < n && k - end < kMaxParticles && kind[k] == Kind::kParticle && joined(k - 1, k)) {
+        ++k;
+      }
+      if (k > end && k < n && eligible[k] && tokens[k].script == script && joined(k - 1, k)) {
+        end = k + 1;
+        continue;
+      }
+      break;
+    }
+    const size_t run_begin = i;
+    const size_t run_end = end;
+    i = end;
+    size_t b = run_begin;
+    if (sentence_initial(b)) {
+      ++b;
+      while (b < run_end && kind[b] == Kind::kParticle) ++b;
+    }
+    size_t words = 0;
+    bool all_upper = true;
+    for (size_t k = b; k < run_end; ++k) {
+      if (kind[k] != Kind::kCap) continue;
+      ++words;
+      const std::string_view text = OriginalText(doc, tokens[k].field);
+      all_upper = all_upper && AllUpper(text.substr(tokens[k].begin, tokens[k].end - tokens[k].begin));
+    }
+    if (words < kMinNameWords || words > kMaxNameWords || all_upper) continue;
+    // Next to a gazetteer mention: a title before a known name, or a longer name around one.
+    if (run_begin > 0 && is_covered(run_begin - 1) && joined(run_begin - 1, run_begin)) continue;
+    if (run_end < n && is_covered(run_end) && joined(run_end - 1, run_end)) continue;
+
+    s.id.assign("name/");
+    s.name.clear();
+    const std::string_view text = OriginalText(doc, tokens[b].field);
+    const std::string_view surface =
+        text.substr(tokens[b].begin, tokens[run_end - 1].end - tokens[b].begin);
+    if (script == USCRIPT_CYRILLIC) {
+      if (!cyrillic_ok) continue;
+      s.words.clear();
+      for (size_t k = b; k < run_end; ++k) s.words.push_back(folded_of(tokens[k]));
+      if (!CyrillicNominative(s.words)) continue;
+      const icu::Transliterator* t = ThreadTransliterator(doc.language.code == "uk");
+      if (t == nullptr) continue;
+      icu::UnicodeString u = icu::UnicodeString::fromUTF8(surface);
+      t->transliterate(u);
+      u.toUTF8String(s.name);
+      AppendSlug(s.name, &s.id);
+    } else {
+      s.name.assign(surface);
+      for (size_t k = b; k < run_end; ++k) {
+        if (k > b) s.id.push_back('-');
+        AppendSlug(folded_of(tokens[k]), &s.id);
+      }
+    }
+    // A no-break space inside a name is a space.
+    for (size_t pos = 0; (pos = s.name.find("\u00A0", pos)) != std::string::npos;) {
+      s.name.replace(pos, 2, " ");
+    }
+    Pending* p = nullptr;
+    for (size_t k = 0; k < pending; ++k) {
+      if (s.pending[k].id == s.id) p = &s.pending[k];
+    }
+    if (p == nullptr) {
+      if (pending == s.pending.size()) s.pending.emplace_back();
+      p = &s.pending[pending++];
+      p->id = s.id;
+      p->name = s.name;
+    }
+    p->spans.emplace_back(static_cast<uint32_t>(b), static_cast<uint32_t>(run_end));
+  }
+
+  const size_t first_name = doc.entities.size();
+  for (size_t k = 0; k < pending; ++k) {
+    const Pending& p = s.pending[k];
+    core::EntityResult r;
+    r.id = p.id;
+    r.name = p.name;
+    r.type = std::string(kNameEntityType);
+    bool in_title = false;
+    uint32_t first = p.spans.front().first;
+    for (const auto& [begin, end] : p.spans) {
+      in_title = in_title || tokens[begin].field == core::Field::kTitle;
+      first = std::min(first, begin);
+      if (static_cast<int64_t>(r.mentions.size()) < max_mentions) {
+        r.mentions.push_back(MatchForTokens(doc, begin, end));
+      }
+    }
+    r.salience = EntitySalience(in_title, p.spans.size(), first, n);
+    doc.entities.push_back(std::move(r));
+  }
+  std::stable_sort(doc.entities.begin() + static_cast<std::ptrdiff_t>(first_name),
+                   doc.entities.end(), [](const auto& a, const auto& b) {
+                     return a.salience != b.salience ? a.salience > b.salience : a.name < b.name;
+                   });
+}
+
+}  // namespace newsflow::tag
