@@ -260,11 +260,22 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
   const std::vector<core::Token>& tokens = doc.tokens;
   const size_t n = tokens.size();
   if (n < kMinNameWords) return;
+  // German (and Luxembourgish) capitalise every noun: a capital is no evidence of a name there.
+  if (doc.language.code == "de" || doc.language.code == "lb") return;
   thread_local NameScratch s;
   auto& kind = s.kind;
   kind.assign(n, Kind::kOther);
   auto folded_of = [&](const core::Token& t) {
     return doc.TokenForm(t.folded_offset, t.folded_size);
+  };
+  // A Latin word with a suffix after an apostrophe (Turkish Kançal'ın, English Party's): its
+  // bare form is the word before the apostrophe (tokenize.h), a prefix of the folded form.
+  auto suffixed = [&](const core::Token& t) {
+    return t.script == USCRIPT_LATIN && t.bare_size > 0 && t.bare_offset == t.folded_offset;
+  };
+  // The word as the rules compare it: without such a suffix.
+  auto word_of = [&](const core::Token& t) {
+    return suffixed(t) ? doc.TokenForm(t.bare_offset, t.bare_size) : folded_of(t);
   };
   // Pass 1: what each Latin/Cyrillic token is, from its first code point in the original text.
   size_t caps = 0;
@@ -288,8 +299,13 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
       lower = u_islower(c);
     }
     if (upper) {
-      kind[i] = Kind::kCap;
-      ++caps;
+      // An initial (one letter) or an upper-case word (an acronym, a shouted heading) is no
+      // word of a name here: acronyms are the gazetteer's, and a run of them says nothing.
+      const std::string_view word = text.substr(t.begin, t.end - t.begin);
+      const bool initial = b < 0x80 ? t.end - t.begin == 1 : U8_LENGTH(FirstCodePoint(word)) ==
+                                                                  static_cast<int>(word.size());
+      kind[i] = initial || AllUpper(word) ? Kind::kOther : Kind::kCap;
+      caps += kind[i] == Kind::kCap ? 1 : 0;
     } else if (lower) {
       kind[i] = IsParticle(folded_of(t)) ? Kind::kParticle : Kind::kLower;
       ++lowers;
@@ -306,7 +322,10 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
   // Pass 2: the lower-case words of the text, then which capitalised words may be names.
   s.lower.Reset(lowers);
   for (size_t i = 0; i < n; ++i) {
-    if (kind[i] == Kind::kLower) s.lower.Insert(Matcher::Hash(folded_of(tokens[i])));
+    if (kind[i] != Kind::kLower) continue;
+    const core::Token& t = tokens[i];
+    s.lower.Insert(Matcher::Hash(word_of(t)));
+    if (t.stem_size > 0) s.lower.Insert(Matcher::Hash(doc.TokenForm(t.stem_offset, t.stem_size)));
   }
   const std::vector<uint64_t>* calendar = nullptr;
   if (auto it = calendar_words_.find(doc.language.code); it != calendar_words_.end()) {
@@ -319,8 +338,12 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
   for (size_t i = 0; i < n; ++i) {
     if (kind[i] != Kind::kCap || (i < covered.size() && covered[i] != 0)) continue;
     if (title_case && tokens[i].field == core::Field::kTitle) continue;
-    const uint64_t h = Matcher::Hash(folded_of(tokens[i]));
+    const core::Token& t = tokens[i];
+    const uint64_t h = Matcher::Hash(word_of(t));
     if (s.lower.Contains(h) || std::binary_search(calendar->begin(), calendar->end(), h)) continue;
+    if (t.stem_size > 0 && s.lower.Contains(Matcher::Hash(doc.TokenForm(t.stem_offset, t.stem_size)))) {
+      continue;
+    }
     eligible[i] = 1;
   }
 
@@ -352,7 +375,7 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
     }
     const uint8_t script = tokens[i].script;
     size_t end = i + 1;  // [i, end)
-    while (end < n) {
+    while (end < n && !suffixed(tokens[end - 1])) {
       if (eligible[end] && tokens[end].script == script && joined(end - 1, end)) {
         ++end;
         continue;
@@ -392,8 +415,20 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
     s.id.assign("name/");
     s.name.clear();
     const std::string_view text = OriginalText(doc, tokens[b].field);
-    const std::string_view surface =
+    std::string_view surface =
         text.substr(tokens[b].begin, tokens[run_end - 1].end - tokens[b].begin);
+    if (suffixed(tokens[run_end - 1])) {
+      // Up to the apostrophe: the name without its case or possessive suffix.
+      const core::Token& last = tokens[run_end - 1];
+      const std::string_view word = text.substr(last.begin, last.end - last.begin);
+      size_t apostrophe = std::string_view::npos;
+      for (std::string_view a : {"'", "\u2019", "\u02BC", "`"}) {
+        apostrophe = std::min(apostrophe, word.find(a));
+      }
+      if (apostrophe != std::string_view::npos) {
+        surface = surface.substr(0, last.begin - tokens[b].begin + apostrophe);
+      }
+    }
     if (script == USCRIPT_CYRILLIC) {
       if (!cyrillic_ok) continue;
       s.words.clear();
@@ -409,7 +444,7 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
       s.name.assign(surface);
       for (size_t k = b; k < run_end; ++k) {
         if (k > b) s.id.push_back('-');
-        AppendSlug(folded_of(tokens[k]), &s.id);
+        AppendSlug(word_of(tokens[k]), &s.id);
       }
     }
     // A no-break space inside a name is a space.
