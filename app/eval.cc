@@ -434,8 +434,8 @@ std::string FormatReport(const EvalResult& r, size_t worst) {
   out += "\n";
 
   auto groups = [&](const char* what, const std::map<std::string, GroupEval>& m) {
-    out += Fmt("%-24s %5s %6s %6s %6s %6s %7s %7s %7s\n", what, "n", "lang", "prec", "recall",
-               "f1", "h.f1", "entity", "e.prec");
+    out += Fmt("%-24s %5s %6s %6s %6s %6s %7s %7s %7s\n", what, "n", "lang", "prec", "recall", "f1",
+               "h.f1", "entity", "e.prec");
     for (const auto& [id, g] : m) {
       out += Fmt("%-24s %5d %6.3f %6.3f %6.3f %6.3f %7.3f %7.3f %7.3f\n", id.c_str(), g.articles,
                  g.articles == 0 ? 0.0 : static_cast<double>(g.language_correct) / g.articles,

@@ -61,7 +61,7 @@ struct EvalArticle {
   std::vector<std::string> entities;  // gold canonical names
   bool failed = false;                // the pipeline rejected the record
   std::string detected_language;
-  std::set<std::string> found;                // entity names found, lower-case
+  std::set<std::string> found;  // entity names found, lower-case
   // Per output entity: its type and whether its name or an also_known_as name is a label.
   std::vector<std::pair<std::string, bool>> outputs;
   std::vector<std::vector<double>> features;  // [topic][rule]

@@ -24,16 +24,15 @@ constexpr size_t kMaxNameWords = 4;
 constexpr size_t kMaxParticles = 2;  // von der, de la
 
 // Lower-case name particles that may stand between two capitalised words of one name.
-constexpr std::string_view kParticles[] = {"de", "del", "della", "der", "den", "di", "da",
+constexpr std::string_view kParticles[] = {"de",  "del", "della", "der", "den", "di",  "da",
                                            "das", "do",  "dos",   "du",  "van", "von", "ter",
-                                           "la", "le",  "bin",   "ibn", "al",  "el"};
+                                           "la",  "le",  "bin",   "ibn", "al",  "el"};
 
 // Languages whose month and day names are read from ICU (those newsflow detects in Latin or
 // Cyrillic script); other languages fall back to English's.
-constexpr const char* kCalendarLanguages[] = {"en", "es", "de", "fr", "tr", "ru", "uk", "it",
-                                              "pt", "nl", "pl", "ro", "sv", "da", "nb", "fi",
-                                              "cs", "id", "bg", "sr", "hr", "sk", "sl", "hu",
-                                              "lt", "lv", "et", "az", "ca", "be"};
+constexpr const char* kCalendarLanguages[] = {
+    "en", "es", "de", "fr", "tr", "ru", "uk", "it", "pt", "nl", "pl", "ro", "sv", "da", "nb",
+    "fi", "cs", "id", "bg", "sr", "hr", "sk", "sl", "hu", "lt", "lv", "et", "az", "ca", "be"};
 
 // BGN/PCGN romanisation, then without the prime marks for soft/hard signs (Yelʹtsin) and
 // without diacritics (Shchëlkovo): the spelling English text uses.
@@ -302,8 +301,9 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
       // An initial (one letter) or an upper-case word (an acronym, a shouted heading) is no
       // word of a name here: acronyms are the gazetteer's, and a run of them says nothing.
       const std::string_view word = text.substr(t.begin, t.end - t.begin);
-      const bool initial = b < 0x80 ? t.end - t.begin == 1 : U8_LENGTH(FirstCodePoint(word)) ==
-                                                                  static_cast<int>(word.size());
+      const bool initial = b < 0x80
+                               ? t.end - t.begin == 1
+                               : U8_LENGTH(FirstCodePoint(word)) == static_cast<int>(word.size());
       kind[i] = initial || AllUpper(word) ? Kind::kOther : Kind::kCap;
       caps += kind[i] == Kind::kCap ? 1 : 0;
     } else if (lower) {
@@ -341,7 +341,8 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
     const core::Token& t = tokens[i];
     const uint64_t h = Matcher::Hash(word_of(t));
     if (s.lower.Contains(h) || std::binary_search(calendar->begin(), calendar->end(), h)) continue;
-    if (t.stem_size > 0 && s.lower.Contains(Matcher::Hash(doc.TokenForm(t.stem_offset, t.stem_size)))) {
+    if (t.stem_size > 0 &&
+        s.lower.Contains(Matcher::Hash(doc.TokenForm(t.stem_offset, t.stem_size)))) {
       continue;
     }
     eligible[i] = 1;
@@ -405,7 +406,8 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
       if (kind[k] != Kind::kCap) continue;
       ++words;
       const std::string_view text = OriginalText(doc, tokens[k].field);
-      all_upper = all_upper && AllUpper(text.substr(tokens[k].begin, tokens[k].end - tokens[k].begin));
+      all_upper =
+          all_upper && AllUpper(text.substr(tokens[k].begin, tokens[k].end - tokens[k].begin));
     }
     if (words < kMinNameWords || words > kMaxNameWords || all_upper) continue;
     // Next to a gazetteer mention: a title before a known name, or a longer name around one.
