@@ -17,7 +17,8 @@ namespace newsflow::tag {
 namespace {
 
 // What a token is to the name rules.
-enum class Kind : uint8_t { kOther, kLower, kCap, kParticle };
+// kUpper: an upper-case initial or word (no name word, but a capitalised neighbour).
+enum class Kind : uint8_t { kOther, kLower, kCap, kUpper, kParticle };
 
 constexpr size_t kMinNameWords = 2;
 constexpr size_t kMaxNameWords = 4;
@@ -121,6 +122,12 @@ bool CyrillicNominative(const std::vector<std::string_view>& words) {
   const UChar32 first_last = LastCodePoint(words.front());
   if (first_last != U'а' && first_last != U'я') return false;
   for (size_t k = 1; k < words.size(); ++k) {
+    // Adjectival surnames in the feminine nominative (Шекерінська, Вольская) are unambiguous.
+    bool adjectival = false;
+    for (std::string_view ending : {"ская", "цкая", "ська", "цька"}) {
+      adjectival = adjectival || (k + 1 == words.size() && EndsWith(words[k], ending));
+    }
+    if (adjectival) continue;
     if (!MasculineNominative(words[k]) || EndsWith(words[k], "енко")) return false;
   }
   return true;
@@ -304,7 +311,7 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
       const bool initial = b < 0x80
                                ? t.end - t.begin == 1
                                : U8_LENGTH(FirstCodePoint(word)) == static_cast<int>(word.size());
-      kind[i] = initial || AllUpper(word) ? Kind::kOther : Kind::kCap;
+      kind[i] = initial || AllUpper(word) ? Kind::kUpper : Kind::kCap;
       caps += kind[i] == Kind::kCap ? 1 : 0;
     } else if (lower) {
       kind[i] = IsParticle(folded_of(t)) ? Kind::kParticle : Kind::kLower;
@@ -322,7 +329,7 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
   // Pass 2: the lower-case words of the text, then which capitalised words may be names.
   s.lower.Reset(lowers);
   for (size_t i = 0; i < n; ++i) {
-    if (kind[i] != Kind::kLower) continue;
+    if (kind[i] != Kind::kLower && kind[i] != Kind::kParticle) continue;
     const core::Token& t = tokens[i];
     s.lower.Insert(Matcher::Hash(word_of(t)));
     if (t.stem_size > 0) s.lower.Insert(Matcher::Hash(doc.TokenForm(t.stem_offset, t.stem_size)));
@@ -410,9 +417,19 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
           all_upper && AllUpper(text.substr(tokens[k].begin, tokens[k].end - tokens[k].begin));
     }
     if (words < kMinNameWords || words > kMaxNameWords || all_upper) continue;
-    // Next to a gazetteer mention: a title before a known name, or a longer name around one.
-    if (run_begin > 0 && is_covered(run_begin - 1) && joined(run_begin - 1, run_begin)) continue;
-    if (run_end < n && is_covered(run_end) && joined(run_end - 1, run_end)) continue;
+    // Right before a gazetteer mention: a title before a known name ("Prime Minister" +
+    // Narendra Modi) or the start of a longer name around it. Right after one, in Latin script:
+    // a title after a qualifier ("Moscow" + "Mayor Sergei Sobyanin") or the rest of a longer
+    // name. Cyrillic text does not capitalise titles, so "мэр Москвы" + "Сергей Собянин" is
+    // the qualifier and the name.
+    auto capital = [&](size_t k) { return kind[k] == Kind::kCap || kind[k] == Kind::kUpper; };
+    if (run_end < n && is_covered(run_end) && capital(run_end) && joined(run_end - 1, run_end)) {
+      continue;
+    }
+    if (script == USCRIPT_LATIN && run_begin > 0 && is_covered(run_begin - 1) &&
+        capital(run_begin - 1) && joined(run_begin - 1, run_begin)) {
+      continue;
+    }
 
     s.id.assign("name/");
     s.name.clear();
