@@ -18,7 +18,7 @@ namespace {
 
 // What a token is to the name rules.
 // kUpper: an upper-case initial or word (no name word, but a capitalised neighbour).
-enum class Kind : uint8_t { kOther, kLower, kCap, kUpper, kParticle };
+enum class Kind : uint8_t { kOther, kLower, kCap, kUpper };
 
 constexpr size_t kMinNameWords = 2;
 constexpr size_t kMaxNameWords = 4;
@@ -148,38 +148,6 @@ void AppendSlug(std::string_view s, std::string* out) {
   while (!out->empty() && out->back() == '-') out->pop_back();
 }
 
-// An open-addressing set of non-zero 64-bit hashes, reused across articles.
-class HashSet {
- public:
-  void Reset(size_t expected) {
-    size_t capacity = 64;
-    while (capacity < expected * 2) capacity *= 2;
-    slots_.assign(capacity, 0);
-    mask_ = capacity - 1;
-  }
-  void Insert(uint64_t h) {
-    h |= 1;
-    for (size_t pos = h & mask_;; pos = (pos + 1) & mask_) {
-      if (slots_[pos] == h) return;
-      if (slots_[pos] == 0) {
-        slots_[pos] = h;
-        return;
-      }
-    }
-  }
-  bool Contains(uint64_t h) const {
-    h |= 1;
-    for (size_t pos = h & mask_;; pos = (pos + 1) & mask_) {
-      if (slots_[pos] == h) return true;
-      if (slots_[pos] == 0) return false;
-    }
-  }
-
- private:
-  std::vector<uint64_t> slots_;
-  size_t mask_ = 0;
-};
-
 struct Pending {
   std::string id;
   std::string name;
@@ -190,7 +158,9 @@ struct Pending {
 struct NameScratch {
   std::vector<Kind> kind;
   std::vector<uint8_t> eligible;
-  HashSet lower;
+  std::vector<uint64_t> word_hash;  // per candidate token: hash of its word, of its stem (or 0)
+  std::vector<uint64_t> stem_hash;
+  std::vector<uint64_t> lower_hashes;  // sorted
   std::vector<std::string_view> words;
   std::string id;
   std::string name;
@@ -285,7 +255,6 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
   };
   // Pass 1: what each Latin/Cyrillic token is, from its first code point in the original text.
   size_t caps = 0;
-  size_t lowers = 0;
   size_t title_words = 0;
   size_t title_caps = 0;
   for (size_t i = 0; i < n; ++i) {
@@ -314,8 +283,7 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
       kind[i] = initial || AllUpper(word) ? Kind::kUpper : Kind::kCap;
       caps += kind[i] == Kind::kCap ? 1 : 0;
     } else if (lower) {
-      kind[i] = IsParticle(folded_of(t)) ? Kind::kParticle : Kind::kLower;
-      ++lowers;
+      kind[i] = Kind::kLower;  // particles are told apart only where one may stand
     }
     if (t.field == core::Field::kTitle && t.folded_size >= 4) {
       ++title_words;
@@ -326,33 +294,85 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
   // A Title Case headline: most of its words capitalised.
   const bool title_case = title_words >= 3 && title_caps * 5 >= title_words * 3;
 
-  // Pass 2: the lower-case words of the text, then which capitalised words may be names.
-  s.lower.Reset(lowers);
+  // Pass 2: the capitalised words that may be part of a name (another capitalised word next to
+  // them, or after up to kMaxParticles lower-case words), with the hashes of their forms.
+  auto& eligible = s.eligible;
+  eligible.assign(n, 0);
+  auto& word_hash = s.word_hash;
+  auto& stem_hash = s.stem_hash;
+  word_hash.resize(n);
+  stem_hash.resize(n);
+  auto cap_within = [&](size_t i, int step) {  // a kCap word within 1 + kMaxParticles tokens
+    for (size_t k = 1; k <= 1 + kMaxParticles; ++k) {
+      if (step < 0 ? i < k : i + k >= n) return false;
+      const Kind other = kind[step < 0 ? i - k : i + k];
+      if (other == Kind::kCap) return true;
+      if (other != Kind::kLower) return false;
+    }
+    return false;
+  };
+  // A filter over (size, first byte) of the candidates' forms, so that only the lower-case
+  // words that may equal one are hashed.
+  uint64_t filter[4] = {0, 0, 0, 0};
+  auto filter_bit = [](std::string_view form) -> size_t {
+    return form.empty() ? 0 : (form.size() * 31 + static_cast<unsigned char>(form[0])) & 255;
+  };
+  size_t candidates = 0;
   for (size_t i = 0; i < n; ++i) {
-    if (kind[i] != Kind::kLower && kind[i] != Kind::kParticle) continue;
+    if (kind[i] != Kind::kCap || (i < covered.size() && covered[i] != 0)) continue;
+    if (title_case && tokens[i].field == core::Field::kTitle) continue;
+    if (!cap_within(i, -1) && !cap_within(i, 1)) continue;
     const core::Token& t = tokens[i];
-    s.lower.Insert(Matcher::Hash(word_of(t)));
-    if (t.stem_size > 0) s.lower.Insert(Matcher::Hash(doc.TokenForm(t.stem_offset, t.stem_size)));
+    const std::string_view word = word_of(t);
+    word_hash[i] = Matcher::Hash(word);
+    const size_t wb = filter_bit(word);
+    filter[wb / 64] |= uint64_t{1} << (wb % 64);
+    stem_hash[i] = 0;
+    if (t.stem_size > 0) {
+      const std::string_view stem = doc.TokenForm(t.stem_offset, t.stem_size);
+      stem_hash[i] = Matcher::Hash(stem);
+      const size_t sb = filter_bit(stem);
+      filter[sb / 64] |= uint64_t{1} << (sb % 64);
+    }
+    eligible[i] = 1;
+    ++candidates;
   }
+  if (candidates < kMinNameWords) return;
+
+  // Pass 3: the lower-case words (and their stems) that may equal a candidate's form.
+  auto& lower = s.lower_hashes;
+  lower.clear();
+  auto maybe = [&](std::string_view form) {
+    const size_t bit = filter_bit(form);
+    return ((filter[bit / 64] >> (bit % 64)) & 1) != 0;
+  };
+  for (size_t i = 0; i < n; ++i) {
+    if (kind[i] != Kind::kLower) continue;
+    const core::Token& t = tokens[i];
+    if (const std::string_view word = word_of(t); maybe(word)) lower.push_back(Matcher::Hash(word));
+    if (t.stem_size > 0) {
+      if (const std::string_view stem = doc.TokenForm(t.stem_offset, t.stem_size); maybe(stem)) {
+        lower.push_back(Matcher::Hash(stem));
+      }
+    }
+  }
+  std::sort(lower.begin(), lower.end());
   const std::vector<uint64_t>* calendar = nullptr;
   if (auto it = calendar_words_.find(doc.language.code); it != calendar_words_.end()) {
     calendar = &it->second;
   } else {
     calendar = &calendar_words_.at("en");
   }
-  auto& eligible = s.eligible;
-  eligible.assign(n, 0);
+  auto in = [](const std::vector<uint64_t>& v, uint64_t h) {
+    return std::binary_search(v.begin(), v.end(), h);
+  };
   for (size_t i = 0; i < n; ++i) {
-    if (kind[i] != Kind::kCap || (i < covered.size() && covered[i] != 0)) continue;
-    if (title_case && tokens[i].field == core::Field::kTitle) continue;
-    const core::Token& t = tokens[i];
-    const uint64_t h = Matcher::Hash(word_of(t));
-    if (s.lower.Contains(h) || std::binary_search(calendar->begin(), calendar->end(), h)) continue;
-    if (t.stem_size > 0 &&
-        s.lower.Contains(Matcher::Hash(doc.TokenForm(t.stem_offset, t.stem_size)))) {
-      continue;
+    if (!eligible[i]) continue;
+    // A word the text also writes in lower case, in any inflection, or a month or day name.
+    if (in(lower, word_hash[i]) || in(*calendar, word_hash[i]) ||
+        (stem_hash[i] != 0 && in(lower, stem_hash[i]))) {
+      eligible[i] = 0;
     }
-    eligible[i] = 1;
   }
 
   auto same_part = [&](size_t a, size_t b) {
@@ -370,6 +390,10 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
     return g.data() == nullptr || EndsSentence(g);
   };
   auto is_covered = [&](size_t i) { return i < covered.size() && covered[i] != 0; };
+  auto is_particle = [&](size_t i) {
+    return kind[i] == Kind::kLower && tokens[i].folded_size <= 5 &&
+           IsParticle(folded_of(tokens[i]));
+  };
 
   const bool cyrillic_ok = doc.language.code == "ru" || doc.language.code == "uk";
   for (auto& p : s.pending) p.spans.clear();
@@ -390,7 +414,7 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
       }
       // Particles between two name words: de la, von der, al-.
       size_t k = end;
-      while (k < n && k - end < kMaxParticles && kind[k] == Kind::kParticle && joined(k - 1, k)) {
+      while (k < n && k - end < kMaxParticles && is_particle(k) && joined(k - 1, k)) {
         ++k;
       }
       if (k > end && k < n && eligible[k] && tokens[k].script == script && joined(k - 1, k)) {
@@ -405,7 +429,7 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
     size_t b = run_begin;
     if (sentence_initial(b)) {
       ++b;
-      while (b < run_end && kind[b] == Kind::kParticle) ++b;
+      while (b < run_end && kind[b] == Kind::kLower) ++b;
     }
     size_t words = 0;
     bool all_upper = true;
