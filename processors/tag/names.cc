@@ -257,10 +257,12 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
   size_t caps = 0;
   size_t title_words = 0;
   size_t title_caps = 0;
+  const std::string_view title_text = doc.article.title;
+  const std::string_view body_text = doc.article.body;
   for (size_t i = 0; i < n; ++i) {
     const core::Token& t = tokens[i];
     if (t.script != USCRIPT_LATIN && t.script != USCRIPT_CYRILLIC) continue;
-    const std::string_view text = OriginalText(doc, t.field);
+    const std::string_view text = t.field == core::Field::kTitle ? title_text : body_text;
     if (t.end > text.size() || t.begin >= t.end) continue;
     const unsigned char b = static_cast<unsigned char>(text[t.begin]);
     bool upper = false;
@@ -268,6 +270,12 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
     if (b < 0x80) {
       upper = b >= 'A' && b <= 'Z';
       lower = b >= 'a' && b <= 'z';
+    } else if ((b == 0xD0 || b == 0xD1) && t.end - t.begin >= 2) {
+      // Basic Cyrillic without a table lookup: U+0400-U+042F upper, U+0430-U+045F lower case.
+      const uint32_t c =
+          ((b & 0x1Fu) << 6) | (static_cast<unsigned char>(text[t.begin + 1]) & 0x3Fu);
+      upper = c >= 0x400 && c <= 0x42F;
+      lower = c >= 0x430 && c <= 0x45F;
     } else {
       const UChar32 c = FirstCodePoint(text.substr(t.begin, t.end - t.begin));
       upper = u_isupper(c) || u_istitle(c);
