@@ -89,7 +89,9 @@ Command AddEvalCommand(CLI::App& parent) {
       "Cross-validated quality on labelled articles (folds by outlet): per-topic precision, "
       "recall, F1 and calibration, per language and file, entity recall (a labelled entity is "
       "found when an output entity's name or one of its also_known_as names equals it, "
-      "ignoring ASCII case), worst misses");
+      "ignoring ASCII case), entity precision against the labels (output entities whose name "
+      "or also_known_as name is labelled, over all output entities; a lower bound), worst "
+      "misses");
   AddCommon(sub, opt.get());
   sub->add_option("--worst", opt->worst, "How many misses to list")->capture_default_str();
   return {sub, [opt] { return RunEval(*opt); }};

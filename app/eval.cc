@@ -9,6 +9,7 @@
 #include <rapidjson/document.h>
 
 #include "processors/score/score_stage.h"
+#include "processors/tag/names.h"
 #include "processors/tag/taxonomy.h"
 
 namespace newsflow::app {
@@ -110,12 +111,19 @@ Result<EvalDataset> LoadEvalDataset(const core::Pipeline& pipeline,
       a.entities = Strings(gold, "entities");
       a.detected_language = doc.language.code;
       const auto* tax = dynamic_cast<const tag::Taxonomy*>(doc.taxonomy.get());
+      std::set<std::string> gold_names;
+      for (const auto& name : a.entities) gold_names.insert(Lower(name));
       for (const auto& e : doc.entities) {
         a.found.insert(Lower(e.name));
+        bool labelled = gold_names.contains(Lower(e.name));
         // The entity's other spellings (also_known_as): a gold name in either spelling is found.
         if (const int i = tax != nullptr ? tax->FindEntity(e.id) : -1; i >= 0) {
-          for (const auto& name : tax->entities()[i].also_known_as) a.found.insert(Lower(name));
+          for (const auto& name : tax->entities()[i].also_known_as) {
+            a.found.insert(Lower(name));
+            labelled = labelled || gold_names.contains(Lower(name));
+          }
         }
+        a.outputs.emplace_back(e.type, labelled);
       }
       if (tax != nullptr) {
         if (data.topics.empty()) {
@@ -274,11 +282,22 @@ EvalResult EvaluateDataset(const EvalDataset& data, int k) {
     }
     result.entity_gold += static_cast<int>(a.entities.size());
     result.entity_found += found;
+    int labelled = 0;
+    for (const auto& [type, is_label] : a.outputs) {
+      labelled += is_label ? 1 : 0;
+      auto& by_type = result.entity_output_by_type[type];
+      ++by_type.first;
+      by_type.second += is_label ? 1 : 0;
+    }
+    result.entity_output += static_cast<int>(a.outputs.size());
+    result.entity_output_labelled += labelled;
     for (GroupEval* g : groups) {
       ++g->articles;
       g->language_correct += lang_ok;
       g->entity_gold += static_cast<int>(a.entities.size());
       g->entity_found += found;
+      g->entity_output += static_cast<int>(a.outputs.size());
+      g->entity_output_labelled += labelled;
     }
     bool all_right = true;
     for (size_t t = 0; t < data.topics.size(); ++t) {
@@ -415,12 +434,13 @@ std::string FormatReport(const EvalResult& r, size_t worst) {
   out += "\n";
 
   auto groups = [&](const char* what, const std::map<std::string, GroupEval>& m) {
-    out += Fmt("%-24s %5s %6s %6s %6s %6s %7s %7s\n", what, "n", "lang", "prec", "recall", "f1",
-               "h.f1", "entity");
+    out += Fmt("%-24s %5s %6s %6s %6s %6s %7s %7s %7s\n", what, "n", "lang", "prec", "recall", "f1",
+               "h.f1", "entity", "e.prec");
     for (const auto& [id, g] : m) {
-      out += Fmt("%-24s %5d %6.3f %6.3f %6.3f %6.3f %7.3f %7.3f\n", id.c_str(), g.articles,
+      out += Fmt("%-24s %5d %6.3f %6.3f %6.3f %6.3f %7.3f %7.3f %7.3f\n", id.c_str(), g.articles,
                  g.articles == 0 ? 0.0 : static_cast<double>(g.language_correct) / g.articles,
-                 g.cv.Precision(), g.cv.Recall(), g.cv.F1(), g.hand.F1(), g.EntityRecall());
+                 g.cv.Precision(), g.cv.Recall(), g.cv.F1(), g.hand.F1(), g.EntityRecall(),
+                 g.EntityPrecision());
     }
     out += "\n";
   };
@@ -429,8 +449,16 @@ std::string FormatReport(const EvalResult& r, size_t worst) {
 
   out += Fmt("hard negatives all right: %d/%d; hard positives all right: %d/%d\n",
              r.hard_negative_right, r.hard_negative, r.hard_positive_right, r.hard_positive);
-  out += Fmt("entity recall %.3f (%d of %d labelled entities found)\n\n", r.EntityRecall(),
+  out += Fmt("entity recall %.3f (%d of %d labelled entities found)\n", r.EntityRecall(),
              r.entity_found, r.entity_gold);
+  out += Fmt("entity precision vs labels %.3f (%d of %d output entities are labelled",
+             r.EntityPrecision(), r.entity_output_labelled, r.entity_output);
+  for (const auto& [type, counts] : r.entity_output_by_type) {
+    if (type == tag::kNameEntityType) {
+      out += Fmt("; unlinked names: %d of %d", counts.second, counts.first);
+    }
+  }
+  out += ")\n\n";
   if (worst > 0) {
     out += "worst misses (cross-validated; false negatives by score, then false positives):\n";
     std::vector<EvalMiss> misses = r.misses;

@@ -61,7 +61,9 @@ struct EvalArticle {
   std::vector<std::string> entities;  // gold canonical names
   bool failed = false;                // the pipeline rejected the record
   std::string detected_language;
-  std::set<std::string> found;                // entity names found, lower-case
+  std::set<std::string> found;  // entity names found, lower-case
+  // Per output entity: its type and whether its name or an also_known_as name is a label.
+  std::vector<std::pair<std::string, bool>> outputs;
   std::vector<std::vector<double>> features;  // [topic][rule]
 };
 
@@ -154,8 +156,12 @@ struct GroupEval {  // a language or a file
   int language_correct = 0;
   TopicCounts cv, hand;  // micro over topics
   int entity_gold = 0, entity_found = 0;
+  int entity_output = 0, entity_output_labelled = 0;
   double EntityRecall() const {
     return entity_gold == 0 ? 0.0 : static_cast<double>(entity_found) / entity_gold;
+  }
+  double EntityPrecision() const {
+    return entity_output == 0 ? 0.0 : static_cast<double>(entity_output_labelled) / entity_output;
   }
 };
 
@@ -183,6 +189,12 @@ struct EvalResult {
   int entity_gold = 0;
   int entity_found = 0;
   std::map<std::string, int> missed_entities;  // name -> times missed
+  // Entity precision against the labels: output entities whose name (or an also_known_as
+  // name) is among the article's labelled entities, ignoring ASCII case, over all output
+  // entities. A lower bound: the labels do not list every entity a text mentions.
+  int entity_output = 0;
+  int entity_output_labelled = 0;
+  std::map<std::string, std::pair<int, int>> entity_output_by_type;  // type -> (output, labelled)
   int language_correct = 0;
   std::vector<EvalMiss> misses;  // cross-validated
   // Hard cases (the `note` field contains "hard negative"/"hard positive"): articles whose
@@ -191,6 +203,9 @@ struct EvalResult {
 
   double EntityRecall() const {
     return entity_gold == 0 ? 0.0 : static_cast<double>(entity_found) / entity_gold;
+  }
+  double EntityPrecision() const {
+    return entity_output == 0 ? 0.0 : static_cast<double>(entity_output_labelled) / entity_output;
   }
   double LanguageAccuracy() const {
     return articles == 0 ? 0.0 : static_cast<double>(language_correct) / articles;

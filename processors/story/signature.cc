@@ -333,7 +333,12 @@ void ComputeSignature(const core::Document& doc, int64_t now_ms, const Signature
   }
 
   sig->entities.clear();
-  for (const auto& e : doc.entities) sig->entities.emplace_back(e.id, e.salience);
+  for (const auto& e : doc.entities) {
+    // Unlinked name mentions (type "name", tag::kNameEntityType in processors/tag/names.h) are
+    // not taxonomy entities: they stay out of the signature.
+    if (e.type == "name") continue;
+    sig->entities.emplace_back(e.id, e.salience);
+  }
   sig->topics.clear();
   for (const auto& t : doc.topics) sig->topics.emplace_back(t.id, t.score);
 

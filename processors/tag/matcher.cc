@@ -92,6 +92,31 @@ inline uint64_t HashBytes(const char* p, size_t n) {
 
 inline uint32_t Fingerprint(uint64_t hash) { return static_cast<uint32_t>(hash >> 32); }
 
+// The UTF-8 size of the apostrophe `s` starts with, one of those folding.h folds to ' (ASCII ',
+// `, U+2019 ’, U+02BC ʼ); 0 if none.
+size_t ApostropheAt(std::string_view s) {
+  for (std::string_view a : {"'", "`", "\u2019", "\u02BC"}) {
+    if (StartsWith(s, a)) return a.size();
+  }
+  return 0;
+}
+
+// The surface condition of a pattern token (short upper-case acronyms): the token's original
+// text is the surface, or the surface with a suffix or an elided word joined by an apostrophe,
+// the same split as the token's Latin bare form (LatinApostropheBareForm: Turkish ABD'nin,
+// ABD’de; French l'ONU). The case of the acronym is still compared exactly.
+bool SurfaceMatches(std::string_view text, std::string_view surface) {
+  if (text == surface) return true;
+  if (text.size() <= surface.size()) return false;
+  if (StartsWith(text, surface)) return ApostropheAt(text.substr(surface.size())) != 0;
+  const std::string_view head = text.substr(0, text.size() - surface.size());
+  if (text.substr(head.size()) != surface) return false;
+  for (size_t n = 1; n <= 3 && n <= head.size(); ++n) {
+    if (ApostropheAt(head.substr(head.size() - n)) == n) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 uint64_t Matcher::Hash(std::string_view bytes) { return HashBytes(bytes.data(), bytes.size()); }
@@ -514,7 +539,8 @@ size_t Matcher::memory_bytes() const {
 bool Matcher::TokenMatches(const StoredToken& p, const core::Token& t, const Input& in) const {
   if (p.surface != 0) {
     const std::string_view text = t.field == core::Field::kTitle ? in.source.title : in.source.body;
-    if (t.end > text.size() || text.substr(t.begin, t.end - t.begin) != Str(p.surface)) {
+    if (t.end > text.size() ||
+        !SurfaceMatches(text.substr(t.begin, t.end - t.begin), Str(p.surface))) {
       return false;
     }
   }

@@ -20,6 +20,8 @@ Result<TagConfig> TagConfig::FromYaml(const YAML::Node& node, const std::string&
   r.Read("context_window", &c.context_window,
          "Tokens around a weak alias within which a context word confirms it.");
   r.Read("max_mentions", &c.max_mentions, "Mentions listed per entity in the output.");
+  r.Read("unlinked_names", &c.unlinked_names,
+         "List proper-name spans no gazetteer entity covers as entities of type 'name'.");
   r.Require(c.context_window > 0, "context_window", "must be positive");
   r.Require(c.max_mentions > 0, "max_mentions", "must be positive");
   NEWSFLOW_RETURN_IF_ERROR(r.Finish());
@@ -33,7 +35,20 @@ Result<std::unique_ptr<core::Stage>> TagStage::Create(const YAML::Node& node,
   if (!store) {
     return Status(Code::kInvalidConfig, "config", path + ": no taxonomy loaded");
   }
-  return std::unique_ptr<core::Stage>(std::make_unique<TagStage>(config, std::move(store)));
+  std::shared_ptr<const NameFinder> names;
+  if (config.unlinked_names) {
+    NEWSFLOW_ASSIGN_OR_RETURN(names, NameFinder::Create());
+  }
+  return std::unique_ptr<core::Stage>(
+      std::make_unique<TagStage>(config, std::move(store), std::move(names)));
+}
+
+double EntitySalience(bool in_title, size_t mentions, uint32_t first_token, size_t token_count) {
+  const double n = static_cast<double>(mentions);
+  const double count = std::max<double>(1.0, static_cast<double>(token_count));
+  return Round4(std::clamp(0.45 * (in_title ? 1.0 : 0.0) + 0.35 * (1.0 - std::exp(-n / 2.0)) +
+                               0.20 * (1.0 - first_token / count),
+                           0.0, 1.0));
 }
 
 std::string_view OriginalText(const core::Document& doc, core::Field field) {
@@ -219,7 +234,6 @@ void BuildEntities(core::Document& doc, const Taxonomy& tax, int64_t max_mention
   }
   std::sort(groups.begin(), groups.end(),
             [](const auto& a, const auto& b) { return a.first_hit < b.first_hit; });
-  const double token_count = std::max<double>(1.0, static_cast<double>(doc.tokens.size()));
   doc.entities.clear();
   doc.entities.reserve(groups.size());
   for (const auto& group : groups) {
@@ -240,11 +254,7 @@ void BuildEntities(core::Document& doc, const Taxonomy& tax, int64_t max_mention
         r.mentions.push_back(MatchForTokens(doc, h.token_begin, h.token_end));
       }
     }
-    const double n = static_cast<double>(group.end - group.begin);
-    r.salience =
-        Round4(std::clamp(0.45 * (in_title ? 1.0 : 0.0) + 0.35 * (1.0 - std::exp(-n / 2.0)) +
-                              0.20 * (1.0 - first / token_count),
-                          0.0, 1.0));
+    r.salience = EntitySalience(in_title, group.end - group.begin, first, doc.tokens.size());
     doc.entities.push_back(std::move(r));
   }
   std::stable_sort(doc.entities.begin(), doc.entities.end(), [](const auto& a, const auto& b) {
@@ -266,6 +276,16 @@ Status TagStage::Process(core::Document& doc, const core::StageContext& /*ctx*/)
   ConfirmWeakAliases(doc.hits, tax->patterns(), config_.context_window, scratch);
   KeepSurvivingHits(doc, tax->patterns(), scratch);
   BuildEntities(doc, *tax, config_.max_mentions, scratch);
+  if (names_ != nullptr) {
+    // Tokens of gazetteer mentions (the surviving alias hits) are no unlinked names.
+    thread_local std::vector<uint8_t> covered;
+    covered.assign(doc.tokens.size(), 0);
+    for (uint64_t m : scratch.mentions) {
+      const core::PatternHit& h = doc.hits[Second(m)];
+      for (uint32_t k = h.token_begin; k < h.token_end && k < covered.size(); ++k) covered[k] = 1;
+    }
+    names_->Find(doc, covered, config_.max_mentions);
+  }
   doc.taxonomy = std::move(tax);
   return Status::Ok();
 }

@@ -13,6 +13,8 @@
 //                        + 0.20 * (1 - first_token / token_count).
 // Entities are listed by salience (highest first) with up to `max_mentions` mentions each:
 // matched text, field, and byte offsets into the original title/body.
+// With `unlinked_names` on, proper-name spans that no gazetteer entity covers follow them as
+// entities of type "name" (names.h); they add no hit, so topic scores do not see them.
 #pragma once
 
 #include <memory>
@@ -21,6 +23,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "processors/core/stage.h"
+#include "processors/tag/names.h"
 #include "processors/tag/taxonomy.h"
 #include "schemas/result.h"
 
@@ -29,6 +32,7 @@ namespace newsflow::tag {
 struct TagConfig {
   int64_t context_window = 10;
   int64_t max_mentions = 20;
+  bool unlinked_names = true;  // list unlinked name mentions (names.h)
   static Result<TagConfig> FromYaml(const YAML::Node& node, const std::string& path);
 };
 
@@ -37,8 +41,10 @@ class TagStage final : public core::Stage {
   static Result<std::unique_ptr<core::Stage>> Create(const YAML::Node& node,
                                                      const std::string& path,
                                                      std::shared_ptr<const TaxonomyStore> store);
-  TagStage(TagConfig config, std::shared_ptr<const TaxonomyStore> store)
-      : config_(config), store_(std::move(store)) {}
+  // `names`: the unlinked-name finder, required when config.unlinked_names is on.
+  TagStage(TagConfig config, std::shared_ptr<const TaxonomyStore> store,
+           std::shared_ptr<const NameFinder> names = nullptr)
+      : config_(config), store_(std::move(store)), names_(std::move(names)) {}
 
   std::string_view Name() const override { return "tag"; }
   Status Process(core::Document& doc, const core::StageContext& ctx) const override;
@@ -46,7 +52,11 @@ class TagStage final : public core::Stage {
  private:
   TagConfig config_;
   std::shared_ptr<const TaxonomyStore> store_;
+  std::shared_ptr<const NameFinder> names_;
 };
+
+// Salience in [0, 1] of an entity (formula above), rounded to 4 decimals.
+double EntitySalience(bool in_title, size_t mentions, uint32_t first_token, size_t token_count);
 
 // The original text a token's offsets point into (title, or body for lead/body tokens).
 std::string_view OriginalText(const core::Document& doc, core::Field field);

@@ -18,8 +18,13 @@
 namespace newsflow::app {
 namespace {
 
-constexpr double kEntityRecallTarget = 0.95;            // issue 16, not reached
-constexpr double kEntityRecallRegressionFloor = 0.784;  // measured 0.785 (1,182 of 1,506)
+constexpr double kEntityRecallTarget = 0.95;  // issue 16, not reached
+// Measured 0.809 (1,219 of 1,506) with the unlinked names (tag.unlinked_names, on by default);
+// 0.786 without them.
+constexpr double kEntityRecallRegressionFloor = 0.805;
+// Entity precision against the labels (a lower bound, the labels are not exhaustive): measured
+// 0.800 (1,219 of 1,524 output entities). A floor so that noisier name rules show up.
+constexpr double kEntityPrecisionRegressionFloor = 0.79;
 
 TEST(EvalCorpusTest, DevCorpusMeetsTheTargets) {
   const auto files = testing::DevCorpusFiles();
@@ -42,6 +47,7 @@ TEST(EvalCorpusTest, DevCorpusMeetsTheTargets) {
   }
   EXPECT_GE(result->LanguageAccuracy(), 0.99);
   EXPECT_GE(result->EntityRecall(), kEntityRecallRegressionFloor);
+  EXPECT_GE(result->EntityPrecision(), kEntityPrecisionRegressionFloor);
   if (result->EntityRecall() < kEntityRecallTarget) {
     std::printf("entity recall %.3f is below the issue's target %.2f (regression floor %.3f)\n",
                 result->EntityRecall(), kEntityRecallTarget, kEntityRecallRegressionFloor);

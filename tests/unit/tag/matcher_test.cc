@@ -85,6 +85,20 @@ TEST_F(MatcherTest, SurfaceConditionIsCaseSensitive) {
   EXPECT_EQ(Hits(m, "", "The US told us."), (std::vector<Hit>{{us, 1, 2}}));
 }
 
+TEST_F(MatcherTest, SurfaceConditionAllowsASuffixOrElisionAfterAnApostrophe) {
+  Matcher m;
+  const uint32_t abd = m.Add({Exact("abd", "", "ABD")});
+  const uint32_t onu = m.Add({Exact("onu", "", "ONU")});
+  m.Build();
+  // Turkish case suffixes after a typographic and an ASCII apostrophe (forms from the dev
+  // corpus: ABD’nin, ABD'de); tokens: ABD’nin(0) ve(1) ABD'de(2) abd'nin(3) ABDnin(4).
+  EXPECT_EQ(Hits(m, "", "ABD’nin ve ABD'de abd'nin ABDnin.", "tr"),
+            (std::vector<Hit>{{abd, 0, 1}, {abd, 2, 3}}));
+  // French elision before the acronym: de(0) l'ONU(1) et(2) l’ONU(3) l'onu(4).
+  EXPECT_EQ(Hits(m, "", "de l'ONU et l’ONU, l'onu", "fr"),
+            (std::vector<Hit>{{onu, 1, 2}, {onu, 3, 4}}));
+}
+
 TEST_F(MatcherTest, ArabicBareFormsMatchWithClitics) {
   Matcher m;
   // Folded form of هدنة is هدنه (ة -> ه); the bare form is the same without clitics.

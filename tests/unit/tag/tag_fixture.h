@@ -48,11 +48,13 @@ inline Result<std::shared_ptr<const Taxonomy>> CompileInline(const std::string& 
 
 class TaggedPipeline {
  public:
-  explicit TaggedPipeline(std::shared_ptr<const Taxonomy> taxonomy)
+  // `stage_config`: more entries of the pipeline's YAML map (", tag: {unlinked_names: false}").
+  explicit TaggedPipeline(std::shared_ptr<const Taxonomy> taxonomy,
+                          const std::string& stage_config = "")
       : store_(std::make_shared<TaxonomyStore>(std::move(taxonomy))) {
     EXPECT_TRUE(processors::RegisterBuiltinStages(registry_, {.taxonomy = store_}).ok());
-    auto p =
-        core::Pipeline::Create(registry_, YAML::Load("{stages: [decode, normalize, tag, score]}"));
+    auto p = core::Pipeline::Create(
+        registry_, YAML::Load("{stages: [decode, normalize, tag, score]" + stage_config + "}"));
     EXPECT_TRUE(p.ok()) << p.status().ToString();
     pipeline_ = std::move(p).value();
   }

@@ -1,0 +1,543 @@
+#include "processors/tag/names.h"
+
+#include <unicode/dtfmtsym.h>
+#include <unicode/translit.h>
+#include <unicode/uchar.h>
+#include <unicode/unistr.h>
+#include <unicode/uscript.h>
+#include <unicode/utf8.h>
+
+#include <algorithm>
+
+#include "processors/normalize/folding.h"
+#include "processors/tag/matcher.h"
+#include "processors/tag/tag_stage.h"
+
+namespace newsflow::tag {
+namespace {
+
+// What a token is to the name rules.
+// kUpper: an upper-case initial or word (no name word, but a capitalised neighbour).
+enum class Kind : uint8_t { kOther, kLower, kCap, kUpper };
+
+constexpr size_t kMinNameWords = 2;
+constexpr size_t kMaxNameWords = 4;
+constexpr size_t kMaxParticles = 2;  // von der, de la
+
+// Lower-case name particles that may stand between two capitalised words of one name.
+constexpr std::string_view kParticles[] = {"de",  "del", "della", "der", "den", "di",  "da",
+                                           "das", "do",  "dos",   "du",  "van", "von", "ter",
+                                           "la",  "le",  "bin",   "ibn", "al",  "el"};
+
+// Languages whose month and day names are read from ICU (those newsflow detects in Latin or
+// Cyrillic script); other languages fall back to English's.
+constexpr const char* kCalendarLanguages[] = {
+    "en", "es", "de", "fr", "tr", "ru", "uk", "it", "pt", "nl", "pl", "ro", "sv", "da", "nb",
+    "fi", "cs", "id", "bg", "sr", "hr", "sk", "sl", "hu", "lt", "lv", "et", "az", "ca", "be"};
+
+// BGN/PCGN romanisation, then without the prime marks for soft/hard signs (Yelʹtsin) and
+// without diacritics (Shchëlkovo): the spelling English text uses.
+constexpr const char* kRussianLatin =
+    "Russian-Latin/BGN; [\\u02B9\\u02BA] Remove; NFD; [:Mn:] Remove; NFC";
+constexpr const char* kUkrainianLatin =
+    "Ukrainian-Latin/BGN; [\\u02B9\\u02BA] Remove; NFD; [:Mn:] Remove; NFC";
+
+bool IsParticle(std::string_view folded) {
+  return std::find(std::begin(kParticles), std::end(kParticles), folded) != std::end(kParticles);
+}
+
+UChar32 FirstCodePoint(std::string_view s) {
+  int32_t i = 0;
+  UChar32 c = 0;
+  U8_NEXT(s.data(), i, static_cast<int32_t>(s.size()), c);
+  return c;
+}
+
+// Every letter upper case (ABD, NATO, FC).
+bool AllUpper(std::string_view s) {
+  for (int32_t i = 0, n = static_cast<int32_t>(s.size()); i < n;) {
+    UChar32 c = 0;
+    U8_NEXT(s.data(), i, n, c);
+    if (u_isalpha(c) && !u_isupper(c) && !u_istitle(c)) return false;
+  }
+  return true;
+}
+
+// The text between two words of one name: a space, a no-break space, a hyphen, or " & ".
+bool JoinsName(std::string_view gap) {
+  return gap == " " || gap == "\u00A0" || gap == "-" || gap == "\u2010" || gap == " & " ||
+         gap == "&";
+}
+
+// A line break or a sentence terminal (ICU Sentence_Terminal: . ! ? … । 。 ...) in `gap`.
+bool EndsSentence(std::string_view gap) {
+  for (int32_t i = 0, n = static_cast<int32_t>(gap.size()); i < n;) {
+    UChar32 c = 0;
+    U8_NEXT(gap.data(), i, n, c);
+    if (c == '\n' || c == '\r' || c == 0x2029 || u_hasBinaryProperty(c, UCHAR_S_TERM)) return true;
+  }
+  return false;
+}
+
+bool EndsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+// The last code point of folded (lower-case) UTF-8.
+UChar32 LastCodePoint(std::string_view s) {
+  size_t start = s.size();
+  while (start > 0 && (static_cast<unsigned char>(s[start - 1]) & 0xC0) == 0x80) --start;
+  if (start > 0) --start;
+  return FirstCodePoint(s.substr(start));
+}
+
+bool IsCyrillicVowel(UChar32 c) {
+  return std::u32string_view(U"аеёиоуыэюяіїє").find(static_cast<char32_t>(c)) !=
+         std::u32string_view::npos;
+}
+
+// A Russian/Ukrainian word (folded) in a form that is the nominative of a man's name: ends in a
+// consonant, й or ь, not in an instrumental ending; or an undeclined surname ending.
+bool MasculineNominative(std::string_view w) {
+  for (std::string_view indeclinable : {"енко", "єнко", "швили", "дзе"}) {
+    if (EndsWith(w, indeclinable)) return true;
+  }
+  const UChar32 last = LastCodePoint(w);
+  if (u_getIntPropertyValue(last, UCHAR_SCRIPT) != USCRIPT_CYRILLIC || IsCyrillicVowel(last)) {
+    return false;
+  }
+  if (last == U'ъ') return false;
+  for (std::string_view instrumental : {"ом", "ём", "єм", "ым", "ой", "еем", "ием", "ієм"}) {
+    if (EndsWith(w, instrumental)) return false;
+  }
+  return true;
+}
+
+// The case-ending rule (names.h) over the folded words of a Cyrillic span.
+bool CyrillicNominative(const std::vector<std::string_view>& words) {
+  bool all = true;
+  for (std::string_view w : words) all = all && MasculineNominative(w);
+  if (all) return true;
+  // A woman's name with an undeclined surname: Мария Костюк, Ірина Верещук.
+  const UChar32 first_last = LastCodePoint(words.front());
+  if (first_last != U'а' && first_last != U'я') return false;
+  for (size_t k = 1; k < words.size(); ++k) {
+    // Adjectival surnames in the feminine nominative (Шекерінська, Вольская) are unambiguous.
+    bool adjectival = false;
+    for (std::string_view ending : {"ская", "цкая", "ська", "цька"}) {
+      adjectival = adjectival || (k + 1 == words.size() && EndsWith(words[k], ending));
+    }
+    if (adjectival) continue;
+    if (!MasculineNominative(words[k]) || EndsWith(words[k], "енко")) return false;
+  }
+  return true;
+}
+
+// ASCII slug: letters and digits lower-cased, anything else one '-'.
+void AppendSlug(std::string_view s, std::string* out) {
+  for (char c : s) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    if (u < 0x80 && std::isalnum(u)) {
+      out->push_back(static_cast<char>(std::tolower(u)));
+    } else if (u >= 0x80) {
+      out->push_back(c);  // folded non-ASCII letters (ß -> ss is already done by folding)
+    } else if (!out->empty() && out->back() != '-' && out->back() != '/') {
+      out->push_back('-');
+    }
+  }
+  while (!out->empty() && out->back() == '-') out->pop_back();
+}
+
+struct Pending {
+  std::string id;
+  std::string name;
+  std::vector<std::pair<uint32_t, uint32_t>> spans;  // token ranges
+};
+
+// Per-thread buffers of Find(): grown to the largest article, then reused.
+struct NameScratch {
+  std::vector<Kind> kind;
+  std::vector<uint8_t> eligible;
+  std::vector<uint64_t> word_hash;  // per candidate token: hash of its word, of its stem (or 0)
+  std::vector<uint64_t> stem_hash;
+  std::vector<uint64_t> lower_hashes;  // sorted
+  std::vector<std::string_view> words;
+  std::string id;
+  std::string name;
+  std::vector<Pending> pending;
+};
+
+const icu::Transliterator* ThreadTransliterator(bool ukrainian) {
+  thread_local std::unique_ptr<icu::Transliterator> cache[2];
+  std::unique_ptr<icu::Transliterator>& t = cache[ukrainian ? 1 : 0];
+  if (!t) {
+    UErrorCode status = U_ZERO_ERROR;
+    t.reset(icu::Transliterator::createInstance(
+        icu::UnicodeString::fromUTF8(ukrainian ? kUkrainianLatin : kRussianLatin), UTRANS_FORWARD,
+        status));
+    if (U_FAILURE(status)) t.reset();  // Create() checked that this works
+  }
+  return t.get();
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const NameFinder>> NameFinder::Create() {
+  for (const char* id : {kRussianLatin, kUkrainianLatin}) {
+    UErrorCode status = U_ZERO_ERROR;
+    std::unique_ptr<icu::Transliterator> t(icu::Transliterator::createInstance(
+        icu::UnicodeString::fromUTF8(id), UTRANS_FORWARD, status));
+    if (U_FAILURE(status) || !t) {
+      return Status(Code::kInvalidConfig, "config",
+                    std::string("tag.unlinked_names: ICU has no transliterator '") + id +
+                        "': " + u_errorName(status));
+    }
+  }
+  std::shared_ptr<NameFinder> f(new NameFinder());
+  const normalize::TextFolder& folder = normalize::TextFolder::Default();
+  for (const char* lang : kCalendarLanguages) {
+    UErrorCode status = U_ZERO_ERROR;
+    icu::DateFormatSymbols symbols{icu::Locale(lang), status};
+    if (U_FAILURE(status)) {
+      return Status(Code::kInvalidConfig, "config",
+                    std::string("tag.unlinked_names: ICU has no date symbols for '") + lang +
+                        "': " + u_errorName(status));
+    }
+    std::vector<uint64_t>& words = f->calendar_words_[lang];
+    auto add = [&](const icu::UnicodeString* names, int32_t count) {
+      for (int32_t i = 0; i < count; ++i) {
+        std::string utf8;
+        names[i].toUTF8String(utf8);
+        std::string folded = folder.Fold(utf8);
+        while (!folded.empty() && folded.back() == '.') folded.pop_back();
+        // Two-letter abbreviations (Mo, Di) are too often other words.
+        if (folded.size() < 3) continue;
+        words.push_back(Matcher::Hash(folded));
+      }
+    };
+    using S = icu::DateFormatSymbols;
+    for (S::DtContextType context : {S::FORMAT, S::STANDALONE}) {
+      for (S::DtWidthType width : {S::WIDE, S::ABBREVIATED}) {
+        int32_t count = 0;
+        const icu::UnicodeString* months = symbols.getMonths(count, context, width);
+        add(months, count);
+        const icu::UnicodeString* days = symbols.getWeekdays(count, context, width);
+        add(days, count);
+      }
+    }
+    std::sort(words.begin(), words.end());
+    words.erase(std::unique(words.begin(), words.end()), words.end());
+  }
+  return std::shared_ptr<const NameFinder>(std::move(f));
+}
+
+void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
+                      int64_t max_mentions) const {
+  const std::vector<core::Token>& tokens = doc.tokens;
+  const size_t n = tokens.size();
+  if (n < kMinNameWords) return;
+  // German (and Luxembourgish) capitalise every noun: a capital is no evidence of a name there.
+  if (doc.language.code == "de" || doc.language.code == "lb") return;
+  thread_local NameScratch s;
+  auto& kind = s.kind;
+  kind.assign(n, Kind::kOther);
+  auto folded_of = [&](const core::Token& t) {
+    return doc.TokenForm(t.folded_offset, t.folded_size);
+  };
+  // A Latin word with a suffix after an apostrophe (Turkish Kançal'ın, English Party's): its
+  // bare form is the word before the apostrophe (tokenize.h), a prefix of the folded form.
+  auto suffixed = [&](const core::Token& t) {
+    return t.script == USCRIPT_LATIN && t.bare_size > 0 && t.bare_offset == t.folded_offset;
+  };
+  // The word as the rules compare it: without such a suffix.
+  auto word_of = [&](const core::Token& t) {
+    return suffixed(t) ? doc.TokenForm(t.bare_offset, t.bare_size) : folded_of(t);
+  };
+  // Pass 1: what each Latin/Cyrillic token is, from its first code point in the original text.
+  size_t caps = 0;
+  size_t title_words = 0;
+  size_t title_caps = 0;
+  const std::string_view title_text = doc.article.title;
+  const std::string_view body_text = doc.article.body;
+  for (size_t i = 0; i < n; ++i) {
+    const core::Token& t = tokens[i];
+    if (t.script != USCRIPT_LATIN && t.script != USCRIPT_CYRILLIC) continue;
+    const std::string_view text = t.field == core::Field::kTitle ? title_text : body_text;
+    if (t.end > text.size() || t.begin >= t.end) continue;
+    const unsigned char b = static_cast<unsigned char>(text[t.begin]);
+    bool upper = false;
+    bool lower = false;
+    if (b < 0x80) {
+      upper = b >= 'A' && b <= 'Z';
+      lower = b >= 'a' && b <= 'z';
+    } else if ((b == 0xD0 || b == 0xD1) && t.end - t.begin >= 2) {
+      // Basic Cyrillic without a table lookup: U+0400-U+042F upper, U+0430-U+045F lower case.
+      const uint32_t c =
+          ((b & 0x1Fu) << 6) | (static_cast<unsigned char>(text[t.begin + 1]) & 0x3Fu);
+      upper = c >= 0x400 && c <= 0x42F;
+      lower = c >= 0x430 && c <= 0x45F;
+    } else {
+      const UChar32 c = FirstCodePoint(text.substr(t.begin, t.end - t.begin));
+      upper = u_isupper(c) || u_istitle(c);
+      lower = u_islower(c);
+    }
+    if (upper) {
+      // An initial (one letter) or an upper-case word (an acronym, a shouted heading) is no
+      // word of a name here: acronyms are the gazetteer's, and a run of them says nothing.
+      const std::string_view word = text.substr(t.begin, t.end - t.begin);
+      const bool initial = b < 0x80
+                               ? t.end - t.begin == 1
+                               : U8_LENGTH(FirstCodePoint(word)) == static_cast<int>(word.size());
+      kind[i] = initial || AllUpper(word) ? Kind::kUpper : Kind::kCap;
+      caps += kind[i] == Kind::kCap ? 1 : 0;
+    } else if (lower) {
+      kind[i] = Kind::kLower;  // particles are told apart only where one may stand
+    }
+    if (t.field == core::Field::kTitle && t.folded_size >= 4) {
+      ++title_words;
+      title_caps += upper ? 1 : 0;
+    }
+  }
+  if (caps < kMinNameWords) return;
+  // A Title Case headline: most of its words capitalised.
+  const bool title_case = title_words >= 3 && title_caps * 5 >= title_words * 3;
+
+  // Pass 2: the capitalised words that may be part of a name (another capitalised word next to
+  // them, or after up to kMaxParticles lower-case words), with the hashes of their forms.
+  auto& eligible = s.eligible;
+  eligible.assign(n, 0);
+  auto& word_hash = s.word_hash;
+  auto& stem_hash = s.stem_hash;
+  word_hash.resize(n);
+  stem_hash.resize(n);
+  auto cap_within = [&](size_t i, int step) {  // a kCap word within 1 + kMaxParticles tokens
+    for (size_t k = 1; k <= 1 + kMaxParticles; ++k) {
+      if (step < 0 ? i < k : i + k >= n) return false;
+      const Kind other = kind[step < 0 ? i - k : i + k];
+      if (other == Kind::kCap) return true;
+      if (other != Kind::kLower) return false;
+    }
+    return false;
+  };
+  // A filter over (size, first byte) of the candidates' forms, so that only the lower-case
+  // words that may equal one are hashed.
+  uint64_t filter[4] = {0, 0, 0, 0};
+  auto filter_bit = [](std::string_view form) -> size_t {
+    return form.empty() ? 0 : (form.size() * 31 + static_cast<unsigned char>(form[0])) & 255;
+  };
+  size_t candidates = 0;
+  for (size_t i = 0; i < n; ++i) {
+    if (kind[i] != Kind::kCap || (i < covered.size() && covered[i] != 0)) continue;
+    if (title_case && tokens[i].field == core::Field::kTitle) continue;
+    if (!cap_within(i, -1) && !cap_within(i, 1)) continue;
+    const core::Token& t = tokens[i];
+    const std::string_view word = word_of(t);
+    word_hash[i] = Matcher::Hash(word);
+    const size_t wb = filter_bit(word);
+    filter[wb / 64] |= uint64_t{1} << (wb % 64);
+    stem_hash[i] = 0;
+    if (t.stem_size > 0) {
+      const std::string_view stem = doc.TokenForm(t.stem_offset, t.stem_size);
+      stem_hash[i] = Matcher::Hash(stem);
+      const size_t sb = filter_bit(stem);
+      filter[sb / 64] |= uint64_t{1} << (sb % 64);
+    }
+    eligible[i] = 1;
+    ++candidates;
+  }
+  if (candidates < kMinNameWords) return;
+
+  // Pass 3: the lower-case words (and their stems) that may equal a candidate's form.
+  auto& lower = s.lower_hashes;
+  lower.clear();
+  auto maybe = [&](std::string_view form) {
+    const size_t bit = filter_bit(form);
+    return ((filter[bit / 64] >> (bit % 64)) & 1) != 0;
+  };
+  for (size_t i = 0; i < n; ++i) {
+    if (kind[i] != Kind::kLower) continue;
+    const core::Token& t = tokens[i];
+    if (const std::string_view word = word_of(t); maybe(word)) lower.push_back(Matcher::Hash(word));
+    if (t.stem_size > 0) {
+      if (const std::string_view stem = doc.TokenForm(t.stem_offset, t.stem_size); maybe(stem)) {
+        lower.push_back(Matcher::Hash(stem));
+      }
+    }
+  }
+  std::sort(lower.begin(), lower.end());
+  const std::vector<uint64_t>* calendar = nullptr;
+  if (auto it = calendar_words_.find(doc.language.code); it != calendar_words_.end()) {
+    calendar = &it->second;
+  } else {
+    calendar = &calendar_words_.at("en");
+  }
+  auto in = [](const std::vector<uint64_t>& v, uint64_t h) {
+    return std::binary_search(v.begin(), v.end(), h);
+  };
+  for (size_t i = 0; i < n; ++i) {
+    if (!eligible[i]) continue;
+    // A word the text also writes in lower case, in any inflection, or a month or day name.
+    if (in(lower, word_hash[i]) || in(*calendar, word_hash[i]) ||
+        (stem_hash[i] != 0 && in(lower, stem_hash[i]))) {
+      eligible[i] = 0;
+    }
+  }
+
+  auto same_part = [&](size_t a, size_t b) {
+    return (tokens[a].field == core::Field::kTitle) == (tokens[b].field == core::Field::kTitle);
+  };
+  auto gap = [&](size_t a, size_t b) -> std::string_view {  // text between tokens a < b
+    const std::string_view text = OriginalText(doc, tokens[a].field);
+    if (tokens[a].end > tokens[b].begin || tokens[b].begin > text.size()) return {};
+    return text.substr(tokens[a].end, tokens[b].begin - tokens[a].end);
+  };
+  auto joined = [&](size_t a, size_t b) { return same_part(a, b) && JoinsName(gap(a, b)); };
+  auto sentence_initial = [&](size_t i) {
+    if (i == 0 || !same_part(i - 1, i)) return true;
+    const std::string_view g = gap(i - 1, i);
+    return g.data() == nullptr || EndsSentence(g);
+  };
+  auto is_covered = [&](size_t i) { return i < covered.size() && covered[i] != 0; };
+  auto is_particle = [&](size_t i) {
+    return kind[i] == Kind::kLower && tokens[i].folded_size <= 5 &&
+           IsParticle(folded_of(tokens[i]));
+  };
+
+  const bool cyrillic_ok = doc.language.code == "ru" || doc.language.code == "uk";
+  for (auto& p : s.pending) p.spans.clear();
+  size_t pending = 0;
+
+  // Pass 3: runs of eligible words (with particles between them), then the span rules.
+  for (size_t i = 0; i < n;) {
+    if (!eligible[i]) {
+      ++i;
+      continue;
+    }
+    const uint8_t script = tokens[i].script;
+    size_t end = i + 1;  // [i, end)
+    while (end < n && !suffixed(tokens[end - 1])) {
+      if (eligible[end] && tokens[end].script == script && joined(end - 1, end)) {
+        ++end;
+        continue;
+      }
+      // Particles between two name words: de la, von der, al-.
+      size_t k = end;
+      while (k < n && k - end < kMaxParticles && is_particle(k) && joined(k - 1, k)) {
+        ++k;
+      }
+      if (k > end && k < n && eligible[k] && tokens[k].script == script && joined(k - 1, k)) {
+        end = k + 1;
+        continue;
+      }
+      break;
+    }
+    const size_t run_begin = i;
+    const size_t run_end = end;
+    i = end;
+    size_t b = run_begin;
+    if (sentence_initial(b)) {
+      ++b;
+      while (b < run_end && kind[b] == Kind::kLower) ++b;
+    }
+    size_t words = 0;
+    bool all_upper = true;
+    for (size_t k = b; k < run_end; ++k) {
+      if (kind[k] != Kind::kCap) continue;
+      ++words;
+      const std::string_view text = OriginalText(doc, tokens[k].field);
+      all_upper =
+          all_upper && AllUpper(text.substr(tokens[k].begin, tokens[k].end - tokens[k].begin));
+    }
+    if (words < kMinNameWords || words > kMaxNameWords || all_upper) continue;
+    // Right before a gazetteer mention: a title before a known name ("Prime Minister" +
+    // Narendra Modi) or the start of a longer name around it. Right after one, in Latin script:
+    // a title after a qualifier ("Moscow" + "Mayor Sergei Sobyanin") or the rest of a longer
+    // name. Cyrillic text does not capitalise titles, so "мэр Москвы" + "Сергей Собянин" is
+    // the qualifier and the name.
+    auto capital = [&](size_t k) { return kind[k] == Kind::kCap || kind[k] == Kind::kUpper; };
+    if (run_end < n && is_covered(run_end) && capital(run_end) && joined(run_end - 1, run_end)) {
+      continue;
+    }
+    if (script == USCRIPT_LATIN && run_begin > 0 && is_covered(run_begin - 1) &&
+        capital(run_begin - 1) && joined(run_begin - 1, run_begin)) {
+      continue;
+    }
+
+    s.id.assign("name/");
+    s.name.clear();
+    const std::string_view text = OriginalText(doc, tokens[b].field);
+    std::string_view surface =
+        text.substr(tokens[b].begin, tokens[run_end - 1].end - tokens[b].begin);
+    if (suffixed(tokens[run_end - 1])) {
+      // Up to the apostrophe: the name without its case or possessive suffix.
+      const core::Token& last = tokens[run_end - 1];
+      const std::string_view word = text.substr(last.begin, last.end - last.begin);
+      size_t apostrophe = std::string_view::npos;
+      for (std::string_view a : {"'", "\u2019", "\u02BC", "`"}) {
+        apostrophe = std::min(apostrophe, word.find(a));
+      }
+      if (apostrophe != std::string_view::npos) {
+        surface = surface.substr(0, last.begin - tokens[b].begin + apostrophe);
+      }
+    }
+    if (script == USCRIPT_CYRILLIC) {
+      if (!cyrillic_ok) continue;
+      s.words.clear();
+      for (size_t k = b; k < run_end; ++k) s.words.push_back(folded_of(tokens[k]));
+      if (!CyrillicNominative(s.words)) continue;
+      const icu::Transliterator* t = ThreadTransliterator(doc.language.code == "uk");
+      if (t == nullptr) continue;
+      icu::UnicodeString u = icu::UnicodeString::fromUTF8(surface);
+      t->transliterate(u);
+      u.toUTF8String(s.name);
+      AppendSlug(s.name, &s.id);
+    } else {
+      s.name.assign(surface);
+      for (size_t k = b; k < run_end; ++k) {
+        if (k > b) s.id.push_back('-');
+        AppendSlug(word_of(tokens[k]), &s.id);
+      }
+    }
+    // A no-break space inside a name is a space.
+    for (size_t pos = 0; (pos = s.name.find("\u00A0", pos)) != std::string::npos;) {
+      s.name.replace(pos, 2, " ");
+    }
+    Pending* p = nullptr;
+    for (size_t k = 0; k < pending; ++k) {
+      if (s.pending[k].id == s.id) p = &s.pending[k];
+    }
+    if (p == nullptr) {
+      if (pending == s.pending.size()) s.pending.emplace_back();
+      p = &s.pending[pending++];
+      p->id = s.id;
+      p->name = s.name;
+    }
+    p->spans.emplace_back(static_cast<uint32_t>(b), static_cast<uint32_t>(run_end));
+  }
+
+  const size_t first_name = doc.entities.size();
+  for (size_t k = 0; k < pending; ++k) {
+    const Pending& p = s.pending[k];
+    core::EntityResult r;
+    r.id = p.id;
+    r.name = p.name;
+    r.type = std::string(kNameEntityType);
+    bool in_title = false;
+    uint32_t first = p.spans.front().first;
+    for (const auto& [begin, end] : p.spans) {
+      in_title = in_title || tokens[begin].field == core::Field::kTitle;
+      first = std::min(first, begin);
+      if (static_cast<int64_t>(r.mentions.size()) < max_mentions) {
+        r.mentions.push_back(MatchForTokens(doc, begin, end));
+      }
+    }
+    r.salience = EntitySalience(in_title, p.spans.size(), first, n);
+    doc.entities.push_back(std::move(r));
+  }
+  std::stable_sort(doc.entities.begin() + static_cast<std::ptrdiff_t>(first_name),
+                   doc.entities.end(), [](const auto& a, const auto& b) {
+                     return a.salience != b.salience ? a.salience > b.salience : a.name < b.name;
+                   });
+}
+
+}  // namespace newsflow::tag

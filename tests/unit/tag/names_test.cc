@@ -1,0 +1,174 @@
+// Unlinked name mentions (processors/tag/names.h) through the real decode, normalize, tag and
+// score stages: what is a name, what is not (each filter on a real form), Cyrillic names in
+// the nominative only, the configuration, and that topic scores do not change.
+#include "processors/tag/names.h"
+
+#include <gtest/gtest.h>
+
+#include "processors/tag/tag_stage.h"
+#include "tests/unit/tag/tag_fixture.h"
+
+namespace newsflow::tag {
+namespace {
+
+constexpr const char* kEntities =
+    "entities:\n"
+    "  - {id: person/narendra-modi, type: person, name: Narendra Modi,\n"
+    "     aliases: {en: [Narendra Modi]}}\n"
+    "  - {id: city/moscow, type: city, name: Moscow, aliases: {en: [Moscow], ru: [Москвы]}}\n";
+constexpr const char* kTopics =
+    "topic: {id: t, groups: {g: {en: [talks], ru: [переговоры]}}, rules: [{name: r, any: "
+    "[g]}]}\n";
+
+std::shared_ptr<const Taxonomy> Tax() {
+  auto tax = CompileInline(kEntities, kTopics);
+  EXPECT_TRUE(tax.ok()) << tax.status().ToString();
+  return *tax;
+}
+
+// The unlinked names of an article: name -> (id, mention texts).
+struct Name {
+  std::string id;
+  std::vector<std::string> mentions;
+  bool operator==(const Name&) const = default;
+};
+std::map<std::string, Name> Names(const core::Document& doc) {
+  std::map<std::string, Name> out;
+  for (const auto& e : doc.entities) {
+    if (e.type != kNameEntityType) continue;
+    Name& n = out[e.name];
+    n.id = e.id;
+    for (const auto& m : e.mentions) n.mentions.push_back(m.text);
+  }
+  return out;
+}
+
+class NamesTest : public ::testing::Test {
+ protected:
+  TaggedPipeline pipeline_{Tax()};
+};
+
+TEST_F(NamesTest, CapitalisedWordsWithParticlesAndAmpersandAreOneName) {
+  const auto& doc = pipeline_.Run(Article(
+      "",
+      "The forward Trevor Booker scored twice. Shares of Procter & Gamble fell, said the analyst "
+      "Ursula von der Leyen, and the talks went on while Trevor Booker rested.",
+      "en"));
+  const auto names = Names(doc);
+  EXPECT_EQ(names,
+            (std::map<std::string, Name>{
+                {"Procter & Gamble", {"name/procter-gamble", {"Procter & Gamble"}}},
+                {"Trevor Booker", {"name/trevor-booker", {"Trevor Booker", "Trevor Booker"}}},
+                {"Ursula von der Leyen", {"name/ursula-von-der-leyen", {"Ursula von der Leyen"}}},
+            }));
+  // Listed after the gazetteer's entities, with a salience in [0, 1] and byte offsets of the
+  // mention into the original body.
+  for (const auto& e : doc.entities) {
+    if (e.type != kNameEntityType) continue;
+    EXPECT_GT(e.salience, 0.0);
+    EXPECT_LE(e.salience, 1.0);
+    for (const auto& m : e.mentions) {
+      EXPECT_EQ(doc.article.body.substr(m.begin, m.end - m.begin), m.text);
+    }
+  }
+}
+
+TEST_F(NamesTest, GeneralFiltersRejectNonNames) {
+  // Sentence-initial word + one more word: one word left, no name ("Yesterday Booker").
+  // A word the text also writes in lower case ("Talks"/"talks"), month and day names (ICU),
+  // upper-case acronyms, a single capitalised word, and a title right before a gazetteer name
+  // ("Prime Minister" + Narendra Modi) are no names either.
+  const auto& doc = pipeline_.Run(Article(
+      "",
+      "Yesterday Booker played. The Peace Talks began after talks failed. It happened on Monday "
+      "March 3. The NATO EU meeting ended. Prime Minister Narendra Modi spoke to Smith.",
+      "en"));
+  EXPECT_TRUE(Names(doc).empty()) << doc.entities.back().name;
+  bool modi = false;
+  for (const auto& e : doc.entities) modi = modi || e.id == "person/narendra-modi";
+  EXPECT_TRUE(modi);
+}
+
+TEST_F(NamesTest, TitleCaseHeadlinesAreSkippedButBodyNamesKept) {
+  const auto& doc = pipeline_.Run(Article(
+      "Six Clubs Face Bans From Registering Players",
+      "The committee said the coach Salman Mohamed met the players before the talks.", "en"));
+  EXPECT_EQ(Names(doc), (std::map<std::string, Name>{
+                            {"Salman Mohamed", {"name/salman-mohamed", {"Salman Mohamed"}}}}));
+}
+
+TEST_F(NamesTest, TurkishSuffixAfterAnApostropheEndsTheName) {
+  const auto& doc = pipeline_.Run(Article(
+      "", "Açıklamayı dün akşam Kaan Kançal'ın ofisi yaptı ve toplantıya Yusuf Günay da katıldı.",
+      "tr"));
+  const auto names = Names(doc);
+  ASSERT_TRUE(names.contains("Kaan Kançal")) << names.size();
+  EXPECT_EQ(names.at("Kaan Kançal").id, "name/kaan-kancal");
+  EXPECT_EQ(names.at("Kaan Kançal").mentions, std::vector<std::string>{"Kaan Kançal'ın"});
+  ASSERT_TRUE(names.contains("Yusuf Günay"));
+  EXPECT_EQ(names.at("Yusuf Günay").id, "name/yusuf-gunay");
+}
+
+TEST_F(NamesTest, CyrillicNamesAreRomanisedInTheNominativeOnly) {
+  const auto& ru = pipeline_.Run(
+      Article("",
+              "Вчера мэр Москвы заявил о переговорах. Об этом сообщил Сергей Собянин, а затем "
+              "выступила Мария Костюк. Позже слова Сергея Собянина повторили в мэрии, и с Сергеем "
+              "Собяниным согласились.",
+              "ru"));
+  EXPECT_EQ(Names(ru), (std::map<std::string, Name>{
+                           {"Mariya Kostyuk", {"name/mariya-kostyuk", {"Мария Костюк"}}},
+                           {"Sergey Sobyanin", {"name/sergey-sobyanin", {"Сергей Собянин"}}},
+                       }));
+  const auto& uk = pipeline_.Run(Article(
+      "",
+      "Про це заявив секретар ради Олексій Данілов, а пізніше про це сказала Ірина Верещук. "
+      "Слова Олексія Данілова підтвердили в уряді.",
+      "uk"));
+  EXPECT_EQ(Names(uk), (std::map<std::string, Name>{
+                           {"Iryna Vereshchuk", {"name/iryna-vereshchuk", {"Ірина Верещук"}}},
+                           {"Oleksiy Danilov", {"name/oleksiy-danilov", {"Олексій Данілов"}}},
+                       }));
+}
+
+TEST_F(NamesTest, GermanCapitalsAreNoEvidence) {
+  const auto& doc = pipeline_.Run(Article(
+      "", "Laut Angaben der Polizei sagte Robert Habeck, die Zahl der Masernfälle steige weiter.",
+      "de"));
+  EXPECT_TRUE(Names(doc).empty());
+}
+
+TEST(NamesConfigTest, OffListsNoNamesAndScoresDoNotChange) {
+  const std::string text =
+      "The forward Trevor Booker said the talks with Procter & Gamble on wages went on, and "
+      "Narendra Modi joined the talks.";
+  TaggedPipeline on(Tax());
+  TaggedPipeline off(Tax(), ", tag: {unlinked_names: false}");
+  const auto& with = on.Run(Article("", text, "en"));
+  const std::vector<core::TopicResult> topics_on = with.topics;
+  const size_t entities_on = with.entities.size();
+  EXPECT_EQ(Names(with).size(), 2u);
+  const auto& without = off.Run(Article("", text, "en"));
+  EXPECT_TRUE(Names(without).empty());
+  EXPECT_EQ(entities_on, without.entities.size() + 2);
+  ASSERT_EQ(topics_on.size(), without.topics.size());
+  ASSERT_FALSE(topics_on.empty());
+  for (size_t i = 0; i < topics_on.size(); ++i) {
+    EXPECT_EQ(topics_on[i].id, without.topics[i].id);
+    EXPECT_EQ(topics_on[i].score, without.topics[i].score);
+  }
+}
+
+TEST(NamesConfigTest, NonBooleanValueIsRejectedNamingTheKey) {
+  auto config = TagConfig::FromYaml(YAML::Load("{unlinked_names: maybe}"), "pipeline.tag");
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.status().ToString().find("unlinked_names"), std::string::npos)
+      << config.status().ToString();
+  auto off = TagConfig::FromYaml(YAML::Load("{unlinked_names: false}"), "pipeline.tag");
+  ASSERT_TRUE(off.ok());
+  EXPECT_FALSE(off->unlinked_names);
+  EXPECT_TRUE(TagConfig{}.unlinked_names);
+}
+
+}  // namespace
+}  // namespace newsflow::tag
