@@ -345,7 +345,7 @@ void NormalizeStage::DetectLanguageAndStem(core::Document& doc, const ScriptHist
                                            .first_pass_bytes = FirstPassBytes(dominant, share)});
   if (config_.stem && !doc.language.code.empty()) {
     StemTokens(StemmerFor(doc.language.code), 0, &doc.token_text, &doc.tokens,
-               static_cast<size_t>(config_.stem_memo_words));
+               static_cast<size_t>(config_.stem_memo_words), &doc.token_hashes);
   }
 }
 

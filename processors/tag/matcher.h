@@ -75,9 +75,12 @@ class Matcher {
   void Build();
 
   // Appends every (pattern, token span) match in `tokens` to `hits`, ordered by start token.
-  // A pattern never spans the title and the body.
+  // A pattern never spans the title and the body. `known` (optional, e.g. the document's
+  // token_hashes): Hash() of each token's folded form and stem where already computed (0 where
+  // not); used only when it has one entry per token, else every form is hashed here.
   void Match(const std::vector<core::Token>& tokens, std::string_view arena, SourceText source,
-             std::vector<core::PatternHit>* hits) const;
+             std::vector<core::PatternHit>* hits,
+             std::span<const core::FormHashes> known = {}) const;
 
   size_t pattern_count() const { return pattern_count_; }
   // Bytes of the tables (the image, wherever it lives; plus the build state before Build()).

@@ -158,5 +158,55 @@ TEST_F(MatcherTest, PrefixKeysOfMoreThan64LengthsAreProbedLengthByLength) {
   EXPECT_TRUE(Hits(m, "", "Nothing here.").empty());
 }
 
+// The document's token_hashes (the normalize stage's stem memo hashes, core::FormHash) stand for
+// the hashes Match() would compute: with them, without them, and with a vector of the wrong size
+// (ignored) the hits are the same; wrong hashes of the right size are used (and find nothing),
+// so the fast path is the one under test.
+TEST_F(MatcherTest, HashesHandedOverByNormalizeGiveTheSameHits) {
+  Matcher m;
+  const uint32_t a = m.Add({Exact("ceasefire")});
+  const uint32_t b = m.Add({Stem("negoti"), Stem("continu")});
+  const uint32_t c = m.Add({Stem("negoti")});
+  const uint32_t d = m.Add({Exact("truce"), Stem("hold")});
+  m.Build();
+  const core::Document& doc =
+      pipeline_->Run(Article("Ceasefire talks", "Negotiations continue; the truce holds.", "en"));
+  ASSERT_EQ(doc.token_hashes.size(), doc.tokens.size());
+  size_t with_stem_hash = 0;
+  for (size_t i = 0; i < doc.tokens.size(); ++i) {
+    const core::Token& t = doc.tokens[i];
+    const std::string_view folded = doc.TokenForm(t.folded_offset, t.folded_size);
+    EXPECT_EQ(doc.token_hashes[i].folded, Matcher::Hash(folded)) << folded;
+    if (t.stem_size > 0) {
+      EXPECT_EQ(doc.token_hashes[i].stem, Matcher::Hash(doc.TokenForm(t.stem_offset, t.stem_size)))
+          << folded;
+      ++with_stem_hash;
+    }
+  }
+  EXPECT_GT(with_stem_hash, 5u);
+  const SourceText source{doc.article.title, doc.article.body};
+  std::vector<core::PatternHit> own;
+  m.Match(doc.tokens, doc.token_text, source, &own);
+  std::vector<core::PatternHit> handed;
+  m.Match(doc.tokens, doc.token_text, source, &handed, doc.token_hashes);
+  auto spans = [](const std::vector<core::PatternHit>& hits) {
+    std::vector<Hit> out;
+    for (const auto& h : hits) out.emplace_back(h.pattern, h.token_begin, h.token_end);
+    return out;
+  };
+  // Title: Ceasefire(0) talks(1); body: Negotiations(2) continue(3) the(4) truce(5) holds(6).
+  const std::vector<Hit> expected{{a, 0, 1}, {b, 2, 4}, {c, 2, 3}, {d, 5, 7}};
+  EXPECT_EQ(spans(own), expected);
+  EXPECT_EQ(spans(handed), expected);
+  std::vector<core::FormHashes> short_by_one(doc.token_hashes.begin(), doc.token_hashes.end() - 1);
+  std::vector<core::PatternHit> ignored;
+  m.Match(doc.tokens, doc.token_text, source, &ignored, short_by_one);
+  EXPECT_EQ(spans(ignored), expected);
+  std::vector<core::FormHashes> wrong(doc.tokens.size(), core::FormHashes{1, 1});
+  std::vector<core::PatternHit> none;
+  m.Match(doc.tokens, doc.token_text, source, &none, wrong);
+  EXPECT_TRUE(none.empty());
+}
+
 }  // namespace
 }  // namespace newsflow::tag
