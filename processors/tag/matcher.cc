@@ -182,7 +182,7 @@ inline std::pair<const Matcher::Posting*, const Matcher::Posting*> Matcher::Form
 
 Matcher::Posting Matcher::MakePosting(uint32_t pattern, uint8_t bare_key, uint8_t simple,
                                       const std::vector<PatternToken>& tokens) {
-  Posting p{pattern, bare_key, simple, NextCheck::kNone, 0, 0, 0};
+  Posting p{pattern, bare_key, simple, NextCheck::kNone, static_cast<uint8_t>(tokens.size()), 0, 0};
   if (tokens.size() < 2) return p;
   const PatternToken& next = tokens[1];
   switch (next.mode) {
@@ -190,7 +190,7 @@ Matcher::Posting Matcher::MakePosting(uint32_t pattern, uint8_t bare_key, uint8_
       p.next_check = NextCheck::kExact;
       p.next_form_fp = Fingerprint(Hash(next.form));
       if (!next.bare.empty()) {
-        p.next_has_bare = 1;
+        p.next_check = NextCheck::kExactBare;
         p.next_bare_fp = Fingerprint(Hash(next.bare));
       }
       break;
@@ -417,7 +417,9 @@ Status Matcher::CheckTables() const {
     }
     if (free_slots == 0) return fail("index table without a free slot");
     for (const Posting& p : x->postings) {
-      if (p.pattern >= pattern_count_ || static_cast<uint8_t>(p.next_check) > 2) {
+      // The stored length is what Verify() indexes tokens by: it must be the pattern's.
+      if (p.pattern >= pattern_count_ || static_cast<uint8_t>(p.next_check) > 3 ||
+          p.length != pattern_begin_[p.pattern + 1] - pattern_begin_[p.pattern]) {
         return fail("bad posting");
       }
     }
@@ -492,8 +494,10 @@ inline bool Matcher::NextMayMatch(const Posting& p, const NextToken& next) {
       return true;
     case NextCheck::kExact:
       if (next.folded_fp == p.next_form_fp) return true;
-      return next.has_bare && (next.bare_fp == p.next_form_fp ||
-                               (p.next_has_bare != 0 && next.bare_fp == p.next_bare_fp));
+      return next.has_bare && next.bare_fp == p.next_form_fp;
+    case NextCheck::kExactBare:
+      if (next.folded_fp == p.next_form_fp) return true;
+      return next.has_bare && (next.bare_fp == p.next_form_fp || next.bare_fp == p.next_bare_fp);
     case NextCheck::kStem:
       return next.has_stem && next.stem_fp == p.next_form_fp;
   }
@@ -525,13 +529,12 @@ void Matcher::Verify(const Posting* begin, const Posting* end, bool from_bare, s
   for (const Posting* p = begin; p != end; ++p) {
     // A key that is the pattern's bare form only matches an article token's bare form.
     if (p->bare_key != 0 && !from_bare) continue;
-    size_t n = 1;
+    const size_t n = p->length;
     if (p->simple == 0) {  // the key matched the first token; check the rest of the phrase
-      const uint32_t b = pattern_begin[p->pattern];
-      n = pattern_begin[p->pattern + 1] - b;
+      // From the posting alone first: most candidates stop here.
       if (i + n > token_count) continue;
       if (n > 1 && (!next.same_field || !NextMayMatch(*p, next))) continue;
-      const StoredToken* pattern = stored + b;
+      const StoredToken* pattern = stored + pattern_begin[p->pattern];
       bool ok = pattern[0].surface == 0 || TokenMatches(pattern[0], tokens[i], in);
       for (size_t k = 1; k < n && ok; ++k) {
         const core::Token& t = tokens[i + k];

@@ -484,7 +484,7 @@ TEST(CompileTaxonomyCliTest, CacheDirectoryFromTheConfigIsFilledThenUsed) {
   }
   ASSERT_EQ(entries.size(), 1u);
   EXPECT_TRUE(
-      std::regex_match(entries[0], std::regex(R"(taxonomy-v2-[0-9a-f]{16}-[0-9a-f]{8}\.nfsnap)")))
+      std::regex_match(entries[0], std::regex(R"(taxonomy-v3-[0-9a-f]{16}-[0-9a-f]{8}\.nfsnap)")))
       << entries[0];
   CliRun second = Newsflow(process);
   ASSERT_EQ(second.exit_code, 0) << second.err;

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstring>
+#include <memory>
 
 #include "tests/unit/tag/tag_fixture.h"
 
@@ -206,6 +208,43 @@ TEST_F(MatcherTest, HashesHandedOverByNormalizeGiveTheSameHits) {
   std::vector<core::PatternHit> none;
   m.Match(doc.tokens, doc.token_text, source, &none, wrong);
   EXPECT_TRUE(none.empty());
+}
+
+// Verify() takes a candidate's token count from its posting (so that most candidates are
+// rejected before the pattern store is read): Attach() checks it against the pattern table, so
+// a damaged image is an error, never a read past the pattern or the article.
+TEST_F(MatcherTest, AttachRejectsAPostingWhosePatternLengthIsNotThePatterns) {
+  Matcher m;
+  const uint32_t p = m.Add({Exact("cessation"), Exact("of"), Exact("hostilities")});
+  m.Build();
+  // The image's entry table: u64 count, then {u64 offset, u64 size} per entry. Entry 7 is the
+  // exact index's postings (matcher.cc Build(): count, pool, offsets, tokens, pattern starts,
+  // then slots, filter, postings per index); a posting is 16 bytes, its length at byte 7.
+  const std::span<const std::byte> image = m.image();
+  std::vector<uint64_t> copy(image.size() / 8);
+  std::memcpy(copy.data(), image.data(), image.size());
+  const uint64_t postings_offset = copy[1 + 2 * 7];
+  const uint64_t postings_size = copy[1 + 2 * 7 + 1];
+  ASSERT_EQ(postings_size, 16u);  // one pattern, one key
+  auto* bytes = reinterpret_cast<unsigned char*>(copy.data());
+  ASSERT_EQ(bytes[postings_offset + 7], 3u);
+  {
+    auto intact = std::make_shared<std::vector<uint64_t>>(copy);
+    Matcher attached;
+    ASSERT_TRUE(
+        attached.Attach({reinterpret_cast<const std::byte*>(intact->data()), image.size()}, intact)
+            .ok());
+    EXPECT_EQ(Hits(attached, "", "A cessation of hostilities."), (std::vector<Hit>{{p, 1, 4}}));
+  }
+  for (unsigned char wrong : {0, 2, 4, 13, 255}) {
+    bytes[postings_offset + 7] = wrong;
+    auto damaged = std::make_shared<std::vector<uint64_t>>(copy);
+    Matcher attached;
+    const Status status = attached.Attach(
+        {reinterpret_cast<const std::byte*>(damaged->data()), image.size()}, damaged);
+    EXPECT_FALSE(status.ok()) << int{wrong};
+    EXPECT_NE(status.message().find("bad posting"), std::string::npos) << status.message();
+  }
 }
 
 }  // namespace
