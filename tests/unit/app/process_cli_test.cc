@@ -443,7 +443,7 @@ TEST(CompileTaxonomyCliTest, SnapshotLoadsWithTheSameOutputAndDamageFallsBackToY
       compiled.out, std::regex("wrote .*cli_builtin.nfsnap: taxonomy .* from the built-in "
                                "taxonomy, [0-9]+ entities, [0-9]+ topics, [0-9]+ patterns")))
       << compiled.out;
-  EXPECT_NE(compiled.out.find("format 2"), std::string::npos) << compiled.out;
+  EXPECT_NE(compiled.out.find("format 3"), std::string::npos) << compiled.out;
 
   const std::string process =
       "process --processed-at 2026-01-01T00:00:00Z --dead-letter /dev/null " +
