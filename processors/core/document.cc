@@ -19,6 +19,7 @@ void Document::Reset(const schemas::RawRecord& record) {
   published_raw.clear();
   token_text.clear();
   tokens.clear();
+  token_hashes.clear();
   taxonomy.reset();
   hits.clear();
   topics.clear();

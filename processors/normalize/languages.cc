@@ -12,10 +12,7 @@
 #include <cstring>
 #include <vector>
 
-// Header-only mode: XXH3 inlined into the stem memo's lookup (a call into libxxhash costs as
-// much as hashing a short word).
-#define XXH_INLINE_ALL
-#include <xxhash.h>
+#include "processors/core/form_hash.h"
 
 namespace newsflow::normalize {
 namespace {
@@ -43,8 +40,10 @@ constexpr std::array<StemmerInfo, 26> kStemmers = {{
     {"ta", "tamil", USCRIPT_TAMIL},      {"tr", "turkish", USCRIPT_LATIN},
 }};
 
-// A per-thread memo of word -> stem: open addressing on a 64-bit XXH3 hash, keys and stems in
-// one arena, no allocation per lookup; when it holds its capacity of words it starts over.
+// A per-thread memo of word -> stem: open addressing on the word's core::FormHash (the tag
+// stage's matcher hashes forms with the same function, so the word's hash and the stem's, kept
+// with the entry, are handed on in core::Document::token_hashes), keys, stems and stem hashes
+// in one arena, no allocation per lookup; when it holds its capacity of words it starts over.
 class StemCache {
  public:
   // Capacity: kDefaultStemMemoWords (32 K) words per language unless the stage's
@@ -103,13 +102,19 @@ class StemCache {
       }
     }
   }
-  // A slot's stem: its size, and where it starts inside the word (kApart: it is not a piece of
-  // the word, and *apart points at its bytes). Snowball mostly strips affixes, so most stems
-  // are a piece of their word and a token can point at its folded form's bytes.
-  uint16_t StemOf(int32_t slot, uint16_t* size, const char** apart) const {
+  // A slot's stem: its size, its FormHash (0 for an empty stem), and where it starts inside the
+  // word (kApart: it is not a piece of the word, and *apart points at its bytes). Snowball
+  // mostly strips affixes, so most stems are a piece of their word and a token can point at its
+  // folded form's bytes.
+  uint16_t StemOf(int32_t slot, uint16_t* size, uint64_t* stem_hash, const char** apart) const {
     const Slot& s = slots_[static_cast<size_t>(slot)];
     *size = s.stem_size;
-    if (s.stem_at == kApart) *apart = arena_.data() + s.key_offset + s.key_size;
+    const char* after = arena_.data() + s.key_offset + s.key_size;  // the stem, then its hash
+    if (s.stem_at == kApart) {
+      *apart = after;
+      after += s.stem_size;
+    }
+    std::memcpy(stem_hash, after, sizeof *stem_hash);
     return s.stem_at;
   }
 
@@ -139,13 +144,16 @@ class StemCache {
       s.stem_at = kApart;
       arena_.append(stem);
     }
+    // The stem's hash, for the tag stage (StemOf); unaligned, read with memcpy.
+    const uint64_t stem_hash = stem.empty() ? 0 : core::FormHash(stem.data(), stem.size());
+    arena_.append(reinterpret_cast<const char*>(&stem_hash), sizeof stem_hash);
     ++entries_;
   }
 
  private:
   static constexpr uint16_t kEmpty = 0xFFFF;
   struct Slot {         // 16 bytes
-    uint32_t hash = 0;  // low half of the XXH3 hash
+    uint32_t hash = 0;  // low half of the word's FormHash
     uint32_t key_offset = 0;
     uint16_t key_size = kEmpty;
     uint16_t stem_size = 0;
@@ -205,7 +213,7 @@ class ThreadStemmers {
 
   std::string_view Stem(int id, std::string_view word) {
     StemCache& cache = caches_[static_cast<size_t>(id)];
-    const uint64_t h = XXH3_64bits(word.data(), word.size());
+    const uint64_t h = core::FormHash(word.data(), word.size());
     if (const std::string_view* hit = cache.Find(word, h)) return *hit;
     return StemAndRemember(id, word, h);
   }
@@ -215,7 +223,7 @@ class ThreadStemmers {
   }
 
   void StemTokens(int id, size_t from, std::string* arena, std::vector<core::Token>* tokens,
-                  size_t memo_words) {
+                  size_t memo_words, std::vector<core::FormHashes>* hashes) {
     StemCache& cache = caches_[static_cast<size_t>(id)];
     cache.SetCapacity(memo_words);
     const auto script = static_cast<uint8_t>(kStemmers[static_cast<size_t>(id)].script);
@@ -228,6 +236,11 @@ class ThreadStemmers {
     constexpr size_t kSlotAhead = 16;
     // The words to look up, in a reused array written by index (no push_back per token).
     const size_t count = tokens->size();
+    // The hashes handed on (written for every token from `from`, so no separate clearing pass;
+    // into a scratch array when the caller wants none, so the loops test nothing for them).
+    std::vector<core::FormHashes>& out = hashes != nullptr ? *hashes : scratch_hashes_;
+    out.resize(count);
+    core::FormHashes* const hashed = out.data();
     if (todo_.size() < count) todo_.resize(count);
     Pending* const todo = todo_.data();
     size_t m = 0;
@@ -236,8 +249,13 @@ class ThreadStemmers {
       const char* const text = arena->data();
       for (size_t i = from; i < count; ++i) {
         const core::Token& t = tok[i];
-        if (t.script != script || t.folded_size == 0) continue;
-        todo[m++] = {i, XXH3_64bits(text + t.folded_offset, t.folded_size)};
+        if (t.script != script || t.folded_size == 0) {
+          hashed[i] = {};
+          continue;
+        }
+        const uint64_t h = core::FormHash(text + t.folded_offset, t.folded_size);
+        hashed[i] = {h, 0};
+        todo[m++] = {i, h};
       }
     }
     if (m == 0) return;
@@ -252,8 +270,10 @@ class ThreadStemmers {
       const int32_t slot = cache.FindSlot(folded, h);
       if (slot >= 0) {
         uint16_t size = 0;
+        uint64_t stem_hash = 0;
         const char* apart = nullptr;
-        const uint16_t at = cache.StemOf(slot, &size, &apart);
+        const uint16_t at = cache.StemOf(slot, &size, &stem_hash, &apart);
+        hashed[todo[k].index].stem = stem_hash;
         t.stem_size = size;
         if (at != StemCache::kApart) {
           t.stem_offset = t.folded_offset + at;
@@ -264,6 +284,7 @@ class ThreadStemmers {
         continue;
       }
       const std::string_view stem = StemAndRemember(id, folded, h);
+      hashed[todo[k].index].stem = stem.empty() ? 0 : core::FormHash(stem.data(), stem.size());
       t.stem_size = static_cast<uint32_t>(stem.size());
       const size_t at = folded.find(stem);
       if (at != std::string_view::npos) {
@@ -295,9 +316,10 @@ class ThreadStemmers {
   std::array<StemCache, kStemmers.size()> caches_;
   struct Pending {
     size_t index;   // in tokens
-    uint64_t hash;  // XXH3 of its folded form
+    uint64_t hash;  // FormHash of its folded form
   };
-  std::vector<Pending> todo_;  // StemTokens()' words, reused
+  std::vector<Pending> todo_;                     // StemTokens()' words, reused
+  std::vector<core::FormHashes> scratch_hashes_;  // StemTokens()' hashes when not asked for
 };
 
 std::string_view BaseLanguage(std::string_view tag) {
@@ -365,9 +387,12 @@ std::string_view Stem(int stemmer, std::string_view word) {
 }
 
 void StemTokens(int stemmer, size_t from, std::string* arena, std::vector<core::Token>* tokens,
-                size_t memo_words) {
-  if (stemmer < 0 || stemmer >= static_cast<int>(kStemmers.size())) return;
-  ThisThreadStemmers().StemTokens(stemmer, from, arena, tokens, memo_words);
+                size_t memo_words, std::vector<core::FormHashes>* hashes) {
+  if (stemmer < 0 || stemmer >= static_cast<int>(kStemmers.size())) {
+    if (hashes != nullptr) hashes->clear();
+    return;
+  }
+  ThisThreadStemmers().StemTokens(stemmer, from, arena, tokens, memo_words, hashes);
 }
 
 void ClearStemMemos() { ThisThreadStemmers().ClearMemos(); }

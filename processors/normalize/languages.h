@@ -44,8 +44,12 @@ inline constexpr size_t kDefaultStemMemoWords = 32768;
 // share the folded form's bytes. The per-token path of the stage: one memo probe per token.
 // `memo_words` is the capacity of this thread's memo for the stemmer's language (>= 1); a
 // capacity other than the memo's current one empties it first.
+// `hashes` (optional): resized to the tokens' count; for tokens[from..], the core::FormHash of
+// each stemmed token's folded form and stem (the memo's own hashes, so they cost nothing
+// more), 0 for the others (core::FormHashes). Cleared when `stemmer` is not a stemmer.
 void StemTokens(int stemmer, size_t from, std::string* arena, std::vector<core::Token>* tokens,
-                size_t memo_words = kDefaultStemMemoWords);
+                size_t memo_words = kDefaultStemMemoWords,
+                std::vector<core::FormHashes>* hashes = nullptr);
 
 // Empties this thread's stem memos (every language), as if no word had been stemmed yet. For
 // benchmarks and tests: a stream's first articles, or one whose words are all new.

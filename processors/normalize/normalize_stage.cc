@@ -243,6 +243,7 @@ void AssembleBodyAndLead(core::Document& doc, const Scratch& s) {
 // language is known), and the word count. Returns the letters' script histogram.
 ScriptHistogram TokenizeFields(core::Document& doc, size_t max_tokens, const Scratch& s) {
   doc.tokens.clear();
+  doc.token_hashes.clear();  // refilled by StemTokens(); never stale hashes for new tokens
   doc.token_text.clear();
   doc.token_text.reserve(doc.title.size() + doc.body.size() + doc.body.size() / 2 + 64);
   doc.tokens.reserve(std::min<size_t>(max_tokens, (doc.title.size() + doc.body.size()) / 6 + 8));
@@ -345,7 +346,7 @@ void NormalizeStage::DetectLanguageAndStem(core::Document& doc, const ScriptHist
                                            .first_pass_bytes = FirstPassBytes(dominant, share)});
   if (config_.stem && !doc.language.code.empty()) {
     StemTokens(StemmerFor(doc.language.code), 0, &doc.token_text, &doc.tokens,
-               static_cast<size_t>(config_.stem_memo_words));
+               static_cast<size_t>(config_.stem_memo_words), &doc.token_hashes);
   }
 }
 

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <type_traits>
 
+#include "processors/core/form_hash.h"
 #include "processors/tag/image.h"
 
 namespace newsflow::tag {
@@ -37,58 +38,9 @@ bool StartsWith(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && s.compare(0, prefix.size(), prefix) == 0;
 }
 
-__extension__ using U128 = unsigned __int128;
-
-// 64x64 -> 128-bit multiply folded to 64 bits: every input bit reaches the middle output bits.
-inline uint64_t MulFold(uint64_t a, uint64_t b) {
-  const U128 r = static_cast<U128>(a) * b;
-  return static_cast<uint64_t>(r) ^ static_cast<uint64_t>(r >> 64);
-}
-
-inline uint64_t Load64(const char* p) {
-  uint64_t v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-
-inline uint64_t Load32(const char* p) {
-  uint32_t v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-
-constexpr uint64_t kSeed0 = 0x243F6A8885A308D3ull;  // digits of pi
-constexpr uint64_t kSeed1 = 0x9E3779B97F4A7C15ull;  // golden ratio
-
-inline uint64_t HashBytes(const char* p, size_t n) {
-  // Words are short (a dozen bytes): two overlapping loads cover up to 16 bytes without a
-  // byte loop, and two multiply-folds mix them. Far cheaper than a call to a general-purpose
-  // hash, and good enough for tables whose keys are compared on a hash match anyway.
-  uint64_t a = 0;
-  uint64_t b = 0;
-  uint64_t seed = kSeed0;
-  if (n <= 16) {
-    if (n >= 4) {
-      const size_t mid = (n >> 3) << 2;  // 0 below 8 bytes, else 4
-      a = (Load32(p) << 32) | Load32(p + mid);
-      b = (Load32(p + n - 4) << 32) | Load32(p + n - 4 - mid);
-    } else if (n > 0) {
-      const auto* u = reinterpret_cast<const unsigned char*>(p);
-      a = (uint64_t{u[0]} << 16) | (uint64_t{u[n >> 1]} << 8) | u[n - 1];
-    }
-  } else {
-    const char* q = p;
-    size_t left = n;
-    while (left > 16) {
-      seed = MulFold(Load64(q) ^ kSeed1, Load64(q + 8) ^ seed);
-      q += 16;
-      left -= 16;
-    }
-    a = Load64(q + left - 16);
-    b = Load64(q + left - 8);
-  }
-  return MulFold(kSeed1 ^ n, MulFold(a ^ kSeed1, b ^ seed));
-}
+// The hash of the index: the one the normalize stage's stem memo also uses (core/form_hash.h),
+// so a token's folded-form hash can come with the document.
+inline uint64_t HashBytes(const char* p, size_t n) { return core::FormHash(p, n); }
 
 inline uint32_t Fingerprint(uint64_t hash) { return static_cast<uint32_t>(hash >> 32); }
 
@@ -255,7 +207,7 @@ inline std::pair<const Matcher::Posting*, const Matcher::Posting*> Matcher::Form
 
 Matcher::Posting Matcher::MakePosting(uint32_t pattern, uint8_t bare_key, uint8_t simple,
                                       const std::vector<PatternToken>& tokens) {
-  Posting p{pattern, bare_key, simple, NextCheck::kNone, 0, 0, 0};
+  Posting p{pattern, bare_key, simple, NextCheck::kNone, static_cast<uint8_t>(tokens.size()), 0, 0};
   if (tokens.size() < 2) return p;
   const PatternToken& next = tokens[1];
   switch (next.mode) {
@@ -263,7 +215,7 @@ Matcher::Posting Matcher::MakePosting(uint32_t pattern, uint8_t bare_key, uint8_
       p.next_check = NextCheck::kExact;
       p.next_form_fp = Fingerprint(Hash(next.form));
       if (!next.bare.empty()) {
-        p.next_has_bare = 1;
+        p.next_check = NextCheck::kExactBare;
         p.next_bare_fp = Fingerprint(Hash(next.bare));
       }
       break;
@@ -490,7 +442,9 @@ Status Matcher::CheckTables() const {
     }
     if (free_slots == 0) return fail("index table without a free slot");
     for (const Posting& p : x->postings) {
-      if (p.pattern >= pattern_count_ || static_cast<uint8_t>(p.next_check) > 2) {
+      // The stored length is what Verify() indexes tokens by: it must be the pattern's.
+      if (p.pattern >= pattern_count_ || static_cast<uint8_t>(p.next_check) > 3 ||
+          p.length != pattern_begin_[p.pattern + 1] - pattern_begin_[p.pattern]) {
         return fail("bad posting");
       }
     }
@@ -566,8 +520,10 @@ inline bool Matcher::NextMayMatch(const Posting& p, const NextToken& next) {
       return true;
     case NextCheck::kExact:
       if (next.folded_fp == p.next_form_fp) return true;
-      return next.has_bare && (next.bare_fp == p.next_form_fp ||
-                               (p.next_has_bare != 0 && next.bare_fp == p.next_bare_fp));
+      return next.has_bare && next.bare_fp == p.next_form_fp;
+    case NextCheck::kExactBare:
+      if (next.folded_fp == p.next_form_fp) return true;
+      return next.has_bare && (next.bare_fp == p.next_form_fp || next.bare_fp == p.next_bare_fp);
     case NextCheck::kStem:
       return next.has_stem && next.stem_fp == p.next_form_fp;
   }
@@ -599,13 +555,12 @@ void Matcher::Verify(const Posting* begin, const Posting* end, bool from_bare, s
   for (const Posting* p = begin; p != end; ++p) {
     // A key that is the pattern's bare form only matches an article token's bare form.
     if (p->bare_key != 0 && !from_bare) continue;
-    size_t n = 1;
+    const size_t n = p->length;
     if (p->simple == 0) {  // the key matched the first token; check the rest of the phrase
-      const uint32_t b = pattern_begin[p->pattern];
-      n = pattern_begin[p->pattern + 1] - b;
+      // From the posting alone first: most candidates stop here.
       if (i + n > token_count) continue;
       if (n > 1 && (!next.same_field || !NextMayMatch(*p, next))) continue;
-      const StoredToken* pattern = stored + b;
+      const StoredToken* pattern = stored + pattern_begin[p->pattern];
       bool ok = pattern[0].surface == 0 || TokenMatches(pattern[0], tokens[i], in);
       for (size_t k = 1; k < n && ok; ++k) {
         const core::Token& t = tokens[i + k];
@@ -629,20 +584,28 @@ void Matcher::Verify(const Posting* begin, const Posting* end, bool from_bare, s
 }
 
 void Matcher::Match(const std::vector<core::Token>& tokens, std::string_view arena,
-                    SourceText source, std::vector<core::PatternHit>* hits) const {
-  // Every form of every token is hashed once: the hashes serve the probes of the token's own
-  // forms and the fingerprint test of candidates that start one token earlier.
+                    SourceText source, std::vector<core::PatternHit>* hits,
+                    std::span<const core::FormHashes> known) const {
+  // Every form of every token is hashed once (or comes hashed with the document: the stem
+  // memo's hashes, the same function): the hashes serve the probes of the token's own forms and
+  // the fingerprint test of candidates that start one token earlier.
   thread_local std::vector<TokenHashes> hashes;
   const size_t token_count = tokens.size();
   hashes.resize(token_count);
   TokenHashes* const hs = hashes.data();
+  const core::FormHashes* const given = known.size() == token_count ? known.data() : nullptr;
   for (size_t i = 0; i < token_count; ++i) {
     const core::Token& t = tokens[i];
-    hs[i].folded = HashBytes(arena.data() + t.folded_offset, t.folded_size);
+    const uint64_t given_folded = given != nullptr ? given[i].folded : 0;
+    const uint64_t given_stem = given != nullptr ? given[i].stem : 0;
+    hs[i].folded =
+        given_folded != 0 ? given_folded : HashBytes(arena.data() + t.folded_offset, t.folded_size);
     hs[i].bare = t.bare_size > 0 ? HashBytes(arena.data() + t.bare_offset, t.bare_size) : 0;
     // Many words are their own stem (normalize then points the stem at the folded bytes).
     if (t.stem_size == 0) {
       hs[i].stem = 0;
+    } else if (given_stem != 0) {
+      hs[i].stem = given_stem;
     } else if (t.stem_offset == t.folded_offset && t.stem_size == t.folded_size) {
       hs[i].stem = hs[i].folded;
     } else {

@@ -75,9 +75,12 @@ class Matcher {
   void Build();
 
   // Appends every (pattern, token span) match in `tokens` to `hits`, ordered by start token.
-  // A pattern never spans the title and the body.
+  // A pattern never spans the title and the body. `known` (optional, e.g. the document's
+  // token_hashes): Hash() of each token's folded form and stem where already computed (0 where
+  // not); used only when it has one entry per token, else every form is hashed here.
   void Match(const std::vector<core::Token>& tokens, std::string_view arena, SourceText source,
-             std::vector<core::PatternHit>* hits) const;
+             std::vector<core::PatternHit>* hits,
+             std::span<const core::FormHashes> known = {}) const;
 
   size_t pattern_count() const { return pattern_count_; }
   // Bytes of the tables (the image, wherever it lives; plus the build state before Build()).
@@ -100,8 +103,9 @@ class Matcher {
   // What a candidate's second pattern token needs of the article token after the key's: a
   // test on 32-bit fingerprints (the high half of Hash) of the forms, so that most candidates
   // are rejected without touching the pattern store. kNone: no such test (one-token pattern, or
-  // a prefix second token), verify in full.
-  enum class NextCheck : uint8_t { kNone, kExact, kStem };
+  // a prefix second token), verify in full. kExactBare: kExact, and the second token has a
+  // bare form (fingerprint next_bare_fp).
+  enum class NextCheck : uint8_t { kNone, kExact, kStem, kExactBare };
   // Image element types: trivially copyable, no padding bytes (checked in matcher.cc).
   struct Posting {
     uint32_t pattern;
@@ -110,7 +114,9 @@ class Matcher {
     // 1: a one-token pattern without a surface condition: matching the key is matching it.
     uint8_t simple;
     NextCheck next_check;
-    uint8_t next_has_bare;  // the second token has a bare form (fingerprint next_bare_fp)
+    // The pattern's number of tokens (1..kMaxPatternTokens), so that Verify() rejects most
+    // candidates from the posting alone, before it reads the pattern store.
+    uint8_t length;
     uint32_t next_form_fp;  // fingerprint of the second token's form (exact) or stem (stem)
     uint32_t next_bare_fp;
   };

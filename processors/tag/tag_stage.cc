@@ -268,8 +268,8 @@ Status TagStage::Process(core::Document& doc, const core::StageContext& /*ctx*/)
   std::shared_ptr<const Taxonomy> tax = store_->Get();
   doc.taxonomy_version = tax->version();
   doc.hits.clear();
-  tax->matcher().Match(doc.tokens, doc.token_text, {doc.article.title, doc.article.body},
-                       &doc.hits);
+  tax->matcher().Match(doc.tokens, doc.token_text, {doc.article.title, doc.article.body}, &doc.hits,
+                       doc.token_hashes);
   thread_local TagScratch scratch;
   SortOutHits(doc.hits, tax->patterns(), scratch);
   DropShadowedAliases(doc.hits, tax->patterns(), scratch);

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "processors/core/form_hash.h"
 #include "processors/decode/decode_stage.h"
 #include "processors/normalize/folding.h"
 #include "processors/normalize/languages.h"
@@ -488,6 +489,28 @@ TEST(NormalizeStage, RegisteredName) {
   auto s = NormalizeStage::Create(YAML::Node(), "pipeline.normalize");
   ASSERT_TRUE(s.ok());
   EXPECT_EQ((*s)->Name(), "normalize");
+}
+
+// Document::token_hashes (for the tag stage's matcher): one entry per token when the stage
+// stems, with the FormHash of each stemmed token's folded form; and never left over from an
+// earlier article when the stage runs again on the same Document without stemming.
+TEST(NormalizeStage, TokenHashesFollowTheTokensOfTheArticle) {
+  auto p = Process(R"({"title":"Ceasefire talks","body":"Negotiators met again today.",
+                       "language":"en"})");
+  core::Document& doc = *p->doc;
+  ASSERT_EQ(doc.language.code, "en");
+  ASSERT_FALSE(doc.tokens.empty());
+  ASSERT_EQ(doc.token_hashes.size(), doc.tokens.size());
+  for (size_t i = 0; i < doc.tokens.size(); ++i) {
+    const core::Token& t = doc.tokens[i];
+    const std::string_view folded = doc.TokenForm(t.folded_offset, t.folded_size);
+    EXPECT_EQ(doc.token_hashes[i].folded, core::FormHash(folded.data(), folded.size())) << folded;
+  }
+  auto unstemmed = NormalizeStage::Create(YAML::Load("stem: false"), "pipeline.normalize");
+  ASSERT_TRUE(unstemmed.ok());
+  ASSERT_TRUE((*unstemmed)->Process(doc, core::StageContext()).ok());
+  ASSERT_FALSE(doc.tokens.empty());
+  EXPECT_TRUE(doc.token_hashes.empty());
 }
 
 }  // namespace

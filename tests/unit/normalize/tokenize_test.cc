@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "processors/core/form_hash.h"
 #include "processors/normalize/languages.h"
 
 namespace newsflow::normalize {
@@ -182,6 +183,43 @@ TEST(Tokenize, StemTokensMatchesSnowballOnManyWords) {
   ASSERT_GT(words.ts.tokens.size(), 100000u);
   StemTokens(StemmerFor("en"), 0, &words.ts.arena, &words.ts.tokens);
   ExpectSnowballStems(words.ts);
+}
+
+// The hashes StemTokens() hands on (core::Document::token_hashes, for the tag stage's matcher):
+// for every stemmed token the FormHash of its folded form and of its stem, from memo hits and
+// misses alike (a small memo that starts over); 0 for the tokens it does not stem (another
+// script); entries before `from` are left as they were.
+TEST(Tokenize, StemTokensHandsOnTheFormHashesOfFoldedFormsAndStems) {
+  ManyWords words = ManyEnglishWords();
+  const TokenStream& ts = words.ts;
+  const size_t half = ts.tokens.size() / 2;
+  std::vector<core::FormHashes> hashes(3, core::FormHashes{7, 7});
+  StemTokens(StemmerFor("en"), 0, &words.ts.arena, &words.ts.tokens, 2048, &hashes);
+  std::vector<core::FormHashes> first = hashes;
+  StemTokens(StemmerFor("en"), half, &words.ts.arena, &words.ts.tokens, 2048, &hashes);
+  ASSERT_EQ(hashes.size(), ts.tokens.size());
+  size_t stemmed = 0;
+  for (size_t i = 0; i < ts.tokens.size(); ++i) {
+    const core::Token& t = ts.tokens[i];
+    const std::string_view folded = ts.Folded(t);
+    if (t.stem_size == 0) {
+      EXPECT_EQ(hashes[i].folded, 0u) << folded;
+      EXPECT_EQ(hashes[i].stem, 0u) << folded;
+      continue;
+    }
+    const std::string_view stem = ts.Stem(t);
+    ASSERT_EQ(hashes[i].folded, core::FormHash(folded.data(), folded.size())) << folded;
+    ASSERT_EQ(hashes[i].stem, core::FormHash(stem.data(), stem.size())) << folded;
+    if (i < half) {
+      ASSERT_EQ(hashes[i].folded, first[i].folded);
+    }
+    ++stemmed;
+  }
+  EXPECT_EQ(stemmed, 100000u);
+  // Not a stemmer: no hashes.
+  StemTokens(-1, 0, &words.ts.arena, &words.ts.tokens, 2048, &hashes);
+  EXPECT_TRUE(hashes.empty());
+  StemTokens(StemmerFor("en"), 0, &words.ts.arena, &words.ts.tokens);  // default capacity back
 }
 
 // The stage's stem_memo_words: a small memo starts over many times, and a change of capacity

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstring>
+#include <memory>
 
 #include "tests/unit/tag/tag_fixture.h"
 
@@ -170,6 +172,93 @@ TEST_F(MatcherTest, PrefixKeysOfMoreThan64LengthsAreProbedLengthByLength) {
   EXPECT_EQ(Hits(m, "", "Say aaaaaaaaaa now."), expected);
   EXPECT_EQ(Hits(m, "", "أعلنت والهدنة صامدة", "ar"), (std::vector<Hit>{{arabic, 1, 2}}));
   EXPECT_TRUE(Hits(m, "", "Nothing here.").empty());
+}
+
+// The document's token_hashes (the normalize stage's stem memo hashes, core::FormHash) stand for
+// the hashes Match() would compute: with them, without them, and with a vector of the wrong size
+// (ignored) the hits are the same; wrong hashes of the right size are used (and find nothing),
+// so the fast path is the one under test.
+TEST_F(MatcherTest, HashesHandedOverByNormalizeGiveTheSameHits) {
+  Matcher m;
+  const uint32_t a = m.Add({Exact("ceasefire")});
+  const uint32_t b = m.Add({Stem("negoti"), Stem("continu")});
+  const uint32_t c = m.Add({Stem("negoti")});
+  const uint32_t d = m.Add({Exact("truce"), Stem("hold")});
+  m.Build();
+  const core::Document& doc =
+      pipeline_->Run(Article("Ceasefire talks", "Negotiations continue; the truce holds.", "en"));
+  ASSERT_EQ(doc.token_hashes.size(), doc.tokens.size());
+  size_t with_stem_hash = 0;
+  for (size_t i = 0; i < doc.tokens.size(); ++i) {
+    const core::Token& t = doc.tokens[i];
+    const std::string_view folded = doc.TokenForm(t.folded_offset, t.folded_size);
+    EXPECT_EQ(doc.token_hashes[i].folded, Matcher::Hash(folded)) << folded;
+    if (t.stem_size > 0) {
+      EXPECT_EQ(doc.token_hashes[i].stem, Matcher::Hash(doc.TokenForm(t.stem_offset, t.stem_size)))
+          << folded;
+      ++with_stem_hash;
+    }
+  }
+  EXPECT_GT(with_stem_hash, 5u);
+  const SourceText source{doc.article.title, doc.article.body};
+  std::vector<core::PatternHit> own;
+  m.Match(doc.tokens, doc.token_text, source, &own);
+  std::vector<core::PatternHit> handed;
+  m.Match(doc.tokens, doc.token_text, source, &handed, doc.token_hashes);
+  auto spans = [](const std::vector<core::PatternHit>& hits) {
+    std::vector<Hit> out;
+    for (const auto& h : hits) out.emplace_back(h.pattern, h.token_begin, h.token_end);
+    return out;
+  };
+  // Title: Ceasefire(0) talks(1); body: Negotiations(2) continue(3) the(4) truce(5) holds(6).
+  const std::vector<Hit> expected{{a, 0, 1}, {b, 2, 4}, {c, 2, 3}, {d, 5, 7}};
+  EXPECT_EQ(spans(own), expected);
+  EXPECT_EQ(spans(handed), expected);
+  std::vector<core::FormHashes> short_by_one(doc.token_hashes.begin(), doc.token_hashes.end() - 1);
+  std::vector<core::PatternHit> ignored;
+  m.Match(doc.tokens, doc.token_text, source, &ignored, short_by_one);
+  EXPECT_EQ(spans(ignored), expected);
+  std::vector<core::FormHashes> wrong(doc.tokens.size(), core::FormHashes{1, 1});
+  std::vector<core::PatternHit> none;
+  m.Match(doc.tokens, doc.token_text, source, &none, wrong);
+  EXPECT_TRUE(none.empty());
+}
+
+// Verify() takes a candidate's token count from its posting (so that most candidates are
+// rejected before the pattern store is read): Attach() checks it against the pattern table, so
+// a damaged image is an error, never a read past the pattern or the article.
+TEST_F(MatcherTest, AttachRejectsAPostingWhosePatternLengthIsNotThePatterns) {
+  Matcher m;
+  const uint32_t p = m.Add({Exact("cessation"), Exact("of"), Exact("hostilities")});
+  m.Build();
+  // The image's entry table: u64 count, then {u64 offset, u64 size} per entry. Entry 7 is the
+  // exact index's postings (matcher.cc Build(): count, pool, offsets, tokens, pattern starts,
+  // then slots, filter, postings per index); a posting is 16 bytes, its length at byte 7.
+  const std::span<const std::byte> image = m.image();
+  std::vector<uint64_t> copy(image.size() / 8);
+  std::memcpy(copy.data(), image.data(), image.size());
+  const uint64_t postings_offset = copy[1 + 2 * 7];
+  const uint64_t postings_size = copy[1 + 2 * 7 + 1];
+  ASSERT_EQ(postings_size, 16u);  // one pattern, one key
+  auto* bytes = reinterpret_cast<unsigned char*>(copy.data());
+  ASSERT_EQ(bytes[postings_offset + 7], 3u);
+  {
+    auto intact = std::make_shared<std::vector<uint64_t>>(copy);
+    Matcher attached;
+    ASSERT_TRUE(
+        attached.Attach({reinterpret_cast<const std::byte*>(intact->data()), image.size()}, intact)
+            .ok());
+    EXPECT_EQ(Hits(attached, "", "A cessation of hostilities."), (std::vector<Hit>{{p, 1, 4}}));
+  }
+  for (unsigned char wrong : {0, 2, 4, 13, 255}) {
+    bytes[postings_offset + 7] = wrong;
+    auto damaged = std::make_shared<std::vector<uint64_t>>(copy);
+    Matcher attached;
+    const Status status = attached.Attach(
+        {reinterpret_cast<const std::byte*>(damaged->data()), image.size()}, damaged);
+    EXPECT_FALSE(status.ok()) << int{wrong};
+    EXPECT_NE(status.message().find("bad posting"), std::string::npos) << status.message();
+  }
 }
 
 }  // namespace

@@ -1,0 +1,81 @@
+// FormHash: the 64-bit hash of a token form (folded form, bare form, stem) that the tag stage's
+// matcher indexes its tables by (processors/tag/matcher.h) and the normalize stage's stem memo
+// is keyed by (processors/normalize/languages.cc). One function for both, so that normalize can
+// hand each token's folded-form hash to the tag stage (core::Document::token_hashes) and the
+// form is hashed once per article instead of twice.
+//
+// Written by hand rather than taken from xxHash: words are short (a dozen bytes), and two
+// overlapping loads plus two 64x64->128-bit multiply-folds cost about a third of an XXH3 call
+// on them. Good enough for tables whose keys are compared on a hash match anyway (it is not a
+// cryptographic or DoS-resistant hash).
+//
+// Contract: a pure function of the bytes, the same on every build of this format: taxonomy
+// snapshots store these hashes and check the function against a stored probe when loaded
+// (processors/tag/snapshot.cc), so changing it invalidates every snapshot.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+namespace newsflow::core {
+
+namespace form_hash_internal {
+
+__extension__ using U128 = unsigned __int128;
+
+// 64x64 -> 128-bit multiply folded to 64 bits: every input bit reaches the middle output bits.
+inline uint64_t MulFold(uint64_t a, uint64_t b) {
+  const U128 r = static_cast<U128>(a) * b;
+  return static_cast<uint64_t>(r) ^ static_cast<uint64_t>(r >> 64);
+}
+
+inline uint64_t Load64(const char* p) {
+  uint64_t v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+inline uint64_t Load32(const char* p) {
+  uint32_t v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
+inline constexpr uint64_t kSeed0 = 0x243F6A8885A308D3ull;  // digits of pi
+inline constexpr uint64_t kSeed1 = 0x9E3779B97F4A7C15ull;  // golden ratio
+
+}  // namespace form_hash_internal
+
+// The hash of the `n` bytes at `p` (any bytes; n may be 0).
+inline uint64_t FormHash(const char* p, size_t n) {
+  using namespace form_hash_internal;
+  // Up to 16 bytes: two overlapping loads cover them without a byte loop, and two
+  // multiply-folds mix them. Longer forms fold 16 bytes per step.
+  uint64_t a = 0;
+  uint64_t b = 0;
+  uint64_t seed = kSeed0;
+  if (n <= 16) {
+    if (n >= 4) {
+      const size_t mid = (n >> 3) << 2;  // 0 below 8 bytes, else 4
+      a = (Load32(p) << 32) | Load32(p + mid);
+      b = (Load32(p + n - 4) << 32) | Load32(p + n - 4 - mid);
+    } else if (n > 0) {
+      const auto* u = reinterpret_cast<const unsigned char*>(p);
+      a = (uint64_t{u[0]} << 16) | (uint64_t{u[n >> 1]} << 8) | u[n - 1];
+    }
+  } else {
+    const char* q = p;
+    size_t left = n;
+    while (left > 16) {
+      seed = MulFold(Load64(q) ^ kSeed1, Load64(q + 8) ^ seed);
+      q += 16;
+      left -= 16;
+    }
+    a = Load64(q + left - 16);
+    b = Load64(q + left - 8);
+  }
+  return MulFold(kSeed1 ^ n, MulFold(a ^ kSeed1, b ^ seed));
+}
+
+}  // namespace newsflow::core
