@@ -41,23 +41,6 @@ std::string EncodeEnrichedEvent(const core::Document& doc, int64_t processed_at_
 
 namespace internal {
 
-// JSON strings written straight into the Writer's buffer, byte for byte what RapidJSON's
-// Writer::String writes with the default flags (tests/unit/encode compares them over every
-// byte value, lengths and alignments): the Writer copies a string through a per-byte loop
-// wherever its 16-byte scan is not aligned (at every string start, after every escaped byte
-// such as a body's newlines, and at the last <16 bytes), ~6 instructions per byte of an event's
-// title and body; this copies 16 bytes per step (SSE2), then 8 (a SWAR test), then byte by
-// byte with a table, and escapes what the Writer escapes.
-// One difference, a fix: bytes 0x1A-0x1F are always escaped (\u001A...), as the Writer does on
-// its byte-wise path; RapidJSON 1.1.0 copies them unescaped inside its aligned 16-byte blocks
-// (its SIMD test is "<= 0x19"), which is not valid JSON and depends on the string's address.
-// Clean text has no control characters; ids, URLs and raw match texts could.
-
-// Writes `s` as a JSON string (quotes included) at `p`, which must have room for
-// 6 * s.size() + 2 bytes (the 16-byte stores stay inside it: one is made only while 16 input
-// bytes are left, and those alone have room for 96); returns the end.
-char* PutJsonString(char* p, std::string_view s);
-
 // RapidJSON's Writer with its bookkeeping callable on its own: BeginValue(type) writes what
 // every Writer call writes before a value or key of that type (the comma or colon, and the
 // key/value alternation of objects), so that the value's bytes can then be put straight into
@@ -69,7 +52,8 @@ class EventWriter : public schemas::JsonWriter {
   void BeginValue(rapidjson::Type type) { Prefix(type); }
 };
 
-// Writes `s` as a string value or key into `w`, whose buffer is `sb`.
+// Writes `s` as a string value or key into `w`, whose buffer is `sb` (schemas::PutJsonString
+// after the Writer's bookkeeping).
 void WriteJsonString(EventWriter& w, rapidjson::StringBuffer& sb, std::string_view s);
 
 }  // namespace internal

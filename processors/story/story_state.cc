@@ -5,7 +5,6 @@
 #include <rapidjson/internal/ieee754.h>
 #include <rapidjson/internal/itoa.h>
 
-#include <array>
 #include <cassert>
 #include <cinttypes>
 #include <cstdint>
@@ -14,6 +13,7 @@
 #include <ctime>
 #include <optional>
 
+#include "schemas/json_writer.h"
 #include "schemas/text.h"
 
 namespace newsflow::story {
@@ -36,89 +36,13 @@ template <size_t N>
   return p + N - 1;
 }
 
-// The escape RapidJSON's Writer writes for a byte, or 0 for a byte it copies as it is: control
-// characters as \b \t \n \f \r or \u00XX (upper-case hex), '"' and '\\' after a backslash;
-// every other byte (non-ASCII, DEL, '/') as it is.
-constexpr char EscapeOf(unsigned char b) {
-  switch (b) {
-    case '\b':
-      return 'b';
-    case '\t':
-      return 't';
-    case '\n':
-      return 'n';
-    case '\f':
-      return 'f';
-    case '\r':
-      return 'r';
-    case '"':
-      return '"';
-    case '\\':
-      return '\\';
-    default:
-      return b < 0x20 ? 'u' : 0;
-  }
-}
-
-constexpr std::array<char, 256> kEscapes = [] {
-  std::array<char, 256> table{};
-  for (int b = 0; b < 256; ++b) table[b] = EscapeOf(static_cast<unsigned char>(b));
-  return table;
-}();
-
-// Whether one of the 8 bytes of `word` is to be escaped (< 0x20, '"' or '\\'): the classic
-// "some byte is zero / below n" tests, exact about whether such a byte exists.
-inline bool HasByteToEscape(uint64_t word) {
-  constexpr uint64_t kOnes = 0x0101010101010101ull;
-  constexpr uint64_t kHighs = 0x8080808080808080ull;
-  const uint64_t quote = word ^ (kOnes * '"');
-  const uint64_t backslash = word ^ (kOnes * '\\');
-  const uint64_t found = ((word - kOnes * 0x20) & ~word) | ((quote - kOnes) & ~quote) |
-                         ((backslash - kOnes) & ~backslash);
-  return (found & kHighs) != 0;
-}
-
-// `s` as a JSON string at p (room for 6 bytes a byte and the quotes); returns the end.
-char* PutString(char* p, std::string_view s) {
-  constexpr char kHex[] = "0123456789ABCDEF";
-  const char* q = s.data();
-  const char* const end = q + s.size();
-  *p++ = '"';
-  // 8 bytes at a time while none is to be escaped (ids, names and titles mostly), then the
-  // rest (and from the first byte to escape on) one by one.
-  while (end - q >= 8) {
-    uint64_t word;
-    std::memcpy(&word, q, 8);
-    if (HasByteToEscape(word)) break;
-    std::memcpy(p, &word, 8);
-    p += 8;
-    q += 8;
-  }
-  for (; q != end; ++q) {
-    const auto b = static_cast<unsigned char>(*q);
-    const char e = kEscapes[b];
-    if (e == 0) {
-      *p++ = static_cast<char>(b);
-      continue;
-    }
-    *p++ = '\\';
-    *p++ = e;
-    if (e == 'u') {
-      *p++ = '0';
-      *p++ = '0';
-      *p++ = kHex[b >> 4];
-      *p++ = kHex[b & 0xF];
-    }
-  }
-  *p++ = '"';
-  return p;
-}
+using schemas::PutJsonString;  // `s` as a JSON string; room for 6 bytes a byte and the quotes
 
 char* PutStrings(char* p, const std::vector<std::string_view>& v) {
   *p++ = '[';
   for (size_t i = 0; i < v.size(); ++i) {
     if (i > 0) *p++ = ',';
-    p = PutString(p, v[i]);
+    p = PutJsonString(p, v[i]);
   }
   *p++ = ']';
   return p;
@@ -139,7 +63,7 @@ char* PutWeighted(char* p, const std::vector<std::pair<std::string_view, double>
   for (size_t i = 0; i < v.size(); ++i) {
     if (i > 0) *p++ = ',';
     p = Put(p, R"({"id":)");
-    p = PutString(p, v[i].first);
+    p = PutJsonString(p, v[i].first);
     p = Put(p, weight_key);
     p = PutDouble(p, v[i].second);
     *p++ = '}';
@@ -238,9 +162,9 @@ std::string EncodeStoryView(const StoryStateView& s) {
   char* const start = out.data();
   char* p = start;
   p = Put(p, R"({"schema":"newsflow.story.v1","id":)");
-  p = PutString(p, s.id);
+  p = PutJsonString(p, s.id);
   p = Put(p, R"(,"merged_into":)");
-  p = s.merged_into.empty() ? Put(p, "null") : PutString(p, s.merged_into);
+  p = s.merged_into.empty() ? Put(p, "null") : PutJsonString(p, s.merged_into);
   int64_t article_count = 0;
   for (const auto& [writer, c] : s.counts) article_count += c;
   p = Put(p, R"(,"article_count":)");
@@ -250,18 +174,18 @@ std::string EncodeStoryView(const StoryStateView& s) {
   for (const auto& [writer, c] : s.counts) {
     if (!first) *p++ = ',';
     first = false;
-    p = PutString(p, writer);
+    p = PutJsonString(p, writer);
     *p++ = ':';
     p = rapidjson::internal::i64toa(c, p);
   }
   p = Put(p, R"(},"first_seen":)");
-  p = PutString(p, first_seen);
+  p = PutJsonString(p, first_seen);
   p = Put(p, R"(,"last_seen":)");
-  p = PutString(p, last_seen);
+  p = PutJsonString(p, last_seen);
   p = Put(p, R"(,"version":)");
   p = rapidjson::internal::i64toa(s.version, p);
   p = Put(p, R"(,"updated_by":)");
-  p = PutString(p, s.updated_by);
+  p = PutJsonString(p, s.updated_by);
   p = Put(p, R"(,"languages":)");
   p = PutStrings(p, s.languages);
   p = Put(p, R"(,"sources":)");
@@ -271,9 +195,9 @@ std::string EncodeStoryView(const StoryStateView& s) {
   for (const auto& [lang, title] : s.titles) {
     if (!first) *p++ = ',';
     first = false;
-    p = PutString(p, lang);
+    p = PutJsonString(p, lang);
     *p++ = ':';
-    p = PutString(p, title);
+    p = PutJsonString(p, title);
   }
   p = Put(p, R"(},"topics":)");
   p = PutWeighted(p, s.topics, R"(,"score":)");
