@@ -77,6 +77,10 @@ struct TopicResult {
   std::vector<Match> matches;
 };
 
+// The entity type of unlinked name mentions (processors/tag/names.h): proper names no taxonomy
+// entity covers. Stages that want taxonomy entities only (the story signature) skip it.
+inline constexpr std::string_view kNameEntityType = "name";
+
 struct EntityResult {
   std::string id;
   std::string name;

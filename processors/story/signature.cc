@@ -334,9 +334,9 @@ void ComputeSignature(const core::Document& doc, int64_t now_ms, const Signature
 
   sig->entities.clear();
   for (const auto& e : doc.entities) {
-    // Unlinked name mentions (type "name", tag::kNameEntityType in processors/tag/names.h) are
-    // not taxonomy entities: they stay out of the signature.
-    if (e.type == "name") continue;
+    // Unlinked name mentions (processors/tag/names.h) are not taxonomy entities: they stay out
+    // of the signature.
+    if (e.type == core::kNameEntityType) continue;
     sig->entities.emplace_back(e.id, e.salience);
   }
   sig->topics.clear();

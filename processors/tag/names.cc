@@ -407,7 +407,7 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
   for (auto& p : s.pending) p.spans.clear();
   size_t pending = 0;
 
-  // Pass 3: runs of eligible words (with particles between them), then the span rules.
+  // Pass 4: runs of eligible words (with particles between them), then the span rules.
   for (size_t i = 0; i < n;) {
     if (!eligible[i]) {
       ++i;

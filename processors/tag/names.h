@@ -52,8 +52,10 @@
 // in Cyrillic, one transliteration. Measured: 21.9 K instructions per article on the dev
 // corpus (tag stage 126.7 K -> 149.7 K; processors/tag/README.md).
 //
-// Thread-safety: immutable after construction; Find() keeps per-thread buffers and
-// per-thread clones of the transliterators (ICU transliterators are not thread-safe).
+// Thread-safety: immutable after construction; Find() keeps per-thread buffers and a
+// transliterator per thread (ICU transliterators are not thread-safe). Create() builds both
+// once to check them, which is most of the finder's start-up cost (~12 ms, bench/README.md);
+// ICU caches their compiled rules, so a thread's own copies cost ~0.3 ms each.
 #pragma once
 
 #include <cstdint>
@@ -69,7 +71,7 @@
 
 namespace newsflow::tag {
 
-inline constexpr std::string_view kNameEntityType = "name";
+using core::kNameEntityType;  // "name"
 
 class NameFinder {
  public:
