@@ -8,7 +8,11 @@
 #include <algorithm>
 #include <cstring>
 #include <memory>
+#include <sstream>
 
+#include "processors/tag/image.h"
+#include "processors/tag/taxonomy.h"
+#include "tests/testing/testing.h"
 #include "tests/unit/tag/tag_fixture.h"
 
 namespace newsflow::tag {
@@ -258,6 +262,184 @@ TEST_F(MatcherTest, AttachRejectsAPostingWhosePatternLengthIsNotThePatterns) {
         {reinterpret_cast<const std::byte*>(damaged->data()), image.size()}, damaged);
     EXPECT_FALSE(status.ok()) << int{wrong};
     EXPECT_NE(status.message().find("bad posting"), std::string::npos) << status.message();
+  }
+}
+
+std::vector<Hit> HitsOf(const Matcher& m, const core::Document& doc) {
+  std::vector<core::PatternHit> hits;
+  m.Match(doc.tokens, doc.token_text, {doc.article.title, doc.article.body}, &hits,
+          doc.token_hashes);
+  std::vector<Hit> out;
+  for (const auto& h : hits) out.emplace_back(h.pattern, h.token_begin, h.token_end);
+  return out;
+}
+
+// The same patterns built again from `m`'s own tables with other options.
+std::unique_ptr<Matcher> Rebuilt(const Matcher& m, uint32_t next_group_min) {
+  auto out = std::make_unique<Matcher>();
+  for (uint32_t p = 0; p < m.pattern_count(); ++p) {
+    EXPECT_EQ(out->Add(m.PatternTokens(p)), p);
+  }
+  out->Build({.next_group_min = next_group_min});
+  return out;
+}
+
+// Long posting lists are verified through their NextGroups (the candidates whose second token
+// may match the next article token, plus the unconditional ones); every posting kind is in the
+// lists here: one-token patterns with and without a surface condition, exact, Arabic exact
+// with a bare form, stem and prefix second tokens, three-token phrases, bare keys. Built with
+// groups on every list (1, 2), on long lists only (the default) and on none (0: the walk over
+// every posting), the hits are the same, in the same order, on articles that put matches at
+// the end of the title, the end of the body and across the title/body boundary.
+TEST_F(MatcherTest, GroupedListsGiveTheHitsOfTheWalk) {
+  Matcher m;
+  for (const std::string first : {"new", "peace", "talks"}) {
+    m.Add({Exact(first)});
+    m.Add({Exact(first)});  // two patterns of one key and form
+    m.Add({Exact(first, "", first == "new" ? "New" : "")});
+    for (const std::string second : {"york", "deal", "talks", "peace", "new", "hold"}) {
+      m.Add({Exact(first), Exact(second)});
+      m.Add({Exact(first), Stem(second)});
+      m.Add({Exact(first), Prefix(second.substr(0, 3))});
+      m.Add({Exact(first), Exact(second), Exact("new")});
+    }
+    m.Add({Exact(first), Stem("hold"), Exact("firm")});
+  }
+  m.Add({Exact("والهدنه", "هدنه")});
+  for (const std::string second : {"صامده", "قائمه", "الهدنه", "والهدنه"}) {
+    m.Add({Exact("والهدنه", "هدنه"), Exact(second)});
+    m.Add({Exact("هدنه"), Exact(second, second.rfind("ال", 0) == 0 ? second.substr(4) : "")});
+    m.Add({Exact("هدنه"), Exact("و" + second, second)});
+  }
+  for (int k = 0; k < 40; ++k) m.Add({Exact("peace"), Exact("w" + std::to_string(k))});
+  m.Build();  // default groups
+  const std::vector<std::pair<std::string, std::string>> articles = {
+      {"New talks", "Peace talks hold. New York peace deal: talks holding firm, new new new."},
+      {"Peace", "peace w7 and peace w39 new york new deal talks peace"},
+      {"Talks on peace hold firm", "new"},
+      {"New York", "talks new peace deals new talks holds firm and new"},
+      {"", "peace talks new york peace"},
+  };
+  const std::vector<std::pair<std::string, std::string>> arabic = {
+      {"الهدنة صامدة", "أعلنت والهدنة صامدة والهدنة قائمة هدنة والهدنة"},
+      {"هدنة", "هدنة الهدنة والهدنة"},
+  };
+  const auto walk = Rebuilt(m, 0);
+  size_t total = 0;
+  for (uint32_t group_min : {1u, 2u, Matcher::kDefaultNextGroupMin}) {
+    const auto grouped = Rebuilt(m, group_min);
+    for (const auto& [title, body] : articles) {
+      const core::Document& doc = pipeline_->Run(Article(title, body, "en"));
+      const std::vector<Hit> expected = HitsOf(*walk, doc);
+      EXPECT_EQ(HitsOf(*grouped, doc), expected) << group_min << ": " << title << " | " << body;
+      EXPECT_EQ(HitsOf(m, doc), expected) << title << " | " << body;
+      total += expected.size();
+    }
+    for (const auto& [title, body] : arabic) {
+      const core::Document& doc = pipeline_->Run(Article(title, body, "ar"));
+      const std::vector<Hit> expected = HitsOf(*walk, doc);
+      EXPECT_EQ(HitsOf(*grouped, doc), expected) << group_min << ": " << title << " | " << body;
+      total += expected.size();
+    }
+  }
+  EXPECT_GT(total, 150u);  // the articles do match: the comparison is not between empty lists
+  // The grouped tables are in the image: the walk's image differs from the grouped ones.
+  EXPECT_NE(walk->image().size(), Rebuilt(m, 1)->image().size());
+}
+
+// The built-in taxonomy (53,000+ patterns; common first words start long lists) on the dev
+// corpus and the samples: its own matcher (default groups), the same patterns with groups on
+// every list, and the walk over every posting give the same hits in the same order.
+TEST_F(MatcherTest, BuiltinTaxonomyGroupedAndWalkedGiveTheSameHitsOnTheCorpus) {
+  auto loaded = LoadTaxonomy("");
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  const Matcher& builtin = (*loaded)->matcher();
+  const auto walk = Rebuilt(builtin, 0);
+  const auto all_grouped = Rebuilt(builtin, 1);
+  // The rebuilt default is the same image as the taxonomy's own: PatternTokens gives back what
+  // was added.
+  const auto again = Rebuilt(builtin, Matcher::kDefaultNextGroupMin);
+  ASSERT_EQ(again->image().size(), builtin.image().size());
+  EXPECT_EQ(std::memcmp(again->image().data(), builtin.image().data(), builtin.image().size()), 0);
+
+  std::vector<std::string> files = testing::DevCorpusFiles();
+  files.push_back(testing::SourcePath("samples/articles.jsonl"));
+  TaggedPipeline pipeline(*loaded);
+  size_t articles = 0;
+  size_t hits = 0;
+  for (const std::string& file : files) {
+    std::istringstream lines(testing::ReadFile(file));
+    std::string line;
+    while (std::getline(lines, line)) {
+      if (line.empty() || !pipeline.TryRun(line).ok()) continue;
+      const core::Document& doc = pipeline.doc();
+      const std::vector<Hit> expected = HitsOf(*walk, doc);
+      ASSERT_EQ(HitsOf(builtin, doc), expected) << line.substr(0, 200);
+      ASSERT_EQ(HitsOf(*all_grouped, doc), expected) << line.substr(0, 200);
+      ++articles;
+      hits += expected.size();
+    }
+  }
+  EXPECT_GE(articles, 10u);
+  EXPECT_GT(hits, articles * 10);
+}
+
+// A damaged or older image is an error when attached: a group member outside its list, a
+// group whose postings do not belong to it, and the format-3 layout (no group entries).
+TEST_F(MatcherTest, AttachRejectsBadGroupsAndTheFormat3Layout) {
+  Matcher m;
+  for (int k = 0; k < 20; ++k) m.Add({Exact("new"), Exact("w" + std::to_string(k))});
+  m.Build({.next_group_min = 4});
+  const std::span<const std::byte> image = m.image();
+  auto attach = [](const std::vector<uint64_t>& words, size_t size) {
+    auto copy = std::make_shared<std::vector<uint64_t>>(words);
+    Matcher attached;
+    return attached.Attach({reinterpret_cast<const std::byte*>(copy->data()), size}, copy);
+  };
+  std::vector<uint64_t> words(image.size() / 8);
+  std::memcpy(words.data(), image.data(), image.size());
+  ASSERT_TRUE(attach(words, image.size()).ok());
+  // Entries (matcher.cc Build()): 5 + 3 x 5 + 7 format-3 entries, then per index groups,
+  // members, group mask, then next_group_min. The exact index's members are entry 28.
+  const size_t members_entry = 5 + 15 + 7 + 1;
+  const uint64_t members_offset = words[1 + 2 * members_entry];
+  const uint64_t members_size = words[1 + 2 * members_entry + 1];
+  ASSERT_EQ(members_size, 20u * 4);  // 20 postings, each in one group
+  auto* members =
+      reinterpret_cast<uint32_t*>(reinterpret_cast<char*>(words.data()) + members_offset);
+  for (uint32_t wrong : {20u, 1000u}) {  // outside the list of 20
+    std::vector<uint64_t> damaged = words;
+    auto* d = reinterpret_cast<uint32_t*>(reinterpret_cast<char*>(damaged.data()) + members_offset);
+    for (size_t k = 0; k < 20; ++k) {
+      if (d[k] == 19) d[k] = wrong;
+    }
+    const Status status = attach(damaged, image.size());
+    EXPECT_FALSE(status.ok()) << wrong;
+    EXPECT_NE(status.message().find("bad group member"), std::string::npos) << status.message();
+  }
+  {
+    // Two one-member groups swap members: each posting is in the wrong group.
+    std::vector<uint64_t> damaged = words;
+    auto* d = reinterpret_cast<uint32_t*>(reinterpret_cast<char*>(damaged.data()) + members_offset);
+    std::swap(d[0], d[1]);
+    (void)members;
+    const Status status = attach(damaged, image.size());
+    EXPECT_FALSE(status.ok());
+    EXPECT_NE(status.message().find("bad group member"), std::string::npos) << status.message();
+  }
+  {
+    // The format-3 layout: the same image without the entries format 4 added.
+    ImageReader r(image);
+    ImageWriter w;
+    std::vector<std::string_view> entries;
+    for (size_t k = 0; k < words[0]; ++k) entries.push_back(r.Bytes());
+    ASSERT_TRUE(r.ok() && r.AtEnd());
+    for (size_t k = 0; k < 5 + 15 + 7; ++k) w.Bytes(entries[k]);
+    const std::vector<uint64_t> v3 = w.Finish();
+    const Status status = attach(v3, v3.size() * 8);
+    EXPECT_FALSE(status.ok());
+    EXPECT_NE(status.message().find("fewer entries than expected"), std::string::npos)
+        << status.message();
   }
 }
 
