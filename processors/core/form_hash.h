@@ -48,9 +48,7 @@ inline constexpr uint64_t kSeed1 = 0x9E3779B97F4A7C15ull;  // golden ratio
 }  // namespace form_hash_internal
 
 // The hash of the `n` bytes at `p` (any bytes; n may be 0).
-// Always inlined: the matcher calls it in its per-token loop, where a call costs as much as a
-// short word's hash (GCC stopped inlining it there as the matcher grew).
-[[gnu::always_inline]] inline uint64_t FormHash(const char* p, size_t n) {
+inline uint64_t FormHash(const char* p, size_t n) {
   using namespace form_hash_internal;
   // Up to 16 bytes: two overlapping loads cover them without a byte loop, and two
   // multiply-folds mix them. Longer forms fold 16 bytes per step.

@@ -34,30 +34,15 @@ size_t PrefixLengthBit(size_t first3_bit, size_t length) {
   return (first3_bit ^ (length * 0x2545F491u)) & (kPrefixFilterBits - 1);
 }
 
-// Byte equality and prefix tests written out so that they stay inline in the hot loops (GCC
-// otherwise calls std::string_view::compare out of line there).
-[[gnu::always_inline]] inline bool Equal(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && (a.empty() || std::memcmp(a.data(), b.data(), a.size()) == 0);
-}
-
-[[gnu::always_inline]] inline bool StartsWith(std::string_view s, std::string_view prefix) {
-  return s.size() >= prefix.size() &&
-         (prefix.empty() || std::memcmp(s.data(), prefix.data(), prefix.size()) == 0);
+bool StartsWith(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && s.compare(0, prefix.size(), prefix) == 0;
 }
 
 // The hash of the index: the one the normalize stage's stem memo also uses (core/form_hash.h),
 // so a token's folded-form hash can come with the document.
-[[gnu::always_inline]] inline uint64_t HashBytes(const char* p, size_t n) {
-  return core::FormHash(p, n);
-}
+inline uint64_t HashBytes(const char* p, size_t n) { return core::FormHash(p, n); }
 
 inline uint32_t Fingerprint(uint64_t hash) { return static_cast<uint32_t>(hash >> 32); }
-
-// The table position of a NextGroup key (list, fingerprint, unconditional bit).
-inline uint64_t GroupHash(uint32_t list, uint32_t fp, uint32_t unconditional) {
-  const uint64_t h = ((uint64_t{list} << 32) | fp) * 0x9E3779B97F4A7C15ull;
-  return (h >> 29) ^ unconditional;
-}
 
 // The UTF-8 size of the apostrophe `s` starts with, one of those folding.h folds to ' (ASCII ',
 // `, U+2019 ’, U+02BC ʼ); 0 if none.
@@ -95,9 +80,6 @@ struct Matcher::BuiltIndex {
   std::vector<Posting> postings;
   uint64_t mask = 0;
   uint64_t filter_mask = 0;
-  std::vector<NextGroup> groups;
-  std::vector<uint32_t> members;
-  uint64_t group_mask = 0;
 };
 
 struct Matcher::Builder {
@@ -120,7 +102,7 @@ struct Matcher::Builder {
     return std::string_view(pool).substr(pool_offsets[id], pool_offsets[id + 1] - pool_offsets[id]);
   }
   uint32_t Intern(std::string_view s);
-  BuiltIndex BuildIndex(std::vector<std::pair<uint32_t, Posting>>& keys, uint32_t group_min) const;
+  BuiltIndex BuildIndex(std::vector<std::pair<uint32_t, Posting>>& keys) const;
 };
 
 uint32_t Matcher::Builder::Intern(std::string_view s) {
@@ -149,8 +131,8 @@ uint32_t Matcher::Builder::Intern(std::string_view s) {
   return id;
 }
 
-Matcher::BuiltIndex Matcher::Builder::BuildIndex(std::vector<std::pair<uint32_t, Posting>>& keys,
-                                                 uint32_t group_min) const {
+Matcher::BuiltIndex Matcher::Builder::BuildIndex(
+    std::vector<std::pair<uint32_t, Posting>>& keys) const {
   // Keys are string ids, so equal ids are equal strings; within a key, postings stay in pattern
   // order (the order hits are reported in).
   std::sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) {
@@ -195,48 +177,7 @@ Matcher::BuiltIndex Matcher::Builder::BuildIndex(std::vector<std::pair<uint32_t,
     uint64_t pos = slot.hash & out.mask;
     while (out.slots[pos].postings_count != 0) pos = (pos + 1) & out.mask;
     out.slots[pos] = slot;
-    if (group_min > 0 && slot.postings_count >= group_min) {
-      // The list's groups, keyed by (fingerprint, unconditional bit), members in list order.
-      std::vector<std::pair<std::pair<uint32_t, uint32_t>, uint32_t>> memberships;
-      for (uint32_t k = 0; k < slot.postings_count; ++k) {
-        const Posting& p = out.postings[slot.postings_begin + k];
-        if (p.next_check == NextCheck::kNone) {
-          memberships.push_back({{0, kUnconditional}, k});
-          continue;
-        }
-        memberships.push_back({{p.next_form_fp, 0}, k});
-        if (p.next_check == NextCheck::kExactBare && p.next_bare_fp != p.next_form_fp) {
-          memberships.push_back({{p.next_bare_fp, 0}, k});
-        }
-      }
-      std::sort(memberships.begin(), memberships.end());
-      for (size_t a = 0; a < memberships.size();) {
-        size_t z = a;
-        NextGroup g;
-        g.list = slot.postings_begin;
-        g.fp = memberships[a].first.first;
-        g.members_begin = static_cast<uint32_t>(out.members.size());
-        for (; z < memberships.size() && memberships[z].first == memberships[a].first; ++z) {
-          out.members.push_back(memberships[z].second);
-        }
-        g.members = static_cast<uint32_t>(z - a) | memberships[a].first.second;
-        out.groups.push_back(g);
-        a = z;
-      }
-    }
     i = j;
-  }
-  // The groups' table: at least 16 entries and twice the groups, so a probe always ends at a
-  // free entry. Filled in the order built above (deterministic image bytes).
-  std::vector<NextGroup> built = std::move(out.groups);
-  size_t group_capacity = 16;
-  while (group_capacity < built.size() * 2) group_capacity *= 2;
-  out.groups.assign(group_capacity, NextGroup{});
-  out.group_mask = group_capacity - 1;
-  for (const NextGroup& g : built) {
-    uint64_t pos = GroupHash(g.list, g.fp, g.members & kUnconditional) & out.group_mask;
-    while (out.groups[pos].members != 0) pos = (pos + 1) & out.group_mask;
-    out.groups[pos] = g;
   }
   keys.clear();
   keys.shrink_to_fit();
@@ -248,8 +189,8 @@ Matcher::~Matcher() = default;
 Matcher::Matcher(Matcher&&) noexcept = default;
 Matcher& Matcher::operator=(Matcher&&) noexcept = default;
 
-__attribute__((always_inline)) inline std::pair<const Matcher::Posting*, const Matcher::Posting*>
-Matcher::FormIndex::Find(std::string_view form, uint64_t hash, std::string_view pool) const {
+inline std::pair<const Matcher::Posting*, const Matcher::Posting*> Matcher::FormIndex::Find(
+    std::string_view form, uint64_t hash, std::string_view pool) const {
   if (slots.empty() || form.empty()) return {nullptr, nullptr};
   const uint64_t bit = (hash >> 20) & filter_mask;
   if (((filter[bit / 64] >> (bit % 64)) & 1) == 0) return {nullptr, nullptr};
@@ -260,19 +201,6 @@ Matcher::FormIndex::Find(std::string_view form, uint64_t hash, std::string_view 
         std::memcmp(pool.data() + s.key_offset, form.data(), form.size()) == 0) {
       const Posting* b = postings.data() + s.postings_begin;
       return {b, b + s.postings_count};
-    }
-  }
-}
-
-inline std::pair<const uint32_t*, const uint32_t*> Matcher::FormIndex::Group(
-    uint32_t list, uint32_t fp, uint32_t unconditional) const {
-  for (uint64_t pos = GroupHash(list, fp, unconditional) & group_mask;;
-       pos = (pos + 1) & group_mask) {
-    const NextGroup& g = groups[pos];
-    if (g.members == 0) return {nullptr, nullptr};
-    if (g.list == list && g.fp == fp && (g.members & kUnconditional) == unconditional) {
-      const uint32_t* b = members.data() + g.members_begin;
-      return {b, b + (g.members & ~kUnconditional)};
     }
   }
 }
@@ -351,17 +279,7 @@ bool Matcher::MayStartPrefix(std::string_view form, size_t first3_bit) const {
   return (prefix_filter_[first3_bit / 64] >> (first3_bit % 64)) & 1;
 }
 
-std::vector<PatternToken> Matcher::PatternTokens(uint32_t pattern) const {
-  std::vector<PatternToken> out;
-  for (uint32_t k = pattern_begin_[pattern]; k < pattern_begin_[pattern + 1]; ++k) {
-    const StoredToken& t = tokens_[k];
-    out.push_back(
-        {t.mode, std::string(Str(t.form)), std::string(Str(t.bare)), std::string(Str(t.surface))});
-  }
-  return out;
-}
-
-void Matcher::Build(const BuildOptions& options) {
+void Matcher::Build() {
   // Image element types: no padding bytes, so that an image's bytes depend only on its content.
   static_assert(std::has_unique_object_representations_v<Matcher::Posting> &&
                 sizeof(Matcher::Posting) == 16);
@@ -369,11 +287,9 @@ void Matcher::Build(const BuildOptions& options) {
                 sizeof(Matcher::Slot) == 24);
   static_assert(std::has_unique_object_representations_v<Matcher::StoredToken> &&
                 sizeof(Matcher::StoredToken) == 16);
-  static_assert(std::has_unique_object_representations_v<Matcher::NextGroup> &&
-                sizeof(Matcher::NextGroup) == 16);
   Builder& b = *builder_;
   BuiltIndex index[3];
-  for (int k = 0; k < 3; ++k) index[k] = b.BuildIndex(b.staged[k], options.next_group_min);
+  for (int k = 0; k < 3; ++k) index[k] = b.BuildIndex(b.staged[k]);
   std::sort(b.prefix_lengths.begin(), b.prefix_lengths.end());
   // Per bucket of first 3 bytes, the lengths (as bits over prefix_lengths) that hold a key;
   // keys shorter than 3 bytes are in every bucket. Up to 64 distinct lengths, else every token
@@ -423,13 +339,6 @@ void Matcher::Build(const BuildOptions& options) {
   w.Scalar(short_prefix_mask);
   w.Array(lengths_upto);
   w.Scalar(b.prefix_unfiltered ? 1 : 0);
-  // Format 4: the long lists' groups (after the format-3 entries, so their positions hold).
-  for (const BuiltIndex& x : index) {
-    w.Array(x.groups);
-    w.Array(x.members);
-    w.Scalar(x.group_mask);
-  }
-  w.Scalar(options.next_group_min);
   std::vector<uint64_t> image = w.Finish();
   builder_.reset();
   pattern_count_ = 0;
@@ -466,15 +375,6 @@ Status Matcher::Attach(std::span<const std::byte> image, std::shared_ptr<const v
   short_prefix_mask_ = r.Scalar();
   lengths_upto_ = r.Array<uint64_t>();
   prefix_unfiltered_ = r.Scalar() != 0;
-  for (FormIndex* x : {&exact_, &prefix_, &stem_}) {
-    x->groups = r.Array<NextGroup>();
-    x->members = r.Array<uint32_t>();
-    x->group_mask = r.Scalar();
-  }
-  const uint64_t group_min = r.Scalar();
-  if (r.ok() && group_min > UINT32_MAX) r.Fail("bad group size");
-  next_group_min_ = static_cast<uint32_t>(group_min);
-  grouped_from_ = next_group_min_ == 0 ? SIZE_MAX : next_group_min_;
   if (r.ok() && !r.AtEnd()) r.Fail("more entries than expected");
   if (!r.ok()) return fail(r.error());
   pattern_count_ = patterns;
@@ -548,8 +448,6 @@ Status Matcher::CheckTables() const {
         return fail("bad posting");
       }
     }
-    Status groups = CheckGroups(*x);
-    if (!groups.ok()) return groups;
   }
   // Prefix tables: ascending lengths; filters of their fixed size or absent (together); masks
   // and length sets only name existing lengths.
@@ -575,90 +473,6 @@ Status Matcher::CheckTables() const {
       if ((m & ~valid) != 0) return fail("bad prefix masks");
     }
     if ((short_prefix_mask_ & ~valid) != 0) return fail("bad prefix masks");
-  }
-  return Status::Ok();
-}
-
-Status Matcher::CheckGroups(const FormIndex& x) const {
-  auto fail = [](const std::string& what) {
-    return Status(Code::kInvalidConfig, "taxonomy", "compiled matcher: " + what);
-  };
-  // A power-of-two table with a free entry (probing stops there).
-  if (x.groups.empty() || x.groups.size() != x.group_mask + 1 ||
-      (x.group_mask & (x.group_mask + 1)) != 0) {
-    return fail("bad group table");
-  }
-  // The lists that Verify() looks up by groups, with the number of memberships their postings
-  // need: one per posting, two for a kExactBare posting whose fingerprints differ.
-  struct LongList {
-    uint32_t begin;
-    uint32_t count;
-    uint64_t expected;
-  };
-  std::vector<LongList> long_lists;
-  if (next_group_min_ > 0) {
-    for (const Slot& s : x.slots) {
-      if (s.postings_count < next_group_min_) continue;
-      LongList l{s.postings_begin, s.postings_count, 0};
-      for (uint32_t k = 0; k < s.postings_count; ++k) {
-        const Posting& p = x.postings[s.postings_begin + k];
-        l.expected +=
-            p.next_check == NextCheck::kExactBare && p.next_bare_fp != p.next_form_fp ? 2 : 1;
-      }
-      long_lists.push_back(l);
-    }
-  }
-  std::sort(long_lists.begin(), long_lists.end(),
-            [](const LongList& a, const LongList& b) { return a.begin < b.begin; });
-  for (size_t k = 1; k < long_lists.size(); ++k) {
-    if (long_lists[k].begin == long_lists[k - 1].begin) return fail("bad group table");
-  }
-  // Every group: of a long list, reached by its own key's probe (so keys are distinct), members
-  // inside the members array and the list, ascending, each a posting that belongs there. With
-  // the counts below, the groups hold exactly the memberships the postings need.
-  size_t free_entries = 0;
-  for (size_t pos = 0; pos < x.groups.size(); ++pos) {
-    const NextGroup& g = x.groups[pos];
-    if (g.members == 0) {
-      ++free_entries;
-      continue;
-    }
-    const uint32_t unconditional = g.members & kUnconditional;
-    const uint32_t count = g.members & ~kUnconditional;
-    auto list = std::lower_bound(long_lists.begin(), long_lists.end(), g.list,
-                                 [](const LongList& l, uint32_t b) { return l.begin < b; });
-    if (list == long_lists.end() || list->begin != g.list || count == 0 ||
-        g.members_begin > x.members.size() || count > x.members.size() - g.members_begin ||
-        count > list->expected || (unconditional != 0 && g.fp != 0)) {
-      return fail("bad group");
-    }
-    uint64_t probe = GroupHash(g.list, g.fp, unconditional) & x.group_mask;
-    for (size_t steps = 0; probe != pos; probe = (probe + 1) & x.group_mask, ++steps) {
-      const NextGroup& o = x.groups[probe];
-      if (o.members == 0 || steps > x.group_mask ||
-          (o.list == g.list && o.fp == g.fp && (o.members & kUnconditional) == unconditional)) {
-        return fail("bad group");
-      }
-    }
-    for (uint32_t k = 0; k < count; ++k) {
-      const uint32_t m = x.members[g.members_begin + k];
-      if (m >= list->count || (k > 0 && m <= x.members[g.members_begin + k - 1])) {
-        return fail("bad group member");
-      }
-      const Posting& p = x.postings[list->begin + m];
-      const bool belongs =
-          unconditional != 0
-              ? p.next_check == NextCheck::kNone
-              : p.next_check != NextCheck::kNone &&
-                    (p.next_form_fp == g.fp ||
-                     (p.next_check == NextCheck::kExactBare && p.next_bare_fp == g.fp));
-      if (!belongs) return fail("bad group member");
-    }
-    list->expected -= count;
-  }
-  if (free_entries == 0) return fail("group table without a free entry");
-  for (const LongList& l : long_lists) {
-    if (l.expected != 0) return fail("incomplete groups");
   }
   return Status::Ok();
 }
@@ -690,30 +504,13 @@ bool Matcher::TokenMatches(const StoredToken& p, const core::Token& t, const Inp
   const std::string_view form = Str(p.form);
   switch (p.mode) {
     case TokenMode::kExact:
-      return Equal(folded, form) ||
-             (!bare.empty() && (Equal(bare, form) || Equal(bare, Str(p.bare))));
+      return folded == form || (!bare.empty() && (bare == form || bare == Str(p.bare)));
     case TokenMode::kPrefix:
       return StartsWith(folded, form) || (!bare.empty() && StartsWith(bare, form));
     case TokenMode::kStem:
-      return t.stem_size > 0 && Equal(Form(arena, t.stem_offset, t.stem_size), form);
+      return t.stem_size > 0 && Form(arena, t.stem_offset, t.stem_size) == form;
   }
   return false;
-}
-
-inline Matcher::NextToken Matcher::ReadNext(size_t i, const Input& in) {
-  NextToken next;
-  const auto& tokens = in.tokens;
-  if (i + 1 < tokens.size()) {
-    const core::Token& t = tokens[i + 1];
-    const TokenHashes& h = in.hashes[i + 1];
-    next.same_field = IsTitle(t.field) == IsTitle(tokens[i].field);
-    next.has_bare = t.bare_size > 0;
-    next.has_stem = t.stem_size > 0;
-    next.folded_fp = Fingerprint(h.folded);
-    next.bare_fp = Fingerprint(h.bare);
-    next.stem_fp = Fingerprint(h.stem);
-  }
-  return next;
 }
 
 // A necessary condition for TokenMatches() of the pattern's second token on the next token.
@@ -733,18 +530,23 @@ inline bool Matcher::NextMayMatch(const Posting& p, const NextToken& next) {
   return true;
 }
 
-void Matcher::Verify(const FormIndex& index, const Posting* begin, const Posting* end,
-                     bool from_bare, size_t i, const Input& in, std::vector<core::PatternHit>* hits,
-                     size_t first_hit) const {
-  if (static_cast<size_t>(end - begin) >= grouped_from_) {
-    VerifyGroups(index, begin, end, from_bare, i, in, hits, first_hit);
-    return;
-  }
+void Matcher::Verify(const Posting* begin, const Posting* end, bool from_bare, size_t i,
+                     const Input& in, std::vector<core::PatternHit>* hits, size_t first_hit) const {
   const auto& tokens = in.tokens;
   // A list holds each pattern once, so a hit can only repeat one of an earlier probe of the
   // same token, [first_hit, earlier_end): only a bare-key posting can (see Match()).
   const size_t earlier_end = hits->size();
-  const NextToken next = ReadNext(i, in);
+  NextToken next;
+  if (i + 1 < tokens.size()) {
+    const core::Token& t = tokens[i + 1];
+    const TokenHashes& h = in.hashes[i + 1];
+    next.same_field = IsTitle(t.field) == IsTitle(tokens[i].field);
+    next.has_bare = t.bare_size > 0;
+    next.has_stem = t.stem_size > 0;
+    next.folded_fp = Fingerprint(h.folded);
+    next.bare_fp = Fingerprint(h.bare);
+    next.stem_fp = Fingerprint(h.stem);
+  }
   // Read once: `hits->push_back` could alias them as far as the compiler knows, and a list
   // has a few postings on average (hundreds per article).
   const size_t token_count = tokens.size();
@@ -772,87 +574,11 @@ void Matcher::Verify(const FormIndex& index, const Posting* begin, const Posting
       // pattern's first form (its form key): the checks above are the same for both of its
       // postings. One compare instead of a walk over the earlier hits.
       const core::Token& t = tokens[i];
-      duplicate = Equal(Str(stored[pattern_begin[p->pattern]].form),
-                        Form(in.arena, t.folded_offset, t.folded_size));
+      duplicate = Str(stored[pattern_begin[p->pattern]].form) ==
+                  Form(in.arena, t.folded_offset, t.folded_size);
     }
     if (!duplicate) {
       hits->push_back({p->pattern, static_cast<uint32_t>(i), static_cast<uint32_t>(i + n)});
-    }
-  }
-}
-
-// The checks of Verify()'s walk, on the candidates of a long list only (the same code per
-// posting: the equivalence tests in matcher_test.cc run both paths over the same articles).
-void Matcher::VerifyGroups(const FormIndex& index, const Posting* begin, const Posting* end,
-                           bool from_bare, size_t i, const Input& in,
-                           std::vector<core::PatternHit>* hits, size_t first_hit) const {
-  const auto& tokens = in.tokens;
-  const size_t earlier_end = hits->size();
-  const NextToken next = ReadNext(i, in);
-  const size_t token_count = tokens.size();
-  const uint32_t* const pattern_begin = pattern_begin_.data();
-  const StoredToken* const stored = tokens_.data();
-  auto verify = [&](const Posting* p) __attribute__((always_inline)) {
-    if (p->bare_key != 0 && !from_bare) return;
-    const size_t n = p->length;
-    if (p->simple == 0) {
-      if (i + n > token_count) return;
-      if (n > 1 && (!next.same_field || !NextMayMatch(*p, next))) return;
-      const StoredToken* pattern = stored + pattern_begin[p->pattern];
-      bool ok = pattern[0].surface == 0 || TokenMatches(pattern[0], tokens[i], in);
-      for (size_t k = 1; k < n && ok; ++k) {
-        const core::Token& t = tokens[i + k];
-        ok = IsTitle(t.field) == IsTitle(tokens[i].field) && TokenMatches(pattern[k], t, in);
-      }
-      if (!ok) return;
-    }
-    bool duplicate = false;
-    if (p->bare_key != 0 && first_hit < earlier_end) {
-      const core::Token& t = tokens[i];
-      duplicate = Equal(Str(stored[pattern_begin[p->pattern]].form),
-                        Form(in.arena, t.folded_offset, t.folded_size));
-    }
-    if (!duplicate) {
-      hits->push_back({p->pattern, static_cast<uint32_t>(i), static_cast<uint32_t>(i + n)});
-    }
-  };
-  // Only the postings that can pass the checks are visited, in list order: a posting with a
-  // next-token check passes NextMayMatch() only if one of the next token's fingerprints is its
-  // group's (NextGroup), and without a same-field next token only the unconditional postings
-  // can match. Each group is ascending; the (up to four) groups are merged, a posting in two of
-  // them (kExactBare) visited once.
-  (void)end;
-  const uint32_t list = static_cast<uint32_t>(begin - index.postings.data());
-  std::pair<const uint32_t*, const uint32_t*> groups[4];
-  size_t group_count = 0;
-  auto add = [&](std::pair<const uint32_t*, const uint32_t*> g) {
-    if (g.first != g.second) groups[group_count++] = g;
-  };
-  add(index.Group(list, 0, kUnconditional));
-  if (next.same_field) {
-    add(index.Group(list, next.folded_fp, 0));
-    if (next.has_bare && next.bare_fp != next.folded_fp) {
-      add(index.Group(list, next.bare_fp, 0));
-    }
-    if (next.has_stem && next.stem_fp != next.folded_fp &&
-        !(next.has_bare && next.stem_fp == next.bare_fp)) {
-      add(index.Group(list, next.stem_fp, 0));
-    }
-  }
-  if (group_count == 1) {
-    for (const uint32_t* m = groups[0].first; m != groups[0].second; ++m) verify(begin + *m);
-    return;
-  }
-  while (group_count > 0) {
-    uint32_t least = UINT32_MAX;
-    for (size_t g = 0; g < group_count; ++g) least = std::min(least, *groups[g].first);
-    verify(begin + least);
-    for (size_t g = 0; g < group_count;) {
-      if (*groups[g].first == least && ++groups[g].first == groups[g].second) {
-        groups[g] = groups[--group_count];
-      } else {
-        ++g;
-      }
     }
   }
 }
@@ -907,10 +633,10 @@ void Matcher::Match(const std::vector<core::Token>& tokens, std::string_view are
     //  * stem index: one probe per token.
     size_t first_hit = hits->size();
     auto [b1, e1] = exact_.Find(folded, th.folded, pool);
-    if (b1 != e1) Verify(exact_, b1, e1, false, i, in, hits, first_hit);
+    if (b1 != e1) Verify(b1, e1, false, i, in, hits, first_hit);
     if (!bare.empty()) {
       auto [b2, e2] = exact_.Find(bare, th.bare, pool);
-      if (b2 != e2) Verify(exact_, b2, e2, true, i, in, hits, first_hit);
+      if (b2 != e2) Verify(b2, e2, true, i, in, hits, first_hit);
     }
     // Most lengths hold no key with the token's first 3 bytes: one bit test spares the hash
     // and the probe (keys shorter than 3 bytes are always probed).
@@ -944,13 +670,13 @@ void Matcher::Match(const std::vector<core::Token>& tokens, std::string_view are
           folded_probed = true;
           const std::string_view key = folded.substr(0, len);
           auto [b, e] = prefix_.Find(key, HashBytes(key.data(), key.size()), pool);
-          if (b != e) Verify(prefix_, b, e, false, i, in, hits, hits->size());
+          if (b != e) Verify(b, e, false, i, in, hits, hits->size());
         }
         if ((bare_mask >> k & 1) != 0 && len <= bare.size() && length_may(bare_bit, len)) {
           const std::string_view key = bare.substr(0, len);
-          if (folded_probed && Equal(key, folded.substr(0, len))) continue;  // the same probe
+          if (folded_probed && key == folded.substr(0, len)) continue;  // the same probe
           auto [b, e] = prefix_.Find(key, HashBytes(key.data(), key.size()), pool);
-          if (b != e) Verify(prefix_, b, e, false, i, in, hits, hits->size());
+          if (b != e) Verify(b, e, false, i, in, hits, hits->size());
         }
       }
     }
@@ -963,19 +689,19 @@ void Matcher::Match(const std::vector<core::Token>& tokens, std::string_view are
         folded_probed = true;
         const std::string_view key = folded.substr(0, len);
         auto [b, e] = prefix_.Find(key, HashBytes(key.data(), key.size()), pool);
-        if (b != e) Verify(prefix_, b, e, false, i, in, hits, hits->size());
+        if (b != e) Verify(b, e, false, i, in, hits, hits->size());
       }
       if (bare_may && len <= bare.size() && length_may(bare_bit, len) &&
-          !(folded_probed && Equal(bare.substr(0, len), folded.substr(0, len)))) {
+          !(folded_probed && bare.substr(0, len) == folded.substr(0, len))) {
         const std::string_view key = bare.substr(0, len);
         auto [b, e] = prefix_.Find(key, HashBytes(key.data(), key.size()), pool);
-        if (b != e) Verify(prefix_, b, e, false, i, in, hits, hits->size());
+        if (b != e) Verify(b, e, false, i, in, hits, hits->size());
       }
       if (len > folded.size()) break;
     }
     if (t.stem_size > 0) {
       auto [b, e] = stem_.Find(Form(arena, t.stem_offset, t.stem_size), th.stem, pool);
-      if (b != e) Verify(stem_, b, e, false, i, in, hits, hits->size());
+      if (b != e) Verify(b, e, false, i, in, hits, hits->size());
     }
   }
 }

@@ -19,13 +19,6 @@
 // hashes each article token's forms once, and uses the hashes for every probe and, as
 // fingerprints, to reject most multi-token candidates before reading the pattern store.
 //
-// Long posting lists (a common first word starts hundreds of phrases) are not walked posting by
-// posting: Build() groups the postings of every list of at least `next_group_min` postings by
-// the fingerprint of the second pattern token's form (NextGroup), and Verify() looks up only the
-// groups of the next article token's folded, bare and stem fingerprints, plus the list's
-// unconditional postings (one-token patterns, prefix second tokens), then verifies those
-// candidates in list order: the same hits, in the same order, as the walk over the whole list.
-//
 // Storage: Build() lays every table out as one flat image (image.h) and Match() reads only that;
 // Attach() uses an image from elsewhere in place (a taxonomy snapshot mapped from a file), so a
 // loaded snapshot costs no per-pattern allocation and no rebuilding.
@@ -75,25 +68,11 @@ class Matcher {
   Matcher(Matcher&&) noexcept;
   Matcher& operator=(Matcher&&) noexcept;
 
-  // Posting lists of at least this many postings get the second-level lookup by the next
-  // token's fingerprint (NextGroup); shorter lists are walked. Measured on the dev corpus
-  // (bench/README.md, branch speed6).
-  static constexpr uint32_t kDefaultNextGroupMin = 8;
-  struct BuildOptions {
-    // 0: no list is grouped (every list is walked; tests compare both paths with it).
-    uint32_t next_group_min = kDefaultNextGroupMin;
-  };
-
   // Adds a pattern; returns its id (dense, from 0, in insertion order). Call before Build().
   uint32_t Add(std::vector<PatternToken> tokens);
   // Builds the tables and lays them out as one image (image.h), which Match() then reads; the
   // build-time structures (interning table, staged keys) are freed.
-  void Build() { Build(BuildOptions{}); }
-  void Build(const BuildOptions& options);
-
-  // Pattern `pattern`'s tokens as stored (forms, bare forms, surfaces and modes as they were
-  // added), after Build() or Attach(): e.g. to build the same patterns with other options.
-  std::vector<PatternToken> PatternTokens(uint32_t pattern) const;
+  void Build();
 
   // Appends every (pattern, token span) match in `tokens` to `hits`, ordered by start token.
   // A pattern never spans the title and the body. `known` (optional, e.g. the document's
@@ -148,19 +127,6 @@ class Matcher {
     uint32_t postings_begin = 0;
     uint32_t postings_count = 0;  // 0 = empty slot
   };
-  // A group of a long posting list (at least next_group_min_ postings): the postings whose
-  // second pattern token may match a next article token with fingerprint `fp` (kExact and
-  // kStem: next_form_fp == fp; kExactBare: next_form_fp or next_bare_fp == fp), or, with the
-  // kUnconditional bit, the postings without a next-token check (NextCheck::kNone). Stored in
-  // an open-addressing table keyed by (list, fp, kUnconditional bit); members are offsets into
-  // the list, ascending.
-  struct NextGroup {
-    uint32_t list = 0;  // the list's postings_begin
-    uint32_t fp = 0;    // 0 in the unconditional group
-    uint32_t members_begin = 0;
-    uint32_t members = 0;  // count | kUnconditional; 0 = empty table slot
-  };
-  static constexpr uint32_t kUnconditional = 0x80000000u;
   // One of the three hash indexes (exact, prefix, stem keys): views into the image.
   struct FormIndex {
     std::span<const Slot> slots;
@@ -170,13 +136,6 @@ class Matcher {
     std::span<const Posting> postings;
     uint64_t mask = 0;
     uint64_t filter_mask = 0;
-    // The groups of the long lists (NextGroup): a power-of-two table with a free slot.
-    std::span<const NextGroup> groups;
-    std::span<const uint32_t> members;  // offsets into a list, per group
-    uint64_t group_mask = 0;
-    // The members of the group of (list, key), as [begin, end), or an empty range.
-    std::pair<const uint32_t*, const uint32_t*> Group(uint32_t list, uint32_t fp,
-                                                      uint32_t unconditional) const;
     // Postings of the form with this hash and bytes as [begin, end) into postings, or an empty
     // range.
     std::pair<const Posting*, const Posting*> Find(std::string_view form, uint64_t hash,
@@ -225,18 +184,11 @@ class Matcher {
     uint32_t stem_fp = 0;
   };
   static bool NextMayMatch(const Posting& p, const NextToken& next);
-  static NextToken ReadNext(size_t i, const Input& in);
-  void Verify(const FormIndex& index, const Posting* begin, const Posting* end, bool from_bare,
-              size_t i, const Input& in, std::vector<core::PatternHit>* hits,
-              size_t first_hit) const;
-  // Verify() of a list of at least next_group_min_ postings, through its NextGroups.
-  [[gnu::noinline]] void VerifyGroups(const FormIndex& index, const Posting* begin,
-                                      const Posting* end, bool from_bare, size_t i, const Input& in,
-                                      std::vector<core::PatternHit>* hits, size_t first_hit) const;
+  void Verify(const Posting* begin, const Posting* end, bool from_bare, size_t i, const Input& in,
+              std::vector<core::PatternHit>* hits, size_t first_hit) const;
   // `first3_bit`: PrefixFilterBit of the form (when it has 3 bytes or more).
   bool MayStartPrefix(std::string_view form, size_t first3_bit) const;
   Status CheckTables() const;
-  Status CheckGroups(const FormIndex& index) const;
 
   std::unique_ptr<Builder> builder_;  // until Build()
   size_t pattern_count_ = 0;
@@ -270,9 +222,6 @@ class Matcher {
   uint64_t short_prefix_mask_ = 0;          // lengths below 3 bytes: probed for every token
   std::span<const uint64_t> lengths_upto_;  // by form size n: lengths <= n and the next one
   bool prefix_unfiltered_ = false;          // a prefix key shorter than 3 bytes exists
-  // Lists of at least this many postings have NextGroups (0: none has).
-  uint32_t next_group_min_ = 0;
-  size_t grouped_from_ = SIZE_MAX;  // next_group_min_, or SIZE_MAX when it is 0
 };
 
 }  // namespace newsflow::tag

@@ -43,8 +43,7 @@ namespace newsflow::tag {
 
 // Bump when the layout of the file, an image element type or the order of image entries
 // changes. 2: entities' also_known_as; 3: the pattern length in the matcher's postings.
-// 4: the next-token groups of long posting lists (Matcher::NextGroup).
-inline constexpr uint32_t kSnapshotFormatVersion = 4;
+inline constexpr uint32_t kSnapshotFormatVersion = 3;
 inline constexpr const char* kSnapshotExtension = ".nfsnap";
 // A snapshot or a snapshot being written (NAME.nfsnap.tmp.*): not a taxonomy source file, so a
 // cache directory inside the taxonomy directory changes neither its content hash nor what the
