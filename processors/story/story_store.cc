@@ -1,5 +1,8 @@
 #include "processors/story/story_store.h"
 
+// xxHash inlined (XXH_INLINE_ALL: the same values as the library's): interning hashes every
+// entity, topic and number string of each article.
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include <algorithm>
@@ -693,7 +696,8 @@ void StoryStore::LeadGrowLocked() {
   }
 }
 
-Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output) {
+Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output,
+                              std::vector<core::StoryArticle>* recent_out) {
   std::lock_guard lock(mu_);
   Assignment out;
   if (sig.time_basis != "clock") AdvanceWatermark(sig.event_time_ms);
@@ -863,11 +867,13 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output) {
     };
     if (!ents.empty()) {
       // Rarest entities first: they tell stories apart, and their lists are short.
-      std::vector<uint32_t> order;
-      for (const auto& [e, w] : ents) order.push_back(e);
+      // (df, id) pairs compared by df: the same comparisons, so the same order (ties included)
+      // as sorting the ids by entity_df_[id], without a random load per comparison.
+      std::vector<std::pair<int32_t, uint32_t>> order;
+      for (const auto& [e, w] : ents) order.emplace_back(entity_df_[e], e);
       std::sort(order.begin(), order.end(),
-                [&](uint32_t a, uint32_t b) { return entity_df_[a] < entity_df_[b]; });
-      for (uint32_t e : order) {
+                [](const auto& a, const auto& b) { return a.first < b.first; });
+      for (const auto& [df, e] : order) {
         if (static_cast<int64_t>(seen.size()) >= config_.max_candidates) break;
         auto it = entity_postings_.find(e);
         if (it != entity_postings_.end()) scan(it->second);
@@ -1010,10 +1016,24 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output) {
   out.story_id = s.id;
   out.article_count = s.count;
   out.first_seen_ms = s.first_seen;
-  out.recent.reserve(s.recent.size());
-  for (const auto& r : s.recent) {
-    out.recent.push_back({r.time, r.source == UINT32_MAX ? std::string() : names_[r.source],
-                          r.language == UINT32_MAX ? std::string() : names_[r.language]});
+  // The story's latest articles: into the caller's vector when given (its elements' strings are
+  // assigned in place, reusing their buffers: no allocation per article once warm).
+  std::vector<core::StoryArticle>& recent = recent_out != nullptr ? *recent_out : out.recent;
+  recent.resize(s.recent.size());
+  for (size_t i = 0; i < s.recent.size(); ++i) {
+    const Story::Recent& r = s.recent[i];
+    core::StoryArticle& a = recent[i];
+    a.time_ms = r.time;
+    if (r.source == UINT32_MAX) {
+      a.source.clear();
+    } else {
+      a.source.assign(names_[r.source]);
+    }
+    if (r.language == UINT32_MAX) {
+      a.language.clear();
+    } else {
+      a.language.assign(names_[r.language]);
+    }
   }
   if (output == StateOutput::kState) out.state = StateLocked(s);
   if (output == StateOutput::kRecord) out.record = RecordLocked(s);

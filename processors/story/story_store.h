@@ -117,7 +117,10 @@ class StoryStore {
 
   const StoryStoreConfig& config() const { return config_; }
 
-  Assignment Assign(const ArticleSignature& sig, StateOutput output = StateOutput::kState);
+  // `recent_out`: where the story's latest articles go (Assignment::recent stays empty), its
+  // elements reused; null: into Assignment::recent.
+  Assignment Assign(const ArticleSignature& sig, StateOutput output = StateOutput::kState,
+                    std::vector<core::StoryArticle>* recent_out = nullptr);
 
   // Applies a news.stories record (another instance's update, or a restore at start-up).
   // Returns the states that changed because of a merge (the loser with merged_into set and the
