@@ -696,6 +696,28 @@ void StoryStore::LeadGrowLocked() {
   }
 }
 
+bool StoryStore::SeenInsertLocked(uint32_t slot) {
+  if (seen_table_.empty()) {
+    // At least twice the candidates an article can gather: probes stay short.
+    size_t n = 16;
+    while (n < 2 * static_cast<size_t>(config_.max_candidates) + 2) n *= 2;
+    seen_table_.assign(n, 0);
+  }
+  const size_t mask = seen_table_.size() - 1;
+  size_t i = (static_cast<size_t>(slot) * 0x9E3779B97F4A7C15ull) >> 32 & mask;
+  for (; seen_table_[i] != 0; i = (i + 1) & mask) {
+    if (seen_table_[i] == slot + 1) return false;
+  }
+  seen_table_[i] = slot + 1;
+  seen_used_.push_back(static_cast<uint32_t>(i));
+  return true;
+}
+
+void StoryStore::SeenClearLocked() {
+  for (uint32_t i : seen_used_) seen_table_[i] = 0;
+  seen_used_.clear();
+}
+
 Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output,
                               std::vector<core::StoryArticle>* recent_out) {
   std::lock_guard lock(mu_);
@@ -839,7 +861,7 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output,
     std::vector<uint32_t> to_score;
     // `p` is live (checked on the dense slot array; the Story is read only to be scored).
     auto consider = [&](Posting p) {
-      if (std::find(seen.begin(), seen.end(), p.slot) != seen.end()) return;
+      if (!SeenInsertLocked(p.slot)) return;
       seen.push_back(p.slot);
       // An article timed by the processing clock only (offline input without a date) is
       // matched on content alone.
@@ -917,6 +939,7 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output,
         best_slot = slot;
       }
     };
+    SeenClearLocked();
     stats_.candidates += static_cast<int64_t>(to_score.size());
     if (!prune_) {
       prefetch_records(to_score.data(), to_score.size());

@@ -291,6 +291,13 @@ class StoryStore {
   BoundQuery bound_query_;
   std::vector<std::pair<double, uint32_t>> bounded_;  // (bound, slot)
   std::vector<uint32_t> survivors_;
+  // The slots an article's candidate scan has gathered (a set: a story found through several of
+  // the article's entities is a candidate once), as an open-addressing table of slot + 1 that
+  // SeenClearLocked empties after each scan; it replaced a linear search of the list per posting.
+  std::vector<uint32_t> seen_table_;
+  std::vector<uint32_t> seen_used_;      // its filled positions
+  bool SeenInsertLocked(uint32_t slot);  // false if already there
+  void SeenClearLocked();
   // Expiry order: (closes_at, slot, gen), earliest first; stale entries skipped.
   using ExpiryEntry = std::tuple<int64_t, uint32_t, uint32_t>;
   std::priority_queue<ExpiryEntry, std::vector<ExpiryEntry>, std::greater<>> expiry_;
