@@ -492,6 +492,14 @@ double StoryStore::CandidateBoundLocked(const SlotHot& h, const Query& q,
   const bool wt_sure = wt_may && (h.numbers & kTopicMass) != 0;
   const double wn = !q.numbers->empty() && story_numbers ? config_.weight_numbers : 0.0;
   double bound = 0;
+  if (we_sure == we_may && wt_sure == wt_may) {
+    // Which parts count is certain (the usual case): one weighted mean.
+    const double we = we_sure ? config_.weight_entities : 0.0;
+    const double wt = wt_sure ? config_.weight_topics : 0.0;
+    const double total = we + wt + wn;
+    if (total > 0) bound = (we * ent + wt * top + wn * num) / total;
+    return bound + 1e-9;
+  }
   for (int i = 0; i < 4; ++i) {
     const bool use_e = (i & 1) != 0, use_t = (i & 2) != 0;
     if ((use_e && !we_may) || (!use_e && we_sure) || (use_t && !wt_may) || (!use_t && wt_sure)) {
