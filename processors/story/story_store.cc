@@ -9,6 +9,7 @@
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <span>
 #include <type_traits>
 
@@ -69,6 +70,36 @@ double Norm(const std::vector<std::pair<uint32_t, double>>& v) {
 }
 
 }  // namespace
+
+void AppendFixed(double x, int decimals, std::string* out) {
+  // x * 10^decimals is exact in x87's 64-bit mantissa for decimals <= 3 (53 + 10 bits), so the
+  // integer part and the remainder are exact, and rounding them to nearest, ties to even, is
+  // what glibc's printf does with the exact binary value. Anything else goes to snprintf.
+  static constexpr long double kScale[] = {1.0L, 10.0L, 100.0L, 1000.0L};
+  if (std::numeric_limits<long double>::digits < 64 || decimals < 0 || decimals > 3 ||
+      !std::isfinite(x) || std::fabs(x) >= 1e12) {
+    char buf[400];
+    std::snprintf(buf, sizeof(buf), "%.*f", decimals, x);
+    out->append(buf);
+    return;
+  }
+  const long double scaled = std::fabs(static_cast<long double>(x)) * kScale[decimals];
+  const long double whole = std::floor(scaled);
+  const long double rest = scaled - whole;
+  auto n = static_cast<uint64_t>(whole);
+  if (rest > 0.5L || (rest == 0.5L && (n & 1) != 0)) ++n;
+  if (std::signbit(x)) out->push_back('-');
+  char digits[32];
+  int len = 0;
+  do {
+    digits[len++] = static_cast<char>('0' + n % 10);
+    n /= 10;
+  } while (n != 0 || len <= decimals);  // at least one digit before the point
+  for (int i = len - 1; i >= 0; --i) {
+    out->push_back(digits[i]);
+    if (i == decimals && decimals > 0) out->push_back('.');
+  }
+}
 
 struct StoryStore::Story {
   bool live = false;
@@ -602,14 +633,31 @@ double StoryStore::ScoreLocked(const ScoreItem* sig, const Query& q, std::string
   const double total = we + wt + wn;
   const double score = total > 0 ? (we * ent + wt * top + wn * num) / total : 0.0;
   if (why != nullptr) {
-    char buf[256];
-    std::snprintf(buf, sizeof(buf),
-                  "score %.3f = (entities %.3f x %.2f + topics %.3f x %.2f + numbers %.3f x "
-                  "%.2f) / %.2f (a part one side lacks weighs 0)",
-                  score, ent, we, top, wt, num, wn, total);
-    *why = buf;
-    *why += "; shared entities [" + shared_entities + "], topics [" + shared_topics +
-            "], numbers [" + shared_numbers + "]";
+    // What snprintf("score %.3f = (entities %.3f x %.2f + ...") wrote, without its format
+    // parsing and its general float conversion (AppendFixed; every joined article pays this).
+    why->assign("score ");
+    AppendFixed(score, 3, why);
+    why->append(" = (entities ");
+    AppendFixed(ent, 3, why);
+    why->append(" x ");
+    AppendFixed(we, 2, why);
+    why->append(" + topics ");
+    AppendFixed(top, 3, why);
+    why->append(" x ");
+    AppendFixed(wt, 2, why);
+    why->append(" + numbers ");
+    AppendFixed(num, 3, why);
+    why->append(" x ");
+    AppendFixed(wn, 2, why);
+    why->append(") / ");
+    AppendFixed(total, 2, why);
+    why->append(" (a part one side lacks weighs 0); shared entities [")
+        .append(shared_entities)
+        .append("], topics [")
+        .append(shared_topics)
+        .append("], numbers [")
+        .append(shared_numbers)
+        .append("]");
   }
   return score;
 }

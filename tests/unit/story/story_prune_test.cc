@@ -2,8 +2,11 @@
 // every candidate: two stores, one pruning and one not, fed the same random stream (stories
 // growing, expiring, evicted above max_open, merged with another instance's states) must
 // assign every article to the same story with the same score, bit for bit, and end with the
-// same story states.
+// same story states. Also AppendFixed (the explanations' number formatting) against printf.
+#include <cmath>
+#include <cstdio>
 #include <cstring>
+#include <limits>
 #include <random>
 
 #include <gtest/gtest.h>
@@ -226,6 +229,64 @@ TEST(StoryStorePruneTest, PrunedOpeningSaysSo) {
   EXPECT_LT(after.scored - before.scored, 5);
   EXPECT_NE(a.explanation.find("no candidate story reaches 0.500"), std::string::npos)
       << a.explanation;
+}
+
+}  // namespace
+}  // namespace newsflow::story
+
+namespace newsflow::story {
+namespace {
+
+TEST(AppendFixedTest, WritesWhatPrintfWrites) {
+  // The explanations' numbers: random values in the scores' range and beyond, exact ties
+  // (x * 10^d ending in .5 exactly: (2m + 1) / 16 and the like), signs, zeros, and what falls
+  // back to snprintf (NaN, infinities, huge values).
+  std::mt19937_64 rng(7);
+  std::vector<double> values = {0.0,
+                                -0.0,
+                                1.0,
+                                -1.0,
+                                0.5,
+                                0.0005,
+                                0.0015,
+                                0.125,
+                                0.375,
+                                2.5,
+                                0.9995,
+                                0.99949,
+                                1e-300,
+                                -1e-300,
+                                123456.789,
+                                1e12,
+                                1e300,
+                                -1e300,
+                                std::numeric_limits<double>::infinity(),
+                                -std::numeric_limits<double>::infinity(),
+                                std::numeric_limits<double>::quiet_NaN(),
+                                std::numeric_limits<double>::denorm_min()};
+  for (int m = 0; m < 64; ++m) {
+    for (double d : {16.0, 8.0, 4.0, 2.0, 32.0, 64.0}) {
+      values.push_back((2 * m + 1) / d);
+      values.push_back(-(2 * m + 1) / d);
+    }
+  }
+  std::uniform_real_distribution<double> unit(0, 1), wide(-1e6, 1e6);
+  for (int i = 0; i < 200000; ++i) {
+    values.push_back(unit(rng));
+    values.push_back(wide(rng));
+    // A value next to a rounding boundary.
+    const double k = std::floor(unit(rng) * 2000) + 0.5;
+    values.push_back(std::nextafter(k / 1000, i % 2 == 0 ? 2.0 : -2.0));
+  }
+  for (double x : values) {
+    for (int d = 0; d <= 3; ++d) {
+      char want[400];
+      std::snprintf(want, sizeof(want), "%.*f", d, x);
+      std::string got = "x";
+      AppendFixed(x, d, &got);
+      ASSERT_EQ(got, std::string("x") + want) << "x=" << x << " d=" << d;
+    }
+  }
 }
 
 }  // namespace
