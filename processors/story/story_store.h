@@ -15,7 +15,9 @@
 //      scores) + w_numbers * min(1, shared numbers / 3), only for stories whose first article
 //      is within `window` of the article's event time. The best story at or above
 //      `join_threshold` is joined; else a new story is opened (id "st-" + hash of the article
-//      id, so a redelivered article opens the same id on any instance).
+//      id, so a redelivered article opens the same id on any instance). Candidates whose upper
+//      bound (from Bloom masks in the dense slot array) cannot reach the threshold or the best
+//      score so far are not scored: the same story and score as scoring them all.
 //   4. expiry by event time: the watermark is the highest event time seen (articles whose
 //      time came from the clock do not move it); a story closes when
 //      watermark > first_seen + window + allowed_lateness. Above `max_open` open stories the
@@ -58,10 +60,10 @@ struct StoryStoreConfig {
   double weight_topics = 0.25;
   double weight_numbers = 0.15;
   int64_t max_postings_scan = 128;
-  int64_t max_candidates = 64;  // stories scored per article at most (rarest entities first)
+  int64_t max_candidates = 64;  // stories gathered per article at most (rarest entities first)
   // Skip the candidates whose upper bound (from the dense slot array, see SlotHot) cannot reach
   // the best score so far or join_threshold. Decides exactly as scoring every candidate (the
-  // randomized test in story_store_test.cc compares both); false scores them all.
+  // randomized test in story_prune_test.cc compares both); false scores them all.
   bool prune_candidates = true;
   int64_t recent_articles = 32;
   int64_t max_sources = 64;
