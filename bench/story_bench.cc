@@ -275,6 +275,11 @@ void BM_PipelineWithStoryAlert100kOpen(benchmark::State& state) {
                           before.near_duplicates) /
       assigned;
   state.counters["opened_share"] = static_cast<double>(after.opened - before.opened) / assigned;
+  // Candidate stories gathered per article, and how many of them were scored in full (the
+  // others bounded out: StoryStoreConfig::prune_candidates).
+  state.counters["candidates"] =
+      static_cast<double>(after.candidates - before.candidates) / assigned;
+  state.counters["scored"] = static_cast<double>(after.scored - before.scored) / assigned;
   state.counters["store_MB"] = static_cast<double>(s.store_bytes) / 1e6;
   state.counters["rss_delta_MB"] = static_cast<double>(s.rss_delta) / 1e6;
   state.counters["fill_s"] = s.fill_seconds;

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
-#include <set>
+#include <span>
 
 #include "processors/core/config.h"
 #include "schemas/json_writer.h"
@@ -37,14 +37,48 @@ struct StoryCounts {
   int64_t languages = 0;
 };
 
+// A set of a story's recent sources or languages (at most recent_articles, usually a few
+// distinct): a linear membership test over an inline array (no allocation, no node per element
+// as in a std::set), spilling to a vector past kInline.
+class SmallSet {
+ public:
+  void Insert(std::string_view v) {
+    if (std::find(small_, small_ + n_, v) != small_ + n_) return;
+    if (std::find(more_.begin(), more_.end(), v) != more_.end()) return;
+    if (n_ < kInline) {
+      small_[n_++] = v;
+    } else {
+      more_.push_back(v);
+    }
+  }
+  size_t size() const { return n_ + more_.size(); }
+  // Sorted, as a std::set would list them.
+  std::span<const std::string_view> Sorted() {
+    if (!more_.empty()) {
+      more_.insert(more_.end(), small_, small_ + n_);
+      n_ = 0;
+      std::sort(more_.begin(), more_.end());
+      return more_;
+    }
+    std::sort(small_, small_ + n_);
+    return {small_, n_};
+  }
+
+ private:
+  static constexpr size_t kInline = 16;
+  std::string_view small_[kInline];
+  size_t n_ = 0;
+  std::vector<std::string_view> more_;
+};
+
 StoryCounts CountStory(const core::Document& doc, int64_t now, int64_t within_ms) {
   StoryCounts c;
-  std::set<std::string_view> sources, languages;
+  SmallSet sources, languages;
   for (const auto& a : doc.story.recent) {
     if (within_ms > 0 && a.time_ms < now - within_ms) continue;
     ++c.articles;
-    if (!a.source.empty()) sources.insert(a.source);
-    if (!a.language.empty()) languages.insert(a.language);
+    if (!a.source.empty()) sources.Insert(a.source);
+    if (!a.language.empty()) languages.Insert(a.language);
   }
   c.sources = static_cast<int64_t>(sources.size());
   c.languages = static_cast<int64_t>(languages.size());
@@ -323,9 +357,9 @@ Status AlertStage::Run(core::Document& doc, const core::StageContext& ctx,
   const int64_t event_time = EventTime(doc, ctx);
   const int64_t now = ctx.clock != nullptr ? ctx.clock->NowMs() : 0;
   const std::string& story = doc.story_id.empty() ? doc.article.id : doc.story_id;
-  std::set<std::string_view> story_languages;
+  SmallSet story_languages;
   for (const auto& a : doc.story.recent) {
-    if (!a.language.empty()) story_languages.insert(a.language);
+    if (!a.language.empty()) story_languages.Insert(a.language);
   }
   const int64_t article_count = std::max<int64_t>(doc.story.article_count, 1);
   const int64_t first_seen = doc.story.first_seen_ms >= 0 ? doc.story.first_seen_ms : event_time;
@@ -412,7 +446,7 @@ Status AlertStage::Run(core::Document& doc, const core::StageContext& ctx,
     w.Int64(article_count);
     WriteKey(w, "languages");
     w.StartArray();
-    for (const auto& l : story_languages) WriteString(w, l);
+    for (const auto& l : story_languages.Sorted()) WriteString(w, l);
     w.EndArray();
     WriteKey(w, "first_seen");
     WriteString(w, schemas::FormatRfc3339(first_seen));

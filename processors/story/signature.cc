@@ -1,5 +1,10 @@
 #include "processors/story/signature.h"
 
+// xxHash compiled into this file (XXH_INLINE_ALL: the same functions and values as the
+// library's, Debian's libxxhash-dev header) so that the per-token calls (XXH3 of every word, the
+// exact-text chain, two seeded calls per shingle: about four per token) are inlined instead of
+// going through the shared library's PLT.
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include <algorithm>

@@ -92,8 +92,8 @@ Status StoryStage::Process(core::Document& doc, const core::StageContext& ctx) c
 }
 
 Status StoryStage::Apply(const ArticleSignature& sig, core::Document& doc) const {
-  Assignment a =
-      store_->Assign(sig, config_.emit_state ? StateOutput::kRecord : StateOutput::kNone);
+  Assignment a = store_->Assign(sig, config_.emit_state ? StateOutput::kRecord : StateOutput::kNone,
+                                &doc.story.recent);
   doc.story_id = a.story_id;
   doc.duplicate_of = a.duplicate_of;
   doc.story.event_time_ms = sig.event_time_ms;
@@ -101,7 +101,6 @@ Status StoryStage::Apply(const ArticleSignature& sig, core::Document& doc) const
   doc.story.article_count = a.article_count;
   doc.story.first_seen_ms = a.first_seen_ms;
   doc.story.opened = a.opened;
-  doc.story.recent = std::move(a.recent);
   doc.story.explanation = std::move(a.explanation);
   if (config_.emit_state) {
     doc.outputs.push_back({schemas::Output::Kind::kStory, a.story_id, std::move(a.record)});

@@ -1,11 +1,15 @@
 #include "processors/story/story_store.h"
 
+// xxHash inlined (XXH_INLINE_ALL: the same values as the library's): interning hashes every
+// entity, topic and number string of each article.
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 #include <algorithm>
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <span>
 #include <type_traits>
 
@@ -66,6 +70,36 @@ double Norm(const std::vector<std::pair<uint32_t, double>>& v) {
 }
 
 }  // namespace
+
+void AppendFixed(double x, int decimals, std::string* out) {
+  // x * 10^decimals is exact in x87's 64-bit mantissa for decimals <= 3 (53 + 10 bits), so the
+  // integer part and the remainder are exact, and rounding them to nearest, ties to even, is
+  // what glibc's printf does with the exact binary value. Anything else goes to snprintf.
+  static constexpr long double kScale[] = {1.0L, 10.0L, 100.0L, 1000.0L};
+  if (std::numeric_limits<long double>::digits < 64 || decimals < 0 || decimals > 3 ||
+      !std::isfinite(x) || std::fabs(x) >= 1e12) {
+    char buf[400];
+    std::snprintf(buf, sizeof(buf), "%.*f", decimals, x);
+    out->append(buf);
+    return;
+  }
+  const long double scaled = std::fabs(static_cast<long double>(x)) * kScale[decimals];
+  const long double whole = std::floor(scaled);
+  const long double rest = scaled - whole;
+  auto n = static_cast<uint64_t>(whole);
+  if (rest > 0.5L || (rest == 0.5L && (n & 1) != 0)) ++n;
+  if (std::signbit(x)) out->push_back('-');
+  char digits[32];
+  int len = 0;
+  do {
+    digits[len++] = static_cast<char>('0' + n % 10);
+    n /= 10;
+  } while (n != 0 || len <= decimals);  // at least one digit before the point
+  for (int i = len - 1; i >= 0; --i) {
+    out->push_back(digits[i]);
+    if (i == decimals && decimals > 0) out->push_back('.');
+  }
+}
 
 struct StoryStore::Story {
   bool live = false;
@@ -147,10 +181,16 @@ struct StoryStore::Fingerprint {
   std::string story_id;        // story of that article
 };
 
-StoryStore::StoryStore(StoryStoreConfig config) : config_(std::move(config)) {
+StoryStore::StoryStore(StoryStoreConfig config)
+    : config_(std::move(config)),
+      prune_(
+          config_.prune_candidates && config_.weight_entities >= 0 && config_.weight_topics >= 0 &&
+          config_.weight_numbers >= 0 &&
+          std::isfinite(config_.weight_entities + config_.weight_topics + config_.weight_numbers)) {
   // hot_[slot].sig points into a Story's `sig` buffer: when stories_ grows, its Stories must be
   // moved (the buffer goes with them), not copied (a new buffer, the pointer left dangling).
   static_assert(std::is_nothrow_move_constructible_v<Story>);
+  static_assert(sizeof(SlotHot) == 32);  // two to a cache line
   // bands_ and lead_table_ (6.3 MB of empty vectors, 0.5 MB of slots) are allocated with the first
   // fingerprint (AddFingerprintLocked): a store that never sees one (stories off, tests,
   // start-up before the first article) does not zero-fill them.
@@ -214,7 +254,7 @@ void StoryStore::CloseLocked(uint32_t slot, bool evicted) {
   s.id.clear();
   s.counts.clear();
   s.ClearSig();
-  hot_[slot] = {s.gen, 0, 0, s.sig.data()};
+  hot_[slot] = {HotTag(s.gen, false), 0, 0, s.sig.data(), 0};
   s.languages.clear();
   s.sources.clear();
   s.titles.clear();
@@ -293,7 +333,7 @@ uint32_t StoryStore::NewStoryLocked(const std::string& id, int64_t first_seen) {
   s.first_seen = s.last_seen = first_seen;
   s.count = 0;
   s.ClearSig();
-  hot_[slot] = {s.gen, 1, first_seen, s.sig.data()};
+  hot_[slot] = {HotTag(s.gen, true), 0, first_seen, s.sig.data(), 0};
   s.version = 0;
   s.fingerprint = 0;
   by_id_[id] = slot;
@@ -399,7 +439,112 @@ void StoryStore::AddTitleLocked(Story& s, uint32_t lang, const std::string& titl
   s.titles.emplace(it, lang, title);
 }
 
-void StoryStore::SyncHotLocked(uint32_t slot) { hot_[slot].sig = stories_[slot].sig.data(); }
+void StoryStore::SyncHotLocked(uint32_t slot) {
+  const Story& s = stories_[slot];
+  SlotHot& h = hot_[slot];
+  h.sig = s.sig.data();
+  // The masks and mass flags from the record (a few dozen items; ids are never removed from a
+  // live story, so the masks only gain bits).
+  uint64_t ids = 0;
+  uint32_t numbers = 0;
+  // A weight above kMassFloor makes the story's norm > 0 for sure: the story side of a part is
+  // weight / article count * idf, squared, with article counts below 1e12 and idfs above 1e-10
+  // (ln((open + 20) / (df + 1)) with df <= open), which stays far above the smallest double.
+  constexpr double kMassFloor = 1e-100;
+  for (const ScoreItem& e : s.Entities()) {
+    ids |= uint64_t{1} << MaskBit(e.key, kEntityBits);
+    if (std::fabs(e.w) > kMassFloor) numbers |= kEntityMass;
+  }
+  for (const ScoreItem& t : s.Topics()) {
+    ids |= uint64_t{1} << (kEntityBits + MaskBit(t.key, kTopicBits));
+    if (std::fabs(t.w) > kMassFloor) numbers |= kTopicMass;
+  }
+  for (const ScoreItem& n : s.Numbers()) numbers |= 1u << MaskBit(n.key, kNumberBits);
+  h.ids = ids;
+  h.numbers = numbers;
+}
+
+void StoryStore::MakeBoundQueryLocked(const Query& q, BoundQuery* b) const {
+  *b = BoundQuery{};
+  for (const auto& [e, aw] : *q.ents) {
+    // The same expression as MakeQueryLocked's terms of na.
+    const double v = aw * (q.log_n - entity_log_df_[e]);
+    const uint32_t bit = MaskBit(e, kEntityBits);
+    b->ids |= uint64_t{1} << bit;
+    b->entity_mass[bit] += v * v;
+  }
+  for (const auto& [t, w] : *q.topics) {
+    const uint32_t bit = MaskBit(t, kTopicBits);
+    b->ids |= uint64_t{1} << (kEntityBits + bit);
+    b->topic_mass[bit] += w * w;
+  }
+  for (uint32_t n : *q.numbers) {
+    const uint32_t bit = MaskBit(n, kNumberBits);
+    b->numbers |= 1u << bit;
+    ++b->number_count[bit];
+  }
+}
+
+double StoryStore::CandidateBoundLocked(const SlotHot& h, const Query& q,
+                                        const BoundQuery& b) const {
+  // ScoreLocked's parts, bounded. With S the entities the article and the story share and a, s
+  // their idf-weighted vectors, Cauchy-Schwarz on S gives dot <= |a_S| |s_S| <= |a_S| |s|, so
+  // the entity cosine is at most sqrt(|a_S|^2 / |a|^2); the article's entities whose mask bit
+  // the story has are a superset of S, so their squared weights (entity_mass) bound |a_S|^2.
+  // The same for the topic cosine; the shared numbers are at most the article's numbers whose
+  // bits the story has. The weights are renormalised over the parts both sides have: which
+  // ones the story has is known from its masks, except that a part whose weights are all
+  // (nearly) zero has a zero norm and drops out, so both cases are bounded when the mass flag
+  // does not rule that out.
+  const uint64_t shared_ids = h.ids & b.ids;
+  double e_mass = 0;
+  for (uint64_t m = shared_ids & ((uint64_t{1} << kEntityBits) - 1); m != 0; m &= m - 1) {
+    e_mass += b.entity_mass[__builtin_ctzll(m)];
+  }
+  double t_mass = 0;
+  for (uint64_t m = shared_ids >> kEntityBits; m != 0; m &= m - 1) {
+    t_mass += b.topic_mass[__builtin_ctzll(m)];
+  }
+  int n_shared = 0;
+  for (uint32_t m = h.numbers & b.numbers & ((1u << kNumberBits) - 1); m != 0; m &= m - 1) {
+    n_shared += b.number_count[__builtin_ctz(m)];
+  }
+  const double ent = q.na > 0 ? std::sqrt(std::min(1.0, e_mass / q.na)) : 0.0;
+  const double top = q.ta > 0 ? std::min(1.0, std::sqrt(t_mass) / q.ta) : 0.0;
+  const double num = std::min(1.0, n_shared / 3.0);
+  const bool story_entities = (h.ids & ((uint64_t{1} << kEntityBits) - 1)) != 0;
+  const bool story_topics = (h.ids >> kEntityBits) != 0;
+  const bool story_numbers = (h.numbers & ((1u << kNumberBits) - 1)) != 0;
+  // The weights each part may have in ScoreLocked: {w} when certain, {w, 0} when the part may
+  // drop out, {0} when it does.
+  const bool we_may = q.na > 0 && story_entities;
+  const bool we_sure = we_may && (h.numbers & kEntityMass) != 0;
+  const bool wt_may = q.ta > 0 && story_topics;
+  const bool wt_sure = wt_may && (h.numbers & kTopicMass) != 0;
+  const double wn = !q.numbers->empty() && story_numbers ? config_.weight_numbers : 0.0;
+  double bound = 0;
+  if (we_sure == we_may && wt_sure == wt_may) {
+    // Which parts count is certain (the usual case): one weighted mean.
+    const double we = we_sure ? config_.weight_entities : 0.0;
+    const double wt = wt_sure ? config_.weight_topics : 0.0;
+    const double total = we + wt + wn;
+    if (total > 0) bound = (we * ent + wt * top + wn * num) / total;
+    return bound + 1e-9;
+  }
+  for (int i = 0; i < 4; ++i) {
+    const bool use_e = (i & 1) != 0, use_t = (i & 2) != 0;
+    if ((use_e && !we_may) || (!use_e && we_sure) || (use_t && !wt_may) || (!use_t && wt_sure)) {
+      continue;
+    }
+    const double we = use_e ? config_.weight_entities : 0.0;
+    const double wt = use_t ? config_.weight_topics : 0.0;
+    const double total = we + wt + wn;
+    if (total > 0) bound = std::max(bound, (we * ent + wt * top + wn * num) / total);
+  }
+  // Far above the scores' rounding error (a few ulps of numbers <= 1), far below any
+  // difference between scores that matters.
+  return bound + 1e-9;
+}
 
 StoryStore::Query StoryStore::MakeQueryLocked(
     const std::vector<std::pair<uint32_t, double>>& ents,
@@ -488,14 +633,31 @@ double StoryStore::ScoreLocked(const ScoreItem* sig, const Query& q, std::string
   const double total = we + wt + wn;
   const double score = total > 0 ? (we * ent + wt * top + wn * num) / total : 0.0;
   if (why != nullptr) {
-    char buf[256];
-    std::snprintf(buf, sizeof(buf),
-                  "score %.3f = (entities %.3f x %.2f + topics %.3f x %.2f + numbers %.3f x "
-                  "%.2f) / %.2f (a part one side lacks weighs 0)",
-                  score, ent, we, top, wt, num, wn, total);
-    *why = buf;
-    *why += "; shared entities [" + shared_entities + "], topics [" + shared_topics +
-            "], numbers [" + shared_numbers + "]";
+    // What snprintf("score %.3f = (entities %.3f x %.2f + ...") wrote, without its format
+    // parsing and its general float conversion (AppendFixed; every joined article pays this).
+    why->assign("score ");
+    AppendFixed(score, 3, why);
+    why->append(" = (entities ");
+    AppendFixed(ent, 3, why);
+    why->append(" x ");
+    AppendFixed(we, 2, why);
+    why->append(" + topics ");
+    AppendFixed(top, 3, why);
+    why->append(" x ");
+    AppendFixed(wt, 2, why);
+    why->append(" + numbers ");
+    AppendFixed(num, 3, why);
+    why->append(" x ");
+    AppendFixed(wn, 2, why);
+    why->append(") / ");
+    AppendFixed(total, 2, why);
+    why->append(" (a part one side lacks weighs 0); shared entities [")
+        .append(shared_entities)
+        .append("], topics [")
+        .append(shared_topics)
+        .append("], numbers [")
+        .append(shared_numbers)
+        .append("]");
   }
   return score;
 }
@@ -590,7 +752,30 @@ void StoryStore::LeadGrowLocked() {
   }
 }
 
-Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output) {
+bool StoryStore::SeenInsertLocked(uint32_t slot) {
+  if (seen_table_.empty()) {
+    // At least twice the candidates an article can gather: probes stay short.
+    size_t n = 16;
+    while (n < 2 * static_cast<size_t>(config_.max_candidates) + 2) n *= 2;
+    seen_table_.assign(n, 0);
+  }
+  const size_t mask = seen_table_.size() - 1;
+  size_t i = (static_cast<size_t>(slot) * 0x9E3779B97F4A7C15ull) >> 32 & mask;
+  for (; seen_table_[i] != 0; i = (i + 1) & mask) {
+    if (seen_table_[i] == slot + 1) return false;
+  }
+  seen_table_[i] = slot + 1;
+  seen_used_.push_back(static_cast<uint32_t>(i));
+  return true;
+}
+
+void StoryStore::SeenClearLocked() {
+  for (uint32_t i : seen_used_) seen_table_[i] = 0;
+  seen_used_.clear();
+}
+
+Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output,
+                              std::vector<core::StoryArticle>* recent_out) {
   std::lock_guard lock(mu_);
   Assignment out;
   if (sig.time_basis != "clock") AdvanceWatermark(sig.event_time_ms);
@@ -726,12 +911,13 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output) {
     std::vector<uint32_t> seen;
     double best = -1;
     std::optional<uint32_t> best_slot;
+    size_t scored = 0;
     const bool timed = sig.time_basis != "clock";
     // Candidates within the window, in scan order: gathered first, scored after (below).
     std::vector<uint32_t> to_score;
     // `p` is live (checked on the dense slot array; the Story is read only to be scored).
     auto consider = [&](Posting p) {
-      if (std::find(seen.begin(), seen.end(), p.slot) != seen.end()) return;
+      if (!SeenInsertLocked(p.slot)) return;
       seen.push_back(p.slot);
       // An article timed by the processing clock only (offline input without a date) is
       // matched on content alone.
@@ -759,11 +945,13 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output) {
     };
     if (!ents.empty()) {
       // Rarest entities first: they tell stories apart, and their lists are short.
-      std::vector<uint32_t> order;
-      for (const auto& [e, w] : ents) order.push_back(e);
+      // (df, id) pairs compared by df: the same comparisons, so the same order (ties included)
+      // as sorting the ids by entity_df_[id], without a random load per comparison.
+      std::vector<std::pair<int32_t, uint32_t>> order;
+      for (const auto& [e, w] : ents) order.emplace_back(entity_df_[e], e);
       std::sort(order.begin(), order.end(),
-                [&](uint32_t a, uint32_t b) { return entity_df_[a] < entity_df_[b]; });
-      for (uint32_t e : order) {
+                [](const auto& a, const auto& b) { return a.first < b.first; });
+      for (const auto& [df, e] : order) {
         if (static_cast<int64_t>(seen.size()) >= config_.max_candidates) break;
         auto it = entity_postings_.find(e);
         if (it != entity_postings_.end()) scan(it->second);
@@ -778,40 +966,106 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output) {
     // scoring record (one allocation, found through the dense hot_ array that the scan has
     // just read) and ln(df + 1) of each of its entities (measured with perf: nearly all of
     // ScoreLocked's time). The second depends on the first, so scored one by one they are
-    // 2 x candidates misses in a row; prefetched level by level over all candidates first,
-    // the misses of one level overlap. Same scores, same order.
-    for (uint32_t slot : to_score) {
-      // As an integer: the record may be shorter than 128 bytes (a prefetch past its end is
-      // harmless; pointer arithmetic past it would not be).
-      const uintptr_t b = reinterpret_cast<uintptr_t>(hot_[slot].sig);
-      // The first 128 bytes (header and seven items), wherever the allocation starts.
-      __builtin_prefetch(reinterpret_cast<const void*>(b));
-      __builtin_prefetch(reinterpret_cast<const void*>(b + 64));
-      __builtin_prefetch(reinterpret_cast<const void*>(b + 127));
-    }
-    for (uint32_t slot : to_score) {
-      const ScoreItem* b = hot_[slot].sig;
-      const size_t n_ent = b[0].key & 0xffff;
-      const size_t n = 1 + n_ent + b[0].aux + (b[0].key >> 16);
-      for (size_t k = 8; k < n; k += 4) __builtin_prefetch(b + k);  // the record's other lines
-      for (size_t k = 1; k <= n_ent; ++k) __builtin_prefetch(&entity_log_df_[b[k].key]);
-    }
-    for (uint32_t slot : to_score) {
+    // 2 x candidates misses in a row; prefetched level by level over a group of candidates
+    // first, the misses of one level overlap.
+    auto prefetch_records = [&](const uint32_t* slots, size_t n_slots) {
+      for (size_t i = 0; i < n_slots; ++i) {
+        // As an integer: the record may be shorter than 128 bytes (a prefetch past its end is
+        // harmless; pointer arithmetic past it would not be).
+        const uintptr_t b = reinterpret_cast<uintptr_t>(hot_[slots[i]].sig);
+        // The first 128 bytes (header and seven items), wherever the allocation starts.
+        __builtin_prefetch(reinterpret_cast<const void*>(b));
+        __builtin_prefetch(reinterpret_cast<const void*>(b + 64));
+        __builtin_prefetch(reinterpret_cast<const void*>(b + 127));
+      }
+      for (size_t i = 0; i < n_slots; ++i) {
+        const ScoreItem* b = hot_[slots[i]].sig;
+        const size_t n_ent = b[0].key & 0xffff;
+        const size_t n = 1 + n_ent + b[0].aux + (b[0].key >> 16);
+        for (size_t k = 8; k < n; k += 4) __builtin_prefetch(b + k);  // the record's other lines
+        for (size_t k = 1; k <= n_ent; ++k) __builtin_prefetch(&entity_log_df_[b[k].key]);
+      }
+    };
+    auto score_one = [&](uint32_t slot) {
       const double score = ScoreLocked(hot_[slot].sig, query, nullptr);
+      ++scored;
       if (score > best ||
           (score == best && best_slot && stories_[slot].id < stories_[*best_slot].id)) {
         best = score;
         best_slot = slot;
       }
+    };
+    SeenClearLocked();
+    stats_.candidates += static_cast<int64_t>(to_score.size());
+    if (!prune_) {
+      prefetch_records(to_score.data(), to_score.size());
+      for (uint32_t slot : to_score) score_one(slot);
+    } else {
+      // Decision-preserving pruning. A candidate's score is at most its bound (from hot_, read
+      // by the scan already: CandidateBoundLocked); a candidate whose bound is below
+      // join_threshold can never be joined, and one whose bound is below the best score so far
+      // can neither beat it nor tie with it. Every candidate that scores the final best (ties
+      // included) has a bound >= every cutoff on the way, so it is scored: the story chosen,
+      // its score and the tie-break by id are exactly those of scoring every candidate
+      // (StoryStorePruneTest compares both on random streams). The candidate with the highest
+      // bound is scored first (usually the story the article belongs to), which sets the
+      // cutoff for the rest.
+      MakeBoundQueryLocked(query, &bound_query_);
+      bounded_.clear();
+      for (uint32_t slot : to_score) {
+        const double bound = CandidateBoundLocked(hot_[slot], query, bound_query_);
+        if (bound >= config_.join_threshold) bounded_.push_back({bound, slot});
+      }
+      while (!bounded_.empty()) {
+        size_t top = 0;
+        for (size_t i = 1; i < bounded_.size(); ++i) {
+          if (bounded_[i].first > bounded_[top].first) top = i;
+        }
+        const uint32_t slot = bounded_[top].second;
+        bounded_[top] = bounded_.back();
+        bounded_.pop_back();
+        prefetch_records(&slot, 1);
+        score_one(slot);
+        // The rest that can still reach the best (or the threshold), prefetched as a group.
+        const double cutoff = std::max(best, config_.join_threshold);
+        size_t kept = 0;
+        for (const auto& c : bounded_) {
+          if (c.first >= cutoff) bounded_[kept++] = c;
+        }
+        bounded_.resize(kept);
+        if (bounded_.size() <= 1) continue;
+        survivors_.clear();
+        for (const auto& c : bounded_) survivors_.push_back(c.second);
+        prefetch_records(survivors_.data(), survivors_.size());
+        for (const auto& [bound, next] : bounded_) {
+          if (bound >= std::max(best, config_.join_threshold)) score_one(next);
+        }
+        bounded_.clear();
+      }
     }
+    stats_.scored += static_cast<int64_t>(scored);
     if (best_slot && best >= config_.join_threshold) {
       chosen = best_slot;
       out.score = best;
       ScoreLocked(hot_[*best_slot].sig, query, &out.explanation);
       out.explanation = "joined: " + out.explanation;
     } else {
-      char buf[128];
-      if (best_slot) {
+      char buf[192];
+      if (scored < to_score.size()) {
+        // Pruned: the others were bounded below the threshold without being scored.
+        if (best_slot) {
+          std::snprintf(buf, sizeof(buf),
+                        "opened: no candidate story reaches %.3f (%zu looked at, %zu scored, the "
+                        "others bounded below it; best %s %.3f)",
+                        config_.join_threshold, seen.size(), scored,
+                        stories_[*best_slot].id.c_str(), best);
+        } else {
+          std::snprintf(buf, sizeof(buf),
+                        "opened: no candidate story reaches %.3f (%zu looked at, none scored: "
+                        "all bounded below it)",
+                        config_.join_threshold, seen.size());
+        }
+      } else if (best_slot) {
         std::snprintf(buf, sizeof(buf),
                       "opened: best of %zu candidate stories %s scored %.3f < %.3f", seen.size(),
                       stories_[*best_slot].id.c_str(), best, config_.join_threshold);
@@ -841,10 +1095,24 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output) {
   out.story_id = s.id;
   out.article_count = s.count;
   out.first_seen_ms = s.first_seen;
-  out.recent.reserve(s.recent.size());
-  for (const auto& r : s.recent) {
-    out.recent.push_back({r.time, r.source == UINT32_MAX ? std::string() : names_[r.source],
-                          r.language == UINT32_MAX ? std::string() : names_[r.language]});
+  // The story's latest articles: into the caller's vector when given (its elements' strings are
+  // assigned in place, reusing their buffers: no allocation per article once warm).
+  std::vector<core::StoryArticle>& recent = recent_out != nullptr ? *recent_out : out.recent;
+  recent.resize(s.recent.size());
+  for (size_t i = 0; i < s.recent.size(); ++i) {
+    const Story::Recent& r = s.recent[i];
+    core::StoryArticle& a = recent[i];
+    a.time_ms = r.time;
+    if (r.source == UINT32_MAX) {
+      a.source.clear();
+    } else {
+      a.source.assign(names_[r.source]);
+    }
+    if (r.language == UINT32_MAX) {
+      a.language.clear();
+    } else {
+      a.language.assign(names_[r.language]);
+    }
   }
   if (output == StateOutput::kState) out.state = StateLocked(s);
   if (output == StateOutput::kRecord) out.record = RecordLocked(s);

@@ -15,7 +15,9 @@
 //      scores) + w_numbers * min(1, shared numbers / 3), only for stories whose first article
 //      is within `window` of the article's event time. The best story at or above
 //      `join_threshold` is joined; else a new story is opened (id "st-" + hash of the article
-//      id, so a redelivered article opens the same id on any instance).
+//      id, so a redelivered article opens the same id on any instance). Candidates whose upper
+//      bound (from Bloom masks in the dense slot array) cannot reach the threshold or the best
+//      score so far are not scored: the same story and score as scoring them all.
 //   4. expiry by event time: the watermark is the highest event time seen (articles whose
 //      time came from the clock do not move it); a story closes when
 //      watermark > first_seen + window + allowed_lateness. Above `max_open` open stories the
@@ -58,7 +60,11 @@ struct StoryStoreConfig {
   double weight_topics = 0.25;
   double weight_numbers = 0.15;
   int64_t max_postings_scan = 128;
-  int64_t max_candidates = 64;  // stories scored per article at most (rarest entities first)
+  int64_t max_candidates = 64;  // stories gathered per article at most (rarest entities first)
+  // Skip the candidates whose upper bound (from the dense slot array, see SlotHot) cannot reach
+  // the best score so far or join_threshold. Decides exactly as scoring every candidate (the
+  // randomized test in story_prune_test.cc compares both); false scores them all.
+  bool prune_candidates = true;
   int64_t recent_articles = 32;
   int64_t max_sources = 64;
   std::string instance_id;  // writer id in news.stories counters (the app sets it)
@@ -100,7 +106,14 @@ struct StoreStats {
   int64_t merged = 0;
   int64_t remote_applied = 0;
   int64_t watermark_ms = 0;
+  int64_t candidates = 0;  // candidate stories gathered (summed over articles)
+  int64_t scored = 0;      // of them scored in full (the others were bounded out)
 };
+
+// Appends x as printf("%.*f", decimals, x) would write it (the explanations' scores), without
+// printf: exact for 0-3 decimals on x86-64's long double, snprintf otherwise. Exposed for the
+// test that compares the two.
+void AppendFixed(double x, int decimals, std::string* out);
 
 class StoryStore {
  public:
@@ -111,7 +124,10 @@ class StoryStore {
 
   const StoryStoreConfig& config() const { return config_; }
 
-  Assignment Assign(const ArticleSignature& sig, StateOutput output = StateOutput::kState);
+  // `recent_out`: where the story's latest articles go (Assignment::recent stays empty), its
+  // elements reused; null: into Assignment::recent.
+  Assignment Assign(const ArticleSignature& sig, StateOutput output = StateOutput::kState,
+                    std::vector<core::StoryArticle>* recent_out = nullptr);
 
   // Applies a news.stories record (another instance's update, or a restore at start-up).
   // Returns the states that changed because of a merge (the loser with merged_into set and the
@@ -159,15 +175,34 @@ class StoryStore {
     double w = 0;
   };
   // Per slot, what the candidate scan reads for every posting (is the story still the
-  // posting's, and its first article's time) and where its scoring record is, in a dense
-  // array (24 bytes a slot) instead of the Story (hundreds of bytes, one cache miss each):
-  // kept in step with stories_ (SyncHotLocked after every change of a story's record).
+  // posting's, and its first article's time), where its scoring record is, and what bounds its
+  // score, in a dense array (32 bytes a slot, two to a cache line) instead of the Story
+  // (hundreds of bytes, one cache miss each): kept in step with stories_ (SyncHotLocked after
+  // every change of a story's record).
+  //
+  // The masks are one-hash Bloom filters of the record's interned ids (bit MaskBit(id, n) of an
+  // n-bit field): a bit the article's id maps to that is clear in the story's mask proves the
+  // story lacks that id, so the article's ids whose bits are set are a superset of the shared
+  // ones. That bounds every part of the score from above without reading the record
+  // (CandidateBoundLocked).
   struct SlotHot {
-    uint32_t gen = 0;
-    uint32_t live = 0;
+    uint32_t tag = 0;  // gen << 1 | live: a posting (slot, gen) is live iff tag == gen << 1 | 1
+    // Number ids in bits 0-29; kEntityMass / kTopicMass: some entity (topic) weight of the
+    // record is large enough that the story's entity (topic) norm is surely > 0.
+    uint32_t numbers = 0;
     int64_t first_seen = 0;
     const ScoreItem* sig = nullptr;  // the story's scoring record (Story::sig.data())
+    uint64_t ids = 0;                // entity ids in bits 0-47, topic ids in bits 48-63
   };
+  static constexpr int kEntityBits = 48, kTopicBits = 16, kNumberBits = 30;
+  static constexpr uint32_t kEntityMass = 1u << 30, kTopicMass = 1u << 31;
+  static uint32_t MaskBit(uint32_t id, int bits) {
+    // Multiplicative hash of the id (ids are dense and given in first-seen order), scaled to
+    // [0, bits).
+    const uint32_t h = id * 0x9E3779B1u;
+    return static_cast<uint32_t>((static_cast<uint64_t>(h) * static_cast<uint32_t>(bits)) >> 32);
+  }
+  static uint32_t HotTag(uint32_t gen, bool live) { return gen << 1 | (live ? 1u : 0u); }
 
   // The id of a string (entity, topic, number, language, source), given in first-seen order;
   // `h` is InternHash(s).
@@ -178,10 +213,7 @@ class StoryStore {
     if (!intern_slots_.empty()) __builtin_prefetch(&intern_slots_[h & (intern_slots_.size() - 1)]);
   }
   Story* Live(Posting p);
-  bool IsLive(Posting p) const {
-    const SlotHot& h = hot_[p.slot];
-    return h.live != 0 && h.gen == p.gen;
-  }
+  bool IsLive(Posting p) const { return hot_[p.slot].tag == HotTag(p.gen, true); }
   const Story* FindLocked(const std::string& id) const;
   void AdvanceWatermark(int64_t t);
   // Closes expired stories, and the earliest-closing ones while more than max_open - reserve
@@ -205,6 +237,19 @@ class StoryStore {
                         const std::vector<std::pair<uint32_t, double>>& topics,
                         const std::vector<uint32_t>& numbers) const;
   double ScoreLocked(const ScoreItem* sig, const Query& q, std::string* why) const;
+  // The article's side of CandidateBoundLocked, per article: the squared idf-weighted entity
+  // saliences, squared topic scores and number counts summed per mask bit.
+  struct BoundQuery {
+    uint64_t ids = 0;      // the article's entity and topic bits (SlotHot::ids layout)
+    uint32_t numbers = 0;  // its number bits
+    double entity_mass[kEntityBits] = {};
+    double topic_mass[kTopicBits] = {};
+    int number_count[kNumberBits] = {};
+  };
+  void MakeBoundQueryLocked(const Query& q, BoundQuery* b) const;
+  // An upper bound on ScoreLocked(hot.sig, q) from `hot` alone (no access to the record),
+  // rounded up by a margin far above the scores' floating-point error.
+  double CandidateBoundLocked(const SlotHot& hot, const Query& q, const BoundQuery& b) const;
   void SyncHotLocked(uint32_t slot);
   // Story::languages and Story::sources are kept sorted by their text (as story.v1 lists
   // them), Story::titles by their language's text: inserted in place, once, instead of sorted
@@ -247,6 +292,19 @@ class StoryStore {
   std::vector<int32_t> entity_df_;     // by interned id: open stories containing the entity
   std::vector<double> entity_log_df_;  // ln(entity_df_ + 1), kept with it (AddDfLocked)
   std::vector<SlotHot> hot_;
+  // Candidate pruning (config_.prune_candidates, and every weight >= 0: the bounds assume it),
+  // and Assign's scratch for it.
+  const bool prune_;
+  BoundQuery bound_query_;
+  std::vector<std::pair<double, uint32_t>> bounded_;  // (bound, slot)
+  std::vector<uint32_t> survivors_;
+  // The slots an article's candidate scan has gathered (a set: a story found through several of
+  // the article's entities is a candidate once), as an open-addressing table of slot + 1 that
+  // SeenClearLocked empties after each scan; it replaced a linear search of the list per posting.
+  std::vector<uint32_t> seen_table_;
+  std::vector<uint32_t> seen_used_;      // its filled positions
+  bool SeenInsertLocked(uint32_t slot);  // false if already there
+  void SeenClearLocked();
   // Expiry order: (closes_at, slot, gen), earliest first; stale entries skipped.
   using ExpiryEntry = std::tuple<int64_t, uint32_t, uint32_t>;
   std::priority_queue<ExpiryEntry, std::vector<ExpiryEntry>, std::greater<>> expiry_;

@@ -110,6 +110,49 @@ TEST_F(AlertStageTest, OneAlertPerRuleAndStoryUntilItEscalates) {
   EXPECT_EQ(c.suppressed.at("truce"), 2);
 }
 
+TEST_F(AlertStageTest, StoryLanguagesAreCountedOnceAndListedSorted) {
+  // A story whose recent articles repeat languages, more distinct ones than the stage keeps
+  // inline (16), in no order: the level counts each language once and the alert lists them
+  // sorted; the story condition counts distinct sources and languages the same way.
+  schemas::RawRecord record = testing::MakeRecord("{}", "application/json");
+  core::Document doc(record);
+  doc.article.id = "x1";
+  doc.story_id = "st-0000000000000001";
+  doc.story.event_time_ms = 1700000000000;
+  doc.story.event_time_basis = "published";
+  doc.story.first_seen_ms = 1700000000000;
+  doc.story.article_count = 40;
+  for (int k = 0; k < 40; ++k) {
+    const int lang = (k * 7) % 20;  // 20 distinct, each twice, out of order
+    char code[8];
+    std::snprintf(code, sizeof(code), "l%02d", lang);
+    doc.story.recent.push_back({1700000000000, "outlet" + std::to_string(k % 5), code});
+  }
+  AlertStage stage(pipeline_setup_->alerts);
+  core::FixedClock clock(1700000000000);
+  std::vector<Verdict> verdicts;
+  ASSERT_TRUE(stage.Run(doc, {&clock, "test"}, &verdicts).ok());
+  const schemas::Output* confirmed = nullptr;
+  for (const auto& out : doc.outputs) {
+    if (out.kind == schemas::Output::Kind::kAlert && Rule(out) == "confirmed") confirmed = &out;
+  }
+  ASSERT_NE(confirmed, nullptr);
+  std::string expected = "\"languages\":[";
+  for (int l = 0; l < 20; ++l) {
+    char code[8];
+    std::snprintf(code, sizeof(code), "l%02d", l);
+    expected += std::string(l > 0 ? "," : "") + "\"" + code + "\"";
+  }
+  expected += "]";
+  EXPECT_NE(confirmed->value.find(expected), std::string::npos) << confirmed->value;
+  EXPECT_NE(confirmed->value.find("\"languages\":20"), std::string::npos) << confirmed->value;
+  for (const auto& v : verdicts) {
+    if (v.rule == "confirmed") {
+      EXPECT_NE(v.why.find("40 articles, 5 outlets, 20 languages"), std::string::npos) << v.why;
+    }
+  }
+}
+
 TEST_F(AlertStageTest, IdsAreDeterministicAcrossInstances) {
   auto a = Alerts(Article(1, "en", 0));
   // A second pipeline_setup (another instance, or a restart) raising the same alert: same id.
