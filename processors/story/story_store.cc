@@ -6,10 +6,10 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
-#include <limits>
 #include <span>
 #include <type_traits>
 
@@ -72,33 +72,17 @@ double Norm(const std::vector<std::pair<uint32_t, double>>& v) {
 }  // namespace
 
 void AppendFixed(double x, int decimals, std::string* out) {
-  // x * 10^decimals is exact in x87's 64-bit mantissa for decimals <= 3 (53 + 10 bits), so the
-  // integer part and the remainder are exact, and rounding them to nearest, ties to even, is
-  // what glibc's printf does with the exact binary value. Anything else goes to snprintf.
-  static constexpr long double kScale[] = {1.0L, 10.0L, 100.0L, 1000.0L};
-  if (std::numeric_limits<long double>::digits < 64 || decimals < 0 || decimals > 3 ||
-      !std::isfinite(x) || std::fabs(x) >= 1e12) {
-    char buf[400];
-    std::snprintf(buf, sizeof(buf), "%.*f", decimals, x);
-    out->append(buf);
+  // std::to_chars with a precision writes what printf("%.*f") writes in the "C" locale (the
+  // standard says so; libstdc++ formats the exact binary value), without printf's format
+  // parsing. 400 bytes hold DBL_MAX's 309 digits with up to ~80 decimals; beyond, snprintf.
+  char buf[400];
+  const auto r = std::to_chars(buf, buf + sizeof(buf), x, std::chars_format::fixed, decimals);
+  if (r.ec == std::errc()) {
+    out->append(buf, r.ptr);
     return;
   }
-  const long double scaled = std::fabs(static_cast<long double>(x)) * kScale[decimals];
-  const long double whole = std::floor(scaled);
-  const long double rest = scaled - whole;
-  auto n = static_cast<uint64_t>(whole);
-  if (rest > 0.5L || (rest == 0.5L && (n & 1) != 0)) ++n;
-  if (std::signbit(x)) out->push_back('-');
-  char digits[32];
-  int len = 0;
-  do {
-    digits[len++] = static_cast<char>('0' + n % 10);
-    n /= 10;
-  } while (n != 0 || len <= decimals);  // at least one digit before the point
-  for (int i = len - 1; i >= 0; --i) {
-    out->push_back(digits[i]);
-    if (i == decimals && decimals > 0) out->push_back('.');
-  }
+  std::snprintf(buf, sizeof(buf), "%.*f", decimals, x);
+  out->append(buf);
 }
 
 struct StoryStore::Story {

@@ -110,9 +110,8 @@ struct StoreStats {
   int64_t scored = 0;      // of them scored in full (the others were bounded out)
 };
 
-// Appends x as printf("%.*f", decimals, x) would write it (the explanations' scores), without
-// printf: exact for 0-3 decimals on x86-64's long double, snprintf otherwise. Exposed for the
-// test that compares the two.
+// Appends x as printf("%.*f", decimals, x) would write it (the explanations' scores), through
+// std::to_chars (same digits, no format parsing). Exposed for the test that compares the two.
 void AppendFixed(double x, int decimals, std::string* out);
 
 class StoryStore {
