@@ -53,9 +53,11 @@
 // corpus (tag stage 126.7 K -> 149.7 K; processors/tag/README.md).
 //
 // Thread-safety: immutable after construction; Find() keeps per-thread buffers and a
-// transliterator per thread (ICU transliterators are not thread-safe). Create() builds both
-// once to check them, which is most of the finder's start-up cost (~12 ms, bench/README.md);
-// ICU caches their compiled rules, so a thread's own copies cost ~0.3 ms each.
+// transliterator per thread (ICU transliterators are not thread-safe), built on the thread's
+// first Cyrillic name (the first one in the process ~12 ms: ICU's transliterator registry and the
+// rules; later ones ~0.3 ms each). Create() only looks their IDs up in ICU's data (~0.1 ms), so a
+// missing transliterator is still a configuration error and start-up does not pay for them
+// (bench/README.md, start-up).
 #pragma once
 
 #include <cstdint>
@@ -75,7 +77,7 @@ using core::kNameEntityType;  // "name"
 
 class NameFinder {
  public:
-  // Fails when ICU lacks the BGN transliterators or the date symbols.
+  // Fails when ICU's data lacks the BGN transliterators or the date symbols.
   static Result<std::shared_ptr<const NameFinder>> Create();
 
   // Appends to doc.entities one entity per unlinked name of `doc` (tokens, original texts,
