@@ -37,6 +37,61 @@ constexpr const char* kCalendarLanguages[] = {
     "en", "es", "de", "fr", "tr", "ru", "uk", "it", "pt", "nl", "pl", "ro", "sv", "da", "nb",
     "fi", "cs", "id", "bg", "sr", "hr", "sk", "sl", "hu", "lt", "lv", "et", "az", "ca", "be"};
 
+// Titles and honorifics written capitalised before a name (Health Minister Ryan Park, Premier
+// Chris Minns, Dr Tarun Gupta, Lieutenant Colonel Bryan Hilferty, Turkish TCMB Başkanı Fatih
+// Karahan, Büyükelçi Akif Çağatay Kılıç), per language, space-separated. A span whose words up
+// to the last of these are a title keeps only the words after it (at least two), and the
+// title, not a gazetteer mention before it, is then the span's left neighbour. Only the head
+// word of a title is needed: "Prime Minister", "Genel Müdürü" end in one.
+// Hand-written because no library newsflow uses has such a list: ICU/CLDR have no titles or
+// honorifics, Snowball and Hunspell dictionaries do not mark them (the PyPI package nameparser
+// has an English list only, with many rarer titles). Languages that write titles in lower case
+// (Russian, Ukrainian, mostly Spanish and French) need few: a capitalised title there starts
+// a sentence, which the sentence-initial rule already drops. Other languages use English's.
+struct TitleWords {
+  const char* language;
+  const char* words;
+};
+constexpr TitleWords kTitleWords[] = {
+    {"en",
+     "mr mrs ms miss mx dr prof professor sir dame lord lady madam president premier minister "
+     "chancellor secretary senator sen rep representative congressman congresswoman governor "
+     "gov mayor ambassador envoy spokesman spokeswoman spokesperson judge justice king queen "
+     "prince princess sheikh emir sultan pope cardinal archbishop bishop rabbi imam ayatollah "
+     "reverend rev general gen lieutenant lt colonel col major maj captain capt commander cmdr "
+     "admiral adm sergeant sgt corporal cpl marshal brigadier inspector superintendent "
+     "detective constable officer chief director chairman chairwoman commissioner attorney "
+     "prosecutor sheriff coach deputy councillor councilor"},
+    {"es",
+     "señor sr señora sra don doña presidente presidenta ministro ministra canciller secretario "
+     "secretaria senador senadora diputado diputada gobernador gobernadora alcalde alcaldesa "
+     "embajador embajadora general coronel teniente capitán comandante almirante sargento juez "
+     "jueza fiscal rey reina príncipe princesa papa monseñor doctor doctora dr dra licenciado "
+     "licenciada"},
+    {"fr",
+     "monsieur madame mme mlle président présidente ministre chancelier secrétaire sénateur "
+     "sénatrice député députée gouverneur maire ambassadeur ambassadrice général colonel "
+     "lieutenant capitaine commandant amiral sergent juge roi reine prince princesse pape "
+     "docteur dr professeur maître cheikh"},
+    {"pt",
+     "senhor senhora sr sra dom presidente presidenta ministro ministra chanceler secretário "
+     "secretária senador senadora deputado deputada governador governadora prefeito prefeita "
+     "embaixador general coronel tenente capitão comandante almirante juiz juíza rei rainha "
+     "príncipe princesa papa doutor doutora dr dra professor"},
+    {"it",
+     "signor signora sig presidente ministro ministra cancelliere segretario senatore deputato "
+     "governatore sindaco ambasciatore generale colonnello tenente capitano comandante "
+     "ammiraglio giudice re regina principe principessa papa dottor dottore dottoressa dott "
+     "professor professore onorevole"},
+    {"tr",
+     "bay bayan sayın dr prof doç av cumhurbaşkanı başkan başkanı başkanvekili bakan bakanı "
+     "başbakan başbakanı müdür müdürü direktörü büyükelçi büyükelçisi sözcü sözcüsü vali "
+     "valisi kaymakam kaymakamı milletvekili komutan komutanı orgeneral korgeneral tümgeneral "
+     "tuğgeneral general albay yarbay binbaşı yüzbaşı danışmanı başdanışmanı sekreteri lideri "
+     "yardımcısı hakim hakimi savcı savcısı başsavcısı rektörü dekanı müftüsü kral kraliçe "
+     "prens şeyh papa emir"},
+};
+
 // BGN/PCGN romanisation, then without the prime marks for soft/hard signs (Yelʹtsin) and
 // without diacritics (Shchëlkovo): the spelling English text uses.
 constexpr const char* kRussianLatinId = "Russian-Latin/BGN";
@@ -211,6 +266,18 @@ Result<std::shared_ptr<const NameFinder>> NameFinder::Create() {
   }
   std::shared_ptr<NameFinder> f(new NameFinder());
   const normalize::TextFolder& folder = normalize::TextFolder::Default();
+  for (const TitleWords& t : kTitleWords) {
+    std::vector<uint64_t>& hashes = f->title_words_[t.language];
+    const std::string_view words = t.words;
+    for (size_t pos = 0; pos < words.size();) {
+      size_t end = words.find(' ', pos);
+      if (end == std::string_view::npos) end = words.size();
+      hashes.push_back(Matcher::Hash(folder.Fold(words.substr(pos, end - pos))));
+      pos = end + 1;
+    }
+    std::sort(hashes.begin(), hashes.end());
+    hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());
+  }
   for (const char* lang : kCalendarLanguages) {
     UErrorCode status = U_ZERO_ERROR;
     icu::DateFormatSymbols symbols{icu::Locale(lang), status};
@@ -387,6 +454,12 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
   } else {
     calendar = &calendar_words_.at("en");
   }
+  const std::vector<uint64_t>* titles = nullptr;
+  if (auto it = title_words_.find(doc.language.code); it != title_words_.end()) {
+    titles = &it->second;
+  } else {
+    titles = &title_words_.at("en");
+  }
   auto in = [](const std::vector<uint64_t>& v, uint64_t h) {
     return std::binary_search(v.begin(), v.end(), h);
   };
@@ -455,6 +528,16 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
       ++b;
       while (b < run_end && kind[b] == Kind::kLower) ++b;
     }
+    // A title before the name (Health Minister Ryan Park): the name starts after its last word.
+    bool titled = false;
+    for (size_t k = run_end; k-- > b;) {
+      if (kind[k] == Kind::kCap && in(*titles, word_hash[k])) {
+        b = k + 1;
+        while (b < run_end && kind[b] == Kind::kLower) ++b;
+        titled = true;
+        break;
+      }
+    }
     size_t words = 0;
     bool all_upper = true;
     for (size_t k = b; k < run_end; ++k) {
@@ -474,7 +557,7 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
     if (run_end < n && is_covered(run_end) && capital(run_end) && joined(run_end - 1, run_end)) {
       continue;
     }
-    if (script == USCRIPT_LATIN && run_begin > 0 && is_covered(run_begin - 1) &&
+    if (script == USCRIPT_LATIN && !titled && run_begin > 0 && is_covered(run_begin - 1) &&
         capital(run_begin - 1) && joined(run_begin - 1, run_begin)) {
       continue;
     }

@@ -89,6 +89,8 @@ class NameFinder {
   NameFinder() = default;
   // Language (ISO 639-1) -> sorted hashes (Matcher::Hash) of the folded month and day names.
   std::unordered_map<std::string, std::vector<uint64_t>> calendar_words_;
+  // Language -> sorted hashes of the folded title words (names.cc, kTitleWords).
+  std::unordered_map<std::string, std::vector<uint64_t>> title_words_;
 };
 
 }  // namespace newsflow::tag
