@@ -192,6 +192,29 @@ bool CyrillicNominative(const std::vector<std::string_view>& words) {
   return true;
 }
 
+// Whether the words [begin, end) spell `acronym` (folded letters and digits) by their initials,
+// in order, each word giving one letter, the first word the first letter, the last the last;
+// a lower-case word of up to 4 bytes (of, for, et, des, de la) may give none. The classic test
+// of an acronym's definition (as in Schwartz & Hearst's algorithm, here on word initials only):
+// Free Application for Federal Student Aid = FAFSA, Commission nationale d'informatique et des
+// libertés = CNIL, Society for Worldwide Interbank Financial Telecommunication = SWIFT.
+template <typename InitialOf>
+bool AcronymInitials(std::string_view acronym, size_t begin, size_t end,
+                     const std::vector<Kind>& kind, const std::vector<core::Token>& tokens,
+                     const InitialOf& initial_of) {
+  if (acronym.empty()) return begin == end;
+  if (begin == end || end - begin < acronym.size()) return false;
+  if (initial_of(begin) == acronym[0] &&
+      AcronymInitials(acronym.substr(1), begin + 1, end, kind, tokens, initial_of)) {
+    return true;
+  }
+  const bool skippable =
+      kind[begin] == Kind::kLower && tokens[begin].folded_size <= 4 &&
+      !(tokens[begin].bare_size > 0 && tokens[begin].bare_offset > tokens[begin].folded_offset);
+  return skippable && begin + 1 < end && acronym.size() < end - begin &&
+         AcronymInitials(acronym, begin + 1, end, kind, tokens, initial_of);
+}
+
 // ASCII slug: letters and digits lower-cased, anything else one '-'.
 void AppendSlug(std::string_view s, std::string* out) {
   for (char c : s) {
@@ -428,7 +451,7 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
     eligible[i] = 1;
     ++candidates;
   }
-  if (candidates < kMinNameWords) return;
+  // (Fewer than two candidates: no span, but an acronym definition may still be found.)
 
   // Pass 3: the lower-case words (and their stems) that may equal a candidate's form.
   auto& lower = s.lower_hashes;
@@ -495,6 +518,142 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
   const bool cyrillic_ok = doc.language.code == "ru" || doc.language.code == "uk";
   for (auto& p : s.pending) p.spans.clear();
   size_t pending = 0;
+
+  // Pass 3b: acronyms defined in parentheses (AcronymInitials). Their long forms are no spans.
+  auto elided = [&](const core::Token& t) {
+    return t.script == USCRIPT_LATIN && t.bare_size > 0 && t.bare_offset > t.folded_offset;
+  };
+  // The initial of a word as an acronym has it: after an elided article (d'informatique: i).
+  auto initial_of = [&](size_t k) -> char {
+    const std::string_view w = elided(tokens[k]) ? doc.TokenForm(tokens[k].bare_offset, 1)
+                                                 : folded_of(tokens[k]).substr(0, 1);
+    return w.empty() ? '\0' : w[0];
+  };
+  // The acronym of token k (its folded letters, l'ANSSI: anssi), or empty when k is none: a
+  // Latin word of 2-10 letters or digits, written in capitals, with 2 or more letters.
+  auto acronym_of = [&](size_t k) -> std::string_view {
+    const core::Token& t = tokens[k];
+    if (t.script != USCRIPT_LATIN || is_covered(k)) return {};
+    const std::string_view text = OriginalText(doc, t.field);
+    std::string_view word = text.substr(t.begin, t.end - t.begin);
+    std::string_view folded = folded_of(t);
+    if (elided(t)) {
+      folded = doc.TokenForm(t.bare_offset, t.bare_size);
+      if (word.size() < folded.size()) return {};
+      word = word.substr(word.size() - folded.size());
+    } else if (kind[k] != Kind::kUpper) {
+      return {};
+    }
+    if (folded.size() < 2 || folded.size() > 10 || !AllUpper(word)) return {};
+    size_t letters = 0;
+    for (char c : folded) {
+      if (c >= 'a' && c <= 'z') {
+        ++letters;
+      } else if (c < '0' || c > '9') {
+        return {};
+      }
+    }
+    return letters >= 2 ? folded : std::string_view{};
+  };
+  // Tokens [a, b) of one field joined like a name or by an elision (d'informatique).
+  auto long_form_gap = [&](size_t a, size_t b) { return same_part(a, b) && JoinsName(gap(a, b)); };
+  for (size_t i = 0; i < n; ++i) {
+    if (kind[i] == Kind::kOther) continue;
+    const std::string_view acronym = acronym_of(i);
+    if (acronym.empty()) continue;
+    const size_t letters = acronym.size();
+    const size_t max_words = 2 * letters + 3;
+    size_t lf_begin = 0;
+    size_t lf_end = 0;
+    bool acronym_first = false;
+    const std::string_view before =
+        i > 0 && same_part(i - 1, i) ? gap(i - 1, i) : std::string_view{};
+    const std::string_view after =
+        i + 1 < n && same_part(i, i + 1) ? gap(i, i + 1) : std::string_view{};
+    if (EndsWith(before, "(") && !after.empty() && after.front() == ')') {
+      // Free Application for Federal Student Aid (FAFSA): the nearest start that matches.
+      size_t first = i - 1;
+      while (first > 0 && i - first < max_words && long_form_gap(first - 1, first)) --first;
+      for (size_t b = i; b-- > first;) {
+        if (kind[b] != Kind::kCap || initial_of(b) != acronym[0]) continue;
+        if (AcronymInitials(acronym, b, i, kind, tokens, initial_of)) {
+          lf_begin = b;
+          lf_end = i;
+          break;
+        }
+      }
+    } else if (!after.empty() && (after == "(" || after == " (") && i + 1 < n) {
+      // CNIL (Commission nationale d'informatique et des libertés), up to the ')'.
+      size_t b = i + 1;
+      while (b < n && kind[b] == Kind::kLower && !elided(tokens[b])) ++b;  // (the ...)
+      size_t e = b + 1;
+      while (e < n && e - b < max_words && long_form_gap(e - 1, e)) ++e;
+      const std::string_view close =
+          e < n && same_part(e - 1, e) ? gap(e - 1, e) : std::string_view{};
+      if (b < n && (e == n || (!close.empty() && close.front() == ')')) &&
+          AcronymInitials(acronym, b, e, kind, tokens, initial_of)) {
+        lf_begin = b;
+        lf_end = e;
+        acronym_first = true;
+      }
+    }
+    if (lf_end == 0) continue;
+    // A long form the gazetteer knows (Islamic State (IS)) is no new name; a two-letter acronym
+    // needs a long form in capitals (artificial intelligence (AI) is a common noun).
+    bool all_covered = true;
+    bool all_capital = true;
+    for (size_t k = lf_begin; k < lf_end; ++k) {
+      all_covered = all_covered && is_covered(k);
+      all_capital = all_capital && (kind[k] == Kind::kCap || kind[k] == Kind::kUpper ||
+                                    tokens[k].folded_size <= 4);
+    }
+    if (all_covered || (letters == 2 && !all_capital)) continue;
+    // The name is the form the text uses more often (ties: the one written first).
+    const std::string_view text = OriginalText(doc, tokens[lf_begin].field);
+    const std::string_view long_form =
+        text.substr(tokens[lf_begin].begin, tokens[lf_end - 1].end - tokens[lf_begin].begin);
+    size_t acronym_count = 0;
+    for (size_t k = 0; k < n; ++k) {
+      if (kind[k] != Kind::kOther && folded_of(tokens[k]).size() >= 2 && acronym_of(k) == acronym) {
+        ++acronym_count;
+      }
+    }
+    size_t long_count = 0;
+    for (const std::string_view field : {title_text, body_text}) {
+      for (size_t pos = field.find(long_form); pos != std::string_view::npos;
+           pos = field.find(long_form, pos + long_form.size())) {
+        ++long_count;
+      }
+    }
+    const bool use_acronym =
+        acronym_count > long_count || (acronym_count == long_count && acronym_first);
+    s.name.clear();
+    if (use_acronym) {
+      const std::string_view word = text.substr(tokens[i].begin, tokens[i].end - tokens[i].begin);
+      s.name.assign(word.substr(word.size() - acronym.size()));
+    } else {
+      s.name.assign(long_form);
+    }
+    s.id.assign("name/");
+    AppendSlug(use_acronym ? acronym : std::string_view(s.name), &s.id);
+    Pending* p = nullptr;
+    for (size_t k = 0; k < pending; ++k) {
+      if (s.pending[k].id == s.id) p = &s.pending[k];
+    }
+    if (p != nullptr) continue;  // defined twice
+    if (pending == s.pending.size()) s.pending.emplace_back();
+    p = &s.pending[pending++];
+    p->id = s.id;
+    p->name = s.name;
+    p->spans.emplace_back(static_cast<uint32_t>(lf_begin), static_cast<uint32_t>(lf_end));
+    for (size_t k = 0; k < n; ++k) {
+      if (kind[k] != Kind::kOther && acronym_of(k) == acronym) {
+        p->spans.emplace_back(static_cast<uint32_t>(k), static_cast<uint32_t>(k + 1));
+      }
+    }
+    std::sort(p->spans.begin(), p->spans.end());
+    for (size_t k = lf_begin; k < lf_end; ++k) eligible[k] = 0;
+  }
 
   // Pass 4: runs of eligible words (with particles between them), then the span rules.
   for (size_t i = 0; i < n;) {
