@@ -215,6 +215,39 @@ bool AcronymInitials(std::string_view acronym, size_t begin, size_t end,
          AcronymInitials(acronym, begin + 1, end, kind, tokens, initial_of);
 }
 
+// Generated from the Hunspell dictionaries (ops/gazetteer/proper_nouns.py): per language, the
+// words listed only with a capital, NUL-terminated in one string, sorted by bytes.
+struct ProperNounList {
+  std::string_view language;
+  const char* text;
+  const uint32_t* offsets;  // count + 1: word i is text[offsets[i], offsets[i + 1] - 1)
+  size_t count;
+};
+#include "processors/tag/names_proper_nouns.inc"
+
+// Whether the language's Hunspell dictionary lists `word` (as written) only with a capital.
+bool ProperNoun(std::string_view language, std::string_view word) {
+  for (const ProperNounList& list : kProperNouns) {
+    if (list.language != language) continue;
+    size_t lo = 0;
+    size_t hi = list.count;
+    while (lo < hi) {
+      const size_t mid = lo + (hi - lo) / 2;
+      const std::string_view w(list.text + list.offsets[mid],
+                               list.offsets[mid + 1] - list.offsets[mid] - 1);
+      const int c = w.compare(word);
+      if (c == 0) return true;
+      if (c < 0) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return false;
+  }
+  return false;
+}
+
 // ASCII slug: letters and digits lower-cased, anything else one '-'.
 void AppendSlug(std::string_view s, std::string* out) {
   for (char c : s) {
@@ -683,7 +716,12 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
     const size_t run_end = end;
     i = end;
     size_t b = run_begin;
-    if (sentence_initial(b)) {
+    // A sentence-initial word says nothing by its capital, unless the language's dictionary
+    // knows it only as a proper noun (Kyle Korver, Nigel Fisher).
+    if (sentence_initial(b) &&
+        !ProperNoun(doc.language.code,
+                    OriginalText(doc, tokens[b].field)
+                        .substr(tokens[b].begin, tokens[b].end - tokens[b].begin))) {
       ++b;
       while (b < run_end && kind[b] == Kind::kLower) ++b;
     }
