@@ -91,6 +91,8 @@ class NameFinder {
   std::unordered_map<std::string, std::vector<uint64_t>> calendar_words_;
   // Language -> sorted hashes of the folded title words (names.cc, kTitleWords).
   std::unordered_map<std::string, std::vector<uint64_t>> title_words_;
+  // Language -> sorted hashes of the folded head nouns of institutions (names.cc, kHeadNouns).
+  std::unordered_map<std::string, std::vector<uint64_t>> head_nouns_;
 };
 
 }  // namespace newsflow::tag
