@@ -591,6 +591,8 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
   // Latin word of 2-10 letters or digits, written in capitals, with 2 or more letters.
   auto acronym_of = [&](size_t k) -> std::string_view {
     const core::Token& t = tokens[k];
+    // Cheap tests first: this runs for every word.
+    if (kind[k] != Kind::kUpper && (kind[k] != Kind::kLower || !elided(t))) return {};
     if (t.script != USCRIPT_LATIN || is_covered(k)) return {};
     const std::string_view text = OriginalText(doc, t.field);
     std::string_view word = text.substr(t.begin, t.end - t.begin);
@@ -616,7 +618,6 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
   // Tokens [a, b) of one field joined like a name or by an elision (d'informatique).
   auto long_form_gap = [&](size_t a, size_t b) { return same_part(a, b) && JoinsName(gap(a, b)); };
   for (size_t i = 0; i < n; ++i) {
-    if (kind[i] == Kind::kOther) continue;
     const std::string_view acronym = acronym_of(i);
     if (acronym.empty()) continue;
     const size_t letters = acronym.size();
@@ -672,7 +673,7 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
         text.substr(tokens[lf_begin].begin, tokens[lf_end - 1].end - tokens[lf_begin].begin);
     size_t acronym_count = 0;
     for (size_t k = 0; k < n; ++k) {
-      if (kind[k] != Kind::kOther && folded_of(tokens[k]).size() >= 2 && acronym_of(k) == acronym) {
+      if (acronym_of(k) == acronym) {
         ++acronym_count;
       }
     }
@@ -705,7 +706,7 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
     p->name = s.name;
     p->spans.emplace_back(static_cast<uint32_t>(lf_begin), static_cast<uint32_t>(lf_end));
     for (size_t k = 0; k < n; ++k) {
-      if (kind[k] != Kind::kOther && acronym_of(k) == acronym) {
+      if (acronym_of(k) == acronym) {
         p->spans.emplace_back(static_cast<uint32_t>(k), static_cast<uint32_t>(k + 1));
       }
     }
