@@ -291,6 +291,7 @@ struct Pending {
 struct NameScratch {
   std::vector<Kind> kind;
   std::vector<uint8_t> eligible;
+  std::vector<size_t> acronyms;     // upper-case words and elided words: acronym candidates
   std::vector<uint64_t> word_hash;  // per candidate token: hash of its word, of its stem (or 0)
   std::vector<uint64_t> stem_hash;
   std::vector<uint64_t> lower_hashes;  // sorted
@@ -402,6 +403,7 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
   thread_local NameScratch s;
   auto& kind = s.kind;
   kind.assign(n, Kind::kOther);
+  s.acronyms.clear();
   auto folded_of = [&](const core::Token& t) {
     return doc.TokenForm(t.folded_offset, t.folded_size);
   };
@@ -451,8 +453,14 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
                                : U8_LENGTH(FirstCodePoint(word)) == static_cast<int>(word.size());
       kind[i] = initial || AllUpper(word) ? Kind::kUpper : Kind::kCap;
       caps += kind[i] == Kind::kCap ? 1 : 0;
+      if (kind[i] == Kind::kUpper && !initial) s.acronyms.push_back(i);
     } else if (lower) {
       kind[i] = Kind::kLower;  // particles are told apart only where one may stand
+      // An elided acronym (l'ANSSI) starts in lower case: its bare form (after the
+      // apostrophe) is a part of the folded form, not its start.
+      if (t.script == USCRIPT_LATIN && t.bare_size > 0 && t.bare_offset > t.folded_offset) {
+        s.acronyms.push_back(i);
+      }
     }
     if (t.field == core::Field::kTitle && t.folded_size >= 4) {
       ++title_words;
@@ -617,7 +625,7 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
   };
   // Tokens [a, b) of one field joined like a name or by an elision (d'informatique).
   auto long_form_gap = [&](size_t a, size_t b) { return same_part(a, b) && JoinsName(gap(a, b)); };
-  for (size_t i = 0; i < n; ++i) {
+  for (const size_t i : s.acronyms) {
     const std::string_view acronym = acronym_of(i);
     if (acronym.empty()) continue;
     const size_t letters = acronym.size();
@@ -672,7 +680,7 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
     const std::string_view long_form =
         text.substr(tokens[lf_begin].begin, tokens[lf_end - 1].end - tokens[lf_begin].begin);
     size_t acronym_count = 0;
-    for (size_t k = 0; k < n; ++k) {
+    for (const size_t k : s.acronyms) {
       if (acronym_of(k) == acronym) {
         ++acronym_count;
       }
@@ -705,7 +713,7 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
     p->id = s.id;
     p->name = s.name;
     p->spans.emplace_back(static_cast<uint32_t>(lf_begin), static_cast<uint32_t>(lf_end));
-    for (size_t k = 0; k < n; ++k) {
+    for (const size_t k : s.acronyms) {
       if (acronym_of(k) == acronym) {
         p->spans.emplace_back(static_cast<uint32_t>(k), static_cast<uint32_t>(k + 1));
       }

@@ -12,14 +12,23 @@
 //                    du, van, von, ter, la, le, bin, ibn, al, el may stand (Juan de la Cruz,
 //                    Ursula von der Leyen, Waleed al-Samarra'i).
 //   what is not      * a word that starts a sentence (first of its field, or after a line break
-//                      or a sentence terminal, ICU UCHAR_S_TERM): its capital says nothing;
+//                      or a sentence terminal, ICU UCHAR_S_TERM): its capital says nothing,
+//                      unless the language's Hunspell dictionary lists the word only with a
+//                      capital (a proper noun: Nigel, Daniel; names_proper_nouns.inc, generated
+//                      by ops/gazetteer/proper_nouns.py);
+//                    * a title before the name (kTitleWords in names.cc, hand-written per
+//                      language): the name is the words after the span's last title word
+//                      (Health Minister Ryan Park -> Ryan Park; Mr Minns -> nothing);
 //                    * a word that the same text also writes in lower case ("Talks" when
 //                      "talks" occurs too): a common word at a sentence start or in a heading;
 //                    * a month or day name of the article's language (ICU DateFormatSymbols:
 //                      wide and abbreviated, format and stand-alone forms);
 //                    * a word of a gazetteer mention; and a span right before or after one
 //                      (a title before a known name, "Prime Minister" + Narendra Modi, or a
-//                      longer name around one): the surface cannot tell which;
+//                      longer name around one): the surface cannot tell which. Except: after
+//                      a title (the title is then the neighbour), and a span ending in an
+//                      institution's head noun (kHeadNouns: committee, command ...) takes the
+//                      mention before it as its first words (FIFA Disciplinary Committee);
 //                    * a span of upper-case words only (acronym lists, shouted headlines);
 //                    * the title when it is in Title Case (most of its words capitalised, as
 //                      English headlines are): its capitals mark the style, not names;
@@ -37,6 +46,11 @@
 //                    in -а/-я and the last in such a consonant (Мария Костюк, Ірина Верещук).
 //                    Oblique forms (Сергея, Собянину, Костюк-ом) are not listed.
 //   Latin            the name is the span's text as written (spaces normalised).
+//   acronyms         an acronym defined in parentheses, before or after its long form, whose
+//                    word initials spell it (FAFSA, CNIL, SWIFT; AcronymInitials in names.cc):
+//                    one name with both forms and the acronym's other occurrences as mentions,
+//                    spelled as the text uses more often. Not when the gazetteer covers the
+//                    long form, nor for a two-letter acronym of a lower-case long form.
 //
 // The same name mentioned twice is one entity with two mentions. Salience is the gazetteer
 // entities' formula (tag_stage.h). Name entities are listed after the gazetteer's entities.
