@@ -266,6 +266,174 @@ bool ProperNoun(std::string_view language, std::string_view word) {
   return false;
 }
 
+// Oblique forms of a Russian/Ukrainian "given name + surname" (Борису Синченко, Сергея
+// Собянина, Ірини Верещук): the given name's case and gender come from its ending, confirmed by
+// the dictionary (the nominative the ending implies must be a proper noun of the language's
+// Hunspell dictionary, ProperNoun); the surname is put into the nominative by the same case's
+// surname endings, or left as it is when it does not decline (-енко, a woman's -юк).
+enum class Case : uint8_t { kGen, kDat, kAcc, kIns, kPre };
+struct CaseEnding {
+  std::string_view oblique;     // ending in the text
+  std::string_view nominative;  // ending of the nominative
+  Case grammatical_case;
+  bool feminine;
+};
+// Given names, longest endings first within a stem type.
+constexpr CaseEnding kGivenEndings[] = {
+    // Masculine in -й (Сергей, Андрей; Олексій): -я -ю -ем -е; uk -єм -еві -єві.
+    {"еві", "й", Case::kDat, false},
+    {"єві", "й", Case::kDat, false},
+    {"ем", "й", Case::kIns, false},
+    {"єм", "й", Case::kIns, false},
+    {"я", "й", Case::kGen, false},
+    {"ю", "й", Case::kDat, false},
+    {"е", "й", Case::kPre, false},
+    {"ї", "й", Case::kPre, false},
+    // Masculine in -ь (Игорь, Ігор is hard): -я -ю -ем -е.
+    {"ем", "ь", Case::kIns, false},
+    {"я", "ь", Case::kGen, false},
+    {"ю", "ь", Case::kDat, false},
+    {"е", "ь", Case::kPre, false},
+    // Masculine in a hard consonant (Борис, Владимир, Олег): -а -у -ом -е; uk -ові -ом -і.
+    {"ові", "", Case::kDat, false},
+    {"ом", "", Case::kIns, false},
+    {"а", "", Case::kGen, false},
+    {"у", "", Case::kDat, false},
+    {"е", "", Case::kPre, false},
+    {"і", "", Case::kPre, false},
+    // Feminine in -ия/-ія (Мария, Марія): -ии -ию -ией; uk -ії -ію -ією.
+    {"ией", "ия", Case::kIns, true},
+    {"ією", "ія", Case::kIns, true},
+    {"ии", "ия", Case::kGen, true},
+    {"ию", "ия", Case::kAcc, true},
+    {"ії", "ія", Case::kGen, true},
+    {"ію", "ія", Case::kAcc, true},
+    // Feminine in -я (Наталья, Наталя): -и -е -ю -ей; uk -і -ю -ею.
+    {"ей", "я", Case::kIns, true},
+    {"ею", "я", Case::kIns, true},
+    // Feminine in -а (Ирина, Ірина): -ы -е -у -ой; uk -и -і -у -ою.
+    {"ой", "а", Case::kIns, true},
+    {"ою", "а", Case::kIns, true},
+    {"ы", "а", Case::kGen, true},
+    {"и", "а", Case::kGen, true},
+    {"е", "а", Case::kDat, true},
+    {"і", "а", Case::kDat, true},
+    {"у", "а", Case::kAcc, true},
+};
+// Surname endings per case and gender: oblique -> nominative (first match wins).
+constexpr CaseEnding kSurnameEndings[] = {
+    // Masculine adjectival (-ский, -ський, -цкий).
+    {"ского", "ский", Case::kGen, false},
+    {"скому", "ский", Case::kDat, false},
+    {"ским", "ский", Case::kIns, false},
+    {"ском", "ский", Case::kPre, false},
+    {"ського", "ський", Case::kGen, false},
+    {"ському", "ський", Case::kDat, false},
+    {"ським", "ський", Case::kIns, false},
+    {"ськім", "ський", Case::kPre, false},
+    {"цкого", "цкий", Case::kGen, false},
+    {"цкому", "цкий", Case::kDat, false},
+    {"цким", "цкий", Case::kIns, false},
+    {"цком", "цкий", Case::kPre, false},
+    // Masculine -ов/-ев/-ин (ru), -ов/-ев/-ін (uk).
+    {"овым", "ов", Case::kIns, false},
+    {"евым", "ев", Case::kIns, false},
+    {"иным", "ин", Case::kIns, false},
+    {"овим", "ов", Case::kIns, false},
+    {"евим", "ев", Case::kIns, false},
+    {"іним", "ін", Case::kIns, false},
+    {"ова", "ов", Case::kGen, false},
+    {"ева", "ев", Case::kGen, false},
+    {"ина", "ин", Case::kGen, false},
+    {"іна", "ін", Case::kGen, false},
+    {"ову", "ов", Case::kDat, false},
+    {"еву", "ев", Case::kDat, false},
+    {"ину", "ин", Case::kDat, false},
+    {"іну", "ін", Case::kDat, false},
+    {"ове", "ов", Case::kPre, false},
+    {"еве", "ев", Case::kPre, false},
+    {"ине", "ин", Case::kPre, false},
+    {"ові", "ов", Case::kPre, false},
+    // Masculine, other consonant stems (Костюк, Греф).
+    {"ові", "", Case::kDat, false},
+    {"ом", "", Case::kIns, false},
+    {"ем", "", Case::kIns, false},
+    {"а", "", Case::kGen, false},
+    {"у", "", Case::kDat, false},
+    {"е", "", Case::kPre, false},
+    // Feminine adjectival and -ова/-ина.
+    {"ской", "ская", Case::kGen, true},
+    {"скую", "ская", Case::kAcc, true},
+    {"ської", "ська", Case::kGen, true},
+    {"ській", "ська", Case::kDat, true},
+    {"ську", "ська", Case::kAcc, true},
+    {"ською", "ська", Case::kIns, true},
+    {"овой", "ова", Case::kGen, true},
+    {"евой", "ева", Case::kGen, true},
+    {"иной", "ина", Case::kGen, true},
+    {"ову", "ова", Case::kAcc, true},
+    {"еву", "ева", Case::kAcc, true},
+    {"ину", "ина", Case::kAcc, true},
+    {"ової", "ова", Case::kGen, true},
+    {"овій", "ова", Case::kDat, true},
+    {"овою", "ова", Case::kIns, true},
+    {"іної", "іна", Case::kGen, true},
+    {"іній", "іна", Case::kDat, true},
+    {"іною", "іна", Case::kIns, true},
+};
+
+bool SameCase(Case a, Case b, bool feminine) {
+  if (a == b) return true;
+  // A man's accusative is his genitive; a woman's genitive, dative and prepositional share
+  // -ой/-ой/-ой (Ириной is instrumental, but Ирины/Ирине select her case, not her surname's).
+  if (!feminine)
+    return (a == Case::kAcc && b == Case::kGen) || (a == Case::kGen && b == Case::kAcc);
+  return a != Case::kAcc && a != Case::kIns && b != Case::kAcc && b != Case::kIns;
+}
+
+// The nominative of "given surname" (original spelling, capitalised) in an oblique case, or
+// false. `out` receives "Given Surname" in the nominative.
+bool CyrillicNominativeOf(std::string_view language, std::string_view given,
+                          std::string_view surname, std::string* out) {
+  for (const CaseEnding& g : kGivenEndings) {
+    if (!EndsWith(given, g.oblique) || given.size() <= g.oblique.size() + 2) continue;
+    std::string nominative(given.substr(0, given.size() - g.oblique.size()));
+    nominative.append(g.nominative);
+    if (!ProperNoun(language, nominative)) continue;
+    // The given name's case and gender are known: the surname's nominative.
+    std::string last(surname);
+    bool found = false;
+    for (const CaseEnding& e : kSurnameEndings) {
+      if (e.feminine != g.feminine ||
+          !SameCase(e.grammatical_case, g.grammatical_case, g.feminine)) {
+        continue;
+      }
+      if (EndsWith(surname, e.oblique) && surname.size() > e.oblique.size() + 2) {
+        last.assign(surname.substr(0, surname.size() - e.oblique.size()));
+        last.append(e.nominative);
+        found = true;
+        break;
+      }
+    }
+    if (!found) {
+      // Undeclined: -енко/-єнко/-ко, -швили/-дзе, -их/-ых; a woman's consonant-final surname.
+      bool undeclined = false;
+      for (std::string_view ending : {"енко", "єнко", "ко", "швили", "дзе", "их", "ых"}) {
+        undeclined = undeclined || EndsWith(surname, ending);
+      }
+      const UChar32 last_letter = LastCodePoint(surname);
+      undeclined = undeclined || (g.feminine && !IsCyrillicVowel(last_letter) &&
+                                  last_letter != U'й' && last_letter != U'ь');
+      if (!undeclined) return false;
+    }
+    out->assign(nominative);
+    out->push_back(' ');
+    out->append(last);
+    return true;
+  }
+  return false;
+}
+
 // ASCII slug: letters and digits lower-cased, anything else one '-'.
 void AppendSlug(std::string_view s, std::string* out) {
   for (char c : s) {
@@ -284,6 +452,7 @@ void AppendSlug(std::string_view s, std::string* out) {
 struct Pending {
   std::string id;
   std::string name;
+  std::string nominative;                            // a Cyrillic name put into the nominative
   std::vector<std::pair<uint32_t, uint32_t>> spans;  // token ranges
 };
 
@@ -298,6 +467,7 @@ struct NameScratch {
   std::vector<std::string_view> words;
   std::string id;
   std::string name;
+  std::string nominative;  // a Cyrillic name put into the nominative
   std::vector<Pending> pending;
 };
 
@@ -827,10 +997,21 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
       if (!cyrillic_ok) continue;
       s.words.clear();
       for (size_t k = b; k < run_end; ++k) s.words.push_back(folded_of(tokens[k]));
-      if (!CyrillicNominative(s.words)) continue;
+      std::string_view nominative = surface;
+      if (!CyrillicNominative(s.words)) {
+        // An oblique "given name + surname" whose nominative the dictionary confirms.
+        if (run_end - b != 2 ||
+            !CyrillicNominativeOf(
+                doc.language.code, text.substr(tokens[b].begin, tokens[b].end - tokens[b].begin),
+                text.substr(tokens[b + 1].begin, tokens[b + 1].end - tokens[b + 1].begin),
+                &s.nominative)) {
+          continue;
+        }
+        nominative = s.nominative;
+      }
       const icu::Transliterator* t = ThreadTransliterator(doc.language.code == "uk");
       if (t == nullptr) continue;
-      icu::UnicodeString u = icu::UnicodeString::fromUTF8(surface);
+      icu::UnicodeString u = icu::UnicodeString::fromUTF8(nominative);
       t->transliterate(u);
       u.toUTF8String(s.name);
       AppendSlug(s.name, &s.id);

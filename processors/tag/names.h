@@ -44,7 +44,12 @@
 //                    a consonant, й or ь, and not in an instrumental ending (-ом -ём -єм -ым
 //                    -ой); or, a woman's name with an undeclined surname, the first word ends
 //                    in -а/-я and the last in such a consonant (Мария Костюк, Ірина Верещук).
-//                    Oblique forms (Сергея, Собянину, Костюк-ом) are not listed.
+//                    A two-word span in an oblique case is put into the nominative when its
+//                    first word's ending gives a given name that the language's Hunspell
+//                    dictionary lists as a proper noun (Сергея -> Сергей, Борису -> Борис,
+//                    Ирине -> Ирина: case and gender), and the surname has that case's ending
+//                    (Собянина -> Собянин, Захаровой -> Захарова) or does not decline
+//                    (Синченко; a woman's Верещук); otherwise it is not listed.
 //   Latin            the name is the span's text as written (spaces normalised).
 //   acronyms         an acronym defined in parentheses, before or after its long form, whose
 //                    word initials spell it (FAFSA, CNIL, SWIFT; AcronymInitials in names.cc):
