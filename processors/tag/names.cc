@@ -3,7 +3,9 @@
 #include <unicode/dtfmtsym.h>
 #include <unicode/translit.h>
 #include <unicode/uchar.h>
+#include <unicode/udata.h>
 #include <unicode/unistr.h>
+#include <unicode/ures.h>
 #include <unicode/uscript.h>
 #include <unicode/utf8.h>
 
@@ -35,8 +37,83 @@ constexpr const char* kCalendarLanguages[] = {
     "en", "es", "de", "fr", "tr", "ru", "uk", "it", "pt", "nl", "pl", "ro", "sv", "da", "nb",
     "fi", "cs", "id", "bg", "sr", "hr", "sk", "sl", "hu", "lt", "lv", "et", "az", "ca", "be"};
 
+// Titles and honorifics written capitalised before a name (Health Minister Ryan Park, Premier
+// Chris Minns, Dr Tarun Gupta, Lieutenant Colonel Bryan Hilferty, Turkish TCMB Başkanı Fatih
+// Karahan, Büyükelçi Akif Çağatay Kılıç), per language, space-separated. A span whose words up
+// to the last of these are a title keeps only the words after it (at least two), and the
+// title, not a gazetteer mention before it, is then the span's left neighbour. Only the head
+// word of a title is needed: "Prime Minister", "Genel Müdürü" end in one.
+// Hand-written because no library newsflow uses has such a list: ICU/CLDR have no titles or
+// honorifics, Snowball and Hunspell dictionaries do not mark them (the PyPI package nameparser
+// has an English list only, with many rarer titles). Languages that write titles in lower case
+// (Russian, Ukrainian, mostly Spanish and French) need few: a capitalised title there starts
+// a sentence, which the sentence-initial rule already drops. Other languages use English's.
+struct TitleWords {
+  const char* language;
+  const char* words;
+};
+constexpr TitleWords kTitleWords[] = {
+    {"en",
+     "mr mrs ms miss mx dr prof professor sir dame lord lady madam president premier minister "
+     "chancellor secretary senator sen rep representative congressman congresswoman governor "
+     "gov mayor ambassador envoy spokesman spokeswoman spokesperson judge justice king queen "
+     "prince princess sheikh emir sultan pope cardinal archbishop bishop rabbi imam ayatollah "
+     "reverend rev general gen lieutenant lt colonel col major maj captain capt commander cmdr "
+     "admiral adm sergeant sgt corporal cpl marshal brigadier inspector superintendent "
+     "detective constable officer chief director chairman chairwoman commissioner attorney "
+     "prosecutor sheriff coach deputy councillor councilor"},
+    {"es",
+     "señor sr señora sra don doña presidente presidenta ministro ministra canciller secretario "
+     "secretaria senador senadora diputado diputada gobernador gobernadora alcalde alcaldesa "
+     "embajador embajadora general coronel teniente capitán comandante almirante sargento juez "
+     "jueza fiscal rey reina príncipe princesa papa monseñor doctor doctora dr dra licenciado "
+     "licenciada"},
+    {"fr",
+     "monsieur madame mme mlle président présidente ministre chancelier secrétaire sénateur "
+     "sénatrice député députée gouverneur maire ambassadeur ambassadrice général colonel "
+     "lieutenant capitaine commandant amiral sergent juge roi reine prince princesse pape "
+     "docteur dr professeur maître cheikh"},
+    {"pt",
+     "senhor senhora sr sra dom presidente presidenta ministro ministra chanceler secretário "
+     "secretária senador senadora deputado deputada governador governadora prefeito prefeita "
+     "embaixador general coronel tenente capitão comandante almirante juiz juíza rei rainha "
+     "príncipe princesa papa doutor doutora dr dra professor"},
+    {"it",
+     "signor signora sig presidente ministro ministra cancelliere segretario senatore deputato "
+     "governatore sindaco ambasciatore generale colonnello tenente capitano comandante "
+     "ammiraglio giudice re regina principe principessa papa dottor dottore dottoressa dott "
+     "professor professore onorevole"},
+    {"tr",
+     "bay bayan sayın dr prof doç av cumhurbaşkanı başkan başkanı başkanvekili bakan bakanı "
+     "başbakan başbakanı müdür müdürü direktörü büyükelçi büyükelçisi sözcü sözcüsü vali "
+     "valisi kaymakam kaymakamı milletvekili komutan komutanı orgeneral korgeneral tümgeneral "
+     "tuğgeneral general albay yarbay binbaşı yüzbaşı danışmanı başdanışmanı sekreteri lideri "
+     "yardımcısı hakim hakimi savcı savcısı başsavcısı rektörü dekanı müftüsü kral kraliçe "
+     "prens şeyh papa emir"},
+};
+
+// Head nouns of institutions' names, per language whose names end in them (English FIFA
+// Disciplinary Committee, Iraqi Joint Operations Command; Turkish Ankara Üniversitesi): a span
+// that ends in one and follows a capitalised gazetteer mention is one name with it (the mention
+// names the institution's owner or country), where otherwise a span next to a mention is
+// dropped. Hand-written for the reason the titles are (no library lists them).
+constexpr TitleWords kHeadNouns[] = {
+    {"en",
+     "committee commission council service services command group ministry agency authority "
+     "bank university institute institution organization organisation association federation "
+     "union party front movement army forces guard police court office department bureau "
+     "corporation foundation fund programme program center centre hospital airport airlines "
+     "airways league club brigade brigades battalion division directorate "
+     "assembly parliament congress senate board tribunal network corps"},
+    {"tr",
+     "kurulu kurumu bakanlığı başkanlığı müdürlüğü komutanlığı üniversitesi derneği partisi "
+     "vakfı bankası meclisi mahkemesi ajansı federasyonu birliği kulübü hastanesi"},
+};
+
 // BGN/PCGN romanisation, then without the prime marks for soft/hard signs (Yelʹtsin) and
 // without diacritics (Shchëlkovo): the spelling English text uses.
+constexpr const char* kRussianLatinId = "Russian-Latin/BGN";
+constexpr const char* kUkrainianLatinId = "Ukrainian-Latin/BGN";
 constexpr const char* kRussianLatin =
     "Russian-Latin/BGN; [\\u02B9\\u02BA] Remove; NFD; [:Mn:] Remove; NFC";
 constexpr const char* kUkrainianLatin =
@@ -133,6 +210,230 @@ bool CyrillicNominative(const std::vector<std::string_view>& words) {
   return true;
 }
 
+// Whether the words [begin, end) spell `acronym` (folded letters and digits) by their initials,
+// in order, each word giving one letter, the first word the first letter, the last the last;
+// a lower-case word of up to 4 bytes (of, for, et, des, de la) may give none. The classic test
+// of an acronym's definition (as in Schwartz & Hearst's algorithm, here on word initials only):
+// Free Application for Federal Student Aid = FAFSA, Commission nationale d'informatique et des
+// libertés = CNIL, Society for Worldwide Interbank Financial Telecommunication = SWIFT.
+template <typename InitialOf>
+bool AcronymInitials(std::string_view acronym, size_t begin, size_t end,
+                     const std::vector<Kind>& kind, const std::vector<core::Token>& tokens,
+                     const InitialOf& initial_of) {
+  if (acronym.empty()) return begin == end;
+  if (begin == end || end - begin < acronym.size()) return false;
+  if (initial_of(begin) == acronym[0] &&
+      AcronymInitials(acronym.substr(1), begin + 1, end, kind, tokens, initial_of)) {
+    return true;
+  }
+  const bool skippable =
+      kind[begin] == Kind::kLower && tokens[begin].folded_size <= 4 &&
+      !(tokens[begin].bare_size > 0 && tokens[begin].bare_offset > tokens[begin].folded_offset);
+  return skippable && begin + 1 < end && acronym.size() < end - begin &&
+         AcronymInitials(acronym, begin + 1, end, kind, tokens, initial_of);
+}
+
+// Generated from the Hunspell dictionaries (ops/gazetteer/proper_nouns.py): per language, the
+// words listed only with a capital, NUL-terminated in one string, sorted by bytes.
+struct ProperNounList {
+  std::string_view language;
+  const char* text;
+  const uint32_t* offsets;  // count + 1: word i is text[offsets[i], offsets[i + 1] - 1)
+  size_t count;
+};
+#include "processors/tag/names_proper_nouns.inc"
+
+// Whether the language's Hunspell dictionary lists `word` (as written) only with a capital.
+bool ProperNoun(std::string_view language, std::string_view word) {
+  for (const ProperNounList& list : kProperNouns) {
+    if (list.language != language) continue;
+    size_t lo = 0;
+    size_t hi = list.count;
+    while (lo < hi) {
+      const size_t mid = lo + (hi - lo) / 2;
+      const std::string_view w(list.text + list.offsets[mid],
+                               list.offsets[mid + 1] - list.offsets[mid] - 1);
+      const int c = w.compare(word);
+      if (c == 0) return true;
+      if (c < 0) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return false;
+  }
+  return false;
+}
+
+// Oblique forms of a Russian/Ukrainian "given name + surname" (Борису Синченко, Сергея
+// Собянина, Ірини Верещук): the given name's case and gender come from its ending, confirmed by
+// the dictionary (the nominative the ending implies must be a proper noun of the language's
+// Hunspell dictionary, ProperNoun); the surname is put into the nominative by the same case's
+// surname endings, or left as it is when it does not decline (-енко, a woman's -юк).
+enum class Case : uint8_t { kGen, kDat, kAcc, kIns, kPre };
+struct CaseEnding {
+  std::string_view oblique;     // ending in the text
+  std::string_view nominative;  // ending of the nominative
+  Case grammatical_case;
+  bool feminine;
+};
+// Given names, longest endings first within a stem type.
+constexpr CaseEnding kGivenEndings[] = {
+    // Masculine in -й (Сергей, Андрей; Олексій): -я -ю -ем -е; uk -єм -еві -єві.
+    {"еві", "й", Case::kDat, false},
+    {"єві", "й", Case::kDat, false},
+    {"ем", "й", Case::kIns, false},
+    {"єм", "й", Case::kIns, false},
+    {"я", "й", Case::kGen, false},
+    {"ю", "й", Case::kDat, false},
+    {"е", "й", Case::kPre, false},
+    {"ї", "й", Case::kPre, false},
+    // Masculine in -ь (Игорь, Ігор is hard): -я -ю -ем -е.
+    {"ем", "ь", Case::kIns, false},
+    {"я", "ь", Case::kGen, false},
+    {"ю", "ь", Case::kDat, false},
+    {"е", "ь", Case::kPre, false},
+    // Masculine in a hard consonant (Борис, Владимир, Олег): -а -у -ом -е; uk -ові -ом -і.
+    {"ові", "", Case::kDat, false},
+    {"ом", "", Case::kIns, false},
+    {"а", "", Case::kGen, false},
+    {"у", "", Case::kDat, false},
+    {"е", "", Case::kPre, false},
+    {"і", "", Case::kPre, false},
+    // Feminine in -ия/-ія (Мария, Марія): -ии -ию -ией; uk -ії -ію -ією.
+    {"ией", "ия", Case::kIns, true},
+    {"ією", "ія", Case::kIns, true},
+    {"ии", "ия", Case::kGen, true},
+    {"ию", "ия", Case::kAcc, true},
+    {"ії", "ія", Case::kGen, true},
+    {"ію", "ія", Case::kAcc, true},
+    // Feminine in -я (Наталья, Наталя): -и -е -ю -ей; uk -і -ю -ею.
+    {"ей", "я", Case::kIns, true},
+    {"ею", "я", Case::kIns, true},
+    // Feminine in -а (Ирина, Ірина): -ы -е -у -ой; uk -и -і -у -ою.
+    {"ой", "а", Case::kIns, true},
+    {"ою", "а", Case::kIns, true},
+    {"ы", "а", Case::kGen, true},
+    {"и", "а", Case::kGen, true},
+    {"е", "а", Case::kDat, true},
+    {"і", "а", Case::kDat, true},
+    {"у", "а", Case::kAcc, true},
+};
+// Surname endings per case and gender: oblique -> nominative (first match wins).
+constexpr CaseEnding kSurnameEndings[] = {
+    // Masculine adjectival (-ский, -ський, -цкий).
+    {"ского", "ский", Case::kGen, false},
+    {"скому", "ский", Case::kDat, false},
+    {"ским", "ский", Case::kIns, false},
+    {"ском", "ский", Case::kPre, false},
+    {"ського", "ський", Case::kGen, false},
+    {"ському", "ський", Case::kDat, false},
+    {"ським", "ський", Case::kIns, false},
+    {"ськім", "ський", Case::kPre, false},
+    {"цкого", "цкий", Case::kGen, false},
+    {"цкому", "цкий", Case::kDat, false},
+    {"цким", "цкий", Case::kIns, false},
+    {"цком", "цкий", Case::kPre, false},
+    // Masculine -ов/-ев/-ин (ru), -ов/-ев/-ін (uk).
+    {"овым", "ов", Case::kIns, false},
+    {"евым", "ев", Case::kIns, false},
+    {"иным", "ин", Case::kIns, false},
+    {"овим", "ов", Case::kIns, false},
+    {"евим", "ев", Case::kIns, false},
+    {"іним", "ін", Case::kIns, false},
+    {"ова", "ов", Case::kGen, false},
+    {"ева", "ев", Case::kGen, false},
+    {"ина", "ин", Case::kGen, false},
+    {"іна", "ін", Case::kGen, false},
+    {"ову", "ов", Case::kDat, false},
+    {"еву", "ев", Case::kDat, false},
+    {"ину", "ин", Case::kDat, false},
+    {"іну", "ін", Case::kDat, false},
+    {"ове", "ов", Case::kPre, false},
+    {"еве", "ев", Case::kPre, false},
+    {"ине", "ин", Case::kPre, false},
+    {"ові", "ов", Case::kPre, false},
+    // Masculine, other consonant stems (Костюк, Греф).
+    {"ові", "", Case::kDat, false},
+    {"ом", "", Case::kIns, false},
+    {"ем", "", Case::kIns, false},
+    {"а", "", Case::kGen, false},
+    {"у", "", Case::kDat, false},
+    {"е", "", Case::kPre, false},
+    // Feminine adjectival and -ова/-ина.
+    {"ской", "ская", Case::kGen, true},
+    {"скую", "ская", Case::kAcc, true},
+    {"ської", "ська", Case::kGen, true},
+    {"ській", "ська", Case::kDat, true},
+    {"ську", "ська", Case::kAcc, true},
+    {"ською", "ська", Case::kIns, true},
+    {"овой", "ова", Case::kGen, true},
+    {"евой", "ева", Case::kGen, true},
+    {"иной", "ина", Case::kGen, true},
+    {"ову", "ова", Case::kAcc, true},
+    {"еву", "ева", Case::kAcc, true},
+    {"ину", "ина", Case::kAcc, true},
+    {"ової", "ова", Case::kGen, true},
+    {"овій", "ова", Case::kDat, true},
+    {"овою", "ова", Case::kIns, true},
+    {"іної", "іна", Case::kGen, true},
+    {"іній", "іна", Case::kDat, true},
+    {"іною", "іна", Case::kIns, true},
+};
+
+bool SameCase(Case a, Case b, bool feminine) {
+  if (a == b) return true;
+  // A man's accusative is his genitive; a woman's genitive, dative and prepositional share
+  // -ой/-ой/-ой (Ириной is instrumental, but Ирины/Ирине select her case, not her surname's).
+  if (!feminine)
+    return (a == Case::kAcc && b == Case::kGen) || (a == Case::kGen && b == Case::kAcc);
+  return a != Case::kAcc && a != Case::kIns && b != Case::kAcc && b != Case::kIns;
+}
+
+// The nominative of "given surname" (original spelling, capitalised) in an oblique case, or
+// false. `out` receives "Given Surname" in the nominative.
+bool CyrillicNominativeOf(std::string_view language, std::string_view given,
+                          std::string_view surname, std::string* out) {
+  for (const CaseEnding& g : kGivenEndings) {
+    if (!EndsWith(given, g.oblique) || given.size() <= g.oblique.size() + 2) continue;
+    std::string nominative(given.substr(0, given.size() - g.oblique.size()));
+    nominative.append(g.nominative);
+    if (!ProperNoun(language, nominative)) continue;
+    // The given name's case and gender are known: the surname's nominative.
+    std::string last(surname);
+    bool found = false;
+    for (const CaseEnding& e : kSurnameEndings) {
+      if (e.feminine != g.feminine ||
+          !SameCase(e.grammatical_case, g.grammatical_case, g.feminine)) {
+        continue;
+      }
+      if (EndsWith(surname, e.oblique) && surname.size() > e.oblique.size() + 2) {
+        last.assign(surname.substr(0, surname.size() - e.oblique.size()));
+        last.append(e.nominative);
+        found = true;
+        break;
+      }
+    }
+    if (!found) {
+      // Undeclined: -енко/-єнко/-ко, -швили/-дзе, -их/-ых; a woman's consonant-final surname.
+      bool undeclined = false;
+      for (std::string_view ending : {"енко", "єнко", "ко", "швили", "дзе", "их", "ых"}) {
+        undeclined = undeclined || EndsWith(surname, ending);
+      }
+      const UChar32 last_letter = LastCodePoint(surname);
+      undeclined = undeclined || (g.feminine && !IsCyrillicVowel(last_letter) &&
+                                  last_letter != U'й' && last_letter != U'ь');
+      if (!undeclined) return false;
+    }
+    out->assign(nominative);
+    out->push_back(' ');
+    out->append(last);
+    return true;
+  }
+  return false;
+}
+
 // ASCII slug: letters and digits lower-cased, anything else one '-'.
 void AppendSlug(std::string_view s, std::string* out) {
   for (char c : s) {
@@ -151,6 +452,7 @@ void AppendSlug(std::string_view s, std::string* out) {
 struct Pending {
   std::string id;
   std::string name;
+  std::string nominative;                            // a Cyrillic name put into the nominative
   std::vector<std::pair<uint32_t, uint32_t>> spans;  // token ranges
 };
 
@@ -158,12 +460,14 @@ struct Pending {
 struct NameScratch {
   std::vector<Kind> kind;
   std::vector<uint8_t> eligible;
+  std::vector<size_t> acronyms;     // upper-case words and elided words: acronym candidates
   std::vector<uint64_t> word_hash;  // per candidate token: hash of its word, of its stem (or 0)
   std::vector<uint64_t> stem_hash;
   std::vector<uint64_t> lower_hashes;  // sorted
   std::vector<std::string_view> words;
   std::string id;
   std::string name;
+  std::string nominative;  // a Cyrillic name put into the nominative
   std::vector<Pending> pending;
 };
 
@@ -183,11 +487,23 @@ const icu::Transliterator* ThreadTransliterator(bool ukrainian) {
 }  // namespace
 
 Result<std::shared_ptr<const NameFinder>> NameFinder::Create() {
-  for (const char* id : {kRussianLatin, kUkrainianLatin}) {
+  // The rule-based BGN transliterators must be in ICU's data. They are looked up in the
+  // transliterator index of ICU's data (translit/root, table RuleBasedTransliteratorIDs), not
+  // built: any use of icu::Transliterator (createInstance, even getAvailableIDs) first builds
+  // ICU's whole transliterator registry (~700 IDs, ~140 M instructions, ~10 ms) and building the
+  // two compound transliterators adds more; the lookup costs ~0.1 ms. The threads build their
+  // own on first use (ThreadTransliterator); the rest of the compound ID (Remove, NFD, NFC) is
+  // built into ICU's code.
+  for (const char* id : {kRussianLatinId, kUkrainianLatinId}) {
     UErrorCode status = U_ZERO_ERROR;
-    std::unique_ptr<icu::Transliterator> t(icu::Transliterator::createInstance(
-        icu::UnicodeString::fromUTF8(id), UTRANS_FORWARD, status));
-    if (U_FAILURE(status) || !t) {
+    UResourceBundle* root =
+        ures_openDirect(U_ICUDATA_NAME U_TREE_SEPARATOR_STRING "translit", "root", &status);
+    UResourceBundle* ids = ures_getByKey(root, "RuleBasedTransliteratorIDs", nullptr, &status);
+    UResourceBundle* entry = ures_getByKey(ids, id, nullptr, &status);
+    ures_close(entry);
+    ures_close(ids);
+    ures_close(root);
+    if (U_FAILURE(status)) {
       return Status(Code::kInvalidConfig, "config",
                     std::string("tag.unlinked_names: ICU has no transliterator '") + id +
                         "': " + u_errorName(status));
@@ -195,6 +511,22 @@ Result<std::shared_ptr<const NameFinder>> NameFinder::Create() {
   }
   std::shared_ptr<NameFinder> f(new NameFinder());
   const normalize::TextFolder& folder = normalize::TextFolder::Default();
+  for (const auto& [table, list] :
+       {std::pair{&f->title_words_, std::span<const TitleWords>(kTitleWords)},
+        std::pair{&f->head_nouns_, std::span<const TitleWords>(kHeadNouns)}}) {
+    for (const TitleWords& t : list) {
+      std::vector<uint64_t>& hashes = (*table)[t.language];
+      const std::string_view words = t.words;
+      for (size_t pos = 0; pos < words.size();) {
+        size_t end = words.find(' ', pos);
+        if (end == std::string_view::npos) end = words.size();
+        hashes.push_back(Matcher::Hash(folder.Fold(words.substr(pos, end - pos))));
+        pos = end + 1;
+      }
+      std::sort(hashes.begin(), hashes.end());
+      hashes.erase(std::unique(hashes.begin(), hashes.end()), hashes.end());
+    }
+  }
   for (const char* lang : kCalendarLanguages) {
     UErrorCode status = U_ZERO_ERROR;
     icu::DateFormatSymbols symbols{icu::Locale(lang), status};
@@ -241,6 +573,7 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
   thread_local NameScratch s;
   auto& kind = s.kind;
   kind.assign(n, Kind::kOther);
+  s.acronyms.clear();
   auto folded_of = [&](const core::Token& t) {
     return doc.TokenForm(t.folded_offset, t.folded_size);
   };
@@ -290,8 +623,14 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
                                : U8_LENGTH(FirstCodePoint(word)) == static_cast<int>(word.size());
       kind[i] = initial || AllUpper(word) ? Kind::kUpper : Kind::kCap;
       caps += kind[i] == Kind::kCap ? 1 : 0;
+      if (kind[i] == Kind::kUpper && !initial) s.acronyms.push_back(i);
     } else if (lower) {
       kind[i] = Kind::kLower;  // particles are told apart only where one may stand
+      // An elided acronym (l'ANSSI) starts in lower case: its bare form (after the
+      // apostrophe) is a part of the folded form, not its start.
+      if (t.script == USCRIPT_LATIN && t.bare_size > 0 && t.bare_offset > t.folded_offset) {
+        s.acronyms.push_back(i);
+      }
     }
     if (t.field == core::Field::kTitle && t.folded_size >= 4) {
       ++title_words;
@@ -345,7 +684,7 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
     eligible[i] = 1;
     ++candidates;
   }
-  if (candidates < kMinNameWords) return;
+  // (Fewer than two candidates: no span, but an acronym definition may still be found.)
 
   // Pass 3: the lower-case words (and their stems) that may equal a candidate's form.
   auto& lower = s.lower_hashes;
@@ -371,6 +710,15 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
   } else {
     calendar = &calendar_words_.at("en");
   }
+  const std::vector<uint64_t>* titles = nullptr;
+  if (auto it = title_words_.find(doc.language.code); it != title_words_.end()) {
+    titles = &it->second;
+  } else {
+    titles = &title_words_.at("en");
+  }
+  static const std::vector<uint64_t> kNoWords;
+  const std::vector<uint64_t>* heads = &kNoWords;
+  if (auto it = head_nouns_.find(doc.language.code); it != head_nouns_.end()) heads = &it->second;
   auto in = [](const std::vector<uint64_t>& v, uint64_t h) {
     return std::binary_search(v.begin(), v.end(), h);
   };
@@ -407,6 +755,143 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
   for (auto& p : s.pending) p.spans.clear();
   size_t pending = 0;
 
+  // Pass 3b: acronyms defined in parentheses (AcronymInitials). Their long forms are no spans.
+  auto elided = [&](const core::Token& t) {
+    return t.script == USCRIPT_LATIN && t.bare_size > 0 && t.bare_offset > t.folded_offset;
+  };
+  // The initial of a word as an acronym has it: after an elided article (d'informatique: i).
+  auto initial_of = [&](size_t k) -> char {
+    const std::string_view w = elided(tokens[k]) ? doc.TokenForm(tokens[k].bare_offset, 1)
+                                                 : folded_of(tokens[k]).substr(0, 1);
+    return w.empty() ? '\0' : w[0];
+  };
+  // The acronym of token k (its folded letters, l'ANSSI: anssi), or empty when k is none: a
+  // Latin word of 2-10 letters or digits, written in capitals, with 2 or more letters.
+  auto acronym_of = [&](size_t k) -> std::string_view {
+    const core::Token& t = tokens[k];
+    // Cheap tests first: this runs for every word.
+    if (kind[k] != Kind::kUpper && (kind[k] != Kind::kLower || !elided(t))) return {};
+    if (t.script != USCRIPT_LATIN || is_covered(k)) return {};
+    const std::string_view text = OriginalText(doc, t.field);
+    std::string_view word = text.substr(t.begin, t.end - t.begin);
+    std::string_view folded = folded_of(t);
+    if (elided(t)) {
+      folded = doc.TokenForm(t.bare_offset, t.bare_size);
+      if (word.size() < folded.size()) return {};
+      word = word.substr(word.size() - folded.size());
+    } else if (kind[k] != Kind::kUpper) {
+      return {};
+    }
+    if (folded.size() < 2 || folded.size() > 10 || !AllUpper(word)) return {};
+    size_t letters = 0;
+    for (char c : folded) {
+      if (c >= 'a' && c <= 'z') {
+        ++letters;
+      } else if (c < '0' || c > '9') {
+        return {};
+      }
+    }
+    return letters >= 2 ? folded : std::string_view{};
+  };
+  // Tokens [a, b) of one field joined like a name or by an elision (d'informatique).
+  auto long_form_gap = [&](size_t a, size_t b) { return same_part(a, b) && JoinsName(gap(a, b)); };
+  for (const size_t i : s.acronyms) {
+    const std::string_view acronym = acronym_of(i);
+    if (acronym.empty()) continue;
+    const size_t letters = acronym.size();
+    const size_t max_words = 2 * letters + 3;
+    size_t lf_begin = 0;
+    size_t lf_end = 0;
+    bool acronym_first = false;
+    const std::string_view before =
+        i > 0 && same_part(i - 1, i) ? gap(i - 1, i) : std::string_view{};
+    const std::string_view after =
+        i + 1 < n && same_part(i, i + 1) ? gap(i, i + 1) : std::string_view{};
+    if (EndsWith(before, "(") && !after.empty() && after.front() == ')') {
+      // Free Application for Federal Student Aid (FAFSA): the nearest start that matches.
+      size_t first = i - 1;
+      while (first > 0 && i - first < max_words && long_form_gap(first - 1, first)) --first;
+      for (size_t b = i; b-- > first;) {
+        if (kind[b] != Kind::kCap || initial_of(b) != acronym[0]) continue;
+        if (AcronymInitials(acronym, b, i, kind, tokens, initial_of)) {
+          lf_begin = b;
+          lf_end = i;
+          break;
+        }
+      }
+    } else if (!after.empty() && (after == "(" || after == " (") && i + 1 < n) {
+      // CNIL (Commission nationale d'informatique et des libertés), up to the ')'.
+      size_t b = i + 1;
+      while (b < n && kind[b] == Kind::kLower && !elided(tokens[b])) ++b;  // (the ...)
+      size_t e = b + 1;
+      while (e < n && e - b < max_words && long_form_gap(e - 1, e)) ++e;
+      const std::string_view close =
+          e < n && same_part(e - 1, e) ? gap(e - 1, e) : std::string_view{};
+      if (b < n && (e == n || (!close.empty() && close.front() == ')')) &&
+          AcronymInitials(acronym, b, e, kind, tokens, initial_of)) {
+        lf_begin = b;
+        lf_end = e;
+        acronym_first = true;
+      }
+    }
+    if (lf_end == 0) continue;
+    // A long form the gazetteer knows (Islamic State (IS)) is no new name; a two-letter acronym
+    // needs a long form in capitals (artificial intelligence (AI) is a common noun).
+    bool all_covered = true;
+    bool all_capital = true;
+    for (size_t k = lf_begin; k < lf_end; ++k) {
+      all_covered = all_covered && is_covered(k);
+      all_capital = all_capital && (kind[k] == Kind::kCap || kind[k] == Kind::kUpper ||
+                                    tokens[k].folded_size <= 4);
+    }
+    if (all_covered || (letters == 2 && !all_capital)) continue;
+    // The name is the form the text uses more often (ties: the one written first).
+    const std::string_view text = OriginalText(doc, tokens[lf_begin].field);
+    const std::string_view long_form =
+        text.substr(tokens[lf_begin].begin, tokens[lf_end - 1].end - tokens[lf_begin].begin);
+    size_t acronym_count = 0;
+    for (const size_t k : s.acronyms) {
+      if (acronym_of(k) == acronym) {
+        ++acronym_count;
+      }
+    }
+    size_t long_count = 0;
+    for (const std::string_view field : {title_text, body_text}) {
+      for (size_t pos = field.find(long_form); pos != std::string_view::npos;
+           pos = field.find(long_form, pos + long_form.size())) {
+        ++long_count;
+      }
+    }
+    const bool use_acronym =
+        acronym_count > long_count || (acronym_count == long_count && acronym_first);
+    s.name.clear();
+    if (use_acronym) {
+      const std::string_view word = text.substr(tokens[i].begin, tokens[i].end - tokens[i].begin);
+      s.name.assign(word.substr(word.size() - acronym.size()));
+    } else {
+      s.name.assign(long_form);
+    }
+    s.id.assign("name/");
+    AppendSlug(use_acronym ? acronym : std::string_view(s.name), &s.id);
+    Pending* p = nullptr;
+    for (size_t k = 0; k < pending; ++k) {
+      if (s.pending[k].id == s.id) p = &s.pending[k];
+    }
+    if (p != nullptr) continue;  // defined twice
+    if (pending == s.pending.size()) s.pending.emplace_back();
+    p = &s.pending[pending++];
+    p->id = s.id;
+    p->name = s.name;
+    p->spans.emplace_back(static_cast<uint32_t>(lf_begin), static_cast<uint32_t>(lf_end));
+    for (const size_t k : s.acronyms) {
+      if (acronym_of(k) == acronym) {
+        p->spans.emplace_back(static_cast<uint32_t>(k), static_cast<uint32_t>(k + 1));
+      }
+    }
+    std::sort(p->spans.begin(), p->spans.end());
+    for (size_t k = lf_begin; k < lf_end; ++k) eligible[k] = 0;
+  }
+
   // Pass 4: runs of eligible words (with particles between them), then the span rules.
   for (size_t i = 0; i < n;) {
     if (!eligible[i]) {
@@ -435,12 +920,40 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
     const size_t run_end = end;
     i = end;
     size_t b = run_begin;
-    if (sentence_initial(b)) {
+    // A sentence-initial word says nothing by its capital, unless the language's dictionary
+    // knows it only as a proper noun (Kyle Korver, Nigel Fisher).
+    if (sentence_initial(b) &&
+        !ProperNoun(doc.language.code,
+                    OriginalText(doc, tokens[b].field)
+                        .substr(tokens[b].begin, tokens[b].end - tokens[b].begin))) {
       ++b;
       while (b < run_end && kind[b] == Kind::kLower) ++b;
     }
-    size_t words = 0;
-    bool all_upper = true;
+    // A title before the name (Health Minister Ryan Park): the name starts after its last word.
+    bool titled = false;
+    for (size_t k = run_end; k-- > b;) {
+      if (kind[k] == Kind::kCap && in(*titles, word_hash[k])) {
+        b = k + 1;
+        while (b < run_end && kind[b] == Kind::kLower) ++b;
+        titled = true;
+        break;
+      }
+    }
+    auto capital = [&](size_t k) { return kind[k] == Kind::kCap || kind[k] == Kind::kUpper; };
+    // An institution named after a gazetteer mention right before it (FIFA Disciplinary
+    // Committee): the mention's words (up to 3, the whole mention) start the name.
+    size_t owner = b;
+    if (script == USCRIPT_LATIN && !titled && b == run_begin &&
+        in(*heads, word_hash[run_end - 1])) {
+      size_t k = b;
+      while (k > 0 && b - k < 3 && is_covered(k - 1) && capital(k - 1) &&
+             tokens[k - 1].script == USCRIPT_LATIN && joined(k - 1, k)) {
+        --k;
+      }
+      if (k < b && !(k > 0 && is_covered(k - 1) && joined(k - 1, k))) owner = k;
+    }
+    size_t words = owner < b ? 1 : 0;
+    bool all_upper = owner == b;
     for (size_t k = b; k < run_end; ++k) {
       if (kind[k] != Kind::kCap) continue;
       ++words;
@@ -454,14 +967,14 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
     // a title after a qualifier ("Moscow" + "Mayor Sergei Sobyanin") or the rest of a longer
     // name. Cyrillic text does not capitalise titles, so "мэр Москвы" + "Сергей Собянин" is
     // the qualifier and the name.
-    auto capital = [&](size_t k) { return kind[k] == Kind::kCap || kind[k] == Kind::kUpper; };
     if (run_end < n && is_covered(run_end) && capital(run_end) && joined(run_end - 1, run_end)) {
       continue;
     }
-    if (script == USCRIPT_LATIN && run_begin > 0 && is_covered(run_begin - 1) &&
-        capital(run_begin - 1) && joined(run_begin - 1, run_begin)) {
+    if (script == USCRIPT_LATIN && !titled && owner == b && run_begin > 0 &&
+        is_covered(run_begin - 1) && capital(run_begin - 1) && joined(run_begin - 1, run_begin)) {
       continue;
     }
+    b = owner;
 
     s.id.assign("name/");
     s.name.clear();
@@ -484,10 +997,21 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
       if (!cyrillic_ok) continue;
       s.words.clear();
       for (size_t k = b; k < run_end; ++k) s.words.push_back(folded_of(tokens[k]));
-      if (!CyrillicNominative(s.words)) continue;
+      std::string_view nominative = surface;
+      if (!CyrillicNominative(s.words)) {
+        // An oblique "given name + surname" whose nominative the dictionary confirms.
+        if (run_end - b != 2 ||
+            !CyrillicNominativeOf(
+                doc.language.code, text.substr(tokens[b].begin, tokens[b].end - tokens[b].begin),
+                text.substr(tokens[b + 1].begin, tokens[b + 1].end - tokens[b + 1].begin),
+                &s.nominative)) {
+          continue;
+        }
+        nominative = s.nominative;
+      }
       const icu::Transliterator* t = ThreadTransliterator(doc.language.code == "uk");
       if (t == nullptr) continue;
-      icu::UnicodeString u = icu::UnicodeString::fromUTF8(surface);
+      icu::UnicodeString u = icu::UnicodeString::fromUTF8(nominative);
       t->transliterate(u);
       u.toUTF8String(s.name);
       AppendSlug(s.name, &s.id);

@@ -12,14 +12,23 @@
 //                    du, van, von, ter, la, le, bin, ibn, al, el may stand (Juan de la Cruz,
 //                    Ursula von der Leyen, Waleed al-Samarra'i).
 //   what is not      * a word that starts a sentence (first of its field, or after a line break
-//                      or a sentence terminal, ICU UCHAR_S_TERM): its capital says nothing;
+//                      or a sentence terminal, ICU UCHAR_S_TERM): its capital says nothing,
+//                      unless the language's Hunspell dictionary lists the word only with a
+//                      capital (a proper noun: Nigel, Daniel; names_proper_nouns.inc, generated
+//                      by ops/gazetteer/proper_nouns.py);
+//                    * a title before the name (kTitleWords in names.cc, hand-written per
+//                      language): the name is the words after the span's last title word
+//                      (Health Minister Ryan Park -> Ryan Park; Mr Minns -> nothing);
 //                    * a word that the same text also writes in lower case ("Talks" when
 //                      "talks" occurs too): a common word at a sentence start or in a heading;
 //                    * a month or day name of the article's language (ICU DateFormatSymbols:
 //                      wide and abbreviated, format and stand-alone forms);
 //                    * a word of a gazetteer mention; and a span right before or after one
 //                      (a title before a known name, "Prime Minister" + Narendra Modi, or a
-//                      longer name around one): the surface cannot tell which;
+//                      longer name around one): the surface cannot tell which. Except: after
+//                      a title (the title is then the neighbour), and a span ending in an
+//                      institution's head noun (kHeadNouns: committee, command ...) takes the
+//                      mention before it as its first words (FIFA Disciplinary Committee);
 //                    * a span of upper-case words only (acronym lists, shouted headlines);
 //                    * the title when it is in Title Case (most of its words capitalised, as
 //                      English headlines are): its capitals mark the style, not names;
@@ -35,8 +44,18 @@
 //                    a consonant, й or ь, and not in an instrumental ending (-ом -ём -єм -ым
 //                    -ой); or, a woman's name with an undeclined surname, the first word ends
 //                    in -а/-я and the last in such a consonant (Мария Костюк, Ірина Верещук).
-//                    Oblique forms (Сергея, Собянину, Костюк-ом) are not listed.
+//                    A two-word span in an oblique case is put into the nominative when its
+//                    first word's ending gives a given name that the language's Hunspell
+//                    dictionary lists as a proper noun (Сергея -> Сергей, Борису -> Борис,
+//                    Ирине -> Ирина: case and gender), and the surname has that case's ending
+//                    (Собянина -> Собянин, Захаровой -> Захарова) or does not decline
+//                    (Синченко; a woman's Верещук); otherwise it is not listed.
 //   Latin            the name is the span's text as written (spaces normalised).
+//   acronyms         an acronym defined in parentheses, before or after its long form, whose
+//                    word initials spell it (FAFSA, CNIL, SWIFT; AcronymInitials in names.cc):
+//                    one name with both forms and the acronym's other occurrences as mentions,
+//                    spelled as the text uses more often. Not when the gazetteer covers the
+//                    long form, nor for a two-letter acronym of a lower-case long form.
 //
 // The same name mentioned twice is one entity with two mentions. Salience is the gazetteer
 // entities' formula (tag_stage.h). Name entities are listed after the gazetteer's entities.
@@ -49,13 +68,16 @@
 // then hashes of the candidate words only (capitalised words with another one nearby) and of
 // the lower-case words that pass a filter over the candidates' (size, first byte). No
 // allocation per token once the per-thread buffers have grown; a name costs its strings and,
-// in Cyrillic, one transliteration. Measured: 21.9 K instructions per article on the dev
-// corpus (tag stage 126.7 K -> 149.7 K; processors/tag/README.md).
+// in Cyrillic, one transliteration. Measured: 24.4 K instructions per article on the dev
+// corpus (release, five stages; 21.6 K before the titles, acronyms, proper nouns and head
+// nouns; processors/tag/README.md).
 //
 // Thread-safety: immutable after construction; Find() keeps per-thread buffers and a
-// transliterator per thread (ICU transliterators are not thread-safe). Create() builds both
-// once to check them, which is most of the finder's start-up cost (~12 ms, bench/README.md);
-// ICU caches their compiled rules, so a thread's own copies cost ~0.3 ms each.
+// transliterator per thread (ICU transliterators are not thread-safe), built on the thread's
+// first Cyrillic name (the first one in the process ~12 ms: ICU's transliterator registry and the
+// rules; later ones ~0.3 ms each). Create() only looks their IDs up in ICU's data (~0.1 ms), so a
+// missing transliterator is still a configuration error and start-up does not pay for them
+// (bench/README.md, start-up).
 #pragma once
 
 #include <cstdint>
@@ -75,7 +97,7 @@ using core::kNameEntityType;  // "name"
 
 class NameFinder {
  public:
-  // Fails when ICU lacks the BGN transliterators or the date symbols.
+  // Fails when ICU's data lacks the BGN transliterators or the date symbols.
   static Result<std::shared_ptr<const NameFinder>> Create();
 
   // Appends to doc.entities one entity per unlinked name of `doc` (tokens, original texts,
@@ -87,6 +109,10 @@ class NameFinder {
   NameFinder() = default;
   // Language (ISO 639-1) -> sorted hashes (Matcher::Hash) of the folded month and day names.
   std::unordered_map<std::string, std::vector<uint64_t>> calendar_words_;
+  // Language -> sorted hashes of the folded title words (names.cc, kTitleWords).
+  std::unordered_map<std::string, std::vector<uint64_t>> title_words_;
+  // Language -> sorted hashes of the folded head nouns of institutions (names.cc, kHeadNouns).
+  std::unordered_map<std::string, std::vector<uint64_t>> head_nouns_;
 };
 
 }  // namespace newsflow::tag
