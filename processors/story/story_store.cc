@@ -617,24 +617,21 @@ double StoryStore::ScoreLocked(const ScoreItem* sig, const Query& q, std::string
   const double total = we + wt + wn;
   const double score = total > 0 ? (we * ent + wt * top + wn * num) / total : 0.0;
   if (why != nullptr) {
-    // What snprintf("score %.3f = (entities %.3f x %.2f + ...") wrote, without its format
-    // parsing and its general float conversion (AppendFixed; every joined article pays this).
-    why->assign("score ");
-    AppendFixed(score, 3, why);
-    why->append(" = (entities ");
-    AppendFixed(ent, 3, why);
-    why->append(" x ");
-    AppendFixed(we, 2, why);
-    why->append(" + topics ");
-    AppendFixed(top, 3, why);
-    why->append(" x ");
-    AppendFixed(wt, 2, why);
-    why->append(" + numbers ");
-    AppendFixed(num, 3, why);
-    why->append(" x ");
-    AppendFixed(wn, 2, why);
-    why->append(") / ");
-    AppendFixed(total, 2, why);
+    // "score S = (entities E x We + topics T x Wt + numbers N x Wn) / W", the numbers as
+    // printf's %.3f / %.2f would write them (AppendFixed; every joined article pays this).
+    struct Part {
+      const char* text;
+      double value;
+      int decimals;
+    };
+    const Part parts[] = {
+        {"score ", score, 3}, {" = (entities ", ent, 3}, {" x ", we, 2}, {" + topics ", top, 3},
+        {" x ", wt, 2},       {" + numbers ", num, 3},   {" x ", wn, 2}, {") / ", total, 2}};
+    why->clear();
+    for (const Part& part : parts) {
+      why->append(part.text);
+      AppendFixed(part.value, part.decimals, why);
+    }
     why->append(" (a part one side lacks weighs 0); shared entities [")
         .append(shared_entities)
         .append("], topics [")
