@@ -271,6 +271,9 @@ bool ProperNoun(std::string_view language, std::string_view word) {
 // the dictionary (the nominative the ending implies must be a proper noun of the language's
 // Hunspell dictionary, ProperNoun); the surname is put into the nominative by the same case's
 // surname endings, or left as it is when it does not decline (-енко, a woman's -юк).
+// Why endings written here: Snowball stems (it never gives the nominative back), and Hunspell's
+// analysis restores only words its dictionary lists: most surnames are not there, and the name
+// declension paradigms below are a few dozen textbook endings, not a lexicon.
 enum class Case : uint8_t { kGen, kDat, kAcc, kIns, kPre };
 struct CaseEnding {
   std::string_view oblique;     // ending in the text
