@@ -889,7 +889,7 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output,
   // 2-3. Candidates and scores.
   if (!chosen) {
     const Query query = MakeQueryLocked(ents, topics, numbers);
-    std::vector<uint32_t> seen;
+    size_t looked_at = 0;  // distinct candidate stories met by the scan
     double best = -1;
     std::optional<uint32_t> best_slot;
     size_t scored = 0;
@@ -899,7 +899,7 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output,
     // `p` is live (checked on the dense slot array; the Story is read only to be scored).
     auto consider = [&](Posting p) {
       if (!SeenInsertLocked(p.slot)) return;
-      seen.push_back(p.slot);
+      ++looked_at;
       // An article timed by the processing clock only (offline input without a date) is
       // matched on content alone.
       if (timed && std::llabs(sig.event_time_ms - hot_[p.slot].first_seen) > config_.window_ms) {
@@ -920,7 +920,7 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output,
         if (!IsLive(*it)) continue;
         ++n;
         // Enough candidates: the rest of the list would be skipped anyway.
-        if (static_cast<int64_t>(seen.size()) >= config_.max_candidates) return;
+        if (static_cast<int64_t>(looked_at) >= config_.max_candidates) return;
         consider(*it);
       }
     };
@@ -933,7 +933,7 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output,
       std::sort(order.begin(), order.end(),
                 [](const auto& a, const auto& b) { return a.first < b.first; });
       for (const auto& [df, e] : order) {
-        if (static_cast<int64_t>(seen.size()) >= config_.max_candidates) break;
+        if (static_cast<int64_t>(looked_at) >= config_.max_candidates) break;
         auto it = entity_postings_.find(e);
         if (it != entity_postings_.end()) scan(it->second);
       }
@@ -1038,20 +1038,20 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output,
           std::snprintf(buf, sizeof(buf),
                         "opened: no candidate story reaches %.3f (%zu looked at, %zu scored, the "
                         "others bounded below it; best %s %.3f)",
-                        config_.join_threshold, seen.size(), scored,
-                        stories_[*best_slot].id.c_str(), best);
+                        config_.join_threshold, looked_at, scored, stories_[*best_slot].id.c_str(),
+                        best);
         } else {
           std::snprintf(buf, sizeof(buf),
                         "opened: no candidate story reaches %.3f (%zu looked at, none scored: "
                         "all bounded below it)",
-                        config_.join_threshold, seen.size());
+                        config_.join_threshold, looked_at);
         }
       } else if (best_slot) {
         std::snprintf(buf, sizeof(buf),
-                      "opened: best of %zu candidate stories %s scored %.3f < %.3f", seen.size(),
+                      "opened: best of %zu candidate stories %s scored %.3f < %.3f", looked_at,
                       stories_[*best_slot].id.c_str(), best, config_.join_threshold);
       } else {
-        std::snprintf(buf, sizeof(buf), "opened: no candidate story (%zu looked at)", seen.size());
+        std::snprintf(buf, sizeof(buf), "opened: no candidate story (%zu looked at)", looked_at);
       }
       out.explanation = buf;
     }

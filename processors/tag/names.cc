@@ -687,7 +687,8 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
     eligible[i] = 1;
     ++candidates;
   }
-  // (Fewer than two candidates: no span, but an acronym definition may still be found.)
+  // Fewer than two candidates make no span; an acronym definition may still be found.
+  if (candidates < kMinNameWords && s.acronyms.empty()) return;
 
   // Pass 3: the lower-case words (and their stems) that may equal a candidate's form.
   auto& lower = s.lower_hashes;
@@ -707,21 +708,16 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
     }
   }
   std::sort(lower.begin(), lower.end());
-  const std::vector<uint64_t>* calendar = nullptr;
-  if (auto it = calendar_words_.find(doc.language.code); it != calendar_words_.end()) {
-    calendar = &it->second;
-  } else {
-    calendar = &calendar_words_.at("en");
-  }
-  const std::vector<uint64_t>* titles = nullptr;
-  if (auto it = title_words_.find(doc.language.code); it != title_words_.end()) {
-    titles = &it->second;
-  } else {
-    titles = &title_words_.at("en");
-  }
+  // The language's word list, else English's (`fallback`), else none.
   static const std::vector<uint64_t> kNoWords;
-  const std::vector<uint64_t>* heads = &kNoWords;
-  if (auto it = head_nouns_.find(doc.language.code); it != head_nouns_.end()) heads = &it->second;
+  auto words_for = [&](const std::unordered_map<std::string, std::vector<uint64_t>>& lists,
+                       bool fallback) -> const std::vector<uint64_t>* {
+    if (auto it = lists.find(doc.language.code); it != lists.end()) return &it->second;
+    return fallback ? &lists.at("en") : &kNoWords;
+  };
+  const std::vector<uint64_t>* calendar = words_for(calendar_words_, true);
+  const std::vector<uint64_t>* titles = words_for(title_words_, true);
+  const std::vector<uint64_t>* heads = words_for(head_nouns_, false);
   auto in = [](const std::vector<uint64_t>& v, uint64_t h) {
     return std::binary_search(v.begin(), v.end(), h);
   };
