@@ -589,6 +589,11 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
   auto word_of = [&](const core::Token& t) {
     return suffixed(t) ? doc.TokenForm(t.bare_offset, t.bare_size) : folded_of(t);
   };
+  // Token k as written in the original text.
+  auto written_of = [&](size_t k) {
+    const core::Token& t = tokens[k];
+    return OriginalText(doc, t.field).substr(t.begin, t.end - t.begin);
+  };
   // Pass 1: what each Latin/Cyrillic token is, from its first code point in the original text.
   size_t caps = 0;
   size_t title_words = 0;
@@ -771,8 +776,7 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
     // Cheap tests first: this runs for every word.
     if (kind[k] != Kind::kUpper && (kind[k] != Kind::kLower || !elided(t))) return {};
     if (t.script != USCRIPT_LATIN || is_covered(k)) return {};
-    const std::string_view text = OriginalText(doc, t.field);
-    std::string_view word = text.substr(t.begin, t.end - t.begin);
+    std::string_view word = written_of(k);
     std::string_view folded = folded_of(t);
     if (elided(t)) {
       folded = doc.TokenForm(t.bare_offset, t.bare_size);
@@ -865,7 +869,7 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
         acronym_count > long_count || (acronym_count == long_count && acronym_first);
     s.name.clear();
     if (use_acronym) {
-      const std::string_view word = text.substr(tokens[i].begin, tokens[i].end - tokens[i].begin);
+      const std::string_view word = written_of(i);
       s.name.assign(word.substr(word.size() - acronym.size()));
     } else {
       s.name.assign(long_form);
@@ -921,10 +925,7 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
     size_t b = run_begin;
     // A sentence-initial word says nothing by its capital, unless the language's dictionary
     // knows it only as a proper noun (Kyle Korver, Nigel Fisher).
-    if (sentence_initial(b) &&
-        !ProperNoun(doc.language.code,
-                    OriginalText(doc, tokens[b].field)
-                        .substr(tokens[b].begin, tokens[b].end - tokens[b].begin))) {
+    if (sentence_initial(b) && !ProperNoun(doc.language.code, written_of(b))) {
       ++b;
       while (b < run_end && kind[b] == Kind::kLower) ++b;
     }
@@ -956,9 +957,7 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
     for (size_t k = b; k < run_end; ++k) {
       if (kind[k] != Kind::kCap) continue;
       ++words;
-      const std::string_view text = OriginalText(doc, tokens[k].field);
-      all_upper =
-          all_upper && AllUpper(text.substr(tokens[k].begin, tokens[k].end - tokens[k].begin));
+      all_upper = all_upper && AllUpper(written_of(k));
     }
     if (words < kMinNameWords || words > kMaxNameWords || all_upper) continue;
     // Right before a gazetteer mention: a title before a known name ("Prime Minister" +
@@ -999,11 +998,8 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
       std::string_view nominative = surface;
       if (!CyrillicNominative(s.words)) {
         // An oblique "given name + surname" whose nominative the dictionary confirms.
-        if (run_end - b != 2 ||
-            !CyrillicNominativeOf(
-                doc.language.code, text.substr(tokens[b].begin, tokens[b].end - tokens[b].begin),
-                text.substr(tokens[b + 1].begin, tokens[b + 1].end - tokens[b + 1].begin),
-                &s.nominative)) {
+        if (run_end - b != 2 || !CyrillicNominativeOf(doc.language.code, written_of(b),
+                                                      written_of(b + 1), &s.nominative)) {
           continue;
         }
         nominative = s.nominative;
