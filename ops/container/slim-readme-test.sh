@@ -21,6 +21,14 @@ trap 'podman rm -f "$name" >/dev/null 2>&1 || true' EXIT
 env_args=(-e NEWSFLOW_SKIP_RULES=1 -e NEWSFLOW_SKIP_DASHBOARD=1 -e NEWSFLOW_SKIP_CHART=1 -e NEWSFLOW_SKIP_IMAGE=1)
 for kv in "$@"; do env_args+=(-e "$kv"); done
 steps="${NEWSFLOW_SLIM_STEPS:-run test}"
+# The host's CA bundle for the container's TLS clients (pip fetching the ops/tools venv from
+# PyPI): a host whose egress inspects TLS (its own CA in /usr/local/share/ca-certificates) makes
+# the container's stock bundle refuse PyPI's certificate, which a machine with direct access
+# would accept. apt uses plain HTTP and the Kafka jars are copied in, so only pip needs it.
+if [[ -r /etc/ssl/certs/ca-certificates.crt ]]; then
+  env_args+=(-v /etc/ssl/certs/ca-certificates.crt:/host-ca.crt:ro -e PIP_CERT=/host-ca.crt
+    -e SSL_CERT_FILE=/host-ca.crt -e REQUESTS_CA_BUNDLE=/host-ca.crt)
+fi
 start=$SECONDS
 {
   git -C "$root" archive --format=tar --prefix=src/ HEAD
