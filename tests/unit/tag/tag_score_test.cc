@@ -204,6 +204,70 @@ TEST_F(TagScoreTest, WeakAliasNeedsContextOrAStrongMention) {
   EXPECT_EQ(Entity(doc, "George Washington")->mentions.size(), 2u);
 }
 
+// The context window's edges (context_window 10 by default: a context word 10 tokens before or
+// after the weak alias confirms it, 11 does not), with the context words of another entity in
+// between, before and after: only the entity's own context words within the window count.
+TEST_F(TagScoreTest, WeakAliasContextWindowEdgesAndOtherEntitiesContextWords) {
+  const char* entities = R"(
+entities:
+  - id: person/george-washington
+    type: person
+    name: George Washington
+    weak_aliases:
+      en: ["Washington"]
+    context:
+      en: ["general"]
+    aliases:
+      en: ["George Washington"]
+  - id: city/paris-texas
+    type: city
+    name: Paris Texas
+    weak_aliases:
+      en: ["Paris"]
+    context:
+      en: ["texas", "ranch"]
+    aliases:
+      en: ["Paris Texas"]
+)";
+  auto t = CompileInline(entities, kTopics);
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  TaggedPipeline pipeline(*t, ", tag: {unlinked_names: false}");
+  // `n` filler words.
+  auto words = [](int n, const std::string& w) {
+    std::string s;
+    for (int k = 0; k < n; ++k) s += w + " ";
+    return s;
+  };
+  auto found = [&](const std::string& body, const std::string& name) {
+    const auto& doc = pipeline.Run(Article("Title", body));
+    for (const auto& e : doc.entities) {
+      if (e.name == name) return true;
+    }
+    return false;
+  };
+  // Before the weak alias: distance 10 confirms, 11 does not.
+  EXPECT_TRUE(found("general " + words(9, "apple") + "Washington spoke.", "George Washington"));
+  EXPECT_FALSE(found("general " + words(10, "apple") + "Washington spoke.", "George Washington"));
+  // After it.
+  EXPECT_TRUE(found("Washington " + words(9, "apple") + "general spoke.", "George Washington"));
+  EXPECT_FALSE(found("Washington " + words(10, "apple") + "general spoke.", "George Washington"));
+  // Another entity's context words around and inside the window do not confirm it; its own
+  // after many of the other's do.
+  const std::string others = words(8, "texas ranch");
+  EXPECT_FALSE(found(others + "Washington " + others + "spoke.", "George Washington"));
+  EXPECT_TRUE(found(others + "Washington texas ranch general " + others, "George Washington"));
+  EXPECT_TRUE(
+      found(others + "general texas ranch texas Washington " + others, "George Washington"));
+  EXPECT_FALSE(found("general " + others + "Washington " + others, "George Washington"));
+  // Both weak aliases in one article, each confirmed by its own context only.
+  const auto& doc = pipeline.Run(
+      Article("Title", "texas " + words(3, "apple") + "Paris " + words(20, "apple") +
+                           "Washington " + words(12, "apple") + "general " + words(3, "ranch")));
+  std::vector<std::string> names;
+  for (const auto& e : doc.entities) names.push_back(e.name);
+  EXPECT_EQ(names, std::vector<std::string>{"Paris Texas"});
+}
+
 TEST_F(TagScoreTest, SalienceFavoursTitleAndFrequency) {
   const auto& doc = Run("Trump speaks", "Trump said. Trump added. Later the White House agreed.");
   const auto* trump = Entity(doc, "Donald Trump");
