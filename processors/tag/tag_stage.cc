@@ -207,24 +207,29 @@ void ConfirmWeakAliases(const std::vector<core::PatternHit>& hits,
 
 // Phase 4: keeps only the surviving hits (the score stage reads them as entity occurrences)
 // and lists the surviving alias hits as (entity, index among the kept hits) in
-// scratch.mentions, in hit order.
+// scratch.mentions, in hit order. Only alias hits are ever dropped (phases 2 and 3), so the
+// walk is over the alias hits (a few dozen per article), not every hit (a few hundred): the
+// runs of hits between two dropped ones move down as blocks, and not at all before the first.
 void KeepSurvivingHits(core::Document& doc, std::span<const PatternInfo> info,
                        TagScratch& scratch) {
   const auto& drop = scratch.drop;
-  const auto& aliases = scratch.aliases;
   auto& mentions = scratch.mentions;
   mentions.clear();
   core::PatternHit* const h = doc.hits.data();
   const size_t n = doc.hits.size();
-  size_t kept = 0;
-  size_t next_alias = 0;  // aliases[next_alias] is the first alias hit at or after i
-  for (size_t i = 0; i < n; ++i) {
-    const bool alias = next_alias < aliases.size() && aliases[next_alias] == i;
-    next_alias += alias ? 1 : 0;
-    if (drop[i]) continue;
-    if (alias) mentions.push_back(Pack(info[h[i].pattern].owner, static_cast<uint32_t>(kept)));
-    h[kept++] = h[i];
+  size_t kept = 0;  // hits [0, kept) are final
+  size_t from = 0;  // hits [from, a) survive and are still to move down to `kept`
+  for (const uint32_t a : scratch.aliases) {
+    if (drop[a]) {
+      if (kept != from) std::copy(h + from, h + a, h + kept);
+      kept += a - from;
+      from = a + 1;
+    } else {
+      mentions.push_back(Pack(info[h[a].pattern].owner, static_cast<uint32_t>(kept + (a - from))));
+    }
   }
+  if (kept != from) std::copy(h + from, h + n, h + kept);
+  kept += n - from;
   doc.hits.resize(kept);
 }
 

@@ -268,6 +268,62 @@ entities:
   EXPECT_EQ(names, std::vector<std::string>{"Paris Texas"});
 }
 
+// The hits the tag stage keeps are every hit of the matcher except the dropped alias hits
+// (shadowed by a longer alias, or weak and unconfirmed), in the matcher's order, with dropped
+// hits at the start, between kept ones, in a row and at the end; and every mention is one of
+// the kept hits.
+TEST_F(TagScoreTest, KeptHitsAreTheMatchersHitsWithoutTheDroppedAliasHits) {
+  const auto& doc = Run("Gaza truce",
+                        "Gaza talks Trump Trump ceasefire Donald Trump truce Gaza Strip "
+                        "Washington Washington talks Gaza City Washington");
+  const Taxonomy& tax = *doc.taxonomy;
+  std::vector<core::PatternHit> all;
+  tax.matcher().Match(doc.tokens, doc.token_text, {doc.article.title, doc.article.body}, &all,
+                      doc.token_hashes);
+  auto owner_name = [&](const core::PatternHit& h) {
+    const PatternInfo& info = tax.patterns()[h.pattern];
+    return info.kind == PatternKind::kAlias || info.kind == PatternKind::kWeakAlias
+               ? tax.entities()[info.owner].name
+               : std::string();
+  };
+  std::vector<std::string> dropped;
+  std::vector<core::PatternHit> expected;
+  for (const auto& h : all) {
+    const std::string name = owner_name(h);
+    // "Gaza" inside "Gaza Strip", "Trump" inside "Donald Trump", the unconfirmed "Washington"s.
+    const bool inside_longer =
+        (name == "Gaza City" && h.token_end < doc.tokens.size() &&
+         doc.token_text.substr(doc.tokens[h.token_end].folded_offset,
+                               doc.tokens[h.token_end].folded_size) == "strip") ||
+        (name == "Donald Trump" && h.token_end - h.token_begin == 1 && h.token_begin > 0 &&
+         doc.token_text.substr(doc.tokens[h.token_begin - 1].folded_offset,
+                               doc.tokens[h.token_begin - 1].folded_size) == "donald");
+    if (inside_longer || name == "George Washington") {
+      dropped.push_back(name);
+    } else {
+      expected.push_back(h);
+    }
+  }
+  EXPECT_EQ(dropped.size(), 5u) << "Gaza, Trump, three Washingtons";
+  ASSERT_EQ(doc.hits.size(), expected.size());
+  for (size_t k = 0; k < expected.size(); ++k) {
+    EXPECT_EQ(doc.hits[k].pattern, expected[k].pattern) << k;
+    EXPECT_EQ(doc.hits[k].token_begin, expected[k].token_begin) << k;
+    EXPECT_EQ(doc.hits[k].token_end, expected[k].token_end) << k;
+  }
+  // Trump: three mentions (two alone, one "Donald Trump"); Gaza City: three ("Gaza" in the
+  // title, in the body, "Gaza City" is "Gaza" + a word no alias has).
+  const auto* trump = Entity(doc, "Donald Trump");
+  ASSERT_NE(trump, nullptr);
+  ASSERT_EQ(trump->mentions.size(), 3u);
+  EXPECT_EQ(trump->mentions[2].text, "Donald Trump");
+  const auto* gaza = Entity(doc, "Gaza City");
+  ASSERT_NE(gaza, nullptr);
+  EXPECT_EQ(gaza->mentions.size(), 3u);
+  EXPECT_EQ(Entity(doc, "George Washington"), nullptr);
+  EXPECT_NE(Entity(doc, "Gaza Strip"), nullptr);
+}
+
 TEST_F(TagScoreTest, SalienceFavoursTitleAndFrequency) {
   const auto& doc = Run("Trump speaks", "Trump said. Trump added. Later the White House agreed.");
   const auto* trump = Entity(doc, "Donald Trump");
