@@ -92,6 +92,8 @@ struct TagScratch {
     uint32_t first_hit;  // where the entity is first mentioned: the order entities are found
     uint32_t begin;      // its range in `mentions`
     uint32_t end;
+    uint32_t entity;
+    double salience;
   };
   std::vector<Group> groups;
 };
@@ -234,49 +236,59 @@ void KeepSurvivingHits(core::Document& doc, std::span<const PatternInfo> info,
 }
 
 // Phase 5: one EntityResult per entity mentioned (scratch.mentions), with mentions and
-// salience, most salient first.
+// salience, most salient first (then by name, then in the order of their first mention).
 void BuildEntities(core::Document& doc, const Taxonomy& tax, int64_t max_mentions,
                    TagScratch& scratch) {
   const auto& hits = doc.hits;
-  // Group mentions per entity, entities in the order of their first mention.
+  const auto& entities = tax.entities();
+  // Group mentions per entity.
   auto& mentions = scratch.mentions;
   std::sort(mentions.begin(), mentions.end());
   auto& groups = scratch.groups;
   groups.clear();
   for (uint32_t m = 0; m < mentions.size();) {
+    const uint32_t entity = First(mentions[m]);
     uint32_t e = m;
-    while (e < mentions.size() && First(mentions[e]) == First(mentions[m])) ++e;
-    groups.push_back({Second(mentions[m]), m, e});
+    bool in_title = false;
+    uint32_t first = hits[Second(mentions[m])].token_begin;
+    for (; e < mentions.size() && First(mentions[e]) == entity; ++e) {
+      const auto& h = hits[Second(mentions[e])];
+      in_title = in_title || doc.tokens[h.token_begin].field == core::Field::kTitle;
+      first = std::min(first, h.token_begin);
+    }
+    groups.push_back({Second(mentions[m]), m, e, entity,
+                      EntitySalience(in_title, e - m, first, doc.tokens.size())});
     m = e;
   }
-  std::sort(groups.begin(), groups.end(),
-            [](const auto& a, const auto& b) { return a.first_hit < b.first_hit; });
+  // The final order, on the groups (small and trivially copyable) rather than on the results
+  // (strings and a vector each, which a stable sort moved around through a temporary buffer
+  // allocated per article). Ties of salience and name fall back to the first mention, which is
+  // distinct per entity: a total order, so std::sort gives what a stable sort of the entities
+  // in the order of their first mention gave.
+  std::sort(groups.begin(), groups.end(), [&entities](const auto& a, const auto& b) {
+    if (a.salience != b.salience) return a.salience > b.salience;
+    if (a.entity != b.entity) {
+      const int c = entities[a.entity].name.compare(entities[b.entity].name);
+      if (c != 0) return c < 0;
+    }
+    return a.first_hit < b.first_hit;
+  });
   doc.entities.clear();
   doc.entities.reserve(groups.size());
   for (const auto& group : groups) {
-    const Entity& e = tax.entities()[First(mentions[group.begin])];
-    core::EntityResult r;
+    const Entity& e = entities[group.entity];
+    core::EntityResult& r = doc.entities.emplace_back();
     r.id = e.id;
     r.name = e.name;
     r.type = e.type;
-    bool in_title = false;
-    uint32_t first = hits[group.first_hit].token_begin;
+    r.salience = group.salience;
     const size_t shown = std::min<size_t>(group.end - group.begin, max_mentions);
     r.mentions.reserve(shown);
-    for (uint32_t m = group.begin; m < group.end; ++m) {
+    for (uint32_t m = group.begin; m < group.begin + shown; ++m) {
       const auto& h = hits[Second(mentions[m])];
-      in_title = in_title || doc.tokens[h.token_begin].field == core::Field::kTitle;
-      first = std::min(first, h.token_begin);
-      if (r.mentions.size() < shown) {
-        r.mentions.push_back(MatchForTokens(doc, h.token_begin, h.token_end));
-      }
+      r.mentions.push_back(MatchForTokens(doc, h.token_begin, h.token_end));
     }
-    r.salience = EntitySalience(in_title, group.end - group.begin, first, doc.tokens.size());
-    doc.entities.push_back(std::move(r));
   }
-  std::stable_sort(doc.entities.begin(), doc.entities.end(), [](const auto& a, const auto& b) {
-    return a.salience != b.salience ? a.salience > b.salience : a.name < b.name;
-  });
 }
 
 }  // namespace

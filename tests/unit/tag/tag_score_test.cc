@@ -276,7 +276,7 @@ TEST_F(TagScoreTest, KeptHitsAreTheMatchersHitsWithoutTheDroppedAliasHits) {
   const auto& doc = Run("Gaza truce",
                         "Gaza talks Trump Trump ceasefire Donald Trump truce Gaza Strip "
                         "Washington Washington talks Gaza City Washington");
-  const Taxonomy& tax = *doc.taxonomy;
+  const auto& tax = dynamic_cast<const Taxonomy&>(*doc.taxonomy);
   std::vector<core::PatternHit> all;
   tax.matcher().Match(doc.tokens, doc.token_text, {doc.article.title, doc.article.body}, &all,
                       doc.token_hashes);
@@ -332,6 +332,57 @@ TEST_F(TagScoreTest, SalienceFavoursTitleAndFrequency) {
   EXPECT_GT(trump->salience, house->salience);
   EXPECT_LE(trump->salience, 1.0);
   EXPECT_EQ(doc.entities.front().name, "Donald Trump") << "entities are listed by salience";
+}
+
+// Entities come most salient first; equal salience by name; equal name by first mention
+// (three entities share the alias "Quux", so their mentions and saliences are equal; two of
+// them share the name "Bravo" too).
+TEST_F(TagScoreTest, EntitiesAreOrderedBySalienceThenNameThenFirstMention) {
+  const char* entities = R"(
+entities:
+  - id: org/charlie
+    type: organization
+    name: Charlie
+    aliases:
+      en: ["Quux"]
+  - id: org/bravo-one
+    type: organization
+    name: Bravo
+    aliases:
+      en: ["Quux"]
+  - id: org/bravo-two
+    type: organization
+    name: Bravo
+    aliases:
+      en: ["Quux"]
+  - id: org/delta
+    type: organization
+    name: Delta
+    aliases:
+      en: ["Delta Org"]
+  - id: org/alpha
+    type: organization
+    name: Alpha
+    aliases:
+      en: ["Alpha Org"]
+)";
+  auto t = CompileInline(entities, kTopics);
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  TaggedPipeline pipeline(*t, ", tag: {unlinked_names: false}");
+  // Delta in the title (most salient); Quux twice (the two Bravos, by their first mention: the
+  // same token, the hits in the order of the patterns), then Alpha last (least salient).
+  const auto& doc = pipeline.Run(
+      Article("Delta Org news", "Quux said more. Quux again. The rest is later: Alpha Org."));
+  std::vector<std::string> ids;
+  for (const auto& e : doc.entities) ids.push_back(e.id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"org/delta", "org/bravo-one", "org/bravo-two",
+                                           "org/charlie", "org/alpha"}));
+  ASSERT_EQ(doc.entities.size(), 5u);
+  EXPECT_EQ(doc.entities[1].salience, doc.entities[3].salience);
+  EXPECT_EQ(doc.entities[2].salience, doc.entities[3].salience);
+  EXPECT_GT(doc.entities[0].salience, doc.entities[1].salience);
+  EXPECT_GT(doc.entities[3].salience, doc.entities[4].salience);
+  EXPECT_EQ(doc.entities[1].mentions.size(), 2u);
 }
 
 TEST_F(TagScoreTest, SingleBodyMentionScoresByTheFormula) {
