@@ -204,6 +204,126 @@ TEST_F(TagScoreTest, WeakAliasNeedsContextOrAStrongMention) {
   EXPECT_EQ(Entity(doc, "George Washington")->mentions.size(), 2u);
 }
 
+// The context window's edges (context_window 10 by default: a context word 10 tokens before or
+// after the weak alias confirms it, 11 does not), with the context words of another entity in
+// between, before and after: only the entity's own context words within the window count.
+TEST_F(TagScoreTest, WeakAliasContextWindowEdgesAndOtherEntitiesContextWords) {
+  const char* entities = R"(
+entities:
+  - id: person/george-washington
+    type: person
+    name: George Washington
+    weak_aliases:
+      en: ["Washington"]
+    context:
+      en: ["general"]
+    aliases:
+      en: ["George Washington"]
+  - id: city/paris-texas
+    type: city
+    name: Paris Texas
+    weak_aliases:
+      en: ["Paris"]
+    context:
+      en: ["texas", "ranch"]
+    aliases:
+      en: ["Paris Texas"]
+)";
+  auto t = CompileInline(entities, kTopics);
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  TaggedPipeline pipeline(*t, ", tag: {unlinked_names: false}");
+  // `n` filler words.
+  auto words = [](int n, const std::string& w) {
+    std::string s;
+    for (int k = 0; k < n; ++k) s += w + " ";
+    return s;
+  };
+  auto found = [&](const std::string& body, const std::string& name) {
+    const auto& doc = pipeline.Run(Article("Title", body));
+    for (const auto& e : doc.entities) {
+      if (e.name == name) return true;
+    }
+    return false;
+  };
+  // Before the weak alias: distance 10 confirms, 11 does not.
+  EXPECT_TRUE(found("general " + words(9, "apple") + "Washington spoke.", "George Washington"));
+  EXPECT_FALSE(found("general " + words(10, "apple") + "Washington spoke.", "George Washington"));
+  // After it.
+  EXPECT_TRUE(found("Washington " + words(9, "apple") + "general spoke.", "George Washington"));
+  EXPECT_FALSE(found("Washington " + words(10, "apple") + "general spoke.", "George Washington"));
+  // Another entity's context words around and inside the window do not confirm it; its own
+  // after many of the other's do.
+  const std::string others = words(8, "texas ranch");
+  EXPECT_FALSE(found(others + "Washington " + others + "spoke.", "George Washington"));
+  EXPECT_TRUE(found(others + "Washington texas ranch general " + others, "George Washington"));
+  EXPECT_TRUE(
+      found(others + "general texas ranch texas Washington " + others, "George Washington"));
+  EXPECT_FALSE(found("general " + others + "Washington " + others, "George Washington"));
+  // Both weak aliases in one article, each confirmed by its own context only.
+  const auto& doc = pipeline.Run(
+      Article("Title", "texas " + words(3, "apple") + "Paris " + words(20, "apple") +
+                           "Washington " + words(12, "apple") + "general " + words(3, "ranch")));
+  std::vector<std::string> names;
+  for (const auto& e : doc.entities) names.push_back(e.name);
+  EXPECT_EQ(names, std::vector<std::string>{"Paris Texas"});
+}
+
+// The hits the tag stage keeps are every hit of the matcher except the dropped alias hits
+// (shadowed by a longer alias, or weak and unconfirmed), in the matcher's order, with dropped
+// hits at the start, between kept ones, in a row and at the end; and every mention is one of
+// the kept hits.
+TEST_F(TagScoreTest, KeptHitsAreTheMatchersHitsWithoutTheDroppedAliasHits) {
+  const auto& doc = Run("Gaza truce",
+                        "Gaza talks Trump Trump ceasefire Donald Trump truce Gaza Strip "
+                        "Washington Washington talks Gaza City Washington");
+  const auto& tax = dynamic_cast<const Taxonomy&>(*doc.taxonomy);
+  std::vector<core::PatternHit> all;
+  tax.matcher().Match(doc.tokens, doc.token_text, {doc.article.title, doc.article.body}, &all,
+                      doc.token_hashes);
+  auto owner_name = [&](const core::PatternHit& h) {
+    const PatternInfo& info = tax.patterns()[h.pattern];
+    return info.kind == PatternKind::kAlias || info.kind == PatternKind::kWeakAlias
+               ? tax.entities()[info.owner].name
+               : std::string();
+  };
+  std::vector<std::string> dropped;
+  std::vector<core::PatternHit> expected;
+  for (const auto& h : all) {
+    const std::string name = owner_name(h);
+    // "Gaza" inside "Gaza Strip", "Trump" inside "Donald Trump", the unconfirmed "Washington"s.
+    const bool inside_longer =
+        (name == "Gaza City" && h.token_end < doc.tokens.size() &&
+         doc.token_text.substr(doc.tokens[h.token_end].folded_offset,
+                               doc.tokens[h.token_end].folded_size) == "strip") ||
+        (name == "Donald Trump" && h.token_end - h.token_begin == 1 && h.token_begin > 0 &&
+         doc.token_text.substr(doc.tokens[h.token_begin - 1].folded_offset,
+                               doc.tokens[h.token_begin - 1].folded_size) == "donald");
+    if (inside_longer || name == "George Washington") {
+      dropped.push_back(name);
+    } else {
+      expected.push_back(h);
+    }
+  }
+  EXPECT_EQ(dropped.size(), 5u) << "Gaza, Trump, three Washingtons";
+  ASSERT_EQ(doc.hits.size(), expected.size());
+  for (size_t k = 0; k < expected.size(); ++k) {
+    EXPECT_EQ(doc.hits[k].pattern, expected[k].pattern) << k;
+    EXPECT_EQ(doc.hits[k].token_begin, expected[k].token_begin) << k;
+    EXPECT_EQ(doc.hits[k].token_end, expected[k].token_end) << k;
+  }
+  // Trump: three mentions (two alone, one "Donald Trump"); Gaza City: three ("Gaza" in the
+  // title, in the body, "Gaza City" is "Gaza" + a word no alias has).
+  const auto* trump = Entity(doc, "Donald Trump");
+  ASSERT_NE(trump, nullptr);
+  ASSERT_EQ(trump->mentions.size(), 3u);
+  EXPECT_EQ(trump->mentions[2].text, "Donald Trump");
+  const auto* gaza = Entity(doc, "Gaza City");
+  ASSERT_NE(gaza, nullptr);
+  EXPECT_EQ(gaza->mentions.size(), 3u);
+  EXPECT_EQ(Entity(doc, "George Washington"), nullptr);
+  EXPECT_NE(Entity(doc, "Gaza Strip"), nullptr);
+}
+
 TEST_F(TagScoreTest, SalienceFavoursTitleAndFrequency) {
   const auto& doc = Run("Trump speaks", "Trump said. Trump added. Later the White House agreed.");
   const auto* trump = Entity(doc, "Donald Trump");
@@ -212,6 +332,57 @@ TEST_F(TagScoreTest, SalienceFavoursTitleAndFrequency) {
   EXPECT_GT(trump->salience, house->salience);
   EXPECT_LE(trump->salience, 1.0);
   EXPECT_EQ(doc.entities.front().name, "Donald Trump") << "entities are listed by salience";
+}
+
+// Entities come most salient first; equal salience by name; equal name by first mention
+// (three entities share the alias "Quux", so their mentions and saliences are equal; two of
+// them share the name "Bravo" too).
+TEST_F(TagScoreTest, EntitiesAreOrderedBySalienceThenNameThenFirstMention) {
+  const char* entities = R"(
+entities:
+  - id: org/charlie
+    type: organization
+    name: Charlie
+    aliases:
+      en: ["Quux"]
+  - id: org/bravo-one
+    type: organization
+    name: Bravo
+    aliases:
+      en: ["Quux"]
+  - id: org/bravo-two
+    type: organization
+    name: Bravo
+    aliases:
+      en: ["Quux"]
+  - id: org/delta
+    type: organization
+    name: Delta
+    aliases:
+      en: ["Delta Org"]
+  - id: org/alpha
+    type: organization
+    name: Alpha
+    aliases:
+      en: ["Alpha Org"]
+)";
+  auto t = CompileInline(entities, kTopics);
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  TaggedPipeline pipeline(*t, ", tag: {unlinked_names: false}");
+  // Delta in the title (most salient); Quux twice (the two Bravos, by their first mention: the
+  // same token, the hits in the order of the patterns), then Alpha last (least salient).
+  const auto& doc = pipeline.Run(
+      Article("Delta Org news", "Quux said more. Quux again. The rest is later: Alpha Org."));
+  std::vector<std::string> ids;
+  for (const auto& e : doc.entities) ids.push_back(e.id);
+  EXPECT_EQ(ids, (std::vector<std::string>{"org/delta", "org/bravo-one", "org/bravo-two",
+                                           "org/charlie", "org/alpha"}));
+  ASSERT_EQ(doc.entities.size(), 5u);
+  EXPECT_EQ(doc.entities[1].salience, doc.entities[3].salience);
+  EXPECT_EQ(doc.entities[2].salience, doc.entities[3].salience);
+  EXPECT_GT(doc.entities[0].salience, doc.entities[1].salience);
+  EXPECT_GT(doc.entities[3].salience, doc.entities[4].salience);
+  EXPECT_EQ(doc.entities[1].mentions.size(), 2u);
 }
 
 TEST_F(TagScoreTest, SingleBodyMentionScoresByTheFormula) {
