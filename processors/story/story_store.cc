@@ -530,25 +530,6 @@ double StoryStore::CandidateBoundLocked(const SlotHot& h, const Query& q,
   for (uint64_t m = shared_ids & ((uint64_t{1} << kEntityBits) - 1); m != 0; m &= m - 1) {
     e_mass += b.entity_mass[__builtin_ctzll(m)];
   }
-  const double ent = q.na > 0 ? std::sqrt(std::min(1.0, e_mass / q.na)) : 0.0;
-  const bool story_entities = (h.ids & ((uint64_t{1} << kEntityBits) - 1)) != 0;
-  const bool we_may = q.na > 0 && story_entities;
-  const bool we_sure = we_may && (h.numbers & kEntityMass) != 0;
-  if (we_sure) {
-    // A looser bound from the entity part alone, enough for most candidates (their shared
-    // entities are a small part of the article's): the topic and number parts at their most,
-    // 1, and both counted. Every bound below is a weighted mean of ent <= 1 and parts <= 1
-    // with the entity weight in it, and counting one more part at 1 never lowers such a mean,
-    // so this one is at least as high. It only ends the computation when it is below
-    // join_threshold, where the caller drops the candidate whatever the exact bound.
-    const double all = config_.weight_entities + config_.weight_topics + config_.weight_numbers;
-    if (all > 0) {
-      const double loose =
-          (config_.weight_entities * ent + config_.weight_topics + config_.weight_numbers) / all +
-          1e-9;
-      if (loose < config_.join_threshold) return loose;
-    }
-  }
   double t_mass = 0;
   for (uint64_t m = shared_ids >> kEntityBits; m != 0; m &= m - 1) {
     t_mass += b.topic_mass[__builtin_ctzll(m)];
@@ -557,12 +538,16 @@ double StoryStore::CandidateBoundLocked(const SlotHot& h, const Query& q,
   for (uint32_t m = h.numbers & b.numbers & ((1u << kNumberBits) - 1); m != 0; m &= m - 1) {
     n_shared += b.number_count[__builtin_ctz(m)];
   }
+  const double ent = q.na > 0 ? std::sqrt(std::min(1.0, e_mass / q.na)) : 0.0;
   const double top = q.ta > 0 ? std::min(1.0, std::sqrt(t_mass) / q.ta) : 0.0;
   const double num = std::min(1.0, n_shared / 3.0);
+  const bool story_entities = (h.ids & ((uint64_t{1} << kEntityBits) - 1)) != 0;
   const bool story_topics = (h.ids >> kEntityBits) != 0;
   const bool story_numbers = (h.numbers & ((1u << kNumberBits) - 1)) != 0;
   // The weights each part may have in ScoreLocked: {w} when certain, {w, 0} when the part may
   // drop out, {0} when it does.
+  const bool we_may = q.na > 0 && story_entities;
+  const bool we_sure = we_may && (h.numbers & kEntityMass) != 0;
   const bool wt_may = q.ta > 0 && story_topics;
   const bool wt_sure = wt_may && (h.numbers & kTopicMass) != 0;
   const double wn = !q.numbers->empty() && story_numbers ? config_.weight_numbers : 0.0;
