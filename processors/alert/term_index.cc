@@ -19,11 +19,13 @@ void TermIndex::Add(uint32_t rule, const std::string& term) {
   } else {
     Set(short_first_, static_cast<unsigned char>(term[0]));
   }
+  Set(whole_, KeyWhole(term));
   lengths_ |= term.size() < 64 ? uint64_t{1} << term.size() : 0;
   max_size_ = std::max(max_size_, term.size());
 }
 
 void TermIndex::Mark(std::string_view form, std::vector<uint8_t>* hit) const {
+  if (!Test(whole_, KeyWhole(form))) return;
   auto it = terms_.find(form);
   if (it == terms_.end()) return;
   for (uint32_t r : it->second) (*hit)[r] = 1;

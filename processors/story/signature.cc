@@ -1,22 +1,12 @@
 #include "processors/story/signature.h"
 
-// xxHash compiled into this file (XXH_INLINE_ALL: the same functions and values as the
-// library's, Debian's libxxhash-dev header) so that the per-token calls (XXH3 of every word, the
-// exact-text chain, two seeded calls per shingle: about four per token) are inlined instead of
-// going through the shared library's PLT.
-#define XXH_INLINE_ALL
-#include <xxhash.h>
-
 #include <algorithm>
+#include <array>
+
+#include "processors/core/form_hash.h"
 
 namespace newsflow::story {
 namespace {
-
-// The form a token contributes to shingles: stem, else folded.
-std::string_view ShingleForm(const core::Document& doc, const core::Token& t) {
-  if (t.stem_size > 0) return doc.TokenForm(t.stem_offset, t.stem_size);
-  return doc.TokenForm(t.folded_offset, t.folded_size);
-}
 
 // "https://www.example.com/a/b" -> "example.com": the outlet when the feed names no source.
 std::string HostOf(std::string_view url) {
@@ -32,6 +22,17 @@ std::string HostOf(std::string_view url) {
 }
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// (*v)[i] = {id, w}, reusing the element's string when there is one.
+void AssignAt(std::vector<std::pair<std::string, double>>* v, size_t i, const std::string& id,
+              double w) {
+  if (i < v->size()) {
+    (*v)[i].first.assign(id);
+    (*v)[i].second = w;
+  } else {
+    v->emplace_back(id, w);
+  }
+}
 
 // "1,000" -> "1000"; empty when the token is not a number worth keeping.
 void NumberOf(std::string_view folded, std::string* out) {
@@ -62,6 +63,14 @@ void NumberOf(std::string_view folded, std::string* out) {
 // Single quotes are left out (apostrophes). Returns 0 for no mark, else the mark's byte length;
 // `kind` says how it acts.
 enum class QuoteKind { kOpen, kClose, kEither };
+// The bytes QuoteScan stops at: a line end, and the first byte of every quotation mark
+// QuoteMark knows ('"', 0xC2 of « », 0xE2 of “ ” „ ‟, 0xE3 of 「 」 『 』, 0xEF of the fullwidth
+// mark). Any other byte is neither.
+constexpr std::array<bool, 256> kMarkOrLineEnd = [] {
+  std::array<bool, 256> t{};
+  for (unsigned char c : {'\n', '"', '\xC2', '\xE2', '\xE3', '\xEF'}) t[c] = true;
+  return t;
+}();
 size_t QuoteMark(std::string_view text, size_t i, QuoteKind* kind) {
   const auto c = static_cast<unsigned char>(text[i]);
   if (c == '"') {
@@ -108,14 +117,26 @@ size_t QuoteMark(std::string_view text, size_t i, QuoteKind* kind) {
   return 0;
 }
 
-// The hash of the k-word shingle starting at token i (the word hashes chained with XXH3).
-uint64_t ShingleHash(const std::vector<uint64_t>& hashes, size_t i, int k) {
-  uint64_t h = hashes[i];
-  for (int j = 1; j < k; ++j) h = XXH3_64bits_withSeed(&hashes[i + j], sizeof(uint64_t), h);
+}  // namespace
+
+uint64_t ShingleHash(const uint64_t* words, int k) {
+  using core::form_hash_internal::MulFold;
+  // Chained 64x64->128-bit multiply-folds (a different constant per position, so the order of
+  // the words counts), then a full avalanche (the finalizer of MurmurHash3's fmix64): SimHash
+  // reads every bit of the result, so each must be about as likely set as clear, and
+  // independent of the others.
+  constexpr uint64_t kPosition[8] = {
+      0xA0761D6478BD642Full, 0xE7037ED1A0B428DBull, 0x8EBC6AF09C88C6E3ull, 0x589965CC75374CC3ull,
+      0x1D8E4E27C47D124Full, 0x9E3779B97F4A7C15ull, 0xBF58476D1CE4E5B9ull, 0x94D049BB133111EBull};
+  uint64_t h = words[0] ^ kPosition[0];
+  for (int j = 1; j < k; ++j) h = MulFold(h, words[j] ^ kPosition[j & 7]);
+  h ^= h >> 33;
+  h *= 0xFF51AFD7ED558CCDull;
+  h ^= h >> 33;
+  h *= 0xC4CEB9FE1A85EC53ull;
+  h ^= h >> 33;
   return h;
 }
-
-}  // namespace
 
 namespace {
 
@@ -148,6 +169,10 @@ class QuoteScan {
       // The text between the previous token and this one: quotation marks and line ends.
       const size_t stop = std::min<size_t>(t.begin, text_.size());
       while (pos_ < stop) {
+        // Bytes that neither end a paragraph nor start a quotation mark, skipped a table lookup
+        // each.
+        while (pos_ < stop && !kMarkOrLineEnd[static_cast<unsigned char>(text_[pos_])]) ++pos_;
+        if (pos_ == stop) break;
         const auto c = static_cast<unsigned char>(text_[pos_]);
         if (c == '\n') {
           depth_ = 0;  // a quotation does not go on past its paragraph (the next one reopens it)
@@ -155,7 +180,7 @@ class QuoteScan {
           continue;
         }
         QuoteKind kind;
-        const size_t n = (c == '"' || c >= 0xC2) ? QuoteMark(text_, pos_, &kind) : 0;
+        const size_t n = QuoteMark(text_, pos_, &kind);
         if (n == 0) {
           ++pos_;
           continue;
@@ -273,24 +298,40 @@ void ComputeSignature(const core::Document& doc, int64_t now_ms, const Signature
     sig->time_basis = "clock";
   }
 
-  // Per-token hashes once; shingles combine neighbours, each shingle hashed once (the
-  // SimHash and the lead set read the same array).
+  // Per-token hashes once (the normalizer's FormHash of the form, handed on in
+  // doc.token_hashes, else computed here); shingles combine neighbours, each shingle hashed
+  // once (the SimHash and the lead set read the same array).
   thread_local std::vector<uint64_t> hashes;
   thread_local std::vector<uint64_t> shingle_hashes;
-  hashes.clear();
+  const size_t n_tokens = doc.tokens.size();
+  hashes.resize(n_tokens);
   uint64_t exact_hash = 0x9E3779B97F4A7C15ull;
-  for (const core::Token& t : doc.tokens) {
-    const std::string_view form = ShingleForm(doc, t);
-    const uint64_t h = XXH3_64bits(form.data(), form.size());
-    hashes.push_back(h);
-    const std::string_view folded = doc.TokenForm(t.folded_offset, t.folded_size);
-    exact_hash = XXH3_64bits_withSeed(folded.data(), folded.size(), exact_hash);
+  {
+    const bool known = doc.token_hashes.size() == n_tokens;
+    const char* const text = doc.token_text.data();
+    for (size_t i = 0; i < n_tokens; ++i) {
+      const core::Token& t = doc.tokens[i];
+      // The folded form's hash: the exact-text chain reads it, and it is the word's hash when
+      // the token has no stem.
+      uint64_t folded = known ? doc.token_hashes[i].folded : 0;
+      if (folded == 0) folded = core::FormHash(text + t.folded_offset, t.folded_size);
+      uint64_t word = folded;
+      if (t.stem_size > 0) {
+        word = known ? doc.token_hashes[i].stem : 0;
+        if (word == 0) word = core::FormHash(text + t.stem_offset, t.stem_size);
+      }
+      hashes[i] = word;
+      // Same folded word sequence <=> same chain (but for 64-bit collisions): an
+      // order-dependent fold of the words' hashes.
+      exact_hash = core::form_hash_internal::MulFold(exact_hash ^ 0x243F6A8885A308D3ull,
+                                                     folded ^ 0xC2B2AE3D27D4EB4Full);
+    }
   }
   const int k = std::max(1, options.shingle_size);
-  const int shingles = static_cast<int>(hashes.size()) - k + 1;
-  shingle_hashes.clear();
+  const int shingles = static_cast<int>(n_tokens) - k + 1;
+  shingle_hashes.resize(static_cast<size_t>(std::max(0, shingles)));
   for (int i = 0; i < shingles; ++i) {
-    shingle_hashes.push_back(ShingleHash(hashes, static_cast<size_t>(i), k));
+    shingle_hashes[static_cast<size_t>(i)] = ShingleHash(&hashes[static_cast<size_t>(i)], k);
   }
   sig->has_fingerprint = shingles >= options.min_shingles;
   sig->text_hash = sig->has_fingerprint ? exact_hash : 0;
@@ -302,11 +343,11 @@ void ComputeSignature(const core::Document& doc, int64_t now_ms, const Signature
   sig->lead_shingles.clear();
   {
     size_t first = 0;
-    while (first < doc.tokens.size() && doc.tokens[first].field == core::Field::kTitle) ++first;
+    while (first < n_tokens && doc.tokens[first].field == core::Field::kTitle) ++first;
     const size_t lead_words = static_cast<size_t>(std::max(0, options.lead_words));
     auto plain_lead = [&] {
       sig->lead_shingles.clear();
-      const size_t end = std::min(hashes.size(), first + lead_words);
+      const size_t end = std::min(n_tokens, first + lead_words);
       for (size_t i = first; i + k <= end; ++i) {
         sig->lead_shingles.push_back(static_cast<uint32_t>(shingle_hashes[i]));
       }
@@ -316,12 +357,13 @@ void ComputeSignature(const core::Document& doc, int64_t now_ms, const Signature
       QuoteScan scan(doc, first, &quoted);
       size_t own = 0;  // words outside quotations so far
       size_t i = first;
-      for (; i < hashes.size() && own < lead_words; ++i) {
-        // Marks as far as this shingle's last word, a lead's worth at a time.
-        if (i + k > scan.end()) scan.Extend(i + k + lead_words);
+      for (; i < n_tokens && own < lead_words; ++i) {
+        // Marks as far as this shingle's last word and the own words still wanted: no further
+        // when no quotation comes (a quotation's words make it extend again).
+        if (i + k > scan.end()) scan.Extend(i + k + (lead_words - own));
         if (quoted[i - first] != 0) continue;
         ++own;
-        if (i + k > hashes.size()) continue;
+        if (i + k > n_tokens) continue;
         bool in_quote = false;
         for (int j = 1; j < k; ++j) in_quote |= quoted[i - first + j] != 0;
         if (!in_quote) sig->lead_shingles.push_back(static_cast<uint32_t>(shingle_hashes[i]));
@@ -337,27 +379,39 @@ void ComputeSignature(const core::Document& doc, int64_t now_ms, const Signature
                              sig->lead_shingles.end());
   }
 
-  sig->entities.clear();
+  // The lists below are rewritten in place: the signature is reused from article to article
+  // (StoryStage keeps one per thread), so their strings keep their buffers.
+  size_t n = 0;
   for (const auto& e : doc.entities) {
     // Unlinked name mentions (processors/tag/names.h) are not taxonomy entities: they stay out
     // of the signature.
     if (e.type == core::kNameEntityType) continue;
-    sig->entities.emplace_back(e.id, e.salience);
+    AssignAt(&sig->entities, n++, e.id, e.salience);
   }
-  sig->topics.clear();
-  for (const auto& t : doc.topics) sig->topics.emplace_back(t.id, t.score);
+  sig->entities.resize(n);
+  n = 0;
+  for (const auto& t : doc.topics) AssignAt(&sig->topics, n++, t.id, t.score);
+  sig->topics.resize(n);
 
   // Numbers in order of first mention (title first), the first max_numbers distinct ones.
-  sig->numbers.clear();
-  std::string number;
+  n = 0;
+  thread_local std::string number;
   for (const core::Token& t : doc.tokens) {
-    if (sig->numbers.size() >= options.max_numbers) break;
+    if (n >= options.max_numbers) break;
+    // Most tokens are words: rejected on their first byte without building the form.
+    if (t.folded_size == 0 || !IsDigit(doc.token_text[t.folded_offset])) continue;
     NumberOf(doc.TokenForm(t.folded_offset, t.folded_size), &number);
     if (number.empty()) continue;
-    if (std::find(sig->numbers.begin(), sig->numbers.end(), number) == sig->numbers.end()) {
+    const auto end = sig->numbers.begin() + static_cast<std::ptrdiff_t>(n);
+    if (std::find(sig->numbers.begin(), end, number) != end) continue;
+    if (n < sig->numbers.size()) {
+      sig->numbers[n].assign(number);
+    } else {
       sig->numbers.push_back(number);
     }
+    ++n;
   }
+  sig->numbers.resize(n);
   std::sort(sig->numbers.begin(), sig->numbers.end());
 }
 

@@ -25,8 +25,19 @@
 //     agree; years 1900-2100 and one-digit numbers are left out as too common to tell events
 //     apart).
 //
-// Why by hand: SimHash and shingling are a few dozen lines over the normalizer's tokens; the
-// hashing itself is xxHash (XXH3). No Debian library computes SimHash over our token stream.
+// Hashes. A word's hash is core::FormHash of its shingle form (stem, else folded), the hash the
+// normalizer has already computed for its stem memo and hands on in doc.token_hashes (computed
+// here only for the tokens it did not hash: other scripts, digits). A shingle's hash combines
+// its words' hashes (ShingleHash: multiply-folds and a full avalanche); the exact-text hash
+// folds the folded forms' hashes in order. Before 2026-12-06 every word was hashed again with
+// XXH3 and shingles chained with seeded XXH3 calls (about four XXH3 calls per token, most of
+// the signature's cost): the fingerprints, and the `fingerprint` field of story.v1, differ
+// from earlier versions' for the same text. Nothing compares fingerprints across processes
+// (the near-duplicate index is per instance, filled by its own articles; story.v1's fingerprint
+// is informational), so a mixed-version deployment loses nothing.
+//
+// Why by hand: SimHash and shingling are a few dozen lines over the normalizer's tokens. No
+// Debian library computes SimHash over our token stream.
 //
 // Threading: pure functions, thread-safe; one thread_local scratch buffer per thread.
 #pragma once
@@ -75,6 +86,9 @@ void ComputeSignature(const core::Document& doc, int64_t now_ms, const Signature
 // end and at the end of its field. Title tokens are never marked.
 void QuotedTokens(const core::Document& doc, size_t first, size_t end,
                   std::vector<uint8_t>* quoted);
+
+// The hash of the shingle of the k (1-8) word hashes at `words`.
+uint64_t ShingleHash(const uint64_t* words, int k);
 
 // The SimHash of n 64-bit hashes: bit b is set when more than half of them have bit b set
 // (bit-sliced counting: a few word operations per hash, see signature.cc).

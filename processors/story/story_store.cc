@@ -10,6 +10,7 @@
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <span>
 #include <type_traits>
 
@@ -72,6 +73,50 @@ double Norm(const std::vector<std::pair<uint32_t, double>>& v) {
 }  // namespace
 
 void AppendFixed(double x, int decimals, std::string* out) {
+  // |x| < 2^53 with up to 9 decimals (every explanation number), in integer arithmetic: x is
+  // m * 2^e exactly (m < 2^53, e <= 0 here), so |x| * 10^d = m * 10^d / 2^-e, and its quotient
+  // rounded half to even on the remainder is the last digit printf writes (glibc rounds the
+  // exact binary value, to nearest, ties to even). A negative sign is written even when the
+  // value rounds to zero ("-0.000"), as printf does. (std::to_chars below, the general case,
+  // costs ~400 instructions a number; this ~60.)
+  uint64_t bits;
+  std::memcpy(&bits, &x, sizeof bits);
+  const int biased = static_cast<int>((bits >> 52) & 0x7FF);
+  if (decimals >= 0 && decimals <= 9 && biased < 1075) {  // finite and below 2^53 (or zero)
+    __extension__ using U128 = unsigned __int128;
+    static constexpr uint64_t kPow10[10] = {1,      10,      100,      1000,      10000,
+                                            100000, 1000000, 10000000, 100000000, 1000000000};
+    uint64_t m = bits & ((uint64_t{1} << 52) - 1);
+    int shift = 1074;  // subnormal: m * 2^-1074
+    if (biased != 0) {
+      m |= uint64_t{1} << 52;
+      shift = 1075 - biased;  // >= 1
+    }
+    const U128 v = static_cast<U128>(m) * kPow10[decimals];  // < 2^83
+    U128 q = 0;
+    if (shift < 128) {
+      q = v >> shift;
+      const U128 r = v - (q << shift);
+      const U128 half = static_cast<U128>(1) << (shift - 1);
+      if (r > half || (r == half && (q & 1) != 0)) ++q;
+    }  // else v < 2^83 < half: rounds to 0
+    const uint64_t whole = static_cast<uint64_t>(q / kPow10[decimals]);
+    uint64_t frac = static_cast<uint64_t>(q % kPow10[decimals]);
+    char buf[48];
+    char* p = buf;
+    if ((bits >> 63) != 0) *p++ = '-';
+    p = std::to_chars(p, buf + sizeof(buf), whole).ptr;
+    if (decimals > 0) {
+      *p++ = '.';
+      for (int i = decimals - 1; i >= 0; --i) {
+        p[i] = static_cast<char>('0' + frac % 10);
+        frac /= 10;
+      }
+      p += decimals;
+    }
+    out->append(buf, p);
+    return;
+  }
   // std::to_chars with a precision writes what printf("%.*f") writes in the "C" locale (the
   // standard says so; libstdc++ formats the exact binary value), without printf's format
   // parsing. 400 bytes hold DBL_MAX's 309 digits with up to ~80 decimals; beyond, snprintf.
@@ -763,9 +808,13 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output,
   ExpireLocked();
   ++stats_.assigned;
 
-  // Interned, sorted signature parts.
-  std::vector<std::pair<uint32_t, double>> ents, topics;
-  std::vector<uint32_t> numbers;
+  // Interned, sorted signature parts (the store's scratch: no allocation per article once warm).
+  std::vector<std::pair<uint32_t, double>>& ents = scratch_ents_;
+  std::vector<std::pair<uint32_t, double>>& topics = scratch_topics_;
+  std::vector<uint32_t>& numbers = scratch_numbers_;
+  ents.clear();
+  topics.clear();
+  numbers.clear();
   // Hashed and their slots requested first, so that the lookups' cache misses overlap; then
   // interned in the same order as ever (ids are given in first-seen order).
   intern_scratch_.clear();
@@ -822,7 +871,8 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output,
       !lead_table_.empty()) {
     // Edited copies: the Jaccard similarity of the lead sets, over the fingerprints that share
     // lead shingles with this article (inverted index; bounded per shingle).
-    std::vector<uint64_t> candidates;
+    std::vector<uint64_t>& candidates = scratch_lead_candidates_;
+    candidates.clear();
     // One or two cache misses per sampled shingle (the run from its home slot: ~13 slots when
     // absent at 0.8 load): requested for all shingles first so that they overlap.
     for (uint32_t h : sig.lead_shingles) {
@@ -870,11 +920,14 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output,
       ++stats_.near_duplicates;
     }
   }
-  std::string root = sig.article_id;
+  // The earliest article of this text: the article itself, or its copy's root (copied: opening
+  // a story below may expire fingerprints, the one `dup` points to among them).
+  std::string dup_root;
+  if (dup != nullptr) dup_root = dup->root;
+  const std::string& root = dup != nullptr ? dup_root : sig.article_id;
   std::optional<uint32_t> chosen;
   if (dup != nullptr) {
     out.duplicate_of = dup->root;
-    root = dup->root;
     chosen = SlotOfLocked(dup->story_id);
     if (chosen) {
       char buf[96];
@@ -895,7 +948,8 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output,
     size_t scored = 0;
     const bool timed = sig.time_basis != "clock";
     // Candidates within the window, in scan order: gathered first, scored after (below).
-    std::vector<uint32_t> to_score;
+    std::vector<uint32_t>& to_score = scratch_to_score_;
+    to_score.clear();
     // `p` is live (checked on the dense slot array; the Story is read only to be scored).
     auto consider = [&](Posting p) {
       if (!SeenInsertLocked(p.slot)) return;
@@ -928,7 +982,8 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output,
       // Rarest entities first: they tell stories apart, and their lists are short.
       // (df, id) pairs compared by df: the same comparisons, so the same order (ties included)
       // as sorting the ids by entity_df_[id], without a random load per comparison.
-      std::vector<std::pair<int32_t, uint32_t>> order;
+      std::vector<std::pair<int32_t, uint32_t>>& order = scratch_order_;
+      order.clear();
       for (const auto& [e, w] : ents) order.emplace_back(entity_df_[e], e);
       std::sort(order.begin(), order.end(),
                 [](const auto& a, const auto& b) { return a.first < b.first; });

@@ -110,8 +110,9 @@ struct StoreStats {
   int64_t scored = 0;      // of them scored in full (the others were bounded out)
 };
 
-// Appends x as printf("%.*f", decimals, x) would write it (the explanations' scores), through
-// std::to_chars (same digits, no format parsing). Exposed for the test that compares the two.
+// Appends x as printf("%.*f", decimals, x) would write it (the explanations' scores): in integer
+// arithmetic for |x| < 2^53 and up to 9 decimals, else through std::to_chars (same digits, no
+// format parsing). Exposed for the test that compares it with snprintf.
 void AppendFixed(double x, int decimals, std::string* out);
 
 class StoryStore {
@@ -279,7 +280,15 @@ class StoryStore {
   std::vector<uint64_t> intern_slots_;
   std::vector<std::string> names_;
   std::vector<uint64_t> intern_scratch_;  // Assign's hashes of the article's strings
-  std::vector<Story> stories_;            // slots
+  // Assign's other per-article lists, kept between articles (their capacity is reused): the
+  // interned entities, topics and numbers, the lead-set candidates, the candidate stories to
+  // score, and the entity scan order.
+  std::vector<std::pair<uint32_t, double>> scratch_ents_, scratch_topics_;
+  std::vector<uint32_t> scratch_numbers_;
+  std::vector<uint64_t> scratch_lead_candidates_;
+  std::vector<uint32_t> scratch_to_score_;
+  std::vector<std::pair<int32_t, uint32_t>> scratch_order_;
+  std::vector<Story> stories_;  // slots
   std::vector<uint32_t> free_slots_;
   std::unordered_map<std::string, uint32_t> by_id_;
   std::unordered_map<std::string, std::string> merged_;  // closed/merged id -> winner id

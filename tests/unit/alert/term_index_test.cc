@@ -55,6 +55,31 @@ TEST_F(TermIndexTest, PrefixUpToThreeMoreBytesStemsAndOneByteTerms) {
   EXPECT_EQ(hit, (std::vector<uint8_t>{0, 0, 0}));
 }
 
+// Arabic and Russian terms share their first 4 bytes (two letters: the article "ال", "на")
+// with many words: those pass the 4-byte filter, and the whole-form filter must still let every
+// term through and reject the rest.
+TEST_F(TermIndexTest, FormsSharingATermsFirstLettersAreNotTerms) {
+  auto yes = Doc(R"({"id":"y","title":"T","body":"أعلنت الهدنة и наступление"})");
+  // The terms as the normalizer folds them (rules' terms are folded the same way).
+  std::vector<std::string> forms;
+  for (const auto& t : yes->tokens) {
+    if (t.field != core::Field::kTitle) {
+      forms.emplace_back(yes->TokenForm(t.folded_offset, t.folded_size));
+    }
+  }
+  ASSERT_EQ(forms.size(), 4u);
+  TermIndex index;
+  index.Add(0, forms[1]);  // الهدنة
+  index.Add(1, forms[3]);  // наступление
+  std::vector<uint8_t> hit;
+  index.Find(*yes, 2, &hit);
+  EXPECT_EQ(hit, (std::vector<uint8_t>{1, 1}));
+  auto no = Doc(R"({"id":"n","title":"T","body":"الحكومة الاتفاق الهدوء на наступит )"
+                R"(направление"})");
+  index.Find(*no, 2, &hit);
+  EXPECT_EQ(hit, (std::vector<uint8_t>{0, 0}));
+}
+
 TEST_F(TermIndexTest, StemEqualToTheTermMatchesAShorterFoldedForm) {
   TermIndex index;
   // "negotiations" stems to "negoti" (Snowball English): the stem equals the term although the

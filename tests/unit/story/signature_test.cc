@@ -3,14 +3,13 @@
 
 #include <gtest/gtest.h>
 
-#include <xxhash.h>
-
 #include <algorithm>
 #include <fstream>
 #include <iterator>
 #include <random>
 
 #include "app/pipeline_setup.h"
+#include "processors/core/form_hash.h"
 #include "tests/testing/testing.h"
 
 namespace newsflow::story {
@@ -188,26 +187,27 @@ TEST(SimHashOfTest, BitSlicedCountingEqualsPerBitCounting) {
   EXPECT_EQ(SimHashOf(all.data(), all.size()), ~uint64_t{0});
 }
 
-// The signature as it was computed before the per-article work was cut (each shingle hashed
-// for the SimHash and again for the lead set, 64 counters per shingle, the whole quotation
-// scan): the new ComputeSignature must give the same values, so no decision changes.
+// The signature computed the straightforward way (each word's form hashed here with
+// core::FormHash instead of taken from doc.token_hashes, each shingle hashed for the SimHash and
+// again for the lead set, 64 counters per shingle, the whole quotation scan): ComputeSignature
+// must give the same values, so no decision depends on its shortcuts.
 ArticleSignature ReferenceSignature(const core::Document& doc, int64_t now,
                                     const SignatureOptions& options) {
   ArticleSignature ref;
   ComputeSignature(doc, now, options, &ref);  // the fields that were not changed
   auto shingle_hash = [](const std::vector<uint64_t>& hashes, size_t i, int k) {
-    uint64_t h = hashes[i];
-    for (int j = 1; j < k; ++j) h = XXH3_64bits_withSeed(&hashes[i + j], sizeof(uint64_t), h);
-    return h;
+    return ShingleHash(&hashes[i], k);
   };
   std::vector<uint64_t> hashes;
   uint64_t exact_hash = 0x9E3779B97F4A7C15ull;
   for (const core::Token& t : doc.tokens) {
     const std::string_view form = t.stem_size > 0 ? doc.TokenForm(t.stem_offset, t.stem_size)
                                                   : doc.TokenForm(t.folded_offset, t.folded_size);
-    hashes.push_back(XXH3_64bits(form.data(), form.size()));
+    hashes.push_back(core::FormHash(form.data(), form.size()));
     const std::string_view folded = doc.TokenForm(t.folded_offset, t.folded_size);
-    exact_hash = XXH3_64bits_withSeed(folded.data(), folded.size(), exact_hash);
+    exact_hash = core::form_hash_internal::MulFold(
+        exact_hash ^ 0x243F6A8885A308D3ull,
+        core::FormHash(folded.data(), folded.size()) ^ 0xC2B2AE3D27D4EB4Full);
   }
   const int k = std::max(1, options.shingle_size);
   const int shingles = static_cast<int>(hashes.size()) - k + 1;
@@ -250,6 +250,44 @@ ArticleSignature ReferenceSignature(const core::Document& doc, int64_t now,
   ref.lead_shingles.erase(std::unique(ref.lead_shingles.begin(), ref.lead_shingles.end()),
                           ref.lead_shingles.end());
   return ref;
+}
+
+// SimHash reads every bit of every shingle hash: over the corpora's shingles (word hashes from
+// the normalizer) each bit must be set about half the time, and the hash must depend on the
+// words' order and on every word.
+TEST_F(SignatureTest, ShingleHashBitsAreBalancedAndDependOnOrder) {
+  std::vector<std::string> files = testing::DevCorpusFiles();
+  if (files.empty()) GTEST_SKIP() << "no corpus found";
+  std::vector<int64_t> ones(64, 0);
+  int64_t shingles = 0, order_same = 0;
+  testing::ForEachProcessedArticle(files, *pipeline_setup_->pipeline, [&](core::Document& doc) {
+    std::vector<uint64_t> words;
+    for (const core::Token& t : doc.tokens) {
+      const std::string_view form = t.stem_size > 0 ? doc.TokenForm(t.stem_offset, t.stem_size)
+                                                    : doc.TokenForm(t.folded_offset, t.folded_size);
+      words.push_back(core::FormHash(form.data(), form.size()));
+    }
+    for (size_t i = 0; i + 3 <= words.size(); ++i) {
+      const uint64_t h = ShingleHash(&words[i], 3);
+      for (int b = 0; b < 64; ++b) ones[static_cast<size_t>(b)] += (h >> b) & 1;
+      ++shingles;
+      if (words[i] != words[i + 1]) {
+        const uint64_t swapped[3] = {words[i + 1], words[i], words[i + 2]};
+        order_same += ShingleHash(swapped, 3) == h ? 1 : 0;
+      }
+    }
+  });
+  ASSERT_GT(shingles, 20000);
+  for (int b = 0; b < 64; ++b) {
+    const double share = static_cast<double>(ones[static_cast<size_t>(b)]) / shingles;
+    EXPECT_NEAR(share, 0.5, 0.02) << "bit " << b;
+  }
+  EXPECT_EQ(order_same, 0);
+  const uint64_t a[3] = {1, 2, 3}, b[3] = {1, 2, 4}, c[3] = {4, 2, 3};
+  EXPECT_NE(ShingleHash(a, 3), ShingleHash(b, 3));
+  EXPECT_NE(ShingleHash(a, 3), ShingleHash(c, 3));
+  EXPECT_NE(ShingleHash(a, 1), ShingleHash(c, 1));  // k = 1: the word alone, mixed
+  EXPECT_EQ(ShingleHash(a, 2), ShingleHash(b, 2));  // the third word is not in a 2-shingle
 }
 
 TEST_F(SignatureTest, SameValuesAsTheReferenceOnTheCorpora) {
