@@ -224,6 +224,49 @@ TEST_F(NamesTest, InstitutionsNamedAfterAGazetteerMentionKeepIt) {
                                                        {"FIFA Disciplinary Committee"}}}}));
 }
 
+TEST_F(NamesTest, TwoNamesJoinedByAHyphenAreTwoNames) {
+  // A ticket of two people (Página/12's "la fórmula Mauricio Macri-Gabriela Michetti"): two or
+  // more words on each side of the hyphen; a hyphenated given name or double surname (one word
+  // on a side) stays one name.
+  const auto& doc = pipeline_.Run(Article(
+      "",
+      "Obtuvo 8.601.063 votos la fórmula Mauricio Macri-Gabriela Michetti, dijo el portavoz. "
+      "Luego habló Jean-Marie Le Pen y también Ana Pérez-García.",
+      "es"));
+  EXPECT_EQ(Names(doc),
+            (std::map<std::string, Name>{
+                {"Mauricio Macri", {"name/mauricio-macri", {"Mauricio Macri"}}},
+                {"Gabriela Michetti", {"name/gabriela-michetti", {"Gabriela Michetti"}}},
+                {"Jean-Marie Le Pen", {"name/jean-marie-le-pen", {"Jean-Marie Le Pen"}}},
+                {"Ana Pérez-García", {"name/ana-perez-garcia", {"Ana Pérez-García"}}}}));
+}
+
+TEST_F(NamesTest, InstitutionsGoOnAfterTheirHeadNounWithOfAndFor) {
+  // English institutions: head noun + of/for (+ the) + capitalised words, up to two hops; the
+  // words after the preposition may be a gazetteer mention (Moscow) or words the text also
+  // writes in lower case (humanitarian). A name that goes on with "and" + a capital has an
+  // end the rules cannot find: only the run up to the head noun is left (one word: no name).
+  const auto& doc = pipeline_.Run(Article(
+      "",
+      "Observers came from the Council of Europe on Sunday. The Office for the Coordination of "
+      "Humanitarian Affairs sent humanitarian aid. The Bank of Moscow and the Organization for "
+      "Security and Cooperation in Europe said nothing.",
+      "en"));
+  EXPECT_EQ(Names(doc),
+            (std::map<std::string, Name>{
+                {"Council of Europe", {"name/council-of-europe", {"Council of Europe"}}},
+                {"Office for the Coordination of Humanitarian Affairs",
+                 {"name/office-for-the-coordination-of-humanitarian-affairs",
+                  {"Office for the Coordination of Humanitarian Affairs"}}},
+                {"Bank of Moscow", {"name/bank-of-moscow", {"Bank of Moscow"}}}}));
+  // Other languages have no connectors: Spanish names go on with the particles.
+  const auto& es = pipeline_.Run(
+      Article("", "Lo confirmó la Corte Suprema de Justicia el lunes por la tarde.", "es"));
+  EXPECT_EQ(Names(es), (std::map<std::string, Name>{
+                           {"Corte Suprema de Justicia",
+                            {"name/corte-suprema-de-justicia", {"Corte Suprema de Justicia"}}}}));
+}
+
 TEST_F(NamesTest, GermanCapitalsAreNoEvidence) {
   const auto& doc = pipeline_.Run(Article(
       "", "Laut Angaben der Polizei sagte Robert Habeck, die Zahl der Masernfälle steige weiter.",
