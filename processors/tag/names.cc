@@ -869,10 +869,24 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
                                     tokens[k].folded_size <= 4);
     }
     if (all_covered || (letters == 2 && !all_capital)) continue;
+    // A long form ending in an institution's head noun keeps a capitalised gazetteer mention
+    // right before it, as a span does (Iraqi Counter-Terrorism Service (CTS): the country's
+    // adjective names whose service it is); the initials are those of the words after it.
+    size_t name_begin = lf_begin;
+    if (tokens[lf_begin].script == USCRIPT_LATIN &&
+        in(*heads, Matcher::Hash(word_of(tokens[lf_end - 1])))) {
+      size_t k = lf_begin;
+      while (k > 0 && lf_begin - k < 3 && is_covered(k - 1) &&
+             (kind[k - 1] == Kind::kCap || kind[k - 1] == Kind::kUpper) &&
+             tokens[k - 1].script == USCRIPT_LATIN && joined(k - 1, k)) {
+        --k;
+      }
+      if (k < lf_begin && !(k > 0 && is_covered(k - 1) && joined(k - 1, k))) name_begin = k;
+    }
     // The name is the form the text uses more often (ties: the one written first).
     const std::string_view text = OriginalText(doc, tokens[lf_begin].field);
     const std::string_view long_form =
-        text.substr(tokens[lf_begin].begin, tokens[lf_end - 1].end - tokens[lf_begin].begin);
+        text.substr(tokens[name_begin].begin, tokens[lf_end - 1].end - tokens[name_begin].begin);
     size_t acronym_count = 0;
     for (const size_t k : s.acronyms) {
       if (acronym_of(k) == acronym) {
@@ -906,7 +920,7 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
     p = &s.pending[pending++];
     p->id = s.id;
     p->name = s.name;
-    p->spans.emplace_back(static_cast<uint32_t>(lf_begin), static_cast<uint32_t>(lf_end));
+    p->spans.emplace_back(static_cast<uint32_t>(name_begin), static_cast<uint32_t>(lf_end));
     for (const size_t k : s.acronyms) {
       if (acronym_of(k) == acronym) {
         p->spans.emplace_back(static_cast<uint32_t>(k), static_cast<uint32_t>(k + 1));

@@ -16,7 +16,8 @@ constexpr const char* kEntities =
     "  - {id: person/narendra-modi, type: person, name: Narendra Modi,\n"
     "     aliases: {en: [Narendra Modi]}}\n"
     "  - {id: city/moscow, type: city, name: Moscow, aliases: {en: [Moscow], ru: [Москвы]}}\n"
-    "  - {id: org/fifa, type: sports_org, name: FIFA, aliases: {en: [FIFA]}}\n";
+    "  - {id: org/fifa, type: sports_org, name: FIFA, aliases: {en: [FIFA]}}\n"
+    "  - {id: country/iraq, type: country, name: Iraq, aliases: {en: [Iraq, Iraqi]}}\n";
 constexpr const char* kTopics =
     "topic: {id: t, groups: {g: {en: [talks], ru: [переговоры]}}, rules: [{name: r, any: "
     "[g]}]}\n";
@@ -265,6 +266,22 @@ TEST_F(NamesTest, InstitutionsGoOnAfterTheirHeadNounWithOfAndFor) {
   EXPECT_EQ(Names(es), (std::map<std::string, Name>{
                            {"Corte Suprema de Justicia",
                             {"name/corte-suprema-de-justicia", {"Corte Suprema de Justicia"}}}}));
+}
+
+TEST_F(NamesTest, AcronymLongFormsOfInstitutionsKeepTheMentionBeforeThem) {
+  // Xinhua: "The Iraqi Counter-Terrorism Service (CTS) forces ...": a long form ending in a
+  // head noun (Service) keeps the gazetteer mention before it; one that does not (Form) not.
+  const auto& doc = pipeline_.Run(Article(
+      "",
+      "The Iraqi Counter-Terrorism Service (CTS) advanced on the town. An Iraqi Student Aid Form "
+      "(SAF) was filed.",
+      "en"));
+  EXPECT_EQ(
+      Names(doc),
+      (std::map<std::string, Name>{
+          {"Iraqi Counter-Terrorism Service",
+           {"name/iraqi-counter-terrorism-service", {"Iraqi Counter-Terrorism Service", "CTS"}}},
+          {"Student Aid Form", {"name/student-aid-form", {"Student Aid Form", "SAF"}}}}));
 }
 
 TEST_F(NamesTest, GermanCapitalsAreNoEvidence) {
