@@ -969,15 +969,17 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
     // case: they are capitalised as part of the name).
     size_t connector_words = 0;
     const size_t head_end = end;  // the run up to its head noun
-    if (script == USCRIPT_LATIN && connectors != nullptr && in(*heads, word_hash[end - 1])) {
+    // Cheap tests first (this runs for every run): a preposition next, then the head noun.
+    auto preposition = [&](size_t k) {
+      return kind[k] == Kind::kLower && (folded_of(tokens[k]) == connectors->prepositions[0] ||
+                                         folded_of(tokens[k]) == connectors->prepositions[1]);
+    };
+    if (script == USCRIPT_LATIN && connectors != nullptr && end + 1 < n && preposition(end) &&
+        in(*heads, word_hash[end - 1])) {
       for (size_t hop = 0; hop < kMaxConnectorHops && end + 1 < n && !suffixed(tokens[end - 1]);
            ++hop) {
         size_t k = end;
-        if (kind[k] != Kind::kLower || !joined(k - 1, k) ||
-            (folded_of(tokens[k]) != connectors->prepositions[0] &&
-             folded_of(tokens[k]) != connectors->prepositions[1])) {
-          break;
-        }
+        if (!preposition(k) || !joined(k - 1, k)) break;
         ++k;
         if (k < n && kind[k] == Kind::kLower && joined(k - 1, k) &&
             folded_of(tokens[k]) == connectors->article) {
