@@ -457,14 +457,45 @@ CONFLICT_MIN_POPULATION = 15000
 HUNSPELL = ["en_US", "ru_RU", "uk_UA", "de_DE", "fr", "es_ES", "ar", "he_IL", "tr_TR"]
 
 
+def hunspell_flags(aff_path):
+    """(flag syntax, ONLYINCOMPOUND flag or None) of a hunspell .aff file (hunspell(5): FLAG
+    is a character by default, `long` two characters, `num` comma-separated numbers, `UTF-8`
+    a code point)."""
+    syntax, only = "char", None
+    with open(aff_path, encoding="utf-8", errors="replace") as fh:
+        for line in fh:
+            parts = line.split()
+            if len(parts) >= 2 and parts[0] == "FLAG":
+                syntax = parts[1]
+            elif len(parts) >= 2 and parts[0] == "ONLYINCOMPOUND":
+                only = parts[1]
+    return syntax, only
+
+
+def split_flags(flags, syntax):
+    """The flags of a .dic entry's flag field, per the .aff's FLAG syntax."""
+    if syntax == "long":
+        return [flags[i:i + 2] for i in range(0, len(flags), 2)]
+    if syntax == "num":
+        return flags.split(",")
+    return list(flags)
+
+
 def common_words():
-    """Sorted folded lower-case entries of the hunspell dictionaries (stems; see is_word)."""
+    """Sorted folded lower-case entries of the hunspell dictionaries (stems; see is_word).
+    An entry with the dictionary's ONLYINCOMPOUND flag is no word by itself, only a part of
+    compounds: de_DE lists "manchester/Sozm", "marseille/ozm", "barcelona/Sozm" (o =
+    ONLYINCOMPOUND) for "Manchesterstraße"; such entries are left out."""
     words = set()
     for d in HUNSPELL:
+        syntax, only = hunspell_flags(f"/usr/share/hunspell/{d}.aff")
         with open(f"/usr/share/hunspell/{d}.dic", encoding="utf-8", errors="replace") as fh:
             next(fh)  # the entry count
             for line in fh:
-                w = line.split("/")[0].strip()
+                field = line.split()[0] if line.split() else ""
+                w, _, flags = field.partition("/")
+                if only is not None and only in split_flags(flags, syntax):
+                    continue
                 if w and w == w.lower():
                     words.add(fold(w))
     return sorted(words)
@@ -518,7 +549,8 @@ def geonames_cities(entities, owners, used, taken_ids, head):
 
     Rules: population >= GEONAMES_MIN_POPULATION; a city whose English name is already an
     alias of an entity (hand-curated or generated) is skipped (no duplicates of Kyiv, Tyre,
-    Washington), and so is each name that is another entity's alias; a name shared by two
+    Washington), and so is each name (or inflected form) that is another entity's alias,
+    except a club's weak alias (Liverpool FC's "Liverpool"); a name shared by two
     such cities is the most populous one's if it has 5 times the inhabitants of the next, else
     dropped (ambiguous); a one-word name that may be a common word of a hunspell dictionary
     (is_word) or a first name of the gazetteer's people is dropped, and so is a Latin or Cyrillic multi-word name made of common words
@@ -536,6 +568,16 @@ def geonames_cities(entities, owners, used, taken_ids, head):
     # one-word city name that is one is left out (Vladimir, Russia).
     given = {fold(a).split(" ")[0] for e in entities.values() if e["type"] == "person"
              for names in (e.get("aliases") or {}).values() for a in names if " " in a.strip()}
+    # A club named after its city has the city's name as a weak alias only (FC Barcelona:
+    # "Barcelona" counts with football context): that name stays the city's too.
+    strong = {fold(n) for e in entities.values() for names in (e.get("aliases") or {}).values()
+              for n in names}
+    club_weak = {fold(n) for e in entities.values() if e["type"] == "sports_org"
+                 for names in (e.get("weak_aliases") or {}).values() for n in names} - strong
+
+    def owned(f):
+        return f in used or (f in owners and f not in club_weak)
+
     cand = {}
     for c in cities:
         # Transliteration marks (macron, dot below/above, breve below) and the ’ of soft
@@ -576,11 +618,10 @@ def geonames_cities(entities, owners, used, taken_ids, head):
     for gid in sorted(cand, key=lambda g: (-cand[g][1]["population"], g)):
         en, c, by_lang = cand[gid]
         folded = [fold(n) for names in by_lang.values() for n in names]
-        if fold(en) in owners or fold(en) in used:
+        if owned(fold(en)):
             continue  # an entity has its English name already (Kyiv, Tyre, Washington)
         small = c["population"] < GEONAMES_MIN_POPULATION  # a town of CONFLICT_COUNTRIES
-        if small and any(fold(n) in owners or fold(n) in used
-                         for n in [c["name"]] + c["alternatenames"]):
+        if small and any(owned(fold(n)) for n in [c["name"]] + c["alternatenames"]):
             continue  # "Bayt Ḩanun" is the hand-curated Beit Hanoun (an alternate name)
         eid = "city/" + kebab(en)
         if eid in taken_ids:
@@ -591,7 +632,7 @@ def geonames_cities(entities, owners, used, taken_ids, head):
         for lang in LANGS:
             for n in by_lang.get(lang, []):
                 f = fold(n)
-                if owner_of.get(f) != gid or len(f) < 4 or f in owners or f in used:
+                if owner_of.get(f) != gid or len(f) < 4 or owned(f):
                     continue
                 one_word = " " not in f and "-" not in n
                 # Unvocalised Arabic-script and Hebrew one-word names are common words too often
@@ -617,7 +658,10 @@ def geonames_cities(entities, owners, used, taken_ids, head):
                     forms += [m for m in (n[:-1] + e for e in CYRILLIC_A_CASES)
                               if not is_word(fold(m), words)]
                 for m in forms:
-                    if m not in keep.get(lang, []) and used.get(fold(m), eid) == eid:
+                    # An inflected form may be another entity's alias ("Барселона" is the
+                    # club's strong alias, and a form of the variant "Барселон").
+                    if m not in keep.get(lang, []) and used.get(fold(m), eid) == eid and (
+                            m == n or not (fold(m) in owners and fold(m) not in club_weak)):
                         keep.setdefault(lang, []).append(m)
         if not keep:
             continue

@@ -110,6 +110,21 @@ constexpr TitleWords kHeadNouns[] = {
      "vakfı bankası meclisi mahkemesi ajansı federasyonu birliği kulübü hastanesi"},
 };
 
+// Prepositions that join an institution's head noun to the rest of its name, and the article
+// that may follow them (Council of Europe, Office for the Coordination of Humanitarian
+// Affairs), per language. English only: French and Spanish names go on in lower case after
+// theirs (ministère des Armées) or are joined by the name particles (Corte Suprema de
+// Justicia); German gets no names. Hand-written: two closed-class words per language, which
+// no library lists as name connectors.
+struct Connectors {
+  std::string_view language;
+  std::string_view prepositions[2];
+  std::string_view article;
+  std::string_view conjunction;  // a name that goes on with it is left as it was (below)
+};
+constexpr Connectors kConnectors[] = {{"en", {"of", "for"}, "the", "and"}};
+constexpr size_t kMaxConnectorHops = 2;
+
 // BGN/PCGN romanisation, then without the prime marks for soft/hard signs (Yelʹtsin) and
 // without diacritics (Shchëlkovo): the spelling English text uses.
 constexpr const char* kRussianLatinId = "Russian-Latin/BGN";
@@ -139,6 +154,8 @@ bool AllUpper(std::string_view s) {
   }
   return true;
 }
+
+bool IsHyphen(std::string_view gap) { return gap == "-" || gap == "\u2010"; }
 
 // The text between two words of one name: a space, a no-break space, a hyphen, or " & ".
 bool JoinsName(std::string_view gap) {
@@ -723,6 +740,10 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
   const std::vector<uint64_t>* calendar = words_for(calendar_words_, true);
   const std::vector<uint64_t>* titles = words_for(title_words_, true);
   const std::vector<uint64_t>* heads = words_for(head_nouns_, false);
+  const Connectors* connectors = nullptr;
+  for (const Connectors& c : kConnectors) {
+    if (c.language == doc.language.code) connectors = &c;
+  }
   auto in = [](const std::vector<uint64_t>& v, uint64_t h) {
     return std::binary_search(v.begin(), v.end(), h);
   };
@@ -848,10 +869,24 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
                                     tokens[k].folded_size <= 4);
     }
     if (all_covered || (letters == 2 && !all_capital)) continue;
+    // A long form ending in an institution's head noun keeps a capitalised gazetteer mention
+    // right before it, as a span does (Iraqi Counter-Terrorism Service (CTS): the country's
+    // adjective names whose service it is); the initials are those of the words after it.
+    size_t name_begin = lf_begin;
+    if (tokens[lf_begin].script == USCRIPT_LATIN &&
+        in(*heads, Matcher::Hash(word_of(tokens[lf_end - 1])))) {
+      size_t k = lf_begin;
+      while (k > 0 && lf_begin - k < 3 && is_covered(k - 1) &&
+             (kind[k - 1] == Kind::kCap || kind[k - 1] == Kind::kUpper) &&
+             tokens[k - 1].script == USCRIPT_LATIN && joined(k - 1, k)) {
+        --k;
+      }
+      if (k < lf_begin && !(k > 0 && is_covered(k - 1) && joined(k - 1, k))) name_begin = k;
+    }
     // The name is the form the text uses more often (ties: the one written first).
     const std::string_view text = OriginalText(doc, tokens[lf_begin].field);
     const std::string_view long_form =
-        text.substr(tokens[lf_begin].begin, tokens[lf_end - 1].end - tokens[lf_begin].begin);
+        text.substr(tokens[name_begin].begin, tokens[lf_end - 1].end - tokens[name_begin].begin);
     size_t acronym_count = 0;
     for (const size_t k : s.acronyms) {
       if (acronym_of(k) == acronym) {
@@ -885,7 +920,7 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
     p = &s.pending[pending++];
     p->id = s.id;
     p->name = s.name;
-    p->spans.emplace_back(static_cast<uint32_t>(lf_begin), static_cast<uint32_t>(lf_end));
+    p->spans.emplace_back(static_cast<uint32_t>(name_begin), static_cast<uint32_t>(lf_end));
     for (const size_t k : s.acronyms) {
       if (acronym_of(k) == acronym) {
         p->spans.emplace_back(static_cast<uint32_t>(k), static_cast<uint32_t>(k + 1));
@@ -905,6 +940,14 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
     size_t end = i + 1;  // [i, end)
     while (end < n && !suffixed(tokens[end - 1])) {
       if (eligible[end] && tokens[end].script == script && joined(end - 1, end)) {
+        // Two names of two or more words joined by a hyphen are two names (a ticket, a
+        // pairing: Mauricio Macri-Gabriela Michetti); a hyphen inside a given name or a
+        // double surname has one word on a side (Jean-Marie Le Pen, Ana Pérez-García).
+        if (end >= i + 2 && end + 1 < n && IsHyphen(gap(end - 1, end)) &&
+            gap(end - 2, end - 1) == " " && eligible[end + 1] && same_part(end, end + 1) &&
+            gap(end, end + 1) == " ") {
+          break;
+        }
         ++end;
         continue;
       }
@@ -918,6 +961,47 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
         continue;
       }
       break;
+    }
+    // An institution's name goes on after its head noun with "of"/"for" (+ "the") and
+    // capitalised words, up to kMaxConnectorHops times (Council of Europe, Office for the
+    // Coordination of Humanitarian Affairs, Court of Arbitration for Sport): the words after
+    // the connector need not be eligible (a gazetteer mention, a word also written in lower
+    // case: they are capitalised as part of the name).
+    size_t connector_words = 0;
+    const size_t head_end = end;  // the run up to its head noun
+    // Cheap tests first (this runs for every run): a preposition next, then the head noun.
+    auto preposition = [&](size_t k) {
+      return kind[k] == Kind::kLower && (folded_of(tokens[k]) == connectors->prepositions[0] ||
+                                         folded_of(tokens[k]) == connectors->prepositions[1]);
+    };
+    if (script == USCRIPT_LATIN && connectors != nullptr && end + 1 < n && preposition(end) &&
+        in(*heads, word_hash[end - 1])) {
+      for (size_t hop = 0; hop < kMaxConnectorHops && end + 1 < n && !suffixed(tokens[end - 1]);
+           ++hop) {
+        size_t k = end;
+        if (!preposition(k) || !joined(k - 1, k)) break;
+        ++k;
+        if (k < n && kind[k] == Kind::kLower && joined(k - 1, k) &&
+            folded_of(tokens[k]) == connectors->article) {
+          ++k;  // of the
+        }
+        size_t e = k;
+        while (e < n && e - k < 3 && (kind[e] == Kind::kCap || kind[e] == Kind::kUpper) &&
+               tokens[e].script == script && joined(e - 1, e) && !suffixed(tokens[e - 1])) {
+          ++e;
+        }
+        if (e == k || (e < n && kind[e] == Kind::kCap && joined(e - 1, e))) break;
+        connector_words += e - k;
+        end = e;
+      }
+      // A name that goes on with "and" + a capital (Organization for Security and Cooperation
+      // in Europe) has an end these rules cannot find: the head noun's run stays as it was.
+      if (connector_words > 0 && end + 1 < n && kind[end] == Kind::kLower &&
+          folded_of(tokens[end]) == connectors->conjunction && joined(end - 1, end) &&
+          kind[end + 1] == Kind::kCap && joined(end, end + 1)) {
+        end = head_end;
+        connector_words = 0;
+      }
     }
     const size_t run_begin = i;
     const size_t run_end = end;
@@ -944,7 +1028,7 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
     // Committee): the mention's words (up to 3, the whole mention) start the name.
     size_t owner = b;
     if (script == USCRIPT_LATIN && !titled && b == run_begin &&
-        in(*heads, word_hash[run_end - 1])) {
+        in(*heads, word_hash[head_end - 1])) {
       size_t k = b;
       while (k > 0 && b - k < 3 && is_covered(k - 1) && capital(k - 1) &&
              tokens[k - 1].script == USCRIPT_LATIN && joined(k - 1, k)) {
@@ -959,7 +1043,7 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
       ++words;
       all_upper = all_upper && AllUpper(written_of(k));
     }
-    if (words < kMinNameWords || words > kMaxNameWords || all_upper) continue;
+    if (words < kMinNameWords || words > kMaxNameWords + connector_words || all_upper) continue;
     // Right before a gazetteer mention: a title before a known name ("Prime Minister" +
     // Narendra Modi) or the start of a longer name around it. Right after one, in Latin script:
     // a title after a qualifier ("Moscow" + "Mayor Sergei Sobyanin") or the rest of a longer

@@ -34,6 +34,16 @@
 //                      English headlines are): its capitals mark the style, not names;
 //                    * a single word, and a run of 5 or more capitalised words (headings, titles
 //                      of works).
+//   hyphen           two names of two or more words each joined by a hyphen are two names
+//                    (Mauricio Macri-Gabriela Michetti); one word on a side is one name
+//                    (Jean-Marie Le Pen, Ana Pérez-García).
+//   of / for         English institutions go on after their head noun (kHeadNouns) with "of"
+//                    or "for" (+ "the") and 1-3 capitalised words, at most twice; those words
+//                    may be gazetteer mentions or words also written in lower case (Council of
+//                    Europe, Office for the Coordination of Humanitarian Affairs); one more
+//                    word per word so added. A name that goes on with "and" + a capital
+//                    (Organization for Security and Cooperation in Europe) keeps only its run
+//                    up to the head noun (kConnectors in names.cc).
 //   Cyrillic         only for Russian and Ukrainian articles; the name is the span's BGN/PCGN
 //                    romanisation (ICU transliterators Russian-Latin/BGN and
 //                    Ukrainian-Latin/BGN, with the soft/hard sign marks and diacritics dropped:
@@ -55,7 +65,9 @@
 //                    word initials spell it (FAFSA, CNIL, SWIFT; AcronymInitials in names.cc):
 //                    one name with both forms and the acronym's other occurrences as mentions,
 //                    spelled as the text uses more often. Not when the gazetteer covers the
-//                    long form, nor for a two-letter acronym of a lower-case long form.
+//                    long form, nor for a two-letter acronym of a lower-case long form. A long
+//                    form ending in a head noun keeps the capitalised gazetteer mention right
+//                    before it (Iraqi Counter-Terrorism Service (CTS)).
 //
 // The same name mentioned twice is one entity with two mentions. Salience is the gazetteer
 // entities' formula (tag_stage.h). Name entities are listed after the gazetteer's entities.

@@ -204,6 +204,25 @@ TEST_F(GazetteerTest, GeoNamesCities) {
   EXPECT_THAT(Found("It was a nice day in the city.", "en"), ::testing::Not(Contains("city/nice")));
   EXPECT_THAT(Found("Губернатор Владимир Солодов заявил.", "ru"),
               ::testing::Not(Contains("city/vladimir")));
+  // A Hunspell entry with the dictionary's ONLYINCOMPOUND flag is a part of compounds, not a
+  // common word (de_DE "manchester/Sozm", "marseille/ozm"): the cities keep their names. A
+  // city name that a club has as a weak alias only (Liverpool FC's "Liverpool") stays the
+  // city's.
+  EXPECT_THAT(Found("Flights from Manchester to Marseille resumed.", "en"),
+              ::testing::IsSupersetOf({"city/manchester", "city/marseille"}));
+  EXPECT_THAT(Found("Le port de Marseille est fermé.", "fr"), Contains("city/marseille"));
+  EXPECT_THAT(Found("Flooding hit Liverpool overnight.", "en"), Contains("city/liverpool"));
+}
+
+TEST_F(GazetteerTest, CountryNamesThatAreGivenNamesNeedGeographicContext) {
+  // Spanish "Mauricio" (CLDR: Mauritius) is a common given name: a weak alias confirmed by
+  // island/ocean/demonym words, not by "presidente".
+  EXPECT_THAT(Found("El presidente electo Mauricio Macri asumirá el jueves.", "es"),
+              ::testing::Not(Contains("country/mauritius")));
+  EXPECT_THAT(Found("La isla Mauricio, en el océano Índico, recibió ayuda.", "es"),
+              Contains("country/mauritius"));
+  EXPECT_THAT(Found("El gobierno de la República de Mauricio anunció medidas.", "es"),
+              Contains("country/mauritius"));
 }
 
 TEST_F(GazetteerTest, WeaponSystemsAndLebanesePlaces) {

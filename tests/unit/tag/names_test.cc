@@ -16,7 +16,8 @@ constexpr const char* kEntities =
     "  - {id: person/narendra-modi, type: person, name: Narendra Modi,\n"
     "     aliases: {en: [Narendra Modi]}}\n"
     "  - {id: city/moscow, type: city, name: Moscow, aliases: {en: [Moscow], ru: [Москвы]}}\n"
-    "  - {id: org/fifa, type: sports_org, name: FIFA, aliases: {en: [FIFA]}}\n";
+    "  - {id: org/fifa, type: sports_org, name: FIFA, aliases: {en: [FIFA]}}\n"
+    "  - {id: country/iraq, type: country, name: Iraq, aliases: {en: [Iraq, Iraqi]}}\n";
 constexpr const char* kTopics =
     "topic: {id: t, groups: {g: {en: [talks], ru: [переговоры]}}, rules: [{name: r, any: "
     "[g]}]}\n";
@@ -222,6 +223,65 @@ TEST_F(NamesTest, InstitutionsNamedAfterAGazetteerMentionKeepIt) {
   EXPECT_EQ(Names(doc), (std::map<std::string, Name>{{"FIFA Disciplinary Committee",
                                                       {"name/fifa-disciplinary-committee",
                                                        {"FIFA Disciplinary Committee"}}}}));
+}
+
+TEST_F(NamesTest, TwoNamesJoinedByAHyphenAreTwoNames) {
+  // A ticket of two people (Página/12's "la fórmula Mauricio Macri-Gabriela Michetti"): two or
+  // more words on each side of the hyphen; a hyphenated given name or double surname (one word
+  // on a side) stays one name.
+  const auto& doc = pipeline_.Run(Article(
+      "",
+      "Obtuvo 8.601.063 votos la fórmula Mauricio Macri-Gabriela Michetti, dijo el portavoz. "
+      "Luego habló Jean-Marie Le Pen y también Ana Pérez-García.",
+      "es"));
+  EXPECT_EQ(Names(doc),
+            (std::map<std::string, Name>{
+                {"Mauricio Macri", {"name/mauricio-macri", {"Mauricio Macri"}}},
+                {"Gabriela Michetti", {"name/gabriela-michetti", {"Gabriela Michetti"}}},
+                {"Jean-Marie Le Pen", {"name/jean-marie-le-pen", {"Jean-Marie Le Pen"}}},
+                {"Ana Pérez-García", {"name/ana-perez-garcia", {"Ana Pérez-García"}}}}));
+}
+
+TEST_F(NamesTest, InstitutionsGoOnAfterTheirHeadNounWithOfAndFor) {
+  // English institutions: head noun + of/for (+ the) + capitalised words, up to two hops; the
+  // words after the preposition may be a gazetteer mention (Moscow) or words the text also
+  // writes in lower case (humanitarian). A name that goes on with "and" + a capital has an
+  // end the rules cannot find: only the run up to the head noun is left (one word: no name).
+  const auto& doc = pipeline_.Run(Article(
+      "",
+      "Observers came from the Council of Europe on Sunday. The Office for the Coordination of "
+      "Humanitarian Affairs sent humanitarian aid. The Bank of Moscow and the Organization for "
+      "Security and Cooperation in Europe said nothing.",
+      "en"));
+  EXPECT_EQ(Names(doc),
+            (std::map<std::string, Name>{
+                {"Council of Europe", {"name/council-of-europe", {"Council of Europe"}}},
+                {"Office for the Coordination of Humanitarian Affairs",
+                 {"name/office-for-the-coordination-of-humanitarian-affairs",
+                  {"Office for the Coordination of Humanitarian Affairs"}}},
+                {"Bank of Moscow", {"name/bank-of-moscow", {"Bank of Moscow"}}}}));
+  // Other languages have no connectors: Spanish names go on with the particles.
+  const auto& es = pipeline_.Run(
+      Article("", "Lo confirmó la Corte Suprema de Justicia el lunes por la tarde.", "es"));
+  EXPECT_EQ(Names(es), (std::map<std::string, Name>{
+                           {"Corte Suprema de Justicia",
+                            {"name/corte-suprema-de-justicia", {"Corte Suprema de Justicia"}}}}));
+}
+
+TEST_F(NamesTest, AcronymLongFormsOfInstitutionsKeepTheMentionBeforeThem) {
+  // Xinhua: "The Iraqi Counter-Terrorism Service (CTS) forces ...": a long form ending in a
+  // head noun (Service) keeps the gazetteer mention before it; one that does not (Form) not.
+  const auto& doc = pipeline_.Run(Article(
+      "",
+      "The Iraqi Counter-Terrorism Service (CTS) advanced on the town. An Iraqi Student Aid Form "
+      "(SAF) was filed.",
+      "en"));
+  EXPECT_EQ(
+      Names(doc),
+      (std::map<std::string, Name>{
+          {"Iraqi Counter-Terrorism Service",
+           {"name/iraqi-counter-terrorism-service", {"Iraqi Counter-Terrorism Service", "CTS"}}},
+          {"Student Aid Form", {"name/student-aid-form", {"Student Aid Form", "SAF"}}}}));
 }
 
 TEST_F(NamesTest, GermanCapitalsAreNoEvidence) {
