@@ -22,9 +22,11 @@ struct EvalOptions {
 Result<EvalDataset> Load(const EvalOptions& opt, std::unique_ptr<PipelineSetup>& pipeline_setup) {
   // The calibration file is ignored: eval fits its own weights per fold, and fit must work
   // while the file is stale (after a rule change).
-  pipeline_setup = BuildPipelineSetupOrReport(
-      opt.config_path,
-      {.taxonomy = opt.taxonomy, .alerts = "", .taxonomy_options = {.calibration = false}});
+  pipeline_setup =
+      BuildPipelineSetupOrReport(opt.config_path, {.taxonomy = opt.taxonomy,
+                                                   .alerts = "",
+                                                   .taxonomy_options = {.calibration = false},
+                                                   .story_explanations = true});
   if (!pipeline_setup) return Status(Code::kInvalidConfig, "eval", "no pipeline_setup");
   NEWSFLOW_ASSIGN_OR_RETURN(std::vector<std::string> files, ExpandGoldPaths(opt.gold));
   return LoadEvalDataset(*pipeline_setup->pipeline, files);

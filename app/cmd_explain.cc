@@ -66,7 +66,8 @@ Result<schemas::RawRecord> ReadRecord(const ExplainOptions& opt,
 
 int RunExplain(const ExplainOptions& opt) {
   std::unique_ptr<PipelineSetup> pipeline_setup = BuildPipelineSetupOrReport(
-      opt.config_path, {.taxonomy = opt.taxonomy, .alerts = "", .taxonomy_options = {}});
+      opt.config_path,
+      {.taxonomy = opt.taxonomy, .alerts = "", .taxonomy_options = {}, .story_explanations = true});
   if (!pipeline_setup) return kExitUsage;
   std::vector<schemas::RawRecord> preceding;
   auto record = ReadRecord(opt, &preceding);

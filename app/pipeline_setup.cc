@@ -79,6 +79,7 @@ Result<std::unique_ptr<PipelineSetup>> BuildPipelineSetup(AppConfig config,
     return Status(Code::kInvalidConfig, "config", origin + ": " + story_config.status().message());
   }
   if (story_config->store.instance_id.empty()) story_config->store.instance_id = "local";
+  story_config->store.explain = overrides.story_explanations;
   setup->stories = std::make_shared<story::StoryStore>(story_config->store);
 
   auto alert_settings = ParseAlertSettings(setup->config.alerts);

@@ -71,6 +71,9 @@ struct SetupOverrides {
   // Replaces taxonomy.snapshot when not empty (--taxonomy-snapshot); checked against the
   // taxonomy in use (taxonomy.path or `taxonomy` above) like a configured one.
   std::string taxonomy_snapshot = {};  // (= {}: may be left out of designated initializers)
+  // The story store writes why each article joined or opened its story (story::
+  // StoryStoreConfig::explain): `explain` and `eval` print it; nothing else reads it.
+  bool story_explanations = false;
 };
 
 // How the taxonomy of `settings` is loaded (tag::LoadTaxonomyFast), also for hot reload.

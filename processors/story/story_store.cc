@@ -929,14 +929,14 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output,
   if (dup != nullptr) {
     out.duplicate_of = dup->root;
     chosen = SlotOfLocked(dup->story_id);
-    if (chosen) {
+    if (chosen && config_.explain) {
       char buf[96];
       std::snprintf(buf, sizeof(buf),
                     "near-duplicate of %s (SimHash distance %d, lead Jaccard %.2f)",
                     dup->root.c_str(), out.duplicate_distance, out.lead_jaccard);
       out.explanation = buf;
-      out.score = 1.0;
     }
+    if (chosen) out.score = 1.0;
   }
 
   // 2-3. Candidates and scores.
@@ -1083,9 +1083,11 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output,
     if (best_slot && best >= config_.join_threshold) {
       chosen = best_slot;
       out.score = best;
-      ScoreLocked(hot_[*best_slot].sig, query, &out.explanation);
-      out.explanation = "joined: " + out.explanation;
-    } else {
+      if (config_.explain) {
+        ScoreLocked(hot_[*best_slot].sig, query, &out.explanation);
+        out.explanation.insert(0, "joined: ");
+      }
+    } else if (config_.explain) {
       char buf[192];
       if (scored < to_score.size()) {
         // Pruned: the others were bounded below the threshold without being scored.

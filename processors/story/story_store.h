@@ -68,6 +68,10 @@ struct StoryStoreConfig {
   int64_t recent_articles = 32;
   int64_t max_sources = 64;
   std::string instance_id;  // writer id in news.stories counters (the app sets it)
+  // Write Assignment::explanation (which signature parts matched; `newsflow explain` and
+  // `eval` print it). Not a YAML option: the app turns it off for `run`, `process` and `demo`,
+  // where nothing reads it (its formatting costs ~5 K instructions per article).
+  bool explain = true;
 };
 
 // The outcome of Assign() for one article.
@@ -78,7 +82,7 @@ struct Assignment {
   double lead_jaccard = 0.0;    // lead-set Jaccard when matched through the lead sets
   bool opened = false;
   double score = 0.0;       // similarity to the joined story (0 when opened)
-  std::string explanation;  // which signature parts matched
+  std::string explanation;  // which signature parts matched (empty unless config.explain)
   int64_t article_count = 0;
   int64_t first_seen_ms = 0;
   std::vector<core::StoryArticle> recent;

@@ -50,6 +50,40 @@ TEST(StoryStageTest, DefaultPipelineAssignsStoriesAndEmitsTheStoryState) {
   }
 }
 
+// The explanation is written only when a command asks for it (`explain`, `eval`); the story
+// the article joins is the same either way.
+TEST(StoryStageTest, ExplanationOnlyWhenAsked) {
+  for (const bool asked : {false, true}) {
+    SCOPED_TRACE(asked ? "explanations asked" : "default");
+    app::SetupOverrides overrides;
+    overrides.story_explanations = asked;
+    auto pipeline_setup = app::BuildPipelineSetup("", overrides);
+    ASSERT_TRUE(pipeline_setup.ok()) << pipeline_setup.status().ToString();
+    const auto& pipeline = *(*pipeline_setup)->pipeline;
+    core::FixedClock clock(0);
+    const core::StageContext ctx{&clock, "t"};
+    const schemas::RawRecord records[] = {testing::MakeRecord(kA, "application/json"),
+                                          testing::MakeRecord(kB, "application/json")};
+    std::vector<core::Document> docs;
+    for (const auto& record : records) {
+      docs.emplace_back(record);  // reads the record in place: `records` outlives it
+      for (const auto name : pipeline.StageNames()) {
+        ASSERT_TRUE(pipeline.FindStage(name)->Process(docs.back(), ctx).ok()) << name;
+      }
+    }
+    EXPECT_EQ(docs[0].story_id, docs[1].story_id);
+    EXPECT_TRUE(docs[0].story.opened);
+    EXPECT_FALSE(docs[1].story.opened);
+    if (asked) {
+      EXPECT_EQ(docs[0].story.explanation.rfind("opened: ", 0), 0u) << docs[0].story.explanation;
+      EXPECT_EQ(docs[1].story.explanation.rfind("joined: ", 0), 0u) << docs[1].story.explanation;
+    } else {
+      EXPECT_EQ(docs[0].story.explanation, "");
+      EXPECT_EQ(docs[1].story.explanation, "");
+    }
+  }
+}
+
 TEST(StoryStageTest, BadConfigNamesTheKey) {
   YAML::Node node = YAML::Load("{join_threshold: 2}");
   auto c = ParseStoryConfig(node);
