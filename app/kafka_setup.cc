@@ -10,12 +10,20 @@ namespace newsflow::app {
 
 Status CheckSizeLimits(const AppConfig& config, const consumers::KafkaConfig& kafka) {
   int64_t max_record = decode::DecodeConfig{}.max_record_bytes;
-  const YAML::Node decode = config.pipeline["decode"];
-  if (decode.IsMap() && decode["max_record_bytes"].IsScalar()) {
-    try {
-      max_record = decode["max_record_bytes"].as<int64_t>();
-    } catch (const YAML::Exception&) {
-      // The pipeline's own validation reports a bad value.
+  // A const Node's operator[] gives an invalid node for a missing key, and asking an invalid
+  // node its type throws: IsDefined() first (the fuzzer found a `decode` section without
+  // max_record_bytes). The pipeline's own validation reports bad or unknown keys.
+  const YAML::Node& pipeline = config.pipeline;
+  const YAML::Node decode =
+      pipeline.IsDefined() && pipeline.IsMap() ? pipeline["decode"] : YAML::Node();
+  if (decode.IsDefined() && decode.IsMap()) {
+    const YAML::Node value = decode["max_record_bytes"];
+    if (value.IsDefined() && value.IsScalar()) {
+      try {
+        max_record = value.as<int64_t>();
+      } catch (const YAML::Exception&) {
+        // Reported by the decode stage's config check.
+      }
     }
   }
   const int64_t message_max = consumers::ProducerMessageMaxBytes(kafka);
