@@ -10,7 +10,6 @@
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <span>
 #include <type_traits>
 
@@ -73,50 +72,6 @@ double Norm(const std::vector<std::pair<uint32_t, double>>& v) {
 }  // namespace
 
 void AppendFixed(double x, int decimals, std::string* out) {
-  // |x| < 2^53 with up to 9 decimals (every explanation number), in integer arithmetic: x is
-  // m * 2^e exactly (m < 2^53, e <= 0 here), so |x| * 10^d = m * 10^d / 2^-e, and its quotient
-  // rounded half to even on the remainder is the last digit printf writes (glibc rounds the
-  // exact binary value, to nearest, ties to even). A negative sign is written even when the
-  // value rounds to zero ("-0.000"), as printf does. (std::to_chars below, the general case,
-  // costs ~400 instructions a number; this ~60.)
-  uint64_t bits;
-  std::memcpy(&bits, &x, sizeof bits);
-  const int biased = static_cast<int>((bits >> 52) & 0x7FF);
-  if (decimals >= 0 && decimals <= 9 && biased < 1075) {  // finite and below 2^53 (or zero)
-    __extension__ using U128 = unsigned __int128;
-    static constexpr uint64_t kPow10[10] = {1,      10,      100,      1000,      10000,
-                                            100000, 1000000, 10000000, 100000000, 1000000000};
-    uint64_t m = bits & ((uint64_t{1} << 52) - 1);
-    int shift = 1074;  // subnormal: m * 2^-1074
-    if (biased != 0) {
-      m |= uint64_t{1} << 52;
-      shift = 1075 - biased;  // >= 1
-    }
-    const U128 v = static_cast<U128>(m) * kPow10[decimals];  // < 2^83
-    U128 q = 0;
-    if (shift < 128) {
-      q = v >> shift;
-      const U128 r = v - (q << shift);
-      const U128 half = static_cast<U128>(1) << (shift - 1);
-      if (r > half || (r == half && (q & 1) != 0)) ++q;
-    }  // else v < 2^83 < half: rounds to 0
-    const uint64_t whole = static_cast<uint64_t>(q / kPow10[decimals]);
-    uint64_t frac = static_cast<uint64_t>(q % kPow10[decimals]);
-    char buf[48];
-    char* p = buf;
-    if ((bits >> 63) != 0) *p++ = '-';
-    p = std::to_chars(p, buf + sizeof(buf), whole).ptr;
-    if (decimals > 0) {
-      *p++ = '.';
-      for (int i = decimals - 1; i >= 0; --i) {
-        p[i] = static_cast<char>('0' + frac % 10);
-        frac /= 10;
-      }
-      p += decimals;
-    }
-    out->append(buf, p);
-    return;
-  }
   // std::to_chars with a precision writes what printf("%.*f") writes in the "C" locale (the
   // standard says so; libstdc++ formats the exact binary value), without printf's format
   // parsing. 400 bytes hold DBL_MAX's 309 digits with up to ~80 decimals; beyond, snprintf.

@@ -114,9 +114,8 @@ struct StoreStats {
   int64_t scored = 0;      // of them scored in full (the others were bounded out)
 };
 
-// Appends x as printf("%.*f", decimals, x) would write it (the explanations' scores): in integer
-// arithmetic for |x| < 2^53 and up to 9 decimals, else through std::to_chars (same digits, no
-// format parsing). Exposed for the test that compares it with snprintf.
+// Appends x as printf("%.*f", decimals, x) would write it (the explanations' scores), through
+// std::to_chars (same digits, no format parsing). Exposed for the test that compares the two.
 void AppendFixed(double x, int decimals, std::string* out);
 
 class StoryStore {
