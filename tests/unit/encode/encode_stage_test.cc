@@ -273,6 +273,33 @@ TEST(EncodeStageTest, TopicsAndEntitiesAreWhatTheWriterWrites) {
       std::string::npos);
 }
 
+TEST(EncodeStageTest, ExtraMembersAreCopiedAsTheyAreAtTheEndOfTheEvent) {
+  const schemas::RawRecord record = KafkaRecord();
+  core::Document doc(record);
+  doc.article.id = "a7";
+  // As decode writes them: escapes, nesting, non-ASCII, and longer than the Writer's buffers.
+  std::string extra = R"({"note":"a \"quoted\"\nline \u0001","tags":["x",{"n":[1,2.5,null]}],)";
+  for (int i = 0; i < 40; ++i)
+    extra += "\"k" + std::to_string(i) + "\":\"\xD8\xBA\xD8\xB2\xD8\xA9\",";
+  extra += R"("last":true})";
+  doc.article.extra_json = extra;
+  const std::string json = EncodeEnrichedEvent(doc, kProcessedAt, "v", true);
+  const rapidjson::Document e = Parse(json);
+  const std::string tail = ",\"extra\":" + extra + "}";
+  ASSERT_GE(json.size(), tail.size());
+  EXPECT_EQ(json.substr(json.size() - tail.size()), tail);
+  EXPECT_EQ(std::string(e["extra"]["note"].GetString()), "a \"quoted\"\nline \x01");
+  EXPECT_TRUE(e["extra"]["last"].GetBool());
+  // And as the Writer's RawValue writes it.
+  rapidjson::StringBuffer sb;
+  schemas::JsonWriter w(sb);
+  w.StartObject();
+  w.Key("x");
+  w.RawValue(extra.data(), extra.size(), rapidjson::kObjectType);
+  w.EndObject();
+  EXPECT_EQ(std::string(sb.GetString(), sb.GetSize()), "{\"x\":" + extra + "}");
+}
+
 // The Writer's own rendering of an object {s: s} and an array [s, s].
 std::string WriterRendering(std::string_view s) {
   rapidjson::StringBuffer sb;
