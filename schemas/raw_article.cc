@@ -9,6 +9,7 @@
 #include <iterator>
 #include <optional>
 
+#include "schemas/json_writer.h"
 #include "schemas/text.h"
 #include "schemas/validate.h"
 
@@ -248,7 +249,7 @@ Result<RawArticle> DecodeRawArticleJsonDom(std::string_view bytes, const JsonLim
   if (a.content_type.empty()) a.content_type = "text/plain";
   if (extra.MemberCount() > 0) {
     rapidjson::StringBuffer sb;
-    rapidjson::Writer<rapidjson::StringBuffer> writer(sb);
+    PutStringWriter writer(sb);
     extra.Accept(writer);
     a.extra_json.assign(sb.GetString(), sb.GetSize());
   }
@@ -268,8 +269,7 @@ namespace {
 // string or null, nesting near the depth limit, a value QuickValidRawArticle would not pass.
 class FlatArticleHandler {
  public:
-  FlatArticleHandler(RawArticle& article, rapidjson::Writer<rapidjson::StringBuffer>& extra,
-                     int max_depth)
+  FlatArticleHandler(RawArticle& article, PutStringWriter& extra, int max_depth)
       : a_(article), extra_(extra), max_depth_(max_depth) {}
 
   bool Null() {
@@ -352,7 +352,7 @@ class FlatArticleHandler {
   }
 
   RawArticle& a_;
-  rapidjson::Writer<rapidjson::StringBuffer>& extra_;
+  PutStringWriter& extra_;
   int max_depth_;
   int depth_ = 0;
   uint32_t seen_ = 0;
@@ -370,7 +370,7 @@ std::optional<RawArticle> DecodeFlatArticle(std::string_view bytes, const JsonLi
   // reader and buffers per thread, reused.
   thread_local rapidjson::Reader reader;
   thread_local rapidjson::StringBuffer extra_buffer;
-  thread_local rapidjson::Writer<rapidjson::StringBuffer> extra;
+  thread_local PutStringWriter extra;
   extra_buffer.Clear();
   extra.Reset(extra_buffer);
   RawArticle a;

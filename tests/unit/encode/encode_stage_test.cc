@@ -195,6 +195,111 @@ TEST(EncodeStageTest, MatchListsAreWhatTheWriterWrites) {
   EXPECT_EQ(e["entities"][0]["mentions"][1]["end"].GetUint(), 4294967295u);
 }
 
+// The "topics" and "entities" arrays as RapidJSON's Writer writes them, key by key.
+std::string WriterResults(const core::Document& doc) {
+  rapidjson::StringBuffer sb;
+  schemas::JsonWriter w(sb);
+  auto str = [&w](const std::string& s) {
+    w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+  };
+  auto matches = [&w](const std::vector<core::Match>& list) {
+    const std::string json = WriterMatches(list);
+    w.RawValue(json.data(), json.size(), rapidjson::kArrayType);
+  };
+  w.StartObject();
+  w.Key("topics");
+  w.StartArray();
+  for (const auto& t : doc.topics) {
+    w.StartObject();
+    w.Key("id");
+    str(t.id);
+    w.Key("label");
+    str(t.label);
+    w.Key("score");
+    w.Double(t.score);
+    w.Key("matches");
+    matches(t.matches);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("entities");
+  w.StartArray();
+  for (const auto& e : doc.entities) {
+    w.StartObject();
+    w.Key("id");
+    str(e.id);
+    w.Key("name");
+    str(e.name);
+    w.Key("type");
+    str(e.type);
+    w.Key("salience");
+    w.Double(e.salience);
+    w.Key("mentions");
+    matches(e.mentions);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  // Without the braces: the two members as they appear inside the event.
+  return std::string(sb.GetString() + 1, sb.GetSize() - 2);
+}
+
+TEST(EncodeStageTest, TopicsAndEntitiesAreWhatTheWriterWrites) {
+  const schemas::RawRecord record = KafkaRecord();
+  core::Document doc(record);
+  doc.article.id = "a6";
+  const std::vector<core::Match> some = {
+      {"Gaza \"strip\"", core::Field::kTitle, 0, 12, ""},
+      {"\xD8\xBA\xD8\xB2\xD8\xA9", core::Field::kBody, 40, 46, "rule\\1"}};
+  // Scores (0-1, as the schema says) with short, long, tiny and negative-zero renderings.
+  const double numbers[] = {0.0, 1.0, 0.5, 1.0 / 3.0, 0.1 + 0.2, 1e-7, 0.987654321, 4.9e-324, -0.0};
+  int k = 0;
+  for (const double x : numbers) {
+    const std::string n = std::to_string(k++);
+    doc.topics.push_back({"topic/" + n, "Label \"" + n + "\"\n\\", x,
+                          k % 2 == 0 ? some : std::vector<core::Match>{}});
+    doc.entities.push_back({"e/" + n, "Name \xD7\xA9 " + n, k % 3 == 0 ? "person" : "name\t", x,
+                            k % 2 == 1 ? some : std::vector<core::Match>{}});
+  }
+  const std::string json = EncodeEnrichedEvent(doc, kProcessedAt, "v", true);
+  Parse(json);
+  const std::string expected = WriterResults(doc);
+  EXPECT_NE(json.find("," + expected + ","), std::string::npos) << json << "\n" << expected;
+  // No topics and no entities: empty arrays.
+  doc.topics.clear();
+  doc.entities.clear();
+  EXPECT_NE(
+      EncodeEnrichedEvent(doc, kProcessedAt, "v", true).find(R"(,"topics":[],"entities":[],)"),
+      std::string::npos);
+}
+
+TEST(EncodeStageTest, ExtraMembersAreCopiedAsTheyAreAtTheEndOfTheEvent) {
+  const schemas::RawRecord record = KafkaRecord();
+  core::Document doc(record);
+  doc.article.id = "a7";
+  // As decode writes them: escapes, nesting, non-ASCII, and longer than the Writer's buffers.
+  std::string extra = R"({"note":"a \"quoted\"\nline \u0001","tags":["x",{"n":[1,2.5,null]}],)";
+  for (int i = 0; i < 40; ++i)
+    extra += "\"k" + std::to_string(i) + "\":\"\xD8\xBA\xD8\xB2\xD8\xA9\",";
+  extra += R"("last":true})";
+  doc.article.extra_json = extra;
+  const std::string json = EncodeEnrichedEvent(doc, kProcessedAt, "v", true);
+  const rapidjson::Document e = Parse(json);
+  const std::string tail = ",\"extra\":" + extra + "}";
+  ASSERT_GE(json.size(), tail.size());
+  EXPECT_EQ(json.substr(json.size() - tail.size()), tail);
+  EXPECT_EQ(std::string(e["extra"]["note"].GetString()), "a \"quoted\"\nline \x01");
+  EXPECT_TRUE(e["extra"]["last"].GetBool());
+  // And as the Writer's RawValue writes it.
+  rapidjson::StringBuffer sb;
+  schemas::JsonWriter w(sb);
+  w.StartObject();
+  w.Key("x");
+  w.RawValue(extra.data(), extra.size(), rapidjson::kObjectType);
+  w.EndObject();
+  EXPECT_EQ(std::string(sb.GetString(), sb.GetSize()), "{\"x\":" + extra + "}");
+}
+
 // The Writer's own rendering of an object {s: s} and an array [s, s].
 std::string WriterRendering(std::string_view s) {
   rapidjson::StringBuffer sb;

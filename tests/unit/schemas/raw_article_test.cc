@@ -39,6 +39,25 @@ TEST(DecodeRawArticleJsonTest, KeepsUnknownFieldsUnderExtra) {
   EXPECT_NE(EncodeRawArticleJson(*r).find(R"("feed":{"n":1})"), std::string::npos);
 }
 
+TEST(DecodeRawArticleJsonTest, UnknownStringsAreRewrittenWithTheirEscapes) {
+  // Keys and strings of unknown members, short and longer than 16 bytes, with escapes (both
+  // paths: the one-pass handler and the DOM replay write them with PutStringWriter).
+  const std::string record =
+      R"({"title":"T","n\u00f6te":"a \"quoted\" word, a back\\slash and a\ttab\nnewline \u0001",)"
+      R"("tags":["x","\u00e9t\u00e9 2021 \u062d\u0631\u0628 longer than sixteen bytes"],)"
+      R"("f":{"k\"":"\u001f\u001a"}})";
+  const std::string expected =
+      "{\"n\xC3\xB6te\":\"a \\\"quoted\\\" word, a back\\\\slash and a\\ttab\\nnewline "
+      "\\u0001\",\"tags\":[\"x\",\"\xC3\xA9t\xC3\xA9 2021 \xD8\xAD\xD8\xB1\xD8\xA8 longer than "
+      "sixteen bytes\"],\"f\":{\"k\\\"\":\"\\u001F\\u001A\"}}";
+  auto fast = DecodeRawArticleJson(record, kLimits);
+  ASSERT_TRUE(fast.ok()) << fast.status().ToString();
+  EXPECT_EQ(fast->extra_json, expected);
+  auto dom = DecodeRawArticleJsonDom(record, kLimits);
+  ASSERT_TRUE(dom.ok()) << dom.status().ToString();
+  EXPECT_EQ(dom->extra_json, expected);
+}
+
 TEST(DecodeRawArticleJsonTest, IdDerivedFromUrlElseContent) {
   auto with_url = DecodeRawArticleJson(R"({"title":"T","url":"https://x/1"})", kLimits);
   ASSERT_TRUE(with_url.ok());
