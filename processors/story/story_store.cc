@@ -93,9 +93,9 @@ void AppendFixed(double x, int decimals, std::string* out) {
 struct StoryStore::Story {
   bool live = false;
   uint32_t gen = 0;
-  // Its entry in the store's weight-text cache (valid while that entry's slot and gen are this
+  // Its entry in the store's record cache (valid while that entry's slot and gen are this
   // story's): set by RecordLocked, which is const (the cache is not the story's state).
-  mutable uint32_t weight_cache = UINT32_MAX;
+  mutable uint32_t record_cache = UINT32_MAX;
   std::string id;
   int64_t first_seen = 0;
   int64_t last_seen = 0;
@@ -1220,77 +1220,96 @@ std::string StoryStore::RecordLocked(const Story& s) const {
   for (uint32_t k : s.languages) v.languages.push_back(names_[k]);
   for (uint32_t k : s.sources) v.sources.push_back(names_[k]);
   for (const auto& [l, t] : s.titles) v.titles.emplace_back(names_[l], t);
-  // Topics and entities by their text (names are distinct within a section: the same order as
-  // StateLocked's sort of (name, weight) pairs), with their ids for the weight texts below.
-  thread_local std::vector<std::pair<std::string_view, const ScoreItem*>> order;
-  auto sorted = [&](std::span<const ScoreItem> items,
-                    std::vector<std::pair<std::string_view, double>>* out) {
-    order.clear();
-    for (const ScoreItem& x : items) order.emplace_back(names_[x.key], &x);
-    std::sort(order.begin(), order.end(),
-              [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (const auto& [name, x] : order) out->emplace_back(name, x->w);
-    return order.size();
-  };
-  thread_local std::vector<const ScoreItem*> items;  // topics, then entities, in record order
-  items.clear();
-  sorted(s.Topics(), &v.topics);
-  for (const auto& [name, x] : order) items.push_back(x);
-  sorted(s.Entities(), &v.entities);
-  for (const auto& [name, x] : order) items.push_back(x);
-  WeightTextsLocked(s, items, &v);
-  for (const ScoreItem& n : s.Numbers()) v.numbers.push_back(names_[n.key]);
-  std::sort(v.numbers.begin(), v.numbers.end());
+  RecordItemsLocked(s, &v);
   v.articles.assign(s.articles.begin(), s.articles.end());
   v.fingerprint = s.fingerprint;
   return EncodeStoryView(v);
 }
 
-void StoryStore::WeightTextsLocked(const Story& s, const std::vector<const ScoreItem*>& items,
-                                   StoryStateView* v) const {
-  if (kWeightCacheStories == 0) return;
+void StoryStore::RecordItemsLocked(const Story& s, StoryStateView* v) const {
   const uint32_t slot = static_cast<uint32_t>(&s - stories_.data());
-  if (weight_cache_.empty()) weight_cache_.resize(kWeightCacheStories);
-  WeightCacheEntry* entry = nullptr;
-  if (s.weight_cache < weight_cache_.size() && weight_cache_[s.weight_cache].slot == slot &&
-      weight_cache_[s.weight_cache].gen == s.gen) {
-    entry = &weight_cache_[s.weight_cache];
+  if (record_cache_.empty()) record_cache_.resize(kRecordCacheStories);
+  RecordCacheEntry* entry = nullptr;
+  if (s.record_cache < record_cache_.size() && record_cache_[s.record_cache].slot == slot &&
+      record_cache_[s.record_cache].gen == s.gen) {
+    entry = &record_cache_[s.record_cache];
   } else {
-    // The entry written longest ago makes room (its story, if it comes back, encodes anew).
-    s.weight_cache = static_cast<uint32_t>(weight_cache_next_);
-    weight_cache_next_ = (weight_cache_next_ + 1) % weight_cache_.size();
-    entry = &weight_cache_[s.weight_cache];
+    // The entry written longest ago makes room (its story, if it comes back, starts anew).
+    s.record_cache = static_cast<uint32_t>(record_cache_next_);
+    record_cache_next_ = (record_cache_next_ + 1) % record_cache_.size();
+    entry = &record_cache_[s.record_cache];
     entry->slot = slot;
     entry->gen = s.gen;
+    entry->n_topics = entry->n_entities = UINT32_MAX;
     entry->texts.clear();
+    entry->numbers.clear();
   }
-  // The story's items in record order, against the texts of its last record (the same order:
-  // items are never removed from a live story, so its earlier items come in the same order,
-  // new ones in between): an item whose id and weight bits are those of the next old text takes
-  // it, any other is encoded.
-  std::vector<WeightText>& fresh = weight_scratch_;
+  const std::span<const ScoreItem> topics = s.Topics(), entities = s.Entities(),
+                                   numbers = s.Numbers();
+  // Items are never removed from a live story: the same counts as at its last record are the
+  // same items at the same positions, in the same text order as then.
+  const bool same_items = entry->n_topics == topics.size() &&
+                          entry->n_entities == entities.size() &&
+                          entry->numbers.size() == numbers.size();
+  // The topics and entities in record order (by their text; names are distinct within a
+  // section, so this is StateLocked's order of (name, weight) pairs), as (section, position).
+  thread_local std::vector<std::pair<std::string_view, uint32_t>> order;
+  thread_local std::vector<uint32_t> positions;  // topics' positions, then entities' + kEntity
+  constexpr uint32_t kEntity = 1u << 16;
+  positions.clear();
+  if (same_items) {
+    for (const RecordText& t : entry->texts) positions.push_back(t.pos);
+  } else {
+    auto sort_section = [&](std::span<const ScoreItem> items, uint32_t tag) {
+      order.clear();
+      for (uint32_t k = 0; k < items.size(); ++k) order.emplace_back(names_[items[k].key], k);
+      std::sort(order.begin(), order.end(),
+                [](const auto& a, const auto& b) { return a.first < b.first; });
+      for (const auto& [name, k] : order) positions.push_back(k | tag);
+    };
+    sort_section(topics, 0);
+    sort_section(entities, kEntity);
+  }
+  // Each weight's text: the old one when the item (in the same order: earlier items keep their
+  // relative order, new ones come in between) has the same id and weight bits, else encoded.
+  std::vector<RecordText>& fresh = record_scratch_;
   fresh.clear();
   size_t next = 0;
-  const std::vector<WeightText>& old = entry->texts;
-  for (const ScoreItem* x : items) {
-    WeightText t;
-    t.id = x->key;
-    std::memcpy(&t.bits, &x->w, sizeof(t.bits));
-    if (next < old.size() && old[next].id == t.id) {
-      if (old[next].bits == t.bits) t = old[next];
+  const std::vector<RecordText>& old = entry->texts;
+  for (uint32_t p : positions) {
+    const ScoreItem& x = (p & kEntity) != 0 ? entities[p & (kEntity - 1)] : topics[p];
+    RecordText t;
+    t.id = x.key;
+    t.pos = p;
+    std::memcpy(&t.bits, &x.w, sizeof(t.bits));
+    if (next < old.size() && old[next].id == t.id && old[next].pos >> 16 == p >> 16) {
+      if (old[next].bits == t.bits) {
+        std::memcpy(t.text, old[next].text, sizeof(t.text));
+        t.len = old[next].len;
+      }
       ++next;
     }
-    if (t.len == kWeightUnset) {
-      t.len = static_cast<uint8_t>(PutStoryWeight(t.text, x->w) - t.text);
-    }
+    if (t.len == kTextUnset) t.len = static_cast<uint8_t>(PutStoryWeight(t.text, x.w) - t.text);
     fresh.push_back(t);
+    (p & kEntity) != 0 ? v->entities.emplace_back(names_[x.key], x.w)
+                       : v->topics.emplace_back(names_[x.key], x.w);
   }
   entry->texts.swap(fresh);
-  const size_t n_topics = v->topics.size();
-  for (size_t i = 0; i < entry->texts.size(); ++i) {
-    const WeightText& t = entry->texts[i];
-    (i < n_topics ? v->topic_weights : v->entity_weights).emplace_back(t.text, t.len);
+  entry->n_topics = static_cast<uint32_t>(topics.size());
+  entry->n_entities = static_cast<uint32_t>(entities.size());
+  for (const RecordText& t : entry->texts) {
+    ((t.pos & kEntity) != 0 ? v->entity_weights : v->topic_weights).emplace_back(t.text, t.len);
   }
+  // The numbers by their text, likewise.
+  if (!same_items) {
+    order.clear();
+    for (uint32_t k = 0; k < numbers.size(); ++k) order.emplace_back(names_[numbers[k].key], k);
+    std::sort(order.begin(), order.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    entry->numbers.clear();
+    for (const auto& [name, k] : order) entry->numbers.push_back(static_cast<uint16_t>(k));
+  }
+  for (uint16_t k : entry->numbers) v->numbers.push_back(names_[numbers[k].key]);
 }
 
 StoryState StoryStore::StateLocked(const Story& s) const {
@@ -1592,7 +1611,9 @@ size_t StoryStore::ApproximateBytes() const {
         sizeof(Fingerprint) + f.root.capacity() + f.story_id.capacity() + f.lead.capacity() * 4;
   bytes += (exact_.slots.capacity() + bands_.slots.capacity()) * sizeof(DupEntry);
   bytes += lead_table_.capacity() * sizeof(LeadEntry);
-  for (const auto& e : weight_cache_) bytes += sizeof(e) + e.texts.capacity() * sizeof(WeightText);
+  for (const auto& e : record_cache_) {
+    bytes += sizeof(e) + e.texts.capacity() * sizeof(RecordText) + e.numbers.capacity() * 2;
+  }
   return bytes;
 }
 

@@ -270,34 +270,37 @@ class StoryStore {
   StoryState StateLocked(const Story& s) const;
   // EncodeStoryState(StateLocked(s)), without building the StoryState.
   std::string RecordLocked(const Story& s) const;
-  // The weights' texts of `items` (the story's topics, then its entities, in record order)
-  // into v->topic_weights and v->entity_weights, from the weight-text cache where the weight
-  // has not changed since the story's last record.
-  void WeightTextsLocked(const Story& s, const std::vector<const ScoreItem*>& items,
-                         StoryStateView* v) const;
-  // The weight-text cache: for the kWeightCacheStories stories whose records were written most
-  // recently (an entry per story, reused round-robin), each topic's and entity's weight as the
-  // record wrote it (Grisu2's shortest digits, ~150 instructions a double, were a third of the
-  // record's cost, and an article changes only its own items' weights). Bounded whatever the
-  // number of open stories: 40 bytes an item, ~0.5 KB for a story of a dozen items, ~2.5 KB at
-  // most (48 entities and a dozen topics). Holds no state: a miss encodes, the bytes are the
-  // same.
-  static constexpr size_t kWeightCacheStories = 4096;
-  static constexpr uint8_t kWeightUnset = 0xff;
-  struct WeightText {
+  // The topics, entities and numbers of the record (v->topics, entities, numbers and the
+  // weights' texts), in their text's order, through the record cache.
+  void RecordItemsLocked(const Story& s, StoryStateView* v) const;
+  // The record cache: for the kRecordCacheStories stories whose records were written most
+  // recently (an entry per story, reused round-robin), the text order of their topics, entities
+  // and numbers and each topic's and entity's weight as the record wrote it. A story whose items
+  // are those of its last record (an article adds no new entity, topic or number, the common
+  // case of a story's later articles) sorts nothing by text, and a weight the article did not
+  // change is not formatted again (Grisu2's shortest digits, ~150 instructions a double, were a
+  // third of the record's cost). Bounded whatever the number of open stories: 48 bytes an item,
+  // ~0.6 KB for a story of a dozen items, ~3 KB at most (48 entities and a dozen topics). Holds
+  // no state of its own: a miss sorts and encodes, the bytes are the same.
+  static constexpr size_t kRecordCacheStories = 4096;
+  static constexpr uint8_t kTextUnset = 0xff;
+  struct RecordText {
     uint64_t bits = 0;  // the weight's bits, as encoded
     uint32_t id = 0;    // the item's interned id
-    uint8_t len = kWeightUnset;
+    uint32_t pos = 0;   // its position in the story's topics, or entities | 1 << 16
+    uint8_t len = kTextUnset;
     char text[kMaxStoryWeightBytes];
   };
-  struct WeightCacheEntry {
+  struct RecordCacheEntry {
     uint32_t slot = UINT32_MAX;
     uint32_t gen = 0;
-    std::vector<WeightText> texts;  // in record order (topics, then entities)
+    uint32_t n_topics = UINT32_MAX, n_entities = UINT32_MAX;
+    std::vector<RecordText> texts;  // in record order (topics, then entities)
+    std::vector<uint16_t> numbers;  // positions in the story's numbers, in their text's order
   };
-  mutable std::vector<WeightCacheEntry> weight_cache_;  // allocated with the first record
-  mutable size_t weight_cache_next_ = 0;
-  mutable std::vector<WeightText> weight_scratch_;
+  mutable std::vector<RecordCacheEntry> record_cache_;  // allocated with the first record
+  mutable size_t record_cache_next_ = 0;
+  mutable std::vector<RecordText> record_scratch_;
   const std::string& ResolveLocked(const std::string& id) const;
   std::optional<uint32_t> SlotOfLocked(const std::string& id) const;
   void AddFingerprintLocked(const ArticleSignature& sig, const std::string& root,
