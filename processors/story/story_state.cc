@@ -60,14 +60,20 @@ char* PutDouble(char* p, double d) {
 
 template <size_t N>
 char* PutWeighted(char* p, const std::vector<std::pair<std::string_view, double>>& v,
-                  const char (&weight_key)[N]) {
+                  const std::vector<std::string_view>& texts, const char (&weight_key)[N]) {
   *p++ = '[';
+  const bool given = texts.size() == v.size();
   for (size_t i = 0; i < v.size(); ++i) {
     if (i > 0) *p++ = ',';
     p = Put(p, R"({"id":)");
     p = PutJsonString(p, v[i].first);
     p = Put(p, weight_key);
-    p = PutDouble(p, v[i].second);
+    if (given) {
+      std::memcpy(p, texts[i].data(), texts[i].size());
+      p += texts[i].size();
+    } else {
+      p = PutDouble(p, v[i].second);
+    }
     *p++ = '}';
   }
   *p++ = ']';
@@ -103,6 +109,8 @@ std::optional<int64_t> ParseUtc(const std::string& text) {
 
 }  // namespace
 
+char* PutStoryWeight(char* p, double w) { return PutDouble(p, w); }
+
 void StoryStateView::Clear() {
   id = merged_into = updated_by = {};
   first_seen_ms = last_seen_ms = version = 0;
@@ -115,6 +123,8 @@ void StoryStateView::Clear() {
   entities.clear();
   numbers.clear();
   articles.clear();
+  topic_weights.clear();
+  entity_weights.clear();
 }
 
 std::string EncodeStoryState(const StoryState& s) {
@@ -157,6 +167,8 @@ std::string EncodeStoryView(const StoryStateView& s) {
   for (const auto& [id, w] : s.entities) bound += 6 * id.size() + kWeightedItemBytes;
   for (const auto& x : s.numbers) text(x);
   for (const auto& x : s.articles) text(x);
+  for (const auto& x : s.topic_weights) bound += x.size();  // (when given; any length)
+  for (const auto& x : s.entity_weights) bound += x.size();
   bound += 3 * kMaxInt64Bytes;  // article_count, version and slack
 
   // Written into a per-thread scratch buffer, then copied once at its real size: a string
@@ -209,9 +221,9 @@ std::string EncodeStoryView(const StoryStateView& s) {
     p = PutJsonString(p, title);
   }
   p = Put(p, R"(},"topics":)");
-  p = PutWeighted(p, s.topics, R"(,"score":)");
+  p = PutWeighted(p, s.topics, s.topic_weights, R"(,"score":)");
   p = Put(p, R"(,"entities":)");
-  p = PutWeighted(p, s.entities, R"(,"weight":)");
+  p = PutWeighted(p, s.entities, s.entity_weights, R"(,"weight":)");
   p = Put(p, R"(,"numbers":)");
   p = PutStrings(p, s.numbers);
   p = Put(p, R"(,"articles":)");

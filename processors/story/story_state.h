@@ -69,9 +69,20 @@ struct StoryStateView {
   std::vector<std::string_view> numbers;
   std::vector<std::string_view> articles;
   uint64_t fingerprint = 0;
+  // Optional: the weights of `topics` and `entities` as text, as PutStoryWeight writes them
+  // (same order and size as those lists); empty: written from the doubles. The store keeps the
+  // texts of its recently written stories, whose weights mostly did not change since.
+  std::vector<std::string_view> topic_weights;
+  std::vector<std::string_view> entity_weights;
 
   void Clear();
 };
+
+// A topic score or entity weight as story.v1 writes it (what RapidJSON's Writer::Double
+// writes: Grisu2 shortest digits; nothing for a NaN or an infinity), at `p`, which must have
+// room for kMaxStoryWeightBytes; returns the end.
+constexpr size_t kMaxStoryWeightBytes = 25;
+char* PutStoryWeight(char* p, double w);
 
 // story.v1 JSON (one line). Both overloads write the same bytes for the same state (the first
 // builds a view of `state` and calls the second). Written straight into the string (no

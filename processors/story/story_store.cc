@@ -6,10 +6,12 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <bit>
 #include <charconv>
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <span>
 #include <type_traits>
 
@@ -21,8 +23,6 @@ constexpr size_t kMaxArticles = 5;
 constexpr size_t kMaxNumbers = 48;
 constexpr size_t kMaxEntities = 48;
 
-uint16_t Band(uint64_t h, int b) { return static_cast<uint16_t>(h >> (16 * b)); }
-
 bool LeadSampled(uint32_t h) { return (h & 1) == 0; }
 // The lead-set table's first size (slots), and its load limit before it doubles: linear
 // probing stays short up to about 4/5 full (an absent shingle reads ~(1 + 1/(1 - load)^2) / 2
@@ -32,6 +32,11 @@ bool LeadSampled(uint32_t h) { return (h & 1) == 0; }
 // instead was 2 % of story_bench's samples while the index grew).
 constexpr size_t kLeadFirstSlots = size_t{1} << 16;
 constexpr size_t kLeadLoadNum = 4, kLeadLoadDen = 5;
+// The band table's first size (a power of two; the exact table starts at half) and the
+// tables' load limit: at 100,000 fingerprints 2^17 exact slots (2.1 MB) and 2^19 band slots
+// (8.4 MB).
+constexpr size_t kDupFirstSlots = size_t{1} << 16;
+constexpr size_t kDupLoadNum = 4, kDupLoadDen = 5;
 
 size_t SharedCount(const std::vector<uint32_t>& a, const std::vector<uint32_t>& b) {
   size_t n = 0;
@@ -88,6 +93,9 @@ void AppendFixed(double x, int decimals, std::string* out) {
 struct StoryStore::Story {
   bool live = false;
   uint32_t gen = 0;
+  // Its entry in the store's record cache (valid while that entry's slot and gen are this
+  // story's): set by RecordLocked, which is const (the cache is not the story's state).
+  mutable uint32_t record_cache = UINT32_MAX;
   std::string id;
   int64_t first_seen = 0;
   int64_t last_seen = 0;
@@ -175,7 +183,7 @@ StoryStore::StoryStore(StoryStoreConfig config)
   // moved (the buffer goes with them), not copied (a new buffer, the pointer left dangling).
   static_assert(std::is_nothrow_move_constructible_v<Story>);
   static_assert(sizeof(SlotHot) == 32);  // two to a cache line
-  // bands_ and lead_table_ (6.3 MB of empty vectors, 0.5 MB of slots) are allocated with the first
+  // exact_, bands_ and lead_table_ (0.5 MB, 1 MB and 0.5 MB of slots) are allocated with the first
   // fingerprint (AddFingerprintLocked): a store that never sees one (stories off, tests,
   // start-up before the first article) does not zero-fill them.
 }
@@ -197,7 +205,7 @@ uint32_t StoryStore::InternHashed(std::string_view s, uint64_t h) {
   }
   const auto id = static_cast<uint32_t>(names_.size());
   names_.emplace_back(s);
-  entity_df_.push_back(0);
+  entity_index_.emplace_back();
   entity_log_df_.push_back(0.0);  // std::log(0 + 1.0)
   if (2 * names_.size() > intern_slots_.size()) {
     // Doubles (the hashes of every name again; names are never removed).
@@ -215,12 +223,34 @@ uint32_t StoryStore::InternHashed(std::string_view s, uint64_t h) {
   return id;
 }
 
+void StoryStore::PrefetchInternNames(const std::vector<uint64_t>& hashes) {
+  if (intern_slots_.empty()) return;
+  // The first slot of each hash's run with its tag (nearly always its name): its string object,
+  // then (once those have arrived) its bytes. Only requests: InternHashed decides.
+  const size_t mask = intern_slots_.size() - 1;
+  intern_peek_.clear();
+  for (uint64_t h : hashes) {
+    const uint64_t tag = h & 0xffffffff00000000ull;
+    uint32_t id = UINT32_MAX;
+    for (size_t i = h & mask; intern_slots_[i] != 0; i = (i + 1) & mask) {
+      if ((intern_slots_[i] & 0xffffffff00000000ull) == tag) {
+        id = static_cast<uint32_t>(intern_slots_[i]) - 1;
+        break;
+      }
+    }
+    if (id == UINT32_MAX) continue;
+    __builtin_prefetch(&names_[id]);
+    intern_peek_.push_back(id);
+  }
+  for (uint32_t id : intern_peek_) __builtin_prefetch(names_[id].data());
+}
+
 StoryStore::Story* StoryStore::Live(Posting p) { return IsLive(p) ? &stories_[p.slot] : nullptr; }
 
 void StoryStore::AddDfLocked(uint32_t e, int32_t delta) {
-  entity_df_[e] += delta;
+  const int32_t df = entity_index_[e].df += delta;
   // The same expression as the idf's (so cached and computed values are bit-identical).
-  entity_log_df_[e] = std::log(static_cast<double>(entity_df_[e]) + 1.0);
+  entity_log_df_[e] = std::log(static_cast<double>(df) + 1.0);
 }
 
 void StoryStore::AdvanceWatermark(int64_t t) {
@@ -230,7 +260,7 @@ void StoryStore::AdvanceWatermark(int64_t t) {
 void StoryStore::CloseLocked(uint32_t slot, bool evicted) {
   Story& s = stories_[slot];
   for (const ScoreItem& e : s.Entities()) {
-    if (entity_df_[e.key] > 0) AddDfLocked(e.key, -1);
+    if (entity_index_[e.key].df > 0) AddDfLocked(e.key, -1);
   }
   by_id_.erase(s.id);
   s.live = false;
@@ -252,15 +282,9 @@ void StoryStore::CloseLocked(uint32_t slot, bool evicted) {
 void StoryStore::PopFingerprintLocked() {
   const Fingerprint& f = fingerprints_.front();
   const uint64_t seq = fingerprint_base_;
-  auto it = exact_.find(f.text_hash);
-  if (it != exact_.end() && it->second == seq) exact_.erase(it);
-  for (int b = 0; b < 4; ++b) {
-    auto& bucket = bands_[b][Band(f.simhash, b)];
-    auto pos = std::find(bucket.begin(), bucket.end(), seq);
-    if (pos != bucket.end()) {
-      *pos = bucket.back();
-      bucket.pop_back();
-    }
+  if (!exact_.slots.empty()) {
+    exact_.Erase(kExactKind, f.text_hash, static_cast<uint32_t>(seq));
+    for (uint32_t b = 0; b < 4; ++b) bands_.Erase(b, f.simhash, static_cast<uint32_t>(seq));
   }
   if (!lead_table_.empty()) {
     for (uint32_t h : f.lead) {
@@ -329,7 +353,8 @@ uint32_t StoryStore::NewStoryLocked(const std::string& id, int64_t first_seen) {
 void StoryStore::AddArticleLocked(Story& s, const ArticleSignature& sig,
                                   const std::vector<std::pair<uint32_t, double>>& ents,
                                   const std::vector<std::pair<uint32_t, double>>& topics,
-                                  const std::vector<uint32_t>& numbers) {
+                                  const std::vector<uint32_t>& numbers, uint32_t lang,
+                                  uint32_t source) {
   const uint32_t slot = static_cast<uint32_t>(&s - stories_.data());
   const Posting posting{slot, s.gen};
   // At most this many new items: one reallocation of the record at most.
@@ -341,9 +366,9 @@ void StoryStore::AddArticleLocked(Story& s, const ArticleSignature& sig,
     } else if (s.EntityCount() < kMaxEntities) {
       s.Insert(pos, {e, 0, w}, 0);
       AddDfLocked(e, +1);
-      auto& list = entity_postings_[e];
+      auto& list = entity_index_[e].postings;
       // Compact stale postings now and then so lists track the open stories.
-      if (list.size() >= 64 && list.size() > 2 * static_cast<size_t>(entity_df_[e])) {
+      if (list.size() >= 64 && list.size() > 2 * static_cast<size_t>(entity_index_[e].df)) {
         std::erase_if(list, [this](Posting p) { return !IsLive(p); });
       }
       list.push_back(posting);
@@ -367,21 +392,18 @@ void StoryStore::AddArticleLocked(Story& s, const ArticleSignature& sig,
     const auto [pos, found] = s.Locate(s.Numbers(), n);
     if (!found) s.Insert(pos, {n, 0, 0.0}, 2);
   }
-  if (!sig.language.empty()) {
-    const uint32_t lang = Intern(sig.language);
+  if (lang != UINT32_MAX) {
     InsertByTextLocked(s.languages, lang);
     bool has_title = false;
     for (const auto& [l, t] : s.titles) has_title |= (l == lang);
     if (!has_title && s.titles.size() < kMaxTitles) AddTitleLocked(s, lang, sig.title);
   }
-  const uint32_t source = sig.source.empty() ? UINT32_MAX : Intern(sig.source);
   if (source != UINT32_MAX && s.sources.size() < static_cast<size_t>(config_.max_sources)) {
     InsertByTextLocked(s.sources, source);
   }
   if (s.articles.size() < kMaxArticles) s.articles.push_back(sig.article_id);
   if (s.fingerprint == 0 && sig.has_fingerprint) s.fingerprint = sig.simhash;
-  s.recent.push_back(
-      {sig.event_time_ms, source, sig.language.empty() ? UINT32_MAX : Intern(sig.language)});
+  s.recent.push_back({sig.event_time_ms, source, lang});
   if (static_cast<int64_t>(s.recent.size()) > config_.recent_articles) {
     s.recent.erase(s.recent.begin());
   }
@@ -662,18 +684,72 @@ std::optional<uint32_t> StoryStore::SlotOfLocked(const std::string& id) const {
 void StoryStore::AddFingerprintLocked(const ArticleSignature& sig, const std::string& root,
                                       const std::string& story_id) {
   const uint64_t seq = fingerprint_base_ + fingerprints_.size();
-  if (bands_[0].empty()) {
-    for (auto& band : bands_) band.resize(1 << 16);
+  if (exact_.slots.empty()) {
+    exact_.Init(kDupFirstSlots / 2);
+    bands_.Init(kDupFirstSlots);
   }
   fingerprints_.push_back({sig.simhash, sig.text_hash, sig.event_time_ms,
                            ClosesAt(sig.event_time_ms), sig.lead_shingles, root, story_id});
-  exact_.try_emplace(sig.text_hash, seq);
-  for (int b = 0; b < 4; ++b) bands_[b][Band(sig.simhash, b)].push_back(seq);
+  // The exact entry only for a text not indexed yet: the earliest fingerprint of a text is the
+  // one found.
+  bool indexed = false;
+  for (size_t i = exact_.Home(kExactKind, sig.text_hash); exact_.slots[i].kind != kDupEmpty;
+       i = exact_.Next(i)) {
+    if (DupMatches(exact_.slots[i], kExactKind, sig.text_hash)) indexed = true;
+  }
+  if (!indexed) exact_.Insert(kExactKind, sig.text_hash, static_cast<uint32_t>(seq));
+  for (uint32_t b = 0; b < 4; ++b) bands_.Insert(b, sig.simhash, static_cast<uint32_t>(seq));
   if (config_.lead_jaccard > 0 && config_.max_lead_postings > 0) {
     if (lead_table_.empty()) lead_table_.assign(kLeadFirstSlots, {kLeadEmpty, 0});
     for (uint32_t h : sig.lead_shingles) {
       if (LeadSampled(h)) LeadInsertLocked(h, static_cast<uint32_t>(seq));
     }
+  }
+}
+
+void StoryStore::DupTable::Init(size_t n) {
+  slots.assign(n, {0, 0, kDupEmpty});
+  used = 0;
+  shift = 64 - std::countr_zero(n);
+}
+
+void StoryStore::DupTable::Insert(uint32_t kind, uint64_t value, uint32_t seq) {
+  size_t i = Home(kind, DupKey(kind, value));
+  while (slots[i].kind != kDupEmpty) i = Next(i);
+  slots[i] = {value, seq, kind};
+  ++used;
+  if (used * kDupLoadDen > slots.size() * kDupLoadNum) Grow();
+}
+
+void StoryStore::DupTable::Erase(uint32_t kind, uint64_t value, uint32_t seq) {
+  const uint64_t key = DupKey(kind, value);
+  size_t i = Home(kind, key);
+  for (;; i = Next(i)) {
+    if (slots[i].kind == kDupEmpty) return;  // not there (a text indexed earlier)
+    if (slots[i].seq == seq && DupMatches(slots[i], kind, key)) break;
+  }
+  // Backward-shift deletion, as LeadEraseLocked.
+  for (size_t j = Next(i); slots[j].kind != kDupEmpty; j = Next(j)) {
+    const DupEntry& e = slots[j];
+    const size_t k = Home(e.kind, DupKey(e.kind, e.value));
+    const bool stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
+    if (stays) continue;
+    slots[i] = e;
+    i = j;
+  }
+  slots[i] = {0, 0, kDupEmpty};
+  --used;
+}
+
+void StoryStore::DupTable::Grow() {
+  std::vector<DupEntry> old(2 * slots.size(), {0, 0, kDupEmpty});
+  old.swap(slots);
+  --shift;
+  for (const DupEntry& e : old) {
+    if (e.kind == kDupEmpty) continue;
+    size_t i = Home(e.kind, DupKey(e.kind, e.value));
+    while (slots[i].kind != kDupEmpty) i = Next(i);
+    slots[i] = e;
   }
 }
 
@@ -770,17 +846,25 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output,
   ents.clear();
   topics.clear();
   numbers.clear();
-  // Hashed and their slots requested first, so that the lookups' cache misses overlap; then
-  // interned in the same order as ever (ids are given in first-seen order).
+  // Hashed and their slots requested first, then the names the slots point to (a lookup
+  // compares the string: its object in names_, then its bytes, two more dependent misses),
+  // level by level so that the lookups' cache misses overlap; then interned in the same order
+  // as ever (ids are given in first-seen order: entities, topics, numbers, then the language
+  // and the source, as AddArticleLocked interned them).
   intern_scratch_.clear();
   for (const auto& [id, w] : sig.entities) intern_scratch_.push_back(InternHash(id));
   for (const auto& [id, w] : sig.topics) intern_scratch_.push_back(InternHash(id));
   for (const auto& n : sig.numbers) intern_scratch_.push_back(InternHash(n));
+  if (!sig.language.empty()) intern_scratch_.push_back(InternHash(sig.language));
+  if (!sig.source.empty()) intern_scratch_.push_back(InternHash(sig.source));
   for (uint64_t h : intern_scratch_) PrefetchIntern(h);
+  PrefetchInternNames(intern_scratch_);
   const uint64_t* hash = intern_scratch_.data();
   for (const auto& [id, w] : sig.entities) ents.emplace_back(InternHashed(id, *hash++), w);
   for (const auto& [id, w] : sig.topics) topics.emplace_back(InternHashed(id, *hash++), w);
   for (const auto& n : sig.numbers) numbers.push_back(InternHashed(n, *hash++));
+  const uint32_t language = sig.language.empty() ? UINT32_MAX : InternHashed(sig.language, *hash++);
+  const uint32_t source = sig.source.empty() ? UINT32_MAX : InternHashed(sig.source, *hash++);
   std::sort(ents.begin(), ents.end());
   std::sort(topics.begin(), topics.end());
   std::sort(numbers.begin(), numbers.end());
@@ -788,27 +872,36 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output,
   // 1. Near-duplicates.
   const Fingerprint* dup = nullptr;
   if (sig.has_fingerprint) {
-    auto it = exact_.find(sig.text_hash);
-    if (it != exact_.end()) {
-      dup = &fingerprints_[it->second - fingerprint_base_];
-      out.duplicate_distance = 0;
-      ++stats_.exact_duplicates;
-    } else if (!bands_[0].empty()) {  // else no fingerprint yet
-      int best = static_cast<int>(config_.duplicate_distance) + 1;
-      uint64_t best_seq = 0;
-      // Three dependent misses per band (the bucket, its entries, each entry's fingerprint):
-      // requested for the four bands level by level first, so that they overlap.
-      for (int b = 0; b < 4; ++b) __builtin_prefetch(&bands_[b][Band(sig.simhash, b)]);
-      for (int b = 0; b < 4; ++b) __builtin_prefetch(bands_[b][Band(sig.simhash, b)].data());
-      for (int b = 0; b < 4; ++b) {
-        for (uint64_t seq : bands_[b][Band(sig.simhash, b)]) {
-          __builtin_prefetch(&fingerprints_[seq - fingerprint_base_].simhash);
+    if (!exact_.slots.empty()) {  // else no fingerprint yet
+      // Five home slots (the text hash's, the four bands'): requested together so that their
+      // misses overlap.
+      const size_t exact_home = exact_.Home(kExactKind, sig.text_hash);
+      __builtin_prefetch(&exact_.slots[exact_home]);
+      for (uint32_t b = 0; b < 4; ++b) {
+        __builtin_prefetch(&bands_.slots[bands_.Home(b, DupKey(b, sig.simhash))]);
+      }
+      for (size_t i = exact_home; exact_.slots[i].kind != kDupEmpty; i = exact_.Next(i)) {
+        if (DupMatches(exact_.slots[i], kExactKind, sig.text_hash)) {
+          dup = &fingerprints_[LeadSeq(exact_.slots[i].seq) - fingerprint_base_];
+          break;
         }
       }
-      for (int b = 0; b < 4; ++b) {
-        for (uint64_t seq : bands_[b][Band(sig.simhash, b)]) {
-          const int d =
-              HammingDistance(sig.simhash, fingerprints_[seq - fingerprint_base_].simhash);
+      if (dup != nullptr) {
+        out.duplicate_distance = 0;
+        ++stats_.exact_duplicates;
+      }
+    }
+    if (dup == nullptr && !bands_.slots.empty()) {
+      int best = static_cast<int>(config_.duplicate_distance) + 1;
+      uint64_t best_seq = 0;
+      for (uint32_t b = 0; b < 4; ++b) {
+        const uint64_t key = DupKey(b, sig.simhash);
+        for (size_t i = bands_.Home(b, key); bands_.slots[i].kind != kDupEmpty;
+             i = bands_.Next(i)) {
+          const DupEntry& e = bands_.slots[i];
+          if (!DupMatches(e, b, key)) continue;
+          const int d = HammingDistance(sig.simhash, e.value);
+          const uint64_t seq = LeadSeq(e.seq);
           if (d < best || (d == best && seq < best_seq)) {
             best = d;
             best_seq = seq;
@@ -936,16 +1029,15 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output,
     if (!ents.empty()) {
       // Rarest entities first: they tell stories apart, and their lists are short.
       // (df, id) pairs compared by df: the same comparisons, so the same order (ties included)
-      // as sorting the ids by entity_df_[id], without a random load per comparison.
+      // as sorting the ids by their df, without a random load per comparison.
       std::vector<std::pair<int32_t, uint32_t>>& order = scratch_order_;
       order.clear();
-      for (const auto& [e, w] : ents) order.emplace_back(entity_df_[e], e);
+      for (const auto& [e, w] : ents) order.emplace_back(entity_index_[e].df, e);
       std::sort(order.begin(), order.end(),
                 [](const auto& a, const auto& b) { return a.first < b.first; });
       for (const auto& [df, e] : order) {
         if (static_cast<int64_t>(looked_at) >= config_.max_candidates) break;
-        auto it = entity_postings_.find(e);
-        if (it != entity_postings_.end()) scan(it->second);
+        scan(entity_index_[e].postings);
       }
     } else {
       for (const auto& [t, w] : topics) {
@@ -1081,7 +1173,7 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output,
     }
   }
   Story& s = stories_[*chosen];
-  AddArticleLocked(s, sig, ents, topics, numbers);
+  AddArticleLocked(s, sig, ents, topics, numbers, language, source);
   if (sig.has_fingerprint && (dup == nullptr || out.duplicate_distance > 0)) {
     AddFingerprintLocked(sig, root, s.id);
   }
@@ -1128,15 +1220,96 @@ std::string StoryStore::RecordLocked(const Story& s) const {
   for (uint32_t k : s.languages) v.languages.push_back(names_[k]);
   for (uint32_t k : s.sources) v.sources.push_back(names_[k]);
   for (const auto& [l, t] : s.titles) v.titles.emplace_back(names_[l], t);
-  for (const ScoreItem& t : s.Topics()) v.topics.emplace_back(names_[t.key], t.w);
-  for (const ScoreItem& e : s.Entities()) v.entities.emplace_back(names_[e.key], e.w);
-  std::sort(v.topics.begin(), v.topics.end());
-  std::sort(v.entities.begin(), v.entities.end());
-  for (const ScoreItem& n : s.Numbers()) v.numbers.push_back(names_[n.key]);
-  std::sort(v.numbers.begin(), v.numbers.end());
+  RecordItemsLocked(s, &v);
   v.articles.assign(s.articles.begin(), s.articles.end());
   v.fingerprint = s.fingerprint;
   return EncodeStoryView(v);
+}
+
+void StoryStore::RecordItemsLocked(const Story& s, StoryStateView* v) const {
+  const uint32_t slot = static_cast<uint32_t>(&s - stories_.data());
+  if (record_cache_.empty()) record_cache_.resize(kRecordCacheStories);
+  RecordCacheEntry* entry = nullptr;
+  if (s.record_cache < record_cache_.size() && record_cache_[s.record_cache].slot == slot &&
+      record_cache_[s.record_cache].gen == s.gen) {
+    entry = &record_cache_[s.record_cache];
+  } else {
+    // The entry written longest ago makes room (its story, if it comes back, starts anew).
+    s.record_cache = static_cast<uint32_t>(record_cache_next_);
+    record_cache_next_ = (record_cache_next_ + 1) % record_cache_.size();
+    entry = &record_cache_[s.record_cache];
+    entry->slot = slot;
+    entry->gen = s.gen;
+    entry->n_topics = entry->n_entities = UINT32_MAX;
+    entry->texts.clear();
+    entry->numbers.clear();
+  }
+  const std::span<const ScoreItem> topics = s.Topics(), entities = s.Entities(),
+                                   numbers = s.Numbers();
+  // Items are never removed from a live story: the same counts as at its last record are the
+  // same items at the same positions, in the same text order as then.
+  const bool same_items = entry->n_topics == topics.size() &&
+                          entry->n_entities == entities.size() &&
+                          entry->numbers.size() == numbers.size();
+  // The topics and entities in record order (by their text; names are distinct within a
+  // section, so this is StateLocked's order of (name, weight) pairs), as (section, position).
+  thread_local std::vector<std::pair<std::string_view, uint32_t>> order;
+  thread_local std::vector<uint32_t> positions;  // topics' positions, then entities' + kEntity
+  constexpr uint32_t kEntity = 1u << 16;
+  positions.clear();
+  if (same_items) {
+    for (const RecordText& t : entry->texts) positions.push_back(t.pos);
+  } else {
+    auto sort_section = [&](std::span<const ScoreItem> items, uint32_t tag) {
+      order.clear();
+      for (uint32_t k = 0; k < items.size(); ++k) order.emplace_back(names_[items[k].key], k);
+      std::sort(order.begin(), order.end(),
+                [](const auto& a, const auto& b) { return a.first < b.first; });
+      for (const auto& [name, k] : order) positions.push_back(k | tag);
+    };
+    sort_section(topics, 0);
+    sort_section(entities, kEntity);
+  }
+  // Each weight's text: the old one when the item (in the same order: earlier items keep their
+  // relative order, new ones come in between) has the same id and weight bits, else encoded.
+  std::vector<RecordText>& fresh = record_scratch_;
+  fresh.clear();
+  size_t next = 0;
+  const std::vector<RecordText>& old = entry->texts;
+  for (uint32_t p : positions) {
+    const ScoreItem& x = (p & kEntity) != 0 ? entities[p & (kEntity - 1)] : topics[p];
+    RecordText t;
+    t.id = x.key;
+    t.pos = p;
+    std::memcpy(&t.bits, &x.w, sizeof(t.bits));
+    if (next < old.size() && old[next].id == t.id && old[next].pos >> 16 == p >> 16) {
+      if (old[next].bits == t.bits) {
+        std::memcpy(t.text, old[next].text, sizeof(t.text));
+        t.len = old[next].len;
+      }
+      ++next;
+    }
+    if (t.len == kTextUnset) t.len = static_cast<uint8_t>(PutStoryWeight(t.text, x.w) - t.text);
+    fresh.push_back(t);
+    (p & kEntity) != 0 ? v->entities.emplace_back(names_[x.key], x.w)
+                       : v->topics.emplace_back(names_[x.key], x.w);
+  }
+  entry->texts.swap(fresh);
+  entry->n_topics = static_cast<uint32_t>(topics.size());
+  entry->n_entities = static_cast<uint32_t>(entities.size());
+  for (const RecordText& t : entry->texts) {
+    ((t.pos & kEntity) != 0 ? v->entity_weights : v->topic_weights).emplace_back(t.text, t.len);
+  }
+  // The numbers by their text, likewise.
+  if (!same_items) {
+    order.clear();
+    for (uint32_t k = 0; k < numbers.size(); ++k) order.emplace_back(names_[numbers[k].key], k);
+    std::sort(order.begin(), order.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
+    entry->numbers.clear();
+    for (const auto& [name, k] : order) entry->numbers.push_back(static_cast<uint16_t>(k));
+  }
+  for (uint16_t k : entry->numbers) v->numbers.push_back(names_[numbers[k].key]);
 }
 
 StoryState StoryStore::StateLocked(const Story& s) const {
@@ -1217,7 +1390,7 @@ void StoryStore::MergeStateLocked(Story& s, const StoryState& r) {
         s.Insert(pos, {k, 0, w}, entities ? 0 : 1);
         if (entities) {
           AddDfLocked(k, +1);
-          entity_postings_[k].push_back(posting);
+          entity_index_[k].postings.push_back(posting);
         } else {
           topic_postings_[k].push_back(posting);
         }
@@ -1329,11 +1502,9 @@ std::vector<StoryState> StoryStore::ApplyRemote(const StoryState& remote, bool m
   std::vector<uint32_t> seen;
   for (const auto& [e, w] : ents) {
     if (!match_open) break;
-    auto it = entity_postings_.find(e);
-    if (it == entity_postings_.end()) continue;
+    const std::vector<Posting>& list = entity_index_[e].postings;
     int64_t n = 0;
-    for (auto p = it->second.rbegin(); p != it->second.rend() && n < config_.max_postings_scan;
-         ++p) {
+    for (auto p = list.rbegin(); p != list.rend() && n < config_.max_postings_scan; ++p) {
       Story* s = Live(*p);
       if (s == nullptr) continue;
       ++n;
@@ -1429,19 +1600,20 @@ size_t StoryStore::ApproximateBytes() const {
     for (const auto& [l, t] : s.titles) bytes += 40 + t.capacity();
     for (const auto& a : s.articles) bytes += 32 + a.capacity();
   }
-  for (const auto& [k, v] : entity_postings_) bytes += 48 + v.capacity() * sizeof(Posting);
+  bytes += entity_index_.capacity() * sizeof(EntityIndex);
+  for (const auto& x : entity_index_) bytes += x.postings.capacity() * sizeof(Posting);
   for (const auto& [k, v] : topic_postings_) bytes += 48 + v.capacity() * sizeof(Posting);
-  bytes += by_id_.size() * 64 + intern_slots_.capacity() * 8 + entity_df_.capacity() * 4 +
-           entity_log_df_.capacity() * 8 + hot_.capacity() * sizeof(SlotHot);
+  bytes += by_id_.size() * 64 + intern_slots_.capacity() * 8 + entity_log_df_.capacity() * 8 +
+           hot_.capacity() * sizeof(SlotHot);
   for (const auto& n : names_) bytes += n.capacity();
   for (const auto& f : fingerprints_)
     bytes +=
         sizeof(Fingerprint) + f.root.capacity() + f.story_id.capacity() + f.lead.capacity() * 4;
-  bytes += exact_.size() * 32;
-  for (const auto& band : bands_) {
-    for (const auto& b : band) bytes += sizeof(b) + b.capacity() * 8;
-  }
+  bytes += (exact_.slots.capacity() + bands_.slots.capacity()) * sizeof(DupEntry);
   bytes += lead_table_.capacity() * sizeof(LeadEntry);
+  for (const auto& e : record_cache_) {
+    bytes += sizeof(e) + e.texts.capacity() * sizeof(RecordText) + e.numbers.capacity() * 2;
+  }
   return bytes;
 }
 

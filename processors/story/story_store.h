@@ -215,6 +215,7 @@ class StoryStore {
   void PrefetchIntern(uint64_t h) const {
     if (!intern_slots_.empty()) __builtin_prefetch(&intern_slots_[h & (intern_slots_.size() - 1)]);
   }
+  void PrefetchInternNames(const std::vector<uint64_t>& hashes);
   Story* Live(Posting p);
   bool IsLive(Posting p) const { return hot_[p.slot].tag == HotTag(p.gen, true); }
   const Story* FindLocked(const std::string& id) const;
@@ -263,12 +264,43 @@ class StoryStore {
   void AddArticleLocked(Story& s, const ArticleSignature& sig,
                         const std::vector<std::pair<uint32_t, double>>& ents,
                         const std::vector<std::pair<uint32_t, double>>& topics,
-                        const std::vector<uint32_t>& numbers);
+                        const std::vector<uint32_t>& numbers, uint32_t lang, uint32_t source);
   void MergeStateLocked(Story& s, const StoryState& remote);
   void AbsorbLocked(Story& winner, Story& loser);
   StoryState StateLocked(const Story& s) const;
   // EncodeStoryState(StateLocked(s)), without building the StoryState.
   std::string RecordLocked(const Story& s) const;
+  // The topics, entities and numbers of the record (v->topics, entities, numbers and the
+  // weights' texts), in their text's order, through the record cache.
+  void RecordItemsLocked(const Story& s, StoryStateView* v) const;
+  // The record cache: for the kRecordCacheStories stories whose records were written most
+  // recently (an entry per story, reused round-robin), the text order of their topics, entities
+  // and numbers and each topic's and entity's weight as the record wrote it. A story whose items
+  // are those of its last record (an article adds no new entity, topic or number, the common
+  // case of a story's later articles) sorts nothing by text, and a weight the article did not
+  // change is not formatted again (Grisu2's shortest digits, ~150 instructions a double, were a
+  // third of the record's cost). Bounded whatever the number of open stories: 48 bytes an item,
+  // ~0.6 KB for a story of a dozen items, ~3 KB at most (48 entities and a dozen topics). Holds
+  // no state of its own: a miss sorts and encodes, the bytes are the same.
+  static constexpr size_t kRecordCacheStories = 4096;
+  static constexpr uint8_t kTextUnset = 0xff;
+  struct RecordText {
+    uint64_t bits = 0;  // the weight's bits, as encoded
+    uint32_t id = 0;    // the item's interned id
+    uint32_t pos = 0;   // its position in the story's topics, or entities | 1 << 16
+    uint8_t len = kTextUnset;
+    char text[kMaxStoryWeightBytes];
+  };
+  struct RecordCacheEntry {
+    uint32_t slot = UINT32_MAX;
+    uint32_t gen = 0;
+    uint32_t n_topics = UINT32_MAX, n_entities = UINT32_MAX;
+    std::vector<RecordText> texts;  // in record order (topics, then entities)
+    std::vector<uint16_t> numbers;  // positions in the story's numbers, in their text's order
+  };
+  mutable std::vector<RecordCacheEntry> record_cache_;  // allocated with the first record
+  mutable size_t record_cache_next_ = 0;
+  mutable std::vector<RecordText> record_scratch_;
   const std::string& ResolveLocked(const std::string& id) const;
   std::optional<uint32_t> SlotOfLocked(const std::string& id) const;
   void AddFingerprintLocked(const ArticleSignature& sig, const std::string& root,
@@ -283,6 +315,7 @@ class StoryStore {
   std::vector<uint64_t> intern_slots_;
   std::vector<std::string> names_;
   std::vector<uint64_t> intern_scratch_;  // Assign's hashes of the article's strings
+  std::vector<uint32_t> intern_peek_;     // and the ids their slots probably hold
   // Assign's other per-article lists, kept between articles (their capacity is reused): the
   // interned entities, topics and numbers, the lead-set candidates, the candidate stories to
   // score, and the entity scan order.
@@ -298,10 +331,18 @@ class StoryStore {
   // States of merged-away stories whose winner this store has not seen yet (records of
   // different partitions arrive in any order): applied when the winner arrives.
   std::unordered_map<std::string, std::vector<StoryState>> pending_;
-  std::unordered_map<uint32_t, std::vector<Posting>> entity_postings_;
+  // Per interned id (dense: ids are given in order), the entity's postings (open stories that
+  // contain it, oldest first; stale ones compacted now and then) and its document frequency
+  // (open stories containing it), side by side: the candidate scan reads both for each of the
+  // article's entities, one cache line (it was a hash map's bucket, node and vector, and the
+  // count in another array).
+  struct EntityIndex {
+    std::vector<Posting> postings;
+    int32_t df = 0;
+  };
+  std::vector<EntityIndex> entity_index_;
   std::unordered_map<uint32_t, std::vector<Posting>> topic_postings_;
-  std::vector<int32_t> entity_df_;     // by interned id: open stories containing the entity
-  std::vector<double> entity_log_df_;  // ln(entity_df_ + 1), kept with it (AddDfLocked)
+  std::vector<double> entity_log_df_;  // ln(df + 1) by interned id, kept with it (AddDfLocked)
   std::vector<SlotHot> hot_;
   // Candidate pruning (config_.prune_candidates, and every weight >= 0: the bounds assume it),
   // and Assign's scratch for it.
@@ -320,10 +361,47 @@ class StoryStore {
   using ExpiryEntry = std::tuple<int64_t, uint32_t, uint32_t>;
   std::priority_queue<ExpiryEntry, std::vector<ExpiryEntry>, std::greater<>> expiry_;
   // Near-duplicate index.
-  std::deque<Fingerprint> fingerprints_;          // FIFO; front is the oldest
-  uint64_t fingerprint_base_ = 0;                 // sequence number of fingerprints_.front()
-  std::unordered_map<uint64_t, uint64_t> exact_;  // text hash -> sequence number
-  std::vector<std::vector<uint64_t>> bands_[4];   // band value -> sequence numbers
+  std::deque<Fingerprint> fingerprints_;  // FIFO; front is the oldest
+  uint64_t fingerprint_base_ = 0;         // sequence number of fingerprints_.front()
+  // The exact-text and SimHash-band lookups, in two flat open-addressing tables (linear
+  // probing, backward-shift deletion, 16 bytes a slot, entries inline): per fingerprint one
+  // entry of kind kExactKind keyed by its text hash in exact_ (only the first fingerprint of a
+  // text: duplicate_of names the earliest) and four in bands_, of kind b = 0..3 keyed by its
+  // b-th 16-bit band, each with the whole SimHash. A lookup is one cache miss (the run from the
+  // key's home slot, usually within a line), and the Hamming distances are computed from the
+  // entries themselves. It was an unordered_map (bucket, node) for the text hashes and, per band,
+  // 65,536 vectors of sequence numbers (vector header, its entries, then each entry's
+  // Fingerprint: three dependent misses per band).
+  struct DupEntry {
+    uint64_t value;  // the text hash (kExactKind) or the SimHash (bands)
+    uint32_t seq;    // low 32 bits of the fingerprint's sequence number (LeadSeq)
+    uint32_t kind;   // band 0-3, kExactKind, or kDupEmpty
+  };
+  static constexpr uint32_t kExactKind = 4, kDupEmpty = 5;
+  static uint64_t DupKey(uint32_t kind, uint64_t value) {
+    // What identifies the entry's key: the band's 16 bits, or the whole text hash.
+    return kind == kExactKind ? value : (value >> (16 * kind)) & 0xffff;
+  }
+  static bool DupMatches(const DupEntry& e, uint32_t kind, uint64_t key) {
+    return e.kind == kind && DupKey(kind, e.value) == key;
+  }
+  struct DupTable {
+    std::vector<DupEntry> slots;  // a power of two; empty until the first fingerprint
+    size_t used = 0;
+    int shift = 64;  // 64 - log2(slots.size())
+    size_t Home(uint32_t kind, uint64_t key) const {
+      // A multiplicative hash of (kind, key) (band keys are 16 bits: no hash of their own),
+      // its high bits choosing among the 2^k slots.
+      const uint64_t h = (key ^ (uint64_t{kind} << 56)) * 0x9E3779B97F4A7C15ull + kind;
+      return static_cast<size_t>((h * 0xD6E8FEB86659FD93ull) >> shift);
+    }
+    size_t Next(size_t i) const { return (i + 1) & (slots.size() - 1); }
+    void Init(size_t n);
+    void Insert(uint32_t kind, uint64_t value, uint32_t seq);
+    void Erase(uint32_t kind, uint64_t value, uint32_t seq);
+    void Grow();
+  };
+  DupTable exact_, bands_;
   // Lead-set index: the sampled lead shingles (even hashes, about half) of each fingerprint,
   // as (shingle, sequence) pairs in one flat open-addressing table (linear probing, keyed by
   // the shingle, several entries per shingle; 8 bytes a slot, entries inline): a lookup reads

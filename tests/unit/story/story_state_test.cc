@@ -247,6 +247,60 @@ TEST(StoryStateTest, EncodeIsWhatTheWriterWrites) {
   EXPECT_EQ(decoded->ArticleCount(), 2);
 }
 
+// The weights given as text (PutStoryWeight's, as the store's weight-text cache hands them on)
+// are written as the doubles would be: the same bytes, NaN and infinities (written as nothing)
+// included; texts of another length than the list are ignored.
+TEST(StoryStateTest, GivenWeightTextsAreWrittenAsTheDoubles) {
+  const std::vector<double> specials = {0.0,
+                                        -0.0,
+                                        1.7000000000000002,
+                                        1e-300,
+                                        std::numeric_limits<double>::max(),
+                                        std::numeric_limits<double>::denorm_min(),
+                                        std::numeric_limits<double>::quiet_NaN(),
+                                        -std::numeric_limits<double>::infinity()};
+  std::mt19937_64 rng(17);
+  for (int round = 0; round < 300; ++round) {
+    StoryState s;
+    s.id = "st-" + std::to_string(round);
+    s.counts["w"] = 3;
+    auto weight = [&] {
+      return rng() % 3 == 0
+                 ? specials[rng() % specials.size()]
+                 : std::ldexp(static_cast<double>(rng() >> 11), -static_cast<int>(rng() % 70));
+    };
+    for (int k = 0, n = static_cast<int>(rng() % 5); k < n; ++k)
+      s.topics.emplace_back("topic-" + std::to_string(k), weight());
+    for (int k = 0, n = static_cast<int>(rng() % 12); k < n; ++k)
+      s.entities.emplace_back("org/\"e" + std::to_string(k), weight());
+    StoryStateView v;
+    v.id = s.id;
+    v.counts = {{"w", 3}};
+    std::vector<std::string> texts;
+    for (const auto& [id, w] : s.topics) v.topics.emplace_back(id, w);
+    for (const auto& [id, w] : s.entities) v.entities.emplace_back(id, w);
+    for (const auto& [id, w] : s.topics) {
+      char buf[kMaxStoryWeightBytes];
+      texts.emplace_back(buf, PutStoryWeight(buf, w));
+    }
+    for (const auto& [id, w] : s.entities) {
+      char buf[kMaxStoryWeightBytes];
+      texts.emplace_back(buf, PutStoryWeight(buf, w));
+    }
+    for (size_t i = 0; i < texts.size(); ++i) {
+      (i < s.topics.size() ? v.topic_weights : v.entity_weights).push_back(texts[i]);
+    }
+    v.first_seen_ms = s.first_seen_ms;
+    v.last_seen_ms = s.last_seen_ms;
+    const std::string expected = EncodeStoryState(s);
+    EXPECT_EQ(EncodeStoryView(v), expected) << "round " << round;
+    if (!v.entity_weights.empty()) {
+      v.entity_weights.pop_back();  // not one per entity: written from the doubles
+      EXPECT_EQ(EncodeStoryView(v), expected) << "round " << round;
+    }
+  }
+}
+
 TEST(StoryStateTest, EscapesEveryControlByte) {
   StoryState s;
   s.id = "st-1";

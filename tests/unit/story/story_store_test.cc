@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <deque>
+#include <random>
+
 namespace newsflow::story {
 namespace {
 
@@ -265,6 +268,124 @@ TEST(StoryStoreTest, AMergeRecordBeforeItsWinnerIsHeldUntilTheWinnerArrives) {
   EXPECT_EQ(open[0].ArticleCount(), 2);
 }
 
+// The exact-text and SimHash-band lookups (one flat table) against a brute-force reference
+// over the FIFO: the table grows several times from its first size, fingerprints leave it all
+// the time (backward-shift deletion), exact copies, copies of copies a few bits apart (ties of
+// distance included: the earliest wins) and new texts are mixed.
+TEST(StoryStoreTest, NearDuplicateLookupsAreWhatABruteForceScanFinds) {
+  StoryStoreConfig config = Config();
+  config.lead_jaccard = 0;  // the SimHash and exact paths only
+  config.max_fingerprints = 15000;
+  StoryStore store(config);
+  std::mt19937_64 rng(5);
+  struct Ref {
+    uint64_t seq;
+    std::string root;
+    uint64_t text_hash;
+    uint64_t simhash;
+  };
+  std::deque<Ref> fifo;
+  uint64_t next_seq = 0;
+  int exact = 0, near = 0, ties = 0, fresh = 0;
+  for (int i = 0; i < 40000; ++i) {
+    ArticleSignature s = Article("a" + std::to_string(i), kT0, {});
+    s.has_fingerprint = true;
+    s.text_hash = rng();
+    s.simhash = rng();
+    const uint64_t kind = rng() % 10;
+    if (!fifo.empty() && kind < 5) {
+      // A copy of a recent fingerprint: the same text, or 1-3 of its low 6 bits flipped (so
+      // that copies of copies are often equally far from two of them).
+      const Ref& target = fifo[fifo.size() - 1 - rng() % std::min<size_t>(fifo.size(), 20000)];
+      s.simhash = target.simhash;
+      if (kind == 0) {
+        s.text_hash = target.text_hash;
+      } else {
+        for (uint64_t k = 0, n = 1 + rng() % 3; k < n; ++k) s.simhash ^= uint64_t{1} << (rng() % 6);
+      }
+    }
+    // The reference: the store trims its FIFO before the lookup.
+    while (fifo.size() > static_cast<size_t>(config.max_fingerprints)) fifo.pop_front();
+    const Ref* want = nullptr;
+    int want_distance = -1;
+    for (const Ref& r : fifo) {
+      if (r.text_hash == s.text_hash) {
+        want = &r;
+        want_distance = 0;
+        break;
+      }
+    }
+    if (want == nullptr) {
+      int best = 4, at_best = 0;
+      for (const Ref& r : fifo) {  // oldest first: the first at the best distance wins
+        const int d = HammingDistance(r.simhash, s.simhash);
+        if (d < best) {
+          best = d;
+          want = &r;
+          at_best = 1;
+        } else if (d == best) {
+          ++at_best;
+        }
+      }
+      if (want != nullptr) {
+        want_distance = best;
+        ties += at_best > 1 ? 1 : 0;
+      }
+    }
+    const Assignment a = store.Assign(s, StateOutput::kNone);
+    ASSERT_EQ(a.duplicate_of, want != nullptr ? want->root : "") << "article " << i;
+    ASSERT_EQ(a.duplicate_distance, want_distance) << "article " << i;
+    (want == nullptr ? fresh : want_distance == 0 ? exact : near) += 1;
+    if (want == nullptr || want_distance > 0) {
+      fifo.push_back(
+          {next_seq++, want != nullptr ? want->root : s.article_id, s.text_hash, s.simhash});
+    }
+  }
+  EXPECT_EQ(store.Stats().fingerprints, static_cast<int64_t>(fifo.size()));
+  // Every path was taken many times.
+  EXPECT_GT(exact, 1000);
+  EXPECT_GT(near, 5000);
+  EXPECT_GT(ties, 500);
+  EXPECT_GT(fresh, 5000);
+}
+
+// Records written while the store's weight-text cache turns over (more stories than its
+// entries, each coming back with changed and unchanged weights, some merged from another
+// writer's record by max) are still exactly the encoded states.
+TEST(StoryStoreTest, RecordsStayTheEncodedStateWhileTheWeightCacheTurnsOver) {
+  StoryStore store(Config());
+  std::mt19937_64 rng(3);
+  constexpr int kStories = 5000;  // more than the cache's 4,096 entries
+  int compared = 0, joined = 0;
+  for (int round = 0; round < 3; ++round) {
+    for (int k = 0; k < kStories; ++k) {
+      // The story's own rare entity, always with the same weight (its text can be reused), and
+      // shared ones whose weights change with every article.
+      ArticleSignature s =
+          Article("r" + std::to_string(round) + "-" + std::to_string(k), kT0 + round * 60000,
+                  {{"story/" + std::to_string(k), 0.5},
+                   {"country/c" + std::to_string(rng() % 40), 0.1 + (rng() % 1000) / 1000.0},
+                   {"org/o" + std::to_string(rng() % 300), 0.3}},
+                  {{"topic-" + std::to_string(rng() % 7), 0.25 + (rng() % 100) / 400.0}},
+                  {std::to_string(k % 97)});
+      const Assignment a = store.Assign(s, StateOutput::kRecord);
+      const auto state = store.Find(a.story_id);
+      ASSERT_TRUE(state.has_value());
+      ASSERT_EQ(a.record, EncodeStoryState(*state)) << "round " << round << " story " << k;
+      ++compared;
+      joined += a.opened ? 0 : 1;
+      if (round == 1 && k % 50 == 0) {
+        // Another writer's state with higher weights: merged by max, then the next record.
+        StoryState remote = *state;
+        remote.counts = {{"other", 1}};
+        for (auto& [id, w] : remote.entities) w += 0.125;
+        store.ApplyRemote(remote);
+      }
+    }
+  }
+  EXPECT_EQ(compared, 3 * kStories);
+  EXPECT_GT(joined, kStories) << "stories came back with more articles";
+}
 }  // namespace
 }  // namespace newsflow::story
 
