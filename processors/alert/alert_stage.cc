@@ -3,6 +3,7 @@
 #include <xxhash.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cinttypes>
 #include <cstdio>
 #include <span>
@@ -188,20 +189,44 @@ void WriteCommon(JsonWriter& w, const std::string& id, std::string_view kind, st
 
 }  // namespace
 
+namespace {
+
+// Appends the decimal digits of v (what printf's %d / %PRId64 writes).
+void AppendInt(std::string* out, int64_t v) {
+  char buf[24];
+  const auto r = std::to_chars(buf, buf + sizeof(buf), v);
+  out->append(buf, r.ptr);
+}
+
+}  // namespace
+
 std::string AlertLevel::Key() const {
-  char buf[96];
-  std::snprintf(buf, sizeof(buf), "a%" PRId64 ".l%" PRId64 ".s%d.r%" PRId64, articles_step,
-                languages, severity, renewal);
-  return buf;
+  // "a<articles_step>.l<languages>.s<severity>.r<renewal>", formerly written by snprintf (about
+  // 1,800 instructions a call; std::to_chars writes the same digits).
+  std::string key;
+  key.push_back('a');
+  AppendInt(&key, articles_step);
+  key.append(".l");
+  AppendInt(&key, languages);
+  key.append(".s");
+  AppendInt(&key, severity);
+  key.append(".r");
+  AppendInt(&key, renewal);
+  return key;
 }
 
 std::string AlertId(std::string_view rule, std::string_view story, std::string_view level) {
   std::string key;
   key.reserve(rule.size() + story.size() + level.size() + 2);
   key.append(rule).append("|").append(story).append("|").append(level);
-  char buf[24];
-  std::snprintf(buf, sizeof(buf), "al-%016" PRIx64, XXH3_64bits(key.data(), key.size()));
-  return buf;
+  // "al-" and the hash as 16 lower-case hex digits, zero-padded (printf's "al-%016" PRIx64,
+  // which this replaced: about 1,400 instructions a call).
+  const uint64_t h = XXH3_64bits(key.data(), key.size());
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id = "al-";
+  id.resize(3 + 16);
+  for (size_t i = 0; i < 16; ++i) id[3 + i] = kHex[(h >> (60 - 4 * i)) & 15];
+  return id;
 }
 
 bool AlertState::Decide(const std::string& rule, const std::string& story, const AlertLevel& level,
@@ -367,21 +392,28 @@ Status AlertStage::Run(core::Document& doc, const core::StageContext& ctx,
   const int64_t event_time = EventTime(doc, ctx);
   const int64_t now = ctx.clock != nullptr ? ctx.clock->NowMs() : 0;
   const std::string& story = doc.story_id.empty() ? doc.article.id : doc.story_id;
+  // The story's languages, counted when the first rule matches (most articles match none).
   SmallSet story_languages;
-  for (const auto& a : doc.story.recent) {
-    if (!a.language.empty()) story_languages.Insert(a.language);
-  }
+  bool story_languages_counted = false;
   const int64_t article_count = std::max<int64_t>(doc.story.article_count, 1);
   const int64_t first_seen = doc.story.first_seen_ms >= 0 ? doc.story.first_seen_ms : event_time;
 
   TermHits term_hits(*rules, doc);
   for (const Rule& rule : rules->rules()) {
     Verdict v;
-    v.rule = rule.id;
+    // (The verdict's rule id is copied only when verdicts are asked for: most ids are longer than
+    // a string's inline buffer, so every copy was an allocation per rule and article.)
+    if (verdicts != nullptr) v.rule = rule.id;
     v.matched = RuleMatches(rule, doc, verdicts != nullptr ? &v.why : nullptr, &term_hits);
     if (!v.matched) {
       if (verdicts != nullptr) verdicts->push_back(std::move(v));
       continue;
+    }
+    if (!story_languages_counted) {
+      for (const auto& a : doc.story.recent) {
+        if (!a.language.empty()) story_languages.Insert(a.language);
+      }
+      story_languages_counted = true;
     }
     AlertLevel level;
     for (int64_t step : rule.escalate_articles)

@@ -2,7 +2,16 @@
 
 #include <algorithm>
 
+#include "processors/core/form_hash.h"
+
 namespace newsflow::alert {
+namespace {
+
+// FormHash of a stem the normalizer handed no hash for (rare): out of Find's loop, whose
+// registers it would crowd.
+[[gnu::noinline]] uint64_t HashForm(const char* p, size_t n) { return core::FormHash(p, n); }
+
+}  // namespace
 
 void TermIndex::Add(uint32_t rule, const std::string& term) {
   if (term.empty()) return;
@@ -14,18 +23,21 @@ void TermIndex::Add(uint32_t rule, const std::string& term) {
   if (std::find(it->second.begin(), it->second.end(), rule) == it->second.end()) {
     it->second.push_back(rule);
   }
-  if (term.size() >= 4) {
-    Set(filter_, Key4(term));
+  if (term.size() >= 8) {
+    Set(filter8_, Key8(term.data()));
+  } else if (term.size() >= 4) {
+    Set(filter4_, Key4(term.data()));
   } else {
     Set(short_first_, static_cast<unsigned char>(term[0]));
   }
   Set(whole_, KeyWhole(term));
+  Set(hashes_, KeyHash(core::FormHash(term.data(), term.size())));
   lengths_ |= term.size() < 64 ? uint64_t{1} << term.size() : 0;
   max_size_ = std::max(max_size_, term.size());
 }
 
 void TermIndex::Mark(std::string_view form, std::vector<uint8_t>* hit) const {
-  if (!Test(whole_, KeyWhole(form))) return;
+  if (!Test(whole_.data(), KeyWhole(form))) return;
   auto it = terms_.find(form);
   if (it == terms_.end()) return;
   for (uint32_t r : it->second) (*hit)[r] = 1;
@@ -45,21 +57,38 @@ void TermIndex::Find(const core::Document& doc, size_t rules, std::vector<uint8_
   hit->assign(rules, 0);
   if (terms_.empty()) return;
   const bool any_short = (short_first_[0] | short_first_[1] | short_first_[2] | short_first_[3]);
-  for (const core::Token& t : doc.tokens) {
-    const std::string_view folded = doc.TokenForm(t.folded_offset, t.folded_size);
-    const size_t n = folded.size();
-    // A term of 4+ bytes is a prefix of the form: its first 4 bytes are the form's.
-    const bool long_may = n >= 4 && Test(filter_, Key4(folded));
+  // Plain pointers: the stores into `hit` (bytes) would otherwise make the compiler reload the
+  // document's and the filters' vectors for every token.
+  const size_t n_tokens = doc.tokens.size();
+  const core::Token* const tokens = doc.tokens.data();
+  const char* const text = doc.token_text.data();
+  const core::FormHashes* const known =
+      doc.token_hashes.size() == n_tokens ? doc.token_hashes.data() : nullptr;
+  const uint64_t* const filter4 = filter4_.data();
+  const uint64_t* const filter8 = filter8_.data();
+  const uint64_t* const short_first = short_first_.data();
+  const uint64_t* const hashes = hashes_.data();
+  for (size_t i = 0; i < n_tokens; ++i) {
+    const core::Token& t = tokens[i];
+    const char* const folded = text + t.folded_offset;
+    const size_t n = t.folded_size;
+    // A term of 8+ bytes is a prefix of the form: its first 8 bytes are the form's; a term of
+    // 4-7 bytes (and so a form of at most 10) its first 4.
+    bool may = (n >= 8 && Test(filter8, Key8(folded))) ||
+               (n >= 4 && n <= 10 && Test(filter4, Key4(folded)));
     // A term of 1-3 bytes matches forms of at most 6 bytes starting with its first byte.
-    const bool short_may =
-        any_short && n >= 1 && n <= 6 && Test(short_first_, static_cast<unsigned char>(folded[0]));
-    if (long_may || short_may) MarkPrefixes(folded, hit);
+    may = may || (any_short && n >= 1 && n <= 6 &&
+                  Test(short_first, static_cast<unsigned char>(folded[0])));
+    if (may) MarkPrefixes(std::string_view(folded, n), hit);
     if (t.stem_size > 0) {
-      const std::string_view stem = doc.TokenForm(t.stem_offset, t.stem_size);
-      const size_t m = stem.size();
-      const bool may = m >= 4 ? Test(filter_, Key4(stem))
-                              : Test(short_first_, static_cast<unsigned char>(stem[0]));
-      if (may && m <= max_size_ && (HasLength(m) || m >= 64)) Mark(stem, hit);
+      uint64_t h = known != nullptr ? known[i].stem : 0;
+      if (h == 0) [[unlikely]] {
+        h = HashForm(text + t.stem_offset, t.stem_size);
+      }
+      if (Test(hashes, KeyHash(h)) && t.stem_size <= max_size_ &&
+          (HasLength(t.stem_size) || t.stem_size >= 64)) {
+        Mark(std::string_view(text + t.stem_offset, t.stem_size), hit);
+      }
     }
   }
 }

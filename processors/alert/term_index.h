@@ -5,13 +5,21 @@
 // token's folded form starts with t and is at most 3 bytes longer ("ceasefire" finds
 // "ceasefires"), or a token's Snowball stem equals t.
 //
-// How: a term of 4 bytes or more is a prefix of a matching form, so the form's first 4 bytes
-// (hashed into a 65,536-bit filter) reject almost every token with one bit test per form; a
-// token that passes is looked up by its prefixes of the possible term lengths (at most 4, only
-// lengths some term has) in a hash map term -> rules. Terms shorter than 4 bytes (rare: "alto"
-// is 4) are looked up only for forms of at most 6 bytes whose first byte starts such a term.
-// Cost per article: about a dozen instructions per token plus the rare lookups, whatever the
-// number of rules and terms.
+// How: one or two bit tests per token reject almost every token. A term of 8 bytes or more
+// shares its first 8 bytes with every form it matches, a term of 4-7 bytes its first 4, so two
+// 65,536-bit filters hold those prefixes (hashed): a folded form of n bytes is tested on its
+// first 8 bytes when n >= 8 (a term of 8+ bytes may match) and on its first 4 when 4 <= n <= 10
+// (a term of 4-7 bytes may: n is at most 3 bytes longer). Until 2026-12-06 one filter held the
+// first 4 bytes of every term: every form that shares a long term's first 4 bytes passed it,
+// which in Arabic and Russian is two letters ("ال" of "الهدنة", "на" of "наступление") and
+// in English many words ("coll" of "collapse": "college", "colleague"). Terms shorter than 4
+// bytes (rare) are looked up only for forms of at most 6 bytes whose first byte starts such a
+// term. A token that passes is looked up by its prefixes of the possible term lengths (at most
+// 4, only lengths some term has), each first tested on a filter of whole terms (size, first and
+// last 4 bytes), then in a hash map term -> rules. A stem is a candidate when the bit of its
+// core::FormHash (the normalizer's, from doc.token_hashes) is set in a filter of the terms'
+// FormHash values, and is then looked up as a whole form. Cost per article: about 20
+// instructions per token plus the rare lookups, whatever the number of rules and terms.
 //
 // Threading: immutable after Build(); Find() is const and thread-safe (the caller owns the
 // result vector).
@@ -40,12 +48,20 @@ class TermIndex {
   void Find(const core::Document& doc, size_t rules, std::vector<uint8_t>* hit) const;
 
  private:
-  // A hash of the first 4 bytes of `form` (size >= 4) into the filter's 65,536 bits.
-  static uint32_t Key4(std::string_view form) {
+  // A hash of the first 4 bytes of `form` (size >= 4) into a filter's 65,536 bits.
+  static uint32_t Key4(const char* form) {
     uint32_t v;
-    __builtin_memcpy(&v, form.data(), 4);
+    __builtin_memcpy(&v, form, 4);
     return (v * 0x9E3779B1u) >> 16;
   }
+  // A hash of the first 8 bytes of `form` (size >= 8) into a filter's 65,536 bits.
+  static uint32_t Key8(const char* form) {
+    uint64_t v;
+    __builtin_memcpy(&v, form, 8);
+    return static_cast<uint32_t>((v * 0x9E3779B97F4A7C15ull) >> 48);
+  }
+  // The filter bit of a form's core::FormHash.
+  static uint32_t KeyHash(uint64_t form_hash) { return static_cast<uint32_t>(form_hash >> 48); }
   // A hash of the whole form (its size, first and last 4 bytes) into the 65,536 bits of
   // `whole_`: a prefix whose bit is clear is no term, without hashing it for the map. The Key4
   // filter lets through every form that shares a term's first 4 bytes: in Arabic and Russian
@@ -62,7 +78,7 @@ class TermIndex {
     }
     return ((a * 0x9E3779B1u) ^ (b * 0x85EBCA77u) ^ (static_cast<uint32_t>(n) * 0xC2B2AE3Du)) >> 16;
   }
-  static bool Test(const std::vector<uint64_t>& bits, uint32_t key) {
+  static bool Test(const uint64_t* bits, uint32_t key) {
     return (bits[key >> 6] >> (key & 63)) & 1;
   }
   static void Set(std::vector<uint64_t>& bits, uint32_t key) {
@@ -74,9 +90,11 @@ class TermIndex {
 
   std::vector<std::unique_ptr<std::string>> owned_;  // the terms (stable addresses)
   std::unordered_map<std::string_view, std::vector<uint32_t>> terms_;  // term -> rules
-  std::vector<uint64_t> filter_ = std::vector<uint64_t>(1024, 0);      // Key4 of terms >= 4 B
+  std::vector<uint64_t> filter4_ = std::vector<uint64_t>(1024, 0);     // Key4 of terms of 4-7 B
+  std::vector<uint64_t> filter8_ = std::vector<uint64_t>(1024, 0);     // Key8 of terms >= 8 B
   std::vector<uint64_t> short_first_ = std::vector<uint64_t>(4, 0);    // first bytes, < 4 B
   std::vector<uint64_t> whole_ = std::vector<uint64_t>(1024, 0);       // KeyWhole of every term
+  std::vector<uint64_t> hashes_ = std::vector<uint64_t>(1024, 0);      // KeyHash of every term
   uint64_t lengths_ = 0;  // bit n: some term has n bytes (n < 64)
   size_t max_size_ = 0;   // longest term
 };

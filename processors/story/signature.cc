@@ -1,7 +1,7 @@
 #include "processors/story/signature.h"
 
 #include <algorithm>
-#include <array>
+#include <cstring>
 
 #include "processors/core/form_hash.h"
 
@@ -63,14 +63,12 @@ void NumberOf(std::string_view folded, std::string* out) {
 // Single quotes are left out (apostrophes). Returns 0 for no mark, else the mark's byte length;
 // `kind` says how it acts.
 enum class QuoteKind { kOpen, kClose, kEither };
-// The bytes QuoteScan stops at: a line end, and the first byte of every quotation mark
-// QuoteMark knows ('"', 0xC2 of « », 0xE2 of “ ” „ ‟, 0xE3 of 「 」 『 』, 0xEF of the fullwidth
-// mark). Any other byte is neither.
-constexpr std::array<bool, 256> kMarkOrLineEnd = [] {
-  std::array<bool, 256> t{};
-  for (unsigned char c : {'\n', '"', '\xC2', '\xE2', '\xE3', '\xEF'}) t[c] = true;
-  return t;
-}();
+// The bytes QuoteScan stops at, as strcspn() reject sets: the first byte of every quotation
+// mark QuoteMark knows ('"', 0xC2 of « », 0xE2 of “ ” „ ‟, 0xE3 of 「 」 『 』, 0xEF of the
+// fullwidth mark), and inside a quotation also the line end that closes it. Any other byte is
+// neither.
+constexpr const char kMarkFirstBytes[] = "\"\xC2\xE2\xE3\xEF";
+constexpr const char kMarkFirstBytesOrLineEnd[] = "\n\"\xC2\xE2\xE3\xEF";
 size_t QuoteMark(std::string_view text, size_t i, QuoteKind* kind) {
   const auto c = static_cast<unsigned char>(text[i]);
   if (c == '"') {
@@ -119,17 +117,15 @@ size_t QuoteMark(std::string_view text, size_t i, QuoteKind* kind) {
 
 }  // namespace
 
-uint64_t ShingleHash(const uint64_t* words, int k) {
-  using core::form_hash_internal::MulFold;
-  // Chained 64x64->128-bit multiply-folds (a different constant per position, so the order of
-  // the words counts), then a full avalanche (the finalizer of MurmurHash3's fmix64): SimHash
-  // reads every bit of the result, so each must be about as likely set as clear, and
-  // independent of the others.
-  constexpr uint64_t kPosition[8] = {
-      0xA0761D6478BD642Full, 0xE7037ED1A0B428DBull, 0x8EBC6AF09C88C6E3ull, 0x589965CC75374CC3ull,
-      0x1D8E4E27C47D124Full, 0x9E3779B97F4A7C15ull, 0xBF58476D1CE4E5B9ull, 0x94D049BB133111EBull};
-  uint64_t h = words[0] ^ kPosition[0];
-  for (int j = 1; j < k; ++j) h = MulFold(h, words[j] ^ kPosition[j & 7]);
+namespace {
+
+// ShingleHash's constants: one per word position (so the order of the words counts).
+constexpr uint64_t kShinglePosition[8] = {
+    0xA0761D6478BD642Full, 0xE7037ED1A0B428DBull, 0x8EBC6AF09C88C6E3ull, 0x589965CC75374CC3ull,
+    0x1D8E4E27C47D124Full, 0x9E3779B97F4A7C15ull, 0xBF58476D1CE4E5B9ull, 0x94D049BB133111EBull};
+
+// The finalizer of MurmurHash3's fmix64: a full avalanche.
+inline uint64_t Avalanche(uint64_t h) {
   h ^= h >> 33;
   h *= 0xFF51AFD7ED558CCDull;
   h ^= h >> 33;
@@ -138,10 +134,39 @@ uint64_t ShingleHash(const uint64_t* words, int k) {
   return h;
 }
 
+// ShingleHash for a k known at compile time (the default 3): the same value, the chain unrolled.
+template <int K>
+inline uint64_t FixedShingleHash(const uint64_t* words) {
+  using core::form_hash_internal::MulFold;
+  uint64_t h = words[0] ^ kShinglePosition[0];
+  for (int j = 1; j < K; ++j) h = MulFold(h, words[j] ^ kShinglePosition[j & 7]);
+  return Avalanche(h);
+}
+
+}  // namespace
+
+uint64_t ShingleHash(const uint64_t* words, int k) {
+  using core::form_hash_internal::MulFold;
+  // Chained 64x64->128-bit multiply-folds (a different constant per position, so the order of
+  // the words counts), then a full avalanche (the finalizer of MurmurHash3's fmix64): SimHash
+  // reads every bit of the result, so each must be about as likely set as clear, and
+  // independent of the others.
+  uint64_t h = words[0] ^ kShinglePosition[0];
+  for (int j = 1; j < k; ++j) h = MulFold(h, words[j] ^ kShinglePosition[j & 7]);
+  return Avalanche(h);
+}
+
 namespace {
 
 // Marks tokens as quoted from `first` on, as far as asked (Extend): the lead set needs only as
 // many as it takes to find lead_words own words, not the whole text.
+//
+// Only the bytes between tokens can hold a mark or a line end, and most texts have few marks:
+// the scan jumps from one byte that may start a mark (or, inside a quotation, end its
+// paragraph) to the next with strcspn() (vectorised in glibc), which it calls again only after
+// it has passed the byte found. Before 2026-12-06 every byte between tokens was looked up in a
+// table, with the scan's state in members written back after each byte (6.1 K instructions per
+// article of the dev corpus at 100,000 open stories).
 class QuoteScan {
  public:
   QuoteScan(const core::Document& doc, size_t first, std::vector<uint8_t>* quoted)
@@ -152,49 +177,73 @@ class QuoteScan {
   // Marks tokens [next, end); quoted[i - first] is token i's mark.
   void Extend(size_t end) {
     end = std::min(end, doc_.tokens.size());
-    for (; next_ < end; ++next_) {
-      const core::Token& t = doc_.tokens[next_];
-      if (t.field == core::Field::kTitle) {
-        quoted_->push_back(0);
-        continue;
-      }
-      if (t.field != field_) {
+    if (next_ >= end) return;
+    const size_t from = quoted_->size();
+    quoted_->resize(from + (end - next_));
+    // The state in locals: the stores through `out` (bytes) may alias any member.
+    uint8_t* out = quoted_->data() + from;
+    const core::Token* const tokens = doc_.tokens.data();
+    std::string_view text = text_;
+    core::Field field = field_;
+    int depth = depth_;
+    size_t pos = pos_;
+    size_t next_stop = next_stop_;
+    for (size_t i = next_; i < end; ++i) {
+      const core::Token& t = tokens[i];
+      if (t.field != field) [[unlikely]] {
+        if (t.field == core::Field::kTitle) {
+          *out++ = 0;
+          continue;
+        }
         // Offsets are per field: a quotation does not run from the lead into the body.
-        field_ = t.field;
-        text_ = field_ == core::Field::kLead ? std::string_view(doc_.lead)
-                                             : std::string_view(doc_.body);
-        depth_ = 0;
-        pos_ = 0;
+        field = t.field;
+        text =
+            field == core::Field::kLead ? std::string_view(doc_.lead) : std::string_view(doc_.body);
+        depth = 0;
+        pos = 0;
+        next_stop = 0;
       }
-      // The text between the previous token and this one: quotation marks and line ends.
-      const size_t stop = std::min<size_t>(t.begin, text_.size());
-      while (pos_ < stop) {
-        // Bytes that neither end a paragraph nor start a quotation mark, skipped a table lookup
-        // each.
-        while (pos_ < stop && !kMarkOrLineEnd[static_cast<unsigned char>(text_[pos_])]) ++pos_;
-        if (pos_ == stop) break;
-        const auto c = static_cast<unsigned char>(text_[pos_]);
-        if (c == '\n') {
-          depth_ = 0;  // a quotation does not go on past its paragraph (the next one reopens it)
-          ++pos_;
+      // (Title tokens before the lead have field == kTitle and an empty text: nothing to scan,
+      // depth 0.) The text between the previous token and this one: quotation marks and line
+      // ends, from the next byte that may be one on.
+      const size_t stop = std::min<size_t>(t.begin, text.size());
+      while (pos < stop && next_stop < stop) {
+        if (next_stop < pos) {
+          // `text` is a whole std::string: NUL-terminated. A NUL inside it stops strcspn() too
+          // and is then skipped below as a byte that is no mark.
+          next_stop = pos + std::strcspn(text.data() + pos,
+                                         depth > 0 ? kMarkFirstBytesOrLineEnd : kMarkFirstBytes);
+          continue;
+        }
+        // next_stop is in [pos, stop). (It may also be a byte that is neither a mark nor a line
+        // end, e.g. at the start of a field: skipped like any such byte.)
+        if (text[next_stop] == '\n') {
+          depth = 0;  // a quotation does not go on past its paragraph (the next one reopens it)
+          pos = next_stop + 1;
           continue;
         }
         QuoteKind kind;
-        const size_t n = QuoteMark(text_, pos_, &kind);
+        const size_t n = QuoteMark(text, next_stop, &kind);
         if (n == 0) {
-          ++pos_;
+          pos = next_stop + 1;
           continue;
         }
-        if (kind == QuoteKind::kOpen || (kind == QuoteKind::kEither && depth_ == 0)) {
-          ++depth_;
-        } else if (depth_ > 0) {
-          --depth_;
+        if (kind == QuoteKind::kOpen || (kind == QuoteKind::kEither && depth == 0)) {
+          ++depth;
+        } else if (depth > 0) {
+          --depth;
         }
-        pos_ += n;
+        pos = next_stop + n;
       }
-      quoted_->push_back(depth_ > 0 ? 1 : 0);
-      pos_ = std::max<size_t>(pos_, t.end);
+      *out++ = depth > 0 ? 1 : 0;
+      pos = std::max<size_t>(pos, t.end);
     }
+    next_ = end;
+    text_ = text;
+    field_ = field;
+    depth_ = depth;
+    pos_ = pos;
+    next_stop_ = next_stop;
   }
   size_t end() const { return next_; }
 
@@ -206,6 +255,9 @@ class QuoteScan {
   core::Field field_ = core::Field::kTitle;
   int depth_ = 0;
   size_t pos_ = 0;
+  // No byte in [pos_, next_stop_) starts a mark (or, when depth_ > 0, ends the paragraph): the
+  // last search's result while next_stop_ >= pos_, else stale.
+  size_t next_stop_ = 0;
 };
 
 }  // namespace
@@ -222,56 +274,206 @@ inline void Csa(uint64_t a, uint64_t b, uint64_t c, uint64_t* sum, uint64_t* car
 }  // namespace
 
 uint64_t SimHashOf(const uint64_t* hashes, size_t n) {
-  // Bit-sliced counting: planes[j] holds bit j of the 64 per-position counts. Eight hashes at a
-  // time are first added vertically with carry-save adders (Harley-Seal: their per-position
-  // count, 0-8, as four bit planes in 7 adders), and that 4-bit number is added to the planes
-  // with a ripple carry: about 8 word operations per hash instead of 64 shift-mask-adds.
-  uint64_t planes[64] = {};
-  int used = 0;  // planes in use
-  auto add = [&](const uint64_t* in, int bits) {
-    uint64_t carry = 0;
-    int j = 0;
-    for (; j < bits || carry != 0; ++j) {
-      const uint64_t b = j < bits ? in[j] : 0;
+  // Bit-sliced counting (Harley-Seal, as in bit-parallel population counts): the 64 per-position
+  // counts are kept as bit planes. Running planes of weight 1, 2, 4 and 8 (`ones` .. `eights`)
+  // take 16 hashes at a time through 15 carry-save adders, and only the weight-16 carry of each
+  // block is added, with a ripple carry, into `planes` (plane j: weight 16 * 2^j): about 5 word
+  // operations per hash instead of 64 shift-mask-adds.
+  uint64_t planes[64];
+  int used = 0;  // planes in use (the others are not read)
+  auto add16 = [&](uint64_t carry) {
+    for (int j = 0; carry != 0; ++j) {
+      if (j == used) {
+        planes[used++] = carry;
+        return;
+      }
       const uint64_t a = planes[j];
-      const uint64_t u = a ^ b;
-      planes[j] = u ^ carry;
-      carry = (a & b) | (u & carry);
+      planes[j] = a ^ carry;
+      carry &= a;
     }
-    used = std::max(used, j);
   };
+  uint64_t ones = 0, twos = 0, fours = 0, eights = 0;
   size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
+  for (; i + 16 <= n; i += 16) {
     const uint64_t* h = hashes + i;
-    uint64_t s1, c1, s2, c2, s3, c3, t1, d1;
-    Csa(h[0], h[1], h[2], &s1, &c1);
-    Csa(h[3], h[4], h[5], &s2, &c2);
-    Csa(s1, s2, h[6], &s3, &c3);
-    const uint64_t ones = s3 ^ h[7];
-    const uint64_t c4 = s3 & h[7];
-    Csa(c1, c2, c3, &t1, &d1);
-    const uint64_t twos = t1 ^ c4;
-    const uint64_t d2 = t1 & c4;
-    const uint64_t in[4] = {ones, twos, d1 ^ d2, d1 & d2};
-    add(in, 4);
+    uint64_t twos_a, twos_b, fours_a, fours_b, eights_a, eights_b, sixteens;
+    Csa(ones, h[0], h[1], &ones, &twos_a);
+    Csa(ones, h[2], h[3], &ones, &twos_b);
+    Csa(twos, twos_a, twos_b, &twos, &fours_a);
+    Csa(ones, h[4], h[5], &ones, &twos_a);
+    Csa(ones, h[6], h[7], &ones, &twos_b);
+    Csa(twos, twos_a, twos_b, &twos, &fours_b);
+    Csa(fours, fours_a, fours_b, &fours, &eights_a);
+    Csa(ones, h[8], h[9], &ones, &twos_a);
+    Csa(ones, h[10], h[11], &ones, &twos_b);
+    Csa(twos, twos_a, twos_b, &twos, &fours_a);
+    Csa(ones, h[12], h[13], &ones, &twos_a);
+    Csa(ones, h[14], h[15], &ones, &twos_b);
+    Csa(twos, twos_a, twos_b, &twos, &fours_b);
+    Csa(fours, fours_a, fours_b, &fours, &eights_b);
+    Csa(eights, eights_a, eights_b, &eights, &sixteens);
+    add16(sixteens);
   }
-  for (; i < n; ++i) add(&hashes[i], 1);
+  for (; i < n; ++i) {
+    // One hash: half adders up the four running planes.
+    uint64_t carry = ones & hashes[i];
+    ones ^= hashes[i];
+    uint64_t next = twos & carry;
+    twos ^= carry;
+    carry = fours & next;
+    fours ^= next;
+    next = eights & carry;
+    eights ^= carry;
+    add16(next);
+  }
+  // The counts' planes from the lowest: ones, twos, fours, eights, then `planes`.
+  uint64_t count[68];
+  count[0] = ones;
+  count[1] = twos;
+  count[2] = fours;
+  count[3] = eights;
+  for (int j = 0; j < used; ++j) count[4 + j] = planes[j];
+  const int bits = 4 + used;
   // Bit b is set when its count > n / 2, i.e. >= t = floor(n / 2) + 1: the 64 comparisons
   // bit-sliced too, from the highest plane down (`above`: count > t's high bits so far,
-  // `equal`: equal so far). Counts have `used` planes; a bit of t above them makes every count
+  // `equal`: equal so far). Counts have `bits` planes; a bit of t above them makes every count
   // smaller.
   const uint64_t t = n / 2 + 1;
-  if (used < 64 && (t >> used) != 0) return 0;
+  if (bits < 64 && (t >> bits) != 0) return 0;
   uint64_t above = 0, equal = ~uint64_t{0};
-  for (int j = used - 1; j >= 0; --j) {
+  for (int j = bits - 1; j >= 0; --j) {
     if ((t >> j) & 1) {
-      equal &= planes[j];
+      equal &= count[j];
     } else {
-      above |= equal & planes[j];
-      equal &= ~planes[j];
+      above |= equal & count[j];
+      equal &= ~count[j];
     }
   }
   return above | equal;
+}
+
+namespace {
+
+// The loops below are functions of their own, kept out of line: inlined into ComputeSignature
+// they shared its registers, and GCC kept their pointers and even the multiply-folds' halves on
+// the stack (about a third more instructions per token).
+
+// A form's FormHash where the normalizer handed none on (other scripts, digits; about one
+// token in seven on the dev corpus): out of the word loop, which it would crowd.
+[[gnu::noinline]] uint64_t HashForm(const char* p, size_t n) { return core::FormHash(p, n); }
+
+// Each token's word hash (its shingle form's FormHash: the stem's where it has one, else the
+// folded form's) into words[i], from doc.token_hashes where the normalizer computed it. Returns
+// the exact-text hash: an order-dependent fold of the folded forms' hashes, so the same folded
+// word sequence gives the same value (but for 64-bit collisions). The indices of the tokens
+// whose folded form starts with a digit (the only ones that can be numbers) go to `digits`
+// (*n_digits of them), so the number scan reads those alone.
+[[gnu::noinline]] uint64_t WordHashes(const core::Document& doc, uint64_t* words, uint32_t* digits,
+                                      size_t* n_digits) {
+  using core::form_hash_internal::MulFold;
+  const size_t n = doc.tokens.size();
+  const core::Token* const tokens = doc.tokens.data();
+  const char* const text = doc.token_text.data();
+  const core::FormHashes* const known =
+      doc.token_hashes.size() == n ? doc.token_hashes.data() : nullptr;
+  uint64_t exact_hash = 0x9E3779B97F4A7C15ull;
+  size_t nd = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const core::Token& t = tokens[i];
+    uint64_t folded = 0, stem = 0;
+    if (known != nullptr) {
+      folded = known[i].folded;
+      stem = known[i].stem;
+    }
+    if (folded == 0) [[unlikely]] {
+      folded = HashForm(text + t.folded_offset, t.folded_size);
+    }
+    uint64_t word = folded;
+    if (t.stem_size > 0) {
+      if (stem == 0) [[unlikely]] {
+        stem = HashForm(text + t.stem_offset, t.stem_size);
+      }
+      word = stem;
+    }
+    words[i] = word;
+    exact_hash = MulFold(exact_hash ^ 0x243F6A8885A308D3ull, folded ^ 0xC2B2AE3D27D4EB4Full);
+    // Written for every token, counted for digits only (no branch). An empty form's byte is
+    // the next form's or token_text's terminating NUL: a false candidate NumberOf() rejects.
+    digits[nd] = static_cast<uint32_t>(i);
+    nd += IsDigit(text[t.folded_offset]) ? 1 : 0;
+  }
+  *n_digits = nd;
+  return exact_hash;
+}
+
+// out[i] = ShingleHash(words + i, k) for i < n.
+[[gnu::noinline]] void ShingleHashes(const uint64_t* words, size_t n, int k, uint64_t* out) {
+  if (k == 3) {
+    for (size_t i = 0; i < n; ++i) out[i] = FixedShingleHash<3>(words + i);
+  } else {
+    for (size_t i = 0; i < n; ++i) out[i] = ShingleHash(words + i, k);
+  }
+}
+
+// The lead set over the opening's own words (lead_skip_quotes): from token `first` on, the
+// shingles of the first lead_words words outside quotations whose words are all outside
+// quotations, written to lead[]; returns their number (<= lead_words). K: the shingle size when
+// known at compile time (the inner test unrolled), else 0 and `k` says.
+template <int K>
+size_t OwnLeadShingles(const core::Document& doc, size_t first, size_t lead_words, int k,
+                       const uint64_t* shingle, uint32_t* lead) {
+  const size_t kk = static_cast<size_t>(K > 0 ? K : k);
+  const size_t n_tokens = doc.tokens.size();
+  thread_local std::vector<uint8_t> quoted;
+  QuoteScan scan(doc, first, &quoted);
+  const uint8_t* q = quoted.data();  // q[i - first]: token i is inside a quotation
+  size_t scanned = first;            // tokens marked so far
+  size_t own = 0;                    // words outside quotations so far
+  size_t m = 0;
+  for (size_t i = first; i < n_tokens && own < lead_words; ++i) {
+    if (i + kk > scanned) {
+      // Marks as far as this shingle's last word and the own words still wanted: no further
+      // when no quotation comes (a quotation's words make it extend again).
+      scan.Extend(i + kk + (lead_words - own));
+      scanned = scan.end();
+      q = quoted.data();
+    }
+    const uint8_t* const w = q + (i - first);
+    if (w[0] != 0) continue;
+    ++own;
+    if (i + kk > n_tokens) continue;
+    uint8_t in_quote = 0;
+    for (size_t j = 1; j < kk; ++j) in_quote |= w[j];
+    if (in_quote == 0) lead[m++] = static_cast<uint32_t>(shingle[i]);
+  }
+  return m;
+}
+
+}  // namespace
+
+size_t SortUnique(uint32_t* v, size_t n) {
+  if (n > 256) {
+    std::sort(v, v + n);
+    return static_cast<size_t>(std::unique(v, v + n) - v);
+  }
+  // A distribution pass, then insertion sort: the lead set's values are hashes, spread evenly, so
+  // with one bucket per value (bucket = the value's share of 2^32 times n, monotonic in the
+  // value) most buckets hold 0-2 values and insertion sort moves each value by at most its
+  // bucket's size. About 20 instructions per value against ~40 for std::sort (introsort) on the
+  // ~75 values of a lead set; the result is the same. Skewed values only make the insertion sort
+  // slower, never wrong.
+  uint16_t start[257] = {};
+  uint32_t by_bucket[256];
+  for (size_t i = 0; i < n; ++i) ++start[((uint64_t{v[i]} * n) >> 32) + 1];
+  for (size_t b = 1; b <= n; ++b) start[b] = static_cast<uint16_t>(start[b] + start[b - 1]);
+  for (size_t i = 0; i < n; ++i) by_bucket[start[(uint64_t{v[i]} * n) >> 32]++] = v[i];
+  for (size_t i = 0; i < n; ++i) {
+    const uint32_t x = by_bucket[i];
+    size_t j = i;
+    for (; j > 0 && v[j - 1] > x; --j) v[j] = v[j - 1];
+    v[j] = x;
+  }
+  return static_cast<size_t>(std::unique(v, v + n) - v);
 }
 
 void QuotedTokens(const core::Document& doc, size_t first, size_t end,
@@ -303,80 +505,45 @@ void ComputeSignature(const core::Document& doc, int64_t now_ms, const Signature
   // once (the SimHash and the lead set read the same array).
   thread_local std::vector<uint64_t> hashes;
   thread_local std::vector<uint64_t> shingle_hashes;
+  thread_local std::vector<uint32_t> digit_tokens;
   const size_t n_tokens = doc.tokens.size();
   hashes.resize(n_tokens);
-  uint64_t exact_hash = 0x9E3779B97F4A7C15ull;
-  {
-    const bool known = doc.token_hashes.size() == n_tokens;
-    const char* const text = doc.token_text.data();
-    for (size_t i = 0; i < n_tokens; ++i) {
-      const core::Token& t = doc.tokens[i];
-      // The folded form's hash: the exact-text chain reads it, and it is the word's hash when
-      // the token has no stem.
-      uint64_t folded = known ? doc.token_hashes[i].folded : 0;
-      if (folded == 0) folded = core::FormHash(text + t.folded_offset, t.folded_size);
-      uint64_t word = folded;
-      if (t.stem_size > 0) {
-        word = known ? doc.token_hashes[i].stem : 0;
-        if (word == 0) word = core::FormHash(text + t.stem_offset, t.stem_size);
-      }
-      hashes[i] = word;
-      // Same folded word sequence <=> same chain (but for 64-bit collisions): an
-      // order-dependent fold of the words' hashes.
-      exact_hash = core::form_hash_internal::MulFold(exact_hash ^ 0x243F6A8885A308D3ull,
-                                                     folded ^ 0xC2B2AE3D27D4EB4Full);
-    }
-  }
+  digit_tokens.resize(n_tokens);
+  size_t n_digit_tokens = 0;
+  const uint64_t exact_hash = WordHashes(doc, hashes.data(), digit_tokens.data(), &n_digit_tokens);
   const int k = std::max(1, options.shingle_size);
   const int shingles = static_cast<int>(n_tokens) - k + 1;
   shingle_hashes.resize(static_cast<size_t>(std::max(0, shingles)));
-  for (int i = 0; i < shingles; ++i) {
-    shingle_hashes[static_cast<size_t>(i)] = ShingleHash(&hashes[static_cast<size_t>(i)], k);
-  }
+  ShingleHashes(hashes.data(), shingle_hashes.size(), k, shingle_hashes.data());
   sig->has_fingerprint = shingles >= options.min_shingles;
   sig->text_hash = sig->has_fingerprint ? exact_hash : 0;
   sig->simhash = sig->has_fingerprint ? SimHashOf(shingle_hashes.data(), shingle_hashes.size()) : 0;
 
   // Lead set: shingles over the article's opening (the first lead_words words of lead and
   // body). With lead_skip_quotes, the opening is the first lead_words words outside quotations
-  // and a shingle with a quoted word is left out (see the header).
-  sig->lead_shingles.clear();
+  // and a shingle with a quoted word is left out (see the header). At most lead_words shingles:
+  // written by index into the list sized for them, then cut to the count.
   {
     size_t first = 0;
     while (first < n_tokens && doc.tokens[first].field == core::Field::kTitle) ++first;
     const size_t lead_words = static_cast<size_t>(std::max(0, options.lead_words));
-    auto plain_lead = [&] {
-      sig->lead_shingles.clear();
-      const size_t end = std::min(n_tokens, first + lead_words);
-      for (size_t i = first; i + k <= end; ++i) {
-        sig->lead_shingles.push_back(static_cast<uint32_t>(shingle_hashes[i]));
-      }
-    };
+    const uint64_t* const shingle = shingle_hashes.data();
+    sig->lead_shingles.resize(lead_words);
+    uint32_t* const lead = sig->lead_shingles.data();
+    size_t m = 0;  // lead shingles so far
     if (options.lead_skip_quotes) {
-      thread_local std::vector<uint8_t> quoted;
-      QuoteScan scan(doc, first, &quoted);
-      size_t own = 0;  // words outside quotations so far
-      size_t i = first;
-      for (; i < n_tokens && own < lead_words; ++i) {
-        // Marks as far as this shingle's last word and the own words still wanted: no further
-        // when no quotation comes (a quotation's words make it extend again).
-        if (i + k > scan.end()) scan.Extend(i + k + (lead_words - own));
-        if (quoted[i - first] != 0) continue;
-        ++own;
-        if (i + k > n_tokens) continue;
-        bool in_quote = false;
-        for (int j = 1; j < k; ++j) in_quote |= quoted[i - first + j] != 0;
-        if (!in_quote) sig->lead_shingles.push_back(static_cast<uint32_t>(shingle_hashes[i]));
-      }
-      // Mostly quotation (or an unbalanced mark that runs to the paragraph's end): the plain
-      // opening, so that such copies are still compared.
-      if (static_cast<int>(sig->lead_shingles.size()) < options.min_shingles) plain_lead();
-    } else {
-      plain_lead();
+      m = k == 3 ? OwnLeadShingles<3>(doc, first, lead_words, k, shingle, lead)
+                 : OwnLeadShingles<0>(doc, first, lead_words, k, shingle, lead);
     }
-    std::sort(sig->lead_shingles.begin(), sig->lead_shingles.end());
-    sig->lead_shingles.erase(std::unique(sig->lead_shingles.begin(), sig->lead_shingles.end()),
-                             sig->lead_shingles.end());
+    // Without lead_skip_quotes, or when the opening is mostly quotation (or an unbalanced mark
+    // runs to the paragraph's end): the plain opening, so that such copies are still compared.
+    if (!options.lead_skip_quotes || static_cast<int>(m) < options.min_shingles) {
+      m = 0;
+      const size_t end = std::min(n_tokens, first + lead_words);
+      for (size_t i = first; i + k <= end; ++i) lead[m++] = static_cast<uint32_t>(shingle[i]);
+    }
+    m = SortUnique(lead, m);
+    sig->lead_shingles.resize(m);
   }
 
   // The lists below are rewritten in place: the signature is reused from article to article
@@ -393,14 +560,14 @@ void ComputeSignature(const core::Document& doc, int64_t now_ms, const Signature
   for (const auto& t : doc.topics) AssignAt(&sig->topics, n++, t.id, t.score);
   sig->topics.resize(n);
 
-  // Numbers in order of first mention (title first), the first max_numbers distinct ones.
+  // Numbers in order of first mention (title first), the first max_numbers distinct ones: from
+  // the tokens whose folded form starts with a digit (WordHashes listed them in order).
   n = 0;
   thread_local std::string number;
-  for (const core::Token& t : doc.tokens) {
-    if (n >= options.max_numbers) break;
-    // Most tokens are words: rejected on their first byte without building the form.
-    if (t.folded_size == 0 || !IsDigit(doc.token_text[t.folded_offset])) continue;
-    NumberOf(doc.TokenForm(t.folded_offset, t.folded_size), &number);
+  const char* const text = doc.token_text.data();
+  for (size_t j = 0; j < n_digit_tokens && n < options.max_numbers; ++j) {
+    const core::Token& t = doc.tokens[digit_tokens[j]];
+    NumberOf(std::string_view(text + t.folded_offset, t.folded_size), &number);
     if (number.empty()) continue;
     const auto end = sig->numbers.begin() + static_cast<std::ptrdiff_t>(n);
     if (std::find(sig->numbers.begin(), end, number) != end) continue;

@@ -3,6 +3,10 @@
 #include "processors/alert/alert_stage.h"
 
 #include <gtest/gtest.h>
+#include <xxhash.h>
+
+#include <cinttypes>
+#include <cstdio>
 
 #include "app/pipeline_setup.h"
 #include "schemas/validate.h"
@@ -174,6 +178,42 @@ TEST_F(AlertStageTest, IdsAreDeterministicAcrossInstances) {
   EXPECT_TRUE(found);
   EXPECT_EQ(AlertId("r", "s", "a0.l1.s1.r0"), AlertId("r", "s", "a0.l1.s1.r0"));
   EXPECT_NE(AlertId("r", "s", "a0.l1.s1.r0"), AlertId("r", "s", "a1.l1.s1.r0"));
+}
+
+// Level keys and alert ids are written without printf: the same text as the printf formats
+// they replaced ("a%" PRId64 ".l%" PRId64 ".s%d.r%" PRId64, "al-%016" PRIx64 of the XXH3 of
+// "rule|story|level"), over small, large and negative values.
+TEST(AlertFormatTest, LevelKeyAndIdAreThePrintfFormats) {
+  const int64_t values[] = {0, 1, 3, 9, 10, 42, 99999, -1, -7, INT64_MAX, INT64_MIN};
+  for (int64_t a : values) {
+    for (int64_t r : values) {
+      const AlertLevel level{a, r / 3, static_cast<int>(a % 3), r};
+      char buf[128];
+      std::snprintf(buf, sizeof(buf), "a%" PRId64 ".l%" PRId64 ".s%d.r%" PRId64,
+                    level.articles_step, level.languages, level.severity, level.renewal);
+      EXPECT_EQ(level.Key(), buf);
+    }
+  }
+  for (const char* story : {"st-1", "st-0123456789abcdef", "", "ü-story"}) {
+    for (const char* key : {"a0.l1.s1.r0", "a3.l12.s2.r40"}) {
+      const std::string joined = std::string("ceasefire-announced|") + story + "|" + key;
+      char buf[32];
+      std::snprintf(buf, sizeof(buf), "al-%016" PRIx64, XXH3_64bits(joined.data(), joined.size()));
+      EXPECT_EQ(AlertId("ceasefire-announced", story, key), buf);
+    }
+  }
+  // A hash with leading zero digits is padded.
+  bool padded = false;
+  for (int i = 0; i < 2000 && !padded; ++i) {
+    const std::string s = "s" + std::to_string(i);
+    const uint64_t h = XXH3_64bits(("r|" + s + "|k").data(), ("r|" + s + "|k").size());
+    if ((h >> 60) != 0) continue;
+    char buf[32];
+    std::snprintf(buf, sizeof(buf), "al-%016" PRIx64, h);
+    EXPECT_EQ(AlertId("r", s, "k"), buf);
+    padded = true;
+  }
+  EXPECT_TRUE(padded);
 }
 
 TEST_F(AlertStageTest, VerdictsSayWhyARuleDidNotFireOrWasSuppressed) {

@@ -99,6 +99,46 @@ TEST_F(TermIndexTest, StemEqualToTheTermMatchesAShorterFoldedForm) {
   EXPECT_EQ(hit[0], 1);
 }
 
+// The two prefix filters: a term of 4-7 bytes is found in forms up to 3 bytes longer through
+// the 4-byte filter (forms of at most 10 bytes), a term of 8+ bytes through the 8-byte one.
+TEST_F(TermIndexTest, TermsOfSevenAndEightBytesAtTheFiltersBoundaries) {
+  TermIndex index;
+  index.Add(0, "kalimba");     // 7 bytes: "kalimbaxyz" (10) matches, "kalimbaxyzw" (11) does not
+  index.Add(1, "marimbas");    // 8 bytes: "marimbasxyz" (11) matches
+  index.Add(2, "vibraphone");  // 10 bytes: only "vibraphonexyzw" (14, +4) present: no match
+  index.Add(3, "kali");        // 4 bytes: "kalimba..." are 7+ bytes longer: no match
+  auto doc = Doc(R"({"id":"b","title":"T","body":"kalimbaxyzw marimbasxyz vibraphonexyzw"})");
+  std::vector<uint8_t> hit;
+  index.Find(*doc, 4, &hit);
+  EXPECT_EQ(hit, (std::vector<uint8_t>{0, 1, 0, 0}));
+  auto ten = Doc(R"({"id":"c","title":"T","body":"kalimbaxyz and kaliy"})");
+  index.Find(*ten, 4, &hit);
+  EXPECT_EQ(hit, (std::vector<uint8_t>{1, 0, 0, 1}));
+}
+
+// A stem is found by the normalizer's FormHash of it (doc.token_hashes) and, where that is
+// missing, by hashing it: the same hits either way.
+TEST_F(TermIndexTest, StemsAreFoundWithAndWithoutTheNormalizersHashes) {
+  auto doc = Doc(R"({"id":"h","title":"T","body":"The negotiations went on.","language":"en"})");
+  std::string stem;
+  for (const auto& t : doc->tokens) {
+    if (doc->TokenForm(t.folded_offset, t.folded_size) == "negotiations" && t.stem_size > 0) {
+      stem = std::string(doc->TokenForm(t.stem_offset, t.stem_size));
+    }
+  }
+  ASSERT_FALSE(stem.empty());
+  ASSERT_EQ(doc->token_hashes.size(), doc->tokens.size());
+  TermIndex index;
+  index.Add(0, stem);
+  index.Add(1, "went");
+  std::vector<uint8_t> with, without;
+  index.Find(*doc, 2, &with);
+  doc->token_hashes.clear();
+  index.Find(*doc, 2, &without);
+  EXPECT_EQ(with, (std::vector<uint8_t>{1, 1}));
+  EXPECT_EQ(without, with);
+}
+
 // Every default rule's terms, on every article of the dev and story corpora: the index (as the
 // stage uses it, through TermHits) and the per-term token scan agree.
 TEST_F(TermIndexTest, SameAsTheTokenScanOnTheCorpora) {

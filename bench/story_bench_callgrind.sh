@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Instructions per new article of the story and alert stages at 100,000 open stories, counted by
+# callgrind over story_bench's `WithStoryAlert100kOpen/new_texts:1` (the case issue 14's "at most
+# 15 %" target is judged on; bench/README.md, "Stories and alerts"). Instruction counts do not
+# depend on the machine's load, so this is the figure to compare two builds with.
+#   bench/story_bench_callgrind.sh [STORY_BENCH] [TOP]
+# STORY_BENCH defaults to build/release/bench/story_bench (copy it elsewhere first if you keep
+# building); TOP (default 30) is the number of functions listed. Only the three measured calls are
+# counted (--toggle-collect): story::ComputeSignature, story::StoryStage::Apply (the store's
+# Assign and the story.v1 record) and alert::AlertStage::Process; the store's fill (100,000
+# stories, ~6 minutes under valgrind), the other stages and the bench's own salting are left
+# out. Takes ~10-15 minutes. CALLGRIND_OUT=FILE keeps callgrind's output (for
+# callgrind_annotate); CALLGRIND_IN=FILE summarises such a kept file instead of running the bench
+# (no fill_check then); REST_K=<K instructions per article of decode..encode without the two
+# stages, e.g. from `bench/pipeline_bench_callgrind.sh ... FiveStages`> adds the share.
+#
+# Per article = per call of ComputeSignature (one per article in the new_texts run). The
+# averages move by a few % with the number of passes over the corpus Google Benchmark makes
+# (which articles are averaged): compare large differences, or runs with the same pass count.
+set -euo pipefail
+root="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)"
+bench="${1:-$root/build/release/bench/story_bench}"
+top="${2:-30}"
+work="$(mktemp -d)"
+trap 'if [[ -n "${CALLGRIND_OUT:-}" ]]; then cp "$work/cg.out" "$CALLGRIND_OUT"; fi; rm -rf "$work"' EXIT
+export NEWSFLOW_DEV_CORPUS="${NEWSFLOW_DEV_CORPUS:-$root/../shared/corpus/dev/articles.jsonl}"
+if [[ -n "${CALLGRIND_IN:-}" ]]; then
+  cp "$CALLGRIND_IN" "$work/cg.out"
+else
+  valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" \
+    --toggle-collect='newsflow::story::ComputeSignature(*' \
+    --toggle-collect='newsflow::story::StoryStage::Apply(*' \
+    --toggle-collect='newsflow::alert::AlertStage::Process(*' \
+    "$bench" --benchmark_filter='WithStoryAlert100kOpen/new_texts:1' \
+    > "$work/bench.log" 2> "$work/valgrind.log"
+  # fill_check: the 100,000 fill assignments' hash (same store decisions <=> same value).
+  grep -o 'fill_check=[^ ]*' "$work/bench.log" || true
+fi
+python3 - "$work/cg.out" "$top" "${REST_K:-}" <<'PY'
+import re, sys
+from collections import defaultdict
+path, top, rest = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+names, self_cost, incl_calls, calls = {}, defaultdict(int), defaultdict(int), defaultdict(int)
+def name(spec):
+    m = re.match(r"\((\d+)\)(?: (.*))?", spec)
+    if not m:
+        return spec
+    if m.group(2) is not None:
+        names[m.group(1)] = m.group(2)
+    return names[m.group(1)]
+fn = cfn = None
+pending_call = 0
+with open(path) as f:
+    for line in f:
+        line = line.rstrip("\n")
+        if line.startswith("fn="):
+            fn = name(line[3:])
+        elif line.startswith("cfn="):
+            cfn = name(line[4:])
+        elif line.startswith("calls="):
+            pending_call = int(line[6:].split()[0])
+        elif line and (line[0].isdigit() or line[0] in "+-*"):
+            parts = line.split()
+            cost = int(parts[1]) if len(parts) > 1 else 0
+            if pending_call:
+                if cfn != fn:  # recursion: counted once
+                    incl_calls[fn] += cost
+                calls[cfn] += pending_call
+                pending_call = 0
+            else:
+                self_cost[fn] += cost
+incl = {f: self_cost[f] + incl_calls[f] for f in set(self_cost) | set(incl_calls)}
+articles = max(v for f, v in calls.items() if "story::ComputeSignature(" in f)
+def k(pattern):
+    return sum(v for f, v in incl.items() if re.search(pattern, f)) / articles / 1000
+stages = [("signature (story::ComputeSignature)", r"story::ComputeSignature\("),
+          ("  quotation scan (QuoteScan::Extend)", r"QuoteScan::Extend\("),
+          ("  SimHash (SimHashOf)", r"story::SimHashOf\("),
+          ("story store + story.v1 (StoryStage::Apply)", r"story::StoryStage::Apply\("),
+          ("  story.v1 record (StoryStore::RecordLocked)", r"StoryStore::RecordLocked"),
+          ("alert (AlertStage::Process)", r"alert::AlertStage::Process\("),
+          ("  term index (TermIndex::Find)", r"alert::TermIndex::Find\(")]
+print(f"new articles: {articles}")
+print("K instructions per new article, inclusive:")
+for label, pattern in stages:
+    print(f"  {k(pattern):8.2f}  {label}")
+total = sum(k(p) for label, p in stages if not label.startswith(" "))
+print(f"  {total:8.2f}  story + alert")
+if rest:
+    print(f"  share of the rest of the pipeline ({float(rest):.1f} K): {total / float(rest):.3f}")
+print(f"\ntop {top} functions by inclusive count (K per article, self K per article):")
+for f, v in sorted(incl.items(), key=lambda x: -x[1])[:top]:
+    print(f"  {v / articles / 1000:8.2f} {self_cost[f] / articles / 1000:8.2f}  {f[:110]}")
+print(f"\ntop {top} functions by self count (K per article):")
+for f, v in sorted(self_cost.items(), key=lambda x: -x[1])[:top]:
+    print(f"  {v / articles / 1000:8.2f}  {f[:110]}")
+PY
