@@ -451,31 +451,6 @@ size_t OwnLeadShingles(const core::Document& doc, size_t first, size_t lead_word
 
 }  // namespace
 
-size_t SortUnique(uint32_t* v, size_t n) {
-  if (n > 256) {
-    std::sort(v, v + n);
-    return static_cast<size_t>(std::unique(v, v + n) - v);
-  }
-  // A distribution pass, then insertion sort: the lead set's values are hashes, spread evenly, so
-  // with one bucket per value (bucket = the value's share of 2^32 times n, monotonic in the
-  // value) most buckets hold 0-2 values and insertion sort moves each value by at most its
-  // bucket's size. About 20 instructions per value against ~40 for std::sort (introsort) on the
-  // ~75 values of a lead set; the result is the same. Skewed values only make the insertion sort
-  // slower, never wrong.
-  uint16_t start[257] = {};
-  uint32_t by_bucket[256];
-  for (size_t i = 0; i < n; ++i) ++start[((uint64_t{v[i]} * n) >> 32) + 1];
-  for (size_t b = 1; b <= n; ++b) start[b] = static_cast<uint16_t>(start[b] + start[b - 1]);
-  for (size_t i = 0; i < n; ++i) by_bucket[start[(uint64_t{v[i]} * n) >> 32]++] = v[i];
-  for (size_t i = 0; i < n; ++i) {
-    const uint32_t x = by_bucket[i];
-    size_t j = i;
-    for (; j > 0 && v[j - 1] > x; --j) v[j] = v[j - 1];
-    v[j] = x;
-  }
-  return static_cast<size_t>(std::unique(v, v + n) - v);
-}
-
 void QuotedTokens(const core::Document& doc, size_t first, size_t end,
                   std::vector<uint8_t>* quoted) {
   QuoteScan scan(doc, first, quoted);
@@ -542,7 +517,8 @@ void ComputeSignature(const core::Document& doc, int64_t now_ms, const Signature
       const size_t end = std::min(n_tokens, first + lead_words);
       for (size_t i = first; i + k <= end; ++i) lead[m++] = static_cast<uint32_t>(shingle[i]);
     }
-    m = SortUnique(lead, m);
+    std::sort(lead, lead + m);
+    m = static_cast<size_t>(std::unique(lead, lead + m) - lead);
     sig->lead_shingles.resize(m);
   }
 

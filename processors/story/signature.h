@@ -94,10 +94,6 @@ uint64_t ShingleHash(const uint64_t* words, int k);
 // (bit-sliced counting: a few word operations per hash, see signature.cc).
 uint64_t SimHashOf(const uint64_t* hashes, size_t n);
 
-// Sorts v[0, n) and removes repeated values; returns the number left (what std::sort and
-// std::unique do, faster on the evenly spread hashes of a lead set; see signature.cc).
-size_t SortUnique(uint32_t* v, size_t n);
-
 // Number of differing bits.
 inline int HammingDistance(uint64_t a, uint64_t b) { return __builtin_popcountll(a ^ b); }
 

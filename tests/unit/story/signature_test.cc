@@ -187,27 +187,6 @@ TEST(SimHashOfTest, BitSlicedCountingEqualsPerBitCounting) {
   EXPECT_EQ(SimHashOf(all.data(), all.size()), ~uint64_t{0});
 }
 
-TEST(SortUniqueTest, SameAsStdSortAndUnique) {
-  std::mt19937 rng(11);
-  for (size_t n : {0, 1, 2, 3, 16, 75, 80, 255, 256, 257, 1000}) {
-    std::vector<uint32_t> random(n), small(n), equal(n, 7), descending(n), top(n);
-    for (size_t i = 0; i < n; ++i) {
-      random[i] = rng();
-      small[i] = rng() % 5;  // repeats, all in the first bucket
-      descending[i] = static_cast<uint32_t>(n - i) * 1000003u;
-      top[i] = 0xFFFFFFFFu - rng() % 3;  // the last bucket
-    }
-    for (const auto* input : {&random, &small, &equal, &descending, &top}) {
-      std::vector<uint32_t> expected = *input;
-      std::sort(expected.begin(), expected.end());
-      expected.erase(std::unique(expected.begin(), expected.end()), expected.end());
-      std::vector<uint32_t> got = *input;
-      got.resize(SortUnique(got.data(), got.size()));
-      EXPECT_EQ(got, expected) << "n=" << n;
-    }
-  }
-}
-
 // The signature computed the straightforward way (each word's form hashed here with
 // core::FormHash instead of taken from doc.token_hashes, each shingle hashed for the SimHash and
 // again for the lead set, 64 counters per shingle, the whole quotation scan): ComputeSignature
