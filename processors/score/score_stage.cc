@@ -49,6 +49,17 @@ struct Scratch {
   std::vector<std::pair<Occurrence, uint32_t>> entities;  // (occurrence, entity) for pair
   std::vector<uint64_t> group_keys;                       // (group << 32 | position)
   std::vector<std::pair<uint32_t, Occurrence>> sorted_groups;
+  // Where each group's (selection's) occurrences are in the sorted lists of the current
+  // document, by group (selection) id; an entry counts only when its stamp is the document's,
+  // so that entries of earlier documents need no clearing (Occurrences).
+  struct Range {
+    uint32_t stamp = 0;
+    uint32_t begin = 0;
+    uint32_t end = 0;
+  };
+  std::vector<Range> group_ranges;
+  std::vector<Range> selection_ranges;
+  uint32_t stamp = 0;
 };
 
 // Occurrences of every group and entity in one document. Sparse: the cost depends on the hits
@@ -127,6 +138,7 @@ class Occurrences {
     std::sort(selected_.begin(), selected_.end(), [](const Selected& a, const Selected& b) {
       return a.selection != b.selection ? a.selection < b.selection : a.seq < b.seq;
     });
+    IndexRanges(tax, scratch);
     for (const auto& g : groups_) candidates_.push_back(tax.groups()[g.first].topic);
     if (any_entity) {
       for (uint32_t t : tax.entity_triggered_topics()) candidates_.push_back(t);
@@ -141,34 +153,26 @@ class Occurrences {
 
   // Whether `ref` occurs at all.
   bool Any(const Ref& ref) const {
-    if (ref.kind == Ref::Kind::kGroup) {
-      auto lo = GroupBegin(ref.group);
-      return lo != groups_.end() && lo->first == ref.group;
-    }
-    auto lo = SelectedBegin(ref.selection);
-    return lo != selected_.end() && lo->selection == ref.selection;
+    const Range r = RangeOf(ref);
+    return r.begin != r.end;
   }
 
   // Appends the occurrences of `ref` to `out`: a group's in token order, an entity selection's
   // in hit order.
   void AppendOf(const Ref& ref, std::vector<Occurrence>* out) const {
+    const Range r = RangeOf(ref);
     if (ref.kind == Ref::Kind::kGroup) {
-      for (auto lo = GroupBegin(ref.group); lo != groups_.end() && lo->first == ref.group; ++lo) {
-        out->push_back(lo->second);
-      }
+      for (uint32_t k = r.begin; k < r.end; ++k) out->push_back(groups_[k].second);
       return;
     }
-    for (auto lo = SelectedBegin(ref.selection);
-         lo != selected_.end() && lo->selection == ref.selection; ++lo) {
-      out->push_back(lo->occurrence);
-    }
+    for (uint32_t k = r.begin; k < r.end; ++k) out->push_back(selected_[k].occurrence);
   }
 
   // Appends the occurrences of an entity selection with their entities.
   void AppendEntitiesOf(const Ref& ref, std::vector<std::pair<Occurrence, uint32_t>>* out) const {
-    for (auto lo = SelectedBegin(ref.selection);
-         lo != selected_.end() && lo->selection == ref.selection; ++lo) {
-      out->push_back({lo->occurrence, lo->entity});
+    const Range r = RangeOf(ref);
+    for (uint32_t k = r.begin; k < r.end; ++k) {
+      out->push_back({selected_[k].occurrence, selected_[k].entity});
     }
   }
 
@@ -194,17 +198,55 @@ class Occurrences {
     groups_.swap(sorted);
   }
 
-  std::vector<std::pair<uint32_t, Occurrence>>::const_iterator GroupBegin(uint32_t group) const {
-    return std::lower_bound(groups_.begin(), groups_.end(), group,
-                            [](const auto& g, uint32_t v) { return g.first < v; });
+  using Range = Scratch::Range;
+
+  // The ranges of the groups and selections that occur (both lists sorted by then), under a new
+  // stamp: a rule's references are then looked up by id instead of by binary search (a topic's
+  // rules ask for each of their references, ~50 rule evaluations per article).
+  void IndexRanges(const tag::Taxonomy& tax, Scratch& scratch) {
+    if (++scratch.stamp == 0) {  // wrapped: entries of 2^32 documents ago would look current
+      for (auto& r : scratch.group_ranges) r.stamp = 0;
+      for (auto& r : scratch.selection_ranges) r.stamp = 0;
+      scratch.stamp = 1;
+    }
+    stamp_ = scratch.stamp;
+    // Sized for the largest taxonomy seen; entries of another taxonomy's ids carry an old stamp.
+    if (scratch.group_ranges.size() < tax.groups().size()) {
+      scratch.group_ranges.resize(tax.groups().size());
+    }
+    if (scratch.selection_ranges.size() < tax.selection_count()) {
+      scratch.selection_ranges.resize(tax.selection_count());
+    }
+    group_ranges_ = scratch.group_ranges.data();
+    selection_ranges_ = scratch.selection_ranges.data();
+    for (uint32_t k = 0; k < groups_.size();) {
+      const uint32_t group = groups_[k].first;
+      uint32_t end = k + 1;
+      while (end < groups_.size() && groups_[end].first == group) ++end;
+      group_ranges_[group] = {stamp_, k, end};
+      k = end;
+    }
+    for (uint32_t k = 0; k < selected_.size();) {
+      const uint32_t selection = selected_[k].selection;
+      uint32_t end = k + 1;
+      while (end < selected_.size() && selected_[end].selection == selection) ++end;
+      selection_ranges_[selection] = {stamp_, k, end};
+      k = end;
+    }
   }
 
-  std::vector<Selected>::const_iterator SelectedBegin(uint32_t selection) const {
-    return std::lower_bound(selected_.begin(), selected_.end(), selection,
-                            [](const Selected& s, uint32_t v) { return s.selection < v; });
+  // The occurrences of `ref` as a range of groups_ (a group) or selected_ (an entity
+  // selection); empty when it does not occur.
+  Range RangeOf(const Ref& ref) const {
+    const Range r =
+        ref.kind == Ref::Kind::kGroup ? group_ranges_[ref.group] : selection_ranges_[ref.selection];
+    return r.stamp == stamp_ ? r : Range{};
   }
 
   const core::Document& doc_;
+  Range* group_ranges_ = nullptr;  // scratch.group_ranges
+  Range* selection_ranges_ = nullptr;
+  uint32_t stamp_ = 0;
   std::vector<std::pair<uint32_t, Occurrence>>& groups_;  // (group, span), by group
   // Entity occurrences under every selection their entity belongs to, by selection, then in
   // hit order.

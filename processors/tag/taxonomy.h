@@ -152,6 +152,8 @@ class Taxonomy final : public core::Snapshot {
   const std::vector<uint32_t>& entity_selection(uint32_t selection) const {
     return entity_selections_[selection];
   }
+  // The number of entity selections (selection ids are below it).
+  size_t selection_count() const { return entity_selections_.size(); }
   // The inverse: the selections (ascending) that entity `entity` belongs to, as [begin, end).
   std::pair<const uint32_t*, const uint32_t*> selections_of(uint32_t entity) const {
     const uint32_t* base = selections_of_.data();

@@ -4,6 +4,7 @@
 #include "processors/score/score_stage.h"
 
 #include <cmath>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -139,6 +140,78 @@ TEST(ScoreStageTest, NearTakesTheFirstPartnerInHitOrderWhenGroupsInterleave) {
   const RuleResult& any = scores[0].rules[0];
   ASSERT_EQ(any.occurrences.size(), 1u);
   EXPECT_EQ(any.occurrences[0].begin, 2u);
+}
+
+// Rule references are looked up in a per-thread index of the groups and entity selections that
+// occur in the current document; entries left by earlier documents, and by a taxonomy whose ids
+// mean other groups, must not count. Each document scored after others on one thread gets the
+// scores it gets alone on a fresh thread.
+TEST(ScoreStageTest, ReferencesSeeOnlyTheCurrentDocumentsOccurrences) {
+  const std::string entities =
+      "entities: [{id: misc/x, type: organization, name: X, tags: [club], aliases: {en: "
+      "[Xylo]}}]\n";
+  auto first = tag::CompileInline(
+      entities,
+      "topic:\n  id: t\n  groups: {truce: {en: [truce]}, talks: {en: [talks]}, calm: {en: "
+      "[calm]}}\n"
+      "  rules:\n"
+      "    - {name: truce, any: [truce], not: [calm]}\n"
+      "    - {name: both, all: [truce, talks], weight: 0.5}\n"
+      "    - {name: club, any: [\"@tag:club\"], weight: 0.3}\n");
+  // The same words under other group ids (talks is group 0 here, truce group 0 above).
+  auto second =
+      tag::CompileInline(entities,
+                         "topic:\n  id: u\n  groups: {talks: {en: [talks]}, truce: {en: [truce]}}\n"
+                         "  rules:\n"
+                         "    - {name: talks, any: [talks]}\n"
+                         "    - {name: club-talks, near: [talks, \"@tag:club\"], within: 3}\n");
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  TaggedPipeline p1(*first);
+  TaggedPipeline p2(*second);
+  struct Case {
+    TaggedPipeline* pipeline;
+    std::string article;
+  };
+  const std::vector<Case> cases = {
+      {&p1, Article("", "Xylo signed a truce and talks went on.", "en")},
+      {&p1, Article("", "The talks went on.", "en")},
+      {&p1, Article("", "A truce, but calm.", "en")},
+      {&p2, Article("", "A truce.", "en")},
+      {&p2, Article("", "Talks with Xylo.", "en")},
+      {&p1, Article("", "Nothing here.", "en")},
+  };
+  // (topic, score, fired rules as a bit mask, blocked rules as a bit mask) per document.
+  using Summary = std::vector<std::tuple<uint32_t, double, int, int>>;
+  auto summarize = [](const core::Document& doc) {
+    Summary out;
+    for (const TopicScore& s : ScoreTopics(doc, true)) {
+      int fired = 0;
+      int blocked = 0;
+      for (size_t k = 0; k < s.rules.size(); ++k) {
+        fired |= (s.rules[k].fired ? 1 : 0) << k;
+        blocked |= (s.rules[k].blocked ? 1 : 0) << k;
+      }
+      out.emplace_back(s.topic, s.score, fired, blocked);
+    }
+    return out;
+  };
+  std::vector<Summary> in_sequence;
+  for (const Case& c : cases) in_sequence.push_back(summarize(c.pipeline->Run(c.article)));
+  for (size_t k = 0; k < cases.size(); ++k) {
+    Summary alone;
+    std::thread([&] { alone = summarize(cases[k].pipeline->Run(cases[k].article)); }).join();
+    EXPECT_EQ(in_sequence[k], alone) << "document " << k;
+  }
+  // What fired: all three rules; none (talks alone); none, truce blocked by calm; the second
+  // taxonomy: nothing (truce is in no rule), then talks and club-talks.
+  const std::vector<std::pair<int, int>> expected = {{7, 0}, {0, 0}, {0, 1},
+                                                     {0, 0}, {3, 0}, {0, 0}};
+  for (size_t k = 0; k < cases.size(); ++k) {
+    ASSERT_EQ(in_sequence[k].size(), 1u) << "document " << k;
+    EXPECT_EQ(std::get<2>(in_sequence[k][0]), expected[k].first) << "document " << k;
+    EXPECT_EQ(std::get<3>(in_sequence[k][0]), expected[k].second) << "document " << k;
+  }
 }
 
 TEST(ScoreStageTest, PairNeedsTwoDifferentEntitiesNearTheAnchor) {
