@@ -26,42 +26,12 @@ export NEWSFLOW_DEV_CORPUS="${NEWSFLOW_DEV_CORPUS:-$root/../shared/corpus/dev/ar
 valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" \
   --toggle-collect='newsflow::core::Pipeline::Process(*' \
   "$bench" --benchmark_filter="$filter" > "$work/bench.log" 2> "$work/valgrind.log"
-python3 - "$work/cg.out" "$top" "$(grep -c . "$NEWSFLOW_DEV_CORPUS")" <<'PY'
+python3 - "$work/cg.out" "$top" "$(grep -c . "$NEWSFLOW_DEV_CORPUS")" "$root/bench" <<'PY'
 import re, sys
-from collections import defaultdict
+sys.path.insert(0, sys.argv[-1])
+from callgrind_costs import load
 path, top, corpus = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-names, self_cost, incl_calls, calls = {}, defaultdict(int), defaultdict(int), defaultdict(int)
-def name(spec):
-    m = re.match(r"\((\d+)\)(?: (.*))?", spec)
-    if not m:
-        return spec
-    if m.group(2) is not None:
-        names[m.group(1)] = m.group(2)
-    return names[m.group(1)]
-fn = cfn = None
-pending_call = 0
-with open(path) as f:
-    for line in f:
-        line = line.rstrip("\n")
-        if line.startswith("fn="):
-            fn = name(line[3:])
-        elif line.startswith("cfn="):
-            cfn = name(line[4:])
-        elif line.startswith("calls="):
-            pending_call = int(line[6:].split()[0])
-        elif line and (line[0].isdigit() or line[0] in "+-*"):
-            parts = line.split()
-            cost = int(parts[1]) if len(parts) > 1 else 0
-            if pending_call:
-                if cfn != fn:  # recursion: counted once
-                    incl_calls[fn] += cost
-                calls[cfn] += pending_call
-                pending_call = 0
-            else:
-                self_cost[fn] += cost
-        elif line.startswith(("fl=", "fi=", "fe=", "cfi=", "cfl=", "ob=", "cob=")):
-            pass
-incl = {f: self_cost[f] + incl_calls[f] for f in set(self_cost) | set(incl_calls)}
+self_cost, incl, calls = load(path)
 articles = max(calls.get(f, 0) for f in calls if "Pipeline::Process" in f)
 total = sum(self_cost.values())
 print(f"articles: {articles}, instructions in Pipeline::Process: {total:,} "

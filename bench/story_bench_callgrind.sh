@@ -36,40 +36,12 @@ else
   # fill_check: the 100,000 fill assignments' hash (same store decisions <=> same value).
   grep -o 'fill_check=[^ ]*' "$work/bench.log" || true
 fi
-python3 - "$work/cg.out" "$top" "${REST_K:-}" <<'PY'
+python3 - "$work/cg.out" "$top" "${REST_K:-}" "$root/bench" <<'PY'
 import re, sys
-from collections import defaultdict
+sys.path.insert(0, sys.argv[-1])
+from callgrind_costs import load
 path, top, rest = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-names, self_cost, incl_calls, calls = {}, defaultdict(int), defaultdict(int), defaultdict(int)
-def name(spec):
-    m = re.match(r"\((\d+)\)(?: (.*))?", spec)
-    if not m:
-        return spec
-    if m.group(2) is not None:
-        names[m.group(1)] = m.group(2)
-    return names[m.group(1)]
-fn = cfn = None
-pending_call = 0
-with open(path) as f:
-    for line in f:
-        line = line.rstrip("\n")
-        if line.startswith("fn="):
-            fn = name(line[3:])
-        elif line.startswith("cfn="):
-            cfn = name(line[4:])
-        elif line.startswith("calls="):
-            pending_call = int(line[6:].split()[0])
-        elif line and (line[0].isdigit() or line[0] in "+-*"):
-            parts = line.split()
-            cost = int(parts[1]) if len(parts) > 1 else 0
-            if pending_call:
-                if cfn != fn:  # recursion: counted once
-                    incl_calls[fn] += cost
-                calls[cfn] += pending_call
-                pending_call = 0
-            else:
-                self_cost[fn] += cost
-incl = {f: self_cost[f] + incl_calls[f] for f in set(self_cost) | set(incl_calls)}
+self_cost, incl, calls = load(path)
 articles = max(v for f, v in calls.items() if "story::ComputeSignature(" in f)
 def k(pattern):
     return sum(v for f, v in incl.items() if re.search(pattern, f)) / articles / 1000

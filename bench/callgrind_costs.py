@@ -1,0 +1,48 @@
+"""Per-function instruction counts from a callgrind output file, for the bench/*_callgrind.sh
+scripts (one reader instead of a copy in each script).
+
+load(path) -> (self_cost, inclusive, calls): dicts keyed by demangled function name;
+self_cost[f] is f's own instructions, inclusive[f] its own plus those of its callees (recursive
+calls counted once), calls[f] how many times f was called. callgrind_annotate gives the same
+figures, but not in a form a script can divide by an article count.
+"""
+import re
+from collections import defaultdict
+
+
+def load(path):
+    names = {}
+    self_cost, incl_calls, calls = defaultdict(int), defaultdict(int), defaultdict(int)
+
+    def name(spec):
+        # Compressed names: "(id) name" the first time, "(id)" after.
+        m = re.match(r"\((\d+)\)(?: (.*))?", spec)
+        if not m:
+            return spec
+        if m.group(2) is not None:
+            names[m.group(1)] = m.group(2)
+        return names[m.group(1)]
+
+    fn = cfn = None
+    pending_call = 0
+    with open(path) as f:
+        for line in f:
+            line = line.rstrip("\n")
+            if line.startswith("fn="):
+                fn = name(line[3:])
+            elif line.startswith("cfn="):
+                cfn = name(line[4:])
+            elif line.startswith("calls="):
+                pending_call = int(line[6:].split()[0])
+            elif line and (line[0].isdigit() or line[0] in "+-*"):
+                parts = line.split()
+                cost = int(parts[1]) if len(parts) > 1 else 0
+                if pending_call:
+                    if cfn != fn:  # recursion: counted once
+                        incl_calls[fn] += cost
+                    calls[cfn] += pending_call
+                    pending_call = 0
+                else:
+                    self_cost[fn] += cost
+    inclusive = {f: self_cost[f] + incl_calls[f] for f in set(self_cost) | set(incl_calls)}
+    return self_cost, inclusive, calls
