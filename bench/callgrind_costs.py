@@ -46,3 +46,14 @@ def load(path):
                     self_cost[fn] += cost
     inclusive = {f: self_cost[f] + incl_calls[f] for f in set(self_cost) | set(incl_calls)}
     return self_cost, inclusive, calls
+
+
+def print_top(self_cost, inclusive, per, top, digits):
+    """The `top` functions by inclusive and by self count, in K instructions per `per` (articles)
+    with `digits` decimals."""
+    print(f"\ntop {top} functions by inclusive count (K per article, self K per article):")
+    for f, v in sorted(inclusive.items(), key=lambda x: -x[1])[:top]:
+        print(f"  {v / per / 1000:8.{digits}f} {self_cost[f] / per / 1000:8.{digits}f}  {f[:110]}")
+    print(f"\ntop {top} functions by self count (K per article):")
+    for f, v in sorted(self_cost.items(), key=lambda x: -x[1])[:top]:
+        print(f"  {v / per / 1000:8.{digits}f}  {f[:110]}")

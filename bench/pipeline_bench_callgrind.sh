@@ -29,7 +29,7 @@ valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" \
 python3 - "$work/cg.out" "$top" "$(grep -c . "$NEWSFLOW_DEV_CORPUS")" "$root/bench" <<'PY'
 import re, sys
 sys.path.insert(0, sys.argv[-1])
-from callgrind_costs import load
+from callgrind_costs import load, print_top
 path, top, corpus = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 self_cost, incl, calls = load(path)
 articles = max(calls.get(f, 0) for f in calls if "Pipeline::Process" in f)
@@ -45,10 +45,5 @@ norm = sum(v for f, v in incl.items() if "NormalizeStage::Process(" in f)
 print(f"\nnormalize, steady state (minus {misses / articles / 1000:.1f} K of stem-memo misses): "
       f"{(norm - misses) / articles / 1000:.1f} K per article; passes over the corpus: "
       f"{articles / corpus:.1f}")
-print(f"\ntop {top} functions by inclusive count (K per article, self K per article):")
-for f, v in sorted(incl.items(), key=lambda x: -x[1])[:top]:
-    print(f"  {v / articles / 1000:8.1f} {self_cost[f] / articles / 1000:8.1f}  {f[:110]}")
-print(f"\ntop {top} functions by self count (K per article):")
-for f, v in sorted(self_cost.items(), key=lambda x: -x[1])[:top]:
-    print(f"  {v / articles / 1000:8.1f}  {f[:110]}")
+print_top(self_cost, incl, articles, top, 1)
 PY

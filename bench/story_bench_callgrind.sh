@@ -39,7 +39,7 @@ fi
 python3 - "$work/cg.out" "$top" "${REST_K:-}" "$root/bench" <<'PY'
 import re, sys
 sys.path.insert(0, sys.argv[-1])
-from callgrind_costs import load
+from callgrind_costs import load, print_top
 path, top, rest = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 self_cost, incl, calls = load(path)
 articles = max(v for f, v in calls.items() if "story::ComputeSignature(" in f)
@@ -60,10 +60,5 @@ total = sum(k(p) for label, p in stages if not label.startswith(" "))
 print(f"  {total:8.2f}  story + alert")
 if rest:
     print(f"  share of the rest of the pipeline ({float(rest):.1f} K): {total / float(rest):.3f}")
-print(f"\ntop {top} functions by inclusive count (K per article, self K per article):")
-for f, v in sorted(incl.items(), key=lambda x: -x[1])[:top]:
-    print(f"  {v / articles / 1000:8.2f} {self_cost[f] / articles / 1000:8.2f}  {f[:110]}")
-print(f"\ntop {top} functions by self count (K per article):")
-for f, v in sorted(self_cost.items(), key=lambda x: -x[1])[:top]:
-    print(f"  {v / articles / 1000:8.2f}  {f[:110]}")
+print_top(self_cost, incl, articles, top, 2)
 PY
