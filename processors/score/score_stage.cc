@@ -219,18 +219,21 @@ class Occurrences {
     }
     group_ranges_ = scratch.group_ranges.data();
     selection_ranges_ = scratch.selection_ranges.data();
-    for (uint32_t k = 0; k < groups_.size();) {
-      const uint32_t group = groups_[k].first;
+    IndexRuns(
+        groups_, [](const auto& g) { return g.first; }, group_ranges_);
+    IndexRuns(
+        selected_, [](const auto& s) { return s.selection; }, selection_ranges_);
+  }
+
+  // For each run of equal ids in `items` (sorted by id), ranges[id] = the run, stamped current.
+  template <typename Items, typename IdOf>
+  void IndexRuns(const Items& items, IdOf id_of, Range* ranges) const {
+    const auto n = static_cast<uint32_t>(items.size());
+    for (uint32_t k = 0; k < n;) {
+      const uint32_t id = id_of(items[k]);
       uint32_t end = k + 1;
-      while (end < groups_.size() && groups_[end].first == group) ++end;
-      group_ranges_[group] = {stamp_, k, end};
-      k = end;
-    }
-    for (uint32_t k = 0; k < selected_.size();) {
-      const uint32_t selection = selected_[k].selection;
-      uint32_t end = k + 1;
-      while (end < selected_.size() && selected_[end].selection == selection) ++end;
-      selection_ranges_[selection] = {stamp_, k, end};
+      while (end < n && id_of(items[end]) == id) ++end;
+      ranges[id] = {stamp_, k, end};
       k = end;
     }
   }

@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <string>
+#include <string_view>
 
 #include "app/pipeline_setup.h"
 #include "processors/alert/alert_stage.h"
@@ -28,6 +30,15 @@ class TermIndexTest : public ::testing::Test {
     core::FixedClock clock(0);
     EXPECT_TRUE(pipeline_setup_->pipeline->ProcessDocument(*doc, {&clock, "test"}).ok());
     return doc;
+  }
+  // The stem the normalizer gave the token whose folded form is `folded` (empty: none).
+  static std::string StemOf(const core::Document& doc, std::string_view folded) {
+    for (const auto& t : doc.tokens) {
+      if (doc.TokenForm(t.folded_offset, t.folded_size) == folded && t.stem_size > 0) {
+        return std::string(doc.TokenForm(t.stem_offset, t.stem_size));
+      }
+    }
+    return {};
   }
   std::unique_ptr<app::PipelineSetup> pipeline_setup_;
   std::unique_ptr<schemas::RawRecord> record_;
@@ -85,12 +96,7 @@ TEST_F(TermIndexTest, StemEqualToTheTermMatchesAShorterFoldedForm) {
   // "negotiations" stems to "negoti" (Snowball English): the stem equals the term although the
   // folded form is 6 bytes longer.
   auto doc = Doc(R"({"id":"s","title":"T","body":"The negotiations went on.","language":"en"})");
-  std::string stem;
-  for (const auto& t : doc->tokens) {
-    if (doc->TokenForm(t.folded_offset, t.folded_size) == "negotiations" && t.stem_size > 0) {
-      stem = std::string(doc->TokenForm(t.stem_offset, t.stem_size));
-    }
-  }
+  const std::string stem = StemOf(*doc, "negotiations");
   ASSERT_FALSE(stem.empty());
   ASSERT_GT(std::string("negotiations").size(), stem.size() + 3);
   index.Add(0, stem);
@@ -120,12 +126,7 @@ TEST_F(TermIndexTest, TermsOfSevenAndEightBytesAtTheFiltersBoundaries) {
 // missing, by hashing it: the same hits either way.
 TEST_F(TermIndexTest, StemsAreFoundWithAndWithoutTheNormalizersHashes) {
   auto doc = Doc(R"({"id":"h","title":"T","body":"The negotiations went on.","language":"en"})");
-  std::string stem;
-  for (const auto& t : doc->tokens) {
-    if (doc->TokenForm(t.folded_offset, t.folded_size) == "negotiations" && t.stem_size > 0) {
-      stem = std::string(doc->TokenForm(t.stem_offset, t.stem_size));
-    }
-  }
+  const std::string stem = StemOf(*doc, "negotiations");
   ASSERT_FALSE(stem.empty());
   ASSERT_EQ(doc->token_hashes.size(), doc->tokens.size());
   TermIndex index;
