@@ -5,13 +5,6 @@
 #include "processors/core/form_hash.h"
 
 namespace newsflow::alert {
-namespace {
-
-// FormHash of a stem the normalizer handed no hash for (rare): out of Find's loop, whose
-// registers it would crowd.
-[[gnu::noinline]] uint64_t HashForm(const char* p, size_t n) { return core::FormHash(p, n); }
-
-}  // namespace
 
 void TermIndex::Add(uint32_t rule, const std::string& term) {
   if (term.empty()) return;
@@ -83,7 +76,7 @@ void TermIndex::Find(const core::Document& doc, size_t rules, std::vector<uint8_
     if (t.stem_size > 0) {
       uint64_t h = known != nullptr ? known[i].stem : 0;
       if (h == 0) [[unlikely]] {
-        h = HashForm(text + t.stem_offset, t.stem_size);
+        h = core::FormHashOutOfLine(text + t.stem_offset, t.stem_size);
       }
       if (Test(hashes, KeyHash(h)) && t.stem_size <= max_size_ &&
           (HasLength(t.stem_size) || t.stem_size >= 64)) {

@@ -78,4 +78,12 @@ inline uint64_t FormHash(const char* p, size_t n) {
   return MulFold(kSeed1 ^ n, MulFold(a ^ kSeed1, b ^ seed));
 }
 
+// FormHash as a call, for loops that mostly read the hashes the normalizer handed on
+// (core::Document::token_hashes) and hash a form only where one is missing: inlined into such a
+// loop, FormHash's body crowds its registers (the story signature's word loop, the alert term
+// scan).
+[[gnu::noinline]] inline uint64_t FormHashOutOfLine(const char* p, size_t n) {
+  return FormHash(p, n);
+}
+
 }  // namespace newsflow::core

@@ -358,10 +358,6 @@ namespace {
 // they shared its registers, and GCC kept their pointers and even the multiply-folds' halves on
 // the stack (about a third more instructions per token).
 
-// A form's FormHash where the normalizer handed none on (other scripts, digits; about one
-// token in seven on the dev corpus): out of the word loop, which it would crowd.
-[[gnu::noinline]] uint64_t HashForm(const char* p, size_t n) { return core::FormHash(p, n); }
-
 // Each token's word hash (its shingle form's FormHash: the stem's where it has one, else the
 // folded form's) into words[i], from doc.token_hashes where the normalizer computed it. Returns
 // the exact-text hash: an order-dependent fold of the folded forms' hashes, so the same folded
@@ -386,12 +382,12 @@ namespace {
       stem = known[i].stem;
     }
     if (folded == 0) [[unlikely]] {
-      folded = HashForm(text + t.folded_offset, t.folded_size);
+      folded = core::FormHashOutOfLine(text + t.folded_offset, t.folded_size);
     }
     uint64_t word = folded;
     if (t.stem_size > 0) {
       if (stem == 0) [[unlikely]] {
-        stem = HashForm(text + t.stem_offset, t.stem_size);
+        stem = core::FormHashOutOfLine(text + t.stem_offset, t.stem_size);
       }
       word = stem;
     }
