@@ -4,6 +4,7 @@
 //   build/release/bench/pipeline_bench --benchmark_counters_tabular=true
 #include <sys/resource.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -12,6 +13,7 @@
 
 #include "app/pipeline_setup.h"
 #include "processors/builtin.h"
+#include "processors/tag/snapshot.h"
 
 namespace newsflow {
 namespace {
@@ -180,8 +182,20 @@ void BM_PipelineFiveStages(benchmark::State& state) {
 }
 BENCHMARK(BM_PipelineFiveStages)->Unit(benchmark::kMillisecond)->MinTime(3.0);
 
+// NEWSFLOW_X100_SNAPSHOT=FILE: the 100x taxonomy from a snapshot (`bench/scale_taxonomy.py DIR
+// 100`, then `newsflow compile-taxonomy DIR -o FILE` of the same build) instead of compiling it
+// here. Compiling 100x the YAML takes ~10 CPU minutes and ~5 GB, which a callgrind run of this
+// benchmark (bench/pipeline_bench_callgrind.sh ... TaxonomyX100) cannot afford; the files are
+// built the same way as ScaledTaxonomy().
+Result<std::shared_ptr<const tag::Taxonomy>> X100Taxonomy() {
+  if (const char* snapshot = std::getenv("NEWSFLOW_X100_SNAPSHOT"); snapshot && *snapshot) {
+    return tag::LoadSnapshot(snapshot, 0);
+  }
+  return tag::CompileTaxonomy("taxonomy.yaml", ScaledTaxonomy(100));
+}
+
 void BM_PipelineTaxonomyX100(benchmark::State& state) {
-  auto tax = tag::CompileTaxonomy("taxonomy.yaml", ScaledTaxonomy(100));
+  auto tax = X100Taxonomy();
   if (!tax.ok()) {
     state.SkipWithError(tax.status().ToString().c_str());
     return;

@@ -64,6 +64,10 @@ def main():
                         e["id"] = e["id"] + "-" + suffix
                         for k in ("aliases", "weak_aliases", "context"):
                             mutate_phrases(e.get(k), suffix)
+                        # Other spellings are names too: no two entities may share one (the
+                        # compiler's check), so each copy gets its own.
+                        if isinstance(e.get("also_known_as"), list):
+                            e["also_known_as"] = [mutate(a, suffix) for a in e["also_known_as"]]
                     for e in root.get("more_aliases") or []:
                         e["id"] = e["id"] + "-" + suffix
                         mutate_phrases(e.get("aliases"), suffix)
