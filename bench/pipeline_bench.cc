@@ -4,6 +4,7 @@
 //   build/release/bench/pipeline_bench --benchmark_counters_tabular=true
 #include <sys/resource.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -182,16 +183,24 @@ void BM_PipelineFiveStages(benchmark::State& state) {
 }
 BENCHMARK(BM_PipelineFiveStages)->Unit(benchmark::kMillisecond)->MinTime(3.0);
 
-// NEWSFLOW_X100_SNAPSHOT=FILE: the 100x taxonomy from a snapshot (`bench/scale_taxonomy.py DIR
-// 100`, then `newsflow compile-taxonomy DIR -o FILE` of the same build) instead of compiling it
-// here. Compiling 100x the YAML takes ~10 CPU minutes and ~5 GB, which a callgrind run of this
-// benchmark (bench/pipeline_bench_callgrind.sh ... TaxonomyX100) cannot afford; the files are
-// built the same way as ScaledTaxonomy().
+// NEWSFLOW_X100_SNAPSHOT=FILE: keep the 100x taxonomy in a snapshot: loaded from FILE when
+// this binary wrote it, else compiled here and written to FILE for the next run. Compiling 100x
+// the YAML takes minutes of CPU and ~5 GB, which a callgrind run of this benchmark
+// (bench/pipeline_bench_callgrind.sh ... TaxonomyX100) cannot afford: run the benchmark once
+// natively with the variable set, then under callgrind with the same binary (a snapshot is only
+// read by the build that wrote it).
 Result<std::shared_ptr<const tag::Taxonomy>> X100Taxonomy() {
-  if (const char* snapshot = std::getenv("NEWSFLOW_X100_SNAPSHOT"); snapshot && *snapshot) {
-    return tag::LoadSnapshot(snapshot, 0);
+  const char* snapshot = std::getenv("NEWSFLOW_X100_SNAPSHOT");
+  if (snapshot != nullptr && *snapshot != 0) {
+    auto loaded = tag::LoadSnapshot(snapshot, 0);
+    if (loaded.ok()) return loaded;
+    std::fprintf(stderr, "compiling the 100x taxonomy: %s\n", loaded.status().ToString().c_str());
   }
-  return tag::CompileTaxonomy("taxonomy.yaml", ScaledTaxonomy(100));
+  auto tax = tag::CompileTaxonomy("taxonomy.yaml", ScaledTaxonomy(100));
+  if (tax.ok() && snapshot != nullptr && *snapshot != 0) {
+    if (Status written = tag::WriteSnapshot(**tax, 0, snapshot); !written.ok()) return written;
+  }
+  return tax;
 }
 
 void BM_PipelineTaxonomyX100(benchmark::State& state) {
