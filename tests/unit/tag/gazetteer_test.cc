@@ -258,6 +258,40 @@ TEST_F(GazetteerTest, TownsOfConflictCountriesBelow200000) {
   EXPECT_THAT(Found("Wir danken Ihren Kollegen.", "de"), ::testing::Not(Contains("city/ihren")));
 }
 
+TEST_F(GazetteerTest, UkrainianTownsNamedByTheNationalRomanisation) {
+  // gen_geonames.yaml: a Ukrainian town is named by the national romanisation (KMU 2010, as the
+  // English Wikipedia and the corpus labels write it) of its Ukrainian name, chosen with the
+  // Ukrainian hunspell dictionary; GeoNames' English name is also_known_as and an alias.
+  const auto named = [&](const std::string& id) -> const Entity* {
+    for (const Entity& e : (*taxonomy_)->entities()) {
+      if (e.id == id) return &e;
+    }
+    return nullptr;
+  };
+  const std::pair<const char*, const char*> towns[] = {{"city/berdyansk", "Berdiansk"},
+                                                       {"city/kryvyy-rih", "Kryvyi Rih"},
+                                                       {"city/makiyivka", "Makiivka"},
+                                                       {"city/izyum", "Izium"},
+                                                       {"city/balakliya", "Balakliia"}};
+  for (const auto& [id, name] : towns) {
+    const Entity* e = named(id);
+    ASSERT_NE(e, nullptr) << id;
+    EXPECT_EQ(e->name, name);
+    EXPECT_EQ(e->also_known_as.size(), 1u) << id;
+  }
+  EXPECT_EQ(named("city/berdyansk")->also_known_as[0], "Berdyansk");
+  // Either spelling in English text, the Russian and Ukrainian names in their cases.
+  EXPECT_THAT(Found("Strikes on Berdiansk port.", "en"), Contains("city/berdyansk"));
+  EXPECT_THAT(Found("Strikes on Berdyansk port.", "en"), Contains("city/berdyansk"));
+  EXPECT_THAT(Found("Удар по Бердянську.", "uk"), Contains("city/berdyansk"));
+  // A town whose GeoNames name already is the national form keeps it (Kremenchuk, not the
+  // variant Кремінчук), and one the hand-curated file has (Mykolaiv) is no second entity.
+  ASSERT_NE(named("city/kremenchuk"), nullptr);
+  EXPECT_EQ(named("city/kremenchuk")->name, "Kremenchuk");
+  EXPECT_EQ(named("city/mykolayiv"), nullptr);
+  EXPECT_THAT(Found("Shelling of Mykolaiv.", "en"), Contains("city/mykolaiv"));
+}
+
 TEST_F(GazetteerTest, UkrainianOblastRegionNamesInShchyna) {
   // gen_regions.yaml: a Ukrainian oblast "<adjective in -ська/-цька> область" is also called
   // -щина/-ччина (Кіровоградщина, Донеччина; Russian Херсонщина), in every case.
