@@ -377,6 +377,61 @@ def cldr_subdivisions():
     return out
 
 
+CLDR_RENUMBERED_MIN = 3  # subdivisions whose CLDR names sit under another code (see below)
+
+
+def align_cldr_codes(iso2, cldr_sub):
+    """ISO 3166-2 code (lower case, no hyphen) -> the CLDR key whose names are that subdivision's.
+
+    Usually the same code. But CLDR 41 and iso-codes 4.15 follow different editions of ISO
+    3166-2 for some countries: Iran's provinces were renumbered (CLDR's ir07 is Tehran, ISO's
+    IR-07 Fars), Morocco's regions redrawn in 2015, the Maldives' and Nepal's recoded; there one
+    code names two different subdivisions, and merging by code gave "place/ir-07-fars" the
+    name "Tehran Province". A country is taken as renumbered when at least CLDR_RENUMBERED_MIN
+    of its subdivisions have an ISO name that matches (difflib ratio >= 0.8, folded) the CLDR
+    English name of another code and not (ratio < 0.5) that of their own; each of its
+    subdivisions then takes the CLDR names of the code whose English name matches its ISO name
+    best (ratio >= 0.8; each code to one subdivision, best matches first), else its own code's
+    when no other subdivision took them, else none (ISO's names and translations stay)."""
+    import difflib
+
+    def sim(a, b):
+        return difflib.SequenceMatcher(None, fold(a), fold(b)).ratio() if a and b else 0.0
+
+    by_country = {}
+    for s in iso2:
+        if "parent" not in s:
+            by_country.setdefault(s["code"].split("-")[0], []).append(s)
+    out = {}
+    for cc, subs in by_country.items():
+        keys = [k for k in cldr_sub if k.startswith(cc.lower()) and "en" in cldr_sub[k]]
+        # Best matches first, each CLDR code to one subdivision (Lorestān takes "Lorestan", so
+        # Kordestān, 0.82 from it, does not).
+        # On a tie, the code with names in more languages (CLDR keeps Markazi under both ir00,
+        # English only, and the old ir22).
+        pairs = sorted(((sim(s["name"], cldr_sub[k]["en"]), len(cldr_sub[k]), k == code, code, k)
+                        for s in subs for code in [s["code"].lower().replace("-", "")]
+                        for k in keys), reverse=True)
+        best = {}
+        for score, _, _, code, k in pairs:
+            if score >= 0.8 and code not in best and k not in best.values():
+                best[code] = k
+        moved = sum(1 for s in subs for code in [s["code"].lower().replace("-", "")]
+                    if best.get(code, code) != code and
+                    sim(s["name"], cldr_sub.get(code, {}).get("en")) < 0.5)
+        for s in subs:
+            code = s["code"].lower().replace("-", "")
+            if moved < CLDR_RENUMBERED_MIN:
+                out[code] = code
+            elif code in best:
+                out[code] = best[code]
+            else:
+                # No name matches: its own code's names when no other subdivision took them
+                # (ISO's Khorāsān-e Jonūbī and CLDR's "South Khorasan" are both ir29).
+                out[code] = code if code not in best.values() else None
+    return out
+
+
 # Usual English names of subdivisions (the canonical `name` of a generated region). CLDR's
 # English names are mostly the usual ones ("Perm Krai", "New South Wales", "Tatarstan"), but for
 # some kinds of subdivision English writes the kind after the name: Russian and Ukrainian
@@ -819,6 +874,7 @@ def main():
             countries[code] = (cldr[code]["en"][0], by_lang)
     regions = {}
     cldr_sub = cldr_subdivisions()
+    cldr_key = align_cldr_codes(iso2, cldr_sub)
     city_names = sorted({e["name"] for e in entities.values() if e["type"] == "city"})
     # CLDR gives capital districts and overseas departments the name of their city or
     # territory ("Addis Ababa", "French Guiana"): such a name stays the city's or country's.
@@ -841,7 +897,7 @@ def main():
     for s in iso2:
         if "parent" in s:
             continue
-        sub = cldr_sub.get(s["code"].lower().replace("-", ""), {})
+        sub = cldr_sub.get(cldr_key.get(s["code"].lower().replace("-", "")), {})
         # The usual English name may be the city's plus a kind word ("Bryansk" -> "Bryansk
         # Oblast"), so it is derived before CLDR names of cities and countries are dropped.
         usual = english_region_name(s["code"], s["name"], s["type"], sub.get("en"), city_names)

@@ -193,6 +193,22 @@ TEST_F(GazetteerTest, CldrSubdivisionNamesAndUsualEnglishNames) {
   EXPECT_EQ(odesa[0].name, "Odesa Oblast");  // named after its centre, a known city
 }
 
+TEST_F(GazetteerTest, CldrNamesOfRenumberedSubdivisionsGoByName) {
+  // CLDR 41 numbers Iran's provinces by the ISO 3166-2 edition before their renumbering,
+  // iso-codes by the current one (CLDR's ir07 is Tehran, ISO's IR-07 Fars): the generator
+  // matches such a country's CLDR names to its subdivisions by English name, not by code
+  // (align_cldr_codes). Before, "استان هرمزگان" was a name of the city of Tehran.
+  TaggedPipeline p(*taxonomy_);
+  std::map<std::string, std::string> names;  // id -> name
+  for (const auto& e : p.Run(Article("", "سیل در استان هرمزگان و استان فارس", "fa")).entities) {
+    names[e.id] = e.name;
+  }
+  EXPECT_EQ(names["place/ir-22-hormozgan"], "Hormozgan Province");
+  EXPECT_EQ(names["place/ir-07-fars"], "Fars Province");
+  EXPECT_EQ(names.count("city/tehran"), 0u);
+  EXPECT_THAT(Found("Flooding in Isfahan Province.", "en"), Contains("place/ir-10-esfahan"));
+}
+
 TEST_F(GazetteerTest, GeoNamesCities) {
   // gen_geonames.yaml: GeoNames cities of 200,000+ inhabitants, Cyrillic names with their case
   // endings.
