@@ -826,6 +826,22 @@ def load_existing():
     return entities, owners
 
 
+def shared_strong_aliases(entities):
+    """Folded strings that are a strong alias of two hand-curated entities, in any languages.
+
+    Aliases of every language are matched in every article, so French "Mexico" (the city) was
+    also found wherever English or Spanish "Mexico" (the country) stood, and Spanish "Saná"
+    (Sanaa) wherever the news agency SANA did. The README's rule: such a string is a weak alias
+    (with context) of the less usual reading. The compiler only rejects two strong aliases of
+    one language."""
+    by_alias = {}
+    for eid, e in entities.items():
+        for names in (e.get("aliases") or {}).values():
+            for n in names:
+                by_alias.setdefault(fold(n), set()).add(eid)
+    return {a: sorted(ids) for a, ids in by_alias.items() if len(ids) > 1}
+
+
 def q(s):
     return json.dumps(s, ensure_ascii=False)
 
@@ -840,6 +856,12 @@ def emit_aliases(lines, key, by_lang, indent):
 def main():
     check = "--check" in sys.argv
     entities, owners = load_existing()
+    shared = shared_strong_aliases(entities)
+    for alias, ids in sorted(shared.items()):
+        print(f"strong alias {alias!r} of {', '.join(ids)}: make it weak for all but one",
+              file=sys.stderr)
+    if shared:
+        sys.exit(1)
     existing_strings = {}  # id -> lang -> set of folded names
     for eid, e in entities.items():
         for key in ("aliases", "weak_aliases"):

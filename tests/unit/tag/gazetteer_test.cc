@@ -209,6 +209,22 @@ TEST_F(GazetteerTest, CldrNamesOfRenumberedSubdivisionsGoByName) {
   EXPECT_THAT(Found("Flooding in Isfahan Province.", "en"), Contains("place/ir-10-esfahan"));
 }
 
+TEST_F(GazetteerTest, AStrongAliasNamesOneEntityInEveryLanguage) {
+  // Aliases of every language apply to every article: French "Mexico" (the city) and Spanish
+  // "Saná" (Sanaa, folded "sana") are weak aliases with context, so English "Mexico" is only the
+  // country and the agency SANA is not the city (generate.py refuses a string that is a strong
+  // alias of two hand-curated entities).
+  using ::testing::Not;
+  const auto mexico = Found("The carmaker halted output at plants in Mexico and Canada.", "en");
+  EXPECT_THAT(mexico, Contains("country/mexico"));
+  EXPECT_THAT(mexico, Not(Contains("city/mexico-city")));
+  EXPECT_THAT(Found("Un séisme a frappé Mexico, la capitale, ce matin.", "fr"),
+              Contains("city/mexico-city"));
+  EXPECT_THAT(Found("SANA'ya göre saldırıda iki kişi öldü.", "tr"), Not(Contains("city/sanaa")));
+  EXPECT_THAT(Found("Los hutíes controlan Saná, la capital de Yemen.", "es"),
+              Contains("city/sanaa"));
+}
+
 TEST_F(GazetteerTest, GeoNamesCities) {
   // gen_geonames.yaml: GeoNames cities of 200,000+ inhabitants, Cyrillic names with their case
   // endings.
