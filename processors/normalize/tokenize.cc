@@ -243,6 +243,8 @@ size_t internal::RunOnSentencePeriod(std::string_view text, size_t from) {
   // "U.S.", "e.g.", "Ph.D", "ASP.NET", "Node.JS", digits ("3.5"), caseless scripts.
   for (size_t p = text.find('.', from); p != std::string_view::npos; p = text.find('.', p + 1)) {
     if (p < 2 || p + 2 >= text.size()) continue;
+    const auto next = static_cast<unsigned char>(text[p + 1]);
+    if (next < 0x80 && (next < 'A' || next > 'Z')) continue;  // a space, digit, lower case ...
     const auto* s = reinterpret_cast<const uint8_t*>(text.data());
     const auto n = static_cast<int32_t>(text.size());
     UChar32 c = 0;
