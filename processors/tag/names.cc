@@ -148,6 +148,15 @@ UChar32 FirstCodePoint(std::string_view s) {
 // Every letter upper case (ABD, NATO, FC).
 bool AllUpper(std::string_view s) {
   for (int32_t i = 0, n = static_cast<int32_t>(s.size()); i < n;) {
+    const auto b = static_cast<unsigned char>(s[static_cast<size_t>(i)]);
+    if (b < 0x80) {
+      // ASCII without the three ICU calls: its only letters are A-Z (upper) and a-z (lower),
+      // none title case, so this is what u_isalpha/u_isupper/u_istitle answer. Most calls are
+      // for capitalised words, decided by their second letter.
+      if (b >= 'a' && b <= 'z') return false;
+      ++i;
+      continue;
+    }
     UChar32 c = 0;
     U8_NEXT(s.data(), i, n, c);
     if (u_isalpha(c) && !u_isupper(c) && !u_istitle(c)) return false;
@@ -594,9 +603,13 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
   auto& kind = s.kind;
   kind.assign(n, Kind::kOther);
   s.acronyms.clear();
-  auto folded_of = [&](const core::Token& t) {
-    return doc.TokenForm(t.folded_offset, t.folded_size);
+  // Token forms without string_view::substr's range check (which GCC calls out of line per
+  // token here): the tokenizer's offsets are inside token_text by construction.
+  const char* const token_text = doc.token_text.data();
+  auto form_at = [token_text](uint32_t offset, uint32_t size) {
+    return std::string_view(token_text + offset, size);
   };
+  auto folded_of = [&](const core::Token& t) { return form_at(t.folded_offset, t.folded_size); };
   // A Latin word with a suffix after an apostrophe (Turkish Kançal'ın, English Party's): its
   // bare form is the word before the apostrophe (tokenize.h), a prefix of the folded form.
   auto suffixed = [&](const core::Token& t) {
@@ -604,7 +617,22 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
   };
   // The word as the rules compare it: without such a suffix.
   auto word_of = [&](const core::Token& t) {
-    return suffixed(t) ? doc.TokenForm(t.bare_offset, t.bare_size) : folded_of(t);
+    return suffixed(t) ? form_at(t.bare_offset, t.bare_size) : folded_of(t);
+  };
+  // FormHash (= Matcher::Hash) of token i's word and stem as the normalize stage handed them on
+  // (core::Document::token_hashes; 0 where it did not compute one), so that the words of a
+  // stemmed language are not hashed again here. The word's hash is the folded form's, so not
+  // for a suffixed word.
+  const std::span<const core::FormHashes> known =
+      doc.token_hashes.size() == n ? std::span<const core::FormHashes>(doc.token_hashes)
+                                   : std::span<const core::FormHashes>();
+  auto word_hash_of = [&](size_t i, std::string_view word) {
+    const uint64_t h = known.empty() || suffixed(tokens[i]) ? 0 : known[i].folded;
+    return h != 0 ? h : Matcher::Hash(word);
+  };
+  auto stem_hash_of = [&](size_t i, std::string_view stem) {
+    const uint64_t h = known.empty() ? 0 : known[i].stem;
+    return h != 0 ? h : Matcher::Hash(stem);
   };
   // Token k as written in the original text.
   auto written_of = [&](size_t k) {
@@ -622,7 +650,8 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
     if (t.script != USCRIPT_LATIN && t.script != USCRIPT_CYRILLIC) continue;
     const std::string_view text = t.field == core::Field::kTitle ? title_text : body_text;
     if (t.end > text.size() || t.begin >= t.end) continue;
-    const unsigned char b = static_cast<unsigned char>(text[t.begin]);
+    const std::string_view word(text.data() + t.begin, t.end - t.begin);  // checked just above
+    const unsigned char b = static_cast<unsigned char>(word[0]);
     bool upper = false;
     bool lower = false;
     if (b < 0x80) {
@@ -630,19 +659,17 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
       lower = b >= 'a' && b <= 'z';
     } else if ((b == 0xD0 || b == 0xD1) && t.end - t.begin >= 2) {
       // Basic Cyrillic without a table lookup: U+0400-U+042F upper, U+0430-U+045F lower case.
-      const uint32_t c =
-          ((b & 0x1Fu) << 6) | (static_cast<unsigned char>(text[t.begin + 1]) & 0x3Fu);
+      const uint32_t c = ((b & 0x1Fu) << 6) | (static_cast<unsigned char>(word[1]) & 0x3Fu);
       upper = c >= 0x400 && c <= 0x42F;
       lower = c >= 0x430 && c <= 0x45F;
     } else {
-      const UChar32 c = FirstCodePoint(text.substr(t.begin, t.end - t.begin));
+      const UChar32 c = FirstCodePoint(word);
       upper = u_isupper(c) || u_istitle(c);
       lower = u_islower(c);
     }
     if (upper) {
       // An initial (one letter) or an upper-case word (an acronym, a shouted heading) is no
       // word of a name here: acronyms are the gazetteer's, and a run of them says nothing.
-      const std::string_view word = text.substr(t.begin, t.end - t.begin);
       const bool initial = b < 0x80
                                ? t.end - t.begin == 1
                                : U8_LENGTH(FirstCodePoint(word)) == static_cast<int>(word.size());
@@ -696,13 +723,13 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
     if (!cap_within(i, -1) && !cap_within(i, 1)) continue;
     const core::Token& t = tokens[i];
     const std::string_view word = word_of(t);
-    word_hash[i] = Matcher::Hash(word);
+    word_hash[i] = word_hash_of(i, word);
     const size_t wb = filter_bit(word);
     filter[wb / 64] |= uint64_t{1} << (wb % 64);
     stem_hash[i] = 0;
     if (t.stem_size > 0) {
-      const std::string_view stem = doc.TokenForm(t.stem_offset, t.stem_size);
-      stem_hash[i] = Matcher::Hash(stem);
+      const std::string_view stem = form_at(t.stem_offset, t.stem_size);
+      stem_hash[i] = stem_hash_of(i, stem);
       const size_t sb = filter_bit(stem);
       filter[sb / 64] |= uint64_t{1} << (sb % 64);
     }
@@ -722,10 +749,12 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
   for (size_t i = 0; i < n; ++i) {
     if (kind[i] != Kind::kLower) continue;
     const core::Token& t = tokens[i];
-    if (const std::string_view word = word_of(t); maybe(word)) lower.push_back(Matcher::Hash(word));
+    if (const std::string_view word = word_of(t); maybe(word)) {
+      lower.push_back(word_hash_of(i, word));
+    }
     if (t.stem_size > 0) {
-      if (const std::string_view stem = doc.TokenForm(t.stem_offset, t.stem_size); maybe(stem)) {
-        lower.push_back(Matcher::Hash(stem));
+      if (const std::string_view stem = form_at(t.stem_offset, t.stem_size); maybe(stem)) {
+        lower.push_back(stem_hash_of(i, stem));
       }
     }
   }

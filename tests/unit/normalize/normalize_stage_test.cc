@@ -448,6 +448,41 @@ TEST(NormalizeStage, FeedLanguageHintBreaksTiesOnly) {
 
 // Two-pass detection: a clear first pass decides alone; an unclear one (here: only numbers and
 // a stray word in the first pass bytes) makes CLD2 read the whole sample.
+TEST(DetectLanguage, TheFeedHintWinsWhenTrustedAndBreaksTiesOtherwise) {
+  const std::string arabic =
+      "أعلنت وزارة الخارجية اليوم أن المحادثات بين الوفدين ستستأنف الأسبوع المقبل في القاهرة "
+      "بعد توقف دام عدة أشهر، وقال المتحدث باسم الوزارة إن الجانبين اتفقا على جدول الأعمال.";
+  DetectOptions options;
+  options.dominant_script = USCRIPT_ARABIC;
+  // Trusted: a hint with an ISO 639-1 code wins outright (CLD2 codes and tags mapped).
+  options.trust_hint = true;
+  options.hint = "FA-ir";
+  core::Language l = DetectLanguage(arabic, options);
+  EXPECT_EQ(l.code, "fa");
+  EXPECT_EQ(l.confidence, 1.0);
+  EXPECT_EQ(l.script, "Arab");
+  options.hint = "iw";
+  EXPECT_EQ(DetectLanguage(arabic, options).code, "he");
+  // Trusted but no ISO 639-1 code: CLD2 decides.
+  options.hint = "fil";
+  l = DetectLanguage(arabic, options);
+  EXPECT_EQ(l.code, "ar");
+  EXPECT_GT(l.confidence, 0.9);
+  // Not trusted: CLD2's reliable answer stands against the hint.
+  options.trust_hint = false;
+  options.hint = "fa";
+  EXPECT_EQ(DetectLanguage(arabic, options).code, "ar");
+  // Not trusted, CLD2 unsure (two words): the hint, when the text's script writes it.
+  options.dominant_script = USCRIPT_LATIN;
+  options.hint = "de-AT";
+  l = DetectLanguage("Gaza.", options);
+  EXPECT_EQ(l.code, "de");
+  EXPECT_GT(l.confidence, 0.0);
+  EXPECT_LT(l.confidence, 0.5);
+  options.hint = "ar";  // Arabic is not written in Latin script: not taken
+  EXPECT_NE(DetectLanguage("Gaza.", options).code, "ar");
+}
+
 TEST(DetectLanguage, SecondPassOnlyWhenTheFirstIsNotReliable) {
   std::string english;
   for (int i = 0; i < 12; ++i) {

@@ -128,6 +128,60 @@ TEST(Tokenize, FormsForArabic) {
   EXPECT_FALSE(toks[0].stem.empty());
 }
 
+TEST(Tokenize, ArabicBareFormsAreArabicBareFormOfEveryFoldedToken) {
+  // Every Arabic-script token's bare form is ArabicBareForm() of its folded form, whatever its
+  // first letter: real forms first (each prefix rule, each prefix letter, and words that start
+  // with no prefix letter or are too short), then every letter of the Arabic block and
+  // Persian/Urdu letters before 0-4 more letters.
+  const auto real = Toks(
+      "والكتاب فالمدينة بالعربية كالبحر وللأطفال فللناس للرئيس الحكومة وبوتين فقال بغداد "
+      "لبنان كتب أحمد إيران مدينة يوم في من ال بر ول پاکستان گفت چهار",
+      "ar");
+  const std::vector<std::string> expected = {
+      "كتاب", "مدينه", "عربيه", "بحر", "اطفال", "ناس", "رئيس", "حكومه", "بوتين",
+      "قال",  "غداد",  "بنان",  "تب",  "",      "",    "",     "",      "",
+      "",     "",      "",      "",    "",      "",    ""};
+  ASSERT_EQ(real.size(), expected.size());
+  for (size_t i = 0; i < real.size(); ++i) {
+    EXPECT_EQ(real[i].bare, expected[i]) << real[i].surface;
+    EXPECT_EQ(real[i].bare, ArabicBareForm(real[i].folded)) << real[i].surface;
+  }
+  std::string text;
+  auto append_utf8 = [&text](char32_t c) {
+    if (c < 0x800) {
+      text += static_cast<char>(0xC0 | (c >> 6));
+      text += static_cast<char>(0x80 | (c & 0x3F));
+    } else {
+      text += static_cast<char>(0xE0 | (c >> 12));
+      text += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+      text += static_cast<char>(0x80 | (c & 0x3F));
+    }
+  };
+  std::vector<char32_t> firsts;
+  for (char32_t c = 0x0621; c <= 0x064A; ++c) {
+    if (c != 0x0640) firsts.push_back(c);  // tatweel: dropped by folding, no word of its own
+  }
+  for (char32_t c : {0x0671, 0x067E, 0x0686, 0x0698, 0x06A9, 0x06AF, 0x06CC, 0x06D2}) {
+    firsts.push_back(c);
+  }
+  const std::u32string rests[] = {U"", U"ل", U"لب", U"ال", U"الب", U"لبيت"};
+  for (char32_t first : firsts) {
+    for (const std::u32string& rest : rests) {
+      append_utf8(first);
+      for (char32_t c : rest) append_utf8(c);
+      text += ' ';
+    }
+  }
+  size_t with_bare = 0;
+  const auto toks = Toks(text, "ar");
+  EXPECT_EQ(toks.size(), firsts.size() * std::size(rests));
+  for (const Tok& t : toks) {
+    EXPECT_EQ(t.bare, ArabicBareForm(t.folded)) << t.surface;
+    with_bare += t.bare.empty() ? 0 : 1;
+  }
+  EXPECT_GT(with_bare, 0u);
+}
+
 TEST(Tokenize, StemsOnlyTokensOfTheLanguagesScript) {
   const auto en = Toks("Running talks", "en");
   ASSERT_EQ(en.size(), 2u);
@@ -276,6 +330,48 @@ TEST(Tokenize, StemmerForTakesTheBaseLanguageInAnyCase) {
   EXPECT_EQ(StemmerFor("he"), -1);  // no Snowball stemmer for Hebrew
   EXPECT_EQ(StemmerFor("english"), -1);
   EXPECT_EQ(StemmerFor("e"), -1);
+  EXPECT_EQ(StemmerFor("e1"), -1);
+  EXPECT_EQ(StemmerFor("-en"), -1);
+  EXPECT_EQ(StemmerFor("\xC3\xA9n"), -1);  // én
+  // Every libstemmer 2.2 language with an ISO 639-1 code, in any case and with a region, each
+  // its own stemmer, in the language's script, stemming as Snowball's algorithm of that name;
+  // no other two-letter code has one.
+  const std::pair<const char*, const char*> stemmers[] = {
+      {"ar", "arabic"},     {"hy", "armenian"},   {"eu", "basque"},    {"ca", "catalan"},
+      {"da", "danish"},     {"nl", "dutch"},      {"en", "english"},   {"fi", "finnish"},
+      {"fr", "french"},     {"de", "german"},     {"el", "greek"},     {"hi", "hindi"},
+      {"hu", "hungarian"},  {"id", "indonesian"}, {"ga", "irish"},     {"it", "italian"},
+      {"lt", "lithuanian"}, {"ne", "nepali"},     {"no", "norwegian"}, {"pt", "portuguese"},
+      {"ro", "romanian"},   {"ru", "russian"},    {"es", "spanish"},   {"sv", "swedish"},
+      {"ta", "tamil"},      {"tr", "turkish"}};
+  std::set<int> ids;
+  for (const auto& [code, algorithm] : stemmers) {
+    const int id = StemmerFor(code);
+    ASSERT_GE(id, 0) << code;
+    ids.insert(id);
+    std::string upper = code;
+    for (char& c : upper) c = static_cast<char>(c - 'a' + 'A');
+    EXPECT_EQ(StemmerFor(upper + "-XY"), id) << code;
+    EXPECT_EQ(StemmerFor(std::string(1, upper[0]) + code[1] + "_ab"), id) << code;
+    sb_stemmer* snowball = sb_stemmer_new(algorithm, "UTF_8");
+    ASSERT_NE(snowball, nullptr) << algorithm;
+    const std::string word = std::string(code) == "ru" ? "книгами" : "nationalities";
+    const sb_symbol* stem = sb_stemmer_stem(
+        snowball, reinterpret_cast<const sb_symbol*>(word.data()), static_cast<int>(word.size()));
+    EXPECT_EQ(Stem(id, word), std::string(reinterpret_cast<const char*>(stem),
+                                          static_cast<size_t>(sb_stemmer_length(snowball))))
+        << code;
+    sb_stemmer_delete(snowball);
+  }
+  EXPECT_EQ(ids.size(), std::size(stemmers));
+  EXPECT_EQ(StemmerScript(StemmerFor("ru")), USCRIPT_CYRILLIC);
+  EXPECT_EQ(StemmerScript(StemmerFor("el")), USCRIPT_GREEK);
+  EXPECT_EQ(StemmerScript(StemmerFor("tr")), USCRIPT_LATIN);
+  size_t with_stemmer = 0;
+  for (char a = 'a'; a <= 'z'; ++a) {
+    for (char b = 'a'; b <= 'z'; ++b) with_stemmer += StemmerFor(std::string{a, b}) >= 0 ? 1 : 0;
+  }
+  EXPECT_EQ(with_stemmer, std::size(stemmers));
 }
 
 TEST(Tokenize, NoStemsWithoutStemmer) {

@@ -312,6 +312,65 @@ TEST(NamesConfigTest, OffListsNoNamesAndScoresDoNotChange) {
   }
 }
 
+TEST_F(NamesTest, UpperCaseSpansAreNoNamesInEveryScript) {
+  // A span whose words are all upper case (AllUpper: ASCII A-Z without ICU, other letters by
+  // ICU) is no name; a capitalised word with a capital inside (McDonald, DiCaprio) or a
+  // non-ASCII second letter (Çağlar, Élodie) is a name word.
+  const auto& en = pipeline_.Run(Article(
+      "", "Later the UNITED NATIONS envoy met Ronald McDonald and Leonardo DiCaprio.", "en"));
+  EXPECT_EQ(Names(en), (std::map<std::string, Name>{
+                           {"Leonardo DiCaprio", {"name/leonardo-dicaprio", {"Leonardo DiCaprio"}}},
+                           {"Ronald McDonald", {"name/ronald-mcdonald", {"Ronald McDonald"}}},
+                       }));
+  const auto& tr = pipeline_.Run(Article(
+      "", "Dün İSTANBUL BÜYÜKŞEHİR binasında Çağlar Söyüncü ile Élodie Öztürk konuştu.", "tr"));
+  EXPECT_EQ(Names(tr), (std::map<std::string, Name>{
+                           {"Çağlar Söyüncü", {"name/caglar-soyuncu", {"Çağlar Söyüncü"}}},
+                           {"Élodie Öztürk", {"name/elodie-ozturk", {"Élodie Öztürk"}}},
+                       }));
+}
+
+TEST_F(NamesTest, FormHashesHandedOnByNormalizeFindTheSameNames) {
+  // Find() takes the hashes of folded forms and stems from doc.token_hashes where normalize
+  // computed them, and hashes the forms itself otherwise: both ways must give the same names.
+  // The articles hold the cases the hashes decide: a capitalised word written in lower case
+  // elsewhere, as such ("Talks"/"talks") and by its stem ("Builders"/"builder"), and a word
+  // with a suffix after an apostrophe, whose word is not its folded form (Kaya'nın: "kaya",
+  // also written in lower case, so Ahmet Kaya is no name; Kaan Kançal'ın is one).
+  const std::pair<std::string, std::map<std::string, Name>> cases[] = {
+      {Article("",
+               "The Peace Talks began after talks failed, said Mary Walsh. The Builders "
+               "Union met a builder while Mary Walsh waited.",
+               "en"),
+       {{"Mary Walsh", {"name/mary-walsh", {"Mary Walsh", "Mary Walsh"}}}}},
+      {Article("",
+               "Dün Ahmet Kaya'nın evine bir kaya düştü ve Kaan Kançal'ın ofisi açıklama "
+               "yaptı.",
+               "tr"),
+       {{"Kaan Kançal", {"name/kaan-kancal", {"Kaan Kançal'ın"}}}}},
+      {Article("", "Вчера об этом сообщил Сергей Собянин, а затем выступила Мария Костюк.", "ru"),
+       {{"Mariya Kostyuk", {"name/mariya-kostyuk", {"Мария Костюк"}}},
+        {"Sergey Sobyanin", {"name/sergey-sobyanin", {"Сергей Собянин"}}}}}};
+  auto finder = NameFinder::Create();
+  ASSERT_TRUE(finder.ok()) << finder.status().ToString();
+  for (const auto& [json, expected] : cases) {
+    const core::Document& doc = pipeline_.Run(json);
+    EXPECT_EQ(Names(doc), expected) << json;
+    ASSERT_EQ(doc.token_hashes.size(), doc.tokens.size()) << json;  // a stemmed language
+    // The same tokens without the gazetteer's entities (none is mentioned), with and without
+    // the hashes.
+    core::Document with = doc;
+    std::erase_if(with.entities, [](const auto& e) { return e.type == kNameEntityType; });
+    core::Document without = with;
+    without.token_hashes.clear();
+    const std::vector<uint8_t> covered(doc.tokens.size(), 0);
+    (*finder)->Find(with, covered, 10);
+    (*finder)->Find(without, covered, 10);
+    EXPECT_EQ(Names(with), expected) << json;
+    EXPECT_EQ(Names(without), expected) << json;
+  }
+}
+
 TEST(NamesConfigTest, NonBooleanValueIsRejectedNamingTheKey) {
   auto config = TagConfig::FromYaml(YAML::Load("{unlinked_names: maybe}"), "pipeline.tag");
   ASSERT_FALSE(config.ok());
