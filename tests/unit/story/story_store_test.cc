@@ -475,5 +475,25 @@ TEST(StoryStoreTest, NearDuplicateIndexIsAllocatedWithTheFirstFingerprint) {
   EXPECT_TRUE(store.Assign(e).duplicate_of.empty()) << "a's fingerprint expired";
 }
 
+// The candidate scan's seen-set (a stamp per slot and scan): a story found through several of
+// the article's entities is one candidate, and a story gathered by one article's scan is a
+// candidate again for the next article (each scan starts with an empty set).
+TEST(StoryStoreTest, AStoryFoundThroughSeveralEntitiesIsOneCandidate) {
+  StoryStoreConfig config = Config();
+  config.join_threshold = 0.99;  // every article opens a story of its own
+  StoryStore store(config);
+  store.Assign(Article("a", kT0, {{"country/yemen", 0.9}, {"org/un", 0.5}, {"person/x", 0.4}}));
+  store.Assign(Article("b", kT0, {{"sports/psg", 0.9}}));
+  const int64_t before = store.Stats().candidates;
+  // Shares three entities with "a" (three postings of one story), one with "b".
+  const auto c = store.Assign(Article(
+      "c", kT0, {{"country/yemen", 0.2}, {"org/un", 0.9}, {"person/x", 0.1}, {"sports/psg", 0.1}}));
+  EXPECT_TRUE(c.opened);
+  EXPECT_EQ(store.Stats().candidates - before, 2) << "a and b, once each";
+  const auto d = store.Assign(Article("d", kT0, {{"country/yemen", 0.9}, {"org/un", 0.5}}));
+  EXPECT_EQ(store.Stats().candidates - before, 2 + 2) << "a and c, again candidates for d";
+  EXPECT_TRUE(d.opened);
+}
+
 }  // namespace
 }  // namespace newsflow::story
