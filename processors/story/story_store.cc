@@ -30,7 +30,7 @@ bool LeadSampled(uint32_t h) { return (h & 1) == 0; }
 // sampled shingles the table is 2^22 slots (33.5 MB, load 0.72), about what the former
 // buckets took. Doubling moves every entry once per growth (measured: growing by a quarter
 // instead was 2 % of story_bench's samples while the index grew).
-constexpr size_t kLeadFirstSlots = size_t{1} << 16;
+constexpr size_t kLeadFirstSlots = size_t{1} << 16;  // a power of two (LeadNext)
 constexpr size_t kLeadLoadNum = 4, kLeadLoadDen = 5;
 // The band table's first size (a power of two; the exact table starts at half) and the
 // tables' load limit: at 100,000 fingerprints 2^17 exact slots (2.1 MB) and 2^19 band slots
@@ -213,6 +213,7 @@ uint32_t StoryStore::InternHashed(std::string_view s, uint64_t h) {
   }
   const auto id = static_cast<uint32_t>(names_.size());
   names_.emplace_back(s);
+  names_plain_.push_back(NeedsNoJsonEscape(s) ? 1 : 0);
   entity_index_.emplace_back();
   entity_log_df_.push_back(0.0);  // std::log(0 + 1.0)
   if (2 * names_.size() > intern_slots_.size()) {
@@ -799,14 +800,17 @@ void StoryStore::DupTable::Grow() {
 
 void StoryStore::LeadInsertLocked(uint32_t h, uint32_t seq) {
   // The shingle's run: its entries (how many, the oldest) up to the first empty slot.
+  // (Through a plain pointer and mask: the loop is ~30 insertions an article, ~7 slots each.)
+  const LeadEntry* const table = lead_table_.data();
+  const size_t mask = lead_table_.size() - 1;
   size_t i = LeadHome(h);
   int64_t n = 0;
   size_t oldest = 0;
   uint64_t oldest_seq = UINT64_MAX;
-  for (; lead_table_[i].shingle != kLeadEmpty; i = LeadNext(i)) {
-    if (lead_table_[i].shingle != h) continue;
+  for (; table[i].shingle != kLeadEmpty; i = (i + 1) & mask) {
+    if (table[i].shingle != h) continue;
     ++n;
-    const uint64_t s = LeadSeq(lead_table_[i].seq);
+    const uint64_t s = LeadSeq(table[i].seq);
     if (s < oldest_seq) {
       oldest_seq = s;
       oldest = i;
@@ -1317,6 +1321,7 @@ void StoryStore::RecordItemsLocked(const Story& s, StoryStateView* v) const {
   // relative order, new ones come in between) has the same id and weight bits, else encoded.
   std::vector<RecordText>& fresh = record_scratch_;
   fresh.clear();
+  uint8_t plain = 1;  // every item's name needs no JSON escape (names_plain_)
   size_t next = 0;
   const std::vector<RecordText>& old = entry->texts;
   for (uint32_t p : positions) {
@@ -1336,6 +1341,7 @@ void StoryStore::RecordItemsLocked(const Story& s, StoryStateView* v) const {
     fresh.push_back(t);
     (p & kEntity) != 0 ? v->entities.emplace_back(names_[x.key], x.w)
                        : v->topics.emplace_back(names_[x.key], x.w);
+    plain &= names_plain_[x.key];
   }
   entry->texts.swap(fresh);
   entry->n_topics = static_cast<uint32_t>(topics.size());
@@ -1352,7 +1358,11 @@ void StoryStore::RecordItemsLocked(const Story& s, StoryStateView* v) const {
     entry->numbers.clear();
     for (const auto& [name, k] : order) entry->numbers.push_back(static_cast<uint16_t>(k));
   }
-  for (uint16_t k : entry->numbers) v->numbers.push_back(names_[numbers[k].key]);
+  for (uint16_t k : entry->numbers) {
+    v->numbers.push_back(names_[numbers[k].key]);
+    plain &= names_plain_[numbers[k].key];
+  }
+  v->plain_item_names = plain != 0;
 }
 
 StoryState StoryStore::StateLocked(const Story& s) const {

@@ -332,6 +332,9 @@ class StoryStore {
   // per lookup and a compare with names_[id] (it was an unordered_map's bucket, node and key).
   std::vector<uint64_t> intern_slots_;
   std::vector<std::string> names_;
+  // Per interned id: 1 if the name needs no JSON escape (NeedsNoJsonEscape, decided once when
+  // interned): a record whose items' names all need none writes them without the escape scan.
+  std::vector<uint8_t> names_plain_;
   std::vector<uint64_t> intern_scratch_;  // Assign's hashes of the article's strings
   std::vector<uint32_t> intern_peek_;     // and the ids their slots probably hold
   // Assign's other per-article lists, kept between articles (their capacity is reused): the
@@ -444,7 +447,8 @@ class StoryStore {
     // The shingle is a hash: its high bits choose the slot (no power-of-two size needed).
     return static_cast<size_t>((static_cast<uint64_t>(h) * lead_table_.size()) >> 32);
   }
-  size_t LeadNext(size_t i) const { return i + 1 == lead_table_.size() ? 0 : i + 1; }
+  // The table's size is a power of two (kLeadFirstSlots, doubled): the next slot by a mask.
+  size_t LeadNext(size_t i) const { return (i + 1) & (lead_table_.size() - 1); }
   uint64_t LeadSeq(uint32_t low) const {
     const uint32_t base_low = static_cast<uint32_t>(fingerprint_base_);
     return fingerprint_base_ + static_cast<uint32_t>(low - base_low);
