@@ -17,6 +17,8 @@
 # Per article = per call of ComputeSignature (one per article in the new_texts run). The
 # averages move by a few % with the number of passes over the corpus Google Benchmark makes
 # (which articles are averaged): compare large differences, or runs with the same pass count.
+# NEWSFLOW_STORY_BENCH_ITERATIONS=N (passed on to story_bench) makes that exactly N articles, the
+# same ones in every run: use it to compare two builds (e.g. 2000).
 set -euo pipefail
 root="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)"
 bench="${1:-$root/build/release/bench/story_bench}"

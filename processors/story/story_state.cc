@@ -40,11 +40,22 @@ template <size_t N>
 
 using schemas::PutJsonString;  // `s` as a JSON string; room for 6 bytes a byte and the quotes
 
+// `s` between quotes as it is: for a string known to need no escape (NeedsNoJsonEscape), the
+// bytes PutJsonString writes without its scan for bytes to escape.
+char* PutPlainString(char* p, std::string_view s) {
+  *p++ = '"';
+  std::memcpy(p, s.data(), s.size());
+  p += s.size();
+  *p++ = '"';
+  return p;
+}
+
+template <bool kPlain = false>
 char* PutStrings(char* p, const std::vector<std::string_view>& v) {
   *p++ = '[';
   for (size_t i = 0; i < v.size(); ++i) {
     if (i > 0) *p++ = ',';
-    p = PutJsonString(p, v[i]);
+    p = kPlain ? PutPlainString(p, v[i]) : PutJsonString(p, v[i]);
   }
   *p++ = ']';
   return p;
@@ -58,7 +69,7 @@ char* PutDouble(char* p, double d) {
   return rapidjson::internal::dtoa(d, p, 324);
 }
 
-template <size_t N>
+template <bool kPlain, size_t N>
 char* PutWeighted(char* p, const std::vector<std::pair<std::string_view, double>>& v,
                   const std::vector<std::string_view>& texts, const char (&weight_key)[N]) {
   *p++ = '[';
@@ -66,7 +77,7 @@ char* PutWeighted(char* p, const std::vector<std::pair<std::string_view, double>
   for (size_t i = 0; i < v.size(); ++i) {
     if (i > 0) *p++ = ',';
     p = Put(p, R"({"id":)");
-    p = PutJsonString(p, v[i].first);
+    p = kPlain ? PutPlainString(p, v[i].first) : PutJsonString(p, v[i].first);
     p = Put(p, weight_key);
     if (given) {
       std::memcpy(p, texts[i].data(), texts[i].size());
@@ -111,6 +122,14 @@ std::optional<int64_t> ParseUtc(const std::string& text) {
 
 char* PutStoryWeight(char* p, double w) { return PutDouble(p, w); }
 
+bool NeedsNoJsonEscape(std::string_view s) {
+  // PutJsonString's escapes: the bytes below 0x20, '"' and '\\'.
+  return std::none_of(s.begin(), s.end(), [](char c) {
+    const auto b = static_cast<unsigned char>(c);
+    return b < 0x20 || b == '"' || b == '\\';
+  });
+}
+
 void StoryStateView::Clear() {
   id = merged_into = updated_by = {};
   first_seen_ms = last_seen_ms = version = 0;
@@ -125,6 +144,7 @@ void StoryStateView::Clear() {
   articles.clear();
   topic_weights.clear();
   entity_weights.clear();
+  plain_item_names = false;
 }
 
 std::string EncodeStoryState(const StoryState& s) {
@@ -221,11 +241,19 @@ std::string EncodeStoryView(const StoryStateView& s) {
     p = PutJsonString(p, title);
   }
   p = Put(p, R"(},"topics":)");
-  p = PutWeighted(p, s.topics, s.topic_weights, R"(,"score":)");
-  p = Put(p, R"(,"entities":)");
-  p = PutWeighted(p, s.entities, s.entity_weights, R"(,"weight":)");
-  p = Put(p, R"(,"numbers":)");
-  p = PutStrings(p, s.numbers);
+  if (s.plain_item_names) {
+    p = PutWeighted<true>(p, s.topics, s.topic_weights, R"(,"score":)");
+    p = Put(p, R"(,"entities":)");
+    p = PutWeighted<true>(p, s.entities, s.entity_weights, R"(,"weight":)");
+    p = Put(p, R"(,"numbers":)");
+    p = PutStrings<true>(p, s.numbers);
+  } else {
+    p = PutWeighted<false>(p, s.topics, s.topic_weights, R"(,"score":)");
+    p = Put(p, R"(,"entities":)");
+    p = PutWeighted<false>(p, s.entities, s.entity_weights, R"(,"weight":)");
+    p = Put(p, R"(,"numbers":)");
+    p = PutStrings(p, s.numbers);
+  }
   p = Put(p, R"(,"articles":)");
   p = PutStrings(p, s.articles);
   p = Put(p, R"(,"fingerprint":")");

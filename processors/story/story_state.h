@@ -74,6 +74,10 @@ struct StoryStateView {
   // texts of its recently written stories, whose weights mostly did not change since.
   std::vector<std::string_view> topic_weights;
   std::vector<std::string_view> entity_weights;
+  // Optional: true when no topic, entity or number name has a byte JSON escapes (a control
+  // byte, '"' or '\\'): they are then written between quotes as they are, without the escape
+  // scan (the store knows it per interned name). false: scanned as every other string.
+  bool plain_item_names = false;
 
   void Clear();
 };
@@ -92,6 +96,8 @@ char* PutStoryWeight(char* p, double w);
 // kept from the Writer: a NaN or infinite weight is written as nothing (invalid JSON); the
 // store never makes one (sums of finite saliences and scores).
 std::string EncodeStoryState(const StoryState& state);
+// Whether `s` has no byte that a JSON string escapes (StoryStateView::plain_item_names).
+bool NeedsNoJsonEscape(std::string_view s);
 std::string EncodeStoryView(const StoryStateView& view);
 // Parses and checks a story.v1 record (not the whole schema: the fields used here).
 Result<StoryState> DecodeStoryState(std::string_view json);

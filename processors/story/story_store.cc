@@ -30,7 +30,7 @@ bool LeadSampled(uint32_t h) { return (h & 1) == 0; }
 // sampled shingles the table is 2^22 slots (33.5 MB, load 0.72), about what the former
 // buckets took. Doubling moves every entry once per growth (measured: growing by a quarter
 // instead was 2 % of story_bench's samples while the index grew).
-constexpr size_t kLeadFirstSlots = size_t{1} << 16;
+constexpr size_t kLeadFirstSlots = size_t{1} << 16;  // a power of two (LeadNext)
 constexpr size_t kLeadLoadNum = 4, kLeadLoadDen = 5;
 // The band table's first size (a power of two; the exact table starts at half) and the
 // tables' load limit: at 100,000 fingerprints 2^17 exact slots (2.1 MB) and 2^19 band slots
@@ -183,6 +183,14 @@ StoryStore::StoryStore(StoryStoreConfig config)
   // moved (the buffer goes with them), not copied (a new buffer, the pointer left dangling).
   static_assert(std::is_nothrow_move_constructible_v<Story>);
   static_assert(sizeof(SlotHot) == 32);  // two to a cache line
+  for (uint32_t parts = 0; parts < 8; ++parts) {
+    BoundWeights& w = bound_weights_[parts];
+    w.we = (parts & 1) != 0 ? config_.weight_entities : 0.0;
+    w.wt = (parts & 2) != 0 ? config_.weight_topics : 0.0;
+    w.wn = (parts & 4) != 0 ? config_.weight_numbers : 0.0;
+    const double total = w.we + w.wt + w.wn;
+    w.inv_total = total > 0 ? 1.0 / total : 0.0;
+  }
   // exact_, bands_ and lead_table_ (0.5 MB, 1 MB and 0.5 MB of slots) are allocated with the first
   // fingerprint (AddFingerprintLocked): a store that never sees one (stories off, tests,
   // start-up before the first article) does not zero-fill them.
@@ -205,6 +213,7 @@ uint32_t StoryStore::InternHashed(std::string_view s, uint64_t h) {
   }
   const auto id = static_cast<uint32_t>(names_.size());
   names_.emplace_back(s);
+  names_plain_.push_back(NeedsNoJsonEscape(s) ? 1 : 0);
   entity_index_.emplace_back();
   entity_log_df_.push_back(0.0);  // std::log(0 + 1.0)
   if (2 * names_.size() > intern_slots_.size()) {
@@ -334,6 +343,7 @@ uint32_t StoryStore::NewStoryLocked(const std::string& id, int64_t first_seen) {
     slot = static_cast<uint32_t>(stories_.size());
     stories_.emplace_back();
     hot_.push_back({});
+    seen_stamp_.push_back(0);
   }
   Story& s = stories_[slot];
   s.live = true;
@@ -489,10 +499,45 @@ void StoryStore::MakeBoundQueryLocked(const Query& q, BoundQuery* b) const {
     b->numbers |= 1u << bit;
     ++b->number_count[bit];
   }
+  b->inv_na = q.na > 0 ? 1.0 / q.na : 0.0;
+  b->inv_ta = q.ta > 0 ? 1.0 / q.ta : 0.0;
+  b->parts = (q.na > 0 ? 1u : 0u) | (q.ta > 0 ? 2u : 0u) | (q.numbers->empty() ? 0u : 4u);
 }
 
-double StoryStore::CandidateBoundLocked(const SlotHot& h, const Query& q,
-                                        const BoundQuery& b) const {
+[[gnu::always_inline]] inline double StoryStore::FastBoundLocked(const SlotHot& h, const Query& q,
+                                                                 const BoundQuery& b) const {
+  constexpr uint64_t kEntityMask = (uint64_t{1} << kEntityBits) - 1;
+  constexpr uint32_t kNumberMask = (1u << kNumberBits) - 1;
+  // The parts the story has (bit 0 entities, 1 topics, 2 numbers), and those whose weights are
+  // surely not all (nearly) zero (entities, topics: the mass flags; numbers have no weights).
+  const uint32_t story_parts = ((h.ids & kEntityMask) != 0 ? 1u : 0u) |
+                               ((h.ids >> kEntityBits) != 0 ? 2u : 0u) |
+                               ((h.numbers & kNumberMask) != 0 ? 4u : 0u);
+  const uint32_t sure = story_parts & ((h.numbers >> 30) | 4u);  // kEntityMass, kTopicMass
+  const uint32_t may = story_parts & b.parts;
+  if ((may & ~sure) != 0) return CandidateBoundLocked(h, q, b);  // a part may drop out
+  const uint64_t shared = h.ids & b.ids;
+  double e_mass = 0;
+  for (uint64_t m = shared & kEntityMask; m != 0; m &= m - 1) {
+    e_mass += b.entity_mass[__builtin_ctzll(m)];
+  }
+  double t_mass = 0;
+  for (uint64_t m = shared >> kEntityBits; m != 0; m &= m - 1) {
+    t_mass += b.topic_mass[__builtin_ctzll(m)];
+  }
+  int n_shared = 0;
+  for (uint32_t m = h.numbers & b.numbers; m != 0; m &= m - 1) {  // b.numbers: bits 0-29 only
+    n_shared += b.number_count[__builtin_ctz(m)];
+  }
+  const double ent = std::sqrt(std::min(1.0, e_mass * b.inv_na));
+  const double top = std::min(1.0, std::sqrt(t_mass) * b.inv_ta);
+  const double num = std::min(1.0, n_shared * (1.0 / 3.0));
+  const BoundWeights& w = bound_weights_[may];
+  return (w.we * ent + w.wt * top + w.wn * num) * w.inv_total + 1e-9;
+}
+
+[[gnu::noinline]] double StoryStore::CandidateBoundLocked(const SlotHot& h, const Query& q,
+                                                          const BoundQuery& b) const {
   // ScoreLocked's parts, bounded. With S the entities the article and the story share and a, s
   // their idf-weighted vectors, Cauchy-Schwarz on S gives dot <= |a_S| |s_S| <= |a_S| |s|, so
   // the entity cosine is at most sqrt(|a_S|^2 / |a|^2); the article's entities whose mask bit
@@ -755,14 +800,17 @@ void StoryStore::DupTable::Grow() {
 
 void StoryStore::LeadInsertLocked(uint32_t h, uint32_t seq) {
   // The shingle's run: its entries (how many, the oldest) up to the first empty slot.
+  // (Through a plain pointer and mask: the loop is ~30 insertions an article, ~7 slots each.)
+  const LeadEntry* const table = lead_table_.data();
+  const size_t mask = lead_table_.size() - 1;
   size_t i = LeadHome(h);
   int64_t n = 0;
   size_t oldest = 0;
   uint64_t oldest_seq = UINT64_MAX;
-  for (; lead_table_[i].shingle != kLeadEmpty; i = LeadNext(i)) {
-    if (lead_table_[i].shingle != h) continue;
+  for (; table[i].shingle != kLeadEmpty; i = (i + 1) & mask) {
+    if (table[i].shingle != h) continue;
     ++n;
-    const uint64_t s = LeadSeq(lead_table_[i].seq);
+    const uint64_t s = LeadSeq(table[i].seq);
     if (s < oldest_seq) {
       oldest_seq = s;
       oldest = i;
@@ -809,26 +857,12 @@ void StoryStore::LeadGrowLocked() {
   }
 }
 
-bool StoryStore::SeenInsertLocked(uint32_t slot) {
-  if (seen_table_.empty()) {
-    // At least twice the candidates an article can gather: probes stay short.
-    size_t n = 16;
-    while (n < 2 * static_cast<size_t>(config_.max_candidates) + 2) n *= 2;
-    seen_table_.assign(n, 0);
+void StoryStore::SeenStartLocked() {
+  if (++seen_scan_ == 0) {
+    // Wrapped after 2^32 scans: stamps of old scans could equal the new numbers.
+    std::fill(seen_stamp_.begin(), seen_stamp_.end(), 0);
+    seen_scan_ = 1;
   }
-  const size_t mask = seen_table_.size() - 1;
-  size_t i = (static_cast<size_t>(slot) * 0x9E3779B97F4A7C15ull) >> 32 & mask;
-  for (; seen_table_[i] != 0; i = (i + 1) & mask) {
-    if (seen_table_[i] == slot + 1) return false;
-  }
-  seen_table_[i] = slot + 1;
-  seen_used_.push_back(static_cast<uint32_t>(i));
-  return true;
-}
-
-void StoryStore::SeenClearLocked() {
-  for (uint32_t i : seen_used_) seen_table_[i] = 0;
-  seen_used_.clear();
 }
 
 Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output,
@@ -990,6 +1024,7 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output,
   // 2-3. Candidates and scores.
   if (!chosen) {
     const Query query = MakeQueryLocked(ents, topics, numbers);
+    SeenStartLocked();
     size_t looked_at = 0;  // distinct candidate stories met by the scan
     double best = -1;
     std::optional<uint32_t> best_slot;
@@ -998,32 +1033,45 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output,
     // Candidates within the window, in scan order: gathered first, scored after (below).
     std::vector<uint32_t>& to_score = scratch_to_score_;
     to_score.clear();
-    // `p` is live (checked on the dense slot array; the Story is read only to be scored).
-    auto consider = [&](Posting p) {
-      if (!SeenInsertLocked(p.slot)) return;
-      ++looked_at;
-      // An article timed by the processing clock only (offline input without a date) is
-      // matched on content alone.
-      if (timed && std::llabs(sig.event_time_ms - hot_[p.slot].first_seen) > config_.window_ms) {
-        return;
-      }
-      to_score.push_back(p.slot);
-    };
+    // The postings of one list, newest first: the live ones (max_postings_scan at most) are
+    // gathered once each (the seen-set), those within the window to be scored. Reads only the
+    // dense arrays (hot_, the stamps); the Story is read only to be scored. One loop over plain
+    // pointers (it was a lambda per posting through vector iterators: ~70 instructions a
+    // candidate).
+    const SlotHot* const hot = hot_.data();
+    uint32_t* const seen = seen_stamp_.data();
+    const uint32_t scan_id = seen_scan_;
+    const int64_t max_scan = config_.max_postings_scan;
+    const int64_t max_looked = config_.max_candidates;
+    const int64_t event_time = sig.event_time_ms;
+    const int64_t window = config_.window_ms;
     auto scan = [&](const std::vector<Posting>& list) {
-      int64_t n = 0;
       // Each posting's slot is a random line of hot_ (a cache miss at 100,000 open stories,
       // measured: most of the scan's time): requested kAhead postings ahead of the one read.
       constexpr ptrdiff_t kAhead = 16;
-      for (auto it = list.rbegin(); it != list.rend() && it - list.rbegin() < kAhead; ++it) {
-        __builtin_prefetch(&hot_[it->slot]);
+      const Posting* const first = list.data();
+      const Posting* p = first + list.size();
+      for (const Posting* q = p; q != first && p - q < kAhead;) {
+        --q;
+        __builtin_prefetch(&hot[q->slot]);
       }
-      for (auto it = list.rbegin(); it != list.rend() && n < config_.max_postings_scan; ++it) {
-        if (list.rend() - it > kAhead) __builtin_prefetch(&hot_[(it + kAhead)->slot]);
-        if (!IsLive(*it)) continue;
+      int64_t n = 0;
+      while (p != first && n < max_scan) {
+        --p;
+        if (p - first >= kAhead) __builtin_prefetch(&hot[(p - kAhead)->slot]);
+        const SlotHot& h = hot[p->slot];
+        if (h.tag != HotTag(p->gen, true)) continue;  // not live
         ++n;
         // Enough candidates: the rest of the list would be skipped anyway.
-        if (static_cast<int64_t>(looked_at) >= config_.max_candidates) return;
-        consider(*it);
+        if (static_cast<int64_t>(looked_at) >= max_looked) return;
+        uint32_t& stamp = seen[p->slot];
+        if (stamp == scan_id) continue;  // gathered through another entity already
+        stamp = scan_id;
+        ++looked_at;
+        // An article timed by the processing clock only (offline input without a date) is
+        // matched on content alone.
+        if (timed && std::llabs(event_time - h.first_seen) > window) continue;
+        to_score.push_back(p->slot);
       }
     };
     if (!ents.empty()) {
@@ -1078,7 +1126,6 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output,
         best_slot = slot;
       }
     };
-    SeenClearLocked();
     stats_.candidates += static_cast<int64_t>(to_score.size());
     if (!prune_) {
       prefetch_records(to_score.data(), to_score.size());
@@ -1096,7 +1143,7 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output,
       MakeBoundQueryLocked(query, &bound_query_);
       bounded_.clear();
       for (uint32_t slot : to_score) {
-        const double bound = CandidateBoundLocked(hot_[slot], query, bound_query_);
+        const double bound = FastBoundLocked(hot_[slot], query, bound_query_);
         if (bound >= config_.join_threshold) bounded_.push_back({bound, slot});
       }
       while (!bounded_.empty()) {
@@ -1274,6 +1321,7 @@ void StoryStore::RecordItemsLocked(const Story& s, StoryStateView* v) const {
   // relative order, new ones come in between) has the same id and weight bits, else encoded.
   std::vector<RecordText>& fresh = record_scratch_;
   fresh.clear();
+  uint8_t plain = 1;  // every item's name needs no JSON escape (names_plain_)
   size_t next = 0;
   const std::vector<RecordText>& old = entry->texts;
   for (uint32_t p : positions) {
@@ -1293,6 +1341,7 @@ void StoryStore::RecordItemsLocked(const Story& s, StoryStateView* v) const {
     fresh.push_back(t);
     (p & kEntity) != 0 ? v->entities.emplace_back(names_[x.key], x.w)
                        : v->topics.emplace_back(names_[x.key], x.w);
+    plain &= names_plain_[x.key];
   }
   entry->texts.swap(fresh);
   entry->n_topics = static_cast<uint32_t>(topics.size());
@@ -1309,7 +1358,11 @@ void StoryStore::RecordItemsLocked(const Story& s, StoryStateView* v) const {
     entry->numbers.clear();
     for (const auto& [name, k] : order) entry->numbers.push_back(static_cast<uint16_t>(k));
   }
-  for (uint16_t k : entry->numbers) v->numbers.push_back(names_[numbers[k].key]);
+  for (uint16_t k : entry->numbers) {
+    v->numbers.push_back(names_[numbers[k].key]);
+    plain &= names_plain_[numbers[k].key];
+  }
+  v->plain_item_names = plain != 0;
 }
 
 StoryState StoryStore::StateLocked(const Story& s) const {
@@ -1604,7 +1657,7 @@ size_t StoryStore::ApproximateBytes() const {
   for (const auto& x : entity_index_) bytes += x.postings.capacity() * sizeof(Posting);
   for (const auto& [k, v] : topic_postings_) bytes += 48 + v.capacity() * sizeof(Posting);
   bytes += by_id_.size() * 64 + intern_slots_.capacity() * 8 + entity_log_df_.capacity() * 8 +
-           hot_.capacity() * sizeof(SlotHot);
+           hot_.capacity() * sizeof(SlotHot) + seen_stamp_.capacity() * sizeof(uint32_t);
   for (const auto& n : names_) bytes += n.capacity();
   for (const auto& f : fingerprints_)
     bytes +=

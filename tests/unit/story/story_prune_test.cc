@@ -199,6 +199,26 @@ TEST(StoryStorePruneTest, SameDecisionsAsScoringEveryCandidate) {
   EXPECT_GT(totals.pruned_opened, 100);
 }
 
+// The bound's fast path (which parts count is certain: one weighted mean) and its fallback (a
+// part that may drop out: zero or tiny weights, CandidateBoundLocked) on streams where most
+// candidates are bounded out: many candidates per article (a low threshold, long scans) and
+// the numbers weighed most.
+TEST(StoryStorePruneTest, SameDecisionsWithManyCandidatesBoundedOut) {
+  Totals totals;
+  StoryStoreConfig c;
+  c.max_candidates = 256;
+  c.max_postings_scan = 512;
+  c.join_threshold = 0.2;
+  CompareOnStream(c, 5, 3000, &totals);
+  c.join_threshold = 0.65;
+  c.weight_entities = 0.2;
+  c.weight_topics = 0.1;
+  c.weight_numbers = 0.7;
+  CompareOnStream(c, 6, 3000, &totals);
+  EXPECT_GT(totals.joined, 1000);
+  EXPECT_GT(totals.opened, 300);
+}
+
 TEST(StoryStorePruneTest, PrunedOpeningSaysSo) {
   // An article sharing only a frequent entity with many stories: every candidate is bounded
   // below the threshold, none is scored, and the explanation says why.

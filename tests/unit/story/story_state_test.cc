@@ -323,6 +323,43 @@ TEST(StoryStateTest, EscapesEveryControlByte) {
   EXPECT_EQ(decoded->titles, s.titles);
 }
 
+// Names that need no JSON escape (StoryStateView::plain_item_names) are written as the escape
+// scan writes them; NeedsNoJsonEscape says which names those are.
+TEST(StoryStateTest, PlainItemNamesAreWrittenAsTheEscapeScanWritesThem) {
+  EXPECT_TRUE(NeedsNoJsonEscape("country/yemen"));
+  EXPECT_TRUE(NeedsNoJsonEscape("org/опек"));  // UTF-8 is written as it is
+  EXPECT_TRUE(NeedsNoJsonEscape("city/a'b\x7f"));
+  EXPECT_TRUE(NeedsNoJsonEscape(""));
+  EXPECT_FALSE(NeedsNoJsonEscape("org/\"quoted\""));
+  EXPECT_FALSE(NeedsNoJsonEscape("a\\b"));
+  EXPECT_FALSE(NeedsNoJsonEscape("tab\there"));
+  EXPECT_FALSE(NeedsNoJsonEscape(std::string_view("nul\0", 4)));
+  EXPECT_FALSE(NeedsNoJsonEscape("x\x1f"));
+  StoryState s;
+  s.id = "st-plain";
+  s.counts["w"] = 2;
+  s.topics = {{"ceasefire_talks", 0.5}, {"topic/x", 1.25}};
+  s.entities = {{"country/yemen", 0.9}, {"org/опек", 0.3}, {"person/o'brien-the-long-name", 2.0}};
+  s.numbers = {"1200", "30", "9000"};
+  s.languages = {"en"};
+  s.titles["en"] = "title \"quoted\"";
+  StoryStateView v;
+  v.id = s.id;
+  v.counts = {{"w", 2}};
+  for (const auto& [id, w] : s.topics) v.topics.emplace_back(id, w);
+  for (const auto& [id, w] : s.entities) v.entities.emplace_back(id, w);
+  for (const auto& n : s.numbers) v.numbers.push_back(n);
+  v.languages = {"en"};
+  v.titles = {{"en", s.titles["en"]}};
+  const std::string expected = EncodeStoryState(s);
+  v.plain_item_names = true;
+  EXPECT_EQ(EncodeStoryView(v), expected);
+  v.plain_item_names = false;
+  EXPECT_EQ(EncodeStoryView(v), expected);
+  v.Clear();
+  EXPECT_FALSE(v.plain_item_names);
+}
+
 // The lead-set index's answers against a reference over many fingerprints: the table grows
 // several times from its first size, fingerprints leave it (FIFO, max_fingerprints), a shingle
 // shared by every article goes past max_lead_postings, and an edited copy of an article is a

@@ -386,6 +386,33 @@ TEST(StoryStoreTest, RecordsStayTheEncodedStateWhileTheWeightCacheTurnsOver) {
   EXPECT_EQ(compared, 3 * kStories);
   EXPECT_GT(joined, kStories) << "stories came back with more articles";
 }
+// Records of stories whose entity, topic or number names need JSON escapes (and of stories
+// whose names need none, with the plain copy) are the encoded state byte for byte: the store
+// decides per interned name whether its record may skip the escape scan.
+TEST(StoryStoreTest, RecordsEscapeTheNamesThatNeedIt) {
+  StoryStore store(Config());
+  const std::vector<std::string> entities = {"org/\"quoted\"", "country/yemen", "org/back\\slash",
+                                             "person/new\nline", "org/опек"};
+  int checked = 0, plain = 0;
+  for (int i = 0; i < 20; ++i) {
+    // Articles 0-9 have plain names only; later ones add names with escapes to their stories.
+    const std::string& odd = i < 10 ? entities[1 + 3 * (i % 2)] : entities[(i * 2) % 5];
+    ArticleSignature s =
+        Article("art-" + std::to_string(i), kT0 + i * 60000, {{"country/yemen", 0.9}, {odd, 0.5}},
+                {{i % 3 == 0 ? "topic/\"q\"" : "war", 0.7}}, {"450"});
+    if (i < 10) s.topics = {{"war", 0.7}};
+    const Assignment a = store.Assign(s, StateOutput::kRecord);
+    const auto state = store.Find(a.story_id);
+    ASSERT_TRUE(state.has_value());
+    EXPECT_EQ(a.record, EncodeStoryState(*state)) << "article " << i;
+    ++checked;
+    if (a.record.find("\\\"") == std::string::npos) ++plain;
+  }
+  EXPECT_EQ(checked, 20);
+  EXPECT_GE(plain, 5) << "records without any escaped name";
+  EXPECT_LT(plain, 20) << "records with escaped names";
+}
+
 }  // namespace
 }  // namespace newsflow::story
 
@@ -473,6 +500,26 @@ TEST(StoryStoreTest, NearDuplicateIndexIsAllocatedWithTheFirstFingerprint) {
   EXPECT_EQ(store.Stats().fingerprints, 3) << "b, c, d: the FIFO is trimmed before adding";
   ArticleSignature e = with_text("e", 0x1111);  // a's text again
   EXPECT_TRUE(store.Assign(e).duplicate_of.empty()) << "a's fingerprint expired";
+}
+
+// The candidate scan's seen-set (a stamp per slot and scan): a story found through several of
+// the article's entities is one candidate, and a story gathered by one article's scan is a
+// candidate again for the next article (each scan starts with an empty set).
+TEST(StoryStoreTest, AStoryFoundThroughSeveralEntitiesIsOneCandidate) {
+  StoryStoreConfig config = Config();
+  config.join_threshold = 0.99;  // every article opens a story of its own
+  StoryStore store(config);
+  store.Assign(Article("a", kT0, {{"country/yemen", 0.9}, {"org/un", 0.5}, {"person/x", 0.4}}));
+  store.Assign(Article("b", kT0, {{"sports/psg", 0.9}}));
+  const int64_t before = store.Stats().candidates;
+  // Shares three entities with "a" (three postings of one story), one with "b".
+  const auto c = store.Assign(Article(
+      "c", kT0, {{"country/yemen", 0.2}, {"org/un", 0.9}, {"person/x", 0.1}, {"sports/psg", 0.1}}));
+  EXPECT_TRUE(c.opened);
+  EXPECT_EQ(store.Stats().candidates - before, 2) << "a and b, once each";
+  const auto d = store.Assign(Article("d", kT0, {{"country/yemen", 0.9}, {"org/un", 0.5}}));
+  EXPECT_EQ(store.Stats().candidates - before, 2 + 2) << "a and c, again candidates for d";
+  EXPECT_TRUE(d.opened);
 }
 
 }  // namespace
