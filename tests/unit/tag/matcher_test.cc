@@ -162,6 +162,25 @@ TEST_F(MatcherTest, EachPatternIsReportedOncePerTokenThroughFoldedAndBareForms) 
           {polan, 0, 1}, {pol, 0, 1}, {poland, 0, 1}, {polan, 3, 4}, {pol, 3, 4}, {poland, 3, 4}}));
 }
 
+// The prefix length filter is over (first 3 bytes, length, last byte of the key): keys that
+// start alike and have one length are each found through their own last byte, from the folded
+// and from the bare form, and a token that differs from them only there probes nothing.
+TEST_F(MatcherTest, PrefixKeysThatDifferOnlyInTheirLastByteAreEachFound) {
+  Matcher m;
+  const uint32_t negot = m.Add({Prefix("negot")});
+  const uint32_t negoz = m.Add({Prefix("negoz")});
+  const uint32_t hudna = m.Add({Prefix("هدن")});
+  const uint32_t hudnat = m.Add({Prefix("هدنه")});
+  const uint32_t hudnaz = m.Add({Prefix("هدنز")});
+  m.Build();
+  // negotiated(0) negozio(1) negoxx(2) nego(3)
+  EXPECT_EQ(Hits(m, "", "Negotiated negozio negoxx nego."),
+            (std::vector<Hit>{{negot, 0, 1}, {negoz, 1, 2}}));
+  // أعلنت(0) والهدنة(1): folded والهدنه, bare هدنه; هدنز(2)
+  EXPECT_EQ(Hits(m, "", "أعلنت والهدنة هدنز", "ar"),
+            (std::vector<Hit>{{hudna, 1, 2}, {hudnat, 1, 2}, {hudna, 2, 3}, {hudnaz, 2, 3}}));
+}
+
 // Prefix keys of more than 64 distinct lengths: the per-bucket length masks (64 bits) are not
 // built, and Match() walks every length instead (its other path).
 TEST_F(MatcherTest, PrefixKeysOfMoreThan64LengthsAreProbedLengthByLength) {
