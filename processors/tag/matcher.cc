@@ -28,10 +28,13 @@ size_t PrefixFilterBit(std::string_view form) {
          (kPrefixFilterBits - 1);
 }
 
-// The bit of (first 3 bytes, key length) in Matcher::prefix_length_filter_, from the
-// PrefixFilterBit of the form.
-size_t PrefixLengthBit(size_t first3_bit, size_t length) {
-  return (first3_bit ^ (length * 0x2545F491u)) & (kPrefixFilterBits - 1);
+// The bit of (first 3 bytes, key length, the key's last byte) in
+// Matcher::prefix_length_filter_, from the PrefixFilterBit of the form: a token's prefix of that
+// length is probed only when its last byte is a key's too (most tokens that start like a key and
+// are long enough differ from it by then).
+size_t PrefixLengthBit(size_t first3_bit, size_t length, unsigned char last) {
+  return (first3_bit ^ (length * 0x2545F491u) ^ (size_t{last} * 0x27D4EB2Fu)) &
+         (kPrefixFilterBits - 1);
 }
 
 bool StartsWith(std::string_view s, std::string_view prefix) {
@@ -253,7 +256,8 @@ uint32_t Matcher::Add(std::vector<PatternToken> tokens) {
       if (first.form.size() >= 3) {
         const size_t bit = PrefixFilterBit(first.form);
         b.prefix_filter[bit / 64] |= uint64_t{1} << (bit % 64);
-        const size_t len_bit = PrefixLengthBit(bit, first.form.size());
+        const size_t len_bit =
+            PrefixLengthBit(bit, first.form.size(), static_cast<unsigned char>(first.form.back()));
         b.prefix_length_filter[len_bit / 64] |= uint64_t{1} << (len_bit % 64);
         b.staged_prefix_keys.push_back({static_cast<uint32_t>(bit & (kPrefixBuckets - 1)),
                                         static_cast<uint32_t>(first.form.size())});
@@ -644,9 +648,11 @@ void Matcher::Match(const std::vector<core::Token>& tokens, std::string_view are
     const size_t bare_bit = bare.size() >= 3 ? PrefixFilterBit(bare) : 0;
     const bool folded_may = MayStartPrefix(folded, folded_bit);
     const bool bare_may = !bare.empty() && MayStartPrefix(bare, bare_bit);
-    auto length_may = [&](size_t first3_bit, uint32_t len) {
+    // `len` <= the form's size.
+    auto length_may = [&](std::string_view form, size_t first3_bit, uint32_t len) {
       if (len < 3) return true;
-      const size_t bit = PrefixLengthBit(first3_bit, len);
+      const size_t bit =
+          PrefixLengthBit(first3_bit, len, static_cast<unsigned char>(form[len - 1]));
       return ((prefix_length_filter_[bit / 64] >> (bit % 64)) & 1) != 0;
     };
     if (!prefix_length_masks_.empty()) {
@@ -666,13 +672,14 @@ void Matcher::Match(const std::vector<core::Token>& tokens, std::string_view are
         const int k = __builtin_ctzll(m);
         const uint32_t len = prefix_lengths_[k];
         bool folded_probed = false;
-        if ((folded_mask >> k & 1) != 0 && len <= folded.size() && length_may(folded_bit, len)) {
+        if ((folded_mask >> k & 1) != 0 && len <= folded.size() &&
+            length_may(folded, folded_bit, len)) {
           folded_probed = true;
           const std::string_view key = folded.substr(0, len);
           auto [b, e] = prefix_.Find(key, HashBytes(key.data(), key.size()), pool);
           if (b != e) Verify(b, e, false, i, in, hits, hits->size());
         }
-        if ((bare_mask >> k & 1) != 0 && len <= bare.size() && length_may(bare_bit, len)) {
+        if ((bare_mask >> k & 1) != 0 && len <= bare.size() && length_may(bare, bare_bit, len)) {
           const std::string_view key = bare.substr(0, len);
           if (folded_probed && key == folded.substr(0, len)) continue;  // the same probe
           auto [b, e] = prefix_.Find(key, HashBytes(key.data(), key.size()), pool);
@@ -685,13 +692,13 @@ void Matcher::Match(const std::vector<core::Token>& tokens, std::string_view are
     const bool walk_lengths = prefix_length_masks_.empty() && (folded_may || bare_may);
     for (uint32_t len : walk_lengths ? prefix_lengths_ : std::span<const uint32_t>()) {
       bool folded_probed = false;
-      if (folded_may && len <= folded.size() && length_may(folded_bit, len)) {
+      if (folded_may && len <= folded.size() && length_may(folded, folded_bit, len)) {
         folded_probed = true;
         const std::string_view key = folded.substr(0, len);
         auto [b, e] = prefix_.Find(key, HashBytes(key.data(), key.size()), pool);
         if (b != e) Verify(b, e, false, i, in, hits, hits->size());
       }
-      if (bare_may && len <= bare.size() && length_may(bare_bit, len) &&
+      if (bare_may && len <= bare.size() && length_may(bare, bare_bit, len) &&
           !(folded_probed && bare.substr(0, len) == folded.substr(0, len))) {
         const std::string_view key = bare.substr(0, len);
         auto [b, e] = prefix_.Find(key, HashBytes(key.data(), key.size()), pool);

@@ -213,8 +213,8 @@ class Matcher {
   // Bit set over a hash of the first 3 bytes of every prefix key: most article tokens cannot
   // start any prefix term, and skip the per-length probes after one bit test.
   std::span<const uint64_t> prefix_filter_;
-  // The same over (first 3 bytes, key length): a token probes only the lengths that may hold
-  // a key starting like it.
+  // The same over (first 3 bytes, key length, last byte of the key): a token probes only the
+  // lengths that may hold a key starting like it and whose last byte is the token's there.
   std::span<const uint64_t> prefix_length_filter_;
   // Bucket of the first 3 bytes -> bit k set when prefix_lengths_[k] holds a key of the
   // bucket; empty when there are more than 64 lengths.

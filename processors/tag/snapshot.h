@@ -42,8 +42,9 @@
 namespace newsflow::tag {
 
 // Bump when the layout of the file, an image element type or the order of image entries
-// changes. 2: entities' also_known_as; 3: the pattern length in the matcher's postings.
-inline constexpr uint32_t kSnapshotFormatVersion = 3;
+// changes, or the meaning of a stored table. 2: entities' also_known_as; 3: the pattern length
+// in the matcher's postings; 4: the matcher's prefix length filter also over the key's last byte.
+inline constexpr uint32_t kSnapshotFormatVersion = 4;
 inline constexpr const char* kSnapshotExtension = ".nfsnap";
 // A snapshot or a snapshot being written (NAME.nfsnap.tmp.*): not a taxonomy source file, so a
 // cache directory inside the taxonomy directory changes neither its content hash nor what the

@@ -8,6 +8,9 @@
 #include <algorithm>
 #include <cstring>
 #include <memory>
+#include <string>
+#include <tuple>
+#include <vector>
 
 #include "tests/unit/tag/tag_fixture.h"
 
@@ -159,6 +162,25 @@ TEST_F(MatcherTest, EachPatternIsReportedOncePerTokenThroughFoldedAndBareForms) 
           {polan, 0, 1}, {pol, 0, 1}, {poland, 0, 1}, {polan, 3, 4}, {pol, 3, 4}, {poland, 3, 4}}));
 }
 
+// The prefix length filter is over (first 3 bytes, length, last byte of the key): keys that
+// start alike and have one length are each found through their own last byte, from the folded
+// and from the bare form, and a token that differs from them only there probes nothing.
+TEST_F(MatcherTest, PrefixKeysThatDifferOnlyInTheirLastByteAreEachFound) {
+  Matcher m;
+  const uint32_t negot = m.Add({Prefix("negot")});
+  const uint32_t negoz = m.Add({Prefix("negoz")});
+  const uint32_t hudna = m.Add({Prefix("هدن")});
+  const uint32_t hudnat = m.Add({Prefix("هدنه")});
+  const uint32_t hudnaz = m.Add({Prefix("هدنز")});
+  m.Build();
+  // negotiated(0) negozio(1) negoxx(2) nego(3)
+  EXPECT_EQ(Hits(m, "", "Negotiated negozio negoxx nego."),
+            (std::vector<Hit>{{negot, 0, 1}, {negoz, 1, 2}}));
+  // أعلنت(0) والهدنة(1): folded والهدنه, bare هدنه; هدنز(2)
+  EXPECT_EQ(Hits(m, "", "أعلنت والهدنة هدنز", "ar"),
+            (std::vector<Hit>{{hudna, 1, 2}, {hudnat, 1, 2}, {hudna, 2, 3}, {hudnaz, 2, 3}}));
+}
+
 // Prefix keys of more than 64 distinct lengths: the per-bucket length masks (64 bits) are not
 // built, and Match() walks every length instead (its other path).
 TEST_F(MatcherTest, PrefixKeysOfMoreThan64LengthsAreProbedLengthByLength) {
@@ -222,6 +244,147 @@ TEST_F(MatcherTest, HashesHandedOverByNormalizeGiveTheSameHits) {
   std::vector<core::PatternHit> none;
   m.Match(doc.tokens, doc.token_text, source, &none, wrong);
   EXPECT_TRUE(none.empty());
+}
+
+// Keys with many one-token and multi-token patterns (exact, stem and prefix second tokens;
+// Arabic forms with bare forms, as keys and as second tokens; ~50 postings per key) give the
+// hits, in the order, of a brute-force match of every pattern at every token: per token, the
+// patterns found through the folded form's key in pattern order, then those found only through
+// the bare form's key. A reference for any change to how Verify() walks a key's postings.
+TEST_F(MatcherTest, ManyPatternsPerKeyGiveTheHitsAndOrderOfABruteForceMatch) {
+  struct Case {
+    std::string title, body, lang;
+  };
+  const std::vector<Case> cases = {
+      {"The talks on the truce",
+       "The talks on the truce resumed: the negotiators said the "
+       "truce holds and the talks on the prisoners continue. The truce, the talks, the end.",
+       "en"},
+      {"الهدنة في غزة",
+       "قالت الحكومة إن الهدنة في غزة صامدة والهدنة في الضفة هشة وللهدنة "
+       "شروط، والحكومة في غزة تقول إن الهدنة في غزة صامدة.",
+       "ar"},
+  };
+  for (const Case& c : cases) {
+    const core::Document& doc = pipeline_->Run(Article(c.title, c.body, c.lang));
+    const auto& tokens = doc.tokens;
+    ASSERT_GT(tokens.size(), 20u) << c.lang;
+    auto folded = [&](size_t j) {
+      return std::string(doc.TokenForm(tokens[j].folded_offset, tokens[j].folded_size));
+    };
+    auto bare = [&](size_t j) {
+      return std::string(doc.TokenForm(tokens[j].bare_offset, tokens[j].bare_size));
+    };
+    auto stem = [&](size_t j) {
+      return std::string(doc.TokenForm(tokens[j].stem_offset, tokens[j].stem_size));
+    };
+    // Patterns from the article's own forms (so that many match, and many more fail on a later
+    // token), first tokens from a few keys only: a deterministic pseudo-random mix.
+    uint64_t state = 12345;
+    auto next = [&](uint64_t n) {
+      state = state * 6364136223846793005ull + 1442695040888963407ull;
+      return (state >> 33) % n;
+    };
+    std::vector<std::vector<PatternToken>> patterns;
+    std::vector<size_t> key_tokens;
+    for (size_t j = 0; j < tokens.size() && key_tokens.size() < 6; ++j) {
+      if (std::none_of(key_tokens.begin(), key_tokens.end(),
+                       [&](size_t k) { return folded(k) == folded(j); })) {
+        key_tokens.push_back(j);
+      }
+    }
+    for (int n = 0; n < 300; ++n) {
+      const size_t i = key_tokens[next(key_tokens.size())];
+      std::vector<PatternToken> p;
+      if (!bare(i).empty() && next(3) == 0) {
+        p.push_back(Exact(bare(i)));  // found through the article's bare form only
+      } else {
+        p.push_back(Exact(folded(i), bare(i)));
+      }
+      const size_t length = std::vector<size_t>{1, 1, 2, 2, 2, 3, 4}[next(7)];
+      for (size_t k = 1; k < length; ++k) {
+        // Mostly the forms of the token that follows the key somewhere, else of any token.
+        const size_t j = next(4) != 0 && i + k < tokens.size() ? i + k : next(tokens.size());
+        switch (next(5)) {
+          case 0:
+            p.push_back(stem(j).empty() ? Exact(folded(j)) : Stem(stem(j)));
+            break;
+          case 1:
+            p.push_back(Prefix(folded(j).substr(0, std::min<size_t>(folded(j).size(), 3))));
+            break;
+          case 2:
+            p.push_back(Exact(bare(j).empty() ? folded(j) : bare(j)));
+            break;
+          default:
+            p.push_back(Exact(folded(j), bare(j)));
+        }
+      }
+      patterns.push_back(std::move(p));
+    }
+    Matcher m;
+    for (const auto& p : patterns) m.Add(p);
+    m.Build();
+
+    auto token_matches = [&](const PatternToken& p, size_t j) {
+      const std::string f = folded(j), b = bare(j);
+      switch (p.mode) {
+        case TokenMode::kExact:
+          return f == p.form || (!b.empty() && (b == p.form || b == p.bare));
+        case TokenMode::kPrefix:
+          return f.rfind(p.form, 0) == 0 || (!b.empty() && b.rfind(p.form, 0) == 0);
+        case TokenMode::kStem:
+          return tokens[j].stem_size > 0 && stem(j) == p.form;
+      }
+      return false;
+    };
+    auto rest_matches = [&](const std::vector<PatternToken>& p, size_t i) {
+      if (i + p.size() > tokens.size()) return false;
+      for (size_t k = 1; k < p.size(); ++k) {
+        if ((tokens[i + k].field == core::Field::kTitle) !=
+                (tokens[i].field == core::Field::kTitle) ||
+            !token_matches(p[k], i + k)) {
+          return false;
+        }
+      }
+      return true;
+    };
+    std::vector<Hit> expected;
+    size_t multi_token_hits = 0;
+    for (size_t i = 0; i < tokens.size(); ++i) {
+      std::vector<bool> found(patterns.size(), false);
+      for (size_t id = 0; id < patterns.size(); ++id) {  // the folded form's key
+        if (patterns[id][0].form == folded(i) && rest_matches(patterns[id], i)) {
+          found[id] = true;
+          expected.emplace_back(id, i, i + patterns[id].size());
+        }
+      }
+      const std::string b = bare(i);
+      for (size_t id = 0; id < patterns.size(); ++id) {  // then the bare form's key
+        const PatternToken& first = patterns[id][0];
+        if (!found[id] && !b.empty() && (first.form == b || first.bare == b) &&
+            rest_matches(patterns[id], i)) {
+          expected.emplace_back(id, i, i + patterns[id].size());
+        }
+      }
+    }
+    for (const Hit& h : expected) multi_token_hits += std::get<2>(h) - std::get<1>(h) > 1;
+    // The mix has what the test is about: many hits, multi-token ones among them.
+    EXPECT_GT(expected.size(), 100u) << c.lang;
+    EXPECT_GT(multi_token_hits, 20u) << c.lang;
+
+    std::vector<core::PatternHit> hits;
+    m.Match(tokens, doc.token_text, {doc.article.title, doc.article.body}, &hits);
+    std::vector<Hit> got;
+    for (const auto& h : hits) got.emplace_back(h.pattern, h.token_begin, h.token_end);
+    EXPECT_EQ(got, expected) << c.lang;
+    std::vector<core::PatternHit> with_hashes;
+    m.Match(tokens, doc.token_text, {doc.article.title, doc.article.body}, &with_hashes,
+            doc.token_hashes);
+    std::vector<Hit> got_with_hashes;
+    for (const auto& h : with_hashes)
+      got_with_hashes.emplace_back(h.pattern, h.token_begin, h.token_end);
+    EXPECT_EQ(got_with_hashes, expected) << c.lang;
+  }
 }
 
 // Verify() takes a candidate's token count from its posting (so that most candidates are
