@@ -181,6 +181,24 @@ TEST_F(MatcherTest, PrefixKeysThatDifferOnlyInTheirLastByteAreEachFound) {
             (std::vector<Hit>{{hudna, 1, 2}, {hudnat, 1, 2}, {hudna, 2, 3}, {hudnaz, 2, 3}}));
 }
 
+// A token whose folded and bare forms can start no prefix key still gets its exact and stem
+// probes, and a token that can start a prefix key through only one of its forms (folded
+// negotiated; bare هدنه of والهدنة, whose folded form is an exact key) is probed through it.
+TEST_F(MatcherTest, PrefixProbesRunThroughEitherFormAndExactAndStemProbesAlways) {
+  Matcher m;
+  const uint32_t negot = m.Add({Prefix("negot")});
+  const uint32_t hudna = m.Add({Prefix("هدن")});
+  const uint32_t truce = m.Add({Exact("truce")});
+  const uint32_t hold = m.Add({Stem("hold")});
+  const uint32_t wal = m.Add({Exact("والهدنه")});
+  m.Build();
+  // truce(0) holds(1) negotiated(2) ok(3): truce, holds and ok start no prefix key.
+  EXPECT_EQ(Hits(m, "", "Truce holds, negotiated ok.", "en"),
+            (std::vector<Hit>{{truce, 0, 1}, {hold, 1, 2}, {negot, 2, 3}}));
+  // أعلنت(0) والهدنة(1): folded والهدنه (an exact key, no prefix key starts like it), bare هدنه.
+  EXPECT_EQ(Hits(m, "", "أعلنت والهدنة", "ar"), (std::vector<Hit>{{wal, 1, 2}, {hudna, 1, 2}}));
+}
+
 // Prefix keys of more than 64 distinct lengths: the per-bucket length masks (64 bits) are not
 // built, and Match() walks every length instead (its other path).
 TEST_F(MatcherTest, PrefixKeysOfMoreThan64LengthsAreProbedLengthByLength) {
