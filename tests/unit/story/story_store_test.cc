@@ -502,6 +502,84 @@ TEST(StoryStoreTest, NearDuplicateIndexIsAllocatedWithTheFirstFingerprint) {
   EXPECT_TRUE(store.Assign(e).duplicate_of.empty()) << "a's fingerprint expired";
 }
 
+// The near-duplicate index over the last max_fingerprints fingerprints, as they come and go
+// (long lead sets and ids first, then shorter ones; expiry by time between phases): what a lookup
+// finds (root, story, lead-set Jaccard) is what a brute-force scan of a FIFO of the same
+// fingerprints finds. (Written by store10 for a ring of reused slots, not merged; it holds for
+// any container of the fingerprints.)
+TEST(StoryStoreTest, ReusedFingerprintSlotsFindWhatABruteForceScanFinds) {
+  StoryStoreConfig config = Config();
+  config.max_fingerprints = 24;  // below max_lead_postings: every shingle's postings are all kept
+  StoryStore store(config);
+  std::mt19937_64 rng(17);
+  struct Ref {
+    std::vector<uint32_t> lead;
+    std::string root;
+    std::string story;
+  };
+  std::deque<Ref> fifo;
+  int found = 0, fresh = 0;
+  const int phase_sizes[] = {10, 40, 5, 60, 30};
+  for (int phase = 0; phase < 5; ++phase) {
+    fifo.clear();  // 100 h later: every fingerprint and story of the phase before has closed
+    for (int i = 0; i < phase_sizes[phase]; ++i) {
+      // Long ids (heap strings) in the early phases, short ones later.
+      const std::string id = (phase < 2 ? "https://example.com/news/2026/12/06/article-" : "a") +
+                             std::to_string(phase) + "-" + std::to_string(i);
+      ArticleSignature s = Article(id, kT0 + phase * 100 * kHour + i * 1000, {});
+      s.has_fingerprint = true;
+      s.text_hash = rng();
+      s.simhash = rng();  // random: no SimHash neighbours, only the lead sets match
+      std::vector<bool> in(100, false);
+      if (!fifo.empty() && rng() % 2 == 0) {
+        // An edited copy of a recent one: its lead set with a few shingles swapped.
+        for (uint32_t h : fifo[fifo.size() - 1 - rng() % fifo.size()].lead) in[h] = true;
+        for (int k = 0; k < 4; ++k) in[rng() % 100] = rng() % 2 == 0;
+      } else {
+        const size_t n = phase < 2 ? 30 + rng() % 40 : rng() % 25;
+        for (size_t k = 0; k < n; ++k) in[rng() % 100] = true;
+      }
+      for (uint32_t h = 0; h < 100; ++h) {
+        if (in[h]) s.lead_shingles.push_back(h);
+      }
+      while (fifo.size() > static_cast<size_t>(config.max_fingerprints)) fifo.pop_front();
+      const Ref* want = nullptr;
+      double best = config.lead_jaccard;
+      for (const Ref& r : fifo) {  // oldest first: the first at the best Jaccard wins
+        size_t shared = 0, shared_sampled = 0;
+        for (uint32_t h : r.lead) {
+          if (!in[h]) continue;
+          ++shared;
+          shared_sampled += h % 2 == 0 ? 1 : 0;
+        }
+        if (s.lead_shingles.empty() || shared_sampled < 2 ||
+            static_cast<int64_t>(shared) < config.lead_min_shared) {
+          continue;
+        }
+        const double j = static_cast<double>(shared) /
+                         static_cast<double>(s.lead_shingles.size() + r.lead.size() - shared);
+        if (j > best) {
+          best = j;
+          want = &r;
+        }
+      }
+      const Assignment a = store.Assign(s, StateOutput::kNone);
+      ASSERT_EQ(a.duplicate_of, want != nullptr ? want->root : "") << id;
+      if (want != nullptr) {
+        ASSERT_NEAR(a.lead_jaccard, best, 1e-12) << id;
+        ASSERT_EQ(a.story_id, want->story) << id << ": the story of the fingerprint found";
+        ++found;
+      } else {
+        ++fresh;
+      }
+      fifo.push_back({s.lead_shingles, want != nullptr ? want->root : id, a.story_id});
+      ASSERT_EQ(store.Stats().fingerprints, static_cast<int64_t>(fifo.size())) << id;
+    }
+  }
+  EXPECT_GT(found, 40) << "edited copies found through the lead sets";
+  EXPECT_GT(fresh, 40);
+}
+
 // The candidate scan's seen-set (a stamp per slot and scan): a story found through several of
 // the article's entities is one candidate, and a story gathered by one article's scan is a
 // candidate again for the next article (each scan starts with an empty set).
