@@ -507,7 +507,7 @@ TEST(StoryStoreTest, NearDuplicateIndexIsAllocatedWithTheFirstFingerprint) {
 // finds (root, story, lead-set Jaccard) is what a brute-force scan of a FIFO of the same
 // fingerprints finds. (Written by store10 for a ring of reused slots, not merged; it holds for
 // any container of the fingerprints.)
-TEST(StoryStoreTest, ReusedFingerprintSlotsFindWhatABruteForceScanFinds) {
+TEST(StoryStoreTest, NearDuplicatesFoundAsByABruteForceFifoScan) {
   StoryStoreConfig config = Config();
   config.max_fingerprints = 24;  // below max_lead_postings: every shingle's postings are all kept
   StoryStore store(config);
