@@ -549,16 +549,25 @@ def common_words():
     words = set()
     for d in HUNSPELL:
         syntax, only = hunspell_flags(f"/usr/share/hunspell/{d}.aff")
-        with open(f"/usr/share/hunspell/{d}.dic", encoding="utf-8", errors="replace") as fh:
-            next(fh)  # the entry count
-            for line in fh:
-                field = line.split()[0] if line.split() else ""
-                w, _, flags = field.partition("/")
-                if only is not None and only in split_flags(flags, syntax):
-                    continue
-                if w and w == w.lower():
-                    words.add(fold(w))
+        for w, flags in hunspell_entries(d):
+            if only is not None and only in split_flags(flags, syntax):
+                continue
+            if w == w.lower():
+                words.add(fold(w))
     return sorted(words)
+
+
+def hunspell_entries(d):
+    """(stem as written, flag field) of each entry of /usr/share/hunspell/<d>.dic."""
+    with open(f"/usr/share/hunspell/{d}.dic", encoding="utf-8", errors="replace") as fh:
+        next(fh)  # the entry count
+        for line in fh:
+            fields = line.split()
+            if not fields:
+                continue
+            w, _, flags = fields[0].partition("/")
+            if w:
+                yield w, flags
 
 
 def is_word(name, words):
@@ -600,9 +609,7 @@ def ukrainian_words():
     Кадіївка; not the Russian Бердянск, Кадиевка)."""
     global _UK_WORDS
     if _UK_WORDS is None:
-        with open("/usr/share/hunspell/uk_UA.dic", encoding="utf-8", errors="replace") as fh:
-            next(fh)  # the entry count
-            _UK_WORDS = {line.split()[0].partition("/")[0] for line in fh if line.split()}
+        _UK_WORDS = {w for w, _ in hunspell_entries("uk_UA")}
     return _UK_WORDS
 
 
