@@ -277,6 +277,7 @@ void StoryStore::CloseLocked(uint32_t slot, bool evicted) {
   s.id.clear();
   s.counts.clear();
   s.ClearSig();
+  entity_massless_ -= EntityMassless(hot_[slot]) ? 1 : 0;
   hot_[slot] = {HotTag(s.gen, false), 0, 0, s.sig.data(), 0};
   s.languages.clear();
   s.sources.clear();
@@ -476,8 +477,29 @@ void StoryStore::SyncHotLocked(uint32_t slot) {
     if (std::fabs(t.w) > kMassFloor) numbers |= kTopicMass;
   }
   for (const ScoreItem& n : s.Numbers()) numbers |= 1u << MaskBit(n.key, kNumberBits);
+  entity_massless_ -= EntityMassless(h) ? 1 : 0;
   h.ids = ids;
   h.numbers = numbers;
+  entity_massless_ += EntityMassless(h) ? 1 : 0;
+}
+
+double StoryStore::ListsBoundLocked(const Query& q, double mass) const {
+  const double ent = q.na > 0 ? std::sqrt(std::min(1.0, mass / q.na)) : 1.0;
+  const double num = std::min(1.0, static_cast<double>(q.numbers->size()) / 3.0);
+  double bound = 0;
+  // The story with or without topics (when the article has some), with or without numbers
+  // (when the article has some): the weights are renormalised over the parts both sides have.
+  for (int with_topics = 0; with_topics <= (q.ta > 0 ? 1 : 0); ++with_topics) {
+    for (int with_numbers = 0; with_numbers <= (q.numbers->empty() ? 0 : 1); ++with_numbers) {
+      const double wt = with_topics != 0 ? config_.weight_topics : 0.0;
+      const double wn = with_numbers != 0 ? config_.weight_numbers : 0.0;
+      const double total = config_.weight_entities + wt + wn;
+      if (total > 0) {
+        bound = std::max(bound, (config_.weight_entities * ent + wt + wn * num) / total);
+      }
+    }
+  }
+  return bound + 1e-9;
 }
 
 void StoryStore::MakeBoundQueryLocked(const Query& q, BoundQuery* b) const {
@@ -1045,7 +1067,9 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output,
     const int64_t max_looked = config_.max_candidates;
     const int64_t event_time = sig.event_time_ms;
     const int64_t window = config_.window_ms;
-    auto scan = [&](const std::vector<Posting>& list) {
+    // Returns whether every live posting of the list was looked at (a story with the list's
+    // entity is then a candidate already, or out of the window).
+    auto scan = [&](const std::vector<Posting>& list) -> bool {
       // Each posting's slot is a random line of hot_ (a cache miss at 100,000 open stories,
       // measured: most of the scan's time): requested kAhead postings ahead of the one read.
       constexpr ptrdiff_t kAhead = 16;
@@ -1063,7 +1087,7 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output,
         if (h.tag != HotTag(p->gen, true)) continue;  // not live
         ++n;
         // Enough candidates: the rest of the list would be skipped anyway.
-        if (static_cast<int64_t>(looked_at) >= max_looked) return;
+        if (static_cast<int64_t>(looked_at) >= max_looked) return false;
         uint32_t& stamp = seen[p->slot];
         if (stamp == scan_id) continue;  // gathered through another entity already
         stamp = scan_id;
@@ -1073,26 +1097,8 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output,
         if (timed && std::llabs(event_time - h.first_seen) > window) continue;
         to_score.push_back(p->slot);
       }
+      return p == first;
     };
-    if (!ents.empty()) {
-      // Rarest entities first: they tell stories apart, and their lists are short.
-      // (df, id) pairs compared by df: the same comparisons, so the same order (ties included)
-      // as sorting the ids by their df, without a random load per comparison.
-      std::vector<std::pair<int32_t, uint32_t>>& order = scratch_order_;
-      order.clear();
-      for (const auto& [e, w] : ents) order.emplace_back(entity_index_[e].df, e);
-      std::sort(order.begin(), order.end(),
-                [](const auto& a, const auto& b) { return a.first < b.first; });
-      for (const auto& [df, e] : order) {
-        if (static_cast<int64_t>(looked_at) >= config_.max_candidates) break;
-        scan(entity_index_[e].postings);
-      }
-    } else {
-      for (const auto& [t, w] : topics) {
-        auto it = topic_postings_.find(t);
-        if (it != topic_postings_.end()) scan(it->second);
-      }
-    }
     // Scoring reads two things per candidate, each a cache miss at 100,000 open stories: its
     // scoring record (one allocation, found through the dense hot_ array that the scan has
     // just read) and ln(df + 1) of each of its entities (measured with perf: nearly all of
@@ -1126,25 +1132,24 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output,
         best_slot = slot;
       }
     };
-    stats_.candidates += static_cast<int64_t>(to_score.size());
-    if (!prune_) {
-      prefetch_records(to_score.data(), to_score.size());
-      for (uint32_t slot : to_score) score_one(slot);
-    } else {
-      // Decision-preserving pruning. A candidate's score is at most its bound (from hot_, read
-      // by the scan already: CandidateBoundLocked); a candidate whose bound is below
-      // join_threshold can never be joined, and one whose bound is below the best score so far
-      // can neither beat it nor tie with it. Every candidate that scores the final best (ties
-      // included) has a bound >= every cutoff on the way, so it is scored: the story chosen,
-      // its score and the tie-break by id are exactly those of scoring every candidate
-      // (StoryStorePruneTest compares both on random streams). The candidate with the highest
-      // bound is scored first (usually the story the article belongs to), which sets the
-      // cutoff for the rest.
-      MakeBoundQueryLocked(query, &bound_query_);
+    // Decision-preserving pruning, over to_score[from, end). A candidate's score is at most its
+    // bound (from hot_, read by the scan already: CandidateBoundLocked); a candidate whose bound
+    // is below join_threshold can never be joined, and one whose bound is below the best score
+    // so far can neither beat it nor tie with it. Every candidate that scores the final best
+    // (ties included) has a bound >= every cutoff on the way, so it is scored: the story chosen,
+    // its score and the tie-break by id are exactly those of scoring every candidate
+    // (StoryStorePruneTest compares both on random streams), whether the candidates come in one
+    // group or list by list (the max-score stop below). The candidate with the highest bound is
+    // scored first (usually the story the article belongs to), which sets the cutoff for the
+    // rest.
+    if (prune_) MakeBoundQueryLocked(query, &bound_query_);
+    auto prune_and_score = [&](size_t from) {
       bounded_.clear();
-      for (uint32_t slot : to_score) {
+      const double entry = std::max(best, config_.join_threshold);
+      for (size_t i = from; i < to_score.size(); ++i) {
+        const uint32_t slot = to_score[i];
         const double bound = FastBoundLocked(hot_[slot], query, bound_query_);
-        if (bound >= config_.join_threshold) bounded_.push_back({bound, slot});
+        if (bound >= entry) bounded_.push_back({bound, slot});
       }
       while (!bounded_.empty()) {
         size_t top = 0;
@@ -1172,6 +1177,62 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output,
         }
         bounded_.clear();
       }
+    };
+    bool scored_as_scanned = false;  // to_score pruned and scored list by list (may_stop)
+    if (!ents.empty()) {
+      // Rarest entities first: they tell stories apart, and their lists are short.
+      // (df, id) pairs compared by df: the same comparisons, so the same order (ties included)
+      // as sorting the ids by their df, without a random load per comparison.
+      std::vector<ScanEntity>& order = scratch_order_;
+      order.clear();
+      for (const auto& [e, aw] : ents) {
+        // MakeQueryLocked's term of na.
+        const double v = aw * (query.log_n - entity_log_df_[e]);
+        order.push_back({entity_index_[e].df, e, v * v, 0.0});
+      }
+      std::sort(order.begin(), order.end(),
+                [](const ScanEntity& a, const ScanEntity& b) { return a.df < b.df; });
+      // Max-score stop: the later lists (the longest) are not scanned when no story met only
+      // through them can reach the best score so far, or join_threshold (ListsBoundLocked: from
+      // the mass of the entities whose lists are left, and of those whose lists were cut short
+      // by max_postings_scan). Such a story can neither be joined nor beat or tie with the best:
+      // the same story and score as scanning on. The candidates are pruned and scored after
+      // each list (the best so far sets the cutoff). Only without the explanation, which
+      // counts the candidates looked at and scored; only with pruning (weights >= 0).
+      const bool may_stop = prune_ && !config_.explain && entity_massless_ == 0 && query.na > 0;
+      if (may_stop) {
+        double rest = 0;
+        for (size_t k = order.size(); k-- > 0;) order[k].rest = rest += order[k].mass;
+        scored_as_scanned = true;
+      }
+      double cut_mass = 0;  // the entities whose lists were cut short
+      for (size_t k = 0; k < order.size(); ++k) {
+        if (static_cast<int64_t>(looked_at) >= config_.max_candidates) break;
+        if (may_stop) {
+          if (ListsBoundLocked(query, cut_mass + order[k].rest) <
+              std::max(best, config_.join_threshold)) {
+            stats_.lists_skipped += static_cast<int64_t>(order.size() - k);
+            break;
+          }
+          const size_t from = to_score.size();
+          if (!scan(entity_index_[order[k].id].postings)) cut_mass += order[k].mass;
+          prune_and_score(from);
+        } else {
+          scan(entity_index_[order[k].id].postings);
+        }
+      }
+    } else {
+      for (const auto& [t, w] : topics) {
+        auto it = topic_postings_.find(t);
+        if (it != topic_postings_.end()) scan(it->second);
+      }
+    }
+    stats_.candidates += static_cast<int64_t>(to_score.size());
+    if (!prune_) {
+      prefetch_records(to_score.data(), to_score.size());
+      for (uint32_t slot : to_score) score_one(slot);
+    } else if (!scored_as_scanned) {
+      prune_and_score(0);
     }
     stats_.scored += static_cast<int64_t>(scored);
     if (best_slot && best >= config_.join_threshold) {

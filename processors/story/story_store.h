@@ -112,6 +112,9 @@ struct StoreStats {
   int64_t watermark_ms = 0;
   int64_t candidates = 0;  // candidate stories gathered (summed over articles)
   int64_t scored = 0;      // of them scored in full (the others were bounded out)
+  // Entity lists not scanned because no story found only through them could reach
+  // join_threshold (StoryStore::ListsBoundLocked; summed over articles).
+  int64_t lists_skipped = 0;
 };
 
 // Appends x as printf("%.*f", decimals, x) would write it (the explanations' scores), through
@@ -272,6 +275,22 @@ class StoryStore {
     double we, wt, wn, inv_total;
   };
   BoundWeights bound_weights_[8];
+  // The candidate scan's early stop (a max-score bound over the article's entity lists): a story
+  // that the scan would find only in the lists not yet scanned shares with the article none of
+  // the entities whose lists were scanned to the end (it would have been met there), so its
+  // entity cosine is at most sqrt(mass / q.na), `mass` the squared idf-weighted saliences of the
+  // other entities (Cauchy-Schwarz, as CandidateBoundLocked), and its topic and number parts are
+  // at most 1 and min(1, numbers / 3). Returns the highest score such a story can have (over the
+  // part combinations: the story may lack topics or numbers), plus the bounds' margin. Valid
+  // only when every story with entities has an entity norm > 0 (entity_massless_ == 0): one with
+  // a zero norm drops the entity part and may score on topics and numbers alone.
+  double ListsBoundLocked(const Query& q, double mass) const;
+  // Live stories with entities whose entity weights may all be (nearly) zero (SlotHot: entity
+  // bits without kEntityMass), kept by SyncHotLocked and CloseLocked.
+  static bool EntityMassless(const SlotHot& h) {
+    return (h.ids & ((uint64_t{1} << kEntityBits) - 1)) != 0 && (h.numbers & kEntityMass) == 0;
+  }
+  int64_t entity_massless_ = 0;
   void SyncHotLocked(uint32_t slot);
   // Story::languages and Story::sources are kept sorted by their text (as story.v1 lists
   // them), Story::titles by their language's text: inserted in place, once, instead of sorted
@@ -344,7 +363,15 @@ class StoryStore {
   std::vector<uint32_t> scratch_numbers_;
   std::vector<uint64_t> scratch_lead_candidates_;
   std::vector<uint32_t> scratch_to_score_;
-  std::vector<std::pair<int32_t, uint32_t>> scratch_order_;
+  // The article's entities in scan order: document frequency, id, the squared idf-weighted
+  // salience (its term of Query::na) and that summed over this entity and every later one.
+  struct ScanEntity {
+    int32_t df;
+    uint32_t id;
+    double mass;
+    double rest;
+  };
+  std::vector<ScanEntity> scratch_order_;
   std::vector<Story> stories_;  // slots
   std::vector<uint32_t> free_slots_;
   std::unordered_map<std::string, uint32_t> by_id_;

@@ -30,7 +30,9 @@ struct Event {
 
 class Stream {
  public:
-  Stream(uint64_t seed, std::string prefix) : rng_(seed), prefix_(std::move(prefix)) {}
+  // `zero_saliences`: some entities with salience 0 or 1e-200 (stories with no entity norm).
+  Stream(uint64_t seed, std::string prefix, bool zero_saliences = true)
+      : rng_(seed), prefix_(std::move(prefix)), zero_saliences_(zero_saliences) {}
 
   // The next article: mostly from one of the recent events (with noise: entities left out or
   // added, saliences varied, sometimes zero), sometimes from a new event, sometimes unrelated.
@@ -52,7 +54,7 @@ class Stream {
         if (U() < 0.25) continue;
         // Zero and tiny saliences too: a story whose entity weights are all zero has no entity
         // part (the weights are renormalised), which the bounds must allow for.
-        const double r = U();
+        const double r = zero_saliences_ ? U() : 1.0;
         s.entities.emplace_back(e, r < 0.05 ? 0.0 : r < 0.07 ? 1e-200 : 0.05 + 0.95 * U());
       }
     };
@@ -104,18 +106,24 @@ class Stream {
 
   std::mt19937_64 rng_;
   std::string prefix_;
+  bool zero_saliences_ = true;
   std::vector<Event> events_;
 };
 
 struct Totals {
   int64_t joined = 0, opened = 0, pruned_opened = 0;
+  int64_t lists_skipped = 0;  // by the pruning store's max-score stop (without explanations)
 };
 
-void CompareOnStream(StoryStoreConfig config, uint64_t seed, int articles, Totals* totals) {
+// `stop_early`: the pruning store writes no explanations, which lets its candidate scan stop
+// before the later entity lists (the max-score stop); the exhaustive one scans them all.
+void CompareOnStream(StoryStoreConfig config, uint64_t seed, int articles, Totals* totals,
+                     bool stop_early = false, bool zero_saliences = true) {
   config.instance_id = "one";
   StoryStoreConfig exhaustive_config = config;
   config.prune_candidates = true;
   exhaustive_config.prune_candidates = false;
+  if (stop_early) config.explain = false;
   StoryStore pruned(config);
   StoryStore exhaustive(exhaustive_config);
   // Another instance that sees the same events (the same stream under other article ids):
@@ -124,8 +132,8 @@ void CompareOnStream(StoryStoreConfig config, uint64_t seed, int articles, Total
   StoryStoreConfig other_config = exhaustive_config;
   other_config.instance_id = "two";
   StoryStore other(other_config);
-  Stream stream(seed, "a");
-  Stream other_stream(seed, "b");
+  Stream stream(seed, "a", zero_saliences);
+  Stream other_stream(seed, "b", zero_saliences);
   for (int i = 0; i < articles; ++i) {
     const ArticleSignature sig = stream.Next(i);
     const Assignment a = pruned.Assign(sig, StateOutput::kRecord);
@@ -139,11 +147,13 @@ void CompareOnStream(StoryStoreConfig config, uint64_t seed, int articles, Total
     ASSERT_EQ(a.record, b.record) << "article " << i;
     if (!a.opened) {
       // Joined: the same explanation (the chosen story scored again with its reasons).
-      ASSERT_EQ(a.explanation, b.explanation) << "article " << i;
+      if (!stop_early) {
+        ASSERT_EQ(a.explanation, b.explanation) << "article " << i;
+      }
       ++totals->joined;
     } else {
       ++totals->opened;
-      if (a.explanation != b.explanation) ++totals->pruned_opened;
+      if (!stop_early && a.explanation != b.explanation) ++totals->pruned_opened;
     }
     const ArticleSignature o = other_stream.Next(i);
     if (i % 5 == 0) {
@@ -163,12 +173,24 @@ void CompareOnStream(StoryStoreConfig config, uint64_t seed, int articles, Total
     ASSERT_EQ(EncodeStoryState(open_a[k]), EncodeStoryState(open_b[k]));
   }
   const StoreStats pa = pruned.Stats(), pb = exhaustive.Stats();
-  EXPECT_EQ(pa.candidates, pb.candidates);
+  if (stop_early) {
+    EXPECT_LE(pa.candidates, pb.candidates);
+  } else {
+    EXPECT_EQ(pa.candidates, pb.candidates);
+    EXPECT_EQ(pa.lists_skipped, 0);  // explanations on: every list scanned
+  }
+  EXPECT_EQ(pb.lists_skipped, 0);
+  totals->lists_skipped += pa.lists_skipped;
   EXPECT_EQ(pb.scored, pb.candidates);  // exhaustive: every candidate scored
   // The stream must exercise what it is about: stories expiring and candidates pruned.
   EXPECT_GT(pa.expired + pa.evicted, 100);
   EXPECT_GT(pa.merged, 0);
-  EXPECT_LT(pa.scored * 2, pa.candidates) << pa.scored << " of " << pa.candidates;
+  // (With the stop, fewer candidates are gathered: mostly those worth scoring.)
+  if (!stop_early) {
+    EXPECT_LT(pa.scored * 2, pa.candidates) << pa.scored << " of " << pa.candidates;
+  } else {
+    EXPECT_LT(pa.scored, pb.scored) << pa.scored << " vs " << pb.scored;
+  }
 }
 
 TEST(StoryStorePruneTest, SameDecisionsAsScoringEveryCandidate) {
@@ -217,6 +239,84 @@ TEST(StoryStorePruneTest, SameDecisionsWithManyCandidatesBoundedOut) {
   CompareOnStream(c, 6, 3000, &totals);
   EXPECT_GT(totals.joined, 1000);
   EXPECT_GT(totals.opened, 300);
+}
+
+// The candidate scan's max-score stop (no explanations): the entity lists after the rarest
+// ones are left unscanned when no story met only through them can reach the best score so far
+// or the threshold. Same decisions and story states as scanning and scoring every candidate;
+// with and without stories whose entity weights are all zero (which turn the stop off while
+// open), with short scans (lists cut at max_postings_scan, whose entities count as left) and
+// other weights and thresholds.
+TEST(StoryStorePruneTest, SameDecisionsWhenTheScanStopsEarly) {
+  Totals totals;
+  StoryStoreConfig c;
+  c.max_open = 400;
+  CompareOnStream(c, 11, 5000, &totals, /*stop_early=*/true, /*zero_saliences=*/false);
+  const int64_t without_zero = totals.lists_skipped;
+  CompareOnStream(c, 12, 3000, &totals, /*stop_early=*/true, /*zero_saliences=*/true);
+  c.join_threshold = 0.3;
+  c.max_candidates = 8;
+  c.max_postings_scan = 4;
+  CompareOnStream(c, 13, 3000, &totals, /*stop_early=*/true, /*zero_saliences=*/false);
+  c = StoryStoreConfig();
+  c.join_threshold = 0.8;
+  c.weight_entities = 0.3;
+  c.weight_topics = 0.5;
+  c.weight_numbers = 0.2;
+  c.max_postings_scan = 8;
+  CompareOnStream(c, 14, 3000, &totals, /*stop_early=*/true, /*zero_saliences=*/false);
+  c = StoryStoreConfig();
+  c.weight_topics = 0.0;
+  c.max_candidates = 256;
+  c.max_postings_scan = 512;
+  CompareOnStream(c, 15, 3000, &totals, /*stop_early=*/true, /*zero_saliences=*/false);
+  // The stop must happen, often, for the comparison to test it.
+  EXPECT_GT(without_zero, 1000) << without_zero;
+  EXPECT_GT(totals.lists_skipped, 3000) << totals.lists_skipped;
+  EXPECT_GT(totals.joined, 3000);
+  EXPECT_GT(totals.opened, 1000);
+}
+
+// A list cut short by max_postings_scan leaves its entity's weight to the stop's bound: the
+// story that shares the article's main entity is older than that entity's newest postings, and
+// is found only through the next (longer, but older) list, of an entity the article barely
+// mentions. Stopping after the first list would open a new story.
+TEST(StoryStorePruneTest, TheScanGoesOnPastAListCutShort) {
+  for (const bool explain : {true, false}) {
+    StoryStoreConfig c;
+    c.instance_id = "one";
+    c.max_postings_scan = 4;
+    c.explain = explain;  // off: the scan may stop early
+    StoryStore store(c);
+    auto article = [](const std::string& id, std::vector<std::pair<std::string, double>> ents) {
+      ArticleSignature s;
+      s.article_id = id;
+      s.event_time_ms = kT0;
+      s.time_basis = "published";
+      s.entities = std::move(ents);
+      return s;
+    };
+    // Ten old stories with b (its list: longer than a's, and older).
+    for (int i = 0; i < 10; ++i) {
+      ASSERT_TRUE(store
+                      .Assign(article("b" + std::to_string(i),
+                                      {{"b", 0.1}, {"own/b" + std::to_string(i), 1.0}}))
+                      .opened);
+    }
+    const Assignment target = store.Assign(article("target", {{"a", 1.0}, {"b", 1.0}}));
+    ASSERT_TRUE(target.opened);
+    // Six newer stories with a: a's newest four postings are theirs.
+    for (int i = 0; i < 6; ++i) {
+      ASSERT_TRUE(store
+                      .Assign(article("a" + std::to_string(i),
+                                      {{"a", 0.1}, {"own/a" + std::to_string(i), 1.0}}))
+                      .opened);
+    }
+    const Assignment a = store.Assign(article("new", {{"a", 1.0}, {"b", 0.05}}));
+    EXPECT_FALSE(a.opened) << "explain " << explain;
+    EXPECT_EQ(a.story_id, target.story_id) << "explain " << explain;
+    EXPECT_GT(a.score, 0.5);
+  }
 }
 
 TEST(StoryStorePruneTest, PrunedOpeningSaysSo) {
