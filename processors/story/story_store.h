@@ -17,7 +17,9 @@
 //      `join_threshold` is joined; else a new story is opened (id "st-" + hash of the article
 //      id, so a redelivered article opens the same id on any instance). Candidates whose upper
 //      bound (from Bloom masks in the dense slot array) cannot reach the threshold or the best
-//      score so far are not scored: the same story and score as scoring them all.
+//      score so far are not scored: the same story and score as scoring them all. Without an
+//      explanation, the scan also stops before the later entity lists when no story met only
+//      through them can reach the best score so far or the threshold (ListsBoundLocked).
 //   4. expiry by event time: the watermark is the highest event time seen (articles whose
 //      time came from the clock do not move it); a story closes when
 //      watermark > first_seen + window + allowed_lateness. Above `max_open` open stories the
