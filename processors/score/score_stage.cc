@@ -419,6 +419,13 @@ Status ScoreStage::Process(core::Document& doc, const core::StageContext& /*ctx*
   // One vector of scores per thread, reused with the vectors inside its elements.
   thread_local std::vector<TopicScore> scores;
   const size_t count = ScoreTopicsInto(doc, false, &scores);
+  // The results' vectors are allocated once at their final size (the topics, and each topic's
+  // matches: at most max_matches, at most the fired rules' occurrences), not grown step by step
+  // (each step an allocation and a move of the matches' strings).
+  doc.topics.reserve(static_cast<size_t>(
+      std::count_if(scores.begin(), scores.begin() + static_cast<std::ptrdiff_t>(count),
+                    [](const TopicScore& s) { return s.assigned; })));
+  const auto max_matches = static_cast<size_t>(config_.max_matches);
   for (size_t k = 0; k < count; ++k) {
     const TopicScore& s = scores[k];
     if (!s.assigned) continue;
@@ -427,10 +434,17 @@ Status ScoreStage::Process(core::Document& doc, const core::StageContext& /*ctx*
     t.id = topic.id;
     t.label = topic.Label();
     t.score = s.score;
+    size_t occurrences = 0;
+    for (const RuleResult& r : s.rules) {
+      if (r.fired && r.rule->EffectiveWeight(topic.calibrated) > 0) {
+        occurrences += r.occurrences.size();
+      }
+    }
+    t.matches.reserve(std::min(occurrences, max_matches));
     for (const RuleResult& r : s.rules) {
       if (!r.fired || r.rule->EffectiveWeight(topic.calibrated) <= 0) continue;
       for (const Occurrence& o : r.occurrences) {
-        if (t.matches.size() >= static_cast<size_t>(config_.max_matches)) break;
+        if (t.matches.size() >= max_matches) break;
         bool seen = false;
         for (const auto& m : t.matches) {
           seen = seen ||

@@ -142,6 +142,36 @@ TEST(ScoreStageTest, NearTakesTheFirstPartnerInHitOrderWhenGroupsInterleave) {
   EXPECT_EQ(any.occurrences[0].begin, 2u);
 }
 
+// A topic's matches: the occurrences of its fired rules (positive weight) in rule order, each
+// place once, at most max_matches of them.
+TEST(ScoreStageTest, MatchesAreTheRulesOccurrencesOncePerPlaceUpToMaxMatches) {
+  auto tax = Compile("");
+  ASSERT_TRUE(tax.ok()) << tax.status().ToString();
+  const std::string body = "The truce talks. Truce again. Another truce, a fourth truce. Truce.";
+  const auto texts = [](const core::Document& doc) {
+    std::vector<std::string> out;
+    for (const core::Match& m : doc.topics.at(0).matches) {
+      out.push_back(m.text + "@" + std::to_string(m.begin) + ":" + m.rule);
+    }
+    return out;
+  };
+  // The `any` rule's five truces in text order, then the `near` rule's: its truce (already
+  // listed) and its partner, talks.
+  TaggedPipeline all(*tax);
+  const auto& doc = all.Run(Article("", body, "en"));
+  ASSERT_EQ(doc.topics.size(), 1u);
+  EXPECT_EQ(texts(doc),
+            (std::vector<std::string>{"truce@4:truce", "Truce@17:truce", "truce@38:truce",
+                                      "truce@54:truce", "Truce@61:truce", "talks@10:truce-talks"}));
+  TaggedPipeline three(*tax, ", score: {max_matches: 3}");
+  const auto& first = three.Run(Article("", body, "en"));
+  ASSERT_EQ(first.topics.size(), 1u);
+  EXPECT_EQ(texts(first),
+            (std::vector<std::string>{"truce@4:truce", "Truce@17:truce", "truce@38:truce"}));
+  TaggedPipeline six(*tax, ", score: {max_matches: 6}");
+  EXPECT_EQ(texts(six.Run(Article("", body, "en"))), texts(doc));
+}
+
 // Rule references are looked up in a per-thread index of the groups and entity selections that
 // occur in the current document; entries left by earlier documents, and by a taxonomy whose ids
 // mean other groups, must not count. Each document scored after others on one thread gets the
