@@ -172,6 +172,43 @@ TEST(ScoreStageTest, MatchesAreTheRulesOccurrencesOncePerPlaceUpToMaxMatches) {
   EXPECT_EQ(texts(six.Run(Article("", body, "en"))), texts(doc));
 }
 
+// Each group's occurrences are gathered per group in hit order, whatever order the groups
+// first occur in: an `any` rule sees exactly its group's tokens, a `near` rule takes the first
+// partner in hit order. Groups first occur c, b, a in the first article and a, b in the second
+// (scored after it on the same thread), against their order in the taxonomy, a, b, c.
+TEST(ScoreStageTest, EachGroupsOccurrencesAreItsOwnInHitOrderWhateverOrderGroupsComeIn) {
+  auto tax = tag::CompileInline(
+      "entities: []\n",
+      "topic:\n  id: t\n  groups: {a: {en: [alpha]}, b: {en: [beta]}, c: {en: [gamma]}}\n"
+      "  rules:\n"
+      "    - {name: a, any: [a]}\n"
+      "    - {name: b, any: [b]}\n"
+      "    - {name: c, any: [c]}\n"
+      "    - {name: near-ab, near: [a, b], within: 10}\n"
+      "    - {name: near-cb, near: [c, b], within: 10}\n");
+  ASSERT_TRUE(tax.ok()) << tax.status().ToString();
+  TaggedPipeline p(*tax);
+  const auto begins = [](const core::Document& doc) {
+    std::vector<std::vector<uint32_t>> out;
+    const std::vector<TopicScore> scores = ScoreTopics(doc, false);
+    EXPECT_EQ(scores.size(), 1u);
+    if (scores.empty()) return out;
+    for (const RuleResult& r : scores[0].rules) {
+      out.emplace_back();
+      for (const Occurrence& o : r.occurrences) out.back().push_back(o.begin);
+    }
+    return out;
+  };
+  // Tokens: gamma(0) beta(1) alpha(2) gamma(3) beta(4) alpha(5) beta(6) gamma(7). A near rule
+  // lists its fired occurrences, then each one's partner: the first beta, 1, for all of them.
+  const auto& doc = p.Run(Article("", "Gamma beta alpha gamma beta alpha beta gamma.", "en"));
+  EXPECT_EQ(begins(doc), (std::vector<std::vector<uint32_t>>{
+                             {2, 5}, {1, 4, 6}, {0, 3, 7}, {2, 5, 1, 1}, {0, 3, 7, 1, 1, 1}}));
+  const auto& next = p.Run(Article("", "Alpha alpha beta, then beta.", "en"));
+  EXPECT_EQ(begins(next),
+            (std::vector<std::vector<uint32_t>>{{0, 1}, {2, 4}, {}, {0, 1, 2, 2}, {}}));
+}
+
 // Rule references are looked up in a per-thread index of the groups and entity selections that
 // occur in the current document; entries left by earlier documents, and by a taxonomy whose ids
 // mean other groups, must not count. Each document scored after others on one thread gets the
