@@ -458,12 +458,14 @@ Status ScoreStage::Process(core::Document& doc, const core::StageContext& /*ctx*
       if (!r.fired || r.rule->EffectiveWeight(topic.calibrated) <= 0) continue;
       for (const Occurrence& o : r.occurrences) {
         if (t.matches.size() >= max_matches) break;
-        bool seen = false;
-        for (const auto& m : t.matches) {
-          seen = seen ||
-                 (m.begin == doc.tokens[o.begin].begin && m.field == doc.tokens[o.begin].field);
+        // A place already listed (up to max_matches compares; the first equal one ends them).
+        const core::Token& first = doc.tokens[o.begin];
+        const auto same_place = [&first](const core::Match& m) {
+          return m.begin == first.begin && m.field == first.field;
+        };
+        if (std::none_of(t.matches.begin(), t.matches.end(), same_place)) {
+          t.matches.push_back(tag::MatchForTokens(doc, o.begin, o.end, r.rule->name));
         }
-        if (!seen) t.matches.push_back(tag::MatchForTokens(doc, o.begin, o.end, r.rule->name));
       }
     }
     doc.topics.push_back(std::move(t));
