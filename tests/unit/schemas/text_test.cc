@@ -152,6 +152,59 @@ TEST(FindInvalidUtf8Test, AgreesWithTheUnicodeTableOnAllShortSequences) {
   EXPECT_GT(checked, 1'000'000u);
 }
 
+TEST(FindInvalidUtf8Test, AgreesWithTheUnicodeTableAtEveryPositionOfALongString) {
+  // Strings of 32 bytes and more are checked 16 bytes at a time, each block with the 3 bytes
+  // before it, and the last block overlaps the one before: every string of one or two bytes
+  // and the edge values' strings of three and four bytes, after prefixes of 16-47 bytes (so
+  // that they start at every position of a block, and straddle the first block's end), in
+  // ASCII and in two-byte letters, and followed by text or by nothing (the string's end).
+  const unsigned char edges[] = {0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF,
+                                 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xE1, 0xEC, 0xED, 0xEE,
+                                 0xEF, 0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xFF};
+  std::vector<std::string> inputs;
+  for (int a = 0; a < 256; ++a) {
+    for (int b = 0; b < 256; ++b) inputs.push_back({static_cast<char>(a), static_cast<char>(b)});
+  }
+  for (unsigned char a : edges) {
+    for (unsigned char b : edges) {
+      for (unsigned char c : edges) {
+        for (unsigned char d : edges) {
+          inputs.push_back({static_cast<char>(a), static_cast<char>(b), static_cast<char>(c),
+                            static_cast<char>(d)});
+        }
+      }
+    }
+  }
+  const std::string ascii(64, 'q');
+  std::string letters;  // two Cyrillic letters, a 3-byte and a 4-byte character, over and over
+  while (letters.size() < 64) letters += "\xD0\x9F\xD1\x80\xE2\x9C\x93\xF0\x9F\x98\x80";
+  size_t checked = 0;
+  size_t invalid = 0;
+  for (size_t k = 0; k < inputs.size(); ++k) {
+    // Every prefix length for every input would be ~40 M checks; each input gets one of the
+    // 32 lengths (k picks it), so each length meets every kind of input many times.
+    for (const size_t len : {16 + (k * 7 + k / 256) % 32}) {
+      for (const std::string* filler : {&ascii, static_cast<const std::string*>(&letters)}) {
+        // A prefix that ends on a character boundary, padded with ASCII to `len` bytes.
+        std::string prefix = filler->substr(0, len);
+        while (!prefix.empty() && ReferenceFirstInvalid(prefix)) prefix.pop_back();
+        prefix.resize(len, 'p');
+        for (const char* suffix : {"", " after", "\xD0\x9F and more text to fill a block"}) {
+          const std::string bytes = prefix + inputs[k] + suffix;
+          const auto expected = ReferenceFirstInvalid(bytes);
+          ASSERT_EQ(FindInvalidUtf8(bytes), expected)
+              << "input " << k << " after " << len << " bytes, then " << suffix;
+          ++checked;
+          invalid += expected.has_value();
+        }
+      }
+    }
+  }
+  EXPECT_GT(checked, 2'500'000u);
+  EXPECT_GT(invalid, checked / 2);  // most random byte pairs are ill-formed
+  EXPECT_LT(invalid, checked);
+}
+
 TEST(FindInvalidUtf8Test, LongValidTextInEveryScriptAndInvalidAtTheEnd) {
   std::string text;
   for (int i = 0; i < 50; ++i) {

@@ -142,6 +142,73 @@ TEST(ScoreStageTest, NearTakesTheFirstPartnerInHitOrderWhenGroupsInterleave) {
   EXPECT_EQ(any.occurrences[0].begin, 2u);
 }
 
+// A topic's matches: the occurrences of its fired rules (positive weight) in rule order, each
+// place once, at most max_matches of them.
+TEST(ScoreStageTest, MatchesAreTheRulesOccurrencesOncePerPlaceUpToMaxMatches) {
+  auto tax = Compile("");
+  ASSERT_TRUE(tax.ok()) << tax.status().ToString();
+  const std::string body = "The truce talks. Truce again. Another truce, a fourth truce. Truce.";
+  const auto texts = [](const core::Document& doc) {
+    std::vector<std::string> out;
+    for (const core::Match& m : doc.topics.at(0).matches) {
+      out.push_back(m.text + "@" + std::to_string(m.begin) + ":" + m.rule);
+    }
+    return out;
+  };
+  // The `any` rule's five truces in text order, then the `near` rule's: its truce (already
+  // listed) and its partner, talks.
+  TaggedPipeline all(*tax);
+  const auto& doc = all.Run(Article("", body, "en"));
+  ASSERT_EQ(doc.topics.size(), 1u);
+  EXPECT_EQ(texts(doc),
+            (std::vector<std::string>{"truce@4:truce", "Truce@17:truce", "truce@38:truce",
+                                      "truce@54:truce", "Truce@61:truce", "talks@10:truce-talks"}));
+  TaggedPipeline three(*tax, ", score: {max_matches: 3}");
+  const auto& first = three.Run(Article("", body, "en"));
+  ASSERT_EQ(first.topics.size(), 1u);
+  EXPECT_EQ(texts(first),
+            (std::vector<std::string>{"truce@4:truce", "Truce@17:truce", "truce@38:truce"}));
+  TaggedPipeline six(*tax, ", score: {max_matches: 6}");
+  EXPECT_EQ(texts(six.Run(Article("", body, "en"))), texts(doc));
+}
+
+// Each group's occurrences are gathered per group in hit order, whatever order the groups
+// first occur in: an `any` rule sees exactly its group's tokens, a `near` rule takes the first
+// partner in hit order. Groups first occur c, b, a in the first article and a, b in the second
+// (scored after it on the same thread), against their order in the taxonomy, a, b, c.
+TEST(ScoreStageTest, EachGroupsOccurrencesAreItsOwnInHitOrderWhateverOrderGroupsComeIn) {
+  auto tax = tag::CompileInline(
+      "entities: []\n",
+      "topic:\n  id: t\n  groups: {a: {en: [alpha]}, b: {en: [beta]}, c: {en: [gamma]}}\n"
+      "  rules:\n"
+      "    - {name: a, any: [a]}\n"
+      "    - {name: b, any: [b]}\n"
+      "    - {name: c, any: [c]}\n"
+      "    - {name: near-ab, near: [a, b], within: 10}\n"
+      "    - {name: near-cb, near: [c, b], within: 10}\n");
+  ASSERT_TRUE(tax.ok()) << tax.status().ToString();
+  TaggedPipeline p(*tax);
+  const auto begins = [](const core::Document& doc) {
+    std::vector<std::vector<uint32_t>> out;
+    const std::vector<TopicScore> scores = ScoreTopics(doc, false);
+    EXPECT_EQ(scores.size(), 1u);
+    if (scores.empty()) return out;
+    for (const RuleResult& r : scores[0].rules) {
+      out.emplace_back();
+      for (const Occurrence& o : r.occurrences) out.back().push_back(o.begin);
+    }
+    return out;
+  };
+  // Tokens: gamma(0) beta(1) alpha(2) gamma(3) beta(4) alpha(5) beta(6) gamma(7). A near rule
+  // lists its fired occurrences, then each one's partner: the first beta, 1, for all of them.
+  const auto& doc = p.Run(Article("", "Gamma beta alpha gamma beta alpha beta gamma.", "en"));
+  EXPECT_EQ(begins(doc), (std::vector<std::vector<uint32_t>>{
+                             {2, 5}, {1, 4, 6}, {0, 3, 7}, {2, 5, 1, 1}, {0, 3, 7, 1, 1, 1}}));
+  const auto& next = p.Run(Article("", "Alpha alpha beta, then beta.", "en"));
+  EXPECT_EQ(begins(next),
+            (std::vector<std::vector<uint32_t>>{{0, 1}, {2, 4}, {}, {0, 1, 2, 2}, {}}));
+}
+
 // Rule references are looked up in a per-thread index of the groups and entity selections that
 // occur in the current document; entries left by earlier documents, and by a taxonomy whose ids
 // mean other groups, must not count. Each document scored after others on one thread gets the
