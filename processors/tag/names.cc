@@ -709,6 +709,32 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
   if (caps < kMinNameWords) return;
   // A Title Case headline: most of its words capitalised.
   const bool title_case = title_words >= 3 && title_caps * 5 >= title_words * 3;
+  auto german_title = [&](size_t k) {
+    const std::string_view w = word_of(tokens[k]);
+    for (const std::string& end : german_title_ends_) {
+      if (EndsWith(w, end)) return true;
+    }
+    return false;
+  };
+  if (german) {
+    // No title (a capitalised word that no gazetteer mention covers) with a capitalised word
+    // after it and a capitalised word or a particle after that: no German name, and no further
+    // pass. The shape first: German capitalises every noun, and the suffix tests cost ~20 K
+    // instructions per article when made for every candidate.
+    auto free_cap = [&](size_t k) {
+      return kind[k] == Kind::kCap && !(k < covered.size() && covered[k] != 0) &&
+             !(title_case && tokens[k].field == core::Field::kTitle);
+    };
+    bool any_title = false;
+    for (size_t i = 0; i + 2 < n && !any_title; ++i) {
+      any_title = free_cap(i) && free_cap(i + 1) &&
+                  (kind[i + 2] == Kind::kCap ||
+                   (kind[i + 2] == Kind::kLower && tokens[i + 2].folded_size <= 5 &&
+                    IsParticle(folded_of(tokens[i + 2])))) &&
+                  german_title(i);
+    }
+    if (!any_title) return;
+  }
 
   // Pass 2: the capitalised words that may be part of a name (another capitalised word next to
   // them, or after up to kMaxParticles lower-case words), with the hashes of their forms.
@@ -758,28 +784,6 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
   if (german) s.acronyms.clear();
   // Fewer than two candidates make no span; an acronym definition may still be found.
   if (candidates < kMinNameWords && s.acronyms.empty()) return;
-  auto german_title = [&](size_t k) {
-    const std::string_view w = word_of(tokens[k]);
-    for (const std::string& end : german_title_ends_) {
-      if (EndsWith(w, end)) return true;
-    }
-    return false;
-  };
-  if (german) {
-    // No title among the candidates with a capitalised word after it and a capitalised word or
-    // a particle after that: no German name (and no pass over the lower-case words). The shape
-    // first: German capitalises every noun, and the suffix tests cost ~20 K instructions per
-    // article when made for every candidate.
-    bool any_title = false;
-    for (size_t i = 0; i + 2 < n && !any_title; ++i) {
-      any_title = eligible[i] && eligible[i + 1] &&
-                  (kind[i + 2] == Kind::kCap ||
-                   (kind[i + 2] == Kind::kLower && tokens[i + 2].folded_size <= 5 &&
-                    IsParticle(folded_of(tokens[i + 2])))) &&
-                  german_title(i);
-    }
-    if (!any_title) return;
-  }
 
   // Pass 3: the lower-case words (and their stems) that may equal a candidate's form.
   auto& lower = s.lower_hashes;

@@ -66,7 +66,7 @@
 //                    Regierungschef, Außenministerin), which may start the sentence; no
 //                    acronym definitions. An article without such a title word among the
 //                    candidates, followed by a capitalised word and a capitalised word or a
-//                    particle, stops after pass 2.
+//                    particle, stops after pass 1.
 //   Latin            the name is the span's text as written (spaces normalised).
 //   acronyms         an acronym defined in parentheses, before or after its long form, whose
 //                    word initials spell it (FAFSA, CNIL, SWIFT; AcronymInitials in names.cc):
