@@ -719,8 +719,9 @@ void NameFinder::Find(core::Document& doc, std::span<const uint8_t> covered,
   if (german) {
     // No title (a capitalised word that no gazetteer mention covers) with a capitalised word
     // after it and a capitalised word or a particle after that: no German name, and no further
-    // pass. The shape first: German capitalises every noun, and the suffix tests cost ~20 K
-    // instructions per article when made for every candidate.
+    // pass. The shape first: German capitalises every noun, and with the suffix test on every
+    // candidate NameFinder::Find cost 48.1 K instructions per German article (callgrind, the 6
+    // German articles of dev batch 1), 10.2 K with this check.
     auto free_cap = [&](size_t k) {
       return kind[k] == Kind::kCap && !(k < covered.size() && covered[k] != 0) &&
              !(title_case && tokens[k].field == core::Field::kTitle);
