@@ -91,7 +91,8 @@ Command AddEvalCommand(CLI::App& parent) {
       "Cross-validated quality on labelled articles (folds by outlet): per-topic precision, "
       "recall, F1 and calibration, per language and file, entity recall (a labelled entity is "
       "found when an output entity's name or one of its also_known_as names equals it, "
-      "ignoring ASCII case), entity precision against the labels (output entities whose name "
+      "ignoring case and diacritics), entity precision against the labels (output entities whose "
+      "name "
       "or also_known_as name is labelled, over all output entities; a lower bound), worst "
       "misses");
   AddCommon(sub, opt.get());

@@ -5,8 +5,12 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 
 #include <rapidjson/document.h>
+#include <unicode/coll.h>
+#include <unicode/locid.h>
+#include <unicode/unistr.h>
 
 #include "processors/score/score_stage.h"
 #include "processors/tag/names.h"
@@ -19,6 +23,41 @@ std::string Lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
 }
+
+// The key under which eval compares an entity name with a label (EntityNameKey in eval.h): the
+// root collator's sort key at primary strength, which ignores case and diacritics (ICU; a
+// collator is not thread-safe, so one per thread).
+const icu::Collator* PrimaryCollator() {
+  thread_local std::unique_ptr<icu::Collator> collator = [] {
+    UErrorCode status = U_ZERO_ERROR;
+    std::unique_ptr<icu::Collator> c(icu::Collator::createInstance(icu::Locale::getRoot(), status));
+    if (U_FAILURE(status)) return std::unique_ptr<icu::Collator>();
+    c->setStrength(icu::Collator::PRIMARY);
+    return c;
+  }();
+  return collator.get();
+}
+
+}  // namespace
+
+std::string EntityNameKey(std::string_view name) {
+  const icu::Collator* collator = PrimaryCollator();
+  // Without ICU's collation data (never in a build that passed its tests): ASCII case only.
+  if (collator == nullptr) return Lower(std::string(name));
+  const icu::UnicodeString u = icu::UnicodeString::fromUTF8(
+      icu::StringPiece(name.data(), static_cast<int32_t>(name.size())));
+  std::string key(64, '\0');
+  int32_t size = collator->getSortKey(u, reinterpret_cast<uint8_t*>(key.data()),
+                                      static_cast<int32_t>(key.size()));
+  if (size > static_cast<int32_t>(key.size())) {
+    key.resize(static_cast<size_t>(size));
+    size = collator->getSortKey(u, reinterpret_cast<uint8_t*>(key.data()), size);
+  }
+  key.resize(size > 0 ? static_cast<size_t>(size - 1) : 0);  // without the terminating NUL
+  return key;
+}
+
+namespace {
 
 std::vector<std::string> Strings(const rapidjson::Value& doc, const char* key) {
   std::vector<std::string> out;
@@ -112,15 +151,15 @@ Result<EvalDataset> LoadEvalDataset(const core::Pipeline& pipeline,
       a.detected_language = doc.language.code;
       const auto* tax = dynamic_cast<const tag::Taxonomy*>(doc.taxonomy.get());
       std::set<std::string> gold_names;
-      for (const auto& name : a.entities) gold_names.insert(Lower(name));
+      for (const auto& name : a.entities) gold_names.insert(EntityNameKey(name));
       for (const auto& e : doc.entities) {
-        a.found.insert(Lower(e.name));
-        bool labelled = gold_names.contains(Lower(e.name));
+        a.found.insert(EntityNameKey(e.name));
+        bool labelled = gold_names.contains(EntityNameKey(e.name));
         // The entity's other spellings (also_known_as): a gold name in either spelling is found.
         if (const int i = tax != nullptr ? tax->FindEntity(e.id) : -1; i >= 0) {
           for (const auto& name : tax->entities()[i].also_known_as) {
-            a.found.insert(Lower(name));
-            labelled = labelled || gold_names.contains(Lower(name));
+            a.found.insert(EntityNameKey(name));
+            labelled = labelled || gold_names.contains(EntityNameKey(name));
           }
         }
         a.outputs.emplace_back(e.type, labelled);
@@ -274,7 +313,7 @@ EvalResult EvaluateDataset(const EvalDataset& data, int k) {
     GroupEval* groups[] = {&result.languages[a.lang], &result.files[a.file]};
     int found = 0;
     for (const auto& name : a.entities) {
-      if (a.found.contains(Lower(name))) {
+      if (a.found.contains(EntityNameKey(name))) {
         ++found;
       } else {
         ++result.missed_entities[name];

@@ -30,6 +30,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "app/fit.h"
@@ -54,6 +55,13 @@ struct TopicCounts {
   }
 };
 
+// The form under which eval compares an output entity's name (or an also_known_as name) with
+// a label: equal keys, equal names ignoring case and diacritics (ICU's root collation at
+// primary strength: "Muharrem Ince" = "Muharrem İnce", "Pero Antic" = "Pero Antić", "Gaza" =
+// "GAZA"; "Gaza" != "Gaza City", "Al-Arabi" != "Al Arabi"). The output names a text's spelling,
+// which may lack the diacritics of the label's canonical English name.
+std::string EntityNameKey(std::string_view name);
+
 // One labelled article after the pipeline ran.
 struct EvalArticle {
   std::string id, lang, outlet, file, note, title;
@@ -61,7 +69,7 @@ struct EvalArticle {
   std::vector<std::string> entities;  // gold canonical names
   bool failed = false;                // the pipeline rejected the record
   std::string detected_language;
-  std::set<std::string> found;  // entity names found, lower-case
+  std::set<std::string> found;  // EntityNameKey of the entity names found
   // Per output entity: its type and whether its name or an also_known_as name is a label.
   std::vector<std::pair<std::string, bool>> outputs;
   std::vector<std::vector<double>> features;  // [topic][rule]
@@ -185,12 +193,13 @@ struct EvalResult {
   double macro_f1 = 0.0, hand_macro_f1 = 0.0;  // over topics with at least one positive
   std::map<std::string, GroupEval> languages, files;
   // A gold entity name is found when an output entity's name, or one of the taxonomy's
-  // also_known_as names of that entity (tag::Entity), equals it ignoring ASCII case.
+  // also_known_as names of that entity (tag::Entity), equals it ignoring case and diacritics
+  // (EntityNameKey).
   int entity_gold = 0;
   int entity_found = 0;
   std::map<std::string, int> missed_entities;  // name -> times missed
   // Entity precision against the labels: output entities whose name (or an also_known_as
-  // name) is among the article's labelled entities, ignoring ASCII case, over all output
+  // name) is among the article's labelled entities (EntityNameKey), over all output
   // entities. A lower bound: the labels do not list every entity a text mentions.
   int entity_output = 0;
   int entity_output_labelled = 0;

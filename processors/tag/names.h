@@ -60,6 +60,13 @@
 //                    Ирине -> Ирина: case and gender), and the surname has that case's ending
 //                    (Собянина -> Собянин, Захаровой -> Захарова) or does not decline
 //                    (Синченко; a woman's Верещук); otherwise it is not listed.
+//   German           German capitalises every noun, so a capital is no evidence there: a German
+//                    span is a name only after a title, a capitalised word ending in a title
+//                    (kGermanTitleEnds in names.cc: Bundesdigitalminister Volker Wissing,
+//                    Regierungschef, Außenministerin), which may start the sentence; no
+//                    acronym definitions. An article without such a title word among the
+//                    candidates, followed by a capitalised word and a capitalised word or a
+//                    particle, stops after pass 1.
 //   Latin            the name is the span's text as written (spaces normalised).
 //   acronyms         an acronym defined in parentheses, before or after its long form, whose
 //                    word initials spell it (FAFSA, CNIL, SWIFT; AcronymInitials in names.cc):
@@ -125,6 +132,8 @@ class NameFinder {
   std::unordered_map<std::string, std::vector<uint64_t>> title_words_;
   // Language -> sorted hashes of the folded head nouns of institutions (names.cc, kHeadNouns).
   std::unordered_map<std::string, std::vector<uint64_t>> head_nouns_;
+  // The folded ends of German titles (names.cc, kGermanTitleEnds).
+  std::vector<std::string> german_title_ends_;
 };
 
 }  // namespace newsflow::tag

@@ -19,18 +19,23 @@ namespace newsflow::app {
 namespace {
 
 constexpr double kEntityRecallTarget = 0.95;  // issue 16, not reached
-// Measured 0.828 (1,247 of 1,506; session 12: run-on sentences "Marseille.Selon" split by the
+// Measured 0.831 (1,251 of 1,506; session 13: German names after a compound title,
+// Bundesdigitalminister Volker Wissing; 0.829, 1,249, with eval comparing names ignoring
+// diacritics as well as case, so the text's "Pero Antic" and "Muharrem Ince" count for the
+// labels' Antić, İnce),
+// 0.828 (1,247; session 12: run-on sentences "Marseille.Selon" split by the
 // tokenizer, Ukrainian towns named by the national romanisation), 0.827 (1,245; session 10) with
 // the unlinked names (tag.unlinked_names, on by
 // default: titles, acronym definitions, dictionary proper nouns, institutions after a mention,
 // Cyrillic oblique forms into the nominative, hyphenated name pairs, English of/for
 // institutions); 0.823 a session earlier, 0.809 before those rules, 0.786 without names. In-sample:
 // the name rules are not fitted per fold, and they were written while reading this corpus.
-constexpr double kEntityRecallRegressionFloor = 0.826;
+constexpr double kEntityRecallRegressionFloor = 0.830;
 // Entity precision against the labels (a lower bound, the labels are not exhaustive): measured
-// 0.809 (1,247 of 1,541 output entities; 0.806 in session 10). A floor so that noisier name rules
-// show up.
-constexpr double kEntityPrecisionRegressionFloor = 0.80;
+// 0.811 (1,251 of 1,543 output entities; 1,249 of 1,541 before the German titles; 0.809 in
+// session 12 with ASCII case folding only, 0.806
+// in session 10). A floor so that noisier name rules show up.
+constexpr double kEntityPrecisionRegressionFloor = 0.81;
 
 TEST(EvalCorpusTest, DevCorpusMeetsTheTargets) {
   const auto files = testing::DevCorpusFiles();

@@ -53,5 +53,53 @@ TEST(EvalTest, AlsoKnownAsCountsEitherSpellingOfAGoldName) {
   EXPECT_EQ(result->missed_entities.begin()->first, "Gaza City");
 }
 
+// The dev corpus's own cases: the text (and so the output name) writes a name without the
+// diacritics of the label's canonical English name.
+TEST(EvalTest, EntityNamesCompareIgnoringCaseAndDiacritics) {
+  EXPECT_EQ(EntityNameKey("Muharrem Ince"), EntityNameKey("Muharrem İnce"));
+  EXPECT_EQ(EntityNameKey("Pero Antic"), EntityNameKey("Pero Antić"));
+  EXPECT_EQ(EntityNameKey("Recep Tayyip Erdogan"), EntityNameKey("Recep Tayyip Erdoğan"));
+  EXPECT_EQ(EntityNameKey("GAZA"), EntityNameKey("gaza"));
+  // Other letters, words or punctuation stay different names.
+  EXPECT_NE(EntityNameKey("Gaza"), EntityNameKey("Gaza City"));
+  EXPECT_NE(EntityNameKey("Al-Arabi SC"), EntityNameKey("Al Arabi SC"));
+  EXPECT_NE(EntityNameKey("Oleksandriia"), EntityNameKey("Oleksandriya"));
+  EXPECT_NE(EntityNameKey("Mali"), EntityNameKey("Malik"));
+  EXPECT_NE(EntityNameKey("Iran"), EntityNameKey("Iraq"));
+}
+
+TEST(EvalTest, AnUnlinkedNameWithoutTheLabelsDiacriticsIsFound) {
+  const fs::path dir = fs::path(::testing::TempDir()) / "eval_diacritics";
+  fs::remove_all(dir);
+  Write(dir / "taxonomy.yaml", "version: v\nentities: [\"entities/*\"]\ntopics: [\"topics/*\"]\n");
+  Write(dir / "entities/e.yaml",
+        "entities:\n"
+        "  - {id: org/atlanta-hawks, type: organization, name: Atlanta Hawks,\n"
+        "     aliases: {en: [Hawks]}}\n");
+  Write(
+      dir / "topics/t.yaml",
+      "topic: {id: t, threshold: 0.5, groups: {g: {en: [game]}}, rules: [{name: r, any: [g]}]}\n");
+  // The text (en-si-horford-game-winner's sentence) writes "Pero Antic", an unlinked name; the
+  // label is "Pero Antić". "Kyle Korver" is labelled and not in the text.
+  Write(dir / "gold.jsonl",
+        "{\"id\":\"a\",\"lang\":\"en\",\"outlet\":\"o1\",\"title\":\"\",\"body\":\"With 1.8 "
+        "seconds remaining in overtime and the score tied at 99, Pero Antic inbounded the ball for "
+        "the Hawks in the game.\",\"labels\":[\"t\"],\"entities\":[\"Pero Antić\",\"Atlanta "
+        "Hawks\",\"Kyle Korver\"]}\n");
+  auto setup = BuildPipelineSetup("", {.taxonomy = (dir / "taxonomy.yaml").string(),
+                                       .alerts = "",
+                                       .taxonomy_options = {.calibration = false}});
+  ASSERT_TRUE(setup.ok()) << setup.status().ToString();
+  auto result = Evaluate(*(*setup)->pipeline, {(dir / "gold.jsonl").string()}, 2);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  EXPECT_EQ(result->entity_gold, 3);
+  EXPECT_EQ(result->entity_found, 2);
+  ASSERT_EQ(result->missed_entities.size(), 1u);
+  EXPECT_EQ(result->missed_entities.begin()->first, "Kyle Korver");
+  // Both outputs (Atlanta Hawks, Pero Antic) are labelled.
+  EXPECT_EQ(result->entity_output, 2);
+  EXPECT_EQ(result->entity_output_labelled, 2);
+}
+
 }  // namespace
 }  // namespace newsflow::app

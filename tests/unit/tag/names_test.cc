@@ -291,6 +291,24 @@ TEST_F(NamesTest, GermanCapitalsAreNoEvidence) {
   EXPECT_TRUE(Names(doc).empty());
 }
 
+// German names only after a title, which German writes as a compound (the dev corpus's
+// de-onvista sentences): the words after it, not the title.
+TEST_F(NamesTest, GermanNamesFollowACompoundTitle) {
+  const auto& doc = pipeline_.Run(Article(
+      "",
+      "Bundesdigitalminister Volker Wissing (FDP) will dies mit einer wirtschaftsfreundlichen "
+      "Politik ändern. Deutschland sei bei KI gut aufgestellt, betonte "
+      "Bundeswirtschaftsminister Robert Habeck (Grüne). Die Außenministerin Annalena Baerbock "
+      "sprach von Fortschritten. Bundeskanzler Scholz schwieg, Vorsitzende Anträge gab es nicht.",
+      "de"));
+  EXPECT_EQ(Names(doc),
+            (std::map<std::string, Name>{
+                {"Annalena Baerbock", {"name/annalena-baerbock", {"Annalena Baerbock"}}},
+                {"Robert Habeck", {"name/robert-habeck", {"Robert Habeck"}}},
+                {"Volker Wissing", {"name/volker-wissing", {"Volker Wissing"}}},
+            }));
+}
+
 TEST(NamesConfigTest, OffListsNoNamesAndScoresDoNotChange) {
   const std::string text =
       "The forward Trevor Booker said the talks with Procter & Gamble on wages went on, and "
