@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <random>
 
 #include "app/pipeline_setup.h"
@@ -288,6 +289,57 @@ TEST_F(SignatureTest, ShingleHashBitsAreBalancedAndDependOnOrder) {
   EXPECT_NE(ShingleHash(a, 3), ShingleHash(c, 3));
   EXPECT_NE(ShingleHash(a, 1), ShingleHash(c, 1));  // k = 1: the word alone, mixed
   EXPECT_EQ(ShingleHash(a, 2), ShingleHash(b, 2));  // the third word is not in a 2-shingle
+}
+
+// ShingleHash XORs its words' rotated hashes before one multiply-fold, so two shingles that
+// share words differ only through the words they do not share. SimHash needs neighbouring
+// shingles' bits to be independent (each agrees with its neighbour's about half the time), and
+// the lead set, which keeps the low 32 bits, needs distinct shingles to keep distinct values
+// (about n^2 / 2^33 collisions among n distinct shingles, as for a random function): both over
+// the corpora's real word hashes, for the default k = 3 and for k = 2 and 5.
+TEST_F(SignatureTest, OverlappingShinglesHaveIndependentBitsAndDistinctLeadValues) {
+  std::vector<std::string> files = testing::DevCorpusFiles();
+  if (auto stories = testing::StoryCorpusPath()) files.push_back(*stories);
+  if (files.empty()) GTEST_SKIP() << "no corpus found";
+  std::vector<std::vector<uint64_t>> texts;
+  testing::ForEachProcessedArticle(files, *pipeline_setup_->pipeline, [&](core::Document& doc) {
+    std::vector<uint64_t>& words = texts.emplace_back();
+    for (const core::Token& t : doc.tokens) {
+      const std::string_view form = t.stem_size > 0 ? doc.TokenForm(t.stem_offset, t.stem_size)
+                                                    : doc.TokenForm(t.folded_offset, t.folded_size);
+      words.push_back(core::FormHash(form.data(), form.size()));
+    }
+  });
+  for (int k : {2, 3, 5}) {
+    std::vector<int64_t> agree(64, 0);
+    int64_t pairs = 0;
+    std::map<std::vector<uint64_t>, uint32_t> distinct;  // a shingle's words -> its lead value
+    for (const std::vector<uint64_t>& words : texts) {
+      for (size_t i = 0; i + static_cast<size_t>(k) <= words.size(); ++i) {
+        const uint64_t h = ShingleHash(&words[i], k);
+        distinct.emplace(std::vector<uint64_t>(words.begin() + static_cast<std::ptrdiff_t>(i),
+                                               words.begin() + static_cast<std::ptrdiff_t>(i) + k),
+                         static_cast<uint32_t>(h));
+        if (i + static_cast<size_t>(k) + 1 > words.size()) continue;
+        if (std::equal(&words[i], &words[i] + k, &words[i + 1])) continue;  // a repeated word
+        const uint64_t next = ShingleHash(&words[i + 1], k);
+        for (int b = 0; b < 64; ++b) agree[static_cast<size_t>(b)] += ((h ^ next) >> b & 1) ^ 1;
+        ++pairs;
+      }
+    }
+    ASSERT_GT(pairs, 20000) << "k=" << k;
+    for (int b = 0; b < 64; ++b) {
+      const double share = static_cast<double>(agree[static_cast<size_t>(b)]) / pairs;
+      EXPECT_NEAR(share, 0.5, 0.02) << "k=" << k << " bit " << b;
+    }
+    std::vector<uint32_t> values;
+    for (const auto& [shingle, value] : distinct) values.push_back(value);
+    std::sort(values.begin(), values.end());
+    const auto collisions = values.end() - std::unique(values.begin(), values.end());
+    const double n = static_cast<double>(distinct.size());
+    EXPECT_LE(static_cast<double>(collisions), 4.0 + 3.0 * n * n / 8589934592.0)
+        << "k=" << k << ", " << distinct.size() << " distinct shingles";
+  }
 }
 
 TEST_F(SignatureTest, SameValuesAsTheReferenceOnTheCorpora) {
