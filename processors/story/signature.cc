@@ -203,6 +203,22 @@ class QuoteScan {
       // depth 0.) The text between the previous token and this one: quotation marks and line
       // ends, from the next byte that may be one on.
       const size_t stop = std::min<size_t>(t.begin, text.size());
+      if (next_stop >= stop) [[likely]] {
+        // No byte before this token can change the depth (the last search found none in [pos,
+        // next_stop), or pos is already past next_stop and this token): nor before any of the
+        // following tokens of the field that start at or before next_stop. They all take the
+        // current depth, in a run without the search's bookkeeping (most tokens of most texts:
+        // the bytes that may start a mark are few).
+        const uint8_t mark = depth > 0 ? 1 : 0;
+        size_t j = i;
+        do {
+          *out++ = mark;
+          pos = std::max<size_t>(pos, tokens[j].end);
+          ++j;
+        } while (j < end && tokens[j].field == field && tokens[j].begin <= next_stop);
+        i = j - 1;
+        continue;
+      }
       while (pos < stop && next_stop < stop) {
         if (next_stop < pos) {
           // `text` is a whole std::string: NUL-terminated. A NUL inside it stops strcspn() too

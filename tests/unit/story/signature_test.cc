@@ -342,6 +342,86 @@ TEST_F(SignatureTest, OverlappingShinglesHaveIndependentBitsAndDistinctLeadValue
   }
 }
 
+// QuotedTokens the straightforward way: every byte between tokens compared with every
+// quotation mark (the marks as the header lists them), no search for the next candidate byte
+// and no runs of tokens.
+std::vector<uint8_t> NaiveQuotedTokens(const core::Document& doc, size_t first, size_t end) {
+  enum Kind { kOpen, kClose, kEither };
+  const std::vector<std::pair<std::string_view, Kind>> marks = {
+      {"\"", kEither},           {"\xC2\xAB", kEither},     {"\xC2\xBB", kEither},
+      {"\xE2\x80\x9C", kEither}, {"\xE2\x80\x9D", kEither}, {"\xE2\x80\x9E", kOpen},
+      {"\xE2\x80\x9F", kOpen},   {"\xE3\x80\x8C", kOpen},   {"\xE3\x80\x8E", kOpen},
+      {"\xE3\x80\x8D", kClose},  {"\xE3\x80\x8F", kClose},  {"\xEF\xBC\x82", kEither}};
+  std::vector<uint8_t> out;
+  core::Field field = core::Field::kTitle;
+  std::string_view text;
+  int depth = 0;
+  size_t pos = 0;
+  for (size_t i = first; i < end && i < doc.tokens.size(); ++i) {
+    const core::Token& t = doc.tokens[i];
+    if (t.field == core::Field::kTitle) {
+      out.push_back(0);
+      continue;
+    }
+    if (t.field != field) {
+      field = t.field;
+      text = field == core::Field::kLead ? std::string_view(doc.lead) : std::string_view(doc.body);
+      depth = 0;
+      pos = 0;
+    }
+    while (pos < std::min<size_t>(t.begin, text.size())) {
+      if (text[pos] == '\n') {
+        depth = 0;
+        ++pos;
+        continue;
+      }
+      size_t n = 1;
+      for (const auto& [mark, kind] : marks) {
+        if (text.substr(pos, mark.size()) != mark) continue;
+        if (kind == kOpen || (kind == kEither && depth == 0)) {
+          ++depth;
+        } else if (depth > 0) {
+          --depth;
+        }
+        n = mark.size();
+        break;
+      }
+      pos += n;
+    }
+    out.push_back(depth > 0 ? 1 : 0);
+    pos = std::max<size_t>(pos, t.end);
+  }
+  return out;
+}
+
+// The quotation scan jumps between the bytes that may start a mark and marks whole runs of
+// tokens between them: it must mark every token as the byte-by-byte scan does, on every corpus
+// article, from the opening's first token and from other starts, to the end and to a limit.
+TEST_F(SignatureTest, QuotedTokensEqualTheByteByByteScanOnTheCorpora) {
+  std::vector<std::string> files = testing::DevCorpusFiles();
+  if (auto stories = testing::StoryCorpusPath()) files.push_back(*stories);
+  if (files.empty()) GTEST_SKIP() << "no corpus found";
+  int64_t quoted_tokens = 0;
+  const int articles =
+      testing::ForEachProcessedArticle(files, *pipeline_setup_->pipeline, [&](core::Document& doc) {
+        const size_t n = doc.tokens.size();
+        size_t lead = 0;
+        while (lead < n && doc.tokens[lead].field == core::Field::kTitle) ++lead;
+        for (const auto& [first, end] : std::vector<std::pair<size_t, size_t>>{
+                 {0, n}, {lead, n}, {lead, lead + 83}, {lead + 7, n}, {n / 2, n}}) {
+          std::vector<uint8_t> quoted;
+          QuotedTokens(doc, first, end, &quoted);
+          EXPECT_EQ(quoted, NaiveQuotedTokens(doc, first, end))
+              << doc.article.id << " tokens " << first << ".." << end;
+          if (first == 0 && end == n) {
+            quoted_tokens += std::count(quoted.begin(), quoted.end(), uint8_t{1});
+          }
+        }
+      });
+  EXPECT_GT(articles, 100);
+  EXPECT_GT(quoted_tokens, 1000);  // the corpora quote: the scan's marks are exercised
+}
+
 TEST_F(SignatureTest, SameValuesAsTheReferenceOnTheCorpora) {
   std::vector<std::string> files = testing::DevCorpusFiles();
   if (auto stories = testing::StoryCorpusPath()) files.push_back(*stories);
