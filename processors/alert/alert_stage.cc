@@ -279,11 +279,17 @@ size_t AlertState::size() const {
 }
 
 bool TermHits::Has(const Rule& rule) {
-  if (!done_) {
-    rules_.terms().Find(doc_, rules_.rules().size(), &hit_);
-    done_ = true;
+  if (!started_) {
+    hit_.assign(rules_.rules().size(), 0);
+    started_ = true;
   }
-  return rule.index < hit_.size() && hit_[rule.index] != 0;
+  if (rule.index >= hit_.size()) return false;
+  // The scan goes on only as far as this rule's first hit: an earlier rule's scan may have
+  // found it already, and a later rule's goes on from here.
+  if (hit_[rule.index] == 0 && next_ < doc_.tokens.size()) {
+    rules_.terms().FindFrom(doc_, &next_, rule.index, &hit_);
+  }
+  return hit_[rule.index] != 0;
 }
 
 bool RuleMatches(const Rule& rule, const core::Document& doc, std::string* why, TermHits* terms) {
