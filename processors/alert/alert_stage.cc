@@ -96,6 +96,29 @@ StoryCounts CountStory(const core::Document& doc, int64_t now, int64_t within_ms
   return c;
 }
 
+// Whether the story meets `cond` at `now`: CountStory's counts compared with the minimums, but
+// outlets and languages are no longer collected once there are enough of each (a large story's
+// recent articles were each looked up in both sets, for every article).
+bool StoryMeets(const core::Document& doc, int64_t now, const StoryCondition& cond) {
+  int64_t articles = 0;
+  SmallSet sources, languages;
+  bool sources_enough = cond.min_sources <= 0;
+  bool languages_enough = cond.min_languages <= 0;
+  for (const auto& a : doc.story.recent) {
+    if (cond.within_ms > 0 && a.time_ms < now - cond.within_ms) continue;
+    ++articles;
+    if (!sources_enough && !a.source.empty()) {
+      sources.Insert(a.source);
+      sources_enough = static_cast<int64_t>(sources.size()) >= cond.min_sources;
+    }
+    if (!languages_enough && !a.language.empty()) {
+      languages.Insert(a.language);
+      languages_enough = static_cast<int64_t>(languages.size()) >= cond.min_languages;
+    }
+  }
+  return articles >= cond.min_articles && sources_enough && languages_enough;
+}
+
 bool HasTerm(const core::Document& doc, const std::string& term) {
   for (const auto& t : doc.tokens) {
     const std::string_view folded = doc.TokenForm(t.folded_offset, t.folded_size);
@@ -279,11 +302,17 @@ size_t AlertState::size() const {
 }
 
 bool TermHits::Has(const Rule& rule) {
-  if (!done_) {
-    rules_.terms().Find(doc_, rules_.rules().size(), &hit_);
-    done_ = true;
+  if (!started_) {
+    hit_.assign(rules_.rules().size(), 0);
+    started_ = true;
   }
-  return rule.index < hit_.size() && hit_[rule.index] != 0;
+  if (rule.index >= hit_.size()) return false;
+  // The scan goes on only as far as this rule's first hit: an earlier rule's scan may have
+  // found it already, and a later rule's goes on from here.
+  if (hit_[rule.index] == 0 && next_ < doc_.tokens.size()) {
+    rules_.terms().FindFrom(doc_, &next_, rule.index, &hit_);
+  }
+  return hit_[rule.index] != 0;
 }
 
 bool RuleMatches(const Rule& rule, const core::Document& doc, std::string* why, TermHits* terms) {
@@ -346,8 +375,10 @@ bool RuleMatches(const Rule& rule, const core::Document& doc, std::string* why, 
   }
   if (rule.has_story) {
     const int64_t now = doc.story.event_time_ms;
+    // The counts themselves only for `why`.
+    if (why == nullptr) return StoryMeets(doc, now, rule.story);
     const StoryCounts c = CountStory(doc, now, rule.story.within_ms);
-    if (why != nullptr) {
+    {
       char buf[200];
       std::snprintf(buf, sizeof(buf),
                     "story has %" PRId64 " articles, %" PRId64 " outlets, %" PRId64

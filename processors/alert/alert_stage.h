@@ -114,8 +114,9 @@ class AlertStage final : public core::Stage {
 };
 
 // Which rules of a snapshot have a term in one article: the snapshot's TermIndex runs over the
-// tokens once, when the first rule gets as far as its terms (most articles fail a rule on its
-// topics first and never need it). One per article and thread; not thread-safe.
+// tokens at most once, when the first rule gets as far as its terms (most articles fail a rule
+// on its topics first and never need it), and only as far as the asking rule's first hit; a
+// later rule's question goes on from there. One per article and thread; not thread-safe.
 class TermHits {
  public:
   TermHits(const AlertRules& rules, const core::Document& doc) : rules_(rules), doc_(doc) {}
@@ -124,7 +125,8 @@ class TermHits {
  private:
   const AlertRules& rules_;
   const core::Document& doc_;
-  bool done_ = false;
+  bool started_ = false;
+  size_t next_ = 0;  // the term scan's next token (TermIndex::FindFrom)
   std::vector<uint8_t> hit_;
 };
 

@@ -48,11 +48,20 @@ void TermIndex::MarkPrefixes(std::string_view folded, std::vector<uint8_t>* hit)
 
 void TermIndex::Find(const core::Document& doc, size_t rules, std::vector<uint8_t>* hit) const {
   hit->assign(rules, 0);
-  if (terms_.empty()) return;
+  size_t next = 0;
+  FindFrom(doc, &next, rules, hit);
+}
+
+void TermIndex::FindFrom(const core::Document& doc, size_t* next, size_t wanted,
+                         std::vector<uint8_t>* hit) const {
+  const size_t n_tokens = doc.tokens.size();
+  if (terms_.empty()) {
+    *next = n_tokens;
+    return;
+  }
   const bool any_short = (short_first_[0] | short_first_[1] | short_first_[2] | short_first_[3]);
   // Plain pointers: the stores into `hit` (bytes) would otherwise make the compiler reload the
   // document's and the filters' vectors for every token.
-  const size_t n_tokens = doc.tokens.size();
   const core::Token* const tokens = doc.tokens.data();
   const char* const text = doc.token_text.data();
   const core::FormHashes* const known =
@@ -61,8 +70,11 @@ void TermIndex::Find(const core::Document& doc, size_t rules, std::vector<uint8_
   const uint64_t* const filter8 = filter8_.data();
   const uint64_t* const short_first = short_first_.data();
   const uint64_t* const hashes = hashes_.data();
-  for (size_t i = 0; i < n_tokens; ++i) {
+  // A hit of `wanted` is looked for only after a token marked something (rare).
+  const uint8_t* const wanted_hit = wanted < hit->size() ? hit->data() + wanted : nullptr;
+  for (size_t i = *next; i < n_tokens; ++i) {
     const core::Token& t = tokens[i];
+    bool marked = false;
     const char* const folded = text + t.folded_offset;
     const size_t n = t.folded_size;
     // A term of 8+ bytes is a prefix of the form: its first 8 bytes are the form's; a term of
@@ -72,7 +84,10 @@ void TermIndex::Find(const core::Document& doc, size_t rules, std::vector<uint8_
     // A term of 1-3 bytes matches forms of at most 6 bytes starting with its first byte.
     may = may || (any_short && n >= 1 && n <= 6 &&
                   Test(short_first, static_cast<unsigned char>(folded[0])));
-    if (may) MarkPrefixes(std::string_view(folded, n), hit);
+    if (may) {
+      MarkPrefixes(std::string_view(folded, n), hit);
+      marked = true;
+    }
     if (t.stem_size > 0) {
       uint64_t h = known != nullptr ? known[i].stem : 0;
       if (h == 0) [[unlikely]] {
@@ -81,9 +96,15 @@ void TermIndex::Find(const core::Document& doc, size_t rules, std::vector<uint8_
       if (Test(hashes, KeyHash(h)) && t.stem_size <= max_size_ &&
           (HasLength(t.stem_size) || t.stem_size >= 64)) {
         Mark(std::string_view(text + t.stem_offset, t.stem_size), hit);
+        marked = true;
       }
     }
+    if (marked && wanted_hit != nullptr && *wanted_hit != 0) {
+      *next = i + 1;
+      return;
+    }
   }
+  *next = n_tokens;
 }
 
 }  // namespace newsflow::alert

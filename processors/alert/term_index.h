@@ -47,6 +47,14 @@ class TermIndex {
   // cleared first).
   void Find(const core::Document& doc, size_t rules, std::vector<uint8_t>* hit) const;
 
+  // The same scan in steps: marks the hits of doc.tokens[*next, ...) in `hit` (sized to the
+  // number of rules, zero before the first step) and stops after the first token that gives
+  // rule `wanted` a hit, or at the end; *next is then where the next step starts. Steps until
+  // the end mark what Find marks; a caller that needs only some rules' answers stops early (a
+  // rule's term is often in the title). `wanted` >= the number of rules: to the end.
+  void FindFrom(const core::Document& doc, size_t* next, size_t wanted,
+                std::vector<uint8_t>* hit) const;
+
  private:
   // A hash of the first 4 bytes of `form` (size >= 4) into a filter's 65,536 bits.
   static uint32_t Key4(const char* form) {

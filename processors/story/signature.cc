@@ -119,41 +119,37 @@ size_t QuoteMark(std::string_view text, size_t i, QuoteKind* kind) {
 
 namespace {
 
-// ShingleHash's constants: one per word position (so the order of the words counts).
-constexpr uint64_t kShinglePosition[8] = {
-    0xA0761D6478BD642Full, 0xE7037ED1A0B428DBull, 0x8EBC6AF09C88C6E3ull, 0x589965CC75374CC3ull,
-    0x1D8E4E27C47D124Full, 0x9E3779B97F4A7C15ull, 0xBF58476D1CE4E5B9ull, 0x94D049BB133111EBull};
+// ShingleHash: each word's hash rotated by its position (so the order of the words counts),
+// the k words XORed, then one 64x64->128-bit multiply-fold by an odd constant. The word hashes
+// are already well-mixed 64-bit hashes (core::FormHash), so the XOR of rotated words is about
+// uniform over shingles with other words, and the multiply-fold spreads every input bit into
+// the low half that the lead set keeps. Rotations are distinct multiples of 21 mod 64; a
+// shingle of one word repeated does not cancel (1 + x^21 + x^42 is prime to x^64 + 1 over
+// GF(2)). Before 2026-12-06 (session 13) shingles were two chained multiply-folds plus
+// MurmurHash3's fmix64 (~24 instructions a shingle, ~12 now): SimHash and lead-set values
+// differ from those versions' for the same text (see the header on comparing fingerprints).
+constexpr int kShingleRotation[8] = {0, 21, 42, 63, 20, 41, 62, 19};
+constexpr uint64_t kShingleSeed = 0xA0761D6478BD642Full;
+constexpr uint64_t kShingleMultiplier = 0xE7037ED1A0B428DBull;
 
-// The finalizer of MurmurHash3's fmix64: a full avalanche.
-inline uint64_t Avalanche(uint64_t h) {
-  h ^= h >> 33;
-  h *= 0xFF51AFD7ED558CCDull;
-  h ^= h >> 33;
-  h *= 0xC4CEB9FE1A85EC53ull;
-  h ^= h >> 33;
-  return h;
-}
+inline uint64_t RotateLeft(uint64_t v, int r) { return r == 0 ? v : (v << r) | (v >> (64 - r)); }
 
-// ShingleHash for a k known at compile time (the default 3): the same value, the chain unrolled.
+// ShingleHash for a k known at compile time (the default 3): the same value, the loop unrolled.
 template <int K>
 inline uint64_t FixedShingleHash(const uint64_t* words) {
   using core::form_hash_internal::MulFold;
-  uint64_t h = words[0] ^ kShinglePosition[0];
-  for (int j = 1; j < K; ++j) h = MulFold(h, words[j] ^ kShinglePosition[j & 7]);
-  return Avalanche(h);
+  uint64_t x = words[0] ^ kShingleSeed;
+  for (int j = 1; j < K; ++j) x ^= RotateLeft(words[j], kShingleRotation[j & 7]);
+  return MulFold(x, kShingleMultiplier);
 }
 
 }  // namespace
 
 uint64_t ShingleHash(const uint64_t* words, int k) {
   using core::form_hash_internal::MulFold;
-  // Chained 64x64->128-bit multiply-folds (a different constant per position, so the order of
-  // the words counts), then a full avalanche (the finalizer of MurmurHash3's fmix64): SimHash
-  // reads every bit of the result, so each must be about as likely set as clear, and
-  // independent of the others.
-  uint64_t h = words[0] ^ kShinglePosition[0];
-  for (int j = 1; j < k; ++j) h = MulFold(h, words[j] ^ kShinglePosition[j & 7]);
-  return Avalanche(h);
+  uint64_t x = words[0] ^ kShingleSeed;
+  for (int j = 1; j < k; ++j) x ^= RotateLeft(words[j], kShingleRotation[j & 7]);
+  return MulFold(x, kShingleMultiplier);
 }
 
 namespace {
@@ -207,6 +203,22 @@ class QuoteScan {
       // depth 0.) The text between the previous token and this one: quotation marks and line
       // ends, from the next byte that may be one on.
       const size_t stop = std::min<size_t>(t.begin, text.size());
+      if (next_stop >= stop) [[likely]] {
+        // No byte before this token can change the depth (the last search found none in [pos,
+        // next_stop), or pos is already past next_stop and this token): nor before any of the
+        // following tokens of the field that start at or before next_stop. They all take the
+        // current depth, in a run without the search's bookkeeping (most tokens of most texts:
+        // the bytes that may start a mark are few).
+        const uint8_t mark = depth > 0 ? 1 : 0;
+        size_t j = i;
+        do {
+          *out++ = mark;
+          pos = std::max<size_t>(pos, tokens[j].end);
+          ++j;
+        } while (j < end && tokens[j].field == field && tokens[j].begin <= next_stop);
+        i = j - 1;
+        continue;
+      }
       while (pos < stop && next_stop < stop) {
         if (next_stop < pos) {
           // `text` is a whole std::string: NUL-terminated. A NUL inside it stops strcspn() too

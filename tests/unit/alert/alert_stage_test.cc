@@ -7,6 +7,7 @@
 
 #include <cinttypes>
 #include <cstdio>
+#include <random>
 
 #include "app/pipeline_setup.h"
 #include "schemas/validate.h"
@@ -183,6 +184,50 @@ TEST_F(AlertStageTest, IdsAreDeterministicAcrossInstances) {
 // Level keys and alert ids are written without printf: the same text as the printf formats
 // they replaced ("a%" PRId64 ".l%" PRId64 ".s%d.r%" PRId64, "al-%016" PRIx64 of the XXH3 of
 // "rule|story|level"), over small, large and negative values.
+// Without `why`, a story condition stops collecting outlets and languages once it has enough of
+// each; with `why` it counts them all for the text. Both must decide alike: random stories
+// (repeated and empty outlets and languages, articles inside and outside the window) against
+// every combination of small minimums and windows.
+TEST(StoryConditionTest, DecidesAsTheFullCountsWithOrWithoutTheText) {
+  schemas::RawRecord record =
+      testing::MakeRecord(R"({"id":"s","title":"t","body":"b"})", "application/json");
+  core::Document doc(record);
+  std::mt19937 rng(14);
+  const std::vector<std::string> outlets = {"", "a", "b", "c", "d", "e", "reuters", "bbc"};
+  const std::vector<std::string> langs = {"", "en", "fr", "de", "ar"};
+  int met = 0, checks = 0;
+  for (int story = 0; story < 300; ++story) {
+    doc.story.recent.clear();
+    doc.story.event_time_ms = 10'000'000;
+    const int n = static_cast<int>(rng() % 12);
+    for (int i = 0; i < n; ++i) {
+      core::StoryArticle a;
+      a.time_ms = doc.story.event_time_ms - static_cast<int64_t>(rng() % 4) * 3'600'000 / 2;
+      a.source = outlets[rng() % outlets.size()];
+      a.language = langs[rng() % langs.size()];
+      doc.story.recent.push_back(a);
+    }
+    for (int64_t min_articles : {0, 1, 3, 6}) {
+      for (int64_t min_sources : {0, 1, 2, 3, 5}) {
+        for (int64_t min_languages : {0, 1, 2, 3}) {
+          for (int64_t within_ms : {int64_t{0}, int64_t{3'600'000}, int64_t{7'200'000}}) {
+            Rule rule;
+            rule.has_story = true;
+            rule.story = {min_articles, min_sources, min_languages, within_ms};
+            std::string why;
+            const bool counted = RuleMatches(rule, doc, &why);
+            EXPECT_EQ(RuleMatches(rule, doc, nullptr), counted) << why;
+            met += counted ? 1 : 0;
+            ++checks;
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GT(met, checks / 10);  // both answers occur often
+  EXPECT_LT(met, checks * 9 / 10);
+}
+
 TEST(AlertFormatTest, LevelKeyAndIdAreThePrintfFormats) {
   const int64_t values[] = {0, 1, 3, 9, 10, 42, 99999, -1, -7, INT64_MAX, INT64_MIN};
   for (int64_t a : values) {

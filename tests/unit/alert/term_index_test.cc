@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <fstream>
 #include <string>
 #include <string_view>
@@ -167,6 +169,52 @@ TEST_F(TermIndexTest, SameAsTheTokenScanOnTheCorpora) {
   EXPECT_GT(articles, 100);
   EXPECT_GT(hits, 10);           // the comparison covers matches
   EXPECT_GT(checks - hits, 10);  // and misses
+}
+
+// TermHits scans only as far as the asking rule's first hit and goes on from there for the next
+// rule: whatever order the rules ask in, each answer is Find's, and steps until the end mark
+// exactly what Find marks.
+TEST_F(TermIndexTest, StepsStopAtTheAskingRulesHitAndGiveFindsAnswersInAnyOrder) {
+  std::vector<std::string> files = testing::DevCorpusFiles();
+  if (auto stories = testing::StoryCorpusPath()) files.push_back(*stories);
+  if (files.empty()) GTEST_SKIP() << "no corpus found";
+  auto rules = LoadAlertRules("");
+  ASSERT_TRUE(rules.ok()) << rules.status().ToString();
+  const std::vector<Rule>& all = (*rules)->rules();
+  const TermIndex& index = (*rules)->terms();
+  int stopped_early = 0;
+  const int articles =
+      testing::ForEachProcessedArticle(files, *pipeline_setup_->pipeline, [&](core::Document& doc) {
+        std::vector<uint8_t> expected;
+        index.Find(doc, all.size(), &expected);
+        std::vector<size_t> order(all.size());
+        for (size_t r = 0; r < order.size(); ++r) order[r] = r;
+        for (int pass = 0; pass < 3; ++pass) {
+          if (pass == 1) std::reverse(order.begin(), order.end());
+          if (pass == 2) std::rotate(order.begin(), order.begin() + order.size() / 2, order.end());
+          TermHits term_hits(**rules, doc);
+          for (size_t r : order) {
+            EXPECT_EQ(term_hits.Has(all[r]), expected[r] != 0)
+                << doc.article.id << " " << all[r].id;
+          }
+          // The steps themselves: one rule's step, then on to the end.
+          for (size_t r : order) {
+            std::vector<uint8_t> hit(all.size(), 0);
+            size_t next = 0;
+            index.FindFrom(doc, &next, r, &hit);
+            EXPECT_EQ(hit[r], expected[r]) << doc.article.id << " " << all[r].id;
+            if (next < doc.tokens.size()) {
+              ++stopped_early;
+              EXPECT_EQ(hit[r], 1);  // it stops only at a hit
+            }
+            index.FindFrom(doc, &next, all.size(), &hit);
+            EXPECT_EQ(next, doc.tokens.size());
+            EXPECT_EQ(hit, expected) << doc.article.id << " after " << all[r].id;
+          }
+        }
+      });
+  EXPECT_GT(articles, 100);
+  EXPECT_GT(stopped_early, 30);  // the stop is exercised, not only the scans to the end
 }
 
 }  // namespace

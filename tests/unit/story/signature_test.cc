@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <random>
 
 #include "app/pipeline_setup.h"
@@ -288,6 +289,137 @@ TEST_F(SignatureTest, ShingleHashBitsAreBalancedAndDependOnOrder) {
   EXPECT_NE(ShingleHash(a, 3), ShingleHash(c, 3));
   EXPECT_NE(ShingleHash(a, 1), ShingleHash(c, 1));  // k = 1: the word alone, mixed
   EXPECT_EQ(ShingleHash(a, 2), ShingleHash(b, 2));  // the third word is not in a 2-shingle
+}
+
+// ShingleHash XORs its words' rotated hashes before one multiply-fold, so two shingles that
+// share words differ only through the words they do not share. SimHash needs neighbouring
+// shingles' bits to be independent (each agrees with its neighbour's about half the time), and
+// the lead set, which keeps the low 32 bits, needs distinct shingles to keep distinct values
+// (about n^2 / 2^33 collisions among n distinct shingles, as for a random function): both over
+// the corpora's real word hashes, for the default k = 3 and for k = 2 and 5.
+TEST_F(SignatureTest, OverlappingShinglesHaveIndependentBitsAndDistinctLeadValues) {
+  std::vector<std::string> files = testing::DevCorpusFiles();
+  if (auto stories = testing::StoryCorpusPath()) files.push_back(*stories);
+  if (files.empty()) GTEST_SKIP() << "no corpus found";
+  std::vector<std::vector<uint64_t>> texts;
+  testing::ForEachProcessedArticle(files, *pipeline_setup_->pipeline, [&](core::Document& doc) {
+    std::vector<uint64_t>& words = texts.emplace_back();
+    for (const core::Token& t : doc.tokens) {
+      const std::string_view form = t.stem_size > 0 ? doc.TokenForm(t.stem_offset, t.stem_size)
+                                                    : doc.TokenForm(t.folded_offset, t.folded_size);
+      words.push_back(core::FormHash(form.data(), form.size()));
+    }
+  });
+  for (int k : {2, 3, 5}) {
+    std::vector<int64_t> agree(64, 0);
+    int64_t pairs = 0;
+    std::map<std::vector<uint64_t>, uint32_t> distinct;  // a shingle's words -> its lead value
+    for (const std::vector<uint64_t>& words : texts) {
+      for (size_t i = 0; i + static_cast<size_t>(k) <= words.size(); ++i) {
+        const uint64_t h = ShingleHash(&words[i], k);
+        distinct.emplace(std::vector<uint64_t>(words.begin() + static_cast<std::ptrdiff_t>(i),
+                                               words.begin() + static_cast<std::ptrdiff_t>(i) + k),
+                         static_cast<uint32_t>(h));
+        if (i + static_cast<size_t>(k) + 1 > words.size()) continue;
+        if (std::equal(&words[i], &words[i] + k, &words[i + 1])) continue;  // a repeated word
+        const uint64_t next = ShingleHash(&words[i + 1], k);
+        for (int b = 0; b < 64; ++b) agree[static_cast<size_t>(b)] += ((h ^ next) >> b & 1) ^ 1;
+        ++pairs;
+      }
+    }
+    ASSERT_GT(pairs, 20000) << "k=" << k;
+    for (int b = 0; b < 64; ++b) {
+      const double share = static_cast<double>(agree[static_cast<size_t>(b)]) / pairs;
+      EXPECT_NEAR(share, 0.5, 0.02) << "k=" << k << " bit " << b;
+    }
+    std::vector<uint32_t> values;
+    for (const auto& [shingle, value] : distinct) values.push_back(value);
+    std::sort(values.begin(), values.end());
+    const auto collisions = values.end() - std::unique(values.begin(), values.end());
+    const double n = static_cast<double>(distinct.size());
+    EXPECT_LE(static_cast<double>(collisions), 4.0 + 3.0 * n * n / 8589934592.0)
+        << "k=" << k << ", " << distinct.size() << " distinct shingles";
+  }
+}
+
+// QuotedTokens the straightforward way: every byte between tokens compared with every
+// quotation mark (the marks as the header lists them), no search for the next candidate byte
+// and no runs of tokens.
+std::vector<uint8_t> NaiveQuotedTokens(const core::Document& doc, size_t first, size_t end) {
+  enum Kind { kOpen, kClose, kEither };
+  const std::vector<std::pair<std::string_view, Kind>> marks = {
+      {"\"", kEither},           {"\xC2\xAB", kEither},     {"\xC2\xBB", kEither},
+      {"\xE2\x80\x9C", kEither}, {"\xE2\x80\x9D", kEither}, {"\xE2\x80\x9E", kOpen},
+      {"\xE2\x80\x9F", kOpen},   {"\xE3\x80\x8C", kOpen},   {"\xE3\x80\x8E", kOpen},
+      {"\xE3\x80\x8D", kClose},  {"\xE3\x80\x8F", kClose},  {"\xEF\xBC\x82", kEither}};
+  std::vector<uint8_t> out;
+  core::Field field = core::Field::kTitle;
+  std::string_view text;
+  int depth = 0;
+  size_t pos = 0;
+  for (size_t i = first; i < end && i < doc.tokens.size(); ++i) {
+    const core::Token& t = doc.tokens[i];
+    if (t.field == core::Field::kTitle) {
+      out.push_back(0);
+      continue;
+    }
+    if (t.field != field) {
+      field = t.field;
+      text = field == core::Field::kLead ? std::string_view(doc.lead) : std::string_view(doc.body);
+      depth = 0;
+      pos = 0;
+    }
+    while (pos < std::min<size_t>(t.begin, text.size())) {
+      if (text[pos] == '\n') {
+        depth = 0;
+        ++pos;
+        continue;
+      }
+      size_t n = 1;
+      for (const auto& [mark, kind] : marks) {
+        if (text.substr(pos, mark.size()) != mark) continue;
+        if (kind == kOpen || (kind == kEither && depth == 0)) {
+          ++depth;
+        } else if (depth > 0) {
+          --depth;
+        }
+        n = mark.size();
+        break;
+      }
+      pos += n;
+    }
+    out.push_back(depth > 0 ? 1 : 0);
+    pos = std::max<size_t>(pos, t.end);
+  }
+  return out;
+}
+
+// The quotation scan jumps between the bytes that may start a mark and marks whole runs of
+// tokens between them: it must mark every token as the byte-by-byte scan does, on every corpus
+// article, from the opening's first token and from other starts, to the end and to a limit.
+TEST_F(SignatureTest, QuotedTokensEqualTheByteByByteScanOnTheCorpora) {
+  std::vector<std::string> files = testing::DevCorpusFiles();
+  if (auto stories = testing::StoryCorpusPath()) files.push_back(*stories);
+  if (files.empty()) GTEST_SKIP() << "no corpus found";
+  int64_t quoted_tokens = 0;
+  const int articles =
+      testing::ForEachProcessedArticle(files, *pipeline_setup_->pipeline, [&](core::Document& doc) {
+        const size_t n = doc.tokens.size();
+        size_t lead = 0;
+        while (lead < n && doc.tokens[lead].field == core::Field::kTitle) ++lead;
+        for (const auto& [first, end] : std::vector<std::pair<size_t, size_t>>{
+                 {0, n}, {lead, n}, {lead, lead + 83}, {lead + 7, n}, {n / 2, n}}) {
+          std::vector<uint8_t> quoted;
+          QuotedTokens(doc, first, end, &quoted);
+          EXPECT_EQ(quoted, NaiveQuotedTokens(doc, first, end))
+              << doc.article.id << " tokens " << first << ".." << end;
+          if (first == 0 && end == n) {
+            quoted_tokens += std::count(quoted.begin(), quoted.end(), uint8_t{1});
+          }
+        }
+      });
+  EXPECT_GT(articles, 100);
+  EXPECT_GT(quoted_tokens, 1000);  // the corpora quote: the scan's marks are exercised
 }
 
 TEST_F(SignatureTest, SameValuesAsTheReferenceOnTheCorpora) {
