@@ -53,7 +53,7 @@ stages = [("signature (story::ComputeSignature)", r"story::ComputeSignature\("),
           ("story store + story.v1 (StoryStage::Apply)", r"story::StoryStage::Apply\("),
           ("  story.v1 record (StoryStore::RecordLocked)", r"StoryStore::RecordLocked"),
           ("alert (AlertStage::Process)", r"alert::AlertStage::Process\("),
-          ("  term index (TermIndex::Find)", r"alert::TermIndex::Find\(")]
+          ("  term index (TermIndex::FindFrom)", r"alert::TermIndex::FindFrom\(")]
 print(f"new articles: {articles}")
 print("K instructions per new article, inclusive:")
 for label, pattern in stages:
