@@ -116,9 +116,9 @@ TEST(FindInvalidUtf8Test, ReportsEachKindOfBadSequenceAtItsOffset) {
   }
 }
 
-TEST(FindInvalidUtf8Test, AgreesWithTheUnicodeTableOnAllShortSequences) {
-  // Every string of one or two bytes, and every string of three and four bytes drawn from the
-  // values at the edges of the table's ranges, alone and between ASCII and non-ASCII text.
+// Every string of one or two bytes, and every string of three and four bytes drawn from the
+// values at the edges of the UTF-8 table's ranges.
+std::vector<std::string> ShortSequences() {
   const unsigned char edges[] = {0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF,
                                  0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xE1, 0xEC, 0xED, 0xEE,
                                  0xEF, 0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xFF};
@@ -140,6 +140,12 @@ TEST(FindInvalidUtf8Test, AgreesWithTheUnicodeTableOnAllShortSequences) {
       }
     }
   }
+  return inputs;
+}
+
+TEST(FindInvalidUtf8Test, AgreesWithTheUnicodeTableOnAllShortSequences) {
+  // Each of ShortSequences() alone and between ASCII and non-ASCII text.
+  const std::vector<std::string> inputs = ShortSequences();
   size_t checked = 0;
   for (const auto& core : inputs) {
     for (const char* around : {"", "0123456789abcde", "\xD0\x9F\xD1\x80\xD0\xB8"}) {
@@ -158,23 +164,7 @@ TEST(FindInvalidUtf8Test, AgreesWithTheUnicodeTableAtEveryPositionOfALongString)
   // and the edge values' strings of three and four bytes, after prefixes of 16-47 bytes (so
   // that they start at every position of a block, and straddle the first block's end), in
   // ASCII and in two-byte letters, and followed by text or by nothing (the string's end).
-  const unsigned char edges[] = {0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF,
-                                 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xE1, 0xEC, 0xED, 0xEE,
-                                 0xEF, 0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xFF};
-  std::vector<std::string> inputs;
-  for (int a = 0; a < 256; ++a) {
-    for (int b = 0; b < 256; ++b) inputs.push_back({static_cast<char>(a), static_cast<char>(b)});
-  }
-  for (unsigned char a : edges) {
-    for (unsigned char b : edges) {
-      for (unsigned char c : edges) {
-        for (unsigned char d : edges) {
-          inputs.push_back({static_cast<char>(a), static_cast<char>(b), static_cast<char>(c),
-                            static_cast<char>(d)});
-        }
-      }
-    }
-  }
+  const std::vector<std::string> inputs = ShortSequences();
   const std::string ascii(64, 'q');
   std::string letters;  // two Cyrillic letters, a 3-byte and a 4-byte character, over and over
   while (letters.size() < 64) letters += "\xD0\x9F\xD1\x80\xE2\x9C\x93\xF0\x9F\x98\x80";
