@@ -42,13 +42,13 @@ constexpr std::array<StemmerInfo, 26> kStemmers = {{
 
 // A per-thread memo of word -> stem: open addressing on the word's core::FormHash (the tag
 // stage's matcher hashes forms with the same function, so the word's hash and the stem's, kept
-// with the entry, are handed on in core::Document::token_hashes), keys, stems and stem hashes
+// with the entry in its slot, are handed on in core::Document::token_hashes), keys and stems
 // in one arena, no allocation per lookup; when it holds its capacity of words it starts over.
 class StemCache {
  public:
   // Capacity: kDefaultStemMemoWords (32 K) words per language unless the stage's
   // stem_memo_words says otherwise; the table has the next power of two >= 2 x the words as
-  // slots (32 K words: 64 K slots, 1 MiB, allocated on the language's first word). A miss is a
+  // slots (32 K words: 64 K slots, 1.5 MiB, allocated on the language's first word). A miss is a
   // Snowball call (~0.4 us on average over the dev corpus; BM_NormalizeStageColdStems), and
   // news vocabulary has a long tail: in a simulated Zipf (s = 1) stream of 30 k distinct words,
   // a memo that starts over at 4 K entries missed 35 % of tokens, at 32 K 5 % (100 k words: 44 %
@@ -74,9 +74,9 @@ class StemCache {
   // The cached stem of `word` (hash `h`), or nullptr.
   const std::string_view* Find(std::string_view word, uint64_t h) const {
     if (slots_.empty()) return nullptr;
-    const int32_t i = FindSlot(word, h);
-    if (i < 0) return nullptr;
-    const Slot& s = slots_[static_cast<size_t>(i)];
+    const Slot* found = Table().Find(word.data(), word.size(), h);
+    if (found == nullptr) return nullptr;
+    const Slot& s = *found;
     scratch_ = s.stem_at == kApart
                    ? std::string_view(arena_.data() + s.key_offset + s.key_size, s.stem_size)
                    : Key(s).substr(s.stem_at, s.stem_size);
@@ -88,36 +88,52 @@ class StemCache {
     if (slots_.empty()) slots_.assign(slot_count_, Slot{});
   }
 
-  // Starts loading, into the cache, the first slot a probe for hash `h` reads. Allocate() first.
-  void Prefetch(uint64_t h) const { __builtin_prefetch(&slots_[h & mask_]); }
+  static constexpr uint16_t kEmpty = 0xFFFF;
+  struct Slot {              // 24 bytes
+    uint64_t stem_hash = 0;  // the stem's FormHash (0 for an empty stem), handed on as is
+    uint32_t hash = 0;       // low half of the word's FormHash
+    uint32_t key_offset = 0;
+    uint16_t key_size = kEmpty;
+    uint16_t stem_size = 0;
+    uint16_t stem_at = kApart;  // the stem is key[stem_at, stem_at + stem_size), or follows the key
+  };
+  static_assert(sizeof(Slot) == 24);
 
-  // Index of the slot holding `word` (hash `h`), or -1. Allocate() first.
-  int32_t FindSlot(std::string_view word, uint64_t h) const {
-    for (size_t i = h & mask_;; i = (i + 1) & mask_) {
-      const Slot& s = slots_[i];
-      if (s.key_size == kEmpty) return -1;
-      if (s.hash == static_cast<uint32_t>(h) && s.key_size == word.size() &&
-          EqualBytes(arena_.data() + s.key_offset, word.data(), word.size())) {
-        return static_cast<int32_t>(i);
+  // The table and the keys' bytes as plain pointers, for a loop of probes: StemTokens() keeps
+  // them in registers across its tokens (the members would be read again after every store to
+  // a token or hash, which may alias them), and takes a new view after an Insert().
+  class View {
+   public:
+    // The slot holding the `n` bytes at `word` (hash `h`), or nullptr.
+    const Slot* Find(const char* word, size_t n, uint64_t h) const {
+      for (size_t i = h & mask_;; i = (i + 1) & mask_) {
+        const Slot& s = slots_[i];
+        if (s.key_size == kEmpty) return nullptr;
+        if (s.hash == static_cast<uint32_t>(h) && s.key_size == n &&
+            EqualBytes(keys_ + s.key_offset, word, n)) {
+          return &s;
+        }
       }
     }
-  }
-  // A slot's stem: its size, its FormHash (0 for an empty stem), and where it starts inside the
-  // word (kApart: it is not a piece of the word, and *apart points at its bytes). Snowball
-  // mostly strips affixes, so most stems are a piece of their word and a token can point at its
-  // folded form's bytes.
-  uint16_t StemOf(int32_t slot, uint16_t* size, uint64_t* stem_hash, const char** apart) const {
-    const Slot& s = slots_[static_cast<size_t>(slot)];
-    *size = s.stem_size;
-    const char* after = arena_.data() + s.key_offset + s.key_size;  // the stem, then its hash
-    if (s.stem_at == kApart) {
-      *apart = after;
-      after += s.stem_size;
-    }
-    std::memcpy(stem_hash, after, sizeof *stem_hash);
-    return s.stem_at;
-  }
+    // Starts loading, into the cache, the first slot a probe for hash `h` reads.
+    void Prefetch(uint64_t h) const { __builtin_prefetch(&slots_[h & mask_]); }
+    // The bytes of a slot's stem when it is not a piece of its word (stem_at == kApart).
+    const char* Apart(const Slot& s) const { return keys_ + s.key_offset + s.key_size; }
 
+   private:
+    friend class StemCache;
+    const Slot* slots_ = nullptr;
+    size_t mask_ = 0;
+    const char* keys_ = nullptr;
+  };
+  // A view of the table (Allocate() first); valid until the next Insert() or SetCapacity().
+  View Table() const {
+    View v;
+    v.slots_ = slots_.data();
+    v.mask_ = mask_;
+    v.keys_ = arena_.data();
+    return v;
+  }
   // Forgets every entry (the table and arena keep their memory).
   void Clear() {
     std::fill(slots_.begin(), slots_.end(), Slot{});
@@ -125,7 +141,8 @@ class StemCache {
     entries_ = 0;
   }
 
-  void Insert(std::string_view word, uint64_t h, std::string_view stem) {
+  // Remembers `stem` for `word` (hash `h`); `stem_hash` is the stem's FormHash (0 if empty).
+  void Insert(std::string_view word, uint64_t h, std::string_view stem, uint64_t stem_hash) {
     Allocate();
     if (word.size() >= kEmpty || stem.size() >= kEmpty) return;
     if (entries_ >= max_entries_) Clear();
@@ -144,22 +161,11 @@ class StemCache {
       s.stem_at = kApart;
       arena_.append(stem);
     }
-    // The stem's hash, for the tag stage (StemOf); unaligned, read with memcpy.
-    const uint64_t stem_hash = stem.empty() ? 0 : core::FormHash(stem.data(), stem.size());
-    arena_.append(reinterpret_cast<const char*>(&stem_hash), sizeof stem_hash);
+    s.stem_hash = stem_hash;
     ++entries_;
   }
 
  private:
-  static constexpr uint16_t kEmpty = 0xFFFF;
-  struct Slot {         // 16 bytes
-    uint32_t hash = 0;  // low half of the word's FormHash
-    uint32_t key_offset = 0;
-    uint16_t key_size = kEmpty;
-    uint16_t stem_size = 0;
-    uint16_t stem_at = kApart;  // the stem is key[stem_at, stem_at + stem_size), or follows the key
-  };
-
   // memcmp for the short keys of a memo, without a call: overlapping 8- or 4-byte loads.
   static bool EqualBytes(const char* a, const char* b, size_t n) {
     if (n >= 8) {
@@ -259,32 +265,35 @@ class ThreadStemmers {
       }
     }
     if (m == 0) return;
-    cache.Allocate();  // FindSlot() and Prefetch() need the table
-    for (size_t k = 0; k < m && k < kSlotAhead; ++k) cache.Prefetch(todo[k].hash);
+    cache.Allocate();  // Table() needs the table
+    // The table's and the arena's pointers in locals, taken again after a miss (an Insert()
+    // may move the memo's arena, an append the token arena).
+    StemCache::View table = cache.Table();
+    const char* text = arena->data();
+    for (size_t k = 0; k < m && k < kSlotAhead; ++k) table.Prefetch(todo[k].hash);
     core::Token* const tok = tokens->data();
     for (size_t k = 0; k < m; ++k) {
-      if (k + kSlotAhead < m) cache.Prefetch(todo[k + kSlotAhead].hash);
-      core::Token& t = tok[todo[k].index];
-      const std::string_view folded(arena->data() + t.folded_offset, t.folded_size);
+      if (k + kSlotAhead < m) table.Prefetch(todo[k + kSlotAhead].hash);
+      const size_t index = todo[k].index;
       const uint64_t h = todo[k].hash;
-      const int32_t slot = cache.FindSlot(folded, h);
-      if (slot >= 0) {
-        uint16_t size = 0;
-        uint64_t stem_hash = 0;
-        const char* apart = nullptr;
-        const uint16_t at = cache.StemOf(slot, &size, &stem_hash, &apart);
-        hashed[todo[k].index].stem = stem_hash;
-        t.stem_size = size;
-        if (at != StemCache::kApart) {
-          t.stem_offset = t.folded_offset + at;
+      core::Token& t = tok[index];
+      const StemCache::Slot* s = table.Find(text + t.folded_offset, t.folded_size, h);
+      if (s != nullptr) {
+        hashed[index].stem = s->stem_hash;
+        t.stem_size = s->stem_size;
+        if (s->stem_at != StemCache::kApart) {
+          t.stem_offset = t.folded_offset + s->stem_at;
         } else {
           t.stem_offset = static_cast<uint32_t>(arena->size());
-          arena->append(apart, size);
+          arena->append(table.Apart(*s), s->stem_size);
+          text = arena->data();
         }
         continue;
       }
-      const std::string_view stem = StemAndRemember(id, folded, h);
-      hashed[todo[k].index].stem = stem.empty() ? 0 : core::FormHash(stem.data(), stem.size());
+      const std::string_view folded(text + t.folded_offset, t.folded_size);
+      uint64_t stem_hash = 0;
+      const std::string_view stem = StemAndRemember(id, folded, h, &stem_hash);
+      hashed[index].stem = stem_hash;
       t.stem_size = static_cast<uint32_t>(stem.size());
       const size_t at = folded.find(stem);
       if (at != std::string_view::npos) {
@@ -292,24 +301,38 @@ class ThreadStemmers {
       } else {
         t.stem_offset = static_cast<uint32_t>(arena->size());
         arena->append(stem);  // Snowball's buffer, not the arena: no aliasing
+        text = arena->data();
       }
+      table = cache.Table();
     }
   }
 
  private:
-  // Snowball's stem of `word` (hash `h`), remembered in the memo.
-  [[gnu::noinline]] std::string_view StemAndRemember(int id, std::string_view word, uint64_t h) {
+  // Snowball's stem of `word` (hash `h`), remembered in the memo; *stem_hash = its FormHash (0
+  // for an empty stem) when asked for.
+  [[gnu::noinline]] std::string_view StemAndRemember(int id, std::string_view word, uint64_t h,
+                                                     uint64_t* stem_hash = nullptr) {
     StemCache& cache = caches_[static_cast<size_t>(id)];
     sb_stemmer*& s = stemmers_[static_cast<size_t>(id)];
     if (s == nullptr) s = sb_stemmer_new(kStemmers[static_cast<size_t>(id)].algorithm, "UTF_8");
-    if (s == nullptr) return word;
+    if (s == nullptr) return HashOf(word, stem_hash);
     const sb_symbol* out = sb_stemmer_stem(s, reinterpret_cast<const sb_symbol*>(word.data()),
                                            static_cast<int>(word.size()));
-    if (out == nullptr) return word;
+    if (out == nullptr) return HashOf(word, stem_hash);
     const std::string_view stem(reinterpret_cast<const char*>(out),
                                 static_cast<size_t>(sb_stemmer_length(s)));
-    cache.Insert(word, h, stem);
+    const uint64_t hash = stem.empty() ? 0 : core::FormHash(stem.data(), stem.size());
+    cache.Insert(word, h, stem, hash);
+    if (stem_hash != nullptr) *stem_hash = hash;
     return stem;  // Snowball's buffer: valid until this stemmer's next call
+  }
+
+  // `stem`, and *stem_hash = its FormHash (0 if empty) when asked for.
+  static std::string_view HashOf(std::string_view stem, uint64_t* stem_hash) {
+    if (stem_hash != nullptr) {
+      *stem_hash = stem.empty() ? 0 : core::FormHash(stem.data(), stem.size());
+    }
+    return stem;
   }
 
   std::array<sb_stemmer*, kStemmers.size()> stemmers_;

@@ -312,6 +312,63 @@ TEST(Tokenize, StemTokensWithOtherMemoCapacitiesMatchesSnowball) {
   ExpectSnowballStems(words.ts);
 }
 
+// Memo misses, then hits (a repeat in the same call and a second article): stems that are a
+// piece of their word ("cities" -> "citi") and stems that are not ("dying" -> "die", "skies" ->
+// "sky", "happy" -> "happi": copied after the word), each with its FormHash, in English and
+// Russian; tokens of another script in between get neither.
+TEST(Tokenize, StemTokensGivesTheMemosStemsAndHashesOnHitsAndMisses) {
+  struct Case {
+    const char* language;
+    const char* algorithm;
+    const char* text;
+    const char* other_script;  // a word of another script in the text
+  };
+  const Case cases[] = {
+      {"en", "english", "dying cities Москва skies happy dying happy the running skies news",
+       "москва"},
+      {"ru", "russian", "люди говорили London о новостях людей новостях говорили", "london"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.language);
+    std::unique_ptr<sb_stemmer, decltype(&sb_stemmer_delete)> snowball(
+        sb_stemmer_new(c.algorithm, "UTF_8"), sb_stemmer_delete);
+    ASSERT_NE(snowball, nullptr);
+    ClearStemMemos();
+    size_t apart = 0;
+    for (int article = 0; article < 2; ++article) {  // the first misses, the second hits
+      TokenStream ts;
+      Tokenize(c.text, {}, &ts);
+      std::vector<core::FormHashes> hashes;
+      StemTokens(StemmerFor(c.language), 0, &ts.arena, &ts.tokens, kDefaultStemMemoWords, &hashes);
+      ASSERT_EQ(hashes.size(), ts.tokens.size());
+      ASSERT_GE(ts.tokens.size(), 8u);
+      for (size_t i = 0; i < ts.tokens.size(); ++i) {
+        const core::Token& t = ts.tokens[i];
+        const std::string folded(ts.Folded(t));
+        if (folded == c.other_script) {
+          EXPECT_EQ(t.stem_size, 0u);
+          EXPECT_EQ(hashes[i].folded, 0u);
+          EXPECT_EQ(hashes[i].stem, 0u);
+          continue;
+        }
+        const sb_symbol* out =
+            sb_stemmer_stem(snowball.get(), reinterpret_cast<const sb_symbol*>(folded.data()),
+                            static_cast<int>(folded.size()));
+        const std::string expected(reinterpret_cast<const char*>(out),
+                                   static_cast<size_t>(sb_stemmer_length(snowball.get())));
+        EXPECT_EQ(ts.Stem(t), expected) << folded;
+        EXPECT_EQ(hashes[i].folded, core::FormHash(folded.data(), folded.size())) << folded;
+        EXPECT_EQ(hashes[i].stem, core::FormHash(expected.data(), expected.size())) << folded;
+        if (folded.find(expected) == std::string::npos) ++apart;
+      }
+    }
+    // "dying", "skies" and "happy", twice in each of the two articles.
+    if (std::string_view(c.language) == "en") {
+      EXPECT_EQ(apart, 12u);
+    }
+  }
+}
+
 TEST(Languages, ScriptCodeIsTheIso15924Code) {
   EXPECT_EQ(ScriptCode(USCRIPT_ARABIC), "Arab");
   EXPECT_EQ(ScriptCode(USCRIPT_CYRILLIC), "Cyrl");
