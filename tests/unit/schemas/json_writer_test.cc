@@ -121,16 +121,23 @@ std::string Put(std::string_view s) {
 }
 
 TEST(PutJsonStringTest, WritesWhatTheWriterWritesWithTwoBytesToEscapeAtEveryPairOfPlaces) {
-  // Strings of 0 to 40 bytes with no, one or two bytes to escape at every pair of places (a
-  // byte escaped before the last 16 bytes, inside them, or both; the short strings' two
+  // Strings of 0 to 72 bytes with no, one or two bytes to escape at every pair of places (in
+  // the 16-byte steps, before the last 16 bytes, inside them, or both; the short strings' two
   // overlapping loads), in ASCII and in multi-byte text, at two alignments.
-  const std::string fillers[] = {"abcdefghijklmnopqrstuvwxyz0123456789ABCD",
-                                 "\xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82 "
-                                 "\xd8\xb3\xd9\x84\xd8\xa7\xd9\x85 \xe4\xb8\xad\xe6\x96\x87 x"};
+  // Each filler repeated to 72 bytes or more.
+  const auto repeated = [](std::string_view unit) {
+    std::string out;
+    while (out.size() < 72) out += unit;
+    return out;
+  };
+  const std::string fillers[] = {
+      repeated("abcdefghijklmnopqrstuvwxyz0123456789ABCD"),
+      repeated("\xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82 "
+               "\xd8\xb3\xd9\x84\xd8\xa7\xd9\x85 \xe4\xb8\xad\xe6\x96\x87 x")};
   const char specials[] = {'"', '\\', '\n', '\x01', '\x19'};
   size_t compared = 0;
   for (const std::string& filler : fillers) {
-    for (size_t len = 0; len <= 40; ++len) {
+    for (size_t len = 0; len <= 72; ++len) {
       for (size_t i = 0; i <= len; ++i) {
         for (size_t j = i; j <= len; ++j) {
           std::string s = filler.substr(0, len);
@@ -147,7 +154,7 @@ TEST(PutJsonStringTest, WritesWhatTheWriterWritesWithTwoBytesToEscapeAtEveryPair
       }
     }
   }
-  EXPECT_GT(compared, 40000u);
+  EXPECT_GT(compared, 250000u);
 }
 
 }  // namespace
