@@ -78,6 +78,37 @@ char* PutJsonString(char* p, std::string_view s) {
   const char* q = s.data();
   const char* const end = q + s.size();
   *p++ = '"';
+  // Strings of 4 to 15 bytes (most of an event's: names, match texts, rules, ids) without a
+  // loop: two loads that overlap when the string is shorter than both, tested together; when
+  // neither has a byte to escape both are stored at their places (the overlapping bytes twice,
+  // the same bytes), else the loops below take the whole string.
+  if (const size_t n = s.size(); n >= 4 && n < 16) {
+    if (n >= 8) {
+      uint64_t head;
+      uint64_t tail;
+      std::memcpy(&head, q, 8);
+      std::memcpy(&tail, end - 8, 8);
+      if (!HasByteToEscape(head) && !HasByteToEscape(tail)) {
+        std::memcpy(p, &head, 8);
+        std::memcpy(p + n - 8, &tail, 8);
+        p += n;
+        *p++ = '"';
+        return p;
+      }
+    } else {
+      uint32_t head;
+      uint32_t tail;
+      std::memcpy(&head, q, 4);
+      std::memcpy(&tail, end - 4, 4);
+      if (!HasByteToEscape(head | (static_cast<uint64_t>(tail) << 32))) {
+        std::memcpy(p, &head, 4);
+        std::memcpy(p + n - 4, &tail, 4);
+        p += n;
+        *p++ = '"';
+        return p;
+      }
+    }
+  }
 #if defined(__SSE2__)
   // 16 bytes at a time: copy them, then find the first byte to escape (a control character,
   // '"' or '\\'); the bytes after it are copied again on the next round. The output has room
@@ -85,26 +116,41 @@ char* PutJsonString(char* p, std::string_view s) {
   const __m128i quote = _mm_set1_epi8('"');
   const __m128i backslash = _mm_set1_epi8('\\');
   const __m128i below_space = _mm_set1_epi8(0x1F);
-  while (end - q >= 16) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(p), v);
+  const auto escape_mask = [&](__m128i v) {
     // Unsigned v <= 0x1F exactly when min(v, 0x1F) == v.
     const __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(v, below_space), v);
     const __m128i special =
         _mm_or_si128(control, _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)));
-    const auto mask = static_cast<unsigned>(_mm_movemask_epi8(special));
-    if (mask == 0) {
-      p += 16;
-      q += 16;
-      continue;
+    return static_cast<unsigned>(_mm_movemask_epi8(special));
+  };
+  if (end - q >= 16) {
+    while (end - q >= 16) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(q));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(p), v);
+      const unsigned mask = escape_mask(v);
+      if (mask == 0) {
+        p += 16;
+        q += 16;
+        continue;
+      }
+      const int k = __builtin_ctz(mask);
+      p = PutEscape(p + k, static_cast<unsigned char>(q[k]));
+      q += k + 1;
     }
-    const int k = __builtin_ctz(mask);
-    p = PutEscape(p + k, static_cast<unsigned char>(q[k]));
-    q += k + 1;
+    // The last 1-15 bytes as the string's last 16, which overlap bytes already done: when none
+    // of the 16 is to escape, the overlapped ones were copied as they are, so the 16 stored
+    // where the first of them went rewrites those unchanged (else the loops below go on).
+    if (const auto left = static_cast<size_t>(end - q); left != 0) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(end - 16));
+      if (escape_mask(v) == 0) {
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(p - (16 - left)), v);
+        p += left;
+        q = end;
+      }
+    }
   }
 #endif
-  // Then 8 bytes at a time (most strings of an event, names and match texts, are shorter than
-  // 16 bytes), and the last few one by one.
+  // Then 8 bytes at a time, and the last few one by one.
   while (end - q >= 8) {
     uint64_t word;
     std::memcpy(&word, q, 8);

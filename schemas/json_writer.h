@@ -58,15 +58,18 @@ class JsonConstant {
 // records without the Writer (enriched events' texts and matches, story.v1): the Writer copies
 // a string through a per-byte loop wherever its 16-byte scan is not aligned (at every string
 // start, after every escaped byte such as a body's newlines, and at the last <16 bytes), ~6
-// instructions per byte; this copies 16 bytes per step (SSE2), then 8 (a SWAR test), then byte
-// by byte with a table, and escapes what the Writer escapes.
+// instructions per byte; this copies a string of 4-15 bytes with nothing to escape by two
+// overlapping loads and stores, longer ones 16 bytes per step (SSE2) and their last 1-15 bytes as
+// an overlapping 16, and otherwise 8 bytes per step (a SWAR test), then byte by byte with a
+// table, and escapes what the Writer escapes.
 // One difference, a fix: bytes 0x1A-0x1F are always escaped (\u001A...), as the Writer does on
 // its byte-wise path; RapidJSON 1.1.0 copies them unescaped inside its aligned 16-byte blocks
 // (its SIMD test is "<= 0x19"), which is not valid JSON and depends on the string's address.
 //
 // Writes `s` as a JSON string (quotes included) at `p`, which must have room for
 // 6 * s.size() + 2 bytes (the 16-byte stores stay inside it: one is made only while 16 input
-// bytes are left, and those alone have room for 96); returns the end.
+// bytes are left, and those alone have room for 96, or ends at the string's end); returns the
+// end.
 char* PutJsonString(char* p, std::string_view s);
 
 // RapidJSON's Writer with its strings and keys put by PutJsonString (above) instead of the

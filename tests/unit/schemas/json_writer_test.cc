@@ -1,6 +1,7 @@
 #include "schemas/json_writer.h"
 
 #include <functional>
+#include <iterator>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -109,6 +110,51 @@ TEST(PutStringWriterTest, EscapesEveryControlCharacterWhereverTheStringIs) {
       doc.GetAllocator());
   EXPECT_EQ(Replay<PutStringWriter>(doc),
             R"(["0123456789abcdef\u001A\u001B\u001C\u001D\u001E\u001F0123456789abcdef"])");
+}
+
+// What PutJsonString writes for `s`, from a buffer of its bound.
+std::string Put(std::string_view s) {
+  std::string out(6 * s.size() + 2, '\0');
+  char* const end = PutJsonString(out.data(), s);
+  out.resize(static_cast<size_t>(end - out.data()));
+  return out;
+}
+
+TEST(PutJsonStringTest, WritesWhatTheWriterWritesWithTwoBytesToEscapeAtEveryPairOfPlaces) {
+  // Strings of 0 to 72 bytes with no, one or two bytes to escape at every pair of places (in
+  // the 16-byte steps, before the last 16 bytes, inside them, or both; the short strings' two
+  // overlapping loads), in ASCII and in multi-byte text, at two alignments.
+  // Each filler repeated to 72 bytes or more.
+  const auto repeated = [](std::string_view unit) {
+    std::string out;
+    while (out.size() < 72) out += unit;
+    return out;
+  };
+  const std::string fillers[] = {
+      repeated("abcdefghijklmnopqrstuvwxyz0123456789ABCD"),
+      repeated("\xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82 "
+               "\xd8\xb3\xd9\x84\xd8\xa7\xd9\x85 \xe4\xb8\xad\xe6\x96\x87 x")};
+  const char specials[] = {'"', '\\', '\n', '\x01', '\x19'};
+  size_t compared = 0;
+  for (const std::string& filler : fillers) {
+    for (size_t len = 0; len <= 72; ++len) {
+      for (size_t i = 0; i <= len; ++i) {
+        for (size_t j = i; j <= len; ++j) {
+          std::string s = filler.substr(0, len);
+          if (i < len) s[i] = specials[(i + j) % std::size(specials)];
+          if (j < len) s[j] = specials[(i + 2 * j) % std::size(specials)];
+          for (const size_t shift : {0, 3}) {
+            const std::string backing = std::string(shift, '.') + s;
+            const std::string_view v = std::string_view(backing).substr(shift);
+            ASSERT_EQ(Put(v), Render([&](JsonWriter& w) { WriteString(w, v); }))
+                << "length " << len << ", escapes at " << i << " and " << j;
+            ++compared;
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GT(compared, 250000u);
 }
 
 }  // namespace
