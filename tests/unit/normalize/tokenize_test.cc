@@ -231,6 +231,14 @@ ManyWords ManyEnglishWords() {
   return out;
 }
 
+// Snowball's own stem of `word` (the reference the memo's stems are checked against).
+std::string SnowballStem(sb_stemmer* snowball, const std::string& word) {
+  const sb_symbol* out = sb_stemmer_stem(snowball, reinterpret_cast<const sb_symbol*>(word.data()),
+                                         static_cast<int>(word.size()));
+  return std::string(reinterpret_cast<const char*>(out),
+                     static_cast<size_t>(sb_stemmer_length(snowball)));
+}
+
 void ExpectSnowballStems(const TokenStream& ts) {
   std::unique_ptr<sb_stemmer, decltype(&sb_stemmer_delete)> snowball(
       sb_stemmer_new("english", "UTF_8"), sb_stemmer_delete);
@@ -242,12 +250,7 @@ void ExpectSnowballStems(const TokenStream& ts) {
       EXPECT_EQ(t.stem_size, 0u);
       continue;
     }
-    const sb_symbol* out =
-        sb_stemmer_stem(snowball.get(), reinterpret_cast<const sb_symbol*>(folded.data()),
-                        static_cast<int>(folded.size()));
-    const std::string expected(reinterpret_cast<const char*>(out),
-                               static_cast<size_t>(sb_stemmer_length(snowball.get())));
-    ASSERT_EQ(ts.Stem(t), expected) << folded;
+    ASSERT_EQ(ts.Stem(t), SnowballStem(snowball.get(), folded)) << folded;
     ++stemmed;
   }
   EXPECT_EQ(stemmed, 100000u);
@@ -351,11 +354,7 @@ TEST(Tokenize, StemTokensGivesTheMemosStemsAndHashesOnHitsAndMisses) {
           EXPECT_EQ(hashes[i].stem, 0u);
           continue;
         }
-        const sb_symbol* out =
-            sb_stemmer_stem(snowball.get(), reinterpret_cast<const sb_symbol*>(folded.data()),
-                            static_cast<int>(folded.size()));
-        const std::string expected(reinterpret_cast<const char*>(out),
-                                   static_cast<size_t>(sb_stemmer_length(snowball.get())));
+        const std::string expected = SnowballStem(snowball.get(), folded);
         EXPECT_EQ(ts.Stem(t), expected) << folded;
         EXPECT_EQ(hashes[i].folded, core::FormHash(folded.data(), folded.size())) << folded;
         EXPECT_EQ(hashes[i].stem, core::FormHash(expected.data(), expected.size())) << folded;
@@ -413,11 +412,7 @@ TEST(Tokenize, StemmerForTakesTheBaseLanguageInAnyCase) {
     sb_stemmer* snowball = sb_stemmer_new(algorithm, "UTF_8");
     ASSERT_NE(snowball, nullptr) << algorithm;
     const std::string word = std::string(code) == "ru" ? "книгами" : "nationalities";
-    const sb_symbol* stem = sb_stemmer_stem(
-        snowball, reinterpret_cast<const sb_symbol*>(word.data()), static_cast<int>(word.size()));
-    EXPECT_EQ(Stem(id, word), std::string(reinterpret_cast<const char*>(stem),
-                                          static_cast<size_t>(sb_stemmer_length(snowball))))
-        << code;
+    EXPECT_EQ(Stem(id, word), SnowballStem(snowball, word)) << code;
     sb_stemmer_delete(snowball);
   }
   EXPECT_EQ(ids.size(), std::size(stemmers));
