@@ -153,14 +153,17 @@ Result<EvalDataset> LoadEvalDataset(const core::Pipeline& pipeline,
       std::set<std::string> gold_names;
       for (const auto& name : a.entities) gold_names.insert(EntityNameKey(name));
       for (const auto& e : doc.entities) {
-        a.found.insert(EntityNameKey(e.name));
-        bool labelled = gold_names.contains(EntityNameKey(e.name));
-        // The entity's other spellings (also_known_as): a gold name in either spelling is found.
+        // The entity's name, and its other spellings (also_known_as): a gold name in either
+        // spelling is found.
+        bool labelled = false;
+        auto add = [&](std::string_view name) {
+          std::string key = EntityNameKey(name);
+          labelled = labelled || gold_names.contains(key);
+          a.found.insert(std::move(key));
+        };
+        add(e.name);
         if (const int i = tax != nullptr ? tax->FindEntity(e.id) : -1; i >= 0) {
-          for (const auto& name : tax->entities()[i].also_known_as) {
-            a.found.insert(EntityNameKey(name));
-            labelled = labelled || gold_names.contains(EntityNameKey(name));
-          }
+          for (const auto& name : tax->entities()[i].also_known_as) add(name);
         }
         a.outputs.emplace_back(e.type, labelled);
       }
