@@ -28,7 +28,9 @@ packages=(
 )
 for group in "$@"; do
   case "$group" in
-    image) packages+=(podman buildah mmdebstrap runc uidmap) ;;
+    # slirp4netns: the network of a container with its own namespace (slim-readme-test.sh);
+    # a Recommends of podman, which --no-install-recommends leaves out.
+    image) packages+=(podman buildah mmdebstrap runc uidmap slirp4netns) ;;
     *) echo "install-deps: unknown group '$group' (known: image)" >&2; exit 2 ;;
   esac
 done
