@@ -23,7 +23,12 @@
 # newsflow and the load generator, e.g. -10 with the broker's threads reniced too: separates
 # what the code does from what a busy shared machine does), MAX_ONLY (set: step 1 only),
 # PHASES (set: also print the latency phases and stage durations of each run), KAFKA_PID (the
-# broker's pid, $(KAFKA_PORT=... ops/kafka/local-kafka.sh pid): count its GC pauses with jstat).
+# broker's pid, $(KAFKA_PORT=... ops/kafka/local-kafka.sh pid): count its GC pauses with jstat),
+# CPU (set: newsflow's CPU time and context switches over step 2's measured run, from
+# /proc/PID/task/*: cpu_us_per_article and ctx_switches_per_article (voluntary + involuntary,
+# every thread), then one `thread=` line per thread name with the same per article; CPU=tid:
+# also one line per thread; the window is the load generator's run: its sends plus reading the
+# last outputs back).
 # Output: key=value lines; bench/README.md ("Tail latency") has the method and figures.
 set -euo pipefail
 root="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -103,6 +108,41 @@ broker_gc() {
   jstat -gc "$KAFKA_PID" 2>/dev/null | awk 'NR == 2 { print $(NF-6), $NF }'
 }
 
+# threads_snapshot FILE: per thread of newsflow: tid name utime+stime (ticks) voluntary involuntary.
+threads_snapshot() {
+  local t
+  : >"$1"
+  for t in /proc/"$nf_pid"/task/*; do
+    [[ -r "$t/stat" ]] || continue
+    # The name is in parentheses and may hold spaces: fields after the last ')'.
+    awk -v tid="${t##*/}" -v name="$(tr ' ' '_' <"$t/comm")" '
+      FNR == NR { sub(/.*\) /, ""); cpu = $12 + $13; next }
+      /^voluntary_ctxt_switches/ { v = $2 } /^nonvoluntary_ctxt_switches/ { n = $2 }
+      END { print tid, name, cpu, v, n }' "$t/stat" "$t/status" 2>/dev/null >>"$1" || true
+  done
+}
+
+# cpu_report BEFORE AFTER ARTICLES: totals and per thread name, per article.
+cpu_report() {
+  awk -v articles="$3" -v hz="$(getconf CLK_TCK)" '
+    FNR == NR { cpu0[$1] = $3; sw0[$1] = $4 + $5; next }
+    { name[$2]++; c = $3 - cpu0[$1]; s = $4 + $5 - sw0[$1]
+      cpu[$2] += c; sw[$2] += s; tc += c; ts += s }
+    END {
+      printf "cpu_us_per_article=%.1f ctx_switches_per_article=%.2f cpu_seconds=%.2f articles=%d\n",
+        tc / hz * 1e6 / articles, ts / articles, tc / hz, articles
+      for (n in name) printf "thread=%s count=%d cpu_us_per_article=%.1f ctx_switches_per_article=%.2f\n",
+        n, name[n], cpu[n] / hz * 1e6 / articles, sw[n] / articles | "sort -t= -k4 -gr"
+    }' "$1" "$2"
+  # CPU=tid: also each thread on its own (threads of one name, e.g. librdkafka's rdk:broker1 of
+  # each client, told apart by their thread ids: the lower, the earlier created).
+  [[ "${CPU:-}" == tid ]] || return 0
+  awk -v articles="$3" -v hz="$(getconf CLK_TCK)" '
+    FNR == NR { cpu0[$1] = $3; sw0[$1] = $4 + $5; next }
+    { printf "tid=%s name=%s cpu_us_per_article=%.1f ctx_switches_per_article=%.2f\n", $1, $2,
+        ($3 - cpu0[$1]) / hz * 1e6 / articles, ($4 + $5 - sw0[$1]) / articles }' "$1" "$2"
+}
+
 tag="lat$(date +%s)"
 echo "machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg), corpus $CORPUS"
 if [[ -z "${RATE:-}" ]]; then
@@ -122,12 +162,14 @@ for i in $(seq 1 "$REPEAT"); do
     --warmup 0 --corpus "$CORPUS" >/dev/null 2>&1 || true
   scrape "$work/before"
   gc_before="$(broker_gc)"
+  [[ -n "${CPU:-}" ]] && threads_snapshot "$work/threads.before"
   csv_args=()
   [[ -n "${CSV:-}" ]] && csv_args=(--csv "$CSV.$i")
   line="$(tool run --brokers "$BROKERS" --prefix "$prefix" --rate "$RATE" --seconds "$SECONDS_RUN" \
     --warmup 0 --corpus "$CORPUS" "${csv_args[@]}")"
   scrape "$work/after"
   gc_after="$(broker_gc)"
+  [[ -n "${CPU:-}" ]] && threads_snapshot "$work/threads.after"
   stop_newsflow "$prefix"
   gc=""
   if [[ -n "$gc_before" && -n "$gc_after" ]]; then
@@ -135,4 +177,7 @@ for i in $(seq 1 "$REPEAT"); do
       printf "broker_young_gcs=%d broker_gc_ms=%.0f", y[1] - x[1], 1000 * (y[2] - x[2]) }')"
   fi
   echo "run=$i rate=$RATE load=$(cut -d' ' -f1 /proc/loadavg) $gc $line $(python3 "$root/bench/histogram_quantiles.py" "$work/before" "$work/after" ${PHASES:+--all})"
+  if [[ -n "${CPU:-}" ]]; then
+    cpu_report "$work/threads.before" "$work/threads.after" "$(sed -n 's/.* sent=\([0-9]*\).*/\1/p' <<<"$line")"
+  fi
 done

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "consumers/output_limits.h"
+#include "consumers/thread_name.h"
 #include "schemas/cloudevents.h"
 #include "schemas/dead_letter.h"
 
@@ -350,6 +351,7 @@ void Engine::Reroute(Record* record) {
 }
 
 void Engine::WorkerLoop(int index) {
+  SetCurrentThreadName("nf-worker-" + std::to_string(index));
   std::atomic<int64_t>& busy_since = busy_since_[static_cast<size_t>(index)];
   for (;;) {
     WorkItem item;

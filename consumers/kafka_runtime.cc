@@ -9,6 +9,8 @@
 #include <thread>
 #include <utility>
 
+#include "consumers/thread_name.h"
+
 namespace newsflow::consumers {
 namespace {
 
@@ -655,6 +657,7 @@ Status KafkaRuntime::Run(const std::atomic<bool>& stop) {
   Logger& log = *options_.log;
   RdKafka::Producer* producer = handles_->producer.get();
   handles_->producer_poller = std::thread([this, producer] {
+    SetCurrentThreadName("nf-delivery");
     while (!handles_->poller_stop.load()) producer->poll(100);
   });
   engine_->Start();

@@ -5,6 +5,8 @@
 #include <map>
 #include <vector>
 
+#include "consumers/thread_name.h"
+
 namespace newsflow::consumers {
 
 // Error events of both clients: an authentication failure is remembered (and logged once per
@@ -211,6 +213,7 @@ std::optional<std::string> StoryStateSync::AuthFailure() const {
 void StoryStateSync::Start() {
   stop_.store(false);
   thread_ = std::thread([this] {
+    SetCurrentThreadName("nf-story-tail");
     int64_t idle = 0;
     while (!stop_.load()) {
       if (!assigned_) {

@@ -6,12 +6,16 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <random>
+#include <set>
 #include <thread>
 #include <vector>
 
+#include "consumers/thread_name.h"
 #include "tests/testing/kafka_fakes.h"
 
 namespace newsflow::consumers {
@@ -79,6 +83,43 @@ TEST_F(EngineTest, OutputsOfEachPartitionReachTheSinkInOffsetOrder) {
     EXPECT_EQ(seq, last[part] + 1) << "out of order: " << m.value;
     last[part] = seq;
   }
+}
+
+// The names of this process's threads (/proc/self/task/*/comm).
+std::multiset<std::string> ThreadNames() {
+  std::multiset<std::string> names;
+  for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+    std::ifstream comm(task.path() / "comm");
+    std::string name;
+    if (std::getline(comm, name)) names.insert(name);
+  }
+  return names;
+}
+
+TEST_F(EngineTest, WorkerThreadsAreNamedForPerThreadAccounting) {
+  // The workers name themselves as they start; wait until all four have.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  std::multiset<std::string> names = ThreadNames();
+  while (names.count("nf-worker-3") == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    names = ThreadNames();
+  }
+  for (const char* name : {"nf-worker-0", "nf-worker-1", "nf-worker-2", "nf-worker-3"}) {
+    EXPECT_EQ(names.count(name), 1u) << name;
+  }
+  engine_->Stop();
+  EXPECT_EQ(ThreadNames().count("nf-worker-0"), 0u) << "joined on Stop()";
+}
+
+TEST(ThreadNameTest, LongNamesAreCutToTheKernelLimitInsteadOfIgnored) {
+  std::string seen;
+  std::thread t([&] {
+    SetCurrentThreadName("nf-a-name-longer-than-fifteen-bytes");
+    std::ifstream comm("/proc/thread-self/comm");
+    std::getline(comm, seen);
+  });
+  t.join();
+  EXPECT_EQ(seen, "nf-a-name-longe");
 }
 
 // Records every end-to-end observation and its phases.
