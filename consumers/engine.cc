@@ -380,6 +380,8 @@ void Engine::WorkerLoop(int index) {
       --busy_workers_;
     }
     progress_cv_.notify_all();
+    // Acknowledgements of earlier records, while this thread is awake anyway (io.h).
+    sink_->ServeDeliveries();
   }
 }
 
@@ -590,17 +592,20 @@ size_t Engine::Revoke(const std::vector<TopicPartition>& partitions,
 bool Engine::Drain(std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
+    // The last acknowledgements are served here rather than at the delivery thread's next
+    // round (kafka_runtime.cc), so a drain (shutdown, exactly_once commit) ends as soon as the
+    // broker has answered. Before the queue check: a report may re-route a record (a new work
+    // item).
+    sink_->ServeDeliveries();
     bool queue_idle = false;
     {
       std::lock_guard lock(queue_mu_);
       queue_idle = queue_.empty() && busy_workers_ == 0;
     }
-    {
-      std::unique_lock lock(mu_);
-      if (queue_idle && in_flight_ <= failed_records_) return true;
-      if (std::chrono::steady_clock::now() >= deadline) return false;
-      progress_cv_.wait_for(lock, std::chrono::milliseconds(20));
-    }
+    std::unique_lock lock(mu_);
+    if (queue_idle && in_flight_ <= failed_records_) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    progress_cv_.wait_for(lock, std::chrono::milliseconds(1));
   }
 }
 

@@ -91,6 +91,11 @@ class Sink {
   virtual Status Produce(OutMessage message, void* cookie) = 0;
   // Messages enqueued and not yet delivered.
   virtual int64_t QueueDepth() const = 0;
+  // Serves the delivery reports already waiting (OnDelivery on the calling thread), without
+  // blocking; returns at once when another thread is serving them. The Engine's workers call
+  // it after each record, so that under load the reports are served by threads that are awake
+  // anyway instead of waking the delivery thread for each (consumers/README.md, "Threads").
+  virtual void ServeDeliveries() {}
 };
 
 struct PartitionOffset {

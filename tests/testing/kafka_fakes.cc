@@ -1,6 +1,7 @@
 #include "tests/testing/kafka_fakes.h"
 
 #include <algorithm>
+#include <fstream>
 #include <functional>
 #include <thread>
 #include <utility>
@@ -114,6 +115,36 @@ void FakeSink::set_max_bytes(int64_t max_bytes) {
 void FakeSink::set_fail_produce(bool fail) {
   std::lock_guard lock(mu_);
   fail_produce_ = fail;
+}
+
+void FakeSink::set_serve_listener(consumers::DeliveryListener* listener) {
+  std::lock_guard lock(mu_);
+  serve_listener_ = listener;
+}
+
+void FakeSink::ServeDeliveries() {
+  consumers::DeliveryListener* listener = nullptr;
+  {
+    std::lock_guard lock(mu_);
+    if (serve_listener_ == nullptr || acked_ == sent_.size()) return;
+    listener = serve_listener_;
+    ++serving_calls_;
+    std::ifstream comm("/proc/thread-self/comm");
+    std::string name;
+    std::getline(comm, name);
+    serving_threads_.insert(name);
+  }
+  AckAll(*listener);
+}
+
+int64_t FakeSink::serving_calls() const {
+  std::lock_guard lock(mu_);
+  return serving_calls_;
+}
+
+std::set<std::string> FakeSink::serving_threads() const {
+  std::lock_guard lock(mu_);
+  return serving_threads_;
 }
 
 // ------------------------------------------------------------------------------- FakeSource --

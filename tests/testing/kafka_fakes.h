@@ -8,7 +8,8 @@
 //                  fetch rewind; SeekToCommitted() reads a FakeCommitter.
 //   FakeSink       records what was produced; deliveries are reported only when the test calls
 //                  AckAll() (optionally failing some, with a chosen DeliveryFailure), so "in
-//                  flight" is under the test's control; Produce() can be made to fail outright
+//                  flight" is under the test's control, or, with set_serve_listener(), whenever
+//                  the Engine calls ServeDeliveries(); Produce() can be made to fail outright
 //                  or to refuse values above a size.
 //   FakeCommitter  stored and committed offsets per partition (stores must only move forward).
 //   FakePipeline   one stage: tombstones and values starting with "bad" are dead-lettered
@@ -74,6 +75,14 @@ class FakeSink final : public consumers::Sink {
   void set_failure(consumers::DeliveryFailure failure);
   // Produce() refuses values above this many bytes with kTooLarge (0: no limit).
   void set_max_bytes(int64_t max_bytes);
+  // ServeDeliveries() acknowledges every message not yet reported to `listener` (null: does
+  // nothing, the default), as librdkafka's poll(0) serves the reports that have arrived.
+  void ServeDeliveries() override;
+  void set_serve_listener(consumers::DeliveryListener* listener);
+  // ServeDeliveries() calls that reported at least one message, and the names of the threads
+  // that made them (/proc/thread-self/comm).
+  int64_t serving_calls() const;
+  std::set<std::string> serving_threads() const;
 
  private:
   struct Sent {
@@ -86,6 +95,9 @@ class FakeSink final : public consumers::Sink {
   bool fail_produce_ = false;
   consumers::DeliveryFailure failure_ = consumers::DeliveryFailure::kOther;
   int64_t max_bytes_ = 0;
+  consumers::DeliveryListener* serve_listener_ = nullptr;
+  int64_t serving_calls_ = 0;
+  std::set<std::string> serving_threads_;
 };
 
 class FakeSource final : public consumers::Source {

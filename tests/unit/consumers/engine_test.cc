@@ -122,6 +122,47 @@ TEST(ThreadNameTest, LongNamesAreCutToTheKernelLimitInsteadOfIgnored) {
   EXPECT_EQ(seen, "nf-a-name-longe");
 }
 
+TEST_F(EngineTest, WorkersServeAcknowledgementsSoEveryRecordCompletesAndIsStored) {
+  // The sink acknowledges what it holds whenever a worker offers to serve reports, as
+  // librdkafka's poll(0) does: no delivery thread and no AckAll() from the test.
+  sink_.set_serve_listener(engine_.get());
+  const TopicPartition p0{"in", 0}, p1{"in", 1};
+  engine_->Assign({p0, p1});
+  for (int i = 0; i < 100; ++i) {
+    engine_->Dispatch(Rec("in", i % 2, i / 2, "v" + std::to_string(i)));
+  }
+  // Drain serves the last reports itself (the workers served the others after each record).
+  ASSERT_TRUE(engine_->Drain(std::chrono::seconds(10)));
+  const EngineCounts c = engine_->counts();
+  EXPECT_EQ(c.dispatched, 100);
+  EXPECT_EQ(c.completed, 100);
+  EXPECT_EQ(c.enriched + c.dead_lettered, 100);
+  EXPECT_EQ(engine_->InFlight(), 0);
+  EXPECT_EQ(sink_.QueueDepth(), 0);
+  EXPECT_EQ(committer_.stored(p0), 50);
+  EXPECT_EQ(committer_.stored(p1), 50);
+  bool by_worker = false;
+  for (const auto& name : sink_.serving_threads()) by_worker |= name.rfind("nf-worker-", 0) == 0;
+  EXPECT_TRUE(by_worker) << "reports were served by the workers";
+  EXPECT_GT(sink_.serving_calls(), 0);
+}
+
+TEST_F(EngineTest, DrainServesTheLastAcknowledgementsItself) {
+  engine_->Assign({{"in", 0}});
+  engine_->Dispatch(Rec("in", 0, 0, "one"));
+  WaitForMessages(1);
+  // The report "arrives" after the worker has offered to serve and gone (joined): no delivery
+  // thread either, so only Drain can serve it.
+  engine_->Stop();
+  sink_.set_serve_listener(engine_.get());
+  EXPECT_EQ(engine_->InFlight(), 1);
+  ASSERT_TRUE(engine_->Drain(std::chrono::seconds(10)));
+  EXPECT_EQ(engine_->counts().completed, 1);
+  EXPECT_EQ(committer_.stored({"in", 0}), 1);
+  EXPECT_EQ(sink_.serving_calls(), 1);
+  EXPECT_EQ(sink_.serving_threads().count("nf-worker-0"), 0u);
+}
+
 // Records every end-to-end observation and its phases.
 class PhaseProbe final : public EngineProbe {
  public:
