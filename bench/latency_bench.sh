@@ -26,7 +26,8 @@
 # broker's pid, $(KAFKA_PORT=... ops/kafka/local-kafka.sh pid): count its GC pauses with jstat),
 # CPU (set: newsflow's CPU time and context switches over step 2's measured run, from
 # /proc/PID/task/*: cpu_us_per_article and ctx_switches_per_article (voluntary + involuntary,
-# every thread), then one `thread=` line per thread name with the same per article; CPU=tid:
+# every thread; each also on its own: a voluntary switch is a wait, an involuntary one a
+# preemption by other work), then one `thread=` line per thread name with the same per article; CPU=tid:
 # also one line per thread; the window is the load generator's run: its sends plus reading the
 # last outputs back).
 # Output: key=value lines; bench/README.md ("Tail latency") has the method and figures.
@@ -125,14 +126,15 @@ threads_snapshot() {
 # cpu_report BEFORE AFTER ARTICLES: totals and per thread name, per article.
 cpu_report() {
   awk -v articles="$3" -v hz="$(getconf CLK_TCK)" '
-    FNR == NR { cpu0[$1] = $3; sw0[$1] = $4 + $5; next }
-    { name[$2]++; c = $3 - cpu0[$1]; s = $4 + $5 - sw0[$1]
-      cpu[$2] += c; sw[$2] += s; tc += c; ts += s }
+    FNR == NR { cpu0[$1] = $3; v0[$1] = $4; n0[$1] = $5; next }
+    { name[$2]++; c = $3 - cpu0[$1]; v = $4 - v0[$1]; n = $5 - n0[$1]
+      cpu[$2] += c; vol[$2] += v; inv[$2] += n; tc += c; tv += v; tn += n }
     END {
-      printf "cpu_us_per_article=%.1f ctx_switches_per_article=%.2f cpu_seconds=%.2f articles=%d\n",
-        tc / hz * 1e6 / articles, ts / articles, tc / hz, articles
-      for (n in name) printf "thread=%s count=%d cpu_us_per_article=%.1f ctx_switches_per_article=%.2f\n",
-        n, name[n], cpu[n] / hz * 1e6 / articles, sw[n] / articles | "sort -t= -k4 -gr"
+      printf "cpu_us_per_article=%.1f ctx_switches_per_article=%.2f voluntary=%.2f involuntary=%.2f cpu_seconds=%.2f articles=%d\n",
+        tc / hz * 1e6 / articles, (tv + tn) / articles, tv / articles, tn / articles, tc / hz, articles
+      for (t in name) printf "thread=%s count=%d cpu_us_per_article=%.1f ctx_switches_per_article=%.2f voluntary=%.2f involuntary=%.2f\n",
+        t, name[t], cpu[t] / hz * 1e6 / articles, (vol[t] + inv[t]) / articles, vol[t] / articles,
+        inv[t] / articles | "sort -t= -k4 -gr"
     }' "$1" "$2"
   # CPU=tid: also each thread on its own (threads of one name, e.g. librdkafka's rdk:broker1 of
   # each client, told apart by their thread ids: the lower, the earlier created).
