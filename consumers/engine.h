@@ -8,7 +8,8 @@
 //     -> per-partition Sequencer: results are released to the Sink in the partition's
 //        dispatch order, under the partition's release mutex, so outputs of one input
 //        partition reach the producer in offset order although workers finish in any order
-//     -> Sink (one producer) -> delivery reports -> OnDelivery (producer poll thread)
+//     -> Sink (one producer) -> delivery reports -> OnDelivery (served by a worker after its
+//        record, Sink::ServeDeliveries(); else by the runtime's delivery thread, or by Drain())
 //     -> per-partition OffsetTracker -> OffsetCommitter::Store(committable offset).
 //
 // A record completes when every message it produced (enriched event + alerts, or its one dead

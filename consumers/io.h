@@ -94,7 +94,8 @@ class Sink {
   // Serves the delivery reports already waiting (OnDelivery on the calling thread), without
   // blocking; returns at once when another thread is serving them. The Engine's workers call
   // it after each record, so that under load the reports are served by threads that are awake
-  // anyway instead of waking the delivery thread for each (consumers/README.md, "Threads").
+  // anyway instead of waking the delivery thread for each (consumers/README.md, "Threads,
+  // queues and ordering").
   virtual void ServeDeliveries() {}
 };
 
@@ -106,7 +107,8 @@ struct PartitionOffset {
 class OffsetCommitter {
  public:
   virtual ~OffsetCommitter() = default;
-  // A new committable offset (called from the delivery thread; must not block for long).
+  // A new committable offset (called from whichever thread serves the delivery report: a
+  // worker, the delivery thread or Drain()'s caller; must not block for long).
   virtual void Store(const TopicPartition& tp, int64_t next_offset) = 0;
   // Commits now, synchronously (revocation, shutdown), waiting at most `timeout`.
   virtual Status Commit(const std::vector<PartitionOffset>& offsets,
