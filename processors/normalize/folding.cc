@@ -164,6 +164,9 @@ std::string_view ArabicBareForm(std::string_view folded) {
   const uint16_t c2 = letter(4);
   // At least 2 letters (characters) must remain after the prefix.
   auto leaves_two = [&](size_t bytes) {
+    // The usual case first: two character starts among the next three bytes (a two-byte
+    // letter and the character after it). The same answer as the count below, for any bytes.
+    if (bytes + 2 < n && (s[bytes] & 0xC0) != 0x80 && (s[bytes + 2] & 0xC0) != 0x80) return true;
     size_t count = 0;
     for (size_t i = bytes; i < n && count < 2; ++i) {
       if ((s[i] & 0xC0) != 0x80) ++count;

@@ -375,6 +375,41 @@ TEST(FusedTokenizerProperty, AgreesWithGeneralPathOnRandomWords) {
   }
 }
 
+// ASCII words in any case: the fused tokenizer's eight-byte chunks take lower-case letters and
+// digits, and a capital ends a chunk (the table folds it), so capitals at every position of a
+// chunk, all-capital words, digits, punctuation and a script change right before or after them.
+// (Session 14 tried folding capitals in the chunks; this test covers that path too.)
+TEST(FusedTokenizerProperty, AgreesWithGeneralPathOnMixedCaseAscii) {
+  const char* const letters[] = {"A", "Z", "M", "a", "z", "q", "0", "9", "@", "[",
+                                 "`", "{", "É", "é", "д", "Д", "ب", "'", ".", "_"};
+  const char* const separators[] = {" ", " ", " ", ", ", "-", "(", "\"", "’", "\n"};
+  std::mt19937 rng(41);
+  const int stemmers[] = {-1, StemmerFor("en"), StemmerFor("de"), StemmerFor("ru")};
+  for (int i = 0; i < 3000; ++i) {
+    std::string text;
+    const int words = 1 + static_cast<int>(rng() % 10);
+    for (int w = 0; w < words; ++w) {
+      if (w > 0) text += separators[rng() % std::size(separators)];
+      const int len = 1 + static_cast<int>(rng() % 18);
+      const bool upper_word = rng() % 4 == 0;
+      for (int k = 0; k < len; ++k) {
+        const uint32_t r = rng() % 16;
+        if (r < 6) {
+          text += static_cast<char>((upper_word ? 'A' : 'a') + rng() % 26);
+        } else if (r < 10) {
+          text += static_cast<char>('A' + rng() % 26);
+        } else if (r < 12) {
+          text += static_cast<char>('0' + rng() % 10);
+        } else {
+          text += letters[rng() % std::size(letters)];
+        }
+      }
+    }
+    ExpectSameTokens(text, stemmers[i % 4], i % 5 == 0 ? 1 + rng() % 6 : SIZE_MAX);
+    if (::testing::Test::HasFatalFailure()) return;
+  }
+}
+
 TEST(FusedTokenizerProperty, AgreesWithGeneralPathOnTrickyCases) {
   const char* const cases[] = {
       "Müller's 3.5 1,000,000 a.b a1 1a 1.a a.1 U.S.A. e-mail co-op don't",
