@@ -162,6 +162,32 @@ TEST_F(MatcherTest, EachPatternIsReportedOncePerTokenThroughFoldedAndBareForms) 
           {polan, 0, 1}, {pol, 0, 1}, {poland, 0, 1}, {polan, 3, 4}, {pol, 3, 4}, {poland, 3, 4}}));
 }
 
+// Thousands of hits in one article (a bare key of 401 postings, one of them the bare-key
+// posting of a pattern the folded probe found first): every hit once, in order, the folded
+// probe's before the bare probe's; the next, small article on the same thread has only its
+// own. (A guard for a per-thread hit buffer grown during a bare probe, tried in session 14.)
+TEST_F(MatcherTest, ThousandsOfHitsInAnArticleAreEachReportedOnceInOrder) {
+  Matcher m;
+  const uint32_t both = m.Add({Exact("والهدنه", "هدنه")});
+  std::vector<uint32_t> bare_only;
+  for (int k = 0; k < 400; ++k) bare_only.push_back(m.Add({Exact("هدنه")}));
+  const uint32_t second = m.Add({Exact("والهدنه"), Exact("صامده")});
+  m.Build();
+  std::string body;
+  std::vector<Hit> expected;
+  for (uint32_t k = 0; k < 6; ++k) {
+    body += "والهدنة صامدة ";
+    const uint32_t at = 2 * k;
+    expected.push_back({both, at, at + 1});
+    expected.push_back({second, at, at + 2});
+    for (uint32_t p : bare_only) expected.push_back({p, at, at + 1});
+  }
+  EXPECT_EQ(Hits(m, "", body, "ar"), expected);
+  std::vector<Hit> small = {{both, 1, 2}};
+  for (uint32_t p : bare_only) small.push_back({p, 1, 2});
+  EXPECT_EQ(Hits(m, "", "صامدة والهدنة", "ar"), small);
+}
+
 // The prefix length filter is over (first 3 bytes, length, last byte of the key): keys that
 // start alike and have one length are each found through their own last byte, from the folded
 // and from the bare form, and a token that differs from them only there probes nothing.
