@@ -29,7 +29,9 @@
 // normalizer has already computed for its stem memo and hands on in doc.token_hashes (computed
 // here only for the tokens it did not hash: other scripts, digits). A shingle's hash combines
 // its words' hashes (ShingleHash: the words rotated by position, XORed, one multiply-fold);
-// the exact-text hash folds the folded forms' hashes in order. Before 2026-12-06 every word was
+// the exact-text hash is a polynomial in the folded forms' hashes (modulo 2^64, one multiply-add a
+// word; a multiply-fold per word until 2026-12-06: text_hash values differ from those versions',
+// and text_hash is in no output). Before 2026-12-06 every word was
 // hashed again with XXH3 and shingles chained with seeded XXH3 calls (about four XXH3 calls per
 // token, most of the signature's cost), and until session 13 (2026-12-06) shingles were two
 // chained multiply-folds and an fmix64 avalanche: SimHash and lead-set values, and the
