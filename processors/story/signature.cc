@@ -276,9 +276,20 @@ class QuoteScan {
 
 namespace {
 
+// Two 64-bit lanes (SSE2, x86-64's baseline; GCC's vector extension so that the operators read as
+// the scalar code's): SimHashOf counts the even- and the odd-numbered hashes in one lane each,
+// half the operations of one 64-bit lane, and adds the two lanes' counts at the end.
+using Lanes = uint64_t __attribute__((vector_size(16)));
+
+inline Lanes LoadLanes(const uint64_t* p) {
+  Lanes v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+
 // Carry-save adder: three words of bits in, per position their sum's low bit and carry.
-inline void Csa(uint64_t a, uint64_t b, uint64_t c, uint64_t* sum, uint64_t* carry) {
-  const uint64_t u = a ^ b;
+inline void Csa(Lanes a, Lanes b, Lanes c, Lanes* sum, Lanes* carry) {
+  const Lanes u = a ^ b;
   *sum = u ^ c;
   *carry = (a & b) | (u & c);
 }
@@ -290,47 +301,51 @@ uint64_t SimHashOf(const uint64_t* hashes, size_t n) {
   // counts are kept as bit planes. Running planes of weight 1, 2, 4 and 8 (`ones` .. `eights`)
   // take 16 hashes at a time through 15 carry-save adders, and only the weight-16 carry of each
   // block is added, with a ripple carry, into `planes` (plane j: weight 16 * 2^j): about 5 word
-  // operations per hash instead of 64 shift-mask-adds.
-  uint64_t planes[64];
+  // operations per hash instead of 64 shift-mask-adds. Each operation works on two lanes (hashes
+  // 2i and 2i+1), so a block is 32 hashes; the lanes' counts are added at the end. Until
+  // 2026-12-06 one 64-bit lane (about 10 instructions a hash with the loads and the tail, 5 now).
+  Lanes planes[64];
   int used = 0;  // planes in use (the others are not read)
-  auto add16 = [&](uint64_t carry) {
-    for (int j = 0; carry != 0; ++j) {
+  auto add16 = [&](Lanes carry) {
+    for (int j = 0; (carry[0] | carry[1]) != 0; ++j) {
       if (j == used) {
         planes[used++] = carry;
         return;
       }
-      const uint64_t a = planes[j];
+      const Lanes a = planes[j];
       planes[j] = a ^ carry;
       carry &= a;
     }
   };
-  uint64_t ones = 0, twos = 0, fours = 0, eights = 0;
+  Lanes ones = {0, 0}, twos = {0, 0}, fours = {0, 0}, eights = {0, 0};
   size_t i = 0;
-  for (; i + 16 <= n; i += 16) {
+  for (; i + 32 <= n; i += 32) {
     const uint64_t* h = hashes + i;
-    uint64_t twos_a, twos_b, fours_a, fours_b, eights_a, eights_b, sixteens;
-    Csa(ones, h[0], h[1], &ones, &twos_a);
-    Csa(ones, h[2], h[3], &ones, &twos_b);
+    Lanes twos_a, twos_b, fours_a, fours_b, eights_a, eights_b, sixteens;
+    Csa(ones, LoadLanes(h), LoadLanes(h + 2), &ones, &twos_a);
+    Csa(ones, LoadLanes(h + 4), LoadLanes(h + 6), &ones, &twos_b);
     Csa(twos, twos_a, twos_b, &twos, &fours_a);
-    Csa(ones, h[4], h[5], &ones, &twos_a);
-    Csa(ones, h[6], h[7], &ones, &twos_b);
+    Csa(ones, LoadLanes(h + 8), LoadLanes(h + 10), &ones, &twos_a);
+    Csa(ones, LoadLanes(h + 12), LoadLanes(h + 14), &ones, &twos_b);
     Csa(twos, twos_a, twos_b, &twos, &fours_b);
     Csa(fours, fours_a, fours_b, &fours, &eights_a);
-    Csa(ones, h[8], h[9], &ones, &twos_a);
-    Csa(ones, h[10], h[11], &ones, &twos_b);
+    Csa(ones, LoadLanes(h + 16), LoadLanes(h + 18), &ones, &twos_a);
+    Csa(ones, LoadLanes(h + 20), LoadLanes(h + 22), &ones, &twos_b);
     Csa(twos, twos_a, twos_b, &twos, &fours_a);
-    Csa(ones, h[12], h[13], &ones, &twos_a);
-    Csa(ones, h[14], h[15], &ones, &twos_b);
+    Csa(ones, LoadLanes(h + 24), LoadLanes(h + 26), &ones, &twos_a);
+    Csa(ones, LoadLanes(h + 28), LoadLanes(h + 30), &ones, &twos_b);
     Csa(twos, twos_a, twos_b, &twos, &fours_b);
     Csa(fours, fours_a, fours_b, &fours, &eights_b);
     Csa(eights, eights_a, eights_b, &eights, &sixteens);
     add16(sixteens);
   }
-  for (; i < n; ++i) {
-    // One hash: half adders up the four running planes.
-    uint64_t carry = ones & hashes[i];
-    ones ^= hashes[i];
-    uint64_t next = twos & carry;
+  // The rest two at a time (a last odd hash with 0 in the other lane: it counts no bit), through
+  // half adders up the four running planes.
+  for (; i < n; i += 2) {
+    const Lanes h = i + 1 < n ? LoadLanes(hashes + i) : Lanes{hashes[i], 0};
+    Lanes carry = ones & h;
+    ones ^= h;
+    Lanes next = twos & carry;
     twos ^= carry;
     carry = fours & next;
     fours ^= next;
@@ -338,14 +353,24 @@ uint64_t SimHashOf(const uint64_t* hashes, size_t n) {
     eights ^= carry;
     add16(next);
   }
-  // The counts' planes from the lowest: ones, twos, fours, eights, then `planes`.
-  uint64_t count[68];
-  count[0] = ones;
-  count[1] = twos;
-  count[2] = fours;
-  count[3] = eights;
-  for (int j = 0; j < used; ++j) count[4 + j] = planes[j];
-  const int bits = 4 + used;
+  // Each lane's counts, planes from the lowest: ones, twos, fours, eights, then `planes`; their
+  // sum by a ripple-carry adder over the planes (one more plane for the last carry).
+  Lanes lane[68];
+  lane[0] = ones;
+  lane[1] = twos;
+  lane[2] = fours;
+  lane[3] = eights;
+  for (int j = 0; j < used; ++j) lane[4 + j] = planes[j];
+  int bits = 4 + used;
+  uint64_t count[69];
+  uint64_t carry = 0;
+  for (int j = 0; j < bits; ++j) {
+    const uint64_t a = lane[j][0], b = lane[j][1];
+    const uint64_t u = a ^ b;
+    count[j] = u ^ carry;
+    carry = (a & b) | (u & carry);
+  }
+  count[bits++] = carry;
   // Bit b is set when its count > n / 2, i.e. >= t = floor(n / 2) + 1: the 64 comparisons
   // bit-sliced too, from the highest plane down (`above`: count > t's high bits so far,
   // `equal`: equal so far). Counts have `bits` planes; a bit of t above them makes every count
@@ -370,49 +395,120 @@ namespace {
 // they shared its registers, and GCC kept their pointers and even the multiply-folds' halves on
 // the stack (about a third more instructions per token).
 
+// The exact-text hash: a polynomial in the folded forms' hashes modulo 2^64, h = h * M + f per
+// word from kExactTextSeed, then one multiply-fold with the word count (ExactTextHash). Two
+// different sequences of the same length collide only when sum (f_i - g_i) * M^(n-i) is 0
+// modulo 2^64; the f_i are FormHash values (about uniform 64-bit), so about as rarely as two
+// random 64-bit values are equal (one differing word: never, M being odd). Before 2026-12-06
+// each word was one multiply-fold into the running value (7 instructions a token, 2 now): the
+// values differ from those versions'. Nothing outside the process sees them (the exact-duplicate
+// index is per instance and not in the story state; see the header on comparing fingerprints).
+constexpr uint64_t kExactTextSeed = 0x9E3779B97F4A7C15ull;
+constexpr uint64_t kExactTextMultiplier = 0xD6E8FEB86659FD93ull;  // odd
+inline uint64_t ExactTextStep(uint64_t h, uint64_t folded) {
+  return h * kExactTextMultiplier + folded;
+}
+inline uint64_t ExactTextHash(uint64_t h, size_t words) {
+  return core::form_hash_internal::MulFold(h ^ 0x243F6A8885A308D3ull,
+                                           uint64_t{words} ^ 0xC2B2AE3D27D4EB4Full);
+}
+
 // Each token's word hash (its shingle form's FormHash: the stem's where it has one, else the
 // folded form's) into words[i], from doc.token_hashes where the normalizer computed it. Returns
-// the exact-text hash: an order-dependent fold of the folded forms' hashes, so the same folded
-// word sequence gives the same value (but for 64-bit collisions). The indices of the tokens
-// whose folded form starts with a digit (the only ones that can be numbers) go to `digits`
-// (*n_digits of them), so the number scan reads those alone.
+// the exact-text hash (ExactTextStep, ExactTextHash): the same folded word sequence gives the
+// same value (but for 64-bit collisions). The indices of the tokens
+// that may be numbers go to `digits` (*n_digits of them), so the number scan reads those alone:
+// the tokens without a letter (Token::script == kNoScript). A number NumberOf() keeps is ASCII
+// digits and separators only, so it has no letter and is among them; the others (punctuation,
+// symbols) it rejects on their first byte. Until 2026-12-06 the candidates were the tokens whose
+// folded form starts with a digit: a read of each token's first byte in token_text, a cache
+// line apart from the token and its hashes.
 [[gnu::noinline]] uint64_t WordHashes(const core::Document& doc, uint64_t* words, uint32_t* digits,
                                       size_t* n_digits) {
   using core::form_hash_internal::MulFold;
   const size_t n = doc.tokens.size();
   const core::Token* const tokens = doc.tokens.data();
   const char* const text = doc.token_text.data();
-  const core::FormHashes* const known =
-      doc.token_hashes.size() == n ? doc.token_hashes.data() : nullptr;
-  uint64_t exact_hash = 0x9E3779B97F4A7C15ull;
+  uint64_t exact_hash = kExactTextSeed;
   size_t nd = 0;
-  for (size_t i = 0; i < n; ++i) {
-    const core::Token& t = tokens[i];
-    uint64_t folded = 0, stem = 0;
-    if (known != nullptr) {
-      folded = known[i].folded;
-      stem = known[i].stem;
-    }
-    if (folded == 0) [[unlikely]] {
-      folded = core::FormHashOutOfLine(text + t.folded_offset, t.folded_size);
-    }
-    uint64_t word = folded;
+  // The word hash and the token's candidacy for a number, for one token whose hashes the
+  // normalizer did not hand on (or left 0: a form the stemmer did not see).
+  auto slow = [&](const core::Token& t, uint64_t folded, uint64_t stem, uint64_t* word) {
+    if (folded == 0) folded = core::FormHashOutOfLine(text + t.folded_offset, t.folded_size);
+    *word = folded;
     if (t.stem_size > 0) {
-      if (stem == 0) [[unlikely]] {
-        stem = core::FormHashOutOfLine(text + t.stem_offset, t.stem_size);
-      }
-      word = stem;
+      if (stem == 0) stem = core::FormHashOutOfLine(text + t.stem_offset, t.stem_size);
+      *word = stem;
     }
-    words[i] = word;
-    exact_hash = MulFold(exact_hash ^ 0x243F6A8885A308D3ull, folded ^ 0xC2B2AE3D27D4EB4Full);
-    // Written for every token, counted for digits only (no branch). An empty form's byte is
-    // the next form's or token_text's terminating NUL: a false candidate NumberOf() rejects.
-    digits[nd] = static_cast<uint32_t>(i);
-    nd += IsDigit(text[t.folded_offset]) ? 1 : 0;
+    return folded;
+  };
+  if (doc.token_hashes.size() == n) {
+    const core::FormHashes* const known = doc.token_hashes.data();
+    for (size_t i = 0; i < n; ++i) {
+      const core::Token& t = tokens[i];
+      uint64_t folded = known[i].folded;
+      // The word: the stem's hash when the token has a stem (a select, no branch).
+      uint64_t word = t.stem_size > 0 ? known[i].stem : folded;
+      if (folded == 0 || word == 0) [[unlikely]] {
+        folded = slow(t, folded, known[i].stem, &word);
+      }
+      words[i] = word;
+      exact_hash = ExactTextStep(exact_hash, folded);
+      // Written for every token, counted for the candidates only (no branch).
+      digits[nd] = static_cast<uint32_t>(i);
+      nd += t.script == core::Token::kNoScript ? 1 : 0;
+    }
+  } else {
+    for (size_t i = 0; i < n; ++i) {
+      const core::Token& t = tokens[i];
+      uint64_t word = 0;
+      const uint64_t folded = slow(t, 0, 0, &word);
+      words[i] = word;
+      exact_hash = ExactTextStep(exact_hash, folded);
+      digits[nd] = static_cast<uint32_t>(i);
+      nd += t.script == core::Token::kNoScript ? 1 : 0;
+    }
   }
   *n_digits = nd;
-  return exact_hash;
+  return ExactTextHash(exact_hash, n);
 }
+
+}  // namespace
+
+// Sorts v[0, m) ascending (the lead set: at most lead_words values, 80 by default). The values
+// are the low 32 bits of shingle hashes, about uniform: a counting pass distributes them by their
+// top 6 bits into `scratch` (64 buckets, about one value each), and an insertion sort back into v
+// puts each bucket in order, moving a value past only the few of its own bucket. About 20
+// instructions a value; std::sort's introsort took about 38 (its ~log2(m) comparisons a value,
+// each a branch on random data). By hand: no library sorts a few dozen integers faster than its
+// comparison sort; this is the counting sort of any textbook. Short lists (<= 16) and long ones
+// (> 256: a configured lead_words) go to std::sort, so that values crowded into few buckets cost
+// at most an insertion sort of 256.
+void SortLeadValues(uint32_t* v, size_t m, std::vector<uint32_t>* scratch) {
+  if (m <= 16 || m > 256) {
+    std::sort(v, v + m);
+    return;
+  }
+  constexpr int kShift = 32 - 6;
+  uint32_t start[(1 << 6) + 1] = {};
+  for (size_t i = 0; i < m; ++i) ++start[(v[i] >> kShift) + 1];
+  for (size_t b = 1; b <= (1 << 6); ++b) start[b] += start[b - 1];
+  scratch->resize(m);
+  uint32_t* const tmp = scratch->data();
+  for (size_t i = 0; i < m; ++i) tmp[start[v[i] >> kShift]++] = v[i];
+  // tmp is ordered by bucket: each value moves left past the larger ones of its own bucket only.
+  for (size_t i = 0; i < m; ++i) {
+    const uint32_t x = tmp[i];
+    size_t j = i;
+    while (j > 0 && v[j - 1] > x) {
+      v[j] = v[j - 1];
+      --j;
+    }
+    v[j] = x;
+  }
+}
+
+namespace {
 
 // out[i] = ShingleHash(words + i, k) for i < n.
 [[gnu::noinline]] void ShingleHashes(const uint64_t* words, size_t n, int k, uint64_t* out) {
@@ -525,7 +621,8 @@ void ComputeSignature(const core::Document& doc, int64_t now_ms, const Signature
       const size_t end = std::min(n_tokens, first + lead_words);
       for (size_t i = first; i + k <= end; ++i) lead[m++] = static_cast<uint32_t>(shingle[i]);
     }
-    std::sort(lead, lead + m);
+    thread_local std::vector<uint32_t> sort_scratch;
+    SortLeadValues(lead, m, &sort_scratch);
     m = static_cast<size_t>(std::unique(lead, lead + m) - lead);
     sig->lead_shingles.resize(m);
   }
@@ -545,7 +642,7 @@ void ComputeSignature(const core::Document& doc, int64_t now_ms, const Signature
   sig->topics.resize(n);
 
   // Numbers in order of first mention (title first), the first max_numbers distinct ones: from
-  // the tokens whose folded form starts with a digit (WordHashes listed them in order).
+  // the tokens without a letter (WordHashes listed them in order).
   n = 0;
   thread_local std::string number;
   const char* const text = doc.token_text.data();

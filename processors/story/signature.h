@@ -29,7 +29,9 @@
 // normalizer has already computed for its stem memo and hands on in doc.token_hashes (computed
 // here only for the tokens it did not hash: other scripts, digits). A shingle's hash combines
 // its words' hashes (ShingleHash: the words rotated by position, XORed, one multiply-fold);
-// the exact-text hash folds the folded forms' hashes in order. Before 2026-12-06 every word was
+// the exact-text hash is a polynomial in the folded forms' hashes (modulo 2^64, one multiply-add a
+// word; a multiply-fold per word until 2026-12-06: text_hash values differ from those versions',
+// and text_hash is in no output). Before 2026-12-06 every word was
 // hashed again with XXH3 and shingles chained with seeded XXH3 calls (about four XXH3 calls per
 // token, most of the signature's cost), and until session 13 (2026-12-06) shingles were two
 // chained multiply-folds and an fmix64 avalanche: SimHash and lead-set values, and the
@@ -95,6 +97,11 @@ uint64_t ShingleHash(const uint64_t* words, int k);
 // The SimHash of n 64-bit hashes: bit b is set when more than half of them have bit b set
 // (bit-sliced counting: a few word operations per hash, see signature.cc).
 uint64_t SimHashOf(const uint64_t* hashes, size_t n);
+
+// Sorts v[0, m) ascending, as std::sort does (ComputeSignature's sort of the lead set: a
+// counting pass by the top bits, then an insertion sort; see signature.cc). `scratch` is working
+// space. Exposed for tests.
+void SortLeadValues(uint32_t* v, size_t m, std::vector<uint32_t>* scratch);
 
 // Number of differing bits.
 inline int HammingDistance(uint64_t a, uint64_t b) { return __builtin_popcountll(a ^ b); }

@@ -145,6 +145,16 @@ TEST_F(SignatureTest, NumbersDropSeparatorsYearsAndSingleDigits) {
   EXPECT_EQ(s.numbers, (std::vector<std::string>{"1000", "1200", "6000"}));
 }
 
+// Digits of other scripts are folded to 0-9 by the normalizer and kept; a token with a letter
+// is no number however it starts ("5km", "g7"). (The number scan reads only the tokens without
+// a letter.)
+TEST_F(SignatureTest, NumbersInOtherScriptsDigitsAndNotInWordsWithDigits) {
+  const ArticleSignature s =
+      Sign(R"({"id":"n2","title":"Swap 5km","body":"٢٥٠ prisoners and ५०० more were freed; the g7 )"
+           R"(met 12km away; 1,500 others wait and 0042 left."})");
+  EXPECT_EQ(s.numbers, (std::vector<std::string>{"1500", "250", "42", "500"}));
+}
+
 TEST_F(SignatureTest, EventTimeIsPublishedElseKafkaElseClock) {
   const ArticleSignature published =
       Sign(R"({"id":"p","title":"t","body":"b","published":"2025-05-16T10:00:00Z"})", 5);
@@ -171,7 +181,9 @@ uint64_t NaiveSimHash(const std::vector<uint64_t>& hashes) {
 
 TEST(SimHashOfTest, BitSlicedCountingEqualsPerBitCounting) {
   std::mt19937_64 rng(7);
-  for (size_t n : {0, 1, 2, 3, 7, 8, 64, 255, 256, 1000, 4097, 70000}) {
+  std::vector<size_t> sizes = {255, 256, 1000, 4097, 70000};
+  for (size_t n = 0; n <= 200; ++n) sizes.push_back(n);  // every block and tail length
+  for (size_t n : sizes) {
     std::vector<uint64_t> random(n), skewed(n), same(n, 0xF0F0F0F0F0F0F0F1ull);
     for (size_t i = 0; i < n; ++i) {
       random[i] = rng();
@@ -200,16 +212,26 @@ ArticleSignature ReferenceSignature(const core::Document& doc, int64_t now,
     return ShingleHash(&hashes[i], k);
   };
   std::vector<uint64_t> hashes;
-  uint64_t exact_hash = 0x9E3779B97F4A7C15ull;
+  // The exact-text hash: the polynomial sum f_i * M^(n-i) (plus the seed's term) of the folded
+  // forms' hashes f_i, evaluated term by term here, then folded with the word count.
+  const uint64_t m = 0xD6E8FEB86659FD93ull;
+  const size_t n = doc.tokens.size();
+  uint64_t exact_sum = 0;
+  uint64_t power = 1;  // M^(n-1-i), from the last word back
+  for (size_t i = n; i-- > 0;) {
+    const core::Token& t = doc.tokens[i];
+    const std::string_view folded = doc.TokenForm(t.folded_offset, t.folded_size);
+    exact_sum += core::FormHash(folded.data(), folded.size()) * power;
+    power *= m;
+  }
+  exact_sum += 0x9E3779B97F4A7C15ull * power;  // the seed's term, M^n
   for (const core::Token& t : doc.tokens) {
     const std::string_view form = t.stem_size > 0 ? doc.TokenForm(t.stem_offset, t.stem_size)
                                                   : doc.TokenForm(t.folded_offset, t.folded_size);
     hashes.push_back(core::FormHash(form.data(), form.size()));
-    const std::string_view folded = doc.TokenForm(t.folded_offset, t.folded_size);
-    exact_hash = core::form_hash_internal::MulFold(
-        exact_hash ^ 0x243F6A8885A308D3ull,
-        core::FormHash(folded.data(), folded.size()) ^ 0xC2B2AE3D27D4EB4Full);
   }
+  const uint64_t exact_hash = core::form_hash_internal::MulFold(
+      exact_sum ^ 0x243F6A8885A308D3ull, uint64_t{n} ^ 0xC2B2AE3D27D4EB4Full);
   const int k = std::max(1, options.shingle_size);
   const int shingles = static_cast<int>(hashes.size()) - k + 1;
   ref.has_fingerprint = shingles >= options.min_shingles;
@@ -420,6 +442,143 @@ TEST_F(SignatureTest, QuotedTokensEqualTheByteByByteScanOnTheCorpora) {
       });
   EXPECT_GT(articles, 100);
   EXPECT_GT(quoted_tokens, 1000);  // the corpora quote: the scan's marks are exercised
+}
+
+// The numbers the straightforward way: every token's folded form read (not only the ones
+// ComputeSignature lists as candidates), separators dropped, leading zeros stripped, one-digit
+// numbers and years 1900-2100 left out, the first max_numbers distinct ones, sorted.
+std::vector<std::string> ReferenceNumbers(const core::Document& doc, size_t max_numbers) {
+  std::vector<std::string> out;
+  for (const core::Token& t : doc.tokens) {
+    if (out.size() >= max_numbers) break;
+    const std::string_view folded = doc.TokenForm(t.folded_offset, t.folded_size);
+    if (folded.empty() || folded[0] < '0' || folded[0] > '9') continue;
+    std::string digits;
+    bool plain = true;
+    for (char c : folded) {
+      if (c >= '0' && c <= '9') {
+        digits.push_back(c);
+      } else if (std::string_view(",.' ").find(c) == std::string_view::npos) {
+        plain = false;
+      }
+    }
+    if (!plain) continue;
+    digits.erase(0, std::min(digits.find_first_not_of('0'), digits.size()));
+    if (digits.size() < 2) continue;
+    if (digits.size() == 4 && digits >= "1900" && digits <= "2100") continue;
+    if (std::find(out.begin(), out.end(), digits) == out.end()) out.push_back(digits);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST_F(SignatureTest, NumbersEqualTheEveryTokenScanOnTheCorpora) {
+  std::vector<std::string> files = testing::DevCorpusFiles();
+  if (auto stories = testing::StoryCorpusPath()) files.push_back(*stories);
+  if (files.empty()) GTEST_SKIP() << "no corpus found";
+  SignatureOptions few;
+  few.max_numbers = 2;
+  size_t numbers = 0, capped = 0;
+  const int articles =
+      testing::ForEachProcessedArticle(files, *pipeline_setup_->pipeline, [&](core::Document& doc) {
+        for (const SignatureOptions& options : {SignatureOptions{}, few}) {
+          ArticleSignature sig;
+          ComputeSignature(doc, 0, options, &sig);
+          EXPECT_EQ(sig.numbers, ReferenceNumbers(doc, options.max_numbers)) << doc.article.id;
+          numbers += sig.numbers.size();
+          capped += sig.numbers.size() == options.max_numbers ? 1 : 0;
+        }
+      });
+  EXPECT_GT(articles, 100);
+  EXPECT_GT(numbers, 200u);  // the corpora mention numbers: the scan is exercised
+  EXPECT_GT(capped, 20u);    // and the max_numbers cut
+}
+
+// SortLeadValues sorts as std::sort does: on the corpora's shingle values (the lead sets' own
+// values, every length up to 300 so that the short, bucketed and long paths all run), and on
+// values crowded into one bucket, repeated, or in descending order.
+TEST_F(SignatureTest, SortLeadValuesSortsAsStdSort) {
+  std::vector<std::string> files = testing::DevCorpusFiles();
+  if (auto stories = testing::StoryCorpusPath()) files.push_back(*stories);
+  if (files.empty()) GTEST_SKIP() << "no corpus found";
+  std::vector<uint32_t> values;
+  testing::ForEachProcessedArticle(files, *pipeline_setup_->pipeline, [&](core::Document& doc) {
+    std::vector<uint64_t> words;
+    for (const core::Token& t : doc.tokens) {
+      const std::string_view form = t.stem_size > 0 ? doc.TokenForm(t.stem_offset, t.stem_size)
+                                                    : doc.TokenForm(t.folded_offset, t.folded_size);
+      words.push_back(core::FormHash(form.data(), form.size()));
+    }
+    for (size_t i = 0; i + 3 <= words.size(); ++i) {
+      values.push_back(static_cast<uint32_t>(ShingleHash(&words[i], 3)));
+    }
+  });
+  ASSERT_GT(values.size(), 20000u);
+  std::vector<uint32_t> scratch;
+  auto check = [&](std::vector<uint32_t> v) {
+    std::vector<uint32_t> want = v;
+    std::sort(want.begin(), want.end());
+    SortLeadValues(v.data(), v.size(), &scratch);
+    return v == want;
+  };
+  size_t at = 0;
+  for (size_t m = 0; m <= 300; ++m) {
+    const std::vector<uint32_t> v(values.begin() + static_cast<std::ptrdiff_t>(at),
+                                  values.begin() + static_cast<std::ptrdiff_t>(at + m));
+    EXPECT_TRUE(check(v)) << m;
+    at = (at + m) % (values.size() - 300);
+  }
+  for (size_t m : {17u, 80u, 256u}) {
+    std::vector<uint32_t> crowded, repeated, descending;
+    for (size_t i = 0; i < m; ++i) {
+      crowded.push_back(0xABC00000u | (values[i] & 0x3FFFFFu));  // one bucket (top 6 bits)
+      repeated.push_back(values[i % 5]);
+      descending.push_back(static_cast<uint32_t>(0xFFFFFFFFu - i * 1000003u));
+    }
+    EXPECT_TRUE(check(crowded)) << m;
+    EXPECT_TRUE(check(repeated)) << m;
+    EXPECT_TRUE(check(descending)) << m;
+  }
+}
+
+// The exact-text hash tells texts apart exactly when their folded word sequences differ: over
+// the corpora's articles (each also with two neighbouring words swapped and with its last word
+// dropped), equal sequences have equal hashes and different ones different hashes.
+TEST_F(SignatureTest, ExactTextHashIsEqualExactlyForEqualFoldedSequences) {
+  std::vector<std::string> files = testing::DevCorpusFiles();
+  if (auto stories = testing::StoryCorpusPath()) files.push_back(*stories);
+  if (files.empty()) GTEST_SKIP() << "no corpus found";
+  SignatureOptions options;
+  options.min_shingles = 0;  // every text hashed
+  std::map<std::string, uint64_t> by_text;
+  std::map<uint64_t, std::string> by_hash;
+  auto add = [&](const core::Document& doc) {
+    std::string text;
+    for (const core::Token& t : doc.tokens) {
+      text.append(doc.TokenForm(t.folded_offset, t.folded_size)).push_back('\0');
+    }
+    ArticleSignature sig;
+    ComputeSignature(doc, 0, options, &sig);
+    auto [t, new_text] = by_text.emplace(text, sig.text_hash);
+    EXPECT_EQ(t->second, sig.text_hash) << doc.article.id;
+    auto [h, new_hash] = by_hash.emplace(sig.text_hash, text);
+    EXPECT_EQ(h->second, text) << doc.article.id;
+  };
+  testing::ForEachProcessedArticle(files, *pipeline_setup_->pipeline, [&](core::Document& doc) {
+    add(doc);
+    add(doc);  // the same text again: the same hash
+    if (doc.tokens.size() < 3) return;
+    core::Document swapped = doc;
+    const size_t mid = swapped.tokens.size() / 2;
+    std::swap(swapped.tokens[mid], swapped.tokens[mid + 1]);
+    swapped.token_hashes.clear();
+    add(swapped);
+    core::Document shorter = doc;
+    shorter.tokens.pop_back();
+    shorter.token_hashes.clear();
+    add(shorter);
+  });
+  EXPECT_GT(by_text.size(), 300u);
 }
 
 TEST_F(SignatureTest, SameValuesAsTheReferenceOnTheCorpora) {
