@@ -482,7 +482,27 @@ class StoryStore {
     const uint32_t base_low = static_cast<uint32_t>(fingerprint_base_);
     return fingerprint_base_ + static_cast<uint32_t>(low - base_low);
   }
+  // What an insertion of shingle h needs to know of h's run (how many entries, the oldest, the
+  // first empty slot after it): LeadInsertLocked scans the run for it, and Assign's lead-set
+  // lookup has just scanned the same runs for the same (sampled) shingles. The lookup keeps it
+  // per shingle (lead_hints_, in the order of sig.lead_shingles' sampled shingles) and the
+  // article's insertions use it instead of scanning again (LeadInsertHintedLocked), while it
+  // still holds: no entry erased, moved or re-hashed since (lead_epoch_, advanced by
+  // LeadEraseLocked and LeadGrowLocked; e.g. when opening the article's story evicts one and
+  // expires its fingerprints), and the run's empty slot still empty (an earlier insertion of
+  // the same article may have filled it, extending the run: scanned then). An insertion fills
+  // only that empty slot or rewrites an entry's sequence number in place, so the other runs'
+  // counts and oldest entries stay as the lookup found them.
+  struct LeadHint {
+    size_t end;     // the first empty slot after the shingle's home
+    size_t oldest;  // the slot of its entry with the lowest sequence number (if n > 0)
+    int64_t n;      // its entries
+  };
+  std::vector<LeadHint> lead_hints_;
+  uint64_t lead_epoch_ = 0;
+  uint64_t lead_hints_epoch_ = UINT64_MAX;  // lead_epoch_ when lead_hints_ were taken, or none
   void LeadInsertLocked(uint32_t h, uint32_t seq);
+  void LeadInsertHintedLocked(uint32_t h, uint32_t seq, const LeadHint& hint);
   void LeadEraseLocked(uint32_t h, uint32_t seq);
   void LeadGrowLocked();
   std::vector<LeadEntry> lead_table_;  // empty until the first fingerprint
