@@ -1368,18 +1368,33 @@ std::string StoryStore::RecordLocked(const Story& s) const {
   v.last_seen_ms = s.last_seen;
   v.version = s.version;
   v.updated_by = s.updated_by;
+  RecordCacheEntry* const entry = RecordItemsLocked(s, &v);
   // Languages, sources and titles are kept in their text's order (InsertByTextLocked,
-  // AddTitleLocked): no sort per record.
-  for (uint32_t k : s.languages) v.languages.push_back(names_[k]);
-  for (uint32_t k : s.sources) v.sources.push_back(names_[k]);
-  for (const auto& [l, t] : s.titles) v.titles.emplace_back(names_[l], t);
-  RecordItemsLocked(s, &v);
-  v.articles.assign(s.articles.begin(), s.articles.end());
+  // AddTitleLocked): no sort per record. Their part of the record, and the articles', as last
+  // written when the story has as many of each as then (they only grow).
+  if (entry->n_languages != s.languages.size() || entry->n_sources != s.sources.size() ||
+      entry->n_titles != s.titles.size()) {
+    for (uint32_t k : s.languages) v.languages.push_back(names_[k]);
+    for (uint32_t k : s.sources) v.sources.push_back(names_[k]);
+    for (const auto& [l, t] : s.titles) v.titles.emplace_back(names_[l], t);
+    entry->lists_json = EncodeStoryLists(v);
+    entry->n_languages = static_cast<uint32_t>(s.languages.size());
+    entry->n_sources = static_cast<uint32_t>(s.sources.size());
+    entry->n_titles = static_cast<uint32_t>(s.titles.size());
+  }
+  v.lists_json = entry->lists_json;
+  if (entry->n_articles != s.articles.size()) {
+    v.articles.assign(s.articles.begin(), s.articles.end());
+    entry->articles_json = EncodeStoryArticles(v);
+    entry->n_articles = static_cast<uint32_t>(s.articles.size());
+  }
+  v.articles_json = entry->articles_json;
   v.fingerprint = s.fingerprint;
   return EncodeStoryView(v);
 }
 
-void StoryStore::RecordItemsLocked(const Story& s, StoryStateView* v) const {
+StoryStore::RecordCacheEntry* StoryStore::RecordItemsLocked(const Story& s,
+                                                            StoryStateView* v) const {
   const uint32_t slot = static_cast<uint32_t>(&s - stories_.data());
   if (record_cache_.empty()) record_cache_.resize(kRecordCacheStories);
   RecordCacheEntry* entry = nullptr;
@@ -1396,6 +1411,7 @@ void StoryStore::RecordItemsLocked(const Story& s, StoryStateView* v) const {
     entry->n_topics = entry->n_entities = UINT32_MAX;
     entry->texts.clear();
     entry->numbers.clear();
+    entry->n_languages = entry->n_sources = entry->n_titles = entry->n_articles = UINT32_MAX;
   }
   const std::span<const ScoreItem> topics = s.Topics(), entities = s.Entities(),
                                    numbers = s.Numbers();
@@ -1469,6 +1485,7 @@ void StoryStore::RecordItemsLocked(const Story& s, StoryStateView* v) const {
     plain &= names_plain_[numbers[k].key];
   }
   v->plain_item_names = plain != 0;
+  return entry;
 }
 
 StoryState StoryStore::StateLocked(const Story& s) const {
@@ -1771,7 +1788,8 @@ size_t StoryStore::ApproximateBytes() const {
   bytes += (exact_.slots.capacity() + bands_.slots.capacity()) * sizeof(DupEntry);
   bytes += lead_table_.capacity() * sizeof(LeadEntry);
   for (const auto& e : record_cache_) {
-    bytes += sizeof(e) + e.texts.capacity() * sizeof(RecordText) + e.numbers.capacity() * 2;
+    bytes += sizeof(e) + e.texts.capacity() * sizeof(RecordText) + e.numbers.capacity() * 2 +
+             e.lists_json.capacity() + e.articles_json.capacity();
   }
   return bytes;
 }

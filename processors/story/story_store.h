@@ -311,7 +311,9 @@ class StoryStore {
   std::string RecordLocked(const Story& s) const;
   // The topics, entities and numbers of the record (v->topics, entities, numbers and the
   // weights' texts), in their text's order, through the record cache.
-  void RecordItemsLocked(const Story& s, StoryStateView* v) const;
+  // Returns the story's record cache entry.
+  struct RecordCacheEntry;
+  RecordCacheEntry* RecordItemsLocked(const Story& s, StoryStateView* v) const;
   // The record cache: for the kRecordCacheStories stories whose records were written most
   // recently (an entry per story, reused round-robin), the text order of their topics, entities
   // and numbers and each topic's and entity's weight as the record wrote it. A story whose items
@@ -336,6 +338,12 @@ class StoryStore {
     uint32_t n_topics = UINT32_MAX, n_entities = UINT32_MAX;
     std::vector<RecordText> texts;  // in record order (topics, then entities)
     std::vector<uint16_t> numbers;  // positions in the story's numbers, in their text's order
+    // The record's languages, sources and titles (EncodeStoryLists) and articles
+    // (EncodeStoryArticles) as last written, and how many of each they had: a live story's
+    // lists only grow (nothing is removed or replaced), so the same counts are the same lists.
+    uint32_t n_languages = UINT32_MAX, n_sources = UINT32_MAX, n_titles = UINT32_MAX;
+    uint32_t n_articles = UINT32_MAX;
+    std::string lists_json, articles_json;
   };
   mutable std::vector<RecordCacheEntry> record_cache_;  // allocated with the first record
   mutable size_t record_cache_next_ = 0;
