@@ -91,6 +91,64 @@ char* PutWeighted(char* p, const std::vector<std::pair<std::string_view, double>
   return p;
 }
 
+// An upper bound of what PutLists and PutArticles write (6 bytes a string's byte, the longest
+// escape, and its quotes and separators), or of copying the given text.
+size_t ListsBound(const StoryStateView& s) {
+  if (!s.lists_json.empty()) return s.lists_json.size();
+  size_t bound = 64;  // the keys and brackets
+  for (const auto& x : s.languages) bound += 6 * x.size() + 8;
+  for (const auto& x : s.sources) bound += 6 * x.size() + 8;
+  for (const auto& [lang, title] : s.titles) bound += 6 * (lang.size() + title.size()) + 16;
+  return bound;
+}
+
+size_t ArticlesBound(const StoryStateView& s) {
+  if (!s.articles_json.empty()) return s.articles_json.size();
+  size_t bound = 8;
+  for (const auto& x : s.articles) bound += 6 * x.size() + 8;
+  return bound;
+}
+
+char* PutText(char* p, std::string_view text) {
+  std::memcpy(p, text.data(), text.size());
+  return p + text.size();
+}
+
+// `,"languages":[…],"sources":[…],"titles":{…}`
+char* PutLists(char* p, const StoryStateView& s) {
+  if (!s.lists_json.empty()) return PutText(p, s.lists_json);
+  p = Put(p, R"(,"languages":)");
+  p = PutStrings(p, s.languages);
+  p = Put(p, R"(,"sources":)");
+  p = PutStrings(p, s.sources);
+  p = Put(p, R"(,"titles":{)");
+  bool first = true;
+  for (const auto& [lang, title] : s.titles) {
+    if (!first) *p++ = ',';
+    first = false;
+    p = PutJsonString(p, lang);
+    *p++ = ':';
+    p = PutJsonString(p, title);
+  }
+  *p++ = '}';
+  return p;
+}
+
+char* PutArticles(char* p, const StoryStateView& s) {
+  if (!s.articles_json.empty()) return PutText(p, s.articles_json);
+  return PutStrings(p, s.articles);
+}
+
+// Writes `put`'s bytes (at most `bound`) into a string of their size.
+template <typename F>
+std::string Written(size_t bound, F put) {
+  std::string out;
+  out.resize(bound);
+  char* const start = out.data();
+  out.resize(static_cast<size_t>(put(start) - start));
+  return out;
+}
+
 Status Bad(std::string message) {
   return Status(Code::kMalformed, "story", "story.v1: " + std::move(message));
 }
@@ -145,6 +203,21 @@ void StoryStateView::Clear() {
   topic_weights.clear();
   entity_weights.clear();
   plain_item_names = false;
+  lists_json = articles_json = {};
+}
+
+std::string EncodeStoryLists(const StoryStateView& view) {
+  StoryStateView v;  // the lists themselves, whatever lists_json holds
+  v.languages = view.languages;
+  v.sources = view.sources;
+  v.titles = view.titles;
+  return Written(ListsBound(v), [&](char* p) { return PutLists(p, v); });
+}
+
+std::string EncodeStoryArticles(const StoryStateView& view) {
+  StoryStateView v;
+  v.articles = view.articles;
+  return Written(ArticlesBound(v), [&](char* p) { return PutArticles(p, v); });
 }
 
 std::string EncodeStoryState(const StoryState& s) {
@@ -180,13 +253,11 @@ std::string EncodeStoryView(const StoryStateView& s) {
   text(s.merged_into);
   text(s.updated_by);
   for (const auto& [writer, c] : s.counts) bound += 6 * writer.size() + 8 + kMaxInt64Bytes;
-  for (const auto& x : s.languages) text(x);
-  for (const auto& x : s.sources) text(x);
-  for (const auto& [lang, title] : s.titles) bound += 6 * (lang.size() + title.size()) + 16;
+  bound += ListsBound(s);
   for (const auto& [id, w] : s.topics) bound += 6 * id.size() + kWeightedItemBytes;
   for (const auto& [id, w] : s.entities) bound += 6 * id.size() + kWeightedItemBytes;
   for (const auto& x : s.numbers) text(x);
-  for (const auto& x : s.articles) text(x);
+  bound += ArticlesBound(s);
   for (const auto& x : s.topic_weights) bound += x.size();  // (when given; any length)
   for (const auto& x : s.entity_weights) bound += x.size();
   bound += 3 * kMaxInt64Bytes;  // article_count, version and slack
@@ -227,20 +298,8 @@ std::string EncodeStoryView(const StoryStateView& s) {
   p = rapidjson::internal::i64toa(s.version, p);
   p = Put(p, R"(,"updated_by":)");
   p = PutJsonString(p, s.updated_by);
-  p = Put(p, R"(,"languages":)");
-  p = PutStrings(p, s.languages);
-  p = Put(p, R"(,"sources":)");
-  p = PutStrings(p, s.sources);
-  p = Put(p, R"(,"titles":{)");
-  first = true;
-  for (const auto& [lang, title] : s.titles) {
-    if (!first) *p++ = ',';
-    first = false;
-    p = PutJsonString(p, lang);
-    *p++ = ':';
-    p = PutJsonString(p, title);
-  }
-  p = Put(p, R"(},"topics":)");
+  p = PutLists(p, s);
+  p = Put(p, R"(,"topics":)");
   if (s.plain_item_names) {
     p = PutWeighted<true>(p, s.topics, s.topic_weights, R"(,"score":)");
     p = Put(p, R"(,"entities":)");
@@ -255,7 +314,7 @@ std::string EncodeStoryView(const StoryStateView& s) {
     p = PutStrings(p, s.numbers);
   }
   p = Put(p, R"(,"articles":)");
-  p = PutStrings(p, s.articles);
+  p = PutArticles(p, s);
   p = Put(p, R"(,"fingerprint":")");
   // "%016" PRIx64, as the record has always had it.
   constexpr char kLowerHex[] = "0123456789abcdef";

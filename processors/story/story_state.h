@@ -78,6 +78,12 @@ struct StoryStateView {
   // byte, '"' or '\\'): they are then written between quotes as they are, without the escape
   // scan (the store knows it per interned name). false: scanned as every other string.
   bool plain_item_names = false;
+  // Optional: parts of the record as EncodeStoryLists and EncodeStoryArticles wrote them for
+  // the same languages, sources and titles (lists_json), or articles (articles_json); empty:
+  // written from those lists (then ignored). The store keeps them for its recently written
+  // stories: a story's later articles seldom add a language, source, title or article id.
+  std::string_view lists_json;
+  std::string_view articles_json;
 
   void Clear();
 };
@@ -99,6 +105,11 @@ std::string EncodeStoryState(const StoryState& state);
 // Whether `s` has no byte that a JSON string escapes (StoryStateView::plain_item_names).
 bool NeedsNoJsonEscape(std::string_view s);
 std::string EncodeStoryView(const StoryStateView& view);
+// The bytes EncodeStoryView writes for view.languages, view.sources and view.titles (from
+// `,"languages":` to the titles' closing brace), and for view.articles (the array), for
+// StoryStateView::lists_json and articles_json.
+std::string EncodeStoryLists(const StoryStateView& view);
+std::string EncodeStoryArticles(const StoryStateView& view);
 // Parses and checks a story.v1 record (not the whole schema: the fields used here).
 Result<StoryState> DecodeStoryState(std::string_view json);
 

@@ -768,10 +768,20 @@ void StoryStore::AddFingerprintLocked(const ArticleSignature& sig, const std::st
   for (uint32_t b = 0; b < 4; ++b) bands_.Insert(b, sig.simhash, static_cast<uint32_t>(seq));
   if (config_.lead_jaccard > 0 && config_.max_lead_postings > 0) {
     if (lead_table_.empty()) lead_table_.assign(kLeadFirstSlots, {kLeadEmpty, 0});
+    // The runs as Assign's lookup found them, while nothing was erased or moved since (an
+    // insertion may grow the table: checked before each).
+    size_t k = 0;
     for (uint32_t h : sig.lead_shingles) {
-      if (LeadSampled(h)) LeadInsertLocked(h, static_cast<uint32_t>(seq));
+      if (!LeadSampled(h)) continue;
+      if (lead_hints_epoch_ == lead_epoch_ && k < lead_hints_.size()) {
+        LeadInsertHintedLocked(h, static_cast<uint32_t>(seq), lead_hints_[k]);
+      } else {
+        LeadInsertLocked(h, static_cast<uint32_t>(seq));
+      }
+      ++k;
     }
   }
+  lead_hints_epoch_ = UINT64_MAX;  // the hints were this article's
 }
 
 void StoryStore::DupTable::Init(size_t n) {
@@ -848,7 +858,23 @@ void StoryStore::LeadInsertLocked(uint32_t h, uint32_t seq) {
   if (lead_used_ * kLeadLoadDen > lead_table_.size() * kLeadLoadNum) LeadGrowLocked();
 }
 
+void StoryStore::LeadInsertHintedLocked(uint32_t h, uint32_t seq, const LeadHint& hint) {
+  if (lead_table_[hint.end].shingle != kLeadEmpty) {
+    // Filled by an earlier insertion of this article: the run goes on past it.
+    LeadInsertLocked(h, seq);
+    return;
+  }
+  if (hint.n >= config_.max_lead_postings) {
+    lead_table_[hint.oldest].seq = seq;  // as LeadInsertLocked
+    return;
+  }
+  lead_table_[hint.end] = {h, seq};
+  ++lead_used_;
+  if (lead_used_ * kLeadLoadDen > lead_table_.size() * kLeadLoadNum) LeadGrowLocked();
+}
+
 void StoryStore::LeadEraseLocked(uint32_t h, uint32_t seq) {
+  ++lead_epoch_;  // runs may move (lead_hints_)
   size_t i = LeadHome(h);
   for (;; i = LeadNext(i)) {
     if (lead_table_[i].shingle == kLeadEmpty) return;  // replaced by a newer one (or never in)
@@ -869,6 +895,7 @@ void StoryStore::LeadEraseLocked(uint32_t h, uint32_t seq) {
 }
 
 void StoryStore::LeadGrowLocked() {
+  ++lead_epoch_;  // every entry moves (lead_hints_)
   std::vector<LeadEntry> old(2 * lead_table_.size(), {kLeadEmpty, 0});
   old.swap(lead_table_);
   for (const LeadEntry& e : old) {
@@ -891,6 +918,7 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output,
                               std::vector<core::StoryArticle>* recent_out) {
   std::lock_guard lock(mu_);
   Assignment out;
+  lead_hints_epoch_ = UINT64_MAX;  // none yet for this article (its lookup takes them)
   if (sig.time_basis != "clock") AdvanceWatermark(sig.event_time_ms);
   ExpireLocked();
   ++stats_.assigned;
@@ -986,14 +1014,31 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output,
       __builtin_prefetch(reinterpret_cast<const void*>(home));
       __builtin_prefetch(reinterpret_cast<const void*>(home + 64));
     }
+    // Each run is also what this article's insertion of the shingle needs (lead_hints_).
+    lead_hints_.clear();
+    const LeadEntry* const table = lead_table_.data();
+    const size_t mask = lead_table_.size() - 1;  // a power of two (LeadNext)
     for (uint32_t h : sig.lead_shingles) {
       if (!LeadSampled(h)) continue;
       // Every entry of the shingle is one of its max_lead_postings most recent (insertion
       // keeps it so): all of them are candidates.
-      for (size_t i = LeadHome(h); lead_table_[i].shingle != kLeadEmpty; i = LeadNext(i)) {
-        if (lead_table_[i].shingle == h) candidates.push_back(LeadSeq(lead_table_[i].seq));
+      LeadHint hint{0, 0, 0};
+      uint64_t oldest_seq = UINT64_MAX;
+      size_t i = LeadHome(h);
+      for (; table[i].shingle != kLeadEmpty; i = (i + 1) & mask) {
+        if (table[i].shingle != h) continue;
+        const uint64_t s = LeadSeq(table[i].seq);
+        candidates.push_back(s);
+        ++hint.n;
+        if (s < oldest_seq) {  // the first of the lowest, as LeadInsertLocked
+          oldest_seq = s;
+          hint.oldest = i;
+        }
       }
+      hint.end = i;
+      lead_hints_.push_back(hint);
     }
+    lead_hints_epoch_ = lead_epoch_;
     std::sort(candidates.begin(), candidates.end());
     // Candidates sharing at least 2 sampled shingles.
     size_t kept = 0;
@@ -1323,18 +1368,33 @@ std::string StoryStore::RecordLocked(const Story& s) const {
   v.last_seen_ms = s.last_seen;
   v.version = s.version;
   v.updated_by = s.updated_by;
+  RecordCacheEntry* const entry = RecordItemsLocked(s, &v);
   // Languages, sources and titles are kept in their text's order (InsertByTextLocked,
-  // AddTitleLocked): no sort per record.
-  for (uint32_t k : s.languages) v.languages.push_back(names_[k]);
-  for (uint32_t k : s.sources) v.sources.push_back(names_[k]);
-  for (const auto& [l, t] : s.titles) v.titles.emplace_back(names_[l], t);
-  RecordItemsLocked(s, &v);
-  v.articles.assign(s.articles.begin(), s.articles.end());
+  // AddTitleLocked): no sort per record. Their part of the record, and the articles', as last
+  // written when the story has as many of each as then (they only grow).
+  if (entry->n_languages != s.languages.size() || entry->n_sources != s.sources.size() ||
+      entry->n_titles != s.titles.size()) {
+    for (uint32_t k : s.languages) v.languages.push_back(names_[k]);
+    for (uint32_t k : s.sources) v.sources.push_back(names_[k]);
+    for (const auto& [l, t] : s.titles) v.titles.emplace_back(names_[l], t);
+    entry->lists_json = EncodeStoryLists(v);
+    entry->n_languages = static_cast<uint32_t>(s.languages.size());
+    entry->n_sources = static_cast<uint32_t>(s.sources.size());
+    entry->n_titles = static_cast<uint32_t>(s.titles.size());
+  }
+  v.lists_json = entry->lists_json;
+  if (entry->n_articles != s.articles.size()) {
+    v.articles.assign(s.articles.begin(), s.articles.end());
+    entry->articles_json = EncodeStoryArticles(v);
+    entry->n_articles = static_cast<uint32_t>(s.articles.size());
+  }
+  v.articles_json = entry->articles_json;
   v.fingerprint = s.fingerprint;
   return EncodeStoryView(v);
 }
 
-void StoryStore::RecordItemsLocked(const Story& s, StoryStateView* v) const {
+StoryStore::RecordCacheEntry* StoryStore::RecordItemsLocked(const Story& s,
+                                                            StoryStateView* v) const {
   const uint32_t slot = static_cast<uint32_t>(&s - stories_.data());
   if (record_cache_.empty()) record_cache_.resize(kRecordCacheStories);
   RecordCacheEntry* entry = nullptr;
@@ -1351,6 +1411,7 @@ void StoryStore::RecordItemsLocked(const Story& s, StoryStateView* v) const {
     entry->n_topics = entry->n_entities = UINT32_MAX;
     entry->texts.clear();
     entry->numbers.clear();
+    entry->n_languages = entry->n_sources = entry->n_titles = entry->n_articles = UINT32_MAX;
   }
   const std::span<const ScoreItem> topics = s.Topics(), entities = s.Entities(),
                                    numbers = s.Numbers();
@@ -1424,6 +1485,7 @@ void StoryStore::RecordItemsLocked(const Story& s, StoryStateView* v) const {
     plain &= names_plain_[numbers[k].key];
   }
   v->plain_item_names = plain != 0;
+  return entry;
 }
 
 StoryState StoryStore::StateLocked(const Story& s) const {
@@ -1726,7 +1788,8 @@ size_t StoryStore::ApproximateBytes() const {
   bytes += (exact_.slots.capacity() + bands_.slots.capacity()) * sizeof(DupEntry);
   bytes += lead_table_.capacity() * sizeof(LeadEntry);
   for (const auto& e : record_cache_) {
-    bytes += sizeof(e) + e.texts.capacity() * sizeof(RecordText) + e.numbers.capacity() * 2;
+    bytes += sizeof(e) + e.texts.capacity() * sizeof(RecordText) + e.numbers.capacity() * 2 +
+             e.lists_json.capacity() + e.articles_json.capacity();
   }
   return bytes;
 }

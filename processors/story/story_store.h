@@ -311,7 +311,9 @@ class StoryStore {
   std::string RecordLocked(const Story& s) const;
   // The topics, entities and numbers of the record (v->topics, entities, numbers and the
   // weights' texts), in their text's order, through the record cache.
-  void RecordItemsLocked(const Story& s, StoryStateView* v) const;
+  // Returns the story's record cache entry.
+  struct RecordCacheEntry;
+  RecordCacheEntry* RecordItemsLocked(const Story& s, StoryStateView* v) const;
   // The record cache: for the kRecordCacheStories stories whose records were written most
   // recently (an entry per story, reused round-robin), the text order of their topics, entities
   // and numbers and each topic's and entity's weight as the record wrote it. A story whose items
@@ -336,6 +338,12 @@ class StoryStore {
     uint32_t n_topics = UINT32_MAX, n_entities = UINT32_MAX;
     std::vector<RecordText> texts;  // in record order (topics, then entities)
     std::vector<uint16_t> numbers;  // positions in the story's numbers, in their text's order
+    // The record's languages, sources and titles (EncodeStoryLists) and articles
+    // (EncodeStoryArticles) as last written, and how many of each they had: a live story's
+    // lists only grow (nothing is removed or replaced), so the same counts are the same lists.
+    uint32_t n_languages = UINT32_MAX, n_sources = UINT32_MAX, n_titles = UINT32_MAX;
+    uint32_t n_articles = UINT32_MAX;
+    std::string lists_json, articles_json;
   };
   mutable std::vector<RecordCacheEntry> record_cache_;  // allocated with the first record
   mutable size_t record_cache_next_ = 0;
@@ -482,7 +490,27 @@ class StoryStore {
     const uint32_t base_low = static_cast<uint32_t>(fingerprint_base_);
     return fingerprint_base_ + static_cast<uint32_t>(low - base_low);
   }
+  // What an insertion of shingle h needs to know of h's run (how many entries, the oldest, the
+  // first empty slot after it): LeadInsertLocked scans the run for it, and Assign's lead-set
+  // lookup has just scanned the same runs for the same (sampled) shingles. The lookup keeps it
+  // per shingle (lead_hints_, in the order of sig.lead_shingles' sampled shingles) and the
+  // article's insertions use it instead of scanning again (LeadInsertHintedLocked), while it
+  // still holds: no entry erased, moved or re-hashed since (lead_epoch_, advanced by
+  // LeadEraseLocked and LeadGrowLocked; e.g. when opening the article's story evicts one and
+  // expires its fingerprints), and the run's empty slot still empty (an earlier insertion of
+  // the same article may have filled it, extending the run: scanned then). An insertion fills
+  // only that empty slot or rewrites an entry's sequence number in place, so the other runs'
+  // counts and oldest entries stay as the lookup found them.
+  struct LeadHint {
+    size_t end;     // the first empty slot after the shingle's home
+    size_t oldest;  // the slot of its entry with the lowest sequence number (if n > 0)
+    int64_t n;      // its entries
+  };
+  std::vector<LeadHint> lead_hints_;
+  uint64_t lead_epoch_ = 0;
+  uint64_t lead_hints_epoch_ = UINT64_MAX;  // lead_epoch_ when lead_hints_ were taken, or none
   void LeadInsertLocked(uint32_t h, uint32_t seq);
+  void LeadInsertHintedLocked(uint32_t h, uint32_t seq, const LeadHint& hint);
   void LeadEraseLocked(uint32_t h, uint32_t seq);
   void LeadGrowLocked();
   std::vector<LeadEntry> lead_table_;  // empty until the first fingerprint

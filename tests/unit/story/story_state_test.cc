@@ -9,6 +9,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
@@ -299,6 +300,67 @@ TEST(StoryStateTest, GivenWeightTextsAreWrittenAsTheDoubles) {
       EXPECT_EQ(EncodeStoryView(v), expected) << "round " << round;
     }
   }
+}
+
+// The languages', sources' and titles' part and the articles' array given as text
+// (EncodeStoryLists and EncodeStoryArticles, as the store's record cache hands them on) are
+// written as the lists would be: the same record, escapes included; and they are what is
+// written, whatever the view's lists hold then (the store leaves them empty).
+TEST(StoryStateTest, GivenListsAndArticlesAreWrittenAsTheLists) {
+  const std::vector<std::string> texts = Awkward();
+  std::mt19937_64 rng(29);
+  int with_escapes = 0;
+  for (int round = 0; round < 300; ++round) {
+    auto any = [&] { return texts[rng() % texts.size()]; };
+    StoryState s;
+    s.id = "st-" + std::to_string(round);
+    s.counts["w"] = 1 + static_cast<int64_t>(rng() % 9);
+    s.first_seen_ms = 1700000000000 + static_cast<int64_t>(rng() % 100000000);
+    s.last_seen_ms = s.first_seen_ms + static_cast<int64_t>(rng() % 100000000);
+    for (int k = 0, n = static_cast<int>(rng() % 5); k < n; ++k) s.languages.push_back(any());
+    for (int k = 0, n = static_cast<int>(rng() % 6); k < n; ++k) s.sources.push_back(any());
+    for (int k = 0, n = static_cast<int>(rng() % 4); k < n; ++k) s.titles[any()] = any();
+    for (int k = 0, n = static_cast<int>(rng() % 3); k < n; ++k)
+      s.entities.emplace_back("org/e" + std::to_string(k), 0.25 * static_cast<double>(k + 1));
+    for (int k = 0, n = static_cast<int>(rng() % 6); k < n; ++k) s.articles.push_back(any());
+    std::sort(s.languages.begin(), s.languages.end());
+    std::sort(s.sources.begin(), s.sources.end());
+    s = KeepWriterExact(s);
+    StoryStateView v;
+    v.id = s.id;
+    v.counts = {{"w", s.counts["w"]}};
+    v.first_seen_ms = s.first_seen_ms;
+    v.last_seen_ms = s.last_seen_ms;
+    for (const auto& [id, w] : s.entities) v.entities.emplace_back(id, w);
+    v.languages.assign(s.languages.begin(), s.languages.end());
+    v.sources.assign(s.sources.begin(), s.sources.end());
+    for (const auto& [l, t] : s.titles) v.titles.emplace_back(l, t);
+    v.articles.assign(s.articles.begin(), s.articles.end());
+    const std::string expected = EncodeStoryState(s);
+    ASSERT_EQ(EncodeStoryView(v), expected) << "round " << round;
+    const std::string lists = EncodeStoryLists(v);
+    const std::string articles = EncodeStoryArticles(v);
+    EXPECT_EQ(lists.rfind(R"(,"languages":[)", 0), 0u) << lists;
+    EXPECT_NE(expected.find(lists), std::string::npos);
+    EXPECT_NE(expected.find(R"("articles":)" + articles), std::string::npos);
+    with_escapes += lists.find('\\') != std::string::npos ? 1 : 0;
+    // Given: written as they are, the lists not read (emptied, as the store leaves them).
+    v.languages.clear();
+    v.sources.clear();
+    v.titles.clear();
+    v.articles.clear();
+    v.lists_json = lists;
+    v.articles_json = articles;
+    EXPECT_EQ(EncodeStoryView(v), expected) << "round " << round;
+    v.lists_json = {};  // only the articles given
+    v.languages.assign(s.languages.begin(), s.languages.end());
+    v.sources.assign(s.sources.begin(), s.sources.end());
+    for (const auto& [l, t] : s.titles) v.titles.emplace_back(l, t);
+    EXPECT_EQ(EncodeStoryView(v), expected) << "round " << round;
+    v.Clear();
+    EXPECT_TRUE(v.lists_json.empty() && v.articles_json.empty());
+  }
+  EXPECT_GT(with_escapes, 100) << "escapes were among the lists compared";
 }
 
 TEST(StoryStateTest, EscapesEveryControlByte) {

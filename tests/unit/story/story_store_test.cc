@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <deque>
+#include <iterator>
 #include <random>
 
 namespace newsflow::story {
@@ -578,6 +580,103 @@ TEST(StoryStoreTest, NearDuplicatesFoundAsByABruteForceFifoScan) {
   }
   EXPECT_GT(found, 40) << "edited copies found through the lead sets";
   EXPECT_GT(fresh, 40);
+}
+
+// The lead-set index when shingles are shared by more fingerprints than max_lead_postings (an
+// insertion then replaces the shingle's oldest entry) and runs meet (shingles with the same home
+// slot share one run, so one insertion fills the slot that ends the others' runs): an article's
+// insertions reuse what its lookup found of each run (LeadInsertHintedLocked) unless an entry
+// moved since. What a lookup finds is what a brute-force scan finds: for each sampled shingle,
+// the max_lead_postings most recent live fingerprints with it; a fingerprint met through two of
+// them is a candidate, the best Jaccard (the oldest of equals) wins.
+TEST(StoryStoreTest, LeadSetsFoundAsByABruteForceScanWhenShinglesHaveManyFingerprints) {
+  StoryStoreConfig config = Config();
+  config.max_lead_postings = 3;
+  config.lead_min_shared = 3;
+  config.max_fingerprints = 40;  // reached in the long phases: entries erased as others come
+  StoryStore store(config);
+  std::mt19937_64 rng(23);
+  // 48 shingles: 24 with home slot 0 (small values: one run for all of them), 24 spread over
+  // the table; even ones sampled.
+  std::vector<uint32_t> pool;
+  for (uint32_t h = 0; h < 24; ++h) pool.push_back(h);
+  for (int k = 0; k < 24; ++k) pool.push_back(static_cast<uint32_t>(rng()) | (k % 2));
+  struct Ref {
+    std::vector<uint32_t> lead;  // sorted
+    std::string root;
+    std::string story;
+  };
+  std::deque<Ref> fifo;
+  int found = 0, fresh = 0;
+  const int phase_sizes[] = {25, 120, 10, 90};
+  for (int phase = 0; phase < 4; ++phase) {
+    fifo.clear();  // 100 h later: every fingerprint and story of the phase before has closed
+    for (int i = 0; i < phase_sizes[phase]; ++i) {
+      const std::string id = "p" + std::to_string(phase) + "-" + std::to_string(i);
+      ArticleSignature s = Article(id, kT0 + phase * 100 * kHour + i * 1000, {});
+      s.has_fingerprint = true;
+      s.text_hash = rng();
+      s.simhash = rng();  // random: no SimHash neighbours, only the lead sets match
+      std::vector<bool> in(pool.size(), false);
+      if (!fifo.empty() && rng() % 2 == 0) {
+        // An edited copy of a recent one: its lead set with a few shingles swapped.
+        const Ref& r = fifo[fifo.size() - 1 - rng() % std::min<size_t>(fifo.size(), 8)];
+        for (uint32_t h : r.lead) {
+          in[std::find(pool.begin(), pool.end(), h) - pool.begin()] = true;
+        }
+        for (int k = 0; k < 3; ++k) in[rng() % pool.size()] = rng() % 2 == 0;
+      } else {
+        const size_t n = 4 + rng() % 16;
+        for (size_t k = 0; k < n; ++k) in[rng() % pool.size()] = true;
+      }
+      for (size_t k = 0; k < pool.size(); ++k) {
+        if (in[k]) s.lead_shingles.push_back(pool[k]);
+      }
+      std::sort(s.lead_shingles.begin(), s.lead_shingles.end());
+      while (fifo.size() > static_cast<size_t>(config.max_fingerprints)) fifo.pop_front();
+      // Per sampled shingle of the article, its max_lead_postings most recent fingerprints.
+      std::vector<int> met(fifo.size(), 0);
+      for (uint32_t h : s.lead_shingles) {
+        if (h % 2 != 0) continue;
+        int64_t seen = 0;
+        for (size_t k = fifo.size(); k-- > 0 && seen < config.max_lead_postings;) {
+          if (std::binary_search(fifo[k].lead.begin(), fifo[k].lead.end(), h)) {
+            ++met[k];
+            ++seen;
+          }
+        }
+      }
+      const Ref* want = nullptr;
+      double best = config.lead_jaccard;
+      for (size_t k = 0; k < fifo.size(); ++k) {  // oldest first: the first at the best wins
+        if (met[k] < 2) continue;
+        std::vector<uint32_t> both;
+        std::set_intersection(s.lead_shingles.begin(), s.lead_shingles.end(), fifo[k].lead.begin(),
+                              fifo[k].lead.end(), std::back_inserter(both));
+        if (static_cast<int64_t>(both.size()) < config.lead_min_shared) continue;
+        const double j =
+            static_cast<double>(both.size()) /
+            static_cast<double>(s.lead_shingles.size() + fifo[k].lead.size() - both.size());
+        // (The store takes a Jaccard equal to lead_jaccard too: 3 of 20 shingles here.)
+        if (j > best || (want == nullptr && j == best)) {
+          best = j;
+          want = &fifo[k];
+        }
+      }
+      const Assignment a = store.Assign(s, StateOutput::kNone);
+      ASSERT_EQ(a.duplicate_of, want != nullptr ? want->root : "") << id;
+      if (want != nullptr) {
+        ASSERT_NEAR(a.lead_jaccard, best, 1e-12) << id;
+        ASSERT_EQ(a.story_id, want->story) << id;
+        ++found;
+      } else {
+        ++fresh;
+      }
+      fifo.push_back({s.lead_shingles, want != nullptr ? want->root : id, a.story_id});
+    }
+  }
+  EXPECT_GT(found, 30) << "edited copies found through the lead sets";
+  EXPECT_GT(fresh, 30);
 }
 
 // The candidate scan's seen-set (a stamp per slot and scan): a story found through several of
