@@ -16,6 +16,18 @@
 namespace newsflow::story {
 namespace {
 
+// Each token's word hash as the signature takes it (independently of signature.cc): the
+// FormHash of its stem when it has one, else of its folded form.
+std::vector<uint64_t> WordHashesOf(const core::Document& doc) {
+  std::vector<uint64_t> words;
+  for (const core::Token& t : doc.tokens) {
+    const std::string_view form = t.stem_size > 0 ? doc.TokenForm(t.stem_offset, t.stem_size)
+                                                  : doc.TokenForm(t.folded_offset, t.folded_size);
+    words.push_back(core::FormHash(form.data(), form.size()));
+  }
+  return words;
+}
+
 class SignatureTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -211,7 +223,7 @@ ArticleSignature ReferenceSignature(const core::Document& doc, int64_t now,
   auto shingle_hash = [](const std::vector<uint64_t>& hashes, size_t i, int k) {
     return ShingleHash(&hashes[i], k);
   };
-  std::vector<uint64_t> hashes;
+  const std::vector<uint64_t> hashes = WordHashesOf(doc);
   // The exact-text hash: the polynomial sum f_i * M^(n-i) (plus the seed's term) of the folded
   // forms' hashes f_i, evaluated term by term here, then folded with the word count.
   const uint64_t m = 0xD6E8FEB86659FD93ull;
@@ -225,11 +237,6 @@ ArticleSignature ReferenceSignature(const core::Document& doc, int64_t now,
     power *= m;
   }
   exact_sum += 0x9E3779B97F4A7C15ull * power;  // the seed's term, M^n
-  for (const core::Token& t : doc.tokens) {
-    const std::string_view form = t.stem_size > 0 ? doc.TokenForm(t.stem_offset, t.stem_size)
-                                                  : doc.TokenForm(t.folded_offset, t.folded_size);
-    hashes.push_back(core::FormHash(form.data(), form.size()));
-  }
   const uint64_t exact_hash = core::form_hash_internal::MulFold(
       exact_sum ^ 0x243F6A8885A308D3ull, uint64_t{n} ^ 0xC2B2AE3D27D4EB4Full);
   const int k = std::max(1, options.shingle_size);
@@ -284,12 +291,7 @@ TEST_F(SignatureTest, ShingleHashBitsAreBalancedAndDependOnOrder) {
   std::vector<int64_t> ones(64, 0);
   int64_t shingles = 0, order_same = 0;
   testing::ForEachProcessedArticle(files, *pipeline_setup_->pipeline, [&](core::Document& doc) {
-    std::vector<uint64_t> words;
-    for (const core::Token& t : doc.tokens) {
-      const std::string_view form = t.stem_size > 0 ? doc.TokenForm(t.stem_offset, t.stem_size)
-                                                    : doc.TokenForm(t.folded_offset, t.folded_size);
-      words.push_back(core::FormHash(form.data(), form.size()));
-    }
+    const std::vector<uint64_t> words = WordHashesOf(doc);
     for (size_t i = 0; i + 3 <= words.size(); ++i) {
       const uint64_t h = ShingleHash(&words[i], 3);
       for (int b = 0; b < 64; ++b) ones[static_cast<size_t>(b)] += (h >> b) & 1;
@@ -325,12 +327,7 @@ TEST_F(SignatureTest, OverlappingShinglesHaveIndependentBitsAndDistinctLeadValue
   if (files.empty()) GTEST_SKIP() << "no corpus found";
   std::vector<std::vector<uint64_t>> texts;
   testing::ForEachProcessedArticle(files, *pipeline_setup_->pipeline, [&](core::Document& doc) {
-    std::vector<uint64_t>& words = texts.emplace_back();
-    for (const core::Token& t : doc.tokens) {
-      const std::string_view form = t.stem_size > 0 ? doc.TokenForm(t.stem_offset, t.stem_size)
-                                                    : doc.TokenForm(t.folded_offset, t.folded_size);
-      words.push_back(core::FormHash(form.data(), form.size()));
-    }
+    texts.push_back(WordHashesOf(doc));
   });
   for (int k : {2, 3, 5}) {
     std::vector<int64_t> agree(64, 0);
@@ -503,12 +500,7 @@ TEST_F(SignatureTest, SortLeadValuesSortsAsStdSort) {
   if (files.empty()) GTEST_SKIP() << "no corpus found";
   std::vector<uint32_t> values;
   testing::ForEachProcessedArticle(files, *pipeline_setup_->pipeline, [&](core::Document& doc) {
-    std::vector<uint64_t> words;
-    for (const core::Token& t : doc.tokens) {
-      const std::string_view form = t.stem_size > 0 ? doc.TokenForm(t.stem_offset, t.stem_size)
-                                                    : doc.TokenForm(t.folded_offset, t.folded_size);
-      words.push_back(core::FormHash(form.data(), form.size()));
-    }
+    const std::vector<uint64_t> words = WordHashesOf(doc);
     for (size_t i = 0; i + 3 <= words.size(); ++i) {
       values.push_back(static_cast<uint32_t>(ShingleHash(&words[i], 3)));
     }
