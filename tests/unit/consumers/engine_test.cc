@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -97,16 +98,21 @@ std::multiset<std::string> ThreadNames() {
 }
 
 TEST_F(EngineTest, WorkerThreadsAreNamedForPerThreadAccounting) {
-  // The workers name themselves as they start; wait until all four have.
+  // The workers name themselves as they start, in whatever order the scheduler runs them;
+  // wait until all four have.
+  const std::vector<std::string> workers = {"nf-worker-0", "nf-worker-1", "nf-worker-2",
+                                            "nf-worker-3"};
+  auto all_named = [&](const std::multiset<std::string>& names) {
+    return std::all_of(workers.begin(), workers.end(),
+                       [&](const std::string& w) { return names.count(w) > 0; });
+  };
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   std::multiset<std::string> names = ThreadNames();
-  while (names.count("nf-worker-3") == 0 && std::chrono::steady_clock::now() < deadline) {
+  while (!all_named(names) && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
     names = ThreadNames();
   }
-  for (const char* name : {"nf-worker-0", "nf-worker-1", "nf-worker-2", "nf-worker-3"}) {
-    EXPECT_EQ(names.count(name), 1u) << name;
-  }
+  for (const std::string& name : workers) EXPECT_EQ(names.count(name), 1u) << name;
   engine_->Stop();
   EXPECT_EQ(ThreadNames().count("nf-worker-0"), 0u) << "joined on Stop()";
 }
