@@ -8,8 +8,9 @@
 //                 through RebalanceListener from inside Poll() (librdkafka: the rebalance_cb runs
 //                 inside consume()). KafkaRuntime's KafkaSource wraps a KafkaConsumer.
 //   Sink:         hands messages to the producer; delivery reports come back through
-//                 DeliveryListener::OnDelivery (librdkafka: the dr_cb on the producer poll
-//                 thread).
+//                 DeliveryListener::OnDelivery (librdkafka: the dr_cb, on whichever thread
+//                 polls the producer: a worker after its record (ServeDeliveries), the
+//                 runtime's delivery thread, or Engine::Drain's caller).
 //   OffsetCommitter: where completed offsets go (at-least-once: offsets_store + auto commit,
 //                 explicit commitSync on revoke/shutdown; exactly-once: offsets ride in the
 //                 producer's transaction).
