@@ -18,6 +18,7 @@
 
 #include "processors/normalize/clean.h"
 #include "processors/normalize/folding.h"
+#include "processors/normalize/simd_scan.h"
 #include "processors/normalize/swar.h"
 
 namespace newsflow::normalize {
@@ -434,7 +435,8 @@ struct PlainLetterTable {
 // per word, FinishWord(): resolves the pending mid character, then StoreToken() (original
 // offsets, bare form, stem); per line, Commit() or Abandon().
 //
-// Speed: this is the normalizer's hot loop (bench/README.md). The object lives on
+// Speed: this was the normalizer's hot loop until session 15; the stage's lines now go through
+// QuickWordTokens() first, and here only when that gives up (bench/README.md). The object lives on
 // FusedWordTokens()' stack, its address never escapes and every member function is inlined, so
 // its fields stay in registers like plain locals. WordTail() still works on local copies of
 // `pos_`, `out_` and `last_`: every byte stored through a `char*` would otherwise make the
@@ -1020,11 +1022,11 @@ class FusedLine {
   SetBareForm(script, std::string_view(folded, t->folded_size), /*maybe_quote=*/true, t);
 }
 
-// Original offsets of a word through a line's map that is not one shift.
-[[gnu::noinline]] void QuickMapWord(OffsetMap::Cursor* offsets, uint32_t begin, uint32_t end,
-                                    core::Token* t) {
-  t->begin = offsets->MapBegin(begin);
-  t->end = offsets->MapEnd(end);
+// Original offsets of a word through a line's map that is not one shift: begin in the low
+// 32 bits, end in the high ones.
+[[gnu::noinline]] uint64_t QuickMapWord(OffsetMap::Cursor* offsets, uint32_t begin, uint32_t end) {
+  const uint32_t b = offsets->MapBegin(begin);
+  return b | (uint64_t{offsets->MapEnd(end)} << 32);
 }
 
 // No script yet: matches no row's script, nor the plain-letter table's 0xFF.
@@ -1044,7 +1046,7 @@ constexpr uint8_t kNoRun = 0xFE;
   std::vector<core::Token>& tokens = *sink.tokens;
   const size_t tokens_start = tokens.size();
   if (sink.max_tokens <= tokens_start) return false;
-  const size_t max_tokens = sink.max_tokens;
+  const size_t room = sink.max_tokens - tokens_start;  // every word of the line is stored
   const auto* const s = reinterpret_cast<const uint8_t*>(line.data());
   const auto n = static_cast<uint32_t>(line.size());
   const uint8_t* const e = s + n;
@@ -1073,7 +1075,8 @@ constexpr uint8_t kNoRun = 0xFE;
     // Between words: up to the next word character.
     while (q < e && *q == ' ') ++q;
     if (q == e) break;
-    {
+    if (*q - uint32_t{'a'} >= 26 && *q - uint32_t{'0'} >= 10 &&
+        (q + 1 == e || plain[q[0] | (q[1] << 8)] == 0xFF)) {
       uint32_t cp = 0;
       const uint32_t len = QuickDecode(q, e, &cp);
       if (len == 0) return QuickAbandon(sink, arena_start, tokens_start);
@@ -1085,7 +1088,7 @@ constexpr uint8_t kNoRun = 0xFE;
       }
     }
     // A word from q.
-    if (tokens.size() == max_tokens) return QuickAbandon(sink, arena_start, tokens_start);
+    if (words == room) return QuickAbandon(sink, arena_start, tokens_start);
     const uint8_t* const word_begin = q;
     char* const fold_begin = d;
     int first = -1;  // script of its first script letter
@@ -1098,24 +1101,40 @@ constexpr uint8_t kNoRun = 0xFE;
       if (q == e) break;
       if (*q < 0x80) {
         while (e - q >= 8) {
-          const uint64_t v = swar::Load8(q);
-          const uint64_t lower = BytesBetween(v, 'a' - 1, 'z' + 1);
-          const uint64_t digit = BytesBetween(v, '0' - 1, '9' + 1);
-          const uint64_t not_ok = ~(lower | digit) & kHighBits;
-          const int take = std::countr_zero(not_ok) >> 3;  // 8 when all are
+          uint32_t digits = 0;
+          const int take = simd::LowerOrDigitPrefix(q, e - q, &digits);
           if (take == 0) break;
-          const uint64_t mask = take == 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * take)) - 1;
-          const int letters = swar::CountHighBits(lower & mask);
-          if (letters != 0) {
+          if (digits == 0 || take != swar::PopCount32(digits)) {  // letters
             if (run_script != USCRIPT_LATIN) break;
             if (first < 0) first = USCRIPT_LATIN;
+            run += static_cast<uint32_t>(take - (digits == 0 ? 0 : swar::PopCount32(digits)));
           }
-          std::memcpy(d, q, 8);
+          const int width = e - q >= 16 ? 16 : 8;  // bytes read
+          if (width == 16) {
+            std::memcpy(d, q, 16);
+          } else {
+            std::memcpy(d, q, 8);
+          }
           d += take;
           q += take;
-          run += static_cast<uint32_t>(letters);
-          last = ((digit >> (8 * take - 1)) & 1) != 0 ? WC::kNumeric : WC::kLetter;
-          if (take < 8) break;
+          last = ((digits >> (take - 1)) & 1) != 0 ? WC::kNumeric : WC::kLetter;
+          if (take < width) break;
+        }
+        // The line's last bytes (fewer than 8), one at a time.
+        while (e - q < 8 && q < e) {
+          const uint32_t c = *q;
+          if (c - uint32_t{'a'} < 26) {
+            if (run_script != USCRIPT_LATIN) break;
+            if (first < 0) first = USCRIPT_LATIN;
+            ++run;
+            last = WC::kLetter;
+          } else if (c - uint32_t{'0'} < 10) {
+            last = WC::kNumeric;
+          } else {
+            break;
+          }
+          *d++ = static_cast<char>(c);
+          ++q;
         }
       } else {
         const uint8_t* const from = q;
@@ -1136,6 +1155,13 @@ constexpr uint8_t kNoRun = 0xFE;
       }
       // The next character: more of the word, a mid character, or the word's end.
       if (q == e || *q == ' ') break;
+      if (*q - uint32_t{'A'} < 26 && run_script == USCRIPT_LATIN) {  // a capital: folds to + 32
+        *d++ = static_cast<char>(*q++ + 32);
+        ++run;
+        if (first < 0) first = USCRIPT_LATIN;
+        last = WC::kLetter;
+        continue;
+      }
       uint32_t cp = 0;
       const uint32_t len = QuickDecode(q, e, &cp);
       if (len == 0) return QuickAbandon(sink, arena_start, tokens_start);
@@ -1204,23 +1230,22 @@ constexpr uint8_t kNoRun = 0xFE;
       quote = true;
     }
     // The word is [word_begin, q); its fold [fold_begin, d).
-    core::Token& t = tokens.emplace_back();
-    t.field = field;
-    const auto b = static_cast<uint32_t>(word_begin - s);
-    const auto w = static_cast<uint32_t>(q - s);
+    auto b = static_cast<uint32_t>(word_begin - s);
+    auto w = static_cast<uint32_t>(q - s);
     if (uniform) {
-      t.begin = base + b;
-      t.end = base + w;
+      b += base;
+      w += base;
     } else {
-      QuickMapWord(&offsets, map_offset + b, map_offset + w, &t);
+      const uint64_t mapped = QuickMapWord(&offsets, map_offset + b, map_offset + w);
+      b = static_cast<uint32_t>(mapped);
+      w = static_cast<uint32_t>(mapped >> 32);
     }
-    t.folded_offset = static_cast<uint32_t>(fold_begin - o);
-    t.folded_size = static_cast<uint32_t>(d - fold_begin);
-    if (first >= 0) {
-      t.script = static_cast<uint8_t>(first);
-      if (first == USCRIPT_ARABIC || (first == USCRIPT_LATIN && quote)) {
-        QuickBareForm(first, fold_begin, &t);
-      }
+    // first < 0 (no script letter) is 0xFF: core::Token::kNoScript.
+    core::Token& t = tokens.emplace_back(field, static_cast<uint8_t>(first), b, w,
+                                         static_cast<uint32_t>(fold_begin - o),
+                                         static_cast<uint32_t>(d - fold_begin));
+    if (first == USCRIPT_ARABIC || (first == USCRIPT_LATIN && quote)) {
+      QuickBareForm(first, fold_begin, &t);
     }
   }
   if (run_index >= 0) scripts.count[run_index] += run;
