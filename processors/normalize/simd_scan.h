@@ -7,6 +7,7 @@
 // the work) and SpaceThen16 is computed byte by byte: same results, just slower.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 #if defined(__SSE2__)
@@ -99,6 +100,40 @@ inline void SpaceThen16(const uint8_t* p, uint32_t* alnum, uint32_t* non_ascii) 
     if ((lower >= 'a' && lower <= 'z') || (c >= '0' && c <= '9')) *alnum |= 1u << k;
     if (c >= 0x80) *non_ascii |= 1u << k;
   }
+#endif
+}
+
+// Length of the longest prefix of p[0, min(avail, 16)) made of ASCII lower-case letters and
+// digits -- the bytes of a Latin word that fold to themselves, for the tokenizer's quick pass --
+// for avail >= 8; reads 16 bytes when avail >= 16, else 8 (so the prefix is at most 8 then).
+// Sets *digits to the prefix's digits as a bit mask (bit k: byte k).
+inline int LowerOrDigitPrefix(const uint8_t* p, ptrdiff_t avail, uint32_t* digits) {
+#if defined(__SSE2__)
+  const __m128i b = avail >= 16 ? _mm_loadu_si128(reinterpret_cast<const __m128i*>(p))
+                                : _mm_loadl_epi64(reinterpret_cast<const __m128i*>(p));
+  // x in [lo, lo + n) <=> (int8)(x + 0x80 - lo) < -128 + n; bytes >= 0x80 never are.
+  auto in_range = [&b](int lo, int n) {
+    return _mm_cmplt_epi8(_mm_add_epi8(b, _mm_set1_epi8(static_cast<char>(0x80 - lo))),
+                          _mm_set1_epi8(static_cast<char>(-128 + n)));
+  };
+  const __m128i digit = in_range('0', 10);
+  const auto ok = static_cast<uint32_t>(_mm_movemask_epi8(_mm_or_si128(in_range('a', 26), digit)));
+  const int take = __builtin_ctz(~ok);  // ok has at most 16 bits set
+  *digits = static_cast<uint32_t>(_mm_movemask_epi8(digit)) & ((1u << take) - 1);
+  return take;
+#else
+  const int width = avail >= 16 ? 16 : 8;
+  int take = 0;
+  *digits = 0;
+  for (; take < width; ++take) {
+    const uint8_t c = p[take];
+    if (c >= '0' && c <= '9') {
+      *digits |= 1u << take;
+    } else if (c < 'a' || c > 'z') {
+      break;
+    }
+  }
+  return take;
 #endif
 }
 

@@ -18,6 +18,7 @@
 
 #include "processors/normalize/clean.h"
 #include "processors/normalize/folding.h"
+#include "processors/normalize/simd_scan.h"
 #include "processors/normalize/swar.h"
 
 namespace newsflow::normalize {
@@ -434,7 +435,8 @@ struct PlainLetterTable {
 // per word, FinishWord(): resolves the pending mid character, then StoreToken() (original
 // offsets, bare form, stem); per line, Commit() or Abandon().
 //
-// Speed: this is the normalizer's hot loop (bench/README.md). The object lives on
+// Speed: this was the normalizer's hot loop until session 15; the stage's lines now go through
+// QuickWordTokens() first, and here only when that gives up (bench/README.md). The object lives on
 // FusedWordTokens()' stack, its address never escapes and every member function is inlined, so
 // its fields stay in registers like plain locals. WordTail() still works on local copies of
 // `pos_`, `out_` and `last_`: every byte stored through a `char*` would otherwise make the
@@ -962,6 +964,299 @@ class FusedLine {
   uint8_t mid_script_ = 0;
 };
 
+// --- The stage's path: QuickWordTokens() ---
+//
+// FusedLine keeps its whole state machine in one ~3,000-instruction function, and GCC spills
+// the hot loops' state to the stack (bench/README.md, sessions 3, 12 and 14). The stage (no
+// stems inline) first tries this smaller pass instead: the same word rules and folds, written
+// for the common case only, with few values live in its loops and the rare work (a script
+// change, a bare form, offsets through a non-uniform map) in out-of-line helpers. It has no
+// pending-character state: a mid character (. , : ' ...) inside a word looks at the character
+// after it, as FastWords() does. It gives up on the whole line -- returning false with the sink
+// untouched, so that FusedLine takes the line from its start -- at anything it does not model:
+// characters only ICU handles (WordClass::kHard), ZWJ, four-byte or ill-formed UTF-8, an
+// Extend character after a mid character, a fold longer than 4 bytes, a fifth script in the
+// line, and max_tokens reached. A unit test checks that it takes most corpus lines and that its
+// results are the general path's (FusedTokenizerProperty).
+
+// The character at q (q < e) as one to three UTF-8 bytes: returns its length and sets *cp, or
+// returns 0 for what the quick path leaves to FusedLine (four-byte or ill-formed sequences, ZWJ).
+[[gnu::always_inline]] inline uint32_t QuickDecode(const uint8_t* q, const uint8_t* e,
+                                                   uint32_t* cp) {
+  const uint32_t c = q[0];
+  if (c < 0x80) {
+    *cp = c;
+    return 1;
+  }
+  if (c - 0xC2 < 0x1E) {
+    if (e - q < 2 || (q[1] & 0xC0) != 0x80) return 0;
+    *cp = ((c & 0x1F) << 6) | (q[1] & 0x3F);
+    return 2;
+  }
+  if (c - 0xE0 < 0x10) {
+    if (e - q < 3 || (q[1] & 0xC0) != 0x80 || (q[2] & 0xC0) != 0x80) return 0;
+    const uint32_t v = ((c & 0x0F) << 12) | ((q[1] & 0x3Fu) << 6) | (q[2] & 0x3F);
+    if (v < 0x800 || (v >= 0xD800 && v < 0xE000) || v == 0x200D) return 0;
+    *cp = v;
+    return 3;
+  }
+  return 0;
+}
+
+// The run's script becomes `script`: the letters counted for the old one go into `scripts`.
+// Returns the new script's index there, or -1 for a fifth script (the line goes to FusedLine).
+[[gnu::noinline]] int QuickSwitchScript(LineScripts* scripts, int run_index, uint32_t run,
+                                        uint8_t script) {
+  if (run_index >= 0) scripts->count[run_index] += run;
+  for (int k = 0; k < scripts->used; ++k) {
+    if (scripts->script[k] == script) return k;
+  }
+  if (scripts->used == LineScripts::kMax) return -1;
+  scripts->script[scripts->used] = script;
+  scripts->count[scripts->used] = 0;
+  return scripts->used++;
+}
+
+// The bare form of an Arabic token, or of a Latin one whose fold may hold an apostrophe.
+[[gnu::noinline]] void QuickBareForm(int script, const char* folded, core::Token* t) {
+  SetBareForm(script, std::string_view(folded, t->folded_size), /*maybe_quote=*/true, t);
+}
+
+// Original offsets of a word through a line's map that is not one shift: begin in the low
+// 32 bits, end in the high ones.
+[[gnu::noinline]] uint64_t QuickMapWord(OffsetMap::Cursor* offsets, uint32_t begin, uint32_t end) {
+  const uint32_t b = offsets->MapBegin(begin);
+  return b | (uint64_t{offsets->MapEnd(end)} << 32);
+}
+
+// No script yet: matches no row's script, nor the plain-letter table's 0xFF.
+constexpr uint8_t kNoRun = 0xFE;
+
+// Leaves the sink as it was (the line goes to FusedLine); returns false.
+[[gnu::noinline, gnu::cold]] bool QuickAbandon(const WordSink& sink, size_t arena_start,
+                                               size_t tokens_start) {
+  sink.arena->resize(arena_start);
+  sink.tokens->resize(tokens_start);
+  return false;
+}
+
+[[gnu::noinline]] bool QuickWordTokens(std::string_view line, uint32_t map_offset,
+                                       const OffsetMap& map, core::Field field,
+                                       const WordSink& sink, size_t* count) {
+  std::vector<core::Token>& tokens = *sink.tokens;
+  const size_t tokens_start = tokens.size();
+  if (sink.max_tokens <= tokens_start) return false;
+  const size_t room = sink.max_tokens - tokens_start;  // every word of the line is stored
+  const auto* const s = reinterpret_cast<const uint8_t*>(line.data());
+  const auto n = static_cast<uint32_t>(line.size());
+  const uint8_t* const e = s + n;
+  OffsetMap::Cursor offsets(map, map_offset);
+  int64_t shift = 0;
+  const bool uniform = offsets.UniformShift(map_offset, map_offset + n, &shift);
+  const auto base = static_cast<uint32_t>(map_offset + shift);
+  // Every character the quick path takes folds to at most twice its bytes (a one-byte
+  // character to one byte, a longer one to at most 4), so this room needs no bounds checks;
+  // 8 more for the eight-byte and four-byte copies.
+  std::string& arena = *sink.arena;
+  const size_t arena_start = arena.size();
+  arena.resize(arena_start + 2 * size_t{n} + 8);
+  char* const o = arena.data();
+  char* d = o + arena_start;
+  const TextFolder::Row* const rows = &TextFolder::Default().RowOf(0);
+  const char* const pool = TextFolder::Default().FoldPool();
+  const uint8_t* const plain = PlainLetterTable::Get().bytes;
+  LineScripts scripts;
+  int run_index = -1;           // scripts index of the run's script (-1: none yet)
+  uint8_t run_script = kNoRun;  // the script of the letters counted last
+  uint32_t run = 0;             // its letters not yet added to scripts
+  size_t words = 0;
+  const uint8_t* q = s;
+  for (;;) {
+    // Between words: up to the next word character.
+    while (q < e && *q == ' ') ++q;
+    if (q == e) break;
+    if (*q - uint32_t{'a'} >= 26 && *q - uint32_t{'0'} >= 10 &&
+        (q + 1 == e || plain[q[0] | (q[1] << 8)] == 0xFF)) {
+      uint32_t cp = 0;
+      const uint32_t len = QuickDecode(q, e, &cp);
+      if (len == 0) return QuickAbandon(sink, arena_start, tokens_start);
+      const auto cls = static_cast<WC>(rows[cp].word_class);
+      if (!IsWordClass(cls)) {
+        if (cls == WC::kHard) return QuickAbandon(sink, arena_start, tokens_start);
+        q += len;  // Other, Emoji (no ZWJ before it), Extend and mid characters outside words
+        continue;
+      }
+    }
+    // A word from q.
+    if (words == room) return QuickAbandon(sink, arena_start, tokens_start);
+    const uint8_t* const word_begin = q;
+    char* const fold_begin = d;
+    int first = -1;  // script of its first script letter
+    bool quote = false;
+    WC last = WC::kOther;
+    ++words;
+    for (;;) {
+      // The fast loops: eight ASCII lower-case letters or digits at a time, two-byte letters of
+      // the run's script that fold to themselves.
+      if (q == e) break;
+      if (*q < 0x80) {
+        while (e - q >= 8) {
+          uint32_t digits = 0;
+          const int take = simd::LowerOrDigitPrefix(q, e - q, &digits);
+          if (take == 0) break;
+          if (digits == 0 || take != swar::PopCount32(digits)) {  // letters
+            if (run_script != USCRIPT_LATIN) break;
+            if (first < 0) first = USCRIPT_LATIN;
+            run += static_cast<uint32_t>(take - (digits == 0 ? 0 : swar::PopCount32(digits)));
+          }
+          const int width = e - q >= 16 ? 16 : 8;  // bytes read
+          if (width == 16) {
+            std::memcpy(d, q, 16);
+          } else {
+            std::memcpy(d, q, 8);
+          }
+          d += take;
+          q += take;
+          last = ((digits >> (take - 1)) & 1) != 0 ? WC::kNumeric : WC::kLetter;
+          if (take < width) break;
+        }
+        // The line's last bytes (fewer than 8), one at a time.
+        while (e - q < 8 && q < e) {
+          const uint32_t c = *q;
+          if (c - uint32_t{'a'} < 26) {
+            if (run_script != USCRIPT_LATIN) break;
+            if (first < 0) first = USCRIPT_LATIN;
+            ++run;
+            last = WC::kLetter;
+          } else if (c - uint32_t{'0'} < 10) {
+            last = WC::kNumeric;
+          } else {
+            break;
+          }
+          *d++ = static_cast<char>(c);
+          ++q;
+        }
+      } else {
+        const uint8_t* const from = q;
+        const uint8_t script = run_script;
+        while (q + 1 < e) {
+          uint16_t pair = 0;
+          std::memcpy(&pair, q, 2);
+          if (plain[pair] != script) break;
+          std::memcpy(d, &pair, 2);
+          q += 2;
+          d += 2;
+        }
+        if (q != from) {
+          run += static_cast<uint32_t>(q - from) / 2;
+          if (first < 0) first = script;
+          last = script == USCRIPT_HEBREW ? WC::kHebrew : WC::kLetter;
+        }
+      }
+      // The next character: more of the word, a mid character, or the word's end.
+      if (q == e || *q == ' ') break;
+      if (*q - uint32_t{'A'} < 26 && run_script == USCRIPT_LATIN) {  // a capital: folds to + 32
+        *d++ = static_cast<char>(*q++ + 32);
+        ++run;
+        if (first < 0) first = USCRIPT_LATIN;
+        last = WC::kLetter;
+        continue;
+      }
+      uint32_t cp = 0;
+      const uint32_t len = QuickDecode(q, e, &cp);
+      if (len == 0) return QuickAbandon(sink, arena_start, tokens_start);
+      const TextFolder::Row& row = rows[cp];
+      const auto cls = static_cast<WC>(row.word_class);
+      if (IsWordClass(cls) || cls == WC::kExtend) {
+        if ((row.flags & TextFolder::kScriptLetter) != 0) {
+          if (row.script != run_script) {
+            run_index = QuickSwitchScript(&scripts, run_index, run, row.script);
+            if (run_index < 0) return QuickAbandon(sink, arena_start, tokens_start);
+            run_script = row.script;
+            run = 0;
+          }
+          ++run;
+          if (first < 0) first = row.script;
+        }
+        if ((row.flags & TextFolder::kIdentity) != 0) {
+          d[0] = static_cast<char>(q[0]);
+          if (len >= 2) d[1] = static_cast<char>(q[1]);
+          if (len == 3) d[2] = static_cast<char>(q[2]);
+          d += len;
+        } else if (row.length <= 4) {
+          std::memcpy(d, pool + row.offset, 4);
+          d += row.length;
+          quote |= (row.flags & TextFolder::kFoldQuote) != 0;
+        } else {
+          return QuickAbandon(sink, arena_start, tokens_start);
+        }
+        if (cls != WC::kExtend) last = cls;
+        q += len;
+        continue;
+      }
+      if (cls == WC::kHard) return QuickAbandon(sink, arena_start, tokens_start);
+      if (!IsMidClass(cls)) break;  // Other or Emoji: ends the word
+      // A mid character: it joins the word to the word character after it (rules 6/7, 7b/7c,
+      // 11/12), or ends the word (kept only by rule 7a: a quote after a Hebrew letter).
+      const uint8_t* const after = q + len;
+      WC next = WC::kOther;
+      if (after < e && *after != ' ') {
+        uint32_t next_cp = 0;
+        if (QuickDecode(after, e, &next_cp) == 0) {
+          return QuickAbandon(sink, arena_start, tokens_start);
+        }
+        next = static_cast<WC>(rows[next_cp].word_class);
+        if (next == WC::kExtend || next == WC::kHard) {
+          return QuickAbandon(sink, arena_start, tokens_start);
+        }
+      }
+      const bool joins = IsWordClass(next) && Joins(last, cls, next);
+      if (!joins && !(last == WC::kHebrew && cls == WC::kSingleQuote)) break;
+      if ((row.flags & TextFolder::kScriptLetter) != 0 || row.length > 4) {
+        return QuickAbandon(sink, arena_start, tokens_start);
+      }
+      if ((row.flags & TextFolder::kIdentity) != 0) {
+        d[0] = static_cast<char>(q[0]);
+        if (len >= 2) d[1] = static_cast<char>(q[1]);
+        if (len == 3) d[2] = static_cast<char>(q[2]);
+        d += len;
+      } else {
+        std::memcpy(d, pool + row.offset, 4);
+        d += row.length;
+        quote |= (row.flags & TextFolder::kFoldQuote) != 0;
+      }
+      q = after;
+      if (!joins) break;  // rule 7a: the quote ends the word
+      quote = true;
+    }
+    // The word is [word_begin, q); its fold [fold_begin, d).
+    auto b = static_cast<uint32_t>(word_begin - s);
+    auto w = static_cast<uint32_t>(q - s);
+    if (uniform) {
+      b += base;
+      w += base;
+    } else {
+      const uint64_t mapped = QuickMapWord(&offsets, map_offset + b, map_offset + w);
+      b = static_cast<uint32_t>(mapped);
+      w = static_cast<uint32_t>(mapped >> 32);
+    }
+    // first < 0 (no script letter) is 0xFF: core::Token::kNoScript.
+    core::Token& t = tokens.emplace_back(field, static_cast<uint8_t>(first), b, w,
+                                         static_cast<uint32_t>(fold_begin - o),
+                                         static_cast<uint32_t>(d - fold_begin));
+    if (first == USCRIPT_ARABIC || (first == USCRIPT_LATIN && quote)) {
+      QuickBareForm(first, fold_begin, &t);
+    }
+  }
+  if (run_index >= 0) scripts.count[run_index] += run;
+  if (sink.scripts != nullptr) {
+    for (int k = 0; k < scripts.used; ++k) sink.scripts->Add(scripts.script[k], scripts.count[k]);
+  }
+  arena.resize(static_cast<size_t>(d - o));
+  *count = words;
+  return true;
+}
+
 template <bool kStems>
 bool FusedWordTokens(std::string_view line, uint32_t map_offset, const OffsetMap& map,
                      core::Field field, int stemmer, const WordSink& sink, size_t* count) {
@@ -970,6 +1265,13 @@ bool FusedWordTokens(std::string_view line, uint32_t map_offset, const OffsetMap
 }
 
 }  // namespace
+
+bool internal::QuickWordTokens(std::string_view clean, size_t begin, size_t end, core::Field field,
+                               const OffsetMap& map, const WordSink& sink, size_t* count) {
+  return begin < end &&
+         normalize::QuickWordTokens(clean.substr(begin, end - begin), static_cast<uint32_t>(begin),
+                                    map, field, sink, count);
+}
 
 size_t AppendWordTokens(std::string_view clean, size_t begin, size_t end, core::Field field,
                         const OffsetMap& map, int stemmer, const WordSink& sink) {
@@ -980,6 +1282,7 @@ size_t AppendWordTokens(std::string_view clean, size_t begin, size_t end, core::
   if (internal::RunOnSentencePeriod(line, 0) != std::string_view::npos) {
     return internal::AppendWordTokensGeneral(clean, begin, end, field, map, stemmer, sink);
   }
+  if (stemmer < 0 && QuickWordTokens(line, at, map, field, sink, &count)) return count;
   if (stemmer >= 0 ? FusedWordTokens<true>(line, at, map, field, stemmer, sink, &count)
                    : FusedWordTokens<false>(line, at, map, field, stemmer, sink, &count)) {
     return count;

@@ -110,6 +110,12 @@ size_t RunOnSentencePeriod(std::string_view text, size_t from);
 // on its own. The reference the fused path is tested against (and its fallback).
 size_t AppendWordTokensGeneral(std::string_view clean, size_t begin, size_t end, core::Field field,
                                const OffsetMap& map, int stemmer, const WordSink& sink);
+// AppendWordTokens()' first try for a line without stems inline (the stage's lines): a smaller
+// pass for the common characters (tokenize.cc, "QuickWordTokens"). Returns false, with the sink
+// untouched, when the line needs the fused tokenizer; else appends the words of clean[begin,
+// end) as AppendWordTokens() does and sets *count. Exposed for tests.
+bool QuickWordTokens(std::string_view clean, size_t begin, size_t end, core::Field field,
+                     const OffsetMap& map, const WordSink& sink, size_t* count);
 }  // namespace internal
 
 template <typename Fn>

@@ -447,6 +447,105 @@ TEST(FusedTokenizerProperty, AgreesWithGeneralPathOnCorpus) {
   }
 }
 
+// The quick pass that AppendWordTokens() tries first for the stage's lines (no stems inline),
+// line by line against the general path: a line it takes has the general path's tokens, word
+// count and script counts; a line it leaves has the sink untouched. On the corpus it must take
+// nearly every line, or the comparison above would mostly test FusedLine.
+struct QuickLines {
+  size_t lines = 0;
+  size_t taken = 0;
+};
+
+void CheckQuickLines(const std::string& text, QuickLines* seen) {
+  std::string clean;
+  OffsetMap map;
+  CleanText(text, CleanOptions{}, &clean, &map);
+  for (size_t pos = 0; pos < clean.size();) {
+    size_t eol = clean.find('\n', pos);
+    if (eol == std::string::npos) eol = clean.size();
+    const std::string_view line = std::string_view(clean).substr(pos, eol - pos);
+    if (!line.empty() && internal::RunOnSentencePeriod(line, 0) == std::string_view::npos) {
+      ++seen->lines;
+      std::string arena = "prefix", general_arena = "prefix";
+      std::vector<core::Token> tokens(2), general_tokens(2);  // sinks that do not start empty
+      ScriptHistogram scripts, general_scripts;
+      size_t words = 0;
+      const bool taken =
+          internal::QuickWordTokens(clean, pos, eol, core::Field::kLead, map,
+                                    WordSink{&arena, &tokens, 1000, &scripts}, &words);
+      if (!taken) {
+        EXPECT_EQ(arena, "prefix") << line;
+        EXPECT_EQ(tokens.size(), 2u) << line;
+        for (int i = 0; i < ScriptHistogram::kSize; ++i) ASSERT_EQ(scripts.letters[i], 0u);
+      } else {
+        ++seen->taken;
+        const size_t general_words = internal::AppendWordTokensGeneral(
+            clean, pos, eol, core::Field::kLead, map, -1,
+            WordSink{&general_arena, &general_tokens, 1000, &general_scripts});
+        EXPECT_EQ(words, general_words) << line;
+        EXPECT_EQ(arena, general_arena) << line;
+        ASSERT_EQ(tokens.size(), general_tokens.size()) << line;
+        for (size_t k = 0; k < tokens.size(); ++k) {
+          const core::Token& a = tokens[k];
+          const core::Token& b = general_tokens[k];
+          EXPECT_TRUE(a.field == b.field && a.script == b.script && a.begin == b.begin &&
+                      a.end == b.end && a.folded_offset == b.folded_offset &&
+                      a.folded_size == b.folded_size && a.bare_offset == b.bare_offset &&
+                      a.bare_size == b.bare_size && a.stem_size == b.stem_size)
+              << line << " token " << k;
+        }
+        for (int i = 0; i < ScriptHistogram::kSize; ++i) {
+          ASSERT_EQ(scripts.letters[i], general_scripts.letters[i])
+              << "script " << i << ": " << line;
+        }
+      }
+    }
+    pos = eol + 1;
+  }
+}
+
+TEST(QuickTokenizerProperty, TakesNearlyEveryCorpusLineWithTheGeneralPathsTokens) {
+  const auto corpus = test::LoadDevCorpus();
+  if (corpus.empty()) GTEST_SKIP() << "dev corpus absent";
+  QuickLines seen;
+  for (const auto& a : corpus) {
+    CheckQuickLines(a.title, &seen);
+    CheckQuickLines(a.body, &seen);
+    if (::testing::Test::HasFailure()) return;
+  }
+  EXPECT_GT(seen.lines, 500u);
+  EXPECT_GE(seen.taken * 100, seen.lines * 95) << seen.taken << " of " << seen.lines;
+}
+
+// What the quick pass leaves to FusedLine (ICU-only scripts, ZWJ, emoji, an Extend character
+// after a mid character, folds over 4 bytes, a fifth script) next to what it takes (mid
+// characters that join or not, rule 7a, Extend inside words, capitals, digits, script changes).
+TEST(QuickTokenizerProperty, TakesOrLeavesTrickyLinesWithTheGeneralPathsTokens) {
+  const char* const lines[] = {
+      "Müller's 3.5 1,000,000 a.b a1 1a 1.a a.1 U.S.A. e-mail co-op don't",
+      "L’Été O’NEIL d`Arc Dʼor l'été AUJOURD’HUI",
+      "צה\"ל ג' ג'ורג' \"שלום\" ב-2025 ת\"א ג'\u05B0 x",
+      "צה\"ל ג' ג'1 ג'ורג'",
+      "والبيت ١٢٣٫٤٥ ۱۴۰۴ آتش‌بس می‌شود «لا» "
+      "وَالْبَيْتِ",
+      "п’ять пʼять п'ять перемир`я Ёлка",
+      "Ateşkes İstanbul'da 21:30'da STRASSE Straße ﬁn ﷺ",
+      "a\u0301b \u0301x \u200Dy \u00ADz",
+      "x,\u0301y x.\u05B8 y",
+      "x\u200D\U0001F600 \U0001F468\u200D\U0001F469",
+      "snake_case a_1",
+      "日本語のテキスト then words",
+      "x: y; z, ... -- — ¿¡ … «» „“",
+      "abc абв αβγ אבג ابت",
+      "abc абв αβγ אבג ابت ქართ",
+      "Москва-City 2024года Tel-Aviv'da",
+  };
+  QuickLines seen;
+  for (const char* line : lines) CheckQuickLines(line, &seen);
+  EXPECT_GT(seen.taken, 5u);
+  EXPECT_LT(seen.taken, seen.lines);
+}
+
 }  // namespace
 }  // namespace newsflow::normalize
 

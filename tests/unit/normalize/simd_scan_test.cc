@@ -5,9 +5,12 @@
 #include <unicode/unorm2.h>
 #include <unicode/utf8.h>
 
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <random>
 #include <string>
+#include <vector>
 
 namespace newsflow::normalize::simd {
 namespace {
@@ -174,6 +177,38 @@ TEST(SpaceThen16, MatchesPerByteDefinition) {
     }
     ASSERT_EQ(alnum >> 16, 0u);
     ASSERT_EQ(non_ascii >> 16, 0u);
+  }
+}
+
+// Against the per-byte definition, on random runs of lower-case letters and digits (long, so
+// that whole 8- and 16-byte blocks occur) ended by the bytes next to the ranges and high
+// bytes, with 8 to 20 bytes left in the buffer (16 are read only when 16 are there).
+TEST(LowerOrDigitPrefix, MatchesPerByteDefinition) {
+  const uint8_t stops[] = {0x00, 0x20, '/', ':',  '@',  'A',  'Z',
+                           '[',  '`',  '{', 0x7F, 0x80, 0xC3, 0xFF};
+  const uint8_t taken[] = {'a', 'm', 'z', '0', '5', '9'};
+  std::mt19937 rng(23);
+  for (int round = 0; round < 200000; ++round) {
+    const auto avail = static_cast<ptrdiff_t>(8 + rng() % 13);
+    std::vector<uint8_t> buf(static_cast<size_t>(avail));
+    for (uint8_t& b : buf) {
+      b = rng() % 6 != 0 ? taken[rng() % std::size(taken)] : stops[rng() % std::size(stops)];
+    }
+    uint32_t digits = 0xFFFFFFFF;
+    const int got = LowerOrDigitPrefix(buf.data(), avail, &digits);
+    const int width = avail >= 16 ? 16 : 8;
+    int want = 0;
+    uint32_t want_digits = 0;
+    for (; want < width; ++want) {
+      const uint8_t c = buf[static_cast<size_t>(want)];
+      if (c >= '0' && c <= '9') {
+        want_digits |= 1u << want;
+      } else if (c < 'a' || c > 'z') {
+        break;
+      }
+    }
+    ASSERT_EQ(got, want) << round;
+    ASSERT_EQ(digits, want_digits) << round;
   }
 }
 
