@@ -111,6 +111,19 @@ TEST_F(MatcherTest, FormsAtBothEndsOfTheTokenArenaMatch) {
   EXPECT_EQ(Hits(m, "", "Truce"), (std::vector<Hit>{{prefix, 0, 1}}));
 }
 
+// Pattern strings are views into the string pool without a range check (matcher.h, Str()):
+// the pool's first string (the first pattern's form, "abd") and its last (the last pattern's
+// surface, "US") are read whole when candidates are verified.
+TEST_F(MatcherTest, PatternStringsAtBothEndsOfThePoolAreReadWhole) {
+  Matcher m;
+  const uint32_t talks = m.Add({Exact("abd", "", "ABD"), Exact("talks")});
+  const uint32_t us = m.Add({Exact("us", "", "US")});
+  m.Build();
+  // Tokens: ABD(0) talks(1) The(2) US(3) told(4) us(5) Abd(6) talks(7).
+  EXPECT_EQ(Hits(m, "", "ABD talks. The US told us. Abd talks."),
+            (std::vector<Hit>{{talks, 0, 2}, {us, 3, 4}}));
+}
+
 TEST_F(MatcherTest, SurfaceConditionIsCaseSensitive) {
   Matcher m;
   const uint32_t us = m.Add({Exact("us", "", "US")});
