@@ -13,8 +13,12 @@ namespace {
 
 bool IsTitle(core::Field f) { return f == core::Field::kTitle; }
 
+// A token's form in the document's arena. Not string_view::substr: its range check and clamp
+// cost ~12 instructions per form, two or three forms per token in Match() (~4 K instructions per
+// article in the per-line profile), and the offsets are inside the arena by construction (the
+// normalize stage writes the forms there; Match()'s hash loop reads the same bytes unchecked).
 std::string_view Form(std::string_view arena, uint32_t offset, uint32_t size) {
-  return arena.substr(offset, size);
+  return {arena.data() + offset, size};
 }
 
 constexpr size_t kPrefixFilterBits = 1 << 16;

@@ -167,8 +167,11 @@ class Matcher {
   struct Builder;
   struct BuiltIndex;
 
+  // Without string_view::substr's range check and clamp (Verify() reads a pattern's strings per
+  // candidate): Build() and Attach() (CheckTables) guarantee ascending offsets within the pool
+  // and string ids below their count.
   std::string_view Str(uint32_t id) const {
-    return pool_.substr(pool_offsets_[id], pool_offsets_[id + 1] - pool_offsets_[id]);
+    return {pool_.data() + pool_offsets_[id], pool_offsets_[id + 1] - pool_offsets_[id]};
   }
   static Posting MakePosting(uint32_t pattern, uint8_t bare_key, uint8_t simple,
                              const std::vector<PatternToken>& tokens);

@@ -83,6 +83,47 @@ TEST_F(MatcherTest, PrefixAndStemModes) {
             (std::vector<Hit>{{st, 1, 2}, {st, 2, 3}}));
 }
 
+// The matcher takes a token's forms as views into the token arena without a range check or a
+// clamp (matcher.cc, Form()): the forms at the arena's two ends (the first title word, the last
+// body word) and a phrase ending at the last token still match in every mode.
+TEST_F(MatcherTest, FormsAtBothEndsOfTheTokenArenaMatch) {
+  Matcher m;
+  const uint32_t exact = m.Add({Exact("ceasefire")});
+  const uint32_t prefix = m.Add({Prefix("truc")});
+  const uint32_t stem = m.Add({Stem("negoti")});
+  const uint32_t phrase = m.Add({Exact("cessation"), Exact("of"), Exact("hostilities")});
+  m.Build();
+  const std::string title = "Ceasefire";
+  const std::string body = "Negotiations on a truce and a cessation of hostilities";
+  const core::Document& doc = pipeline_->Run(Article(title, body, "en"));
+  // The edges are where the test means them to be: the first token's form starts the arena and
+  // the last token's form ends it.
+  ASSERT_EQ(doc.tokens.size(), 10u);
+  const core::Token& last = doc.tokens.back();
+  EXPECT_EQ(doc.tokens.front().folded_offset, 0u);
+  EXPECT_EQ(std::max(last.folded_offset + last.folded_size, last.stem_offset + last.stem_size),
+            doc.token_text.size());
+  // Tokens: Ceasefire(0) | Negotiations(1) on(2) a(3) truce(4) and(5) a(6) cessation(7) of(8)
+  // hostilities(9).
+  EXPECT_EQ(Hits(m, title, body),
+            (std::vector<Hit>{{exact, 0, 1}, {stem, 1, 2}, {prefix, 4, 5}, {phrase, 7, 10}}));
+  // A one-word article: its only form is the whole arena.
+  EXPECT_EQ(Hits(m, "", "Truce"), (std::vector<Hit>{{prefix, 0, 1}}));
+}
+
+// Pattern strings are views into the string pool without a range check (matcher.h, Str()):
+// the pool's first string (the first pattern's form, "abd") and its last (the last pattern's
+// surface, "US") are read whole when candidates are verified.
+TEST_F(MatcherTest, PatternStringsAtBothEndsOfThePoolAreReadWhole) {
+  Matcher m;
+  const uint32_t talks = m.Add({Exact("abd", "", "ABD"), Exact("talks")});
+  const uint32_t us = m.Add({Exact("us", "", "US")});
+  m.Build();
+  // Tokens: ABD(0) talks(1) The(2) US(3) told(4) us(5) Abd(6) talks(7).
+  EXPECT_EQ(Hits(m, "", "ABD talks. The US told us. Abd talks."),
+            (std::vector<Hit>{{talks, 0, 2}, {us, 3, 4}}));
+}
+
 TEST_F(MatcherTest, SurfaceConditionIsCaseSensitive) {
   Matcher m;
   const uint32_t us = m.Add({Exact("us", "", "US")});
