@@ -84,6 +84,11 @@ struct StoryStateView {
   // stories: a story's later articles seldom add a language, source, title or article id.
   std::string_view lists_json;
   std::string_view articles_json;
+  // Optional: first_seen_ms and last_seen_ms as schemas::FormatRfc3339 writes them; empty:
+  // formatted from the numbers. The store keeps them with its recently written stories (a
+  // story's first and last times seldom change from one article to the next).
+  std::string_view first_seen_text;
+  std::string_view last_seen_text;
 
   void Clear();
 };
@@ -93,6 +98,11 @@ struct StoryStateView {
 // room for kMaxStoryWeightBytes; returns the end.
 constexpr size_t kMaxStoryWeightBytes = 25;
 char* PutStoryWeight(char* p, double w);
+// PutStoryWeight's path without Grisu2: w written as Grisu2 writes it when w is the double
+// nearest to a decimal of at most four decimal places (0.0001 <= w < 2^20) and not too close
+// to the ends of its rounding interval (the proof is at its definition); null (nothing
+// written) otherwise. Exposed for the test that compares it with RapidJSON's dtoa.
+char* PutShortDecimalWeight(char* p, double w);
 
 // story.v1 JSON (one line). Both overloads write the same bytes for the same state (the first
 // builds a view of `state` and calls the second). Written straight into the string (no

@@ -344,6 +344,10 @@ class StoryStore {
     uint32_t n_languages = UINT32_MAX, n_sources = UINT32_MAX, n_titles = UINT32_MAX;
     uint32_t n_articles = UINT32_MAX;
     std::string lists_json, articles_json;
+    // The story's first and last times as the record wrote them (schemas::FormatRfc3339), and
+    // the times they are of (INT64_MIN: none yet).
+    int64_t first_seen_ms = INT64_MIN, last_seen_ms = INT64_MIN;
+    std::string first_seen_text, last_seen_text;
   };
   mutable std::vector<RecordCacheEntry> record_cache_;  // allocated with the first record
   mutable size_t record_cache_next_ = 0;
@@ -507,6 +511,7 @@ class StoryStore {
     int64_t n;      // its entries
   };
   std::vector<LeadHint> lead_hints_;
+  std::vector<uint32_t> lead_sampled_;  // the article's sampled lead shingles (lead_hints_' order)
   uint64_t lead_epoch_ = 0;
   uint64_t lead_hints_epoch_ = UINT64_MAX;  // lead_epoch_ when lead_hints_ were taken, or none
   void LeadInsertLocked(uint32_t h, uint32_t seq);

@@ -6,6 +6,8 @@
 // And the lead-set index of the story store (a flat table since story5): which fingerprints an
 // edited copy finds, after the table has grown and entries have left it, against a reference
 // kept here (the most recent max_lead_postings fingerprints of each shingle).
+#include <rapidjson/internal/dtoa.h>
+#include <rapidjson/internal/ieee754.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -13,6 +15,7 @@
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <limits>
 #include <random>
 #include <set>
@@ -202,7 +205,11 @@ TEST(StoryStateTest, EncodeIsWhatTheWriterWrites) {
     if (rng() % 2) s.merged_into = any();
     const int writers = static_cast<int>(rng() % 4);
     for (int k = 0; k < writers; ++k) s.counts[any()] = static_cast<int64_t>(rng() % 100000);
-    s.first_seen_ms = static_cast<int64_t>(rng() % 4102444800000);
+    // Mostly 1970-2100; every fourth record anywhere within about +-8,900 years (years of
+    // other than four digits, negative ones: written by strftime).
+    s.first_seen_ms = round % 4 == 3
+                          ? static_cast<int64_t>(rng() % (uint64_t{1} << 49)) - (int64_t{1} << 48)
+                          : static_cast<int64_t>(rng() % 4102444800000);
     s.last_seen_ms = s.first_seen_ms + static_cast<int64_t>(rng() % 100000000);
     s.version = round == 1   ? std::numeric_limits<int64_t>::max()
                 : round == 2 ? std::numeric_limits<int64_t>::min()
@@ -295,11 +302,107 @@ TEST(StoryStateTest, GivenWeightTextsAreWrittenAsTheDoubles) {
     v.last_seen_ms = s.last_seen_ms;
     const std::string expected = EncodeStoryState(s);
     EXPECT_EQ(EncodeStoryView(v), expected) << "round " << round;
+    // The times given as text (the store's record cache): what is written, whatever the
+    // numbers say.
+    const std::string first_text = schemas::FormatRfc3339(s.first_seen_ms);
+    const std::string last_text = schemas::FormatRfc3339(s.last_seen_ms);
+    v.first_seen_text = first_text;
+    v.last_seen_text = last_text;
+    v.first_seen_ms = v.last_seen_ms = -1;
+    EXPECT_EQ(EncodeStoryView(v), expected) << "round " << round;
+    v.first_seen_text = v.last_seen_text = {};
+    v.first_seen_ms = s.first_seen_ms;
+    v.last_seen_ms = s.last_seen_ms;
     if (!v.entity_weights.empty()) {
       v.entity_weights.pop_back();  // not one per entity: written from the doubles
       EXPECT_EQ(EncodeStoryView(v), expected) << "round " << round;
     }
   }
+}
+
+// PutStoryWeight's path without Grisu2 (PutShortDecimalWeight) writes what RapidJSON's dtoa
+// writes (Grisu2, Writer::Double's digits) for every value it takes, and takes most of the
+// values story weights are: sums of saliences and scores rounded to four decimals. Checked on
+// millions of doubles: short decimals over the whole range, sums as the store makes them, the
+// doubles next to those (a few ulps away: near and past the ends of the rounding interval,
+// where the path must give up), powers of two (a narrower gap below), integers, and random
+// bit patterns.
+TEST(StoryStateTest, ShortDecimalWeightsAreWrittenAsGrisu2WritesThem) {
+  std::mt19937_64 rng(2026);
+  int64_t taken = 0, checked = 0;
+  auto check = [&](double w) {
+    char fast[kMaxStoryWeightBytes];
+    char grisu[kMaxStoryWeightBytes * 2];
+    char* const end = PutShortDecimalWeight(fast, w);
+    char weight[kMaxStoryWeightBytes];
+    char* const weight_end = PutStoryWeight(weight, w);
+    const char* const grisu_end =
+        rapidjson::internal::Double(w).IsNanOrInf() ? grisu : rapidjson::internal::dtoa(w, grisu);
+    const std::string expected(grisu, static_cast<size_t>(grisu_end - grisu));
+    ++checked;
+    ASSERT_EQ(std::string(weight, weight_end), expected) << std::hexfloat << w;
+    if (end != nullptr) {
+      ++taken;
+      ASSERT_EQ(std::string(fast, end), expected) << std::hexfloat << w;
+    }
+  };
+  auto with_neighbours = [&](double w) {
+    check(w);
+    double up = w, down = w;
+    for (int k = 0; k < 3; ++k) {
+      up = std::nextafter(up, INFINITY);
+      down = std::nextafter(down, -INFINITY);
+      check(up);
+      check(down);
+    }
+  };
+  // Short decimals n / 10^4 at every magnitude of the path's range (and past its ends), read
+  // as strtod reads them (the nearest double): the path must take nearly all of them.
+  int64_t short_taken = 0, short_checked = 0;
+  for (int i = 0; i < 1500000; ++i) {
+    const int digits = 1 + static_cast<int>(rng() % 12);
+    uint64_t n = rng() % 1000000000000ull;
+    for (int k = digits; k < 12; ++k) n /= 10;
+    n = std::max<uint64_t>(n, 1);
+    char text[32];
+    std::snprintf(text, sizeof(text), "%" PRIu64 ".%04" PRIu64, n / 10000, n % 10000);
+    const double w = std::strtod(text, nullptr);
+    const int64_t before = taken;
+    check(w);
+    if (w >= 1e-4 && w < 0x1p20) {
+      ++short_checked;
+      short_taken += taken - before;
+    }
+    if (i % 8 == 0) with_neighbours(w);
+  }
+  // Edges of the range and of the lattice.
+  for (double w : {1e-4, 1e-4 * 1.5, 0.00015, 0.5, 1.0, 0.1, 0.9999, 9.9999, 10.0, 99999.9999,
+                   999999.9999, 1048575.9999, 0x1p20, 0x1p20 - 0x1p-33, 0.00005, 0.0000999}) {
+    with_neighbours(w);
+  }
+  // Sums of saliences as the store makes them (a story's weight: summed in article order).
+  for (int i = 0; i < 200000; ++i) {
+    double w = 0;
+    for (int k = 0, n = 1 + static_cast<int>(rng() % 40); k < n; ++k) {
+      w += static_cast<double>(rng() % 10001) / 10000.0;
+      check(w);
+    }
+  }
+  // Powers of two (the gap below is half the gap above) and integers.
+  for (int e = -20; e <= 21; ++e) with_neighbours(std::ldexp(1.0, e));
+  for (int i = 1; i <= 100000; ++i) check(static_cast<double>(i));
+  // Random doubles in and around the range, and anywhere.
+  for (int i = 0; i < 500000; ++i) {
+    check(std::ldexp(static_cast<double>(rng() >> 11), -static_cast<int>(rng() % 90)));
+    uint64_t bits = rng();
+    double w;
+    std::memcpy(&w, &bits, sizeof(w));
+    check(w);
+  }
+  EXPECT_GT(checked, 4000000);
+  // Most short decimals are far enough inside their interval (|d - w| is about uniform over
+  // the half-gap, the path takes 0.8 of it).
+  EXPECT_GT(short_taken, short_checked * 7 / 10) << short_taken << " of " << short_checked;
 }
 
 // The languages', sources' and titles' part and the articles' array given as text

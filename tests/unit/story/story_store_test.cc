@@ -589,17 +589,15 @@ TEST(StoryStoreTest, NearDuplicatesFoundAsByABruteForceFifoScan) {
 // moved since. What a lookup finds is what a brute-force scan finds: for each sampled shingle,
 // the max_lead_postings most recent live fingerprints with it; a fingerprint met through two of
 // them is a candidate, the best Jaccard (the oldest of equals) wins.
-TEST(StoryStoreTest, LeadSetsFoundAsByABruteForceScanWhenShinglesHaveManyFingerprints) {
+// Edited copies found through the lead-set table, against a brute-force reference over the
+// FIFO, for articles whose lead sets are drawn from `pool` (plus 24 random shingles).
+void CheckLeadSetsAgainstABruteForceScan(std::vector<uint32_t> pool, uint64_t seed) {
   StoryStoreConfig config = Config();
   config.max_lead_postings = 3;
   config.lead_min_shared = 3;
   config.max_fingerprints = 40;  // reached in the long phases: entries erased as others come
   StoryStore store(config);
-  std::mt19937_64 rng(23);
-  // 48 shingles: 24 with home slot 0 (small values: one run for all of them), 24 spread over
-  // the table; even ones sampled.
-  std::vector<uint32_t> pool;
-  for (uint32_t h = 0; h < 24; ++h) pool.push_back(h);
+  std::mt19937_64 rng(seed);
   for (int k = 0; k < 24; ++k) pool.push_back(static_cast<uint32_t>(rng()) | (k % 2));
   struct Ref {
     std::vector<uint32_t> lead;  // sorted
@@ -677,6 +675,24 @@ TEST(StoryStoreTest, LeadSetsFoundAsByABruteForceScanWhenShinglesHaveManyFingerp
   }
   EXPECT_GT(found, 30) << "edited copies found through the lead sets";
   EXPECT_GT(fresh, 30);
+}
+
+TEST(StoryStoreTest, LeadSetsFoundAsByABruteForceScanWhenShinglesHaveManyFingerprints) {
+  // 24 shingles with home slot 0 (small values: one run for all of them), 24 spread over the
+  // table; even ones sampled.
+  std::vector<uint32_t> pool;
+  for (uint32_t h = 0; h < 24; ++h) pool.push_back(h);
+  CheckLeadSetsAgainstABruteForceScan(pool, 23);
+}
+
+// The same where runs wrap around the table's end: 24 shingles whose home is the last slot
+// (the largest values) and 8 with home slot 0, so that the wrapped runs go on into slot 0's.
+TEST(StoryStoreTest, LeadSetsFoundAsByABruteForceScanWhenRunsWrapAroundTheTable) {
+  std::vector<uint32_t> pool;
+  for (uint32_t k = 0; k < 24; ++k) pool.push_back(0xFFFFFFFFu - k);
+  for (uint32_t h = 0; h < 8; ++h) pool.push_back(h);
+  CheckLeadSetsAgainstABruteForceScan(pool, 29);
+  CheckLeadSetsAgainstABruteForceScan(pool, 31);
 }
 
 // The candidate scan's seen-set (a stamp per slot and scan): a story found through several of
