@@ -469,13 +469,13 @@ Status AlertStage::Run(core::Document& doc, const core::StageContext& ctx,
     bool had_previous = false;
     v.raised = services_.state->Decide(rule.id, story, level, &previous, &had_previous);
     services_.state->Count(rule.id, severity, v.raised);
+    // A suppressed alert (most matches) needs its level key and id only for the verdict.
+    if (!v.raised && verdicts == nullptr) continue;
     const std::string level_key = level.Key();
     v.alert_id = AlertId(rule.id, story, level_key);
-    if (!v.raised) {
-      if (verdicts != nullptr) {
-        v.why += "; suppressed: level " + level_key + " not above " + previous.Key();
-        verdicts->push_back(std::move(v));
-      }
+    if (!v.raised) {  // (verdicts asked for)
+      v.why += "; suppressed: level " + level_key + " not above " + previous.Key();
+      verdicts->push_back(std::move(v));
       continue;
     }
     if (verdicts != nullptr) {
