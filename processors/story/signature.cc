@@ -134,6 +134,15 @@ constexpr uint64_t kShingleMultiplier = 0xE7037ED1A0B428DBull;
 
 inline uint64_t RotateLeft(uint64_t v, int r) { return r == 0 ? v : (v << r) | (v >> (64 - r)); }
 
+// ShingleHash for a k known at compile time (the default 3): the same value, the loop unrolled.
+template <int K>
+inline uint64_t FixedShingleHash(const uint64_t* words) {
+  using core::form_hash_internal::MulFold;
+  uint64_t x = words[0] ^ kShingleSeed;
+  for (int j = 1; j < K; ++j) x ^= RotateLeft(words[j], kShingleRotation[j & 7]);
+  return MulFold(x, kShingleMultiplier);
+}
+
 }  // namespace
 
 uint64_t ShingleHash(const uint64_t* words, int k) {
@@ -419,15 +428,8 @@ inline uint64_t ExactTextHash(uint64_t h, size_t words) {
 // symbols) it rejects on their first byte. Until 2026-12-06 the candidates were the tokens whose
 // folded form starts with a digit: a read of each token's first byte in token_text, a cache
 // line apart from the token and its hashes.
-//
-// kShingles3: also the shingles of 3 words (the default shingle size), in the same pass: the hash
-// of the shingle that ends at token i (ShingleHash of tokens i-2, i-1, i: the same value)
-// goes to shingles[i] (shingles[0] and [1] are not shingles), and `words` is not written (the
-// shingles are all it was read for). Until 2026-12-06 the shingles were a second pass over the
-// word hashes (ShingleHashes, about 7 instructions a token, 4 in this loop).
-template <bool kShingles3>
-[[gnu::noinline]] uint64_t WordHashes(const core::Document& doc, uint64_t* words,
-                                      uint64_t* shingles, uint32_t* digits, size_t* n_digits) {
+[[gnu::noinline]] uint64_t WordHashes(const core::Document& doc, uint64_t* words, uint32_t* digits,
+                                      size_t* n_digits) {
   using core::form_hash_internal::MulFold;
   const size_t n = doc.tokens.size();
   const core::Token* const tokens = doc.tokens.data();
@@ -445,20 +447,6 @@ template <bool kShingles3>
     }
     return folded;
   };
-  // The word hash of token i: stored, or (kShingles3) the shingle that ends with it hashed.
-  uint64_t w0 = 0, w1 = 0;  // the two words before it
-  auto put = [&](size_t i, uint64_t word) {
-    if constexpr (kShingles3) {
-      using core::form_hash_internal::MulFold;
-      shingles[i] = MulFold(w0 ^ kShingleSeed ^ RotateLeft(w1, kShingleRotation[1]) ^
-                                RotateLeft(word, kShingleRotation[2]),
-                            kShingleMultiplier);
-      w0 = w1;
-      w1 = word;
-    } else {
-      words[i] = word;
-    }
-  };
   if (doc.token_hashes.size() == n) {
     const core::FormHashes* const known = doc.token_hashes.data();
     for (size_t i = 0; i < n; ++i) {
@@ -469,7 +457,7 @@ template <bool kShingles3>
       if (folded == 0 || word == 0) [[unlikely]] {
         folded = slow(t, folded, known[i].stem, &word);
       }
-      put(i, word);
+      words[i] = word;
       exact_hash = ExactTextStep(exact_hash, folded);
       // Written for every token, counted for the candidates only (no branch).
       digits[nd] = static_cast<uint32_t>(i);
@@ -480,7 +468,7 @@ template <bool kShingles3>
       const core::Token& t = tokens[i];
       uint64_t word = 0;
       const uint64_t folded = slow(t, 0, 0, &word);
-      put(i, word);
+      words[i] = word;
       exact_hash = ExactTextStep(exact_hash, folded);
       digits[nd] = static_cast<uint32_t>(i);
       nd += t.script == core::Token::kNoScript ? 1 : 0;
@@ -498,50 +486,47 @@ template <bool kShingles3>
 // values of the same or lower slots that are smaller (ordered linear probing: a value that lands
 // in a run of larger ones moves the rest of the run one slot on). The occupied slots, read in
 // order, are then the sorted values, and a repeated value meets its copy in the probe and is not
-// stored again. Empty slots hold a value above every 32-bit one, so the probe stops at them
-// without a test of its own; a bitmap of the occupied slots lists them at the end, emptying them
-// again for the next call (the table is kept per thread, all empty between calls). With about 80
-// values in 256 slots most values land in an empty slot. The counting sort of session 14 took
-// about 34 instructions a value and std::unique ~7 more. By hand: no library sorts and
-// de-duplicates a few dozen integers without comparisons; this is the address-calculation sort of
-// any textbook. Short lists (<= 16) and long ones (> 256: a configured lead_words) go to
-// std::sort + std::unique, so that values crowded into few slots cost at most the moves of an
-// insertion sort of 256.
+// stored again; a bitmap of the occupied slots lists them at the end (a few instructions a
+// value). With about 80 values in 256 slots most values land in an empty slot: about 20
+// instructions a value with the listing, where the counting sort of session 14 took ~34 and
+// std::unique ~7 more. By hand: no library sorts and de-duplicates a few dozen integers without
+// comparisons; this is the address-calculation sort of any textbook. Short lists (<= 16) and long
+// ones (> 256: a configured lead_words) go to std::sort + std::unique, so that values crowded
+// into few slots cost at most the moves of an insertion sort of 256.
 size_t SortUniqueLeadValues(uint32_t* v, size_t m) {
-  constexpr size_t kHome = size_t{1} << 8;
-  constexpr size_t kMaxValues = 256;
-  if (m <= 16 || m > kMaxValues) {
+  if (m <= 16 || m > 256) {
     std::sort(v, v + m);
     return static_cast<size_t>(std::unique(v, v + m) - v);
   }
   constexpr int kShift = 32 - 8;
-  constexpr uint64_t kEmpty = ~uint64_t{0};
+  constexpr size_t kHome = size_t{1} << 8;
   // A value's slot is at most kHome - 1 + m (every value after its home is another value).
-  thread_local std::vector<uint64_t> slots(kHome + kMaxValues, kEmpty);
-  uint64_t* const table = slots.data();
-  uint64_t used[(kHome + kMaxValues) / 64] = {};
+  const size_t slots = kHome + m;
+  thread_local std::vector<uint32_t> scratch;
+  scratch.resize(slots);
+  uint32_t* const table = scratch.data();
+  uint64_t used[(kHome + 256) / 64] = {};
+  auto occupied = [&used](size_t p) { return ((used[p >> 6] >> (p & 63)) & 1) != 0; };
   for (size_t i = 0; i < m; ++i) {
-    const uint64_t x = v[i];
-    size_t p = static_cast<size_t>(x >> kShift);
-    while (table[p] < x) ++p;
-    if (table[p] == x) continue;  // repeated
-    size_t e = p;                 // the slot that becomes occupied
-    if (table[p] != kEmpty) {
+    const uint32_t x = v[i];
+    size_t p = x >> kShift;
+    while (occupied(p) && table[p] < x) ++p;
+    size_t e = p;  // the slot that becomes occupied
+    if (occupied(p)) {
+      if (table[p] == x) continue;  // repeated
       // table[p] > x: the run from p moves one slot on, into its first empty slot.
       do {
         ++e;
-      } while (table[e] != kEmpty);
-      std::memmove(table + p + 1, table + p, (e - p) * sizeof(uint64_t));
+      } while (occupied(e));
+      std::memmove(table + p + 1, table + p, (e - p) * sizeof(uint32_t));
     }
     used[e >> 6] |= uint64_t{1} << (e & 63);
     table[p] = x;
   }
   size_t n = 0;
-  for (size_t w = 0; w * 64 < kHome + m; ++w) {
+  for (size_t w = 0; w * 64 < slots; ++w) {
     for (uint64_t bits = used[w]; bits != 0; bits &= bits - 1) {
-      uint64_t& slot = table[w * 64 + static_cast<size_t>(__builtin_ctzll(bits))];
-      v[n++] = static_cast<uint32_t>(slot);
-      slot = kEmpty;
+      v[n++] = table[w * 64 + static_cast<size_t>(__builtin_ctzll(bits))];
     }
   }
   return n;
@@ -549,10 +534,13 @@ size_t SortUniqueLeadValues(uint32_t* v, size_t m) {
 
 namespace {
 
-// out[i] = ShingleHash(words + i, k) for i < n (shingles of other sizes than 3; those of 3 are
-// hashed in WordHashes' pass).
+// out[i] = ShingleHash(words + i, k) for i < n.
 [[gnu::noinline]] void ShingleHashes(const uint64_t* words, size_t n, int k, uint64_t* out) {
-  for (size_t i = 0; i < n; ++i) out[i] = ShingleHash(words + i, k);
+  if (k == 3) {
+    for (size_t i = 0; i < n; ++i) out[i] = FixedShingleHash<3>(words + i);
+  } else {
+    for (size_t i = 0; i < n; ++i) out[i] = ShingleHash(words + i, k);
+  }
 }
 
 // The lead set over the opening's own words (lead_skip_quotes): from token `first` on, the
@@ -625,30 +613,17 @@ void ComputeSignature(const core::Document& doc, int64_t now_ms, const Signature
   thread_local std::vector<uint64_t> shingle_hashes;
   thread_local std::vector<uint32_t> digit_tokens;
   const size_t n_tokens = doc.tokens.size();
+  hashes.resize(n_tokens);
   digit_tokens.resize(n_tokens);
   size_t n_digit_tokens = 0;
+  const uint64_t exact_hash = WordHashes(doc, hashes.data(), digit_tokens.data(), &n_digit_tokens);
   const int k = std::max(1, options.shingle_size);
   const int shingles = static_cast<int>(n_tokens) - k + 1;
-  const size_t n_shingles = static_cast<size_t>(std::max(0, shingles));
-  uint64_t exact_hash = 0;
-  size_t shingle_at = 0;  // shingle i is shingle_hashes[shingle_at + i]
-  if (k == 3) {
-    // Shingles of 3 words in the word pass: the one that ends at token i is at [i].
-    shingle_hashes.resize(n_tokens);
-    exact_hash =
-        WordHashes<true>(doc, nullptr, shingle_hashes.data(), digit_tokens.data(), &n_digit_tokens);
-    shingle_at = n_shingles > 0 ? 2 : 0;
-  } else {
-    hashes.resize(n_tokens);
-    exact_hash =
-        WordHashes<false>(doc, hashes.data(), nullptr, digit_tokens.data(), &n_digit_tokens);
-    shingle_hashes.resize(n_shingles);
-    ShingleHashes(hashes.data(), n_shingles, k, shingle_hashes.data());
-  }
-  const uint64_t* const shingle = shingle_hashes.data() + shingle_at;
+  shingle_hashes.resize(static_cast<size_t>(std::max(0, shingles)));
+  ShingleHashes(hashes.data(), shingle_hashes.size(), k, shingle_hashes.data());
   sig->has_fingerprint = shingles >= options.min_shingles;
   sig->text_hash = sig->has_fingerprint ? exact_hash : 0;
-  sig->simhash = sig->has_fingerprint ? SimHashOf(shingle, n_shingles) : 0;
+  sig->simhash = sig->has_fingerprint ? SimHashOf(shingle_hashes.data(), shingle_hashes.size()) : 0;
 
   // Lead set: shingles over the article's opening (the first lead_words words of lead and
   // body). With lead_skip_quotes, the opening is the first lead_words words outside quotations
@@ -658,6 +633,7 @@ void ComputeSignature(const core::Document& doc, int64_t now_ms, const Signature
     size_t first = 0;
     while (first < n_tokens && doc.tokens[first].field == core::Field::kTitle) ++first;
     const size_t lead_words = static_cast<size_t>(std::max(0, options.lead_words));
+    const uint64_t* const shingle = shingle_hashes.data();
     sig->lead_shingles.resize(lead_words);
     uint32_t* const lead = sig->lead_shingles.data();
     size_t m = 0;  // lead shingles so far
