@@ -610,7 +610,7 @@ TEST_F(SignatureTest, SameValuesAsTheReferenceOnTheCorpora) {
           EXPECT_EQ(sig.simhash, ref.simhash) << doc.article.id;
           EXPECT_EQ(sig.lead_shingles, ref.lead_shingles) << doc.article.id;
         }
-        // Without the normalizer's hashes (every word hashed here, shingles in the same pass):
+        // Without the normalizer's hashes (every word hashed here, the slow path of WordHashes):
         // the same values.
         ArticleSignature with_hashes, without;
         ComputeSignature(doc, 0, defaults, &with_hashes);
