@@ -66,9 +66,24 @@ std::vector<SurgeEvent> SurgeDetector::Observe(const std::vector<std::string>& k
   if (t_ms > watermark_) watermark_ = t_ms;
   const int64_t bucket = FloorDiv(t_ms, settings.bucket_ms);
   const int64_t boundary = FloorDiv(watermark_ - settings.allowed_lateness_ms, settings.bucket_ms);
-  for (auto& [key, s] : series_) CloseLocked(s, boundary, settings);
+  // Closing every series up to the boundary: after one pass at a boundary each series has
+  // last_closed >= boundary - 1 (nothing left to close: another pass changes nothing) or has no
+  // bucket yet; a counted bucket is above last_closed, so the only series another pass at the
+  // same boundary changes are those whose first bucket was counted since (last_closed still
+  // INT64_MIN). The boundary moves once a bucket (5 minutes) of event time: until then only
+  // those are closed. Until 2026-12-06 every series (one per topic and watched entity ever seen)
+  // was visited for every article.
+  if (!closed_all_ || boundary != closed_boundary_) {
+    for (auto& [key, s] : series_) CloseLocked(s, boundary, settings);
+    closed_all_ = true;
+    closed_boundary_ = boundary;
+  } else {
+    for (Series* s : fresh_) CloseLocked(*s, boundary, settings);
+  }
+  fresh_.clear();
   for (const auto& key : keys) {
     Series& s = series_[key];
+    if (s.last_closed == INT64_MIN) fresh_.push_back(&s);
     if (s.last_closed != INT64_MIN && bucket <= s.last_closed) {
       ++late_;
       continue;

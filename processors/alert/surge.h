@@ -68,6 +68,12 @@ class SurgeDetector {
 
   mutable std::mutex mu_;
   std::unordered_map<std::string, Series> series_;
+  // Every series was closed up to closed_boundary_ (when closed_all_): closing again at that
+  // boundary changes only the series first counted since (`fresh_`, last_closed still
+  // INT64_MIN); see Observe. (unordered_map elements keep their addresses.)
+  bool closed_all_ = false;
+  int64_t closed_boundary_ = 0;
+  std::vector<Series*> fresh_;
   int64_t watermark_ = INT64_MIN;
   int64_t late_ = 0;
 };

@@ -209,14 +209,19 @@ class QuoteScan {
         // following tokens of the field that start at or before next_stop. They all take the
         // current depth, in a run without the search's bookkeeping (most tokens of most texts:
         // the bytes that may start a mark are few).
+        // The tokens of a field follow each other in the text without overlapping (word
+        // segments), so the run's last token ends last: pos is raised once, after the run (until
+        // 2026-12-06 it was raised to each token's end in the loop).
         const uint8_t mark = depth > 0 ? 1 : 0;
-        size_t j = i;
-        do {
+        *out++ = mark;
+        const core::Token* u = tokens + i + 1;
+        const core::Token* const u_end = tokens + end;
+        while (u < u_end && u->begin <= next_stop && u->field == field) {
           *out++ = mark;
-          pos = std::max<size_t>(pos, tokens[j].end);
-          ++j;
-        } while (j < end && tokens[j].field == field && tokens[j].begin <= next_stop);
-        i = j - 1;
+          ++u;
+        }
+        pos = std::max<size_t>(pos, u[-1].end);
+        i = static_cast<size_t>(u - tokens) - 1;
         continue;
       }
       while (pos < stop && next_stop < stop) {
@@ -475,37 +480,56 @@ inline uint64_t ExactTextHash(uint64_t h, size_t words) {
 
 }  // namespace
 
-// Sorts v[0, m) ascending (the lead set: at most lead_words values, 80 by default). The values
-// are the low 32 bits of shingle hashes, about uniform: a counting pass distributes them by their
-// top 6 bits into `scratch` (64 buckets, about one value each), and an insertion sort back into v
-// puts each bucket in order, moving a value past only the few of its own bucket. About 20
-// instructions a value; std::sort's introsort took about 38 (its ~log2(m) comparisons a value,
-// each a branch on random data). By hand: no library sorts a few dozen integers faster than its
-// comparison sort; this is the counting sort of any textbook. Short lists (<= 16) and long ones
-// (> 256: a configured lead_words) go to std::sort, so that values crowded into few buckets cost
-// at most an insertion sort of 256.
-void SortLeadValues(uint32_t* v, size_t m, std::vector<uint32_t>* scratch) {
+// Sorts v[0, m) ascending and drops repeated values (the lead set: at most lead_words values, 80
+// by default); returns how many remain. The values are the low 32 bits of shingle hashes, about
+// uniform: each goes into a table of 256 + m slots at the slot of its top 8 bits, or after the
+// values of the same or lower slots that are smaller (ordered linear probing: a value that lands
+// in a run of larger ones moves the rest of the run one slot on). The occupied slots, read in
+// order, are then the sorted values, and a repeated value meets its copy in the probe and is not
+// stored again; a bitmap of the occupied slots lists them at the end (a few instructions a
+// value). With about 80 values in 256 slots most values land in an empty slot: about 20
+// instructions a value with the listing, where the counting sort of session 14 took ~34 and
+// std::unique ~7 more. By hand: no library sorts and de-duplicates a few dozen integers without
+// comparisons; this is the address-calculation sort of any textbook. Short lists (<= 16) and long
+// ones (> 256: a configured lead_words) go to std::sort + std::unique, so that values crowded
+// into few slots cost at most the moves of an insertion sort of 256.
+size_t SortUniqueLeadValues(uint32_t* v, size_t m) {
   if (m <= 16 || m > 256) {
     std::sort(v, v + m);
-    return;
+    return static_cast<size_t>(std::unique(v, v + m) - v);
   }
-  constexpr int kShift = 32 - 6;
-  uint32_t start[(1 << 6) + 1] = {};
-  for (size_t i = 0; i < m; ++i) ++start[(v[i] >> kShift) + 1];
-  for (size_t b = 1; b <= (1 << 6); ++b) start[b] += start[b - 1];
-  scratch->resize(m);
-  uint32_t* const tmp = scratch->data();
-  for (size_t i = 0; i < m; ++i) tmp[start[v[i] >> kShift]++] = v[i];
-  // tmp is ordered by bucket: each value moves left past the larger ones of its own bucket only.
+  constexpr int kShift = 32 - 8;
+  constexpr size_t kHome = size_t{1} << 8;
+  // A value's slot is at most kHome - 1 + m (every value after its home is another value).
+  const size_t slots = kHome + m;
+  thread_local std::vector<uint32_t> scratch;
+  scratch.resize(slots);
+  uint32_t* const table = scratch.data();
+  uint64_t used[(kHome + 256) / 64] = {};
+  auto occupied = [&used](size_t p) { return ((used[p >> 6] >> (p & 63)) & 1) != 0; };
   for (size_t i = 0; i < m; ++i) {
-    const uint32_t x = tmp[i];
-    size_t j = i;
-    while (j > 0 && v[j - 1] > x) {
-      v[j] = v[j - 1];
-      --j;
+    const uint32_t x = v[i];
+    size_t p = x >> kShift;
+    while (occupied(p) && table[p] < x) ++p;
+    size_t e = p;  // the slot that becomes occupied
+    if (occupied(p)) {
+      if (table[p] == x) continue;  // repeated
+      // table[p] > x: the run from p moves one slot on, into its first empty slot.
+      do {
+        ++e;
+      } while (occupied(e));
+      std::memmove(table + p + 1, table + p, (e - p) * sizeof(uint32_t));
     }
-    v[j] = x;
+    used[e >> 6] |= uint64_t{1} << (e & 63);
+    table[p] = x;
   }
+  size_t n = 0;
+  for (size_t w = 0; w * 64 < slots; ++w) {
+    for (uint64_t bits = used[w]; bits != 0; bits &= bits - 1) {
+      v[n++] = table[w * 64 + static_cast<size_t>(__builtin_ctzll(bits))];
+    }
+  }
+  return n;
 }
 
 namespace {
@@ -530,25 +554,28 @@ size_t OwnLeadShingles(const core::Document& doc, size_t first, size_t lead_word
   const size_t n_tokens = doc.tokens.size();
   thread_local std::vector<uint8_t> quoted;
   QuoteScan scan(doc, first, &quoted);
-  const uint8_t* q = quoted.data();  // q[i - first]: token i is inside a quotation
-  size_t scanned = first;            // tokens marked so far
-  size_t own = 0;                    // words outside quotations so far
+  size_t own = 0;  // words outside quotations so far
   size_t m = 0;
-  for (size_t i = first; i < n_tokens && own < lead_words; ++i) {
-    if (i + kk > scanned) {
-      // Marks as far as this shingle's last word and the own words still wanted: no further
-      // when no quotation comes (a quotation's words make it extend again).
-      scan.Extend(i + kk + (lead_words - own));
-      scanned = scan.end();
-      q = quoted.data();
+  // Tokens past n_tokens - kk start no shingle: the loop stops before them.
+  const size_t last = n_tokens >= kk ? n_tokens - kk + 1 : 0;
+  size_t i = first;
+  while (i < last && own < lead_words) {
+    // Marks as far as this shingle's last word and the own words still wanted: no further when
+    // no quotation comes (a quotation's words make it extend again).
+    scan.Extend(i + kk + (lead_words - own));
+    const size_t scanned = scan.end();
+    const uint8_t* const q = quoted.data();  // q[i - first]: token i is inside a quotation
+    // The tokens whose shingle is marked (i + kk <= scanned), without a branch on the marks: the
+    // shingle is written at lead[m] and counted when none of its words is quoted.
+    const size_t stop = std::min(last, scanned - kk + 1);
+    for (; i < stop && own < lead_words; ++i) {
+      const uint8_t* const w = q + (i - first);
+      uint8_t in_quote = w[0];
+      for (size_t j = 1; j < kk; ++j) in_quote |= w[j];
+      own += w[0] == 0 ? 1 : 0;
+      lead[m] = static_cast<uint32_t>(shingle[i]);
+      m += in_quote == 0 ? 1 : 0;
     }
-    const uint8_t* const w = q + (i - first);
-    if (w[0] != 0) continue;
-    ++own;
-    if (i + kk > n_tokens) continue;
-    uint8_t in_quote = 0;
-    for (size_t j = 1; j < kk; ++j) in_quote |= w[j];
-    if (in_quote == 0) lead[m++] = static_cast<uint32_t>(shingle[i]);
   }
   return m;
 }
@@ -621,9 +648,7 @@ void ComputeSignature(const core::Document& doc, int64_t now_ms, const Signature
       const size_t end = std::min(n_tokens, first + lead_words);
       for (size_t i = first; i + k <= end; ++i) lead[m++] = static_cast<uint32_t>(shingle[i]);
     }
-    thread_local std::vector<uint32_t> sort_scratch;
-    SortLeadValues(lead, m, &sort_scratch);
-    m = static_cast<size_t>(std::unique(lead, lead + m) - lead);
+    m = SortUniqueLeadValues(lead, m);
     sig->lead_shingles.resize(m);
   }
 

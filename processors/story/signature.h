@@ -98,10 +98,10 @@ uint64_t ShingleHash(const uint64_t* words, int k);
 // (bit-sliced counting: a few word operations per hash, see signature.cc).
 uint64_t SimHashOf(const uint64_t* hashes, size_t n);
 
-// Sorts v[0, m) ascending, as std::sort does (ComputeSignature's sort of the lead set: a
-// counting pass by the top bits, then an insertion sort; see signature.cc). `scratch` is working
-// space. Exposed for tests.
-void SortLeadValues(uint32_t* v, size_t m, std::vector<uint32_t>* scratch);
+// Sorts v[0, m) ascending and drops repeated values, as std::sort + std::unique do; returns the
+// number of values kept (ComputeSignature's lead set: ordered linear probing into a per-thread
+// table by the top bits; see signature.cc). Exposed for tests.
+size_t SortUniqueLeadValues(uint32_t* v, size_t m);
 
 // Number of differing bits.
 inline int HammingDistance(uint64_t a, uint64_t b) { return __builtin_popcountll(a ^ b); }

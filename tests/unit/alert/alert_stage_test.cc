@@ -287,5 +287,49 @@ TEST_F(AlertStageTest, VerdictsSayWhyARuleDidNotFireOrWasSuppressed) {
   EXPECT_NE(verdicts[0].why.find("suppressed"), std::string::npos);
 }
 
+// The stage's hot path (Process: no verdicts, no Verdict per rule that does not match) raises
+// what Run with verdicts raises: over the corpora with the default rules, a second stage with
+// its own state, run with verdicts on each processed article, appends the same alerts, and its
+// verdicts say raised for exactly as many rule alerts.
+TEST(AlertStagePathsTest, ProcessRaisesWhatRunWithVerdictsRaisesOnTheCorpora) {
+  std::vector<std::string> files = testing::DevCorpusFiles();
+  if (auto stories = testing::StoryCorpusPath()) files.push_back(*stories);
+  if (files.empty()) GTEST_SKIP() << "no corpus found";
+  auto first = app::BuildPipelineSetup("");
+  auto second = app::BuildPipelineSetup("");
+  ASSERT_TRUE(first.ok() && second.ok());
+  const auto* with_verdicts =
+      dynamic_cast<const AlertStage*>((*second)->pipeline->FindStage("alert"));
+  ASSERT_NE(with_verdicts, nullptr);
+  size_t alerts = 0, matched = 0;
+  auto alerts_of = [](const std::vector<schemas::Output>& outputs, size_t from) {
+    std::vector<std::string> out;
+    for (size_t i = from; i < outputs.size(); ++i) {
+      if (outputs[i].kind == schemas::Output::Kind::kAlert) out.push_back(outputs[i].value);
+    }
+    return out;
+  };
+  testing::ForEachProcessedArticle(files, *(*first)->pipeline, [&](core::Document& doc) {
+    const std::vector<std::string> raised = alerts_of(doc.outputs, 0);
+    const size_t from = doc.outputs.size();
+    core::FixedClock clock(0);
+    std::vector<Verdict> verdicts;
+    ASSERT_TRUE(with_verdicts->Run(doc, {&clock, "test"}, &verdicts).ok());
+    EXPECT_EQ(alerts_of(doc.outputs, from), raised) << doc.article.id;
+    size_t raised_rules = 0;
+    for (const Verdict& v : verdicts) {
+      matched += v.matched ? 1 : 0;
+      raised_rules += v.raised && v.rule != "surge" ? 1 : 0;
+    }
+    size_t rule_alerts = 0;
+    for (const std::string& a : raised)
+      rule_alerts += a.find("\"kind\":\"rule\"") != std::string::npos;
+    EXPECT_EQ(raised_rules, rule_alerts) << doc.article.id;
+    alerts += raised.size();
+  });
+  EXPECT_GT(alerts, 30u);  // the corpora raise alerts: both paths are exercised
+  EXPECT_GE(matched, alerts);
+}
+
 }  // namespace
 }  // namespace newsflow::alert

@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <map>
+
 #include "app/pipeline_setup.h"
 #include "schemas/validate.h"
 #include "tests/testing/testing.h"
@@ -106,6 +109,33 @@ TEST(SurgeTest, LateArticlesAreNotCounted) {
   EXPECT_EQ(d.late(), 1);
   ASSERT_EQ(d.Gauges().size(), 1u);
   EXPECT_EQ(d.Gauges()[0].current_count, 1);
+}
+
+// A series first counted behind the boundary (an article of a new topic more than the allowed
+// lateness late) has its bucket closed by the next article, even though the boundary has not
+// moved (the detector closes only such series then, not all): its next article in that bucket is
+// late, and the closed bucket is its baseline. Other series are untouched.
+TEST(SurgeTest, ANewSeriesBehindTheBoundaryIsClosedByTheNextArticle) {
+  SurgeSettings s;
+  s.warmup_buckets = 0;
+  SurgeDetector d;
+  d.Observe({"topic:a"}, kStart + 60 * kMinute, s);
+  d.Observe({"topic:b"}, kStart, s);  // new: counted, no bucket of b closed yet
+  EXPECT_EQ(d.late(), 0);
+  d.Observe({"topic:a"}, kStart + 60 * kMinute, s);  // same boundary
+  d.Observe({"topic:b"}, kStart + kMinute, s);       // b's first bucket is closed now: late
+  EXPECT_EQ(d.late(), 1);
+  std::map<std::string, SurgeGauge> gauges;
+  for (const SurgeGauge& g : d.Gauges()) gauges[g.key] = g;
+  ASSERT_EQ(gauges.size(), 2u);
+  EXPECT_EQ(gauges["topic:b"].current_count, 0);  // nothing open
+  // Its one closed bucket (1 article), then the 9 empty ones up to the boundary (minute 50).
+  EXPECT_NEAR(gauges["topic:b"].baseline, std::pow(1.0 - s.baseline_alpha, 9), 1e-12);
+  EXPECT_EQ(gauges["topic:a"].current_count, 2);
+  // The boundary moves (a bucket later): every series is closed up to it.
+  d.Observe({"topic:a"}, kStart + 80 * kMinute, s);
+  d.Observe({"topic:a"}, kStart + 61 * kMinute, s);  // a's bucket of minute 60 is closed: late
+  EXPECT_EQ(d.late(), 2);
 }
 
 }  // namespace

@@ -491,10 +491,12 @@ TEST_F(SignatureTest, NumbersEqualTheEveryTokenScanOnTheCorpora) {
   EXPECT_GT(capped, 20u);    // and the max_numbers cut
 }
 
-// SortLeadValues sorts as std::sort does: on the corpora's shingle values (the lead sets' own
-// values, every length up to 300 so that the short, bucketed and long paths all run), and on
-// values crowded into one bucket, repeated, or in descending order.
-TEST_F(SignatureTest, SortLeadValuesSortsAsStdSort) {
+// SortUniqueLeadValues gives what std::sort + std::unique give: on the corpora's shingle values
+// (the lead sets' own values, every length up to 300 so that the short, table and long paths all
+// run, each list also with some of its values repeated), and on values crowded into one slot or
+// into the last slots, repeated, or in descending order (each call also relies on the previous
+// one having left its table empty).
+TEST_F(SignatureTest, SortUniqueLeadValuesEqualsStdSortAndUnique) {
   std::vector<std::string> files = testing::DevCorpusFiles();
   if (auto stories = testing::StoryCorpusPath()) files.push_back(*stories);
   if (files.empty()) GTEST_SKIP() << "no corpus found";
@@ -506,31 +508,42 @@ TEST_F(SignatureTest, SortLeadValuesSortsAsStdSort) {
     }
   });
   ASSERT_GT(values.size(), 20000u);
-  std::vector<uint32_t> scratch;
+  size_t repeats = 0;
   auto check = [&](std::vector<uint32_t> v) {
     std::vector<uint32_t> want = v;
     std::sort(want.begin(), want.end());
-    SortLeadValues(v.data(), v.size(), &scratch);
+    want.erase(std::unique(want.begin(), want.end()), want.end());
+    repeats += v.size() - want.size();
+    const size_t n = SortUniqueLeadValues(v.data(), v.size());
+    v.resize(n);
     return v == want;
   };
   size_t at = 0;
   for (size_t m = 0; m <= 300; ++m) {
-    const std::vector<uint32_t> v(values.begin() + static_cast<std::ptrdiff_t>(at),
-                                  values.begin() + static_cast<std::ptrdiff_t>(at + m));
+    std::vector<uint32_t> v(values.begin() + static_cast<std::ptrdiff_t>(at),
+                            values.begin() + static_cast<std::ptrdiff_t>(at + m));
     EXPECT_TRUE(check(v)) << m;
+    // The same list with every third value repeated further on (a lead set repeats a shingle
+    // when its opening repeats words).
+    for (size_t i = 0; i < m; i += 3) v.push_back(v[i]);
+    std::rotate(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
+    EXPECT_TRUE(check(v)) << m << " with repeats";
     at = (at + m) % (values.size() - 300);
   }
-  for (size_t m : {17u, 80u, 256u}) {
-    std::vector<uint32_t> crowded, repeated, descending;
+  for (size_t m : {17u, 80u, 200u, 256u}) {
+    std::vector<uint32_t> crowded, last, repeated, descending;
     for (size_t i = 0; i < m; ++i) {
-      crowded.push_back(0xABC00000u | (values[i] & 0x3FFFFFu));  // one bucket (top 6 bits)
+      crowded.push_back(0xABC00000u | (values[i] & 0x3FFFFFu));  // one slot (top 8 bits)
+      last.push_back(0xFF000000u | (values[i] & 0xFFFFFFu));     // the last slot: runs past 256
       repeated.push_back(values[i % 5]);
       descending.push_back(static_cast<uint32_t>(0xFFFFFFFFu - i * 1000003u));
     }
     EXPECT_TRUE(check(crowded)) << m;
+    EXPECT_TRUE(check(last)) << m;
     EXPECT_TRUE(check(repeated)) << m;
     EXPECT_TRUE(check(descending)) << m;
   }
+  EXPECT_GT(repeats, 5000u);  // the de-duplication ran
 }
 
 // The exact-text hash tells texts apart exactly when their folded word sequences differ: over
@@ -597,6 +610,15 @@ TEST_F(SignatureTest, SameValuesAsTheReferenceOnTheCorpora) {
           EXPECT_EQ(sig.simhash, ref.simhash) << doc.article.id;
           EXPECT_EQ(sig.lead_shingles, ref.lead_shingles) << doc.article.id;
         }
+        // Without the normalizer's hashes (every word hashed here, the slow path of WordHashes):
+        // the same values.
+        ArticleSignature with_hashes, without;
+        ComputeSignature(doc, 0, defaults, &with_hashes);
+        doc.token_hashes.clear();
+        ComputeSignature(doc, 0, defaults, &without);
+        EXPECT_EQ(without.text_hash, with_hashes.text_hash) << doc.article.id;
+        EXPECT_EQ(without.simhash, with_hashes.simhash) << doc.article.id;
+        EXPECT_EQ(without.lead_shingles, with_hashes.lead_shingles) << doc.article.id;
       });
   EXPECT_GT(articles, 100);
   EXPECT_GT(fingerprints, articles);  // most articles have one under each option set
