@@ -1241,9 +1241,11 @@ constexpr uint8_t kNoRun = 0xFE;
       w = static_cast<uint32_t>(mapped >> 32);
     }
     // first < 0 (no script letter) is 0xFF: core::Token::kNoScript.
-    core::Token& t = tokens.emplace_back(field, static_cast<uint8_t>(first), b, w,
-                                         static_cast<uint32_t>(fold_begin - o),
-                                         static_cast<uint32_t>(d - fold_begin));
+    // (Braces, not emplace_back's parenthesised aggregate initialisation: clang 14, which
+    // builds the fuzz targets, does not have it.)
+    core::Token& t = tokens.emplace_back(core::Token{field, static_cast<uint8_t>(first), b, w,
+                                                     static_cast<uint32_t>(fold_begin - o),
+                                                     static_cast<uint32_t>(d - fold_begin)});
     if (first == USCRIPT_ARABIC || (first == USCRIPT_LATIN && quote)) {
       QuickBareForm(first, fold_begin, &t);
     }
