@@ -106,11 +106,15 @@ class Snapshot {
   virtual const std::string& version() const = 0;
 };
 
-// One article of a story, as the alert stage's story conditions read it.
+// One article of a story, as the alert stage's story conditions read it. The names are views:
+// the story store gives out views of its own stable copies (valid while the store lives; it
+// never removes a name), so that the story's ~32 latest articles are handed over without
+// copying two strings each per article. Whoever fills them otherwise keeps the text alive
+// while the document is processed.
 struct StoryArticle {
   int64_t time_ms = 0;
-  std::string source;
-  std::string language;
+  std::string_view source;
+  std::string_view language;
 };
 
 // The story stage's view of the article's story after the article joined it (processors/story).

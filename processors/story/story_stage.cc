@@ -95,7 +95,7 @@ Status StoryStage::Apply(const ArticleSignature& sig, core::Document& doc) const
   Assignment a = store_->Assign(sig, config_.emit_state ? StateOutput::kRecord : StateOutput::kNone,
                                 &doc.story.recent);
   doc.story_id = a.story_id;
-  doc.duplicate_of = a.duplicate_of;
+  doc.duplicate_of = std::move(a.duplicate_of);
   doc.story.event_time_ms = sig.event_time_ms;
   doc.story.event_time_basis = sig.time_basis;
   doc.story.article_count = a.article_count;
@@ -103,7 +103,9 @@ Status StoryStage::Apply(const ArticleSignature& sig, core::Document& doc) const
   doc.story.opened = a.opened;
   doc.story.explanation = std::move(a.explanation);
   if (config_.emit_state) {
-    doc.outputs.push_back({schemas::Output::Kind::kStory, a.story_id, std::move(a.record)});
+    // (The id moved: a story id is longer than a short string, a copy would allocate.)
+    doc.outputs.push_back(
+        {schemas::Output::Kind::kStory, std::move(a.story_id), std::move(a.record)});
   }
   return Status::Ok();
 }

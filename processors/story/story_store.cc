@@ -26,14 +26,17 @@ constexpr size_t kMaxNumbers = 48;
 constexpr size_t kMaxEntities = 48;
 
 bool LeadSampled(uint32_t h) { return (h & 1) == 0; }
-// The lead-set table's first size (slots), and its load limit before it doubles: linear
-// probing stays short up to about 4/5 full (an absent shingle reads ~(1 + 1/(1 - load)^2) / 2
-// slots: 7 at 0.72, 13 at 0.8, one or two cache lines). At 100,000 fingerprints of ~30
-// sampled shingles the table is 2^22 slots (33.5 MB, load 0.72), about what the former
-// buckets took. Doubling moves every entry once per growth (measured: growing by a quarter
+// The lead-set table's first size (slots), and its load limit before it doubles. An absent
+// shingle (nearly every lookup: ~1 in 80 is found) reads its run, ~(1 + 1/(1 - load)^2) / 2
+// slots: 13 at 0.8, 7 at 0.72, 2.5 at 1/2, 1.7 at 0.36. Assign's lookup and the article's
+// insertions read each sampled shingle's run (~36 an article), so the limit trades the
+// table's memory for instructions: with 2/3, at 100,000 fingerprints of ~30 sampled shingles
+// the table is 2^23 slots (67 MB, load 0.36; it was 2^22 slots, 33.5 MB, load 0.72 with a
+// limit of 4/5; story_bench: StoryStage::Apply 32.38 -> 30.73 K instructions an article).
+// Doubling moves every entry once per growth (measured: growing by a quarter
 // instead was 2 % of story_bench's samples while the index grew).
 constexpr size_t kLeadFirstSlots = size_t{1} << 16;  // a power of two (LeadNext)
-constexpr size_t kLeadLoadNum = 4, kLeadLoadDen = 5;
+constexpr size_t kLeadLoadNum = 2, kLeadLoadDen = 3;
 // The band table's first size (a power of two; the exact table starts at half) and the
 // tables' load limit: at 100,000 fingerprints 2^17 exact slots (2.1 MB) and 2^19 band slots
 // (8.4 MB).
@@ -218,6 +221,7 @@ uint32_t StoryStore::InternHashed(std::string_view s, uint64_t h) {
   names_plain_.push_back(NeedsNoJsonEscape(s) ? 1 : 0);
   entity_index_.emplace_back();
   entity_log_df_.push_back(0.0);  // std::log(0 + 1.0)
+  stable_views_.emplace_back();   // no stable copy yet (StableNameLocked)
   if (2 * names_.size() > intern_slots_.size()) {
     // Doubles (the hashes of every name again; names are never removed).
     intern_slots_.assign(2 * intern_slots_.size(), 0);
@@ -416,6 +420,8 @@ void StoryStore::AddArticleLocked(Story& s, const ArticleSignature& sig,
   }
   if (s.articles.size() < kMaxArticles) s.articles.push_back(sig.article_id);
   if (s.fingerprint == 0 && sig.has_fingerprint) s.fingerprint = sig.simhash;
+  if (source != UINT32_MAX) StableNameLocked(source);
+  if (lang != UINT32_MAX) StableNameLocked(lang);
   s.recent.push_back({sig.event_time_ms, source, lang});
   if (static_cast<int64_t>(s.recent.size()) > config_.recent_articles) {
     s.recent.erase(s.recent.begin());
@@ -1345,24 +1351,17 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output,
   out.story_id = s.id;
   out.article_count = s.count;
   out.first_seen_ms = s.first_seen;
-  // The story's latest articles: into the caller's vector when given (its elements' strings are
-  // assigned in place, reusing their buffers: no allocation per article once warm).
+  // The story's latest articles: into the caller's vector when given, their names as views of
+  // the stable copies (StableNameLocked: no string copied per article).
   std::vector<core::StoryArticle>& recent = recent_out != nullptr ? *recent_out : out.recent;
   recent.resize(s.recent.size());
+  const std::string_view* const stable = stable_views_.data();
   for (size_t i = 0; i < s.recent.size(); ++i) {
     const Story::Recent& r = s.recent[i];
     core::StoryArticle& a = recent[i];
     a.time_ms = r.time;
-    if (r.source == UINT32_MAX) {
-      a.source.clear();
-    } else {
-      a.source.assign(names_[r.source]);
-    }
-    if (r.language == UINT32_MAX) {
-      a.language.clear();
-    } else {
-      a.language.assign(names_[r.language]);
-    }
+    a.source = r.source == UINT32_MAX ? std::string_view() : stable[r.source];
+    a.language = r.language == UINT32_MAX ? std::string_view() : stable[r.language];
   }
   if (output == StateOutput::kState) out.state = StateLocked(s);
   if (output == StateOutput::kRecord) out.record = RecordLocked(s);
@@ -1812,6 +1811,8 @@ size_t StoryStore::ApproximateBytes() const {
         sizeof(Fingerprint) + f.root.capacity() + f.story_id.capacity() + f.lead.capacity() * 4;
   bytes += (exact_.slots.capacity() + bands_.slots.capacity()) * sizeof(DupEntry);
   bytes += lead_table_.capacity() * sizeof(LeadEntry);
+  bytes += stable_views_.capacity() * sizeof(std::string_view);
+  for (const auto& n : stable_names_) bytes += sizeof(n) + n.capacity();
   for (const auto& e : record_cache_) {
     bytes += sizeof(e) + e.texts.capacity() * sizeof(RecordText) + e.numbers.capacity() * 2 +
              e.lists_json.capacity() + e.articles_json.capacity();

@@ -368,6 +368,18 @@ class StoryStore {
   // Per interned id: 1 if the name needs no JSON escape (NeedsNoJsonEscape, decided once when
   // interned): a record whose items' names all need none writes them without the escape scan.
   std::vector<uint8_t> names_plain_;
+  // Copies of the names that are a recent article's source or language, which never move
+  // (a deque's push_back moves no element; names_' short strings move with its buffer when it
+  // grows): Assign hands out views of them (core::StoryArticle), which stay valid after the
+  // lock is released while other articles intern names. stable_views_ has an entry per name
+  // (InternHashed), empty (no data) until the name is first a recent article's.
+  std::deque<std::string> stable_names_;
+  std::vector<std::string_view> stable_views_;
+  void StableNameLocked(uint32_t id) {
+    if (stable_views_[id].data() == nullptr) {
+      stable_views_[id] = stable_names_.emplace_back(names_[id]);
+    }
+  }
   std::vector<uint64_t> intern_scratch_;  // Assign's hashes of the article's strings
   std::vector<uint32_t> intern_peek_;     // and the ids their slots probably hold
   // Assign's other per-article lists, kept between articles (their capacity is reused): the

@@ -127,12 +127,16 @@ TEST_F(AlertStageTest, StoryLanguagesAreCountedOnceAndListedSorted) {
   doc.story.event_time_basis = "published";
   doc.story.first_seen_ms = 1700000000000;
   doc.story.article_count = 40;
+  // (The articles' names are views: their texts live here.)
+  std::vector<std::string> outlets, codes;
   for (int k = 0; k < 40; ++k) {
     const int lang = (k * 7) % 20;  // 20 distinct, each twice, out of order
     char code[8];
     std::snprintf(code, sizeof(code), "l%02d", lang);
-    doc.story.recent.push_back({1700000000000, "outlet" + std::to_string(k % 5), code});
+    outlets.push_back("outlet" + std::to_string(k % 5));
+    codes.push_back(code);
   }
+  for (int k = 0; k < 40; ++k) doc.story.recent.push_back({1700000000000, outlets[k], codes[k]});
   AlertStage stage(pipeline_setup_->alerts);
   core::FixedClock clock(1700000000000);
   std::vector<Verdict> verdicts;

@@ -55,6 +55,65 @@ TEST(StoryStoreTest, SimilarArticlesJoinAndDifferentOnesOpenStories) {
   EXPECT_EQ(store.Stats().open, 2);
 }
 
+// The story's latest articles (core::StoryArticle) name their source and language through
+// views of the store's stable copies: views handed out for an early article still read the
+// same names after thousands of later articles interned new names (the store's name table
+// grew and moved its short strings many times), and the list is the story's last
+// recent_articles articles, oldest first, an article without a source or language naming none.
+TEST(StoryStoreTest, RecentArticlesKeepTheirNamesWhileTheStoreInternsMore) {
+  StoryStoreConfig config = Config();
+  config.recent_articles = 8;
+  StoryStore store(config);
+  struct Expected {
+    int64_t time;
+    std::string source, language;
+  };
+  std::vector<Expected> joined;
+  std::vector<core::StoryArticle> early;  // views handed out for the third article
+  const std::vector<std::string> languages = {"en", "fr", "", "de"};
+  std::string story_id;
+  for (int k = 0; k < 20; ++k) {
+    ArticleSignature a = Article("j" + std::to_string(k), kT0 + k * 60000,
+                                 {{"country/yemen", 0.9}, {"org/un", 0.5}}, {{"talks", 0.9}});
+    a.source = k % 5 == 4 ? "" : "o" + std::to_string(k % 3);  // short: stored in the string
+    a.language = languages[k % languages.size()];
+    const Assignment r = store.Assign(a);
+    if (k == 0) story_id = r.story_id;
+    ASSERT_EQ(r.story_id, story_id) << k;
+    joined.push_back({a.event_time_ms, a.source, a.language});
+    if (k == 2) early = r.recent;
+    // The last recent_articles articles, oldest first.
+    const size_t n = std::min<size_t>(joined.size(), 8);
+    ASSERT_EQ(r.recent.size(), n) << k;
+    for (size_t i = 0; i < n; ++i) {
+      const Expected& e = joined[joined.size() - n + i];
+      EXPECT_EQ(r.recent[i].time_ms, e.time) << k << " " << i;
+      EXPECT_EQ(r.recent[i].source, e.source) << k << " " << i;
+      EXPECT_EQ(r.recent[i].language, e.language) << k << " " << i;
+    }
+  }
+  // Many new names (each article its own entities, numbers, source and language).
+  std::vector<core::StoryArticle> into;  // the caller's vector, as the story stage passes it
+  for (int k = 0; k < 3000; ++k) {
+    const std::string t = std::to_string(k);
+    ArticleSignature a =
+        Article("x" + t, kT0 + 2 * kHour, {{"e/" + t, 0.9}, {"f/" + t, 0.4}}, {}, {"n" + t});
+    a.source = "s" + t;
+    a.language = "l" + t;
+    store.Assign(a, StateOutput::kNone, &into);
+    ASSERT_EQ(into.size(), 1u);
+    EXPECT_EQ(into[0].source, a.source);
+    EXPECT_EQ(into[0].language, a.language);
+  }
+  ASSERT_EQ(early.size(), 3u);
+  for (size_t i = 0; i < early.size(); ++i) {
+    EXPECT_EQ(early[i].time_ms, joined[i].time);
+    EXPECT_EQ(early[i].source, joined[i].source) << i;
+    EXPECT_EQ(early[i].language, joined[i].language) << i;
+  }
+  EXPECT_TRUE(early[2].language.empty());  // languages[2]
+}
+
 TEST(StoryStoreTest, AnArticleOutsideTheWindowOpensANewStory) {
   StoryStore store(Config());
   const auto a = store.Assign(Article("a", kT0, {{"country/yemen", 0.9}}));
