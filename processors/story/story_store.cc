@@ -26,17 +26,14 @@ constexpr size_t kMaxNumbers = 48;
 constexpr size_t kMaxEntities = 48;
 
 bool LeadSampled(uint32_t h) { return (h & 1) == 0; }
-// The lead-set table's first size (slots), and its load limit before it doubles. An absent
-// shingle (nearly every lookup: ~1 in 80 is found) reads its run, ~(1 + 1/(1 - load)^2) / 2
-// slots: 13 at 0.8, 7 at 0.72, 2.5 at 1/2, 1.7 at 0.36. Assign's lookup and the article's
-// insertions read each sampled shingle's run (~36 an article), so the limit trades the
-// table's memory for instructions: with 2/3, at 100,000 fingerprints of ~30 sampled shingles
-// the table is 2^23 slots (67 MB, load 0.36; it was 2^22 slots, 33.5 MB, load 0.72 with a
-// limit of 4/5; story_bench: StoryStage::Apply 32.38 -> 30.73 K instructions an article).
-// Doubling moves every entry once per growth (measured: growing by a quarter
+// The lead-set table's first size (slots), and its load limit before it doubles: linear
+// probing stays short up to about 4/5 full (an absent shingle reads ~(1 + 1/(1 - load)^2) / 2
+// slots: 7 at 0.72, 13 at 0.8, one or two cache lines). At 100,000 fingerprints of ~30
+// sampled shingles the table is 2^22 slots (33.5 MB, load 0.72), about what the former
+// buckets took. Doubling moves every entry once per growth (measured: growing by a quarter
 // instead was 2 % of story_bench's samples while the index grew).
 constexpr size_t kLeadFirstSlots = size_t{1} << 16;  // a power of two (LeadNext)
-constexpr size_t kLeadLoadNum = 2, kLeadLoadDen = 3;
+constexpr size_t kLeadLoadNum = 4, kLeadLoadDen = 5;
 // The band table's first size (a power of two; the exact table starts at half) and the
 // tables' load limit: at 100,000 fingerprints 2^17 exact slots (2.1 MB) and 2^19 band slots
 // (8.4 MB).
