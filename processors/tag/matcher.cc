@@ -172,8 +172,8 @@ Matcher::BuiltIndex Matcher::Builder::BuildIndex(
 // A double-array trie, by hand: no packaged library is used by the project for one, and the
 // trie must be usable in place from the image (a mapped snapshot), which is a flat array of
 // cells here. Nodes are placed depth first; a node's children take the first free cells that
-// fit all of them (first fit from the lowest free cell, at most kMaxTries positions, then past
-// the end), so the array stays dense.
+// fit all of them (first fit from the lowest free cell, at most kMaxTries free cells tried,
+// then past the end), so the array stays dense.
 std::vector<Matcher::TrieCell> Matcher::Builder::BuildTrie(const BuiltIndex& index) const {
   struct Key {
     std::string_view bytes;
@@ -225,9 +225,9 @@ std::vector<Matcher::TrieCell> Matcher::Builder::BuildTrie(const BuiltIndex& ind
     // The lowest base whose cells for every label are free (base >= 1: no child in cell 0).
     size_t base = 0;
     size_t p = first_free;
-    for (size_t tries = 0;; ++tries, ++p) {
-      if (tries == kMaxTries) p = std::max(p, cells.size());
+    for (size_t tries = 0;; ++p) {
       if (!is_free(p) || p < labels[0] + size_t{1}) continue;
+      if (++tries == kMaxTries) p = std::max(p, cells.size());
       base = p - labels[0];
       bool fits = true;
       for (size_t k = 1; k < labels.size() && fits; ++k) fits = is_free(base + labels[k]);
@@ -463,10 +463,17 @@ Status Matcher::CheckTables() const {
   // indexes by base + byte without a bounds test), postings ranges inside the postings. A
   // check that names no node only makes a walk stop or take a wrong turn (which Verify() then
   // rejects), never read outside the tables.
-  if (trie_.size() < 256 || trie_.size() > kFreeCell) return fail("bad prefix trie");
+  if (trie_.size() < 256 || trie_.size() > kFreeCell || prefix_postings_.size() > kFreeCell) {
+    return fail("bad prefix trie");
+  }
+  // Most cells end no key: their postings fields are not read (the load of a snapshot checks
+  // every cell).
+  const auto base_limit = static_cast<uint32_t>(trie_.size() - 256);
+  const auto postings = static_cast<uint32_t>(prefix_postings_.size());
   for (const TrieCell& c : trie_) {
-    if (size_t{c.base} + 255 >= trie_.size() || c.postings_begin > prefix_postings_.size() ||
-        c.postings_count > prefix_postings_.size() - c.postings_begin) {
+    if (c.base > base_limit) return fail("bad prefix trie");
+    if (c.postings_count != 0 &&
+        (c.postings_begin > postings || c.postings_count > postings - c.postings_begin)) {
       return fail("bad prefix trie");
     }
   }

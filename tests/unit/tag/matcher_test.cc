@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstring>
 #include <memory>
+#include <set>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -361,6 +362,44 @@ TEST_F(MatcherTest, PrefixKeysOfEveryLengthGiveTheHitsAndOrderOfABruteForceMatch
     std::vector<Hit> got;
     for (const auto& h : hits) got.emplace_back(h.pattern, h.token_begin, h.token_end);
     EXPECT_EQ(got, expected) << c.lang;
+  }
+}
+
+// The trie's cells stay dense: thousands of keys in Latin and Cyrillic letters (nodes with one
+// child and with dozens) take fewer than twice as many cells as the trie has nodes (the image
+// and a snapshot's size, and its load's checks, grow with the cells), and each key is found.
+TEST_F(MatcherTest, PrefixTrieOfThousandsOfKeysIsDense) {
+  const std::vector<std::string> letters = {"a", "e", "i", "n", "o", "r", "s", "t",
+                                            "z", "п", "р", "е", "о", "в", "и", "ы"};
+  uint64_t state = 7;
+  auto next = [&](uint64_t n) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return (state >> 33) % n;
+  };
+  std::vector<std::string> keys;
+  std::set<std::string> nodes;  // every non-empty prefix of a key is a node
+  Matcher m;
+  for (int k = 0; k < 4000; ++k) {
+    std::string key;
+    const size_t len = 3 + next(8);
+    const size_t script = next(2) * 9;  // Latin or Cyrillic letters only
+    for (size_t j = 0; j < len; ++j) key += letters[script + next(script == 0 ? 9 : 7)];
+    for (size_t n = 1; n <= key.size(); ++n) nodes.insert(key.substr(0, n));
+    m.Add({Prefix(key)});
+    keys.push_back(key);
+  }
+  m.Build();
+  const std::span<const std::byte> image = m.image();
+  std::vector<uint64_t> entries(1 + 2 * 17);
+  std::memcpy(entries.data(), image.data(), entries.size() * 8);
+  const uint64_t cells = entries[1 + 2 * 15 + 1] / 16;  // entry 15: the trie
+  EXPECT_GT(nodes.size(), 10000u);
+  EXPECT_LT(cells, 2 * nodes.size());
+  for (size_t k = 0; k < keys.size(); k += 97) {
+    const auto hits = Hits(m, "", "Word " + keys[k] + " end.", k % 2 ? "ru" : "en");
+    EXPECT_TRUE(std::any_of(hits.begin(), hits.end(), [&](const Hit& h) {
+      return std::get<0>(h) == k;
+    })) << keys[k];
   }
 }
 
