@@ -405,9 +405,13 @@ Status Matcher::CheckTables() const {
   };
   // Strings: offsets ascending within the pool.
   if (pool_offsets_.size() < 2 || pool_offsets_[0] != 0) return fail("bad string table");
+  // These two loops over every string and every pattern are reductions without a branch per
+  // element, which the compiler vectorises (the load of a snapshot runs them).
+  uint32_t descending = 0;
   for (size_t i = 1; i < pool_offsets_.size(); ++i) {
-    if (pool_offsets_[i] < pool_offsets_[i - 1]) return fail("bad string table");
+    descending |= static_cast<uint32_t>(pool_offsets_[i] < pool_offsets_[i - 1]);
   }
+  if (descending != 0) return fail("bad string table");
   if (pool_offsets_.back() > pool_.size()) return fail("string table beyond the pool");
   const size_t strings = pool_offsets_.size() - 1;
   for (const StoredToken& t : tokens_) {
@@ -421,12 +425,13 @@ Status Matcher::CheckTables() const {
       pattern_begin_.back() != tokens_.size()) {
     return fail("bad pattern table");
   }
+  uint32_t bad_patterns = 0;
   for (size_t i = 1; i < pattern_begin_.size(); ++i) {
+    // n - 1 wraps past the limit when n is 0 or the starts descend.
     const uint32_t n = pattern_begin_[i] - pattern_begin_[i - 1];
-    if (pattern_begin_[i] < pattern_begin_[i - 1] || n == 0 || n > kMaxPatternTokens) {
-      return fail("bad pattern table");
-    }
+    bad_patterns |= static_cast<uint32_t>(n - 1 >= kMaxPatternTokens);
   }
+  if (bad_patterns != 0) return fail("bad pattern table");
   auto bad_posting = [&](const Posting& p) {
     // The stored length is what Verify() indexes tokens by: it must be the pattern's.
     return p.pattern >= pattern_count_ || static_cast<uint8_t>(p.next_check) > 3 ||

@@ -403,6 +403,58 @@ TEST_F(MatcherTest, PrefixTrieOfThousandsOfKeysIsDense) {
   }
 }
 
+// Attach() checks the string table (offsets ascending) and the pattern table (1..12 tokens per
+// pattern, starts ascending) of an image: a descending offset, an empty pattern, a pattern of
+// 13 tokens and descending starts are each rejected, the intact image matches.
+TEST_F(MatcherTest, AttachRejectsADescendingStringTableOrABadPatternLength) {
+  Matcher m;
+  const uint32_t p = m.Add({Exact("cessation"), Exact("of"), Exact("hostilities")});
+  const uint32_t q = m.Add({Exact("truce")});
+  m.Build();
+  // Entries (matcher.cc Build()): 2 the string offsets (u32, id 0 is ""), 4 the pattern starts
+  // (u32: 0, 3, 4).
+  const std::span<const std::byte> image = m.image();
+  std::vector<uint64_t> copy(image.size() / 8);
+  std::memcpy(copy.data(), image.data(), image.size());
+  auto u32 = [&](std::vector<uint64_t>& words, int entry, size_t k) {
+    return reinterpret_cast<uint32_t*>(reinterpret_cast<unsigned char*>(words.data()) +
+                                       words[1 + 2 * entry]) +
+           k;
+  };
+  ASSERT_EQ(copy[1 + 2 * 4 + 1], 12u);
+  ASSERT_EQ(*u32(copy, 4, 1), 3u);
+  auto attach = [&](const std::vector<uint64_t>& words) {
+    auto owned = std::make_shared<std::vector<uint64_t>>(words);
+    auto matcher = std::make_unique<Matcher>();
+    const Status status =
+        matcher->Attach({reinterpret_cast<const std::byte*>(owned->data()), image.size()}, owned);
+    return std::make_pair(status, std::move(matcher));
+  };
+  {
+    auto [status, intact] = attach(copy);
+    ASSERT_TRUE(status.ok()) << status.message();
+    EXPECT_EQ(Hits(*intact, "", "A truce and a cessation of hostilities."),
+              (std::vector<Hit>{{q, 1, 2}, {p, 4, 7}}));
+  }
+  {
+    std::vector<uint64_t> damaged = copy;
+    const uint32_t second = *u32(damaged, 2, 2);  // the end of string 1 (> 0)
+    ASSERT_GT(second, 0u);
+    *u32(damaged, 2, 3) = second - 1;  // string 2 ends before it starts
+    auto [status, attached] = attach(damaged);
+    EXPECT_NE(status.message().find("bad string table"), std::string::npos) << status.message();
+  }
+  // Pattern starts {0, 3, 4}: an empty first pattern {0, 0, 4}, 13 tokens {0, 13, 4}, and
+  // descending starts {0, 5, 4} (whose second pattern's count would wrap).
+  for (uint32_t start : {0u, 13u, 5u}) {
+    std::vector<uint64_t> damaged = copy;
+    *u32(damaged, 4, 1) = start;
+    auto [status, attached] = attach(damaged);
+    EXPECT_NE(status.message().find("bad pattern table"), std::string::npos)
+        << start << ": " << status.message();
+  }
+}
+
 // The prefix trie is walked by base + byte without a bounds test: Attach() rejects an image
 // where a cell's base + 255 lies past the cells, or a cell's postings past the postings.
 TEST_F(MatcherTest, AttachRejectsATrieCellThatPointsPastTheTables) {
