@@ -21,26 +21,6 @@ std::string_view Form(std::string_view arena, uint32_t offset, uint32_t size) {
   return {arena.data() + offset, size};
 }
 
-constexpr size_t kPrefixFilterBits = 1 << 16;
-// Buckets of Matcher::prefix_length_masks_ (the low bits of PrefixFilterBit): 32 KiB of masks.
-constexpr size_t kPrefixBuckets = 1 << 12;
-
-size_t PrefixFilterBit(std::string_view form) {
-  const auto* b = reinterpret_cast<const unsigned char*>(form.data());
-  return ((size_t{b[0]} * 0x9E3779B1u) ^ (size_t{b[1]} * 0x85EBCA77u) ^
-          (size_t{b[2]} * 0xC2B2AE3Du)) &
-         (kPrefixFilterBits - 1);
-}
-
-// The bit of (first 3 bytes, key length, the key's last byte) in
-// Matcher::prefix_length_filter_, from the PrefixFilterBit of the form: a token's prefix of that
-// length is probed only when its last byte is a key's too (most tokens that start like a key and
-// are long enough differ from it by then).
-size_t PrefixLengthBit(size_t first3_bit, size_t length, unsigned char last) {
-  return (first3_bit ^ (length * 0x2545F491u) ^ (size_t{last} * 0x27D4EB2Fu)) &
-         (kPrefixFilterBits - 1);
-}
-
 bool StartsWith(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && s.compare(0, prefix.size(), prefix) == 0;
 }
@@ -99,17 +79,15 @@ struct Matcher::Builder {
   std::vector<uint32_t> pattern_begin = {0};
   // (key string id, posting) per index, until Build().
   std::vector<std::pair<uint32_t, Posting>> staged[3];  // exact, prefix, stem
-  std::vector<uint32_t> prefix_lengths;
-  std::vector<uint64_t> prefix_filter;
-  std::vector<uint64_t> prefix_length_filter;
-  std::vector<std::pair<uint32_t, uint32_t>> staged_prefix_keys;  // (bucket, length)
-  bool prefix_unfiltered = false;
 
   std::string_view Str(uint32_t id) const {
     return std::string_view(pool).substr(pool_offsets[id], pool_offsets[id + 1] - pool_offsets[id]);
   }
   uint32_t Intern(std::string_view s);
   BuiltIndex BuildIndex(std::vector<std::pair<uint32_t, Posting>>& keys) const;
+  // The trie of the keys of `index` (the prefix index as BuildIndex laid it out, whose postings
+  // the trie's cells then point into).
+  std::vector<TrieCell> BuildTrie(const BuiltIndex& index) const;
 };
 
 uint32_t Matcher::Builder::Intern(std::string_view s) {
@@ -191,6 +169,87 @@ Matcher::BuiltIndex Matcher::Builder::BuildIndex(
   return out;
 }
 
+// A double-array trie, by hand: no packaged library is used by the project for one, and the
+// trie must be usable in place from the image (a mapped snapshot), which is a flat array of
+// cells here. Nodes are placed depth first; a node's children take the first free cells that
+// fit all of them (first fit from the lowest free cell, at most kMaxTries free cells tried,
+// then past the end), so the array stays dense.
+std::vector<Matcher::TrieCell> Matcher::Builder::BuildTrie(const BuiltIndex& index) const {
+  struct Key {
+    std::string_view bytes;
+    uint32_t postings_begin;
+    uint32_t postings_count;
+  };
+  std::vector<Key> keys;
+  for (const Slot& s : index.slots) {
+    // An empty key matches no token (FormIndex::Find never matched one either).
+    if (s.postings_count == 0 || s.key_size == 0) continue;
+    keys.push_back({std::string_view(pool).substr(s.key_offset, s.key_size), s.postings_begin,
+                    s.postings_count});
+  }
+  std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) { return a.bytes < b.bytes; });
+  std::vector<TrieCell> cells(256);
+  cells[0].check = kFreeCell - 1;  // the root: no cell's child, but not free
+  size_t first_free = 1;
+  uint32_t max_base = 0;
+  auto is_free = [&](size_t t) { return t >= cells.size() || cells[t].check == kFreeCell; };
+  // (node, keys [lo, hi) below it, depth): every key of the range starts with the node's bytes.
+  struct Work {
+    uint32_t node;
+    size_t lo, hi, depth;
+  };
+  std::vector<Work> stack = {{0, 0, keys.size(), 0}};
+  std::vector<unsigned char> labels;
+  std::vector<std::pair<size_t, size_t>> ranges;  // per label, its keys
+  constexpr size_t kMaxTries = 512;
+  while (!stack.empty()) {
+    const Work w = stack.back();
+    stack.pop_back();
+    size_t lo = w.lo;
+    if (lo < w.hi && keys[lo].bytes.size() == w.depth) {  // sorted: the node's own key first
+      cells[w.node].postings_begin = keys[lo].postings_begin;
+      cells[w.node].postings_count = keys[lo].postings_count;
+      ++lo;
+    }
+    if (lo == w.hi) continue;
+    labels.clear();
+    ranges.clear();
+    for (size_t k = lo; k < w.hi;) {
+      const auto c = static_cast<unsigned char>(keys[k].bytes[w.depth]);
+      size_t e = k;
+      while (e < w.hi && static_cast<unsigned char>(keys[e].bytes[w.depth]) == c) ++e;
+      labels.push_back(c);
+      ranges.push_back({k, e});
+      k = e;
+    }
+    // The lowest base whose cells for every label are free (base >= 1: no child in cell 0).
+    size_t base = 0;
+    size_t p = first_free;
+    for (size_t tries = 0;; ++p) {
+      if (!is_free(p) || p < labels[0] + size_t{1}) continue;
+      if (++tries == kMaxTries) p = std::max(p, cells.size());
+      base = p - labels[0];
+      bool fits = true;
+      for (size_t k = 1; k < labels.size() && fits; ++k) fits = is_free(base + labels[k]);
+      if (fits) break;
+    }
+    if (base + 256 > cells.size()) cells.resize(base + 256);
+    cells[w.node].base = static_cast<uint32_t>(base);
+    max_base = std::max(max_base, static_cast<uint32_t>(base));
+    for (size_t k = 0; k < labels.size(); ++k) {
+      const size_t t = base + labels[k];
+      cells[t].check = w.node;
+      stack.push_back({static_cast<uint32_t>(t), ranges[k].first, ranges[k].second, w.depth + 1});
+    }
+    while (first_free < cells.size() && !is_free(first_free)) ++first_free;
+  }
+  cells[0].check = kFreeCell;
+  // Every cell's base + 255 is a cell (free cells and leaves have base 0): the walk needs no
+  // bounds test.
+  cells.resize(std::max<size_t>(cells.size(), size_t{max_base} + 256));
+  return cells;
+}
+
 Matcher::Matcher() : builder_(std::make_unique<Builder>()) {}
 Matcher::~Matcher() = default;
 Matcher::Matcher(Matcher&&) noexcept = default;
@@ -253,38 +312,12 @@ uint32_t Matcher::Add(std::vector<PatternToken> tokens) {
       break;
     case TokenMode::kPrefix:
       b.staged[1].push_back({key.form, MakePosting(id, 0, simple, tokens)});
-      if (b.prefix_filter.empty()) b.prefix_filter.assign(kPrefixFilterBits / 64, 0);
-      if (b.prefix_length_filter.empty()) {
-        b.prefix_length_filter.assign(kPrefixFilterBits / 64, 0);
-      }
-      if (first.form.size() >= 3) {
-        const size_t bit = PrefixFilterBit(first.form);
-        b.prefix_filter[bit / 64] |= uint64_t{1} << (bit % 64);
-        const size_t len_bit =
-            PrefixLengthBit(bit, first.form.size(), static_cast<unsigned char>(first.form.back()));
-        b.prefix_length_filter[len_bit / 64] |= uint64_t{1} << (len_bit % 64);
-        b.staged_prefix_keys.push_back({static_cast<uint32_t>(bit & (kPrefixBuckets - 1)),
-                                        static_cast<uint32_t>(first.form.size())});
-      } else {
-        b.prefix_unfiltered = true;  // a key shorter than the filter's 3 bytes
-      }
-      if (std::find(b.prefix_lengths.begin(), b.prefix_lengths.end(), first.form.size()) ==
-          b.prefix_lengths.end()) {
-        b.prefix_lengths.push_back(static_cast<uint32_t>(first.form.size()));
-      }
       break;
     case TokenMode::kStem:
       b.staged[2].push_back({key.form, MakePosting(id, 0, simple, tokens)});
       break;
   }
   return id;
-}
-
-bool Matcher::MayStartPrefix(std::string_view form, size_t first3_bit) const {
-  if (prefix_filter_.empty()) return false;
-  if (prefix_unfiltered_) return true;
-  if (form.size() < 3) return false;
-  return (prefix_filter_[first3_bit / 64] >> (first3_bit % 64)) & 1;
 }
 
 void Matcher::Build() {
@@ -295,37 +328,12 @@ void Matcher::Build() {
                 sizeof(Matcher::Slot) == 24);
   static_assert(std::has_unique_object_representations_v<Matcher::StoredToken> &&
                 sizeof(Matcher::StoredToken) == 16);
+  static_assert(std::has_unique_object_representations_v<Matcher::TrieCell> &&
+                sizeof(Matcher::TrieCell) == 16);
   Builder& b = *builder_;
   BuiltIndex index[3];
   for (int k = 0; k < 3; ++k) index[k] = b.BuildIndex(b.staged[k]);
-  std::sort(b.prefix_lengths.begin(), b.prefix_lengths.end());
-  // Per bucket of first 3 bytes, the lengths (as bits over prefix_lengths) that hold a key;
-  // keys shorter than 3 bytes are in every bucket. Up to 64 distinct lengths, else every token
-  // walks all lengths.
-  std::vector<uint64_t> prefix_length_masks;
-  std::vector<uint64_t> lengths_upto;
-  uint64_t short_prefix_mask = 0;
-  const auto& lengths = b.prefix_lengths;
-  if (!lengths.empty() && lengths.size() <= 64) {
-    auto index_of = [&](uint32_t len) {
-      return std::lower_bound(lengths.begin(), lengths.end(), len) - lengths.begin();
-    };
-    prefix_length_masks.assign(kPrefixBuckets, 0);
-    for (const auto& [bucket, len] : b.staged_prefix_keys) {
-      prefix_length_masks[bucket] |= uint64_t{1} << index_of(len);
-    }
-    for (size_t k = 0; k < lengths.size() && lengths[k] < 3; ++k) {
-      short_prefix_mask |= uint64_t{1} << k;
-    }
-    // lengths_upto[n]: the lengths <= n, plus the first one above n.
-    lengths_upto.assign(lengths.back() + 1, 0);
-    for (uint32_t n = 0; n <= lengths.back(); ++n) {
-      size_t count = 0;
-      while (count < lengths.size() && lengths[count] <= n) ++count;
-      count = std::min(count + 1, lengths.size());
-      lengths_upto[n] = count == 64 ? ~uint64_t{0} : (uint64_t{1} << count) - 1;
-    }
-  }
+  const std::vector<TrieCell> trie = b.BuildTrie(index[1]);
   // The image: the order of the entries is the format (Attach() reads them in this order).
   ImageWriter w;
   w.Scalar(pattern_count_);
@@ -333,20 +341,15 @@ void Matcher::Build() {
   w.Array(b.pool_offsets);
   w.Array(b.tokens);
   w.Array(b.pattern_begin);
-  for (const BuiltIndex& x : index) {
-    w.Array(x.slots);
-    w.Array(x.filter);
-    w.Array(x.postings);
-    w.Scalar(x.mask);
-    w.Scalar(x.filter_mask);
+  for (const BuiltIndex* x : {&index[0], &index[2]}) {
+    w.Array(x->slots);
+    w.Array(x->filter);
+    w.Array(x->postings);
+    w.Scalar(x->mask);
+    w.Scalar(x->filter_mask);
   }
-  w.Array(lengths);
-  w.Array(b.prefix_filter);
-  w.Array(b.prefix_length_filter);
-  w.Array(prefix_length_masks);
-  w.Scalar(short_prefix_mask);
-  w.Array(lengths_upto);
-  w.Scalar(b.prefix_unfiltered ? 1 : 0);
+  w.Array(trie);
+  w.Array(index[1].postings);
   std::vector<uint64_t> image = w.Finish();
   builder_.reset();
   pattern_count_ = 0;
@@ -369,20 +372,15 @@ Status Matcher::Attach(std::span<const std::byte> image, std::shared_ptr<const v
   pool_offsets_ = r.Array<uint32_t>();
   tokens_ = r.Array<StoredToken>();
   pattern_begin_ = r.Array<uint32_t>();
-  for (FormIndex* x : {&exact_, &prefix_, &stem_}) {
+  for (FormIndex* x : {&exact_, &stem_}) {
     x->slots = r.Array<Slot>();
     x->filter = r.Array<uint64_t>();
     x->postings = r.Array<Posting>();
     x->mask = r.Scalar();
     x->filter_mask = r.Scalar();
   }
-  prefix_lengths_ = r.Array<uint32_t>();
-  prefix_filter_ = r.Array<uint64_t>();
-  prefix_length_filter_ = r.Array<uint64_t>();
-  prefix_length_masks_ = r.Array<uint64_t>();
-  short_prefix_mask_ = r.Scalar();
-  lengths_upto_ = r.Array<uint64_t>();
-  prefix_unfiltered_ = r.Scalar() != 0;
+  trie_ = r.Array<TrieCell>();
+  prefix_postings_ = r.Array<Posting>();
   if (r.ok() && !r.AtEnd()) r.Fail("more entries than expected");
   if (!r.ok()) return fail(r.error());
   pattern_count_ = patterns;
@@ -407,9 +405,13 @@ Status Matcher::CheckTables() const {
   };
   // Strings: offsets ascending within the pool.
   if (pool_offsets_.size() < 2 || pool_offsets_[0] != 0) return fail("bad string table");
+  // These two loops over every string and every pattern are reductions without a branch per
+  // element, which the compiler vectorises (the load of a snapshot runs them).
+  uint32_t descending = 0;
   for (size_t i = 1; i < pool_offsets_.size(); ++i) {
-    if (pool_offsets_[i] < pool_offsets_[i - 1]) return fail("bad string table");
+    descending |= static_cast<uint32_t>(pool_offsets_[i] < pool_offsets_[i - 1]);
   }
+  if (descending != 0) return fail("bad string table");
   if (pool_offsets_.back() > pool_.size()) return fail("string table beyond the pool");
   const size_t strings = pool_offsets_.size() - 1;
   for (const StoredToken& t : tokens_) {
@@ -423,13 +425,19 @@ Status Matcher::CheckTables() const {
       pattern_begin_.back() != tokens_.size()) {
     return fail("bad pattern table");
   }
+  uint32_t bad_patterns = 0;
   for (size_t i = 1; i < pattern_begin_.size(); ++i) {
+    // n - 1 wraps past the limit when n is 0 or the starts descend.
     const uint32_t n = pattern_begin_[i] - pattern_begin_[i - 1];
-    if (pattern_begin_[i] < pattern_begin_[i - 1] || n == 0 || n > kMaxPatternTokens) {
-      return fail("bad pattern table");
-    }
+    bad_patterns |= static_cast<uint32_t>(n - 1 >= kMaxPatternTokens);
   }
-  for (const FormIndex* x : {&exact_, &prefix_, &stem_}) {
+  if (bad_patterns != 0) return fail("bad pattern table");
+  auto bad_posting = [&](const Posting& p) {
+    // The stored length is what Verify() indexes tokens by: it must be the pattern's.
+    return p.pattern >= pattern_count_ || static_cast<uint8_t>(p.next_check) > 3 ||
+           p.length != pattern_begin_[p.pattern + 1] - pattern_begin_[p.pattern];
+  };
+  for (const FormIndex* x : {&exact_, &stem_}) {
     // A power-of-two table with at least one free slot (probing stops there), a filter of
     // filter_mask + 1 bits, postings ranges inside the postings, keys inside the pool.
     if (x->slots.empty() || x->slots.size() != x->mask + 1 || (x->mask & (x->mask + 1)) != 0 ||
@@ -450,37 +458,29 @@ Status Matcher::CheckTables() const {
     }
     if (free_slots == 0) return fail("index table without a free slot");
     for (const Posting& p : x->postings) {
-      // The stored length is what Verify() indexes tokens by: it must be the pattern's.
-      if (p.pattern >= pattern_count_ || static_cast<uint8_t>(p.next_check) > 3 ||
-          p.length != pattern_begin_[p.pattern + 1] - pattern_begin_[p.pattern]) {
-        return fail("bad posting");
-      }
+      if (bad_posting(p)) return fail("bad posting");
     }
   }
-  // Prefix tables: ascending lengths; filters of their fixed size or absent (together); masks
-  // and length sets only name existing lengths.
-  for (size_t i = 1; i < prefix_lengths_.size(); ++i) {
-    if (prefix_lengths_[i] <= prefix_lengths_[i - 1]) return fail("bad prefix lengths");
+  for (const Posting& p : prefix_postings_) {
+    if (bad_posting(p)) return fail("bad posting");
   }
-  const size_t filter_words = kPrefixFilterBits / 64;
-  if (prefix_filter_.size() != prefix_length_filter_.size() ||
-      (!prefix_filter_.empty() && prefix_filter_.size() != filter_words)) {
-    return fail("bad prefix filter");
+  // The prefix trie: the root's 256 cells at least; every cell's base + 255 a cell (the walk
+  // indexes by base + byte without a bounds test), postings ranges inside the postings. A
+  // check that names no node only makes a walk stop or take a wrong turn (which Verify() then
+  // rejects), never read outside the tables.
+  if (trie_.size() < 256 || trie_.size() > kFreeCell || prefix_postings_.size() > kFreeCell) {
+    return fail("bad prefix trie");
   }
-  if (!prefix_length_masks_.empty()) {
-    if (prefix_length_masks_.size() != kPrefixBuckets || prefix_lengths_.empty() ||
-        prefix_lengths_.size() > 64 || lengths_upto_.size() != prefix_lengths_.back() + 1) {
-      return fail("bad prefix masks");
+  // Most cells end no key: their postings fields are not read (the load of a snapshot checks
+  // every cell).
+  const auto base_limit = static_cast<uint32_t>(trie_.size() - 256);
+  const auto postings = static_cast<uint32_t>(prefix_postings_.size());
+  for (const TrieCell& c : trie_) {
+    if (c.base > base_limit) return fail("bad prefix trie");
+    if (c.postings_count != 0 &&
+        (c.postings_begin > postings || c.postings_count > postings - c.postings_begin)) {
+      return fail("bad prefix trie");
     }
-    const uint64_t valid =
-        prefix_lengths_.size() == 64 ? ~uint64_t{0} : (uint64_t{1} << prefix_lengths_.size()) - 1;
-    for (uint64_t m : prefix_length_masks_) {
-      if ((m & ~valid) != 0) return fail("bad prefix masks");
-    }
-    for (uint64_t m : lengths_upto_) {
-      if ((m & ~valid) != 0) return fail("bad prefix masks");
-    }
-    if ((short_prefix_mask_ & ~valid) != 0) return fail("bad prefix masks");
   }
   return Status::Ok();
 }
@@ -591,6 +591,55 @@ void Matcher::Verify(const Posting* begin, const Posting* end, bool from_bare, s
   }
 }
 
+void Matcher::MatchPrefixesOfTwoForms(std::string_view folded, std::string_view bare, size_t i,
+                                      const Input& in, std::vector<core::PatternHit>* hits) const {
+  const TrieCell* const trie = trie_.data();
+  const Posting* const postings = prefix_postings_.data();
+  auto verify = [&](uint32_t node) {
+    const Posting* b = postings + trie[node].postings_begin;
+    Verify(b, b + trie[node].postings_count, false, i, in, hits, hits->size());
+  };
+  const auto* f = reinterpret_cast<const unsigned char*>(folded.data());
+  const auto* b = reinterpret_cast<const unsigned char*>(bare.data());
+  // Most bare forms start no key: then the folded form's walk alone.
+  bool bare_starts_a_key = false;
+  for (uint32_t s = 0, d = 0; d < bare.size() && !bare_starts_a_key; ++d) {
+    const uint32_t t = trie[s].base + b[d];
+    if (trie[t].check != s) break;
+    s = t;
+    bare_starts_a_key = trie[t].postings_count != 0;
+  }
+  if (!bare_starts_a_key) {
+    for (uint32_t s = 0, d = 0; d < folded.size(); ++d) {
+      const uint32_t t = trie[s].base + f[d];
+      if (trie[t].check != s) break;
+      s = t;
+      if (trie[t].postings_count != 0) verify(t);
+    }
+    return;
+  }
+  // Both forms down the trie side by side, so that the keys come by length, the folded form's
+  // first at each; a node both walks reach is the same key, visited once.
+  uint32_t sf = 0;
+  uint32_t sb = 0;
+  bool folded_on = true;
+  bool bare_on = true;
+  for (size_t d = 0; folded_on || bare_on; ++d) {
+    if (folded_on) {
+      const uint32_t t = d < folded.size() ? trie[sf].base + f[d] : 0;
+      folded_on = d < folded.size() && trie[t].check == sf;
+      sf = t;
+    }
+    if (bare_on) {
+      const uint32_t t = d < bare.size() ? trie[sb].base + b[d] : 0;
+      bare_on = d < bare.size() && trie[t].check == sb;
+      sb = t;
+    }
+    if (folded_on && trie[sf].postings_count != 0) verify(sf);
+    if (bare_on && trie[sb].postings_count != 0 && !(folded_on && sb == sf)) verify(sb);
+  }
+}
+
 void Matcher::Match(const std::vector<core::Token>& tokens, std::string_view arena,
                     SourceText source, std::vector<core::PatternHit>* hits,
                     std::span<const core::FormHashes> known) const {
@@ -622,6 +671,8 @@ void Matcher::Match(const std::vector<core::Token>& tokens, std::string_view are
   }
   const Input in{tokens, hashes, arena, source};
   const std::string_view pool = pool_;  // the image's
+  const TrieCell* const trie = trie_.data();
+  const Posting* const prefix_postings = prefix_postings_.data();
   for (size_t i = 0; i < token_count; ++i) {
     const core::Token& t = tokens[i];
     const TokenHashes& th = hs[i];
@@ -635,9 +686,10 @@ void Matcher::Match(const std::vector<core::Token>& tokens, std::string_view are
     //    proper part of its folded form), so it can repeat only a pattern the folded probe
     //    found by its form key, through that pattern's bare-key posting: Verify() checks
     //    bare-key postings only, when the folded probe had hits (from `first_hit` on).
-    //  * prefix index: a pattern has one key, and the probes of one token are distinct keys
+    //  * prefix trie: a pattern has one key, and the keys a token's two walks find are distinct
     //    except when the bare form's prefix of a length equals the folded form's (poland's ->
-    //    poland): that second probe would only repeat the first one's hits and is skipped.
+    //    poland): the same node, whose second visit would only repeat the first one's hits and
+    //    is skipped.
     //  * stem index: one probe per token.
     size_t first_hit = hits->size();
     auto [b1, e1] = exact_.Find(folded, th.folded, pool);
@@ -646,69 +698,20 @@ void Matcher::Match(const std::vector<core::Token>& tokens, std::string_view are
       auto [b2, e2] = exact_.Find(bare, th.bare, pool);
       if (b2 != e2) Verify(b2, e2, true, i, in, hits, first_hit);
     }
-    // Most lengths hold no key with the token's first 3 bytes: one bit test spares the hash
-    // and the probe (keys shorter than 3 bytes are always probed).
-    const size_t folded_bit = folded.size() >= 3 ? PrefixFilterBit(folded) : 0;
-    const size_t bare_bit = bare.size() >= 3 ? PrefixFilterBit(bare) : 0;
-    const bool folded_may = MayStartPrefix(folded, folded_bit);
-    const bool bare_may = !bare.empty() && MayStartPrefix(bare, bare_bit);
-    // `len` <= the form's size.
-    auto length_may = [&](std::string_view form, size_t first3_bit, uint32_t len) {
-      if (len < 3) return true;
-      const size_t bit =
-          PrefixLengthBit(first3_bit, len, static_cast<unsigned char>(form[len - 1]));
-      return ((prefix_length_filter_[bit / 64] >> (bit % 64)) & 1) != 0;
-    };
-    if (!prefix_length_masks_.empty()) {
-      // The same probes, in the same order, as the walk over every length below; only the
-      // lengths that hold a key in the token's bucket are visited.
-      auto mask_for = [&](std::string_view form, size_t first3_bit, bool may) -> uint64_t {
-        if (!may) return 0;
-        uint64_t m = short_prefix_mask_;
-        if (form.size() >= 3) m |= prefix_length_masks_[first3_bit & (kPrefixBuckets - 1)];
-        return m;
-      };
-      const uint64_t upto =
-          folded.size() < lengths_upto_.size() ? lengths_upto_[folded.size()] : ~uint64_t{0};
-      const uint64_t folded_mask = mask_for(folded, folded_bit, folded_may) & upto;
-      const uint64_t bare_mask = mask_for(bare, bare_bit, bare_may) & upto;
-      for (uint64_t m = folded_mask | bare_mask; m != 0; m &= m - 1) {
-        const int k = __builtin_ctzll(m);
-        const uint32_t len = prefix_lengths_[k];
-        bool folded_probed = false;
-        if ((folded_mask >> k & 1) != 0 && len <= folded.size() &&
-            length_may(folded, folded_bit, len)) {
-          folded_probed = true;
-          const std::string_view key = folded.substr(0, len);
-          auto [b, e] = prefix_.Find(key, HashBytes(key.data(), key.size()), pool);
-          if (b != e) Verify(b, e, false, i, in, hits, hits->size());
-        }
-        if ((bare_mask >> k & 1) != 0 && len <= bare.size() && length_may(bare, bare_bit, len)) {
-          const std::string_view key = bare.substr(0, len);
-          if (folded_probed && key == folded.substr(0, len)) continue;  // the same probe
-          auto [b, e] = prefix_.Find(key, HashBytes(key.data(), key.size()), pool);
-          if (b != e) Verify(b, e, false, i, in, hits, hits->size());
+    if (bare.empty() || (bare.data() == folded.data() && bare.size() <= folded.size())) {
+      // One walk: a bare form that starts the folded form has the folded form's prefixes.
+      uint32_t s = 0;
+      for (const char* p = folded.data(); p != folded.data() + folded.size(); ++p) {
+        const uint32_t node = trie[s].base + static_cast<unsigned char>(*p);
+        if (trie[node].check != s) break;
+        s = node;
+        if (trie[node].postings_count != 0) {
+          const Posting* b = prefix_postings + trie[node].postings_begin;
+          Verify(b, b + trie[node].postings_count, false, i, in, hits, hits->size());
         }
       }
-    }
-    // Without masks (more than 64 lengths): every length in turn. (Tested once per token here,
-    // not at the top of every turn.)
-    const bool walk_lengths = prefix_length_masks_.empty() && (folded_may || bare_may);
-    for (uint32_t len : walk_lengths ? prefix_lengths_ : std::span<const uint32_t>()) {
-      bool folded_probed = false;
-      if (folded_may && len <= folded.size() && length_may(folded, folded_bit, len)) {
-        folded_probed = true;
-        const std::string_view key = folded.substr(0, len);
-        auto [b, e] = prefix_.Find(key, HashBytes(key.data(), key.size()), pool);
-        if (b != e) Verify(b, e, false, i, in, hits, hits->size());
-      }
-      if (bare_may && len <= bare.size() && length_may(bare, bare_bit, len) &&
-          !(folded_probed && bare.substr(0, len) == folded.substr(0, len))) {
-        const std::string_view key = bare.substr(0, len);
-        auto [b, e] = prefix_.Find(key, HashBytes(key.data(), key.size()), pool);
-        if (b != e) Verify(b, e, false, i, in, hits, hits->size());
-      }
-      if (len > folded.size()) break;
+    } else {
+      MatchPrefixesOfTwoForms(folded, bare, i, in, hits);
     }
     if (t.stem_size > 0) {
       auto [b, e] = stem_.Find(Form(arena, t.stem_offset, t.stem_size), th.stem, pool);

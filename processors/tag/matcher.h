@@ -9,10 +9,10 @@
 //   kPrefix  the article token's folded (or bare) form starts with the pattern form
 //            (`перемири*` ~ перемирия);
 //   kStem    the article token's Snowball stem equals the pattern token's stem.
-// Only the first token of a pattern is looked up (hash of its form, or of each prefix length
-// in use); the remaining tokens are verified in place. So the cost per article token is a few
-// hash probes, independent of the number of patterns, plus the verification of the (few)
-// candidates that share a first token.
+// Only the first token of a pattern is looked up (hash of its form; prefix keys in a byte trie
+// walked down the token's bytes); the remaining tokens are verified in place. So the cost per
+// article token is a few hash probes and a short trie walk, independent of the number of
+// patterns, plus the verification of the (few) candidates that share a first token.
 //
 // Hash tables are open-addressing over a 64-bit hash of the form bytes (Hash()), built once; the
 // form bytes are compared on a hash match, so collisions cannot produce false matches. Match()
@@ -189,8 +189,11 @@ class Matcher {
   static bool NextMayMatch(const Posting& p, const NextToken& next);
   void Verify(const Posting* begin, const Posting* end, bool from_bare, size_t i, const Input& in,
               std::vector<core::PatternHit>* hits, size_t first_hit) const;
-  // `first3_bit`: PrefixFilterBit of the form (when it has 3 bytes or more).
-  bool MayStartPrefix(std::string_view form, size_t first3_bit) const;
+  // Verify()s the prefix keys `folded` and `bare` start with, in the order of their length; at
+  // one length the folded form's key first, the bare form's when it is another key. (Match()
+  // walks a folded form alone itself.)
+  void MatchPrefixesOfTwoForms(std::string_view folded, std::string_view bare, size_t i,
+                               const Input& in, std::vector<core::PatternHit>* hits) const;
   Status CheckTables() const;
 
   std::unique_ptr<Builder> builder_;  // until Build()
@@ -210,21 +213,21 @@ class Matcher {
   std::span<const StoredToken> tokens_;
   std::span<const uint32_t> pattern_begin_;  // pattern id -> first token in tokens_
   FormIndex exact_;
-  FormIndex prefix_;
   FormIndex stem_;
-  std::span<const uint32_t> prefix_lengths_;  // distinct prefix byte lengths in use, ascending
-  // Bit set over a hash of the first 3 bytes of every prefix key: most article tokens cannot
-  // start any prefix term, and skip the per-length probes after one bit test.
-  std::span<const uint64_t> prefix_filter_;
-  // The same over (first 3 bytes, key length, last byte of the key): a token probes only the
-  // lengths that may hold a key starting like it and whose last byte is the token's there.
-  std::span<const uint64_t> prefix_length_filter_;
-  // Bucket of the first 3 bytes -> bit k set when prefix_lengths_[k] holds a key of the
-  // bucket; empty when there are more than 64 lengths.
-  std::span<const uint64_t> prefix_length_masks_;
-  uint64_t short_prefix_mask_ = 0;          // lengths below 3 bytes: probed for every token
-  std::span<const uint64_t> lengths_upto_;  // by form size n: lengths <= n and the next one
-  bool prefix_unfiltered_ = false;          // a prefix key shorter than 3 bytes exists
+  // The prefix keys (first tokens of prefix-mode patterns) as a byte trie in double-array form:
+  // the child of node s by byte c is the cell t = base + c of s when that cell's check is s.
+  // One walk down a token's bytes finds every key it starts with, shortest first, and stops at
+  // the first byte no key continues with (most tokens within 1-3 bytes), where a hash probe per
+  // key length needed a hash of each prefix and filters to spare the probes.
+  static constexpr uint32_t kFreeCell = 0xFFFFFFFFu;
+  struct TrieCell {
+    uint32_t base = 0;            // children at base + byte; base + 255 < cell count
+    uint32_t check = kFreeCell;   // the parent node; kFreeCell when the cell is no node
+    uint32_t postings_begin = 0;  // into prefix_postings_
+    uint32_t postings_count = 0;  // > 0: a key ends at this node
+  };
+  std::span<const TrieCell> trie_;  // cell 0 is the root; at least 256 cells
+  std::span<const Posting> prefix_postings_;
 };
 
 }  // namespace newsflow::tag

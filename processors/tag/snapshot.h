@@ -43,8 +43,9 @@ namespace newsflow::tag {
 
 // Bump when the layout of the file, an image element type or the order of image entries
 // changes, or the meaning of a stored table. 2: entities' also_known_as; 3: the pattern length
-// in the matcher's postings; 4: the matcher's prefix length filter also over the key's last byte.
-inline constexpr uint32_t kSnapshotFormatVersion = 4;
+// in the matcher's postings; 4: the matcher's prefix length filter also over the key's last byte;
+// 5: the matcher's prefix keys in a trie (its filters, length masks and hash index dropped).
+inline constexpr uint32_t kSnapshotFormatVersion = 5;
 inline constexpr const char* kSnapshotExtension = ".nfsnap";
 // A snapshot or a snapshot being written (NAME.nfsnap.tmp.*): not a taxonomy source file, so a
 // cache directory inside the taxonomy directory changes neither its content hash nor what the

@@ -443,7 +443,7 @@ TEST(CompileTaxonomyCliTest, SnapshotLoadsWithTheSameOutputAndDamageFallsBackToY
       compiled.out, std::regex("wrote .*cli_builtin.nfsnap: taxonomy .* from the built-in "
                                "taxonomy, [0-9]+ entities, [0-9]+ topics, [0-9]+ patterns")))
       << compiled.out;
-  EXPECT_NE(compiled.out.find("format 4"), std::string::npos) << compiled.out;
+  EXPECT_NE(compiled.out.find("format 5"), std::string::npos) << compiled.out;
 
   const std::string process =
       "process --processed-at 2026-01-01T00:00:00Z --dead-letter /dev/null " +
@@ -484,7 +484,7 @@ TEST(CompileTaxonomyCliTest, CacheDirectoryFromTheConfigIsFilledThenUsed) {
   }
   ASSERT_EQ(entries.size(), 1u);
   EXPECT_TRUE(
-      std::regex_match(entries[0], std::regex(R"(taxonomy-v4-[0-9a-f]{16}-[0-9a-f]{8}\.nfsnap)")))
+      std::regex_match(entries[0], std::regex(R"(taxonomy-v5-[0-9a-f]{16}-[0-9a-f]{8}\.nfsnap)")))
       << entries[0];
   CliRun second = Newsflow(process);
   ASSERT_EQ(second.exit_code, 0) << second.err;

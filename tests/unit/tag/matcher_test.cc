@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstring>
 #include <memory>
+#include <set>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -229,9 +230,9 @@ TEST_F(MatcherTest, ThousandsOfHitsInAnArticleAreEachReportedOnceInOrder) {
   EXPECT_EQ(Hits(m, "", "صامدة والهدنة", "ar"), small);
 }
 
-// The prefix length filter is over (first 3 bytes, length, last byte of the key): keys that
-// start alike and have one length are each found through their own last byte, from the folded
-// and from the bare form, and a token that differs from them only there probes nothing.
+// Prefix keys that start alike and have one length are each found (the trie branches at their
+// last byte), from the folded and from the bare form, and a token that differs from them only
+// there finds none.
 TEST_F(MatcherTest, PrefixKeysThatDifferOnlyInTheirLastByteAreEachFound) {
   Matcher m;
   const uint32_t negot = m.Add({Prefix("negot")});
@@ -266,8 +267,9 @@ TEST_F(MatcherTest, PrefixProbesRunThroughEitherFormAndExactAndStemProbesAlways)
   EXPECT_EQ(Hits(m, "", "أعلنت والهدنة", "ar"), (std::vector<Hit>{{wal, 1, 2}, {hudna, 1, 2}}));
 }
 
-// Prefix keys of more than 64 distinct lengths: the per-bucket length masks (64 bits) are not
-// built, and Match() walks every length instead (its other path).
+// Prefix keys of more than 64 distinct lengths, each a prefix of the next: one walk down the
+// trie finds every one a token starts with, shortest first (the hash index before the trie
+// needed another path past 64 lengths).
 TEST_F(MatcherTest, PrefixKeysOfMoreThan64LengthsAreProbedLengthByLength) {
   Matcher m;
   std::vector<uint32_t> a_run;  // "a", "aa", ... 70 lengths
@@ -279,6 +281,224 @@ TEST_F(MatcherTest, PrefixKeysOfMoreThan64LengthsAreProbedLengthByLength) {
   EXPECT_EQ(Hits(m, "", "Say aaaaaaaaaa now."), expected);
   EXPECT_EQ(Hits(m, "", "أعلنت والهدنة صامدة", "ar"), (std::vector<Hit>{{arabic, 1, 2}}));
   EXPECT_TRUE(Hits(m, "", "Nothing here.").empty());
+}
+
+// Prefix keys of every length cut from the articles' own folded and bare forms (so that keys are
+// prefixes of each other, cut inside a UTF-8 sequence, and reached through either form), one-
+// and two-token patterns, give the hits, in the order, of a brute-force match: per token, by key
+// length, the folded form's key (its patterns in pattern order), then the bare form's when it
+// is another key.
+TEST_F(MatcherTest, PrefixKeysOfEveryLengthGiveTheHitsAndOrderOfABruteForceMatch) {
+  struct Case {
+    std::string title, body, lang;
+  };
+  const std::vector<Case> cases = {
+      {"Negotiators negotiate", "Negotiations on the negotiated truce; the negotiators met.", "en"},
+      {"Переговоры о перемирии",
+       "Стороны обсудили условия перемирия, переговоры о перемирии продолжатся.", "ru"},
+      {"الهدنة في غزة", "قالت الحكومة إن الهدنة في غزة صامدة وللهدنة شروط والحكومة تفاوض.", "ar"},
+  };
+  for (const Case& c : cases) {
+    const core::Document& doc = pipeline_->Run(Article(c.title, c.body, c.lang));
+    const auto& tokens = doc.tokens;
+    auto folded = [&](size_t j) {
+      return std::string(doc.TokenForm(tokens[j].folded_offset, tokens[j].folded_size));
+    };
+    auto bare = [&](size_t j) {
+      return std::string(doc.TokenForm(tokens[j].bare_offset, tokens[j].bare_size));
+    };
+    size_t with_bare = 0;
+    std::vector<std::vector<PatternToken>> patterns;
+    for (size_t j = 0; j < tokens.size(); ++j) {
+      with_bare += !bare(j).empty();
+      for (const std::string& form : {folded(j), bare(j)}) {
+        for (size_t len = 1; len <= form.size(); len += 1 + j % 3) {
+          std::vector<PatternToken> p = {Prefix(form.substr(0, len))};
+          // Every third a two-token pattern, whose second token follows the key only at j.
+          if ((len + j) % 3 == 0 && j + 1 < tokens.size()) p.push_back(Exact(folded(j + 1)));
+          patterns.push_back(std::move(p));
+        }
+      }
+    }
+    if (c.lang == "ar") {
+      EXPECT_GT(with_bare, 2u);
+    }
+    Matcher m;
+    for (const auto& p : patterns) m.Add(p);
+    m.Build();
+
+    auto matches_at = [&](const std::vector<PatternToken>& p, const std::string& key, size_t i) {
+      if (p[0].form != key) return false;
+      if (p.size() == 1) return true;
+      return i + 1 < tokens.size() &&
+             (tokens[i + 1].field == core::Field::kTitle) ==
+                 (tokens[i].field == core::Field::kTitle) &&
+             (folded(i + 1) == p[1].form || (!bare(i + 1).empty() && bare(i + 1) == p[1].form));
+    };
+    std::vector<Hit> expected;
+    size_t multi_token_hits = 0;
+    for (size_t i = 0; i < tokens.size(); ++i) {
+      const std::string f = folded(i), b = bare(i);
+      for (size_t len = 1; len <= std::max(f.size(), b.size()); ++len) {
+        const std::string fk = len <= f.size() ? f.substr(0, len) : "";
+        const std::string bk = len <= b.size() ? b.substr(0, len) : "";
+        for (int side = 0; side < 2; ++side) {
+          const std::string& key = side == 0 ? fk : bk;
+          if (key.empty() || (side == 1 && bk == fk)) continue;
+          for (size_t id = 0; id < patterns.size(); ++id) {
+            if (matches_at(patterns[id], key, i)) {
+              expected.emplace_back(id, i, i + patterns[id].size());
+              multi_token_hits += patterns[id].size() > 1;
+            }
+          }
+        }
+      }
+    }
+    // Many hits, from keys nested in each other and two-token patterns among them.
+    EXPECT_GT(expected.size(), 5 * tokens.size()) << c.lang;
+    EXPECT_GT(multi_token_hits, 10u) << c.lang;
+    std::vector<core::PatternHit> hits;
+    m.Match(tokens, doc.token_text, {doc.article.title, doc.article.body}, &hits);
+    std::vector<Hit> got;
+    for (const auto& h : hits) got.emplace_back(h.pattern, h.token_begin, h.token_end);
+    EXPECT_EQ(got, expected) << c.lang;
+  }
+}
+
+// The trie's cells stay dense: thousands of keys in Latin and Cyrillic letters (nodes with one
+// child and with dozens) take fewer than twice as many cells as the trie has nodes (the image
+// and a snapshot's size, and its load's checks, grow with the cells), and each key is found.
+TEST_F(MatcherTest, PrefixTrieOfThousandsOfKeysIsDense) {
+  const std::vector<std::string> letters = {"a", "e", "i", "n", "o", "r", "s", "t",
+                                            "z", "п", "р", "е", "о", "в", "и", "ы"};
+  uint64_t state = 7;
+  auto next = [&](uint64_t n) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return (state >> 33) % n;
+  };
+  std::vector<std::string> keys;
+  std::set<std::string> nodes;  // every non-empty prefix of a key is a node
+  Matcher m;
+  for (int k = 0; k < 4000; ++k) {
+    std::string key;
+    const size_t len = 3 + next(8);
+    const size_t script = next(2) * 9;  // Latin or Cyrillic letters only
+    for (size_t j = 0; j < len; ++j) key += letters[script + next(script == 0 ? 9 : 7)];
+    for (size_t n = 1; n <= key.size(); ++n) nodes.insert(key.substr(0, n));
+    m.Add({Prefix(key)});
+    keys.push_back(key);
+  }
+  m.Build();
+  const std::span<const std::byte> image = m.image();
+  std::vector<uint64_t> entries(1 + 2 * 17);
+  std::memcpy(entries.data(), image.data(), entries.size() * 8);
+  const uint64_t cells = entries[1 + 2 * 15 + 1] / 16;  // entry 15: the trie
+  EXPECT_GT(nodes.size(), 10000u);
+  EXPECT_LT(cells, 2 * nodes.size());
+  for (size_t k = 0; k < keys.size(); k += 97) {
+    const auto hits = Hits(m, "", "Word " + keys[k] + " end.", k % 2 ? "ru" : "en");
+    EXPECT_TRUE(std::any_of(hits.begin(), hits.end(), [&](const Hit& h) {
+      return std::get<0>(h) == k;
+    })) << keys[k];
+  }
+}
+
+// Attach() checks the string table (offsets ascending) and the pattern table (1..12 tokens per
+// pattern, starts ascending) of an image: a descending offset, an empty pattern, a pattern of
+// 13 tokens and descending starts are each rejected, the intact image matches.
+TEST_F(MatcherTest, AttachRejectsADescendingStringTableOrABadPatternLength) {
+  Matcher m;
+  const uint32_t p = m.Add({Exact("cessation"), Exact("of"), Exact("hostilities")});
+  const uint32_t q = m.Add({Exact("truce")});
+  m.Build();
+  // Entries (matcher.cc Build()): 2 the string offsets (u32, id 0 is ""), 4 the pattern starts
+  // (u32: 0, 3, 4).
+  const std::span<const std::byte> image = m.image();
+  std::vector<uint64_t> copy(image.size() / 8);
+  std::memcpy(copy.data(), image.data(), image.size());
+  auto u32 = [&](std::vector<uint64_t>& words, int entry, size_t k) {
+    return reinterpret_cast<uint32_t*>(reinterpret_cast<unsigned char*>(words.data()) +
+                                       words[1 + 2 * entry]) +
+           k;
+  };
+  ASSERT_EQ(copy[1 + 2 * 4 + 1], 12u);
+  ASSERT_EQ(*u32(copy, 4, 1), 3u);
+  auto attach = [&](const std::vector<uint64_t>& words) {
+    auto owned = std::make_shared<std::vector<uint64_t>>(words);
+    auto matcher = std::make_unique<Matcher>();
+    const Status status =
+        matcher->Attach({reinterpret_cast<const std::byte*>(owned->data()), image.size()}, owned);
+    return std::make_pair(status, std::move(matcher));
+  };
+  {
+    auto [status, intact] = attach(copy);
+    ASSERT_TRUE(status.ok()) << status.message();
+    EXPECT_EQ(Hits(*intact, "", "A truce and a cessation of hostilities."),
+              (std::vector<Hit>{{q, 1, 2}, {p, 4, 7}}));
+  }
+  {
+    std::vector<uint64_t> damaged = copy;
+    const uint32_t second = *u32(damaged, 2, 2);  // the end of string 1 (> 0)
+    ASSERT_GT(second, 0u);
+    *u32(damaged, 2, 3) = second - 1;  // string 2 ends before it starts
+    auto [status, attached] = attach(damaged);
+    EXPECT_NE(status.message().find("bad string table"), std::string::npos) << status.message();
+  }
+  // Pattern starts {0, 3, 4}: an empty first pattern {0, 0, 4}, 13 tokens {0, 13, 4}, and
+  // descending starts {0, 5, 4} (whose second pattern's count would wrap).
+  for (uint32_t start : {0u, 13u, 5u}) {
+    std::vector<uint64_t> damaged = copy;
+    *u32(damaged, 4, 1) = start;
+    auto [status, attached] = attach(damaged);
+    EXPECT_NE(status.message().find("bad pattern table"), std::string::npos)
+        << start << ": " << status.message();
+  }
+}
+
+// The prefix trie is walked by base + byte without a bounds test: Attach() rejects an image
+// where a cell's base + 255 lies past the cells, or a cell's postings past the postings.
+TEST_F(MatcherTest, AttachRejectsATrieCellThatPointsPastTheTables) {
+  Matcher m;
+  const uint32_t p = m.Add({Prefix("negot")});
+  m.Build();
+  // Entries (matcher.cc Build()): count, pool, offsets, tokens, pattern starts, 5 per hash
+  // index (exact, stem), then the trie (entry 15) and the prefix postings (16). A cell is 16
+  // bytes: base, check, postings_begin, postings_count.
+  const std::span<const std::byte> image = m.image();
+  std::vector<uint64_t> copy(image.size() / 8);
+  std::memcpy(copy.data(), image.data(), image.size());
+  const uint64_t trie_offset = copy[1 + 2 * 15];
+  const uint64_t cells = copy[1 + 2 * 15 + 1] / 16;
+  ASSERT_EQ(copy[1 + 2 * 16 + 1], 16u);  // one posting
+  ASSERT_GE(cells, 256u);
+  auto cell = [&](std::vector<uint64_t>& words, uint64_t k) {
+    return reinterpret_cast<uint32_t*>(reinterpret_cast<unsigned char*>(words.data()) +
+                                       trie_offset + 16 * k);
+  };
+  auto attach = [&](const std::vector<uint64_t>& words) {
+    auto owned = std::make_shared<std::vector<uint64_t>>(words);
+    auto matcher = std::make_unique<Matcher>();
+    const Status status =
+        matcher->Attach({reinterpret_cast<const std::byte*>(owned->data()), image.size()}, owned);
+    return std::make_pair(status, std::move(matcher));
+  };
+  {
+    auto [status, intact] = attach(copy);
+    ASSERT_TRUE(status.ok()) << status.message();
+    EXPECT_EQ(Hits(*intact, "", "Negotiated nego."), (std::vector<Hit>{{p, 0, 1}}));
+  }
+  // The cell of the key's end: the one with postings.
+  uint64_t end = 0;
+  for (uint64_t k = 0; k < cells; ++k) end = cell(copy, k)[3] != 0 ? k : end;
+  ASSERT_NE(end, 0u);
+  for (int field : {0, 2, 3}) {
+    std::vector<uint64_t> damaged = copy;
+    cell(damaged, field == 0 ? 0 : end)[field] =
+        field == 0 ? static_cast<uint32_t>(cells - 255) : (field == 2 ? 1u : 2u);
+    auto [status, attached] = attach(damaged);
+    EXPECT_FALSE(status.ok()) << field;
+    EXPECT_NE(status.message().find("bad prefix trie"), std::string::npos) << status.message();
+  }
 }
 
 // The document's token_hashes (the normalize stage's stem memo hashes, core::FormHash) stand for
