@@ -8,7 +8,11 @@
 set -euo pipefail
 root="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+case "${1:-}" in
+  -h | --help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+esac
 seconds="${1:-300}"
+[[ "$seconds" =~ ^[0-9]+$ ]] || { echo "fuzz.sh: SECONDS_PER_TARGET must be a whole number, not '$seconds' (--help)" >&2; exit 64; }
 shift || true
 targets=("$@")
 [[ ${#targets[@]} -gt 0 ]] || targets=(decode_fuzz normalize_fuzz taxonomy_fuzz config_fuzz)
