@@ -47,9 +47,10 @@ struct Token {
   uint32_t bare_size = 0;
 };
 
-// core::FormHash (form_hash.h) of a token's folded form and of its stem, when the normalize
-// stage's stem memo computed them. 0 = not computed (a token the stemmer did not see, or no
-// stem): a reader hashes the form itself. Valid only while Document::token_hashes has the size
+// core::FormHash (form_hash.h) of a token's folded form and of its stem, as the normalize
+// stage computed them: the folded form's for every token (since 2026-12-06; before, only for the
+// tokens its stemmer saw), the stem's for every stemmed token. 0 = not computed (an empty form,
+// no stem): a reader hashes the form itself. Valid only while Document::token_hashes has the size
 // of Document::tokens and the token forms are unchanged.
 struct FormHashes {
   uint64_t folded = 0;
@@ -148,9 +149,10 @@ struct Document {
   std::string published_raw;               // the string the date was taken from, if any
   std::string token_text;                  // arena for token forms
   std::vector<Token> tokens;
-  // The hashes of each token's folded form and stem, parallel to `tokens`, as the stem memo
-  // computed them (normalize): handed to the tag stage's matcher so that a form is hashed once
-  // per article. Empty when normalize did not stem; see FormHashes for the rest of the contract.
+  // The hashes of each token's folded form and stem, parallel to `tokens`, as normalize computed
+  // them (the stem memo's): handed to the tag stage's matcher, the story signature and the alert
+  // term scan so that a form is hashed once per article. Empty when normalize was configured not
+  // to stem; see FormHashes for the rest of the contract.
   std::vector<FormHashes> token_hashes;
 
   // Tag and score stage output.

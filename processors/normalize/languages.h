@@ -45,8 +45,9 @@ inline constexpr size_t kDefaultStemMemoWords = 32768;
 // `memo_words` is the capacity of this thread's memo for the stemmer's language (>= 1); a
 // capacity other than the memo's current one empties it first.
 // `hashes` (optional): resized to the tokens' count; for tokens[from..], the core::FormHash of
-// each stemmed token's folded form and stem (the memo's own hashes, so they cost nothing
-// more), 0 for the others (core::FormHashes). Cleared when `stemmer` is not a stemmer.
+// each token's folded form (0 for an empty one) and of each stemmed token's stem (the memo's own
+// hashes), 0 as the stem's of the others (core::FormHashes). When `stemmer` is not a stemmer
+// (e.g. -1), the folded forms' hashes alone and no stems.
 void StemTokens(int stemmer, size_t from, std::string* arena, std::vector<core::Token>* tokens,
                 size_t memo_words = kDefaultStemMemoWords,
                 std::vector<core::FormHashes>* hashes = nullptr);

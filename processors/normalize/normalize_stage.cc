@@ -344,7 +344,9 @@ void NormalizeStage::DetectLanguageAndStem(core::Document& doc, const ScriptHist
                                            .dominant_script = dominant,
                                            .max_bytes = sample,
                                            .first_pass_bytes = FirstPassBytes(dominant, share)});
-  if (config_.stem && !doc.language.code.empty()) {
+  // (A language without a stemmer, or none detected: StemmerFor() is -1 and StemTokens() hashes
+  // the folded forms alone.)
+  if (config_.stem) {
     StemTokens(StemmerFor(doc.language.code), 0, &doc.token_text, &doc.tokens,
                static_cast<size_t>(config_.stem_memo_words), &doc.token_hashes);
   }

@@ -1,6 +1,7 @@
 #include "processors/story/signature.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 
 #include "processors/core/form_hash.h"
@@ -428,34 +429,64 @@ inline uint64_t ExactTextHash(uint64_t h, size_t words) {
 // symbols) it rejects on their first byte. Until 2026-12-06 the candidates were the tokens whose
 // folded form starts with a digit: a read of each token's first byte in token_text, a cache
 // line apart from the token and its hashes.
-[[gnu::noinline]] uint64_t WordHashes(const core::Document& doc, uint64_t* words, uint32_t* digits,
-                                      size_t* n_digits) {
-  using core::form_hash_internal::MulFold;
+// WordHashes' state between its loops: the exact-text polynomial so far and the number
+// candidates listed.
+struct WordScan {
+  uint64_t exact_hash = kExactTextSeed;
+  size_t n_digits = 0;
+};
+
+// WordHashes for tokens [i, n) hashing the forms whose hashes the normalizer did not hand on (or
+// left 0): the documents of a normalizer configured not to stem, and empty forms. Out of line so
+// that its calls leave WordHashes' loop its registers.
+[[gnu::noinline]] void WordHashesFrom(const core::Document& doc, size_t i, uint64_t* words,
+                                      uint32_t* digits, WordScan* scan) {
   const size_t n = doc.tokens.size();
   const core::Token* const tokens = doc.tokens.data();
   const char* const text = doc.token_text.data();
-  uint64_t exact_hash = kExactTextSeed;
-  size_t nd = 0;
-  // The word hash and the token's candidacy for a number, for one token whose hashes the
-  // normalizer did not hand on (or left 0: a form the stemmer did not see).
-  auto slow = [&](const core::Token& t, uint64_t folded, uint64_t stem, uint64_t* word) {
-    if (folded == 0) folded = core::FormHashOutOfLine(text + t.folded_offset, t.folded_size);
-    *word = folded;
+  const core::FormHashes* const known =
+      doc.token_hashes.size() == n ? doc.token_hashes.data() : nullptr;
+  uint64_t exact_hash = scan->exact_hash;
+  size_t nd = scan->n_digits;
+  for (; i < n; ++i) {
+    const core::Token& t = tokens[i];
+    uint64_t folded = known != nullptr ? known[i].folded : 0;
+    if (folded == 0) folded = core::FormHash(text + t.folded_offset, t.folded_size);
+    uint64_t word = folded;
     if (t.stem_size > 0) {
-      if (stem == 0) stem = core::FormHashOutOfLine(text + t.stem_offset, t.stem_size);
-      *word = stem;
+      word = known != nullptr ? known[i].stem : 0;
+      if (word == 0) word = core::FormHash(text + t.stem_offset, t.stem_size);
     }
-    return folded;
-  };
+    words[i] = word;
+    exact_hash = ExactTextStep(exact_hash, folded);
+    digits[nd] = static_cast<uint32_t>(i);
+    nd += t.script == core::Token::kNoScript ? 1 : 0;
+  }
+  scan->exact_hash = exact_hash;
+  scan->n_digits = nd;
+}
+
+[[gnu::noinline]] uint64_t WordHashes(const core::Document& doc, uint64_t* words, uint32_t* digits,
+                                      size_t* n_digits) {
+  const size_t n = doc.tokens.size();
+  WordScan scan;
+  size_t i = 0;
   if (doc.token_hashes.size() == n) {
+    // The normalizer hands on every token's hashes (since 2026-12-06 those of digits and other
+    // scripts too, which were hashed here by a call per token: ~21 tokens an article of the dev
+    // corpus, and every token of a language without a stemmer). A missing one (0) ends this
+    // loop and WordHashesFrom() goes on from that token.
+    const core::Token* const tokens = doc.tokens.data();
     const core::FormHashes* const known = doc.token_hashes.data();
-    for (size_t i = 0; i < n; ++i) {
+    uint64_t exact_hash = scan.exact_hash;
+    size_t nd = 0;
+    for (; i < n; ++i) {
       const core::Token& t = tokens[i];
-      uint64_t folded = known[i].folded;
-      // The word: the stem's hash when the token has a stem (a select, no branch).
-      uint64_t word = t.stem_size > 0 ? known[i].stem : folded;
+      const uint64_t folded = known[i].folded;
+      // The word: the stem's hash when the token has a stem.
+      const uint64_t word = t.stem_size > 0 ? known[i].stem : folded;
       if (folded == 0 || word == 0) [[unlikely]] {
-        folded = slow(t, folded, known[i].stem, &word);
+        break;
       }
       words[i] = word;
       exact_hash = ExactTextStep(exact_hash, folded);
@@ -463,47 +494,44 @@ inline uint64_t ExactTextHash(uint64_t h, size_t words) {
       digits[nd] = static_cast<uint32_t>(i);
       nd += t.script == core::Token::kNoScript ? 1 : 0;
     }
-  } else {
-    for (size_t i = 0; i < n; ++i) {
-      const core::Token& t = tokens[i];
-      uint64_t word = 0;
-      const uint64_t folded = slow(t, 0, 0, &word);
-      words[i] = word;
-      exact_hash = ExactTextStep(exact_hash, folded);
-      digits[nd] = static_cast<uint32_t>(i);
-      nd += t.script == core::Token::kNoScript ? 1 : 0;
-    }
+    scan.exact_hash = exact_hash;
+    scan.n_digits = nd;
   }
-  *n_digits = nd;
-  return ExactTextHash(exact_hash, n);
+  if (i < n) [[unlikely]] {
+    WordHashesFrom(doc, i, words, digits, &scan);
+  }
+  *n_digits = scan.n_digits;
+  return ExactTextHash(scan.exact_hash, n);
 }
 
 }  // namespace
 
 // Sorts v[0, m) ascending and drops repeated values (the lead set: at most lead_words values, 80
 // by default); returns how many remain. The values are the low 32 bits of shingle hashes, about
-// uniform: each goes into a table of 256 + m slots at the slot of its top 8 bits, or after the
+// uniform: each goes into a table of 1,024 + m slots at the slot of its top 10 bits, or after the
 // values of the same or lower slots that are smaller (ordered linear probing: a value that lands
 // in a run of larger ones moves the rest of the run one slot on). The occupied slots, read in
 // order, are then the sorted values, and a repeated value meets its copy in the probe and is not
 // stored again; a bitmap of the occupied slots lists them at the end (a few instructions a
-// value). With about 80 values in 256 slots most values land in an empty slot: about 20
-// instructions a value with the listing, where the counting sort of session 14 took ~34 and
-// std::unique ~7 more. By hand: no library sorts and de-duplicates a few dozen integers without
-// comparisons; this is the address-calculation sort of any textbook. Short lists (<= 16) and long
-// ones (> 256: a configured lead_words) go to std::sort + std::unique, so that values crowded
-// into few slots cost at most the moves of an insertion sort of 256.
+// value). With about 72 values (the dev corpus' mean) in 1,024 home slots 2 % of the values move
+// a run (a memmove call); with the 256 home slots (top 8 bits) of session 15, 8 %. Either way
+// about 34 instructions a value (2.53 -> 2.49 K an article: the bitmap's tests and the listing
+// are most of it), as the counting sort of session 14 (+ ~7 for std::unique). By hand:
+// no library sorts and de-duplicates a few dozen integers without comparisons; this is the
+// address-calculation sort of any textbook. Short lists (<= 16) and long ones (> 256: a configured
+// lead_words) go to std::sort + std::unique, so that values crowded into few slots cost at most the
+// moves of an insertion sort of 256.
 size_t SortUniqueLeadValues(uint32_t* v, size_t m) {
   if (m <= 16 || m > 256) {
     std::sort(v, v + m);
     return static_cast<size_t>(std::unique(v, v + m) - v);
   }
-  constexpr int kShift = 32 - 8;
-  constexpr size_t kHome = size_t{1} << 8;
+  constexpr int kHomeBits = 10;
+  constexpr int kShift = 32 - kHomeBits;
+  constexpr size_t kHome = size_t{1} << kHomeBits;
   // A value's slot is at most kHome - 1 + m (every value after its home is another value).
   const size_t slots = kHome + m;
-  thread_local std::vector<uint32_t> scratch;
-  scratch.resize(slots);
+  thread_local std::array<uint32_t, kHome + 256> scratch;
   uint32_t* const table = scratch.data();
   uint64_t used[(kHome + 256) / 64] = {};
   auto occupied = [&used](size_t p) { return ((used[p >> 6] >> (p & 63)) & 1) != 0; };
@@ -533,6 +561,13 @@ size_t SortUniqueLeadValues(uint32_t* v, size_t m) {
 }
 
 namespace {
+
+// 8 bytes at p, unaligned.
+inline uint64_t LoadBytes8(const uint8_t* p) {
+  uint64_t v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
 
 // out[i] = ShingleHash(words + i, k) for i < n.
 [[gnu::noinline]] void ShingleHashes(const uint64_t* words, size_t n, int k, uint64_t* out) {
@@ -565,16 +600,40 @@ size_t OwnLeadShingles(const core::Document& doc, size_t first, size_t lead_word
     scan.Extend(i + kk + (lead_words - own));
     const size_t scanned = scan.end();
     const uint8_t* const q = quoted.data();  // q[i - first]: token i is inside a quotation
-    // The tokens whose shingle is marked (i + kk <= scanned), without a branch on the marks: the
-    // shingle is written at lead[m] and counted when none of its words is quoted.
+    // The tokens whose shingle is marked (i + kk <= scanned), a run of equal marks at a time.
+    // Token i counts as an own word when unquoted, and its shingle is kept when none of its kk
+    // words is quoted: in a run of r unquoted tokens the first r - kk + 1 shingles are all kept
+    // (copied without a test each), the others reach the quoted token that ends the run; a run
+    // of quoted tokens adds nothing. Until 2026-12-06 each token's kk marks were tested (~18
+    // instructions a token; a run costs about one a token to find and two to copy).
     const size_t stop = std::min(last, scanned - kk + 1);
-    for (; i < stop && own < lead_words; ++i) {
+    while (i < stop && own < lead_words) {
       const uint8_t* const w = q + (i - first);
-      uint8_t in_quote = w[0];
-      for (size_t j = 1; j < kk; ++j) in_quote |= w[j];
-      own += w[0] == 0 ? 1 : 0;
-      lead[m] = static_cast<uint32_t>(shingle[i]);
-      m += in_quote == 0 ? 1 : 0;
+      if (w[0] != 0) {
+        size_t z = 1;
+        while (i + z < stop && w[z] != 0) ++z;
+        i += z;
+        continue;
+      }
+      // The iterations left (each of which counts an own word here), and the marks they read.
+      const size_t want = std::min(stop - i, lead_words - own);
+      const size_t lim = std::min(want + kk - 1, scanned - i);
+      size_t r = 1;
+      while (r + 8 <= lim && LoadBytes8(w + r) == 0) r += 8;
+      while (r < lim && w[r] == 0) ++r;
+      if (r >= kk) {
+        // (r < lim: w[r] is quoted; r == lim: the run covers every iteration wanted.)
+        const size_t run = std::min(want, r - kk + 1);
+        for (size_t j = 0; j < run; ++j) lead[m + j] = static_cast<uint32_t>(shingle[i + j]);
+        m += run;
+        own += run;
+        i += run;
+      } else {
+        // r < kk <= scanned - i, so w[r] is quoted: the r own words before it keep no shingle.
+        const size_t words = std::min(r, want);
+        own += words;
+        i += words;
+      }
     }
   }
   return m;

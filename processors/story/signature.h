@@ -26,19 +26,19 @@
 //     apart).
 //
 // Hashes. A word's hash is core::FormHash of its shingle form (stem, else folded), the hash the
-// normalizer has already computed for its stem memo and hands on in doc.token_hashes (computed
-// here only for the tokens it did not hash: other scripts, digits). A shingle's hash combines
-// its words' hashes (ShingleHash: the words rotated by position, XORed, one multiply-fold);
-// the exact-text hash is a polynomial in the folded forms' hashes (modulo 2^64, one multiply-add a
-// word; a multiply-fold per word until 2026-12-06: text_hash values differ from those versions',
-// and text_hash is in no output). Before 2026-12-06 every word was
-// hashed again with XXH3 and shingles chained with seeded XXH3 calls (about four XXH3 calls per
-// token, most of the signature's cost), and until session 13 (2026-12-06) shingles were two
-// chained multiply-folds and an fmix64 avalanche: SimHash and lead-set values, and the
-// `fingerprint` field of story.v1, differ from earlier versions' for the same text. Nothing
-// compares fingerprints across processes (the near-duplicate index is per instance, filled by its
-// own articles; story.v1's fingerprint is informational), so a mixed-version deployment loses
-// nothing.
+// normalizer has already computed (its stem memo's, and since 2026-12-06 the folded form's of
+// every token: other scripts and digits too) and hands on in doc.token_hashes (computed here
+// only where one is missing: a normalizer configured not to stem, an empty form). A shingle's hash
+// combines its words' hashes (ShingleHash: the words rotated by position, XORed, one
+// multiply-fold); the exact-text hash is a polynomial in the folded forms' hashes (modulo 2^64, one
+// multiply-add a word; a multiply-fold per word until 2026-12-06: text_hash values differ from
+// those versions', and text_hash is in no output). Before 2026-12-06 every word was hashed again
+// with XXH3 and shingles chained with seeded XXH3 calls (about four XXH3 calls per token, most of
+// the signature's cost), and until session 13 (2026-12-06) shingles were two chained multiply-folds
+// and an fmix64 avalanche: SimHash and lead-set values, and the `fingerprint` field of story.v1,
+// differ from earlier versions' for the same text. Nothing compares fingerprints across processes
+// (the near-duplicate index is per instance, filled by its own articles; story.v1's fingerprint is
+// informational), so a mixed-version deployment loses nothing.
 //
 // Why by hand: SimHash and shingling are a few dozen lines over the normalizer's tokens. No
 // Debian library computes SimHash over our token stream.

@@ -8,6 +8,7 @@
 #include <cinttypes>
 #include <cstdio>
 #include <random>
+#include <set>
 
 #include "app/pipeline_setup.h"
 #include "schemas/validate.h"
@@ -230,6 +231,59 @@ TEST(StoryConditionTest, DecidesAsTheFullCountsWithOrWithoutTheText) {
   }
   EXPECT_GT(met, checks / 10);  // both answers occur often
   EXPECT_LT(met, checks * 9 / 10);
+}
+
+// The story's outlets and languages are counted as distinct strings: names that differ in one
+// byte anywhere (first, middle, last, across the 4- and 8-byte loads of the comparison) or in
+// length are different outlets, equal ones the same; the counts in `why` equal a std::set's.
+TEST(StoryConditionTest, CountsDistinctOutletsAndLanguagesAsAStdSetDoes) {
+  schemas::RawRecord record =
+      testing::MakeRecord(R"({"id":"s","title":"t","body":"b"})", "application/json");
+  core::Document doc(record);
+  std::mt19937 rng(16);
+  const std::vector<std::string> outlets = {"reuters.com",      "reuters.con",  "seuters.com",
+                                            "reutexs.com",      "apnews.com",   "bbc.co.uk",
+                                            "bbc.co.uk.",       "bbc",          "bbd",
+                                            "tass.ru",          "tass.com",     "tasS.ru",
+                                            "aljazeera.net",    "aljazeera.ne", "aljazeera.net/ar",
+                                            "aljazeera.net/aR", "lemonde.fr",   "lemonde.fx",
+                                            "n-tv.de",          "n-tv.dx",      "spiegel.de",
+                                            "dw.com",           "dw.con",       "",
+                                            "www.aljazeera.net"};
+  const std::vector<std::string> langs = {"en", "en-GB", "en-GC", "fr", "fx", "uk", "ar", "", "de"};
+  for (int story = 0; story < 500; ++story) {
+    doc.story.recent.clear();
+    doc.story.event_time_ms = 10'000'000;
+    std::set<std::string> sources, languages;
+    const int n = static_cast<int>(rng() % 20);
+    for (int i = 0; i < n; ++i) {
+      core::StoryArticle a;
+      a.time_ms = doc.story.event_time_ms;
+      a.source = outlets[rng() % outlets.size()];
+      a.language = langs[rng() % langs.size()];
+      if (!a.source.empty()) sources.insert(a.source);
+      if (!a.language.empty()) languages.insert(a.language);
+      doc.story.recent.push_back(a);
+    }
+    Rule rule;
+    rule.has_story = true;
+    rule.story = {0, 0, 0, 0};
+    std::string why;
+    ASSERT_TRUE(RuleMatches(rule, doc, &why));
+    const std::string counts = "story has " + std::to_string(n) + " articles, " +
+                               std::to_string(sources.size()) + " outlets, " +
+                               std::to_string(languages.size()) + " languages";
+    EXPECT_EQ(why.substr(0, counts.size()), counts) << why;
+    // The condition without the text: met exactly at the distinct counts.
+    rule.story = {0, static_cast<int64_t>(sources.size()), static_cast<int64_t>(languages.size()),
+                  0};
+    EXPECT_TRUE(RuleMatches(rule, doc, nullptr));
+    rule.story.min_sources = static_cast<int64_t>(sources.size()) + 1;
+    EXPECT_FALSE(RuleMatches(rule, doc, nullptr));
+    rule.story.min_sources = 0;
+    rule.story.min_languages = static_cast<int64_t>(languages.size()) + 1;
+    EXPECT_FALSE(RuleMatches(rule, doc, nullptr));
+  }
 }
 
 TEST(AlertFormatTest, LevelKeyAndIdAreThePrintfFormats) {

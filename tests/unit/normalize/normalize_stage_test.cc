@@ -548,5 +548,42 @@ TEST(NormalizeStage, TokenHashesFollowTheTokensOfTheArticle) {
   EXPECT_TRUE(doc.token_hashes.empty());
 }
 
+// Every token's folded form comes hashed, not only the words the stemmer saw: digits and words
+// of another script in a stemmed language, and every word of a language without a stemmer
+// (Persian, Hebrew: Snowball has none) or of an article whose language is not detected. The stem
+// hash is the stem's for stemmed tokens and 0 for the others (their stem_size is 0).
+TEST(NormalizeStage, TokenHashesCoverDigitsOtherScriptsAndLanguagesWithoutAStemmer) {
+  const char* const articles[] = {
+      R"({"title":"Ceasefire talks in Москва","body":"Negotiators met 1,200 delegates on 5 May 2026.",
+          "language":"en"})",
+      R"({"title":"مذاکرات آتش‌بس در ژنو","body":"هیئت‌های ایران و آمریکا روز دوشنبه ۱۲ آذر در ژنو دیدار کردند.",
+          "language":"fa"})",
+      R"({"title":"שיחות הפסקת אש","body":"המשלחות נפגשו ביום שני 12 בדצמבר בז'נבה.","language":"he"})",
+      R"({"title":"12 34","body":"56 78 90"})",
+  };
+  size_t unstemmed = 0;
+  for (const char* json : articles) {
+    SCOPED_TRACE(json);
+    auto p = Process(json);
+    core::Document& doc = *p->doc;
+    ASSERT_FALSE(doc.tokens.empty());
+    ASSERT_EQ(doc.token_hashes.size(), doc.tokens.size());
+    for (size_t i = 0; i < doc.tokens.size(); ++i) {
+      const core::Token& t = doc.tokens[i];
+      const std::string_view folded = doc.TokenForm(t.folded_offset, t.folded_size);
+      ASSERT_FALSE(folded.empty());
+      EXPECT_EQ(doc.token_hashes[i].folded, core::FormHash(folded.data(), folded.size())) << folded;
+      if (t.stem_size > 0) {
+        const std::string_view stem = doc.TokenForm(t.stem_offset, t.stem_size);
+        EXPECT_EQ(doc.token_hashes[i].stem, core::FormHash(stem.data(), stem.size())) << folded;
+      } else {
+        EXPECT_EQ(doc.token_hashes[i].stem, 0u) << folded;
+        ++unstemmed;
+      }
+    }
+  }
+  EXPECT_GE(unstemmed, 25u);
+}
+
 }  // namespace
 }  // namespace newsflow::normalize

@@ -266,8 +266,9 @@ TEST(Tokenize, StemTokensMatchesSnowballOnManyWords) {
 
 // The hashes StemTokens() hands on (core::Document::token_hashes, for the tag stage's matcher):
 // for every stemmed token the FormHash of its folded form and of its stem, from memo hits and
-// misses alike (a small memo that starts over); 0 for the tokens it does not stem (another
-// script); entries before `from` are left as they were.
+// misses alike (a small memo that starts over); for the tokens it does not stem (another
+// script, digits) the folded form's and a 0 stem; entries before `from` are left as they were.
+// Without a stemmer, the folded forms' hashes of every token and no stems.
 TEST(Tokenize, StemTokensHandsOnTheFormHashesOfFoldedFormsAndStems) {
   ManyWords words = ManyEnglishWords();
   const TokenStream& ts = words.ts;
@@ -278,12 +279,14 @@ TEST(Tokenize, StemTokensHandsOnTheFormHashesOfFoldedFormsAndStems) {
   StemTokens(StemmerFor("en"), half, &words.ts.arena, &words.ts.tokens, 2048, &hashes);
   ASSERT_EQ(hashes.size(), ts.tokens.size());
   size_t stemmed = 0;
+  size_t unstemmed = 0;
   for (size_t i = 0; i < ts.tokens.size(); ++i) {
     const core::Token& t = ts.tokens[i];
     const std::string_view folded = ts.Folded(t);
     if (t.stem_size == 0) {
-      EXPECT_EQ(hashes[i].folded, 0u) << folded;
+      EXPECT_EQ(hashes[i].folded, core::FormHash(folded.data(), folded.size())) << folded;
       EXPECT_EQ(hashes[i].stem, 0u) << folded;
+      ++unstemmed;
       continue;
     }
     const std::string_view stem = ts.Stem(t);
@@ -295,9 +298,21 @@ TEST(Tokenize, StemTokensHandsOnTheFormHashesOfFoldedFormsAndStems) {
     ++stemmed;
   }
   EXPECT_EQ(stemmed, 100000u);
-  // Not a stemmer: no hashes.
-  StemTokens(-1, 0, &words.ts.arena, &words.ts.tokens, 2048, &hashes);
-  EXPECT_TRUE(hashes.empty());
+  EXPECT_EQ(stemmed + unstemmed, ts.tokens.size());
+  // Not a stemmer: the folded forms' hashes, no stems; entries before `from` as they were.
+  std::vector<core::FormHashes> plain(half, core::FormHashes{7, 7});
+  StemTokens(-1, half, &words.ts.arena, &words.ts.tokens, 2048, &plain);
+  ASSERT_EQ(plain.size(), ts.tokens.size());
+  for (size_t i = 0; i < ts.tokens.size(); ++i) {
+    const std::string_view folded = ts.Folded(ts.tokens[i]);
+    if (i < half) {
+      ASSERT_EQ(plain[i].folded, 7u);
+      ASSERT_EQ(plain[i].stem, 7u);
+      continue;
+    }
+    ASSERT_EQ(plain[i].folded, core::FormHash(folded.data(), folded.size())) << folded;
+    ASSERT_EQ(plain[i].stem, 0u) << folded;
+  }
   StemTokens(StemmerFor("en"), 0, &words.ts.arena, &words.ts.tokens);  // default capacity back
 }
 
@@ -350,7 +365,7 @@ TEST(Tokenize, StemTokensGivesTheMemosStemsAndHashesOnHitsAndMisses) {
         const std::string folded(ts.Folded(t));
         if (folded == c.other_script) {
           EXPECT_EQ(t.stem_size, 0u);
-          EXPECT_EQ(hashes[i].folded, 0u);
+          EXPECT_EQ(hashes[i].folded, core::FormHash(folded.data(), folded.size()));
           EXPECT_EQ(hashes[i].stem, 0u);
           continue;
         }

@@ -531,15 +531,17 @@ TEST_F(SignatureTest, SortUniqueLeadValuesEqualsStdSortAndUnique) {
     at = (at + m) % (values.size() - 300);
   }
   for (size_t m : {17u, 80u, 200u, 256u}) {
-    std::vector<uint32_t> crowded, last, repeated, descending;
+    std::vector<uint32_t> crowded, last, last4, repeated, descending;
     for (size_t i = 0; i < m; ++i) {
-      crowded.push_back(0xABC00000u | (values[i] & 0x3FFFFFu));  // one slot (top 8 bits)
-      last.push_back(0xFF000000u | (values[i] & 0xFFFFFFu));     // the last slot: runs past 256
+      crowded.push_back(0xABC00000u | (values[i] & 0x3FFFFFu));  // one home slot (top 10 bits)
+      last.push_back(0xFFC00000u | (values[i] & 0x3FFFFFu));     // the last: runs past 1,024
+      last4.push_back(0xFF000000u | (values[i] & 0xFFFFFFu));    // the last four
       repeated.push_back(values[i % 5]);
       descending.push_back(static_cast<uint32_t>(0xFFFFFFFFu - i * 1000003u));
     }
     EXPECT_TRUE(check(crowded)) << m;
     EXPECT_TRUE(check(last)) << m;
+    EXPECT_TRUE(check(last4)) << m;
     EXPECT_TRUE(check(repeated)) << m;
     EXPECT_TRUE(check(descending)) << m;
   }
@@ -596,11 +598,19 @@ TEST_F(SignatureTest, SameValuesAsTheReferenceOnTheCorpora) {
   SignatureOptions small;
   small.shingle_size = 2;
   small.lead_words = 20;
+  // Shingles of one word (each own word's shingle kept) and of five, over a long opening (runs of
+  // own words longer than 8 tokens, quotations inside the opening).
+  SignatureOptions single;
+  single.shingle_size = 1;
+  single.lead_words = 40;
+  SignatureOptions five;
+  five.shingle_size = 5;
+  five.lead_words = 200;
   int fingerprints = 0;
   const int articles =
       testing::ForEachProcessedArticle(files, *pipeline_setup_->pipeline, [&](core::Document& doc) {
         for (const SignatureOptions* options :
-             std::vector<const SignatureOptions*>{&defaults, &plain, &small}) {
+             std::vector<const SignatureOptions*>{&defaults, &plain, &small, &single, &five}) {
           ArticleSignature sig;
           ComputeSignature(doc, 0, *options, &sig);
           const ArticleSignature ref = ReferenceSignature(doc, 0, *options);
@@ -610,15 +620,27 @@ TEST_F(SignatureTest, SameValuesAsTheReferenceOnTheCorpora) {
           EXPECT_EQ(sig.simhash, ref.simhash) << doc.article.id;
           EXPECT_EQ(sig.lead_shingles, ref.lead_shingles) << doc.article.id;
         }
-        // Without the normalizer's hashes (every word hashed here, the slow path of WordHashes):
-        // the same values.
-        ArticleSignature with_hashes, without;
+        // The normalizer hands on every token's hashes (digits and other scripts too).
+        ASSERT_EQ(doc.token_hashes.size(), doc.tokens.size()) << doc.article.id;
+        for (const core::FormHashes& h : doc.token_hashes) ASSERT_NE(h.folded, 0u);
+        // Hashes missing from the middle on (WordHashes' loop stops there and the slow path goes
+        // on), and none at all (every word hashed here): the same values.
+        ArticleSignature with_hashes, partly, without;
         ComputeSignature(doc, 0, defaults, &with_hashes);
+        for (size_t i = doc.token_hashes.size() / 2; i < doc.token_hashes.size(); i += 3) {
+          doc.token_hashes[i] = {};
+        }
+        ComputeSignature(doc, 0, defaults, &partly);
+        EXPECT_EQ(partly.text_hash, with_hashes.text_hash) << doc.article.id;
+        EXPECT_EQ(partly.simhash, with_hashes.simhash) << doc.article.id;
+        EXPECT_EQ(partly.lead_shingles, with_hashes.lead_shingles) << doc.article.id;
+        EXPECT_EQ(partly.numbers, with_hashes.numbers) << doc.article.id;
         doc.token_hashes.clear();
         ComputeSignature(doc, 0, defaults, &without);
         EXPECT_EQ(without.text_hash, with_hashes.text_hash) << doc.article.id;
         EXPECT_EQ(without.simhash, with_hashes.simhash) << doc.article.id;
         EXPECT_EQ(without.lead_shingles, with_hashes.lead_shingles) << doc.article.id;
+        EXPECT_EQ(without.numbers, with_hashes.numbers) << doc.article.id;
       });
   EXPECT_GT(articles, 100);
   EXPECT_GT(fingerprints, articles);  // most articles have one under each option set
