@@ -261,8 +261,8 @@ TEST(StoryConditionTest, CountsDistinctOutletsAndLanguagesAsAStdSetDoes) {
       a.time_ms = doc.story.event_time_ms;
       a.source = outlets[rng() % outlets.size()];
       a.language = langs[rng() % langs.size()];
-      if (!a.source.empty()) sources.insert(a.source);
-      if (!a.language.empty()) languages.insert(a.language);
+      if (!a.source.empty()) sources.emplace(a.source);
+      if (!a.language.empty()) languages.emplace(a.language);
       doc.story.recent.push_back(a);
     }
     Rule rule;
