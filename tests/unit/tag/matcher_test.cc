@@ -55,6 +55,33 @@ class MatcherTest : public ::testing::Test {
 
 using Hit = std::tuple<uint32_t, uint32_t, uint32_t>;
 
+// (pattern, token_begin, token_end) of every hit of `m` on `tokens` (of `doc`'s text).
+std::vector<Hit> HitsOf(const Matcher& m, const std::vector<core::Token>& tokens,
+                        const core::Document& doc) {
+  std::vector<core::PatternHit> hits;
+  m.Match(tokens, doc.token_text, {doc.article.title, doc.article.body}, &hits);
+  std::vector<Hit> got;
+  for (const auto& h : hits) got.emplace_back(h.pattern, h.token_begin, h.token_end);
+  return got;
+}
+
+// A matcher's image as 64-bit words (aligned like a mapped snapshot), to be damaged by a test.
+std::vector<uint64_t> ImageWords(const Matcher& m) {
+  const std::span<const std::byte> image = m.image();
+  std::vector<uint64_t> words(image.size() / 8);
+  std::memcpy(words.data(), image.data(), image.size());
+  return words;
+}
+
+// Attach()'s status on a copy of `words`, and the matcher attached to it.
+std::pair<Status, std::unique_ptr<Matcher>> AttachWords(const std::vector<uint64_t>& words) {
+  auto owned = std::make_shared<std::vector<uint64_t>>(words);
+  auto matcher = std::make_unique<Matcher>();
+  const Status status = matcher->Attach(
+      {reinterpret_cast<const std::byte*>(owned->data()), owned->size() * 8}, owned);
+  return {status, std::move(matcher)};
+}
+
 TEST_F(MatcherTest, ExactSingleAndMultiTokenPatterns) {
   Matcher m;
   const uint32_t a = m.Add({Exact("ceasefire")});
@@ -357,11 +384,7 @@ TEST_F(MatcherTest, PrefixKeysOfEveryLengthGiveTheHitsAndOrderOfABruteForceMatch
     // Many hits, from keys nested in each other and two-token patterns among them.
     EXPECT_GT(expected.size(), 5 * tokens.size()) << c.lang;
     EXPECT_GT(multi_token_hits, 10u) << c.lang;
-    std::vector<core::PatternHit> hits;
-    m.Match(tokens, doc.token_text, {doc.article.title, doc.article.body}, &hits);
-    std::vector<Hit> got;
-    for (const auto& h : hits) got.emplace_back(h.pattern, h.token_begin, h.token_end);
-    EXPECT_EQ(got, expected) << c.lang;
+    EXPECT_EQ(HitsOf(m, tokens, doc), expected) << c.lang;
   }
 }
 
@@ -413,9 +436,7 @@ TEST_F(MatcherTest, AttachRejectsADescendingStringTableOrABadPatternLength) {
   m.Build();
   // Entries (matcher.cc Build()): 2 the string offsets (u32, id 0 is ""), 4 the pattern starts
   // (u32: 0, 3, 4).
-  const std::span<const std::byte> image = m.image();
-  std::vector<uint64_t> copy(image.size() / 8);
-  std::memcpy(copy.data(), image.data(), image.size());
+  std::vector<uint64_t> copy = ImageWords(m);
   auto u32 = [&](std::vector<uint64_t>& words, int entry, size_t k) {
     return reinterpret_cast<uint32_t*>(reinterpret_cast<unsigned char*>(words.data()) +
                                        words[1 + 2 * entry]) +
@@ -423,15 +444,8 @@ TEST_F(MatcherTest, AttachRejectsADescendingStringTableOrABadPatternLength) {
   };
   ASSERT_EQ(copy[1 + 2 * 4 + 1], 12u);
   ASSERT_EQ(*u32(copy, 4, 1), 3u);
-  auto attach = [&](const std::vector<uint64_t>& words) {
-    auto owned = std::make_shared<std::vector<uint64_t>>(words);
-    auto matcher = std::make_unique<Matcher>();
-    const Status status =
-        matcher->Attach({reinterpret_cast<const std::byte*>(owned->data()), image.size()}, owned);
-    return std::make_pair(status, std::move(matcher));
-  };
   {
-    auto [status, intact] = attach(copy);
+    auto [status, intact] = AttachWords(copy);
     ASSERT_TRUE(status.ok()) << status.message();
     EXPECT_EQ(Hits(*intact, "", "A truce and a cessation of hostilities."),
               (std::vector<Hit>{{q, 1, 2}, {p, 4, 7}}));
@@ -441,7 +455,7 @@ TEST_F(MatcherTest, AttachRejectsADescendingStringTableOrABadPatternLength) {
     const uint32_t second = *u32(damaged, 2, 2);  // the end of string 1 (> 0)
     ASSERT_GT(second, 0u);
     *u32(damaged, 2, 3) = second - 1;  // string 2 ends before it starts
-    auto [status, attached] = attach(damaged);
+    auto [status, attached] = AttachWords(damaged);
     EXPECT_NE(status.message().find("bad string table"), std::string::npos) << status.message();
   }
   // Pattern starts {0, 3, 4}: an empty first pattern {0, 0, 4}, 13 tokens {0, 13, 4}, and
@@ -449,7 +463,7 @@ TEST_F(MatcherTest, AttachRejectsADescendingStringTableOrABadPatternLength) {
   for (uint32_t start : {0u, 13u, 5u}) {
     std::vector<uint64_t> damaged = copy;
     *u32(damaged, 4, 1) = start;
-    auto [status, attached] = attach(damaged);
+    auto [status, attached] = AttachWords(damaged);
     EXPECT_NE(status.message().find("bad pattern table"), std::string::npos)
         << start << ": " << status.message();
   }
@@ -464,9 +478,7 @@ TEST_F(MatcherTest, AttachRejectsATrieCellThatPointsPastTheTables) {
   // Entries (matcher.cc Build()): count, pool, offsets, tokens, pattern starts, 5 per hash
   // index (exact, stem), then the trie (entry 15) and the prefix postings (16). A cell is 16
   // bytes: base, check, postings_begin, postings_count.
-  const std::span<const std::byte> image = m.image();
-  std::vector<uint64_t> copy(image.size() / 8);
-  std::memcpy(copy.data(), image.data(), image.size());
+  std::vector<uint64_t> copy = ImageWords(m);
   const uint64_t trie_offset = copy[1 + 2 * 15];
   const uint64_t cells = copy[1 + 2 * 15 + 1] / 16;
   ASSERT_EQ(copy[1 + 2 * 16 + 1], 16u);  // one posting
@@ -475,15 +487,8 @@ TEST_F(MatcherTest, AttachRejectsATrieCellThatPointsPastTheTables) {
     return reinterpret_cast<uint32_t*>(reinterpret_cast<unsigned char*>(words.data()) +
                                        trie_offset + 16 * k);
   };
-  auto attach = [&](const std::vector<uint64_t>& words) {
-    auto owned = std::make_shared<std::vector<uint64_t>>(words);
-    auto matcher = std::make_unique<Matcher>();
-    const Status status =
-        matcher->Attach({reinterpret_cast<const std::byte*>(owned->data()), image.size()}, owned);
-    return std::make_pair(status, std::move(matcher));
-  };
   {
-    auto [status, intact] = attach(copy);
+    auto [status, intact] = AttachWords(copy);
     ASSERT_TRUE(status.ok()) << status.message();
     EXPECT_EQ(Hits(*intact, "", "Negotiated nego."), (std::vector<Hit>{{p, 0, 1}}));
   }
@@ -495,7 +500,7 @@ TEST_F(MatcherTest, AttachRejectsATrieCellThatPointsPastTheTables) {
     std::vector<uint64_t> damaged = copy;
     cell(damaged, field == 0 ? 0 : end)[field] =
         field == 0 ? static_cast<uint32_t>(cells - 255) : (field == 2 ? 1u : 2u);
-    auto [status, attached] = attach(damaged);
+    auto [status, attached] = AttachWords(damaged);
     EXPECT_FALSE(status.ok()) << field;
     EXPECT_NE(status.message().find("bad prefix trie"), std::string::npos) << status.message();
   }
@@ -677,11 +682,7 @@ TEST_F(MatcherTest, ManyPatternsPerKeyGiveTheHitsAndOrderOfABruteForceMatch) {
     EXPECT_GT(expected.size(), 100u) << c.lang;
     EXPECT_GT(multi_token_hits, 20u) << c.lang;
 
-    std::vector<core::PatternHit> hits;
-    m.Match(tokens, doc.token_text, {doc.article.title, doc.article.body}, &hits);
-    std::vector<Hit> got;
-    for (const auto& h : hits) got.emplace_back(h.pattern, h.token_begin, h.token_end);
-    EXPECT_EQ(got, expected) << c.lang;
+    EXPECT_EQ(HitsOf(m, tokens, doc), expected) << c.lang;
     std::vector<core::PatternHit> with_hashes;
     m.Match(tokens, doc.token_text, {doc.article.title, doc.article.body}, &with_hashes,
             doc.token_hashes);
