@@ -47,6 +47,13 @@ struct Engine::Partition {
   int64_t failed = 0;  // records whose delivery failed (never complete)
   bool revoked = false;
   std::atomic<bool> dropped{false};  // revoked: workers drop its queued records
+  // Guarded by store_mu: the last offset handed to OffsetCommitter::Store. Two threads finishing
+  // records of one partition decide their offsets in order under Engine::mu_ but call Store
+  // after releasing it (Store allocates and takes librdkafka's locks), so the later decision can
+  // reach Store first; the earlier one is then skipped here instead of moving the stored offset
+  // back (which a commit in between would make a committed step back: re-delivery).
+  std::mutex store_mu;
+  int64_t last_written = -1;
   // Guarded by release_mu: results waiting for their turn, and the hand-over to the sink.
   std::mutex release_mu;
   Sequencer<Processed> sequencer;
@@ -534,7 +541,13 @@ void Engine::FinishMessage(Record* record) {
       }
     }
   }
-  if (store) committer_->Store(partition.tp, *store);
+  if (store) {
+    std::lock_guard lock(partition.store_mu);
+    if (*store > partition.last_written) {
+      partition.last_written = *store;
+      committer_->Store(partition.tp, *store);
+    }
+  }
   if (!owned->failed.load() && owned->timestamp_ms >= 0) {
     probe_->OnEndToEnd(static_cast<double>(options_.clock->NowMs() - owned->timestamp_ms) / 1000.0);
     if (owned->dispatched_ms >= 0 && !owned->rerouted) {

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -404,6 +405,84 @@ TEST(EngineWatchdogTest, WedgedNamesAWorkerStuckOnOneRecord) {
   EXPECT_FALSE(engine.Wedged(std::chrono::milliseconds(0)).has_value()) << "done with it";
   engine.Stop();
   sink.AckAll(engine);
+}
+
+// Writes down the offsets handed to Store() in the order they arrive. The first call, as a
+// thread descheduled between deciding an offset and storing it, waits until Release() or for
+// one second before it writes its offset down.
+class SlowFirstStoreCommitter final : public OffsetCommitter {
+ public:
+  void Store(const TopicPartition&, int64_t next_offset) override {
+    std::unique_lock lock(mu_);
+    if (!first_entered_) {
+      first_entered_ = true;
+      changed_.notify_all();
+      changed_.wait_for(lock, std::chrono::seconds(1), [&] { return released_; });
+    }
+    stored_.push_back(next_offset);
+  }
+  Status Commit(const std::vector<PartitionOffset>&, std::chrono::milliseconds) override {
+    return Status::Ok();
+  }
+  bool WaitUntilFirstStoreEntered() {
+    std::unique_lock lock(mu_);
+    return changed_.wait_for(lock, std::chrono::seconds(10), [&] { return first_entered_; });
+  }
+  void Release() {
+    std::lock_guard lock(mu_);
+    released_ = true;
+    changed_.notify_all();
+  }
+  std::vector<int64_t> stored() const {
+    std::lock_guard lock(mu_);
+    return stored_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::condition_variable changed_;
+  bool first_entered_ = false;
+  bool released_ = false;
+  std::vector<int64_t> stored_;
+};
+
+TEST(EngineStoreOrderTest, ALaterOffsetStoredFirstIsNeverFollowedByAnEarlierOne) {
+  // Record 0's acknowledgement decides offset 1 and is slow to store it; record 1's, served on
+  // another thread meanwhile, decides offset 2. The stored offsets must still only go forward
+  // (found by ThreadSanitizer's timing: the store used to be an unordered call after the lock).
+  auto pipeline = FakePipeline();
+  core::FixedClock clock(0);
+  FakeSink sink;
+  SlowFirstStoreCommitter committer;
+  EngineOptions o;
+  o.pipeline = pipeline.get();
+  o.clock = &clock;
+  o.workers = 2;
+  o.topics = {"enriched", "alerts", "dlq"};
+  Engine engine(o, &sink, &committer, nullptr);
+  engine.Start();
+  engine.Assign({{"in", 0}});
+  auto wait_for = [&](size_t n) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (sink.size() < n && std::chrono::steady_clock::now() < until) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return sink.size() == n;
+  };
+  engine.Dispatch(Rec("in", 0, 0, "first"));
+  ASSERT_TRUE(wait_for(1));
+  std::thread slow([&] { sink.AckAll(engine); });  // record 0: Store(1), held
+  const bool entered = committer.WaitUntilFirstStoreEntered();
+  engine.Dispatch(Rec("in", 0, 1, "second"));
+  const bool produced = wait_for(2);
+  sink.AckAll(engine);  // record 1: offset 2 (waits for the first store now, or overtakes it)
+  committer.Release();
+  slow.join();
+  ASSERT_TRUE(entered);
+  ASSERT_TRUE(produced);
+  engine.Stop();
+  EXPECT_EQ(committer.stored(), (std::vector<int64_t>{1, 2}));
+  EXPECT_EQ(engine.counts().completed, 2);
 }
 
 // Size limits, tombstones, re-routes: an engine whose producer limit is 4,000 bytes.
