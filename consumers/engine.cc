@@ -570,6 +570,7 @@ size_t Engine::Revoke(const std::vector<TopicPartition>& partitions,
                       std::chrono::milliseconds timeout, bool lost) {
   std::vector<std::shared_ptr<Partition>> states;
   std::vector<PartitionOffset> offsets;
+  std::vector<std::shared_ptr<Partition>> fenced;  // offsets[k]'s partition
   size_t left = 0;
   {
     std::unique_lock lock(mu_);
@@ -594,10 +595,14 @@ size_t Engine::Revoke(const std::vector<TopicPartition>& partitions,
       s->revoked = true;
       s->dropped.store(true);
       std::optional<int64_t> committable = s->tracker.Committable();
-      if (!lost && committable) offsets.push_back({s->tp, *committable});
+      if (!lost && committable) {
+        offsets.push_back({s->tp, *committable});
+        fenced.push_back(s);
+      }
       partitions_.erase(s->tp);
     }
   }
+  for (size_t k = 0; k < fenced.size(); ++k) FenceStores(*fenced[k], offsets[k].offset);
   if (!offsets.empty()) (void)committer_->Commit(offsets, std::max(timeout, kMinCommitTimeout));
   return left;
 }
@@ -639,16 +644,29 @@ void Engine::ResetFailures() {
   failed_.store(false);
 }
 
+void Engine::FenceStores(Partition& partition, int64_t offset) {
+  // A Store() decided before the caller's commit offset (under mu_) is either done, under way
+  // (this waits for it) or not begun (it will see last_written and skip): none lands after the
+  // commit's own store of `offset`, which would take the stored offset back.
+  std::lock_guard lock(partition.store_mu);
+  partition.last_written = std::max(partition.last_written, offset);
+}
+
 Status Engine::CommitAll(std::chrono::milliseconds timeout) {
   std::vector<PartitionOffset> offsets;
+  std::vector<std::shared_ptr<Partition>> states;
   {
     std::lock_guard lock(mu_);
     for (auto& [tp, state] : partitions_) {
       std::optional<int64_t> committable = state->tracker.Committable();
-      if (committable) offsets.push_back({tp, *committable});
+      if (committable) {
+        offsets.push_back({tp, *committable});
+        states.push_back(state);
+      }
     }
   }
   if (offsets.empty()) return Status::Ok();
+  for (size_t k = 0; k < states.size(); ++k) FenceStores(*states[k], offsets[k].offset);
   return committer_->Commit(offsets, timeout);
 }
 

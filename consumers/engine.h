@@ -192,6 +192,8 @@ class Engine final : public DeliveryListener {
   // partition.release_mu.
   void DropLocked(Partition& partition, int64_t records);
   void FinishMessage(Record* record);
+  // Before a commit of `offset`: no Store() decided earlier lands after it (engine.cc).
+  static void FenceStores(Partition& partition, int64_t offset);
   std::shared_ptr<Partition> FindOrCreate(const TopicPartition& tp);
 
   // Per output topic: messages waiting and the last sign of progress (steady-clock ms).

@@ -421,7 +421,10 @@ class SlowFirstStoreCommitter final : public OffsetCommitter {
     }
     stored_.push_back(next_offset);
   }
-  Status Commit(const std::vector<PartitionOffset>&, std::chrono::milliseconds) override {
+  // Commits are written down with the stores (the offset librdkafka would hold after each).
+  Status Commit(const std::vector<PartitionOffset>& offsets, std::chrono::milliseconds) override {
+    std::lock_guard lock(mu_);
+    for (const auto& o : offsets) stored_.push_back(o.offset);
     return Status::Ok();
   }
   bool WaitUntilFirstStoreEntered() {
@@ -483,6 +486,52 @@ TEST(EngineStoreOrderTest, ALaterOffsetStoredFirstIsNeverFollowedByAnEarlierOne)
   engine.Stop();
   EXPECT_EQ(committer.stored(), (std::vector<int64_t>{1, 2}));
   EXPECT_EQ(engine.counts().completed, 2);
+}
+
+TEST(EngineStoreOrderTest, ACommitIsNotFollowedByAStoreDecidedBeforeIt) {
+  // Record 0's store (offset 1) is held; record 1's (offset 2) waits behind it; a final commit
+  // (CommitAll, as at shutdown) of offset 2 must not land before the held store does.
+  auto pipeline = FakePipeline();
+  core::FixedClock clock(0);
+  FakeSink sink;
+  SlowFirstStoreCommitter committer;
+  EngineOptions o;
+  o.pipeline = pipeline.get();
+  o.clock = &clock;
+  o.workers = 2;
+  o.topics = {"enriched", "alerts", "dlq"};
+  Engine engine(o, &sink, &committer, nullptr);
+  engine.Start();
+  engine.Assign({{"in", 0}});
+  engine.Dispatch(Rec("in", 0, 0, "first"));
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (sink.size() < 1 && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  std::thread slow([&] { sink.AckAll(engine); });  // record 0: Store(1), held
+  const bool entered = committer.WaitUntilFirstStoreEntered();
+  engine.Dispatch(Rec("in", 0, 1, "second"));
+  while (sink.size() < 2 && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  std::thread second([&] { sink.AckAll(engine); });  // record 1: Store(2), behind the first
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  Status commit = Status::Ok();
+  std::thread committing([&] { commit = engine.CommitAll(std::chrono::seconds(1)); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  committer.Release();
+  slow.join();
+  second.join();
+  committing.join();
+  engine.Stop();
+  ASSERT_TRUE(entered);
+  ASSERT_EQ(sink.size(), 2u);
+  EXPECT_TRUE(commit.ok());
+  const std::vector<int64_t> stored = committer.stored();
+  ASSERT_FALSE(stored.empty());
+  EXPECT_TRUE(std::is_sorted(stored.begin(), stored.end())) << ::testing::PrintToString(stored);
+  EXPECT_EQ(stored.front(), 1);
+  EXPECT_EQ(stored.back(), 2);
 }
 
 // Size limits, tombstones, re-routes: an engine whose producer limit is 4,000 bytes.
