@@ -32,6 +32,8 @@
 # preemption by other work), then one `thread=` line per thread name with the same per article; CPU=tid:
 # also one line per thread; the window is the load generator's run: its sends plus reading the
 # last outputs back).
+# NEWSFLOW_CPUS / TOOL_CPUS (CPU lists for `taskset -c`: pin newsflow / the load generator, e.g.
+# with the broker pinned too by `taskset -a -p -c 0 $(ops/kafka/local-kafka.sh pid)`).
 # Output: key=value lines; bench/README.md ("Tail latency") has the method and figures.
 set -euo pipefail
 root="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -48,7 +50,7 @@ if [[ -z "${CORPUS:-}" ]]; then
   CORPUS="$root/samples/articles.jsonl"
   [[ -f "$root/../shared/corpus/dev/articles.jsonl" ]] && CORPUS="$root/../shared/corpus/dev/articles.jsonl"
 fi
-tool() { ${NICE:+nice -n "$NICE"} "$BUILD/bench/kafka_latency_bench" "$@"; }
+tool() { ${TOOL_CPUS:+taskset -c "$TOOL_CPUS"} ${NICE:+nice -n "$NICE"} "$BUILD/bench/kafka_latency_bench" "$@"; }
 newsflow="${NEWSFLOW_BIN:-$BUILD/app/newsflow}"
 [[ -x "$BUILD/bench/kafka_latency_bench" && -x "$newsflow" ]] || {
   echo "build first: cmake --preset release && cmake --build build/release --target newsflow kafka_latency_bench" >&2
@@ -80,7 +82,7 @@ metrics:
   address: 127.0.0.1:$METRICS_PORT
 ${PIPELINE_EXTRA:-}
 EOF
-  ${NICE:+nice -n "$NICE"} "$newsflow" run --config "$work/$prefix.yaml" >"$work/$prefix.log" 2>&1 &
+  ${NEWSFLOW_CPUS:+taskset -c "$NEWSFLOW_CPUS"} ${NICE:+nice -n "$NICE"} "$newsflow" run --config "$work/$prefix.yaml" >"$work/$prefix.log" 2>&1 &
   nf_pid=$!
   for _ in $(seq 1 600); do
     if curl -sf "http://127.0.0.1:$METRICS_PORT/readyz" >/dev/null 2>&1; then return 0; fi
@@ -168,6 +170,9 @@ elif ((BROKER_WARMUP_SECONDS > 0)); then
     --warmup 0 --corpus "$CORPUS" >/dev/null 2>&1 || true
   stop_newsflow "$tag-warm"
   echo "broker_warmup_seconds=$BROKER_WARMUP_SECONDS (not counted)"
+fi
+if [[ -n "${NEWSFLOW_CPUS:-}${TOOL_CPUS:-}" ]]; then
+  echo "newsflow_cpus=${NEWSFLOW_CPUS:-any} tool_cpus=${TOOL_CPUS:-any}"
 fi
 for i in $(seq 1 "$REPEAT"); do
   prefix="$tag-r$i"

@@ -449,85 +449,73 @@ class SlowFirstStoreCommitter final : public OffsetCommitter {
   std::vector<int64_t> stored_;
 };
 
-TEST(EngineStoreOrderTest, ALaterOffsetStoredFirstIsNeverFollowedByAnEarlierOne) {
-  // Record 0's acknowledgement decides offset 1 and is slow to store it; record 1's, served on
-  // another thread meanwhile, decides offset 2. The stored offsets must still only go forward
-  // (found by ThreadSanitizer's timing: the store used to be an unordered call after the lock).
-  auto pipeline = FakePipeline();
-  core::FixedClock clock(0);
-  FakeSink sink;
-  SlowFirstStoreCommitter committer;
-  EngineOptions o;
-  o.pipeline = pipeline.get();
-  o.clock = &clock;
-  o.workers = 2;
-  o.topics = {"enriched", "alerts", "dlq"};
-  Engine engine(o, &sink, &committer, nullptr);
-  engine.Start();
-  engine.Assign({{"in", 0}});
-  auto wait_for = [&](size_t n) {
+// Two records of one partition produced, record 0's acknowledgement served on its own thread
+// and its store (offset 1) held in SlowFirstStoreCommitter; record 1 (offset 2) not yet
+// acknowledged.
+class EngineStoreOrderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    EngineOptions o;
+    o.pipeline = pipeline_.get();
+    o.clock = &clock_;
+    o.workers = 2;
+    o.topics = {"enriched", "alerts", "dlq"};
+    engine_ = std::make_unique<Engine>(o, &sink_, &committer_, nullptr);
+    engine_->Start();
+    engine_->Assign({{"in", 0}});
+    engine_->Dispatch(Rec("in", 0, 0, "first"));
+    ASSERT_TRUE(WaitForOutputs(1));
+    held_ = std::thread([this] { sink_.AckAll(*engine_); });  // record 0: Store(1), held
+    ASSERT_TRUE(committer_.WaitUntilFirstStoreEntered());
+    engine_->Dispatch(Rec("in", 0, 1, "second"));
+    ASSERT_TRUE(WaitForOutputs(2));
+  }
+  void TearDown() override {
+    committer_.Release();
+    if (held_.joinable()) held_.join();
+    engine_->Stop();
+  }
+  bool WaitForOutputs(size_t n) {
     const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    while (sink.size() < n && std::chrono::steady_clock::now() < until) {
+    while (sink_.size() < n && std::chrono::steady_clock::now() < until) {
       std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
-    return sink.size() == n;
-  };
-  engine.Dispatch(Rec("in", 0, 0, "first"));
-  ASSERT_TRUE(wait_for(1));
-  std::thread slow([&] { sink.AckAll(engine); });  // record 0: Store(1), held
-  const bool entered = committer.WaitUntilFirstStoreEntered();
-  engine.Dispatch(Rec("in", 0, 1, "second"));
-  const bool produced = wait_for(2);
-  sink.AckAll(engine);  // record 1: offset 2 (waits for the first store now, or overtakes it)
-  committer.Release();
-  slow.join();
-  ASSERT_TRUE(entered);
-  ASSERT_TRUE(produced);
-  engine.Stop();
-  EXPECT_EQ(committer.stored(), (std::vector<int64_t>{1, 2}));
-  EXPECT_EQ(engine.counts().completed, 2);
+    return sink_.size() == n;
+  }
+
+  std::unique_ptr<core::Pipeline> pipeline_ = FakePipeline();
+  core::FixedClock clock_{0};
+  FakeSink sink_;
+  SlowFirstStoreCommitter committer_;
+  std::unique_ptr<Engine> engine_;
+  std::thread held_;
+};
+
+TEST_F(EngineStoreOrderTest, ALaterOffsetStoredFirstIsNeverFollowedByAnEarlierOne) {
+  // Record 1's acknowledgement, served here while record 0's store is held, decides offset 2.
+  // The stored offsets must still only go forward (found by ThreadSanitizer's timing: the store
+  // used to be an unordered call after the engine's lock).
+  sink_.AckAll(*engine_);  // waits for the held store now (before: overtook it)
+  committer_.Release();
+  held_.join();
+  EXPECT_EQ(committer_.stored(), (std::vector<int64_t>{1, 2}));
+  EXPECT_EQ(engine_->counts().completed, 2);
 }
 
-TEST(EngineStoreOrderTest, ACommitIsNotFollowedByAStoreDecidedBeforeIt) {
-  // Record 0's store (offset 1) is held; record 1's (offset 2) waits behind it; a final commit
-  // (CommitAll, as at shutdown) of offset 2 must not land before the held store does.
-  auto pipeline = FakePipeline();
-  core::FixedClock clock(0);
-  FakeSink sink;
-  SlowFirstStoreCommitter committer;
-  EngineOptions o;
-  o.pipeline = pipeline.get();
-  o.clock = &clock;
-  o.workers = 2;
-  o.topics = {"enriched", "alerts", "dlq"};
-  Engine engine(o, &sink, &committer, nullptr);
-  engine.Start();
-  engine.Assign({{"in", 0}});
-  engine.Dispatch(Rec("in", 0, 0, "first"));
-  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (sink.size() < 1 && std::chrono::steady_clock::now() < until) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  std::thread slow([&] { sink.AckAll(engine); });  // record 0: Store(1), held
-  const bool entered = committer.WaitUntilFirstStoreEntered();
-  engine.Dispatch(Rec("in", 0, 1, "second"));
-  while (sink.size() < 2 && std::chrono::steady_clock::now() < until) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  std::thread second([&] { sink.AckAll(engine); });  // record 1: Store(2), behind the first
+TEST_F(EngineStoreOrderTest, ACommitIsNotFollowedByAStoreDecidedBeforeIt) {
+  // Record 1's store (offset 2) waits behind the held one; a final commit (CommitAll, as at
+  // shutdown) of offset 2 must not land before the held store does.
+  std::thread second([this] { sink_.AckAll(*engine_); });
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   Status commit = Status::Ok();
-  std::thread committing([&] { commit = engine.CommitAll(std::chrono::seconds(1)); });
+  std::thread committing([&] { commit = engine_->CommitAll(std::chrono::seconds(1)); });
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  committer.Release();
-  slow.join();
+  committer_.Release();
+  held_.join();
   second.join();
   committing.join();
-  engine.Stop();
-  ASSERT_TRUE(entered);
-  ASSERT_EQ(sink.size(), 2u);
   EXPECT_TRUE(commit.ok());
-  const std::vector<int64_t> stored = committer.stored();
+  const std::vector<int64_t> stored = committer_.stored();
   ASSERT_FALSE(stored.empty());
   EXPECT_TRUE(std::is_sorted(stored.begin(), stored.end())) << ::testing::PrintToString(stored);
   EXPECT_EQ(stored.front(), 1);
