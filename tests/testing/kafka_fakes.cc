@@ -15,6 +15,16 @@ using consumers::OutMessage;
 using consumers::PartitionOffset;
 using consumers::Polled;
 
+consumers::EngineOptions FakeEngineOptions(const core::Pipeline* pipeline, const core::Clock* clock,
+                                           int workers) {
+  consumers::EngineOptions o;
+  o.pipeline = pipeline;
+  o.clock = clock;
+  o.workers = workers;
+  o.topics = {"enriched", "alerts", "dlq"};
+  return o;
+}
+
 // ---------------------------------------------------------------------------- FakeCommitter --
 
 void FakeCommitter::Store(const TopicPartition& tp, int64_t next_offset) {

@@ -35,6 +35,7 @@
 #include <string>
 #include <vector>
 
+#include "consumers/engine.h"
 #include "consumers/io.h"
 #include "processors/core/pipeline.h"
 
@@ -196,6 +197,11 @@ class Gate {
 
 // See the header comment. `gate` (optional) must outlive the pipeline.
 std::unique_ptr<core::Pipeline> FakePipeline(const Gate* gate = nullptr);
+
+// Engine options of the tests: `pipeline`, `clock`, `workers`, and the output topics
+// "enriched", "alerts", "dlq".
+consumers::EngineOptions FakeEngineOptions(const core::Pipeline* pipeline, const core::Clock* clock,
+                                           int workers);
 
 // A consumed record as a Source would return it (key "k-<value>", content-type header).
 schemas::RawRecord KafkaRecord(const std::string& topic, int32_t partition, int64_t offset,

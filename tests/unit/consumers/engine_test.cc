@@ -39,11 +39,7 @@ class EngineTest : public ::testing::Test {
   // engine's default.
   void StartEngine(int workers, int64_t max_message_bytes) {
     pipeline_ = FakePipeline();
-    EngineOptions o;
-    o.pipeline = pipeline_.get();
-    o.clock = &clock_;
-    o.workers = workers;
-    o.topics = {"enriched", "alerts", "dlq"};
+    EngineOptions o = testing::FakeEngineOptions(pipeline_.get(), &clock_, workers);
     if (max_message_bytes != 0) o.max_message_bytes = max_message_bytes;
     engine_ = std::make_unique<Engine>(o, &sink_, &committer_, nullptr);
     engine_->Start();
@@ -201,11 +197,8 @@ class PhaseProbe final : public EngineProbe {
 // that completes reports them once, next to its end-to-end latency.
 TEST_F(EngineTest, EachCompletedRecordReportsWhereItsLatencyWent) {
   PhaseProbe probe;
-  EngineOptions o;
-  o.pipeline = pipeline_.get();
-  o.clock = &clock_;  // 5000 ms; the records' Kafka timestamp is 1000 ms
-  o.workers = 2;
-  o.topics = {"enriched", "alerts", "dlq"};
+  // clock_: 5000 ms; the records' Kafka timestamp is 1000 ms.
+  const EngineOptions o = testing::FakeEngineOptions(pipeline_.get(), &clock_, 2);
   FakeSink sink;
   FakeCommitter committer;
   Engine engine(o, &sink, &committer, &probe);
@@ -377,12 +370,7 @@ TEST(EngineWatchdogTest, WedgedNamesAWorkerStuckOnOneRecord) {
   core::FixedClock clock(0);
   FakeSink sink;
   FakeCommitter committer;
-  EngineOptions o;
-  o.pipeline = pipeline.get();
-  o.clock = &clock;
-  o.workers = 1;
-  o.topics = {"enriched", "alerts", "dlq"};
-  Engine engine(o, &sink, &committer, nullptr);
+  Engine engine(testing::FakeEngineOptions(pipeline.get(), &clock, 1), &sink, &committer, nullptr);
   engine.Start();
   engine.Assign({{"in", 0}});
   EXPECT_FALSE(engine.Wedged(std::chrono::milliseconds(0)).has_value()) << "idle";
@@ -455,12 +443,8 @@ class SlowFirstStoreCommitter final : public OffsetCommitter {
 class EngineStoreOrderTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    EngineOptions o;
-    o.pipeline = pipeline_.get();
-    o.clock = &clock_;
-    o.workers = 2;
-    o.topics = {"enriched", "alerts", "dlq"};
-    engine_ = std::make_unique<Engine>(o, &sink_, &committer_, nullptr);
+    engine_ = std::make_unique<Engine>(testing::FakeEngineOptions(pipeline_.get(), &clock_, 2),
+                                       &sink_, &committer_, nullptr);
     engine_->Start();
     engine_->Assign({{"in", 0}});
     engine_->Dispatch(Rec("in", 0, 0, "first"));

@@ -53,12 +53,9 @@ class PollLoopTest : public ::testing::Test {
   void Build(PollLoopOptions options, int workers = 2) {
     pipeline_ = testing::FakePipeline(&gate_);
     ASSERT_NE(pipeline_, nullptr);
-    EngineOptions o;
-    o.pipeline = pipeline_.get();
-    o.clock = &clock_;
-    o.workers = workers;
-    o.topics = {"enriched", "alerts", "dlq"};
-    engine_ = std::make_unique<Engine>(o, &sink_, &committer_, &probe_);
+    engine_ =
+        std::make_unique<Engine>(testing::FakeEngineOptions(pipeline_.get(), &clock_, workers),
+                                 &sink_, &committer_, &probe_);
     engine_->Start();
     loop_ = std::make_unique<PollLoop>(options, &source_, engine_.get(), &sink_, &probe_, &log_);
     ASSERT_TRUE(source_.Subscribe({"in"}, loop_.get()).ok());
@@ -324,12 +321,8 @@ class ExactlyOnceLoopTest : public ::testing::Test {
 
   void Build(int64_t max_records) {
     pipeline_ = testing::FakePipeline();
-    EngineOptions o;
-    o.pipeline = pipeline_.get();
-    o.clock = &clock_;
-    o.workers = 2;
-    o.topics = {"enriched", "alerts", "dlq"};
-    engine_ = std::make_unique<Engine>(o, &sink_, &no_committer_, nullptr);
+    engine_ = std::make_unique<Engine>(testing::FakeEngineOptions(pipeline_.get(), &clock_, 2),
+                                       &sink_, &no_committer_, nullptr);
     engine_->Start();
     PollLoopOptions lo;
     lo.transaction_max_records = max_records;
