@@ -6,10 +6,10 @@
 #include <charconv>
 #include <cinttypes>
 #include <cstdio>
-#include <cstring>
 #include <span>
 
 #include "processors/core/config.h"
+#include "processors/core/form_hash.h"
 #include "schemas/json_writer.h"
 #include "schemas/text.h"
 
@@ -71,34 +71,9 @@ class SmallSet {
 
  private:
   // Equality inline: the values are short (language codes, outlet names) and most tests compare
-  // equal strings, each a call to memcmp through std::string_view's ==. Forms of 4 bytes or more
-  // are compared 8 (or 4) bytes at a time, the last load overlapping the one before (until
-  // 2026-12-06 a byte at a time: ~4 instructions a byte of an outlet's name).
+  // equal strings, each a call to memcmp through std::string_view's ==.
   static bool Same(std::string_view a, std::string_view b) {
-    const size_t n = a.size();
-    if (n != b.size()) return false;
-    const char* const p = a.data();
-    const char* const q = b.data();
-    if (n >= 8) {
-      for (size_t i = 0; i + 8 < n; i += 8) {
-        if (Load<uint64_t>(p + i) != Load<uint64_t>(q + i)) return false;
-      }
-      return Load<uint64_t>(p + n - 8) == Load<uint64_t>(q + n - 8);
-    }
-    if (n >= 4) {
-      return Load<uint32_t>(p) == Load<uint32_t>(q) &&
-             Load<uint32_t>(p + n - 4) == Load<uint32_t>(q + n - 4);
-    }
-    for (size_t i = 0; i < n; ++i) {
-      if (p[i] != q[i]) return false;
-    }
-    return true;
-  }
-  template <typename T>
-  static T Load(const char* p) {
-    T v;
-    std::memcpy(&v, p, sizeof v);
-    return v;
+    return a.size() == b.size() && core::EqualBytes(a.data(), b.data(), a.size());
   }
   static constexpr size_t kInline = 16;
   std::string_view small_[kInline];

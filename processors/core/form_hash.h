@@ -86,4 +86,23 @@ inline uint64_t FormHash(const char* p, size_t n) {
   return FormHash(p, n);
 }
 
+// Whether the n bytes at a and b are equal: the check that confirms a FormHash match (the stem
+// memo's keys, the alert stage's outlet and language sets). memcmp without a call for short
+// forms: overlapping 8- or 4-byte loads, a byte at a time below 4.
+inline bool EqualBytes(const char* a, const char* b, size_t n) {
+  using form_hash_internal::Load32;
+  using form_hash_internal::Load64;
+  if (n >= 8) {
+    for (size_t i = 0; i + 8 < n; i += 8) {
+      if (Load64(a + i) != Load64(b + i)) return false;
+    }
+    return Load64(a + n - 8) == Load64(b + n - 8);
+  }
+  if (n >= 4) return Load32(a) == Load32(b) && Load32(a + n - 4) == Load32(b + n - 4);
+  for (size_t i = 0; i < n; ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
 }  // namespace newsflow::core

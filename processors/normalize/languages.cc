@@ -110,7 +110,7 @@ class StemCache {
         const Slot& s = slots_[i];
         if (s.key_size == kEmpty) return nullptr;
         if (s.hash == static_cast<uint32_t>(h) && s.key_size == n &&
-            EqualBytes(keys_ + s.key_offset, word, n)) {
+            core::EqualBytes(keys_ + s.key_offset, word, n)) {
           return &s;
         }
       }
@@ -166,31 +166,6 @@ class StemCache {
   }
 
  private:
-  // memcmp for the short keys of a memo, without a call: overlapping 8- or 4-byte loads.
-  static bool EqualBytes(const char* a, const char* b, size_t n) {
-    if (n >= 8) {
-      for (size_t i = 0; i + 8 < n; i += 8) {
-        if (Load64(a + i) != Load64(b + i)) return false;
-      }
-      return Load64(a + n - 8) == Load64(b + n - 8);
-    }
-    if (n >= 4) return Load32(a) == Load32(b) && Load32(a + n - 4) == Load32(b + n - 4);
-    for (size_t i = 0; i < n; ++i) {
-      if (a[i] != b[i]) return false;
-    }
-    return true;
-  }
-  static uint64_t Load64(const char* p) {
-    uint64_t v;
-    std::memcpy(&v, p, 8);
-    return v;
-  }
-  static uint32_t Load32(const char* p) {
-    uint32_t v;
-    std::memcpy(&v, p, 4);
-    return v;
-  }
-
   std::string_view Key(const Slot& s) const {
     return std::string_view(arena_.data() + s.key_offset, s.key_size);
   }

@@ -419,17 +419,7 @@ inline uint64_t ExactTextHash(uint64_t h, size_t words) {
                                            uint64_t{words} ^ 0xC2B2AE3D27D4EB4Full);
 }
 
-// Each token's word hash (its shingle form's FormHash: the stem's where it has one, else the
-// folded form's) into words[i], from doc.token_hashes where the normalizer computed it. Returns
-// the exact-text hash (ExactTextStep, ExactTextHash): the same folded word sequence gives the
-// same value (but for 64-bit collisions). The indices of the tokens
-// that may be numbers go to `digits` (*n_digits of them), so the number scan reads those alone:
-// the tokens without a letter (Token::script == kNoScript). A number NumberOf() keeps is ASCII
-// digits and separators only, so it has no letter and is among them; the others (punctuation,
-// symbols) it rejects on their first byte. Until 2026-12-06 the candidates were the tokens whose
-// folded form starts with a digit: a read of each token's first byte in token_text, a cache
-// line apart from the token and its hashes.
-// WordHashes' state between its loops: the exact-text polynomial so far and the number
+// WordHashes' state between its loops: the exact-text polynomial so far and the number of
 // candidates listed.
 struct WordScan {
   uint64_t exact_hash = kExactTextSeed;
@@ -466,6 +456,16 @@ struct WordScan {
   scan->n_digits = nd;
 }
 
+// Each token's word hash (its shingle form's FormHash: the stem's where it has one, else the
+// folded form's) into words[i], from doc.token_hashes where the normalizer computed it. Returns
+// the exact-text hash (ExactTextStep, ExactTextHash): the same folded word sequence gives the
+// same value (but for 64-bit collisions). The indices of the tokens
+// that may be numbers go to `digits` (*n_digits of them), so the number scan reads those alone:
+// the tokens without a letter (Token::script == kNoScript). A number NumberOf() keeps is ASCII
+// digits and separators only, so it has no letter and is among them; the others (punctuation,
+// symbols) it rejects on their first byte. Until 2026-12-06 the candidates were the tokens whose
+// folded form starts with a digit: a read of each token's first byte in token_text, a cache
+// line apart from the token and its hashes.
 [[gnu::noinline]] uint64_t WordHashes(const core::Document& doc, uint64_t* words, uint32_t* digits,
                                       size_t* n_digits) {
   const size_t n = doc.tokens.size();
@@ -562,13 +562,6 @@ size_t SortUniqueLeadValues(uint32_t* v, size_t m) {
 
 namespace {
 
-// 8 bytes at p, unaligned.
-inline uint64_t LoadBytes8(const uint8_t* p) {
-  uint64_t v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-
 // out[i] = ShingleHash(words + i, k) for i < n.
 [[gnu::noinline]] void ShingleHashes(const uint64_t* words, size_t n, int k, uint64_t* out) {
   if (k == 3) {
@@ -619,7 +612,9 @@ size_t OwnLeadShingles(const core::Document& doc, size_t first, size_t lead_word
       const size_t want = std::min(stop - i, lead_words - own);
       const size_t lim = std::min(want + kk - 1, scanned - i);
       size_t r = 1;
-      while (r + 8 <= lim && LoadBytes8(w + r) == 0) r += 8;
+      while (r + 8 <= lim &&
+             core::form_hash_internal::Load64(reinterpret_cast<const char*>(w + r)) == 0)
+        r += 8;
       while (r < lim && w[r] == 0) ++r;
       if (r >= kk) {
         // (r < lim: w[r] is quoted; r == lim: the run covers every iteration wanted.)
