@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cinttypes>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -145,7 +146,7 @@ char* PutWeighted(char* p, const std::vector<std::pair<std::string_view, double>
       std::memcpy(p, texts[i].data(), texts[i].size());
       p += texts[i].size();
     } else {
-      p = PutDouble(p, v[i].second);
+      p = PutStoryWeight(p, v[i].second);
     }
     *p++ = '}';
   }
@@ -240,7 +241,14 @@ std::optional<int64_t> ParseUtc(const std::string& text) {
 
 }  // namespace
 
-char* PutStoryWeight(char* p, double w) { return PutDouble(p, w); }
+double RoundStoryWeight(double w) {
+  // Past 2^36 a weight has no four decimals left to round to (w * 10^4 would also lose
+  // integer precision further on, and overflow near the top of the range).
+  if (!(std::fabs(w) < 0x1p36)) return w;  // also NaN and the infinities
+  return std::round(w * 10000.0) / 10000.0;
+}
+
+char* PutStoryWeight(char* p, double w) { return PutDouble(p, RoundStoryWeight(w)); }
 
 char* PutShortDecimalWeight(char* p, double w) { return PutShortDecimal(p, w); }
 

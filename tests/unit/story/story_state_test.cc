@@ -91,7 +91,8 @@ std::string WriterReference(const StoryState& s) {
       w.Key("id");
       Str(w, id);
       w.Key(weight_key);
-      w.Double(weight);
+      // story.v1 rounds weights to four decimals (up to 2^36; NaN and infinities as they are).
+      w.Double(std::fabs(weight) < 0x1p36 ? std::round(weight * 10000.0) / 10000.0 : weight);
       w.EndObject();
     }
     w.EndArray();
@@ -321,7 +322,8 @@ TEST(StoryStateTest, GivenWeightTextsAreWrittenAsTheDoubles) {
 }
 
 // PutStoryWeight's path without Grisu2 (PutShortDecimalWeight) writes what RapidJSON's dtoa
-// writes (Grisu2, Writer::Double's digits) for every value it takes, and takes most of the
+// writes (Grisu2, Writer::Double's digits) for every value it takes (and PutStoryWeight what
+// dtoa writes for the value rounded to four decimals), and takes most of the
 // values story weights are: sums of saliences and scores rounded to four decimals. Checked on
 // millions of doubles: short decimals over the whole range, sums as the store makes them, the
 // doubles next to those (a few ulps away: near and past the ends of the rounding interval,
@@ -334,17 +336,25 @@ TEST(StoryStateTest, ShortDecimalWeightsAreWrittenAsGrisu2WritesThem) {
     char fast[kMaxStoryWeightBytes];
     char grisu[kMaxStoryWeightBytes * 2];
     char* const end = PutShortDecimalWeight(fast, w);
-    char weight[kMaxStoryWeightBytes];
-    char* const weight_end = PutStoryWeight(weight, w);
     const char* const grisu_end =
         rapidjson::internal::Double(w).IsNanOrInf() ? grisu : rapidjson::internal::dtoa(w, grisu);
     const std::string expected(grisu, static_cast<size_t>(grisu_end - grisu));
     ++checked;
-    ASSERT_EQ(std::string(weight, weight_end), expected) << std::hexfloat << w;
     if (end != nullptr) {
       ++taken;
       ASSERT_EQ(std::string(fast, end), expected) << std::hexfloat << w;
     }
+    // The story weight: the same for w rounded to four decimals.
+    const double r = RoundStoryWeight(w);
+    char weight[kMaxStoryWeightBytes];
+    char* const weight_end = PutStoryWeight(weight, w);
+    char rounded[kMaxStoryWeightBytes * 2];
+    const char* const rounded_end = rapidjson::internal::Double(r).IsNanOrInf()
+                                        ? rounded
+                                        : rapidjson::internal::dtoa(r, rounded);
+    ASSERT_EQ(std::string(weight, weight_end),
+              std::string(rounded, static_cast<size_t>(rounded_end - rounded)))
+        << std::hexfloat << w;
   };
   auto with_neighbours = [&](double w) {
     check(w);
@@ -403,6 +413,43 @@ TEST(StoryStateTest, ShortDecimalWeightsAreWrittenAsGrisu2WritesThem) {
   // Most short decimals are far enough inside their interval (|d - w| is about uniform over
   // the half-gap, the path takes 0.8 of it).
   EXPECT_GT(short_taken, short_checked * 7 / 10) << short_taken << " of " << short_checked;
+}
+
+// Story weights are written rounded to four decimals: the sums of four-decimal saliences and
+// scores as their decimal sums, without the double sums' error digits.
+TEST(StoryStateTest, WeightsAreWrittenRoundedToFourDecimals) {
+  auto put = [](double w) {
+    char buf[kMaxStoryWeightBytes];
+    return std::string(buf, PutStoryWeight(buf, w));
+  };
+  EXPECT_EQ(put(0.1 + 0.2), "0.3");
+  EXPECT_EQ(put(1.8435000000000002), "1.8435");
+  EXPECT_EQ(put(1.9754999999999999), "1.9755");
+  EXPECT_EQ(put(0.30004999), "0.3");
+  EXPECT_EQ(put(0.30005001), "0.3001");
+  EXPECT_EQ(put(0.0), "0.0");
+  EXPECT_EQ(put(0.00004), "0.0");
+  EXPECT_EQ(put(12345.6789), "12345.6789");
+  EXPECT_EQ(put(0x1p40 + 0.25), "1099511627776.25");  // past 2^36: as it is
+  EXPECT_EQ(put(std::numeric_limits<double>::max()), "1.7976931348623157e308");
+  EXPECT_EQ(put(std::numeric_limits<double>::quiet_NaN()), "");
+  // A story's weight summed article by article, and the same state decoded and written again
+  // (a restore): the decimal sum both times.
+  double w = 0;
+  for (int k = 0; k < 17; ++k) w += 0.2493;
+  EXPECT_NE(w, 4.2381);         // the double sum carries rounding error ...
+  EXPECT_EQ(put(w), "4.2381");  // ... the record does not
+  StoryState s;
+  s.id = "st-1";
+  s.counts["a"] = 17;
+  s.entities = {{"country/egypt", w}};
+  s.topics = {{"ceasefire_talks", 0.1 + 0.2}};
+  const std::string record = EncodeStoryState(s);
+  EXPECT_NE(record.find(R"({"id":"country/egypt","weight":4.2381})"), std::string::npos) << record;
+  EXPECT_NE(record.find(R"({"id":"ceasefire_talks","score":0.3})"), std::string::npos) << record;
+  const auto decoded = DecodeStoryState(record);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().message();
+  EXPECT_EQ(EncodeStoryState(*decoded), record);
 }
 
 // The languages', sources' and titles' part and the articles' array given as text
