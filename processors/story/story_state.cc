@@ -62,72 +62,10 @@ char* PutStrings(char* p, const std::vector<std::string_view>& v) {
   return p;
 }
 
-// Writes w as internal::dtoa writes it when w is the double nearest to a decimal with at most
-// four decimal places, n / 10^4 (n a positive integer), and far enough inside w's rounding
-// interval; returns null otherwise (the caller runs Grisu2). Story weights are sums of
-// saliences and scores that the signature rounds to four decimals, and most such sums are the
-// double nearest to their decimal sum: this path writes them without Grisu2 (~150
-// instructions a double: two 64x64-bit products with a cached power, a digit loop and
-// Prettify's moves). Hand-written because no library formats "the double nearest to a short
-// decimal" as Grisu2 would without running Grisu2; std::to_chars's shortest form is Ryu's,
-// which is not byte-identical to Grisu2 for every double.
-//
-// Why the bytes are Grisu2's. Let w = M * 2^E (M the 53-bit significand, E < 0 here) and
-// d = n / 10^4 with |d - w| <= 0.8 of the distance from w to the nearer end of its rounding
-// interval (half the gap to the neighbouring double, the gap below being half as wide when M
-// is 2^52). (1) d is the only decimal in w's rounding interval with at most as many
-// significant digits as d (trailing zeros removed): the interval is narrower than 10^-4 (w <
-// 2^20: gaps <= 2^-32), a decimal in it with as many significant digits or fewer has the same
-// leading digit position (the interval crosses no power of ten but at w = 10^k itself, where
-// any other decimal needs 15+ digits) and so lies on the lattice of d's last digit, whose
-// points are >= 10^-4 apart. (2) Grisu2 writes the shortest decimal that lies in the
-// interval narrowed by its rounding errors (the boundaries scaled by a cached power of ten
-// with 64-bit products: a few units of 2^-64 relative, against a half-gap of >= 512 such
-// units; the 0.8 leaves >= 100), so it writes at most d's digits; its output always rounds
-// back to w (Grisu2's correctness), so by (1) it writes d. Its last-digit rounding
-// (GrisuRound) only moves to another point of that lattice inside the interval: none. (3)
-// Prettify writes digits D and exponent K with 10^-4 <= d < 10^7 as the integer part (or "0"),
-// '.', and the decimals (or "0"): what is written below. The test
-// StoryStateTest.ShortDecimalWeightsAreWrittenAsGrisu2WritesThem compares both on millions of
-// values, the interval's edges among them.
-__extension__ using U128 = unsigned __int128;
-
-char* PutShortDecimal(char* p, double w) {
-  if (!(w >= 1e-4 && w < 0x1p20)) return nullptr;  // also NaN
-  uint64_t bits;
-  std::memcpy(&bits, &w, sizeof(bits));
-  const int shift = 1075 - static_cast<int>(bits >> 52);  // -E: 33..66 in this range
-  const uint64_t mantissa = (bits & ((uint64_t{1} << 52) - 1)) | (uint64_t{1} << 52);
-  // The candidate n (its own check below decides: a wrong one is just not used).
-  const auto n = static_cast<uint64_t>(w * 1e4 + 0.5);
-  // |d - w| * 10^4 / 2^E = |n * 2^-E - M * 10^4|, exactly (< 2^100).
-  const U128 a = static_cast<U128>(n) << shift;
-  const U128 b = static_cast<U128>(mantissa) * 10000u;
-  const U128 diff = a > b ? a - b : b - a;
-  // Half the gap is 2^E / 2 (2^E / 4 below a power of two): |d - w| <= 0.8 of it.
-  const U128 limit = mantissa == (uint64_t{1} << 52) ? 2000 : 4000;
-  if (diff > limit) return nullptr;
-  const uint64_t int_part = n / 10000;
-  auto frac = static_cast<uint32_t>(n % 10000);
-  p = rapidjson::internal::u64toa(int_part, p);
-  *p++ = '.';
-  if (frac == 0) {
-    *p++ = '0';
-    return p;
-  }
-  char digits[4] = {static_cast<char>('0' + frac / 1000), static_cast<char>('0' + frac / 100 % 10),
-                    static_cast<char>('0' + frac / 10 % 10), static_cast<char>('0' + frac % 10)};
-  int len = 4;
-  while (digits[len - 1] == '0') --len;
-  std::memcpy(p, digits, 4);  // room: kMaxStoryWeightBytes
-  return p + len;
-}
-
 // What Writer::Double writes: internal::dtoa with the default 324 decimal places, and nothing
 // at all for NaN or an infinity (the Writer refuses them without kWriteNanAndInfFlag, after
 // its comma or colon).
 char* PutDouble(char* p, double d) {
-  if (char* end = PutShortDecimal(p, d); end != nullptr) return end;
   if (rapidjson::internal::Double(d).IsNanOrInf()) return p;
   return rapidjson::internal::dtoa(d, p, 324);
 }
@@ -241,16 +179,28 @@ std::optional<int64_t> ParseUtc(const std::string& text) {
 
 }  // namespace
 
-double RoundStoryWeight(double w) {
-  // Past 2^36 a weight has no four decimals left to round to (w * 10^4 would also lose
-  // integer precision further on, and overflow near the top of the range).
-  if (!(std::fabs(w) < 0x1p36)) return w;  // also NaN and the infinities
-  return std::round(w * 10000.0) / 10000.0;
+char* PutStoryWeight(char* p, double w) {
+  // Past 2^36 a weight has no four decimals left to round to (and w * 10^4 would lose integer
+  // precision further on): the double's own digits.
+  if (!(std::fabs(w) < 0x1p36)) return PutDouble(p, w);  // also NaN and the infinities
+  const int64_t n = std::llround(w * 10000.0);           // exact: |n| < 2^50
+  if (n < 0) *p++ = '-';
+  const uint64_t u = n < 0 ? static_cast<uint64_t>(-n) : static_cast<uint64_t>(n);
+  p = rapidjson::internal::u64toa(u / 10000, p);
+  *p++ = '.';
+  const auto frac = static_cast<uint32_t>(u % 10000);
+  if (frac == 0) {
+    *p++ = '0';
+    return p;
+  }
+  const char digits[4] = {
+      static_cast<char>('0' + frac / 1000), static_cast<char>('0' + frac / 100 % 10),
+      static_cast<char>('0' + frac / 10 % 10), static_cast<char>('0' + frac % 10)};
+  int len = 4;
+  while (digits[len - 1] == '0') --len;
+  std::memcpy(p, digits, 4);  // room: kMaxStoryWeightBytes
+  return p + len;
 }
-
-char* PutStoryWeight(char* p, double w) { return PutDouble(p, RoundStoryWeight(w)); }
-
-char* PutShortDecimalWeight(char* p, double w) { return PutShortDecimal(p, w); }
 
 bool NeedsNoJsonEscape(std::string_view s) {
   // PutJsonString's escapes: the bytes below 0x20, '"' and '\\'.

@@ -93,34 +93,28 @@ struct StoryStateView {
   void Clear();
 };
 
-// A topic score or entity weight as story.v1 writes it: rounded to four decimal places
-// (RoundStoryWeight), then what RapidJSON's Writer::Double writes for that double (Grisu2
-// shortest digits; nothing for a NaN or an infinity), at `p`, which must have room for
-// kMaxStoryWeightBytes; returns the end.
-constexpr size_t kMaxStoryWeightBytes = 25;
-char* PutStoryWeight(char* p, double w);
-// w rounded to four decimal places (the double nearest to round(w * 10^4) / 10^4), as story.v1
-// writes weights; w itself when |w| >= 2^36, NaN or infinite. A story's weights are sums of
-// its articles' saliences and topic scores, which the tag and score stages round to four
+// A topic score or entity weight as story.v1 writes it, at `p`, which must have room for
+// kMaxStoryWeightBytes; returns the end. Rounded to four decimal places (half away from zero)
+// and written as a plain decimal: the integer part, '.', then the decimals without trailing
+// zeros, or "0" ("0.3", "4.2381", "12.0", "0.0" for anything that rounds to zero, "-0.5");
+// from 2^36 on, or for a NaN or an infinity, what RapidJSON's Writer::Double writes (Grisu2
+// shortest digits; nothing for a NaN or an infinity). A story's weights are sums of its
+// articles' saliences and topic scores, which the tag and score stages round to four
 // decimals: the exact sum has four decimals too, and the double sum differs from it by
 // floating-point error only (0.1 + 0.2 = 0.30000000000000004), which the record does not
 // carry. Until 2026-12-07 the record wrote the double sum's shortest digits (~3 % of the
 // weights on the story and dev corpora had 16-17 significant digits of such error).
-double RoundStoryWeight(double w);
-// PutStoryWeight's path without Grisu2: w written as Grisu2 writes it when w is the double
-// nearest to a decimal of at most four decimal places (0.0001 <= w < 2^20) and not too close
-// to the ends of its rounding interval (the proof is at its definition); null (nothing
-// written) otherwise. Exposed for the test that compares it with RapidJSON's dtoa.
-char* PutShortDecimalWeight(char* p, double w);
+constexpr size_t kMaxStoryWeightBytes = 25;
+char* PutStoryWeight(char* p, double w);
 
 // story.v1 JSON (one line). Both overloads write the same bytes for the same state (the first
 // builds a view of `state` and calls the second). Written straight into the string (no
 // rapidjson::Writer: its per-value bookkeeping was most of the record's cost, paid for every
-// article), byte for byte what the Writer wrote, with two differences: weights are rounded to
-// four decimals first (RoundStoryWeight), and bytes 0x1A-0x1F are always escaped (RapidJSON 1.1.0's
-// SSE2 scan copied them raw inside aligned 16-byte blocks). Pitfall kept from the Writer: a NaN or
-// infinite weight is written as nothing (invalid JSON); the store never makes one (sums of finite
-// saliences and scores).
+// article), byte for byte what the Writer wrote, with two differences: weights are written as
+// PutStoryWeight writes them (rounded to four decimals), and bytes 0x1A-0x1F are always escaped
+// (RapidJSON 1.1.0's SSE2 scan copied them raw inside aligned 16-byte blocks). Pitfall kept from
+// the Writer: a NaN or infinite weight is written as nothing (invalid JSON); the store never makes
+// one (sums of finite saliences and scores).
 std::string EncodeStoryState(const StoryState& state);
 // Whether `s` has no byte that a JSON string escapes (StoryStateView::plain_item_names).
 bool NeedsNoJsonEscape(std::string_view s);
