@@ -378,6 +378,29 @@ def cldr_subdivisions():
     return out
 
 
+# Subdivisions that share a name with a hand-curated place but are another place: they must not
+# add their names to it (Mozambique's Gaza Province is not the Gaza Strip; the Russian
+# "Монтанская область" is Bulgaria's Montana Province, not the US state). Found on 2026-12-07 by
+# listing every subdivision merged into a hand-curated entity (target_of) and reading the 110
+# pairs; capital districts, Turkish provinces named after their city and the like were left
+# merged. Each of these becomes an entity of its own when its names pass the rules below (its
+# one-word name, the hand-curated place's alias, stays out), else adds nothing. The generator
+# warns when subdivisions of two countries still merge into one entity (see regions below).
+HOMONYM_SUBDIVISIONS = {
+    "AR-B": "city/buenos-aires",  # Buenos Aires Province, not the city
+    "BF-12": "place/sahel",  # Burkina Faso's Sahel Region, not the Sahel
+    "BG-12": "place/montana",  # Montana Province, Bulgaria
+    "BZ-TOL": "city/toledo",  # Toledo District, Belize
+    "DZ-20": "city/sidon",  # Saida Province, Algeria (French "Saïda" is also Sidon)
+    "EG-BA": "place/red-sea",  # Red Sea Governorate, Egypt, not the sea
+    "LK-5": "place/eastern-province",  # Eastern Province, Sri Lanka (the curated one: Saudi)
+    "MX-MEX": "city/mexico-city",  # the State of Mexico
+    "MZ-G": "place/gaza",  # Gaza Province, Mozambique
+    "SD-RS": "place/red-sea",  # Red Sea State, Sudan, not the sea
+    "US-WA": "city/washington-dc",  # Washington State
+    "UY-FD": "place/florida",  # Florida Department, Uruguay
+}
+
 CLDR_RENUMBERED_MIN = 3  # subdivisions whose CLDR names sit under another code (see below)
 
 
@@ -1128,11 +1151,16 @@ def main():
         return weak, context
 
     more, new = [], []
+    merged_countries = {}  # hand-curated id -> countries of the subdivisions merged into it
     for code in sorted(regions):
         if code in territories:
             continue
         iso_name, en, kind, by_lang, core = regions[code]
         eid = target_of(by_lang, {"place", "city"})
+        if eid is not None and HOMONYM_SUBDIVISIONS.get(code) == eid:
+            eid = None  # another place of the same name: an entity of its own, or nothing
+        if eid is not None:
+            merged_countries.setdefault(eid, set()).add(code.split("-")[0])
         # A Ukrainian oblast's -щина name (Херсонщина) and its cases: strong, one word or not.
         region_names = {}
         if code.startswith("UA-"):
@@ -1167,6 +1195,11 @@ def main():
             weak, context = coordinated_weak(eid, strong)
         if strong or weak:
             new.append((eid, en, kind, code, strong, weak, context))
+    for eid, ccs in sorted(merged_countries.items()):
+        if len(ccs) > 1:
+            # Jerusalem (IL-JM and PS-JEM) is one; any other is likely a homonym to list above.
+            print(f"note: subdivisions of {', '.join(sorted(ccs))} merged into {eid}"
+                  " (a homonym? see HOMONYM_SUBDIVISIONS)", file=sys.stderr)
     lines = [head.rstrip("\n"),
              "# First-level subdivisions (ISO 3166-2): oblasts, provinces, governorates, states ...",
              "more_aliases:" if more else "more_aliases: []"]
