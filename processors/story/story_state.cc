@@ -183,9 +183,12 @@ char* PutStoryWeight(char* p, double w) {
   // Past 2^36 a weight has no four decimals left to round to (and w * 10^4 would lose integer
   // precision further on): the double's own digits.
   if (!(std::fabs(w) < 0x1p36)) return PutDouble(p, w);  // also NaN and the infinities
-  const int64_t n = std::llround(w * 10000.0);           // exact: |n| < 2^50
-  if (n < 0) *p++ = '-';
-  const uint64_t u = n < 0 ? static_cast<uint64_t>(-n) : static_cast<uint64_t>(n);
+  // |w| * 10^4 rounded half away from zero (std::llround's rounding, without its call): the
+  // product is below 2^50, so its integer part and the rest are exact.
+  const double x = std::fabs(w) * 10000.0;
+  auto u = static_cast<uint64_t>(x);
+  if (x - static_cast<double>(u) >= 0.5) ++u;
+  if (w < 0 && u != 0) *p++ = '-';
   p = rapidjson::internal::u64toa(u / 10000, p);
   *p++ = '.';
   const auto frac = static_cast<uint32_t>(u % 10000);
