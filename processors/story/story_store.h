@@ -321,9 +321,9 @@ class StoryStore {
   // case of a story's later articles) sorts nothing by text, and a weight the article did not
   // change is not formatted again (Grisu2's shortest digits, ~150 instructions a double, were a
   // third of the record's cost; since 2026-12-07 a weight is written as its four-decimal value,
-  // PutStoryWeight, ~100 instructions). Bounded whatever the number of open stories: 48 bytes an item,
-  // ~0.6 KB for a story of a dozen items, ~3 KB at most (48 entities and a dozen topics). Holds
-  // no state of its own: a miss sorts and encodes, the bytes are the same.
+  // PutStoryWeight, ~100 instructions). Bounded whatever the number of open stories: 48 bytes an
+  // item, ~0.6 KB for a story of a dozen items, ~3 KB at most (48 entities and a dozen topics).
+  // Holds no state of its own: a miss sorts and encodes, the bytes are the same.
   static constexpr size_t kRecordCacheStories = 4096;
   static constexpr uint8_t kTextUnset = 0xff;
   struct RecordText {
