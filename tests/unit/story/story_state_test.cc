@@ -38,6 +38,12 @@ void Str(Writer& w, std::string_view s) {
 // A story weight's text by reference: below 2^36 the integer nearest to w * 10^4 (half away
 // from zero) as a decimal with four places, trailing zeros dropped but one; from 2^36 on, NaN
 // and the infinities, RapidJSON's dtoa (nothing for NaN and infinities, as Writer::Double).
+// "12.3400" -> "12.34", "12.0000" -> "12.0": the decimals without trailing zeros but one.
+std::string WithoutTrailingZeros(std::string s) {
+  while (s.back() == '0' && s[s.size() - 2] != '.') s.pop_back();
+  return s;
+}
+
 std::string FourDecimals(double w) {
   if (!(std::fabs(w) < 0x1p36)) {
     if (std::isnan(w) || std::isinf(w)) return "";
@@ -48,9 +54,7 @@ std::string FourDecimals(double w) {
   char text[40];
   std::snprintf(text, sizeof(text), "%s%lld.%04lld", n < 0 ? "-" : "", std::llabs(n) / 10000,
                 std::llabs(n) % 10000);
-  std::string s = text;
-  while (s.back() == '0' && s[s.size() - 2] != '.') s.pop_back();
-  return s;
+  return WithoutTrailingZeros(text);
 }
 
 // story.v1 as RapidJSON's Writer writes it (EncodeStoryView before story5), the weights as
@@ -381,9 +385,7 @@ TEST(StoryStateTest, WeightsAreWrittenAsTheirFourDecimalValue) {
                   n % 10000);
     const double w = std::strtod(text, nullptr);
     // The decimal itself, trailing zeros dropped (one kept after the point).
-    std::string expected = text;
-    while (expected.back() == '0' && expected[expected.size() - 2] != '.') expected.pop_back();
-    if (n == 0) expected = "0.0";
+    const std::string expected = n == 0 ? "0.0" : WithoutTrailingZeros(text);
     char buf[kMaxStoryWeightBytes];
     ASSERT_EQ(std::string(buf, PutStoryWeight(buf, w)), expected) << text;
     if (i % 8 == 0) with_neighbours(w);
@@ -404,10 +406,9 @@ TEST(StoryStateTest, WeightsAreWrittenAsTheirFourDecimalValue) {
       units += x;
       char text[40];
       std::snprintf(text, sizeof(text), "%" PRId64 ".%04" PRId64, units / 10000, units % 10000);
-      std::string expected = text;
-      while (expected.back() == '0' && expected[expected.size() - 2] != '.') expected.pop_back();
       char buf[kMaxStoryWeightBytes];
-      ASSERT_EQ(std::string(buf, PutStoryWeight(buf, w)), expected) << std::hexfloat << w;
+      ASSERT_EQ(std::string(buf, PutStoryWeight(buf, w)), WithoutTrailingZeros(text))
+          << std::hexfloat << w;
     }
   }
   // Random doubles in and around the range, and anywhere.
