@@ -73,7 +73,9 @@ struct ArticleSignature {
   bool has_fingerprint = false;
   uint64_t text_hash = 0;  // exact duplicate key (folded word sequence)
   uint64_t simhash = 0;
-  std::vector<uint32_t> lead_shingles;  // sorted, unique 32-bit hashes of the opening's shingles
+  // 32-bit hashes of the opening's shingles in text order, a recurring shingle each time (the
+  // lead set is their distinct values: SortUniqueLeadValues).
+  std::vector<uint32_t> lead_shingles;
   std::vector<std::pair<std::string, double>> entities;  // id, salience
   std::vector<std::pair<std::string, double>> topics;    // id, score
   std::vector<std::string> numbers;                      // sorted, unique
@@ -99,8 +101,8 @@ uint64_t ShingleHash(const uint64_t* words, int k);
 uint64_t SimHashOf(const uint64_t* hashes, size_t n);
 
 // Sorts v[0, m) ascending and drops repeated values, as std::sort + std::unique do; returns the
-// number of values kept (ComputeSignature's lead set: ordered linear probing into a per-thread
-// table by the top bits; see signature.cc). Exposed for tests.
+// number of values kept (a lead set from ArticleSignature::lead_shingles: ordered linear
+// probing into a per-thread table by the top bits; see signature.cc).
 size_t SortUniqueLeadValues(uint32_t* v, size_t m);
 
 // Number of differing bits.

@@ -40,6 +40,17 @@ constexpr size_t kLeadLoadNum = 4, kLeadLoadDen = 5;
 constexpr size_t kDupFirstSlots = size_t{1} << 16;
 constexpr size_t kDupLoadNum = 4, kDupLoadDen = 5;
 
+// Makes a fingerprint's lead values a set (sorted, unique) unless they are one already (one
+// pass when they are: a fingerprint that was a candidate before).
+void EnsureLeadSet(std::vector<uint32_t>* lead) {
+  const uint32_t* const v = lead->data();
+  const size_t n = lead->size();
+  size_t i = 1;
+  while (i < n && v[i - 1] < v[i]) ++i;
+  if (i >= n) return;
+  lead->resize(SortUniqueLeadValues(lead->data(), n));
+}
+
 size_t SharedCount(const std::vector<uint32_t>& a, const std::vector<uint32_t>& b) {
   size_t n = 0;
   auto i = a.begin(), j = b.begin();
@@ -170,7 +181,10 @@ struct StoryStore::Fingerprint {
   uint64_t text_hash = 0;
   int64_t time = 0;
   int64_t closes_at = 0;
-  std::vector<uint32_t> lead;  // lead set (sorted)
+  // The opening's shingle values as the signature listed them (text order, a recurring
+  // shingle each time), sorted and made unique in place the first time the fingerprint is a
+  // lead-set candidate (EnsureLeadSetLocked): most fingerprints never are.
+  std::vector<uint32_t> lead;
   std::string root;            // earliest article of this text
   std::string story_id;        // story of that article
 };
@@ -785,12 +799,53 @@ void StoryStore::AddFingerprintLocked(const ArticleSignature& sig, const std::st
         }
       }
     } else {
-      for (uint32_t h : sig.lead_shingles) {
-        if (LeadSampled(h)) LeadInsertLocked(h, static_cast<uint32_t>(seq));
-      }
+      ListSampledLeadLocked(sig.lead_shingles);
+      for (uint32_t h : lead_sampled_) LeadInsertLocked(h, static_cast<uint32_t>(seq));
     }
   }
   lead_hints_epoch_ = UINT64_MAX;  // the hints were this article's
+}
+
+void StoryStore::ListSampledLeadLocked(const std::vector<uint32_t>& lead) {
+  const size_t n = lead.size();
+  if (sampled_seen_.size() < 2 * n) {
+    sampled_seen_.assign(std::bit_ceil(std::max<size_t>(256, 2 * n)), {0, 0});
+    sampled_stamp_ = 0;
+  }
+  if (++sampled_stamp_ == 0) {  // wrapped: stamps of 2^32 calls ago would look current
+    for (SampledSeen& e : sampled_seen_) e.stamp = 0;
+    sampled_stamp_ = 1;
+  }
+  const uint32_t stamp = sampled_stamp_;
+  SampledSeen* const seen = sampled_seen_.data();
+  const size_t mask = sampled_seen_.size() - 1;
+  const int shift = 32 - std::countr_zero(sampled_seen_.size());
+  lead_sampled_.resize(n);  // at most; written by index (no push_back call)
+  uint32_t* const out = lead_sampled_.data();
+  size_t m = 0;
+  for (const uint32_t h : lead) {
+    if (!LeadSampled(h)) continue;
+    bool repeated = false;
+    for (size_t i = (h * 0x9E3779B1u) >> shift;; i = (i + 1) & mask) {
+      if (seen[i].stamp != stamp) {
+        seen[i] = {h, stamp};
+        break;
+      }
+      if (seen[i].value == h) {
+        repeated = true;
+        break;
+      }
+    }
+    if (repeated) continue;
+    out[m++] = h;
+    // One or two cache misses per sampled shingle (the run from its home slot): requested for
+    // all of them first so that they overlap. As an integer: the next line may be past the
+    // table's end.
+    const uintptr_t home = reinterpret_cast<uintptr_t>(&lead_table_[LeadHome(h)]);
+    __builtin_prefetch(reinterpret_cast<const void*>(home));
+    __builtin_prefetch(reinterpret_cast<const void*>(home + 64));
+  }
+  lead_sampled_.resize(m);
 }
 
 void StoryStore::DupTable::Init(size_t n) {
@@ -1016,20 +1071,10 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output,
     candidates.clear();
     // One or two cache misses per sampled shingle (the run from its home slot: ~13 slots when
     // absent at 0.8 load): requested for all shingles first so that they overlap. The sampled
-    // shingles are listed once here (lead_sampled_: the lookup and the insertions go over them
-    // again, ~36 of the ~72 lead shingles).
-    std::vector<uint32_t>& sampled = lead_sampled_;
-    sampled.resize(sig.lead_shingles.size());  // at most; written by index (no push_back call)
-    size_t n_sampled = 0;
-    for (uint32_t h : sig.lead_shingles) {
-      if (!LeadSampled(h)) continue;
-      sampled[n_sampled++] = h;
-      // As an integer: the next line may be past the table's end.
-      const uintptr_t home = reinterpret_cast<uintptr_t>(&lead_table_[LeadHome(h)]);
-      __builtin_prefetch(reinterpret_cast<const void*>(home));
-      __builtin_prefetch(reinterpret_cast<const void*>(home + 64));
-    }
-    sampled.resize(n_sampled);
+    // shingles are listed once here, each once (lead_sampled_: the lookup and the insertions go
+    // over them again, ~36 of the ~72 lead shingles).
+    ListSampledLeadLocked(sig.lead_shingles);
+    const std::vector<uint32_t>& sampled = lead_sampled_;
     // Each run is also what this article's insertion of the shingle needs (lead_hints_).
     lead_hints_.clear();
     const LeadEntry* const table = lead_table_.data();
@@ -1066,12 +1111,20 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output,
     candidates.resize(kept);
     double best = config_.lead_jaccard;
     uint64_t best_seq = UINT64_MAX;
+    // The exact Jaccard of the two sets: the article's as a set (sorted, unique) once, each
+    // candidate's the first time it is one.
+    std::vector<uint32_t>& lead_set = scratch_lead_set_;
+    if (!candidates.empty()) {
+      lead_set.assign(sig.lead_shingles.begin(), sig.lead_shingles.end());
+      lead_set.resize(SortUniqueLeadValues(lead_set.data(), lead_set.size()));
+    }
     for (uint64_t seq : candidates) {
-      const Fingerprint& f = fingerprints_[seq - fingerprint_base_];
-      const size_t n = SharedCount(sig.lead_shingles, f.lead);
+      Fingerprint& f = fingerprints_[seq - fingerprint_base_];
+      EnsureLeadSet(&f.lead);
+      const size_t n = SharedCount(lead_set, f.lead);
       if (static_cast<int64_t>(n) < config_.lead_min_shared) continue;
-      const double j = static_cast<double>(n) /
-                       static_cast<double>(sig.lead_shingles.size() + f.lead.size() - n);
+      const double j =
+          static_cast<double>(n) / static_cast<double>(lead_set.size() + f.lead.size() - n);
       if (j > best || (j == best && seq < best_seq)) {
         best = j;
         best_seq = seq;

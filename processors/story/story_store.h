@@ -525,6 +525,20 @@ class StoryStore {
   };
   std::vector<LeadHint> lead_hints_;
   std::vector<uint32_t> lead_sampled_;  // the article's sampled lead shingles (lead_hints_' order)
+  // Lists the distinct sampled shingles of an article's lead values (they are in text order
+  // and may repeat: the signature does not sort them) in lead_sampled_, first occurrences in
+  // order, and prefetches their home slots (lead_table_ must not be empty). Distinct through a
+  // small open-addressing set stamped per call (sampled_seen_: nothing to clear between
+  // articles); sorting the whole lead set for it cost ~34 instructions a value (~2.5 K an
+  // article), now done only for the rare article that has lead-set candidates.
+  void ListSampledLeadLocked(const std::vector<uint32_t>& lead);
+  struct SampledSeen {
+    uint32_t value;
+    uint32_t stamp;  // in the set of call number `stamp` (sampled_stamp_)
+  };
+  std::vector<SampledSeen> sampled_seen_;  // a power of two, >= twice the values listed
+  uint32_t sampled_stamp_ = 0;
+  std::vector<uint32_t> scratch_lead_set_;  // the article's lead values as a set (candidates)
   uint64_t lead_epoch_ = 0;
   uint64_t lead_hints_epoch_ = UINT64_MAX;  // lead_epoch_ when lead_hints_ were taken, or none
   void LeadInsertLocked(uint32_t h, uint32_t seq);

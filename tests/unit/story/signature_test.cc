@@ -80,7 +80,16 @@ TEST_F(SignatureTest, UnrelatedTextsAreFarApart) {
   EXPECT_GE(HammingDistance(a.simhash, b.simhash), 16);
 }
 
-double Jaccard(const std::vector<uint32_t>& a, const std::vector<uint32_t>& b) {
+// The lead values as a set (the signature lists them in text order, repeats included).
+std::vector<uint32_t> LeadSet(std::vector<uint32_t> v) {
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+  return v;
+}
+
+double Jaccard(std::vector<uint32_t> a, std::vector<uint32_t> b) {
+  a = LeadSet(std::move(a));
+  b = LeadSet(std::move(b));
   std::vector<uint32_t> both;
   std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(both));
   const size_t uni = a.size() + b.size() - both.size();
@@ -276,9 +285,7 @@ ArticleSignature ReferenceSignature(const core::Document& doc, int64_t now,
   } else {
     plain_lead();
   }
-  std::sort(ref.lead_shingles.begin(), ref.lead_shingles.end());
-  ref.lead_shingles.erase(std::unique(ref.lead_shingles.begin(), ref.lead_shingles.end()),
-                          ref.lead_shingles.end());
+  // In text order, a recurring shingle each time, as ComputeSignature lists them.
   return ref;
 }
 

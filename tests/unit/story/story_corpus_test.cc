@@ -86,6 +86,12 @@ TEST(StoryCorpusTest, SimHashDistancesOfDuplicateGroups) {
     item.all = sig.lead_shingles;
     items.push_back(std::move(item));
   }
+  // The lead values as sets (the signature lists them in text order, repeats included).
+  for (Item& item : items) {
+    for (std::vector<uint32_t>* v : {&item.lead, &item.plain_lead, &item.all}) {
+      v->resize(SortUniqueLeadValues(v->data(), v->size()));
+    }
+  }
   auto shared = [](const std::vector<uint32_t>& a, const std::vector<uint32_t>& b) {
     std::vector<uint32_t> both;
     std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(both));

@@ -686,14 +686,22 @@ void CheckLeadSetsAgainstABruteForceScan(std::vector<uint32_t> pool, uint64_t se
         const size_t n = 4 + rng() % 16;
         for (size_t k = 0; k < n; ++k) in[rng() % pool.size()] = true;
       }
+      std::vector<uint32_t> set;  // the lead set (sorted): what the reference compares
       for (size_t k = 0; k < pool.size(); ++k) {
-        if (in[k]) s.lead_shingles.push_back(pool[k]);
+        if (in[k]) set.push_back(pool[k]);
       }
-      std::sort(s.lead_shingles.begin(), s.lead_shingles.end());
+      std::sort(set.begin(), set.end());
+      // The store is given the values as a signature lists them: in text order (here
+      // shuffled), a shingle that recurs in the opening listed again.
+      s.lead_shingles = set;
+      for (size_t k = 0; k < set.size(); ++k) {
+        if (rng() % 4 == 0) s.lead_shingles.push_back(set[k]);
+      }
+      std::shuffle(s.lead_shingles.begin(), s.lead_shingles.end(), rng);
       while (fifo.size() > static_cast<size_t>(config.max_fingerprints)) fifo.pop_front();
       // Per sampled shingle of the article, its max_lead_postings most recent fingerprints.
       std::vector<int> met(fifo.size(), 0);
-      for (uint32_t h : s.lead_shingles) {
+      for (uint32_t h : set) {
         if (h % 2 != 0) continue;
         int64_t seen = 0;
         for (size_t k = fifo.size(); k-- > 0 && seen < config.max_lead_postings;) {
@@ -708,12 +716,12 @@ void CheckLeadSetsAgainstABruteForceScan(std::vector<uint32_t> pool, uint64_t se
       for (size_t k = 0; k < fifo.size(); ++k) {  // oldest first: the first at the best wins
         if (met[k] < 2) continue;
         std::vector<uint32_t> both;
-        std::set_intersection(s.lead_shingles.begin(), s.lead_shingles.end(), fifo[k].lead.begin(),
-                              fifo[k].lead.end(), std::back_inserter(both));
+        std::set_intersection(set.begin(), set.end(), fifo[k].lead.begin(), fifo[k].lead.end(),
+                              std::back_inserter(both));
         if (static_cast<int64_t>(both.size()) < config.lead_min_shared) continue;
         const double j =
             static_cast<double>(both.size()) /
-            static_cast<double>(s.lead_shingles.size() + fifo[k].lead.size() - both.size());
+            static_cast<double>(set.size() + fifo[k].lead.size() - both.size());
         // (The store takes a Jaccard equal to lead_jaccard too: 3 of 20 shingles here.)
         if (j > best || (want == nullptr && j == best)) {
           best = j;
@@ -729,7 +737,7 @@ void CheckLeadSetsAgainstABruteForceScan(std::vector<uint32_t> pool, uint64_t se
       } else {
         ++fresh;
       }
-      fifo.push_back({s.lead_shingles, want != nullptr ? want->root : id, a.story_id});
+      fifo.push_back({set, want != nullptr ? want->root : id, a.story_id});
     }
   }
   EXPECT_GT(found, 30) << "edited copies found through the lead sets";
