@@ -185,8 +185,8 @@ struct StoryStore::Fingerprint {
   // shingle each time), sorted and made unique in place the first time the fingerprint is a
   // lead-set candidate (EnsureLeadSetLocked): most fingerprints never are.
   std::vector<uint32_t> lead;
-  std::string root;            // earliest article of this text
-  std::string story_id;        // story of that article
+  std::string root;      // earliest article of this text
+  std::string story_id;  // story of that article
 };
 
 StoryStore::StoryStore(StoryStoreConfig config)

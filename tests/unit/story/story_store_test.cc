@@ -719,9 +719,8 @@ void CheckLeadSetsAgainstABruteForceScan(std::vector<uint32_t> pool, uint64_t se
         std::set_intersection(set.begin(), set.end(), fifo[k].lead.begin(), fifo[k].lead.end(),
                               std::back_inserter(both));
         if (static_cast<int64_t>(both.size()) < config.lead_min_shared) continue;
-        const double j =
-            static_cast<double>(both.size()) /
-            static_cast<double>(set.size() + fifo[k].lead.size() - both.size());
+        const double j = static_cast<double>(both.size()) /
+                         static_cast<double>(set.size() + fifo[k].lead.size() - both.size());
         // (The store takes a Jaccard equal to lead_jaccard too: 3 of 20 shingles here.)
         if (j > best || (want == nullptr && j == best)) {
           best = j;
