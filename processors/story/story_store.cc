@@ -17,6 +17,10 @@
 #include <span>
 #include <type_traits>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace newsflow::story {
 namespace {
 
@@ -786,7 +790,7 @@ void StoryStore::AddFingerprintLocked(const ArticleSignature& sig, const std::st
   if (!indexed) exact_.Insert(kExactKind, sig.text_hash, static_cast<uint32_t>(seq));
   for (uint32_t b = 0; b < 4; ++b) bands_.Insert(b, sig.simhash, static_cast<uint32_t>(seq));
   if (config_.lead_jaccard > 0 && config_.max_lead_postings > 0) {
-    if (lead_table_.empty()) lead_table_.assign(kLeadFirstSlots, {kLeadEmpty, 0});
+    if (lead_table_.empty()) LeadInitLocked(kLeadFirstSlots);
     if (lead_hints_epoch_ != UINT64_MAX) {
       // This article's lookup ran: its sampled shingles (lead_sampled_) and their runs as it
       // found them, while nothing was erased or moved since (an insertion may grow the table:
@@ -838,12 +842,12 @@ void StoryStore::ListSampledLeadLocked(const std::vector<uint32_t>& lead) {
     }
     if (repeated) continue;
     out[m++] = h;
-    // One or two cache misses per sampled shingle (the run from its home slot): requested for
-    // all of them first so that they overlap. As an integer: the next line may be past the
-    // table's end.
-    const uintptr_t home = reinterpret_cast<uintptr_t>(&lead_table_[LeadHome(h)]);
-    __builtin_prefetch(reinterpret_cast<const void*>(home));
-    __builtin_prefetch(reinterpret_cast<const void*>(home + 64));
+    // A cache miss or two per sampled shingle, requested for all of them first so that they
+    // overlap: the lookup reads the run's tags, the article's insertion writes the slot after
+    // the run (usually on its home slot's line).
+    const size_t i = LeadHome(h);
+    __builtin_prefetch(&lead_tags_[i]);
+    __builtin_prefetch(&lead_table_[i]);
   }
   lead_sampled_.resize(m);
 }
@@ -894,6 +898,30 @@ void StoryStore::DupTable::Grow() {
   }
 }
 
+StoryStore::LeadHint StoryStore::LeadRunLocked(uint32_t h, size_t home,
+                                               std::vector<uint64_t>* candidates) const {
+  // Every entry of the shingle is one of its max_lead_postings most recent (insertion keeps it
+  // so): all of them are candidates. The oldest is the first of the lowest sequence number in
+  // run order, as LeadInsertLocked takes it.
+  const LeadEntry* const table = lead_table_.data();
+  const size_t mask = lead_table_.size() - 1;
+  LeadHint hint{0, 0, 0};
+  uint64_t oldest_seq = UINT64_MAX;
+  size_t i = home;
+  for (; table[i].shingle != kLeadEmpty; i = (i + 1) & mask) {
+    if (table[i].shingle != h) continue;
+    const uint64_t s = LeadSeq(table[i].seq);
+    candidates->push_back(s);
+    ++hint.n;
+    if (s < oldest_seq) {
+      oldest_seq = s;
+      hint.oldest = i;
+    }
+  }
+  hint.end = i;
+  return hint;
+}
+
 void StoryStore::LeadInsertLocked(uint32_t h, uint32_t seq) {
   // The shingle's run: its entries (how many, the oldest) up to the first empty slot.
   // (Through a plain pointer and mask: the loop is ~30 insertions an article, ~7 slots each.)
@@ -917,12 +945,12 @@ void StoryStore::LeadInsertLocked(uint32_t h, uint32_t seq) {
     lead_table_[oldest].seq = seq;
     return;
   }
-  lead_table_[i] = {h, seq};
+  SetLeadSlotLocked(i, {h, seq});
   ++lead_used_;
   if (lead_used_ * kLeadLoadDen > lead_table_.size() * kLeadLoadNum) LeadGrowLocked();
 }
 
-void StoryStore::LeadInsertHintedLocked(uint32_t h, uint32_t seq, const LeadHint& hint) {
+inline void StoryStore::LeadInsertHintedLocked(uint32_t h, uint32_t seq, const LeadHint& hint) {
   if (lead_table_[hint.end].shingle != kLeadEmpty) {
     // Filled by an earlier insertion of this article: the run goes on past it.
     LeadInsertLocked(h, seq);
@@ -932,7 +960,7 @@ void StoryStore::LeadInsertHintedLocked(uint32_t h, uint32_t seq, const LeadHint
     lead_table_[hint.oldest].seq = seq;  // as LeadInsertLocked
     return;
   }
-  lead_table_[hint.end] = {h, seq};
+  SetLeadSlotLocked(hint.end, {h, seq});
   ++lead_used_;
   if (lead_used_ * kLeadLoadDen > lead_table_.size() * kLeadLoadNum) LeadGrowLocked();
 }
@@ -951,22 +979,28 @@ void StoryStore::LeadEraseLocked(uint32_t h, uint32_t seq) {
     const size_t k = LeadHome(lead_table_[j].shingle);
     const bool stays = i <= j ? (i < k && k <= j) : (i < k || k <= j);
     if (stays) continue;
-    lead_table_[i] = lead_table_[j];
+    SetLeadSlotLocked(i, lead_table_[j]);
     i = j;
   }
-  lead_table_[i] = {kLeadEmpty, 0};
+  SetLeadSlotLocked(i, {kLeadEmpty, 0});
   --lead_used_;
+}
+
+void StoryStore::LeadInitLocked(size_t slots) {
+  lead_table_.assign(slots, {kLeadEmpty, 0});
+  lead_tags_.assign(slots + kLeadTagClone, 0);
 }
 
 void StoryStore::LeadGrowLocked() {
   ++lead_epoch_;  // every entry moves (lead_hints_)
-  std::vector<LeadEntry> old(2 * lead_table_.size(), {kLeadEmpty, 0});
+  std::vector<LeadEntry> old;
   old.swap(lead_table_);
+  LeadInitLocked(2 * old.size());
   for (const LeadEntry& e : old) {
     if (e.shingle == kLeadEmpty) continue;
     size_t i = LeadHome(e.shingle);
     while (lead_table_[i].shingle != kLeadEmpty) i = LeadNext(i);
-    lead_table_[i] = e;
+    SetLeadSlotLocked(i, e);
   }
 }
 
@@ -1069,34 +1103,33 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output,
     // lead shingles with this article (inverted index; bounded per shingle).
     std::vector<uint64_t>& candidates = scratch_lead_candidates_;
     candidates.clear();
-    // One or two cache misses per sampled shingle (the run from its home slot: ~13 slots when
-    // absent at 0.8 load): requested for all shingles first so that they overlap. The sampled
-    // shingles are listed once here, each once (lead_sampled_: the lookup and the insertions go
-    // over them again, ~36 of the ~72 lead shingles).
+    // The sampled shingles are listed once here, each once (lead_sampled_: the lookup and the
+    // insertions go over them again, ~36 of the ~72 lead shingles).
     ListSampledLeadLocked(sig.lead_shingles);
     const std::vector<uint32_t>& sampled = lead_sampled_;
     // Each run is also what this article's insertion of the shingle needs (lead_hints_).
-    lead_hints_.clear();
-    const LeadEntry* const table = lead_table_.data();
+    const size_t n_sampled = sampled.size();
     const size_t mask = lead_table_.size() - 1;  // a power of two (LeadNext)
-    for (uint32_t h : sampled) {
-      // Every entry of the shingle is one of its max_lead_postings most recent (insertion
-      // keeps it so): all of them are candidates.
-      LeadHint hint{0, 0, 0};
-      uint64_t oldest_seq = UINT64_MAX;
-      size_t i = LeadHome(h);
-      for (; table[i].shingle != kLeadEmpty; i = (i + 1) & mask) {
-        if (table[i].shingle != h) continue;
-        const uint64_t s = LeadSeq(table[i].seq);
-        candidates.push_back(s);
-        ++hint.n;
-        if (s < oldest_seq) {  // the first of the lowest, as LeadInsertLocked
-          oldest_seq = s;
-          hint.oldest = i;
-        }
+    lead_hints_.resize(n_sampled);
+    LeadHint* const hints = lead_hints_.data();
+    for (size_t k = 0; k < n_sampled; ++k) {
+      const uint32_t h = sampled[k];
+      const size_t home = LeadHome(h);
+#if defined(__SSE2__)
+      // The tags of the 16 slots from the home slot (lead_tags_): when none before the first
+      // empty one is the shingle's tag, the shingle is absent (nearly always): its run ends at
+      // that empty slot. Else (an entry, a tag shared by another shingle, a run of 16 or more
+      // slots) the run is read slot by slot.
+      const __m128i w = _mm_loadu_si128(reinterpret_cast<const __m128i*>(&lead_tags_[home]));
+      const auto empty = static_cast<uint32_t>(~_mm_movemask_epi8(w) & 0xffff);
+      const auto match = static_cast<uint32_t>(
+          _mm_movemask_epi8(_mm_cmpeq_epi8(w, _mm_set1_epi8(static_cast<char>(LeadTag(h))))));
+      if (empty != 0 && (match & ((empty & (0u - empty)) - 1)) == 0) [[likely]] {
+        hints[k] = {(home + static_cast<size_t>(__builtin_ctz(empty))) & mask, 0, 0};
+        continue;
       }
-      hint.end = i;
-      lead_hints_.push_back(hint);
+#endif
+      hints[k] = LeadRunLocked(h, home, &candidates);
     }
     lead_hints_epoch_ = lead_epoch_;
     std::sort(candidates.begin(), candidates.end());
@@ -1860,7 +1893,7 @@ size_t StoryStore::ApproximateBytes() const {
     bytes +=
         sizeof(Fingerprint) + f.root.capacity() + f.story_id.capacity() + f.lead.capacity() * 4;
   bytes += (exact_.slots.capacity() + bands_.slots.capacity()) * sizeof(DupEntry);
-  bytes += lead_table_.capacity() * sizeof(LeadEntry);
+  bytes += lead_table_.capacity() * sizeof(LeadEntry) + lead_tags_.capacity();
   bytes += stable_views_.capacity() * sizeof(std::string_view);
   for (const auto& n : stable_names_) bytes += sizeof(n) + n.capacity();
   for (const auto& e : record_cache_) {
