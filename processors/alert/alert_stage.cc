@@ -127,11 +127,21 @@ StoryCounts CountStory(const core::Document& doc, int64_t now, int64_t within_ms
 // outlets and languages are no longer collected once there are enough of each (a large story's
 // recent articles were each looked up in both sets, for every article).
 bool StoryMeets(const core::Document& doc, int64_t now, const StoryCondition& cond) {
+  // Each count is at most the number of recent articles: a story with fewer than a minimum
+  // does not meet the condition, whatever their times, outlets and languages.
+  const auto recent = static_cast<int64_t>(doc.story.recent.size());
+  if (recent < cond.min_articles || recent < cond.min_sources || recent < cond.min_languages) {
+    return false;
+  }
   int64_t articles = 0;
   SmallSet sources, languages;
   bool sources_enough = cond.min_sources <= 0;
   bool languages_enough = cond.min_languages <= 0;
-  for (const auto& a : doc.story.recent) {
+  // Newest first (the list is oldest first): the articles inside the window are more likely at
+  // the end, so the minimums are met, and the loop left, sooner. The counts do not depend on
+  // the order.
+  for (auto it = doc.story.recent.rbegin(); it != doc.story.recent.rend(); ++it) {
+    const core::StoryArticle& a = *it;
     if (cond.within_ms > 0 && a.time_ms < now - cond.within_ms) continue;
     ++articles;
     if (!sources_enough && !a.source.empty()) {
@@ -285,7 +295,10 @@ std::string AlertId(std::string_view rule, std::string_view story, std::string_v
 bool AlertState::Decide(const std::string& rule, const std::string& story, const AlertLevel& level,
                         AlertLevel* previous, bool* had_previous) {
   std::lock_guard lock(mu_);
-  const std::string key = rule + "|" + story;
+  // The key in a per-thread string (most matches are suppressed: found, nothing stored): a new
+  // string per match was an allocation and a free.
+  thread_local std::string key;
+  key.assign(rule).append(1, '|').append(story);
   auto it = raised_.find(key);
   *had_previous = it != raised_.end();
   if (it == raised_.end()) {
