@@ -100,8 +100,10 @@ class SmallSet {
   }
   // Equality inline: the values are short (language codes, outlet names) and most tests compare
   // equal strings, each a call to memcmp through std::string_view's ==.
+  // The story stage hands on the names as views of its interned copies, so equal names are
+  // mostly the same bytes: tested first, before the comparison (a call).
   static bool Same(Item a, std::string_view b) {
-    return a.size == b.size() && core::EqualBytes(a.data, b.data(), a.size);
+    return a.size == b.size() && (a.data == b.data() || core::EqualBytes(a.data, b.data(), a.size));
   }
   static constexpr size_t kInline = 16;
   Item small_[kInline];
@@ -137,11 +139,7 @@ bool StoryMeets(const core::Document& doc, int64_t now, const StoryCondition& co
   SmallSet sources, languages;
   bool sources_enough = cond.min_sources <= 0;
   bool languages_enough = cond.min_languages <= 0;
-  // Newest first (the list is oldest first): the articles inside the window are more likely at
-  // the end, so the minimums are met, and the loop left, sooner. The counts do not depend on
-  // the order.
-  for (auto it = doc.story.recent.rbegin(); it != doc.story.recent.rend(); ++it) {
-    const core::StoryArticle& a = *it;
+  for (const auto& a : doc.story.recent) {
     if (cond.within_ms > 0 && a.time_ms < now - cond.within_ms) continue;
     ++articles;
     if (!sources_enough && !a.source.empty()) {
