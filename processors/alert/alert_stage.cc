@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cinttypes>
 #include <cstdio>
+#include <cstring>
 #include <span>
 
 #include "processors/core/config.h"
@@ -16,9 +17,29 @@
 namespace newsflow::alert {
 namespace {
 
-using schemas::JsonWriter;
-using schemas::WriteKey;
 using schemas::WriteString;
+
+// RapidJSON's Writer with the alerts' keys, which are literals of lower-case letters and '_'
+// (nothing to escape), copied in whole: the Writer's String() went through its escape loop for
+// each (about 25 keys an alert). The bytes are the same.
+class AlertWriter : public schemas::JsonWriter {
+ public:
+  using schemas::JsonWriter::JsonWriter;
+  template <size_t N>
+  void LiteralKey(const char (&key)[N]) {
+    Prefix(rapidjson::kStringType);
+    char* const p = os_->Push(N + 1);
+    p[0] = '"';
+    std::memcpy(p + 1, key, N - 1);
+    p[N] = '"';
+    EndValue(true);
+  }
+};
+using JsonWriter = AlertWriter;
+template <size_t N>
+void WriteKey(AlertWriter& w, const char (&key)[N]) {
+  w.LiteralKey(key);
+}
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -47,36 +68,45 @@ struct StoryCounts {
 class SmallSet {
  public:
   [[gnu::always_inline]] void Insert(std::string_view v) {
-    auto same = [v](std::string_view x) { return Same(x, v); };
-    if (std::find_if(small_, small_ + n_, same) != small_ + n_) return;
-    if (std::find_if(more_.begin(), more_.end(), same) != more_.end()) return;
-    if (n_ < kInline) {
-      small_[n_++] = v;
-    } else {
-      more_.push_back(v);
+    for (size_t i = 0; i < n_; ++i) {
+      if (Same(small_[i], v)) return;
     }
+    if (n_ < kInline) {
+      small_[n_++] = {v.data(), v.size()};
+      return;
+    }
+    // (Past kInline only: the vector's search is a call, made for no set of the usual sizes.)
+    InsertMore(v);
   }
   size_t size() const { return n_ + more_.size(); }
-  // Sorted, as a std::set would list them.
+  // Sorted, as a std::set would list them (into the vector: called for raised alerts only).
   std::span<const std::string_view> Sorted() {
-    if (!more_.empty()) {
-      more_.insert(more_.end(), small_, small_ + n_);
-      n_ = 0;
-      std::sort(more_.begin(), more_.end());
-      return more_;
-    }
-    std::sort(small_, small_ + n_);
-    return {small_, n_};
+    for (size_t i = 0; i < n_; ++i) more_.emplace_back(small_[i].data, small_[i].size);
+    n_ = 0;
+    std::sort(more_.begin(), more_.end());
+    return more_;
   }
 
  private:
+  // The inline elements as a plain struct without initializers: a std::string_view array was
+  // zeroed on construction (16 elements, three sets an article), though only the first n_ are
+  // read.
+  struct Item {
+    const char* data;
+    size_t size;
+  };
+  [[gnu::noinline]] void InsertMore(std::string_view v) {
+    if (std::find(more_.begin(), more_.end(), v) == more_.end()) more_.push_back(v);
+  }
   // Equality inline: the values are short (language codes, outlet names) and most tests compare
   // equal strings, each a call to memcmp through std::string_view's ==.
-  static bool Same(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && core::EqualBytes(a.data(), b.data(), a.size());
+  // The story stage hands on the names as views of its interned copies, so equal names are
+  // mostly the same bytes: tested first, before the comparison (a call).
+  static bool Same(Item a, std::string_view b) {
+    return a.size == b.size() && (a.data == b.data() || core::EqualBytes(a.data, b.data(), a.size));
   }
   static constexpr size_t kInline = 16;
-  std::string_view small_[kInline];
+  Item small_[kInline];
   size_t n_ = 0;
   std::vector<std::string_view> more_;
 };
@@ -99,6 +129,12 @@ StoryCounts CountStory(const core::Document& doc, int64_t now, int64_t within_ms
 // outlets and languages are no longer collected once there are enough of each (a large story's
 // recent articles were each looked up in both sets, for every article).
 bool StoryMeets(const core::Document& doc, int64_t now, const StoryCondition& cond) {
+  // Each count is at most the number of recent articles: a story with fewer than a minimum
+  // does not meet the condition, whatever their times, outlets and languages.
+  const auto recent = static_cast<int64_t>(doc.story.recent.size());
+  if (recent < cond.min_articles || recent < cond.min_sources || recent < cond.min_languages) {
+    return false;
+  }
   int64_t articles = 0;
   SmallSet sources, languages;
   bool sources_enough = cond.min_sources <= 0;
@@ -114,6 +150,9 @@ bool StoryMeets(const core::Document& doc, int64_t now, const StoryCondition& co
       languages.Insert(a.language);
       languages_enough = static_cast<int64_t>(languages.size()) >= cond.min_languages;
     }
+    // The three counts only grow: once each meets its minimum the rest of the recent articles
+    // cannot change the answer (a large story's were all visited, for every article).
+    if (sources_enough && languages_enough && articles >= cond.min_articles) return true;
   }
   return articles >= cond.min_articles && sources_enough && languages_enough;
 }
@@ -254,7 +293,10 @@ std::string AlertId(std::string_view rule, std::string_view story, std::string_v
 bool AlertState::Decide(const std::string& rule, const std::string& story, const AlertLevel& level,
                         AlertLevel* previous, bool* had_previous) {
   std::lock_guard lock(mu_);
-  const std::string key = rule + "|" + story;
+  // The key in a per-thread string (most matches are suppressed: found, nothing stored): a new
+  // string per match was an allocation and a free.
+  thread_local std::string key;
+  key.assign(rule).append(1, '|').append(story);
   auto it = raised_.find(key);
   *had_previous = it != raised_.end();
   if (it == raised_.end()) {
@@ -545,15 +587,23 @@ Status AlertStage::Run(core::Document& doc, const core::StageContext& ctx,
   // Surges.
   const SurgeSettings& surge = rules->surge();
   if (surge.enabled) {
+    // The keys are written into the strings of earlier articles (the list is never shortened, n
+    // says how many are this article's): a new string per key and article was an allocation and
+    // a free each.
     thread_local std::vector<std::string> keys;
-    keys.clear();
-    for (const auto& t : doc.topics) keys.push_back("topic:" + t.id);
+    size_t n = 0;
+    auto add_key = [&](std::string_view prefix, const std::string& id) {
+      if (n == keys.size()) keys.emplace_back();
+      keys[n++].assign(prefix).append(id);
+    };
+    for (const auto& t : doc.topics) add_key("topic:", t.id);
     for (const auto& e : doc.entities) {
       if (std::find(surge.entities.begin(), surge.entities.end(), e.id) != surge.entities.end()) {
-        keys.push_back("entity:" + e.id);
+        add_key("entity:", e.id);
       }
     }
-    for (const SurgeEvent& s : services_.surges->Observe(keys, event_time, surge)) {
+    for (const SurgeEvent& s : services_.surges->Observe(
+             std::span<const std::string>(keys.data(), n), event_time, surge)) {
       services_.state->CountSurge();
       const std::string bucket = schemas::FormatRfc3339(s.bucket_start_ms);
       const std::string id = AlertId("surge", s.key, bucket);

@@ -58,7 +58,7 @@ void SurgeDetector::CloseLocked(Series& s, int64_t boundary, const SurgeSettings
   }
 }
 
-std::vector<SurgeEvent> SurgeDetector::Observe(const std::vector<std::string>& keys, int64_t t_ms,
+std::vector<SurgeEvent> SurgeDetector::Observe(std::span<const std::string> keys, int64_t t_ms,
                                                const SurgeSettings& settings) {
   std::vector<SurgeEvent> out;
   if (!settings.enabled) return out;

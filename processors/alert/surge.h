@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -51,8 +52,12 @@ double PoissonUpperTail(int64_t c, double lambda);
 class SurgeDetector {
  public:
   // Counts one article for each key at event time `t_ms`; returns the surges it completes.
-  std::vector<SurgeEvent> Observe(const std::vector<std::string>& keys, int64_t t_ms,
+  std::vector<SurgeEvent> Observe(std::span<const std::string> keys, int64_t t_ms,
                                   const SurgeSettings& settings);
+  std::vector<SurgeEvent> Observe(const std::vector<std::string>& keys, int64_t t_ms,
+                                  const SurgeSettings& settings) {
+    return Observe(std::span<const std::string>(keys), t_ms, settings);
+  }
   std::vector<SurgeGauge> Gauges() const;
   int64_t late() const;
 

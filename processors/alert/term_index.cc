@@ -95,6 +95,25 @@ void TermIndex::ScanFrom(const core::Document& doc, size_t* next, size_t wanted,
     const core::Token& t = tokens[i];
     const char* const folded = text + t.folded_offset;
     const size_t n = t.folded_size;
+    // The stem's hash: the normalizer's (0 for a token without a stem), else hashed here.
+    uint64_t h = 0;
+    if (kKnown) {
+      h = known[i].stem;
+      if (h == 0 && t.stem_size > 0) [[unlikely]] {
+        h = core::FormHashOutOfLine(text + t.stem_offset, t.stem_size);
+      }
+    } else if (t.stem_size > 0) {
+      h = core::FormHashOutOfLine(text + t.stem_offset, t.stem_size);
+    }
+    // The stem is looked up when its hash's bit is set and some term has its size.
+    auto mark_stem = [&] {
+      if (t.stem_size > 0 && t.stem_size <= max_size_ &&
+          (HasLength(t.stem_size) || t.stem_size >= 64)) {
+        Mark(std::string_view(text + t.stem_offset, t.stem_size), hit);
+        return true;
+      }
+      return false;
+    };
     // A term of 8+ bytes is a prefix of the form: its first 8 bytes are the form's; a term of
     // 4-7 bytes (and so a form of at most 10) its first 4. A term of 1-3 bytes matches forms of
     // at most 6 bytes starting with its first byte.
@@ -107,31 +126,23 @@ void TermIndex::ScanFrom(const core::Document& doc, size_t* next, size_t wanted,
         may = may || (n >= 1 && n <= 6 && Test(short_first, static_cast<unsigned char>(folded[0])));
       }
     }
-    bool marked = false;
+    // A token whose prefixes were looked up, or whose stem was, may have given `wanted` its hit:
+    // tested in those (rare) branches only. (Until 2026-12-07 a flag set in either branch was
+    // tested for every token.)
     if (may) [[unlikely]] {
       MarkPrefixes(std::string_view(folded, n), hit);
-      marked = true;
-    }
-    // The stem's hash: the normalizer's (0 for a token without a stem), else hashed here.
-    uint64_t h = 0;
-    if (kKnown) {
-      h = known[i].stem;
-      if (h == 0 && t.stem_size > 0) [[unlikely]] {
-        h = core::FormHashOutOfLine(text + t.stem_offset, t.stem_size);
+      if (Test(hashes, KeyHash(h))) mark_stem();
+      if (wanted_hit != nullptr && *wanted_hit != 0) {
+        *next = i + 1;
+        return;
       }
-    } else if (t.stem_size > 0) {
-      h = core::FormHashOutOfLine(text + t.stem_offset, t.stem_size);
+      continue;
     }
     if (Test(hashes, KeyHash(h))) [[unlikely]] {
-      if (t.stem_size > 0 && t.stem_size <= max_size_ &&
-          (HasLength(t.stem_size) || t.stem_size >= 64)) {
-        Mark(std::string_view(text + t.stem_offset, t.stem_size), hit);
-        marked = true;
+      if (mark_stem() && wanted_hit != nullptr && *wanted_hit != 0) {
+        *next = i + 1;
+        return;
       }
-    }
-    if (marked && wanted_hit != nullptr && *wanted_hit != 0) [[unlikely]] {
-      *next = i + 1;
-      return;
     }
   }
   *next = n_tokens;

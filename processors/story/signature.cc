@@ -565,6 +565,9 @@ namespace {
 // out[i] = ShingleHash(words + i, k) for i < n.
 [[gnu::noinline]] void ShingleHashes(const uint64_t* words, size_t n, int k, uint64_t* out) {
   if (k == 3) {
+    // Unrolled by four (~10 instructions a shingle; rolled, the loop's index, compare and jump
+    // made it 13).
+#pragma GCC unroll 4
     for (size_t i = 0; i < n; ++i) out[i] = FixedShingleHash<3>(words + i);
   } else {
     for (size_t i = 0; i < n; ++i) out[i] = ShingleHash(words + i, k);
