@@ -1436,7 +1436,19 @@ StoryStore::RecordCacheEntry& StoryStore::RecordEntryLocked(const Story& s) cons
   return e;
 }
 
+char* StoryStore::PutWriterLocked(char* p, const std::string& name) const {
+  if (name.size() == config_.instance_id.size() &&
+      std::memcmp(name.data(), config_.instance_id.data(), name.size()) == 0) {
+    return PutBytes(p, instance_json_.data(), instance_json_.size());
+  }
+  return schemas::PutJsonString(p, name);
+}
+
 std::string StoryStore::RecordLocked(const Story& s) const {
+  if (instance_json_.empty()) {
+    WriteInto(&instance_json_, 6 * config_.instance_id.size() + 2,
+              [&](char* p) { return schemas::PutJsonString(p, config_.instance_id); });
+  }
   RecordCacheEntry& e = RecordEntryLocked(s);
   // Languages, sources and titles are kept in their text's order (InsertByTextLocked,
   // AddTitleLocked): no sort per record. Their part of the record, and the articles', as last
@@ -1527,7 +1539,7 @@ std::string StoryStore::RecordLocked(const Story& s) const {
   // s.counts is sorted by writer, as StoryState's map is.
   for (size_t i = 0; i < s.counts.size(); ++i) {
     if (i > 0) *p++ = ',';
-    p = schemas::PutJsonString(p, s.counts[i].first);
+    p = PutWriterLocked(p, s.counts[i].first);
     *p++ = ':';
     p = rapidjson::internal::i64toa(s.counts[i].second, p);
   }
@@ -1540,7 +1552,7 @@ std::string StoryStore::RecordLocked(const Story& s) const {
   p = PutLiteral(p, R"(","version":)");
   p = rapidjson::internal::i64toa(s.version, p);
   p = PutLiteral(p, R"(,"updated_by":)");
-  p = schemas::PutJsonString(p, s.updated_by);
+  p = PutWriterLocked(p, s.updated_by);
   p = PutBytes(p, e.lists_json.data(), e.lists_json.size());
   p = PutRecordItemsLocked(s, e, same_items, p);
   p = PutLiteral(p, R"(,"articles":)");

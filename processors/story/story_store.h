@@ -367,6 +367,11 @@ class StoryStore {
   // string resized to the bound would zero-fill it first.
   mutable std::unique_ptr<char[]> record_buffer_;
   mutable size_t record_buffer_size_ = 0;
+  // config_.instance_id as a JSON string: the writer of a story's counts and its updated_by in
+  // nearly every record (set with the first record).
+  mutable std::string instance_json_;
+  // `name` as a JSON string, through instance_json_ when it is the instance id.
+  char* PutWriterLocked(char* p, const std::string& name) const;
   const std::string& ResolveLocked(const std::string& id) const;
   std::optional<uint32_t> SlotOfLocked(const std::string& id) const;
   void AddFingerprintLocked(const ArticleSignature& sig, const std::string& root,
