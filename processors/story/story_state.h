@@ -48,9 +48,11 @@ struct StoryState {
   }
 };
 
-// A story's state as borrowed views, for encoding story.v1 without building a StoryState
-// (the store encodes each changed story straight from its own data: no string copies, no
-// maps). Every list must already be in StoryState's order: counts by writer, languages,
+// A story's state as borrowed views, for encoding story.v1 without building a StoryState (no
+// string copies, no maps). The store used it for every record until 2026-12-07 (session 19);
+// it now writes its records itself from its record cache (StoryStore::RecordLocked, the same
+// bytes), so the optional fields below (texts handed on from that cache) are used by the tests
+// only. Every list must already be in StoryState's order: counts by writer, languages,
 // sources, numbers and titles by their text, topics and entities by id. The views must outlive
 // the call to EncodeStoryView.
 struct StoryStateView {

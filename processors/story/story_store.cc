@@ -1,5 +1,6 @@
 #include "processors/story/story_store.h"
 
+#include "schemas/json_writer.h"
 #include "schemas/text.h"
 
 // xxHash inlined (XXH_INLINE_ALL: the same values as the library's): interning hashes every
@@ -7,8 +8,11 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
+#include <rapidjson/internal/itoa.h>
+
 #include <algorithm>
 #include <bit>
+#include <cassert>
 #include <charconv>
 #include <cinttypes>
 #include <cmath>
@@ -1451,148 +1455,311 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output,
   return out;
 }
 
+namespace {
+
+// story.v1's pieces as EncodeStoryView writes them (story_state.cc: the Writer's bytes), for
+// the store's own encoder (RecordLocked).
+constexpr size_t kMaxInt64Bytes = 20;
+
+template <size_t N>
+[[gnu::always_inline]] inline char* PutLiteral(char* p, const char (&literal)[N]) {
+  std::memcpy(p, literal, N - 1);  // a constant size: no call
+  return p + N - 1;
+}
+
+[[gnu::always_inline]] inline char* PutBytes(char* p, const char* s, size_t n) {
+  std::memcpy(p, s, n);
+  return p + n;
+}
+
+// A name as a JSON string: `plain` (NeedsNoJsonEscape, known per interned name) copies it
+// between quotes without the escape scan, the same bytes.
+char* PutName(char* p, std::string_view s, bool plain) {
+  if (!plain) return schemas::PutJsonString(p, s);
+  *p++ = '"';
+  p = PutBytes(p, s.data(), s.size());
+  *p++ = '"';
+  return p;
+}
+
+// Writes `put`'s bytes (at most `bound`) into `out` (rare: a part of the record that changed).
+template <typename F>
+void WriteInto(std::string* out, size_t bound, F put) {
+  out->resize(bound);
+  char* const start = out->data();
+  out->resize(static_cast<size_t>(put(start) - start));
+}
+
+}  // namespace
+
+StoryStore::RecordCacheEntry& StoryStore::RecordEntryLocked(const Story& s) const {
+  const uint32_t slot = static_cast<uint32_t>(&s - stories_.data());
+  if (record_cache_.empty()) record_cache_.resize(kRecordCacheStories);
+  if (s.record_cache < record_cache_.size() && record_cache_[s.record_cache].slot == slot &&
+      record_cache_[s.record_cache].gen == s.gen) {
+    return record_cache_[s.record_cache];
+  }
+  // The entry written longest ago makes room (its story, if it comes back, starts anew).
+  s.record_cache = static_cast<uint32_t>(record_cache_next_);
+  record_cache_next_ = (record_cache_next_ + 1) % record_cache_.size();
+  RecordCacheEntry& e = record_cache_[s.record_cache];
+  e.slot = slot;
+  e.gen = s.gen;
+  WriteInto(&e.head_json, 128 + 6 * s.id.size(), [&](char* p) {
+    p = PutLiteral(p, R"({"schema":"newsflow.story.v1","id":)");
+    p = schemas::PutJsonString(p, s.id);
+    return PutLiteral(p, R"(,"merged_into":null,"article_count":)");
+  });
+  e.n_topics = e.n_entities = e.n_numbers = UINT32_MAX;
+  e.texts.clear();
+  e.items_json.clear();
+  e.n_languages = e.n_sources = e.n_titles = e.n_articles = UINT32_MAX;
+  e.first_seen_ms = e.last_seen_ms = INT64_MIN;
+  constexpr char kLowerHex[] = "0123456789abcdef";  // "%016" PRIx64, as the record has always had
+  e.fingerprint = s.fingerprint;
+  for (int i = 0; i < 16; ++i)
+    e.fingerprint_text[i] = kLowerHex[(s.fingerprint >> (60 - 4 * i)) & 0xF];
+  return e;
+}
+
+char* StoryStore::PutWriterLocked(char* p, const std::string& name) const {
+  if (name.size() == config_.instance_id.size() &&
+      std::memcmp(name.data(), config_.instance_id.data(), name.size()) == 0) {
+    return PutBytes(p, instance_json_.data(), instance_json_.size());
+  }
+  return schemas::PutJsonString(p, name);
+}
+
 std::string StoryStore::RecordLocked(const Story& s) const {
-  // Views into the store's strings (valid while the lock is held), in StateLocked's order.
-  thread_local StoryStateView v;
-  v.Clear();
-  v.id = s.id;
-  // s.counts is sorted by writer, as StoryState's map is.
-  for (const auto& [w, c] : s.counts) v.counts.emplace_back(w, c);
-  v.first_seen_ms = s.first_seen;
-  v.last_seen_ms = s.last_seen;
-  v.version = s.version;
-  v.updated_by = s.updated_by;
-  RecordCacheEntry* const entry = RecordItemsLocked(s, &v);
+  if (instance_json_.empty()) {
+    WriteInto(&instance_json_, 6 * config_.instance_id.size() + 2,
+              [&](char* p) { return schemas::PutJsonString(p, config_.instance_id); });
+  }
+  RecordCacheEntry& e = RecordEntryLocked(s);
   // Languages, sources and titles are kept in their text's order (InsertByTextLocked,
   // AddTitleLocked): no sort per record. Their part of the record, and the articles', as last
   // written when the story has as many of each as then (they only grow).
-  if (entry->n_languages != s.languages.size() || entry->n_sources != s.sources.size() ||
-      entry->n_titles != s.titles.size()) {
-    for (uint32_t k : s.languages) v.languages.push_back(names_[k]);
-    for (uint32_t k : s.sources) v.sources.push_back(names_[k]);
-    for (const auto& [l, t] : s.titles) v.titles.emplace_back(names_[l], t);
-    entry->lists_json = EncodeStoryLists(v);
-    entry->n_languages = static_cast<uint32_t>(s.languages.size());
-    entry->n_sources = static_cast<uint32_t>(s.sources.size());
-    entry->n_titles = static_cast<uint32_t>(s.titles.size());
+  if (e.n_languages != s.languages.size() || e.n_sources != s.sources.size() ||
+      e.n_titles != s.titles.size()) {
+    size_t bound = 64;  // the keys and brackets
+    for (uint32_t k : s.languages) bound += 6 * names_[k].size() + 8;
+    for (uint32_t k : s.sources) bound += 6 * names_[k].size() + 8;
+    for (const auto& [l, t] : s.titles) bound += 6 * (names_[l].size() + t.size()) + 16;
+    WriteInto(&e.lists_json, bound, [&](char* p) {
+      auto strings = [&](const std::vector<uint32_t>& ids) {
+        *p++ = '[';
+        for (size_t i = 0; i < ids.size(); ++i) {
+          if (i > 0) *p++ = ',';
+          p = PutName(p, names_[ids[i]], names_plain_[ids[i]] != 0);
+        }
+        *p++ = ']';
+      };
+      p = PutLiteral(p, R"(,"languages":)");
+      strings(s.languages);
+      p = PutLiteral(p, R"(,"sources":)");
+      strings(s.sources);
+      p = PutLiteral(p, R"(,"titles":{)");
+      for (size_t i = 0; i < s.titles.size(); ++i) {
+        if (i > 0) *p++ = ',';
+        p = PutName(p, names_[s.titles[i].first], names_plain_[s.titles[i].first] != 0);
+        *p++ = ':';
+        p = schemas::PutJsonString(p, s.titles[i].second);
+      }
+      *p++ = '}';
+      return p;
+    });
+    e.n_languages = static_cast<uint32_t>(s.languages.size());
+    e.n_sources = static_cast<uint32_t>(s.sources.size());
+    e.n_titles = static_cast<uint32_t>(s.titles.size());
   }
-  v.lists_json = entry->lists_json;
-  if (entry->n_articles != s.articles.size()) {
-    v.articles.assign(s.articles.begin(), s.articles.end());
-    entry->articles_json = EncodeStoryArticles(v);
-    entry->n_articles = static_cast<uint32_t>(s.articles.size());
+  if (e.n_articles != s.articles.size()) {
+    size_t bound = 8;
+    for (const std::string& a : s.articles) bound += 6 * a.size() + 8;
+    WriteInto(&e.articles_json, bound, [&](char* p) {
+      *p++ = '[';
+      for (size_t i = 0; i < s.articles.size(); ++i) {
+        if (i > 0) *p++ = ',';
+        p = schemas::PutJsonString(p, s.articles[i]);
+      }
+      *p++ = ']';
+      return p;
+    });
+    e.n_articles = static_cast<uint32_t>(s.articles.size());
   }
-  v.articles_json = entry->articles_json;
-  if (entry->first_seen_ms != s.first_seen) {
-    entry->first_seen_text = schemas::FormatRfc3339(s.first_seen);
-    entry->first_seen_ms = s.first_seen;
+  if (e.first_seen_ms != s.first_seen) {
+    e.first_seen_text = schemas::FormatRfc3339(s.first_seen);
+    e.first_seen_ms = s.first_seen;
   }
-  if (entry->last_seen_ms != s.last_seen) {
-    entry->last_seen_text = schemas::FormatRfc3339(s.last_seen);
-    entry->last_seen_ms = s.last_seen;
+  if (e.last_seen_ms != s.last_seen) {
+    e.last_seen_text = schemas::FormatRfc3339(s.last_seen);
+    e.last_seen_ms = s.last_seen;
   }
-  v.first_seen_text = entry->first_seen_text;
-  v.last_seen_text = entry->last_seen_text;
-  v.fingerprint = s.fingerprint;
-  return EncodeStoryView(v);
-}
-
-StoryStore::RecordCacheEntry* StoryStore::RecordItemsLocked(const Story& s,
-                                                            StoryStateView* v) const {
-  const uint32_t slot = static_cast<uint32_t>(&s - stories_.data());
-  if (record_cache_.empty()) record_cache_.resize(kRecordCacheStories);
-  RecordCacheEntry* entry = nullptr;
-  if (s.record_cache < record_cache_.size() && record_cache_[s.record_cache].slot == slot &&
-      record_cache_[s.record_cache].gen == s.gen) {
-    entry = &record_cache_[s.record_cache];
-  } else {
-    // The entry written longest ago makes room (its story, if it comes back, starts anew).
-    s.record_cache = static_cast<uint32_t>(record_cache_next_);
-    record_cache_next_ = (record_cache_next_ + 1) % record_cache_.size();
-    entry = &record_cache_[s.record_cache];
-    entry->slot = slot;
-    entry->gen = s.gen;
-    entry->n_topics = entry->n_entities = UINT32_MAX;
-    entry->texts.clear();
-    entry->numbers.clear();
-    entry->n_languages = entry->n_sources = entry->n_titles = entry->n_articles = UINT32_MAX;
-    entry->first_seen_ms = entry->last_seen_ms = INT64_MIN;
-    entry->first_seen_text.clear();  // (empty: EncodeStoryView formats the time itself)
-    entry->last_seen_text.clear();
+  if (e.fingerprint != s.fingerprint) {
+    constexpr char kLowerHex[] = "0123456789abcdef";
+    e.fingerprint = s.fingerprint;
+    for (int i = 0; i < 16; ++i) {
+      e.fingerprint_text[i] = kLowerHex[(s.fingerprint >> (60 - 4 * i)) & 0xF];
+    }
   }
-  const std::span<const ScoreItem> topics = s.Topics(), entities = s.Entities(),
-                                   numbers = s.Numbers();
   // Items are never removed from a live story: the same counts as at its last record are the
   // same items at the same positions, in the same text order as then.
-  const bool same_items = entry->n_topics == topics.size() &&
-                          entry->n_entities == entities.size() &&
-                          entry->numbers.size() == numbers.size();
-  // The topics and entities in record order (by their text; names are distinct within a
-  // section, so this is StateLocked's order of (name, weight) pairs), as (section, position).
-  thread_local std::vector<std::pair<std::string_view, uint32_t>> order;
-  thread_local std::vector<uint32_t> positions;  // topics' positions, then entities' + kEntity
+  const bool same_items = e.n_topics == s.TopicCount() && e.n_entities == s.EntityCount() &&
+                          e.n_numbers == s.NumberCount();
+
+  // An upper bound of the record's size: every string at 6 bytes a byte (the longest escape,
+  // \u00XX) plus its quotes and separators, every number at its longest, the fixed text.
+  size_t bound = 256 + e.head_json.size() + 6 * s.updated_by.size() + e.first_seen_text.size() +
+                 e.last_seen_text.size() + e.lists_json.size() + e.articles_json.size() +
+                 RecordItemsBoundLocked(s, e, same_items);
+  for (const auto& [w, c] : s.counts) bound += 6 * w.size() + 8 + kMaxInt64Bytes;
+  if (record_buffer_size_ < bound) {
+    record_buffer_size_ = std::max(bound, 2 * record_buffer_size_);
+    record_buffer_ = std::make_unique_for_overwrite<char[]>(record_buffer_size_);
+  }
+  char* const start = record_buffer_.get();
+  char* p = PutBytes(start, e.head_json.data(), e.head_json.size());
+  int64_t article_count = 0;
+  for (const auto& [w, c] : s.counts) article_count += c;
+  p = rapidjson::internal::i64toa(article_count, p);
+  p = PutLiteral(p, R"(,"counts":{)");
+  // s.counts is sorted by writer, as StoryState's map is.
+  for (size_t i = 0; i < s.counts.size(); ++i) {
+    if (i > 0) *p++ = ',';
+    p = PutWriterLocked(p, s.counts[i].first);
+    *p++ = ':';
+    p = rapidjson::internal::i64toa(s.counts[i].second, p);
+  }
+  // The times are digits and "-:.TZ" (FormatRfc3339's format, strftime's for other years):
+  // nothing to escape, so no escape scan.
+  p = PutLiteral(p, R"(},"first_seen":")");
+  p = PutBytes(p, e.first_seen_text.data(), e.first_seen_text.size());
+  p = PutLiteral(p, R"(","last_seen":")");
+  p = PutBytes(p, e.last_seen_text.data(), e.last_seen_text.size());
+  p = PutLiteral(p, R"(","version":)");
+  p = rapidjson::internal::i64toa(s.version, p);
+  p = PutLiteral(p, R"(,"updated_by":)");
+  p = PutWriterLocked(p, s.updated_by);
+  p = PutBytes(p, e.lists_json.data(), e.lists_json.size());
+  p = PutRecordItemsLocked(s, e, same_items, p);
+  p = PutLiteral(p, R"(,"articles":)");
+  p = PutBytes(p, e.articles_json.data(), e.articles_json.size());
+  p = PutLiteral(p, R"(,"fingerprint":")");
+  p = PutBytes(p, e.fingerprint_text, sizeof(e.fingerprint_text));
+  p = PutLiteral(p, "\"}");
+  const auto size = static_cast<size_t>(p - start);
+  assert(size <= bound);  // the bound above is what was reserved
+  return std::string(start, size);
+}
+
+size_t StoryStore::RecordItemsBoundLocked(const Story& s, const RecordCacheEntry& e,
+                                          bool same_items) const {
+  // The last text with each weight written anew at its longest.
+  if (same_items) return e.items_json.size() + e.texts.size() * kMaxStoryWeightBytes;
+  // {"id":…,"weight":<25 at most>}, and a comma, besides the name's own bytes.
+  constexpr size_t kWeightedItemBytes = 64;
+  size_t bound = 64;  // the keys and brackets
+  for (const ScoreItem& x : s.Topics()) bound += 6 * names_[x.key].size() + kWeightedItemBytes;
+  for (const ScoreItem& x : s.Entities()) bound += 6 * names_[x.key].size() + kWeightedItemBytes;
+  for (const ScoreItem& x : s.Numbers()) bound += 6 * names_[x.key].size() + 8;
+  return bound;
+}
+
+char* StoryStore::PutRecordItemsLocked(const Story& s, RecordCacheEntry& e, bool same_items,
+                                       char* p) const {
+  const std::span<const ScoreItem> topics = s.Topics(), entities = s.Entities(),
+                                   numbers = s.Numbers();
   constexpr uint32_t kEntity = 1u << 16;
-  positions.clear();
+  char* const items = p;
+  const char* const old = e.items_json.data();
   if (same_items) {
-    for (const RecordText& t : entry->texts) positions.push_back(t.pos);
-  } else {
-    auto sort_section = [&](std::span<const ScoreItem> items, uint32_t tag) {
-      order.clear();
-      for (uint32_t k = 0; k < items.size(); ++k) order.emplace_back(names_[items[k].key], k);
-      std::sort(order.begin(), order.end(),
-                [](const auto& a, const auto& b) { return a.first < b.first; });
-      for (const auto& [name, k] : order) positions.push_back(k | tag);
-    };
-    sort_section(topics, 0);
-    sort_section(entities, kEntity);
-  }
-  // Each weight's text: the old one when the item (in the same order: earlier items keep their
-  // relative order, new ones come in between) has the same id and weight bits, else encoded.
-  std::vector<RecordText>& fresh = record_scratch_;
-  fresh.clear();
-  uint8_t plain = 1;  // every item's name needs no JSON escape (names_plain_)
-  size_t next = 0;
-  const std::vector<RecordText>& old = entry->texts;
-  for (uint32_t p : positions) {
-    const ScoreItem& x = (p & kEntity) != 0 ? entities[p & (kEntity - 1)] : topics[p];
-    RecordText t;
-    t.id = x.key;
-    t.pos = p;
-    std::memcpy(&t.bits, &x.w, sizeof(t.bits));
-    if (next < old.size() && old[next].id == t.id && old[next].pos >> 16 == p >> 16) {
-      if (old[next].bits == t.bits) {
-        std::memcpy(t.text, old[next].text, sizeof(t.text));
-        t.len = old[next].len;
-      }
-      ++next;
+    // The last text, with the weights whose bits changed written anew (about a third of a
+    // story's items an article): the bytes between them are copied as they were, and each
+    // weight's offset moves by what the changed ones before it grew or shrank.
+    size_t copied = 0;  // old text up to here is written
+    int64_t shift = 0;  // new offset - old offset
+    for (RecordText& t : e.texts) {
+      const ScoreItem& x = (t.pos & kEntity) != 0 ? entities[t.pos & (kEntity - 1)] : topics[t.pos];
+      uint64_t bits;
+      std::memcpy(&bits, &x.w, sizeof(bits));
+      const uint32_t off = t.off;
+      t.off = static_cast<uint32_t>(off + shift);
+      if (bits == t.bits) continue;
+      p = PutBytes(p, old + copied, off - copied);
+      char* const end = PutStoryWeight(p, x.w);
+      const auto len = static_cast<uint32_t>(end - p);
+      p = end;
+      copied = off + t.len;
+      shift += static_cast<int64_t>(len) - static_cast<int64_t>(t.len);
+      t.len = len;
+      t.bits = bits;
     }
-    if (t.len == kTextUnset) t.len = static_cast<uint8_t>(PutStoryWeight(t.text, x.w) - t.text);
-    fresh.push_back(t);
-    (p & kEntity) != 0 ? v->entities.emplace_back(names_[x.key], x.w)
-                       : v->topics.emplace_back(names_[x.key], x.w);
-    plain &= names_plain_[x.key];
+    p = PutBytes(p, old + copied, e.items_json.size() - copied);
+    e.items_json.assign(items, p);
+    return p;
   }
-  entry->texts.swap(fresh);
-  entry->n_topics = static_cast<uint32_t>(topics.size());
-  entry->n_entities = static_cast<uint32_t>(entities.size());
-  for (const RecordText& t : entry->texts) {
-    ((t.pos & kEntity) != 0 ? v->entity_weights : v->topic_weights).emplace_back(t.text, t.len);
-  }
-  // The numbers by their text, likewise.
-  if (!same_items) {
+  // New items: the topics and entities in record order (by their text; names are distinct
+  // within a section, so this is StateLocked's order of (name, weight) pairs), each weight's
+  // text the old one when the item (in the same order: earlier items keep their relative order,
+  // new ones come in between) has the same id and weight bits, else formatted.
+  thread_local std::vector<std::pair<std::string_view, uint32_t>> order;
+  auto sort_section = [&](std::span<const ScoreItem> section) {
     order.clear();
-    for (uint32_t k = 0; k < numbers.size(); ++k) order.emplace_back(names_[numbers[k].key], k);
+    for (uint32_t k = 0; k < section.size(); ++k) order.emplace_back(names_[section[k].key], k);
     std::sort(order.begin(), order.end(),
               [](const auto& a, const auto& b) { return a.first < b.first; });
-    entry->numbers.clear();
-    for (const auto& [name, k] : order) entry->numbers.push_back(static_cast<uint16_t>(k));
+  };
+  std::vector<RecordText>& fresh = record_scratch_;
+  fresh.clear();
+  size_t next = 0;
+  const std::vector<RecordText>& was = e.texts;
+  auto put_section = [&]<size_t N>(std::span<const ScoreItem> section, uint32_t tag,
+                                   const char(&weight_key)[N]) {
+    sort_section(section);
+    *p++ = '[';
+    for (size_t i = 0; i < order.size(); ++i) {
+      if (i > 0) *p++ = ',';
+      const ScoreItem& x = section[order[i].second];
+      RecordText t;
+      t.id = x.key;
+      t.pos = order[i].second | tag;
+      std::memcpy(&t.bits, &x.w, sizeof(t.bits));
+      p = PutLiteral(p, R"({"id":)");
+      p = PutName(p, order[i].first, names_plain_[x.key] != 0);
+      p = PutLiteral(p, weight_key);
+      t.off = static_cast<uint32_t>(p - items);
+      if (next < was.size() && was[next].id == t.id && was[next].pos >> 16 == tag >> 16 &&
+          was[next].bits == t.bits) {
+        p = PutBytes(p, old + was[next].off, was[next].len);
+        t.len = was[next].len;
+      } else {
+        char* const end = PutStoryWeight(p, x.w);
+        t.len = static_cast<uint32_t>(end - p);
+        p = end;
+      }
+      if (next < was.size() && was[next].id == t.id && was[next].pos >> 16 == tag >> 16) ++next;
+      *p++ = '}';
+      fresh.push_back(t);
+    }
+    *p++ = ']';
+  };
+  p = PutLiteral(p, R"(,"topics":)");
+  put_section(topics, 0, R"(,"score":)");
+  p = PutLiteral(p, R"(,"entities":)");
+  put_section(entities, kEntity, R"(,"weight":)");
+  // The numbers by their text.
+  p = PutLiteral(p, R"(,"numbers":[)");
+  sort_section(numbers);
+  for (size_t i = 0; i < order.size(); ++i) {
+    if (i > 0) *p++ = ',';
+    p = PutName(p, order[i].first, names_plain_[numbers[order[i].second].key] != 0);
   }
-  for (uint16_t k : entry->numbers) {
-    v->numbers.push_back(names_[numbers[k].key]);
-    plain &= names_plain_[numbers[k].key];
-  }
-  v->plain_item_names = plain != 0;
-  return entry;
+  *p++ = ']';
+  e.texts.swap(fresh);
+  e.n_topics = static_cast<uint32_t>(topics.size());
+  e.n_entities = static_cast<uint32_t>(entities.size());
+  e.n_numbers = static_cast<uint32_t>(numbers.size());
+  e.items_json.assign(items, p);
+  return p;
 }
 
 StoryState StoryStore::StateLocked(const Story& s) const {
@@ -1897,8 +2064,8 @@ size_t StoryStore::ApproximateBytes() const {
   bytes += stable_views_.capacity() * sizeof(std::string_view);
   for (const auto& n : stable_names_) bytes += sizeof(n) + n.capacity();
   for (const auto& e : record_cache_) {
-    bytes += sizeof(e) + e.texts.capacity() * sizeof(RecordText) + e.numbers.capacity() * 2 +
-             e.lists_json.capacity() + e.articles_json.capacity();
+    bytes += sizeof(e) + e.texts.capacity() * sizeof(RecordText) + e.items_json.capacity() +
+             e.head_json.capacity() + e.lists_json.capacity() + e.articles_json.capacity();
   }
   return bytes;
 }

@@ -307,41 +307,48 @@ class StoryStore {
   void MergeStateLocked(Story& s, const StoryState& remote);
   void AbsorbLocked(Story& winner, Story& loser);
   StoryState StateLocked(const Story& s) const;
-  // EncodeStoryState(StateLocked(s)), without building the StoryState.
+  // EncodeStoryState(StateLocked(s)), without building the StoryState: written straight into
+  // one buffer from the story and its record cache entry (below).
   std::string RecordLocked(const Story& s) const;
-  // The topics, entities and numbers of the record (v->topics, entities, numbers and the
-  // weights' texts), in their text's order, through the record cache.
-  // Returns the story's record cache entry.
+  // The story's record cache entry (claimed, and emptied, if another story holds it).
   struct RecordCacheEntry;
-  RecordCacheEntry* RecordItemsLocked(const Story& s, StoryStateView* v) const;
+  RecordCacheEntry& RecordEntryLocked(const Story& s) const;
+  // The record's `,"topics":[…],"entities":[…],"numbers":[…]` at `p` (room: the returned
+  // bound), from the entry's last text of them, and the entry updated to the new text.
+  size_t RecordItemsBoundLocked(const Story& s, const RecordCacheEntry& e, bool same_items) const;
+  char* PutRecordItemsLocked(const Story& s, RecordCacheEntry& e, bool same_items, char* p) const;
   // The record cache: for the kRecordCacheStories stories whose records were written most
-  // recently (an entry per story, reused round-robin), the text order of their topics, entities
-  // and numbers and each topic's and entity's weight as the record wrote it. A story whose items
-  // are those of its last record (an article adds no new entity, topic or number, the common
-  // case of a story's later articles) sorts nothing by text, and a weight the article did not
-  // change is not formatted again (Grisu2's shortest digits, ~150 instructions a double, were a
-  // third of the record's cost; since 2026-12-07 a weight is written as its four-decimal value,
-  // PutStoryWeight, ~100 instructions). Bounded whatever the number of open stories: 48 bytes an
-  // item, ~0.6 KB for a story of a dozen items, ~3 KB at most (48 entities and a dozen topics).
-  // Holds no state of its own: a miss sorts and encodes, the bytes are the same.
+  // recently (an entry per story, reused round-robin), the parts of their last record that
+  // seldom change from one article to the next, as text. The items part
+  // (`,"topics":…` to the numbers' closing bracket) is kept whole, with where each topic's and
+  // entity's weight is in it: a story whose items are those of its last record (an article adds
+  // no new entity, topic or number, the common case of a story's later articles) sorts nothing
+  // by text, formats only the weights the article changed (PutStoryWeight, ~100 instructions
+  // each) and copies the text between them as it was (it built every item's part anew before,
+  // from views: ~2.5 K an article). Bounded whatever the number of open stories: ~70 bytes an
+  // item, ~1 KB for a story of a dozen items, ~4 KB at most (48 entities, 48 numbers and a dozen
+  // topics). Holds no state of its own: a miss sorts and encodes, the bytes are the same.
   static constexpr size_t kRecordCacheStories = 4096;
-  static constexpr uint8_t kTextUnset = 0xff;
   struct RecordText {
     uint64_t bits = 0;  // the weight's bits, as encoded
     uint32_t id = 0;    // the item's interned id
     uint32_t pos = 0;   // its position in the story's topics, or entities | 1 << 16
-    uint8_t len = kTextUnset;
-    char text[kMaxStoryWeightBytes];
+    uint32_t off = 0;   // where its weight's text starts in items_json
+    uint32_t len = 0;   // and its length
   };
   struct RecordCacheEntry {
     uint32_t slot = UINT32_MAX;
     uint32_t gen = 0;
-    uint32_t n_topics = UINT32_MAX, n_entities = UINT32_MAX;
+    // The story's `{"schema":…,"id":…,"merged_into":null,"article_count":` (its id does not
+    // change while the slot's gen is the same).
+    std::string head_json;
+    uint32_t n_topics = UINT32_MAX, n_entities = UINT32_MAX, n_numbers = UINT32_MAX;
     std::vector<RecordText> texts;  // in record order (topics, then entities)
-    std::vector<uint16_t> numbers;  // positions in the story's numbers, in their text's order
-    // The record's languages, sources and titles (EncodeStoryLists) and articles
-    // (EncodeStoryArticles) as last written, and how many of each they had: a live story's
-    // lists only grow (nothing is removed or replaced), so the same counts are the same lists.
+    std::string items_json;
+    // The record's languages, sources and titles (from `,"languages":` to the titles' closing
+    // brace) and articles (the array) as last written, and how many of each they had: a live
+    // story's lists only grow (nothing is removed or replaced), so the same counts are the same
+    // lists.
     uint32_t n_languages = UINT32_MAX, n_sources = UINT32_MAX, n_titles = UINT32_MAX;
     uint32_t n_articles = UINT32_MAX;
     std::string lists_json, articles_json;
@@ -349,10 +356,22 @@ class StoryStore {
     // the times they are of (INT64_MIN: none yet).
     int64_t first_seen_ms = INT64_MIN, last_seen_ms = INT64_MIN;
     std::string first_seen_text, last_seen_text;
+    // The fingerprint as the record writes it (16 hex digits) and its value.
+    uint64_t fingerprint = 0;
+    char fingerprint_text[16] = {};
   };
   mutable std::vector<RecordCacheEntry> record_cache_;  // allocated with the first record
   mutable size_t record_cache_next_ = 0;
   mutable std::vector<RecordText> record_scratch_;
+  // The record is written here (at most its bound), then copied into a string of its size: a
+  // string resized to the bound would zero-fill it first.
+  mutable std::unique_ptr<char[]> record_buffer_;
+  mutable size_t record_buffer_size_ = 0;
+  // config_.instance_id as a JSON string: the writer of a story's counts and its updated_by in
+  // nearly every record (set with the first record).
+  mutable std::string instance_json_;
+  // `name` as a JSON string, through instance_json_ when it is the instance id.
+  char* PutWriterLocked(char* p, const std::string& name) const;
   const std::string& ResolveLocked(const std::string& id) const;
   std::optional<uint32_t> SlotOfLocked(const std::string& id) const;
   void AddFingerprintLocked(const ArticleSignature& sig, const std::string& root,

@@ -447,6 +447,90 @@ TEST(StoryStoreTest, RecordsStayTheEncodedStateWhileTheWeightCacheTurnsOver) {
   EXPECT_EQ(compared, 3 * kStories);
   EXPECT_GT(joined, kStories) << "stories came back with more articles";
 }
+// The store's own story.v1 encoder (RecordLocked: the cached items text with only the changed
+// weights written anew, the instance id's JSON text, the lists, times and fingerprint as last
+// written) against the reference encoder on many random stories: weights of every length (0.0
+// to past 2^36, where the double's own digits are written) that change or stay from one article
+// to the next, names with and without escapes in every list, an instance id that needs escapes,
+// other writers' records merged in (weights raised by max, new items, writers and languages),
+// and the record cache turning over.
+TEST(StoryStoreTest, RandomRecordsAreTheEncodedState) {
+  StoryStoreConfig config = Config();
+  config.instance_id = "in\"st\\ance-19";
+  StoryStore store(config);
+  std::mt19937_64 rng(19);
+  const std::vector<std::string> names = {"country/yemen",
+                                          "org/\"q\"",
+                                          "person/a\\b",
+                                          "city/aden",
+                                          "org/опек",
+                                          "x\ty",
+                                          "topic-a-rather-long-name-0123456789",
+                                          "a"};
+  auto name = [&](const std::string& prefix) {
+    return prefix + names[rng() % names.size()] + std::to_string(rng() % 4);
+  };
+  auto weight = [&]() -> double {
+    switch (rng() % 6) {
+      case 0:
+        return static_cast<double>(rng() % 10000) / 10000.0;
+      case 1:
+        return static_cast<double>(rng() % 1000000) / 10000.0;
+      case 2:
+        return static_cast<double>(rng() % 100000000000000ull);  // up to 1e14 (past 2^36)
+      case 3:
+        return 0.1 * static_cast<double>(rng() % 7);
+      default:
+        return static_cast<double>(rng() % 100) / 100.0 + 1e-5 * static_cast<double>(rng() % 3);
+    }
+  };
+  constexpr int kStories = 4500;  // more than the record cache's 4,096 entries
+  int compared = 0, joined = 0, merged = 0;
+  for (int i = 0; i < 12000; ++i) {
+    // Mostly a few hot stories (records of the same story in a row), else any of kStories.
+    const int k = static_cast<int>(rng() % 3 == 0 ? rng() % 8 : rng() % kStories);
+    std::vector<std::pair<std::string, double>> entities = {{"story/" + std::to_string(k), 0.9}};
+    for (int n = static_cast<int>(rng() % 4); n > 0; --n)
+      entities.emplace_back(name("e/"), weight());
+    std::vector<std::pair<std::string, double>> topics;
+    for (int n = static_cast<int>(rng() % 3); n > 0; --n) topics.emplace_back(name("t/"), weight());
+    std::vector<std::string> numbers;
+    for (int n = static_cast<int>(rng() % 3); n > 0; --n) numbers.push_back(name(""));
+    ArticleSignature s =
+        Article("art-" + std::to_string(i) + (i % 5 == 0 ? "\"x" : ""), kT0 + i * 1000,
+                std::move(entities), std::move(topics), std::move(numbers));
+    if (rng() % 4 == 0) s.source = name("src/");
+    if (rng() % 4 == 0) s.language = names[rng() % names.size()];
+    if (rng() % 3 == 0) s.title = "t " + name("\"");
+    const Assignment a = store.Assign(s, StateOutput::kRecord);
+    const auto state = store.Find(a.story_id);
+    ASSERT_TRUE(state.has_value());
+    ASSERT_EQ(a.record, EncodeStoryState(*state)) << "article " << i;
+    ++compared;
+    joined += a.opened ? 0 : 1;
+    if (rng() % 40 == 0) {
+      // Another writer's record: higher weights for some items, a new entity, number and
+      // language; the story's next record writes them.
+      StoryState remote = *state;
+      remote.counts = {{rng() % 2 ? "other" : "o\"ther", static_cast<int64_t>(1 + rng() % 3)}};
+      for (auto& [id, w] : remote.entities) {
+        if (rng() % 2 == 0) w += weight();
+      }
+      if (rng() % 2 == 0) remote.entities.emplace_back(name("remote/"), weight());
+      if (rng() % 2 == 0) remote.numbers.push_back(name("n"));
+      if (rng() % 2 == 0) remote.languages.push_back(name("l"));
+      std::sort(remote.entities.begin(), remote.entities.end());
+      std::sort(remote.numbers.begin(), remote.numbers.end());
+      std::sort(remote.languages.begin(), remote.languages.end());
+      store.ApplyRemote(remote);
+      ++merged;
+    }
+  }
+  EXPECT_EQ(compared, 12000);
+  EXPECT_GT(joined, 3000) << "stories came back with more articles";
+  EXPECT_GT(merged, 100);
+}
+
 // Records of stories whose entity, topic or number names need JSON escapes (and of stories
 // whose names need none, with the plain copy) are the encoded state byte for byte: the store
 // decides per interned name whether its record may skip the escape scan.
