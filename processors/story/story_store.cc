@@ -964,7 +964,7 @@ inline void StoryStore::LeadInsertHintedLocked(uint32_t h, uint32_t seq, const L
     lead_table_[hint.oldest].seq = seq;  // as LeadInsertLocked
     return;
   }
-  SetLeadSlotLocked(hint.end, {h, seq});
+  SetLeadSlotFilledLocked(hint.end, h, seq);
   ++lead_used_;
   if (lead_used_ * kLeadLoadDen > lead_table_.size() * kLeadLoadNum) LeadGrowLocked();
 }
@@ -1120,18 +1120,26 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output,
       const uint32_t h = sampled[k];
       const size_t home = LeadHome(h);
 #if defined(__SSE2__)
-      // The tags of the 16 slots from the home slot (lead_tags_): when none before the first
-      // empty one is the shingle's tag, the shingle is absent (nearly always): its run ends at
-      // that empty slot. Else (an entry, a tag shared by another shingle, a run of 16 or more
-      // slots) the run is read slot by slot.
-      const __m128i w = _mm_loadu_si128(reinterpret_cast<const __m128i*>(&lead_tags_[home]));
-      const auto empty = static_cast<uint32_t>(~_mm_movemask_epi8(w) & 0xffff);
-      const auto match = static_cast<uint32_t>(
-          _mm_movemask_epi8(_mm_cmpeq_epi8(w, _mm_set1_epi8(static_cast<char>(LeadTag(h))))));
-      if (empty != 0 && (match & ((empty & (0u - empty)) - 1)) == 0) [[likely]] {
-        hints[k] = {(home + static_cast<size_t>(__builtin_ctz(empty))) & mask, 0, 0};
-        continue;
+      // The run's tags 16 slots at a time from the home slot (lead_tags_): while none before
+      // the first empty slot is the shingle's tag, the shingle is absent (nearly always), and
+      // its run ends at that empty slot. A matching tag (an entry of the shingle, or another
+      // shingle's with the same 7 bits) sends the run to be read slot by slot.
+      const __m128i want = _mm_set1_epi8(static_cast<char>(LeadTag(h)));
+      bool absent = false;
+      for (size_t i = home;; i = (i + 16) & mask) {
+        const __m128i w = _mm_loadu_si128(reinterpret_cast<const __m128i*>(&lead_tags_[i]));
+        const auto empty = static_cast<uint32_t>(~_mm_movemask_epi8(w) & 0xffff);
+        const auto match = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(w, want)));
+        // The slots before the first empty one (all 16 when none is empty).
+        if ((match & ((empty & (0u - empty)) - 1)) != 0) break;
+        if (empty != 0) {
+          hints[k] = {(i + static_cast<size_t>(__builtin_ctz(empty))) & mask, 0, 0};
+          absent = true;
+          break;
+        }
       }
+      if (absent) [[likely]]
+        continue;
 #endif
       hints[k] = LeadRunLocked(h, home, &candidates);
     }

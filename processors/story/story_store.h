@@ -538,6 +538,17 @@ class StoryStore {
     lead_tags_[i] = t;
     if (i < kLeadTagClone) lead_tags_[lead_table_.size() + i] = t;
   }
+  // SetLeadSlotLocked(i, {h, seq}) (h sampled, so not kLeadEmpty), the tag written last: its
+  // byte store may alias anything, and the vectors' pointers would be loaded again after it.
+  void SetLeadSlotFilledLocked(size_t i, uint32_t h, uint32_t seq) {
+    LeadEntry* const table = lead_table_.data();
+    uint8_t* const tags = lead_tags_.data();
+    const size_t n = lead_table_.size();
+    table[i] = {h, seq};
+    const uint8_t t = LeadTag(h);
+    tags[i] = t;
+    if (i < kLeadTagClone) tags[n + i] = t;
+  }
   uint64_t LeadSeq(uint32_t low) const {
     const uint32_t base_low = static_cast<uint32_t>(fingerprint_base_);
     return fingerprint_base_ + static_cast<uint32_t>(low - base_low);
