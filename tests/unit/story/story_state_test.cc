@@ -35,15 +35,15 @@ void Str(Writer& w, std::string_view s) {
   w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
 }
 
-// A story weight's text by reference: below 2^36 the integer nearest to w * 10^4 (half away
-// from zero) as a decimal with four places, trailing zeros dropped but one; from 2^36 on, NaN
-// and the infinities, RapidJSON's dtoa (nothing for NaN and infinities, as Writer::Double).
 // "12.3400" -> "12.34", "12.0000" -> "12.0": the decimals without trailing zeros but one.
 std::string WithoutTrailingZeros(std::string s) {
   while (s.back() == '0' && s[s.size() - 2] != '.') s.pop_back();
   return s;
 }
 
+// A story weight's text by reference: below 2^36 the integer nearest to w * 10^4 (half away
+// from zero) as a decimal with four places, trailing zeros dropped but one; from 2^36 on, NaN
+// and the infinities, RapidJSON's dtoa (nothing for NaN and infinities, as Writer::Double).
 std::string FourDecimals(double w) {
   if (!(std::fabs(w) < 0x1p36)) {
     if (std::isnan(w) || std::isinf(w)) return "";

@@ -447,6 +447,7 @@ TEST(StoryStoreTest, RecordsStayTheEncodedStateWhileTheWeightCacheTurnsOver) {
   EXPECT_EQ(compared, 3 * kStories);
   EXPECT_GT(joined, kStories) << "stories came back with more articles";
 }
+
 // The store's own story.v1 encoder (RecordLocked: the cached items text with only the changed
 // weights written anew, the instance id's JSON text, the lists, times and fingerprint as last
 // written) against the reference encoder on many random stories: weights of every length (0.0
