@@ -41,8 +41,8 @@ template <size_t N>
 
 using schemas::PutJsonString;  // `s` as a JSON string; room for 6 bytes a byte and the quotes
 
-// `s` between quotes as it is: for a string known to need no escape (NeedsNoJsonEscape), the
-// bytes PutJsonString writes without its scan for bytes to escape.
+// `s` between quotes as it is: for a string known to need no escape (the times), the bytes
+// PutJsonString writes without its scan for bytes to escape.
 char* PutPlainString(char* p, std::string_view s) {
   *p++ = '"';
   std::memcpy(p, s.data(), s.size());
@@ -51,12 +51,11 @@ char* PutPlainString(char* p, std::string_view s) {
   return p;
 }
 
-template <bool kPlain = false>
 char* PutStrings(char* p, const std::vector<std::string_view>& v) {
   *p++ = '[';
   for (size_t i = 0; i < v.size(); ++i) {
     if (i > 0) *p++ = ',';
-    p = kPlain ? PutPlainString(p, v[i]) : PutJsonString(p, v[i]);
+    p = PutJsonString(p, v[i]);
   }
   *p++ = ']';
   return p;
@@ -70,22 +69,16 @@ char* PutDouble(char* p, double d) {
   return rapidjson::internal::dtoa(d, p, 324);
 }
 
-template <bool kPlain, size_t N>
+template <size_t N>
 char* PutWeighted(char* p, const std::vector<std::pair<std::string_view, double>>& v,
-                  const std::vector<std::string_view>& texts, const char (&weight_key)[N]) {
+                  const char (&weight_key)[N]) {
   *p++ = '[';
-  const bool given = texts.size() == v.size();
   for (size_t i = 0; i < v.size(); ++i) {
     if (i > 0) *p++ = ',';
     p = Put(p, R"({"id":)");
-    p = kPlain ? PutPlainString(p, v[i].first) : PutJsonString(p, v[i].first);
+    p = PutJsonString(p, v[i].first);
     p = Put(p, weight_key);
-    if (given) {
-      std::memcpy(p, texts[i].data(), texts[i].size());
-      p += texts[i].size();
-    } else {
-      p = PutStoryWeight(p, v[i].second);
-    }
+    p = PutStoryWeight(p, v[i].second);
     *p++ = '}';
   }
   *p++ = ']';
@@ -93,9 +86,8 @@ char* PutWeighted(char* p, const std::vector<std::pair<std::string_view, double>
 }
 
 // An upper bound of what PutLists and PutArticles write (6 bytes a string's byte, the longest
-// escape, and its quotes and separators), or of copying the given text.
+// escape, and its quotes and separators).
 size_t ListsBound(const StoryStateView& s) {
-  if (!s.lists_json.empty()) return s.lists_json.size();
   size_t bound = 64;  // the keys and brackets
   for (const auto& x : s.languages) bound += 6 * x.size() + 8;
   for (const auto& x : s.sources) bound += 6 * x.size() + 8;
@@ -104,20 +96,13 @@ size_t ListsBound(const StoryStateView& s) {
 }
 
 size_t ArticlesBound(const StoryStateView& s) {
-  if (!s.articles_json.empty()) return s.articles_json.size();
   size_t bound = 8;
   for (const auto& x : s.articles) bound += 6 * x.size() + 8;
   return bound;
 }
 
-char* PutText(char* p, std::string_view text) {
-  std::memcpy(p, text.data(), text.size());
-  return p + text.size();
-}
-
 // `,"languages":[…],"sources":[…],"titles":{…}`
 char* PutLists(char* p, const StoryStateView& s) {
-  if (!s.lists_json.empty()) return PutText(p, s.lists_json);
   p = Put(p, R"(,"languages":)");
   p = PutStrings(p, s.languages);
   p = Put(p, R"(,"sources":)");
@@ -135,20 +120,7 @@ char* PutLists(char* p, const StoryStateView& s) {
   return p;
 }
 
-char* PutArticles(char* p, const StoryStateView& s) {
-  if (!s.articles_json.empty()) return PutText(p, s.articles_json);
-  return PutStrings(p, s.articles);
-}
-
-// Writes `put`'s bytes (at most `bound`) into a string of their size.
-template <typename F>
-std::string Written(size_t bound, F put) {
-  std::string out;
-  out.resize(bound);
-  char* const start = out.data();
-  out.resize(static_cast<size_t>(put(start) - start));
-  return out;
-}
+char* PutArticles(char* p, const StoryStateView& s) { return PutStrings(p, s.articles); }
 
 Status Bad(std::string message) {
   return Status(Code::kMalformed, "story", "story.v1: " + std::move(message));
@@ -236,25 +208,6 @@ void StoryStateView::Clear() {
   entities.clear();
   numbers.clear();
   articles.clear();
-  topic_weights.clear();
-  entity_weights.clear();
-  plain_item_names = false;
-  lists_json = articles_json = {};
-  first_seen_text = last_seen_text = {};
-}
-
-std::string EncodeStoryLists(const StoryStateView& view) {
-  StoryStateView v;  // the lists themselves, whatever lists_json holds
-  v.languages = view.languages;
-  v.sources = view.sources;
-  v.titles = view.titles;
-  return Written(ListsBound(v), [&](char* p) { return PutLists(p, v); });
-}
-
-std::string EncodeStoryArticles(const StoryStateView& view) {
-  StoryStateView v;
-  v.articles = view.articles;
-  return Written(ArticlesBound(v), [&](char* p) { return PutArticles(p, v); });
 }
 
 std::string EncodeStoryState(const StoryState& s) {
@@ -280,13 +233,8 @@ std::string EncodeStoryState(const StoryState& s) {
 std::string EncodeStoryView(const StoryStateView& s) {
   // An upper bound of the record's size: every string at 6 bytes a byte (the longest escape,
   // \u00XX) plus its quotes and separators, every number at its longest, the fixed text.
-  std::string first_seen_formatted, last_seen_formatted;
-  if (s.first_seen_text.empty()) first_seen_formatted = schemas::FormatRfc3339(s.first_seen_ms);
-  if (s.last_seen_text.empty()) last_seen_formatted = schemas::FormatRfc3339(s.last_seen_ms);
-  const std::string_view first_seen =
-      s.first_seen_text.empty() ? std::string_view(first_seen_formatted) : s.first_seen_text;
-  const std::string_view last_seen =
-      s.last_seen_text.empty() ? std::string_view(last_seen_formatted) : s.last_seen_text;
+  const std::string first_seen = schemas::FormatRfc3339(s.first_seen_ms);
+  const std::string last_seen = schemas::FormatRfc3339(s.last_seen_ms);
   size_t bound = 512;  // keys, punctuation, the fingerprint (about 300 bytes)
   auto text = [&](std::string_view x) { bound += 6 * x.size() + 8; };
   text(first_seen);
@@ -300,8 +248,6 @@ std::string EncodeStoryView(const StoryStateView& s) {
   for (const auto& [id, w] : s.entities) bound += 6 * id.size() + kWeightedItemBytes;
   for (const auto& x : s.numbers) text(x);
   bound += ArticlesBound(s);
-  for (const auto& x : s.topic_weights) bound += x.size();  // (when given; any length)
-  for (const auto& x : s.entity_weights) bound += x.size();
   bound += 3 * kMaxInt64Bytes;  // article_count, version and slack
 
   // Written into a per-thread scratch buffer, then copied once at its real size: a string
@@ -344,19 +290,11 @@ std::string EncodeStoryView(const StoryStateView& s) {
   p = PutJsonString(p, s.updated_by);
   p = PutLists(p, s);
   p = Put(p, R"(,"topics":)");
-  if (s.plain_item_names) {
-    p = PutWeighted<true>(p, s.topics, s.topic_weights, R"(,"score":)");
-    p = Put(p, R"(,"entities":)");
-    p = PutWeighted<true>(p, s.entities, s.entity_weights, R"(,"weight":)");
-    p = Put(p, R"(,"numbers":)");
-    p = PutStrings<true>(p, s.numbers);
-  } else {
-    p = PutWeighted<false>(p, s.topics, s.topic_weights, R"(,"score":)");
-    p = Put(p, R"(,"entities":)");
-    p = PutWeighted<false>(p, s.entities, s.entity_weights, R"(,"weight":)");
-    p = Put(p, R"(,"numbers":)");
-    p = PutStrings(p, s.numbers);
-  }
+  p = PutWeighted(p, s.topics, R"(,"score":)");
+  p = Put(p, R"(,"entities":)");
+  p = PutWeighted(p, s.entities, R"(,"weight":)");
+  p = Put(p, R"(,"numbers":)");
+  p = PutStrings(p, s.numbers);
   p = Put(p, R"(,"articles":)");
   p = PutArticles(p, s);
   p = Put(p, R"(,"fingerprint":")");

@@ -48,13 +48,12 @@ struct StoryState {
   }
 };
 
-// A story's state as borrowed views, for encoding story.v1 without building a StoryState (no
-// string copies, no maps). The store used it for every record until 2026-12-07 (session 19);
-// it now writes its records itself from its record cache (StoryStore::RecordLocked, the same
-// bytes), so the optional fields below (texts handed on from that cache) are used by the tests
-// only. Every list must already be in StoryState's order: counts by writer, languages,
-// sources, numbers and titles by their text, topics and entities by id. The views must outlive
-// the call to EncodeStoryView.
+// A story's state as borrowed views, for encoding story.v1 without copying it (EncodeStoryState
+// builds one from a StoryState). The store writes its records itself, the same bytes
+// (StoryStore::RecordLocked; StoryStoreTest.RandomRecordsAreTheEncodedState compares them with
+// EncodeStoryState's). Every list must already be in StoryState's order: counts by writer,
+// languages, sources, numbers and titles by their text, topics and entities by id. The views
+// must outlive the call to EncodeStoryView.
 struct StoryStateView {
   std::string_view id;
   std::string_view merged_into;
@@ -71,26 +70,6 @@ struct StoryStateView {
   std::vector<std::string_view> numbers;
   std::vector<std::string_view> articles;
   uint64_t fingerprint = 0;
-  // Optional: the weights of `topics` and `entities` as text, as PutStoryWeight writes them
-  // (same order and size as those lists); empty: written from the doubles. The store keeps the
-  // texts of its recently written stories, whose weights mostly did not change since.
-  std::vector<std::string_view> topic_weights;
-  std::vector<std::string_view> entity_weights;
-  // Optional: true when no topic, entity or number name has a byte JSON escapes (a control
-  // byte, '"' or '\\'): they are then written between quotes as they are, without the escape
-  // scan (the store knows it per interned name). false: scanned as every other string.
-  bool plain_item_names = false;
-  // Optional: parts of the record as EncodeStoryLists and EncodeStoryArticles wrote them for
-  // the same languages, sources and titles (lists_json), or articles (articles_json); empty:
-  // written from those lists (then ignored). The store keeps them for its recently written
-  // stories: a story's later articles seldom add a language, source, title or article id.
-  std::string_view lists_json;
-  std::string_view articles_json;
-  // Optional: first_seen_ms and last_seen_ms as schemas::FormatRfc3339 writes them; empty:
-  // formatted from the numbers. The store keeps them with its recently written stories (a
-  // story's first and last times seldom change from one article to the next).
-  std::string_view first_seen_text;
-  std::string_view last_seen_text;
 
   void Clear();
 };
@@ -118,14 +97,10 @@ char* PutStoryWeight(char* p, double w);
 // the Writer: a NaN or infinite weight is written as nothing (invalid JSON); the store never makes
 // one (sums of finite saliences and scores).
 std::string EncodeStoryState(const StoryState& state);
-// Whether `s` has no byte that a JSON string escapes (StoryStateView::plain_item_names).
+// Whether `s` has no byte that a JSON string escapes (a control byte, '"' or '\\'): the store
+// knows it per interned name and writes such names between quotes without the escape scan.
 bool NeedsNoJsonEscape(std::string_view s);
 std::string EncodeStoryView(const StoryStateView& view);
-// The bytes EncodeStoryView writes for view.languages, view.sources and view.titles (from
-// `,"languages":` to the titles' closing brace), and for view.articles (the array), for
-// StoryStateView::lists_json and articles_json.
-std::string EncodeStoryLists(const StoryStateView& view);
-std::string EncodeStoryArticles(const StoryStateView& view);
 // Parses and checks a story.v1 record (not the whole schema: the fields used here).
 Result<StoryState> DecodeStoryState(std::string_view json);
 
