@@ -22,6 +22,29 @@
 namespace newsflow::story {
 namespace {
 
+// A story's state as borrowed views (EncodeStoryState builds one from a StoryState and writes
+// it). The store writes its records itself, the same bytes (StoryStore::RecordLocked;
+// StoryStoreTest.RandomRecordsAreTheEncodedState compares them with EncodeStoryState's). Every
+// list is in StoryState's order: counts by writer, languages, sources, numbers and titles by
+// their text, topics and entities by id.
+struct StoryStateView {
+  std::string_view id;
+  std::string_view merged_into;
+  std::vector<std::pair<std::string_view, int64_t>> counts;
+  int64_t first_seen_ms = 0;
+  int64_t last_seen_ms = 0;
+  int64_t version = 0;
+  std::string_view updated_by;
+  std::vector<std::string_view> languages;
+  std::vector<std::string_view> sources;
+  std::vector<std::pair<std::string_view, std::string_view>> titles;
+  std::vector<std::pair<std::string_view, double>> topics;
+  std::vector<std::pair<std::string_view, double>> entities;
+  std::vector<std::string_view> numbers;
+  std::vector<std::string_view> articles;
+  uint64_t fingerprint = 0;
+};
+
 // story.v1 is written straight into a string, byte for byte what RapidJSON's Writer (default
 // flags) wrote for it before: the Writer's per-value bookkeeping (the nesting stack, commas
 // and colons decided at run time, a byte-at-a-time copy of every string) was most of the
@@ -196,39 +219,7 @@ bool NeedsNoJsonEscape(std::string_view s) {
   });
 }
 
-void StoryStateView::Clear() {
-  id = merged_into = updated_by = {};
-  first_seen_ms = last_seen_ms = version = 0;
-  fingerprint = 0;
-  counts.clear();
-  languages.clear();
-  sources.clear();
-  titles.clear();
-  topics.clear();
-  entities.clear();
-  numbers.clear();
-  articles.clear();
-}
-
-std::string EncodeStoryState(const StoryState& s) {
-  StoryStateView v;
-  v.id = s.id;
-  v.merged_into = s.merged_into;
-  for (const auto& [writer, c] : s.counts) v.counts.emplace_back(writer, c);
-  v.first_seen_ms = s.first_seen_ms;
-  v.last_seen_ms = s.last_seen_ms;
-  v.version = s.version;
-  v.updated_by = s.updated_by;
-  v.languages.assign(s.languages.begin(), s.languages.end());
-  v.sources.assign(s.sources.begin(), s.sources.end());
-  for (const auto& [lang, title] : s.titles) v.titles.emplace_back(lang, title);
-  for (const auto& [id, w] : s.topics) v.topics.emplace_back(id, w);
-  for (const auto& [id, w] : s.entities) v.entities.emplace_back(id, w);
-  v.numbers.assign(s.numbers.begin(), s.numbers.end());
-  v.articles.assign(s.articles.begin(), s.articles.end());
-  v.fingerprint = s.fingerprint;
-  return EncodeStoryView(v);
-}
+namespace {
 
 std::string EncodeStoryView(const StoryStateView& s) {
   // An upper bound of the record's size: every string at 6 bytes a byte (the longest escape,
@@ -305,6 +296,28 @@ std::string EncodeStoryView(const StoryStateView& s) {
   const auto size = static_cast<size_t>(p - start);
   assert(size <= bound);  // the bound above is what was reserved
   return std::string(start, size);
+}
+
+}  // namespace
+
+std::string EncodeStoryState(const StoryState& s) {
+  StoryStateView v;
+  v.id = s.id;
+  v.merged_into = s.merged_into;
+  for (const auto& [writer, c] : s.counts) v.counts.emplace_back(writer, c);
+  v.first_seen_ms = s.first_seen_ms;
+  v.last_seen_ms = s.last_seen_ms;
+  v.version = s.version;
+  v.updated_by = s.updated_by;
+  v.languages.assign(s.languages.begin(), s.languages.end());
+  v.sources.assign(s.sources.begin(), s.sources.end());
+  for (const auto& [lang, title] : s.titles) v.titles.emplace_back(lang, title);
+  for (const auto& [id, w] : s.topics) v.topics.emplace_back(id, w);
+  for (const auto& [id, w] : s.entities) v.entities.emplace_back(id, w);
+  v.numbers.assign(s.numbers.begin(), s.numbers.end());
+  v.articles.assign(s.articles.begin(), s.articles.end());
+  v.fingerprint = s.fingerprint;
+  return EncodeStoryView(v);
 }
 
 Result<StoryState> DecodeStoryState(std::string_view json) {

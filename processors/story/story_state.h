@@ -48,32 +48,6 @@ struct StoryState {
   }
 };
 
-// A story's state as borrowed views, for encoding story.v1 without copying it (EncodeStoryState
-// builds one from a StoryState). The store writes its records itself, the same bytes
-// (StoryStore::RecordLocked; StoryStoreTest.RandomRecordsAreTheEncodedState compares them with
-// EncodeStoryState's). Every list must already be in StoryState's order: counts by writer,
-// languages, sources, numbers and titles by their text, topics and entities by id. The views
-// must outlive the call to EncodeStoryView.
-struct StoryStateView {
-  std::string_view id;
-  std::string_view merged_into;
-  std::vector<std::pair<std::string_view, int64_t>> counts;
-  int64_t first_seen_ms = 0;
-  int64_t last_seen_ms = 0;
-  int64_t version = 0;
-  std::string_view updated_by;
-  std::vector<std::string_view> languages;
-  std::vector<std::string_view> sources;
-  std::vector<std::pair<std::string_view, std::string_view>> titles;
-  std::vector<std::pair<std::string_view, double>> topics;
-  std::vector<std::pair<std::string_view, double>> entities;
-  std::vector<std::string_view> numbers;
-  std::vector<std::string_view> articles;
-  uint64_t fingerprint = 0;
-
-  void Clear();
-};
-
 // A topic score or entity weight as story.v1 writes it, at `p`, which must have room for
 // kMaxStoryWeightBytes; returns the end. Rounded to four decimal places (half away from zero)
 // and written as a plain decimal: the integer part, '.', then the decimals without trailing
@@ -88,19 +62,17 @@ struct StoryStateView {
 constexpr size_t kMaxStoryWeightBytes = 25;
 char* PutStoryWeight(char* p, double w);
 
-// story.v1 JSON (one line). Both overloads write the same bytes for the same state (the first
-// builds a view of `state` and calls the second). Written straight into the string (no
-// rapidjson::Writer: its per-value bookkeeping was most of the record's cost, paid for every
-// article), byte for byte what the Writer wrote, with two differences: weights are written as
-// PutStoryWeight writes them (rounded to four decimals), and bytes 0x1A-0x1F are always escaped
-// (RapidJSON 1.1.0's SSE2 scan copied them raw inside aligned 16-byte blocks). Pitfall kept from
-// the Writer: a NaN or infinite weight is written as nothing (invalid JSON); the store never makes
-// one (sums of finite saliences and scores).
+// story.v1 JSON (one line), written straight into the string (no rapidjson::Writer: its
+// per-value bookkeeping was most of the record's cost, paid for every article), byte for byte
+// what the Writer wrote, with two differences: weights are written as PutStoryWeight writes them
+// (rounded to four decimals), and bytes 0x1A-0x1F are always escaped (RapidJSON 1.1.0's SSE2 scan
+// copied them raw inside aligned 16-byte blocks). Pitfall kept from the Writer: a NaN or infinite
+// weight is written as nothing (invalid JSON); the store never makes one (sums of finite
+// saliences and scores).
 std::string EncodeStoryState(const StoryState& state);
 // Whether `s` has no byte that a JSON string escapes (a control byte, '"' or '\\'): the store
 // knows it per interned name and writes such names between quotes without the escape scan.
 bool NeedsNoJsonEscape(std::string_view s);
-std::string EncodeStoryView(const StoryStateView& view);
 // Parses and checks a story.v1 record (not the whole schema: the fields used here).
 Result<StoryState> DecodeStoryState(std::string_view json);
 

@@ -1,4 +1,4 @@
-// story.v1 encoding (EncodeStoryState / EncodeStoryView write the record straight into a
+// story.v1 encoding (EncodeStoryState writes the record straight into a
 // string): the bytes must be exactly what RapidJSON's Writer writes for the same state, the
 // way the record was written before (so news.stories, `process --stories` and their consumers
 // see no change). The reference below is that Writer code.
@@ -57,7 +57,7 @@ std::string FourDecimals(double w) {
   return WithoutTrailingZeros(text);
 }
 
-// story.v1 as RapidJSON's Writer writes it (EncodeStoryView before story5), the weights as
+// story.v1 as RapidJSON's Writer writes it (the encoder before story5), the weights as
 // FourDecimals writes them.
 std::string WriterReference(const StoryState& s) {
   rapidjson::StringBuffer sb;
