@@ -83,11 +83,17 @@ struct TopicResult {
 inline constexpr std::string_view kNameEntityType = "name";
 
 struct EntityResult {
+  static constexpr uint32_t kNoTaxonomyIndex = UINT32_MAX;
   std::string id;
   std::string name;
   std::string type;
   double salience = 0.0;
   std::vector<Match> mentions;
+  // The entity's index in the taxonomy snapshot the tag stage pinned for this record
+  // (Document::taxonomy): a key for state kept per entity across articles without hashing the
+  // id (the story store's interned ids). kNoTaxonomyIndex for unlinked names and hand-made
+  // results.
+  uint32_t taxonomy_index = kNoTaxonomyIndex;
 };
 
 // A span of tokens [token_begin, token_end) where a taxonomy pattern matched; `owner` is an id

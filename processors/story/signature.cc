@@ -714,13 +714,19 @@ void ComputeSignature(const core::Document& doc, int64_t now_ms, const Signature
   // The lists below are rewritten in place: the signature is reused from article to article
   // (StoryStage keeps one per thread), so their strings keep their buffers.
   size_t n = 0;
+  sig->entity_indexes.resize(doc.entities.size());
   for (const auto& e : doc.entities) {
     // Unlinked name mentions (processors/tag/names.h) are not taxonomy entities: they stay out
     // of the signature.
     if (e.type == core::kNameEntityType) continue;
+    sig->entity_indexes[n] = e.taxonomy_index;
     AssignAt(&sig->entities, n++, e.id, e.salience);
   }
   sig->entities.resize(n);
+  sig->entity_indexes.resize(n);
+  // (Compared first: the same snapshot as the last article's, nearly always, is not copied
+  // again, which would count its reference up and down.)
+  if (sig->taxonomy != doc.taxonomy) sig->taxonomy = doc.taxonomy;
   n = 0;
   for (const auto& t : doc.topics) AssignAt(&sig->topics, n++, t.id, t.score);
   sig->topics.resize(n);

@@ -47,6 +47,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -77,8 +78,14 @@ struct ArticleSignature {
   // lead set is their distinct values: SortUniqueLeadValues).
   std::vector<uint32_t> lead_shingles;
   std::vector<std::pair<std::string, double>> entities;  // id, salience
-  std::vector<std::pair<std::string, double>> topics;    // id, score
-  std::vector<std::string> numbers;                      // sorted, unique
+  // The taxonomy snapshot the entities come from (Document::taxonomy; null for a signature
+  // built by hand) and each entity's index in it (core::EntityResult::taxonomy_index, in the
+  // order of `entities`): the story store finds the ids it interned for them through these,
+  // without hashing and comparing the ids' text again.
+  std::shared_ptr<const core::Snapshot> taxonomy;
+  std::vector<uint32_t> entity_indexes;
+  std::vector<std::pair<std::string, double>> topics;  // id, score
+  std::vector<std::string> numbers;                    // sorted, unique
 };
 
 // Fills `sig` from a document that went through normalize/tag/score. The event time is

@@ -1038,7 +1038,22 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output,
   // as ever (ids are given in first-seen order: entities, topics, numbers, then the language
   // and the source, as AddArticleLocked interned them).
   intern_scratch_.clear();
-  for (const auto& [id, w] : sig.entities) intern_scratch_.push_back(InternHash(id));
+  // Entities of a taxonomy snapshot: those interned before through it take their ids from
+  // intern_by_entity_ (not hashed, not looked up); the others are interned by their text and
+  // remembered there.
+  const bool by_index = sig.taxonomy != nullptr && sig.entity_indexes.size() == sig.entities.size();
+  if (by_index && sig.taxonomy != intern_taxonomy_) {
+    intern_taxonomy_ = sig.taxonomy;
+    intern_by_entity_.clear();
+  }
+  std::vector<uint32_t>& entity_ids = scratch_entity_ids_;
+  entity_ids.assign(sig.entities.size(), UINT32_MAX);
+  for (size_t k = 0; k < sig.entities.size(); ++k) {
+    if (by_index && sig.entity_indexes[k] < intern_by_entity_.size()) {
+      entity_ids[k] = intern_by_entity_[sig.entity_indexes[k]];
+    }
+    if (entity_ids[k] == UINT32_MAX) intern_scratch_.push_back(InternHash(sig.entities[k].first));
+  }
   for (const auto& [id, w] : sig.topics) intern_scratch_.push_back(InternHash(id));
   for (const auto& n : sig.numbers) intern_scratch_.push_back(InternHash(n));
   if (!sig.language.empty()) intern_scratch_.push_back(InternHash(sig.language));
@@ -1046,7 +1061,18 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output,
   for (uint64_t h : intern_scratch_) PrefetchIntern(h);
   PrefetchInternNames(intern_scratch_);
   const uint64_t* hash = intern_scratch_.data();
-  for (const auto& [id, w] : sig.entities) ents.emplace_back(InternHashed(id, *hash++), w);
+  for (size_t k = 0; k < sig.entities.size(); ++k) {
+    uint32_t id = entity_ids[k];
+    if (id == UINT32_MAX) {
+      id = InternHashed(sig.entities[k].first, *hash++);
+      const uint32_t index = by_index ? sig.entity_indexes[k] : UINT32_MAX;
+      if (index != core::EntityResult::kNoTaxonomyIndex) {
+        if (index >= intern_by_entity_.size()) intern_by_entity_.resize(index + 1, UINT32_MAX);
+        intern_by_entity_[index] = id;
+      }
+    }
+    ents.emplace_back(id, sig.entities[k].second);
+  }
   for (const auto& [id, w] : sig.topics) topics.emplace_back(InternHashed(id, *hash++), w);
   for (const auto& n : sig.numbers) numbers.push_back(InternHashed(n, *hash++));
   const uint32_t language = sig.language.empty() ? UINT32_MAX : InternHashed(sig.language, *hash++);
@@ -2062,7 +2088,8 @@ size_t StoryStore::ApproximateBytes() const {
   for (const auto& x : entity_index_) bytes += x.postings.capacity() * sizeof(Posting);
   for (const auto& [k, v] : topic_postings_) bytes += 48 + v.capacity() * sizeof(Posting);
   bytes += by_id_.size() * 64 + intern_slots_.capacity() * 8 + entity_log_df_.capacity() * 8 +
-           hot_.capacity() * sizeof(SlotHot) + seen_stamp_.capacity() * sizeof(uint32_t);
+           hot_.capacity() * sizeof(SlotHot) + seen_stamp_.capacity() * sizeof(uint32_t) +
+           intern_by_entity_.capacity() * sizeof(uint32_t);
   for (const auto& n : names_) bytes += n.capacity();
   for (const auto& f : fingerprints_)
     bytes +=

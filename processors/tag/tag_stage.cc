@@ -297,6 +297,7 @@ void BuildEntities(core::Document& doc, const Taxonomy& tax, int64_t max_mention
     r.name = e.name;
     r.type = e.type;
     r.salience = group.salience;
+    r.taxonomy_index = group.entity;
     const size_t shown = std::min<size_t>(group.end - group.begin, max_mentions);
     r.mentions.reserve(shown);
     for (uint32_t m = group.begin; m < group.begin + shown; ++m) {

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <deque>
 #include <iterator>
+#include <memory>
 #include <random>
 
 namespace newsflow::story {
@@ -446,6 +447,76 @@ TEST(StoryStoreTest, RecordsStayTheEncodedStateWhileTheWeightCacheTurnsOver) {
   }
   EXPECT_EQ(compared, 3 * kStories);
   EXPECT_GT(joined, kStories) << "stories came back with more articles";
+}
+
+// A taxonomy snapshot for the tests: only its identity matters to the store.
+class TestSnapshot : public core::Snapshot {
+ public:
+  const std::string& version() const override { return version_; }
+
+ private:
+  std::string version_ = "test";
+};
+
+// Entities interned through their taxonomy index (ArticleSignature::taxonomy and
+// entity_indexes, the store's per-snapshot id cache) decide exactly as through their text: the
+// same stories, scores and states as a store given the same signatures without a taxonomy. The
+// third snapshot numbers the same entities otherwise (index i is another entity than in the
+// first two): ids cached for an earlier snapshot must not be used for it (a store that kept
+// them would put other entities into the stories).
+TEST(StoryStoreTest, EntitiesInternedByTaxonomyIndexDecideAsByTheirText) {
+  StoryStore by_index(Config());
+  StoryStore by_text(Config());
+  std::mt19937_64 rng(20);
+  constexpr int kEntities = 40;
+  auto first = std::make_shared<TestSnapshot>();
+  auto reloaded = std::make_shared<TestSnapshot>();  // the same numbering, another snapshot
+  auto renumbered = std::make_shared<TestSnapshot>();
+  int joined = 0;
+  for (int i = 0; i < 3000; ++i) {
+    const int phase = i / 1000;
+    const std::shared_ptr<const core::Snapshot> snapshot =
+        phase == 0   ? std::shared_ptr<const core::Snapshot>(first)
+        : phase == 1 ? std::shared_ptr<const core::Snapshot>(reloaded)
+                     : std::shared_ptr<const core::Snapshot>(renumbered);
+    std::vector<std::pair<std::string, double>> entities;
+    std::vector<uint32_t> indexes;
+    // A few entities of a small pool (stories share them), in any order, sometimes one
+    // without an index (kNoTaxonomyIndex: interned by its text).
+    for (int n = 1 + static_cast<int>(rng() % 4); n > 0; --n) {
+      const auto e = static_cast<uint32_t>(rng() % kEntities);
+      if (std::any_of(entities.begin(), entities.end(),
+                      [&](const auto& x) { return x.first == "e/" + std::to_string(e); })) {
+        continue;
+      }
+      entities.emplace_back("e/" + std::to_string(e), 0.2 + 0.1 * static_cast<double>(rng() % 8));
+      const uint32_t index = phase == 2 ? (e * 7 + 3) % kEntities : e;
+      indexes.push_back(rng() % 10 == 0 ? core::EntityResult::kNoTaxonomyIndex : index);
+    }
+    std::vector<std::pair<std::string, double>> topics;
+    if (rng() % 2 == 0) topics.emplace_back("topic-" + std::to_string(rng() % 3), 0.9);
+    std::vector<std::string> numbers;
+    if (rng() % 3 == 0) numbers.push_back(std::to_string(100 + rng() % 5));
+    ArticleSignature text = Article("a" + std::to_string(i), kT0 + i * 60000, std::move(entities),
+                                    std::move(topics), std::move(numbers));
+    ArticleSignature indexed = text;
+    indexed.taxonomy = snapshot;
+    indexed.entity_indexes = indexes;
+    const Assignment a = by_index.Assign(indexed, StateOutput::kRecord);
+    const Assignment b = by_text.Assign(text, StateOutput::kRecord);
+    ASSERT_EQ(a.story_id, b.story_id) << "article " << i;
+    ASSERT_EQ(a.score, b.score) << "article " << i;
+    ASSERT_EQ(a.opened, b.opened) << "article " << i;
+    ASSERT_EQ(a.record, b.record) << "article " << i;
+    joined += a.opened ? 0 : 1;
+  }
+  EXPECT_GT(joined, 500) << "stories must grow for the comparison to mean something";
+  const auto states_a = by_index.OpenStories();
+  const auto states_b = by_text.OpenStories();
+  ASSERT_EQ(states_a.size(), states_b.size());
+  for (size_t i = 0; i < states_a.size(); ++i) {
+    EXPECT_EQ(EncodeStoryState(states_a[i]), EncodeStoryState(states_b[i]));
+  }
 }
 
 // The store's own story.v1 encoder (RecordLocked: the cached items text with only the changed

@@ -383,6 +383,17 @@ entities:
   EXPECT_GT(doc.entities[0].salience, doc.entities[1].salience);
   EXPECT_GT(doc.entities[3].salience, doc.entities[4].salience);
   EXPECT_EQ(doc.entities[1].mentions.size(), 2u);
+  // Each result names its entity's index in the snapshot pinned for the record (the story
+  // store's key for its interned ids).
+  const auto* pinned = dynamic_cast<const Taxonomy*>(doc.taxonomy.get());
+  ASSERT_NE(pinned, nullptr);
+  std::vector<uint32_t> indexes;
+  for (const auto& e : doc.entities) {
+    ASSERT_LT(e.taxonomy_index, pinned->entities().size()) << e.id;
+    EXPECT_EQ(pinned->entities()[e.taxonomy_index].id, e.id);
+    indexes.push_back(e.taxonomy_index);
+  }
+  EXPECT_EQ(indexes, (std::vector<uint32_t>{3, 1, 2, 0, 4})) << "the entities' order in the file";
 }
 
 TEST_F(TagScoreTest, SingleBodyMentionScoresByTheFormula) {
