@@ -724,9 +724,9 @@ void ComputeSignature(const core::Document& doc, int64_t now_ms, const Signature
   }
   sig->entities.resize(n);
   sig->entity_indexes.resize(n);
-  // (Compared first: the same snapshot as the last article's, nearly always, is not copied
-  // again, which would count its reference up and down.)
-  if (sig->taxonomy != doc.taxonomy) sig->taxonomy = doc.taxonomy;
+  // Held for this article only: whoever keeps the signature past it (StoryStage's per-thread
+  // one) releases it, as the pipeline releases the document's (a reloaded taxonomy is freed).
+  sig->taxonomy = doc.taxonomy;
   n = 0;
   for (const auto& t : doc.topics) AssignAt(&sig->topics, n++, t.id, t.score);
   sig->topics.resize(n);

@@ -81,7 +81,8 @@ struct ArticleSignature {
   // The taxonomy snapshot the entities come from (Document::taxonomy; null for a signature
   // built by hand) and each entity's index in it (core::EntityResult::taxonomy_index, in the
   // order of `entities`): the story store finds the ids it interned for them through these,
-  // without hashing and comparing the ids' text again.
+  // without hashing and comparing the ids' text again. Not to be kept past the article (the
+  // snapshot would outlive a taxonomy reload): StoryStage releases it after Apply.
   std::shared_ptr<const core::Snapshot> taxonomy;
   std::vector<uint32_t> entity_indexes;
   std::vector<std::pair<std::string, double>> topics;  // id, score

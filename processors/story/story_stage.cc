@@ -88,7 +88,9 @@ Status StoryStage::Process(core::Document& doc, const core::StageContext& ctx) c
   thread_local ArticleSignature sig;
   const int64_t now = ctx.clock != nullptr ? ctx.clock->NowMs() : 0;
   ComputeSignature(doc, now, config_.signature, &sig);
-  return Apply(sig, doc);
+  Status status = Apply(sig, doc);
+  sig.taxonomy.reset();  // the per-thread signature holds no snapshot between articles
+  return status;
 }
 
 Status StoryStage::Apply(const ArticleSignature& sig, core::Document& doc) const {

@@ -1042,7 +1042,8 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output,
   // intern_by_entity_ (not hashed, not looked up); the others are interned by their text and
   // remembered there.
   const bool by_index = sig.taxonomy != nullptr && sig.entity_indexes.size() == sig.entities.size();
-  if (by_index && sig.taxonomy != intern_taxonomy_) {
+  if (by_index && (intern_taxonomy_.owner_before(sig.taxonomy) ||
+                   sig.taxonomy.owner_before(intern_taxonomy_))) {
     intern_taxonomy_ = sig.taxonomy;
     intern_by_entity_.clear();
   }

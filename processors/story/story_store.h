@@ -405,9 +405,10 @@ class StoryStore {
   // their index in it (ArticleSignature::entity_indexes; UINT32_MAX: not interned through it
   // yet): an entity met before costs Assign an array read instead of hashing its id, a probe of
   // intern_slots_ and a compare of the text (~5 entities an article). The same ids as the text
-  // gives (a name's id never changes). Held by a reference, so that the snapshot's address is
-  // not another snapshot's while the ids are kept; emptied when an article comes with another.
-  std::shared_ptr<const core::Snapshot> intern_taxonomy_;
+  // gives (a name's id never changes). Emptied when an article comes with another snapshot:
+  // compared by control block (owner_before), which the weak reference keeps allocated, so a
+  // later snapshot cannot be taken for this one; the snapshot itself is not kept alive.
+  std::weak_ptr<const core::Snapshot> intern_taxonomy_;
   std::vector<uint32_t> intern_by_entity_;
   std::vector<uint32_t> scratch_entity_ids_;  // Assign: the article's entities' cached ids
   std::vector<uint32_t> intern_peek_;         // and the ids their slots probably hold
