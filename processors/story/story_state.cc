@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 
+#include "processors/story/story_json.h"
 #include "schemas/json_writer.h"
 #include "schemas/text.h"
 
@@ -52,27 +53,10 @@ struct StoryStateView {
 // written by the functions the Writer itself calls (internal::i64toa, internal::dtoa) and
 // strings with the Writer's escapes; StoryStateTest.EncodeIsWhatTheWriterWrites compares the
 // bytes with the Writer's own.
-constexpr size_t kMaxInt64Bytes = 20;
 // {"id":…,"weight":<25 at most>}, and a comma, besides the id's own bytes.
 constexpr size_t kWeightedItemBytes = 64;
 
-template <size_t N>
-[[gnu::always_inline]] inline char* Put(char* p, const char (&literal)[N]) {
-  std::memcpy(p, literal, N - 1);  // a constant size: no call
-  return p + N - 1;
-}
-
 using schemas::PutJsonString;  // `s` as a JSON string; room for 6 bytes a byte and the quotes
-
-// `s` between quotes as it is: for a string known to need no escape (the times), the bytes
-// PutJsonString writes without its scan for bytes to escape.
-char* PutPlainString(char* p, std::string_view s) {
-  *p++ = '"';
-  std::memcpy(p, s.data(), s.size());
-  p += s.size();
-  *p++ = '"';
-  return p;
-}
 
 char* PutStrings(char* p, const std::vector<std::string_view>& v) {
   *p++ = '[';
@@ -98,9 +82,9 @@ char* PutWeighted(char* p, const std::vector<std::pair<std::string_view, double>
   *p++ = '[';
   for (size_t i = 0; i < v.size(); ++i) {
     if (i > 0) *p++ = ',';
-    p = Put(p, R"({"id":)");
+    p = PutLiteral(p, R"({"id":)");
     p = PutJsonString(p, v[i].first);
-    p = Put(p, weight_key);
+    p = PutLiteral(p, weight_key);
     p = PutStoryWeight(p, v[i].second);
     *p++ = '}';
   }
@@ -126,11 +110,11 @@ size_t ArticlesBound(const StoryStateView& s) {
 
 // `,"languages":[…],"sources":[…],"titles":{…}`
 char* PutLists(char* p, const StoryStateView& s) {
-  p = Put(p, R"(,"languages":)");
+  p = PutLiteral(p, R"(,"languages":)");
   p = PutStrings(p, s.languages);
-  p = Put(p, R"(,"sources":)");
+  p = PutLiteral(p, R"(,"sources":)");
   p = PutStrings(p, s.sources);
-  p = Put(p, R"(,"titles":{)");
+  p = PutLiteral(p, R"(,"titles":{)");
   bool first = true;
   for (const auto& [lang, title] : s.titles) {
     if (!first) *p++ = ',';
@@ -252,15 +236,15 @@ std::string EncodeStoryView(const StoryStateView& s) {
   }
   char* const start = scratch.get();
   char* p = start;
-  p = Put(p, R"({"schema":"newsflow.story.v1","id":)");
+  p = PutLiteral(p, R"({"schema":"newsflow.story.v1","id":)");
   p = PutJsonString(p, s.id);
-  p = Put(p, R"(,"merged_into":)");
-  p = s.merged_into.empty() ? Put(p, "null") : PutJsonString(p, s.merged_into);
+  p = PutLiteral(p, R"(,"merged_into":)");
+  p = s.merged_into.empty() ? PutLiteral(p, "null") : PutJsonString(p, s.merged_into);
   int64_t article_count = 0;
   for (const auto& [writer, c] : s.counts) article_count += c;
-  p = Put(p, R"(,"article_count":)");
+  p = PutLiteral(p, R"(,"article_count":)");
   p = rapidjson::internal::i64toa(article_count, p);
-  p = Put(p, R"(,"counts":{)");
+  p = PutLiteral(p, R"(,"counts":{)");
   bool first = true;
   for (const auto& [writer, c] : s.counts) {
     if (!first) *p++ = ',';
@@ -271,28 +255,26 @@ std::string EncodeStoryView(const StoryStateView& s) {
   }
   // The times are digits and "-:.TZ" (FormatRfc3339's format, strftime's for other years):
   // nothing to escape, so no escape scan.
-  p = Put(p, R"(},"first_seen":)");
-  p = PutPlainString(p, first_seen);
-  p = Put(p, R"(,"last_seen":)");
-  p = PutPlainString(p, last_seen);
-  p = Put(p, R"(,"version":)");
+  p = PutLiteral(p, R"(},"first_seen":)");
+  p = PutName(p, first_seen, /*plain=*/true);
+  p = PutLiteral(p, R"(,"last_seen":)");
+  p = PutName(p, last_seen, /*plain=*/true);
+  p = PutLiteral(p, R"(,"version":)");
   p = rapidjson::internal::i64toa(s.version, p);
-  p = Put(p, R"(,"updated_by":)");
+  p = PutLiteral(p, R"(,"updated_by":)");
   p = PutJsonString(p, s.updated_by);
   p = PutLists(p, s);
-  p = Put(p, R"(,"topics":)");
+  p = PutLiteral(p, R"(,"topics":)");
   p = PutWeighted(p, s.topics, R"(,"score":)");
-  p = Put(p, R"(,"entities":)");
+  p = PutLiteral(p, R"(,"entities":)");
   p = PutWeighted(p, s.entities, R"(,"weight":)");
-  p = Put(p, R"(,"numbers":)");
+  p = PutLiteral(p, R"(,"numbers":)");
   p = PutStrings(p, s.numbers);
-  p = Put(p, R"(,"articles":)");
+  p = PutLiteral(p, R"(,"articles":)");
   p = PutArticles(p, s);
-  p = Put(p, R"(,"fingerprint":")");
-  // "%016" PRIx64, as the record has always had it.
-  constexpr char kLowerHex[] = "0123456789abcdef";
-  for (int shift = 60; shift >= 0; shift -= 4) *p++ = kLowerHex[(s.fingerprint >> shift) & 0xF];
-  p = Put(p, "\"}");
+  p = PutLiteral(p, R"(,"fingerprint":")");
+  p = PutHex16(p, s.fingerprint);
+  p = PutLiteral(p, "\"}");
   const auto size = static_cast<size_t>(p - start);
   assert(size <= bound);  // the bound above is what was reserved
   return std::string(start, size);

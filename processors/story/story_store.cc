@@ -1,5 +1,6 @@
 #include "processors/story/story_store.h"
 
+#include "processors/story/story_json.h"
 #include "schemas/json_writer.h"
 #include "schemas/text.h"
 
@@ -1492,31 +1493,6 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output,
 
 namespace {
 
-// story.v1's pieces as EncodeStoryView writes them (story_state.cc: the Writer's bytes), for
-// the store's own encoder (RecordLocked).
-constexpr size_t kMaxInt64Bytes = 20;
-
-template <size_t N>
-[[gnu::always_inline]] inline char* PutLiteral(char* p, const char (&literal)[N]) {
-  std::memcpy(p, literal, N - 1);  // a constant size: no call
-  return p + N - 1;
-}
-
-[[gnu::always_inline]] inline char* PutBytes(char* p, const char* s, size_t n) {
-  std::memcpy(p, s, n);
-  return p + n;
-}
-
-// A name as a JSON string: `plain` (NeedsNoJsonEscape, known per interned name) copies it
-// between quotes without the escape scan, the same bytes.
-char* PutName(char* p, std::string_view s, bool plain) {
-  if (!plain) return schemas::PutJsonString(p, s);
-  *p++ = '"';
-  p = PutBytes(p, s.data(), s.size());
-  *p++ = '"';
-  return p;
-}
-
 // Writes `put`'s bytes (at most `bound`) into `out` (rare: a part of the record that changed).
 template <typename F>
 void WriteInto(std::string* out, size_t bound, F put) {
@@ -1550,10 +1526,8 @@ StoryStore::RecordCacheEntry& StoryStore::RecordEntryLocked(const Story& s) cons
   e.items_json.clear();
   e.n_languages = e.n_sources = e.n_titles = e.n_articles = UINT32_MAX;
   e.first_seen_ms = e.last_seen_ms = INT64_MIN;
-  constexpr char kLowerHex[] = "0123456789abcdef";  // "%016" PRIx64, as the record has always had
   e.fingerprint = s.fingerprint;
-  for (int i = 0; i < 16; ++i)
-    e.fingerprint_text[i] = kLowerHex[(s.fingerprint >> (60 - 4 * i)) & 0xF];
+  PutHex16(e.fingerprint_text, s.fingerprint);
   return e;
 }
 
@@ -1630,11 +1604,8 @@ std::string StoryStore::RecordLocked(const Story& s) const {
     e.last_seen_ms = s.last_seen;
   }
   if (e.fingerprint != s.fingerprint) {
-    constexpr char kLowerHex[] = "0123456789abcdef";
     e.fingerprint = s.fingerprint;
-    for (int i = 0; i < 16; ++i) {
-      e.fingerprint_text[i] = kLowerHex[(s.fingerprint >> (60 - 4 * i)) & 0xF];
-    }
+    PutHex16(e.fingerprint_text, s.fingerprint);
   }
   // Items are never removed from a live story: the same counts as at its last record are the
   // same items at the same positions, in the same text order as then.
