@@ -29,24 +29,40 @@ std::string Lower(std::string s) {
 }
 
 // The placeholders a reason template may use (alert_stage.cc fills them).
-const std::set<std::string>& Placeholders() {
-  static const std::set<std::string> kNames = {
-      "rule",      "severity", "title",  "article_id", "story_id", "articles", "sources",
-      "languages", "language", "source", "topics",     "entities", "level"};
+const std::map<std::string, ReasonField, std::less<>>& Placeholders() {
+  static const std::map<std::string, ReasonField, std::less<>> kNames = {
+      {"rule", ReasonField::kRule},         {"severity", ReasonField::kSeverity},
+      {"title", ReasonField::kTitle},       {"article_id", ReasonField::kArticleId},
+      {"story_id", ReasonField::kStoryId},  {"articles", ReasonField::kArticles},
+      {"sources", ReasonField::kSources},   {"languages", ReasonField::kLanguages},
+      {"language", ReasonField::kLanguage}, {"source", ReasonField::kSource},
+      {"topics", ReasonField::kTopics},     {"entities", ReasonField::kEntities},
+      {"level", ReasonField::kLevel}};
   return kNames;
 }
 
-Status CheckTemplate(const std::string& where, const std::string& text) {
+// Checks a reason template and splits it into its literal text and placeholders.
+Status ParseTemplate(const std::string& where, const std::string& text,
+                     std::vector<ReasonPart>* parts) {
+  parts->clear();
+  auto literal = [&](size_t from, size_t to) {
+    if (to > from) parts->push_back({ReasonField::kText, text.substr(from, to - from)});
+  };
   size_t pos = 0;
-  while ((pos = text.find('{', pos)) != std::string::npos) {
-    const size_t end = text.find('}', pos);
+  size_t open;
+  while ((open = text.find('{', pos)) != std::string::npos) {
+    const size_t end = text.find('}', open);
     if (end == std::string::npos) return Error(where, "unclosed '{' in reason");
-    const std::string name = text.substr(pos + 1, end - pos - 1);
-    if (!Placeholders().contains(name)) {
+    const std::string name = text.substr(open + 1, end - open - 1);
+    const auto it = Placeholders().find(name);
+    if (it == Placeholders().end()) {
       return Error(where, "unknown placeholder {" + name + "} in reason");
     }
+    literal(pos, open);
+    parts->push_back({it->second, {}});
     pos = end + 1;
   }
+  literal(pos, text.size());
   return Status::Ok();
 }
 
@@ -124,7 +140,7 @@ Status ParseRule(const YAML::Node& node, const std::string& where, Rule* rule) {
   NEWSFLOW_ASSIGN_OR_RETURN(rule->severity, ParseSeverity(at + ".severity", severity));
   NEWSFLOW_RETURN_IF_ERROR(Scalar(k.Get("reason"), at + ".reason", &rule->reason));
   if (rule->reason.empty()) rule->reason = "{rule}: {title}";
-  NEWSFLOW_RETURN_IF_ERROR(CheckTemplate(at + ".reason", rule->reason));
+  NEWSFLOW_RETURN_IF_ERROR(ParseTemplate(at + ".reason", rule->reason, &rule->reason_parts));
   NEWSFLOW_RETURN_IF_ERROR(
       Duration(k.Get("suppress_for"), at + ".suppress_for", &rule->suppress_for_ms));
   if (rule->suppress_for_ms <= 0) return Error(at + ".suppress_for", "must be positive");

@@ -34,6 +34,30 @@ namespace newsflow::alert {
 enum class Severity { kInfo = 0, kWarning = 1, kCritical = 2 };
 std::string_view SeverityName(Severity s);
 
+// A reason template's pieces, in order, parsed once when the rules are compiled (the stage
+// writes each alert's reason from them: no scan of the template and no table of every value per
+// alert): literal text (kText) and the placeholders config/alerts/README.md lists.
+enum class ReasonField : uint8_t {
+  kText,
+  kRule,
+  kSeverity,
+  kTitle,
+  kArticleId,
+  kStoryId,
+  kArticles,
+  kSources,
+  kLanguages,
+  kLanguage,
+  kSource,
+  kTopics,
+  kEntities,
+  kLevel,
+};
+struct ReasonPart {
+  ReasonField field = ReasonField::kText;
+  std::string text;  // the literal (kText only)
+};
+
 struct StoryCondition {
   int64_t min_articles = 0;
   int64_t min_sources = 0;
@@ -53,7 +77,8 @@ struct Rule {
   std::vector<std::string> terms;    // folded by the normalizer's folding
   bool has_story = false;
   StoryCondition story;
-  std::string reason;  // template
+  std::string reason;                    // template
+  std::vector<ReasonPart> reason_parts;  // the template parsed (CompileAlertRules)
   int64_t suppress_for_ms = 24LL * 3600 * 1000;
   std::vector<int64_t> escalate_articles = {3, 10, 30};
   bool escalate_languages = true;

@@ -1,10 +1,12 @@
 #include "processors/alert/alert_stage.h"
 
+#include <rapidjson/internal/dtoa.h>
 #include <xxhash.h>
 
 #include <algorithm>
 #include <charconv>
 #include <cinttypes>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <span>
@@ -17,29 +19,93 @@
 namespace newsflow::alert {
 namespace {
 
-using schemas::WriteString;
-
-// RapidJSON's Writer with the alerts' keys, which are literals of lower-case letters and '_'
-// (nothing to escape), copied in whole: the Writer's String() went through its escape loop for
-// each (about 25 keys an alert). The bytes are the same.
-class AlertWriter : public schemas::JsonWriter {
+// An alert.v1 record written straight into a string: the same bytes RapidJSON's Writer wrote
+// (its number formats: internal::dtoa for a double, the decimal digits of an integer; strings by
+// schemas::PutJsonString, which is the Writer's String but for its one fix, see json_writer.h).
+// The Writer, a std::map of every placeholder's value and the template's scan cost about 30 K
+// instructions a raised alert (measured by callgrind over the story set and the dev corpus,
+// 2026-12-07); most of it went to keys and values the record did not need.
+class AlertJson {
  public:
-  using schemas::JsonWriter::JsonWriter;
+  AlertJson() { out_.resize(1024); }
   template <size_t N>
-  void LiteralKey(const char (&key)[N]) {
-    Prefix(rapidjson::kStringType);
-    char* const p = os_->Push(N + 1);
-    p[0] = '"';
-    std::memcpy(p + 1, key, N - 1);
-    p[N] = '"';
-    EndValue(true);
+  void Raw(const char (&literal)[N]) {
+    char* const p = Room(N - 1);
+    std::memcpy(p, literal, N - 1);
+    used_ += N - 1;
   }
+  // `"key":` for a key of lower-case letters and '_' (nothing to escape); `,` before it unless
+  // it opens an object.
+  template <size_t N>
+  void Key(const char (&key)[N]) {
+    char* p = Room(N + 2);
+    if (!first_) *p++ = ',';
+    *p++ = '"';
+    std::memcpy(p, key, N - 1);
+    p += N - 1;
+    *p++ = '"';
+    *p++ = ':';
+    first_ = false;
+    used_ = static_cast<size_t>(p - out_.data());
+  }
+  void Open(char c) {
+    *Room(1) = c;
+    ++used_;
+    first_ = true;
+  }
+  void Close(char c) {
+    *Room(1) = c;
+    ++used_;
+    first_ = false;
+  }
+  // An array element's separator.
+  void Next() {
+    if (!first_) {
+      *Room(1) = ',';
+      ++used_;
+    }
+    first_ = false;
+  }
+  void String(std::string_view s) {
+    char* const p = Room(6 * s.size() + 2);
+    used_ = static_cast<size_t>(schemas::PutJsonString(p, s) - out_.data());
+  }
+  void StringOrNull(std::string_view s) {
+    if (s.empty()) {
+      Raw("null");
+    } else {
+      String(s);
+    }
+  }
+  void Int(int64_t v) {
+    char* const p = Room(24);
+    used_ = static_cast<size_t>(std::to_chars(p, p + 24, v).ptr - out_.data());
+  }
+  // (A NaN or an infinity, which no score or baseline is, as null: JSON has neither.)
+  void Double(double d) {
+    if (!std::isfinite(d)) {
+      Raw("null");
+      return;
+    }
+    char* const p = Room(32);  // dtoa writes at most 25 bytes ("-1.2345678901234567e-308")
+    used_ = static_cast<size_t>(rapidjson::internal::dtoa(d, p) - out_.data());
+  }
+  std::string Take() {
+    out_.resize(used_);
+    return std::move(out_);
+  }
+
+ private:
+  char* Room(size_t n) {
+    if (used_ + n > out_.size()) [[unlikely]]
+      Grow(n);
+    return out_.data() + used_;
+  }
+  [[gnu::noinline]] void Grow(size_t n) { out_.resize(std::max(out_.size() * 2, used_ + n)); }
+  std::string out_;
+  size_t used_ = 0;
+  bool first_ = true;
 };
-using JsonWriter = AlertWriter;
-template <size_t N>
-void WriteKey(AlertWriter& w, const char (&key)[N]) {
-  w.LiteralKey(key);
-}
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -135,6 +201,26 @@ bool StoryMeets(const core::Document& doc, int64_t now, const StoryCondition& co
   if (recent < cond.min_articles || recent < cond.min_sources || recent < cond.min_languages) {
     return false;
   }
+  // A condition on languages needs the story's recent articles to have that many, whatever their
+  // times: most stories are told in one language, which this loop tells after a compare or two
+  // per article (the same language is mostly the same bytes: the story stage's interned names),
+  // where the loop below also tests the times and collects the outlets (~22 instructions per
+  // recent article, for every article of a large story).
+  if (cond.min_languages >= 2) {
+    std::string_view first;
+    bool two = false;
+    for (const auto& a : doc.story.recent) {
+      const std::string_view l = a.language;
+      if (l.data() == first.data() || l.empty()) continue;
+      if (first.empty()) {
+        first = l;
+      } else if (l != first) {
+        two = true;
+        break;
+      }
+    }
+    if (!two) return false;
+  }
   int64_t articles = 0;
   SmallSet sources, languages;
   bool sources_enough = cond.min_sources <= 0;
@@ -169,25 +255,6 @@ bool HasTerm(const core::Document& doc, const std::string& term) {
   return false;
 }
 
-std::string Fill(const std::string& tmpl, const std::map<std::string, std::string>& values) {
-  std::string out;
-  size_t pos = 0;
-  while (pos < tmpl.size()) {
-    const size_t open = tmpl.find('{', pos);
-    if (open == std::string::npos) {
-      out.append(tmpl, pos);
-      break;
-    }
-    out.append(tmpl, pos, open - pos);
-    const size_t close = tmpl.find('}', open);
-    const std::string name = tmpl.substr(open + 1, close - open - 1);
-    auto it = values.find(name);
-    out += it == values.end() ? std::string() : it->second;
-    pos = close + 1;
-  }
-  return out;
-}
-
 // The title, or when the article has none the start of its lead (cut at a word, <= 120 bytes).
 std::string DisplayTitle(const core::Document& doc) {
   const std::string& title = doc.normalized ? doc.title : doc.article.title;
@@ -203,49 +270,46 @@ std::string DisplayTitle(const core::Document& doc) {
   return std::string(lead.substr(0, cut)) + "…";
 }
 
-void WriteCommon(JsonWriter& w, const std::string& id, std::string_view kind, std::string_view rule,
-                 Severity severity, const core::Document& doc) {
-  WriteKey(w, "schema");
-  WriteString(w, "newsflow.alert.v1");
-  WriteKey(w, "id");
-  WriteString(w, id);
-  WriteKey(w, "kind");
-  WriteString(w, kind);
-  WriteKey(w, "rule");
-  WriteString(w, rule);
-  WriteKey(w, "severity");
-  WriteString(w, SeverityName(severity));
-  WriteKey(w, "article_id");
-  WriteString(w, doc.article.id);
-  WriteKey(w, "url");
-  if (doc.article.url.empty()) {
-    w.Null();
-  } else {
-    WriteString(w, doc.article.url);
-  }
-  WriteKey(w, "title");
-  WriteString(w, DisplayTitle(doc));
-  WriteKey(w, "language");
-  if (doc.language.code.empty()) {
-    w.Null();
-  } else {
-    WriteString(w, doc.language.code);
-  }
-  WriteKey(w, "topics");
-  w.StartArray();
+// The members every alert.v1 record starts with, after its `{`.
+void WriteCommon(AlertJson& w, std::string_view id, std::string_view kind, std::string_view rule,
+                 Severity severity, const core::Document& doc, std::string_view title) {
+  w.Key("schema");
+  w.Raw("\"newsflow.alert.v1\"");
+  w.Key("id");
+  w.String(id);
+  w.Key("kind");
+  w.String(kind);
+  w.Key("rule");
+  w.String(rule);
+  w.Key("severity");
+  w.String(SeverityName(severity));
+  w.Key("article_id");
+  w.String(doc.article.id);
+  w.Key("url");
+  w.StringOrNull(doc.article.url);
+  w.Key("title");
+  w.String(title);
+  w.Key("language");
+  w.StringOrNull(doc.language.code);
+  w.Key("topics");
+  w.Open('[');
   for (const auto& t : doc.topics) {
-    w.StartObject();
-    WriteKey(w, "id");
-    WriteString(w, t.id);
-    WriteKey(w, "score");
+    w.Next();
+    w.Open('{');
+    w.Key("id");
+    w.String(t.id);
+    w.Key("score");
     w.Double(t.score);
-    w.EndObject();
+    w.Close('}');
   }
-  w.EndArray();
-  WriteKey(w, "entities");
-  w.StartArray();
-  for (const auto& e : doc.entities) WriteString(w, e.id);
-  w.EndArray();
+  w.Close(']');
+  w.Key("entities");
+  w.Open('[');
+  for (const auto& e : doc.entities) {
+    w.Next();
+    w.String(e.id);
+  }
+  w.Close(']');
 }
 
 }  // namespace
@@ -257,6 +321,75 @@ void AppendInt(std::string* out, int64_t v) {
   char buf[24];
   const auto r = std::to_chars(buf, buf + sizeof(buf), v);
   out->append(buf, r.ptr);
+}
+
+// The values a reason's placeholders take (those not read from the rule or the document).
+struct ReasonValues {
+  Severity severity;
+  std::string_view title;
+  const core::Document& doc;
+  int64_t article_count;
+  int64_t event_time;
+  size_t languages;
+  std::string_view level;
+};
+
+// Appends `rule`'s reason: its template's text with each placeholder's value.
+void AppendReason(std::string* out, const Rule& rule, const ReasonValues& v) {
+  const core::Document& doc = v.doc;
+  for (const ReasonPart& part : rule.reason_parts) {
+    switch (part.field) {
+      case ReasonField::kText:
+        out->append(part.text);
+        break;
+      case ReasonField::kRule:
+        out->append(rule.id);
+        break;
+      case ReasonField::kSeverity:
+        out->append(SeverityName(v.severity));
+        break;
+      case ReasonField::kTitle:
+        out->append(v.title);
+        break;
+      case ReasonField::kArticleId:
+        out->append(doc.article.id);
+        break;
+      case ReasonField::kStoryId:
+        out->append(doc.story_id);
+        break;
+      case ReasonField::kArticles:
+        AppendInt(out, v.article_count);
+        break;
+      case ReasonField::kSources:
+        AppendInt(out, CountStory(doc, v.event_time, 0).sources);
+        break;
+      case ReasonField::kLanguages:
+        AppendInt(out, static_cast<int64_t>(v.languages));
+        break;
+      case ReasonField::kLanguage:
+        out->append(doc.language.code);
+        break;
+      case ReasonField::kSource:
+        out->append(doc.article.source);
+        break;
+      case ReasonField::kTopics:
+        // ", " between the labels (none before the first non-empty one, as ever).
+        for (const size_t start = out->size(); const auto& t : doc.topics) {
+          if (out->size() > start) out->append(", ");
+          out->append(t.label);
+        }
+        break;
+      case ReasonField::kEntities:
+        for (const size_t start = out->size(); const auto& e : doc.entities) {
+          if (out->size() > start) out->append(", ");
+          out->append(e.name);
+        }
+        break;
+      case ReasonField::kLevel:
+        out->append(v.level);
+        break;
+    }
+  }
 }
 
 }  // namespace
@@ -291,14 +424,15 @@ std::string AlertId(std::string_view rule, std::string_view story, std::string_v
 }
 
 bool AlertState::Decide(const std::string& rule, const std::string& story, const AlertLevel& level,
-                        AlertLevel* previous, bool* had_previous) {
+                        Severity severity, AlertLevel* previous, bool* had_previous) {
   std::lock_guard lock(mu_);
-  // The key in a per-thread string (most matches are suppressed: found, nothing stored): a new
+  // The keys in per-thread strings (most matches are suppressed: found, nothing stored): a new
   // string per match was an allocation and a free.
   thread_local std::string key;
   key.assign(rule).append(1, '|').append(story);
   auto it = raised_.find(key);
   *had_previous = it != raised_.end();
+  bool raise = true;
   if (it == raised_.end()) {
     raised_.emplace(key, level);
     order_.push_back(key);
@@ -306,25 +440,25 @@ bool AlertState::Decide(const std::string& rule, const std::string& story, const
       raised_.erase(order_.front());
       order_.pop_front();
     }
-    return true;
+  } else {
+    *previous = it->second;
+    raise = level.HigherThan(it->second);
+    if (raise) {
+      AlertLevel& r = it->second;
+      r.articles_step = std::max(r.articles_step, level.articles_step);
+      r.languages = std::max(r.languages, level.languages);
+      r.severity = std::max(r.severity, level.severity);
+      r.renewal = std::max(r.renewal, level.renewal);
+    }
   }
-  *previous = it->second;
-  if (!level.HigherThan(it->second)) return false;
-  AlertLevel& r = it->second;
-  r.articles_step = std::max(r.articles_step, level.articles_step);
-  r.languages = std::max(r.languages, level.languages);
-  r.severity = std::max(r.severity, level.severity);
-  r.renewal = std::max(r.renewal, level.renewal);
-  return true;
-}
-
-void AlertState::Count(const std::string& rule, Severity severity, bool raised) {
-  std::lock_guard lock(mu_);
-  if (raised) {
-    ++counters_.raised[rule + "|" + std::string(SeverityName(severity))];
+  // Counted under the same lock (until 2026-12-07 a second call, and lock, per match).
+  if (raise) {
+    key.assign(rule).append(1, '|').append(SeverityName(severity));
+    ++counters_.raised[key];
   } else {
     ++counters_.suppressed[rule];
   }
+  return raise;
 }
 
 void AlertState::CountSurge() {
@@ -361,8 +495,12 @@ bool RuleMatches(const Rule& rule, const core::Document& doc, std::string* why, 
   for (const auto& [id, min] : rule.topics) {
     // (clang 14 cannot capture a structured binding: compare through a plain reference)
     const std::string& topic_id = id;
-    auto it = std::find_if(doc.topics.begin(), doc.topics.end(),
-                           [&](const core::TopicResult& t) { return t.id == topic_id; });
+    // (Sizes first, inline: most of the article's topics are another size; std::string's == was
+    // a call per topic.)
+    auto it = std::find_if(doc.topics.begin(), doc.topics.end(), [&](const core::TopicResult& t) {
+      return t.id.size() == topic_id.size() &&
+             core::EqualBytes(t.id.data(), topic_id.data(), topic_id.size());
+    });
     if (it == doc.topics.end() || it->score < min) {
       if (why != nullptr) {
         char buf[160];
@@ -506,8 +644,7 @@ Status AlertStage::Run(core::Document& doc, const core::StageContext& ctx,
     level.renewal = std::max<int64_t>(0, renewal_time - first_seen) / rule.suppress_for_ms;
     AlertLevel previous;
     bool had_previous = false;
-    v.raised = services_.state->Decide(rule.id, story, level, &previous, &had_previous);
-    services_.state->Count(rule.id, severity, v.raised);
+    v.raised = services_.state->Decide(rule.id, story, level, severity, &previous, &had_previous);
     // A suppressed alert (most matches) needs its level key and id only for the verdict.
     if (!v.raised && verdicts == nullptr) continue;
     const std::string level_key = level.Key();
@@ -522,65 +659,51 @@ Status AlertStage::Run(core::Document& doc, const core::StageContext& ctx,
           "; raised at level " + level_key +
           (had_previous ? " (escalated from " + previous.Key() + ")" : " (first for the story)");
     }
-    std::string topics, entities;
-    for (const auto& t : doc.topics) topics += (topics.empty() ? "" : ", ") + t.label;
-    for (const auto& e : doc.entities) entities += (entities.empty() ? "" : ", ") + e.name;
-    const std::map<std::string, std::string> values = {
-        {"rule", rule.id},
-        {"severity", std::string(SeverityName(severity))},
-        {"title", DisplayTitle(doc)},
-        {"article_id", doc.article.id},
-        {"story_id", doc.story_id},
-        {"articles", std::to_string(article_count)},
-        {"sources", std::to_string(CountStory(doc, event_time, 0).sources)},
-        {"languages", std::to_string(story_languages.size())},
-        {"language", doc.language.code},
-        {"source", doc.article.source},
-        {"topics", topics},
-        {"entities", entities},
-        {"level", level_key}};
-    rapidjson::StringBuffer sb;
-    JsonWriter w(sb);
-    w.StartObject();
-    WriteCommon(w, v.alert_id, "rule", rule.id, severity, doc);
-    WriteKey(w, "story_id");
-    if (doc.story_id.empty()) {
-      w.Null();
-    } else {
-      WriteString(w, doc.story_id);
+    const std::string title = DisplayTitle(doc);
+    thread_local std::string reason;
+    reason.clear();
+    AppendReason(
+        &reason, rule,
+        {severity, title, doc, article_count, event_time, story_languages.size(), level_key});
+    AlertJson w;
+    w.Open('{');
+    WriteCommon(w, v.alert_id, "rule", rule.id, severity, doc, title);
+    w.Key("story_id");
+    w.StringOrNull(doc.story_id);
+    w.Key("level");
+    w.Open('{');
+    w.Key("key");
+    w.String(level_key);
+    w.Key("articles_step");
+    w.Int(level.articles_step);
+    w.Key("languages");
+    w.Int(level.languages);
+    w.Key("renewal");
+    w.Int(level.renewal);
+    w.Close('}');
+    w.Key("story");
+    w.Open('{');
+    w.Key("article_count");
+    w.Int(article_count);
+    w.Key("languages");
+    w.Open('[');
+    for (const auto& l : story_languages.Sorted()) {
+      w.Next();
+      w.String(l);
     }
-    WriteKey(w, "level");
-    w.StartObject();
-    WriteKey(w, "key");
-    WriteString(w, level_key);
-    WriteKey(w, "articles_step");
-    w.Int64(level.articles_step);
-    WriteKey(w, "languages");
-    w.Int64(level.languages);
-    WriteKey(w, "renewal");
-    w.Int64(level.renewal);
-    w.EndObject();
-    WriteKey(w, "story");
-    w.StartObject();
-    WriteKey(w, "article_count");
-    w.Int64(article_count);
-    WriteKey(w, "languages");
-    w.StartArray();
-    for (const auto& l : story_languages.Sorted()) WriteString(w, l);
-    w.EndArray();
-    WriteKey(w, "first_seen");
-    WriteString(w, schemas::FormatRfc3339(first_seen));
-    w.EndObject();
-    WriteKey(w, "reason");
-    WriteString(w, Fill(rule.reason, values));
-    WriteKey(w, "event_time");
-    WriteString(w, schemas::FormatRfc3339(event_time));
-    WriteKey(w, "raised_at");
-    WriteString(w, schemas::FormatRfc3339(now));
-    w.EndObject();
+    w.Close(']');
+    w.Key("first_seen");
+    w.String(schemas::FormatRfc3339(first_seen));
+    w.Close('}');
+    w.Key("reason");
+    w.String(reason);
+    w.Key("event_time");
+    w.String(schemas::FormatRfc3339(event_time));
+    w.Key("raised_at");
+    w.String(schemas::FormatRfc3339(now));
+    w.Close('}');
     doc.outputs.push_back({schemas::Output::Kind::kAlert,
-                           doc.story_id.empty() ? doc.article.id : doc.story_id,
-                           std::string(sb.GetString(), sb.GetSize())});
+                           doc.story_id.empty() ? doc.article.id : doc.story_id, w.Take()});
     if (verdicts != nullptr) verdicts->push_back(std::move(v));
   }
 
@@ -597,9 +720,11 @@ Status AlertStage::Run(core::Document& doc, const core::StageContext& ctx,
       keys[n++].assign(prefix).append(id);
     };
     for (const auto& t : doc.topics) add_key("topic:", t.id);
-    for (const auto& e : doc.entities) {
-      if (std::find(surge.entities.begin(), surge.entities.end(), e.id) != surge.entities.end()) {
-        add_key("entity:", e.id);
+    if (!surge.entities.empty()) {  // (opt-in: none by default)
+      for (const auto& e : doc.entities) {
+        if (std::find(surge.entities.begin(), surge.entities.end(), e.id) != surge.entities.end()) {
+          add_key("entity:", e.id);
+        }
       }
     }
     for (const SurgeEvent& s : services_.surges->Observe(
@@ -613,36 +738,34 @@ Status AlertStage::Run(core::Document& doc, const core::StageContext& ctx,
                     " articles in the bucket from %s against a baseline "
                     "of %.2f (Poisson p = %.2g)",
                     s.key.c_str(), s.count, bucket.c_str(), s.baseline, s.p_value);
-      rapidjson::StringBuffer sb;
-      JsonWriter w(sb);
-      w.StartObject();
-      WriteCommon(w, id, "surge", "surge", surge.severity, doc);
-      WriteKey(w, "story_id");
-      w.Null();
-      WriteKey(w, "surge");
-      w.StartObject();
-      WriteKey(w, "key");
-      WriteString(w, s.key);
-      WriteKey(w, "bucket_start");
-      WriteString(w, bucket);
-      WriteKey(w, "bucket_seconds");
-      w.Int64(s.bucket_ms / 1000);
-      WriteKey(w, "count");
-      w.Int64(s.count);
-      WriteKey(w, "baseline");
+      AlertJson w;
+      w.Open('{');
+      WriteCommon(w, id, "surge", "surge", surge.severity, doc, DisplayTitle(doc));
+      w.Key("story_id");
+      w.Raw("null");
+      w.Key("surge");
+      w.Open('{');
+      w.Key("key");
+      w.String(s.key);
+      w.Key("bucket_start");
+      w.String(bucket);
+      w.Key("bucket_seconds");
+      w.Int(s.bucket_ms / 1000);
+      w.Key("count");
+      w.Int(s.count);
+      w.Key("baseline");
       w.Double(s.baseline);
-      WriteKey(w, "p_value");
+      w.Key("p_value");
       w.Double(s.p_value);
-      w.EndObject();
-      WriteKey(w, "reason");
-      WriteString(w, reason);
-      WriteKey(w, "event_time");
-      WriteString(w, schemas::FormatRfc3339(event_time));
-      WriteKey(w, "raised_at");
-      WriteString(w, schemas::FormatRfc3339(now));
-      w.EndObject();
-      doc.outputs.push_back(
-          {schemas::Output::Kind::kAlert, s.key, std::string(sb.GetString(), sb.GetSize())});
+      w.Close('}');
+      w.Key("reason");
+      w.String(reason);
+      w.Key("event_time");
+      w.String(schemas::FormatRfc3339(event_time));
+      w.Key("raised_at");
+      w.String(schemas::FormatRfc3339(now));
+      w.Close('}');
+      doc.outputs.push_back({schemas::Output::Kind::kAlert, s.key, w.Take()});
       if (verdicts != nullptr) {
         verdicts->push_back({"surge", true, true, reason, id});
       }

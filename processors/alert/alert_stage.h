@@ -65,9 +65,9 @@ class AlertState {
   explicit AlertState(size_t max_pairs = 500000) : max_pairs_(max_pairs) {}
   // True (and remembered) if `level` is to be raised; false if suppressed. `previous` gets the
   // highest level raised before (if any).
+  // Counts the decision too (AlertCounters: raised under `severity`, or suppressed).
   bool Decide(const std::string& rule, const std::string& story, const AlertLevel& level,
-              AlertLevel* previous, bool* had_previous);
-  void Count(const std::string& rule, Severity severity, bool raised);
+              Severity severity, AlertLevel* previous, bool* had_previous);
   void CountSurge();
   AlertCounters Counters() const;
   size_t size() const;

@@ -258,6 +258,44 @@ uint32_t StoryStore::InternHashed(std::string_view s, uint64_t h) {
   return id;
 }
 
+bool StoryStore::ShortNameOf(std::string_view s, ShortName* key) {
+  const size_t n = s.size();
+  const char* const p = s.data();
+  if (n == 0 || n > 24) return false;
+  // Words at fixed offsets for each size that together cover every byte (overlapping where
+  // n is not a multiple of 8), the rest 0.
+  key->a = key->b = key->c = 0;
+  if (n >= 8) {
+    std::memcpy(&key->a, p, 8);
+    std::memcpy(&key->c, p + n - 8, 8);
+    if (n > 16) std::memcpy(&key->b, p + 8, 8);
+  } else if (n >= 4) {
+    uint32_t x, y;
+    std::memcpy(&x, p, 4);
+    std::memcpy(&y, p + n - 4, 4);
+    key->a = x | static_cast<uint64_t>(y) << 32;
+  } else {
+    for (size_t i = 0; i < n; ++i) key->a |= uint64_t{static_cast<unsigned char>(p[i])} << (8 * i);
+  }
+  key->size = static_cast<uint32_t>(n);
+  return true;
+}
+
+uint32_t StoryStore::CachedShortNameLocked(std::string_view s) const {
+  ShortName k;
+  if (short_names_.empty() || !ShortNameOf(s, &k)) return UINT32_MAX;
+  const ShortName& e = short_names_[ShortNameSlot(k)];
+  return e.size == k.size && e.a == k.a && e.b == k.b && e.c == k.c ? e.id : UINT32_MAX;
+}
+
+void StoryStore::CacheShortNameLocked(std::string_view s, uint32_t id) {
+  ShortName k;
+  if (!ShortNameOf(s, &k)) return;
+  if (short_names_.empty()) short_names_.resize(size_t{1} << kShortNameBits);
+  k.id = id;
+  short_names_[ShortNameSlot(k)] = k;
+}
+
 void StoryStore::PrefetchInternNames(const std::vector<uint64_t>& hashes) {
   if (intern_slots_.empty()) return;
   // The first slot of each hash's run with its tag (nearly always its name): its string object,
@@ -1056,13 +1094,31 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output,
     }
     if (entity_ids[k] == UINT32_MAX) intern_scratch_.push_back(InternHash(sig.entities[k].first));
   }
-  for (const auto& [id, w] : sig.topics) intern_scratch_.push_back(InternHash(id));
-  for (const auto& n : sig.numbers) intern_scratch_.push_back(InternHash(n));
-  if (!sig.language.empty()) intern_scratch_.push_back(InternHash(sig.language));
-  if (!sig.source.empty()) intern_scratch_.push_back(InternHash(sig.source));
+  // The topics, numbers, language and source: from the short-name cache, or hashed (their ids
+  // UINT32_MAX here until interned below).
+  std::vector<uint32_t>& part_ids = scratch_part_ids_;
+  part_ids.clear();
+  auto look_up = [&](std::string_view s) {
+    const uint32_t id = CachedShortNameLocked(s);
+    part_ids.push_back(id);
+    if (id == UINT32_MAX) intern_scratch_.push_back(InternHash(s));
+  };
+  for (const auto& [id, w] : sig.topics) look_up(id);
+  for (const auto& n : sig.numbers) look_up(n);
+  if (!sig.language.empty()) look_up(sig.language);
+  if (!sig.source.empty()) look_up(sig.source);
   for (uint64_t h : intern_scratch_) PrefetchIntern(h);
   PrefetchInternNames(intern_scratch_);
   const uint64_t* hash = intern_scratch_.data();
+  const uint32_t* part_id = part_ids.data();
+  auto intern_part = [&](std::string_view s) {
+    uint32_t id = *part_id++;
+    if (id == UINT32_MAX) {
+      id = InternHashed(s, *hash++);
+      CacheShortNameLocked(s, id);
+    }
+    return id;
+  };
   for (size_t k = 0; k < sig.entities.size(); ++k) {
     uint32_t id = entity_ids[k];
     if (id == UINT32_MAX) {
@@ -1075,10 +1131,10 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output,
     }
     ents.emplace_back(id, sig.entities[k].second);
   }
-  for (const auto& [id, w] : sig.topics) topics.emplace_back(InternHashed(id, *hash++), w);
-  for (const auto& n : sig.numbers) numbers.push_back(InternHashed(n, *hash++));
-  const uint32_t language = sig.language.empty() ? UINT32_MAX : InternHashed(sig.language, *hash++);
-  const uint32_t source = sig.source.empty() ? UINT32_MAX : InternHashed(sig.source, *hash++);
+  for (const auto& [id, w] : sig.topics) topics.emplace_back(intern_part(id), w);
+  for (const auto& n : sig.numbers) numbers.push_back(intern_part(n));
+  const uint32_t language = sig.language.empty() ? UINT32_MAX : intern_part(sig.language);
+  const uint32_t source = sig.source.empty() ? UINT32_MAX : intern_part(sig.source);
   std::sort(ents.begin(), ents.end());
   std::sort(topics.begin(), topics.end());
   std::sort(numbers.begin(), numbers.end());

@@ -411,7 +411,30 @@ class StoryStore {
   std::weak_ptr<const core::Snapshot> intern_taxonomy_;
   std::vector<uint32_t> intern_by_entity_;
   std::vector<uint32_t> scratch_entity_ids_;  // Assign: the article's entities' cached ids
-  std::vector<uint32_t> intern_peek_;         // and the ids their slots probably hold
+  // The ids of recently interned short names (at most 24 bytes: topic ids, numbers, language
+  // codes, most sources; ~7 an article), direct-mapped by their bytes: a name found here costs
+  // Assign a few loads and compares instead of XXH3, a probe of intern_slots_ and a compare
+  // of the text. The key is the name's bytes themselves (ShortName: at most three words, which
+  // with the size tell any two names of at most 24 bytes apart), so a hit is the name's id
+  // (names are never removed, ids never change); a miss goes the long way and takes the slot.
+  struct ShortName {
+    uint64_t a = 0, b = 0, c = 0;
+    uint32_t size = UINT32_MAX;  // UINT32_MAX: empty slot
+    uint32_t id = 0;
+  };
+  static constexpr int kShortNameBits = 12;  // 4,096 slots, 128 KB
+  static bool ShortNameOf(std::string_view s, ShortName* key);
+  static size_t ShortNameSlot(const ShortName& k) {
+    return static_cast<size_t>(((k.a * 0x9E3779B97F4A7C15ull) ^ (k.b * 0xC2B2AE3D27D4EB4Full) ^
+                                (k.c * 0x165667B19E3779F9ull) ^ k.size) >>
+                               (64 - kShortNameBits));
+  }
+  // The id of `s` when the cache has it, else UINT32_MAX.
+  uint32_t CachedShortNameLocked(std::string_view s) const;
+  void CacheShortNameLocked(std::string_view s, uint32_t id);
+  std::vector<ShortName> short_names_;      // allocated on the first CacheShortNameLocked
+  std::vector<uint32_t> scratch_part_ids_;  // Assign: the topics', numbers', language's, source's
+  std::vector<uint32_t> intern_peek_;       // and the ids their slots probably hold
   // Assign's other per-article lists, kept between articles (their capacity is reused): the
   // interned entities, topics and numbers, the lead-set candidates, the candidate stories to
   // score, and the entity scan order.

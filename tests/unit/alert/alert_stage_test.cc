@@ -10,6 +10,10 @@
 #include <random>
 #include <set>
 
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
 #include "app/pipeline_setup.h"
 #include "schemas/validate.h"
 #include "tests/testing/testing.h"
@@ -184,6 +188,99 @@ TEST_F(AlertStageTest, IdsAreDeterministicAcrossInstances) {
   EXPECT_TRUE(found);
   EXPECT_EQ(AlertId("r", "s", "a0.l1.s1.r0"), AlertId("r", "s", "a0.l1.s1.r0"));
   EXPECT_NE(AlertId("r", "s", "a0.l1.s1.r0"), AlertId("r", "s", "a1.l1.s1.r0"));
+}
+
+// The stage writes alert.v1 records itself (no RapidJSON Writer): the bytes are the Writer's.
+// An alert whose title, outlet, topics and entities need escapes (quotes, backslash, line ends,
+// control bytes, non-ASCII) and whose reason uses every placeholder: parsed and written again by
+// the Writer, the record is the same bytes; the reason is the template with the values (the
+// topics' labels joined by ", " as ever: an empty label between two others leaves ", , ").
+TEST(AlertRecordTest, RecordIsTheWritersBytesAndTheReasonFillsEveryPlaceholder) {
+  auto rules = CompileAlertRules("test", R"(
+version: test.1
+rules:
+  - id: every
+    severity: critical
+    when:
+      topics: {ceasefire_talks: 0.1}
+    reason: "<{rule}|{severity}|{title}|{article_id}|{story_id}|{articles}|{sources}|{languages}|{language}|{source}|{topics}|{entities}|{level}>"
+surge: {enabled: false}
+)");
+  ASSERT_TRUE(rules.ok()) << rules.status().ToString();
+  AlertServices services{std::make_shared<AlertRuleStore>(*rules), std::make_shared<AlertState>(),
+                         std::make_shared<SurgeDetector>()};
+  AlertStage stage(services);
+  schemas::RawRecord record = testing::MakeRecord("{}", "application/json");
+  core::Document doc(record);
+  doc.article.id = "id \"1\"";
+  doc.article.url = "https://example.org/a?b=\\c";
+  doc.article.source = "Outlet\tÜ";
+  doc.article.title =
+      "Title \"quoted\"\nline\x01 \xD8\xB9\xD8\xB1\xD8\xA8\xD9\x8A \xF0\x9F\x98\x80";
+  doc.language.code = "ar";
+  doc.story_id = "st-00000000000000ab";
+  doc.story.event_time_ms = 1700000000123;
+  doc.story.event_time_basis = "published";
+  doc.story.first_seen_ms = 1699990000000;
+  doc.story.article_count = 12;
+  doc.story.recent = {{1699990000000, "a", "en"}, {1700000000123, "b\"", "ar"}};
+  doc.topics.push_back({"ceasefire_talks", "Ceasefire \"talks\"", 0.9311, {}});
+  doc.topics.push_back({"other", "", 1.0 / 3.0, {}});
+  doc.topics.push_back({"third", "Third", 1e-7, {}});
+  core::EntityResult e1, e2;
+  e1.id = "country/x\\y";
+  e1.name = "X\\Y";
+  e2.id = "person/z";
+  e2.name = "Zé";
+  doc.entities = {e1, e2};
+  core::FixedClock clock(1700000001000);
+  ASSERT_TRUE(stage.Process(doc, {&clock, "test"}).ok());
+  ASSERT_EQ(doc.outputs.size(), 1u);
+  const std::string& value = doc.outputs[0].value;
+  EXPECT_TRUE(schemas::ValidateText(schemas::SchemaId::kAlert, value).ok()) << value;
+  rapidjson::Document parsed;
+  parsed.Parse(value.data(), value.size());
+  ASSERT_FALSE(parsed.HasParseError()) << value;
+  rapidjson::StringBuffer sb;
+  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+  parsed.Accept(w);
+  EXPECT_EQ(std::string(sb.GetString(), sb.GetSize()), value);
+  const std::string level = parsed["level"]["key"].GetString();
+  EXPECT_EQ(level, "a2.l2.s2.r0");
+  const std::string expected = "<every|critical|" + doc.article.title + "|" + doc.article.id +
+                               "|st-00000000000000ab|12|2|2|ar|" + doc.article.source +
+                               "|Ceasefire \"talks\", , Third|X\\Y, Zé|" + level + ">";
+  EXPECT_EQ(parsed["reason"].GetString(), expected);
+  EXPECT_EQ(parsed["topics"][1]["score"].GetDouble(), 1.0 / 3.0);
+  EXPECT_EQ(parsed["topics"][2]["score"].GetDouble(), 1e-7);
+  EXPECT_EQ(std::string(parsed["event_time"].GetString()), "2023-11-14T22:13:20.123Z");
+  EXPECT_EQ(std::string(parsed["raised_at"].GetString()), "2023-11-14T22:13:21.000Z");
+  EXPECT_TRUE(parsed["url"].IsString());
+}
+
+// The story condition's shortcut for languages compares the recent articles' language codes by
+// their bytes, not by where they are stored: the same code in different buffers is one language,
+// two codes are two.
+TEST(StoryConditionTest, LanguagesAreTheSameByTheirBytesWhereverStored) {
+  schemas::RawRecord record =
+      testing::MakeRecord(R"({"id":"s","title":"t","body":"b"})", "application/json");
+  core::Document doc(record);
+  doc.story.event_time_ms = 10'000'000;
+  const std::string en1 = "en", en2 = "en", en3 = "en", fr = "fr";
+  Rule rule;
+  rule.has_story = true;
+  rule.story = {0, 0, 2, 0};
+  doc.story.recent = {{0, "a", en1}, {0, "b", ""}, {0, "c", en2}, {0, "d", en3}};
+  EXPECT_FALSE(RuleMatches(rule, doc, nullptr));
+  doc.story.recent.push_back({0, "e", fr});
+  EXPECT_TRUE(RuleMatches(rule, doc, nullptr));
+  // Two languages among the recent articles, but one of them outside the window: not met.
+  rule.story.within_ms = 1000;
+  doc.story.recent.back().time_ms = 10'000'000;
+  for (size_t i = 0; i + 1 < doc.story.recent.size(); ++i) doc.story.recent[i].time_ms = 0;
+  EXPECT_FALSE(RuleMatches(rule, doc, nullptr));
+  doc.story.recent[0].time_ms = 9'999'500;
+  EXPECT_TRUE(RuleMatches(rule, doc, nullptr));
 }
 
 // Level keys and alert ids are written without printf: the same text as the printf formats

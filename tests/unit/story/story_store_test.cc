@@ -609,6 +609,52 @@ TEST(StoryStoreTest, RandomRecordsAreTheEncodedState) {
 // Records of stories whose entity, topic or number names need JSON escapes (and of stories
 // whose names need none, with the plain copy) are the encoded state byte for byte: the store
 // decides per interned name whether its record may skip the escape scan.
+// Topic ids, numbers, languages and sources of at most 24 bytes are found through a cache keyed
+// by their bytes (StoryStore::ShortName): names of every size from 1 to 26 bytes, each also with
+// one byte changed at every position, are each their own name. Every name is the topic, number,
+// language and source of one story's articles, twice (the second time from the cache): each
+// story then lists that one name, never another's.
+TEST(StoryStoreTest, ShortNamesAreTheirOwnWhateverByteDiffers) {
+  StoryStore store(Config());
+  std::vector<std::string> names;
+  for (size_t n = 1; n <= 26; ++n) {
+    std::string base;
+    for (size_t i = 0; i < n; ++i) base.push_back(static_cast<char>('a' + (i * 7 + n) % 26));
+    names.push_back(base);
+    for (size_t i = 0; i < n; ++i) {
+      std::string v = base;
+      v[i] = static_cast<char>(v[i] ^ 0x20);  // the same letter in upper case
+      names.push_back(v);
+    }
+  }
+  std::vector<std::string> story_of(names.size());
+  for (int pass = 0; pass < 2; ++pass) {
+    for (size_t k = 0; k < names.size(); ++k) {
+      const std::string id = "art-" + std::to_string(pass) + "-" + std::to_string(k);
+      ArticleSignature s =
+          Article(id, kT0 + static_cast<int64_t>(k) * 1000, {{"entity/" + std::to_string(k), 0.9}},
+                  {{names[k], 0.5}}, {names[k]});
+      s.language = names[k];
+      s.source = names[k];
+      const Assignment a = store.Assign(s);
+      if (pass == 0) {
+        story_of[k] = a.story_id;
+      } else {
+        ASSERT_EQ(a.story_id, story_of[k]) << names[k];
+      }
+    }
+  }
+  for (size_t k = 0; k < names.size(); ++k) {
+    const auto state = store.Find(story_of[k]);
+    ASSERT_TRUE(state.has_value());
+    ASSERT_EQ(state->topics.size(), 1u) << names[k];
+    EXPECT_EQ(state->topics[0].first, names[k]);
+    EXPECT_EQ(state->numbers, std::vector<std::string>{names[k]});
+    EXPECT_EQ(state->languages, std::vector<std::string>{names[k]});
+    EXPECT_EQ(state->sources, std::vector<std::string>{names[k]});
+  }
+}
+
 TEST(StoryStoreTest, RecordsEscapeTheNamesThatNeedIt) {
   StoryStore store(Config());
   const std::vector<std::string> entities = {"org/\"quoted\"", "country/yemen", "org/back\\slash",
