@@ -113,7 +113,15 @@ uint64_t SimHashOf(const uint64_t* hashes, size_t n);
 // probing into a per-thread table by the top bits; see signature.cc).
 size_t SortUniqueLeadValues(uint32_t* v, size_t m);
 
-// Number of differing bits.
-inline int HammingDistance(uint64_t a, uint64_t b) { return __builtin_popcountll(a ^ b); }
+// Number of differing bits. By hand (the classic SWAR count, a dozen instructions inline): the
+// x86-64 baseline has no popcnt instruction, so __builtin_popcountll and std::popcount are a
+// call into libgcc (__popcountdi2), made for every band entry and lead candidate compared.
+inline int HammingDistance(uint64_t a, uint64_t b) {
+  uint64_t x = a ^ b;
+  x -= (x >> 1) & 0x5555555555555555ull;
+  x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+  x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
+  return static_cast<int>((x * 0x0101010101010101ull) >> 56);
+}
 
 }  // namespace newsflow::story

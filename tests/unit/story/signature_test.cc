@@ -54,6 +54,20 @@ const char* kBody =
     "all military operations inside the country and across its borders, and fuel ships will "
     "be allowed into the port while commercial flights resume from the capital airport.";
 
+// HammingDistance counts bits by hand (no popcnt in the x86-64 baseline): the compiler's count
+// over single bits, all bits, alternating patterns and random values.
+TEST(HammingDistanceTest, CountsTheDifferingBitsAsTheBuiltinDoes) {
+  EXPECT_EQ(HammingDistance(0, 0), 0);
+  EXPECT_EQ(HammingDistance(0, ~uint64_t{0}), 64);
+  EXPECT_EQ(HammingDistance(0x5555555555555555ull, 0xAAAAAAAAAAAAAAAAull), 64);
+  for (int b = 0; b < 64; ++b) EXPECT_EQ(HammingDistance(uint64_t{1} << b, 0), 1) << b;
+  std::mt19937_64 rng(117);
+  for (int i = 0; i < 100000; ++i) {
+    const uint64_t a = rng(), c = rng() & rng();  // c: sparser bits
+    ASSERT_EQ(HammingDistance(a, c), __builtin_popcountll(a ^ c)) << a << " " << c;
+  }
+}
+
 TEST_F(SignatureTest, SameTextGivesTheSameHashesAndAnEditedCopyIsClose) {
   const std::string a = std::string(R"({"id":"a","title":"Truce agreed","body":")") + kBody + "\"}";
   const std::string b = std::string(R"({"id":"b","title":"Truce agreed","body":")") + kBody + "\"}";
