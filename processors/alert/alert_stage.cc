@@ -312,6 +312,17 @@ void WriteCommon(AlertJson& w, std::string_view id, std::string_view kind, std::
   w.Close(']');
 }
 
+// The members every alert.v1 record ends with, and its `}`.
+void WriteEnd(AlertJson& w, std::string_view reason, int64_t event_time, int64_t now) {
+  w.Key("reason");
+  w.String(reason);
+  w.Key("event_time");
+  w.String(schemas::FormatRfc3339(event_time));
+  w.Key("raised_at");
+  w.String(schemas::FormatRfc3339(now));
+  w.Close('}');
+}
+
 }  // namespace
 
 namespace {
@@ -695,13 +706,7 @@ Status AlertStage::Run(core::Document& doc, const core::StageContext& ctx,
     w.Key("first_seen");
     w.String(schemas::FormatRfc3339(first_seen));
     w.Close('}');
-    w.Key("reason");
-    w.String(reason);
-    w.Key("event_time");
-    w.String(schemas::FormatRfc3339(event_time));
-    w.Key("raised_at");
-    w.String(schemas::FormatRfc3339(now));
-    w.Close('}');
+    WriteEnd(w, reason, event_time, now);
     doc.outputs.push_back({schemas::Output::Kind::kAlert,
                            doc.story_id.empty() ? doc.article.id : doc.story_id, w.Take()});
     if (verdicts != nullptr) verdicts->push_back(std::move(v));
@@ -758,13 +763,7 @@ Status AlertStage::Run(core::Document& doc, const core::StageContext& ctx,
       w.Key("p_value");
       w.Double(s.p_value);
       w.Close('}');
-      w.Key("reason");
-      w.String(reason);
-      w.Key("event_time");
-      w.String(schemas::FormatRfc3339(event_time));
-      w.Key("raised_at");
-      w.String(schemas::FormatRfc3339(now));
-      w.Close('}');
+      WriteEnd(w, reason, event_time, now);
       doc.outputs.push_back({schemas::Output::Kind::kAlert, s.key, w.Take()});
       if (verdicts != nullptr) {
         verdicts->push_back({"surge", true, true, reason, id});
