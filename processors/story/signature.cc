@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "processors/core/form_hash.h"
+#include "processors/story/sort_small.h"
 
 namespace newsflow::story {
 namespace {
@@ -750,7 +751,7 @@ void ComputeSignature(const core::Document& doc, int64_t now_ms, const Signature
     ++n;
   }
   sig->numbers.resize(n);
-  std::sort(sig->numbers.begin(), sig->numbers.end());
+  SortSmall(sig->numbers.data(), sig->numbers.size());
 }
 
 }  // namespace newsflow::story

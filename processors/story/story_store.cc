@@ -1,5 +1,6 @@
 #include "processors/story/story_store.h"
 
+#include "processors/story/sort_small.h"
 #include "processors/story/story_json.h"
 #include "schemas/json_writer.h"
 #include "schemas/text.h"
@@ -19,6 +20,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <span>
 #include <type_traits>
 
@@ -28,24 +30,6 @@
 
 namespace newsflow::story {
 namespace {
-
-// Sorts v[0, n) ascending: an insertion sort inline for the few values of one article's
-// signature parts (about 5 entities, 3 topics, 5 numbers), std::sort past 16. The values are
-// distinct ids (or pairs with distinct ids), so the order is std::sort's: no ties to order
-// differently. (std::sort's call and its introsort set-up cost more than the moves here.)
-template <typename T>
-void SortSmall(T* v, size_t n) {
-  if (n > 16) {
-    std::sort(v, v + n);
-    return;
-  }
-  for (size_t i = 1; i < n; ++i) {
-    const T x = v[i];
-    size_t j = i;
-    for (; j > 0 && x < v[j - 1]; --j) v[j] = v[j - 1];
-    v[j] = x;
-  }
-}
 
 constexpr size_t kMaxTitles = 16;
 constexpr size_t kMaxArticles = 5;
@@ -1450,7 +1434,7 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output,
         const double v = aw * (query.log_n - entity_log_df_[e]);
         order.push_back({entity_index_[e].df, e, v * v, 0.0});
       }
-      std::sort(order.begin(), order.end(),
+      SortSmall(order.data(), order.size(),
                 [](const ScanEntity& a, const ScanEntity& b) { return a.df < b.df; });
       // Max-score stop: the later lists (the longest) are not scanned when no story met only
       // through them can reach the best score so far, or join_threshold (ListsBoundLocked: from

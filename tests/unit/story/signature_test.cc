@@ -11,6 +11,7 @@
 
 #include "app/pipeline_setup.h"
 #include "processors/core/form_hash.h"
+#include "processors/story/sort_small.h"
 #include "tests/testing/testing.h"
 
 namespace newsflow::story {
@@ -53,6 +54,36 @@ const char* kBody =
     "month truce starting on Saturday, with the possibility of extending it. The truce covers "
     "all military operations inside the country and across its borders, and fuel ships will "
     "be allowed into the port while commercial flights resume from the capital airport.";
+
+// SortSmall gives std::sort's order: for 16 values or fewer libstdc++'s std::sort is a stable
+// insertion sort, and so is SortSmall, so equal keys keep their order in both (the store's scan
+// order compares entities by their list length alone); past 16 it is std::sort. Random lists of
+// 0-40 (key, tag) pairs with many equal keys, by the key alone, and strings.
+TEST(SortSmallTest, SameOrderAsStdSortTiesIncluded) {
+  std::mt19937 rng(121);
+  auto by_key = [](const std::pair<int, int>& a, const std::pair<int, int>& b) {
+    return a.first < b.first;
+  };
+  for (int round = 0; round < 2000; ++round) {
+    const size_t n = rng() % 41;
+    std::vector<std::pair<int, int>> v(n);
+    for (size_t i = 0; i < n; ++i) v[i] = {static_cast<int>(rng() % 5), static_cast<int>(i)};
+    std::vector<std::pair<int, int>> expected = v;
+    std::sort(expected.begin(), expected.end(), by_key);
+    SortSmall(v.data(), v.size(), by_key);
+    if (n <= 16) {
+      ASSERT_EQ(v, expected) << n;
+    } else {
+      ASSERT_TRUE(std::is_sorted(v.begin(), v.end(), by_key)) << n;
+    }
+    std::vector<std::string> words(n % 24);
+    for (auto& w : words) w = std::to_string(rng() % 1000) + std::string(rng() % 20, 'x');
+    std::vector<std::string> sorted = words;
+    std::sort(sorted.begin(), sorted.end());
+    SortSmall(words.data(), words.size());
+    ASSERT_EQ(words, sorted);
+  }
+}
 
 // HammingDistance counts bits by hand (no popcnt in the x86-64 baseline): the compiler's count
 // over single bits, all bits, alternating patterns and random values.
