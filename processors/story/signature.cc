@@ -5,7 +5,6 @@
 #include <cstring>
 
 #include "processors/core/form_hash.h"
-#include "processors/story/sort_small.h"
 
 namespace newsflow::story {
 namespace {
@@ -751,7 +750,7 @@ void ComputeSignature(const core::Document& doc, int64_t now_ms, const Signature
     ++n;
   }
   sig->numbers.resize(n);
-  SortSmall(sig->numbers.data(), sig->numbers.size());
+  std::sort(sig->numbers.begin(), sig->numbers.end());
 }
 
 }  // namespace newsflow::story

@@ -1,4 +1,4 @@
-// SortSmall: the sort of the story stage's short per-article lists (signature.cc, story_store.cc).
+// SortSmall: the sort of the story store's short per-article lists (story_store.cc).
 #pragma once
 
 #include <algorithm>
@@ -9,7 +9,7 @@
 namespace newsflow::story {
 
 // Sorts v[0, n) by `less`: an insertion sort inline for the few values of one article's
-// signature parts (about 5 entities, 3 topics, 5 numbers, their scan order), std::sort past
+// signature parts (about 5 entities, 3 topics, 5 numbers; the entities' scan order), std::sort past
 // 16. For 16 values or fewer libstdc++'s std::sort is an insertion sort too (its introsort
 // loop starts above 16), which keeps equal values in their order as this one does: the same
 // order as std::sort, ties included. (std::sort's call, its set-up and the memmove of its
