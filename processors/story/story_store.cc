@@ -996,7 +996,12 @@ void StoryStore::LeadInsertLocked(uint32_t h, uint32_t seq) {
 }
 
 inline void StoryStore::LeadInsertHintedLocked(uint32_t h, uint32_t seq, const LeadHint& hint) {
-  if (lead_table_[hint.end].shingle != kLeadEmpty) {
+  // The slot's tag byte (0: empty), not the slot: the lookup has just read the tags of the run
+  // (the same 16-byte load found hint.end), so it is in the cache, where the slot's line of the
+  // 32 MB table is not. Read, the slot was a cache miss for nearly every sampled shingle (~30
+  // an article at 100,000 open stories, a third of the two stages' last-level misses: callgrind's
+  // cache simulation, bench/README.md "Session 21"); written only, it is a store.
+  if (lead_tags_[hint.end] != 0) {
     // Filled by an earlier insertion of this article: the run goes on past it.
     LeadInsertLocked(h, seq);
     return;
