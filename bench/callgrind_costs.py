@@ -1,17 +1,20 @@
 """Per-function instruction counts from a callgrind output file, for the bench/*_callgrind.sh
 scripts (one reader instead of a copy in each script).
 
-load(path) -> (self_cost, inclusive, calls): dicts keyed by demangled function name;
-self_cost[f] is f's own instructions, inclusive[f] its own plus those of its callees (recursive
-calls counted once), calls[f] how many times f was called. callgrind_annotate gives the same
-figures, but not in a form a script can divide by an article count.
+load(path, event="Ir") -> (self_cost, inclusive, calls): dicts keyed by demangled function name;
+self_cost[f] is f's own count of `event` (instructions by default; with callgrind's
+--cache-sim=yes also e.g. "DLmr", last-level read misses), inclusive[f] its own plus those of
+its callees (recursive calls counted once), calls[f] how many times f was called.
+callgrind_annotate gives the same figures, but not in a form a script can divide by an article
+count.
 """
 import re
 from collections import defaultdict
 
 
-def load(path):
+def load(path, event="Ir"):
     names = {}
+    column = 1  # the event's column in a cost line (after the position)
     self_cost, incl_calls, calls = defaultdict(int), defaultdict(int), defaultdict(int)
 
     def name(spec):
@@ -28,7 +31,9 @@ def load(path):
     with open(path) as f:
         for line in f:
             line = line.rstrip("\n")
-            if line.startswith("fn="):
+            if line.startswith("events:"):
+                column = 1 + line.split()[1:].index(event)
+            elif line.startswith("fn="):
                 fn = name(line[3:])
             elif line.startswith("cfn="):
                 cfn = name(line[4:])
@@ -36,7 +41,7 @@ def load(path):
                 pending_call = int(line[6:].split()[0])
             elif line and (line[0].isdigit() or line[0] in "+-*"):
                 parts = line.split()
-                cost = int(parts[1]) if len(parts) > 1 else 0
+                cost = int(parts[column]) if len(parts) > column else 0
                 if pending_call:
                     if cfn != fn:  # recursion: counted once
                         incl_calls[fn] += cost

@@ -19,6 +19,12 @@
 # (which articles are averaged): compare large differences, or runs with the same pass count.
 # NEWSFLOW_STORY_BENCH_ITERATIONS=N (passed on to story_bench) makes that exactly N articles, the
 # same ones in every run: use it to compare two builds (e.g. 2000).
+# CACHE_SIM=1 adds callgrind's cache simulation (L1 32 KB, last level CACHE_LL, default 32 MB
+# "33554432,16,64": this machine's L3) and prints the last-level read and write misses per new
+# article and the functions with the most: the stages' time at 100,000 open stories goes to
+# those misses, which instruction counts do not show (about twice as slow; bench/README.md,
+# "Session 21"). The simulation sees the whole run (fill and other stages too), so the cache
+# holds what the rest of the pipeline left in it.
 set -euo pipefail
 root="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)"
 bench="${1:-$root/build/release/bench/story_bench}"
@@ -29,7 +35,11 @@ export NEWSFLOW_DEV_CORPUS="${NEWSFLOW_DEV_CORPUS:-$root/../shared/corpus/dev/ar
 if [[ -n "${CALLGRIND_IN:-}" ]]; then
   cp "$CALLGRIND_IN" "$work/cg.out"
 else
-  valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" \
+  cache=()
+  if [[ "${CACHE_SIM:-0}" == "1" ]]; then
+    cache=(--cache-sim=yes --I1=32768,8,64 --D1=32768,8,64 --LL="${CACHE_LL:-33554432,16,64}")
+  fi
+  valgrind --tool=callgrind "${cache[@]}" --callgrind-out-file="$work/cg.out" \
     --toggle-collect='newsflow::story::ComputeSignature(*' \
     --toggle-collect='newsflow::story::StoryStage::Apply(*' \
     --toggle-collect='newsflow::alert::AlertStage::Process(*' \
@@ -63,4 +73,14 @@ print(f"  {total:8.2f}  story + alert")
 if rest:
     print(f"  share of the rest of the pipeline ({float(rest):.1f} K): {total / float(rest):.3f}")
 print_top(self_cost, incl, articles, top, 2)
+with open(path) as f:
+    events = next((l.split()[1:] for l in f if l.startswith("events:")), [])
+if "DLmr" in events:
+    reads, _, _ = load(path, "DLmr")
+    writes, _, _ = load(path, "DLmw")
+    print(f"\nlast-level misses per new article: read {sum(reads.values()) / articles:.1f}, "
+          f"write {sum(writes.values()) / articles:.1f}; by function (read, write):")
+    both = {f: reads.get(f, 0) + writes.get(f, 0) for f in set(reads) | set(writes)}
+    for f, v in sorted(both.items(), key=lambda x: -x[1])[:12]:
+        print(f"  {reads.get(f, 0) / articles:6.1f} {writes.get(f, 0) / articles:6.1f}  {f[:110]}")
 PY
