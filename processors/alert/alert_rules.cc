@@ -138,9 +138,10 @@ Status ParseRule(const YAML::Node& node, const std::string& where, Rule* rule) {
   std::string severity = "warning";
   NEWSFLOW_RETURN_IF_ERROR(Scalar(k.Get("severity"), at + ".severity", &severity));
   NEWSFLOW_ASSIGN_OR_RETURN(rule->severity, ParseSeverity(at + ".severity", severity));
-  NEWSFLOW_RETURN_IF_ERROR(Scalar(k.Get("reason"), at + ".reason", &rule->reason));
-  if (rule->reason.empty()) rule->reason = "{rule}: {title}";
-  NEWSFLOW_RETURN_IF_ERROR(ParseTemplate(at + ".reason", rule->reason, &rule->reason_parts));
+  std::string reason;
+  NEWSFLOW_RETURN_IF_ERROR(Scalar(k.Get("reason"), at + ".reason", &reason));
+  if (reason.empty()) reason = "{rule}: {title}";
+  NEWSFLOW_RETURN_IF_ERROR(ParseTemplate(at + ".reason", reason, &rule->reason_parts));
   NEWSFLOW_RETURN_IF_ERROR(
       Duration(k.Get("suppress_for"), at + ".suppress_for", &rule->suppress_for_ms));
   if (rule->suppress_for_ms <= 0) return Error(at + ".suppress_for", "must be positive");

@@ -77,8 +77,7 @@ struct Rule {
   std::vector<std::string> terms;    // folded by the normalizer's folding
   bool has_story = false;
   StoryCondition story;
-  std::string reason;                    // template
-  std::vector<ReasonPart> reason_parts;  // the template parsed (CompileAlertRules)
+  std::vector<ReasonPart> reason_parts;  // the reason template, parsed (CompileAlertRules)
   int64_t suppress_for_ms = 24LL * 3600 * 1000;
   std::vector<int64_t> escalate_articles = {3, 10, 30};
   bool escalate_languages = true;

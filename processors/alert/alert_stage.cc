@@ -270,9 +270,10 @@ std::string DisplayTitle(const core::Document& doc) {
   return std::string(lead.substr(0, cut)) + "…";
 }
 
-// The members every alert.v1 record starts with, after its `{`.
+// An alert.v1 record's `{` and the members every record starts with (WriteEnd closes it).
 void WriteCommon(AlertJson& w, std::string_view id, std::string_view kind, std::string_view rule,
                  Severity severity, const core::Document& doc, std::string_view title) {
+  w.Open('{');
   w.Key("schema");
   w.Raw("\"newsflow.alert.v1\"");
   w.Key("id");
@@ -677,7 +678,6 @@ Status AlertStage::Run(core::Document& doc, const core::StageContext& ctx,
         &reason, rule,
         {severity, title, doc, article_count, event_time, story_languages.size(), level_key});
     AlertJson w;
-    w.Open('{');
     WriteCommon(w, v.alert_id, "rule", rule.id, severity, doc, title);
     w.Key("story_id");
     w.StringOrNull(doc.story_id);
@@ -744,7 +744,6 @@ Status AlertStage::Run(core::Document& doc, const core::StageContext& ctx,
                     "of %.2f (Poisson p = %.2g)",
                     s.key.c_str(), s.count, bucket.c_str(), s.baseline, s.p_value);
       AlertJson w;
-      w.Open('{');
       WriteCommon(w, id, "surge", "surge", surge.severity, doc, DisplayTitle(doc));
       w.Key("story_id");
       w.Raw("null");
