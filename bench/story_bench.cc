@@ -148,6 +148,11 @@ Setup& GetSetup() {
     // The store stays at 100,000 open stories: a corpus article that opens a story closes the
     // one that would close first (as in a stream in its steady state).
     with->pipeline["story"]["max_open"] = OpenStories();
+    // NEWSFLOW_STORY_BENCH_LEAD_JACCARD=X sets story.lead_jaccard (0: the lead-set index off),
+    // for decomposing the stages' time only (it changes decisions: fill_check differs).
+    if (const char* lead = std::getenv("NEWSFLOW_STORY_BENCH_LEAD_JACCARD")) {
+      with->pipeline["story"]["lead_jaccard"] = std::atof(lead);
+    }
     auto built = app::BuildPipelineSetup(*with);
     if (!built.ok()) {
       std::fprintf(stderr, "%s\n", built.status().ToString().c_str());
