@@ -33,6 +33,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "processors/alert/key_hash.h"
 #include "processors/core/document.h"
 
 namespace newsflow::alert {
@@ -103,12 +104,13 @@ class TermIndex {
                 std::vector<uint8_t>* hit) const;
 
   std::vector<std::unique_ptr<std::string>> owned_;  // the terms (stable addresses)
-  std::unordered_map<std::string_view, std::vector<uint32_t>> terms_;  // term -> rules
-  std::vector<uint64_t> filter4_ = std::vector<uint64_t>(1024, 0);     // Key4 of terms of 4-7 B
-  std::vector<uint64_t> filter8_ = std::vector<uint64_t>(1024, 0);     // Key8 of terms >= 8 B
-  std::vector<uint64_t> short_first_ = std::vector<uint64_t>(4, 0);    // first bytes, < 4 B
-  std::vector<uint64_t> whole_ = std::vector<uint64_t>(1024, 0);       // KeyWhole of every term
-  std::vector<uint64_t> hashes_ = std::vector<uint64_t>(1024, 0);      // KeyHash of every term
+  std::unordered_map<std::string_view, std::vector<uint32_t>, ShortKeyHash>
+      terms_;                                                        // term -> rules
+  std::vector<uint64_t> filter4_ = std::vector<uint64_t>(1024, 0);   // Key4 of terms of 4-7 B
+  std::vector<uint64_t> filter8_ = std::vector<uint64_t>(1024, 0);   // Key8 of terms >= 8 B
+  std::vector<uint64_t> short_first_ = std::vector<uint64_t>(4, 0);  // first bytes, < 4 B
+  std::vector<uint64_t> whole_ = std::vector<uint64_t>(1024, 0);     // KeyWhole of every term
+  std::vector<uint64_t> hashes_ = std::vector<uint64_t>(1024, 0);    // KeyHash of every term
   uint64_t lengths_ = 0;  // bit n: some term has n bytes (n < 64)
   size_t max_size_ = 0;   // longest term
 };
