@@ -826,14 +826,28 @@ void StoryStore::AddFingerprintLocked(const ArticleSignature& sig, const std::st
   fingerprints_.push_back({sig.simhash, sig.text_hash, sig.event_time_ms,
                            ClosesAt(sig.event_time_ms), sig.lead_shingles, root, story_id});
   // The exact entry only for a text not indexed yet: the earliest fingerprint of a text is the
-  // one found.
-  bool indexed = false;
-  for (size_t i = exact_.Home(kExactKind, sig.text_hash); exact_.slots[i].kind != kDupEmpty;
-       i = exact_.Next(i)) {
-    if (DupMatches(exact_.slots[i], kExactKind, sig.text_hash)) indexed = true;
+  // one found. Assign's lookup read the text's whole run when it found no entry of the text
+  // (DupHint): not indexed, and the run's end is the slot.
+  const auto seq32 = static_cast<uint32_t>(seq);
+  if (exact_hint_.epoch == exact_.epoch && exact_.slots[exact_hint_.end].kind == kDupEmpty) {
+    exact_.InsertAt(exact_hint_.end, kExactKind, sig.text_hash, seq32);
+  } else {
+    bool indexed = false;
+    size_t i = exact_.Home(kExactKind, sig.text_hash);
+    for (; exact_.slots[i].kind != kDupEmpty; i = exact_.Next(i)) {
+      if (DupMatches(exact_.slots[i], kExactKind, sig.text_hash)) indexed = true;
+    }
+    if (!indexed) exact_.InsertAt(i, kExactKind, sig.text_hash, seq32);
   }
-  if (!indexed) exact_.Insert(kExactKind, sig.text_hash, static_cast<uint32_t>(seq));
-  for (uint32_t b = 0; b < 4; ++b) bands_.Insert(b, sig.simhash, static_cast<uint32_t>(seq));
+  for (uint32_t b = 0; b < 4; ++b) {
+    const DupHint& h = band_hints_[b];
+    if (h.epoch == bands_.epoch && bands_.slots[h.end].kind == kDupEmpty) {
+      bands_.InsertAt(h.end, b, sig.simhash, seq32);
+    } else {
+      bands_.Insert(b, sig.simhash, seq32);
+    }
+  }
+  ClearDupHintsLocked();  // this article's
   if (config_.lead_jaccard > 0 && config_.max_lead_postings > 0) {
     if (lead_table_.empty()) LeadInitLocked(kLeadFirstSlots);
     if (lead_hints_epoch_ != UINT64_MAX) {
@@ -898,6 +912,7 @@ void StoryStore::ListSampledLeadLocked(const std::vector<uint32_t>& lead) {
 }
 
 void StoryStore::DupTable::Init(size_t n) {
+  ++epoch;  // (DupHint)
   slots.assign(n, {0, 0, kDupEmpty});
   used = 0;
   shift = 64 - std::countr_zero(n);
@@ -906,12 +921,17 @@ void StoryStore::DupTable::Init(size_t n) {
 void StoryStore::DupTable::Insert(uint32_t kind, uint64_t value, uint32_t seq) {
   size_t i = Home(kind, DupKey(kind, value));
   while (slots[i].kind != kDupEmpty) i = Next(i);
+  InsertAt(i, kind, value, seq);
+}
+
+void StoryStore::DupTable::InsertAt(size_t i, uint32_t kind, uint64_t value, uint32_t seq) {
   slots[i] = {value, seq, kind};
   ++used;
   if (used * kDupLoadDen > slots.size() * kDupLoadNum) Grow();
 }
 
 void StoryStore::DupTable::Erase(uint32_t kind, uint64_t value, uint32_t seq) {
+  ++epoch;  // entries may move (DupHint)
   const uint64_t key = DupKey(kind, value);
   size_t i = Home(kind, key);
   for (;; i = Next(i)) {
@@ -932,6 +952,7 @@ void StoryStore::DupTable::Erase(uint32_t kind, uint64_t value, uint32_t seq) {
 }
 
 void StoryStore::DupTable::Grow() {
+  ++epoch;  // every entry moves (DupHint)
   std::vector<DupEntry> old(2 * slots.size(), {0, 0, kDupEmpty});
   old.swap(slots);
   --shift;
@@ -1067,6 +1088,7 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output,
   std::lock_guard lock(mu_);
   Assignment out;
   lead_hints_epoch_ = UINT64_MAX;  // none yet for this article (its lookup takes them)
+  ClearDupHintsLocked();
   if (sig.time_basis != "clock") AdvanceWatermark(sig.event_time_ms);
   ExpireLocked();
   ++stats_.assigned;
@@ -1157,12 +1179,14 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output,
       for (uint32_t b = 0; b < 4; ++b) {
         __builtin_prefetch(&bands_.slots[bands_.Home(b, DupKey(b, sig.simhash))]);
       }
-      for (size_t i = exact_home; exact_.slots[i].kind != kDupEmpty; i = exact_.Next(i)) {
+      size_t i = exact_home;
+      for (; exact_.slots[i].kind != kDupEmpty; i = exact_.Next(i)) {
         if (DupMatches(exact_.slots[i], kExactKind, sig.text_hash)) {
           dup = &fingerprints_[LeadSeq(exact_.slots[i].seq) - fingerprint_base_];
           break;
         }
       }
+      if (dup == nullptr) exact_hint_ = {i, exact_.epoch};  // the whole run, no entry of the text
       if (dup != nullptr) {
         out.duplicate_distance = 0;
         ++stats_.exact_duplicates;
@@ -1173,8 +1197,8 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output,
       uint64_t best_seq = 0;
       for (uint32_t b = 0; b < 4; ++b) {
         const uint64_t key = DupKey(b, sig.simhash);
-        for (size_t i = bands_.Home(b, key); bands_.slots[i].kind != kDupEmpty;
-             i = bands_.Next(i)) {
+        size_t i = bands_.Home(b, key);
+        for (; bands_.slots[i].kind != kDupEmpty; i = bands_.Next(i)) {
           const DupEntry& e = bands_.slots[i];
           if (!DupMatches(e, b, key)) continue;
           const int d = HammingDistance(sig.simhash, e.value);
@@ -1184,6 +1208,7 @@ Assignment StoryStore::Assign(const ArticleSignature& sig, StateOutput output,
             best_seq = seq;
           }
         }
+        band_hints_[b] = {i, bands_.epoch};
       }
       if (best <= config_.duplicate_distance) {
         dup = &fingerprints_[best_seq - fingerprint_base_];

@@ -31,6 +31,7 @@
 // the caller before Assign(); Assign() itself is hash lookups and a bounded candidate scoring.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -527,10 +528,30 @@ class StoryStore {
     size_t Next(size_t i) const { return (i + 1) & (slots.size() - 1); }
     void Init(size_t n);
     void Insert(uint32_t kind, uint64_t value, uint32_t seq);
+    // Insert() into slot i, the first empty slot from the key's home (the caller knows it).
+    void InsertAt(size_t i, uint32_t kind, uint64_t value, uint32_t seq);
     void Erase(uint32_t kind, uint64_t value, uint32_t seq);
     void Grow();
+    // Advanced by Erase() and Grow(), which move entries (DupHint).
+    uint64_t epoch = 0;
   };
   DupTable exact_, bands_;
+  // Where an insertion of the article's text hash and of its four band keys goes: Assign's
+  // lookups read each key's run from its home slot to the first empty slot, which is where
+  // Insert() would put the key (it scans the same run again), while nothing was erased or moved
+  // since (the table's epoch) and that slot is still empty (an insertion of the same article
+  // into an adjacent run may have filled it: Insert() then). AddFingerprintLocked uses them;
+  // epoch UINT64_MAX: none for this article.
+  struct DupHint {
+    size_t end = 0;
+    uint64_t epoch = UINT64_MAX;
+  };
+  DupHint exact_hint_;
+  std::array<DupHint, 4> band_hints_;
+  void ClearDupHintsLocked() {
+    exact_hint_.epoch = UINT64_MAX;
+    for (DupHint& h : band_hints_) h.epoch = UINT64_MAX;
+  }
   // Lead-set index: the sampled lead shingles (even hashes, about half) of each fingerprint,
   // as (shingle, sequence) pairs in one flat open-addressing table (linear probing, keyed by
   // the shingle, several entries per shingle; 8 bytes a slot, entries inline): a lookup reads

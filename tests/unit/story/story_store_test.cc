@@ -411,6 +411,49 @@ TEST(StoryStoreTest, NearDuplicateLookupsAreWhatABruteForceScanFinds) {
   EXPECT_GT(fresh, 5000);
 }
 
+// The band table grows while an article's own entries go in (its load limit is crossed by one of
+// the article's four band keys), and each of its later keys must still land where a lookup from
+// the key's home finds it. The fill ends just after such a growth: the band table starts at
+// 65,536 slots and doubles past 80 % load, i.e. at its 52,429th and 104,858th entries (the
+// latter is the second band key of article 26,214). Every article is then looked up, newest
+// first (a later growth would re-place every entry), through each of its four band entries
+// alone: a copy that keeps band k and has one bit flipped in each other band (distance 3; the
+// bit differs per k, so the copies of an article share no band key with each other) is found
+// only through the article's band-k entry.
+TEST(StoryStoreTest, EveryBandEntryIsFoundAfterTheTableGrewMidArticle) {
+  StoryStoreConfig config = Config();
+  config.lead_jaccard = 0;  // the SimHash and exact paths only
+  config.max_fingerprints = 1000000;
+  StoryStore store(config);
+  std::mt19937_64 rng(23);
+  constexpr int kArticles = 26215;
+  std::vector<uint64_t> simhashes(kArticles);
+  for (int i = 0; i < kArticles; ++i) {
+    ArticleSignature s = Article("a" + std::to_string(i), kT0, {});
+    s.has_fingerprint = true;
+    s.text_hash = rng();
+    s.simhash = simhashes[static_cast<size_t>(i)] = rng();
+    const Assignment a = store.Assign(s, StateOutput::kNone);
+    // Random 64-bit SimHashes: a neighbour within 3 bits is (all but) impossible.
+    ASSERT_EQ(a.duplicate_of, "") << "article " << i;
+  }
+  ASSERT_EQ(store.Stats().fingerprints, kArticles);
+  for (int i = kArticles - 1; i >= 0; --i) {
+    for (int k = 0; k < 4; ++k) {
+      ArticleSignature s = Article("copy" + std::to_string(i) + "-" + std::to_string(k), kT0, {});
+      s.has_fingerprint = true;
+      s.text_hash = rng();
+      s.simhash = simhashes[static_cast<size_t>(i)];
+      for (int j = 0; j < 4; ++j) {
+        if (j != k) s.simhash ^= uint64_t{1} << (16 * j + 3 * k + 1);
+      }
+      const Assignment a = store.Assign(s, StateOutput::kNone);
+      ASSERT_EQ(a.duplicate_of, "a" + std::to_string(i)) << "article " << i << ", band " << k;
+      ASSERT_EQ(a.duplicate_distance, 3) << "article " << i << ", band " << k;
+    }
+  }
+}
+
 // Records written while the store's weight-text cache turns over (more stories than its
 // entries, each coming back with changed and unchanged weights, some merged from another
 // writer's record by max) are still exactly the encoded states.
