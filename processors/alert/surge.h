@@ -28,7 +28,7 @@
 #include <vector>
 
 #include "processors/alert/alert_rules.h"
-#include "processors/alert/key_hash.h"
+#include "processors/core/form_hash.h"
 
 namespace newsflow::alert {
 
@@ -73,7 +73,7 @@ class SurgeDetector {
   void CloseLocked(Series& s, int64_t boundary, const SurgeSettings& settings);
 
   mutable std::mutex mu_;
-  std::unordered_map<std::string, Series, ShortKeyHash> series_;
+  std::unordered_map<std::string, Series, core::FormHasher> series_;
   // Every series was closed up to closed_boundary_ (when closed_all_): closing again at that
   // boundary changes only the series first counted since (`fresh_`, last_closed still
   // INT64_MIN); see Observe. (unordered_map elements keep their addresses.)

@@ -33,8 +33,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "processors/alert/key_hash.h"
 #include "processors/core/document.h"
+#include "processors/core/form_hash.h"
 
 namespace newsflow::alert {
 
@@ -104,7 +104,7 @@ class TermIndex {
                 std::vector<uint8_t>* hit) const;
 
   std::vector<std::unique_ptr<std::string>> owned_;  // the terms (stable addresses)
-  std::unordered_map<std::string_view, std::vector<uint32_t>, ShortKeyHash>
+  std::unordered_map<std::string_view, std::vector<uint32_t>, core::FormHasher>
       terms_;                                                        // term -> rules
   std::vector<uint64_t> filter4_ = std::vector<uint64_t>(1024, 0);   // Key4 of terms of 4-7 B
   std::vector<uint64_t> filter8_ = std::vector<uint64_t>(1024, 0);   // Key8 of terms >= 8 B
