@@ -36,13 +36,12 @@ constexpr size_t kMaxArticles = 5;
 constexpr size_t kMaxNumbers = 48;
 constexpr size_t kMaxEntities = 48;
 
-bool LeadSampled(uint32_t h) { return (h & 1) == 0; }
 // The lead-set table's first size (slots), and its load limit before it doubles: linear
 // probing stays short up to about 4/5 full (an absent shingle reads ~(1 + 1/(1 - load)^2) / 2
 // slots: 7 at 0.72, 13 at 0.8, one or two cache lines). At 100,000 fingerprints of ~30
-// sampled shingles the table is 2^22 slots (33.5 MB, load 0.72), about what the former
-// buckets took. Doubling moves every entry once per growth (measured: growing by a quarter
-// instead was 2 % of story_bench's samples while the index grew).
+// indexed shingles (LeadIndexed) the table is 2^22 slots (33.5 MB, load 0.72), about what the
+// former buckets took. Doubling moves every entry once per growth (measured: growing by a
+// quarter instead was 2 % of story_bench's samples while the index grew).
 constexpr size_t kLeadFirstSlots = size_t{1} << 16;  // a power of two (LeadNext)
 constexpr size_t kLeadLoadNum = 4, kLeadLoadDen = 5;
 // The band table's first size (a power of two; the exact table starts at half) and the
@@ -364,7 +363,7 @@ void StoryStore::PopFingerprintLocked() {
   }
   if (!lead_table_.empty()) {
     for (uint32_t h : f.lead) {
-      if (LeadSampled(h)) LeadEraseLocked(h, static_cast<uint32_t>(seq));
+      if (LeadIndexed(h)) LeadEraseLocked(h, static_cast<uint32_t>(seq));
     }
   }
   fingerprints_.pop_front();
@@ -887,7 +886,7 @@ void StoryStore::ListSampledLeadLocked(const std::vector<uint32_t>& lead) {
   uint32_t* const out = lead_sampled_.data();
   size_t m = 0;
   for (const uint32_t h : lead) {
-    if (!LeadSampled(h)) continue;
+    if (!LeadIndexed(h)) continue;
     bool repeated = false;
     for (size_t i = (h * 0x9E3779B1u) >> shift;; i = (i + 1) & mask) {
       if (seen[i].stamp != stamp) {

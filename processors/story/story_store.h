@@ -133,6 +133,11 @@ class StoryStore {
 
   const StoryStoreConfig& config() const { return config_; }
 
+  // Whether a lead-set shingle value goes into the lead-set index (about half of them: the even
+  // ones). Two lead sets become candidates for the exact Jaccard through two shared indexed
+  // shingles (README.md, "Near-duplicates").
+  static bool LeadIndexed(uint32_t h) { return (h & 1) == 0; }
+
   // `recent_out`: where the story's latest articles go (Assignment::recent stays empty), its
   // elements reused; null: into Assignment::recent.
   Assignment Assign(const ArticleSignature& sig, StateOutput output = StateOutput::kState,
@@ -552,7 +557,7 @@ class StoryStore {
     exact_hint_.epoch = UINT64_MAX;
     for (DupHint& h : band_hints_) h.epoch = UINT64_MAX;
   }
-  // Lead-set index: the sampled lead shingles (even hashes, about half) of each fingerprint,
+  // Lead-set index: the sampled lead shingles (LeadIndexed: even, about half) of each fingerprint,
   // as (shingle, sequence) pairs in one flat open-addressing table (linear probing, keyed by
   // the shingle, several entries per shingle; 8 bytes a slot, entries inline): a lookup reads
   // the run of slots from the shingle's home slot to the first empty one, usually one or two

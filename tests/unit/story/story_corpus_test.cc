@@ -17,6 +17,7 @@
 #include "app/eval.h"
 #include "app/pipeline_setup.h"
 #include "processors/story/signature.h"
+#include "processors/story/story_store.h"
 #include "tests/testing/testing.h"
 
 namespace newsflow::story {
@@ -125,10 +126,17 @@ TEST(StoryCorpusTest, SimHashDistancesOfDuplicateGroups) {
       const double pj = jaccard(a.plain_lead, b.plain_lead);
       const double ac = containment(a.all, b.all);
       if (!a.group.empty() && a.group == b.group) {
+        // Shared shingles in all and of them indexed (StoryStore::LeadIndexed): the index
+        // makes a pair a candidate through 2 shared indexed shingles.
+        size_t indexed = 0;
+        std::vector<uint32_t> both;
+        std::set_intersection(a.lead.begin(), a.lead.end(), b.lead.begin(), b.lead.end(),
+                              std::back_inserter(both));
+        for (uint32_t h : both) indexed += StoryStore::LeadIndexed(h) ? 1 : 0;
         std::printf(
             "duplicate pair %s %s: %d bits, lead Jaccard %.3f (with quotations %.3f), "
-            "containment %.3f\n",
-            a.id.c_str(), b.id.c_str(), d, lj, pj, ac);
+            "containment %.3f, lead shingles shared %zu (indexed %zu)\n",
+            a.id.c_str(), b.id.c_str(), d, lj, pj, ac, both.size(), indexed);
         min_lead_within = std::min(min_lead_within, lj);
         min_plain_within = std::min(min_plain_within, pj);
         min_all_within = std::min(min_all_within, ac);

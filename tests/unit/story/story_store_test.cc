@@ -859,7 +859,7 @@ TEST(StoryStoreTest, NearDuplicatesFoundAsByABruteForceFifoScan) {
         for (uint32_t h : r.lead) {
           if (!in[h]) continue;
           ++shared;
-          shared_sampled += h % 2 == 0 ? 1 : 0;
+          shared_sampled += StoryStore::LeadIndexed(h) ? 1 : 0;
         }
         if (s.lead_shingles.empty() || shared_sampled < 2 ||
             static_cast<int64_t>(shared) < config.lead_min_shared) {
@@ -950,7 +950,7 @@ void CheckLeadSetsAgainstABruteForceScan(std::vector<uint32_t> pool, uint64_t se
       // Per sampled shingle of the article, its max_lead_postings most recent fingerprints.
       std::vector<int> met(fifo.size(), 0);
       for (uint32_t h : set) {
-        if (h % 2 != 0) continue;
+        if (!StoryStore::LeadIndexed(h)) continue;
         int64_t seen = 0;
         for (size_t k = fifo.size(); k-- > 0 && seen < config.max_lead_postings;) {
           if (std::binary_search(fifo[k].lead.begin(), fifo[k].lead.end(), h)) {
