@@ -336,6 +336,7 @@ void BM_PipelineWithStoryAlert100kOpen(benchmark::State& state) {
   // (up to story.max_fingerprints), so a long run ends with a larger store than the fill.
   state.counters["store_MB_end"] = static_cast<double>(s.with->stories->ApproximateBytes()) / 1e6;
   state.counters["fingerprints_end"] = static_cast<double>(after.fingerprints);
+  state.counters["rss_end_MB"] = static_cast<double>(RssBytes()) / 1e6;
   state.counters["rss_delta_MB"] = static_cast<double>(s.rss_delta) / 1e6;
   state.counters["fill_s"] = s.fill_seconds;
   // Low 32 bits of the assignment hash (a counter is a double).
