@@ -3,7 +3,6 @@
 // figures. Run on the release preset:
 //   build/release/bench/pipeline_bench --benchmark_counters_tabular=true
 #include <sys/resource.h>
-#include <time.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -16,6 +15,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "app/pipeline_setup.h"
+#include "bench/thread_clock.h"
 #include "processors/builtin.h"
 #include "processors/tag/snapshot.h"
 
@@ -123,11 +123,7 @@ tag::SourceProvider ScaledTaxonomy(int copies) {
   return p;
 }
 
-int64_t ThreadCpuNs() {
-  timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
+using bench::ThreadCpuNs;
 
 // Runs the dev corpus through `pipeline`, one pass per iteration. Counters: us_per_article
 // (the mean over the run, wall clock), best_pass_us and median_pass_us (per article, of the

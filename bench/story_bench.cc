@@ -5,7 +5,6 @@
 // Run on the release preset:
 //   build/release/bench/story_bench --benchmark_counters_tabular=true
 #include <sys/resource.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -22,6 +21,7 @@
 
 #include "app/pipeline_setup.h"
 #include "bench/kafka_bench_util.h"
+#include "bench/thread_clock.h"
 #include "consumers/story_state.h"
 #include "processors/story/story_stage.h"
 #include "processors/story/story_state.h"
@@ -172,11 +172,7 @@ Setup& GetSetup() {
   return *s;
 }
 
-int64_t ThreadCpuNs() {
-  timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
+using bench::ThreadCpuNs;
 
 // What one ThreadCpuNs() call adds to an interval it ends (or to the run it is made in): the
 // thread CPU clock is a system call (no vDSO for CLOCK_THREAD_CPUTIME_ID), ~0.55 us on this VM
