@@ -139,7 +139,7 @@ void RunPipeline(benchmark::State& state, const core::Pipeline& pipeline) {
   int64_t bytes = 0, out_bytes = 0, articles = 0;
   // Each pass over the corpus timed on the thread's CPU clock: the fastest pass and the median
   // (below) are far steadier on this shared VM than the mean, which any pass slowed by the host
-  // moves (the mean of one binary ranged 12-19 k articles/s in session 23).
+  // moves (the mean of one binary ranged 12.3-18.4 k articles/s in session 23).
   std::vector<int64_t> pass_ns;
   for (auto _ : state) {
     const int64_t t0 = ThreadCpuNs();

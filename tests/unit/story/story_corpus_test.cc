@@ -93,10 +93,13 @@ TEST(StoryCorpusTest, SimHashDistancesOfDuplicateGroups) {
       v->resize(SortUniqueLeadValues(v->data(), v->size()));
     }
   }
-  auto shared = [](const std::vector<uint32_t>& a, const std::vector<uint32_t>& b) {
+  auto intersection = [](const std::vector<uint32_t>& a, const std::vector<uint32_t>& b) {
     std::vector<uint32_t> both;
     std::set_intersection(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(both));
-    return both.size();
+    return both;
+  };
+  auto shared = [&](const std::vector<uint32_t>& a, const std::vector<uint32_t>& b) {
+    return intersection(a, b).size();
   };
   auto jaccard = [&](const std::vector<uint32_t>& a, const std::vector<uint32_t>& b) {
     const size_t n = shared(a, b);
@@ -129,9 +132,7 @@ TEST(StoryCorpusTest, SimHashDistancesOfDuplicateGroups) {
         // Shared shingles in all and of them indexed (StoryStore::LeadIndexed): the index
         // makes a pair a candidate through 2 shared indexed shingles.
         size_t indexed = 0;
-        std::vector<uint32_t> both;
-        std::set_intersection(a.lead.begin(), a.lead.end(), b.lead.begin(), b.lead.end(),
-                              std::back_inserter(both));
+        const std::vector<uint32_t> both = intersection(a.lead, b.lead);
         for (uint32_t h : both) indexed += StoryStore::LeadIndexed(h) ? 1 : 0;
         std::printf(
             "duplicate pair %s %s: %d bits, lead Jaccard %.3f (with quotations %.3f), "
